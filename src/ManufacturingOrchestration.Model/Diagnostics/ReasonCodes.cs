@@ -1,0 +1,206 @@
+namespace ManufacturingOrchestration.Model;
+
+/// <summary>
+/// The shared catalogue of reason and exception codes. Every refusal, rejection and business alert
+/// names one of these, so analytics and operators see the same code for the same cause in every plant.
+/// Codes are stable: they are never renamed or reused; new codes are added.
+/// </summary>
+public static class ReasonCodes
+{
+    // ---- Payload and envelope validation -------------------------------------------------------
+
+    /// <summary>A required attribute or member is missing.</summary>
+    public static readonly ReasonCode Required = new("payload.required", "A required attribute or member is missing.");
+
+    /// <summary>The JSON is not well formed.</summary>
+    public static readonly ReasonCode MalformedJson = new("payload.malformed-json", "The JSON is not well formed.");
+
+    /// <summary>A member has the wrong JSON type or format.</summary>
+    public static readonly ReasonCode WrongType = new("payload.wrong-type", "A member has the wrong JSON type or an unreadable format.");
+
+    /// <summary>The event type is not registered.</summary>
+    public static readonly ReasonCode UnknownEventType = new("payload.unknown-event-type", "The event type is not registered with this orchestrator.");
+
+    /// <summary>The CloudEvents spec version is not 1.0.</summary>
+    public static readonly ReasonCode UnsupportedSpecVersion = new("payload.unsupported-specversion", "Only CloudEvents specversion 1.0 is supported.");
+
+    /// <summary>A quantity is zero or negative where a positive one is required.</summary>
+    public static readonly ReasonCode NonPositiveQuantity = new("payload.non-positive-quantity", "A quantity must be greater than zero.");
+
+    /// <summary>A quantity is negative.</summary>
+    public static readonly ReasonCode NegativeQuantity = new("payload.negative-quantity", "A quantity must not be negative.");
+
+    /// <summary>A unit of measure is missing or not valid.</summary>
+    public static readonly ReasonCode InvalidUnit = new("payload.invalid-unit", "The unit of measure is missing or not valid.");
+
+    /// <summary>Two quantities with different units were combined.</summary>
+    public static readonly ReasonCode UnitMismatch = new("payload.unit-mismatch", "Quantities with different units of measure cannot be combined.");
+
+    /// <summary>An identifier is empty, too long or contains characters that are not allowed.</summary>
+    public static readonly ReasonCode InvalidIdentifier = new("payload.invalid-identifier", "An identifier is empty, too long or contains characters that are not allowed.");
+
+    /// <summary>A value is outside its allowed range or set.</summary>
+    public static readonly ReasonCode OutOfRange = new("payload.out-of-range", "A value is outside its allowed range or set of values.");
+
+    /// <summary>The payload is larger than the configured limit.</summary>
+    public static readonly ReasonCode PayloadTooLarge = new("payload.too-large", "The event is larger than the configured size limit.");
+
+    /// <summary>The payload version is older than supported and no upcaster is registered.</summary>
+    public static readonly ReasonCode NoUpcaster = new("payload.no-upcaster", "No upcaster is registered from this payload version to the current one.");
+
+    // ---- Lot and stock ---------------------------------------------------------------------------
+
+    /// <summary>Consumption, goods issue or transfer out is only allowed from unrestricted own stock.</summary>
+    public static readonly ReasonCode WithdrawalNotUnrestricted = new("lot.withdrawal-not-unrestricted", "Consumption, goods issue and transfer out are only allowed from unrestricted own stock.");
+
+    /// <summary>Only a sample, scrap or a count difference may leave quality-inspection or blocked stock.</summary>
+    public static readonly ReasonCode CategoryDoesNotAllowMovement = new("lot.category-does-not-allow-movement", "Only a sample, scrap or a count difference may leave quality-inspection or blocked stock.");
+
+    /// <summary>The stock-category transfer is not one that real ERP systems allow.</summary>
+    public static readonly ReasonCode TransferNotPermitted = new("lot.transfer-not-permitted", "This stock-category transfer is not permitted.");
+
+    /// <summary>The lot does not hold enough quantity in the source bucket.</summary>
+    public static readonly ReasonCode InsufficientQuantity = new("lot.insufficient-quantity", "The lot does not hold enough quantity in the source bucket.");
+
+    /// <summary>A restricted batch released from quality inspection lands in restricted-use stock.</summary>
+    public static readonly ReasonCode RestrictedBatch = new("lot.restricted-batch", "A restricted batch can only be released to restricted-use stock.");
+
+    /// <summary>In-transit stock is not usable until goods receipt at the receiving plant.</summary>
+    public static readonly ReasonCode InTransitNotUsable = new("lot.in-transit-not-usable", "Stock in transit is not usable until goods receipt.");
+
+    /// <summary>Consignment stock must change ownership before it is consumed.</summary>
+    public static readonly ReasonCode ConsignmentNotOwned = new("lot.consignment-not-owned", "Consignment stock must change ownership before it is consumed.");
+
+    /// <summary>A reworked lot needs a new passing inspection before release.</summary>
+    public static readonly ReasonCode ReinspectionRequired = new("lot.reinspection-required", "A reworked lot needs a new passing inspection before release.");
+
+    /// <summary>The lot is past its expiry date.</summary>
+    public static readonly ReasonCode LotExpired = new("lot.expired", "The lot is past its expiry date.");
+
+    /// <summary>Scrapped quantity is never usable again except by an explicit reversal.</summary>
+    public static readonly ReasonCode LotScrapped = new("lot.scrapped", "Scrapped quantity is never usable again except by an explicit reversal.");
+
+    /// <summary>The lot is on hold.</summary>
+    public static readonly ReasonCode LotOnHold = new("lot.on-hold", "The lot is on hold.");
+
+    /// <summary>The lot is not known.</summary>
+    public static readonly ReasonCode LotUnknown = new("lot.unknown", "The lot is not known to the system asked.");
+
+    /// <summary>A reversal does not match a movement that can be reversed.</summary>
+    public static readonly ReasonCode ReversalInvalid = new("lot.reversal-invalid", "The reversal does not match a movement that can be reversed.");
+
+    // ---- Production orders -----------------------------------------------------------------------
+
+    /// <summary>A created order accepts no goods movement or confirmation until released.</summary>
+    public static readonly ReasonCode OrderNotReleased = new("order.not-released", "A created order accepts no goods movements or confirmations until it is released.");
+
+    /// <summary>A closed order rejects postings.</summary>
+    public static readonly ReasonCode OrderClosed = new("order.closed", "A closed order rejects confirmations and goods movements.");
+
+    /// <summary>A technically completed order can no longer be changed (late postings are accepted).</summary>
+    public static readonly ReasonCode OrderTechnicallyCompleted = new("order.technically-completed", "A technically completed order can no longer be changed.");
+
+    /// <summary>A held order rejects confirmations.</summary>
+    public static readonly ReasonCode OrderHeld = new("order.held", "A held order rejects confirmations.");
+
+    /// <summary>A cancelled order accepts nothing.</summary>
+    public static readonly ReasonCode OrderCancelled = new("order.cancelled", "A cancelled order accepts nothing.");
+
+    /// <summary>An order can only close with a zero balance.</summary>
+    public static readonly ReasonCode OrderBalanceNotZero = new("order.balance-not-zero", "An order can only be closed with a zero order balance.");
+
+    // ---- Quality: nonconformance and MRB ---------------------------------------------------------
+
+    /// <summary>Corrections are only allowed on an approved nonconformance.</summary>
+    public static readonly ReasonCode NonconformanceNotApproved = new("ncr.not-approved", "Corrections are only allowed on an approved nonconformance.");
+
+    /// <summary>Use-as-is needs a documented justification.</summary>
+    public static readonly ReasonCode JustificationRequired = new("ncr.justification-required", "Use-as-is (concession) needs a documented justification.");
+
+    /// <summary>The disposition needs an identified authorizer.</summary>
+    public static readonly ReasonCode AuthorizerRequired = new("ncr.authorizer-required", "The disposition needs an identified authorizer.");
+
+    /// <summary>The site's industry profile requires the design authority's approval.</summary>
+    public static readonly ReasonCode DesignAuthorityRequired = new("ncr.design-authority-required", "This site's industry profile requires the design authority's approval for this disposition.");
+
+    // ---- Generic transitions ---------------------------------------------------------------------
+
+    /// <summary>The trigger is not permitted in the current state.</summary>
+    public static readonly ReasonCode TransitionNotPermitted = new("state.transition-not-permitted", "The trigger is not permitted in the current state.");
+
+    /// <summary>An event older than the last applied for its key was received.</summary>
+    public static readonly ReasonCode OutOfOrder = new("event.out-of-order", "The event's sequence is older than the last one applied for its key.");
+
+    /// <summary>The event was already accepted (same source and id).</summary>
+    public static readonly ReasonCode Duplicate = new("event.duplicate", "An event with the same source and id was already accepted.");
+
+    // ---- Approvals and governance ----------------------------------------------------------------
+
+    /// <summary>A human approval is required by policy.</summary>
+    public static readonly ReasonCode ApprovalRequired = new("approval.required", "A human approval by the named role is required by policy.");
+
+    /// <summary>The requester cannot approve their own request (segregation of duties).</summary>
+    public static readonly ReasonCode SelfApproval = new("approval.self-approval", "The requester cannot approve their own request.");
+
+    /// <summary>The approver lacks the required role at the site.</summary>
+    public static readonly ReasonCode RoleNotHeld = new("approval.role-not-held", "The actor does not hold the required role at this site.");
+
+    /// <summary>The actor cannot be resolved by the actor directory.</summary>
+    public static readonly ReasonCode ActorUnknown = new("approval.actor-unknown", "The actor is not known to the actor directory.");
+
+    /// <summary>A second, distinct approver is required (two-person rule).</summary>
+    public static readonly ReasonCode SecondApproverRequired = new("approval.second-approver-required", "A second, distinct approver is required.");
+
+    /// <summary>An SLA deadline was breached.</summary>
+    public static readonly ReasonCode SlaBreached = new("sla.breached", "A step or approval passed its deadline.");
+
+    // ---- Adapters and execution ------------------------------------------------------------------
+
+    /// <summary>The target system failed transiently; the call will be retried.</summary>
+    public static readonly ReasonCode AdapterTransient = new("adapter.transient", "The target system failed transiently; the call will be retried.");
+
+    /// <summary>The target system refused the call permanently.</summary>
+    public static readonly ReasonCode AdapterPermanent = new("adapter.permanent", "The target system refused the call permanently.");
+
+    /// <summary>Retries were exhausted.</summary>
+    public static readonly ReasonCode RetriesExhausted = new("adapter.retries-exhausted", "Retries were exhausted without success.");
+
+    /// <summary>The circuit to the target system is open.</summary>
+    public static readonly ReasonCode CircuitOpen = new("adapter.circuit-open", "The circuit to the target system is open.");
+
+    /// <summary>Stock categories disagree between systems.</summary>
+    public static readonly ReasonCode StockDrift = new("reconciliation.stock-drift", "The same lot shows different stock by category in two systems.");
+
+    /// <summary>Every code in the catalogue.</summary>
+    public static IReadOnlyList<ReasonCode> All { get; } =
+    [
+        Required, MalformedJson, WrongType, UnknownEventType, UnsupportedSpecVersion, NonPositiveQuantity, NegativeQuantity,
+        InvalidUnit, UnitMismatch, InvalidIdentifier, OutOfRange, PayloadTooLarge, NoUpcaster,
+        WithdrawalNotUnrestricted, CategoryDoesNotAllowMovement, TransferNotPermitted, InsufficientQuantity, RestrictedBatch,
+        InTransitNotUsable, ConsignmentNotOwned, ReinspectionRequired, LotExpired, LotScrapped, LotOnHold, LotUnknown, ReversalInvalid,
+        OrderNotReleased, OrderClosed, OrderTechnicallyCompleted, OrderHeld, OrderCancelled, OrderBalanceNotZero,
+        NonconformanceNotApproved, JustificationRequired, AuthorizerRequired, DesignAuthorityRequired,
+        TransitionNotPermitted, OutOfOrder, Duplicate,
+        ApprovalRequired, SelfApproval, RoleNotHeld, ActorUnknown, SecondApproverRequired, SlaBreached,
+        AdapterTransient, AdapterPermanent, RetriesExhausted, CircuitOpen, StockDrift,
+    ];
+
+    /// <summary>Finds a catalogued code by its string.</summary>
+    /// <param name="code">The code string.</param>
+    /// <param name="reasonCode">The catalogued code, when found.</param>
+    /// <returns><see langword="true"/> when the code is in the catalogue.</returns>
+    public static bool TryFind(string code, out ReasonCode reasonCode)
+    {
+        foreach (var candidate in All)
+        {
+            if (string.Equals(candidate.Code, code, StringComparison.Ordinal))
+            {
+                reasonCode = candidate;
+                return true;
+            }
+        }
+
+        reasonCode = default;
+        return false;
+    }
+}

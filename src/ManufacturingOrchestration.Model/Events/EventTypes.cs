@@ -1,0 +1,50 @@
+namespace ManufacturingOrchestration.Model.Events;
+
+/// <summary>
+/// The stable, versioned event type names of the taxonomy. A name never changes meaning; a breaking change to a
+/// payload gets a new version suffix and an upcaster from the old one.
+/// </summary>
+public static class EventTypes
+{
+    /// <summary>Goods were received into stock.</summary>
+    public const string GoodsReceived = "mfg.inventory.goods-received.v1";
+
+    /// <summary>An inspection lot passed.</summary>
+    public const string InspectionPassed = "mfg.quality.inspection.passed.v1";
+
+    /// <summary>An inspection lot failed.</summary>
+    public const string InspectionFailed = "mfg.quality.inspection.failed.v1";
+
+    /// <summary>A nonconformance was raised.</summary>
+    public const string NonconformanceRaised = "mfg.quality.nonconformance.raised.v1";
+
+    /// <summary>The MRB decided a disposition.</summary>
+    public const string MrbDispositionDecided = "mfg.quality.mrb-disposition.decided.v1";
+
+    /// <summary>A person approved a pending request.</summary>
+    public const string ApprovalGiven = "mfg.governance.approval.given.v1";
+
+    /// <summary>A person refused a pending request.</summary>
+    public const string ApprovalRefused = "mfg.governance.approval.refused.v1";
+
+    /// <summary>A lot was released after final quality approval.</summary>
+    public const string LotReleased = "mfg.quality.lot.released.v1";
+
+    /// <summary>A lot was consumed by an order (partly or fully).</summary>
+    public const string LotConsumed = "mfg.production.lot.consumed.v1";
+
+    /// <summary>Production was confirmed on an order (partial or final).</summary>
+    public const string ProductionConfirmed = "mfg.production.order.confirmed.v1";
+
+    /// <summary>A cycle count was recorded.</summary>
+    public const string CycleCountRecorded = "mfg.inventory.cycle-count.recorded.v1";
+
+    /// <summary>Scrap was reported.</summary>
+    public const string ScrapReported = "mfg.production.scrap.reported.v1";
+
+    /// <summary>Stock was moved.</summary>
+    public const string StockMoved = "mfg.inventory.stock.moved.v1";
+
+    /// <summary>A supplier's status or shipment changed.</summary>
+    public const string SupplierUpdated = "mfg.supplier.updated.v1";
+}

@@ -1,0 +1,120 @@
+using System.Text.Json.Serialization;
+
+namespace ManufacturingOrchestration.Model.Events;
+
+/// <summary>Production was confirmed on an order (<see cref="EventTypes.ProductionConfirmed"/>).</summary>
+public sealed record ProductionConfirmed : EventPayload
+{
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string EventType => EventTypes.ProductionConfirmed;
+
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string DefaultPartitionKey => $"order/{Order.Value}";
+
+    /// <summary>The order.</summary>
+    public required OrderId Order { get; init; }
+
+    /// <summary>The material produced.</summary>
+    public required MaterialId Material { get; init; }
+
+    /// <summary>The site.</summary>
+    public required SiteId Site { get; init; }
+
+    /// <summary>The good quantity confirmed.</summary>
+    public required Quantity Yield { get; init; }
+
+    /// <summary>The scrap confirmed with it.</summary>
+    public Quantity? Scrap { get; init; }
+
+    /// <summary>Whether this is the final confirmation.</summary>
+    public bool IsFinal { get; init; }
+
+    /// <summary>The lot produced, when known.</summary>
+    public LotId? ProducedLot { get; init; }
+
+    /// <summary>The operation or work centre.</summary>
+    public string? Operation { get; init; }
+
+    /// <summary>Who confirmed.</summary>
+    public ActorId? ConfirmedBy { get; init; }
+}
+
+/// <summary>Scrap was reported on a line (<see cref="EventTypes.ScrapReported"/>).</summary>
+public sealed record ScrapReported : EventPayload
+{
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string EventType => EventTypes.ScrapReported;
+
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string DefaultPartitionKey => $"line/{Site.Value}/{Line}";
+
+    /// <summary>The site.</summary>
+    public required SiteId Site { get; init; }
+
+    /// <summary>The line or work centre.</summary>
+    public required string Line { get; init; }
+
+    /// <summary>The material scrapped.</summary>
+    public required MaterialId Material { get; init; }
+
+    /// <summary>The scrapped quantity (positive).</summary>
+    public required Quantity Quantity { get; init; }
+
+    /// <summary>The good quantity produced in the same period, for yield.</summary>
+    public Quantity? GoodQuantity { get; init; }
+
+    /// <summary>The order, when scrap is confirmed against one.</summary>
+    public OrderId? Order { get; init; }
+
+    /// <summary>The lot, when a lot is scrapped.</summary>
+    public LotId? Lot { get; init; }
+
+    /// <summary>A scrap reason code.</summary>
+    public string? ReasonCode { get; init; }
+}
+
+/// <summary>A person approved a pending request (<see cref="EventTypes.ApprovalGiven"/>).</summary>
+public sealed record ApprovalGiven : EventPayload
+{
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string EventType => EventTypes.ApprovalGiven;
+
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string DefaultPartitionKey => PartitionKey;
+
+    /// <summary>The approval request answered.</summary>
+    public required string RequestId { get; init; }
+
+    /// <summary>The business key of the waiting workflow (lot or order).</summary>
+    public required string PartitionKey { get; init; }
+
+    /// <summary>The approver's signature.</summary>
+    public required ElectronicSignature Signature { get; init; }
+}
+
+/// <summary>A person refused a pending request (<see cref="EventTypes.ApprovalRefused"/>).</summary>
+public sealed record ApprovalRefused : EventPayload
+{
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string EventType => EventTypes.ApprovalRefused;
+
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string DefaultPartitionKey => PartitionKey;
+
+    /// <summary>The approval request answered.</summary>
+    public required string RequestId { get; init; }
+
+    /// <summary>The business key of the waiting workflow (lot or order).</summary>
+    public required string PartitionKey { get; init; }
+
+    /// <summary>The refuser's signature.</summary>
+    public required ElectronicSignature Signature { get; init; }
+}

@@ -1,0 +1,74 @@
+namespace ManufacturingOrchestration.Model;
+
+/// <summary>
+/// The stock category (SAP stock type, D365 inventory status) of a quantity of a lot. One lot can hold
+/// quantity in several categories at once.
+/// </summary>
+public enum StockCategory
+{
+    /// <summary>Freely usable stock (SAP unrestricted-use, D365 "Available").</summary>
+    Unrestricted = 0,
+
+    /// <summary>Stock awaiting a quality decision (SAP quality inspection stock).</summary>
+    QualityInspection = 1,
+
+    /// <summary>Blocked or quarantined stock (SAP blocked stock, D365 blocking status).</summary>
+    Blocked = 2,
+
+    /// <summary>Restricted-use stock of a batch with restricted status (SAP batch status management).</summary>
+    RestrictedUse = 3,
+
+    /// <summary>Stock in transit between plants: not usable at the receiving plant until goods receipt.</summary>
+    InTransit = 4,
+}
+
+/// <summary>Who owns a quantity of stock.</summary>
+public enum StockOwnership
+{
+    /// <summary>The company's own stock.</summary>
+    Own = 0,
+
+    /// <summary>Vendor consignment: owned by the supplier until withdrawn to own stock.</summary>
+    VendorConsignment = 1,
+
+    /// <summary>Customer consignment: owned by the customer.</summary>
+    CustomerConsignment = 2,
+}
+
+/// <summary>ISA-95 / B2MML material lot disposition.</summary>
+public enum LotDisposition
+{
+    /// <summary>Planned, not yet existing.</summary>
+    Planned = 0,
+
+    /// <summary>Being produced or processed.</summary>
+    InProcess = 1,
+
+    /// <summary>Awaiting a quality decision or physically inaccessible.</summary>
+    Restricted = 2,
+
+    /// <summary>Freely usable.</summary>
+    Unrestricted = 3,
+
+    /// <summary>Completely consumed, sold or disposed of.</summary>
+    Closed = 4,
+
+    /// <summary>Any other disposition.</summary>
+    Other = 5,
+}
+
+/// <summary>The quality decision recorded for a lot.</summary>
+public enum QualityDecision
+{
+    /// <summary>No decision yet.</summary>
+    Pending = 0,
+
+    /// <summary>Accepted for unrestricted use.</summary>
+    Accepted = 1,
+
+    /// <summary>Accepted for restricted use only.</summary>
+    AcceptedRestricted = 2,
+
+    /// <summary>Rejected.</summary>
+    Rejected = 3,
+}

@@ -1,0 +1,144 @@
+namespace ManufacturingOrchestration.Model;
+
+/// <summary>The severity of a defect found in inspection.</summary>
+public enum DefectSeverity
+{
+    /// <summary>No defect.</summary>
+    None = 0,
+
+    /// <summary>Minor: does not affect form, fit or function.</summary>
+    Minor = 1,
+
+    /// <summary>Major: likely to affect function or reduce usability.</summary>
+    Major = 2,
+
+    /// <summary>Critical: safety, regulatory or certain functional failure.</summary>
+    Critical = 3,
+}
+
+/// <summary>Where an inspection lot comes from.</summary>
+public enum InspectionOrigin
+{
+    /// <summary>Incoming inspection at goods receipt.</summary>
+    GoodsReceipt = 0,
+
+    /// <summary>In-process or final inspection of production.</summary>
+    Production = 1,
+
+    /// <summary>Recurring inspection (shelf life, re-test).</summary>
+    Recurring = 2,
+
+    /// <summary>Re-inspection after rework or repair.</summary>
+    Reinspection = 3,
+}
+
+/// <summary>The status of an inspection lot (SAP system statuses in brackets).</summary>
+public enum InspectionLotStatus
+{
+    /// <summary>Created (CRTD).</summary>
+    Created = 0,
+
+    /// <summary>Results recorded (RREC), no usage decision yet.</summary>
+    ResultsRecorded = 1,
+
+    /// <summary>Usage decision made, stock posting required (SPRQ): not yet released.</summary>
+    StockPostingRequired = 2,
+
+    /// <summary>Usage decision made and stock posted (SPCO).</summary>
+    StockPostingCompleted = 3,
+}
+
+/// <summary>The usage decision of an inspection lot.</summary>
+public enum UsageDecision
+{
+    /// <summary>Accepted: post to unrestricted (restricted batches land in restricted-use).</summary>
+    Accept = 0,
+
+    /// <summary>Accepted for restricted use only.</summary>
+    AcceptRestricted = 1,
+
+    /// <summary>Rejected: post to blocked.</summary>
+    Reject = 2,
+}
+
+/// <summary>The valuation of a characteristic or an inspection.</summary>
+public enum Valuation
+{
+    /// <summary>Accepted.</summary>
+    Accepted = 0,
+
+    /// <summary>Rejected.</summary>
+    Rejected = 1,
+}
+
+/// <summary>The result of one inspection characteristic (B2MML <c>TestResult</c>).</summary>
+public sealed record CharacteristicResult
+{
+    /// <summary>The characteristic, such as <c>capacitance</c>.</summary>
+    public required string Characteristic { get; init; }
+
+    /// <summary>The measured value, for quantitative characteristics.</summary>
+    public decimal? MeasuredValue { get; init; }
+
+    /// <summary>The lower specification limit.</summary>
+    public decimal? LowerLimit { get; init; }
+
+    /// <summary>The upper specification limit.</summary>
+    public decimal? UpperLimit { get; init; }
+
+    /// <summary>The unit of the measured value.</summary>
+    public string? Unit { get; init; }
+
+    /// <summary>The valuation.</summary>
+    public required Valuation Valuation { get; init; }
+
+    /// <summary>The defect severity when rejected.</summary>
+    public DefectSeverity Severity { get; init; }
+}
+
+/// <summary>A reference to evidence (photo, measurement file, report) kept elsewhere.</summary>
+public sealed record EvidenceReference
+{
+    /// <summary>Where the evidence is.</summary>
+    public required Uri Location { get; init; }
+
+    /// <summary>The media type, such as <c>image/jpeg</c>.</summary>
+    public string? MediaType { get; init; }
+
+    /// <summary>What it shows.</summary>
+    public string? Description { get; init; }
+}
+
+/// <summary>An inspection lot (SAP inspection lot, D365 quality order).</summary>
+public sealed record InspectionLot
+{
+    /// <summary>The inspection lot identifier.</summary>
+    public required InspectionLotId Id { get; init; }
+
+    /// <summary>The material lot inspected.</summary>
+    public required LotId Lot { get; init; }
+
+    /// <summary>The material.</summary>
+    public required MaterialId Material { get; init; }
+
+    /// <summary>The site.</summary>
+    public required SiteId Site { get; init; }
+
+    /// <summary>Where the inspection lot comes from.</summary>
+    public InspectionOrigin Origin { get; init; }
+
+    /// <summary>The status.</summary>
+    public InspectionLotStatus Status { get; init; }
+
+    /// <summary>The inspected quantity.</summary>
+    public Quantity? Quantity { get; init; }
+
+    /// <summary>The characteristic results.</summary>
+    public IReadOnlyList<CharacteristicResult> Results { get; init; } = [];
+
+    /// <summary>The usage decision, once made.</summary>
+    public UsageDecision? UsageDecision { get; init; }
+
+    /// <summary>The highest defect severity found.</summary>
+    public DefectSeverity Severity { get; init; }
+}
