@@ -171,6 +171,17 @@ public static class ReasonCodes
     /// <summary>Stock categories disagree between systems.</summary>
     public static readonly ReasonCode StockDrift = new("reconciliation.stock-drift", "The same lot shows different stock by category in two systems.");
 
+    // ---- Decision rules ---------------------------------------------------------------------------
+
+    /// <summary>A rule set could not be built (duplicate rule names, unknown overlay target, invalid rule).</summary>
+    public static readonly ReasonCode RuleSetInvalid = new("rules.rule-set-invalid", "The rule set could not be built: a rule name is duplicated, unknown or a rule is invalid.");
+
+    /// <summary>A rule failed while it was evaluated.</summary>
+    public static readonly ReasonCode RuleEvaluationFailed = new("rules.evaluation-failed", "A rule failed while the decision set was evaluated.");
+
+    /// <summary>A recommendation may suggest but never decide a release, scrap or use-as-is on its own.</summary>
+    public static readonly ReasonCode RecommendationNotAuthoritative = new("rules.recommendation-not-authoritative", "A recommendation may suggest but never decide a release, scrap or use-as-is; a person with authority must approve.");
+
     /// <summary>Every code in the catalogue.</summary>
     public static IReadOnlyList<ReasonCode> All { get; } =
     [
@@ -183,6 +194,7 @@ public static class ReasonCodes
         TransitionNotPermitted, OutOfOrder, Duplicate,
         ApprovalRequired, SelfApproval, RoleNotHeld, ActorUnknown, SecondApproverRequired, SlaBreached,
         AdapterTransient, AdapterPermanent, RetriesExhausted, CircuitOpen, StockDrift,
+        RuleSetInvalid, RuleEvaluationFailed, RecommendationNotAuthoritative,
     ];
 
     /// <summary>Finds a catalogued code by its string.</summary>
