@@ -1,0 +1,177 @@
+using ManufacturingOrchestration.Engine.Audit;
+
+namespace ManufacturingOrchestration.Engine.Storage;
+
+/// <summary>
+/// Everything the orchestrator keeps durable, behind one contract: the inbox (de-duplicated on event identity),
+/// keyed partition state, the outbox of adapter commands, dead letters and parked partitions, durable timers,
+/// the hash-chained audit trail, rejected events and partition leases.
+/// </summary>
+/// <remarks>
+/// <para>Implementations must make <see cref="CommitAsync"/> atomic across every commit in the batch: either all
+/// of it is visible afterwards or none of it is, including when it throws or the process dies.</para>
+/// <para>Implementations must be safe to call from many threads. The orchestrator guarantees that one partition is
+/// only committed by one worker at a time (per node; across nodes through <see cref="TryAcquireLeaseAsync"/>), and
+/// optimistic concurrency on <see cref="StepCommit.ExpectedVersion"/> catches any violation of that.</para>
+/// <para>Every implementation runs the store contract test suite unchanged.</para>
+/// </remarks>
+public interface IOrchestrationStore
+{
+    /// <summary>
+    /// Accepts events into the inbox, de-duplicating on (source, id) against every event accepted within the
+    /// retention window, and assigns each accepted one its <see cref="InboxEvent.Position"/>.
+    /// </summary>
+    /// <param name="events">The events, in arrival order.</param>
+    /// <param name="accepted">Receives, per event, <see langword="true"/> when accepted and <see langword="false"/> when a duplicate.</param>
+    /// <param name="cancellationToken">Cancels the call; nothing is accepted when it is cancelled before committing.</param>
+    /// <returns>The accepted events with their positions, in arrival order.</returns>
+    ValueTask<IReadOnlyList<InboxEvent>> AcceptAsync(IReadOnlyList<InboxEvent> events, bool[] accepted, CancellationToken cancellationToken);
+
+    /// <summary>Reads accepted events not yet processed, in position order.</summary>
+    /// <param name="partitionKey">Only this partition, or <see langword="null"/> for all.</param>
+    /// <param name="afterPosition">Only events after this position.</param>
+    /// <param name="maxCount">The most to return.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The pending events.</returns>
+    ValueTask<IReadOnlyList<InboxEvent>> ReadPendingEventsAsync(string? partitionKey, long afterPosition, int maxCount, CancellationToken cancellationToken);
+
+    /// <summary>Loads a partition's state, or <see langword="null"/> when it was never committed.</summary>
+    /// <param name="partitionKey">The partition key.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The state.</returns>
+    ValueTask<PartitionState?> LoadPartitionAsync(string partitionKey, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Commits steps of one or more partitions in one atomic transaction (group commit).
+    /// </summary>
+    /// <param name="commits">The steps.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the commit is durable.</returns>
+    /// <exception cref="ConcurrencyConflictException">A partition's version was not the expected one; nothing was committed.</exception>
+    ValueTask CommitAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken);
+
+    /// <summary>Reads a partition's outbox commands that are still pending, in ordinal order.</summary>
+    /// <param name="partitionKey">The partition key.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The pending commands.</returns>
+    ValueTask<IReadOnlyList<OutboxEntry>> ReadPendingCommandsAsync(string partitionKey, CancellationToken cancellationToken);
+
+    /// <summary>Lists the partitions that have pending outbox commands (for recovery after a restart).</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The partition keys.</returns>
+    ValueTask<IReadOnlyList<string>> ReadPartitionsWithPendingCommandsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Reads one outbox command by idempotency key, whatever its status.</summary>
+    /// <param name="idempotencyKey">The key.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The command, or <see langword="null"/>.</returns>
+    ValueTask<OutboxEntry?> ReadCommandAsync(string idempotencyKey, CancellationToken cancellationToken);
+
+    /// <summary>Reads dead letters.</summary>
+    /// <param name="query">Filters.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The dead letters, oldest first.</returns>
+    ValueTask<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Reads timers due at or before <paramref name="dueBy"/>, earliest first.</summary>
+    /// <param name="dueBy">The cut-off.</param>
+    /// <param name="maxCount">The most to return.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The due timers.</returns>
+    ValueTask<IReadOnlyList<DurableTimer>> ReadDueTimersAsync(DateTimeOffset dueBy, int maxCount, CancellationToken cancellationToken);
+
+    /// <summary>The earliest due time of any timer, or <see langword="null"/> when there is none.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The earliest due time.</returns>
+    ValueTask<DateTimeOffset?> ReadNextTimerDueAsync(CancellationToken cancellationToken);
+
+    /// <summary>Reads a partition's audit chain from <paramref name="fromSequence"/>, in sequence order.</summary>
+    /// <param name="partitionKey">The partition key.</param>
+    /// <param name="fromSequence">The first sequence to read (1 for all).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The records.</returns>
+    ValueTask<IReadOnlyList<AuditRecord>> ReadAuditAsync(string partitionKey, long fromSequence, CancellationToken cancellationToken);
+
+    /// <summary>Lists every partition key that has audit records.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The keys.</returns>
+    ValueTask<IReadOnlyList<string>> ReadAuditPartitionsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Appends an audit checkpoint.</summary>
+    /// <param name="checkpoint">The checkpoint.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when it is durable.</returns>
+    ValueTask AppendCheckpointAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken);
+
+    /// <summary>Reads the latest audit checkpoint, or <see langword="null"/>.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The checkpoint.</returns>
+    ValueTask<AuditCheckpoint?> ReadLatestCheckpointAsync(CancellationToken cancellationToken);
+
+    /// <summary>Records an event refused at intake.</summary>
+    /// <param name="rejected">The rejection.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when it is durable.</returns>
+    ValueTask RecordRejectionAsync(RejectedEvent rejected, CancellationToken cancellationToken);
+
+    /// <summary>Reads rejected events received in a time range, oldest first.</summary>
+    /// <param name="from">The start (inclusive), or <see langword="null"/>.</param>
+    /// <param name="to">The end (exclusive), or <see langword="null"/>.</param>
+    /// <param name="maxCount">The most to return.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The rejections.</returns>
+    ValueTask<IReadOnlyList<RejectedEvent>> ReadRejectionsAsync(DateTimeOffset? from, DateTimeOffset? to, int maxCount, CancellationToken cancellationToken);
+
+    /// <summary>Tries to take or renew the lease of a partition for an owner until a time.</summary>
+    /// <param name="partitionKey">The partition key.</param>
+    /// <param name="owner">The owner (node) id.</param>
+    /// <param name="until">When the lease expires unless renewed.</param>
+    /// <param name="now">The current time, from the caller's clock.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see langword="true"/> when the owner holds the lease afterwards.</returns>
+    ValueTask<bool> TryAcquireLeaseAsync(string partitionKey, string owner, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Releases a lease held by an owner.</summary>
+    /// <param name="partitionKey">The partition key.</param>
+    /// <param name="owner">The owner.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when released.</returns>
+    ValueTask ReleaseLeaseAsync(string partitionKey, string owner, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Prunes processed inbox entries and finished outbox commands older than <paramref name="olderThan"/>.
+    /// De-duplication stays intact for events accepted after <paramref name="olderThan"/>; the audit trail is never pruned.
+    /// </summary>
+    /// <param name="olderThan">The cut-off.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>How many rows were removed.</returns>
+    ValueTask<long> PruneAsync(DateTimeOffset olderThan, CancellationToken cancellationToken);
+}
+
+/// <summary>Filters for reading dead letters.</summary>
+public sealed record DeadLetterQuery
+{
+    /// <summary>Everything still open.</summary>
+    public static DeadLetterQuery Open { get; } = new() { OnlyOpen = true };
+
+    /// <summary>Only open ones (default true).</summary>
+    public bool OnlyOpen { get; init; } = true;
+
+    /// <summary>Only this partition.</summary>
+    public string? PartitionKey { get; init; }
+
+    /// <summary>Only this site.</summary>
+    public string? Site { get; init; }
+
+    /// <summary>Only this dead letter.</summary>
+    public string? Id { get; init; }
+
+    /// <summary>Only at or after this time.</summary>
+    public DateTimeOffset? From { get; init; }
+
+    /// <summary>Only before this time.</summary>
+    public DateTimeOffset? To { get; init; }
+
+    /// <summary>The most to return.</summary>
+    public int MaxCount { get; init; } = 1000;
+}

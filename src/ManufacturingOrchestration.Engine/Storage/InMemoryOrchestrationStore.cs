@@ -1,0 +1,560 @@
+using System.Collections.Concurrent;
+using ManufacturingOrchestration.Engine.Audit;
+
+namespace ManufacturingOrchestration.Engine.Storage;
+
+/// <summary>
+/// The in-memory implementation of <see cref="IOrchestrationStore"/>: fast, thread-safe, and lost with the process.
+/// For tests, samples and benchmarks; use a durable store in production.
+/// </summary>
+/// <remarks>
+/// Each partition has its own lock; a commit locks the partitions it touches in ordinal key order, validates every
+/// commit of the batch, and only then applies them, so a failed validation leaves nothing visible. There is no lock
+/// shared by all partitions on the commit path.
+/// </remarks>
+public sealed class InMemoryOrchestrationStore : IOrchestrationStore
+{
+    private readonly ConcurrentDictionary<EventKey, InboxSlot> _inbox = new();
+    private readonly ConcurrentDictionary<string, PartitionSlot> _partitions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, OutboxEntry> _commands = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DeadLetter> _deadLetters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DurableTimer> _timers = new(StringComparer.Ordinal);
+    private readonly List<AuditCheckpoint> _checkpoints = [];
+    private readonly List<RejectedEvent> _rejections = [];
+    private long _position;
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<InboxEvent>> AcceptAsync(IReadOnlyList<InboxEvent> events, bool[] accepted, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(accepted);
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = new List<InboxEvent>(events.Count);
+        for (var i = 0; i < events.Count; i++)
+        {
+            var slot = GetPartition(events[i].PartitionKey);
+            lock (slot)
+            {
+                var stored = TryAcceptLocked(slot, events[i]);
+                accepted[i] = stored is not null;
+                if (stored is not null)
+                {
+                    result.Add(stored);
+                }
+            }
+        }
+
+        return new ValueTask<IReadOnlyList<InboxEvent>>(result);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<InboxEvent>> ReadPendingEventsAsync(string? partitionKey, long afterPosition, int maxCount, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = new List<InboxEvent>();
+        if (partitionKey is not null)
+        {
+            if (_partitions.TryGetValue(partitionKey, out var slot))
+            {
+                lock (slot)
+                {
+                    foreach (var pending in slot.PendingEvents.Values)
+                    {
+                        if (pending.Position > afterPosition)
+                        {
+                            result.Add(pending);
+                            if (result.Count >= maxCount)
+                            {
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+
+            return new ValueTask<IReadOnlyList<InboxEvent>>(result);
+        }
+
+        foreach (var slot in _partitions.Values)
+        {
+            lock (slot)
+            {
+                foreach (var pending in slot.PendingEvents.Values)
+                {
+                    if (pending.Position > afterPosition)
+                    {
+                        result.Add(pending);
+                    }
+                }
+            }
+        }
+
+        result.Sort(static (a, b) => a.Position.CompareTo(b.Position));
+        if (result.Count > maxCount)
+        {
+            result.RemoveRange(maxCount, result.Count - maxCount);
+        }
+
+        return new ValueTask<IReadOnlyList<InboxEvent>>(result);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<PartitionState?> LoadPartitionAsync(string partitionKey, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_partitions.TryGetValue(partitionKey, out var slot))
+        {
+            lock (slot)
+            {
+                return new ValueTask<PartitionState?>(slot.State);
+            }
+        }
+
+        return new ValueTask<PartitionState?>((PartitionState?)null);
+    }
+
+    /// <inheritdoc />
+    public ValueTask CommitAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(commits);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (commits.Count == 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        var slots = LockSet(commits);
+        var taken = 0;
+        try
+        {
+            for (; taken < slots.Length; taken++)
+            {
+                Monitor.Enter(slots[taken]);
+            }
+
+            // Validate everything first: nothing is applied unless all of it can be.
+            var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+            var auditCounts = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var commit in commits)
+            {
+                var slot = _partitions[commit.PartitionKey];
+                var current = versions.TryGetValue(commit.PartitionKey, out var v) ? v : slot.State?.Version ?? 0;
+                if (current != commit.ExpectedVersion)
+                {
+                    throw new ConcurrencyConflictException(commit.PartitionKey, commit.ExpectedVersion, current);
+                }
+
+                if (commit.NewState is { } state)
+                {
+                    if (state.Version != commit.ExpectedVersion + 1 || !string.Equals(state.Key, commit.PartitionKey, StringComparison.Ordinal))
+                    {
+                        throw new ArgumentException($"The new state of '{commit.PartitionKey}' must have key '{commit.PartitionKey}' and version {commit.ExpectedVersion + 1}.", nameof(commits));
+                    }
+
+                    versions[commit.PartitionKey] = state.Version;
+                }
+
+                auditCounts[commit.PartitionKey] = ValidateAudit(auditCounts.TryGetValue(commit.PartitionKey, out var count) ? count : slot.Audit.Count, commit);
+            }
+
+            foreach (var commit in commits)
+            {
+                Apply(_partitions[commit.PartitionKey], commit);
+            }
+        }
+        finally
+        {
+            for (var i = taken - 1; i >= 0; i--)
+            {
+                Monitor.Exit(slots[i]);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<OutboxEntry>> ReadPendingCommandsAsync(string partitionKey, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_partitions.TryGetValue(partitionKey, out var slot))
+        {
+            return new ValueTask<IReadOnlyList<OutboxEntry>>(Array.Empty<OutboxEntry>());
+        }
+
+        lock (slot)
+        {
+            return new ValueTask<IReadOnlyList<OutboxEntry>>(slot.PendingCommands.Values.ToArray());
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<string>> ReadPartitionsWithPendingCommandsAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = new List<string>();
+        foreach (var (key, slot) in _partitions)
+        {
+            lock (slot)
+            {
+                if (slot.PendingCommands.Count > 0)
+                {
+                    keys.Add(key);
+                }
+            }
+        }
+
+        return new ValueTask<IReadOnlyList<string>>(keys);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<OutboxEntry?> ReadCommandAsync(string idempotencyKey, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return new ValueTask<OutboxEntry?>(_commands.TryGetValue(idempotencyKey, out var entry) ? entry : null);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = _deadLetters.Values
+            .Where(d => (!query.OnlyOpen || d.IsOpen)
+                && (query.PartitionKey is null || d.PartitionKey == query.PartitionKey)
+                && (query.Site is null || d.Site == query.Site)
+                && (query.Id is null || d.Id == query.Id)
+                && (query.From is null || d.At >= query.From)
+                && (query.To is null || d.At < query.To))
+            .OrderBy(d => d.At).ThenBy(d => d.Id, StringComparer.Ordinal)
+            .Take(query.MaxCount)
+            .ToArray();
+        return new ValueTask<IReadOnlyList<DeadLetter>>(result);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<DurableTimer>> ReadDueTimersAsync(DateTimeOffset dueBy, int maxCount, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = _timers.Values.Where(t => t.DueAt <= dueBy).OrderBy(t => t.DueAt).ThenBy(t => t.Id, StringComparer.Ordinal).Take(maxCount).ToArray();
+        return new ValueTask<IReadOnlyList<DurableTimer>>(result);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<DateTimeOffset?> ReadNextTimerDueAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        DateTimeOffset? next = null;
+        foreach (var timer in _timers.Values)
+        {
+            if (next is null || timer.DueAt < next)
+            {
+                next = timer.DueAt;
+            }
+        }
+
+        return new ValueTask<DateTimeOffset?>(next);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<AuditRecord>> ReadAuditAsync(string partitionKey, long fromSequence, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_partitions.TryGetValue(partitionKey, out var slot))
+        {
+            return new ValueTask<IReadOnlyList<AuditRecord>>(Array.Empty<AuditRecord>());
+        }
+
+        lock (slot)
+        {
+            var start = (int)Math.Max(0, fromSequence - 1);
+            var result = start >= slot.Audit.Count ? [] : slot.Audit.GetRange(start, slot.Audit.Count - start).ToArray();
+            return new ValueTask<IReadOnlyList<AuditRecord>>(result);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<string>> ReadAuditPartitionsAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = new List<string>();
+        foreach (var (key, slot) in _partitions)
+        {
+            lock (slot)
+            {
+                if (slot.Audit.Count > 0)
+                {
+                    keys.Add(key);
+                }
+            }
+        }
+
+        return new ValueTask<IReadOnlyList<string>>(keys);
+    }
+
+    /// <inheritdoc />
+    public ValueTask AppendCheckpointAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_checkpoints)
+        {
+            _checkpoints.Add(checkpoint);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<AuditCheckpoint?> ReadLatestCheckpointAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_checkpoints)
+        {
+            return new ValueTask<AuditCheckpoint?>(_checkpoints.Count == 0 ? null : _checkpoints[^1]);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask RecordRejectionAsync(RejectedEvent rejected, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rejected);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_rejections)
+        {
+            _rejections.Add(rejected);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<RejectedEvent>> ReadRejectionsAsync(DateTimeOffset? from, DateTimeOffset? to, int maxCount, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_rejections)
+        {
+            var result = _rejections.Where(r => (from is null || r.ReceivedAt >= from) && (to is null || r.ReceivedAt < to)).Take(maxCount).ToArray();
+            return new ValueTask<IReadOnlyList<RejectedEvent>>(result);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> TryAcquireLeaseAsync(string partitionKey, string owner, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        cancellationToken.ThrowIfCancellationRequested();
+        var slot = GetPartition(partitionKey);
+        lock (slot)
+        {
+            if (slot.LeaseOwner is null || slot.LeaseOwner == owner || slot.LeaseUntil <= now)
+            {
+                slot.LeaseOwner = owner;
+                slot.LeaseUntil = until;
+                return new ValueTask<bool>(true);
+            }
+
+            return new ValueTask<bool>(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask ReleaseLeaseAsync(string partitionKey, string owner, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_partitions.TryGetValue(partitionKey, out var slot))
+        {
+            lock (slot)
+            {
+                if (slot.LeaseOwner == owner)
+                {
+                    slot.LeaseOwner = null;
+                }
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<long> PruneAsync(DateTimeOffset olderThan, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        long removed = 0;
+        foreach (var (key, slot) in _inbox)
+        {
+            if (slot.Processed && slot.AcceptedAt < olderThan && _inbox.TryRemove(key, out _))
+            {
+                removed++;
+            }
+        }
+
+        foreach (var (key, entry) in _commands)
+        {
+            if (entry.Status is not OutboxStatus.Pending and not OutboxStatus.DeadLettered && entry.CreatedAt < olderThan && _commands.TryRemove(key, out _))
+            {
+                removed++;
+            }
+        }
+
+        return new ValueTask<long>(removed);
+    }
+
+    private PartitionSlot GetPartition(string key) => _partitions.GetOrAdd(key, static _ => new PartitionSlot());
+
+    private InboxEvent? TryAcceptLocked(PartitionSlot slot, InboxEvent incoming)
+    {
+        var inboxSlot = new InboxSlot { AcceptedAt = incoming.AcceptedAt };
+        if (!_inbox.TryAdd(incoming.Key, inboxSlot))
+        {
+            return null;
+        }
+
+        var stored = incoming with { Position = Interlocked.Increment(ref _position) };
+        slot.PendingEvents.Add(stored.Position, stored);
+        return stored;
+    }
+
+    private PartitionSlot[] LockSet(IReadOnlyList<StepCommit> commits)
+    {
+        var keys = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var commit in commits)
+        {
+            keys.Add(commit.PartitionKey);
+            foreach (var followUp in commit.FollowUpEvents)
+            {
+                keys.Add(followUp.PartitionKey);
+            }
+        }
+
+        var slots = new PartitionSlot[keys.Count];
+        var i = 0;
+        foreach (var key in keys)
+        {
+            slots[i++] = GetPartition(key);
+        }
+
+        return slots;
+    }
+
+    private static long ValidateAudit(long count, StepCommit commit)
+    {
+        foreach (var record in commit.Audit)
+        {
+            if (record.Sequence != count + 1 || !string.Equals(record.PartitionKey, commit.PartitionKey, StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Audit record {record.Sequence} of '{record.PartitionKey}' does not continue the chain of '{commit.PartitionKey}' at {count + 1}.", nameof(commit));
+            }
+
+            count = record.Sequence;
+        }
+
+        return count;
+    }
+
+    /// <summary>Lets tests tamper with a stored audit chain to prove that verification detects it.</summary>
+    internal void TamperWithAudit(string partitionKey, Action<List<AuditRecord>> tamper)
+    {
+        var slot = GetPartition(partitionKey);
+        lock (slot)
+        {
+            tamper(slot.Audit);
+        }
+    }
+
+    private void Apply(PartitionSlot slot, StepCommit commit)
+    {
+        if (commit.NewState is not null)
+        {
+            slot.State = commit.NewState;
+        }
+
+        foreach (var processed in commit.ProcessedEvents)
+        {
+            if (_inbox.TryGetValue(processed, out var inboxSlot))
+            {
+                inboxSlot.Processed = true;
+            }
+
+            RemovePending(slot, processed);
+        }
+
+        foreach (var command in commit.NewCommands)
+        {
+            _commands[command.IdempotencyKey] = command;
+            if (command.Status == OutboxStatus.Pending)
+            {
+                slot.PendingCommands[command.Ordinal] = command;
+            }
+        }
+
+        foreach (var command in commit.UpdatedCommands)
+        {
+            _commands[command.IdempotencyKey] = command;
+            if (command.Status == OutboxStatus.Pending)
+            {
+                slot.PendingCommands[command.Ordinal] = command;
+            }
+            else
+            {
+                slot.PendingCommands.Remove(command.Ordinal);
+            }
+        }
+
+        slot.Audit.AddRange(commit.Audit);
+
+        foreach (var followUp in commit.FollowUpEvents)
+        {
+            TryAcceptLocked(GetPartition(followUp.PartitionKey), followUp);
+        }
+
+        foreach (var timer in commit.Timers)
+        {
+            _timers[timer.Id] = timer;
+        }
+
+        foreach (var timerId in commit.CancelledTimers)
+        {
+            _timers.TryRemove(timerId, out _);
+        }
+
+        foreach (var deadLetter in commit.DeadLetters)
+        {
+            _deadLetters[deadLetter.Id] = deadLetter;
+        }
+    }
+
+    private static void RemovePending(PartitionSlot slot, EventKey key)
+    {
+        foreach (var (position, pending) in slot.PendingEvents)
+        {
+            if (pending.Key == key)
+            {
+                slot.PendingEvents.Remove(position);
+                return;
+            }
+        }
+    }
+
+    private sealed class InboxSlot
+    {
+        public required DateTimeOffset AcceptedAt { get; init; }
+
+        public bool Processed { get; set; }
+    }
+
+    private sealed class PartitionSlot
+    {
+        public PartitionState? State { get; set; }
+
+        public SortedList<long, InboxEvent> PendingEvents { get; } = [];
+
+        public SortedList<long, OutboxEntry> PendingCommands { get; } = [];
+
+        public List<AuditRecord> Audit { get; } = [];
+
+        public string? LeaseOwner { get; set; }
+
+        public DateTimeOffset LeaseUntil { get; set; }
+    }
+}
