@@ -48,6 +48,15 @@ public static class ReasonCodes
     /// <summary>The payload version is older than supported and no upcaster is registered.</summary>
     public static readonly ReasonCode NoUpcaster = new("payload.no-upcaster", "No upcaster is registered from this payload version to the current one.");
 
+    /// <summary>An upcaster failed or returned nothing.</summary>
+    public static readonly ReasonCode UpcastFailed = new("payload.upcast-failed", "An upcaster failed to convert the payload to the current version.");
+
+    /// <summary>The envelope's type does not match its payload.</summary>
+    public static readonly ReasonCode EventTypeMismatch = new("payload.type-mismatch", "The envelope's event type does not match the type of its payload.");
+
+    /// <summary>An event type or upcaster was registered twice, or an upcaster chain is broken or circular.</summary>
+    public static readonly ReasonCode EventTypeConflict = new("event.type-conflict", "The event type or upcaster is already registered, or an upcaster chain does not end at a registered payload type.");
+
     // ---- Lot and stock ---------------------------------------------------------------------------
 
     /// <summary>Consumption, goods issue or transfer out is only allowed from unrestricted own stock.</summary>
@@ -168,8 +177,37 @@ public static class ReasonCodes
     /// <summary>The circuit to the target system is open.</summary>
     public static readonly ReasonCode CircuitOpen = new("adapter.circuit-open", "The circuit to the target system is open.");
 
+    /// <summary>No adapter is configured for the command's target system.</summary>
+    public static readonly ReasonCode AdapterNotConfigured = new("adapter.not-configured", "No adapter is configured for the command's target system.");
+
+    /// <summary>The command kind is not known to this version of the adapter contracts.</summary>
+    public static readonly ReasonCode UnknownCommandKind = new("adapter.unknown-command-kind", "The command kind is not known to this version of the adapter contracts.");
+
+    /// <summary>The target system does not know a referenced order, document, case or task.</summary>
+    public static readonly ReasonCode ReferenceUnknown = new("adapter.reference-unknown", "The target system does not know a referenced order, document, case or task.");
+
+    /// <summary>The WMS location is on hold: nothing is picked from it.</summary>
+    public static readonly ReasonCode LocationOnHold = new("wms.location-on-hold", "The location is on hold: nothing is picked from it until the hold is released.");
+
+    /// <summary>Picks of the lot are paused until they are resumed.</summary>
+    public static readonly ReasonCode PicksPaused = new("wms.picks-paused", "Picks of this lot are paused until they are resumed.");
+
     /// <summary>Stock categories disagree between systems.</summary>
     public static readonly ReasonCode StockDrift = new("reconciliation.stock-drift", "The same lot shows different stock by category in two systems.");
+
+    // ---- Engine ------------------------------------------------------------------------------------
+
+    /// <summary>A partition was changed concurrently; nothing of the commit was applied.</summary>
+    public static readonly ReasonCode ConcurrencyConflict = new("engine.concurrency-conflict", "A partition was changed concurrently; nothing of the commit was applied.");
+
+    /// <summary>The audit trail failed verification.</summary>
+    public static readonly ReasonCode AuditTampered = new("audit.verification-failed", "The audit trail failed verification: a record was modified, deleted, reordered or truncated.");
+
+    /// <summary>A workflow step failed unexpectedly.</summary>
+    public static readonly ReasonCode StepFailed = new("engine.step-failed", "A workflow step failed unexpectedly; the event stays pending.");
+
+    /// <summary>The operator lacks the operator role.</summary>
+    public static readonly ReasonCode OperatorRoleRequired = new("engine.operator-role-required", "Operator actions need the orchestration-operator role.");
 
     // ---- Decision rules ---------------------------------------------------------------------------
 
@@ -187,6 +225,7 @@ public static class ReasonCodes
     [
         Required, MalformedJson, WrongType, UnknownEventType, UnsupportedSpecVersion, NonPositiveQuantity, NegativeQuantity,
         InvalidUnit, UnitMismatch, InvalidIdentifier, OutOfRange, PayloadTooLarge, NoUpcaster,
+        UpcastFailed, EventTypeMismatch, EventTypeConflict,
         WithdrawalNotUnrestricted, CategoryDoesNotAllowMovement, TransferNotPermitted, InsufficientQuantity, RestrictedBatch,
         InTransitNotUsable, ConsignmentNotOwned, ReinspectionRequired, LotExpired, LotScrapped, LotOnHold, LotUnknown, ReversalInvalid,
         OrderNotReleased, OrderClosed, OrderTechnicallyCompleted, OrderHeld, OrderCancelled, OrderBalanceNotZero,
@@ -194,7 +233,9 @@ public static class ReasonCodes
         TransitionNotPermitted, OutOfOrder, Duplicate,
         ApprovalRequired, SelfApproval, RoleNotHeld, ActorUnknown, SecondApproverRequired, SlaBreached,
         AdapterTransient, AdapterPermanent, RetriesExhausted, CircuitOpen, StockDrift,
+        AdapterNotConfigured, UnknownCommandKind, ReferenceUnknown, LocationOnHold, PicksPaused,
         RuleSetInvalid, RuleEvaluationFailed, RecommendationNotAuthoritative,
+        ConcurrencyConflict, AuditTampered, StepFailed, OperatorRoleRequired,
     ];
 
     /// <summary>Finds a catalogued code by its string.</summary>
