@@ -103,8 +103,10 @@ public sealed record Actor
     }
 }
 
-internal sealed class RoleJsonConverter : JsonConverter<Role>
+/// <summary>Reads and writes a <see cref="Role"/> as a JSON string, refusing names that are not valid.</summary>
+public sealed class RoleJsonConverter : JsonConverter<Role>
 {
+    /// <inheritdoc />
     public override Role Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         var value = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
@@ -116,5 +118,10 @@ internal sealed class RoleJsonConverter : JsonConverter<Role>
         return new Role(value);
     }
 
-    public override void Write(Utf8JsonWriter writer, Role value, JsonSerializerOptions options) => writer.WriteStringValue(value.Name);
+    /// <inheritdoc />
+    public override void Write(Utf8JsonWriter writer, Role value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStringValue(value.Name);
+    }
 }
