@@ -1,0 +1,705 @@
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
+using Stateless;
+using Stateless.Reflection;
+
+namespace ManufacturingOrchestration.StateMachines;
+
+/// <summary>
+/// The lot / stock-category machine: decides whether a goods movement may move a quantity out of one bucket
+/// (category + ownership + location) of a <see cref="MaterialLot"/> into another, and produces the new lot.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The machine's states are <see cref="LotStockState"/> (the stock categories, plus outside the lot and scrapped); a
+/// movement is mapped to a source state, a <see cref="LotStockTrigger"/> and a requested target, the trigger is fired
+/// from the source state with the lot, movement and <see cref="LotPolicy"/> visible to the guards, and the lot
+/// aggregate then moves the quantity between buckets (partial quantities split buckets; equal buckets merge), updates
+/// scrapped/consumed totals, quality decision and disposition, and bumps <see cref="MaterialLot.Version"/>.
+/// </para>
+/// <para>
+/// Rules (domain notes §1–2): consumption, goods issue and transfer out only from unrestricted own stock; from quality
+/// inspection or blocked stock only a sample, scrap or a count difference may leave the lot; category transfers only
+/// QI→unrestricted, QI→blocked, blocked→QI, blocked→unrestricted, unrestricted→blocked, unrestricted→QI and
+/// unrestricted↔restricted-use (and QI→restricted-use for a restricted batch); a restricted batch released from QI or
+/// blocked lands in restricted-use; in-transit stock is unusable until goods receipt; vendor consignment must become
+/// own stock before it is consumed; a reworked lot needs a new passing inspection (blocked→QI→unrestricted) before
+/// release; expired lots are blocked by <see cref="LotPolicy"/>; scrapped quantity leaves only by an explicit reversal.
+/// </para>
+/// <para>
+/// Threading: the Stateless definition is configured once per thread and reused; state lives in the
+/// <see cref="MaterialLot"/>, never in the machine. All members are safe to call concurrently from many threads.
+/// A rejected movement returns a <see cref="TransitionRejection"/>; no Stateless exception escapes.
+/// </para>
+/// </remarks>
+public static class LotStockMachine
+{
+    private static readonly MachineRunner<LotStockState, LotStockTrigger, LotMoveContext> Runner =
+        new((machine, slot) => Configure(machine, slot, includeReversals: true), ReasonWhenNotPermitted);
+
+    private static readonly Lazy<HashSet<(LotStockState From, LotStockTrigger Trigger, LotStockState To)>> ForwardEdgeSet =
+        new(ComputeForwardEdges);
+
+    /// <summary>
+    /// Every forward transition of the table (source, trigger, destination), ignoring guards; internal transitions
+    /// appear with source = destination. Each of them can be undone by <see cref="LotStockTrigger.Reverse"/>.
+    /// </summary>
+    public static IReadOnlyCollection<(LotStockState From, LotStockTrigger Trigger, LotStockState To)> ForwardTransitions => ForwardEdgeSet.Value;
+
+    /// <summary>Applies a goods movement to a lot.</summary>
+    /// <param name="lot">The lot as it is now.</param>
+    /// <param name="movement">The movement; a reversal carries <see cref="GoodsMovement.ReversalOf"/> and the original's kind, categories and locations.</param>
+    /// <param name="policy">The lot policy.</param>
+    /// <param name="today">Today's date at the site, from the caller's <see cref="TimeProvider"/>.</param>
+    /// <returns>The new lot (version + 1), or a rejection with a reason code.</returns>
+    public static TransitionResult<MaterialLot> Apply(MaterialLot lot, GoodsMovement movement, LotPolicy policy, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(lot);
+        ArgumentNullException.ThrowIfNull(movement);
+        ArgumentNullException.ThrowIfNull(policy);
+
+        if (movement.Lot != lot.Id)
+        {
+            return Reject(lot, movement, ReasonCodes.LotUnknown, $"The movement is for lot {movement.Lot}, not {lot.Id}.");
+        }
+
+        if (movement.Quantity.Unit != lot.Unit)
+        {
+            return Reject(lot, movement, ReasonCodes.UnitMismatch, $"The movement is in {movement.Quantity.Unit}; the lot is kept in {lot.Unit}.");
+        }
+
+        if (movement.Quantity.IsZero)
+        {
+            return Reject(lot, movement, ReasonCodes.NonPositiveQuantity, "A goods movement moves a positive quantity.");
+        }
+
+        if (!TryResolve(movement, out var source, out var trigger, out var requested, out var problem))
+        {
+            return Reject(lot, movement, ReasonCodes.TransferNotPermitted, problem);
+        }
+
+        var isReversal = movement.ReversalOf is not null;
+        var context = new LotMoveContext(lot, movement, policy, today, requested);
+        var fromState = source;
+        var fireTrigger = trigger;
+        if (isReversal)
+        {
+            context.ReversalPermitted = ForwardEdgeSet.Value.Contains((source, trigger, requested))
+                || (requested == LotStockState.Unrestricted && ForwardEdgeSet.Value.Contains((source, trigger, LotStockState.RestrictedUse)));
+            context.Target = source;
+            fromState = requested;
+            fireTrigger = LotStockTrigger.Reverse;
+        }
+
+        var outcome = Runner.Fire(fromState, fireTrigger, context);
+        if (outcome.Rejection is { } rejection)
+        {
+            return TransitionResult<MaterialLot>.Rejected(rejection);
+        }
+
+        return Move(lot, movement, trigger, fromState, outcome.State, isReversal);
+    }
+
+    /// <summary>Creates a lot from a goods receipt (version 1).</summary>
+    /// <param name="receipt">The receipt.</param>
+    /// <param name="policy">The lot policy.</param>
+    /// <param name="today">Today's date at the site.</param>
+    /// <returns>The new lot, or a rejection (for example a receipt into in-transit stock).</returns>
+    public static TransitionResult<MaterialLot> Receive(GoodsReceived receipt, LotPolicy policy, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(receipt);
+        var lot = new MaterialLot
+        {
+            Id = receipt.Lot,
+            Material = receipt.Material,
+            Site = receipt.Site,
+            Supplier = receipt.Supplier,
+            Unit = receipt.Quantity.Unit,
+            ExpiryDate = receipt.ExpiryDate,
+            IsRestrictedBatch = receipt.IsRestrictedBatch,
+        };
+        var movement = new GoodsMovement
+        {
+            Kind = MovementKind.GoodsReceipt,
+            Lot = receipt.Lot,
+            Material = receipt.Material,
+            Site = receipt.Site,
+            Quantity = receipt.Quantity,
+            ToCategory = receipt.Category,
+            ToOwnership = receipt.Ownership,
+            ToLocation = receipt.Location,
+        };
+        return Apply(lot, movement, policy, today);
+    }
+
+    /// <summary>Releases quality-inspection stock after a passing usage decision (SAP 321); a restricted batch lands in restricted-use.</summary>
+    /// <param name="lot">The lot.</param>
+    /// <param name="quantity">The quantity; all own QI stock when <see langword="null"/>.</param>
+    /// <param name="policy">The lot policy.</param>
+    /// <param name="today">Today's date at the site.</param>
+    /// <returns>The new lot or a rejection.</returns>
+    public static TransitionResult<MaterialLot> ReleaseFromInspection(MaterialLot lot, Quantity? quantity, LotPolicy policy, DateOnly today) =>
+        Transfer(lot, StockCategory.QualityInspection, StockCategory.Unrestricted, quantity, policy, today);
+
+    /// <summary>Blocks quality-inspection stock after a failing inspection (SAP 350).</summary>
+    /// <param name="lot">The lot.</param>
+    /// <param name="quantity">The quantity; all own QI stock when <see langword="null"/>.</param>
+    /// <param name="policy">The lot policy.</param>
+    /// <param name="today">Today's date at the site.</param>
+    /// <returns>The new lot or a rejection.</returns>
+    public static TransitionResult<MaterialLot> BlockFromInspection(MaterialLot lot, Quantity? quantity, LotPolicy policy, DateOnly today) =>
+        Transfer(lot, StockCategory.QualityInspection, StockCategory.Blocked, quantity, policy, today);
+
+    /// <summary>Blocks (quarantines) unrestricted stock (SAP 344).</summary>
+    /// <param name="lot">The lot.</param>
+    /// <param name="quantity">The quantity; all own unrestricted stock when <see langword="null"/>.</param>
+    /// <param name="policy">The lot policy.</param>
+    /// <param name="today">Today's date at the site.</param>
+    /// <returns>The new lot or a rejection.</returns>
+    public static TransitionResult<MaterialLot> Block(MaterialLot lot, Quantity? quantity, LotPolicy policy, DateOnly today) =>
+        Transfer(lot, StockCategory.Unrestricted, StockCategory.Blocked, quantity, policy, today);
+
+    /// <summary>Releases blocked stock after an MRB decision (SAP 343); refused while the lot needs re-inspection after rework.</summary>
+    /// <param name="lot">The lot.</param>
+    /// <param name="quantity">The quantity; all own blocked stock when <see langword="null"/>.</param>
+    /// <param name="policy">The lot policy.</param>
+    /// <param name="today">Today's date at the site.</param>
+    /// <returns>The new lot or a rejection.</returns>
+    public static TransitionResult<MaterialLot> ReleaseFromBlocked(MaterialLot lot, Quantity? quantity, LotPolicy policy, DateOnly today) =>
+        Transfer(lot, StockCategory.Blocked, StockCategory.Unrestricted, quantity, policy, today);
+
+    /// <summary>Consumes unrestricted own stock on a production order (SAP 261).</summary>
+    /// <param name="lot">The lot.</param>
+    /// <param name="order">The consuming order.</param>
+    /// <param name="quantity">The quantity.</param>
+    /// <param name="policy">The lot policy.</param>
+    /// <param name="today">Today's date at the site.</param>
+    /// <returns>The new lot or a rejection.</returns>
+    public static TransitionResult<MaterialLot> Consume(MaterialLot lot, OrderId order, Quantity quantity, LotPolicy policy, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(lot);
+        return Apply(lot, NewMovement(lot, MovementKind.Consumption, quantity) with { FromCategory = StockCategory.Unrestricted, Order = order }, policy, today);
+    }
+
+    /// <summary>Scraps a quantity from a category (SAP 551/553/555).</summary>
+    /// <param name="lot">The lot.</param>
+    /// <param name="from">The category scrapped from.</param>
+    /// <param name="quantity">The quantity.</param>
+    /// <param name="policy">The lot policy.</param>
+    /// <param name="today">Today's date at the site.</param>
+    /// <returns>The new lot or a rejection.</returns>
+    public static TransitionResult<MaterialLot> Scrap(MaterialLot lot, StockCategory from, Quantity quantity, LotPolicy policy, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(lot);
+        return Apply(lot, NewMovement(lot, MovementKind.Scrap, quantity) with { FromCategory = from }, policy, today);
+    }
+
+    /// <summary>Marks a lot as reworked: it must pass a new inspection (blocked → QI → unrestricted) before release.</summary>
+    /// <param name="lot">The lot.</param>
+    /// <returns>The lot with <see cref="MaterialLot.RequiresReinspection"/> set and version + 1.</returns>
+    public static MaterialLot MarkReworked(MaterialLot lot)
+    {
+        ArgumentNullException.ThrowIfNull(lot);
+        return lot with { RequiresReinspection = true, Version = lot.Version + 1 };
+    }
+
+    /// <summary>The transition table as a Mermaid state diagram.</summary>
+    /// <param name="includeReversals">Whether to draw the <see cref="LotStockTrigger.Reverse"/> edges (one per forward edge, reversed).</param>
+    /// <returns>The diagram text.</returns>
+    public static string ToMermaid(bool includeReversals = false) =>
+        StateGraph.ToMermaid(Runner.GetInfo(LotStockState.External), includeReversals ? null : t => t != nameof(LotStockTrigger.Reverse));
+
+    /// <summary>The transition table as Graphviz DOT (Stateless <c>UmlDotGraph</c>).</summary>
+    /// <returns>The DOT text.</returns>
+    public static string ToDot() => StateGraph.ToDot(Runner.GetInfo(LotStockState.External));
+
+    internal static StateMachineInfo GetInfo() => Runner.GetInfo(LotStockState.External);
+
+    /// <summary>Maps a stock category to the machine state.</summary>
+    /// <param name="category">The category.</param>
+    /// <returns>The state.</returns>
+    public static LotStockState ToState(StockCategory category) => category switch
+    {
+        StockCategory.Unrestricted => LotStockState.Unrestricted,
+        StockCategory.QualityInspection => LotStockState.QualityInspection,
+        StockCategory.Blocked => LotStockState.Blocked,
+        StockCategory.RestrictedUse => LotStockState.RestrictedUse,
+        StockCategory.InTransit => LotStockState.InTransit,
+        _ => throw new ArgumentOutOfRangeException(nameof(category), category, "Unknown stock category."),
+    };
+
+    private static bool TryCategory(LotStockState state, out StockCategory category)
+    {
+        switch (state)
+        {
+            case LotStockState.Unrestricted: category = StockCategory.Unrestricted; return true;
+            case LotStockState.QualityInspection: category = StockCategory.QualityInspection; return true;
+            case LotStockState.Blocked: category = StockCategory.Blocked; return true;
+            case LotStockState.RestrictedUse: category = StockCategory.RestrictedUse; return true;
+            case LotStockState.InTransit: category = StockCategory.InTransit; return true;
+            default: category = default; return false;
+        }
+    }
+
+    private static TransitionResult<MaterialLot> Transfer(MaterialLot lot, StockCategory from, StockCategory to, Quantity? quantity, LotPolicy policy, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(lot);
+        var amount = quantity ?? lot.QuantityIn(from, StockOwnership.Own);
+        var movement = NewMovement(lot, MovementKind.CategoryTransfer, amount) with { FromCategory = from, ToCategory = to };
+        if (amount.IsZero && quantity is null)
+        {
+            return Reject(lot, movement, ReasonCodes.InsufficientQuantity, $"The lot holds no own {from} stock.");
+        }
+
+        return Apply(lot, movement, policy, today);
+    }
+
+    private static GoodsMovement NewMovement(MaterialLot lot, MovementKind kind, Quantity quantity) => new()
+    {
+        Kind = kind,
+        Lot = lot.Id,
+        Material = lot.Material,
+        Site = lot.Site,
+        Quantity = quantity,
+    };
+
+    /// <summary>Maps a movement to (source state, trigger, requested target) as if it were a forward movement.</summary>
+    private static bool TryResolve(GoodsMovement movement, out LotStockState source, out LotStockTrigger trigger, out LotStockState target, out string problem)
+    {
+        problem = string.Empty;
+        var from = movement.FromCategory is { } f ? ToState(f) : (LotStockState?)null;
+        var to = movement.ToCategory is { } t ? ToState(t) : (LotStockState?)null;
+        switch (movement.Kind)
+        {
+            case MovementKind.GoodsReceipt:
+                (source, trigger, target) = (LotStockState.External, LotStockTrigger.Receive, to ?? LotStockState.QualityInspection);
+                return true;
+            case MovementKind.PlantTransferIn:
+                (source, trigger, target) = (LotStockState.InTransit, LotStockTrigger.ReceiveFromTransit, to ?? LotStockState.Unrestricted);
+                if (from is { } fromTransit && fromTransit != LotStockState.InTransit)
+                {
+                    problem = "A plant transfer in receives stock in transit.";
+                    return false;
+                }
+
+                return true;
+            case MovementKind.CategoryTransfer:
+                source = from ?? LotStockState.External;
+                target = to ?? LotStockState.External;
+                trigger = LotStockTrigger.Reverse;
+                if (from is null || to is null || from == to)
+                {
+                    problem = "A category transfer needs two different categories.";
+                    return false;
+                }
+
+                switch (target)
+                {
+                    case LotStockState.Unrestricted: trigger = LotStockTrigger.ToUnrestricted; return true;
+                    case LotStockState.QualityInspection: trigger = LotStockTrigger.ToQualityInspection; return true;
+                    case LotStockState.Blocked: trigger = LotStockTrigger.ToBlocked; return true;
+                    case LotStockState.RestrictedUse: trigger = LotStockTrigger.ToRestrictedUse; return true;
+                    default:
+                        problem = "Stock enters transit only by a plant transfer out.";
+                        return false;
+                }
+
+            case MovementKind.LocationTransfer:
+                source = from ?? to ?? LotStockState.Unrestricted;
+                (trigger, target) = (LotStockTrigger.MoveLocation, source);
+                if (to is { } toCategory && toCategory != source)
+                {
+                    problem = "A location transfer keeps the category; use a category transfer.";
+                    return false;
+                }
+
+                return true;
+            case MovementKind.PlantTransferOut:
+                (source, trigger, target) = (from ?? LotStockState.Unrestricted, LotStockTrigger.TransferOut, LotStockState.InTransit);
+                return true;
+            case MovementKind.Consumption:
+                (source, trigger, target) = (from ?? LotStockState.Unrestricted, LotStockTrigger.Consume, LotStockState.External);
+                return true;
+            case MovementKind.GoodsIssue:
+                (source, trigger, target) = (from ?? LotStockState.Unrestricted, LotStockTrigger.Issue, LotStockState.External);
+                return true;
+            case MovementKind.ReturnToSupplier:
+                (source, trigger, target) = (from ?? LotStockState.Unrestricted, LotStockTrigger.ReturnToSupplier, LotStockState.External);
+                return true;
+            case MovementKind.Scrap:
+                (source, trigger, target) = (from ?? LotStockState.Unrestricted, LotStockTrigger.Scrap, LotStockState.Scrapped);
+                return true;
+            case MovementKind.Sample:
+                (source, trigger, target) = (from ?? LotStockState.Unrestricted, LotStockTrigger.Sample, LotStockState.External);
+                return true;
+            case MovementKind.CountDifference:
+                if (movement.IsIncrease)
+                {
+                    (source, trigger, target) = (LotStockState.External, LotStockTrigger.CountSurplus, to ?? from ?? LotStockState.Unrestricted);
+                }
+                else
+                {
+                    (source, trigger, target) = (from ?? to ?? LotStockState.Unrestricted, LotStockTrigger.CountShortage, LotStockState.External);
+                }
+
+                return true;
+            case MovementKind.ConsignmentToOwn:
+                source = from ?? LotStockState.Unrestricted;
+                (trigger, target) = (LotStockTrigger.ConsignmentToOwn, source);
+                return true;
+            default:
+                (source, trigger, target) = (LotStockState.External, LotStockTrigger.Reverse, LotStockState.External);
+                problem = $"Movement kind {movement.Kind} is not known.";
+                return false;
+        }
+    }
+
+    private static bool ChangesOwnership(GoodsMovement movement) => movement.Kind switch
+    {
+        MovementKind.GoodsReceipt or MovementKind.ConsignmentToOwn => true,
+        MovementKind.CountDifference => movement.IsIncrease,
+        _ => false,
+    };
+
+    private static TransitionResult<MaterialLot> Move(MaterialLot lot, GoodsMovement movement, LotStockTrigger trigger, LotStockState fromState, LotStockState toState, bool isReversal)
+    {
+        var amount = movement.Quantity.Value;
+        var originalToOwnership = ChangesOwnership(movement) ? movement.ToOwnership : movement.FromOwnership;
+        var sourceOwnership = isReversal ? originalToOwnership : movement.FromOwnership;
+        var targetOwnership = isReversal ? movement.FromOwnership : originalToOwnership;
+        var sourceLocation = isReversal ? movement.ToLocation ?? movement.FromLocation : movement.FromLocation;
+        var targetLocation = isReversal ? movement.FromLocation : movement.ToLocation;
+
+        var buckets = new List<StockBucket>(lot.Buckets.Count + 1);
+        buckets.AddRange(lot.Buckets);
+        var pieces = new List<(StorageLocationId? Location, decimal Amount)>(2);
+        var scrapped = lot.ScrappedQuantity;
+        var consumed = lot.ConsumedQuantity;
+
+        if (TryCategory(fromState, out var sourceCategory))
+        {
+            var remaining = amount;
+            for (var i = 0; i < buckets.Count && remaining > 0; i++)
+            {
+                var bucket = buckets[i];
+                if (bucket.Category != sourceCategory || bucket.Ownership != sourceOwnership || (sourceLocation is { } l && bucket.Location != l))
+                {
+                    continue;
+                }
+
+                var take = Math.Min(bucket.Quantity.Value, remaining);
+                remaining -= take;
+                pieces.Add((bucket.Location, take));
+                buckets[i] = bucket with { Quantity = new Quantity(bucket.Quantity.Value - take, lot.Unit) };
+            }
+
+            if (remaining > 0)
+            {
+                var reason = ReasonCodes.InsufficientQuantity;
+                if (!isReversal && trigger is LotStockTrigger.Consume or LotStockTrigger.Issue or LotStockTrigger.TransferOut
+                    && sourceOwnership == StockOwnership.Own && lot.QuantityIn(sourceCategory).Value >= amount)
+                {
+                    reason = ReasonCodes.ConsignmentNotOwned;
+                }
+
+                return Reject(lot, movement, reason, $"The lot holds {amount - remaining} of {movement.Quantity} in {sourceOwnership} {sourceCategory} stock{(sourceLocation is { } loc ? $" at {loc}" : string.Empty)}.");
+            }
+        }
+        else
+        {
+            if (fromState == LotStockState.Scrapped)
+            {
+                if (scrapped < amount)
+                {
+                    return Reject(lot, movement, ReasonCodes.ReversalInvalid, $"Only {scrapped} of the lot is scrapped; cannot reverse {movement.Quantity}.");
+                }
+
+                scrapped -= amount;
+            }
+            else if (isReversal && trigger is LotStockTrigger.Consume or LotStockTrigger.Issue)
+            {
+                if (consumed < amount)
+                {
+                    return Reject(lot, movement, ReasonCodes.ReversalInvalid, $"Only {consumed} of the lot was consumed or issued; cannot reverse {movement.Quantity}.");
+                }
+
+                consumed -= amount;
+            }
+
+            pieces.Add((targetLocation, amount));
+        }
+
+        if (TryCategory(toState, out var targetCategory))
+        {
+            foreach (var (location, take) in pieces)
+            {
+                var added = new StockBucket
+                {
+                    Category = targetCategory,
+                    Ownership = targetOwnership,
+                    Location = targetLocation ?? location,
+                    Quantity = new Quantity(take, lot.Unit),
+                };
+                var merged = false;
+                for (var i = 0; i < buckets.Count; i++)
+                {
+                    if (buckets[i].SameSlotAs(added))
+                    {
+                        buckets[i] = buckets[i] with { Quantity = new Quantity(buckets[i].Quantity.Value + take, lot.Unit) };
+                        merged = true;
+                        break;
+                    }
+                }
+
+                if (!merged)
+                {
+                    buckets.Add(added);
+                }
+            }
+        }
+        else if (toState == LotStockState.Scrapped)
+        {
+            scrapped += amount;
+        }
+        else if (!isReversal && trigger is LotStockTrigger.Consume or LotStockTrigger.Issue)
+        {
+            consumed += amount;
+        }
+
+        buckets.RemoveAll(b => b.Quantity.IsZero);
+
+        var decision = lot.QualityDecision;
+        var requiresReinspection = lot.RequiresReinspection;
+        var restrictedBatch = lot.IsRestrictedBatch;
+        if (!isReversal)
+        {
+            switch (fromState, toState)
+            {
+                case (LotStockState.QualityInspection, LotStockState.Unrestricted):
+                    (decision, requiresReinspection) = (QualityDecision.Accepted, false);
+                    break;
+                case (LotStockState.QualityInspection, LotStockState.RestrictedUse):
+                    (decision, requiresReinspection) = (QualityDecision.AcceptedRestricted, false);
+                    break;
+                case (LotStockState.QualityInspection, LotStockState.Blocked):
+                    decision = QualityDecision.Rejected;
+                    break;
+                case (LotStockState.Unrestricted, LotStockState.RestrictedUse):
+                    restrictedBatch = true;
+                    break;
+                case (LotStockState.RestrictedUse, LotStockState.Unrestricted):
+                    restrictedBatch = false;
+                    break;
+            }
+        }
+
+        var next = lot with
+        {
+            Buckets = buckets,
+            ScrappedQuantity = scrapped,
+            ConsumedQuantity = consumed,
+            QualityDecision = decision,
+            RequiresReinspection = requiresReinspection,
+            IsRestrictedBatch = restrictedBatch,
+            Version = lot.Version + 1,
+        };
+        return TransitionResult<MaterialLot>.Accepted(next with { Disposition = DispositionOf(next) });
+    }
+
+    private static LotDisposition DispositionOf(MaterialLot lot)
+    {
+        var hasStock = false;
+        foreach (var bucket in lot.Buckets)
+        {
+            if (bucket.Category == StockCategory.Unrestricted)
+            {
+                return LotDisposition.Unrestricted;
+            }
+
+            hasStock = true;
+        }
+
+        return hasStock ? LotDisposition.Restricted : LotDisposition.Closed;
+    }
+
+    private static TransitionResult<MaterialLot> Reject(MaterialLot lot, GoodsMovement movement, ReasonCode reason, string message) =>
+        TransitionResult<MaterialLot>.Rejected(new TransitionRejection(
+            reason,
+            $"{movement.Kind} of {movement.Quantity} on lot {lot.Id} rejected: {message}",
+            movement.FromCategory?.ToString() ?? LotStockState.External.ToString(),
+            movement.Kind.ToString(),
+            []));
+
+    private static ReasonCode ReasonWhenNotPermitted(LotStockState state, LotStockTrigger trigger)
+    {
+        var isWithdrawal = trigger is LotStockTrigger.Consume or LotStockTrigger.Issue or LotStockTrigger.TransferOut;
+        return state switch
+        {
+            LotStockState.Scrapped => ReasonCodes.LotScrapped,
+            LotStockState.InTransit => ReasonCodes.InTransitNotUsable,
+            _ when trigger == LotStockTrigger.Reverse => ReasonCodes.ReversalInvalid,
+            _ when isWithdrawal => ReasonCodes.WithdrawalNotUnrestricted,
+            LotStockState.QualityInspection or LotStockState.Blocked when trigger == LotStockTrigger.ReturnToSupplier => ReasonCodes.CategoryDoesNotAllowMovement,
+            _ when trigger is LotStockTrigger.ToUnrestricted or LotStockTrigger.ToQualityInspection or LotStockTrigger.ToBlocked or LotStockTrigger.ToRestrictedUse => ReasonCodes.TransferNotPermitted,
+            _ => ReasonCodes.TransitionNotPermitted,
+        };
+    }
+
+    private static HashSet<(LotStockState, LotStockTrigger, LotStockState)> ComputeForwardEdges()
+    {
+        var machine = new StateMachine<LotStockState, LotStockTrigger>(LotStockState.External);
+        Configure(machine, new MachineRunner<LotStockState, LotStockTrigger, LotMoveContext>.Slot(), includeReversals: false);
+        var edges = new HashSet<(LotStockState, LotStockTrigger, LotStockState)>();
+        foreach (var state in machine.GetInfo().States)
+        {
+            var from = (LotStockState)state.UnderlyingState;
+            foreach (var transition in state.FixedTransitions)
+            {
+                var to = transition.IsInternalTransition ? from : (LotStockState)transition.DestinationState.UnderlyingState;
+                edges.Add((from, (LotStockTrigger)transition.Trigger.UnderlyingTrigger, to));
+            }
+
+            foreach (var transition in state.DynamicTransitions)
+            {
+                foreach (var destination in transition.PossibleDestinationStates ?? [])
+                {
+                    edges.Add((from, (LotStockTrigger)transition.Trigger.UnderlyingTrigger, Enum.Parse<LotStockState>(destination.DestinationState)));
+                }
+            }
+        }
+
+        return edges;
+    }
+
+    private static void Configure(StateMachine<LotStockState, LotStockTrigger> machine, MachineRunner<LotStockState, LotStockTrigger, LotMoveContext>.Slot slot, bool includeReversals)
+    {
+        var own = Guard(() => slot.Ctx.Movement.FromOwnership == StockOwnership.Own, ReasonCodes.ConsignmentNotOwned);
+        var notCustomerOwned = Guard(() => slot.Ctx.Movement.FromOwnership != StockOwnership.CustomerConsignment, ReasonCodes.ConsignmentNotOwned);
+        var vendorToOwn = Guard(() => slot.Ctx.Movement.FromOwnership == StockOwnership.VendorConsignment && slot.Ctx.Movement.ToOwnership == StockOwnership.Own, ReasonCodes.TransitionNotPermitted);
+        var notExpired = Guard(() => !slot.Ctx.Policy.IsExpiredForUse(slot.Ctx.Lot, slot.Ctx.Today), ReasonCodes.LotExpired);
+        var notOnHold = Guard(() => slot.Ctx.Lot.Holds.Count == 0, ReasonCodes.LotOnHold);
+        var noReinspectionPending = Guard(() => !slot.Ctx.Lot.RequiresReinspection, ReasonCodes.ReinspectionRequired);
+        var restrictedBatchRelease = Guard(() => !slot.Ctx.Lot.IsRestrictedBatch || slot.Ctx.Policy.RestrictedBatchReleaseLandsInRestrictedUse, ReasonCodes.RestrictedBatch);
+        var intoStock = Guard(() => slot.Ctx.Target is LotStockState.Unrestricted or LotStockState.QualityInspection or LotStockState.Blocked or LotStockState.RestrictedUse, ReasonCodes.TransferNotPermitted);
+        var reversal = Guard(() => slot.Ctx.ReversalPermitted, ReasonCodes.ReversalInvalid);
+
+        // A restricted batch entering unrestricted stock lands in restricted-use (SAP batch status management).
+        LotStockState ReleaseTarget() => slot.Ctx.Lot.IsRestrictedBatch ? LotStockState.RestrictedUse : LotStockState.Unrestricted;
+        LotStockState RequestedTarget() => slot.Ctx.Target == LotStockState.Unrestricted ? ReleaseTarget() : slot.Ctx.Target;
+
+        var release = new DynamicStateInfos
+        {
+            { LotStockState.Unrestricted, "batch unrestricted" },
+            { LotStockState.RestrictedUse, "batch restricted" },
+        };
+        var intoAnyStock = new DynamicStateInfos
+        {
+            { LotStockState.Unrestricted, "into unrestricted" },
+            { LotStockState.QualityInspection, "into QI" },
+            { LotStockState.Blocked, "into blocked" },
+            { LotStockState.RestrictedUse, "into restricted-use" },
+        };
+
+        machine.Configure(LotStockState.External)
+            .PermitDynamicIf(LotStockTrigger.Receive, RequestedTarget, "the receiving category", intoAnyStock, intoStock)
+            .PermitDynamicIf(LotStockTrigger.CountSurplus, RequestedTarget, "the counted category", intoAnyStock, intoStock);
+
+        machine.Configure(LotStockState.InTransit)
+            .PermitDynamicIf(LotStockTrigger.ReceiveFromTransit, RequestedTarget, "the receiving category", intoAnyStock, intoStock);
+
+        machine.Configure(LotStockState.Unrestricted)
+            .Permit(LotStockTrigger.ToQualityInspection, LotStockState.QualityInspection)
+            .Permit(LotStockTrigger.ToBlocked, LotStockState.Blocked)
+            .Permit(LotStockTrigger.ToRestrictedUse, LotStockState.RestrictedUse)
+            .InternalTransition(LotStockTrigger.MoveLocation, () => { })
+            .InternalTransitionIf(LotStockTrigger.ConsignmentToOwn, _ => vendorToOwn.Item1(), () => { }, vendorToOwn.Item2)
+            .PermitIf(LotStockTrigger.TransferOut, LotStockState.InTransit, own, notOnHold, notExpired)
+            .PermitIf(LotStockTrigger.Consume, LotStockState.External, own, notOnHold, notExpired)
+            .PermitIf(LotStockTrigger.Issue, LotStockState.External, own, notOnHold, notExpired)
+            .PermitIf(LotStockTrigger.ReturnToSupplier, LotStockState.External, notCustomerOwned)
+            .Permit(LotStockTrigger.Sample, LotStockState.External)
+            .Permit(LotStockTrigger.Scrap, LotStockState.Scrapped)
+            .Permit(LotStockTrigger.CountShortage, LotStockState.External);
+
+        machine.Configure(LotStockState.QualityInspection)
+            .PermitDynamicIf(LotStockTrigger.ToUnrestricted, ReleaseTarget, "usage decision accept", release, restrictedBatchRelease, notExpired)
+            .PermitIf(LotStockTrigger.ToRestrictedUse, LotStockState.RestrictedUse, notExpired)
+            .Permit(LotStockTrigger.ToBlocked, LotStockState.Blocked)
+            .InternalTransition(LotStockTrigger.MoveLocation, () => { })
+            .Permit(LotStockTrigger.Sample, LotStockState.External)
+            .Permit(LotStockTrigger.Scrap, LotStockState.Scrapped)
+            .Permit(LotStockTrigger.CountShortage, LotStockState.External);
+
+        machine.Configure(LotStockState.Blocked)
+            .PermitDynamicIf(LotStockTrigger.ToUnrestricted, ReleaseTarget, "MRB release", release, noReinspectionPending, restrictedBatchRelease, notExpired)
+            .Permit(LotStockTrigger.ToQualityInspection, LotStockState.QualityInspection)
+            .InternalTransition(LotStockTrigger.MoveLocation, () => { })
+            .Permit(LotStockTrigger.Sample, LotStockState.External)
+            .Permit(LotStockTrigger.Scrap, LotStockState.Scrapped)
+            .Permit(LotStockTrigger.CountShortage, LotStockState.External);
+
+        machine.Configure(LotStockState.RestrictedUse)
+            .PermitIf(LotStockTrigger.ToUnrestricted, LotStockState.Unrestricted, noReinspectionPending, notExpired)
+            .InternalTransition(LotStockTrigger.MoveLocation, () => { })
+            .Permit(LotStockTrigger.Sample, LotStockState.External)
+            .Permit(LotStockTrigger.Scrap, LotStockState.Scrapped)
+            .Permit(LotStockTrigger.CountShortage, LotStockState.External);
+
+        machine.Configure(LotStockState.Scrapped);
+
+        if (!includeReversals)
+        {
+            return;
+        }
+
+        // Every forward edge can be undone by an explicit reversal; it is the only way out of Scrapped.
+        var reverseTargets = new Dictionary<LotStockState, DynamicStateInfos>();
+        foreach (var (from, _, to) in ForwardEdgeSet.Value.OrderBy(e => e.From).ThenBy(e => e.Trigger))
+        {
+            if (!reverseTargets.TryGetValue(to, out var infos))
+            {
+                infos = [];
+                reverseTargets[to] = infos;
+            }
+
+            if (!infos.Any(i => i.DestinationState == from.ToString()))
+            {
+                infos.Add(from, $"reverses a move from {from}");
+            }
+        }
+
+        foreach (var state in Enum.GetValues<LotStockState>())
+        {
+            var targets = reverseTargets.TryGetValue(state, out var infos) ? infos : [];
+            machine.Configure(state).PermitDynamicIf(LotStockTrigger.Reverse, () => slot.Ctx.Target, "the original source", targets, reversal);
+        }
+    }
+
+    private static Tuple<Func<bool>, string> Guard(Func<bool> guard, ReasonCode reason) => Tuple.Create(guard, reason.Code);
+}
+
+/// <summary>What the lot machine's guards see during one call.</summary>
+internal sealed class LotMoveContext
+{
+    public LotMoveContext(MaterialLot lot, GoodsMovement movement, LotPolicy policy, DateOnly today, LotStockState target)
+    {
+        Lot = lot;
+        Movement = movement;
+        Policy = policy;
+        Today = today;
+        Target = target;
+    }
+
+    public MaterialLot Lot { get; }
+
+    public GoodsMovement Movement { get; }
+
+    public LotPolicy Policy { get; }
+
+    public DateOnly Today { get; }
+
+    /// <summary>The requested destination (for dynamic transitions) or, for a reversal, the original source.</summary>
+    public LotStockState Target { get; set; }
+
+    public bool ReversalPermitted { get; set; }
+}

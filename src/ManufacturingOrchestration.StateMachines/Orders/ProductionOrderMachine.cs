@@ -1,0 +1,264 @@
+using ManufacturingOrchestration.Model;
+using Stateless;
+using Stateless.Reflection;
+
+namespace ManufacturingOrchestration.StateMachines;
+
+/// <summary>What happens to a production or work order.</summary>
+public enum ProductionOrderTrigger
+{
+    /// <summary>Release the order (CRTD → REL).</summary>
+    Release = 0,
+
+    /// <summary>A partial confirmation of yield and scrap.</summary>
+    Confirm = 1,
+
+    /// <summary>The final confirmation.</summary>
+    ConfirmFinal = 2,
+
+    /// <summary>A goods movement posted against the order (component issue, goods receipt of the product).</summary>
+    PostGoodsMovement = 3,
+
+    /// <summary>A change to the order (quantities, dates, components).</summary>
+    Change = 4,
+
+    /// <summary>Put the order on hold.</summary>
+    Hold = 5,
+
+    /// <summary>Lift the hold: the order returns to the status it had before.</summary>
+    ReleaseHold = 6,
+
+    /// <summary>Cancel the order (only while nothing is confirmed).</summary>
+    Cancel = 7,
+
+    /// <summary>Technically complete the order (TECO).</summary>
+    TechnicallyComplete = 8,
+
+    /// <summary>Revoke the technical completion.</summary>
+    RevokeTechnicalCompletion = 9,
+
+    /// <summary>Close the order (CLSD): needs a zero order balance.</summary>
+    Close = 10,
+
+    /// <summary>Revoke the closing.</summary>
+    RevokeClose = 11,
+}
+
+/// <summary>Arguments of a production-order trigger.</summary>
+public sealed class ProductionOrderTriggerArgs
+{
+    /// <summary>No arguments.</summary>
+    public static ProductionOrderTriggerArgs None { get; } = new();
+
+    /// <summary>The confirmed yield, for <see cref="ProductionOrderTrigger.Confirm"/> and <see cref="ProductionOrderTrigger.ConfirmFinal"/>.</summary>
+    public Quantity? Yield { get; init; }
+
+    /// <summary>The confirmed scrap, for confirmations.</summary>
+    public Quantity? Scrap { get; init; }
+
+    /// <summary>The order balance (debits minus credits) reported by the ERP, for <see cref="ProductionOrderTrigger.Close"/>. Default 0.</summary>
+    public decimal OrderBalance { get; init; }
+}
+
+/// <summary>
+/// The production / work order machine: Created → Released → InProgress → Completed → TechnicallyCompleted → Closed,
+/// with Held and Cancelled (domain notes §3).
+/// </summary>
+/// <remarks>
+/// <para>
+/// A created order accepts no goods movement or confirmation (<c>order.not-released</c>); a technically completed
+/// order accepts late postings and confirmations but no changes (<c>order.technically-completed</c>); a closed order
+/// rejects postings (<c>order.closed</c>) and closing needs Released or TECO and a zero balance
+/// (<c>order.balance-not-zero</c>); TECO and CLSD can be revoked; a held order rejects confirmations and postings
+/// (<c>order.held</c>); a cancelled order accepts nothing (<c>order.cancelled</c>); an order with confirmations
+/// cannot be cancelled. Confirmations add to <see cref="ProductionOrder.ConfirmedQuantity"/> and
+/// <see cref="ProductionOrder.ScrapQuantity"/>.
+/// </para>
+/// <para>
+/// Threading: the Stateless definition is configured once per thread and reused; the state lives in the
+/// <see cref="ProductionOrder"/>. Safe to call concurrently. Rejections are results, never exceptions.
+/// </para>
+/// </remarks>
+public static class ProductionOrderMachine
+{
+    private static readonly MachineRunner<ProductionOrderStatus, ProductionOrderTrigger, OrderContext> Runner = new(Configure, ReasonWhenNotPermitted);
+
+    /// <summary>Fires a trigger on an order.</summary>
+    /// <param name="order">The order as it is now.</param>
+    /// <param name="trigger">The trigger.</param>
+    /// <param name="args">The arguments; <see cref="ProductionOrderTriggerArgs.None"/> when the trigger needs none.</param>
+    /// <returns>The new order (version + 1) or a rejection.</returns>
+    public static TransitionResult<ProductionOrder> Fire(ProductionOrder order, ProductionOrderTrigger trigger, ProductionOrderTriggerArgs args)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(args);
+
+        if (trigger is ProductionOrderTrigger.Confirm or ProductionOrderTrigger.ConfirmFinal)
+        {
+            foreach (var quantity in new[] { args.Yield, args.Scrap })
+            {
+                if (quantity is { } q && q.Unit != order.PlannedQuantity.Unit)
+                {
+                    return TransitionResult<ProductionOrder>.Rejected(new TransitionRejection(
+                        ReasonCodes.UnitMismatch,
+                        $"The confirmation is in {q.Unit}; order {order.Id} is planned in {order.PlannedQuantity.Unit}.",
+                        order.Status.ToString(),
+                        trigger.ToString(),
+                        []));
+                }
+            }
+        }
+
+        var outcome = Runner.Fire(order.Status, trigger, new OrderContext(order, args));
+        if (outcome.Rejection is { } rejection)
+        {
+            return TransitionResult<ProductionOrder>.Rejected(rejection);
+        }
+
+        var next = order with { Status = outcome.State, Version = order.Version + 1 };
+        switch (trigger)
+        {
+            case ProductionOrderTrigger.Confirm or ProductionOrderTrigger.ConfirmFinal:
+                next = next with
+                {
+                    ConfirmedQuantity = order.ConfirmedQuantity + (args.Yield?.Value ?? 0),
+                    ScrapQuantity = order.ScrapQuantity + (args.Scrap?.Value ?? 0),
+                };
+                break;
+            case ProductionOrderTrigger.Hold:
+                next = next with { StatusBeforeHold = order.Status };
+                break;
+            case ProductionOrderTrigger.ReleaseHold:
+                next = next with { StatusBeforeHold = null };
+                break;
+        }
+
+        return TransitionResult<ProductionOrder>.Accepted(next);
+    }
+
+    /// <summary>Applies a production confirmation (partial or final) to an order.</summary>
+    /// <param name="order">The order.</param>
+    /// <param name="yield">The good quantity.</param>
+    /// <param name="scrap">The scrap quantity, if any.</param>
+    /// <param name="isFinal">Whether this is the final confirmation.</param>
+    /// <returns>The new order or a rejection.</returns>
+    public static TransitionResult<ProductionOrder> Confirm(ProductionOrder order, Quantity yield, Quantity? scrap, bool isFinal) =>
+        Fire(order, isFinal ? ProductionOrderTrigger.ConfirmFinal : ProductionOrderTrigger.Confirm, new ProductionOrderTriggerArgs { Yield = yield, Scrap = scrap });
+
+    /// <summary>The transition table as a Mermaid state diagram.</summary>
+    /// <returns>The diagram text.</returns>
+    public static string ToMermaid() => StateGraph.ToMermaid(GetInfo());
+
+    /// <summary>The transition table as Graphviz DOT.</summary>
+    /// <returns>The DOT text.</returns>
+    public static string ToDot() => StateGraph.ToDot(GetInfo());
+
+    internal static StateMachineInfo GetInfo() => Runner.GetInfo(ProductionOrderStatus.Created);
+
+    private static ReasonCode ReasonWhenNotPermitted(ProductionOrderStatus state, ProductionOrderTrigger trigger) => (state, trigger) switch
+    {
+        (ProductionOrderStatus.Created, ProductionOrderTrigger.Confirm or ProductionOrderTrigger.ConfirmFinal or ProductionOrderTrigger.PostGoodsMovement
+            or ProductionOrderTrigger.TechnicallyComplete or ProductionOrderTrigger.Close) => ReasonCodes.OrderNotReleased,
+        (ProductionOrderStatus.Closed, _) => ReasonCodes.OrderClosed,
+        (ProductionOrderStatus.Cancelled, _) => ReasonCodes.OrderCancelled,
+        (ProductionOrderStatus.Held, ProductionOrderTrigger.Confirm or ProductionOrderTrigger.ConfirmFinal or ProductionOrderTrigger.PostGoodsMovement) => ReasonCodes.OrderHeld,
+        (ProductionOrderStatus.TechnicallyCompleted, ProductionOrderTrigger.Change or ProductionOrderTrigger.Hold or ProductionOrderTrigger.Cancel) => ReasonCodes.OrderTechnicallyCompleted,
+        _ => ReasonCodes.TransitionNotPermitted,
+    };
+
+    private static void Configure(StateMachine<ProductionOrderStatus, ProductionOrderTrigger> machine, MachineRunner<ProductionOrderStatus, ProductionOrderTrigger, OrderContext>.Slot slot)
+    {
+        var nothingConfirmed = Tuple.Create<Func<bool>, string>(() => slot.Ctx.Order.ConfirmedQuantity == 0 && slot.Ctx.Order.ScrapQuantity == 0, ReasonCodes.TransitionNotPermitted.Code);
+        var zeroBalance = Tuple.Create<Func<bool>, string>(() => slot.Ctx.Args.OrderBalance == 0, ReasonCodes.OrderBalanceNotZero.Code);
+
+        ProductionOrderStatus Reopened() => slot.Ctx.Order.ConfirmedQuantity == 0 && slot.Ctx.Order.ScrapQuantity == 0
+            ? ProductionOrderStatus.Released
+            : slot.Ctx.Order.ConfirmedQuantity >= slot.Ctx.Order.PlannedQuantity.Value ? ProductionOrderStatus.Completed : ProductionOrderStatus.InProgress;
+
+        machine.Configure(ProductionOrderStatus.Created)
+            .Permit(ProductionOrderTrigger.Release, ProductionOrderStatus.Released)
+            .InternalTransition(ProductionOrderTrigger.Change, () => { })
+            .Permit(ProductionOrderTrigger.Hold, ProductionOrderStatus.Held)
+            .Permit(ProductionOrderTrigger.Cancel, ProductionOrderStatus.Cancelled);
+
+        machine.Configure(ProductionOrderStatus.Released)
+            .Permit(ProductionOrderTrigger.Confirm, ProductionOrderStatus.InProgress)
+            .Permit(ProductionOrderTrigger.ConfirmFinal, ProductionOrderStatus.Completed)
+            .InternalTransition(ProductionOrderTrigger.PostGoodsMovement, () => { })
+            .InternalTransition(ProductionOrderTrigger.Change, () => { })
+            .Permit(ProductionOrderTrigger.Hold, ProductionOrderStatus.Held)
+            .PermitIf(ProductionOrderTrigger.Cancel, ProductionOrderStatus.Cancelled, nothingConfirmed)
+            .Permit(ProductionOrderTrigger.TechnicallyComplete, ProductionOrderStatus.TechnicallyCompleted)
+            .PermitIf(ProductionOrderTrigger.Close, ProductionOrderStatus.Closed, zeroBalance);
+
+        machine.Configure(ProductionOrderStatus.InProgress)
+            .InternalTransition(ProductionOrderTrigger.Confirm, () => { })
+            .Permit(ProductionOrderTrigger.ConfirmFinal, ProductionOrderStatus.Completed)
+            .InternalTransition(ProductionOrderTrigger.PostGoodsMovement, () => { })
+            .InternalTransition(ProductionOrderTrigger.Change, () => { })
+            .Permit(ProductionOrderTrigger.Hold, ProductionOrderStatus.Held)
+            .Permit(ProductionOrderTrigger.TechnicallyComplete, ProductionOrderStatus.TechnicallyCompleted);
+
+        machine.Configure(ProductionOrderStatus.Completed)
+            .InternalTransition(ProductionOrderTrigger.PostGoodsMovement, () => { })
+            .InternalTransition(ProductionOrderTrigger.Change, () => { })
+            .Permit(ProductionOrderTrigger.TechnicallyComplete, ProductionOrderStatus.TechnicallyCompleted);
+
+        machine.Configure(ProductionOrderStatus.TechnicallyCompleted)
+            .InternalTransition(ProductionOrderTrigger.PostGoodsMovement, () => { })
+            .InternalTransition(ProductionOrderTrigger.Confirm, () => { })
+            .InternalTransition(ProductionOrderTrigger.ConfirmFinal, () => { })
+            .PermitDynamic(
+                ProductionOrderTrigger.RevokeTechnicalCompletion,
+                Reopened,
+                "by confirmed quantity",
+                new DynamicStateInfos
+                {
+                    { ProductionOrderStatus.Released, "nothing confirmed" },
+                    { ProductionOrderStatus.InProgress, "partly confirmed" },
+                    { ProductionOrderStatus.Completed, "fully confirmed" },
+                })
+            .PermitIf(ProductionOrderTrigger.Close, ProductionOrderStatus.Closed, zeroBalance);
+
+        machine.Configure(ProductionOrderStatus.Closed)
+            .PermitDynamic(
+                ProductionOrderTrigger.RevokeClose,
+                () => slot.Ctx.Order.ConfirmedQuantity == 0 && slot.Ctx.Order.ScrapQuantity == 0 ? ProductionOrderStatus.Released : ProductionOrderStatus.TechnicallyCompleted,
+                "by confirmed quantity",
+                new DynamicStateInfos
+                {
+                    { ProductionOrderStatus.Released, "nothing confirmed" },
+                    { ProductionOrderStatus.TechnicallyCompleted, "confirmed" },
+                });
+
+        machine.Configure(ProductionOrderStatus.Held)
+            .PermitDynamic(
+                ProductionOrderTrigger.ReleaseHold,
+                () => slot.Ctx.Order.StatusBeforeHold ?? ProductionOrderStatus.Released,
+                "the status before the hold",
+                new DynamicStateInfos
+                {
+                    { ProductionOrderStatus.Created, "held when created" },
+                    { ProductionOrderStatus.Released, "held when released" },
+                    { ProductionOrderStatus.InProgress, "held in progress" },
+                })
+            .InternalTransition(ProductionOrderTrigger.Change, () => { })
+            .PermitIf(ProductionOrderTrigger.Cancel, ProductionOrderStatus.Cancelled, nothingConfirmed);
+
+        machine.Configure(ProductionOrderStatus.Cancelled);
+    }
+}
+
+/// <summary>What the order machine's guards see during one call.</summary>
+internal sealed class OrderContext
+{
+    public OrderContext(ProductionOrder order, ProductionOrderTriggerArgs args)
+    {
+        Order = order;
+        Args = args;
+    }
+
+    public ProductionOrder Order { get; }
+
+    public ProductionOrderTriggerArgs Args { get; }
+}

@@ -1,0 +1,215 @@
+using ManufacturingOrchestration.Model;
+using Stateless;
+using Stateless.Reflection;
+
+namespace ManufacturingOrchestration.StateMachines;
+
+/// <summary>What happens to a nonconformance report.</summary>
+public enum NonconformanceTrigger
+{
+    /// <summary>Quality starts reviewing a new NC.</summary>
+    StartReview = 0,
+
+    /// <summary>The NC is approved as a nonconformance.</summary>
+    Approve = 1,
+
+    /// <summary>The NC is refused (not a nonconformance).</summary>
+    Refuse = 2,
+
+    /// <summary>A correction (problem text, severity, quantity) to an approved NC.</summary>
+    Correct = 3,
+
+    /// <summary>The MRB decides the disposition lines.</summary>
+    Disposition = 4,
+
+    /// <summary>The disposition was carried out.</summary>
+    ExecuteDisposition = 5,
+
+    /// <summary>Close the NC.</summary>
+    Close = 6,
+
+    /// <summary>Reopen a closed or refused NC for review.</summary>
+    Reopen = 7,
+}
+
+/// <summary>Arguments of a nonconformance trigger.</summary>
+public sealed class NonconformanceTriggerArgs
+{
+    /// <summary>No arguments.</summary>
+    public static NonconformanceTriggerArgs None { get; } = new();
+
+    /// <summary>The disposition lines, for <see cref="NonconformanceTrigger.Disposition"/>.</summary>
+    public IReadOnlyList<MrbDispositionLine> Lines { get; init; } = [];
+
+    /// <summary>Further approvals given for the disposition (for example the design authority's), as signatures.</summary>
+    public IReadOnlyList<ElectronicSignature> Approvals { get; init; } = [];
+
+    /// <summary>A corrected problem description, for <see cref="NonconformanceTrigger.Correct"/>.</summary>
+    public string? Problem { get; init; }
+
+    /// <summary>A corrected severity, for <see cref="NonconformanceTrigger.Correct"/>.</summary>
+    public DefectSeverity? Severity { get; init; }
+
+    /// <summary>A corrected nonconforming quantity, for <see cref="NonconformanceTrigger.Correct"/>.</summary>
+    public Quantity? Quantity { get; init; }
+}
+
+/// <summary>
+/// The nonconformance (NCR / MRB) machine: New → UnderReview → Approved or Refused → Dispositioned →
+/// DispositionExecuted → Closed, with reopen (domain notes §4).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Corrections only on an approved NC (Approved, Dispositioned, DispositionExecuted), else <c>ncr.not-approved</c>.
+/// A disposition needs at least one line (<c>payload.required</c>); a use-as-is line needs a documented justification
+/// (<c>ncr.justification-required</c>) and an identified authorizer (<c>ncr.authorizer-required</c>); at an aerospace
+/// site (<see cref="IndustryProfile.Aerospace"/>) use-as-is and repair lines also need an approving signature in the
+/// <see cref="Role.DesignAuthority"/> role (<c>ncr.design-authority-required</c>).
+/// </para>
+/// <para>
+/// Threading: the Stateless definition is configured once per thread and reused; the state lives in the
+/// <see cref="Nonconformance"/>. Safe to call concurrently. Rejections are results, never exceptions.
+/// </para>
+/// </remarks>
+public static class NonconformanceMachine
+{
+    private static readonly MachineRunner<NonconformanceStatus, NonconformanceTrigger, NcrContext> Runner = new(Configure, ReasonWhenNotPermitted);
+
+    /// <summary>Fires a trigger on a nonconformance.</summary>
+    /// <param name="nonconformance">The NC as it is now.</param>
+    /// <param name="trigger">The trigger.</param>
+    /// <param name="args">The arguments; <see cref="NonconformanceTriggerArgs.None"/> when the trigger needs none.</param>
+    /// <param name="site">The site profile, whose industry profile can require further approvals.</param>
+    /// <returns>The new NC or a rejection.</returns>
+    public static TransitionResult<Nonconformance> Fire(Nonconformance nonconformance, NonconformanceTrigger trigger, NonconformanceTriggerArgs args, SiteProfile site)
+    {
+        ArgumentNullException.ThrowIfNull(nonconformance);
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(site);
+
+        var outcome = Runner.Fire(nonconformance.Status, trigger, new NcrContext(nonconformance, args, site));
+        if (outcome.Rejection is { } rejection)
+        {
+            return TransitionResult<Nonconformance>.Rejected(rejection);
+        }
+
+        var next = nonconformance with { Status = outcome.State };
+        switch (trigger)
+        {
+            case NonconformanceTrigger.Disposition:
+                next = next with { Dispositions = args.Lines };
+                break;
+            case NonconformanceTrigger.Correct:
+                next = next with
+                {
+                    Problem = string.IsNullOrWhiteSpace(args.Problem) ? nonconformance.Problem : args.Problem,
+                    Severity = args.Severity ?? nonconformance.Severity,
+                    Quantity = args.Quantity ?? nonconformance.Quantity,
+                };
+                break;
+        }
+
+        return TransitionResult<Nonconformance>.Accepted(next);
+    }
+
+    /// <summary>Whether a disposition line has an approving design-authority signature (on the line or among <paramref name="approvals"/>).</summary>
+    /// <param name="line">The line.</param>
+    /// <param name="approvals">Further approvals.</param>
+    /// <returns><see langword="true"/> when the design authority approved.</returns>
+    public static bool HasDesignAuthorityApproval(MrbDispositionLine line, IReadOnlyList<ElectronicSignature> approvals)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        ArgumentNullException.ThrowIfNull(approvals);
+        if (IsDesignAuthorityApproval(line.Signature))
+        {
+            return true;
+        }
+
+        foreach (var approval in approvals)
+        {
+            if (IsDesignAuthorityApproval(approval))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The transition table as a Mermaid state diagram.</summary>
+    /// <returns>The diagram text.</returns>
+    public static string ToMermaid() => StateGraph.ToMermaid(GetInfo());
+
+    /// <summary>The transition table as Graphviz DOT.</summary>
+    /// <returns>The DOT text.</returns>
+    public static string ToDot() => StateGraph.ToDot(GetInfo());
+
+    internal static StateMachineInfo GetInfo() => Runner.GetInfo(NonconformanceStatus.New);
+
+    private static bool IsDesignAuthorityApproval(ElectronicSignature? signature) =>
+        signature is { Meaning: SignatureMeaning.Approve } && signature.Role == Role.DesignAuthority;
+
+    private static ReasonCode ReasonWhenNotPermitted(NonconformanceStatus state, NonconformanceTrigger trigger) => trigger switch
+    {
+        NonconformanceTrigger.Correct or NonconformanceTrigger.Disposition => ReasonCodes.NonconformanceNotApproved,
+        _ => ReasonCodes.TransitionNotPermitted,
+    };
+
+    private static void Configure(StateMachine<NonconformanceStatus, NonconformanceTrigger> machine, MachineRunner<NonconformanceStatus, NonconformanceTrigger, NcrContext>.Slot slot)
+    {
+        var hasLines = Tuple.Create<Func<bool>, string>(() => slot.Ctx.Args.Lines.Count > 0, ReasonCodes.Required.Code);
+        var justified = Tuple.Create<Func<bool>, string>(
+            () => slot.Ctx.Args.Lines.All(l => l.Disposition != MrbDisposition.UseAsIs || !string.IsNullOrWhiteSpace(l.Justification ?? l.Signature?.Justification)),
+            ReasonCodes.JustificationRequired.Code);
+        var authorized = Tuple.Create<Func<bool>, string>(
+            () => slot.Ctx.Args.Lines.All(l => l.Disposition != MrbDisposition.UseAsIs || l.Authorizer is not null || l.Signature is not null),
+            ReasonCodes.AuthorizerRequired.Code);
+        var designAuthority = Tuple.Create<Func<bool>, string>(
+            () => slot.Ctx.Site.Industry != IndustryProfile.Aerospace
+                || slot.Ctx.Args.Lines.All(l => l.Disposition is not (MrbDisposition.UseAsIs or MrbDisposition.Repair) || HasDesignAuthorityApproval(l, slot.Ctx.Args.Approvals)),
+            ReasonCodes.DesignAuthorityRequired.Code);
+
+        machine.Configure(NonconformanceStatus.New)
+            .Permit(NonconformanceTrigger.StartReview, NonconformanceStatus.UnderReview);
+
+        machine.Configure(NonconformanceStatus.UnderReview)
+            .Permit(NonconformanceTrigger.Approve, NonconformanceStatus.Approved)
+            .Permit(NonconformanceTrigger.Refuse, NonconformanceStatus.Refused);
+
+        machine.Configure(NonconformanceStatus.Approved)
+            .InternalTransition(NonconformanceTrigger.Correct, () => { })
+            .PermitIf(NonconformanceTrigger.Disposition, NonconformanceStatus.Dispositioned, hasLines, justified, authorized, designAuthority);
+
+        machine.Configure(NonconformanceStatus.Refused)
+            .Permit(NonconformanceTrigger.Close, NonconformanceStatus.Closed)
+            .Permit(NonconformanceTrigger.Reopen, NonconformanceStatus.UnderReview);
+
+        machine.Configure(NonconformanceStatus.Dispositioned)
+            .InternalTransition(NonconformanceTrigger.Correct, () => { })
+            .Permit(NonconformanceTrigger.ExecuteDisposition, NonconformanceStatus.DispositionExecuted);
+
+        machine.Configure(NonconformanceStatus.DispositionExecuted)
+            .InternalTransition(NonconformanceTrigger.Correct, () => { })
+            .Permit(NonconformanceTrigger.Close, NonconformanceStatus.Closed);
+
+        machine.Configure(NonconformanceStatus.Closed)
+            .Permit(NonconformanceTrigger.Reopen, NonconformanceStatus.UnderReview);
+    }
+}
+
+/// <summary>What the NC machine's guards see during one call.</summary>
+internal sealed class NcrContext
+{
+    public NcrContext(Nonconformance nonconformance, NonconformanceTriggerArgs args, SiteProfile site)
+    {
+        Nonconformance = nonconformance;
+        Args = args;
+        Site = site;
+    }
+
+    public Nonconformance Nonconformance { get; }
+
+    public NonconformanceTriggerArgs Args { get; }
+
+    public SiteProfile Site { get; }
+}
