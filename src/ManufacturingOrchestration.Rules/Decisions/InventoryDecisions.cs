@@ -1,0 +1,202 @@
+using System.Globalization;
+using ManufacturingOrchestration.Model;
+
+namespace ManufacturingOrchestration.Rules;
+
+/// <summary>Quarantine a lot: move its quantity from quality-inspection (or unrestricted) stock to blocked stock (SAP 350 from QI, 344 from unrestricted).</summary>
+public sealed class QuarantineLot : Decision
+{
+    /// <inheritdoc />
+    public override DecisionKind Kind => DecisionKind.QuarantineLot;
+
+    /// <summary>The lot.</summary>
+    public required LotId Lot { get; init; }
+
+    /// <summary>The site.</summary>
+    public required SiteId Site { get; init; }
+
+    /// <summary>The category the quantity leaves; quality inspection unless the lot was already unrestricted.</summary>
+    public StockCategory FromCategory { get; init; } = StockCategory.QualityInspection;
+
+    /// <summary>The quantity to block; the whole quantity in <see cref="FromCategory"/> when absent.</summary>
+    public Quantity? Quantity { get; init; }
+
+    /// <summary>The hold reason recorded on the lot.</summary>
+    public string? HoldReason { get; init; }
+
+    /// <inheritdoc />
+    public override string Describe() => $"Quarantine lot {Lot} at {Site} ({FromCategory} → Blocked{DecisionText.Quantity(Quantity)})";
+
+    internal override bool IsSameActionAs(Decision other) => other is QuarantineLot o && Lot == o.Lot && Site == o.Site;
+}
+
+/// <summary>Create a warehouse task to move a lot physically to the site's hold location.</summary>
+public sealed class MoveStockToHold : Decision
+{
+    /// <inheritdoc />
+    public override DecisionKind Kind => DecisionKind.MoveStockToHold;
+
+    /// <summary>The lot.</summary>
+    public required LotId Lot { get; init; }
+
+    /// <summary>The site.</summary>
+    public required SiteId Site { get; init; }
+
+    /// <summary>The hold bin; the warehouse's default hold location when absent.</summary>
+    public BinId? HoldLocation { get; init; }
+
+    /// <inheritdoc />
+    public override string Describe() => $"Move lot {Lot} to hold location {HoldLocation?.Value ?? "(default)"} at {Site}";
+
+    internal override bool IsSameActionAs(Decision other) => other is MoveStockToHold o && Lot == o.Lot && Site == o.Site;
+}
+
+/// <summary>Release a lot from quality inspection: to unrestricted stock, or to restricted-use stock for a restricted batch (SAP 321). Regulated sites: always gated by a human approval.</summary>
+public sealed class ReleaseLot : Decision
+{
+    /// <inheritdoc />
+    public override DecisionKind Kind => DecisionKind.ReleaseLot;
+
+    /// <summary>The lot.</summary>
+    public required LotId Lot { get; init; }
+
+    /// <summary>The site.</summary>
+    public required SiteId Site { get; init; }
+
+    /// <summary>Unrestricted, or restricted-use for a restricted batch.</summary>
+    public StockCategory TargetCategory { get; init; } = StockCategory.Unrestricted;
+
+    /// <summary>The quantity released; the whole quality-inspection quantity when absent.</summary>
+    public Quantity? Quantity { get; init; }
+
+    /// <inheritdoc />
+    public override string Describe() => $"Release lot {Lot} at {Site} (QualityInspection → {TargetCategory}{DecisionText.Quantity(Quantity)})";
+
+    internal override bool IsSameActionAs(Decision other) => other is ReleaseLot o && Lot == o.Lot && Site == o.Site && TargetCategory == o.TargetCategory;
+}
+
+/// <summary>Pause picks of a material (or lot) at a location while a count variance is open.</summary>
+public sealed class PausePicks : Decision
+{
+    /// <inheritdoc />
+    public override DecisionKind Kind => DecisionKind.PausePicks;
+
+    /// <summary>The material.</summary>
+    public required MaterialId Material { get; init; }
+
+    /// <summary>The site.</summary>
+    public required SiteId Site { get; init; }
+
+    /// <summary>The lot, for batch-managed material.</summary>
+    public LotId? Lot { get; init; }
+
+    /// <summary>The storage location.</summary>
+    public StorageLocationId? Location { get; init; }
+
+    /// <summary>The bin.</summary>
+    public BinId? Bin { get; init; }
+
+    /// <summary>The count that caused the pause.</summary>
+    public required CycleCountId CycleCount { get; init; }
+
+    /// <inheritdoc />
+    public override string Describe() => $"Pause picks of {Material}{DecisionText.Lot(Lot)} at {Site} until count {CycleCount} is settled";
+
+    internal override bool IsSameActionAs(Decision other) => other is PausePicks o && Material == o.Material && Site == o.Site && Lot == o.Lot && CycleCount == o.CycleCount;
+}
+
+/// <summary>Post a count difference to the ERP (SAP 701–708 by category and sign).</summary>
+public sealed class PostCountAdjustment : Decision
+{
+    /// <inheritdoc />
+    public override DecisionKind Kind => DecisionKind.PostCountAdjustment;
+
+    /// <summary>The count document.</summary>
+    public required CycleCountId CycleCount { get; init; }
+
+    /// <summary>The material.</summary>
+    public required MaterialId Material { get; init; }
+
+    /// <summary>The site.</summary>
+    public required SiteId Site { get; init; }
+
+    /// <summary>The lot.</summary>
+    public LotId? Lot { get; init; }
+
+    /// <summary>The stock category counted.</summary>
+    public StockCategory Category { get; init; } = StockCategory.Unrestricted;
+
+    /// <summary>The signed variance (counted − book).</summary>
+    public required decimal Variance { get; init; }
+
+    /// <summary>The unit of the variance.</summary>
+    public required UnitOfMeasure Unit { get; init; }
+
+    /// <inheritdoc />
+    public override string Describe() => string.Create(CultureInfo.InvariantCulture, $"Post count adjustment {Variance:+0.###;-0.###;0} {Unit} for {Material}{DecisionText.Lot(Lot)} at {Site} (count {CycleCount})");
+
+    internal override bool IsSameActionAs(Decision other) => other is PostCountAdjustment o && CycleCount == o.CycleCount;
+}
+
+/// <summary>Update available-to-promise for a material after stock became available.</summary>
+public sealed class UpdateAtp : Decision
+{
+    /// <inheritdoc />
+    public override DecisionKind Kind => DecisionKind.UpdateAtp;
+
+    /// <summary>The material.</summary>
+    public required MaterialId Material { get; init; }
+
+    /// <summary>The site.</summary>
+    public required SiteId Site { get; init; }
+
+    /// <summary>The lot that changed availability.</summary>
+    public LotId? Lot { get; init; }
+
+    /// <summary>The quantity that became available; the whole lot when absent.</summary>
+    public Quantity? Quantity { get; init; }
+
+    /// <inheritdoc />
+    public override string Describe() => $"Update ATP of {Material} at {Site}{DecisionText.Lot(Lot)}{DecisionText.Quantity(Quantity)}";
+
+    internal override bool IsSameActionAs(Decision other) => other is UpdateAtp o && Material == o.Material && Site == o.Site && Lot == o.Lot;
+}
+
+/// <summary>Release the shipment hold on a lot so deliveries can be picked.</summary>
+public sealed class ReleaseShipmentHold : Decision
+{
+    /// <inheritdoc />
+    public override DecisionKind Kind => DecisionKind.ReleaseShipmentHold;
+
+    /// <summary>The lot.</summary>
+    public required LotId Lot { get; init; }
+
+    /// <summary>The site.</summary>
+    public required SiteId Site { get; init; }
+
+    /// <inheritdoc />
+    public override string Describe() => $"Release shipment hold on lot {Lot} at {Site}";
+
+    internal override bool IsSameActionAs(Decision other) => other is ReleaseShipmentHold o && Lot == o.Lot && Site == o.Site;
+}
+
+/// <summary>Ask planning to review the replenishment plan of a material.</summary>
+public sealed class ReviewReplenishment : Decision
+{
+    /// <inheritdoc />
+    public override DecisionKind Kind => DecisionKind.ReviewReplenishment;
+
+    /// <summary>The material.</summary>
+    public required MaterialId Material { get; init; }
+
+    /// <summary>The site.</summary>
+    public required SiteId Site { get; init; }
+
+    /// <summary>Why, for the planner.</summary>
+    public required string Reason { get; init; }
+
+    /// <inheritdoc />
+    public override string Describe() => $"Review replenishment of {Material} at {Site}: {Reason}";
+
+    internal override bool IsSameActionAs(Decision other) => other is ReviewReplenishment o && Material == o.Material && Site == o.Site;
+}

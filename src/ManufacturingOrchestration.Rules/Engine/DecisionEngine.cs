@@ -1,0 +1,115 @@
+using ManufacturingOrchestration.Model;
+using NRules;
+
+namespace ManufacturingOrchestration.Rules;
+
+/// <summary>A compiled rule set: the NRules session factory and where each rule came from.</summary>
+internal sealed class CompiledRuleSet
+{
+    public CompiledRuleSet(ISessionFactory factory, string name, string version, IReadOnlyDictionary<string, RuleOrigin> origins, IReadOnlyList<string> ruleNames)
+    {
+        Factory = factory;
+        Name = name;
+        Version = version;
+        Origins = origins;
+        RuleNames = ruleNames;
+        Fallback = new RuleOrigin(name, version);
+    }
+
+    public ISessionFactory Factory { get; }
+
+    public string Name { get; }
+
+    public string Version { get; }
+
+    public IReadOnlyDictionary<string, RuleOrigin> Origins { get; }
+
+    public IReadOnlyList<string> RuleNames { get; }
+
+    public RuleOrigin Fallback { get; }
+}
+
+/// <summary>
+/// The decision engine: facts in, a <see cref="DecisionSet"/> out. Built once by <see cref="DecisionEngineBuilder"/>.
+/// </summary>
+/// <remarks>
+/// <para>Threading: the engine is immutable and thread-safe; share one instance. The compiled rule sets (NRules session
+/// factories) are shared and thread-safe. Every <see cref="Decide(FactSet, CancellationToken)"/> call creates its own
+/// NRules session and decision collector, uses them on the calling thread only and drops them: sessions are never shared
+/// across threads, so concurrent calls need no locking.</para>
+/// <para>Policy constraints are applied after the rules fired, on the decision set, so no rule can bypass them.</para>
+/// </remarks>
+public sealed class DecisionEngine
+{
+    private readonly CompiledRuleSet _global;
+    private readonly Dictionary<SiteId, CompiledRuleSet> _overlays;
+    private readonly DecisionPolicy _policy;
+
+    internal DecisionEngine(CompiledRuleSet global, Dictionary<SiteId, CompiledRuleSet> overlays, DecisionPolicy policy)
+    {
+        _global = global;
+        _overlays = overlays;
+        _policy = policy;
+    }
+
+    /// <summary>The name of the global rule set.</summary>
+    public string RuleSetName => _global.Name;
+
+    /// <summary>The version of the global rule set, such as <c>mo.standard@1.0.0</c>.</summary>
+    public string RuleSetVersion => _global.Version;
+
+    /// <summary>The sites with an overlay.</summary>
+    public IReadOnlyCollection<SiteId> OverlaySites => _overlays.Keys;
+
+    /// <summary>The names of the rules in force at a site (the global set when the site has no overlay).</summary>
+    /// <param name="site">The site, or <see langword="null"/> for the global set.</param>
+    /// <returns>The rule names.</returns>
+    public IReadOnlyList<string> GetRuleNames(SiteId? site = null) => Select(site).RuleNames;
+
+    /// <summary>The rule set version in force at a site.</summary>
+    /// <param name="site">The site, or <see langword="null"/> for the global set.</param>
+    /// <returns>The version.</returns>
+    public string GetRuleSetVersion(SiteId? site = null) => Select(site).Version;
+
+    /// <summary>
+    /// Evaluates the rules in force at the facts' site (<see cref="FactSet.EffectiveSite"/>) and applies policy constraints.
+    /// </summary>
+    /// <param name="facts">The facts.</param>
+    /// <param name="cancellationToken">Stops the rule firing cycle.</param>
+    /// <returns>The decision set.</returns>
+    /// <exception cref="ManufacturingOrchestrationException">A rule failed (<see cref="ReasonCodes.RuleEvaluationFailed"/>).</exception>
+    /// <exception cref="OperationCanceledException">The evaluation was cancelled.</exception>
+    public DecisionSet Decide(FactSet facts, CancellationToken cancellationToken = default) => Decide(facts, null, cancellationToken);
+
+    internal DecisionSet Decide(FactSet facts, Action<ISession>? observe, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        cancellationToken.ThrowIfCancellationRequested();
+        var ruleSet = Select(facts.EffectiveSite);
+        var collector = new DecisionCollector(ruleSet.Origins, ruleSet.Fallback);
+        var session = ruleSet.Factory.CreateSession();
+        session.DependencyResolver = collector;
+        observe?.Invoke(session);
+        try
+        {
+            facts.InsertInto(session);
+            session.Fire(cancellationToken);
+        }
+        catch (RuleExecutionException ex) when (ex.InnerException is ManufacturingOrchestrationException inner)
+        {
+            throw new ManufacturingOrchestrationException(inner.ReasonCode, inner.Message, ex);
+        }
+        catch (RuleExecutionException ex)
+        {
+            throw new ManufacturingOrchestrationException(ReasonCodes.RuleEvaluationFailed, $"A rule failed in '{ruleSet.Version}': {ex.InnerException?.Message ?? ex.Message}", ex);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var decisions = collector.Decisions;
+        _policy.Apply(decisions, facts);
+        return new DecisionSet(decisions, ruleSet.Name, ruleSet.Version);
+    }
+
+    private CompiledRuleSet Select(SiteId? site) =>
+        site is { } id && _overlays.TryGetValue(id, out var overlay) ? overlay : _global;
+}

@@ -1,0 +1,142 @@
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
+using NRules;
+
+namespace ManufacturingOrchestration.Rules;
+
+/// <summary>
+/// The facts one evaluation reasons on: the event and what the caller loaded for it (lot, material master, site profile,
+/// allocations, supplier history, genealogy, aggregates, recommendations). Every member except the event is optional;
+/// a rule whose facts are missing simply does not fire. Build one per evaluation; it is not changed by the engine.
+/// </summary>
+public sealed class FactSet
+{
+    /// <summary>The event envelope, when the caller has one. Its payload is used when <see cref="Event"/> is not set.</summary>
+    public EventEnvelope? Envelope { get; init; }
+
+    /// <summary>The event payload the decision is about.</summary>
+    public EventPayload? Event { get; init; }
+
+    /// <summary>The lot the event is about.</summary>
+    public MaterialLot? Lot { get; init; }
+
+    /// <summary>The material master of the lot or order.</summary>
+    public MaterialDefinition? Material { get; init; }
+
+    /// <summary>The site profile. Policy constraints treat a missing site profile as a regulated site (fail safe).</summary>
+    public SiteProfile? Site { get; init; }
+
+    /// <summary>The production order the event is about.</summary>
+    public ProductionOrder? Order { get; init; }
+
+    /// <summary>The open allocations of <see cref="Lot"/> (inserted as one <see cref="OpenAllocations"/> fact when not empty).</summary>
+    public IReadOnlyList<Allocation> Allocations { get; init; } = [];
+
+    /// <summary>The supplier's quality history.</summary>
+    public SupplierQualityHistory? SupplierHistory { get; init; }
+
+    /// <summary>The genealogy of <see cref="Lot"/> (inserted as one <see cref="LotGenealogy"/> fact when not empty).</summary>
+    public IReadOnlyList<GenealogyLink> Genealogy { get; init; } = [];
+
+    /// <summary>The scrap window of the line, for scrap events.</summary>
+    public ScrapWindow? ScrapWindow { get; init; }
+
+    /// <summary>The count tolerance profile; <see cref="CountToleranceProfile.Default"/> is used for cycle counts when absent.</summary>
+    public CountToleranceProfile? CountTolerances { get; init; }
+
+    /// <summary>What the counter may post without approval; without it every over-tolerance variance needs approval.</summary>
+    public CountAuthority? CountAuthority { get; init; }
+
+    /// <summary>Recommendations from models: facts only, they never decide a release, scrap or use-as-is.</summary>
+    public IReadOnlyList<Recommendation> Recommendations { get; init; } = [];
+
+    /// <summary>Further facts for the caller's own rules.</summary>
+    public IReadOnlyList<object> AdditionalFacts { get; init; } = [];
+
+    /// <summary>The event payload: <see cref="Event"/>, else the envelope's payload.</summary>
+    public EventPayload? EffectiveEvent => Event ?? Envelope?.Data;
+
+    /// <summary>The site the evaluation is for: the site profile's id, else the envelope's site.</summary>
+    public SiteId? EffectiveSite => Site?.Id ?? Envelope?.Site;
+
+    internal LotId? LotKey => Lot?.Id;
+
+    internal void InsertInto(ISession session)
+    {
+        // Typed, reflection-free inserts: context facts first, the event last, so the event's insertion completes the joins.
+        if (Site is not null)
+        {
+            session.Insert(Site);
+        }
+
+        if (Lot is not null)
+        {
+            session.Insert(Lot);
+        }
+
+        if (Material is not null)
+        {
+            session.Insert(Material);
+        }
+
+        if (Order is not null)
+        {
+            session.Insert(Order);
+        }
+
+        if (SupplierHistory is not null)
+        {
+            session.Insert(SupplierHistory);
+        }
+
+        if (Allocations.Count > 0)
+        {
+            session.Insert(new OpenAllocations(Lot?.Id ?? Allocations[0].Lot, Allocations));
+        }
+
+        if (Genealogy.Count > 0)
+        {
+            session.Insert(new LotGenealogy(Lot?.Id ?? Genealogy[0].ComponentLot, Genealogy));
+        }
+
+        if (ScrapWindow is not null)
+        {
+            session.Insert(ScrapWindow);
+        }
+
+        var payload = EffectiveEvent;
+        if (payload is CycleCountRecorded)
+        {
+            session.Insert(CountTolerances ?? CountToleranceProfile.Default);
+        }
+        else if (CountTolerances is not null)
+        {
+            session.Insert(CountTolerances);
+        }
+
+        if (CountAuthority is not null)
+        {
+            session.Insert(CountAuthority);
+        }
+
+        for (var i = 0; i < Recommendations.Count; i++)
+        {
+            session.Insert(Recommendations[i]);
+        }
+
+        for (var i = 0; i < AdditionalFacts.Count; i++)
+        {
+            session.Insert(AdditionalFacts[i]);
+        }
+
+        if (Envelope is not null)
+        {
+            session.Insert(Envelope);
+        }
+
+        if (payload is not null)
+        {
+            session.Insert(payload);
+        }
+    }
+}

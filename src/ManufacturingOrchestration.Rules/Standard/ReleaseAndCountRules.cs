@@ -1,0 +1,267 @@
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
+using NRules.Fluent.Dsl;
+using NRules.RuleModel;
+
+namespace ManufacturingOrchestration.Rules.Standard;
+
+/// <summary>Finished goods released: lift the shipment hold and update ATP.</summary>
+[Name(RuleName)]
+[Description("A released lot's shipment hold is lifted and ATP is updated.")]
+[Tag(StandardRuleSets.FinishedGoodsRelease)]
+public sealed class LotReleasedShipmentRule : Rule
+{
+    /// <summary>The rule name.</summary>
+    public const string RuleName = "mo.fg-release.shipment-and-atp";
+
+    /// <inheritdoc />
+    public override void Define()
+    {
+        LotReleased released = default!;
+
+        When()
+            .Match(() => released);
+        Then()
+            .Do(ctx => ctx.Decide(new ReleaseShipmentHold { Lot = released.Lot, Site = released.Site }))
+            .Do(ctx => ctx.Decide(new UpdateAtp { Material = released.Material, Site = released.Site, Lot = released.Lot, Quantity = released.Quantity }));
+    }
+}
+
+/// <summary>Finished goods released with backorders waiting: notify customer service.</summary>
+[Name(RuleName)]
+[Description("Customer service is told which backorders the released lot can fill.")]
+[Tag(StandardRuleSets.FinishedGoodsRelease)]
+public sealed class LotReleasedBackorderRule : Rule
+{
+    /// <summary>The rule name.</summary>
+    public const string RuleName = "mo.fg-release.notify-customer-service";
+
+    /// <inheritdoc />
+    public override void Define()
+    {
+        LotReleased released = default!;
+
+        When()
+            .Match(() => released, r => r.Backorders.Count > 0);
+        Then()
+            .Do(ctx => ctx.Decide(new NotifyCustomerService { Lot = released.Lot, Site = released.Site, Backorders = released.Backorders }));
+    }
+}
+
+/// <summary>Finished goods released: publish the lot's genealogy (with the links known, when the caller supplied them).</summary>
+[Name(RuleName)]
+[Description("The released lot's genealogy is published to the traceability repository.")]
+[Tag(StandardRuleSets.FinishedGoodsRelease)]
+public sealed class LotReleasedGenealogyRule : Rule
+{
+    /// <summary>The rule name.</summary>
+    public const string RuleName = "mo.fg-release.publish-genealogy";
+
+    /// <inheritdoc />
+    public override void Define()
+    {
+        LotReleased released = default!;
+
+        When()
+            .Match(() => released)
+            .Not<LotGenealogy>(g => g.Lot == released.Lot);
+        Then()
+            .Do(ctx => ctx.Decide(new PublishGenealogy { Lot = released.Lot, Site = released.Site, Order = released.ProducedBy }));
+    }
+}
+
+/// <summary>Finished goods released with genealogy known: publish it with its links.</summary>
+[Name(RuleName)]
+[Description("The released lot's genealogy, with the links supplied, is published to the traceability repository.")]
+[Tag(StandardRuleSets.FinishedGoodsRelease)]
+public sealed class LotReleasedGenealogyWithLinksRule : Rule
+{
+    /// <summary>The rule name.</summary>
+    public const string RuleName = "mo.fg-release.publish-genealogy-with-links";
+
+    /// <inheritdoc />
+    public override void Define()
+    {
+        LotReleased released = default!;
+        LotGenealogy genealogy = default!;
+
+        When()
+            .Match(() => released)
+            .Match(() => genealogy, g => g.Lot == released.Lot);
+        Then()
+            .Do(ctx => ctx.Decide(new PublishGenealogy { Lot = released.Lot, Site = released.Site, Order = released.ProducedBy, Links = genealogy.Links }));
+    }
+}
+
+/// <summary>Cycle count within tolerance (and not zero): post the difference directly.</summary>
+[Name(RuleName)]
+[Description("A variance inside the ABC class's percentage and absolute tolerance is posted directly.")]
+[Tag(StandardRuleSets.CycleCount)]
+public sealed class CycleCountWithinToleranceRule : Rule
+{
+    /// <summary>The rule name.</summary>
+    public const string RuleName = "mo.cycle-count.within-tolerance";
+
+    /// <inheritdoc />
+    public override void Define()
+    {
+        CycleCountRecorded recorded = default!;
+        MaterialDefinition material = default!;
+        CountToleranceProfile tolerances = default!;
+
+        When()
+            .Match(() => recorded, r => r.Count.Variance != 0)
+            .Match(() => material, m => m.Id == recorded.Count.Material)
+            .Match(() => tolerances, t => CountRules.WithinTolerance(t, material, recorded.Count));
+        Then()
+            .Do(ctx => ctx.Decide(CountRules.Adjustment(recorded.Count)));
+    }
+}
+
+/// <summary>Cycle count over tolerance: pause picks of the material at the location while the variance is open.</summary>
+[Name(RuleName)]
+[Description("While a variance is over tolerance, picks of the material at the location are paused.")]
+[Tag(StandardRuleSets.CycleCount)]
+[Priority(100)]
+public sealed class CycleCountPausePicksRule : Rule
+{
+    /// <summary>The rule name.</summary>
+    public const string RuleName = "mo.cycle-count.over-tolerance.pause-picks";
+
+    /// <inheritdoc />
+    public override void Define()
+    {
+        CycleCountRecorded recorded = default!;
+        MaterialDefinition material = default!;
+        CountToleranceProfile tolerances = default!;
+
+        When()
+            .Match(() => recorded)
+            .Match(() => material, m => m.Id == recorded.Count.Material)
+            .Match(() => tolerances, t => !CountRules.WithinTolerance(t, material, recorded.Count));
+        Then()
+            .Do(ctx => ctx.Decide(new PausePicks
+            {
+                Material = recorded.Count.Material,
+                Site = recorded.Count.Site,
+                Lot = recorded.Count.Lot,
+                Location = recorded.Count.Location,
+                Bin = recorded.Count.Bin,
+                CycleCount = recorded.Count.Id,
+                Priority = DecisionPriority.High,
+            }));
+    }
+}
+
+/// <summary>Cycle count over tolerance but within the counter's own limit: the counter may post it.</summary>
+[Name(RuleName)]
+[Description("An over-tolerance variance within the counter's role limit (percentage and quantity) is posted without further approval.")]
+[Tag(StandardRuleSets.CycleCount)]
+public sealed class CycleCountWithinAuthorityRule : Rule
+{
+    /// <summary>The rule name.</summary>
+    public const string RuleName = "mo.cycle-count.over-tolerance.within-authority";
+
+    /// <inheritdoc />
+    public override void Define()
+    {
+        CycleCountRecorded recorded = default!;
+        MaterialDefinition material = default!;
+        CountToleranceProfile tolerances = default!;
+        CountAuthority authority = default!;
+
+        When()
+            .Match(() => recorded)
+            .Match(() => material, m => m.Id == recorded.Count.Material)
+            .Match(() => tolerances, t => !CountRules.WithinTolerance(t, material, recorded.Count))
+            .Match(() => authority, a => a.Actor == recorded.Count.CountedBy, a => a.Allows(recorded.Count));
+        Then()
+            .Do(ctx => ctx.Decide(CountRules.Adjustment(recorded.Count)));
+    }
+}
+
+/// <summary>Cycle count over tolerance and above the counter's limit: a cycle-count supervisor must approve the adjustment.</summary>
+[Name(RuleName)]
+[Description("An over-tolerance variance above the counter's role limit needs a cycle-count supervisor's approval before it is posted.")]
+[Tag(StandardRuleSets.CycleCount)]
+public sealed class CycleCountNeedsApprovalRule : Rule
+{
+    /// <summary>The rule name.</summary>
+    public const string RuleName = "mo.cycle-count.over-tolerance.needs-approval";
+
+    /// <inheritdoc />
+    public override void Define()
+    {
+        CycleCountRecorded recorded = default!;
+        MaterialDefinition material = default!;
+        CountToleranceProfile tolerances = default!;
+
+        When()
+            .Match(() => recorded)
+            .Match(() => material, m => m.Id == recorded.Count.Material)
+            .Match(() => tolerances, t => !CountRules.WithinTolerance(t, material, recorded.Count))
+            .Not<CountAuthority>(a => a.Actor == recorded.Count.CountedBy && a.Allows(recorded.Count));
+        Then()
+            .Do(ctx => ctx.Decide(new RequireApproval
+            {
+                Role = Role.CycleCountSupervisor,
+                Site = recorded.Count.Site,
+                Reason = ReasonCodes.ApprovalRequired,
+                Note = "The variance is over tolerance and above the counter's limit.",
+                Gated = CountRules.Adjustment(recorded.Count),
+            }));
+    }
+}
+
+/// <summary>Cycle count over tolerance on a controlled material: open a root-cause analysis.</summary>
+[Name(RuleName)]
+[Description("An over-tolerance variance of a controlled material opens a root-cause investigation.")]
+[Tag(StandardRuleSets.CycleCount)]
+public sealed class CycleCountControlledMaterialRule : Rule
+{
+    /// <summary>The rule name.</summary>
+    public const string RuleName = "mo.cycle-count.controlled-root-cause";
+
+    /// <inheritdoc />
+    public override void Define()
+    {
+        CycleCountRecorded recorded = default!;
+        MaterialDefinition material = default!;
+        CountToleranceProfile tolerances = default!;
+
+        When()
+            .Match(() => recorded)
+            .Match(() => material, m => m.Id == recorded.Count.Material, m => m.IsControlled)
+            .Match(() => tolerances, t => !CountRules.WithinTolerance(t, material, recorded.Count));
+        Then()
+            .Do(ctx => Act(ctx, recorded.Count));
+    }
+
+    private static void Act(IContext context, CycleCount count) =>
+        context.Decide(new OpenRootCauseAnalysis
+        {
+            Site = count.Site,
+            Material = count.Material,
+            Lot = count.Lot,
+            Subject = $"cycle count {count.Id}",
+            Reason = FormattableString.Invariant($"Controlled material {count.Material}: variance {count.Variance} ({count.VariancePercent:0.##} %) over tolerance."),
+            Priority = DecisionPriority.High,
+        });
+}
+
+internal static class CountRules
+{
+    public static bool WithinTolerance(CountToleranceProfile tolerances, MaterialDefinition material, CycleCount count) =>
+        tolerances.For(material.AbcClass).Allows(count.BookQuantity.Value, count.Variance);
+
+    public static PostCountAdjustment Adjustment(CycleCount count) => new()
+    {
+        CycleCount = count.Id,
+        Material = count.Material,
+        Site = count.Site,
+        Lot = count.Lot,
+        Category = count.Category,
+        Variance = count.Variance,
+        Unit = count.BookQuantity.Unit,
+    };
+}
