@@ -1,3 +1,6 @@
+using System.Collections.ObjectModel;
+using System.Text.Json;
+
 namespace ManufacturingOrchestration.Model.Events;
 
 /// <summary>
@@ -52,6 +55,12 @@ public sealed record EventEnvelope
 
     /// <summary>The site the event belongs to.</summary>
     public SiteId? Site { get; init; }
+
+    /// <summary>
+    /// CloudEvents extension attributes this orchestrator does not interpret, by lower-case name, kept as read so they
+    /// are written back unchanged. Names must be lower-case ASCII letters and digits and must not repeat a known attribute.
+    /// </summary>
+    public IReadOnlyDictionary<string, JsonElement> Extensions { get; init; } = ReadOnlyDictionary<string, JsonElement>.Empty;
 
     /// <summary>The typed payload (CloudEvents <c>data</c>).</summary>
     public required EventPayload Data { get; init; }

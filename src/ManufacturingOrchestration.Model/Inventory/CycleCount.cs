@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ManufacturingOrchestration.Model;
 
 /// <summary>A count tolerance: a variance is within tolerance when it is inside both the percentage and the absolute limit.</summary>
@@ -90,9 +92,11 @@ public sealed record CycleCount
     public required ActorId CountedBy { get; init; }
 
     /// <summary>The signed variance (counted − book). Accuracy is per item, never netted across items.</summary>
+    [JsonIgnore]
     public decimal Variance => CountedQuantity.DifferenceFrom(BookQuantity);
 
     /// <summary>The variance as a percentage of book quantity (100 when book is zero and something was counted).</summary>
+    [JsonIgnore]
     public decimal VariancePercent => BookQuantity.Value == 0
         ? (CountedQuantity.Value == 0 ? 0 : 100)
         : Math.Abs(Variance) * 100 / BookQuantity.Value;

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ManufacturingOrchestration.Model;
 
 /// <summary>
@@ -59,6 +61,7 @@ public sealed record MaterialLot
     public long Version { get; init; }
 
     /// <summary>The total quantity across all buckets.</summary>
+    [JsonIgnore]
     public Quantity TotalQuantity
     {
         get
@@ -74,6 +77,7 @@ public sealed record MaterialLot
     }
 
     /// <summary>Whether any quantity of the lot has been consumed or issued.</summary>
+    [JsonIgnore]
     public bool IsPartiallyConsumed => ConsumedQuantity > 0;
 
     /// <summary>Whether the lot is expired on <paramref name="today"/>.</summary>

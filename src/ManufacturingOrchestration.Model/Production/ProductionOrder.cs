@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ManufacturingOrchestration.Model;
 
 /// <summary>The status of a production or work order (SAP system statuses in brackets).</summary>
@@ -119,6 +121,7 @@ public sealed record ProductionOrder
     public long Version { get; init; }
 
     /// <summary>The quantity still to produce (never negative).</summary>
+    [JsonIgnore]
     public decimal RemainingQuantity => Math.Max(0, PlannedQuantity.Value - ConfirmedQuantity);
 }
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ManufacturingOrchestration.Model;
 
 /// <summary>Where a nonconformance was found.</summary>
@@ -204,5 +206,6 @@ public sealed record SupplierQualityHistory
     public int OpenCorrectiveActions { get; init; }
 
     /// <summary>The failure rate, 0 when there were no inspections.</summary>
+    [JsonIgnore]
     public decimal FailureRate => Inspections == 0 ? 0 : (decimal)Failures / Inspections;
 }

@@ -1,5 +1,3 @@
-using ManufacturingOrchestration.Model;
-
 namespace ManufacturingOrchestration.Model.Tests.Quantities;
 
 public class QuantityTests
