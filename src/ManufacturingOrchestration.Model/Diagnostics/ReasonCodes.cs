@@ -118,6 +118,9 @@ public static class ReasonCodes
     /// <summary>An order can only close with a zero balance.</summary>
     public static readonly ReasonCode OrderBalanceNotZero = new("order.balance-not-zero", "An order can only be closed with a zero order balance.");
 
+    /// <summary>An order with confirmations cannot be cancelled (technically complete it instead).</summary>
+    public static readonly ReasonCode OrderHasConfirmations = new("order.has-confirmations", "An order with confirmations cannot be cancelled; technically complete it instead.");
+
     // ---- Quality: nonconformance and MRB ---------------------------------------------------------
 
     /// <summary>Corrections are only allowed on an approved nonconformance.</summary>
@@ -228,7 +231,7 @@ public static class ReasonCodes
         UpcastFailed, EventTypeMismatch, EventTypeConflict,
         WithdrawalNotUnrestricted, CategoryDoesNotAllowMovement, TransferNotPermitted, InsufficientQuantity, RestrictedBatch,
         InTransitNotUsable, ConsignmentNotOwned, ReinspectionRequired, LotExpired, LotScrapped, LotOnHold, LotUnknown, ReversalInvalid,
-        OrderNotReleased, OrderClosed, OrderTechnicallyCompleted, OrderHeld, OrderCancelled, OrderBalanceNotZero,
+        OrderNotReleased, OrderClosed, OrderTechnicallyCompleted, OrderHeld, OrderCancelled, OrderBalanceNotZero, OrderHasConfirmations,
         NonconformanceNotApproved, JustificationRequired, AuthorizerRequired, DesignAuthorityRequired,
         TransitionNotPermitted, OutOfOrder, Duplicate,
         ApprovalRequired, SelfApproval, RoleNotHeld, ActorUnknown, SecondApproverRequired, SlaBreached,

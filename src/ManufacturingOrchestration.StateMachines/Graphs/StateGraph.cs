@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ManufacturingOrchestration.Model;
 using Stateless.Graph;
 using Stateless.Reflection;
 
@@ -65,7 +66,7 @@ internal static class StateGraph
             label.Append(CultureInfo.InvariantCulture, $" when {criterion}");
         }
 
-        var guards = transition.GuardConditionsMethodDescriptions?.Select(g => g.Description).Where(d => !string.IsNullOrEmpty(d)).ToList() ?? [];
+        var guards = transition.GuardConditionsMethodDescriptions?.Select(g => g.Description).Where(d => d is not null && ReasonCodes.TryFind(d, out _)).ToList() ?? [];
         if (guards.Count > 0)
         {
             label.Append(CultureInfo.InvariantCulture, $" [{string.Join(", ", guards)}]");

@@ -168,7 +168,7 @@ public static class ProductionOrderMachine
 
     private static void Configure(StateMachine<ProductionOrderStatus, ProductionOrderTrigger> machine, MachineRunner<ProductionOrderStatus, ProductionOrderTrigger, OrderContext>.Slot slot)
     {
-        var nothingConfirmed = Tuple.Create<Func<bool>, string>(() => slot.Ctx.Order.ConfirmedQuantity == 0 && slot.Ctx.Order.ScrapQuantity == 0, ReasonCodes.TransitionNotPermitted.Code);
+        var nothingConfirmed = Tuple.Create<Func<bool>, string>(() => slot.Ctx.Order.ConfirmedQuantity == 0 && slot.Ctx.Order.ScrapQuantity == 0, ReasonCodes.OrderHasConfirmations.Code);
         var zeroBalance = Tuple.Create<Func<bool>, string>(() => slot.Ctx.Args.OrderBalance == 0, ReasonCodes.OrderBalanceNotZero.Code);
 
         ProductionOrderStatus Reopened() => slot.Ctx.Order.ConfirmedQuantity == 0 && slot.Ctx.Order.ScrapQuantity == 0
@@ -238,9 +238,9 @@ public static class ProductionOrderMachine
                 "the status before the hold",
                 new DynamicStateInfos
                 {
-                    { ProductionOrderStatus.Created, "held when created" },
-                    { ProductionOrderStatus.Released, "held when released" },
-                    { ProductionOrderStatus.InProgress, "held in progress" },
+                    { ProductionOrderStatus.Created, "held from Created" },
+                    { ProductionOrderStatus.Released, "held from Released" },
+                    { ProductionOrderStatus.InProgress, "held from InProgress" },
                 })
             .InternalTransition(ProductionOrderTrigger.Change, () => { })
             .PermitIf(ProductionOrderTrigger.Cancel, ProductionOrderStatus.Cancelled, nothingConfirmed);

@@ -1,0 +1,525 @@
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
+
+namespace ManufacturingOrchestration.StateMachines.Tests.Lots;
+
+public sealed class LotStockMachineTests
+{
+    private static readonly DateOnly Today = new(2026, 3, 1);
+    private static readonly LotId LotId = new("LOT-1");
+    private static readonly MaterialId Material = new("CAP-100");
+    private static readonly SiteId Site = new("PLANT-1");
+
+    private static MaterialLot CreateLot(params (StockCategory Category, decimal Quantity)[] buckets) => CreateLot(StockOwnership.Own, buckets);
+
+    private static MaterialLot CreateLot(StockOwnership ownership, params (StockCategory Category, decimal Quantity)[] buckets) => new()
+    {
+        Id = LotId,
+        Material = Material,
+        Site = Site,
+        Unit = UnitOfMeasure.Each,
+        Buckets = [.. buckets.Select(b => new StockBucket { Category = b.Category, Ownership = ownership, Quantity = Quantity.Each(b.Quantity) })],
+        Version = 7,
+    };
+
+    private static GoodsMovement Movement(MovementKind kind, decimal quantity, StockCategory? from = null, StockCategory? to = null) => new()
+    {
+        Kind = kind,
+        Lot = LotId,
+        Material = Material,
+        Site = Site,
+        Quantity = Quantity.Each(quantity),
+        FromCategory = from,
+        ToCategory = to,
+    };
+
+    private static MaterialLot Accept(TransitionResult<MaterialLot> result)
+    {
+        result.Rejection.Should().BeNull();
+        return result.Value!;
+    }
+
+    private static TransitionRejection RejectionOf(TransitionResult<MaterialLot> result)
+    {
+        result.IsAccepted.Should().BeFalse();
+        return result.Rejection!;
+    }
+
+    public static TheoryData<StockCategory, StockCategory> PermittedTransfers => new()
+    {
+        { StockCategory.QualityInspection, StockCategory.Unrestricted },
+        { StockCategory.QualityInspection, StockCategory.Blocked },
+        { StockCategory.QualityInspection, StockCategory.RestrictedUse },
+        { StockCategory.Blocked, StockCategory.QualityInspection },
+        { StockCategory.Blocked, StockCategory.Unrestricted },
+        { StockCategory.Unrestricted, StockCategory.Blocked },
+        { StockCategory.Unrestricted, StockCategory.QualityInspection },
+        { StockCategory.Unrestricted, StockCategory.RestrictedUse },
+        { StockCategory.RestrictedUse, StockCategory.Unrestricted },
+    };
+
+    [Theory]
+    [MemberData(nameof(PermittedTransfers))]
+    public void Apply_PermittedCategoryTransfer_MovesPartialQuantityAndBumpsVersion(StockCategory from, StockCategory to)
+    {
+        var lot = CreateLot((from, 100));
+
+        var next = Accept(LotStockMachine.Apply(lot, Movement(MovementKind.CategoryTransfer, 30, from, to), LotPolicy.Default, Today));
+
+        next.QuantityIn(from).Value.Should().Be(70);
+        next.QuantityIn(to).Value.Should().Be(30);
+        next.TotalQuantity.Value.Should().Be(100);
+        next.Version.Should().Be(8);
+        lot.QuantityIn(from).Value.Should().Be(100, "the input lot is immutable");
+    }
+
+    public static TheoryData<StockCategory, StockCategory> ForbiddenTransfers => new()
+    {
+        { StockCategory.RestrictedUse, StockCategory.Blocked },
+        { StockCategory.RestrictedUse, StockCategory.QualityInspection },
+        { StockCategory.Blocked, StockCategory.RestrictedUse },
+        { StockCategory.InTransit, StockCategory.Unrestricted },
+    };
+
+    [Theory]
+    [MemberData(nameof(ForbiddenTransfers))]
+    public void Apply_ForbiddenCategoryTransfer_IsRejectedWithReason(StockCategory from, StockCategory to)
+    {
+        var lot = CreateLot((from, 100));
+
+        var rejection = RejectionOf(LotStockMachine.Apply(lot, Movement(MovementKind.CategoryTransfer, 10, from, to), LotPolicy.Default, Today));
+
+        rejection.ReasonCode.Should().Be(from == StockCategory.InTransit ? ReasonCodes.InTransitNotUsable : ReasonCodes.TransferNotPermitted);
+        rejection.CurrentState.Should().Be(LotStockMachine.ToState(from).ToString());
+    }
+
+    [Fact]
+    public void Apply_TransferIntoTransitByCategoryTransfer_IsRejected()
+    {
+        var rejection = RejectionOf(LotStockMachine.Apply(CreateLot((StockCategory.Unrestricted, 10)), Movement(MovementKind.CategoryTransfer, 5, StockCategory.Unrestricted, StockCategory.InTransit), LotPolicy.Default, Today));
+
+        rejection.ReasonCode.Should().Be(ReasonCodes.TransferNotPermitted);
+    }
+
+    [Theory]
+    [InlineData(MovementKind.Consumption)]
+    [InlineData(MovementKind.GoodsIssue)]
+    [InlineData(MovementKind.PlantTransferOut)]
+    public void Apply_WithdrawalFromUnrestrictedOwn_IsAccepted(MovementKind kind)
+    {
+        var lot = CreateLot((StockCategory.Unrestricted, 100));
+
+        var next = Accept(LotStockMachine.Apply(lot, Movement(kind, 30, StockCategory.Unrestricted), LotPolicy.Default, Today));
+
+        next.QuantityIn(StockCategory.Unrestricted).Value.Should().Be(70);
+        if (kind == MovementKind.PlantTransferOut)
+        {
+            next.QuantityIn(StockCategory.InTransit).Value.Should().Be(30);
+            next.ConsumedQuantity.Should().Be(0);
+        }
+        else
+        {
+            next.ConsumedQuantity.Should().Be(30);
+        }
+    }
+
+    [Theory]
+    [InlineData(MovementKind.Consumption, StockCategory.QualityInspection)]
+    [InlineData(MovementKind.Consumption, StockCategory.Blocked)]
+    [InlineData(MovementKind.Consumption, StockCategory.RestrictedUse)]
+    [InlineData(MovementKind.GoodsIssue, StockCategory.Blocked)]
+    [InlineData(MovementKind.PlantTransferOut, StockCategory.QualityInspection)]
+    public void Apply_WithdrawalNotFromUnrestricted_IsRejected(MovementKind kind, StockCategory from)
+    {
+        var rejection = RejectionOf(LotStockMachine.Apply(CreateLot((from, 100)), Movement(kind, 10, from), LotPolicy.Default, Today));
+
+        rejection.ReasonCode.Should().Be(ReasonCodes.WithdrawalNotUnrestricted);
+        rejection.PermittedTriggers.Should().NotBeEmpty().And.NotContain(nameof(LotStockTrigger.Consume));
+    }
+
+    [Theory]
+    [InlineData(StockCategory.QualityInspection)]
+    [InlineData(StockCategory.Blocked)]
+    public void Apply_ReturnToSupplierFromQiOrBlocked_IsRejectedAsCategoryDoesNotAllowMovement(StockCategory from)
+    {
+        var rejection = RejectionOf(LotStockMachine.Apply(CreateLot((from, 100)), Movement(MovementKind.ReturnToSupplier, 10, from), LotPolicy.Default, Today));
+
+        rejection.ReasonCode.Should().Be(ReasonCodes.CategoryDoesNotAllowMovement);
+    }
+
+    [Theory]
+    [InlineData(MovementKind.Sample, StockCategory.QualityInspection)]
+    [InlineData(MovementKind.Sample, StockCategory.Blocked)]
+    [InlineData(MovementKind.Sample, StockCategory.Unrestricted)]
+    [InlineData(MovementKind.Sample, StockCategory.RestrictedUse)]
+    [InlineData(MovementKind.CountDifference, StockCategory.QualityInspection)]
+    [InlineData(MovementKind.CountDifference, StockCategory.Blocked)]
+    [InlineData(MovementKind.CountDifference, StockCategory.Unrestricted)]
+    [InlineData(MovementKind.CountDifference, StockCategory.RestrictedUse)]
+    [InlineData(MovementKind.ReturnToSupplier, StockCategory.Unrestricted)]
+    public void Apply_OutflowThatMayLeaveCategory_ReducesStockWithoutConsumption(MovementKind kind, StockCategory from)
+    {
+        var next = Accept(LotStockMachine.Apply(CreateLot((from, 100)), Movement(kind, 4, from), LotPolicy.Default, Today));
+
+        next.QuantityIn(from).Value.Should().Be(96);
+        next.ConsumedQuantity.Should().Be(0);
+        next.ScrappedQuantity.Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData(StockCategory.Unrestricted)]
+    [InlineData(StockCategory.QualityInspection)]
+    [InlineData(StockCategory.Blocked)]
+    [InlineData(StockCategory.RestrictedUse)]
+    public void Apply_CountSurplus_AddsToCategory(StockCategory category)
+    {
+        var lot = CreateLot((StockCategory.Unrestricted, 10));
+        var movement = Movement(MovementKind.CountDifference, 3, to: category) with { IsIncrease = true };
+
+        var next = Accept(LotStockMachine.Apply(lot, movement, LotPolicy.Default, Today));
+
+        next.TotalQuantity.Value.Should().Be(13);
+        next.QuantityIn(category).Value.Should().Be(category == StockCategory.Unrestricted ? 13 : 3);
+    }
+
+    [Theory]
+    [InlineData(StockCategory.Unrestricted)]
+    [InlineData(StockCategory.QualityInspection)]
+    [InlineData(StockCategory.Blocked)]
+    [InlineData(StockCategory.RestrictedUse)]
+    public void Apply_Scrap_MovesQuantityToScrappedTotal(StockCategory from)
+    {
+        var next = Accept(LotStockMachine.Scrap(CreateLot((from, 100)), from, Quantity.Each(30), LotPolicy.Default, Today));
+
+        next.QuantityIn(from).Value.Should().Be(70);
+        next.ScrappedQuantity.Should().Be(30);
+        next.TotalQuantity.Value.Should().Be(70);
+    }
+
+    [Fact]
+    public void Apply_ReversalOfScrap_ReturnsQuantityToSourceCategory()
+    {
+        var scrapped = Accept(LotStockMachine.Scrap(CreateLot((StockCategory.Blocked, 100)), StockCategory.Blocked, Quantity.Each(30), LotPolicy.Default, Today));
+        var reversal = Movement(MovementKind.Scrap, 30, StockCategory.Blocked) with { ReversalOf = "doc-555" };
+
+        var next = Accept(LotStockMachine.Apply(scrapped, reversal, LotPolicy.Default, Today));
+
+        next.QuantityIn(StockCategory.Blocked).Value.Should().Be(100);
+        next.ScrappedQuantity.Should().Be(0);
+    }
+
+    [Fact]
+    public void Apply_ReversalOfMoreThanScrapped_IsRejected()
+    {
+        var scrapped = Accept(LotStockMachine.Scrap(CreateLot((StockCategory.Blocked, 100)), StockCategory.Blocked, Quantity.Each(30), LotPolicy.Default, Today));
+        var reversal = Movement(MovementKind.Scrap, 31, StockCategory.Blocked) with { ReversalOf = "doc-555" };
+
+        RejectionOf(LotStockMachine.Apply(scrapped, reversal, LotPolicy.Default, Today)).ReasonCode.Should().Be(ReasonCodes.ReversalInvalid);
+    }
+
+    [Fact]
+    public void Apply_ReversalOfConsumption_RestoresUnrestrictedAndConsumedTotal()
+    {
+        var consumed = Accept(LotStockMachine.Consume(CreateLot((StockCategory.Unrestricted, 100)), new OrderId("PO-1"), Quantity.Each(40), LotPolicy.Default, Today));
+        var reversal = Movement(MovementKind.Consumption, 40, StockCategory.Unrestricted) with { ReversalOf = "doc-261" };
+
+        var next = Accept(LotStockMachine.Apply(consumed, reversal, LotPolicy.Default, Today));
+
+        next.QuantityIn(StockCategory.Unrestricted).Value.Should().Be(100);
+        next.ConsumedQuantity.Should().Be(0);
+    }
+
+    [Fact]
+    public void Apply_ReversalOfCategoryTransfer_MovesBack()
+    {
+        var lot = CreateLot((StockCategory.Unrestricted, 60), (StockCategory.QualityInspection, 0.5m));
+        var reversal = Movement(MovementKind.CategoryTransfer, 60, StockCategory.QualityInspection, StockCategory.Unrestricted) with { ReversalOf = "doc-321" };
+
+        var next = Accept(LotStockMachine.Apply(lot, reversal, LotPolicy.Default, Today));
+
+        next.QuantityIn(StockCategory.QualityInspection).Value.Should().Be(60.5m);
+        next.QuantityIn(StockCategory.Unrestricted).Value.Should().Be(0);
+    }
+
+    [Fact]
+    public void Apply_ReversalOfForbiddenMove_IsRejected()
+    {
+        // A consumption from blocked stock never happened legitimately, so it cannot be reversed.
+        var reversal = Movement(MovementKind.Consumption, 5, StockCategory.Blocked) with { ReversalOf = "doc-x" };
+
+        RejectionOf(LotStockMachine.Apply(CreateLot((StockCategory.Blocked, 10)), reversal, LotPolicy.Default, Today)).ReasonCode.Should().Be(ReasonCodes.ReversalInvalid);
+    }
+
+    [Fact]
+    public void Apply_ScrappedQuantity_IsNeverUsableWithoutReversal()
+    {
+        var lot = CreateLot((StockCategory.Unrestricted, 10)) with { ScrappedQuantity = 5 };
+
+        var rejection = RejectionOf(LotStockMachine.Apply(lot, Movement(MovementKind.Consumption, 20, StockCategory.Unrestricted), LotPolicy.Default, Today));
+
+        rejection.ReasonCode.Should().Be(ReasonCodes.InsufficientQuantity);
+        LotStockMachine.ForwardTransitions.Should().NotContain(e => e.From == LotStockState.Scrapped);
+    }
+
+    [Fact]
+    public void Apply_MoreThanTheBucketHolds_IsRejectedWithInsufficientQuantity()
+    {
+        RejectionOf(LotStockMachine.Apply(CreateLot((StockCategory.QualityInspection, 10)), Movement(MovementKind.CategoryTransfer, 11, StockCategory.QualityInspection, StockCategory.Blocked), LotPolicy.Default, Today))
+            .ReasonCode.Should().Be(ReasonCodes.InsufficientQuantity);
+    }
+
+    [Fact]
+    public void Apply_RestrictedBatchReleasedFromInspection_LandsInRestrictedUse()
+    {
+        var lot = CreateLot((StockCategory.QualityInspection, 100)) with { IsRestrictedBatch = true };
+
+        var next = Accept(LotStockMachine.ReleaseFromInspection(lot, null, LotPolicy.Default, Today));
+
+        next.QuantityIn(StockCategory.RestrictedUse).Value.Should().Be(100);
+        next.QuantityIn(StockCategory.Unrestricted).Value.Should().Be(0);
+        next.QualityDecision.Should().Be(QualityDecision.AcceptedRestricted);
+    }
+
+    [Fact]
+    public void Apply_RestrictedBatchReleaseWhenPolicyForbidsRedirect_IsRejected()
+    {
+        var lot = CreateLot((StockCategory.QualityInspection, 100)) with { IsRestrictedBatch = true };
+        var policy = new LotPolicy { RestrictedBatchReleaseLandsInRestrictedUse = false };
+
+        RejectionOf(LotStockMachine.ReleaseFromInspection(lot, null, policy, Today)).ReasonCode.Should().Be(ReasonCodes.RestrictedBatch);
+    }
+
+    [Fact]
+    public void ReleaseFromInspection_Partial_SplitsBucketAndRecordsAcceptance()
+    {
+        var lot = CreateLot((StockCategory.QualityInspection, 100));
+
+        var next = Accept(LotStockMachine.ReleaseFromInspection(lot, Quantity.Each(30), LotPolicy.Default, Today));
+
+        next.Buckets.Should().HaveCount(2);
+        next.QuantityIn(StockCategory.Unrestricted).Value.Should().Be(30);
+        next.QuantityIn(StockCategory.QualityInspection).Value.Should().Be(70);
+        next.QualityDecision.Should().Be(QualityDecision.Accepted);
+        next.Disposition.Should().Be(LotDisposition.Unrestricted);
+    }
+
+    [Fact]
+    public void BlockFromInspection_All_RecordsRejectionAndRestrictedDisposition()
+    {
+        var next = Accept(LotStockMachine.BlockFromInspection(CreateLot((StockCategory.QualityInspection, 100)), null, LotPolicy.Default, Today));
+
+        next.QuantityIn(StockCategory.Blocked).Value.Should().Be(100);
+        next.QualityDecision.Should().Be(QualityDecision.Rejected);
+        next.Disposition.Should().Be(LotDisposition.Restricted);
+    }
+
+    [Fact]
+    public void Block_ThenReleaseFromBlocked_ReturnsToUnrestricted()
+    {
+        var blocked = Accept(LotStockMachine.Block(CreateLot((StockCategory.Unrestricted, 50)), Quantity.Each(20), LotPolicy.Default, Today));
+
+        var released = Accept(LotStockMachine.ReleaseFromBlocked(blocked, null, LotPolicy.Default, Today));
+
+        blocked.QuantityIn(StockCategory.Blocked).Value.Should().Be(20);
+        released.QuantityIn(StockCategory.Unrestricted).Value.Should().Be(50);
+        released.Buckets.Should().ContainSingle("equal slots merge");
+    }
+
+    [Fact]
+    public void ReleaseFromBlocked_WhenNothingBlocked_IsRejected()
+    {
+        RejectionOf(LotStockMachine.ReleaseFromBlocked(CreateLot((StockCategory.Unrestricted, 5)), null, LotPolicy.Default, Today))
+            .ReasonCode.Should().Be(ReasonCodes.InsufficientQuantity);
+    }
+
+    [Fact]
+    public void ReleaseFromBlocked_AfterRework_RequiresNewPassingInspection()
+    {
+        var reworked = LotStockMachine.MarkReworked(CreateLot((StockCategory.Blocked, 10)));
+
+        var direct = LotStockMachine.ReleaseFromBlocked(reworked, null, LotPolicy.Default, Today);
+        var toQi = Accept(LotStockMachine.Apply(reworked, Movement(MovementKind.CategoryTransfer, 10, StockCategory.Blocked, StockCategory.QualityInspection), LotPolicy.Default, Today));
+        var released = Accept(LotStockMachine.ReleaseFromInspection(toQi, null, LotPolicy.Default, Today));
+
+        reworked.Version.Should().Be(8);
+        RejectionOf(direct).ReasonCode.Should().Be(ReasonCodes.ReinspectionRequired);
+        released.RequiresReinspection.Should().BeFalse();
+        released.QuantityIn(StockCategory.Unrestricted).Value.Should().Be(10);
+    }
+
+    [Fact]
+    public void Consume_VendorConsignment_IsRejectedUntilOwnershipChanges()
+    {
+        var lot = CreateLot(StockOwnership.VendorConsignment, (StockCategory.Unrestricted, 10));
+        var consumeConsignment = Movement(MovementKind.Consumption, 5, StockCategory.Unrestricted) with { FromOwnership = StockOwnership.VendorConsignment };
+        var toOwn = Movement(MovementKind.ConsignmentToOwn, 5, StockCategory.Unrestricted) with { FromOwnership = StockOwnership.VendorConsignment, ToOwnership = StockOwnership.Own };
+
+        var implicitOwn = LotStockMachine.Consume(lot, new OrderId("PO-1"), Quantity.Each(5), LotPolicy.Default, Today);
+        var explicitConsignment = LotStockMachine.Apply(lot, consumeConsignment, LotPolicy.Default, Today);
+        var owned = Accept(LotStockMachine.Apply(lot, toOwn, LotPolicy.Default, Today));
+        var consumed = Accept(LotStockMachine.Consume(owned, new OrderId("PO-1"), Quantity.Each(5), LotPolicy.Default, Today));
+
+        RejectionOf(implicitOwn).ReasonCode.Should().Be(ReasonCodes.ConsignmentNotOwned);
+        RejectionOf(explicitConsignment).ReasonCode.Should().Be(ReasonCodes.ConsignmentNotOwned);
+        owned.QuantityIn(StockCategory.Unrestricted, StockOwnership.Own).Value.Should().Be(5);
+        owned.QuantityIn(StockCategory.Unrestricted, StockOwnership.VendorConsignment).Value.Should().Be(5);
+        consumed.QuantityIn(StockCategory.Unrestricted).Value.Should().Be(5);
+    }
+
+    [Fact]
+    public void ConsignmentToOwn_OnOwnStock_IsRejected()
+    {
+        var movement = Movement(MovementKind.ConsignmentToOwn, 5, StockCategory.Unrestricted);
+
+        RejectionOf(LotStockMachine.Apply(CreateLot((StockCategory.Unrestricted, 10)), movement, LotPolicy.Default, Today)).ReasonCode.Should().Be(ReasonCodes.TransitionNotPermitted);
+    }
+
+    [Fact]
+    public void Apply_InTransitStock_IsUnusableUntilReceipt()
+    {
+        var lot = Accept(LotStockMachine.Apply(CreateLot((StockCategory.Unrestricted, 10)), Movement(MovementKind.PlantTransferOut, 10, StockCategory.Unrestricted), LotPolicy.Default, Today));
+
+        var consume = LotStockMachine.Apply(lot, Movement(MovementKind.Consumption, 1, StockCategory.InTransit), LotPolicy.Default, Today);
+        var received = Accept(LotStockMachine.Apply(lot, Movement(MovementKind.PlantTransferIn, 10, StockCategory.InTransit, StockCategory.QualityInspection), LotPolicy.Default, Today));
+
+        RejectionOf(consume).ReasonCode.Should().Be(ReasonCodes.InTransitNotUsable);
+        received.QuantityIn(StockCategory.QualityInspection).Value.Should().Be(10);
+        received.QuantityIn(StockCategory.InTransit).Value.Should().Be(0);
+    }
+
+    [Fact]
+    public void Apply_ExpiredLot_IsBlockedFromUseButCanBeScrapped()
+    {
+        var lot = CreateLot((StockCategory.Unrestricted, 10), (StockCategory.QualityInspection, 10)) with { ExpiryDate = Today.AddDays(-1) };
+
+        RejectionOf(LotStockMachine.Consume(lot, new OrderId("PO-1"), Quantity.Each(1), LotPolicy.Default, Today)).ReasonCode.Should().Be(ReasonCodes.LotExpired);
+        RejectionOf(LotStockMachine.ReleaseFromInspection(lot, null, LotPolicy.Default, Today)).ReasonCode.Should().Be(ReasonCodes.LotExpired);
+        Accept(LotStockMachine.Scrap(lot, StockCategory.Unrestricted, Quantity.Each(10), LotPolicy.Default, Today)).ScrappedQuantity.Should().Be(10);
+        Accept(LotStockMachine.Consume(lot, new OrderId("PO-1"), Quantity.Each(1), new LotPolicy { BlockExpiredLots = false }, Today));
+        Accept(LotStockMachine.Consume(lot, new OrderId("PO-1"), Quantity.Each(1), new LotPolicy { ExpiryGraceDays = 1 }, Today));
+    }
+
+    [Fact]
+    public void Apply_LotOnHold_RejectsConsumption()
+    {
+        var lot = CreateLot((StockCategory.Unrestricted, 10)) with { Holds = ["customer-hold"] };
+
+        RejectionOf(LotStockMachine.Consume(lot, new OrderId("PO-1"), Quantity.Each(1), LotPolicy.Default, Today)).ReasonCode.Should().Be(ReasonCodes.LotOnHold);
+    }
+
+    [Fact]
+    public void Apply_LocationTransfer_KeepsCategoryAndMovesLocation()
+    {
+        var lot = CreateLot((StockCategory.Blocked, 10));
+        var movement = Movement(MovementKind.LocationTransfer, 4, StockCategory.Blocked) with { ToLocation = new StorageLocationId("HOLD") };
+
+        var next = Accept(LotStockMachine.Apply(lot, movement, LotPolicy.Default, Today));
+
+        next.QuantityIn(StockCategory.Blocked).Value.Should().Be(10);
+        next.Buckets.Should().ContainSingle(b => b.Location == new StorageLocationId("HOLD") && b.Quantity.Value == 4);
+    }
+
+    [Fact]
+    public void Apply_LocationTransferChangingCategory_IsRejected()
+    {
+        var movement = Movement(MovementKind.LocationTransfer, 4, StockCategory.Blocked, StockCategory.Unrestricted);
+
+        RejectionOf(LotStockMachine.Apply(CreateLot((StockCategory.Blocked, 10)), movement, LotPolicy.Default, Today)).ReasonCode.Should().Be(ReasonCodes.TransferNotPermitted);
+    }
+
+    [Fact]
+    public void Apply_FullConsumption_ClosesDisposition()
+    {
+        var next = Accept(LotStockMachine.Consume(CreateLot((StockCategory.Unrestricted, 10)), new OrderId("PO-1"), Quantity.Each(10), LotPolicy.Default, Today));
+
+        next.Buckets.Should().BeEmpty();
+        next.Disposition.Should().Be(LotDisposition.Closed);
+    }
+
+    [Fact]
+    public void Apply_WrongLotUnitOrZeroQuantity_IsRejected()
+    {
+        var lot = CreateLot((StockCategory.Unrestricted, 10));
+
+        RejectionOf(LotStockMachine.Apply(lot, Movement(MovementKind.Consumption, 1) with { Lot = new LotId("OTHER") }, LotPolicy.Default, Today)).ReasonCode.Should().Be(ReasonCodes.LotUnknown);
+        RejectionOf(LotStockMachine.Apply(lot, Movement(MovementKind.Consumption, 1) with { Quantity = new Quantity(1, UnitOfMeasure.Kilogram) }, LotPolicy.Default, Today)).ReasonCode.Should().Be(ReasonCodes.UnitMismatch);
+        RejectionOf(LotStockMachine.Apply(lot, Movement(MovementKind.Consumption, 0), LotPolicy.Default, Today)).ReasonCode.Should().Be(ReasonCodes.NonPositiveQuantity);
+    }
+
+    [Fact]
+    public void Receive_IntoQualityInspection_CreatesLotVersionOne()
+    {
+        var receipt = new GoodsReceived { Lot = LotId, Material = Material, Site = Site, Quantity = Quantity.Each(100), ExpiryDate = Today.AddDays(90) };
+
+        var lot = Accept(LotStockMachine.Receive(receipt, LotPolicy.Default, Today));
+
+        lot.Version.Should().Be(1);
+        lot.QuantityIn(StockCategory.QualityInspection).Value.Should().Be(100);
+        lot.ExpiryDate.Should().Be(Today.AddDays(90));
+        lot.Disposition.Should().Be(LotDisposition.Restricted);
+    }
+
+    [Fact]
+    public void Receive_IntoInTransit_IsRejected()
+    {
+        var receipt = new GoodsReceived { Lot = LotId, Material = Material, Site = Site, Quantity = Quantity.Each(100), Category = StockCategory.InTransit };
+
+        RejectionOf(LotStockMachine.Receive(receipt, LotPolicy.Default, Today)).ReasonCode.Should().Be(ReasonCodes.TransferNotPermitted);
+    }
+
+    [Fact]
+    public void Receive_VendorConsignment_KeepsOwnership()
+    {
+        var receipt = new GoodsReceived { Lot = LotId, Material = Material, Site = Site, Quantity = Quantity.Each(100), Category = StockCategory.Unrestricted, Ownership = StockOwnership.VendorConsignment };
+
+        var lot = Accept(LotStockMachine.Receive(receipt, LotPolicy.Default, Today));
+
+        lot.QuantityIn(StockCategory.Unrestricted, StockOwnership.VendorConsignment).Value.Should().Be(100);
+    }
+
+    [Fact]
+    public void ForwardTransitions_MatchTheDomainTable()
+    {
+        var transfers = LotStockMachine.ForwardTransitions
+            .Where(e => e.Trigger is LotStockTrigger.ToUnrestricted or LotStockTrigger.ToQualityInspection or LotStockTrigger.ToBlocked or LotStockTrigger.ToRestrictedUse)
+            .Select(e => (e.From, e.To))
+            .ToHashSet();
+
+        transfers.Should().BeEquivalentTo(new[]
+        {
+            (LotStockState.QualityInspection, LotStockState.Unrestricted),
+            (LotStockState.QualityInspection, LotStockState.RestrictedUse),
+            (LotStockState.QualityInspection, LotStockState.Blocked),
+            (LotStockState.Blocked, LotStockState.QualityInspection),
+            (LotStockState.Blocked, LotStockState.Unrestricted),
+            (LotStockState.Blocked, LotStockState.RestrictedUse),
+            (LotStockState.Unrestricted, LotStockState.Blocked),
+            (LotStockState.Unrestricted, LotStockState.QualityInspection),
+            (LotStockState.Unrestricted, LotStockState.RestrictedUse),
+            (LotStockState.RestrictedUse, LotStockState.Unrestricted),
+        });
+        LotStockMachine.ForwardTransitions.Where(e => e.Trigger is LotStockTrigger.Consume or LotStockTrigger.Issue or LotStockTrigger.TransferOut)
+            .Should().OnlyContain(e => e.From == LotStockState.Unrestricted);
+        LotStockMachine.ForwardTransitions.Where(e => e.From is LotStockState.QualityInspection or LotStockState.Blocked && e.To is LotStockState.External or LotStockState.Scrapped)
+            .Select(e => e.Trigger).Should().BeSubsetOf([LotStockTrigger.Sample, LotStockTrigger.Scrap, LotStockTrigger.CountShortage]);
+    }
+
+    [Fact]
+    public async Task Apply_ConcurrentCallsOnManyThreads_GiveIndependentResults()
+    {
+        var tasks = Enumerable.Range(1, 64).Select(i => Task.Run(() =>
+        {
+            var lot = CreateLot((StockCategory.QualityInspection, 1000));
+            for (var n = 0; n < 50; n++)
+            {
+                lot = Accept(LotStockMachine.ReleaseFromInspection(lot, Quantity.Each(i % 7 + 1), LotPolicy.Default, Today));
+            }
+
+            return (i, lot.QuantityIn(StockCategory.Unrestricted).Value);
+        }));
+
+        var results = await Task.WhenAll(tasks);
+
+        results.Should().OnlyContain(r => r.Value == 50 * (r.i % 7 + 1));
+    }
+}

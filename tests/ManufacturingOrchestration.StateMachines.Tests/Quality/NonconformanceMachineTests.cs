@@ -1,0 +1,176 @@
+using ManufacturingOrchestration.Model;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ManufacturingOrchestration.StateMachines.Tests.Quality;
+
+public sealed class NonconformanceMachineTests
+{
+    private static readonly FakeTimeProvider Time = new(new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero));
+    private static readonly SiteProfile General = new() { Id = new SiteId("PLANT-1") };
+    private static readonly SiteProfile Aerospace = new() { Id = new SiteId("PLANT-2"), Industry = IndustryProfile.Aerospace };
+
+    private static Nonconformance CreateNcr(NonconformanceStatus status) => new()
+    {
+        Id = new NonconformanceId("NC-1"),
+        Problem = "Capacitance out of tolerance",
+        Site = General.Id,
+        Status = status,
+        Lots = [new LotId("LOT-1")],
+    };
+
+    private static MrbDispositionLine Line(MrbDisposition disposition, string? justification = "Within design margin", bool authorizer = true, ElectronicSignature? signature = null) => new()
+    {
+        Disposition = disposition,
+        Lot = new LotId("LOT-1"),
+        Quantity = Quantity.Each(10),
+        Justification = justification,
+        Authorizer = authorizer ? new ActorId("qe-anna") : null,
+        Signature = signature,
+    };
+
+    private static ElectronicSignature Signature(Role role) => new()
+    {
+        Signer = new ActorId("da-bob"),
+        Role = role,
+        Meaning = SignatureMeaning.Approve,
+        SignedAt = Time.GetUtcNow(),
+        Reason = "Concession approved",
+    };
+
+    public static TheoryData<NonconformanceStatus, NonconformanceTrigger, NonconformanceStatus> Permitted => new()
+    {
+        { NonconformanceStatus.New, NonconformanceTrigger.StartReview, NonconformanceStatus.UnderReview },
+        { NonconformanceStatus.UnderReview, NonconformanceTrigger.Approve, NonconformanceStatus.Approved },
+        { NonconformanceStatus.UnderReview, NonconformanceTrigger.Refuse, NonconformanceStatus.Refused },
+        { NonconformanceStatus.Approved, NonconformanceTrigger.Correct, NonconformanceStatus.Approved },
+        { NonconformanceStatus.Approved, NonconformanceTrigger.Disposition, NonconformanceStatus.Dispositioned },
+        { NonconformanceStatus.Refused, NonconformanceTrigger.Close, NonconformanceStatus.Closed },
+        { NonconformanceStatus.Refused, NonconformanceTrigger.Reopen, NonconformanceStatus.UnderReview },
+        { NonconformanceStatus.Dispositioned, NonconformanceTrigger.Correct, NonconformanceStatus.Dispositioned },
+        { NonconformanceStatus.Dispositioned, NonconformanceTrigger.ExecuteDisposition, NonconformanceStatus.DispositionExecuted },
+        { NonconformanceStatus.DispositionExecuted, NonconformanceTrigger.Correct, NonconformanceStatus.DispositionExecuted },
+        { NonconformanceStatus.DispositionExecuted, NonconformanceTrigger.Close, NonconformanceStatus.Closed },
+        { NonconformanceStatus.Closed, NonconformanceTrigger.Reopen, NonconformanceStatus.UnderReview },
+    };
+
+    [Theory]
+    [MemberData(nameof(Permitted))]
+    public void Fire_PermittedTrigger_MovesToExpectedStatus(NonconformanceStatus from, NonconformanceTrigger trigger, NonconformanceStatus expected)
+    {
+        var args = new NonconformanceTriggerArgs { Lines = [Line(MrbDisposition.Rework)] };
+
+        var result = NonconformanceMachine.Fire(CreateNcr(from), trigger, args, General);
+
+        result.Rejection.Should().BeNull();
+        result.Value!.Status.Should().Be(expected);
+    }
+
+    [Fact]
+    public void Permitted_CoversEveryTransitionOfTheTable()
+    {
+        var table = NonconformanceMachine.GetInfo().States
+            .SelectMany(s => s.FixedTransitions.Select(t => ((NonconformanceStatus)s.UnderlyingState, (NonconformanceTrigger)t.Trigger.UnderlyingTrigger)))
+            .ToHashSet();
+
+        Permitted.Select(row => (row.Data.Item1, row.Data.Item2)).ToHashSet().Should().BeEquivalentTo(table);
+    }
+
+    public static TheoryData<NonconformanceStatus, NonconformanceTrigger, string> Forbidden => new()
+    {
+        { NonconformanceStatus.New, NonconformanceTrigger.Correct, ReasonCodes.NonconformanceNotApproved.Code },
+        { NonconformanceStatus.UnderReview, NonconformanceTrigger.Correct, ReasonCodes.NonconformanceNotApproved.Code },
+        { NonconformanceStatus.Refused, NonconformanceTrigger.Correct, ReasonCodes.NonconformanceNotApproved.Code },
+        { NonconformanceStatus.Closed, NonconformanceTrigger.Correct, ReasonCodes.NonconformanceNotApproved.Code },
+        { NonconformanceStatus.UnderReview, NonconformanceTrigger.Disposition, ReasonCodes.NonconformanceNotApproved.Code },
+        { NonconformanceStatus.New, NonconformanceTrigger.Approve, ReasonCodes.TransitionNotPermitted.Code },
+        { NonconformanceStatus.Approved, NonconformanceTrigger.Close, ReasonCodes.TransitionNotPermitted.Code },
+        { NonconformanceStatus.Dispositioned, NonconformanceTrigger.Close, ReasonCodes.TransitionNotPermitted.Code },
+        { NonconformanceStatus.Closed, NonconformanceTrigger.ExecuteDisposition, ReasonCodes.TransitionNotPermitted.Code },
+    };
+
+    [Theory]
+    [MemberData(nameof(Forbidden))]
+    public void Fire_ForbiddenTrigger_IsRejectedWithReason(NonconformanceStatus from, NonconformanceTrigger trigger, string reason)
+    {
+        var result = NonconformanceMachine.Fire(CreateNcr(from), trigger, NonconformanceTriggerArgs.None, General);
+
+        result.Rejection!.ReasonCode.Code.Should().Be(reason);
+        result.Rejection.CurrentState.Should().Be(from.ToString());
+    }
+
+    [Fact]
+    public void Fire_DispositionWithoutLines_IsRejectedAsRequired()
+    {
+        NonconformanceMachine.Fire(CreateNcr(NonconformanceStatus.Approved), NonconformanceTrigger.Disposition, NonconformanceTriggerArgs.None, General)
+            .Rejection!.ReasonCode.Should().Be(ReasonCodes.Required);
+    }
+
+    [Fact]
+    public void Fire_UseAsIsWithoutJustification_IsRejected()
+    {
+        var args = new NonconformanceTriggerArgs { Lines = [Line(MrbDisposition.UseAsIs, justification: " ")] };
+
+        NonconformanceMachine.Fire(CreateNcr(NonconformanceStatus.Approved), NonconformanceTrigger.Disposition, args, General)
+            .Rejection!.ReasonCode.Should().Be(ReasonCodes.JustificationRequired);
+    }
+
+    [Fact]
+    public void Fire_UseAsIsWithoutAuthorizer_IsRejected()
+    {
+        var args = new NonconformanceTriggerArgs { Lines = [Line(MrbDisposition.UseAsIs, authorizer: false)] };
+
+        NonconformanceMachine.Fire(CreateNcr(NonconformanceStatus.Approved), NonconformanceTrigger.Disposition, args, General)
+            .Rejection!.ReasonCode.Should().Be(ReasonCodes.AuthorizerRequired);
+    }
+
+    [Fact]
+    public void Fire_UseAsIsWithJustificationAndAuthorizer_RecordsLines()
+    {
+        var lines = new[] { Line(MrbDisposition.UseAsIs), Line(MrbDisposition.Scrap, justification: null, authorizer: false) };
+
+        var result = NonconformanceMachine.Fire(CreateNcr(NonconformanceStatus.Approved), NonconformanceTrigger.Disposition, new NonconformanceTriggerArgs { Lines = lines }, General).GetValueOrThrow();
+
+        result.Dispositions.Should().Equal(lines);
+    }
+
+    [Theory]
+    [InlineData(MrbDisposition.UseAsIs)]
+    [InlineData(MrbDisposition.Repair)]
+    public void Fire_AerospaceConcessionWithoutDesignAuthority_IsRejected(MrbDisposition disposition)
+    {
+        var args = new NonconformanceTriggerArgs { Lines = [Line(disposition)], Approvals = [Signature(Role.QualityManager)] };
+
+        NonconformanceMachine.Fire(CreateNcr(NonconformanceStatus.Approved), NonconformanceTrigger.Disposition, args, Aerospace)
+            .Rejection!.ReasonCode.Should().Be(ReasonCodes.DesignAuthorityRequired);
+    }
+
+    [Fact]
+    public void Fire_AerospaceConcessionWithDesignAuthority_IsAccepted()
+    {
+        var onLine = new NonconformanceTriggerArgs { Lines = [Line(MrbDisposition.UseAsIs, signature: Signature(Role.DesignAuthority))] };
+        var separate = new NonconformanceTriggerArgs { Lines = [Line(MrbDisposition.Repair)], Approvals = [Signature(Role.DesignAuthority)] };
+
+        NonconformanceMachine.Fire(CreateNcr(NonconformanceStatus.Approved), NonconformanceTrigger.Disposition, onLine, Aerospace).IsAccepted.Should().BeTrue();
+        NonconformanceMachine.Fire(CreateNcr(NonconformanceStatus.Approved), NonconformanceTrigger.Disposition, separate, Aerospace).IsAccepted.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Fire_AerospaceRework_NeedsNoDesignAuthority()
+    {
+        var args = new NonconformanceTriggerArgs { Lines = [Line(MrbDisposition.Rework)] };
+
+        NonconformanceMachine.Fire(CreateNcr(NonconformanceStatus.Approved), NonconformanceTrigger.Disposition, args, Aerospace).IsAccepted.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Fire_CorrectOnApproved_UpdatesProblemAndSeverity()
+    {
+        var args = new NonconformanceTriggerArgs { Problem = "Capacitance 12% low", Severity = DefectSeverity.Major };
+
+        var result = NonconformanceMachine.Fire(CreateNcr(NonconformanceStatus.Approved), NonconformanceTrigger.Correct, args, General).GetValueOrThrow();
+
+        result.Problem.Should().Be("Capacitance 12% low");
+        result.Severity.Should().Be(DefectSeverity.Major);
+        result.Status.Should().Be(NonconformanceStatus.Approved);
+    }
+}
