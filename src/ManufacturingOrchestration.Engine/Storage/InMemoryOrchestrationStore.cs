@@ -334,7 +334,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_rejections)
         {
-            var result = _rejections.Where(r => (from is null || r.ReceivedAt >= from) && (to is null || r.ReceivedAt < to)).Take(maxCount).ToArray();
+            var result = _rejections.Where(r => (from is null || r.ReceivedAt >= from) && (to is null || r.ReceivedAt < to)).OrderBy(r => r.ReceivedAt).Take(maxCount).ToArray();
             return new ValueTask<IReadOnlyList<RejectedEvent>>(result);
         }
     }
