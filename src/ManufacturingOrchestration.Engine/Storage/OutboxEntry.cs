@@ -96,8 +96,11 @@ public sealed record DeadLetter
     /// <summary>The partition (now parked).</summary>
     public required string PartitionKey { get; init; }
 
-    /// <summary>The command that failed.</summary>
-    public required OutboxEntry Command { get; init; }
+    /// <summary>The command that failed, when a command failed.</summary>
+    public OutboxEntry? Command { get; init; }
+
+    /// <summary>The event whose processing failed, when a workflow step failed (the event stays pending).</summary>
+    public EventKey? Event { get; init; }
 
     /// <summary>The reason code of the failure.</summary>
     public required string ReasonCode { get; init; }

@@ -1,0 +1,236 @@
+using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Commands;
+using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
+
+namespace ManufacturingOrchestration.Engine.Workflows;
+
+/// <summary>
+/// What a workflow step sees and produces while it handles one event of one partition: the event, the partition's
+/// state, facts gathered so far, the decisions, and the commands, audit entries, follow-up events and timers it plans.
+/// Everything planned is committed atomically with the new state after the last step; nothing touches an external
+/// system during a step except read-only adapter queries (enrichment).
+/// </summary>
+/// <remarks>A context belongs to one partition worker and one event; it is not thread-safe.</remarks>
+public sealed class StepContext
+{
+    private readonly List<object> _decisions = [];
+    private readonly List<PlannedCommand> _commands = [];
+    private readonly List<AuditDraft> _audit = [];
+    private readonly List<EventEnvelope> _followUps = [];
+    private readonly List<DurableTimer> _timers = [];
+    private readonly List<string> _cancelledTimers = [];
+    private readonly List<string> _explanations = [];
+    private Dictionary<string, object>? _facts;
+    private Dictionary<string, int>? _occurrences;
+
+    internal StepContext(EventEnvelope envelope, EventKey eventKey, PartitionState state, WorkflowDefinition workflow, AdapterSet adapters, TimeProvider time)
+    {
+        Event = envelope;
+        EventKey = eventKey;
+        State = state;
+        Workflow = workflow;
+        Adapters = adapters;
+        Time = time;
+        Now = time.GetUtcNow();
+        CurrentStep = string.Empty;
+    }
+
+    /// <summary>The event being handled.</summary>
+    public EventEnvelope Event { get; }
+
+    /// <summary>The event's identity.</summary>
+    public EventKey EventKey { get; }
+
+    /// <summary>The workflow running.</summary>
+    public WorkflowDefinition Workflow { get; }
+
+    /// <summary>The step running.</summary>
+    public string CurrentStep { get; internal set; }
+
+    /// <summary>The partition's state; a step that transitions the aggregate sets the new state here.</summary>
+    public PartitionState State { get; set; }
+
+    /// <summary>The adapters, for read-only enrichment queries.</summary>
+    public AdapterSet Adapters { get; }
+
+    /// <summary>The orchestrator's clock.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>The time the step started, from <see cref="Time"/>.</summary>
+    public DateTimeOffset Now { get; }
+
+    /// <summary>The correlation id of the business case: the event's, else its source and id.</summary>
+    public string CorrelationId => Event.CorrelationId ?? EventKey.ToString();
+
+    /// <summary>The decisions made so far (typed decision objects from the rules).</summary>
+    public IReadOnlyList<object> Decisions => _decisions;
+
+    /// <summary>Whether a step stopped the workflow (a rejection, or <see cref="Stop"/>).</summary>
+    public bool IsStopped { get; private set; }
+
+    /// <summary>The rejection, when a transition was rejected.</summary>
+    public TransitionRejectionRecord? Rejection { get; private set; }
+
+    internal IReadOnlyList<PlannedCommand> Commands => _commands;
+
+    internal IReadOnlyList<AuditDraft> AuditDrafts => _audit;
+
+    internal IReadOnlyList<EventEnvelope> FollowUps => _followUps;
+
+    internal IReadOnlyList<DurableTimer> Timers => _timers;
+
+    internal IReadOnlyList<string> CancelledTimers => _cancelledTimers;
+
+    internal IReadOnlyList<string> Explanations => _explanations;
+
+    /// <summary>Stores a fact for later steps.</summary>
+    /// <typeparam name="T">The fact type.</typeparam>
+    /// <param name="name">The fact name.</param>
+    /// <param name="value">The fact.</param>
+    public void SetFact<T>(string name, T value)
+        where T : notnull
+    {
+        (_facts ??= new Dictionary<string, object>(StringComparer.Ordinal))[name] = value;
+    }
+
+    /// <summary>Reads a fact stored by an earlier step.</summary>
+    /// <typeparam name="T">The fact type.</typeparam>
+    /// <param name="name">The fact name.</param>
+    /// <returns>The fact, or the default when absent.</returns>
+    public T? GetFact<T>(string name) =>
+        _facts is not null && _facts.TryGetValue(name, out var value) && value is T typed ? typed : default;
+
+    /// <summary>Records decisions and their explanation (for the audit trail).</summary>
+    /// <param name="decisions">The decisions.</param>
+    /// <param name="explanation">Why: rules fired, rule-set version, facts matched.</param>
+    public void AddDecisions(IEnumerable<object> decisions, string? explanation)
+    {
+        ArgumentNullException.ThrowIfNull(decisions);
+        _decisions.AddRange(decisions);
+        if (!string.IsNullOrEmpty(explanation))
+        {
+            _explanations.Add(explanation);
+        }
+    }
+
+    /// <summary>
+    /// Plans an adapter command. The idempotency key is derived from the event, the current step and the command
+    /// kind, so a retry or a replay after a crash sends the same key.
+    /// </summary>
+    /// <typeparam name="TCommand">The command type.</typeparam>
+    /// <param name="kind">The command kind (a <see cref="CommandKinds"/> constant); must match the command's own kind.</param>
+    /// <param name="create">Creates the command from its context.</param>
+    /// <param name="compensation">Creates the compensating command, when the step's effect can be undone.</param>
+    /// <returns>The planned command.</returns>
+    public TCommand Plan<TCommand>(string kind, Func<CommandContext, TCommand> create, Func<CommandContext, AdapterCommand>? compensation = null)
+        where TCommand : AdapterCommand
+    {
+        ArgumentException.ThrowIfNullOrEmpty(kind);
+        ArgumentNullException.ThrowIfNull(create);
+        var occurrences = _occurrences ??= new Dictionary<string, int>(StringComparer.Ordinal);
+        var occurrenceKey = string.Concat(CurrentStep, "|", kind);
+        occurrences.TryGetValue(occurrenceKey, out var occurrence);
+        occurrences[occurrenceKey] = occurrence + 1;
+        var key = IdempotencyKeys.Derive(EventKey.Source, EventKey.Id, CurrentStep, kind, occurrence);
+        var context = new CommandContext { IdempotencyKey = key, CorrelationId = CorrelationId, CausationId = EventKey.Id, Site = Event.Site };
+        var command = create(context);
+        if (!string.Equals(command.Kind, kind, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"Step '{CurrentStep}' planned a '{command.Kind}' command under kind '{kind}'.");
+        }
+
+        AdapterCommand? compensating = null;
+        if (compensation is not null)
+        {
+            var compensationKey = IdempotencyKeys.Derive(EventKey.Source, EventKey.Id, CurrentStep + ":compensate", kind, occurrence);
+            compensating = compensation(context with { IdempotencyKey = compensationKey });
+        }
+
+        _commands.Add(new PlannedCommand(command, CurrentStep, compensating));
+        return command;
+    }
+
+    /// <summary>Adds an audit entry to the partition's chain (in addition to the one the engine writes per event).</summary>
+    /// <param name="action">What happened.</param>
+    /// <param name="reason">Why.</param>
+    /// <param name="actor">Who, when a person acted; the workflow otherwise.</param>
+    public void Audit(string action, string reason, string? actor = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(action);
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        _audit.Add(new AuditDraft(action, reason, actor));
+    }
+
+    /// <summary>Rejects the event's transition: it is audited with its reason code and no command is executed.</summary>
+    /// <param name="reasonCode">The reason code.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="currentState">The state the aggregate was in.</param>
+    /// <param name="permittedTriggers">What would have been permitted.</param>
+    public void Reject(ReasonCode reasonCode, string message, string currentState, IReadOnlyList<string> permittedTriggers)
+    {
+        ArgumentNullException.ThrowIfNull(permittedTriggers);
+        Rejection = new TransitionRejectionRecord
+        {
+            ReasonCode = reasonCode.Code,
+            Message = message,
+            CurrentState = currentState,
+            PermittedTriggers = permittedTriggers,
+            Step = CurrentStep,
+        };
+        _commands.Clear();
+        IsStopped = true;
+    }
+
+    /// <summary>Stops the workflow after the current step; what was planned so far is still committed.</summary>
+    public void Stop() => IsStopped = true;
+
+    /// <summary>
+    /// Emits a follow-up event to another partition (cross-key work, such as containing other work orders); it is
+    /// accepted into the inbox atomically with this step and de-duplicated on its source and id.
+    /// </summary>
+    /// <param name="followUp">The event; give it a deterministic id derived from this event so replays do not duplicate it.</param>
+    public void Emit(EventEnvelope followUp)
+    {
+        ArgumentNullException.ThrowIfNull(followUp);
+        _followUps.Add(followUp with { CausationId = followUp.CausationId ?? EventKey.Id, CorrelationId = followUp.CorrelationId ?? CorrelationId });
+    }
+
+    /// <summary>Schedules a durable timer for this partition.</summary>
+    /// <param name="id">The timer id (scheduling the same id again replaces it).</param>
+    /// <param name="dueAt">When it fires.</param>
+    /// <param name="purpose">What it is for.</param>
+    /// <param name="data">Purpose-specific data as JSON text.</param>
+    public void ScheduleTimer(string id, DateTimeOffset dueAt, string purpose, string? data = null)
+    {
+        _timers.Add(new DurableTimer { Id = id, PartitionKey = State.Key, DueAt = dueAt, Purpose = purpose, Data = data });
+    }
+
+    /// <summary>Cancels a durable timer.</summary>
+    /// <param name="id">The timer id.</param>
+    public void CancelTimer(string id) => _cancelledTimers.Add(id);
+}
+
+/// <summary>A rejected transition as recorded in the audit trail.</summary>
+public sealed record TransitionRejectionRecord
+{
+    /// <summary>The reason code.</summary>
+    public required string ReasonCode { get; init; }
+
+    /// <summary>The message.</summary>
+    public required string Message { get; init; }
+
+    /// <summary>The state the aggregate was in.</summary>
+    public required string CurrentState { get; init; }
+
+    /// <summary>The triggers that were permitted.</summary>
+    public required IReadOnlyList<string> PermittedTriggers { get; init; }
+
+    /// <summary>The step that rejected.</summary>
+    public required string Step { get; init; }
+}
+
+internal sealed record PlannedCommand(AdapterCommand Command, string Step, AdapterCommand? Compensation);
+
+internal sealed record AuditDraft(string Action, string Reason, string? Actor);

@@ -1,0 +1,159 @@
+namespace ManufacturingOrchestration.Engine.Workflows;
+
+/// <summary>
+/// Builds an immutable <see cref="WorkflowDefinition"/>, validating as steps are added.
+/// </summary>
+/// <example>
+/// <code>
+/// var workflow = new WorkflowBuilder("incoming-inspection", version: 1)
+///     .TriggeredBy(EventTypes.InspectionFailed)
+///     .Step("decide", WorkflowStepKind.Decide, ctx => ctx.AddDecisions(rules.Decide(...)))
+///     .OnDecision&lt;QuarantineLot&gt;("quarantine", (d, ctx) => ctx.Plan(...))
+///     .Build();
+/// </code>
+/// </example>
+public sealed class WorkflowBuilder
+{
+    private readonly string _name;
+    private readonly int _version;
+    private readonly List<string> _triggers = [];
+    private readonly List<WorkflowStep> _steps = [];
+    private string? _description;
+
+    /// <summary>Starts a workflow definition.</summary>
+    /// <param name="name">The name: lower-case letters, digits and dashes.</param>
+    /// <param name="version">The version, 1 or more.</param>
+    public WorkflowBuilder(string name, int version)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentOutOfRangeException.ThrowIfLessThan(version, 1);
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.'))
+            {
+                throw new ArgumentException($"Workflow name '{name}' may only contain lower-case letters, digits, '-' and '.'.", nameof(name));
+            }
+        }
+
+        _name = name;
+        _version = version;
+    }
+
+    /// <summary>Sets the description.</summary>
+    /// <param name="description">The description.</param>
+    /// <returns>This builder.</returns>
+    public WorkflowBuilder Describe(string description)
+    {
+        _description = description;
+        return this;
+    }
+
+    /// <summary>Adds event types that start the workflow.</summary>
+    /// <param name="eventTypes">The event types.</param>
+    /// <returns>This builder.</returns>
+    public WorkflowBuilder TriggeredBy(params string[] eventTypes)
+    {
+        ArgumentNullException.ThrowIfNull(eventTypes);
+        foreach (var type in eventTypes)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(type);
+            if (!_triggers.Contains(type, StringComparer.Ordinal))
+            {
+                _triggers.Add(type);
+            }
+        }
+
+        return this;
+    }
+
+    /// <summary>Adds an asynchronous step.</summary>
+    /// <param name="name">The step name, unique within the workflow.</param>
+    /// <param name="kind">What it does.</param>
+    /// <param name="run">The step.</param>
+    /// <returns>This builder.</returns>
+    public WorkflowBuilder Step(string name, WorkflowStepKind kind, Func<StepContext, CancellationToken, ValueTask> run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return Add(new WorkflowStep(ValidateStepName(name), kind, null, run));
+    }
+
+    /// <summary>Adds a synchronous step.</summary>
+    /// <param name="name">The step name, unique within the workflow.</param>
+    /// <param name="kind">What it does.</param>
+    /// <param name="run">The step.</param>
+    /// <returns>This builder.</returns>
+    public WorkflowBuilder Step(string name, WorkflowStepKind kind, Action<StepContext> run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return Add(new WorkflowStep(ValidateStepName(name), kind, null, (ctx, _) =>
+        {
+            run(ctx);
+            return ValueTask.CompletedTask;
+        }));
+    }
+
+    /// <summary>
+    /// Adds a step that maps every decision of type <typeparamref name="TDecision"/> (from the decide step) to
+    /// transitions and commands. This is where a workflow says what a decision means for the systems.
+    /// </summary>
+    /// <typeparam name="TDecision">The decision type.</typeparam>
+    /// <param name="name">The step name, unique within the workflow.</param>
+    /// <param name="map">The mapping, called once per matching decision.</param>
+    /// <returns>This builder.</returns>
+    public WorkflowBuilder OnDecision<TDecision>(string name, Action<TDecision, StepContext> map)
+        where TDecision : class
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        return Add(new WorkflowStep(ValidateStepName(name), WorkflowStepKind.Plan, typeof(TDecision), (ctx, _) =>
+        {
+            var decisions = ctx.Decisions;
+            for (var i = 0; i < decisions.Count && !ctx.IsStopped; i++)
+            {
+                if (decisions[i] is TDecision decision)
+                {
+                    map(decision, ctx);
+                }
+            }
+
+            return ValueTask.CompletedTask;
+        }));
+    }
+
+    /// <summary>Builds the immutable definition.</summary>
+    /// <returns>The definition.</returns>
+    /// <exception cref="InvalidOperationException">The workflow has no trigger or no step.</exception>
+    public WorkflowDefinition Build()
+    {
+        if (_triggers.Count == 0)
+        {
+            throw new InvalidOperationException($"Workflow '{_name}' needs at least one trigger event type.");
+        }
+
+        if (_steps.Count == 0)
+        {
+            throw new InvalidOperationException($"Workflow '{_name}' needs at least one step.");
+        }
+
+        return new WorkflowDefinition(_name, _version, _description, _triggers.ToArray(), _steps.ToArray());
+    }
+
+    private WorkflowBuilder Add(WorkflowStep step)
+    {
+        foreach (var existing in _steps)
+        {
+            if (string.Equals(existing.Name, step.Name, StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Workflow '{_name}' already has a step named '{step.Name}'.", nameof(step));
+            }
+        }
+
+        _steps.Add(step);
+        return this;
+    }
+
+    private static string ValidateStepName(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return name;
+    }
+}

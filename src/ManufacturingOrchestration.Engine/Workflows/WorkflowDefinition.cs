@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace ManufacturingOrchestration.Engine.Workflows;
+
+/// <summary>What a workflow step does; used for diagrams, documentation and the fingerprint.</summary>
+public enum WorkflowStepKind
+{
+    /// <summary>Gathers facts (master data, genealogy, supplier history) through adapter queries.</summary>
+    Enrich = 0,
+
+    /// <summary>Decides: runs the rules over the facts.</summary>
+    Decide = 1,
+
+    /// <summary>Applies a state-machine transition to the partition's aggregate.</summary>
+    Transition = 2,
+
+    /// <summary>Plans adapter commands.</summary>
+    Plan = 3,
+
+    /// <summary>Waits for a person's approval.</summary>
+    Approve = 4,
+
+    /// <summary>Notifies people or systems.</summary>
+    Notify = 5,
+
+    /// <summary>Anything else.</summary>
+    Custom = 6,
+}
+
+/// <summary>One named step of a workflow.</summary>
+public sealed class WorkflowStep
+{
+    internal WorkflowStep(string name, WorkflowStepKind kind, Type? decisionType, Func<StepContext, CancellationToken, ValueTask> run)
+    {
+        Name = name;
+        Kind = kind;
+        DecisionType = decisionType;
+        Run = run;
+    }
+
+    /// <summary>The step name, unique within the workflow; part of every command's idempotency key.</summary>
+    public string Name { get; }
+
+    /// <summary>What the step does.</summary>
+    public WorkflowStepKind Kind { get; }
+
+    /// <summary>The decision type the step maps, for steps added with <see cref="WorkflowBuilder.OnDecision{TDecision}(string, Action{TDecision, StepContext})"/>.</summary>
+    public Type? DecisionType { get; }
+
+    internal Func<StepContext, CancellationToken, ValueTask> Run { get; }
+}
+
+/// <summary>
+/// An immutable, versioned workflow definition: a name, a version, the event types that start it, and its ordered
+/// steps. A running instance stays on the version it started with. Build one with <see cref="WorkflowBuilder"/>.
+/// </summary>
+public sealed class WorkflowDefinition
+{
+    internal WorkflowDefinition(string name, int version, string? description, IReadOnlyList<string> triggers, IReadOnlyList<WorkflowStep> steps)
+    {
+        Name = name;
+        Version = version;
+        Description = description;
+        Triggers = triggers;
+        Steps = steps;
+        Fingerprint = ComputeFingerprint();
+    }
+
+    /// <summary>The workflow name.</summary>
+    public string Name { get; }
+
+    /// <summary>The version (1 or more).</summary>
+    public int Version { get; }
+
+    /// <summary><c>name@version</c>.</summary>
+    public string Id => string.Create(CultureInfo.InvariantCulture, $"{Name}@{Version}");
+
+    /// <summary>A description for people.</summary>
+    public string? Description { get; }
+
+    /// <summary>The event types that start the workflow.</summary>
+    public IReadOnlyList<string> Triggers { get; }
+
+    /// <summary>The steps, in order.</summary>
+    public IReadOnlyList<WorkflowStep> Steps { get; }
+
+    /// <summary>
+    /// A stable SHA-256 fingerprint of the definition's declared shape (name, version, triggers, steps with their kinds
+    /// and mapped decision types). Step code is not part of it: change the version when behaviour changes.
+    /// </summary>
+    public string Fingerprint { get; }
+
+    /// <summary>Renders the workflow as a Mermaid flowchart.</summary>
+    /// <returns>The Mermaid text.</returns>
+    public string ToMermaid()
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("flowchart TD");
+        sb.Append(CultureInfo.InvariantCulture, $"    start([\"{Escape(string.Join(" / ", Triggers))}\"])").AppendLine();
+        var previous = "start";
+        for (var i = 0; i < Steps.Count; i++)
+        {
+            var step = Steps[i];
+            var id = string.Create(CultureInfo.InvariantCulture, $"s{i + 1}");
+            var label = step.DecisionType is null ? $"{step.Name}<br/><i>{step.Kind}</i>" : $"{step.Name}<br/><i>on {step.DecisionType.Name}</i>";
+            var shape = step.Kind switch
+            {
+                WorkflowStepKind.Decide => $"{{\"{label}\"}}",
+                WorkflowStepKind.Approve => $"[/\"{label}\"/]",
+                _ => $"[\"{label}\"]",
+            };
+            sb.Append(CultureInfo.InvariantCulture, $"    {id}{shape}").AppendLine();
+            sb.Append(CultureInfo.InvariantCulture, $"    {previous} --> {id}").AppendLine();
+            previous = id;
+        }
+
+        sb.Append(CultureInfo.InvariantCulture, $"    {previous} --> done([\"commit state + commands + audit\"])").AppendLine();
+        return sb.ToString();
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Id;
+
+    private static string Escape(string text) => text.Replace("\"", "'", StringComparison.Ordinal);
+
+    private string ComputeFingerprint()
+    {
+        var sb = new StringBuilder();
+        sb.Append("mo-workflow-v1\n").Append(Name).Append('\n').Append(Version.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        foreach (var trigger in Triggers)
+        {
+            sb.Append("trigger:").Append(trigger).Append('\n');
+        }
+
+        foreach (var step in Steps)
+        {
+            sb.Append("step:").Append(step.Name).Append(':').Append(step.Kind.ToString()).Append(':').Append(step.DecisionType?.FullName).Append('\n');
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
+    }
+}
