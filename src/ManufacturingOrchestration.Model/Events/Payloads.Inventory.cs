@@ -25,7 +25,8 @@ public sealed record GoodsReceived : EventPayload
     /// <summary>The quantity received (positive).</summary>
     public required Quantity Quantity { get; init; }
 
-    /// <summary>The category received into (quality inspection when QM is active).</summary>
+    /// <summary>The category received into (quality inspection when QM is active). Required in JSON: a receipt must say where the stock landed.</summary>
+    [JsonRequired]
     public StockCategory Category { get; init; } = StockCategory.QualityInspection;
 
     /// <summary>The ownership of the received stock.</summary>

@@ -35,7 +35,7 @@ public sealed record InspectionPassed : EventPayload
     public InspectionOrigin Origin { get; init; }
 
     /// <summary>The characteristic results.</summary>
-    public IReadOnlyList<CharacteristicResult> Results { get; init; } = [];
+    public IReadOnlyList<CharacteristicResult> Results { get; init => field = value ?? []; } = [];
 
     /// <summary>The inspector.</summary>
     public ActorId? Inspector { get; init; }
@@ -77,13 +77,13 @@ public sealed record InspectionFailed : EventPayload
     public InspectionOrigin Origin { get; init; }
 
     /// <summary>The characteristic results.</summary>
-    public IReadOnlyList<CharacteristicResult> Results { get; init; } = [];
+    public IReadOnlyList<CharacteristicResult> Results { get; init => field = value ?? []; } = [];
 
     /// <summary>The defect description, for people.</summary>
     public string? DefectDescription { get; init; }
 
     /// <summary>Evidence for the supplier case.</summary>
-    public IReadOnlyList<EvidenceReference> Evidence { get; init; } = [];
+    public IReadOnlyList<EvidenceReference> Evidence { get; init => field = value ?? []; } = [];
 
     /// <summary>The inspector.</summary>
     public ActorId? Inspector { get; init; }
@@ -167,5 +167,5 @@ public sealed record LotReleased : EventPayload
     public OrderId? ProducedBy { get; init; }
 
     /// <summary>Customer orders waiting for the lot (backorders).</summary>
-    public IReadOnlyList<string> Backorders { get; init; } = [];
+    public IReadOnlyList<string> Backorders { get; init => field = value ?? []; } = [];
 }

@@ -92,5 +92,5 @@ public sealed record GoodsMovement
     public string? ReversalOf { get; init; }
 
     /// <summary>Document numbers in other systems (e.g. <c>sap:material-document</c>).</summary>
-    public IReadOnlyDictionary<string, string> ExternalReferences { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> ExternalReferences { get; init => field = value ?? new Dictionary<string, string>(); } = new Dictionary<string, string>();
 }

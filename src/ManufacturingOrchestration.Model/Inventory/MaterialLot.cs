@@ -28,9 +28,10 @@ public sealed record MaterialLot
     public required UnitOfMeasure Unit { get; init; }
 
     /// <summary>The stock buckets (non-empty quantities only after normalisation).</summary>
-    public IReadOnlyList<StockBucket> Buckets { get; init; } = [];
+    public IReadOnlyList<StockBucket> Buckets { get; init => field = value ?? []; } = [];
 
     /// <summary>The ISA-95 disposition.</summary>
+    [JsonRequired]
     public LotDisposition Disposition { get; init; } = LotDisposition.Restricted;
 
     /// <summary>The quality decision.</summary>
@@ -46,10 +47,10 @@ public sealed record MaterialLot
     public DateOnly? ExpiryDate { get; init; }
 
     /// <summary>Active hold reasons (quality hold, count investigation, customer hold…).</summary>
-    public IReadOnlyList<string> Holds { get; init; } = [];
+    public IReadOnlyList<string> Holds { get; init => field = value ?? []; } = [];
 
     /// <summary>Sublots or handling units, when tracked.</summary>
-    public IReadOnlyList<Sublot> Sublots { get; init; } = [];
+    public IReadOnlyList<Sublot> Sublots { get; init => field = value ?? []; } = [];
 
     /// <summary>Total quantity scrapped from the lot (never usable again except by reversal).</summary>
     public decimal ScrappedQuantity { get; init; }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ManufacturingOrchestration.Model;
 
 /// <summary>How critical a material is to production and safety (drives escalation and containment).</summary>
@@ -42,15 +44,18 @@ public sealed record MaterialDefinition
     public required UnitOfMeasure BaseUnit { get; init; }
 
     /// <summary>Whether the material is managed in batches (lots).</summary>
+    [JsonRequired]
     public bool IsBatchManaged { get; init; } = true;
 
     /// <summary>The shelf life in days, when the material expires.</summary>
     public int? ShelfLifeDays { get; init; }
 
     /// <summary>The criticality class.</summary>
+    [JsonRequired]
     public CriticalityClass Criticality { get; init; } = CriticalityClass.C;
 
     /// <summary>The ABC class for cycle counting.</summary>
+    [JsonRequired]
     public AbcClass AbcClass { get; init; } = AbcClass.C;
 
     /// <summary>Whether the material is controlled (count variances trigger a root-cause investigation).</summary>
@@ -60,5 +65,5 @@ public sealed record MaterialDefinition
     public SupplierId? Supplier { get; init; }
 
     /// <summary>Approved alternate suppliers, in order of preference.</summary>
-    public IReadOnlyList<SupplierId> AlternateSuppliers { get; init; } = [];
+    public IReadOnlyList<SupplierId> AlternateSuppliers { get; init => field = value ?? []; } = [];
 }

@@ -80,7 +80,7 @@ public sealed record Actor
     public string? DisplayName { get; init; }
 
     /// <summary>The roles the actor holds.</summary>
-    public IReadOnlyList<RoleAssignment> Roles { get; init; } = [];
+    public IReadOnlyList<RoleAssignment> Roles { get; init => field = value ?? []; } = [];
 
     /// <summary>Whether this is a system account rather than a person (a system account never signs approvals).</summary>
     public bool IsSystem { get; init; }

@@ -41,13 +41,13 @@ public sealed record SiteProfile
     public IndustryProfile Industry { get; init; } = IndustryProfile.General;
 
     /// <summary>The IANA time zone of the site, such as <c>Europe/Berlin</c>.</summary>
-    public string TimeZone { get; init; } = "UTC";
+    public string TimeZone { get; init => field = value ?? "UTC"; } = "UTC";
 
     /// <summary>The WMS location that holds quarantined stock.</summary>
     public BinId? HoldLocation { get; init; }
 
     /// <summary>Plant-local policy switches by name; see the rules documentation for the switches read.</summary>
-    public IReadOnlyDictionary<string, bool> PolicySwitches { get; init; } = new Dictionary<string, bool>();
+    public IReadOnlyDictionary<string, bool> PolicySwitches { get; init => field = value ?? new Dictionary<string, bool>(); } = new Dictionary<string, bool>();
 
     /// <summary>Reads a policy switch, falling back to <paramref name="defaultValue"/>.</summary>
     /// <param name="name">The switch name.</param>

@@ -112,10 +112,10 @@ public sealed record ProductionOrder
     public ProductionOrderStatus? StatusBeforeHold { get; init; }
 
     /// <summary>Component requirements.</summary>
-    public IReadOnlyList<MaterialRequirement> Requirements { get; init; } = [];
+    public IReadOnlyList<MaterialRequirement> Requirements { get; init => field = value ?? []; } = [];
 
     /// <summary>Open allocations of lots to this order.</summary>
-    public IReadOnlyList<Allocation> Allocations { get; init; } = [];
+    public IReadOnlyList<Allocation> Allocations { get; init => field = value ?? []; } = [];
 
     /// <summary>A version that increases with every change.</summary>
     public long Version { get; init; }

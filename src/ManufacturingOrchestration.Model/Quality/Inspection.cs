@@ -134,7 +134,7 @@ public sealed record InspectionLot
     public Quantity? Quantity { get; init; }
 
     /// <summary>The characteristic results.</summary>
-    public IReadOnlyList<CharacteristicResult> Results { get; init; } = [];
+    public IReadOnlyList<CharacteristicResult> Results { get; init => field = value ?? []; } = [];
 
     /// <summary>The usage decision, once made.</summary>
     public UsageDecision? UsageDecision { get; init; }

@@ -103,7 +103,7 @@ public sealed record Nonconformance
     public MaterialId? Material { get; init; }
 
     /// <summary>The lots concerned.</summary>
-    public IReadOnlyList<LotId> Lots { get; init; } = [];
+    public IReadOnlyList<LotId> Lots { get; init => field = value ?? []; } = [];
 
     /// <summary>The nonconforming quantity.</summary>
     public Quantity? Quantity { get; init; }
@@ -118,10 +118,10 @@ public sealed record Nonconformance
     public NonconformanceStatus Status { get; init; }
 
     /// <summary>The disposition lines.</summary>
-    public IReadOnlyList<MrbDispositionLine> Dispositions { get; init; } = [];
+    public IReadOnlyList<MrbDispositionLine> Dispositions { get; init => field = value ?? []; } = [];
 
     /// <summary>Evidence attached.</summary>
-    public IReadOnlyList<EvidenceReference> Evidence { get; init; } = [];
+    public IReadOnlyList<EvidenceReference> Evidence { get; init => field = value ?? []; } = [];
 }
 
 /// <summary>The kind of corrective action.</summary>
@@ -175,7 +175,7 @@ public sealed record CorrectiveAction
     public SupplierId? Supplier { get; init; }
 
     /// <summary>The nonconformances that led to it.</summary>
-    public IReadOnlyList<NonconformanceId> Nonconformances { get; init; } = [];
+    public IReadOnlyList<NonconformanceId> Nonconformances { get; init => field = value ?? []; } = [];
 }
 
 /// <summary>A supplier's quality history over a window: what supplier-escalation rules reason on.</summary>

@@ -46,4 +46,30 @@ public class QuantityTests
         var act = () => sapPieces < Quantity.Each(6);
         act.Should().Throw<ManufacturingOrchestrationException>();
     }
+
+    [Fact]
+    public void Constructor_DefaultUnit_ThrowsInvalidUnit()
+    {
+        var act = () => new Quantity(1, default);
+
+        act.Should().Throw<ManufacturingOrchestrationException>()
+            .Which.ReasonCode.Should().Be(ReasonCodes.InvalidUnit);
+    }
+
+    [Fact]
+    public void DifferenceFrom_SameUnit_IsSigned()
+    {
+        Quantity.Each(95).DifferenceFrom(Quantity.Each(100)).Should().Be(-5);
+        Quantity.Each(100).DifferenceFrom(Quantity.Each(95)).Should().Be(5);
+    }
+
+    [Fact]
+    public void Zero_IsZeroInTheUnit()
+    {
+        var zero = Quantity.Zero(UnitOfMeasure.Litre);
+
+        zero.IsZero.Should().BeTrue();
+        zero.Unit.Should().Be(UnitOfMeasure.Litre);
+        zero.ToString().Should().Be("0 LTR");
+    }
 }

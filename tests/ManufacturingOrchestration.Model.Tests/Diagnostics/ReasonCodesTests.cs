@@ -1,0 +1,82 @@
+using System.Reflection;
+using System.Text;
+
+namespace ManufacturingOrchestration.Model.Tests.Diagnostics;
+
+public class ReasonCodesTests
+{
+    [Fact]
+    public void All_Codes_AreUnique()
+    {
+        ReasonCodes.All.Select(c => c.Code).Should().OnlyHaveUniqueItems();
+    }
+
+    [Fact]
+    public void All_ContainsEveryDeclaredCode()
+    {
+        var declared = typeof(ReasonCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.FieldType == typeof(ReasonCode))
+            .Select(f => ((ReasonCode)f.GetValue(null)!).Code);
+
+        ReasonCodes.All.Select(c => c.Code).Should().BeEquivalentTo(declared);
+    }
+
+    [Fact]
+    public void All_Codes_AreLowerCaseDotted()
+    {
+        ReasonCodes.All.Should().OnlyContain(c => c.Code.Contains('.') && c.Code == c.Code.ToLowerInvariant() && !c.Code.Contains(' '));
+    }
+
+    [Fact]
+    public void TryFind_KnownAndUnknownCode_FindsOnlyKnown()
+    {
+        ReasonCodes.TryFind("payload.too-large", out var found).Should().BeTrue();
+        found.Should().Be(ReasonCodes.PayloadTooLarge);
+        ReasonCodes.TryFind("payload.nope", out _).Should().BeFalse();
+    }
+
+    /// <summary>
+    /// docs/reason-codes.md is generated from <see cref="ReasonCodes.All"/>. When this fails, run the tests with
+    /// MO_UPDATE_DOCS=1 to rewrite the file, and commit it.
+    /// </summary>
+    [Fact]
+    public void ReasonCodesDoc_MatchesCatalogue()
+    {
+        var path = Path.Combine(RepositoryRoot(), "docs", "reason-codes.md");
+        var expected = RenderCatalogue();
+        if (Environment.GetEnvironmentVariable("MO_UPDATE_DOCS") == "1")
+        {
+            File.WriteAllText(path, expected);
+        }
+
+        File.Exists(path).Should().BeTrue($"{path} documents the catalogue");
+        File.ReadAllText(path).ReplaceLineEndings("\n").Should().Be(expected, "docs/reason-codes.md must list exactly ReasonCodes.All; rerun with MO_UPDATE_DOCS=1");
+    }
+
+    internal static string RenderCatalogue()
+    {
+        var builder = new StringBuilder();
+        builder.Append("# Reason codes\n\n");
+        builder.Append("The shared catalogue of `ManufacturingOrchestration.Model.ReasonCodes`. Every refusal, rejection, validation error and\n");
+        builder.Append("business alert names one of these codes. Codes are stable: never renamed or reused; new ones are added.\n\n");
+        builder.Append("This file is generated from `ReasonCodes.All` by `ReasonCodesTests` (run the Model tests with `MO_UPDATE_DOCS=1`),\n");
+        builder.Append("and that test fails when it is out of date.\n");
+        foreach (var group in ReasonCodes.All.GroupBy(c => c.Code[..c.Code.IndexOf('.', StringComparison.Ordinal)]))
+        {
+            builder.Append("\n## ").Append(group.Key).Append("\n\n| code | member | meaning |\n|---|---|---|\n");
+            foreach (var code in group)
+            {
+                builder.Append("| `").Append(code.Code).Append("` | `").Append(MemberName(code)).Append("` | ")
+                    .Append(code.Description.Replace("|", "\\|", StringComparison.Ordinal)).Append(" |\n");
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static string MemberName(ReasonCode code) => typeof(ReasonCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
+        .First(f => f.FieldType == typeof(ReasonCode) && ((ReasonCode)f.GetValue(null)!).Code == code.Code).Name;
+
+    private static string RepositoryRoot() => typeof(ReasonCodesTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "RepositoryRoot").Value!;
+}
