@@ -1,0 +1,158 @@
+using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Audit;
+using ManufacturingOrchestration.Engine.Commands;
+using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Model;
+
+namespace ManufacturingOrchestration.Engine.Execution;
+
+/// <summary>
+/// Executes a key's pending commands in ordinal order and turns their outcomes into one commit: finished commands
+/// are marked completed; a transient failure schedules a durable retry with backoff and stops the key's later
+/// commands; a permanent failure (or exhausted retries) dead-letters the command and parks the key.
+/// </summary>
+internal sealed class CommandExecutor
+{
+    private readonly OrchestratorRuntime _runtime;
+    private readonly CommandDispatcher _dispatcher;
+    private readonly Random _jitter;
+
+    public CommandExecutor(OrchestratorRuntime runtime)
+    {
+        _runtime = runtime;
+        _dispatcher = new CommandDispatcher(runtime.Options.Adapters);
+        _jitter = runtime.Options.JitterSeed is { } seed ? new Random(seed) : Random.Shared;
+    }
+
+    public async ValueTask<StepCommit?> ExecuteAsync(KeyRuntime key, CancellationToken ct)
+    {
+        var now = _runtime.Time.GetUtcNow();
+        var updated = new List<OutboxEntry>();
+        var finished = 0;
+        OutboxEntry? rescheduled = null;
+        PartitionState? newState = null;
+        DeadLetter? deadLetter = null;
+        DurableTimer? retryTimer = null;
+        AuditRecord? audit = null;
+
+        foreach (var entry in key.Pending)
+        {
+            if (entry.NextAttemptAt is { } due && due > now)
+            {
+                break;
+            }
+
+            var pending = _dispatcher.DispatchAsync((AdapterCommand)entry.Request, ct);
+            var result = pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
+            var attempts = entry.Attempts + 1;
+            _runtime.Telemetry.CommandExecuted(entry.Kind, result.Status);
+            if (result.IsSuccess)
+            {
+                updated.Add(entry with { Status = OutboxStatus.Completed, Attempts = attempts, NextAttemptAt = null, LastError = result.ExternalReference });
+                finished++;
+                continue;
+            }
+
+            var error = $"{result.Reason?.Code}: {result.Message}";
+            if (result.IsTransient && attempts < _runtime.Options.Retry.MaxAttempts)
+            {
+                var dueAt = now + _runtime.Options.Retry.NextDelay(attempts, result.RetryAfter, _jitter);
+                rescheduled = entry with { Attempts = attempts, NextAttemptAt = dueAt, LastError = error };
+                updated.Add(rescheduled);
+                retryTimer = new DurableTimer
+                {
+                    Id = $"retry:{key.State.Key}:{entry.Ordinal}:{attempts}",
+                    PartitionKey = key.State.Key,
+                    DueAt = dueAt,
+                    Purpose = TimerPurposes.Retry,
+                };
+                break;
+            }
+
+            var reason = result.IsTransient ? ReasonCodes.RetriesExhausted : result.Reason ?? ReasonCodes.AdapterPermanent;
+            var failed = entry with { Status = OutboxStatus.DeadLettered, Attempts = attempts, NextAttemptAt = null, LastError = error };
+            updated.Add(failed);
+            deadLetter = new DeadLetter
+            {
+                Id = $"dl-{entry.IdempotencyKey}",
+                PartitionKey = key.State.Key,
+                Command = failed,
+                ReasonCode = reason.Code,
+                Message = result.Message ?? reason.Description,
+                At = now,
+                Site = ((AdapterCommand)entry.Request).Context.Site?.Value,
+            };
+            var state = key.State;
+            var draft = new AuditRecord
+            {
+                PartitionKey = state.Key,
+                Sequence = 0,
+                RecordedAt = now,
+                Actor = "system:orchestrator",
+                Action = "dead-lettered",
+                Reason = $"{reason.Code}: {entry.Kind} failed after {attempts} attempt(s): {result.Message}",
+                Workflow = entry.Workflow,
+                Event = entry.CausedBy,
+                CorrelationId = entry.CorrelationId,
+                Before = StateDigest.Describe(state),
+                After = "parked",
+                PreviousHash = string.Empty,
+                Hash = string.Empty,
+            };
+            audit = AuditHashes.Chain(state.AuditHead, draft, out var head);
+            newState = state with
+            {
+                Version = state.Version + 1,
+                AuditHead = head,
+                Parked = new ParkInfo { DeadLetterId = deadLetter.Id, Since = now, ReasonCode = reason.Code },
+            };
+            break;
+        }
+
+        if (updated.Count == 0)
+        {
+            return null;
+        }
+
+        key.Outcome = new ExecutionOutcome { Finished = finished, Rescheduled = rescheduled, NewState = newState, DeadLetter = deadLetter, RetryTimer = retryTimer };
+        return new StepCommit
+        {
+            PartitionKey = key.State.Key,
+            ExpectedVersion = key.State.Version,
+            NewState = newState,
+            UpdatedCommands = updated,
+            Audit = audit is null ? [] : [audit],
+            DeadLetters = deadLetter is null ? [] : [deadLetter],
+            Timers = retryTimer is null ? [] : [retryTimer],
+        };
+    }
+
+    public void Applied(KeyRuntime key)
+    {
+        if (key.Outcome is not { } outcome)
+        {
+            return;
+        }
+
+        key.Outcome = null;
+        key.Pending.RemoveRange(0, outcome.Finished);
+        if (outcome.Rescheduled is { } rescheduled)
+        {
+            key.Pending[0] = rescheduled;
+        }
+
+        if (outcome.DeadLetter is { } deadLetter)
+        {
+            key.Pending.RemoveAt(0);
+            key.State = outcome.NewState!;
+            _runtime.DeadLettered(deadLetter);
+        }
+
+        if (outcome.RetryTimer is not null)
+        {
+            _runtime.TimerScheduled();
+        }
+    }
+
+    public void Discard(KeyRuntime key) => key.Outcome = null;
+}

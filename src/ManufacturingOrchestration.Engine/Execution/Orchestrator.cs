@@ -1,0 +1,468 @@
+using ManufacturingOrchestration.Engine.Audit;
+using ManufacturingOrchestration.Engine.Operations;
+using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Engine.Telemetry;
+using ManufacturingOrchestration.Engine.Workflows;
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Model.Validation;
+
+namespace ManufacturingOrchestration.Engine.Execution;
+
+/// <summary>
+/// The orchestrator: accepts plant events, de-duplicates them, and turns each into ordered, exactly-once-in-effect,
+/// audited actions across the connected systems.
+/// </summary>
+/// <remarks>
+/// <para>Events are partitioned by business key (the envelope's partition key, else the payload's lot or order):
+/// strictly in acceptance order per key, in parallel across keys on <see cref="OrchestratorOptions.Parallelism"/>
+/// workers. Each step commits new state, planned commands and audit in one store transaction before any command runs.</para>
+/// <para>Nothing a caller passes in can crash it: bad events are rejected with structured errors and recorded,
+/// failing adapters are retried or dead-lettered, and a failing step parks only its own key.</para>
+/// </remarks>
+public sealed class Orchestrator : IAsyncDisposable
+{
+    private readonly OrchestratorRuntime _runtime;
+    private readonly OrchestrationTelemetry _telemetry;
+    private readonly bool _ownsTelemetry;
+    private CancellationTokenSource? _stopping;
+    private Task? _timerLoop;
+    private Task? _checkpointLoop;
+    private AuditCheckpoint? _lastCheckpoint;
+    private int _state; // 0 created, 1 running, 2 stopping, 3 stopped
+
+    /// <summary>Creates an orchestrator; call <see cref="StartAsync"/> before publishing.</summary>
+    /// <param name="options">The composition; validated here.</param>
+    /// <param name="telemetry">The telemetry to report to; one is created when <see langword="null"/>.</param>
+    public Orchestrator(OrchestratorOptions options, OrchestrationTelemetry? telemetry = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _ownsTelemetry = telemetry is null;
+        _telemetry = telemetry ?? new OrchestrationTelemetry(options.TimeProvider);
+        _runtime = new OrchestratorRuntime(options, _telemetry);
+        Workflows = _runtime.Workflows;
+        Audit = new AuditVerifier(options.Store);
+    }
+
+    /// <summary>The registered workflows.</summary>
+    public WorkflowRegistry Workflows { get; }
+
+    /// <summary>Verifies the audit trail.</summary>
+    public AuditVerifier Audit { get; }
+
+    /// <summary>The store.</summary>
+    public IOrchestrationStore Store => _runtime.Store;
+
+    /// <summary>The telemetry instruments.</summary>
+    public OrchestrationTelemetry Telemetry => _telemetry;
+
+    /// <summary>Whether the orchestrator is running.</summary>
+    public bool IsRunning => Volatile.Read(ref _state) == 1;
+
+    /// <summary>Work items queued or being handled right now (a backlog indicator).</summary>
+    public long Backlog => _runtime.InFlight;
+
+    /// <summary>Dead letters opened since start and not yet resolved through this orchestrator.</summary>
+    public long OpenDeadLetters => Interlocked.Read(ref _runtime.OpenDeadLetters);
+
+    internal OrchestratorRuntime Runtime => _runtime;
+
+    /// <summary>
+    /// Starts the workers and recovers what a previous run left: pending commands are executed again (with the same
+    /// idempotency keys), pending events are processed in order, due timers fire.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>A task that completes when the orchestrator runs.</returns>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        {
+            throw new InvalidOperationException("The orchestrator was already started.");
+        }
+
+        _stopping = new CancellationTokenSource();
+        foreach (var worker in _runtime.Workers)
+        {
+            worker.Start(_stopping.Token);
+        }
+
+        _lastCheckpoint = await _runtime.Store.ReadLatestCheckpointAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var key in await _runtime.Store.ReadPartitionsWithPendingCommandsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            _runtime.Route(new ResumeWork(key));
+        }
+
+        long after = 0;
+        while (true)
+        {
+            var pending = await _runtime.Store.ReadPendingEventsAsync(null, after, 10_000, cancellationToken).ConfigureAwait(false);
+            if (pending.Count == 0)
+            {
+                break;
+            }
+
+            _runtime.Scan(pending);
+            after = pending[^1].Position;
+        }
+
+        _timerLoop = Task.Run(() => TimerLoopAsync(_stopping.Token), CancellationToken.None);
+        _checkpointLoop = Task.Run(() => CheckpointLoopAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Stops gracefully: refuses new events, drains in-flight work until <paramref name="cancellationToken"/> fires,
+    /// then stops the workers and takes an audit checkpoint. Whatever was not finished stays durable in the store.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the drain (the shutdown timeout).</param>
+    /// <returns>A task that completes when stopped.</returns>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.CompareExchange(ref _state, 2, 1) != 1)
+        {
+            return;
+        }
+
+        try
+        {
+            await _runtime.IdleTask.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The drain timed out: the rest stays in the store.
+        }
+
+        await _stopping!.CancelAsync().ConfigureAwait(false);
+        foreach (var worker in _runtime.Workers)
+        {
+            worker.Complete();
+        }
+
+        var loops = _runtime.Workers.Select(w => w.Loop).OfType<Task>().Append(_timerLoop!).Append(_checkpointLoop!);
+        await Task.WhenAll(loops).ConfigureAwait(false);
+        await CheckpointAuditAsync(CancellationToken.None).ConfigureAwait(false);
+        Volatile.Write(ref _state, 3);
+    }
+
+    /// <summary>Publishes one event: validates it, de-duplicates it and accepts it durably, or rejects it with every problem found.</summary>
+    /// <param name="envelope">The event.</param>
+    /// <param name="cancellationToken">Cancels the wait for queue capacity (back-pressure).</param>
+    /// <returns>Accepted, duplicate or rejected.</returns>
+    public async ValueTask<PublishResult> PublishAsync(EventEnvelope envelope, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        var results = await PublishBatchAsync([envelope], cancellationToken).ConfigureAwait(false);
+        return results[0];
+    }
+
+    /// <summary>Publishes events in one store round trip; each gets its own result, in order.</summary>
+    /// <param name="envelopes">The events.</param>
+    /// <param name="cancellationToken">Cancels the wait for queue capacity (back-pressure).</param>
+    /// <returns>One result per event.</returns>
+    public async ValueTask<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(envelopes);
+        EnsureRunning();
+        var results = new PublishResult[envelopes.Count];
+        var candidates = new List<InboxEvent>(envelopes.Count);
+        var candidateIndex = new List<int>(envelopes.Count);
+        var now = _runtime.Time.GetUtcNow();
+        for (var i = 0; i < envelopes.Count; i++)
+        {
+            var envelope = envelopes[i];
+            var errors = envelope is null
+                ? [new ValidationError("$", ReasonCodes.Required, "The event is missing.")]
+                : _runtime.Options.Validator.Validate(envelope);
+            if (errors.Count > 0)
+            {
+                results[i] = await RejectAsync(envelope, errors, "api", null, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            candidates.Add(new InboxEvent { Key = new EventKey(envelope!.Source, envelope.Id), PartitionKey = envelope.EffectivePartitionKey, AcceptedAt = now, Envelope = envelope });
+            candidateIndex.Add(i);
+        }
+
+        if (candidates.Count == 0)
+        {
+            return results;
+        }
+
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            await _runtime.AcquireCapacityAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var accepted = new bool[candidates.Count];
+        IReadOnlyList<InboxEvent> stored;
+        try
+        {
+            stored = await _runtime.Store.AcceptAsync(candidates, accepted, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            for (var i = 0; i < candidates.Count; i++)
+            {
+                _runtime.ReleaseCapacity();
+            }
+
+            throw;
+        }
+
+        var next = 0;
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var envelope = candidates[i].Envelope;
+            if (accepted[i])
+            {
+                var inboxEvent = stored[next++];
+                _telemetry.Accepted(envelope);
+                _runtime.Route(new EventWork(inboxEvent) { HoldsCapacity = true });
+                results[candidateIndex[i]] = PublishResult.Accepted(inboxEvent.Key, inboxEvent.Position);
+            }
+            else
+            {
+                _runtime.ReleaseCapacity();
+                _telemetry.Duplicate(envelope);
+                results[candidateIndex[i]] = PublishResult.Duplicate(candidates[i].Key);
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>Records an event refused before it could be read (e.g. malformed JSON from a file or a webhook), so nothing is silently dropped.</summary>
+    /// <param name="channel">Where it came from.</param>
+    /// <param name="errors">Every problem found.</param>
+    /// <param name="excerpt">The start of the raw payload.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The rejected result.</returns>
+    public ValueTask<PublishResult> RecordRejectionAsync(string channel, IReadOnlyList<ValidationError> errors, string? excerpt, CancellationToken cancellationToken) =>
+        RejectAsync(null, errors, channel, excerpt, cancellationToken);
+
+    /// <summary>Waits until no work is queued or running (timers that are not yet due do not count).</summary>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <returns>A task that completes when idle.</returns>
+    public async Task WaitForIdleAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await _runtime.IdleTask.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var due = await _runtime.Store.ReadNextTimerDueAsync(cancellationToken).ConfigureAwait(false);
+            if (due is null || due > _runtime.Time.GetUtcNow())
+            {
+                // Re-check: a due timer may have been dispatched while we looked.
+                if (_runtime.InFlight == 0)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            await Task.WhenAny(_runtime.TimerSignal, Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System, cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Carries out an operator action on a dead letter (replay, edited replay, skip, manual resolution), audited with who and why.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>Whether it was done, or why it was refused.</returns>
+    public async Task<OperatorActionResult> ActAsync(OperatorRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        EnsureRunning();
+        var found = await _runtime.Store.ReadDeadLettersAsync(new DeadLetterQuery { Id = request.DeadLetterId, OnlyOpen = false, MaxCount = 1 }, cancellationToken).ConfigureAwait(false);
+        if (found.Count == 0)
+        {
+            return OperatorActionResult.Refused(ReasonCodes.ReferenceUnknown, $"Dead letter '{request.DeadLetterId}' does not exist.");
+        }
+
+        var work = new OperatorWork(found[0].PartitionKey, request);
+        _runtime.Route(work);
+        return await work.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads dead letters.</summary>
+    /// <param name="query">Filters; <see cref="DeadLetterQuery.Open"/> for all open ones.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The dead letters.</returns>
+    public ValueTask<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken) =>
+        _runtime.Store.ReadDeadLettersAsync(query, cancellationToken);
+
+    /// <summary>Reads a partition's audit trail.</summary>
+    /// <param name="partitionKey">The partition (lot id, <c>order/…</c>, …).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The records, oldest first.</returns>
+    public ValueTask<IReadOnlyList<AuditRecord>> GetAuditTrailAsync(string partitionKey, CancellationToken cancellationToken) =>
+        _runtime.Store.ReadAuditAsync(partitionKey, 1, cancellationToken);
+
+    /// <summary>Reads a partition's current state.</summary>
+    /// <param name="partitionKey">The partition.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The state, or <see langword="null"/>.</returns>
+    public ValueTask<PartitionState?> GetPartitionAsync(string partitionKey, CancellationToken cancellationToken) =>
+        _runtime.Store.LoadPartitionAsync(partitionKey, cancellationToken);
+
+    /// <summary>Records a checkpoint of every audit chain head now (also done periodically and at shutdown).</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The checkpoint.</returns>
+    public async Task<AuditCheckpoint> CheckpointAuditAsync(CancellationToken cancellationToken)
+    {
+        var heads = new Dictionary<string, AuditHead>(StringComparer.Ordinal);
+        if (_lastCheckpoint is not null)
+        {
+            foreach (var (key, head) in _lastCheckpoint.Heads)
+            {
+                heads[key] = head;
+            }
+        }
+
+        foreach (var (key, head) in _runtime.Heads)
+        {
+            heads[key] = head;
+        }
+
+        var checkpoint = new AuditCheckpoint
+        {
+            Number = (_lastCheckpoint?.Number ?? 0) + 1,
+            TakenAt = _runtime.Time.GetUtcNow(),
+            Heads = heads,
+            PreviousHash = _lastCheckpoint?.Hash ?? AuditHashes.GenesisHash,
+            Hash = string.Empty,
+        };
+        checkpoint = checkpoint with { Hash = AuditHashes.Compute(checkpoint) };
+        await _runtime.Store.AppendCheckpointAsync(checkpoint, cancellationToken).ConfigureAwait(false);
+        _lastCheckpoint = checkpoint;
+        return checkpoint;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (IsRunning)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await StopAsync(timeout.Token).ConfigureAwait(false);
+        }
+
+        _stopping?.Dispose();
+        if (_ownsTelemetry)
+        {
+            _telemetry.Dispose();
+        }
+    }
+
+    private void EnsureRunning()
+    {
+        if (Volatile.Read(ref _state) != 1)
+        {
+            throw new InvalidOperationException("The orchestrator is not running: call StartAsync first, and do not publish after StopAsync.");
+        }
+    }
+
+    private async ValueTask<PublishResult> RejectAsync(EventEnvelope? envelope, IReadOnlyList<ValidationError> errors, string channel, string? excerpt, CancellationToken cancellationToken)
+    {
+        var rejected = new RejectedEvent
+        {
+            Id = Guid.NewGuid().ToString("N"),
+            ReceivedAt = _runtime.Time.GetUtcNow(),
+            Channel = channel,
+            Source = envelope?.Source,
+            EventId = envelope?.Id,
+            Type = envelope?.Type,
+            Site = envelope?.Site?.Value,
+            Reasons = errors.Select(e => new RejectionReason { Path = e.Path, Code = e.ReasonCode.Code, Message = e.Message }).ToArray(),
+            Excerpt = excerpt,
+        };
+        await _runtime.Store.RecordRejectionAsync(rejected, cancellationToken).ConfigureAwait(false);
+        _telemetry.Rejected(envelope?.Type);
+        EventKey? key = envelope is { Source.Length: > 0, Id.Length: > 0 } ? new EventKey(envelope.Source, envelope.Id) : null;
+        return PublishResult.Rejected(key, errors);
+    }
+
+    private async Task TimerLoopAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                var signal = _runtime.TimerSignal;
+                var next = await _runtime.Store.ReadNextTimerDueAsync(stopping).ConfigureAwait(false);
+                var now = _runtime.Time.GetUtcNow();
+                if (next is { } due && due <= now)
+                {
+                    var dispatched = 0;
+                    foreach (var timer in await _runtime.Store.ReadDueTimersAsync(now, 512, stopping).ConfigureAwait(false))
+                    {
+                        if (_runtime.TryStartTimer(timer.Id))
+                        {
+                            _runtime.Route(new TimerWork(timer));
+                            dispatched++;
+                        }
+                    }
+
+                    if (dispatched == 0)
+                    {
+                        await signal.WaitAsync(stopping).ConfigureAwait(false);
+                    }
+
+                    continue;
+                }
+
+                if (next is { } later)
+                {
+                    using var wake = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+                    var delay = Task.Delay(later - now, _runtime.Time, wake.Token);
+                    await Task.WhenAny(signal, delay).ConfigureAwait(false);
+                    await wake.CancelAsync().ConfigureAwait(false);
+                }
+                else
+                {
+                    await signal.WaitAsync(stopping).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // The timer loop must survive a failing store: it tries again.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), _runtime.Time, stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task CheckpointLoopAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_runtime.Options.CheckpointInterval, _runtime.Time, stopping).ConfigureAwait(false);
+                if (!_runtime.Heads.IsEmpty)
+                {
+                    await CheckpointAuditAsync(stopping).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // A failed checkpoint is retried at the next interval.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        }
+    }
+}

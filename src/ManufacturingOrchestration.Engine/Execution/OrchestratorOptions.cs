@@ -1,0 +1,82 @@
+using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Approvals;
+using ManufacturingOrchestration.Engine.Commands;
+using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Engine.Workflows;
+using ManufacturingOrchestration.Model.Validation;
+using Microsoft.Extensions.Logging;
+
+namespace ManufacturingOrchestration.Engine.Execution;
+
+/// <summary>Everything an <see cref="Orchestrator"/> is composed of, with documented defaults.</summary>
+public sealed class OrchestratorOptions
+{
+    /// <summary>The durable store. Default: a new <see cref="InMemoryOrchestrationStore"/>.</summary>
+    public IOrchestrationStore Store { get; set; } = new InMemoryOrchestrationStore();
+
+    /// <summary>The adapters of the connected systems.</summary>
+    public AdapterSet Adapters { get; set; } = new();
+
+    /// <summary>The workflows to run (several versions of one workflow may be registered).</summary>
+    public IList<WorkflowDefinition> Workflows { get; } = [];
+
+    /// <summary>The clock. Default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>The durable retry policy for transient adapter failures.</summary>
+    public RetryPolicy Retry { get; set; } = new();
+
+    /// <summary>Intake validation. Default <see cref="EventValidator.Default"/> (the built-in event taxonomy).</summary>
+    public EventValidator Validator { get; set; } = EventValidator.Default;
+
+    /// <summary>Who exists and which roles they hold; operator actions and approvals are checked against it.</summary>
+    public IActorDirectory Actors { get; set; } = new InMemoryActorDirectory();
+
+    /// <summary>The logger factory. Default: none.</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>How many partition workers run in parallel (each owns a disjoint set of keys). Default: processor count.</summary>
+    public int Parallelism { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Work items each worker queues before publishers wait (back-pressure). Default 8192.</summary>
+    public int QueueCapacity { get; set; } = 8192;
+
+    /// <summary>The most work items a worker handles in one group commit. Default 256.</summary>
+    public int MaxBatchSize { get; set; } = 256;
+
+    /// <summary>How often the audit chain heads are checkpointed. Default 1 minute; also at shutdown.</summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Whether a lot seen for the first time is bootstrapped from the ERP before the first step. Default true.</summary>
+    public bool BootstrapFromErp { get; set; } = true;
+
+    /// <summary>The id of this node (for leases and logs). Default: machine name and process id.</summary>
+    public string NodeId { get; set; } = $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    /// <summary>Seed of the retry jitter, for reproducible tests; random when <see langword="null"/>.</summary>
+    public int? JitterSeed { get; set; }
+
+    /// <summary>Validates the options; a misconfigured orchestrator fails at start, not mid-shift.</summary>
+    /// <exception cref="ArgumentException">An option is not valid.</exception>
+    public void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Store);
+        ArgumentNullException.ThrowIfNull(Adapters);
+        ArgumentNullException.ThrowIfNull(TimeProvider);
+        ArgumentNullException.ThrowIfNull(Retry);
+        ArgumentNullException.ThrowIfNull(Validator);
+        ArgumentNullException.ThrowIfNull(Actors);
+        Retry.Validate();
+        ArgumentOutOfRangeException.ThrowIfLessThan(Parallelism, 1, nameof(Parallelism));
+        ArgumentOutOfRangeException.ThrowIfLessThan(QueueCapacity, 1, nameof(QueueCapacity));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatchSize, 1, nameof(MaxBatchSize));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(CheckpointInterval, TimeSpan.Zero, nameof(CheckpointInterval));
+        ArgumentException.ThrowIfNullOrWhiteSpace(NodeId);
+        if (Workflows.Count == 0)
+        {
+            throw new ArgumentException("At least one workflow must be registered.", nameof(Workflows));
+        }
+
+        _ = new WorkflowRegistry(Workflows);
+    }
+}

@@ -1,0 +1,184 @@
+using System.Collections.Concurrent;
+using ManufacturingOrchestration.Engine.Operations;
+using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Engine.Telemetry;
+using ManufacturingOrchestration.Engine.Workflows;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ManufacturingOrchestration.Engine.Execution;
+
+/// <summary>What the workers of one orchestrator share: configuration, collaborators, routing, back-pressure and idle tracking.</summary>
+internal sealed class OrchestratorRuntime
+{
+    private readonly ConcurrentDictionary<string, byte> _timersInFlight = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _capacity;
+    private readonly object _idleLock = new();
+    private TaskCompletionSource _idle = NewSignal(completed: true);
+    private TaskCompletionSource _timerSignal = NewSignal(completed: false);
+    private long _inFlight;
+
+    public OrchestratorRuntime(OrchestratorOptions options, OrchestrationTelemetry telemetry)
+    {
+        Options = options;
+        Store = options.Store;
+        Time = options.TimeProvider;
+        Logger = options.LoggerFactory?.CreateLogger("ManufacturingOrchestration.Engine") ?? NullLogger.Instance;
+        Workflows = new WorkflowRegistry(options.Workflows);
+        Telemetry = telemetry;
+        _capacity = new SemaphoreSlim(options.QueueCapacity * options.Parallelism);
+        Steps = new StepProcessor(this);
+        Executor = new CommandExecutor(this);
+        Operations = new OperationsHandler(this);
+        Workers = new PartitionWorker[options.Parallelism];
+        for (var i = 0; i < Workers.Length; i++)
+        {
+            Workers[i] = new PartitionWorker(this, i);
+        }
+    }
+
+    public OrchestratorOptions Options { get; }
+
+    public IOrchestrationStore Store { get; }
+
+    public TimeProvider Time { get; }
+
+    public ILogger Logger { get; }
+
+    public WorkflowRegistry Workflows { get; }
+
+    public OrchestrationTelemetry Telemetry { get; }
+
+    public StepProcessor Steps { get; }
+
+    public CommandExecutor Executor { get; }
+
+    public OperationsHandler Operations { get; }
+
+    public PartitionWorker[] Workers { get; }
+
+    public ConcurrentDictionary<string, AuditHead> Heads { get; } = new(StringComparer.Ordinal);
+
+    public Func<KeyRuntime, DurableTimer, CancellationToken, ValueTask<Staged?>>? TimerHandler { get; set; }
+
+    public long OpenDeadLetters;
+
+    public Task TimerSignal => Volatile.Read(ref _timerSignal).Task;
+
+    public void Route(WorkItem item) => Workers[WorkerOf(item.PartitionKey)].Enqueue(item);
+
+    public int WorkerOf(string partitionKey)
+    {
+        // FNV-1a: stable across processes, so a key always lands on the same worker index.
+        var hash = 2166136261u;
+        foreach (var c in partitionKey)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)(hash % (uint)Workers.Length);
+    }
+
+    public ValueTask AcquireCapacityAsync(CancellationToken ct) =>
+        _capacity.Wait(0) ? ValueTask.CompletedTask : new ValueTask(_capacity.WaitAsync(ct));
+
+    public void ReleaseCapacity() => _capacity.Release();
+
+    public void ReleaseCapacity(EventWork work) => _capacity.Release();
+
+    public void InFlightAdded()
+    {
+        if (Interlocked.Increment(ref _inFlight) == 1)
+        {
+            lock (_idleLock)
+            {
+                if (_idle.Task.IsCompleted)
+                {
+                    _idle = NewSignal(completed: false);
+                }
+            }
+        }
+    }
+
+    public void InFlightDone()
+    {
+        if (Interlocked.Decrement(ref _inFlight) == 0)
+        {
+            lock (_idleLock)
+            {
+                if (Volatile.Read(ref _inFlight) == 0)
+                {
+                    _idle.TrySetResult();
+                }
+            }
+        }
+    }
+
+    public long InFlight => Volatile.Read(ref _inFlight);
+
+    public Task IdleTask
+    {
+        get
+        {
+            lock (_idleLock)
+            {
+                return _idle.Task;
+            }
+        }
+    }
+
+    public void NotifyCommitted(IReadOnlyList<StepCommit> commits)
+    {
+        foreach (var commit in commits)
+        {
+            if (commit.NewState is { } state && commit.Audit.Count > 0)
+            {
+                Heads[state.Key] = state.AuditHead;
+            }
+        }
+    }
+
+    public void Scan(IEnumerable<InboxEvent> accepted)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var inboxEvent in accepted)
+        {
+            if (seen.Add(inboxEvent.PartitionKey))
+            {
+                Route(new ScanWork(inboxEvent.PartitionKey));
+            }
+        }
+    }
+
+    public void TimerScheduled() => Interlocked.Exchange(ref _timerSignal, NewSignal(completed: false)).TrySetResult();
+
+    public bool TryStartTimer(string id) => _timersInFlight.TryAdd(id, 0);
+
+    public void TimerFinished(string id)
+    {
+        _timersInFlight.TryRemove(id, out _);
+        TimerScheduled();
+    }
+
+    public ValueTask<Staged?> HandleTimerAsync(KeyRuntime key, DurableTimer timer, CancellationToken ct) =>
+        TimerHandler is { } handler ? handler(key, timer, ct) : new ValueTask<Staged?>((Staged?)null);
+
+    public void DeadLettered(DeadLetter deadLetter)
+    {
+        Interlocked.Increment(ref OpenDeadLetters);
+        Telemetry.DeadLettered(deadLetter.Site);
+    }
+
+    public void DeadLetterResolved() => Interlocked.Decrement(ref OpenDeadLetters);
+
+    private static TaskCompletionSource NewSignal(bool completed)
+    {
+        var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (completed)
+        {
+            signal.SetResult();
+        }
+
+        return signal;
+    }
+}

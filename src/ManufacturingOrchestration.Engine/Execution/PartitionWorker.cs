@@ -1,0 +1,498 @@
+using System.Threading.Channels;
+using ManufacturingOrchestration.Engine.Audit;
+using ManufacturingOrchestration.Engine.Operations;
+using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Model;
+using Microsoft.Extensions.Logging;
+
+namespace ManufacturingOrchestration.Engine.Execution;
+
+/// <summary>
+/// Owns a disjoint set of partition keys (by hash) and handles their work strictly in order: one worker per key, so
+/// no lock is shared across partitions. Each round takes up to a batch of items, runs the steps, group-commits every
+/// step of the round in one store transaction, then executes the planned commands (in ordinal order per key) and
+/// commits their outcomes.
+/// </summary>
+internal sealed partial class PartitionWorker
+{
+    private readonly OrchestratorRuntime _runtime;
+    private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<string, KeyRuntime> _keys = new(StringComparer.Ordinal);
+    private readonly int _index;
+
+    public PartitionWorker(OrchestratorRuntime runtime, int index)
+    {
+        _runtime = runtime;
+        _index = index;
+    }
+
+    public Task? Loop { get; private set; }
+
+    public void Start(CancellationToken stopping) => Loop = Task.Run(() => RunAsync(stopping), CancellationToken.None);
+
+    public void Enqueue(WorkItem item)
+    {
+        _runtime.InFlightAdded();
+        if (!_queue.Writer.TryWrite(item))
+        {
+            _runtime.InFlightDone();
+            throw new InvalidOperationException("The orchestrator is stopped.");
+        }
+    }
+
+    public void Complete() => _queue.Writer.TryComplete();
+
+    private async Task RunAsync(CancellationToken stopping)
+    {
+        var batch = new List<WorkItem>(_runtime.Options.MaxBatchSize);
+        var reader = _queue.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(stopping).ConfigureAwait(false))
+            {
+                while (batch.Count < _runtime.Options.MaxBatchSize && reader.TryRead(out var item))
+                {
+                    batch.Add(item);
+                }
+
+                await ProcessRoundsAsync(batch, stopping).ConfigureAwait(false);
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopping: what was not committed stays durable in the store and is recovered at the next start.
+        }
+    }
+
+    private async Task ProcessRoundsAsync(List<WorkItem> items, CancellationToken ct)
+    {
+        var round = items;
+        while (round.Count > 0)
+        {
+            var next = new List<WorkItem>();
+            var touched = new Dictionary<string, KeyRuntime>(StringComparer.Ordinal);
+            var staged = new List<Staged>();
+            var commits = new List<StepCommit>();
+            var handled = new List<WorkItem>();
+            var scans = new List<KeyRuntime>();
+
+            foreach (var item in round)
+            {
+                if (touched.ContainsKey(item.PartitionKey))
+                {
+                    next.Add(item);
+                    continue;
+                }
+
+                KeyRuntime key;
+                try
+                {
+                    key = await GetKeyAsync(item.PartitionKey, ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.StoreFailed(_runtime.Logger, ex, item.PartitionKey);
+                    await RequeueLaterAsync([item], ct).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (item is EventWork deferrable)
+                {
+                    if (deferrable.Event.Position <= key.LastProcessedPosition)
+                    {
+                        Done(item);
+                        continue;
+                    }
+
+                    if (key.IsBlocked || key.NeedsScan)
+                    {
+                        // It stays pending in the store; the key reads it again, in order, once it is free.
+                        key.NeedsScan = true;
+                        Done(item);
+                        continue;
+                    }
+                }
+
+                touched[item.PartitionKey] = key;
+                handled.Add(item);
+                try
+                {
+                    var stage = await HandleAsync(key, item, ct).ConfigureAwait(false);
+                    if (stage is not null)
+                    {
+                        staged.Add(stage);
+                        if (stage.Commit is not null)
+                        {
+                            commits.Add(stage.Commit);
+                        }
+
+                        if (stage.ScanAfterCommit)
+                        {
+                            scans.Add(key);
+                        }
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    Log.StepFailed(_runtime.Logger, ex, item.PartitionKey);
+                    var poison = item is EventWork ew ? PoisonEvent(key, ew.Event, ex) : null;
+                    if (poison is not null)
+                    {
+                        staged.Add(poison);
+                        commits.Add(poison.Commit!);
+                    }
+                }
+            }
+
+            if (!await TryCommitAsync(commits, staged, handled, ct).ConfigureAwait(false))
+            {
+                round = next;
+                continue;
+            }
+
+            foreach (var stage in staged)
+            {
+                stage.Apply();
+            }
+
+            await ExecuteCommandsAsync(touched.Values, ct).ConfigureAwait(false);
+
+            foreach (var stage in staged)
+            {
+                stage.Completion?.TrySetResult(stage.Result ?? OperatorActionResult.Done("done"));
+            }
+
+            foreach (var item in handled)
+            {
+                Done(item);
+            }
+
+            // Keys that are free again continue with what waited for them, before anything newer.
+            var resumed = new List<WorkItem>();
+            foreach (var key in touched.Values)
+            {
+                if (!key.IsBlocked && (key.NeedsScan || scans.Contains(key)))
+                {
+                    resumed.AddRange(await ScanAsync(key, ct).ConfigureAwait(false));
+                }
+            }
+
+            if (resumed.Count > 0)
+            {
+                resumed.AddRange(next);
+                next = resumed;
+            }
+
+            round = next;
+        }
+    }
+
+    private async ValueTask<bool> TryCommitAsync(List<StepCommit> commits, List<Staged> staged, List<WorkItem> handled, CancellationToken ct)
+    {
+        if (commits.Count == 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            await _runtime.Store.CommitAsync(commits, ct).ConfigureAwait(false);
+            _runtime.NotifyCommitted(commits);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // Nothing of the round is committed: forget the cached keys and try the same items again shortly.
+            Log.StoreFailed(_runtime.Logger, ex, commits[0].PartitionKey);
+            foreach (var stage in staged)
+            {
+                _keys.Remove(stage.Key.State.Key);
+            }
+
+            var retry = new List<WorkItem>();
+            foreach (var item in handled)
+            {
+                if (item is OperatorWork op)
+                {
+                    op.Completion.TrySetResult(OperatorActionResult.Refused(ReasonCodes.ConcurrencyConflict, $"The store refused the commit: {ex.Message}"));
+                    Done(item);
+                }
+                else
+                {
+                    retry.Add(item);
+                }
+            }
+
+            await RequeueLaterAsync(retry, ct).ConfigureAwait(false);
+            return false;
+        }
+    }
+
+    private async Task RequeueLaterAsync(List<WorkItem> items, CancellationToken ct)
+    {
+        if (items.Count == 0)
+        {
+            return;
+        }
+
+        await Task.Delay(TimeSpan.FromMilliseconds(200), _runtime.Time, ct).ConfigureAwait(false);
+        foreach (var item in items)
+        {
+            _runtime.InFlightAdded();
+            _queue.Writer.TryWrite(item);
+            Done(item);
+        }
+    }
+
+    private void Done(WorkItem item)
+    {
+        if (item is EventWork { HoldsCapacity: true } ew)
+        {
+            _runtime.ReleaseCapacity(ew);
+        }
+
+        _runtime.InFlightDone();
+    }
+
+    private async ValueTask<KeyRuntime> GetKeyAsync(string partitionKey, CancellationToken ct)
+    {
+        if (_keys.TryGetValue(partitionKey, out var key))
+        {
+            return key;
+        }
+
+        var state = await _runtime.Store.LoadPartitionAsync(partitionKey, ct).ConfigureAwait(false) ?? PartitionState.Empty(partitionKey);
+        key = new KeyRuntime(state);
+        _keys[partitionKey] = key;
+        return key;
+    }
+
+    private async ValueTask<Staged?> HandleAsync(KeyRuntime key, WorkItem item, CancellationToken ct)
+    {
+        switch (item)
+        {
+            case EventWork ew:
+                return await _runtime.Steps.ProcessEventAsync(key, ew.Event, ct).ConfigureAwait(false);
+            case ResumeWork:
+                await LoadPendingCommandsAsync(key, ct).ConfigureAwait(false);
+                return null;
+            case ScanWork:
+                return new Staged(key) { ScanAfterCommit = true };
+            case TimerWork tw:
+                return await HandleTimerAsync(key, tw.Timer, ct).ConfigureAwait(false);
+            case OperatorWork ow:
+                return await _runtime.Operations.HandleAsync(key, ow, ct).ConfigureAwait(false);
+            default:
+                return null;
+        }
+    }
+
+    private async ValueTask<Staged?> HandleTimerAsync(KeyRuntime key, DurableTimer timer, CancellationToken ct)
+    {
+        var stage = new Staged(key)
+        {
+            Commit = new StepCommit { PartitionKey = key.State.Key, ExpectedVersion = key.State.Version, CancelledTimers = [timer.Id] },
+            OnApplied = () => _runtime.TimerFinished(timer.Id),
+        };
+
+        if (string.Equals(timer.Purpose, TimerPurposes.Retry, StringComparison.Ordinal))
+        {
+            await LoadPendingCommandsAsync(key, ct).ConfigureAwait(false);
+            return stage;
+        }
+
+        var handled = await _runtime.HandleTimerAsync(key, timer, ct).ConfigureAwait(false);
+        return handled is null ? stage : handled with { OnApplied = stage.OnApplied };
+    }
+
+    private async ValueTask LoadPendingCommandsAsync(KeyRuntime key, CancellationToken ct)
+    {
+        var pending = await _runtime.Store.ReadPendingCommandsAsync(key.State.Key, ct).ConfigureAwait(false);
+        key.Pending.Clear();
+        key.Pending.AddRange(pending);
+    }
+
+    private async Task<List<WorkItem>> ScanAsync(KeyRuntime key, CancellationToken ct)
+    {
+        var result = new List<WorkItem>();
+        if (key.IsBlocked)
+        {
+            return result;
+        }
+
+        key.NeedsScan = false;
+        var pending = await _runtime.Store.ReadPendingEventsAsync(key.State.Key, key.LastProcessedPosition, int.MaxValue, ct).ConfigureAwait(false);
+        foreach (var inboxEvent in pending)
+        {
+            _runtime.InFlightAdded();
+            result.Add(new EventWork(inboxEvent));
+        }
+
+        return result;
+    }
+
+    private Staged PoisonEvent(KeyRuntime key, InboxEvent inboxEvent, Exception ex)
+    {
+        var now = _runtime.Time.GetUtcNow();
+        var deadLetterId = $"dl-{inboxEvent.Key.Source}-{inboxEvent.Key.Id}";
+        var state = key.State;
+        var draft = new AuditRecord
+        {
+            PartitionKey = state.Key,
+            Sequence = 0,
+            RecordedAt = now,
+            Actor = "system:orchestrator",
+            Action = "step-failed",
+            Reason = $"{ReasonCodes.StepFailed.Code}: {ex.GetType().Name}: {ex.Message}",
+            Event = inboxEvent.Key,
+            CorrelationId = inboxEvent.Envelope.CorrelationId,
+            Before = StateDigest.Describe(state),
+            After = "parked",
+            PreviousHash = string.Empty,
+            Hash = string.Empty,
+        };
+        var record = AuditHashes.Chain(state.AuditHead, draft, out var head);
+        var newState = state with
+        {
+            Version = state.Version + 1,
+            AuditHead = head,
+            Parked = new ParkInfo { DeadLetterId = deadLetterId, Since = now, ReasonCode = ReasonCodes.StepFailed.Code },
+        };
+        var deadLetter = new DeadLetter
+        {
+            Id = deadLetterId,
+            PartitionKey = state.Key,
+            Event = inboxEvent.Key,
+            ReasonCode = ReasonCodes.StepFailed.Code,
+            Message = $"{ex.GetType().Name}: {ex.Message}",
+            At = now,
+            Site = inboxEvent.Envelope.Site?.Value,
+        };
+        return new Staged(key)
+        {
+            Commit = new StepCommit { PartitionKey = state.Key, ExpectedVersion = state.Version, NewState = newState, Audit = [record], DeadLetters = [deadLetter] },
+            NewState = newState,
+            OnApplied = () => _runtime.DeadLettered(deadLetter),
+        };
+    }
+
+    private async Task ExecuteCommandsAsync(IEnumerable<KeyRuntime> keys, CancellationToken ct)
+    {
+        List<Task<StepCommit?>>? running = null;
+        List<StepCommit>? completions = null;
+        List<KeyRuntime>? executed = null;
+        foreach (var key in keys)
+        {
+            if (key.Pending.Count == 0 || key.State.IsParked)
+            {
+                continue;
+            }
+
+            var pendingTask = _runtime.Executor.ExecuteAsync(key, ct);
+            (executed ??= []).Add(key);
+            if (pendingTask.IsCompletedSuccessfully)
+            {
+                if (pendingTask.Result is { } completion)
+                {
+                    (completions ??= []).Add(completion);
+                }
+            }
+            else
+            {
+                (running ??= []).Add(pendingTask.AsTask());
+            }
+        }
+
+        if (running is not null)
+        {
+            foreach (var task in running)
+            {
+                if (await task.ConfigureAwait(false) is { } completion)
+                {
+                    (completions ??= []).Add(completion);
+                }
+            }
+        }
+
+        if (completions is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _runtime.Store.CommitAsync(completions, ct).ConfigureAwait(false);
+            _runtime.NotifyCommitted(completions);
+            foreach (var key in executed!)
+            {
+                _runtime.Executor.Applied(key);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // The effects happened but their completion is not recorded: re-executing them later sends the same
+            // idempotency keys, which the targets answer with "already applied".
+            Log.StoreFailed(_runtime.Logger, ex, completions[0].PartitionKey);
+            foreach (var key in executed!)
+            {
+                _runtime.Executor.Discard(key);
+                _keys.Remove(key.State.Key);
+                _runtime.InFlightAdded();
+                _queue.Writer.TryWrite(new ResumeWork(key.State.Key));
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "A workflow step failed for partition {PartitionKey}; the event is dead-lettered and the partition parked.")]
+        public static partial void StepFailed(ILogger logger, Exception exception, string partitionKey);
+
+        [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "The store failed for partition {PartitionKey}; the work is retried.")]
+        public static partial void StoreFailed(ILogger logger, Exception exception, string partitionKey);
+    }
+}
+
+/// <summary>What handling one item of one key produced, applied to the key's cache once its commit is durable.</summary>
+internal sealed record Staged(KeyRuntime Key)
+{
+    public StepCommit? Commit { get; init; }
+
+    public PartitionState? NewState { get; init; }
+
+    public IReadOnlyList<OutboxEntry> NewCommands { get; init; } = [];
+
+    public long? ProcessedPosition { get; init; }
+
+    public bool ScanAfterCommit { get; init; }
+
+    public Action? OnApplied { get; init; }
+
+    public TaskCompletionSource<OperatorActionResult>? Completion { get; init; }
+
+    public OperatorActionResult? Result { get; init; }
+
+    public void Apply()
+    {
+        if (NewState is not null)
+        {
+            Key.State = NewState;
+        }
+
+        if (ProcessedPosition is { } position && position > Key.LastProcessedPosition)
+        {
+            Key.LastProcessedPosition = position;
+        }
+
+        Key.Pending.AddRange(NewCommands);
+        OnApplied?.Invoke();
+    }
+}
+
+/// <summary>The purposes of the engine's own timers.</summary>
+public static class TimerPurposes
+{
+    /// <summary>A retry of a partition's pending commands.</summary>
+    public const string Retry = "retry";
+}

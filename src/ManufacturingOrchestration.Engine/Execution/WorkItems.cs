@@ -1,0 +1,73 @@
+using ManufacturingOrchestration.Engine.Operations;
+using ManufacturingOrchestration.Engine.Storage;
+
+namespace ManufacturingOrchestration.Engine.Execution;
+
+/// <summary>Something a partition worker does for one key.</summary>
+internal abstract class WorkItem(string partitionKey)
+{
+    public string PartitionKey { get; } = partitionKey;
+}
+
+/// <summary>Process an accepted event (it holds a publisher capacity slot until handled).</summary>
+internal sealed class EventWork(InboxEvent inboxEvent) : WorkItem(inboxEvent.PartitionKey)
+{
+    public InboxEvent Event { get; } = inboxEvent;
+
+    public bool HoldsCapacity { get; init; }
+}
+
+/// <summary>Read the key's pending events from the store and process the ones not yet seen (follow-ups, unpark, recovery).</summary>
+internal sealed class ScanWork(string partitionKey) : WorkItem(partitionKey);
+
+/// <summary>Execute the key's pending commands that are due (recovery after a restart).</summary>
+internal sealed class ResumeWork(string partitionKey) : WorkItem(partitionKey);
+
+/// <summary>A durable timer of the key is due.</summary>
+internal sealed class TimerWork(DurableTimer timer) : WorkItem(timer.PartitionKey)
+{
+    public DurableTimer Timer { get; } = timer;
+}
+
+/// <summary>An operator's action on a dead letter of the key.</summary>
+internal sealed class OperatorWork(string partitionKey, OperatorRequest request) : WorkItem(partitionKey)
+{
+    public OperatorRequest Request { get; } = request;
+
+    public TaskCompletionSource<OperatorActionResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>The worker's cached view of one key.</summary>
+internal sealed class KeyRuntime(PartitionState state)
+{
+    public PartitionState State { get; set; } = state;
+
+    /// <summary>Commands not yet finished, in ordinal order.</summary>
+    public List<OutboxEntry> Pending { get; } = [];
+
+    /// <summary>Whether events arrived while the key was blocked: they stay pending in the store and are read again when it is free.</summary>
+    public bool NeedsScan { get; set; }
+
+    /// <summary>The outcome of the last command execution, applied once its commit is durable.</summary>
+    public ExecutionOutcome? Outcome { get; set; }
+
+    /// <summary>The inbox position of the last event processed (events at or before it are skipped).</summary>
+    public long LastProcessedPosition { get; set; }
+
+    /// <summary>Whether later events must wait: parked behind a dead letter, or commands waiting for a retry.</summary>
+    public bool IsBlocked => State.IsParked || Pending.Count > 0;
+}
+
+/// <summary>What executing a key's commands produced, applied to the cache after its commit.</summary>
+internal sealed class ExecutionOutcome
+{
+    public int Finished { get; init; }
+
+    public OutboxEntry? Rescheduled { get; init; }
+
+    public PartitionState? NewState { get; init; }
+
+    public DeadLetter? DeadLetter { get; init; }
+
+    public DurableTimer? RetryTimer { get; init; }
+}

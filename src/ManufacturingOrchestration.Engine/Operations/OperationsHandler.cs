@@ -1,0 +1,183 @@
+using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Audit;
+using ManufacturingOrchestration.Engine.Commands;
+using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Model;
+
+namespace ManufacturingOrchestration.Engine.Operations;
+
+/// <summary>
+/// Carries out an operator's action on a dead letter, inside the partition's worker (so it is ordered with the
+/// key's other work): checks the operator's role in the actor directory, resolves the dead letter, unparks the
+/// partition and writes who did what and why to the audit trail, in one commit.
+/// </summary>
+internal sealed class OperationsHandler
+{
+    private readonly OrchestratorRuntime _runtime;
+
+    public OperationsHandler(OrchestratorRuntime runtime) => _runtime = runtime;
+
+    public async ValueTask<Staged?> HandleAsync(KeyRuntime key, OperatorWork work, CancellationToken ct)
+    {
+        var request = work.Request;
+        var found = await _runtime.Store.ReadDeadLettersAsync(new DeadLetterQuery { Id = request.DeadLetterId, OnlyOpen = false, MaxCount = 1 }, ct).ConfigureAwait(false);
+        if (found.Count == 0 || !string.Equals(found[0].PartitionKey, key.State.Key, StringComparison.Ordinal))
+        {
+            return Refuse(key, work, ReasonCodes.ReferenceUnknown, $"Dead letter '{request.DeadLetterId}' does not exist.");
+        }
+
+        var deadLetter = found[0];
+        if (!deadLetter.IsOpen)
+        {
+            return Refuse(key, work, ReasonCodes.TransitionNotPermitted, $"Dead letter '{deadLetter.Id}' was already resolved ({deadLetter.Resolution!.Action}).");
+        }
+
+        var actor = await _runtime.Options.Actors.FindAsync(request.Operator, ct).ConfigureAwait(false);
+        if (actor is null)
+        {
+            return Refuse(key, work, ReasonCodes.ActorUnknown, $"Actor '{request.Operator}' is not known to the actor directory.");
+        }
+
+        var allowed = deadLetter.Site is { } site
+            ? actor.HoldsRole(Role.OrchestrationOperator, new SiteId(site))
+            : actor.Roles.Any(r => r.Role == Role.OrchestrationOperator && r.Site is null);
+        if (!allowed)
+        {
+            return Refuse(key, work, ReasonCodes.OperatorRoleRequired, $"Actor '{request.Operator}' does not hold the {Role.OrchestrationOperator} role{(deadLetter.Site is null ? string.Empty : " at " + deadLetter.Site)}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Reason))
+        {
+            return Refuse(key, work, ReasonCodes.Required, "An operator action needs a reason.");
+        }
+
+        var now = _runtime.Time.GetUtcNow();
+        var state = key.State;
+        var updated = new List<OutboxEntry>();
+        var newCommands = new List<OutboxEntry>();
+        var processed = new List<EventKey>();
+        OutboxEntry? reinsert = null;
+        string detail;
+        switch (request.Action)
+        {
+            case OperatorActionKind.Replay when deadLetter.Command is { } command:
+                reinsert = command with { Status = OutboxStatus.Pending, Attempts = 0, NextAttemptAt = null, LastError = null };
+                updated.Add(reinsert);
+                detail = $"replayed {command.Kind} with the same key {command.IdempotencyKey}";
+                break;
+            case OperatorActionKind.ReplayEdited when deadLetter.Command is { } command:
+                if (request.EditedCommand is not { } edited || !string.Equals(edited.Kind, command.Kind, StringComparison.Ordinal))
+                {
+                    return Refuse(key, work, ReasonCodes.UnknownCommandKind, $"An edited replay needs a command of kind '{command.Kind}'.");
+                }
+
+                var revisionKey = await NextRevisionKeyAsync(command.IdempotencyKey, ct).ConfigureAwait(false);
+                var original = (AdapterCommand)command.Request;
+                var revised = edited with { Context = original.Context with { IdempotencyKey = revisionKey } };
+                updated.Add(command with { Status = OutboxStatus.Superseded });
+                reinsert = command with
+                {
+                    IdempotencyKey = revisionKey,
+                    Request = revised,
+                    Status = OutboxStatus.Pending,
+                    Attempts = 0,
+                    NextAttemptAt = null,
+                    LastError = null,
+                    RevisionOf = command.IdempotencyKey,
+                    CreatedAt = now,
+                };
+                newCommands.Add(reinsert);
+                detail = $"manual correction: replayed an edited {command.Kind} as {revisionKey} (revision of {command.IdempotencyKey})";
+                break;
+            case OperatorActionKind.Skip when deadLetter.Command is { } command:
+                updated.Add(command with { Status = OutboxStatus.Skipped });
+                detail = $"skipped {command.Kind} {command.IdempotencyKey}";
+                break;
+            case OperatorActionKind.ResolveManually when deadLetter.Command is { } command:
+                updated.Add(command with { Status = OutboxStatus.ResolvedManually });
+                detail = $"resolved {command.Kind} {command.IdempotencyKey} manually outside the orchestrator";
+                break;
+            case OperatorActionKind.Replay when deadLetter.Event is { } failedEvent:
+                detail = $"re-running event {failedEvent}";
+                break;
+            case OperatorActionKind.Skip or OperatorActionKind.ResolveManually when deadLetter.Event is { } failedEvent:
+                processed.Add(failedEvent);
+                detail = $"{(request.Action == OperatorActionKind.Skip ? "skipped" : "resolved manually")} event {failedEvent}";
+                break;
+            default:
+                return Refuse(key, work, ReasonCodes.TransitionNotPermitted, $"{request.Action} does not apply to dead letter '{deadLetter.Id}'.");
+        }
+
+        var draft = new AuditRecord
+        {
+            PartitionKey = state.Key,
+            Sequence = 0,
+            RecordedAt = now,
+            Actor = request.Operator.Value,
+            Action = "operator-" + ActionName(request.Action),
+            Reason = $"{request.Reason} — {detail} (dead letter {deadLetter.Id}: {deadLetter.ReasonCode})",
+            Event = deadLetter.Command?.CausedBy ?? deadLetter.Event,
+            CorrelationId = deadLetter.Command?.CorrelationId,
+            Before = "parked",
+            After = StateDigest.Describe(state),
+            PreviousHash = string.Empty,
+            Hash = string.Empty,
+        };
+        var record = AuditHashes.Chain(state.AuditHead, draft, out var head);
+        var newState = state with { Version = state.Version + 1, AuditHead = head, Parked = state.Parked?.DeadLetterId == deadLetter.Id ? null : state.Parked };
+        var resolved = deadLetter with { Resolution = new DeadLetterResolution { Action = ActionName(request.Action), Operator = request.Operator.Value, Reason = request.Reason, At = now } };
+        var result = OperatorActionResult.Done(detail);
+        return new Staged(key)
+        {
+            Commit = new StepCommit
+            {
+                PartitionKey = state.Key,
+                ExpectedVersion = state.Version,
+                NewState = newState,
+                UpdatedCommands = updated,
+                NewCommands = newCommands,
+                ProcessedEvents = processed,
+                Audit = [record],
+                DeadLetters = [resolved],
+            },
+            NewState = newState,
+            ScanAfterCommit = true,
+            Completion = work.Completion,
+            Result = result,
+            OnApplied = () =>
+            {
+                if (reinsert is not null)
+                {
+                    var index = key.Pending.FindIndex(p => p.Ordinal > reinsert.Ordinal);
+                    key.Pending.Insert(index < 0 ? key.Pending.Count : index, reinsert);
+                }
+
+                _runtime.DeadLetterResolved();
+            },
+        };
+    }
+
+    private static Staged Refuse(KeyRuntime key, OperatorWork work, ReasonCode reason, string message) =>
+        new(key) { Completion = work.Completion, Result = OperatorActionResult.Refused(reason, message) };
+
+    private async ValueTask<string> NextRevisionKeyAsync(string originalKey, CancellationToken ct)
+    {
+        for (var revision = 1; ; revision++)
+        {
+            var candidate = IdempotencyKeys.DeriveRevision(originalKey, revision);
+            if (await _runtime.Store.ReadCommandAsync(candidate, ct).ConfigureAwait(false) is null)
+            {
+                return candidate;
+            }
+        }
+    }
+
+    private static string ActionName(OperatorActionKind action) => action switch
+    {
+        OperatorActionKind.Replay => "replay",
+        OperatorActionKind.ReplayEdited => "replay-edited",
+        OperatorActionKind.Skip => "skip",
+        _ => "resolve-manually",
+    };
+}

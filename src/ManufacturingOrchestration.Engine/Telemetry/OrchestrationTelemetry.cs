@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Workflows;
+using ManufacturingOrchestration.Model.Events;
+
+namespace ManufacturingOrchestration.Engine.Telemetry;
+
+/// <summary>
+/// The orchestrator's metrics and traces: one <see cref="Meter"/> and one <see cref="ActivitySource"/>, both named
+/// <see cref="Name"/>, with dotted instrument names tagged by site, event type, workflow and command kind.
+/// </summary>
+public sealed class OrchestrationTelemetry : IDisposable
+{
+    /// <summary>The meter and activity source name.</summary>
+    public const string Name = "ManufacturingOrchestration";
+
+    private readonly TimeProvider _time;
+    private readonly Counter<long> _accepted;
+    private readonly Counter<long> _rejected;
+    private readonly Counter<long> _duplicates;
+    private readonly Counter<long> _processed;
+    private readonly Counter<long> _commands;
+    private readonly Counter<long> _retries;
+    private readonly Counter<long> _deadLetters;
+    private readonly Counter<long> _transitionsRejected;
+    private readonly Counter<long> _outOfOrder;
+    private readonly Histogram<double> _latency;
+
+    /// <summary>Creates the instruments.</summary>
+    /// <param name="time">The clock used for latencies.</param>
+    /// <param name="meterFactory">Creates the meter, when hosted with dependency injection.</param>
+    public OrchestrationTelemetry(TimeProvider time, IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        _time = time;
+        Meter = meterFactory?.Create(Name) ?? new Meter(Name);
+        ActivitySource = new ActivitySource(Name);
+        _accepted = Meter.CreateCounter<long>("mo.events.accepted", description: "Events accepted into the inbox.");
+        _rejected = Meter.CreateCounter<long>("mo.events.rejected", description: "Events refused at intake.");
+        _duplicates = Meter.CreateCounter<long>("mo.events.duplicate", description: "Events already accepted before (same source and id).");
+        _processed = Meter.CreateCounter<long>("mo.events.processed", description: "Events processed by their workflows.");
+        _commands = Meter.CreateCounter<long>("mo.commands.executed", description: "Adapter command attempts, by kind and outcome.");
+        _retries = Meter.CreateCounter<long>("mo.commands.retries", description: "Durable retries scheduled after transient failures.");
+        _deadLetters = Meter.CreateCounter<long>("mo.deadletters", description: "Commands or events dead-lettered (their partition parked).");
+        _transitionsRejected = Meter.CreateCounter<long>("mo.transitions.rejected", description: "Transitions rejected by a state machine.");
+        _outOfOrder = Meter.CreateCounter<long>("mo.events.out_of_order", description: "Events older than the last applied for their key.");
+        _latency = Meter.CreateHistogram<double>("mo.events.latency", unit: "ms", description: "From acceptance to the committed step.");
+    }
+
+    /// <summary>The meter.</summary>
+    public Meter Meter { get; }
+
+    /// <summary>The activity source.</summary>
+    public ActivitySource ActivitySource { get; }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Meter.Dispose();
+        ActivitySource.Dispose();
+    }
+
+    internal void Accepted(EventEnvelope envelope) => _accepted.Add(1, new KeyValuePair<string, object?>("site", envelope.Site?.Value), new KeyValuePair<string, object?>("type", envelope.Type));
+
+    internal void Rejected(string? type) => _rejected.Add(1, new KeyValuePair<string, object?>("type", type));
+
+    internal void Duplicate(EventEnvelope envelope) => _duplicates.Add(1, new KeyValuePair<string, object?>("type", envelope.Type));
+
+    internal void EventProcessed(EventEnvelope envelope, IReadOnlyList<WorkflowDefinition> workflows, DateTimeOffset acceptedAt)
+    {
+        var tags = new TagList
+        {
+            { "site", envelope.Site?.Value },
+            { "type", envelope.Type },
+            { "workflow", workflows.Count == 0 ? null : workflows[0].Name },
+        };
+        _processed.Add(1, tags);
+        if (_latency.Enabled)
+        {
+            _latency.Record((_time.GetUtcNow() - acceptedAt).TotalMilliseconds, tags);
+        }
+    }
+
+    internal void CommandExecuted(string kind, AdapterResultStatus status)
+    {
+        _commands.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("outcome", status.ToString()));
+        if (status == AdapterResultStatus.TransientFailure)
+        {
+            _retries.Add(1, new KeyValuePair<string, object?>("kind", kind));
+        }
+    }
+
+    internal void DeadLettered(string? site) => _deadLetters.Add(1, new KeyValuePair<string, object?>("site", site));
+
+    internal void TransitionRejected(string workflow) => _transitionsRejected.Add(1, new KeyValuePair<string, object?>("workflow", workflow));
+
+    internal void OutOfOrder() => _outOfOrder.Add(1);
+}
