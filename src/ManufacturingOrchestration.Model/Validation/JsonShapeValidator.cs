@@ -26,6 +26,8 @@ internal static class JsonShapeValidator
 
     internal sealed class Walk(JsonPathBuilder path, List<ValidationError> errors, JsonSerializerOptions options)
     {
+        private readonly ConcurrentDictionary<Type, Shape> _shapes = Cache.GetValue(options, static _ => new());
+
         public JsonPathBuilder Path { get; } = path;
 
         public JsonSerializerOptions Options { get; } = options;
@@ -35,7 +37,7 @@ internal static class JsonShapeValidator
         public void WrongType(JsonElement element, string expected) =>
             Error(ReasonCodes.WrongType, $"Expected {expected}, found {Describe(element.ValueKind)}.");
 
-        public Shape ShapeOf(Type type) => Cache.GetValue(Options, static _ => new()).GetOrAdd(type, static (t, o) => Build(t, o), Options);
+        public Shape ShapeOf(Type type) => _shapes.TryGetValue(type, out var shape) ? shape : _shapes.GetOrAdd(type, static (t, o) => Build(t, o), Options);
     }
 
     internal abstract class Shape
@@ -504,12 +506,16 @@ internal static class JsonShapeValidator
                 }
 
                 walk.Path.Push(member.Name);
-                walk.ShapeOf(member.Type).Check(value, walk);
+                (member.Shape ??= walk.ShapeOf(member.Type)).Check(value, walk);
                 walk.Path.Pop();
             }
         }
 
-        private sealed record Member(string Name, byte[] Utf8Name, Type Type, bool Required, bool Nullable);
+        private sealed record Member(string Name, byte[] Utf8Name, Type Type, bool Required, bool Nullable)
+        {
+            /// <summary>The member's shape, resolved on first use (shapes of one options instance never change).</summary>
+            public Shape? Shape { get; set; }
+        }
     }
 
     /// <summary>A type whose JSON form is decided by a custom converter: try to read it alone, once.</summary>
