@@ -15,6 +15,7 @@ public class LotTransitionBenchmarks
     private ProductionOrder _order = null!;
     private ProductionOrderTriggerArgs _confirmation = null!;
 
+    /// <summary>Builds the lot, movements and order once.</summary>
     [GlobalSetup]
     public void Setup()
     {
