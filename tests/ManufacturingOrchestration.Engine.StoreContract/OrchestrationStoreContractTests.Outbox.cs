@@ -1,0 +1,181 @@
+using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Model;
+
+namespace ManufacturingOrchestration.Engine.StoreContract;
+
+public abstract partial class OrchestrationStoreContractTests
+{
+    [Fact]
+    public async Task ReadPendingCommandsAsync_CommandsPlannedOutOfOrder_ReturnsOrdinalOrder()
+    {
+        var store = await NewStoreAsync();
+
+        await CommitAsync(store, NewStep("lot-A", 0) with { NewCommands = [NewCommand("lot-A", 2), NewCommand("lot-A", 0)] });
+        await CommitAsync(store, NewStep("lot-A", 1) with { NewCommands = [NewCommand("lot-A", 1)] });
+
+        (await store.ReadPendingCommandsAsync("lot-A", Ct)).Select(c => c.Ordinal).Should().Equal(0, 1, 2);
+        (await store.ReadPendingCommandsAsync("lot-B", Ct)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task CommitAsync_CommandUpdatedToCompleted_IsNoLongerPendingButStillReadable()
+    {
+        var store = await NewStoreAsync();
+        var first = NewCommand("lot-A", 0);
+        await CommitAsync(store, NewStep("lot-A", 0) with { NewCommands = [first, NewCommand("lot-A", 1)] });
+
+        await CommitAsync(store, new StepCommit
+        {
+            PartitionKey = "lot-A",
+            ExpectedVersion = 1,
+            UpdatedCommands = [first with { Status = OutboxStatus.Completed, Attempts = 1 }],
+        });
+
+        (await store.ReadPendingCommandsAsync("lot-A", Ct)).Select(c => c.Ordinal).Should().Equal(1);
+        var read = await store.ReadCommandAsync(first.IdempotencyKey, Ct);
+        read.Should().NotBeNull();
+        read!.Status.Should().Be(OutboxStatus.Completed);
+        read.Attempts.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task CommitAsync_CommandRescheduledForRetry_StaysPendingWithItsNewSchedule()
+    {
+        var store = await NewStoreAsync();
+        var command = NewCommand("lot-A", 0);
+        await CommitAsync(store, NewStep("lot-A", 0) with { NewCommands = [command] });
+
+        await CommitAsync(store, new StepCommit
+        {
+            PartitionKey = "lot-A",
+            ExpectedVersion = 1,
+            UpdatedCommands = [command with { Attempts = 2, NextAttemptAt = T0.AddSeconds(8), LastError = "adapter.transient: timeout" }],
+        });
+
+        var pending = (await store.ReadPendingCommandsAsync("lot-A", Ct)).Should().ContainSingle().Subject;
+        pending.Attempts.Should().Be(2);
+        pending.NextAttemptAt.Should().Be(T0.AddSeconds(8));
+        pending.LastError.Should().Be("adapter.transient: timeout");
+    }
+
+    [Fact]
+    public async Task ReadPartitionsWithPendingCommandsAsync_ListsExactlyThePartitionsWithPendingCommands()
+    {
+        var store = await NewStoreAsync();
+        var doneOfC = NewCommand("lot-C", 0);
+        await store.CommitAsync(
+            [
+                NewStep("lot-A", 0) with { NewCommands = [NewCommand("lot-A", 0)] },
+                NewStep("lot-B", 0) with { NewCommands = [NewCommand("lot-B", 0), NewCommand("lot-B", 1)] },
+                NewStep("lot-C", 0) with { NewCommands = [doneOfC] },
+                NewStep("lot-D", 0),
+            ],
+            Ct);
+        await CommitAsync(store, new StepCommit { PartitionKey = "lot-C", ExpectedVersion = 1, UpdatedCommands = [doneOfC with { Status = OutboxStatus.Completed }] });
+
+        var partitions = await store.ReadPartitionsWithPendingCommandsAsync(Ct);
+
+        partitions.Should().BeEquivalentTo(["lot-A", "lot-B"]);
+    }
+
+    [Fact]
+    public async Task ReadCommandAsync_ByKey_ReturnsTheCommandAsPlanned()
+    {
+        var store = await NewStoreAsync();
+        var command = NewCommand("lot-A", 0) with { RevisionOf = "mo1-00000000000000000000000000000000" };
+        await CommitAsync(store, NewStep("lot-A", 0) with { NewCommands = [command] });
+
+        var read = await store.ReadCommandAsync(command.IdempotencyKey, Ct);
+        var unknown = await store.ReadCommandAsync("mo1-ffffffffffffffffffffffffffffffff", Ct);
+
+        unknown.Should().BeNull();
+        read.Should().NotBeNull();
+        read!.PartitionKey.Should().Be("lot-A");
+        read.Ordinal.Should().Be(0);
+        read.Kind.Should().Be(command.Kind);
+        read.CorrelationId.Should().Be(command.CorrelationId);
+        read.CausedBy.Should().Be(command.CausedBy);
+        read.Step.Should().Be(command.Step);
+        read.Workflow.Should().Be(command.Workflow);
+        read.CreatedAt.Should().Be(command.CreatedAt);
+        read.Status.Should().Be(OutboxStatus.Pending);
+        read.RevisionOf.Should().Be(command.RevisionOf);
+        read.Request.Should().NotBeNull().And.BeOfType(command.Request.GetType());
+    }
+
+    [Fact]
+    public async Task CommitAsync_ParkedPartition_KeepsLaterEventsPendingUntilTheUnparkCommitResolvesTheDeadLetter()
+    {
+        var store = await NewStoreAsync();
+        await AcceptAsync(store, NewEvent("lot-A", "e-1"), NewEvent("lot-A", "e-2"));
+        var command = NewCommand("lot-A", 0);
+        await CommitAsync(store, NewStep("lot-A", 0) with { ProcessedEvents = [new EventKey(QmsSource, "e-1")], NewCommands = [command] });
+        var deadLetter = NewDeadLetter("dl-1", command, T0.AddMinutes(1));
+
+        await CommitAsync(store, new StepCommit
+        {
+            PartitionKey = "lot-A",
+            ExpectedVersion = 1,
+            NewState = NewState("lot-A", 2) with { Parked = new ParkInfo { DeadLetterId = "dl-1", Since = T0.AddMinutes(1), ReasonCode = ReasonCodes.AdapterPermanent.Code } },
+            UpdatedCommands = [command with { Status = OutboxStatus.DeadLettered, Attempts = 1 }],
+            DeadLetters = [deadLetter],
+        });
+        await AcceptAsync(store, NewEvent("lot-A", "e-3", T0.AddMinutes(2)));
+
+        var parked = await store.LoadPartitionAsync("lot-A", Ct);
+        parked!.IsParked.Should().BeTrue();
+        parked.Parked!.DeadLetterId.Should().Be("dl-1");
+        parked.Parked.ReasonCode.Should().Be(ReasonCodes.AdapterPermanent.Code);
+        var open = (await store.ReadDeadLettersAsync(DeadLetterQuery.Open, Ct)).Should().ContainSingle().Subject;
+        open.Id.Should().Be("dl-1");
+        open.IsOpen.Should().BeTrue();
+        open.Command.IdempotencyKey.Should().Be(command.IdempotencyKey);
+        (await store.ReadPendingCommandsAsync("lot-A", Ct)).Should().BeEmpty();
+        (await store.ReadCommandAsync(command.IdempotencyKey, Ct))!.Status.Should().Be(OutboxStatus.DeadLettered);
+        (await store.ReadPendingEventsAsync("lot-A", 0, 100, Ct)).Select(e => e.Key.Id).Should().Equal("e-2", "e-3");
+
+        var resolution = new DeadLetterResolution { Action = "skip", Operator = "qe-jane", Reason = "Posted manually in ERP", At = T0.AddMinutes(10) };
+        await CommitAsync(store, new StepCommit
+        {
+            PartitionKey = "lot-A",
+            ExpectedVersion = 2,
+            NewState = NewState("lot-A", 3),
+            UpdatedCommands = [command with { Status = OutboxStatus.Skipped, Attempts = 1 }],
+            DeadLetters = [deadLetter with { Resolution = resolution }],
+        });
+
+        (await store.LoadPartitionAsync("lot-A", Ct))!.IsParked.Should().BeFalse();
+        (await store.ReadDeadLettersAsync(DeadLetterQuery.Open, Ct)).Should().BeEmpty();
+        var resolved = (await store.ReadDeadLettersAsync(new DeadLetterQuery { OnlyOpen = false }, Ct)).Should().ContainSingle().Subject;
+        resolved.IsOpen.Should().BeFalse();
+        resolved.Resolution.Should().Be(resolution);
+        (await store.ReadCommandAsync(command.IdempotencyKey, Ct))!.Status.Should().Be(OutboxStatus.Skipped);
+        (await store.ReadPendingEventsAsync("lot-A", 0, 100, Ct)).Select(e => e.Key.Id).Should().Equal("e-2", "e-3");
+    }
+
+    [Fact]
+    public async Task ReadDeadLettersAsync_Filters_ReturnOldestFirstWithinTheQuery()
+    {
+        var store = await NewStoreAsync();
+        await store.CommitAsync(
+            [
+                NewStep("lot-A", 0) with { DeadLetters = [NewDeadLetter("dl-a2", NewCommand("lot-A", 1), T0.AddMinutes(2)), NewDeadLetter("dl-a1", NewCommand("lot-A", 0), T0.AddMinutes(1))] },
+                NewStep("lot-B", 0) with { DeadLetters = [NewDeadLetter("dl-b", NewCommand("lot-B", 0), T0.AddMinutes(3), "plant-2")] },
+            ],
+            Ct);
+
+        var all = await store.ReadDeadLettersAsync(DeadLetterQuery.Open, Ct);
+        var ofA = await store.ReadDeadLettersAsync(new DeadLetterQuery { PartitionKey = "lot-A" }, Ct);
+        var ofPlant2 = await store.ReadDeadLettersAsync(new DeadLetterQuery { Site = "plant-2" }, Ct);
+        var byId = await store.ReadDeadLettersAsync(new DeadLetterQuery { Id = "dl-a2" }, Ct);
+        var inRange = await store.ReadDeadLettersAsync(new DeadLetterQuery { From = T0.AddMinutes(2), To = T0.AddMinutes(3) }, Ct);
+        var oldest = await store.ReadDeadLettersAsync(new DeadLetterQuery { MaxCount = 1 }, Ct);
+
+        all.Select(d => d.Id).Should().Equal("dl-a1", "dl-a2", "dl-b");
+        ofA.Select(d => d.Id).Should().Equal("dl-a1", "dl-a2");
+        ofPlant2.Select(d => d.Id).Should().Equal("dl-b");
+        byId.Select(d => d.Id).Should().Equal("dl-a2");
+        inRange.Select(d => d.Id).Should().Equal("dl-a2");
+        oldest.Select(d => d.Id).Should().Equal("dl-a1");
+    }
+}
