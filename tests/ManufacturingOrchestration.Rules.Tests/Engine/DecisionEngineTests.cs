@@ -1,0 +1,126 @@
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Rules.Standard;
+
+namespace ManufacturingOrchestration.Rules.Tests.Engine;
+
+public sealed class DecisionEngineTests
+{
+    private static readonly SiteId Plant7 = new("plant-7");
+
+    private static DecisionEngine CreateSut() =>
+        new DecisionEngineBuilder()
+            .WithRuleSet("mo.standard", "1.0.0")
+            .AddStandardRules(StandardRuleSets.InspectionFailed, StandardRuleSets.InspectionPassed)
+            .AddSiteOverlay(Plant7, "plant-7", "2026.2", overlay => overlay
+                .AddRules(typeof(PlantSupplierCaseForEveryFailureRule), typeof(CustomerQualityAlertRule))
+                .RemoveRule(InspectionFailedMoveToHoldRule.RuleName))
+            .Build();
+
+    private static FactSet AtPlant7(FactSet facts) => new()
+    {
+        Event = facts.Event, Lot = facts.Lot, Material = facts.Material, Site = facts.Site! with { Id = Plant7 },
+    };
+
+    [Fact]
+    public void Decide_OverlayRuleWithGlobalName_ReplacesGlobalRuleAtThatSiteOnly()
+    {
+        var engine = CreateSut();
+
+        var atPlant7 = engine.Decide(AtPlant7(TestFacts.FailedFacts(DefectSeverity.Minor)), TestContext.Current.CancellationToken);
+        var elsewhere = engine.Decide(TestFacts.FailedFacts(DefectSeverity.Minor), TestContext.Current.CancellationToken);
+
+        var supplierCase = atPlant7.OfType<OpenSupplierCase>().Should().ContainSingle("the plant opens a case for every failure").Subject;
+        var firing = supplierCase.Explanation.Firings.Should().ContainSingle().Subject;
+        firing.RuleName.Should().Be(InspectionFailedSupplierCaseRule.RuleName);
+        firing.RuleSetName.Should().Be("plant-7");
+        firing.RuleSetVersion.Should().Be("2026.2");
+        elsewhere.Contains<OpenSupplierCase>().Should().BeFalse("globally a minor defect on class C material opens no case");
+    }
+
+    [Fact]
+    public void Decide_OverlayAddsAndRemovesRules_GlobalRulesKeepTheirOrigin()
+    {
+        var decisions = CreateSut().Decide(AtPlant7(TestFacts.FailedFacts()), TestContext.Current.CancellationToken);
+
+        decisions.OfType<AlertQuality>().Should().ContainSingle().Which.Explanation.Firings.Single().RuleSetName.Should().Be("plant-7");
+        decisions.Contains<MoveStockToHold>().Should().BeFalse("the overlay removed the hold-move rule");
+        var quarantine = decisions.OfType<QuarantineLot>().Single().Explanation.Firings.Single();
+        quarantine.RuleSetName.Should().Be("mo.standard");
+        quarantine.RuleSetVersion.Should().Be("1.0.0");
+        decisions.RuleSetName.Should().Be("mo.standard+plant-7");
+        decisions.RuleSetVersion.Should().Be("mo.standard@1.0.0+plant-7@2026.2");
+    }
+
+    [Fact]
+    public void Decide_SiteTakenFromEnvelopeWhenNoProfile_SelectsOverlay()
+    {
+        var envelope = new Model.Events.EventEnvelope { Id = "e-1", Source = "qms://plant-7", Type = Model.Events.EventTypes.InspectionFailed, Site = Plant7, Data = TestFacts.Failed() };
+
+        var decisions = CreateSut().Decide(new FactSet { Envelope = envelope, Lot = TestFacts.Lot(), Material = TestFacts.Material() }, TestContext.Current.CancellationToken);
+
+        decisions.RuleSetVersion.Should().Contain("plant-7@2026.2");
+        decisions.Contains<AlertQuality>().Should().BeTrue();
+    }
+
+    [Fact]
+    public void GetRuleNames_OverlaySite_ListsReplacedAddedAndNotRemovedRules()
+    {
+        var engine = CreateSut();
+
+        engine.GetRuleNames(Plant7).Should().Contain("plant-7.customer-quality-alert")
+            .And.Contain(InspectionFailedSupplierCaseRule.RuleName)
+            .And.NotContain(InspectionFailedMoveToHoldRule.RuleName);
+        engine.GetRuleNames().Should().Contain(InspectionFailedMoveToHoldRule.RuleName).And.NotContain("plant-7.customer-quality-alert");
+        engine.OverlaySites.Should().Equal(Plant7);
+        engine.GetRuleSetVersion(Plant7).Should().Be("mo.standard@1.0.0+plant-7@2026.2");
+        engine.RuleSetVersion.Should().Be("mo.standard@1.0.0");
+    }
+
+    [Fact]
+    public void Decide_RuleThrows_ThrowsRuleEvaluationFailed()
+    {
+        var engine = new DecisionEngineBuilder().AddRules(typeof(BrokenRule)).Build();
+
+        var act = () => engine.Decide(TestFacts.FailedFacts(), TestContext.Current.CancellationToken);
+
+        act.Should().Throw<ManufacturingOrchestrationException>()
+            .Where(e => e.ReasonCode == ReasonCodes.RuleEvaluationFailed && e.Message.Contains("broken for L-1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Decide_CancelledToken_Throws()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+
+        var act = () => CreateSut().Decide(TestFacts.FailedFacts(), cts.Token);
+
+        act.Should().Throw<OperationCanceledException>();
+    }
+
+    [Fact]
+    public void Decide_NoEvent_DecidesNothing()
+    {
+        CreateSut().Decide(new FactSet { Lot = TestFacts.Lot(), Site = TestFacts.Site() }, TestContext.Current.CancellationToken).IsEmpty.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Decide_ConcurrentCallsOnOneEngine_EachGetsItsOwnCompleteDecisionSet()
+    {
+        var engine = CreateSut();
+        var expected = engine.Decide(TestFacts.FailedFacts(DefectSeverity.Critical), TestContext.Current.CancellationToken).Decisions.Select(d => d.Describe()).ToArray();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
+        {
+            var seen = new List<string[]>();
+            for (var i = 0; i < 200; i++)
+            {
+                seen.Add(engine.Decide(TestFacts.FailedFacts(DefectSeverity.Critical), TestContext.Current.CancellationToken).Decisions.Select(d => d.Describe()).ToArray());
+            }
+
+            return seen;
+        })));
+
+        results.SelectMany(r => r).Should().HaveCount(1600).And.OnlyContain(r => r.SequenceEqual(expected));
+    }
+}

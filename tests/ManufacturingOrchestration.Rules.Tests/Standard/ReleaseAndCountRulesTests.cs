@@ -1,0 +1,145 @@
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Rules.Standard;
+
+namespace ManufacturingOrchestration.Rules.Tests.Standard;
+
+public sealed class ReleaseAndCountRulesTests
+{
+    private static readonly DecisionEngine Engine = TestFacts.StandardEngine();
+
+    private static LotReleased Released(params string[] backorders) => new()
+    {
+        Lot = new LotId("FG-7"), Material = TestFacts.MaterialId, Site = TestFacts.SiteId, ReleasedBy = new ActorId("qm-anna"),
+        ProducedBy = new OrderId("WO-9"), Backorders = backorders,
+    };
+
+    private static FactSet CountFacts(decimal book, decimal counted, AbcClass abc = AbcClass.C, bool controlled = false, CountAuthority? authority = null) => new()
+    {
+        Event = new CycleCountRecorded
+        {
+            Count = new CycleCount
+            {
+                Id = new CycleCountId("CC-1"), Material = TestFacts.MaterialId, Lot = TestFacts.LotId, Site = TestFacts.SiteId,
+                BookQuantity = Quantity.Each(book), CountedQuantity = Quantity.Each(counted), CountedBy = new ActorId("op-ben"),
+            },
+        },
+        Material = TestFacts.Material(abc: abc, controlled: controlled),
+        Site = TestFacts.Site(),
+        CountAuthority = authority,
+    };
+
+    [Fact]
+    public void Decide_LotReleasedWithBackordersAndGenealogy_ReleasesHoldUpdatesAtpNotifiesAndPublishesLinks()
+    {
+        var link = new GenealogyLink { ComponentLot = TestFacts.LotId, ProducedLot = new LotId("FG-7"), Order = new OrderId("WO-9"), Quantity = Quantity.Each(10) };
+        var facts = new FactSet { Event = Released("SO-1", "SO-2"), Site = TestFacts.Site(), Genealogy = [link], Lot = TestFacts.Lot() with { Id = new LotId("FG-7") } };
+
+        var decisions = Engine.Decide(facts, TestContext.Current.CancellationToken);
+
+        decisions.OfType<ReleaseShipmentHold>().Should().ContainSingle().Which.Lot.Should().Be(new LotId("FG-7"));
+        decisions.OfType<UpdateAtp>().Should().ContainSingle();
+        decisions.OfType<NotifyCustomerService>().Should().ContainSingle().Which.Backorders.Should().Equal("SO-1", "SO-2");
+        var publish = decisions.OfType<PublishGenealogy>().Should().ContainSingle().Subject;
+        publish.Links.Should().Equal(link);
+        publish.Explanation.Includes(LotReleasedGenealogyWithLinksRule.RuleName).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Decide_LotReleasedWithoutBackordersOrGenealogy_PublishesWithoutLinksAndDoesNotNotify()
+    {
+        var decisions = Engine.Decide(new FactSet { Event = Released(), Site = TestFacts.Site() }, TestContext.Current.CancellationToken);
+
+        decisions.Contains<NotifyCustomerService>().Should().BeFalse();
+        var publish = decisions.OfType<PublishGenealogy>().Should().ContainSingle().Subject;
+        publish.Links.Should().BeEmpty();
+        publish.Order.Should().Be(new OrderId("WO-9"));
+    }
+
+    [Fact]
+    public void Decide_ReleaseOfFinishedGoodsAtRegulatedSite_IsNotGatedBecauseTheReleaseWasAlreadyApproved()
+    {
+        var decisions = Engine.Decide(new FactSet { Event = Released(), Site = TestFacts.Site(regulated: true) }, TestContext.Current.CancellationToken);
+
+        decisions.Contains<RequireApproval>().Should().BeFalse();
+        decisions.Contains<ReleaseShipmentHold>().Should().BeTrue();
+    }
+
+    [Fact]
+    public void Decide_CountWithinTolerance_PostsDirectlyWithoutPause()
+    {
+        var decisions = Engine.Decide(CountFacts(book: 1000, counted: 990), TestContext.Current.CancellationToken);
+
+        var adjustment = decisions.Decisions.Should().ContainSingle().Which.Should().BeOfType<PostCountAdjustment>().Subject;
+        adjustment.Variance.Should().Be(-10);
+        adjustment.Explanation.Includes(CycleCountWithinToleranceRule.RuleName).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Decide_CountWithoutVariance_DecidesNothing()
+    {
+        Engine.Decide(CountFacts(book: 1000, counted: 1000), TestContext.Current.CancellationToken).IsEmpty.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Decide_SameVarianceForClassAAndClassC_OnlyClassAIsOverTolerance()
+    {
+        Engine.Decide(CountFacts(book: 1000, counted: 980, abc: AbcClass.C), TestContext.Current.CancellationToken).Contains<PausePicks>().Should().BeFalse("2 % and 20 units are inside ±5 % / 100");
+        Engine.Decide(CountFacts(book: 1000, counted: 980, abc: AbcClass.A), TestContext.Current.CancellationToken).Contains<PausePicks>().Should().BeTrue("2 % is outside ±1 %");
+    }
+
+    [Fact]
+    public void Decide_CountOverAbsoluteToleranceButInsidePercentage_IsOverTolerance()
+    {
+        // Class C: 5 % allowed, 100 units absolute: 150 of 10,000 is 1.5 % but over the absolute limit.
+        Engine.Decide(CountFacts(book: 10_000, counted: 9_850), TestContext.Current.CancellationToken).Contains<PausePicks>().Should().BeTrue();
+    }
+
+    [Fact]
+    public void Decide_CountOverToleranceWithoutAuthority_PausesPicksAndRequiresSupervisorApproval()
+    {
+        var decisions = Engine.Decide(CountFacts(book: 100, counted: 80), TestContext.Current.CancellationToken);
+
+        decisions.OfType<PausePicks>().Should().ContainSingle().Which.CycleCount.Should().Be(new CycleCountId("CC-1"));
+        var approval = decisions.OfType<RequireApproval>().Should().ContainSingle().Subject;
+        approval.Role.Should().Be(Role.CycleCountSupervisor);
+        approval.Gated.Should().BeOfType<PostCountAdjustment>().Which.Variance.Should().Be(-20);
+        decisions.Decisions.OfType<PostCountAdjustment>().Should().BeEmpty("the adjustment waits for the approval");
+    }
+
+    [Fact]
+    public void Decide_CountOverToleranceWithinCounterLimit_PausesPicksAndPostsDirectly()
+    {
+        var authority = new CountAuthority { Actor = new ActorId("op-ben"), Role = Role.CycleCountSupervisor, MaxAdjustmentQuantity = 50, MaxAdjustmentPercent = 25 };
+
+        var decisions = Engine.Decide(CountFacts(book: 100, counted: 80, authority: authority), TestContext.Current.CancellationToken);
+
+        decisions.Contains<PausePicks>().Should().BeTrue();
+        decisions.OfType<PostCountAdjustment>().Should().ContainSingle().Which.Explanation.Includes(CycleCountWithinAuthorityRule.RuleName).Should().BeTrue();
+        decisions.Contains<RequireApproval>().Should().BeFalse();
+    }
+
+    [Fact]
+    public void Decide_CountOverToleranceAboveCounterLimit_RequiresApproval()
+    {
+        var authority = new CountAuthority { Actor = new ActorId("op-ben"), Role = Role.Operator, MaxAdjustmentQuantity = 5, MaxAdjustmentPercent = 5 };
+
+        var decisions = Engine.Decide(CountFacts(book: 100, counted: 80, authority: authority), TestContext.Current.CancellationToken);
+
+        decisions.ApprovalsGating<PostCountAdjustment>().Should().ContainSingle();
+    }
+
+    [Fact]
+    public void Decide_ControlledMaterialOverTolerance_OpensRootCauseAnalysis()
+    {
+        var decisions = Engine.Decide(CountFacts(book: 100, counted: 80, controlled: true), TestContext.Current.CancellationToken);
+
+        decisions.OfType<OpenRootCauseAnalysis>().Should().ContainSingle().Which.Subject.Should().Be("cycle count CC-1");
+    }
+
+    [Fact]
+    public void Decide_ControlledMaterialWithinTolerance_NoRootCauseAnalysis()
+    {
+        Engine.Decide(CountFacts(book: 1000, counted: 990, controlled: true), TestContext.Current.CancellationToken).Contains<OpenRootCauseAnalysis>().Should().BeFalse();
+    }
+}

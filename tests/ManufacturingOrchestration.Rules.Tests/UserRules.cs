@@ -1,0 +1,120 @@
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Rules.Standard;
+using NRules.Fluent.Dsl;
+
+namespace ManufacturingOrchestration.Rules.Tests;
+
+// Rules a plant or user might write. They live in the test assembly, which the tests scan or list explicitly.
+
+/// <summary>A user's rule that tries to release every failed lot directly (must never get through policy at a regulated site).</summary>
+[Name("acme.release-anyway")]
+public sealed class ReleaseAnywayRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        When().Match(() => failed);
+        Then().Do(ctx => ctx.Decide(new ReleaseLot { Lot = failed.Lot, Site = failed.Site }));
+    }
+}
+
+/// <summary>A user's rule that wraps a release in an approval by the wrong role.</summary>
+[Name("acme.release-with-operator-approval")]
+public sealed class ReleaseWithOperatorApprovalRule : Rule
+{
+    public override void Define()
+    {
+        InspectionPassed passed = default!;
+        When().Match(() => passed);
+        Then().Do(ctx => ctx.Decide(new RequireApproval
+        {
+            Role = Role.Operator, Site = passed.Site, Reason = ReasonCodes.ApprovalRequired,
+            Gated = new ReleaseLot { Lot = passed.Lot, Site = passed.Site },
+        }));
+    }
+}
+
+/// <summary>A user's rule that lets a recommendation release a lot.</summary>
+[Name("acme.release-when-model-says-so")]
+public sealed class ReleaseWhenModelSaysSoRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        Recommendation recommendation = default!;
+        When()
+            .Match(() => failed)
+            .Match(() => recommendation, r => r.Lot == failed.Lot, r => r.Confidence > 0.5m);
+        Then().Do(ctx => ctx.Decide(new ReleaseLot { Lot = failed.Lot, Site = failed.Site }));
+    }
+}
+
+/// <summary>A plant overlay rule replacing the global supplier-case rule: every failure opens a supplier case.</summary>
+[Name(InspectionFailedSupplierCaseRule.RuleName)]
+public sealed class PlantSupplierCaseForEveryFailureRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        When().Match(() => failed, f => f.Supplier != null);
+        Then().Do(ctx => ctx.Decide(new OpenSupplierCase
+        {
+            Supplier = failed.Supplier!.Value, Lot = failed.Lot, Material = failed.Material, Site = failed.Site, Severity = failed.Severity,
+        }));
+    }
+}
+
+/// <summary>A plant overlay rule adding a customer-specific notification.</summary>
+[Name("plant-7.customer-quality-alert")]
+public sealed class CustomerQualityAlertRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        When().Match(() => failed);
+        Then().Do(ctx => ctx.Decide(new AlertQuality { Site = failed.Site, Message = "Customer X requires notification within 24 h." }));
+    }
+}
+
+/// <summary>A rule that fires but decides nothing (the fixture must still see it).</summary>
+[Name("acme.observe-only")]
+public sealed class ObserveOnlyRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        When().Match(() => failed);
+        Then().Do(ctx => Observe(failed));
+    }
+
+    public static int Observed { get; private set; }
+
+    private static void Observe(InspectionFailed failed) => Observed += failed.Lot.Value.Length > 0 ? 1 : 0;
+}
+
+/// <summary>A rule whose action throws.</summary>
+[Name("acme.broken")]
+public sealed class BrokenRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        When().Match(() => failed);
+        Then().Do(ctx => Throw(failed));
+    }
+
+    private static void Throw(InspectionFailed failed) => throw new InvalidOperationException($"broken for {failed.Lot}");
+}
+
+/// <summary>A second rule with the name of an existing user rule.</summary>
+[Name("acme.release-anyway")]
+public sealed class DuplicateNameRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        When().Match(() => failed);
+        Then().Do(ctx => ctx.Decide(new AlertQuality { Site = failed.Site, Message = "duplicate" }));
+    }
+}
