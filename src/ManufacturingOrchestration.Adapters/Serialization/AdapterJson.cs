@@ -12,18 +12,13 @@ namespace ManufacturingOrchestration.Adapters.Serialization;
 /// </summary>
 public static class AdapterJson
 {
-    private static readonly JsonSerializerOptions s_options = CreateOptions();
     private static readonly FrozenDictionary<string, JsonTypeInfo> s_byKind = BuildKindMap();
 
     /// <summary>The source-generated context.</summary>
     public static AdapterJsonContext Context { get; } = AdapterJsonContext.Default;
 
-    /// <summary>
-    /// Read-only options for every adapter request and query result: <see cref="Context"/> first, then a resolver for the
-    /// model types whose converters the generated context cannot reach. Pass these (not <c>Context.Options</c>) to
-    /// <see cref="JsonSerializer"/>.
-    /// </summary>
-    public static JsonSerializerOptions Options => s_options;
+    /// <summary>Read-only options for every adapter request and query result, resolved by <see cref="Context"/>.</summary>
+    public static JsonSerializerOptions Options => Context.Options;
 
     /// <summary>Every command kind this version can read, with its request type.</summary>
     public static IReadOnlyDictionary<string, Type> CommandTypes { get; } =
@@ -106,16 +101,6 @@ public static class AdapterJson
             : throw new ManufacturingOrchestrationException(ReasonCodes.UnknownCommandKind, $"The command kind '{kind}' is not known to this version of the adapter contracts.");
     }
 
-    private static JsonSerializerOptions CreateOptions()
-    {
-        var options = new JsonSerializerOptions(AdapterJsonContext.Default.Options);
-        options.TypeInfoResolverChain.Clear();
-        options.TypeInfoResolverChain.Add(AdapterJsonContext.Default);
-        options.TypeInfoResolverChain.Add(new ModelFallbackTypeInfoResolver());
-        options.MakeReadOnly();
-        return options;
-    }
-
     private static FrozenDictionary<string, JsonTypeInfo> BuildKindMap()
     {
         var types = new Dictionary<string, Type>(StringComparer.Ordinal)
@@ -149,6 +134,6 @@ public static class AdapterJson
             [CommandKinds.ProcurementNotifySupplier] = typeof(NotifySupplierRequest),
             [CommandKinds.NotificationSend] = typeof(SendNotificationRequest),
         };
-        return types.ToFrozenDictionary(pair => pair.Key, pair => s_options.GetTypeInfo(pair.Value), StringComparer.Ordinal);
+        return types.ToFrozenDictionary(pair => pair.Key, pair => AdapterJsonContext.Default.GetTypeInfo(pair.Value)!, StringComparer.Ordinal);
     }
 }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
 using ManufacturingOrchestration.Model;
 
 namespace ManufacturingOrchestration.Adapters.Serialization;
@@ -8,14 +7,9 @@ namespace ManufacturingOrchestration.Adapters.Serialization;
 /// <summary>
 /// The source-generated System.Text.Json context for every adapter command request and query result, with the
 /// model's JSON settings: camelCase member names, enums as camelCase strings (numbers refused), <c>null</c> members
-/// omitted, C# <c>required</c> members and nullable annotations respected. Use <see cref="AdapterJson.Options"/>, which
-/// also resolves the model types whose converters the generator cannot reach (such as <see cref="Role"/>).
+/// omitted, C# <c>required</c> members and nullable annotations respected. Use <see cref="AdapterJson"/> to reach it.
 /// </summary>
-// Role's converter is internal to the model, so no metadata is generated for it here;
-// ModelFallbackTypeInfoResolver (chained by AdapterJson.Options) serves Role instead.
-#pragma warning disable SYSLIB1030, SYSLIB1220
 [JsonSourceGenerationOptions(
-    GenerationMode = JsonSourceGenerationMode.Metadata,
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DictionaryKeyPolicy = JsonKnownNamingPolicy.Unspecified,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -88,7 +82,6 @@ namespace ManufacturingOrchestration.Adapters.Serialization;
 public sealed partial class AdapterJsonContext : JsonSerializerContext
 {
 }
-#pragma warning restore SYSLIB1030, SYSLIB1220
 
 /// <summary>Writes an enum as its camelCase name and refuses numbers, as the model's JSON does.</summary>
 /// <typeparam name="TEnum">The enum type.</typeparam>
@@ -99,28 +92,4 @@ internal sealed class CamelCaseEnumConverter<TEnum> : JsonStringEnumConverter<TE
         : base(JsonNamingPolicy.CamelCase, allowIntegerValues: false)
     {
     }
-}
-
-/// <summary>Reads and writes a <see cref="Role"/> as its name, refusing names that are not valid identifiers.</summary>
-internal sealed class RoleJsonConverter : JsonConverter<Role>
-{
-    public override Role Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-    {
-        var value = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-        if (!Identifier.IsValid(value, out var problem))
-        {
-            throw new JsonException($"A role {problem}.");
-        }
-
-        return new Role(value);
-    }
-
-    public override void Write(Utf8JsonWriter writer, Role value, JsonSerializerOptions options) => writer.WriteStringValue(value.Name);
-}
-
-/// <summary>Resolves the model types whose JSON converters are not reachable from this assembly's generated context.</summary>
-internal sealed class ModelFallbackTypeInfoResolver : IJsonTypeInfoResolver
-{
-    public JsonTypeInfo? GetTypeInfo(Type type, JsonSerializerOptions options) =>
-        type == typeof(Role) ? JsonMetadataServices.CreateValueInfo<Role>(options, new RoleJsonConverter()) : null;
 }
