@@ -1,0 +1,973 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Model;
+
+namespace ManufacturingOrchestration.Testing;
+
+/// <summary>
+/// A stateful in-memory ERP. Keeps stock per lot by category, ownership and location, and enforces what real ERPs
+/// enforce: consumption and goods issue only from unrestricted own stock; only real category transfers; a restricted
+/// batch released from inspection lands in restricted-use, never unrestricted; no postings to a created, closed or
+/// cancelled order (late postings to a technically completed one are accepted); movements apply as pairs and can be
+/// reversed once; an idempotency key is applied once. Thread-safe, with a lock per lot.
+/// </summary>
+public sealed class ErpSimulator : AdapterSimulator, IErpAdapter
+{
+    private readonly ConcurrentDictionary<LotId, LotState> _lots = new();
+    private readonly ConcurrentDictionary<MaterialId, MaterialDefinition> _materials = new();
+    private readonly ConcurrentDictionary<OrderId, OrderState> _orders = new();
+    private readonly ConcurrentDictionary<string, Document> _documents = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(MaterialId, SiteId), decimal> _atp = new();
+    private readonly Lock _unknownLotGate = new();
+    private readonly Func<ChangeStockCategoryRequest, CommandPlan> _changeStockCategory;
+    private readonly Func<PostGoodsMovementRequest, CommandPlan> _postGoodsMovement;
+    private readonly Func<ReverseGoodsMovementRequest, CommandPlan> _reverseGoodsMovement;
+    private readonly Func<SetBatchStatusRequest, CommandPlan> _setBatchStatus;
+    private readonly Func<ReevaluateAllocationsRequest, CommandPlan> _reevaluateAllocations;
+    private readonly Func<UpdateAtpRequest, CommandPlan> _updateAtp;
+    private readonly Func<PlaceShipmentHoldRequest, CommandPlan> _placeShipmentHold;
+    private readonly Func<ReleaseShipmentHoldRequest, CommandPlan> _releaseShipmentHold;
+    private readonly Func<PostCountAdjustmentRequest, CommandPlan> _postCountAdjustment;
+    private readonly Func<PostProductionConfirmationRequest, CommandPlan> _postProductionConfirmation;
+
+    /// <summary>Creates an empty ERP.</summary>
+    /// <param name="options">The clock, faults and effects log; defaults when <see langword="null"/>.</param>
+    public ErpSimulator(SimulatorOptions? options = null)
+        : base(CommandKinds.ErpSystem, options)
+    {
+        _changeStockCategory = PlanChangeStockCategory;
+        _postGoodsMovement = PlanGoodsMovement;
+        _reverseGoodsMovement = PlanReversal;
+        _setBatchStatus = PlanSetBatchStatus;
+        _reevaluateAllocations = PlanReevaluateAllocations;
+        _updateAtp = PlanUpdateAtp;
+        _placeShipmentHold = r => PlanShipmentHold(r.Lot, hold: true);
+        _releaseShipmentHold = r => PlanShipmentHold(r.Lot, hold: false);
+        _postCountAdjustment = PlanCountAdjustment;
+        _postProductionConfirmation = PlanProductionConfirmation;
+    }
+
+    // ---- Seeding ---------------------------------------------------------------------------------
+
+    /// <summary>Adds or replaces a material definition.</summary>
+    /// <param name="material">The material.</param>
+    /// <returns>This simulator.</returns>
+    public ErpSimulator AddMaterial(MaterialDefinition material)
+    {
+        ArgumentNullException.ThrowIfNull(material);
+        _materials[material.Id] = material;
+        return this;
+    }
+
+    /// <summary>Adds or replaces a lot with its buckets, batch status, holds and counters.</summary>
+    /// <param name="lot">The lot.</param>
+    /// <returns>This simulator.</returns>
+    public ErpSimulator AddLot(MaterialLot lot)
+    {
+        ArgumentNullException.ThrowIfNull(lot);
+        var state = new LotState(lot.Id, lot.Material, lot.Site, lot.Unit)
+        {
+            Supplier = lot.Supplier,
+            Disposition = lot.Disposition,
+            QualityDecision = lot.QualityDecision,
+            IsRestrictedBatch = lot.IsRestrictedBatch,
+            RequiresReinspection = lot.RequiresReinspection,
+            ExpiryDate = lot.ExpiryDate,
+            Scrapped = lot.ScrappedQuantity,
+            Consumed = lot.ConsumedQuantity,
+            Version = lot.Version,
+        };
+        state.Holds.AddRange(lot.Holds);
+        foreach (var bucket in lot.Buckets)
+        {
+            if (bucket.Quantity.Unit != lot.Unit)
+            {
+                throw new ManufacturingOrchestrationException(ReasonCodes.UnitMismatch, $"Lot {lot.Id} has a bucket in {bucket.Quantity.Unit}, not its unit {lot.Unit}.");
+            }
+
+            var slot = new StockSlot(bucket.Category, bucket.Ownership, bucket.Location);
+            state.Stock[slot] = state.Stock.GetValueOrDefault(slot) + bucket.Quantity.Value;
+        }
+
+        if (_lots.TryGetValue(lot.Id, out var existing))
+        {
+            state.Allocations.AddRange(existing.Allocations);
+        }
+
+        _lots[lot.Id] = state;
+        return this;
+    }
+
+    /// <summary>Adds or replaces a production order; its allocations are added to their lots.</summary>
+    /// <param name="order">The order.</param>
+    /// <returns>This simulator.</returns>
+    public ErpSimulator AddOrder(ProductionOrder order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        _orders[order.Id] = new OrderState(order);
+        foreach (var allocation in order.Allocations)
+        {
+            AddAllocation(allocation);
+        }
+
+        return this;
+    }
+
+    /// <summary>Adds an open allocation of a lot to an order.</summary>
+    /// <param name="allocation">The allocation.</param>
+    /// <returns>This simulator.</returns>
+    /// <exception cref="ManufacturingOrchestrationException">The lot is not known (<see cref="ReasonCodes.LotUnknown"/>).</exception>
+    public ErpSimulator AddAllocation(Allocation allocation)
+    {
+        ArgumentNullException.ThrowIfNull(allocation);
+        var state = RequireLot(allocation.Lot);
+        lock (state.Gate)
+        {
+            state.Allocations.RemoveAll(a => a.Order == allocation.Order);
+            state.Allocations.Add(allocation);
+        }
+
+        return this;
+    }
+
+    /// <summary>Sets the status of a production order (e.g. to simulate TECO or closing).</summary>
+    /// <param name="order">The order.</param>
+    /// <param name="status">The new status.</param>
+    /// <exception cref="ManufacturingOrchestrationException">The order is not known.</exception>
+    public void SetOrderStatus(OrderId order, ProductionOrderStatus status)
+    {
+        var state = _orders.TryGetValue(order, out var s) ? s : throw new ManufacturingOrchestrationException(ReasonCodes.ReferenceUnknown, $"Order {order} is not known to the ERP.");
+        lock (state.Gate)
+        {
+            state.Order = state.Order with { Status = status, Version = state.Order.Version + 1 };
+        }
+    }
+
+    // ---- Inspection ------------------------------------------------------------------------------
+
+    /// <summary>The current state of a lot, or <see langword="null"/> when unknown.</summary>
+    /// <param name="lot">The lot.</param>
+    /// <returns>The lot.</returns>
+    public MaterialLot? GetLot(LotId lot) => _lots.TryGetValue(lot, out var state) ? Snapshot(state) : null;
+
+    /// <summary>The quantity of a lot in a category (and ownership), across locations; zero for an unknown lot.</summary>
+    /// <param name="lot">The lot.</param>
+    /// <param name="category">The category.</param>
+    /// <param name="ownership">The ownership, or <see langword="null"/> for all.</param>
+    /// <returns>The quantity.</returns>
+    public decimal QuantityIn(LotId lot, StockCategory category, StockOwnership? ownership = null)
+    {
+        if (!_lots.TryGetValue(lot, out var state))
+        {
+            return 0;
+        }
+
+        lock (state.Gate)
+        {
+            decimal total = 0;
+            foreach (var (slot, quantity) in state.Stock)
+            {
+                if (slot.Category == category && (ownership is null || slot.Ownership == ownership))
+                {
+                    total += quantity;
+                }
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>Whether a lot has a shipment hold.</summary>
+    /// <param name="lot">The lot.</param>
+    /// <returns><see langword="true"/> when held.</returns>
+    public bool HasShipmentHold(LotId lot) => _lots.TryGetValue(lot, out var state) && state.ShipmentHold;
+
+    /// <summary>The last available-to-promise computed for a material at a site, or <see langword="null"/> when never updated.</summary>
+    /// <param name="material">The material.</param>
+    /// <param name="site">The site.</param>
+    /// <returns>The ATP quantity.</returns>
+    public decimal? GetAtp(MaterialId material, SiteId site) => _atp.TryGetValue((material, site), out var atp) ? atp : null;
+
+    /// <summary>The current state of an order, or <see langword="null"/> when unknown.</summary>
+    /// <param name="order">The order.</param>
+    /// <returns>The order.</returns>
+    public ProductionOrder? GetOrder(OrderId order)
+    {
+        if (!_orders.TryGetValue(order, out var state))
+        {
+            return null;
+        }
+
+        lock (state.Gate)
+        {
+            return state.Order;
+        }
+    }
+
+    /// <summary>The SAP movement type of a posted document, or <see langword="null"/> when unknown.</summary>
+    /// <param name="documentNumber">The document number.</param>
+    /// <returns>The movement type.</returns>
+    public string? MovementTypeOf(string documentNumber) => _documents.TryGetValue(documentNumber, out var document) ? document.MovementType : null;
+
+    // ---- Commands --------------------------------------------------------------------------------
+
+    /// <inheritdoc />
+    public ValueTask<AdapterResult> ChangeStockCategoryAsync(ChangeStockCategoryRequest request, CancellationToken cancellationToken) =>
+        ExecuteAsync(request, GateFor(request?.Lot), _changeStockCategory, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<AdapterResult> PostGoodsMovementAsync(PostGoodsMovementRequest request, CancellationToken cancellationToken) =>
+        ExecuteAsync(request, GateForReceipt(request?.Movement), _postGoodsMovement, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<AdapterResult> ReverseGoodsMovementAsync(ReverseGoodsMovementRequest request, CancellationToken cancellationToken) =>
+        ExecuteAsync(request, GateFor(request?.Lot), _reverseGoodsMovement, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<AdapterResult> SetBatchStatusAsync(SetBatchStatusRequest request, CancellationToken cancellationToken) =>
+        ExecuteAsync(request, GateFor(request?.Lot), _setBatchStatus, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<AdapterResult> ReevaluateAllocationsAsync(ReevaluateAllocationsRequest request, CancellationToken cancellationToken) =>
+        ExecuteAsync(request, GateFor(request?.Lot), _reevaluateAllocations, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<AdapterResult> UpdateAtpAsync(UpdateAtpRequest request, CancellationToken cancellationToken) =>
+        ExecuteAsync(request, StripeFor(request?.Material.Value ?? string.Empty), _updateAtp, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<AdapterResult> PlaceShipmentHoldAsync(PlaceShipmentHoldRequest request, CancellationToken cancellationToken) =>
+        ExecuteAsync(request, GateFor(request?.Lot), _placeShipmentHold, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<AdapterResult> ReleaseShipmentHoldAsync(ReleaseShipmentHoldRequest request, CancellationToken cancellationToken) =>
+        ExecuteAsync(request, GateFor(request?.Lot), _releaseShipmentHold, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<AdapterResult> PostCountAdjustmentAsync(PostCountAdjustmentRequest request, CancellationToken cancellationToken) =>
+        ExecuteAsync(request, GateFor(request?.Lot), _postCountAdjustment, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<AdapterResult> PostProductionConfirmationAsync(PostProductionConfirmationRequest request, CancellationToken cancellationToken) =>
+        ExecuteAsync(request, request is not null && _orders.TryGetValue(request.Order, out var order) ? order.Gate : _unknownLotGate, _postProductionConfirmation, cancellationToken);
+
+    // ---- Queries ---------------------------------------------------------------------------------
+
+    /// <inheritdoc />
+    public async ValueTask<MaterialLot?> GetLotAsync(LotId lot, CancellationToken cancellationToken)
+    {
+        await BeforeQueryAsync(QueryKinds.ErpGetLot, cancellationToken).ConfigureAwait(false);
+        return GetLot(lot);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<MaterialDefinition?> GetMaterialAsync(MaterialId material, CancellationToken cancellationToken)
+    {
+        await BeforeQueryAsync(QueryKinds.ErpGetMaterial, cancellationToken).ConfigureAwait(false);
+        return _materials.GetValueOrDefault(material);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<Allocation>> GetOpenAllocationsAsync(LotId lot, CancellationToken cancellationToken)
+    {
+        await BeforeQueryAsync(QueryKinds.ErpGetOpenAllocations, cancellationToken).ConfigureAwait(false);
+        if (!_lots.TryGetValue(lot, out var state))
+        {
+            return [];
+        }
+
+        lock (state.Gate)
+        {
+            return [.. state.Allocations];
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<LotStockSnapshot?> GetStockAsync(LotId lot, CancellationToken cancellationToken)
+    {
+        await BeforeQueryAsync(QueryKinds.ErpGetStock, cancellationToken).ConfigureAwait(false);
+        if (!_lots.TryGetValue(lot, out var state))
+        {
+            return null;
+        }
+
+        lock (state.Gate)
+        {
+            return new LotStockSnapshot { Lot = lot, System = System, Unit = state.Unit, Buckets = Buckets(state), AsOf = TimeProvider.GetUtcNow() };
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<ProductionOrder?> GetProductionOrderAsync(OrderId order, CancellationToken cancellationToken)
+    {
+        await BeforeQueryAsync(QueryKinds.ErpGetProductionOrder, cancellationToken).ConfigureAwait(false);
+        return GetOrder(order);
+    }
+
+    // ---- Planning --------------------------------------------------------------------------------
+
+    private CommandPlan PlanChangeStockCategory(ChangeStockCategoryRequest request)
+    {
+        if (!_lots.TryGetValue(request.Lot, out var state))
+        {
+            return UnknownLot(request.Lot);
+        }
+
+        if (QuantityProblem(state, request.Quantity) is { } problem)
+        {
+            return problem;
+        }
+
+        return PlanCategoryTransfer(state, request.FromCategory, request.ToCategory, request.Ownership, request.Location, request.Quantity.Value, movementTypeOverride: null);
+    }
+
+    private CommandPlan PlanCategoryTransfer(LotState state, StockCategory from, StockCategory to, StockOwnership ownership, StorageLocationId? location, decimal quantity, string? movementTypeOverride)
+    {
+        if (to == StockCategory.Unrestricted && state.IsRestrictedBatch && from != StockCategory.RestrictedUse)
+        {
+            return CommandPlan.Refuse(ReasonCodes.RestrictedBatch, $"Lot {state.Id} is a restricted batch: its release lands in restricted-use stock, not unrestricted.");
+        }
+
+        if (to == StockCategory.Unrestricted && state.IsRestrictedBatch)
+        {
+            return CommandPlan.Refuse(ReasonCodes.RestrictedBatch, $"Lot {state.Id} is a restricted batch: change its batch status before moving restricted-use stock to unrestricted.");
+        }
+
+        var movementType = movementTypeOverride ?? SapMovementTypes.ForCategoryChange(from, to);
+        if (movementType is null || from == to)
+        {
+            return CommandPlan.Refuse(ReasonCodes.TransferNotPermitted, $"A transfer from {Name(from)} to {Name(to)} stock is not permitted.");
+        }
+
+        var source = new StockSlot(from, ownership, location);
+        var target = new StockSlot(to, ownership, location);
+        return PlanDeltas(state, movementType, $"{Name(from)}→{Name(to)}", [(source, -quantity), (target, quantity)], commit: null);
+    }
+
+    private CommandPlan PlanGoodsMovement(PostGoodsMovementRequest request)
+    {
+        var movement = request.Movement;
+        if (movement is null)
+        {
+            return CommandPlan.Refuse(ReasonCodes.Required, "The movement is missing.");
+        }
+
+        if (movement.Quantity.Value <= 0)
+        {
+            return CommandPlan.Refuse(ReasonCodes.NonPositiveQuantity, "A movement quantity must be greater than zero.");
+        }
+
+        if (!_lots.TryGetValue(movement.Lot, out var state))
+        {
+            if (movement.Kind != MovementKind.GoodsReceipt)
+            {
+                return UnknownLot(movement.Lot);
+            }
+
+            // A goods receipt creates the lot; the gate was the unknown-lot gate, so creation is serialized.
+            state = _lots.GetOrAdd(movement.Lot, _ => new LotState(movement.Lot, movement.Material, movement.Site, movement.Quantity.Unit) { Supplier = null });
+        }
+
+        if (movement.Quantity.Unit != state.Unit)
+        {
+            return CommandPlan.Refuse(ReasonCodes.UnitMismatch, $"Lot {state.Id} is kept in {state.Unit}, not {movement.Quantity.Unit}.");
+        }
+
+        var quantity = movement.Quantity.Value;
+        var from = movement.FromCategory ?? StockCategory.Unrestricted;
+        var source = new StockSlot(from, movement.FromOwnership, movement.FromLocation);
+        var movementType = SapMovementTypes.For(movement);
+        switch (movement.Kind)
+        {
+            case MovementKind.GoodsReceipt:
+                {
+                    var target = new StockSlot(movement.ToCategory ?? StockCategory.QualityInspection, movement.ToOwnership, movement.ToLocation);
+                    return PlanDeltas(state, "101", $"receipt into {Name(target.Category)}", [(target, quantity)], commit: null);
+                }
+
+            case MovementKind.CategoryTransfer:
+                if (movement.FromCategory is null || movement.ToCategory is null)
+                {
+                    return CommandPlan.Refuse(ReasonCodes.Required, "A category transfer needs a source and a target category.");
+                }
+
+                return PlanCategoryTransfer(state, movement.FromCategory.Value, movement.ToCategory.Value, movement.FromOwnership, movement.FromLocation, quantity, movementTypeOverride: null);
+
+            case MovementKind.LocationTransfer:
+                {
+                    if (movement.ToCategory is { } toCategory && toCategory != from)
+                    {
+                        return CommandPlan.Refuse(ReasonCodes.TransferNotPermitted, "A location transfer keeps the stock category; use a category transfer to change it.");
+                    }
+
+                    if (movementType is null)
+                    {
+                        return CommandPlan.Refuse(ReasonCodes.TransferNotPermitted, $"{Name(from)} stock cannot be moved between locations here.");
+                    }
+
+                    var target = new StockSlot(from, movement.FromOwnership, movement.ToLocation);
+                    return PlanDeltas(state, movementType, $"location move {movement.FromLocation}→{movement.ToLocation}", [(source, -quantity), (target, quantity)], commit: null);
+                }
+
+            case MovementKind.PlantTransferOut:
+                if (WithdrawalProblem(state, source) is { } outProblem)
+                {
+                    return outProblem;
+                }
+
+                return PlanDeltas(state, "351", "transfer out to stock in transit", [(source, -quantity), (new StockSlot(StockCategory.InTransit, StockOwnership.Own, null), quantity)], commit: null);
+
+            case MovementKind.PlantTransferIn:
+                {
+                    var inTransit = new StockSlot(StockCategory.InTransit, movement.FromOwnership, movement.FromLocation);
+                    var target = new StockSlot(movement.ToCategory ?? StockCategory.Unrestricted, movement.ToOwnership, movement.ToLocation);
+                    return PlanDeltas(state, "101", $"receipt from transit into {Name(target.Category)}", [(inTransit, -quantity), (target, quantity)], commit: null);
+                }
+
+            case MovementKind.Consumption:
+            case MovementKind.GoodsIssue:
+                {
+                    if (WithdrawalProblem(state, source) is { } problem)
+                    {
+                        return problem;
+                    }
+
+                    OrderState? order = null;
+                    if (movement.Order is { } orderId)
+                    {
+                        if (!_orders.TryGetValue(orderId, out order))
+                        {
+                            return CommandPlan.Refuse(ReasonCodes.ReferenceUnknown, $"Order {orderId} is not known to the ERP.");
+                        }
+
+                        lock (order.Gate)
+                        {
+                            if (PostingProblem(order.Order) is { } orderProblem)
+                            {
+                                return orderProblem;
+                            }
+                        }
+                    }
+
+                    return PlanDeltas(state, movementType!, movement.Kind == MovementKind.Consumption ? $"consumption by {movement.Order}" : "goods issue", [(source, -quantity)], () => state.Consumed += quantity, order: movement.Order?.Value);
+                }
+
+            case MovementKind.Scrap:
+                if (movementType is null)
+                {
+                    return CommandPlan.Refuse(ReasonCodes.CategoryDoesNotAllowMovement, $"Scrap is posted from unrestricted, quality-inspection or blocked stock, not {Name(from)}.");
+                }
+
+                return PlanDeltas(state, movementType, $"scrap from {Name(from)}", [(source, -quantity)], () => state.Scrapped += quantity);
+
+            case MovementKind.Sample:
+                if (movementType is null)
+                {
+                    return CommandPlan.Refuse(ReasonCodes.CategoryDoesNotAllowMovement, $"A sample is taken from unrestricted, quality-inspection or blocked stock, not {Name(from)}.");
+                }
+
+                return PlanDeltas(state, movementType, $"sample from {Name(from)}", [(source, -quantity)], commit: null);
+
+            case MovementKind.CountDifference:
+                {
+                    var category = movement.FromCategory ?? movement.ToCategory ?? StockCategory.Unrestricted;
+                    var type = SapMovementTypes.ForCountDifference(category, movement.IsIncrease);
+                    if (type is null)
+                    {
+                        return CommandPlan.Refuse(ReasonCodes.CategoryDoesNotAllowMovement, $"Count differences are posted to unrestricted, quality-inspection or blocked stock, not {Name(category)}.");
+                    }
+
+                    var slot = new StockSlot(category, movement.FromOwnership, movement.FromLocation ?? movement.ToLocation);
+                    return PlanDeltas(state, type, $"count {(movement.IsIncrease ? "surplus" : "shortage")} in {Name(category)}", [(slot, movement.IsIncrease ? quantity : -quantity)], commit: null);
+                }
+
+            case MovementKind.ConsignmentToOwn:
+                {
+                    var consignment = new StockSlot(from, StockOwnership.VendorConsignment, movement.FromLocation);
+                    var own = new StockSlot(from, StockOwnership.Own, movement.FromLocation);
+                    return PlanDeltas(state, "411", "consignment withdrawn to own stock", [(consignment, -quantity), (own, quantity)], commit: null);
+                }
+
+            case MovementKind.ReturnToSupplier:
+                return PlanDeltas(state, "122", $"return to supplier from {Name(from)}", [(source, -quantity)], commit: null);
+
+            default:
+                return CommandPlan.Refuse(ReasonCodes.OutOfRange, $"Movement kind {movement.Kind} is not supported.");
+        }
+    }
+
+    private CommandPlan PlanReversal(ReverseGoodsMovementRequest request)
+    {
+        if (!_documents.TryGetValue(request.DocumentNumber ?? string.Empty, out var document) || document.Lot != request.Lot)
+        {
+            return CommandPlan.Refuse(ReasonCodes.ReversalInvalid, $"Document {request.DocumentNumber} is not a movement of lot {request.Lot}.");
+        }
+
+        if (document.IsReversal)
+        {
+            return CommandPlan.Refuse(ReasonCodes.ReversalInvalid, $"Document {document.Number} is itself a reversal.");
+        }
+
+        if (document.ReversedBy is not null)
+        {
+            return CommandPlan.Refuse(ReasonCodes.ReversalInvalid, $"Document {document.Number} was already reversed by {document.ReversedBy}.");
+        }
+
+        var state = _lots[document.Lot];
+        var inverse = new (StockSlot, decimal)[document.Deltas.Length];
+        for (var i = 0; i < inverse.Length; i++)
+        {
+            inverse[i] = (document.Deltas[i].Slot, -document.Deltas[i].Quantity);
+        }
+
+        return PlanDeltas(
+            state,
+            SapMovementTypes.ReversalOf(document.MovementType),
+            $"reversal of {document.Number}",
+            inverse,
+            () => document.ReversedBy = "pending",
+            reversalOf: document);
+    }
+
+    private CommandPlan PlanSetBatchStatus(SetBatchStatusRequest request)
+    {
+        if (!_lots.TryGetValue(request.Lot, out var state))
+        {
+            return UnknownLot(request.Lot);
+        }
+
+        var summary = new List<string>(3);
+        if (request.IsRestrictedBatch is { } restricted)
+        {
+            summary.Add(restricted ? "batch restricted" : "batch unrestricted");
+        }
+
+        if (request.Disposition is { } disposition)
+        {
+            summary.Add($"disposition {disposition}");
+        }
+
+        if (request.QualityDecision is { } decision)
+        {
+            summary.Add($"quality decision {decision}");
+        }
+
+        return CommandPlan.Apply(
+            summary.Count == 0 ? "batch status unchanged" : string.Join(", ", summary),
+            () =>
+            {
+                if (request.IsRestrictedBatch is { } r && r != state.IsRestrictedBatch)
+                {
+                    // SAP batch status management: restricting moves unrestricted stock to restricted-use (341), lifting it moves it back (342).
+                    var (from, to) = r ? (StockCategory.Unrestricted, StockCategory.RestrictedUse) : (StockCategory.RestrictedUse, StockCategory.Unrestricted);
+                    foreach (var (slot, quantity) in state.Stock.ToArray())
+                    {
+                        if (slot.Category == from && quantity > 0)
+                        {
+                            state.Stock.Remove(slot);
+                            var target = slot with { Category = to };
+                            state.Stock[target] = state.Stock.GetValueOrDefault(target) + quantity;
+                        }
+                    }
+
+                    state.IsRestrictedBatch = r;
+                }
+
+                state.Disposition = request.Disposition ?? state.Disposition;
+                state.QualityDecision = request.QualityDecision ?? state.QualityDecision;
+                state.Version++;
+            },
+            lot: state.Id.Value);
+    }
+
+    private CommandPlan PlanReevaluateAllocations(ReevaluateAllocationsRequest request)
+    {
+        if (!_lots.TryGetValue(request.Lot, out var state))
+        {
+            return UnknownLot(request.Lot);
+        }
+
+        var available = Usable(state);
+        var kept = new List<Allocation>(state.Allocations.Count);
+        var dropped = new List<Allocation>();
+        foreach (var allocation in state.Allocations.OrderBy(a => a.RequiredBy ?? DateTimeOffset.MaxValue))
+        {
+            if (allocation.Quantity.Value <= available)
+            {
+                available -= allocation.Quantity.Value;
+                kept.Add(allocation);
+            }
+            else
+            {
+                dropped.Add(allocation);
+            }
+        }
+
+        var summary = dropped.Count == 0
+            ? $"{kept.Count} allocation(s) still covered"
+            : $"dropped {dropped.Count} of {state.Allocations.Count} allocation(s): {string.Join(", ", dropped.Select(a => a.Order.Value))}";
+        return CommandPlan.Apply(
+            summary,
+            () =>
+            {
+                state.Allocations.Clear();
+                state.Allocations.AddRange(kept);
+                foreach (var allocation in dropped)
+                {
+                    if (_orders.TryGetValue(allocation.Order, out var order))
+                    {
+                        lock (order.Gate)
+                        {
+                            order.Order = order.Order with { Allocations = [.. order.Order.Allocations.Where(a => a.Lot != allocation.Lot)] };
+                        }
+                    }
+                }
+            },
+            lot: state.Id.Value);
+    }
+
+    private CommandPlan PlanUpdateAtp(UpdateAtpRequest request)
+    {
+        decimal atp = 0;
+        foreach (var state in _lots.Values)
+        {
+            if (state.Material != request.Material || state.Site != request.Site)
+            {
+                continue;
+            }
+
+            lock (state.Gate)
+            {
+                var usable = Usable(state);
+                foreach (var allocation in state.Allocations)
+                {
+                    usable -= allocation.Quantity.Value;
+                }
+
+                atp += Math.Max(0, usable);
+            }
+        }
+
+        return CommandPlan.Apply(
+            $"ATP of {request.Material} at {request.Site} = {atp.ToString(CultureInfo.InvariantCulture)}",
+            () => _atp[(request.Material, request.Site)] = atp,
+            lot: request.Lot?.Value);
+    }
+
+    private CommandPlan PlanShipmentHold(LotId lot, bool hold)
+    {
+        if (!_lots.TryGetValue(lot, out var state))
+        {
+            return UnknownLot(lot);
+        }
+
+        return CommandPlan.Apply(hold ? "shipment hold placed" : "shipment hold released", () => state.ShipmentHold = hold, lot: lot.Value);
+    }
+
+    private CommandPlan PlanCountAdjustment(PostCountAdjustmentRequest request)
+    {
+        if (!_lots.TryGetValue(request.Lot, out var state))
+        {
+            return UnknownLot(request.Lot);
+        }
+
+        if (QuantityProblem(state, request.Difference) is { } problem)
+        {
+            return problem;
+        }
+
+        var type = SapMovementTypes.ForCountDifference(request.Category, request.IsIncrease);
+        if (type is null)
+        {
+            return CommandPlan.Refuse(ReasonCodes.CategoryDoesNotAllowMovement, $"Count differences are posted to unrestricted, quality-inspection or blocked stock, not {Name(request.Category)}.");
+        }
+
+        var slot = FindSlot(state, request.Category, request.Ownership);
+        var delta = request.IsIncrease ? request.Difference.Value : -request.Difference.Value;
+        return PlanDeltas(state, type, $"count {request.Count} {(request.IsIncrease ? "surplus" : "shortage")} in {Name(request.Category)}", [(slot, delta)], commit: null);
+    }
+
+    private CommandPlan PlanProductionConfirmation(PostProductionConfirmationRequest request)
+    {
+        if (!_orders.TryGetValue(request.Order, out var order))
+        {
+            return CommandPlan.Refuse(ReasonCodes.ReferenceUnknown, $"Order {request.Order} is not known to the ERP.");
+        }
+
+        if (PostingProblem(order.Order) is { } problem)
+        {
+            return problem;
+        }
+
+        if (!request.Yield.HasSameUnit(order.Order.PlannedQuantity))
+        {
+            return CommandPlan.Refuse(ReasonCodes.UnitMismatch, $"Order {request.Order} is planned in {order.Order.PlannedQuantity.Unit}, not {request.Yield.Unit}.");
+        }
+
+        var reference = NextReference("CONF");
+        return CommandPlan.Apply(
+            $"confirmation of {request.Yield} yield{(request.Scrap is { } s ? $", {s} scrap" : string.Empty)}{(request.IsFinal ? " (final)" : string.Empty)}",
+            () =>
+            {
+                var current = order.Order;
+                var late = current.Status is ProductionOrderStatus.TechnicallyCompleted;
+                order.Order = current with
+                {
+                    ConfirmedQuantity = current.ConfirmedQuantity + request.Yield.Value,
+                    ScrapQuantity = current.ScrapQuantity + (request.Scrap?.Value ?? 0),
+                    Status = late ? current.Status : request.IsFinal ? ProductionOrderStatus.Completed : ProductionOrderStatus.InProgress,
+                    Version = current.Version + 1,
+                };
+            },
+            lot: request.ProducedLot?.Value,
+            order: request.Order.Value,
+            externalReference: reference);
+    }
+
+    // ---- Helpers ---------------------------------------------------------------------------------
+
+    private CommandPlan PlanDeltas(LotState state, string movementType, string description, (StockSlot Slot, decimal Quantity)[] deltas, Action? commit, string? order = null, Document? reversalOf = null)
+    {
+        foreach (var (slot, quantity) in deltas)
+        {
+            if (quantity < 0 && state.Stock.GetValueOrDefault(slot) < -quantity)
+            {
+                return CommandPlan.Refuse(
+                    ReasonCodes.InsufficientQuantity,
+                    $"Lot {state.Id} holds {state.Stock.GetValueOrDefault(slot).ToString(CultureInfo.InvariantCulture)} {state.Unit} in {Name(slot.Category)} ({slot.Ownership}{(slot.Location is { } l ? $", {l}" : string.Empty)}), less than {(-quantity).ToString(CultureInfo.InvariantCulture)}.");
+            }
+        }
+
+        var number = NextReference("49");
+        var moved = 0m;
+        foreach (var (_, quantity) in deltas)
+        {
+            moved = Math.Max(moved, Math.Abs(quantity));
+        }
+
+        var document = new Document(number, state.Id, movementType, deltas, reversalOf is not null);
+        return CommandPlan.Apply(
+            $"{movementType} {description} {moved.ToString(CultureInfo.InvariantCulture)} {state.Unit}",
+            () =>
+            {
+                // Re-entrant: a goods receipt that created the lot runs under the unknown-lot gate.
+                using var scope = state.Gate.EnterScope();
+                foreach (var (slot, quantity) in deltas)
+                {
+                    var updated = state.Stock.GetValueOrDefault(slot) + quantity;
+                    if (updated == 0)
+                    {
+                        state.Stock.Remove(slot);
+                    }
+                    else
+                    {
+                        state.Stock[slot] = updated;
+                    }
+                }
+
+                state.Version++;
+                commit?.Invoke();
+                if (reversalOf is not null)
+                {
+                    reversalOf.ReversedBy = number;
+                }
+
+                _documents[number] = document;
+            },
+            lot: state.Id.Value,
+            order: order,
+            externalReference: number);
+    }
+
+    private static CommandPlan? WithdrawalProblem(LotState state, StockSlot source)
+    {
+        if (state.Holds.Count > 0)
+        {
+            return CommandPlan.Refuse(ReasonCodes.LotOnHold, $"Lot {state.Id} is on hold ({string.Join(", ", state.Holds)}).");
+        }
+
+        return source.Category switch
+        {
+            StockCategory.Unrestricted when source.Ownership != StockOwnership.Own =>
+                CommandPlan.Refuse(ReasonCodes.ConsignmentNotOwned, $"Lot {state.Id}: consignment stock must be withdrawn to own stock before it is consumed."),
+            StockCategory.Unrestricted => null,
+            StockCategory.InTransit => CommandPlan.Refuse(ReasonCodes.InTransitNotUsable, $"Lot {state.Id}: stock in transit is not usable until goods receipt."),
+            _ => CommandPlan.Refuse(ReasonCodes.WithdrawalNotUnrestricted, $"Lot {state.Id}: consumption and goods issue are only allowed from unrestricted own stock, not {Name(source.Category)}."),
+        };
+    }
+
+    private static CommandPlan? PostingProblem(ProductionOrder order) => order.Status switch
+    {
+        ProductionOrderStatus.Created => CommandPlan.Refuse(ReasonCodes.OrderNotReleased, $"Order {order.Id} is created but not released: it accepts no postings yet."),
+        ProductionOrderStatus.Closed => CommandPlan.Refuse(ReasonCodes.OrderClosed, $"Order {order.Id} is closed: it rejects postings."),
+        ProductionOrderStatus.Cancelled => CommandPlan.Refuse(ReasonCodes.OrderCancelled, $"Order {order.Id} is cancelled."),
+        _ => null,
+    };
+
+    private static CommandPlan? QuantityProblem(LotState state, Quantity quantity)
+    {
+        if (quantity.Value <= 0)
+        {
+            return CommandPlan.Refuse(ReasonCodes.NonPositiveQuantity, "The quantity must be greater than zero.");
+        }
+
+        return quantity.Unit != state.Unit
+            ? CommandPlan.Refuse(ReasonCodes.UnitMismatch, $"Lot {state.Id} is kept in {state.Unit}, not {quantity.Unit}.")
+            : null;
+    }
+
+    private static StockSlot FindSlot(LotState state, StockCategory category, StockOwnership ownership)
+    {
+        foreach (var slot in state.Stock.Keys)
+        {
+            if (slot.Category == category && slot.Ownership == ownership)
+            {
+                return slot;
+            }
+        }
+
+        return new StockSlot(category, ownership, null);
+    }
+
+    private static decimal Usable(LotState state)
+    {
+        if (state.Holds.Count > 0)
+        {
+            return 0;
+        }
+
+        decimal usable = 0;
+        foreach (var (slot, quantity) in state.Stock)
+        {
+            if (slot.Category == StockCategory.Unrestricted && slot.Ownership == StockOwnership.Own)
+            {
+                usable += quantity;
+            }
+        }
+
+        return usable;
+    }
+
+    private static CommandPlan UnknownLot(LotId lot) => CommandPlan.Refuse(ReasonCodes.LotUnknown, $"Lot {lot} is not known to the ERP.");
+
+    private static string Name(StockCategory category) => category switch
+    {
+        StockCategory.Unrestricted => "unrestricted",
+        StockCategory.QualityInspection => "quality-inspection",
+        StockCategory.Blocked => "blocked",
+        StockCategory.RestrictedUse => "restricted-use",
+        StockCategory.InTransit => "in-transit",
+        _ => category.ToString(),
+    };
+
+    private Lock GateFor(LotId? lot) => lot is { } id && _lots.TryGetValue(id, out var state) ? state.Gate : _unknownLotGate;
+
+    private Lock GateForReceipt(GoodsMovement? movement) => GateFor(movement?.Lot);
+
+    private LotState RequireLot(LotId lot) =>
+        _lots.TryGetValue(lot, out var state) ? state : throw new ManufacturingOrchestrationException(ReasonCodes.LotUnknown, $"Lot {lot} is not known to the ERP.");
+
+    private MaterialLot Snapshot(LotState state)
+    {
+        lock (state.Gate)
+        {
+            return new MaterialLot
+            {
+                Id = state.Id,
+                Material = state.Material,
+                Site = state.Site,
+                Supplier = state.Supplier,
+                Unit = state.Unit,
+                Buckets = Buckets(state),
+                Disposition = state.Disposition,
+                QualityDecision = state.QualityDecision,
+                IsRestrictedBatch = state.IsRestrictedBatch,
+                RequiresReinspection = state.RequiresReinspection,
+                ExpiryDate = state.ExpiryDate,
+                Holds = [.. state.Holds],
+                ScrappedQuantity = state.Scrapped,
+                ConsumedQuantity = state.Consumed,
+                Version = state.Version,
+            };
+        }
+    }
+
+    private static List<StockBucket> Buckets(LotState state)
+    {
+        var buckets = new List<StockBucket>(state.Stock.Count);
+        foreach (var (slot, quantity) in state.Stock)
+        {
+            if (quantity != 0)
+            {
+                buckets.Add(new StockBucket { Category = slot.Category, Ownership = slot.Ownership, Location = slot.Location, Quantity = new Quantity(quantity, state.Unit) });
+            }
+        }
+
+        buckets.Sort(static (a, b) => a.Category != b.Category ? a.Category.CompareTo(b.Category) : a.Ownership.CompareTo(b.Ownership));
+        return buckets;
+    }
+
+    private readonly record struct StockSlot(StockCategory Category, StockOwnership Ownership, StorageLocationId? Location);
+
+    private sealed class LotState(LotId id, MaterialId material, SiteId site, UnitOfMeasure unit)
+    {
+        public Lock Gate { get; } = new();
+
+        public LotId Id { get; } = id;
+
+        public MaterialId Material { get; } = material;
+
+        public SiteId Site { get; } = site;
+
+        public UnitOfMeasure Unit { get; } = unit;
+
+        public SupplierId? Supplier { get; init; }
+
+        public Dictionary<StockSlot, decimal> Stock { get; } = [];
+
+        public List<Allocation> Allocations { get; } = [];
+
+        public List<string> Holds { get; } = [];
+
+        public LotDisposition Disposition { get; set; } = LotDisposition.Restricted;
+
+        public QualityDecision QualityDecision { get; set; }
+
+        public bool IsRestrictedBatch { get; set; }
+
+        public bool RequiresReinspection { get; set; }
+
+        public DateOnly? ExpiryDate { get; set; }
+
+        public decimal Scrapped { get; set; }
+
+        public decimal Consumed { get; set; }
+
+        public long Version { get; set; }
+
+        public bool ShipmentHold { get; set; }
+    }
+
+    private sealed class OrderState(ProductionOrder order)
+    {
+        public Lock Gate { get; } = new();
+
+        public ProductionOrder Order { get; set; } = order;
+    }
+
+    private sealed class Document(string number, LotId lot, string movementType, (StockSlot Slot, decimal Quantity)[] deltas, bool isReversal)
+    {
+        public string Number { get; } = number;
+
+        public LotId Lot { get; } = lot;
+
+        public string MovementType { get; } = movementType;
+
+        public (StockSlot Slot, decimal Quantity)[] Deltas { get; } = deltas;
+
+        public bool IsReversal { get; } = isReversal;
+
+        public string? ReversedBy { get; set; }
+    }
+}

@@ -1,0 +1,155 @@
+using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Model;
+
+namespace ManufacturingOrchestration.Testing;
+
+/// <summary>Options of a <see cref="PlantSimulator"/>.</summary>
+public sealed class PlantSimulatorOptions
+{
+    /// <summary>The clock shared by every simulator. Default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>The seed of the fault injector. Default 0.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>The effects-log file, or <see langword="null"/> (default) for an in-memory log.</summary>
+    public string? EffectsLogPath { get; init; }
+
+    /// <summary>Whether the simulators keep every call for inspection. Default <see langword="true"/>.</summary>
+    public bool RecordCalls { get; init; } = true;
+}
+
+/// <summary>
+/// One simulator of each system sharing a clock, a fault injector and an effects log, with seeding that keeps them
+/// consistent (a lot seeded with a bin is in both the ERP and the WMS; an order is in both the ERP and the MES).
+/// Dispose it to close a file-backed effects log.
+/// </summary>
+public sealed class PlantSimulator : IDisposable
+{
+    /// <summary>Creates a plant.</summary>
+    /// <param name="options">The options; defaults when <see langword="null"/>.</param>
+    public PlantSimulator(PlantSimulatorOptions? options = null)
+    {
+        options ??= new PlantSimulatorOptions();
+        TimeProvider = options.TimeProvider;
+        Faults = new FaultInjector(TimeProvider, options.Seed);
+        Effects = options.EffectsLogPath is { } path ? EffectsLog.OpenFile(path) : new EffectsLog();
+        var shared = new SimulatorOptions { TimeProvider = TimeProvider, Faults = Faults, Effects = Effects, RecordCalls = options.RecordCalls };
+        Erp = new ErpSimulator(shared);
+        Mes = new MesSimulator(shared);
+        Qms = new QmsSimulator(shared);
+        Wms = new WmsSimulator(shared);
+        Procurement = new ProcurementSimulator(shared);
+        Notification = new NotificationSimulator(shared);
+        Adapters = new AdapterSet { Erp = Erp, Mes = Mes, Qms = Qms, Wms = Wms, Procurement = Procurement, Notification = Notification };
+    }
+
+    /// <summary>The shared clock.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>The shared fault injector.</summary>
+    public FaultInjector Faults { get; }
+
+    /// <summary>The shared effects log.</summary>
+    public EffectsLog Effects { get; }
+
+    /// <summary>The ERP.</summary>
+    public ErpSimulator Erp { get; }
+
+    /// <summary>The MES.</summary>
+    public MesSimulator Mes { get; }
+
+    /// <summary>The QMS.</summary>
+    public QmsSimulator Qms { get; }
+
+    /// <summary>The WMS.</summary>
+    public WmsSimulator Wms { get; }
+
+    /// <summary>The procurement system and supplier portal.</summary>
+    public ProcurementSimulator Procurement { get; }
+
+    /// <summary>The notification system.</summary>
+    public NotificationSimulator Notification { get; }
+
+    /// <summary>All six simulators as an <see cref="AdapterSet"/>, for routing commands.</summary>
+    public AdapterSet Adapters { get; }
+
+    /// <summary>Registers a site: its hold location becomes a hold bin in the WMS.</summary>
+    /// <param name="site">The site.</param>
+    /// <returns>This plant.</returns>
+    public PlantSimulator AddSite(SiteProfile site)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        if (site.HoldLocation is { } hold)
+        {
+            Wms.AddBin(hold, isHoldLocation: true);
+        }
+
+        return this;
+    }
+
+    /// <summary>Adds material master data to the ERP.</summary>
+    /// <param name="material">The material.</param>
+    /// <returns>This plant.</returns>
+    public PlantSimulator AddMaterial(MaterialDefinition material)
+    {
+        Erp.AddMaterial(material);
+        return this;
+    }
+
+    /// <summary>Adds a lot to the ERP and, when <paramref name="bin"/> is given, its stock (same categories and ownership) to that WMS bin.</summary>
+    /// <param name="lot">The lot.</param>
+    /// <param name="bin">The bin holding the lot, or <see langword="null"/> when the WMS does not manage it.</param>
+    /// <returns>This plant.</returns>
+    public PlantSimulator AddLot(MaterialLot lot, BinId? bin = null)
+    {
+        ArgumentNullException.ThrowIfNull(lot);
+        Erp.AddLot(lot);
+        if (bin is { } b)
+        {
+            foreach (var bucket in lot.Buckets)
+            {
+                Wms.AddStock(lot.Id, b, bucket.Quantity, bucket.Category, bucket.Ownership);
+            }
+        }
+
+        return this;
+    }
+
+    /// <summary>Adds a production order to the ERP (with its allocations) and as a work order to the MES.</summary>
+    /// <param name="order">The order.</param>
+    /// <returns>This plant.</returns>
+    public PlantSimulator AddOrder(ProductionOrder order)
+    {
+        Erp.AddOrder(order);
+        Mes.AddWorkOrder(order);
+        return this;
+    }
+
+    /// <summary>Adds a genealogy link to the MES.</summary>
+    /// <param name="link">The link.</param>
+    /// <returns>This plant.</returns>
+    public PlantSimulator AddGenealogy(GenealogyLink link)
+    {
+        Mes.AddGenealogy(link);
+        return this;
+    }
+
+    /// <summary>Adds a supplier's quality history to the QMS.</summary>
+    /// <param name="history">The history.</param>
+    /// <returns>This plant.</returns>
+    public PlantSimulator AddSupplierHistory(SupplierQualityHistory history)
+    {
+        Qms.AddSupplierHistory(history);
+        return this;
+    }
+
+    /// <summary>Executes a command on the simulator of its target system.</summary>
+    /// <param name="command">The command.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The outcome.</returns>
+    public ValueTask<AdapterResult> ExecuteAsync(AdapterCommand command, CancellationToken cancellationToken) => Adapters.ExecuteAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    public void Dispose() => Effects.Dispose();
+}

@@ -1,0 +1,367 @@
+using System.Collections.Concurrent;
+using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Model;
+
+namespace ManufacturingOrchestration.Testing;
+
+/// <summary>
+/// A stateful in-memory QMS: inspection lots, nonconformances through MRB, supplier cases with evidence, and supplier
+/// quality history. Refuses corrections and dispositions on a nonconformance that is not approved, use-as-is without a
+/// justification and an identified authorizer, and status changes the NCR lifecycle does not allow. Thread-safe.
+/// </summary>
+public sealed class QmsSimulator : AdapterSimulator, IQmsAdapter
+{
+    private readonly ConcurrentDictionary<InspectionLotId, InspectionLot> _inspectionLots = new();
+    private readonly ConcurrentDictionary<NonconformanceId, NcState> _nonconformances = new();
+    private readonly ConcurrentDictionary<string, SupplierCase> _cases = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<SupplierId, SupplierQualityHistory> _histories = new();
+    private readonly Lock _gate = new();
+    private readonly Func<CreateInspectionLotRequest, CommandPlan> _createInspectionLot;
+    private readonly Func<OpenNonconformanceRequest, CommandPlan> _openNc;
+    private readonly Func<UpdateNonconformanceStatusRequest, CommandPlan> _updateStatus;
+    private readonly Func<RecordCorrectionRequest, CommandPlan> _correction;
+    private readonly Func<RecordDispositionRequest, CommandPlan> _disposition;
+    private readonly Func<OpenSupplierCaseRequest, CommandPlan> _openCase;
+
+    /// <summary>Creates an empty QMS.</summary>
+    /// <param name="options">The clock, faults and effects log; defaults when <see langword="null"/>.</param>
+    public QmsSimulator(SimulatorOptions? options = null)
+        : base(CommandKinds.QmsSystem, options)
+    {
+        _createInspectionLot = PlanInspectionLot;
+        _openNc = PlanOpenNonconformance;
+        _updateStatus = PlanUpdateStatus;
+        _correction = PlanCorrection;
+        _disposition = PlanDisposition;
+        _openCase = PlanSupplierCase;
+    }
+
+    /// <summary>Adds or replaces an inspection lot.</summary>
+    /// <param name="inspectionLot">The inspection lot.</param>
+    /// <returns>This simulator.</returns>
+    public QmsSimulator AddInspectionLot(InspectionLot inspectionLot)
+    {
+        ArgumentNullException.ThrowIfNull(inspectionLot);
+        _inspectionLots[inspectionLot.Id] = inspectionLot;
+        return this;
+    }
+
+    /// <summary>Adds or replaces a nonconformance (any status).</summary>
+    /// <param name="nonconformance">The nonconformance.</param>
+    /// <returns>This simulator.</returns>
+    public QmsSimulator AddNonconformance(Nonconformance nonconformance)
+    {
+        ArgumentNullException.ThrowIfNull(nonconformance);
+        _nonconformances[nonconformance.Id] = new NcState(nonconformance);
+        return this;
+    }
+
+    /// <summary>Adds or replaces a supplier's quality history.</summary>
+    /// <param name="history">The history.</param>
+    /// <returns>This simulator.</returns>
+    public QmsSimulator AddSupplierHistory(SupplierQualityHistory history)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        _histories[history.Supplier] = history;
+        return this;
+    }
+
+    /// <summary>The current state of a nonconformance, or <see langword="null"/> when unknown.</summary>
+    /// <param name="nonconformance">The nonconformance.</param>
+    /// <returns>The nonconformance.</returns>
+    public Nonconformance? GetNonconformance(NonconformanceId nonconformance)
+    {
+        lock (_gate)
+        {
+            return _nonconformances.TryGetValue(nonconformance, out var state) ? state.Current : null;
+        }
+    }
+
+    /// <summary>The corrections recorded on a nonconformance.</summary>
+    /// <param name="nonconformance">The nonconformance.</param>
+    /// <returns>The corrections, in order.</returns>
+    public IReadOnlyList<string> CorrectionsOf(NonconformanceId nonconformance)
+    {
+        lock (_gate)
+        {
+            return _nonconformances.TryGetValue(nonconformance, out var state) ? [.. state.Corrections] : [];
+        }
+    }
+
+    /// <summary>Every nonconformance, in no particular order.</summary>
+    public IReadOnlyList<Nonconformance> Nonconformances
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _nonconformances.Values.Select(s => s.Current)];
+            }
+        }
+    }
+
+    /// <summary>Every supplier case opened, in no particular order.</summary>
+    public IReadOnlyList<SupplierCase> SupplierCases => [.. _cases.Values];
+
+    /// <summary>Every inspection lot, in no particular order.</summary>
+    public IReadOnlyList<InspectionLot> InspectionLots => [.. _inspectionLots.Values];
+
+    /// <inheritdoc />
+    public ValueTask<AdapterResult> CreateInspectionLotAsync(CreateInspectionLotRequest request, CancellationToken cancellationToken) =>
+        ExecuteAsync(request, _gate, _createInspectionLot, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<AdapterResult> OpenNonconformanceAsync(OpenNonconformanceRequest request, CancellationToken cancellationToken) =>
+        ExecuteAsync(request, _gate, _openNc, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<AdapterResult> UpdateNonconformanceStatusAsync(UpdateNonconformanceStatusRequest request, CancellationToken cancellationToken) =>
+        ExecuteAsync(request, _gate, _updateStatus, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<AdapterResult> RecordCorrectionAsync(RecordCorrectionRequest request, CancellationToken cancellationToken) =>
+        ExecuteAsync(request, _gate, _correction, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<AdapterResult> RecordDispositionAsync(RecordDispositionRequest request, CancellationToken cancellationToken) =>
+        ExecuteAsync(request, _gate, _disposition, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<AdapterResult> OpenSupplierCaseAsync(OpenSupplierCaseRequest request, CancellationToken cancellationToken) =>
+        ExecuteAsync(request, _gate, _openCase, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask<InspectionLot?> GetInspectionLotAsync(InspectionLotId inspectionLot, CancellationToken cancellationToken)
+    {
+        await BeforeQueryAsync(QueryKinds.QmsGetInspectionLot, cancellationToken).ConfigureAwait(false);
+        return _inspectionLots.GetValueOrDefault(inspectionLot);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<Nonconformance?> GetNonconformanceAsync(NonconformanceId nonconformance, CancellationToken cancellationToken)
+    {
+        await BeforeQueryAsync(QueryKinds.QmsGetNonconformance, cancellationToken).ConfigureAwait(false);
+        return GetNonconformance(nonconformance);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<SupplierQualityHistory?> GetSupplierQualityHistoryAsync(SupplierId supplier, DateTimeOffset windowStart, DateTimeOffset windowEnd, CancellationToken cancellationToken)
+    {
+        await BeforeQueryAsync(QueryKinds.QmsGetSupplierQualityHistory, cancellationToken).ConfigureAwait(false);
+        return _histories.TryGetValue(supplier, out var history) ? history with { WindowStart = windowStart, WindowEnd = windowEnd } : null;
+    }
+
+    private CommandPlan PlanInspectionLot(CreateInspectionLotRequest request)
+    {
+        var id = new InspectionLotId(NextReference("IL-"));
+        var inspectionLot = new InspectionLot
+        {
+            Id = id,
+            Lot = request.Lot,
+            Material = request.Material,
+            Site = request.Site,
+            Origin = request.Origin,
+            Quantity = request.Quantity,
+            Status = InspectionLotStatus.Created,
+        };
+        return CommandPlan.Apply($"inspection lot {id} ({request.Origin})", () => _inspectionLots[id] = inspectionLot, lot: request.Lot.Value, externalReference: id.Value);
+    }
+
+    private CommandPlan PlanOpenNonconformance(OpenNonconformanceRequest request)
+    {
+        if (string.IsNullOrWhiteSpace(request.Problem))
+        {
+            return CommandPlan.Refuse(ReasonCodes.Required, "A nonconformance needs a problem description.");
+        }
+
+        var id = request.Id ?? new NonconformanceId(NextReference("NC-"));
+        if (_nonconformances.ContainsKey(id))
+        {
+            return CommandPlan.Refuse(ReasonCodes.Duplicate, $"Nonconformance {id} already exists.");
+        }
+
+        var nonconformance = new Nonconformance
+        {
+            Id = id,
+            Type = request.Type,
+            Problem = request.Problem,
+            Site = request.Site,
+            Material = request.Material,
+            Lots = [.. request.Lots],
+            Quantity = request.Quantity,
+            Severity = request.Severity,
+            Supplier = request.Supplier,
+            Status = NonconformanceStatus.New,
+            Evidence = [.. request.Evidence],
+        };
+        return CommandPlan.Apply(
+            $"nonconformance {id} opened ({request.Severity}, {request.Evidence.Count} evidence item(s))",
+            () => _nonconformances[id] = new NcState(nonconformance),
+            lot: request.Lots.Count > 0 ? request.Lots[0].Value : null,
+            externalReference: id.Value);
+    }
+
+    private CommandPlan PlanUpdateStatus(UpdateNonconformanceStatusRequest request)
+    {
+        if (!_nonconformances.TryGetValue(request.Nonconformance, out var state))
+        {
+            return UnknownNc(request.Nonconformance);
+        }
+
+        var from = state.Current.Status;
+        var to = request.Status;
+        if (from != to && !IsAllowed(from, to))
+        {
+            return CommandPlan.Refuse(ReasonCodes.TransitionNotPermitted, $"Nonconformance {request.Nonconformance} cannot go from {from} to {to}.");
+        }
+
+        return CommandPlan.Apply($"nonconformance {request.Nonconformance} {from}→{to}", () => state.Current = state.Current with { Status = to }, lot: FirstLot(state));
+    }
+
+    private CommandPlan PlanCorrection(RecordCorrectionRequest request)
+    {
+        if (!_nonconformances.TryGetValue(request.Nonconformance, out var state))
+        {
+            return UnknownNc(request.Nonconformance);
+        }
+
+        if (!IsApproved(state.Current.Status))
+        {
+            return CommandPlan.Refuse(ReasonCodes.NonconformanceNotApproved, $"Nonconformance {request.Nonconformance} is {state.Current.Status}: corrections are only allowed once it is approved.");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Description))
+        {
+            return CommandPlan.Refuse(ReasonCodes.Required, "A correction needs a description.");
+        }
+
+        return CommandPlan.Apply($"correction on {request.Nonconformance}: {request.Description}", () => state.Corrections.Add(request.Description), lot: FirstLot(state));
+    }
+
+    private CommandPlan PlanDisposition(RecordDispositionRequest request)
+    {
+        if (!_nonconformances.TryGetValue(request.Nonconformance, out var state))
+        {
+            return UnknownNc(request.Nonconformance);
+        }
+
+        if (!IsApproved(state.Current.Status) || state.Current.Status == NonconformanceStatus.DispositionExecuted)
+        {
+            return CommandPlan.Refuse(ReasonCodes.NonconformanceNotApproved, $"Nonconformance {request.Nonconformance} is {state.Current.Status}: a disposition needs an approved nonconformance.");
+        }
+
+        var line = request.Line;
+        if (line is null)
+        {
+            return CommandPlan.Refuse(ReasonCodes.Required, "The disposition line is missing.");
+        }
+
+        if (line.Disposition == MrbDisposition.UseAsIs)
+        {
+            if (string.IsNullOrWhiteSpace(line.Justification) && string.IsNullOrWhiteSpace(line.Signature?.Justification))
+            {
+                return CommandPlan.Refuse(ReasonCodes.JustificationRequired, "Use-as-is needs a documented justification (21 CFR 820.90(b)(1)).");
+            }
+
+            if (line.Authorizer is null && line.Signature is null)
+            {
+                return CommandPlan.Refuse(ReasonCodes.AuthorizerRequired, "Use-as-is needs the authorizer's identity or signature.");
+            }
+        }
+
+        return CommandPlan.Apply(
+            $"disposition {line.Disposition} of {line.Quantity} of lot {line.Lot} on {request.Nonconformance}",
+            () => state.Current = state.Current with { Dispositions = [.. state.Current.Dispositions, line], Status = NonconformanceStatus.Dispositioned },
+            lot: line.Lot.Value);
+    }
+
+    private CommandPlan PlanSupplierCase(OpenSupplierCaseRequest request)
+    {
+        if (string.IsNullOrWhiteSpace(request.Problem))
+        {
+            return CommandPlan.Refuse(ReasonCodes.Required, "A supplier case needs a problem description.");
+        }
+
+        var id = NextReference(request.CaseKind == CorrectiveActionKind.Scar ? "SCAR-" : "CA-");
+        var supplierCase = new SupplierCase
+        {
+            Id = id,
+            Kind = request.CaseKind,
+            Supplier = request.Supplier,
+            Problem = request.Problem,
+            Lots = [.. request.Lots],
+            Nonconformances = [.. request.Nonconformances],
+            Severity = request.Severity,
+            Evidence = [.. request.Evidence],
+            OpenedAt = TimeProvider.GetUtcNow(),
+        };
+        return CommandPlan.Apply(
+            $"{request.CaseKind} {id} opened against {request.Supplier} with {request.Evidence.Count} evidence item(s)",
+            () =>
+            {
+                _cases[id] = supplierCase;
+                if (_histories.TryGetValue(request.Supplier, out var history))
+                {
+                    _histories[request.Supplier] = history with { Escalations = history.Escalations + 1, OpenCorrectiveActions = history.OpenCorrectiveActions + 1 };
+                }
+            },
+            lot: request.Lots.Count > 0 ? request.Lots[0].Value : null,
+            externalReference: id);
+    }
+
+    private static bool IsApproved(NonconformanceStatus status) =>
+        status is NonconformanceStatus.Approved or NonconformanceStatus.Dispositioned or NonconformanceStatus.DispositionExecuted;
+
+    private static bool IsAllowed(NonconformanceStatus from, NonconformanceStatus to) => (from, to) switch
+    {
+        (NonconformanceStatus.New, NonconformanceStatus.UnderReview) => true,
+        (NonconformanceStatus.New or NonconformanceStatus.UnderReview, NonconformanceStatus.Approved or NonconformanceStatus.Refused) => true,
+        (NonconformanceStatus.Approved, NonconformanceStatus.Dispositioned) => true,
+        (NonconformanceStatus.Dispositioned, NonconformanceStatus.DispositionExecuted) => true,
+        (NonconformanceStatus.DispositionExecuted or NonconformanceStatus.Refused, NonconformanceStatus.Closed) => true,
+        (NonconformanceStatus.Closed, NonconformanceStatus.UnderReview) => true,
+        _ => false,
+    };
+
+    private static string? FirstLot(NcState state) => state.Current.Lots.Count > 0 ? state.Current.Lots[0].Value : null;
+
+    private static CommandPlan UnknownNc(NonconformanceId id) => CommandPlan.Refuse(ReasonCodes.ReferenceUnknown, $"Nonconformance {id} is not known to the QMS.");
+
+    private sealed class NcState(Nonconformance nonconformance)
+    {
+        public Nonconformance Current { get; set; } = nonconformance;
+
+        public List<string> Corrections { get; } = [];
+    }
+}
+
+/// <summary>A supplier case (SCAR or other corrective action) opened in the QMS.</summary>
+public sealed record SupplierCase
+{
+    /// <summary>The case id.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The kind of corrective action.</summary>
+    public required CorrectiveActionKind Kind { get; init; }
+
+    /// <summary>The supplier.</summary>
+    public required SupplierId Supplier { get; init; }
+
+    /// <summary>The problem.</summary>
+    public required string Problem { get; init; }
+
+    /// <summary>The lots concerned.</summary>
+    public IReadOnlyList<LotId> Lots { get; init; } = [];
+
+    /// <summary>The nonconformances that led to it.</summary>
+    public IReadOnlyList<NonconformanceId> Nonconformances { get; init; } = [];
+
+    /// <summary>The severity.</summary>
+    public DefectSeverity Severity { get; init; }
+
+    /// <summary>The evidence attached.</summary>
+    public IReadOnlyList<EvidenceReference> Evidence { get; init; } = [];
+
+    /// <summary>When it was opened.</summary>
+    public required DateTimeOffset OpenedAt { get; init; }
+}

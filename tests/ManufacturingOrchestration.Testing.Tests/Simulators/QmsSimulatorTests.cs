@@ -1,0 +1,137 @@
+using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Model;
+using Microsoft.Extensions.Time.Testing;
+using static ManufacturingOrchestration.Testing.Tests.Support.Seed;
+
+namespace ManufacturingOrchestration.Testing.Tests.Simulators;
+
+public sealed class QmsSimulatorTests
+{
+    private static readonly CancellationToken s_ct = CancellationToken.None;
+    private static readonly NonconformanceId s_nc = new("NC-1");
+
+    private static QmsSimulator CreateSut(NonconformanceStatus status)
+    {
+        var qms = new QmsSimulator(new SimulatorOptions { TimeProvider = new FakeTimeProvider() });
+        qms.AddNonconformance(new Nonconformance { Id = s_nc, Problem = "Capacitance out of tolerance", Site = Plant, Lots = [Lot], Status = status });
+        return qms;
+    }
+
+    private static RecordDispositionRequest UseAsIs(string? justification, ActorId? authorizer) => new()
+    {
+        Context = Context(),
+        Nonconformance = s_nc,
+        Line = new MrbDispositionLine { Disposition = MrbDisposition.UseAsIs, Lot = Lot, Quantity = Ea(10), Justification = justification, Authorizer = authorizer },
+    };
+
+    [Theory]
+    [InlineData(NonconformanceStatus.New)]
+    [InlineData(NonconformanceStatus.UnderReview)]
+    [InlineData(NonconformanceStatus.Refused)]
+    public async Task RecordCorrectionAsync_NotApproved_IsRefused(NonconformanceStatus status)
+    {
+        var qms = CreateSut(status);
+
+        var result = await qms.RecordCorrectionAsync(new RecordCorrectionRequest { Context = Context(), Nonconformance = s_nc, Description = "Sorted stock" }, s_ct);
+
+        result.Reason.Should().Be(ReasonCodes.NonconformanceNotApproved);
+        qms.CorrectionsOf(s_nc).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task RecordCorrectionAsync_AfterApproval_IsRecorded()
+    {
+        var qms = CreateSut(NonconformanceStatus.UnderReview);
+
+        var approval = await qms.UpdateNonconformanceStatusAsync(new UpdateNonconformanceStatusRequest { Context = Context(), Nonconformance = s_nc, Status = NonconformanceStatus.Approved }, s_ct);
+        var result = await qms.RecordCorrectionAsync(new RecordCorrectionRequest { Context = Context(), Nonconformance = s_nc, Description = "Sorted stock" }, s_ct);
+
+        approval.IsSuccess.Should().BeTrue();
+        result.IsSuccess.Should().BeTrue();
+        qms.CorrectionsOf(s_nc).Should().Equal("Sorted stock");
+    }
+
+    [Fact]
+    public async Task RecordDispositionAsync_UseAsIsWithoutJustification_IsRefused()
+    {
+        var qms = CreateSut(NonconformanceStatus.Approved);
+
+        var result = await qms.RecordDispositionAsync(UseAsIs(justification: null, authorizer: new ActorId("mrb.chair")), s_ct);
+
+        result.Reason.Should().Be(ReasonCodes.JustificationRequired);
+    }
+
+    [Fact]
+    public async Task RecordDispositionAsync_UseAsIsWithoutAuthorizer_IsRefused()
+    {
+        var qms = CreateSut(NonconformanceStatus.Approved);
+
+        var result = await qms.RecordDispositionAsync(UseAsIs(justification: "Within design margin per ECN-12", authorizer: null), s_ct);
+
+        result.Reason.Should().Be(ReasonCodes.AuthorizerRequired);
+    }
+
+    [Fact]
+    public async Task RecordDispositionAsync_UseAsIsJustifiedAndAuthorized_IsRecorded()
+    {
+        var qms = CreateSut(NonconformanceStatus.Approved);
+
+        var result = await qms.RecordDispositionAsync(UseAsIs("Within design margin per ECN-12", new ActorId("mrb.chair")), s_ct);
+
+        result.IsSuccess.Should().BeTrue();
+        var nc = qms.GetNonconformance(s_nc)!;
+        nc.Status.Should().Be(NonconformanceStatus.Dispositioned);
+        nc.Dispositions.Should().ContainSingle().Which.Disposition.Should().Be(MrbDisposition.UseAsIs);
+    }
+
+    [Fact]
+    public async Task RecordDispositionAsync_ScrapOnUnapproved_IsRefused()
+    {
+        var qms = CreateSut(NonconformanceStatus.New);
+
+        var result = await qms.RecordDispositionAsync(new RecordDispositionRequest
+        {
+            Context = Context(),
+            Nonconformance = s_nc,
+            Line = new MrbDispositionLine { Disposition = MrbDisposition.Scrap, Lot = Lot, Quantity = Ea(10) },
+        }, s_ct);
+
+        result.Reason.Should().Be(ReasonCodes.NonconformanceNotApproved);
+    }
+
+    [Fact]
+    public async Task UpdateNonconformanceStatusAsync_NewToClosed_IsRefused()
+    {
+        var qms = CreateSut(NonconformanceStatus.New);
+
+        var result = await qms.UpdateNonconformanceStatusAsync(new UpdateNonconformanceStatusRequest { Context = Context(), Nonconformance = s_nc, Status = NonconformanceStatus.Closed }, s_ct);
+
+        result.Reason.Should().Be(ReasonCodes.TransitionNotPermitted);
+    }
+
+    [Fact]
+    public async Task OpenSupplierCaseAsync_WithEvidence_KeepsEvidenceAndRaisesEscalations()
+    {
+        var qms = CreateSut(NonconformanceStatus.New);
+        qms.AddSupplierHistory(new SupplierQualityHistory { Supplier = Supplier, WindowStart = default, WindowEnd = default, Inspections = 20, Failures = 2 });
+        var evidence = new EvidenceReference { Location = new Uri("https://files.example/cap-lot-4711.jpg"), MediaType = "image/jpeg" };
+
+        var result = await qms.OpenSupplierCaseAsync(new OpenSupplierCaseRequest { Context = Context(), Supplier = Supplier, Problem = "Capacitance low", Lots = [Lot], Evidence = [evidence] }, s_ct);
+        var history = await qms.GetSupplierQualityHistoryAsync(Supplier, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddDays(90), s_ct);
+
+        result.ExternalReference.Should().StartWith("SCAR-");
+        qms.SupplierCases.Should().ContainSingle().Which.Evidence.Should().ContainSingle().Which.Should().Be(evidence);
+        history!.Escalations.Should().Be(1);
+        history.WindowEnd.Should().Be(DateTimeOffset.UnixEpoch.AddDays(90));
+    }
+
+    [Fact]
+    public async Task OpenNonconformanceAsync_ExistingId_IsRefusedAsDuplicate()
+    {
+        var qms = CreateSut(NonconformanceStatus.New);
+
+        var result = await qms.OpenNonconformanceAsync(new OpenNonconformanceRequest { Context = Context(), Id = s_nc, Problem = "Again", Site = Plant }, s_ct);
+
+        result.Reason.Should().Be(ReasonCodes.Duplicate);
+    }
+}
