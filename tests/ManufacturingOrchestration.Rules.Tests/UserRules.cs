@@ -118,3 +118,44 @@ public sealed class DuplicateNameRule : Rule
         Then().Do(ctx => ctx.Decide(new AlertQuality { Site = failed.Site, Message = "duplicate" }));
     }
 }
+
+/// <summary>Inserts a recommendation into the session when the marker fact is present (makes a reused session dirty).</summary>
+[Name("acme.insert-recommendation-on-marker")]
+public sealed class InsertRecommendationOnMarkerRule : Rule
+{
+    public const string Marker = "insert-recommendation";
+
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        string marker = default!;
+        When()
+            .Match(() => failed)
+            .Match(() => marker, m => m == Marker);
+        Then().Do(ctx => ctx.Insert(Create(failed)));
+    }
+
+    private static Recommendation Create(InspectionFailed failed) => new()
+    {
+        Kind = RecommendationKind.Other, Lot = failed.Lot, SuggestedAction = "release", Confidence = 0.9m, Model = "m", ModelVersion = "1",
+    };
+}
+
+/// <summary>Throws when the marker fact is present.</summary>
+[Name("acme.throw-on-marker")]
+public sealed class ThrowOnMarkerRule : Rule
+{
+    public const string Marker = "throw";
+
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        string marker = default!;
+        When()
+            .Match(() => failed)
+            .Match(() => marker, m => m == Marker);
+        Then().Do(ctx => Throw(failed));
+    }
+
+    private static void Throw(InspectionFailed failed) => throw new InvalidOperationException($"marker for {failed.Lot}");
+}

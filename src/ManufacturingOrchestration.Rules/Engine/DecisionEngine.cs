@@ -34,9 +34,10 @@ internal sealed class CompiledRuleSet
 /// </summary>
 /// <remarks>
 /// <para>Threading: the engine is immutable and thread-safe; share one instance. The compiled rule sets (NRules session
-/// factories) are shared and thread-safe. Every <see cref="Decide(FactSet, CancellationToken)"/> call creates its own
-/// NRules session and decision collector, uses them on the calling thread only and drops them: sessions are never shared
-/// across threads, so concurrent calls need no locking.</para>
+/// factories) are shared and thread-safe. Every <see cref="Decide(FactSet, CancellationToken)"/> call uses its own decision
+/// collector and an NRules session of the calling thread: each thread keeps one reusable session per rule set, cleaned
+/// after every evaluation (the facts inserted are retracted, the agenda cleared) and dropped when it cannot be proven
+/// clean. Sessions are never shared across threads, so concurrent calls need no locking.</para>
 /// <para>Policy constraints are applied after the rules fired, on the decision set, so no rule can bypass them.</para>
 /// </remarks>
 public sealed class DecisionEngine
@@ -87,13 +88,28 @@ public sealed class DecisionEngine
         cancellationToken.ThrowIfCancellationRequested();
         var ruleSet = Select(facts.EffectiveSite);
         var collector = new DecisionCollector(ruleSet.Origins, ruleSet.Fallback);
-        var session = ruleSet.Factory.CreateSession();
-        session.DependencyResolver = collector;
-        observe?.Invoke(session);
+
+        // Hot path: this thread's clean pooled session. A fresh session when observed (test fixture) or re-entered.
+        var pooled = observe is null ? PooledSession.Rent(ruleSet) : null;
+        var failed = true;
         try
         {
-            facts.InsertInto(session);
-            session.Fire(cancellationToken);
+            if (pooled is not null)
+            {
+                pooled.Session.DependencyResolver = collector;
+                facts.InsertInto(pooled.Session, pooled.Inserted);
+                pooled.Fire(cancellationToken);
+            }
+            else
+            {
+                var session = ruleSet.Factory.CreateSession();
+                session.DependencyResolver = collector;
+                observe?.Invoke(session);
+                facts.InsertInto(session);
+                session.Fire(cancellationToken);
+            }
+
+            failed = false;
         }
         catch (RuleExecutionException ex) when (ex.InnerException is ManufacturingOrchestrationException inner)
         {
@@ -102,6 +118,10 @@ public sealed class DecisionEngine
         catch (RuleExecutionException ex)
         {
             throw new ManufacturingOrchestrationException(ReasonCodes.RuleEvaluationFailed, $"A rule failed in '{ruleSet.Version}': {ex.InnerException?.Message ?? ex.Message}", ex);
+        }
+        finally
+        {
+            pooled?.Return(ruleSet, failed);
         }
 
         cancellationToken.ThrowIfCancellationRequested();

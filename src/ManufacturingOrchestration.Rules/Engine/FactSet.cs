@@ -61,82 +61,88 @@ public sealed class FactSet
 
     internal LotId? LotKey => Lot?.Id;
 
-    internal void InsertInto(ISession session)
+    internal void InsertInto(ISession session, List<object>? inserted = null)
     {
         // Typed, reflection-free inserts: context facts first, the event last, so the event's insertion completes the joins.
         if (Site is not null)
         {
-            session.Insert(Site);
+            Add(session, inserted, Site);
         }
 
         if (Lot is not null)
         {
-            session.Insert(Lot);
+            Add(session, inserted, Lot);
         }
 
         if (Material is not null)
         {
-            session.Insert(Material);
+            Add(session, inserted, Material);
         }
 
         if (Order is not null)
         {
-            session.Insert(Order);
+            Add(session, inserted, Order);
         }
 
         if (SupplierHistory is not null)
         {
-            session.Insert(SupplierHistory);
+            Add(session, inserted, SupplierHistory);
         }
 
         if (Allocations.Count > 0)
         {
-            session.Insert(new OpenAllocations(Lot?.Id ?? Allocations[0].Lot, Allocations));
+            Add(session, inserted, new OpenAllocations(Lot?.Id ?? Allocations[0].Lot, Allocations));
         }
 
         if (Genealogy.Count > 0)
         {
-            session.Insert(new LotGenealogy(Lot?.Id ?? Genealogy[0].ComponentLot, Genealogy));
+            Add(session, inserted, new LotGenealogy(Lot?.Id ?? Genealogy[0].ComponentLot, Genealogy));
         }
 
         if (ScrapWindow is not null)
         {
-            session.Insert(ScrapWindow);
+            Add(session, inserted, ScrapWindow);
         }
 
         var payload = EffectiveEvent;
         if (payload is CycleCountRecorded)
         {
-            session.Insert(CountTolerances ?? CountToleranceProfile.Default);
+            Add(session, inserted, CountTolerances ?? CountToleranceProfile.Default);
         }
         else if (CountTolerances is not null)
         {
-            session.Insert(CountTolerances);
+            Add(session, inserted, CountTolerances);
         }
 
         if (CountAuthority is not null)
         {
-            session.Insert(CountAuthority);
+            Add(session, inserted, CountAuthority);
         }
 
         for (var i = 0; i < Recommendations.Count; i++)
         {
-            session.Insert(Recommendations[i]);
+            Add(session, inserted, Recommendations[i]);
         }
 
         for (var i = 0; i < AdditionalFacts.Count; i++)
         {
-            session.Insert(AdditionalFacts[i]);
+            Add(session, inserted, AdditionalFacts[i]);
         }
 
         if (Envelope is not null)
         {
-            session.Insert(Envelope);
+            Add(session, inserted, Envelope);
         }
 
         if (payload is not null)
         {
-            session.Insert(payload);
+            Add(session, inserted, payload);
         }
+    }
+
+    private static void Add(ISession session, List<object>? inserted, object fact)
+    {
+        session.Insert(fact);
+        inserted?.Add(fact);
     }
 }

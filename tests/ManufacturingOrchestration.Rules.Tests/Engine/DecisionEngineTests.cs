@@ -123,4 +123,52 @@ public sealed class DecisionEngineTests
 
         results.SelectMany(r => r).Should().HaveCount(1600).And.OnlyContain(r => r.SequenceEqual(expected));
     }
+
+    [Fact]
+    public void Decide_SequentialEvaluationsOnOneThread_LeaveNothingBehindForTheNext()
+    {
+        var engine = TestFacts.StandardEngine();
+        var withGenealogy = new FactSet
+        {
+            Event = TestFacts.Failed(), Lot = TestFacts.Lot(consumed: 10), Material = TestFacts.Material(), Site = TestFacts.Site(),
+            Genealogy = [new GenealogyLink { ComponentLot = TestFacts.LotId, Order = new OrderId("WO-9"), Quantity = Quantity.Each(10) }],
+        };
+        var withoutGenealogy = new FactSet { Event = TestFacts.Failed(), Lot = TestFacts.Lot(consumed: 10), Material = TestFacts.Material(), Site = TestFacts.Site() };
+
+        engine.Decide(withGenealogy, TestContext.Current.CancellationToken).Contains<ContainWorkOrders>().Should().BeTrue();
+        var second = engine.Decide(withoutGenealogy, TestContext.Current.CancellationToken);
+        var third = engine.Decide(TestFacts.PassedFacts(), TestContext.Current.CancellationToken);
+
+        second.Contains<ContainWorkOrders>().Should().BeFalse("the genealogy of the first evaluation is gone");
+        second.OfType<Escalate>().Should().ContainSingle("without genealogy the partly consumed lot is escalated");
+        third.Decisions.Should().ContainSingle().Which.Should().BeOfType<ReleaseLot>("nothing of the failed evaluations remains");
+    }
+
+    [Fact]
+    public void Decide_AfterARuleInsertedAFact_NextEvaluationDoesNotSeeIt()
+    {
+        var engine = new DecisionEngineBuilder().AddRules(typeof(InsertRecommendationOnMarkerRule), typeof(ReleaseWhenModelSaysSoRule)).Build();
+        var marked = new FactSet { Event = TestFacts.Failed(), Site = TestFacts.Site(), AdditionalFacts = [InsertRecommendationOnMarkerRule.Marker] };
+
+        var first = engine.Decide(marked, TestContext.Current.CancellationToken);
+        var second = engine.Decide(new FactSet { Event = TestFacts.Failed(), Site = TestFacts.Site() }, TestContext.Current.CancellationToken);
+
+        first.ApprovalsGating<ReleaseLot>().Should().ContainSingle("the inserted recommendation led to a (gated) release");
+        second.IsEmpty.Should().BeTrue("the recommendation inserted by a rule in the first evaluation must not survive it");
+    }
+
+    [Fact]
+    public void Decide_AfterARuleThrew_NextEvaluationIsComplete()
+    {
+        var engine = new DecisionEngineBuilder().AddStandardRules(StandardRuleSets.InspectionFailed).AddRules(typeof(ThrowOnMarkerRule)).Build();
+        var marked = new FactSet { Event = TestFacts.Failed(), Lot = TestFacts.Lot(), Material = TestFacts.Material(), Site = TestFacts.Site(), AdditionalFacts = [ThrowOnMarkerRule.Marker] };
+        var expected = new DecisionEngineBuilder().AddStandardRules(StandardRuleSets.InspectionFailed).Build()
+            .Decide(TestFacts.FailedFacts(), TestContext.Current.CancellationToken).Decisions.Select(d => d.Describe());
+
+        var act = () => engine.Decide(marked, TestContext.Current.CancellationToken);
+        act.Should().Throw<ManufacturingOrchestrationException>().Where(e => e.ReasonCode == ReasonCodes.RuleEvaluationFailed);
+        var next = engine.Decide(TestFacts.FailedFacts(), TestContext.Current.CancellationToken);
+
+        next.Decisions.Select(d => d.Describe()).Should().Equal(expected);
+    }
 }
