@@ -122,6 +122,26 @@ public sealed class EffectsLog : IDisposable
     /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
     public EffectRecord Append(string system, string commandKind, string idempotencyKey, string? correlationId, string? lot, string? order, string summary, string? externalReference, DateTimeOffset timestamp)
     {
+        if (_file is null)
+        {
+            // In memory: no lock on the hot path; sequences are unique and increasing per appending thread.
+            var inMemory = new EffectRecord
+            {
+                Sequence = Interlocked.Increment(ref _sequence),
+                Timestamp = timestamp,
+                System = system,
+                CommandKind = commandKind,
+                IdempotencyKey = idempotencyKey,
+                CorrelationId = correlationId,
+                Lot = lot,
+                Order = order,
+                Summary = summary,
+                ExternalReference = externalReference,
+            };
+            _records.Enqueue(inMemory);
+            return inMemory;
+        }
+
         lock (_writeLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -139,13 +159,10 @@ public sealed class EffectsLog : IDisposable
                 ExternalReference = externalReference,
             };
 
-            if (_file is not null)
-            {
-                var bytes = JsonSerializer.SerializeToUtf8Bytes(record, EffectsLogJsonContext.Default.EffectRecord);
-                _file.Write(bytes);
-                _file.Write(s_newLine);
-                _file.Flush(flushToDisk: true);
-            }
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(record, EffectsLogJsonContext.Default.EffectRecord);
+            _file.Write(bytes);
+            _file.Write(s_newLine);
+            _file.Flush(flushToDisk: true);
 
             _sequence = record.Sequence;
             _records.Enqueue(record);
