@@ -12,7 +12,8 @@ namespace ManufacturingOrchestration.Engine.Commands;
 /// <remarks>
 /// Format: <c>mo1-</c> followed by 32 lower-case hex characters, the first 128 bits of
 /// SHA-256(UTF-8 of <c>source \n id \n step \n kind \n occurrence</c>), where <c>occurrence</c> counts commands of
-/// the same kind planned by the same step for the same event (0, 1, 2…). 36 characters: short enough for ERP
+/// the same kind planned by the same step for the same event (0, 1, 2…). No part may contain a line feed
+/// (intake rejects control characters in event ids and sources), so the joined input is unambiguous. 36 characters: short enough for ERP
 /// reference fields. An edited replay's key is derived from the original key and a revision number:
 /// <c>mo1-</c> + hex of SHA-256(<c>original \n rev \n n</c>).
 /// </remarks>
@@ -35,6 +36,10 @@ public static class IdempotencyKeys
         ArgumentException.ThrowIfNullOrEmpty(step);
         ArgumentException.ThrowIfNullOrEmpty(kind);
         ArgumentOutOfRangeException.ThrowIfNegative(occurrence);
+        RejectSeparator(source, nameof(source));
+        RejectSeparator(eventId, nameof(eventId));
+        RejectSeparator(step, nameof(step));
+        RejectSeparator(kind, nameof(kind));
         return Hash(source, eventId, step, kind, occurrence.ToString(CultureInfo.InvariantCulture));
     }
 
@@ -47,6 +52,15 @@ public static class IdempotencyKeys
         ArgumentException.ThrowIfNullOrEmpty(originalKey);
         ArgumentOutOfRangeException.ThrowIfLessThan(revision, 1);
         return Hash(originalKey, "rev", revision.ToString(CultureInfo.InvariantCulture), string.Empty, string.Empty);
+    }
+
+    private static void RejectSeparator(string part, string name)
+    {
+        // The parts are joined with '\n'; a part containing it could make two different inputs share a key.
+        if (part.Contains('\n', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("An idempotency key part must not contain a line feed (intake rejects control characters in event ids and sources).", name);
+        }
     }
 
     private static string Hash(string a, string b, string c, string d, string e)

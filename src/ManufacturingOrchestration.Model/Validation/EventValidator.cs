@@ -119,11 +119,28 @@ public sealed class EventValidator
             || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
     }
 
+    private static bool HasControlCharacter(string value)
+    {
+        foreach (var c in value)
+        {
+            if (char.IsControl(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private void ValidateAttributes(EventEnvelope envelope, ref List<ValidationError>? errors)
     {
         if (string.IsNullOrWhiteSpace(envelope.Id))
         {
             Add(ref errors, "$.id", ReasonCodes.Required, "The event needs a non-empty id.");
+        }
+        else if (HasControlCharacter(envelope.Id))
+        {
+            Add(ref errors, "$.id", ReasonCodes.InvalidIdentifier, "The event id must not contain control characters.");
         }
 
         if (string.IsNullOrWhiteSpace(envelope.Source))
@@ -133,6 +150,10 @@ public sealed class EventValidator
         else if (!Uri.TryCreate(envelope.Source, UriKind.RelativeOrAbsolute, out _))
         {
             Add(ref errors, "$.source", ReasonCodes.WrongType, "The source must be a URI-reference.");
+        }
+        else if (HasControlCharacter(envelope.Source))
+        {
+            Add(ref errors, "$.source", ReasonCodes.InvalidIdentifier, "The source must not contain control characters.");
         }
 
         if (string.IsNullOrEmpty(envelope.SpecVersion))

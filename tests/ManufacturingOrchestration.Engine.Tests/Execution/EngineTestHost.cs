@@ -1,0 +1,138 @@
+using ManufacturingOrchestration.Engine.Approvals;
+using ManufacturingOrchestration.Engine.Commands;
+using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Engine.Scenarios;
+using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Engine.Workflows;
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Rules;
+using ManufacturingOrchestration.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ManufacturingOrchestration.Engine.Tests.Execution;
+
+/// <summary>An orchestrator over the in-memory store and the plant simulators, on a fake clock.</summary>
+internal sealed class EngineTestHost : IAsyncDisposable
+{
+    private static readonly Lazy<DecisionEngine> SharedRules = new(() => new DecisionEngineBuilder().AddStandardRules().Build());
+
+    public static readonly SiteId Site = new("P1");
+    public static readonly MaterialId Capacitor = new("CAP-100UF");
+    public static readonly SupplierId Supplier = new("S-ACME");
+    public static readonly ActorId OperatorId = new("op-anna");
+
+    public EngineTestHost(Action<OrchestratorOptions>? configure = null, IOrchestrationStore? store = null, IEnumerable<WorkflowDefinition>? workflows = null)
+    {
+        Plant = new PlantSimulator(new PlantSimulatorOptions { TimeProvider = Time, Seed = 7 });
+        Plant.AddSite(new SiteProfile { Id = Site, HoldLocation = new BinId("HOLD-P1") });
+        Plant.AddMaterial(new MaterialDefinition { Id = Capacitor, BaseUnit = UnitOfMeasure.Each, Criticality = CriticalityClass.A, Supplier = Supplier });
+        Services = new ScenarioServices(SharedRules.Value, new SiteDirectory([new SiteProfile { Id = Site, HoldLocation = new BinId("HOLD-P1") }]));
+        Store = store ?? new InMemoryOrchestrationStore();
+        Options = new OrchestratorOptions
+        {
+            Store = Store,
+            Adapters = Plant.Adapters,
+            TimeProvider = Time,
+            Parallelism = 2,
+            JitterSeed = 1,
+            Actors = new InMemoryActorDirectory([new Actor { Id = OperatorId, Roles = [new RoleAssignment { Role = Role.OrchestrationOperator }] }]),
+        };
+        foreach (var workflow in workflows ?? [IncomingInspectionWorkflow.Create(Services)])
+        {
+            Options.Workflows.Add(workflow);
+        }
+
+        configure?.Invoke(Options);
+        Orchestrator = new Orchestrator(Options);
+    }
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 2, 6, 0, 0, TimeSpan.Zero));
+
+    public PlantSimulator Plant { get; }
+
+    public ScenarioServices Services { get; }
+
+    public IOrchestrationStore Store { get; }
+
+    public OrchestratorOptions Options { get; }
+
+    public Orchestrator Orchestrator { get; }
+
+    public static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async Task<EngineTestHost> StartAsync()
+    {
+        await Orchestrator.StartAsync(Ct);
+        return this;
+    }
+
+    public MaterialLot AddLotInInspection(string lotId, decimal quantity, decimal consumed = 0, bool restricted = false)
+    {
+        var lot = new MaterialLot
+        {
+            Id = new LotId(lotId),
+            Material = Capacitor,
+            Site = Site,
+            Supplier = Supplier,
+            Unit = UnitOfMeasure.Each,
+            Buckets = [new StockBucket { Category = StockCategory.QualityInspection, Quantity = Quantity.Each(quantity) }],
+            ConsumedQuantity = consumed,
+            IsRestrictedBatch = restricted,
+        };
+        Plant.AddLot(lot, new BinId("RCV-" + Site.Value));
+        return lot;
+    }
+
+    public static EventEnvelope Failed(string lotId, string eventId, DefectSeverity severity = DefectSeverity.Major, long? sequence = null) => new()
+    {
+        Id = eventId,
+        Source = "qms://plant-1",
+        Type = EventTypes.InspectionFailed,
+        Site = Site,
+        Sequence = sequence,
+        Data = new InspectionFailed
+        {
+            InspectionLot = new InspectionLotId("IL-" + lotId),
+            Lot = new LotId(lotId),
+            Material = Capacitor,
+            Site = Site,
+            Supplier = Supplier,
+            Severity = severity,
+            DefectDescription = "Capacitance out of tolerance",
+            Evidence = [new EvidenceReference { Location = new Uri("https://qms.example/evidence/" + lotId + ".jpg"), MediaType = "image/jpeg" }],
+        },
+    };
+
+    public static EventEnvelope Passed(string lotId, string eventId, long? sequence = null) => new()
+    {
+        Id = eventId,
+        Source = "qms://plant-1",
+        Type = EventTypes.InspectionPassed,
+        Site = Site,
+        Sequence = sequence,
+        Data = new InspectionPassed { InspectionLot = new InspectionLotId("IL-" + lotId), Lot = new LotId(lotId), Material = Capacitor, Site = Site },
+    };
+
+    public async Task PublishAndWaitAsync(params EventEnvelope[] events)
+    {
+        foreach (var envelope in events)
+        {
+            (await Orchestrator.PublishAsync(envelope, Ct)).Status.Should().Be(PublishStatus.Accepted, envelope.Id);
+        }
+
+        await Orchestrator.WaitForIdleAsync(Ct);
+    }
+
+    public async Task<string> DescribeDeadLettersAsync()
+    {
+        var open = await Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, Ct);
+        return string.Join("; ", open.Select(d => $"{d.Id} {d.Command?.Kind} {d.ReasonCode} {d.Message}"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Orchestrator.DisposeAsync();
+        Plant.Dispose();
+    }
+}
