@@ -159,3 +159,27 @@ public sealed class ThrowOnMarkerRule : Rule
 
     private static void Throw(InspectionFailed failed) => throw new InvalidOperationException($"marker for {failed.Lot}");
 }
+
+/// <summary>Matches any event payload (the base type).</summary>
+[Name("acme.any-event")]
+public sealed class AnyEventRule : Rule
+{
+    public override void Define()
+    {
+        EventPayload payload = default!;
+        When().Match(() => payload);
+        Then().Do(ctx => ctx.Decide(new AlertQuality { Site = TestFacts.SiteId, Message = "event " + payload.EventType }));
+    }
+}
+
+/// <summary>Matches a restricted lot, whatever the event.</summary>
+[Name("acme.restricted-lot-watch")]
+public sealed class RestrictedLotWatchRule : Rule
+{
+    public override void Define()
+    {
+        MaterialLot lot = default!;
+        When().Match(() => lot, l => l.IsRestrictedBatch);
+        Then().Do(ctx => ctx.Decide(new AlertQuality { Site = lot.Site, Message = "restricted lot " + lot.Id.Value }));
+    }
+}

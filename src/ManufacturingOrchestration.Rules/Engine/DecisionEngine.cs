@@ -6,9 +6,10 @@ namespace ManufacturingOrchestration.Rules;
 /// <summary>A compiled rule set: the NRules session factory and where each rule came from.</summary>
 internal sealed class CompiledRuleSet
 {
-    public CompiledRuleSet(ISessionFactory factory, string name, string version, IReadOnlyDictionary<string, RuleOrigin> origins, IReadOnlyList<string> ruleNames)
+    public CompiledRuleSet(ISessionFactory factory, string name, string version, IReadOnlyDictionary<string, RuleOrigin> origins, IReadOnlyList<string> ruleNames, FactFilter filter)
     {
         Factory = factory;
+        Filter = filter;
         Name = name;
         Version = version;
         Origins = origins;
@@ -17,6 +18,8 @@ internal sealed class CompiledRuleSet
     }
 
     public ISessionFactory Factory { get; }
+
+    public FactFilter Filter { get; }
 
     public string Name { get; }
 
@@ -42,11 +45,11 @@ internal sealed class CompiledRuleSet
 /// </remarks>
 public sealed class DecisionEngine
 {
-    private readonly CompiledRuleSet _global;
-    private readonly Dictionary<SiteId, CompiledRuleSet> _overlays;
+    private readonly SiteRuleSet _global;
+    private readonly Dictionary<SiteId, SiteRuleSet> _overlays;
     private readonly DecisionPolicy _policy;
 
-    internal DecisionEngine(CompiledRuleSet global, Dictionary<SiteId, CompiledRuleSet> overlays, DecisionPolicy policy)
+    internal DecisionEngine(SiteRuleSet global, Dictionary<SiteId, SiteRuleSet> overlays, DecisionPolicy policy)
     {
         _global = global;
         _overlays = overlays;
@@ -86,7 +89,7 @@ public sealed class DecisionEngine
     {
         ArgumentNullException.ThrowIfNull(facts);
         cancellationToken.ThrowIfCancellationRequested();
-        var ruleSet = Select(facts.EffectiveSite);
+        var ruleSet = Select(facts.EffectiveSite).For(facts.EffectiveEvent);
         var collector = new DecisionCollector(ruleSet.Origins, ruleSet.Fallback);
 
         // Hot path: this thread's clean pooled session. A fresh session when observed (test fixture) or re-entered.
@@ -97,7 +100,7 @@ public sealed class DecisionEngine
             if (pooled is not null)
             {
                 pooled.Session.DependencyResolver = collector;
-                facts.InsertInto(pooled.Session, pooled.Inserted);
+                facts.InsertInto(pooled.Session, ruleSet.Filter, pooled.Inserted);
                 pooled.Fire(cancellationToken);
             }
             else
@@ -105,7 +108,7 @@ public sealed class DecisionEngine
                 var session = ruleSet.Factory.CreateSession();
                 session.DependencyResolver = collector;
                 observe?.Invoke(session);
-                facts.InsertInto(session);
+                facts.InsertInto(session, ruleSet.Filter);
                 session.Fire(cancellationToken);
             }
 
@@ -130,6 +133,6 @@ public sealed class DecisionEngine
         return new DecisionSet(decisions, ruleSet.Name, ruleSet.Version);
     }
 
-    private CompiledRuleSet Select(SiteId? site) =>
+    private SiteRuleSet Select(SiteId? site) =>
         site is { } id && _overlays.TryGetValue(id, out var overlay) ? overlay : _global;
 }

@@ -1,5 +1,6 @@
 using System.Reflection;
 using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
 using NRules;
 using NRules.Fluent;
 using NRules.Fluent.Dsl;
@@ -117,7 +118,7 @@ public sealed class DecisionEngineBuilder
         var globalRules = Load(_rules.Types, $"{_ruleSetName}@{_ruleSetVersion}");
         var global = Compile(_ruleSetName, $"{_ruleSetName}@{_ruleSetVersion}", globalRules.Select(r => (r, globalOrigin)).ToList());
 
-        var overlays = new Dictionary<SiteId, CompiledRuleSet>();
+        var overlays = new Dictionary<SiteId, SiteRuleSet>();
         foreach (var overlay in _overlays)
         {
             var overlayOrigin = new RuleOrigin(overlay.Name, overlay.Version);
@@ -170,7 +171,58 @@ public sealed class DecisionEngineBuilder
         return rules;
     }
 
-    private static CompiledRuleSet Compile(string name, string version, List<(IRuleDefinition Rule, RuleOrigin Origin)> rules)
+    private static SiteRuleSet Compile(string name, string version, List<(IRuleDefinition Rule, RuleOrigin Origin)> rules)
+    {
+        var typed = rules.Select(r => (r.Rule, r.Origin, Types: RuleFactTypes.Collect(r.Rule))).ToList();
+        var eventTypes = typed
+            .Where(r => r.Types is not null)
+            .SelectMany(r => r.Types!)
+            .Where(t => typeof(EventPayload).IsAssignableFrom(t) && !t.IsAbstract)
+            .Distinct()
+            .ToList();
+
+        var byEvent = new Dictionary<Type, CompiledRuleSet>();
+        foreach (var eventType in eventTypes)
+        {
+            byEvent.Add(eventType, CompilePartition(name, version, typed.Where(r => AppliesTo(r.Types, eventType)).ToList()));
+        }
+
+        var other = CompilePartition(name, version, typed.Where(r => AppliesTo(r.Types, null)).ToList());
+        return new SiteRuleSet(name, version, rules.Select(r => r.Rule.Name).ToArray(), byEvent, other);
+    }
+
+    // A rule belongs to an event type's partition when it declares a payload type the event is, or declares no concrete payload type.
+    private static bool AppliesTo(HashSet<Type>? types, Type? eventType)
+    {
+        if (types is null)
+        {
+            return true;
+        }
+
+        var declaresConcretePayload = false;
+        foreach (var type in types)
+        {
+            if (!typeof(EventPayload).IsAssignableFrom(type) && !type.IsAssignableFrom(typeof(EventPayload)))
+            {
+                continue;
+            }
+
+            if (type.IsAbstract || type == typeof(object))
+            {
+                return true;
+            }
+
+            declaresConcretePayload = true;
+            if (eventType is not null && type.IsAssignableFrom(eventType))
+            {
+                return true;
+            }
+        }
+
+        return !declaresConcretePayload;
+    }
+
+    private static CompiledRuleSet CompilePartition(string name, string version, List<(IRuleDefinition Rule, RuleOrigin Origin, HashSet<Type>? Types)> rules)
     {
         ISessionFactory factory;
         try
@@ -183,7 +235,8 @@ public sealed class DecisionEngineBuilder
         }
 
         var origins = rules.ToDictionary(r => r.Rule.Name, r => r.Origin, StringComparer.Ordinal);
-        return new CompiledRuleSet(factory, name, version, origins, rules.Select(r => r.Rule.Name).ToArray());
+        var filter = new FactFilter(rules.Where(r => r.Types is not null).SelectMany(r => r.Types!), acceptAll: rules.Exists(r => r.Types is null));
+        return new CompiledRuleSet(factory, name, version, origins, rules.Select(r => r.Rule.Name).ToArray(), filter);
     }
 }
 

@@ -61,75 +61,78 @@ public sealed class FactSet
 
     internal LotId? LotKey => Lot?.Id;
 
-    internal void InsertInto(ISession session, List<object>? inserted = null)
+    internal void InsertInto(ISession session, FactFilter filter, List<object>? inserted = null)
     {
         // Typed, reflection-free inserts: context facts first, the event last, so the event's insertion completes the joins.
-        if (Site is not null)
+        if (Site is not null && filter.Site)
         {
             Add(session, inserted, Site);
         }
 
-        if (Lot is not null)
+        if (Lot is not null && filter.Lot)
         {
             Add(session, inserted, Lot);
         }
 
-        if (Material is not null)
+        if (Material is not null && filter.Material)
         {
             Add(session, inserted, Material);
         }
 
-        if (Order is not null)
+        if (Order is not null && filter.Order)
         {
             Add(session, inserted, Order);
         }
 
-        if (SupplierHistory is not null)
+        if (SupplierHistory is not null && filter.SupplierHistory)
         {
             Add(session, inserted, SupplierHistory);
         }
 
-        if (Allocations.Count > 0)
+        if (Allocations.Count > 0 && filter.Allocations)
         {
             Add(session, inserted, new OpenAllocations(Lot?.Id ?? Allocations[0].Lot, Allocations));
         }
 
-        if (Genealogy.Count > 0)
+        if (Genealogy.Count > 0 && filter.Genealogy)
         {
             Add(session, inserted, new LotGenealogy(Lot?.Id ?? Genealogy[0].ComponentLot, Genealogy));
         }
 
-        if (ScrapWindow is not null)
+        if (ScrapWindow is not null && filter.ScrapWindow)
         {
             Add(session, inserted, ScrapWindow);
         }
 
         var payload = EffectiveEvent;
-        if (payload is CycleCountRecorded)
+        if (payload is CycleCountRecorded && filter.CountTolerances)
         {
             Add(session, inserted, CountTolerances ?? CountToleranceProfile.Default);
         }
-        else if (CountTolerances is not null)
+        else if (CountTolerances is not null && filter.CountTolerances)
         {
             Add(session, inserted, CountTolerances);
         }
 
-        if (CountAuthority is not null)
+        if (CountAuthority is not null && filter.CountAuthority)
         {
             Add(session, inserted, CountAuthority);
         }
 
-        for (var i = 0; i < Recommendations.Count; i++)
+        for (var i = 0; filter.Recommendation && i < Recommendations.Count; i++)
         {
             Add(session, inserted, Recommendations[i]);
         }
 
         for (var i = 0; i < AdditionalFacts.Count; i++)
         {
-            Add(session, inserted, AdditionalFacts[i]);
+            if (filter.Accepts(AdditionalFacts[i].GetType()))
+            {
+                Add(session, inserted, AdditionalFacts[i]);
+            }
         }
 
-        if (Envelope is not null)
+        if (Envelope is not null && filter.Envelope)
         {
             Add(session, inserted, Envelope);
         }

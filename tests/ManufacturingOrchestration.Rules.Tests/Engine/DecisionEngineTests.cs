@@ -171,4 +171,39 @@ public sealed class DecisionEngineTests
 
         next.Decisions.Select(d => d.Describe()).Should().Equal(expected);
     }
+
+    [Fact]
+    public void Decide_RuleDeclaringAFactOnlyInANegation_StillSeesThatFact()
+    {
+        var engine = new DecisionEngineBuilder().AddRules(typeof(LotReleasedGenealogyRule)).Build();
+        var released = new Model.Events.LotReleased { Lot = TestFacts.LotId, Material = TestFacts.MaterialId, Site = TestFacts.SiteId, ReleasedBy = new ActorId("qm") };
+        var genealogy = new GenealogyLink { ComponentLot = TestFacts.LotId, Order = new OrderId("WO-1"), Quantity = Quantity.Each(1) };
+
+        var withGenealogy = engine.Decide(new FactSet { Event = released, Lot = TestFacts.Lot(), Genealogy = [genealogy] }, TestContext.Current.CancellationToken);
+        var withoutGenealogy = engine.Decide(new FactSet { Event = released, Lot = TestFacts.Lot() }, TestContext.Current.CancellationToken);
+
+        withGenealogy.IsEmpty.Should().BeTrue("the negated genealogy fact must be inserted even though only a negation declares it");
+        withoutGenealogy.Contains<PublishGenealogy>().Should().BeTrue();
+    }
+
+    [Fact]
+    public void Decide_RuleOnTheEventBaseType_FiresForEveryEventType()
+    {
+        var engine = new DecisionEngineBuilder().AddStandardRules().AddRules(typeof(AnyEventRule)).Build();
+
+        engine.Decide(TestFacts.PassedFacts(), TestContext.Current.CancellationToken).OfType<AlertQuality>().Should().ContainSingle()
+            .Which.Message.Should().Be("event " + Model.Events.EventTypes.InspectionPassed);
+        engine.Decide(new FactSet { Event = new Model.Events.SupplierUpdated { Supplier = TestFacts.Supplier, Change = "probation" } }, TestContext.Current.CancellationToken)
+            .OfType<AlertQuality>().Should().ContainSingle();
+    }
+
+    [Fact]
+    public void Decide_RuleWithoutAnyEvent_FiresWhateverTheEventAndWithoutOne()
+    {
+        var engine = new DecisionEngineBuilder().AddStandardRules().AddRules(typeof(RestrictedLotWatchRule)).Build();
+
+        engine.Decide(TestFacts.PassedFacts(restricted: true), TestContext.Current.CancellationToken).OfType<AlertQuality>().Should().ContainSingle();
+        engine.Decide(new FactSet { Lot = TestFacts.Lot(restricted: true) }, TestContext.Current.CancellationToken).OfType<AlertQuality>().Should().ContainSingle();
+        engine.Decide(TestFacts.PassedFacts(restricted: false), TestContext.Current.CancellationToken).Contains<AlertQuality>().Should().BeFalse();
+    }
 }
