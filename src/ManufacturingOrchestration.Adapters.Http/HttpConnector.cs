@@ -1,0 +1,458 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using ManufacturingOrchestration.Adapters.Serialization;
+using ManufacturingOrchestration.Model;
+using Microsoft.Extensions.Logging;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace ManufacturingOrchestration.Adapters.Http;
+
+/// <summary>
+/// The base of a REST connector: sends commands and queries through the connector's named <see cref="HttpClient"/>
+/// (whose Microsoft.Extensions.Http.Resilience pipeline makes the short in-call retries) with the idempotency key,
+/// correlation id and credential as headers, and maps every outcome to an <see cref="AdapterResult"/>:
+/// 2xx success (with the external reference), a configured already-applied status (409) already applied,
+/// 408/429/5xx, timeouts, network errors and an open circuit transient (with <c>Retry-After</c>), 404 and other
+/// 4xx permanent. See docs/adapters.md, "Writing an HTTP connector".
+/// </summary>
+public abstract partial class HttpConnector
+{
+    private const string Redacted = "***";
+    private static readonly MediaTypeHeaderValue s_json = new("application/json") { CharSet = "utf-8" };
+
+    private readonly IHttpClientFactory _clientFactory;
+    private readonly string _clientName;
+    private readonly ICredentialProvider _credentials;
+
+    /// <summary>Creates the connector.</summary>
+    /// <param name="context">What the connector needs.</param>
+    protected HttpConnector(HttpConnectorContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        Name = context.Name;
+        Options = context.Options;
+        TimeProvider = context.TimeProvider;
+        Logger = context.LoggerFactory.CreateLogger(GetType());
+        _clientFactory = context.HttpClientFactory;
+        _clientName = HttpConnectorContext.HttpClientName(context.Name);
+        _credentials = context.Credentials;
+    }
+
+    /// <summary>The connector (target system) name, such as <c>erp-eu</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>The connector's options.</summary>
+    protected HttpConnectorOptions Options { get; }
+
+    /// <summary>The clock.</summary>
+    protected TimeProvider TimeProvider { get; }
+
+    /// <summary>The logger.</summary>
+    protected ILogger Logger { get; }
+
+    /// <summary>
+    /// Sends a command to the endpoint configured for its kind, with the body from
+    /// <see cref="HttpConnectorOptions.RequestContentFactory"/> (default: the command as <see cref="AdapterJson"/> JSON).
+    /// </summary>
+    /// <param name="command">The command.</param>
+    /// <param name="cancellationToken">Cancels the call; cancellation is thrown, not classified.</param>
+    /// <returns>The classified outcome.</returns>
+    protected async ValueTask<AdapterResult> SendCommandAsync(AdapterCommand command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (!Options.Endpoints.TryGetValue(command.Kind, out var endpoint))
+        {
+            return AdapterResult.Permanent(ReasonCodes.AdapterNotConfigured, $"HTTP connector '{Name}' has no endpoint for '{command.Kind}'.");
+        }
+
+        byte[] json;
+        try
+        {
+            json = AdapterJson.SerializeToUtf8Bytes(command);
+        }
+        catch (ManufacturingOrchestrationException ex)
+        {
+            return AdapterResult.Permanent(ex.ReasonCode, ex.Message);
+        }
+
+        string? path;
+        string? missing;
+        using (var document = JsonDocument.Parse(json))
+        {
+            var root = document.RootElement;
+            RouteTemplate.TryExpand(endpoint.PathTemplate, name => RouteTemplate.FromJson(root, name), out path, out missing);
+        }
+
+        if (path is null)
+        {
+            return AdapterResult.Permanent(
+                ReasonCodes.AdapterPermanent,
+                $"HTTP connector '{Name}': the path template '{endpoint.PathTemplate}' of '{command.Kind}' needs '{missing}', which the command does not carry.");
+        }
+
+        using var request = new HttpRequestMessage(endpoint.Method, new Uri(path, UriKind.Relative));
+        if (Options.RequestContentFactory is { } factory)
+        {
+            request.Content = factory(command);
+        }
+        else
+        {
+            request.Content = new ByteArrayContent(json);
+            request.Content.Headers.ContentType = s_json;
+        }
+
+        return await SendAsync(command, request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends a request built by a derived connector for a command: adds the idempotency key, correlation id, causation id
+    /// and credential headers, sends it through the resilience pipeline and classifies the outcome.
+    /// </summary>
+    /// <param name="command">The command the request carries out.</param>
+    /// <param name="request">The request, with a URI relative to the base address.</param>
+    /// <param name="cancellationToken">Cancels the call; cancellation is thrown, not classified.</param>
+    /// <returns>The classified outcome.</returns>
+    protected async ValueTask<AdapterResult> SendAsync(AdapterCommand command, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(request);
+        var context = command.Context;
+        request.Headers.TryAddWithoutValidation(Options.IdempotencyKeyHeader, context.IdempotencyKey);
+        request.Headers.TryAddWithoutValidation(Options.CorrelationIdHeader, context.CorrelationId);
+        if (context.CausationId is { Length: > 0 } causation)
+        {
+            request.Headers.TryAddWithoutValidation(Options.CausationIdHeader, causation);
+        }
+
+        var (secret, refusal) = await AddCredentialAsync(request, cancellationToken).ConfigureAwait(false);
+        var result = refusal ?? await ExchangeAsync(command.Kind, request, secret, cancellationToken).ConfigureAwait(false);
+        if (result.IsSuccess)
+        {
+            LogCommandSucceeded(Logger, Name, command.Kind, context.IdempotencyKey, result.Status, result.ExternalReference);
+        }
+        else
+        {
+            LogCommandFailed(Logger, Name, command.Kind, context.IdempotencyKey, result.Status, result.Reason?.Code, result.Message);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Sends a <c>GET</c> to the endpoint configured for a query kind and reads the JSON answer with the adapters'
+    /// source-generated JSON settings.
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="queryKind">The query kind, one of <see cref="QueryKinds"/>.</param>
+    /// <param name="arguments">The values of the path template's placeholders, such as <c>lot</c>.</param>
+    /// <param name="typeInfo">The JSON contract of the result, such as one from <see cref="AdapterJson.Context"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The result; <see langword="null"/> on 404 (unknown key), 204 or a JSON <c>null</c>.</returns>
+    /// <exception cref="HttpConnectorException">The target system failed transiently after the in-call retries.</exception>
+    /// <exception cref="AdapterPermanentException">The query was refused (4xx), is not configured, or the answer is not valid JSON of <typeparamref name="T"/>.</exception>
+    protected async ValueTask<T?> QueryAsync<T>(
+        string queryKind,
+        IReadOnlyDictionary<string, string> arguments,
+        JsonTypeInfo<T> typeInfo,
+        CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(queryKind);
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        if (!Options.Endpoints.TryGetValue(queryKind, out var endpoint))
+        {
+            throw new AdapterPermanentException(ReasonCodes.AdapterNotConfigured, $"HTTP connector '{Name}' has no endpoint for '{queryKind}'.", null);
+        }
+
+        if (!RouteTemplate.TryExpand(endpoint.PathTemplate, name => RouteTemplate.FromValues(arguments, name), out var path, out var missing))
+        {
+            throw new AdapterPermanentException($"HTTP connector '{Name}': the path template '{endpoint.PathTemplate}' of '{queryKind}' needs '{missing}', which the query does not supply.");
+        }
+
+        using var request = new HttpRequestMessage(endpoint.Method, new Uri(path, UriKind.Relative));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        var (secret, refusal) = await AddCredentialAsync(request, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
+        {
+            throw ToException(refusal, null);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await CreateClient().SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ClassifyException(ex, queryKind, secret, cancellationToken) is { } failure)
+        {
+            LogQueryFailed(Logger, Name, queryKind, failure.Reason?.Code, failure.Message);
+            throw ToException(failure, null);
+        }
+
+        using (response)
+        {
+            var status = (int)response.StatusCode;
+            if (status is 404 or 204)
+            {
+                return null;
+            }
+
+            if (response.IsSuccessStatusCode)
+            {
+                try
+                {
+                    var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                    return body.Length == 0 ? null : JsonSerializer.Deserialize(body, typeInfo);
+                }
+                catch (JsonException ex)
+                {
+                    // The JSON exception's message quotes no request header; the path and position are enough to find the mismatch.
+                    throw new AdapterPermanentException($"HTTP connector '{Name}': the answer to '{queryKind}' is not a valid {typeof(T).Name} (at {ex.Path ?? "$"}).", ex);
+                }
+            }
+
+            var failure = await ClassifyFailureAsync(queryKind, response, secret, cancellationToken).ConfigureAwait(false);
+            LogQueryFailed(Logger, Name, queryKind, failure.Reason?.Code, failure.Message);
+            throw ToException(failure, status);
+        }
+    }
+
+    /// <summary>Builds the query arguments for one placeholder.</summary>
+    /// <param name="name">The placeholder name, such as <c>lot</c>.</param>
+    /// <param name="value">The value.</param>
+    /// <returns>The arguments.</returns>
+    protected static IReadOnlyDictionary<string, string> Argument(string name, string value) =>
+        new Dictionary<string, string>(1, StringComparer.OrdinalIgnoreCase) { [name] = value };
+
+    private HttpClient CreateClient() => _clientFactory.CreateClient(_clientName);
+
+    private async ValueTask<(string? Secret, AdapterResult? Refusal)> AddCredentialAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        string? secret;
+        try
+        {
+            secret = await _credentials.GetCredentialAsync(Name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The provider's own message may quote what it was looking up; name only the exception type.
+            return (null, AdapterResult.Transient(ReasonCodes.AdapterTransient, $"HTTP connector '{Name}': the credential provider failed ({ex.GetType().Name}).", null));
+        }
+
+        if (string.IsNullOrEmpty(secret))
+        {
+            return (null, null);
+        }
+
+        if (secret.AsSpan().IndexOfAny('\r', '\n') >= 0 || !request.Headers.TryAddWithoutValidation(Options.CredentialHeader, secret))
+        {
+            return (null, AdapterResult.Permanent(ReasonCodes.AdapterPermanent, $"HTTP connector '{Name}': the credential provider returned a value that is not a valid '{Options.CredentialHeader}' header."));
+        }
+
+        return (secret, null);
+    }
+
+    private async ValueTask<AdapterResult> ExchangeAsync(string kind, HttpRequestMessage request, string? secret, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await CreateClient().SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ClassifyException(ex, kind, secret, cancellationToken) is { } failure)
+        {
+            return failure;
+        }
+
+        using (response)
+        {
+            var status = (int)response.StatusCode;
+            if (Options.AlreadyAppliedStatusCodes.Contains(status))
+            {
+                return AdapterResult.AlreadyApplied(await ReadReferenceAsync(response, cancellationToken).ConfigureAwait(false));
+            }
+
+            if (response.IsSuccessStatusCode)
+            {
+                return AdapterResult.Success(await ReadReferenceAsync(response, cancellationToken).ConfigureAwait(false));
+            }
+
+            return await ClassifyFailureAsync(kind, response, secret, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Maps a failed send to a transient result; <see langword="null"/> for the caller's own cancellation (rethrown).</summary>
+    private AdapterResult? ClassifyException(Exception ex, string kind, string? secret, CancellationToken cancellationToken) => ex switch
+    {
+        OperationCanceledException when cancellationToken.IsCancellationRequested => null,
+        // The circuit stays open for at most the break duration: a useful hint for the engine's next attempt.
+        BrokenCircuitException => AdapterResult.Transient(
+            ReasonCodes.CircuitOpen,
+            $"HTTP connector '{Name}': the circuit is open after repeated failures; '{kind}' was not sent.",
+            Options.Resilience.CircuitBreakDuration),
+        TimeoutRejectedException timeout => AdapterResult.Transient(
+            ReasonCodes.AdapterTransient,
+            $"HTTP connector '{Name}': '{kind}' timed out after {timeout.Timeout.TotalMilliseconds:0} ms.",
+            null),
+        HttpRequestException http => AdapterResult.Transient(
+            ReasonCodes.AdapterTransient,
+            Redact($"HTTP connector '{Name}': '{kind}' could not be sent ({http.HttpRequestError}): {http.Message}", secret),
+            null),
+        OperationCanceledException => AdapterResult.Transient(
+            ReasonCodes.AdapterTransient,
+            $"HTTP connector '{Name}': '{kind}' was cancelled by the HTTP client before an answer.",
+            null),
+        _ => null,
+    };
+
+    private async ValueTask<AdapterResult> ClassifyFailureAsync(string kind, HttpResponseMessage response, string? secret, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        var detail = await ReadDetailAsync(response, cancellationToken).ConfigureAwait(false);
+        var message = Redact($"HTTP connector '{Name}': '{kind}' answered {status} {response.ReasonPhrase}{(detail is null ? "." : ": " + detail)}", secret);
+        if (HttpConnectorPipeline.IsTransientStatus(status))
+        {
+            return AdapterResult.Transient(ReasonCodes.AdapterTransient, message, HttpConnectorPipeline.RetryAfterOf(response, TimeProvider));
+        }
+
+        return AdapterResult.Permanent(status == 404 ? ReasonCodes.ReferenceUnknown : ReasonCodes.AdapterPermanent, message);
+    }
+
+    private static Exception ToException(AdapterResult failure, int? status) => failure.IsTransient
+        ? new HttpConnectorException(failure.Reason ?? ReasonCodes.AdapterTransient, failure.Message ?? string.Empty, status, failure.RetryAfter)
+        : new AdapterPermanentException(failure.Reason ?? ReasonCodes.AdapterPermanent, failure.Message ?? string.Empty, null);
+
+    private async ValueTask<string?> ReadReferenceAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (Options.ExternalReferenceHeader is { } header && response.Headers.TryGetValues(header, out var values))
+        {
+            var value = string.Join(',', values).Trim();
+            if (value.Length > 0)
+            {
+                return value;
+            }
+        }
+
+        if (Options.ExternalReferenceJsonProperty is not { } property)
+        {
+            return null;
+        }
+
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        if (body.Length == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? RouteTemplate.FromJson(document.RootElement, property) : null;
+        }
+        catch (JsonException)
+        {
+            // A success without a JSON body is still a success; it just carries no reference.
+            return null;
+        }
+    }
+
+    private async ValueTask<string?> ReadDetailAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (Options.MaxErrorDetailLength == 0)
+        {
+            return null;
+        }
+
+        string text;
+        try
+        {
+            text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        text = ProblemDetail(text) ?? text;
+        var builder = new StringBuilder(Math.Min(text.Length, Options.MaxErrorDetailLength) + 1);
+        foreach (var c in text)
+        {
+            if (builder.Length >= Options.MaxErrorDetailLength)
+            {
+                builder.Append('…');
+                break;
+            }
+
+            builder.Append(char.IsControl(c) ? ' ' : c);
+        }
+
+        return builder.ToString().Trim();
+    }
+
+    /// <summary>The <c>detail</c>, <c>title</c>, <c>message</c> or <c>error</c> of a JSON (problem details) error body.</summary>
+    private static string? ProblemDetail(string text)
+    {
+        if (!text.AsSpan().TrimStart().StartsWith("{", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            var root = document.RootElement;
+            foreach (var name in (ReadOnlySpan<string>)["detail", "title", "message", "error"])
+            {
+                if (root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } found)
+                {
+                    return found;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON after all: quote the text.
+        }
+
+        return null;
+    }
+
+    /// <summary>Removes the credential from a message, whole or as its token part (after <c>Bearer </c>).</summary>
+    private static string Redact(string message, string? secret)
+    {
+        if (string.IsNullOrEmpty(secret))
+        {
+            return message;
+        }
+
+        message = message.Replace(secret, Redacted, StringComparison.Ordinal);
+        var space = secret.IndexOf(' ', StringComparison.Ordinal);
+        if (space > 0 && space < secret.Length - 1)
+        {
+            var token = secret[(space + 1)..].Trim();
+            if (token.Length >= 4)
+            {
+                message = message.Replace(token, Redacted, StringComparison.Ordinal);
+            }
+        }
+
+        return message;
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "HTTP connector {Connector}: {Kind} with key {IdempotencyKey} {Status} {ExternalReference}")]
+    private static partial void LogCommandSucceeded(ILogger logger, string connector, string kind, string idempotencyKey, AdapterResultStatus status, string? externalReference);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "HTTP connector {Connector}: {Kind} with key {IdempotencyKey} {Status} {ReasonCode}: {Detail}")]
+    private static partial void LogCommandFailed(ILogger logger, string connector, string kind, string idempotencyKey, AdapterResultStatus status, string? reasonCode, string? detail);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "HTTP connector {Connector}: query {Kind} failed {ReasonCode}: {Detail}")]
+    private static partial void LogQueryFailed(ILogger logger, string connector, string kind, string? reasonCode, string? detail);
+}

@@ -1,0 +1,133 @@
+using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Adapters.Http;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// Registers HTTP connectors, one per target system, each with its own named options, named
+/// <see cref="HttpClient"/> and resilience pipeline (so one failing ERP opens only its own circuit).
+/// </summary>
+public static class HttpConnectorServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the reference JSON/REST ERP connector <paramref name="name"/> (such as <c>erp-eu</c>) as a keyed
+    /// <see cref="IErpAdapter"/>; the first ERP connector registered is also the unkeyed <see cref="IErpAdapter"/>.
+    /// Endpoints start as <see cref="HttpEndpoints.Erp"/>.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="name">The connector name.</param>
+    /// <param name="configure">Configures the connector's options (base address, endpoints, resilience…).</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddHttpErpConnector(this IServiceCollection services, string name, Action<HttpConnectorOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<HttpConnectorOptions>(name).Configure(options => SeedEndpoints(options, HttpEndpoints.Erp));
+        return services.AddHttpConnector<IErpAdapter>(name, configure, context => new JsonRestErpConnector(context));
+    }
+
+    /// <summary>
+    /// Registers the reference JSON/REST WMS connector <paramref name="name"/> as a keyed <see cref="IWmsAdapter"/>; the
+    /// first WMS connector registered is also the unkeyed <see cref="IWmsAdapter"/>. Endpoints start as <see cref="HttpEndpoints.Wms"/>.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="name">The connector name.</param>
+    /// <param name="configure">Configures the connector's options.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddHttpWmsConnector(this IServiceCollection services, string name, Action<HttpConnectorOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<HttpConnectorOptions>(name).Configure(options => SeedEndpoints(options, HttpEndpoints.Wms));
+        return services.AddHttpConnector<IWmsAdapter>(name, configure, context => new JsonRestWmsConnector(context));
+    }
+
+    /// <summary>
+    /// Registers a connector <paramref name="name"/> built on <see cref="HttpConnector"/> as a keyed
+    /// <typeparamref name="TAdapter"/> (and as the unkeyed one when none is registered yet): named options validated at
+    /// start-up, a named <see cref="HttpClient"/> (<see cref="HttpConnectorContext.HttpClientName(string)"/>) with the
+    /// connector's resilience pipeline, and <see cref="System.TimeProvider.System"/> unless a clock is registered.
+    /// Calling it again with the same name only adds <paramref name="configure"/>; it never adds a second pipeline.
+    /// </summary>
+    /// <typeparam name="TAdapter">The adapter contract, such as <see cref="IErpAdapter"/>.</typeparam>
+    /// <param name="services">The services.</param>
+    /// <param name="name">The connector name.</param>
+    /// <param name="configure">Configures the connector's options.</param>
+    /// <param name="factory">Creates the connector from its context.</param>
+    /// <returns>The services.</returns>
+    /// <exception cref="InvalidOperationException">The name is already registered for another adapter contract.</exception>
+    public static IServiceCollection AddHttpConnector<TAdapter>(
+        this IServiceCollection services,
+        string name,
+        Action<HttpConnectorOptions> configure,
+        Func<HttpConnectorContext, TAdapter> factory)
+        where TAdapter : class
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(configure);
+        ArgumentNullException.ThrowIfNull(factory);
+
+        var existing = services.FirstOrDefault(d => d.ServiceType == typeof(ConnectorRegistration) && d.IsKeyedService && Equals(d.ServiceKey, name));
+        if (existing?.KeyedImplementationInstance is ConnectorRegistration registration && registration.AdapterType != typeof(TAdapter))
+        {
+            throw new InvalidOperationException($"The HTTP connector '{name}' is already registered as {registration.AdapterType.Name}; give each target system its own name.");
+        }
+
+        var options = services.AddOptions<HttpConnectorOptions>(name).Configure(configure);
+        if (existing is not null)
+        {
+            return services;
+        }
+
+        options.ValidateOnStart();
+
+        services.AddKeyedSingleton(name, new ConnectorRegistration(typeof(TAdapter)));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HttpConnectorOptions>, HttpConnectorOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+
+        services
+            .AddHttpClient(HttpConnectorContext.HttpClientName(name))
+            .ConfigureHttpClient((provider, client) =>
+            {
+                var options = provider.GetRequiredService<IOptionsMonitor<HttpConnectorOptions>>().Get(name);
+                client.BaseAddress = WithTrailingSlash(options.BaseAddress!);
+
+                // The resilience pipeline owns every timeout; the client's own 100 s default would only blur them.
+                client.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .AddResilienceHandler("resilience", (builder, context) =>
+            {
+                var provider = context.ServiceProvider;
+                var options = provider.GetRequiredService<IOptionsMonitor<HttpConnectorOptions>>().Get(name);
+                HttpConnectorPipeline.Configure(builder, options.Resilience, provider.GetService<TimeProvider>() ?? TimeProvider.System);
+            });
+
+        services.TryAddKeyedSingleton(name, (provider, _) => factory(HttpConnectorContext.FromServices(provider, name)));
+        services.TryAddSingleton(provider => provider.GetRequiredKeyedService<TAdapter>(name));
+        return services;
+    }
+
+    private static void SeedEndpoints(HttpConnectorOptions options, IReadOnlyDictionary<string, HttpEndpoint> defaults)
+    {
+        foreach (var (kind, endpoint) in defaults)
+        {
+            options.Endpoints.TryAdd(kind, endpoint);
+        }
+    }
+
+    private static Uri WithTrailingSlash(Uri address) =>
+        address.AbsoluteUri.EndsWith('/') ? address : new Uri(address.AbsoluteUri + "/", UriKind.Absolute);
+
+    /// <summary>Marks a connector name as taken, and by which adapter contract.</summary>
+    private sealed class ConnectorRegistration
+    {
+        public ConnectorRegistration(Type adapterType) => AdapterType = adapterType;
+
+        public Type AdapterType { get; }
+    }
+}

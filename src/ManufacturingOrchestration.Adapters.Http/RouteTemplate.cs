@@ -1,0 +1,166 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+using System.Text.Json;
+
+namespace ManufacturingOrchestration.Adapters.Http;
+
+/// <summary>Parses and fills the path templates of <see cref="HttpEndpoint"/>.</summary>
+internal static class RouteTemplate
+{
+    /// <summary>Checks a template: relative, not starting with a slash, braces balanced, placeholder names of letters, digits, <c>.</c>, <c>_</c> or <c>-</c>.</summary>
+    public static bool IsValid(string template, [NotNullWhen(false)] out string? problem)
+    {
+        if (template.StartsWith('/'))
+        {
+            problem = "must be relative to the base address (no leading '/')";
+            return false;
+        }
+
+        if (template.Contains("://", StringComparison.Ordinal))
+        {
+            problem = "must be a relative path, not an absolute URI";
+            return false;
+        }
+
+        var i = 0;
+        while (i < template.Length)
+        {
+            var c = template[i];
+            if (c == '}')
+            {
+                problem = $"has an unmatched '}}' at {i}";
+                return false;
+            }
+
+            if (c != '{')
+            {
+                if (char.IsControl(c) || c == ' ')
+                {
+                    problem = $"has a space or control character at {i}";
+                    return false;
+                }
+
+                i++;
+                continue;
+            }
+
+            var end = template.IndexOf('}', i + 1);
+            if (end < 0)
+            {
+                problem = $"has an unclosed '{{' at {i}";
+                return false;
+            }
+
+            var name = template.AsSpan(i + 1, end - i - 1);
+            if (name.IsEmpty)
+            {
+                problem = $"has an empty placeholder at {i}";
+                return false;
+            }
+
+            foreach (var n in name)
+            {
+                if (!char.IsAsciiLetterOrDigit(n) && n is not ('.' or '_' or '-'))
+                {
+                    problem = $"has an invalid placeholder name '{name}'";
+                    return false;
+                }
+            }
+
+            i = end + 1;
+        }
+
+        problem = null;
+        return true;
+    }
+
+    /// <summary>Fills a (valid) template; each value is URI-escaped.</summary>
+    /// <returns><see langword="true"/> when every placeholder had a value; otherwise <paramref name="missing"/> names the first that had none.</returns>
+    public static bool TryExpand(string template, Func<string, string?> resolve, [NotNullWhen(true)] out string? path, [NotNullWhen(false)] out string? missing)
+    {
+        var builder = new StringBuilder(template.Length + 32);
+        var i = 0;
+        while (i < template.Length)
+        {
+            var start = template.IndexOf('{', i);
+            if (start < 0)
+            {
+                builder.Append(template, i, template.Length - i);
+                break;
+            }
+
+            builder.Append(template, i, start - i);
+            var end = template.IndexOf('}', start + 1);
+            var name = template.Substring(start + 1, end - start - 1);
+            var value = resolve(name);
+            if (string.IsNullOrEmpty(value))
+            {
+                path = null;
+                missing = name;
+                return false;
+            }
+
+            builder.Append(Uri.EscapeDataString(value));
+            i = end + 1;
+        }
+
+        path = builder.ToString();
+        missing = null;
+        return true;
+    }
+
+    /// <summary>Resolves a placeholder from a JSON object: <c>lot</c> is a member, <c>movement.lot</c> a nested one (names match ignoring case).</summary>
+    public static string? FromJson(JsonElement root, string name)
+    {
+        var current = root;
+        foreach (var segment in name.Split('.'))
+        {
+            if (current.ValueKind != JsonValueKind.Object || !TryGetMember(current, segment, out current))
+            {
+                return null;
+            }
+        }
+
+        return current.ValueKind switch
+        {
+            JsonValueKind.String => current.GetString(),
+            JsonValueKind.Number => current.GetRawText(),
+            JsonValueKind.True => "true",
+            JsonValueKind.False => "false",
+            _ => null,
+        };
+    }
+
+    /// <summary>Resolves a placeholder from query arguments (names match ignoring case).</summary>
+    public static string? FromValues(IReadOnlyDictionary<string, string> values, string name)
+    {
+        foreach (var (key, value) in values)
+        {
+            if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool TryGetMember(JsonElement element, string name, out JsonElement value)
+    {
+        if (element.TryGetProperty(name, out value))
+        {
+            return true;
+        }
+
+        foreach (var property in element.EnumerateObject())
+        {
+            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                value = property.Value;
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

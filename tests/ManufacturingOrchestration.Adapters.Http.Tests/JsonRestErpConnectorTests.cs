@@ -1,0 +1,403 @@
+using System.Text.Json;
+using ManufacturingOrchestration.Adapters.Http.Tests.Support;
+using ManufacturingOrchestration.Adapters.Serialization;
+using ManufacturingOrchestration.Model;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ManufacturingOrchestration.Adapters.Http.Tests;
+
+public sealed class JsonRestErpConnectorTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ChangeStockCategoryAsync_TwoServiceUnavailableThenOk_RetriesInCallAndSucceeds()
+    {
+        await using var server = LoopbackServer.Sequence(ScriptedResponse.Of(503), ScriptedResponse.Of(503), ScriptedResponse.Of(201, """{"documentNumber":"4900001234"}"""));
+        await using var provider = TestConnectors.Services(server);
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+        result.Status.Should().Be(AdapterResultStatus.Succeeded);
+        result.ExternalReference.Should().Be("4900001234");
+        server.Hits.Should().Be(3);
+        server.Requests.Select(r => r.Header("Idempotency-Key")).Should().AllBe("idem-1", "every in-call retry carries the same key");
+    }
+
+    [Fact]
+    public async Task ChangeStockCategoryAsync_PersistentServiceUnavailable_IsTransientAfterBoundedAttempts()
+    {
+        await using var server = LoopbackServer.Always(ScriptedResponse.Of(503, """{"title":"maintenance window"}"""));
+        await using var provider = TestConnectors.Services(server);
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+        result.Status.Should().Be(AdapterResultStatus.TransientFailure);
+        result.Reason.Should().Be(ReasonCodes.AdapterTransient);
+        result.Message.Should().Contain("503").And.Contain("maintenance window");
+        server.Hits.Should().Be(3, "one attempt plus MaxRetryAttempts = 2 in-call retries, never more");
+    }
+
+    [Fact]
+    public async Task ChangeStockCategoryAsync_TooManyRequestsWithLongRetryAfter_IsTransientWithRetryAfterAndNoInCallRetry()
+    {
+        var throttled = new ScriptedResponse { Status = 429, Headers = { ["Retry-After"] = "30" } };
+        await using var server = LoopbackServer.Always(throttled);
+        await using var provider = TestConnectors.Services(server);
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+        result.Status.Should().Be(AdapterResultStatus.TransientFailure);
+        result.RetryAfter.Should().Be(TimeSpan.FromSeconds(30));
+        server.Hits.Should().Be(1, "a wait longer than the in-call budget is handed to the engine's outbox");
+    }
+
+    [Fact]
+    public async Task ChangeStockCategoryAsync_TooManyRequestsWithZeroRetryAfter_RetriesInCall()
+    {
+        await using var server = LoopbackServer.Sequence(new ScriptedResponse { Status = 429, Headers = { ["Retry-After"] = "0" } }, ScriptedResponse.Of(200));
+        await using var provider = TestConnectors.Services(server);
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+        result.Status.Should().Be(AdapterResultStatus.Succeeded);
+        server.Hits.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task ChangeStockCategoryAsync_SlowAnswers_HitAttemptTimeoutAndAreTransient()
+    {
+        await using var server = LoopbackServer.Always(new ScriptedResponse { Status = 200, Delay = TimeSpan.FromMilliseconds(300) });
+        await using var provider = TestConnectors.Services(server, o =>
+        {
+            o.Resilience.MaxRetryAttempts = 1;
+            o.Resilience.AttemptTimeout = TimeSpan.FromMilliseconds(100);
+            o.Resilience.TotalTimeout = TimeSpan.FromSeconds(2);
+        });
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+        result.Status.Should().Be(AdapterResultStatus.TransientFailure);
+        result.Message.Should().Contain("timed out after 100 ms");
+        server.Hits.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task ChangeStockCategoryAsync_CircuitTripped_IsTransientCircuitOpenWithoutCallingAndRecoversAfterBreakOnInjectedClock()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 6, 0, 0, TimeSpan.Zero));
+        var healthy = 0;
+        await using var server = LoopbackServer.Start((_, _) => Volatile.Read(ref healthy) == 1 ? ScriptedResponse.Of(200) : ScriptedResponse.Of(503));
+        await using var provider = TestConnectors.Services(
+            server,
+            o =>
+            {
+                o.Resilience.MaxRetryAttempts = 0;
+                o.Resilience.CircuitMinimumThroughput = 2;
+                o.Resilience.CircuitFailureRatio = 0.5;
+                o.Resilience.CircuitBreakDuration = TimeSpan.FromSeconds(30);
+            },
+            services => services.AddSingleton<TimeProvider>(time));
+        var erp = TestConnectors.Erp(provider);
+
+        (await erp.ChangeStockCategoryAsync(TestConnectors.Block(key: "k1"), Ct)).Reason.Should().Be(ReasonCodes.AdapterTransient);
+        (await erp.ChangeStockCategoryAsync(TestConnectors.Block(key: "k2"), Ct)).Reason.Should().Be(ReasonCodes.AdapterTransient);
+        var open = await erp.ChangeStockCategoryAsync(TestConnectors.Block(key: "k3"), Ct);
+
+        open.Status.Should().Be(AdapterResultStatus.TransientFailure);
+        open.Reason.Should().Be(ReasonCodes.CircuitOpen);
+        open.RetryAfter.Should().Be(TimeSpan.FromSeconds(30));
+        server.Hits.Should().Be(2, "an open circuit does not reach the server");
+
+        Volatile.Write(ref healthy, 1);
+        time.Advance(TimeSpan.FromSeconds(31));
+        var recovered = await erp.ChangeStockCategoryAsync(TestConnectors.Block(key: "k4"), Ct);
+
+        recovered.Status.Should().Be(AdapterResultStatus.Succeeded, "the break elapsed on the injected clock, not the wall clock");
+        server.Hits.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task ChangeStockCategoryAsync_Conflict_IsAlreadyAppliedWithReference()
+    {
+        await using var server = LoopbackServer.Always(ScriptedResponse.Of(409, """{"documentNumber":"4900000001"}"""));
+        await using var provider = TestConnectors.Services(server);
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+        result.Status.Should().Be(AdapterResultStatus.AlreadyApplied);
+        result.IsSuccess.Should().BeTrue();
+        result.ExternalReference.Should().Be("4900000001");
+        server.Hits.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task ChangeStockCategoryAsync_ConfiguredAlreadyAppliedStatus_IsAlreadyApplied()
+    {
+        await using var server = LoopbackServer.Always(ScriptedResponse.Of(208));
+        await using var provider = TestConnectors.Services(server, o => o.AlreadyAppliedStatusCodes.Add(208));
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+        result.Status.Should().Be(AdapterResultStatus.AlreadyApplied);
+    }
+
+    [Theory]
+    [InlineData(400)]
+    [InlineData(422)]
+    public async Task ChangeStockCategoryAsync_ClientError_IsPermanentWithoutRetry(int status)
+    {
+        await using var server = LoopbackServer.Always(ScriptedResponse.Of(status, """{"type":"about:blank","title":"Invalid","detail":"Batch LOT-1 is restricted"}"""));
+        await using var provider = TestConnectors.Services(server);
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+        result.Status.Should().Be(AdapterResultStatus.PermanentFailure);
+        result.Reason.Should().Be(ReasonCodes.AdapterPermanent);
+        result.Message.Should().Contain(status.ToString(System.Globalization.CultureInfo.InvariantCulture)).And.Contain("Batch LOT-1 is restricted");
+        server.Hits.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task ChangeStockCategoryAsync_NotFound_IsPermanentReferenceUnknown()
+    {
+        await using var server = LoopbackServer.Always(ScriptedResponse.Of(404));
+        await using var provider = TestConnectors.Services(server);
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+        result.Reason.Should().Be(ReasonCodes.ReferenceUnknown);
+        result.IsPermanent.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task ChangeStockCategoryAsync_Success_SendsCommandJsonToTemplatePathWithKeyAndCorrelationHeaders()
+    {
+        await using var server = LoopbackServer.Always(ScriptedResponse.Of(200, """{"documentNumber":4900000042}"""));
+        await using var provider = TestConnectors.Services(server);
+        var command = TestConnectors.Block(lot: "LOT/7 A") with { Context = TestConnectors.Context("idem-9", causation: "evt-3") };
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(command, Ct);
+
+        result.ExternalReference.Should().Be("4900000042", "a numeric JSON reference is read as text");
+        var request = server.Requests.Should().ContainSingle().Subject;
+        request.Method.Should().Be("POST");
+        request.Path.Should().Be("/api/v1/lots/LOT%2F7%20A/stock-category");
+        request.Header("Idempotency-Key").Should().Be("idem-9");
+        request.Header("X-Correlation-Id").Should().Be("corr-7");
+        request.Header("X-Causation-Id").Should().Be("evt-3");
+        request.Header("Content-Type").Should().StartWith("application/json");
+        AdapterJson.Deserialize(CommandKinds.ErpChangeStockCategory, request.Body).Should().Be(command);
+    }
+
+    [Fact]
+    public async Task ChangeStockCategoryAsync_ReferenceHeaderConfigured_ReadsReferenceFromHeader()
+    {
+        await using var server = LoopbackServer.Always(new ScriptedResponse { Status = 201, Headers = { ["X-Document-Number"] = "5000000777" } });
+        await using var provider = TestConnectors.Services(server, o => o.ExternalReferenceHeader = "X-Document-Number");
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+        result.ExternalReference.Should().Be("5000000777");
+    }
+
+    [Fact]
+    public async Task ChangeStockCategoryAsync_EndpointAndPayloadOverridden_UsesThem()
+    {
+        await using var server = LoopbackServer.Always(ScriptedResponse.Of(204));
+        await using var provider = TestConnectors.Services(server, o =>
+        {
+            o.Endpoints[CommandKinds.ErpChangeStockCategory] = HttpEndpoint.Put("plants/{site}/batches/{lot}/status?material={material}");
+            o.RequestContentFactory = command => new StringContent($"{{\"kind\":\"{command.Kind}\"}}");
+        });
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+        result.Status.Should().Be(AdapterResultStatus.Succeeded);
+        result.ExternalReference.Should().BeNull();
+        var request = server.Requests.Should().ContainSingle().Subject;
+        request.Method.Should().Be("PUT");
+        request.Path.Should().Be("/api/v1/plants/PLANT-1/batches/LOT-1/status?material=MAT-1");
+        request.Body.Should().Be("""{"kind":"erp.change-stock-category"}""");
+    }
+
+    [Fact]
+    public async Task ChangeStockCategoryAsync_NoEndpointForKind_IsPermanentNotConfiguredWithoutCalling()
+    {
+        await using var server = LoopbackServer.Always(ScriptedResponse.Of(200));
+        await using var provider = TestConnectors.Services(server, o => o.Endpoints.Remove(CommandKinds.ErpChangeStockCategory));
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+        result.Reason.Should().Be(ReasonCodes.AdapterNotConfigured);
+        server.Hits.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task ChangeStockCategoryAsync_TemplateNeedsMissingValue_IsPermanentWithoutCalling()
+    {
+        await using var server = LoopbackServer.Always(ScriptedResponse.Of(200));
+        await using var provider = TestConnectors.Services(server, o => o.Endpoints[CommandKinds.ErpChangeStockCategory] = HttpEndpoint.Post("orders/{order}"));
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+        result.IsPermanent.Should().BeTrue();
+        result.Message.Should().Contain("'order'");
+        server.Hits.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task ChangeStockCategoryAsync_ServerDown_IsTransient()
+    {
+        Uri address;
+        await using (var server = LoopbackServer.Always(ScriptedResponse.Of(200)))
+        {
+            address = server.BaseAddress;
+        }
+
+        await using var stopped = LoopbackServer.Always(ScriptedResponse.Of(200));
+        await using var provider = TestConnectors.Services(stopped, o => o.BaseAddress = address);
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+        result.Status.Should().Be(AdapterResultStatus.TransientFailure);
+        result.Reason.Should().Be(ReasonCodes.AdapterTransient);
+    }
+
+    [Fact]
+    public async Task ChangeStockCategoryAsync_CallerCancels_ThrowsOperationCanceled()
+    {
+        await using var server = LoopbackServer.Always(new ScriptedResponse { Status = 200, Delay = TimeSpan.FromMilliseconds(300) });
+        await using var provider = TestConnectors.Services(server);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cts.CancelAfter(TimeSpan.FromMilliseconds(50));
+
+        var act = async () => await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), cts.Token);
+
+        await act.Should().ThrowAsync<OperationCanceledException>();
+    }
+
+    [Fact]
+    public async Task ChangeStockCategoryAsync_WithCredential_SendsItButNeverLeaksItInResultsOrLogs()
+    {
+        const string token = "s3cr3t-t0ken-4711";
+        var logs = new CapturingLoggerProvider();
+        await using var server = LoopbackServer.Start((request, _) =>
+            ScriptedResponse.Of(400, $$"""{"detail":"unauthorized caller {{request.Header("Authorization")}}"}"""));
+        await using var provider = TestConnectors.Services(server, services: s => s.AddSingleton<ICredentialProvider>(new SecretProvider("Bearer " + token)), logs: logs);
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+        server.Requests.Single().Header("Authorization").Should().Be("Bearer " + token);
+        result.IsPermanent.Should().BeTrue();
+        result.Message.Should().Contain("unauthorized caller").And.NotContain(token);
+        result.ToString().Should().NotContain(token);
+        logs.Entries.Should().NotBeEmpty().And.OnlyContain(entry => !entry.Contains(token, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task GetLotAsync_ServerEchoesCredentialInError_ExceptionNeverContainsIt()
+    {
+        const string token = "k3y-0f-the-plant-erp";
+        await using var server = LoopbackServer.Start((request, _) => ScriptedResponse.Of(403, $"forbidden for {request.Header("X-Api-Key")}"));
+        await using var provider = TestConnectors.Services(
+            server,
+            o => o.CredentialHeader = "X-Api-Key",
+            s => s.AddKeyedSingleton<ICredentialProvider>(TestConnectors.ErpName, new SecretProvider(token)));
+
+        var act = async () => await TestConnectors.Erp(provider).GetLotAsync(new LotId("LOT-1"), Ct);
+
+        var thrown = await act.Should().ThrowAsync<AdapterPermanentException>();
+        thrown.Which.Message.Should().Contain("403").And.NotContain(token);
+        thrown.Which.ToString().Should().NotContain(token);
+        server.Requests.Single().Header("X-Api-Key").Should().Be(token, "the keyed provider of the connector wins");
+    }
+
+    [Fact]
+    public async Task ChangeStockCategoryAsync_CredentialProviderFails_IsTransientWithoutCalling()
+    {
+        await using var server = LoopbackServer.Always(ScriptedResponse.Of(200));
+        await using var provider = TestConnectors.Services(server, services: s => s.AddSingleton<ICredentialProvider>(new FailingProvider()));
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+        result.IsTransient.Should().BeTrue();
+        result.Message.Should().Contain(nameof(InvalidOperationException)).And.NotContain("vault-password");
+        server.Hits.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task GetLotAsync_Ok_DeserializesLotWithAdapterJsonContracts()
+    {
+        var lot = new MaterialLot { Id = new LotId("LOT-1"), Material = new MaterialId("MAT-1"), Site = new SiteId("PLANT-1"), Unit = UnitOfMeasure.Kilogram };
+        var json = JsonSerializer.Serialize(lot, AdapterJson.Context.GetTypeInfo(typeof(MaterialLot))!);
+        await using var server = LoopbackServer.Always(ScriptedResponse.Of(200, json));
+        await using var provider = TestConnectors.Services(server);
+
+        var found = await TestConnectors.Erp(provider).GetLotAsync(new LotId("LOT-1"), Ct);
+
+        found.Should().NotBeNull();
+        found!.Id.Should().Be(lot.Id);
+        found.Material.Should().Be(lot.Material);
+        found.Unit.Should().Be(UnitOfMeasure.Kilogram);
+        var request = server.Requests.Single();
+        request.Method.Should().Be("GET");
+        request.Path.Should().Be("/api/v1/lots/LOT-1");
+    }
+
+    [Fact]
+    public async Task GetLotAsync_NotFound_ReturnsNull()
+    {
+        await using var server = LoopbackServer.Always(ScriptedResponse.Of(404));
+        await using var provider = TestConnectors.Services(server);
+
+        var found = await TestConnectors.Erp(provider).GetLotAsync(new LotId("LOT-404"), Ct);
+
+        found.Should().BeNull();
+        server.Hits.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task GetOpenAllocationsAsync_NotFound_ReturnsEmpty()
+    {
+        await using var server = LoopbackServer.Always(ScriptedResponse.Of(404));
+        await using var provider = TestConnectors.Services(server);
+
+        var allocations = await TestConnectors.Erp(provider).GetOpenAllocationsAsync(new LotId("LOT-404"), Ct);
+
+        allocations.Should().BeEmpty();
+        server.Requests.Single().Path.Should().Be("/api/v1/lots/LOT-404/allocations");
+    }
+
+    [Fact]
+    public async Task GetStockAsync_PersistentServerError_ThrowsTransientConnectorException()
+    {
+        await using var server = LoopbackServer.Always(new ScriptedResponse { Status = 502, Headers = { ["Retry-After"] = "120" } });
+        await using var provider = TestConnectors.Services(server);
+
+        var act = async () => await TestConnectors.Erp(provider).GetStockAsync(new LotId("LOT-1"), Ct);
+
+        var thrown = await act.Should().ThrowAsync<HttpConnectorException>();
+        thrown.Which.ReasonCode.Should().Be(ReasonCodes.AdapterTransient);
+        thrown.Which.StatusCode.Should().Be(502);
+        thrown.Which.RetryAfter.Should().Be(TimeSpan.FromMinutes(2));
+    }
+
+    [Fact]
+    public async Task GetMaterialAsync_InvalidJson_ThrowsPermanent()
+    {
+        await using var server = LoopbackServer.Always(ScriptedResponse.Of(200, """{"id": 42"""));
+        await using var provider = TestConnectors.Services(server);
+
+        var act = async () => await TestConnectors.Erp(provider).GetMaterialAsync(new MaterialId("MAT-1"), Ct);
+
+        (await act.Should().ThrowAsync<AdapterPermanentException>()).Which.Message.Should().Contain(nameof(MaterialDefinition));
+    }
+
+    private sealed class FailingProvider : ICredentialProvider
+    {
+        public ValueTask<string?> GetCredentialAsync(string connectorName, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("vault-password rejected");
+    }
+}
