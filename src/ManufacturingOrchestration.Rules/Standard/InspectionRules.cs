@@ -120,7 +120,11 @@ public sealed class InspectionFailedSupplierCaseRule : Rule
 
         When()
             .Match(() => failed)
-            .Match(() => material, m => m.Id == failed.Material, m => failed.Severity == DefectSeverity.Critical || m.Criticality == CriticalityClass.A);
+            .Match(() => material, m => m.Id == failed.Material);
+
+        // An agenda filter, not a join condition: the join above is then shared with the procurement rule's.
+        Filter()
+            .Where(() => failed.Severity == DefectSeverity.Critical || material.Criticality == CriticalityClass.A);
         Then()
             .Do(ctx => Act(ctx, failed, material));
     }
@@ -156,7 +160,7 @@ public sealed class InspectionFailedSupplierHistoryRule : Rule
         SupplierQualityHistory history = default!;
 
         When()
-            .Match(() => failed, f => f.Supplier != null)
+            .Match(() => failed)
             .Match(() => history, h => h.Supplier == failed.Supplier, h => IsPoor(h));
         Then()
             .Do(ctx => Act(ctx, failed, history));
@@ -220,8 +224,10 @@ public sealed class InspectionFailedAlternateSupplyRule : Rule
 
         When()
             .Match(() => failed)
-            .Match(() => material, m => m.Id == failed.Material, m => m.AlternateSuppliers.Count > 0)
+            .Match(() => material, m => m.Id == failed.Material)
             .Match(() => allocations, a => a.Lot == failed.Lot);
+        Filter()
+            .Where(() => material.AlternateSuppliers.Count > 0);
         Then()
             .Do(ctx => Act(ctx, failed, material, allocations));
     }
@@ -263,8 +269,10 @@ public sealed class InspectionFailedContainmentRule : Rule
 
         When()
             .Match(() => failed)
-            .Match(() => lot, l => l.Id == failed.Lot, l => l.ConsumedQuantity > 0)
+            .Match(() => lot, l => l.Id == failed.Lot)
             .Match(() => genealogy, g => g.Lot == failed.Lot);
+        Filter()
+            .Where(() => lot.ConsumedQuantity > 0);
         Then()
             .Do(ctx => ctx.Decide(new ContainWorkOrders
             {
@@ -294,8 +302,10 @@ public sealed class InspectionFailedContainmentWithoutGenealogyRule : Rule
 
         When()
             .Match(() => failed)
-            .Match(() => lot, l => l.Id == failed.Lot, l => l.ConsumedQuantity > 0)
+            .Match(() => lot, l => l.Id == failed.Lot)
             .Not<LotGenealogy>(g => g.Lot == failed.Lot);
+        Filter()
+            .Where(() => lot.ConsumedQuantity > 0);
         Then()
             .Do(ctx => ctx.Decide(new Escalate
             {
