@@ -1,0 +1,320 @@
+using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Approvals;
+using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Engine.Scenarios;
+using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Engine.Workflows;
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Rules;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace ManufacturingOrchestration.Engine.DependencyInjection;
+
+/// <summary>
+/// Composes the orchestrator registered by <c>services.AddManufacturingOrchestration(...)</c>: the store, the adapters,
+/// the workflows, the rules, the sites, the actor directory and the options. Every method returns the builder.
+/// </summary>
+/// <remarks>
+/// <para>Nothing is resolved while composing: factories run when the orchestrator is first resolved, and the result is
+/// validated then (and at host start through <c>ValidateOnStart</c>), with one error that names every problem.</para>
+/// <para>Store and adapter choices replace earlier ones (the last call wins); workflows, sites and rule configurations
+/// accumulate. Packages add their own choices as extension methods over <see cref="Services"/> and
+/// <see cref="UseStore(Func{IServiceProvider, IOrchestrationStore})"/>.</para>
+/// </remarks>
+public sealed class ManufacturingOrchestrationBuilder
+{
+    private readonly List<Func<IServiceProvider, WorkflowDefinition>> _workflows = [];
+    private readonly HashSet<WorkflowDefinition> _workflowInstances = new(ReferenceEqualityComparer.Instance);
+    private readonly List<Action<DecisionEngineBuilder>> _rules = [];
+    private readonly List<SiteProfile> _sites = [];
+    private bool _incomingInspection;
+
+    internal ManufacturingOrchestrationBuilder(IServiceCollection services)
+    {
+        Services = services;
+    }
+
+    /// <summary>The service collection the orchestrator is registered in (for extension methods of other packages).</summary>
+    public IServiceCollection Services { get; }
+
+    internal IReadOnlyList<Func<IServiceProvider, WorkflowDefinition>> WorkflowFactories => _workflows;
+
+    internal IReadOnlyList<Action<DecisionEngineBuilder>> RuleConfigurations => _rules;
+
+    internal IReadOnlyList<SiteProfile> Sites => _sites;
+
+    internal Func<IServiceProvider, AdapterSet>? AdapterSetFactory { get; private set; }
+
+    internal Func<IServiceProvider, IErpAdapter>? ErpFactory { get; private set; }
+
+    internal Func<IServiceProvider, IMesAdapter>? MesFactory { get; private set; }
+
+    internal Func<IServiceProvider, IQmsAdapter>? QmsFactory { get; private set; }
+
+    internal Func<IServiceProvider, IWmsAdapter>? WmsFactory { get; private set; }
+
+    internal Func<IServiceProvider, IProcurementAdapter>? ProcurementFactory { get; private set; }
+
+    internal Func<IServiceProvider, INotificationAdapter>? NotificationFactory { get; private set; }
+
+    /// <summary>Uses a store instance (the caller keeps ownership; it is not disposed by the container).</summary>
+    /// <param name="store">The store.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder UseStore(IOrchestrationStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        Services.Replace(ServiceDescriptor.Singleton(store));
+        return this;
+    }
+
+    /// <summary>Uses a store created from the container when the orchestrator is first resolved (the container owns it).</summary>
+    /// <param name="factory">Creates the store.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder UseStore(Func<IServiceProvider, IOrchestrationStore> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        Services.Replace(ServiceDescriptor.Singleton(factory));
+        return this;
+    }
+
+    /// <summary>Uses an <see cref="InMemoryOrchestrationStore"/>: for tests and demos only, since nothing survives a restart.</summary>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder UseInMemoryStore() => UseStore(static _ => new InMemoryOrchestrationStore());
+
+    /// <summary>Uses a set of adapters; systems set with <c>UseErp</c>, <c>UseWms</c>… replace the set's member.</summary>
+    /// <param name="adapters">The adapters.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder UseAdapters(AdapterSet adapters)
+    {
+        ArgumentNullException.ThrowIfNull(adapters);
+        AdapterSetFactory = _ => adapters;
+        return this;
+    }
+
+    /// <summary>Uses a set of adapters created from the container.</summary>
+    /// <param name="factory">Creates the set.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder UseAdapters(Func<IServiceProvider, AdapterSet> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        AdapterSetFactory = factory;
+        return this;
+    }
+
+    /// <summary>Uses an ERP adapter.</summary>
+    /// <param name="adapter">The adapter.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder UseErp(IErpAdapter adapter)
+    {
+        ArgumentNullException.ThrowIfNull(adapter);
+        return UseErp(_ => adapter);
+    }
+
+    /// <summary>Uses an ERP adapter created from the container.</summary>
+    /// <param name="factory">Creates the adapter.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder UseErp(Func<IServiceProvider, IErpAdapter> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        ErpFactory = factory;
+        return this;
+    }
+
+    /// <summary>Uses an MES adapter.</summary>
+    /// <param name="adapter">The adapter.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder UseMes(IMesAdapter adapter)
+    {
+        ArgumentNullException.ThrowIfNull(adapter);
+        return UseMes(_ => adapter);
+    }
+
+    /// <summary>Uses an MES adapter created from the container.</summary>
+    /// <param name="factory">Creates the adapter.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder UseMes(Func<IServiceProvider, IMesAdapter> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        MesFactory = factory;
+        return this;
+    }
+
+    /// <summary>Uses a QMS adapter.</summary>
+    /// <param name="adapter">The adapter.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder UseQms(IQmsAdapter adapter)
+    {
+        ArgumentNullException.ThrowIfNull(adapter);
+        return UseQms(_ => adapter);
+    }
+
+    /// <summary>Uses a QMS adapter created from the container.</summary>
+    /// <param name="factory">Creates the adapter.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder UseQms(Func<IServiceProvider, IQmsAdapter> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        QmsFactory = factory;
+        return this;
+    }
+
+    /// <summary>Uses a WMS adapter.</summary>
+    /// <param name="adapter">The adapter.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder UseWms(IWmsAdapter adapter)
+    {
+        ArgumentNullException.ThrowIfNull(adapter);
+        return UseWms(_ => adapter);
+    }
+
+    /// <summary>Uses a WMS adapter created from the container.</summary>
+    /// <param name="factory">Creates the adapter.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder UseWms(Func<IServiceProvider, IWmsAdapter> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        WmsFactory = factory;
+        return this;
+    }
+
+    /// <summary>Uses a procurement adapter.</summary>
+    /// <param name="adapter">The adapter.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder UseProcurement(IProcurementAdapter adapter)
+    {
+        ArgumentNullException.ThrowIfNull(adapter);
+        return UseProcurement(_ => adapter);
+    }
+
+    /// <summary>Uses a procurement adapter created from the container.</summary>
+    /// <param name="factory">Creates the adapter.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder UseProcurement(Func<IServiceProvider, IProcurementAdapter> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        ProcurementFactory = factory;
+        return this;
+    }
+
+    /// <summary>Uses a notification adapter.</summary>
+    /// <param name="adapter">The adapter.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder UseNotification(INotificationAdapter adapter)
+    {
+        ArgumentNullException.ThrowIfNull(adapter);
+        return UseNotification(_ => adapter);
+    }
+
+    /// <summary>Uses a notification adapter created from the container.</summary>
+    /// <param name="factory">Creates the adapter.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder UseNotification(Func<IServiceProvider, INotificationAdapter> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        NotificationFactory = factory;
+        return this;
+    }
+
+    /// <summary>Registers a workflow definition; adding the same instance again has no effect.</summary>
+    /// <param name="workflow">The definition.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder AddWorkflow(WorkflowDefinition workflow)
+    {
+        ArgumentNullException.ThrowIfNull(workflow);
+        if (_workflowInstances.Add(workflow))
+        {
+            _workflows.Add(_ => workflow);
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// Registers a workflow created from the container (for example from <see cref="ScenarioServices"/>). Definitions with
+    /// the same name, version and fingerprint are registered once; two different definitions with one name and version
+    /// fail validation.
+    /// </summary>
+    /// <param name="factory">Creates the definition.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder AddWorkflow(Func<IServiceProvider, WorkflowDefinition> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        _workflows.Add(factory);
+        return this;
+    }
+
+    /// <summary>
+    /// Registers the shipped incoming-inspection workflow (<see cref="IncomingInspectionWorkflow"/>) over the registered
+    /// <see cref="ScenarioServices"/>: the standard rules unless <see cref="UseRules"/> says otherwise, and the sites
+    /// added with <see cref="AddSite"/>. Calling it again has no effect.
+    /// </summary>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder AddIncomingInspection()
+    {
+        if (!_incomingInspection)
+        {
+            _incomingInspection = true;
+            _workflows.Add(static sp => IncomingInspectionWorkflow.Create(sp.GetRequiredService<ScenarioServices>()));
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// Configures the decision engine of the shipped workflows. Without any call the standard rules are used; with
+    /// calls, only what they add (start with <see cref="DecisionEngineBuilder.AddStandardRules()"/> to keep them).
+    /// </summary>
+    /// <param name="configure">Configures the rules (site overlays, policy, extra rules).</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder UseRules(Action<DecisionEngineBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        _rules.Add(configure);
+        return this;
+    }
+
+    /// <summary>Adds (or replaces, by id) a site profile for the shipped workflows' <see cref="SiteDirectory"/>.</summary>
+    /// <param name="site">The profile.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder AddSite(SiteProfile site)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        _sites.RemoveAll(s => s.Id == site.Id);
+        _sites.Add(site);
+        return this;
+    }
+
+    /// <summary>Uses an actor directory for approvals and operator actions. Default: an empty in-memory directory.</summary>
+    /// <param name="directory">The directory.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder UseActorDirectory(IActorDirectory directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        Services.Replace(ServiceDescriptor.Singleton(directory));
+        return this;
+    }
+
+    /// <summary>Uses an actor directory created from the container.</summary>
+    /// <param name="factory">Creates the directory.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder UseActorDirectory(Func<IServiceProvider, IActorDirectory> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        Services.Replace(ServiceDescriptor.Singleton(factory));
+        return this;
+    }
+
+    /// <summary>
+    /// Configures the orchestrator options (parallelism, queue capacity, retry policy, node id…). Runs after the
+    /// builder's own composition, so it may also override the store, adapters or clock.
+    /// </summary>
+    /// <param name="configure">Configures the options.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder Configure(Action<OrchestratorOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        Services.Configure(configure);
+        return this;
+    }
+}

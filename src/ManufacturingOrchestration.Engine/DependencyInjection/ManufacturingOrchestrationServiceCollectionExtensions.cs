@@ -1,0 +1,80 @@
+using System.Diagnostics.Metrics;
+using ManufacturingOrchestration.Engine.Approvals;
+using ManufacturingOrchestration.Engine.DependencyInjection;
+using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Engine.Intake;
+using ManufacturingOrchestration.Engine.Scenarios;
+using ManufacturingOrchestration.Engine.Telemetry;
+using ManufacturingOrchestration.Model.Serialization;
+using ManufacturingOrchestration.Rules;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the orchestrator and everything it is composed of.</summary>
+public static class ManufacturingOrchestrationServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the <see cref="Orchestrator"/> (singleton) with its options, store, adapters, workflows, decision engine,
+    /// <see cref="ScenarioServices"/>, <see cref="SiteDirectory"/>, actor directory, <see cref="OrchestrationTelemetry"/>
+    /// (on the registered <see cref="IMeterFactory"/> when there is one), <see cref="EventIntake"/> and
+    /// <see cref="TimeProvider.System"/> unless a clock is registered. The options are validated when the orchestrator is
+    /// first resolved and when a host starts (<c>ValidateOnStart</c>); one error names every problem.
+    /// </summary>
+    /// <remarks>
+    /// Harmless when called twice: services are added once (<c>TryAdd*</c>), and a second call returns the same builder,
+    /// so its <paramref name="configure"/> adds to the first composition. The orchestrator is not started here: a host
+    /// (the Hosting package) or the caller starts it.
+    /// </remarks>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Composes the orchestrator; may be <see langword="null"/> to configure through the returned builder.</param>
+    /// <returns>The builder, to continue composing.</returns>
+    public static ManufacturingOrchestrationBuilder AddManufacturingOrchestration(this IServiceCollection services, Action<ManufacturingOrchestrationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var builder = services.LastOrDefault(d => d.ServiceType == typeof(ManufacturingOrchestrationBuilder) && !d.IsKeyedService)?.ImplementationInstance as ManufacturingOrchestrationBuilder;
+        if (builder is null)
+        {
+            builder = new ManufacturingOrchestrationBuilder(services);
+            services.AddSingleton(builder);
+            Register(services);
+        }
+
+        configure?.Invoke(builder);
+        return builder;
+    }
+
+    private static void Register(IServiceCollection services)
+    {
+        services.AddOptions<OrchestratorOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<OrchestratorOptions>, OrchestratorOptionsComposer>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OrchestratorOptions>, OrchestratorOptionsValidator>());
+        services.TryAddSingleton<CompositionState>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IActorDirectory>(static _ => new InMemoryActorDirectory());
+        services.TryAddSingleton(static sp =>
+        {
+            var builder = sp.GetRequiredService<ManufacturingOrchestrationBuilder>();
+            var rules = new DecisionEngineBuilder();
+            if (builder.RuleConfigurations.Count == 0)
+            {
+                rules.AddStandardRules();
+            }
+
+            foreach (var configure in builder.RuleConfigurations)
+            {
+                configure(rules);
+            }
+
+            return rules.Build();
+        });
+        services.TryAddSingleton(static sp => new SiteDirectory(sp.GetRequiredService<ManufacturingOrchestrationBuilder>().Sites));
+        services.TryAddSingleton(static sp => new ScenarioServices(sp.GetRequiredService<DecisionEngine>(), sp.GetRequiredService<SiteDirectory>()));
+        services.TryAddSingleton(static sp => new OrchestrationTelemetry(sp.GetRequiredService<TimeProvider>(), sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton(static sp => new Orchestrator(sp.GetRequiredService<IOptions<OrchestratorOptions>>().Value, sp.GetRequiredService<OrchestrationTelemetry>()));
+        services.TryAddSingleton(EventSerializer.Default);
+        services.TryAddSingleton(static sp => new EventIntake(sp.GetRequiredService<Orchestrator>(), sp.GetRequiredService<EventSerializer>()));
+        services.TryAddSingleton<IEventSink>(static sp => sp.GetRequiredService<EventIntake>());
+    }
+}

@@ -1,0 +1,159 @@
+using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Approvals;
+using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Engine.Workflows;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ManufacturingOrchestration.Engine.DependencyInjection;
+
+/// <summary>What the composer saw, so the validator can tell "not configured" from "configured".</summary>
+internal sealed class CompositionState
+{
+    public IOrchestrationStore? DefaultStore { get; set; }
+
+    public List<string> Problems { get; } = [];
+}
+
+/// <summary>Fills <see cref="OrchestratorOptions"/> from the container and the builder; user configuration runs after it.</summary>
+internal sealed class OrchestratorOptionsComposer : IConfigureOptions<OrchestratorOptions>
+{
+    private readonly IServiceProvider _services;
+    private readonly CompositionState _state;
+
+    public OrchestratorOptionsComposer(IServiceProvider services, CompositionState state)
+    {
+        _services = services;
+        _state = state;
+    }
+
+    public void Configure(OrchestratorOptions options)
+    {
+        _state.Problems.Clear();
+        var builder = _services.GetRequiredService<ManufacturingOrchestrationBuilder>();
+        var store = _services.GetService<IOrchestrationStore>();
+        if (store is null)
+        {
+            _state.DefaultStore = options.Store;
+        }
+        else
+        {
+            options.Store = store;
+        }
+
+        options.Adapters = ComposeAdapters(builder);
+        options.TimeProvider = _services.GetRequiredService<TimeProvider>();
+        options.Actors = _services.GetRequiredService<IActorDirectory>();
+        options.LoggerFactory ??= _services.GetService<ILoggerFactory>();
+
+        var seen = new Dictionary<string, WorkflowDefinition>(StringComparer.Ordinal);
+        foreach (var factory in builder.WorkflowFactories)
+        {
+            var workflow = factory(_services);
+            if (workflow is null)
+            {
+                _state.Problems.Add("A workflow factory returned null.");
+                continue;
+            }
+
+            if (seen.TryGetValue(workflow.Id, out var earlier) && earlier.Fingerprint == workflow.Fingerprint)
+            {
+                continue;
+            }
+
+            seen.TryAdd(workflow.Id, workflow);
+            options.Workflows.Add(workflow);
+        }
+    }
+
+    private AdapterSet ComposeAdapters(ManufacturingOrchestrationBuilder builder)
+    {
+        var set = builder.AdapterSetFactory?.Invoke(_services) ?? _services.GetService<AdapterSet>();
+        return new AdapterSet
+        {
+            Erp = builder.ErpFactory?.Invoke(_services) ?? set?.Erp ?? _services.GetService<IErpAdapter>(),
+            Mes = builder.MesFactory?.Invoke(_services) ?? set?.Mes ?? _services.GetService<IMesAdapter>(),
+            Qms = builder.QmsFactory?.Invoke(_services) ?? set?.Qms ?? _services.GetService<IQmsAdapter>(),
+            Wms = builder.WmsFactory?.Invoke(_services) ?? set?.Wms ?? _services.GetService<IWmsAdapter>(),
+            Procurement = builder.ProcurementFactory?.Invoke(_services) ?? set?.Procurement ?? _services.GetService<IProcurementAdapter>(),
+            Notification = builder.NotificationFactory?.Invoke(_services) ?? set?.Notification ?? _services.GetService<INotificationAdapter>(),
+        };
+    }
+}
+
+/// <summary>Validates the composed options, naming every problem and what to call to fix it.</summary>
+internal sealed class OrchestratorOptionsValidator : IValidateOptions<OrchestratorOptions>
+{
+    private readonly CompositionState _state;
+
+    public OrchestratorOptionsValidator(CompositionState state)
+    {
+        _state = state;
+    }
+
+    public ValidateOptionsResult Validate(string? name, OrchestratorOptions options)
+    {
+        if (name != Options.DefaultName)
+        {
+            return ValidateOptionsResult.Skip;
+        }
+
+        var failures = new List<string>(_state.Problems);
+        if (options.Store is null || ReferenceEquals(options.Store, _state.DefaultStore))
+        {
+            failures.Add("No store is configured: call UseStore(...) (or a store package's extension such as UseSqlite) for production, or UseInMemoryStore() for tests and demos.");
+        }
+
+        if (options.Adapters is null || options.Adapters is { Erp: null, Mes: null, Qms: null, Wms: null, Procurement: null, Notification: null })
+        {
+            failures.Add("No adapters are configured: call UseAdapters(...) or UseErp/UseMes/UseQms/UseWms/UseProcurement/UseNotification(...), or register the adapter contracts in the container.");
+        }
+
+        if (options.Workflows.Count == 0)
+        {
+            failures.Add("No workflow is registered: call AddIncomingInspection() or AddWorkflow(...).");
+        }
+
+        if (failures.Count == 0)
+        {
+            try
+            {
+                options.Validate();
+            }
+            catch (ArgumentException ex)
+            {
+                failures.Add($"{nameof(OrchestratorOptions)}: {ex.Message}");
+            }
+            catch (ManufacturingOrchestration.Model.ManufacturingOrchestrationException ex)
+            {
+                failures.Add($"{nameof(OrchestratorOptions)}: {ex.Message}");
+            }
+        }
+        else
+        {
+            failures.AddRange(CheckRanges(options));
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static IEnumerable<string> CheckRanges(OrchestratorOptions options)
+    {
+        if (options.Parallelism < 1)
+        {
+            yield return $"{nameof(OrchestratorOptions.Parallelism)} must be at least 1 (was {options.Parallelism}).";
+        }
+
+        if (options.QueueCapacity < 1)
+        {
+            yield return $"{nameof(OrchestratorOptions.QueueCapacity)} must be at least 1 (was {options.QueueCapacity}).";
+        }
+
+        if (options.MaxBatchSize < 1)
+        {
+            yield return $"{nameof(OrchestratorOptions.MaxBatchSize)} must be at least 1 (was {options.MaxBatchSize}).";
+        }
+    }
+}

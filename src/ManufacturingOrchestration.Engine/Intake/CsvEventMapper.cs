@@ -1,0 +1,307 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Model.Validation;
+
+namespace ManufacturingOrchestration.Engine.Intake;
+
+/// <summary>
+/// Maps a CSV row with named columns to CloudEvents JSON for the common legacy-plant events: inspection results and
+/// cycle counts. The JSON then goes through the same serializer as every other event, so a bad cell is reported with
+/// the same JSON path and reason code as bad JSON would be (and the column named in the message).
+/// The layout is documented in docs/operations.md ("CSV layout").
+/// </summary>
+internal sealed class CsvEventMapper
+{
+    private static readonly string[] CommonColumns = ["type", "event_id", "source", "site", "time", "sequence", "correlation_id"];
+
+    private static readonly Dictionary<string, (string Type, string[] Columns)> Layouts = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["inspection-passed"] = (EventTypes.InspectionPassed, ["lot", "material", "inspection_lot", "quantity", "unit", "usage_decision", "inspector"]),
+        ["inspection-failed"] = (EventTypes.InspectionFailed, ["lot", "material", "inspection_lot", "severity", "supplier", "rejected_quantity", "unit", "defect"]),
+        ["cycle-count"] = (EventTypes.CycleCountRecorded, ["count_id", "material", "lot", "location", "bin", "category", "book_quantity", "counted_quantity", "unit", "counted_by"]),
+    };
+
+    private static readonly HashSet<string> KnownColumns = new(CommonColumns.Concat(Layouts.Values.SelectMany(l => l.Columns)), StringComparer.OrdinalIgnoreCase);
+
+    private readonly string[] _header;
+    private readonly string _defaultSource;
+    private readonly string? _defaultType;
+
+    public CsvEventMapper(string[] header, string defaultSource, string? defaultType)
+    {
+        _header = header.Select(h => h.Trim().ToLowerInvariant()).ToArray();
+        _defaultSource = defaultSource;
+        _defaultType = defaultType;
+        HeaderErrors = ValidateHeader(_header);
+    }
+
+    /// <summary>Problems of the header itself; when any, every row is rejected with them.</summary>
+    public IReadOnlyList<ValidationError> HeaderErrors { get; }
+
+    /// <summary>The short type names of the layouts (<c>inspection-passed</c>, <c>inspection-failed</c>, <c>cycle-count</c>).</summary>
+    public static IReadOnlyCollection<string> LayoutNames => Layouts.Keys;
+
+    /// <summary>The deterministic event id of a row: file name, line number and a hash of the line's content.</summary>
+    public static string DeriveEventId(string fileName, int lineNumber, string line)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(line));
+        return string.Create(CultureInfo.InvariantCulture, $"csv:{fileName}:{lineNumber}:{Convert.ToHexStringLower(hash, 0, 8)}");
+    }
+
+    /// <summary>Maps one row to CloudEvents JSON, or returns the problems that prevent it.</summary>
+    public (string? Json, IReadOnlyList<ValidationError> Errors, IReadOnlyDictionary<string, string> ColumnsByPath) Map(string fileName, int lineNumber, string line, char delimiter)
+    {
+        var columnsByPath = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (HeaderErrors.Count > 0)
+        {
+            return (null, HeaderErrors, columnsByPath);
+        }
+
+        if (!TrySplit(line, delimiter, out var fields, out var splitError))
+        {
+            return (null, [new ValidationError("$", ReasonCodes.WrongType, splitError)], columnsByPath);
+        }
+
+        if (fields.Count != _header.Length)
+        {
+            return (null, [new ValidationError("$", ReasonCodes.WrongType, $"The row has {fields.Count} fields; the header names {_header.Length} columns.")], columnsByPath);
+        }
+
+        var row = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < _header.Length; i++)
+        {
+            var value = fields[i].Trim();
+            if (value.Length > 0)
+            {
+                row[_header[i]] = value;
+            }
+        }
+
+        var typeName = row.GetValueOrDefault("type") ?? _defaultType;
+        if (typeName is null)
+        {
+            return (null, [new ValidationError("$.type", ReasonCodes.Required, "column 'type': the row names no event type and the file drop has no default CSV event type.")], columnsByPath);
+        }
+
+        var layout = Layouts.FirstOrDefault(l => string.Equals(l.Key, typeName, StringComparison.OrdinalIgnoreCase) || string.Equals(l.Value.Type, typeName, StringComparison.Ordinal));
+        if (layout.Key is null)
+        {
+            return (null, [new ValidationError("$.type", ReasonCodes.UnknownEventType, $"column 'type': '{typeName}' is not a CSV event type; use one of {string.Join(", ", Layouts.Keys)}.")], columnsByPath);
+        }
+
+        var unexpected = row.Keys.Where(k => !CommonColumns.Contains(k) && !layout.Value.Columns.Contains(k)).ToArray();
+        if (unexpected.Length > 0)
+        {
+            return (null, unexpected.Select(c => new ValidationError("$", ReasonCodes.OutOfRange, $"column '{c}' has a value but is not part of the '{layout.Key}' layout.")).ToArray(), columnsByPath);
+        }
+
+        var envelope = new JsonObject
+        {
+            ["specversion"] = "1.0",
+            ["id"] = row.GetValueOrDefault("event_id") ?? DeriveEventId(fileName, lineNumber, line),
+            ["source"] = row.GetValueOrDefault("source") ?? _defaultSource,
+            ["type"] = layout.Value.Type,
+        };
+        columnsByPath["$.id"] = "event_id";
+        columnsByPath["$.source"] = "source";
+        Set(envelope, "site", row, "site", "$.site", columnsByPath);
+        Set(envelope, "time", row, "time", "$.time", columnsByPath);
+        Set(envelope, "sequence", row, "sequence", "$.sequence", columnsByPath);
+        Set(envelope, "correlationid", row, "correlation_id", "$.correlationid", columnsByPath);
+
+        var data = new JsonObject();
+        envelope["data"] = data;
+        switch (layout.Key)
+        {
+            case "inspection-passed":
+                Set(data, "inspectionLot", row, "inspection_lot", "$.data.inspectionLot", columnsByPath);
+                Set(data, "lot", row, "lot", "$.data.lot", columnsByPath);
+                Set(data, "material", row, "material", "$.data.material", columnsByPath);
+                Set(data, "site", row, "site", "$.data.site", columnsByPath);
+                SetEnum(data, "usageDecision", row, "usage_decision", "$.data.usageDecision", columnsByPath);
+                SetQuantity(data, "quantity", row, "quantity", "$.data.quantity", columnsByPath);
+                Set(data, "inspector", row, "inspector", "$.data.inspector", columnsByPath);
+                break;
+            case "inspection-failed":
+                Set(data, "inspectionLot", row, "inspection_lot", "$.data.inspectionLot", columnsByPath);
+                Set(data, "lot", row, "lot", "$.data.lot", columnsByPath);
+                Set(data, "material", row, "material", "$.data.material", columnsByPath);
+                Set(data, "site", row, "site", "$.data.site", columnsByPath);
+                Set(data, "supplier", row, "supplier", "$.data.supplier", columnsByPath);
+                SetEnum(data, "severity", row, "severity", "$.data.severity", columnsByPath);
+                SetQuantity(data, "rejectedQuantity", row, "rejected_quantity", "$.data.rejectedQuantity", columnsByPath);
+                Set(data, "defectDescription", row, "defect", "$.data.defectDescription", columnsByPath);
+                break;
+            default:
+                var count = new JsonObject();
+                data["count"] = count;
+                Set(count, "id", row, "count_id", "$.data.count.id", columnsByPath);
+                Set(count, "material", row, "material", "$.data.count.material", columnsByPath);
+                Set(count, "lot", row, "lot", "$.data.count.lot", columnsByPath);
+                Set(count, "site", row, "site", "$.data.count.site", columnsByPath);
+                Set(count, "location", row, "location", "$.data.count.location", columnsByPath);
+                Set(count, "bin", row, "bin", "$.data.count.bin", columnsByPath);
+                SetEnum(count, "category", row, "category", "$.data.count.category", columnsByPath);
+                SetQuantity(count, "bookQuantity", row, "book_quantity", "$.data.count.bookQuantity", columnsByPath);
+                SetQuantity(count, "countedQuantity", row, "counted_quantity", "$.data.count.countedQuantity", columnsByPath);
+                Set(count, "countedBy", row, "counted_by", "$.data.count.countedBy", columnsByPath);
+                break;
+        }
+
+        return (envelope.ToJsonString(), [], columnsByPath);
+    }
+
+    /// <summary>Names the column behind each error's JSON path in its message, so a plant fixes the right cell.</summary>
+    public static IReadOnlyList<ValidationError> NameColumns(IReadOnlyList<ValidationError> errors, IReadOnlyDictionary<string, string> columnsByPath)
+    {
+        return errors.Select(e => Column(e.Path, columnsByPath) is { } column
+            ? new ValidationError(e.Path, e.ReasonCode, $"column '{column}': {e.Message}")
+            : e).ToArray();
+
+        static string? Column(string path, IReadOnlyDictionary<string, string> map)
+        {
+            var p = path;
+            while (true)
+            {
+                if (map.TryGetValue(p, out var column))
+                {
+                    return column;
+                }
+
+                var dot = p.LastIndexOf('.');
+                if (dot <= 1)
+                {
+                    return null;
+                }
+
+                p = p[..dot];
+            }
+        }
+    }
+
+    /// <summary>Splits one CSV record: fields separated by the delimiter, optionally in double quotes with <c>""</c> for a quote.</summary>
+    internal static bool TrySplit(string line, char delimiter, out List<string> fields, out string error)
+    {
+        fields = [];
+        error = string.Empty;
+        var current = new StringBuilder();
+        var quoted = false;
+        var i = 0;
+        while (i < line.Length)
+        {
+            var c = line[i];
+            if (quoted)
+            {
+                if (c == '"')
+                {
+                    if (i + 1 < line.Length && line[i + 1] == '"')
+                    {
+                        current.Append('"');
+                        i += 2;
+                        continue;
+                    }
+
+                    quoted = false;
+                }
+                else
+                {
+                    current.Append(c);
+                }
+            }
+            else if (c == '"' && current.ToString().Trim().Length == 0)
+            {
+                current.Clear();
+                quoted = true;
+            }
+            else if (c == delimiter)
+            {
+                fields.Add(current.ToString());
+                current.Clear();
+            }
+            else
+            {
+                current.Append(c);
+            }
+
+            i++;
+        }
+
+        if (quoted)
+        {
+            error = "A quoted field is not closed (fields cannot span lines).";
+            return false;
+        }
+
+        fields.Add(current.ToString());
+        return true;
+    }
+
+    private static List<ValidationError> ValidateHeader(string[] header)
+    {
+        var errors = new List<ValidationError>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var column in header)
+        {
+            if (column.Length == 0)
+            {
+                errors.Add(new ValidationError("$", ReasonCodes.Required, "The header has an empty column name."));
+            }
+            else if (!KnownColumns.Contains(column))
+            {
+                errors.Add(new ValidationError("$", ReasonCodes.OutOfRange, $"The header names an unknown column '{column}'."));
+            }
+            else if (!seen.Add(column))
+            {
+                errors.Add(new ValidationError("$", ReasonCodes.OutOfRange, $"The header names the column '{column}' twice."));
+            }
+        }
+
+        return errors;
+    }
+
+    private static void Set(JsonObject target, string member, Dictionary<string, string> row, string column, string path, Dictionary<string, string> columnsByPath)
+    {
+        columnsByPath[path] = column;
+        if (row.TryGetValue(column, out var value))
+        {
+            target[member] = value;
+        }
+    }
+
+    private static void SetEnum(JsonObject target, string member, Dictionary<string, string> row, string column, string path, Dictionary<string, string> columnsByPath)
+    {
+        columnsByPath[path] = column;
+        if (row.TryGetValue(column, out var value))
+        {
+            // Enum values are camelCase in JSON: "Major" and "major" both read as DefectSeverity.Major.
+            target[member] = char.ToLowerInvariant(value[0]) + value[1..];
+        }
+    }
+
+    private static void SetQuantity(JsonObject target, string member, Dictionary<string, string> row, string column, string path, Dictionary<string, string> columnsByPath)
+    {
+        columnsByPath[path] = column;
+        columnsByPath[path + ".value"] = column;
+        columnsByPath[path + ".unit"] = "unit";
+        columnsByPath[path + ".unit.code"] = "unit";
+        if (!row.TryGetValue(column, out var value))
+        {
+            return;
+        }
+
+        var quantity = new JsonObject
+        {
+            ["value"] = decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var number) ? JsonValue.Create(number) : JsonValue.Create(value),
+        };
+        if (row.TryGetValue("unit", out var unit))
+        {
+            quantity["unit"] = new JsonObject { ["code"] = unit };
+        }
+
+        target[member] = quantity;
+    }
+}

@@ -1,0 +1,137 @@
+using System.Text;
+using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Model.Serialization;
+using ManufacturingOrchestration.Model.Validation;
+
+namespace ManufacturingOrchestration.Engine.Intake;
+
+/// <summary>
+/// The intake for raw input: reads CloudEvents JSON with an <see cref="EventSerializer"/> and publishes the event, or
+/// records the rejection with every problem (JSON path and reason code) and an excerpt of the input, so malformed
+/// input from a webhook, a queue or a file is always queryable (<c>IOrchestrationStore.ReadRejectionsAsync</c>).
+/// Thread-safe.
+/// </summary>
+public sealed class EventIntake : IEventSink
+{
+    /// <summary>The most characters of raw input kept with a rejection.</summary>
+    public const int ExcerptLength = 512;
+
+    private readonly Orchestrator _orchestrator;
+    private readonly EventSerializer _serializer;
+
+    /// <summary>Creates the intake.</summary>
+    /// <param name="orchestrator">The orchestrator events are published to.</param>
+    /// <param name="serializer">Reads events; <see cref="EventSerializer.Default"/> when <see langword="null"/>.</param>
+    public EventIntake(Orchestrator orchestrator, EventSerializer? serializer = null)
+    {
+        ArgumentNullException.ThrowIfNull(orchestrator);
+        _orchestrator = orchestrator;
+        _serializer = serializer ?? EventSerializer.Default;
+    }
+
+    /// <summary>The serializer used to read events.</summary>
+    public EventSerializer Serializer => _serializer;
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken) =>
+        _orchestrator.PublishBatchAsync(envelopes, cancellationToken);
+
+    /// <summary>Publishes one typed event.</summary>
+    /// <param name="envelope">The event.</param>
+    /// <param name="cancellationToken">Cancels the wait for capacity.</param>
+    /// <returns>Accepted, duplicate or rejected.</returns>
+    public ValueTask<PublishResult> PublishAsync(EventEnvelope envelope, CancellationToken cancellationToken) =>
+        _orchestrator.PublishAsync(envelope, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask<PublishResult> PublishJsonAsync(ReadOnlyMemory<byte> utf8Json, string channel, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(channel);
+        var parsed = _serializer.Parse(utf8Json);
+        if (parsed.IsSuccess)
+        {
+            return await _orchestrator.PublishAsync(parsed.Envelope, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await _orchestrator.RecordRejectionAsync(channel, parsed.Errors, Excerpt(utf8Json.Span), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads one CloudEvents JSON event from a string and publishes it; unreadable input is rejected and recorded.</summary>
+    /// <param name="json">The raw event.</param>
+    /// <param name="channel">Where it came from.</param>
+    /// <param name="cancellationToken">Cancels the wait for capacity.</param>
+    /// <returns>Accepted, duplicate or rejected.</returns>
+    public async ValueTask<PublishResult> PublishJsonAsync(string json, string channel, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentException.ThrowIfNullOrWhiteSpace(channel);
+        var parsed = _serializer.Parse(json);
+        if (parsed.IsSuccess)
+        {
+            return await _orchestrator.PublishAsync(parsed.Envelope, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await _orchestrator.RecordRejectionAsync(channel, parsed.Errors, Excerpt(json), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads CloudEvents JSON lines and publishes the readable ones in one batch; each unreadable one is recorded.</summary>
+    /// <param name="lines">The raw events.</param>
+    /// <param name="channel">Where they came from.</param>
+    /// <param name="cancellationToken">Cancels the wait for capacity.</param>
+    /// <returns>One result per line, in order.</returns>
+    public async ValueTask<IReadOnlyList<PublishResult>> PublishJsonBatchAsync(IReadOnlyList<string> lines, string channel, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        ArgumentException.ThrowIfNullOrWhiteSpace(channel);
+        var results = new PublishResult[lines.Count];
+        var envelopes = new List<EventEnvelope>(lines.Count);
+        var indexes = new List<int>(lines.Count);
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var parsed = _serializer.Parse(lines[i] ?? string.Empty);
+            if (parsed.IsSuccess)
+            {
+                envelopes.Add(parsed.Envelope);
+                indexes.Add(i);
+            }
+            else
+            {
+                results[i] = await _orchestrator.RecordRejectionAsync(channel, parsed.Errors, Excerpt(lines[i] ?? string.Empty), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (envelopes.Count > 0)
+        {
+            var published = await _orchestrator.PublishBatchAsync(envelopes, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < published.Count; i++)
+            {
+                results[indexes[i]] = published[i];
+            }
+        }
+
+        return results;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<PublishResult> RecordRejectionAsync(string channel, IReadOnlyList<ValidationError> errors, string? excerpt, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(channel);
+        ArgumentNullException.ThrowIfNull(errors);
+        if (errors.Count == 0)
+        {
+            throw new ArgumentException("A rejection needs at least one error.", nameof(errors));
+        }
+
+        return _orchestrator.RecordRejectionAsync(channel, errors, excerpt is null ? null : Excerpt(excerpt), cancellationToken);
+    }
+
+    internal static string Excerpt(string raw) => raw.Length <= ExcerptLength ? raw : raw[..ExcerptLength];
+
+    internal static string Excerpt(ReadOnlySpan<byte> raw)
+    {
+        // Decode a little more than needed so a multi-byte character at the cut is not mangled; invalid UTF-8 becomes U+FFFD.
+        var slice = raw.Length <= ExcerptLength * 4 ? raw : raw[..(ExcerptLength * 4)];
+        return Excerpt(Encoding.UTF8.GetString(slice));
+    }
+}

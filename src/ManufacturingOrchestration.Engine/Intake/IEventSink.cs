@@ -1,0 +1,56 @@
+using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Model.Validation;
+
+namespace ManufacturingOrchestration.Engine.Intake;
+
+/// <summary>
+/// Where an <see cref="IEventSource"/> delivers events. Every call completes only when the events are durably accepted,
+/// recognised as duplicates, or rejected and recorded; when the orchestrator's queues are full the call waits
+/// (back-pressure), so a source that awaits each call never reads faster than the plant is processed.
+/// </summary>
+public interface IEventSink
+{
+    /// <summary>Publishes typed events in one store round trip.</summary>
+    /// <param name="envelopes">The events.</param>
+    /// <param name="cancellationToken">Cancels the wait for capacity.</param>
+    /// <returns>One result per event, in order.</returns>
+    ValueTask<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken);
+
+    /// <summary>Reads one CloudEvents JSON event and publishes it; unreadable input is rejected and recorded, never dropped.</summary>
+    /// <param name="utf8Json">The raw event.</param>
+    /// <param name="channel">Where it came from (such as <c>webhook:qms</c> or <c>file:counts.jsonl</c>), recorded with a rejection.</param>
+    /// <param name="cancellationToken">Cancels the wait for capacity.</param>
+    /// <returns>Accepted, duplicate or rejected.</returns>
+    ValueTask<PublishResult> PublishJsonAsync(ReadOnlyMemory<byte> utf8Json, string channel, CancellationToken cancellationToken);
+
+    /// <summary>Records input refused before it became an event (such as a CSV row that cannot be mapped).</summary>
+    /// <param name="channel">Where it came from.</param>
+    /// <param name="errors">Every problem found; at least one.</param>
+    /// <param name="excerpt">The start of the raw input.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The rejected result.</returns>
+    ValueTask<PublishResult> RecordRejectionAsync(string channel, IReadOnlyList<ValidationError> errors, string? excerpt, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A producer of plant events outside the API: a webhook endpoint, a message-stream consumer, a file drop. A host
+/// runs each registered source with <see cref="RunAsync"/> after the orchestrator starts and cancels it first at
+/// shutdown (intake stops before in-flight work drains).
+/// </summary>
+/// <remarks>
+/// A source acknowledges its input (commits an offset, deletes a message, moves a file) only after the sink's call
+/// returned: then every event is durable, a known duplicate or a recorded rejection. Re-delivery after a crash is
+/// harmless when event ids are stable, because intake de-duplicates on (source, id).
+/// </remarks>
+public interface IEventSource
+{
+    /// <summary>The source's name, for logs and health reports.</summary>
+    string Name { get; }
+
+    /// <summary>Reads events and delivers them to <paramref name="sink"/> until <paramref name="stoppingToken"/> fires.</summary>
+    /// <param name="sink">Where to deliver events.</param>
+    /// <param name="stoppingToken">Fires when intake stops.</param>
+    /// <returns>A task that completes when the source has stopped.</returns>
+    Task RunAsync(IEventSink sink, CancellationToken stoppingToken);
+}
