@@ -27,6 +27,9 @@ public sealed class AdapterSet
     /// <summary>The notification adapter.</summary>
     public INotificationAdapter? Notification { get; init; }
 
+    /// <summary>The traceability repository adapter.</summary>
+    public ITraceabilityAdapter? Traceability { get; init; }
+
     /// <summary>Executes a command on the adapter of its target system.</summary>
     /// <param name="command">The command.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -64,6 +67,7 @@ public sealed class AdapterSet
             RequestAlternateSupplyRequest r => Procurement is { } p ? p.RequestAlternateSupplyAsync(r, cancellationToken) : Missing(command),
             NotifySupplierRequest r => Procurement is { } p ? p.NotifySupplierAsync(r, cancellationToken) : Missing(command),
             SendNotificationRequest r => Notification is { } n ? n.SendAsync(r, cancellationToken) : Missing(command),
+            PublishGenealogyRequest r => Traceability is { } t ? t.PublishGenealogyAsync(r, cancellationToken) : Missing(command),
             _ => ValueTask.FromResult(AdapterResult.Permanent(ReasonCodes.UnknownCommandKind, $"No adapter method executes '{command.Kind}' ({command.GetType().Name}).")),
         };
     }

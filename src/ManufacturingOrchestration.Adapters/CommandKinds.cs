@@ -24,6 +24,9 @@ public static class CommandKinds
     /// <summary>The notification system prefix.</summary>
     public const string NotificationSystem = "notification";
 
+    /// <summary>The traceability repository prefix.</summary>
+    public const string TraceabilitySystem = "traceability";
+
     /// <summary>ERP: change the stock category of a quantity of a lot (e.g. unrestricted to blocked).</summary>
     public const string ErpChangeStockCategory = "erp.change-stock-category";
 
@@ -108,6 +111,9 @@ public static class CommandKinds
     /// <summary>Notification: send a business alert or notification to roles at a site.</summary>
     public const string NotificationSend = "notification.send";
 
+    /// <summary>Traceability: publish a lot's genealogy to the traceability repository.</summary>
+    public const string TraceabilityPublishGenealogy = "traceability.publish-genealogy";
+
     /// <summary>Every command kind.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
@@ -119,6 +125,7 @@ public static class CommandKinds
         WmsCreateMoveTask, WmsPlaceHold, WmsReleaseHold, WmsPausePicks, WmsResumePicks,
         ProcurementRequestAlternateSupply, ProcurementNotifySupplier,
         NotificationSend,
+        TraceabilityPublishGenealogy,
     ];
 
     /// <summary>The system prefix of a command or query kind: the text before the first dot.</summary>

@@ -133,6 +133,7 @@ public static class AdapterJson
             [CommandKinds.ProcurementRequestAlternateSupply] = typeof(RequestAlternateSupplyRequest),
             [CommandKinds.ProcurementNotifySupplier] = typeof(NotifySupplierRequest),
             [CommandKinds.NotificationSend] = typeof(SendNotificationRequest),
+            [CommandKinds.TraceabilityPublishGenealogy] = typeof(PublishGenealogyRequest),
         };
         return types.ToFrozenDictionary(pair => pair.Key, pair => AdapterJsonContext.Default.GetTypeInfo(pair.Value)!, StringComparer.Ordinal);
     }

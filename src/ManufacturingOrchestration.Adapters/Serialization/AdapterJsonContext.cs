@@ -68,6 +68,8 @@ namespace ManufacturingOrchestration.Adapters.Serialization;
 [JsonSerializable(typeof(RequestAlternateSupplyRequest))]
 [JsonSerializable(typeof(NotifySupplierRequest))]
 [JsonSerializable(typeof(SendNotificationRequest))]
+// Traceability commands.
+[JsonSerializable(typeof(PublishGenealogyRequest))]
 // Query results a connector may receive as JSON.
 [JsonSerializable(typeof(LotStockSnapshot))]
 [JsonSerializable(typeof(WmsStock))]
