@@ -18,6 +18,23 @@ public abstract partial class OrchestrationStoreContractTests
     }
 
     [Fact]
+    public async Task ReadCommandsCausedByAsync_ReturnsEveryCommandOfTheEventWhateverItsStatus()
+    {
+        var store = await NewStoreAsync();
+        var first = NewCommand("lot-A", 0);
+        var second = NewCommand("lot-A", 1);
+        var other = NewCommand("lot-A", 2) with { CausedBy = new EventKey(QmsSource, "another-event") };
+        await CommitAsync(store, NewStep("lot-A", 0) with { NewCommands = [second, first, other] });
+        await CommitAsync(store, new StepCommit { PartitionKey = "lot-A", ExpectedVersion = 1, UpdatedCommands = [first with { Status = OutboxStatus.Completed }] });
+
+        var caused = await store.ReadCommandsCausedByAsync(first.CausedBy, Ct);
+
+        caused.Select(c => c.Ordinal).Should().Equal(0, 1);
+        caused[0].Status.Should().Be(OutboxStatus.Completed);
+        (await store.ReadCommandsCausedByAsync(new EventKey(QmsSource, "never-seen"), Ct)).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task CommitAsync_CommandUpdatedToCompleted_IsNoLongerPendingButStillReadable()
     {
         var store = await NewStoreAsync();

@@ -1,3 +1,4 @@
+using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
@@ -283,6 +284,38 @@ public sealed class Orchestrator : IAsyncDisposable
         return await work.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Lets another person sign a waiting approval in place of a holder of the required role; audited.</summary>
+    /// <param name="partitionKey">The partition that waits (lot, order…).</param>
+    /// <param name="requestId">The approval request.</param>
+    /// <param name="from">The delegator; must hold the required role at the site.</param>
+    /// <param name="to">The delegate; never the requester.</param>
+    /// <param name="reason">Why.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>Whether it was done, or why it was refused.</returns>
+    public Task<OperatorActionResult> DelegateApprovalAsync(string partitionKey, string requestId, ActorId from, ActorId to, string reason, CancellationToken cancellationToken) =>
+        RunPartitionWorkAsync(partitionKey, (key, ct) => ApprovalAdministration.DelegateAsync(_runtime, key, requestId, from, to, reason, ct), cancellationToken);
+
+    /// <summary>Reassigns a waiting approval to another role (signatures collected so far are cleared); audited.</summary>
+    /// <param name="partitionKey">The partition that waits.</param>
+    /// <param name="requestId">The approval request.</param>
+    /// <param name="role">The new role.</param>
+    /// <param name="by">Who reassigns: a holder of the current role or an orchestration operator at the site.</param>
+    /// <param name="reason">Why.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>Whether it was done, or why it was refused.</returns>
+    public Task<OperatorActionResult> ReassignApprovalAsync(string partitionKey, string requestId, Role role, ActorId by, string reason, CancellationToken cancellationToken) =>
+        RunPartitionWorkAsync(partitionKey, (key, ct) => ApprovalAdministration.ReassignAsync(_runtime, key, requestId, role, by, reason, ct), cancellationToken);
+
+    /// <summary>The approvals a partition waits for.</summary>
+    /// <param name="partitionKey">The partition.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The pending approvals.</returns>
+    public async ValueTask<IReadOnlyList<PendingApproval>> GetPendingApprovalsAsync(string partitionKey, CancellationToken cancellationToken)
+    {
+        var state = await _runtime.Store.LoadPartitionAsync(partitionKey, cancellationToken).ConfigureAwait(false);
+        return state is null ? [] : ApprovalAdministration.Pending(state);
+    }
+
     /// <summary>Reads dead letters.</summary>
     /// <param name="query">Filters; <see cref="DeadLetterQuery.Open"/> for all open ones.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -351,6 +384,15 @@ public sealed class Orchestrator : IAsyncDisposable
         {
             _telemetry.Dispose();
         }
+    }
+
+    private async Task<OperatorActionResult> RunPartitionWorkAsync(string partitionKey, Func<KeyRuntime, CancellationToken, ValueTask<Staged>> handler, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(partitionKey);
+        EnsureRunning();
+        var work = new PartitionWork(partitionKey, handler);
+        _runtime.Route(work);
+        return await work.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private void EnsureRunning()

@@ -32,6 +32,9 @@ public sealed class OrchestratorOptions
     /// <summary>Who exists and which roles they hold; operator actions and approvals are checked against it.</summary>
     public IActorDirectory Actors { get; set; } = new InMemoryActorDirectory();
 
+    /// <summary>How approvals are governed: deadlines, escalation chain, two-person rule.</summary>
+    public ApprovalOptions Approvals { get; set; } = new();
+
     /// <summary>The logger factory. Default: none.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
@@ -67,6 +70,8 @@ public sealed class OrchestratorOptions
         ArgumentNullException.ThrowIfNull(Validator);
         ArgumentNullException.ThrowIfNull(Actors);
         Retry.Validate();
+        ArgumentNullException.ThrowIfNull(Approvals);
+        Approvals.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(Parallelism, 1, nameof(Parallelism));
         ArgumentOutOfRangeException.ThrowIfLessThan(QueueCapacity, 1, nameof(QueueCapacity));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatchSize, 1, nameof(MaxBatchSize));

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Telemetry;
@@ -30,6 +31,7 @@ internal sealed class OrchestratorRuntime
         Steps = new StepProcessor(this);
         Executor = new CommandExecutor(this);
         Operations = new OperationsHandler(this);
+        Approvals = new ApprovalProcessor(this);
         Workers = new PartitionWorker[options.Parallelism];
         for (var i = 0; i < Workers.Length; i++)
         {
@@ -55,11 +57,11 @@ internal sealed class OrchestratorRuntime
 
     public OperationsHandler Operations { get; }
 
+    public ApprovalProcessor Approvals { get; }
+
     public PartitionWorker[] Workers { get; }
 
     public ConcurrentDictionary<string, AuditHead> Heads { get; } = new(StringComparer.Ordinal);
-
-    public Func<KeyRuntime, DurableTimer, CancellationToken, ValueTask<Staged?>>? TimerHandler { get; set; }
 
     public long OpenDeadLetters;
 
@@ -161,7 +163,7 @@ internal sealed class OrchestratorRuntime
     }
 
     public ValueTask<Staged?> HandleTimerAsync(KeyRuntime key, DurableTimer timer, CancellationToken ct) =>
-        TimerHandler is { } handler ? handler(key, timer, ct) : new ValueTask<Staged?>((Staged?)null);
+        Approvals.OnTimerAsync(key, timer, ct);
 
     public void DeadLettered(DeadLetter deadLetter)
     {

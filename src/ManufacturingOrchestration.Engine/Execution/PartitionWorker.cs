@@ -136,6 +136,7 @@ internal sealed partial class PartitionWorker
                 catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
                     Log.StepFailed(_runtime.Logger, ex, item.PartitionKey);
+                    CompletionOf(item)?.TrySetResult(OperatorActionResult.Refused(ReasonCodes.StepFailed, $"{ex.GetType().Name}: {ex.Message}"));
                     var poison = item is EventWork ew ? PoisonEvent(key, ew.Event, ex) : null;
                     if (poison is not null)
                     {
@@ -213,9 +214,9 @@ internal sealed partial class PartitionWorker
             var retry = new List<WorkItem>();
             foreach (var item in handled)
             {
-                if (item is OperatorWork op)
+                if (CompletionOf(item) is { } completion)
                 {
-                    op.Completion.TrySetResult(OperatorActionResult.Refused(ReasonCodes.ConcurrencyConflict, $"The store refused the commit: {ex.Message}"));
+                    completion.TrySetResult(OperatorActionResult.Refused(ReasonCodes.ConcurrencyConflict, $"The store refused the commit: {ex.Message}"));
                     Done(item);
                 }
                 else
@@ -244,6 +245,13 @@ internal sealed partial class PartitionWorker
             Done(item);
         }
     }
+
+    private static TaskCompletionSource<OperatorActionResult>? CompletionOf(WorkItem item) => item switch
+    {
+        OperatorWork op => op.Completion,
+        PartitionWork pw => pw.Completion,
+        _ => null,
+    };
 
     private void Done(WorkItem item)
     {
@@ -283,6 +291,8 @@ internal sealed partial class PartitionWorker
                 return await HandleTimerAsync(key, tw.Timer, ct).ConfigureAwait(false);
             case OperatorWork ow:
                 return await _runtime.Operations.HandleAsync(key, ow, ct).ConfigureAwait(false);
+            case PartitionWork pw:
+                return (await pw.Handler(key, ct).ConfigureAwait(false)) with { Completion = pw.Completion };
             default:
                 return null;
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Workflows;
@@ -10,7 +11,8 @@ namespace ManufacturingOrchestration.Engine.Execution;
 
 /// <summary>
 /// One step for one event of one key: out-of-order check → bootstrap a lot or order seen for the first time →
-/// run every workflow the event type triggers → build the commit of new state, commands, audit, follow-ups and timers.
+/// run every workflow the event type triggers (or, for an approval answer, the waiting workflow's approval steps) →
+/// build the commit of new state, commands, audit, follow-ups and timers.
 /// </summary>
 internal sealed class StepProcessor
 {
@@ -21,135 +23,141 @@ internal sealed class StepProcessor
     public async ValueTask<Staged> ProcessEventAsync(KeyRuntime key, InboxEvent inboxEvent, CancellationToken ct)
     {
         var envelope = inboxEvent.Envelope;
-        var before = key.State;
-        var state = before;
-        var now = _runtime.Time.GetUtcNow();
-        var audit = new List<AuditRecord>(2);
-        var head = state.AuditHead;
+        var step = new StepBuilder(key.State, inboxEvent, _runtime.Time.GetUtcNow());
 
-        if (envelope.Sequence is { } sequence && state.LastSequenceBySource.TryGetValue(envelope.Source, out var last) && sequence <= last)
+        if (envelope.Sequence is { } sequence && step.State.LastSequenceBySource.TryGetValue(envelope.Source, out var last) && sequence <= last)
         {
-            audit.Add(Chain(ref head, state, now, "system:orchestrator", "out-of-order", string.Create(CultureInfo.InvariantCulture, $"{ReasonCodes.OutOfOrder.Code}: sequence {sequence} of {envelope.Source} arrived after {last}; not applied"), null, null, inboxEvent, StateDigest.Describe(state), StateDigest.Describe(state)));
+            var digest = StateDigest.Describe(step.State);
+            step.AddAudit("system:orchestrator", "out-of-order", string.Create(CultureInfo.InvariantCulture, $"{ReasonCodes.OutOfOrder.Code}: sequence {sequence} of {envelope.Source} arrived after {last}; not applied"), null, null, digest, digest);
             _runtime.Telemetry.OutOfOrder();
-            return Finish(key, inboxEvent, state, audit, head, [], [], [], [], []);
+            return Finish(key, step, []);
+        }
+
+        if (envelope.Data is ApprovalGiven or ApprovalRefused)
+        {
+            await _runtime.Approvals.AnswerAsync(step, ct).ConfigureAwait(false);
+            return Finish(key, step, []);
         }
 
         if (_runtime.Options.BootstrapFromErp)
         {
-            state = await BootstrapAsync(state, envelope.Data, ct).ConfigureAwait(false);
+            step.State = await BootstrapAsync(step.State, envelope.Data, ct).ConfigureAwait(false);
         }
 
         var workflows = _runtime.Workflows.ForEventType(envelope.Type);
-        var commands = new List<OutboxEntry>();
-        var followUps = new List<InboxEvent>();
-        var timers = new List<DurableTimer>();
-        var cancelled = new List<string>();
-        var ordinal = state.NextCommandOrdinal;
         if (workflows.Count == 0)
         {
-            audit.Add(Chain(ref head, state, now, "system:orchestrator", "ignored", $"No workflow handles {envelope.Type}.", null, null, inboxEvent, StateDigest.Describe(before), StateDigest.Describe(state)));
+            step.AddAudit("system:orchestrator", "ignored", $"No workflow handles {envelope.Type}.", null, null, StateDigest.Describe(key.State), StateDigest.Describe(step.State));
         }
 
         foreach (var workflow in workflows)
         {
-            var context = new StepContext(envelope, inboxEvent.Key, state, workflow, _runtime.Options.Adapters, _runtime.Time);
-            foreach (var step in workflow.Steps)
-            {
-                context.CurrentStep = step.Name;
-                var run = step.Run(context, ct);
-                if (!run.IsCompletedSuccessfully)
-                {
-                    await run.ConfigureAwait(false);
-                }
-
-                if (context.IsStopped)
-                {
-                    break;
-                }
-            }
-
-            var actor = "system:" + workflow.Name;
-            var explanation = context.Explanations.Count switch
-            {
-                0 => null,
-                1 => context.Explanations[0],
-                _ => string.Join('\n', context.Explanations),
-            };
-            if (context.Rejection is { } rejection)
-            {
-                var reason = $"{rejection.ReasonCode}: {rejection.Message} (state {rejection.CurrentState}; permitted: {string.Join(", ", rejection.PermittedTriggers)})";
-                audit.Add(Chain(ref head, state, now, actor, "transition-rejected", reason, explanation, workflow, inboxEvent, StateDigest.Describe(state), StateDigest.Describe(state)));
-                _runtime.Telemetry.TransitionRejected(workflow.Name);
-            }
-            else
-            {
-                var newState = context.State;
-                audit.Add(Chain(ref head, state, now, actor, "processed", Summarize(envelope.Type, context), explanation, workflow, inboxEvent, StateDigest.Describe(state), StateDigest.Describe(newState)));
-                state = newState;
-                foreach (var planned in context.Commands)
-                {
-                    commands.Add(new OutboxEntry
-                    {
-                        IdempotencyKey = planned.Command.Context.IdempotencyKey,
-                        PartitionKey = state.Key,
-                        Ordinal = ordinal++,
-                        Kind = planned.Command.Kind,
-                        Request = planned.Command,
-                        CorrelationId = planned.Command.Context.CorrelationId,
-                        CausedBy = inboxEvent.Key,
-                        Step = planned.Step,
-                        Workflow = workflow.Id,
-                        CreatedAt = now,
-                        Compensation = planned.Compensation is { } compensation ? new CompensationPlan { Kind = compensation.Kind, Request = compensation } : null,
-                    });
-                }
-
-                foreach (var followUp in context.FollowUps)
-                {
-                    followUps.Add(new InboxEvent { Key = new EventKey(followUp.Source, followUp.Id), PartitionKey = followUp.EffectivePartitionKey, AcceptedAt = now, Envelope = followUp });
-                }
-
-                timers.AddRange(context.Timers);
-                cancelled.AddRange(context.CancelledTimers);
-            }
-
-            foreach (var draft in context.AuditDrafts)
-            {
-                audit.Add(Chain(ref head, state, now, draft.Actor ?? actor, draft.Action, draft.Reason, null, workflow, inboxEvent, null, null));
-            }
+            await RunWorkflowAsync(step, workflow, WorkflowStepPhase.OnEvent, null, ct).ConfigureAwait(false);
         }
 
         if (envelope.Sequence is { } applied)
         {
-            var sequences = new Dictionary<string, long>(state.LastSequenceBySource, StringComparer.Ordinal) { [envelope.Source] = applied };
-            state = state with { LastSequenceBySource = sequences };
+            var sequences = new Dictionary<string, long>(step.State.LastSequenceBySource, StringComparer.Ordinal) { [envelope.Source] = applied };
+            step.State = step.State with { LastSequenceBySource = sequences };
         }
 
-        state = state with { NextCommandOrdinal = ordinal };
-        return Finish(key, inboxEvent, state, audit, head, commands, followUps, timers, cancelled, workflows);
+        return Finish(key, step, workflows);
     }
 
-    private Staged Finish(KeyRuntime key, InboxEvent inboxEvent, PartitionState state, List<AuditRecord> audit, AuditHead head, List<OutboxEntry> commands, List<InboxEvent> followUps, List<DurableTimer> timers, List<string> cancelled, IReadOnlyList<WorkflowDefinition> workflows)
+    /// <summary>Runs a workflow's steps of one phase over the step's state and collects what they plan.</summary>
+    public async ValueTask RunWorkflowAsync(StepBuilder step, WorkflowDefinition workflow, WorkflowStepPhase phase, ApprovalOutcome? approval, CancellationToken ct)
     {
-        var newState = state with { Version = key.State.Version + 1, AuditHead = head };
+        var inboxEvent = step.Event ?? throw new InvalidOperationException("Workflows run for events only.");
+        var context = new StepContext(inboxEvent.Envelope, inboxEvent.Key, step.State, workflow, _runtime.Options.Adapters, _runtime.Time, _runtime.Options.Approvals) { Approval = approval };
+        foreach (var workflowStep in workflow.Steps)
+        {
+            if (workflowStep.Phase != phase)
+            {
+                continue;
+            }
+
+            context.CurrentStep = workflowStep.Name;
+            var run = workflowStep.Run(context, ct);
+            if (!run.IsCompletedSuccessfully)
+            {
+                await run.ConfigureAwait(false);
+            }
+
+            if (context.IsStopped)
+            {
+                break;
+            }
+        }
+
+        var actor = "system:" + workflow.Name;
+        var explanation = context.Explanations.Count switch
+        {
+            0 => null,
+            1 => context.Explanations[0],
+            _ => string.Join('\n', context.Explanations),
+        };
+        if (context.Rejection is { } rejection)
+        {
+            var reason = $"{rejection.ReasonCode}: {rejection.Message} (state {rejection.CurrentState}; permitted: {string.Join(", ", rejection.PermittedTriggers)})";
+            var digest = StateDigest.Describe(step.State);
+            step.AddAudit(actor, "transition-rejected", reason, explanation, workflow, digest, digest);
+            _runtime.Telemetry.TransitionRejected(workflow.Name);
+        }
+        else
+        {
+            var action = phase switch
+            {
+                WorkflowStepPhase.OnApproved => "approved-steps",
+                WorkflowStepPhase.OnRefused => "refused-steps",
+                _ => "processed",
+            };
+            step.AddAudit(actor, action, Summarize(inboxEvent.Envelope.Type, context), explanation, workflow, StateDigest.Describe(step.State), StateDigest.Describe(context.State));
+            step.State = context.State;
+            foreach (var planned in context.Commands)
+            {
+                step.AddCommand(planned.Command, planned.Step, workflow.Id, planned.Compensation);
+            }
+
+            foreach (var followUp in context.FollowUps)
+            {
+                step.FollowUps.Add(new InboxEvent { Key = new EventKey(followUp.Source, followUp.Id), PartitionKey = followUp.EffectivePartitionKey, AcceptedAt = step.Now, Envelope = followUp });
+            }
+
+            step.Timers.AddRange(context.Timers);
+            step.CancelledTimers.AddRange(context.CancelledTimers);
+        }
+
+        foreach (var draft in context.AuditDrafts)
+        {
+            step.AddAudit(draft.Actor ?? actor, draft.Action, draft.Reason, null, workflow, null, null);
+        }
+    }
+
+    private Staged Finish(KeyRuntime key, StepBuilder step, IReadOnlyList<WorkflowDefinition> workflows)
+    {
+        var inboxEvent = step.Event!;
+        var newState = step.State with { Version = key.State.Version + 1, AuditHead = step.Head, NextCommandOrdinal = step.NextOrdinal };
         var commit = new StepCommit
         {
             PartitionKey = newState.Key,
             ExpectedVersion = key.State.Version,
             NewState = newState,
             ProcessedEvents = [inboxEvent.Key],
-            NewCommands = commands,
-            Audit = audit,
-            FollowUpEvents = followUps,
-            Timers = timers,
-            CancelledTimers = cancelled,
+            NewCommands = step.Commands,
+            Audit = step.Audit,
+            FollowUpEvents = step.FollowUps,
+            Timers = step.Timers,
+            CancelledTimers = step.CancelledTimers,
         };
         var acceptedAt = inboxEvent.AcceptedAt;
+        var followUps = step.FollowUps;
+        var timers = step.Timers;
+        var approvalsAdded = WaitingApprovals(newState) - WaitingApprovals(key.State);
         return new Staged(key)
         {
             Commit = commit,
             NewState = newState,
-            NewCommands = commands,
+            NewCommands = step.Commands,
             ProcessedPosition = inboxEvent.Position,
             OnApplied = () =>
             {
@@ -163,8 +171,27 @@ internal sealed class StepProcessor
                 {
                     _runtime.TimerScheduled();
                 }
+
+                for (var i = 0; i < approvalsAdded; i++)
+                {
+                    _runtime.Telemetry.ApprovalRequested(inboxEvent.Envelope.Site?.Value ?? string.Empty);
+                }
             },
         };
+    }
+
+    private static int WaitingApprovals(PartitionState state)
+    {
+        var count = 0;
+        foreach (var instance in state.Instances)
+        {
+            if (instance.WaitingFor == ApprovalRequest.WaitingFor)
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     private async ValueTask<PartitionState> BootstrapAsync(PartitionState state, EventPayload payload, CancellationToken ct)
@@ -230,14 +257,59 @@ internal sealed class StepProcessor
 
         return sb.ToString();
     }
+}
 
-    private static AuditRecord Chain(ref AuditHead head, PartitionState state, DateTimeOffset now, string actor, string action, string reason, string? explanation, WorkflowDefinition? workflow, InboxEvent inboxEvent, string? before, string? after)
+/// <summary>What one step of one key accumulates before it is committed: state, audit chain, commands, follow-ups, timers.</summary>
+internal sealed class StepBuilder
+{
+    public StepBuilder(PartitionState state, InboxEvent inboxEvent, DateTimeOffset now)
+        : this(state, inboxEvent.Key, inboxEvent.Envelope.CorrelationId, now)
+    {
+        Event = inboxEvent;
+    }
+
+    public StepBuilder(PartitionState state, EventKey eventKey, string? correlationId, DateTimeOffset now)
+    {
+        State = state;
+        EventKey = eventKey;
+        CorrelationId = correlationId;
+        Now = now;
+        Head = state.AuditHead;
+        NextOrdinal = state.NextCommandOrdinal;
+    }
+
+    public PartitionState State { get; set; }
+
+    /// <summary>The event being processed; <see langword="null"/> for timer-driven steps.</summary>
+    public InboxEvent? Event { get; }
+
+    public EventKey EventKey { get; }
+
+    public string? CorrelationId { get; }
+
+    public DateTimeOffset Now { get; }
+
+    public AuditHead Head { get; private set; }
+
+    public long NextOrdinal { get; private set; }
+
+    public List<AuditRecord> Audit { get; } = new(2);
+
+    public List<OutboxEntry> Commands { get; } = [];
+
+    public List<InboxEvent> FollowUps { get; } = [];
+
+    public List<DurableTimer> Timers { get; } = [];
+
+    public List<string> CancelledTimers { get; } = [];
+
+    public void AddAudit(string actor, string action, string reason, string? explanation, WorkflowDefinition? workflow, string? before, string? after)
     {
         var draft = new AuditRecord
         {
-            PartitionKey = state.Key,
+            PartitionKey = State.Key,
             Sequence = 0,
-            RecordedAt = now,
+            RecordedAt = Now,
             Actor = actor,
             Action = action,
             Reason = reason,
@@ -245,13 +317,32 @@ internal sealed class StepProcessor
             Workflow = workflow?.Name,
             WorkflowVersion = workflow?.Version,
             WorkflowFingerprint = workflow?.Fingerprint,
-            Event = inboxEvent.Key,
-            CorrelationId = inboxEvent.Envelope.CorrelationId,
+            Event = EventKey,
+            CorrelationId = CorrelationId,
             Before = before,
             After = after,
             PreviousHash = string.Empty,
             Hash = string.Empty,
         };
-        return AuditHashes.Chain(head, draft, out head);
+        Audit.Add(AuditHashes.Chain(Head, draft, out var head));
+        Head = head;
+    }
+
+    public void AddCommand(Adapters.AdapterCommand command, string stepName, string workflowId, Adapters.AdapterCommand? compensation)
+    {
+        Commands.Add(new OutboxEntry
+        {
+            IdempotencyKey = command.Context.IdempotencyKey,
+            PartitionKey = State.Key,
+            Ordinal = NextOrdinal++,
+            Kind = command.Kind,
+            Request = command,
+            CorrelationId = command.Context.CorrelationId,
+            CausedBy = EventKey,
+            Step = stepName,
+            Workflow = workflowId,
+            CreatedAt = Now,
+            Compensation = compensation is null ? null : new CompensationPlan { Kind = compensation.Kind, Request = compensation },
+        });
     }
 }

@@ -37,6 +37,14 @@ internal sealed class OperatorWork(string partitionKey, OperatorRequest request)
     public TaskCompletionSource<OperatorActionResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
+/// <summary>A partition-scoped administrative action (e.g. delegating an approval), run in the key's worker so it is ordered with the key's other work.</summary>
+internal sealed class PartitionWork(string partitionKey, Func<KeyRuntime, CancellationToken, ValueTask<Staged>> handler) : WorkItem(partitionKey)
+{
+    public Func<KeyRuntime, CancellationToken, ValueTask<Staged>> Handler { get; } = handler;
+
+    public TaskCompletionSource<OperatorActionResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
 /// <summary>The worker's cached view of one key.</summary>
 internal sealed class KeyRuntime(PartitionState state)
 {

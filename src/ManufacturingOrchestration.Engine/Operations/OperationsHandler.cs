@@ -58,6 +58,7 @@ internal sealed class OperationsHandler
         var newCommands = new List<OutboxEntry>();
         var processed = new List<EventKey>();
         OutboxEntry? reinsert = null;
+        var compensations = -1;
         string detail;
         switch (request.Action)
         {
@@ -98,6 +99,42 @@ internal sealed class OperationsHandler
                 updated.Add(command with { Status = OutboxStatus.ResolvedManually });
                 detail = $"resolved {command.Kind} {command.IdempotencyKey} manually outside the orchestrator";
                 break;
+            case OperatorActionKind.Compensate when deadLetter.Command is { } command:
+                var caused = await _runtime.Store.ReadCommandsCausedByAsync(command.CausedBy, ct).ConfigureAwait(false);
+                var ordinal = state.NextCommandOrdinal;
+                foreach (var sibling in caused)
+                {
+                    if (sibling.IdempotencyKey == command.IdempotencyKey || sibling.Status == OutboxStatus.Pending)
+                    {
+                        updated.Add(sibling with { Status = OutboxStatus.Skipped, LastError = "abandoned by compensation" });
+                    }
+                }
+
+                for (var i = caused.Count - 1; i >= 0; i--)
+                {
+                    if (caused[i] is { Status: OutboxStatus.Completed, Compensation: { } plan } completed)
+                    {
+                        var compensating = (AdapterCommand)plan.Request;
+                        newCommands.Add(completed with
+                        {
+                            IdempotencyKey = compensating.Context.IdempotencyKey,
+                            Ordinal = ordinal++,
+                            Kind = plan.Kind,
+                            Request = compensating,
+                            Step = completed.Step + ":compensate",
+                            Status = OutboxStatus.Pending,
+                            Attempts = 0,
+                            NextAttemptAt = null,
+                            LastError = null,
+                            CreatedAt = now,
+                            Compensation = null,
+                        });
+                    }
+                }
+
+                compensations = newCommands.Count;
+                detail = $"compensating {command.CausedBy}: abandoned {updated.Count} command(s), {newCommands.Count} compensation(s) in reverse order ({string.Join(", ", newCommands.Select(c => c.Kind))})";
+                break;
             case OperatorActionKind.Replay when deadLetter.Event is { } failedEvent:
                 detail = $"re-running event {failedEvent}";
                 break;
@@ -126,6 +163,12 @@ internal sealed class OperationsHandler
         };
         var record = AuditHashes.Chain(state.AuditHead, draft, out var head);
         var newState = state with { Version = state.Version + 1, AuditHead = head, Parked = state.Parked?.DeadLetterId == deadLetter.Id ? null : state.Parked };
+        if (compensations >= 0)
+        {
+            // The compensations change the systems of record: re-read the aggregate from the ERP before the next event.
+            newState = newState with { Lot = null, Order = null, NextCommandOrdinal = state.NextCommandOrdinal + compensations };
+        }
+
         var resolved = deadLetter with { Resolution = new DeadLetterResolution { Action = ActionName(request.Action), Operator = request.Operator.Value, Reason = request.Reason, At = now } };
         var result = OperatorActionResult.Done(detail);
         return new Staged(key)
@@ -147,6 +190,12 @@ internal sealed class OperationsHandler
             Result = result,
             OnApplied = () =>
             {
+                if (compensations >= 0)
+                {
+                    key.Pending.RemoveAll(p => p.CausedBy == deadLetter.Command!.CausedBy);
+                    key.Pending.AddRange(newCommands);
+                }
+
                 if (reinsert is not null)
                 {
                     var index = key.Pending.FindIndex(p => p.Ordinal > reinsert.Ordinal);
@@ -178,6 +227,7 @@ internal sealed class OperationsHandler
         OperatorActionKind.Replay => "replay",
         OperatorActionKind.ReplayEdited => "replay-edited",
         OperatorActionKind.Skip => "skip",
+        OperatorActionKind.Compensate => "compensate",
         _ => "resolve-manually",
     };
 }

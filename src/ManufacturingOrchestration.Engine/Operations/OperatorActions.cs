@@ -17,6 +17,12 @@ public enum OperatorActionKind
 
     /// <summary>Record that the effect was carried out outside the orchestrator; later work continues.</summary>
     ResolveManually = 3,
+
+    /// <summary>
+    /// Abandon the failed event's remaining commands and run the compensations of its completed steps in reverse
+    /// order; the partition's aggregate is then re-read from the ERP before its next event.
+    /// </summary>
+    Compensate = 4,
 }
 
 /// <summary>An operator's request; every request names the operator and why.</summary>

@@ -147,6 +147,17 @@ public static class IncomingInspectionWorkflow
             Quantity = moved,
             FromCategory = StockCategory.QualityInspection,
             ToCategory = target,
+        },
+        compensation: c => new ChangeStockCategoryRequest
+        {
+            // Compensable: a release can be taken back to inspection. A quarantine never is undone automatically.
+            Context = c,
+            Lot = lot.Id,
+            Material = lot.Material,
+            Site = lot.Site,
+            Quantity = moved,
+            FromCategory = target,
+            ToCategory = StockCategory.QualityInspection,
         });
     }
 

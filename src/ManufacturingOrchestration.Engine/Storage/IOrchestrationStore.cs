@@ -67,6 +67,12 @@ public interface IOrchestrationStore
     /// <returns>The command, or <see langword="null"/>.</returns>
     ValueTask<OutboxEntry?> ReadCommandAsync(string idempotencyKey, CancellationToken cancellationToken);
 
+    /// <summary>Reads every outbox command an event caused, whatever its status, in ordinal order (for compensation).</summary>
+    /// <param name="causedBy">The event.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The commands.</returns>
+    ValueTask<IReadOnlyList<OutboxEntry>> ReadCommandsCausedByAsync(EventKey causedBy, CancellationToken cancellationToken);
+
     /// <summary>Reads dead letters.</summary>
     /// <param name="query">Filters.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -215,6 +215,14 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
+    public ValueTask<IReadOnlyList<OutboxEntry>> ReadCommandsCausedByAsync(EventKey causedBy, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = _commands.Values.Where(c => c.CausedBy == causedBy).OrderBy(c => c.Ordinal).ThenBy(c => c.CreatedAt).ToArray();
+        return new ValueTask<IReadOnlyList<OutboxEntry>>(result);
+    }
+
+    /// <inheritdoc />
     public ValueTask<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Workflows;
+using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 
 namespace ManufacturingOrchestration.Engine.Telemetry;
@@ -26,6 +27,10 @@ public sealed class OrchestrationTelemetry : IDisposable
     private readonly Counter<long> _transitionsRejected;
     private readonly Counter<long> _outOfOrder;
     private readonly Histogram<double> _latency;
+    private readonly UpDownCounter<long> _approvalsWaiting;
+    private readonly Counter<long> _approvalsAnswered;
+    private readonly Counter<long> _slaBreaches;
+    private readonly Counter<long> _drifts;
 
     /// <summary>Creates the instruments.</summary>
     /// <param name="time">The clock used for latencies.</param>
@@ -46,6 +51,10 @@ public sealed class OrchestrationTelemetry : IDisposable
         _transitionsRejected = Meter.CreateCounter<long>("mo.transitions.rejected", description: "Transitions rejected by a state machine.");
         _outOfOrder = Meter.CreateCounter<long>("mo.events.out_of_order", description: "Events older than the last applied for their key.");
         _latency = Meter.CreateHistogram<double>("mo.events.latency", unit: "ms", description: "From acceptance to the committed step.");
+        _approvalsWaiting = Meter.CreateUpDownCounter<long>("mo.approvals.waiting", description: "Approval requests waiting for a person.");
+        _approvalsAnswered = Meter.CreateCounter<long>("mo.approvals.answered", description: "Approval requests completed, by outcome.");
+        _slaBreaches = Meter.CreateCounter<long>("mo.sla.breaches", description: "Approvals that passed their deadline, by escalation level.");
+        _drifts = Meter.CreateCounter<long>("mo.reconciliation.drifts", description: "Stock drifts found by reconciliation (one per lot, category and ownership on which systems disagree).");
     }
 
     /// <summary>The meter.</summary>
@@ -96,4 +105,18 @@ public sealed class OrchestrationTelemetry : IDisposable
     internal void TransitionRejected(string workflow) => _transitionsRejected.Add(1, new KeyValuePair<string, object?>("workflow", workflow));
 
     internal void OutOfOrder() => _outOfOrder.Add(1);
+
+    internal void ApprovalRequested(string site) => _approvalsWaiting.Add(1, new KeyValuePair<string, object?>("site", site));
+
+    internal void ApprovalAnswered(SiteId site, bool approved)
+    {
+        _approvalsWaiting.Add(-1, new KeyValuePair<string, object?>("site", site.Value));
+        _approvalsAnswered.Add(1, new KeyValuePair<string, object?>("site", site.Value), new KeyValuePair<string, object?>("outcome", approved ? "approved" : "refused"));
+    }
+
+    internal void SlaBreached(SiteId site, string workflow, int level) =>
+        _slaBreaches.Add(1, new KeyValuePair<string, object?>("site", site.Value), new KeyValuePair<string, object?>("workflow", workflow), new KeyValuePair<string, object?>("level", level));
+
+    internal void DriftFound(string? site, string category) =>
+        _drifts.Add(1, new KeyValuePair<string, object?>("site", site), new KeyValuePair<string, object?>("category", category));
 }

@@ -1,4 +1,5 @@
 using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Commands;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
@@ -22,11 +23,13 @@ public sealed class StepContext
     private readonly List<DurableTimer> _timers = [];
     private readonly List<string> _cancelledTimers = [];
     private readonly List<string> _explanations = [];
+    private readonly ApprovalOptions _approvals;
     private Dictionary<string, object>? _facts;
     private Dictionary<string, int>? _occurrences;
 
-    internal StepContext(EventEnvelope envelope, EventKey eventKey, PartitionState state, WorkflowDefinition workflow, AdapterSet adapters, TimeProvider time)
+    internal StepContext(EventEnvelope envelope, EventKey eventKey, PartitionState state, WorkflowDefinition workflow, AdapterSet adapters, TimeProvider time, ApprovalOptions approvals)
     {
+        _approvals = approvals;
         Event = envelope;
         EventKey = eventKey;
         State = state;
@@ -66,6 +69,9 @@ public sealed class StepContext
 
     /// <summary>The decisions made so far (typed decision objects from the rules).</summary>
     public IReadOnlyList<object> Decisions => _decisions;
+
+    /// <summary>The answered approval, while the workflow's <see cref="WorkflowStepPhase.OnApproved"/> or <see cref="WorkflowStepPhase.OnRefused"/> steps run.</summary>
+    public ApprovalOutcome? Approval { get; internal set; }
 
     /// <summary>Whether a step stopped the workflow (a rejection, or <see cref="Stop"/>).</summary>
     public bool IsStopped { get; private set; }
@@ -181,6 +187,70 @@ public sealed class StepContext
         };
         _commands.Clear();
         IsStopped = true;
+    }
+
+    /// <summary>
+    /// Makes the workflow wait for a person: records a pending approval in the partition's state (it survives restarts),
+    /// schedules its SLA timer and audits the request. The workflow's <see cref="WorkflowBuilder.OnApproved"/> steps
+    /// run when the required, distinct signers (never the requester) have approved; its
+    /// <see cref="WorkflowBuilder.OnRefused"/> steps when one refuses.
+    /// </summary>
+    /// <param name="request">What must be approved, by whom, and the data needed to act on the answer.</param>
+    /// <returns>The request id that <see cref="ApprovalGiven.RequestId"/> / <see cref="ApprovalRefused.RequestId"/> must name.</returns>
+    public string RequestApproval(ApprovalRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var occurrences = _occurrences ??= new Dictionary<string, int>(StringComparer.Ordinal);
+        var occurrenceKey = string.Concat(CurrentStep, "|approval|", request.Gate);
+        occurrences.TryGetValue(occurrenceKey, out var occurrence);
+        occurrences[occurrenceKey] = occurrence + 1;
+        var requestId = IdempotencyKeys.Derive(EventKey.Source, EventKey.Id, CurrentStep, "approval:" + request.Gate, occurrence);
+        foreach (var instance in State.Instances)
+        {
+            if (string.Equals(instance.Id, requestId, StringComparison.Ordinal))
+            {
+                return requestId;
+            }
+        }
+
+        var dueAt = Now + _approvals.DeadlineFor(Workflow.Name, request.Site);
+        var pending = new PendingApproval
+        {
+            RequestId = requestId,
+            Role = request.Role,
+            Site = request.Site,
+            Subject = request.Subject,
+            ReasonCode = request.ReasonCode.Code,
+            Gate = request.Gate,
+            Requester = request.Requester,
+            RequiredSignatures = Math.Max(request.MinimumSignatures, _approvals.SignaturesFor(request.Gate, request.Site)),
+            JustificationRequired = request.JustificationRequired,
+            RequestedAt = Now,
+            DueAt = dueAt,
+            Payload = request.Payload,
+        };
+        State = State with
+        {
+            Instances =
+            [
+                .. State.Instances,
+                new WorkflowInstanceState
+                {
+                    Id = requestId,
+                    Workflow = Workflow.Name,
+                    Version = Workflow.Version,
+                    Fingerprint = Workflow.Fingerprint,
+                    StartedBy = EventKey,
+                    CorrelationId = CorrelationId,
+                    WaitingFor = ApprovalRequest.WaitingFor,
+                    Since = Now,
+                    Data = ApprovalStore.Write(pending),
+                },
+            ],
+        };
+        ScheduleTimer(ApprovalStore.SlaTimerId(requestId, 1), dueAt, ApprovalStore.SlaPurpose, ApprovalStore.WriteTimer(requestId, 1));
+        Audit("approval-requested", $"{request.ReasonCode.Code}: {request.Subject} — needs {pending.RequiredSignatures} signature(s) by {request.Role} at {request.Site}, due {dueAt:O} (request {requestId})");
+        return requestId;
     }
 
     /// <summary>Stops the workflow after the current step; what was planned so far is still committed.</summary>

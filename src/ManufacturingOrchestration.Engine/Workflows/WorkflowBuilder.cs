@@ -1,3 +1,5 @@
+using ManufacturingOrchestration.Engine.Approvals;
+
 namespace ManufacturingOrchestration.Engine.Workflows;
 
 /// <summary>
@@ -119,6 +121,29 @@ public sealed class WorkflowBuilder
         }));
     }
 
+    /// <summary>
+    /// Adds a step that runs when an approval this workflow requested (<see cref="StepContext.RequestApproval"/>) is
+    /// given by the required signers. It runs on the workflow version the request was made under.
+    /// </summary>
+    /// <param name="name">The step name, unique within the workflow.</param>
+    /// <param name="run">The step; the outcome carries the request, its signatures and the workflow's payload.</param>
+    /// <returns>This builder.</returns>
+    public WorkflowBuilder OnApproved(string name, Action<ApprovalOutcome, StepContext> run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return Add(new WorkflowStep(ValidateStepName(name), WorkflowStepKind.Approve, null, (ctx, _) => RunOutcome(ctx, run), WorkflowStepPhase.OnApproved));
+    }
+
+    /// <summary>Adds a step on the refusal path: it runs when an approval this workflow requested is refused.</summary>
+    /// <param name="name">The step name, unique within the workflow.</param>
+    /// <param name="run">The step.</param>
+    /// <returns>This builder.</returns>
+    public WorkflowBuilder OnRefused(string name, Action<ApprovalOutcome, StepContext> run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return Add(new WorkflowStep(ValidateStepName(name), WorkflowStepKind.Approve, null, (ctx, _) => RunOutcome(ctx, run), WorkflowStepPhase.OnRefused));
+    }
+
     /// <summary>Builds the immutable definition.</summary>
     /// <returns>The definition.</returns>
     /// <exception cref="InvalidOperationException">The workflow has no trigger or no step.</exception>
@@ -135,6 +160,16 @@ public sealed class WorkflowBuilder
         }
 
         return new WorkflowDefinition(_name, _version, _description, _triggers.ToArray(), _steps.ToArray());
+    }
+
+    private static ValueTask RunOutcome(StepContext ctx, Action<ApprovalOutcome, StepContext> run)
+    {
+        if (ctx.Approval is { } outcome)
+        {
+            run(outcome, ctx);
+        }
+
+        return ValueTask.CompletedTask;
     }
 
     private WorkflowBuilder Add(WorkflowStep step)

@@ -29,16 +29,33 @@ public enum WorkflowStepKind
     Custom = 6,
 }
 
+/// <summary>When a step runs.</summary>
+public enum WorkflowStepPhase
+{
+    /// <summary>When a triggering event is processed.</summary>
+    OnEvent = 0,
+
+    /// <summary>When an approval the workflow requested is given.</summary>
+    OnApproved = 1,
+
+    /// <summary>When an approval the workflow requested is refused (the refusal path).</summary>
+    OnRefused = 2,
+}
+
 /// <summary>One named step of a workflow.</summary>
 public sealed class WorkflowStep
 {
-    internal WorkflowStep(string name, WorkflowStepKind kind, Type? decisionType, Func<StepContext, CancellationToken, ValueTask> run)
+    internal WorkflowStep(string name, WorkflowStepKind kind, Type? decisionType, Func<StepContext, CancellationToken, ValueTask> run, WorkflowStepPhase phase = WorkflowStepPhase.OnEvent)
     {
         Name = name;
         Kind = kind;
         DecisionType = decisionType;
         Run = run;
+        Phase = phase;
     }
+
+    /// <summary>When the step runs.</summary>
+    public WorkflowStepPhase Phase { get; }
 
     /// <summary>The step name, unique within the workflow; part of every command's idempotency key.</summary>
     public string Name { get; }
@@ -103,6 +120,15 @@ public sealed class WorkflowDefinition
         for (var i = 0; i < Steps.Count; i++)
         {
             var step = Steps[i];
+            if (step.Phase != WorkflowStepPhase.OnEvent)
+            {
+                var branchId = string.Create(CultureInfo.InvariantCulture, $"s{i + 1}");
+                var edge = step.Phase == WorkflowStepPhase.OnApproved ? "approved" : "refused";
+                sb.Append(CultureInfo.InvariantCulture, $"    {branchId}[\"{step.Name}<br/><i>{step.Kind}</i>\"]").AppendLine();
+                sb.Append(CultureInfo.InvariantCulture, $"    wait{{{{\"approval\"}}}} -- {edge} --> {branchId}").AppendLine();
+                continue;
+            }
+
             var id = string.Create(CultureInfo.InvariantCulture, $"s{i + 1}");
             var label = step.DecisionType is null ? $"{step.Name}<br/><i>{step.Kind}</i>" : $"{step.Name}<br/><i>on {step.DecisionType.Name}</i>";
             var shape = step.Kind switch
@@ -136,7 +162,7 @@ public sealed class WorkflowDefinition
 
         foreach (var step in Steps)
         {
-            sb.Append("step:").Append(step.Name).Append(':').Append(step.Kind.ToString()).Append(':').Append(step.DecisionType?.FullName).Append('\n');
+            sb.Append("step:").Append(step.Name).Append(':').Append(step.Kind.ToString()).Append(':').Append(step.Phase.ToString()).Append(':').Append(step.DecisionType?.FullName).Append('\n');
         }
 
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
