@@ -1,0 +1,162 @@
+using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Approvals;
+using ManufacturingOrchestration.Engine.DependencyInjection;
+using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Engine.Scenarios;
+using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Engine.Workflows;
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Rules;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ManufacturingOrchestration.Engine.Tests.DependencyInjection;
+
+public sealed class ManufacturingOrchestrationBuilderTests
+{
+    [Fact]
+    public async Task UseStore_Factory_TheOrchestratorUsesTheStoreFromTheContainer()
+    {
+        var store = new InMemoryOrchestrationStore();
+        await using var provider = Compose(mo => mo.UseStore(_ => store));
+
+        provider.GetRequiredService<Orchestrator>().Store.Should().BeSameAs(store);
+    }
+
+    [Fact]
+    public async Task UseStore_CalledTwice_TheLastChoiceWins()
+    {
+        var first = new InMemoryOrchestrationStore();
+        var second = new InMemoryOrchestrationStore();
+        var services = new ServiceCollection();
+        services.AddManufacturingOrchestration(mo => mo.UseStore(first).UseStore(second));
+
+        services.Count(d => d.ServiceType == typeof(IOrchestrationStore)).Should().Be(1);
+        await using var provider = Compose(mo => mo.UseStore(first).UseStore(second));
+        provider.GetRequiredService<Orchestrator>().Store.Should().BeSameAs(second);
+    }
+
+    [Fact]
+    public async Task UseErp_WithAnAdapterSet_ReplacesOnlyTheErp()
+    {
+        using var plant = ManufacturingOrchestrationServiceCollectionExtensionsTests.NewPlant(new FakeTimeProvider());
+        using var other = ManufacturingOrchestrationServiceCollectionExtensionsTests.NewPlant(new FakeTimeProvider());
+        await using var provider = Compose(mo => mo.UseAdapters(plant.Adapters).UseErp(other.Erp));
+
+        var adapters = provider.GetRequiredService<IOptions<OrchestratorOptions>>().Value.Adapters;
+
+        adapters.Erp.Should().BeSameAs(other.Erp);
+        adapters.Wms.Should().BeSameAs(plant.Wms);
+        adapters.Qms.Should().BeSameAs(plant.Qms);
+    }
+
+    [Fact]
+    public async Task Compose_AdapterContractsRegisteredInTheContainer_ArePickedUp()
+    {
+        using var plant = ManufacturingOrchestrationServiceCollectionExtensionsTests.NewPlant(new FakeTimeProvider());
+        var services = new ServiceCollection();
+        services.AddSingleton<IWmsAdapter>(plant.Wms);
+        services.AddManufacturingOrchestration(mo => mo.UseInMemoryStore().AddIncomingInspection());
+        await using var provider = services.BuildServiceProvider();
+
+        var adapters = provider.GetRequiredService<IOptions<OrchestratorOptions>>().Value.Adapters;
+
+        adapters.Wms.Should().BeSameAs(plant.Wms);
+        adapters.Erp.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task AddSite_Profile_ReachesTheSiteDirectory()
+    {
+        var site = new SiteProfile { Id = new SiteId("P9"), HoldLocation = new BinId("Q-9"), IsRegulated = true };
+        await using var provider = Compose(mo => mo.AddSite(site));
+
+        provider.GetRequiredService<ScenarioServices>().Sites.Get(new SiteId("P9")).Should().BeSameAs(site);
+    }
+
+    [Fact]
+    public async Task UseRules_Configured_RunsInsteadOfTheStandardRules()
+    {
+        var configured = 0;
+        await using var provider = Compose(mo => mo.UseRules(rules =>
+        {
+            configured++;
+            rules.AddStandardRules();
+        }));
+
+        provider.GetRequiredService<DecisionEngine>().Should().NotBeNull();
+        provider.GetRequiredService<ScenarioServices>().Rules.Should().BeSameAs(provider.GetRequiredService<DecisionEngine>());
+        configured.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task AddWorkflow_SameInstanceTwice_RegisteredOnce()
+    {
+        var workflow = Workflow("custom", "a");
+        await using var provider = Compose(mo => mo.AddWorkflow(workflow).AddWorkflow(workflow).AddWorkflow(_ => workflow));
+
+        provider.GetRequiredService<IOptions<OrchestratorOptions>>().Value.Workflows.Where(w => w.Name == "custom").Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task AddWorkflow_TwoDifferentDefinitionsWithOneNameAndVersion_ValidationNamesTheWorkflow()
+    {
+        await using var provider = Compose(mo => mo.AddWorkflow(Workflow("custom", "a")).AddWorkflow(Workflow("custom", "b")));
+
+        provider.Invoking(p => p.GetRequiredService<Orchestrator>()).Should().Throw<OptionsValidationException>()
+            .Which.Message.Should().Contain("custom@1").And.Contain("registered twice");
+    }
+
+    [Fact]
+    public async Task UseActorDirectory_Instance_OptionsUseIt()
+    {
+        var directory = new InMemoryActorDirectory();
+        await using var provider = Compose(mo => mo.UseActorDirectory(directory));
+
+        provider.GetRequiredService<IOptions<OrchestratorOptions>>().Value.Actors.Should().BeSameAs(directory);
+    }
+
+    [Fact]
+    public async Task Configure_Action_RunsAfterTheComposition()
+    {
+        var store = new InMemoryOrchestrationStore();
+        await using var provider = Compose(mo => mo.Configure(o =>
+        {
+            o.Parallelism = 3;
+            o.Store = store;
+        }));
+
+        var options = provider.GetRequiredService<IOptions<OrchestratorOptions>>().Value;
+
+        options.Parallelism.Should().Be(3);
+        options.Store.Should().BeSameAs(store);
+    }
+
+    [Fact]
+    public void UseStore_Null_Throws()
+    {
+        var builder = new ServiceCollection().AddManufacturingOrchestration();
+
+        builder.Invoking(b => b.UseStore((IOrchestrationStore)null!)).Should().Throw<ArgumentNullException>();
+        builder.Invoking(b => b.AddWorkflow((WorkflowDefinition)null!)).Should().Throw<ArgumentNullException>();
+        builder.Invoking(b => b.Configure(null!)).Should().Throw<ArgumentNullException>();
+    }
+
+    private static ServiceProvider Compose(Action<ManufacturingOrchestrationBuilder> configure)
+    {
+        var plant = ManufacturingOrchestrationServiceCollectionExtensionsTests.NewPlant(new FakeTimeProvider());
+        var services = new ServiceCollection();
+        services.AddSingleton(plant);
+        services.AddManufacturingOrchestration(mo =>
+        {
+            mo.UseInMemoryStore().UseAdapters(plant.Adapters).AddIncomingInspection();
+            configure(mo);
+        });
+        return services.BuildServiceProvider();
+    }
+
+    private static WorkflowDefinition Workflow(string name, string step) =>
+        new WorkflowBuilder(name, 1).TriggeredBy(EventTypes.SupplierUpdated).Step(step, WorkflowStepKind.Notify, _ => { }).Build();
+}

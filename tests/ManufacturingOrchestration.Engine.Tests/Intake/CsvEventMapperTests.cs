@@ -1,0 +1,86 @@
+using ManufacturingOrchestration.Engine.Intake;
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Model.Serialization;
+
+namespace ManufacturingOrchestration.Engine.Tests.Intake;
+
+public sealed class CsvEventMapperTests
+{
+    [Fact]
+    public void TrySplit_QuotedFieldsWithDelimitersAndQuotes_AreKept()
+    {
+        CsvEventMapper.TrySplit("a,\"b, c\",\"say \"\"hi\"\"\",", ',', out var fields, out _).Should().BeTrue();
+
+        fields.Should().Equal("a", "b, c", "say \"hi\"", "");
+    }
+
+    [Fact]
+    public void TrySplit_UnclosedQuote_Fails()
+    {
+        CsvEventMapper.TrySplit("a,\"b", ',', out _, out var error).Should().BeFalse();
+
+        error.Should().Contain("not closed");
+    }
+
+    [Fact]
+    public void DeriveEventId_SameInput_SameIdAndAnyChangeGivesAnotherId()
+    {
+        var id = CsvEventMapper.DeriveEventId("a.csv", 2, "x,y");
+
+        CsvEventMapper.DeriveEventId("a.csv", 2, "x,y").Should().Be(id);
+        CsvEventMapper.DeriveEventId("a.csv", 3, "x,y").Should().NotBe(id);
+        CsvEventMapper.DeriveEventId("b.csv", 2, "x,y").Should().NotBe(id);
+        CsvEventMapper.DeriveEventId("a.csv", 2, "x,z").Should().NotBe(id);
+    }
+
+    [Fact]
+    public void Map_CycleCountRow_ReadsAsAValidCycleCountEvent()
+    {
+        var sut = new CsvEventMapper(["site", "count_id", "material", "lot", "bin", "category", "book_quantity", "counted_quantity", "unit", "counted_by"], "file-drop", "cycle-count");
+
+        var (json, errors, _) = sut.Map("counts.csv", 2, "P1;CC-1;CAP-100UF;LOT-9;A-01;Unrestricted;100;97.5;EA;counter-1", ';');
+        var parsed = EventSerializer.Default.Parse(json!);
+
+        errors.Should().BeEmpty();
+        parsed.IsSuccess.Should().BeTrue(parsed.ToString());
+        parsed.Envelope!.Type.Should().Be(EventTypes.CycleCountRecorded);
+        parsed.Envelope.Source.Should().Be("file-drop");
+        var count = parsed.Envelope.Data.Should().BeOfType<CycleCountRecorded>().Which.Count;
+        count.CountedQuantity.Value.Should().Be(97.5m);
+        count.Category.Should().Be(StockCategory.Unrestricted);
+        count.Lot.Should().Be(new LotId("LOT-9"));
+    }
+
+    [Fact]
+    public void Map_UnknownHeaderColumn_EveryRowIsRefusedNamingIt()
+    {
+        var sut = new CsvEventMapper(["type", "lot", "materal"], "file-drop", null);
+
+        var (json, errors, _) = sut.Map("x.csv", 2, "inspection-passed,LOT-1,CAP", ',');
+
+        json.Should().BeNull();
+        errors.Should().ContainSingle().Which.Message.Should().Contain("'materal'");
+    }
+
+    [Fact]
+    public void Map_ColumnNotInTheRowsLayout_IsRefused()
+    {
+        var sut = new CsvEventMapper(["type", "site", "lot", "material", "inspection_lot", "severity"], "file-drop", null);
+
+        var (json, errors, _) = sut.Map("x.csv", 2, "inspection-passed,P1,LOT-1,CAP,IL-1,major", ',');
+
+        json.Should().BeNull();
+        errors.Should().ContainSingle().Which.Should().Match<Model.Validation.ValidationError>(e => e.ReasonCode == ReasonCodes.OutOfRange && e.Message.Contains("'severity'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Map_UnknownType_IsRefusedWithTheKnownOnes()
+    {
+        var sut = new CsvEventMapper(["type", "lot"], "file-drop", null);
+
+        var (_, errors, _) = sut.Map("x.csv", 2, "scrap,LOT-1", ',');
+
+        errors.Should().ContainSingle().Which.Should().Match<Model.Validation.ValidationError>(e => e.ReasonCode == ReasonCodes.UnknownEventType && e.Message.Contains("inspection-failed", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,110 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Engine.Intake;
+using ManufacturingOrchestration.Engine.Tests.Execution;
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Serialization;
+using ManufacturingOrchestration.Model.Validation;
+
+namespace ManufacturingOrchestration.Engine.Tests.Intake;
+
+public sealed class EventIntakeTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task PublishJsonAsync_ValidEvent_AcceptedAndProcessed()
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+        host.AddLotInInspection("LOT-I1", 40);
+        var sut = new EventIntake(host.Orchestrator);
+
+        var result = await sut.PublishJsonAsync(Json(EngineTestHost.Failed("LOT-I1", "evt-i1")), "webhook:qms", Ct);
+        await host.Orchestrator.WaitForIdleAsync(Ct);
+
+        result.Status.Should().Be(PublishStatus.Accepted);
+        result.Key!.Value.Id.Should().Be("evt-i1");
+        host.Plant.Erp.QuantityIn(new LotId("LOT-I1"), StockCategory.Blocked).Should().Be(40);
+    }
+
+    [Fact]
+    public async Task PublishJsonAsync_SameEventTwice_SecondIsDuplicate()
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+        var sut = new EventIntake(host.Orchestrator);
+        var json = Json(EngineTestHost.Passed("LOT-I2", "evt-i2"));
+
+        var first = await sut.PublishJsonAsync(Encoding.UTF8.GetBytes(json), "webhook:qms", Ct);
+        var second = await sut.PublishJsonAsync(Encoding.UTF8.GetBytes(json), "webhook:qms", Ct);
+
+        first.Status.Should().Be(PublishStatus.Accepted);
+        second.Status.Should().Be(PublishStatus.Duplicate);
+    }
+
+    [Fact]
+    public async Task PublishJsonAsync_MalformedJson_RejectedAndRecordedWithChannelAndExcerpt()
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+        var sut = new EventIntake(host.Orchestrator);
+
+        var result = await sut.PublishJsonAsync("{\"id\": \"x\", oops", "webhook:qms", Ct);
+
+        result.Status.Should().Be(PublishStatus.Rejected);
+        result.Errors.Should().Contain(e => e.ReasonCode == ReasonCodes.MalformedJson);
+        var recorded = await host.Store.ReadRejectionsAsync(null, null, 10, Ct);
+        recorded.Should().ContainSingle().Which.Should().Match<Engine.Storage.RejectedEvent>(r =>
+            r.Channel == "webhook:qms" && r.Excerpt == "{\"id\": \"x\", oops" && r.Reasons.Any(x => x.Code == ReasonCodes.MalformedJson.Code));
+    }
+
+    [Fact]
+    public async Task PublishJsonAsync_InvalidPayload_RejectedWithEveryPathAndRecorded()
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+        var sut = new EventIntake(host.Orchestrator);
+        var json = JsonNode.Parse(Json(EngineTestHost.Failed("LOT-I3", "evt-i3")))!;
+        json["data"]!["lot"] = "";
+        json["data"]!["severity"] = "catastrophic";
+
+        var result = await sut.PublishJsonAsync(json.ToJsonString(), "file:x.jsonl", Ct);
+
+        result.Status.Should().Be(PublishStatus.Rejected);
+        result.Errors.Select(e => (e.Path, e.ReasonCode.Code)).Should().Contain(("$.data.lot", ReasonCodes.InvalidIdentifier.Code)).And.Contain(e => e.Path == "$.data.severity");
+        (await host.Store.ReadRejectionsAsync(null, null, 10, Ct)).Should().ContainSingle().Which.Channel.Should().Be("file:x.jsonl");
+    }
+
+    [Fact]
+    public async Task PublishJsonBatchAsync_MixedLines_OneResultPerLineInOrder()
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+        var sut = new EventIntake(host.Orchestrator);
+        string[] lines = [Json(EngineTestHost.Passed("LOT-I4", "evt-i4a")), "not json", Json(EngineTestHost.Passed("LOT-I4", "evt-i4a")), Json(EngineTestHost.Passed("LOT-I4", "evt-i4b"))];
+
+        var results = await sut.PublishJsonBatchAsync(lines, "queue:qms", Ct);
+
+        results.Select(r => r.Status).Should().Equal(PublishStatus.Accepted, PublishStatus.Rejected, PublishStatus.Duplicate, PublishStatus.Accepted);
+    }
+
+    [Fact]
+    public async Task RecordRejectionAsync_LongExcerpt_KeepsTheStartOnly()
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+        var sut = new EventIntake(host.Orchestrator);
+
+        var result = await sut.RecordRejectionAsync("file:a.csv", [new ValidationError("$", ReasonCodes.WrongType, "bad row")], new string('x', 2000), Ct);
+
+        result.Status.Should().Be(PublishStatus.Rejected);
+        (await host.Store.ReadRejectionsAsync(null, null, 10, Ct)).Single().Excerpt.Should().HaveLength(EventIntake.ExcerptLength);
+    }
+
+    [Fact]
+    public async Task RecordRejectionAsync_NoErrors_Throws()
+    {
+        await using var host = new EngineTestHost();
+        var sut = new EventIntake(host.Orchestrator);
+
+        await sut.Invoking(s => s.RecordRejectionAsync("api", [], null, Ct).AsTask()).Should().ThrowAsync<ArgumentException>();
+    }
+
+    internal static string Json(Model.Events.EventEnvelope envelope) => EventSerializer.Default.SerializeToString(envelope);
+}
