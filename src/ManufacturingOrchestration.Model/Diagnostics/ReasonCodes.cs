@@ -212,6 +212,9 @@ public static class ReasonCodes
     /// <summary>The operator lacks the operator role.</summary>
     public static readonly ReasonCode OperatorRoleRequired = new("engine.operator-role-required", "Operator actions need the orchestration-operator role.");
 
+    /// <summary>The key is parked behind a dead letter, so its state may be behind the systems.</summary>
+    public static readonly ReasonCode PartitionParked = new("engine.partition-parked", "The key is parked behind a dead letter: its later events wait for an operator, so its state may be behind.");
+
     // ---- Decision rules ---------------------------------------------------------------------------
 
     /// <summary>A rule set could not be built (duplicate rule names, unknown overlay target, invalid rule).</summary>
@@ -239,6 +242,7 @@ public static class ReasonCodes
         AdapterNotConfigured, UnknownCommandKind, ReferenceUnknown, LocationOnHold, PicksPaused,
         RuleSetInvalid, RuleEvaluationFailed, RecommendationNotAuthoritative,
         ConcurrencyConflict, AuditTampered, StepFailed, OperatorRoleRequired,
+        PartitionParked,
     ];
 
     /// <summary>Finds a catalogued code by its string.</summary>

@@ -1,0 +1,23 @@
+using ManufacturingOrchestration.Throughput;
+
+// The standard "incoming inspection" throughput run. See benchmarks/README.md.
+//   dotnet run -c Release --project benchmarks/ManufacturingOrchestration.Throughput -- --store memory --lots 20000
+//   ... -- --burst                 (1,000,000 lots, back-pressure and peak working set)
+//   ... -- --store sqlite --lots 20000
+var (options, error) = ThroughputOptions.Parse(args);
+if (options is null)
+{
+    Console.Error.WriteLine(error);
+    Console.Error.WriteLine("usage: [--store memory|sqlite] [--lots N] [--parallelism P] [--publishers N] [--batch N] [--burst] [--db PATH] [--no-warmup]");
+    return 2;
+}
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+
+var report = await ThroughputRunner.RunAsync(options, Console.Out, cancel.Token);
+return report.Available ? (report.Passed ? 0 : 1) : 3;

@@ -1,0 +1,43 @@
+using ManufacturingOrchestration.Engine.Storage;
+
+namespace ManufacturingOrchestration.Throughput;
+
+/// <summary>Creates the store a run uses, and cleans it up afterwards.</summary>
+internal sealed class StoreFactory : IAsyncDisposable
+{
+    private readonly string? _directory;
+
+    private StoreFactory(IOrchestrationStore store, string? directory)
+    {
+        Store = store;
+        _directory = directory;
+    }
+
+    /// <summary>Whether this build can run on SQLite.</summary>
+    public static bool SqliteAvailable => false;
+
+    public IOrchestrationStore Store { get; }
+
+    public static StoreFactory Create(ThroughputOptions options) => options.Store switch
+    {
+        ThroughputStore.Memory => new StoreFactory(new InMemoryOrchestrationStore(), null),
+        _ => throw new NotSupportedException($"The {options.Store} store is not available in this build."),
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Store is IAsyncDisposable asyncDisposable)
+        {
+            await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+        }
+        else if (Store is IDisposable disposable)
+        {
+            disposable.Dispose();
+        }
+
+        if (_directory is not null && Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using System.Globalization;
+
+namespace ManufacturingOrchestration.Throughput;
+
+/// <summary>The stores the runner can drive.</summary>
+public enum ThroughputStore
+{
+    /// <summary>The engine's in-memory store.</summary>
+    Memory,
+
+    /// <summary>The embedded durable SQLite store.</summary>
+    Sqlite,
+}
+
+/// <summary>What to run: store, lot count, worker parallelism, publishers.</summary>
+public sealed class ThroughputOptions
+{
+    /// <summary>The burst size: one million lots, one event each.</summary>
+    public const int BurstLots = 1_000_000;
+
+    /// <summary>The store. Default memory.</summary>
+    public ThroughputStore Store { get; set; } = ThroughputStore.Memory;
+
+    /// <summary>Lots, one inspection result each. Default 20,000.</summary>
+    public int Lots { get; set; } = 20_000;
+
+    /// <summary>Partition workers. Default: processor count.</summary>
+    public int Parallelism { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Concurrent publisher tasks. Default 4.</summary>
+    public int Publishers { get; set; } = 4;
+
+    /// <summary>Events per PublishBatchAsync call. Default 256.</summary>
+    public int BatchSize { get; set; } = 256;
+
+    /// <summary>The burst mode (one million lots).</summary>
+    public bool Burst { get; set; }
+
+    /// <summary>Where the SQLite database goes; a temporary file when not set.</summary>
+    public string? DatabasePath { get; set; }
+
+    /// <summary>Runs a warm-up of 2,000 lots on a separate orchestrator first, so the JIT's work is not measured.</summary>
+    public bool WarmUp { get; set; } = true;
+
+    /// <summary>Parses command-line arguments.</summary>
+    /// <param name="args">--store memory|sqlite, --lots N, --parallelism P, --publishers N, --batch N, --burst, --db PATH, --no-warmup.</param>
+    /// <returns>The options, or an error message.</returns>
+    public static (ThroughputOptions? Options, string? Error) Parse(string[] args)
+    {
+        var options = new ThroughputOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            string Next() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{arg} needs a value.");
+            try
+            {
+                switch (arg)
+                {
+                    case "--store":
+                        options.Store = Next().ToUpperInvariant() switch
+                        {
+                            "MEMORY" => ThroughputStore.Memory,
+                            "SQLITE" => ThroughputStore.Sqlite,
+                            var other => throw new FormatException($"Unknown store '{other}' (memory, sqlite)."),
+                        };
+                        break;
+                    case "--lots":
+                        options.Lots = int.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
+                        break;
+                    case "--parallelism":
+                        options.Parallelism = int.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
+                        break;
+                    case "--publishers":
+                        options.Publishers = int.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
+                        break;
+                    case "--batch":
+                        options.BatchSize = int.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
+                        break;
+                    case "--burst":
+                        options.Burst = true;
+                        break;
+                    case "--db":
+                        options.DatabasePath = Next();
+                        break;
+                    case "--no-warmup":
+                        options.WarmUp = false;
+                        break;
+                    default:
+                        return (null, $"Unknown option '{arg}'.");
+                }
+            }
+            catch (FormatException ex)
+            {
+                return (null, ex.Message);
+            }
+        }
+
+        if (options.Burst)
+        {
+            options.Lots = BurstLots;
+        }
+
+        if (options.Lots < 1 || options.Parallelism < 1 || options.Publishers < 1 || options.BatchSize < 1)
+        {
+            return (null, "--lots, --parallelism, --publishers and --batch must be at least 1.");
+        }
+
+        return (options, null);
+    }
+}

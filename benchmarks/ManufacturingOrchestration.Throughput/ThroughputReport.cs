@@ -1,0 +1,110 @@
+using System.Globalization;
+
+namespace ManufacturingOrchestration.Throughput;
+
+/// <summary>What one run measured and what its verification found.</summary>
+public sealed class ThroughputReport
+{
+    /// <summary>The floor for the in-memory store, events per second.</summary>
+    public const double MemoryFloorEventsPerSecond = 100_000;
+
+    /// <summary>The floor for SQLite, events per second.</summary>
+    public const double SqliteFloorEventsPerSecond = 10_000;
+
+    /// <summary>The allocation budget per event, bytes.</summary>
+    public const double AllocationFloorBytesPerEvent = 16 * 1024;
+
+    /// <summary>What was run.</summary>
+    public required ThroughputOptions Options { get; init; }
+
+    /// <summary>Events published (duplicates included).</summary>
+    public long Events { get; init; }
+
+    /// <summary>Events accepted and processed.</summary>
+    public long Processed { get; init; }
+
+    /// <summary>From the first publish to idle.</summary>
+    public TimeSpan Elapsed { get; init; }
+
+    /// <summary>From the first publish to the last publish call returning.</summary>
+    public TimeSpan PublishElapsed { get; init; }
+
+    /// <summary>Bytes allocated by the whole process during the timed part.</summary>
+    public long AllocatedBytes { get; init; }
+
+    /// <summary>Gen 0 collections during the timed part.</summary>
+    public int Gen0Collections { get; init; }
+
+    /// <summary>Gen 2 collections during the timed part.</summary>
+    public int Gen2Collections { get; init; }
+
+    /// <summary>The process's peak working set (setup included).</summary>
+    public long PeakWorkingSetBytes { get; init; }
+
+    /// <summary>The largest working set sampled during the timed part.</summary>
+    public long MaxWorkingSetDuringRunBytes { get; init; }
+
+    /// <summary>The largest orchestrator backlog sampled (queued or in-flight work items).</summary>
+    public long MaxBacklog { get; init; }
+
+    /// <summary>The back-pressure bound: queue capacity × parallelism.</summary>
+    public long BacklogBound { get; init; }
+
+    /// <summary>Median latency from acceptance to committed step, ms.</summary>
+    public double LatencyP50Ms { get; init; }
+
+    /// <summary>99th percentile latency, ms.</summary>
+    public double LatencyP99Ms { get; init; }
+
+    /// <summary>Latency measurements taken.</summary>
+    public int LatencySamples { get; init; }
+
+    /// <summary>Every verification failure.</summary>
+    public List<string> Failures { get; } = [];
+
+    /// <summary>Whether the store was available.</summary>
+    public bool Available { get; init; } = true;
+
+    /// <summary>Whether the run verified.</summary>
+    public bool Passed => Available && Failures.Count == 0;
+
+    /// <summary>Accepted events per second, end to end.</summary>
+    public double EventsPerSecond => Processed / Elapsed.TotalSeconds;
+
+    /// <summary>Allocated bytes per accepted event.</summary>
+    public double BytesPerEvent => Processed == 0 ? 0 : (double)AllocatedBytes / Processed;
+
+    /// <summary>A report for a store this build cannot run.</summary>
+    /// <param name="options">What was asked for.</param>
+    /// <returns>The report.</returns>
+    public static ThroughputReport NotAvailable(ThroughputOptions options) => new() { Options = options, Available = false };
+
+    /// <summary>Writes the report.</summary>
+    /// <param name="output">Where to.</param>
+    public void WriteTo(TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var c = CultureInfo.InvariantCulture;
+        var floor = Options.Store == ThroughputStore.Memory ? MemoryFloorEventsPerSecond : SqliteFloorEventsPerSecond;
+        output.WriteLine(string.Create(c, $"scenario      incoming inspection, store {Options.Store.ToString().ToLowerInvariant()}, {Options.Lots:N0} lots, parallelism {Options.Parallelism}, {Options.Publishers} publishers x batches of {Options.BatchSize}{(Options.Burst ? ", burst" : string.Empty)}"));
+        output.WriteLine(string.Create(c, $"machine       {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}"));
+        output.WriteLine(string.Create(c, $"events        {Events:N0} published, {Processed:N0} accepted and processed"));
+        output.WriteLine(string.Create(c, $"elapsed       {Elapsed.TotalSeconds:F2} s (publishing done after {PublishElapsed.TotalSeconds:F2} s)"));
+        output.WriteLine(string.Create(c, $"throughput    {EventsPerSecond:N0} events/s (floor {floor:N0}){(EventsPerSecond >= floor ? string.Empty : "  BELOW FLOOR")}"));
+        output.WriteLine(string.Create(c, $"allocated     {BytesPerEvent / 1024:F2} KB/event (budget 16 KB){(BytesPerEvent <= AllocationFloorBytesPerEvent ? string.Empty : "  OVER BUDGET")}; gen0 {Gen0Collections}, gen2 {Gen2Collections}"));
+        output.WriteLine(string.Create(c, $"working set   peak {PeakWorkingSetBytes / 1048576.0:N0} MB (process, setup included); max during run {MaxWorkingSetDuringRunBytes / 1048576.0:N0} MB"));
+        output.WriteLine(string.Create(c, $"backlog       max {MaxBacklog:N0} work items (back-pressure bound {BacklogBound:N0} + in-flight follow-ups)"));
+        output.WriteLine(string.Create(c, $"latency       p50 {LatencyP50Ms:F2} ms, p99 {LatencyP99Ms:F2} ms (accept -> committed step, {LatencySamples:N0} samples)"));
+        foreach (var failure in Failures.Take(50))
+        {
+            output.WriteLine("FAIL  " + failure);
+        }
+
+        if (Failures.Count > 50)
+        {
+            output.WriteLine(string.Create(c, $"FAIL  ... and {Failures.Count - 50} more"));
+        }
+
+        output.WriteLine(Passed ? "PASS  every effect count, final lot state, idempotency key, explanation and audit chain verified" : "FAIL");
+    }
+}

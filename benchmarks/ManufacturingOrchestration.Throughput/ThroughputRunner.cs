@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace ManufacturingOrchestration.Throughput;
+
+/// <summary>
+/// Runs the standard incoming-inspection scenario through the orchestrator as an ordinary user composes it:
+/// <c>AddManufacturingOrchestration</c>, the shipped inspection workflow and rule set, the Testing simulators.
+/// Measures throughput, allocations, working set and latency, then verifies every outcome.
+/// </summary>
+public static class ThroughputRunner
+{
+    /// <summary>Runs once (after an optional warm-up) and verifies.</summary>
+    /// <param name="options">What to run.</param>
+    /// <param name="output">Where the report goes.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The measurements and the verification.</returns>
+    public static async Task<ThroughputReport> RunAsync(ThroughputOptions options, TextWriter output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(output);
+        if (options.Store == ThroughputStore.Sqlite && !StoreFactory.SqliteAvailable)
+        {
+            output.WriteLine("store sqlite: not available in this build (the SQLite store package is not referenced yet).");
+            return ThroughputReport.NotAvailable(options);
+        }
+
+        if (options.WarmUp)
+        {
+            var warm = new ThroughputOptions
+            {
+                Store = options.Store,
+                Lots = Math.Min(2_000, options.Lots),
+                Parallelism = options.Parallelism,
+                Publishers = options.Publishers,
+                BatchSize = options.BatchSize,
+            };
+            var warmReport = await RunOnceAsync(warm, cancellationToken).ConfigureAwait(false);
+            if (!warmReport.Passed)
+            {
+                output.WriteLine("warm-up failed verification:");
+                warmReport.WriteTo(output);
+                return warmReport;
+            }
+        }
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var report = await RunOnceAsync(options, cancellationToken).ConfigureAwait(false);
+        report.WriteTo(output);
+        return report;
+    }
+
+    private static async Task<ThroughputReport> RunOnceAsync(ThroughputOptions options, CancellationToken ct)
+    {
+        var scenario = new InspectionScenario(options.Lots);
+        using var plant = new PlantSimulator(new PlantSimulatorOptions { TimeProvider = TimeProvider.System, RecordCalls = false });
+        scenario.Register(plant);
+        var events = scenario.CreateEvents();
+
+        await using var store = StoreFactory.Create(options);
+        var services = new ServiceCollection();
+        services.AddManufacturingOrchestration(builder =>
+        {
+            builder.UseStore(store.Store).UseAdapters(plant.Adapters).AddIncomingInspection();
+            foreach (var site in scenario.Sites)
+            {
+                builder.AddSite(site);
+            }
+
+            builder.Configure(o =>
+            {
+                o.Parallelism = options.Parallelism;
+                o.NodeId = "throughput";
+            });
+        });
+        await using var provider = services.BuildServiceProvider();
+        var orchestrator = provider.GetRequiredService<Orchestrator>();
+        var engineOptions = provider.GetRequiredService<IOptions<OrchestratorOptions>>().Value;
+        using var latency = new LatencyRecorder(orchestrator.Telemetry.Meter, events.Length);
+        await orchestrator.StartAsync(ct).ConfigureAwait(false);
+
+        var counts = new PublishCounts();
+        var sampler = new WorkingSetSampler(orchestrator);
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var gen0Before = GC.CollectionCount(0);
+        var gen2Before = GC.CollectionCount(2);
+        var clock = Stopwatch.StartNew();
+        var next = -options.BatchSize;
+        var publishers = new Task[options.Publishers];
+        for (var p = 0; p < publishers.Length; p++)
+        {
+            publishers[p] = Task.Run(
+                async () =>
+                {
+                    while (true)
+                    {
+                        var start = Interlocked.Add(ref next, options.BatchSize);
+                        if (start >= events.Length)
+                        {
+                            return;
+                        }
+
+                        var batch = new ArraySegment<EventEnvelope>(events, start, Math.Min(options.BatchSize, events.Length - start));
+                        var results = await orchestrator.PublishBatchAsync(batch, ct).ConfigureAwait(false);
+                        counts.Add(results);
+                    }
+                },
+                ct);
+        }
+
+        await Task.WhenAll(publishers).ConfigureAwait(false);
+        var published = clock.Elapsed;
+        await orchestrator.WaitForIdleAsync(ct).ConfigureAwait(false);
+        clock.Stop();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        var gen0 = GC.CollectionCount(0) - gen0Before;
+        var gen2 = GC.CollectionCount(2) - gen2Before;
+        await sampler.StopAsync().ConfigureAwait(false);
+
+        var report = new ThroughputReport
+        {
+            Options = options,
+            Events = events.Length,
+            Processed = counts.Accepted,
+            Elapsed = clock.Elapsed,
+            PublishElapsed = published,
+            AllocatedBytes = allocated,
+            Gen0Collections = gen0,
+            Gen2Collections = gen2,
+            PeakWorkingSetBytes = Process.GetCurrentProcess().PeakWorkingSet64,
+            MaxWorkingSetDuringRunBytes = sampler.MaxWorkingSet,
+            MaxBacklog = sampler.MaxBacklog,
+            BacklogBound = (long)engineOptions.QueueCapacity * engineOptions.Parallelism,
+            LatencyP50Ms = latency.Percentile(50),
+            LatencyP99Ms = latency.Percentile(99),
+            LatencySamples = latency.Count,
+        };
+
+        var verifier = new ScenarioVerifier(scenario, plant, orchestrator, counts);
+        await verifier.VerifyAsync(report.Failures, ct).ConfigureAwait(false);
+        await orchestrator.StopAsync(ct).ConfigureAwait(false);
+        return report;
+    }
+}
