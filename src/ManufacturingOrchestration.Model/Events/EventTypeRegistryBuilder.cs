@@ -39,6 +39,7 @@ public sealed class EventTypeRegistryBuilder
         Add(EventTypes.ScrapReported, context.ScrapReported, BuiltInPayloadRules.ScrapReported);
         Add(EventTypes.StockMoved, context.StockMoved, BuiltInPayloadRules.StockMoved);
         Add(EventTypes.SupplierUpdated, context.SupplierUpdated, BuiltInPayloadRules.SupplierUpdated);
+        Add(EventTypes.StockDriftDetected, context.StockDriftDetected, BuiltInPayloadRules.StockDriftDetected);
         return this;
     }
 

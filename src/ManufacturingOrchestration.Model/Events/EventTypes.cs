@@ -47,4 +47,7 @@ public static class EventTypes
 
     /// <summary>A supplier's status or shipment changed.</summary>
     public const string SupplierUpdated = "mfg.supplier.updated.v1";
+
+    /// <summary>Reconciliation found systems disagreeing about a lot's stock by category.</summary>
+    public const string StockDriftDetected = "mfg.inventory.stock-drift.detected.v1";
 }

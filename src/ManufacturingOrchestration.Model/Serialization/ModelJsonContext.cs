@@ -94,6 +94,9 @@ namespace ManufacturingOrchestration.Model.Serialization;
 [JsonSerializable(typeof(NonconformanceRaised))]
 [JsonSerializable(typeof(MrbDispositionDecided))]
 [JsonSerializable(typeof(LotReleased))]
+[JsonSerializable(typeof(StockDriftDetected))]
+[JsonSerializable(typeof(StockDriftLine))]
+[JsonSerializable(typeof(SystemStockQuantity))]
 // Lists that stores and adapters commonly persist.
 [JsonSerializable(typeof(IReadOnlyList<MaterialLot>))]
 [JsonSerializable(typeof(IReadOnlyList<GenealogyLink>))]

@@ -206,6 +206,40 @@ internal static class BuiltInPayloadRules
         c.RequireIdentifier(p.DecidedBy, "decidedBy");
     }
 
+    public static void StockDriftDetected(StockDriftDetected p, PayloadValidationContext c)
+    {
+        c.RequireIdentifier(p.Lot, "lot");
+        c.RequireIdentifier(p.Site, "site");
+        c.RequireIdentifier(p.Material, "material");
+        c.RequireText(p.ReferenceSystem, "referenceSystem");
+        if (p.Lines.Count == 0)
+        {
+            c.AddError("lines", ReasonCodes.Required, "A drift names at least one category on which systems disagree.");
+        }
+
+        for (var i = 0; i < p.Lines.Count; i++)
+        {
+            var line = p.Lines[i];
+            var linePath = $"lines[{i}]";
+            c.RequireDefined(line.Category, linePath + ".category");
+            c.RequireDefined(line.Ownership, linePath + ".ownership");
+            if (line.Quantities.Count < 2)
+            {
+                c.AddError(linePath + ".quantities", ReasonCodes.Required, "A drift compares the quantities of at least two systems.");
+            }
+
+            for (var j = 0; j < line.Quantities.Count; j++)
+            {
+                c.RequireText(line.Quantities[j].System, $"{linePath}.quantities[{j}].system");
+                c.RequireNonNegative(line.Quantities[j].Quantity, $"{linePath}.quantities[{j}].quantity");
+                if (j > 0)
+                {
+                    c.RequireSameUnit(line.Quantities[0].Quantity, line.Quantities[j].Quantity, $"{linePath}.quantities[{j}].quantity");
+                }
+            }
+        }
+    }
+
     public static void LotReleased(LotReleased p, PayloadValidationContext c)
     {
         c.RequireIdentifier(p.Lot, "lot");
