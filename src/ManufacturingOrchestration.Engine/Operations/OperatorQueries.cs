@@ -1,0 +1,307 @@
+using ManufacturingOrchestration.Engine.Approvals;
+using ManufacturingOrchestration.Engine.Audit;
+using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Engine.Reconciliation;
+using ManufacturingOrchestration.Engine.Storage;
+
+namespace ManufacturingOrchestration.Engine.Operations;
+
+/// <summary>
+/// One place for what an operator on shift asks: open dead letters, parked keys, pending approvals, SLA breaches,
+/// rejected events and stock drift, each filterable by site, lot, workflow and time where the data carries them.
+/// </summary>
+/// <remarks>
+/// <para>Read-only. Dead letters and rejections are indexed reads of the store. Pending approvals and SLA breaches have
+/// no index across keys in the store contract: without a lot or partition key they scan every key that has an audit
+/// trail (every key that ever had an approval has one), which costs one read per key — narrow them with
+/// <see cref="OperatorQueryFilter.Lot"/> or <see cref="OperatorQueryFilter.PartitionKey"/> on large stores.
+/// Drift comes from the in-memory reports of the <see cref="DriftReconciler"/> given here (lost at restart).</para>
+/// <para>A filter a query cannot honour is refused with an <see cref="ArgumentException"/>; see each method.</para>
+/// </remarks>
+public sealed class OperatorQueries
+{
+    private readonly IOrchestrationStore _store;
+    private readonly DriftReconciler? _reconciler;
+
+    /// <summary>Creates the queries over an orchestrator's store, without drift reports.</summary>
+    /// <param name="orchestrator">The orchestrator.</param>
+    public OperatorQueries(Orchestrator orchestrator)
+        : this(orchestrator, null)
+    {
+    }
+
+    /// <summary>Creates the queries over an orchestrator's store.</summary>
+    /// <param name="orchestrator">The orchestrator.</param>
+    /// <param name="reconciler">The reconciler whose recent reports answer drift queries, if any.</param>
+    public OperatorQueries(Orchestrator orchestrator, DriftReconciler? reconciler)
+        : this((orchestrator ?? throw new ArgumentNullException(nameof(orchestrator))).Store, reconciler)
+    {
+    }
+
+    /// <summary>Creates the queries over a store.</summary>
+    /// <param name="store">The store.</param>
+    /// <param name="reconciler">The reconciler whose recent reports answer drift queries, if any.</param>
+    public OperatorQueries(IOrchestrationStore store, DriftReconciler? reconciler)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        _store = store;
+        _reconciler = reconciler;
+    }
+
+    /// <summary>Dead letters, oldest first. Filters: site, lot / partition key, workflow (of the failed command), time (when dead-lettered).</summary>
+    /// <param name="filter">The filter.</param>
+    /// <param name="includeResolved">Whether resolved dead letters are included too. Default: open ones only.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The dead letters.</returns>
+    public async ValueTask<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(OperatorQueryFilter filter, bool includeResolved, CancellationToken cancellationToken)
+    {
+        Check(filter, nameof(GetDeadLettersAsync), workflow: true, site: true);
+        var query = new DeadLetterQuery
+        {
+            OnlyOpen = !includeResolved,
+            PartitionKey = filter.Key,
+            Site = filter.Site?.Value,
+            From = filter.From,
+            To = filter.To,
+            MaxCount = filter.Workflow is null ? filter.MaxCount : int.MaxValue,
+        };
+        var found = await _store.ReadDeadLettersAsync(query, cancellationToken).ConfigureAwait(false);
+        if (filter.Workflow is null)
+        {
+            return found;
+        }
+
+        return found.Where(d => d.Command is { } command && WorkflowMatches(command.Workflow, filter.Workflow)).Take(filter.MaxCount).ToArray();
+    }
+
+    /// <summary>
+    /// Keys parked behind an open dead letter (their later events wait), oldest first. Derived from the open dead letters
+    /// and confirmed against each key's state. Filters: site, lot / partition key, workflow (of the failed command), time (parked since).
+    /// </summary>
+    /// <param name="filter">The filter.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The parked keys.</returns>
+    public async ValueTask<IReadOnlyList<ParkedKey>> GetParkedKeysAsync(OperatorQueryFilter filter, CancellationToken cancellationToken)
+    {
+        Check(filter, nameof(GetParkedKeysAsync), workflow: true, site: true);
+        var open = await GetDeadLettersAsync(filter with { From = null, To = null, MaxCount = int.MaxValue }, includeResolved: false, cancellationToken).ConfigureAwait(false);
+        var parked = new List<ParkedKey>();
+        foreach (var group in open.GroupBy(d => d.PartitionKey, StringComparer.Ordinal))
+        {
+            var state = await _store.LoadPartitionAsync(group.Key, cancellationToken).ConfigureAwait(false);
+            if (state?.Parked is not { } park || !filter.InRange(park.Since))
+            {
+                continue;
+            }
+
+            var letter = group.FirstOrDefault(d => d.Id == park.DeadLetterId) ?? group.First();
+            parked.Add(new ParkedKey
+            {
+                PartitionKey = group.Key,
+                DeadLetterId = park.DeadLetterId,
+                Since = park.Since,
+                ReasonCode = park.ReasonCode,
+                Message = letter.Message,
+                Site = letter.Site,
+                Workflow = letter.Command?.Workflow,
+                OpenDeadLetters = group.Count(),
+            });
+        }
+
+        return parked.OrderBy(p => p.Since).Take(filter.MaxCount).ToArray();
+    }
+
+    /// <summary>
+    /// Approvals waiting for a person, oldest request first. Filters: site (the approval's), lot / partition key,
+    /// workflow (that asked), time (requested at). Without a key it reads every key with an audit trail.
+    /// </summary>
+    /// <param name="filter">The filter.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The pending approvals with their keys.</returns>
+    public async ValueTask<IReadOnlyList<PendingApprovalEntry>> GetPendingApprovalsAsync(OperatorQueryFilter filter, CancellationToken cancellationToken)
+    {
+        Check(filter, nameof(GetPendingApprovalsAsync), workflow: true, site: true);
+        var entries = new List<PendingApprovalEntry>();
+        foreach (var key in await KeysAsync(filter, cancellationToken).ConfigureAwait(false))
+        {
+            var state = await _store.LoadPartitionAsync(key, cancellationToken).ConfigureAwait(false);
+            if (state is null)
+            {
+                continue;
+            }
+
+            foreach (var instance in state.Instances)
+            {
+                if (instance.WaitingFor != ApprovalRequest.WaitingFor || instance.Data is null || (filter.Workflow is { } workflow && instance.Workflow != workflow))
+                {
+                    continue;
+                }
+
+                var pending = ApprovalStore.Read(instance.Data);
+                if ((filter.Site is { } site && pending.Site != site) || !filter.InRange(pending.RequestedAt))
+                {
+                    continue;
+                }
+
+                entries.Add(new PendingApprovalEntry { PartitionKey = key, Workflow = instance.Workflow, Approval = pending });
+            }
+        }
+
+        return entries.OrderBy(e => e.Approval.RequestedAt).Take(filter.MaxCount).ToArray();
+    }
+
+    /// <summary>
+    /// SLA breaches (audit records with action <c>sla-breached</c>), oldest first. Filters: lot / partition key, workflow,
+    /// time (recorded at), site — the site of the key's lot, order or nonconformance, so keys without one are left out
+    /// when a site is given. Without a key it reads the audit trail of every key.
+    /// </summary>
+    /// <param name="filter">The filter.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The audit records of the breaches.</returns>
+    public async ValueTask<IReadOnlyList<AuditRecord>> GetSlaBreachesAsync(OperatorQueryFilter filter, CancellationToken cancellationToken)
+    {
+        Check(filter, nameof(GetSlaBreachesAsync), workflow: true, site: true);
+        var breaches = new List<AuditRecord>();
+        foreach (var key in await KeysAsync(filter, cancellationToken).ConfigureAwait(false))
+        {
+            if (filter.Site is { } site)
+            {
+                var state = await _store.LoadPartitionAsync(key, cancellationToken).ConfigureAwait(false);
+                if ((state?.Lot?.Site ?? state?.Order?.Site ?? state?.Nonconformance?.Site) != site)
+                {
+                    continue;
+                }
+            }
+
+            foreach (var record in await _store.ReadAuditAsync(key, 1, cancellationToken).ConfigureAwait(false))
+            {
+                if (record.Action == SlaBreachedAction && filter.InRange(record.RecordedAt) && (filter.Workflow is null || record.Workflow == filter.Workflow))
+                {
+                    breaches.Add(record);
+                }
+            }
+        }
+
+        return breaches.OrderBy(b => b.RecordedAt).Take(filter.MaxCount).ToArray();
+    }
+
+    /// <summary>
+    /// Events refused at intake, oldest first. Filters: site (when the event could be read), time (received at).
+    /// Lot and workflow are refused: a rejected event was never routed to a key or a workflow.
+    /// </summary>
+    /// <param name="filter">The filter.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The rejections.</returns>
+    /// <exception cref="ArgumentException">A lot, partition key or workflow filter was given.</exception>
+    public async ValueTask<IReadOnlyList<RejectedEvent>> GetRejectionsAsync(OperatorQueryFilter filter, CancellationToken cancellationToken)
+    {
+        Check(filter, nameof(GetRejectionsAsync), workflow: false, site: true, key: false);
+        var found = await _store.ReadRejectionsAsync(filter.From, filter.To, filter.Site is null ? filter.MaxCount : int.MaxValue, cancellationToken).ConfigureAwait(false);
+        return filter.Site is { } site
+            ? found.Where(r => string.Equals(r.Site, site.Value, StringComparison.Ordinal)).Take(filter.MaxCount).ToArray()
+            : found;
+    }
+
+    /// <summary>
+    /// Stock drifts found by the reconciler's recent runs (kept in memory), oldest first. Filters: site, lot, time
+    /// (detected at). Workflow is refused; without a reconciler the answer is empty.
+    /// </summary>
+    /// <param name="filter">The filter.</param>
+    /// <returns>The findings.</returns>
+    /// <exception cref="ArgumentException">A workflow or partition key filter was given.</exception>
+    public IReadOnlyList<DriftFinding> GetDrifts(OperatorQueryFilter filter)
+    {
+        Check(filter, nameof(GetDrifts), workflow: false, site: true);
+        if (filter.PartitionKey is not null && filter.Lot is null)
+        {
+            throw new ArgumentException($"{nameof(GetDrifts)} filters by lot, not by partition key.", nameof(filter));
+        }
+
+        if (_reconciler is null)
+        {
+            return [];
+        }
+
+        return _reconciler.RecentReports
+            .SelectMany(r => r.Findings)
+            .Where(f => (filter.Site is null || f.Site == filter.Site) && (filter.Lot is null || f.Lot == filter.Lot) && filter.InRange(f.DetectedAt))
+            .OrderBy(f => f.DetectedAt)
+            .Take(filter.MaxCount)
+            .ToArray();
+    }
+
+    /// <summary>The audit action the approval SLA timer records on a breach.</summary>
+    public const string SlaBreachedAction = "sla-breached";
+
+    private async ValueTask<IReadOnlyList<string>> KeysAsync(OperatorQueryFilter filter, CancellationToken cancellationToken) =>
+        filter.Key is { } key ? [key] : await _store.ReadAuditPartitionsAsync(cancellationToken).ConfigureAwait(false);
+
+    private static bool WorkflowMatches(string recorded, string name) =>
+        string.Equals(recorded, name, StringComparison.Ordinal) || recorded.StartsWith(name + "@", StringComparison.Ordinal);
+
+    private static void Check(OperatorQueryFilter filter, string query, bool workflow, bool site, bool key = true)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentOutOfRangeException.ThrowIfLessThan(filter.MaxCount, 1, nameof(filter));
+        if (filter.KeyConflicts)
+        {
+            throw new ArgumentException("The lot and partition key filters name different keys.", nameof(filter));
+        }
+
+        if (!workflow && filter.Workflow is not null)
+        {
+            throw new ArgumentException($"{query} cannot filter by workflow.", nameof(filter));
+        }
+
+        if (!site && filter.Site is not null)
+        {
+            throw new ArgumentException($"{query} cannot filter by site.", nameof(filter));
+        }
+
+        if (!key && filter.Key is not null)
+        {
+            throw new ArgumentException($"{query} cannot filter by lot or partition key.", nameof(filter));
+        }
+    }
+}
+
+/// <summary>A key parked behind an open dead letter.</summary>
+public sealed class ParkedKey
+{
+    /// <summary>The partition key.</summary>
+    public required string PartitionKey { get; init; }
+
+    /// <summary>The dead letter that parked it.</summary>
+    public required string DeadLetterId { get; init; }
+
+    /// <summary>Since when.</summary>
+    public required DateTimeOffset Since { get; init; }
+
+    /// <summary>The reason code of the failure.</summary>
+    public required string ReasonCode { get; init; }
+
+    /// <summary>The failure message.</summary>
+    public required string Message { get; init; }
+
+    /// <summary>The site, when known.</summary>
+    public string? Site { get; init; }
+
+    /// <summary>The workflow (name@version) of the failed command, when a command failed.</summary>
+    public string? Workflow { get; init; }
+
+    /// <summary>How many open dead letters the key has.</summary>
+    public int OpenDeadLetters { get; init; }
+}
+
+/// <summary>An approval waiting for a person, with the key whose workflow waits.</summary>
+public sealed class PendingApprovalEntry
+{
+    /// <summary>The partition key (lot, <c>order/…</c>, …).</summary>
+    public required string PartitionKey { get; init; }
+
+    /// <summary>The workflow that asked.</summary>
+    public required string Workflow { get; init; }
+
+    /// <summary>The request.</summary>
+    public required PendingApproval Approval { get; init; }
+}

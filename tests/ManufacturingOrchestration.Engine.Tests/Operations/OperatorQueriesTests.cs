@@ -1,0 +1,168 @@
+using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Approvals;
+using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Engine.Operations;
+using ManufacturingOrchestration.Engine.Reconciliation;
+using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Engine.Tests.Checks;
+using ManufacturingOrchestration.Engine.Tests.Execution;
+using ManufacturingOrchestration.Engine.Tests.Reconciliation;
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Validation;
+
+namespace ManufacturingOrchestration.Engine.Tests.Operations;
+
+public class OperatorQueriesTests
+{
+    [Fact]
+    public async Task GetDeadLettersAsync_SeededFailure_FilteredBySiteLotAndWorkflow()
+    {
+        await using var host = await TestWorkflows.NotifyHost().StartAsync();
+        host.Plant.Faults.FailNext(CommandKinds.NotificationSend, 1, AdapterResultStatus.PermanentFailure);
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("k1", "e1"));
+        var sut = new OperatorQueries(host.Orchestrator);
+
+        var all = await sut.GetDeadLettersAsync(OperatorQueryFilter.None, includeResolved: false, EngineTestHost.Ct);
+        var bySite = await sut.GetDeadLettersAsync(new OperatorQueryFilter { Site = EngineTestHost.Site }, false, EngineTestHost.Ct);
+        var otherSite = await sut.GetDeadLettersAsync(new OperatorQueryFilter { Site = new SiteId("P9") }, false, EngineTestHost.Ct);
+        var byKey = await sut.GetDeadLettersAsync(new OperatorQueryFilter { PartitionKey = "k1", Workflow = "notify" }, false, EngineTestHost.Ct);
+        var otherWorkflow = await sut.GetDeadLettersAsync(new OperatorQueryFilter { Workflow = "incoming-inspection" }, false, EngineTestHost.Ct);
+        var later = await sut.GetDeadLettersAsync(new OperatorQueryFilter { From = host.Time.GetUtcNow().AddMinutes(1) }, false, EngineTestHost.Ct);
+
+        all.Should().ContainSingle().Which.PartitionKey.Should().Be("k1");
+        bySite.Should().ContainSingle();
+        otherSite.Should().BeEmpty();
+        byKey.Should().ContainSingle();
+        otherWorkflow.Should().BeEmpty();
+        later.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task GetParkedKeysAsync_KeyParkedByADeadLetter_ListedWithItsReason()
+    {
+        await using var host = await TestWorkflows.NotifyHost().StartAsync();
+        host.Plant.Faults.FailNext(CommandKinds.NotificationSend, 1, AdapterResultStatus.PermanentFailure);
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("k2", "e2"), TestWorkflows.Signal("k3", "e3"));
+        var sut = new OperatorQueries(host.Orchestrator);
+
+        var parked = await sut.GetParkedKeysAsync(OperatorQueryFilter.None, EngineTestHost.Ct);
+
+        var key = parked.Should().ContainSingle().Subject;
+        key.PartitionKey.Should().Be("k2");
+        key.Site.Should().Be(EngineTestHost.Site.Value);
+        key.OpenDeadLetters.Should().Be(1);
+        key.ReasonCode.Should().NotBeNullOrEmpty();
+        (await sut.GetParkedKeysAsync(new OperatorQueryFilter { PartitionKey = "k3" }, EngineTestHost.Ct)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task GetRejectionsAsync_SeededRejections_FilteredBySiteAndTime()
+    {
+        await using var host = await TestWorkflows.NotifyHost().StartAsync();
+        (await host.Orchestrator.PublishAsync(TestWorkflows.Signal("k4", "bad\u0001"), EngineTestHost.Ct)).Status.Should().Be(PublishStatus.Rejected);
+        host.Time.Advance(TimeSpan.FromMinutes(10));
+        await host.Orchestrator.RecordRejectionAsync("file:drop.jsonl", [new ValidationError("$", ReasonCodes.MalformedJson, "Not JSON.")], "{oops", EngineTestHost.Ct);
+        var sut = new OperatorQueries(host.Orchestrator);
+
+        var all = await sut.GetRejectionsAsync(OperatorQueryFilter.None, EngineTestHost.Ct);
+        var bySite = await sut.GetRejectionsAsync(new OperatorQueryFilter { Site = EngineTestHost.Site }, EngineTestHost.Ct);
+        var recent = await sut.GetRejectionsAsync(new OperatorQueryFilter { From = host.Time.GetUtcNow().AddMinutes(-1) }, EngineTestHost.Ct);
+        var byLot = async () => await sut.GetRejectionsAsync(new OperatorQueryFilter { Lot = new LotId("L-1") }, EngineTestHost.Ct);
+
+        all.Should().HaveCount(2);
+        bySite.Should().ContainSingle().Which.EventId.Should().Be("bad\u0001");
+        recent.Should().ContainSingle().Which.Channel.Should().Be("file:drop.jsonl");
+        await byLot.Should().ThrowAsync<ArgumentException>().WithMessage("*lot*");
+    }
+
+    [Fact]
+    public async Task GetSlaBreachesAsync_SeededBreaches_FilteredByKeySiteWorkflowAndTime()
+    {
+        await using var host = new EngineTestHost();
+        var t0 = host.Time.GetUtcNow();
+        await StoreSeed.SeedAsync(host.Store, new PartitionState { Key = "L-1", Lot = StoreSeed.Lot("L-1", (StockCategory.Unrestricted, 1)) },
+            ("approval-requested", "release", "finished-goods-release", t0),
+            (OperatorQueries.SlaBreachedAction, "sla.breached: level 1", "finished-goods-release", t0.AddHours(4)));
+        await StoreSeed.SeedAsync(host.Store, new PartitionState { Key = "L-2", Lot = StoreSeed.Lot("L-2", (StockCategory.Unrestricted, 1)) with { Site = new SiteId("P2") } },
+            (OperatorQueries.SlaBreachedAction, "sla.breached: level 1", "mrb-disposition", t0.AddHours(8)));
+        var sut = new OperatorQueries(host.Orchestrator);
+
+        var all = await sut.GetSlaBreachesAsync(OperatorQueryFilter.None, EngineTestHost.Ct);
+        var atP1 = await sut.GetSlaBreachesAsync(new OperatorQueryFilter { Site = EngineTestHost.Site }, EngineTestHost.Ct);
+        var mrb = await sut.GetSlaBreachesAsync(new OperatorQueryFilter { Workflow = "mrb-disposition" }, EngineTestHost.Ct);
+        var lot1 = await sut.GetSlaBreachesAsync(new OperatorQueryFilter { Lot = new LotId("L-1") }, EngineTestHost.Ct);
+        var early = await sut.GetSlaBreachesAsync(new OperatorQueryFilter { To = t0.AddHours(5) }, EngineTestHost.Ct);
+
+        all.Select(r => r.PartitionKey).Should().Equal("L-1", "L-2");
+        atP1.Should().ContainSingle().Which.PartitionKey.Should().Be("L-1");
+        mrb.Should().ContainSingle().Which.PartitionKey.Should().Be("L-2");
+        lot1.Should().ContainSingle().Which.Action.Should().Be(OperatorQueries.SlaBreachedAction);
+        early.Should().ContainSingle().Which.PartitionKey.Should().Be("L-1");
+    }
+
+    [Fact]
+    public async Task GetPendingApprovalsAsync_AcrossKeys_FilteredBySiteAndWorkflow()
+    {
+        await using var host = new EngineTestHost();
+        var t0 = host.Time.GetUtcNow();
+        await SeedApprovalAsync(host, "L-1", "finished-goods-release", EngineTestHost.Site, t0);
+        await SeedApprovalAsync(host, "order/WO-1", "production-confirmation", new SiteId("P2"), t0.AddMinutes(5));
+        var sut = new OperatorQueries(host.Orchestrator);
+
+        var all = await sut.GetPendingApprovalsAsync(OperatorQueryFilter.None, EngineTestHost.Ct);
+        var atP2 = await sut.GetPendingApprovalsAsync(new OperatorQueryFilter { Site = new SiteId("P2") }, EngineTestHost.Ct);
+        var release = await sut.GetPendingApprovalsAsync(new OperatorQueryFilter { Workflow = "finished-goods-release" }, EngineTestHost.Ct);
+
+        all.Select(a => a.PartitionKey).Should().Equal("L-1", "order/WO-1");
+        atP2.Should().ContainSingle().Which.PartitionKey.Should().Be("order/WO-1");
+        release.Should().ContainSingle().Which.Approval.RequestId.Should().Be("req-L-1");
+    }
+
+    [Fact]
+    public async Task GetDrifts_FromTheReconcilersRecentReports_FilteredByLotAndSite()
+    {
+        await using var host = await DriftReconcilerTests.CreateHost().StartAsync();
+        await DriftReconcilerTests.SeedAsync(host, StoreSeed.Lot("L-1", (StockCategory.Blocked, 10)));
+        host.Plant.Erp.AddLot(StoreSeed.Lot("L-1", (StockCategory.Unrestricted, 10)));
+        await DriftReconcilerTests.SeedAsync(host, StoreSeed.Lot("L-2", (StockCategory.Unrestricted, 3)));
+        host.Plant.Erp.AddLot(StoreSeed.Lot("L-2", (StockCategory.Unrestricted, 4)));
+        var reconciler = DriftReconcilerTests.CreateSut(host);
+        await reconciler.ReconcileAsync([new LotId("L-1"), new LotId("L-2")], EngineTestHost.Ct);
+        var sut = new OperatorQueries(host.Orchestrator, reconciler);
+
+        sut.GetDrifts(OperatorQueryFilter.None).Should().HaveCount(3);
+        sut.GetDrifts(new OperatorQueryFilter { Lot = new LotId("L-2") }).Should().ContainSingle().Which.Quantities[ReconciliationSystems.Erp].Should().Be(Quantity.Each(4));
+        sut.GetDrifts(new OperatorQueryFilter { Site = new SiteId("P9") }).Should().BeEmpty();
+        sut.Invoking(s => s.GetDrifts(new OperatorQueryFilter { Workflow = "x" })).Should().Throw<ArgumentException>();
+        new OperatorQueries(host.Orchestrator).GetDrifts(OperatorQueryFilter.None).Should().BeEmpty();
+    }
+
+    private static Task<PartitionState> SeedApprovalAsync(EngineTestHost host, string key, string workflow, SiteId site, DateTimeOffset at)
+    {
+        var pending = new PendingApproval
+        {
+            RequestId = "req-" + key.Replace("/", "-", StringComparison.Ordinal),
+            Role = Role.QualityManager,
+            Site = site,
+            Subject = "Approve " + key,
+            ReasonCode = ReasonCodes.ApprovalRequired.Code,
+            Gate = "ReleaseLot",
+            RequestedAt = at,
+        };
+        return StoreSeed.SeedAsync(
+            host.Store,
+            new PartitionState
+            {
+                Key = key,
+                Instances =
+                [
+                    new WorkflowInstanceState
+                    {
+                        Id = pending.RequestId, Workflow = workflow, Version = 1, Fingerprint = "f", StartedBy = new EventKey("qms://p1", "e-" + pending.RequestId),
+                        WaitingFor = ApprovalRequest.WaitingFor, Since = at, Data = ApprovalStore.Write(pending),
+                    },
+                ],
+            },
+            ("approval-requested", "needs approval", workflow, at));
+    }
+}
