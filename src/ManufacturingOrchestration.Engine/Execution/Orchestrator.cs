@@ -164,6 +164,19 @@ public sealed class Orchestrator : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(envelopes);
         EnsureRunning();
+        var capacity = _runtime.Options.QueueCapacity * _runtime.Options.Parallelism;
+        if (envelopes.Count > capacity)
+        {
+            // A batch larger than the whole queue could never get all its slots: publish it in slices that can.
+            var all = new List<PublishResult>(envelopes.Count);
+            for (var start = 0; start < envelopes.Count; start += capacity)
+            {
+                all.AddRange(await PublishBatchAsync(envelopes.Skip(start).Take(capacity).ToArray(), cancellationToken).ConfigureAwait(false));
+            }
+
+            return all;
+        }
+
         var results = new PublishResult[envelopes.Count];
         var candidates = new List<InboxEvent>(envelopes.Count);
         var candidateIndex = new List<int>(envelopes.Count);
@@ -189,9 +202,23 @@ public sealed class Orchestrator : IAsyncDisposable
             return results;
         }
 
-        for (var i = 0; i < candidates.Count; i++)
+        var held = 0;
+        try
         {
-            await _runtime.AcquireCapacityAsync(cancellationToken).ConfigureAwait(false);
+            for (; held < candidates.Count; held++)
+            {
+                await _runtime.AcquireCapacityAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            // Cancelled while waiting: give back what this batch already took.
+            for (var i = 0; i < held; i++)
+            {
+                _runtime.ReleaseCapacity();
+            }
+
+            throw;
         }
 
         var accepted = new bool[candidates.Count];

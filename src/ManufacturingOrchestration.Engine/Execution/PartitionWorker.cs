@@ -286,6 +286,8 @@ internal sealed partial class PartitionWorker
                 await LoadPendingCommandsAsync(key, ct).ConfigureAwait(false);
                 return null;
             case ScanWork:
+                // Remembered, so a key that is blocked now (e.g. a retry pending after a restart) reads its waiting events once free.
+                key.NeedsScan = true;
                 return new Staged(key) { ScanAfterCommit = true };
             case TimerWork tw:
                 return await HandleTimerAsync(key, tw.Timer, ct).ConfigureAwait(false);
