@@ -22,7 +22,7 @@ internal sealed class EngineTestHost : IAsyncDisposable
     public static readonly SupplierId Supplier = new("S-ACME");
     public static readonly ActorId OperatorId = new("op-anna");
 
-    public EngineTestHost(Action<OrchestratorOptions>? configure = null, IOrchestrationStore? store = null, IEnumerable<WorkflowDefinition>? workflows = null)
+    public EngineTestHost(Action<OrchestratorOptions>? configure = null, IOrchestrationStore? store = null, IEnumerable<WorkflowDefinition>? workflows = null, Func<PlantSimulator, Adapters.AdapterSet>? adapters = null)
     {
         Plant = new PlantSimulator(new PlantSimulatorOptions { TimeProvider = Time, Seed = 7 });
         Plant.AddSite(new SiteProfile { Id = Site, HoldLocation = new BinId("HOLD-P1") });
@@ -32,7 +32,7 @@ internal sealed class EngineTestHost : IAsyncDisposable
         Options = new OrchestratorOptions
         {
             Store = Store,
-            Adapters = Plant.Adapters,
+            Adapters = adapters?.Invoke(Plant) ?? Plant.Adapters,
             TimeProvider = Time,
             Parallelism = 2,
             JitterSeed = 1,

@@ -1,0 +1,92 @@
+using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Engine.Operations;
+using ManufacturingOrchestration.Engine.Storage;
+
+namespace ManufacturingOrchestration.Engine.Tests.Execution;
+
+public class OrchestratorAuditTests
+{
+    [Fact]
+    public async Task MixedRun_AuditVerifiesAndShutdownCheckpointHoldsEveryHead()
+    {
+        await using var host = await TestWorkflows.NotifyHost(before: ctx =>
+        {
+            if (ctx.EventKey.Id == "poison")
+            {
+                throw new InvalidOperationException("poison");
+            }
+        }).StartAsync();
+
+        // Success, retry, out-of-order, permanent failure + skip, poison + skip.
+        host.Plant.Faults.FailNext(CommandKinds.NotificationSend, 1);
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("retry", "r1", sequence: 1));
+        await TestWorkflows.AdvanceUntilAsync(host, () => TestWorkflows.Delivered(host.Plant, "retry").Count == 1, TimeSpan.FromMinutes(1));
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("ok", "o1"), TestWorkflows.Signal("retry", "r0", sequence: 0));
+        host.Plant.Faults.FailNext(CommandKinds.NotificationSend, 1, AdapterResultStatus.PermanentFailure);
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("dead", "d1"));
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("dead", "d2"), TestWorkflows.Signal("sick", "poison"), TestWorkflows.Signal("sick", "s2"));
+        foreach (var deadLetter in await host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, EngineTestHost.Ct))
+        {
+            (await host.Orchestrator.ActAsync(OrchestratorDeadLetterTests.Request(deadLetter, OperatorActionKind.Skip, "audit test"), EngineTestHost.Ct)).Succeeded.Should().BeTrue();
+        }
+
+        await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
+
+        var verification = await host.Orchestrator.Audit.VerifyAllAsync(EngineTestHost.Ct);
+        verification.IsValid.Should().BeTrue(string.Join("; ", verification.Violations.Select(v => v.Message)));
+        verification.ChainsChecked.Should().Be(4);
+        (await host.Orchestrator.GetAuditTrailAsync("retry", EngineTestHost.Ct)).Select(r => r.Action).Should().Equal("processed", "out-of-order");
+        (await host.Orchestrator.GetAuditTrailAsync("dead", EngineTestHost.Ct)).Select(r => r.Action).Should().Equal("processed", "dead-lettered", "operator-skip", "processed");
+        (await host.Orchestrator.GetAuditTrailAsync("sick", EngineTestHost.Ct)).Select(r => r.Action).Should().Equal("step-failed", "operator-skip", "processed");
+
+        await host.Orchestrator.StopAsync(EngineTestHost.Ct);
+
+        var checkpoint = await host.Store.ReadLatestCheckpointAsync(EngineTestHost.Ct);
+        checkpoint.Should().NotBeNull();
+        checkpoint!.TakenAt.Should().Be(host.Time.GetUtcNow());
+        checkpoint.Heads.Keys.Should().BeEquivalentTo(["ok", "retry", "dead", "sick"]);
+        foreach (var key in checkpoint.Heads.Keys)
+        {
+            var state = await host.Store.LoadPartitionAsync(key, EngineTestHost.Ct);
+            checkpoint.Heads[key].Should().Be(state!.AuditHead, key);
+            checkpoint.Heads[key].Count.Should().Be((await host.Store.ReadAuditAsync(key, 1, EngineTestHost.Ct)).Count);
+        }
+    }
+
+    [Fact]
+    public async Task CheckpointAuditAsync_TwiceInARow_ChainsCheckpoints()
+    {
+        await using var host = await TestWorkflows.NotifyHost().StartAsync();
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("k", "e1"));
+
+        var first = await host.Orchestrator.CheckpointAuditAsync(EngineTestHost.Ct);
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("k", "e2"));
+        var second = await host.Orchestrator.CheckpointAuditAsync(EngineTestHost.Ct);
+
+        second.Number.Should().Be(first.Number + 1);
+        second.PreviousHash.Should().Be(first.Hash);
+        first.Heads["k"].Count.Should().Be(1);
+        second.Heads["k"].Count.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task Restart_CheckpointCarriesHeadsOfTheEarlierRun()
+    {
+        await using var host = await TestWorkflows.NotifyHost().StartAsync();
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("k", "e1"));
+        await host.Orchestrator.StopAsync(EngineTestHost.Ct);
+
+        await using var second = new Orchestrator(host.Options);
+        await second.StartAsync(EngineTestHost.Ct);
+        (await second.PublishAsync(TestWorkflows.Signal("j", "j1"), EngineTestHost.Ct)).Status.Should().Be(PublishStatus.Accepted);
+        await second.WaitForIdleAsync(EngineTestHost.Ct);
+        TestWorkflows.Delivered(host.Plant, "j").Should().Equal("j1");
+        (await second.GetAuditTrailAsync("j", EngineTestHost.Ct)).Should().ContainSingle();
+        await second.StopAsync(EngineTestHost.Ct);
+
+        var checkpoint = await host.Store.ReadLatestCheckpointAsync(EngineTestHost.Ct);
+        checkpoint!.Heads.Keys.Should().BeEquivalentTo(["k", "j"], $"checkpoint {checkpoint.Number}");
+        checkpoint.Number.Should().Be(2);
+    }
+}
