@@ -215,6 +215,14 @@ public static class ReasonCodes
     /// <summary>The key is parked behind a dead letter, so its state may be behind the systems.</summary>
     public static readonly ReasonCode PartitionParked = new("engine.partition-parked", "The key is parked behind a dead letter: its later events wait for an operator, so its state may be behind.");
 
+    // ---- Storage -----------------------------------------------------------------------------------
+
+    /// <summary>The store was written by a newer library version whose schema this version does not know.</summary>
+    public static readonly ReasonCode StoreSchemaTooNew = new("store.schema-too-new", "The store was created or migrated by a newer library version; this version does not open it and leaves it unchanged.");
+
+    /// <summary>Stored data could not be read back.</summary>
+    public static readonly ReasonCode StoreDataUnreadable = new("store.data-unreadable", "A stored row could not be read back: it is damaged or was written by an incompatible version.");
+
     // ---- Decision rules ---------------------------------------------------------------------------
 
     /// <summary>A rule set could not be built (duplicate rule names, unknown overlay target, invalid rule).</summary>
@@ -243,6 +251,7 @@ public static class ReasonCodes
         RuleSetInvalid, RuleEvaluationFailed, RecommendationNotAuthoritative,
         ConcurrencyConflict, AuditTampered, StepFailed, OperatorRoleRequired,
         PartitionParked,
+        StoreSchemaTooNew, StoreDataUnreadable,
     ];
 
     /// <summary>Finds a catalogued code by its string.</summary>

@@ -1,0 +1,379 @@
+using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Model;
+using Microsoft.Data.Sqlite;
+
+namespace ManufacturingOrchestration.Storage.Sqlite;
+
+public sealed partial class SqliteOrchestrationStore
+{
+    private const string OutboxColumns =
+        "idempotency_key, partition_key, ordinal, kind, request, correlation_id, caused_source, caused_id, step, workflow, created_at, status, attempts, next_attempt_at, last_error, revision_of, compensation_kind, compensation_request";
+
+    private const string UpsertCommandSql =
+        "INSERT INTO outbox (" + OutboxColumns + ") VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10, $p11, $p12, $p13, $p14, $p15, $p16, $p17) "
+        + "ON CONFLICT (idempotency_key) DO UPDATE SET partition_key = excluded.partition_key, ordinal = excluded.ordinal, kind = excluded.kind, request = excluded.request, "
+        + "correlation_id = excluded.correlation_id, caused_source = excluded.caused_source, caused_id = excluded.caused_id, step = excluded.step, workflow = excluded.workflow, "
+        + "created_at = excluded.created_at, status = excluded.status, attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at, last_error = excluded.last_error, "
+        + "revision_of = excluded.revision_of, compensation_kind = excluded.compensation_kind, compensation_request = excluded.compensation_request";
+
+    private const long PruneChunk = 10_000;
+
+    /// <summary>Runs <paramref name="work"/> in one immediate transaction on the writer connection; rolls everything back when it throws.</summary>
+    private async ValueTask WriteAsync(Action work, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            cancellationToken.ThrowIfCancellationRequested();
+            var position = _lastPosition;
+            _writer.Get("BEGIN IMMEDIATE").ExecuteNonQuery();
+            try
+            {
+                work();
+                _writer.Get("COMMIT").ExecuteNonQuery();
+            }
+            catch
+            {
+                _lastPosition = position;
+                if (SQLitePCL.raw.sqlite3_get_autocommit(_writer.Connection.Handle) == 0)
+                {
+                    _writer.Get("ROLLBACK").ExecuteNonQuery();
+                }
+
+                throw;
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Runs a query on a pooled reader connection.</summary>
+    private ValueTask<T> Read<T>(Func<SqliteCommandCache, T> query)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var reader = RentReader();
+        try
+        {
+            return new ValueTask<T>(query(reader));
+        }
+        finally
+        {
+            ReturnReader(reader);
+        }
+    }
+
+    private SqliteCommandCache RentReader()
+    {
+        if (_idleReaders.TryTake(out var reader))
+        {
+            return reader;
+        }
+
+        var builder = new SqliteConnectionStringBuilder(_connectionString) { Mode = SqliteOpenMode.ReadWrite };
+        var connection = new SqliteConnection(builder.ToString());
+        try
+        {
+            connection.Open();
+            Pragma(connection, $"PRAGMA busy_timeout = {(long)_options.BusyTimeout.TotalMilliseconds}");
+            Pragma(connection, "PRAGMA query_only = 1");
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        Interlocked.Increment(ref _readerCount);
+        return new SqliteCommandCache(connection);
+    }
+
+    private void ReturnReader(SqliteCommandCache reader)
+    {
+        if (_disposed || _idleReaders.Count >= _options.MaxReaderConnections)
+        {
+            Interlocked.Decrement(ref _readerCount);
+            reader.Dispose();
+            return;
+        }
+
+        _idleReaders.Add(reader);
+    }
+
+    private PreparedCommit Prepare(StepCommit commit)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        ArgumentException.ThrowIfNullOrEmpty(commit.PartitionKey);
+        byte[]? state = null;
+        if (commit.NewState is { } newState)
+        {
+            if (newState.Version != commit.ExpectedVersion + 1 || !string.Equals(newState.Key, commit.PartitionKey, StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"The new state of '{commit.PartitionKey}' must have key '{commit.PartitionKey}' and version {commit.ExpectedVersion + 1}.", nameof(commit));
+            }
+
+            state = SqliteStoreJson.Serialize(newState, SqliteStoreJson.PartitionState);
+        }
+
+        var commands = new PreparedCommand[commit.NewCommands.Count + commit.UpdatedCommands.Count];
+        var c = 0;
+        foreach (var entry in commit.NewCommands)
+        {
+            commands[c++] = PrepareCommand(entry);
+        }
+
+        foreach (var entry in commit.UpdatedCommands)
+        {
+            commands[c++] = PrepareCommand(entry);
+        }
+
+        var audit = new byte[commit.Audit.Count][];
+        for (var i = 0; i < audit.Length; i++)
+        {
+            var record = commit.Audit[i];
+            if (!string.Equals(record.PartitionKey, commit.PartitionKey, StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Audit record {record.Sequence} belongs to '{record.PartitionKey}', not to the committing partition '{commit.PartitionKey}'.", nameof(commit));
+            }
+
+            audit[i] = SqliteStoreJson.Serialize(record, SqliteStoreJson.AuditRecord);
+        }
+
+        var followUps = new byte[commit.FollowUpEvents.Count][];
+        for (var i = 0; i < followUps.Length; i++)
+        {
+            followUps[i] = _options.EventSerializer.SerializeToUtf8Bytes(commit.FollowUpEvents[i].Envelope);
+        }
+
+        var deadLetters = new byte[commit.DeadLetters.Count][];
+        for (var i = 0; i < deadLetters.Length; i++)
+        {
+            deadLetters[i] = SqliteStoreJson.Serialize(SqliteStoreJson.ToRow(commit.DeadLetters[i]), SqliteStoreJson.DeadLetter);
+        }
+
+        return new PreparedCommit(commit, state, commands, audit, followUps, deadLetters);
+    }
+
+    private static PreparedCommand PrepareCommand(OutboxEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return new PreparedCommand(
+            entry,
+            SqliteStoreJson.SerializeRequest(entry.Request, entry.IdempotencyKey),
+            entry.Compensation is { } compensation ? SqliteStoreJson.SerializeRequest(compensation.Request, entry.IdempotencyKey) : null);
+    }
+
+    private void Apply(PreparedCommit prepared, Dictionary<string, long> versions, Dictionary<string, long> auditCounts)
+    {
+        var commit = prepared.Commit;
+        var key = commit.PartitionKey;
+        if (!versions.TryGetValue(key, out var current))
+        {
+            current = _writer.Get("SELECT version FROM partitions WHERE partition_key = $p0", 1).With(key).ExecuteScalar() is long stored ? stored : 0;
+        }
+
+        if (current != commit.ExpectedVersion)
+        {
+            throw new ConcurrencyConflictException(key, commit.ExpectedVersion, current);
+        }
+
+        if (prepared.State is { } state)
+        {
+            _writer.Get("INSERT INTO partitions (partition_key, version, state) VALUES ($p0, $p1, $p2) ON CONFLICT (partition_key) DO UPDATE SET version = excluded.version, state = excluded.state", 3)
+                .With(key, commit.NewState!.Version, state).ExecuteNonQuery();
+            current = commit.NewState.Version;
+        }
+
+        versions[key] = current;
+
+        foreach (var processed in commit.ProcessedEvents)
+        {
+            _writer.Get("UPDATE inbox SET processed = 1, envelope = NULL WHERE source = $p0 AND event_id = $p1 AND processed = 0", 2).With(processed.Source, processed.Id).ExecuteNonQuery();
+        }
+
+        foreach (var command in prepared.Commands)
+        {
+            UpsertCommand(command);
+        }
+
+        if (prepared.Audit.Length > 0)
+        {
+            if (!auditCounts.TryGetValue(key, out var count))
+            {
+                count = (long)_writer.Get("SELECT COALESCE(MAX(sequence), 0) FROM audit WHERE partition_key = $p0", 1).With(key).ExecuteScalar()!;
+            }
+
+            for (var i = 0; i < prepared.Audit.Length; i++)
+            {
+                var record = commit.Audit[i];
+                if (record.Sequence != count + 1)
+                {
+                    throw new ArgumentException($"Audit record {record.Sequence} of '{key}' does not continue the chain at {count + 1}; nothing was committed.", nameof(prepared));
+                }
+
+                _writer.Get("INSERT INTO audit (partition_key, sequence, record) VALUES ($p0, $p1, $p2)", 3).With(key, record.Sequence, prepared.Audit[i]).ExecuteNonQuery();
+                count = record.Sequence;
+            }
+
+            auditCounts[key] = count;
+        }
+
+        for (var i = 0; i < prepared.FollowUps.Length; i++)
+        {
+            TryInsertInbox(commit.FollowUpEvents[i], prepared.FollowUps[i]);
+        }
+
+        foreach (var timer in commit.Timers)
+        {
+            _writer.Get("INSERT INTO timers (id, partition_key, due_at, purpose, data) VALUES ($p0, $p1, $p2, $p3, $p4) ON CONFLICT (id) DO UPDATE SET partition_key = excluded.partition_key, due_at = excluded.due_at, purpose = excluded.purpose, data = excluded.data", 5)
+                .With(timer.Id, timer.PartitionKey, timer.DueAt.UtcTicks).With(3, timer.Purpose).With(4, timer.Data).ExecuteNonQuery();
+        }
+
+        foreach (var timerId in commit.CancelledTimers)
+        {
+            _writer.Get("DELETE FROM timers WHERE id = $p0", 1).With(timerId).ExecuteNonQuery();
+        }
+
+        for (var i = 0; i < prepared.DeadLetters.Length; i++)
+        {
+            var deadLetter = commit.DeadLetters[i];
+            _writer.Get("INSERT INTO dead_letters (id, partition_key, site, at, is_open, record) VALUES ($p0, $p1, $p2, $p3, $p4, $p5) ON CONFLICT (id) DO UPDATE SET partition_key = excluded.partition_key, site = excluded.site, at = excluded.at, is_open = excluded.is_open, record = excluded.record", 6)
+                .With(deadLetter.Id, deadLetter.PartitionKey, deadLetter.Site).With(3, deadLetter.At.UtcTicks).With(4, deadLetter.IsOpen ? 1L : 0L).With(5, prepared.DeadLetters[i]).ExecuteNonQuery();
+        }
+    }
+
+    private void UpsertCommand(PreparedCommand prepared)
+    {
+        var entry = prepared.Entry;
+        var command = _writer.Get(UpsertCommandSql, 18);
+        command.With(0, entry.IdempotencyKey).With(1, entry.PartitionKey).With(2, entry.Ordinal).With(3, entry.Kind).With(4, prepared.Request)
+            .With(5, entry.CorrelationId).With(6, entry.CausedBy.Source).With(7, entry.CausedBy.Id).With(8, entry.Step).With(9, entry.Workflow)
+            .With(10, entry.CreatedAt.UtcTicks).With(11, (long)entry.Status).With(12, (long)entry.Attempts).With(13, entry.NextAttemptAt?.UtcTicks)
+            .With(14, entry.LastError).With(15, entry.RevisionOf).With(16, entry.Compensation?.Kind).With(17, prepared.Compensation);
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Inserts an event unless (source, id) is already known; returns it with its position, or <see langword="null"/> for a duplicate.</summary>
+    private InboxEvent? TryInsertInbox(InboxEvent incoming, byte[] envelope)
+    {
+        var position = _lastPosition + 1;
+        var inserted = _writer.Get("INSERT INTO inbox (position, source, event_id, partition_key, accepted_at, processed, envelope) VALUES ($p0, $p1, $p2, $p3, $p4, 0, $p5) ON CONFLICT (source, event_id) DO NOTHING", 6)
+            .With(position, incoming.Key.Source, incoming.Key.Id).With(3, incoming.PartitionKey).With(4, incoming.AcceptedAt.UtcTicks).With(5, envelope)
+            .ExecuteNonQuery();
+        if (inserted == 0)
+        {
+            return null;
+        }
+
+        _lastPosition = position;
+        return incoming with { Position = position };
+    }
+
+    private InboxEvent ReadInboxEvent(SqliteDataReader rows)
+    {
+        var source = rows.GetString(1);
+        var id = rows.GetString(2);
+        var blob = (byte[])rows.GetValue(5);
+        var parsed = _options.EventSerializer.Parse(new ReadOnlyMemory<byte>(blob));
+        if (!parsed.IsSuccess)
+        {
+            throw new ManufacturingOrchestrationException(ReasonCodes.StoreDataUnreadable, $"The store could not read back event {source}#{id}: {parsed}");
+        }
+
+        return new InboxEvent
+        {
+            Position = rows.GetInt64(0),
+            Key = new EventKey(source, id),
+            PartitionKey = rows.GetString(3),
+            AcceptedAt = SqliteCommandExtensions.FromTicks(rows.GetInt64(4)),
+            Envelope = parsed.Envelope!,
+        };
+    }
+
+    private static List<OutboxEntry> ReadCommands(SqliteCommand command)
+    {
+        var result = new List<OutboxEntry>();
+        using var rows = command.ExecuteReader();
+        while (rows.Read())
+        {
+            var key = rows.GetString(0);
+            var kind = rows.GetString(3);
+            result.Add(new OutboxEntry
+            {
+                IdempotencyKey = key,
+                PartitionKey = rows.GetString(1),
+                Ordinal = rows.GetInt64(2),
+                Kind = kind,
+                Request = SqliteStoreJson.DeserializeRequest(kind, (byte[])rows.GetValue(4), key),
+                CorrelationId = rows.GetString(5),
+                CausedBy = new EventKey(rows.GetString(6), rows.GetString(7)),
+                Step = rows.GetString(8),
+                Workflow = rows.GetString(9),
+                CreatedAt = SqliteCommandExtensions.FromTicks(rows.GetInt64(10)),
+                Status = (OutboxStatus)rows.GetInt64(11),
+                Attempts = (int)rows.GetInt64(12),
+                NextAttemptAt = rows.IsDBNull(13) ? null : SqliteCommandExtensions.FromTicks(rows.GetInt64(13)),
+                LastError = rows.IsDBNull(14) ? null : rows.GetString(14),
+                RevisionOf = rows.IsDBNull(15) ? null : rows.GetString(15),
+                Compensation = rows.IsDBNull(16)
+                    ? null
+                    : new CompensationPlan { Kind = rows.GetString(16), Request = SqliteStoreJson.DeserializeRequest(rows.GetString(16), (byte[])rows.GetValue(17), key) },
+            });
+        }
+
+        return result;
+    }
+
+    private async ValueTask<long> PruneTableAsync(string rangeSql, string deleteSql, DateTimeOffset olderThan, CancellationToken cancellationToken)
+    {
+        var (min, max) = await Read(reader =>
+        {
+            using var rows = reader.Get(rangeSql).ExecuteReader();
+            rows.Read();
+            return (rows.GetInt64(0), rows.GetInt64(1));
+        }).ConfigureAwait(false);
+        long removed = 0;
+        for (var low = min; low <= max; low += PruneChunk)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var from = low;
+            await WriteAsync(() => removed += _writer.Get(deleteSql, 3).With(from, from + PruneChunk, olderThan.UtcTicks).ExecuteNonQuery(), cancellationToken).ConfigureAwait(false);
+        }
+
+        return removed;
+    }
+
+    private void PruneInBackground()
+    {
+        if (_disposed || _options.RetentionWindow is not { } window || Interlocked.Exchange(ref _pruning, 1) == 1)
+        {
+            return;
+        }
+
+        var cutOff = _options.TimeProvider.GetUtcNow() - window;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await PruneAsync(cutOff, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or SqliteException or ManufacturingOrchestrationException)
+            {
+                // Closed or busy: the next interval tries again.
+            }
+            finally
+            {
+                Volatile.Write(ref _pruning, 0);
+            }
+        });
+    }
+
+    /// <summary>A commit with everything serialized, ready for the writer.</summary>
+    private sealed record PreparedCommit(StepCommit Commit, byte[]? State, PreparedCommand[] Commands, byte[][] Audit, byte[][] FollowUps, byte[][] DeadLetters);
+
+    /// <summary>An outbox command with its serialized request.</summary>
+    private sealed record PreparedCommand(OutboxEntry Entry, byte[] Request, byte[]? Compensation);
+}

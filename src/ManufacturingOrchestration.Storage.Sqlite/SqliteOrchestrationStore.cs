@@ -1,0 +1,511 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using ManufacturingOrchestration.Engine.Audit;
+using ManufacturingOrchestration.Engine.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace ManufacturingOrchestration.Storage.Sqlite;
+
+/// <summary>
+/// The embedded durable <see cref="IOrchestrationStore"/>: one SQLite file in WAL mode. State, outbox, inbox, audit,
+/// timers and dead letters of a <see cref="CommitAsync"/> call (however many steps it groups) are one transaction, as is
+/// every <see cref="AcceptAsync"/> batch. Survives a kill of the process at any point with nothing lost; see
+/// <see cref="SqliteSynchronousMode"/> for power loss.
+/// </summary>
+/// <remarks>
+/// <para>One writer connection, guarded by a semaphore (SQLite has one writer), does every write with prepared,
+/// reused statements; queries run on a small pool of reader connections, which WAL lets read while the writer writes.</para>
+/// <para>The schema is created and migrated when the store is opened; a file written by a newer library version is
+/// refused with <see cref="SqliteStoreSchemaException"/> and left unchanged.</para>
+/// <para>Thread-safe. Dispose it to close the file.</para>
+/// </remarks>
+public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsyncDisposable, IDisposable
+{
+    private readonly SqliteStoreOptions _options;
+    private readonly string _connectionString;
+    private readonly SqliteCommandCache _writer;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly ConcurrentBag<SqliteCommandCache> _idleReaders = [];
+    private readonly ITimer? _pruneTimer;
+    private long _lastPosition;
+    private int _readerCount;
+    private int _pruning;
+    private volatile bool _disposed;
+
+    private SqliteOrchestrationStore(string path, SqliteStoreOptions options, string connectionString, SqliteConnection writer)
+    {
+        Path = path;
+        _options = options;
+        _connectionString = connectionString;
+        _writer = new SqliteCommandCache(writer);
+        _lastPosition = ReadLastPosition(writer);
+        if (options.RetentionWindow is not null)
+        {
+            _pruneTimer = options.TimeProvider.CreateTimer(static state => ((SqliteOrchestrationStore)state!).PruneInBackground(), this, options.PruneInterval, options.PruneInterval);
+        }
+    }
+
+    /// <summary>The schema version this library writes (stored files at a higher version are refused).</summary>
+    public static int SchemaVersion => SqliteSchema.CurrentVersion;
+
+    /// <summary>The database file.</summary>
+    public string Path { get; }
+
+    /// <summary>
+    /// Opens (or creates) the store in a file: WAL mode, the configured synchronous level, the schema created or migrated
+    /// to <see cref="SchemaVersion"/>.
+    /// </summary>
+    /// <param name="path">The database file; its folder is created when missing.</param>
+    /// <param name="options">The options; defaults when <see langword="null"/>.</param>
+    /// <returns>The open store.</returns>
+    /// <exception cref="SqliteStoreSchemaException">The file was written by a newer library version; it is not modified.</exception>
+    /// <exception cref="ArgumentException">The path or an option is not valid.</exception>
+    public static SqliteOrchestrationStore Open(string path, SqliteStoreOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        options ??= new SqliteStoreOptions();
+        options.Validate();
+        var fullPath = System.IO.Path.GetFullPath(path);
+        var directory = System.IO.Path.GetDirectoryName(fullPath);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = fullPath,
+            Pooling = false,
+            Cache = SqliteCacheMode.Private,
+            DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
+        };
+
+        if (File.Exists(fullPath) && new FileInfo(fullPath).Length > 0)
+        {
+            // Look before touching anything: a newer schema must leave the file exactly as it was.
+            ProbeVersion(builder, fullPath);
+        }
+
+        builder.Mode = SqliteOpenMode.ReadWriteCreate;
+        var connectionString = builder.ToString();
+        var writer = new SqliteConnection(connectionString);
+        try
+        {
+            writer.Open();
+            Pragma(writer, $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}");
+            var mode = Convert.ToString(Scalar(writer, "PRAGMA journal_mode = WAL"), CultureInfo.InvariantCulture);
+            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"SQLite refused WAL mode for '{fullPath}' (journal mode is '{mode}'); the store needs a local file system.");
+            }
+
+            Pragma(writer, options.Synchronous == SqliteSynchronousMode.Full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+            Pragma(writer, "PRAGMA journal_size_limit = 67108864");
+            Pragma(writer, "PRAGMA temp_store = MEMORY");
+            Pragma(writer, "PRAGMA cache_size = -16384");
+            SqliteSchema.Migrate(writer, fullPath, options.TimeProvider.GetUtcNow().UtcTicks);
+            return new SqliteOrchestrationStore(fullPath, options, connectionString, writer);
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<InboxEvent>> AcceptAsync(IReadOnlyList<InboxEvent> events, bool[] accepted, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(accepted);
+        if (accepted.Length < events.Count)
+        {
+            throw new ArgumentException("The accepted array must have one slot per event.", nameof(accepted));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var envelopes = new byte[events.Count][];
+        for (var i = 0; i < events.Count; i++)
+        {
+            envelopes[i] = _options.EventSerializer.SerializeToUtf8Bytes(events[i].Envelope);
+        }
+
+        var result = new List<InboxEvent>(events.Count);
+        await WriteAsync(
+            () =>
+            {
+                result.Clear();
+                for (var i = 0; i < events.Count; i++)
+                {
+                    var stored = TryInsertInbox(events[i], envelopes[i]);
+                    accepted[i] = stored is not null;
+                    if (stored is not null)
+                    {
+                        result.Add(stored);
+                    }
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask CommitAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(commits);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (commits.Count == 0)
+        {
+            return;
+        }
+
+        // Everything that costs CPU and can be checked without the database happens before the writer is taken.
+        var prepared = new PreparedCommit[commits.Count];
+        for (var i = 0; i < commits.Count; i++)
+        {
+            prepared[i] = Prepare(commits[i]);
+        }
+
+        await WriteAsync(
+            () =>
+            {
+                var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+                var auditCounts = new Dictionary<string, long>(StringComparer.Ordinal);
+                foreach (var commit in prepared)
+                {
+                    Apply(commit, versions, auditCounts);
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<InboxEvent>> ReadPendingEventsAsync(string? partitionKey, long afterPosition, int maxCount, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Read<IReadOnlyList<InboxEvent>>(reader =>
+        {
+            var command = partitionKey is null
+                ? reader.Get("SELECT position, source, event_id, partition_key, accepted_at, envelope FROM inbox WHERE processed = 0 AND position > $p0 ORDER BY position LIMIT $p1", 2).With(afterPosition, (long)maxCount)
+                : reader.Get("SELECT position, source, event_id, partition_key, accepted_at, envelope FROM inbox WHERE partition_key = $p2 AND processed = 0 AND position > $p0 ORDER BY position LIMIT $p1", 3).With(afterPosition, (long)maxCount, partitionKey);
+            var result = new List<InboxEvent>();
+            using var rows = command.ExecuteReader();
+            while (rows.Read())
+            {
+                result.Add(ReadInboxEvent(rows));
+            }
+
+            return result;
+        });
+    }
+
+    /// <inheritdoc />
+    public ValueTask<PartitionState?> LoadPartitionAsync(string partitionKey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(partitionKey);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Read(reader =>
+        {
+            var blob = reader.Get("SELECT state FROM partitions WHERE partition_key = $p0", 1).With(partitionKey).ExecuteScalar() as byte[];
+            return blob is null ? null : SqliteStoreJson.Deserialize(blob, SqliteStoreJson.PartitionState, $"the state of partition '{partitionKey}'");
+        });
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<OutboxEntry>> ReadPendingCommandsAsync(string partitionKey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(partitionKey);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Read<IReadOnlyList<OutboxEntry>>(reader => ReadCommands(reader.Get("SELECT " + OutboxColumns + " FROM outbox WHERE partition_key = $p0 AND status = 0 ORDER BY ordinal", 1).With(partitionKey)));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<string>> ReadPartitionsWithPendingCommandsAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Read<IReadOnlyList<string>>(reader => ReadStrings(reader.Get("SELECT DISTINCT partition_key FROM outbox WHERE status = 0")));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<OutboxEntry?> ReadCommandAsync(string idempotencyKey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(idempotencyKey);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Read(reader =>
+        {
+            var found = ReadCommands(reader.Get("SELECT " + OutboxColumns + " FROM outbox WHERE idempotency_key = $p0", 1).With(idempotencyKey));
+            return found.Count == 0 ? null : found[0];
+        });
+    }
+
+    /// <summary>Reads every outbox command an event caused, whatever its status, in ordinal order.</summary>
+    /// <param name="causedBy">The event.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The commands.</returns>
+    public ValueTask<IReadOnlyList<OutboxEntry>> ReadCommandsCausedByAsync(EventKey causedBy, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Read<IReadOnlyList<OutboxEntry>>(reader => ReadCommands(reader.Get("SELECT " + OutboxColumns + " FROM outbox WHERE caused_source = $p0 AND caused_id = $p1 ORDER BY ordinal, created_at", 2).With(causedBy.Source, causedBy.Id)));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Read<IReadOnlyList<DeadLetter>>(reader =>
+        {
+            var command = reader.Get(
+                "SELECT record FROM dead_letters WHERE ($p0 = 0 OR is_open = 1) AND ($p1 IS NULL OR partition_key = $p1) AND ($p2 IS NULL OR site = $p2) "
+                + "AND ($p3 IS NULL OR id = $p3) AND ($p4 IS NULL OR at >= $p4) AND ($p5 IS NULL OR at < $p5) ORDER BY at, id LIMIT $p6",
+                7);
+            command.With(0, query.OnlyOpen ? 1L : 0L).With(1, query.PartitionKey).With(2, query.Site).With(3, query.Id)
+                .With(4, query.From?.UtcTicks).With(5, query.To?.UtcTicks).With(6, (long)query.MaxCount);
+            var result = new List<DeadLetter>();
+            using var rows = command.ExecuteReader();
+            while (rows.Read())
+            {
+                result.Add(SqliteStoreJson.FromRow(SqliteStoreJson.Deserialize((byte[])rows.GetValue(0), SqliteStoreJson.DeadLetter, "a dead letter")));
+            }
+
+            return result;
+        });
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<DurableTimer>> ReadDueTimersAsync(DateTimeOffset dueBy, int maxCount, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Read<IReadOnlyList<DurableTimer>>(reader =>
+        {
+            var command = reader.Get("SELECT id, partition_key, due_at, purpose, data FROM timers WHERE due_at <= $p0 ORDER BY due_at, id LIMIT $p1", 2).With(dueBy.UtcTicks, (long)maxCount);
+            var result = new List<DurableTimer>();
+            using var rows = command.ExecuteReader();
+            while (rows.Read())
+            {
+                result.Add(new DurableTimer
+                {
+                    Id = rows.GetString(0),
+                    PartitionKey = rows.GetString(1),
+                    DueAt = SqliteCommandExtensions.FromTicks(rows.GetInt64(2)),
+                    Purpose = rows.GetString(3),
+                    Data = rows.IsDBNull(4) ? null : rows.GetString(4),
+                });
+            }
+
+            return result;
+        });
+    }
+
+    /// <inheritdoc />
+    public ValueTask<DateTimeOffset?> ReadNextTimerDueAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Read(reader => reader.Get("SELECT MIN(due_at) FROM timers").ExecuteScalar() is long ticks ? SqliteCommandExtensions.FromTicks(ticks) : (DateTimeOffset?)null);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<AuditRecord>> ReadAuditAsync(string partitionKey, long fromSequence, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(partitionKey);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Read<IReadOnlyList<AuditRecord>>(reader =>
+        {
+            var command = reader.Get("SELECT record FROM audit WHERE partition_key = $p0 AND sequence >= $p1 ORDER BY sequence", 2).With(partitionKey, fromSequence);
+            var result = new List<AuditRecord>();
+            using var rows = command.ExecuteReader();
+            while (rows.Read())
+            {
+                result.Add(SqliteStoreJson.Deserialize((byte[])rows.GetValue(0), SqliteStoreJson.AuditRecord, $"an audit record of '{partitionKey}'"));
+            }
+
+            return result;
+        });
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<string>> ReadAuditPartitionsAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Read<IReadOnlyList<string>>(reader => ReadStrings(reader.Get("SELECT DISTINCT partition_key FROM audit")));
+    }
+
+    /// <inheritdoc />
+    public async ValueTask AppendCheckpointAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        cancellationToken.ThrowIfCancellationRequested();
+        var blob = SqliteStoreJson.Serialize(checkpoint, SqliteStoreJson.AuditCheckpoint);
+        await WriteAsync(() => _writer.Get("INSERT INTO audit_checkpoints (number, record) VALUES ($p0, $p1)", 2).With(checkpoint.Number, blob).ExecuteNonQuery(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<AuditCheckpoint?> ReadLatestCheckpointAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Read(reader => reader.Get("SELECT record FROM audit_checkpoints ORDER BY id DESC LIMIT 1").ExecuteScalar() is byte[] blob
+            ? SqliteStoreJson.Deserialize(blob, SqliteStoreJson.AuditCheckpoint, "the latest audit checkpoint")
+            : null);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask RecordRejectionAsync(RejectedEvent rejected, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rejected);
+        cancellationToken.ThrowIfCancellationRequested();
+        var blob = SqliteStoreJson.Serialize(rejected, SqliteStoreJson.RejectedEvent);
+        await WriteAsync(() => _writer.Get("INSERT INTO rejections (received_at, record) VALUES ($p0, $p1)", 2).With(rejected.ReceivedAt.UtcTicks, blob).ExecuteNonQuery(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<RejectedEvent>> ReadRejectionsAsync(DateTimeOffset? from, DateTimeOffset? to, int maxCount, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Read<IReadOnlyList<RejectedEvent>>(reader =>
+        {
+            var command = reader.Get("SELECT record FROM rejections WHERE ($p0 IS NULL OR received_at >= $p0) AND ($p1 IS NULL OR received_at < $p1) ORDER BY received_at, id LIMIT $p2", 3)
+                .With(from?.UtcTicks, to?.UtcTicks, (long)maxCount);
+            var result = new List<RejectedEvent>();
+            using var rows = command.ExecuteReader();
+            while (rows.Read())
+            {
+                result.Add(SqliteStoreJson.Deserialize((byte[])rows.GetValue(0), SqliteStoreJson.RejectedEvent, "a rejected event"));
+            }
+
+            return result;
+        });
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> TryAcquireLeaseAsync(string partitionKey, string owner, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(partitionKey);
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        cancellationToken.ThrowIfCancellationRequested();
+        var acquired = false;
+        await WriteAsync(
+            () => acquired = _writer.Get(
+                "INSERT INTO leases (partition_key, owner, until) VALUES ($p0, $p1, $p2) ON CONFLICT (partition_key) DO UPDATE SET owner = excluded.owner, until = excluded.until "
+                + "WHERE leases.owner IS NULL OR leases.owner = excluded.owner OR leases.until <= $p3",
+                4).With(partitionKey, owner, until.UtcTicks).With(3, now.UtcTicks).ExecuteNonQuery() == 1,
+            cancellationToken).ConfigureAwait(false);
+        return acquired;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask ReleaseLeaseAsync(string partitionKey, string owner, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(partitionKey);
+        ArgumentNullException.ThrowIfNull(owner);
+        cancellationToken.ThrowIfCancellationRequested();
+        await WriteAsync(() => _writer.Get("UPDATE leases SET owner = NULL WHERE partition_key = $p0 AND owner = $p1", 2).With(partitionKey, owner).ExecuteNonQuery(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Prunes processed inbox entries and finished outbox commands (completed, skipped, resolved manually, superseded)
+    /// accepted or planned before <paramref name="olderThan"/>, in short transactions so that commits are not held up.
+    /// Pending events and commands, dead-lettered commands and the audit trail are never pruned.
+    /// </summary>
+    /// <param name="olderThan">The cut-off.</param>
+    /// <param name="cancellationToken">Cancels between chunks; what was pruned stays pruned.</param>
+    /// <returns>How many rows were removed.</returns>
+    public async ValueTask<long> PruneAsync(DateTimeOffset olderThan, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        long removed = 0;
+        removed += await PruneTableAsync(
+            "SELECT COALESCE(MIN(position), 0), COALESCE(MAX(position), 0) FROM inbox",
+            "DELETE FROM inbox WHERE position >= $p0 AND position < $p1 AND processed = 1 AND accepted_at < $p2",
+            olderThan,
+            cancellationToken).ConfigureAwait(false);
+        removed += await PruneTableAsync(
+            "SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM outbox",
+            "DELETE FROM outbox WHERE id >= $p0 AND id < $p1 AND status NOT IN (0, 2) AND created_at < $p2",
+            olderThan,
+            cancellationToken).ConfigureAwait(false);
+        return removed;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _pruneTimer?.Dispose();
+        _writeLock.Wait();
+        try
+        {
+            while (_idleReaders.TryTake(out var reader))
+            {
+                reader.Dispose();
+            }
+
+            _writer.Dispose();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static void ProbeVersion(SqliteConnectionStringBuilder builder, string path)
+    {
+        // Without a WAL beside it the main file holds everything: read it as immutable, which creates no side files.
+        var probeBuilder = new SqliteConnectionStringBuilder(builder.ToString())
+        {
+            Mode = SqliteOpenMode.ReadOnly,
+            DataSource = File.Exists(path + "-wal") ? path : new Uri(path).AbsoluteUri + "?immutable=1",
+        };
+        using var probe = new SqliteConnection(probeBuilder.ToString());
+        probe.Open();
+        var version = SqliteSchema.ReadVersion(probe);
+        if (version > SqliteSchema.CurrentVersion)
+        {
+            throw new SqliteStoreSchemaException(path, version, SqliteSchema.CurrentVersion);
+        }
+    }
+
+    private static long ReadLastPosition(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'inbox'), 0), COALESCE((SELECT MAX(position) FROM inbox), 0))";
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    private static void Pragma(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private static List<string> ReadStrings(SqliteCommand command)
+    {
+        var result = new List<string>();
+        using var rows = command.ExecuteReader();
+        while (rows.Read())
+        {
+            result.Add(rows.GetString(0));
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,212 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Adapters.Serialization;
+using ManufacturingOrchestration.Engine.Audit;
+using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Serialization;
+
+namespace ManufacturingOrchestration.Storage.Sqlite;
+
+/// <summary>The source-generated JSON metadata of what the store keeps as JSON (model types come from the model's context).</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    RespectNullableAnnotations = true)]
+[JsonSerializable(typeof(PartitionState))]
+[JsonSerializable(typeof(AuditRecord))]
+[JsonSerializable(typeof(AuditCheckpoint))]
+[JsonSerializable(typeof(RejectedEvent))]
+[JsonSerializable(typeof(DeadLetterRow))]
+internal sealed partial class SqliteStoreJsonContext : JsonSerializerContext;
+
+/// <summary>A dead letter as stored: its command's request is kept as the adapter contract's own JSON.</summary>
+internal sealed record DeadLetterRow
+{
+    public required string Id { get; init; }
+
+    public required string PartitionKey { get; init; }
+
+    public CommandRow? Command { get; init; }
+
+    public EventKey? Event { get; init; }
+
+    public required string ReasonCode { get; init; }
+
+    public required string Message { get; init; }
+
+    public required DateTimeOffset At { get; init; }
+
+    public string? Site { get; init; }
+
+    public DeadLetterResolution? Resolution { get; init; }
+}
+
+/// <summary>An outbox command inside a stored dead letter.</summary>
+internal sealed record CommandRow
+{
+    public required string IdempotencyKey { get; init; }
+
+    public required string PartitionKey { get; init; }
+
+    public required long Ordinal { get; init; }
+
+    public required string Kind { get; init; }
+
+    public required JsonElement Request { get; init; }
+
+    public required string CorrelationId { get; init; }
+
+    public required EventKey CausedBy { get; init; }
+
+    public required string Step { get; init; }
+
+    public required string Workflow { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    [JsonConverter(typeof(JsonStringEnumConverter<OutboxStatus>))]
+    public OutboxStatus Status { get; init; }
+
+    public int Attempts { get; init; }
+
+    public DateTimeOffset? NextAttemptAt { get; init; }
+
+    public string? LastError { get; init; }
+
+    public string? RevisionOf { get; init; }
+
+    public string? CompensationKind { get; init; }
+
+    public JsonElement? CompensationRequest { get; init; }
+}
+
+/// <summary>Serialization of everything the store keeps as JSON, on one set of options (model resolver first).</summary>
+internal static class SqliteStoreJson
+{
+    private static readonly JsonSerializerOptions Options = ModelJson.CreateOptions(SqliteStoreJsonContext.Default);
+
+    public static readonly JsonTypeInfo<PartitionState> PartitionState = Info<PartitionState>();
+    public static readonly JsonTypeInfo<AuditRecord> AuditRecord = Info<AuditRecord>();
+    public static readonly JsonTypeInfo<AuditCheckpoint> AuditCheckpoint = Info<AuditCheckpoint>();
+    public static readonly JsonTypeInfo<RejectedEvent> RejectedEvent = Info<RejectedEvent>();
+    public static readonly JsonTypeInfo<DeadLetterRow> DeadLetter = Info<DeadLetterRow>();
+
+    /// <summary>Serializes a command's request with the adapter contract's JSON.</summary>
+    /// <param name="request">The request (an <see cref="AdapterCommand"/>).</param>
+    /// <param name="idempotencyKey">The command's key, for the message.</param>
+    /// <returns>The UTF-8 JSON.</returns>
+    public static byte[] SerializeRequest(object request, string idempotencyKey) => request is AdapterCommand command
+        ? AdapterJson.SerializeToUtf8Bytes(command)
+        : throw new ArgumentException($"The request of command '{idempotencyKey}' is a {request?.GetType().Name ?? "null"}, not an {nameof(AdapterCommand)}; the SQLite store keeps adapter commands only.", nameof(request));
+
+    public static T Deserialize<T>(byte[] utf8Json, JsonTypeInfo<T> typeInfo, string what)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(utf8Json, typeInfo) ?? throw new JsonException("The stored value is null.");
+        }
+        catch (JsonException ex)
+        {
+            throw Unreadable(what, ex);
+        }
+    }
+
+    public static byte[] Serialize<T>(T value, JsonTypeInfo<T> typeInfo) => JsonSerializer.SerializeToUtf8Bytes(value, typeInfo);
+
+    public static DeadLetterRow ToRow(DeadLetter deadLetter) => new()
+    {
+        Id = deadLetter.Id,
+        PartitionKey = deadLetter.PartitionKey,
+        Command = deadLetter.Command is { } command ? ToRow(command) : null,
+        Event = deadLetter.Event,
+        ReasonCode = deadLetter.ReasonCode,
+        Message = deadLetter.Message,
+        At = deadLetter.At,
+        Site = deadLetter.Site,
+        Resolution = deadLetter.Resolution,
+    };
+
+    public static DeadLetter FromRow(DeadLetterRow row) => new()
+    {
+        Id = row.Id,
+        PartitionKey = row.PartitionKey,
+        Command = row.Command is { } command ? FromRow(command) : null,
+        Event = row.Event,
+        ReasonCode = row.ReasonCode,
+        Message = row.Message,
+        At = row.At,
+        Site = row.Site,
+        Resolution = row.Resolution,
+    };
+
+    public static AdapterCommand DeserializeRequest(string kind, ReadOnlySpan<byte> utf8Json, string idempotencyKey)
+    {
+        try
+        {
+            return AdapterJson.Deserialize(kind, utf8Json);
+        }
+        catch (JsonException ex)
+        {
+            throw Unreadable($"the request of command '{idempotencyKey}'", ex);
+        }
+    }
+
+    public static ManufacturingOrchestrationException Unreadable(string what, Exception inner) =>
+        new(ReasonCodes.StoreDataUnreadable, $"The store could not read back {what}: {inner.Message}", inner);
+
+    private static CommandRow ToRow(OutboxEntry entry) => new()
+    {
+        IdempotencyKey = entry.IdempotencyKey,
+        PartitionKey = entry.PartitionKey,
+        Ordinal = entry.Ordinal,
+        Kind = entry.Kind,
+        Request = ToElement(SerializeRequest(entry.Request, entry.IdempotencyKey)),
+        CorrelationId = entry.CorrelationId,
+        CausedBy = entry.CausedBy,
+        Step = entry.Step,
+        Workflow = entry.Workflow,
+        CreatedAt = entry.CreatedAt,
+        Status = entry.Status,
+        Attempts = entry.Attempts,
+        NextAttemptAt = entry.NextAttemptAt,
+        LastError = entry.LastError,
+        RevisionOf = entry.RevisionOf,
+        CompensationKind = entry.Compensation?.Kind,
+        CompensationRequest = entry.Compensation is { } compensation ? ToElement(SerializeRequest(compensation.Request, entry.IdempotencyKey)) : null,
+    };
+
+    private static OutboxEntry FromRow(CommandRow row) => new()
+    {
+        IdempotencyKey = row.IdempotencyKey,
+        PartitionKey = row.PartitionKey,
+        Ordinal = row.Ordinal,
+        Kind = row.Kind,
+        Request = DeserializeRequest(row.Kind, JsonSerializer.SerializeToUtf8Bytes(row.Request, JsonElementInfo), row.IdempotencyKey),
+        CorrelationId = row.CorrelationId,
+        CausedBy = row.CausedBy,
+        Step = row.Step,
+        Workflow = row.Workflow,
+        CreatedAt = row.CreatedAt,
+        Status = row.Status,
+        Attempts = row.Attempts,
+        NextAttemptAt = row.NextAttemptAt,
+        LastError = row.LastError,
+        RevisionOf = row.RevisionOf,
+        Compensation = row.CompensationKind is { } kind && row.CompensationRequest is { } request
+            ? new CompensationPlan { Kind = kind, Request = DeserializeRequest(kind, JsonSerializer.SerializeToUtf8Bytes(request, JsonElementInfo), row.IdempotencyKey) }
+            : null,
+    };
+
+    private static JsonTypeInfo<JsonElement> JsonElementInfo { get; } = Info<JsonElement>();
+
+    private static JsonElement ToElement(byte[] utf8Json)
+    {
+        using var document = JsonDocument.Parse(utf8Json);
+        return document.RootElement.Clone();
+    }
+
+    private static JsonTypeInfo<T> Info<T>() => (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
+}

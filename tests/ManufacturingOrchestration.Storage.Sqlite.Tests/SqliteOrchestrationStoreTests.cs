@@ -1,0 +1,210 @@
+using System.Security.Cryptography;
+using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ManufacturingOrchestration.Storage.Sqlite.Tests;
+
+/// <summary>What the SQLite store adds to the store contract: schema versioning, WAL, typed refusals and automatic retention.</summary>
+public sealed class SqliteOrchestrationStoreTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 2, 6, 0, 0, TimeSpan.Zero);
+    private readonly TempFolder _folder;
+
+    public SqliteOrchestrationStoreTests(TempFolder folder)
+    {
+        _folder = folder;
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public void Open_NewFile_CreatesTheCurrentSchemaInWalMode()
+    {
+        var path = _folder.NewDatabasePath();
+
+        using (SqliteOrchestrationStore.Open(path))
+        {
+            using var connection = OpenRaw(path);
+            Scalar(connection, "PRAGMA journal_mode").Should().Be("wal");
+            Scalar(connection, "SELECT MAX(version) FROM mo_schema_version").Should().Be((long)SqliteOrchestrationStore.SchemaVersion);
+            Scalar(connection, "SELECT COUNT(*) FROM mo_schema_version").Should().Be((long)SqliteOrchestrationStore.SchemaVersion, "one row per applied migration");
+        }
+    }
+
+    [Fact]
+    public async Task Open_ExistingFileAtCurrentVersion_KeepsDataAndMigratesNothingAgain()
+    {
+        var path = _folder.NewDatabasePath();
+        await using (var store = SqliteOrchestrationStore.Open(path))
+        {
+            await store.AcceptAsync([NewEvent("lot-A", "e-1")], new bool[1], Ct);
+        }
+
+        await using var reopened = SqliteOrchestrationStore.Open(path);
+
+        (await reopened.ReadPendingEventsAsync(null, 0, 10, Ct)).Select(e => e.Key.Id).Should().Equal("e-1");
+        using var connection = OpenRaw(path);
+        Scalar(connection, "SELECT COUNT(*) FROM mo_schema_version").Should().Be((long)SqliteOrchestrationStore.SchemaVersion);
+    }
+
+    [Fact]
+    public async Task Open_FileOfANewerLibraryVersion_ThrowsTypedErrorAndLeavesTheFileUnchanged()
+    {
+        var path = _folder.NewDatabasePath();
+        await using (var store = SqliteOrchestrationStore.Open(path))
+        {
+            await store.AcceptAsync([NewEvent("lot-A", "e-1")], new bool[1], Ct);
+        }
+
+        var newer = SqliteOrchestrationStore.SchemaVersion + 1;
+        using (var connection = OpenRaw(path, SqliteOpenMode.ReadWrite))
+        {
+            Execute(connection, $"INSERT INTO mo_schema_version (version, applied_at, library) VALUES ({newer}, 0, '99.0.0')");
+            Execute(connection, "CREATE TABLE from_the_future (id INTEGER PRIMARY KEY)");
+        }
+
+        var before = Fingerprint(path);
+
+        var act = () => SqliteOrchestrationStore.Open(path);
+
+        var thrown = act.Should().Throw<SqliteStoreSchemaException>().Which;
+        thrown.FoundVersion.Should().Be(newer);
+        thrown.SupportedVersion.Should().Be(SqliteOrchestrationStore.SchemaVersion);
+        thrown.ReasonCode.Should().Be(ReasonCodes.StoreSchemaTooNew);
+        thrown.Path.Should().Be(Path.GetFullPath(path));
+        thrown.Message.Should().Contain("unchanged");
+        Fingerprint(path).Should().Be(before, "a file of a newer version is never modified");
+        using var check = OpenRaw(path);
+        Scalar(check, "SELECT MAX(version) FROM mo_schema_version").Should().Be((long)newer);
+        Scalar(check, "SELECT COUNT(*) FROM inbox").Should().Be(1L);
+    }
+
+    [Fact]
+    public async Task CommitAsync_RequestThatIsNotAnAdapterCommand_ThrowsAndCommitsNothing()
+    {
+        var path = _folder.NewDatabasePath();
+        await using var store = SqliteOrchestrationStore.Open(path);
+        var command = new OutboxEntry
+        {
+            IdempotencyKey = "mo1-0123",
+            PartitionKey = "lot-A",
+            Ordinal = 0,
+            Kind = "custom.kind",
+            Request = new object(),
+            CorrelationId = "corr",
+            CausedBy = new EventKey("qms://plant-1", "e-1"),
+            Step = "step",
+            Workflow = "wf@1",
+            CreatedAt = T0,
+        };
+
+        var act = async () => await store.CommitAsync([new StepCommit { PartitionKey = "lot-A", ExpectedVersion = 0, NewCommands = [command] }], Ct);
+
+        await act.Should().ThrowAsync<ArgumentException>().WithMessage("*AdapterCommand*");
+        (await store.ReadCommandAsync("mo1-0123", Ct)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task RetentionWindow_ElapsesOnTheClock_ProcessedEventsArePrunedAutomatically()
+    {
+        var time = new FakeTimeProvider(T0);
+        var path = _folder.NewDatabasePath();
+        await using var store = SqliteOrchestrationStore.Open(path, new SqliteStoreOptions { TimeProvider = time, RetentionWindow = TimeSpan.FromHours(1), PruneInterval = TimeSpan.FromMinutes(10) });
+        await store.AcceptAsync([NewEvent("lot-A", "e-old"), NewEvent("lot-A", "e-pending")], new bool[2], Ct);
+        await store.CommitAsync([new StepCommit { PartitionKey = "lot-A", ExpectedVersion = 0, ProcessedEvents = [new EventKey("qms://plant-1", "e-old")] }], Ct);
+
+        time.Advance(TimeSpan.FromMinutes(30));
+        await Task.Delay(100, Ct);
+        CountInbox(path).Should().Be(2, "nothing is older than the window yet");
+
+        time.Advance(TimeSpan.FromMinutes(40));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (CountInbox(path) != 1 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20, Ct);
+        }
+
+        CountInbox(path).Should().Be(1, "the processed event left the window; the pending one stays");
+        var accepted = new bool[2];
+        await store.AcceptAsync([NewEvent("lot-A", "e-pending"), NewEvent("lot-A", "e-old")], accepted, Ct);
+        accepted.Should().Equal([false, true], "a pending event is still a duplicate; one pruned after the window is new again");
+    }
+
+    [Fact]
+    public async Task Open_SynchronousFull_CommitsAndReadsBack()
+    {
+        var path = _folder.NewDatabasePath();
+        await using (var store = SqliteOrchestrationStore.Open(path, new SqliteStoreOptions { Synchronous = SqliteSynchronousMode.Full }))
+        {
+            await store.AcceptAsync([NewEvent("lot-A", "e-1")], new bool[1], Ct);
+        }
+
+        await using var reopened = SqliteOrchestrationStore.Open(path, new SqliteStoreOptions { Synchronous = SqliteSynchronousMode.Full });
+        (await reopened.ReadPendingEventsAsync("lot-A", 0, 10, Ct)).Should().ContainSingle().Which.Envelope.Data.Should().BeOfType<InspectionPassed>();
+    }
+
+    [Fact]
+    public async Task Dispose_ThenUse_ThrowsObjectDisposed()
+    {
+        var store = SqliteOrchestrationStore.Open(_folder.NewDatabasePath());
+        await store.DisposeAsync();
+
+        var act = async () => await store.LoadPartitionAsync("lot-A", Ct);
+
+        await act.Should().ThrowAsync<ObjectDisposedException>();
+    }
+
+    private static InboxEvent NewEvent(string partitionKey, string id) => new()
+    {
+        Key = new EventKey("qms://plant-1", id),
+        PartitionKey = partitionKey,
+        AcceptedAt = T0,
+        Envelope = new EventEnvelope
+        {
+            Id = id,
+            Source = "qms://plant-1",
+            Type = EventTypes.InspectionPassed,
+            Time = T0,
+            Data = new InspectionPassed { InspectionLot = new InspectionLotId("IL-1"), Lot = new LotId(partitionKey), Material = new MaterialId("M-1"), Site = new SiteId("plant-1") },
+        },
+    };
+
+    private static SqliteConnection OpenRaw(string path, SqliteOpenMode mode = SqliteOpenMode.ReadOnly)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = mode, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+
+    private static long CountInbox(string path)
+    {
+        using var connection = OpenRaw(path);
+        return (long)Scalar(connection, "SELECT COUNT(*) FROM inbox")!;
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static string Fingerprint(string path)
+    {
+        // The main file and whatever WAL is beside it: neither may change.
+        var parts = new List<string> { Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path))) };
+        var wal = path + "-wal";
+        parts.Add(File.Exists(wal) ? Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(wal))) : "no-wal");
+        return string.Join("/", parts);
+    }
+}
