@@ -1,0 +1,160 @@
+using System.Reflection;
+using System.Runtime.ExceptionServices;
+using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+
+namespace ManufacturingOrchestration.Hosting.Tests;
+
+public sealed class OrchestrationHealthCheckTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task CheckHealthAsync_RunningAndQuiet_Healthy()
+    {
+        using var plant = HostingTestPlant.Create(TimeProvider.System);
+        using var host = OrchestrationHostedServiceTests.CreateHost(plant);
+        await host.StartAsync(Ct);
+
+        var result = await Check(host);
+        await host.StopAsync(Ct);
+
+        result.Status.Should().Be(HealthStatus.Healthy);
+        result.Data["openDeadLetters"].Should().Be(0);
+    }
+
+    [Fact]
+    public async Task CheckHealthAsync_NotStarted_UsesTheRegistrationsFailureStatus()
+    {
+        using var plant = HostingTestPlant.Create(TimeProvider.System);
+        using var host = OrchestrationHostedServiceTests.CreateHost(plant);
+
+        var result = await Check(host, HealthStatus.Degraded);
+
+        result.Status.Should().Be(HealthStatus.Degraded);
+        result.Description.Should().Contain("not running");
+    }
+
+    [Fact]
+    public async Task CheckHealthAsync_DeadLetterParksAKey_DegradedWithTheNumbers()
+    {
+        using var plant = HostingTestPlant.Create(TimeProvider.System, "LOT-X1");
+        plant.Faults.Configure("erp.*", new FaultProfile { PermanentFailureRate = 1 });
+        using var host = OrchestrationHostedServiceTests.CreateHost(plant);
+        await host.StartAsync(Ct);
+        var orchestrator = host.Services.GetRequiredService<Orchestrator>();
+        await orchestrator.PublishAsync(HostingTestPlant.Failed("LOT-X1", "evt-x1"), Ct);
+        await orchestrator.WaitForIdleAsync(Ct);
+
+        var result = await Check(host);
+        await host.StopAsync(Ct);
+
+        result.Status.Should().Be(HealthStatus.Degraded);
+        result.Data["parkedKeys"].Should().Be(1);
+        ((int)result.Data["openDeadLetters"]).Should().BeGreaterThanOrEqualTo(1);
+        result.Description.Should().Contain("open dead letters");
+    }
+
+    [Fact]
+    public async Task CheckHealthAsync_OpenCircuitReported_Degraded()
+    {
+        using var plant = HostingTestPlant.Create(TimeProvider.System);
+        using var host = OrchestrationHostedServiceTests.CreateHost(plant, s => s.AddSingleton<ICircuitStateReporter>(new FixedCircuits("erp-eu")));
+        await host.StartAsync(Ct);
+
+        var result = await Check(host);
+        await host.StopAsync(Ct);
+
+        result.Status.Should().Be(HealthStatus.Degraded);
+        result.Data["openCircuits"].Should().BeEquivalentTo(new[] { "erp-eu" });
+    }
+
+    [Fact]
+    public async Task CheckHealthAsync_StoreThrows_Unhealthy()
+    {
+        using var plant = HostingTestPlant.Create(TimeProvider.System);
+        var (store, control) = FailingStoreProxy.Create();
+        using var host = OrchestrationHostedServiceTests.CreateHost(plant, s => s.AddManufacturingOrchestration(mo => mo.UseStore(store)));
+        await host.StartAsync(Ct);
+
+        control.Fail = true;
+        var result = await Check(host);
+        control.Fail = false;
+        await host.StopAsync(Ct);
+
+        result.Status.Should().Be(HealthStatus.Unhealthy);
+        result.Description.Should().Contain("unreachable");
+        result.Exception.Should().BeOfType<IOException>();
+    }
+
+    [Fact]
+    public async Task CheckHealthAsync_BacklogAboveThreshold_Degraded()
+    {
+        using var plant = HostingTestPlant.Create(TimeProvider.System, "LOT-B1", "LOT-B2");
+        plant.Faults.Configure("erp.*", new FaultProfile { Latency = TimeSpan.FromSeconds(30) });
+        using var host = OrchestrationHostedServiceTests.CreateHost(plant, s => s.AddManufacturingOrchestrationHosting(o =>
+        {
+            o.BacklogDegradedThreshold = 1;
+            o.DrainTimeout = TimeSpan.Zero;
+        }));
+        await host.StartAsync(Ct);
+        var orchestrator = host.Services.GetRequiredService<Orchestrator>();
+        await orchestrator.PublishAsync(HostingTestPlant.Failed("LOT-B1", "evt-b1"), Ct);
+        await orchestrator.PublishAsync(HostingTestPlant.Failed("LOT-B2", "evt-b2"), Ct);
+
+        var result = await Check(host);
+        await host.StopAsync(Ct);
+
+        result.Status.Should().Be(HealthStatus.Degraded);
+        result.Description.Should().Contain("backlog");
+    }
+
+    private static Task<HealthCheckResult> Check(IHost host, HealthStatus failureStatus = HealthStatus.Unhealthy)
+    {
+        var check = host.Services.GetRequiredService<OrchestrationHealthCheck>();
+        var context = new HealthCheckContext { Registration = new HealthCheckRegistration("manufacturing-orchestration", check, failureStatus, null) };
+        return check.CheckHealthAsync(context, Ct);
+    }
+
+    private sealed class FixedCircuits(params string[] open) : ICircuitStateReporter
+    {
+        public IReadOnlyCollection<string> GetOpenCircuits() => open;
+    }
+
+    /// <summary>An in-memory store whose dead-letter reads fail on demand (a proxy, so it follows the interface as it grows).</summary>
+    public class FailingStoreProxy : DispatchProxy
+    {
+        public IOrchestrationStore Inner { get; set; } = new InMemoryOrchestrationStore();
+
+        public bool Fail { get; set; }
+
+        public static (IOrchestrationStore Store, FailingStoreProxy Control) Create()
+        {
+            var store = DispatchProxy.Create<IOrchestrationStore, FailingStoreProxy>();
+            return (store, (FailingStoreProxy)(object)store);
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            ArgumentNullException.ThrowIfNull(targetMethod);
+            if (Fail && targetMethod.Name == nameof(IOrchestrationStore.ReadDeadLettersAsync))
+            {
+                return ValueTask.FromException<IReadOnlyList<DeadLetter>>(new IOException("disk gone"));
+            }
+
+            try
+            {
+                return targetMethod.Invoke(Inner, args);
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is not null)
+            {
+                ExceptionDispatchInfo.Throw(ex.InnerException);
+                throw;
+            }
+        }
+    }
+}
