@@ -36,6 +36,9 @@ public sealed class ScenarioServices
     /// <summary>The window of supplier quality history the rules look at. Default 90 days.</summary>
     public TimeSpan SupplierHistoryWindow { get; init; } = TimeSpan.FromDays(90);
 
+    /// <summary>The scrap window and baseline yields per site and line, for the scrap-spike workflow.</summary>
+    public ScrapSpikeSettings ScrapSpike { get; init; } = new();
+
     /// <summary>Reads a material definition through a short-lived cache.</summary>
     /// <param name="erp">The ERP adapter.</param>
     /// <param name="material">The material.</param>

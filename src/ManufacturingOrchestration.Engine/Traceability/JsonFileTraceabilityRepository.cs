@@ -1,0 +1,161 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ManufacturingOrchestration.Model;
+
+namespace ManufacturingOrchestration.Engine.Traceability;
+
+/// <summary>
+/// A traceability repository kept as one JSON file per lot in a directory: <c>&lt;escaped lot id&gt;.json</c>, holding
+/// the latest <see cref="TraceabilityRecord"/>. Every write goes to a temporary file in the same directory, is flushed
+/// to disk, and then renamed over the lot's file, so a reader (or a crash) never sees a half-written file. A
+/// publication whose idempotency key the lot's file already lists is not written again.
+/// </summary>
+/// <remarks>
+/// Thread-safe within one process (one lock per lot). Use one writing process per directory: two processes publishing
+/// the same lot at the same moment are each atomic, but the last rename wins. Lot ids are escaped
+/// (<see cref="Uri.EscapeDataString(string)"/>) into file names; on a case-insensitive file system two lot ids that
+/// differ only in case share a file, so keep such directories on a case-sensitive volume.
+/// </remarks>
+public sealed class JsonFileTraceabilityRepository : ITraceabilityRepository
+{
+    /// <summary>How many applied idempotency keys a lot's file remembers. Default 64.</summary>
+    public const int MaxRememberedKeys = 64;
+
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the repository; the directory is created when missing.</summary>
+    /// <param name="directory">The directory holding one file per lot.</param>
+    /// <param name="timeProvider">The clock stamping <see cref="TraceabilityRecord.PublishedAt"/>; the system clock when <see langword="null"/>.</param>
+    public JsonFileTraceabilityRepository(string directory, TimeProvider? timeProvider = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory = Path.GetFullPath(directory);
+        System.IO.Directory.CreateDirectory(Directory);
+        _time = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>The directory holding one file per lot.</summary>
+    public string Directory { get; }
+
+    /// <summary>The file that holds a lot's genealogy.</summary>
+    /// <param name="lot">The lot.</param>
+    /// <returns>The full path.</returns>
+    public string PathOf(LotId lot) => Path.Combine(Directory, Uri.EscapeDataString(lot.Value) + ".json");
+
+    /// <inheritdoc />
+    public async ValueTask<TraceabilityPublishStatus> PublishAsync(GenealogyPublication publication, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(publication);
+        ArgumentException.ThrowIfNullOrEmpty(publication.IdempotencyKey);
+        var path = PathOf(publication.Lot);
+        var gate = _locks.GetOrAdd(path, static _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var existing = await ReadAsync(path, cancellationToken).ConfigureAwait(false);
+            if (existing is not null && existing.PublicationKeys.Contains(publication.IdempotencyKey, StringComparer.Ordinal))
+            {
+                return TraceabilityPublishStatus.AlreadyPublished;
+            }
+
+            var keys = new List<string>(existing?.PublicationKeys ?? []) { publication.IdempotencyKey };
+            if (keys.Count > MaxRememberedKeys)
+            {
+                keys.RemoveRange(0, keys.Count - MaxRememberedKeys);
+            }
+
+            var record = new TraceabilityRecord
+            {
+                Lot = publication.Lot,
+                Material = publication.Material,
+                Site = publication.Site,
+                ProducedBy = publication.ProducedBy,
+                Links = publication.Links,
+                ReleasedBy = publication.ReleasedBy,
+                CorrelationId = publication.CorrelationId,
+                PublishedAt = _time.GetUtcNow(),
+                PublicationKeys = keys,
+            };
+            await WriteAtomicallyAsync(path, record, cancellationToken).ConfigureAwait(false);
+            return TraceabilityPublishStatus.Published;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<TraceabilityRecord?> GetAsync(LotId lot, CancellationToken cancellationToken) =>
+        await ReadAsync(PathOf(lot), cancellationToken).ConfigureAwait(false);
+
+    private static async ValueTask<TraceabilityRecord?> ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 4096, useAsync: true);
+            await using (stream.ConfigureAwait(false))
+            {
+                return await JsonSerializer.DeserializeAsync(stream, TraceabilityJsonContext.Default.TraceabilityRecord, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        catch (JsonException ex)
+        {
+            throw new ManufacturingOrchestrationException(ReasonCodes.MalformedJson, $"The traceability file {path} cannot be read: {ex.Message}", ex);
+        }
+    }
+
+    private static async ValueTask WriteAtomicallyAsync(string path, TraceabilityRecord record, CancellationToken cancellationToken)
+    {
+        var temporary = string.Concat(path, ".", Guid.NewGuid().ToString("N"), ".tmp");
+        try
+        {
+            var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, useAsync: true);
+            await using (stream.ConfigureAwait(false))
+            {
+                await JsonSerializer.SerializeAsync(stream, record, TraceabilityJsonContext.Default.TraceabilityRecord, cancellationToken).ConfigureAwait(false);
+                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temporary);
+            throw;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Best effort: a left-over temporary file is ignored by readers.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Best effort, as above.
+        }
+    }
+}
+
+/// <summary>The JSON of traceability files: camelCase, enums as camelCase strings, nulls omitted, indented for people.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UseStringEnumConverter = true,
+    WriteIndented = true,
+    RespectNullableAnnotations = true)]
+[JsonSerializable(typeof(TraceabilityRecord))]
+internal sealed partial class TraceabilityJsonContext : JsonSerializerContext;
