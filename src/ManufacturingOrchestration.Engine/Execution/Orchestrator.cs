@@ -26,11 +26,12 @@ public sealed class Orchestrator : IAsyncDisposable
     private readonly OrchestratorRuntime _runtime;
     private readonly OrchestrationTelemetry _telemetry;
     private readonly bool _ownsTelemetry;
+    private readonly SemaphoreSlim _intake = new(1, 1);
     private CancellationTokenSource? _stopping;
     private Task? _timerLoop;
     private Task? _checkpointLoop;
     private AuditCheckpoint? _lastCheckpoint;
-    private int _state; // 0 created, 1 running, 2 stopping, 3 stopped
+    private int _state; // 0 created, 4 starting, 1 running, 2 stopping, 3 stopped
 
     /// <summary>Creates an orchestrator; call <see cref="StartAsync"/> before publishing.</summary>
     /// <param name="options">The composition; validated here.</param>
@@ -77,7 +78,7 @@ public sealed class Orchestrator : IAsyncDisposable
     /// <returns>A task that completes when the orchestrator runs.</returns>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        if (Interlocked.CompareExchange(ref _state, 4, 0) != 0)
         {
             throw new InvalidOperationException("The orchestrator was already started.");
         }
@@ -109,6 +110,9 @@ public sealed class Orchestrator : IAsyncDisposable
 
         _timerLoop = Task.Run(() => TimerLoopAsync(_stopping.Token), CancellationToken.None);
         _checkpointLoop = Task.Run(() => CheckpointLoopAsync(_stopping.Token), CancellationToken.None);
+
+        // Publishing opens only now, after recovery routed what was pending, so nothing new overtakes it.
+        Volatile.Write(ref _state, 1);
     }
 
     /// <summary>
@@ -223,19 +227,38 @@ public sealed class Orchestrator : IAsyncDisposable
 
         var accepted = new bool[candidates.Count];
         IReadOnlyList<InboxEvent> stored;
+
+        // Accepting and routing happen under one intake lock, so the events of a key reach its worker in inbox
+        // position order even when several publishers race: a worker never sees a later event of a key first.
+        await _intake.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            stored = await _runtime.Store.AcceptAsync(candidates, accepted, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            for (var i = 0; i < candidates.Count; i++)
+            try
             {
-                _runtime.ReleaseCapacity();
+                stored = await _runtime.Store.AcceptAsync(candidates, accepted, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                for (var i = 0; i < candidates.Count; i++)
+                {
+                    _runtime.ReleaseCapacity();
+                }
+
+                throw;
             }
 
-            throw;
+            RouteAccepted(candidates, candidateIndex, accepted, stored, results);
         }
+        finally
+        {
+            _intake.Release();
+        }
+
+        return results;
+    }
+
+    private void RouteAccepted(List<InboxEvent> candidates, List<int> candidateIndex, bool[] accepted, IReadOnlyList<InboxEvent> stored, PublishResult[] results)
+    {
 
         var next = 0;
         for (var i = 0; i < candidates.Count; i++)
@@ -255,8 +278,6 @@ public sealed class Orchestrator : IAsyncDisposable
                 results[candidateIndex[i]] = PublishResult.Duplicate(candidates[i].Key);
             }
         }
-
-        return results;
     }
 
     /// <summary>Records an event refused before it could be read (e.g. malformed JSON from a file or a webhook), so nothing is silently dropped.</summary>
@@ -407,6 +428,7 @@ public sealed class Orchestrator : IAsyncDisposable
         }
 
         _stopping?.Dispose();
+        _intake.Dispose();
         if (_ownsTelemetry)
         {
             _telemetry.Dispose();

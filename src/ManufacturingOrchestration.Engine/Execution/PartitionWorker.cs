@@ -18,6 +18,9 @@ internal sealed partial class PartitionWorker
     private readonly OrchestratorRuntime _runtime;
     private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, KeyRuntime> _keys = new(StringComparer.Ordinal);
+
+    // Keys whose cache was dropped after a failed commit: when loaded again they re-read their pending events in order.
+    private readonly HashSet<string> _rescan = new(StringComparer.Ordinal);
     private readonly int _index;
 
     public PartitionWorker(OrchestratorRuntime runtime, int index)
@@ -76,6 +79,7 @@ internal sealed partial class PartitionWorker
             var commits = new List<StepCommit>();
             var handled = new List<WorkItem>();
             var scans = new List<KeyRuntime>();
+            var freeScans = new List<KeyRuntime>();
 
             foreach (var item in round)
             {
@@ -93,7 +97,19 @@ internal sealed partial class PartitionWorker
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     Log.StoreFailed(_runtime.Logger, ex, item.PartitionKey);
-                    await RequeueLaterAsync([item], ct).ConfigureAwait(false);
+                    if (item is EventWork)
+                    {
+                        // Re-read the key's pending events in order later instead of letting this one fall behind newer ones.
+                        _rescan.Add(item.PartitionKey);
+                        _runtime.InFlightAdded();
+                        Done(item);
+                        await RequeueLaterAsync([new ScanWork(item.PartitionKey)], ct).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await RequeueLaterAsync([item], ct).ConfigureAwait(false);
+                    }
+
                     continue;
                 }
 
@@ -109,6 +125,11 @@ internal sealed partial class PartitionWorker
                     {
                         // It stays pending in the store; the key reads it again, in order, once it is free.
                         key.NeedsScan = true;
+                        if (!key.IsBlocked && !freeScans.Contains(key))
+                        {
+                            freeScans.Add(key);
+                        }
+
                         Done(item);
                         continue;
                     }
@@ -171,7 +192,7 @@ internal sealed partial class PartitionWorker
 
             // Keys that are free again continue with what waited for them, before anything newer.
             var resumed = new List<WorkItem>();
-            foreach (var key in touched.Values)
+            foreach (var key in touched.Values.Concat(freeScans.Where(k => !touched.ContainsKey(k.State.Key))))
             {
                 if (!key.IsBlocked && (key.NeedsScan || scans.Contains(key)))
                 {
@@ -208,15 +229,28 @@ internal sealed partial class PartitionWorker
             Log.StoreFailed(_runtime.Logger, ex, commits[0].PartitionKey);
             foreach (var stage in staged)
             {
-                _keys.Remove(stage.Key.State.Key);
+                Forget(stage.Key.State.Key);
             }
 
             var retry = new List<WorkItem>();
+            var rescans = new HashSet<string>(StringComparer.Ordinal);
             foreach (var item in handled)
             {
                 if (CompletionOf(item) is { } completion)
                 {
                     completion.TrySetResult(OperatorActionResult.Refused(ReasonCodes.ConcurrencyConflict, $"The store refused the commit: {ex.Message}"));
+                    Done(item);
+                }
+                else if (item is EventWork)
+                {
+                    // The event stays pending in the store; its key re-reads its pending events in order.
+                    Forget(item.PartitionKey);
+                    if (rescans.Add(item.PartitionKey))
+                    {
+                        retry.Add(new ScanWork(item.PartitionKey));
+                        _runtime.InFlightAdded();
+                    }
+
                     Done(item);
                 }
                 else
@@ -271,9 +305,17 @@ internal sealed partial class PartitionWorker
         }
 
         var state = await _runtime.Store.LoadPartitionAsync(partitionKey, ct).ConfigureAwait(false) ?? PartitionState.Empty(partitionKey);
-        key = new KeyRuntime(state);
+        key = new KeyRuntime(state) { NeedsScan = _rescan.Remove(partitionKey) };
         _keys[partitionKey] = key;
         return key;
+    }
+
+    private void Forget(string partitionKey)
+    {
+        if (_keys.Remove(partitionKey))
+        {
+            _rescan.Add(partitionKey);
+        }
     }
 
     private async ValueTask<Staged?> HandleAsync(KeyRuntime key, WorkItem item, CancellationToken ct)
@@ -449,7 +491,7 @@ internal sealed partial class PartitionWorker
             foreach (var key in executed!)
             {
                 _runtime.Executor.Discard(key);
-                _keys.Remove(key.State.Key);
+                Forget(key.State.Key);
                 _runtime.InFlightAdded();
                 _queue.Writer.TryWrite(new ResumeWork(key.State.Key));
             }

@@ -1,4 +1,5 @@
 using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Workflows;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
@@ -35,7 +36,7 @@ public static class IncomingInspectionWorkflow
             .Step("enrich", WorkflowStepKind.Enrich, (ctx, ct) => EnrichAsync(services, ctx, ct))
             .Step("decide", WorkflowStepKind.Decide, ctx => Decide(services, ctx))
             .OnDecision<QuarantineLot>("quarantine", (d, ctx) => Quarantine(services, d, ctx))
-            .OnDecision<ReleaseLot>("release", (d, ctx) => Release(services, d, ctx))
+            .OnDecision<ReleaseLot>("release", (d, ctx) => Release(services, d, (ctx.Event.Data as InspectionPassed)?.Quantity, ctx))
             .OnDecision<MoveStockToHold>("move-to-hold", MoveToHold)
             .OnDecision<ReevaluateAllocations>("reevaluate-allocations", ScenarioCommands.ReevaluateAllocations)
             .OnDecision<NotifyProcurement>("notify-procurement", ScenarioCommands.NotifyProcurement)
@@ -43,7 +44,25 @@ public static class IncomingInspectionWorkflow
             .OnDecision<OpenSupplierCase>("open-supplier-case", OpenSupplierCase)
             .OnDecision<ContainWorkOrders>("contain-work-orders", ScenarioCommands.ContainWorkOrders)
             .OnDecision<Escalate>("escalate", ScenarioCommands.Escalate)
-            .OnDecision<RequireApproval>("require-approval", ScenarioCommands.RecordApprovalRequired)
+            .OnDecision<RequireApproval>("require-approval", RequestApproval)
+            .OnApproved("release-approved", (outcome, ctx) =>
+            {
+                var gated = GatedRelease.Read(outcome.Payload);
+                Release(services, new ReleaseLot { Lot = gated.Lot, Site = gated.Site }, gated.Quantity, ctx);
+            })
+            .OnRefused("release-refused", (outcome, ctx) =>
+            {
+                var gated = GatedRelease.Read(outcome.Payload);
+                ctx.Plan(CommandKinds.NotificationSend, c => new SendNotificationRequest
+                {
+                    Context = c,
+                    Roles = [Role.QualityEngineer],
+                    Site = gated.Site,
+                    Subject = $"Release of {gated.Lot} refused",
+                    Body = $"{outcome.DecisiveSignature.Signer}: {outcome.DecisiveSignature.Reason}. The lot stays in quality inspection.",
+                    Lot = gated.Lot,
+                });
+            })
             .Build();
     }
 
@@ -71,6 +90,12 @@ public static class IncomingInspectionWorkflow
 
     private static void Decide(ScenarioServices services, StepContext ctx)
     {
+        if (ctx.State.Lot is null)
+        {
+            ctx.Reject(ReasonCodes.LotUnknown, $"Lot {ctx.State.Key} is not known to the orchestrator or the ERP; nothing is planned.", "unknown", []);
+            return;
+        }
+
         var facts = new FactSet
         {
             Envelope = ctx.Event,
@@ -82,7 +107,7 @@ public static class IncomingInspectionWorkflow
             Genealogy = ctx.GetFact<IReadOnlyList<GenealogyLink>>(ScenarioFacts.GenealogyFact) ?? [],
         };
         var decisions = services.Rules.Decide(facts);
-        ctx.AddDecisions(decisions.Decisions, decisions.Describe());
+        ctx.AddDecisions(decisions.Decisions, DecisionExplanations.Describe(decisions));
     }
 
     private static void Quarantine(ScenarioServices services, QuarantineLot decision, StepContext ctx)
@@ -117,7 +142,28 @@ public static class IncomingInspectionWorkflow
         });
     }
 
-    private static void Release(ScenarioServices services, ReleaseLot decision, StepContext ctx)
+    private static void RequestApproval(RequireApproval approval, StepContext ctx)
+    {
+        if (approval.GatedAction is not ReleaseLot release)
+        {
+            ScenarioCommands.RecordApprovalRequired(approval, ctx);
+            return;
+        }
+
+        var passed = ctx.Event.Data as InspectionPassed;
+        ctx.RequestApproval(new ApprovalRequest
+        {
+            Role = approval.Role,
+            Site = approval.Site ?? release.Site,
+            Gate = nameof(ReleaseLot),
+            Subject = release.Describe(),
+            ReasonCode = approval.Reason,
+            Requester = passed?.Inspector,
+            Payload = new GatedRelease { Lot = release.Lot, Site = release.Site, Quantity = passed?.Quantity }.Write(),
+        });
+    }
+
+    private static void Release(ScenarioServices services, ReleaseLot decision, Quantity? quantity, StepContext ctx)
     {
         if (ctx.State.Lot is not { } lot)
         {
@@ -125,7 +171,6 @@ public static class IncomingInspectionWorkflow
             return;
         }
 
-        var quantity = (ctx.Event.Data as InspectionPassed)?.Quantity;
         var before = lot.QuantityIn(StockCategory.QualityInspection);
         var result = LotStockMachine.ReleaseFromInspection(lot, quantity, services.LotPolicy, ScenarioFacts.Today(ctx));
         if (!ScenarioFacts.Accept(ctx, result, out var released))
@@ -187,5 +232,20 @@ public static class IncomingInspectionWorkflow
             Severity = decision.Severity,
             Evidence = failed?.Evidence ?? [],
         });
+    }
+
+    /// <summary>The release an approval gates at a regulated site, kept with the pending request.</summary>
+    internal sealed record GatedRelease
+    {
+        public required LotId Lot { get; init; }
+
+        public required SiteId Site { get; init; }
+
+        public Quantity? Quantity { get; init; }
+
+        public static GatedRelease Read(string? json) =>
+            System.Text.Json.JsonSerializer.Deserialize(json ?? "null", ScenarioJsonContext.Default.GatedRelease) ?? throw new System.Text.Json.JsonException("The approval carries no release.");
+
+        public string Write() => System.Text.Json.JsonSerializer.Serialize(this, ScenarioJsonContext.Default.GatedRelease);
     }
 }

@@ -36,6 +36,15 @@ public sealed class ScenarioServices
     /// <summary>The window of supplier quality history the rules look at. Default 90 days.</summary>
     public TimeSpan SupplierHistoryWindow { get; init; } = TimeSpan.FromDays(90);
 
+    /// <summary>Cycle-count tolerances per ABC class (percentage and absolute). Default <see cref="CountToleranceProfile.Default"/>.</summary>
+    public CountToleranceProfile CountTolerances { get; init; } = CountToleranceProfile.Default;
+
+    /// <summary>
+    /// The adjustment authority of a counter at a site (how much they may post without a supervisor), or
+    /// <see langword="null"/> when they have none. Default: nobody has authority beyond the tolerance.
+    /// </summary>
+    public Func<ActorId, SiteId, CountAuthority?> CountAuthorities { get; init; } = static (_, _) => null;
+
     /// <summary>The scrap window and baseline yields per site and line, for the scrap-spike workflow.</summary>
     public ScrapSpikeSettings ScrapSpike { get; init; } = new();
 

@@ -22,7 +22,7 @@ internal sealed class EngineTestHost : IAsyncDisposable
     public static readonly SupplierId Supplier = new("S-ACME");
     public static readonly ActorId OperatorId = new("op-anna");
 
-    public EngineTestHost(Action<OrchestratorOptions>? configure = null, IOrchestrationStore? store = null, IEnumerable<WorkflowDefinition>? workflows = null, Func<PlantSimulator, Adapters.AdapterSet>? adapters = null)
+    public EngineTestHost(Action<OrchestratorOptions>? configure = null, IOrchestrationStore? store = null, IEnumerable<WorkflowDefinition>? workflows = null, Func<PlantSimulator, Adapters.AdapterSet>? adapters = null, Func<ScenarioServices, IEnumerable<WorkflowDefinition>>? scenarioWorkflows = null)
     {
         Plant = new PlantSimulator(new PlantSimulatorOptions { TimeProvider = Time, Seed = 7 });
         Plant.AddSite(new SiteProfile { Id = Site, HoldLocation = new BinId("HOLD-P1") });
@@ -38,7 +38,7 @@ internal sealed class EngineTestHost : IAsyncDisposable
             JitterSeed = 1,
             Actors = new InMemoryActorDirectory([new Actor { Id = OperatorId, Roles = [new RoleAssignment { Role = Role.OrchestrationOperator }] }]),
         };
-        foreach (var workflow in workflows ?? [IncomingInspectionWorkflow.Create(Services)])
+        foreach (var workflow in workflows ?? scenarioWorkflows?.Invoke(Services) ?? [IncomingInspectionWorkflow.Create(Services)])
         {
             Options.Workflows.Add(workflow);
         }

@@ -1,0 +1,204 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Approvals;
+using ManufacturingOrchestration.Engine.Workflows;
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Rules;
+using ManufacturingOrchestration.StateMachines;
+
+namespace ManufacturingOrchestration.Engine.Scenarios;
+
+/// <summary>
+/// Scenario 3: cycle-count discrepancy. Within tolerance (per ABC class, percentage and absolute) or within the
+/// counter's own authority: the ERP count adjustment is posted directly with the right movement semantics (a count
+/// difference from the counted category). Above: affected picks are paused in the WMS, a cycle-count supervisor must
+/// approve (never the counter: segregation of duties), then the adjustment is posted and picks resume; a refusal keeps
+/// picks paused and asks for a recount. Controlled materials over tolerance also open a root-cause investigation.
+/// </summary>
+public static class CycleCountWorkflow
+{
+    /// <summary>The workflow name.</summary>
+    public const string Name = "cycle-count";
+
+    private const string MaterialFact = "material";
+
+    /// <summary>Builds the workflow.</summary>
+    /// <param name="services">The rules, sites, tolerances and count authorities.</param>
+    /// <returns>The definition (version 1).</returns>
+    public static WorkflowDefinition Create(ScenarioServices services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return new WorkflowBuilder(Name, 1)
+            .Describe("Cycle count recorded → post within tolerance, or pause picks, get a supervisor's approval, then post.")
+            .TriggeredBy(EventTypes.CycleCountRecorded)
+            .Step("enrich", WorkflowStepKind.Enrich, async (ctx, ct) =>
+            {
+                var count = ((CycleCountRecorded)ctx.Event.Data).Count;
+                if (await services.GetMaterialAsync(ctx.Adapters.Erp, count.Material, ctx.Now, ct).ConfigureAwait(false) is { } material)
+                {
+                    ctx.SetFact(MaterialFact, material);
+                }
+            })
+            .Step("decide", WorkflowStepKind.Decide, ctx =>
+            {
+                var count = ((CycleCountRecorded)ctx.Event.Data).Count;
+                var decisions = services.Rules.Decide(new FactSet
+                {
+                    Envelope = ctx.Event,
+                    Lot = ctx.State.Lot,
+                    Material = ctx.GetFact<MaterialDefinition>(MaterialFact),
+                    Site = services.Sites.Get(count.Site),
+                    CountTolerances = services.CountTolerances,
+                    CountAuthority = services.CountAuthorities(count.CountedBy, count.Site),
+                });
+                ctx.AddDecisions(decisions.Decisions, decisions.Describe());
+            })
+            .OnDecision<PausePicks>("pause-picks", (d, ctx) =>
+            {
+                if (d.Lot is { } lot)
+                {
+                    ctx.Plan(CommandKinds.WmsPausePicks, c => new PausePicksRequest { Context = c, Lot = lot, Site = d.Site });
+                }
+            })
+            .OnDecision<PostCountAdjustment>("post-adjustment", (d, ctx) => PostAdjustment(services, Adjustment.From(d), null, ctx))
+            .OnDecision<RequireApproval>("request-approval", (d, ctx) => RequestApproval(d, ctx))
+            .OnDecision<OpenRootCauseAnalysis>("open-root-cause-analysis", (d, ctx) => ctx.Plan(CommandKinds.QmsOpenNonconformance, c => new OpenNonconformanceRequest
+            {
+                Context = c,
+                Type = NonconformanceType.Internal,
+                Problem = $"Root-cause analysis: {d.Subject} — {d.Reason}",
+                Site = d.Site,
+                Material = d.Material,
+                Lots = d.Lot is { } lot ? [lot] : [],
+            }))
+            .OnApproved("post-approved-adjustment", (outcome, ctx) =>
+            {
+                var adjustment = Adjustment.Read(outcome.Payload);
+                PostAdjustment(services, adjustment, outcome.DecisiveSignature.Signer, ctx);
+                if (adjustment.Lot is { } lot)
+                {
+                    ctx.Plan(CommandKinds.WmsResumePicks, c => new ResumePicksRequest { Context = c, Lot = lot, Site = adjustment.Site });
+                }
+            })
+            .OnRefused("request-recount", (outcome, ctx) =>
+            {
+                var adjustment = Adjustment.Read(outcome.Payload);
+                ctx.Plan(CommandKinds.NotificationSend, c => new SendNotificationRequest
+                {
+                    Context = c,
+                    Roles = [Role.WarehouseLead],
+                    Site = adjustment.Site,
+                    Severity = NotificationSeverity.Alert,
+                    Subject = $"Count {adjustment.Count} refused: recount {adjustment.Material}",
+                    Body = $"{outcome.DecisiveSignature.Signer} refused the adjustment of {adjustment.Variance} {adjustment.UnitCode}: {outcome.DecisiveSignature.Reason}. Picks stay paused until a recount settles it.",
+                    Lot = adjustment.Lot,
+                });
+            })
+            .Build();
+    }
+
+    private static void RequestApproval(RequireApproval approval, StepContext ctx)
+    {
+        if (approval.GatedAction is not PostCountAdjustment gated)
+        {
+            ScenarioCommands.RecordApprovalRequired(approval, ctx);
+            return;
+        }
+
+        var count = ((CycleCountRecorded)ctx.Event.Data).Count;
+        ctx.RequestApproval(new ApprovalRequest
+        {
+            Role = approval.Role,
+            Site = approval.Site ?? gated.Site,
+            Gate = nameof(PostCountAdjustment),
+            Subject = gated.Describe(),
+            ReasonCode = approval.Reason,
+            Requester = count.CountedBy,
+            Payload = Adjustment.From(gated).Write(),
+        });
+    }
+
+    private static void PostAdjustment(ScenarioServices services, Adjustment adjustment, ActorId? approvedBy, StepContext ctx)
+    {
+        if (adjustment.Variance == 0 || adjustment.Lot is not { } lotId)
+        {
+            return;
+        }
+
+        var difference = new Quantity(Math.Abs(adjustment.Variance), new UnitOfMeasure(adjustment.UnitCode, adjustment.UnitCodeSystem));
+        if (ctx.State.Lot is { } lot)
+        {
+            var movement = new GoodsMovement
+            {
+                Kind = MovementKind.CountDifference,
+                Lot = lotId,
+                Material = adjustment.Material,
+                Site = adjustment.Site,
+                Quantity = difference,
+                FromCategory = adjustment.Variance < 0 ? adjustment.Category : null,
+                ToCategory = adjustment.Variance > 0 ? adjustment.Category : null,
+                IsIncrease = adjustment.Variance > 0,
+                ReasonCode = "cycle-count",
+            };
+            var result = LotStockMachine.Apply(lot, movement, services.LotPolicy, ScenarioFacts.Today(ctx));
+            if (!ScenarioFacts.Accept(ctx, result, out var adjusted))
+            {
+                return;
+            }
+
+            ctx.State = ctx.State with { Lot = adjusted };
+        }
+
+        ctx.Plan(CommandKinds.ErpPostCountAdjustment, c => new PostCountAdjustmentRequest
+        {
+            Context = c,
+            Count = adjustment.Count,
+            Lot = lotId,
+            Material = adjustment.Material,
+            Site = adjustment.Site,
+            Category = adjustment.Category,
+            Difference = difference,
+            IsIncrease = adjustment.Variance > 0,
+            ApprovedBy = approvedBy,
+        });
+    }
+
+    /// <summary>The adjustment an approval gates, kept with the pending request.</summary>
+    internal sealed record Adjustment
+    {
+        public required CycleCountId Count { get; init; }
+
+        public required MaterialId Material { get; init; }
+
+        public required SiteId Site { get; init; }
+
+        public LotId? Lot { get; init; }
+
+        public StockCategory Category { get; init; }
+
+        public required decimal Variance { get; init; }
+
+        public required string UnitCode { get; init; }
+
+        public string? UnitCodeSystem { get; init; }
+
+        public static Adjustment From(PostCountAdjustment d) => new()
+        {
+            Count = d.CycleCount,
+            Material = d.Material,
+            Site = d.Site,
+            Lot = d.Lot,
+            Category = d.Category,
+            Variance = d.Variance,
+            UnitCode = d.Unit.Code,
+            UnitCodeSystem = d.Unit.CodeSystem,
+        };
+
+        public static Adjustment Read(string? json) =>
+            JsonSerializer.Deserialize(json ?? "null", ScenarioJsonContext.Default.Adjustment) ?? throw new JsonException("The approval carries no count adjustment.");
+
+        public string Write() => JsonSerializer.Serialize(this, ScenarioJsonContext.Default.Adjustment);
+    }
+}

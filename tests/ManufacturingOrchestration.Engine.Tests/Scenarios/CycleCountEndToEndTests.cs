@@ -1,0 +1,149 @@
+using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Approvals;
+using ManufacturingOrchestration.Engine.Scenarios;
+using ManufacturingOrchestration.Engine.Tests.Execution;
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
+
+namespace ManufacturingOrchestration.Engine.Tests.Scenarios;
+
+public class CycleCountEndToEndTests
+{
+    private static readonly ActorId Counter = new("cnt-carl");
+    private static readonly ActorId CountSupervisor = new("ccs-cleo");
+    private static readonly MaterialId Screws = new("SCR-M3");
+    private static readonly MaterialId Gold = new("AU-WIRE");
+
+    [Fact]
+    public async Task CountWithinTolerance_PostsTheAdjustmentDirectly()
+    {
+        await using var host = await CreateHostAsync();
+        SeedLot(host, "L-CC1", Screws, 100);
+
+        await host.PublishAndWaitAsync(Counted("L-CC1", Screws, book: 100, counted: 98, "cc-1"));
+
+        host.Plant.Erp.QuantityIn(new LotId("L-CC1"), StockCategory.Unrestricted).Should().Be(98);
+        host.Plant.Wms.ArePicksPaused(new LotId("L-CC1")).Should().BeFalse();
+        (await host.Orchestrator.GetPendingApprovalsAsync("L-CC1", EngineTestHost.Ct)).Should().BeEmpty();
+        var state = await host.Orchestrator.GetPartitionAsync("L-CC1", EngineTestHost.Ct);
+        state!.Lot!.QuantityIn(StockCategory.Unrestricted).Value.Should().Be(98);
+    }
+
+    [Fact]
+    public async Task CountAboveTolerance_PausesPicks_NeedsASupervisorWhoIsNotTheCounter_ThenPostsAndResumes()
+    {
+        await using var host = await CreateHostAsync();
+        SeedLot(host, "L-CC2", Screws, 100);
+
+        await host.PublishAndWaitAsync(Counted("L-CC2", Screws, book: 100, counted: 80, "cc-2"));
+
+        var lot = new LotId("L-CC2");
+        host.Plant.Wms.ArePicksPaused(lot).Should().BeTrue();
+        host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(100);
+        var pending = (await host.Orchestrator.GetPendingApprovalsAsync("L-CC2", EngineTestHost.Ct)).Should().ContainSingle().Subject;
+        pending.Role.Should().Be(Role.CycleCountSupervisor);
+        pending.Requester.Should().Be(Counter);
+
+        await host.PublishAndWaitAsync(Answer("L-CC2", pending.RequestId, Counter, approve: true, "cc-2-self"));
+        host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(100);
+
+        await host.PublishAndWaitAsync(Answer("L-CC2", pending.RequestId, CountSupervisor, approve: true, "cc-2-ok"));
+
+        host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(80);
+        host.Plant.Wms.ArePicksPaused(lot).Should().BeFalse();
+        host.Plant.Erp.CallCount(CommandKinds.ErpPostCountAdjustment).Should().Be(1);
+        var audit = await host.Orchestrator.GetAuditTrailAsync("L-CC2", EngineTestHost.Ct);
+        audit.Should().Contain(a => a.Action == "approval-refused-invalid" && a.Reason.StartsWith("approval.self-approval", StringComparison.Ordinal));
+        audit.Should().ContainSingle(a => a.Action == "e-signature:approve").Which.Actor.Should().Be(CountSupervisor.Value);
+        (await host.Orchestrator.Audit.VerifyAllAsync(EngineTestHost.Ct)).IsValid.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task ControlledMaterialAboveTolerance_OpensARootCauseInvestigation()
+    {
+        await using var host = await CreateHostAsync();
+        SeedLot(host, "L-CC3", Gold, 50);
+
+        await host.PublishAndWaitAsync(Counted("L-CC3", Gold, book: 50, counted: 45, "cc-3"));
+
+        host.Plant.Qms.Nonconformances.Should().ContainSingle().Which.Problem.Should().Contain("Root-cause");
+        host.Plant.Wms.ArePicksPaused(new LotId("L-CC3")).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task RefusedAdjustment_KeepsPicksPausedAndAsksForARecount()
+    {
+        await using var host = await CreateHostAsync();
+        SeedLot(host, "L-CC4", Screws, 100);
+        await host.PublishAndWaitAsync(Counted("L-CC4", Screws, book: 100, counted: 70, "cc-4"));
+        var pending = (await host.Orchestrator.GetPendingApprovalsAsync("L-CC4", EngineTestHost.Ct)).Single();
+
+        await host.PublishAndWaitAsync(Answer("L-CC4", pending.RequestId, CountSupervisor, approve: false, "cc-4-no"));
+
+        host.Plant.Wms.ArePicksPaused(new LotId("L-CC4")).Should().BeTrue();
+        host.Plant.Erp.QuantityIn(new LotId("L-CC4"), StockCategory.Unrestricted).Should().Be(100);
+        host.Plant.Notification.SentTo(Role.WarehouseLead, EngineTestHost.Site).Should().ContainSingle().Which.Request.Subject.Should().Contain("recount");
+    }
+
+    private static async Task<EngineTestHost> CreateHostAsync()
+    {
+        var host = new EngineTestHost(
+            o => o.Actors = new InMemoryActorDirectory([
+                new Actor { Id = Counter, Roles = [new RoleAssignment { Role = Role.Operator, Site = EngineTestHost.Site }, new RoleAssignment { Role = Role.CycleCountSupervisor, Site = EngineTestHost.Site }] },
+                new Actor { Id = CountSupervisor, Roles = [new RoleAssignment { Role = Role.CycleCountSupervisor, Site = EngineTestHost.Site }] },
+            ]),
+            scenarioWorkflows: services => [CycleCountWorkflow.Create(services)]);
+        host.Plant.AddMaterial(new MaterialDefinition { Id = Screws, BaseUnit = UnitOfMeasure.Each, AbcClass = AbcClass.C });
+        host.Plant.AddMaterial(new MaterialDefinition { Id = Gold, BaseUnit = UnitOfMeasure.Each, AbcClass = AbcClass.A, IsControlled = true });
+        return await host.StartAsync();
+    }
+
+    private static void SeedLot(EngineTestHost host, string lot, MaterialId material, decimal quantity) =>
+        host.Plant.AddLot(
+            new MaterialLot
+            {
+                Id = new LotId(lot),
+                Material = material,
+                Site = EngineTestHost.Site,
+                Unit = UnitOfMeasure.Each,
+                Buckets = [new StockBucket { Category = StockCategory.Unrestricted, Quantity = Quantity.Each(quantity) }],
+                Disposition = LotDisposition.Unrestricted,
+                QualityDecision = QualityDecision.Accepted,
+            },
+            new BinId("A-01"));
+
+    private static EventEnvelope Counted(string lot, MaterialId material, decimal book, decimal counted, string id) => new()
+    {
+        Id = id,
+        Source = "wms://plant-1",
+        Type = EventTypes.CycleCountRecorded,
+        Site = EngineTestHost.Site,
+        Data = new CycleCountRecorded
+        {
+            Count = new CycleCount
+            {
+                Id = new CycleCountId("CC-" + id),
+                Material = material,
+                Lot = new LotId(lot),
+                Site = EngineTestHost.Site,
+                Bin = new BinId("A-01"),
+                BookQuantity = Quantity.Each(book),
+                CountedQuantity = Quantity.Each(counted),
+                CountedBy = Counter,
+            },
+        },
+    };
+
+    private static EventEnvelope Answer(string lot, string requestId, ActorId signer, bool approve, string id)
+    {
+        var signature = new ElectronicSignature { Signer = signer, Role = Role.CycleCountSupervisor, Meaning = approve ? SignatureMeaning.Approve : SignatureMeaning.Reject, SignedAt = new DateTimeOffset(2026, 11, 2, 8, 0, 0, TimeSpan.Zero), Reason = approve ? "recounted, confirmed" : "count looks wrong" };
+        return new EventEnvelope
+        {
+            Id = id,
+            Source = "mo://approvals",
+            Type = approve ? EventTypes.ApprovalGiven : EventTypes.ApprovalRefused,
+            Site = EngineTestHost.Site,
+            Data = approve ? new ApprovalGiven { RequestId = requestId, PartitionKey = lot, Signature = signature } : new ApprovalRefused { RequestId = requestId, PartitionKey = lot, Signature = signature },
+        };
+    }
+}
