@@ -1,0 +1,268 @@
+using System.Globalization;
+using ManufacturingOrchestration.Engine.Approvals;
+using ManufacturingOrchestration.Engine.Audit;
+using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Engine.Scenarios;
+using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Rules;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ManufacturingOrchestration.Testing;
+
+/// <summary>
+/// An orchestrator wired to the plant simulators, a store and a fake clock, with helpers to publish, wait until the
+/// work is done, move time (firing due retries, timers and deadlines in order) and check the effects and the audit.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var harness = new OrchestrationTestHarness();
+/// harness.AddSite(new SiteProfile { Id = site, HoldLocation = new BinId("Q-HOLD") });
+/// harness.Plant.AddMaterial(material).AddLot(lot, new BinId("RCV-1"));
+/// await harness.StartAsync(ct);
+/// await harness.PublishAndWaitAsync([failedInspection], ct);
+/// harness.AssertEffectOnce(CommandKinds.ErpChangeStockCategory, lot.Id);
+/// await harness.AssertAuditIntactAsync(ct);
+/// </code>
+/// </example>
+public sealed class OrchestrationTestHarness : IAsyncDisposable
+{
+    private const int MaxTimerSteps = 100_000;
+
+    /// <summary>Creates the harness (not started).</summary>
+    /// <param name="options">The settings; defaults when <see langword="null"/>.</param>
+    public OrchestrationTestHarness(OrchestrationTestHarnessOptions? options = null)
+    {
+        options ??= new OrchestrationTestHarnessOptions();
+        Time = new FakeTimeProvider(options.StartTime);
+        Plant = new PlantSimulator(new PlantSimulatorOptions { TimeProvider = Time, Seed = options.Seed, EffectsLogPath = options.EffectsLogPath });
+        var rules = new DecisionEngineBuilder();
+        if (options.Rules is null)
+        {
+            rules.AddStandardRules();
+        }
+        else
+        {
+            options.Rules(rules);
+        }
+
+        Scenarios = new ScenarioServices(rules.Build());
+        Actors = new InMemoryActorDirectory(options.Actors);
+        Store = options.Store ?? new InMemoryOrchestrationStore();
+        Options = new OrchestratorOptions
+        {
+            Store = Store,
+            Adapters = Plant.Adapters,
+            TimeProvider = Time,
+            Actors = Actors,
+            Parallelism = 2,
+            JitterSeed = options.Seed,
+        };
+        var workflows = options.Workflows.Count == 0 ? [IncomingInspectionWorkflow.Create] : options.Workflows;
+        foreach (var create in workflows)
+        {
+            Options.Workflows.Add(create(Scenarios));
+        }
+
+        options.Configure?.Invoke(Options);
+        Orchestrator = new Orchestrator(Options);
+    }
+
+    /// <summary>The fake clock everything runs on.</summary>
+    public FakeTimeProvider Time { get; }
+
+    /// <summary>The simulated ERP, MES, QMS, WMS, procurement and notification systems.</summary>
+    public PlantSimulator Plant { get; }
+
+    /// <summary>What the simulators applied, in order.</summary>
+    public EffectsLog Effects => Plant.Effects;
+
+    /// <summary>The rules, sites and master-data cache of the shipped workflows.</summary>
+    public ScenarioServices Scenarios { get; }
+
+    /// <summary>The actor directory (add operators and approvers here).</summary>
+    public InMemoryActorDirectory Actors { get; }
+
+    /// <summary>The store.</summary>
+    public IOrchestrationStore Store { get; }
+
+    /// <summary>The orchestrator's options.</summary>
+    public OrchestratorOptions Options { get; }
+
+    /// <summary>The orchestrator.</summary>
+    public Orchestrator Orchestrator { get; }
+
+    /// <summary>Registers a site with both the simulators and the workflows' site directory.</summary>
+    /// <param name="site">The profile.</param>
+    /// <returns>This harness.</returns>
+    public OrchestrationTestHarness AddSite(SiteProfile site)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        Plant.AddSite(site);
+        Scenarios.Sites.Add(site);
+        return this;
+    }
+
+    /// <summary>Starts the orchestrator.</summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>This harness.</returns>
+    public async Task<OrchestrationTestHarness> StartAsync(CancellationToken cancellationToken)
+    {
+        await Orchestrator.StartAsync(cancellationToken).ConfigureAwait(false);
+        return this;
+    }
+
+    /// <summary>Publishes one event (it is processed in the background; see <see cref="WaitForIdleAsync"/>).</summary>
+    /// <param name="envelope">The event.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Accepted, duplicate or rejected.</returns>
+    public ValueTask<PublishResult> PublishAsync(EventEnvelope envelope, CancellationToken cancellationToken) =>
+        Orchestrator.PublishAsync(envelope, cancellationToken);
+
+    /// <summary>Publishes events in order, then waits until all work they caused is done.</summary>
+    /// <param name="envelopes">The events.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>One result per event.</returns>
+    public async Task<IReadOnlyList<PublishResult>> PublishAndWaitAsync(IEnumerable<EventEnvelope> envelopes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(envelopes);
+        var results = new List<PublishResult>();
+        foreach (var envelope in envelopes)
+        {
+            results.Add(await Orchestrator.PublishAsync(envelope, cancellationToken).ConfigureAwait(false));
+        }
+
+        await WaitForIdleAsync(cancellationToken).ConfigureAwait(false);
+        return results;
+    }
+
+    /// <summary>Waits until no work is queued or running and no timer is due (timers due later do not count).</summary>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <returns>A task that completes when idle.</returns>
+    public Task WaitForIdleAsync(CancellationToken cancellationToken) => Orchestrator.WaitForIdleAsync(cancellationToken);
+
+    /// <summary>
+    /// Moves the fake clock forward by <paramref name="by"/>, stopping at every durable timer that falls due on the way
+    /// (retries, SLA deadlines, escalations) and waiting until its work is done, so timers fire in order and at their
+    /// own time, as they would in a plant.
+    /// </summary>
+    /// <param name="by">How far to move the clock; not negative.</param>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <returns>A task that completes when the clock reached the target and the orchestrator is idle.</returns>
+    /// <exception cref="InvalidOperationException">A timer stayed due after it was processed many times (a workflow that reschedules itself without end).</exception>
+    public async Task AdvanceAsync(TimeSpan by, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(by, TimeSpan.Zero);
+        var target = Time.GetUtcNow() + by;
+        await WaitForIdleAsync(cancellationToken).ConfigureAwait(false);
+        for (var step = 0; ; step++)
+        {
+            if (step == MaxTimerSteps)
+            {
+                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"Timers kept falling due after {MaxTimerSteps} steps before {target:O}."));
+            }
+
+            var next = await Store.ReadNextTimerDueAsync(cancellationToken).ConfigureAwait(false);
+            if (next is not { } due || due > target)
+            {
+                break;
+            }
+
+            if (due > Time.GetUtcNow())
+            {
+                Time.SetUtcNow(due);
+            }
+
+            await WaitForIdleAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (Time.GetUtcNow() < target)
+        {
+            Time.SetUtcNow(target);
+        }
+
+        await WaitForIdleAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The effects of one command kind (such as <c>CommandKinds.ErpChangeStockCategory</c>), optionally for one lot.</summary>
+    /// <param name="commandKind">The command kind.</param>
+    /// <param name="lot">Only effects on this lot; all when <see langword="null"/>.</param>
+    /// <returns>The effects, in the order they were applied.</returns>
+    public IReadOnlyList<EffectRecord> EffectsOf(string commandKind, LotId? lot = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(commandKind);
+        return Effects.Records
+            .Where(r => string.Equals(r.CommandKind, commandKind, StringComparison.Ordinal) && (lot is null || string.Equals(r.Lot, lot.Value.Value, StringComparison.Ordinal)))
+            .ToArray();
+    }
+
+    /// <summary>Checks that exactly one effect of a command kind was applied to a lot (exactly-once in effect).</summary>
+    /// <param name="commandKind">The command kind.</param>
+    /// <param name="lot">The lot.</param>
+    /// <returns>The effect.</returns>
+    /// <exception cref="OrchestrationAssertionException">There was none, or more than one.</exception>
+    public EffectRecord AssertEffectOnce(string commandKind, LotId lot)
+    {
+        var found = EffectsOf(commandKind, lot);
+        return found.Count == 1
+            ? found[0]
+            : throw new OrchestrationAssertionException(string.Create(CultureInfo.InvariantCulture, $"Expected exactly one '{commandKind}' effect on lot {lot.Value}, found {found.Count}. Effects on the lot: {Describe(lot)}"));
+    }
+
+    /// <summary>Checks that no effect of a command kind was applied to a lot.</summary>
+    /// <param name="commandKind">The command kind.</param>
+    /// <param name="lot">The lot.</param>
+    /// <exception cref="OrchestrationAssertionException">There was one.</exception>
+    public void AssertNoEffect(string commandKind, LotId lot)
+    {
+        var found = EffectsOf(commandKind, lot);
+        if (found.Count > 0)
+        {
+            throw new OrchestrationAssertionException(string.Create(CultureInfo.InvariantCulture, $"Expected no '{commandKind}' effect on lot {lot.Value}, found {found.Count}: {string.Join("; ", found.Select(f => f.Summary))}"));
+        }
+    }
+
+    /// <summary>Verifies every audit chain and the latest checkpoint.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The result.</returns>
+    public ValueTask<AuditVerificationResult> VerifyAuditAsync(CancellationToken cancellationToken) => Orchestrator.Audit.VerifyAllAsync(cancellationToken);
+
+    /// <summary>Checks that the audit trail verifies (nothing modified, deleted, reordered or truncated).</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The result, when valid.</returns>
+    /// <exception cref="OrchestrationAssertionException">The trail failed verification; the message lists the violations.</exception>
+    public async Task<AuditVerificationResult> AssertAuditIntactAsync(CancellationToken cancellationToken)
+    {
+        var result = await VerifyAuditAsync(cancellationToken).ConfigureAwait(false);
+        return result.IsValid
+            ? result
+            : throw new OrchestrationAssertionException("The audit trail failed verification: " + string.Join("; ", result.Violations.Select(v => $"{v.Kind} {v.PartitionKey}#{v.Sequence}: {v.Message}")));
+    }
+
+    /// <summary>Checks that no dead letter is open (no key is parked).</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when checked.</returns>
+    /// <exception cref="OrchestrationAssertionException">Dead letters are open; the message lists them.</exception>
+    public async Task AssertNoOpenDeadLettersAsync(CancellationToken cancellationToken)
+    {
+        var open = await Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, cancellationToken).ConfigureAwait(false);
+        if (open.Count > 0)
+        {
+            throw new OrchestrationAssertionException($"{open.Count} dead letters are open: " + string.Join("; ", open.Select(d => $"{d.PartitionKey} {d.Command?.Kind} {d.ReasonCode} {d.Message}")));
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await Orchestrator.DisposeAsync().ConfigureAwait(false);
+        Plant.Dispose();
+    }
+
+    private string Describe(LotId lot)
+    {
+        var effects = Effects.Records.Where(r => string.Equals(r.Lot, lot.Value, StringComparison.Ordinal)).Select(r => r.CommandKind).ToArray();
+        return effects.Length == 0 ? "none" : string.Join(", ", effects);
+    }
+}

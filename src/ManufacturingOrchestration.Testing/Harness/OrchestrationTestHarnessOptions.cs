@@ -1,0 +1,36 @@
+using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Engine.Scenarios;
+using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Engine.Workflows;
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Rules;
+
+namespace ManufacturingOrchestration.Testing;
+
+/// <summary>Settings of an <see cref="OrchestrationTestHarness"/>, with documented defaults.</summary>
+public sealed class OrchestrationTestHarnessOptions
+{
+    /// <summary>Where the fake clock starts. Default 2026-01-05 06:00 UTC (a Monday, at the morning shift change).</summary>
+    public DateTimeOffset StartTime { get; init; } = new(2026, 1, 5, 6, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The seed of the simulators' fault injection and the retry jitter. Default 1.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>The store; a new <see cref="InMemoryOrchestrationStore"/> when <see langword="null"/> (pass a durable one to test restarts).</summary>
+    public IOrchestrationStore? Store { get; init; }
+
+    /// <summary>The file the simulators' effects are logged to (so a crash test can count them); in memory when <see langword="null"/>.</summary>
+    public string? EffectsLogPath { get; init; }
+
+    /// <summary>The workflows, built over the harness's <see cref="ScenarioServices"/>. Default: the incoming-inspection workflow.</summary>
+    public IList<Func<ScenarioServices, WorkflowDefinition>> Workflows { get; } = [];
+
+    /// <summary>Configures the decision engine; the standard rules when <see langword="null"/>.</summary>
+    public Action<DecisionEngineBuilder>? Rules { get; init; }
+
+    /// <summary>The actors known to the actor directory (operators, approvers). More can be added with <see cref="OrchestrationTestHarness.Actors"/>.</summary>
+    public IList<Actor> Actors { get; } = [];
+
+    /// <summary>Adjusts the orchestrator options last (parallelism, retry policy…). Default parallelism is 2.</summary>
+    public Action<OrchestratorOptions>? Configure { get; init; }
+}
