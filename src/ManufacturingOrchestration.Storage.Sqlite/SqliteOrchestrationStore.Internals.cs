@@ -127,7 +127,9 @@ public sealed partial class SqliteOrchestrationStore
 
         foreach (var entry in commit.UpdatedCommands)
         {
-            commands[c++] = PrepareCommand(entry);
+            // Updates change only the life of a command (status, attempts, schedule, last error): no request to serialize.
+            ArgumentNullException.ThrowIfNull(entry);
+            commands[c++] = new PreparedCommand(entry, null, null);
         }
 
         var audit = new byte[commit.Audit.Count][];
@@ -248,6 +250,20 @@ public sealed partial class SqliteOrchestrationStore
     private void UpsertCommand(PreparedCommand prepared)
     {
         var entry = prepared.Entry;
+        if (prepared.Request is null)
+        {
+            var updated = _writer.Get("UPDATE outbox SET status = $p1, attempts = $p2, next_attempt_at = $p3, last_error = $p4 WHERE idempotency_key = $p0", 5)
+                .With(entry.IdempotencyKey, (long)entry.Status, (long)entry.Attempts).With(3, entry.NextAttemptAt?.UtcTicks).With(4, entry.LastError)
+                .ExecuteNonQuery();
+            if (updated == 1)
+            {
+                return;
+            }
+
+            // An update of a command this store never saw: keep all of it.
+            prepared = PrepareCommand(entry);
+        }
+
         var command = _writer.Get(UpsertCommandSql, 18);
         command.With(0, entry.IdempotencyKey).With(1, entry.PartitionKey).With(2, entry.Ordinal).With(3, entry.Kind).With(4, prepared.Request)
             .With(5, entry.CorrelationId).With(6, entry.CausedBy.Source).With(7, entry.CausedBy.Id).With(8, entry.Step).With(9, entry.Workflow)
@@ -375,5 +391,5 @@ public sealed partial class SqliteOrchestrationStore
     private sealed record PreparedCommit(StepCommit Commit, byte[]? State, PreparedCommand[] Commands, byte[][] Audit, byte[][] FollowUps, byte[][] DeadLetters);
 
     /// <summary>An outbox command with its serialized request.</summary>
-    private sealed record PreparedCommand(OutboxEntry Entry, byte[] Request, byte[]? Compensation);
+    private sealed record PreparedCommand(OutboxEntry Entry, byte[]? Request, byte[]? Compensation);
 }
