@@ -21,25 +21,60 @@ public static class AuditHashes
     public static string Compute(AuditRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var buffer = new ArrayBufferWriter<byte>(512);
-        Write(buffer, "mo-audit-v1");
-        Write(buffer, record.PartitionKey);
-        Write(buffer, record.Sequence.ToString(CultureInfo.InvariantCulture));
-        Write(buffer, record.RecordedAt.UtcTicks.ToString(CultureInfo.InvariantCulture));
-        Write(buffer, record.Actor);
-        Write(buffer, record.Action);
-        Write(buffer, record.Reason);
-        Write(buffer, record.Explanation);
-        Write(buffer, record.Workflow);
-        Write(buffer, record.WorkflowVersion?.ToString(CultureInfo.InvariantCulture));
-        Write(buffer, record.WorkflowFingerprint);
-        Write(buffer, record.Event?.Source);
-        Write(buffer, record.Event?.Id);
-        Write(buffer, record.CorrelationId);
-        Write(buffer, record.Before);
-        Write(buffer, record.After);
-        Write(buffer, record.PreviousHash);
-        return Hex(buffer.WrittenSpan);
+
+        // The exact size is known up front, so the bytes go into one pooled buffer (a record with a long explanation
+        // would otherwise grow and copy a fresh array several times). The bytes hashed are the same as ever.
+        Span<char> sequence = stackalloc char[20];
+        Span<char> recordedAt = stackalloc char[20];
+        Span<char> workflowVersion = stackalloc char[11];
+        record.Sequence.TryFormat(sequence, out var sequenceLength, default, CultureInfo.InvariantCulture);
+        record.RecordedAt.UtcTicks.TryFormat(recordedAt, out var recordedAtLength, default, CultureInfo.InvariantCulture);
+        var versionLength = -1;
+        if (record.WorkflowVersion is { } version)
+        {
+            version.TryFormat(workflowVersion, out versionLength, default, CultureInfo.InvariantCulture);
+        }
+
+        var size = Size(Prefix) + Size(record.PartitionKey) + 4 + sequenceLength + 4 + recordedAtLength + Size(record.Actor) + Size(record.Action)
+            + Size(record.Reason) + Size(record.Explanation) + Size(record.Workflow) + 4 + Math.Max(versionLength, 0) + Size(record.WorkflowFingerprint)
+            + Size(record.Event?.Source) + Size(record.Event?.Id) + Size(record.CorrelationId) + Size(record.Before) + Size(record.After)
+            + Size(record.PreviousHash);
+        var rented = ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            var written = 0;
+            var target = rented.AsSpan(0, size);
+            Write(target, ref written, Prefix);
+            Write(target, ref written, record.PartitionKey);
+            Write(target, ref written, sequence[..sequenceLength]);
+            Write(target, ref written, recordedAt[..recordedAtLength]);
+            Write(target, ref written, record.Actor);
+            Write(target, ref written, record.Action);
+            Write(target, ref written, record.Reason);
+            Write(target, ref written, record.Explanation);
+            Write(target, ref written, record.Workflow);
+            if (versionLength < 0)
+            {
+                Write(target, ref written, (string?)null);
+            }
+            else
+            {
+                Write(target, ref written, workflowVersion[..versionLength]);
+            }
+
+            Write(target, ref written, record.WorkflowFingerprint);
+            Write(target, ref written, record.Event?.Source);
+            Write(target, ref written, record.Event?.Id);
+            Write(target, ref written, record.CorrelationId);
+            Write(target, ref written, record.Before);
+            Write(target, ref written, record.After);
+            Write(target, ref written, record.PreviousHash);
+            return Hex(target[..written]);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>Computes the hash of a checkpoint over its heads (in ordinal key order) and previous hash.</summary>
@@ -79,6 +114,30 @@ public static class AuditHashes
         record = record with { Hash = Compute(record) };
         newHead = new AuditHead { Count = record.Sequence, Hash = record.Hash };
         return record;
+    }
+
+    private const string Prefix = "mo-audit-v1";
+
+    private static int Size(string? value) => 4 + (value is null ? 0 : Encoding.UTF8.GetByteCount(value));
+
+    private static void Write(Span<byte> target, ref int written, string? value)
+    {
+        // Length-prefixed so that field boundaries cannot be forged; -1 marks null.
+        if (value is null)
+        {
+            BitConverter.TryWriteBytes(target[written..], -1);
+            written += 4;
+            return;
+        }
+
+        Write(target, ref written, value.AsSpan());
+    }
+
+    private static void Write(Span<byte> target, ref int written, ReadOnlySpan<char> value)
+    {
+        var count = Encoding.UTF8.GetBytes(value, target[(written + 4)..]);
+        BitConverter.TryWriteBytes(target[written..], count);
+        written += 4 + count;
     }
 
     private static void Write(ArrayBufferWriter<byte> buffer, string? value)

@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Rules;
+
+namespace ManufacturingOrchestration.Engine.Workflows;
+
+/// <summary>
+/// Writes exactly the text of <see cref="DecisionSet.Describe"/> (the explanation kept in the audit record and
+/// covered by its hash) without its intermediate strings: one reused builder per thread, and each matched fact
+/// formatted once per call however many firings matched it. Master data that the workflows share between events
+/// (material definitions, site profiles: immutable records) is formatted once per instance.
+/// </summary>
+internal static class DecisionExplanations
+{
+    private static readonly ConditionalWeakTable<object, string> SharedFacts = new();
+
+    [ThreadStatic]
+    private static StringBuilder? _builder;
+
+    [ThreadStatic]
+    private static List<(object Value, string Text)>? _seen;
+
+    public static string Describe(DecisionSet decisions)
+    {
+        ArgumentNullException.ThrowIfNull(decisions);
+        var sb = _builder ??= new StringBuilder(2048);
+        var seen = _seen ??= new List<(object, string)>(8);
+        sb.Clear();
+        seen.Clear();
+        try
+        {
+            sb.Append(decisions.RuleSetName).Append(" (").Append(decisions.RuleSetVersion).Append("): ");
+            var list = decisions.Decisions;
+            for (var d = 0; d < list.Count; d++)
+            {
+                if (d > 0)
+                {
+                    sb.Append(Environment.NewLine);
+                }
+
+                var decision = list[d];
+                sb.Append(decision.Describe()).Append(Environment.NewLine).Append("  because ");
+                var firings = decision.Explanation.Firings;
+                for (var f = 0; f < firings.Count; f++)
+                {
+                    if (f > 0)
+                    {
+                        sb.Append(Environment.NewLine);
+                    }
+
+                    AppendFiring(sb, firings[f], seen);
+                }
+            }
+
+            return sb.ToString();
+        }
+        finally
+        {
+            seen.Clear();
+            if (sb.Capacity > 64 * 1024)
+            {
+                _builder = null;
+            }
+        }
+    }
+
+    private static void AppendFiring(StringBuilder sb, RuleFiring firing, List<(object Value, string Text)> seen)
+    {
+        // Same text as RuleFiring.Describe().
+        sb.Append("rule '").Append(firing.RuleName).Append("' (").Append(firing.RuleSetName).Append('@').Append(firing.RuleSetVersion).Append(')');
+        if (firing.RuleDescription is not null)
+        {
+            sb.Append(": ").Append(firing.RuleDescription);
+        }
+
+        var facts = firing.Facts;
+        for (var i = 0; i < facts.Count; i++)
+        {
+            // Same text as MatchedFact.Describe(): "{Name} = {Value}" formatted with the invariant culture.
+            sb.Append(i == 0 ? " matched " : "; ").Append(facts[i].Name).Append(" = ").Append(Format(facts[i].Value, seen));
+        }
+    }
+
+    private static string Format(object value, List<(object Value, string Text)> seen)
+    {
+        foreach (var (known, text) in seen)
+        {
+            if (ReferenceEquals(known, value))
+            {
+                return text;
+            }
+        }
+
+        string formatted;
+        if (value is MaterialDefinition or SiteProfile)
+        {
+            formatted = SharedFacts.GetValue(value, static v => FormatInvariant(v));
+        }
+        else
+        {
+            formatted = FormatInvariant(value);
+        }
+
+        seen.Add((value, formatted));
+        return formatted;
+    }
+
+    private static string FormatInvariant(object value) =>
+        value is IFormattable formattable ? formattable.ToString(null, CultureInfo.InvariantCulture) : value.ToString() ?? string.Empty;
+}
