@@ -113,7 +113,7 @@ public static class ScrapSpikeWorkflow
         }
 
         var updated = window with { Buckets = buckets, WindowEnd = end };
-        ctx.State = ctx.State with { Values = With(ctx.State.Values, WindowValueName, JsonSerializer.Serialize(updated, ScrapSpikeJsonContext.Default.ScrapWindowState)) };
+        ctx.State = ctx.State with { Values = With(ctx.State.Values, WindowValueName, JsonSerializer.Serialize(updated, ScenarioJsonContext.Default.ScrapWindowState)) };
         ctx.SetFact(WindowFact, new ScrapWindow
         {
             Site = scrap.Site,
@@ -169,7 +169,7 @@ public static class ScrapSpikeWorkflow
 
         if (!ReferenceEquals(next, window))
         {
-            ctx.State = ctx.State with { Values = With(ctx.State.Values, WindowValueName, JsonSerializer.Serialize(next, ScrapSpikeJsonContext.Default.ScrapWindowState)) };
+            ctx.State = ctx.State with { Values = With(ctx.State.Values, WindowValueName, JsonSerializer.Serialize(next, ScenarioJsonContext.Default.ScrapWindowState)) };
         }
     }
 
@@ -187,7 +187,7 @@ public static class ScrapSpikeWorkflow
             WindowEnd = decision.WindowEnd,
             UpdatedAt = ctx.Now,
         };
-        ctx.State = ctx.State with { Values = With(ctx.State.Values, YieldMetricsValueName, JsonSerializer.Serialize(metrics, ScrapSpikeJsonContext.Default.YieldMetrics)) };
+        ctx.State = ctx.State with { Values = With(ctx.State.Values, YieldMetricsValueName, JsonSerializer.Serialize(metrics, ScenarioJsonContext.Default.YieldMetrics)) };
         ctx.Audit("yield-metrics-updated", decision.Describe());
     }
 
@@ -246,7 +246,7 @@ public static class ScrapSpikeWorkflow
     }
 
     private static ScrapWindowState? Read(Storage.PartitionState state) =>
-        state.Values.TryGetValue(WindowValueName, out var json) ? JsonSerializer.Deserialize(json, ScrapSpikeJsonContext.Default.ScrapWindowState) : null;
+        state.Values.TryGetValue(WindowValueName, out var json) ? JsonSerializer.Deserialize(json, ScenarioJsonContext.Default.ScrapWindowState) : null;
 
     private static Dictionary<string, string> With(IReadOnlyDictionary<string, string> values, string name, string value) =>
         new(values, StringComparer.Ordinal) { [name] = value };
@@ -294,8 +294,3 @@ internal sealed record YieldMetrics
     public required DateTimeOffset UpdatedAt { get; init; }
 }
 
-/// <summary>JSON of the values the scrap-spike workflow keeps in partition state.</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(ScrapWindowState))]
-[JsonSerializable(typeof(YieldMetrics))]
-internal sealed partial class ScrapSpikeJsonContext : JsonSerializerContext;

@@ -50,6 +50,7 @@ public sealed class AdapterJsonTests
         new RequestAlternateSupplyRequest { Context = Context(), Material = Capacitor, Site = Plant, Quantity = Ea(500), ExcludedSupplier = Supplier, PreferredSuppliers = [new SupplierId("SUP-BETA")] },
         new NotifySupplierRequest { Context = Context(), Supplier = Supplier, Subject = "SCAR", Message = "See case" },
         new SendNotificationRequest { Context = Context() with { CausationId = "evt-1" }, Roles = [Role.Planner, Role.Buyer], Site = Plant, Severity = NotificationSeverity.Alert, Subject = "Lot blocked" },
+        new PublishGenealogyRequest { Context = Context(), Lot = Lot, Material = Capacitor, Site = Plant, ProducedBy = new OrderId("WO-9"), Links = [new GenealogyLink { ComponentLot = Lot, Order = new OrderId("WO-9"), Quantity = Ea(40) }] },
     ];
 
     [Theory]
