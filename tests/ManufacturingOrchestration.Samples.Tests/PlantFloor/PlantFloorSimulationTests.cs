@@ -1,0 +1,46 @@
+using ManufacturingOrchestration.Samples.PlantFloor;
+
+namespace ManufacturingOrchestration.Samples.Tests.PlantFloor;
+
+public class PlantFloorSimulationTests
+{
+    [Fact]
+    public async Task RunAsync_SmallShift_ProcessesEverythingResolvesEveryDeadLetterAndBreachesAnSla()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "mo-samples-tests", Guid.NewGuid().ToString("N"));
+        using var output = new StringWriter();
+        try
+        {
+            var report = await PlantFloorSimulation.RunAsync(new SampleOptions { Events = 150, Seed = 11, OutputDirectory = directory }, output, TestContext.Current.CancellationToken);
+
+            var summary = report.Summary;
+            summary.NotAccepted.Should().BeEmpty("the generated events are valid and new");
+            summary.EventsAccepted.Should().Be(summary.EventsPublished + report.DriftAlerts, "every plant event and answer is new; drift alerts are published by the reconciliation");
+            summary.EventsProcessed.Should().Be(summary.EventsAccepted);
+            report.EventsByType.Values.Sum().Should().Be(150);
+            report.EventsByType.Should().HaveCount(7, "every scenario is in the mix");
+            report.DeadLetters.Should().HaveCount(PlantFloorSimulation.PermanentFaults).And.OnlyContain(d => d.Resolved);
+            report.DeadLetters.Select(d => d.Action).Should().BeEquivalentTo(["Replay", "Skip"]);
+            summary.OpenDeadLetters.Should().Be(0);
+            report.FaultsInjected.Should().BeGreaterThan(PlantFloorSimulation.PermanentFaults, "transient faults were injected and retried");
+            report.CommandAttempts.Should().ContainKey("TransientFailure");
+            report.ApprovalsSigned.Should().BeGreaterThanOrEqualTo(2);
+            report.LateApprovals.Should().Be(1);
+            report.SlaBreaches.Should().BeGreaterThanOrEqualTo(1);
+            report.DriftFindings.Should().BeGreaterThanOrEqualTo(1, "a manual ERP posting was made behind the orchestrator's back");
+            report.DriftAlerts.Should().BeGreaterThanOrEqualTo(1);
+            report.LatencyP99Ms.Should().BeGreaterThanOrEqualTo(report.LatencyP50Ms).And.BeGreaterThan(0);
+            report.ActionsBySystem.Keys.Should().Contain(["erp", "mes", "qms", "wms", "procurement", "notification"]);
+            summary.EffectKeysUnique.Should().BeTrue();
+            summary.AuditValid.Should().BeTrue();
+            File.Exists(report.StorePath).Should().BeTrue();
+            var diagrams = await File.ReadAllTextAsync(report.DiagramsPath, TestContext.Current.CancellationToken);
+            diagrams.Should().Contain("stateDiagram").And.Contain("flowchart").And.Contain("incoming-inspection").And.Contain("cycle-count");
+            output.ToString().Should().Contain("shift change").And.Contain("Summary").And.Contain("p99");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
