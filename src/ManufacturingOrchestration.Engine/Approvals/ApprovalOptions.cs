@@ -27,6 +27,9 @@ public sealed class ApprovalOptions
         new EscalationLevel { Role = Role.Supervisor, After = TimeSpan.FromHours(2) },
     ];
 
+    /// <summary>Step deadlines per site, overriding each workflow's <see cref="Workflows.WorkflowDefinition.Deadline"/>.</summary>
+    public IDictionary<SiteId, TimeSpan> SiteStepDeadlines { get; } = new Dictionary<SiteId, TimeSpan>();
+
     /// <summary>Gates (e.g. <c>UseLotAsIs</c>) that need two distinct signers everywhere.</summary>
     public ISet<string> TwoPersonGates { get; } = new HashSet<string>(StringComparer.Ordinal);
 

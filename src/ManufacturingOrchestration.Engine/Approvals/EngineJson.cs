@@ -7,6 +7,7 @@ namespace ManufacturingOrchestration.Engine.Approvals;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(PendingApproval))]
 [JsonSerializable(typeof(SlaTimerData))]
+[JsonSerializable(typeof(Execution.StepDeadlineData))]
 internal sealed partial class EngineJsonContext : JsonSerializerContext;
 
 /// <summary>What an SLA timer carries.</summary>

@@ -109,12 +109,35 @@ internal sealed class CommandExecutor
             break;
         }
 
+        // Business alerts about this key (SLA escalations) must not wait behind the command they escalate: they have no
+        // ordering dependency on the key's effects, so they go out even while an earlier command waits for a retry.
+        List<string>? alertsSent = null;
+        if (deadLetter is null)
+        {
+            for (var i = finished + (rescheduled is null ? 0 : 1); i < key.Pending.Count; i++)
+            {
+                var alert = key.Pending[i];
+                if (!IsAlert(alert))
+                {
+                    continue;
+                }
+
+                var sent = await _dispatcher.DispatchAsync((AdapterCommand)alert.Request, ct).ConfigureAwait(false);
+                _runtime.Telemetry.CommandExecuted(alert.Kind, sent.Status);
+                if (sent.IsSuccess)
+                {
+                    updated.Add(alert with { Status = OutboxStatus.Completed, Attempts = alert.Attempts + 1, NextAttemptAt = null, LastError = sent.ExternalReference });
+                    (alertsSent ??= []).Add(alert.IdempotencyKey);
+                }
+            }
+        }
+
         if (updated.Count == 0)
         {
             return null;
         }
 
-        key.Outcome = new ExecutionOutcome { Finished = finished, Rescheduled = rescheduled, NewState = newState, DeadLetter = deadLetter, RetryTimer = retryTimer };
+        key.Outcome = new ExecutionOutcome { Finished = finished, Rescheduled = rescheduled, NewState = newState, DeadLetter = deadLetter, RetryTimer = retryTimer, AlertsSent = alertsSent };
         return new StepCommit
         {
             PartitionKey = key.State.Key,
@@ -141,6 +164,11 @@ internal sealed class CommandExecutor
             key.Pending[0] = rescheduled;
         }
 
+        if (outcome.AlertsSent is { } alerts)
+        {
+            key.Pending.RemoveAll(p => alerts.Contains(p.IdempotencyKey));
+        }
+
         if (outcome.DeadLetter is { } deadLetter)
         {
             key.Pending.RemoveAt(0);
@@ -155,4 +183,8 @@ internal sealed class CommandExecutor
     }
 
     public void Discard(KeyRuntime key) => key.Outcome = null;
+
+    /// <summary>Whether a command is an SLA escalation the engine planned (it may overtake the command it escalates).</summary>
+    internal static bool IsAlert(OutboxEntry entry) =>
+        entry.Step.StartsWith("sla-escalation-", StringComparison.Ordinal) || string.Equals(entry.Step, "step-deadline", StringComparison.Ordinal);
 }

@@ -163,7 +163,9 @@ internal sealed class OrchestratorRuntime
     }
 
     public ValueTask<Staged?> HandleTimerAsync(KeyRuntime key, DurableTimer timer, CancellationToken ct) =>
-        Approvals.OnTimerAsync(key, timer, ct);
+        string.Equals(timer.Purpose, StepDeadlines.Purpose, StringComparison.Ordinal)
+            ? new ValueTask<Staged?>(StepDeadlines.OnTimer(this, key, timer))
+            : Approvals.OnTimerAsync(key, timer, ct);
 
     public void DeadLettered(DeadLetter deadLetter)
     {

@@ -125,6 +125,12 @@ internal sealed class StepProcessor
 
             step.Timers.AddRange(context.Timers);
             step.CancelledTimers.AddRange(context.CancelledTimers);
+            if (phase == WorkflowStepPhase.OnEvent && context.Commands.Count > 0 && workflow.Deadline is { } deadline)
+            {
+                var site = inboxEvent.Envelope.Site;
+                var within = site is { } s && _runtime.Options.Approvals.SiteStepDeadlines.TryGetValue(s, out var bySite) ? bySite : deadline.Within;
+                step.Timers.Add(StepDeadlines.Timer(step.State.Key, inboxEvent.Key, workflow, site, step.Now + within));
+            }
         }
 
         foreach (var draft in context.AuditDrafts)

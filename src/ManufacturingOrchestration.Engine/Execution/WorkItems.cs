@@ -78,4 +78,6 @@ internal sealed class ExecutionOutcome
     public DeadLetter? DeadLetter { get; init; }
 
     public DurableTimer? RetryTimer { get; init; }
+
+    public IReadOnlyList<string>? AlertsSent { get; init; }
 }

@@ -1,4 +1,5 @@
 using ManufacturingOrchestration.Engine.Approvals;
+using ManufacturingOrchestration.Model;
 
 namespace ManufacturingOrchestration.Engine.Workflows;
 
@@ -21,6 +22,7 @@ public sealed class WorkflowBuilder
     private readonly List<string> _triggers = [];
     private readonly List<WorkflowStep> _steps = [];
     private string? _description;
+    private WorkflowDeadline? _deadline;
 
     /// <summary>Starts a workflow definition.</summary>
     /// <param name="name">The name: lower-case letters, digits and dashes.</param>
@@ -47,6 +49,21 @@ public sealed class WorkflowBuilder
     public WorkflowBuilder Describe(string description)
     {
         _description = description;
+        return this;
+    }
+
+    /// <summary>
+    /// Sets the step deadline: the commands an event plans must complete (retries included) within
+    /// <paramref name="within"/> — overridable per site with <see cref="Approvals.ApprovalOptions.SiteStepDeadlines"/> —
+    /// or the SLA is breached: audited, counted and <paramref name="escalateTo"/> alerted.
+    /// </summary>
+    /// <param name="within">The time allowed.</param>
+    /// <param name="escalateTo">Who is alerted.</param>
+    /// <returns>This builder.</returns>
+    public WorkflowBuilder WithDeadline(TimeSpan within, Role escalateTo)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(within, TimeSpan.Zero);
+        _deadline = new WorkflowDeadline { Within = within, EscalateTo = escalateTo };
         return this;
     }
 
@@ -159,7 +176,7 @@ public sealed class WorkflowBuilder
             throw new InvalidOperationException($"Workflow '{_name}' needs at least one step.");
         }
 
-        return new WorkflowDefinition(_name, _version, _description, _triggers.ToArray(), _steps.ToArray());
+        return new WorkflowDefinition(_name, _version, _description, _triggers.ToArray(), _steps.ToArray(), _deadline);
     }
 
     private static ValueTask RunOutcome(StepContext ctx, Action<ApprovalOutcome, StepContext> run)

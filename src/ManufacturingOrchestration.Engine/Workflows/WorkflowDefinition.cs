@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using ManufacturingOrchestration.Model;
 
 namespace ManufacturingOrchestration.Engine.Workflows;
 
@@ -27,6 +28,16 @@ public enum WorkflowStepKind
 
     /// <summary>Anything else.</summary>
     Custom = 6,
+}
+
+/// <summary>A workflow's step deadline: its commands must complete within <see cref="Within"/> of the event being processed.</summary>
+public sealed record WorkflowDeadline
+{
+    /// <summary>The time allowed.</summary>
+    public required TimeSpan Within { get; init; }
+
+    /// <summary>Who is alerted when it passes (a planner, warehouse lead, quality manager…).</summary>
+    public required Role EscalateTo { get; init; }
 }
 
 /// <summary>When a step runs.</summary>
@@ -75,8 +86,9 @@ public sealed class WorkflowStep
 /// </summary>
 public sealed class WorkflowDefinition
 {
-    internal WorkflowDefinition(string name, int version, string? description, IReadOnlyList<string> triggers, IReadOnlyList<WorkflowStep> steps)
+    internal WorkflowDefinition(string name, int version, string? description, IReadOnlyList<string> triggers, IReadOnlyList<WorkflowStep> steps, WorkflowDeadline? deadline)
     {
+        Deadline = deadline;
         Name = name;
         Version = version;
         Description = description;
@@ -99,6 +111,12 @@ public sealed class WorkflowDefinition
 
     /// <summary>The event types that start the workflow.</summary>
     public IReadOnlyList<string> Triggers { get; }
+
+    /// <summary>
+    /// How long the commands an event plans may take to complete (retries included) before the SLA is breached and
+    /// <see cref="WorkflowDeadline.EscalateTo"/> is alerted; <see langword="null"/> for no step deadline.
+    /// </summary>
+    public WorkflowDeadline? Deadline { get; }
 
     /// <summary>The steps, in order.</summary>
     public IReadOnlyList<WorkflowStep> Steps { get; }
