@@ -209,7 +209,7 @@ public static class PlantFloorSimulation
                 await host.PublishAsync(envelope, cancellationToken);
             }
 
-            await Task.Delay(120, cancellationToken);
+            await Task.Delay(200, cancellationToken);
         }
     }
 

@@ -127,7 +127,7 @@ public sealed class ProgressDisplay
         table.Rows.Clear();
         table.AddRow("shift", Markup.Escape(s.Phase));
         table.AddRow("elapsed", s.Elapsed.TotalSeconds.ToString("0.0 s", CultureInfo.InvariantCulture));
-        table.AddRow("published / planned", $"{s.Published} / {s.Planned}");
+        table.AddRow("published (answers included) / plant events", $"{s.Published} / {s.Planned}");
         table.AddRow("processed", s.Processed.ToString(CultureInfo.InvariantCulture));
         table.AddRow("backlog", s.Backlog.ToString(CultureInfo.InvariantCulture));
         table.AddRow("approvals signed / waiting", $"{s.Signed} / {s.Waiting}");
