@@ -26,6 +26,9 @@ public sealed class ThroughputReport
     /// <summary>From the first publish to idle.</summary>
     public TimeSpan Elapsed { get; init; }
 
+    /// <summary>Processor time the whole process used during the timed part (all threads).</summary>
+    public TimeSpan CpuTime { get; init; }
+
     /// <summary>From the first publish to the last publish call returning.</summary>
     public TimeSpan PublishElapsed { get; init; }
 
@@ -79,6 +82,18 @@ public sealed class ThroughputReport
     /// <returns>The report.</returns>
     public static ThroughputReport NotAvailable(ThroughputOptions options) => new() { Options = options, Available = false };
 
+    private static string LoadAverage()
+    {
+        try
+        {
+            return File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+        }
+        catch (IOException)
+        {
+            return "n/a";
+        }
+    }
+
     /// <summary>Writes the report.</summary>
     /// <param name="output">Where to.</param>
     public void WriteTo(TextWriter output)
@@ -91,6 +106,7 @@ public sealed class ThroughputReport
         output.WriteLine(string.Create(c, $"events        {Events:N0} published, {Processed:N0} accepted and processed"));
         output.WriteLine(string.Create(c, $"elapsed       {Elapsed.TotalSeconds:F2} s (publishing done after {PublishElapsed.TotalSeconds:F2} s)"));
         output.WriteLine(string.Create(c, $"throughput    {EventsPerSecond:N0} events/s (floor {floor:N0}){(EventsPerSecond >= floor ? string.Empty : "  BELOW FLOOR")}"));
+        output.WriteLine(string.Create(c, $"cpu           {CpuTime.TotalMilliseconds * 1000 / Math.Max(Processed, 1):F1} us of processor time per event (all threads; {Processed / Math.Max(CpuTime.TotalSeconds, 1e-9):N0} events per processor-second, load {LoadAverage()})"));
         output.WriteLine(string.Create(c, $"allocated     {BytesPerEvent / 1024:F2} KB/event (budget 16 KB){(BytesPerEvent <= AllocationFloorBytesPerEvent ? string.Empty : "  OVER BUDGET")}; gen0 {Gen0Collections}, gen2 {Gen2Collections}"));
         output.WriteLine(string.Create(c, $"working set   peak {PeakWorkingSetBytes / 1048576.0:N0} MB (process, setup included); max during run {MaxWorkingSetDuringRunBytes / 1048576.0:N0} MB"));
         output.WriteLine(string.Create(c, $"backlog       max {MaxBacklog:N0} work items (back-pressure bound {BacklogBound:N0} + in-flight follow-ups)"));

@@ -90,6 +90,7 @@ public static class ThroughputRunner
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var gen0Before = GC.CollectionCount(0);
         var gen2Before = GC.CollectionCount(2);
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var next = -options.BatchSize;
         var publishers = new Task[options.Publishers];
@@ -118,6 +119,7 @@ public static class ThroughputRunner
         var published = clock.Elapsed;
         await orchestrator.WaitForIdleAsync(ct).ConfigureAwait(false);
         clock.Stop();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         var gen0 = GC.CollectionCount(0) - gen0Before;
         var gen2 = GC.CollectionCount(2) - gen2Before;
@@ -129,6 +131,7 @@ public static class ThroughputRunner
             Events = events.Length,
             Processed = counts.Accepted,
             Elapsed = clock.Elapsed,
+            CpuTime = cpu,
             PublishElapsed = published,
             AllocatedBytes = allocated,
             Gen0Collections = gen0,
