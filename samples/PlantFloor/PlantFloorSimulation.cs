@@ -3,11 +3,10 @@ using System.Globalization;
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Reconciliation;
 using ManufacturingOrchestration.Engine.Scenarios;
-using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
-using ManufacturingOrchestration.Storage.Sqlite;
 using ManufacturingOrchestration.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ManufacturingOrchestration.Samples.PlantFloor;
 
@@ -53,14 +52,14 @@ public static class PlantFloorSimulation
         await output.WriteLineAsync($"Plant floor: {options.Events} events across P1, P2 and P3 (seed {options.Seed}); store {storePath}");
         await using var host = await SampleHost.StartAsync(
             options.Seed,
-            b => b.AddIncomingInspection()
+            b => b.UseSqlite(storePath)
+                .AddIncomingInspection()
                 .AddScenario(MrbDispositionWorkflow.Create)
                 .AddScenario(FinishedGoodsReleaseWorkflow.Create)
                 .AddScenario(CycleCountWorkflow.Create)
                 .AddScenario(ScrapSpikeWorkflow.Create)
                 .AddScenario(ProductionConfirmationWorkflow.Create)
                 .AddWorkflow(DriftCorrectionWorkflow.Create()),
-            store: OpenStore(storePath),
             configure: o => o.Approvals.DefaultDeadline = ApprovalDeadline,
             traceabilityDirectory: traceability,
             cancellationToken: cancellationToken);
@@ -76,7 +75,8 @@ public static class PlantFloorSimulation
         plant.Faults.Configure(CommandKinds.ErpChangeStockCategory, new FaultProfile { TransientFailureRate = 0.05 });
 
         using var stopDisplay = new CancellationTokenSource();
-        var display = new ProgressDisplay(output, options.Interactive).RunAsync(
+        var progress = new ProgressDisplay(output, options.Interactive);
+        var display = progress.RunAsync(
             () => new ProgressSnapshot
             {
                 Phase = phase,
@@ -109,6 +109,7 @@ public static class PlantFloorSimulation
         var burstEnd = (int)(events.Count * 0.7);
         await PublishPacedAsync(host, events.Take(morningEnd), cancellationToken);
         phase = "shift change";
+        await progress.AnnounceAsync($"shift change: {burstEnd - morningEnd} events at once; the ERP refuses a posting and the notification gateway a message");
         plant.Faults.FailNext(CommandKinds.ErpPostProductionConfirmation, 1, AdapterResultStatus.PermanentFailure);
         plant.Faults.FailNext(CommandKinds.NotificationSend, 1, AdapterResultStatus.PermanentFailure);
         foreach (var chunk in events.Skip(morningEnd).Take(burstEnd - morningEnd).Chunk(100))
@@ -120,6 +121,7 @@ public static class PlantFloorSimulation
         }
 
         phase = "afternoon shift";
+        await progress.AnnounceAsync("afternoon shift");
         await PublishPacedAsync(host, events.Skip(burstEnd), cancellationToken);
 
         // Draining: the people keep acting, now in step with the orchestrator going idle.
@@ -140,6 +142,7 @@ public static class PlantFloorSimulation
 
         // Someone posts a correction straight into the ERP, behind the orchestrator's back; reconciliation finds it.
         phase = "reconciling";
+        await progress.AnnounceAsync("reconciling: someone posted 5 pieces to blocked stock straight in the ERP");
         if (mix.CountedLots.FirstOrDefault(l => plant.Erp.QuantityIn(l.Lot, StockCategory.Unrestricted) >= 5) is { Lot.Value: not null } manual)
         {
             await plant.Erp.ChangeStockCategoryAsync(
@@ -194,11 +197,6 @@ public static class PlantFloorSimulation
         await WriteSummaryAsync(report, drift, output);
         return report;
     }
-
-    /// <summary>Opens the embedded durable store: a SQLite file that survives a kill of the process.</summary>
-    /// <param name="path">The database file.</param>
-    /// <returns>The store.</returns>
-    public static IOrchestrationStore OpenStore(string path) => SqliteOrchestrationStore.Open(path);
 
     private static async Task PublishPacedAsync(SampleHost host, IEnumerable<EventEnvelope> events, CancellationToken cancellationToken)
     {

@@ -61,12 +61,23 @@ public sealed class ProgressDisplay
     public ProgressDisplay(TextWriter output, bool interactive)
     {
         ArgumentNullException.ThrowIfNull(output);
-        _output = output;
+        _output = TextWriter.Synchronized(output);
         _live = interactive
             && ReferenceEquals(output, Console.Out)
             && !Console.IsOutputRedirected
             && AnsiConsole.Profile.Capabilities.Interactive
             && AnsiConsole.Profile.Capabilities.Ansi;
+    }
+
+    /// <summary>Announces a phase of the shift: a line of its own in plain output (the live table shows the phase anyway).</summary>
+    /// <param name="message">What happens now.</param>
+    /// <returns>A task that completes when written.</returns>
+    public async Task AnnounceAsync(string message)
+    {
+        if (!_live)
+        {
+            await _output.WriteLineAsync("-- " + message);
+        }
     }
 
     /// <summary>Shows snapshots until <paramref name="stop"/> fires, then the last one.</summary>

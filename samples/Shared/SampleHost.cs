@@ -23,17 +23,15 @@ namespace ManufacturingOrchestration.Samples;
 public sealed class SampleHost : IAsyncDisposable
 {
     private readonly ServiceProvider _provider;
-    private readonly IAsyncDisposable? _ownedStore;
     private readonly ConcurrentDictionary<string, byte> _partitions = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _notAccepted = new();
     private long _published;
     private long _accepted;
     private int _effectsShown;
 
-    private SampleHost(ServiceProvider provider, PlantSimulator plant, IAsyncDisposable? ownedStore, JsonFileTraceabilityRepository? traceability)
+    private SampleHost(ServiceProvider provider, PlantSimulator plant, JsonFileTraceabilityRepository? traceability)
     {
         _provider = provider;
-        _ownedStore = ownedStore;
         Plant = plant;
         Traceability = traceability;
         Orchestrator = provider.GetRequiredService<Orchestrator>();
@@ -67,8 +65,7 @@ public sealed class SampleHost : IAsyncDisposable
 
     /// <summary>Composes and starts an orchestrator over the three plants.</summary>
     /// <param name="seed">Seeds the fault injector and the retry jitter.</param>
-    /// <param name="compose">Adds the workflows (and anything else) to the composition.</param>
-    /// <param name="store">The store (the host disposes it); <see langword="null"/> for the in-memory store.</param>
+    /// <param name="compose">Adds the workflows (and anything else, such as <c>UseSqlite</c>) to the composition; the store is in memory unless it chooses one.</param>
     /// <param name="scenario">Customises the scenario services (scrap settings, count authorities…); <see langword="null"/> for the defaults.</param>
     /// <param name="configure">Adjusts the orchestrator options after the sample defaults.</param>
     /// <param name="traceabilityDirectory">Where genealogy is published (one JSON file per lot); <see langword="null"/> for no traceability repository.</param>
@@ -77,7 +74,6 @@ public sealed class SampleHost : IAsyncDisposable
     public static async Task<SampleHost> StartAsync(
         int seed,
         Action<ManufacturingOrchestrationBuilder> compose,
-        IOrchestrationStore? store = null,
         Func<ScenarioServices, ScenarioServices>? scenario = null,
         Action<OrchestratorOptions>? configure = null,
         string? traceabilityDirectory = null,
@@ -104,15 +100,7 @@ public sealed class SampleHost : IAsyncDisposable
 
         services.AddManufacturingOrchestration(builder =>
         {
-            if (store is null)
-            {
-                builder.UseInMemoryStore();
-            }
-            else
-            {
-                builder.UseStore(store);
-            }
-
+            builder.UseInMemoryStore();
             builder.UseAdapters(adapters).UseActorDirectory(new Engine.Approvals.InMemoryActorDirectory(Plants.People));
             foreach (var site in Plants.All)
             {
@@ -133,7 +121,7 @@ public sealed class SampleHost : IAsyncDisposable
             });
         });
         var provider = services.BuildServiceProvider();
-        var host = new SampleHost(provider, plant, store as IAsyncDisposable, traceability);
+        var host = new SampleHost(provider, plant, traceability);
         await host.Orchestrator.StartAsync(cancellationToken);
         return host;
     }
@@ -333,10 +321,6 @@ public sealed class SampleHost : IAsyncDisposable
 
         Meters.Dispose();
         await _provider.DisposeAsync();
-        if (_ownedStore is not null)
-        {
-            await _ownedStore.DisposeAsync();
-        }
 
         Plant.Dispose();
     }
