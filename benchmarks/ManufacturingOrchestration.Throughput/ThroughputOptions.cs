@@ -39,7 +39,7 @@ public sealed class ThroughputOptions
     /// <summary>Where the SQLite database goes; a temporary file when not set.</summary>
     public string? DatabasePath { get; set; }
 
-    /// <summary>Runs a warm-up of 2,000 lots on a separate orchestrator first, so the JIT's work is not measured.</summary>
+    /// <summary>Runs a warm-up of up to 10,000 lots on a separate orchestrator first, so the JIT's work is not measured.</summary>
     public bool WarmUp { get; set; } = true;
 
     /// <summary>Parses command-line arguments.</summary>

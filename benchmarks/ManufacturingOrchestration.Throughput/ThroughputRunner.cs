@@ -34,7 +34,7 @@ public static class ThroughputRunner
             var warm = new ThroughputOptions
             {
                 Store = options.Store,
-                Lots = Math.Min(2_000, options.Lots),
+                Lots = Math.Min(10_000, options.Lots),
                 Parallelism = options.Parallelism,
                 Publishers = options.Publishers,
                 BatchSize = options.BatchSize,
