@@ -1,0 +1,39 @@
+namespace ManufacturingOrchestration.Throughput.Tests;
+
+public sealed class ThroughputOptionsTests
+{
+    [Fact]
+    public void Parse_StoreLotsAndParallelism_AreRead()
+    {
+        var (options, error) = ThroughputOptions.Parse(["--store", "sqlite", "--lots", "1234", "--parallelism", "3", "--publishers", "2", "--batch", "64"]);
+
+        error.Should().BeNull();
+        options!.Store.Should().Be(ThroughputStore.Sqlite);
+        options.Lots.Should().Be(1234);
+        options.Parallelism.Should().Be(3);
+        options.Publishers.Should().Be(2);
+        options.BatchSize.Should().Be(64);
+    }
+
+    [Fact]
+    public void Parse_Burst_UsesOneMillionLots()
+    {
+        var (options, _) = ThroughputOptions.Parse(["--lots", "10", "--burst"]);
+
+        options!.Lots.Should().Be(ThroughputOptions.BurstLots);
+        options.Burst.Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData("--store", "oracle")]
+    [InlineData("--lots", "0")]
+    [InlineData("--lots", "many")]
+    [InlineData("--frobnicate", "1")]
+    public void Parse_BadArgument_ReturnsAnErrorAndNoOptions(string name, string value)
+    {
+        var (options, error) = ThroughputOptions.Parse([name, value]);
+
+        options.Should().BeNull();
+        error.Should().NotBeNullOrWhiteSpace();
+    }
+}

@@ -1,0 +1,34 @@
+namespace ManufacturingOrchestration.Throughput.Tests;
+
+public sealed class ThroughputRunnerTests
+{
+    [Fact]
+    public async Task RunAsync_SmokeRunInMemory_VerifiesEveryOutcome()
+    {
+        var options = new ThroughputOptions { Lots = 2_000, Parallelism = 2, WarmUp = false };
+        using var output = new StringWriter();
+
+        var report = await ThroughputRunner.RunAsync(options, output, TestContext.Current.CancellationToken);
+
+        report.Failures.Should().BeEmpty(output.ToString());
+        report.Passed.Should().BeTrue();
+        report.Processed.Should().Be(2_000);
+        report.Events.Should().Be(2_020, "1% of the events are re-sent as duplicates");
+        report.LatencySamples.Should().Be(2_000);
+        report.MaxBacklog.Should().BeLessThanOrEqualTo(report.BacklogBound + 2_000);
+        output.ToString().Should().Contain("PASS");
+    }
+
+    [Fact]
+    public async Task RunAsync_SmokeRunOnSqlite_VerifiesEveryOutcome()
+    {
+        var options = new ThroughputOptions { Store = ThroughputStore.Sqlite, Lots = 500, Parallelism = 2, WarmUp = false };
+        using var output = new StringWriter();
+
+        var report = await ThroughputRunner.RunAsync(options, output, TestContext.Current.CancellationToken);
+
+        report.Failures.Should().BeEmpty(output.ToString());
+        report.Passed.Should().BeTrue();
+        report.Processed.Should().Be(500);
+    }
+}
