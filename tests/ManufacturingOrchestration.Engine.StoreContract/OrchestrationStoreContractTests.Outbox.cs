@@ -146,7 +146,7 @@ public abstract partial class OrchestrationStoreContractTests
         var open = (await store.ReadDeadLettersAsync(DeadLetterQuery.Open, Ct)).Should().ContainSingle().Subject;
         open.Id.Should().Be("dl-1");
         open.IsOpen.Should().BeTrue();
-        open.Command.IdempotencyKey.Should().Be(command.IdempotencyKey);
+        open.Command!.IdempotencyKey.Should().Be(command.IdempotencyKey);
         (await store.ReadPendingCommandsAsync("lot-A", Ct)).Should().BeEmpty();
         (await store.ReadCommandAsync(command.IdempotencyKey, Ct))!.Status.Should().Be(OutboxStatus.DeadLettered);
         (await store.ReadPendingEventsAsync("lot-A", 0, 100, Ct)).Select(e => e.Key.Id).Should().Equal("e-2", "e-3");

@@ -79,6 +79,7 @@ internal sealed class OrchestratorOptionsComposer : IConfigureOptions<Orchestrat
             Wms = builder.WmsFactory?.Invoke(_services) ?? set?.Wms ?? _services.GetService<IWmsAdapter>(),
             Procurement = builder.ProcurementFactory?.Invoke(_services) ?? set?.Procurement ?? _services.GetService<IProcurementAdapter>(),
             Notification = builder.NotificationFactory?.Invoke(_services) ?? set?.Notification ?? _services.GetService<INotificationAdapter>(),
+            Traceability = set?.Traceability ?? _services.GetService<ITraceabilityAdapter>(),
         };
     }
 }

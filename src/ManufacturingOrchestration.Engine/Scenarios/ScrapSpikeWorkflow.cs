@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Workflows;
 using ManufacturingOrchestration.Model;

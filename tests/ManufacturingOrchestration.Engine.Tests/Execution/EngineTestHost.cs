@@ -1,5 +1,4 @@
 using ManufacturingOrchestration.Engine.Approvals;
-using ManufacturingOrchestration.Engine.Commands;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Scenarios;
 using ManufacturingOrchestration.Engine.Storage;

@@ -1,5 +1,4 @@
 using ManufacturingOrchestration.Adapters;
-using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Tests.Execution;

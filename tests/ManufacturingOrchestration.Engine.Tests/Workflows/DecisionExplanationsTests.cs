@@ -14,7 +14,7 @@ public sealed class DecisionExplanationsTests
     [Fact]
     public void Describe_FailedInspectionWithSeveralDecisions_IsTheRulesPackagesText()
     {
-        var decisions = Rules.Value.Decide(Facts(failed: true));
+        var decisions = Rules.Value.Decide(Facts(failed: true), TestContext.Current.CancellationToken);
 
         decisions.Count.Should().BeGreaterThan(2, "the failed inspection decides quarantine, hold, notification and supplier case");
         DecisionExplanations.Describe(decisions).Should().Be(decisions.Describe());
@@ -23,7 +23,7 @@ public sealed class DecisionExplanationsTests
     [Fact]
     public void Describe_PassedInspection_IsTheRulesPackagesText()
     {
-        var decisions = Rules.Value.Decide(Facts(failed: false));
+        var decisions = Rules.Value.Decide(Facts(failed: false), TestContext.Current.CancellationToken);
 
         DecisionExplanations.Describe(decisions).Should().Be(decisions.Describe()).And.Contain("mo.inspection-passed.release");
     }
@@ -31,8 +31,8 @@ public sealed class DecisionExplanationsTests
     [Fact]
     public void Describe_CalledAgainForAnotherLot_DescribesTheNewLotNotTheFormerOne()
     {
-        var first = DecisionExplanations.Describe(Rules.Value.Decide(Facts(failed: true, lot: "L-1")));
-        var second = DecisionExplanations.Describe(Rules.Value.Decide(Facts(failed: true, lot: "L-2")));
+        var first = DecisionExplanations.Describe(Rules.Value.Decide(Facts(failed: true, lot: "L-1"), TestContext.Current.CancellationToken));
+        var second = DecisionExplanations.Describe(Rules.Value.Decide(Facts(failed: true, lot: "L-2"), TestContext.Current.CancellationToken));
 
         first.Should().Contain("L-1").And.NotContain("L-2");
         second.Should().Contain("L-2").And.NotContain("L-1");
