@@ -82,18 +82,18 @@ public static class SapMovementTypes
         _ => null,
     };
 
-    /// <summary>The reversal movement type: the movement type + 1 (102 for 101, 552 for 551).</summary>
+    /// <summary>
+    /// The reversal movement type, from the pair table in <see cref="Model.ErpMapping.SapMovementTypes"/> (102 for 101,
+    /// 552 for 551): SAP's "+1" rule holds for the forward types listed there, never as arithmetic on any code.
+    /// </summary>
     /// <param name="movementType">The movement type reversed.</param>
     /// <returns>The reversal movement type.</returns>
-    /// <exception cref="ArgumentException">The movement type is not a three-digit number.</exception>
+    /// <exception cref="ArgumentException">The movement type has no reversal in the pair table.</exception>
     public static string ReversalOf(string movementType)
     {
         ArgumentNullException.ThrowIfNull(movementType);
-        if (movementType.Length != 3 || !int.TryParse(movementType, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
-        {
-            throw new ArgumentException($"'{movementType}' is not a three-digit SAP movement type.", nameof(movementType));
-        }
-
-        return (number + 1).ToString("000", System.Globalization.CultureInfo.InvariantCulture);
+        return Model.ErpMapping.SapMovementTypes.TryGetReversal(movementType, out var reversal)
+            ? reversal
+            : throw new ArgumentException($"'{movementType}' has no reversal in the SAP movement-type pair table.", nameof(movementType));
     }
 }

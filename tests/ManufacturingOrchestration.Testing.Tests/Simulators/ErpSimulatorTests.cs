@@ -192,7 +192,7 @@ public sealed class ErpSimulatorTests
         var again = await erp.ReverseGoodsMovementAsync(new ReverseGoodsMovementRequest { Context = Context(), DocumentNumber = posted.ExternalReference!, Lot = Lot }, s_ct);
 
         reversal.IsSuccess.Should().BeTrue();
-        erp.MovementTypeOf(reversal.ExternalReference!).Should().Be("345");
+        erp.MovementTypeOf(reversal.ExternalReference!).Should().Be("343", "a 344 posting is reversed by its pair 343 from the table, never by +1 arithmetic (345 is another movement)");
         erp.QuantityIn(Lot, StockCategory.Unrestricted).Should().Be(500);
         erp.QuantityIn(Lot, StockCategory.Blocked).Should().Be(0);
         again.Reason.Should().Be(ReasonCodes.ReversalInvalid);
