@@ -185,11 +185,6 @@ internal sealed partial class PartitionWorker
                 stage.Completion?.TrySetResult(stage.Result ?? OperatorActionResult.Done("done"));
             }
 
-            foreach (var item in handled)
-            {
-                Done(item);
-            }
-
             // Keys that are free again continue with what waited for them, before anything newer.
             var resumed = new List<WorkItem>();
             foreach (var key in touched.Values.Concat(freeScans.Where(k => !touched.ContainsKey(k.State.Key))))
@@ -204,6 +199,12 @@ internal sealed partial class PartitionWorker
             {
                 resumed.AddRange(next);
                 next = resumed;
+            }
+
+            // Only now, with the work they unblocked counted, may the handled items let the orchestrator look idle.
+            foreach (var item in handled)
+            {
+                Done(item);
             }
 
             round = next;
