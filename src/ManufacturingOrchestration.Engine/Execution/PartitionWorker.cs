@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
@@ -392,22 +391,10 @@ internal sealed partial class PartitionWorker
         var now = _runtime.Time.GetUtcNow();
         var deadLetterId = $"dl-{inboxEvent.Key.Source}-{inboxEvent.Key.Id}";
         var state = key.State;
-        var draft = new AuditRecord
-        {
-            PartitionKey = state.Key,
-            Sequence = 0,
-            RecordedAt = now,
-            Actor = "system:orchestrator",
-            Action = "step-failed",
-            Reason = $"{ReasonCodes.StepFailed.Code}: {ex.GetType().Name}: {ex.Message}",
-            Event = inboxEvent.Key,
-            CorrelationId = inboxEvent.Envelope.CorrelationId,
-            Before = StateDigest.Describe(state),
-            After = "parked",
-            PreviousHash = string.Empty,
-            Hash = string.Empty,
-        };
-        var record = AuditHashes.Chain(state.AuditHead, draft, out var head);
+        var step = new StepBuilder(state, inboxEvent, now);
+        step.AddAudit("system:orchestrator", "step-failed", $"{ReasonCodes.StepFailed.Code}: {ex.GetType().Name}: {ex.Message}", null, null, StateDigest.Describe(state), "parked");
+        var record = step.Audit[0];
+        var head = step.Head;
         var newState = state with
         {
             Version = state.Version + 1,
