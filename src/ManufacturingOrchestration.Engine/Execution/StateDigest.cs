@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ManufacturingOrchestration.Engine.Storage;
-using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Rules;
 
 namespace ManufacturingOrchestration.Engine.Execution;
 
@@ -14,28 +14,7 @@ internal static class StateDigest
         {
             var sb = new StringBuilder(96);
             sb.Append("lot ").Append(lot.Id.Value).Append(':');
-            if (lot.Buckets.Count == 0)
-            {
-                sb.Append(" empty");
-            }
-
-            foreach (var bucket in lot.Buckets)
-            {
-                sb.Append(' ').Append(Short(bucket.Category));
-                if (bucket.Ownership != StockOwnership.Own)
-                {
-                    sb.Append('/').Append(bucket.Ownership);
-                }
-
-                sb.Append('=').Append(bucket.Quantity.Value.ToString(CultureInfo.InvariantCulture));
-            }
-
-            sb.Append(' ').Append(lot.Unit.Code).Append("; ").Append(lot.QualityDecision).Append("; ").Append(lot.Disposition);
-            if (lot.Holds.Count > 0)
-            {
-                sb.Append("; holds=").Append(string.Join(',', lot.Holds));
-            }
-
+            FactDescriptions.AppendStock(sb, lot);
             return sb.ToString();
         }
 
@@ -51,14 +30,4 @@ internal static class StateDigest
 
         return state.Version == 0 ? "new" : string.Create(CultureInfo.InvariantCulture, $"v{state.Version}");
     }
-
-    private static string Short(StockCategory category) => category switch
-    {
-        StockCategory.Unrestricted => "U",
-        StockCategory.QualityInspection => "QI",
-        StockCategory.Blocked => "B",
-        StockCategory.RestrictedUse => "R",
-        StockCategory.InTransit => "T",
-        _ => category.ToString(),
-    };
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using ManufacturingOrchestration.Model;
@@ -78,7 +77,7 @@ internal static class DecisionExplanations
         var facts = firing.Facts;
         for (var i = 0; i < facts.Count; i++)
         {
-            // Same text as MatchedFact.Describe(): "{Name} = {Value}" formatted with the invariant culture.
+            // Same text as MatchedFact.Describe().
             sb.Append(i == 0 ? " matched " : "; ").Append(facts[i].Name).Append(" = ").Append(Format(facts[i].Value, seen));
         }
     }
@@ -96,17 +95,15 @@ internal static class DecisionExplanations
         string formatted;
         if (value is MaterialDefinition or SiteProfile)
         {
-            formatted = SharedFacts.GetValue(value, static v => FormatInvariant(v));
+            formatted = SharedFacts.GetValue(value, FactDescriptions.Describe);
         }
         else
         {
-            formatted = FormatInvariant(value);
+            formatted = FactDescriptions.Describe(value);
         }
 
         seen.Add((value, formatted));
         return formatted;
     }
 
-    private static string FormatInvariant(object value) =>
-        value is IFormattable formattable ? formattable.ToString(null, CultureInfo.InvariantCulture) : value.ToString() ?? string.Empty;
 }

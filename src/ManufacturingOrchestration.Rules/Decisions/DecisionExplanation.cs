@@ -23,9 +23,9 @@ public sealed class MatchedFact
     /// <summary>The fact.</summary>
     public object Value { get; }
 
-    /// <summary>A readable description: name, type and content of the fact.</summary>
+    /// <summary>A readable description: the variable name and the fact as <see cref="FactDescriptions.Describe(object)"/> writes it.</summary>
     /// <returns>The description.</returns>
-    public string Describe() => string.Create(CultureInfo.InvariantCulture, $"{Name} = {Value}");
+    public string Describe() => Name + " = " + FactDescriptions.Describe(Value);
 
     /// <inheritdoc />
     public override string ToString() => Describe();

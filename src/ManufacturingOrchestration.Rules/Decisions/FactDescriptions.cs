@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Text;
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
+
+namespace ManufacturingOrchestration.Rules;
+
+/// <summary>
+/// How a matched fact is written into a decision's explanation (and so into the audit trail): what the fact is and
+/// the values the shipped rules decide on, in one short line, formatted with the invariant culture.
+/// </summary>
+/// <remarks>
+/// <para>The model's aggregates and master data are named by identity plus their decision-relevant values, for example
+/// <c>lot L-1 of M-1 at P1 from S1: QI=100 EA; Pending; Restricted</c>, <c>material M-1 (criticality A, ABC C, supplier S1)</c>,
+/// <c>site P1 (General, regulated)</c>. An event payload is named by its event type and business key
+/// (<c>mfg.quality.inspection.failed.v1 for L-1</c>): the event itself is kept whole by the store, under the key the
+/// audit record names. Any other fact (the caller's own, or the scenario-specific facts) is written with its own
+/// <see cref="IFormattable.ToString(string, IFormatProvider)"/> or <see cref="object.ToString"/>, so a type of yours
+/// controls its own text by overriding <c>ToString</c>.</para>
+/// <para>The text is a record of why a rule fired, not a serialization: nothing parses it back.</para>
+/// </remarks>
+public static class FactDescriptions
+{
+    /// <summary>Describes one fact.</summary>
+    /// <param name="fact">The fact.</param>
+    /// <returns>The one-line description.</returns>
+    public static string Describe(object fact)
+    {
+        ArgumentNullException.ThrowIfNull(fact);
+        switch (fact)
+        {
+            case MaterialLot lot:
+                return Describe(lot);
+            case MaterialDefinition material:
+                return Describe(material);
+            case SiteProfile site:
+                return string.Create(CultureInfo.InvariantCulture, $"site {site.Id.Value} ({site.Industry}{(site.IsRegulated ? ", regulated" : string.Empty)})");
+            case EventPayload payload:
+                return string.Create(CultureInfo.InvariantCulture, $"{payload.EventType} for {payload.DefaultPartitionKey}");
+            case IFormattable formattable:
+                return formattable.ToString(null, CultureInfo.InvariantCulture);
+            default:
+                return fact.ToString() ?? string.Empty;
+        }
+    }
+
+    /// <summary>Describes a lot: identity, material, site, supplier, stock by category and ownership, quality state and holds.</summary>
+    /// <param name="lot">The lot.</param>
+    /// <returns>For example <c>lot L-1 of M-1 at P1 from S1: QI=60 U=40 EA; Pending; Restricted; holds=H1</c>.</returns>
+    public static string Describe(MaterialLot lot)
+    {
+        ArgumentNullException.ThrowIfNull(lot);
+        var sb = new StringBuilder(96);
+        sb.Append("lot ").Append(lot.Id.Value).Append(" of ").Append(lot.Material.Value).Append(" at ").Append(lot.Site.Value);
+        if (lot.Supplier is { } supplier)
+        {
+            sb.Append(" from ").Append(supplier.Value);
+        }
+
+        sb.Append(':');
+        AppendStock(sb, lot);
+        if (lot.ExpiryDate is { } expiry)
+        {
+            sb.Append("; expires ").Append(expiry.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        }
+
+        if (lot.IsRestrictedBatch)
+        {
+            sb.Append("; restricted batch");
+        }
+
+        if (lot.RequiresReinspection)
+        {
+            sb.Append("; re-inspection required");
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// Appends a lot's stock and quality state: each bucket as category (and ownership when not own) = quantity, the
+    /// unit, the quality decision, the disposition and any holds, e.g. <c> QI=60 U=40 EA; Pending; Restricted; holds=H1</c>.
+    /// </summary>
+    /// <param name="builder">Where to write.</param>
+    /// <param name="lot">The lot.</param>
+    /// <returns><paramref name="builder"/>.</returns>
+    public static StringBuilder AppendStock(StringBuilder builder, MaterialLot lot)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(lot);
+        if (lot.Buckets.Count == 0)
+        {
+            builder.Append(" empty");
+        }
+
+        foreach (var bucket in lot.Buckets)
+        {
+            builder.Append(' ').Append(Short(bucket.Category));
+            if (bucket.Ownership != StockOwnership.Own)
+            {
+                builder.Append('/').Append(bucket.Ownership);
+            }
+
+            builder.Append('=').Append(bucket.Quantity.Value.ToString(CultureInfo.InvariantCulture));
+        }
+
+        builder.Append(' ').Append(lot.Unit.Code).Append("; ").Append(lot.QualityDecision).Append("; ").Append(lot.Disposition);
+        for (var i = 0; i < lot.Holds.Count; i++)
+        {
+            builder.Append(i == 0 ? "; holds=" : ",").Append(lot.Holds[i]);
+        }
+
+        return builder;
+    }
+
+    private static string Describe(MaterialDefinition material)
+    {
+        var sb = new StringBuilder(64);
+        sb.Append("material ").Append(material.Id.Value).Append(" (criticality ").Append(material.Criticality).Append(", ABC ").Append(material.AbcClass);
+        if (material.Supplier is { } supplier)
+        {
+            sb.Append(", supplier ").Append(supplier.Value);
+        }
+
+        if (material.IsControlled)
+        {
+            sb.Append(", controlled");
+        }
+
+        if (material.ShelfLifeDays is { } days)
+        {
+            sb.Append(", shelf life ").Append(days.ToString(CultureInfo.InvariantCulture)).Append(" d");
+        }
+
+        return sb.Append(')').ToString();
+    }
+
+    private static string Short(StockCategory category) => category switch
+    {
+        StockCategory.Unrestricted => "U",
+        StockCategory.QualityInspection => "QI",
+        StockCategory.Blocked => "B",
+        StockCategory.RestrictedUse => "R",
+        StockCategory.InTransit => "T",
+        _ => category.ToString(),
+    };
+}
