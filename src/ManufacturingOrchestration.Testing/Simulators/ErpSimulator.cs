@@ -48,6 +48,12 @@ public sealed class ErpSimulator : AdapterSimulator, IErpAdapter
         _postProductionConfirmation = PlanProductionConfirmation;
     }
 
+    /// <summary>
+    /// Receives every posting that changed a lot's stock category, ownership or quantity, in the lot's posting order,
+    /// while the lot's lock is held (set by the <see cref="ErpToWmsInterface"/> wired to this ERP).
+    /// </summary>
+    internal Action<ErpStockPosting>? PostingObserver { get; set; }
+
     // ---- Seeding ---------------------------------------------------------------------------------
 
     /// <summary>Adds or replaces a material definition.</summary>
@@ -561,6 +567,7 @@ public sealed class ErpSimulator : AdapterSimulator, IErpAdapter
                 {
                     // SAP batch status management: restricting moves unrestricted stock to restricted-use (341), lifting it moves it back (342).
                     var (from, to) = r ? (StockCategory.Unrestricted, StockCategory.RestrictedUse) : (StockCategory.RestrictedUse, StockCategory.Unrestricted);
+                    var moved = new List<(StockSlot Slot, decimal Quantity)>();
                     foreach (var (slot, quantity) in state.Stock.ToArray())
                     {
                         if (slot.Category == from && quantity > 0)
@@ -568,10 +575,13 @@ public sealed class ErpSimulator : AdapterSimulator, IErpAdapter
                             state.Stock.Remove(slot);
                             var target = slot with { Category = to };
                             state.Stock[target] = state.Stock.GetValueOrDefault(target) + quantity;
+                            moved.Add((slot, -quantity));
+                            moved.Add((target, quantity));
                         }
                     }
 
                     state.IsRestrictedBatch = r;
+                    Publish(state, r ? "341" : "342", document: null, r ? "341 batch restricted" : "342 batch restriction lifted", [.. moved]);
                 }
 
                 state.Disposition = request.Disposition ?? state.Disposition;
@@ -747,8 +757,9 @@ public sealed class ErpSimulator : AdapterSimulator, IErpAdapter
         }
 
         var document = new Document(number, state.Id, movementType, deltas, reversalOf is not null);
+        var summary = $"{movementType} {description} {moved.ToString(CultureInfo.InvariantCulture)} {state.Unit}";
         return CommandPlan.Apply(
-            $"{movementType} {description} {moved.ToString(CultureInfo.InvariantCulture)} {state.Unit}",
+            summary,
             () =>
             {
                 // Re-entrant: a goods receipt that created the lot runs under the unknown-lot gate.
@@ -774,10 +785,53 @@ public sealed class ErpSimulator : AdapterSimulator, IErpAdapter
                 }
 
                 _documents[number] = document;
+                Publish(state, movementType, number, summary, deltas);
             },
             lot: state.Id.Value,
             order: order,
             externalReference: number);
+    }
+
+    /// <summary>Passes a posting's net change per category and ownership to the observer; location moves net out.</summary>
+    private void Publish(LotState state, string movementType, string? document, string description, (StockSlot Slot, decimal Quantity)[] deltas)
+    {
+        if (PostingObserver is not { } observer)
+        {
+            return;
+        }
+
+        var lines = new List<ErpStockPostingLine>(deltas.Length);
+        foreach (var (slot, quantity) in deltas)
+        {
+            var index = lines.FindIndex(l => l.Category == slot.Category && l.Ownership == slot.Ownership);
+            if (index < 0)
+            {
+                lines.Add(new ErpStockPostingLine { Category = slot.Category, Ownership = slot.Ownership, Change = quantity });
+            }
+            else
+            {
+                lines[index] = lines[index] with { Change = lines[index].Change + quantity };
+            }
+        }
+
+        lines.RemoveAll(static l => l.Change == 0);
+        if (lines.Count == 0)
+        {
+            return;
+        }
+
+        observer(new ErpStockPosting
+        {
+            Lot = state.Id,
+            Material = state.Material,
+            Site = state.Site,
+            Unit = state.Unit,
+            MovementType = movementType,
+            Document = document,
+            Description = description,
+            Lines = lines,
+            PostedAt = TimeProvider.GetUtcNow(),
+        });
     }
 
     private static CommandPlan? WithdrawalProblem(LotState state, StockSlot source)

@@ -17,11 +17,19 @@ public sealed class PlantSimulatorOptions
 
     /// <summary>Whether the simulators keep every call for inspection. Default <see langword="true"/>.</summary>
     public bool RecordCalls { get; init; } = true;
+
+    /// <summary>
+    /// Whether the ERP passes its stock postings to the WMS through <see cref="PlantSimulator.ErpToWmsInterface"/>, so the
+    /// WMS's stock per category and ownership follows the ERP's. Default <see langword="true"/>; off, the WMS changes
+    /// its stock only through its own seeding and move tasks.
+    /// </summary>
+    public bool ConnectErpToWms { get; init; } = true;
 }
 
 /// <summary>
 /// One simulator of each system sharing a clock, a fault injector and an effects log, with seeding that keeps them
-/// consistent (a lot seeded with a bin is in both the ERP and the WMS; an order is in both the ERP and the MES).
+/// consistent (a lot seeded with a bin is in both the ERP and the WMS; an order is in both the ERP and the MES), and
+/// an ERP→WMS interface that keeps them consistent afterwards (<see cref="ErpToWmsInterface"/>).
 /// Dispose it to close a file-backed effects log.
 /// </summary>
 public sealed class PlantSimulator : IDisposable
@@ -42,6 +50,7 @@ public sealed class PlantSimulator : IDisposable
         Procurement = new ProcurementSimulator(shared);
         Notification = new NotificationSimulator(shared);
         Adapters = new AdapterSet { Erp = Erp, Mes = Mes, Qms = Qms, Wms = Wms, Procurement = Procurement, Notification = Notification };
+        ErpToWmsInterface = new ErpToWmsInterface(Erp, Wms, TimeProvider) { IsEnabled = options.ConnectErpToWms };
     }
 
     /// <summary>The shared clock.</summary>
@@ -70,6 +79,12 @@ public sealed class PlantSimulator : IDisposable
 
     /// <summary>The notification system.</summary>
     public NotificationSimulator Notification { get; }
+
+    /// <summary>
+    /// The ERP→WMS interface: the WMS follows every ERP stock posting (unless switched off with
+    /// <see cref="PlantSimulatorOptions.ConnectErpToWms"/>); lose or hold back a lot's postings through it to plant drift.
+    /// </summary>
+    public ErpToWmsInterface ErpToWmsInterface { get; }
 
     /// <summary>All six simulators as an <see cref="AdapterSet"/>, for routing commands.</summary>
     public AdapterSet Adapters { get; }
@@ -151,5 +166,9 @@ public sealed class PlantSimulator : IDisposable
     public ValueTask<AdapterResult> ExecuteAsync(AdapterCommand command, CancellationToken cancellationToken) => Adapters.ExecuteAsync(command, cancellationToken);
 
     /// <inheritdoc />
-    public void Dispose() => Effects.Dispose();
+    public void Dispose()
+    {
+        ErpToWmsInterface.Dispose();
+        Effects.Dispose();
+    }
 }

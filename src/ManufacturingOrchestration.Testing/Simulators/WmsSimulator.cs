@@ -128,6 +128,7 @@ public sealed class WmsSimulator : AdapterSimulator, IWmsAdapter
 
             var slot = new Slot(bin, category, ownership);
             state.Lines[slot] = state.Lines.GetValueOrDefault(slot) + quantity.Value;
+            state.LastBin = bin;
         }
 
         return this;
@@ -334,6 +335,130 @@ public sealed class WmsSimulator : AdapterSimulator, IWmsAdapter
         return GetStock(lot);
     }
 
+    // ---- ERP postings (the ERP→WMS interface) -----------------------------------------------------
+
+    /// <summary>
+    /// Applies an ERP stock posting to the lot's stock, keeping bins the WMS's own business: stock changing category or
+    /// ownership changes it in the bins it lies in; stock withdrawn comes out of the bins holding that category and
+    /// ownership (in bin order); stock added goes to a bin already holding that category and ownership, else any bin
+    /// holding the lot, else the bin the lot was last put into, else <paramref name="receivingBin"/>. All or nothing.
+    /// </summary>
+    /// <param name="posting">The posting.</param>
+    /// <param name="receivingBin">Where stock of a lot without a bin is put away (a goods receipt of a new lot), or <see langword="null"/>.</param>
+    /// <param name="reason">The refusal reason.</param>
+    /// <param name="message">The refusal message.</param>
+    /// <returns>What became of the posting.</returns>
+    internal ErpPostingOutcome ApplyErpPosting(ErpStockPosting posting, BinId? receivingBin, out ReasonCode reason, out string? message)
+    {
+        reason = default;
+        message = null;
+        if (!_lots.TryGetValue(posting.Lot, out var state))
+        {
+            if (receivingBin is not { } receiving || !posting.Lines.Any(static l => l.Change > 0))
+            {
+                return ErpPostingOutcome.NotWarehouseManaged;
+            }
+
+            _bins.TryAdd(receiving, false);
+            state = _lots.GetOrAdd(posting.Lot, static (id, unit) => new LotState(id, unit), posting.Unit);
+        }
+
+        lock (state.Gate)
+        {
+            if (state.Unit != posting.Unit)
+            {
+                reason = ReasonCodes.UnitMismatch;
+                message = $"Lot {posting.Lot} is kept in {state.Unit} in the WMS, not {posting.Unit}.";
+                return ErpPostingOutcome.Refused;
+            }
+
+            // Withdrawals first: what leaves a bin in one category and ownership may stay there in another.
+            var changes = new List<(Slot Slot, decimal Quantity)>();
+            var freed = new List<(BinId Bin, decimal Quantity)>();
+            foreach (var line in posting.Lines.Where(static l => l.Change < 0))
+            {
+                var remaining = -line.Change;
+                foreach (var (slot, available) in state.Lines.Where(p => p.Key.Category == line.Category && p.Key.Ownership == line.Ownership).OrderBy(p => p.Key.Bin.Value, StringComparer.Ordinal))
+                {
+                    var take = Math.Min(available, remaining);
+                    if (take <= 0)
+                    {
+                        continue;
+                    }
+
+                    changes.Add((slot, -take));
+                    freed.Add((slot.Bin, take));
+                    remaining -= take;
+                    if (remaining == 0)
+                    {
+                        break;
+                    }
+                }
+
+                if (remaining > 0)
+                {
+                    var held = state.Lines.Where(p => p.Key.Category == line.Category && p.Key.Ownership == line.Ownership).Sum(p => p.Value);
+                    reason = ReasonCodes.InsufficientQuantity;
+                    message = $"Lot {posting.Lot} holds {held.ToString(CultureInfo.InvariantCulture)} {state.Unit} {line.Category}/{line.Ownership} in the WMS, less than the {(-line.Change).ToString(CultureInfo.InvariantCulture)} the ERP posting {posting.MovementType} {posting.Document} removes.";
+                    return ErpPostingOutcome.Refused;
+                }
+            }
+
+            var freedIndex = 0;
+            foreach (var line in posting.Lines.Where(static l => l.Change > 0))
+            {
+                var remaining = line.Change;
+                while (remaining > 0 && freedIndex < freed.Count)
+                {
+                    var (bin, quantity) = freed[freedIndex];
+                    var take = Math.Min(quantity, remaining);
+                    changes.Add((new Slot(bin, line.Category, line.Ownership), take));
+                    remaining -= take;
+                    if (take == quantity)
+                    {
+                        freedIndex++;
+                    }
+                    else
+                    {
+                        freed[freedIndex] = (bin, quantity - take);
+                    }
+                }
+
+                if (remaining > 0)
+                {
+                    if ((PutAwayBin(state, line.Category, line.Ownership) ?? receivingBin) is not { } target)
+                    {
+                        reason = ReasonCodes.ReferenceUnknown;
+                        message = $"Lot {posting.Lot} has no bin in the WMS to put {remaining.ToString(CultureInfo.InvariantCulture)} {state.Unit} {line.Category}/{line.Ownership} away.";
+                        return ErpPostingOutcome.Refused;
+                    }
+
+                    changes.Add((new Slot(target, line.Category, line.Ownership), remaining));
+                }
+            }
+
+            foreach (var (slot, quantity) in changes)
+            {
+                var updated = state.Lines.GetValueOrDefault(slot) + quantity;
+                if (updated == 0)
+                {
+                    state.Lines.Remove(slot);
+                }
+                else
+                {
+                    state.Lines[slot] = updated;
+                }
+
+                if (quantity > 0)
+                {
+                    state.LastBin = slot.Bin;
+                }
+            }
+
+            return ErpPostingOutcome.Applied;
+        }
+    }
+
     // ---- Planning --------------------------------------------------------------------------------
 
     private CommandPlan PlanMoveTask(CreateMoveTaskRequest request)
@@ -496,6 +621,31 @@ public sealed class WmsSimulator : AdapterSimulator, IWmsAdapter
         }
     }
 
+    private static BinId? PutAwayBin(LotState state, StockCategory category, StockOwnership ownership)
+    {
+        BinId? same = null;
+        BinId? any = null;
+        foreach (var (slot, quantity) in state.Lines)
+        {
+            if (quantity <= 0)
+            {
+                continue;
+            }
+
+            if (slot.Category == category && slot.Ownership == ownership && (same is null || string.CompareOrdinal(slot.Bin.Value, same.Value.Value) < 0))
+            {
+                same = slot.Bin;
+            }
+
+            if (any is null || string.CompareOrdinal(slot.Bin.Value, any.Value.Value) < 0)
+            {
+                any = slot.Bin;
+            }
+        }
+
+        return same ?? any ?? state.LastBin;
+    }
+
     private static List<(Slot Slot, decimal Quantity)>? PlanMoves(LotState state, BinId? fromBin, decimal? quantity)
     {
         var moves = new List<(Slot, decimal)>();
@@ -539,6 +689,7 @@ public sealed class WmsSimulator : AdapterSimulator, IWmsAdapter
 
             var target = new Slot(toBin, targetCategory ?? slot.Category, slot.Ownership);
             state.Lines[target] = state.Lines.GetValueOrDefault(target) + quantity;
+            state.LastBin = toBin;
         }
     }
 
@@ -592,5 +743,21 @@ public sealed class WmsSimulator : AdapterSimulator, IWmsAdapter
         public string? Hold { get; set; }
 
         public bool PicksPaused { get; set; }
+
+        /// <summary>The bin the lot's stock was last put into (where stock it gets back goes when it holds none).</summary>
+        public BinId? LastBin { get; set; }
     }
+}
+
+/// <summary>What became of an ERP posting the WMS was given.</summary>
+internal enum ErpPostingOutcome
+{
+    /// <summary>Applied to the lot's stock.</summary>
+    Applied = 0,
+
+    /// <summary>The WMS does not manage the lot (and the posting adds nothing it could put away): nothing to do.</summary>
+    NotWarehouseManaged = 1,
+
+    /// <summary>Refused; nothing applied.</summary>
+    Refused = 2,
 }
