@@ -108,7 +108,7 @@ public sealed class DecisionEngine
                 var session = ruleSet.Factory.CreateSession();
                 session.DependencyResolver = collector;
                 observe?.Invoke(session);
-                facts.InsertInto(session, ruleSet.Filter);
+                facts.InsertInto(session, ruleSet.Filter, new List<object>(8));
                 session.Fire(cancellationToken);
             }
 

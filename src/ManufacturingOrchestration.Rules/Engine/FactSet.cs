@@ -61,85 +61,92 @@ public sealed class FactSet
 
     internal LotId? LotKey => Lot?.Id;
 
-    internal void InsertInto(ISession session, FactFilter filter, List<object>? inserted = null)
+    internal void InsertInto(ISession session, FactFilter filter, List<object> inserted)
     {
-        // Typed, reflection-free inserts: context facts first, the event last, so the event's insertion completes the joins.
+        // Typed, reflection-free collection of the facts the rule set reads: context facts first, the event last. They are
+        // inserted as one batch, so the network propagates each fact type once instead of once per fact.
+        Collect(filter, inserted);
+        session.InsertAll(inserted);
+    }
+
+    private void Collect(FactFilter filter, List<object> inserted)
+    {
         if (Site is not null && filter.Site)
         {
-            Add(session, inserted, Site);
+            inserted.Add(Site);
         }
 
         if (Lot is not null && filter.Lot)
         {
-            Add(session, inserted, Lot);
+            inserted.Add(Lot);
         }
 
         if (Material is not null && filter.Material)
         {
-            Add(session, inserted, Material);
+            inserted.Add(Material);
         }
 
         if (Order is not null && filter.Order)
         {
-            Add(session, inserted, Order);
+            inserted.Add(Order);
         }
 
         if (SupplierHistory is not null && filter.SupplierHistory)
         {
-            Add(session, inserted, SupplierHistory);
+            inserted.Add(SupplierHistory);
         }
 
         if (Allocations.Count > 0 && filter.Allocations)
         {
-            Add(session, inserted, new OpenAllocations(Lot?.Id ?? Allocations[0].Lot, Allocations));
+            inserted.Add(new OpenAllocations(Lot?.Id ?? Allocations[0].Lot, Allocations));
         }
 
         if (Genealogy.Count > 0 && filter.Genealogy)
         {
-            Add(session, inserted, new LotGenealogy(Lot?.Id ?? Genealogy[0].ComponentLot, Genealogy));
+            inserted.Add(new LotGenealogy(Lot?.Id ?? Genealogy[0].ComponentLot, Genealogy));
         }
 
         if (ScrapWindow is not null && filter.ScrapWindow)
         {
-            Add(session, inserted, ScrapWindow);
+            inserted.Add(ScrapWindow);
         }
 
         var payload = EffectiveEvent;
         if (payload is CycleCountRecorded && filter.CountTolerances)
         {
-            Add(session, inserted, CountTolerances ?? CountToleranceProfile.Default);
+            inserted.Add(CountTolerances ?? CountToleranceProfile.Default);
         }
         else if (CountTolerances is not null && filter.CountTolerances)
         {
-            Add(session, inserted, CountTolerances);
+            inserted.Add(CountTolerances);
         }
 
         if (CountAuthority is not null && filter.CountAuthority)
         {
-            Add(session, inserted, CountAuthority);
+            inserted.Add(CountAuthority);
         }
 
         for (var i = 0; filter.Recommendation && i < Recommendations.Count; i++)
         {
-            Add(session, inserted, Recommendations[i]);
+            inserted.Add(Recommendations[i]);
         }
 
         for (var i = 0; i < AdditionalFacts.Count; i++)
         {
             if (filter.Accepts(AdditionalFacts[i].GetType()))
             {
-                Add(session, inserted, AdditionalFacts[i]);
+                inserted.Add(AdditionalFacts[i]);
             }
         }
 
         if (Envelope is not null && filter.Envelope)
         {
-            Add(session, inserted, Envelope);
+            inserted.Add(Envelope);
         }
 
         if (payload is not null)
         {
-            Add(session, inserted, payload);
+            inserted.Add(payload);
         }
     }
 

@@ -77,10 +77,7 @@ internal sealed class PooledSession
         {
             if (!failed && !_dirty)
             {
-                for (var i = _inserted.Count - 1; i >= 0; i--)
-                {
-                    Session.TryRetract(_inserted[i]);
-                }
+                Session.TryRetractAll(_inserted, BatchOptions.SkipFailed);
 
                 Session.Agenda.Clear();
                 return;
