@@ -1,9 +1,12 @@
 using System.Globalization;
+using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Engine.Reconciliation;
 using ManufacturingOrchestration.Engine.Scenarios;
 using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Engine.Traceability;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Rules;
@@ -29,6 +32,9 @@ namespace ManufacturingOrchestration.Testing;
 public sealed class OrchestrationTestHarness : IAsyncDisposable
 {
     private const int MaxTimerSteps = 100_000;
+    private const string ApprovalSource = "mo-test://approvals";
+
+    private long _answers;
 
     /// <summary>Creates the harness (not started).</summary>
     /// <param name="options">The settings; defaults when <see langword="null"/>.</param>
@@ -47,13 +53,25 @@ public sealed class OrchestrationTestHarness : IAsyncDisposable
             options.Rules(rules);
         }
 
-        Scenarios = new ScenarioServices(rules.Build());
+        var engine = rules.Build();
+        Scenarios = options.CreateScenarioServices?.Invoke(engine) ?? new ScenarioServices(engine);
         Actors = new InMemoryActorDirectory(options.Actors);
         Store = options.Store ?? new InMemoryOrchestrationStore();
+        Traceability = options.Traceability?.Invoke(Time);
+        var plant = Plant.Adapters;
         Options = new OrchestratorOptions
         {
             Store = Store,
-            Adapters = Plant.Adapters,
+            Adapters = Traceability is null ? plant : new AdapterSet
+            {
+                Erp = plant.Erp,
+                Mes = plant.Mes,
+                Qms = plant.Qms,
+                Wms = plant.Wms,
+                Procurement = plant.Procurement,
+                Notification = plant.Notification,
+                Traceability = new TraceabilityRepositoryAdapter(Traceability),
+            },
             TimeProvider = Time,
             Actors = Actors,
             Parallelism = 2,
@@ -80,6 +98,9 @@ public sealed class OrchestrationTestHarness : IAsyncDisposable
 
     /// <summary>The rules, sites and master-data cache of the shipped workflows.</summary>
     public ScenarioServices Scenarios { get; }
+
+    /// <summary>The genealogy repository the traceability command reaches, or <see langword="null"/> when none is configured.</summary>
+    public ITraceabilityRepository? Traceability { get; }
 
     /// <summary>The actor directory (add operators and approvers here).</summary>
     public InMemoryActorDirectory Actors { get; }
@@ -223,6 +244,99 @@ public sealed class OrchestrationTestHarness : IAsyncDisposable
         }
     }
 
+    /// <summary>Counts the effects applied per command kind, optionally on one lot, to compare with exactly what a scenario should do.</summary>
+    /// <param name="lot">Only effects on this lot; all when <see langword="null"/>.</param>
+    /// <returns>How many effects of each command kind were applied (kinds with none are absent).</returns>
+    public IReadOnlyDictionary<string, int> EffectCounts(LotId? lot = null) =>
+        Effects.Records
+            .Where(r => lot is null || string.Equals(r.Lot, lot.Value.Value, StringComparison.Ordinal))
+            .GroupBy(r => r.CommandKind, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+
+    /// <summary>Checks that a partition (lot, <c>order/…</c>) waits for exactly one approval, and returns it.</summary>
+    /// <param name="partitionKey">The partition.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The pending approval: role, site, requester, due time, escalation level.</returns>
+    /// <exception cref="OrchestrationAssertionException">The partition waits for no approval, or for more than one.</exception>
+    public async Task<PendingApproval> AssertPendingApprovalAsync(string partitionKey, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(partitionKey);
+        var pending = await Orchestrator.GetPendingApprovalsAsync(partitionKey, cancellationToken).ConfigureAwait(false);
+        return pending.Count == 1
+            ? pending[0]
+            : throw new OrchestrationAssertionException(string.Create(CultureInfo.InvariantCulture, $"Expected exactly one pending approval on {partitionKey}, found {pending.Count}: {string.Join("; ", pending.Select(p => $"{p.Gate} by {p.Role} at {p.Site}"))}"));
+    }
+
+    /// <summary>
+    /// Signs the one approval a partition waits for as a person would (the signature's role is the one requested, signed
+    /// now on the harness's clock), publishes the answer and waits until the work it resumed is done. The orchestrator
+    /// still checks the signer: an unknown signer, the requester or someone without the role is refused and audited.
+    /// </summary>
+    /// <param name="partitionKey">The partition that waits.</param>
+    /// <param name="signer">Who approves.</param>
+    /// <param name="reason">The reason recorded with the signature.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The publish result of the answer.</returns>
+    /// <exception cref="OrchestrationAssertionException">The partition waits for no approval, or for more than one.</exception>
+    public Task<PublishResult> ApproveAsync(string partitionKey, ActorId signer, string reason, CancellationToken cancellationToken) =>
+        SignAsync(partitionKey, signer, SignatureMeaning.Approve, reason, cancellationToken);
+
+    /// <summary>Refuses the one approval a partition waits for (see <see cref="ApproveAsync"/>) and waits until the work it caused is done.</summary>
+    /// <param name="partitionKey">The partition that waits.</param>
+    /// <param name="signer">Who refuses.</param>
+    /// <param name="reason">The reason recorded with the signature.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The publish result of the answer.</returns>
+    /// <exception cref="OrchestrationAssertionException">The partition waits for no approval, or for more than one.</exception>
+    public Task<PublishResult> RefuseAsync(string partitionKey, ActorId signer, string reason, CancellationToken cancellationToken) =>
+        SignAsync(partitionKey, signer, SignatureMeaning.Reject, reason, cancellationToken);
+
+    /// <summary>
+    /// Answers the one approval a partition waits for with a given signature (approval when its meaning is
+    /// <see cref="SignatureMeaning.Approve"/>, refusal otherwise), publishes it and waits until the work it caused is done.
+    /// Use it to test a signature with another role, a justification or an old signing time.
+    /// </summary>
+    /// <param name="partitionKey">The partition that waits.</param>
+    /// <param name="signature">The signature.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The publish result of the answer.</returns>
+    /// <exception cref="OrchestrationAssertionException">The partition waits for no approval, or for more than one.</exception>
+    public async Task<PublishResult> AnswerApprovalAsync(string partitionKey, ElectronicSignature signature, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(signature);
+        var pending = await AssertPendingApprovalAsync(partitionKey, cancellationToken).ConfigureAwait(false);
+        var id = string.Create(CultureInfo.InvariantCulture, $"approval-answer-{pending.RequestId}-{Interlocked.Increment(ref _answers)}");
+        var envelope = new EventEnvelope
+        {
+            Id = id,
+            Source = ApprovalSource,
+            Type = signature.Meaning == SignatureMeaning.Approve ? EventTypes.ApprovalGiven : EventTypes.ApprovalRefused,
+            Site = pending.Site,
+            Time = Time.GetUtcNow(),
+            Data = signature.Meaning == SignatureMeaning.Approve
+                ? new ApprovalGiven { RequestId = pending.RequestId, PartitionKey = partitionKey, Signature = signature }
+                : new ApprovalRefused { RequestId = pending.RequestId, PartitionKey = partitionKey, Signature = signature },
+        };
+        var result = await Orchestrator.PublishAsync(envelope, cancellationToken).ConfigureAwait(false);
+        await WaitForIdleAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>
+    /// Runs a drift reconciliation of the given lots (orchestrator against the ERP and WMS simulators), then waits until
+    /// the alerts and corrections it published are done.
+    /// </summary>
+    /// <param name="lots">The lots to compare.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The report: findings per category, alerts raised, problems.</returns>
+    public async Task<DriftReport> ReconcileAsync(IEnumerable<LotId> lots, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lots);
+        var report = await new DriftReconciler(Orchestrator).ReconcileAsync(lots, cancellationToken).ConfigureAwait(false);
+        await WaitForIdleAsync(cancellationToken).ConfigureAwait(false);
+        return report;
+    }
+
     /// <summary>Verifies every audit chain and the latest checkpoint.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The result.</returns>
@@ -258,6 +372,14 @@ public sealed class OrchestrationTestHarness : IAsyncDisposable
     {
         await Orchestrator.DisposeAsync().ConfigureAwait(false);
         Plant.Dispose();
+    }
+
+    private async Task<PublishResult> SignAsync(string partitionKey, ActorId signer, SignatureMeaning meaning, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        var pending = await AssertPendingApprovalAsync(partitionKey, cancellationToken).ConfigureAwait(false);
+        var signature = new ElectronicSignature { Signer = signer, Role = pending.Role, Meaning = meaning, SignedAt = Time.GetUtcNow(), Reason = reason };
+        return await AnswerApprovalAsync(partitionKey, signature, cancellationToken).ConfigureAwait(false);
     }
 
     private string Describe(LotId lot)

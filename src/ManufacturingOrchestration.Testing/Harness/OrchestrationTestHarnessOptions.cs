@@ -1,6 +1,7 @@
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Scenarios;
 using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Engine.Traceability;
 using ManufacturingOrchestration.Engine.Workflows;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Rules;
@@ -27,6 +28,22 @@ public sealed class OrchestrationTestHarnessOptions
 
     /// <summary>Configures the decision engine; the standard rules when <see langword="null"/>.</summary>
     public Action<DecisionEngineBuilder>? Rules { get; init; }
+
+    /// <summary>
+    /// Creates the services the shipped workflows share from the built decision engine, to set what they only take at
+    /// creation (count tolerances and authorities, scrap-spike settings, lot policy…). Default
+    /// <c>rules =&gt; new ScenarioServices(rules)</c>. Sites added with <see cref="OrchestrationTestHarness.AddSite"/> go
+    /// to its <see cref="ScenarioServices.Sites"/>.
+    /// </summary>
+    public Func<DecisionEngine, ScenarioServices>? CreateScenarioServices { get; init; }
+
+    /// <summary>
+    /// Creates the genealogy repository that the <c>traceability.publish-genealogy</c> command reaches (wrapped in a
+    /// <see cref="TraceabilityRepositoryAdapter"/>), on the harness's clock. Default: a new
+    /// <see cref="InMemoryTraceabilityRepository"/>. Return <see langword="null"/> to run without a traceability adapter
+    /// (publications then dead-letter with <c>adapter.not-configured</c>).
+    /// </summary>
+    public Func<TimeProvider, ITraceabilityRepository?> Traceability { get; init; } = static time => new InMemoryTraceabilityRepository(time);
 
     /// <summary>The actors known to the actor directory (operators, approvers). More can be added with <see cref="OrchestrationTestHarness.Actors"/>.</summary>
     public IList<Actor> Actors { get; } = [];

@@ -1,5 +1,6 @@
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Engine.Scenarios;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 
@@ -10,6 +11,8 @@ public sealed class OrchestrationTestHarnessTests
     private static readonly SiteId Site = new("P1");
     private static readonly MaterialId Capacitor = new("CAP-100UF");
     private static readonly SupplierId Supplier = new("S-ACME");
+    private static readonly SiteId RegulatedSite = new("P3");
+    private static readonly ActorId QualityManager = new("qm-quinn");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -74,26 +77,166 @@ public sealed class OrchestrationTestHarnessTests
         await harness.Invoking(h => h.AdvanceAsync(TimeSpan.FromSeconds(-1), Ct)).Should().ThrowAsync<ArgumentOutOfRangeException>();
     }
 
-    private static OrchestrationTestHarness CreateSut(params string[] lots)
+    [Fact]
+    public async Task EffectCounts_FailedInspection_CountsEachCommandKindOfTheLot()
     {
-        var harness = new OrchestrationTestHarness();
+        await using var harness = await CreateSut("LOT-5").StartAsync(Ct);
+        await harness.PublishAndWaitAsync([Failed("LOT-5", "evt-5")], Ct);
+
+        var counts = harness.EffectCounts(new LotId("LOT-5"));
+
+        counts[CommandKinds.ErpChangeStockCategory].Should().Be(1);
+        counts[CommandKinds.WmsCreateMoveTask].Should().Be(1);
+        counts.Values.Sum().Should().Be(harness.Effects.Records.Count(r => r.Lot == "LOT-5"));
+        harness.EffectCounts(new LotId("OTHER")).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task AssertPendingApprovalAsync_NothingWaits_ThrowsSayingWhatWasFound()
+    {
+        await using var harness = await CreateSut("LOT-6").StartAsync(Ct);
+
+        await harness.Invoking(h => h.AssertPendingApprovalAsync("LOT-6", Ct)).Should().ThrowAsync<OrchestrationAssertionException>().WithMessage("*LOT-6*found 0*");
+    }
+
+    [Fact]
+    public async Task ApproveAsync_GatedReleaseAtARegulatedSite_SignsAsTheRequestedRoleAndResumesTheWorkflow()
+    {
+        await using var harness = await CreateRegulatedSut("LOT-7").StartAsync(Ct);
+        await harness.PublishAndWaitAsync([Passed("LOT-7", "evt-7")], Ct);
+        var pending = await harness.AssertPendingApprovalAsync("LOT-7", Ct);
+        harness.Time.Advance(TimeSpan.FromMinutes(5));
+
+        var result = await harness.ApproveAsync("LOT-7", QualityManager, "reviewed", Ct);
+
+        result.Status.Should().Be(PublishStatus.Accepted);
+        pending.Role.Should().Be(Role.QualityManager);
+        harness.AssertEffectOnce(CommandKinds.ErpChangeStockCategory, new LotId("LOT-7"));
+        harness.Plant.Erp.QuantityIn(new LotId("LOT-7"), StockCategory.Unrestricted).Should().Be(60);
+        var signature = (await harness.Orchestrator.GetAuditTrailAsync("LOT-7", Ct)).Should().ContainSingle(r => r.Action == "e-signature:approve").Subject;
+        signature.Actor.Should().Be(QualityManager.Value);
+        signature.Reason.Should().Contain("quality-manager").And.Contain("reviewed").And.Contain(harness.Time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task RefuseAsync_GatedRelease_ClosesTheRequestWithoutReleasing()
+    {
+        await using var harness = await CreateRegulatedSut("LOT-8").StartAsync(Ct);
+        await harness.PublishAndWaitAsync([Passed("LOT-8", "evt-8")], Ct);
+
+        await harness.RefuseAsync("LOT-8", QualityManager, "certificate missing", Ct);
+
+        harness.AssertNoEffect(CommandKinds.ErpChangeStockCategory, new LotId("LOT-8"));
+        (await harness.Orchestrator.GetPendingApprovalsAsync("LOT-8", Ct)).Should().BeEmpty();
+        (await harness.Orchestrator.GetAuditTrailAsync("LOT-8", Ct)).Should().ContainSingle(r => r.Action == "e-signature:reject");
+    }
+
+    [Fact]
+    public async Task AnswerApprovalAsync_SignatureInAnotherRole_IsRefusedAndTheRequestStillWaits()
+    {
+        await using var harness = await CreateRegulatedSut("LOT-9").StartAsync(Ct);
+        await harness.PublishAndWaitAsync([Passed("LOT-9", "evt-9")], Ct);
+        var signature = new ElectronicSignature { Signer = QualityManager, Role = Role.Supervisor, Meaning = SignatureMeaning.Approve, SignedAt = harness.Time.GetUtcNow(), Reason = "wrong hat" };
+
+        await harness.AnswerApprovalAsync("LOT-9", signature, Ct);
+
+        harness.AssertNoEffect(CommandKinds.ErpChangeStockCategory, new LotId("LOT-9"));
+        (await harness.AssertPendingApprovalAsync("LOT-9", Ct)).Signatures.Should().BeEmpty();
+        (await harness.Orchestrator.GetAuditTrailAsync("LOT-9", Ct)).Should().ContainSingle(r => r.Action == "approval-refused-invalid")
+            .Which.Reason.Should().StartWith(ReasonCodes.RoleNotHeld.Code);
+    }
+
+    [Fact]
+    public async Task ReconcileAsync_ErpChangedBehindTheOrchestrator_ReportsTheDriftAndWaitsForTheAlert()
+    {
+        var options = new OrchestrationTestHarnessOptions { Workflows = { IncomingInspectionWorkflow.Create, _ => DriftCorrectionWorkflow.Create() } };
+        await using var harness = await CreateSut(options, "LOT-10").StartAsync(Ct);
+        await harness.PublishAndWaitAsync([Failed("LOT-10", "evt-10")], Ct);
+        harness.Plant.Erp.AddLot(Lot("LOT-10", StockCategory.Unrestricted));
+
+        var report = await harness.ReconcileAsync([new LotId("LOT-10")], Ct);
+
+        report.AlertsRaised.Should().Equal(new LotId("LOT-10"));
+        harness.Plant.Notification.SentTo(Role.WarehouseLead, Site).Should().ContainSingle();
+        harness.Orchestrator.Backlog.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Constructor_DefaultTraceability_PublicationsReachAnInMemoryRepository()
+    {
+        await using var harness = CreateSut();
+
+        harness.Traceability.Should().BeOfType<InMemoryTraceabilityRepository>();
+        harness.Options.Adapters.Traceability.Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task Constructor_TraceabilityFactoryReturnsNull_NoTraceabilityAdapter()
+    {
+        await using var harness = new OrchestrationTestHarness(new OrchestrationTestHarnessOptions { Traceability = _ => null });
+
+        harness.Traceability.Should().BeNull();
+        harness.Options.Adapters.Traceability.Should().BeNull();
+        harness.Options.Adapters.Erp.Should().BeSameAs(harness.Plant.Erp);
+    }
+
+    [Fact]
+    public async Task Constructor_CreateScenarioServices_TheWorkflowsUseThemAndAddSiteRegistersThere()
+    {
+        ScenarioServices? created = null;
+        var options = new OrchestrationTestHarnessOptions { CreateScenarioServices = rules => created = new ScenarioServices(rules) { MaterialCacheDuration = TimeSpan.FromSeconds(1) } };
+
+        await using var harness = new OrchestrationTestHarness(options);
+        harness.AddSite(new SiteProfile { Id = RegulatedSite, HoldLocation = new BinId("HOLD-P3"), IsRegulated = true });
+
+        harness.Scenarios.Should().BeSameAs(created);
+        created!.Sites.Get(RegulatedSite).IsRegulated.Should().BeTrue();
+    }
+
+    private static OrchestrationTestHarness CreateSut(params string[] lots) => CreateSut(new OrchestrationTestHarnessOptions(), lots);
+
+    private static OrchestrationTestHarness CreateSut(OrchestrationTestHarnessOptions options, params string[] lots)
+    {
+        var harness = new OrchestrationTestHarness(options);
         harness.AddSite(new SiteProfile { Id = Site, HoldLocation = new BinId("HOLD-P1") });
         harness.Plant.AddMaterial(new MaterialDefinition { Id = Capacitor, BaseUnit = UnitOfMeasure.Each, Criticality = CriticalityClass.A, Supplier = Supplier });
         foreach (var lot in lots)
         {
-            harness.Plant.AddLot(new MaterialLot
-            {
-                Id = new LotId(lot),
-                Material = Capacitor,
-                Site = Site,
-                Supplier = Supplier,
-                Unit = UnitOfMeasure.Each,
-                Buckets = [new StockBucket { Category = StockCategory.QualityInspection, Quantity = Quantity.Each(60) }],
-            }, new BinId("RCV-P1"));
+            harness.Plant.AddLot(Lot(lot, StockCategory.QualityInspection), new BinId("RCV-P1"));
         }
 
         return harness;
     }
+
+    private static OrchestrationTestHarness CreateRegulatedSut(string lot)
+    {
+        var options = new OrchestrationTestHarnessOptions();
+        options.Actors.Add(new Actor { Id = QualityManager, Roles = [new RoleAssignment { Role = Role.QualityManager, Site = RegulatedSite }] });
+        var harness = new OrchestrationTestHarness(options);
+        harness.AddSite(new SiteProfile { Id = RegulatedSite, HoldLocation = new BinId("HOLD-P3"), IsRegulated = true });
+        harness.Plant.AddMaterial(new MaterialDefinition { Id = Capacitor, BaseUnit = UnitOfMeasure.Each, Criticality = CriticalityClass.A, Supplier = Supplier });
+        harness.Plant.AddLot(Lot(lot, StockCategory.QualityInspection) with { Site = RegulatedSite }, new BinId("RCV-P3"));
+        return harness;
+    }
+
+    private static MaterialLot Lot(string lot, StockCategory category) => new()
+    {
+        Id = new LotId(lot),
+        Material = Capacitor,
+        Site = Site,
+        Supplier = Supplier,
+        Unit = UnitOfMeasure.Each,
+        Buckets = [new StockBucket { Category = category, Quantity = Quantity.Each(60) }],
+    };
+
+    private static EventEnvelope Passed(string lot, string id) => new()
+    {
+        Id = id,
+        Source = "qms://plant-3",
+        Type = EventTypes.InspectionPassed,
+        Site = RegulatedSite,
+        Data = new InspectionPassed { InspectionLot = new InspectionLotId("IL-" + lot), Lot = new LotId(lot), Material = Capacitor, Site = RegulatedSite, Inspector = new ActorId("insp-ines") },
+    };
 
     private static EventEnvelope Failed(string lot, string id) => new()
     {
