@@ -196,6 +196,41 @@ public class DriftReconcilerTests
     }
 
     [Fact]
+    public async Task ReconcileAsync_LongRunWithTheErpToWmsInterface_NoWmsDriftUntilOnePostingIsLost()
+    {
+        await using var host = await new EngineTestHost(scenarioWorkflows: s => [IncomingInspectionWorkflow.Create(s), DriftCorrectionWorkflow.Create()]).StartAsync();
+        var lots = Enumerable.Range(1, 60).Select(i => host.AddLotInInspection($"LW-{i:00}", 10 * i).Id).ToArray();
+        var sut = CreateSut(host);
+
+        // The morning: every inspection's ERP postings reach the WMS (releases in place, quarantines then moved to hold).
+        await host.PublishAndWaitAsync([.. lots.Take(40).Select((lot, i) => i % 4 == 3 ? EngineTestHost.Failed(lot.Value, "evt-" + lot.Value) : EngineTestHost.Passed(lot.Value, "evt-" + lot.Value))]);
+        var morning = await sut.ReconcileAsync(lots, EngineTestHost.Ct);
+
+        // The afternoon: the interface loses the release of one lot.
+        var lost = lots[47];
+        host.Plant.ErpToWmsInterface.LoseNext(lost);
+        await host.PublishAndWaitAsync([.. lots.Skip(40).Select(lot => EngineTestHost.Passed(lot.Value, "evt-" + lot.Value))]);
+        var afternoon = await sut.ReconcileAsync(lots, EngineTestHost.Ct);
+        await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
+
+        host.Plant.ErpToWmsInterface.DeliveredCount.Should().BeGreaterThanOrEqualTo(59);
+        host.Plant.ErpToWmsInterface.Refused.Should().BeEmpty();
+        morning.LotsChecked.Should().HaveCount(60);
+        morning.HasDrift.Should().BeFalse(string.Join("; ", morning.Findings.Concat<object>(morning.Problems)));
+        host.Plant.Wms.QuantityIn(lots[3], new BinId("HOLD-P1")).Should().Be(40, "a failed lot was quarantined and moved to hold");
+        afternoon.LotsChecked.Should().HaveCount(60);
+        afternoon.LotsWithDrift.Should().Equal(lost);
+        afternoon.Findings.Should().HaveCount(2, "the lot's release is missing in the WMS: too much in inspection, too little unrestricted")
+            .And.OnlyContain(f => f.DisagreeingSystems.SequenceEqual(new[] { ReconciliationSystems.Wms }) && f.ReferenceSystem == ReconciliationSystems.Orchestrator);
+        var released = afternoon.Findings.Single(f => f.Category == StockCategory.Unrestricted);
+        released.Quantities[ReconciliationSystems.Orchestrator].Should().Be(Quantity.Each(480));
+        released.Quantities[ReconciliationSystems.Erp].Should().Be(Quantity.Each(480));
+        released.Quantities[ReconciliationSystems.Wms].Should().Be(Quantity.Each(0));
+        afternoon.AlertsRaised.Should().Equal(lost);
+        host.Plant.Notification.Sent.Should().ContainSingle(n => n.Request.ReasonCode == ReasonCodes.StockDrift.Code).Which.Request.Lot.Should().Be(lost);
+    }
+
+    [Fact]
     public async Task RecentReports_KeepsOnlyTheConfiguredNumber()
     {
         await using var host = await CreateHost().StartAsync();
