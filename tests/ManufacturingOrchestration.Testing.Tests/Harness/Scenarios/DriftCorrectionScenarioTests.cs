@@ -1,0 +1,131 @@
+using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Reconciliation;
+using ManufacturingOrchestration.Engine.Scenarios;
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
+
+namespace ManufacturingOrchestration.Testing.Tests.Harness.Scenarios;
+
+/// <summary>
+/// Stock drift correction tested through the harness: the orchestrator quarantines a lot, then someone changes the
+/// ERP's stock behind its back; a reconciliation finds the drift, alerts once and, when enabled, corrects the ERP.
+/// </summary>
+public sealed class DriftCorrectionScenarioTests
+{
+    private static readonly SiteId Site = new("P1");
+    private static readonly MaterialId Capacitor = new("CAP-100UF");
+    private static readonly SupplierId Acme = new("S-ACME");
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Reconcile_ErpReleasedAQuarantinedLotByHand_AlertsWarehouseLeadAndPlannerOnceAndChangesNothing()
+    {
+        await using var harness = await StartWithQuarantinedLotAsync("L-1", new DriftCorrectionOptions());
+        var lot = new LotId("L-1");
+        var effectsBefore = harness.Effects.Count;
+        SetErpStock(harness, lot, StockCategory.Unrestricted, 100);
+
+        var first = await harness.ReconcileAsync([lot], Ct);
+        var second = await harness.ReconcileAsync([lot], Ct);
+
+        first.AlertsRaised.Should().Equal(lot);
+        second.AlertsRaised.Should().BeEmpty();
+        second.AlertsAlreadyRaised.Should().Equal(lot);
+        var erpFindings = first.Findings.Where(f => f.DisagreeingSystems.Contains(ReconciliationSystems.Erp)).ToArray();
+        erpFindings.Select(f => f.Category).Should().BeEquivalentTo([StockCategory.Blocked, StockCategory.Unrestricted]);
+        erpFindings.Should().OnlyContain(f => f.ReferenceSystem == ReconciliationSystems.Orchestrator);
+        harness.Effects.Count.Should().Be(effectsBefore + 1, "one alert, no correction");
+        harness.Effects.Records[^1].CommandKind.Should().Be(CommandKinds.NotificationSend);
+        var sent = DriftAlerts(harness, lot).Should().ContainSingle().Subject;
+        sent.Request.Roles.Should().Equal(Role.WarehouseLead, Role.Planner);
+        sent.Request.Body.Should().Contain("Blocked");
+        harness.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(100, "the default workflow only alerts");
+        await harness.AssertAuditIntactAsync(Ct);
+    }
+
+    [Fact]
+    public async Task Reconcile_CorrectionEnabled_MovesTheErpStockBackToBlockedAndTheNextRunFindsNoErpDrift()
+    {
+        await using var harness = await StartWithQuarantinedLotAsync("L-2", new DriftCorrectionOptions { CorrectErpStockCategory = true });
+        var lot = new LotId("L-2");
+        SetErpStock(harness, lot, StockCategory.Unrestricted, 100);
+
+        await harness.ReconcileAsync([lot], Ct);
+        var after = await harness.ReconcileAsync([lot], Ct);
+
+        harness.Plant.Erp.QuantityIn(lot, StockCategory.Blocked).Should().Be(100);
+        harness.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(0);
+        harness.EffectsOf(CommandKinds.ErpChangeStockCategory, lot).Should().HaveCount(2, "the quarantine, then the correction");
+        after.Findings.Should().NotContain(f => f.DisagreeingSystems.Contains(ReconciliationSystems.Erp));
+        (await harness.Orchestrator.GetAuditTrailAsync(lot.Value, Ct)).Should().ContainSingle(r => r.Action == "drift-correction-planned");
+        await harness.AssertNoOpenDeadLettersAsync(Ct);
+        await harness.AssertAuditIntactAsync(Ct);
+    }
+
+    [Fact]
+    public async Task Reconcile_CorrectionEnabledButTheErpTotalDiffers_OnlyAlertsBecauseACountIsNeeded()
+    {
+        await using var harness = await StartWithQuarantinedLotAsync("L-3", new DriftCorrectionOptions { CorrectErpStockCategory = true });
+        var lot = new LotId("L-3");
+        SetErpStock(harness, lot, StockCategory.Unrestricted, 80);
+
+        await harness.ReconcileAsync([lot], Ct);
+
+        harness.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(80);
+        harness.EffectsOf(CommandKinds.ErpChangeStockCategory, lot).Should().ContainSingle("only the quarantine was posted");
+        DriftAlerts(harness, lot).Should().ContainSingle();
+        (await harness.Orchestrator.GetAuditTrailAsync(lot.Value, Ct)).Should().Contain(r => r.Action == "drift-correction-skipped" && r.Reason.Contains("count", StringComparison.Ordinal));
+        await harness.AssertAuditIntactAsync(Ct);
+    }
+
+    private static async Task<OrchestrationTestHarness> StartWithQuarantinedLotAsync(string lotId, DriftCorrectionOptions drift)
+    {
+        var harness = new OrchestrationTestHarness(new OrchestrationTestHarnessOptions
+        {
+            Workflows = { IncomingInspectionWorkflow.Create, _ => DriftCorrectionWorkflow.Create(drift) },
+        });
+        harness.AddSite(new SiteProfile { Id = Site, HoldLocation = new BinId("HOLD-P1") });
+        harness.Plant.AddMaterial(new MaterialDefinition { Id = Capacitor, BaseUnit = UnitOfMeasure.Each, Supplier = Acme });
+        harness.Plant.AddLot(Lot(lotId, StockCategory.QualityInspection, 100), new BinId("RCV-P1"));
+        await harness.StartAsync(Ct);
+        await harness.PublishAndWaitAsync([Failed(new LotId(lotId))], Ct);
+        harness.Plant.Erp.QuantityIn(new LotId(lotId), StockCategory.Blocked).Should().Be(100, "the quarantine was posted");
+        return harness;
+    }
+
+    private static IReadOnlyList<SentNotification> DriftAlerts(OrchestrationTestHarness harness, LotId lot) =>
+        harness.Plant.Notification.Sent.Where(n => n.Request.Lot == lot && n.Request.ReasonCode == ReasonCodes.StockDrift.Code).ToArray();
+
+    /// <summary>Someone changes the ERP's stock of the lot directly, outside the orchestrator.</summary>
+    private static void SetErpStock(OrchestrationTestHarness harness, LotId lot, StockCategory category, decimal quantity) =>
+        harness.Plant.Erp.AddLot(Lot(lot.Value, category, quantity));
+
+    private static MaterialLot Lot(string id, StockCategory category, decimal quantity) => new()
+    {
+        Id = new LotId(id),
+        Material = Capacitor,
+        Site = Site,
+        Supplier = Acme,
+        Unit = UnitOfMeasure.Each,
+        Buckets = [new StockBucket { Category = category, Quantity = Quantity.Each(quantity) }],
+    };
+
+    private static EventEnvelope Failed(LotId lot) => new()
+    {
+        Id = "failed-" + lot.Value,
+        Source = "qms://plant-1",
+        Type = EventTypes.InspectionFailed,
+        Site = Site,
+        Data = new InspectionFailed
+        {
+            InspectionLot = new InspectionLotId("IL-" + lot.Value),
+            Lot = lot,
+            Material = Capacitor,
+            Site = Site,
+            Supplier = Acme,
+            Severity = DefectSeverity.Major,
+            DefectDescription = "Capacitance out of tolerance",
+        },
+    };
+}
