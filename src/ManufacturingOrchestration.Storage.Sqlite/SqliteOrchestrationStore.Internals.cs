@@ -108,6 +108,7 @@ public sealed partial class SqliteOrchestrationStore
         ArgumentNullException.ThrowIfNull(commit);
         ArgumentException.ThrowIfNullOrEmpty(commit.PartitionKey);
         byte[]? state = null;
+        IReadOnlyCollection<string> waiting = [];
         if (commit.NewState is { } newState)
         {
             if (newState.Version != commit.ExpectedVersion + 1 || !string.Equals(newState.Key, commit.PartitionKey, StringComparison.Ordinal))
@@ -116,6 +117,7 @@ public sealed partial class SqliteOrchestrationStore
             }
 
             state = SqliteStoreJson.Serialize(newState, SqliteStoreJson.PartitionState);
+            waiting = SqliteSchema.WaitingValues(newState);
         }
 
         var commands = new PreparedCommand[commit.NewCommands.Count + commit.UpdatedCommands.Count];
@@ -156,7 +158,7 @@ public sealed partial class SqliteOrchestrationStore
             deadLetters[i] = SqliteStoreJson.Serialize(SqliteStoreJson.ToRow(commit.DeadLetters[i]), SqliteStoreJson.DeadLetter);
         }
 
-        return new PreparedCommit(commit, state, commands, audit, followUps, deadLetters);
+        return new PreparedCommit(commit, state, waiting, commands, audit, followUps, deadLetters);
     }
 
     private static PreparedCommand PrepareCommand(OutboxEntry entry)
@@ -187,6 +189,13 @@ public sealed partial class SqliteOrchestrationStore
             _writer.Get("INSERT INTO partitions (partition_key, version, state) VALUES ($p0, $p1, $p2) ON CONFLICT (partition_key) DO UPDATE SET version = excluded.version, state = excluded.state", 3)
                 .With(key, commit.NewState!.Version, state).ExecuteNonQuery();
             current = commit.NewState.Version;
+
+            // The waiting index follows the state it is derived from, in the same transaction.
+            _writer.Get("DELETE FROM partition_waiting WHERE partition_key = $p0", 1).With(key).ExecuteNonQuery();
+            foreach (var waitingFor in prepared.Waiting)
+            {
+                _writer.Get("INSERT INTO partition_waiting (partition_key, waiting_for) VALUES ($p0, $p1)", 2).With(key, waitingFor).ExecuteNonQuery();
+            }
         }
 
         versions[key] = current;
@@ -216,7 +225,8 @@ public sealed partial class SqliteOrchestrationStore
                     throw new ArgumentException($"Audit record {record.Sequence} of '{key}' does not continue the chain at {count + 1}; nothing was committed.", nameof(prepared));
                 }
 
-                _writer.Get("INSERT INTO audit (partition_key, sequence, record) VALUES ($p0, $p1, $p2)", 3).With(key, record.Sequence, prepared.Audit[i]).ExecuteNonQuery();
+                _writer.Get("INSERT INTO audit (partition_key, sequence, record, action, recorded_at) VALUES ($p0, $p1, $p2, $p3, $p4)", 5)
+                    .With(key, record.Sequence, prepared.Audit[i]).With(3, record.Action).With(4, record.RecordedAt.UtcTicks).ExecuteNonQuery();
                 count = record.Sequence;
             }
 
@@ -388,7 +398,7 @@ public sealed partial class SqliteOrchestrationStore
     }
 
     /// <summary>A commit with everything serialized, ready for the writer.</summary>
-    private sealed record PreparedCommit(StepCommit Commit, byte[]? State, PreparedCommand[] Commands, byte[][] Audit, byte[][] FollowUps, byte[][] DeadLetters);
+    private sealed record PreparedCommit(StepCommit Commit, byte[]? State, IReadOnlyCollection<string> Waiting, PreparedCommand[] Commands, byte[][] Audit, byte[][] FollowUps, byte[][] DeadLetters);
 
     /// <summary>An outbox command with its serialized request.</summary>
     private sealed record PreparedCommand(OutboxEntry Entry, byte[]? Request, byte[]? Compensation);

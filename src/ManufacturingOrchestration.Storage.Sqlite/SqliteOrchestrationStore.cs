@@ -331,6 +331,46 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     }
 
     /// <inheritdoc />
+    /// <remarks>Served by the <c>audit_action</c> index over (action, recorded_at); ties come in insertion (commit) order.</remarks>
+    public ValueTask<IReadOnlyList<AuditRecord>> ReadAuditByActionAsync(string action, DateTimeOffset? from, DateTimeOffset? to, int maxCount, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Read<IReadOnlyList<AuditRecord>>(reader =>
+        {
+            // Closed bounds instead of "IS NULL OR" so that the index serves the range.
+            var command = reader.Get("SELECT record FROM audit WHERE action = $p0 AND recorded_at >= $p1 AND recorded_at < $p2 ORDER BY recorded_at, id LIMIT $p3", 4)
+                .With(action, from?.UtcTicks ?? long.MinValue, to?.UtcTicks ?? long.MaxValue).With(3, (long)maxCount);
+            var result = new List<AuditRecord>();
+            using var rows = command.ExecuteReader();
+            while (rows.Read())
+            {
+                result.Add(SqliteStoreJson.Deserialize((byte[])rows.GetValue(0), SqliteStoreJson.AuditRecord, $"an audit record with action '{action}'"));
+            }
+
+            return result;
+        });
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Served by the <c>partition_waiting</c> table, rewritten for a key with each state committed for it. Keys are in
+    /// SQLite's binary order (of their UTF-8 bytes), which is ordinal order except that characters outside the Basic
+    /// Multilingual Plane sort after U+E000–U+FFFF; paging with <paramref name="afterKey"/> is consistent with it.
+    /// </remarks>
+    public ValueTask<IReadOnlyList<string>> ReadPartitionsWaitingForAsync(string waitingFor, string? afterKey, int maxCount, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(waitingFor);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // Partition keys are never empty, so '' stands for "from the first key" and keeps the range on the index.
+        return Read<IReadOnlyList<string>>(reader => ReadStrings(reader.Get("SELECT partition_key FROM partition_waiting WHERE waiting_for = $p0 AND partition_key > $p1 ORDER BY partition_key LIMIT $p2", 3)
+            .With(waitingFor, afterKey ?? string.Empty, (long)maxCount)));
+    }
+
+    /// <inheritdoc />
     public async ValueTask AppendCheckpointAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ManufacturingOrchestration.Engine.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace ManufacturingOrchestration.Storage.Sqlite;
@@ -6,17 +7,24 @@ namespace ManufacturingOrchestration.Storage.Sqlite;
 /// <summary>
 /// The schema and its migrations. Version <c>n</c> is reached by running migration <c>n</c> on version <c>n-1</c>;
 /// each migration runs in its own transaction and records itself in <c>mo_schema_version</c>. A file whose version is
-/// newer than <see cref="CurrentVersion"/> is refused without being modified.
+/// newer than <see cref="CurrentVersion"/> is refused without being modified. A migration is never edited once shipped:
+/// a change of schema is a new migration at the end.
 /// </summary>
+/// <remarks>
+/// <para>1: the tables.</para>
+/// <para>2: the cross-partition indexes — <c>partition_waiting</c> (which keys' current state has an instance waiting for
+/// what) and the <c>action</c> / <c>recorded_at</c> columns of <c>audit</c> with their index — built from the rows
+/// already there in the same transaction.</para>
+/// </remarks>
 internal static class SqliteSchema
 {
     /// <summary>The table that records applied migrations.</summary>
     public const string VersionTable = "mo_schema_version";
 
-    /// <summary>Migrations in order: index 0 brings an empty file to version 1.</summary>
-    private static readonly string[][] Migrations =
+    /// <summary>Migrations in order: index 0 brings an empty file to version 1; each step runs on the writer connection.</summary>
+    private static readonly Action<SqliteConnection>[][] Migrations =
     [
-        [
+        Sql(
             """
             CREATE TABLE inbox (
                 position      INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -114,9 +122,28 @@ internal static class SqliteSchema
                 owner         TEXT,
                 until         INTEGER NOT NULL
             )
-            """,
+            """),
+        [
+            .. Sql(
+                """
+                CREATE TABLE partition_waiting (
+                    partition_key TEXT NOT NULL,
+                    waiting_for   TEXT NOT NULL,
+                    PRIMARY KEY (partition_key, waiting_for)
+                ) WITHOUT ROWID
+                """,
+                "ALTER TABLE audit ADD COLUMN action TEXT NOT NULL DEFAULT ''",
+                "ALTER TABLE audit ADD COLUMN recorded_at INTEGER NOT NULL DEFAULT 0"),
+            BackfillWaiting,
+            BackfillAuditActions,
+            .. Sql(
+                "CREATE INDEX partition_waiting_for ON partition_waiting (waiting_for, partition_key)",
+                "CREATE INDEX audit_action ON audit (action, recorded_at)"),
         ],
     ];
+
+    /// <summary>How many rows a backfill reads at a time (reads and writes never interleave on one table).</summary>
+    private const int BackfillChunk = 1000;
 
     /// <summary>The schema version this library writes.</summary>
     public static int CurrentVersion => Migrations.Length;
@@ -146,8 +173,20 @@ internal static class SqliteSchema
     /// <param name="path">The file, for messages.</param>
     /// <param name="appliedAtTicks">When, in UTC ticks, recorded with each migration.</param>
     /// <exception cref="SqliteStoreSchemaException">The file has a newer schema.</exception>
-    public static void Migrate(SqliteConnection connection, string path, long appliedAtTicks)
+    public static void Migrate(SqliteConnection connection, string path, long appliedAtTicks) => Migrate(connection, path, appliedAtTicks, CurrentVersion);
+
+    /// <summary>
+    /// Brings the database to <paramref name="targetVersion"/> (at most <see cref="CurrentVersion"/>); tests use it to
+    /// write a file of an earlier version with that version's own migrations.
+    /// </summary>
+    /// <param name="connection">The writer connection.</param>
+    /// <param name="path">The file, for messages.</param>
+    /// <param name="appliedAtTicks">When, in UTC ticks, recorded with each migration.</param>
+    /// <param name="targetVersion">The version to stop at.</param>
+    /// <exception cref="SqliteStoreSchemaException">The file has a newer schema than this library.</exception>
+    internal static void Migrate(SqliteConnection connection, string path, long appliedAtTicks, int targetVersion)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(targetVersion, CurrentVersion);
         while (true)
         {
             using var begin = connection.CreateCommand();
@@ -161,7 +200,7 @@ internal static class SqliteSchema
                     throw new SqliteStoreSchemaException(path, version, CurrentVersion);
                 }
 
-                if (version == CurrentVersion)
+                if (version >= targetVersion)
                 {
                     Execute(connection, "COMMIT");
                     return;
@@ -172,9 +211,9 @@ internal static class SqliteSchema
                     Execute(connection, "CREATE TABLE IF NOT EXISTS " + VersionTable + " (version INTEGER NOT NULL PRIMARY KEY, applied_at INTEGER NOT NULL, library TEXT NOT NULL)");
                 }
 
-                foreach (var statement in Migrations[version])
+                foreach (var step in Migrations[version])
                 {
-                    Execute(connection, statement);
+                    step(connection);
                 }
 
                 using var record = connection.CreateCommand();
@@ -190,6 +229,107 @@ internal static class SqliteSchema
                 Execute(connection, "ROLLBACK");
                 throw;
             }
+        }
+    }
+
+    /// <summary>Steps that each run one SQL statement.</summary>
+    private static Action<SqliteConnection>[] Sql(params string[] statements) =>
+        Array.ConvertAll(statements, static statement => (Action<SqliteConnection>)(connection => Execute(connection, statement)));
+
+    /// <summary>Version 2: one <c>partition_waiting</c> row per distinct <c>WaitingFor</c> of each stored state's instances.</summary>
+    private static void BackfillWaiting(SqliteConnection connection)
+    {
+        using var insert = connection.CreateCommand();
+        insert.CommandText = "INSERT OR IGNORE INTO partition_waiting (partition_key, waiting_for) VALUES ($key, $waitingFor)";
+        var key = insert.Parameters.Add("$key", SqliteType.Text);
+        var waitingFor = insert.Parameters.Add("$waitingFor", SqliteType.Text);
+        foreach (var chunk in Chunks(connection, "SELECT rowid, partition_key, state FROM partitions WHERE rowid > $after ORDER BY rowid LIMIT $limit"))
+        {
+            foreach (var (_, partitionKey, blob) in chunk)
+            {
+                var state = SqliteStoreJson.Deserialize(blob, SqliteStoreJson.PartitionState, $"the state of partition '{partitionKey}'");
+                foreach (var waiting in WaitingValues(state))
+                {
+                    key.Value = partitionKey;
+                    waitingFor.Value = waiting;
+                    insert.ExecuteNonQuery();
+                }
+            }
+        }
+    }
+
+    /// <summary>Version 2: the <c>action</c> and <c>recorded_at</c> columns of every stored audit record.</summary>
+    private static void BackfillAuditActions(SqliteConnection connection)
+    {
+        using var update = connection.CreateCommand();
+        update.CommandText = "UPDATE audit SET action = $action, recorded_at = $at WHERE id = $id";
+        var action = update.Parameters.Add("$action", SqliteType.Text);
+        var at = update.Parameters.Add("$at", SqliteType.Integer);
+        var id = update.Parameters.Add("$id", SqliteType.Integer);
+        foreach (var chunk in Chunks(connection, "SELECT id, partition_key, record FROM audit WHERE id > $after ORDER BY id LIMIT $limit"))
+        {
+            foreach (var (rowId, partitionKey, blob) in chunk)
+            {
+                var record = SqliteStoreJson.Deserialize(blob, SqliteStoreJson.AuditRecord, $"an audit record of '{partitionKey}'");
+                action.Value = record.Action;
+                at.Value = record.RecordedAt.UtcTicks;
+                id.Value = rowId;
+                update.ExecuteNonQuery();
+            }
+        }
+    }
+
+    /// <summary>The distinct <see cref="WorkflowInstanceState.WaitingFor"/> values of a state's instances.</summary>
+    /// <param name="state">The state.</param>
+    /// <returns>The values (usually none).</returns>
+    public static IReadOnlyCollection<string> WaitingValues(PartitionState state)
+    {
+        var instances = state.Instances;
+        if (instances.Count == 0)
+        {
+            return [];
+        }
+
+        var values = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var instance in instances)
+        {
+            values.Add(instance.WaitingFor);
+        }
+
+        return values;
+    }
+
+    /// <summary>Reads (rowid, key, blob) rows in chunks, each chunk read fully before the caller writes.</summary>
+    private static IEnumerable<List<(long RowId, string Key, byte[] Blob)>> Chunks(SqliteConnection connection, string sql)
+    {
+        var after = long.MinValue;
+        while (true)
+        {
+            var chunk = new List<(long, string, byte[])>(BackfillChunk);
+            using (var select = connection.CreateCommand())
+            {
+                select.CommandText = sql;
+                select.Parameters.AddWithValue("$after", after);
+                select.Parameters.AddWithValue("$limit", BackfillChunk);
+                using var rows = select.ExecuteReader();
+                while (rows.Read())
+                {
+                    chunk.Add((rows.GetInt64(0), rows.GetString(1), (byte[])rows.GetValue(2)));
+                }
+            }
+
+            if (chunk.Count == 0)
+            {
+                yield break;
+            }
+
+            yield return chunk;
+            if (chunk.Count < BackfillChunk)
+            {
+                yield break;
+            }
+
+            after = chunk[^1].Item1;
         }
     }
 

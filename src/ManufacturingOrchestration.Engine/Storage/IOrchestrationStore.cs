@@ -103,6 +103,42 @@ public interface IOrchestrationStore
     /// <returns>The keys.</returns>
     ValueTask<IReadOnlyList<string>> ReadAuditPartitionsAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Reads audit records of one <see cref="AuditRecord.Action"/> across every partition, oldest first: by
+    /// <see cref="AuditRecord.RecordedAt"/>, records recorded at the same moment in the order they were committed.
+    /// </summary>
+    /// <remarks>
+    /// A store-local index over the action and the time, kept by every <see cref="CommitAsync"/> that appends audit
+    /// records, so the cost follows the records returned, not the number of partitions. Audit records are never pruned,
+    /// so neither is the index.
+    /// </remarks>
+    /// <param name="action">The action, compared ordinally (e.g. <c>sla-breached</c>).</param>
+    /// <param name="from">Only records at or after this time, or <see langword="null"/>.</param>
+    /// <param name="to">Only records before this time, or <see langword="null"/>.</param>
+    /// <param name="maxCount">The most to return (the oldest ones).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The records, oldest first.</returns>
+    ValueTask<IReadOnlyList<AuditRecord>> ReadAuditByActionAsync(string action, DateTimeOffset? from, DateTimeOffset? to, int maxCount, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Lists the partitions whose current committed state has at least one workflow instance waiting for
+    /// <paramref name="waitingFor"/> (<see cref="WorkflowInstanceState.WaitingFor"/>, such as <c>approval</c>), in
+    /// ascending ordinal key order, one page at a time.
+    /// </summary>
+    /// <remarks>
+    /// A store-local index kept exact by every <see cref="CommitAsync"/> that writes a <see cref="StepCommit.NewState"/>:
+    /// a key enters when its new state has such an instance and leaves when a later state has none, in the same atomic
+    /// commit. The store knows nothing of what the value means. The cost follows the keys returned, not the number of
+    /// partitions. To read every key, pass the last key of a page as <paramref name="afterKey"/> of the next call until a
+    /// page comes back shorter than <paramref name="maxCount"/>.
+    /// </remarks>
+    /// <param name="waitingFor">The value of <see cref="WorkflowInstanceState.WaitingFor"/>, compared ordinally.</param>
+    /// <param name="afterKey">Only keys after this one (ordinal), or <see langword="null"/> to start at the first.</param>
+    /// <param name="maxCount">The most to return.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The partition keys, ascending.</returns>
+    ValueTask<IReadOnlyList<string>> ReadPartitionsWaitingForAsync(string waitingFor, string? afterKey, int maxCount, CancellationToken cancellationToken);
+
     /// <summary>Appends an audit checkpoint.</summary>
     /// <param name="checkpoint">The checkpoint.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -10,7 +10,9 @@ namespace ManufacturingOrchestration.Engine.Storage;
 /// <remarks>
 /// Each partition has its own lock; a commit locks the partitions it touches in ordinal key order, validates every
 /// commit of the batch, and only then applies them, so a failed validation leaves nothing visible. There is no lock
-/// shared by all partitions on the commit path.
+/// shared by all partitions on the commit path: the cross-partition indexes (keys by what their instances wait for,
+/// audit records by action) are lock-free concurrent collections updated while the committing partitions are locked.
+/// A read of those indexes that runs during a group commit may see some partitions of it and not yet others.
 /// </remarks>
 public sealed class InMemoryOrchestrationStore : IOrchestrationStore
 {
@@ -21,6 +23,8 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     private readonly ConcurrentDictionary<string, DurableTimer> _timers = new(StringComparer.Ordinal);
     private readonly List<AuditCheckpoint> _checkpoints = [];
     private readonly List<RejectedEvent> _rejections = [];
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _waitingFor = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<AuditRecord>> _auditByAction = new(StringComparer.Ordinal);
     private long _position;
 
     /// <inheritdoc />
@@ -301,6 +305,37 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
+    public ValueTask<IReadOnlyList<AuditRecord>> ReadAuditByActionAsync(string action, DateTimeOffset? from, DateTimeOffset? to, int maxCount, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_auditByAction.TryGetValue(action, out var records))
+        {
+            return new ValueTask<IReadOnlyList<AuditRecord>>(Array.Empty<AuditRecord>());
+        }
+
+        // The queue is in commit order; a stable sort by time keeps that order among records of the same moment.
+        var result = records.Where(r => (from is null || r.RecordedAt >= from) && (to is null || r.RecordedAt < to)).OrderBy(r => r.RecordedAt).Take(maxCount).ToArray();
+        return new ValueTask<IReadOnlyList<AuditRecord>>(result);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<string>> ReadPartitionsWaitingForAsync(string waitingFor, string? afterKey, int maxCount, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(waitingFor);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_waitingFor.TryGetValue(waitingFor, out var keys))
+        {
+            return new ValueTask<IReadOnlyList<string>>(Array.Empty<string>());
+        }
+
+        var result = keys.Keys.Where(k => afterKey is null || string.CompareOrdinal(k, afterKey) > 0).Order(StringComparer.Ordinal).Take(maxCount).ToArray();
+        return new ValueTask<IReadOnlyList<string>>(result);
+    }
+
+    /// <inheritdoc />
     public ValueTask AppendCheckpointAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
@@ -474,6 +509,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     {
         if (commit.NewState is not null)
         {
+            IndexWaiting(commit.PartitionKey, slot.State?.Instances, commit.NewState.Instances);
             slot.State = commit.NewState;
         }
 
@@ -510,6 +546,10 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         }
 
         slot.Audit.AddRange(commit.Audit);
+        foreach (var record in commit.Audit)
+        {
+            _auditByAction.GetOrAdd(record.Action, static _ => new ConcurrentQueue<AuditRecord>()).Enqueue(record);
+        }
 
         foreach (var followUp in commit.FollowUpEvents)
         {
@@ -529,6 +569,44 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         foreach (var deadLetter in commit.DeadLetters)
         {
             _deadLetters[deadLetter.Id] = deadLetter;
+        }
+    }
+
+    /// <summary>Moves a key between the waiting sets as its instances change (called with the partition locked).</summary>
+    private void IndexWaiting(string key, IReadOnlyList<WorkflowInstanceState>? before, IReadOnlyList<WorkflowInstanceState> after)
+    {
+        if ((before is null || before.Count == 0) && after.Count == 0)
+        {
+            return;
+        }
+
+        if (before is not null)
+        {
+            foreach (var instance in before)
+            {
+                if (!Waits(after, instance.WaitingFor) && _waitingFor.TryGetValue(instance.WaitingFor, out var keys))
+                {
+                    keys.TryRemove(key, out _);
+                }
+            }
+        }
+
+        foreach (var instance in after)
+        {
+            _waitingFor.GetOrAdd(instance.WaitingFor, static _ => new ConcurrentDictionary<string, byte>(StringComparer.Ordinal))[key] = 0;
+        }
+
+        static bool Waits(IReadOnlyList<WorkflowInstanceState> instances, string waitingFor)
+        {
+            foreach (var instance in instances)
+            {
+                if (string.Equals(instance.WaitingFor, waitingFor, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
     }
 
