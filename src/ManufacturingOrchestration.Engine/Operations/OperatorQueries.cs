@@ -11,10 +11,12 @@ namespace ManufacturingOrchestration.Engine.Operations;
 /// rejected events and stock drift, each filterable by site, lot, workflow and time where the data carries them.
 /// </summary>
 /// <remarks>
-/// <para>Read-only. Dead letters and rejections are indexed reads of the store. Pending approvals and SLA breaches have
-/// no index across keys in the store contract: without a lot or partition key they scan every key that has an audit
-/// trail (every key that ever had an approval has one), which costs one read per key — narrow them with
-/// <see cref="OperatorQueryFilter.Lot"/> or <see cref="OperatorQueryFilter.PartitionKey"/> on large stores.
+/// <para>Read-only, and every query is served by an index of the store, so its cost follows what it finds, not the number
+/// of keys the store holds. Dead letters and rejections are indexed reads. Pending approvals without a lot or partition
+/// key read the keys whose current state waits for an approval
+/// (<see cref="IOrchestrationStore.ReadPartitionsWaitingForAsync"/>) and then one state per such key; SLA breaches without
+/// a key read the <c>sla-breached</c> audit records by action and time (<see cref="IOrchestrationStore.ReadAuditByActionAsync"/>),
+/// plus one state per breached key when a site is given. With a key, both read that key only.
 /// Drift comes from the in-memory reports of the <see cref="DriftReconciler"/> given here (lost at restart).</para>
 /// <para>A filter a query cannot honour is refused with an <see cref="ArgumentException"/>; see each method.</para>
 /// </remarks>
@@ -113,7 +115,8 @@ public sealed class OperatorQueries
 
     /// <summary>
     /// Approvals waiting for a person, oldest request first. Filters: site (the approval's), lot / partition key,
-    /// workflow (that asked), time (requested at). Without a key it reads every key with an audit trail.
+    /// workflow (that asked), time (requested at). Without a key it reads the store's index of keys waiting for an approval,
+    /// then the state of each of those keys.
     /// </summary>
     /// <param name="filter">The filter.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -122,7 +125,7 @@ public sealed class OperatorQueries
     {
         Check(filter, nameof(GetPendingApprovalsAsync), workflow: true, site: true);
         var entries = new List<PendingApprovalEntry>();
-        foreach (var key in await KeysAsync(filter, cancellationToken).ConfigureAwait(false))
+        foreach (var key in await WaitingKeysAsync(filter, cancellationToken).ConfigureAwait(false))
         {
             var state = await _store.LoadPartitionAsync(key, cancellationToken).ConfigureAwait(false);
             if (state is null)
@@ -153,7 +156,8 @@ public sealed class OperatorQueries
     /// <summary>
     /// SLA breaches (audit records with action <c>sla-breached</c>), oldest first. Filters: lot / partition key, workflow,
     /// time (recorded at), site — the site of the key's lot, order or nonconformance, so keys without one are left out
-    /// when a site is given. Without a key it reads the audit trail of every key.
+    /// when a site is given. Without a key it reads the store's index of audit records by action and time (and, with a
+    /// site, the state of each breached key once); with a key it reads that key's audit trail.
     /// </summary>
     /// <param name="filter">The filter.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -161,25 +165,43 @@ public sealed class OperatorQueries
     public async ValueTask<IReadOnlyList<AuditRecord>> GetSlaBreachesAsync(OperatorQueryFilter filter, CancellationToken cancellationToken)
     {
         Check(filter, nameof(GetSlaBreachesAsync), workflow: true, site: true);
-        var breaches = new List<AuditRecord>();
-        foreach (var key in await KeysAsync(filter, cancellationToken).ConfigureAwait(false))
+        IEnumerable<AuditRecord> candidates;
+        if (filter.Key is { } key)
         {
+            candidates = (await _store.ReadAuditAsync(key, 1, cancellationToken).ConfigureAwait(false)).Where(r => r.Action == SlaBreachedAction && filter.InRange(r.RecordedAt));
+        }
+        else
+        {
+            // The store applies action and time; workflow and site are applied here, so then the store returns all in range.
+            var narrowedHere = filter.Workflow is not null || filter.Site is not null;
+            candidates = await _store.ReadAuditByActionAsync(SlaBreachedAction, filter.From, filter.To, narrowedHere ? int.MaxValue : filter.MaxCount, cancellationToken).ConfigureAwait(false);
+        }
+
+        var breaches = new List<AuditRecord>();
+        var siteMatches = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var record in candidates)
+        {
+            if (filter.Workflow is not null && record.Workflow != filter.Workflow)
+            {
+                continue;
+            }
+
             if (filter.Site is { } site)
             {
-                var state = await _store.LoadPartitionAsync(key, cancellationToken).ConfigureAwait(false);
-                if ((state?.Lot?.Site ?? state?.Order?.Site ?? state?.Nonconformance?.Site) != site)
+                if (!siteMatches.TryGetValue(record.PartitionKey, out var matches))
+                {
+                    var state = await _store.LoadPartitionAsync(record.PartitionKey, cancellationToken).ConfigureAwait(false);
+                    matches = (state?.Lot?.Site ?? state?.Order?.Site ?? state?.Nonconformance?.Site) == site;
+                    siteMatches[record.PartitionKey] = matches;
+                }
+
+                if (!matches)
                 {
                     continue;
                 }
             }
 
-            foreach (var record in await _store.ReadAuditAsync(key, 1, cancellationToken).ConfigureAwait(false))
-            {
-                if (record.Action == SlaBreachedAction && filter.InRange(record.RecordedAt) && (filter.Workflow is null || record.Workflow == filter.Workflow))
-                {
-                    breaches.Add(record);
-                }
-            }
+            breaches.Add(record);
         }
 
         return breaches.OrderBy(b => b.RecordedAt).Take(filter.MaxCount).ToArray();
@@ -233,8 +255,30 @@ public sealed class OperatorQueries
     /// <summary>The audit action the approval SLA timer records on a breach.</summary>
     public const string SlaBreachedAction = "sla-breached";
 
-    private async ValueTask<IReadOnlyList<string>> KeysAsync(OperatorQueryFilter filter, CancellationToken cancellationToken) =>
-        filter.Key is { } key ? [key] : await _store.ReadAuditPartitionsAsync(cancellationToken).ConfigureAwait(false);
+    /// <summary>How many keys one read of the waiting index returns.</summary>
+    private const int WaitingPageSize = 500;
+
+    private async ValueTask<IReadOnlyList<string>> WaitingKeysAsync(OperatorQueryFilter filter, CancellationToken cancellationToken)
+    {
+        if (filter.Key is { } key)
+        {
+            return [key];
+        }
+
+        var keys = new List<string>();
+        string? after = null;
+        while (true)
+        {
+            var page = await _store.ReadPartitionsWaitingForAsync(ApprovalRequest.WaitingFor, after, WaitingPageSize, cancellationToken).ConfigureAwait(false);
+            keys.AddRange(page);
+            if (page.Count < WaitingPageSize)
+            {
+                return keys;
+            }
+
+            after = page[^1];
+        }
+    }
 
     private static bool WorkflowMatches(string recorded, string name) =>
         string.Equals(recorded, name, StringComparison.Ordinal) || recorded.StartsWith(name + "@", StringComparison.Ordinal);

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Runtime.ExceptionServices;
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Execution;
@@ -107,8 +110,8 @@ public class OperatorQueriesTests
     {
         await using var host = new EngineTestHost();
         var t0 = host.Time.GetUtcNow();
-        await SeedApprovalAsync(host, "L-1", "finished-goods-release", EngineTestHost.Site, t0);
-        await SeedApprovalAsync(host, "order/WO-1", "production-confirmation", new SiteId("P2"), t0.AddMinutes(5));
+        await SeedApprovalAsync(host.Store, "L-1", "finished-goods-release", EngineTestHost.Site, t0);
+        await SeedApprovalAsync(host.Store, "order/WO-1", "production-confirmation", new SiteId("P2"), t0.AddMinutes(5));
         var sut = new OperatorQueries(host.Orchestrator);
 
         var all = await sut.GetPendingApprovalsAsync(OperatorQueryFilter.None, EngineTestHost.Ct);
@@ -139,7 +142,80 @@ public class OperatorQueriesTests
         new OperatorQueries(host.Orchestrator).GetDrifts(OperatorQueryFilter.None).Should().BeEmpty();
     }
 
-    private static Task<PartitionState> SeedApprovalAsync(EngineTestHost host, string key, string workflow, SiteId site, DateTimeOffset at)
+    [Fact]
+    public async Task GetPendingApprovalsAsync_ManyKeysSomeWaiting_ReadsOnlyTheWaitingKeysThroughTheStoreIndex()
+    {
+        var (store, calls) = CountingStoreProxy.Create();
+        var t0 = new DateTimeOffset(2026, 3, 2, 6, 0, 0, TimeSpan.Zero);
+        var waiting = new List<string>();
+        for (var i = 0; i < 1500; i++)
+        {
+            var key = $"L-{i:D4}";
+            if (i % 5 < 2)
+            {
+                // Requested in an order unlike the key order, so the answer's order is the query's own.
+                await SeedApprovalAsync(store, key, "finished-goods-release", EngineTestHost.Site, t0.AddMinutes(1500 - i));
+                waiting.Add(key);
+            }
+            else
+            {
+                await StoreSeed.SeedAsync(store, new PartitionState { Key = key }, ("transition", "released", "finished-goods-release", t0));
+            }
+        }
+
+        var answered = waiting.Take(50).ToArray();
+        foreach (var key in answered)
+        {
+            await StoreSeed.SeedAsync(store, new PartitionState { Key = key }, ("approval", "approved", "finished-goods-release", t0.AddDays(1)));
+        }
+
+        calls.Clear();
+        var sut = new OperatorQueries(store, null);
+
+        var pending = await sut.GetPendingApprovalsAsync(OperatorQueryFilter.None, EngineTestHost.Ct);
+
+        var expected = waiting.Skip(50).Reverse().ToArray();
+        pending.Select(p => p.PartitionKey).Should().Equal(expected, "every key still waiting, oldest request first, the answered ones gone");
+        calls.GetValueOrDefault(nameof(IOrchestrationStore.ReadAuditPartitionsAsync)).Should().Be(0, "no scan of every key with an audit trail");
+        calls.GetValueOrDefault(nameof(IOrchestrationStore.LoadPartitionAsync)).Should().Be(expected.Length, "one state read per waiting key, none for the other 950 keys");
+        calls.GetValueOrDefault(nameof(IOrchestrationStore.ReadPartitionsWaitingForAsync)).Should().Be(2, "550 waiting keys come in two pages of the index");
+    }
+
+    [Fact]
+    public async Task GetSlaBreachesAsync_ManyKeysFewBreaches_ReadsTheActionIndexNotEveryTrail()
+    {
+        var (store, calls) = CountingStoreProxy.Create();
+        var t0 = new DateTimeOffset(2026, 3, 2, 6, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < 300; i++)
+        {
+            var key = $"L-{i:D3}";
+            var lot = StoreSeed.Lot(key, (StockCategory.QualityInspection, 1)) with { Site = i % 2 == 0 ? EngineTestHost.Site : new SiteId("P2") };
+            if (i % 100 == 7)
+            {
+                await StoreSeed.SeedAsync(store, new PartitionState { Key = key, Lot = lot }, ("approval-requested", "release", "finished-goods-release", t0), (OperatorQueries.SlaBreachedAction, "sla.breached: level 1", "finished-goods-release", t0.AddHours(10 - (i / 100))));
+            }
+            else
+            {
+                await StoreSeed.SeedAsync(store, new PartitionState { Key = key, Lot = lot }, ("transition", "inspected", "incoming-inspection", t0));
+            }
+        }
+
+        calls.Clear();
+        var sut = new OperatorQueries(store, null);
+
+        var all = await sut.GetSlaBreachesAsync(OperatorQueryFilter.None, EngineTestHost.Ct);
+        var allCalls = new Dictionary<string, int>(calls);
+        calls.Clear();
+        var atP2 = await sut.GetSlaBreachesAsync(new OperatorQueryFilter { Site = new SiteId("P2") }, EngineTestHost.Ct);
+
+        all.Select(r => r.PartitionKey).Should().Equal("L-207", "L-107", "L-007");
+        allCalls.Keys.Should().Equal([nameof(IOrchestrationStore.ReadAuditByActionAsync)], "one indexed read, no trail of any key");
+        atP2.Select(r => r.PartitionKey).Should().Equal("L-207", "L-107", "L-007");
+        calls.GetValueOrDefault(nameof(IOrchestrationStore.LoadPartitionAsync)).Should().Be(3, "a site filter reads the state of the breached keys only");
+        (await sut.GetSlaBreachesAsync(new OperatorQueryFilter { Site = EngineTestHost.Site }, EngineTestHost.Ct)).Should().BeEmpty("every breached lot is at P2");
+    }
+
+    private static Task<PartitionState> SeedApprovalAsync(IOrchestrationStore store, string key, string workflow, SiteId site, DateTimeOffset at)
     {
         var pending = new PendingApproval
         {
@@ -152,7 +228,7 @@ public class OperatorQueriesTests
             RequestedAt = at,
         };
         return StoreSeed.SeedAsync(
-            host.Store,
+            store,
             new PartitionState
             {
                 Key = key,
@@ -166,5 +242,34 @@ public class OperatorQueriesTests
                 ],
             },
             ("approval-requested", "needs approval", workflow, at));
+    }
+
+    /// <summary>An in-memory store that counts the calls of each store method (a proxy, so it follows the interface as it grows).</summary>
+    public class CountingStoreProxy : DispatchProxy
+    {
+        private readonly InMemoryOrchestrationStore _inner = new();
+
+        private ConcurrentDictionary<string, int> Calls { get; } = new(StringComparer.Ordinal);
+
+        public static (IOrchestrationStore Store, ConcurrentDictionary<string, int> Calls) Create()
+        {
+            var store = DispatchProxy.Create<IOrchestrationStore, CountingStoreProxy>();
+            return (store, ((CountingStoreProxy)(object)store).Calls);
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            ArgumentNullException.ThrowIfNull(targetMethod);
+            Calls.AddOrUpdate(targetMethod.Name, 1, static (_, count) => count + 1);
+            try
+            {
+                return targetMethod.Invoke(_inner, args);
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is not null)
+            {
+                ExceptionDispatchInfo.Throw(ex.InnerException);
+                throw;
+            }
+        }
     }
 }
