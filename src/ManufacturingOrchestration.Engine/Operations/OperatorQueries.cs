@@ -11,8 +11,8 @@ namespace ManufacturingOrchestration.Engine.Operations;
 /// rejected events and stock drift, each filterable by site, lot, workflow and time where the data carries them.
 /// </summary>
 /// <remarks>
-/// <para>Read-only, and every query is served by an index of the store, so its cost follows what it finds, not the number
-/// of keys the store holds. Dead letters and rejections are indexed reads. Pending approvals without a lot or partition
+/// <para>Read-only, and no query reads every key the store holds: the store queries use its indexes, so their cost follows
+/// what they find. Dead letters and rejections are indexed reads. Pending approvals without a lot or partition
 /// key read the keys whose current state waits for an approval
 /// (<see cref="IOrchestrationStore.ReadPartitionsWaitingForAsync"/>) and then one state per such key; SLA breaches without
 /// a key read the <c>sla-breached</c> audit records by action and time (<see cref="IOrchestrationStore.ReadAuditByActionAsync"/>),
