@@ -98,6 +98,31 @@ public sealed class EventMix
         return mix;
     }
 
+    /// <summary>
+    /// A lot whose only ERP stock posting is the release of a passed inspection, for the ERP→WMS interface to lose: the
+    /// first passed at P1 or P2 from event <paramref name="from"/> on (publication order), else the last one before it.
+    /// </summary>
+    /// <param name="from">The index of the first event to consider.</param>
+    /// <returns>The lot, or <see langword="null"/> when no inspection passes at P1 or P2.</returns>
+    public LotId? LotForLostWmsPosting(int from)
+    {
+        LotId? before = null;
+        for (var i = 0; i < _events.Count; i++)
+        {
+            if (_events[i].Data is InspectionPassed passed && passed.Site != Plants.P3.Id)
+            {
+                if (i >= from)
+                {
+                    return passed.Lot;
+                }
+
+                before = passed.Lot;
+            }
+        }
+
+        return before;
+    }
+
     private SiteId PickSite()
     {
         var roll = _random.NextDouble();

@@ -1,3 +1,6 @@
+using ManufacturingOrchestration.Engine.Reconciliation;
+using ManufacturingOrchestration.Model;
+
 namespace ManufacturingOrchestration.Samples.PlantFloor;
 
 /// <summary>What the plant-floor simulator did, in numbers a reader (or a test) can check.</summary>
@@ -41,6 +44,21 @@ public sealed class PlantFloorReport
 
     /// <summary>Stock drifts the reconciliation found (one per lot, category and ownership).</summary>
     public required int DriftFindings { get; init; }
+
+    /// <summary>Every drift the reconciliation found, with each system's quantities and the systems that disagree.</summary>
+    public required IReadOnlyList<DriftFinding> Drifts { get; init; }
+
+    /// <summary>The lot someone posted to straight in the ERP before the reconciliation, if any.</summary>
+    public required LotId? ManualErpPostingLot { get; init; }
+
+    /// <summary>The lot whose stock posting the ERP→WMS interface was set to lose, if any.</summary>
+    public required LotId? LostWmsPostingLot { get; init; }
+
+    /// <summary>ERP postings the ERP→WMS interface lost.</summary>
+    public required int WmsPostingsLost { get; init; }
+
+    /// <summary>ERP postings the WMS refused to apply (none, unless stock it lacks is withdrawn).</summary>
+    public required int WmsPostingsRefused { get; init; }
 
     /// <summary>Drift alerts the reconciliation published (one per drifting lot).</summary>
     public required int DriftAlerts { get; init; }

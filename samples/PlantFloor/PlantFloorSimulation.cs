@@ -15,8 +15,10 @@ namespace ManufacturingOrchestration.Samples.PlantFloor;
 /// SQLite store against the simulated ERP, MES, QMS, WMS, procurement and notification systems. The morning is paced,
 /// the shift change arrives as one burst, the afternoon is paced again. Some adapter calls fail transiently (the engine
 /// retries them), two fail permanently (dead letters the scripted operator replays or skips), approvals are signed by
-/// a scripted supervisor — one of them after its SLA deadline. At the end: a drift reconciliation, a summary, and the
-/// Mermaid diagrams of what ran.
+/// a scripted supervisor — one of them after its SLA deadline. The ERP passes its stock postings to the WMS through
+/// the simulated ERP→WMS interface, which loses one of them. At the end: a drift reconciliation of the orchestrator,
+/// the ERP and the WMS (finding that lost posting and a manual ERP posting, nothing else), a summary, and the Mermaid
+/// diagrams of what ran.
 /// </summary>
 public static class PlantFloorSimulation
 {
@@ -73,6 +75,14 @@ public static class PlantFloorSimulation
         plant.Faults.Configure(CommandKinds.WmsCreateMoveTask, new FaultProfile { TransientFailureRate = 0.25 });
         plant.Faults.Configure(CommandKinds.NotificationSend, new FaultProfile { TransientFailureRate = 0.05 });
         plant.Faults.Configure(CommandKinds.ErpChangeStockCategory, new FaultProfile { TransientFailureRate = 0.05 });
+
+        // And the ERP→WMS interface loses one message: the release of a lot inspected in the afternoon never reaches
+        // the WMS, which goes on showing the lot in quality inspection while the ERP has it unrestricted.
+        var lostPosting = mix.LotForLostWmsPosting((int)(mix.Events.Count * 0.7));
+        if (lostPosting is { } lost)
+        {
+            plant.ErpToWmsInterface.LoseNext(lost);
+        }
 
         using var stopDisplay = new CancellationTokenSource();
         var progress = new ProgressDisplay(output, options.Interactive);
@@ -142,9 +152,11 @@ public static class PlantFloorSimulation
 
         // Someone posts a correction straight into the ERP, behind the orchestrator's back; reconciliation finds it.
         phase = "reconciling";
-        await progress.AnnounceAsync("reconciling: someone posted 5 pieces to blocked stock straight in the ERP");
+        await progress.AnnounceAsync("reconciling: someone posted 5 pieces to blocked stock straight in the ERP" + (lostPosting is { } lostLot ? $"; the ERP→WMS interface lost the release of lot {lostLot}" : string.Empty));
+        LotId? manualPosting = null;
         if (mix.CountedLots.FirstOrDefault(l => plant.Erp.QuantityIn(l.Lot, StockCategory.Unrestricted) >= 5) is { Lot.Value: not null } manual)
         {
+            manualPosting = manual.Lot;
             await plant.Erp.ChangeStockCategoryAsync(
                 new ChangeStockCategoryRequest
                 {
@@ -159,9 +171,9 @@ public static class PlantFloorSimulation
                 cancellationToken);
         }
 
-        // Orchestrator against ERP only: the WMS simulator keeps stock categories per bin and follows only move tasks, so
-        // comparing it would report every ERP category change as drift.
-        var reconciler = new DriftReconciler(host.Orchestrator, new DriftReconcilerOptions { CompareWms = false });
+        // The orchestrator, the ERP and the WMS compared: the WMS follows the ERP's postings through the interface, so
+        // only the manual posting (ERP and WMS against the orchestrator) and the lost one (the WMS alone) are drift.
+        var reconciler = new DriftReconciler(host.Orchestrator);
         var drift = await reconciler.ReconcileAsync(mix.Lots, cancellationToken);
         await host.Orchestrator.WaitForIdleAsync(cancellationToken);
         phase = "done";
@@ -187,6 +199,11 @@ public static class PlantFloorSimulation
             LateApprovals = people.Late,
             SlaBreaches = slaBreaches,
             DriftFindings = drift.Findings.Count,
+            Drifts = drift.Findings,
+            ManualErpPostingLot = manualPosting,
+            LostWmsPostingLot = lostPosting,
+            WmsPostingsLost = plant.ErpToWmsInterface.Lost.Count,
+            WmsPostingsRefused = plant.ErpToWmsInterface.Refused.Count,
             DriftAlerts = drift.AlertsRaised.Count,
             LotsReconciled = drift.LotsChecked.Count,
             LatencyP50Ms = host.Meters.LatencyPercentile(50),
@@ -225,11 +242,19 @@ public static class PlantFloorSimulation
             $"  faults injected: {report.FaultsInjected} ({report.PermanentFaultsScheduled} permanent, the rest transient and retried)",
             $"  dead letters: {report.DeadLetters.Count} — " + string.Join("; ", report.DeadLetters.Select(d => $"{d.Kind} on {d.PartitionKey}: {d.Action}{(d.Resolved ? string.Empty : " (FAILED)")}")),
             $"  approvals: {report.ApprovalsSigned} signed by the scripted supervisor, {report.LateApprovals} on purpose after the {ApprovalDeadline.TotalSeconds:0} s deadline; SLA breaches: {report.SlaBreaches}",
-            $"  reconciliation: {report.LotsReconciled} lots checked, {report.DriftFindings} drift(s) found" + (drift.HasDrift ? " — " + string.Join("; ", drift.Findings.Take(3)) : string.Empty),
+            $"  ERP→WMS interface: {report.WmsPostingsLost} posting(s) lost{(report.LostWmsPostingLot is { } l ? $" (lot {l})" : string.Empty)}, {report.WmsPostingsRefused} refused by the WMS",
+            $"  reconciliation: {report.LotsReconciled} lots checked (orchestrator, ERP, WMS), {report.DriftFindings} drift(s) found in {drift.LotsWithDrift.Count} lot(s)",
             string.Create(CultureInfo.InvariantCulture, $"  latency (accepted → committed step): p50 {report.LatencyP50Ms:0.0} ms, p99 {report.LatencyP99Ms:0.0} ms"),
             $"  effects: {s.Effects} ({(s.EffectKeysUnique ? "every one under its own idempotency key" : "DUPLICATE idempotency keys")}); audit chain {(s.AuditValid ? "verified" : "BROKEN")}; open dead letters {s.OpenDeadLetters}",
             $"  diagrams: {report.DiagramsPath}",
         };
+        var index = lines.FindIndex(l => l.StartsWith("  reconciliation:", StringComparison.Ordinal)) + 1;
+        foreach (var lot in drift.LotsWithDrift)
+        {
+            var cause = lot == report.ManualErpPostingLot ? "the manual ERP posting" : lot == report.LostWmsPostingLot ? "the lost ERP→WMS posting" : "UNEXPECTED";
+            lines.Insert(index++, $"    {cause}: " + string.Join("; ", drift.Findings.Where(f => f.Lot == lot)));
+        }
+
         foreach (var line in lines)
         {
             await output.WriteLineAsync(line);

@@ -1,3 +1,4 @@
+using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Samples.PlantFloor;
 
 namespace ManufacturingOrchestration.Samples.Tests.PlantFloor;
@@ -27,8 +28,21 @@ public class PlantFloorSimulationTests
             report.ApprovalsSigned.Should().BeGreaterThanOrEqualTo(2);
             report.LateApprovals.Should().Be(1);
             report.SlaBreaches.Should().BeGreaterThanOrEqualTo(1);
-            report.DriftFindings.Should().BeGreaterThanOrEqualTo(1, "a manual ERP posting was made behind the orchestrator's back");
-            report.DriftAlerts.Should().BeGreaterThanOrEqualTo(1);
+            report.ManualErpPostingLot.Should().NotBeNull();
+            report.LostWmsPostingLot.Should().NotBeNull();
+            report.WmsPostingsLost.Should().Be(1);
+            report.WmsPostingsRefused.Should().Be(0);
+            report.Drifts.Select(f => f.Lot).Distinct().Should().BeEquivalentTo(
+                [report.ManualErpPostingLot!.Value, report.LostWmsPostingLot!.Value],
+                "the WMS follows the ERP: only the manual ERP posting and the lost ERP→WMS posting drift — " + string.Join("; ", report.Drifts));
+            var manual = report.Drifts.Where(f => f.Lot == report.ManualErpPostingLot).ToArray();
+            manual.Select(f => f.Category).Should().BeEquivalentTo([StockCategory.Unrestricted, StockCategory.Blocked]);
+            manual.Should().OnlyContain(f => f.DisagreeingSystems.SequenceEqual(new[] { "erp", "wms" }), "the WMS followed the manual ERP posting");
+            var lost = report.Drifts.Where(f => f.Lot == report.LostWmsPostingLot).ToArray();
+            lost.Select(f => f.Category).Should().BeEquivalentTo([StockCategory.QualityInspection, StockCategory.Unrestricted]);
+            lost.Should().OnlyContain(f => f.DisagreeingSystems.SequenceEqual(new[] { "wms" }), "the orchestrator and the ERP agree; the WMS missed the release");
+            report.DriftFindings.Should().Be(4);
+            report.DriftAlerts.Should().Be(2);
             report.LatencyP99Ms.Should().BeGreaterThanOrEqualTo(report.LatencyP50Ms).And.BeGreaterThan(0);
             report.ActionsBySystem.Keys.Should().Contain(["erp", "mes", "qms", "wms", "procurement", "notification"]);
             summary.EffectKeysUnique.Should().BeTrue();
@@ -36,7 +50,8 @@ public class PlantFloorSimulationTests
             File.Exists(report.StorePath).Should().BeTrue();
             var diagrams = await File.ReadAllTextAsync(report.DiagramsPath, TestContext.Current.CancellationToken);
             diagrams.Should().Contain("stateDiagram").And.Contain("flowchart").And.Contain("incoming-inspection").And.Contain("cycle-count");
-            output.ToString().Should().Contain("shift change").And.Contain("Summary").And.Contain("p99");
+            output.ToString().Should().Contain("shift change").And.Contain("Summary").And.Contain("p99")
+                .And.Contain("the lost ERP→WMS posting").And.Contain("the manual ERP posting").And.NotContain("UNEXPECTED");
         }
         finally
         {
