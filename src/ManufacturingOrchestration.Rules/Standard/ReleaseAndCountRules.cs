@@ -118,9 +118,13 @@ public sealed class CycleCountWithinToleranceRule : Rule
     }
 }
 
-/// <summary>Cycle count over tolerance: pause picks of the material at the location while the variance is open.</summary>
+/// <summary>
+/// Cycle count over tolerance and above the counter's limit: pause picks of the material at the location while the
+/// variance waits for a supervisor's answer. A variance the counter may post is posted at once and leaves nothing
+/// open, so it pauses nothing (open counting work does not block picking).
+/// </summary>
 [Name(RuleName)]
-[Description("While a variance is over tolerance, picks of the material at the location are paused.")]
+[Description("While an over-tolerance variance above the counter's limit waits for approval, picks of the material at the location are paused.")]
 [Tag(StandardRuleSets.CycleCount)]
 [Priority(100)]
 public sealed class CycleCountPausePicksRule : Rule
@@ -138,7 +142,8 @@ public sealed class CycleCountPausePicksRule : Rule
         When()
             .Match(() => recorded)
             .Match(() => material, m => m.Id == recorded.Count.Material)
-            .Match(() => tolerances, t => !CountRules.WithinTolerance(t, material, recorded.Count));
+            .Match(() => tolerances, t => !CountRules.WithinTolerance(t, material, recorded.Count))
+            .Not<CountAuthority>(a => a.Actor == recorded.Count.CountedBy && a.Allows(recorded.Count));
         Then()
             .Do(ctx => ctx.Decide(new PausePicks
             {

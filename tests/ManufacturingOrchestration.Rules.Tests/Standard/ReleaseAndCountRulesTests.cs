@@ -108,25 +108,63 @@ public sealed class ReleaseAndCountRulesTests
     }
 
     [Fact]
-    public void Decide_CountOverToleranceWithinCounterLimit_PausesPicksAndPostsDirectly()
+    public void Decide_CountOverToleranceWithinCounterLimit_PostsDirectlyWithoutPausingPicks()
     {
         var authority = new CountAuthority { Actor = new ActorId("op-ben"), Role = Role.CycleCountSupervisor, MaxAdjustmentQuantity = 50, MaxAdjustmentPercent = 25 };
 
         var decisions = Engine.Decide(CountFacts(book: 100, counted: 80, authority: authority), TestContext.Current.CancellationToken);
 
-        decisions.Contains<PausePicks>().Should().BeTrue();
+        decisions.Contains<PausePicks>().Should().BeFalse("nothing stays open once the counter posts, so nothing would ever resume the picks");
         decisions.OfType<PostCountAdjustment>().Should().ContainSingle().Which.Explanation.Includes(CycleCountWithinAuthorityRule.RuleName).Should().BeTrue();
         decisions.Contains<RequireApproval>().Should().BeFalse();
     }
 
     [Fact]
-    public void Decide_CountOverToleranceAboveCounterLimit_RequiresApproval()
+    public void Decide_CountOverToleranceAboveCounterLimit_PausesPicksAndRequiresApproval()
     {
         var authority = new CountAuthority { Actor = new ActorId("op-ben"), Role = Role.Operator, MaxAdjustmentQuantity = 5, MaxAdjustmentPercent = 5 };
 
         var decisions = Engine.Decide(CountFacts(book: 100, counted: 80, authority: authority), TestContext.Current.CancellationToken);
 
         decisions.ApprovalsGating<PostCountAdjustment>().Should().ContainSingle();
+        decisions.OfType<PausePicks>().Should().ContainSingle().Which.Explanation.Includes(CycleCountPausePicksRule.RuleName).Should().BeTrue();
+        decisions.Decisions.OfType<PostCountAdjustment>().Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData(19, 50, "the quantity limit is below the 20-unit variance")]
+    [InlineData(50, 19, "the percentage limit is below the 20 % variance")]
+    public void Decide_CountOverToleranceOverOneOfTheCounterLimits_PausesPicksAndRequiresApproval(int maxQuantity, int maxPercent, string because)
+    {
+        var authority = new CountAuthority { Actor = new ActorId("op-ben"), Role = Role.Operator, MaxAdjustmentQuantity = maxQuantity, MaxAdjustmentPercent = maxPercent };
+
+        var decisions = Engine.Decide(CountFacts(book: 100, counted: 80, authority: authority), TestContext.Current.CancellationToken);
+
+        decisions.Contains<PausePicks>().Should().BeTrue(because);
+        decisions.ApprovalsGating<PostCountAdjustment>().Should().ContainSingle(because);
+    }
+
+    [Fact]
+    public void Decide_CountOverToleranceWithAnotherActorsAuthority_PausesPicksAndRequiresApproval()
+    {
+        var someoneElse = new CountAuthority { Actor = new ActorId("ccs-cleo"), Role = Role.CycleCountSupervisor, MaxAdjustmentQuantity = 50, MaxAdjustmentPercent = 25 };
+
+        var decisions = Engine.Decide(CountFacts(book: 100, counted: 80, authority: someoneElse), TestContext.Current.CancellationToken);
+
+        decisions.Contains<PausePicks>().Should().BeTrue("only the counter's own authority lets the count be posted at once");
+        decisions.ApprovalsGating<PostCountAdjustment>().Should().ContainSingle();
+    }
+
+    [Fact]
+    public void Decide_ControlledMaterialOverToleranceWithinCounterLimit_OpensRootCauseAnalysisAndPostsWithoutPausingPicks()
+    {
+        var authority = new CountAuthority { Actor = new ActorId("op-ben"), Role = Role.CycleCountSupervisor, MaxAdjustmentQuantity = 50, MaxAdjustmentPercent = 25 };
+
+        var decisions = Engine.Decide(CountFacts(book: 100, counted: 80, controlled: true, authority: authority), TestContext.Current.CancellationToken);
+
+        decisions.Contains<OpenRootCauseAnalysis>().Should().BeTrue();
+        decisions.Contains<PostCountAdjustment>().Should().BeTrue();
+        decisions.Contains<PausePicks>().Should().BeFalse();
     }
 
     [Fact]
