@@ -25,7 +25,8 @@ public sealed class StepContext
     private readonly List<string> _explanations = [];
     private readonly ApprovalOptions _approvals;
     private Dictionary<string, object>? _facts;
-    private Dictionary<string, int>? _occurrences;
+    private Dictionary<(string Step, string Kind), int>? _occurrences;
+    private string? _correlationId;
 
     internal StepContext(EventEnvelope envelope, EventKey eventKey, PartitionState state, WorkflowDefinition workflow, AdapterSet adapters, TimeProvider time, ApprovalOptions approvals)
     {
@@ -65,7 +66,7 @@ public sealed class StepContext
     public DateTimeOffset Now { get; }
 
     /// <summary>The correlation id of the business case: the event's, else its source and id.</summary>
-    public string CorrelationId => Event.CorrelationId ?? EventKey.ToString();
+    public string CorrelationId => _correlationId ??= Event.CorrelationId ?? EventKey.ToString();
 
     /// <summary>The decisions made so far (typed decision objects from the rules).</summary>
     public IReadOnlyList<object> Decisions => _decisions;
@@ -135,8 +136,8 @@ public sealed class StepContext
     {
         ArgumentException.ThrowIfNullOrEmpty(kind);
         ArgumentNullException.ThrowIfNull(create);
-        var occurrences = _occurrences ??= new Dictionary<string, int>(StringComparer.Ordinal);
-        var occurrenceKey = string.Concat(CurrentStep, "|", kind);
+        var occurrences = _occurrences ??= new Dictionary<(string Step, string Kind), int>();
+        var occurrenceKey = (CurrentStep, kind);
         occurrences.TryGetValue(occurrenceKey, out var occurrence);
         occurrences[occurrenceKey] = occurrence + 1;
         var key = IdempotencyKeys.Derive(EventKey.Source, EventKey.Id, CurrentStep, kind, occurrence);
@@ -200,8 +201,8 @@ public sealed class StepContext
     public string RequestApproval(ApprovalRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var occurrences = _occurrences ??= new Dictionary<string, int>(StringComparer.Ordinal);
-        var occurrenceKey = string.Concat(CurrentStep, "|approval|", request.Gate);
+        var occurrences = _occurrences ??= new Dictionary<(string Step, string Kind), int>();
+        var occurrenceKey = (CurrentStep, "approval|" + request.Gate);
         occurrences.TryGetValue(occurrenceKey, out var occurrence);
         occurrences[occurrenceKey] = occurrence + 1;
         var requestId = IdempotencyKeys.Derive(EventKey.Source, EventKey.Id, CurrentStep, "approval:" + request.Gate, occurrence);

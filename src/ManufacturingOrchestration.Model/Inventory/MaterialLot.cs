@@ -67,10 +67,12 @@ public sealed record MaterialLot
     {
         get
         {
+            // Indexed loops: a foreach over the interface would box an enumerator on every call.
             decimal total = 0;
-            foreach (var bucket in Buckets)
+            var buckets = Buckets;
+            for (var i = 0; i < buckets.Count; i++)
             {
-                total += bucket.Quantity.Value;
+                total += buckets[i].Quantity.Value;
             }
 
             return new Quantity(total, Unit);
@@ -93,8 +95,10 @@ public sealed record MaterialLot
     public Quantity QuantityIn(StockCategory category, StockOwnership? ownership = null)
     {
         decimal total = 0;
-        foreach (var bucket in Buckets)
+        var buckets = Buckets;
+        for (var i = 0; i < buckets.Count; i++)
         {
+            var bucket = buckets[i];
             if (bucket.Category == category && (ownership is null || bucket.Ownership == ownership))
             {
                 total += bucket.Quantity.Value;

@@ -93,8 +93,10 @@ public static class FactDescriptions
             builder.Append(" empty");
         }
 
-        foreach (var bucket in lot.Buckets)
+        var buckets = lot.Buckets;
+        for (var i = 0; i < buckets.Count; i++)
         {
+            var bucket = buckets[i];
             builder.Append(' ').Append(Short(bucket.Category));
             if (bucket.Ownership != StockOwnership.Own)
             {

@@ -509,9 +509,10 @@ public static class LotStockMachine
     private static LotDisposition DispositionOf(MaterialLot lot)
     {
         var hasStock = false;
-        foreach (var bucket in lot.Buckets)
+        var buckets = lot.Buckets;
+        for (var i = 0; i < buckets.Count; i++)
         {
-            if (bucket.Category == StockCategory.Unrestricted)
+            if (buckets[i].Category == StockCategory.Unrestricted)
             {
                 return LotDisposition.Unrestricted;
             }
