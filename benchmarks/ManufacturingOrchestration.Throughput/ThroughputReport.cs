@@ -41,6 +41,15 @@ public sealed class ThroughputReport
     /// <summary>Gen 2 collections during the timed part.</summary>
     public int Gen2Collections { get; init; }
 
+    /// <summary>Time the runtime held every thread for garbage collection during the timed part.</summary>
+    public TimeSpan GcPause { get; init; }
+
+    /// <summary>
+    /// Heap growth over the timed part, after full collections before and after: what the run left behind (the store's
+    /// inbox, outbox and audit trail, the simulators' stock and effects log).
+    /// </summary>
+    public long RetainedBytes { get; init; }
+
     /// <summary>The process's peak working set (setup included).</summary>
     public long PeakWorkingSetBytes { get; init; }
 
@@ -107,7 +116,8 @@ public sealed class ThroughputReport
         output.WriteLine(string.Create(c, $"elapsed       {Elapsed.TotalSeconds:F2} s (publishing done after {PublishElapsed.TotalSeconds:F2} s)"));
         output.WriteLine(string.Create(c, $"throughput    {EventsPerSecond:N0} events/s (floor {floor:N0}){(EventsPerSecond >= floor ? string.Empty : "  BELOW FLOOR")}"));
         output.WriteLine(string.Create(c, $"cpu           {CpuTime.TotalMilliseconds * 1000 / Math.Max(Processed, 1):F1} us of processor time per event (all threads; {Processed / Math.Max(CpuTime.TotalSeconds, 1e-9):N0} events per processor-second, load {LoadAverage()})"));
-        output.WriteLine(string.Create(c, $"allocated     {BytesPerEvent / 1024:F2} KB/event (budget 16 KB){(BytesPerEvent <= AllocationFloorBytesPerEvent ? string.Empty : "  OVER BUDGET")}; gen0 {Gen0Collections}, gen2 {Gen2Collections}"));
+        output.WriteLine(string.Create(c, $"allocated     {BytesPerEvent / 1024:F2} KB/event (budget 16 KB){(BytesPerEvent <= AllocationFloorBytesPerEvent ? string.Empty : "  OVER BUDGET")}; gen0 {Gen0Collections}, gen2 {Gen2Collections}, paused {GcPause.TotalMilliseconds:F0} ms ({GcPause / Elapsed:P0} of elapsed)"));
+        output.WriteLine(string.Create(c, $"retained      {RetainedBytes / 1048576.0:N0} MB after the run ({RetainedBytes / 1024.0 / Math.Max(Processed, 1):F2} KB/event: store and simulators)"));
         output.WriteLine(string.Create(c, $"working set   peak {PeakWorkingSetBytes / 1048576.0:N0} MB (process, setup included); max during run {MaxWorkingSetDuringRunBytes / 1048576.0:N0} MB"));
         output.WriteLine(string.Create(c, $"backlog       max {MaxBacklog:N0} work items (back-pressure bound {BacklogBound:N0} + in-flight follow-ups)"));
         output.WriteLine(string.Create(c, $"latency       p50 {LatencyP50Ms:F2} ms, p99 {LatencyP99Ms:F2} ms (accept -> committed step, {LatencySamples:N0} samples)"));

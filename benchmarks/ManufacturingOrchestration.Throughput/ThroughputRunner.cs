@@ -87,9 +87,11 @@ public static class ThroughputRunner
 
         var counts = new PublishCounts();
         var sampler = new WorkingSetSampler(orchestrator);
+        var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var gen0Before = GC.CollectionCount(0);
         var gen2Before = GC.CollectionCount(2);
+        var pausedBefore = GC.GetTotalPauseDuration();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var next = -options.BatchSize;
@@ -123,7 +125,9 @@ public static class ThroughputRunner
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         var gen0 = GC.CollectionCount(0) - gen0Before;
         var gen2 = GC.CollectionCount(2) - gen2Before;
+        var paused = GC.GetTotalPauseDuration() - pausedBefore;
         await sampler.StopAsync().ConfigureAwait(false);
+        var retained = GC.GetTotalMemory(forceFullCollection: true) - heapBefore;
 
         var report = new ThroughputReport
         {
@@ -136,6 +140,8 @@ public static class ThroughputRunner
             AllocatedBytes = allocated,
             Gen0Collections = gen0,
             Gen2Collections = gen2,
+            GcPause = paused,
+            RetainedBytes = retained,
             PeakWorkingSetBytes = Process.GetCurrentProcess().PeakWorkingSet64,
             MaxWorkingSetDuringRunBytes = sampler.MaxWorkingSet,
             MaxBacklog = sampler.MaxBacklog,
