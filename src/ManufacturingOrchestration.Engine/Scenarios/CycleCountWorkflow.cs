@@ -12,9 +12,11 @@ namespace ManufacturingOrchestration.Engine.Scenarios;
 /// <summary>
 /// Scenario 3: cycle-count discrepancy. Within tolerance (per ABC class, percentage and absolute) or within the
 /// counter's own authority: the ERP count adjustment is posted directly with the right movement semantics (a count
-/// difference from the counted category). Above: affected picks are paused in the WMS, a cycle-count supervisor must
-/// approve (never the counter: segregation of duties), then the adjustment is posted and picks resume; a refusal keeps
-/// picks paused and asks for a recount. Controlled materials over tolerance also open a root-cause investigation.
+/// difference from the counted category) and picks are never paused, since nothing stays open. Above both: affected
+/// picks are paused in the WMS only while a cycle-count supervisor's answer is pending (never the counter's:
+/// segregation of duties); an approval posts the adjustment and resumes picks, a refusal resumes picks without posting
+/// (the book quantity stands) and asks the warehouse lead for a recount, which arrives as a new count. Controlled
+/// materials over tolerance also open a root-cause investigation.
 /// </summary>
 public static class CycleCountWorkflow
 {
@@ -30,7 +32,7 @@ public static class CycleCountWorkflow
     {
         ArgumentNullException.ThrowIfNull(services);
         return new WorkflowBuilder(Name, 1)
-            .Describe("Cycle count recorded → post within tolerance, or pause picks, get a supervisor's approval, then post.")
+            .Describe("Cycle count recorded → post within tolerance or the counter's authority; otherwise pause picks until a supervisor approves (post, resume) or refuses (resume, recount).")
             .TriggeredBy(EventTypes.CycleCountRecorded)
             .Step("enrich", WorkflowStepKind.Enrich, async (ctx, ct) =>
             {
@@ -56,6 +58,13 @@ public static class CycleCountWorkflow
             })
             .OnDecision<PausePicks>("pause-picks", (d, ctx) =>
             {
+                if (!AwaitsApproval(ctx, d.CycleCount))
+                {
+                    // Only an answer to the approval resumes picks: a pause without one would never be lifted.
+                    ctx.Audit("pause-picks-not-held", $"Count {d.CycleCount} needs no approval, so picks of {d.Material} at {d.Site} are not paused.");
+                    return;
+                }
+
                 if (d.Lot is { } lot)
                 {
                     ctx.Plan(CommandKinds.WmsPausePicks, c => new PausePicksRequest { Context = c, Lot = lot, Site = d.Site });
@@ -91,11 +100,28 @@ public static class CycleCountWorkflow
                     Site = adjustment.Site,
                     Severity = NotificationSeverity.Alert,
                     Subject = $"Count {adjustment.Count} refused: recount {adjustment.Material}",
-                    Body = $"{outcome.DecisiveSignature.Signer} refused the adjustment of {adjustment.Variance} {adjustment.UnitCode}: {outcome.DecisiveSignature.Reason}. Picks stay paused until a recount settles it.",
+                    Body = $"{outcome.DecisiveSignature.Signer} refused the adjustment of {adjustment.Variance} {adjustment.UnitCode}: {outcome.DecisiveSignature.Reason}. The book quantity stands and picks resume; record the recount as a new count.",
                     Lot = adjustment.Lot,
                 });
+                if (adjustment.Lot is { } lot)
+                {
+                    ctx.Plan(CommandKinds.WmsResumePicks, c => new ResumePicksRequest { Context = c, Lot = lot, Site = adjustment.Site });
+                }
             })
             .Build();
+    }
+
+    private static bool AwaitsApproval(StepContext ctx, CycleCountId count)
+    {
+        foreach (var decision in ctx.Decisions)
+        {
+            if (decision is RequireApproval { GatedAction: PostCountAdjustment gated } && gated.CycleCount == count)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static void RequestApproval(RequireApproval approval, StepContext ctx)

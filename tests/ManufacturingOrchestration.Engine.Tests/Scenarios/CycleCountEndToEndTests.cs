@@ -4,6 +4,8 @@ using ManufacturingOrchestration.Engine.Scenarios;
 using ManufacturingOrchestration.Engine.Tests.Execution;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Rules;
+using ManufacturingOrchestration.Rules.Standard;
 
 namespace ManufacturingOrchestration.Engine.Tests.Scenarios;
 
@@ -51,7 +53,10 @@ public class CycleCountEndToEndTests
 
         host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(80);
         host.Plant.Wms.ArePicksPaused(lot).Should().BeFalse();
+        host.Plant.Wms.TryPick(lot, new BinId("A-01"), 1).IsSuccess.Should().BeTrue("the approval resumed picking");
         host.Plant.Erp.CallCount(CommandKinds.ErpPostCountAdjustment).Should().Be(1);
+        host.Plant.Wms.CallCount(CommandKinds.WmsPausePicks).Should().Be(1);
+        host.Plant.Wms.CallCount(CommandKinds.WmsResumePicks).Should().Be(1);
         var audit = await host.Orchestrator.GetAuditTrailAsync("L-CC2", EngineTestHost.Ct);
         audit.Should().Contain(a => a.Action == "approval-refused-invalid" && a.Reason.StartsWith("approval.self-approval", StringComparison.Ordinal));
         audit.Should().ContainSingle(a => a.Action == "e-signature:approve").Which.Actor.Should().Be(CountSupervisor.Value);
@@ -71,28 +76,113 @@ public class CycleCountEndToEndTests
     }
 
     [Fact]
-    public async Task RefusedAdjustment_KeepsPicksPausedAndAsksForARecount()
+    public async Task RefusedAdjustment_ResumesPicksWithoutPostingAndAsksForARecount()
     {
         await using var host = await CreateHostAsync();
         SeedLot(host, "L-CC4", Screws, 100);
+        var lot = new LotId("L-CC4");
         await host.PublishAndWaitAsync(Counted("L-CC4", Screws, book: 100, counted: 70, "cc-4"));
+        host.Plant.Wms.ArePicksPaused(lot).Should().BeTrue("the variance waits for the supervisor");
         var pending = (await host.Orchestrator.GetPendingApprovalsAsync("L-CC4", EngineTestHost.Ct)).Single();
 
         await host.PublishAndWaitAsync(Answer("L-CC4", pending.RequestId, CountSupervisor, approve: false, "cc-4-no"));
 
-        host.Plant.Wms.ArePicksPaused(new LotId("L-CC4")).Should().BeTrue();
-        host.Plant.Erp.QuantityIn(new LotId("L-CC4"), StockCategory.Unrestricted).Should().Be(100);
+        host.Plant.Wms.ArePicksPaused(lot).Should().BeFalse("a refusal settles the variance: the book quantity stands");
+        host.Plant.Wms.TryPick(lot, new BinId("A-01"), 1).IsSuccess.Should().BeTrue();
+        host.Plant.Wms.CallCount(CommandKinds.WmsResumePicks).Should().Be(1);
+        host.Plant.Erp.CallCount(CommandKinds.ErpPostCountAdjustment).Should().Be(0);
+        host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(100);
         host.Plant.Notification.SentTo(Role.WarehouseLead, EngineTestHost.Site).Should().ContainSingle().Which.Request.Subject.Should().Contain("recount");
+        (await host.Orchestrator.GetPendingApprovalsAsync("L-CC4", EngineTestHost.Ct)).Should().BeEmpty();
+        (await host.Orchestrator.Audit.VerifyAllAsync(EngineTestHost.Ct)).IsValid.Should().BeTrue();
     }
 
-    private static async Task<EngineTestHost> CreateHostAsync()
+    [Fact]
+    public async Task RefusedAdjustmentThenRecountWithinTolerance_PostsTheRecountAndLeavesPicksRunning()
+    {
+        await using var host = await CreateHostAsync();
+        SeedLot(host, "L-CC7", Screws, 100);
+        var lot = new LotId("L-CC7");
+        await host.PublishAndWaitAsync(Counted("L-CC7", Screws, book: 100, counted: 70, "cc-7"));
+        var pending = (await host.Orchestrator.GetPendingApprovalsAsync("L-CC7", EngineTestHost.Ct)).Single();
+        await host.PublishAndWaitAsync(Answer("L-CC7", pending.RequestId, CountSupervisor, approve: false, "cc-7-no"));
+
+        await host.PublishAndWaitAsync(Counted("L-CC7", Screws, book: 100, counted: 99, "cc-7-recount"));
+
+        host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(99);
+        host.Plant.Wms.ArePicksPaused(lot).Should().BeFalse();
+        host.Plant.Wms.CallCount(CommandKinds.WmsPausePicks).Should().Be(1);
+        host.Plant.Wms.CallCount(CommandKinds.WmsResumePicks).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task CountAboveToleranceWithinTheCountersAuthority_PostsWithoutPausingPicks()
+    {
+        await using var host = await CreateHostAsync(WithinCounterAuthority);
+        SeedLot(host, "L-CC5", Screws, 100);
+        var lot = new LotId("L-CC5");
+
+        await host.PublishAndWaitAsync(Counted("L-CC5", Screws, book: 100, counted: 80, "cc-5"));
+
+        host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(80);
+        host.Plant.Erp.CallCount(CommandKinds.ErpPostCountAdjustment).Should().Be(1);
+        host.Plant.Wms.CallCount(CommandKinds.WmsPausePicks).Should().Be(0, "a variance the counter may post leaves nothing open to wait for");
+        host.Plant.Wms.ArePicksPaused(lot).Should().BeFalse();
+        host.Plant.Wms.TryPick(lot, new BinId("A-01"), 1).IsSuccess.Should().BeTrue();
+        (await host.Orchestrator.GetPendingApprovalsAsync("L-CC5", EngineTestHost.Ct)).Should().BeEmpty();
+        var state = await host.Orchestrator.GetPartitionAsync("L-CC5", EngineTestHost.Ct);
+        state!.Lot!.QuantityIn(StockCategory.Unrestricted).Value.Should().Be(80);
+    }
+
+    [Fact]
+    public async Task ControlledMaterialAboveToleranceWithinTheCountersAuthority_OpensARootCauseInvestigationPostsAndDoesNotPause()
+    {
+        await using var host = await CreateHostAsync(WithinCounterAuthority);
+        SeedLot(host, "L-CC6", Gold, 50);
+        var lot = new LotId("L-CC6");
+
+        await host.PublishAndWaitAsync(Counted("L-CC6", Gold, book: 50, counted: 45, "cc-6"));
+
+        host.Plant.Qms.Nonconformances.Should().ContainSingle().Which.Problem.Should().Contain("Root-cause");
+        host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(45);
+        host.Plant.Wms.ArePicksPaused(lot).Should().BeFalse();
+        host.Plant.Wms.CallCount(CommandKinds.WmsPausePicks).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task PausePicksDecisionWithoutAnApprovalGatingTheCount_IsNotHeldAndIsAudited()
+    {
+        // A rule set that pauses over-tolerance counts but gates nothing: only an answer resumes picks, so none is planned.
+        var rules = new DecisionEngineBuilder()
+            .AddStandardRules()
+            .AddSiteOverlay(EngineTestHost.Site, "no-count-approval", "1", o => o.RemoveRule(CycleCountNeedsApprovalRule.RuleName))
+            .Build();
+        await using var host = await CreateHostAsync(rules: rules);
+        SeedLot(host, "L-CC8", Screws, 100);
+        var lot = new LotId("L-CC8");
+
+        await host.PublishAndWaitAsync(Counted("L-CC8", Screws, book: 100, counted: 80, "cc-8"));
+
+        host.Plant.Wms.CallCount(CommandKinds.WmsPausePicks).Should().Be(0);
+        host.Plant.Wms.ArePicksPaused(lot).Should().BeFalse();
+        (await host.Orchestrator.GetPendingApprovalsAsync("L-CC8", EngineTestHost.Ct)).Should().BeEmpty();
+        var audit = await host.Orchestrator.GetAuditTrailAsync("L-CC8", EngineTestHost.Ct);
+        audit.Should().ContainSingle(a => a.Action == "pause-picks-not-held").Which.Reason.Should().Contain("CC-cc-8");
+    }
+
+    private static CountAuthority WithinCounterAuthority => new() { Actor = Counter, Role = Role.CycleCountSupervisor, MaxAdjustmentQuantity = 50, MaxAdjustmentPercent = 25 };
+
+    private static async Task<EngineTestHost> CreateHostAsync(CountAuthority? counterAuthority = null, DecisionEngine? rules = null)
     {
         var host = new EngineTestHost(
             o => o.Actors = new InMemoryActorDirectory([
                 new Actor { Id = Counter, Roles = [new RoleAssignment { Role = Role.Operator, Site = EngineTestHost.Site }, new RoleAssignment { Role = Role.CycleCountSupervisor, Site = EngineTestHost.Site }] },
                 new Actor { Id = CountSupervisor, Roles = [new RoleAssignment { Role = Role.CycleCountSupervisor, Site = EngineTestHost.Site }] },
             ]),
-            scenarioWorkflows: services => [CycleCountWorkflow.Create(services)]);
+            scenarioWorkflows: services => [CycleCountWorkflow.Create(new ScenarioServices(rules ?? services.Rules, services.Sites)
+            {
+                CountAuthorities = (actor, site) => actor == Counter && site == EngineTestHost.Site ? counterAuthority : null,
+            })]);
         host.Plant.AddMaterial(new MaterialDefinition { Id = Screws, BaseUnit = UnitOfMeasure.Each, AbcClass = AbcClass.C });
         host.Plant.AddMaterial(new MaterialDefinition { Id = Gold, BaseUnit = UnitOfMeasure.Each, AbcClass = AbcClass.A, IsControlled = true });
         return await host.StartAsync();
