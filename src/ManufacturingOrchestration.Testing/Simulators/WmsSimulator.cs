@@ -373,12 +373,32 @@ public sealed class WmsSimulator : AdapterSimulator, IWmsAdapter
             }
 
             // Withdrawals first: what leaves a bin in one category and ownership may stay there in another.
-            var changes = new List<(Slot Slot, decimal Quantity)>();
-            var freed = new List<(BinId Bin, decimal Quantity)>();
-            foreach (var line in posting.Lines.Where(static l => l.Change < 0))
+            var changes = new List<(Slot Slot, decimal Quantity)>(4);
+            var freed = new List<(BinId Bin, decimal Quantity)>(2);
+            var sources = new List<(Slot Slot, decimal Quantity)>(2);
+            foreach (var line in posting.Lines)
             {
+                if (line.Change >= 0)
+                {
+                    continue;
+                }
+
                 var remaining = -line.Change;
-                foreach (var (slot, available) in state.Lines.Where(p => p.Key.Category == line.Category && p.Key.Ownership == line.Ownership).OrderBy(p => p.Key.Bin.Value, StringComparer.Ordinal))
+                sources.Clear();
+                foreach (var (slot, available) in state.Lines)
+                {
+                    if (slot.Category == line.Category && slot.Ownership == line.Ownership)
+                    {
+                        sources.Add((slot, available));
+                    }
+                }
+
+                if (sources.Count > 1)
+                {
+                    sources.Sort(static (a, b) => string.CompareOrdinal(a.Slot.Bin.Value, b.Slot.Bin.Value));
+                }
+
+                foreach (var (slot, available) in sources)
                 {
                     var take = Math.Min(available, remaining);
                     if (take <= 0)
@@ -397,7 +417,7 @@ public sealed class WmsSimulator : AdapterSimulator, IWmsAdapter
 
                 if (remaining > 0)
                 {
-                    var held = state.Lines.Where(p => p.Key.Category == line.Category && p.Key.Ownership == line.Ownership).Sum(p => p.Value);
+                    var held = sources.Sum(static p => p.Quantity);
                     reason = ReasonCodes.InsufficientQuantity;
                     message = $"Lot {posting.Lot} holds {held.ToString(CultureInfo.InvariantCulture)} {state.Unit} {line.Category}/{line.Ownership} in the WMS, less than the {(-line.Change).ToString(CultureInfo.InvariantCulture)} the ERP posting {posting.MovementType} {posting.Document} removes.";
                     return ErpPostingOutcome.Refused;
@@ -405,8 +425,13 @@ public sealed class WmsSimulator : AdapterSimulator, IWmsAdapter
             }
 
             var freedIndex = 0;
-            foreach (var line in posting.Lines.Where(static l => l.Change > 0))
+            foreach (var line in posting.Lines)
             {
+                if (line.Change <= 0)
+                {
+                    continue;
+                }
+
                 var remaining = line.Change;
                 while (remaining > 0 && freedIndex < freed.Count)
                 {
