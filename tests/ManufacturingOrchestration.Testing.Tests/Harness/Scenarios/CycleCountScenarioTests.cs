@@ -67,16 +67,23 @@ public sealed class CycleCountScenarioTests
     }
 
     [Fact]
-    public async Task AdjustmentRefused_KeepsPicksPausedAndAsksTheWarehouseLeadForARecount()
+    public async Task AdjustmentRefused_ResumesPicksWithoutPostingAndAsksTheWarehouseLeadForARecount()
     {
         await using var harness = await StartAsync();
         var lot = AddLot(harness, "L-CC3", Screws, 100);
         await harness.PublishAndWaitAsync([Counted(lot, Screws, book: 100, counted: 70, "cc-3")], Ct);
+        harness.Plant.Wms.ArePicksPaused(lot).Should().BeTrue("the variance waits for the supervisor");
 
         await harness.RefuseAsync(lot.Value, CountSupervisor, "count looks wrong", Ct);
 
         harness.AssertNoEffect(CommandKinds.ErpPostCountAdjustment, lot);
-        harness.Plant.Wms.ArePicksPaused(lot).Should().BeTrue();
+        harness.EffectCounts(lot).Should().BeEquivalentTo(new Dictionary<string, int>
+        {
+            [CommandKinds.WmsPausePicks] = 1,
+            [CommandKinds.WmsResumePicks] = 1,
+            [CommandKinds.NotificationSend] = 1,
+        });
+        harness.Plant.Wms.ArePicksPaused(lot).Should().BeFalse("a refusal settles the variance: the book quantity stands");
         harness.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(100);
         harness.Plant.Notification.SentTo(Role.WarehouseLead, Site).Should().ContainSingle().Which.Request.Subject.Should().Contain("recount");
         await harness.AssertAuditIntactAsync(Ct);
@@ -100,7 +107,7 @@ public sealed class CycleCountScenarioTests
     }
 
     [Fact]
-    public async Task CountAboveToleranceWithinTheCountersAuthority_PostedWithoutApproval()
+    public async Task CountAboveToleranceWithinTheCountersAuthority_PostedWithoutApprovalAndPicksNeverPaused()
     {
         await using var harness = await StartAsync(new CountAuthority { Actor = Counter, Role = Role.CycleCountSupervisor, MaxAdjustmentQuantity = 50, MaxAdjustmentPercent = 25 });
         var lot = AddLot(harness, "L-CC5", Screws, 100);
@@ -108,8 +115,13 @@ public sealed class CycleCountScenarioTests
         await harness.PublishAndWaitAsync([Counted(lot, Screws, book: 100, counted: 80, "cc-5")], Ct);
 
         harness.AssertEffectOnce(CommandKinds.ErpPostCountAdjustment, lot);
+        harness.AssertNoEffect(CommandKinds.WmsPausePicks, lot);
+        harness.EffectCounts().Should().BeEquivalentTo(new Dictionary<string, int> { [CommandKinds.ErpPostCountAdjustment] = 1 });
         harness.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(80);
+        harness.Plant.Wms.ArePicksPaused(lot).Should().BeFalse("nothing is left open once the counter posts");
+        harness.Plant.Wms.TryPick(lot, new BinId("A-01"), 1).IsSuccess.Should().BeTrue();
         (await harness.Orchestrator.GetPendingApprovalsAsync(lot.Value, Ct)).Should().BeEmpty();
+        await harness.AssertAuditIntactAsync(Ct);
     }
 
     private static async Task<OrchestrationTestHarness> StartAsync(CountAuthority? counterAuthority = null)
