@@ -70,7 +70,13 @@ public static class CycleCountWorkflow
                     ctx.Plan(CommandKinds.WmsPausePicks, c => new PausePicksRequest { Context = c, Lot = lot, Site = d.Site });
                 }
             })
-            .OnDecision<PostCountAdjustment>("post-adjustment", (d, ctx) => PostAdjustment(services, Adjustment.From(d), null, ctx))
+            .OnDecision<PostCountAdjustment>("post-adjustment", (d, ctx) =>
+            {
+                if (PostAdjustment(services, Adjustment.From(d), null, ctx) is { } refused)
+                {
+                    ctx.Reject(refused.ReasonCode, refused.Message, refused.CurrentState, refused.PermittedTriggers);
+                }
+            })
             .OnDecision<RequireApproval>("request-approval", (d, ctx) => RequestApproval(d, ctx))
             .OnDecision<OpenRootCauseAnalysis>("open-root-cause-analysis", (d, ctx) => ctx.Plan(CommandKinds.QmsOpenNonconformance, c => new OpenNonconformanceRequest
             {
@@ -84,29 +90,21 @@ public static class CycleCountWorkflow
             .OnApproved("post-approved-adjustment", (outcome, ctx) =>
             {
                 var adjustment = Adjustment.Read(outcome.Payload);
-                PostAdjustment(services, adjustment, outcome.DecisiveSignature.Signer, ctx);
-                if (adjustment.Lot is { } lot)
+                if (PostAdjustment(services, adjustment, outcome.DecisiveSignature.Signer, ctx) is { } refused)
                 {
-                    ctx.Plan(CommandKinds.WmsResumePicks, c => new ResumePicksRequest { Context = c, Lot = lot, Site = adjustment.Site });
+                    // The lot moved on while the count waited (the difference no longer fits its stock): the count is
+                    // stale, so nothing is posted; picks resume all the same and a recount settles it.
+                    ctx.Audit("count-adjustment-not-posted", $"{refused.ReasonCode.Code}: {refused.Message}", outcome.DecisiveSignature.Signer.Value);
+                    AskForRecount(adjustment, ctx, $"The approved adjustment of {adjustment.Variance} {adjustment.UnitCode} no longer fits the lot's stock ({refused.ReasonCode.Code}) and was not posted.");
                 }
+
+                ResumePicks(adjustment, ctx);
             })
             .OnRefused("request-recount", (outcome, ctx) =>
             {
                 var adjustment = Adjustment.Read(outcome.Payload);
-                ctx.Plan(CommandKinds.NotificationSend, c => new SendNotificationRequest
-                {
-                    Context = c,
-                    Roles = [Role.WarehouseLead],
-                    Site = adjustment.Site,
-                    Severity = NotificationSeverity.Alert,
-                    Subject = $"Count {adjustment.Count} refused: recount {adjustment.Material}",
-                    Body = $"{outcome.DecisiveSignature.Signer} refused the adjustment of {adjustment.Variance} {adjustment.UnitCode}: {outcome.DecisiveSignature.Reason}. The book quantity stands and picks resume; record the recount as a new count.",
-                    Lot = adjustment.Lot,
-                });
-                if (adjustment.Lot is { } lot)
-                {
-                    ctx.Plan(CommandKinds.WmsResumePicks, c => new ResumePicksRequest { Context = c, Lot = lot, Site = adjustment.Site });
-                }
+                AskForRecount(adjustment, ctx, $"{outcome.DecisiveSignature.Signer} refused the adjustment of {adjustment.Variance} {adjustment.UnitCode}: {outcome.DecisiveSignature.Reason}.");
+                ResumePicks(adjustment, ctx);
             })
             .Build();
     }
@@ -145,11 +143,35 @@ public static class CycleCountWorkflow
         });
     }
 
-    private static void PostAdjustment(ScenarioServices services, Adjustment adjustment, ActorId? approvedBy, StepContext ctx)
+    private static void ResumePicks(Adjustment adjustment, StepContext ctx)
+    {
+        if (adjustment.Lot is { } lot)
+        {
+            ctx.Plan(CommandKinds.WmsResumePicks, c => new ResumePicksRequest { Context = c, Lot = lot, Site = adjustment.Site });
+        }
+    }
+
+    private static void AskForRecount(Adjustment adjustment, StepContext ctx, string why) =>
+        ctx.Plan(CommandKinds.NotificationSend, c => new SendNotificationRequest
+        {
+            Context = c,
+            Roles = [Role.WarehouseLead],
+            Site = adjustment.Site,
+            Severity = NotificationSeverity.Alert,
+            Subject = $"Count {adjustment.Count} not posted: recount {adjustment.Material}",
+            Body = $"{why} The book quantity stands and picks resume; record the recount as a new count.",
+            Lot = adjustment.Lot,
+        });
+
+    /// <summary>
+    /// Applies the count difference to the lot and plans its ERP posting. Returns the lot machine's refusal, if any,
+    /// with nothing planned; the caller decides whether that rejects the event.
+    /// </summary>
+    private static TransitionRejection? PostAdjustment(ScenarioServices services, Adjustment adjustment, ActorId? approvedBy, StepContext ctx)
     {
         if (adjustment.Variance == 0 || adjustment.Lot is not { } lotId)
         {
-            return;
+            return null;
         }
 
         var difference = new Quantity(Math.Abs(adjustment.Variance), new UnitOfMeasure(adjustment.UnitCode, adjustment.UnitCodeSystem));
@@ -168,12 +190,12 @@ public static class CycleCountWorkflow
                 ReasonCode = "cycle-count",
             };
             var result = LotStockMachine.Apply(lot, movement, services.LotPolicy, ScenarioFacts.Today(ctx));
-            if (!ScenarioFacts.Accept(ctx, result, out var adjusted))
+            if (result.Rejection is { } rejection)
             {
-                return;
+                return rejection;
             }
 
-            ctx.State = ctx.State with { Lot = adjusted };
+            ctx.State = ctx.State with { Lot = result.Value };
         }
 
         ctx.Plan(CommandKinds.ErpPostCountAdjustment, c => new PostCountAdjustmentRequest
@@ -188,6 +210,7 @@ public static class CycleCountWorkflow
             IsIncrease = adjustment.Variance > 0,
             ApprovedBy = approvedBy,
         });
+        return null;
     }
 
     /// <summary>The adjustment an approval gates, kept with the pending request.</summary>

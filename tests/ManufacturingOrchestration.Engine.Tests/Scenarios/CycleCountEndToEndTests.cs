@@ -13,6 +13,7 @@ public class CycleCountEndToEndTests
 {
     private static readonly ActorId Counter = new("cnt-carl");
     private static readonly ActorId CountSupervisor = new("ccs-cleo");
+    private static readonly ActorId Recounter = new("ccs-dora");
     private static readonly MaterialId Screws = new("SCR-M3");
     private static readonly MaterialId Gold = new("AU-WIRE");
 
@@ -116,6 +117,31 @@ public class CycleCountEndToEndTests
     }
 
     [Fact]
+    public async Task ApprovedAdjustmentNoLongerFittingTheLot_IsNotPostedButPicksResumeAndARecountIsAsked()
+    {
+        await using var host = await CreateHostAsync();
+        SeedLot(host, "L-CC9", Screws, 100);
+        var lot = new LotId("L-CC9");
+        await host.PublishAndWaitAsync(Counted("L-CC9", Screws, book: 100, counted: 40, "cc-9"));
+        var pending = (await host.Orchestrator.GetPendingApprovalsAsync("L-CC9", EngineTestHost.Ct)).Single();
+        // While it waits, a supervisor recounts and posts a 50-unit shortage within their own authority: 50 are left.
+        await host.PublishAndWaitAsync(Counted("L-CC9", Screws, book: 100, counted: 50, "cc-9-recount", Recounter));
+        host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(50);
+
+        await host.PublishAndWaitAsync(Answer("L-CC9", pending.RequestId, CountSupervisor, approve: true, "cc-9-ok"));
+
+        host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(50, "a 60-unit shortage cannot leave 50 units");
+        host.Plant.Erp.CallCount(CommandKinds.ErpPostCountAdjustment).Should().Be(1);
+        host.Plant.Wms.ArePicksPaused(lot).Should().BeFalse();
+        host.Plant.Wms.CallCount(CommandKinds.WmsResumePicks).Should().Be(1);
+        host.Plant.Notification.SentTo(Role.WarehouseLead, EngineTestHost.Site).Should().ContainSingle().Which.Request.Subject.Should().Contain("recount");
+        var audit = await host.Orchestrator.GetAuditTrailAsync("L-CC9", EngineTestHost.Ct);
+        audit.Should().ContainSingle(a => a.Action == "count-adjustment-not-posted").Which.Actor.Should().Be(CountSupervisor.Value);
+        (await host.Orchestrator.GetPartitionAsync("L-CC9", EngineTestHost.Ct))!.Lot!.QuantityIn(StockCategory.Unrestricted).Value.Should().Be(50);
+        (await host.Orchestrator.Audit.VerifyAllAsync(EngineTestHost.Ct)).IsValid.Should().BeTrue();
+    }
+
+    [Fact]
     public async Task CountAboveToleranceWithinTheCountersAuthority_PostsWithoutPausingPicks()
     {
         await using var host = await CreateHostAsync(WithinCounterAuthority);
@@ -181,7 +207,10 @@ public class CycleCountEndToEndTests
             ]),
             scenarioWorkflows: services => [CycleCountWorkflow.Create(new ScenarioServices(rules ?? services.Rules, services.Sites)
             {
-                CountAuthorities = (actor, site) => actor == Counter && site == EngineTestHost.Site ? counterAuthority : null,
+                CountAuthorities = (actor, site) => site != EngineTestHost.Site ? null
+                    : actor == Counter ? counterAuthority
+                    : actor == Recounter ? new CountAuthority { Actor = Recounter, Role = Role.CycleCountSupervisor, MaxAdjustmentQuantity = 100, MaxAdjustmentPercent = 60 }
+                    : null,
             })]);
         host.Plant.AddMaterial(new MaterialDefinition { Id = Screws, BaseUnit = UnitOfMeasure.Each, AbcClass = AbcClass.C });
         host.Plant.AddMaterial(new MaterialDefinition { Id = Gold, BaseUnit = UnitOfMeasure.Each, AbcClass = AbcClass.A, IsControlled = true });
@@ -202,7 +231,7 @@ public class CycleCountEndToEndTests
             },
             new BinId("A-01"));
 
-    private static EventEnvelope Counted(string lot, MaterialId material, decimal book, decimal counted, string id) => new()
+    private static EventEnvelope Counted(string lot, MaterialId material, decimal book, decimal counted, string id, ActorId? countedBy = null) => new()
     {
         Id = id,
         Source = "wms://plant-1",
@@ -219,7 +248,7 @@ public class CycleCountEndToEndTests
                 Bin = new BinId("A-01"),
                 BookQuantity = Quantity.Each(book),
                 CountedQuantity = Quantity.Each(counted),
-                CountedBy = Counter,
+                CountedBy = countedBy ?? Counter,
             },
         },
     };
