@@ -18,6 +18,15 @@ public sealed partial class SqliteOrchestrationStore
 
     private const long PruneChunk = 10_000;
 
+    /// <summary>The audit records of an action in a time range, oldest first (served by the <c>audit_action</c> index).</summary>
+    internal const string AuditByActionSql = "SELECT record FROM audit WHERE action = $p0 AND recorded_at >= $p1 AND recorded_at < $p2 ORDER BY recorded_at, id LIMIT $p3";
+
+    /// <summary>A page of the keys waiting for a value (served by the <c>partition_waiting_for</c> index).</summary>
+    internal const string WaitingForSql = "SELECT partition_key FROM partition_waiting WHERE waiting_for = $p0 AND partition_key > $p1 ORDER BY partition_key LIMIT $p2";
+
+    /// <summary>Forgets what a key waited for, before its new state's values are written (served by the primary key).</summary>
+    internal const string ClearWaitingSql = "DELETE FROM partition_waiting WHERE partition_key = $p0";
+
     /// <summary>Runs <paramref name="work"/> in one immediate transaction on the writer connection; rolls everything back when it throws.</summary>
     private async ValueTask WriteAsync(Action work, CancellationToken cancellationToken)
     {
@@ -191,7 +200,7 @@ public sealed partial class SqliteOrchestrationStore
             current = commit.NewState.Version;
 
             // The waiting index follows the state it is derived from, in the same transaction.
-            _writer.Get("DELETE FROM partition_waiting WHERE partition_key = $p0", 1).With(key).ExecuteNonQuery();
+            _writer.Get(ClearWaitingSql, 1).With(key).ExecuteNonQuery();
             foreach (var waitingFor in prepared.Waiting)
             {
                 _writer.Get("INSERT INTO partition_waiting (partition_key, waiting_for) VALUES ($p0, $p1)", 2).With(key, waitingFor).ExecuteNonQuery();

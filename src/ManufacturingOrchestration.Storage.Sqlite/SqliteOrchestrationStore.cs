@@ -340,7 +340,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         return Read<IReadOnlyList<AuditRecord>>(reader =>
         {
             // Closed bounds instead of "IS NULL OR" so that the index serves the range.
-            var command = reader.Get("SELECT record FROM audit WHERE action = $p0 AND recorded_at >= $p1 AND recorded_at < $p2 ORDER BY recorded_at, id LIMIT $p3", 4)
+            var command = reader.Get(AuditByActionSql, 4)
                 .With(action, from?.UtcTicks ?? long.MinValue, to?.UtcTicks ?? long.MaxValue).With(3, (long)maxCount);
             var result = new List<AuditRecord>();
             using var rows = command.ExecuteReader();
@@ -366,7 +366,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         cancellationToken.ThrowIfCancellationRequested();
 
         // Partition keys are never empty, so '' stands for "from the first key" and keeps the range on the index.
-        return Read<IReadOnlyList<string>>(reader => ReadStrings(reader.Get("SELECT partition_key FROM partition_waiting WHERE waiting_for = $p0 AND partition_key > $p1 ORDER BY partition_key LIMIT $p2", 3)
+        return Read<IReadOnlyList<string>>(reader => ReadStrings(reader.Get(WaitingForSql, 3)
             .With(waitingFor, afterKey ?? string.Empty, (long)maxCount)));
     }
 

@@ -78,12 +78,12 @@ public sealed class SqliteSchemaTests
         {
             using var connection = OpenRaw(path);
 
-            // The same statements the store runs: a plan that scans a table would make them cost one row per key or record.
-            Plan(connection, "SELECT record FROM audit WHERE action = 'x' AND recorded_at >= 0 AND recorded_at < 9 ORDER BY recorded_at, id LIMIT 10")
+            // The statements the store runs: a plan that scans a table or sorts would make them cost one row per key or record.
+            Plan(connection, SqliteOrchestrationStore.AuditByActionSql)
                 .Should().Contain("USING INDEX audit_action (action=? AND recorded_at>? AND recorded_at<?)").And.NotContain("TEMP B-TREE");
-            Plan(connection, "SELECT partition_key FROM partition_waiting WHERE waiting_for = 'approval' AND partition_key > '' ORDER BY partition_key LIMIT 10")
+            Plan(connection, SqliteOrchestrationStore.WaitingForSql)
                 .Should().Contain("USING COVERING INDEX partition_waiting_for (waiting_for=? AND partition_key>?)").And.NotContain("TEMP B-TREE");
-            Plan(connection, "DELETE FROM partition_waiting WHERE partition_key = 'lot-A'")
+            Plan(connection, SqliteOrchestrationStore.ClearWaitingSql)
                 .Should().Contain("USING PRIMARY KEY (partition_key=?)");
         }
     }
