@@ -209,6 +209,12 @@ public static class ReasonCodes
     /// <summary>A workflow step failed unexpectedly.</summary>
     public static readonly ReasonCode StepFailed = new("engine.step-failed", "A workflow step failed unexpectedly; the event stays pending.");
 
+    /// <summary>The ERP failed transiently on every attempt to load a lot or order seen for the first time.</summary>
+    public static readonly ReasonCode BootstrapRetriesExhausted = new("engine.bootstrap-retries-exhausted", "The ERP failed transiently on every attempt to load the lot or order seen for the first time; the event is dead-lettered.");
+
+    /// <summary>The ERP refused permanently to load a lot or order seen for the first time.</summary>
+    public static readonly ReasonCode BootstrapRefused = new("engine.bootstrap-refused", "The ERP refused permanently to load the lot or order seen for the first time; the event is dead-lettered.");
+
     /// <summary>The operator lacks the operator role.</summary>
     public static readonly ReasonCode OperatorRoleRequired = new("engine.operator-role-required", "Operator actions need the orchestration-operator role.");
 
@@ -249,7 +255,7 @@ public static class ReasonCodes
         AdapterTransient, AdapterPermanent, RetriesExhausted, CircuitOpen, StockDrift,
         AdapterNotConfigured, UnknownCommandKind, ReferenceUnknown, LocationOnHold, PicksPaused,
         RuleSetInvalid, RuleEvaluationFailed, RecommendationNotAuthoritative,
-        ConcurrencyConflict, AuditTampered, StepFailed, OperatorRoleRequired,
+        ConcurrencyConflict, AuditTampered, StepFailed, OperatorRoleRequired, BootstrapRetriesExhausted, BootstrapRefused,
         PartitionParked,
         StoreSchemaTooNew, StoreDataUnreadable,
     ];
