@@ -1,4 +1,5 @@
 using System.Globalization;
+using ManufacturingOrchestration.Adapters.Health;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
