@@ -356,6 +356,21 @@ internal sealed partial class PartitionWorker
             return stage;
         }
 
+        if (string.Equals(timer.Purpose, BootstrapRetries.TimerPurpose, StringComparison.Ordinal))
+        {
+            // The key's waiting event is read again, first, once the timer's removal is committed.
+            return !BootstrapRetries.IsWaiting(key.State) ? stage : stage with
+            {
+                ScanAfterCommit = true,
+                OnApplied = () =>
+                {
+                    key.BootstrapRetryDue = true;
+                    key.NeedsScan = true;
+                    _runtime.TimerFinished(timer.Id);
+                },
+            };
+        }
+
         var handled = await _runtime.HandleTimerAsync(key, timer, ct).ConfigureAwait(false);
         return handled is null ? stage : handled with { OnApplied = stage.OnApplied };
     }
@@ -390,7 +405,7 @@ internal sealed partial class PartitionWorker
     {
         var now = _runtime.Time.GetUtcNow();
         var deadLetterId = $"dl-{inboxEvent.Key.Source}-{inboxEvent.Key.Id}";
-        var state = key.State;
+        var state = BootstrapRetries.Without(key.State);
         var step = new StepBuilder(state, inboxEvent, now);
         step.AddAudit("system:orchestrator", "step-failed", $"{ReasonCodes.StepFailed.Code}: {ex.GetType().Name}: {ex.Message}", null, null, StateDigest.Describe(state), "parked");
         var record = step.Audit[0];

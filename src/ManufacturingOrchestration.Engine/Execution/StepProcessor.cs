@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Storage;
@@ -17,8 +18,13 @@ namespace ManufacturingOrchestration.Engine.Execution;
 internal sealed class StepProcessor
 {
     private readonly OrchestratorRuntime _runtime;
+    private readonly BootstrapRetries _bootstrapRetries;
 
-    public StepProcessor(OrchestratorRuntime runtime) => _runtime = runtime;
+    public StepProcessor(OrchestratorRuntime runtime)
+    {
+        _runtime = runtime;
+        _bootstrapRetries = new BootstrapRetries(runtime);
+    }
 
     public async ValueTask<Staged> ProcessEventAsync(KeyRuntime key, InboxEvent inboxEvent, CancellationToken ct)
     {
@@ -39,9 +45,22 @@ internal sealed class StepProcessor
             return Finish(key, step, []);
         }
 
+        string? query = null;
         if (_runtime.Options.BootstrapFromErp)
         {
-            step.State = await BootstrapAsync(step.State, envelope.Data, ct).ConfigureAwait(false);
+            (var bootstrapped, query, var failure) = await BootstrapAsync(step.State, envelope.Data, ct).ConfigureAwait(false);
+            if (failure is not null)
+            {
+                // Transient: the event stays pending behind a durable retry timer; permanent or exhausted: dead letter.
+                return _bootstrapRetries.OnFailure(key, inboxEvent, failure);
+            }
+
+            step.State = bootstrapped;
+        }
+
+        if (step.State.Instances.Count > 0 && BootstrapRetries.Find(step.State) is { } waiting && waiting.StartedBy == inboxEvent.Key)
+        {
+            BootstrapRetries.Recovered(step, waiting, query);
         }
 
         var workflows = _runtime.Workflows.ForEventType(envelope.Type);
@@ -142,6 +161,12 @@ internal sealed class StepProcessor
     private Staged Finish(KeyRuntime key, StepBuilder step, IReadOnlyList<WorkflowDefinition> workflows)
     {
         var inboxEvent = step.Event!;
+        if (step.State.Instances.Count > 0)
+        {
+            // Whatever way the event ends, a bootstrap retry waiting for it is over.
+            step.State = BootstrapRetries.Without(step.State, inboxEvent.Key);
+        }
+
         var newState = step.State with { Version = key.State.Version + 1, AuditHead = step.Head, NextCommandOrdinal = step.NextOrdinal };
         var commit = new StepCommit
         {
@@ -200,27 +225,58 @@ internal sealed class StepProcessor
         return count;
     }
 
-    private async ValueTask<PartitionState> BootstrapAsync(PartitionState state, EventPayload payload, CancellationToken ct)
+    /// <summary>
+    /// Loads a lot or order seen for the first time from the ERP. An answer of "unknown" leaves the state as it is (the
+    /// workflows decide what that means); a failure of the call is returned, classified like a command's failure.
+    /// </summary>
+    private async ValueTask<(PartitionState State, string? Query, BootstrapFailure? Failure)> BootstrapAsync(PartitionState state, EventPayload payload, CancellationToken ct)
     {
         if (_runtime.Options.Adapters.Erp is not { } erp)
         {
-            return state;
+            return (state, null, null);
         }
 
         if (state.Lot is null && payload is not GoodsReceived && LotOf(payload) is { } lot)
         {
-            var fetched = await erp.GetLotAsync(lot, ct).ConfigureAwait(false);
-            return fetched is null ? state : state with { Lot = fetched };
+            try
+            {
+                var fetched = await erp.GetLotAsync(lot, ct).ConfigureAwait(false);
+                return (fetched is null ? state : state with { Lot = fetched }, QueryKinds.ErpGetLot, null);
+            }
+            catch (Exception ex) when (Classify(ex, QueryKinds.ErpGetLot, "lot " + lot.Value, ct) is { } failure)
+            {
+                return (state, QueryKinds.ErpGetLot, failure);
+            }
         }
 
         if (state.Order is null && state.Lot is null && payload is ProductionConfirmed confirmed)
         {
-            var order = await erp.GetProductionOrderAsync(confirmed.Order, ct).ConfigureAwait(false);
-            return order is null ? state : state with { Order = order };
+            try
+            {
+                var order = await erp.GetProductionOrderAsync(confirmed.Order, ct).ConfigureAwait(false);
+                return (order is null ? state : state with { Order = order }, QueryKinds.ErpGetProductionOrder, null);
+            }
+            catch (Exception ex) when (Classify(ex, QueryKinds.ErpGetProductionOrder, "order " + confirmed.Order.Value, ct) is { } failure)
+            {
+                return (state, QueryKinds.ErpGetProductionOrder, failure);
+            }
         }
 
-        return state;
+        return (state, null, null);
     }
+
+    /// <summary>
+    /// Classifies a failed ERP query as <see cref="Commands.CommandDispatcher"/> classifies a failed command: an
+    /// <see cref="AdapterPermanentException"/> is permanent, anything else transient; cancellation asked by the caller is
+    /// not a failure (<see langword="null"/>: the exception propagates).
+    /// </summary>
+    private static BootstrapFailure? Classify(Exception exception, string query, string subject, CancellationToken ct) => exception switch
+    {
+        OperationCanceledException when ct.IsCancellationRequested => null,
+        AdapterPermanentException permanent => new BootstrapFailure { Query = query, Subject = subject, IsTransient = false, Reason = permanent.ReasonCode, Message = permanent.Message },
+        ManufacturingOrchestrationException known => new BootstrapFailure { Query = query, Subject = subject, IsTransient = true, Reason = known.ReasonCode, Message = $"{exception.GetType().Name}: {exception.Message}" },
+        _ => new BootstrapFailure { Query = query, Subject = subject, IsTransient = true, Reason = ReasonCodes.AdapterTransient, Message = $"{exception.GetType().Name}: {exception.Message}" },
+    };
 
     private static LotId? LotOf(EventPayload payload) => payload switch
     {

@@ -62,8 +62,11 @@ internal sealed class KeyRuntime(PartitionState state)
     /// <summary>The inbox position of the last event processed (events at or before it are skipped).</summary>
     public long LastProcessedPosition { get; set; }
 
-    /// <summary>Whether later events must wait: parked behind a dead letter, or commands waiting for a retry.</summary>
-    public bool IsBlocked => State.IsParked || Pending.Count > 0;
+    /// <summary>Whether the durable timer of the key's waiting ERP bootstrap retry fired, so its pending events may be read again.</summary>
+    public bool BootstrapRetryDue { get; set; }
+
+    /// <summary>Whether later events must wait: parked behind a dead letter, commands waiting for a retry, or an ERP bootstrap waiting for its retry.</summary>
+    public bool IsBlocked => State.IsParked || Pending.Count > 0 || (!BootstrapRetryDue && State.Instances.Count > 0 && BootstrapRetries.IsWaiting(State));
 }
 
 /// <summary>What executing a key's commands produced, applied to the cache after its commit.</summary>

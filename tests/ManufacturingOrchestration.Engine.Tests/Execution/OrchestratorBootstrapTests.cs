@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Commands;
 using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Workflows;
@@ -75,17 +76,20 @@ public class OrchestratorBootstrapTests
     }
 
     [Fact]
-    public async Task ErpLookupFailsDuringBootstrap_EventDeadLetteredAndReplayableOnceTheErpAnswers()
+    public async Task ErpLookupFailsOnEveryAttempt_EventDeadLetteredAndReplayableOnceTheErpAnswers()
     {
         var seen = new ConcurrentQueue<MaterialLot?>();
-        await using var host = await new EngineTestHost(workflows: [Capture(seen)]).StartAsync();
+        await using var host = await new EngineTestHost(o => o.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromSeconds(1), MaxAttempts = 2 }, workflows: [Capture(seen)]).StartAsync();
         host.AddLotInInspection("L-5", 10);
         host.Plant.Faults.Configure(QueryKinds.ErpGetLot, new FaultProfile { TransientFailureRate = 1 });
 
         await host.PublishAndWaitAsync(EngineTestHost.Passed("L-5", "p1"));
+        (await host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, EngineTestHost.Ct)).Should().BeEmpty("a transient failure is retried first");
+        await TestWorkflows.AdvanceUntilAsync(host, () => host.Orchestrator.OpenDeadLetters > 0, TimeSpan.FromMinutes(1));
 
         var deadLetter = await OrchestratorDeadLetterTests.SingleOpenAsync(host);
-        deadLetter.ReasonCode.Should().Be(ReasonCodes.StepFailed.Code);
+        deadLetter.ReasonCode.Should().Be(ReasonCodes.BootstrapRetriesExhausted.Code);
+        host.Plant.Erp.CallCount(QueryKinds.ErpGetLot).Should().Be(2);
         seen.Should().BeEmpty("no step runs on a lot the engine could not load");
 
         host.Plant.Faults.Clear();
