@@ -1,4 +1,6 @@
+using System.Globalization;
 using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Workflows;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
@@ -15,8 +17,17 @@ namespace ManufacturingOrchestration.Engine.Scenarios;
 /// reworked, moves it blocked → QI (349) and creates a re-inspection lot in the QMS; return to supplier releases the
 /// quantity from blocked (343, the only way out of blocked stock besides scrap) and returns it (122), with a notice to
 /// the supplier; scrap posts 555 from blocked. Each executed line is recorded on the NCR in the QMS, and when every line
-/// was carried out the NCR is set to disposition-executed. At a regulated site the rules' policy turns use-as-is and
-/// scrap into approvals, which are recorded and executed by nobody until a person approves.
+/// was carried out the NCR is set to disposition-executed.
+/// <para>
+/// Gated lines wait for people. At a regulated site the rules' policy turns use-as-is (quality manager) and scrap (MRB
+/// member) into approvals, and in an aerospace profile use-as-is and repair also need the design authority: the
+/// workflow asks for each approval of the rules' chain in turn (outermost first), each an electronic signature by the
+/// role at the site, never by whoever recorded the MRB decision, with a documented justification for use-as-is and two
+/// distinct signers where the engine's two-person rule or the site's <see cref="TwoPersonApprovalSwitch"/> asks for it.
+/// Only when the last approval is given are the line's ERP, QMS and WMS commands planned (the line is recorded on the
+/// NCR with the decisive signature); a refusal posts nothing, leaves the NCR open for another disposition and notifies
+/// the MRB and the quality engineers. Overdue approvals escalate through the engine's approval SLA.
+/// </para>
 /// </summary>
 public static class MrbDispositionWorkflow
 {
@@ -26,26 +37,53 @@ public static class MrbDispositionWorkflow
     private const string SiteFact = "site";
     private const string NonconformanceFact = "nonconformance";
     private const string ExecutedFact = "executed-lines";
+    private const string RefusedMarker = "refused";
+
+    /// <summary>
+    /// The site policy switch (<see cref="SiteProfile.PolicySwitches"/>) that makes every approval of a gated MRB
+    /// disposition at the site need two distinct signers.
+    /// </summary>
+    public const string TwoPersonApprovalSwitch = "mrb.two-person-approval";
 
     /// <summary>Builds the workflow.</summary>
     /// <param name="services">The rules, sites and lot policy.</param>
-    /// <returns>The definition (version 1).</returns>
+    /// <returns>The definition (version 2: gated dispositions wait for signed approvals).</returns>
     public static WorkflowDefinition Create(ScenarioServices services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        return new WorkflowBuilder(Name, 1)
-            .Describe("MRB disposition → NCR check → use-as-is, rework with re-inspection, return to supplier or scrap across ERP, QMS and procurement.")
+        return new WorkflowBuilder(Name, 2)
+            .Describe("MRB disposition → NCR check → use-as-is, rework with re-inspection, return to supplier or scrap across ERP, QMS and procurement; gated lines wait for signed approvals.")
             .TriggeredBy(EventTypes.MrbDispositionDecided)
             .Step("enrich", WorkflowStepKind.Enrich, (ctx, ct) => EnrichAsync(services, ctx, ct))
             .Step("decide", WorkflowStepKind.Decide, ctx => Decide(services, ctx))
             .Step("check-disposition", WorkflowStepKind.Transition, CheckDisposition)
-            .OnDecision<UseLotAsIs>("use-as-is", (d, ctx) => UseAsIs(services, d, ctx))
-            .OnDecision<ReworkLot>("rework", (d, ctx) => Rework(services, d, ctx))
+            .OnDecision<UseLotAsIs>("use-as-is", (d, ctx) =>
+            {
+                if (UseAsIs(services, d, ctx))
+                {
+                    RecordEventLine(ctx, MrbDisposition.UseAsIs, d.Lot, d.Quantity, executed: true);
+                }
+            })
+            .OnDecision<ReworkLot>("rework", (d, ctx) =>
+            {
+                if (Rework(services, d, ctx))
+                {
+                    RecordEventLine(ctx, d.IsRepair ? MrbDisposition.Repair : MrbDisposition.Rework, d.Lot, d.Quantity, executed: false);
+                }
+            })
             .OnDecision<ReturnToSupplier>("return-to-supplier", (d, ctx) => Return(services, d, ctx))
-            .OnDecision<ScrapLot>("scrap", (d, ctx) => Scrap(services, d, ctx))
+            .OnDecision<ScrapLot>("scrap", (d, ctx) =>
+            {
+                if (Scrap(services, d, ctx))
+                {
+                    RecordEventLine(ctx, MrbDisposition.Scrap, d.Lot, d.Quantity, executed: true);
+                }
+            })
             .OnDecision<Escalate>("escalate", ScenarioCommands.Escalate)
-            .OnDecision<RequireApproval>("require-approval", ScenarioCommands.RecordApprovalRequired)
+            .OnDecision<RequireApproval>("require-approval", (d, ctx) => RequestApproval(services, d, ctx))
             .Step("close-disposition", WorkflowStepKind.Plan, CloseDisposition)
+            .OnApproved("disposition-approved", (outcome, ctx) => CarryOutApproved(services, outcome, ctx))
+            .OnRefused("disposition-refused", DispositionRefused)
             .Build();
     }
 
@@ -117,14 +155,18 @@ public static class MrbDispositionWorkflow
         }
     }
 
-    private static void UseAsIs(ScenarioServices services, UseLotAsIs decision, StepContext ctx)
+    private static bool UseAsIs(ScenarioServices services, UseLotAsIs decision, StepContext ctx)
     {
-        var lot = ctx.State.Lot!;
+        if (!LotKnown(ctx, decision.Lot, out var lot))
+        {
+            return false;
+        }
+
         var before = lot.QuantityIn(StockCategory.Blocked);
         var result = LotStockMachine.ReleaseFromBlocked(lot, decision.Quantity, services.LotPolicy, ScenarioFacts.Today(ctx));
         if (!ScenarioFacts.Accept(ctx, result, out var released))
         {
-            return;
+            return false;
         }
 
         var target = released.QuantityIn(StockCategory.RestrictedUse) > lot.QuantityIn(StockCategory.RestrictedUse)
@@ -154,12 +196,17 @@ public static class MrbDispositionWorkflow
             ToCategory = StockCategory.Blocked,
             ReasonCode = "mrb.use-as-is-compensated",
         });
-        RecordLine(ctx, MrbDisposition.UseAsIs, decision.Lot, decision.Quantity, executed: true);
+        return true;
     }
 
-    private static void Rework(ScenarioServices services, ReworkLot decision, StepContext ctx)
+    private static bool Rework(ScenarioServices services, ReworkLot decision, StepContext ctx)
     {
-        var lot = LotStockMachine.MarkReworked(ctx.State.Lot!);
+        if (!LotKnown(ctx, decision.Lot, out var current))
+        {
+            return false;
+        }
+
+        var lot = LotStockMachine.MarkReworked(current);
         var movement = new GoodsMovement
         {
             Kind = MovementKind.CategoryTransfer,
@@ -174,7 +221,7 @@ public static class MrbDispositionWorkflow
         var result = LotStockMachine.Apply(lot, movement, services.LotPolicy, ScenarioFacts.Today(ctx));
         if (!ScenarioFacts.Accept(ctx, result, out var reworked))
         {
-            return;
+            return false;
         }
 
         ctx.State = ctx.State with { Lot = reworked };
@@ -209,7 +256,7 @@ public static class MrbDispositionWorkflow
             Origin = InspectionOrigin.Reinspection,
             Quantity = decision.Quantity,
         });
-        RecordLine(ctx, decision.IsRepair ? MrbDisposition.Repair : MrbDisposition.Rework, decision.Lot, decision.Quantity, executed: false);
+        return true;
     }
 
     private static void Return(ScenarioServices services, ReturnToSupplier decision, StepContext ctx)
@@ -282,16 +329,20 @@ public static class MrbDispositionWorkflow
             ctx.Audit("supplier-unknown", $"Lot {lot.Id} names no supplier: the return of {decision.Quantity} is posted but no supplier notice is sent.");
         }
 
-        RecordLine(ctx, MrbDisposition.ReturnToSupplier, decision.Lot, decision.Quantity, executed: true);
+        RecordEventLine(ctx, MrbDisposition.ReturnToSupplier, decision.Lot, decision.Quantity, executed: true);
     }
 
-    private static void Scrap(ScenarioServices services, ScrapLot decision, StepContext ctx)
+    private static bool Scrap(ScenarioServices services, ScrapLot decision, StepContext ctx)
     {
-        var lot = ctx.State.Lot!;
+        if (!LotKnown(ctx, decision.Lot, out var lot))
+        {
+            return false;
+        }
+
         var result = LotStockMachine.Scrap(lot, decision.FromCategory, decision.Quantity, services.LotPolicy, ScenarioFacts.Today(ctx));
         if (!ScenarioFacts.Accept(ctx, result, out var scrapped))
         {
-            return;
+            return false;
         }
 
         ctx.State = ctx.State with { Lot = scrapped };
@@ -309,11 +360,24 @@ public static class MrbDispositionWorkflow
                 ReasonCode = "mrb.scrap",
             },
         });
-        RecordLine(ctx, MrbDisposition.Scrap, decision.Lot, decision.Quantity, executed: true);
+        return true;
+    }
+
+    private static bool LotKnown(StepContext ctx, LotId id, out MaterialLot lot)
+    {
+        if (ctx.State.Lot is { } known)
+        {
+            lot = known;
+            return true;
+        }
+
+        ctx.Reject(ReasonCodes.LotUnknown, $"Lot {id} is not known to the ERP.", "unknown", []);
+        lot = null!;
+        return false;
     }
 
     /// <summary>Records the event's line on the NCR in the QMS and counts it.</summary>
-    private static void RecordLine(StepContext ctx, MrbDisposition disposition, LotId lot, Quantity quantity, bool executed)
+    private static void RecordEventLine(StepContext ctx, MrbDisposition disposition, LotId lot, Quantity quantity, bool executed)
     {
         var decided = Decided(ctx);
         var line = decided.Lines.FirstOrDefault(l => l.Disposition == disposition && l.Lot == lot && l.Quantity == quantity)
@@ -323,6 +387,149 @@ public static class MrbDispositionWorkflow
         {
             ctx.SetFact(ExecutedFact, ctx.GetFact<int>(ExecutedFact) + 1);
         }
+    }
+
+    /// <summary>
+    /// A gated disposition: asks for the first approval of the rules' chain. Gated actions this workflow does not carry
+    /// out itself are only audited.
+    /// </summary>
+    private static void RequestApproval(ScenarioServices services, RequireApproval approval, StepContext ctx)
+    {
+        var decided = Decided(ctx);
+        var chain = ApprovalLink.ChainOf(approval, decided.Site);
+        var gated = GatedDisposition.From(approval.GatedAction, decided, chain.Skip(1).ToArray(), ctx.EventKey.ToString());
+        if (gated is null)
+        {
+            ScenarioCommands.RecordApprovalRequired(approval, ctx);
+            return;
+        }
+
+        var executable = 0;
+        foreach (var decision in ctx.Decisions)
+        {
+            if (decision is RequireApproval { GatedAction: UseLotAsIs or ScrapLot })
+            {
+                executable++;
+            }
+        }
+
+        gated = gated with { GatedLines = Math.Max(1, executable), OthersExecuted = ctx.GetFact<int>(ExecutedFact) + executable == decided.Lines.Count };
+        Ask(services, gated, chain[0], ctx);
+    }
+
+    private static void Ask(ScenarioServices services, GatedDisposition gated, ApprovalLink link, StepContext ctx) =>
+        ctx.RequestApproval(new ApprovalRequest
+        {
+            Role = link.Role,
+            Site = link.Site,
+            Gate = gated.Gate,
+            Subject = $"{gated.ToDecision().Describe()} on NCR {gated.Nonconformance}",
+            ReasonCode = link.Reason,
+            Requester = gated.DecidedBy,
+            MinimumSignatures = services.Sites.Get(gated.Site).IsSwitchOn(TwoPersonApprovalSwitch) ? 2 : 1,
+            JustificationRequired = gated.Disposition == MrbDisposition.UseAsIs,
+            Payload = gated.Write(),
+        });
+
+    /// <summary>
+    /// An approval of a gated line was given: ask for the next approval of the chain, or carry the line out, record it
+    /// on the NCR with the decisive signature and, when it was the event's last open line, set the NCR executed.
+    /// </summary>
+    private static void CarryOutApproved(ScenarioServices services, ApprovalOutcome outcome, StepContext ctx)
+    {
+        var gated = GatedDisposition.Read(outcome.Payload);
+        var signature = outcome.DecisiveSignature;
+        if (gated.Remaining.Count > 0)
+        {
+            Ask(services, gated with { Remaining = gated.Remaining.Skip(1).ToArray() }, gated.Remaining[0], ctx);
+            return;
+        }
+
+        var carriedOut = gated.ToDecision() switch
+        {
+            UseLotAsIs useAsIs => UseAsIs(services, useAsIs, ctx),
+            ScrapLot scrap => Scrap(services, scrap, ctx),
+            ReworkLot rework => Rework(services, rework, ctx),
+            _ => false,
+        };
+        if (!carriedOut)
+        {
+            return;
+        }
+
+        var line = new MrbDispositionLine
+        {
+            Disposition = gated.Disposition,
+            Lot = gated.Lot,
+            Quantity = gated.Quantity,
+            Justification = gated.Justification ?? signature.Justification,
+            Authorizer = gated.Authorizer ?? signature.Signer,
+            Signature = signature,
+        };
+        ctx.Plan(CommandKinds.QmsRecordDisposition, c => new RecordDispositionRequest { Context = c, Nonconformance = gated.Nonconformance, Line = line });
+        if (gated.Disposition is MrbDisposition.Rework or MrbDisposition.Repair)
+        {
+            // Executed only after the re-inspection.
+            return;
+        }
+
+        var key = gated.ExecutedCounterKey;
+        var previous = ctx.State.Values.GetValueOrDefault(key);
+        if (string.Equals(previous, RefusedMarker, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        var done = (previous is null ? 0 : int.Parse(previous, CultureInfo.InvariantCulture)) + 1;
+        var values = new Dictionary<string, string>(ctx.State.Values, StringComparer.Ordinal);
+        if (done < gated.GatedLines)
+        {
+            values[key] = done.ToString(CultureInfo.InvariantCulture);
+            ctx.State = ctx.State with { Values = values };
+            return;
+        }
+
+        if (values.Remove(key))
+        {
+            ctx.State = ctx.State with { Values = values };
+        }
+
+        if (gated.OthersExecuted)
+        {
+            ctx.Plan(CommandKinds.QmsUpdateNonconformanceStatus, c => new UpdateNonconformanceStatusRequest
+            {
+                Context = c,
+                Nonconformance = gated.Nonconformance,
+                Status = NonconformanceStatus.DispositionExecuted,
+                DecidedBy = gated.DecidedBy,
+                Reason = $"Every disposition line was carried out; the last after {signature.Signer}'s approval as {signature.Role}.",
+            });
+        }
+    }
+
+    /// <summary>A gated line was refused: nothing is posted, the NCR stays open for another disposition, and the MRB and quality engineers are told.</summary>
+    private static void DispositionRefused(ApprovalOutcome outcome, StepContext ctx)
+    {
+        var gated = GatedDisposition.Read(outcome.Payload);
+        var signature = outcome.DecisiveSignature;
+        if (gated.GatedLines > 1)
+        {
+            // The event's disposition can no longer be executed in full: no later approval of a sibling line closes the NCR.
+            ctx.State = ctx.State with { Values = new Dictionary<string, string>(ctx.State.Values, StringComparer.Ordinal) { [gated.ExecutedCounterKey] = RefusedMarker } };
+        }
+
+        var what = $"{gated.Disposition} of {gated.Quantity} of lot {gated.Lot} on NCR {gated.Nonconformance}";
+        ctx.Audit("disposition-refused", $"{what} refused by {signature.Signer} as {signature.Role}: {signature.Reason}. Nothing is posted; the NCR stays open for another disposition.", signature.Signer.Value);
+        ctx.Plan(CommandKinds.NotificationSend, c => new SendNotificationRequest
+        {
+            Context = c,
+            Roles = [Role.MrbMember, Role.QualityEngineer],
+            Site = gated.Site,
+            Severity = NotificationSeverity.Alert,
+            Subject = $"MRB disposition refused: {what}",
+            Body = $"{signature.Signer} ({signature.Role}) refused: {signature.Reason}. Nothing was posted and the lot stays in {gated.FromCategory} stock; the MRB must decide another disposition for NCR {gated.Nonconformance}.",
+            Lot = gated.Lot,
+        });
     }
 
     /// <summary>When every line was carried out now (none waits for an approval, a rework or a person), the NCR's disposition is executed.</summary>

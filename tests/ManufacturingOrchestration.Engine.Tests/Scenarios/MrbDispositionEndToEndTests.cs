@@ -1,4 +1,6 @@
 using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Approvals;
+using ManufacturingOrchestration.Engine.Scenarios;
 using ManufacturingOrchestration.Engine.Tests.Execution;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
@@ -9,6 +11,11 @@ namespace ManufacturingOrchestration.Engine.Tests.Scenarios;
 public class MrbDispositionEndToEndTests
 {
     private static readonly NonconformanceId Ncr = new("NC-77");
+    private static readonly ActorId QmQuinn = new("qm-quinn");
+    private static readonly ActorId MrbMia = new("mrb-mia");
+    private static readonly ActorId MrbMax = new("mrb-max");
+    private static readonly ActorId QeEve = new("qe-eve");
+    private static readonly ActorId DaDan = new("da-dan");
 
     [Fact]
     public async Task UseAsIs_WithJustificationAndAuthorizer_ReleasesBlockedStockAndExecutesTheDisposition()
@@ -115,19 +122,192 @@ public class MrbDispositionEndToEndTests
     }
 
     [Fact]
-    public async Task Scrap_RegulatedSite_RecordsTheApprovalRequiredAndPostsNothing()
+    public async Task Scrap_RegulatedSite_WaitsForAnMrbMember_ThenPostsScrapAndExecutesTheNcr()
     {
-        await using var host = await StartWithBlockedLotAsync("L-15", 30, regulated: true);
+        await using var host = await StartRegulatedAsync("L-15", 30);
+        var lot = new LotId("L-15");
 
-        await host.PublishAndWaitAsync(Decided("L-15", "mrb-6", new MrbDispositionLine { Disposition = MrbDisposition.Scrap, Lot = new LotId("L-15"), Quantity = Quantity.Each(30) }));
+        await host.PublishAndWaitAsync(Decided("L-15", "mrb-6", new MrbDispositionLine { Disposition = MrbDisposition.Scrap, Lot = lot, Quantity = Quantity.Each(30) }));
 
-        host.Plant.Erp.QuantityIn(new LotId("L-15"), StockCategory.Blocked).Should().Be(30);
-        host.ErpMovements("555").Should().Be(0);
-        host.Plant.Qms.GetNonconformance(Ncr)!.Status.Should().Be(NonconformanceStatus.Approved, "nothing was executed, so nothing is recorded as executed");
-        var audit = await host.AuditOfAsync("L-15");
-        audit.Should().Contain(r => r.Action == "approval-required" && r.Reason.Contains("approval.required", StringComparison.Ordinal));
-        audit.Should().ContainSingle(r => r.Action == "processed").Which.Explanation.Should().Contain("mo.policy.regulated-site-approval").And.Contain("Scrap 30 EA of lot L-15");
-        await host.ShouldHaveValidAuditAsync();
+        host.Plant.Effects.Records.Should().BeEmpty("nothing is posted before the approval");
+        host.Plant.Qms.GetNonconformance(Ncr)!.Status.Should().Be(NonconformanceStatus.Approved);
+        var pending = (await host.Orchestrator.GetPendingApprovalsAsync("L-15", ScenarioTestHost.Ct)).Should().ContainSingle().Subject;
+        pending.Role.Should().Be(Role.MrbMember);
+        pending.Site.Should().Be(EngineTestHost.Site);
+        pending.Gate.Should().Be("ScrapLot");
+        pending.Requester.Should().Be(ScenarioTestHost.QualityManagerId);
+        pending.RequiredSignatures.Should().Be(1);
+        pending.JustificationRequired.Should().BeFalse();
+        pending.ReasonCode.Should().Be(ReasonCodes.ApprovalRequired.Code);
+
+        await host.PublishAndWaitAsync(Answer("L-15", pending.RequestId, MrbMia, Role.MrbMember, approve: true, "mrb-6-ok"));
+
+        await ShouldHaveNoDeadLettersAsync(host);
+        Movements(host, "555").Should().Be(1);
+        host.Plant.Erp.QuantityIn(lot, StockCategory.Blocked).Should().Be(0);
+        host.Plant.Erp.GetLot(lot)!.ScrappedQuantity.Should().Be(30);
+        (await host.Orchestrator.GetPartitionAsync("L-15", ScenarioTestHost.Ct))!.Lot!.ScrappedQuantity.Should().Be(30);
+        var ncr = host.Plant.Qms.GetNonconformance(Ncr)!;
+        ncr.Status.Should().Be(NonconformanceStatus.DispositionExecuted);
+        ncr.Dispositions.Should().ContainSingle().Which.Signature!.Signer.Should().Be(MrbMia);
+        (await host.Orchestrator.GetPendingApprovalsAsync("L-15", ScenarioTestHost.Ct)).Should().BeEmpty();
+        var audit = await AuditOfAsync(host, "L-15");
+        audit.Should().ContainSingle(r => r.Action == "approval-requested").Which.Reason.Should().Contain("Scrap 30 EA of lot L-15");
+        audit.Should().ContainSingle(r => r.Action == "e-signature:approve").Which.Actor.Should().Be(MrbMia.Value);
+        audit.Should().NotContain(r => r.Action == "approval-required");
+        (await host.Orchestrator.Audit.VerifyAllAsync(ScenarioTestHost.Ct)).IsValid.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task UseAsIs_RegulatedSite_NeedsTheQualityManagersSignatureWithAJustification_ThenReleasesBlockedStock()
+    {
+        await using var host = await StartRegulatedAsync("L-20", 100);
+        var lot = new LotId("L-20");
+
+        await host.PublishAndWaitAsync(Decided("L-20", "mrb-20", UseAsIs("L-20", 100, "Deviation within functional tolerance (eng. report ER-12)", ScenarioTestHost.QualityManagerId)));
+
+        var pending = (await host.Orchestrator.GetPendingApprovalsAsync("L-20", ScenarioTestHost.Ct)).Should().ContainSingle().Subject;
+        pending.Role.Should().Be(Role.QualityManager);
+        pending.Gate.Should().Be("UseLotAsIs");
+        pending.JustificationRequired.Should().BeTrue();
+
+        await host.PublishAndWaitAsync(Answer("L-20", pending.RequestId, QmQuinn, Role.QualityManager, approve: true, "mrb-20-bare", justification: null));
+        host.Plant.Effects.Records.Should().BeEmpty("an approval of use-as-is without a documented justification is not accepted");
+
+        await host.PublishAndWaitAsync(Answer("L-20", pending.RequestId, QmQuinn, Role.QualityManager, approve: true, "mrb-20-ok", justification: "ER-12 reviewed: fit, form and function unaffected"));
+
+        await ShouldHaveNoDeadLettersAsync(host);
+        host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(100);
+        Movements(host, "343").Should().Be(1);
+        var ncr = host.Plant.Qms.GetNonconformance(Ncr)!;
+        ncr.Status.Should().Be(NonconformanceStatus.DispositionExecuted);
+        var line = ncr.Dispositions.Should().ContainSingle().Subject;
+        line.Justification.Should().Contain("ER-12");
+        line.Signature!.Signer.Should().Be(QmQuinn);
+        var audit = await AuditOfAsync(host, "L-20");
+        audit.Should().Contain(r => r.Action == "approval-refused-invalid" && r.Reason.StartsWith(ReasonCodes.JustificationRequired.Code, StringComparison.Ordinal));
+        audit.Should().ContainSingle(r => r.Action == "e-signature:approve").Which.Reason.Should().Contain("ER-12 reviewed");
+    }
+
+    [Fact]
+    public async Task UseAsIs_RegulatedSite_Refused_PostsNothingKeepsTheNcrOpenAndNotifiesTheMrb()
+    {
+        await using var host = await StartRegulatedAsync("L-21", 100);
+        var lot = new LotId("L-21");
+        await host.PublishAndWaitAsync(Decided("L-21", "mrb-21", UseAsIs("L-21", 100, "Within functional tolerance", ScenarioTestHost.QualityManagerId)));
+        var pending = (await host.Orchestrator.GetPendingApprovalsAsync("L-21", ScenarioTestHost.Ct)).Single();
+
+        await host.PublishAndWaitAsync(Answer("L-21", pending.RequestId, QmQuinn, Role.QualityManager, approve: false, "mrb-21-no"));
+
+        await ShouldHaveNoDeadLettersAsync(host);
+        host.Plant.Erp.QuantityIn(lot, StockCategory.Blocked).Should().Be(100);
+        Movements(host, "343").Should().Be(0);
+        host.Plant.Qms.CallCount(CommandKinds.QmsRecordDisposition).Should().Be(0);
+        host.Plant.Qms.GetNonconformance(Ncr)!.Status.Should().Be(NonconformanceStatus.Approved, "the NCR stays open for another disposition");
+        host.Plant.Notification.SentTo(Role.MrbMember, EngineTestHost.Site).Should().ContainSingle().Which.Request.Subject.Should().Contain("refused");
+        (await host.Orchestrator.GetPendingApprovalsAsync("L-21", ScenarioTestHost.Ct)).Should().BeEmpty();
+        (await AuditOfAsync(host, "L-21")).Should().ContainSingle(r => r.Action == "disposition-refused").Which.Actor.Should().Be(QmQuinn.Value);
+
+        // The MRB decides again: scrap, which waits for an MRB member and is then posted.
+        await host.PublishAndWaitAsync(Decided("L-21", "mrb-21-scrap", new MrbDispositionLine { Disposition = MrbDisposition.Scrap, Lot = lot, Quantity = Quantity.Each(100) }));
+        var scrap = (await host.Orchestrator.GetPendingApprovalsAsync("L-21", ScenarioTestHost.Ct)).Single();
+        await host.PublishAndWaitAsync(Answer("L-21", scrap.RequestId, MrbMia, Role.MrbMember, approve: true, "mrb-21-scrap-ok"));
+
+        Movements(host, "555").Should().Be(1);
+        host.Plant.Qms.GetNonconformance(Ncr)!.Status.Should().Be(NonconformanceStatus.DispositionExecuted);
+    }
+
+    [Fact]
+    public async Task UseAsIs_RegulatedSite_SignedByWhoRecordedTheDecision_IsRefusedAsSelfApproval()
+    {
+        await using var host = await StartRegulatedAsync("L-22", 100);
+        await host.PublishAndWaitAsync(Decided("L-22", "mrb-22", UseAsIs("L-22", 100, "Within functional tolerance", ScenarioTestHost.QualityManagerId)));
+        var pending = (await host.Orchestrator.GetPendingApprovalsAsync("L-22", ScenarioTestHost.Ct)).Single();
+
+        await host.PublishAndWaitAsync(Answer("L-22", pending.RequestId, ScenarioTestHost.QualityManagerId, Role.QualityManager, approve: true, "mrb-22-self"));
+
+        host.Plant.Effects.Records.Should().BeEmpty();
+        (await host.Orchestrator.GetPendingApprovalsAsync("L-22", ScenarioTestHost.Ct)).Should().ContainSingle("the request still waits for someone else");
+        (await AuditOfAsync(host, "L-22")).Should().Contain(r => r.Action == "approval-refused-invalid" && r.Reason.StartsWith(ReasonCodes.SelfApproval.Code, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Scrap_RegulatedSite_SignedByAQualityEngineer_IsRefusedForTheRole()
+    {
+        await using var host = await StartRegulatedAsync("L-23", 30);
+        await host.PublishAndWaitAsync(Decided("L-23", "mrb-23", new MrbDispositionLine { Disposition = MrbDisposition.Scrap, Lot = new LotId("L-23"), Quantity = Quantity.Each(30) }));
+        var pending = (await host.Orchestrator.GetPendingApprovalsAsync("L-23", ScenarioTestHost.Ct)).Single();
+
+        await host.PublishAndWaitAsync(Answer("L-23", pending.RequestId, QeEve, Role.MrbMember, approve: true, "mrb-23-qe"));
+
+        Movements(host, "555").Should().Be(0);
+        (await host.Orchestrator.GetPendingApprovalsAsync("L-23", ScenarioTestHost.Ct)).Should().ContainSingle();
+        (await AuditOfAsync(host, "L-23")).Should().Contain(r => r.Action == "approval-refused-invalid" && r.Reason.StartsWith(ReasonCodes.RoleNotHeld.Code, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Scrap_SiteAskingForTwoPersonApproval_NeedsTwoDistinctMrbMembers()
+    {
+        await using var host = await StartRegulatedAsync("L-24", 30, twoPerson: true);
+        await host.PublishAndWaitAsync(Decided("L-24", "mrb-24", new MrbDispositionLine { Disposition = MrbDisposition.Scrap, Lot = new LotId("L-24"), Quantity = Quantity.Each(30) }));
+        var pending = (await host.Orchestrator.GetPendingApprovalsAsync("L-24", ScenarioTestHost.Ct)).Single();
+        pending.RequiredSignatures.Should().Be(2);
+
+        await host.PublishAndWaitAsync(Answer("L-24", pending.RequestId, MrbMia, Role.MrbMember, approve: true, "mrb-24-first"));
+        Movements(host, "555").Should().Be(0, "one signature of two");
+
+        await host.PublishAndWaitAsync(Answer("L-24", pending.RequestId, MrbMax, Role.MrbMember, approve: true, "mrb-24-second"));
+
+        Movements(host, "555").Should().Be(1);
+        (await AuditOfAsync(host, "L-24")).Where(r => r.Action == "e-signature:approve").Select(r => r.Actor).Should().Equal(MrbMia.Value, MrbMax.Value);
+    }
+
+    [Fact]
+    public async Task UseAsIs_AerospaceSite_NeedsTheQualityManagerThenTheDesignAuthority()
+    {
+        await using var host = await StartRegulatedAsync("L-25", 100, industry: IndustryProfile.Aerospace);
+        var lot = new LotId("L-25");
+
+        await host.PublishAndWaitAsync(Decided("L-25", "mrb-25", UseAsIs("L-25", 100, "Within functional tolerance (ER-25)", ScenarioTestHost.QualityManagerId)));
+
+        (await AuditOfAsync(host, "L-25")).Should().NotContain(r => r.Action == "transition-rejected", "the design authority's approval is asked for, not missing");
+        var first = (await host.Orchestrator.GetPendingApprovalsAsync("L-25", ScenarioTestHost.Ct)).Should().ContainSingle().Subject;
+        first.Role.Should().Be(Role.QualityManager);
+        await host.PublishAndWaitAsync(Answer("L-25", first.RequestId, QmQuinn, Role.QualityManager, approve: true, "mrb-25-qm"));
+
+        host.Plant.Effects.Records.Should().BeEmpty("the design authority has not signed yet");
+        var second = (await host.Orchestrator.GetPendingApprovalsAsync("L-25", ScenarioTestHost.Ct)).Should().ContainSingle().Subject;
+        second.Role.Should().Be(Role.DesignAuthority);
+        second.ReasonCode.Should().Be(ReasonCodes.DesignAuthorityRequired.Code);
+        second.Requester.Should().Be(ScenarioTestHost.QualityManagerId);
+
+        await host.PublishAndWaitAsync(Answer("L-25", second.RequestId, DaDan, Role.DesignAuthority, approve: true, "mrb-25-da"));
+
+        await ShouldHaveNoDeadLettersAsync(host);
+        host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(100);
+        var ncr = host.Plant.Qms.GetNonconformance(Ncr)!;
+        ncr.Status.Should().Be(NonconformanceStatus.DispositionExecuted);
+        ncr.Dispositions.Should().ContainSingle().Which.Signature!.Role.Should().Be(Role.DesignAuthority);
+    }
+
+    [Fact]
+    public async Task Repair_AerospaceSite_WaitsForTheDesignAuthority_ThenMovesTheLotToReinspection()
+    {
+        await using var host = await StartRegulatedAsync("L-26", 40, industry: IndustryProfile.Aerospace);
+        var lot = new LotId("L-26");
+
+        await host.PublishAndWaitAsync(Decided("L-26", "mrb-26", new MrbDispositionLine { Disposition = MrbDisposition.Repair, Lot = lot, Quantity = Quantity.Each(40) }));
+
+        host.Plant.Effects.Records.Should().BeEmpty();
+        var pending = (await host.Orchestrator.GetPendingApprovalsAsync("L-26", ScenarioTestHost.Ct)).Should().ContainSingle().Subject;
+        pending.Role.Should().Be(Role.DesignAuthority);
+        pending.Gate.Should().Be("ReworkLot");
+
+        await host.PublishAndWaitAsync(Answer("L-26", pending.RequestId, DaDan, Role.DesignAuthority, approve: true, "mrb-26-da"));
+
+        host.Plant.Erp.QuantityIn(lot, StockCategory.QualityInspection).Should().Be(40);
+        host.Plant.Qms.InspectionLots.Should().ContainSingle().Which.Origin.Should().Be(InspectionOrigin.Reinspection);
+        host.Plant.Qms.GetNonconformance(Ncr)!.Status.Should().Be(NonconformanceStatus.Dispositioned, "a repair is executed only after the re-inspection");
     }
 
     [Fact]
@@ -171,6 +351,85 @@ public class MrbDispositionEndToEndTests
             Status = ncrStatus,
         });
         return host;
+    }
+
+    /// <summary>A host whose site is regulated (optionally aerospace, optionally asking for two signers), with approvers.</summary>
+    private static async Task<EngineTestHost> StartRegulatedAsync(string lotId, decimal quantity, IndustryProfile industry = IndustryProfile.MedicalDevice, bool twoPerson = false)
+    {
+        var site = new SiteProfile
+        {
+            Id = EngineTestHost.Site,
+            HoldLocation = new BinId("HOLD-P1"),
+            IsRegulated = true,
+            Industry = industry,
+            PolicySwitches = new Dictionary<string, bool> { [MrbDispositionWorkflow.TwoPersonApprovalSwitch] = twoPerson },
+        };
+        var host = new EngineTestHost(
+            o => o.Actors = new InMemoryActorDirectory([
+                Person(ScenarioTestHost.QualityManagerId, Role.QualityManager),
+                Person(QmQuinn, Role.QualityManager),
+                Person(MrbMia, Role.MrbMember),
+                Person(MrbMax, Role.MrbMember),
+                Person(QeEve, Role.QualityEngineer),
+                Person(DaDan, Role.DesignAuthority),
+            ]),
+            scenarioWorkflows: services => [MrbDispositionWorkflow.Create(new ScenarioServices(services.Rules, new SiteDirectory([site])))]);
+        host.Plant.AddLot(
+            new MaterialLot
+            {
+                Id = new LotId(lotId),
+                Material = EngineTestHost.Capacitor,
+                Site = EngineTestHost.Site,
+                Supplier = EngineTestHost.Supplier,
+                Unit = UnitOfMeasure.Each,
+                Buckets = [new StockBucket { Category = StockCategory.Blocked, Quantity = Quantity.Each(quantity) }],
+                QualityDecision = QualityDecision.Rejected,
+            },
+            new BinId("HOLD-P1"));
+        host.Plant.Qms.AddNonconformance(new Nonconformance
+        {
+            Id = Ncr,
+            Problem = "Capacitance out of tolerance",
+            Site = EngineTestHost.Site,
+            Material = EngineTestHost.Capacitor,
+            Lots = [new LotId(lotId)],
+            Quantity = Quantity.Each(quantity),
+            Supplier = EngineTestHost.Supplier,
+            Status = NonconformanceStatus.Approved,
+        });
+        return await host.StartAsync();
+    }
+
+    private static async Task<IReadOnlyList<Engine.Audit.AuditRecord>> AuditOfAsync(EngineTestHost host, string partitionKey) =>
+        await host.Orchestrator.GetAuditTrailAsync(partitionKey, ScenarioTestHost.Ct);
+
+    private static async Task ShouldHaveNoDeadLettersAsync(EngineTestHost host) =>
+        (await host.Orchestrator.GetDeadLettersAsync(Engine.Storage.DeadLetterQuery.Open, ScenarioTestHost.Ct)).Should().BeEmpty(await host.DescribeDeadLettersAsync());
+
+    private static Actor Person(ActorId id, Role role) => new() { Id = id, Roles = [new RoleAssignment { Role = role, Site = EngineTestHost.Site }] };
+
+    private static int Movements(EngineTestHost host, string movementType) =>
+        host.Plant.Effects.Records.Count(r => r.System == CommandKinds.ErpSystem && r.Summary.StartsWith(movementType + " ", StringComparison.Ordinal));
+
+    private static EventEnvelope Answer(string lot, string requestId, ActorId signer, Role role, bool approve, string id, string? justification = "Reviewed against the NCR evidence")
+    {
+        var signature = new ElectronicSignature
+        {
+            Signer = signer,
+            Role = role,
+            Meaning = approve ? SignatureMeaning.Approve : SignatureMeaning.Reject,
+            SignedAt = new DateTimeOffset(2026, 11, 2, 8, 0, 0, TimeSpan.Zero),
+            Reason = approve ? "disposition confirmed" : "deviation not acceptable for this customer",
+            Justification = justification,
+        };
+        return new EventEnvelope
+        {
+            Id = id,
+            Source = "mo://approvals",
+            Type = approve ? EventTypes.ApprovalGiven : EventTypes.ApprovalRefused,
+            Site = EngineTestHost.Site,
+            Data = approve ? new ApprovalGiven { RequestId = requestId, PartitionKey = lot, Signature = signature } : new ApprovalRefused { RequestId = requestId, PartitionKey = lot, Signature = signature },
+        };
     }
 
     private static MrbDispositionLine UseAsIs(string lotId, decimal quantity, string? justification, ActorId? authorizer) => new()
