@@ -7,11 +7,17 @@ namespace ManufacturingOrchestration.Adapters.Http;
 
 /// <summary>
 /// Builds a connector's in-call resilience pipeline, outermost first: total timeout, retry (exponential backoff with
-/// jitter, <c>Retry-After</c> honoured when short), circuit breaker, attempt timeout.
+/// jitter, <c>Retry-After</c> honoured when short), circuit breaker (its state changes reported to
+/// <see cref="HttpConnectorCircuits"/> under the connector's name), attempt timeout.
 /// </summary>
 internal static class HttpConnectorPipeline
 {
-    public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, HttpConnectorResilienceOptions options, TimeProvider timeProvider)
+    public static void Configure(
+        ResiliencePipelineBuilder<HttpResponseMessage> builder,
+        HttpConnectorResilienceOptions options,
+        TimeProvider timeProvider,
+        HttpConnectorCircuits circuits,
+        string connectorName)
     {
         builder.TimeProvider = timeProvider;
         builder.AddTimeout(new HttpTimeoutStrategyOptions { Name = "total-timeout", Timeout = options.TotalTimeout });
@@ -32,7 +38,7 @@ internal static class HttpConnectorPipeline
             });
         }
 
-        builder.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+        var breaker = new HttpCircuitBreakerStrategyOptions
         {
             Name = "circuit-breaker",
             FailureRatio = options.CircuitFailureRatio,
@@ -40,7 +46,9 @@ internal static class HttpConnectorPipeline
             SamplingDuration = options.CircuitSamplingDuration,
             BreakDuration = options.CircuitBreakDuration,
             ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
-        });
+        };
+        circuits.Track(breaker, connectorName);
+        builder.AddCircuitBreaker(breaker);
 
         builder.AddTimeout(new HttpTimeoutStrategyOptions { Name = "attempt-timeout", Timeout = options.AttemptTimeout });
     }

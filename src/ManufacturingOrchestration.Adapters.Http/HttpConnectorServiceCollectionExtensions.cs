@@ -1,4 +1,5 @@
 using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Adapters.Health;
 using ManufacturingOrchestration.Adapters.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -51,6 +52,8 @@ public static class HttpConnectorServiceCollectionExtensions
     /// <typeparamref name="TAdapter"/> (and as the unkeyed one when none is registered yet): named options validated at
     /// start-up, a named <see cref="HttpClient"/> (<see cref="HttpConnectorContext.HttpClientName(string)"/>) with the
     /// connector's resilience pipeline, and <see cref="System.TimeProvider.System"/> unless a clock is registered.
+    /// The connector's circuit breaker reports its state under <paramref name="name"/> to the singleton
+    /// <see cref="HttpConnectorCircuits"/>, registered once (however many connectors) as an <see cref="ICircuitStateReporter"/>.
     /// Calling it again with the same name only adds <paramref name="configure"/>; it never adds a second pipeline.
     /// </summary>
     /// <typeparam name="TAdapter">The adapter contract, such as <see cref="IErpAdapter"/>.</typeparam>
@@ -89,6 +92,8 @@ public static class HttpConnectorServiceCollectionExtensions
         services.AddKeyedSingleton(name, new ConnectorRegistration(typeof(TAdapter)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HttpConnectorOptions>, HttpConnectorOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<HttpConnectorCircuits>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICircuitStateReporter, HttpConnectorCircuits>(provider => provider.GetRequiredService<HttpConnectorCircuits>()));
 
         services
             .AddHttpClient(HttpConnectorContext.HttpClientName(name))
@@ -104,7 +109,12 @@ public static class HttpConnectorServiceCollectionExtensions
             {
                 var provider = context.ServiceProvider;
                 var options = provider.GetRequiredService<IOptionsMonitor<HttpConnectorOptions>>().Get(name);
-                HttpConnectorPipeline.Configure(builder, options.Resilience, provider.GetService<TimeProvider>() ?? TimeProvider.System);
+                HttpConnectorPipeline.Configure(
+                    builder,
+                    options.Resilience,
+                    provider.GetService<TimeProvider>() ?? TimeProvider.System,
+                    provider.GetRequiredService<HttpConnectorCircuits>(),
+                    name);
             });
 
         services.TryAddKeyedSingleton(name, (provider, _) => factory(HttpConnectorContext.FromServices(provider, name)));

@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using ManufacturingOrchestration.Adapters.Health;
+using Microsoft.Extensions.Http.Resilience;
+
+namespace ManufacturingOrchestration.Adapters.Http;
+
+/// <summary>
+/// The circuit breaker state of every HTTP connector, by connector name, kept from the breakers' own state-change
+/// callbacks. Registered once as a singleton and as an <see cref="ICircuitStateReporter"/> by the connector
+/// registrations, so a health check lists the connectors whose circuit is open. Thread-safe.
+/// </summary>
+/// <remarks>
+/// A half-open circuit (the break elapsed, a trial call is under way) counts as open: it closes only when a call
+/// succeeds. A circuit whose break has elapsed stays reported open until the next call through the connector, which
+/// the engine's outbox makes when it re-runs the transient command.
+/// </remarks>
+public sealed class HttpConnectorCircuits : ICircuitStateReporter
+{
+    private readonly ConcurrentDictionary<string, HttpConnectorCircuit> _circuits = new(StringComparer.Ordinal);
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Creates the tracker.</summary>
+    /// <param name="timeProvider">The clock that stamps state changes.</param>
+    public HttpConnectorCircuits(TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _timeProvider = timeProvider;
+    }
+
+    /// <summary>The names of the connectors whose circuit is open or half-open, in ordinal order; empty when all are closed.</summary>
+    /// <returns>The open circuits.</returns>
+    public IReadOnlyCollection<string> GetOpenCircuits() =>
+        [.. _circuits.Values.Where(c => c.IsOpen).Select(c => c.Name).Order(StringComparer.Ordinal)];
+
+    /// <summary>The state of every connector whose resilience pipeline has been built, in ordinal order of name.</summary>
+    /// <returns>The circuits.</returns>
+    public IReadOnlyList<HttpConnectorCircuit> GetCircuits() =>
+        [.. _circuits.Values.OrderBy(c => c.Name, StringComparer.Ordinal)];
+
+    /// <summary>The state of one connector's circuit.</summary>
+    /// <param name="connectorName">The connector name.</param>
+    /// <returns>The circuit, or <see langword="null"/> when the connector's pipeline has not been built yet (no call made).</returns>
+    public HttpConnectorCircuit? GetCircuit(string connectorName)
+    {
+        ArgumentNullException.ThrowIfNull(connectorName);
+        return _circuits.TryGetValue(connectorName, out var circuit) ? circuit : null;
+    }
+
+    /// <summary>
+    /// Starts tracking the circuit breaker configured by <paramref name="options"/> as <paramref name="connectorName"/>:
+    /// wraps its <c>OnOpened</c>, <c>OnClosed</c> and <c>OnHalfOpened</c> callbacks (the ones already set still run,
+    /// after the state is recorded) and records the circuit as closed, which is how a newly built breaker starts.
+    /// </summary>
+    internal void Track(HttpCircuitBreakerStrategyOptions options, string connectorName)
+    {
+        var opened = options.OnOpened;
+        var closed = options.OnClosed;
+        var halfOpened = options.OnHalfOpened;
+        options.OnOpened = args =>
+        {
+            Record(connectorName, HttpCircuitState.Open, args.BreakDuration);
+            return opened?.Invoke(args) ?? ValueTask.CompletedTask;
+        };
+        options.OnClosed = args =>
+        {
+            Record(connectorName, HttpCircuitState.Closed, null);
+            return closed?.Invoke(args) ?? ValueTask.CompletedTask;
+        };
+        options.OnHalfOpened = args =>
+        {
+            Record(connectorName, HttpCircuitState.HalfOpen, null);
+            return halfOpened?.Invoke(args) ?? ValueTask.CompletedTask;
+        };
+
+        Record(connectorName, HttpCircuitState.Closed, null);
+    }
+
+    /// <summary>Records a state change (the breaker calls back in order, one change at a time per circuit).</summary>
+    internal void Record(string connectorName, HttpCircuitState state, TimeSpan? breakDuration) =>
+        _circuits[connectorName] = new HttpConnectorCircuit
+        {
+            Name = connectorName,
+            State = state,
+            Since = _timeProvider.GetUtcNow(),
+            BreakDuration = state == HttpCircuitState.Open ? breakDuration : null,
+        };
+}
