@@ -13,6 +13,7 @@ public sealed class MrbDispositionScenarioTests
     private static readonly SupplierId Acme = new("S-ACME");
     private static readonly NonconformanceId Ncr = new("NC-77");
     private static readonly ActorId QualityManager = new("qm-quinn");
+    private static readonly ActorId SecondQualityManager = new("qm-rita");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -86,10 +87,60 @@ public sealed class MrbDispositionScenarioTests
         await harness.AssertAuditIntactAsync(Ct);
     }
 
-    private static async Task<OrchestrationTestHarness> StartWithBlockedLotAsync(string lotId, decimal quantity)
+    [Fact]
+    public async Task UseAsIs_RegulatedSite_WaitsForAnotherQualityManagersJustifiedSignature_ThenReleasesAndExecutesTheNcr()
     {
-        var harness = new OrchestrationTestHarness(new OrchestrationTestHarnessOptions { Workflows = { IncomingInspectionWorkflow.Create, MrbDispositionWorkflow.Create } });
-        harness.AddSite(new SiteProfile { Id = Site, HoldLocation = new BinId("HOLD-P1") });
+        await using var harness = await StartWithBlockedLotAsync("L-20", 100, regulated: true);
+        var lot = new LotId("L-20");
+        var line = new MrbDispositionLine { Disposition = MrbDisposition.UseAsIs, Lot = lot, Quantity = Quantity.Each(100), Justification = "Within functional tolerance (ER-12)", Authorizer = QualityManager };
+
+        await harness.PublishAndWaitAsync([Decided(lot, "mrb-20", line)], Ct);
+
+        harness.Effects.Count.Should().Be(0, "nothing is posted before the approval");
+        var pending = await harness.AssertPendingApprovalAsync(lot.Value, Ct);
+        pending.Role.Should().Be(Role.QualityManager);
+        pending.Requester.Should().Be(QualityManager);
+        pending.JustificationRequired.Should().BeTrue();
+
+        await harness.AnswerApprovalAsync(lot.Value, Signature(QualityManager), Ct);
+        harness.Effects.Count.Should().Be(0, "whoever recorded the MRB decision may not approve it");
+
+        await harness.AnswerApprovalAsync(lot.Value, Signature(SecondQualityManager), Ct);
+
+        await harness.AssertNoOpenDeadLettersAsync(Ct);
+        harness.EffectCounts().Should().BeEquivalentTo(new Dictionary<string, int>
+        {
+            [CommandKinds.ErpChangeStockCategory] = 1,
+            [CommandKinds.QmsRecordDisposition] = 1,
+            [CommandKinds.QmsUpdateNonconformanceStatus] = 1,
+        });
+        harness.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(100);
+        var ncr = harness.Plant.Qms.GetNonconformance(Ncr)!;
+        ncr.Status.Should().Be(NonconformanceStatus.DispositionExecuted);
+        ncr.Dispositions.Should().ContainSingle().Which.Signature!.Signer.Should().Be(SecondQualityManager);
+        var audit = await harness.Orchestrator.GetAuditTrailAsync(lot.Value, Ct);
+        audit.Should().Contain(a => a.Action == "approval-refused-invalid" && a.Reason.StartsWith(ReasonCodes.SelfApproval.Code, StringComparison.Ordinal));
+        audit.Should().ContainSingle(a => a.Action == "e-signature:approve").Which.Actor.Should().Be(SecondQualityManager.Value);
+        await harness.AssertAuditIntactAsync(Ct);
+
+        ElectronicSignature Signature(ActorId signer) => new()
+        {
+            Signer = signer,
+            Role = Role.QualityManager,
+            Meaning = SignatureMeaning.Approve,
+            SignedAt = harness.Time.GetUtcNow(),
+            Reason = "concession granted",
+            Justification = "ER-12 reviewed: fit, form and function unaffected",
+        };
+    }
+
+    private static async Task<OrchestrationTestHarness> StartWithBlockedLotAsync(string lotId, decimal quantity, bool regulated = false)
+    {
+        var options = new OrchestrationTestHarnessOptions { Workflows = { IncomingInspectionWorkflow.Create, MrbDispositionWorkflow.Create } };
+        options.Actors.Add(new Actor { Id = QualityManager, Roles = [new RoleAssignment { Role = Role.QualityManager, Site = Site }] });
+        options.Actors.Add(new Actor { Id = SecondQualityManager, Roles = [new RoleAssignment { Role = Role.QualityManager, Site = Site }] });
+        var harness = new OrchestrationTestHarness(options);
+        harness.AddSite(new SiteProfile { Id = Site, HoldLocation = new BinId("HOLD-P1"), IsRegulated = regulated });
         harness.Plant.AddMaterial(new MaterialDefinition { Id = Capacitor, BaseUnit = UnitOfMeasure.Each, Criticality = CriticalityClass.A, Supplier = Acme });
         harness.Plant.AddLot(
             new MaterialLot
