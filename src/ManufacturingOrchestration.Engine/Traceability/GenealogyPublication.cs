@@ -59,4 +59,44 @@ public sealed record TraceabilityRecord
 
     /// <summary>The idempotency keys applied to this lot, oldest first (the last one is the latest publication's).</summary>
     public IReadOnlyList<string> PublicationKeys { get; init => field = value ?? []; } = [];
+
+    /// <summary>
+    /// What a repository keeps after applying a publication to a lot's record: <see langword="null"/> when the record
+    /// already carries the publication's idempotency key (nothing to write); otherwise the new record, with the key
+    /// appended to <see cref="PublicationKeys"/> and only the latest <paramref name="maxRememberedKeys"/> keys kept.
+    /// </summary>
+    /// <param name="existing">The lot's current record, or <see langword="null"/> when it has none.</param>
+    /// <param name="publication">The publication.</param>
+    /// <param name="publishedAt">When it is written, from the repository's clock.</param>
+    /// <param name="maxRememberedKeys">How many applied keys a record remembers.</param>
+    /// <returns>The record to write, or <see langword="null"/> when the publication was already applied.</returns>
+    public static TraceabilityRecord? Apply(TraceabilityRecord? existing, GenealogyPublication publication, DateTimeOffset publishedAt, int maxRememberedKeys)
+    {
+        ArgumentNullException.ThrowIfNull(publication);
+        ArgumentException.ThrowIfNullOrEmpty(publication.IdempotencyKey);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRememberedKeys, 1);
+        if (existing is not null && existing.PublicationKeys.Contains(publication.IdempotencyKey, StringComparer.Ordinal))
+        {
+            return null;
+        }
+
+        var keys = new List<string>(existing?.PublicationKeys ?? []) { publication.IdempotencyKey };
+        if (keys.Count > maxRememberedKeys)
+        {
+            keys.RemoveRange(0, keys.Count - maxRememberedKeys);
+        }
+
+        return new TraceabilityRecord
+        {
+            Lot = publication.Lot,
+            Material = publication.Material,
+            Site = publication.Site,
+            ProducedBy = publication.ProducedBy,
+            Links = publication.Links,
+            ReleasedBy = publication.ReleasedBy,
+            CorrelationId = publication.CorrelationId,
+            PublishedAt = publishedAt,
+            PublicationKeys = keys,
+        };
+    }
 }

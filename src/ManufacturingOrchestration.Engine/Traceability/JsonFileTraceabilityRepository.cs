@@ -55,29 +55,11 @@ public sealed class JsonFileTraceabilityRepository : ITraceabilityRepository
         try
         {
             var existing = await ReadAsync(path, cancellationToken).ConfigureAwait(false);
-            if (existing is not null && existing.PublicationKeys.Contains(publication.IdempotencyKey, StringComparer.Ordinal))
+            if (TraceabilityRecord.Apply(existing, publication, _time.GetUtcNow(), MaxRememberedKeys) is not { } record)
             {
                 return TraceabilityPublishStatus.AlreadyPublished;
             }
 
-            var keys = new List<string>(existing?.PublicationKeys ?? []) { publication.IdempotencyKey };
-            if (keys.Count > MaxRememberedKeys)
-            {
-                keys.RemoveRange(0, keys.Count - MaxRememberedKeys);
-            }
-
-            var record = new TraceabilityRecord
-            {
-                Lot = publication.Lot,
-                Material = publication.Material,
-                Site = publication.Site,
-                ProducedBy = publication.ProducedBy,
-                Links = publication.Links,
-                ReleasedBy = publication.ReleasedBy,
-                CorrelationId = publication.CorrelationId,
-                PublishedAt = _time.GetUtcNow(),
-                PublicationKeys = keys,
-            };
             await WriteAtomicallyAsync(path, record, cancellationToken).ConfigureAwait(false);
             return TraceabilityPublishStatus.Published;
         }

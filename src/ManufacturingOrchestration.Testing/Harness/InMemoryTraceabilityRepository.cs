@@ -34,23 +34,12 @@ public sealed class InMemoryTraceabilityRepository : ITraceabilityRepository
         lock (_gate)
         {
             _records.TryGetValue(publication.Lot, out var existing);
-            if (existing is not null && existing.PublicationKeys.Contains(publication.IdempotencyKey, StringComparer.Ordinal))
+            if (TraceabilityRecord.Apply(existing, publication, _time.GetUtcNow(), int.MaxValue) is not { } record)
             {
                 return ValueTask.FromResult(TraceabilityPublishStatus.AlreadyPublished);
             }
 
-            _records[publication.Lot] = new TraceabilityRecord
-            {
-                Lot = publication.Lot,
-                Material = publication.Material,
-                Site = publication.Site,
-                ProducedBy = publication.ProducedBy,
-                Links = publication.Links,
-                ReleasedBy = publication.ReleasedBy,
-                CorrelationId = publication.CorrelationId,
-                PublishedAt = _time.GetUtcNow(),
-                PublicationKeys = [.. existing?.PublicationKeys ?? [], publication.IdempotencyKey],
-            };
+            _records[publication.Lot] = record;
             _published++;
             return ValueTask.FromResult(TraceabilityPublishStatus.Published);
         }
