@@ -311,6 +311,69 @@ public class MrbDispositionEndToEndTests
     }
 
     [Fact]
+    public async Task Scrap_RegulatedSite_ApprovalOverdue_EscalatesThroughTheApprovalSla()
+    {
+        await using var host = await StartRegulatedAsync("L-27", 30, configure: o => o.Approvals.WorkflowDeadlines[MrbDispositionWorkflow.Name] = TimeSpan.FromHours(2));
+        await host.PublishAndWaitAsync(Decided("L-27", "mrb-27", new MrbDispositionLine { Disposition = MrbDisposition.Scrap, Lot = new LotId("L-27"), Quantity = Quantity.Each(30) }));
+        var pending = (await host.Orchestrator.GetPendingApprovalsAsync("L-27", ScenarioTestHost.Ct)).Single();
+        pending.DueAt.Should().Be(pending.RequestedAt + TimeSpan.FromHours(2));
+
+        host.Time.Advance(TimeSpan.FromHours(2) + TimeSpan.FromMinutes(1));
+        await host.Orchestrator.WaitForIdleAsync(ScenarioTestHost.Ct);
+
+        host.Plant.Notification.SentTo(Role.QualityManager, EngineTestHost.Site).Should().ContainSingle().Which.Request.ReasonCode.Should().Be(ReasonCodes.SlaBreached.Code);
+        Movements(host, "555").Should().Be(0, "an overdue approval is escalated, never assumed");
+        (await host.Orchestrator.GetPendingApprovalsAsync("L-27", ScenarioTestHost.Ct)).Single().EscalationLevel.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task TwoGatedLines_EachPostedWhenApproved_TheNcrExecutedOnlyAfterBoth()
+    {
+        await using var host = await StartRegulatedAsync("L-28", 30);
+        var lot = new LotId("L-28");
+        await host.PublishAndWaitAsync(Decided(
+            "L-28",
+            "mrb-28",
+            new MrbDispositionLine { Disposition = MrbDisposition.Scrap, Lot = lot, Quantity = Quantity.Each(10) },
+            UseAsIs("L-28", 20, "Within functional tolerance", ScenarioTestHost.QualityManagerId)));
+        var pending = await host.Orchestrator.GetPendingApprovalsAsync("L-28", ScenarioTestHost.Ct);
+        pending.Select(p => p.Role).Should().BeEquivalentTo([Role.MrbMember, Role.QualityManager]);
+
+        await host.PublishAndWaitAsync(Answer("L-28", pending.Single(p => p.Role == Role.MrbMember).RequestId, MrbMia, Role.MrbMember, approve: true, "mrb-28-scrap"));
+
+        Movements(host, "555").Should().Be(1);
+        host.Plant.Qms.GetNonconformance(Ncr)!.Status.Should().Be(NonconformanceStatus.Dispositioned, "the use-as-is line still waits");
+
+        await host.PublishAndWaitAsync(Answer("L-28", pending.Single(p => p.Role == Role.QualityManager).RequestId, QmQuinn, Role.QualityManager, approve: true, "mrb-28-use"));
+
+        Movements(host, "343").Should().Be(1);
+        host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(20);
+        var ncr = host.Plant.Qms.GetNonconformance(Ncr)!;
+        ncr.Status.Should().Be(NonconformanceStatus.DispositionExecuted);
+        ncr.Dispositions.Should().HaveCount(2);
+        (await host.Orchestrator.GetPartitionAsync("L-28", ScenarioTestHost.Ct))!.Values.Keys.Should().NotContain(k => k.StartsWith("mrb.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Scrap_ApprovedAfterTheLotLeftBlockedStock_IsRejectedAndPostsNothing()
+    {
+        await using var host = await StartRegulatedAsync("L-29", 30);
+        var lot = new LotId("L-29");
+        await host.PublishAndWaitAsync(Decided("L-29", "mrb-29", new MrbDispositionLine { Disposition = MrbDisposition.Scrap, Lot = lot, Quantity = Quantity.Each(30) }));
+        var pending = (await host.Orchestrator.GetPendingApprovalsAsync("L-29", ScenarioTestHost.Ct)).Single();
+        // While the scrap waits, the MRB returns the whole quantity to the supplier (needs no approval).
+        await host.PublishAndWaitAsync(Decided("L-29", "mrb-29-return", new MrbDispositionLine { Disposition = MrbDisposition.ReturnToSupplier, Lot = lot, Quantity = Quantity.Each(30) }));
+        host.Plant.Erp.QuantityIn(lot, StockCategory.Blocked).Should().Be(0);
+
+        await host.PublishAndWaitAsync(Answer("L-29", pending.RequestId, MrbMia, Role.MrbMember, approve: true, "mrb-29-ok"));
+
+        Movements(host, "555").Should().Be(0);
+        await ShouldHaveNoDeadLettersAsync(host);
+        (await AuditOfAsync(host, "L-29")).Should().Contain(r => r.Action == "transition-rejected");
+        (await host.Orchestrator.Audit.VerifyAllAsync(ScenarioTestHost.Ct)).IsValid.Should().BeTrue();
+    }
+
+    [Fact]
     public async Task Disposition_NonconformanceNotApproved_IsRejectedByTheNcrMachine()
     {
         await using var host = await StartWithBlockedLotAsync("L-16", 10, ncrStatus: NonconformanceStatus.UnderReview);
@@ -354,7 +417,7 @@ public class MrbDispositionEndToEndTests
     }
 
     /// <summary>A host whose site is regulated (optionally aerospace, optionally asking for two signers), with approvers.</summary>
-    private static async Task<EngineTestHost> StartRegulatedAsync(string lotId, decimal quantity, IndustryProfile industry = IndustryProfile.MedicalDevice, bool twoPerson = false)
+    private static async Task<EngineTestHost> StartRegulatedAsync(string lotId, decimal quantity, IndustryProfile industry = IndustryProfile.MedicalDevice, bool twoPerson = false, Action<Engine.Execution.OrchestratorOptions>? configure = null)
     {
         var site = new SiteProfile
         {
@@ -365,14 +428,18 @@ public class MrbDispositionEndToEndTests
             PolicySwitches = new Dictionary<string, bool> { [MrbDispositionWorkflow.TwoPersonApprovalSwitch] = twoPerson },
         };
         var host = new EngineTestHost(
-            o => o.Actors = new InMemoryActorDirectory([
+            o =>
+            {
+                configure?.Invoke(o);
+                o.Actors = new InMemoryActorDirectory([
                 Person(ScenarioTestHost.QualityManagerId, Role.QualityManager),
                 Person(QmQuinn, Role.QualityManager),
                 Person(MrbMia, Role.MrbMember),
                 Person(MrbMax, Role.MrbMember),
                 Person(QeEve, Role.QualityEngineer),
                 Person(DaDan, Role.DesignAuthority),
-            ]),
+                ]);
+            },
             scenarioWorkflows: services => [MrbDispositionWorkflow.Create(new ScenarioServices(services.Rules, new SiteDirectory([site])))]);
         host.Plant.AddLot(
             new MaterialLot
