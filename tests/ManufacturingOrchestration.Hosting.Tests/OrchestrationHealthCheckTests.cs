@@ -1,12 +1,16 @@
 using System.Reflection;
 using System.Runtime.ExceptionServices;
+using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Adapters.Health;
+using ManufacturingOrchestration.Adapters.Http.Tests.Support;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ManufacturingOrchestration.Hosting.Tests;
 
@@ -75,6 +79,44 @@ public sealed class OrchestrationHealthCheckTests
     }
 
     [Fact]
+    public async Task CheckHealthAsync_HttpConnectorCircuitOpen_DegradedUntilTheBreakElapsesAndACallSucceeds()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 6, 0, 0, TimeSpan.Zero));
+        var erpUp = 0;
+        await using var erpServer = LoopbackServer.Start((_, _) => Volatile.Read(ref erpUp) == 1 ? ScriptedResponse.Of(200) : ScriptedResponse.Of(503));
+        using var plant = HostingTestPlant.Create(TimeProvider.System);
+        using var host = OrchestrationHostedServiceTests.CreateHost(plant, s => s
+            .AddSingleton<TimeProvider>(time)
+            .AddHttpErpConnector("erp-eu", o =>
+            {
+                o.BaseAddress = erpServer.BaseAddress;
+                o.Resilience.MaxRetryAttempts = 0;
+                o.Resilience.CircuitMinimumThroughput = 2;
+                o.Resilience.CircuitFailureRatio = 0.5;
+                o.Resilience.CircuitBreakDuration = TimeSpan.FromSeconds(30);
+            }));
+        await host.StartAsync(Ct);
+        var erp = host.Services.GetRequiredKeyedService<IErpAdapter>("erp-eu");
+
+        var before = await Check(host);
+        (await erp.SetBatchStatusAsync(BatchStatus("k1"), Ct)).Reason.Should().Be(ReasonCodes.AdapterTransient);
+        (await erp.SetBatchStatusAsync(BatchStatus("k2"), Ct)).Reason.Should().Be(ReasonCodes.AdapterTransient);
+        var whileOpen = await Check(host);
+        Volatile.Write(ref erpUp, 1);
+        time.Advance(TimeSpan.FromSeconds(31));
+        (await erp.SetBatchStatusAsync(BatchStatus("k3"), Ct)).Status.Should().Be(AdapterResultStatus.Succeeded);
+        var afterRecovery = await Check(host);
+        await host.StopAsync(Ct);
+
+        before.Status.Should().Be(HealthStatus.Healthy);
+        whileOpen.Status.Should().Be(HealthStatus.Degraded);
+        whileOpen.Description.Should().Contain("open circuits: erp-eu");
+        whileOpen.Data["openCircuits"].Should().BeEquivalentTo(new[] { "erp-eu" });
+        afterRecovery.Status.Should().Be(HealthStatus.Healthy);
+        afterRecovery.Data["openCircuits"].Should().BeEquivalentTo(Array.Empty<string>());
+    }
+
+    [Fact]
     public async Task CheckHealthAsync_StoreThrows_Unhealthy()
     {
         using var plant = HostingTestPlant.Create(TimeProvider.System);
@@ -120,6 +162,13 @@ public sealed class OrchestrationHealthCheckTests
         var context = new HealthCheckContext { Registration = new HealthCheckRegistration("manufacturing-orchestration", check, failureStatus, null) };
         return check.CheckHealthAsync(context, Ct);
     }
+
+    private static SetBatchStatusRequest BatchStatus(string key) => new()
+    {
+        Context = new CommandContext { IdempotencyKey = key, CorrelationId = "corr-" + key, Site = HostingTestPlant.Site },
+        Lot = new LotId("LOT-C1"),
+        IsRestrictedBatch = true,
+    };
 
     private sealed class FixedCircuits(params string[] open) : ICircuitStateReporter
     {
