@@ -44,13 +44,10 @@ internal sealed partial class BootstrapRetries
     private const string Actor = "system:orchestrator";
 
     private readonly OrchestratorRuntime _runtime;
-    private readonly Random _jitter;
-    private readonly Lock _jitterGate = new();
 
     public BootstrapRetries(OrchestratorRuntime runtime)
     {
         _runtime = runtime;
-        _jitter = runtime.Options.JitterSeed is { } seed ? new Random(seed) : Random.Shared;
     }
 
     /// <summary>Whether the key waits for a bootstrap retry (its events stay pending until the retry timer fires).</summary>
@@ -120,13 +117,7 @@ internal sealed partial class BootstrapRetries
 
     private Staged ScheduleRetry(KeyRuntime key, InboxEvent inboxEvent, BootstrapFailure failure, int attempts, WorkflowInstanceState? waiting, DateTimeOffset now)
     {
-        TimeSpan delay;
-        lock (_jitterGate)
-        {
-            delay = _runtime.Options.Retry.NextDelay(attempts, null, _jitter);
-        }
-
-        var dueAt = now + delay;
+        var dueAt = now + _runtime.NextRetryDelay(attempts, null);
         var state = key.State;
         var step = new StepBuilder(state, inboxEvent, now);
         var reason = string.Create(CultureInfo.InvariantCulture, $"{failure.Reason.Code}: {failure.Query} of {failure.Subject} failed (attempt {attempts} of {_runtime.Options.Retry.MaxAttempts}): {failure.Message}; the event waits, next attempt at {dueAt:O}");

@@ -15,13 +15,11 @@ internal sealed class CommandExecutor
 {
     private readonly OrchestratorRuntime _runtime;
     private readonly CommandDispatcher _dispatcher;
-    private readonly Random _jitter;
 
     public CommandExecutor(OrchestratorRuntime runtime)
     {
         _runtime = runtime;
         _dispatcher = new CommandDispatcher(runtime.Options.Adapters);
-        _jitter = runtime.Options.JitterSeed is { } seed ? new Random(seed) : Random.Shared;
     }
 
     public async ValueTask<StepCommit?> ExecuteAsync(KeyRuntime key, CancellationToken ct)
@@ -56,7 +54,7 @@ internal sealed class CommandExecutor
             var error = $"{result.Reason?.Code}: {result.Message}";
             if (result.IsTransient && attempts < _runtime.Options.Retry.MaxAttempts)
             {
-                var dueAt = now + _runtime.Options.Retry.NextDelay(attempts, result.RetryAfter, _jitter);
+                var dueAt = now + _runtime.NextRetryDelay(attempts, result.RetryAfter);
                 rescheduled = entry with { Attempts = attempts, NextAttemptAt = dueAt, LastError = error };
                 updated.Add(rescheduled);
                 retryTimer = new DurableTimer

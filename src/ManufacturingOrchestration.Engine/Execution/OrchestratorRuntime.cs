@@ -15,6 +15,8 @@ internal sealed class OrchestratorRuntime
     private readonly ConcurrentDictionary<string, byte> _timersInFlight = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _capacity;
     private readonly object _idleLock = new();
+    private readonly Random _jitter;
+    private readonly Lock _jitterGate = new();
     private TaskCompletionSource _idle = NewSignal(completed: true);
     private TaskCompletionSource _timerSignal = NewSignal(completed: false);
     private long _inFlight;
@@ -28,6 +30,7 @@ internal sealed class OrchestratorRuntime
         Workflows = new WorkflowRegistry(options.Workflows);
         Telemetry = telemetry;
         _capacity = new SemaphoreSlim(options.QueueCapacity * options.Parallelism);
+        _jitter = options.JitterSeed is { } seed ? new Random(seed) : Random.Shared;
         Steps = new StepProcessor(this);
         Executor = new CommandExecutor(this);
         Operations = new OperationsHandler(this);
@@ -40,6 +43,19 @@ internal sealed class OrchestratorRuntime
     }
 
     public OrchestratorOptions Options { get; }
+
+    /// <summary>
+    /// The delay before retry <paramref name="attempt"/> under <see cref="OrchestratorOptions.Retry"/>, with jitter from
+    /// one generator shared by every worker (seeded by <see cref="OrchestratorOptions.JitterSeed"/> when set): a seeded
+    /// <see cref="Random"/> is not thread-safe, so draws are serialized.
+    /// </summary>
+    public TimeSpan NextRetryDelay(int attempt, TimeSpan? retryAfter)
+    {
+        lock (_jitterGate)
+        {
+            return Options.Retry.NextDelay(attempt, retryAfter, _jitter);
+        }
+    }
 
     public IOrchestrationStore Store { get; }
 
