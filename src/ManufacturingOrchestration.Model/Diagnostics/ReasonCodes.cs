@@ -166,6 +166,14 @@ public static class ReasonCodes
     /// <summary>An SLA deadline was breached.</summary>
     public static readonly ReasonCode SlaBreached = new("sla.breached", "A step or approval passed its deadline.");
 
+    // ---- Cycle counts ------------------------------------------------------------------------------
+
+    /// <summary>A newer count of the same lot (location, bin and category) replaced this one; its difference is never posted.</summary>
+    public static readonly ReasonCode CountSuperseded = new("count.superseded", "A newer count of the same lot, location, bin and stock category replaced this count: its difference is never posted and its pending approval is withdrawn.");
+
+    /// <summary>A count without a lot cannot be posted or paused yet: the ERP and WMS count commands address a lot.</summary>
+    public static readonly ReasonCode CountLotRequired = new("count.lot-required", "A count without a lot (material not batch-managed) cannot be posted or paused: the ERP count adjustment and the WMS pick commands address a lot.");
+
     // ---- Adapters and execution ------------------------------------------------------------------
 
     /// <summary>The target system failed transiently; the call will be retried.</summary>
@@ -252,6 +260,7 @@ public static class ReasonCodes
         NonconformanceNotApproved, JustificationRequired, AuthorizerRequired, DesignAuthorityRequired,
         TransitionNotPermitted, OutOfOrder, Duplicate,
         ApprovalRequired, SelfApproval, RoleNotHeld, ActorUnknown, SecondApproverRequired, SlaBreached,
+        CountSuperseded, CountLotRequired,
         AdapterTransient, AdapterPermanent, RetriesExhausted, CircuitOpen, StockDrift,
         AdapterNotConfigured, UnknownCommandKind, ReferenceUnknown, LocationOnHold, PicksPaused,
         RuleSetInvalid, RuleEvaluationFailed, RecommendationNotAuthoritative,
