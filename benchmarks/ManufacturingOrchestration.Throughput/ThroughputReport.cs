@@ -50,6 +50,12 @@ public sealed class ThroughputReport
     /// </summary>
     public long RetainedBytes { get; init; }
 
+    /// <summary>Time spent compiling methods (all threads) during the timed part: tiered recompilation not finished by the warm-up.</summary>
+    public TimeSpan JitTime { get; init; }
+
+    /// <summary>Methods compiled during the timed part.</summary>
+    public long JitMethods { get; init; }
+
     /// <summary>The process's peak working set (setup included).</summary>
     public long PeakWorkingSetBytes { get; init; }
 
@@ -117,6 +123,7 @@ public sealed class ThroughputReport
         output.WriteLine(string.Create(c, $"throughput    {EventsPerSecond:N0} events/s (floor {floor:N0}){(EventsPerSecond >= floor ? string.Empty : "  BELOW FLOOR")}"));
         output.WriteLine(string.Create(c, $"cpu           {CpuTime.TotalMilliseconds * 1000 / Math.Max(Processed, 1):F1} us of processor time per event (all threads; {Processed / Math.Max(CpuTime.TotalSeconds, 1e-9):N0} events per processor-second, load {LoadAverage()})"));
         output.WriteLine(string.Create(c, $"allocated     {BytesPerEvent / 1024:F2} KB/event (budget 16 KB){(BytesPerEvent <= AllocationFloorBytesPerEvent ? string.Empty : "  OVER BUDGET")}; gen0 {Gen0Collections}, gen2 {Gen2Collections}, paused {GcPause.TotalMilliseconds:F0} ms ({GcPause / Elapsed:P0} of elapsed)"));
+        output.WriteLine(string.Create(c, $"jit           {JitMethods:N0} methods compiled during the run, {JitTime.TotalMilliseconds:F0} ms"));
         output.WriteLine(string.Create(c, $"retained      {RetainedBytes / 1048576.0:N0} MB after the run ({RetainedBytes / 1024.0 / Math.Max(Processed, 1):F2} KB/event: store and simulators)"));
         output.WriteLine(string.Create(c, $"working set   peak {PeakWorkingSetBytes / 1048576.0:N0} MB (process, setup included); max during run {MaxWorkingSetDuringRunBytes / 1048576.0:N0} MB"));
         output.WriteLine(string.Create(c, $"backlog       max {MaxBacklog:N0} work items (back-pressure bound {BacklogBound:N0} + in-flight follow-ups)"));
