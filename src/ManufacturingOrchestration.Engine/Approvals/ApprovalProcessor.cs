@@ -31,6 +31,13 @@ internal sealed class ApprovalProcessor
         var instance = step.State.Instances.FirstOrDefault(i => i.Id == requestId && i.WaitingFor == ApprovalRequest.WaitingFor);
         if (instance is null)
         {
+            if (ApprovalStore.FindWithdrawn(step.State, requestId) is { } withdrawn)
+            {
+                // Withdrawn by its workflow (such as a count superseded by a newer count): the answer changes nothing.
+                step.AddAudit(signature.Signer.Value, "approval-refused-invalid", string.Create(CultureInfo.InvariantCulture, $"{withdrawn.ReasonCode}: approval request '{requestId}' was withdrawn at {withdrawn.At:O} ({withdrawn.Reason}); the {signature.Meaning} changes nothing."), null, null, null, null);
+                return;
+            }
+
             Refuse(step, signature, ReasonCodes.ReferenceUnknown, $"No approval request '{requestId}' is waiting on {step.State.Key}.");
             return;
         }
@@ -227,9 +234,6 @@ internal sealed class ApprovalProcessor
     private static void RemoveInstance(StepBuilder step, WorkflowInstanceState instance, PendingApproval pending)
     {
         step.State = step.State with { Instances = step.State.Instances.Where(i => !ReferenceEquals(i, instance)).ToArray() };
-        for (var level = Math.Max(1, pending.EscalationLevel); level <= pending.EscalationLevel + 1; level++)
-        {
-            step.CancelledTimers.Add(ApprovalStore.SlaTimerId(pending.RequestId, level));
-        }
+        step.CancelledTimers.AddRange(ApprovalStore.SlaTimerIds(pending));
     }
 }

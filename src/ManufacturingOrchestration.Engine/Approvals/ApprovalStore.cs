@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ManufacturingOrchestration.Engine.Storage;
 
 namespace ManufacturingOrchestration.Engine.Approvals;
 
@@ -6,6 +7,12 @@ namespace ManufacturingOrchestration.Engine.Approvals;
 internal static class ApprovalStore
 {
     public const string SlaPurpose = "sla";
+
+    /// <summary>The partition value that remembers withdrawn requests (JSON array, newest last).</summary>
+    public const string WithdrawnValue = "approvals-withdrawn";
+
+    /// <summary>How many withdrawn requests a partition remembers; older ones are answered as unknown.</summary>
+    public const int WithdrawnKept = 32;
 
     public static string Write(PendingApproval pending) => JsonSerializer.Serialize(pending, EngineJsonContext.Default.PendingApproval);
 
@@ -19,4 +26,33 @@ internal static class ApprovalStore
 
     public static SlaTimerData ReadTimer(string json) =>
         JsonSerializer.Deserialize(json, EngineJsonContext.Default.SlaTimerData) ?? throw new JsonException("An SLA timer has no data.");
+
+    /// <summary>The SLA timers that may still be scheduled for a request: the current escalation level's and the next.</summary>
+    public static IEnumerable<string> SlaTimerIds(PendingApproval pending)
+    {
+        for (var level = Math.Max(1, pending.EscalationLevel); level <= pending.EscalationLevel + 1; level++)
+        {
+            yield return SlaTimerId(pending.RequestId, level);
+        }
+    }
+
+    /// <summary>Removes a waiting request from the state and remembers why it was withdrawn.</summary>
+    public static PartitionState Withdraw(PartitionState state, WorkflowInstanceState instance, WithdrawnApproval withdrawn)
+    {
+        var remembered = FindAllWithdrawn(state).Where(w => !string.Equals(w.RequestId, withdrawn.RequestId, StringComparison.Ordinal)).Append(withdrawn).TakeLast(WithdrawnKept).ToArray();
+        var values = new Dictionary<string, string>(state.Values, StringComparer.Ordinal)
+        {
+            [WithdrawnValue] = JsonSerializer.Serialize(remembered, EngineJsonContext.Default.WithdrawnApprovalArray),
+        };
+        return state with { Instances = state.Instances.Where(i => !ReferenceEquals(i, instance)).ToArray(), Values = values };
+    }
+
+    /// <summary>The withdrawal of a request, when the partition remembers one.</summary>
+    public static WithdrawnApproval? FindWithdrawn(PartitionState state, string requestId) =>
+        FindAllWithdrawn(state).LastOrDefault(w => string.Equals(w.RequestId, requestId, StringComparison.Ordinal));
+
+    private static WithdrawnApproval[] FindAllWithdrawn(PartitionState state) =>
+        state.Values.TryGetValue(WithdrawnValue, out var json)
+            ? JsonSerializer.Deserialize(json, EngineJsonContext.Default.WithdrawnApprovalArray) ?? []
+            : [];
 }

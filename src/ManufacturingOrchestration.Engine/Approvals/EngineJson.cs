@@ -7,6 +7,7 @@ namespace ManufacturingOrchestration.Engine.Approvals;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(PendingApproval))]
 [JsonSerializable(typeof(SlaTimerData))]
+[JsonSerializable(typeof(WithdrawnApproval[]))]
 [JsonSerializable(typeof(Execution.StepDeadlineData))]
 internal sealed partial class EngineJsonContext : JsonSerializerContext;
 
@@ -16,4 +17,16 @@ internal sealed record SlaTimerData
     public required string RequestId { get; init; }
 
     public required int Level { get; init; }
+}
+
+/// <summary>A pending approval its workflow withdrew, remembered so a late answer is refused with the reason.</summary>
+internal sealed record WithdrawnApproval
+{
+    public required string RequestId { get; init; }
+
+    public required string ReasonCode { get; init; }
+
+    public required string Reason { get; init; }
+
+    public required DateTimeOffset At { get; init; }
 }

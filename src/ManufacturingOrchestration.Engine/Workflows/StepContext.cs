@@ -254,6 +254,68 @@ public sealed class StepContext
         return requestId;
     }
 
+    /// <summary>
+    /// The approvals this workflow (any version of it) is waiting for on this partition, oldest first: for a step that
+    /// must decide whether a new event makes one of them moot (see <see cref="WithdrawApproval"/>).
+    /// </summary>
+    public IReadOnlyList<PendingApproval> PendingApprovals
+    {
+        get
+        {
+            List<PendingApproval>? pending = null;
+            foreach (var instance in State.Instances)
+            {
+                if (IsOwnApproval(instance))
+                {
+                    (pending ??= []).Add(ApprovalStore.Read(instance.Data!));
+                }
+            }
+
+            return pending is null ? [] : pending;
+        }
+    }
+
+    /// <summary>
+    /// Withdraws an approval this workflow requested and that no answer may act on any more (for example, a newer count
+    /// supersedes the count it was raised for): the request stops waiting, so operator queries no longer list it, its
+    /// SLA timers are cancelled and the withdrawal is audited with <paramref name="reasonCode"/>. A later answer to it is
+    /// refused with the same reason code and runs none of the workflow's approval steps. Call it after the steps that may
+    /// reject the event: a rejected event commits no state, so the request would stay waiting.
+    /// </summary>
+    /// <param name="requestId">The request id (<see cref="PendingApproval.RequestId"/>).</param>
+    /// <param name="reasonCode">Why it is withdrawn.</param>
+    /// <param name="reason">Why, for people.</param>
+    /// <returns><see langword="true"/> when the request was waiting for this workflow and is now withdrawn; otherwise nothing changes.</returns>
+    public bool WithdrawApproval(string requestId, ReasonCode reasonCode, string reason)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(requestId);
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        WorkflowInstanceState? waiting = null;
+        foreach (var instance in State.Instances)
+        {
+            if (string.Equals(instance.Id, requestId, StringComparison.Ordinal) && IsOwnApproval(instance))
+            {
+                waiting = instance;
+                break;
+            }
+        }
+
+        if (waiting is null)
+        {
+            return false;
+        }
+
+        var pending = ApprovalStore.Read(waiting.Data!);
+        State = ApprovalStore.Withdraw(State, waiting, new WithdrawnApproval { RequestId = requestId, ReasonCode = reasonCode.Code, Reason = reason, At = Now });
+        foreach (var timer in ApprovalStore.SlaTimerIds(pending))
+        {
+            CancelTimer(timer);
+        }
+
+        Audit("approval-withdrawn", $"{reasonCode.Code}: {reason} — {pending.Subject} no longer waits for {pending.Role} at {pending.Site} (request {requestId})");
+        return true;
+    }
+
     /// <summary>Stops the workflow after the current step; what was planned so far is still committed.</summary>
     public void Stop() => IsStopped = true;
 
@@ -281,6 +343,9 @@ public sealed class StepContext
     /// <summary>Cancels a durable timer.</summary>
     /// <param name="id">The timer id.</param>
     public void CancelTimer(string id) => _cancelledTimers.Add(id);
+
+    private bool IsOwnApproval(WorkflowInstanceState instance) =>
+        instance.WaitingFor == ApprovalRequest.WaitingFor && instance.Data is not null && string.Equals(instance.Workflow, Workflow.Name, StringComparison.Ordinal);
 }
 
 /// <summary>A rejected transition as recorded in the audit trail.</summary>
