@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Approvals;
@@ -17,6 +18,14 @@ namespace ManufacturingOrchestration.Engine.Scenarios;
 /// segregation of duties); an approval posts the adjustment and resumes picks, a refusal resumes picks without posting
 /// (the book quantity stands) and asks the warehouse lead for a recount, which arrives as a new count. Controlled
 /// materials over tolerance also open a root-cause investigation.
+/// <para>
+/// A newer count of the same item (lot, location, bin and stock category) replaces the open count, as a recount
+/// replaces the open count document: an approval still waiting for the earlier count is withdrawn
+/// (<see cref="ReasonCodes.CountSuperseded"/>), so its difference is never posted and a late answer to it changes
+/// nothing; picks stay paused only while some count of the lot still waits for an answer. A count without a lot is
+/// rejected (<see cref="ReasonCodes.CountLotRequired"/>) when the rules would act on it, because the ERP count
+/// adjustment and the WMS pick commands address a lot.
+/// </para>
 /// </summary>
 public static class CycleCountWorkflow
 {
@@ -25,14 +34,16 @@ public static class CycleCountWorkflow
 
     private const string MaterialFact = "material";
 
+    private const string RequestFact = "approval-request";
+
     /// <summary>Builds the workflow.</summary>
     /// <param name="services">The rules, sites, tolerances and count authorities.</param>
-    /// <returns>The definition (version 1).</returns>
+    /// <returns>The definition (version 2).</returns>
     public static WorkflowDefinition Create(ScenarioServices services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        return new WorkflowBuilder(Name, 1)
-            .Describe("Cycle count recorded → post within tolerance or the counter's authority; otherwise pause picks until a supervisor approves (post, resume) or refuses (resume, recount).")
+        return new WorkflowBuilder(Name, 2)
+            .Describe("Cycle count recorded → reject without a lot; post within tolerance or the counter's authority; otherwise pause picks until a supervisor approves (post, resume) or refuses (resume, recount); a newer count of the same item withdraws the earlier count's approval.")
             .TriggeredBy(EventTypes.CycleCountRecorded)
             .Step("enrich", WorkflowStepKind.Enrich, async (ctx, ct) =>
             {
@@ -55,6 +66,15 @@ public static class CycleCountWorkflow
                     CountAuthority = services.CountAuthorities(count.CountedBy, count.Site),
                 });
                 ctx.AddDecisions(decisions.Decisions, decisions.Describe());
+            })
+            .Step("require-lot", WorkflowStepKind.Custom, ctx =>
+            {
+                var count = ((CycleCountRecorded)ctx.Event.Data).Count;
+                if (count.Lot is null && ctx.Decisions.Count > 0)
+                {
+                    // Until the adapter contracts carry lot-less counts, refusing is better than deciding and dropping it.
+                    ctx.Reject(ReasonCodes.CountLotRequired, $"Count {count.Id} of {count.Material} at {count.Site} has no lot: the ERP count adjustment and the WMS pick commands address a lot, so it cannot be posted or paused; post it in the ERP directly.", "no lot", []);
+                }
             })
             .OnDecision<PausePicks>("pause-picks", (d, ctx) =>
             {
@@ -87,6 +107,7 @@ public static class CycleCountWorkflow
                 Material = d.Material,
                 Lots = d.Lot is { } lot ? [lot] : [],
             }))
+            .Step("supersede-earlier-count", WorkflowStepKind.Approve, SupersedeEarlierCounts)
             .OnApproved("post-approved-adjustment", (outcome, ctx) =>
             {
                 var adjustment = Adjustment.Read(outcome.Payload);
@@ -98,13 +119,13 @@ public static class CycleCountWorkflow
                     AskForRecount(adjustment, ctx, $"The approved adjustment of {adjustment.Variance} {adjustment.UnitCode} no longer fits the lot's stock ({refused.ReasonCode.Code}) and was not posted.");
                 }
 
-                ResumePicks(adjustment, ctx);
+                ResumePicksUnlessAnotherCountWaits(adjustment, ctx);
             })
             .OnRefused("request-recount", (outcome, ctx) =>
             {
                 var adjustment = Adjustment.Read(outcome.Payload);
                 AskForRecount(adjustment, ctx, $"{outcome.DecisiveSignature.Signer} refused the adjustment of {adjustment.Variance} {adjustment.UnitCode}: {outcome.DecisiveSignature.Reason}.");
-                ResumePicks(adjustment, ctx);
+                ResumePicksUnlessAnotherCountWaits(adjustment, ctx);
             })
             .Build();
     }
@@ -131,7 +152,7 @@ public static class CycleCountWorkflow
         }
 
         var count = ((CycleCountRecorded)ctx.Event.Data).Count;
-        ctx.RequestApproval(new ApprovalRequest
+        var requestId = ctx.RequestApproval(new ApprovalRequest
         {
             Role = approval.Role,
             Site = approval.Site ?? gated.Site,
@@ -139,12 +160,65 @@ public static class CycleCountWorkflow
             Subject = gated.Describe(),
             ReasonCode = approval.Reason,
             Requester = count.CountedBy,
-            Payload = Adjustment.From(gated).Write(),
+            Payload = (Adjustment.From(gated) with { Location = count.Location, Bin = count.Bin }).Write(),
         });
+        ctx.SetFact(RequestFact, requestId);
     }
 
-    private static void ResumePicks(Adjustment adjustment, StepContext ctx)
+    /// <summary>
+    /// A newer count of the same item replaces the open one: every approval still waiting for an earlier count of this
+    /// lot, location, bin and category is withdrawn, so its difference is never posted. Runs last, so a rejected count
+    /// supersedes nothing. The newer count decides the picks: paused while its own approval (or another item's) waits,
+    /// resumed otherwise.
+    /// </summary>
+    private static void SupersedeEarlierCounts(StepContext ctx)
     {
+        var count = ((CycleCountRecorded)ctx.Event.Data).Count;
+        if (count.Lot is not { } lot)
+        {
+            return;
+        }
+
+        var ownRequest = ctx.GetFact<string>(RequestFact);
+        Adjustment? superseded = null;
+        foreach (var pending in ctx.PendingApprovals)
+        {
+            if (!string.Equals(pending.Gate, nameof(PostCountAdjustment), StringComparison.Ordinal) || string.Equals(pending.RequestId, ownRequest, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var earlier = Adjustment.Read(pending.Payload);
+            if (earlier.Lot != lot || earlier.Category != count.Category || earlier.Location != count.Location || earlier.Bin != count.Bin)
+            {
+                continue;
+            }
+
+            var reason = string.Create(CultureInfo.InvariantCulture, $"count {count.Id} by {count.CountedBy} ({count.Variance:+0.###;-0.###;0} {count.BookQuantity.Unit.Code}) replaced count {earlier.Count} of lot {lot}; its difference of {earlier.Variance:+0.###;-0.###;0} {earlier.UnitCode} is never posted");
+            if (ctx.WithdrawApproval(pending.RequestId, ReasonCodes.CountSuperseded, reason))
+            {
+                superseded ??= earlier;
+            }
+        }
+
+        if (superseded is not null)
+        {
+            ResumePicksUnlessAnotherCountWaits(superseded, ctx);
+        }
+    }
+
+    /// <summary>Picks of a lot are paused while any count of it waits for an answer; the last answer (or supersession) resumes them.</summary>
+    private static void ResumePicksUnlessAnotherCountWaits(Adjustment adjustment, StepContext ctx)
+    {
+        foreach (var pending in ctx.PendingApprovals)
+        {
+            if (string.Equals(pending.Gate, nameof(PostCountAdjustment), StringComparison.Ordinal))
+            {
+                ctx.Audit("picks-stay-paused", $"Picks of lot {adjustment.Lot} stay paused: {pending.Subject} still waits for {pending.Role} (request {pending.RequestId}).");
+                return;
+            }
+        }
+
         if (adjustment.Lot is { } lot)
         {
             ctx.Plan(CommandKinds.WmsResumePicks, c => new ResumePicksRequest { Context = c, Lot = lot, Site = adjustment.Site });
@@ -225,6 +299,10 @@ public static class CycleCountWorkflow
         public LotId? Lot { get; init; }
 
         public StockCategory Category { get; init; }
+
+        public StorageLocationId? Location { get; init; }
+
+        public BinId? Bin { get; init; }
 
         public required decimal Variance { get; init; }
 

@@ -124,8 +124,11 @@ public class CycleCountEndToEndTests
         var lot = new LotId("L-CC9");
         await host.PublishAndWaitAsync(Counted("L-CC9", Screws, book: 100, counted: 40, "cc-9"));
         var pending = (await host.Orchestrator.GetPendingApprovalsAsync("L-CC9", EngineTestHost.Ct)).Single();
-        // While it waits, a supervisor recounts and posts a 50-unit shortage within their own authority: 50 are left.
-        await host.PublishAndWaitAsync(Counted("L-CC9", Screws, book: 100, counted: 50, "cc-9-recount", Recounter));
+        // While it waits, a supervisor counts the lot's other bin and posts a 50-unit shortage within their own
+        // authority: 50 are left. Another bin is another count item, so the first count's approval stays valid.
+        await host.PublishAndWaitAsync(Counted("L-CC9", Screws, book: 100, counted: 50, "cc-9-other-bin", Recounter, bin: "A-02"));
+        (await host.Orchestrator.GetPendingApprovalsAsync("L-CC9", EngineTestHost.Ct)).Should().ContainSingle().Which.RequestId.Should().Be(pending.RequestId);
+        host.Plant.Wms.ArePicksPaused(lot).Should().BeTrue("the first count still waits for its answer");
         host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(50);
 
         await host.PublishAndWaitAsync(Answer("L-CC9", pending.RequestId, CountSupervisor, approve: true, "cc-9-ok"));
@@ -196,6 +199,111 @@ public class CycleCountEndToEndTests
         audit.Should().ContainSingle(a => a.Action == "pause-picks-not-held").Which.Reason.Should().Contain("CC-cc-8");
     }
 
+    [Fact]
+    public async Task RecountWithinAuthorityWhileAnApprovalWaits_SupersedesIt_PostsOnlyTheRecountAndResumesPicks()
+    {
+        await using var host = await CreateHostAsync();
+        SeedLot(host, "L-CC10", Screws, 100);
+        var lot = new LotId("L-CC10");
+        await host.PublishAndWaitAsync(Counted("L-CC10", Screws, book: 100, counted: 40, "cc-10"));
+        var superseded = (await host.Orchestrator.GetPendingApprovalsAsync("L-CC10", EngineTestHost.Ct)).Single();
+        host.Plant.Wms.ArePicksPaused(lot).Should().BeTrue();
+
+        await host.PublishAndWaitAsync(Counted("L-CC10", Screws, book: 100, counted: 50, "cc-10-recount", Recounter));
+
+        host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(50, "the recount is posted within the recounter's authority");
+        (await host.Orchestrator.GetPendingApprovalsAsync("L-CC10", EngineTestHost.Ct)).Should().BeEmpty("the recount replaced the count that waited");
+        host.Plant.Wms.ArePicksPaused(lot).Should().BeFalse("the recount leaves nothing open");
+        var audit = await host.Orchestrator.GetAuditTrailAsync("L-CC10", EngineTestHost.Ct);
+        audit.Should().ContainSingle(a => a.Action == "approval-withdrawn").Which.Reason.Should()
+            .StartWith(ReasonCodes.CountSuperseded.Code).And.Contain("CC-cc-10-recount").And.Contain(superseded.RequestId);
+    }
+
+    [Fact]
+    public async Task LateApprovalOfASupersededCount_IsRefusedAndPostsNothing()
+    {
+        await using var host = await CreateHostAsync();
+        SeedLot(host, "L-CC11", Screws, 100);
+        var lot = new LotId("L-CC11");
+        await host.PublishAndWaitAsync(Counted("L-CC11", Screws, book: 100, counted: 40, "cc-11"));
+        var superseded = (await host.Orchestrator.GetPendingApprovalsAsync("L-CC11", EngineTestHost.Ct)).Single();
+        await host.PublishAndWaitAsync(Counted("L-CC11", Screws, book: 100, counted: 50, "cc-11-recount", Recounter));
+
+        await host.PublishAndWaitAsync(Answer("L-CC11", superseded.RequestId, CountSupervisor, approve: true, "cc-11-late-ok"));
+
+        host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(50, "the superseded 60-unit shortage is never posted");
+        host.Plant.Erp.CallCount(CommandKinds.ErpPostCountAdjustment).Should().Be(1);
+        (await host.Orchestrator.GetPartitionAsync("L-CC11", EngineTestHost.Ct))!.Lot!.QuantityIn(StockCategory.Unrestricted).Value.Should().Be(50);
+        host.Plant.Wms.ArePicksPaused(lot).Should().BeFalse();
+        host.Plant.Wms.CallCount(CommandKinds.WmsPausePicks).Should().Be(1);
+        host.Plant.Wms.CallCount(CommandKinds.WmsResumePicks).Should().Be(1, "the recount resumed picks; the late answer changes nothing");
+        host.Plant.Notification.SentTo(Role.WarehouseLead, EngineTestHost.Site).Should().BeEmpty();
+        var audit = await host.Orchestrator.GetAuditTrailAsync("L-CC11", EngineTestHost.Ct);
+        audit.Should().ContainSingle(a => a.Action == "approval-refused-invalid").Which.Reason.Should().StartWith(ReasonCodes.CountSuperseded.Code);
+        audit.Should().NotContain(a => a.Action == "e-signature:approve" || a.Action == "approved-steps");
+        (await host.Orchestrator.Audit.VerifyAllAsync(EngineTestHost.Ct)).IsValid.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task RecountAlsoOverTolerance_ReplacesThePendingApproval_PicksStayPausedUntilTheNewOneIsApproved()
+    {
+        await using var host = await CreateHostAsync();
+        SeedLot(host, "L-CC12", Screws, 100);
+        var lot = new LotId("L-CC12");
+        await host.PublishAndWaitAsync(Counted("L-CC12", Screws, book: 100, counted: 70, "cc-12"));
+        var first = (await host.Orchestrator.GetPendingApprovalsAsync("L-CC12", EngineTestHost.Ct)).Single();
+
+        await host.PublishAndWaitAsync(Counted("L-CC12", Screws, book: 100, counted: 75, "cc-12-recount"));
+
+        var second = (await host.Orchestrator.GetPendingApprovalsAsync("L-CC12", EngineTestHost.Ct)).Should().ContainSingle().Subject;
+        second.RequestId.Should().NotBe(first.RequestId);
+        second.Subject.Should().Contain("CC-cc-12-recount");
+        host.Plant.Wms.ArePicksPaused(lot).Should().BeTrue("the recount decides: it waits for a supervisor too");
+        host.Plant.Wms.CallCount(CommandKinds.WmsResumePicks).Should().Be(0);
+
+        await host.PublishAndWaitAsync(Answer("L-CC12", first.RequestId, CountSupervisor, approve: true, "cc-12-late-ok"));
+        host.Plant.Erp.CallCount(CommandKinds.ErpPostCountAdjustment).Should().Be(0);
+        host.Plant.Wms.ArePicksPaused(lot).Should().BeTrue("an answer to the superseded count resumes nothing");
+
+        await host.PublishAndWaitAsync(Answer("L-CC12", second.RequestId, CountSupervisor, approve: true, "cc-12-ok"));
+
+        host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(75);
+        host.Plant.Erp.CallCount(CommandKinds.ErpPostCountAdjustment).Should().Be(1);
+        host.Plant.Wms.ArePicksPaused(lot).Should().BeFalse();
+        host.Plant.Wms.CallCount(CommandKinds.WmsResumePicks).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task CountWithoutALot_IsRejectedWithCountLotRequiredAndNothingIsSent()
+    {
+        await using var host = await CreateHostAsync();
+        var count = Counted(null, Screws, book: 100, counted: 70, "cc-13");
+
+        await host.PublishAndWaitAsync(count);
+
+        host.Plant.Erp.CallCount(CommandKinds.ErpPostCountAdjustment).Should().Be(0);
+        host.Plant.Wms.CallCount(CommandKinds.WmsPausePicks).Should().Be(0);
+        var partition = count.EffectivePartitionKey;
+        (await host.Orchestrator.GetPendingApprovalsAsync(partition, EngineTestHost.Ct)).Should().BeEmpty();
+        var audit = await host.Orchestrator.GetAuditTrailAsync(partition, EngineTestHost.Ct);
+        var rejected = audit.Should().ContainSingle(a => a.Action == "transition-rejected").Subject;
+        rejected.Reason.Should().StartWith(ReasonCodes.CountLotRequired.Code).And.Contain("CC-cc-13");
+        rejected.Explanation.Should().Contain(CycleCountNeedsApprovalRule.RuleName, "the rules' decisions are kept with the rejection");
+    }
+
+    [Fact]
+    public async Task CountWithoutALotMatchingTheBook_NeedsNothingAndIsNotRejected()
+    {
+        await using var host = await CreateHostAsync();
+        var count = Counted(null, Screws, book: 100, counted: 100, "cc-14");
+
+        await host.PublishAndWaitAsync(count);
+
+        var audit = await host.Orchestrator.GetAuditTrailAsync(count.EffectivePartitionKey, EngineTestHost.Ct);
+        audit.Should().NotContain(a => a.Action == "transition-rejected");
+        audit.Should().Contain(a => a.Action == "processed");
+    }
+
     private static CountAuthority WithinCounterAuthority => new() { Actor = Counter, Role = Role.CycleCountSupervisor, MaxAdjustmentQuantity = 50, MaxAdjustmentPercent = 25 };
 
     private static async Task<EngineTestHost> CreateHostAsync(CountAuthority? counterAuthority = null, DecisionEngine? rules = null)
@@ -231,7 +339,7 @@ public class CycleCountEndToEndTests
             },
             new BinId("A-01"));
 
-    private static EventEnvelope Counted(string lot, MaterialId material, decimal book, decimal counted, string id, ActorId? countedBy = null) => new()
+    private static EventEnvelope Counted(string? lot, MaterialId material, decimal book, decimal counted, string id, ActorId? countedBy = null, string bin = "A-01") => new()
     {
         Id = id,
         Source = "wms://plant-1",
@@ -243,9 +351,9 @@ public class CycleCountEndToEndTests
             {
                 Id = new CycleCountId("CC-" + id),
                 Material = material,
-                Lot = new LotId(lot),
+                Lot = lot is null ? null : new LotId(lot),
                 Site = EngineTestHost.Site,
-                Bin = new BinId("A-01"),
+                Bin = new BinId(bin),
                 BookQuantity = Quantity.Each(book),
                 CountedQuantity = Quantity.Each(counted),
                 CountedBy = countedBy ?? Counter,
