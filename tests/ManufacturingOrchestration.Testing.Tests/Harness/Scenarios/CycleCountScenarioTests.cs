@@ -12,6 +12,7 @@ public sealed class CycleCountScenarioTests
     private static readonly SiteId Site = new("P1");
     private static readonly ActorId Counter = new("cnt-carl");
     private static readonly ActorId CountSupervisor = new("ccs-cleo");
+    private static readonly ActorId Recounter = new("ccs-dora");
     private static readonly MaterialId Screws = new("SCR-M3");
     private static readonly MaterialId Gold = new("AU-WIRE");
 
@@ -124,6 +125,44 @@ public sealed class CycleCountScenarioTests
         await harness.AssertAuditIntactAsync(Ct);
     }
 
+    [Fact]
+    public async Task RecountWhileTheApprovalWaits_SupersedesIt_TheLateApprovalPostsNothingAndPicksEndResumed()
+    {
+        await using var harness = await StartAsync();
+        var lot = AddLot(harness, "L-CC6", Screws, 100);
+        await harness.PublishAndWaitAsync([Counted(lot, Screws, book: 100, counted: 70, "cc-6")], Ct);
+        var superseded = await harness.AssertPendingApprovalAsync(lot.Value, Ct);
+
+        // A supervisor recounts the same bin and posts within their own authority: the recount replaces the open count.
+        await harness.PublishAndWaitAsync([Counted(lot, Screws, book: 100, counted: 80, "cc-6-recount", Recounter)], Ct);
+        await harness.Invoking(h => h.AssertPendingApprovalAsync(lot.Value, Ct)).Should().ThrowAsync<OrchestrationAssertionException>().WithMessage("*found 0*");
+
+        var signature = new ElectronicSignature { Signer = CountSupervisor, Role = Role.CycleCountSupervisor, Meaning = SignatureMeaning.Approve, SignedAt = harness.Time.GetUtcNow(), Reason = "confirmed the first count" };
+        await harness.PublishAndWaitAsync(
+            [new EventEnvelope
+            {
+                Id = "cc-6-late-ok",
+                Source = "mo://approvals",
+                Type = EventTypes.ApprovalGiven,
+                Site = Site,
+                Data = new ApprovalGiven { RequestId = superseded.RequestId, PartitionKey = lot.Value, Signature = signature },
+            }],
+            Ct);
+
+        harness.EffectCounts(lot).Should().BeEquivalentTo(new Dictionary<string, int>
+        {
+            [CommandKinds.WmsPausePicks] = 1,
+            [CommandKinds.ErpPostCountAdjustment] = 1,
+            [CommandKinds.WmsResumePicks] = 1,
+        });
+        harness.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(80, "only the recount's difference is posted");
+        harness.Plant.Wms.ArePicksPaused(lot).Should().BeFalse();
+        var audit = await harness.Orchestrator.GetAuditTrailAsync(lot.Value, Ct);
+        audit.Should().ContainSingle(a => a.Action == "approval-withdrawn").Which.Reason.Should().StartWith(ReasonCodes.CountSuperseded.Code);
+        audit.Should().ContainSingle(a => a.Action == "approval-refused-invalid").Which.Reason.Should().StartWith(ReasonCodes.CountSuperseded.Code);
+        await harness.AssertAuditIntactAsync(Ct);
+    }
+
     private static async Task<OrchestrationTestHarness> StartAsync(CountAuthority? counterAuthority = null)
     {
         var options = new OrchestrationTestHarnessOptions
@@ -131,7 +170,10 @@ public sealed class CycleCountScenarioTests
             Workflows = { CycleCountWorkflow.Create },
             CreateScenarioServices = rules => new ScenarioServices(rules)
             {
-                CountAuthorities = (actor, site) => actor == Counter && site == Site ? counterAuthority : null,
+                CountAuthorities = (actor, site) => site != Site ? null
+                    : actor == Counter ? counterAuthority
+                    : actor == Recounter ? new CountAuthority { Actor = Recounter, Role = Role.CycleCountSupervisor, MaxAdjustmentQuantity = 100, MaxAdjustmentPercent = 60 }
+                    : null,
             },
         };
         options.Actors.Add(new Actor { Id = Counter, Roles = [new RoleAssignment { Role = Role.Operator, Site = Site }, new RoleAssignment { Role = Role.CycleCountSupervisor, Site = Site }] });
@@ -161,7 +203,7 @@ public sealed class CycleCountScenarioTests
         return lot;
     }
 
-    private static EventEnvelope Counted(LotId lot, MaterialId material, decimal book, decimal counted, string id) => new()
+    private static EventEnvelope Counted(LotId lot, MaterialId material, decimal book, decimal counted, string id, ActorId? countedBy = null) => new()
     {
         Id = id,
         Source = "wms://plant-1",
@@ -178,7 +220,7 @@ public sealed class CycleCountScenarioTests
                 Bin = new BinId("A-01"),
                 BookQuantity = Quantity.Each(book),
                 CountedQuantity = Quantity.Each(counted),
-                CountedBy = Counter,
+                CountedBy = countedBy ?? Counter,
             },
         },
     };
