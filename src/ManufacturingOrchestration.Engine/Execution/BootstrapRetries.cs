@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Engine.Telemetry;
 using ManufacturingOrchestration.Model;
 using Microsoft.Extensions.Logging;
 
@@ -89,8 +90,9 @@ internal sealed partial class BootstrapRetries
     }
 
     /// <summary>Audits that the ERP answered on a retry (or, with no <paramref name="query"/>, that none was needed any more), and drops the waiting instance.</summary>
-    public static void Recovered(StepBuilder step, WorkflowInstanceState waiting, string? query)
+    public void Recovered(StepBuilder step, WorkflowInstanceState waiting, string? query)
     {
+        _runtime.Telemetry.BootstrapEnded(step.Event?.Envelope.Site?.Value, query, OrchestrationTelemetry.BootstrapRecovered);
         var attempts = AttemptsOf(waiting) + 1;
         var reason = query is null
             ? string.Create(CultureInfo.InvariantCulture, $"no ERP read was needed on attempt {attempts}; the event is processed")
@@ -158,6 +160,7 @@ internal sealed partial class BootstrapRetries
                 key.NeedsScan = true;
                 key.BootstrapRetryDue = false;
                 _runtime.TimerScheduled();
+                _runtime.Telemetry.BootstrapRetryScheduled(inboxEvent.Envelope.Site?.Value, failure.Query);
             },
         };
     }
@@ -195,6 +198,7 @@ internal sealed partial class BootstrapRetries
             {
                 key.BootstrapRetryDue = false;
                 _runtime.DeadLettered(deadLetter);
+                _runtime.Telemetry.BootstrapEnded(deadLetter.Site, failure.Query, failure.IsTransient ? OrchestrationTelemetry.BootstrapExhausted : OrchestrationTelemetry.BootstrapRefused);
             },
         };
     }

@@ -60,7 +60,7 @@ internal sealed class StepProcessor
 
         if (step.State.Instances.Count > 0 && BootstrapRetries.Find(step.State) is { } waiting && waiting.StartedBy == inboxEvent.Key)
         {
-            BootstrapRetries.Recovered(step, waiting, query);
+            _bootstrapRetries.Recovered(step, waiting, query);
         }
 
         var workflows = _runtime.Workflows.ForEventType(envelope.Type);

@@ -16,6 +16,15 @@ public sealed class OrchestrationTelemetry : IDisposable
     /// <summary>The meter and activity source name.</summary>
     public const string Name = "ManufacturingOrchestration";
 
+    /// <summary>The <c>outcome</c> of <c>mo.bootstrap.failures</c> when the ERP answered on a retry.</summary>
+    internal const string BootstrapRecovered = "recovered";
+
+    /// <summary>The <c>outcome</c> of <c>mo.bootstrap.failures</c> when the last retry failed too (dead-lettered).</summary>
+    internal const string BootstrapExhausted = "exhausted";
+
+    /// <summary>The <c>outcome</c> of <c>mo.bootstrap.failures</c> when the ERP refused permanently (dead-lettered).</summary>
+    internal const string BootstrapRefused = "refused";
+
     private readonly TimeProvider _time;
     private readonly Counter<long> _accepted;
     private readonly Counter<long> _rejected;
@@ -31,6 +40,8 @@ public sealed class OrchestrationTelemetry : IDisposable
     private readonly Counter<long> _approvalsAnswered;
     private readonly Counter<long> _slaBreaches;
     private readonly Counter<long> _drifts;
+    private readonly Counter<long> _bootstrapRetries;
+    private readonly Counter<long> _bootstrapFailures;
 
     /// <summary>Creates the instruments.</summary>
     /// <param name="time">The clock used for latencies.</param>
@@ -55,6 +66,8 @@ public sealed class OrchestrationTelemetry : IDisposable
         _approvalsAnswered = Meter.CreateCounter<long>("mo.approvals.answered", description: "Approval requests completed, by outcome.");
         _slaBreaches = Meter.CreateCounter<long>("mo.sla.breaches", description: "Approvals that passed their deadline, by escalation level.");
         _drifts = Meter.CreateCounter<long>("mo.reconciliation.drifts", description: "Stock drifts found by reconciliation (one per lot, category and ownership on which systems disagree).");
+        _bootstrapRetries = Meter.CreateCounter<long>("mo.bootstrap.retries", description: "Durable retries scheduled after the ERP failed transiently to load a lot or order seen for the first time, by query.");
+        _bootstrapFailures = Meter.CreateCounter<long>("mo.bootstrap.failures", description: "Events whose ERP bootstrap failed, counted once when that ends, by outcome: recovered on a retry, or dead-lettered because the retries were exhausted or the ERP refused (those two are in mo.deadletters too).");
     }
 
     /// <summary>The meter.</summary>
@@ -114,9 +127,23 @@ public sealed class OrchestrationTelemetry : IDisposable
         _approvalsAnswered.Add(1, new KeyValuePair<string, object?>("site", site.Value), new KeyValuePair<string, object?>("outcome", approved ? "approved" : "refused"));
     }
 
+    /// <summary>A waiting approval that no person will answer any more (superseded, such as by a newer count): no longer waiting, completed as withdrawn.</summary>
+    internal void ApprovalWithdrawn(SiteId site)
+    {
+        _approvalsWaiting.Add(-1, new KeyValuePair<string, object?>("site", site.Value));
+        _approvalsAnswered.Add(1, new KeyValuePair<string, object?>("site", site.Value), new KeyValuePair<string, object?>("outcome", "withdrawn"));
+    }
+
     internal void SlaBreached(SiteId site, string workflow, int level) =>
         _slaBreaches.Add(1, new KeyValuePair<string, object?>("site", site.Value), new KeyValuePair<string, object?>("workflow", workflow), new KeyValuePair<string, object?>("level", level));
 
     internal void DriftFound(string? site, string category) =>
         _drifts.Add(1, new KeyValuePair<string, object?>("site", site), new KeyValuePair<string, object?>("category", category));
+
+    internal void BootstrapRetryScheduled(string? site, string query) =>
+        _bootstrapRetries.Add(1, new KeyValuePair<string, object?>("site", site), new KeyValuePair<string, object?>("query", query));
+
+    /// <summary>A failed ERP bootstrap ended: <paramref name="outcome"/> is <see cref="BootstrapRecovered"/>, <see cref="BootstrapExhausted"/> or <see cref="BootstrapRefused"/>.</summary>
+    internal void BootstrapEnded(string? site, string? query, string outcome) =>
+        _bootstrapFailures.Add(1, new KeyValuePair<string, object?>("site", site), new KeyValuePair<string, object?>("query", query), new KeyValuePair<string, object?>("outcome", outcome));
 }
