@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using ManufacturingOrchestration.Adapters.Health;
 using Microsoft.Extensions.Http.Resilience;
 
@@ -13,19 +14,30 @@ namespace ManufacturingOrchestration.Adapters.Http;
 /// A half-open circuit (the break elapsed, a trial call is under way) counts as open: it closes only when a call
 /// succeeds. A circuit whose break has elapsed stays reported open until the next call through the connector, which
 /// the engine's outbox makes when it re-runs the transient command.
+/// <para>
+/// It also reports on the product's meter (<c>ManufacturingOrchestration</c>): <c>mo.connectors.circuit.changes</c>
+/// counts each state change, tagged <c>connector</c> and <c>state</c> (<c>open</c>, <c>half_open</c>, <c>closed</c>), and
+/// the gauge <c>mo.connectors.circuit.open</c> reads 1 per connector whose circuit is open or half-open, 0 otherwise.
+/// </para>
 /// </remarks>
-public sealed class HttpConnectorCircuits : ICircuitStateReporter
+public sealed class HttpConnectorCircuits : ICircuitStateReporter, IDisposable
 {
     private readonly ConcurrentDictionary<string, HttpConnectorCircuit> _circuits = new(StringComparer.Ordinal);
     private readonly TimeProvider _timeProvider;
+    private readonly HttpConnectorTelemetry _telemetry;
 
     /// <summary>Creates the tracker.</summary>
     /// <param name="timeProvider">The clock that stamps state changes.</param>
-    public HttpConnectorCircuits(TimeProvider timeProvider)
+    /// <param name="meterFactory">Creates the meter, when hosted with dependency injection; otherwise the tracker owns its meter.</param>
+    public HttpConnectorCircuits(TimeProvider timeProvider, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         _timeProvider = timeProvider;
+        _telemetry = new HttpConnectorTelemetry(meterFactory, () => _circuits.Values);
     }
+
+    /// <summary>The meter the circuit metrics are reported on.</summary>
+    internal Meter Meter => _telemetry.Meter;
 
     /// <summary>The names of the connectors whose circuit is open or half-open, in ordinal order; empty when all are closed.</summary>
     /// <returns>The open circuits.</returns>
@@ -75,8 +87,16 @@ public sealed class HttpConnectorCircuits : ICircuitStateReporter
         Record(connectorName, HttpCircuitState.Closed, null);
     }
 
-    /// <summary>Records a state change (the breaker calls back in order, one change at a time per circuit).</summary>
-    internal void Record(string connectorName, HttpCircuitState state, TimeSpan? breakDuration) =>
+    /// <inheritdoc />
+    public void Dispose() => _telemetry.Dispose();
+
+    /// <summary>
+    /// Records a state change (the breaker calls back in order, one change at a time per circuit) and counts it when the
+    /// state differs from the one recorded before; the first record of a connector (a new breaker, closed) is no change.
+    /// </summary>
+    internal void Record(string connectorName, HttpCircuitState state, TimeSpan? breakDuration)
+    {
+        var changed = _circuits.TryGetValue(connectorName, out var previous) && previous.State != state;
         _circuits[connectorName] = new HttpConnectorCircuit
         {
             Name = connectorName,
@@ -84,4 +104,9 @@ public sealed class HttpConnectorCircuits : ICircuitStateReporter
             Since = _timeProvider.GetUtcNow(),
             BreakDuration = state == HttpCircuitState.Open ? breakDuration : null,
         };
+        if (changed)
+        {
+            _telemetry.StateChanged(connectorName, state);
+        }
+    }
 }
