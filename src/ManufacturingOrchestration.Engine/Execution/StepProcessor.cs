@@ -132,6 +132,7 @@ internal sealed class StepProcessor
             };
             step.AddAudit(actor, action, Summarize(inboxEvent.Envelope.Type, context), explanation, workflow, StateDigest.Describe(step.State), StateDigest.Describe(context.State));
             step.State = context.State;
+            step.WithdrawnApprovals.AddRange(context.WithdrawnApprovalSites);
             foreach (var planned in context.Commands)
             {
                 step.AddCommand(planned.Command, planned.Step, workflow.Id, planned.Compensation);
@@ -183,7 +184,10 @@ internal sealed class StepProcessor
         var acceptedAt = inboxEvent.AcceptedAt;
         var followUps = step.FollowUps;
         var timers = step.Timers;
-        var approvalsAdded = WaitingApprovals(newState) - WaitingApprovals(key.State);
+        // Requests added = the change in waiting approvals plus those withdrawn in this step (an answered approval is
+        // counted down by the approval processor itself, so a negative change adds nothing here).
+        var withdrawn = step.WithdrawnApprovals;
+        var approvalsAdded = WaitingApprovals(newState) - WaitingApprovals(key.State) + withdrawn.Count;
         return new Staged(key)
         {
             Commit = commit,
@@ -206,6 +210,11 @@ internal sealed class StepProcessor
                 for (var i = 0; i < approvalsAdded; i++)
                 {
                     _runtime.Telemetry.ApprovalRequested(inboxEvent.Envelope.Site?.Value ?? string.Empty);
+                }
+
+                foreach (var site in withdrawn)
+                {
+                    _runtime.Telemetry.ApprovalWithdrawn(site);
                 }
             },
         };
@@ -364,6 +373,9 @@ internal sealed class StepBuilder
     public List<DurableTimer> Timers { get; } = [];
 
     public List<string> CancelledTimers { get; } = [];
+
+    /// <summary>The sites of the pending approvals the step's workflows withdrew.</summary>
+    public List<SiteId> WithdrawnApprovals { get; } = [];
 
     public void AddAudit(string actor, string action, string reason, string? explanation, WorkflowDefinition? workflow, string? before, string? after)
     {

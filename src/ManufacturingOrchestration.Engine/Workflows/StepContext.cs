@@ -27,6 +27,7 @@ public sealed class StepContext
     private Dictionary<string, object>? _facts;
     private Dictionary<(string Step, string Kind), int>? _occurrences;
     private string? _correlationId;
+    private List<SiteId>? _withdrawnApprovalSites;
 
     internal StepContext(EventEnvelope envelope, EventKey eventKey, PartitionState state, WorkflowDefinition workflow, AdapterSet adapters, TimeProvider time, ApprovalOptions approvals)
     {
@@ -83,6 +84,9 @@ public sealed class StepContext
     internal IReadOnlyList<PlannedCommand> Commands => _commands;
 
     internal IReadOnlyList<AuditDraft> AuditDrafts => _audit;
+
+    /// <summary>The sites of the approvals this context withdrew (for the waiting-approvals instrument).</summary>
+    internal IReadOnlyList<SiteId> WithdrawnApprovalSites => _withdrawnApprovalSites ?? [];
 
     internal IReadOnlyList<EventEnvelope> FollowUps => _followUps;
 
@@ -312,6 +316,7 @@ public sealed class StepContext
             CancelTimer(timer);
         }
 
+        (_withdrawnApprovalSites ??= []).Add(pending.Site);
         Audit("approval-withdrawn", $"{reasonCode.Code}: {reason} — {pending.Subject} no longer waits for {pending.Role} at {pending.Site} (request {requestId})");
         return true;
     }

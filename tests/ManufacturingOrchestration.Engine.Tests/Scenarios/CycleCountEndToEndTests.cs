@@ -2,6 +2,7 @@ using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Scenarios;
 using ManufacturingOrchestration.Engine.Tests.Execution;
+using ManufacturingOrchestration.Engine.Tests.Telemetry;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Rules;
@@ -203,11 +204,13 @@ public class CycleCountEndToEndTests
     public async Task RecountWithinAuthorityWhileAnApprovalWaits_SupersedesIt_PostsOnlyTheRecountAndResumesPicks()
     {
         await using var host = await CreateHostAsync();
+        using var metrics = new MeasurementRecorder(host.Orchestrator.Telemetry.Meter);
         SeedLot(host, "L-CC10", Screws, 100);
         var lot = new LotId("L-CC10");
         await host.PublishAndWaitAsync(Counted("L-CC10", Screws, book: 100, counted: 40, "cc-10"));
         var superseded = (await host.Orchestrator.GetPendingApprovalsAsync("L-CC10", EngineTestHost.Ct)).Single();
         host.Plant.Wms.ArePicksPaused(lot).Should().BeTrue();
+        metrics.Sum("mo.approvals.waiting").Should().Be(1);
 
         await host.PublishAndWaitAsync(Counted("L-CC10", Screws, book: 100, counted: 50, "cc-10-recount", Recounter));
 
@@ -217,6 +220,8 @@ public class CycleCountEndToEndTests
         var audit = await host.Orchestrator.GetAuditTrailAsync("L-CC10", EngineTestHost.Ct);
         audit.Should().ContainSingle(a => a.Action == "approval-withdrawn").Which.Reason.Should()
             .StartWith(ReasonCodes.CountSuperseded.Code).And.Contain("CC-cc-10-recount").And.Contain(superseded.RequestId);
+        metrics.Sum("mo.approvals.waiting").Should().Be(0, "the withdrawn request no longer waits");
+        metrics.Sum("mo.approvals.answered", "outcome", "withdrawn").Should().Be(1);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public class OrchestrationTelemetryTests
     public async Task BootstrapRetryScheduled_TransientErpFailuresThenAnswer_CountsEachRetryAndOneRecovery()
     {
         await using var host = await new EngineTestHost().StartAsync();
-        using var recorder = new Recorder(host.Orchestrator.Telemetry.Meter);
+        using var recorder = new MeasurementRecorder(host.Orchestrator.Telemetry.Meter);
         host.AddLotInInspection("L-1", 100);
         host.Plant.Faults.FailNext(QueryKinds.ErpGetLot, 2);
 
@@ -41,7 +41,7 @@ public class OrchestrationTelemetryTests
     public async Task BootstrapEnded_TransientFailuresExhaustTheRetries_CountedAsExhaustedAndAsADeadLetter()
     {
         await using var host = await new EngineTestHost(o => o.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromSeconds(1), MaxAttempts = 3 }).StartAsync();
-        using var recorder = new Recorder(host.Orchestrator.Telemetry.Meter);
+        using var recorder = new MeasurementRecorder(host.Orchestrator.Telemetry.Meter);
         host.AddLotInInspection("L-3", 10);
         host.Plant.Faults.Configure(QueryKinds.ErpGetLot, new FaultProfile { TransientFailureRate = 1 });
 
@@ -59,7 +59,7 @@ public class OrchestrationTelemetryTests
     public async Task BootstrapEnded_PermanentErpRefusal_CountedAsRefusedWithoutRetry()
     {
         await using var host = await new EngineTestHost().StartAsync();
-        using var recorder = new Recorder(host.Orchestrator.Telemetry.Meter);
+        using var recorder = new MeasurementRecorder(host.Orchestrator.Telemetry.Meter);
         host.AddLotInInspection("L-4", 10);
         host.Plant.Faults.FailNext(QueryKinds.ErpGetLot, 1, AdapterResultStatus.PermanentFailure);
 
@@ -75,7 +75,7 @@ public class OrchestrationTelemetryTests
     public void ApprovalWithdrawn_AfterARequest_NoLongerWaitingAndCompletedAsWithdrawn()
     {
         using var telemetry = new OrchestrationTelemetry(new FakeTimeProvider());
-        using var recorder = new Recorder(telemetry.Meter);
+        using var recorder = new MeasurementRecorder(telemetry.Meter);
         var site = new SiteId("P1");
 
         telemetry.ApprovalRequested(site.Value);
@@ -108,32 +108,5 @@ public class OrchestrationTelemetryTests
         telemetry.Meter.Name.Should().Be(OrchestrationTelemetry.Name);
         instruments.Select(i => i.Name).Should().Contain(["mo.bootstrap.retries", "mo.bootstrap.failures"]);
         instruments.Should().OnlyContain(i => i.Name.StartsWith("mo.", StringComparison.Ordinal) && !string.IsNullOrWhiteSpace(i.Description));
-    }
-
-    /// <summary>Sums the long measurements of one meter instance (other orchestrators in parallel tests share the meter name).</summary>
-    private sealed class Recorder : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly ConcurrentQueue<(string Name, long Value, KeyValuePair<string, object?>[] Tags)> _measurements = new();
-
-        public Recorder(Meter meter)
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (ReferenceEquals(instrument.Meter, meter))
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => _measurements.Enqueue((instrument.Name, value, tags.ToArray())));
-            _listener.Start();
-        }
-
-        public long Sum(string name, string? tag = null, string? value = null) =>
-            _measurements
-                .Where(m => m.Name == name && (tag is null || m.Tags.Any(t => t.Key == tag && Equals(t.Value, value))))
-                .Sum(m => m.Value);
-
-        public void Dispose() => _listener.Dispose();
     }
 }
