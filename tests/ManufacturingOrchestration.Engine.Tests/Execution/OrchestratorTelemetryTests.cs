@@ -1,7 +1,6 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Engine.Tests.Telemetry;
 
 namespace ManufacturingOrchestration.Engine.Tests.Execution;
 
@@ -11,7 +10,7 @@ public class OrchestratorTelemetryTests
     public async Task Run_MeterListenerSeesAcceptedProcessedExecutedAndDeadLetters()
     {
         await using var host = await TestWorkflows.NotifyHost().StartAsync();
-        using var recorder = new Recorder(host.Orchestrator.Telemetry.Meter);
+        using var recorder = new MeasurementRecorder(host.Orchestrator.Telemetry.Meter);
 
         host.Plant.Faults.FailNext(CommandKinds.NotificationSend, 1);
         await host.PublishAndWaitAsync(TestWorkflows.Signal("a", "a1"));
@@ -36,32 +35,5 @@ public class OrchestratorTelemetryTests
         recorder.Sum("mo.deadletters").Should().Be(1);
         recorder.Sum("mo.deadletters", "site", EngineTestHost.Site.Value).Should().Be(1);
         recorder.Sum("mo.events.accepted", "type", Model.Events.EventTypes.SupplierUpdated).Should().Be(4);
-    }
-
-    /// <summary>Sums the long counters of one meter instance (other orchestrators in parallel tests share the meter name).</summary>
-    private sealed class Recorder : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly ConcurrentQueue<(string Name, long Value, KeyValuePair<string, object?>[] Tags)> _measurements = new();
-
-        public Recorder(Meter meter)
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (ReferenceEquals(instrument.Meter, meter))
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => _measurements.Enqueue((instrument.Name, value, tags.ToArray())));
-            _listener.Start();
-        }
-
-        public long Sum(string name, string? tag = null, string? value = null) =>
-            _measurements
-                .Where(m => m.Name == name && (tag is null || m.Tags.Any(t => t.Key == tag && Equals(t.Value, value))))
-                .Sum(m => m.Value);
-
-        public void Dispose() => _listener.Dispose();
     }
 }
