@@ -183,20 +183,26 @@ public sealed partial class SqliteOrchestrationStore
     {
         var commit = prepared.Commit;
         var key = commit.PartitionKey;
-        if (!versions.TryGetValue(key, out var current))
-        {
-            current = _writer.Get("SELECT version FROM partitions WHERE partition_key = $p0", 1).With(key).ExecuteScalar() is long stored ? stored : 0;
-        }
-
-        if (current != commit.ExpectedVersion)
+        var known = versions.TryGetValue(key, out var current);
+        if (known && current != commit.ExpectedVersion)
         {
             throw new ConcurrencyConflictException(key, commit.ExpectedVersion, current);
         }
 
         if (prepared.State is { } state)
         {
-            _writer.Get("INSERT INTO partitions (partition_key, version, state) VALUES ($p0, $p1, $p2) ON CONFLICT (partition_key) DO UPDATE SET version = excluded.version, state = excluded.state", 3)
-                .With(key, commit.NewState!.Version, state).ExecuteNonQuery();
+            // The version check is the write itself: an insert only where the key is new, an update only of the expected
+            // version; no row written means another version is stored (the read that says which runs only then).
+            var written = commit.ExpectedVersion == 0
+                ? _writer.Get("INSERT INTO partitions (partition_key, version, state) VALUES ($p0, $p1, $p2) ON CONFLICT (partition_key) DO NOTHING", 3)
+                    .With(key, commit.NewState!.Version, state).ExecuteNonQuery()
+                : _writer.Get("UPDATE partitions SET version = $p1, state = $p2 WHERE partition_key = $p0 AND version = $p3", 4)
+                    .With(key, commit.NewState!.Version, state).With(3, commit.ExpectedVersion).ExecuteNonQuery();
+            if (written != 1)
+            {
+                throw new ConcurrencyConflictException(key, commit.ExpectedVersion, StoredVersion(key));
+            }
+
             current = commit.NewState.Version;
 
             // The waiting index follows the state it is derived from, in the same transaction.
@@ -204,6 +210,14 @@ public sealed partial class SqliteOrchestrationStore
             foreach (var waitingFor in prepared.Waiting)
             {
                 _writer.Get("INSERT INTO partition_waiting (partition_key, waiting_for) VALUES ($p0, $p1)", 2).With(key, waitingFor).ExecuteNonQuery();
+            }
+        }
+        else if (!known)
+        {
+            current = StoredVersion(key);
+            if (current != commit.ExpectedVersion)
+            {
+                throw new ConcurrencyConflictException(key, commit.ExpectedVersion, current);
             }
         }
 
@@ -265,6 +279,9 @@ public sealed partial class SqliteOrchestrationStore
                 .With(deadLetter.Id, deadLetter.PartitionKey, deadLetter.Site).With(3, deadLetter.At.UtcTicks).With(4, deadLetter.IsOpen ? 1L : 0L).With(5, prepared.DeadLetters[i]).ExecuteNonQuery();
         }
     }
+
+    private long StoredVersion(string key) =>
+        _writer.Get("SELECT version FROM partitions WHERE partition_key = $p0", 1).With(key).ExecuteScalar() is long stored ? stored : 0;
 
     private void UpsertCommand(PreparedCommand prepared)
     {
