@@ -95,33 +95,11 @@ public static class FinishedGoodsReleaseWorkflow
         }
 
         var moved = inInspection.Subtract(next.QuantityIn(StockCategory.QualityInspection));
-        var target = next.QuantityIn(StockCategory.RestrictedUse) > lot.QuantityIn(StockCategory.RestrictedUse)
-            ? StockCategory.RestrictedUse
-            : StockCategory.Unrestricted;
         ctx.State = ctx.State with { Lot = next };
-        ctx.Plan(CommandKinds.ErpChangeStockCategory, c => new ChangeStockCategoryRequest
-        {
-            Context = c,
-            Lot = lot.Id,
-            Material = lot.Material,
-            Site = lot.Site,
-            Quantity = moved,
-            FromCategory = StockCategory.QualityInspection,
-            ToCategory = target,
-            ReasonCode = "fg.released",
-        },
-        compensation: c => new ChangeStockCategoryRequest
-        {
-            // Compensable: a release can be taken back to inspection (the safe direction).
-            Context = c,
-            Lot = lot.Id,
-            Material = lot.Material,
-            Site = lot.Site,
-            Quantity = moved,
-            FromCategory = target,
-            ToCategory = StockCategory.QualityInspection,
-            ReasonCode = "fg.release-compensated",
-        });
+
+        // Compensable: a release can be taken back to inspection (the safe direction).
+        ScenarioCommands.PlanReversibleCategoryChange(
+            ctx, lot, moved, StockCategory.QualityInspection, ScenarioCommands.ReleaseTarget(lot, next), "fg.released", "fg.release-compensated");
     }
 
     private static void ReleaseShipmentHold(ReleaseShipmentHold decision, StepContext ctx) =>

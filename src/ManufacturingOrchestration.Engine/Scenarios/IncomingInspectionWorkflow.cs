@@ -179,31 +179,11 @@ public static class IncomingInspectionWorkflow
         }
 
         var moved = before.Subtract(released.QuantityIn(StockCategory.QualityInspection));
-        var target = released.QuantityIn(StockCategory.RestrictedUse) > lot.QuantityIn(StockCategory.RestrictedUse)
-            ? StockCategory.RestrictedUse
-            : StockCategory.Unrestricted;
         ctx.State = ctx.State with { Lot = released };
-        ctx.Plan(CommandKinds.ErpChangeStockCategory, c => new ChangeStockCategoryRequest
-        {
-            Context = c,
-            Lot = lot.Id,
-            Material = lot.Material,
-            Site = lot.Site,
-            Quantity = moved,
-            FromCategory = StockCategory.QualityInspection,
-            ToCategory = target,
-        },
-        compensation: c => new ChangeStockCategoryRequest
-        {
-            // Compensable: a release can be taken back to inspection. A quarantine never is undone automatically.
-            Context = c,
-            Lot = lot.Id,
-            Material = lot.Material,
-            Site = lot.Site,
-            Quantity = moved,
-            FromCategory = target,
-            ToCategory = StockCategory.QualityInspection,
-        });
+
+        // Compensable: a release can be taken back to inspection. A quarantine never is undone automatically.
+        ScenarioCommands.PlanReversibleCategoryChange(
+            ctx, lot, moved, StockCategory.QualityInspection, ScenarioCommands.ReleaseTarget(lot, released), reasonCode: null, compensationReasonCode: null);
     }
 
     private static void MoveToHold(MoveStockToHold decision, StepContext ctx)

@@ -169,33 +169,12 @@ public static class MrbDispositionWorkflow
             return false;
         }
 
-        var target = released.QuantityIn(StockCategory.RestrictedUse) > lot.QuantityIn(StockCategory.RestrictedUse)
-            ? StockCategory.RestrictedUse
-            : StockCategory.Unrestricted;
         ctx.State = ctx.State with { Lot = released };
-        ctx.Plan(CommandKinds.ErpChangeStockCategory, c => new ChangeStockCategoryRequest
-        {
-            Context = c,
-            Lot = lot.Id,
-            Material = lot.Material,
-            Site = lot.Site,
-            Quantity = before.Subtract(released.QuantityIn(StockCategory.Blocked)),
-            FromCategory = StockCategory.Blocked,
-            ToCategory = target,
-            ReasonCode = "mrb.use-as-is",
-        },
-        compensation: c => new ChangeStockCategoryRequest
-        {
-            // Compensable towards safety only: back to blocked stock.
-            Context = c,
-            Lot = lot.Id,
-            Material = lot.Material,
-            Site = lot.Site,
-            Quantity = before.Subtract(released.QuantityIn(StockCategory.Blocked)),
-            FromCategory = target,
-            ToCategory = StockCategory.Blocked,
-            ReasonCode = "mrb.use-as-is-compensated",
-        });
+
+        // Compensable towards safety only: back to blocked stock.
+        ScenarioCommands.PlanReversibleCategoryChange(
+            ctx, lot, before.Subtract(released.QuantityIn(StockCategory.Blocked)), StockCategory.Blocked, ScenarioCommands.ReleaseTarget(lot, released),
+            "mrb.use-as-is", "mrb.use-as-is-compensated");
         return true;
     }
 
@@ -225,28 +204,8 @@ public static class MrbDispositionWorkflow
         }
 
         ctx.State = ctx.State with { Lot = reworked };
-        ctx.Plan(CommandKinds.ErpChangeStockCategory, c => new ChangeStockCategoryRequest
-        {
-            Context = c,
-            Lot = lot.Id,
-            Material = lot.Material,
-            Site = lot.Site,
-            Quantity = decision.Quantity,
-            FromCategory = StockCategory.Blocked,
-            ToCategory = StockCategory.QualityInspection,
-            ReasonCode = decision.IsRepair ? "mrb.repair" : "mrb.rework",
-        },
-        compensation: c => new ChangeStockCategoryRequest
-        {
-            Context = c,
-            Lot = lot.Id,
-            Material = lot.Material,
-            Site = lot.Site,
-            Quantity = decision.Quantity,
-            FromCategory = StockCategory.QualityInspection,
-            ToCategory = StockCategory.Blocked,
-            ReasonCode = "mrb.rework-compensated",
-        });
+        ScenarioCommands.PlanReversibleCategoryChange(
+            ctx, lot, decision.Quantity, StockCategory.Blocked, StockCategory.QualityInspection, decision.IsRepair ? "mrb.repair" : "mrb.rework", "mrb.rework-compensated");
         ctx.Plan(CommandKinds.QmsCreateInspectionLot, c => new CreateInspectionLotRequest
         {
             Context = c,
@@ -289,29 +248,9 @@ public static class MrbDispositionWorkflow
         }
 
         ctx.State = ctx.State with { Lot = returned };
-        ctx.Plan(CommandKinds.ErpChangeStockCategory, c => new ChangeStockCategoryRequest
-        {
-            Context = c,
-            Lot = lot.Id,
-            Material = lot.Material,
-            Site = lot.Site,
-            Quantity = decision.Quantity,
-            FromCategory = StockCategory.Blocked,
-            ToCategory = StockCategory.Unrestricted,
-            ReasonCode = "mrb.return-to-supplier",
-        },
-        compensation: c => new ChangeStockCategoryRequest
-        {
-            // If the return cannot be posted, the quantity goes back to blocked stock.
-            Context = c,
-            Lot = lot.Id,
-            Material = lot.Material,
-            Site = lot.Site,
-            Quantity = decision.Quantity,
-            FromCategory = StockCategory.Unrestricted,
-            ToCategory = StockCategory.Blocked,
-            ReasonCode = "mrb.return-compensated",
-        });
+        // If the return cannot be posted, the quantity goes back to blocked stock.
+        ScenarioCommands.PlanReversibleCategoryChange(
+            ctx, lot, decision.Quantity, StockCategory.Blocked, StockCategory.Unrestricted, "mrb.return-to-supplier", "mrb.return-compensated");
         ctx.Plan(CommandKinds.ErpPostGoodsMovement, c => new PostGoodsMovementRequest { Context = c, Movement = movement });
         if ((decision.Supplier ?? lot.Supplier) is { } supplier)
         {

@@ -81,4 +81,36 @@ internal static class ScenarioCommands
 
     public static void RecordApprovalRequired(RequireApproval decision, StepContext ctx) =>
         ctx.Audit("approval-required", $"{decision.Reason.Code}: {decision.Describe()}");
+
+    /// <summary>
+    /// Where a release put the stock: restricted-use when it added restricted-use stock (a restricted batch), otherwise
+    /// unrestricted.
+    /// </summary>
+    public static StockCategory ReleaseTarget(MaterialLot before, MaterialLot after) =>
+        after.QuantityIn(StockCategory.RestrictedUse) > before.QuantityIn(StockCategory.RestrictedUse)
+            ? StockCategory.RestrictedUse
+            : StockCategory.Unrestricted;
+
+    /// <summary>
+    /// Plans an ERP change of a lot's stock category whose compensation is the reverse change (same quantity, back to
+    /// <paramref name="from"/>).
+    /// </summary>
+    public static void PlanReversibleCategoryChange(
+        StepContext ctx, MaterialLot lot, Quantity quantity, StockCategory from, StockCategory to, string? reasonCode, string? compensationReasonCode) =>
+        ctx.Plan(
+            CommandKinds.ErpChangeStockCategory,
+            c => CategoryChange(c, lot, quantity, from, to, reasonCode),
+            compensation: c => CategoryChange(c, lot, quantity, to, from, compensationReasonCode));
+
+    private static ChangeStockCategoryRequest CategoryChange(CommandContext context, MaterialLot lot, Quantity quantity, StockCategory from, StockCategory to, string? reasonCode) => new()
+    {
+        Context = context,
+        Lot = lot.Id,
+        Material = lot.Material,
+        Site = lot.Site,
+        Quantity = quantity,
+        FromCategory = from,
+        ToCategory = to,
+        ReasonCode = reasonCode,
+    };
 }
