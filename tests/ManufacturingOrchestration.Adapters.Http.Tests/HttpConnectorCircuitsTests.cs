@@ -14,7 +14,7 @@ public sealed class HttpConnectorCircuitsTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task GetOpenCircuits_ServerFailsUntilTheBreakerOpens_ListsTheConnectorUntilTheBreakElapsesAndACallSucceeds()
     {
         var time = new FakeTimeProvider(s_start);
@@ -55,7 +55,7 @@ public sealed class HttpConnectorCircuitsTests
         server.Hits.Should().Be(3, "the open circuit kept one call from the server");
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task GetOpenCircuits_OneTargetSystemFails_OnlyItsConnectorIsListed()
     {
         var time = new FakeTimeProvider(s_start);
@@ -79,7 +79,7 @@ public sealed class HttpConnectorCircuitsTests
             (TestConnectors.WmsName, HttpCircuitState.Closed));
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task AddHttpConnector_SeveralConnectorsAndRepeatedRegistration_RegisterOneReporterSharedWithTheTracker()
     {
         await using var server = LoopbackServer.Always(ScriptedResponse.Of(200));
@@ -96,7 +96,7 @@ public sealed class HttpConnectorCircuitsTests
         services.Count(d => d.ServiceType == typeof(ICircuitStateReporter)).Should().Be(1);
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task GetCircuit_BeforeAndAfterTheFirstCall_UnknownThenClosedSinceThePipelineWasBuilt()
     {
         var time = new FakeTimeProvider(s_start);
@@ -115,7 +115,7 @@ public sealed class HttpConnectorCircuitsTests
         circuits.GetCircuit(TestConnectors.WmsName).Should().BeNull("the WMS connector has made no call");
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task Track_CallbacksAlreadySet_StillRunAfterTheStateIsRecordedAndHalfOpenCountsAsOpen()
     {
         var time = new FakeTimeProvider(s_start);
@@ -162,7 +162,7 @@ public sealed class HttpConnectorCircuitsTests
         }
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task Record_ConcurrentChangesOnManyConnectors_EveryConnectorEndsInItsLastState()
     {
         var circuits = new HttpConnectorCircuits(new FakeTimeProvider(s_start));

@@ -27,7 +27,7 @@ public sealed class HttpConnectorServiceCollectionExtensionsTests
         services.AddHttpWmsConnector("wms", o => o.BaseAddress = new Uri("http://127.0.0.1:1/")).Should().BeSameAs(services);
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task AddHttpErpConnector_CalledTwice_AddsNoSecondPipeline()
     {
         await using var server = LoopbackServer.Always(ScriptedResponse.Of(503));
@@ -63,7 +63,7 @@ public sealed class HttpConnectorServiceCollectionExtensionsTests
         act.Should().Throw<InvalidOperationException>().WithMessage("*plant-1*IErpAdapter*");
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task AddHttpErpConnector_TwoRegions_EachKeyedConnectorCallsItsOwnSystemAndFirstIsDefault()
     {
         await using var eu = LoopbackServer.Always(ScriptedResponse.Of(200, """{"documentNumber":"EU-1"}"""));
@@ -82,7 +82,7 @@ public sealed class HttpConnectorServiceCollectionExtensionsTests
         ((HttpConnector)provider.GetRequiredKeyedService<IErpAdapter>("erp-us")).Name.Should().Be("erp-us");
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task AddHttpErpConnector_InvalidOptions_FailAtStartUpValidation()
     {
         var services = new ServiceCollection()
@@ -98,7 +98,7 @@ public sealed class HttpConnectorServiceCollectionExtensionsTests
         firstUse.Should().Throw<OptionsValidationException>().Which.OptionsName.Should().Be("erp-eu");
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task AddHttpErpConnector_UserEndpointOverride_SurvivesSecondRegistration()
     {
         await using var server = LoopbackServer.Always(ScriptedResponse.Of(200));
@@ -117,7 +117,7 @@ public sealed class HttpConnectorServiceCollectionExtensionsTests
         server.Requests.Single().Path.Should().Be("/api/v1/batches/LOT-1");
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task AddHttpConnector_CustomAdapter_IsBuiltFromItsContext()
     {
         var services = new ServiceCollection()

@@ -68,7 +68,7 @@ public sealed class HttpConnectorTelemetryTests
         circuits.Meter.Name.Should().Be(HttpConnectorTelemetry.MeterName);
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task StateChanged_RealConnectorTripsItsCircuitInAHost_CountedOnTheHostsMeterFactoryMeter()
     {
         var time = new FakeTimeProvider(s_start);

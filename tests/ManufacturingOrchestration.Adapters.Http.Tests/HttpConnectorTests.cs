@@ -8,7 +8,7 @@ public sealed class HttpConnectorTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task SendAsync_RequestBuiltByDerivedConnector_GetsHeadersAndClassification()
     {
         await using var server = LoopbackServer.Sequence(ScriptedResponse.Of(500), ScriptedResponse.Of(202, """{"documentNumber":"N-1"}"""));

@@ -11,7 +11,7 @@ public sealed class JsonRestErpConnectorTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task ChangeStockCategoryAsync_TwoServiceUnavailableThenOk_RetriesInCallAndSucceeds()
     {
         await using var server = LoopbackServer.Sequence(ScriptedResponse.Of(503), ScriptedResponse.Of(503), ScriptedResponse.Of(201, """{"documentNumber":"4900001234"}"""));
@@ -25,7 +25,7 @@ public sealed class JsonRestErpConnectorTests
         server.Requests.Select(r => r.Header("Idempotency-Key")).Should().AllBe("idem-1", "every in-call retry carries the same key");
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task ChangeStockCategoryAsync_PersistentServiceUnavailable_IsTransientAfterBoundedAttempts()
     {
         await using var server = LoopbackServer.Always(ScriptedResponse.Of(503, """{"title":"maintenance window"}"""));
@@ -39,7 +39,7 @@ public sealed class JsonRestErpConnectorTests
         server.Hits.Should().Be(3, "one attempt plus MaxRetryAttempts = 2 in-call retries, never more");
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task ChangeStockCategoryAsync_TooManyRequestsWithLongRetryAfter_IsTransientWithRetryAfterAndNoInCallRetry()
     {
         var throttled = new ScriptedResponse { Status = 429, Headers = { ["Retry-After"] = "30" } };
@@ -53,7 +53,7 @@ public sealed class JsonRestErpConnectorTests
         server.Hits.Should().Be(1, "a wait longer than the in-call budget is handed to the engine's outbox");
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task ChangeStockCategoryAsync_TooManyRequestsWithZeroRetryAfter_RetriesInCall()
     {
         await using var server = LoopbackServer.Sequence(new ScriptedResponse { Status = 429, Headers = { ["Retry-After"] = "0" } }, ScriptedResponse.Of(200));
@@ -65,7 +65,7 @@ public sealed class JsonRestErpConnectorTests
         server.Hits.Should().Be(2);
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task ChangeStockCategoryAsync_SlowAnswers_HitAttemptTimeoutAndAreTransient()
     {
         await using var server = LoopbackServer.Always(new ScriptedResponse { Status = 200, Delay = TimeSpan.FromMilliseconds(300) });
@@ -83,7 +83,7 @@ public sealed class JsonRestErpConnectorTests
         server.Hits.Should().Be(2);
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task ChangeStockCategoryAsync_CircuitTripped_IsTransientCircuitOpenWithoutCallingAndRecoversAfterBreakOnInjectedClock()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 6, 0, 0, TimeSpan.Zero));
@@ -118,7 +118,7 @@ public sealed class JsonRestErpConnectorTests
         server.Hits.Should().Be(3);
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task ChangeStockCategoryAsync_Conflict_IsAlreadyAppliedWithReference()
     {
         await using var server = LoopbackServer.Always(ScriptedResponse.Of(409, """{"documentNumber":"4900000001"}"""));
@@ -132,7 +132,7 @@ public sealed class JsonRestErpConnectorTests
         server.Hits.Should().Be(1);
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task ChangeStockCategoryAsync_ConfiguredAlreadyAppliedStatus_IsAlreadyApplied()
     {
         await using var server = LoopbackServer.Always(ScriptedResponse.Of(208));
@@ -143,7 +143,7 @@ public sealed class JsonRestErpConnectorTests
         result.Status.Should().Be(AdapterResultStatus.AlreadyApplied);
     }
 
-    [Theory]
+    [Theory(Timeout = LoopbackServer.TestTimeout)]
     [InlineData(400)]
     [InlineData(422)]
     public async Task ChangeStockCategoryAsync_ClientError_IsPermanentWithoutRetry(int status)
@@ -159,7 +159,7 @@ public sealed class JsonRestErpConnectorTests
         server.Hits.Should().Be(1);
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task ChangeStockCategoryAsync_NotFound_IsPermanentReferenceUnknown()
     {
         await using var server = LoopbackServer.Always(ScriptedResponse.Of(404));
@@ -171,7 +171,7 @@ public sealed class JsonRestErpConnectorTests
         result.IsPermanent.Should().BeTrue();
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task ChangeStockCategoryAsync_Success_SendsCommandJsonToTemplatePathWithKeyAndCorrelationHeaders()
     {
         await using var server = LoopbackServer.Always(ScriptedResponse.Of(200, """{"documentNumber":4900000042}"""));
@@ -191,7 +191,7 @@ public sealed class JsonRestErpConnectorTests
         AdapterJson.Deserialize(CommandKinds.ErpChangeStockCategory, request.Body).Should().Be(command);
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task ChangeStockCategoryAsync_ReferenceHeaderConfigured_ReadsReferenceFromHeader()
     {
         await using var server = LoopbackServer.Always(new ScriptedResponse { Status = 201, Headers = { ["X-Document-Number"] = "5000000777" } });
@@ -202,7 +202,7 @@ public sealed class JsonRestErpConnectorTests
         result.ExternalReference.Should().Be("5000000777");
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task ChangeStockCategoryAsync_EndpointAndPayloadOverridden_UsesThem()
     {
         await using var server = LoopbackServer.Always(ScriptedResponse.Of(204));
@@ -222,7 +222,7 @@ public sealed class JsonRestErpConnectorTests
         request.Body.Should().Be("""{"kind":"erp.change-stock-category"}""");
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task ChangeStockCategoryAsync_NoEndpointForKind_IsPermanentNotConfiguredWithoutCalling()
     {
         await using var server = LoopbackServer.Always(ScriptedResponse.Of(200));
@@ -234,7 +234,7 @@ public sealed class JsonRestErpConnectorTests
         server.Hits.Should().Be(0);
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task ChangeStockCategoryAsync_TemplateNeedsMissingValue_IsPermanentWithoutCalling()
     {
         await using var server = LoopbackServer.Always(ScriptedResponse.Of(200));
@@ -247,7 +247,7 @@ public sealed class JsonRestErpConnectorTests
         server.Hits.Should().Be(0);
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task ChangeStockCategoryAsync_ServerDown_IsTransient()
     {
         Uri address;
@@ -265,7 +265,7 @@ public sealed class JsonRestErpConnectorTests
         result.Reason.Should().Be(ReasonCodes.AdapterTransient);
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task ChangeStockCategoryAsync_CallerCancels_ThrowsOperationCanceled()
     {
         await using var server = LoopbackServer.Always(new ScriptedResponse { Status = 200, Delay = TimeSpan.FromMilliseconds(300) });
@@ -278,7 +278,7 @@ public sealed class JsonRestErpConnectorTests
         await act.Should().ThrowAsync<OperationCanceledException>();
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task ChangeStockCategoryAsync_WithCredential_SendsItButNeverLeaksItInResultsOrLogs()
     {
         const string token = "s3cr3t-t0ken-4711";
@@ -296,7 +296,7 @@ public sealed class JsonRestErpConnectorTests
         logs.Entries.Should().NotBeEmpty().And.OnlyContain(entry => !entry.Contains(token, StringComparison.Ordinal));
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task GetLotAsync_ServerEchoesCredentialInError_ExceptionNeverContainsIt()
     {
         const string token = "k3y-0f-the-plant-erp";
@@ -314,7 +314,7 @@ public sealed class JsonRestErpConnectorTests
         server.Requests.Single().Header("X-Api-Key").Should().Be(token, "the keyed provider of the connector wins");
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task ChangeStockCategoryAsync_CredentialProviderFails_IsTransientWithoutCalling()
     {
         await using var server = LoopbackServer.Always(ScriptedResponse.Of(200));
@@ -327,7 +327,7 @@ public sealed class JsonRestErpConnectorTests
         server.Hits.Should().Be(0);
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task GetLotAsync_Ok_DeserializesLotWithAdapterJsonContracts()
     {
         var lot = new MaterialLot { Id = new LotId("LOT-1"), Material = new MaterialId("MAT-1"), Site = new SiteId("PLANT-1"), Unit = UnitOfMeasure.Kilogram };
@@ -346,7 +346,7 @@ public sealed class JsonRestErpConnectorTests
         request.Path.Should().Be("/api/v1/lots/LOT-1");
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task GetLotAsync_NotFound_ReturnsNull()
     {
         await using var server = LoopbackServer.Always(ScriptedResponse.Of(404));
@@ -358,7 +358,7 @@ public sealed class JsonRestErpConnectorTests
         server.Hits.Should().Be(1);
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task GetOpenAllocationsAsync_NotFound_ReturnsEmpty()
     {
         await using var server = LoopbackServer.Always(ScriptedResponse.Of(404));
@@ -370,7 +370,7 @@ public sealed class JsonRestErpConnectorTests
         server.Requests.Single().Path.Should().Be("/api/v1/lots/LOT-404/allocations");
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task GetStockAsync_PersistentServerError_ThrowsTransientConnectorException()
     {
         await using var server = LoopbackServer.Always(new ScriptedResponse { Status = 502, Headers = { ["Retry-After"] = "120" } });
@@ -384,7 +384,7 @@ public sealed class JsonRestErpConnectorTests
         thrown.Which.RetryAfter.Should().Be(TimeSpan.FromMinutes(2));
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task GetMaterialAsync_InvalidJson_ThrowsPermanent()
     {
         await using var server = LoopbackServer.Always(ScriptedResponse.Of(200, """{"id": 42"""));

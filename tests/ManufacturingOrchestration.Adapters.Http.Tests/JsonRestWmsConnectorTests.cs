@@ -9,7 +9,7 @@ public sealed class JsonRestWmsConnectorTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task CreateMoveTaskAsync_Created_ReturnsTaskIdFromJson()
     {
         await using var server = LoopbackServer.Always(ScriptedResponse.Of(201, """{"taskId":"T-88"}"""));
@@ -33,7 +33,7 @@ public sealed class JsonRestWmsConnectorTests
         AdapterJson.Deserialize(CommandKinds.WmsCreateMoveTask, request.Body).Should().Be(command);
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task PausePicksAsync_Conflict_IsAlreadyAppliedOnLotPath()
     {
         await using var server = LoopbackServer.Always(ScriptedResponse.Of(409));
@@ -46,7 +46,7 @@ public sealed class JsonRestWmsConnectorTests
         server.Requests.Single().Path.Should().Be("/api/v1/lots/LOT-2/picks/pause");
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task GetStockAsync_Ok_DeserializesStock()
     {
         var stock = new WmsStock
@@ -65,7 +65,7 @@ public sealed class JsonRestWmsConnectorTests
         found.ToSnapshot().QuantityIn(StockCategory.QualityInspection).Value.Should().Be(12);
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task GetStockAsync_NotFound_ReturnsNull()
     {
         await using var server = LoopbackServer.Always(ScriptedResponse.Of(404));

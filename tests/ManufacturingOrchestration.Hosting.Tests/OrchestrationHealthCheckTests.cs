@@ -18,7 +18,7 @@ public sealed class OrchestrationHealthCheckTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task CheckHealthAsync_RunningAndQuiet_Healthy()
     {
         using var plant = HostingTestPlant.Create(TimeProvider.System);
@@ -32,7 +32,7 @@ public sealed class OrchestrationHealthCheckTests
         result.Data["openDeadLetters"].Should().Be(0);
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task CheckHealthAsync_NotStarted_UsesTheRegistrationsFailureStatus()
     {
         using var plant = HostingTestPlant.Create(TimeProvider.System);
@@ -44,7 +44,7 @@ public sealed class OrchestrationHealthCheckTests
         result.Description.Should().Contain("not running");
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task CheckHealthAsync_DeadLetterParksAKey_DegradedWithTheNumbers()
     {
         using var plant = HostingTestPlant.Create(TimeProvider.System, "LOT-X1");
@@ -64,7 +64,7 @@ public sealed class OrchestrationHealthCheckTests
         result.Description.Should().Contain("open dead letters");
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task CheckHealthAsync_OpenCircuitReported_Degraded()
     {
         using var plant = HostingTestPlant.Create(TimeProvider.System);
@@ -78,7 +78,7 @@ public sealed class OrchestrationHealthCheckTests
         result.Data["openCircuits"].Should().BeEquivalentTo(new[] { "erp-eu" });
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task CheckHealthAsync_HttpConnectorCircuitOpen_DegradedUntilTheBreakElapsesAndACallSucceeds()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 6, 0, 0, TimeSpan.Zero));
@@ -116,7 +116,7 @@ public sealed class OrchestrationHealthCheckTests
         afterRecovery.Data["openCircuits"].Should().BeEquivalentTo(Array.Empty<string>());
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task CheckHealthAsync_StoreThrows_Unhealthy()
     {
         using var plant = HostingTestPlant.Create(TimeProvider.System);
@@ -134,7 +134,7 @@ public sealed class OrchestrationHealthCheckTests
         result.Exception.Should().BeOfType<IOException>();
     }
 
-    [Fact]
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task CheckHealthAsync_BacklogAboveThreshold_Degraded()
     {
         using var plant = HostingTestPlant.Create(TimeProvider.System, "LOT-B1", "LOT-B2");

@@ -34,6 +34,7 @@ public sealed class LoopbackServer : IAsyncDisposable
     private readonly HttpListener _listener;
     private readonly Func<RecordedRequest, int, ScriptedResponse> _script;
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+    private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
     private int _count;
 
@@ -44,6 +45,12 @@ public sealed class LoopbackServer : IAsyncDisposable
         _script = script;
         _loop = Task.Run(AcceptLoopAsync);
     }
+
+    /// <summary>
+    /// The time limit, in milliseconds, of a test that talks to a loopback server: a test that hangs on the network fails
+    /// with a timeout instead of holding up the whole run.
+    /// </summary>
+    public const int TestTimeout = 60_000;
 
     public Uri BaseAddress { get; }
 
@@ -84,37 +91,28 @@ public sealed class LoopbackServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The loop stops on the token, not on the listener: on Linux a GetContextAsync that starts while Stop runs
+        // is never completed, and waiting for it would hang the test run.
+        await _stopping.CancelAsync();
         _listener.Stop();
         _listener.Close();
-        try
-        {
-            await _loop;
-        }
-        catch (Exception)
-        {
-            // The loop ends with the listener.
-        }
+        await _loop;
+        _stopping.Dispose();
     }
 
     private async Task AcceptLoopAsync()
     {
-        while (_listener.IsListening)
+        while (!_stopping.IsCancellationRequested)
         {
             HttpListenerContext context;
             try
             {
-                context = await _listener.GetContextAsync();
+                context = await _listener.GetContextAsync().WaitAsync(_stopping.Token);
             }
-            catch (Exception) when (!_listener.IsListening)
+            catch (Exception)
             {
-                return;
-            }
-            catch (HttpListenerException)
-            {
-                return;
-            }
-            catch (ObjectDisposedException)
-            {
+                // Stopping (the token, or the listener closed under the call) or the listener failed: either way no
+                // more requests are taken.
                 return;
             }
 
