@@ -97,6 +97,18 @@ public sealed class ThroughputReport
     /// <returns>The report.</returns>
     public static ThroughputReport NotAvailable(ThroughputOptions options) => new() { Options = options, Available = false };
 
+    private static string GarbageCollector()
+    {
+        // The collector the run was measured with: the runner's project sets it; DOTNET_GCDynamicAdaptationMode overrides DATAS.
+        if (!System.Runtime.GCSettings.IsServerGC)
+        {
+            return "workstation GC";
+        }
+
+        var mode = Environment.GetEnvironmentVariable("DOTNET_GCDynamicAdaptationMode") ?? AppContext.GetData("System.GC.DynamicAdaptationMode")?.ToString();
+        return mode == "0" ? "server GC, DATAS off" : "server GC, DATAS on";
+    }
+
     private static string LoadAverage()
     {
         try
@@ -117,7 +129,7 @@ public sealed class ThroughputReport
         var c = CultureInfo.InvariantCulture;
         var floor = Options.Store == ThroughputStore.Memory ? MemoryFloorEventsPerSecond : SqliteFloorEventsPerSecond;
         output.WriteLine(string.Create(c, $"scenario      incoming inspection, store {Options.Store.ToString().ToLowerInvariant()}, {Options.Lots:N0} lots, parallelism {Options.Parallelism}, {Options.Publishers} publishers x batches of {Options.BatchSize}{(Options.Burst ? ", burst" : string.Empty)}"));
-        output.WriteLine(string.Create(c, $"machine       {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}"));
+        output.WriteLine(string.Create(c, $"machine       {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, {GarbageCollector()}"));
         output.WriteLine(string.Create(c, $"events        {Events:N0} published, {Processed:N0} accepted and processed"));
         output.WriteLine(string.Create(c, $"elapsed       {Elapsed.TotalSeconds:F2} s (publishing done after {PublishElapsed.TotalSeconds:F2} s)"));
         output.WriteLine(string.Create(c, $"throughput    {EventsPerSecond:N0} events/s (floor {floor:N0}){(EventsPerSecond >= floor ? string.Empty : "  BELOW FLOOR")}"));
