@@ -21,13 +21,18 @@ public static class AuditHashes
     public static string Compute(AuditRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
+        return Compute(record, record.Sequence, record.PreviousHash);
+    }
 
+    /// <summary>The hash of <paramref name="record"/> as if it had this sequence and previous hash.</summary>
+    private static string Compute(AuditRecord record, long recordSequence, string previousHash)
+    {
         // The exact size is known up front, so the bytes go into one pooled buffer (a record with a long explanation
         // would otherwise grow and copy a fresh array several times). The bytes hashed are the same as ever.
         Span<char> sequence = stackalloc char[20];
         Span<char> recordedAt = stackalloc char[20];
         Span<char> workflowVersion = stackalloc char[11];
-        record.Sequence.TryFormat(sequence, out var sequenceLength, default, CultureInfo.InvariantCulture);
+        recordSequence.TryFormat(sequence, out var sequenceLength, default, CultureInfo.InvariantCulture);
         record.RecordedAt.UtcTicks.TryFormat(recordedAt, out var recordedAtLength, default, CultureInfo.InvariantCulture);
         var versionLength = -1;
         if (record.WorkflowVersion is { } version)
@@ -38,7 +43,7 @@ public static class AuditHashes
         var size = Size(Prefix) + Size(record.PartitionKey) + 4 + sequenceLength + 4 + recordedAtLength + Size(record.Actor) + Size(record.Action)
             + Size(record.Reason) + Size(record.Explanation) + Size(record.Workflow) + 4 + Math.Max(versionLength, 0) + Size(record.WorkflowFingerprint)
             + Size(record.Event?.Source) + Size(record.Event?.Id) + Size(record.CorrelationId) + Size(record.Before) + Size(record.After)
-            + Size(record.PreviousHash);
+            + Size(previousHash);
         var rented = ArrayPool<byte>.Shared.Rent(size);
         try
         {
@@ -68,7 +73,7 @@ public static class AuditHashes
             Write(target, ref written, record.CorrelationId);
             Write(target, ref written, record.Before);
             Write(target, ref written, record.After);
-            Write(target, ref written, record.PreviousHash);
+            Write(target, ref written, previousHash);
             return Hex(target[..written]);
         }
         finally
@@ -110,8 +115,9 @@ public static class AuditHashes
     {
         ArgumentNullException.ThrowIfNull(head);
         ArgumentNullException.ThrowIfNull(draft);
-        var record = draft with { Sequence = head.Count + 1, PreviousHash = head.Hash, Hash = string.Empty };
-        record = record with { Hash = Compute(record) };
+        // One copy of the draft: the hash is computed from the draft's fields with the chained sequence and previous hash.
+        var sequence = head.Count + 1;
+        var record = draft with { Sequence = sequence, PreviousHash = head.Hash, Hash = Compute(draft, sequence, head.Hash) };
         newHead = new AuditHead { Count = record.Sequence, Hash = record.Hash };
         return record;
     }

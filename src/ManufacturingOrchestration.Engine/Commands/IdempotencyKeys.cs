@@ -63,6 +63,15 @@ public static class IdempotencyKeys
         }
     }
 
+    private static string FormatKey(ReadOnlySpan<byte> digest)
+    {
+        // One string: the prefix, then the digest as lowercase hex.
+        Span<char> chars = stackalloc char[Prefix.Length + (digest.Length * 2)];
+        Prefix.CopyTo(chars);
+        Convert.TryToHexStringLower(digest, chars[Prefix.Length..], out _);
+        return new string(chars);
+    }
+
     private static string Hash(string a, string b, string c, string d, string e)
     {
         var length = Encoding.UTF8.GetMaxByteCount(a.Length + b.Length + c.Length + d.Length + e.Length + 4);
@@ -82,7 +91,7 @@ public static class IdempotencyKeys
 
             Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
             SHA256.HashData(rented.AsSpan(0, written), hash);
-            return string.Concat(Prefix, Convert.ToHexStringLower(hash[..16]));
+            return FormatKey(hash[..16]);
         }
         finally
         {

@@ -8,14 +8,25 @@ namespace ManufacturingOrchestration.Engine.Execution;
 /// <summary>A compact, readable description of a partition's business state for the audit trail.</summary>
 internal static class StateDigest
 {
+    [ThreadStatic]
+    private static StringBuilder? _builder;
+
     public static string Describe(PartitionState state)
     {
         if (state.Lot is { } lot)
         {
-            var sb = new StringBuilder(96);
+            // Several digests per event: one builder per thread, only the digest itself is allocated.
+            var sb = _builder ??= new StringBuilder(256);
+            sb.Clear();
             sb.Append("lot ").Append(lot.Id.Value).Append(':');
             FactDescriptions.AppendStock(sb, lot);
-            return sb.ToString();
+            var digest = sb.ToString();
+            if (sb.Capacity > 4096)
+            {
+                _builder = null;
+            }
+
+            return digest;
         }
 
         if (state.Order is { } order)

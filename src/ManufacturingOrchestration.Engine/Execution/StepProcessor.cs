@@ -108,7 +108,7 @@ internal sealed class StepProcessor
             }
         }
 
-        var actor = "system:" + workflow.Name;
+        var actor = workflow.Actor;
         var explanation = context.Explanations.Count switch
         {
             0 => null,

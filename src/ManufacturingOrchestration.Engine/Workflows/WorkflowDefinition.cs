@@ -94,8 +94,13 @@ public sealed class WorkflowDefinition
         Description = description;
         Triggers = triggers;
         Steps = steps;
+        Id = string.Create(CultureInfo.InvariantCulture, $"{name}@{version}");
+        Actor = "system:" + name;
         Fingerprint = ComputeFingerprint();
     }
+
+    /// <summary>The actor its audit records name, <c>system:</c> and the workflow name.</summary>
+    internal string Actor { get; }
 
     /// <summary>The workflow name.</summary>
     public string Name { get; }
@@ -104,7 +109,7 @@ public sealed class WorkflowDefinition
     public int Version { get; }
 
     /// <summary><c>name@version</c>.</summary>
-    public string Id => string.Create(CultureInfo.InvariantCulture, $"{Name}@{Version}");
+    public string Id { get; }
 
     /// <summary>A description for people.</summary>
     public string? Description { get; }

@@ -803,7 +803,16 @@ public sealed class ErpSimulator : AdapterSimulator, IErpAdapter
         var lines = new List<ErpStockPostingLine>(deltas.Length);
         foreach (var (slot, quantity) in deltas)
         {
-            var index = lines.FindIndex(l => l.Category == slot.Category && l.Ownership == slot.Ownership);
+            var index = -1;
+            for (var i = 0; i < lines.Count; i++)
+            {
+                if (lines[i].Category == slot.Category && lines[i].Ownership == slot.Ownership)
+                {
+                    index = i;
+                    break;
+                }
+            }
+
             if (index < 0)
             {
                 lines.Add(new ErpStockPostingLine { Category = slot.Category, Ownership = slot.Ownership, Change = quantity });
