@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Rules;
 
@@ -8,25 +7,14 @@ namespace ManufacturingOrchestration.Engine.Execution;
 /// <summary>A compact, readable description of a partition's business state for the audit trail.</summary>
 internal static class StateDigest
 {
-    [ThreadStatic]
-    private static StringBuilder? _builder;
-
     public static string Describe(PartitionState state)
     {
         if (state.Lot is { } lot)
         {
-            // Several digests per event: one builder per thread, only the digest itself is allocated.
-            var sb = _builder ??= new StringBuilder(256);
-            sb.Clear();
+            var sb = TextBuilders.Acquire();
             sb.Append("lot ").Append(lot.Id.Value).Append(':');
             FactDescriptions.AppendStock(sb, lot);
-            var digest = sb.ToString();
-            if (sb.Capacity > 4096)
-            {
-                _builder = null;
-            }
-
-            return digest;
+            return TextBuilders.ToStringAndRelease(sb);
         }
 
         if (state.Order is { } order)

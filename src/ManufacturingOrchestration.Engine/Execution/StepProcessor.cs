@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Audit;
@@ -306,7 +305,7 @@ internal sealed class StepProcessor
             return eventType;
         }
 
-        var sb = new StringBuilder(eventType.Length + 64);
+        var sb = TextBuilders.Acquire();
         sb.Append(eventType);
         if (context.Decisions.Count > 0)
         {
@@ -326,7 +325,7 @@ internal sealed class StepProcessor
             }
         }
 
-        return sb.ToString();
+        return TextBuilders.ToStringAndRelease(sb);
     }
 }
 

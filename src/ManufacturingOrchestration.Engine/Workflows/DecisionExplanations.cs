@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Rules;
 
@@ -16,17 +17,13 @@ internal static class DecisionExplanations
     private static readonly ConditionalWeakTable<object, string> SharedFacts = new();
 
     [ThreadStatic]
-    private static StringBuilder? _builder;
-
-    [ThreadStatic]
     private static List<(object Value, string Text)>? _seen;
 
     public static string Describe(DecisionSet decisions)
     {
         ArgumentNullException.ThrowIfNull(decisions);
-        var sb = _builder ??= new StringBuilder(2048);
+        var sb = TextBuilders.Acquire();
         var seen = _seen ??= new List<(object, string)>(8);
-        sb.Clear();
         seen.Clear();
         try
         {
@@ -53,15 +50,11 @@ internal static class DecisionExplanations
                 }
             }
 
-            return sb.ToString();
+            return TextBuilders.ToStringAndRelease(sb);
         }
         finally
         {
             seen.Clear();
-            if (sb.Capacity > 64 * 1024)
-            {
-                _builder = null;
-            }
         }
     }
 

@@ -245,7 +245,16 @@ public static class LotStockMachine
     {
         ArgumentNullException.ThrowIfNull(lot);
         var amount = quantity ?? lot.QuantityIn(from, StockOwnership.Own);
-        var movement = NewMovement(lot, MovementKind.CategoryTransfer, amount) with { FromCategory = from, ToCategory = to };
+        var movement = new GoodsMovement
+        {
+            Kind = MovementKind.CategoryTransfer,
+            Lot = lot.Id,
+            Material = lot.Material,
+            Site = lot.Site,
+            Quantity = amount,
+            FromCategory = from,
+            ToCategory = to,
+        };
         if (amount.IsZero && quantity is null)
         {
             return Reject(lot, movement, ReasonCodes.InsufficientQuantity, $"The lot holds no own {from} stock.");
@@ -493,7 +502,7 @@ public static class LotStockMachine
             }
         }
 
-        var next = lot with
+        return TransitionResult<MaterialLot>.Accepted(lot with
         {
             Buckets = buckets,
             ScrappedQuantity = scrapped,
@@ -501,15 +510,14 @@ public static class LotStockMachine
             QualityDecision = decision,
             RequiresReinspection = requiresReinspection,
             IsRestrictedBatch = restrictedBatch,
+            Disposition = DispositionOf(buckets),
             Version = lot.Version + 1,
-        };
-        return TransitionResult<MaterialLot>.Accepted(next with { Disposition = DispositionOf(next) });
+        });
     }
 
-    private static LotDisposition DispositionOf(MaterialLot lot)
+    private static LotDisposition DispositionOf(List<StockBucket> buckets)
     {
         var hasStock = false;
-        var buckets = lot.Buckets;
         for (var i = 0; i < buckets.Count; i++)
         {
             if (buckets[i].Category == StockCategory.Unrestricted)

@@ -376,8 +376,9 @@ public sealed class WmsSimulator : AdapterSimulator, IWmsAdapter
             var changes = new List<(Slot Slot, decimal Quantity)>(4);
             var freed = new List<(BinId Bin, decimal Quantity)>(2);
             var sources = new List<(Slot Slot, decimal Quantity)>(2);
-            foreach (var line in posting.Lines)
+            for (var l = 0; l < posting.Lines.Count; l++)
             {
+                var line = posting.Lines[l];
                 if (line.Change >= 0)
                 {
                     continue;
@@ -425,8 +426,9 @@ public sealed class WmsSimulator : AdapterSimulator, IWmsAdapter
             }
 
             var freedIndex = 0;
-            foreach (var line in posting.Lines)
+            for (var l = 0; l < posting.Lines.Count; l++)
             {
+                var line = posting.Lines[l];
                 if (line.Change <= 0)
                 {
                     continue;
@@ -675,7 +677,22 @@ public sealed class WmsSimulator : AdapterSimulator, IWmsAdapter
     {
         var moves = new List<(Slot, decimal)>();
         var remaining = quantity ?? decimal.MaxValue;
-        foreach (var (slot, available) in state.Lines.OrderBy(p => p.Key.Bin.Value, StringComparer.Ordinal).ThenBy(p => p.Key.Category))
+        var lines = new List<(Slot Slot, decimal Quantity)>(state.Lines.Count);
+        foreach (var (slot, available) in state.Lines)
+        {
+            lines.Add((slot, available));
+        }
+
+        if (lines.Count > 1)
+        {
+            // In bin order, then category, then ownership order.
+            lines.Sort(static (a, b) =>
+                string.CompareOrdinal(a.Slot.Bin.Value, b.Slot.Bin.Value) is var byBin and not 0 ? byBin
+                : a.Slot.Category != b.Slot.Category ? ((int)a.Slot.Category).CompareTo((int)b.Slot.Category)
+                : ((int)a.Slot.Ownership).CompareTo((int)b.Slot.Ownership));
+        }
+
+        foreach (var (slot, available) in lines)
         {
             if (remaining <= 0)
             {
