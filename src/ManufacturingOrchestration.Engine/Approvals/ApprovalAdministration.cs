@@ -32,6 +32,11 @@ internal static class ApprovalAdministration
             return Refused(key, ReasonCodes.SelfApproval, $"'{to}' requested this approval and cannot be delegated to sign it.");
         }
 
+        if (pending.ExcludedSigners.Contains(to))
+        {
+            return Refused(key, ReasonCodes.SecondApproverRequired, $"'{to}' signed an earlier approval of this decision and cannot be delegated to sign this one.");
+        }
+
         var now = runtime.Time.GetUtcNow();
         var updated = pending with { Delegations = [.. pending.Delegations, new ApprovalDelegation { From = from, To = to, At = now, Reason = reason }] };
         return Commit(runtime, key, instance, updated, from.Value, "approval-delegated", $"{from} delegated signing {pending.Subject} ({pending.Role} at {pending.Site}) to {to}: {reason} (request {requestId})");

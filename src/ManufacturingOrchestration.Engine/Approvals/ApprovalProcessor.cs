@@ -186,6 +186,11 @@ internal sealed class ApprovalProcessor
             return (ReasonCodes.SelfApproval, $"'{signature.Signer}' requested this approval and cannot sign it (segregation of duties).");
         }
 
+        if (pending.ExcludedSigners.Contains(signature.Signer))
+        {
+            return (ReasonCodes.SecondApproverRequired, $"'{signature.Signer}' signed an earlier approval of this decision; each approval of the chain needs its own signer (segregation of duties).");
+        }
+
         if (pending.Signatures.Any(s => s.Signer == signature.Signer))
         {
             return (ReasonCodes.SecondApproverRequired, $"'{signature.Signer}' already signed; a distinct second signer is required.");

@@ -26,6 +26,12 @@ public sealed class ApprovalRequest
     /// <summary>The actor whose action triggered the request: never allowed to sign.</summary>
     public ActorId? Requester { get; init; }
 
+    /// <summary>
+    /// Actors who may not sign either, besides <see cref="Requester"/>: those who signed an earlier approval of the same
+    /// decision, so that each approval of a chain has its own signer (segregation of duties).
+    /// </summary>
+    public IReadOnlyList<ActorId> ExcludedSigners { get; init; } = [];
+
     /// <summary>Distinct signers needed at least (the options' two-person rule may require more).</summary>
     public int MinimumSignatures { get; init; } = 1;
 

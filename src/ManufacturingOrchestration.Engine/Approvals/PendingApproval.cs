@@ -30,6 +30,9 @@ public sealed record PendingApproval
     /// <summary>Who asked (the actor whose action triggered the request); never allowed to sign.</summary>
     public ActorId? Requester { get; init; }
 
+    /// <summary>Actors who may not sign besides <see cref="Requester"/>: the signers of earlier approvals of the same decision.</summary>
+    public IReadOnlyList<ActorId> ExcludedSigners { get; init; } = [];
+
     /// <summary>How many distinct signers are needed (2 under the two-person rule).</summary>
     public int RequiredSignatures { get; init; } = 1;
 

@@ -32,6 +32,9 @@ internal sealed record GatedDisposition
     /// <summary>Who recorded the MRB decision: never allowed to sign any approval of the chain.</summary>
     public ActorId? DecidedBy { get; init; }
 
+    /// <summary>Who signed the approvals of the chain already given: none of them may sign a later one.</summary>
+    public IReadOnlyList<ActorId> PriorSigners { get; init; } = [];
+
     /// <summary>The approvals still to ask for after the one this payload waits on, outermost first.</summary>
     public IReadOnlyList<ApprovalLink> Remaining { get; init; } = [];
 

@@ -365,6 +365,7 @@ public static class MrbDispositionWorkflow
             Subject = $"{gated.ToDecision().Describe()} on NCR {gated.Nonconformance}",
             ReasonCode = link.Reason,
             Requester = gated.DecidedBy,
+            ExcludedSigners = gated.PriorSigners,
             MinimumSignatures = services.Sites.Get(gated.Site).IsSwitchOn(TwoPersonApprovalSwitch) ? 2 : 1,
             JustificationRequired = gated.Disposition == MrbDisposition.UseAsIs,
             Payload = gated.Write(),
@@ -380,7 +381,9 @@ public static class MrbDispositionWorkflow
         var signature = outcome.DecisiveSignature;
         if (gated.Remaining.Count > 0)
         {
-            Ask(services, gated with { Remaining = gated.Remaining.Skip(1).ToArray() }, gated.Remaining[0], ctx);
+            // The next approver of the chain is someone else: whoever signed this approval may not sign the next.
+            var signers = gated.PriorSigners.Concat(outcome.Request.Signatures.Select(s => s.Signer)).Distinct().ToArray();
+            Ask(services, gated with { Remaining = gated.Remaining.Skip(1).ToArray(), PriorSigners = signers }, gated.Remaining[0], ctx);
             return;
         }
 

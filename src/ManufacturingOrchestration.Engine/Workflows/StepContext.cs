@@ -228,6 +228,7 @@ public sealed class StepContext
             ReasonCode = request.ReasonCode.Code,
             Gate = request.Gate,
             Requester = request.Requester,
+            ExcludedSigners = request.ExcludedSigners,
             RequiredSignatures = Math.Max(request.MinimumSignatures, _approvals.SignaturesFor(request.Gate, request.Site)),
             JustificationRequired = request.JustificationRequired,
             RequestedAt = Now,

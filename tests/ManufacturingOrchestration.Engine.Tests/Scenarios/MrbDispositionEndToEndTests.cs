@@ -16,6 +16,7 @@ public class MrbDispositionEndToEndTests
     private static readonly ActorId MrbMax = new("mrb-max");
     private static readonly ActorId QeEve = new("qe-eve");
     private static readonly ActorId DaDan = new("da-dan");
+    private static readonly ActorId QmAndDaDora = new("qm-da-dora");
 
     [Fact]
     public async Task UseAsIs_WithJustificationAndAuthorizer_ReleasesBlockedStockAndExecutesTheDisposition()
@@ -291,6 +292,36 @@ public class MrbDispositionEndToEndTests
     }
 
     [Fact]
+    public async Task UseAsIs_AerospaceSite_WhoSignedAsQualityManagerCannotAlsoSignAsDesignAuthority()
+    {
+        await using var host = await StartRegulatedAsync("L-30", 100, industry: IndustryProfile.Aerospace);
+        var lot = new LotId("L-30");
+        await host.PublishAndWaitAsync(Decided("L-30", "mrb-30", UseAsIs("L-30", 100, "Within functional tolerance (ER-30)", ScenarioTestHost.QualityManagerId)));
+        var first = (await host.Orchestrator.GetPendingApprovalsAsync("L-30", ScenarioTestHost.Ct)).Should().ContainSingle().Subject;
+        await host.PublishAndWaitAsync(Answer("L-30", first.RequestId, QmAndDaDora, Role.QualityManager, approve: true, "mrb-30-qm"));
+
+        var second = (await host.Orchestrator.GetPendingApprovalsAsync("L-30", ScenarioTestHost.Ct)).Should().ContainSingle().Subject;
+        second.Role.Should().Be(Role.DesignAuthority);
+        second.ExcludedSigners.Should().Equal(QmAndDaDora);
+
+        // Dora holds the design authority role too, but one person may not sign both approvals of the chain.
+        await host.PublishAndWaitAsync(Answer("L-30", second.RequestId, QmAndDaDora, Role.DesignAuthority, approve: true, "mrb-30-da-dora"));
+
+        host.Plant.Effects.Records.Should().BeEmpty("the second approval of the chain has no valid signature yet");
+        (await AuditOfAsync(host, "L-30")).Should().Contain(r => r.Action == "approval-refused-invalid" && r.Reason.StartsWith(ReasonCodes.SecondApproverRequired.Code, StringComparison.Ordinal));
+        (await host.Orchestrator.GetPendingApprovalsAsync("L-30", ScenarioTestHost.Ct)).Should().ContainSingle().Which.RequestId.Should().Be(second.RequestId);
+        var delegated = await host.Orchestrator.DelegateApprovalAsync("L-30", second.RequestId, DaDan, QmAndDaDora, "on leave", ScenarioTestHost.Ct);
+        delegated.Refusal.Should().Be(ReasonCodes.SecondApproverRequired, "nor may the design authority's signature be delegated to her");
+
+        await host.PublishAndWaitAsync(Answer("L-30", second.RequestId, DaDan, Role.DesignAuthority, approve: true, "mrb-30-da-dan"));
+
+        await ShouldHaveNoDeadLettersAsync(host);
+        host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(100);
+        host.Plant.Qms.GetNonconformance(Ncr)!.Dispositions.Should().ContainSingle().Which.Signature!.Signer.Should().Be(DaDan);
+        (await host.Orchestrator.Audit.VerifyAllAsync(ScenarioTestHost.Ct)).IsValid.Should().BeTrue();
+    }
+
+    [Fact]
     public async Task Repair_AerospaceSite_WaitsForTheDesignAuthority_ThenMovesTheLotToReinspection()
     {
         await using var host = await StartRegulatedAsync("L-26", 40, industry: IndustryProfile.Aerospace);
@@ -438,6 +469,11 @@ public class MrbDispositionEndToEndTests
                 Person(MrbMax, Role.MrbMember),
                 Person(QeEve, Role.QualityEngineer),
                 Person(DaDan, Role.DesignAuthority),
+                new Actor
+                {
+                    Id = QmAndDaDora,
+                    Roles = [new RoleAssignment { Role = Role.QualityManager, Site = EngineTestHost.Site }, new RoleAssignment { Role = Role.DesignAuthority, Site = EngineTestHost.Site }],
+                },
                 ]);
             },
             scenarioWorkflows: services => [MrbDispositionWorkflow.Create(new ScenarioServices(services.Rules, new SiteDirectory([site])))]);
