@@ -42,6 +42,7 @@ public sealed partial class SqliteOrchestrationStore
             {
                 work();
                 _writer.Get("COMMIT").ExecuteNonQuery();
+                _checkpointer.Committed();
             }
             catch
             {

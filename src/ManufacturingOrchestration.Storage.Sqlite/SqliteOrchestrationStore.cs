@@ -14,7 +14,8 @@ namespace ManufacturingOrchestration.Storage.Sqlite;
 /// </summary>
 /// <remarks>
 /// <para>One writer connection, guarded by a semaphore (SQLite has one writer), does every write with prepared,
-/// reused statements; queries run on a small pool of reader connections, which WAL lets read while the writer writes.</para>
+/// reused statements; queries run on a small pool of reader connections, which WAL lets read while the writer writes.
+/// The log is copied into the database file in the background, on the store's clock, not inside a commit.</para>
 /// <para>The schema is created and migrated when the store is opened; a file written by a newer library version is
 /// refused with <see cref="SqliteStoreSchemaException"/> and left unchanged.</para>
 /// <para>Thread-safe. Dispose it to close the file.</para>
@@ -27,6 +28,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ConcurrentBag<SqliteCommandCache> _idleReaders = [];
     private readonly ITimer? _pruneTimer;
+    private readonly SqliteCheckpointer _checkpointer;
     private long _lastPosition;
     private int _readerCount;
     private int _pruning;
@@ -39,6 +41,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         _connectionString = connectionString;
         _writer = new SqliteCommandCache(writer);
         _lastPosition = ReadLastPosition(writer);
+        _checkpointer = new SqliteCheckpointer(connectionString, _writeLock, options.TimeProvider, options.BusyTimeout);
         if (options.RetentionWindow is not null)
         {
             _pruneTimer = options.TimeProvider.CreateTimer(static state => ((SqliteOrchestrationStore)state!).PruneInBackground(), this, options.PruneInterval, options.PruneInterval);
@@ -102,6 +105,9 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
             Pragma(writer, options.Synchronous == SqliteSynchronousMode.Full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
             Pragma(writer, "PRAGMA journal_size_limit = 67108864");
             Pragma(writer, "PRAGMA temp_store = MEMORY");
+
+            // Checkpoints run off the write path (SqliteCheckpointer), not inside the commit that crosses the threshold.
+            Pragma(writer, "PRAGMA wal_autocheckpoint = 0");
             Pragma(writer, "PRAGMA cache_size = -16384");
             SqliteSchema.Migrate(writer, fullPath, options.TimeProvider.GetUtcNow().UtcTicks);
             return new SqliteOrchestrationStore(fullPath, options, connectionString, writer);
@@ -476,6 +482,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
 
         _disposed = true;
         _pruneTimer?.Dispose();
+        _checkpointer.Dispose();
         _writeLock.Wait();
         try
         {

@@ -134,6 +134,26 @@ public sealed class SqliteOrchestrationStoreTests
     }
 
     [Fact]
+    public async Task Commits_AreCopiedIntoTheDatabaseFileOnTheStoresClock_NotInsideTheCommit()
+    {
+        var time = new FakeTimeProvider(T0);
+        var path = _folder.NewDatabasePath();
+        await using var store = SqliteOrchestrationStore.Open(path, new SqliteStoreOptions { TimeProvider = time });
+        var opened = new FileInfo(path).Length;
+        var events = Enumerable.Range(0, 2_000).Select(i => NewEvent("lot-" + (i % 50).ToString(System.Globalization.CultureInfo.InvariantCulture), "e-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToArray();
+
+        await store.AcceptAsync(events, new bool[events.Length], Ct);
+
+        new FileInfo(path).Length.Should().Be(opened, "a commit only appends to the write-ahead log");
+        new FileInfo(path + "-wal").Length.Should().BeGreaterThan(500_000);
+
+        time.Advance(TimeSpan.FromMilliseconds(100));
+
+        new FileInfo(path).Length.Should().BeGreaterThan(opened + 500_000, "the background checkpoint copied the log into the database file");
+        (await store.ReadPendingEventsAsync(null, 0, 5_000, Ct)).Should().HaveCount(2_000);
+    }
+
+    [Fact]
     public async Task Open_SynchronousFull_CommitsAndReadsBack()
     {
         var path = _folder.NewDatabasePath();

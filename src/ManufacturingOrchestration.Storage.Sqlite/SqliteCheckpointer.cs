@@ -1,0 +1,122 @@
+using Microsoft.Data.Sqlite;
+
+namespace ManufacturingOrchestration.Storage.Sqlite;
+
+/// <summary>
+/// Copies the write-ahead log into the database file off the write path. SQLite's automatic checkpoint runs inside the
+/// COMMIT that crosses its threshold, copying the log and syncing the files while the store's one writer waits. The
+/// writer turns it off (<c>wal_autocheckpoint = 0</c>) and marks every commit; a timer on the store's clock runs a
+/// PASSIVE checkpoint on a connection of its own, which blocks neither the writer nor the readers, at most once per
+/// interval and only after commits. Under a steady stream of commits the log is then copied but never restarted (a
+/// restart needs a moment with every frame copied and no commit since), so once it holds more than
+/// <see cref="LimitPages"/> the next tick takes the write lock and truncates it: the writer pauses only for what the
+/// background checkpoints have not copied yet, and the log stays bounded.
+/// </summary>
+/// <remarks>A failed checkpoint changes nothing that was committed and is tried again at the next tick.</remarks>
+internal sealed class SqliteCheckpointer : IDisposable
+{
+    /// <summary>How often the log is checkpointed at most: at 10,000 events/s about the 1,000 pages SQLite's own threshold holds.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The log's limit in pages (64 MB at the default page size, the store's <c>journal_size_limit</c>).</summary>
+    public const int LimitPages = 16_384;
+
+    private const int Passive = 0;
+    private const int Truncate = 3;
+
+    private readonly Lock _gate = new();
+    private readonly SqliteConnection _connection;
+    private readonly SemaphoreSlim _writeLock;
+    private readonly ITimer _timer;
+    private readonly TimeSpan _busyTimeout;
+    private int _committed;
+    private bool _disposed;
+
+    public SqliteCheckpointer(string connectionString, SemaphoreSlim writeLock, TimeProvider time, TimeSpan busyTimeout)
+    {
+        _writeLock = writeLock;
+        _busyTimeout = busyTimeout;
+        _connection = new SqliteConnection(connectionString);
+        _connection.Open();
+
+        // A connection checkpoints only once it has read the database and so found it in WAL mode.
+        using (var command = _connection.CreateCommand())
+        {
+            command.CommandText = "PRAGMA journal_mode";
+            command.ExecuteScalar();
+
+            // Truncating waits this long for readers to leave the log.
+            command.CommandText = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}");
+            command.ExecuteNonQuery();
+        }
+
+        _timer = time.CreateTimer(static state => ((SqliteCheckpointer)state!).Tick(), this, Interval, Interval);
+    }
+
+    /// <summary>How many checkpoints have run (for tests and diagnostics).</summary>
+    public int Checkpoints { get; private set; }
+
+    /// <summary>Marks a commit: the next tick checkpoints.</summary>
+    public void Committed() => Volatile.Write(ref _committed, 1);
+
+    public void Dispose()
+    {
+        _timer.Dispose();
+        lock (_gate)
+        {
+            _disposed = true;
+            _connection.Dispose();
+        }
+    }
+
+    private void Tick()
+    {
+        if (!_gate.TryEnter())
+        {
+            // The previous tick is still checkpointing.
+            return;
+        }
+
+        try
+        {
+            if (_disposed || Interlocked.Exchange(ref _committed, 0) == 0)
+            {
+                return;
+            }
+
+            var pages = Checkpoint(Passive);
+            if (pages < 0)
+            {
+                Volatile.Write(ref _committed, 1);
+            }
+            else if (pages > LimitPages && _writeLock.Wait(_busyTimeout))
+            {
+                try
+                {
+                    Checkpoint(Truncate);
+                }
+                finally
+                {
+                    _writeLock.Release();
+                }
+            }
+        }
+        catch (Exception ex) when (ex is SqliteException or InvalidOperationException or ObjectDisposedException)
+        {
+            // Nothing committed depends on a checkpoint: the next tick tries again.
+            Volatile.Write(ref _committed, 1);
+        }
+        finally
+        {
+            _gate.Exit();
+        }
+    }
+
+    /// <summary>Runs a checkpoint and returns the pages in the log, or -1 when SQLite was busy.</summary>
+    private int Checkpoint(int mode)
+    {
+        var rc = SQLitePCL.raw.sqlite3_wal_checkpoint_v2(_connection.Handle, "main", mode, out var logPages, out _);
+        Checkpoints++;
+        return rc == SQLitePCL.raw.SQLITE_OK ? logPages : -1;
+    }
+}
