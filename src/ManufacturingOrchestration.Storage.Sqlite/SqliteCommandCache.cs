@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace ManufacturingOrchestration.Storage.Sqlite;
 
@@ -9,6 +10,7 @@ namespace ManufacturingOrchestration.Storage.Sqlite;
 internal sealed class SqliteCommandCache : IDisposable
 {
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SqliteWriteStatement> _statements = new(StringComparer.Ordinal);
 
     public SqliteCommandCache(SqliteConnection connection)
     {
@@ -39,6 +41,21 @@ internal sealed class SqliteCommandCache : IDisposable
         return command;
     }
 
+    /// <summary>The statement for a write on the hot path (parameters named <c>$p0</c>, <c>$p1</c>, … in order), bindings cleared.</summary>
+    /// <param name="sql">The statement.</param>
+    /// <param name="parameterCount">How many parameters it has.</param>
+    /// <returns>The statement.</returns>
+    public SqliteWriteStatement Statement(string sql, int parameterCount = 0)
+    {
+        if (!_statements.TryGetValue(sql, out var statement))
+        {
+            statement = new SqliteWriteStatement(Connection.Handle!, sql, parameterCount);
+            _statements[sql] = statement;
+        }
+
+        return statement;
+    }
+
     public void Dispose()
     {
         foreach (var command in _commands.Values)
@@ -46,8 +63,158 @@ internal sealed class SqliteCommandCache : IDisposable
             command.Dispose();
         }
 
+        foreach (var statement in _statements.Values)
+        {
+            statement.Dispose();
+        }
+
         _commands.Clear();
+        _statements.Clear();
         Connection.Dispose();
+    }
+}
+
+/// <summary>
+/// A statement of the writer run through SQLite's own interface: bound, stepped and reset in place. A
+/// <see cref="SqliteCommand"/> creates a data reader, a statement enumerator and a binder per parameter for every
+/// execution, which was most of the time the store's writer spent in its hot statements (the writer is the store's one
+/// serial section). Not thread-safe: the store's write lock guards it. Errors surface as <see cref="SqliteException"/>,
+/// as from a command.
+/// </summary>
+internal sealed class SqliteWriteStatement : IDisposable
+{
+    private readonly sqlite3 _db;
+    private readonly sqlite3_stmt _statement;
+    private readonly int[] _indexes;
+
+    public SqliteWriteStatement(sqlite3 db, string sql, int parameterCount)
+    {
+        _db = db;
+        var rc = raw.sqlite3_prepare_v2(db, sql, out _statement);
+        SqliteException.ThrowExceptionForRC(rc, db);
+        _indexes = new int[parameterCount];
+        for (var i = 0; i < parameterCount; i++)
+        {
+            _indexes[i] = raw.sqlite3_bind_parameter_index(_statement, "$p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (_indexes[i] == 0)
+            {
+                throw new ArgumentException($"The statement has no parameter $p{i}: {sql}", nameof(sql));
+            }
+        }
+    }
+
+    public SqliteWriteStatement With(int index, long value)
+    {
+        Check(raw.sqlite3_bind_int64(_statement, _indexes[index], value));
+        return this;
+    }
+
+    public SqliteWriteStatement With(int index, string? value)
+    {
+        Check(value is null ? raw.sqlite3_bind_null(_statement, _indexes[index]) : raw.sqlite3_bind_text16(_statement, _indexes[index], value.AsSpan()));
+        return this;
+    }
+
+    public SqliteWriteStatement With(int index, byte[]? value)
+    {
+        Check(value is null ? raw.sqlite3_bind_null(_statement, _indexes[index]) : raw.sqlite3_bind_blob(_statement, _indexes[index], value));
+        return this;
+    }
+
+    public SqliteWriteStatement With(int index, object? value) => value switch
+    {
+        null or DBNull => BindNull(index),
+        long l => With(index, l),
+        int i => With(index, (long)i),
+        bool b => With(index, b ? 1L : 0L),
+        string text => With(index, text),
+        byte[] blob => With(index, blob),
+        _ => throw new ArgumentException($"A {value.GetType().Name} cannot be bound to a statement parameter.", nameof(value)),
+    };
+
+    public SqliteWriteStatement With(object? p0) => With(0, p0);
+
+    public SqliteWriteStatement With(object? p0, object? p1) => With(0, p0).With(1, p1);
+
+    public SqliteWriteStatement With(object? p0, object? p1, object? p2) => With(0, p0).With(1, p1).With(2, p2);
+
+    /// <summary>Runs the statement to its end; returns the rows it changed.</summary>
+    public int ExecuteNonQuery()
+    {
+        try
+        {
+            int rc;
+            while ((rc = raw.sqlite3_step(_statement)) == raw.SQLITE_ROW)
+            {
+            }
+
+            if (rc != raw.SQLITE_DONE)
+            {
+                SqliteException.ThrowExceptionForRC(rc, _db);
+            }
+
+            return raw.sqlite3_changes(_db);
+        }
+        finally
+        {
+            Clear();
+        }
+    }
+
+    /// <summary>Runs the statement and returns the first column of its first row (a long, string, double or byte array), or <see langword="null"/>.</summary>
+    public object? ExecuteScalar()
+    {
+        try
+        {
+            var rc = raw.sqlite3_step(_statement);
+            if (rc == raw.SQLITE_DONE)
+            {
+                return null;
+            }
+
+            if (rc != raw.SQLITE_ROW)
+            {
+                SqliteException.ThrowExceptionForRC(rc, _db);
+            }
+
+            return raw.sqlite3_column_type(_statement, 0) switch
+            {
+                raw.SQLITE_INTEGER => raw.sqlite3_column_int64(_statement, 0),
+                raw.SQLITE_FLOAT => raw.sqlite3_column_double(_statement, 0),
+                raw.SQLITE_TEXT => raw.sqlite3_column_text(_statement, 0).utf8_to_string(),
+                raw.SQLITE_BLOB => raw.sqlite3_column_blob(_statement, 0).ToArray(),
+                _ => null,
+            };
+        }
+        finally
+        {
+            Clear();
+        }
+    }
+
+    public void Dispose() => _statement.Dispose();
+
+    private SqliteWriteStatement BindNull(int index)
+    {
+        Check(raw.sqlite3_bind_null(_statement, _indexes[index]));
+        return this;
+    }
+
+    private void Check(int rc)
+    {
+        if (rc != raw.SQLITE_OK)
+        {
+            // The message first: clearing the statement resets the connection's last error.
+            var message = raw.sqlite3_errmsg(_db).utf8_to_string();
+            Clear();
+            throw new SqliteException($"SQLite Error {rc}: '{message}'.", rc);
+        }
+    }
+
+    private void Clear()
+    {
+        raw.sqlite3_reset(_statement);
+        raw.sqlite3_clear_bindings(_statement);
     }
 }
 

@@ -37,11 +37,11 @@ public sealed partial class SqliteOrchestrationStore
             ObjectDisposedException.ThrowIf(_disposed, this);
             cancellationToken.ThrowIfCancellationRequested();
             var position = _lastPosition;
-            _writer.Get("BEGIN IMMEDIATE").ExecuteNonQuery();
+            _writer.Statement("BEGIN IMMEDIATE").ExecuteNonQuery();
             try
             {
                 work();
-                _writer.Get("COMMIT").ExecuteNonQuery();
+                _writer.Statement("COMMIT").ExecuteNonQuery();
                 _checkpointer.Committed();
             }
             catch
@@ -49,7 +49,7 @@ public sealed partial class SqliteOrchestrationStore
                 _lastPosition = position;
                 if (SQLitePCL.raw.sqlite3_get_autocommit(_writer.Connection.Handle) == 0)
                 {
-                    _writer.Get("ROLLBACK").ExecuteNonQuery();
+                    _writer.Statement("ROLLBACK").ExecuteNonQuery();
                 }
 
                 throw;
@@ -195,9 +195,9 @@ public sealed partial class SqliteOrchestrationStore
             // The version check is the write itself: an insert only where the key is new, an update only of the expected
             // version; no row written means another version is stored (the read that says which runs only then).
             var written = commit.ExpectedVersion == 0
-                ? _writer.Get("INSERT INTO partitions (partition_key, version, state) VALUES ($p0, $p1, $p2) ON CONFLICT (partition_key) DO NOTHING", 3)
+                ? _writer.Statement("INSERT INTO partitions (partition_key, version, state) VALUES ($p0, $p1, $p2) ON CONFLICT (partition_key) DO NOTHING", 3)
                     .With(key, commit.NewState!.Version, state).ExecuteNonQuery()
-                : _writer.Get("UPDATE partitions SET version = $p1, state = $p2 WHERE partition_key = $p0 AND version = $p3", 4)
+                : _writer.Statement("UPDATE partitions SET version = $p1, state = $p2 WHERE partition_key = $p0 AND version = $p3", 4)
                     .With(key, commit.NewState!.Version, state).With(3, commit.ExpectedVersion).ExecuteNonQuery();
             if (written != 1)
             {
@@ -207,10 +207,10 @@ public sealed partial class SqliteOrchestrationStore
             current = commit.NewState.Version;
 
             // The waiting index follows the state it is derived from, in the same transaction.
-            _writer.Get(ClearWaitingSql, 1).With(key).ExecuteNonQuery();
+            _writer.Statement(ClearWaitingSql, 1).With(key).ExecuteNonQuery();
             foreach (var waitingFor in prepared.Waiting)
             {
-                _writer.Get("INSERT INTO partition_waiting (partition_key, waiting_for) VALUES ($p0, $p1)", 2).With(key, waitingFor).ExecuteNonQuery();
+                _writer.Statement("INSERT INTO partition_waiting (partition_key, waiting_for) VALUES ($p0, $p1)", 2).With(key, waitingFor).ExecuteNonQuery();
             }
         }
         else if (!known)
@@ -226,7 +226,7 @@ public sealed partial class SqliteOrchestrationStore
 
         foreach (var processed in commit.ProcessedEvents)
         {
-            _writer.Get("UPDATE inbox SET processed = 1, envelope = NULL WHERE source = $p0 AND event_id = $p1 AND processed = 0", 2).With(processed.Source, processed.Id).ExecuteNonQuery();
+            _writer.Statement("UPDATE inbox SET processed = 1, envelope = NULL WHERE source = $p0 AND event_id = $p1 AND processed = 0", 2).With(processed.Source, processed.Id).ExecuteNonQuery();
         }
 
         foreach (var command in prepared.Commands)
@@ -238,7 +238,7 @@ public sealed partial class SqliteOrchestrationStore
         {
             if (!auditCounts.TryGetValue(key, out var count))
             {
-                count = (long)_writer.Get("SELECT COALESCE(MAX(sequence), 0) FROM audit WHERE partition_key = $p0", 1).With(key).ExecuteScalar()!;
+                count = (long)_writer.Statement("SELECT COALESCE(MAX(sequence), 0) FROM audit WHERE partition_key = $p0", 1).With(key).ExecuteScalar()!;
             }
 
             for (var i = 0; i < prepared.Audit.Length; i++)
@@ -249,7 +249,7 @@ public sealed partial class SqliteOrchestrationStore
                     throw new ArgumentException($"Audit record {record.Sequence} of '{key}' does not continue the chain at {count + 1}; nothing was committed.", nameof(prepared));
                 }
 
-                _writer.Get("INSERT INTO audit (partition_key, sequence, record, action, recorded_at) VALUES ($p0, $p1, $p2, $p3, $p4)", 5)
+                _writer.Statement("INSERT INTO audit (partition_key, sequence, record, action, recorded_at) VALUES ($p0, $p1, $p2, $p3, $p4)", 5)
                     .With(key, record.Sequence, prepared.Audit[i]).With(3, record.Action).With(4, record.RecordedAt.UtcTicks).ExecuteNonQuery();
                 count = record.Sequence;
             }
@@ -264,32 +264,32 @@ public sealed partial class SqliteOrchestrationStore
 
         foreach (var timer in commit.Timers)
         {
-            _writer.Get("INSERT INTO timers (id, partition_key, due_at, purpose, data) VALUES ($p0, $p1, $p2, $p3, $p4) ON CONFLICT (id) DO UPDATE SET partition_key = excluded.partition_key, due_at = excluded.due_at, purpose = excluded.purpose, data = excluded.data", 5)
+            _writer.Statement("INSERT INTO timers (id, partition_key, due_at, purpose, data) VALUES ($p0, $p1, $p2, $p3, $p4) ON CONFLICT (id) DO UPDATE SET partition_key = excluded.partition_key, due_at = excluded.due_at, purpose = excluded.purpose, data = excluded.data", 5)
                 .With(timer.Id, timer.PartitionKey, timer.DueAt.UtcTicks).With(3, timer.Purpose).With(4, timer.Data).ExecuteNonQuery();
         }
 
         foreach (var timerId in commit.CancelledTimers)
         {
-            _writer.Get("DELETE FROM timers WHERE id = $p0", 1).With(timerId).ExecuteNonQuery();
+            _writer.Statement("DELETE FROM timers WHERE id = $p0", 1).With(timerId).ExecuteNonQuery();
         }
 
         for (var i = 0; i < prepared.DeadLetters.Length; i++)
         {
             var deadLetter = commit.DeadLetters[i];
-            _writer.Get("INSERT INTO dead_letters (id, partition_key, site, at, is_open, record) VALUES ($p0, $p1, $p2, $p3, $p4, $p5) ON CONFLICT (id) DO UPDATE SET partition_key = excluded.partition_key, site = excluded.site, at = excluded.at, is_open = excluded.is_open, record = excluded.record", 6)
+            _writer.Statement("INSERT INTO dead_letters (id, partition_key, site, at, is_open, record) VALUES ($p0, $p1, $p2, $p3, $p4, $p5) ON CONFLICT (id) DO UPDATE SET partition_key = excluded.partition_key, site = excluded.site, at = excluded.at, is_open = excluded.is_open, record = excluded.record", 6)
                 .With(deadLetter.Id, deadLetter.PartitionKey, deadLetter.Site).With(3, deadLetter.At.UtcTicks).With(4, deadLetter.IsOpen ? 1L : 0L).With(5, prepared.DeadLetters[i]).ExecuteNonQuery();
         }
     }
 
     private long StoredVersion(string key) =>
-        _writer.Get("SELECT version FROM partitions WHERE partition_key = $p0", 1).With(key).ExecuteScalar() is long stored ? stored : 0;
+        _writer.Statement("SELECT version FROM partitions WHERE partition_key = $p0", 1).With(key).ExecuteScalar() is long stored ? stored : 0;
 
     private void UpsertCommand(PreparedCommand prepared)
     {
         var entry = prepared.Entry;
         if (prepared.Request is null)
         {
-            var updated = _writer.Get("UPDATE outbox SET status = $p1, attempts = $p2, next_attempt_at = $p3, last_error = $p4 WHERE idempotency_key = $p0", 5)
+            var updated = _writer.Statement("UPDATE outbox SET status = $p1, attempts = $p2, next_attempt_at = $p3, last_error = $p4 WHERE idempotency_key = $p0", 5)
                 .With(entry.IdempotencyKey, (long)entry.Status, (long)entry.Attempts).With(3, entry.NextAttemptAt?.UtcTicks).With(4, entry.LastError)
                 .ExecuteNonQuery();
             if (updated == 1)
@@ -301,7 +301,7 @@ public sealed partial class SqliteOrchestrationStore
             prepared = PrepareCommand(entry);
         }
 
-        var command = _writer.Get(UpsertCommandSql, 18);
+        var command = _writer.Statement(UpsertCommandSql, 18);
         command.With(0, entry.IdempotencyKey).With(1, entry.PartitionKey).With(2, entry.Ordinal).With(3, entry.Kind).With(4, prepared.Request)
             .With(5, entry.CorrelationId).With(6, entry.CausedBy.Source).With(7, entry.CausedBy.Id).With(8, entry.Step).With(9, entry.Workflow)
             .With(10, entry.CreatedAt.UtcTicks).With(11, (long)entry.Status).With(12, (long)entry.Attempts).With(13, entry.NextAttemptAt?.UtcTicks)
@@ -313,7 +313,7 @@ public sealed partial class SqliteOrchestrationStore
     private InboxEvent? TryInsertInbox(InboxEvent incoming, byte[] envelope)
     {
         var position = _lastPosition + 1;
-        var inserted = _writer.Get("INSERT INTO inbox (position, source, event_id, partition_key, accepted_at, processed, envelope) VALUES ($p0, $p1, $p2, $p3, $p4, 0, $p5) ON CONFLICT (source, event_id) DO NOTHING", 6)
+        var inserted = _writer.Statement("INSERT INTO inbox (position, source, event_id, partition_key, accepted_at, processed, envelope) VALUES ($p0, $p1, $p2, $p3, $p4, 0, $p5) ON CONFLICT (source, event_id) DO NOTHING", 6)
             .With(position, incoming.Key.Source, incoming.Key.Id).With(3, incoming.PartitionKey).With(4, incoming.AcceptedAt.UtcTicks).With(5, envelope)
             .ExecuteNonQuery();
         if (inserted == 0)
@@ -393,7 +393,7 @@ public sealed partial class SqliteOrchestrationStore
         {
             cancellationToken.ThrowIfCancellationRequested();
             var from = low;
-            await WriteAsync(() => removed += _writer.Get(deleteSql, 3).With(from, from + PruneChunk, olderThan.UtcTicks).ExecuteNonQuery(), cancellationToken).ConfigureAwait(false);
+            await WriteAsync(() => removed += _writer.Statement(deleteSql, 3).With(from, from + PruneChunk, olderThan.UtcTicks).ExecuteNonQuery(), cancellationToken).ConfigureAwait(false);
         }
 
         return removed;

@@ -382,7 +382,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         ArgumentNullException.ThrowIfNull(checkpoint);
         cancellationToken.ThrowIfCancellationRequested();
         var blob = SqliteStoreJson.Serialize(checkpoint, SqliteStoreJson.AuditCheckpoint);
-        await WriteAsync(() => _writer.Get("INSERT INTO audit_checkpoints (number, record) VALUES ($p0, $p1)", 2).With(checkpoint.Number, blob).ExecuteNonQuery(), cancellationToken).ConfigureAwait(false);
+        await WriteAsync(() => _writer.Statement("INSERT INTO audit_checkpoints (number, record) VALUES ($p0, $p1)", 2).With(checkpoint.Number, blob).ExecuteNonQuery(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -400,7 +400,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         ArgumentNullException.ThrowIfNull(rejected);
         cancellationToken.ThrowIfCancellationRequested();
         var blob = SqliteStoreJson.Serialize(rejected, SqliteStoreJson.RejectedEvent);
-        await WriteAsync(() => _writer.Get("INSERT INTO rejections (received_at, record) VALUES ($p0, $p1)", 2).With(rejected.ReceivedAt.UtcTicks, blob).ExecuteNonQuery(), cancellationToken).ConfigureAwait(false);
+        await WriteAsync(() => _writer.Statement("INSERT INTO rejections (received_at, record) VALUES ($p0, $p1)", 2).With(rejected.ReceivedAt.UtcTicks, blob).ExecuteNonQuery(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -430,7 +430,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         cancellationToken.ThrowIfCancellationRequested();
         var acquired = false;
         await WriteAsync(
-            () => acquired = _writer.Get(
+            () => acquired = _writer.Statement(
                 "INSERT INTO leases (partition_key, owner, until) VALUES ($p0, $p1, $p2) ON CONFLICT (partition_key) DO UPDATE SET owner = excluded.owner, until = excluded.until "
                 + "WHERE leases.owner IS NULL OR leases.owner = excluded.owner OR leases.until <= $p3",
                 4).With(partitionKey, owner, until.UtcTicks).With(3, now.UtcTicks).ExecuteNonQuery() == 1,
@@ -444,7 +444,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         ArgumentNullException.ThrowIfNull(partitionKey);
         ArgumentNullException.ThrowIfNull(owner);
         cancellationToken.ThrowIfCancellationRequested();
-        await WriteAsync(() => _writer.Get("UPDATE leases SET owner = NULL WHERE partition_key = $p0 AND owner = $p1", 2).With(partitionKey, owner).ExecuteNonQuery(), cancellationToken).ConfigureAwait(false);
+        await WriteAsync(() => _writer.Statement("UPDATE leases SET owner = NULL WHERE partition_key = $p0 AND owner = $p1", 2).With(partitionKey, owner).ExecuteNonQuery(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
