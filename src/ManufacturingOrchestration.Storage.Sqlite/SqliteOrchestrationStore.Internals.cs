@@ -206,8 +206,13 @@ public sealed partial class SqliteOrchestrationStore
 
             current = commit.NewState.Version;
 
-            // The waiting index follows the state it is derived from, in the same transaction.
-            _writer.Statement(ClearWaitingSql, 1).With(key).ExecuteNonQuery();
+            // The waiting index follows the state it is derived from, in the same transaction (a key's first state has
+            // nothing indexed to clear: its rows are only ever written with a state of that key).
+            if (commit.ExpectedVersion > 0)
+            {
+                _writer.Statement(ClearWaitingSql, 1).With(key).ExecuteNonQuery();
+            }
+
             foreach (var waitingFor in prepared.Waiting)
             {
                 _writer.Statement("INSERT INTO partition_waiting (partition_key, waiting_for) VALUES ($p0, $p1)", 2).With(key, waitingFor).ExecuteNonQuery();

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
@@ -80,6 +81,40 @@ public sealed class SqliteOrchestrationStoreTests
         using var check = OpenRaw(path);
         Scalar(check, "SELECT MAX(version) FROM mo_schema_version").Should().Be((long)newer);
         Scalar(check, "SELECT COUNT(*) FROM inbox").Should().Be(1L);
+    }
+
+    [Fact]
+    public async Task CommitAsync_EmptyAndNullStrings_ReadBackAsWritten()
+    {
+        await using var store = SqliteOrchestrationStore.Open(_folder.NewDatabasePath());
+        var command = new OutboxEntry
+        {
+            IdempotencyKey = "mo1-empty",
+            PartitionKey = "lot-A",
+            Ordinal = 0,
+            Kind = CommandKinds.NotificationSend,
+            Request = new SendNotificationRequest
+            {
+                Context = new CommandContext { IdempotencyKey = "mo1-empty", CorrelationId = string.Empty, Site = new SiteId("plant-1") },
+                Roles = [Role.QualityEngineer],
+                Site = new SiteId("plant-1"),
+                Subject = "Lot lot-A needs attention",
+            },
+            CorrelationId = string.Empty,
+            CausedBy = new EventKey("qms://plant-1", "e-1"),
+            Step = "step",
+            Workflow = "wf@1",
+            CreatedAt = T0,
+            LastError = string.Empty,
+            RevisionOf = null,
+        };
+
+        await store.CommitAsync([new StepCommit { PartitionKey = "lot-A", ExpectedVersion = 0, NewCommands = [command] }], Ct);
+
+        var stored = await store.ReadCommandAsync("mo1-empty", Ct);
+        stored!.CorrelationId.Should().BeEmpty().And.NotBeNull();
+        stored.LastError.Should().BeEmpty().And.NotBeNull();
+        stored.RevisionOf.Should().BeNull();
     }
 
     [Fact]
