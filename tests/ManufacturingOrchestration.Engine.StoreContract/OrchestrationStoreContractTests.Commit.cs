@@ -193,6 +193,52 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadAuditAsync("lot-A", 1, Ct)).Should().HaveCount(20);
     }
 
+    [Fact]
+    public async Task CommitAsync_ConcurrentCallersSomeStale_EachSucceedsOrFailsAlone()
+    {
+        var store = await NewStoreAsync();
+        const int Keys = 24;
+        for (var k = 0; k < Keys; k++)
+        {
+            await CommitAsync(store, NewStep($"lot-{k}", 0));
+        }
+
+        // Every other caller expects a version its key never had; the rest are right. All start at once.
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calls = Enumerable.Range(0, Keys).Select(k => Task.Run(
+            async () =>
+            {
+                await start.Task;
+                var command = NewCommand($"lot-{k}", 1);
+                try
+                {
+                    await CommitAsync(store, new StepCommit
+                    {
+                        PartitionKey = $"lot-{k}",
+                        ExpectedVersion = k % 2 == 0 ? 1 : 7,
+                        NewState = NewState($"lot-{k}", k % 2 == 0 ? 2 : 8),
+                        NewCommands = [command],
+                    });
+                    return true;
+                }
+                catch (ConcurrencyConflictException)
+                {
+                    return false;
+                }
+            },
+            Ct)).ToArray();
+        start.SetResult();
+        var committed = await Task.WhenAll(calls);
+
+        for (var k = 0; k < Keys; k++)
+        {
+            var right = k % 2 == 0;
+            committed[k].Should().Be(right, $"lot-{k}'s call {(right ? "was" : "was not")} at the stored version");
+            (await store.LoadPartitionAsync($"lot-{k}", Ct))!.Version.Should().Be(right ? 2 : 1);
+            (await store.ReadCommandAsync(NewCommand($"lot-{k}", 1).IdempotencyKey, Ct)).Should().Match<OutboxEntry?>(c => (c != null) == right, "a failed call leaves none of its writes");
+        }
+    }
+
     /// <summary>A batch whose first commit writes one of everything for <paramref name="partitionKey"/>, followed by <paramref name="last"/>.</summary>
     private StepCommit[] FullBatchFor(string partitionKey, StepCommit last)
     {
