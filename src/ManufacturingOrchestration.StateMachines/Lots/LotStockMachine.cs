@@ -178,7 +178,7 @@ public static class LotStockMachine
     public static TransitionResult<MaterialLot> Consume(MaterialLot lot, OrderId order, Quantity quantity, LotPolicy policy, DateOnly today)
     {
         ArgumentNullException.ThrowIfNull(lot);
-        return Apply(lot, NewMovement(lot, MovementKind.Consumption, quantity) with { FromCategory = StockCategory.Unrestricted, Order = order }, policy, today);
+        return Apply(lot, NewMovement(lot, MovementKind.Consumption, quantity, StockCategory.Unrestricted) with { Order = order }, policy, today);
     }
 
     /// <summary>Scraps a quantity from a category (SAP 551/553/555).</summary>
@@ -191,7 +191,7 @@ public static class LotStockMachine
     public static TransitionResult<MaterialLot> Scrap(MaterialLot lot, StockCategory from, Quantity quantity, LotPolicy policy, DateOnly today)
     {
         ArgumentNullException.ThrowIfNull(lot);
-        return Apply(lot, NewMovement(lot, MovementKind.Scrap, quantity) with { FromCategory = from }, policy, today);
+        return Apply(lot, NewMovement(lot, MovementKind.Scrap, quantity, from), policy, today);
     }
 
     /// <summary>Marks a lot as reworked: it must pass a new inspection (blocked → QI → unrestricted) before release.</summary>
@@ -245,16 +245,7 @@ public static class LotStockMachine
     {
         ArgumentNullException.ThrowIfNull(lot);
         var amount = quantity ?? lot.QuantityIn(from, StockOwnership.Own);
-        var movement = new GoodsMovement
-        {
-            Kind = MovementKind.CategoryTransfer,
-            Lot = lot.Id,
-            Material = lot.Material,
-            Site = lot.Site,
-            Quantity = amount,
-            FromCategory = from,
-            ToCategory = to,
-        };
+        var movement = NewMovement(lot, MovementKind.CategoryTransfer, amount, from, to);
         if (amount.IsZero && quantity is null)
         {
             return Reject(lot, movement, ReasonCodes.InsufficientQuantity, $"The lot holds no own {from} stock.");
@@ -263,13 +254,15 @@ public static class LotStockMachine
         return Apply(lot, movement, policy, today);
     }
 
-    private static GoodsMovement NewMovement(MaterialLot lot, MovementKind kind, Quantity quantity) => new()
+    private static GoodsMovement NewMovement(MaterialLot lot, MovementKind kind, Quantity quantity, StockCategory? from = null, StockCategory? to = null) => new()
     {
         Kind = kind,
         Lot = lot.Id,
         Material = lot.Material,
         Site = lot.Site,
         Quantity = quantity,
+        FromCategory = from,
+        ToCategory = to,
     };
 
     /// <summary>Maps a movement to (source state, trigger, requested target) as if it were a forward movement.</summary>
