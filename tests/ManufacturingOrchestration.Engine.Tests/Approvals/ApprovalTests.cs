@@ -257,15 +257,6 @@ public class ApprovalTests
             Reason = approve ? "looks right" : "not convinced",
             Justification = justification,
         };
-        return new EventEnvelope
-        {
-            Id = eventId,
-            Source = "mo://approvals",
-            Type = approve ? EventTypes.ApprovalGiven : EventTypes.ApprovalRefused,
-            Site = EngineTestHost.Site,
-            Data = approve
-                ? new ApprovalGiven { RequestId = requestId, PartitionKey = lot, Signature = signature }
-                : new ApprovalRefused { RequestId = requestId, PartitionKey = lot, Signature = signature },
-        };
+        return EngineTestHost.ApprovalAnswer(lot, requestId, signature, eventId);
     }
 }

@@ -192,15 +192,6 @@ public class ApprovalWithdrawalTests
             SignedAt = new DateTimeOffset(2026, 11, 2, 7, 0, 0, TimeSpan.Zero),
             Reason = approve ? "looks right" : "not convinced",
         };
-        return new EventEnvelope
-        {
-            Id = eventId,
-            Source = "mo://approvals",
-            Type = approve ? EventTypes.ApprovalGiven : EventTypes.ApprovalRefused,
-            Site = EngineTestHost.Site,
-            Data = approve
-                ? new ApprovalGiven { RequestId = requestId, PartitionKey = lot, Signature = signature }
-                : new ApprovalRefused { RequestId = requestId, PartitionKey = lot, Signature = signature },
-        };
+        return EngineTestHost.ApprovalAnswer(lot, requestId, signature, eventId);
     }
 }

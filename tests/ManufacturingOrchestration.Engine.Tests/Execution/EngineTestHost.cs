@@ -113,6 +113,18 @@ internal sealed class EngineTestHost : IAsyncDisposable
         Data = new InspectionPassed { InspectionLot = new InspectionLotId("IL-" + lotId), Lot = new LotId(lotId), Material = Capacitor, Site = Site },
     };
 
+    /// <summary>The answer to a pending approval as the approvals source publishes it: given when the signature approves, refused otherwise.</summary>
+    public static EventEnvelope ApprovalAnswer(string partitionKey, string requestId, ElectronicSignature signature, string eventId) => new()
+    {
+        Id = eventId,
+        Source = "mo://approvals",
+        Type = signature.Meaning == SignatureMeaning.Approve ? EventTypes.ApprovalGiven : EventTypes.ApprovalRefused,
+        Site = Site,
+        Data = signature.Meaning == SignatureMeaning.Approve
+            ? new ApprovalGiven { RequestId = requestId, PartitionKey = partitionKey, Signature = signature }
+            : new ApprovalRefused { RequestId = requestId, PartitionKey = partitionKey, Signature = signature },
+    };
+
     public async Task PublishAndWaitAsync(params EventEnvelope[] events)
     {
         foreach (var envelope in events)

@@ -369,13 +369,6 @@ public class CycleCountEndToEndTests
     private static EventEnvelope Answer(string lot, string requestId, ActorId signer, bool approve, string id)
     {
         var signature = new ElectronicSignature { Signer = signer, Role = Role.CycleCountSupervisor, Meaning = approve ? SignatureMeaning.Approve : SignatureMeaning.Reject, SignedAt = new DateTimeOffset(2026, 11, 2, 8, 0, 0, TimeSpan.Zero), Reason = approve ? "recounted, confirmed" : "count looks wrong" };
-        return new EventEnvelope
-        {
-            Id = id,
-            Source = "mo://approvals",
-            Type = approve ? EventTypes.ApprovalGiven : EventTypes.ApprovalRefused,
-            Site = EngineTestHost.Site,
-            Data = approve ? new ApprovalGiven { RequestId = requestId, PartitionKey = lot, Signature = signature } : new ApprovalRefused { RequestId = requestId, PartitionKey = lot, Signature = signature },
-        };
+        return EngineTestHost.ApprovalAnswer(lot, requestId, signature, id);
     }
 }

@@ -525,14 +525,7 @@ public class MrbDispositionEndToEndTests
             Reason = approve ? "disposition confirmed" : "deviation not acceptable for this customer",
             Justification = justification,
         };
-        return new EventEnvelope
-        {
-            Id = id,
-            Source = "mo://approvals",
-            Type = approve ? EventTypes.ApprovalGiven : EventTypes.ApprovalRefused,
-            Site = EngineTestHost.Site,
-            Data = approve ? new ApprovalGiven { RequestId = requestId, PartitionKey = lot, Signature = signature } : new ApprovalRefused { RequestId = requestId, PartitionKey = lot, Signature = signature },
-        };
+        return EngineTestHost.ApprovalAnswer(lot, requestId, signature, id);
     }
 
     private static MrbDispositionLine UseAsIs(string lotId, decimal quantity, string? justification, ActorId? authorizer) => new()
