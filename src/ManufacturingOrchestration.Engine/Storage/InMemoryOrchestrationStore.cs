@@ -62,7 +62,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
             {
                 lock (slot)
                 {
-                    foreach (var pending in slot.PendingEvents.Values)
+                    foreach (var pending in slot.PendingEventsOrEmpty)
                     {
                         if (pending.Position > afterPosition)
                         {
@@ -83,7 +83,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         {
             lock (slot)
             {
-                foreach (var pending in slot.PendingEvents.Values)
+                foreach (var pending in slot.PendingEventsOrEmpty)
                 {
                     if (pending.Position > afterPosition)
                     {
@@ -136,16 +136,20 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
                 Monitor.Enter(slots[taken]);
             }
 
-            // Validate everything first: nothing is applied unless all of it can be.
-            var versions = new Dictionary<string, long>(StringComparer.Ordinal);
-            var auditCounts = new Dictionary<string, long>(StringComparer.Ordinal);
+            // Validate everything first: nothing is applied unless all of it can be. Each locked slot tracks the version
+            // and audit length the commits before it in this batch would leave (a key may appear more than once).
+            foreach (var slot in slots)
+            {
+                slot.PlannedVersion = slot.State?.Version ?? 0;
+                slot.PlannedAuditCount = slot.Audit.Count;
+            }
+
             foreach (var commit in commits)
             {
                 var slot = _partitions[commit.PartitionKey];
-                var current = versions.TryGetValue(commit.PartitionKey, out var v) ? v : slot.State?.Version ?? 0;
-                if (current != commit.ExpectedVersion)
+                if (slot.PlannedVersion != commit.ExpectedVersion)
                 {
-                    throw new ConcurrencyConflictException(commit.PartitionKey, commit.ExpectedVersion, current);
+                    throw new ConcurrencyConflictException(commit.PartitionKey, commit.ExpectedVersion, slot.PlannedVersion);
                 }
 
                 if (commit.NewState is { } state)
@@ -155,10 +159,10 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
                         throw new ArgumentException($"The new state of '{commit.PartitionKey}' must have key '{commit.PartitionKey}' and version {commit.ExpectedVersion + 1}.", nameof(commits));
                     }
 
-                    versions[commit.PartitionKey] = state.Version;
+                    slot.PlannedVersion = state.Version;
                 }
 
-                auditCounts[commit.PartitionKey] = ValidateAudit(auditCounts.TryGetValue(commit.PartitionKey, out var count) ? count : slot.Audit.Count, commit);
+                slot.PlannedAuditCount = ValidateAudit(slot.PlannedAuditCount, commit);
             }
 
             foreach (var commit in commits)
@@ -188,7 +192,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
 
         lock (slot)
         {
-            return new ValueTask<IReadOnlyList<OutboxEntry>>(slot.PendingCommands.Values.ToArray());
+            return new ValueTask<IReadOnlyList<OutboxEntry>>(slot.PendingCommands is { } pending ? [.. pending.Values] : Array.Empty<OutboxEntry>());
         }
     }
 
@@ -201,7 +205,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         {
             lock (slot)
             {
-                if (slot.PendingCommands.Count > 0)
+                if (slot.PendingCommands is not null)
                 {
                     keys.Add(key);
                 }
@@ -454,27 +458,44 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         }
 
         var stored = incoming with { Position = Interlocked.Increment(ref _position) };
-        slot.PendingEvents.Add(stored.Position, stored);
+        (slot.PendingEvents ??= []).Add(stored.Position, stored);
         return stored;
     }
 
+    /// <summary>The distinct partitions a batch touches, in ordinal key order (the order every commit locks them in).</summary>
     private PartitionSlot[] LockSet(IReadOnlyList<StepCommit> commits)
     {
-        var keys = new SortedSet<string>(StringComparer.Ordinal);
+        var count = 0;
         foreach (var commit in commits)
         {
-            keys.Add(commit.PartitionKey);
+            count += 1 + commit.FollowUpEvents.Count;
+        }
+
+        var keys = new string[count];
+        var k = 0;
+        foreach (var commit in commits)
+        {
+            keys[k++] = commit.PartitionKey;
             foreach (var followUp in commit.FollowUpEvents)
             {
-                keys.Add(followUp.PartitionKey);
+                keys[k++] = followUp.PartitionKey;
             }
         }
 
-        var slots = new PartitionSlot[keys.Count];
-        var i = 0;
-        foreach (var key in keys)
+        Array.Sort(keys, StringComparer.Ordinal);
+        var distinct = 0;
+        for (var i = 0; i < keys.Length; i++)
         {
-            slots[i++] = GetPartition(key);
+            if (distinct == 0 || !string.Equals(keys[i], keys[distinct - 1], StringComparison.Ordinal))
+            {
+                keys[distinct++] = keys[i];
+            }
+        }
+
+        var slots = new PartitionSlot[distinct];
+        for (var i = 0; i < distinct; i++)
+        {
+            slots[i] = GetPartition(keys[i]);
         }
 
         return slots;
@@ -528,7 +549,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
             _commands[command.IdempotencyKey] = command;
             if (command.Status == OutboxStatus.Pending)
             {
-                slot.PendingCommands[command.Ordinal] = command;
+                (slot.PendingCommands ??= [])[command.Ordinal] = command;
             }
         }
 
@@ -537,11 +558,11 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
             _commands[command.IdempotencyKey] = command;
             if (command.Status == OutboxStatus.Pending)
             {
-                slot.PendingCommands[command.Ordinal] = command;
+                (slot.PendingCommands ??= [])[command.Ordinal] = command;
             }
-            else
+            else if (slot.PendingCommands is { } pending && pending.Remove(command.Ordinal) && pending.Count == 0)
             {
-                slot.PendingCommands.Remove(command.Ordinal);
+                slot.PendingCommands = null;
             }
         }
 
@@ -612,11 +633,21 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
 
     private static void RemovePending(PartitionSlot slot, EventKey key)
     {
-        foreach (var (position, pending) in slot.PendingEvents)
+        if (slot.PendingEvents is not { } events)
+        {
+            return;
+        }
+
+        foreach (var (position, pending) in events)
         {
             if (pending.Key == key)
             {
-                slot.PendingEvents.Remove(position);
+                events.Remove(position);
+                if (events.Count == 0)
+                {
+                    slot.PendingEvents = null;
+                }
+
                 return;
             }
         }
@@ -629,13 +660,25 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         public bool Processed { get; set; }
     }
 
+    /// <summary>
+    /// One partition's stored data. Read and written with the slot locked. The pending lists exist only while something
+    /// is pending: a store holding many settled keys keeps no empty collections for them.
+    /// </summary>
     private sealed class PartitionSlot
     {
         public PartitionState? State { get; set; }
 
-        public SortedList<long, InboxEvent> PendingEvents { get; } = [];
+        public SortedList<long, InboxEvent>? PendingEvents { get; set; }
 
-        public SortedList<long, OutboxEntry> PendingCommands { get; } = [];
+        public IEnumerable<InboxEvent> PendingEventsOrEmpty => PendingEvents?.Values ?? (IEnumerable<InboxEvent>)[];
+
+        public SortedList<long, OutboxEntry>? PendingCommands { get; set; }
+
+        /// <summary>During a commit's validation: the version the batch's earlier commits leave this partition at.</summary>
+        public long PlannedVersion { get; set; }
+
+        /// <summary>During a commit's validation: the audit length the batch's earlier commits leave this partition at.</summary>
+        public long PlannedAuditCount { get; set; }
 
         public List<AuditRecord> Audit { get; } = [];
 
