@@ -156,5 +156,10 @@ internal sealed class OrchestratorOptionsValidator : IValidateOptions<Orchestrat
         {
             yield return $"{nameof(OrchestratorOptions.MaxBatchSize)} must be at least 1 (was {options.MaxBatchSize}).";
         }
+
+        if (options.KeyCacheCapacity < 1)
+        {
+            yield return $"{nameof(OrchestratorOptions.KeyCacheCapacity)} must be at least 1 (was {options.KeyCacheCapacity}).";
+        }
     }
 }

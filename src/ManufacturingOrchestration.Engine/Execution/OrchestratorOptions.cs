@@ -47,6 +47,14 @@ public sealed class OrchestratorOptions
     /// <summary>The most work items a worker handles in one group commit. Default 256.</summary>
     public int MaxBatchSize { get; set; } = 256;
 
+    /// <summary>
+    /// How many partition keys the workers keep in memory between events, in total (each worker keeps its share, at least
+    /// 64). A key beyond it that has nothing in progress is dropped from memory and read from the store again when its next
+    /// event comes, so a long-running orchestrator's memory does not grow with the number of lots it has ever seen.
+    /// Default 16,384.
+    /// </summary>
+    public int KeyCacheCapacity { get; set; } = 16_384;
+
     /// <summary>How often the audit chain heads are checkpointed. Default 1 minute; also at shutdown.</summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(1);
 
@@ -75,6 +83,7 @@ public sealed class OrchestratorOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(Parallelism, 1, nameof(Parallelism));
         ArgumentOutOfRangeException.ThrowIfLessThan(QueueCapacity, 1, nameof(QueueCapacity));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatchSize, 1, nameof(MaxBatchSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(KeyCacheCapacity, 1, nameof(KeyCacheCapacity));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(CheckpointInterval, TimeSpan.Zero, nameof(CheckpointInterval));
         ArgumentException.ThrowIfNullOrWhiteSpace(NodeId);
         if (Workflows.Count == 0)

@@ -21,12 +21,22 @@ internal sealed partial class PartitionWorker
     // Keys whose cache was dropped after a failed commit: when loaded again they re-read their pending events in order.
     private readonly HashSet<string> _rescan = new(StringComparer.Ordinal);
     private readonly int _index;
+    private readonly int _keyCapacity;
+
+    // The highest inbox position this worker has taken an event at, and its value when keys were last dropped from the
+    // cache: an event at or below the floor may be a queued copy of one a dropped key already processed.
+    private long _maxPositionSeen;
+    private long _evictionFloor;
 
     public PartitionWorker(OrchestratorRuntime runtime, int index)
     {
         _runtime = runtime;
         _index = index;
+        _keyCapacity = Math.Max(64, runtime.Options.KeyCacheCapacity / runtime.Options.Parallelism);
     }
+
+    /// <summary>How many keys the worker holds in memory.</summary>
+    internal int CachedKeys => _keys.Count;
 
     public Task? Loop { get; private set; }
 
@@ -59,6 +69,7 @@ internal sealed partial class PartitionWorker
 
                 await ProcessRoundsAsync(batch, stopping).ConfigureAwait(false);
                 batch.Clear();
+                TrimKeys();
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -91,7 +102,7 @@ internal sealed partial class PartitionWorker
                 KeyRuntime key;
                 try
                 {
-                    key = await GetKeyAsync(item.PartitionKey, ct).ConfigureAwait(false);
+                    key = await GetKeyAsync(item, ct).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -114,6 +125,7 @@ internal sealed partial class PartitionWorker
 
                 if (item is EventWork deferrable)
                 {
+                    _maxPositionSeen = Math.Max(_maxPositionSeen, deferrable.Event.Position);
                     if (deferrable.Event.Position <= key.LastProcessedPosition)
                     {
                         Done(item);
@@ -297,17 +309,51 @@ internal sealed partial class PartitionWorker
         _runtime.InFlightDone();
     }
 
-    private async ValueTask<KeyRuntime> GetKeyAsync(string partitionKey, CancellationToken ct)
+    private async ValueTask<KeyRuntime> GetKeyAsync(WorkItem item, CancellationToken ct)
     {
+        var partitionKey = item.PartitionKey;
         if (_keys.TryGetValue(partitionKey, out var key))
         {
             return key;
         }
 
         var state = await _runtime.Store.LoadPartitionAsync(partitionKey, ct).ConfigureAwait(false) ?? PartitionState.Empty(partitionKey);
-        key = new KeyRuntime(state) { NeedsScan = _rescan.Remove(partitionKey) };
+
+        // A key read again after it was dropped from the cache does not know which of its queued events it processed:
+        // an event from before the drop is not trusted, the key re-reads its pending events from the store instead.
+        var mayBeStale = item is EventWork ew && ew.Event.Position <= _evictionFloor;
+        key = new KeyRuntime(state) { NeedsScan = _rescan.Remove(partitionKey) | mayBeStale };
         _keys[partitionKey] = key;
         return key;
+    }
+
+    /// <summary>
+    /// Keeps the key cache within its share of <see cref="OrchestratorOptions.KeyCacheCapacity"/>: past it, drops the
+    /// keys that have nothing in progress (oldest first) down to three quarters, so the work is done in batches.
+    /// Everything a dropped key knows is in the store.
+    /// </summary>
+    private void TrimKeys()
+    {
+        if (_keys.Count <= _keyCapacity)
+        {
+            return;
+        }
+
+        var target = _keyCapacity * 3 / 4;
+        foreach (var (partitionKey, key) in _keys)
+        {
+            if (_keys.Count <= target)
+            {
+                break;
+            }
+
+            if (!key.IsBlocked && !key.NeedsScan && key.Outcome is null && !key.BootstrapRetryDue)
+            {
+                _keys.Remove(partitionKey);
+            }
+        }
+
+        _evictionFloor = _maxPositionSeen;
     }
 
     private void Forget(string partitionKey)
