@@ -69,7 +69,6 @@ internal sealed partial class PartitionWorker
 
                 await ProcessRoundsAsync(batch, stopping).ConfigureAwait(false);
                 batch.Clear();
-                TrimKeys();
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -212,6 +211,9 @@ internal sealed partial class PartitionWorker
                 next = resumed;
             }
 
+            // Before the handled items let the orchestrator look idle, so an idle orchestrator's cache is within bounds.
+            TrimKeys();
+
             // Only now, with the work they unblocked counted, may the handled items let the orchestrator look idle.
             foreach (var item in handled)
             {
@@ -328,9 +330,9 @@ internal sealed partial class PartitionWorker
     }
 
     /// <summary>
-    /// Keeps the key cache within its share of <see cref="OrchestratorOptions.KeyCacheCapacity"/>: past it, drops the
-    /// keys that have nothing in progress (oldest first) down to three quarters, so the work is done in batches.
-    /// Everything a dropped key knows is in the store.
+    /// Keeps the key cache within its share of <see cref="OrchestratorOptions.KeyCacheCapacity"/>: past it, drops keys
+    /// that have nothing in progress until three quarters are left, so the work is done in batches. Everything a dropped
+    /// key knows is in the store; a key still to be handled in this batch is read from it again.
     /// </summary>
     private void TrimKeys()
     {

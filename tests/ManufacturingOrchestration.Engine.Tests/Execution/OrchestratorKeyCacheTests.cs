@@ -4,7 +4,7 @@ public class OrchestratorKeyCacheTests
 {
     private const int Keys = 400;
 
-    // KeyCacheCapacity below the per-worker minimum: each of the two workers keeps at most 64 keys between batches.
+    // KeyCacheCapacity below the per-worker minimum: each of the two workers keeps at most 64 keys once idle.
     private static EngineTestHost SmallCacheHost() => TestWorkflows.NotifyHost(o =>
     {
         o.Parallelism = 2;
