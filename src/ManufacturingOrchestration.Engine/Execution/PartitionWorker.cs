@@ -349,7 +349,7 @@ internal sealed partial class PartitionWorker
                 break;
             }
 
-            if (!key.IsBlocked && !key.NeedsScan && key.Outcome is null && !key.BootstrapRetryDue)
+            if (key.IsSettled)
             {
                 _keys.Remove(partitionKey);
             }

@@ -67,6 +67,9 @@ internal sealed class KeyRuntime(PartitionState state)
 
     /// <summary>Whether later events must wait: parked behind a dead letter, commands waiting for a retry, or an ERP bootstrap waiting for its retry.</summary>
     public bool IsBlocked => State.IsParked || Pending.Count > 0 || (!BootstrapRetryDue && State.Instances.Count > 0 && BootstrapRetries.IsWaiting(State));
+
+    /// <summary>Whether nothing is in progress for the key: everything it knows is in the store, so its cache entry may be dropped.</summary>
+    public bool IsSettled => !IsBlocked && !NeedsScan && Outcome is null && !BootstrapRetryDue;
 }
 
 /// <summary>What executing a key's commands produced, applied to the cache after its commit.</summary>
