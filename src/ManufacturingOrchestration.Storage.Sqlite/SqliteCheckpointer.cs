@@ -40,15 +40,10 @@ internal sealed class SqliteCheckpointer : IDisposable
         _connection.Open();
 
         // A connection checkpoints only once it has read the database and so found it in WAL mode.
-        using (var command = _connection.CreateCommand())
-        {
-            command.CommandText = "PRAGMA journal_mode";
-            command.ExecuteScalar();
+        SqliteOrchestrationStore.Scalar(_connection, "PRAGMA journal_mode");
 
-            // Truncating waits this long for readers to leave the log.
-            command.CommandText = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}");
-            command.ExecuteNonQuery();
-        }
+        // Truncating waits this long for readers to leave the log.
+        SqliteOrchestrationStore.SetBusyTimeout(_connection, busyTimeout);
 
         _timer = time.CreateTimer(static state => ((SqliteCheckpointer)state!).Tick(), this, Interval, Interval);
     }

@@ -88,7 +88,7 @@ public sealed partial class SqliteOrchestrationStore
         try
         {
             connection.Open();
-            Pragma(connection, $"PRAGMA busy_timeout = {(long)_options.BusyTimeout.TotalMilliseconds}");
+            SetBusyTimeout(connection, _options.BusyTimeout);
             Pragma(connection, "PRAGMA query_only = 1");
         }
         catch

@@ -95,7 +95,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         try
         {
             writer.Open();
-            Pragma(writer, $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}");
+            SetBusyTimeout(writer, options.BusyTimeout);
             var mode = Convert.ToString(Scalar(writer, "PRAGMA journal_mode = WAL"), CultureInfo.InvariantCulture);
             if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
             {
@@ -530,14 +530,18 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
-    private static void Pragma(SqliteConnection connection, string sql)
+    internal static void Pragma(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }
 
-    private static object? Scalar(SqliteConnection connection, string sql)
+    /// <summary>How long a connection waits for a lock held by another before SQLite reports it busy.</summary>
+    internal static void SetBusyTimeout(SqliteConnection connection, TimeSpan timeout) =>
+        Pragma(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)timeout.TotalMilliseconds}"));
+
+    internal static object? Scalar(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;
