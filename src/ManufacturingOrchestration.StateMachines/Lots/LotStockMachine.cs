@@ -1,6 +1,5 @@
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
-using Stateless;
 using Stateless.Reflection;
 
 namespace ManufacturingOrchestration.StateMachines;
@@ -27,24 +26,25 @@ namespace ManufacturingOrchestration.StateMachines;
 /// release; expired lots are blocked by <see cref="LotPolicy"/>; scrapped quantity leaves only by an explicit reversal.
 /// </para>
 /// <para>
-/// Threading: the Stateless definition is configured once per thread and reused; state lives in the
-/// <see cref="MaterialLot"/>, never in the machine. All members are safe to call concurrently from many threads.
-/// A rejected movement returns a <see cref="TransitionRejection"/>; no Stateless exception escapes.
+/// Threading: the transition table is built once and immutable; state lives in the <see cref="MaterialLot"/>, never
+/// in the machine. All members are safe to call concurrently from many threads. A rejected movement returns a
+/// <see cref="TransitionRejection"/>; no exception escapes.
 /// </para>
 /// </remarks>
 public static class LotStockMachine
 {
-    private static readonly MachineRunner<LotStockState, LotStockTrigger, LotMoveContext> Runner =
-        new((machine, slot) => Configure(machine, slot, includeReversals: true), ReasonWhenNotPermitted);
+    // Declaration order matters: the full table's reversals are built from the forward edges.
+    private static readonly HashSet<(LotStockState From, LotStockTrigger Trigger, LotStockState To)> ForwardEdgeSet =
+        ForwardEdges(new TransitionTable<LotStockState, LotStockTrigger, LotMoveContext>(t => Define(t, includeReversals: false), ReasonWhenNotPermitted));
 
-    private static readonly Lazy<HashSet<(LotStockState From, LotStockTrigger Trigger, LotStockState To)>> ForwardEdgeSet =
-        new(ComputeForwardEdges);
+    private static readonly TransitionTable<LotStockState, LotStockTrigger, LotMoveContext> Table =
+        new(t => Define(t, includeReversals: true), ReasonWhenNotPermitted);
 
     /// <summary>
     /// Every forward transition of the table (source, trigger, destination), ignoring guards; internal transitions
     /// appear with source = destination. Each of them can be undone by <see cref="LotStockTrigger.Reverse"/>.
     /// </summary>
-    public static IReadOnlyCollection<(LotStockState From, LotStockTrigger Trigger, LotStockState To)> ForwardTransitions => ForwardEdgeSet.Value;
+    public static IReadOnlyCollection<(LotStockState From, LotStockTrigger Trigger, LotStockState To)> ForwardTransitions => ForwardEdgeSet;
 
     /// <summary>Applies a goods movement to a lot.</summary>
     /// <param name="lot">The lot as it is now.</param>
@@ -84,14 +84,14 @@ public static class LotStockMachine
         var fireTrigger = trigger;
         if (isReversal)
         {
-            context.ReversalPermitted = ForwardEdgeSet.Value.Contains((source, trigger, requested))
-                || (requested == LotStockState.Unrestricted && ForwardEdgeSet.Value.Contains((source, trigger, LotStockState.RestrictedUse)));
+            context.ReversalPermitted = ForwardEdgeSet.Contains((source, trigger, requested))
+                || (requested == LotStockState.Unrestricted && ForwardEdgeSet.Contains((source, trigger, LotStockState.RestrictedUse)));
             context.Target = source;
             fromState = requested;
             fireTrigger = LotStockTrigger.Reverse;
         }
 
-        var outcome = Runner.Fire(fromState, fireTrigger, context);
+        var outcome = Table.Fire(fromState, fireTrigger, context);
         if (outcome.Rejection is { } rejection)
         {
             return TransitionResult<MaterialLot>.Rejected(rejection);
@@ -207,13 +207,13 @@ public static class LotStockMachine
     /// <param name="includeReversals">Whether to draw the <see cref="LotStockTrigger.Reverse"/> edges (one per forward edge, reversed).</param>
     /// <returns>The diagram text.</returns>
     public static string ToMermaid(bool includeReversals = false) =>
-        StateGraph.ToMermaid(Runner.GetInfo(LotStockState.External), includeReversals ? null : t => t != nameof(LotStockTrigger.Reverse));
+        StateGraph.ToMermaid(Table.GetInfo(LotStockState.External), includeReversals ? null : t => t != nameof(LotStockTrigger.Reverse));
 
     /// <summary>The transition table as Graphviz DOT (Stateless <c>UmlDotGraph</c>).</summary>
     /// <returns>The DOT text.</returns>
-    public static string ToDot() => StateGraph.ToDot(Runner.GetInfo(LotStockState.External));
+    public static string ToDot() => StateGraph.ToDot(Table.GetInfo(LotStockState.External));
 
-    internal static StateMachineInfo GetInfo() => Runner.GetInfo(LotStockState.External);
+    internal static StateMachineInfo GetInfo() => Table.GetInfo(LotStockState.External);
 
     /// <summary>Maps a stock category to the machine state.</summary>
     /// <param name="category">The category.</param>
@@ -547,47 +547,35 @@ public static class LotStockMachine
         };
     }
 
-    private static HashSet<(LotStockState, LotStockTrigger, LotStockState)> ComputeForwardEdges()
+    private static HashSet<(LotStockState, LotStockTrigger, LotStockState)> ForwardEdges(TransitionTable<LotStockState, LotStockTrigger, LotMoveContext> forward)
     {
-        var machine = new StateMachine<LotStockState, LotStockTrigger>(LotStockState.External);
-        Configure(machine, new MachineRunner<LotStockState, LotStockTrigger, LotMoveContext>.Slot(), includeReversals: false);
         var edges = new HashSet<(LotStockState, LotStockTrigger, LotStockState)>();
-        foreach (var state in machine.GetInfo().States)
+        foreach (var transition in forward.Transitions)
         {
-            var from = (LotStockState)state.UnderlyingState;
-            foreach (var transition in state.FixedTransitions)
+            foreach (var to in transition.PossibleDestinations)
             {
-                var to = transition.IsInternalTransition ? from : (LotStockState)transition.DestinationState.UnderlyingState;
-                edges.Add((from, (LotStockTrigger)transition.Trigger.UnderlyingTrigger, to));
-            }
-
-            foreach (var transition in state.DynamicTransitions)
-            {
-                foreach (var destination in transition.PossibleDestinationStates ?? [])
-                {
-                    edges.Add((from, (LotStockTrigger)transition.Trigger.UnderlyingTrigger, Enum.Parse<LotStockState>(destination.DestinationState)));
-                }
+                edges.Add((transition.From, transition.Trigger, to));
             }
         }
 
         return edges;
     }
 
-    private static void Configure(StateMachine<LotStockState, LotStockTrigger> machine, MachineRunner<LotStockState, LotStockTrigger, LotMoveContext>.Slot slot, bool includeReversals)
+    private static void Define(TransitionTable<LotStockState, LotStockTrigger, LotMoveContext> machine, bool includeReversals)
     {
-        var own = Guard(() => slot.Ctx.Movement.FromOwnership == StockOwnership.Own, ReasonCodes.ConsignmentNotOwned);
-        var notCustomerOwned = Guard(() => slot.Ctx.Movement.FromOwnership != StockOwnership.CustomerConsignment, ReasonCodes.ConsignmentNotOwned);
-        var vendorToOwn = Guard(() => slot.Ctx.Movement.FromOwnership == StockOwnership.VendorConsignment && slot.Ctx.Movement.ToOwnership == StockOwnership.Own, ReasonCodes.TransitionNotPermitted);
-        var notExpired = Guard(() => !slot.Ctx.Policy.IsExpiredForUse(slot.Ctx.Lot, slot.Ctx.Today), ReasonCodes.LotExpired);
-        var notOnHold = Guard(() => slot.Ctx.Lot.Holds.Count == 0, ReasonCodes.LotOnHold);
-        var noReinspectionPending = Guard(() => !slot.Ctx.Lot.RequiresReinspection, ReasonCodes.ReinspectionRequired);
-        var restrictedBatchRelease = Guard(() => !slot.Ctx.Lot.IsRestrictedBatch || slot.Ctx.Policy.RestrictedBatchReleaseLandsInRestrictedUse, ReasonCodes.RestrictedBatch);
-        var intoStock = Guard(() => slot.Ctx.Target is LotStockState.Unrestricted or LotStockState.QualityInspection or LotStockState.Blocked or LotStockState.RestrictedUse, ReasonCodes.TransferNotPermitted);
-        var reversal = Guard(() => slot.Ctx.ReversalPermitted, ReasonCodes.ReversalInvalid);
+        var own = Guard(static c => c.Movement.FromOwnership == StockOwnership.Own, ReasonCodes.ConsignmentNotOwned);
+        var notCustomerOwned = Guard(static c => c.Movement.FromOwnership != StockOwnership.CustomerConsignment, ReasonCodes.ConsignmentNotOwned);
+        var vendorToOwn = Guard(static c => c.Movement.FromOwnership == StockOwnership.VendorConsignment && c.Movement.ToOwnership == StockOwnership.Own, ReasonCodes.TransitionNotPermitted);
+        var notExpired = Guard(static c => !c.Policy.IsExpiredForUse(c.Lot, c.Today), ReasonCodes.LotExpired);
+        var notOnHold = Guard(static c => c.Lot.Holds.Count == 0, ReasonCodes.LotOnHold);
+        var noReinspectionPending = Guard(static c => !c.Lot.RequiresReinspection, ReasonCodes.ReinspectionRequired);
+        var restrictedBatchRelease = Guard(static c => !c.Lot.IsRestrictedBatch || c.Policy.RestrictedBatchReleaseLandsInRestrictedUse, ReasonCodes.RestrictedBatch);
+        var intoStock = Guard(static c => c.Target is LotStockState.Unrestricted or LotStockState.QualityInspection or LotStockState.Blocked or LotStockState.RestrictedUse, ReasonCodes.TransferNotPermitted);
+        var reversal = Guard(static c => c.ReversalPermitted, ReasonCodes.ReversalInvalid);
 
         // A restricted batch entering unrestricted stock lands in restricted-use (SAP batch status management).
-        LotStockState ReleaseTarget() => slot.Ctx.Lot.IsRestrictedBatch ? LotStockState.RestrictedUse : LotStockState.Unrestricted;
-        LotStockState RequestedTarget() => slot.Ctx.Target == LotStockState.Unrestricted ? ReleaseTarget() : slot.Ctx.Target;
+        static LotStockState ReleaseTarget(LotMoveContext c) => c.Lot.IsRestrictedBatch ? LotStockState.RestrictedUse : LotStockState.Unrestricted;
+        static LotStockState RequestedTarget(LotMoveContext c) => c.Target == LotStockState.Unrestricted ? ReleaseTarget(c) : c.Target;
 
         var release = new DynamicStateInfos
         {
@@ -613,8 +601,8 @@ public static class LotStockMachine
             .Permit(LotStockTrigger.ToQualityInspection, LotStockState.QualityInspection)
             .Permit(LotStockTrigger.ToBlocked, LotStockState.Blocked)
             .Permit(LotStockTrigger.ToRestrictedUse, LotStockState.RestrictedUse)
-            .InternalTransition(LotStockTrigger.MoveLocation, () => { })
-            .InternalTransitionIf(LotStockTrigger.ConsignmentToOwn, _ => vendorToOwn.Item1(), () => { }, vendorToOwn.Item2)
+            .InternalTransition(LotStockTrigger.MoveLocation)
+            .InternalTransitionIf(LotStockTrigger.ConsignmentToOwn, vendorToOwn)
             .PermitIf(LotStockTrigger.TransferOut, LotStockState.InTransit, own, notOnHold, notExpired)
             .PermitIf(LotStockTrigger.Consume, LotStockState.External, own, notOnHold, notExpired)
             .PermitIf(LotStockTrigger.Issue, LotStockState.External, own, notOnHold, notExpired)
@@ -627,7 +615,7 @@ public static class LotStockMachine
             .PermitDynamicIf(LotStockTrigger.ToUnrestricted, ReleaseTarget, "usage decision accept", release, restrictedBatchRelease, notExpired)
             .PermitIf(LotStockTrigger.ToRestrictedUse, LotStockState.RestrictedUse, notExpired)
             .Permit(LotStockTrigger.ToBlocked, LotStockState.Blocked)
-            .InternalTransition(LotStockTrigger.MoveLocation, () => { })
+            .InternalTransition(LotStockTrigger.MoveLocation)
             .Permit(LotStockTrigger.Sample, LotStockState.External)
             .Permit(LotStockTrigger.Scrap, LotStockState.Scrapped)
             .Permit(LotStockTrigger.CountShortage, LotStockState.External);
@@ -635,14 +623,14 @@ public static class LotStockMachine
         machine.Configure(LotStockState.Blocked)
             .PermitDynamicIf(LotStockTrigger.ToUnrestricted, ReleaseTarget, "MRB release", release, noReinspectionPending, restrictedBatchRelease, notExpired)
             .Permit(LotStockTrigger.ToQualityInspection, LotStockState.QualityInspection)
-            .InternalTransition(LotStockTrigger.MoveLocation, () => { })
+            .InternalTransition(LotStockTrigger.MoveLocation)
             .Permit(LotStockTrigger.Sample, LotStockState.External)
             .Permit(LotStockTrigger.Scrap, LotStockState.Scrapped)
             .Permit(LotStockTrigger.CountShortage, LotStockState.External);
 
         machine.Configure(LotStockState.RestrictedUse)
             .PermitIf(LotStockTrigger.ToUnrestricted, LotStockState.Unrestricted, noReinspectionPending, notExpired)
-            .InternalTransition(LotStockTrigger.MoveLocation, () => { })
+            .InternalTransition(LotStockTrigger.MoveLocation)
             .Permit(LotStockTrigger.Sample, LotStockState.External)
             .Permit(LotStockTrigger.Scrap, LotStockState.Scrapped)
             .Permit(LotStockTrigger.CountShortage, LotStockState.External);
@@ -656,7 +644,7 @@ public static class LotStockMachine
 
         // Every forward edge can be undone by an explicit reversal; it is the only way out of Scrapped.
         var reverseTargets = new Dictionary<LotStockState, DynamicStateInfos>();
-        foreach (var (from, _, to) in ForwardEdgeSet.Value.OrderBy(e => e.From).ThenBy(e => e.Trigger))
+        foreach (var (from, _, to) in ForwardEdgeSet.OrderBy(e => e.From).ThenBy(e => e.Trigger))
         {
             if (!reverseTargets.TryGetValue(to, out var infos))
             {
@@ -673,11 +661,11 @@ public static class LotStockMachine
         foreach (var state in Enum.GetValues<LotStockState>())
         {
             var targets = reverseTargets.TryGetValue(state, out var infos) ? infos : [];
-            machine.Configure(state).PermitDynamicIf(LotStockTrigger.Reverse, () => slot.Ctx.Target, "the original source", targets, reversal);
+            machine.Configure(state).PermitDynamicIf(LotStockTrigger.Reverse, static c => c.Target, "the original source", targets, reversal);
         }
     }
 
-    private static Tuple<Func<bool>, string> Guard(Func<bool> guard, ReasonCode reason) => Tuple.Create(guard, reason.Code);
+    private static TransitionGuard<LotMoveContext> Guard(Func<LotMoveContext, bool> check, ReasonCode reason) => new(check, reason);
 }
 
 /// <summary>What the lot machine's guards see during one call.</summary>

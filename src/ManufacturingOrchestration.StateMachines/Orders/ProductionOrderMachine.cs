@@ -1,5 +1,4 @@
 using ManufacturingOrchestration.Model;
-using Stateless;
 using Stateless.Reflection;
 
 namespace ManufacturingOrchestration.StateMachines;
@@ -75,13 +74,13 @@ public sealed class ProductionOrderTriggerArgs
 /// <see cref="ProductionOrder.ScrapQuantity"/>.
 /// </para>
 /// <para>
-/// Threading: the Stateless definition is configured once per thread and reused; the state lives in the
-/// <see cref="ProductionOrder"/>. Safe to call concurrently. Rejections are results, never exceptions.
+/// Threading: the transition table is built once and immutable; the state lives in the <see cref="ProductionOrder"/>.
+/// Safe to call concurrently. Rejections are results, never exceptions.
 /// </para>
 /// </remarks>
 public static class ProductionOrderMachine
 {
-    private static readonly MachineRunner<ProductionOrderStatus, ProductionOrderTrigger, OrderContext> Runner = new(Configure, ReasonWhenNotPermitted);
+    private static readonly TransitionTable<ProductionOrderStatus, ProductionOrderTrigger, OrderContext> Table = new(Define, ReasonWhenNotPermitted);
 
     /// <summary>Fires a trigger on an order.</summary>
     /// <param name="order">The order as it is now.</param>
@@ -109,7 +108,7 @@ public static class ProductionOrderMachine
             }
         }
 
-        var outcome = Runner.Fire(order.Status, trigger, new OrderContext(order, args));
+        var outcome = Table.Fire(order.Status, trigger, new OrderContext(order, args));
         if (outcome.Rejection is { } rejection)
         {
             return TransitionResult<ProductionOrder>.Rejected(rejection);
@@ -153,7 +152,7 @@ public static class ProductionOrderMachine
     /// <returns>The DOT text.</returns>
     public static string ToDot() => StateGraph.ToDot(GetInfo());
 
-    internal static StateMachineInfo GetInfo() => Runner.GetInfo(ProductionOrderStatus.Created);
+    internal static StateMachineInfo GetInfo() => Table.GetInfo(ProductionOrderStatus.Created);
 
     private static ReasonCode ReasonWhenNotPermitted(ProductionOrderStatus state, ProductionOrderTrigger trigger) => (state, trigger) switch
     {
@@ -166,48 +165,50 @@ public static class ProductionOrderMachine
         _ => ReasonCodes.TransitionNotPermitted,
     };
 
-    private static void Configure(StateMachine<ProductionOrderStatus, ProductionOrderTrigger> machine, MachineRunner<ProductionOrderStatus, ProductionOrderTrigger, OrderContext>.Slot slot)
+    private static void Define(TransitionTable<ProductionOrderStatus, ProductionOrderTrigger, OrderContext> machine)
     {
-        var nothingConfirmed = Tuple.Create<Func<bool>, string>(() => slot.Ctx.Order.ConfirmedQuantity == 0 && slot.Ctx.Order.ScrapQuantity == 0, ReasonCodes.OrderHasConfirmations.Code);
-        var zeroBalance = Tuple.Create<Func<bool>, string>(() => slot.Ctx.Args.OrderBalance == 0, ReasonCodes.OrderBalanceNotZero.Code);
+        var nothingConfirmed = new TransitionGuard<OrderContext>(static c => NothingConfirmed(c.Order), ReasonCodes.OrderHasConfirmations);
+        var zeroBalance = new TransitionGuard<OrderContext>(static c => c.Args.OrderBalance == 0, ReasonCodes.OrderBalanceNotZero);
 
-        ProductionOrderStatus Reopened() => slot.Ctx.Order.ConfirmedQuantity == 0 && slot.Ctx.Order.ScrapQuantity == 0
+        static bool NothingConfirmed(ProductionOrder order) => order.ConfirmedQuantity == 0 && order.ScrapQuantity == 0;
+
+        static ProductionOrderStatus Reopened(OrderContext c) => NothingConfirmed(c.Order)
             ? ProductionOrderStatus.Released
-            : slot.Ctx.Order.ConfirmedQuantity >= slot.Ctx.Order.PlannedQuantity.Value ? ProductionOrderStatus.Completed : ProductionOrderStatus.InProgress;
+            : c.Order.ConfirmedQuantity >= c.Order.PlannedQuantity.Value ? ProductionOrderStatus.Completed : ProductionOrderStatus.InProgress;
 
         machine.Configure(ProductionOrderStatus.Created)
             .Permit(ProductionOrderTrigger.Release, ProductionOrderStatus.Released)
-            .InternalTransition(ProductionOrderTrigger.Change, () => { })
+            .InternalTransition(ProductionOrderTrigger.Change)
             .Permit(ProductionOrderTrigger.Hold, ProductionOrderStatus.Held)
             .Permit(ProductionOrderTrigger.Cancel, ProductionOrderStatus.Cancelled);
 
         machine.Configure(ProductionOrderStatus.Released)
             .Permit(ProductionOrderTrigger.Confirm, ProductionOrderStatus.InProgress)
             .Permit(ProductionOrderTrigger.ConfirmFinal, ProductionOrderStatus.Completed)
-            .InternalTransition(ProductionOrderTrigger.PostGoodsMovement, () => { })
-            .InternalTransition(ProductionOrderTrigger.Change, () => { })
+            .InternalTransition(ProductionOrderTrigger.PostGoodsMovement)
+            .InternalTransition(ProductionOrderTrigger.Change)
             .Permit(ProductionOrderTrigger.Hold, ProductionOrderStatus.Held)
             .PermitIf(ProductionOrderTrigger.Cancel, ProductionOrderStatus.Cancelled, nothingConfirmed)
             .Permit(ProductionOrderTrigger.TechnicallyComplete, ProductionOrderStatus.TechnicallyCompleted)
             .PermitIf(ProductionOrderTrigger.Close, ProductionOrderStatus.Closed, zeroBalance);
 
         machine.Configure(ProductionOrderStatus.InProgress)
-            .InternalTransition(ProductionOrderTrigger.Confirm, () => { })
+            .InternalTransition(ProductionOrderTrigger.Confirm)
             .Permit(ProductionOrderTrigger.ConfirmFinal, ProductionOrderStatus.Completed)
-            .InternalTransition(ProductionOrderTrigger.PostGoodsMovement, () => { })
-            .InternalTransition(ProductionOrderTrigger.Change, () => { })
+            .InternalTransition(ProductionOrderTrigger.PostGoodsMovement)
+            .InternalTransition(ProductionOrderTrigger.Change)
             .Permit(ProductionOrderTrigger.Hold, ProductionOrderStatus.Held)
             .Permit(ProductionOrderTrigger.TechnicallyComplete, ProductionOrderStatus.TechnicallyCompleted);
 
         machine.Configure(ProductionOrderStatus.Completed)
-            .InternalTransition(ProductionOrderTrigger.PostGoodsMovement, () => { })
-            .InternalTransition(ProductionOrderTrigger.Change, () => { })
+            .InternalTransition(ProductionOrderTrigger.PostGoodsMovement)
+            .InternalTransition(ProductionOrderTrigger.Change)
             .Permit(ProductionOrderTrigger.TechnicallyComplete, ProductionOrderStatus.TechnicallyCompleted);
 
         machine.Configure(ProductionOrderStatus.TechnicallyCompleted)
-            .InternalTransition(ProductionOrderTrigger.PostGoodsMovement, () => { })
-            .InternalTransition(ProductionOrderTrigger.Confirm, () => { })
-            .InternalTransition(ProductionOrderTrigger.ConfirmFinal, () => { })
+            .InternalTransition(ProductionOrderTrigger.PostGoodsMovement)
+            .InternalTransition(ProductionOrderTrigger.Confirm)
+            .InternalTransition(ProductionOrderTrigger.ConfirmFinal)
             .PermitDynamic(
                 ProductionOrderTrigger.RevokeTechnicalCompletion,
                 Reopened,
@@ -223,7 +224,7 @@ public static class ProductionOrderMachine
         machine.Configure(ProductionOrderStatus.Closed)
             .PermitDynamic(
                 ProductionOrderTrigger.RevokeClose,
-                () => slot.Ctx.Order.ConfirmedQuantity == 0 && slot.Ctx.Order.ScrapQuantity == 0 ? ProductionOrderStatus.Released : ProductionOrderStatus.TechnicallyCompleted,
+                static c => NothingConfirmed(c.Order) ? ProductionOrderStatus.Released : ProductionOrderStatus.TechnicallyCompleted,
                 "by confirmed quantity",
                 new DynamicStateInfos
                 {
@@ -234,7 +235,7 @@ public static class ProductionOrderMachine
         machine.Configure(ProductionOrderStatus.Held)
             .PermitDynamic(
                 ProductionOrderTrigger.ReleaseHold,
-                () => slot.Ctx.Order.StatusBeforeHold ?? ProductionOrderStatus.Released,
+                static c => c.Order.StatusBeforeHold ?? ProductionOrderStatus.Released,
                 "the status before the hold",
                 new DynamicStateInfos
                 {
@@ -242,7 +243,7 @@ public static class ProductionOrderMachine
                     { ProductionOrderStatus.Released, "held from Released" },
                     { ProductionOrderStatus.InProgress, "held from InProgress" },
                 })
-            .InternalTransition(ProductionOrderTrigger.Change, () => { })
+            .InternalTransition(ProductionOrderTrigger.Change)
             .PermitIf(ProductionOrderTrigger.Cancel, ProductionOrderStatus.Cancelled, nothingConfirmed);
 
         machine.Configure(ProductionOrderStatus.Cancelled);

@@ -1,5 +1,4 @@
 using ManufacturingOrchestration.Model;
-using Stateless;
 using Stateless.Reflection;
 
 namespace ManufacturingOrchestration.StateMachines;
@@ -67,13 +66,13 @@ public sealed class NonconformanceTriggerArgs
 /// <see cref="Role.DesignAuthority"/> role (<c>ncr.design-authority-required</c>).
 /// </para>
 /// <para>
-/// Threading: the Stateless definition is configured once per thread and reused; the state lives in the
-/// <see cref="Nonconformance"/>. Safe to call concurrently. Rejections are results, never exceptions.
+/// Threading: the transition table is built once and immutable; the state lives in the <see cref="Nonconformance"/>.
+/// Safe to call concurrently. Rejections are results, never exceptions.
 /// </para>
 /// </remarks>
 public static class NonconformanceMachine
 {
-    private static readonly MachineRunner<NonconformanceStatus, NonconformanceTrigger, NcrContext> Runner = new(Configure, ReasonWhenNotPermitted);
+    private static readonly TransitionTable<NonconformanceStatus, NonconformanceTrigger, NcrContext> Table = new(Define, ReasonWhenNotPermitted);
 
     /// <summary>Fires a trigger on a nonconformance.</summary>
     /// <param name="nonconformance">The NC as it is now.</param>
@@ -87,7 +86,7 @@ public static class NonconformanceMachine
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(site);
 
-        var outcome = Runner.Fire(nonconformance.Status, trigger, new NcrContext(nonconformance, args, site));
+        var outcome = Table.Fire(nonconformance.Status, trigger, new NcrContext(nonconformance, args, site));
         if (outcome.Rejection is { } rejection)
         {
             return TransitionResult<Nonconformance>.Rejected(rejection);
@@ -144,7 +143,7 @@ public static class NonconformanceMachine
     /// <returns>The DOT text.</returns>
     public static string ToDot() => StateGraph.ToDot(GetInfo());
 
-    internal static StateMachineInfo GetInfo() => Runner.GetInfo(NonconformanceStatus.New);
+    internal static StateMachineInfo GetInfo() => Table.GetInfo(NonconformanceStatus.New);
 
     private static bool IsDesignAuthorityApproval(ElectronicSignature? signature) =>
         signature is { Meaning: SignatureMeaning.Approve } && signature.Role == Role.DesignAuthority;
@@ -155,19 +154,19 @@ public static class NonconformanceMachine
         _ => ReasonCodes.TransitionNotPermitted,
     };
 
-    private static void Configure(StateMachine<NonconformanceStatus, NonconformanceTrigger> machine, MachineRunner<NonconformanceStatus, NonconformanceTrigger, NcrContext>.Slot slot)
+    private static void Define(TransitionTable<NonconformanceStatus, NonconformanceTrigger, NcrContext> machine)
     {
-        var hasLines = Tuple.Create<Func<bool>, string>(() => slot.Ctx.Args.Lines.Count > 0, ReasonCodes.Required.Code);
-        var justified = Tuple.Create<Func<bool>, string>(
-            () => slot.Ctx.Args.Lines.All(l => l.Disposition != MrbDisposition.UseAsIs || !string.IsNullOrWhiteSpace(l.Justification ?? l.Signature?.Justification)),
-            ReasonCodes.JustificationRequired.Code);
-        var authorized = Tuple.Create<Func<bool>, string>(
-            () => slot.Ctx.Args.Lines.All(l => l.Disposition != MrbDisposition.UseAsIs || l.Authorizer is not null || l.Signature is not null),
-            ReasonCodes.AuthorizerRequired.Code);
-        var designAuthority = Tuple.Create<Func<bool>, string>(
-            () => slot.Ctx.Site.Industry != IndustryProfile.Aerospace
-                || slot.Ctx.Args.Lines.All(l => l.Disposition is not (MrbDisposition.UseAsIs or MrbDisposition.Repair) || HasDesignAuthorityApproval(l, slot.Ctx.Args.Approvals)),
-            ReasonCodes.DesignAuthorityRequired.Code);
+        var hasLines = new TransitionGuard<NcrContext>(static c => c.Args.Lines.Count > 0, ReasonCodes.Required);
+        var justified = new TransitionGuard<NcrContext>(
+            static c => c.Args.Lines.All(l => l.Disposition != MrbDisposition.UseAsIs || !string.IsNullOrWhiteSpace(l.Justification ?? l.Signature?.Justification)),
+            ReasonCodes.JustificationRequired);
+        var authorized = new TransitionGuard<NcrContext>(
+            static c => c.Args.Lines.All(l => l.Disposition != MrbDisposition.UseAsIs || l.Authorizer is not null || l.Signature is not null),
+            ReasonCodes.AuthorizerRequired);
+        var designAuthority = new TransitionGuard<NcrContext>(
+            static c => c.Site.Industry != IndustryProfile.Aerospace
+                || c.Args.Lines.All(l => l.Disposition is not (MrbDisposition.UseAsIs or MrbDisposition.Repair) || HasDesignAuthorityApproval(l, c.Args.Approvals)),
+            ReasonCodes.DesignAuthorityRequired);
 
         machine.Configure(NonconformanceStatus.New)
             .Permit(NonconformanceTrigger.StartReview, NonconformanceStatus.UnderReview);
@@ -177,7 +176,7 @@ public static class NonconformanceMachine
             .Permit(NonconformanceTrigger.Refuse, NonconformanceStatus.Refused);
 
         machine.Configure(NonconformanceStatus.Approved)
-            .InternalTransition(NonconformanceTrigger.Correct, () => { })
+            .InternalTransition(NonconformanceTrigger.Correct)
             .PermitIf(NonconformanceTrigger.Disposition, NonconformanceStatus.Dispositioned, hasLines, justified, authorized, designAuthority);
 
         machine.Configure(NonconformanceStatus.Refused)
@@ -185,11 +184,11 @@ public static class NonconformanceMachine
             .Permit(NonconformanceTrigger.Reopen, NonconformanceStatus.UnderReview);
 
         machine.Configure(NonconformanceStatus.Dispositioned)
-            .InternalTransition(NonconformanceTrigger.Correct, () => { })
+            .InternalTransition(NonconformanceTrigger.Correct)
             .Permit(NonconformanceTrigger.ExecuteDisposition, NonconformanceStatus.DispositionExecuted);
 
         machine.Configure(NonconformanceStatus.DispositionExecuted)
-            .InternalTransition(NonconformanceTrigger.Correct, () => { })
+            .InternalTransition(NonconformanceTrigger.Correct)
             .Permit(NonconformanceTrigger.Close, NonconformanceStatus.Closed);
 
         machine.Configure(NonconformanceStatus.Closed)
