@@ -476,8 +476,9 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         foreach (var commit in commits)
         {
             keys[k++] = commit.PartitionKey;
-            foreach (var followUp in commit.FollowUpEvents)
+            for (var i = 0; i < commit.FollowUpEvents.Count; i++)
             {
+                var followUp = commit.FollowUpEvents[i];
                 keys[k++] = followUp.PartitionKey;
             }
         }
@@ -503,8 +504,9 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
 
     private static long ValidateAudit(long count, StepCommit commit)
     {
-        foreach (var record in commit.Audit)
+        for (var i = 0; i < commit.Audit.Count; i++)
         {
+            var record = commit.Audit[i];
             if (record.Sequence != count + 1 || !string.Equals(record.PartitionKey, commit.PartitionKey, StringComparison.Ordinal))
             {
                 throw new ArgumentException($"Audit record {record.Sequence} of '{record.PartitionKey}' does not continue the chain of '{commit.PartitionKey}' at {count + 1}.", nameof(commit));
@@ -534,8 +536,9 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
             slot.State = commit.NewState;
         }
 
-        foreach (var processed in commit.ProcessedEvents)
+        for (var i = 0; i < commit.ProcessedEvents.Count; i++)
         {
+            var processed = commit.ProcessedEvents[i];
             if (_inbox.TryGetValue(processed, out var inboxSlot))
             {
                 inboxSlot.Processed = true;
@@ -544,8 +547,9 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
             RemovePending(slot, processed);
         }
 
-        foreach (var command in commit.NewCommands)
+        for (var i = 0; i < commit.NewCommands.Count; i++)
         {
+            var command = commit.NewCommands[i];
             _commands[command.IdempotencyKey] = command;
             if (command.Status == OutboxStatus.Pending)
             {
@@ -553,8 +557,9 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
             }
         }
 
-        foreach (var command in commit.UpdatedCommands)
+        for (var i = 0; i < commit.UpdatedCommands.Count; i++)
         {
+            var command = commit.UpdatedCommands[i];
             _commands[command.IdempotencyKey] = command;
             if (command.Status == OutboxStatus.Pending)
             {
@@ -567,28 +572,33 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         }
 
         slot.Audit.AddRange(commit.Audit);
-        foreach (var record in commit.Audit)
+        for (var i = 0; i < commit.Audit.Count; i++)
         {
+            var record = commit.Audit[i];
             _auditByAction.GetOrAdd(record.Action, static _ => new ConcurrentQueue<AuditRecord>()).Enqueue(record);
         }
 
-        foreach (var followUp in commit.FollowUpEvents)
+        for (var i = 0; i < commit.FollowUpEvents.Count; i++)
         {
+            var followUp = commit.FollowUpEvents[i];
             TryAcceptLocked(GetPartition(followUp.PartitionKey), followUp);
         }
 
-        foreach (var timer in commit.Timers)
+        for (var i = 0; i < commit.Timers.Count; i++)
         {
+            var timer = commit.Timers[i];
             _timers[timer.Id] = timer;
         }
 
-        foreach (var timerId in commit.CancelledTimers)
+        for (var i = 0; i < commit.CancelledTimers.Count; i++)
         {
+            var timerId = commit.CancelledTimers[i];
             _timers.TryRemove(timerId, out _);
         }
 
-        foreach (var deadLetter in commit.DeadLetters)
+        for (var i = 0; i < commit.DeadLetters.Count; i++)
         {
+            var deadLetter = commit.DeadLetters[i];
             _deadLetters[deadLetter.Id] = deadLetter;
         }
     }
