@@ -9,21 +9,22 @@ namespace ManufacturingOrchestration.Engine.Workflows;
 /// <summary>
 /// Writes exactly the text of <see cref="DecisionSet.Describe"/> (the explanation kept in the audit record and
 /// covered by its hash) without its intermediate strings: one reused builder per thread, and each matched fact
-/// formatted once per call however many firings matched it. Master data that the workflows share between events
-/// (material definitions, site profiles: immutable records) is formatted once per instance.
+/// written in place once per call; a fact that several firings matched is copied from its first occurrence. Master
+/// data that the workflows share between events (material definitions, site profiles: immutable records) is formatted
+/// once per instance.
 /// </summary>
 internal static class DecisionExplanations
 {
     private static readonly ConditionalWeakTable<object, string> SharedFacts = new();
 
     [ThreadStatic]
-    private static List<(object Value, string Text)>? _seen;
+    private static List<SeenFact>? _seen;
 
     public static string Describe(DecisionSet decisions)
     {
         ArgumentNullException.ThrowIfNull(decisions);
         var sb = TextBuilders.Acquire();
-        var seen = _seen ??= new List<(object, string)>(8);
+        var seen = _seen ??= new List<SeenFact>(8);
         seen.Clear();
         try
         {
@@ -58,7 +59,7 @@ internal static class DecisionExplanations
         }
     }
 
-    private static void AppendFiring(StringBuilder sb, RuleFiring firing, List<(object Value, string Text)> seen)
+    private static void AppendFiring(StringBuilder sb, RuleFiring firing, List<SeenFact> seen)
     {
         // Same text as RuleFiring.Describe().
         sb.Append("rule '").Append(firing.RuleName).Append("' (").Append(firing.RuleSetName).Append('@').Append(firing.RuleSetVersion).Append(')');
@@ -71,32 +72,40 @@ internal static class DecisionExplanations
         for (var i = 0; i < facts.Count; i++)
         {
             // Same text as MatchedFact.Describe().
-            sb.Append(i == 0 ? " matched " : "; ").Append(facts[i].Name).Append(" = ").Append(Format(facts[i].Value, seen));
+            sb.Append(i == 0 ? " matched " : "; ").Append(facts[i].Name).Append(" = ");
+            AppendFact(sb, facts[i].Value, seen);
         }
     }
 
-    private static string Format(object value, List<(object Value, string Text)> seen)
+    private static void AppendFact(StringBuilder sb, object value, List<SeenFact> seen)
     {
-        foreach (var (known, text) in seen)
+        for (var i = 0; i < seen.Count; i++)
         {
-            if (ReferenceEquals(known, value))
+            var known = seen[i];
+            if (ReferenceEquals(known.Value, value))
             {
-                return text;
+                if (known.Text is null)
+                {
+                    known = known with { Text = sb.ToString(known.Start, known.Length) };
+                    seen[i] = known;
+                }
+
+                sb.Append(known.Text);
+                return;
             }
         }
 
-        string formatted;
         if (value is MaterialDefinition or SiteProfile)
         {
-            formatted = SharedFacts.GetValue(value, FactDescriptions.Describe);
-        }
-        else
-        {
-            formatted = FactDescriptions.Describe(value);
+            sb.Append(SharedFacts.GetValue(value, FactDescriptions.Describe));
+            return;
         }
 
-        seen.Add((value, formatted));
-        return formatted;
+        var start = sb.Length;
+        FactDescriptions.Append(sb, value);
+        seen.Add(new SeenFact(value, start, sb.Length - start, null));
     }
 
+    /// <summary>A fact already written in this call: where its text is in the builder, and the text once it was needed again.</summary>
+    private readonly record struct SeenFact(object Value, int Start, int Length, string? Text);
 }

@@ -27,21 +27,12 @@ public static class FactDescriptions
     public static string Describe(object fact)
     {
         ArgumentNullException.ThrowIfNull(fact);
-        switch (fact)
+        return fact switch
         {
-            case MaterialLot lot:
-                return Describe(lot);
-            case MaterialDefinition material:
-                return Describe(material);
-            case SiteProfile site:
-                return string.Create(CultureInfo.InvariantCulture, $"site {site.Id.Value} ({site.Industry}{(site.IsRegulated ? ", regulated" : string.Empty)})");
-            case EventPayload payload:
-                return string.Create(CultureInfo.InvariantCulture, $"{payload.EventType} for {payload.DefaultPartitionKey}");
-            case IFormattable formattable:
-                return formattable.ToString(null, CultureInfo.InvariantCulture);
-            default:
-                return fact.ToString() ?? string.Empty;
-        }
+            MaterialLot or MaterialDefinition or SiteProfile or EventPayload => Append(new StringBuilder(96), fact).ToString(),
+            IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+            _ => fact.ToString() ?? string.Empty,
+        };
     }
 
     /// <summary>Describes a lot: identity, material, site, supplier, stock by category and ownership, quality state and holds.</summary>
@@ -50,7 +41,36 @@ public static class FactDescriptions
     public static string Describe(MaterialLot lot)
     {
         ArgumentNullException.ThrowIfNull(lot);
-        var sb = new StringBuilder(96);
+        return Append(new StringBuilder(96), lot).ToString();
+    }
+
+    /// <summary>Appends the description of one fact (the text of <see cref="Describe(object)"/>) without an intermediate string.</summary>
+    /// <param name="builder">Where to write.</param>
+    /// <param name="fact">The fact.</param>
+    /// <returns><paramref name="builder"/>.</returns>
+    public static StringBuilder Append(StringBuilder builder, object fact)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(fact);
+        switch (fact)
+        {
+            case MaterialLot lot:
+                return AppendLot(builder, lot);
+            case MaterialDefinition material:
+                return AppendMaterial(builder, material);
+            case SiteProfile site:
+                return builder.Append("site ").Append(site.Id.Value).Append(" (").Append(site.Industry).Append(site.IsRegulated ? ", regulated)" : ")");
+            case EventPayload payload:
+                return builder.Append(payload.EventType).Append(" for ").Append(payload.DefaultPartitionKey);
+            case IFormattable formattable:
+                return builder.Append(formattable.ToString(null, CultureInfo.InvariantCulture));
+            default:
+                return builder.Append(fact.ToString());
+        }
+    }
+
+    private static StringBuilder AppendLot(StringBuilder sb, MaterialLot lot)
+    {
         sb.Append("lot ").Append(lot.Id.Value).Append(" of ").Append(lot.Material.Value).Append(" at ").Append(lot.Site.Value);
         if (lot.Supplier is { } supplier)
         {
@@ -74,7 +94,7 @@ public static class FactDescriptions
             sb.Append("; re-inspection required");
         }
 
-        return sb.ToString();
+        return sb;
     }
 
     /// <summary>
@@ -103,7 +123,7 @@ public static class FactDescriptions
                 builder.Append('/').Append(bucket.Ownership);
             }
 
-            builder.Append('=').Append(bucket.Quantity.Value.ToString(CultureInfo.InvariantCulture));
+            builder.Append('=').Append(CultureInfo.InvariantCulture, $"{bucket.Quantity.Value}");
         }
 
         builder.Append(' ').Append(lot.Unit.Code).Append("; ").Append(lot.QualityDecision).Append("; ").Append(lot.Disposition);
@@ -115,9 +135,8 @@ public static class FactDescriptions
         return builder;
     }
 
-    private static string Describe(MaterialDefinition material)
+    private static StringBuilder AppendMaterial(StringBuilder sb, MaterialDefinition material)
     {
-        var sb = new StringBuilder(64);
         sb.Append("material ").Append(material.Id.Value).Append(" (criticality ").Append(material.Criticality).Append(", ABC ").Append(material.AbcClass);
         if (material.Supplier is { } supplier)
         {
@@ -134,7 +153,7 @@ public static class FactDescriptions
             sb.Append(", shelf life ").Append(days.ToString(CultureInfo.InvariantCulture)).Append(" d");
         }
 
-        return sb.Append(')').ToString();
+        return sb.Append(')');
     }
 
     private static string Short(StockCategory category) => category switch

@@ -63,6 +63,29 @@ public sealed class FactDescriptionsTests
     }
 
     [Fact]
+    public void Append_WritesTheDescriptionAfterWhatTheBuilderHolds_InTheInvariantCulture()
+    {
+        var lot = TestFacts.Lot() with { Buckets = [new StockBucket { Category = StockCategory.Blocked, Quantity = Quantity.Each(12.25m) }] };
+        object[] facts = [lot, TestFacts.Material(), TestFacts.Site(regulated: true), TestFacts.Passed(), new Custom("y"), 7.5m];
+
+        var previous = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
+        try
+        {
+            foreach (var fact in facts)
+            {
+                FactDescriptions.Append(new System.Text.StringBuilder("x = "), fact).ToString().Should().Be("x = " + FactDescriptions.Describe(fact));
+            }
+
+            FactDescriptions.Describe(lot).Should().Contain("B=12.25 EA");
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = previous;
+        }
+    }
+
+    [Fact]
     public void MatchedFactDescribe_IsTheNameAndTheFactDescription()
     {
         new MatchedFact("lot", TestFacts.Lot()).Describe().Should().Be("lot = " + FactDescriptions.Describe(TestFacts.Lot()));
