@@ -212,7 +212,8 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         cancellationToken.ThrowIfCancellationRequested();
         return Read(reader =>
         {
-            var blob = reader.Get("SELECT state FROM partitions WHERE partition_key = $p0", 1).With(partitionKey).ExecuteScalar() as byte[];
+            // Read for every key a worker has not seen yet (every new lot): a statement of its own, not a command.
+            var blob = reader.Statement("SELECT state FROM partitions WHERE partition_key = $p0", 1).With(0, partitionKey).ExecuteScalar() as byte[];
             return blob is null ? null : SqliteStoreJson.Deserialize(blob, SqliteStoreJson.PartitionState, $"the state of partition '{partitionKey}'");
         });
     }
