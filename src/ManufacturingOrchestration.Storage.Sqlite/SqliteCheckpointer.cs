@@ -9,7 +9,7 @@ namespace ManufacturingOrchestration.Storage.Sqlite;
 /// PASSIVE checkpoint on a connection of its own, which blocks neither the writer nor the readers, at most once per
 /// interval and only after commits. Under a steady stream of commits the log is then copied but never restarted (a
 /// restart needs a moment with every frame copied and no commit since), so once it holds more than
-/// <see cref="LimitPages"/> the next tick takes the write lock and checkpoints again: with no commit in between, this
+/// <see cref="LimitBytes"/> the next tick takes the write lock and checkpoints again: with no commit in between, this
 /// second PASSIVE checkpoint copies the last frames, and the next commit starts the log over from its beginning (SQLite
 /// does so once every frame is copied and no reader still reads one) and cuts the file back to
 /// <c>journal_size_limit</c>. The writer pauses only for what the background checkpoint has not copied yet, and the log
@@ -22,8 +22,8 @@ internal sealed class SqliteCheckpointer : IDisposable
     /// <summary>How often the log is checkpointed at most: at 10,000 events/s about the 1,000 pages SQLite's own threshold holds.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>The log's limit in pages (64 MB at the default page size, the store's <c>journal_size_limit</c>).</summary>
-    public const int LimitPages = 16_384;
+    /// <summary>The log's limit in bytes (64 MB, also the store's <c>journal_size_limit</c>).</summary>
+    public const long LimitBytes = 64L * 1024 * 1024;
 
     private const int Passive = 0;
 
@@ -32,6 +32,7 @@ internal sealed class SqliteCheckpointer : IDisposable
     private readonly SemaphoreSlim _writeLock;
     private readonly ITimer _timer;
     private readonly TimeSpan _busyTimeout;
+    private readonly long _limitPages;
     private int _committed;
     private bool _disposed;
 
@@ -44,6 +45,7 @@ internal sealed class SqliteCheckpointer : IDisposable
 
         // A connection checkpoints only once it has read the database and so found it in WAL mode.
         SqliteOrchestrationStore.Scalar(_connection, "PRAGMA journal_mode");
+        _limitPages = LimitBytes / Convert.ToInt64(SqliteOrchestrationStore.Scalar(_connection, "PRAGMA page_size"), System.Globalization.CultureInfo.InvariantCulture);
 
         // A checkpoint waits this long for a lock another connection holds.
         SqliteOrchestrationStore.SetBusyTimeout(_connection, busyTimeout);
@@ -84,7 +86,7 @@ internal sealed class SqliteCheckpointer : IDisposable
             {
                 Volatile.Write(ref _committed, 1);
             }
-            else if (pages > LimitPages && _writeLock.Wait(_busyTimeout))
+            else if (pages > _limitPages && _writeLock.Wait(_busyTimeout))
             {
                 try
                 {
