@@ -10,7 +10,7 @@ namespace ManufacturingOrchestration.Storage.Sqlite;
 internal sealed class SqliteCommandCache : IDisposable
 {
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, SqliteWriteStatement> _statements = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SqliteStatement> _statements = new(StringComparer.Ordinal);
 
     public SqliteCommandCache(SqliteConnection connection)
     {
@@ -41,15 +41,15 @@ internal sealed class SqliteCommandCache : IDisposable
         return command;
     }
 
-    /// <summary>The statement for a write on the hot path (parameters named <c>$p0</c>, <c>$p1</c>, … in order), bindings cleared.</summary>
+    /// <summary>The statement for a write or a lookup on the hot path (parameters named <c>$p0</c>, <c>$p1</c>, … in order), bindings cleared.</summary>
     /// <param name="sql">The statement.</param>
     /// <param name="parameterCount">How many parameters it has.</param>
     /// <returns>The statement.</returns>
-    public SqliteWriteStatement Statement(string sql, int parameterCount = 0)
+    public SqliteStatement Statement(string sql, int parameterCount = 0)
     {
         if (!_statements.TryGetValue(sql, out var statement))
         {
-            statement = new SqliteWriteStatement(Connection.Handle!, sql, parameterCount);
+            statement = new SqliteStatement(Connection.Handle!, sql, parameterCount);
             _statements[sql] = statement;
         }
 
@@ -75,19 +75,20 @@ internal sealed class SqliteCommandCache : IDisposable
 }
 
 /// <summary>
-/// A statement of the writer run through SQLite's own interface: bound, stepped and reset in place. A
-/// <see cref="SqliteCommand"/> creates a data reader, a statement enumerator and a binder per parameter for every
-/// execution, which was most of the time the store's writer spent in its hot statements (the writer is the store's one
-/// serial section). Not thread-safe: the store's write lock guards it. Errors surface as <see cref="SqliteException"/>,
-/// as from a command.
+/// A statement run through SQLite's own interface: bound, stepped and reset in place. A <see cref="SqliteCommand"/>
+/// creates a data reader, a statement enumerator and a binder per parameter for every execution, which was most of the
+/// time the store's writer spent in its hot statements (the writer is the store's one serial section) and most of a
+/// single-row lookup's. The writer runs every write through it, the readers the lookups made for every event. Not
+/// thread-safe: one user of its connection at a time (the write lock, a rented reader). Errors surface as
+/// <see cref="SqliteException"/>, as from a command.
 /// </summary>
-internal sealed class SqliteWriteStatement : IDisposable
+internal sealed class SqliteStatement : IDisposable
 {
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
     private readonly int[] _indexes;
 
-    public SqliteWriteStatement(sqlite3 db, string sql, int parameterCount)
+    public SqliteStatement(sqlite3 db, string sql, int parameterCount)
     {
         _db = db;
         var rc = raw.sqlite3_prepare_v2(db, sql, out _statement);
@@ -103,25 +104,25 @@ internal sealed class SqliteWriteStatement : IDisposable
         }
     }
 
-    public SqliteWriteStatement With(int index, long value)
+    public SqliteStatement With(int index, long value)
     {
         Check(raw.sqlite3_bind_int64(_statement, _indexes[index], value));
         return this;
     }
 
-    public SqliteWriteStatement With(int index, string? value)
+    public SqliteStatement With(int index, string? value)
     {
         Check(value is null ? raw.sqlite3_bind_null(_statement, _indexes[index]) : raw.sqlite3_bind_text16(_statement, _indexes[index], value.AsSpan()));
         return this;
     }
 
-    public SqliteWriteStatement With(int index, byte[]? value)
+    public SqliteStatement With(int index, byte[]? value)
     {
         Check(value is null ? raw.sqlite3_bind_null(_statement, _indexes[index]) : raw.sqlite3_bind_blob(_statement, _indexes[index], value));
         return this;
     }
 
-    public SqliteWriteStatement With(int index, object? value) => value switch
+    public SqliteStatement With(int index, object? value) => value switch
     {
         null or DBNull => BindNull(index),
         long l => With(index, l),
@@ -132,11 +133,11 @@ internal sealed class SqliteWriteStatement : IDisposable
         _ => throw new ArgumentException($"A {value.GetType().Name} cannot be bound to a statement parameter.", nameof(value)),
     };
 
-    public SqliteWriteStatement With(object? p0) => With(0, p0);
+    public SqliteStatement With(object? p0) => With(0, p0);
 
-    public SqliteWriteStatement With(object? p0, object? p1) => With(0, p0).With(1, p1);
+    public SqliteStatement With(object? p0, object? p1) => With(0, p0).With(1, p1);
 
-    public SqliteWriteStatement With(object? p0, object? p1, object? p2) => With(0, p0).With(1, p1).With(2, p2);
+    public SqliteStatement With(object? p0, object? p1, object? p2) => With(0, p0).With(1, p1).With(2, p2);
 
     /// <summary>Runs the statement to its end; returns the rows it changed.</summary>
     public int ExecuteNonQuery()
@@ -194,7 +195,7 @@ internal sealed class SqliteWriteStatement : IDisposable
 
     public void Dispose() => _statement.Dispose();
 
-    private SqliteWriteStatement BindNull(int index)
+    private SqliteStatement BindNull(int index)
     {
         Check(raw.sqlite3_bind_null(_statement, _indexes[index]));
         return this;

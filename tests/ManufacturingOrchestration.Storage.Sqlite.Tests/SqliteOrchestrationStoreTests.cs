@@ -30,9 +30,34 @@ public sealed class SqliteOrchestrationStoreTests
         {
             using var connection = OpenRaw(path);
             Scalar(connection, "PRAGMA journal_mode").Should().Be("wal");
+            Scalar(connection, "PRAGMA page_size").Should().Be(16_384L);
             Scalar(connection, "SELECT MAX(version) FROM mo_schema_version").Should().Be((long)SqliteOrchestrationStore.SchemaVersion);
             Scalar(connection, "SELECT COUNT(*) FROM mo_schema_version").Should().Be((long)SqliteOrchestrationStore.SchemaVersion, "one row per applied migration");
         }
+    }
+
+    [Fact]
+    public async Task Open_FileCreatedWithAnotherPageSize_KeepsItAndWorks()
+    {
+        var path = _folder.NewDatabasePath();
+        using (var created = OpenRaw(path, SqliteOpenMode.ReadWriteCreate))
+        {
+            Execute(created, "PRAGMA page_size = 4096");
+            Execute(created, "CREATE TABLE unrelated (id INTEGER PRIMARY KEY)");
+        }
+
+        var time = new FakeTimeProvider(T0);
+        await using (var store = SqliteOrchestrationStore.Open(path, new SqliteStoreOptions { TimeProvider = time }))
+        {
+            var events = Enumerable.Range(0, 500).Select(i => NewEvent("lot-A", "e-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToArray();
+            await store.AcceptAsync(events, new bool[events.Length], Ct);
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            (await store.ReadPendingEventsAsync("lot-A", 0, 1_000, Ct)).Should().HaveCount(500);
+        }
+
+        using var connection = OpenRaw(path);
+        Scalar(connection, "PRAGMA page_size").Should().Be(4_096L, "a page size is fixed once the file has content");
+        CountInbox(path).Should().Be(500);
     }
 
     [Fact]
