@@ -28,6 +28,7 @@ internal sealed class TransitionTable<TState, TTrigger, TContext>
     where TContext : class
 {
     private readonly Dictionary<(TState State, TTrigger Trigger), Transition> _lookup = [];
+    private readonly List<Transition> _transitions = [];
     private readonly List<TState> _configured = [];
     private readonly Func<TState, TTrigger, ReasonCode> _reasonWhenNotPermitted;
 
@@ -41,7 +42,7 @@ internal sealed class TransitionTable<TState, TTrigger, TContext>
     }
 
     /// <summary>Every transition, state by state in configuration order.</summary>
-    public List<Transition> Transitions { get; } = [];
+    public IReadOnlyList<Transition> Transitions => _transitions;
 
     /// <summary>Starts (or continues) the definition of a state.</summary>
     /// <param name="state">The state.</param>
@@ -93,7 +94,7 @@ internal sealed class TransitionTable<TState, TTrigger, TContext>
             machine.Configure(state);
         }
 
-        foreach (var transition in Transitions)
+        foreach (var transition in _transitions)
         {
             var guards = transition.Guards.Select(g => Tuple.Create<Func<bool>, string>(NotEvaluated, g.Reason.Code)).ToArray();
             var configuration = machine.Configure(transition.From);
@@ -130,7 +131,7 @@ internal sealed class TransitionTable<TState, TTrigger, TContext>
     private Outcome Reject(TState state, TTrigger trigger, ReasonCode reason, TContext context)
     {
         var permitted = new List<string>();
-        foreach (var candidate in Transitions)
+        foreach (var candidate in _transitions)
         {
             if (candidate.From.Equals(state) && candidate.FirstUnmetGuard(context) is null)
             {
@@ -153,7 +154,7 @@ internal sealed class TransitionTable<TState, TTrigger, TContext>
             throw new InvalidOperationException($"{transition.From} has two transitions for {transition.Trigger}.");
         }
 
-        Transitions.Add(transition);
+        _transitions.Add(transition);
     }
 
     /// <summary>The result of one firing.</summary>
