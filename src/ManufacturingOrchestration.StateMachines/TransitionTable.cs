@@ -133,7 +133,7 @@ internal sealed class TransitionTable<TState, TTrigger, TContext>
         var permitted = new List<string>();
         foreach (var candidate in _transitions)
         {
-            if (candidate.From.Equals(state) && candidate.FirstUnmetGuard(context) is null)
+            if (EqualityComparer<TState>.Default.Equals(candidate.From, state) && candidate.FirstUnmetGuard(context) is null)
             {
                 permitted.Add(candidate.Trigger.ToString());
             }
