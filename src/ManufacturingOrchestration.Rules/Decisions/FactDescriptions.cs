@@ -27,12 +27,7 @@ public static class FactDescriptions
     public static string Describe(object fact)
     {
         ArgumentNullException.ThrowIfNull(fact);
-        return fact switch
-        {
-            MaterialLot or MaterialDefinition or SiteProfile or EventPayload => Append(new StringBuilder(96), fact).ToString(),
-            IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
-            _ => fact.ToString() ?? string.Empty,
-        };
+        return Append(new StringBuilder(96), fact).ToString();
     }
 
     /// <summary>Describes a lot: identity, material, site, supplier, stock by category and ownership, quality state and holds.</summary>
