@@ -33,12 +33,9 @@ namespace ManufacturingOrchestration.StateMachines;
 /// </remarks>
 public static class LotStockMachine
 {
-    // Declaration order matters: the full table's reversals are built from the forward edges.
-    private static readonly HashSet<(LotStockState From, LotStockTrigger Trigger, LotStockState To)> ForwardEdgeSet =
-        ForwardEdges(new TransitionTable<LotStockState, LotStockTrigger, LotMoveContext>(t => Define(t, includeReversals: false), ReasonWhenNotPermitted));
+    private static readonly TransitionTable<LotStockState, LotStockTrigger, LotMoveContext> Table = new(Define, ReasonWhenNotPermitted);
 
-    private static readonly TransitionTable<LotStockState, LotStockTrigger, LotMoveContext> Table =
-        new(t => Define(t, includeReversals: true), ReasonWhenNotPermitted);
+    private static readonly HashSet<(LotStockState From, LotStockTrigger Trigger, LotStockState To)> ForwardEdgeSet = ForwardEdges(Table.Transitions);
 
     /// <summary>
     /// Every forward transition of the table (source, trigger, destination), ignoring guards; internal transitions
@@ -547,11 +544,17 @@ public static class LotStockMachine
         };
     }
 
-    private static HashSet<(LotStockState, LotStockTrigger, LotStockState)> ForwardEdges(TransitionTable<LotStockState, LotStockTrigger, LotMoveContext> forward)
+    /// <summary>The forward edges among <paramref name="transitions"/>: every one but the reversals.</summary>
+    private static HashSet<(LotStockState From, LotStockTrigger Trigger, LotStockState To)> ForwardEdges(IEnumerable<TransitionTable<LotStockState, LotStockTrigger, LotMoveContext>.Transition> transitions)
     {
-        var edges = new HashSet<(LotStockState, LotStockTrigger, LotStockState)>();
-        foreach (var transition in forward.Transitions)
+        var edges = new HashSet<(LotStockState From, LotStockTrigger Trigger, LotStockState To)>();
+        foreach (var transition in transitions)
         {
+            if (transition.Trigger == LotStockTrigger.Reverse)
+            {
+                continue;
+            }
+
             foreach (var to in transition.PossibleDestinations)
             {
                 edges.Add((transition.From, transition.Trigger, to));
@@ -561,7 +564,7 @@ public static class LotStockMachine
         return edges;
     }
 
-    private static void Define(TransitionTable<LotStockState, LotStockTrigger, LotMoveContext> machine, bool includeReversals)
+    private static void Define(TransitionTable<LotStockState, LotStockTrigger, LotMoveContext> machine)
     {
         var own = Guard(static c => c.Movement.FromOwnership == StockOwnership.Own, ReasonCodes.ConsignmentNotOwned);
         var notCustomerOwned = Guard(static c => c.Movement.FromOwnership != StockOwnership.CustomerConsignment, ReasonCodes.ConsignmentNotOwned);
@@ -637,14 +640,9 @@ public static class LotStockMachine
 
         machine.Configure(LotStockState.Scrapped);
 
-        if (!includeReversals)
-        {
-            return;
-        }
-
-        // Every forward edge can be undone by an explicit reversal; it is the only way out of Scrapped.
+        // Every forward edge defined above can be undone by an explicit reversal; it is the only way out of Scrapped.
         var reverseTargets = new Dictionary<LotStockState, DynamicStateInfos>();
-        foreach (var (from, _, to) in ForwardEdgeSet.OrderBy(e => e.From).ThenBy(e => e.Trigger))
+        foreach (var (from, _, to) in ForwardEdges(machine.Transitions).OrderBy(e => e.From).ThenBy(e => e.Trigger))
         {
             if (!reverseTargets.TryGetValue(to, out var infos))
             {
