@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using ManufacturingOrchestration.Engine.Execution;
@@ -9,9 +10,9 @@ namespace ManufacturingOrchestration.Engine.Workflows;
 /// <summary>
 /// Writes exactly the text of <see cref="DecisionSet.Describe"/> (the explanation kept in the audit record and
 /// covered by its hash) without its intermediate strings: one reused builder per thread, and each matched fact
-/// written in place once per call; a fact that several firings matched is copied from its first occurrence. Master
-/// data that the workflows share between events (material definitions, site profiles: immutable records) is formatted
-/// once per instance.
+/// written in place once per call; a fact that several firings matched is copied from its first occurrence in the
+/// builder. Master data that the workflows share between events (material definitions, site profiles: immutable
+/// records) is formatted once per instance.
 /// </summary>
 internal static class DecisionExplanations
 {
@@ -84,13 +85,11 @@ internal static class DecisionExplanations
             var known = seen[i];
             if (ReferenceEquals(known.Value, value))
             {
-                if (known.Text is null)
-                {
-                    known = known with { Text = sb.ToString(known.Start, known.Length) };
-                    seen[i] = known;
-                }
-
-                sb.Append(known.Text);
+                // Copied from its first occurrence in the builder, through a pooled buffer: no string of its own.
+                var buffer = ArrayPool<char>.Shared.Rent(known.Length);
+                sb.CopyTo(known.Start, buffer, 0, known.Length);
+                sb.Append(buffer, 0, known.Length);
+                ArrayPool<char>.Shared.Return(buffer);
                 return;
             }
         }
@@ -103,9 +102,9 @@ internal static class DecisionExplanations
 
         var start = sb.Length;
         FactDescriptions.Append(sb, value);
-        seen.Add(new SeenFact(value, start, sb.Length - start, null));
+        seen.Add(new SeenFact(value, start, sb.Length - start));
     }
 
-    /// <summary>A fact already written in this call: where its text is in the builder, and the text once it was needed again.</summary>
-    private readonly record struct SeenFact(object Value, int Start, int Length, string? Text);
+    /// <summary>A fact already written in this call, and where its text is in the builder.</summary>
+    private readonly record struct SeenFact(object Value, int Start, int Length);
 }
