@@ -134,32 +134,9 @@ internal sealed class OrchestratorOptionsValidator : IValidateOptions<Orchestrat
         }
         else
         {
-            failures.AddRange(CheckRanges(options));
+            failures.AddRange(options.RangeProblems().Select(p => $"{p.Option} {p.Problem}"));
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-
-    private static IEnumerable<string> CheckRanges(OrchestratorOptions options)
-    {
-        if (options.Parallelism < 1)
-        {
-            yield return $"{nameof(OrchestratorOptions.Parallelism)} must be at least 1 (was {options.Parallelism}).";
-        }
-
-        if (options.QueueCapacity < 1)
-        {
-            yield return $"{nameof(OrchestratorOptions.QueueCapacity)} must be at least 1 (was {options.QueueCapacity}).";
-        }
-
-        if (options.MaxBatchSize < 1)
-        {
-            yield return $"{nameof(OrchestratorOptions.MaxBatchSize)} must be at least 1 (was {options.MaxBatchSize}).";
-        }
-
-        if (options.KeyCacheCapacity < 1)
-        {
-            yield return $"{nameof(OrchestratorOptions.KeyCacheCapacity)} must be at least 1 (was {options.KeyCacheCapacity}).";
-        }
     }
 }

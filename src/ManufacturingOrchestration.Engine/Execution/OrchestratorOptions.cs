@@ -80,11 +80,11 @@ public sealed class OrchestratorOptions
         Retry.Validate();
         ArgumentNullException.ThrowIfNull(Approvals);
         Approvals.Validate();
-        ArgumentOutOfRangeException.ThrowIfLessThan(Parallelism, 1, nameof(Parallelism));
-        ArgumentOutOfRangeException.ThrowIfLessThan(QueueCapacity, 1, nameof(QueueCapacity));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatchSize, 1, nameof(MaxBatchSize));
-        ArgumentOutOfRangeException.ThrowIfLessThan(KeyCacheCapacity, 1, nameof(KeyCacheCapacity));
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(CheckpointInterval, TimeSpan.Zero, nameof(CheckpointInterval));
+        foreach (var (option, problem) in RangeProblems())
+        {
+            throw new ArgumentOutOfRangeException(option, $"{option} {problem}");
+        }
+
         ArgumentException.ThrowIfNullOrWhiteSpace(NodeId);
         if (Workflows.Count == 0)
         {
@@ -92,5 +92,34 @@ public sealed class OrchestratorOptions
         }
 
         _ = new WorkflowRegistry(Workflows);
+    }
+
+    /// <summary>The numeric options out of range, each named with what is wrong (the one list both validations use).</summary>
+    internal IEnumerable<(string Option, string Problem)> RangeProblems()
+    {
+        if (Parallelism < 1)
+        {
+            yield return (nameof(Parallelism), $"must be at least 1 (was {Parallelism}).");
+        }
+
+        if (QueueCapacity < 1)
+        {
+            yield return (nameof(QueueCapacity), $"must be at least 1 (was {QueueCapacity}).");
+        }
+
+        if (MaxBatchSize < 1)
+        {
+            yield return (nameof(MaxBatchSize), $"must be at least 1 (was {MaxBatchSize}).");
+        }
+
+        if (KeyCacheCapacity < 1)
+        {
+            yield return (nameof(KeyCacheCapacity), $"must be at least 1 (was {KeyCacheCapacity}).");
+        }
+
+        if (CheckpointInterval <= TimeSpan.Zero)
+        {
+            yield return (nameof(CheckpointInterval), $"must be positive (was {CheckpointInterval}).");
+        }
     }
 }

@@ -69,6 +69,32 @@ public sealed class ManufacturingOrchestrationServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public async Task AddManufacturingOrchestration_NothingConfiguredAndSeveralRangesWrong_NamesEveryRange()
+    {
+        var services = new ServiceCollection();
+        services.AddManufacturingOrchestration(mo => mo.Configure(o =>
+        {
+            o.QueueCapacity = 0;
+            o.CheckpointInterval = TimeSpan.Zero;
+        }));
+        await using var provider = services.BuildServiceProvider();
+
+        var failures = provider.Invoking(p => p.GetRequiredService<Orchestrator>()).Should().Throw<OptionsValidationException>().Which.Failures.ToArray();
+
+        failures.Should().Contain(f => f.Contains("QueueCapacity must be at least 1 (was 0)", StringComparison.Ordinal));
+        failures.Should().Contain(f => f.Contains("CheckpointInterval must be positive (was 00:00:00)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_RangeWrong_ThrowsNamingTheOption()
+    {
+        var options = new OrchestratorOptions { MaxBatchSize = 0 };
+
+        options.Invoking(o => o.Validate()).Should().Throw<ArgumentOutOfRangeException>()
+            .Which.ParamName.Should().Be(nameof(OrchestratorOptions.MaxBatchSize));
+    }
+
+    [Fact]
     public async Task AddManufacturingOrchestration_InvalidRetryPolicy_FailsWithTheOptionsOwnMessage()
     {
         using var plant = NewPlant(new FakeTimeProvider());
