@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Serialization;
 
 namespace ManufacturingOrchestration.Adapters.Serialization;
 
@@ -83,15 +84,4 @@ namespace ManufacturingOrchestration.Adapters.Serialization;
 [JsonSerializable(typeof(SupplierQualityHistory))]
 public sealed partial class AdapterJsonContext : JsonSerializerContext
 {
-}
-
-/// <summary>Writes an enum as its camelCase name and refuses numbers, as the model's JSON does.</summary>
-/// <typeparam name="TEnum">The enum type.</typeparam>
-internal sealed class CamelCaseEnumConverter<TEnum> : JsonStringEnumConverter<TEnum>
-    where TEnum : struct, Enum
-{
-    public CamelCaseEnumConverter()
-        : base(JsonNamingPolicy.CamelCase, allowIntegerValues: false)
-    {
-    }
 }

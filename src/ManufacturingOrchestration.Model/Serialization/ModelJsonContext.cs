@@ -105,14 +105,3 @@ namespace ManufacturingOrchestration.Model.Serialization;
 internal sealed partial class ModelJsonContext : JsonSerializerContext
 {
 }
-
-/// <summary>Writes an enum as its camelCase name and refuses numbers, so stored JSON stays readable and stable.</summary>
-/// <typeparam name="TEnum">The enum type.</typeparam>
-internal sealed class CamelCaseEnumConverter<TEnum> : JsonStringEnumConverter<TEnum>
-    where TEnum : struct, Enum
-{
-    public CamelCaseEnumConverter()
-        : base(JsonNamingPolicy.CamelCase, allowIntegerValues: false)
-    {
-    }
-}
