@@ -61,15 +61,15 @@ internal static class ApprovalAdministration
     }
 
     public static IReadOnlyList<PendingApproval> Pending(PartitionState state) =>
-        state.Instances.Where(i => i.WaitingFor == ApprovalRequest.WaitingFor && i.Data is not null).Select(i => ApprovalStore.Read(i.Data!)).ToArray();
+        state.Instances.Where(ApprovalStore.IsWaitingRequest).Select(i => ApprovalStore.Read(i.Data!)).ToArray();
 
     private static (WorkflowInstanceState Instance, PendingApproval Pending)? Find(KeyRuntime key, string requestId)
     {
         foreach (var instance in key.State.Instances)
         {
-            if (instance.Id == requestId && instance.WaitingFor == ApprovalRequest.WaitingFor && instance.Data is not null)
+            if (instance.Id == requestId && ApprovalStore.IsWaitingRequest(instance))
             {
-                return (instance, ApprovalStore.Read(instance.Data));
+                return (instance, ApprovalStore.Read(instance.Data!));
             }
         }
 
@@ -88,7 +88,7 @@ internal static class ApprovalAdministration
         {
             Version = state.Version + 1,
             AuditHead = step.Head,
-            Instances = state.Instances.Select(i => ReferenceEquals(i, instance) ? instance with { Data = ApprovalStore.Write(updated) } : i).ToArray(),
+            Instances = state.InstancesReplacing(instance, instance with { Data = ApprovalStore.Write(updated) }),
         };
         return new Staged(key)
         {

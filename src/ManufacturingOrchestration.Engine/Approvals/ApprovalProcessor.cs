@@ -28,7 +28,7 @@ internal sealed class ApprovalProcessor
             ApprovalRefused refused => (refused.RequestId, refused.Signature, false),
             _ => throw new InvalidOperationException("Not an approval answer."),
         };
-        var instance = step.State.Instances.FirstOrDefault(i => i.Id == requestId && i.WaitingFor == ApprovalRequest.WaitingFor);
+        var instance = step.State.Instances.FirstOrDefault(i => i.Id == requestId && ApprovalStore.IsWaitingRequest(i));
         if (instance is null)
         {
             if (ApprovalStore.FindWithdrawn(step.State, requestId) is { } withdrawn)
@@ -234,11 +234,11 @@ internal sealed class ApprovalProcessor
         string.Create(CultureInfo.InvariantCulture, $"{signature.Meaning} of {pending.Subject} as {signature.Role} at {pending.Site}, signed {signature.SignedAt:O}: {signature.Reason}{(signature.Justification is null ? string.Empty : "; justification: " + signature.Justification)} (request {pending.RequestId})");
 
     private static void ReplaceInstance(StepBuilder step, WorkflowInstanceState old, WorkflowInstanceState updated) =>
-        step.State = step.State with { Instances = step.State.Instances.Select(i => ReferenceEquals(i, old) ? updated : i).ToArray() };
+        step.State = step.State with { Instances = step.State.InstancesReplacing(old, updated) };
 
     private static void RemoveInstance(StepBuilder step, WorkflowInstanceState instance, PendingApproval pending)
     {
-        step.State = step.State with { Instances = step.State.Instances.Where(i => !ReferenceEquals(i, instance)).ToArray() };
+        step.State = step.State with { Instances = step.State.InstancesWithout(instance) };
         step.CancelledTimers.AddRange(ApprovalStore.SlaTimerIds(pending));
     }
 }

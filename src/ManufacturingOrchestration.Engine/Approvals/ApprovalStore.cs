@@ -14,6 +14,10 @@ internal static class ApprovalStore
     /// <summary>How many withdrawn requests a partition remembers; older ones are answered as unknown.</summary>
     public const int WithdrawnKept = 32;
 
+    /// <summary>Whether an instance is a waiting approval request: it waits for an approval and carries the request.</summary>
+    public static bool IsWaitingRequest(WorkflowInstanceState instance) =>
+        instance.WaitingFor == ApprovalRequest.WaitingFor && instance.Data is not null;
+
     public static string Write(PendingApproval pending) => JsonSerializer.Serialize(pending, EngineJsonContext.Default.PendingApproval);
 
     public static PendingApproval Read(string json) =>
@@ -44,7 +48,7 @@ internal static class ApprovalStore
         {
             [WithdrawnValue] = JsonSerializer.Serialize(remembered, EngineJsonContext.Default.WithdrawnApprovalArray),
         };
-        return state with { Instances = state.Instances.Where(i => !ReferenceEquals(i, instance)).ToArray(), Values = values };
+        return state with { Instances = state.InstancesWithout(instance), Values = values };
     }
 
     /// <summary>The withdrawal of a request, when the partition remembers one.</summary>

@@ -224,7 +224,7 @@ internal sealed class StepProcessor
         var count = 0;
         foreach (var instance in state.Instances)
         {
-            if (instance.WaitingFor == ApprovalRequest.WaitingFor)
+            if (ApprovalStore.IsWaitingRequest(instance))
             {
                 count++;
             }

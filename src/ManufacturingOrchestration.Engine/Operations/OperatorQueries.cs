@@ -135,12 +135,12 @@ public sealed class OperatorQueries
 
             foreach (var instance in state.Instances)
             {
-                if (instance.WaitingFor != ApprovalRequest.WaitingFor || instance.Data is null || (filter.Workflow is { } workflow && instance.Workflow != workflow))
+                if (!ApprovalStore.IsWaitingRequest(instance) || (filter.Workflow is { } workflow && instance.Workflow != workflow))
                 {
                     continue;
                 }
 
-                var pending = ApprovalStore.Read(instance.Data);
+                var pending = ApprovalStore.Read(instance.Data!);
                 if ((filter.Site is { } site && pending.Site != site) || !filter.InRange(pending.RequestedAt))
                 {
                     continue;

@@ -51,6 +51,14 @@ public sealed record PartitionState
     /// <returns>The state with version 0.</returns>
     public static PartitionState Empty(string key) => new() { Key = key };
 
+    /// <summary>The instances without one of them (the very instance, compared by reference).</summary>
+    internal WorkflowInstanceState[] InstancesWithout(WorkflowInstanceState instance) =>
+        Instances.Where(i => !ReferenceEquals(i, instance)).ToArray();
+
+    /// <summary>The instances with one of them (the very instance, compared by reference) replaced.</summary>
+    internal WorkflowInstanceState[] InstancesReplacing(WorkflowInstanceState old, WorkflowInstanceState updated) =>
+        Instances.Select(i => ReferenceEquals(i, old) ? updated : i).ToArray();
+
     private static readonly IReadOnlyDictionary<string, long> EmptySequences = new Dictionary<string, long>();
     private static readonly IReadOnlyDictionary<string, string> EmptyValues = new Dictionary<string, string>();
 }

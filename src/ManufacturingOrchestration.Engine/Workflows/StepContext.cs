@@ -351,7 +351,7 @@ public sealed class StepContext
     public void CancelTimer(string id) => _cancelledTimers.Add(id);
 
     private bool IsOwnApproval(WorkflowInstanceState instance) =>
-        instance.WaitingFor == ApprovalRequest.WaitingFor && instance.Data is not null && string.Equals(instance.Workflow, Workflow.Name, StringComparison.Ordinal);
+        ApprovalStore.IsWaitingRequest(instance) && string.Equals(instance.Workflow, Workflow.Name, StringComparison.Ordinal);
 }
 
 /// <summary>A rejected transition as recorded in the audit trail.</summary>
