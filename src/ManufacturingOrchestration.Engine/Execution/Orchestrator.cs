@@ -206,24 +206,7 @@ public sealed class Orchestrator : IAsyncDisposable
             return results;
         }
 
-        var held = 0;
-        try
-        {
-            for (; held < candidates.Count; held++)
-            {
-                await _runtime.AcquireCapacityAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch
-        {
-            // Cancelled while waiting: give back what this batch already took.
-            for (var i = 0; i < held; i++)
-            {
-                _runtime.ReleaseCapacity();
-            }
-
-            throw;
-        }
+        await _runtime.AcquireCapacityAsync(candidates.Count, cancellationToken).ConfigureAwait(false);
 
         var accepted = new bool[candidates.Count];
         IReadOnlyList<InboxEvent> stored;

@@ -14,6 +14,7 @@ internal sealed class OrchestratorRuntime
 {
     private readonly ConcurrentDictionary<string, byte> _timersInFlight = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _capacity;
+    private readonly SemaphoreSlim _capacityGate;
     private readonly object _idleLock = new();
     private readonly Random _jitter;
     private readonly Lock _jitterGate = new();
@@ -30,6 +31,7 @@ internal sealed class OrchestratorRuntime
         Workflows = new WorkflowRegistry(options.Workflows);
         Telemetry = telemetry;
         _capacity = new SemaphoreSlim(options.QueueCapacity * options.Parallelism);
+        _capacityGate = new SemaphoreSlim(1, 1);
         _jitter = options.JitterSeed is { } seed ? new Random(seed) : Random.Shared;
         Steps = new StepProcessor(this);
         Executor = new CommandExecutor(this);
@@ -97,8 +99,39 @@ internal sealed class OrchestratorRuntime
         return (int)(hash % (uint)Workers.Length);
     }
 
-    public ValueTask AcquireCapacityAsync(CancellationToken ct) =>
-        _capacity.Wait(0) ? ValueTask.CompletedTask : new ValueTask(_capacity.WaitAsync(ct));
+    /// <summary>
+    /// Takes <paramref name="count"/> queue slots (at most the whole capacity) for one batch, all or none. One batch
+    /// takes its slots at a time: batches taking them a slot at a time side by side could share the capacity between
+    /// them, each wait for the rest, and nothing in flight would free another. Cancelled, it gives back what it took.
+    /// </summary>
+    public async ValueTask AcquireCapacityAsync(int count, CancellationToken ct)
+    {
+        await _capacityGate.WaitAsync(ct).ConfigureAwait(false);
+        var held = 0;
+        try
+        {
+            for (; held < count; held++)
+            {
+                if (!_capacity.Wait(0))
+                {
+                    await _capacity.WaitAsync(ct).ConfigureAwait(false);
+                }
+            }
+        }
+        catch
+        {
+            if (held > 0)
+            {
+                _capacity.Release(held);
+            }
+
+            throw;
+        }
+        finally
+        {
+            _capacityGate.Release();
+        }
+    }
 
     public void ReleaseCapacity() => _capacity.Release();
 

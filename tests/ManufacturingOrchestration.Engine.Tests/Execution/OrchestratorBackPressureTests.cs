@@ -136,4 +136,39 @@ public class OrchestratorBackPressureTests
         results.Should().HaveCount(10).And.OnlyContain(r => r.Status == PublishStatus.Accepted);
         TestWorkflows.Delivered(host.Plant, "k").Should().Equal(events.Select(e => e.Id));
     }
+
+    [Fact]
+    public async Task PublishBatchAsync_TwoBatchesWaitingForTheWholeCapacity_BothComplete()
+    {
+        GatedNotificationAdapter? gate = null;
+        await using var host = new EngineTestHost(
+            o =>
+            {
+                o.Parallelism = 1;
+                o.QueueCapacity = 4;
+            },
+            workflows: [TestWorkflows.Notify()],
+            adapters: plant => TestWorkflows.WithNotification(plant, gate = new GatedNotificationAdapter(plant.Notification)));
+        await host.StartAsync();
+        for (var i = 0; i < 4; i++)
+        {
+            await host.Orchestrator.PublishAsync(TestWorkflows.Signal($"k{i}", $"e{i}"), EngineTestHost.Ct);
+        }
+
+        await gate!.Entered.WaitAsync(EngineTestHost.Ct);
+
+        // Each batch needs every slot. Taken a slot at a time as the stuck events finish, they would share the slots
+        // between them, each wait for the rest, and nothing in flight would ever free another.
+        var first = host.Orchestrator.PublishBatchAsync(Enumerable.Range(0, 4).Select(i => TestWorkflows.Signal($"a{i}", $"a{i}")).ToArray(), EngineTestHost.Ct).AsTask();
+        var second = host.Orchestrator.PublishBatchAsync(Enumerable.Range(0, 4).Select(i => TestWorkflows.Signal($"b{i}", $"b{i}")).ToArray(), EngineTestHost.Ct).AsTask();
+        await Task.Yield();
+        gate.Open();
+
+        // A real-time bound only as a safety net: without it a deadlock would hang the run.
+        var results = await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(30), EngineTestHost.Ct);
+        await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
+
+        results.SelectMany(r => r).Should().HaveCount(8).And.OnlyContain(r => r.Status == PublishStatus.Accepted);
+        host.Plant.Notification.Sent.Should().HaveCount(12);
+    }
 }
