@@ -8,7 +8,7 @@ var (options, error) = ThroughputOptions.Parse(args);
 if (options is null)
 {
     Console.Error.WriteLine(error);
-    Console.Error.WriteLine("usage: [--store memory|sqlite] [--lots N] [--parallelism P] [--publishers N] [--batch N] [--burst] [--db PATH] [--no-warmup]");
+    Console.Error.WriteLine("usage: [--store memory|sqlite] [--lots N] [--parallelism P] [--publishers N] [--batch N] [--queue-capacity N] [--burst] [--db PATH] [--no-warmup]");
     return 2;
 }
 

@@ -33,6 +33,12 @@ public sealed class ThroughputOptions
     /// <summary>Events per PublishBatchAsync call. Default 256.</summary>
     public int BatchSize { get; set; } = 256;
 
+    /// <summary>
+    /// Work items each worker queues before publishers wait (<c>OrchestratorOptions.QueueCapacity</c>), or
+    /// <see langword="null"/> for the engine's default.
+    /// </summary>
+    public int? QueueCapacity { get; set; }
+
     /// <summary>The burst mode (one million lots).</summary>
     public bool Burst { get; set; }
 
@@ -43,7 +49,7 @@ public sealed class ThroughputOptions
     public bool WarmUp { get; set; } = true;
 
     /// <summary>Parses command-line arguments.</summary>
-    /// <param name="args">--store memory|sqlite, --lots N, --parallelism P, --publishers N, --batch N, --burst, --db PATH, --no-warmup.</param>
+    /// <param name="args">--store memory|sqlite, --lots N, --parallelism P, --publishers N, --batch N, --queue-capacity N, --burst, --db PATH, --no-warmup.</param>
     /// <returns>The options, or an error message.</returns>
     public static (ThroughputOptions? Options, string? Error) Parse(string[] args)
     {
@@ -76,6 +82,9 @@ public sealed class ThroughputOptions
                     case "--batch":
                         options.BatchSize = int.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
                         break;
+                    case "--queue-capacity":
+                        options.QueueCapacity = int.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
+                        break;
                     case "--burst":
                         options.Burst = true;
                         break;
@@ -100,9 +109,9 @@ public sealed class ThroughputOptions
             options.Lots = BurstLots;
         }
 
-        if (options.Lots < 1 || options.Parallelism < 1 || options.Publishers < 1 || options.BatchSize < 1)
+        if (options.Lots < 1 || options.Parallelism < 1 || options.Publishers < 1 || options.BatchSize < 1 || options.QueueCapacity < 1)
         {
-            return (null, "--lots, --parallelism, --publishers and --batch must be at least 1.");
+            return (null, "--lots, --parallelism, --publishers, --batch and --queue-capacity must be at least 1.");
         }
 
         return (options, null);

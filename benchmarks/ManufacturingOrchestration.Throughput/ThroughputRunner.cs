@@ -39,6 +39,7 @@ public static class ThroughputRunner
                 Parallelism = options.Parallelism,
                 Publishers = options.Publishers,
                 BatchSize = options.BatchSize,
+                QueueCapacity = options.QueueCapacity,
             };
 
             // Warm up until the JIT has settled: tiered compilation recompiles hot methods in the background after they
@@ -94,6 +95,10 @@ public static class ThroughputRunner
             {
                 o.Parallelism = options.Parallelism;
                 o.NodeId = "throughput";
+                if (options.QueueCapacity is { } capacity)
+                {
+                    o.QueueCapacity = capacity;
+                }
             });
         });
         await using var provider = services.BuildServiceProvider();

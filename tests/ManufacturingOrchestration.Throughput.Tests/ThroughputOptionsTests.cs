@@ -13,6 +13,15 @@ public sealed class ThroughputOptionsTests
         options.Parallelism.Should().Be(3);
         options.Publishers.Should().Be(2);
         options.BatchSize.Should().Be(64);
+        options.QueueCapacity.Should().BeNull("the engine's default applies unless asked");
+    }
+
+    [Fact]
+    public void Parse_QueueCapacity_IsRead()
+    {
+        var (options, _) = ThroughputOptions.Parse(["--queue-capacity", "1024"]);
+
+        options!.QueueCapacity.Should().Be(1024);
     }
 
     [Fact]
@@ -28,6 +37,7 @@ public sealed class ThroughputOptionsTests
     [InlineData("--store", "oracle")]
     [InlineData("--lots", "0")]
     [InlineData("--lots", "many")]
+    [InlineData("--queue-capacity", "0")]
     [InlineData("--frobnicate", "1")]
     public void Parse_BadArgument_ReturnsAnErrorAndNoOptions(string name, string value)
     {

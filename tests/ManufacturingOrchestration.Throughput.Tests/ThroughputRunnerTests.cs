@@ -20,6 +20,19 @@ public sealed class ThroughputRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_QueueCapacityBelowTheBatches_CompletesWithTheBacklogBoundedByIt()
+    {
+        var options = new ThroughputOptions { Lots = 2_000, Parallelism = 2, QueueCapacity = 64, WarmUp = false };
+        using var output = new StringWriter();
+
+        var report = await ThroughputRunner.RunAsync(options, output, TestContext.Current.CancellationToken);
+
+        report.Passed.Should().BeTrue(output.ToString());
+        report.BacklogBound.Should().Be(128);
+        report.MaxBacklog.Should().BeLessThanOrEqualTo(128 + 32, "the four publishers' batches of 256 wait for the 128 slots instead of queueing 2,000 events");
+    }
+
+    [Fact]
     public async Task RunAsync_SmokeRunOnSqlite_VerifiesEveryOutcome()
     {
         var options = new ThroughputOptions { Store = ThroughputStore.Sqlite, Lots = 500, Parallelism = 2, WarmUp = false };
