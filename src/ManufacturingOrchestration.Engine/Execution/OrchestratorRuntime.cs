@@ -106,6 +106,8 @@ internal sealed class OrchestratorRuntime
     /// </summary>
     public async ValueTask AcquireCapacityAsync(int count, CancellationToken ct)
     {
+        // More than the whole capacity could never be taken: the gate would be held forever.
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Options.QueueCapacity * Options.Parallelism);
         await _capacityGate.WaitAsync(ct).ConfigureAwait(false);
         var held = 0;
         try
