@@ -110,7 +110,8 @@ internal sealed class TransitionTable<TState, TTrigger, TContext>
                     configuration.InternalTransition(transition.Trigger, static () => { });
                     break;
                 case TransitionKind.Internal:
-                    configuration.InternalTransitionIf(transition.Trigger, _ => NotEvaluated(), static () => { }, guards[0].Item2);
+                    // Stateless takes one guard description for an internal transition: the reason codes, comma-separated.
+                    configuration.InternalTransitionIf(transition.Trigger, _ => NotEvaluated(), static () => { }, string.Join(", ", guards.Select(g => g.Item2)));
                     break;
                 case TransitionKind.Dynamic when guards.Length == 0:
                     configuration.PermitDynamic(transition.Trigger, NotEvaluatedState, transition.SelectDescription, transition.Destinations);
@@ -144,11 +145,6 @@ internal sealed class TransitionTable<TState, TTrigger, TContext>
 
     private void Add(Transition transition)
     {
-        if (transition.Kind == TransitionKind.Internal && transition.Guards.Length > 1)
-        {
-            throw new InvalidOperationException($"The internal transition {transition.From} --{transition.Trigger}--> takes at most one guard.");
-        }
-
         if (!_lookup.TryAdd((transition.From, transition.Trigger), transition))
         {
             throw new InvalidOperationException($"{transition.From} has two transitions for {transition.Trigger}.");
@@ -236,8 +232,8 @@ internal sealed class TransitionTable<TState, TTrigger, TContext>
         public StateDefinition InternalTransition(TTrigger trigger) =>
             Add(new Transition { From = _state, Trigger = trigger, Kind = TransitionKind.Internal });
 
-        public StateDefinition InternalTransitionIf(TTrigger trigger, TransitionGuard<TContext> guard) =>
-            Add(new Transition { From = _state, Trigger = trigger, Kind = TransitionKind.Internal, Guards = [guard] });
+        public StateDefinition InternalTransitionIf(TTrigger trigger, params TransitionGuard<TContext>[] guards) =>
+            Add(new Transition { From = _state, Trigger = trigger, Kind = TransitionKind.Internal, Guards = guards });
 
         public StateDefinition PermitDynamic(TTrigger trigger, Func<TContext, TState> select, string description, DynamicStateInfos destinations) =>
             PermitDynamicIf(trigger, select, description, destinations);

@@ -66,7 +66,10 @@ internal static class StateGraph
             label.Append(CultureInfo.InvariantCulture, $" when {criterion}");
         }
 
-        var guards = transition.GuardConditionsMethodDescriptions?.Select(g => g.Description).Where(d => d is not null && ReasonCodes.TryFind(d, out _)).ToList() ?? [];
+        var guards = transition.GuardConditionsMethodDescriptions?
+            .SelectMany(g => g.Description?.Split(", ") ?? [])
+            .Where(d => ReasonCodes.TryFind(d, out _))
+            .ToList() ?? [];
         if (guards.Count > 0)
         {
             label.Append(CultureInfo.InvariantCulture, $" [{string.Join(", ", guards)}]");

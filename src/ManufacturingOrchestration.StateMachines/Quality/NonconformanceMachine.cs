@@ -60,7 +60,8 @@ public sealed class NonconformanceTriggerArgs
 /// <remarks>
 /// <para>
 /// Corrections only on an approved NC (Approved, Dispositioned, DispositionExecuted), else <c>ncr.not-approved</c>.
-/// A disposition needs at least one line (<c>payload.required</c>); a use-as-is line needs a documented justification
+/// A disposition needs at least one line (<c>payload.required</c>); a dispositioned NC takes further lines under the same
+/// rules (a quantity whose first disposition was refused, decided again), appended to those it has; a use-as-is line needs a documented justification
 /// (<c>ncr.justification-required</c>) and an identified authorizer (<c>ncr.authorizer-required</c>); at an aerospace
 /// site (<see cref="IndustryProfile.Aerospace"/>) use-as-is and repair lines also need an approving signature in the
 /// <see cref="Role.DesignAuthority"/> role (<c>ncr.design-authority-required</c>).
@@ -96,7 +97,7 @@ public static class NonconformanceMachine
         switch (trigger)
         {
             case NonconformanceTrigger.Disposition:
-                next = next with { Dispositions = args.Lines };
+                next = next with { Dispositions = [.. nonconformance.Dispositions, .. args.Lines] };
                 break;
             case NonconformanceTrigger.Correct:
                 next = next with
@@ -183,8 +184,11 @@ public static class NonconformanceMachine
             .Permit(NonconformanceTrigger.Close, NonconformanceStatus.Closed)
             .Permit(NonconformanceTrigger.Reopen, NonconformanceStatus.UnderReview);
 
+        // Further lines on a dispositioned NC (a quantity whose first disposition was refused, decided again), under the
+        // same rules as the first.
         machine.Configure(NonconformanceStatus.Dispositioned)
             .InternalTransition(NonconformanceTrigger.Correct)
+            .InternalTransitionIf(NonconformanceTrigger.Disposition, hasLines, justified, authorized, designAuthority)
             .Permit(NonconformanceTrigger.ExecuteDisposition, NonconformanceStatus.DispositionExecuted);
 
         machine.Configure(NonconformanceStatus.DispositionExecuted)

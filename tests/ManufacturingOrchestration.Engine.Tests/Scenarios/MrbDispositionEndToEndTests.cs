@@ -386,6 +386,37 @@ public class MrbDispositionEndToEndTests
     }
 
     [Fact]
+    public async Task MixedLines_GatedLineRefused_TheMrbDecidesTheRestAgain_AndTheNcrIsExecuted()
+    {
+        await using var host = await StartRegulatedAsync("L-29", 30);
+        var lot = new LotId("L-29");
+        await host.PublishAndWaitAsync(Decided(
+            "L-29",
+            "mrb-29",
+            new MrbDispositionLine { Disposition = MrbDisposition.ReturnToSupplier, Lot = lot, Quantity = Quantity.Each(10) },
+            UseAsIs("L-29", 20, "Within functional tolerance", ScenarioTestHost.QualityManagerId)));
+        var useAsIs = (await host.Orchestrator.GetPendingApprovalsAsync("L-29", ScenarioTestHost.Ct)).Single();
+        await host.PublishAndWaitAsync(Answer("L-29", useAsIs.RequestId, QmQuinn, Role.QualityManager, approve: false, "mrb-29-no"));
+
+        Movements(host, "122").Should().Be(1, "the return line was carried out at once");
+        host.Plant.Erp.QuantityIn(lot, StockCategory.Blocked).Should().Be(20);
+        host.Plant.Qms.GetNonconformance(Ncr)!.Status.Should().Be(NonconformanceStatus.Dispositioned, "one line is recorded, the refused one is not");
+
+        // The MRB decides the refused quantity again: scrap, which waits for an MRB member and is then posted.
+        await host.PublishAndWaitAsync(Decided("L-29", "mrb-29-scrap", new MrbDispositionLine { Disposition = MrbDisposition.Scrap, Lot = lot, Quantity = Quantity.Each(20) }));
+        (await AuditOfAsync(host, "L-29")).Should().NotContain(r => r.Action == "transition-rejected", "a dispositioned NCR takes further lines");
+        var scrap = (await host.Orchestrator.GetPendingApprovalsAsync("L-29", ScenarioTestHost.Ct)).Single();
+        await host.PublishAndWaitAsync(Answer("L-29", scrap.RequestId, MrbMia, Role.MrbMember, approve: true, "mrb-29-scrap-ok"));
+
+        await ShouldHaveNoDeadLettersAsync(host);
+        Movements(host, "555").Should().Be(1);
+        host.Plant.Erp.QuantityIn(lot, StockCategory.Blocked).Should().Be(0);
+        var ncr = host.Plant.Qms.GetNonconformance(Ncr)!;
+        ncr.Dispositions.Select(d => d.Disposition).Should().Equal(MrbDisposition.ReturnToSupplier, MrbDisposition.Scrap);
+        ncr.Status.Should().Be(NonconformanceStatus.DispositionExecuted);
+    }
+
+    [Fact]
     public async Task Scrap_ApprovedAfterTheLotLeftBlockedStock_IsRejectedAndPostsNothing()
     {
         await using var host = await StartRegulatedAsync("L-29", 30);

@@ -47,6 +47,7 @@ public sealed class NonconformanceMachineTests
         { NonconformanceStatus.Refused, NonconformanceTrigger.Close, NonconformanceStatus.Closed },
         { NonconformanceStatus.Refused, NonconformanceTrigger.Reopen, NonconformanceStatus.UnderReview },
         { NonconformanceStatus.Dispositioned, NonconformanceTrigger.Correct, NonconformanceStatus.Dispositioned },
+        { NonconformanceStatus.Dispositioned, NonconformanceTrigger.Disposition, NonconformanceStatus.Dispositioned },
         { NonconformanceStatus.Dispositioned, NonconformanceTrigger.ExecuteDisposition, NonconformanceStatus.DispositionExecuted },
         { NonconformanceStatus.DispositionExecuted, NonconformanceTrigger.Correct, NonconformanceStatus.DispositionExecuted },
         { NonconformanceStatus.DispositionExecuted, NonconformanceTrigger.Close, NonconformanceStatus.Closed },
@@ -131,6 +132,28 @@ public sealed class NonconformanceMachineTests
         var result = NonconformanceMachine.Fire(CreateNcr(NonconformanceStatus.Approved), NonconformanceTrigger.Disposition, new NonconformanceTriggerArgs { Lines = lines }, General).GetValueOrThrow();
 
         result.Dispositions.Should().Equal(lines);
+    }
+
+    [Fact]
+    public void Fire_FurtherLinesOnADispositionedNcr_AreAppended()
+    {
+        var first = Line(MrbDisposition.ReturnToSupplier, justification: null, authorizer: false);
+        var dispositioned = CreateNcr(NonconformanceStatus.Dispositioned) with { Dispositions = [first] };
+        var further = Line(MrbDisposition.Scrap, justification: null, authorizer: false);
+
+        var result = NonconformanceMachine.Fire(dispositioned, NonconformanceTrigger.Disposition, new NonconformanceTriggerArgs { Lines = [further] }, General).GetValueOrThrow();
+
+        result.Status.Should().Be(NonconformanceStatus.Dispositioned);
+        result.Dispositions.Should().Equal(first, further);
+    }
+
+    [Fact]
+    public void Fire_FurtherUseAsIsLineWithoutJustification_IsRejectedAsTheFirstWouldBe()
+    {
+        var args = new NonconformanceTriggerArgs { Lines = [Line(MrbDisposition.UseAsIs, justification: null)] };
+
+        NonconformanceMachine.Fire(CreateNcr(NonconformanceStatus.Dispositioned), NonconformanceTrigger.Disposition, args, General)
+            .Rejection!.ReasonCode.Should().Be(ReasonCodes.JustificationRequired);
     }
 
     [Theory]
