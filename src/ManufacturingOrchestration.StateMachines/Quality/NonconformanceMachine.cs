@@ -60,11 +60,11 @@ public sealed class NonconformanceTriggerArgs
 /// <remarks>
 /// <para>
 /// Corrections only on an approved NC (Approved, Dispositioned, DispositionExecuted), else <c>ncr.not-approved</c>.
-/// A disposition needs at least one line (<c>payload.required</c>); a dispositioned NC takes further lines under the same
-/// rules (a quantity whose first disposition was refused, decided again), appended to those it has; a use-as-is line needs a documented justification
+/// A disposition needs at least one line (<c>payload.required</c>); a use-as-is line needs a documented justification
 /// (<c>ncr.justification-required</c>) and an identified authorizer (<c>ncr.authorizer-required</c>); at an aerospace
 /// site (<see cref="IndustryProfile.Aerospace"/>) use-as-is and repair lines also need an approving signature in the
-/// <see cref="Role.DesignAuthority"/> role (<c>ncr.design-authority-required</c>).
+/// <see cref="Role.DesignAuthority"/> role (<c>ncr.design-authority-required</c>). A dispositioned NC takes further
+/// lines under the same rules, appended to those it has (a quantity whose first disposition was refused, decided again).
 /// </para>
 /// <para>
 /// Threading: the transition table is built once and immutable; the state lives in the <see cref="Nonconformance"/>.
