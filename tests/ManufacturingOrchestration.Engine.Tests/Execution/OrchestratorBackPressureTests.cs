@@ -171,4 +171,38 @@ public class OrchestratorBackPressureTests
         results.SelectMany(r => r).Should().HaveCount(8).And.OnlyContain(r => r.Status == PublishStatus.Accepted);
         host.Plant.Notification.Sent.Should().HaveCount(12);
     }
+
+    [Fact]
+    public async Task PublishBatchAsync_WaitingBatchCancelled_TheBatchBehindItGetsTheCapacity()
+    {
+        GatedNotificationAdapter? gate = null;
+        await using var host = new EngineTestHost(
+            o =>
+            {
+                o.Parallelism = 1;
+                o.QueueCapacity = 2;
+            },
+            workflows: [TestWorkflows.Notify()],
+            adapters: plant => TestWorkflows.WithNotification(plant, gate = new GatedNotificationAdapter(plant.Notification)));
+        await host.StartAsync();
+        await host.Orchestrator.PublishAsync(TestWorkflows.Signal("k0", "e0"), EngineTestHost.Ct);
+        await gate!.Entered.WaitAsync(EngineTestHost.Ct);
+        using var cancel = new CancellationTokenSource();
+
+        // The first batch takes the one free slot and waits for the second; the batch behind it waits its turn.
+        var first = host.Orchestrator.PublishBatchAsync([TestWorkflows.Signal("a", "a0"), TestWorkflows.Signal("a", "a1")], cancel.Token).AsTask();
+        var second = host.Orchestrator.PublishBatchAsync([TestWorkflows.Signal("b", "b0")], EngineTestHost.Ct).AsTask();
+        await Task.Yield();
+        second.IsCompleted.Should().BeFalse("the batch ahead of it is still taking its slots");
+
+        await cancel.CancelAsync();
+        await first.Invoking(t => t).Should().ThrowAsync<OperationCanceledException>();
+
+        // The cancelled batch gave back its slot and its turn: the one-event batch gets the free slot at once.
+        (await second.WaitAsync(TimeSpan.FromSeconds(30), EngineTestHost.Ct)).Should().ContainSingle().Which.Status.Should().Be(PublishStatus.Accepted);
+        gate.Open();
+        await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
+        TestWorkflows.Delivered(host.Plant, "a").Should().BeEmpty();
+        TestWorkflows.Delivered(host.Plant, "b").Should().Equal("b0");
+    }
 }
