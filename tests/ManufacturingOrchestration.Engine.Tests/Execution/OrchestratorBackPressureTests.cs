@@ -7,23 +7,15 @@ public class OrchestratorBackPressureTests
     [Fact]
     public async Task PublishAsync_QueueFullBehindASlowAdapter_WaitsUntilCapacityFrees()
     {
-        GatedNotificationAdapter? gate = null;
-        await using var host = new EngineTestHost(
-            o =>
-            {
-                o.Parallelism = 1;
-                o.QueueCapacity = 4;
-            },
-            workflows: [TestWorkflows.Notify()],
-            adapters: plant => TestWorkflows.WithNotification(plant, gate = new GatedNotificationAdapter(plant.Notification)));
-        await host.StartAsync();
+        var (started, gate) = await StartGatedAsync(queueCapacity: 4);
+        await using var host = started;
 
         for (var i = 0; i < 4; i++)
         {
             (await host.Orchestrator.PublishAsync(TestWorkflows.Signal($"k{i}", $"e{i}"), EngineTestHost.Ct)).Status.Should().Be(PublishStatus.Accepted);
         }
 
-        await gate!.Entered.WaitAsync(EngineTestHost.Ct);
+        await gate.Entered.WaitAsync(EngineTestHost.Ct);
         var fifth = host.Orchestrator.PublishAsync(TestWorkflows.Signal("k4", "e4"), EngineTestHost.Ct).AsTask();
         await Task.Yield();
 
@@ -40,18 +32,10 @@ public class OrchestratorBackPressureTests
     [Fact]
     public async Task PublishAsync_WaitingForCapacityCancelled_ThrowsAndAcceptsNothing()
     {
-        GatedNotificationAdapter? gate = null;
-        await using var host = new EngineTestHost(
-            o =>
-            {
-                o.Parallelism = 1;
-                o.QueueCapacity = 1;
-            },
-            workflows: [TestWorkflows.Notify()],
-            adapters: plant => TestWorkflows.WithNotification(plant, gate = new GatedNotificationAdapter(plant.Notification)));
-        await host.StartAsync();
+        var (started, gate) = await StartGatedAsync(queueCapacity: 1);
+        await using var host = started;
         await host.Orchestrator.PublishAsync(TestWorkflows.Signal("k0", "e0"), EngineTestHost.Ct);
-        await gate!.Entered.WaitAsync(EngineTestHost.Ct);
+        await gate.Entered.WaitAsync(EngineTestHost.Ct);
         using var cancel = new CancellationTokenSource();
 
         var blocked = host.Orchestrator.PublishAsync(TestWorkflows.Signal("k1", "e1"), cancel.Token).AsTask();
@@ -67,18 +51,10 @@ public class OrchestratorBackPressureTests
     [Fact]
     public async Task PublishBatchAsync_LargerThanCapacity_WaitsThenAcceptsAll()
     {
-        GatedNotificationAdapter? gate = null;
-        await using var host = new EngineTestHost(
-            o =>
-            {
-                o.Parallelism = 1;
-                o.QueueCapacity = 2;
-            },
-            workflows: [TestWorkflows.Notify()],
-            adapters: plant => TestWorkflows.WithNotification(plant, gate = new GatedNotificationAdapter(plant.Notification)));
-        await host.StartAsync();
+        var (started, gate) = await StartGatedAsync(queueCapacity: 2);
+        await using var host = started;
         await host.Orchestrator.PublishAsync(TestWorkflows.Signal("k0", "e0"), EngineTestHost.Ct);
-        await gate!.Entered.WaitAsync(EngineTestHost.Ct);
+        await gate.Entered.WaitAsync(EngineTestHost.Ct);
 
         var batch = host.Orchestrator.PublishBatchAsync([TestWorkflows.Signal("k1", "e1"), TestWorkflows.Signal("k2", "e2")], EngineTestHost.Ct).AsTask();
         await Task.Yield();
@@ -93,18 +69,10 @@ public class OrchestratorBackPressureTests
     [Fact]
     public async Task PublishBatchAsync_CancelledWhileWaitingForPartOfTheBatch_ReleasesWhatItHeld()
     {
-        GatedNotificationAdapter? gate = null;
-        await using var host = new EngineTestHost(
-            o =>
-            {
-                o.Parallelism = 1;
-                o.QueueCapacity = 2;
-            },
-            workflows: [TestWorkflows.Notify()],
-            adapters: plant => TestWorkflows.WithNotification(plant, gate = new GatedNotificationAdapter(plant.Notification)));
-        await host.StartAsync();
+        var (started, gate) = await StartGatedAsync(queueCapacity: 2);
+        await using var host = started;
         await host.Orchestrator.PublishAsync(TestWorkflows.Signal("k0", "e0"), EngineTestHost.Ct);
-        await gate!.Entered.WaitAsync(EngineTestHost.Ct);
+        await gate.Entered.WaitAsync(EngineTestHost.Ct);
         using var cancel = new CancellationTokenSource();
 
         var batch = host.Orchestrator.PublishBatchAsync([TestWorkflows.Signal("k1", "e1"), TestWorkflows.Signal("k2", "e2")], cancel.Token).AsTask();
@@ -140,22 +108,14 @@ public class OrchestratorBackPressureTests
     [Fact]
     public async Task PublishBatchAsync_TwoBatchesWaitingForTheWholeCapacity_BothComplete()
     {
-        GatedNotificationAdapter? gate = null;
-        await using var host = new EngineTestHost(
-            o =>
-            {
-                o.Parallelism = 1;
-                o.QueueCapacity = 4;
-            },
-            workflows: [TestWorkflows.Notify()],
-            adapters: plant => TestWorkflows.WithNotification(plant, gate = new GatedNotificationAdapter(plant.Notification)));
-        await host.StartAsync();
+        var (started, gate) = await StartGatedAsync(queueCapacity: 4);
+        await using var host = started;
         for (var i = 0; i < 4; i++)
         {
             await host.Orchestrator.PublishAsync(TestWorkflows.Signal($"k{i}", $"e{i}"), EngineTestHost.Ct);
         }
 
-        await gate!.Entered.WaitAsync(EngineTestHost.Ct);
+        await gate.Entered.WaitAsync(EngineTestHost.Ct);
 
         // Each batch needs every slot. Taken a slot at a time as the stuck events finish, they would share the slots
         // between them, each wait for the rest, and nothing in flight would ever free another.
@@ -175,18 +135,10 @@ public class OrchestratorBackPressureTests
     [Fact]
     public async Task PublishBatchAsync_WaitingBatchCancelled_TheBatchBehindItGetsTheCapacity()
     {
-        GatedNotificationAdapter? gate = null;
-        await using var host = new EngineTestHost(
-            o =>
-            {
-                o.Parallelism = 1;
-                o.QueueCapacity = 2;
-            },
-            workflows: [TestWorkflows.Notify()],
-            adapters: plant => TestWorkflows.WithNotification(plant, gate = new GatedNotificationAdapter(plant.Notification)));
-        await host.StartAsync();
+        var (started, gate) = await StartGatedAsync(queueCapacity: 2);
+        await using var host = started;
         await host.Orchestrator.PublishAsync(TestWorkflows.Signal("k0", "e0"), EngineTestHost.Ct);
-        await gate!.Entered.WaitAsync(EngineTestHost.Ct);
+        await gate.Entered.WaitAsync(EngineTestHost.Ct);
         using var cancel = new CancellationTokenSource();
 
         // The first batch takes the one free slot and waits for the second; the batch behind it waits its turn.
@@ -204,5 +156,30 @@ public class OrchestratorBackPressureTests
         await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
         TestWorkflows.Delivered(host.Plant, "a").Should().BeEmpty();
         TestWorkflows.Delivered(host.Plant, "b").Should().Equal("b0");
+    }
+
+    /// <summary>One worker with a queue of <paramref name="queueCapacity"/>; its notification adapter holds every call until the gate opens.</summary>
+    private static async Task<(EngineTestHost Host, GatedNotificationAdapter Gate)> StartGatedAsync(int queueCapacity)
+    {
+        GatedNotificationAdapter? gate = null;
+        var host = new EngineTestHost(
+            o =>
+            {
+                o.Parallelism = 1;
+                o.QueueCapacity = queueCapacity;
+            },
+            workflows: [TestWorkflows.Notify()],
+            adapters: plant => TestWorkflows.WithNotification(plant, gate = new GatedNotificationAdapter(plant.Notification)));
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+
+        return (host, gate!);
     }
 }
