@@ -168,7 +168,7 @@ public sealed class Orchestrator : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(envelopes);
         EnsureRunning();
-        var capacity = _runtime.Options.QueueCapacity * _runtime.Options.Parallelism;
+        var capacity = _runtime.Capacity;
         if (envelopes.Count > capacity)
         {
             // A batch larger than the whole queue could never get all its slots: publish it in slices that can.

@@ -30,7 +30,8 @@ internal sealed class OrchestratorRuntime
         Logger = options.LoggerFactory?.CreateLogger("ManufacturingOrchestration.Engine") ?? NullLogger.Instance;
         Workflows = new WorkflowRegistry(options.Workflows);
         Telemetry = telemetry;
-        _capacity = new SemaphoreSlim(options.QueueCapacity * options.Parallelism);
+        Capacity = options.QueueCapacity * options.Parallelism;
+        _capacity = new SemaphoreSlim(Capacity);
         _capacityGate = new SemaphoreSlim(1, 1);
         _jitter = options.JitterSeed is { } seed ? new Random(seed) : Random.Shared;
         Steps = new StepProcessor(this);
@@ -45,6 +46,9 @@ internal sealed class OrchestratorRuntime
     }
 
     public OrchestratorOptions Options { get; }
+
+    /// <summary>The back-pressure bound: accepted events that may wait in memory, QueueCapacity × Parallelism.</summary>
+    public int Capacity { get; }
 
     /// <summary>
     /// The delay before retry <paramref name="attempt"/> under <see cref="OrchestratorOptions.Retry"/>, with jitter from
@@ -107,7 +111,7 @@ internal sealed class OrchestratorRuntime
     public async ValueTask AcquireCapacityAsync(int count, CancellationToken ct)
     {
         // More than the whole capacity could never be taken: the gate would be held forever.
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Options.QueueCapacity * Options.Parallelism);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Capacity);
         await _capacityGate.WaitAsync(ct).ConfigureAwait(false);
         var held = 0;
         try
