@@ -1,6 +1,6 @@
-using ManufacturingOrchestration.Engine.Scenarios;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Scenarios;
 
 namespace ManufacturingOrchestration.Samples.CycleCount;
 

@@ -1,6 +1,7 @@
-using ManufacturingOrchestration.Engine.Scenarios;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Scenarios;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ManufacturingOrchestration.Samples.IncomingInspection;
 

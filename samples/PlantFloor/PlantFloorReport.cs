@@ -1,5 +1,5 @@
-using ManufacturingOrchestration.Engine.Reconciliation;
 using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Scenarios.Reconciliation;
 
 namespace ManufacturingOrchestration.Samples.PlantFloor;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using ManufacturingOrchestration.Adapters;
-using ManufacturingOrchestration.Engine.Reconciliation;
-using ManufacturingOrchestration.Engine.Scenarios;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Scenarios;
+using ManufacturingOrchestration.Scenarios.Reconciliation;
 using ManufacturingOrchestration.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

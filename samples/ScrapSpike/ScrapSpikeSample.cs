@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
-using ManufacturingOrchestration.Engine.Scenarios;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Scenarios;
 
 namespace ManufacturingOrchestration.Samples.ScrapSpike;
 

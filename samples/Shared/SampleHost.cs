@@ -3,13 +3,13 @@ using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Commands;
 using ManufacturingOrchestration.Engine.DependencyInjection;
 using ManufacturingOrchestration.Engine.Execution;
-using ManufacturingOrchestration.Engine.Scenarios;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Traceability;
 using ManufacturingOrchestration.Engine.Workflows;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Rules;
+using ManufacturingOrchestration.Scenarios;
 using ManufacturingOrchestration.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

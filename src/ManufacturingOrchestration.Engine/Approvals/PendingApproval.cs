@@ -9,6 +9,23 @@ namespace ManufacturingOrchestration.Engine.Approvals;
 /// </summary>
 public sealed record PendingApproval
 {
+    /// <summary>
+    /// The JSON form kept as a waiting workflow instance's <see cref="Storage.WorkflowInstanceState.Data"/> (for tools
+    /// that read or seed stored partitions).
+    /// </summary>
+    /// <returns>The JSON text.</returns>
+    public string ToJson() => ApprovalStore.Write(this);
+
+    /// <summary>Reads the JSON form written by <see cref="ToJson"/>.</summary>
+    /// <param name="json">The JSON text.</param>
+    /// <returns>The pending approval.</returns>
+    /// <exception cref="System.Text.Json.JsonException">The text is not a pending approval.</exception>
+    public static PendingApproval FromJson(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        return ApprovalStore.Read(json);
+    }
+
     /// <summary>The request id (deterministic from the event and step that asked).</summary>
     public required string RequestId { get; init; }
 

@@ -1,11 +1,8 @@
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Execution;
-using ManufacturingOrchestration.Engine.Scenarios;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Workflows;
-using ManufacturingOrchestration.Model;
-using ManufacturingOrchestration.Rules;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -13,22 +10,20 @@ namespace ManufacturingOrchestration.Engine.DependencyInjection;
 
 /// <summary>
 /// Composes the orchestrator registered by <c>services.AddManufacturingOrchestration(...)</c>: the store, the adapters,
-/// the workflows, the rules, the sites, the actor directory and the options. Every method returns the builder.
+/// the workflows, the actor directory and the options. Every method returns the builder. Other packages add their own
+/// composition as extension methods (the shipped scenarios: <c>AddIncomingInspection()</c>, <c>AddSite(...)</c>,
+/// <c>UseRules(...)</c>…).
 /// </summary>
 /// <remarks>
 /// <para>Nothing is resolved while composing: factories run when the orchestrator is first resolved, and the result is
 /// validated then (and at host start through <c>ValidateOnStart</c>), with one error that names every problem.</para>
-/// <para>Store and adapter choices replace earlier ones (the last call wins); workflows, sites and rule configurations
-/// accumulate. Packages add their own choices as extension methods over <see cref="Services"/> and
+/// <para>Store and adapter choices replace earlier ones (the last call wins); workflows accumulate. Packages add their own choices as extension methods over <see cref="Services"/> and
 /// <see cref="UseStore(Func{IServiceProvider, IOrchestrationStore})"/>.</para>
 /// </remarks>
 public sealed class ManufacturingOrchestrationBuilder
 {
     private readonly List<Func<IServiceProvider, WorkflowDefinition>> _workflows = [];
     private readonly HashSet<WorkflowDefinition> _workflowInstances = new(ReferenceEqualityComparer.Instance);
-    private readonly List<Action<DecisionEngineBuilder>> _rules = [];
-    private readonly List<SiteProfile> _sites = [];
-    private bool _incomingInspection;
 
     internal ManufacturingOrchestrationBuilder(IServiceCollection services)
     {
@@ -39,10 +34,6 @@ public sealed class ManufacturingOrchestrationBuilder
     public IServiceCollection Services { get; }
 
     internal IReadOnlyList<Func<IServiceProvider, WorkflowDefinition>> WorkflowFactories => _workflows;
-
-    internal IReadOnlyList<Action<DecisionEngineBuilder>> RuleConfigurations => _rules;
-
-    internal IReadOnlyList<SiteProfile> Sites => _sites;
 
     internal Func<IServiceProvider, AdapterSet>? AdapterSetFactory { get; private set; }
 
@@ -231,7 +222,7 @@ public sealed class ManufacturingOrchestrationBuilder
     }
 
     /// <summary>
-    /// Registers a workflow created from the container (for example from <see cref="ScenarioServices"/>). Definitions with
+    /// Registers a workflow created from the container (for example from services the workflow needs). Definitions with
     /// the same name, version and fingerprint are registered once; two different definitions with one name and version
     /// fail validation.
     /// </summary>
@@ -241,47 +232,6 @@ public sealed class ManufacturingOrchestrationBuilder
     {
         ArgumentNullException.ThrowIfNull(factory);
         _workflows.Add(factory);
-        return this;
-    }
-
-    /// <summary>
-    /// Registers the shipped incoming-inspection workflow (<see cref="IncomingInspectionWorkflow"/>) over the registered
-    /// <see cref="ScenarioServices"/>: the standard rules unless <see cref="UseRules"/> says otherwise, and the sites
-    /// added with <see cref="AddSite"/>. Calling it again has no effect.
-    /// </summary>
-    /// <returns>This builder.</returns>
-    public ManufacturingOrchestrationBuilder AddIncomingInspection()
-    {
-        if (!_incomingInspection)
-        {
-            _incomingInspection = true;
-            _workflows.Add(static sp => IncomingInspectionWorkflow.Create(sp.GetRequiredService<ScenarioServices>()));
-        }
-
-        return this;
-    }
-
-    /// <summary>
-    /// Configures the decision engine of the shipped workflows. Without any call the standard rules are used; with
-    /// calls, only what they add (start with <see cref="DecisionEngineBuilder.AddStandardRules()"/> to keep them).
-    /// </summary>
-    /// <param name="configure">Configures the rules (site overlays, policy, extra rules).</param>
-    /// <returns>This builder.</returns>
-    public ManufacturingOrchestrationBuilder UseRules(Action<DecisionEngineBuilder> configure)
-    {
-        ArgumentNullException.ThrowIfNull(configure);
-        _rules.Add(configure);
-        return this;
-    }
-
-    /// <summary>Adds (or replaces, by id) a site profile for the shipped workflows' <see cref="SiteDirectory"/>.</summary>
-    /// <param name="site">The profile.</param>
-    /// <returns>This builder.</returns>
-    public ManufacturingOrchestrationBuilder AddSite(SiteProfile site)
-    {
-        ArgumentNullException.ThrowIfNull(site);
-        _sites.RemoveAll(s => s.Id == site.Id);
-        _sites.Add(site);
         return this;
     }
 

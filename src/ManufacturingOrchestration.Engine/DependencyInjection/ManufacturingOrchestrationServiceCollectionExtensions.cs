@@ -3,10 +3,8 @@ using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.DependencyInjection;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Intake;
-using ManufacturingOrchestration.Engine.Scenarios;
 using ManufacturingOrchestration.Engine.Telemetry;
 using ManufacturingOrchestration.Model.Serialization;
-using ManufacturingOrchestration.Rules;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -16,8 +14,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class ManufacturingOrchestrationServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the <see cref="Orchestrator"/> (singleton) with its options, store, adapters, workflows, decision engine,
-    /// <see cref="ScenarioServices"/>, <see cref="SiteDirectory"/>, actor directory, <see cref="OrchestrationTelemetry"/>
+    /// Registers the <see cref="Orchestrator"/> (singleton) with its options, store, adapters, workflows, actor directory,
+    /// <see cref="OrchestrationTelemetry"/>
     /// (on the registered <see cref="IMeterFactory"/> when there is one), <see cref="EventIntake"/> and
     /// <see cref="TimeProvider.System"/> unless a clock is registered. The options are validated when the orchestrator is
     /// first resolved and when a host starts (<c>ValidateOnStart</c>); one error names every problem.
@@ -53,24 +51,6 @@ public static class ManufacturingOrchestrationServiceCollectionExtensions
         services.TryAddSingleton<CompositionState>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IActorDirectory>(static _ => new InMemoryActorDirectory());
-        services.TryAddSingleton(static sp =>
-        {
-            var builder = sp.GetRequiredService<ManufacturingOrchestrationBuilder>();
-            var rules = new DecisionEngineBuilder();
-            if (builder.RuleConfigurations.Count == 0)
-            {
-                rules.AddStandardRules();
-            }
-
-            foreach (var configure in builder.RuleConfigurations)
-            {
-                configure(rules);
-            }
-
-            return rules.Build();
-        });
-        services.TryAddSingleton(static sp => new SiteDirectory(sp.GetRequiredService<ManufacturingOrchestrationBuilder>().Sites));
-        services.TryAddSingleton(static sp => new ScenarioServices(sp.GetRequiredService<DecisionEngine>(), sp.GetRequiredService<SiteDirectory>()));
         services.TryAddSingleton(static sp => new OrchestrationTelemetry(sp.GetRequiredService<TimeProvider>(), sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(static sp => new Orchestrator(sp.GetRequiredService<IOptions<OrchestratorOptions>>().Value, sp.GetRequiredService<OrchestrationTelemetry>()));
         services.TryAddSingleton(EventSerializer.Default);

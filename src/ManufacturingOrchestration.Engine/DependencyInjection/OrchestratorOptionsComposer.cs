@@ -114,7 +114,7 @@ internal sealed class OrchestratorOptionsValidator : IValidateOptions<Orchestrat
 
         if (options.Workflows.Count == 0)
         {
-            failures.Add("No workflow is registered: call AddIncomingInspection() or AddWorkflow(...).");
+            failures.Add("No workflow is registered: call AddWorkflow(...), or add a shipped scenario (AddIncomingInspection() and the others of the Scenarios package).");
         }
 
         if (failures.Count == 0)

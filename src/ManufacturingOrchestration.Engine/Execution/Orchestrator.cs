@@ -1,3 +1,4 @@
+using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Operations;
@@ -67,6 +68,12 @@ public sealed class Orchestrator : IAsyncDisposable
 
     /// <summary>Dead letters opened since start and not yet resolved through this orchestrator.</summary>
     public long OpenDeadLetters => Interlocked.Read(ref _runtime.OpenDeadLetters);
+
+    /// <summary>The clock the orchestrator reads (<see cref="OrchestratorOptions.TimeProvider"/>).</summary>
+    public TimeProvider TimeProvider => _runtime.Time;
+
+    /// <summary>The adapters of the connected systems (<see cref="OrchestratorOptions.Adapters"/>).</summary>
+    public AdapterSet Adapters => _runtime.Options.Adapters;
 
     internal OrchestratorRuntime Runtime => _runtime;
 

@@ -1,7 +1,6 @@
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Execution;
-using ManufacturingOrchestration.Engine.Reconciliation;
 using ManufacturingOrchestration.Engine.Storage;
 
 namespace ManufacturingOrchestration.Engine.Operations;
@@ -17,37 +16,26 @@ namespace ManufacturingOrchestration.Engine.Operations;
 /// (<see cref="IOrchestrationStore.ReadPartitionsWaitingForAsync"/>) and then one state per such key; SLA breaches without
 /// a key read the <c>sla-breached</c> audit records by action and time (<see cref="IOrchestrationStore.ReadAuditByActionAsync"/>),
 /// plus one state per breached key when a site is given. With a key, both read that key only.
-/// Drift comes from the in-memory reports of the <see cref="DriftReconciler"/> given here (lost at restart).</para>
+/// Stock drift is answered by the scenarios package's drift reconciler, from its recent reports.</para>
 /// <para>A filter a query cannot honour is refused with an <see cref="ArgumentException"/>; see each method.</para>
 /// </remarks>
 public sealed class OperatorQueries
 {
     private readonly IOrchestrationStore _store;
-    private readonly DriftReconciler? _reconciler;
-
-    /// <summary>Creates the queries over an orchestrator's store, without drift reports.</summary>
-    /// <param name="orchestrator">The orchestrator.</param>
-    public OperatorQueries(Orchestrator orchestrator)
-        : this(orchestrator, null)
-    {
-    }
 
     /// <summary>Creates the queries over an orchestrator's store.</summary>
     /// <param name="orchestrator">The orchestrator.</param>
-    /// <param name="reconciler">The reconciler whose recent reports answer drift queries, if any.</param>
-    public OperatorQueries(Orchestrator orchestrator, DriftReconciler? reconciler)
-        : this((orchestrator ?? throw new ArgumentNullException(nameof(orchestrator))).Store, reconciler)
+    public OperatorQueries(Orchestrator orchestrator)
+        : this((orchestrator ?? throw new ArgumentNullException(nameof(orchestrator))).Store)
     {
     }
 
     /// <summary>Creates the queries over a store.</summary>
     /// <param name="store">The store.</param>
-    /// <param name="reconciler">The reconciler whose recent reports answer drift queries, if any.</param>
-    public OperatorQueries(IOrchestrationStore store, DriftReconciler? reconciler)
+    public OperatorQueries(IOrchestrationStore store)
     {
         ArgumentNullException.ThrowIfNull(store);
         _store = store;
-        _reconciler = reconciler;
     }
 
     /// <summary>Dead letters, oldest first. Filters: site, lot / partition key, workflow (of the failed command), time (when dead-lettered).</summary>
@@ -224,34 +212,6 @@ public sealed class OperatorQueries
             : found;
     }
 
-    /// <summary>
-    /// Stock drifts found by the reconciler's recent runs (kept in memory), oldest first. Filters: site, lot, time
-    /// (detected at). Workflow is refused; without a reconciler the answer is empty.
-    /// </summary>
-    /// <param name="filter">The filter.</param>
-    /// <returns>The findings.</returns>
-    /// <exception cref="ArgumentException">A workflow or partition key filter was given.</exception>
-    public IReadOnlyList<DriftFinding> GetDrifts(OperatorQueryFilter filter)
-    {
-        Check(filter, nameof(GetDrifts), workflow: false, site: true);
-        if (filter.PartitionKey is not null && filter.Lot is null)
-        {
-            throw new ArgumentException($"{nameof(GetDrifts)} filters by lot, not by partition key.", nameof(filter));
-        }
-
-        if (_reconciler is null)
-        {
-            return [];
-        }
-
-        return _reconciler.RecentReports
-            .SelectMany(r => r.Findings)
-            .Where(f => (filter.Site is null || f.Site == filter.Site) && (filter.Lot is null || f.Lot == filter.Lot) && filter.InRange(f.DetectedAt))
-            .OrderBy(f => f.DetectedAt)
-            .Take(filter.MaxCount)
-            .ToArray();
-    }
-
     /// <summary>The audit action the approval SLA timer records on a breach.</summary>
     public const string SlaBreachedAction = "sla-breached";
 
@@ -286,26 +246,7 @@ public sealed class OperatorQueries
     private static void Check(OperatorQueryFilter filter, string query, bool workflow, bool site, bool key = true)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        ArgumentOutOfRangeException.ThrowIfLessThan(filter.MaxCount, 1, nameof(filter));
-        if (filter.KeyConflicts)
-        {
-            throw new ArgumentException("The lot and partition key filters name different keys.", nameof(filter));
-        }
-
-        if (!workflow && filter.Workflow is not null)
-        {
-            throw new ArgumentException($"{query} cannot filter by workflow.", nameof(filter));
-        }
-
-        if (!site && filter.Site is not null)
-        {
-            throw new ArgumentException($"{query} cannot filter by site.", nameof(filter));
-        }
-
-        if (!key && filter.Key is not null)
-        {
-            throw new ArgumentException($"{query} cannot filter by lot or partition key.", nameof(filter));
-        }
+        filter.ThrowIfUnsupported(query, workflow, site, key);
     }
 }
 

@@ -38,5 +38,41 @@ public sealed record OperatorQueryFilter
 
     internal bool KeyConflicts => Lot is { } lot && PartitionKey is { } key && !string.Equals(lot.Value, key, StringComparison.Ordinal);
 
-    internal bool InRange(DateTimeOffset at) => (From is null || at >= From) && (To is null || at < To);
+    /// <summary>Whether a moment falls in the filter's time range (<see cref="From"/> inclusive, <see cref="To"/> exclusive).</summary>
+    /// <param name="at">The moment.</param>
+    /// <returns><see langword="true"/> when no bound excludes it.</returns>
+    public bool InRange(DateTimeOffset at) => (From is null || at >= From) && (To is null || at < To);
+
+    /// <summary>
+    /// Refuses a filter that a query cannot honour, naming the query: a maximum count below 1, a lot and a partition key
+    /// that name different keys, or a filter on something the query does not filter by.
+    /// </summary>
+    /// <param name="query">The query's name, for the message.</param>
+    /// <param name="workflow">Whether the query filters by workflow.</param>
+    /// <param name="site">Whether the query filters by site.</param>
+    /// <param name="key">Whether the query filters by lot or partition key.</param>
+    /// <exception cref="ArgumentException">The filter asks for something the query cannot do.</exception>
+    public void ThrowIfUnsupported(string query, bool workflow, bool site, bool key = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxCount, 1, "filter");
+        if (KeyConflicts)
+        {
+            throw new ArgumentException("The lot and partition key filters name different keys.", "filter");
+        }
+
+        if (!workflow && Workflow is not null)
+        {
+            throw new ArgumentException($"{query} cannot filter by workflow.", "filter");
+        }
+
+        if (!site && Site is not null)
+        {
+            throw new ArgumentException($"{query} cannot filter by site.", "filter");
+        }
+
+        if (!key && Key is not null)
+        {
+            throw new ArgumentException($"{query} cannot filter by lot or partition key.", "filter");
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Model;
 
@@ -50,6 +51,10 @@ public sealed record PartitionState
     /// <param name="key">The partition key.</param>
     /// <returns>The state with version 0.</returns>
     public static PartitionState Empty(string key) => new() { Key = key };
+
+    /// <summary>The approval requests of this partition that wait for a person, in the order they were requested.</summary>
+    /// <returns>The pending approvals (empty when none waits).</returns>
+    public IReadOnlyList<PendingApproval> GetPendingApprovals() => ApprovalAdministration.Pending(this);
 
     /// <summary>The instances without one of them (the very instance, compared by reference).</summary>
     internal WorkflowInstanceState[] InstancesWithout(WorkflowInstanceState instance) =>

@@ -39,7 +39,6 @@ public sealed class OrchestrationTelemetry : IDisposable
     private readonly UpDownCounter<long> _approvalsWaiting;
     private readonly Counter<long> _approvalsAnswered;
     private readonly Counter<long> _slaBreaches;
-    private readonly Counter<long> _drifts;
     private readonly Counter<long> _bootstrapRetries;
     private readonly Counter<long> _bootstrapFailures;
 
@@ -65,12 +64,11 @@ public sealed class OrchestrationTelemetry : IDisposable
         _approvalsWaiting = Meter.CreateUpDownCounter<long>("mo.approvals.waiting", description: "Approval requests waiting for a person.");
         _approvalsAnswered = Meter.CreateCounter<long>("mo.approvals.answered", description: "Approval requests completed, by outcome.");
         _slaBreaches = Meter.CreateCounter<long>("mo.sla.breaches", description: "Approvals that passed their deadline, by escalation level.");
-        _drifts = Meter.CreateCounter<long>("mo.reconciliation.drifts", description: "Stock drifts found by reconciliation (one per lot, category and ownership on which systems disagree).");
         _bootstrapRetries = Meter.CreateCounter<long>("mo.bootstrap.retries", description: "Durable retries scheduled after the ERP failed transiently to load a lot or order seen for the first time, by query.");
         _bootstrapFailures = Meter.CreateCounter<long>("mo.bootstrap.failures", description: "Events whose ERP bootstrap failed, counted once when that ends, by outcome: recovered on a retry, or dead-lettered because the retries were exhausted or the ERP refused (those two are in mo.deadletters too).");
     }
 
-    /// <summary>The meter.</summary>
+    /// <summary>The meter; other packages add their instruments to it (the scenarios' drift counter, for example).</summary>
     public Meter Meter { get; }
 
     /// <summary>The activity source.</summary>
@@ -136,9 +134,6 @@ public sealed class OrchestrationTelemetry : IDisposable
 
     internal void SlaBreached(SiteId site, string workflow, int level) =>
         _slaBreaches.Add(1, new KeyValuePair<string, object?>("site", site.Value), new KeyValuePair<string, object?>("workflow", workflow), new KeyValuePair<string, object?>("level", level));
-
-    internal void DriftFound(string? site, string category) =>
-        _drifts.Add(1, new KeyValuePair<string, object?>("site", site), new KeyValuePair<string, object?>("category", category));
 
     internal void BootstrapRetryScheduled(string? site, string query) =>
         _bootstrapRetries.Add(1, new KeyValuePair<string, object?>("site", site), new KeyValuePair<string, object?>("query", query));

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-
 namespace ManufacturingOrchestration.Rules;
 
 /// <summary>A fact a rule matched: the rule's variable name and the fact itself.</summary>
@@ -70,22 +67,7 @@ public sealed class RuleFiring
 
     /// <summary>A readable description of the firing.</summary>
     /// <returns>The description.</returns>
-    public string Describe()
-    {
-        var builder = new StringBuilder();
-        builder.Append(CultureInfo.InvariantCulture, $"rule '{RuleName}' ({RuleSetName}@{RuleSetVersion})");
-        if (RuleDescription is not null)
-        {
-            builder.Append(CultureInfo.InvariantCulture, $": {RuleDescription}");
-        }
-
-        for (var i = 0; i < Facts.Count; i++)
-        {
-            builder.Append(i == 0 ? " matched " : "; ").Append(Facts[i].Describe());
-        }
-
-        return builder.ToString();
-    }
+    public string Describe() => DecisionTexts.Describe(this);
 
     /// <inheritdoc />
     public override string ToString() => Describe();
@@ -148,7 +130,7 @@ public sealed class DecisionExplanation
 
     /// <summary>A readable description of every firing, one per line.</summary>
     /// <returns>The description.</returns>
-    public string Describe() => string.Join(Environment.NewLine, Firings.Select(f => f.Describe()));
+    public string Describe() => DecisionTexts.Describe(this);
 
     /// <inheritdoc />
     public override string ToString() => Describe();

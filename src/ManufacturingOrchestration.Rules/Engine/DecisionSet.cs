@@ -84,6 +84,6 @@ public sealed class DecisionSet
 
     /// <summary>Every decision and its explanation, for people and the audit trail.</summary>
     /// <returns>The description.</returns>
-    public string Describe() =>
-        $"{RuleSetName} ({RuleSetVersion}): " + string.Join(Environment.NewLine, Decisions.Select(d => $"{d.Describe()}{Environment.NewLine}  because {d.Explanation.Describe()}"));
+    /// <remarks>The text is covered by the audit record's hash; it is written once, here, without intermediate strings.</remarks>
+    public string Describe() => DecisionTexts.Describe(this);
 }

@@ -3,13 +3,13 @@ using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Execution;
-using ManufacturingOrchestration.Engine.Reconciliation;
-using ManufacturingOrchestration.Engine.Scenarios;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Traceability;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Rules;
+using ManufacturingOrchestration.Scenarios;
+using ManufacturingOrchestration.Scenarios.Reconciliation;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ManufacturingOrchestration.Testing;

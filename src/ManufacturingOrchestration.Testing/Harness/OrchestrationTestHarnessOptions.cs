@@ -1,10 +1,10 @@
 using ManufacturingOrchestration.Engine.Execution;
-using ManufacturingOrchestration.Engine.Scenarios;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Traceability;
 using ManufacturingOrchestration.Engine.Workflows;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Rules;
+using ManufacturingOrchestration.Scenarios;
 
 namespace ManufacturingOrchestration.Testing;
 

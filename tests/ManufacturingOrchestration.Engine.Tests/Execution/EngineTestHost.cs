@@ -1,11 +1,11 @@
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Execution;
-using ManufacturingOrchestration.Engine.Scenarios;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Workflows;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Rules;
+using ManufacturingOrchestration.Scenarios;
 using ManufacturingOrchestration.Testing;
 using Microsoft.Extensions.Time.Testing;
 

@@ -5,11 +5,8 @@ using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Operations;
-using ManufacturingOrchestration.Engine.Reconciliation;
 using ManufacturingOrchestration.Engine.Storage;
-using ManufacturingOrchestration.Engine.Tests.Checks;
 using ManufacturingOrchestration.Engine.Tests.Execution;
-using ManufacturingOrchestration.Engine.Tests.Reconciliation;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Validation;
 
@@ -124,25 +121,6 @@ public class OperatorQueriesTests
     }
 
     [Fact]
-    public async Task GetDrifts_FromTheReconcilersRecentReports_FilteredByLotAndSite()
-    {
-        await using var host = await DriftReconcilerTests.CreateHost().StartAsync();
-        await DriftReconcilerTests.SeedAsync(host, StoreSeed.Lot("L-1", (StockCategory.Blocked, 10)));
-        host.Plant.Erp.AddLot(StoreSeed.Lot("L-1", (StockCategory.Unrestricted, 10)));
-        await DriftReconcilerTests.SeedAsync(host, StoreSeed.Lot("L-2", (StockCategory.Unrestricted, 3)));
-        host.Plant.Erp.AddLot(StoreSeed.Lot("L-2", (StockCategory.Unrestricted, 4)));
-        var reconciler = DriftReconcilerTests.CreateSut(host);
-        await reconciler.ReconcileAsync([new LotId("L-1"), new LotId("L-2")], EngineTestHost.Ct);
-        var sut = new OperatorQueries(host.Orchestrator, reconciler);
-
-        sut.GetDrifts(OperatorQueryFilter.None).Should().HaveCount(3);
-        sut.GetDrifts(new OperatorQueryFilter { Lot = new LotId("L-2") }).Should().ContainSingle().Which.Quantities[ReconciliationSystems.Erp].Should().Be(Quantity.Each(4));
-        sut.GetDrifts(new OperatorQueryFilter { Site = new SiteId("P9") }).Should().BeEmpty();
-        sut.Invoking(s => s.GetDrifts(new OperatorQueryFilter { Workflow = "x" })).Should().Throw<ArgumentException>();
-        new OperatorQueries(host.Orchestrator).GetDrifts(OperatorQueryFilter.None).Should().BeEmpty();
-    }
-
-    [Fact]
     public async Task GetPendingApprovalsAsync_ManyKeysSomeWaiting_ReadsOnlyTheWaitingKeysThroughTheStoreIndex()
     {
         var (store, calls) = CountingStoreProxy.Create();
@@ -170,7 +148,7 @@ public class OperatorQueriesTests
         }
 
         calls.Clear();
-        var sut = new OperatorQueries(store, null);
+        var sut = new OperatorQueries(store);
 
         var pending = await sut.GetPendingApprovalsAsync(OperatorQueryFilter.None, EngineTestHost.Ct);
 
@@ -201,7 +179,7 @@ public class OperatorQueriesTests
         }
 
         calls.Clear();
-        var sut = new OperatorQueries(store, null);
+        var sut = new OperatorQueries(store);
 
         var all = await sut.GetSlaBreachesAsync(OperatorQueryFilter.None, EngineTestHost.Ct);
         var allCalls = new Dictionary<string, int>(calls);

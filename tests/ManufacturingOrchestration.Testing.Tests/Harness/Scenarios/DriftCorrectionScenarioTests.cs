@@ -1,8 +1,8 @@
 using ManufacturingOrchestration.Adapters;
-using ManufacturingOrchestration.Engine.Reconciliation;
-using ManufacturingOrchestration.Engine.Scenarios;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Scenarios;
+using ManufacturingOrchestration.Scenarios.Reconciliation;
 
 namespace ManufacturingOrchestration.Testing.Tests.Harness.Scenarios;
 

@@ -1,9 +1,9 @@
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Execution;
-using ManufacturingOrchestration.Engine.Scenarios;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Scenarios;
 
 namespace ManufacturingOrchestration.Testing.Tests.Harness.Scenarios;
 

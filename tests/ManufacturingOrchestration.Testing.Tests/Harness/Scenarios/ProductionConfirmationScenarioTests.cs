@@ -1,7 +1,7 @@
 using ManufacturingOrchestration.Adapters;
-using ManufacturingOrchestration.Engine.Scenarios;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Scenarios;
 
 namespace ManufacturingOrchestration.Testing.Tests.Harness.Scenarios;
 

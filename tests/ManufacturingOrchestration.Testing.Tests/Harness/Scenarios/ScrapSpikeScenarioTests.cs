@@ -1,8 +1,8 @@
 using System.Text.Json;
 using ManufacturingOrchestration.Adapters;
-using ManufacturingOrchestration.Engine.Scenarios;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Scenarios;
 
 namespace ManufacturingOrchestration.Testing.Tests.Harness.Scenarios;
 

@@ -1,0 +1,231 @@
+using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Approvals;
+using ManufacturingOrchestration.Engine.Workflows;
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Rules;
+using ManufacturingOrchestration.StateMachines;
+
+namespace ManufacturingOrchestration.Scenarios;
+
+/// <summary>
+/// Scenario 1: incoming inspection → release or quarantine → ERP correction.
+/// Passed: QI → unrestricted (a restricted batch lands in restricted-use). Failed: QI → blocked in the ERP, open
+/// allocations re-evaluated, a WMS move task to the site's hold location, procurement notified and alternate supply
+/// requested, a supplier quality case opened with the defect evidence, and — when the lot was already partly
+/// consumed — the consuming work orders held and a containment check requested through the MES.
+/// </summary>
+public static class IncomingInspectionWorkflow
+{
+    /// <summary>The workflow name.</summary>
+    public const string Name = "incoming-inspection";
+
+    /// <summary>Fact names this workflow stores for its steps.</summary>
+    private const string MaterialFact = "material";
+    private const string SiteFact = "site";
+
+    /// <summary>Builds the workflow.</summary>
+    /// <param name="services">The rules, sites and master data.</param>
+    /// <returns>The definition (version 1).</returns>
+    public static WorkflowDefinition Create(ScenarioServices services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return new WorkflowBuilder(Name, 1)
+            .Describe("Incoming inspection result → release or quarantine across ERP, WMS, QMS, MES and procurement.")
+            .TriggeredBy(EventTypes.InspectionPassed, EventTypes.InspectionFailed)
+            .Step("enrich", WorkflowStepKind.Enrich, (ctx, ct) => EnrichAsync(services, ctx, ct))
+            .Step("decide", WorkflowStepKind.Decide, ctx => Decide(services, ctx))
+            .OnDecision<QuarantineLot>("quarantine", (d, ctx) => Quarantine(services, d, ctx))
+            .OnDecision<ReleaseLot>("release", (d, ctx) => Release(services, d, (ctx.Event.Data as InspectionPassed)?.Quantity, ctx))
+            .OnDecision<MoveStockToHold>("move-to-hold", MoveToHold)
+            .OnDecision<ReevaluateAllocations>("reevaluate-allocations", ScenarioCommands.ReevaluateAllocations)
+            .OnDecision<NotifyProcurement>("notify-procurement", ScenarioCommands.NotifyProcurement)
+            .OnDecision<RequestAlternateSupply>("request-alternate-supply", ScenarioCommands.RequestAlternateSupply)
+            .OnDecision<OpenSupplierCase>("open-supplier-case", OpenSupplierCase)
+            .OnDecision<ContainWorkOrders>("contain-work-orders", ScenarioCommands.ContainWorkOrders)
+            .OnDecision<Escalate>("escalate", ScenarioCommands.Escalate)
+            .OnDecision<RequireApproval>("require-approval", RequestApproval)
+            .OnApproved("release-approved", (outcome, ctx) =>
+            {
+                var gated = GatedRelease.Read(outcome.Payload);
+                Release(services, new ReleaseLot { Lot = gated.Lot, Site = gated.Site }, gated.Quantity, ctx);
+            })
+            .OnRefused("release-refused", (outcome, ctx) =>
+            {
+                var gated = GatedRelease.Read(outcome.Payload);
+                ctx.Plan(CommandKinds.NotificationSend, c => new SendNotificationRequest
+                {
+                    Context = c,
+                    Roles = [Role.QualityEngineer],
+                    Site = gated.Site,
+                    Subject = $"Release of {gated.Lot} refused",
+                    Body = $"{outcome.DecisiveSignature.Signer}: {outcome.DecisiveSignature.Reason}. The lot stays in quality inspection.",
+                    Lot = gated.Lot,
+                });
+            })
+            .Build();
+    }
+
+    private static async ValueTask EnrichAsync(ScenarioServices services, StepContext ctx, CancellationToken ct)
+    {
+        var (lot, material, site) = ctx.Event.Data switch
+        {
+            InspectionFailed f => (f.Lot, f.Material, f.Site),
+            InspectionPassed p => (p.Lot, p.Material, p.Site),
+            _ => throw new InvalidOperationException($"{Name} does not handle {ctx.Event.Type}."),
+        };
+        _ = lot;
+        var definition = await services.GetMaterialAsync(ctx.Adapters.Erp, material, ctx.Now, ct).ConfigureAwait(false);
+        if (definition is not null)
+        {
+            ctx.SetFact(MaterialFact, definition);
+        }
+
+        ctx.SetFact(SiteFact, services.Sites.Get(site));
+        if (ctx.Event.Data is InspectionFailed failed)
+        {
+            await ScenarioFacts.GatherFailureFactsAsync(services, ctx, failed.Lot, failed.Supplier ?? ctx.State.Lot?.Supplier ?? definition?.Supplier, ct).ConfigureAwait(false);
+        }
+    }
+
+    private static void Decide(ScenarioServices services, StepContext ctx)
+    {
+        if (ctx.State.Lot is null)
+        {
+            ctx.Reject(ReasonCodes.LotUnknown, $"Lot {ctx.State.Key} is not known to the orchestrator or the ERP; nothing is planned.", "unknown", []);
+            return;
+        }
+
+        var facts = new FactSet
+        {
+            Envelope = ctx.Event,
+            Lot = ctx.State.Lot,
+            Material = ctx.GetFact<MaterialDefinition>(MaterialFact),
+            Site = ctx.GetFact<SiteProfile>(SiteFact),
+            Allocations = ctx.GetFact<IReadOnlyList<Allocation>>(ScenarioFacts.AllocationsFact) ?? [],
+            SupplierHistory = ctx.GetFact<SupplierQualityHistory>(ScenarioFacts.SupplierHistoryFact),
+            Genealogy = ctx.GetFact<IReadOnlyList<GenealogyLink>>(ScenarioFacts.GenealogyFact) ?? [],
+        };
+        var decisions = services.Rules.Decide(facts);
+        ctx.AddDecisions(decisions.Decisions, decisions.Describe());
+    }
+
+    private static void Quarantine(ScenarioServices services, QuarantineLot decision, StepContext ctx)
+    {
+        if (ctx.State.Lot is not { } lot)
+        {
+            ctx.Reject(ReasonCodes.LotUnknown, $"Lot {decision.Lot} is not known to the ERP.", "unknown", []);
+            return;
+        }
+
+        var quantity = (ctx.Event.Data as InspectionFailed)?.RejectedQuantity;
+        var before = lot.QuantityIn(decision.FromCategory);
+        var result = decision.FromCategory == StockCategory.QualityInspection
+            ? LotStockMachine.BlockFromInspection(lot, quantity, services.LotPolicy, ScenarioFacts.Today(ctx))
+            : LotStockMachine.Block(lot, quantity, services.LotPolicy, ScenarioFacts.Today(ctx));
+        if (!ctx.Accept(result, out var blocked))
+        {
+            return;
+        }
+
+        var moved = before.Subtract(blocked.QuantityIn(decision.FromCategory));
+        ctx.State = ctx.State with { Lot = blocked };
+        ctx.Plan(CommandKinds.ErpChangeStockCategory, c => new ChangeStockCategoryRequest
+        {
+            Context = c,
+            Lot = lot.Id,
+            Material = lot.Material,
+            Site = lot.Site,
+            Quantity = moved,
+            FromCategory = decision.FromCategory,
+            ToCategory = StockCategory.Blocked,
+        });
+    }
+
+    private static void RequestApproval(RequireApproval approval, StepContext ctx)
+    {
+        if (approval.GatedAction is not ReleaseLot release)
+        {
+            ScenarioCommands.RecordApprovalRequired(approval, ctx);
+            return;
+        }
+
+        var passed = ctx.Event.Data as InspectionPassed;
+        ctx.RequestApproval(new ApprovalRequest
+        {
+            Role = approval.Role,
+            Site = approval.Site ?? release.Site,
+            Gate = nameof(ReleaseLot),
+            Subject = release.Describe(),
+            ReasonCode = approval.Reason,
+            Requester = passed?.Inspector,
+            Payload = new GatedRelease { Lot = release.Lot, Site = release.Site, Quantity = passed?.Quantity }.Write(),
+        });
+    }
+
+    private static void Release(ScenarioServices services, ReleaseLot decision, Quantity? quantity, StepContext ctx)
+    {
+        if (ctx.State.Lot is not { } lot)
+        {
+            ctx.Reject(ReasonCodes.LotUnknown, $"Lot {decision.Lot} is not known to the ERP.", "unknown", []);
+            return;
+        }
+
+        var before = lot.QuantityIn(StockCategory.QualityInspection);
+        var result = LotStockMachine.ReleaseFromInspection(lot, quantity, services.LotPolicy, ScenarioFacts.Today(ctx));
+        if (!ctx.Accept(result, out var released))
+        {
+            return;
+        }
+
+        var moved = before.Subtract(released.QuantityIn(StockCategory.QualityInspection));
+        ctx.State = ctx.State with { Lot = released };
+
+        // Compensable: a release can be taken back to inspection. A quarantine never is undone automatically.
+        ScenarioCommands.PlanReversibleCategoryChange(
+            ctx, lot, moved, StockCategory.QualityInspection, ScenarioCommands.ReleaseTarget(lot, released), reasonCode: null, compensationReasonCode: null);
+    }
+
+    private static void MoveToHold(MoveStockToHold decision, StepContext ctx)
+    {
+        var holdBin = decision.HoldLocation ?? ctx.GetFact<SiteProfile>(SiteFact)?.HoldLocation ?? SiteDirectory.DefaultHoldLocation(decision.Site);
+        ctx.Plan(CommandKinds.WmsCreateMoveTask, c => new CreateMoveTaskRequest
+        {
+            Context = c,
+            Lot = decision.Lot,
+            Site = decision.Site,
+            ToBin = holdBin,
+            TargetCategory = StockCategory.Blocked,
+        });
+    }
+
+    private static void OpenSupplierCase(OpenSupplierCase decision, StepContext ctx)
+    {
+        var failed = ctx.Event.Data as InspectionFailed;
+        ctx.Plan(CommandKinds.QmsOpenSupplierCase, c => new OpenSupplierCaseRequest
+        {
+            Context = c,
+            Supplier = decision.Supplier,
+            Problem = failed?.DefectDescription ?? $"Incoming inspection failed ({decision.Severity}).",
+            Lots = [decision.Lot],
+            Material = decision.Material,
+            Severity = decision.Severity,
+            Evidence = failed?.Evidence ?? [],
+        });
+    }
+
+    /// <summary>The release an approval gates at a regulated site, kept with the pending request.</summary>
+    internal sealed record GatedRelease
+    {
+        public required LotId Lot { get; init; }
+
+        public required SiteId Site { get; init; }
+
+        public Quantity? Quantity { get; init; }
+
+        public static GatedRelease Read(string? json) =>
+            System.Text.Json.JsonSerializer.Deserialize(json ?? "null", ScenarioJsonContext.Default.GatedRelease) ?? throw new System.Text.Json.JsonException("The approval carries no release.");
+
+        public string Write() => System.Text.Json.JsonSerializer.Serialize(this, ScenarioJsonContext.Default.GatedRelease);
+    }
+}

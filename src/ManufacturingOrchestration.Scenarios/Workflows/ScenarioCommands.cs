@@ -1,0 +1,116 @@
+using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Workflows;
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Rules;
+
+namespace ManufacturingOrchestration.Scenarios;
+
+/// <summary>Decision-to-command mappings that several shipped workflows share.</summary>
+internal static class ScenarioCommands
+{
+    public static void ReevaluateAllocations(ReevaluateAllocations decision, StepContext ctx) =>
+        ctx.Plan(CommandKinds.ErpReevaluateAllocations, c => new ReevaluateAllocationsRequest { Context = c, Lot = decision.Lot });
+
+    public static void NotifyProcurement(NotifyProcurement decision, StepContext ctx) =>
+        ctx.Plan(CommandKinds.NotificationSend, c => new SendNotificationRequest
+        {
+            Context = c,
+            Roles = [Role.Buyer],
+            Site = decision.Site,
+            Severity = decision.Expedite ? NotificationSeverity.Alert : NotificationSeverity.Information,
+            Subject = decision.Expedite ? $"Expedite alternate supply of {decision.Material}" : $"Supply of {decision.Material} affected",
+            Body = decision.Message,
+            Lot = decision.Lot,
+        });
+
+    public static void RequestAlternateSupply(RequestAlternateSupply decision, StepContext ctx)
+    {
+        var quantity = decision.Quantity ?? ctx.State.Lot?.TotalQuantity;
+        if (quantity is not { } needed || needed.IsZero)
+        {
+            return;
+        }
+
+        ctx.Plan(CommandKinds.ProcurementRequestAlternateSupply, c => new RequestAlternateSupplyRequest
+        {
+            Context = c,
+            Material = decision.Material,
+            Site = decision.Site,
+            Quantity = needed,
+            ExcludedSupplier = ctx.State.Lot?.Supplier,
+            PreferredSuppliers = decision.AlternateSuppliers,
+            Lot = ctx.State.Lot?.Id,
+        });
+    }
+
+    public static void ContainWorkOrders(ContainWorkOrders decision, StepContext ctx)
+    {
+        if (decision.Orders.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var order in decision.Orders)
+        {
+            ctx.Plan(CommandKinds.MesHoldWorkOrder, c => new HoldWorkOrderRequest { Context = c, Order = order, Lot = decision.Lot });
+        }
+
+        ctx.Plan(CommandKinds.MesRequestContainmentCheck, c => new RequestContainmentCheckRequest { Context = c, Lot = decision.Lot, Orders = decision.Orders });
+    }
+
+    public static void Escalate(Escalate decision, StepContext ctx)
+    {
+        var site = decision.Site ?? ctx.Event.Site;
+        if (site is not { } target)
+        {
+            return;
+        }
+
+        ctx.Plan(CommandKinds.NotificationSend, c => new SendNotificationRequest
+        {
+            Context = c,
+            Roles = [decision.Role],
+            Site = target,
+            Severity = NotificationSeverity.Alert,
+            Subject = decision.Subject,
+            Body = decision.Message,
+            ReasonCode = decision.ReasonCode?.Code,
+            Lot = ctx.State.Lot?.Id,
+        });
+    }
+
+    public static void RecordApprovalRequired(RequireApproval decision, StepContext ctx) =>
+        ctx.Audit("approval-required", $"{decision.Reason.Code}: {decision.Describe()}");
+
+    /// <summary>
+    /// Where a release put the stock: restricted-use when it added restricted-use stock (a restricted batch), otherwise
+    /// unrestricted.
+    /// </summary>
+    public static StockCategory ReleaseTarget(MaterialLot before, MaterialLot after) =>
+        after.QuantityIn(StockCategory.RestrictedUse) > before.QuantityIn(StockCategory.RestrictedUse)
+            ? StockCategory.RestrictedUse
+            : StockCategory.Unrestricted;
+
+    /// <summary>
+    /// Plans an ERP change of a lot's stock category whose compensation is the reverse change (same quantity, back to
+    /// <paramref name="from"/>).
+    /// </summary>
+    public static void PlanReversibleCategoryChange(
+        StepContext ctx, MaterialLot lot, Quantity quantity, StockCategory from, StockCategory to, string? reasonCode, string? compensationReasonCode) =>
+        ctx.Plan(
+            CommandKinds.ErpChangeStockCategory,
+            c => CategoryChange(c, lot, quantity, from, to, reasonCode),
+            compensation: c => CategoryChange(c, lot, quantity, to, from, compensationReasonCode));
+
+    private static ChangeStockCategoryRequest CategoryChange(CommandContext context, MaterialLot lot, Quantity quantity, StockCategory from, StockCategory to, string? reasonCode) => new()
+    {
+        Context = context,
+        Lot = lot.Id,
+        Material = lot.Material,
+        Site = lot.Site,
+        Quantity = quantity,
+        FromCategory = from,
+        ToCategory = to,
+        ReasonCode = reasonCode,
+    };
+}

@@ -1,0 +1,34 @@
+using ManufacturingOrchestration.Engine.Workflows;
+using ManufacturingOrchestration.Model;
+
+namespace ManufacturingOrchestration.Scenarios;
+
+/// <summary>Fact gathering and transition helpers shared by the shipped scenario workflows.</summary>
+internal static class ScenarioFacts
+{
+    public const string AllocationsFact = "allocations";
+    public const string SupplierHistoryFact = "supplier-history";
+    public const string GenealogyFact = "genealogy";
+
+    public static DateOnly Today(StepContext ctx) => DateOnly.FromDateTime(ctx.Now.UtcDateTime);
+
+    /// <summary>Allocations, supplier history and genealogy of a lot whose inspection failed.</summary>
+    public static async ValueTask GatherFailureFactsAsync(ScenarioServices services, StepContext ctx, LotId lot, SupplierId? supplier, CancellationToken ct)
+    {
+        if (ctx.Adapters.Erp is { } erp)
+        {
+            ctx.SetFact(AllocationsFact, await erp.GetOpenAllocationsAsync(lot, ct).ConfigureAwait(false));
+        }
+
+        if (supplier is { } s && ctx.Adapters.Qms is { } qms
+            && await qms.GetSupplierQualityHistoryAsync(s, ctx.Now - services.SupplierHistoryWindow, ctx.Now, ct).ConfigureAwait(false) is { } history)
+        {
+            ctx.SetFact(SupplierHistoryFact, history);
+        }
+
+        if (ctx.Adapters.Mes is { } mes && ctx.State.Lot is { IsPartiallyConsumed: true })
+        {
+            ctx.SetFact(GenealogyFact, await mes.GetConsumersAsync(lot, ct).ConfigureAwait(false));
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
+
+namespace ManufacturingOrchestration.Rules.Tests.Engine;
+
+public sealed class DecisionSetDescribeTests
+{
+    private static readonly Lazy<DecisionEngine> Rules = new(() => new DecisionEngineBuilder().AddStandardRules().Build());
+    private static readonly SiteProfile Site = new() { Id = new SiteId("P1"), HoldLocation = new BinId("HOLD-P1") };
+    private static readonly MaterialDefinition Material = new() { Id = new MaterialId("M-1"), BaseUnit = UnitOfMeasure.Each, Criticality = CriticalityClass.A, Supplier = new SupplierId("S1") };
+
+    [Fact]
+    public void Describe_FailedInspectionWithSeveralDecisions_IsEachDecisionWithItsFiringsAndFacts()
+    {
+        var decisions = Rules.Value.Decide(Facts(failed: true), TestContext.Current.CancellationToken);
+
+        decisions.Count.Should().BeGreaterThan(2, "the failed inspection decides quarantine, hold, notification and supplier case");
+        var expected = $"{decisions.RuleSetName} ({decisions.RuleSetVersion}): " + string.Join(
+            Environment.NewLine,
+            decisions.Decisions.Select(d => d.Describe() + Environment.NewLine + "  because " + string.Join(
+                Environment.NewLine,
+                d.Explanation.Firings.Select(f => $"rule '{f.RuleName}' ({f.RuleSetName}@{f.RuleSetVersion})"
+                    + (f.RuleDescription is null ? string.Empty : ": " + f.RuleDescription)
+                    + string.Concat(f.Facts.Select((m, i) => (i == 0 ? " matched " : "; ") + m.Name + " = " + FactDescriptions.Describe(m.Value)))))));
+        decisions.Describe().Should().Be(expected);
+    }
+
+    [Fact]
+    public void Describe_OneFiring_IsTheLiteralText()
+    {
+        var firing = new RuleFiring("r1", "Quarantine on failure.", "global", "3", [new MatchedFact("site", Site)]);
+
+        firing.Describe().Should().Be("rule 'r1' (global@3): Quarantine on failure. matched site = " + FactDescriptions.Describe(Site));
+        new DecisionExplanation([firing, firing]).Describe().Should().Be(firing.Describe() + Environment.NewLine + firing.Describe());
+    }
+
+    [Fact]
+    public void Describe_PassedInspection_IsTheRulesPackagesText()
+    {
+        var decisions = Rules.Value.Decide(Facts(failed: false), TestContext.Current.CancellationToken);
+
+        decisions.Describe().Should().StartWith(decisions.RuleSetName + " (").And.Contain("mo.inspection-passed.release");
+    }
+
+    [Fact]
+    public void Describe_CalledAgainForAnotherLot_DescribesTheNewLotNotTheFormerOne()
+    {
+        var first = Rules.Value.Decide(Facts(failed: true, lot: "L-1"), TestContext.Current.CancellationToken).Describe();
+        var second = Rules.Value.Decide(Facts(failed: true, lot: "L-2"), TestContext.Current.CancellationToken).Describe();
+
+        first.Should().Contain("L-1").And.NotContain("L-2");
+        second.Should().Contain("L-2").And.NotContain("L-1");
+    }
+
+    private static FactSet Facts(bool failed, string lot = "L-1")
+    {
+        var lotId = new LotId(lot);
+        var materialLot = new MaterialLot
+        {
+            Id = lotId,
+            Material = Material.Id,
+            Site = Site.Id,
+            Supplier = Material.Supplier,
+            Unit = UnitOfMeasure.Each,
+            Buckets = [new StockBucket { Category = StockCategory.QualityInspection, Quantity = Quantity.Each(100) }],
+        };
+        EventPayload payload = failed
+            ? new InspectionFailed { InspectionLot = new InspectionLotId("IL-" + lot), Lot = lotId, Material = Material.Id, Site = Site.Id, Supplier = Material.Supplier, Severity = DefectSeverity.Major, DefectDescription = "Dimension out of tolerance" }
+            : new InspectionPassed { InspectionLot = new InspectionLotId("IL-" + lot), Lot = lotId, Material = Material.Id, Site = Site.Id };
+        return new FactSet { Event = payload, Lot = materialLot, Material = Material, Site = Site };
+    }
+}
