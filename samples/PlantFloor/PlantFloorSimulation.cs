@@ -235,7 +235,8 @@ public static class PlantFloorSimulation
         {
             string.Empty,
             string.Create(CultureInfo.InvariantCulture, $"Summary ({report.Duration.TotalSeconds:0.0} s)"),
-            $"  events: {s.EventsPublished} published, {s.EventsAccepted} accepted, {s.EventsProcessed} processed ({report.BurstEvents} in the shift-change burst, {s.NotAccepted.Count} refused)",
+            "  events: " + SampleHost.DescribeEvents(s, $"published ({report.EventsByType.Values.Sum()} plant events + {report.ApprovalsSigned} approval answers, the supervisor's signatures sent as events)", "the reconciliation's drift alerts"),
+            $"  shift-change burst: {report.BurstEvents} of the plant events at once",
             "  plant events by type: " + string.Join(", ", report.EventsByType.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key.Replace("mfg.", string.Empty, StringComparison.Ordinal)} {p.Value}")),
             "  actions per system: " + string.Join(", ", report.ActionsBySystem.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}")),
             "  command attempts: " + string.Join(", ", report.CommandAttempts.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}")),
@@ -243,7 +244,7 @@ public static class PlantFloorSimulation
             $"  dead letters: {report.DeadLetters.Count} — " + string.Join("; ", report.DeadLetters.Select(d => $"{d.Kind} on {d.PartitionKey}: {d.Action}{(d.Resolved ? string.Empty : " (FAILED)")}")),
             $"  approvals: {report.ApprovalsSigned} signed by the scripted supervisor, {report.LateApprovals} on purpose after the {ApprovalDeadline.TotalSeconds:0} s deadline; SLA breaches: {report.SlaBreaches}",
             $"  ERP→WMS interface: {report.WmsPostingsLost} posting(s) lost{(report.LostWmsPostingLot is { } l ? $" (lot {l})" : string.Empty)}, {report.WmsPostingsRefused} refused by the WMS",
-            $"  reconciliation: {report.LotsReconciled} lots checked (orchestrator, ERP, WMS), {report.DriftFindings} drift(s) found in {drift.LotsWithDrift.Count} lot(s)",
+            $"  reconciliation: {report.LotsReconciled} lots checked (orchestrator, ERP, WMS), {report.DriftFindings} drift(s) found in {drift.LotsWithDrift.Count} lot(s), {report.DriftAlerts} drift alert(s) published",
             string.Create(CultureInfo.InvariantCulture, $"  latency (accepted → committed step): p50 {report.LatencyP50Ms:0.0} ms, p99 {report.LatencyP99Ms:0.0} ms"),
             $"  effects: {s.Effects} ({(s.EffectKeysUnique ? "every one under its own idempotency key" : "DUPLICATE idempotency keys")}); audit chain {(s.AuditValid ? "verified" : "BROKEN")}; open dead letters {s.OpenDeadLetters}",
             $"  diagrams: {report.DiagramsPath}",

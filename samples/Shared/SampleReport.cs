@@ -6,13 +6,22 @@ public sealed class SampleReport
     /// <summary>The sample's name.</summary>
     public required string Sample { get; init; }
 
-    /// <summary>Events published to the orchestrator (approvals included).</summary>
+    /// <summary>Events the sample published: its plant events and the scripted people's approval answers (signatures sent as events).</summary>
     public required long EventsPublished { get; init; }
 
-    /// <summary>Events accepted into the inbox.</summary>
+    /// <summary>Of <see cref="EventsPublished"/>, those the orchestrator accepted into its inbox as new.</summary>
     public required long EventsAccepted { get; init; }
 
-    /// <summary>Events processed by their workflows.</summary>
+    /// <summary>Of <see cref="EventsPublished"/>, those answered Duplicate: an event with the same source and id was already accepted, so this one had no effect.</summary>
+    public long EventsDuplicate { get; init; }
+
+    /// <summary>Of <see cref="EventsPublished"/>, those refused at intake (invalid).</summary>
+    public long EventsRejected { get; init; }
+
+    /// <summary>Events the orchestrator's own components published and accepted (such as a reconciliation's drift alerts); the sample did not publish them.</summary>
+    public long EventsFromOrchestrator { get; init; }
+
+    /// <summary>Events processed by their workflows: once everything is drained, <see cref="EventsAccepted"/> plus <see cref="EventsFromOrchestrator"/>.</summary>
     public required long EventsProcessed { get; init; }
 
     /// <summary>Effects the simulated systems applied (one per idempotency key).</summary>

@@ -16,9 +16,13 @@ public class PlantFloorSimulationTests
 
             var summary = report.Summary;
             summary.NotAccepted.Should().BeEmpty("the generated events are valid and new");
-            summary.EventsAccepted.Should().Be(summary.EventsPublished + report.DriftAlerts, "every plant event and answer is new; drift alerts are published by the reconciliation");
-            summary.EventsProcessed.Should().Be(summary.EventsAccepted);
             report.EventsByType.Values.Sum().Should().Be(150);
+            summary.EventsPublished.Should().Be(150 + report.ApprovalsSigned, "the sample publishes the plant events and the supervisor's approval answers");
+            summary.EventsAccepted.Should().Be(summary.EventsPublished, "every plant event and answer is new");
+            summary.EventsDuplicate.Should().Be(0);
+            summary.EventsRejected.Should().Be(0);
+            summary.EventsFromOrchestrator.Should().Be(report.DriftAlerts, "the reconciliation publishes its drift alerts itself");
+            summary.EventsProcessed.Should().Be(summary.EventsAccepted + summary.EventsFromOrchestrator);
             report.EventsByType.Should().HaveCount(7, "every scenario is in the mix");
             report.DeadLetters.Should().HaveCount(PlantFloorSimulation.PermanentFaults).And.OnlyContain(d => d.Resolved);
             report.DeadLetters.Select(d => d.Action).Should().BeEquivalentTo(["Replay", "Skip"]);
@@ -50,6 +54,8 @@ public class PlantFloorSimulationTests
             File.Exists(report.StorePath).Should().BeTrue();
             var diagrams = await File.ReadAllTextAsync(report.DiagramsPath, TestContext.Current.CancellationToken);
             diagrams.Should().Contain("stateDiagram").And.Contain("flowchart").And.Contain("incoming-inspection").And.Contain("cycle-count");
+            output.ToString().Should().Contain($"{summary.EventsPublished} published (150 plant events + {report.ApprovalsSigned} approval answers")
+                .And.Contain($"{summary.EventsProcessed} processed of {summary.EventsProcessed} accepted in all, {report.DriftAlerts} of them the reconciliation's drift alerts");
             output.ToString().Should().Contain("shift change").And.Contain("Summary").And.Contain("p99")
                 .And.Contain("the lost ERP→WMS posting").And.Contain("the manual ERP posting").And.NotContain("UNEXPECTED");
         }
