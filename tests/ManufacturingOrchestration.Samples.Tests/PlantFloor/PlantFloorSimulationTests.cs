@@ -1,5 +1,6 @@
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Samples.PlantFloor;
+using ManufacturingOrchestration.Samples.Tests.Shared;
 
 namespace ManufacturingOrchestration.Samples.Tests.PlantFloor;
 
@@ -63,5 +64,36 @@ public class PlantFloorSimulationTests
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task RunAsync_TwoRunsAtOnce_UseTheirOwnFoldersAndBothVerify()
+    {
+        var first = SampleRun.StartAsync(PlantFloorSimulation.RunAsync, "--events", "40", "--seed", "3");
+        var second = SampleRun.StartAsync(PlantFloorSimulation.RunAsync, "--events", "40", "--seed", "4");
+
+        var runs = await Task.WhenAll(first, second).WaitAsync(SampleRun.TimeLimit + TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        runs.Should().AllSatisfy(run =>
+        {
+            run.ExitCode.Should().Be(0, run.Output + run.Error);
+            run.Output.Should().Contain("audit chain verified").And.Contain("open dead letters 0").And.Contain("every one under its own idempotency key");
+            run.OutputFolder.Should().StartWith(Path.GetTempPath());
+            Directory.Exists(run.OutputFolder).Should().BeFalse("the run's folder is removed at the end");
+        });
+        runs[0].OutputFolder.Should().NotBe(runs[1].OutputFolder, "each run gets a folder of its own");
+    }
+
+    [Theory]
+    [InlineData("--events", "abc")]
+    [InlineData("--events=0")]
+    [InlineData("--seed", "many")]
+    public async Task RunAsync_BadValue_ExitsTwoNamingTheOptionWithoutAStackTrace(params string[] args)
+    {
+        var run = await SampleRun.StartAsync(PlantFloorSimulation.RunAsync, args);
+
+        run.ExitCode.Should().Be(2);
+        run.Output.Should().BeEmpty("nothing ran");
+        run.Error.Should().Contain(args[0].Split('=')[0]).And.NotContain("   at ");
     }
 }
