@@ -16,8 +16,19 @@ public static class FinishedGoodsReleaseSample
     private static readonly LotId FinishedLot = new("FG-2026-1101");
     private static readonly OrderId Order = new("WO-2001");
 
+    /// <summary>The command line: <c>--help</c> lists the options; exit 0 when the run's checks pass, 1 when not, 2 for a bad command line.</summary>
+    /// <param name="args">The command line.</param>
+    /// <param name="output">Where the run and <c>--help</c> write.</param>
+    /// <param name="error">Where command-line problems are written.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The exit code.</returns>
+    public static Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        new SampleCommandLine("FinishedGoodsRelease", "Scenario 2: finished-goods release → stock, shipment hold, ATP, customer service, genealogy.")
+            .WithOutput("the genealogy files (one JSON file per lot)")
+            .RunAsync(args, output, error, async (options, o, c) => (await RunAsync(options, o, c)).Passed, cancellationToken);
+
     /// <summary>Runs the scenario and writes what happens.</summary>
-    /// <param name="options">The options (the seed, the output folder for the traceability files).</param>
+    /// <param name="options">The options: the output folder for the traceability files.</param>
     /// <param name="output">Where to write.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>The report.</returns>
@@ -25,7 +36,7 @@ public static class FinishedGoodsReleaseSample
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
-        var traceability = Path.Combine(options.ResolveOutputDirectory("finished-goods-release"), "traceability");
+        var traceability = Path.Combine(options.RequireOutputDirectory(), "traceability");
         if (Directory.Exists(traceability))
         {
             Directory.Delete(traceability, recursive: true);

@@ -20,6 +20,16 @@ public static class IncomingInspectionSample
     private static readonly OrderId WorkOrder = new("WO-1001");
     private static readonly NonconformanceId Ncr = new("NC-0815");
 
+    /// <summary>The command line: <c>--help</c> lists the options; exit 0 when the run's checks pass, 1 when not, 2 for a bad command line.</summary>
+    /// <param name="args">The command line.</param>
+    /// <param name="output">Where the run and <c>--help</c> write.</param>
+    /// <param name="error">Where command-line problems are written.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The exit code.</returns>
+    public static Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        new SampleCommandLine("IncomingInspection", "Scenario 1: incoming inspection → release or quarantine → ERP correction, across three plants.")
+            .RunAsync(args, output, error, async (options, o, c) => (await RunAsync(options, o, c)).Passed, cancellationToken);
+
     /// <summary>Runs the scenario and writes what happens.</summary>
     /// <param name="options">The options (the seed).</param>
     /// <param name="output">Where to write.</param>

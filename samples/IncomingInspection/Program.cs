@@ -1,8 +1,5 @@
 using ManufacturingOrchestration.Samples;
 using ManufacturingOrchestration.Samples.IncomingInspection;
 
-// Scenario 1: incoming inspection → release or quarantine → ERP correction, across three plants.
-using var cancel = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
-var report = await IncomingInspectionSample.RunAsync(SampleOptions.Parse(args), Console.Out, cancel.Token);
-return report.AuditValid && report.OpenDeadLetters == 0 ? 0 : 1;
+// IncomingInspectionSample says what the scenario shows; its command line is read there (--help lists the options).
+return await SampleCommandLine.RunOnConsoleAsync(args, IncomingInspectionSample.RunAsync);

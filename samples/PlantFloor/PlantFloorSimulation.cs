@@ -28,6 +28,19 @@ public static class PlantFloorSimulation
     /// <summary>How many permanent faults the shift change brings (each must end as a resolved dead letter).</summary>
     public const int PermanentFaults = 2;
 
+    /// <summary>The command line: <c>--help</c> lists the options; exit 0 when the run's checks pass, 1 when not, 2 for a bad command line.</summary>
+    /// <param name="args">The command line.</param>
+    /// <param name="output">Where the run and <c>--help</c> write.</param>
+    /// <param name="error">Where command-line problems are written.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The exit code.</returns>
+    public static Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        new SampleCommandLine("PlantFloor", "The plant-floor simulator: a shift at three plants through every shipped scenario on the embedded SQLite store, with injected faults, approvals, an SLA breach and a drift reconciliation.")
+            .WithEvents()
+            .WithSeed("the event mix, the injected faults and the retry jitter")
+            .WithOutput("the SQLite store (plant-floor.db), the Mermaid diagrams and the genealogy files")
+            .RunAsync(args, output, error, async (options, o, c) => (await RunAsync(options, o, c)).Summary.Passed, cancellationToken);
+
     /// <summary>Runs the simulation and writes its progress and summary.</summary>
     /// <param name="options">Events, seed, output folder, live display.</param>
     /// <param name="output">Where to write.</param>
@@ -38,12 +51,8 @@ public static class PlantFloorSimulation
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
         var stopwatch = Stopwatch.StartNew();
-        var directory = options.ResolveOutputDirectory("plant-floor");
-        var storePath = Path.Combine(directory, "plant-floor.db");
-        foreach (var file in new[] { storePath, storePath + "-wal", storePath + "-shm" })
-        {
-            File.Delete(file);
-        }
+        var directory = options.RequireOutputDirectory();
+        var storePath = options.FreshStorePath("plant-floor.db");
 
         var traceability = Path.Combine(directory, "traceability");
         if (Directory.Exists(traceability))
@@ -211,7 +220,7 @@ public static class PlantFloorSimulation
             DiagramsPath = diagrams,
             StorePath = storePath,
         };
-        await WriteSummaryAsync(report, drift, output);
+        await WriteSummaryAsync(report, drift, options.KeepOutput, output);
         return report;
     }
 
@@ -228,14 +237,15 @@ public static class PlantFloorSimulation
         }
     }
 
-    private static async Task WriteSummaryAsync(PlantFloorReport report, DriftReport drift, TextWriter output)
+    private static async Task WriteSummaryAsync(PlantFloorReport report, DriftReport drift, bool filesKept, TextWriter output)
     {
         var s = report.Summary;
         var lines = new List<string>
         {
             string.Empty,
             string.Create(CultureInfo.InvariantCulture, $"Summary ({report.Duration.TotalSeconds:0.0} s)"),
-            $"  events: {s.EventsPublished} published, {s.EventsAccepted} accepted, {s.EventsProcessed} processed ({report.BurstEvents} in the shift-change burst, {s.NotAccepted.Count} refused)",
+            "  events: " + SampleHost.DescribeEvents(s, $"published ({report.EventsByType.Values.Sum()} plant events + {report.ApprovalsSigned} approval answers, the supervisor's signatures sent as events)", "the reconciliation's drift alerts"),
+            $"  shift-change burst: {report.BurstEvents} of the plant events at once",
             "  plant events by type: " + string.Join(", ", report.EventsByType.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key.Replace("mfg.", string.Empty, StringComparison.Ordinal)} {p.Value}")),
             "  actions per system: " + string.Join(", ", report.ActionsBySystem.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}")),
             "  command attempts: " + string.Join(", ", report.CommandAttempts.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}")),
@@ -243,10 +253,10 @@ public static class PlantFloorSimulation
             $"  dead letters: {report.DeadLetters.Count} — " + string.Join("; ", report.DeadLetters.Select(d => $"{d.Kind} on {d.PartitionKey}: {d.Action}{(d.Resolved ? string.Empty : " (FAILED)")}")),
             $"  approvals: {report.ApprovalsSigned} signed by the scripted supervisor, {report.LateApprovals} on purpose after the {ApprovalDeadline.TotalSeconds:0} s deadline; SLA breaches: {report.SlaBreaches}",
             $"  ERP→WMS interface: {report.WmsPostingsLost} posting(s) lost{(report.LostWmsPostingLot is { } l ? $" (lot {l})" : string.Empty)}, {report.WmsPostingsRefused} refused by the WMS",
-            $"  reconciliation: {report.LotsReconciled} lots checked (orchestrator, ERP, WMS), {report.DriftFindings} drift(s) found in {drift.LotsWithDrift.Count} lot(s)",
+            $"  reconciliation: {report.LotsReconciled} lots checked (orchestrator, ERP, WMS), {report.DriftFindings} drift(s) found in {drift.LotsWithDrift.Count} lot(s), {report.DriftAlerts} drift alert(s) published",
             string.Create(CultureInfo.InvariantCulture, $"  latency (accepted → committed step): p50 {report.LatencyP50Ms:0.0} ms, p99 {report.LatencyP99Ms:0.0} ms"),
             $"  effects: {s.Effects} ({(s.EffectKeysUnique ? "every one under its own idempotency key" : "DUPLICATE idempotency keys")}); audit chain {(s.AuditValid ? "verified" : "BROKEN")}; open dead letters {s.OpenDeadLetters}",
-            $"  diagrams: {report.DiagramsPath}",
+            $"  diagrams: {report.DiagramsPath}" + (filesKept ? string.Empty : " (removed with this run's folder at the end; --out DIR keeps it)"),
         };
         var index = lines.FindIndex(l => l.StartsWith("  reconciliation:", StringComparison.Ordinal)) + 1;
         foreach (var lot in drift.LotsWithDrift)

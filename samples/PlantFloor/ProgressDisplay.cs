@@ -15,7 +15,7 @@ public sealed class ProgressSnapshot
     /// <summary>Plant events to publish in all.</summary>
     public required int Planned { get; init; }
 
-    /// <summary>Events published so far (approval answers included).</summary>
+    /// <summary>Events published so far: plant events and approval answers (the supervisor's signatures, sent as events).</summary>
     public required long Published { get; init; }
 
     /// <summary>Events processed so far.</summary>
@@ -138,7 +138,7 @@ public sealed class ProgressDisplay
         table.Rows.Clear();
         table.AddRow("shift", Markup.Escape(s.Phase));
         table.AddRow("elapsed", s.Elapsed.TotalSeconds.ToString("0.0 s", CultureInfo.InvariantCulture));
-        table.AddRow("published (answers included) / plant events", $"{s.Published} / {s.Planned}");
+        table.AddRow("published (plant events + approval answers) / plant events planned", $"{s.Published} / {s.Planned}");
         table.AddRow("processed", s.Processed.ToString(CultureInfo.InvariantCulture));
         table.AddRow("backlog", s.Backlog.ToString(CultureInfo.InvariantCulture));
         table.AddRow("approvals signed / waiting", $"{s.Signed} / {s.Waiting}");

@@ -16,6 +16,16 @@ public static class ProductionConfirmationSample
     private static readonly OrderId Order = new("WO-3001");
     private static readonly OrderId HeldOrder = new("WO-3002");
 
+    /// <summary>The command line: <c>--help</c> lists the options; exit 0 when the run's checks pass, 1 when not, 2 for a bad command line.</summary>
+    /// <param name="args">The command line.</param>
+    /// <param name="output">Where the run and <c>--help</c> write.</param>
+    /// <param name="error">Where command-line problems are written.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The exit code.</returns>
+    public static Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        new SampleCommandLine("ProductionConfirmation", "Scenario 5: partial and final production confirmations → ERP and MES, reservations kept then released.")
+            .RunAsync(args, output, error, async (options, o, c) => (await RunAsync(options, o, c)).Passed, cancellationToken);
+
     /// <summary>Runs the scenario and writes what happens.</summary>
     /// <param name="options">The options (the seed).</param>
     /// <param name="output">Where to write.</param>

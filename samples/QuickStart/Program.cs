@@ -1,5 +1,5 @@
+using ManufacturingOrchestration.Samples;
 using ManufacturingOrchestration.Samples.QuickStart;
 
-var path = Path.Combine(Path.GetTempPath(), $"mo-quickstart-{Guid.NewGuid():N}.db");
-var blocked = await QuickStartSample.RunAsync(path, Console.Out, CancellationToken.None);
-return blocked > 0 ? 0 : 1;
+// QuickStartSample holds the README's quick start; its command line is read there (--help lists the options).
+return await SampleCommandLine.RunOnConsoleAsync(args, QuickStartSample.RunAsync);

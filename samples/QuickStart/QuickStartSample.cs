@@ -9,6 +9,17 @@ namespace ManufacturingOrchestration.Samples.QuickStart;
 /// <summary>The README's quick start: a failed incoming inspection quarantines a lot in the ERP and the WMS.</summary>
 public static class QuickStartSample
 {
+    /// <summary>The command line: <c>--help</c> lists the options; exit 0 when the lot ends up blocked, 1 when not, 2 for a bad command line.</summary>
+    /// <param name="args">The command line.</param>
+    /// <param name="output">Where the run and <c>--help</c> write.</param>
+    /// <param name="error">Where command-line problems are written.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The exit code.</returns>
+    public static Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        new SampleCommandLine("QuickStart", "The README's quick start: a failed incoming inspection quarantines a lot in the ERP and the WMS, on a SQLite store.")
+            .WithOutput("the SQLite store (quickstart.db)")
+            .RunAsync(args, output, error, async (options, o, c) => await RunAsync(options.FreshStorePath("quickstart.db"), o, c) > 0, cancellationToken);
+
     /// <summary>Runs the quick start on a SQLite file and returns the lot's blocked quantity in the simulated ERP.</summary>
     /// <param name="databasePath">The SQLite file.</param>
     /// <param name="output">Where to write what happens.</param>

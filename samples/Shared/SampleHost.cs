@@ -27,6 +27,8 @@ public sealed class SampleHost : IAsyncDisposable
     private readonly ConcurrentQueue<string> _notAccepted = new();
     private long _published;
     private long _accepted;
+    private long _duplicates;
+    private long _rejected;
     private int _effectsShown;
 
     private SampleHost(ServiceProvider provider, PlantSimulator plant, JsonFileTraceabilityRepository? traceability)
@@ -54,10 +56,10 @@ public sealed class SampleHost : IAsyncDisposable
     /// <summary>The clock.</summary>
     public TimeProvider Time { get; }
 
-    /// <summary>Events published so far.</summary>
+    /// <summary>Events the sample published so far (plant events and approval answers).</summary>
     public long Published => Interlocked.Read(ref _published);
 
-    /// <summary>Events accepted so far.</summary>
+    /// <summary>Of the events the sample published, those accepted as new so far.</summary>
     public long Accepted => Interlocked.Read(ref _accepted);
 
     /// <summary>The partitions (lots, orders, lines) the sample published to.</summary>
@@ -136,13 +138,19 @@ public sealed class SampleHost : IAsyncDisposable
         _partitions.TryAdd(envelope.EffectivePartitionKey, 0);
         Interlocked.Increment(ref _published);
         var result = await Orchestrator.PublishAsync(envelope, cancellationToken);
-        if (result.Status == PublishStatus.Accepted)
+        switch (result.Status)
         {
-            Interlocked.Increment(ref _accepted);
-        }
-        else
-        {
-            _notAccepted.Enqueue($"{envelope.Id} ({envelope.Type}): {result}");
+            case PublishStatus.Accepted:
+                Interlocked.Increment(ref _accepted);
+                break;
+            case PublishStatus.Duplicate:
+                Interlocked.Increment(ref _duplicates);
+                _notAccepted.Enqueue($"{envelope.Id} ({envelope.Type}): {result}");
+                break;
+            default:
+                Interlocked.Increment(ref _rejected);
+                _notAccepted.Enqueue($"{envelope.Id} ({envelope.Type}): {result}");
+                break;
         }
 
         return result;
@@ -238,7 +246,11 @@ public sealed class SampleHost : IAsyncDisposable
         {
             Sample = sample,
             EventsPublished = Published,
-            EventsAccepted = Meters.Total("mo.events.accepted"),
+            EventsAccepted = Accepted,
+            EventsDuplicate = Interlocked.Read(ref _duplicates),
+            EventsRejected = Interlocked.Read(ref _rejected),
+            // The orchestrator counts every event it accepts, the sample's and those its own components publish.
+            EventsFromOrchestrator = Meters.Total("mo.events.accepted") - Accepted,
             EventsProcessed = Meters.Total("mo.events.processed"),
             Effects = effects.Count,
             EffectKeysUnique = effects.Select(e => e.IdempotencyKey).Distinct(StringComparer.Ordinal).Count() == effects.Count,
@@ -259,13 +271,31 @@ public sealed class SampleHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(output);
-        await output.WriteLineAsync($"Events: {report.EventsPublished} published, {report.EventsAccepted} accepted, {report.EventsProcessed} processed.");
+        await output.WriteLineAsync("Events: " + DescribeEvents(report, "published"));
         await output.WriteLineAsync($"Effects in the simulated systems: {report.Effects} ({(report.EffectKeysUnique ? "every one under its own idempotency key" : "DUPLICATE idempotency keys")}).");
         await output.WriteLineAsync($"Audit chain: {(report.AuditValid ? "verified" : "BROKEN")}; open dead letters: {report.OpenDeadLetters}.");
         foreach (var deadLetter in report.OpenDeadLetterDetails)
         {
             await output.WriteLineAsync("  open dead letter: " + deadLetter);
         }
+    }
+
+    /// <summary>
+    /// What happened to the events, in counts that add up: published = accepted + answered Duplicate + refused; then
+    /// how many of all accepted events (the orchestrator's own included) were processed.
+    /// </summary>
+    /// <param name="report">The report.</param>
+    /// <param name="published">How the published events are named, such as <c>published (150 plant events + 3 approval answers)</c>.</param>
+    /// <param name="fromOrchestrator">What the events the orchestrator published itself are, if there may be any.</param>
+    /// <returns>One line, without a label.</returns>
+    public static string DescribeEvents(SampleReport report, string published, string fromOrchestrator = "published by the orchestrator itself")
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var duplicate = report.EventsDuplicate == 0 ? string.Empty : " (same source and id as an event already accepted, so no effect)";
+        var accepted = report.EventsAccepted + report.EventsFromOrchestrator;
+        var own = report.EventsFromOrchestrator == 0 ? string.Empty : $", {report.EventsFromOrchestrator} of them {fromOrchestrator}";
+        return $"{report.EventsPublished} {published} = {report.EventsAccepted} accepted + {report.EventsDuplicate} answered Duplicate{duplicate} + {report.EventsRejected} refused; "
+            + $"{report.EventsProcessed} processed of {accepted} accepted in all{own}.";
     }
 
     /// <summary>Builds an approval answer signed by the sample's signer for the request's role.</summary>

@@ -6,13 +6,22 @@ public sealed class SampleReport
     /// <summary>The sample's name.</summary>
     public required string Sample { get; init; }
 
-    /// <summary>Events published to the orchestrator (approvals included).</summary>
+    /// <summary>Events the sample published: its plant events and the scripted people's approval answers (signatures sent as events).</summary>
     public required long EventsPublished { get; init; }
 
-    /// <summary>Events accepted into the inbox.</summary>
+    /// <summary>Of <see cref="EventsPublished"/>, those the orchestrator accepted into its inbox as new.</summary>
     public required long EventsAccepted { get; init; }
 
-    /// <summary>Events processed by their workflows.</summary>
+    /// <summary>Of <see cref="EventsPublished"/>, those answered Duplicate: an event with the same source and id was already accepted, so this one had no effect.</summary>
+    public long EventsDuplicate { get; init; }
+
+    /// <summary>Of <see cref="EventsPublished"/>, those refused at intake (invalid).</summary>
+    public long EventsRejected { get; init; }
+
+    /// <summary>Events the orchestrator's own components published and accepted (such as a reconciliation's drift alerts); the sample did not publish them.</summary>
+    public long EventsFromOrchestrator { get; init; }
+
+    /// <summary>Events processed by their workflows: once everything is drained, <see cref="EventsAccepted"/> plus <see cref="EventsFromOrchestrator"/>.</summary>
     public required long EventsProcessed { get; init; }
 
     /// <summary>Effects the simulated systems applied (one per idempotency key).</summary>
@@ -35,6 +44,9 @@ public sealed class SampleReport
 
     /// <summary>The electronic-signature records of the run (<c>e-signature:*</c> audit records), as printed.</summary>
     public IReadOnlyList<string> Signatures { get; init; } = [];
+
+    /// <summary>Whether the run's checks passed: the audit chain verified, no dead letter is open, no effect was applied twice.</summary>
+    public bool Passed => AuditValid && OpenDeadLetters == 0 && EffectKeysUnique;
 
     /// <summary>Scenario facts the sample checked at the end, by name (for example a lot's blocked quantity in the ERP).</summary>
     public IReadOnlyDictionary<string, decimal> Facts { get; init; } = new Dictionary<string, decimal>();

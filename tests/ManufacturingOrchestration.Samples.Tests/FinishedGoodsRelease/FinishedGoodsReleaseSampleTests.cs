@@ -23,11 +23,13 @@ public class FinishedGoodsReleaseSampleTests
             report.Facts["duplicate-release"].Should().Be(1);
             report.EventsPublished.Should().Be(2);
             report.EventsAccepted.Should().Be(1);
+            report.EventsDuplicate.Should().Be(1, "the QMS sent the release twice");
             report.EventsProcessed.Should().Be(1);
             report.EffectKeysUnique.Should().BeTrue();
             report.AuditValid.Should().BeTrue();
             report.OpenDeadLetters.Should().Be(0);
             Directory.GetFiles(Path.Combine(directory, "traceability")).Should().ContainSingle();
+            output.ToString().Should().Contain("2 published = 1 accepted + 1 answered Duplicate");
         }
         finally
         {

@@ -1,5 +1,6 @@
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Samples.PlantFloor;
+using ManufacturingOrchestration.Samples.Tests.Shared;
 
 namespace ManufacturingOrchestration.Samples.Tests.PlantFloor;
 
@@ -16,9 +17,13 @@ public class PlantFloorSimulationTests
 
             var summary = report.Summary;
             summary.NotAccepted.Should().BeEmpty("the generated events are valid and new");
-            summary.EventsAccepted.Should().Be(summary.EventsPublished + report.DriftAlerts, "every plant event and answer is new; drift alerts are published by the reconciliation");
-            summary.EventsProcessed.Should().Be(summary.EventsAccepted);
             report.EventsByType.Values.Sum().Should().Be(150);
+            summary.EventsPublished.Should().Be(150 + report.ApprovalsSigned, "the sample publishes the plant events and the supervisor's approval answers");
+            summary.EventsAccepted.Should().Be(summary.EventsPublished, "every plant event and answer is new");
+            summary.EventsDuplicate.Should().Be(0);
+            summary.EventsRejected.Should().Be(0);
+            summary.EventsFromOrchestrator.Should().Be(report.DriftAlerts, "the reconciliation publishes its drift alerts itself");
+            summary.EventsProcessed.Should().Be(summary.EventsAccepted + summary.EventsFromOrchestrator);
             report.EventsByType.Should().HaveCount(7, "every scenario is in the mix");
             report.DeadLetters.Should().HaveCount(PlantFloorSimulation.PermanentFaults).And.OnlyContain(d => d.Resolved);
             report.DeadLetters.Select(d => d.Action).Should().BeEquivalentTo(["Replay", "Skip"]);
@@ -50,6 +55,8 @@ public class PlantFloorSimulationTests
             File.Exists(report.StorePath).Should().BeTrue();
             var diagrams = await File.ReadAllTextAsync(report.DiagramsPath, TestContext.Current.CancellationToken);
             diagrams.Should().Contain("stateDiagram").And.Contain("flowchart").And.Contain("incoming-inspection").And.Contain("cycle-count");
+            output.ToString().Should().Contain($"{summary.EventsPublished} published (150 plant events + {report.ApprovalsSigned} approval answers")
+                .And.Contain($"{summary.EventsProcessed} processed of {summary.EventsProcessed} accepted in all, {report.DriftAlerts} of them the reconciliation's drift alerts");
             output.ToString().Should().Contain("shift change").And.Contain("Summary").And.Contain("p99")
                 .And.Contain("the lost ERP→WMS posting").And.Contain("the manual ERP posting").And.NotContain("UNEXPECTED");
         }
@@ -57,5 +64,36 @@ public class PlantFloorSimulationTests
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task RunAsync_TwoRunsAtOnce_UseTheirOwnFoldersAndBothVerify()
+    {
+        var first = SampleRun.StartAsync(PlantFloorSimulation.RunAsync, "--events", "40", "--seed", "3");
+        var second = SampleRun.StartAsync(PlantFloorSimulation.RunAsync, "--events", "40", "--seed", "4");
+
+        var runs = await Task.WhenAll(first, second).WaitAsync(SampleRun.TimeLimit + TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        runs.Should().AllSatisfy(run =>
+        {
+            run.ExitCode.Should().Be(0, run.Output + run.Error);
+            run.Output.Should().Contain("audit chain verified").And.Contain("open dead letters 0").And.Contain("every one under its own idempotency key");
+            run.OutputFolder.Should().StartWith(Path.GetTempPath());
+            Directory.Exists(run.OutputFolder).Should().BeFalse("the run's folder is removed at the end");
+        });
+        runs[0].OutputFolder.Should().NotBe(runs[1].OutputFolder, "each run gets a folder of its own");
+    }
+
+    [Theory]
+    [InlineData("--events", "abc")]
+    [InlineData("--events=0")]
+    [InlineData("--seed", "many")]
+    public async Task RunAsync_BadValue_ExitsTwoNamingTheOptionWithoutAStackTrace(params string[] args)
+    {
+        var run = await SampleRun.StartAsync(PlantFloorSimulation.RunAsync, args);
+
+        run.ExitCode.Should().Be(2);
+        run.Output.Should().BeEmpty("nothing ran");
+        run.Error.Should().Contain(args[0].Split('=')[0]).And.NotContain("   at ");
     }
 }
