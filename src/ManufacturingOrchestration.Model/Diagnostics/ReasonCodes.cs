@@ -248,6 +248,9 @@ public static class ReasonCodes
     /// <summary>A recommendation may suggest but never decide a release, scrap or use-as-is on its own.</summary>
     public static readonly ReasonCode RecommendationNotAuthoritative = new("rules.recommendation-not-authoritative", "A recommendation may suggest but never decide a release, scrap or use-as-is; a person with authority must approve.");
 
+    /// <summary>A governed decision (release, scrap, use-as-is) was made without the site's profile.</summary>
+    public static readonly ReasonCode SiteProfileMissing = new("rules.site-profile-missing", "A release, scrap or use-as-is was decided without the site's profile, so the policy cannot tell whether it needs an approval; register the site's profile.");
+
     /// <summary>Every code in the catalogue.</summary>
     public static IReadOnlyList<ReasonCode> All { get; } =
     [

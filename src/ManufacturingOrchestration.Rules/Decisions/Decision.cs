@@ -1,6 +1,9 @@
 namespace ManufacturingOrchestration.Rules;
 
-/// <summary>The kind of a <see cref="Decision"/>; one sealed decision type exists per kind.</summary>
+/// <summary>
+/// The kind of a <see cref="Decision"/>: one sealed decision type of this library exists per kind, and
+/// <see cref="Custom"/> stands for every decision type declared outside it.
+/// </summary>
 public enum DecisionKind
 {
     /// <summary><see cref="QuarantineLot"/>.</summary>
@@ -83,6 +86,29 @@ public enum DecisionKind
 
     /// <summary><see cref="ScrapLot"/>.</summary>
     ScrapLot = 26,
+
+    /// <summary>A decision type declared by a user of the library (a class derived from <see cref="Decision"/>).</summary>
+    Custom = 1000,
+}
+
+/// <summary>
+/// The authority a decision exercises, which the policy constraints govern (<see cref="DecisionPolicyOptions"/>): at a
+/// regulated site, or when a recommendation led to it, a governed decision becomes a <see cref="RequireApproval"/> for the
+/// role the policy names.
+/// </summary>
+public enum GovernedAction
+{
+    /// <summary>Not governed: the decision is carried out as decided.</summary>
+    None = 0,
+
+    /// <summary>Makes stock usable (a release): <see cref="DecisionPolicyOptions.ReleaseApprover"/>.</summary>
+    Release = 1,
+
+    /// <summary>Destroys stock (a scrap): <see cref="DecisionPolicyOptions.ScrapApprover"/>.</summary>
+    Scrap = 2,
+
+    /// <summary>Accepts a deviation (use as is, a concession): <see cref="DecisionPolicyOptions.DeviationApprover"/>.</summary>
+    Deviation = 3,
 }
 
 /// <summary>How urgently a decision should be carried out.</summary>
@@ -101,17 +127,31 @@ public enum DecisionPriority
 /// <summary>
 /// What the orchestrator should do about an event: a typed action with its parameters and an
 /// <see cref="Explanation"/> of why (the rules that fired, their rule set and version, and the facts they matched).
-/// The set of kinds is closed (see <see cref="DecisionKind"/>): rules create instances of the sealed
-/// decision types and hand them to <see cref="RuleContextExtensions.Decide(NRules.RuleModel.IContext, Decision)"/>.
+/// Rules create decisions and hand them to <see cref="RuleContextExtensions.Decide(NRules.RuleModel.IContext, Decision)"/>.
 /// </summary>
+/// <remarks>
+/// Users declare their own decisions by deriving from this class (a sealed class with init-only properties, like the
+/// library's own): their rules produce them, workflow steps handle them (<c>WorkflowBuilder.OnDecision&lt;T&gt;</c>), and
+/// they are explained, de-duplicated, audited and governed by the policy constraints exactly like the built-in ones.
+/// Override <see cref="Describe"/> (the one-line text the audit trail keeps), <see cref="IsSameActionAs"/> (when two
+/// rules decide the same thing) and, for a decision that releases, scraps or accepts a deviation, <see cref="Governance"/>.
+/// </remarks>
 public abstract class Decision
 {
-    private protected Decision()
+    /// <summary>Creates a decision.</summary>
+    protected Decision()
     {
     }
 
-    /// <summary>The kind of decision.</summary>
-    public abstract DecisionKind Kind { get; }
+    /// <summary>The kind of decision; <see cref="DecisionKind.Custom"/> for decision types declared outside the library.</summary>
+    public virtual DecisionKind Kind => DecisionKind.Custom;
+
+    /// <summary>
+    /// The authority the decision exercises, which the policy constraints govern. Default <see cref="GovernedAction.None"/>;
+    /// a decision that makes stock usable, destroys it or accepts a deviation says so, and is then gated like the
+    /// library's <see cref="ReleaseLot"/>, <see cref="ScrapLot"/> and <see cref="UseLotAsIs"/>.
+    /// </summary>
+    public virtual GovernedAction Governance => GovernedAction.None;
 
     /// <summary>How urgent the decision is; when two rules decide the same thing the higher priority wins.</summary>
     public DecisionPriority Priority { get; init; } = DecisionPriority.Normal;
@@ -127,6 +167,11 @@ public abstract class Decision
     /// <inheritdoc />
     public override string ToString() => Describe();
 
-    /// <summary>Whether <paramref name="other"/> asks for the same action (same kind and subject), so the two are merged.</summary>
-    internal abstract bool IsSameActionAs(Decision other);
+    /// <summary>
+    /// Whether <paramref name="other"/> (always of the same type) asks for the same action on the same subject, so the
+    /// two are merged into one decision whose explanation names every rule that asked for it.
+    /// </summary>
+    /// <param name="other">Another decision of the same type.</param>
+    /// <returns><see langword="true"/> when both ask for the same action.</returns>
+    public abstract bool IsSameActionAs(Decision other);
 }

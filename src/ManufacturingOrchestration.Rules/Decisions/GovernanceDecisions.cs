@@ -65,7 +65,8 @@ public sealed class RequireApproval : Decision
     public override string Describe() =>
         string.Create(CultureInfo.InvariantCulture, $"Require approval by {Role}{(Site is { } site ? $" at {site}" : string.Empty)} ({Reason.Code}) before: {Gated.Describe()}");
 
-    internal override bool IsSameActionAs(Decision other) =>
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) =>
         other is RequireApproval o && Role == o.Role && Site == o.Site && Gated.IsSameActionAs(o.Gated);
 }
 
@@ -93,7 +94,8 @@ public sealed class Escalate : Decision
     /// <inheritdoc />
     public override string Describe() => $"Escalate {Subject} to {Role}: {Message}";
 
-    internal override bool IsSameActionAs(Decision other) =>
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) =>
         other is Escalate o && Role == o.Role && Site == o.Site && string.Equals(Subject, o.Subject, StringComparison.Ordinal);
 }
 
@@ -115,7 +117,8 @@ public sealed class NotifyCustomerService : Decision
     /// <inheritdoc />
     public override string Describe() => $"Notify customer service: lot {Lot} can fill backorder(s) {string.Join(", ", Backorders)}";
 
-    internal override bool IsSameActionAs(Decision other) => other is NotifyCustomerService o && Lot == o.Lot;
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) => other is NotifyCustomerService o && Lot == o.Lot;
 }
 
 internal static class DecisionText

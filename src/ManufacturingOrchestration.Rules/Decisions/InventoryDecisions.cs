@@ -27,7 +27,8 @@ public sealed class QuarantineLot : Decision
     /// <inheritdoc />
     public override string Describe() => $"Quarantine lot {Lot} at {Site} ({FromCategory} → Blocked{DecisionText.Quantity(Quantity)})";
 
-    internal override bool IsSameActionAs(Decision other) => other is QuarantineLot o && Lot == o.Lot && Site == o.Site;
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) => other is QuarantineLot o && Lot == o.Lot && Site == o.Site;
 }
 
 /// <summary>Create a warehouse task to move a lot physically to the site's hold location.</summary>
@@ -48,7 +49,8 @@ public sealed class MoveStockToHold : Decision
     /// <inheritdoc />
     public override string Describe() => $"Move lot {Lot} to hold location {HoldLocation?.Value ?? "(default)"} at {Site}";
 
-    internal override bool IsSameActionAs(Decision other) => other is MoveStockToHold o && Lot == o.Lot && Site == o.Site;
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) => other is MoveStockToHold o && Lot == o.Lot && Site == o.Site;
 }
 
 /// <summary>Release a lot from quality inspection: to unrestricted stock, or to restricted-use stock for a restricted batch (SAP 321). Regulated sites: always gated by a human approval.</summary>
@@ -56,6 +58,9 @@ public sealed class ReleaseLot : Decision
 {
     /// <inheritdoc />
     public override DecisionKind Kind => DecisionKind.ReleaseLot;
+
+    /// <inheritdoc />
+    public override GovernedAction Governance => GovernedAction.Release;
 
     /// <summary>The lot.</summary>
     public required LotId Lot { get; init; }
@@ -72,7 +77,8 @@ public sealed class ReleaseLot : Decision
     /// <inheritdoc />
     public override string Describe() => $"Release lot {Lot} at {Site} (QualityInspection → {TargetCategory}{DecisionText.Quantity(Quantity)})";
 
-    internal override bool IsSameActionAs(Decision other) => other is ReleaseLot o && Lot == o.Lot && Site == o.Site && TargetCategory == o.TargetCategory;
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) => other is ReleaseLot o && Lot == o.Lot && Site == o.Site && TargetCategory == o.TargetCategory;
 }
 
 /// <summary>Pause picks of a material (or lot) at a location while a count variance is open.</summary>
@@ -102,7 +108,8 @@ public sealed class PausePicks : Decision
     /// <inheritdoc />
     public override string Describe() => $"Pause picks of {Material}{DecisionText.Lot(Lot)} at {Site} until count {CycleCount} is settled";
 
-    internal override bool IsSameActionAs(Decision other) => other is PausePicks o && Material == o.Material && Site == o.Site && Lot == o.Lot && CycleCount == o.CycleCount;
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) => other is PausePicks o && Material == o.Material && Site == o.Site && Lot == o.Lot && CycleCount == o.CycleCount;
 }
 
 /// <summary>Post a count difference to the ERP (SAP 701–708 by category and sign).</summary>
@@ -135,7 +142,8 @@ public sealed class PostCountAdjustment : Decision
     /// <inheritdoc />
     public override string Describe() => string.Create(CultureInfo.InvariantCulture, $"Post count adjustment {Variance:+0.###;-0.###;0} {Unit} for {Material}{DecisionText.Lot(Lot)} at {Site} (count {CycleCount})");
 
-    internal override bool IsSameActionAs(Decision other) => other is PostCountAdjustment o && CycleCount == o.CycleCount;
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) => other is PostCountAdjustment o && CycleCount == o.CycleCount;
 }
 
 /// <summary>Update available-to-promise for a material after stock became available.</summary>
@@ -159,7 +167,8 @@ public sealed class UpdateAtp : Decision
     /// <inheritdoc />
     public override string Describe() => $"Update ATP of {Material} at {Site}{DecisionText.Lot(Lot)}{DecisionText.Quantity(Quantity)}";
 
-    internal override bool IsSameActionAs(Decision other) => other is UpdateAtp o && Material == o.Material && Site == o.Site && Lot == o.Lot;
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) => other is UpdateAtp o && Material == o.Material && Site == o.Site && Lot == o.Lot;
 }
 
 /// <summary>Release the shipment hold on a lot so deliveries can be picked.</summary>
@@ -177,7 +186,8 @@ public sealed class ReleaseShipmentHold : Decision
     /// <inheritdoc />
     public override string Describe() => $"Release shipment hold on lot {Lot} at {Site}";
 
-    internal override bool IsSameActionAs(Decision other) => other is ReleaseShipmentHold o && Lot == o.Lot && Site == o.Site;
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) => other is ReleaseShipmentHold o && Lot == o.Lot && Site == o.Site;
 }
 
 /// <summary>Ask planning to review the replenishment plan of a material.</summary>
@@ -198,5 +208,6 @@ public sealed class ReviewReplenishment : Decision
     /// <inheritdoc />
     public override string Describe() => $"Review replenishment of {Material} at {Site}: {Reason}";
 
-    internal override bool IsSameActionAs(Decision other) => other is ReviewReplenishment o && Material == o.Material && Site == o.Site;
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) => other is ReviewReplenishment o && Material == o.Material && Site == o.Site;
 }

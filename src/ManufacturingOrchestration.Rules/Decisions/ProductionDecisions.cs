@@ -21,7 +21,8 @@ public sealed class ReevaluateAllocations : Decision
     /// <inheritdoc />
     public override string Describe() => $"Re-evaluate allocations of lot {Lot} for {Orders.Count} order(s): {string.Join(", ", Orders)}";
 
-    internal override bool IsSameActionAs(Decision other) => other is ReevaluateAllocations o && Lot == o.Lot;
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) => other is ReevaluateAllocations o && Lot == o.Lot;
 }
 
 /// <summary>Start containment checks on the work orders that consumed a failed lot (found through genealogy).</summary>
@@ -45,7 +46,8 @@ public sealed class ContainWorkOrders : Decision
     /// <inheritdoc />
     public override string Describe() => $"Contain {Orders.Count} work order(s) and {ProducedLots.Count} produced lot(s) that used lot {Lot}";
 
-    internal override bool IsSameActionAs(Decision other) => other is ContainWorkOrders o && Lot == o.Lot;
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) => other is ContainWorkOrders o && Lot == o.Lot;
 }
 
 /// <summary>Publish a lot's genealogy to the traceability repository.</summary>
@@ -69,7 +71,8 @@ public sealed class PublishGenealogy : Decision
     /// <inheritdoc />
     public override string Describe() => $"Publish genealogy of lot {Lot} ({Links.Count} link(s))";
 
-    internal override bool IsSameActionAs(Decision other) => other is PublishGenealogy o && Lot == o.Lot;
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) => other is PublishGenealogy o && Lot == o.Lot;
 }
 
 /// <summary>Confirm produced quantity (and scrap) on a production order in the ERP.</summary>
@@ -102,7 +105,8 @@ public sealed class ConfirmProduction : Decision
     /// <inheritdoc />
     public override string Describe() => $"Confirm {Yield} on order {Order}{(IsFinal ? " (final)" : " (partial)")}";
 
-    internal override bool IsSameActionAs(Decision other) => other is ConfirmProduction o && Order == o.Order;
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) => other is ConfirmProduction o && Order == o.Order;
 }
 
 /// <summary>Handle what is left of an order after a confirmation: keep reservations open (partial), or release remaining reservations and technically complete the order (final).</summary>
@@ -132,5 +136,6 @@ public sealed class HandleOrderRemainder : Decision
     /// <inheritdoc />
     public override string Describe() => string.Create(CultureInfo.InvariantCulture, $"Order {Order}: {RemainingQuantity} remaining; {(ReleaseReservations ? $"release {ReservationsToRelease.Count} reservation(s)" : "keep reservations")}{(TechnicallyComplete ? ", technically complete" : string.Empty)}");
 
-    internal override bool IsSameActionAs(Decision other) => other is HandleOrderRemainder o && Order == o.Order;
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) => other is HandleOrderRemainder o && Order == o.Order;
 }

@@ -9,6 +9,9 @@ public sealed class UseLotAsIs : Decision
     /// <inheritdoc />
     public override DecisionKind Kind => DecisionKind.UseLotAsIs;
 
+    /// <inheritdoc />
+    public override GovernedAction Governance => GovernedAction.Deviation;
+
     /// <summary>The lot.</summary>
     public required LotId Lot { get; init; }
 
@@ -30,7 +33,8 @@ public sealed class UseLotAsIs : Decision
     /// <inheritdoc />
     public override string Describe() => $"Use {Quantity} of lot {Lot} as is (NCR {Nonconformance}, authorized by {Authorizer})";
 
-    internal override bool IsSameActionAs(Decision other) => other is UseLotAsIs o && Lot == o.Lot && Nonconformance == o.Nonconformance;
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) => other is UseLotAsIs o && Lot == o.Lot && Nonconformance == o.Nonconformance;
 }
 
 /// <summary>MRB disposition rework (or repair): rework the quantity, then re-inspect it before any release.</summary>
@@ -60,7 +64,8 @@ public sealed class ReworkLot : Decision
     /// <inheritdoc />
     public override string Describe() => $"{(IsRepair ? "Repair" : "Rework")} {Quantity} of lot {Lot}, then re-inspect (NCR {Nonconformance})";
 
-    internal override bool IsSameActionAs(Decision other) => other is ReworkLot o && Lot == o.Lot && Nonconformance == o.Nonconformance && IsRepair == o.IsRepair;
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) => other is ReworkLot o && Lot == o.Lot && Nonconformance == o.Nonconformance && IsRepair == o.IsRepair;
 }
 
 /// <summary>Scrap a quantity of a lot (SAP 551/553/555 by source category). Regulated sites: always gated by a human approval.</summary>
@@ -68,6 +73,9 @@ public sealed class ScrapLot : Decision
 {
     /// <inheritdoc />
     public override DecisionKind Kind => DecisionKind.ScrapLot;
+
+    /// <inheritdoc />
+    public override GovernedAction Governance => GovernedAction.Scrap;
 
     /// <summary>The lot.</summary>
     public required LotId Lot { get; init; }
@@ -87,7 +95,8 @@ public sealed class ScrapLot : Decision
     /// <inheritdoc />
     public override string Describe() => $"Scrap {Quantity} of lot {Lot} from {FromCategory} at {Site}";
 
-    internal override bool IsSameActionAs(Decision other) => other is ScrapLot o && Lot == o.Lot && FromCategory == o.FromCategory;
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) => other is ScrapLot o && Lot == o.Lot && FromCategory == o.FromCategory;
 }
 
 /// <summary>Open a root-cause analysis (investigation) for a controlled material or a quality problem.</summary>
@@ -114,7 +123,8 @@ public sealed class OpenRootCauseAnalysis : Decision
     /// <inheritdoc />
     public override string Describe() => $"Open root-cause analysis of {Subject} at {Site}: {Reason}";
 
-    internal override bool IsSameActionAs(Decision other) => other is OpenRootCauseAnalysis o && Site == o.Site && Subject == o.Subject;
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) => other is OpenRootCauseAnalysis o && Site == o.Site && Subject == o.Subject;
 }
 
 /// <summary>Alert quality engineering.</summary>
@@ -138,7 +148,8 @@ public sealed class AlertQuality : Decision
     /// <inheritdoc />
     public override string Describe() => $"Alert quality at {Site}{(Line is null ? string.Empty : $" line {Line}")}: {Message}";
 
-    internal override bool IsSameActionAs(Decision other) => other is AlertQuality o && Site == o.Site && Line == o.Line;
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) => other is AlertQuality o && Site == o.Site && Line == o.Line;
 }
 
 /// <summary>Alert maintenance about a line.</summary>
@@ -159,7 +170,8 @@ public sealed class AlertMaintenance : Decision
     /// <inheritdoc />
     public override string Describe() => $"Alert maintenance at {Site} line {Line}: {Message}";
 
-    internal override bool IsSameActionAs(Decision other) => other is AlertMaintenance o && Site == o.Site && Line == o.Line;
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) => other is AlertMaintenance o && Site == o.Site && Line == o.Line;
 }
 
 /// <summary>Update the yield metrics of a line.</summary>
@@ -192,5 +204,6 @@ public sealed class UpdateYieldMetrics : Decision
     /// <inheritdoc />
     public override string Describe() => string.Create(CultureInfo.InvariantCulture, $"Update yield metrics of {Site} line {Line}: yield {Yield:P2}, scrap {ScrapRate:P2}");
 
-    internal override bool IsSameActionAs(Decision other) => other is UpdateYieldMetrics o && Site == o.Site && Line == o.Line;
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) => other is UpdateYieldMetrics o && Site == o.Site && Line == o.Line;
 }

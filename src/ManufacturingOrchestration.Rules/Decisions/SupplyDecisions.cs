@@ -29,7 +29,8 @@ public sealed class NotifyProcurement : Decision
     /// <inheritdoc />
     public override string Describe() => $"Notify procurement about {Material}{DecisionText.Lot(Lot)} at {Site}{(Expedite ? " (expedite)" : string.Empty)}: {Message}";
 
-    internal override bool IsSameActionAs(Decision other) => other is NotifyProcurement o && Material == o.Material && Site == o.Site && Lot == o.Lot;
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) => other is NotifyProcurement o && Material == o.Material && Site == o.Site && Lot == o.Lot;
 }
 
 /// <summary>Ask procurement for replacement supply from approved alternate suppliers.</summary>
@@ -53,7 +54,8 @@ public sealed class RequestAlternateSupply : Decision
     /// <inheritdoc />
     public override string Describe() => $"Request alternate supply of {Material} at {Site}{DecisionText.Quantity(Quantity)} from {string.Join(", ", AlternateSuppliers)}";
 
-    internal override bool IsSameActionAs(Decision other) => other is RequestAlternateSupply o && Material == o.Material && Site == o.Site;
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) => other is RequestAlternateSupply o && Material == o.Material && Site == o.Site;
 }
 
 /// <summary>Open a supplier quality case (SCAR) with the defect evidence attached.</summary>
@@ -86,7 +88,8 @@ public sealed class OpenSupplierCase : Decision
     /// <inheritdoc />
     public override string Describe() => $"Open supplier case against {Supplier} for lot {Lot} ({Severity}, {Evidence.Count} evidence item(s))";
 
-    internal override bool IsSameActionAs(Decision other) => other is OpenSupplierCase o && Supplier == o.Supplier && Lot == o.Lot;
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) => other is OpenSupplierCase o && Supplier == o.Supplier && Lot == o.Lot;
 }
 
 /// <summary>MRB disposition: return the nonconforming quantity to the supplier.</summary>
@@ -113,5 +116,6 @@ public sealed class ReturnToSupplier : Decision
     /// <inheritdoc />
     public override string Describe() => $"Return {Quantity} of lot {Lot} to supplier {Supplier?.Value ?? "(of the lot)"} (NCR {Nonconformance})";
 
-    internal override bool IsSameActionAs(Decision other) => other is ReturnToSupplier o && Lot == o.Lot && Nonconformance == o.Nonconformance;
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) => other is ReturnToSupplier o && Lot == o.Lot && Nonconformance == o.Nonconformance;
 }

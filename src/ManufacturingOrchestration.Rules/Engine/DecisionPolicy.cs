@@ -39,8 +39,16 @@ internal sealed class DecisionPolicy
                 continue;
             }
 
-            // Fail safe: without a site profile the site is treated as regulated.
-            var regulated = facts.Site?.IsRegulated ?? true;
+            // No silent default: without the site's profile nobody can tell whether the action needs an approval, and an
+            // approval request nobody expects would leave the lot waiting without a word. Refused, naming the site.
+            if (facts.Site is not { } site)
+            {
+                throw new ManufacturingOrchestrationException(
+                    ReasonCodes.SiteProfileMissing,
+                    $"{decision.Describe()} was decided without the profile of site {(facts.EffectiveSite ?? facts.Lot?.Site)?.Value ?? "(none named)"}: set FactSet.Site to the site's profile (the shipped workflows read it from the registered sites).");
+            }
+
+            var regulated = site.IsRegulated;
             var recommendation = FindRecommendation(decision);
             if (!regulated && recommendation is null)
             {
@@ -80,11 +88,11 @@ internal sealed class DecisionPolicy
         }
     }
 
-    private Role? ApproverFor(Decision action) => action switch
+    private Role? ApproverFor(Decision action) => action.Governance switch
     {
-        ReleaseLot => _options.ReleaseApprover,
-        ScrapLot => _options.ScrapApprover,
-        UseLotAsIs => _options.DeviationApprover,
+        GovernedAction.Release => _options.ReleaseApprover,
+        GovernedAction.Scrap => _options.ScrapApprover,
+        GovernedAction.Deviation => _options.DeviationApprover,
         _ => null,
     };
 

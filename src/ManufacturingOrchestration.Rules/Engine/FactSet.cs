@@ -23,7 +23,10 @@ public sealed class FactSet
     /// <summary>The material master of the lot or order.</summary>
     public MaterialDefinition? Material { get; init; }
 
-    /// <summary>The site profile. Policy constraints treat a missing site profile as a regulated site (fail safe).</summary>
+    /// <summary>
+    /// The site profile. Required whenever the rules may decide a release, scrap or use-as-is: without it the policy
+    /// constraints refuse the decision set (<see cref="ReasonCodes.SiteProfileMissing"/>) rather than guess.
+    /// </summary>
     public SiteProfile? Site { get; init; }
 
     /// <summary>The production order the event is about.</summary>

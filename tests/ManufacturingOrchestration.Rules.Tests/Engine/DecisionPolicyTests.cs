@@ -45,14 +45,24 @@ public sealed class DecisionPolicyTests
     }
 
     [Fact]
-    public void Decide_WithoutSiteProfile_ReleaseIsGatedFailSafe()
+    public void Decide_ReleaseWithoutSiteProfile_RefusedNamingTheSiteInsteadOfASilentApproval()
     {
         var facts = new FactSet { Event = TestFacts.Passed(), Lot = TestFacts.Lot() };
 
+        var act = () => CreateSut().Decide(facts, TestContext.Current.CancellationToken);
+
+        act.Should().Throw<ManufacturingOrchestrationException>()
+            .Which.Should().Match<ManufacturingOrchestrationException>(e => e.ReasonCode == ReasonCodes.SiteProfileMissing && e.Message.Contains("site " + TestFacts.Lot().Site.Value, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Decide_NoGovernedDecisionWithoutSiteProfile_DecidesAsUsual()
+    {
+        var facts = new FactSet { Event = TestFacts.Failed(), Lot = TestFacts.Lot(), Material = TestFacts.Material() };
+
         var decisions = CreateSut().Decide(facts, TestContext.Current.CancellationToken);
 
-        decisions.Contains<ReleaseLot>().Should().BeFalse();
-        decisions.ApprovalsGating<ReleaseLot>().Should().ContainSingle();
+        decisions.Contains<QuarantineLot>().Should().BeTrue();
     }
 
     [Fact]
