@@ -60,7 +60,13 @@ public sealed class EventValidator
             }
         }
 
-        return errors is null || errors.Count == 0 ? [] : errors;
+        if (errors is null || errors.Count == 0)
+        {
+            return [];
+        }
+
+        // A typed payload's text is checked twice (as JSON would be written, and by its business rules): say each problem once.
+        return errors.DistinctBy(e => (e.Path, e.ReasonCode.Code)).ToArray();
     }
 
     /// <summary>Validates a payload on its own (paths start at <c>$.data</c>).</summary>
