@@ -37,6 +37,9 @@ public sealed class FileDropReport
     /// <summary>One result per non-empty line with an event (the CSV header is not counted).</summary>
     public required IReadOnlyList<FileDropLineResult> Lines { get; init; }
 
+    /// <summary>Problems of the file itself (not a regular file, unreadable, not UTF-8); each is also recorded as a rejection.</summary>
+    public IReadOnlyList<ValidationError> Errors { get; init; } = [];
+
     /// <summary>Lines accepted now.</summary>
     public int Accepted => Lines.Count(l => l.Status == PublishStatus.Accepted);
 
@@ -47,5 +50,5 @@ public sealed class FileDropReport
     public int Rejected => Lines.Count(l => l.Status == PublishStatus.Rejected);
 
     /// <summary>Whether the file went to the rejected folder (at least one line, or the file itself, was rejected).</summary>
-    public bool IsRejected => Rejected > 0;
+    public bool IsRejected => Rejected > 0 || Errors.Count > 0;
 }
