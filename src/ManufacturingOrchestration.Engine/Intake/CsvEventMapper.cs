@@ -46,10 +46,10 @@ internal sealed class CsvEventMapper
     public static IReadOnlyCollection<string> LayoutNames => Layouts.Keys;
 
     /// <summary>The deterministic event id of a row: file name, line number and a hash of the line's content.</summary>
-    /// <remarks>The id must pass the identifier rules whatever the file is called: a name with characters an identifier
-    /// may not hold (a line break, a format character) is written with <c>\uXXXX</c> escapes — and then, so no other name
-    /// can give the same id, so is every backslash of a name (<c>\\</c>); a name whose escaped form is too long for an
-    /// event id is replaced by a hash of it.</remarks>
+    /// <remarks>The id must pass the identifier rules whatever the file is called: characters an identifier may not hold
+    /// (a line break, a format character) are written as <c>\uXXXX</c>, and so that no other name gives the same id, a
+    /// backslash in a name is written as <c>\\</c>; names with neither are used as they are. A name whose escaped form
+    /// is too long for an event id is replaced by a hash of it.</remarks>
     public static string DeriveEventId(string fileName, int lineNumber, string line)
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(line));
