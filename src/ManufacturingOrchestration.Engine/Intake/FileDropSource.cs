@@ -348,7 +348,7 @@ public sealed partial class FileDropSource : IEventSource
             var published = await sink.PublishBatchAsync(batch.Select(b => b.Envelope).ToArray(), cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < batch.Count; i++)
             {
-                results.Add(new FileDropLineResult { LineNumber = batch[i].Line, EventId = batch[i].EventId, Status = published[i].Status, Errors = published[i].Errors });
+                results.Add(new FileDropLineResult { LineNumber = batch[i].Line, EventId = batch[i].EventId is { } id ? FreeText.Escape(id) : null, Status = published[i].Status, Errors = published[i].Errors });
             }
 
             batch.Clear();

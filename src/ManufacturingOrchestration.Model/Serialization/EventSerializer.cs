@@ -478,9 +478,9 @@ public sealed class EventSerializer
             Extensions = extensions is null ? EmptyExtensions : extensions,
             Data = payload,
         };
-        List<ValidationError>? keyErrors = null;
-        EventValidator.ValidateAttributeText(envelope, ref keyErrors);
-        return keyErrors is { Count: > 0 } ? EventParseResult.Failure(keyErrors) : EventParseResult.Success(envelope);
+        // The identifier rules on the envelope's keys are the intake's (EventValidator, which every publish applies),
+        // not the reader's: a store reads back with this serializer what an earlier version accepted under older rules.
+        return EventParseResult.Success(envelope);
     }
 
     private static readonly IReadOnlyDictionary<string, JsonElement> EmptyExtensions = System.Collections.ObjectModel.ReadOnlyDictionary<string, JsonElement>.Empty;

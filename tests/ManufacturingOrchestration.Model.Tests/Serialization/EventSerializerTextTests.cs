@@ -92,12 +92,14 @@ public class EventSerializerTextTests
     [InlineData("id", "\"dup\\u0000\"", "$.id", "payload.invalid-identifier")]
     [InlineData("correlationid", "\"c\\u200B1\"", "$.correlationid", "payload.invalid-identifier")]
     [InlineData("data.lot", "\"\\uFEFFCAP-1\"", "$.data.lot", "payload.invalid-identifier")]
-    public void Parse_KeyBreakingTheIdentifierRules_IsRejected(string member, string rawValue, string path, string code)
+    public void ParseThenValidate_KeyBreakingTheIdentifierRules_IsRejected(string member, string rawValue, string path, string code)
     {
+        // Payload identifiers are refused by the reader; envelope keys by the validator every publish applies (the
+        // reader also reads back stored events, which older versions accepted under older rules).
         var result = EventSerializer.Default.Parse(With(member, rawValue));
+        var errors = result.IsSuccess ? EventValidator.Default.Validate(result.Envelope) : result.Errors;
 
-        result.IsSuccess.Should().BeFalse();
-        result.Errors.Should().Contain(e => e.Path == path && e.ReasonCode.Code == code);
+        errors.Should().Contain(e => e.Path == path && e.ReasonCode.Code == code);
     }
 
     [Theory]
