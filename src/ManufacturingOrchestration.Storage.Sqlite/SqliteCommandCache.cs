@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -112,7 +114,37 @@ internal sealed class SqliteStatement : IDisposable
 
     public SqliteStatement With(int index, string? value)
     {
-        Check(value is null ? raw.sqlite3_bind_null(_statement, _indexes[index]) : raw.sqlite3_bind_text16(_statement, _indexes[index], value.AsSpan()));
+        if (value is null)
+        {
+            Check(raw.sqlite3_bind_null(_statement, _indexes[index]));
+            return this;
+        }
+
+        // Bound as UTF-8, encoded here: sqlite3_bind_text16 takes a leading U+FEFF for a byte order mark and drops it, so
+        // "\uFEFFkey" would be stored as "key" (two partitions sharing one audit chain, an event id taken for another's
+        // duplicate). UTF-8 text is stored byte for byte; SQLite copies it (SQLITE_TRANSIENT) before this returns.
+        var length = Encoding.UTF8.GetByteCount(value);
+        if (length == 0)
+        {
+            Check(raw.sqlite3_bind_text(_statement, _indexes[index], string.Empty));
+            return this;
+        }
+
+        byte[]? rented = null;
+        var buffer = length <= 512 ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length)).AsSpan(0, length);
+        try
+        {
+            Encoding.UTF8.GetBytes(value, buffer);
+            Check(raw.sqlite3_bind_text(_statement, _indexes[index], buffer));
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+
         return this;
     }
 

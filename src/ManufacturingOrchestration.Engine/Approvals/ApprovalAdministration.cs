@@ -10,6 +10,11 @@ internal static class ApprovalAdministration
 {
     public static async ValueTask<Staged> DelegateAsync(OrchestratorRuntime runtime, KeyRuntime key, string requestId, ActorId from, ActorId to, string reason, CancellationToken ct)
     {
+        if (RefusedReason(key, reason) is { } refusedReason)
+        {
+            return refusedReason;
+        }
+
         if (Find(key, requestId) is not { } found)
         {
             return Refused(key, ReasonCodes.ReferenceUnknown, $"No approval request '{requestId}' is waiting on {key.State.Key}.");
@@ -44,6 +49,11 @@ internal static class ApprovalAdministration
 
     public static async ValueTask<Staged> ReassignAsync(OrchestratorRuntime runtime, KeyRuntime key, string requestId, Role role, ActorId by, string reason, CancellationToken ct)
     {
+        if (RefusedReason(key, reason) is { } refusedReason)
+        {
+            return refusedReason;
+        }
+
         if (Find(key, requestId) is not { } found)
         {
             return Refused(key, ReasonCodes.ReferenceUnknown, $"No approval request '{requestId}' is waiting on {key.State.Key}.");
@@ -75,6 +85,12 @@ internal static class ApprovalAdministration
 
         return null;
     }
+
+    /// <summary>The reason is recorded in the audit trail: the free-text rules of the model apply, as to a signature's reason.</summary>
+    private static Staged? RefusedReason(KeyRuntime key, string? reason) =>
+        FreeText.IsValid(reason, out var problem)
+            ? null
+            : Refused(key, string.IsNullOrWhiteSpace(reason) ? ReasonCodes.Required : ReasonCodes.InvalidText, $"The reason {problem}.");
 
     private static Staged Refused(KeyRuntime key, ReasonCode reason, string message) =>
         new(key) { Result = OperatorActionResult.Refused(reason, message) };

@@ -444,17 +444,19 @@ public sealed class Orchestrator : IAsyncDisposable
 
     private async ValueTask<PublishResult> RejectAsync(EventEnvelope? envelope, IReadOnlyList<ValidationError> errors, string channel, string? excerpt, CancellationToken cancellationToken)
     {
+        // Refused input is recorded as printable, well-formed text (FreeText.Escape): an unpaired surrogate or a control
+        // character in a refused id must neither be altered by a store's encoding nor break the record.
         var rejected = new RejectedEvent
         {
             Id = Guid.NewGuid().ToString("N"),
             ReceivedAt = _runtime.Time.GetUtcNow(),
-            Channel = channel,
-            Source = envelope?.Source,
-            EventId = envelope?.Id,
-            Type = envelope?.Type,
+            Channel = FreeText.Escape(channel),
+            Source = envelope?.Source is { } source ? FreeText.Escape(source) : null,
+            EventId = envelope?.Id is { } id ? FreeText.Escape(id) : null,
+            Type = envelope?.Type is { } type ? FreeText.Escape(type) : null,
             Site = envelope?.Site?.Value,
-            Reasons = errors.Select(e => new RejectionReason { Path = e.Path, Code = e.ReasonCode.Code, Message = e.Message }).ToArray(),
-            Excerpt = excerpt,
+            Reasons = errors.Select(e => new RejectionReason { Path = FreeText.Escape(e.Path), Code = e.ReasonCode.Code, Message = FreeText.Escape(e.Message) }).ToArray(),
+            Excerpt = excerpt is null ? null : FreeText.Escape(excerpt),
         };
         await _runtime.Store.RecordRejectionAsync(rejected, cancellationToken).ConfigureAwait(false);
         _telemetry.Rejected(envelope?.Type);

@@ -31,12 +31,12 @@ internal sealed class CsvEventMapper
     private readonly string _defaultSource;
     private readonly string? _defaultType;
 
-    public CsvEventMapper(string[] header, string defaultSource, string? defaultType)
+    public CsvEventMapper(string[] header, string defaultSource, string? defaultType, IReadOnlyList<ValidationError>? headerErrors = null)
     {
         _header = header.Select(h => h.Trim().ToLowerInvariant()).ToArray();
         _defaultSource = defaultSource;
         _defaultType = defaultType;
-        HeaderErrors = ValidateHeader(_header);
+        HeaderErrors = headerErrors is { Count: > 0 } ? headerErrors : ValidateHeader(_header);
     }
 
     /// <summary>Problems of the header itself; when any, every row is rejected with them.</summary>
@@ -46,10 +46,47 @@ internal sealed class CsvEventMapper
     public static IReadOnlyCollection<string> LayoutNames => Layouts.Keys;
 
     /// <summary>The deterministic event id of a row: file name, line number and a hash of the line's content.</summary>
+    /// <remarks>The id must pass the identifier rules whatever the file is called: characters an identifier may not hold
+    /// (a line break, a format character) are written as <c>\uXXXX</c>, and so that no other name gives the same id, a
+    /// backslash in a name is written as <c>\\</c>; names with neither are used as they are. A name whose escaped form
+    /// is too long for an event id is replaced by a hash of it.</remarks>
     public static string DeriveEventId(string fileName, int lineNumber, string line)
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(line));
-        return string.Create(CultureInfo.InvariantCulture, $"csv:{fileName}:{lineNumber}:{Convert.ToHexStringLower(hash, 0, 8)}");
+        return string.Create(CultureInfo.InvariantCulture, $"csv:{IdSafeName(fileName)}:{lineNumber}:{Convert.ToHexStringLower(hash, 0, 8)}");
+    }
+
+    private static string IdSafeName(string fileName)
+    {
+        var probe = "csv:" + fileName + ":0";
+        if (fileName.Contains('\\', StringComparison.Ordinal) || !Identifier.IsValid(probe, Identifier.MaxKeyLength, out _))
+        {
+            var escaped = new StringBuilder(fileName.Length + 16);
+            for (var i = 0; i < fileName.Length; i++)
+            {
+                var c = fileName[i];
+                if (char.IsHighSurrogate(c) && i + 1 < fileName.Length && char.IsLowSurrogate(fileName[i + 1]))
+                {
+                    escaped.Append(c).Append(fileName[++i]);
+                }
+                else if (c == '\\')
+                {
+                    escaped.Append(@"\\");
+                }
+                else if (char.IsSurrogate(c) || char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator)
+                {
+                    escaped.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
+                }
+                else
+                {
+                    escaped.Append(c);
+                }
+            }
+
+            fileName = escaped.ToString();
+        }
+
+        return fileName.Length <= 768 ? fileName : "sha256-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fileName)), 0, 16);
     }
 
     /// <summary>Maps one row to CloudEvents JSON, or returns the problems that prevent it.</summary>

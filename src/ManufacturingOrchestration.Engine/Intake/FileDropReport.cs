@@ -19,6 +19,16 @@ public sealed class FileDropLineResult
     public IReadOnlyList<ValidationError> Errors { get; init; } = [];
 }
 
+/// <summary>What happened to the lines of a file's content published with <see cref="FileDropSource.PublishContentAsync"/>.</summary>
+public sealed class FileDropContentResult
+{
+    /// <summary>Each line's result, in file order.</summary>
+    public required IReadOnlyList<FileDropLineResult> Lines { get; init; }
+
+    /// <summary>Problems of the content as a whole (for example not UTF-8); empty when it could be read.</summary>
+    public required IReadOnlyList<ValidationError> FileErrors { get; init; }
+}
+
 /// <summary>What happened to one dropped file; written as JSON beside the file where it was moved.</summary>
 public sealed class FileDropReport
 {
@@ -37,6 +47,9 @@ public sealed class FileDropReport
     /// <summary>One result per non-empty line with an event (the CSV header is not counted).</summary>
     public required IReadOnlyList<FileDropLineResult> Lines { get; init; }
 
+    /// <summary>Problems of the file itself (not a regular file, unreadable, not UTF-8); each is also recorded as a rejection.</summary>
+    public IReadOnlyList<ValidationError> Errors { get; init; } = [];
+
     /// <summary>Lines accepted now.</summary>
     public int Accepted => Lines.Count(l => l.Status == PublishStatus.Accepted);
 
@@ -47,5 +60,5 @@ public sealed class FileDropReport
     public int Rejected => Lines.Count(l => l.Status == PublishStatus.Rejected);
 
     /// <summary>Whether the file went to the rejected folder (at least one line, or the file itself, was rejected).</summary>
-    public bool IsRejected => Rejected > 0;
+    public bool IsRejected => Rejected > 0 || Errors.Count > 0;
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Model.Serialization;
 using ManufacturingOrchestration.Model.Validation;
@@ -46,7 +47,7 @@ public sealed partial class FileDropSource : IEventSource
     /// <inheritdoc />
     public string Name => _options.Name;
 
-    /// <summary>The last failure of a poll (such as an unreachable folder), or <see langword="null"/> after a good poll.</summary>
+    /// <summary>The last failure of a poll (such as an unreachable folder) or of a file in it (such as a store that is down), or <see langword="null"/> after a poll without one.</summary>
     public Exception? LastError { get; private set; }
 
     /// <inheritdoc />
@@ -58,7 +59,6 @@ public sealed partial class FileDropSource : IEventSource
             try
             {
                 await ProcessPendingAsync(sink, stoppingToken).ConfigureAwait(false);
-                LastError = null;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -83,7 +83,8 @@ public sealed partial class FileDropSource : IEventSource
         }
     }
 
-    /// <summary>Processes every file in the folder now, oldest name first (ordinal order).</summary>
+    /// <summary>Processes every file in the folder now, oldest name first (ordinal order). Each file is processed on its
+    /// own: one that cannot be read or moved is logged and the others go on.</summary>
     /// <param name="sink">Where to deliver events.</param>
     /// <param name="cancellationToken">Cancels between batches; a file not finished stays where it is.</param>
     /// <returns>A report per file moved.</returns>
@@ -100,15 +101,31 @@ public sealed partial class FileDropSource : IEventSource
             .Order(StringComparer.Ordinal)
             .ToArray();
         var reports = new List<FileDropReport>(files.Length);
+        Exception? lastFailure = null;
         foreach (var file in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (await ProcessFileAsync(file, sink, cancellationToken).ConfigureAwait(false) is { } report)
+            try
             {
-                reports.Add(report);
+                if (await ProcessFileAsync(file, sink, cancellationToken).ConfigureAwait(false) is { } report)
+                {
+                    reports.Add(report);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+#pragma warning disable CA1031 // One file that fails (store down, file not movable) must not hold up the others; it is tried again at the next poll.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                lastFailure = ex;
+                Log.FileFailed(_logger, _options.Name, FreeText.Escape(Path.GetFileName(file)), ex);
             }
         }
 
+        LastError = lastFailure;
         return reports;
     }
 
@@ -117,17 +134,22 @@ public sealed partial class FileDropSource : IEventSource
     /// <param name="sink">Where to deliver events.</param>
     /// <param name="cancellationToken">Cancels between batches; the file then stays where it is.</param>
     /// <returns>The report, or <see langword="null"/> when the file could not be opened (it is tried again later).</returns>
+    /// <remarks>Only regular files are read. A FIFO, a device, or a link that leads out of the folder (or nowhere) is not
+    /// opened: it is moved to the rejected folder with a report and a recorded rejection (<see cref="ReasonCodes.FileNotRegular"/>).
+    /// A file that fails while it is read, or is not UTF-8, goes there too (<see cref="ReasonCodes.FileUnreadable"/>),
+    /// after the lines read before were processed.</remarks>
     public async Task<FileDropReport?> ProcessFileAsync(string path, IEventSink sink, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(sink);
-        var lines = await PublishFileAsync(path, sink, cancellationToken).ConfigureAwait(false);
-        if (lines is null)
+        var outcome = await PublishFileAsync(path, sink, cancellationToken).ConfigureAwait(false);
+        if (outcome is null)
         {
             return null;
         }
 
-        var rejected = lines.Any(l => l.Status == PublishStatus.Rejected);
+        var (lines, fileErrors) = outcome.Value;
+        var rejected = fileErrors.Count > 0 || lines.Any(l => l.Status == PublishStatus.Rejected);
         var folder = Path.Combine(_options.Directory, rejected ? _options.RejectedDirectoryName : _options.ProcessedDirectoryName);
         Directory.CreateDirectory(folder);
         var fileName = Path.GetFileName(path);
@@ -136,75 +158,160 @@ public sealed partial class FileDropSource : IEventSource
         {
             FileName = fileName,
             MovedTo = destination,
-            ReportPath = destination + ".report.json",
+            ReportPath = Path.Combine(folder, ReportName(Path.GetFileName(destination))),
             ProcessedAt = _options.TimeProvider.GetUtcNow(),
             Lines = lines,
+            Errors = fileErrors,
         };
 
         // The report is written before the move: a crash in between re-reads the file, which only finds duplicates.
-        var temporary = report.ReportPath + ".tmp";
+        // The temporary name is short whatever the file's name: a name near the file-system limit still gets its report.
+        var temporary = Path.Combine(folder, "." + Guid.NewGuid().ToString("N") + ".report.tmp");
         await File.WriteAllBytesAsync(temporary, WriteReport(report), CancellationToken.None).ConfigureAwait(false);
         File.Move(temporary, report.ReportPath, overwrite: true);
         File.Move(path, destination);
-        Log.FileProcessed(_logger, _options.Name, fileName, report.Accepted, report.Duplicates, report.Rejected);
+        Log.FileProcessed(_logger, _options.Name, FreeText.Escape(fileName), report.Accepted, report.Duplicates, report.Rejected);
         return report;
     }
 
     /// <summary>Publishes every line of a file without moving it (the crash-safe first half of <see cref="ProcessFileAsync"/>).</summary>
-    internal async Task<IReadOnlyList<FileDropLineResult>?> PublishFileAsync(string path, IEventSink sink, CancellationToken cancellationToken)
+    /// <returns>The line results and the problems of the file itself, or <see langword="null"/> when it could not be opened now.</returns>
+    internal async Task<(IReadOnlyList<FileDropLineResult> Lines, IReadOnlyList<ValidationError> FileErrors)?> PublishFileAsync(string path, IEventSink sink, CancellationToken cancellationToken)
     {
+        var fileName = Path.GetFileName(path);
+        var channel = "file:" + fileName;
+        if (FileDropFiles.NotRegularReason(path, _options.Directory) is { } notRegular)
+        {
+            // Never opened: a FIFO would block the poll for good, a link out of the folder would read what was not dropped.
+            var errors = new[] { new ValidationError("$", ReasonCodes.FileNotRegular, $"'{FreeText.Escape(fileName)}' is {notRegular}; only regular files are read.") };
+            await sink.RecordRejectionAsync(channel, errors, null, cancellationToken).ConfigureAwait(false);
+            return ([], errors);
+        }
+
         FileStream stream;
         try
         {
             stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException)
         {
-            Log.FileSkipped(_logger, _options.Name, path, ex);
+            // Still being written elsewhere (or gone): tried again at the next poll.
+            Log.FileSkipped(_logger, _options.Name, FreeText.Escape(fileName), ex);
             return null;
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            var errors = new[] { new ValidationError("$", ReasonCodes.FileUnreadable, $"The file cannot be opened: {ex.Message}") };
+            await sink.RecordRejectionAsync(channel, errors, null, cancellationToken).ConfigureAwait(false);
+            return ([], errors);
         }
 
         await using (stream.ConfigureAwait(false))
         {
-            using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-            var fileName = Path.GetFileName(path);
-            var channel = "file:" + fileName;
-            var isCsv = string.Equals(Path.GetExtension(path), ".csv", StringComparison.OrdinalIgnoreCase);
-            var results = new List<FileDropLineResult>();
-            var batch = new List<(int Line, string? EventId, EventEnvelope Envelope)>(_options.BatchSize);
-            CsvEventMapper? mapper = null;
-            var lineNumber = 0;
-            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            return await PublishLinesAsync(stream, fileName, sink, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Publishes the lines of a file's content exactly as a dropped file's lines are published (JSON lines, or CSV when
+    /// the name ends in <c>.csv</c>; UTF-8, each line on its own, a line over the size limit refused), for content that
+    /// arrives some other way than through the folder: an upload, a message, a test. Nothing is moved or written.
+    /// </summary>
+    /// <param name="content">The content, read to its end (not disposed).</param>
+    /// <param name="fileName">The file's name: it decides the format and names the channel (<c>file:&lt;name&gt;</c>) in rejection records.</param>
+    /// <param name="sink">Where the events go (the orchestrator's <see cref="EventIntake"/>).</param>
+    /// <param name="cancellationToken">Cancels the publication; lines already published stay published.</param>
+    /// <returns>What happened to each line, and the problems of the content as a whole.</returns>
+    public async Task<FileDropContentResult> PublishContentAsync(Stream content, string fileName, IEventSink sink, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentException.ThrowIfNullOrEmpty(fileName);
+        ArgumentNullException.ThrowIfNull(sink);
+        var (lines, errors) = await PublishLinesAsync(content, fileName, sink, cancellationToken).ConfigureAwait(false);
+        return new FileDropContentResult { Lines = lines, FileErrors = errors };
+    }
+
+    /// <summary>Publishes the lines of a dropped file's content (JSON lines, or CSV when the name ends in <c>.csv</c>).</summary>
+    /// <returns>The line results and the problems of the file itself.</returns>
+    internal async Task<(IReadOnlyList<FileDropLineResult> Lines, IReadOnlyList<ValidationError> FileErrors)> PublishLinesAsync(Stream stream, string fileName, IEventSink sink, CancellationToken cancellationToken)
+    {
+        var channel = "file:" + fileName;
+        var isCsv = string.Equals(Path.GetExtension(fileName), ".csv", StringComparison.OrdinalIgnoreCase);
+        var results = new List<FileDropLineResult>();
+        var fileErrors = new List<ValidationError>();
+        var batch = new List<(int Line, string? EventId, EventEnvelope Envelope)>(_options.BatchSize);
+        CsvEventMapper? mapper = null;
+        var reader = new FileDropLineReader(stream, _serializer.MaxEventBytes);
+        while (true)
+        {
+            FileDropLine? next;
+            try
             {
-                lineNumber++;
-                if (string.IsNullOrWhiteSpace(line))
+                next = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                fileErrors.Add(new ValidationError("$", ReasonCodes.FileUnreadable, $"The file could not be read past line {reader.LineNumber}: {ex.Message}"));
+                break;
+            }
+
+            if (next is not { } line)
+            {
+                break;
+            }
+
+            if (line.FileProblem is { } problem)
+            {
+                fileErrors.Add(new ValidationError("$", ReasonCodes.FileUnreadable, problem));
+                break;
+            }
+
+            if (line.IsBlank)
+            {
+                continue;
+            }
+
+            string? eventId = null;
+            IReadOnlyList<ValidationError> errors;
+            string excerpt;
+            if (line.TooLong)
+            {
+                errors = [new ValidationError("$", ReasonCodes.PayloadTooLarge, $"The line is {line.Length.ToString(CultureInfo.InvariantCulture)} bytes or more; the limit is {_serializer.MaxEventBytes.ToString(CultureInfo.InvariantCulture)} bytes.")];
+                excerpt = EventIntake.Excerpt(line.Bytes.Span);
+            }
+            else if (isCsv)
+            {
+                excerpt = EventIntake.Excerpt(line.Bytes.Span);
+                if (!FileDropLineReader.TryDecode(line.Bytes.Span, out var text))
                 {
+                    if (mapper is null)
+                    {
+                        mapper = new CsvEventMapper([], _options.CsvSource, _options.DefaultCsvEventType, [new ValidationError("$", ReasonCodes.InvalidEncoding, $"The header (line {line.Number}) is not UTF-8.")]);
+                        continue;
+                    }
+
+                    errors = [new ValidationError("$", ReasonCodes.InvalidEncoding, "The row is not UTF-8: it has bytes that are not a UTF-8 sequence.")];
+                }
+                else if (mapper is null)
+                {
+                    mapper = new CsvEventMapper(CsvEventMapper.TrySplit(text, _options.CsvDelimiter, out var header, out _) ? [.. header] : [text], _options.CsvSource, _options.DefaultCsvEventType);
                     continue;
                 }
-
-                if (isCsv && mapper is null)
+                else
                 {
-                    mapper = new CsvEventMapper(CsvEventMapper.TrySplit(line, _options.CsvDelimiter, out var header, out _) ? [.. header] : [line], _options.CsvSource, _options.DefaultCsvEventType);
-                    continue;
-                }
-
-                string? eventId = null;
-                IReadOnlyList<ValidationError> errors;
-                if (mapper is not null)
-                {
-                    var (json, mapErrors, columns) = mapper.Map(fileName, lineNumber, line, _options.CsvDelimiter);
-                    eventId = json is null ? CsvEventMapper.DeriveEventId(fileName, lineNumber, line) : null;
+                    var (json, mapErrors, columns) = mapper.Map(fileName, line.Number, text, _options.CsvDelimiter);
+                    eventId = json is null ? CsvEventMapper.DeriveEventId(fileName, line.Number, text) : null;
                     if (json is not null)
                     {
                         var parsed = _serializer.Parse(json);
                         if (parsed.IsSuccess)
                         {
-                            batch.Add((lineNumber, parsed.Envelope.Id, parsed.Envelope));
+                            batch.Add((line.Number, parsed.Envelope.Id, parsed.Envelope));
                             await FlushIfFullAsync().ConfigureAwait(false);
                             continue;
                         }
 
-                        eventId = ReadId(json);
+                        eventId = ReadId(Encoding.UTF8.GetBytes(json));
                         errors = CsvEventMapper.NameColumns(parsed.Errors, columns);
                     }
                     else
@@ -212,66 +319,74 @@ public sealed partial class FileDropSource : IEventSource
                         errors = mapErrors;
                     }
                 }
-                else
+            }
+            else
+            {
+                var parsed = _serializer.Parse(line.Bytes);
+                if (parsed.IsSuccess)
                 {
-                    var parsed = _serializer.Parse(line);
-                    if (parsed.IsSuccess)
-                    {
-                        batch.Add((lineNumber, parsed.Envelope.Id, parsed.Envelope));
-                        await FlushIfFullAsync().ConfigureAwait(false);
-                        continue;
-                    }
-
-                    eventId = ReadId(line);
-                    errors = parsed.Errors;
+                    batch.Add((line.Number, parsed.Envelope.Id, parsed.Envelope));
+                    await FlushIfFullAsync().ConfigureAwait(false);
+                    continue;
                 }
 
-                // Keep the order of the report: publish what came before, then record this rejection.
-                await FlushAsync().ConfigureAwait(false);
-                var rejection = await sink.RecordRejectionAsync(channel, errors, EventIntake.Excerpt(line), cancellationToken).ConfigureAwait(false);
-                results.Add(new FileDropLineResult { LineNumber = lineNumber, EventId = eventId, Status = rejection.Status, Errors = rejection.Errors });
+                eventId = ReadId(line.Bytes);
+                errors = parsed.Errors;
+                excerpt = EventIntake.Excerpt(line.Bytes.Span);
             }
 
+            // Keep the order of the report: publish what came before, then record this rejection.
             await FlushAsync().ConfigureAwait(false);
-            return results;
+            var rejection = await sink.RecordRejectionAsync(channel, errors, excerpt, cancellationToken).ConfigureAwait(false);
+            results.Add(new FileDropLineResult { LineNumber = line.Number, EventId = eventId is null ? null : FreeText.Escape(eventId), Status = rejection.Status, Errors = rejection.Errors });
+        }
 
-            async Task FlushIfFullAsync()
+        await FlushAsync().ConfigureAwait(false);
+        if (fileErrors.Count > 0)
+        {
+            await sink.RecordRejectionAsync(channel, fileErrors, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        return (results, fileErrors);
+
+        async Task FlushIfFullAsync()
+        {
+            if (batch.Count >= _options.BatchSize)
             {
-                if (batch.Count >= _options.BatchSize)
-                {
-                    await FlushAsync().ConfigureAwait(false);
-                }
+                await FlushAsync().ConfigureAwait(false);
+            }
+        }
+
+        async Task FlushAsync()
+        {
+            if (batch.Count == 0)
+            {
+                return;
             }
 
-            async Task FlushAsync()
+            var published = await sink.PublishBatchAsync(batch.Select(b => b.Envelope).ToArray(), cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < batch.Count; i++)
             {
-                if (batch.Count == 0)
-                {
-                    return;
-                }
-
-                var published = await sink.PublishBatchAsync(batch.Select(b => b.Envelope).ToArray(), cancellationToken).ConfigureAwait(false);
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    results.Add(new FileDropLineResult { LineNumber = batch[i].Line, EventId = batch[i].EventId, Status = published[i].Status, Errors = published[i].Errors });
-                }
-
-                batch.Clear();
+                results.Add(new FileDropLineResult { LineNumber = batch[i].Line, EventId = batch[i].EventId is { } id ? FreeText.Escape(id) : null, Status = published[i].Status, Errors = published[i].Errors });
             }
+
+            batch.Clear();
         }
     }
 
-    private static string? ReadId(string json)
+    /// <summary>The id of a line that was rejected, when one can be read from it; never throws.</summary>
+    private static string? ReadId(ReadOnlyMemory<byte> json)
     {
         try
         {
             using var document = JsonDocument.Parse(json);
-            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("id"u8, out var id) && id.ValueKind == JsonValueKind.String
                 ? id.GetString()
                 : null;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
         {
+            // Malformed JSON, or an id the reader cannot turn into text (invalid UTF-8, an unpaired \uD800 escape).
             return null;
         }
     }
@@ -287,13 +402,17 @@ public sealed partial class FileDropSource : IEventSource
         var candidate = Path.Combine(folder, fileName);
         var stem = Path.GetFileNameWithoutExtension(fileName);
         var extension = Path.GetExtension(fileName);
-        for (var n = 2; File.Exists(candidate); n++)
+        for (var n = 2; FileDropFiles.IsTaken(candidate) || FileDropFiles.IsTaken(Path.Combine(folder, ReportName(Path.GetFileName(candidate)))); n++)
         {
-            candidate = Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"{stem}-{n}{extension}"));
+            // A suffix must not push a name near the file-system limit over it: the stem gives way, never the suffix.
+            candidate = Path.Combine(folder, FileDropFiles.FitName(stem, string.Create(CultureInfo.InvariantCulture, $"-{n}{extension}")));
         }
 
         return candidate;
     }
+
+    /// <summary>The report's name beside a moved file: <c>&lt;name&gt;.report.json</c>, shortened when that would be too long a name.</summary>
+    private static string ReportName(string movedFileName) => FileDropFiles.FitName(movedFileName, ".report.json");
 
     private static byte[] WriteReport(FileDropReport report)
     {
@@ -307,6 +426,21 @@ public sealed partial class FileDropSource : IEventSource
             writer.WriteNumber("accepted", report.Accepted);
             writer.WriteNumber("duplicates", report.Duplicates);
             writer.WriteNumber("rejected", report.Rejected);
+            if (report.Errors.Count > 0)
+            {
+                writer.WriteStartArray("errors");
+                foreach (var error in report.Errors)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("path", error.Path);
+                    writer.WriteString("code", error.ReasonCode.Code);
+                    writer.WriteString("message", error.Message);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+            }
+
             writer.WriteStartArray("lines");
             foreach (var line in report.Lines)
             {
@@ -358,5 +492,8 @@ public sealed partial class FileDropSource : IEventSource
 
         [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "File drop {Source}: the poll failed; it is tried again at the next interval.")]
         public static partial void PollFailed(ILogger logger, string source, Exception exception);
+
+        [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "File drop {Source}: {File} failed; the other files go on and it is tried again at the next poll.")]
+        public static partial void FileFailed(ILogger logger, string source, string file, Exception exception);
     }
 }

@@ -52,6 +52,12 @@ internal sealed class OperationsHandler
             return Refuse(key, work, ReasonCodes.Required, "An operator action needs a reason.");
         }
 
+        if (!FreeText.IsValid(request.Reason, out var reasonProblem))
+        {
+            // The reason is recorded in the audit trail: the same free-text rules as a signature's reason.
+            return Refuse(key, work, ReasonCodes.InvalidText, $"The reason {reasonProblem}.");
+        }
+
         var now = _runtime.Time.GetUtcNow();
         var state = key.State;
         var updated = new List<OutboxEntry>();

@@ -54,6 +54,15 @@ public static class ReasonCodes
     /// <summary>The envelope's type does not match its payload.</summary>
     public static readonly ReasonCode EventTypeMismatch = new("payload.type-mismatch", "The envelope's event type does not match the type of its payload.");
 
+    /// <summary>Text is not well-formed Unicode: an unpaired surrogate (also as a <c>\\uD800</c> JSON escape) or invalid UTF-8.</summary>
+    public static readonly ReasonCode InvalidEncoding = new("payload.invalid-encoding", "Text is not well-formed Unicode: it has an unpaired surrogate or invalid UTF-8.");
+
+    /// <summary>JSON, or a typed event's JSON values, nest deeper than the depth limit.</summary>
+    public static readonly ReasonCode TooDeep = new("payload.too-deep", "The event nests deeper than the depth limit.");
+
+    /// <summary>Free text is blank, too long or contains characters that are not allowed.</summary>
+    public static readonly ReasonCode InvalidText = new("payload.invalid-text", "Free text is blank, too long or contains control or format characters that are not allowed.");
+
     /// <summary>An event type or upcaster was registered twice, or an upcaster chain is broken or circular.</summary>
     public static readonly ReasonCode EventTypeConflict = new("event.type-conflict", "The event type or upcaster is already registered, or an upcaster chain does not end at a registered payload type.");
 
@@ -237,6 +246,14 @@ public static class ReasonCodes
     /// <summary>Stored data could not be read back.</summary>
     public static readonly ReasonCode StoreDataUnreadable = new("store.data-unreadable", "A stored row could not be read back: it is damaged or was written by an incompatible version.");
 
+    // ---- File drop ---------------------------------------------------------------------------------
+
+    /// <summary>A dropped file could not be read to its end.</summary>
+    public static readonly ReasonCode FileUnreadable = new("file.unreadable", "A dropped file could not be read to its end (an I/O error, or not UTF-8 text); the lines read before were processed.");
+
+    /// <summary>A dropped name is not a regular file inside the folder.</summary>
+    public static readonly ReasonCode FileNotRegular = new("file.not-regular", "A dropped name is not a regular file (a FIFO, a device, or a link leading out of the folder) and was not read.");
+
     // ---- Decision rules ---------------------------------------------------------------------------
 
     /// <summary>A rule set could not be built (duplicate rule names, unknown overlay target, invalid rule).</summary>
@@ -256,7 +273,7 @@ public static class ReasonCodes
     [
         Required, MalformedJson, WrongType, UnknownEventType, UnsupportedSpecVersion, NonPositiveQuantity, NegativeQuantity,
         InvalidUnit, UnitMismatch, InvalidIdentifier, OutOfRange, PayloadTooLarge, NoUpcaster,
-        UpcastFailed, EventTypeMismatch, EventTypeConflict,
+        UpcastFailed, EventTypeMismatch, InvalidEncoding, TooDeep, InvalidText, EventTypeConflict,
         WithdrawalNotUnrestricted, CategoryDoesNotAllowMovement, TransferNotPermitted, InsufficientQuantity, RestrictedBatch,
         InTransitNotUsable, ConsignmentNotOwned, ReinspectionRequired, LotExpired, LotScrapped, LotOnHold, LotUnknown, ReversalInvalid,
         OrderNotReleased, OrderClosed, OrderTechnicallyCompleted, OrderHeld, OrderCancelled, OrderBalanceNotZero, OrderHasConfirmations,
@@ -270,6 +287,7 @@ public static class ReasonCodes
         ConcurrencyConflict, AuditTampered, StepFailed, OperatorRoleRequired, BootstrapRetriesExhausted, BootstrapRefused,
         PartitionParked,
         StoreSchemaTooNew, StoreDataUnreadable,
+        FileUnreadable, FileNotRegular,
     ];
 
     /// <summary>Finds a catalogued code by its string.</summary>

@@ -13,6 +13,13 @@ public sealed record EventEnvelope
     /// <summary>The only CloudEvents spec version supported.</summary>
     public const string CloudEventsSpecVersion = "1.0";
 
+    /// <summary>
+    /// The deepest nesting of objects and arrays in an event, counted in its JSON form from the envelope object (1),
+    /// the same for an event read from JSON and for a typed event (its <see cref="Extensions"/> and its payload's
+    /// additional members): deeper events are rejected with <see cref="ReasonCodes.TooDeep"/>.
+    /// </summary>
+    public const int MaxDepth = 64;
+
     /// <summary>The event id, unique within its source (CloudEvents <c>id</c>).</summary>
     public required string Id { get; init; }
 

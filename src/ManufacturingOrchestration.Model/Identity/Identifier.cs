@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 
 namespace ManufacturingOrchestration.Model;
 
@@ -19,17 +20,39 @@ public interface IIdentifier<TSelf>
     static abstract TSelf Create(string value);
 }
 
-/// <summary>Validation shared by every identifier type.</summary>
+/// <summary>
+/// The identifier rules, defined once for every identifier: the typed identifiers (<see cref="LotId"/>, <see cref="SiteId"/>…,
+/// at most <see cref="MaxLength"/> characters) and the event keys (event id, source, partition key, subject, correlation
+/// and causation id, at most <see cref="MaxKeyLength"/> characters). Every intake path (typed publish, JSON, CSV, file
+/// drop) applies them and refuses anything else with <see cref="ReasonCodes.InvalidIdentifier"/>.
+/// </summary>
+/// <remarks>
+/// <para>A valid identifier is non-empty, well-formed UTF-16 (no unpaired surrogate), has no control characters
+/// (Unicode category Cc), no format characters (Cf: the byte order mark U+FEFF, zero-width and bidirectional
+/// controls), no line or paragraph separators (Zl, Zp), and no white space at either end.</para>
+/// <para>Identifiers are compared ordinally and are not normalized: <c>é</c> (U+00E9) and <c>e</c> followed by
+/// U+0301 are two different identifiers. Stores keep exactly the characters accepted.</para>
+/// </remarks>
 public static class Identifier
 {
-    /// <summary>The longest identifier value accepted.</summary>
+    /// <summary>The longest typed identifier value accepted, in UTF-16 code units.</summary>
     public const int MaxLength = 128;
 
-    /// <summary>Checks a raw identifier value without throwing.</summary>
+    /// <summary>The longest event key accepted (event id, source, partition key, subject, correlation or causation id), in UTF-16 code units.</summary>
+    public const int MaxKeyLength = 1024;
+
+    /// <summary>Checks a raw typed identifier value (at most <see cref="MaxLength"/> characters) without throwing.</summary>
     /// <param name="value">The raw value.</param>
     /// <param name="problem">What is wrong, when the value is not valid.</param>
     /// <returns><see langword="true"/> when the value is a valid identifier.</returns>
-    public static bool IsValid([NotNullWhen(true)] string? value, [NotNullWhen(false)] out string? problem)
+    public static bool IsValid([NotNullWhen(true)] string? value, [NotNullWhen(false)] out string? problem) => IsValid(value, MaxLength, out problem);
+
+    /// <summary>Checks a raw identifier value against the identifier rules and a length bound, without throwing.</summary>
+    /// <param name="value">The raw value.</param>
+    /// <param name="maxLength">The longest value accepted, in UTF-16 code units (<see cref="MaxLength"/> or <see cref="MaxKeyLength"/>).</param>
+    /// <param name="problem">What is wrong, when the value is not valid.</param>
+    /// <returns><see langword="true"/> when the value is a valid identifier.</returns>
+    public static bool IsValid([NotNullWhen(true)] string? value, int maxLength, [NotNullWhen(false)] out string? problem)
     {
         if (string.IsNullOrEmpty(value))
         {
@@ -37,9 +60,9 @@ public static class Identifier
             return false;
         }
 
-        if (value.Length > MaxLength)
+        if (value.Length > maxLength)
         {
-            problem = $"must be at most {MaxLength} characters";
+            problem = string.Create(CultureInfo.InvariantCulture, $"must be at most {maxLength} characters (has {value.Length})");
             return false;
         }
 
@@ -49,11 +72,31 @@ public static class Identifier
             return false;
         }
 
-        foreach (var c in value)
+        for (var i = 0; i < value.Length; i++)
         {
-            if (char.IsControl(c))
+            var c = value[i];
+            if (char.IsSurrogate(c))
             {
-                problem = "must not contain control characters";
+                if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+                {
+                    i++;
+                    continue;
+                }
+
+                problem = string.Create(CultureInfo.InvariantCulture, $"must be well-formed Unicode: an unpaired surrogate U+{(int)c:X4} is at index {i}");
+                return false;
+            }
+
+            var category = char.GetUnicodeCategory(c);
+            if (category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator)
+            {
+                var what = category switch
+                {
+                    UnicodeCategory.Control => "control character",
+                    UnicodeCategory.Format => c == '\uFEFF' ? "byte order mark (a format character)" : "format character",
+                    _ => "line or paragraph separator",
+                };
+                problem = string.Create(CultureInfo.InvariantCulture, $"must not contain the {what} U+{(int)c:X4} (at index {i})");
                 return false;
             }
         }

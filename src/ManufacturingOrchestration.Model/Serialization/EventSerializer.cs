@@ -27,6 +27,7 @@ public sealed class EventSerializer
     private readonly EventTypeRegistry _registry;
     private readonly int _maxEventBytes;
     private readonly JsonDocumentOptions _documentOptions;
+    private readonly int _maxDepth;
 
     /// <summary>Creates a serializer.</summary>
     /// <param name="options">The settings; defaults when <see langword="null"/>.</param>
@@ -36,6 +37,7 @@ public sealed class EventSerializer
         options.Validate();
         _registry = options.Registry;
         _maxEventBytes = options.MaxEventBytes;
+        _maxDepth = options.MaxDepth;
         _documentOptions = new JsonDocumentOptions { MaxDepth = options.MaxDepth, AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow };
     }
 
@@ -162,6 +164,15 @@ public sealed class EventSerializer
             return TooLarge(json.Length);
         }
 
+        if (FreeText.IndexOfUnpairedSurrogate(json) is var bad and >= 0)
+        {
+            // UTF-8 has no form for it: encoding would put U+FFFD in its place and change the event silently.
+            return EventParseResult.Failure(
+            [
+                new ValidationError("$", ReasonCodes.InvalidEncoding, $"The text is not well-formed Unicode: an unpaired surrogate is at index {bad.ToString(CultureInfo.InvariantCulture)}."),
+            ]);
+        }
+
         var byteCount = Encoding.UTF8.GetByteCount(json);
         if (byteCount > _maxEventBytes)
         {
@@ -241,6 +252,11 @@ public sealed class EventSerializer
         }
         catch (JsonException exception)
         {
+            if (NestsTooDeep(utf8Json.Span))
+            {
+                return EventParseResult.Failure([new ValidationError("$", ReasonCodes.TooDeep, $"The event nests deeper than {_maxDepth.ToString(CultureInfo.InvariantCulture)} levels.")]);
+            }
+
             var where = exception.LineNumber is { } line
                 ? $" (line {(line + 1).ToString(CultureInfo.InvariantCulture)}, byte {(exception.BytePositionInLine ?? 0).ToString(CultureInfo.InvariantCulture)})"
                 : string.Empty;
@@ -249,8 +265,37 @@ public sealed class EventSerializer
 
         using (document)
         {
+            // Before anything reads a string: an invalid UTF-8 sequence or an unpaired \uD800 escape would make the
+            // reader throw, and is refused here with its path instead.
+            var textErrors = new List<ValidationError>();
+            if (!JsonTextCheck.Check(document.RootElement, new JsonPathBuilder(), 0, _maxDepth, textErrors))
+            {
+                return EventParseResult.Failure(textErrors);
+            }
+
             return Read(document.RootElement);
         }
+    }
+
+    /// <summary>Whether JSON that failed to parse nested deeper than the limit before any syntax error (then it is too deep, not malformed).</summary>
+    private bool NestsTooDeep(ReadOnlySpan<byte> utf8Json)
+    {
+        var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = Math.Max(utf8Json.Length + 1, _maxDepth + 1) });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth + 1 > _maxDepth)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return false;
     }
 
     private EventParseResult Read(JsonElement root)
@@ -308,7 +353,7 @@ public sealed class EventSerializer
                 specVersion = ReadString(value, "$.specversion", errors, requireNonBlank: true);
                 if (specVersion is not null && specVersion != EventEnvelope.CloudEventsSpecVersion)
                 {
-                    errors.Add(new ValidationError("$.specversion", ReasonCodes.UnsupportedSpecVersion, $"The specversion '{specVersion}' is not supported; only 1.0 is."));
+                    errors.Add(new ValidationError("$.specversion", ReasonCodes.UnsupportedSpecVersion, $"The specversion '{FreeText.Escape(specVersion)}' is not supported; only 1.0 is."));
                 }
             }
             else if (property.NameEquals("time"u8))
@@ -347,7 +392,7 @@ public sealed class EventSerializer
                 dataContentType = ReadString(value, "$.datacontenttype", errors, requireNonBlank: true);
                 if (dataContentType is not null && !EventValidator.IsJsonContentType(dataContentType))
                 {
-                    errors.Add(new ValidationError("$.datacontenttype", ReasonCodes.OutOfRange, $"The data content type '{dataContentType}' is not JSON."));
+                    errors.Add(new ValidationError("$.datacontenttype", ReasonCodes.OutOfRange, $"The data content type '{FreeText.Escape(dataContentType)}' is not JSON."));
                 }
             }
             else if (property.NameEquals("dataschema"u8))
@@ -380,7 +425,7 @@ public sealed class EventSerializer
                 var name = property.Name;
                 if (!EventValidator.IsValidExtensionName(name))
                 {
-                    errors.Add(new ValidationError(new JsonPathBuilder().Build(name), ReasonCodes.OutOfRange, $"'{name}' is not a CloudEvents attribute name: use lower-case letters and digits only."));
+                    errors.Add(new ValidationError(new JsonPathBuilder().Build(name), ReasonCodes.OutOfRange, $"'{FreeText.Escape(name)}' is not a CloudEvents attribute name: use lower-case letters and digits only."));
                 }
                 else if (value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
                 {
@@ -433,6 +478,8 @@ public sealed class EventSerializer
             Extensions = extensions is null ? EmptyExtensions : extensions,
             Data = payload,
         };
+        // The identifier rules on the envelope's keys are the intake's (EventValidator, which every publish applies),
+        // not the reader's: a store reads back with this serializer what an earlier version accepted under older rules.
         return EventParseResult.Success(envelope);
     }
 
@@ -451,8 +498,8 @@ public sealed class EventSerializer
         {
             var code = _registry.HasOtherVersionOf(type) ? ReasonCodes.NoUpcaster : ReasonCodes.UnknownEventType;
             var message = code == ReasonCodes.NoUpcaster
-                ? $"The event type '{type}' is a version this orchestrator cannot read, and no upcaster to a current version is registered."
-                : $"The event type '{type}' is not registered.";
+                ? $"The event type '{FreeText.Escape(type)}' is a version this orchestrator cannot read, and no upcaster to a current version is registered."
+                : $"The event type '{FreeText.Escape(type)}' is not registered.";
             errors.Add(new ValidationError("$.type", code, message));
             return null;
         }
@@ -482,8 +529,21 @@ public sealed class EventSerializer
         }
 
         resolvedType = registration.EventType;
-        using var upcast = JsonDocument.Parse(node.ToJsonString(), _documentOptions);
-        return ReadData(registration, upcast.RootElement, errors);
+        JsonDocument upcast;
+        try
+        {
+            upcast = JsonDocument.Parse(node.ToJsonString(), _documentOptions);
+        }
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException or ArgumentException)
+        {
+            errors.Add(new ValidationError("$.data", ReasonCodes.UpcastFailed, $"The upcast payload of '{type}' cannot be read: {exception.Message}"));
+            return null;
+        }
+
+        using (upcast)
+        {
+            return ReadData(registration, upcast.RootElement, errors);
+        }
     }
 
     private static EventPayload? ReadData(EventTypeRegistration registration, JsonElement data, List<ValidationError> errors)

@@ -14,16 +14,17 @@ public sealed class EventSerializerOptions
     /// <summary>The largest event accepted, in UTF-8 bytes, checked before parsing. Default: <see cref="DefaultMaxEventBytes"/>.</summary>
     public int MaxEventBytes { get; set; } = DefaultMaxEventBytes;
 
-    /// <summary>The deepest JSON nesting accepted. Default: 64.</summary>
-    public int MaxDepth { get; set; } = 64;
+    /// <summary>The deepest JSON nesting accepted. Default and most: <see cref="EventEnvelope.MaxDepth"/> (64), the limit typed events are held to as well.</summary>
+    public int MaxDepth { get; set; } = EventEnvelope.MaxDepth;
 
     /// <summary>Checks the settings.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A limit is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A limit is not positive, or the depth is above <see cref="EventEnvelope.MaxDepth"/>.</exception>
     /// <exception cref="ArgumentNullException">No registry is set.</exception>
     public void Validate()
     {
         ArgumentNullException.ThrowIfNull(Registry);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxEventBytes);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxDepth);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxDepth, EventEnvelope.MaxDepth);
     }
 }

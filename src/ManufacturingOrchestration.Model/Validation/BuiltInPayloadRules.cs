@@ -72,6 +72,7 @@ internal static class BuiltInPayloadRules
     {
         c.RequireIdentifier(p.Supplier, "supplier");
         c.RequireText(p.Change, "change");
+        c.RequireTextOrAbsent(p.Note, "note");
     }
 
     public static void ProductionConfirmed(ProductionConfirmed p, PayloadValidationContext c)
@@ -106,15 +107,15 @@ internal static class BuiltInPayloadRules
 
     public static void ApprovalGiven(ApprovalGiven p, PayloadValidationContext c)
     {
-        c.RequireText(p.RequestId, "requestId");
-        c.RequireText(p.PartitionKey, "partitionKey");
+        c.RequireKey(p.RequestId, "requestId");
+        c.RequireKey(p.PartitionKey, "partitionKey");
         Signature(p.Signature, c, "signature");
     }
 
     public static void ApprovalRefused(ApprovalRefused p, PayloadValidationContext c)
     {
-        c.RequireText(p.RequestId, "requestId");
-        c.RequireText(p.PartitionKey, "partitionKey");
+        c.RequireKey(p.RequestId, "requestId");
+        c.RequireKey(p.PartitionKey, "partitionKey");
         Signature(p.Signature, c, "signature");
     }
 
@@ -147,6 +148,7 @@ internal static class BuiltInPayloadRules
         c.RequireIdentifier(p.Material, "material");
         c.RequireIdentifier(p.Site, "site");
         c.RequireIdentifier(p.Supplier, "supplier");
+        c.RequireTextOrAbsent(p.DefectDescription, "defectDescription");
         if (c.RequireDefined(p.Severity, "severity") && p.Severity == DefectSeverity.None)
         {
             c.AddError("severity", ReasonCodes.OutOfRange, "A failed inspection names the severity of the defect found; 'none' is not one.");
@@ -301,6 +303,7 @@ internal static class BuiltInPayloadRules
 
         c.RequireDefined(s.Meaning, path + ".meaning");
         c.RequireText(s.Reason, path + ".reason");
+        c.RequireTextOrAbsent(s.Justification, path + ".justification");
     }
 
     private static void Results(IReadOnlyList<CharacteristicResult>? results, PayloadValidationContext c, string path)
@@ -367,6 +370,7 @@ internal static class BuiltInPayloadRules
             c.RequireIdentifier(lines[i].Lot, itemPath + ".lot");
             c.RequirePositive(lines[i].Quantity, itemPath + ".quantity");
             c.RequireIdentifier(lines[i].Authorizer, itemPath + ".authorizer");
+            c.RequireTextOrAbsent(lines[i].Justification, itemPath + ".justification");
             if (lines[i].Signature is { } signature)
             {
                 Signature(signature, c, itemPath + ".signature");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using ManufacturingOrchestration.Model.Events;
 
 namespace ManufacturingOrchestration.Model.Validation;
@@ -49,10 +50,23 @@ public sealed class EventValidator
             }
 
             errors ??= [];
+            var before = errors.Count;
+            PayloadTextCheck.Check(envelope.Data, registration.TypeInfo, errors);
             ValidatePayload(registration, envelope.Data, errors);
+            if (errors.Count == before && envelope.PartitionKey is null)
+            {
+                // The payload's own key orders the event when the envelope names none: the same rules apply to it.
+                ValidateKey(envelope.Data.DefaultPartitionKey, "$.data", "partition key derived from the payload", ref errors);
+            }
         }
 
-        return errors is null || errors.Count == 0 ? [] : errors;
+        if (errors is null || errors.Count == 0)
+        {
+            return [];
+        }
+
+        // A typed payload's text is checked twice (as JSON would be written, and by its business rules): say each problem once.
+        return errors.DistinctBy(e => (e.Path, e.ReasonCode.Code)).ToArray();
     }
 
     /// <summary>Validates a payload on its own (paths start at <c>$.data</c>).</summary>
@@ -119,17 +133,89 @@ public sealed class EventValidator
             || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
     }
 
-    private static bool HasControlCharacter(string value)
+    /// <summary>
+    /// Checks the attributes every intake path must check the same way, on an envelope read from JSON as on a typed one:
+    /// the identifier rules on every key, and extension names and values (with the depth limit).
+    /// </summary>
+    internal static void ValidateAttributeText(EventEnvelope envelope, ref List<ValidationError>? errors)
     {
-        foreach (var c in value)
+        if (!string.IsNullOrWhiteSpace(envelope.Id))
         {
-            if (char.IsControl(c))
-            {
-                return true;
-            }
+            ValidateKey(envelope.Id, "$.id", "event id", ref errors);
         }
 
-        return false;
+        if (!string.IsNullOrWhiteSpace(envelope.Source))
+        {
+            ValidateKey(envelope.Source, "$.source", "source", ref errors);
+        }
+
+        if (envelope.PartitionKey is { Length: > 0 } partitionKey)
+        {
+            ValidateKey(partitionKey, "$.partitionkey", "partition key", ref errors);
+        }
+
+        ValidateOptionalKey(envelope.Subject, "$.subject", "subject", ref errors);
+        ValidateOptionalKey(envelope.CorrelationId, "$.correlationid", "correlation id", ref errors);
+        ValidateOptionalKey(envelope.CausationId, "$.causationid", "causation id", ref errors);
+        ValidateOptionalKey(envelope.TraceParent, "$.traceparent", "traceparent", ref errors);
+        ValidateOptionalKey(envelope.DataContentType, "$.datacontenttype", "data content type", ref errors);
+        ValidateOptionalKey(envelope.DataSchema, "$.dataschema", "dataschema", ref errors);
+
+        if (envelope.Extensions is null)
+        {
+            Add(ref errors, "$", ReasonCodes.Required, "The extensions dictionary must not be null.");
+            return;
+        }
+
+        foreach (var (name, value) in envelope.Extensions)
+        {
+            var path = new JsonPathBuilder().Build(FreeText.Escape(name));
+            if (!IsValidExtensionName(name))
+            {
+                Add(ref errors, path, ReasonCodes.OutOfRange, $"'{FreeText.Escape(name)}' is not a valid CloudEvents extension name (lower-case letters and digits, not a known attribute).");
+                continue;
+            }
+
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.Undefined:
+                    Add(ref errors, path, ReasonCodes.Required, "The extension attribute has no value.");
+                    break;
+                case JsonValueKind.Object or JsonValueKind.Array:
+                    // Refused either way, as on the JSON path; a value deeper than an event may nest is named as such.
+                    // The envelope is level 1, so an extension value may nest at most MaxDepth - 1 levels.
+                    if (JsonTextCheck.DepthOf(value, EventEnvelope.MaxDepth) > EventEnvelope.MaxDepth - 1)
+                    {
+                        Add(ref errors, path, ReasonCodes.TooDeep, string.Create(CultureInfo.InvariantCulture, $"The extension attribute nests deeper than an event may ({EventEnvelope.MaxDepth} levels)."));
+                    }
+                    else
+                    {
+                        Add(ref errors, path, ReasonCodes.WrongType, "An extension attribute is a string, number or boolean.");
+                    }
+
+                    break;
+                case JsonValueKind.String:
+                    errors ??= [];
+                    JsonTextCheck.Check(value, new JsonPathBuilder("$." + name), 1, EventEnvelope.MaxDepth, errors);
+                    break;
+            }
+        }
+    }
+
+    private static void ValidateOptionalKey(string? value, string path, string what, ref List<ValidationError>? errors)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            ValidateKey(value, path, what, ref errors);
+        }
+    }
+
+    private static void ValidateKey(string value, string path, string what, ref List<ValidationError>? errors)
+    {
+        if (!Identifier.IsValid(value, Identifier.MaxKeyLength, out var problem))
+        {
+            Add(ref errors, path, FreeText.IsWellFormed(value) ? ReasonCodes.InvalidIdentifier : ReasonCodes.InvalidEncoding, $"The {what} {problem}.");
+        }
     }
 
     private void ValidateAttributes(EventEnvelope envelope, ref List<ValidationError>? errors)
@@ -137,10 +223,6 @@ public sealed class EventValidator
         if (string.IsNullOrWhiteSpace(envelope.Id))
         {
             Add(ref errors, "$.id", ReasonCodes.Required, "The event needs a non-empty id.");
-        }
-        else if (HasControlCharacter(envelope.Id))
-        {
-            Add(ref errors, "$.id", ReasonCodes.InvalidIdentifier, "The event id must not contain control characters.");
         }
 
         if (string.IsNullOrWhiteSpace(envelope.Source))
@@ -151,10 +233,6 @@ public sealed class EventValidator
         {
             Add(ref errors, "$.source", ReasonCodes.WrongType, "The source must be a URI-reference.");
         }
-        else if (HasControlCharacter(envelope.Source))
-        {
-            Add(ref errors, "$.source", ReasonCodes.InvalidIdentifier, "The source must not contain control characters.");
-        }
 
         if (string.IsNullOrEmpty(envelope.SpecVersion))
         {
@@ -162,7 +240,7 @@ public sealed class EventValidator
         }
         else if (!string.Equals(envelope.SpecVersion, EventEnvelope.CloudEventsSpecVersion, StringComparison.Ordinal))
         {
-            Add(ref errors, "$.specversion", ReasonCodes.UnsupportedSpecVersion, $"The specversion '{envelope.SpecVersion}' is not supported; only 1.0 is.");
+            Add(ref errors, "$.specversion", ReasonCodes.UnsupportedSpecVersion, $"The specversion '{FreeText.Escape(envelope.SpecVersion)}' is not supported; only 1.0 is.");
         }
 
         if (string.IsNullOrWhiteSpace(envelope.Type))
@@ -171,12 +249,12 @@ public sealed class EventValidator
         }
         else if (!Registry.TryGetRegistration(envelope.Type, out _))
         {
-            Add(ref errors, "$.type", ReasonCodes.UnknownEventType, $"The event type '{envelope.Type}' is not registered.");
+            Add(ref errors, "$.type", ReasonCodes.UnknownEventType, $"The event type '{FreeText.Escape(envelope.Type)}' is not registered.");
         }
 
         if (envelope.DataContentType is { } contentType && !IsJsonContentType(contentType))
         {
-            Add(ref errors, "$.datacontenttype", ReasonCodes.OutOfRange, $"The data content type '{contentType}' is not JSON.");
+            Add(ref errors, "$.datacontenttype", ReasonCodes.OutOfRange, $"The data content type '{FreeText.Escape(contentType)}' is not JSON.");
         }
 
         if (envelope.DataSchema is { } schema && !Uri.TryCreate(schema, UriKind.Absolute, out _))
@@ -199,20 +277,7 @@ public sealed class EventValidator
             Add(ref errors, "$.site", ReasonCodes.InvalidIdentifier, $"A site identifier {problem}.");
         }
 
-        if (envelope.Extensions is null)
-        {
-            Add(ref errors, "$", ReasonCodes.Required, "The extensions dictionary must not be null.");
-        }
-        else
-        {
-            foreach (var name in envelope.Extensions.Keys)
-            {
-                if (!IsValidExtensionName(name))
-                {
-                    Add(ref errors, new JsonPathBuilder().Build(name), ReasonCodes.OutOfRange, $"'{name}' is not a valid CloudEvents extension name (lower-case letters and digits, not a known attribute).");
-                }
-            }
-        }
+        ValidateAttributeText(envelope, ref errors);
     }
 
     private static void Add(ref List<ValidationError>? errors, string path, ReasonCode code, string message) =>

@@ -313,7 +313,7 @@ internal static class JsonShapeValidator
 
             if (!_names.Contains(element.GetString()!))
             {
-                walk.Error(ReasonCodes.OutOfRange, $"'{element.GetString()}' is not one of {_list}.");
+                walk.Error(ReasonCodes.OutOfRange, $"'{FreeText.Escape(element.GetString())}' is not one of {_list}.");
             }
         }
     }

@@ -96,7 +96,7 @@ public sealed class PayloadValidationContext
     public bool RequireIdentifier<T>(T? id, string memberPath)
         where T : struct, IIdentifier<T> => id is not { } value || RequireIdentifier(value, memberPath);
 
-    /// <summary>Reports a problem unless the text is present and not blank.</summary>
+    /// <summary>Reports a problem unless the text is valid free text (<see cref="FreeText"/>): present, not blank, no control characters other than tab and line breaks.</summary>
     /// <param name="text">The text.</param>
     /// <param name="memberPath">The member path relative to the payload.</param>
     /// <returns><see langword="true"/> when the text passed.</returns>
@@ -105,6 +105,39 @@ public sealed class PayloadValidationContext
         if (string.IsNullOrWhiteSpace(text))
         {
             AddError(memberPath, ReasonCodes.Required, "A non-blank value is required.");
+            return false;
+        }
+
+        if (!FreeText.IsValid(text, out var problem))
+        {
+            AddError(memberPath, FreeText.IsWellFormed(text) ? ReasonCodes.InvalidText : ReasonCodes.InvalidEncoding, $"The text {problem}.");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Reports a problem unless the optional text is absent or valid free text (<see cref="FreeText"/>).</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="memberPath">The member path relative to the payload.</param>
+    /// <returns><see langword="true"/> when the text passed.</returns>
+    public bool RequireTextOrAbsent(string? text, string memberPath) => text is null || RequireText(text, memberPath);
+
+    /// <summary>Reports a problem unless the value is a valid key (<see cref="Identifier"/> rules, at most <see cref="Identifier.MaxKeyLength"/> characters), such as a request id or a partition key.</summary>
+    /// <param name="value">The value.</param>
+    /// <param name="memberPath">The member path relative to the payload.</param>
+    /// <returns><see langword="true"/> when the value passed.</returns>
+    public bool RequireKey(string? value, string memberPath)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            AddError(memberPath, ReasonCodes.Required, "A non-blank value is required.");
+            return false;
+        }
+
+        if (!Identifier.IsValid(value, Identifier.MaxKeyLength, out var problem))
+        {
+            AddError(memberPath, FreeText.IsWellFormed(value) ? ReasonCodes.InvalidIdentifier : ReasonCodes.InvalidEncoding, $"The key {problem}.");
             return false;
         }
 

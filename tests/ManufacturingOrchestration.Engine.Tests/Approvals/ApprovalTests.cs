@@ -103,6 +103,43 @@ public class ApprovalTests
     }
 
     [Fact]
+    public async Task Answer_SignatureReasonWithControlCharacterOrBlank_IsRejectedAndNeverRecordedAsASignature()
+    {
+        await using var host = await CreateHostAsync();
+        var requestId = await RequestAsync(host, "L-T1");
+        var results = new List<PublishResult>();
+
+        foreach (var (reason, index) in new[] { "\u0000", "  ", "ok\u001B[2J", "ok\uD800" }.Select((r, i) => (r, i)))
+        {
+            var answer = Answer("L-T1", requestId, Supervisor, approve: true, "bad-reason-" + index);
+            var given = (ApprovalGiven)answer.Data;
+            results.Add(await host.Orchestrator.PublishAsync(answer with { Data = given with { Signature = given.Signature with { Reason = reason } } }, EngineTestHost.Ct));
+        }
+
+        await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
+        results.Should().OnlyContain(r => r.Status == PublishStatus.Rejected);
+        results.Select(r => r.Errors.Single(e => e.Path == "$.data.signature.reason").ReasonCode).Should().Equal(
+            ReasonCodes.InvalidText, ReasonCodes.Required, ReasonCodes.InvalidText, ReasonCodes.InvalidEncoding);
+        (await host.Orchestrator.GetAuditTrailAsync("L-T1", EngineTestHost.Ct)).Should().NotContain(a => a.Action.StartsWith("e-signature", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task DelegationAndReassignment_ReasonWithControlCharacterOrBlank_AreRefusedWithTheTextRules()
+    {
+        await using var host = await CreateHostAsync();
+        var requestId = await RequestAsync(host, "L-T2");
+
+        var nul = await host.Orchestrator.DelegateApprovalAsync("L-T2", requestId, Supervisor, Planner, "\u0000", EngineTestHost.Ct);
+        var blank = await host.Orchestrator.DelegateApprovalAsync("L-T2", requestId, Supervisor, Planner, " ", EngineTestHost.Ct);
+        var reassigned = await host.Orchestrator.ReassignApprovalAsync("L-T2", requestId, Role.QualityManager, Supervisor, "moved\u0007", EngineTestHost.Ct);
+
+        nul.Refusal.Should().Be(ReasonCodes.InvalidText);
+        blank.Refusal.Should().Be(ReasonCodes.Required);
+        reassigned.Refusal.Should().Be(ReasonCodes.InvalidText);
+        (await host.Orchestrator.GetAuditTrailAsync("L-T2", EngineTestHost.Ct)).Should().NotContain(a => a.Action == "approval-delegated" || a.Action == "approval-reassigned");
+    }
+
+    [Fact]
     public async Task Reassignment_ChangesTheRoleThatMustSign()
     {
         await using var host = await CreateHostAsync();

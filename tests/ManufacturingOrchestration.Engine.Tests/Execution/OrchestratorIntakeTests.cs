@@ -65,7 +65,7 @@ public class OrchestratorIntakeTests
         await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
 
         results.Select(r => r.Status).Should().Equal(PublishStatus.Accepted, PublishStatus.Rejected, PublishStatus.Accepted);
-        results[1].Errors.Should().ContainSingle().Which.Path.Should().Be("$.id");
+        results[1].Errors.Should().ContainSingle(e => e.Path == "$.id");
         TestWorkflows.Delivered(host.Plant, "k").Should().Equal("ok-1", "ok-2");
     }
 
@@ -101,7 +101,7 @@ public class OrchestratorIntakeTests
         var recorded = await host.Store.ReadRejectionsAsync(null, null, 100, EngineTestHost.Ct);
         recorded.Should().HaveCount(3);
         recorded.Should().OnlyContain(r => r.Channel == "api" && r.Source == TestWorkflows.Source && r.ReceivedAt == host.Time.GetUtcNow());
-        recorded.Select(r => r.EventId).Should().BeEquivalentTo(["evt\u0001x", "evt-2", "evt-3"]);
+        recorded.Select(r => r.EventId).Should().BeEquivalentTo(["evt\\u0001x", "evt-2", "evt-3"], "a refused id is recorded as printable text");
         recorded.Single(r => r.EventId == "evt-3").Reasons.Should().ContainSingle(r => r.Path == "$.data.quantity.value" && r.Code == ReasonCodes.NonPositiveQuantity.Code);
         recorded.Single(r => r.EventId == "evt-2").Type.Should().Be("mfg.unknown.thing.v1");
 

@@ -108,11 +108,11 @@ public sealed class FileDropSourceTests : IDisposable
         await host.Orchestrator.WaitForIdleAsync(Ct);
 
         beforeCrash.Should().NotBeNull();
-        beforeCrash!.Select(l => l.Status).Should().Equal(PublishStatus.Accepted, PublishStatus.Accepted);
+        beforeCrash!.Value.Lines.Select(l => l.Status).Should().Equal(PublishStatus.Accepted, PublishStatus.Accepted);
         var report = afterRestart.Should().ContainSingle().Which;
         report.Duplicates.Should().Be(2);
         report.Accepted.Should().Be(0);
-        report.Lines.Select(l => l.EventId).Should().Equal(beforeCrash!.Select(l => l.EventId));
+        report.Lines.Select(l => l.EventId).Should().Equal(beforeCrash!.Value.Lines.Select(l => l.EventId));
         effectsAfterFirstRun.Should().Be(2);
         host.Plant.Effects.CountOf(CommandKinds.ErpChangeStockCategory).Should().Be(2);
         File.Exists(Path.Combine(_folder, "processed", fileName)).Should().BeTrue();

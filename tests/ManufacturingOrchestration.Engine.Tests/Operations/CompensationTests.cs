@@ -40,6 +40,22 @@ public class CompensationTests
     }
 
     [Fact]
+    public async Task Act_ReasonWithControlCharacter_IsRefusedWithInvalidTextAndTheDeadLetterStaysOpen()
+    {
+        await using var host = await new EngineTestHost(workflows: [ReleaseThenNotify()]).StartAsync();
+        host.AddLotInInspection("L-C3", 30);
+        host.Plant.Faults.FailNext(CommandKinds.NotificationSend, 1, AdapterResultStatus.PermanentFailure);
+        await host.PublishAndWaitAsync(EngineTestHost.Passed("L-C3", "c-3"));
+        var deadLetter = (await host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, EngineTestHost.Ct)).Single();
+
+        var result = await host.Orchestrator.ActAsync(new OperatorRequest { DeadLetterId = deadLetter.Id, Action = OperatorActionKind.Skip, Operator = EngineTestHost.OperatorId, Reason = "skip\u0000" }, EngineTestHost.Ct);
+
+        result.Succeeded.Should().BeFalse();
+        result.Refusal.Should().Be(ReasonCodes.InvalidText);
+        (await host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, EngineTestHost.Ct)).Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task Compensate_ByActorWithoutOperatorRole_IsRefused()
     {
         await using var host = await new EngineTestHost(workflows: [ReleaseThenNotify()]).StartAsync();

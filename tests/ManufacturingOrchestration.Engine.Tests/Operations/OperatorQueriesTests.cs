@@ -72,7 +72,7 @@ public class OperatorQueriesTests
         var byLot = async () => await sut.GetRejectionsAsync(new OperatorQueryFilter { Lot = new LotId("L-1") }, EngineTestHost.Ct);
 
         all.Should().HaveCount(2);
-        bySite.Should().ContainSingle().Which.EventId.Should().Be("bad\u0001");
+        bySite.Should().ContainSingle().Which.EventId.Should().Be("bad\\u0001", "a refused id is recorded as printable text");
         recent.Should().ContainSingle().Which.Channel.Should().Be("file:drop.jsonl");
         await byLot.Should().ThrowAsync<ArgumentException>().WithMessage("*lot*");
     }

@@ -6,6 +6,9 @@ namespace ManufacturingOrchestration.Model.Tests.Identity;
 
 public class IdentifierTests
 {
+    /// <summary>Theory data cannot carry an unpaired surrogate (it is serialized as U+FFFD), so the tests name it <c>&lt;D800&gt;</c>.</summary>
+    private static string Lone(string? text) => text is null ? null! : text.Replace("<D800>", "\uD800", StringComparison.Ordinal).Replace("<DC00>", "\uDC00", StringComparison.Ordinal).Replace("<D83D>", "\uD83D", StringComparison.Ordinal);
+
     [Theory]
     [InlineData("CAP-2026-0042")]
     [InlineData("a")]
@@ -22,11 +25,35 @@ public class IdentifierTests
     [InlineData("", "must not be empty")]
     [InlineData(" lead", "white space")]
     [InlineData("trail ", "white space")]
-    [InlineData("tab\there", "control characters")]
+    [InlineData("tab\there", "control character U+0009")]
+    [InlineData("\uFEFFdup-1", "byte order mark")]
+    [InlineData("dup<D800>-1", "unpaired surrogate U+D800")]
+    [InlineData("dup-1<DC00>", "unpaired surrogate U+DC00")]
+    [InlineData("zero\u200Bwidth", "format character U+200B")]
+    [InlineData("rtl\u202Eoverride", "format character U+202E")]
+    [InlineData("line\u2028sep", "line or paragraph separator U+2028")]
+    [InlineData("nul\u0000", "control character U+0000")]
     public void IsValid_BadValues_NameTheProblem(string? value, string expected)
     {
-        Identifier.IsValid(value, out var problem).Should().BeFalse();
+        Identifier.IsValid(Lone(value), out var problem).Should().BeFalse();
         problem.Should().Contain(expected);
+    }
+
+    [Fact]
+    public void IsValid_SurrogatePairAndCombiningMark_AreValidAndNotNormalized()
+    {
+        Identifier.IsValid("lot-\U0001F600", out _).Should().BeTrue("a surrogate pair is one well-formed character");
+        Identifier.IsValid("cafe\u0301", out _).Should().BeTrue();
+        Identifier.IsValid("caf\u00E9", out _).Should().BeTrue();
+        new LotId("cafe\u0301").Should().NotBe(new LotId("caf\u00E9"), "identifiers are compared ordinally, not normalized");
+    }
+
+    [Fact]
+    public void IsValid_KeyLength_AllowsLongerEventKeysThanTypedIdentifiers()
+    {
+        Identifier.IsValid(new string('x', Identifier.MaxKeyLength), Identifier.MaxKeyLength, out _).Should().BeTrue();
+        Identifier.IsValid(new string('x', Identifier.MaxKeyLength + 1), Identifier.MaxKeyLength, out var problem).Should().BeFalse();
+        problem.Should().Contain("at most 1024");
     }
 
     [Fact]
