@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Commands;
@@ -24,7 +25,7 @@ public sealed class StepContext
     private readonly List<string> _cancelledTimers = [];
     private readonly List<string> _explanations = [];
     private readonly ApprovalOptions _approvals;
-    private Dictionary<string, object>? _facts;
+    private Dictionary<(string Name, Type Type), object>? _facts;
     private Dictionary<(string Step, string Kind), int>? _occurrences;
     private string? _correlationId;
     private List<SiteId>? _withdrawnApprovalSites;
@@ -96,22 +97,42 @@ public sealed class StepContext
 
     internal IReadOnlyList<string> Explanations => _explanations;
 
-    /// <summary>Stores a fact for later steps.</summary>
+    /// <summary>Stores a fact for later steps, replacing the fact the key named before.</summary>
     /// <typeparam name="T">The fact type.</typeparam>
-    /// <param name="name">The fact name.</param>
+    /// <param name="key">The key (its name and type together identify the fact).</param>
     /// <param name="value">The fact.</param>
-    public void SetFact<T>(string name, T value)
+    /// <exception cref="ArgumentException"><paramref name="key"/> is the <see langword="default"/> key, which has no name.</exception>
+    public void SetFact<T>(FactKey<T> key, T value)
         where T : notnull
     {
-        (_facts ??= new Dictionary<string, object>(StringComparer.Ordinal))[name] = value;
+        (_facts ??= [])[Slot(key)] = value;
     }
 
     /// <summary>Reads a fact stored by an earlier step.</summary>
     /// <typeparam name="T">The fact type.</typeparam>
-    /// <param name="name">The fact name.</param>
-    /// <returns>The fact, or the default when absent.</returns>
-    public T? GetFact<T>(string name) =>
-        _facts is not null && _facts.TryGetValue(name, out var value) && value is T typed ? typed : default;
+    /// <param name="key">The key.</param>
+    /// <returns>The fact, or the default of <typeparamref name="T"/> when no step stored it.</returns>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is the <see langword="default"/> key, which has no name.</exception>
+    public T? GetFact<T>(FactKey<T> key) => TryGetFact(key, out var value) ? value : default;
+
+    /// <summary>Reads a fact stored by an earlier step, saying whether there was one.</summary>
+    /// <typeparam name="T">The fact type.</typeparam>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The fact, when stored; otherwise the default of <typeparamref name="T"/>.</param>
+    /// <returns><see langword="true"/> when a step stored the fact.</returns>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is the <see langword="default"/> key, which has no name.</exception>
+    public bool TryGetFact<T>(FactKey<T> key, [MaybeNullWhen(false)] out T value)
+    {
+        var slot = Slot(key);
+        if (_facts is not null && _facts.TryGetValue(slot, out var stored))
+        {
+            value = (T)stored;
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
 
     /// <summary>Records decisions and their explanation (for the audit trail).</summary>
     /// <param name="decisions">The decisions.</param>
@@ -349,6 +370,10 @@ public sealed class StepContext
     /// <summary>Cancels a durable timer.</summary>
     /// <param name="id">The timer id.</param>
     public void CancelTimer(string id) => _cancelledTimers.Add(id);
+
+    /// <summary>Where a key's fact is kept: its name and type, so keys that share a name but not a type never meet.</summary>
+    private static (string Name, Type Type) Slot<T>(FactKey<T> key) =>
+        (key.Name ?? throw new ArgumentException("The default fact key has no name; create keys with a name.", nameof(key)), typeof(T));
 
     private bool IsOwnApproval(WorkflowInstanceState instance) =>
         ApprovalStore.IsWaitingRequest(instance) && string.Equals(instance.Workflow, Workflow.Name, StringComparison.Ordinal);

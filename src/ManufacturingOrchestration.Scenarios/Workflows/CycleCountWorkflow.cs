@@ -32,10 +32,6 @@ public static class CycleCountWorkflow
     /// <summary>The workflow name.</summary>
     public const string Name = "cycle-count";
 
-    private const string MaterialFact = "material";
-
-    private const string RequestFact = "approval-request";
-
     /// <summary>Builds the workflow.</summary>
     /// <param name="services">The rules, sites, tolerances and count authorities.</param>
     /// <returns>The definition (version 2).</returns>
@@ -50,7 +46,7 @@ public static class CycleCountWorkflow
                 var count = ((CycleCountRecorded)ctx.Event.Data).Count;
                 if (await services.GetMaterialAsync(ctx.Adapters.Erp, count.Material, ctx.Now, ct).ConfigureAwait(false) is { } material)
                 {
-                    ctx.SetFact(MaterialFact, material);
+                    ctx.SetFact(ScenarioFactKeys.Material, material);
                 }
             })
             .Step("decide", WorkflowStepKind.Decide, ctx =>
@@ -60,7 +56,7 @@ public static class CycleCountWorkflow
                 {
                     Envelope = ctx.Event,
                     Lot = ctx.State.Lot,
-                    Material = ctx.GetFact<MaterialDefinition>(MaterialFact),
+                    Material = ctx.GetFact(ScenarioFactKeys.Material),
                     Site = services.Sites.Get(count.Site),
                     CountTolerances = services.CountTolerances,
                     CountAuthority = services.CountAuthorities(count.CountedBy, count.Site),
@@ -162,7 +158,7 @@ public static class CycleCountWorkflow
             Requester = count.CountedBy,
             Payload = (Adjustment.From(gated) with { Location = count.Location, Bin = count.Bin }).Write(),
         });
-        ctx.SetFact(RequestFact, requestId);
+        ctx.SetFact(ScenarioFactKeys.ApprovalRequest, requestId);
     }
 
     /// <summary>
@@ -179,7 +175,7 @@ public static class CycleCountWorkflow
             return;
         }
 
-        var ownRequest = ctx.GetFact<string>(RequestFact);
+        var ownRequest = ctx.GetFact(ScenarioFactKeys.ApprovalRequest);
         Adjustment? superseded = null;
         foreach (var pending in ctx.PendingApprovals)
         {

@@ -20,8 +20,6 @@ public static class FinishedGoodsReleaseWorkflow
     /// <summary>The workflow name.</summary>
     public const string Name = "finished-goods-release";
 
-    private const string SiteFact = "site";
-
     /// <summary>Builds the workflow.</summary>
     /// <param name="services">The rules, sites and lot policy.</param>
     /// <returns>The definition (version 1).</returns>
@@ -51,7 +49,7 @@ public static class FinishedGoodsReleaseWorkflow
             var links = await mes.GetComponentsAsync(released.Lot, ct).ConfigureAwait(false);
             if (links.Count > 0)
             {
-                ctx.SetFact(ScenarioFacts.GenealogyFact, links);
+                ctx.SetFact(ScenarioFactKeys.Genealogy, links);
             }
         }
     }
@@ -60,13 +58,13 @@ public static class FinishedGoodsReleaseWorkflow
     {
         var released = Released(ctx);
         var site = services.Sites.Get(released.Site);
-        ctx.SetFact(SiteFact, site);
+        ctx.SetFact(ScenarioFactKeys.Site, site);
         var decisions = services.Rules.Decide(new FactSet
         {
             Envelope = ctx.Event,
             Lot = ctx.State.Lot,
             Site = site,
-            Genealogy = ctx.GetFact<IReadOnlyList<GenealogyLink>>(ScenarioFacts.GenealogyFact) ?? [],
+            Genealogy = ctx.GetFact(ScenarioFactKeys.Genealogy) ?? [],
         });
         ctx.AddDecisions(decisions.Decisions, decisions.Describe());
     }

@@ -20,10 +20,6 @@ public static class IncomingInspectionWorkflow
     /// <summary>The workflow name.</summary>
     public const string Name = "incoming-inspection";
 
-    /// <summary>Fact names this workflow stores for its steps.</summary>
-    private const string MaterialFact = "material";
-    private const string SiteFact = "site";
-
     /// <summary>Builds the workflow.</summary>
     /// <param name="services">The rules, sites and master data.</param>
     /// <returns>The definition (version 1).</returns>
@@ -78,10 +74,10 @@ public static class IncomingInspectionWorkflow
         var definition = await services.GetMaterialAsync(ctx.Adapters.Erp, material, ctx.Now, ct).ConfigureAwait(false);
         if (definition is not null)
         {
-            ctx.SetFact(MaterialFact, definition);
+            ctx.SetFact(ScenarioFactKeys.Material, definition);
         }
 
-        ctx.SetFact(SiteFact, services.Sites.Get(site));
+        ctx.SetFact(ScenarioFactKeys.Site, services.Sites.Get(site));
         if (ctx.Event.Data is InspectionFailed failed)
         {
             await ScenarioFacts.GatherFailureFactsAsync(services, ctx, failed.Lot, failed.Supplier ?? ctx.State.Lot?.Supplier ?? definition?.Supplier, ct).ConfigureAwait(false);
@@ -100,11 +96,11 @@ public static class IncomingInspectionWorkflow
         {
             Envelope = ctx.Event,
             Lot = ctx.State.Lot,
-            Material = ctx.GetFact<MaterialDefinition>(MaterialFact),
-            Site = ctx.GetFact<SiteProfile>(SiteFact),
-            Allocations = ctx.GetFact<IReadOnlyList<Allocation>>(ScenarioFacts.AllocationsFact) ?? [],
-            SupplierHistory = ctx.GetFact<SupplierQualityHistory>(ScenarioFacts.SupplierHistoryFact),
-            Genealogy = ctx.GetFact<IReadOnlyList<GenealogyLink>>(ScenarioFacts.GenealogyFact) ?? [],
+            Material = ctx.GetFact(ScenarioFactKeys.Material),
+            Site = ctx.GetFact(ScenarioFactKeys.Site),
+            Allocations = ctx.GetFact(ScenarioFactKeys.Allocations) ?? [],
+            SupplierHistory = ctx.GetFact(ScenarioFactKeys.SupplierHistory),
+            Genealogy = ctx.GetFact(ScenarioFactKeys.Genealogy) ?? [],
         };
         var decisions = services.Rules.Decide(facts);
         ctx.AddDecisions(decisions.Decisions, decisions.Describe());
@@ -188,7 +184,7 @@ public static class IncomingInspectionWorkflow
 
     private static void MoveToHold(MoveStockToHold decision, StepContext ctx)
     {
-        var holdBin = decision.HoldLocation ?? ctx.GetFact<SiteProfile>(SiteFact)?.HoldLocation ?? SiteDirectory.DefaultHoldLocation(decision.Site);
+        var holdBin = decision.HoldLocation ?? ctx.GetFact(ScenarioFactKeys.Site)?.HoldLocation ?? SiteDirectory.DefaultHoldLocation(decision.Site);
         ctx.Plan(CommandKinds.WmsCreateMoveTask, c => new CreateMoveTaskRequest
         {
             Context = c,

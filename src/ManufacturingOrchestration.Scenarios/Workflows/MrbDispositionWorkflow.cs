@@ -34,9 +34,6 @@ public static class MrbDispositionWorkflow
     /// <summary>The workflow name.</summary>
     public const string Name = "mrb-disposition";
 
-    private const string SiteFact = "site";
-    private const string NonconformanceFact = "nonconformance";
-    private const string ExecutedFact = "executed-lines";
     private const string RefusedMarker = "refused";
 
     /// <summary>
@@ -90,10 +87,10 @@ public static class MrbDispositionWorkflow
     private static async ValueTask EnrichAsync(ScenarioServices services, StepContext ctx, CancellationToken ct)
     {
         var decided = Decided(ctx);
-        ctx.SetFact(SiteFact, services.Sites.Get(decided.Site));
+        ctx.SetFact(ScenarioFactKeys.Site, services.Sites.Get(decided.Site));
         if (ctx.Adapters.Qms is { } qms && await qms.GetNonconformanceAsync(decided.Nonconformance, ct).ConfigureAwait(false) is { } ncr)
         {
-            ctx.SetFact(NonconformanceFact, ncr);
+            ctx.SetFact(ScenarioFactKeys.Nonconformance, ncr);
         }
     }
 
@@ -103,7 +100,7 @@ public static class MrbDispositionWorkflow
         {
             Envelope = ctx.Event,
             Lot = ctx.State.Lot,
-            Site = ctx.GetFact<SiteProfile>(SiteFact),
+            Site = ctx.GetFact(ScenarioFactKeys.Site),
         });
         ctx.AddDecisions(decisions.Decisions, decisions.Describe());
     }
@@ -127,7 +124,7 @@ public static class MrbDispositionWorkflow
             }
         }
 
-        var ncr = ctx.GetFact<Nonconformance>(NonconformanceFact);
+        var ncr = ctx.GetFact(ScenarioFactKeys.Nonconformance);
         if (ncr is null)
         {
             if (ctx.Adapters.Qms is not null)
@@ -140,7 +137,7 @@ public static class MrbDispositionWorkflow
             ncr = new Nonconformance { Id = decided.Nonconformance, Problem = "MRB disposition", Site = decided.Site, Lots = [decided.Lot], Status = NonconformanceStatus.Approved };
         }
 
-        var site = ctx.GetFact<SiteProfile>(SiteFact)!;
+        var site = ctx.GetFact(ScenarioFactKeys.Site)!;
         var approvals = decided.Lines.Where(l => l.Signature is not null).Select(l => l.Signature!).ToArray();
         var result = NonconformanceMachine.Fire(ncr, NonconformanceTrigger.Disposition, new NonconformanceTriggerArgs { Lines = decided.Lines, Approvals = approvals }, site);
         if (result.Rejection is { } rejection)
@@ -324,7 +321,7 @@ public static class MrbDispositionWorkflow
         ctx.Plan(CommandKinds.QmsRecordDisposition, c => new RecordDispositionRequest { Context = c, Nonconformance = decided.Nonconformance, Line = line });
         if (executed)
         {
-            ctx.SetFact(ExecutedFact, ctx.GetFact<int>(ExecutedFact) + 1);
+            ctx.SetFact(ScenarioFactKeys.ExecutedLines, ctx.GetFact(ScenarioFactKeys.ExecutedLines) + 1);
         }
     }
 
@@ -352,7 +349,7 @@ public static class MrbDispositionWorkflow
             }
         }
 
-        gated = gated with { GatedLines = Math.Max(1, executable), OthersExecuted = ctx.GetFact<int>(ExecutedFact) + executable == decided.Lines.Count };
+        gated = gated with { GatedLines = Math.Max(1, executable), OthersExecuted = ctx.GetFact(ScenarioFactKeys.ExecutedLines) + executable == decided.Lines.Count };
         Ask(services, gated, chain[0], ctx);
     }
 
@@ -478,7 +475,7 @@ public static class MrbDispositionWorkflow
     private static void CloseDisposition(StepContext ctx)
     {
         var decided = Decided(ctx);
-        if (ctx.GetFact<int>(ExecutedFact) != decided.Lines.Count)
+        if (ctx.GetFact(ScenarioFactKeys.ExecutedLines) != decided.Lines.Count)
         {
             return;
         }

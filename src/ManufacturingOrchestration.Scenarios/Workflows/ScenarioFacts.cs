@@ -6,10 +6,6 @@ namespace ManufacturingOrchestration.Scenarios;
 /// <summary>Fact gathering and transition helpers shared by the shipped scenario workflows.</summary>
 internal static class ScenarioFacts
 {
-    public const string AllocationsFact = "allocations";
-    public const string SupplierHistoryFact = "supplier-history";
-    public const string GenealogyFact = "genealogy";
-
     public static DateOnly Today(StepContext ctx) => DateOnly.FromDateTime(ctx.Now.UtcDateTime);
 
     /// <summary>Allocations, supplier history and genealogy of a lot whose inspection failed.</summary>
@@ -17,18 +13,18 @@ internal static class ScenarioFacts
     {
         if (ctx.Adapters.Erp is { } erp)
         {
-            ctx.SetFact(AllocationsFact, await erp.GetOpenAllocationsAsync(lot, ct).ConfigureAwait(false));
+            ctx.SetFact(ScenarioFactKeys.Allocations, await erp.GetOpenAllocationsAsync(lot, ct).ConfigureAwait(false));
         }
 
         if (supplier is { } s && ctx.Adapters.Qms is { } qms
             && await qms.GetSupplierQualityHistoryAsync(s, ctx.Now - services.SupplierHistoryWindow, ctx.Now, ct).ConfigureAwait(false) is { } history)
         {
-            ctx.SetFact(SupplierHistoryFact, history);
+            ctx.SetFact(ScenarioFactKeys.SupplierHistory, history);
         }
 
         if (ctx.Adapters.Mes is { } mes && ctx.State.Lot is { IsPartiallyConsumed: true })
         {
-            ctx.SetFact(GenealogyFact, await mes.GetConsumersAsync(lot, ct).ConfigureAwait(false));
+            ctx.SetFact(ScenarioFactKeys.Genealogy, await mes.GetConsumersAsync(lot, ct).ConfigureAwait(false));
         }
     }
 }

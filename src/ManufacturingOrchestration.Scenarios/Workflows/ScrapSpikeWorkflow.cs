@@ -28,10 +28,6 @@ public static class ScrapSpikeWorkflow
     /// <summary>The partition value holding the latest yield metrics (JSON: yield, scrapRate, windowStart, windowEnd, baselineYield, updatedAt).</summary>
     public const string YieldMetricsValueName = "yield-metrics";
 
-    private const string WindowFact = "scrap-window";
-    private const string SiteFact = "site";
-    private const string SuppressFact = "spike-already-alerted";
-
     /// <summary>Builds the workflow.</summary>
     /// <param name="services">The rules, sites and scrap-spike settings.</param>
     /// <returns>The definition (version 1).</returns>
@@ -113,7 +109,7 @@ public static class ScrapSpikeWorkflow
 
         var updated = window with { Buckets = buckets, WindowEnd = end };
         ctx.State = ctx.State with { Values = With(ctx.State.Values, WindowValueName, JsonSerializer.Serialize(updated, ScenarioJsonContext.Default.ScrapWindowState)) };
-        ctx.SetFact(WindowFact, new ScrapWindow
+        ctx.SetFact(ScenarioFactKeys.ScrapWindow, new ScrapWindow
         {
             Site = scrap.Site,
             Line = scrap.Line,
@@ -126,7 +122,7 @@ public static class ScrapSpikeWorkflow
             SpikeFactor = settings.SpikeFactor,
             MinimumQuantity = settings.MinimumQuantity,
         });
-        ctx.SetFact(SiteFact, services.Sites.Get(scrap.Site));
+        ctx.SetFact(ScenarioFactKeys.Site, services.Sites.Get(scrap.Site));
     }
 
     private static void Decide(ScenarioServices services, StepContext ctx)
@@ -134,8 +130,8 @@ public static class ScrapSpikeWorkflow
         var decisions = services.Rules.Decide(new FactSet
         {
             Envelope = ctx.Event,
-            Site = ctx.GetFact<SiteProfile>(SiteFact),
-            ScrapWindow = ctx.GetFact<ScrapWindow>(WindowFact),
+            Site = ctx.GetFact(ScenarioFactKeys.Site),
+            ScrapWindow = ctx.GetFact(ScenarioFactKeys.ScrapWindow),
         });
         ctx.AddDecisions(decisions.Decisions, decisions.Describe());
     }
@@ -143,7 +139,7 @@ public static class ScrapSpikeWorkflow
     private static void TrackSpike(StepContext ctx)
     {
         var window = Read(ctx.State);
-        var fact = ctx.GetFact<ScrapWindow>(WindowFact);
+        var fact = ctx.GetFact(ScenarioFactKeys.ScrapWindow);
         if (window is null || fact is null)
         {
             return;
@@ -153,7 +149,7 @@ public static class ScrapSpikeWorkflow
         var next = window;
         if (spike && window.SpikeSince is { } since)
         {
-            ctx.SetFact(SuppressFact, true);
+            ctx.SetFact(ScenarioFactKeys.SpikeAlreadyAlerted, true);
             ctx.Audit("spike-alert-suppressed", string.Create(CultureInfo.InvariantCulture, $"Line {fact.Line} is still above its threshold (scrap rate {fact.ScrapRate:P1}); quality, maintenance and planning were alerted at {since:O}."));
         }
         else if (spike)
@@ -174,7 +170,7 @@ public static class ScrapSpikeWorkflow
 
     private static void UpdateMetrics(UpdateYieldMetrics decision, StepContext ctx)
     {
-        var baseline = ctx.GetFact<ScrapWindow>(WindowFact)?.BaselineYield;
+        var baseline = ctx.GetFact(ScenarioFactKeys.ScrapWindow)?.BaselineYield;
         var metrics = new YieldMetrics
         {
             Site = decision.Site.Value,
@@ -192,7 +188,7 @@ public static class ScrapSpikeWorkflow
 
     private static void AlertQuality(AlertQuality decision, StepContext ctx)
     {
-        if (ctx.GetFact<bool>(SuppressFact))
+        if (ctx.GetFact(ScenarioFactKeys.SpikeAlreadyAlerted))
         {
             return;
         }
@@ -210,7 +206,7 @@ public static class ScrapSpikeWorkflow
 
     private static void AlertMaintenance(AlertMaintenance decision, StepContext ctx)
     {
-        if (ctx.GetFact<bool>(SuppressFact))
+        if (ctx.GetFact(ScenarioFactKeys.SpikeAlreadyAlerted))
         {
             return;
         }
@@ -228,7 +224,7 @@ public static class ScrapSpikeWorkflow
 
     private static void ReviewReplenishment(ReviewReplenishment decision, StepContext ctx)
     {
-        if (ctx.GetFact<bool>(SuppressFact))
+        if (ctx.GetFact(ScenarioFactKeys.SpikeAlreadyAlerted))
         {
             return;
         }

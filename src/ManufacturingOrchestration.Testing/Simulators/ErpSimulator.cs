@@ -383,13 +383,18 @@ public sealed class ErpSimulator : AdapterSimulator, IErpAdapter
         var quantity = movement.Quantity.Value;
         var from = movement.FromCategory ?? StockCategory.Unrestricted;
         var source = new StockSlot(from, movement.FromOwnership, movement.FromLocation);
-        var movementType = SapMovementTypes.For(movement);
+        var movementType = SapMovementTypes.TryGetPosting(movement, out var posting) ? posting.MovementType : null;
         switch (movement.Kind)
         {
             case MovementKind.GoodsReceipt:
                 {
                     var target = new StockSlot(movement.ToCategory ?? StockCategory.QualityInspection, movement.ToOwnership, movement.ToLocation);
-                    return PlanDeltas(state, "101", $"receipt into {Name(target.Category)}", [(target, quantity)], commit: null);
+                    if (movementType is null)
+                    {
+                        return CommandPlan.Refuse(ReasonCodes.CategoryDoesNotAllowMovement, $"Goods are received into unrestricted, quality-inspection or blocked stock, not {Name(target.Category)}.");
+                    }
+
+                    return PlanDeltas(state, movementType, $"receipt into {Name(target.Category)}", [(target, quantity)], commit: null);
                 }
 
             case MovementKind.CategoryTransfer:
@@ -422,13 +427,18 @@ public sealed class ErpSimulator : AdapterSimulator, IErpAdapter
                     return outProblem;
                 }
 
-                return PlanDeltas(state, "351", "transfer out to stock in transit", [(source, -quantity), (new StockSlot(StockCategory.InTransit, StockOwnership.Own, null), quantity)], commit: null);
+                return PlanDeltas(state, movementType!, "transfer out to stock in transit", [(source, -quantity), (new StockSlot(StockCategory.InTransit, StockOwnership.Own, null), quantity)], commit: null);
 
             case MovementKind.PlantTransferIn:
                 {
                     var inTransit = new StockSlot(StockCategory.InTransit, movement.FromOwnership, movement.FromLocation);
                     var target = new StockSlot(movement.ToCategory ?? StockCategory.Unrestricted, movement.ToOwnership, movement.ToLocation);
-                    return PlanDeltas(state, "101", $"receipt from transit into {Name(target.Category)}", [(inTransit, -quantity), (target, quantity)], commit: null);
+                    if (movementType is null)
+                    {
+                        return CommandPlan.Refuse(ReasonCodes.CategoryDoesNotAllowMovement, $"Stock in transit is received into unrestricted, quality-inspection or blocked stock, not {Name(target.Category)}.");
+                    }
+
+                    return PlanDeltas(state, movementType, $"receipt from transit into {Name(target.Category)}", [(inTransit, -quantity), (target, quantity)], commit: null);
                 }
 
             case MovementKind.Consumption:
@@ -492,11 +502,21 @@ public sealed class ErpSimulator : AdapterSimulator, IErpAdapter
                 {
                     var consignment = new StockSlot(from, StockOwnership.VendorConsignment, movement.FromLocation);
                     var own = new StockSlot(from, StockOwnership.Own, movement.FromLocation);
-                    return PlanDeltas(state, "411", "consignment withdrawn to own stock", [(consignment, -quantity), (own, quantity)], commit: null);
+                    if (movementType is null)
+                    {
+                        return CommandPlan.Refuse(ReasonCodes.CategoryDoesNotAllowMovement, $"Vendor consignment becomes own stock from unrestricted stock, not {Name(from)}.");
+                    }
+
+                    return PlanDeltas(state, movementType, "consignment withdrawn to own stock", [(consignment, -quantity), (own, quantity)], commit: null);
                 }
 
             case MovementKind.ReturnToSupplier:
-                return PlanDeltas(state, "122", $"return to supplier from {Name(from)}", [(source, -quantity)], commit: null);
+                if (movementType is null)
+                {
+                    return CommandPlan.Refuse(ReasonCodes.CategoryDoesNotAllowMovement, $"A return to the supplier leaves unrestricted stock, not {Name(from)}.");
+                }
+
+                return PlanDeltas(state, movementType, $"return to supplier from {Name(from)}", [(source, -quantity)], commit: null);
 
             default:
                 return CommandPlan.Refuse(ReasonCodes.OutOfRange, $"Movement kind {movement.Kind} is not supported.");
@@ -527,9 +547,14 @@ public sealed class ErpSimulator : AdapterSimulator, IErpAdapter
             inverse[i] = (document.Deltas[i].Slot, -document.Deltas[i].Quantity);
         }
 
+        if (!SapMovementTypes.TryGetReversal(document.MovementType, out var reversalType))
+        {
+            return CommandPlan.Refuse(ReasonCodes.ReversalInvalid, $"Movement type {document.MovementType} of document {document.Number} has no reversal type.");
+        }
+
         return PlanDeltas(
             state,
-            SapMovementTypes.ReversalOf(document.MovementType),
+            reversalType,
             $"reversal of {document.Number}",
             inverse,
             () => document.ReversedBy = "pending",
@@ -581,7 +606,8 @@ public sealed class ErpSimulator : AdapterSimulator, IErpAdapter
                     }
 
                     state.IsRestrictedBatch = r;
-                    Publish(state, r ? "341" : "342", document: null, r ? "341 batch restricted" : "342 batch restriction lifted", [.. moved]);
+                    var movementType = SapMovementTypes.ForCategoryChange(from, to)!;
+                    Publish(state, movementType, document: null, $"{movementType} {(r ? "batch restricted" : "batch restriction lifted")}", [.. moved]);
                 }
 
                 state.Disposition = request.Disposition ?? state.Disposition;

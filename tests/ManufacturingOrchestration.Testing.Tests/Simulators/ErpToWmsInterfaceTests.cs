@@ -366,7 +366,7 @@ public sealed class ErpToWmsInterfaceTests
         "goods-issue" => await plant.ExecuteAsync(Movement(MovementKind.GoodsIssue, 70, from: StockCategory.Unrestricted), s_ct),
         "scrap-from-blocked" => await plant.ExecuteAsync(Movement(MovementKind.Scrap, 20, from: StockCategory.Blocked), s_ct),
         "sample-from-quality-inspection" => await plant.ExecuteAsync(Movement(MovementKind.Sample, 5, from: StockCategory.QualityInspection), s_ct),
-        "return-to-supplier" => await plant.ExecuteAsync(Movement(MovementKind.ReturnToSupplier, 50, from: StockCategory.Blocked), s_ct),
+        "return-to-supplier" => await plant.ExecuteAsync(Movement(MovementKind.ReturnToSupplier, 50, from: StockCategory.Unrestricted), s_ct),
         "count-surplus" => await plant.ExecuteAsync(Movement(MovementKind.CountDifference, 8, from: StockCategory.Unrestricted) with { Movement = Movement(MovementKind.CountDifference, 8, from: StockCategory.Unrestricted).Movement with { IsIncrease = true } }, s_ct),
         "count-shortage" => await plant.ExecuteAsync(Movement(MovementKind.CountDifference, 8, from: StockCategory.QualityInspection), s_ct),
         "count-adjustment" => await plant.ExecuteAsync(new PostCountAdjustmentRequest { Context = Context(), Count = new CycleCountId("CC-1"), Lot = Lot, Material = Capacitor, Site = Plant, Difference = Ea(7), IsIncrease = false }, s_ct),

@@ -1,4 +1,6 @@
-namespace ManufacturingOrchestration.Model.ErpMapping;
+using ManufacturingOrchestration.Model;
+
+namespace ManufacturingOrchestration.Adapters;
 
 /// <summary>
 /// Maps canonical stock categories to Dynamics 365 inventory status ids and batch disposition codes, and back.

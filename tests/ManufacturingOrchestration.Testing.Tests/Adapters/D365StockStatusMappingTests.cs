@@ -1,6 +1,7 @@
-using ManufacturingOrchestration.Model.ErpMapping;
+using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Model;
 
-namespace ManufacturingOrchestration.Model.Tests.ErpMapping;
+namespace ManufacturingOrchestration.Testing.Tests.Adapters;
 
 public sealed class D365StockStatusMappingTests
 {
