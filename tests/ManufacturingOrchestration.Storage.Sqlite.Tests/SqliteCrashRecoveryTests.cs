@@ -29,7 +29,9 @@ public sealed class SqliteCrashRecoveryTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    // Starts and kills the crash host 25 times or more, each start a new .NET process: minutes on a loaded machine,
+    // longer than the suite's default test timeout (its own waits allow a minute per start and three for the last run).
+    [Fact(Timeout = 15 * 60_000)]
     public async Task Orchestrator_KilledRepeatedlyAtRandomMoments_LosesNothingAndAppliesNothingTwice()
     {
         var seed = Environment.GetEnvironmentVariable("MO_CRASH_SEED") is { Length: > 0 } fixedSeed ? int.Parse(fixedSeed, System.Globalization.CultureInfo.InvariantCulture) : Random.Shared.Next(1, 1_000_000);
@@ -48,7 +50,7 @@ public sealed class SqliteCrashRecoveryTests
         {
             using var host = StartHost(files, seed);
             await host.WaitForLineAsync("READY", TimeSpan.FromSeconds(60));
-            await Task.Delay(TimeSpan.FromMilliseconds(random.Next(0, window)), Ct);
+            await Task.Delay(TimeSpan.FromMilliseconds(random.Next(0, window)), TestContext.Current.CancellationToken);
             if (host.HasExited)
             {
                 _output.WriteLine($"run {run}: finished before the kill ({host.LastLine})");

@@ -24,6 +24,11 @@ namespace ManufacturingOrchestration.Engine.Execution;
 /// </remarks>
 public sealed class Orchestrator : IAsyncDisposable
 {
+    // How far the clock may move while the timer loop arms its wake-up and the wake-up still be waited on: the wall
+    // clock moves by the microseconds arming takes (the wake-up is that late, harmlessly); a fake clock moves only when
+    // advanced, and an advance caught in the arming is seen at once instead of leaving the wake-up late by the advance.
+    private static readonly TimeSpan WakeUpSlack = TimeSpan.FromMilliseconds(1);
+
     private readonly OrchestratorRuntime _runtime;
     private readonly OrchestrationTelemetry _telemetry;
     private readonly bool _ownsTelemetry;
@@ -497,7 +502,18 @@ public sealed class Orchestrator : IAsyncDisposable
                 {
                     using var wake = CancellationTokenSource.CreateLinkedTokenSource(stopping);
                     var delay = Task.Delay(later - now, _runtime.Time, wake.Token);
-                    await Task.WhenAny(signal, delay).ConfigureAwait(false);
+
+                    // The delay is armed relative to the clock as it is when armed, not as it was read above. A clock
+                    // that moved in between (a fake clock advanced on another thread; a wall clock stepped forward)
+                    // leaves the wake-up that much late, and later than the next timer itself: a fake clock that is
+                    // not advanced again then never wakes the loop, the timer stays due and undispatched, its key
+                    // blocked, and WaitForIdleAsync waits on it forever. So the clock is read again once the delay
+                    // is armed, and a clock that moved is read anew from the top instead of being waited on.
+                    if (_runtime.Time.GetUtcNow() - now <= WakeUpSlack)
+                    {
+                        await Task.WhenAny(signal, delay).ConfigureAwait(false);
+                    }
+
                     await wake.CancelAsync().ConfigureAwait(false);
                 }
                 else

@@ -34,6 +34,7 @@ public sealed class OrchestrationTestHarness : IAsyncDisposable
     private const int MaxTimerSteps = 100_000;
     private const string ApprovalSource = "mo-test://approvals";
 
+    private readonly TimeSpan _idleTimeout;
     private long _answers;
 
     /// <summary>Creates the harness (not started).</summary>
@@ -41,6 +42,12 @@ public sealed class OrchestrationTestHarness : IAsyncDisposable
     public OrchestrationTestHarness(OrchestrationTestHarnessOptions? options = null)
     {
         options ??= new OrchestrationTestHarnessOptions();
+        if (options.IdleTimeout < TimeSpan.Zero && options.IdleTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.IdleTimeout, "IdleTimeout must be positive, zero or Timeout.InfiniteTimeSpan.");
+        }
+
+        _idleTimeout = options.IdleTimeout;
         Time = new FakeTimeProvider(options.StartTime);
         Plant = new PlantSimulator(new PlantSimulatorOptions { TimeProvider = Time, Seed = options.Seed, EffectsLogPath = options.EffectsLogPath });
         var rules = new DecisionEngineBuilder();
@@ -158,10 +165,30 @@ public sealed class OrchestrationTestHarness : IAsyncDisposable
         return results;
     }
 
-    /// <summary>Waits until no work is queued or running and no timer is due (timers due later do not count).</summary>
+    /// <summary>
+    /// Waits until no work is queued or running and no timer is due (timers due later do not count), for at most
+    /// <see cref="OrchestrationTestHarnessOptions.IdleTimeout"/>.
+    /// </summary>
     /// <param name="cancellationToken">Ends the wait.</param>
     /// <returns>A task that completes when idle.</returns>
-    public Task WaitForIdleAsync(CancellationToken cancellationToken) => Orchestrator.WaitForIdleAsync(cancellationToken);
+    /// <exception cref="TimeoutException">The orchestrator was not idle within the time limit; the message says what was pending.</exception>
+    public async Task WaitForIdleAsync(CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(_idleTimeout);
+        try
+        {
+            await Orchestrator.WaitForIdleAsync(limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // A wait that never ends would hold the test until its runner gives up, with nothing said about why.
+            var due = await Store.ReadNextTimerDueAsync(cancellationToken).ConfigureAwait(false);
+            throw new TimeoutException(
+                string.Create(CultureInfo.InvariantCulture, $"The orchestrator was not idle after {_idleTimeout}: {Orchestrator.Backlog} work item(s) queued or running, next timer due {(due is { } at ? at.ToString("O", CultureInfo.InvariantCulture) : "never")}, clock at {Time.GetUtcNow():O}."),
+                ex);
+        }
+    }
 
     /// <summary>
     /// Moves the fake clock forward by <paramref name="by"/>, stopping at every durable timer that falls due on the way

@@ -50,4 +50,12 @@ public sealed class OrchestrationTestHarnessOptions
 
     /// <summary>Adjusts the orchestrator options last (parallelism, retry policy…). Default parallelism is 2.</summary>
     public Action<OrchestratorOptions>? Configure { get; init; }
+
+    /// <summary>
+    /// How long <see cref="OrchestrationTestHarness.WaitForIdleAsync"/>, and every helper that waits through it, waits
+    /// for the orchestrator to become idle before it fails with a <see cref="TimeoutException"/> that says what was still
+    /// pending. Real (wall-clock) time, as the harness's own clock only moves when told to. Default one minute;
+    /// <see cref="Timeout.InfiniteTimeSpan"/> waits without a limit.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(1);
 }

@@ -125,14 +125,37 @@ internal sealed class EngineTestHost : IAsyncDisposable
             : new ApprovalRefused { RequestId = requestId, PartitionKey = partitionKey, Signature = signature },
     };
 
+    /// <summary>How long a helper waits for the orchestrator to become idle: tests reach idle in seconds, even on a loaded machine.</summary>
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);
+
     public async Task PublishAndWaitAsync(params EventEnvelope[] events)
     {
         foreach (var envelope in events)
         {
-            (await Orchestrator.PublishAsync(envelope, Ct)).Status.Should().Be(PublishStatus.Accepted, envelope.Id);
+            (await Orchestrator.PublishAsync(envelope, Ct).AsTask().WaitAsync(IdleTimeout, Ct)).Status.Should().Be(PublishStatus.Accepted, envelope.Id);
         }
 
-        await Orchestrator.WaitForIdleAsync(Ct);
+        await WaitForIdleAsync();
+    }
+
+    /// <summary>
+    /// Waits until the orchestrator is idle, for at most <paramref name="limit"/> (default <see cref="IdleTimeout"/>);
+    /// a wait that runs out is ended and fails saying what was pending.
+    /// </summary>
+    public async Task WaitForIdleAsync(TimeSpan? limit = null)
+    {
+        var timeout = limit ?? IdleTimeout;
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await Orchestrator.WaitForIdleAsync(cts.Token);
+        }
+        catch (OperationCanceledException ex) when (cts.IsCancellationRequested && !Ct.IsCancellationRequested)
+        {
+            var due = await Store.ReadNextTimerDueAsync(Ct);
+            throw new TimeoutException($"The orchestrator was not idle after {timeout}: {Orchestrator.Backlog} work item(s) queued or running, next timer due {due?.ToString("O") ?? "never"}, clock at {Time.GetUtcNow():O}.", ex);
+        }
     }
 
     public async Task<string> DescribeDeadLettersAsync()

@@ -57,11 +57,11 @@ internal static class TestWorkflows
     /// <summary>Advances the fake clock in steps and waits for idle until <paramref name="done"/> holds (bounded).</summary>
     public static async Task AdvanceUntilAsync(EngineTestHost host, Func<bool> done, TimeSpan step, int maxSteps = 50)
     {
-        await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
+        await host.WaitForIdleAsync();
         for (var i = 0; i < maxSteps && !done(); i++)
         {
             host.Time.Advance(step);
-            await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
+            await host.WaitForIdleAsync();
         }
     }
 

@@ -31,6 +31,21 @@ public sealed class OrchestrationTestHarnessTests
     }
 
     [Fact]
+    public async Task WaitForIdleAsync_WorkThatWaitsOnTheFakeClock_FailsAfterTheIdleTimeoutSayingWhatIsPending()
+    {
+        await using var harness = await CreateSut(new OrchestrationTestHarnessOptions { IdleTimeout = TimeSpan.FromMilliseconds(200) }, "LOT-9").StartAsync(Ct);
+        harness.Plant.Faults.Configure(CommandKinds.ErpChangeStockCategory, new FaultProfile { Latency = TimeSpan.FromHours(1) });
+
+        // The ERP answers an hour later on the fake clock, which nothing moves: the work never finishes by itself.
+        var act = () => harness.PublishAndWaitAsync([Failed("LOT-9", "evt-9")], Ct);
+
+        (await act.Should().ThrowAsync<TimeoutException>()).WithMessage("The orchestrator was not idle after 00:00:00.2*1 work item(s) queued or running*");
+        harness.Time.Advance(TimeSpan.FromHours(1));
+        await harness.WaitForIdleAsync(Ct);
+        harness.AssertEffectOnce(CommandKinds.ErpChangeStockCategory, new LotId("LOT-9"));
+    }
+
+    [Fact]
     public async Task AssertEffectOnce_NoEffect_ThrowsSayingWhatWasFound()
     {
         await using var harness = await CreateSut("LOT-2").StartAsync(Ct);
