@@ -4,11 +4,12 @@ using ManufacturingOrchestration.Throughput;
 //   dotnet run -c Release --project benchmarks/ManufacturingOrchestration.Throughput -- --store memory --lots 20000
 //   ... -- --burst                 (1,000,000 lots, back-pressure and peak working set)
 //   ... -- --store sqlite --lots 20000
+//   ... -- --workflow user         (the same work in a workflow written on the public API, UserInspectionWorkflow.cs)
 var (options, error) = ThroughputOptions.Parse(args);
 if (options is null)
 {
     Console.Error.WriteLine(error);
-    Console.Error.WriteLine("usage: [--store memory|sqlite] [--lots N] [--parallelism P] [--publishers N] [--batch N] [--queue-capacity N] [--burst] [--db PATH] [--no-warmup]");
+    Console.Error.WriteLine("usage: [--store memory|sqlite] [--workflow shipped|user] [--lots N] [--parallelism P] [--publishers N] [--batch N] [--queue-capacity N] [--burst] [--db PATH] [--no-warmup]");
     return 2;
 }
 

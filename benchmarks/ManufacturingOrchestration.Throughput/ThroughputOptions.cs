@@ -12,6 +12,19 @@ public enum ThroughputStore
     Sqlite,
 }
 
+/// <summary>Which incoming-inspection workflow handles the scenario's events.</summary>
+public enum ThroughputWorkflow
+{
+    /// <summary>The shipped workflow and standard rules: <c>AddIncomingInspection()</c>.</summary>
+    Shipped,
+
+    /// <summary>
+    /// The same work written in this project on the library's public API only (<see cref="UserInspectionWorkflow"/>):
+    /// what a workflow written outside the library costs against the shipped one.
+    /// </summary>
+    User,
+}
+
 /// <summary>What to run: store, lot count, worker parallelism, publishers.</summary>
 public sealed class ThroughputOptions
 {
@@ -20,6 +33,9 @@ public sealed class ThroughputOptions
 
     /// <summary>The store. Default memory.</summary>
     public ThroughputStore Store { get; set; } = ThroughputStore.Memory;
+
+    /// <summary>The workflow. Default the shipped one.</summary>
+    public ThroughputWorkflow Workflow { get; set; } = ThroughputWorkflow.Shipped;
 
     /// <summary>Lots, one inspection result each. Default 20,000.</summary>
     public int Lots { get; set; } = 20_000;
@@ -49,7 +65,7 @@ public sealed class ThroughputOptions
     public bool WarmUp { get; set; } = true;
 
     /// <summary>Parses command-line arguments.</summary>
-    /// <param name="args">--store memory|sqlite, --lots N, --parallelism P, --publishers N, --batch N, --queue-capacity N, --burst, --db PATH, --no-warmup.</param>
+    /// <param name="args">--store memory|sqlite, --workflow shipped|user, --lots N, --parallelism P, --publishers N, --batch N, --queue-capacity N, --burst, --db PATH, --no-warmup.</param>
     /// <returns>The options, or an error message.</returns>
     public static (ThroughputOptions? Options, string? Error) Parse(string[] args)
     {
@@ -68,6 +84,14 @@ public sealed class ThroughputOptions
                             "MEMORY" => ThroughputStore.Memory,
                             "SQLITE" => ThroughputStore.Sqlite,
                             var other => throw new FormatException($"Unknown store '{other}' (memory, sqlite)."),
+                        };
+                        break;
+                    case "--workflow":
+                        options.Workflow = Next().ToUpperInvariant() switch
+                        {
+                            "SHIPPED" => ThroughputWorkflow.Shipped,
+                            "USER" => ThroughputWorkflow.User,
+                            var other => throw new FormatException($"Unknown workflow '{other}' (shipped, user)."),
                         };
                         break;
                     case "--lots":

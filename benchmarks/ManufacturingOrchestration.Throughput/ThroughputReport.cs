@@ -128,7 +128,7 @@ public sealed class ThroughputReport
         ArgumentNullException.ThrowIfNull(output);
         var c = CultureInfo.InvariantCulture;
         var floor = Options.Store == ThroughputStore.Memory ? MemoryFloorEventsPerSecond : SqliteFloorEventsPerSecond;
-        output.WriteLine(string.Create(c, $"scenario      incoming inspection, store {Options.Store.ToString().ToLowerInvariant()}, {Options.Lots:N0} lots, parallelism {Options.Parallelism}, {Options.Publishers} publishers x batches of {Options.BatchSize}{(Options.Burst ? ", burst" : string.Empty)}"));
+        output.WriteLine(string.Create(c, $"scenario      incoming inspection ({Options.Workflow.ToString().ToLowerInvariant()} workflow), store {Options.Store.ToString().ToLowerInvariant()}, {Options.Lots:N0} lots, parallelism {Options.Parallelism}, {Options.Publishers} publishers x batches of {Options.BatchSize}{(Options.Burst ? ", burst" : string.Empty)}"));
         output.WriteLine(string.Create(c, $"machine       {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, {GarbageCollector()}"));
         output.WriteLine(string.Create(c, $"events        {Events:N0} published, {Processed:N0} accepted and processed"));
         output.WriteLine(string.Create(c, $"elapsed       {Elapsed.TotalSeconds:F2} s (publishing done after {PublishElapsed.TotalSeconds:F2} s)"));

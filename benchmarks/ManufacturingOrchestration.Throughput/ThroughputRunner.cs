@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Rules;
 using ManufacturingOrchestration.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,8 @@ namespace ManufacturingOrchestration.Throughput;
 
 /// <summary>
 /// Runs the standard incoming-inspection scenario through the orchestrator as an ordinary user composes it:
-/// <c>AddManufacturingOrchestration</c>, the shipped inspection workflow and rule set, the Testing simulators.
+/// <c>AddManufacturingOrchestration</c>, the shipped inspection workflow and rule set (or, with
+/// <see cref="ThroughputWorkflow.User"/>, the same work in a workflow written on the public API), the Testing simulators.
 /// Measures throughput, allocations, working set and latency, then verifies every outcome.
 /// </summary>
 public static class ThroughputRunner
@@ -35,6 +37,7 @@ public static class ThroughputRunner
             var warm = new ThroughputOptions
             {
                 Store = options.Store,
+                Workflow = options.Workflow,
                 Lots = Math.Min(10_000, options.Lots),
                 Parallelism = options.Parallelism,
                 Publishers = options.Publishers,
@@ -85,10 +88,20 @@ public static class ThroughputRunner
         var services = new ServiceCollection();
         services.AddManufacturingOrchestration(builder =>
         {
-            builder.UseStore(store.Store).UseAdapters(plant.Adapters).AddIncomingInspection();
-            foreach (var site in scenario.Sites)
+            builder.UseStore(store.Store).UseAdapters(plant.Adapters);
+            if (options.Workflow == ThroughputWorkflow.User)
             {
-                builder.AddSite(site);
+                // Written on the public API: its own decision engine (the standard rules) and its own site profiles.
+                var rules = new DecisionEngineBuilder().AddStandardRules().Build();
+                builder.AddWorkflow(new UserInspectionWorkflow(rules, scenario.Sites).Build());
+            }
+            else
+            {
+                builder.AddIncomingInspection();
+                foreach (var site in scenario.Sites)
+                {
+                    builder.AddSite(site);
+                }
             }
 
             builder.Configure(o =>

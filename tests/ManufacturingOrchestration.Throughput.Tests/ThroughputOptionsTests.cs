@@ -25,6 +25,14 @@ public sealed class ThroughputOptionsTests
     }
 
     [Fact]
+    public void Parse_Workflow_IsRead()
+    {
+        ThroughputOptions.Parse([]).Options!.Workflow.Should().Be(ThroughputWorkflow.Shipped);
+        ThroughputOptions.Parse(["--workflow", "user"]).Options!.Workflow.Should().Be(ThroughputWorkflow.User);
+        ThroughputOptions.Parse(["--workflow", "shipped"]).Options!.Workflow.Should().Be(ThroughputWorkflow.Shipped);
+    }
+
+    [Fact]
     public void Parse_Burst_UsesOneMillionLots()
     {
         var (options, _) = ThroughputOptions.Parse(["--lots", "10", "--burst"]);
@@ -38,6 +46,7 @@ public sealed class ThroughputOptionsTests
     [InlineData("--lots", "0")]
     [InlineData("--lots", "many")]
     [InlineData("--queue-capacity", "0")]
+    [InlineData("--workflow", "custom")]
     [InlineData("--frobnicate", "1")]
     public void Parse_BadArgument_ReturnsAnErrorAndNoOptions(string name, string value)
     {

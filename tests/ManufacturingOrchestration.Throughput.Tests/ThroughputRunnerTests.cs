@@ -33,6 +33,20 @@ public sealed class ThroughputRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_UserWorkflow_VerifiesTheSameOutcomesAsTheShippedOne()
+    {
+        var options = new ThroughputOptions { Workflow = ThroughputWorkflow.User, Lots = 1_000, Parallelism = 2, WarmUp = false };
+        using var output = new StringWriter();
+
+        var report = await ThroughputRunner.RunAsync(options, output, TestContext.Current.CancellationToken);
+
+        report.Failures.Should().BeEmpty(output.ToString());
+        report.Passed.Should().BeTrue();
+        report.Processed.Should().Be(1_000);
+        output.ToString().Should().Contain("user workflow");
+    }
+
+    [Fact]
     public async Task RunAsync_SmokeRunOnSqlite_VerifiesEveryOutcome()
     {
         var options = new ThroughputOptions { Store = ThroughputStore.Sqlite, Lots = 500, Parallelism = 2, WarmUp = false };
