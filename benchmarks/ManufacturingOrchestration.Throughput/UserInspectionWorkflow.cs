@@ -29,11 +29,11 @@ internal sealed class UserInspectionWorkflow
     public const string Name = "plant.incoming-inspection";
 
     // Facts the enrich step stores for the decide step.
-    private const string MaterialFact = "material";
-    private const string SiteFact = "site";
-    private const string AllocationsFact = "allocations";
-    private const string SupplierHistoryFact = "supplier-history";
-    private const string GenealogyFact = "genealogy";
+    private static readonly FactKey<MaterialDefinition> MaterialFact = new("material");
+    private static readonly FactKey<SiteProfile> SiteFact = new("site");
+    private static readonly FactKey<IReadOnlyList<Allocation>> AllocationsFact = new("allocations");
+    private static readonly FactKey<SupplierQualityHistory> SupplierHistoryFact = new("supplier-history");
+    private static readonly FactKey<IReadOnlyList<GenealogyLink>> GenealogyFact = new("genealogy");
 
     private static readonly TimeSpan MaterialCacheDuration = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan SupplierHistoryWindow = TimeSpan.FromDays(90);

@@ -37,6 +37,7 @@ public static class QuickStartSample
         services.AddManufacturingOrchestration(mo => mo
             .UseSqlite(databasePath)                 // durable, zero set-up
             .UseAdapters(plant.Adapters)             // your ERP/MES/QMS/WMS connectors
+            .AddSite(new SiteProfile { Id = new SiteId("P1"), HoldLocation = new BinId("HOLD-P1") })
             .AddIncomingInspection());               // shipped workflow + standard rules
         await using var provider = services.BuildServiceProvider();
         var orchestrator = provider.GetRequiredService<Orchestrator>();

@@ -1,9 +1,11 @@
 using ManufacturingOrchestration.Engine.DependencyInjection;
+using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Workflows;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Rules;
 using ManufacturingOrchestration.Scenarios;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -167,7 +169,41 @@ public static class ScenarioBuilderExtensions
         });
         services.TryAddSingleton(static sp => new SiteDirectory(sp.GetRequiredService<ScenarioComposition>().Sites));
         services.TryAddSingleton(static sp => new ScenarioServices(sp.GetRequiredService<DecisionEngine>(), sp.GetRequiredService<SiteDirectory>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OrchestratorOptions>, ScenarioSitesValidator>());
         return composition;
+    }
+
+    /// <summary>
+    /// Refuses to start an orchestrator whose shipped workflows would meet a site without a profile: a rule overlay for a
+    /// site no profile names, or no site profile at all. Events of a site without a profile are rejected at run time
+    /// (<see cref="ReasonCodes.SiteProfileMissing"/>); this names the ones known at start.
+    /// </summary>
+    private sealed class ScenarioSitesValidator(IServiceProvider services) : IValidateOptions<OrchestratorOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, OrchestratorOptions options)
+        {
+            if (name != Options.Options.DefaultName)
+            {
+                return ValidateOptionsResult.Skip;
+            }
+
+            var scenarios = services.GetRequiredService<ScenarioServices>();
+            var failures = new List<string>();
+            if (scenarios.Sites.All.Count == 0)
+            {
+                failures.Add("No site profile is registered for the shipped scenarios: call AddSite(...) for every site whose events they handle (whether a release needs an approval depends on the site's profile).");
+            }
+
+            foreach (var site in scenarios.Rules.OverlaySites.OrderBy(s => s.Value, StringComparer.Ordinal))
+            {
+                if (!scenarios.Sites.TryGet(site, out _))
+                {
+                    failures.Add($"Site {site} has a rule overlay but no profile: call AddSite(...) for {site}.");
+                }
+            }
+
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        }
     }
 
     /// <summary>What the scenario extensions have been told: rule configurations, sites and the scenarios added.</summary>

@@ -52,12 +52,17 @@ public static class CycleCountWorkflow
             .Step("decide", WorkflowStepKind.Decide, ctx =>
             {
                 var count = ((CycleCountRecorded)ctx.Event.Data).Count;
+                if (ScenarioFacts.SiteOrReject(services, ctx, count.Site) is not { } site)
+                {
+                    return;
+                }
+
                 var decisions = services.Rules.Decide(new FactSet
                 {
                     Envelope = ctx.Event,
                     Lot = ctx.State.Lot,
                     Material = ctx.GetFact(ScenarioFactKeys.Material),
-                    Site = services.Sites.Get(count.Site),
+                    Site = site,
                     CountTolerances = services.CountTolerances,
                     CountAuthority = services.CountAuthorities(count.CountedBy, count.Site),
                 });

@@ -57,7 +57,11 @@ public static class FinishedGoodsReleaseWorkflow
     private static void Decide(ScenarioServices services, StepContext ctx)
     {
         var released = Released(ctx);
-        var site = services.Sites.Get(released.Site);
+        if (ScenarioFacts.SiteOrReject(services, ctx, released.Site) is not { } site)
+        {
+            return;
+        }
+
         ctx.SetFact(ScenarioFactKeys.Site, site);
         var decisions = services.Rules.Decide(new FactSet
         {

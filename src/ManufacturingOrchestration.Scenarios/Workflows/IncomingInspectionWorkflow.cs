@@ -71,13 +71,18 @@ public static class IncomingInspectionWorkflow
             _ => throw new InvalidOperationException($"{Name} does not handle {ctx.Event.Type}."),
         };
         _ = lot;
+        if (ScenarioFacts.SiteOrReject(services, ctx, site) is not { } profile)
+        {
+            return;
+        }
+
         var definition = await services.GetMaterialAsync(ctx.Adapters.Erp, material, ctx.Now, ct).ConfigureAwait(false);
         if (definition is not null)
         {
             ctx.SetFact(ScenarioFactKeys.Material, definition);
         }
 
-        ctx.SetFact(ScenarioFactKeys.Site, services.Sites.Get(site));
+        ctx.SetFact(ScenarioFactKeys.Site, profile);
         if (ctx.Event.Data is InspectionFailed failed)
         {
             await ScenarioFacts.GatherFailureFactsAsync(services, ctx, failed.Lot, failed.Supplier ?? ctx.State.Lot?.Supplier ?? definition?.Supplier, ct).ConfigureAwait(false);

@@ -87,7 +87,12 @@ public static class MrbDispositionWorkflow
     private static async ValueTask EnrichAsync(ScenarioServices services, StepContext ctx, CancellationToken ct)
     {
         var decided = Decided(ctx);
-        ctx.SetFact(ScenarioFactKeys.Site, services.Sites.Get(decided.Site));
+        if (ScenarioFacts.SiteOrReject(services, ctx, decided.Site) is not { } site)
+        {
+            return;
+        }
+
+        ctx.SetFact(ScenarioFactKeys.Site, site);
         if (ctx.Adapters.Qms is { } qms && await qms.GetNonconformanceAsync(decided.Nonconformance, ct).ConfigureAwait(false) is { } ncr)
         {
             ctx.SetFact(ScenarioFactKeys.Nonconformance, ncr);

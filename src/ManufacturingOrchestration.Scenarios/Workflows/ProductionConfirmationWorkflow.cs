@@ -48,11 +48,16 @@ public static class ProductionConfirmationWorkflow
             return;
         }
 
+        if (ScenarioFacts.SiteOrReject(services, ctx, confirmed.Site) is not { } site)
+        {
+            return;
+        }
+
         var decisions = services.Rules.Decide(new FactSet
         {
             Envelope = ctx.Event,
             Order = order,
-            Site = services.Sites.Get(confirmed.Site),
+            Site = site,
         });
         ctx.AddDecisions(decisions.Decisions, decisions.Describe());
     }

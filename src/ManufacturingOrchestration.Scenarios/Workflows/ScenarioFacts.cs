@@ -6,6 +6,22 @@ namespace ManufacturingOrchestration.Scenarios;
 /// <summary>Fact gathering and transition helpers shared by the shipped scenario workflows.</summary>
 internal static class ScenarioFacts
 {
+    /// <summary>The profile of the event's site, or <see langword="null"/> after rejecting the step when the site has none.</summary>
+    public static SiteProfile? SiteOrReject(ScenarioServices services, StepContext ctx, SiteId site)
+    {
+        if (services.Sites.TryGet(site, out var profile))
+        {
+            return profile;
+        }
+
+        ctx.Reject(
+            ReasonCodes.SiteProfileMissing,
+            $"Site {site} has no profile, so nothing is decided for {ctx.Event.Type} (whether a release needs an approval depends on it): register the site's profile with AddSite(...) and replay the event.",
+            "site-without-profile",
+            []);
+        return null;
+    }
+
     public static DateOnly Today(StepContext ctx) => DateOnly.FromDateTime(ctx.Now.UtcDateTime);
 
     /// <summary>Allocations, supplier history and genealogy of a lot whose inspection failed.</summary>

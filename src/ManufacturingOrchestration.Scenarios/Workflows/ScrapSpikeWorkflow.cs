@@ -122,7 +122,10 @@ public static class ScrapSpikeWorkflow
             SpikeFactor = settings.SpikeFactor,
             MinimumQuantity = settings.MinimumQuantity,
         });
-        ctx.SetFact(ScenarioFactKeys.Site, services.Sites.Get(scrap.Site));
+        if (ScenarioFacts.SiteOrReject(services, ctx, scrap.Site) is { } site)
+        {
+            ctx.SetFact(ScenarioFactKeys.Site, site);
+        }
     }
 
     private static void Decide(ScenarioServices services, StepContext ctx)

@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using ManufacturingOrchestration.Model;
 
 namespace ManufacturingOrchestration.Scenarios;
 
 /// <summary>
-/// The site profiles the shipped workflows reason with (regulated or not, industry profile, WMS hold location).
-/// A site that is not registered gets a general, unregulated profile whose hold location is <c>HOLD-&lt;site&gt;</c>.
+/// The site profiles the shipped workflows reason with (regulated or not, industry profile, WMS hold location). Every
+/// site the events name needs a profile: nothing is assumed for a site that has none (the shipped workflows reject its
+/// events with <see cref="ReasonCodes.SiteProfileMissing"/>, and a rule overlay for it refuses the orchestrator's start).
 /// </summary>
 public sealed class SiteDirectory
 {
@@ -31,11 +33,23 @@ public sealed class SiteDirectory
         return this;
     }
 
+    /// <summary>The registered profiles.</summary>
+    public IReadOnlyCollection<SiteProfile> All => [.. _sites.Values];
+
+    /// <summary>The profile of a site, when one is registered.</summary>
+    /// <param name="site">The site.</param>
+    /// <param name="profile">The profile, or <see langword="null"/>.</param>
+    /// <returns><see langword="true"/> when the site has a profile.</returns>
+    public bool TryGet(SiteId site, [NotNullWhen(true)] out SiteProfile? profile) => _sites.TryGetValue(site, out profile);
+
     /// <summary>The profile of a site.</summary>
     /// <param name="site">The site.</param>
-    /// <returns>The registered profile, or the default one.</returns>
+    /// <returns>The registered profile.</returns>
+    /// <exception cref="ManufacturingOrchestrationException">The site has no profile (<see cref="ReasonCodes.SiteProfileMissing"/>).</exception>
     public SiteProfile Get(SiteId site) =>
-        _sites.GetOrAdd(site, static id => new SiteProfile { Id = id, HoldLocation = DefaultHoldLocation(id) });
+        _sites.TryGetValue(site, out var profile)
+            ? profile
+            : throw new ManufacturingOrchestrationException(ReasonCodes.SiteProfileMissing, $"Site {site} has no profile: register it (AddSite, or SiteDirectory.Add).");
 
     /// <summary>The hold location used when a site names none: <c>HOLD-&lt;site&gt;</c>.</summary>
     /// <param name="site">The site.</param>

@@ -12,6 +12,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
+using ManufacturingOrchestration.Engine.Tests.Execution;
+
 namespace ManufacturingOrchestration.Engine.Tests.DependencyInjection;
 
 public sealed class ManufacturingOrchestrationBuilderTests
@@ -58,7 +60,7 @@ public sealed class ManufacturingOrchestrationBuilderTests
         using var plant = ManufacturingOrchestrationServiceCollectionExtensionsTests.NewPlant(new FakeTimeProvider());
         var services = new ServiceCollection();
         services.AddSingleton<IWmsAdapter>(plant.Wms);
-        services.AddManufacturingOrchestration(mo => mo.UseInMemoryStore().AddIncomingInspection());
+        services.AddManufacturingOrchestration(mo => mo.UseInMemoryStore().AddIncomingInspection().AddSite(EngineTestHost.SiteProfile));
         await using var provider = services.BuildServiceProvider();
 
         var adapters = provider.GetRequiredService<IOptions<OrchestratorOptions>>().Value.Adapters;
@@ -151,7 +153,7 @@ public sealed class ManufacturingOrchestrationBuilderTests
         services.AddSingleton(plant);
         services.AddManufacturingOrchestration(mo =>
         {
-            mo.UseInMemoryStore().UseAdapters(plant.Adapters).AddIncomingInspection();
+            mo.UseInMemoryStore().UseAdapters(plant.Adapters).AddIncomingInspection().AddSite(EngineTestHost.SiteProfile);
             configure(mo);
         });
         return services.BuildServiceProvider();

@@ -25,7 +25,7 @@ public sealed class ManufacturingOrchestrationServiceCollectionExtensionsTests
             .UseInMemoryStore()
             .UseAdapters(plant.Adapters)
             .AddSite(new SiteProfile { Id = EngineTestHost.Site, HoldLocation = new BinId("HOLD-P1") })
-            .AddIncomingInspection()
+            .AddIncomingInspection().AddSite(EngineTestHost.SiteProfile)
             .Configure(o => o.Parallelism = 2));
         await using var provider = services.BuildServiceProvider(validateScopes: true);
 
@@ -44,7 +44,7 @@ public sealed class ManufacturingOrchestrationServiceCollectionExtensionsTests
     {
         using var plant = NewPlant(new FakeTimeProvider());
         var services = new ServiceCollection();
-        services.AddManufacturingOrchestration(mo => mo.UseAdapters(plant.Adapters).AddIncomingInspection());
+        services.AddManufacturingOrchestration(mo => mo.UseAdapters(plant.Adapters).AddIncomingInspection().AddSite(EngineTestHost.SiteProfile));
         await using var provider = services.BuildServiceProvider();
 
         var resolve = () => provider.GetRequiredService<Orchestrator>();
@@ -99,7 +99,7 @@ public sealed class ManufacturingOrchestrationServiceCollectionExtensionsTests
     {
         using var plant = NewPlant(new FakeTimeProvider());
         var services = new ServiceCollection();
-        services.AddManufacturingOrchestration(mo => mo.UseInMemoryStore().UseAdapters(plant.Adapters).AddIncomingInspection()
+        services.AddManufacturingOrchestration(mo => mo.UseInMemoryStore().UseAdapters(plant.Adapters).AddIncomingInspection().AddSite(EngineTestHost.SiteProfile)
             .Configure(o => o.CheckpointInterval = TimeSpan.Zero));
         await using var provider = services.BuildServiceProvider();
 
@@ -114,9 +114,9 @@ public sealed class ManufacturingOrchestrationServiceCollectionExtensionsTests
         using var plant = NewPlant(new FakeTimeProvider());
         var services = new ServiceCollection();
 
-        var first = services.AddManufacturingOrchestration(mo => mo.UseInMemoryStore().UseAdapters(plant.Adapters).AddIncomingInspection());
+        var first = services.AddManufacturingOrchestration(mo => mo.UseInMemoryStore().UseAdapters(plant.Adapters).AddIncomingInspection().AddSite(EngineTestHost.SiteProfile));
         var count = services.Count;
-        var second = services.AddManufacturingOrchestration(mo => mo.AddIncomingInspection());
+        var second = services.AddManufacturingOrchestration(mo => mo.AddIncomingInspection().AddSite(EngineTestHost.SiteProfile));
 
         second.Should().BeSameAs(first);
         services.Count.Should().Be(count);
@@ -142,7 +142,7 @@ public sealed class ManufacturingOrchestrationServiceCollectionExtensionsTests
         using var meters = new RecordingMeterFactory();
         var services = new ServiceCollection();
         services.AddSingleton<IMeterFactory>(meters);
-        services.AddManufacturingOrchestration(mo => mo.UseInMemoryStore().UseAdapters(plant.Adapters).AddIncomingInspection());
+        services.AddManufacturingOrchestration(mo => mo.UseInMemoryStore().UseAdapters(plant.Adapters).AddIncomingInspection().AddSite(EngineTestHost.SiteProfile));
         await using var provider = services.BuildServiceProvider();
 
         var orchestrator = provider.GetRequiredService<Orchestrator>();
@@ -155,7 +155,7 @@ public sealed class ManufacturingOrchestrationServiceCollectionExtensionsTests
     {
         using var plant = NewPlant(new FakeTimeProvider());
         var services = new ServiceCollection();
-        services.AddManufacturingOrchestration(mo => mo.UseInMemoryStore().UseAdapters(plant.Adapters).AddIncomingInspection());
+        services.AddManufacturingOrchestration(mo => mo.UseInMemoryStore().UseAdapters(plant.Adapters).AddIncomingInspection().AddSite(EngineTestHost.SiteProfile));
         await using var provider = services.BuildServiceProvider();
 
         provider.GetRequiredService<IOptions<OrchestratorOptions>>().Value.TimeProvider.Should().BeSameAs(TimeProvider.System);

@@ -17,6 +17,7 @@ internal sealed class EngineTestHost : IAsyncDisposable
     private static readonly Lazy<DecisionEngine> SharedRules = new(() => new DecisionEngineBuilder().AddStandardRules().Build());
 
     public static readonly SiteId Site = new("P1");
+    public static readonly SiteProfile SiteProfile = new() { Id = Site, HoldLocation = new BinId("HOLD-P1") };
     public static readonly MaterialId Capacitor = new("CAP-100UF");
     public static readonly SupplierId Supplier = new("S-ACME");
     public static readonly ActorId OperatorId = new("op-anna");

@@ -56,6 +56,7 @@ public sealed class GoodsReceiptWorkflowTests
         services.AddManufacturingOrchestration(mo => mo
             .UseInMemoryStore()
             .UseNotification(new Testing.NotificationSimulator())
+            .AddSite(EngineTestHost.SiteProfile)
             .AddGoodsReceipt()
             .AddShippedScenarios()
             .AddIncomingInspection());
