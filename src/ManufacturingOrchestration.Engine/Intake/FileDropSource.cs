@@ -426,20 +426,7 @@ public sealed partial class FileDropSource : IEventSource
             writer.WriteNumber("accepted", report.Accepted);
             writer.WriteNumber("duplicates", report.Duplicates);
             writer.WriteNumber("rejected", report.Rejected);
-            if (report.Errors.Count > 0)
-            {
-                writer.WriteStartArray("errors");
-                foreach (var error in report.Errors)
-                {
-                    writer.WriteStartObject();
-                    writer.WriteString("path", error.Path);
-                    writer.WriteString("code", error.ReasonCode.Code);
-                    writer.WriteString("message", error.Message);
-                    writer.WriteEndObject();
-                }
-
-                writer.WriteEndArray();
-            }
+            WriteErrors(writer, "errors", report.Errors);
 
             writer.WriteStartArray("lines");
             foreach (var line in report.Lines)
@@ -457,20 +444,7 @@ public sealed partial class FileDropSource : IEventSource
                     PublishStatus.Duplicate => "duplicate",
                     _ => "rejected",
                 });
-                if (line.Errors.Count > 0)
-                {
-                    writer.WriteStartArray("reasons");
-                    foreach (var error in line.Errors)
-                    {
-                        writer.WriteStartObject();
-                        writer.WriteString("path", error.Path);
-                        writer.WriteString("code", error.ReasonCode.Code);
-                        writer.WriteString("message", error.Message);
-                        writer.WriteEndObject();
-                    }
-
-                    writer.WriteEndArray();
-                }
+                WriteErrors(writer, "reasons", line.Errors);
 
                 writer.WriteEndObject();
             }
@@ -482,6 +456,27 @@ public sealed partial class FileDropSource : IEventSource
         return buffer.ToArray();
     }
 
+
+    /// <summary>Writes a report's problems as an array of path, code and message; nothing when there are none.</summary>
+    private static void WriteErrors(Utf8JsonWriter writer, string name, IReadOnlyList<ValidationError> errors)
+    {
+        if (errors.Count == 0)
+        {
+            return;
+        }
+
+        writer.WriteStartArray(name);
+        foreach (var error in errors)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("path", error.Path);
+            writer.WriteString("code", error.ReasonCode.Code);
+            writer.WriteString("message", error.Message);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
     private static partial class Log
     {
         [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "File drop {Source}: {File} processed: {Accepted} accepted, {Duplicates} duplicates, {Rejected} rejected.")]
