@@ -283,7 +283,7 @@ public static class ReasonCodes
         CountSuperseded, CountLotRequired,
         AdapterTransient, AdapterPermanent, RetriesExhausted, CircuitOpen, StockDrift,
         AdapterNotConfigured, UnknownCommandKind, ReferenceUnknown, LocationOnHold, PicksPaused,
-        RuleSetInvalid, RuleEvaluationFailed, RecommendationNotAuthoritative,
+        RuleSetInvalid, RuleEvaluationFailed, RecommendationNotAuthoritative, SiteProfileMissing,
         ConcurrencyConflict, AuditTampered, StepFailed, OperatorRoleRequired, BootstrapRetriesExhausted, BootstrapRefused,
         PartitionParked,
         StoreSchemaTooNew, StoreDataUnreadable,
