@@ -35,6 +35,42 @@ public class ReasonCodesTests
         ReasonCodes.TryFind("payload.nope", out _).Should().BeFalse();
     }
 
+    [Fact]
+    public void Parse_CataloguedCode_ReturnsTheCatalogueEntry()
+    {
+        var code = ReasonCode.Parse("lot.on-hold");
+
+        code.Should().Be(ReasonCodes.LotOnHold);
+        code.Description.Should().Be("The lot is on hold.");
+    }
+
+    [Fact]
+    public void Parse_UnknownCode_KeepsTheCodeWithAnEmptyDescription()
+    {
+        var code = ReasonCode.Parse("mrb.rework");
+
+        code.Code.Should().Be("mrb.rework");
+        code.Description.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Parse_BlankCode_Throws()
+    {
+        var parse = () => ReasonCode.Parse(" ");
+
+        parse.Should().Throw<ArgumentException>();
+    }
+
+    [Fact]
+    public void Equals_SameCodeDifferentDescription_AreEqual()
+    {
+        var described = new ReasonCode("SCRAP-07", "Porosity found at the weld.");
+
+        described.Should().Be(ReasonCode.Parse("SCRAP-07"));
+        described.GetHashCode().Should().Be(ReasonCode.Parse("SCRAP-07").GetHashCode());
+        described.Should().NotBe(ReasonCode.Parse("SCRAP-08"));
+    }
+
     /// <summary>
     /// docs/reason-codes.md is generated from <see cref="ReasonCodes.All"/>. When this fails, run the tests with
     /// MO_UPDATE_DOCS=1 to rewrite the file, and commit it.
