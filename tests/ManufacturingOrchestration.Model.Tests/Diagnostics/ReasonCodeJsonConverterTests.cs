@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Model.Serialization;
 
 namespace ManufacturingOrchestration.Model.Tests.Diagnostics;
 
@@ -65,5 +67,34 @@ public class ReasonCodeJsonConverterTests
 
         json.Should().Be("{\"lot.on-hold\":2}");
         JsonSerializer.Deserialize<Dictionary<ReasonCode, int>>(json, Options)![ReasonCodes.LotOnHold].Should().Be(2);
+    }
+
+    [Fact]
+    public void Serialize_ScrapReportedWithReasonCode_WritesTheCodeStringAsBefore()
+    {
+        var scrap = new ScrapReported
+        {
+            Site = new SiteId("plant-1"),
+            Line = "SMT-2",
+            Material = new MaterialId("PCB-3"),
+            Quantity = Quantity.Each(4),
+            ReasonCode = ReasonCode.Parse("solder-bridge"),
+        };
+
+        var json = JsonSerializer.Serialize(scrap, ModelJson.TypeInfo<ScrapReported>());
+
+        json.Should().Be("{\"site\":\"plant-1\",\"line\":\"SMT-2\",\"material\":\"PCB-3\",\"quantity\":{\"value\":4,\"unit\":{\"code\":\"EA\",\"codeSystem\":\"UNECE\"}},\"reasonCode\":\"solder-bridge\"}");
+        JsonSerializer.Deserialize(json, ModelJson.TypeInfo<ScrapReported>())!.ReasonCode.Should().Be(ReasonCode.Parse("solder-bridge"));
+    }
+
+    [Fact]
+    public void Deserialize_GoodsMovementWithCataloguedReasonCode_GetsTheCatalogueEntry()
+    {
+        const string json = "{\"kind\":\"categoryTransfer\",\"lot\":\"L-1\",\"material\":\"PCB-3\",\"site\":\"plant-1\",\"quantity\":{\"value\":4,\"unit\":{\"code\":\"EA\",\"codeSystem\":\"UNECE\"}},\"reasonCode\":\"reconciliation.stock-drift\"}";
+
+        var movement = JsonSerializer.Deserialize(json, ModelJson.TypeInfo<GoodsMovement>())!;
+
+        movement.ReasonCode.Should().Be(ReasonCodes.StockDrift);
+        movement.ReasonCode!.Value.Description.Should().Be("The same lot shows different stock by category in two systems.");
     }
 }
