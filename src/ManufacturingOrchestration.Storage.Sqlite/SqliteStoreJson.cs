@@ -33,7 +33,7 @@ internal sealed record DeadLetterRow
 
     public EventKey? Event { get; init; }
 
-    public required string ReasonCode { get; init; }
+    public required ReasonCode ReasonCode { get; init; }
 
     public required string Message { get; init; }
 

@@ -121,6 +121,31 @@ public abstract partial class OrchestrationStoreContractTests
     }
 
     [Fact]
+    public async Task CommitAsync_DeadLetterAndParkWithUncataloguedReasonCode_ReadBackWithTheSameCode()
+    {
+        var store = await NewStoreAsync();
+        await AcceptAsync(store, NewEvent("lot-A", "e-1"));
+        var command = NewCommand("lot-A", 0);
+        await CommitAsync(store, NewStep("lot-A", 0) with { ProcessedEvents = [new EventKey(QmsSource, "e-1")], NewCommands = [command] });
+
+        await CommitAsync(store, new StepCommit
+        {
+            PartitionKey = "lot-A",
+            ExpectedVersion = 1,
+            NewState = NewState("lot-A", 2) with { Parked = new ParkInfo { DeadLetterId = "dl-1", Since = T0.AddMinutes(1), ReasonCode = ReasonCode.Parse("plant.erp-refusal-77") } },
+            UpdatedCommands = [command with { Status = OutboxStatus.DeadLettered, Attempts = 1 }],
+            DeadLetters = [NewDeadLetter("dl-1", command, T0.AddMinutes(1)) with { ReasonCode = ReasonCode.Parse("plant.erp-refusal-77") }],
+        });
+
+        var parked = (await store.LoadPartitionAsync("lot-A", Ct))!.Parked!.ReasonCode;
+        parked.Code.Should().Be("plant.erp-refusal-77");
+        parked.Description.Should().BeEmpty();
+        var deadLetter = (await store.ReadDeadLettersAsync(DeadLetterQuery.Open, Ct)).Should().ContainSingle().Subject.ReasonCode;
+        deadLetter.Code.Should().Be("plant.erp-refusal-77");
+        deadLetter.Description.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task CommitAsync_ParkedPartition_KeepsLaterEventsPendingUntilTheUnparkCommitResolvesTheDeadLetter()
     {
         var store = await NewStoreAsync();
@@ -133,7 +158,7 @@ public abstract partial class OrchestrationStoreContractTests
         {
             PartitionKey = "lot-A",
             ExpectedVersion = 1,
-            NewState = NewState("lot-A", 2) with { Parked = new ParkInfo { DeadLetterId = "dl-1", Since = T0.AddMinutes(1), ReasonCode = ReasonCodes.AdapterPermanent.Code } },
+            NewState = NewState("lot-A", 2) with { Parked = new ParkInfo { DeadLetterId = "dl-1", Since = T0.AddMinutes(1), ReasonCode = ReasonCodes.AdapterPermanent } },
             UpdatedCommands = [command with { Status = OutboxStatus.DeadLettered, Attempts = 1 }],
             DeadLetters = [deadLetter],
         });
@@ -142,7 +167,7 @@ public abstract partial class OrchestrationStoreContractTests
         var parked = await store.LoadPartitionAsync("lot-A", Ct);
         parked!.IsParked.Should().BeTrue();
         parked.Parked!.DeadLetterId.Should().Be("dl-1");
-        parked.Parked.ReasonCode.Should().Be(ReasonCodes.AdapterPermanent.Code);
+        parked.Parked.ReasonCode.Should().Be(ReasonCodes.AdapterPermanent);
         var open = (await store.ReadDeadLettersAsync(DeadLetterQuery.Open, Ct)).Should().ContainSingle().Subject;
         open.Id.Should().Be("dl-1");
         open.IsOpen.Should().BeTrue();

@@ -31,7 +31,7 @@ public abstract partial class OrchestrationStoreContractTests
         read.Type.Should().Be("mfg.unknown.v1");
         read.Site.Should().Be("plant-1");
         read.Excerpt.Should().Be("{\"id\":\"evt-r-0\"");
-        read.Reasons.Should().ContainSingle().Which.Should().Be(new RejectionReason { Path = "$.type", Code = ReasonCodes.UnknownEventType.Code, Message = "Unknown event type." });
+        read.Reasons.Should().ContainSingle().Which.Should().Be(new RejectionReason { Path = "$.type", Code = ReasonCodes.UnknownEventType, Message = "Unknown event type." });
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public abstract partial class OrchestrationStoreContractTests
             ProcessedEvents = [new EventKey(QmsSource, "e-1")],
             NewCommands = [command, NewCommand("lot-A", 1)],
             Audit = audit,
-            NewState = NewState("lot-A", 1) with { AuditHead = head, Parked = new ParkInfo { DeadLetterId = "dl-1", Since = T0, ReasonCode = ReasonCodes.AdapterPermanent.Code } },
+            NewState = NewState("lot-A", 1) with { AuditHead = head, Parked = new ParkInfo { DeadLetterId = "dl-1", Since = T0, ReasonCode = ReasonCodes.AdapterPermanent } },
             Timers = [NewTimer("t-1", "lot-A", T0.AddMinutes(5))],
             DeadLetters = [NewDeadLetter("dl-1", NewCommand("lot-A", 1), T0)],
             FollowUpEvents = [NewEvent("lot-C", "f-1")],
@@ -139,7 +139,7 @@ public abstract partial class OrchestrationStoreContractTests
         EventId = $"evt-{id}",
         Type = "mfg.unknown.v1",
         Site = "plant-1",
-        Reasons = [new RejectionReason { Path = "$.type", Code = ReasonCodes.UnknownEventType.Code, Message = "Unknown event type." }],
+        Reasons = [new RejectionReason { Path = "$.type", Code = ReasonCodes.UnknownEventType, Message = "Unknown event type." }],
         Excerpt = $"{{\"id\":\"evt-{id}\"",
     };
 }

@@ -265,7 +265,7 @@ public abstract partial class OrchestrationStoreContractTests : IAsyncDisposable
         Id = id,
         PartitionKey = command.PartitionKey,
         Command = command with { Status = OutboxStatus.DeadLettered },
-        ReasonCode = ReasonCodes.AdapterPermanent.Code,
+        ReasonCode = ReasonCodes.AdapterPermanent,
         Message = "The target refused the command.",
         At = at,
         Site = site,

@@ -176,8 +176,8 @@ internal sealed class FuzzRun : IAsyncDisposable
         var recorded = await Store.ReadRejectionsAsync(null, null, 1_000_000, Ct);
         foreach (var rejection in recorded)
         {
-            string?[] texts = [rejection.Channel, rejection.EventId, rejection.Source, rejection.Type, rejection.Excerpt, .. rejection.Reasons.SelectMany(r => new[] { r.Path, r.Code, r.Message })];
-            if (texts.Any(t => t is not null && !FreeText.IsWellFormed(t)) || rejection.Reasons.Count == 0 || rejection.Reasons.Any(r => !ReasonCodes.TryFind(r.Code, out _)))
+            string?[] texts = [rejection.Channel, rejection.EventId, rejection.Source, rejection.Type, rejection.Excerpt, .. rejection.Reasons.SelectMany(r => new[] { r.Path, r.Code.Code, r.Message })];
+            if (texts.Any(t => t is not null && !FreeText.IsWellFormed(t)) || rejection.Reasons.Count == 0 || rejection.Reasons.Any(r => !ReasonCodes.TryFind(r.Code.Code, out _)))
             {
                 throw new FuzzFailureException($"Recorded rejection {rejection.Id} is not structured, well-formed text.");
             }

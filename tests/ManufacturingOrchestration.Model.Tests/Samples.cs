@@ -143,7 +143,7 @@ internal static class Samples
             Material = new MaterialId("PCB-3"),
             Quantity = new Quantity(12.5m, UnitOfMeasure.Kilogram),
             GoodQuantity = new Quantity(400, UnitOfMeasure.Kilogram),
-            ReasonCode = "solder-bridge",
+            ReasonCode = ReasonCode.Parse("solder-bridge"),
         };
         yield return new StockMoved
         {

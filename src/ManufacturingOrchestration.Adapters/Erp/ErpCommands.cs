@@ -39,7 +39,7 @@ public sealed record ChangeStockCategoryRequest : AdapterCommand
     public StorageLocationId? Location { get; init; }
 
     /// <summary>A catalogued or plant reason code, such as <c>qm.inspection-failed</c>.</summary>
-    public string? ReasonCode { get; init; }
+    public ReasonCode? ReasonCode { get; init; }
 }
 
 /// <summary>Post a goods movement in canonical form (receipt, consumption, issue, scrap, count difference, transfers).</summary>
@@ -67,7 +67,7 @@ public sealed record ReverseGoodsMovementRequest : AdapterCommand
     public required LotId Lot { get; init; }
 
     /// <summary>Why the movement is reversed.</summary>
-    public string? ReasonCode { get; init; }
+    public ReasonCode? ReasonCode { get; init; }
 }
 
 /// <summary>Set the batch-level status of a lot: restricted flag (SAP batch status), ISA-95 disposition, quality decision.</summary>
@@ -90,7 +90,7 @@ public sealed record SetBatchStatusRequest : AdapterCommand
     public QualityDecision? QualityDecision { get; init; }
 
     /// <summary>A catalogued or plant reason code.</summary>
-    public string? ReasonCode { get; init; }
+    public ReasonCode? ReasonCode { get; init; }
 }
 
 /// <summary>Re-evaluate the open allocations of a lot: the ERP drops or re-sources reservations the lot can no longer cover.</summary>
@@ -104,7 +104,7 @@ public sealed record ReevaluateAllocationsRequest : AdapterCommand
     public required LotId Lot { get; init; }
 
     /// <summary>Why, such as <c>lot.on-hold</c>.</summary>
-    public string? ReasonCode { get; init; }
+    public ReasonCode? ReasonCode { get; init; }
 }
 
 /// <summary>Recompute available-to-promise for a material at a site after its usable stock changed.</summary>
@@ -135,7 +135,7 @@ public sealed record PlaceShipmentHoldRequest : AdapterCommand
     public required LotId Lot { get; init; }
 
     /// <summary>Why.</summary>
-    public string? ReasonCode { get; init; }
+    public ReasonCode? ReasonCode { get; init; }
 }
 
 /// <summary>Release a shipment (delivery) hold on a lot, e.g. after final quality approval.</summary>

@@ -17,7 +17,7 @@ public sealed record HoldWorkOrderRequest : AdapterCommand
     public LotId? Lot { get; init; }
 
     /// <summary>Why, such as <c>lot.on-hold</c>.</summary>
-    public string? ReasonCode { get; init; }
+    public ReasonCode? ReasonCode { get; init; }
 }
 
 /// <summary>Release the hold on a work order: it returns to the status it had before the hold.</summary>
@@ -31,7 +31,7 @@ public sealed record ReleaseWorkOrderRequest : AdapterCommand
     public required OrderId Order { get; init; }
 
     /// <summary>Why.</summary>
-    public string? ReasonCode { get; init; }
+    public ReasonCode? ReasonCode { get; init; }
 }
 
 /// <summary>Ask the shop floor to check work orders that consumed a suspect lot (containment check).</summary>

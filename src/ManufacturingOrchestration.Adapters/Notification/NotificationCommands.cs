@@ -39,7 +39,7 @@ public sealed record SendNotificationRequest : AdapterCommand
     public string? Body { get; init; }
 
     /// <summary>The catalogued reason code, such as <c>lot.on-hold</c>.</summary>
-    public string? ReasonCode { get; init; }
+    public ReasonCode? ReasonCode { get; init; }
 
     /// <summary>The lot concerned, when any.</summary>
     public LotId? Lot { get; init; }

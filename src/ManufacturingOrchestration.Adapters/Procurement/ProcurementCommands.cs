@@ -32,7 +32,7 @@ public sealed record RequestAlternateSupplyRequest : AdapterCommand
     public LotId? Lot { get; init; }
 
     /// <summary>Why.</summary>
-    public string? ReasonCode { get; init; }
+    public ReasonCode? ReasonCode { get; init; }
 }
 
 /// <summary>Send a notice to a supplier through the supplier portal.</summary>

@@ -29,7 +29,7 @@ public sealed record CreateMoveTaskRequest : AdapterCommand
     public StockCategory? TargetCategory { get; init; }
 
     /// <summary>Why, such as <c>qm.quarantine</c>.</summary>
-    public string? ReasonCode { get; init; }
+    public ReasonCode? ReasonCode { get; init; }
 }
 
 /// <summary>What a WMS hold applies to.</summary>
@@ -62,7 +62,7 @@ public sealed record PlaceHoldRequest : AdapterCommand
     public BinId? Bin { get; init; }
 
     /// <summary>Why.</summary>
-    public string? ReasonCode { get; init; }
+    public ReasonCode? ReasonCode { get; init; }
 }
 
 /// <summary>Release a hold placed with <see cref="PlaceHoldRequest"/>.</summary>
@@ -99,7 +99,7 @@ public sealed record PausePicksRequest : AdapterCommand
     public required SiteId Site { get; init; }
 
     /// <summary>Why.</summary>
-    public string? ReasonCode { get; init; }
+    public ReasonCode? ReasonCode { get; init; }
 }
 
 /// <summary>Resume the picks of a lot paused with <see cref="PausePicksRequest"/>.</summary>

@@ -34,7 +34,7 @@ internal sealed class ApprovalProcessor
             if (ApprovalStore.FindWithdrawn(step.State, requestId) is { } withdrawn)
             {
                 // Withdrawn by its workflow (such as a count superseded by a newer count): the answer changes nothing.
-                step.AddAudit(signature.Signer.Value, "approval-refused-invalid", string.Create(CultureInfo.InvariantCulture, $"{withdrawn.ReasonCode}: approval request '{requestId}' was withdrawn at {withdrawn.At:O} ({withdrawn.Reason}); the {signature.Meaning} changes nothing."), null, null, null, null);
+                step.AddAudit(signature.Signer.Value, "approval-refused-invalid", string.Create(CultureInfo.InvariantCulture, $"{withdrawn.ReasonCode.Code}: approval request '{requestId}' was withdrawn at {withdrawn.At:O} ({withdrawn.Reason}); the {signature.Meaning} changes nothing."), null, null, null, null);
                 return;
             }
 
@@ -117,7 +117,7 @@ internal sealed class ApprovalProcessor
                     Severity = level > 1 ? NotificationSeverity.Alarm : NotificationSeverity.Alert,
                     Subject = $"Approval overdue: {pending.Subject}",
                     Body = string.Create(CultureInfo.InvariantCulture, $"Waiting for {pending.Role} at {pending.Site} since {pending.RequestedAt:O}; due {pending.DueAt:O}. Escalation level {level}."),
-                    ReasonCode = ReasonCodes.SlaBreached.Code,
+                    ReasonCode = ReasonCodes.SlaBreached,
                 },
                 "sla-escalation-" + level.ToString(CultureInfo.InvariantCulture),
                 workflow?.Id ?? instance.Workflow,

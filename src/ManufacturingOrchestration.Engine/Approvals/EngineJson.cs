@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ManufacturingOrchestration.Model;
 
 namespace ManufacturingOrchestration.Engine.Approvals;
 
@@ -24,7 +25,7 @@ internal sealed record WithdrawnApproval
 {
     public required string RequestId { get; init; }
 
-    public required string ReasonCode { get; init; }
+    public required ReasonCode ReasonCode { get; init; }
 
     public required string Reason { get; init; }
 

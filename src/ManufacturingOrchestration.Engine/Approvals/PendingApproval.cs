@@ -39,7 +39,7 @@ public sealed record PendingApproval
     public required string Subject { get; init; }
 
     /// <summary>The catalogued reason the approval is needed.</summary>
-    public required string ReasonCode { get; init; }
+    public required ReasonCode ReasonCode { get; init; }
 
     /// <summary>What is gated, such as <c>ReleaseLot</c> or <c>PostCountAdjustment</c> (for the two-person rule and diagrams).</summary>
     public required string Gate { get; init; }

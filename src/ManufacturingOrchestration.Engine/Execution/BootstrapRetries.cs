@@ -177,14 +177,14 @@ internal sealed partial class BootstrapRetries
         {
             Version = state.Version + 1,
             AuditHead = step.Head,
-            Parked = new ParkInfo { DeadLetterId = deadLetterId, Since = now, ReasonCode = code.Code },
+            Parked = new ParkInfo { DeadLetterId = deadLetterId, Since = now, ReasonCode = code },
         };
         var deadLetter = new DeadLetter
         {
             Id = deadLetterId,
             PartitionKey = state.Key,
             Event = inboxEvent.Key,
-            ReasonCode = code.Code,
+            ReasonCode = code,
             Message = message,
             At = now,
             Site = inboxEvent.Envelope.Site?.Value,

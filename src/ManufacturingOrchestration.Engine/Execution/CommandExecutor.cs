@@ -75,7 +75,7 @@ internal sealed class CommandExecutor
                 Id = $"dl-{entry.IdempotencyKey}",
                 PartitionKey = key.State.Key,
                 Command = failed,
-                ReasonCode = reason.Code,
+                ReasonCode = reason,
                 Message = result.Message ?? reason.Description,
                 At = now,
                 Site = ((AdapterCommand)entry.Request).Context.Site?.Value,
@@ -102,7 +102,7 @@ internal sealed class CommandExecutor
             {
                 Version = state.Version + 1,
                 AuditHead = head,
-                Parked = new ParkInfo { DeadLetterId = deadLetter.Id, Since = now, ReasonCode = reason.Code },
+                Parked = new ParkInfo { DeadLetterId = deadLetter.Id, Since = now, ReasonCode = reason },
             };
             break;
         }

@@ -460,7 +460,7 @@ public sealed class Orchestrator : IAsyncDisposable
             EventId = envelope?.Id is { } id ? FreeText.Escape(id) : null,
             Type = envelope?.Type is { } type ? FreeText.Escape(type) : null,
             Site = envelope?.Site?.Value,
-            Reasons = errors.Select(e => new RejectionReason { Path = FreeText.Escape(e.Path), Code = e.ReasonCode.Code, Message = FreeText.Escape(e.Message) }).ToArray(),
+            Reasons = errors.Select(e => new RejectionReason { Path = FreeText.Escape(e.Path), Code = e.ReasonCode, Message = FreeText.Escape(e.Message) }).ToArray(),
             Excerpt = excerpt is null ? null : FreeText.Escape(excerpt),
         };
         await _runtime.Store.RecordRejectionAsync(rejected, cancellationToken).ConfigureAwait(false);

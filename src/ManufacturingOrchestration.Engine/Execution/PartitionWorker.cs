@@ -462,14 +462,14 @@ internal sealed partial class PartitionWorker
         {
             Version = state.Version + 1,
             AuditHead = head,
-            Parked = new ParkInfo { DeadLetterId = deadLetterId, Since = now, ReasonCode = ReasonCodes.StepFailed.Code },
+            Parked = new ParkInfo { DeadLetterId = deadLetterId, Since = now, ReasonCode = ReasonCodes.StepFailed },
         };
         var deadLetter = new DeadLetter
         {
             Id = deadLetterId,
             PartitionKey = state.Key,
             Event = inboxEvent.Key,
-            ReasonCode = ReasonCodes.StepFailed.Code,
+            ReasonCode = ReasonCodes.StepFailed,
             Message = $"{ex.GetType().Name}: {ex.Message}",
             At = now,
             Site = inboxEvent.Envelope.Site?.Value,

@@ -68,7 +68,7 @@ internal static class StepDeadlines
                     Severity = NotificationSeverity.Alert,
                     Subject = $"Overdue: {data.Workflow} for {state.Key}",
                     Body = string.Create(CultureInfo.InvariantCulture, $"The actions planned for {eventKey} were due by {timer.DueAt:O} and are not complete."),
-                    ReasonCode = ReasonCodes.SlaBreached.Code,
+                    ReasonCode = ReasonCodes.SlaBreached,
                 },
                 "step-deadline",
                 workflow?.Id ?? data.Workflow,

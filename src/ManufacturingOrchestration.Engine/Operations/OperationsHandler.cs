@@ -159,7 +159,7 @@ internal sealed class OperationsHandler
             RecordedAt = now,
             Actor = request.Operator.Value,
             Action = "operator-" + ActionName(request.Action),
-            Reason = $"{request.Reason} — {detail} (dead letter {deadLetter.Id}: {deadLetter.ReasonCode})",
+            Reason = $"{request.Reason} — {detail} (dead letter {deadLetter.Id}: {deadLetter.ReasonCode.Code})",
             Event = deadLetter.Command?.CausedBy ?? deadLetter.Event,
             CorrelationId = deadLetter.Command?.CorrelationId,
             Before = "parked",

@@ -2,6 +2,7 @@ using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Model;
 
 namespace ManufacturingOrchestration.Engine.Operations;
 
@@ -263,7 +264,7 @@ public sealed class ParkedKey
     public required DateTimeOffset Since { get; init; }
 
     /// <summary>The reason code of the failure.</summary>
-    public required string ReasonCode { get; init; }
+    public required ReasonCode ReasonCode { get; init; }
 
     /// <summary>The failure message.</summary>
     public required string Message { get; init; }

@@ -1,3 +1,4 @@
+using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 
 namespace ManufacturingOrchestration.Engine.Storage;
@@ -58,8 +59,8 @@ public sealed record RejectionReason
     /// <summary>The JSON path of the problem, such as <c>$.data.quantity.value</c>.</summary>
     public required string Path { get; init; }
 
-    /// <summary>The reason code.</summary>
-    public required string Code { get; init; }
+    /// <summary>The catalogued reason code.</summary>
+    public required ReasonCode Code { get; init; }
 
     /// <summary>A message for people.</summary>
     public required string Message { get; init; }

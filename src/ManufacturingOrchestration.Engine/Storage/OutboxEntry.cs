@@ -1,3 +1,5 @@
+using ManufacturingOrchestration.Model;
+
 namespace ManufacturingOrchestration.Engine.Storage;
 
 /// <summary>The life of an outbox command.</summary>
@@ -103,7 +105,7 @@ public sealed record DeadLetter
     public EventKey? Event { get; init; }
 
     /// <summary>The reason code of the failure.</summary>
-    public required string ReasonCode { get; init; }
+    public required ReasonCode ReasonCode { get; init; }
 
     /// <summary>The failure message.</summary>
     public required string Message { get; init; }

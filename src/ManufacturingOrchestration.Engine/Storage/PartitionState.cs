@@ -91,7 +91,7 @@ public sealed record ParkInfo
     public required DateTimeOffset Since { get; init; }
 
     /// <summary>The reason code of the failure.</summary>
-    public required string ReasonCode { get; init; }
+    public required ReasonCode ReasonCode { get; init; }
 }
 
 /// <summary>The persisted state of a workflow instance that waits (approval, timer, compensation).</summary>

@@ -205,7 +205,7 @@ public sealed class StepContext
         ArgumentNullException.ThrowIfNull(permittedTriggers);
         Rejection = new TransitionRejectionRecord
         {
-            ReasonCode = reasonCode.Code,
+            ReasonCode = reasonCode,
             Message = message,
             CurrentState = currentState,
             PermittedTriggers = permittedTriggers,
@@ -246,7 +246,7 @@ public sealed class StepContext
             Role = request.Role,
             Site = request.Site,
             Subject = request.Subject,
-            ReasonCode = request.ReasonCode.Code,
+            ReasonCode = request.ReasonCode,
             Gate = request.Gate,
             Requester = request.Requester,
             ExcludedSigners = request.ExcludedSigners,
@@ -332,7 +332,7 @@ public sealed class StepContext
         }
 
         var pending = ApprovalStore.Read(waiting.Data!);
-        State = ApprovalStore.Withdraw(State, waiting, new WithdrawnApproval { RequestId = requestId, ReasonCode = reasonCode.Code, Reason = reason, At = Now });
+        State = ApprovalStore.Withdraw(State, waiting, new WithdrawnApproval { RequestId = requestId, ReasonCode = reasonCode, Reason = reason, At = Now });
         foreach (var timer in ApprovalStore.SlaTimerIds(pending))
         {
             CancelTimer(timer);
@@ -383,7 +383,7 @@ public sealed class StepContext
 public sealed record TransitionRejectionRecord
 {
     /// <summary>The reason code.</summary>
-    public required string ReasonCode { get; init; }
+    public required ReasonCode ReasonCode { get; init; }
 
     /// <summary>The message.</summary>
     public required string Message { get; init; }

@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace ManufacturingOrchestration.Model;
 
 /// <summary>
@@ -290,22 +292,16 @@ public static class ReasonCodes
         FileUnreadable, FileNotRegular,
     ];
 
+    /// <summary>The catalogue by code, built once from <see cref="All"/>.</summary>
+    private static readonly FrozenDictionary<string, ReasonCode> ByCode = All.ToFrozenDictionary(c => c.Code, StringComparer.Ordinal);
+
     /// <summary>Finds a catalogued code by its string.</summary>
     /// <param name="code">The code string.</param>
     /// <param name="reasonCode">The catalogued code, when found.</param>
     /// <returns><see langword="true"/> when the code is in the catalogue.</returns>
     public static bool TryFind(string code, out ReasonCode reasonCode)
     {
-        foreach (var candidate in All)
-        {
-            if (string.Equals(candidate.Code, code, StringComparison.Ordinal))
-            {
-                reasonCode = candidate;
-                return true;
-            }
-        }
-
-        reasonCode = default;
-        return false;
+        ArgumentNullException.ThrowIfNull(code);
+        return ByCode.TryGetValue(code, out reasonCode);
     }
 }

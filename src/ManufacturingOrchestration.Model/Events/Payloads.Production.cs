@@ -74,7 +74,7 @@ public sealed record ScrapReported : EventPayload
     public LotId? Lot { get; init; }
 
     /// <summary>A scrap reason code.</summary>
-    public string? ReasonCode { get; init; }
+    public ReasonCode? ReasonCode { get; init; }
 }
 
 /// <summary>A person approved a pending request (<see cref="EventTypes.ApprovalGiven"/>).</summary>

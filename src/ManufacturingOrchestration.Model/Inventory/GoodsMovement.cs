@@ -86,7 +86,7 @@ public sealed record GoodsMovement
     public OrderId? Order { get; init; }
 
     /// <summary>A catalogued or plant reason code.</summary>
-    public string? ReasonCode { get; init; }
+    public ReasonCode? ReasonCode { get; init; }
 
     /// <summary>The reference of the movement this one reverses, when it is a reversal.</summary>
     public string? ReversalOf { get; init; }

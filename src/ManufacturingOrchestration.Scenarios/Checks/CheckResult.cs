@@ -40,7 +40,7 @@ public sealed class CheckResult
     public required DateTimeOffset CheckedAt { get; init; }
 
     /// <summary>The reason codes of <see cref="Reasons"/>, in order.</summary>
-    public IReadOnlyList<string> ReasonCodes => Reasons.Select(r => r.Code).ToArray();
+    public IReadOnlyList<ReasonCode> ReasonCodes => Reasons.Select(r => r.Code).ToArray();
 
     /// <inheritdoc />
     public override string ToString() =>
@@ -56,12 +56,12 @@ public sealed class CheckReason
     public CheckReason(ReasonCode code, string message)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(message);
-        Code = code.Code;
+        Code = code;
         Message = message;
     }
 
     /// <summary>The catalogued reason code, such as <c>lot.on-hold</c>.</summary>
-    public string Code { get; }
+    public ReasonCode Code { get; }
 
     /// <summary>A message for people.</summary>
     public string Message { get; }

@@ -172,7 +172,7 @@ public sealed class OrchestrationChecks
         {
             Add(reasons, new CheckReason(
                 Model.ReasonCodes.PartitionParked,
-                string.Create(CultureInfo.InvariantCulture, $"{what} is parked since {parked.Since:O} behind dead letter {parked.DeadLetterId} ({parked.ReasonCode}); its later events wait for an operator.")));
+                string.Create(CultureInfo.InvariantCulture, $"{what} is parked since {parked.Since:O} behind dead letter {parked.DeadLetterId} ({parked.ReasonCode.Code}); its later events wait for an operator.")));
         }
 
         if (_options.BlockWhileApprovalPending)
@@ -241,7 +241,7 @@ public sealed class OrchestrationChecks
     {
         foreach (var existing in reasons)
         {
-            if (string.Equals(existing.Code, reason.Code, StringComparison.Ordinal) && reason.Code != Model.ReasonCodes.PartitionParked.Code)
+            if (existing.Code == reason.Code && reason.Code != Model.ReasonCodes.PartitionParked)
             {
                 return;
             }

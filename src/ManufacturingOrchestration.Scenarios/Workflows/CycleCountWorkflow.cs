@@ -262,7 +262,7 @@ public static class CycleCountWorkflow
                 FromCategory = adjustment.Variance < 0 ? adjustment.Category : null,
                 ToCategory = adjustment.Variance > 0 ? adjustment.Category : null,
                 IsIncrease = adjustment.Variance > 0,
-                ReasonCode = "cycle-count",
+                ReasonCode = MovementReasons.CycleCount,
             };
             var result = LotStockMachine.Apply(lot, movement, services.LotPolicy, ScenarioFacts.Today(ctx));
             if (result.Rejection is { } rejection)

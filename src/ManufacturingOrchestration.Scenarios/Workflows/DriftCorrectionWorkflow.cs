@@ -56,7 +56,7 @@ public static class DriftCorrectionWorkflow
             Severity = options.Severity,
             Subject = $"Stock drift on lot {drift.Lot}",
             Body = Describe(drift),
-            ReasonCode = ReasonCodes.StockDrift.Code,
+            ReasonCode = ReasonCodes.StockDrift,
             Lot = drift.Lot,
         });
     }
@@ -155,7 +155,7 @@ public static class DriftCorrectionWorkflow
                 FromCategory = from,
                 ToCategory = to,
                 Ownership = ownership,
-                ReasonCode = ReasonCodes.StockDrift.Code,
+                ReasonCode = ReasonCodes.StockDrift,
             });
         }
 

@@ -101,14 +101,14 @@ public static class FinishedGoodsReleaseWorkflow
 
         // Compensable: a release can be taken back to inspection (the safe direction).
         ScenarioCommands.PlanReversibleCategoryChange(
-            ctx, lot, moved, StockCategory.QualityInspection, ScenarioCommands.ReleaseTarget(lot, next), "fg.released", "fg.release-compensated");
+            ctx, lot, moved, StockCategory.QualityInspection, ScenarioCommands.ReleaseTarget(lot, next), MovementReasons.FinishedGoodsReleased, MovementReasons.FinishedGoodsReleaseCompensated);
     }
 
     private static void ReleaseShipmentHold(ReleaseShipmentHold decision, StepContext ctx) =>
         ctx.Plan(
             CommandKinds.ErpReleaseShipmentHold,
             c => new ReleaseShipmentHoldRequest { Context = c, Lot = decision.Lot },
-            compensation: c => new PlaceShipmentHoldRequest { Context = c, Lot = decision.Lot, ReasonCode = "fg.release-compensated" });
+            compensation: c => new PlaceShipmentHoldRequest { Context = c, Lot = decision.Lot, ReasonCode = MovementReasons.FinishedGoodsReleaseCompensated });
 
     private static void UpdateAtp(UpdateAtp decision, StepContext ctx) =>
         ctx.Plan(CommandKinds.ErpUpdateAtp, c => new UpdateAtpRequest { Context = c, Material = decision.Material, Site = decision.Site, Lot = decision.Lot });

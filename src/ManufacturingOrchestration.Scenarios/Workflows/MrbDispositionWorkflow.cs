@@ -176,7 +176,7 @@ public static class MrbDispositionWorkflow
         // Compensable towards safety only: back to blocked stock.
         ScenarioCommands.PlanReversibleCategoryChange(
             ctx, lot, before.Subtract(released.QuantityIn(StockCategory.Blocked)), StockCategory.Blocked, ScenarioCommands.ReleaseTarget(lot, released),
-            "mrb.use-as-is", "mrb.use-as-is-compensated");
+            MovementReasons.UseAsIs, MovementReasons.UseAsIsCompensated);
         return true;
     }
 
@@ -197,7 +197,7 @@ public static class MrbDispositionWorkflow
             Quantity = decision.Quantity,
             FromCategory = StockCategory.Blocked,
             ToCategory = StockCategory.QualityInspection,
-            ReasonCode = "mrb.rework",
+            ReasonCode = MovementReasons.Rework,
         };
         var result = LotStockMachine.Apply(lot, movement, services.LotPolicy, ScenarioFacts.Today(ctx));
         if (!ctx.Accept(result, out var reworked))
@@ -207,7 +207,7 @@ public static class MrbDispositionWorkflow
 
         ctx.State = ctx.State with { Lot = reworked };
         ScenarioCommands.PlanReversibleCategoryChange(
-            ctx, lot, decision.Quantity, StockCategory.Blocked, StockCategory.QualityInspection, decision.IsRepair ? "mrb.repair" : "mrb.rework", "mrb.rework-compensated");
+            ctx, lot, decision.Quantity, StockCategory.Blocked, StockCategory.QualityInspection, decision.IsRepair ? MovementReasons.Repair : MovementReasons.Rework, MovementReasons.ReworkCompensated);
         ctx.Plan(CommandKinds.QmsCreateInspectionLot, c => new CreateInspectionLotRequest
         {
             Context = c,
@@ -241,7 +241,7 @@ public static class MrbDispositionWorkflow
             Site = lot.Site,
             Quantity = decision.Quantity,
             FromCategory = StockCategory.Unrestricted,
-            ReasonCode = "mrb.return-to-supplier",
+            ReasonCode = MovementReasons.ReturnToSupplier,
         };
         var result = LotStockMachine.Apply(released, movement, services.LotPolicy, today);
         if (!ctx.Accept(result, out var returned))
@@ -252,7 +252,7 @@ public static class MrbDispositionWorkflow
         ctx.State = ctx.State with { Lot = returned };
         // If the return cannot be posted, the quantity goes back to blocked stock.
         ScenarioCommands.PlanReversibleCategoryChange(
-            ctx, lot, decision.Quantity, StockCategory.Blocked, StockCategory.Unrestricted, "mrb.return-to-supplier", "mrb.return-compensated");
+            ctx, lot, decision.Quantity, StockCategory.Blocked, StockCategory.Unrestricted, MovementReasons.ReturnToSupplier, MovementReasons.ReturnCompensated);
         ctx.Plan(CommandKinds.ErpPostGoodsMovement, c => new PostGoodsMovementRequest { Context = c, Movement = movement });
         if ((decision.Supplier ?? lot.Supplier) is { } supplier)
         {
@@ -298,7 +298,7 @@ public static class MrbDispositionWorkflow
                 Site = lot.Site,
                 Quantity = decision.Quantity,
                 FromCategory = decision.FromCategory,
-                ReasonCode = "mrb.scrap",
+                ReasonCode = MovementReasons.Scrap,
             },
         });
         return true;

@@ -74,7 +74,7 @@ internal static class ScenarioCommands
             Severity = NotificationSeverity.Alert,
             Subject = decision.Subject,
             Body = decision.Message,
-            ReasonCode = decision.ReasonCode?.Code,
+            ReasonCode = decision.ReasonCode,
             Lot = ctx.State.Lot?.Id,
         });
     }
@@ -96,13 +96,13 @@ internal static class ScenarioCommands
     /// <paramref name="from"/>).
     /// </summary>
     public static void PlanReversibleCategoryChange(
-        StepContext ctx, MaterialLot lot, Quantity quantity, StockCategory from, StockCategory to, string? reasonCode, string? compensationReasonCode) =>
+        StepContext ctx, MaterialLot lot, Quantity quantity, StockCategory from, StockCategory to, ReasonCode? reasonCode, ReasonCode? compensationReasonCode) =>
         ctx.Plan(
             CommandKinds.ErpChangeStockCategory,
             c => CategoryChange(c, lot, quantity, from, to, reasonCode),
             compensation: c => CategoryChange(c, lot, quantity, to, from, compensationReasonCode));
 
-    private static ChangeStockCategoryRequest CategoryChange(CommandContext context, MaterialLot lot, Quantity quantity, StockCategory from, StockCategory to, string? reasonCode) => new()
+    private static ChangeStockCategoryRequest CategoryChange(CommandContext context, MaterialLot lot, Quantity quantity, StockCategory from, StockCategory to, ReasonCode? reasonCode) => new()
     {
         Context = context,
         Lot = lot.Id,

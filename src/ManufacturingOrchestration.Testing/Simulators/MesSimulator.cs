@@ -131,7 +131,7 @@ public sealed class MesSimulator : AdapterSimulator, IMesAdapter
                 return CommandPlan.Refuse(ReasonCodes.OrderCancelled, $"Work order {order.Id} is cancelled.");
             default:
                 return CommandPlan.Apply(
-                    $"work order held ({request.ReasonCode ?? "no reason given"})",
+                    $"work order held ({request.ReasonCode?.Code ?? "no reason given"})",
                     () => state.Order = order with { Status = ProductionOrderStatus.Held, StatusBeforeHold = order.Status, Version = order.Version + 1 },
                     lot: request.Lot?.Value,
                     order: order.Id.Value);

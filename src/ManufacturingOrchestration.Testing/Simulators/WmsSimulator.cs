@@ -87,7 +87,7 @@ public sealed class WmsSimulator : AdapterSimulator, IWmsAdapter
         : base(CommandKinds.WmsSystem, options)
     {
         _createMove = PlanMoveTask;
-        _placeHold = r => PlanHold(r.Scope, r.Lot, r.Bin, r.ReasonCode ?? "hold", place: true);
+        _placeHold = r => PlanHold(r.Scope, r.Lot, r.Bin, r.ReasonCode?.Code ?? "hold", place: true);
         _releaseHold = r => PlanHold(r.Scope, r.Lot, r.Bin, string.Empty, place: false);
         _pause = r => PlanPicks(r.Lot, pause: true);
         _resume = r => PlanPicks(r.Lot, pause: false);

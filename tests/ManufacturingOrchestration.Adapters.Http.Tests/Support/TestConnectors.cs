@@ -71,7 +71,7 @@ public static class TestConnectors
         Quantity = new Quantity(5m, UnitOfMeasure.Kilogram),
         FromCategory = StockCategory.Unrestricted,
         ToCategory = StockCategory.Blocked,
-        ReasonCode = "qm.inspection-failed",
+        ReasonCode = ReasonCode.Parse("qm.inspection-failed"),
     };
 }
 

@@ -180,7 +180,7 @@ public class ApprovalTests
 
         host.Time.Advance(TimeSpan.FromMinutes(61));
         await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
-        host.Plant.Notification.SentTo(Role.QualityManager, EngineTestHost.Site).Should().ContainSingle().Which.Request.ReasonCode.Should().Be(ReasonCodes.SlaBreached.Code);
+        host.Plant.Notification.SentTo(Role.QualityManager, EngineTestHost.Site).Should().ContainSingle().Which.Request.ReasonCode.Should().Be(ReasonCodes.SlaBreached);
         host.Plant.Notification.SentTo(Role.Supervisor, EngineTestHost.Site).Should().BeEmpty();
 
         host.Time.Advance(TimeSpan.FromHours(2));

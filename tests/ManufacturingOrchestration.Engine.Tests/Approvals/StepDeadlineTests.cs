@@ -21,7 +21,7 @@ public class StepDeadlineTests
         await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
 
         var alert = host.Plant.Notification.SentTo(Role.Planner, EngineTestHost.Site).Should().ContainSingle().Subject;
-        alert.Request.ReasonCode.Should().Be(ReasonCodes.SlaBreached.Code);
+        alert.Request.ReasonCode.Should().Be(ReasonCodes.SlaBreached);
         host.Plant.Erp.QuantityIn(new LotId("L-D1"), StockCategory.Unrestricted).Should().Be(0);
         var audit = await host.Orchestrator.GetAuditTrailAsync("L-D1", EngineTestHost.Ct);
         audit.Should().ContainSingle(a => a.Action == "sla-breached").Which.Reason.Should().Contain("release-with-deadline");

@@ -20,7 +20,7 @@ public class OrchestratorDeadLetterTests
 
         var deadLetter = (await host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, EngineTestHost.Ct)).Should().ContainSingle().Subject;
         deadLetter.PartitionKey.Should().Be("a");
-        deadLetter.ReasonCode.Should().Be(ReasonCodes.AdapterPermanent.Code);
+        deadLetter.ReasonCode.Should().Be(ReasonCodes.AdapterPermanent);
         deadLetter.Message.Should().Contain("permanent");
         deadLetter.Site.Should().Be(EngineTestHost.Site.Value);
         deadLetter.At.Should().Be(host.Time.GetUtcNow());
@@ -33,7 +33,7 @@ public class OrchestratorDeadLetterTests
 
         var state = await host.Orchestrator.GetPartitionAsync("a", EngineTestHost.Ct);
         state!.Parked!.DeadLetterId.Should().Be(deadLetter.Id);
-        state.Parked.ReasonCode.Should().Be(ReasonCodes.AdapterPermanent.Code);
+        state.Parked.ReasonCode.Should().Be(ReasonCodes.AdapterPermanent);
         (await host.Orchestrator.GetAuditTrailAsync("a", EngineTestHost.Ct)).Select(r => r.Action).Should().Equal("processed", "dead-lettered");
         (await host.Store.ReadPendingEventsAsync("a", 0, 10, EngineTestHost.Ct)).Select(e => e.Key.Id).Should().Equal("a2", "a3");
         TestWorkflows.Delivered(host.Plant, "a").Should().BeEmpty();

@@ -102,7 +102,7 @@ public class OrchestratorIntakeTests
         recorded.Should().HaveCount(3);
         recorded.Should().OnlyContain(r => r.Channel == "api" && r.Source == TestWorkflows.Source && r.ReceivedAt == host.Time.GetUtcNow());
         recorded.Select(r => r.EventId).Should().BeEquivalentTo(["evt\\u0001x", "evt-2", "evt-3"], "a refused id is recorded as printable text");
-        recorded.Single(r => r.EventId == "evt-3").Reasons.Should().ContainSingle(r => r.Path == "$.data.quantity.value" && r.Code == ReasonCodes.NonPositiveQuantity.Code);
+        recorded.Single(r => r.EventId == "evt-3").Reasons.Should().ContainSingle(r => r.Path == "$.data.quantity.value" && r.Code == ReasonCodes.NonPositiveQuantity);
         recorded.Single(r => r.EventId == "evt-2").Type.Should().Be("mfg.unknown.thing.v1");
 
         host.Plant.Effects.Records.Should().BeEmpty();
@@ -133,7 +133,7 @@ public class OrchestratorIntakeTests
         var recorded = (await host.Store.ReadRejectionsAsync(null, null, 10, EngineTestHost.Ct)).Should().ContainSingle().Subject;
         recorded.Channel.Should().Be("webhook");
         recorded.Excerpt.Should().Be(json[..40]);
-        recorded.Reasons.Should().Contain(r => r.Code == ReasonCodes.NegativeQuantity.Code);
+        recorded.Reasons.Should().Contain(r => r.Code == ReasonCodes.NegativeQuantity);
         host.Plant.Effects.Records.Should().BeEmpty();
         (await host.Store.ReadPendingEventsAsync(null, 0, 10, EngineTestHost.Ct)).Should().BeEmpty();
     }

@@ -17,7 +17,7 @@ public class OrchestratorPoisonEventTests
         var deadLetter = await OrchestratorDeadLetterTests.SingleOpenAsync(host);
         deadLetter.Event.Should().Be(new EventKey(TestWorkflows.Source, "a1"));
         deadLetter.Command.Should().BeNull();
-        deadLetter.ReasonCode.Should().Be(ReasonCodes.StepFailed.Code);
+        deadLetter.ReasonCode.Should().Be(ReasonCodes.StepFailed);
         deadLetter.Message.Should().Contain("InvalidOperationException").And.Contain("bad data in a1");
         (await host.Orchestrator.GetPartitionAsync("a", EngineTestHost.Ct))!.Parked!.DeadLetterId.Should().Be(deadLetter.Id);
         (await host.Store.ReadPendingEventsAsync("a", 0, 10, EngineTestHost.Ct)).Select(e => e.Key.Id).Should().Equal("a1", "a2");

@@ -113,7 +113,7 @@ public class OrchestratorRetryTests
         await TestWorkflows.AdvanceUntilAsync(host, () => host.Orchestrator.OpenDeadLetters > 0, Step);
 
         var deadLetter = (await host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, EngineTestHost.Ct)).Should().ContainSingle().Subject;
-        deadLetter.ReasonCode.Should().Be("adapter.retries-exhausted");
+        deadLetter.ReasonCode.Code.Should().Be("adapter.retries-exhausted");
         deadLetter.Command!.Attempts.Should().Be(3);
         deadLetter.Command.Status.Should().Be(OutboxStatus.DeadLettered);
         deadLetter.PartitionKey.Should().Be("a");

@@ -54,7 +54,7 @@ public sealed class EventIntakeTests
         result.Errors.Should().Contain(e => e.ReasonCode == ReasonCodes.MalformedJson);
         var recorded = await host.Store.ReadRejectionsAsync(null, null, 10, Ct);
         recorded.Should().ContainSingle().Which.Should().Match<Engine.Storage.RejectedEvent>(r =>
-            r.Channel == "webhook:qms" && r.Excerpt == "{\"id\": \"x\", oops" && r.Reasons.Any(x => x.Code == ReasonCodes.MalformedJson.Code));
+            r.Channel == "webhook:qms" && r.Excerpt == "{\"id\": \"x\", oops" && r.Reasons.Any(x => x.Code == ReasonCodes.MalformedJson));
     }
 
     [Fact]

@@ -129,7 +129,7 @@ public sealed class FileDropRobustnessTests : IDisposable
         pipe.IsRejected.Should().BeTrue();
         pipe.Errors.Should().ContainSingle().Which.ReasonCode.Should().Be(ReasonCodes.FileNotRegular);
         reports.Single(r => r.FileName == "b-after.jsonl").Accepted.Should().Be(1);
-        (await host.Store.ReadRejectionsAsync(null, null, 10, Ct)).Should().Contain(r => r.Reasons.Any(x => x.Code == ReasonCodes.FileNotRegular.Code));
+        (await host.Store.ReadRejectionsAsync(null, null, 10, Ct)).Should().Contain(r => r.Reasons.Any(x => x.Code == ReasonCodes.FileNotRegular));
     }
 
     [Fact]

@@ -53,7 +53,7 @@ public class OperatorQueriesTests
         var other = key.PartitionKey == "k2" ? "k3" : "k2";
         key.Site.Should().Be(EngineTestHost.Site.Value);
         key.OpenDeadLetters.Should().Be(1);
-        key.ReasonCode.Should().NotBeNullOrEmpty();
+        key.ReasonCode.Code.Should().NotBeNullOrEmpty();
         (await sut.GetParkedKeysAsync(new OperatorQueryFilter { PartitionKey = other }, EngineTestHost.Ct)).Should().BeEmpty();
     }
 
@@ -201,7 +201,7 @@ public class OperatorQueriesTests
             Role = Role.QualityManager,
             Site = site,
             Subject = "Approve " + key,
-            ReasonCode = ReasonCodes.ApprovalRequired.Code,
+            ReasonCode = ReasonCodes.ApprovalRequired,
             Gate = "ReleaseLot",
             RequestedAt = at,
         };

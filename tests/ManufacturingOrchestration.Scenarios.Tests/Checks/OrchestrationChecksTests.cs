@@ -39,7 +39,7 @@ public class OrchestrationChecksTests
         var result = await CreateSut(host).CanGoodsIssueAsync(new LotId("L-2"), Quantity.Each(40), Order, EngineTestHost.Ct);
 
         result.Allowed.Should().BeFalse();
-        result.ReasonCodes.Should().Contain([ReasonCodes.InsufficientQuantity.Code, ReasonCodes.WithdrawalNotUnrestricted.Code]);
+        result.ReasonCodes.Should().Contain([ReasonCodes.InsufficientQuantity, ReasonCodes.WithdrawalNotUnrestricted]);
         result.UsableQuantity.Should().Be(Quantity.Each(0));
     }
 
@@ -52,7 +52,7 @@ public class OrchestrationChecksTests
         var result = await CreateSut(host).CanGoodsIssueAsync(new LotId("L-3"), Quantity.Each(40), Order, EngineTestHost.Ct);
 
         result.Allowed.Should().BeFalse();
-        result.ReasonCodes.Should().Equal(ReasonCodes.LotExpired.Code);
+        result.ReasonCodes.Should().Equal(ReasonCodes.LotExpired);
     }
 
     [Fact]
@@ -64,8 +64,8 @@ public class OrchestrationChecksTests
         var result = await CreateSut(host).CanGoodsIssueAsync(new LotId("L-4"), Quantity.Each(40), Order, EngineTestHost.Ct);
 
         result.Allowed.Should().BeFalse();
-        result.ReasonCodes.Should().BeEquivalentTo([ReasonCodes.LotOnHold.Code, ReasonCodes.LotExpired.Code]);
-        result.Reasons.Single(r => r.Code == ReasonCodes.LotOnHold.Code).Message.Should().Contain("customer-complaint");
+        result.ReasonCodes.Should().BeEquivalentTo([ReasonCodes.LotOnHold, ReasonCodes.LotExpired]);
+        result.Reasons.Single(r => r.Code == ReasonCodes.LotOnHold).Message.Should().Contain("customer-complaint");
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public class OrchestrationChecksTests
         var result = await CreateSut(host).CanGoodsIssueAsync(new LotId("L-5"), Quantity.Each(40), Order, EngineTestHost.Ct);
 
         result.Allowed.Should().BeFalse();
-        result.ReasonCodes.Should().Equal(ReasonCodes.InsufficientQuantity.Code);
+        result.ReasonCodes.Should().Equal(ReasonCodes.InsufficientQuantity);
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public class OrchestrationChecksTests
         var result = await CreateSut(host).CanGoodsIssueAsync(new LotId("L-6"), Quantity.Each(40), Order, EngineTestHost.Ct);
 
         result.Allowed.Should().BeFalse();
-        result.ReasonCodes.Should().Equal(ReasonCodes.ConsignmentNotOwned.Code);
+        result.ReasonCodes.Should().Equal(ReasonCodes.ConsignmentNotOwned);
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public class OrchestrationChecksTests
         var result = await CreateSut(host).CanGoodsIssueAsync(new LotId("L-404"), Quantity.Each(1), Order, EngineTestHost.Ct);
 
         result.Allowed.Should().BeFalse();
-        result.ReasonCodes.Should().Equal(ReasonCodes.LotUnknown.Code);
+        result.ReasonCodes.Should().Equal(ReasonCodes.LotUnknown);
         result.LotVersion.Should().BeNull();
     }
 
@@ -119,7 +119,7 @@ public class OrchestrationChecksTests
         var result = await CreateSut(host).CanGoodsIssueAsync(new LotId("L-7"), Quantity.Each(40), Order, EngineTestHost.Ct);
 
         result.Allowed.Should().BeFalse();
-        result.ReasonCodes.Should().Equal(ReasonCodes.OrderClosed.Code);
+        result.ReasonCodes.Should().Equal(ReasonCodes.OrderClosed);
         result.Notes.Should().BeEmpty();
     }
 
@@ -131,13 +131,13 @@ public class OrchestrationChecksTests
         {
             Key = "L-8",
             Lot = StoreSeed.Lot("L-8", (StockCategory.Unrestricted, 100)),
-            Parked = new ParkInfo { DeadLetterId = "dl-1", Since = host.Time.GetUtcNow(), ReasonCode = ReasonCodes.AdapterPermanent.Code },
+            Parked = new ParkInfo { DeadLetterId = "dl-1", Since = host.Time.GetUtcNow(), ReasonCode = ReasonCodes.AdapterPermanent },
         });
 
         var result = await CreateSut(host).CanGoodsIssueAsync(new LotId("L-8"), Quantity.Each(40), Order, EngineTestHost.Ct);
 
         result.Allowed.Should().BeFalse();
-        result.ReasonCodes.Should().Equal(ReasonCodes.PartitionParked.Code);
+        result.ReasonCodes.Should().Equal(ReasonCodes.PartitionParked);
         result.Reasons[0].Message.Should().Contain("dl-1");
         var lenient = new OrchestrationChecks(host.Orchestrator, host.Services, new OrchestrationCheckOptions { BlockWhileParked = false });
         (await lenient.CanGoodsIssueAsync(new LotId("L-8"), Quantity.Each(40), Order, EngineTestHost.Ct)).Allowed.Should().BeTrue();
@@ -153,7 +153,7 @@ public class OrchestrationChecksTests
             Role = Role.QualityManager,
             Site = EngineTestHost.Site,
             Subject = "Release lot L-9",
-            ReasonCode = ReasonCodes.ApprovalRequired.Code,
+            ReasonCode = ReasonCodes.ApprovalRequired,
             Gate = "ReleaseLot",
             RequestedAt = host.Time.GetUtcNow(),
         };
@@ -174,7 +174,7 @@ public class OrchestrationChecksTests
         var result = await CreateSut(host).CanShipAsync(new LotId("L-9"), null, EngineTestHost.Ct);
 
         result.Allowed.Should().BeFalse();
-        result.ReasonCodes.Should().Equal(ReasonCodes.ApprovalRequired.Code);
+        result.ReasonCodes.Should().Equal(ReasonCodes.ApprovalRequired);
         result.Reasons[0].Message.Should().Contain("Release lot L-9").And.Contain("quality-manager");
     }
 
@@ -200,7 +200,7 @@ public class OrchestrationChecksTests
         var result = await CreateSut(host).CanShipAsync(new LotId("L-11"), null, EngineTestHost.Ct);
 
         result.Allowed.Should().BeFalse();
-        result.ReasonCodes.Should().Contain(ReasonCodes.InsufficientQuantity.Code);
+        result.ReasonCodes.Should().Contain(ReasonCodes.InsufficientQuantity);
         result.Reasons.Should().Contain(r => r.Message.Contains("Blocked", StringComparison.Ordinal));
     }
 
@@ -213,7 +213,7 @@ public class OrchestrationChecksTests
         var result = await CreateSut(host).CanShipAsync(new LotId("L-12"), Quantity.Each(10), EngineTestHost.Ct);
 
         result.Allowed.Should().BeFalse();
-        result.ReasonCodes.Should().Contain([ReasonCodes.InsufficientQuantity.Code, ReasonCodes.InTransitNotUsable.Code]);
+        result.ReasonCodes.Should().Contain([ReasonCodes.InsufficientQuantity, ReasonCodes.InTransitNotUsable]);
     }
 
     [Fact]

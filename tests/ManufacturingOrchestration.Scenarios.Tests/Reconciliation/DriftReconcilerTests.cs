@@ -58,7 +58,7 @@ public class DriftReconcilerTests
         var sent = host.Plant.Notification.Sent.Where(n => n.Request.Lot == new LotId("L-2")).ToArray();
         sent.Should().ContainSingle();
         sent[0].Request.Roles.Should().Equal(Role.WarehouseLead, Role.Planner);
-        sent[0].Request.ReasonCode.Should().Be(ReasonCodes.StockDrift.Code);
+        sent[0].Request.ReasonCode.Should().Be(ReasonCodes.StockDrift);
         sent[0].Request.Body.Should().Contain("Blocked").And.Contain("erp 0 EA");
         host.Plant.Erp.QuantityIn(new LotId("L-2"), StockCategory.Unrestricted).Should().Be(100, "the default workflow only alerts");
         (await host.Orchestrator.GetAuditTrailAsync("L-2", EngineTestHost.Ct)).Should().Contain(r => r.Workflow == DriftCorrectionWorkflow.Name);
@@ -153,7 +153,7 @@ public class DriftReconcilerTests
         {
             Key = "L-9",
             Lot = StoreSeed.Lot("L-9", (StockCategory.Blocked, 10)),
-            Parked = new ParkInfo { DeadLetterId = "dl-9", Since = host.Time.GetUtcNow(), ReasonCode = ReasonCodes.AdapterPermanent.Code },
+            Parked = new ParkInfo { DeadLetterId = "dl-9", Since = host.Time.GetUtcNow(), ReasonCode = ReasonCodes.AdapterPermanent },
         });
         host.Plant.Erp.AddLot(StoreSeed.Lot("L-9", (StockCategory.Unrestricted, 10)));
 
@@ -226,7 +226,7 @@ public class DriftReconcilerTests
         released.Quantities[ReconciliationSystems.Erp].Should().Be(Quantity.Each(480));
         released.Quantities[ReconciliationSystems.Wms].Should().Be(Quantity.Each(0));
         afternoon.AlertsRaised.Should().Equal(lost);
-        host.Plant.Notification.Sent.Should().ContainSingle(n => n.Request.ReasonCode == ReasonCodes.StockDrift.Code).Which.Request.Lot.Should().Be(lost);
+        host.Plant.Notification.Sent.Should().ContainSingle(n => n.Request.ReasonCode == ReasonCodes.StockDrift).Which.Request.Lot.Should().Be(lost);
     }
 
     [Fact]

@@ -138,7 +138,7 @@ public class MrbDispositionEndToEndTests
         pending.Requester.Should().Be(ScenarioTestHost.QualityManagerId);
         pending.RequiredSignatures.Should().Be(1);
         pending.JustificationRequired.Should().BeFalse();
-        pending.ReasonCode.Should().Be(ReasonCodes.ApprovalRequired.Code);
+        pending.ReasonCode.Should().Be(ReasonCodes.ApprovalRequired);
 
         await host.PublishAndWaitAsync(Answer("L-15", pending.RequestId, MrbMia, Role.MrbMember, approve: true, "mrb-6-ok"));
 
@@ -278,7 +278,7 @@ public class MrbDispositionEndToEndTests
         host.Plant.Effects.Records.Should().BeEmpty("the design authority has not signed yet");
         var second = (await host.Orchestrator.GetPendingApprovalsAsync("L-25", ScenarioTestHost.Ct)).Should().ContainSingle().Subject;
         second.Role.Should().Be(Role.DesignAuthority);
-        second.ReasonCode.Should().Be(ReasonCodes.DesignAuthorityRequired.Code);
+        second.ReasonCode.Should().Be(ReasonCodes.DesignAuthorityRequired);
         second.Requester.Should().Be(ScenarioTestHost.QualityManagerId);
 
         await host.PublishAndWaitAsync(Answer("L-25", second.RequestId, DaDan, Role.DesignAuthority, approve: true, "mrb-25-da"));
@@ -351,7 +351,7 @@ public class MrbDispositionEndToEndTests
         host.Time.Advance(TimeSpan.FromHours(2) + TimeSpan.FromMinutes(1));
         await host.Orchestrator.WaitForIdleAsync(ScenarioTestHost.Ct);
 
-        host.Plant.Notification.SentTo(Role.QualityManager, EngineTestHost.Site).Should().ContainSingle().Which.Request.ReasonCode.Should().Be(ReasonCodes.SlaBreached.Code);
+        host.Plant.Notification.SentTo(Role.QualityManager, EngineTestHost.Site).Should().ContainSingle().Which.Request.ReasonCode.Should().Be(ReasonCodes.SlaBreached);
         Movements(host, "555").Should().Be(0, "an overdue approval is escalated, never assumed");
         (await host.Orchestrator.GetPendingApprovalsAsync("L-27", ScenarioTestHost.Ct)).Single().EscalationLevel.Should().Be(1);
     }

@@ -10,7 +10,7 @@ public sealed class AdapterJsonTests
 {
     public static TheoryData<AdapterCommand> Commands() =>
     [
-        Change(12.5m, StockCategory.Unrestricted, StockCategory.Blocked) with { ReasonCode = "qm.inspection-failed", Location = new StorageLocationId("0001") },
+        Change(12.5m, StockCategory.Unrestricted, StockCategory.Blocked) with { ReasonCode = ReasonCode.Parse("qm.inspection-failed"), Location = new StorageLocationId("0001") },
         Movement(MovementKind.Consumption, 3, from: StockCategory.Unrestricted, order: Order),
         new ReverseGoodsMovementRequest { Context = Context(), DocumentNumber = "4900000001", Lot = Lot },
         new SetBatchStatusRequest { Context = Context(), Lot = Lot, IsRestrictedBatch = true, Disposition = LotDisposition.Restricted, QualityDecision = QualityDecision.AcceptedRestricted },

@@ -43,7 +43,7 @@ public sealed class MesSimulatorTests
     public async Task RecordProductionConfirmationAsync_HeldWorkOrder_IsRefusedUntilReleased()
     {
         var mes = CreateSut();
-        await mes.HoldWorkOrderAsync(new HoldWorkOrderRequest { Context = Context(), Order = Order, Lot = Lot, ReasonCode = "lot.on-hold" }, s_ct);
+        await mes.HoldWorkOrderAsync(new HoldWorkOrderRequest { Context = Context(), Order = Order, Lot = Lot, ReasonCode = ReasonCode.Parse("lot.on-hold") }, s_ct);
 
         var refused = await mes.RecordProductionConfirmationAsync(Confirmation(Order), s_ct);
         await mes.ReleaseWorkOrderAsync(new ReleaseWorkOrderRequest { Context = Context(), Order = Order }, s_ct);

@@ -95,7 +95,7 @@ public sealed class DriftCorrectionScenarioTests
     }
 
     private static IReadOnlyList<SentNotification> DriftAlerts(OrchestrationTestHarness harness, LotId lot) =>
-        harness.Plant.Notification.Sent.Where(n => n.Request.Lot == lot && n.Request.ReasonCode == ReasonCodes.StockDrift.Code).ToArray();
+        harness.Plant.Notification.Sent.Where(n => n.Request.Lot == lot && n.Request.ReasonCode == ReasonCodes.StockDrift).ToArray();
 
     /// <summary>Someone changes the ERP's stock of the lot directly, outside the orchestrator.</summary>
     private static void SetErpStock(OrchestrationTestHarness harness, LotId lot, StockCategory category, decimal quantity) =>
