@@ -332,7 +332,7 @@ internal sealed class UserInspectionWorkflow
             Severity = NotificationSeverity.Alert,
             Subject = decision.Subject,
             Body = decision.Message,
-            ReasonCode = decision.ReasonCode?.Code,
+            ReasonCode = decision.ReasonCode,
             Lot = ctx.State.Lot?.Id,
         });
     }
