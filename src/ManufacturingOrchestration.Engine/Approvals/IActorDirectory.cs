@@ -13,7 +13,7 @@ public interface IActorDirectory
     /// <param name="actor">The actor id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The actor, or <see langword="null"/> when unknown.</returns>
-    ValueTask<Actor?> FindAsync(ActorId actor, CancellationToken cancellationToken);
+    ValueTask<Actor?> FindAsync(ActorId actor, CancellationToken cancellationToken = default);
 }
 
 /// <summary>An actor directory kept in memory, for tests, samples and small deployments.</summary>
@@ -42,6 +42,6 @@ public sealed class InMemoryActorDirectory : IActorDirectory
     }
 
     /// <inheritdoc />
-    public ValueTask<Actor?> FindAsync(ActorId actor, CancellationToken cancellationToken) =>
+    public ValueTask<Actor?> FindAsync(ActorId actor, CancellationToken cancellationToken = default) =>
         new(_actors.TryGetValue(actor, out var found) ? found : null);
 }

@@ -74,7 +74,7 @@ public sealed class AuditVerifier
     /// <summary>Verifies every chain.</summary>
     /// <param name="cancellationToken">Cancels the verification.</param>
     /// <returns>The result.</returns>
-    public async ValueTask<AuditVerificationResult> VerifyAllAsync(CancellationToken cancellationToken)
+    public async ValueTask<AuditVerificationResult> VerifyAllAsync(CancellationToken cancellationToken = default)
     {
         var violations = new List<AuditViolation>();
         var checkpoint = await _store.ReadLatestCheckpointAsync(cancellationToken).ConfigureAwait(false);
@@ -104,7 +104,7 @@ public sealed class AuditVerifier
     /// <param name="partitionKey">The partition.</param>
     /// <param name="cancellationToken">Cancels the verification.</param>
     /// <returns>The result.</returns>
-    public async ValueTask<AuditVerificationResult> VerifyPartitionAsync(string partitionKey, CancellationToken cancellationToken)
+    public async ValueTask<AuditVerificationResult> VerifyPartitionAsync(string partitionKey, CancellationToken cancellationToken = default)
     {
         var violations = new List<AuditViolation>();
         var checkpoint = await _store.ReadLatestCheckpointAsync(cancellationToken).ConfigureAwait(false);

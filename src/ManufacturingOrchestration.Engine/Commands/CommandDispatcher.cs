@@ -24,7 +24,7 @@ public sealed class CommandDispatcher
     /// <param name="command">The command.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The classified outcome; never throws for adapter failures.</returns>
-    public async ValueTask<AdapterResult> DispatchAsync(AdapterCommand command, CancellationToken cancellationToken)
+    public async ValueTask<AdapterResult> DispatchAsync(AdapterCommand command, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);
         try

@@ -88,7 +88,7 @@ public sealed class Orchestrator : IAsyncDisposable
     /// </summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>A task that completes when the orchestrator runs.</returns>
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.CompareExchange(ref _state, 4, 0) != 0)
         {
@@ -133,7 +133,7 @@ public sealed class Orchestrator : IAsyncDisposable
     /// </summary>
     /// <param name="cancellationToken">Ends the drain (the shutdown timeout).</param>
     /// <returns>A task that completes when stopped.</returns>
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.CompareExchange(ref _state, 2, 1) != 1)
         {
@@ -165,7 +165,7 @@ public sealed class Orchestrator : IAsyncDisposable
     /// <param name="envelope">The event.</param>
     /// <param name="cancellationToken">Cancels the wait for queue capacity (back-pressure).</param>
     /// <returns>Accepted, duplicate or rejected.</returns>
-    public async ValueTask<PublishResult> PublishAsync(EventEnvelope envelope, CancellationToken cancellationToken)
+    public async ValueTask<PublishResult> PublishAsync(EventEnvelope envelope, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(envelope);
         var results = await PublishBatchAsync([envelope], cancellationToken).ConfigureAwait(false);
@@ -176,7 +176,7 @@ public sealed class Orchestrator : IAsyncDisposable
     /// <param name="envelopes">The events.</param>
     /// <param name="cancellationToken">Cancels the wait for queue capacity (back-pressure).</param>
     /// <returns>One result per event.</returns>
-    public async ValueTask<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(envelopes);
         EnsureRunning();
@@ -281,13 +281,13 @@ public sealed class Orchestrator : IAsyncDisposable
     /// <param name="excerpt">The start of the raw payload.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The rejected result.</returns>
-    public ValueTask<PublishResult> RecordRejectionAsync(string channel, IReadOnlyList<ValidationError> errors, string? excerpt, CancellationToken cancellationToken) =>
+    public ValueTask<PublishResult> RecordRejectionAsync(string channel, IReadOnlyList<ValidationError> errors, string? excerpt, CancellationToken cancellationToken = default) =>
         RejectAsync(null, errors, channel, excerpt, cancellationToken);
 
     /// <summary>Waits until no work is queued or running (timers that are not yet due do not count).</summary>
     /// <param name="cancellationToken">Ends the wait.</param>
     /// <returns>A task that completes when idle.</returns>
-    public async Task WaitForIdleAsync(CancellationToken cancellationToken)
+    public async Task WaitForIdleAsync(CancellationToken cancellationToken = default)
     {
         while (true)
         {
@@ -312,7 +312,7 @@ public sealed class Orchestrator : IAsyncDisposable
     /// <param name="request">The request.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>Whether it was done, or why it was refused.</returns>
-    public async Task<OperatorActionResult> ActAsync(OperatorRequest request, CancellationToken cancellationToken)
+    public async Task<OperatorActionResult> ActAsync(OperatorRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         EnsureRunning();
@@ -335,7 +335,7 @@ public sealed class Orchestrator : IAsyncDisposable
     /// <param name="reason">Why.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>Whether it was done, or why it was refused.</returns>
-    public Task<OperatorActionResult> DelegateApprovalAsync(string partitionKey, string requestId, ActorId from, ActorId to, string reason, CancellationToken cancellationToken) =>
+    public Task<OperatorActionResult> DelegateApprovalAsync(string partitionKey, string requestId, ActorId from, ActorId to, string reason, CancellationToken cancellationToken = default) =>
         RunPartitionWorkAsync(partitionKey, (key, ct) => ApprovalAdministration.DelegateAsync(_runtime, key, requestId, from, to, reason, ct), cancellationToken);
 
     /// <summary>Reassigns a waiting approval to another role (signatures collected so far are cleared); audited.</summary>
@@ -346,14 +346,14 @@ public sealed class Orchestrator : IAsyncDisposable
     /// <param name="reason">Why.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>Whether it was done, or why it was refused.</returns>
-    public Task<OperatorActionResult> ReassignApprovalAsync(string partitionKey, string requestId, Role role, ActorId by, string reason, CancellationToken cancellationToken) =>
+    public Task<OperatorActionResult> ReassignApprovalAsync(string partitionKey, string requestId, Role role, ActorId by, string reason, CancellationToken cancellationToken = default) =>
         RunPartitionWorkAsync(partitionKey, (key, ct) => ApprovalAdministration.ReassignAsync(_runtime, key, requestId, role, by, reason, ct), cancellationToken);
 
     /// <summary>The approvals a partition waits for.</summary>
     /// <param name="partitionKey">The partition.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The pending approvals.</returns>
-    public async ValueTask<IReadOnlyList<PendingApproval>> GetPendingApprovalsAsync(string partitionKey, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<PendingApproval>> GetPendingApprovalsAsync(string partitionKey, CancellationToken cancellationToken = default)
     {
         var state = await _runtime.Store.LoadPartitionAsync(partitionKey, cancellationToken).ConfigureAwait(false);
         return state is null ? [] : ApprovalAdministration.Pending(state);
@@ -363,27 +363,27 @@ public sealed class Orchestrator : IAsyncDisposable
     /// <param name="query">Filters; <see cref="DeadLetterQuery.Open"/> for all open ones.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The dead letters.</returns>
-    public ValueTask<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken) =>
+    public ValueTask<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default) =>
         _runtime.Store.ReadDeadLettersAsync(query, cancellationToken);
 
     /// <summary>Reads a partition's audit trail.</summary>
     /// <param name="partitionKey">The partition (lot id, <c>order/…</c>, …).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The records, oldest first.</returns>
-    public ValueTask<IReadOnlyList<AuditRecord>> GetAuditTrailAsync(string partitionKey, CancellationToken cancellationToken) =>
+    public ValueTask<IReadOnlyList<AuditRecord>> GetAuditTrailAsync(string partitionKey, CancellationToken cancellationToken = default) =>
         _runtime.Store.ReadAuditAsync(partitionKey, 1, cancellationToken);
 
     /// <summary>Reads a partition's current state.</summary>
     /// <param name="partitionKey">The partition.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The state, or <see langword="null"/>.</returns>
-    public ValueTask<PartitionState?> GetPartitionAsync(string partitionKey, CancellationToken cancellationToken) =>
+    public ValueTask<PartitionState?> GetPartitionAsync(string partitionKey, CancellationToken cancellationToken = default) =>
         _runtime.Store.LoadPartitionAsync(partitionKey, cancellationToken);
 
     /// <summary>Records a checkpoint of every audit chain head now (also done periodically and at shutdown).</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The checkpoint.</returns>
-    public async Task<AuditCheckpoint> CheckpointAuditAsync(CancellationToken cancellationToken)
+    public async Task<AuditCheckpoint> CheckpointAuditAsync(CancellationToken cancellationToken = default)
     {
         var heads = new Dictionary<string, AuditHead>(StringComparer.Ordinal);
         if (_lastCheckpoint is not null)

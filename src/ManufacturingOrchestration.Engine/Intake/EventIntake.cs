@@ -34,18 +34,19 @@ public sealed class EventIntake : IEventSink
     public EventSerializer Serializer => _serializer;
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken) =>
+    public ValueTask<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken = default) =>
         _orchestrator.PublishBatchAsync(envelopes, cancellationToken);
 
     /// <summary>Publishes one typed event.</summary>
     /// <param name="envelope">The event.</param>
     /// <param name="cancellationToken">Cancels the wait for capacity.</param>
     /// <returns>Accepted, duplicate or rejected.</returns>
-    public ValueTask<PublishResult> PublishAsync(EventEnvelope envelope, CancellationToken cancellationToken) =>
+    public ValueTask<PublishResult> PublishAsync(EventEnvelope envelope, CancellationToken cancellationToken = default) =>
         _orchestrator.PublishAsync(envelope, cancellationToken);
 
     /// <inheritdoc />
-    public async ValueTask<PublishResult> PublishJsonAsync(ReadOnlyMemory<byte> utf8Json, string channel, CancellationToken cancellationToken)
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in the type of their first parameter (UTF-8 bytes or text), so a call is never ambiguous.")]
+    public async ValueTask<PublishResult> PublishJsonAsync(ReadOnlyMemory<byte> utf8Json, string channel, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(channel);
         var parsed = _serializer.Parse(utf8Json);
@@ -62,7 +63,8 @@ public sealed class EventIntake : IEventSink
     /// <param name="channel">Where it came from.</param>
     /// <param name="cancellationToken">Cancels the wait for capacity.</param>
     /// <returns>Accepted, duplicate or rejected.</returns>
-    public async ValueTask<PublishResult> PublishJsonAsync(string json, string channel, CancellationToken cancellationToken)
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in the type of their first parameter (UTF-8 bytes or text), so a call is never ambiguous.")]
+    public async ValueTask<PublishResult> PublishJsonAsync(string json, string channel, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(json);
         ArgumentException.ThrowIfNullOrWhiteSpace(channel);
@@ -80,7 +82,7 @@ public sealed class EventIntake : IEventSink
     /// <param name="channel">Where they came from.</param>
     /// <param name="cancellationToken">Cancels the wait for capacity.</param>
     /// <returns>One result per line, in order.</returns>
-    public async ValueTask<IReadOnlyList<PublishResult>> PublishJsonBatchAsync(IReadOnlyList<string> lines, string channel, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<PublishResult>> PublishJsonBatchAsync(IReadOnlyList<string> lines, string channel, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(lines);
         ArgumentException.ThrowIfNullOrWhiteSpace(channel);
@@ -114,7 +116,7 @@ public sealed class EventIntake : IEventSink
     }
 
     /// <inheritdoc />
-    public ValueTask<PublishResult> RecordRejectionAsync(string channel, IReadOnlyList<ValidationError> errors, string? excerpt, CancellationToken cancellationToken)
+    public ValueTask<PublishResult> RecordRejectionAsync(string channel, IReadOnlyList<ValidationError> errors, string? excerpt, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(channel);
         ArgumentNullException.ThrowIfNull(errors);

@@ -62,7 +62,7 @@ internal sealed class FileDropLineReader(Stream stream, int maxLineBytes)
     }
 
     /// <summary>The next line, or <see langword="null"/> at the end of the file.</summary>
-    public async ValueTask<FileDropLine?> ReadLineAsync(CancellationToken cancellationToken)
+    public async ValueTask<FileDropLine?> ReadLineAsync(CancellationToken cancellationToken = default)
     {
         _line.Clear();
         var length = 0;

@@ -51,7 +51,7 @@ public sealed partial class FileDropSource : IEventSource
     public Exception? LastError { get; private set; }
 
     /// <inheritdoc />
-    public async Task RunAsync(IEventSink sink, CancellationToken stoppingToken)
+    public async Task RunAsync(IEventSink sink, CancellationToken stoppingToken = default)
     {
         ArgumentNullException.ThrowIfNull(sink);
         while (!stoppingToken.IsCancellationRequested)
@@ -88,7 +88,7 @@ public sealed partial class FileDropSource : IEventSource
     /// <param name="sink">Where to deliver events.</param>
     /// <param name="cancellationToken">Cancels between batches; a file not finished stays where it is.</param>
     /// <returns>A report per file moved.</returns>
-    public async Task<IReadOnlyList<FileDropReport>> ProcessPendingAsync(IEventSink sink, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FileDropReport>> ProcessPendingAsync(IEventSink sink, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sink);
         if (!Directory.Exists(_options.Directory))
@@ -138,7 +138,7 @@ public sealed partial class FileDropSource : IEventSource
     /// opened: it is moved to the rejected folder with a report and a recorded rejection (<see cref="ReasonCodes.FileNotRegular"/>).
     /// A file that fails while it is read, or is not UTF-8, goes there too (<see cref="ReasonCodes.FileUnreadable"/>),
     /// after the lines read before were processed.</remarks>
-    public async Task<FileDropReport?> ProcessFileAsync(string path, IEventSink sink, CancellationToken cancellationToken)
+    public async Task<FileDropReport?> ProcessFileAsync(string path, IEventSink sink, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(sink);

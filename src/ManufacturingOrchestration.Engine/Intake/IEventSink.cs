@@ -15,14 +15,14 @@ public interface IEventSink
     /// <param name="envelopes">The events.</param>
     /// <param name="cancellationToken">Cancels the wait for capacity.</param>
     /// <returns>One result per event, in order.</returns>
-    ValueTask<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken);
+    ValueTask<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken = default);
 
     /// <summary>Reads one CloudEvents JSON event and publishes it; unreadable input is rejected and recorded, never dropped.</summary>
     /// <param name="utf8Json">The raw event.</param>
     /// <param name="channel">Where it came from (such as <c>webhook:qms</c> or <c>file:counts.jsonl</c>), recorded with a rejection.</param>
     /// <param name="cancellationToken">Cancels the wait for capacity.</param>
     /// <returns>Accepted, duplicate or rejected.</returns>
-    ValueTask<PublishResult> PublishJsonAsync(ReadOnlyMemory<byte> utf8Json, string channel, CancellationToken cancellationToken);
+    ValueTask<PublishResult> PublishJsonAsync(ReadOnlyMemory<byte> utf8Json, string channel, CancellationToken cancellationToken = default);
 
     /// <summary>Records input refused before it became an event (such as a CSV row that cannot be mapped).</summary>
     /// <param name="channel">Where it came from.</param>
@@ -30,7 +30,7 @@ public interface IEventSink
     /// <param name="excerpt">The start of the raw input.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The rejected result.</returns>
-    ValueTask<PublishResult> RecordRejectionAsync(string channel, IReadOnlyList<ValidationError> errors, string? excerpt, CancellationToken cancellationToken);
+    ValueTask<PublishResult> RecordRejectionAsync(string channel, IReadOnlyList<ValidationError> errors, string? excerpt, CancellationToken cancellationToken = default);
 }
 
 /// <summary>
@@ -52,5 +52,5 @@ public interface IEventSource
     /// <param name="sink">Where to deliver events.</param>
     /// <param name="stoppingToken">Fires when intake stops.</param>
     /// <returns>A task that completes when the source has stopped.</returns>
-    Task RunAsync(IEventSink sink, CancellationToken stoppingToken);
+    Task RunAsync(IEventSink sink, CancellationToken stoppingToken = default);
 }

@@ -44,7 +44,7 @@ public sealed class OperatorQueries
     /// <param name="includeResolved">Whether resolved dead letters are included too. Default: open ones only.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The dead letters.</returns>
-    public async ValueTask<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(OperatorQueryFilter filter, bool includeResolved, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(OperatorQueryFilter filter, bool includeResolved, CancellationToken cancellationToken = default)
     {
         Check(filter, nameof(GetDeadLettersAsync), workflow: true, site: true);
         var query = new DeadLetterQuery
@@ -72,7 +72,7 @@ public sealed class OperatorQueries
     /// <param name="filter">The filter.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The parked keys.</returns>
-    public async ValueTask<IReadOnlyList<ParkedKey>> GetParkedKeysAsync(OperatorQueryFilter filter, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<ParkedKey>> GetParkedKeysAsync(OperatorQueryFilter filter, CancellationToken cancellationToken = default)
     {
         Check(filter, nameof(GetParkedKeysAsync), workflow: true, site: true);
         var open = await GetDeadLettersAsync(filter with { From = null, To = null, MaxCount = int.MaxValue }, includeResolved: false, cancellationToken).ConfigureAwait(false);
@@ -110,7 +110,7 @@ public sealed class OperatorQueries
     /// <param name="filter">The filter.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The pending approvals with their keys.</returns>
-    public async ValueTask<IReadOnlyList<PendingApprovalEntry>> GetPendingApprovalsAsync(OperatorQueryFilter filter, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<PendingApprovalEntry>> GetPendingApprovalsAsync(OperatorQueryFilter filter, CancellationToken cancellationToken = default)
     {
         Check(filter, nameof(GetPendingApprovalsAsync), workflow: true, site: true);
         var entries = new List<PendingApprovalEntry>();
@@ -151,7 +151,7 @@ public sealed class OperatorQueries
     /// <param name="filter">The filter.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The audit records of the breaches.</returns>
-    public async ValueTask<IReadOnlyList<AuditRecord>> GetSlaBreachesAsync(OperatorQueryFilter filter, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<AuditRecord>> GetSlaBreachesAsync(OperatorQueryFilter filter, CancellationToken cancellationToken = default)
     {
         Check(filter, nameof(GetSlaBreachesAsync), workflow: true, site: true);
         IEnumerable<AuditRecord> candidates;
@@ -204,7 +204,7 @@ public sealed class OperatorQueries
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The rejections.</returns>
     /// <exception cref="ArgumentException">A lot, partition key or workflow filter was given.</exception>
-    public async ValueTask<IReadOnlyList<RejectedEvent>> GetRejectionsAsync(OperatorQueryFilter filter, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<RejectedEvent>> GetRejectionsAsync(OperatorQueryFilter filter, CancellationToken cancellationToken = default)
     {
         Check(filter, nameof(GetRejectionsAsync), workflow: false, site: true, key: false);
         var found = await _store.ReadRejectionsAsync(filter.From, filter.To, filter.Site is null ? filter.MaxCount : int.MaxValue, cancellationToken).ConfigureAwait(false);

@@ -25,7 +25,7 @@ public interface IOrchestrationStore
     /// <param name="accepted">Receives, per event, <see langword="true"/> when accepted and <see langword="false"/> when a duplicate.</param>
     /// <param name="cancellationToken">Cancels the call; nothing is accepted when it is cancelled before committing.</param>
     /// <returns>The accepted events with their positions, in arrival order.</returns>
-    ValueTask<IReadOnlyList<InboxEvent>> AcceptAsync(IReadOnlyList<InboxEvent> events, bool[] accepted, CancellationToken cancellationToken);
+    ValueTask<IReadOnlyList<InboxEvent>> AcceptAsync(IReadOnlyList<InboxEvent> events, bool[] accepted, CancellationToken cancellationToken = default);
 
     /// <summary>Reads accepted events not yet processed, in position order.</summary>
     /// <param name="partitionKey">Only this partition, or <see langword="null"/> for all.</param>
@@ -33,13 +33,13 @@ public interface IOrchestrationStore
     /// <param name="maxCount">The most to return.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The pending events.</returns>
-    ValueTask<IReadOnlyList<InboxEvent>> ReadPendingEventsAsync(string? partitionKey, long afterPosition, int maxCount, CancellationToken cancellationToken);
+    ValueTask<IReadOnlyList<InboxEvent>> ReadPendingEventsAsync(string? partitionKey, long afterPosition, int maxCount, CancellationToken cancellationToken = default);
 
     /// <summary>Loads a partition's state, or <see langword="null"/> when it was never committed.</summary>
     /// <param name="partitionKey">The partition key.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The state.</returns>
-    ValueTask<PartitionState?> LoadPartitionAsync(string partitionKey, CancellationToken cancellationToken);
+    ValueTask<PartitionState?> LoadPartitionAsync(string partitionKey, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Commits steps of one or more partitions in one atomic transaction (group commit).
@@ -48,60 +48,60 @@ public interface IOrchestrationStore
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the commit is durable.</returns>
     /// <exception cref="ConcurrencyConflictException">A partition's version was not the expected one; nothing was committed.</exception>
-    ValueTask CommitAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken);
+    ValueTask CommitAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken = default);
 
     /// <summary>Reads a partition's outbox commands that are still pending, in ordinal order.</summary>
     /// <param name="partitionKey">The partition key.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The pending commands.</returns>
-    ValueTask<IReadOnlyList<OutboxEntry>> ReadPendingCommandsAsync(string partitionKey, CancellationToken cancellationToken);
+    ValueTask<IReadOnlyList<OutboxEntry>> ReadPendingCommandsAsync(string partitionKey, CancellationToken cancellationToken = default);
 
     /// <summary>Lists the partitions that have pending outbox commands (for recovery after a restart).</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The partition keys.</returns>
-    ValueTask<IReadOnlyList<string>> ReadPartitionsWithPendingCommandsAsync(CancellationToken cancellationToken);
+    ValueTask<IReadOnlyList<string>> ReadPartitionsWithPendingCommandsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Reads one outbox command by idempotency key, whatever its status.</summary>
     /// <param name="idempotencyKey">The key.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The command, or <see langword="null"/>.</returns>
-    ValueTask<OutboxEntry?> ReadCommandAsync(string idempotencyKey, CancellationToken cancellationToken);
+    ValueTask<OutboxEntry?> ReadCommandAsync(string idempotencyKey, CancellationToken cancellationToken = default);
 
     /// <summary>Reads every outbox command an event caused, whatever its status, in ordinal order (for compensation).</summary>
     /// <param name="causedBy">The event.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The commands.</returns>
-    ValueTask<IReadOnlyList<OutboxEntry>> ReadCommandsCausedByAsync(EventKey causedBy, CancellationToken cancellationToken);
+    ValueTask<IReadOnlyList<OutboxEntry>> ReadCommandsCausedByAsync(EventKey causedBy, CancellationToken cancellationToken = default);
 
     /// <summary>Reads dead letters.</summary>
     /// <param name="query">Filters.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The dead letters, oldest first.</returns>
-    ValueTask<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken);
+    ValueTask<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>Reads timers due at or before <paramref name="dueBy"/>, earliest first.</summary>
     /// <param name="dueBy">The cut-off.</param>
     /// <param name="maxCount">The most to return.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The due timers.</returns>
-    ValueTask<IReadOnlyList<DurableTimer>> ReadDueTimersAsync(DateTimeOffset dueBy, int maxCount, CancellationToken cancellationToken);
+    ValueTask<IReadOnlyList<DurableTimer>> ReadDueTimersAsync(DateTimeOffset dueBy, int maxCount, CancellationToken cancellationToken = default);
 
     /// <summary>The earliest due time of any timer, or <see langword="null"/> when there is none.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The earliest due time.</returns>
-    ValueTask<DateTimeOffset?> ReadNextTimerDueAsync(CancellationToken cancellationToken);
+    ValueTask<DateTimeOffset?> ReadNextTimerDueAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Reads a partition's audit chain from <paramref name="fromSequence"/>, in sequence order.</summary>
     /// <param name="partitionKey">The partition key.</param>
     /// <param name="fromSequence">The first sequence to read (1 for all).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The records.</returns>
-    ValueTask<IReadOnlyList<AuditRecord>> ReadAuditAsync(string partitionKey, long fromSequence, CancellationToken cancellationToken);
+    ValueTask<IReadOnlyList<AuditRecord>> ReadAuditAsync(string partitionKey, long fromSequence, CancellationToken cancellationToken = default);
 
     /// <summary>Lists every partition key that has audit records.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The keys.</returns>
-    ValueTask<IReadOnlyList<string>> ReadAuditPartitionsAsync(CancellationToken cancellationToken);
+    ValueTask<IReadOnlyList<string>> ReadAuditPartitionsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Reads audit records of one <see cref="AuditRecord.Action"/> across every partition, oldest first: by
@@ -118,7 +118,7 @@ public interface IOrchestrationStore
     /// <param name="maxCount">The most to return (the oldest ones).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The records, oldest first.</returns>
-    ValueTask<IReadOnlyList<AuditRecord>> ReadAuditByActionAsync(string action, DateTimeOffset? from, DateTimeOffset? to, int maxCount, CancellationToken cancellationToken);
+    ValueTask<IReadOnlyList<AuditRecord>> ReadAuditByActionAsync(string action, DateTimeOffset? from, DateTimeOffset? to, int maxCount, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Lists the partitions whose current committed state has at least one workflow instance waiting for
@@ -137,24 +137,24 @@ public interface IOrchestrationStore
     /// <param name="maxCount">The most to return.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The partition keys, ascending.</returns>
-    ValueTask<IReadOnlyList<string>> ReadPartitionsWaitingForAsync(string waitingFor, string? afterKey, int maxCount, CancellationToken cancellationToken);
+    ValueTask<IReadOnlyList<string>> ReadPartitionsWaitingForAsync(string waitingFor, string? afterKey, int maxCount, CancellationToken cancellationToken = default);
 
     /// <summary>Appends an audit checkpoint.</summary>
     /// <param name="checkpoint">The checkpoint.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when it is durable.</returns>
-    ValueTask AppendCheckpointAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken);
+    ValueTask AppendCheckpointAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken = default);
 
     /// <summary>Reads the latest audit checkpoint, or <see langword="null"/>.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The checkpoint.</returns>
-    ValueTask<AuditCheckpoint?> ReadLatestCheckpointAsync(CancellationToken cancellationToken);
+    ValueTask<AuditCheckpoint?> ReadLatestCheckpointAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Records an event refused at intake.</summary>
     /// <param name="rejected">The rejection.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when it is durable.</returns>
-    ValueTask RecordRejectionAsync(RejectedEvent rejected, CancellationToken cancellationToken);
+    ValueTask RecordRejectionAsync(RejectedEvent rejected, CancellationToken cancellationToken = default);
 
     /// <summary>Reads rejected events received in a time range, oldest first.</summary>
     /// <param name="from">The start (inclusive), or <see langword="null"/>.</param>
@@ -162,7 +162,7 @@ public interface IOrchestrationStore
     /// <param name="maxCount">The most to return.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The rejections.</returns>
-    ValueTask<IReadOnlyList<RejectedEvent>> ReadRejectionsAsync(DateTimeOffset? from, DateTimeOffset? to, int maxCount, CancellationToken cancellationToken);
+    ValueTask<IReadOnlyList<RejectedEvent>> ReadRejectionsAsync(DateTimeOffset? from, DateTimeOffset? to, int maxCount, CancellationToken cancellationToken = default);
 
     /// <summary>Tries to take or renew the lease of a partition for an owner until a time.</summary>
     /// <param name="partitionKey">The partition key.</param>
@@ -171,14 +171,14 @@ public interface IOrchestrationStore
     /// <param name="now">The current time, from the caller's clock.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns><see langword="true"/> when the owner holds the lease afterwards.</returns>
-    ValueTask<bool> TryAcquireLeaseAsync(string partitionKey, string owner, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken);
+    ValueTask<bool> TryAcquireLeaseAsync(string partitionKey, string owner, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>Releases a lease held by an owner.</summary>
     /// <param name="partitionKey">The partition key.</param>
     /// <param name="owner">The owner.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when released.</returns>
-    ValueTask ReleaseLeaseAsync(string partitionKey, string owner, CancellationToken cancellationToken);
+    ValueTask ReleaseLeaseAsync(string partitionKey, string owner, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Prunes processed inbox entries and finished outbox commands older than <paramref name="olderThan"/>.
@@ -187,7 +187,7 @@ public interface IOrchestrationStore
     /// <param name="olderThan">The cut-off.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>How many rows were removed.</returns>
-    ValueTask<long> PruneAsync(DateTimeOffset olderThan, CancellationToken cancellationToken);
+    ValueTask<long> PruneAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Filters for reading dead letters.</summary>

@@ -28,7 +28,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     private long _position;
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<InboxEvent>> AcceptAsync(IReadOnlyList<InboxEvent> events, bool[] accepted, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<InboxEvent>> AcceptAsync(IReadOnlyList<InboxEvent> events, bool[] accepted, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(accepted);
@@ -52,7 +52,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<InboxEvent>> ReadPendingEventsAsync(string? partitionKey, long afterPosition, int maxCount, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<InboxEvent>> ReadPendingEventsAsync(string? partitionKey, long afterPosition, int maxCount, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var result = new List<InboxEvent>();
@@ -103,7 +103,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
-    public ValueTask<PartitionState?> LoadPartitionAsync(string partitionKey, CancellationToken cancellationToken)
+    public ValueTask<PartitionState?> LoadPartitionAsync(string partitionKey, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (_partitions.TryGetValue(partitionKey, out var slot))
@@ -118,7 +118,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
-    public ValueTask CommitAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken)
+    public ValueTask CommitAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commits);
         cancellationToken.ThrowIfCancellationRequested();
@@ -182,7 +182,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<OutboxEntry>> ReadPendingCommandsAsync(string partitionKey, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<OutboxEntry>> ReadPendingCommandsAsync(string partitionKey, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (!_partitions.TryGetValue(partitionKey, out var slot))
@@ -197,7 +197,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<string>> ReadPartitionsWithPendingCommandsAsync(CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<string>> ReadPartitionsWithPendingCommandsAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var keys = new List<string>();
@@ -216,14 +216,14 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
-    public ValueTask<OutboxEntry?> ReadCommandAsync(string idempotencyKey, CancellationToken cancellationToken)
+    public ValueTask<OutboxEntry?> ReadCommandAsync(string idempotencyKey, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         return new ValueTask<OutboxEntry?>(_commands.TryGetValue(idempotencyKey, out var entry) ? entry : null);
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<OutboxEntry>> ReadCommandsCausedByAsync(EventKey causedBy, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<OutboxEntry>> ReadCommandsCausedByAsync(EventKey causedBy, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var result = _commands.Values.Where(c => c.CausedBy == causedBy).OrderBy(c => c.Ordinal).ThenBy(c => c.CreatedAt).ToArray();
@@ -231,7 +231,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         cancellationToken.ThrowIfCancellationRequested();
@@ -249,7 +249,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<DurableTimer>> ReadDueTimersAsync(DateTimeOffset dueBy, int maxCount, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<DurableTimer>> ReadDueTimersAsync(DateTimeOffset dueBy, int maxCount, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var result = _timers.Values.Where(t => t.DueAt <= dueBy).OrderBy(t => t.DueAt).ThenBy(t => t.Id, StringComparer.Ordinal).Take(maxCount).ToArray();
@@ -257,7 +257,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
-    public ValueTask<DateTimeOffset?> ReadNextTimerDueAsync(CancellationToken cancellationToken)
+    public ValueTask<DateTimeOffset?> ReadNextTimerDueAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         DateTimeOffset? next = null;
@@ -273,7 +273,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<AuditRecord>> ReadAuditAsync(string partitionKey, long fromSequence, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<AuditRecord>> ReadAuditAsync(string partitionKey, long fromSequence, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (!_partitions.TryGetValue(partitionKey, out var slot))
@@ -290,7 +290,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<string>> ReadAuditPartitionsAsync(CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<string>> ReadAuditPartitionsAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var keys = new List<string>();
@@ -309,7 +309,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<AuditRecord>> ReadAuditByActionAsync(string action, DateTimeOffset? from, DateTimeOffset? to, int maxCount, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<AuditRecord>> ReadAuditByActionAsync(string action, DateTimeOffset? from, DateTimeOffset? to, int maxCount, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(action);
         ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
@@ -325,7 +325,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<string>> ReadPartitionsWaitingForAsync(string waitingFor, string? afterKey, int maxCount, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<string>> ReadPartitionsWaitingForAsync(string waitingFor, string? afterKey, int maxCount, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(waitingFor);
         ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
@@ -340,7 +340,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
-    public ValueTask AppendCheckpointAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken)
+    public ValueTask AppendCheckpointAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         cancellationToken.ThrowIfCancellationRequested();
@@ -353,7 +353,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
-    public ValueTask<AuditCheckpoint?> ReadLatestCheckpointAsync(CancellationToken cancellationToken)
+    public ValueTask<AuditCheckpoint?> ReadLatestCheckpointAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         lock (_checkpoints)
@@ -363,7 +363,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
-    public ValueTask RecordRejectionAsync(RejectedEvent rejected, CancellationToken cancellationToken)
+    public ValueTask RecordRejectionAsync(RejectedEvent rejected, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rejected);
         cancellationToken.ThrowIfCancellationRequested();
@@ -376,7 +376,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<RejectedEvent>> ReadRejectionsAsync(DateTimeOffset? from, DateTimeOffset? to, int maxCount, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<RejectedEvent>> ReadRejectionsAsync(DateTimeOffset? from, DateTimeOffset? to, int maxCount, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         lock (_rejections)
@@ -387,7 +387,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
-    public ValueTask<bool> TryAcquireLeaseAsync(string partitionKey, string owner, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken)
+    public ValueTask<bool> TryAcquireLeaseAsync(string partitionKey, string owner, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(owner);
         cancellationToken.ThrowIfCancellationRequested();
@@ -406,7 +406,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
-    public ValueTask ReleaseLeaseAsync(string partitionKey, string owner, CancellationToken cancellationToken)
+    public ValueTask ReleaseLeaseAsync(string partitionKey, string owner, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (_partitions.TryGetValue(partitionKey, out var slot))
@@ -424,7 +424,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
-    public ValueTask<long> PruneAsync(DateTimeOffset olderThan, CancellationToken cancellationToken)
+    public ValueTask<long> PruneAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         long removed = 0;

@@ -15,13 +15,13 @@ public interface ITraceabilityRepository
     /// <param name="publication">The lot, its genealogy links and the idempotency key.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>Whether the publication was written now or had been written before with the same key.</returns>
-    ValueTask<TraceabilityPublishStatus> PublishAsync(GenealogyPublication publication, CancellationToken cancellationToken);
+    ValueTask<TraceabilityPublishStatus> PublishAsync(GenealogyPublication publication, CancellationToken cancellationToken = default);
 
     /// <summary>Reads the genealogy published for a lot.</summary>
     /// <param name="lot">The lot.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The latest publication, or <see langword="null"/> when none was published.</returns>
-    ValueTask<TraceabilityRecord?> GetAsync(LotId lot, CancellationToken cancellationToken);
+    ValueTask<TraceabilityRecord?> GetAsync(LotId lot, CancellationToken cancellationToken = default);
 }
 
 /// <summary>What a publication did.</summary>

@@ -45,7 +45,7 @@ public sealed class JsonFileTraceabilityRepository : ITraceabilityRepository
     public string PathOf(LotId lot) => Path.Combine(Directory, Uri.EscapeDataString(lot.Value) + ".json");
 
     /// <inheritdoc />
-    public async ValueTask<TraceabilityPublishStatus> PublishAsync(GenealogyPublication publication, CancellationToken cancellationToken)
+    public async ValueTask<TraceabilityPublishStatus> PublishAsync(GenealogyPublication publication, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(publication);
         ArgumentException.ThrowIfNullOrEmpty(publication.IdempotencyKey);
@@ -70,7 +70,7 @@ public sealed class JsonFileTraceabilityRepository : ITraceabilityRepository
     }
 
     /// <inheritdoc />
-    public async ValueTask<TraceabilityRecord?> GetAsync(LotId lot, CancellationToken cancellationToken) =>
+    public async ValueTask<TraceabilityRecord?> GetAsync(LotId lot, CancellationToken cancellationToken = default) =>
         await ReadAsync(PathOf(lot), cancellationToken).ConfigureAwait(false);
 
     private static async ValueTask<TraceabilityRecord?> ReadAsync(string path, CancellationToken cancellationToken)

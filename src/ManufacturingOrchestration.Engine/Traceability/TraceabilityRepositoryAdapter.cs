@@ -22,7 +22,7 @@ public sealed class TraceabilityRepositoryAdapter : ITraceabilityAdapter
     }
 
     /// <inheritdoc />
-    public async ValueTask<AdapterResult> PublishGenealogyAsync(PublishGenealogyRequest request, CancellationToken cancellationToken)
+    public async ValueTask<AdapterResult> PublishGenealogyAsync(PublishGenealogyRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var publication = new GenealogyPublication
