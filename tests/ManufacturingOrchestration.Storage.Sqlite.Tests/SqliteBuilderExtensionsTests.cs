@@ -15,7 +15,7 @@ public class SqliteBuilderExtensionsTests
         var path = folder.NewDatabasePath();
         using var plant = new PlantSimulator();
         var services = new ServiceCollection();
-        services.AddManufacturingOrchestration(mo => mo.UseSqlite(path, o => o.Synchronous = SqliteSynchronousMode.Full).UseAdapters(plant.Adapters).AddIncomingInspection());
+        services.AddManufacturingOrchestration(mo => mo.UseSqlite(path, o => o.Synchronous = SqliteSynchronousMode.Full).UseAdapters(plant.Adapters).AddSite(new SiteProfile { Id = new SiteId("P1"), HoldLocation = new BinId("HOLD-P1") }).AddIncomingInspection());
 
         await using (var provider = services.BuildServiceProvider())
         {
