@@ -14,7 +14,7 @@ public static class ManufacturingOrchestrationHostingServiceCollectionExtensions
     /// <summary>
     /// Runs the orchestrator registered by <c>AddManufacturingOrchestration</c> as a hosted service with graceful
     /// shutdown (<see cref="OrchestrationHostedService"/>), and registers <see cref="OrchestrationHealthCheck"/> for
-    /// <c>AddHealthChecks().AddCheck&lt;OrchestrationHealthCheck&gt;(...)</c>. The options are validated at start.
+    /// <c>AddHealthChecks().AddManufacturingOrchestration()</c>. The options are validated at start.
     /// Harmless when called twice (the service is added once; each <paramref name="configure"/> is applied).
     /// </summary>
     /// <param name="services">The services.</param>

@@ -14,7 +14,7 @@ namespace ManufacturingOrchestration.Hosting;
 /// circuit is open or an event source failed; otherwise <b>healthy</b>. The data carries the numbers
 /// (<c>backlog</c>, <c>openDeadLetters</c>, <c>parkedKeys</c>, <c>openCircuits</c>, <c>failedSources</c>).
 /// </summary>
-/// <remarks>Register it with <c>services.AddHealthChecks().AddCheck&lt;OrchestrationHealthCheck&gt;("manufacturing-orchestration")</c>.</remarks>
+/// <remarks>Register it with <c>services.AddHealthChecks().AddManufacturingOrchestration()</c>.</remarks>
 public sealed class OrchestrationHealthCheck : IHealthCheck
 {
     private const int DeadLetterScanLimit = 10_000;

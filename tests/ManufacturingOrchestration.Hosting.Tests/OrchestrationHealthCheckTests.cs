@@ -33,6 +33,22 @@ public sealed class OrchestrationHealthCheckTests
     }
 
     [Fact(Timeout = LoopbackServer.TestTimeout)]
+    public async Task AddHealthChecks_AddManufacturingOrchestration_TheHostsHealthReportCarriesTheCheck()
+    {
+        using var plant = HostingTestPlant.Create(TimeProvider.System);
+        using var host = OrchestrationHostedServiceTests.CreateHost(plant, s => s.AddHealthChecks().AddManufacturingOrchestration(tags: ["ready"]));
+        await host.StartAsync(Ct);
+
+        var report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(Ct);
+        await host.StopAsync(Ct);
+
+        var entry = report.Entries.Should().ContainKey("manufacturing-orchestration").WhoseValue;
+        entry.Status.Should().Be(HealthStatus.Healthy);
+        entry.Tags.Should().Equal("ready");
+        entry.Data.Should().ContainKey("openDeadLetters");
+    }
+
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task CheckHealthAsync_NotStarted_UsesTheRegistrationsFailureStatus()
     {
         using var plant = HostingTestPlant.Create(TimeProvider.System);
