@@ -183,3 +183,27 @@ public sealed class RestrictedLotWatchRule : Rule
         Then().Do(ctx => ctx.Decide(new AlertQuality { Site = lot.Site, Message = "restricted lot " + lot.Id.Value }));
     }
 }
+
+/// <summary>Two user rules asking for the same action, so the engine merges them into one decision with two firings.</summary>
+[Name("acme.reevaluate-on-pass")]
+public sealed class ReevaluateOnPassRule : Rule
+{
+    public override void Define()
+    {
+        InspectionPassed passed = default!;
+        When().Match(() => passed);
+        Then().Do(ctx => ctx.Decide(new ReevaluateAllocations { Lot = passed.Lot, Site = passed.Site }));
+    }
+}
+
+/// <summary>The second of the pair.</summary>
+[Name("acme.reevaluate-on-pass-again")]
+public sealed class ReevaluateOnPassAgainRule : Rule
+{
+    public override void Define()
+    {
+        InspectionPassed passed = default!;
+        When().Match(() => passed);
+        Then().Do(ctx => ctx.Decide(new ReevaluateAllocations { Lot = passed.Lot, Site = passed.Site }));
+    }
+}

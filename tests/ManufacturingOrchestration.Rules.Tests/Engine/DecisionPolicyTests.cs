@@ -1,3 +1,4 @@
+using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Rules.Standard;
 
@@ -56,6 +57,27 @@ public sealed class DecisionPolicyTests
     }
 
     [Fact]
+    public void Decide_ReleaseWithoutSiteProfile_NamesTheEventsSiteBeforeTheLots()
+    {
+        var envelope = new EventEnvelope { Id = "e-1", Source = "qms://p5", Type = EventTypes.InspectionPassed, Site = new SiteId("P5"), Data = TestFacts.Passed() };
+        var facts = new FactSet { Envelope = envelope, Lot = TestFacts.Lot() };
+
+        var act = () => CreateSut().Decide(facts, TestContext.Current.CancellationToken);
+
+        act.Should().Throw<ManufacturingOrchestrationException>().Which.Message.Should().Contain("without the profile of site P5:");
+    }
+
+    [Fact]
+    public void Decide_ReleaseWithoutSiteProfileOrAnySite_SaysNoSiteWasNamed()
+    {
+        var facts = new FactSet { Event = TestFacts.Passed() };
+
+        var act = () => CreateSut(typeof(ReleaseWithOperatorApprovalRule)).Decide(facts, TestContext.Current.CancellationToken);
+
+        act.Should().Throw<ManufacturingOrchestrationException>().Which.Message.Should().Contain("without the profile of site (none named):");
+    }
+
+    [Fact]
     public void Decide_NoGovernedDecisionWithoutSiteProfile_DecidesAsUsual()
     {
         var facts = new FactSet { Event = TestFacts.Failed(), Lot = TestFacts.Lot(), Material = TestFacts.Material() };
@@ -81,6 +103,8 @@ public sealed class DecisionPolicyTests
         approval.Reason.Should().Be(ReasonCodes.RecommendationNotAuthoritative);
         approval.Explanation.Includes(DecisionPolicy.RecommendationRuleName).Should().BeTrue();
         approval.Explanation.Matched<Recommendation>().Should().BeTrue();
+        approval.Explanation.Firings.Should().ContainSingle().Which.Facts.Select(f => f.Name).Should().Equal("decision", "site", "recommendation");
+        approval.Note.Should().Be("A recommendation may suggest but never decide a release, scrap or use-as-is.");
     }
 
     [Fact]

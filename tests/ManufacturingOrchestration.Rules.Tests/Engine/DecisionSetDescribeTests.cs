@@ -26,6 +26,35 @@ public sealed class DecisionSetDescribeTests
     }
 
     [Fact]
+    public void Describe_OneDecisionOfTwoRules_ListsBothFiringsOnTheirOwnLines()
+    {
+        var engine = new DecisionEngineBuilder().WithRuleSet("acme", "1").AddRules(typeof(ReevaluateOnPassRule), typeof(ReevaluateOnPassAgainRule)).Build();
+
+        var decisions = engine.Decide(Facts(failed: false), TestContext.Current.CancellationToken);
+
+        var decision = decisions.Decisions.Should().ContainSingle().Subject;
+        decision.Explanation.Firings.Should().HaveCount(2);
+        decisions.Describe().Should().Be(
+            "acme (acme@1): Re-evaluate allocations of lot L-1 for 0 order(s): " + Environment.NewLine
+            + "  because " + decision.Explanation.Firings[0].Describe() + Environment.NewLine + decision.Explanation.Firings[1].Describe());
+        decision.Explanation.Firings[0].Describe().Should().StartWith("rule 'acme.reevaluate-on-pass' (acme@1) matched ");
+    }
+
+    [Fact]
+    public void Describe_OnAThreadThatNeverWroteOne_WritesTheSameText()
+    {
+        var decisions = Rules.Value.Decide(Facts(failed: true), TestContext.Current.CancellationToken);
+        var here = decisions.Describe();
+        string? there = null;
+
+        var thread = new Thread(() => there = decisions.Describe());
+        thread.Start();
+        thread.Join(TimeSpan.FromSeconds(30)).Should().BeTrue();
+
+        there.Should().Be(here);
+    }
+
+    [Fact]
     public void Describe_OneFiring_IsTheLiteralText()
     {
         var firing = new RuleFiring("r1", "Quarantine on failure.", "global", "3", [new MatchedFact("site", Site)]);
