@@ -40,26 +40,23 @@ public static class FreeText
             return false;
         }
 
-        for (var i = 0; i < text.Length; i++)
+        // Checked in text order: the first refused character or unpaired surrogate is the one named.
+        var unpaired = IndexOfUnpairedSurrogate(text);
+        var end = unpaired < 0 ? text.Length : unpaired;
+        for (var i = 0; i < end; i++)
         {
             var c = text[i];
-            if (char.IsSurrogate(c))
-            {
-                if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-                {
-                    i++;
-                    continue;
-                }
-
-                problem = string.Create(CultureInfo.InvariantCulture, $"must be well-formed Unicode: an unpaired surrogate U+{(int)c:X4} is at index {i}");
-                return false;
-            }
-
             if (IsRefused(c))
             {
                 problem = string.Create(CultureInfo.InvariantCulture, $"must not contain the {(char.IsControl(c) ? "control" : "format")} character U+{(int)c:X4} (at index {i}); tab and line breaks are allowed");
                 return false;
             }
+        }
+
+        if (unpaired >= 0)
+        {
+            problem = UnpairedSurrogateProblem(text, unpaired);
+            return false;
         }
 
         problem = null;
@@ -161,6 +158,10 @@ public static class FreeText
 
     private static bool IsUnprintable(char c) =>
         char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
+
+    /// <summary>The problem text for an unpaired surrogate, the same for identifiers and free text.</summary>
+    internal static string UnpairedSurrogateProblem(string text, int index) =>
+        string.Create(CultureInfo.InvariantCulture, $"must be well-formed Unicode: an unpaired surrogate U+{(int)text[index]:X4} is at index {index}");
 
     private static bool IsRefused(char c) =>
         (char.IsControl(c) && c is not ('\t' or '\n' or '\r'))

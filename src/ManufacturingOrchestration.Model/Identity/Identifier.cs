@@ -72,21 +72,12 @@ public static class Identifier
             return false;
         }
 
-        for (var i = 0; i < value.Length; i++)
+        // Checked in text order: the first refused character or unpaired surrogate is the one named.
+        var unpaired = FreeText.IndexOfUnpairedSurrogate(value);
+        var end = unpaired < 0 ? value.Length : unpaired;
+        for (var i = 0; i < end; i++)
         {
             var c = value[i];
-            if (char.IsSurrogate(c))
-            {
-                if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
-                {
-                    i++;
-                    continue;
-                }
-
-                problem = string.Create(CultureInfo.InvariantCulture, $"must be well-formed Unicode: an unpaired surrogate U+{(int)c:X4} is at index {i}");
-                return false;
-            }
-
             var category = char.GetUnicodeCategory(c);
             if (category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator)
             {
@@ -99,6 +90,12 @@ public static class Identifier
                 problem = string.Create(CultureInfo.InvariantCulture, $"must not contain the {what} U+{(int)c:X4} (at index {i})");
                 return false;
             }
+        }
+
+        if (unpaired >= 0)
+        {
+            problem = FreeText.UnpairedSurrogateProblem(value, unpaired);
+            return false;
         }
 
         problem = null;
