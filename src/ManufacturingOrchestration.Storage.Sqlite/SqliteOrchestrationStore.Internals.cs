@@ -176,8 +176,8 @@ public sealed partial class SqliteOrchestrationStore
         ArgumentNullException.ThrowIfNull(entry);
         return new PreparedCommand(
             entry,
-            SqliteStoreJson.SerializeRequest(entry.Request, entry.IdempotencyKey),
-            entry.Compensation is { } compensation ? SqliteStoreJson.SerializeRequest(compensation.Request, entry.IdempotencyKey) : null);
+            entry.Payload.Utf8Json.ToArray(),
+            entry.Compensation is { } compensation ? compensation.Payload.Utf8Json.ToArray() : null);
     }
 
     private void Apply(PreparedCommit prepared, Dictionary<string, long> versions, Dictionary<string, long> auditCounts)
@@ -365,7 +365,7 @@ public sealed partial class SqliteOrchestrationStore
                 PartitionKey = rows.GetString(1),
                 Ordinal = rows.GetInt64(2),
                 Kind = kind,
-                Request = SqliteStoreJson.DeserializeRequest(kind, (byte[])rows.GetValue(4), key),
+                Payload = new CommandPayload((byte[])rows.GetValue(4)),
                 CorrelationId = rows.GetString(5),
                 CausedBy = new EventKey(rows.GetString(6), rows.GetString(7)),
                 Step = rows.GetString(8),
@@ -378,7 +378,7 @@ public sealed partial class SqliteOrchestrationStore
                 RevisionOf = rows.IsDBNull(15) ? null : rows.GetString(15),
                 Compensation = rows.IsDBNull(16)
                     ? null
-                    : new CompensationPlan { Kind = rows.GetString(16), Request = SqliteStoreJson.DeserializeRequest(rows.GetString(16), (byte[])rows.GetValue(17), key) },
+                    : new CompensationPlan { Kind = rows.GetString(16), Payload = new CommandPayload((byte[])rows.GetValue(17)) },
             });
         }
 

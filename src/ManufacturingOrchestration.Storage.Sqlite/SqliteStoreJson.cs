@@ -1,8 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using ManufacturingOrchestration.Adapters;
-using ManufacturingOrchestration.Adapters.Serialization;
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
@@ -94,14 +92,6 @@ internal static class SqliteStoreJson
     public static readonly JsonTypeInfo<RejectedEvent> RejectedEvent = Info<RejectedEvent>();
     public static readonly JsonTypeInfo<DeadLetterRow> DeadLetter = Info<DeadLetterRow>();
 
-    /// <summary>Serializes a command's request with the adapter contract's JSON.</summary>
-    /// <param name="request">The request (an <see cref="AdapterCommand"/>).</param>
-    /// <param name="idempotencyKey">The command's key, for the message.</param>
-    /// <returns>The UTF-8 JSON.</returns>
-    public static byte[] SerializeRequest(object request, string idempotencyKey) => request is AdapterCommand command
-        ? AdapterJson.SerializeToUtf8Bytes(command)
-        : throw new ArgumentException($"The request of command '{idempotencyKey}' is a {request?.GetType().Name ?? "null"}, not an {nameof(AdapterCommand)}; the SQLite store keeps adapter commands only.", nameof(request));
-
     public static T Deserialize<T>(byte[] utf8Json, JsonTypeInfo<T> typeInfo, string what)
     {
         try
@@ -142,18 +132,6 @@ internal static class SqliteStoreJson
         Resolution = row.Resolution,
     };
 
-    public static AdapterCommand DeserializeRequest(string kind, ReadOnlySpan<byte> utf8Json, string idempotencyKey)
-    {
-        try
-        {
-            return AdapterJson.Deserialize(kind, utf8Json);
-        }
-        catch (JsonException ex)
-        {
-            throw Unreadable($"the request of command '{idempotencyKey}'", ex);
-        }
-    }
-
     public static ManufacturingOrchestrationException Unreadable(string what, Exception inner) =>
         new(ReasonCodes.StoreDataUnreadable, $"The store could not read back {what}: {inner.Message}", inner);
 
@@ -163,7 +141,7 @@ internal static class SqliteStoreJson
         PartitionKey = entry.PartitionKey,
         Ordinal = entry.Ordinal,
         Kind = entry.Kind,
-        Request = ToElement(SerializeRequest(entry.Request, entry.IdempotencyKey)),
+        Request = ToElement(entry.Payload.Utf8Json),
         CorrelationId = entry.CorrelationId,
         CausedBy = entry.CausedBy,
         Step = entry.Step,
@@ -175,7 +153,7 @@ internal static class SqliteStoreJson
         LastError = entry.LastError,
         RevisionOf = entry.RevisionOf,
         CompensationKind = entry.Compensation?.Kind,
-        CompensationRequest = entry.Compensation is { } compensation ? ToElement(SerializeRequest(compensation.Request, entry.IdempotencyKey)) : null,
+        CompensationRequest = entry.Compensation is { } compensation ? ToElement(compensation.Payload.Utf8Json) : null,
     };
 
     private static OutboxEntry FromRow(CommandRow row) => new()
@@ -184,7 +162,7 @@ internal static class SqliteStoreJson
         PartitionKey = row.PartitionKey,
         Ordinal = row.Ordinal,
         Kind = row.Kind,
-        Request = DeserializeRequest(row.Kind, JsonSerializer.SerializeToUtf8Bytes(row.Request, JsonElementInfo), row.IdempotencyKey),
+        Payload = new CommandPayload(JsonSerializer.SerializeToUtf8Bytes(row.Request, JsonElementInfo)),
         CorrelationId = row.CorrelationId,
         CausedBy = row.CausedBy,
         Step = row.Step,
@@ -196,13 +174,13 @@ internal static class SqliteStoreJson
         LastError = row.LastError,
         RevisionOf = row.RevisionOf,
         Compensation = row.CompensationKind is { } kind && row.CompensationRequest is { } request
-            ? new CompensationPlan { Kind = kind, Request = DeserializeRequest(kind, JsonSerializer.SerializeToUtf8Bytes(request, JsonElementInfo), row.IdempotencyKey) }
+            ? new CompensationPlan { Kind = kind, Payload = new CommandPayload(JsonSerializer.SerializeToUtf8Bytes(request, JsonElementInfo)) }
             : null,
     };
 
     private static JsonTypeInfo<JsonElement> JsonElementInfo { get; } = Info<JsonElement>();
 
-    private static JsonElement ToElement(byte[] utf8Json)
+    private static JsonElement ToElement(ReadOnlyMemory<byte> utf8Json)
     {
         using var document = JsonDocument.Parse(utf8Json);
         return document.RootElement.Clone();

@@ -121,7 +121,7 @@ internal sealed class ApprovalProcessor
                 },
                 "sla-escalation-" + level.ToString(CultureInfo.InvariantCulture),
                 workflow?.Id ?? instance.Workflow,
-                null);
+                _runtime.Options.Adapters.Operations);
         }
 
         var updated = pending with { EscalationLevel = level };

@@ -1,4 +1,6 @@
+using System.Text.Json.Serialization.Metadata;
 using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Storage;
@@ -37,17 +39,11 @@ public sealed class ManufacturingOrchestrationBuilder
 
     internal Func<IServiceProvider, AdapterSet>? AdapterSetFactory { get; private set; }
 
-    internal Func<IServiceProvider, IErpAdapter>? ErpFactory { get; private set; }
+    /// <summary>The adapters added one by one, applied in order over the set.</summary>
+    internal List<Action<IServiceProvider, AdapterSet>> AdapterAdditions { get; } = [];
 
-    internal Func<IServiceProvider, IMesAdapter>? MesFactory { get; private set; }
-
-    internal Func<IServiceProvider, IQmsAdapter>? QmsFactory { get; private set; }
-
-    internal Func<IServiceProvider, IWmsAdapter>? WmsFactory { get; private set; }
-
-    internal Func<IServiceProvider, IProcurementAdapter>? ProcurementFactory { get; private set; }
-
-    internal Func<IServiceProvider, INotificationAdapter>? NotificationFactory { get; private set; }
+    /// <summary>The user operations, registered in order in the set's registry.</summary>
+    internal List<Action<OperationRegistry>> OperationAdditions { get; } = [];
 
     /// <summary>Uses a store instance (the caller keeps ownership; it is not disposed by the container).</summary>
     /// <param name="store">The store.</param>
@@ -73,7 +69,7 @@ public sealed class ManufacturingOrchestrationBuilder
     /// <returns>This builder.</returns>
     public ManufacturingOrchestrationBuilder UseInMemoryStore() => UseStore(static _ => new InMemoryOrchestrationStore());
 
-    /// <summary>Uses a set of adapters; systems set with <c>UseErp</c>, <c>UseWms</c>… replace the set's member.</summary>
+    /// <summary>Uses a set of adapters (its operation registry included); adapters added with <c>AddAdapter</c> are added to it.</summary>
     /// <param name="adapters">The adapters.</param>
     /// <returns>This builder.</returns>
     public ManufacturingOrchestrationBuilder UseAdapters(AdapterSet adapters)
@@ -93,117 +89,72 @@ public sealed class ManufacturingOrchestrationBuilder
         return this;
     }
 
-    /// <summary>Uses an ERP adapter.</summary>
-    /// <param name="adapter">The adapter.</param>
+    /// <summary>Adds the default adapter of a target system (the one every site uses unless it has its own), replacing an earlier one.</summary>
+    /// <param name="system">The target system, such as <see cref="CommandKinds.ErpSystem"/> or <c>lims</c>.</param>
+    /// <param name="adapter">The adapter: it implements the handler interfaces of the operations it supports.</param>
     /// <returns>This builder.</returns>
-    public ManufacturingOrchestrationBuilder UseErp(IErpAdapter adapter)
+    public ManufacturingOrchestrationBuilder AddAdapter(string system, IAdapter adapter)
     {
         ArgumentNullException.ThrowIfNull(adapter);
-        return UseErp(_ => adapter);
+        return AddAdapter(system, _ => adapter);
     }
 
-    /// <summary>Uses an ERP adapter created from the container.</summary>
+    /// <summary>Adds the default adapter of a target system, created from the container.</summary>
+    /// <param name="system">The target system.</param>
     /// <param name="factory">Creates the adapter.</param>
     /// <returns>This builder.</returns>
-    public ManufacturingOrchestrationBuilder UseErp(Func<IServiceProvider, IErpAdapter> factory)
+    public ManufacturingOrchestrationBuilder AddAdapter(string system, Func<IServiceProvider, IAdapter> factory)
     {
+        ArgumentException.ThrowIfNullOrEmpty(system);
         ArgumentNullException.ThrowIfNull(factory);
-        ErpFactory = factory;
+        AdapterAdditions.Add((services, set) => set.Add(system, factory(services)));
         return this;
     }
 
-    /// <summary>Uses an MES adapter.</summary>
-    /// <param name="adapter">The adapter.</param>
-    /// <returns>This builder.</returns>
-    public ManufacturingOrchestrationBuilder UseMes(IMesAdapter adapter)
-    {
-        ArgumentNullException.ThrowIfNull(adapter);
-        return UseMes(_ => adapter);
-    }
-
-    /// <summary>Uses an MES adapter created from the container.</summary>
+    /// <summary>Adds the adapter of a target system for some sites (plants with their own instance, such as a second ERP for another region): their commands and queries go to it.</summary>
+    /// <param name="system">The target system.</param>
+    /// <param name="sites">The sites it serves.</param>
     /// <param name="factory">Creates the adapter.</param>
     /// <returns>This builder.</returns>
-    public ManufacturingOrchestrationBuilder UseMes(Func<IServiceProvider, IMesAdapter> factory)
+    public ManufacturingOrchestrationBuilder AddAdapter(string system, IEnumerable<SiteId> sites, Func<IServiceProvider, IAdapter> factory)
     {
+        ArgumentException.ThrowIfNullOrEmpty(system);
+        ArgumentNullException.ThrowIfNull(sites);
         ArgumentNullException.ThrowIfNull(factory);
-        MesFactory = factory;
+        var list = sites.ToArray();
+        AdapterAdditions.Add((services, set) => set.Add(system, factory(services), list));
         return this;
     }
 
-    /// <summary>Uses a QMS adapter.</summary>
-    /// <param name="adapter">The adapter.</param>
+    /// <summary>
+    /// Registers a command type of your own, so steps can plan it and it gets the outbox, the idempotency key, durable
+    /// retries, dead letters, replay, skip, compensation and audit like a built-in command. Carry it out with an adapter
+    /// of its system (<see cref="AddAdapter(string, IAdapter)"/>) or a handler registered in the container as
+    /// <see cref="ICommandHandler{TCommand}"/>.
+    /// </summary>
+    /// <typeparam name="TCommand">The command type.</typeparam>
+    /// <param name="kind">Its stable kind, <c>&lt;system&gt;.&lt;verb-object&gt;</c>, such as <c>lims.record-sample</c>.</param>
+    /// <param name="typeInfo">Its JSON contract, from your source-generated context.</param>
     /// <returns>This builder.</returns>
-    public ManufacturingOrchestrationBuilder UseQms(IQmsAdapter adapter)
+    public ManufacturingOrchestrationBuilder AddCommand<TCommand>(string kind, JsonTypeInfo<TCommand> typeInfo)
+        where TCommand : AdapterCommand
     {
-        ArgumentNullException.ThrowIfNull(adapter);
-        return UseQms(_ => adapter);
-    }
-
-    /// <summary>Uses a QMS adapter created from the container.</summary>
-    /// <param name="factory">Creates the adapter.</param>
-    /// <returns>This builder.</returns>
-    public ManufacturingOrchestrationBuilder UseQms(Func<IServiceProvider, IQmsAdapter> factory)
-    {
-        ArgumentNullException.ThrowIfNull(factory);
-        QmsFactory = factory;
+        ArgumentException.ThrowIfNullOrEmpty(kind);
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        OperationAdditions.Add(registry => registry.AddCommand(kind, typeInfo));
         return this;
     }
 
-    /// <summary>Uses a WMS adapter.</summary>
-    /// <param name="adapter">The adapter.</param>
+    /// <summary>Registers a query type of your own, so steps can ask it through <see cref="StepContext.QueryAsync{TResult}"/> under the same failure policy as the built-in ones.</summary>
+    /// <typeparam name="TQuery">The query type.</typeparam>
+    /// <typeparam name="TResult">What it returns.</typeparam>
+    /// <param name="kind">Its stable kind, such as <c>lims.get-sample</c>.</param>
     /// <returns>This builder.</returns>
-    public ManufacturingOrchestrationBuilder UseWms(IWmsAdapter adapter)
+    public ManufacturingOrchestrationBuilder AddQuery<TQuery, TResult>(string kind)
+        where TQuery : AdapterQuery<TResult>
     {
-        ArgumentNullException.ThrowIfNull(adapter);
-        return UseWms(_ => adapter);
-    }
-
-    /// <summary>Uses a WMS adapter created from the container.</summary>
-    /// <param name="factory">Creates the adapter.</param>
-    /// <returns>This builder.</returns>
-    public ManufacturingOrchestrationBuilder UseWms(Func<IServiceProvider, IWmsAdapter> factory)
-    {
-        ArgumentNullException.ThrowIfNull(factory);
-        WmsFactory = factory;
-        return this;
-    }
-
-    /// <summary>Uses a procurement adapter.</summary>
-    /// <param name="adapter">The adapter.</param>
-    /// <returns>This builder.</returns>
-    public ManufacturingOrchestrationBuilder UseProcurement(IProcurementAdapter adapter)
-    {
-        ArgumentNullException.ThrowIfNull(adapter);
-        return UseProcurement(_ => adapter);
-    }
-
-    /// <summary>Uses a procurement adapter created from the container.</summary>
-    /// <param name="factory">Creates the adapter.</param>
-    /// <returns>This builder.</returns>
-    public ManufacturingOrchestrationBuilder UseProcurement(Func<IServiceProvider, IProcurementAdapter> factory)
-    {
-        ArgumentNullException.ThrowIfNull(factory);
-        ProcurementFactory = factory;
-        return this;
-    }
-
-    /// <summary>Uses a notification adapter.</summary>
-    /// <param name="adapter">The adapter.</param>
-    /// <returns>This builder.</returns>
-    public ManufacturingOrchestrationBuilder UseNotification(INotificationAdapter adapter)
-    {
-        ArgumentNullException.ThrowIfNull(adapter);
-        return UseNotification(_ => adapter);
-    }
-
-    /// <summary>Uses a notification adapter created from the container.</summary>
-    /// <param name="factory">Creates the adapter.</param>
-    /// <returns>This builder.</returns>
-    public ManufacturingOrchestrationBuilder UseNotification(Func<IServiceProvider, INotificationAdapter> factory)
-    {
-        ArgumentNullException.ThrowIfNull(factory);
-        NotificationFactory = factory;
+        ArgumentException.ThrowIfNullOrEmpty(kind);
+        OperationAdditions.Add(registry => registry.AddQuery<TQuery, TResult>(kind));
         return this;
     }
 

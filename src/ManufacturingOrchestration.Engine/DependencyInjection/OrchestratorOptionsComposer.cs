@@ -70,17 +70,28 @@ internal sealed class OrchestratorOptionsComposer : IConfigureOptions<Orchestrat
 
     private AdapterSet ComposeAdapters(ManufacturingOrchestrationBuilder builder)
     {
-        var set = builder.AdapterSetFactory?.Invoke(_services) ?? _services.GetService<AdapterSet>();
-        return new AdapterSet
+        var set = builder.AdapterSetFactory?.Invoke(_services) ?? _services.GetService<AdapterSet>() ?? new AdapterSet();
+        foreach (var register in builder.OperationAdditions)
         {
-            Erp = builder.ErpFactory?.Invoke(_services) ?? set?.Erp ?? _services.GetService<IErpAdapter>(),
-            Mes = builder.MesFactory?.Invoke(_services) ?? set?.Mes ?? _services.GetService<IMesAdapter>(),
-            Qms = builder.QmsFactory?.Invoke(_services) ?? set?.Qms ?? _services.GetService<IQmsAdapter>(),
-            Wms = builder.WmsFactory?.Invoke(_services) ?? set?.Wms ?? _services.GetService<IWmsAdapter>(),
-            Procurement = builder.ProcurementFactory?.Invoke(_services) ?? set?.Procurement ?? _services.GetService<IProcurementAdapter>(),
-            Notification = builder.NotificationFactory?.Invoke(_services) ?? set?.Notification ?? _services.GetService<INotificationAdapter>(),
-            Traceability = set?.Traceability ?? _services.GetService<ITraceabilityAdapter>(),
-        };
+            register(set.Operations);
+        }
+
+        foreach (var add in builder.AdapterAdditions)
+        {
+            add(_services, set);
+        }
+
+        // A handler registered in the container as ICommandHandler<T> / IQueryHandler<TQuery, TResult> takes over its
+        // operation for every site, built-in or user-defined alike.
+        foreach (var operation in set.Operations.Operations)
+        {
+            if (_services.GetService(operation.HandlerType) is IAdapter handler)
+            {
+                set.Handle(operation.Kind, handler);
+            }
+        }
+
+        return set;
     }
 }
 
@@ -107,9 +118,9 @@ internal sealed class OrchestratorOptionsValidator : IValidateOptions<Orchestrat
             failures.Add("No store is configured: call UseStore(...) (or a store package's extension such as UseSqlite) for production, or UseInMemoryStore() for tests and demos.");
         }
 
-        if (options.Adapters is null || options.Adapters is { Erp: null, Mes: null, Qms: null, Wms: null, Procurement: null, Notification: null })
+        if (options.Adapters is null || options.Adapters.IsEmpty)
         {
-            failures.Add("No adapters are configured: call UseAdapters(...) or UseErp/UseMes/UseQms/UseWms/UseProcurement/UseNotification(...), or register the adapter contracts in the container.");
+            failures.Add("No adapters are configured: call AddAdapter(system, adapter) for each target system (or UseAdapters(...)), or register command and query handlers in the container.");
         }
 
         if (options.Workflows.Count == 0)

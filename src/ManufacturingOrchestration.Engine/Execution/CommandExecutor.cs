@@ -1,6 +1,5 @@
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Audit;
-using ManufacturingOrchestration.Engine.Commands;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
 
@@ -14,12 +13,12 @@ namespace ManufacturingOrchestration.Engine.Execution;
 internal sealed class CommandExecutor
 {
     private readonly OrchestratorRuntime _runtime;
-    private readonly CommandDispatcher _dispatcher;
+    private readonly AdapterSet _adapters;
 
     public CommandExecutor(OrchestratorRuntime runtime)
     {
         _runtime = runtime;
-        _dispatcher = new CommandDispatcher(runtime.Options.Adapters);
+        _adapters = runtime.Options.Adapters;
     }
 
     public async ValueTask<StepCommit?> ExecuteAsync(KeyRuntime key, CancellationToken ct)
@@ -40,8 +39,18 @@ internal sealed class CommandExecutor
                 break;
             }
 
-            var pending = _dispatcher.DispatchAsync((AdapterCommand)entry.Request, ct);
-            var result = pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
+            var command = Read(entry, out var unreadable);
+            AdapterResult result;
+            if (command is null)
+            {
+                result = unreadable!;
+            }
+            else
+            {
+                var pending = _adapters.ExecuteAsync(command, ct);
+                result = pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
+            }
+
             var attempts = entry.Attempts + 1;
             _runtime.Telemetry.CommandExecuted(entry.Kind, result.Status);
             if (result.IsSuccess)
@@ -78,7 +87,7 @@ internal sealed class CommandExecutor
                 ReasonCode = reason,
                 Message = result.Message ?? reason.Description,
                 At = now,
-                Site = ((AdapterCommand)entry.Request).Context.Site?.Value,
+                Site = command?.Context.Site?.Value,
             };
             var state = key.State;
             var draft = new AuditRecord
@@ -120,7 +129,12 @@ internal sealed class CommandExecutor
                     continue;
                 }
 
-                var sent = await _dispatcher.DispatchAsync((AdapterCommand)alert.Request, ct).ConfigureAwait(false);
+                if (Read(alert, out _) is not { } alertCommand)
+                {
+                    continue;
+                }
+
+                var sent = await _adapters.ExecuteAsync(alertCommand, ct).ConfigureAwait(false);
                 _runtime.Telemetry.CommandExecuted(alert.Kind, sent.Status);
                 if (sent.IsSuccess)
                 {
@@ -181,6 +195,29 @@ internal sealed class CommandExecutor
     }
 
     public void Discard(KeyRuntime key) => key.Outcome = null;
+
+    /// <summary>
+    /// The command of an outbox entry, read back through the operation registry; a command that cannot be read (its
+    /// kind is no longer registered, its JSON no longer matches its type) is a permanent failure naming why, not a crash.
+    /// </summary>
+    private AdapterCommand? Read(OutboxEntry entry, out AdapterResult? unreadable)
+    {
+        try
+        {
+            unreadable = null;
+            return entry.Payload.ToCommand(entry.Kind, _adapters.Operations);
+        }
+        catch (ManufacturingOrchestrationException ex)
+        {
+            unreadable = AdapterResult.Permanent(ex.ReasonCode, ex.Message);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            unreadable = AdapterResult.Permanent(ReasonCodes.StoreDataUnreadable, $"The stored '{entry.Kind}' command cannot be read back: {ex.Message}");
+        }
+
+        return null;
+    }
 
     /// <summary>Whether a command is an SLA escalation the engine planned (it may overtake the command it escalates).</summary>
     internal static bool IsAlert(OutboxEntry entry) =>

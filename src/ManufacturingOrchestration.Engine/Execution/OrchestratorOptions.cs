@@ -1,4 +1,5 @@
 using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Commands;
 using ManufacturingOrchestration.Engine.Storage;
@@ -92,6 +93,39 @@ public sealed class OrchestratorOptions
         }
 
         _ = new WorkflowRegistry(Workflows);
+        if (OperationProblems() is { Count: > 0 } problems)
+        {
+            throw new ManufacturingOrchestrationException(ReasonCodes.RequiredOperationsMissing, "The composed adapters do not support what the registered workflows need:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  - " + p)));
+        }
+    }
+
+    /// <summary>
+    /// Every operation a registered workflow declares that the composed adapters cannot carry out for some site (a
+    /// required one), or that is not registered at all (a required or optional one), one sentence each.
+    /// </summary>
+    internal IReadOnlyList<string> OperationProblems()
+    {
+        var problems = new List<string>();
+        foreach (var workflow in Workflows)
+        {
+            foreach (var operation in workflow.RequiredOperations)
+            {
+                foreach (var gap in Adapters.FindGaps(operation))
+                {
+                    problems.Add($"{workflow.Id} needs '{operation}': {gap}");
+                }
+            }
+
+            foreach (var operation in workflow.OptionalOperations)
+            {
+                if (!Adapters.Operations.TryGet(operation, out _))
+                {
+                    problems.Add($"{workflow.Id} may use '{operation}', which is not a registered operation");
+                }
+            }
+        }
+
+        return problems;
     }
 
     /// <summary>The numeric options out of range, each named with what is wrong (the one list both validations use).</summary>

@@ -404,15 +404,15 @@ internal sealed partial class PartitionWorker
             return stage;
         }
 
-        if (string.Equals(timer.Purpose, BootstrapRetries.TimerPurpose, StringComparison.Ordinal))
+        if (string.Equals(timer.Purpose, QueryRetries.TimerPurpose, StringComparison.Ordinal))
         {
             // The key's waiting event is read again, first, once the timer's removal is committed.
-            return !BootstrapRetries.IsWaiting(key.State) ? stage : stage with
+            return !QueryRetries.IsWaiting(key.State) ? stage : stage with
             {
                 ScanAfterCommit = true,
                 OnApplied = () =>
                 {
-                    key.BootstrapRetryDue = true;
+                    key.QueryRetryDue = true;
                     key.NeedsScan = true;
                     _runtime.TimerFinished(timer.Id);
                 },
@@ -453,7 +453,7 @@ internal sealed partial class PartitionWorker
     {
         var now = _runtime.Time.GetUtcNow();
         var deadLetterId = $"dl-{inboxEvent.Key.Source}-{inboxEvent.Key.Id}";
-        var state = BootstrapRetries.Without(key.State);
+        var state = QueryRetries.Without(key.State);
         var step = new StepBuilder(state, inboxEvent, now);
         step.AddAudit("system:orchestrator", "step-failed", $"{ReasonCodes.StepFailed.Code}: {ex.GetType().Name}: {ex.Message}", null, null, StateDigest.Describe(state), "parked");
         var record = step.Audit[0];

@@ -72,7 +72,7 @@ internal static class StepDeadlines
                 },
                 "step-deadline",
                 workflow?.Id ?? data.Workflow,
-                null);
+                runtime.Options.Adapters.Operations);
         }
 
         var newState = state with { Version = state.Version + 1, AuditHead = step.Head, NextCommandOrdinal = step.NextOrdinal };

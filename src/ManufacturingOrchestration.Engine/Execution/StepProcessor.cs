@@ -17,15 +17,36 @@ namespace ManufacturingOrchestration.Engine.Execution;
 internal sealed class StepProcessor
 {
     private readonly OrchestratorRuntime _runtime;
-    private readonly BootstrapRetries _bootstrapRetries;
+    private readonly QueryRetries _queryRetries;
 
     public StepProcessor(OrchestratorRuntime runtime)
     {
         _runtime = runtime;
-        _bootstrapRetries = new BootstrapRetries(runtime);
+        _queryRetries = new QueryRetries(runtime);
     }
 
     public async ValueTask<Staged> ProcessEventAsync(KeyRuntime key, InboxEvent inboxEvent, CancellationToken ct)
+    {
+        try
+        {
+            return await ProcessAsync(key, inboxEvent, ct).ConfigureAwait(false);
+        }
+        catch (AdapterQueryException failed)
+        {
+            // A query failed (the first-touch read or a step's): nothing of the step is kept. Transient: the event stays
+            // pending behind a durable retry timer; permanent or exhausted: dead letter naming the query.
+            return _queryRetries.OnFailure(key, inboxEvent, new QueryFailure
+            {
+                Query = failed.Operation,
+                Subject = failed.Subject,
+                IsTransient = failed.IsTransient,
+                Reason = failed.ReasonCode,
+                Message = failed.Failure.Message ?? failed.Message,
+            });
+        }
+    }
+
+    private async ValueTask<Staged> ProcessAsync(KeyRuntime key, InboxEvent inboxEvent, CancellationToken ct)
     {
         var envelope = inboxEvent.Envelope;
         var step = new StepBuilder(key.State, inboxEvent, _runtime.Time.GetUtcNow());
@@ -44,23 +65,17 @@ internal sealed class StepProcessor
             return Finish(key, step, []);
         }
 
-        string? query = null;
         if (_runtime.Options.BootstrapFromErp)
         {
-            (var bootstrapped, query, var failure) = await BootstrapAsync(step.State, envelope.Data, ct).ConfigureAwait(false);
-            if (failure is not null)
-            {
-                // Transient: the event stays pending behind a durable retry timer; permanent or exhausted: dead letter.
-                return _bootstrapRetries.OnFailure(key, inboxEvent, failure);
-            }
-
-            step.State = bootstrapped;
+            step.State = await BootstrapAsync(step.State, envelope, ct).ConfigureAwait(false);
         }
 
-        if (step.State.Instances.Count > 0 && BootstrapRetries.Find(step.State) is { } waiting && waiting.StartedBy == inboxEvent.Key)
+        // Audited before the workflows run; a query of theirs that fails again discards this step, recovery included.
+        if (step.State.Instances.Count > 0 && QueryRetries.Find(step.State) is { } waiting && waiting.StartedBy == inboxEvent.Key)
         {
-            _bootstrapRetries.Recovered(step, waiting, query);
+            _queryRetries.Recovered(step, waiting);
         }
+
 
         var workflows = _runtime.Workflows.ForEventType(envelope.Type);
         if (workflows.Count == 0)
@@ -134,7 +149,7 @@ internal sealed class StepProcessor
             step.WithdrawnApprovals.AddRange(context.WithdrawnApprovalSites);
             foreach (var planned in context.Commands)
             {
-                step.AddCommand(planned.Command, planned.Step, workflow.Id, planned.Compensation);
+                step.AddCommand(planned, workflow.Id);
             }
 
             foreach (var followUp in context.FollowUps)
@@ -164,7 +179,7 @@ internal sealed class StepProcessor
         if (step.State.Instances.Count > 0)
         {
             // Whatever way the event ends, a bootstrap retry waiting for it is over.
-            step.State = BootstrapRetries.Without(step.State, inboxEvent.Key);
+            step.State = QueryRetries.Without(step.State, inboxEvent.Key);
         }
 
         var newState = step.State with { Version = key.State.Version + 1, AuditHead = step.Head, NextCommandOrdinal = step.NextOrdinal };
@@ -234,57 +249,41 @@ internal sealed class StepProcessor
     }
 
     /// <summary>
-    /// Loads a lot or order seen for the first time from the ERP. An answer of "unknown" leaves the state as it is (the
-    /// workflows decide what that means); a failure of the call is returned, classified like a command's failure.
+    /// Loads a lot or order seen for the first time from the ERP composed for the event's site (nothing is read when no
+    /// ERP adapter there supports the query). An answer of "unknown" leaves the state as it is (the workflows decide
+    /// what that means); a failure throws <see cref="AdapterQueryException"/>, retried like a step's query.
     /// </summary>
-    private async ValueTask<(PartitionState State, string? Query, BootstrapFailure? Failure)> BootstrapAsync(PartitionState state, EventPayload payload, CancellationToken ct)
+    private async ValueTask<PartitionState> BootstrapAsync(PartitionState state, EventEnvelope envelope, CancellationToken ct)
     {
-        if (_runtime.Options.Adapters.Erp is not { } erp)
+        var adapters = _runtime.Options.Adapters;
+        var payload = envelope.Data;
+        if (state.Lot is null && payload is not GoodsReceived && LotOf(payload) is { } lot && adapters.Supports(QueryKinds.ErpGetLot, envelope.Site))
         {
-            return (state, null, null);
+            var fetched = await Bootstrap(adapters.QueryAsync(new GetLotQuery(lot), envelope.Site, ct), "lot " + lot.Value).ConfigureAwait(false);
+            return fetched is null ? state : state with { Lot = fetched };
         }
 
-        if (state.Lot is null && payload is not GoodsReceived && LotOf(payload) is { } lot)
+        if (state.Order is null && state.Lot is null && payload is ProductionConfirmed confirmed && adapters.Supports(QueryKinds.ErpGetProductionOrder, envelope.Site))
         {
-            try
-            {
-                var fetched = await erp.GetLotAsync(lot, ct).ConfigureAwait(false);
-                return (fetched is null ? state : state with { Lot = fetched }, QueryKinds.ErpGetLot, null);
-            }
-            catch (Exception ex) when (Classify(ex, QueryKinds.ErpGetLot, "lot " + lot.Value, ct) is { } failure)
-            {
-                return (state, QueryKinds.ErpGetLot, failure);
-            }
+            var order = await Bootstrap(adapters.QueryAsync(new GetProductionOrderQuery(confirmed.Order), envelope.Site, ct), "order " + confirmed.Order.Value).ConfigureAwait(false);
+            return order is null ? state : state with { Order = order };
         }
 
-        if (state.Order is null && state.Lot is null && payload is ProductionConfirmed confirmed)
-        {
-            try
-            {
-                var order = await erp.GetProductionOrderAsync(confirmed.Order, ct).ConfigureAwait(false);
-                return (order is null ? state : state with { Order = order }, QueryKinds.ErpGetProductionOrder, null);
-            }
-            catch (Exception ex) when (Classify(ex, QueryKinds.ErpGetProductionOrder, "order " + confirmed.Order.Value, ct) is { } failure)
-            {
-                return (state, QueryKinds.ErpGetProductionOrder, failure);
-            }
-        }
-
-        return (state, null, null);
+        return state;
     }
 
-    /// <summary>
-    /// Classifies a failed ERP query as <see cref="Commands.CommandDispatcher"/> classifies a failed command: an
-    /// <see cref="AdapterPermanentException"/> is permanent, anything else transient; cancellation asked by the caller is
-    /// not a failure (<see langword="null"/>: the exception propagates).
-    /// </summary>
-    private static BootstrapFailure? Classify(Exception exception, string query, string subject, CancellationToken ct) => exception switch
+    /// <summary>Awaits a first-touch read, naming what it read in a failure (the lot or order rather than the query record).</summary>
+    private static async ValueTask<T> Bootstrap<T>(ValueTask<T> read, string subject)
     {
-        OperationCanceledException when ct.IsCancellationRequested => null,
-        AdapterPermanentException permanent => new BootstrapFailure { Query = query, Subject = subject, IsTransient = false, Reason = permanent.ReasonCode, Message = permanent.Message },
-        ManufacturingOrchestrationException known => new BootstrapFailure { Query = query, Subject = subject, IsTransient = true, Reason = known.ReasonCode, Message = $"{exception.GetType().Name}: {exception.Message}" },
-        _ => new BootstrapFailure { Query = query, Subject = subject, IsTransient = true, Reason = ReasonCodes.AdapterTransient, Message = $"{exception.GetType().Name}: {exception.Message}" },
-    };
+        try
+        {
+            return await read.ConfigureAwait(false);
+        }
+        catch (AdapterQueryException failed)
+        {
+            throw new AdapterQueryException(failed.Operation, failed.Failure, failed.InnerException, subject);
+        }
+    }
 
     private static LotId? LotOf(EventPayload payload) => payload switch
     {
@@ -401,21 +400,26 @@ internal sealed class StepBuilder
         Head = head;
     }
 
-    public void AddCommand(Adapters.AdapterCommand command, string stepName, string workflowId, Adapters.AdapterCommand? compensation)
+    /// <summary>Adds a command the engine itself plans (an escalation), with no compensation.</summary>
+    public void AddCommand(Adapters.AdapterCommand command, string stepName, string workflowId, Adapters.OperationRegistry operations) =>
+        AddCommand(new PlannedCommand(command, CommandPayload.Of(command, operations), stepName, null, null), workflowId);
+
+    public void AddCommand(PlannedCommand planned, string workflowId)
     {
+        var command = planned.Command;
         Commands.Add(new OutboxEntry
         {
             IdempotencyKey = command.Context.IdempotencyKey,
             PartitionKey = State.Key,
             Ordinal = NextOrdinal++,
             Kind = command.Kind,
-            Request = command,
+            Payload = planned.Payload,
             CorrelationId = command.Context.CorrelationId,
             CausedBy = EventKey,
-            Step = stepName,
+            Step = planned.Step,
             Workflow = workflowId,
             CreatedAt = Now,
-            Compensation = compensation is null ? null : new CompensationPlan { Kind = compensation.Kind, Request = compensation },
+            Compensation = planned.Compensation is { } compensation ? new CompensationPlan { Kind = compensation.Kind, Payload = planned.CompensationPayload! } : null,
         });
     }
 }

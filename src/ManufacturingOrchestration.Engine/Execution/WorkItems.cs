@@ -63,13 +63,13 @@ internal sealed class KeyRuntime(PartitionState state)
     public long LastProcessedPosition { get; set; }
 
     /// <summary>Whether the durable timer of the key's waiting ERP bootstrap retry fired, so its pending events may be read again.</summary>
-    public bool BootstrapRetryDue { get; set; }
+    public bool QueryRetryDue { get; set; }
 
     /// <summary>Whether later events must wait: parked behind a dead letter, commands waiting for a retry, or an ERP bootstrap waiting for its retry.</summary>
-    public bool IsBlocked => State.IsParked || Pending.Count > 0 || (!BootstrapRetryDue && State.Instances.Count > 0 && BootstrapRetries.IsWaiting(State));
+    public bool IsBlocked => State.IsParked || Pending.Count > 0 || (!QueryRetryDue && State.Instances.Count > 0 && QueryRetries.IsWaiting(State));
 
     /// <summary>Whether nothing is in progress for the key: everything it knows is in the store, so its cache entry may be dropped.</summary>
-    public bool IsSettled => !IsBlocked && !NeedsScan && Outcome is null && !BootstrapRetryDue;
+    public bool IsSettled => !IsBlocked && !NeedsScan && Outcome is null && !QueryRetryDue;
 }
 
 /// <summary>What executing a key's commands produced, applied to the cache after its commit.</summary>

@@ -1,4 +1,3 @@
-using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Commands;
 using ManufacturingOrchestration.Engine.Execution;
@@ -80,13 +79,14 @@ internal sealed class OperationsHandler
                 }
 
                 var revisionKey = await NextRevisionKeyAsync(command.IdempotencyKey, ct).ConfigureAwait(false);
-                var original = (AdapterCommand)command.Request;
+                var operations = _runtime.Options.Adapters.Operations;
+                var original = command.Payload.ToCommand(command.Kind, operations);
                 var revised = edited with { Context = original.Context with { IdempotencyKey = revisionKey } };
                 updated.Add(command with { Status = OutboxStatus.Superseded });
                 reinsert = command with
                 {
                     IdempotencyKey = revisionKey,
-                    Request = revised,
+                    Payload = CommandPayload.Of(revised, operations),
                     Status = OutboxStatus.Pending,
                     Attempts = 0,
                     NextAttemptAt = null,
@@ -120,13 +120,13 @@ internal sealed class OperationsHandler
                 {
                     if (caused[i] is { Status: OutboxStatus.Completed, Compensation: { } plan } completed)
                     {
-                        var compensating = (AdapterCommand)plan.Request;
+                        var compensating = plan.Payload.ToCommand(plan.Kind, _runtime.Options.Adapters.Operations);
                         newCommands.Add(completed with
                         {
                             IdempotencyKey = compensating.Context.IdempotencyKey,
                             Ordinal = ordinal++,
                             Kind = plan.Kind,
-                            Request = compensating,
+                            Payload = plan.Payload,
                             Step = completed.Step + ":compensate",
                             Status = OutboxStatus.Pending,
                             Attempts = 0,

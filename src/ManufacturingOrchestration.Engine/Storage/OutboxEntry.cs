@@ -42,8 +42,8 @@ public sealed record OutboxEntry
     /// <summary>The command kind, such as <c>erp.change-stock-category</c>.</summary>
     public required string Kind { get; init; }
 
-    /// <summary>The command request (an adapter request object of the kind's type).</summary>
-    public required object Request { get; init; }
+    /// <summary>The command, as the outbox keeps it: JSON written by the operation registry under <see cref="Kind"/>.</summary>
+    public required CommandPayload Payload { get; init; }
 
     /// <summary>The correlation id of the business case.</summary>
     public required string CorrelationId { get; init; }
@@ -75,7 +75,7 @@ public sealed record OutboxEntry
     /// <summary>The idempotency key of the command this one revises (edited replay), if any.</summary>
     public string? RevisionOf { get; init; }
 
-    /// <summary>The compensating command's kind and request, when the step declared one.</summary>
+    /// <summary>The compensating command's kind and payload, when the step declared one.</summary>
     public CompensationPlan? Compensation { get; init; }
 }
 
@@ -85,8 +85,8 @@ public sealed record CompensationPlan
     /// <summary>The compensating command kind.</summary>
     public required string Kind { get; init; }
 
-    /// <summary>The compensating request.</summary>
-    public required object Request { get; init; }
+    /// <summary>The compensating command, as the outbox keeps it.</summary>
+    public required CommandPayload Payload { get; init; }
 }
 
 /// <summary>A failed command set aside for an operator, with everything needed to decide.</summary>

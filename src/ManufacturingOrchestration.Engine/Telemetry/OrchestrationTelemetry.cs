@@ -16,14 +16,14 @@ public sealed class OrchestrationTelemetry : IDisposable
     /// <summary>The meter and activity source name.</summary>
     public const string Name = "ManufacturingOrchestration";
 
-    /// <summary>The <c>outcome</c> of <c>mo.bootstrap.failures</c> when the ERP answered on a retry.</summary>
-    internal const string BootstrapRecovered = "recovered";
+    /// <summary>The <c>outcome</c> of <c>mo.query.failures</c> when the event was processed on a retry.</summary>
+    internal const string QueryRecovered = "recovered";
 
-    /// <summary>The <c>outcome</c> of <c>mo.bootstrap.failures</c> when the last retry failed too (dead-lettered).</summary>
-    internal const string BootstrapExhausted = "exhausted";
+    /// <summary>The <c>outcome</c> of <c>mo.query.failures</c> when the last retry failed too (dead-lettered).</summary>
+    internal const string QueryExhausted = "exhausted";
 
-    /// <summary>The <c>outcome</c> of <c>mo.bootstrap.failures</c> when the ERP refused permanently (dead-lettered).</summary>
-    internal const string BootstrapRefused = "refused";
+    /// <summary>The <c>outcome</c> of <c>mo.query.failures</c> when the adapter refused permanently (dead-lettered).</summary>
+    internal const string QueryRefused = "refused";
 
     private readonly TimeProvider _time;
     private readonly Counter<long> _accepted;
@@ -39,8 +39,8 @@ public sealed class OrchestrationTelemetry : IDisposable
     private readonly UpDownCounter<long> _approvalsWaiting;
     private readonly Counter<long> _approvalsAnswered;
     private readonly Counter<long> _slaBreaches;
-    private readonly Counter<long> _bootstrapRetries;
-    private readonly Counter<long> _bootstrapFailures;
+    private readonly Counter<long> _queryRetries;
+    private readonly Counter<long> _queryFailures;
 
     /// <summary>Creates the instruments.</summary>
     /// <param name="time">The clock used for latencies.</param>
@@ -64,8 +64,8 @@ public sealed class OrchestrationTelemetry : IDisposable
         _approvalsWaiting = Meter.CreateUpDownCounter<long>("mo.approvals.waiting", description: "Approval requests waiting for a person.");
         _approvalsAnswered = Meter.CreateCounter<long>("mo.approvals.answered", description: "Approval requests completed, by outcome.");
         _slaBreaches = Meter.CreateCounter<long>("mo.sla.breaches", description: "Approvals that passed their deadline, by escalation level.");
-        _bootstrapRetries = Meter.CreateCounter<long>("mo.bootstrap.retries", description: "Durable retries scheduled after the ERP failed transiently to load a lot or order seen for the first time, by query.");
-        _bootstrapFailures = Meter.CreateCounter<long>("mo.bootstrap.failures", description: "Events whose ERP bootstrap failed, counted once when that ends, by outcome: recovered on a retry, or dead-lettered because the retries were exhausted or the ERP refused (those two are in mo.deadletters too).");
+        _queryRetries = Meter.CreateCounter<long>("mo.query.retries", description: "Durable retries of an event scheduled after a query made while it was processed (the first-touch ERP read or a step's query) failed transiently, by query.");
+        _queryFailures = Meter.CreateCounter<long>("mo.query.failures", description: "Events whose processing waited for a failed query, counted once when that ends, by outcome: recovered on a retry, or dead-lettered because the retries were exhausted or the adapter refused (those two are in mo.deadletters too).");
     }
 
     /// <summary>The meter; other packages add their instruments to it (the scenarios' drift counter, for example).</summary>
@@ -135,10 +135,10 @@ public sealed class OrchestrationTelemetry : IDisposable
     internal void SlaBreached(SiteId site, string workflow, int level) =>
         _slaBreaches.Add(1, new KeyValuePair<string, object?>("site", site.Value), new KeyValuePair<string, object?>("workflow", workflow), new KeyValuePair<string, object?>("level", level));
 
-    internal void BootstrapRetryScheduled(string? site, string query) =>
-        _bootstrapRetries.Add(1, new KeyValuePair<string, object?>("site", site), new KeyValuePair<string, object?>("query", query));
+    internal void QueryRetryScheduled(string? site, string query) =>
+        _queryRetries.Add(1, new KeyValuePair<string, object?>("site", site), new KeyValuePair<string, object?>("query", query));
 
-    /// <summary>A failed ERP bootstrap ended: <paramref name="outcome"/> is <see cref="BootstrapRecovered"/>, <see cref="BootstrapExhausted"/> or <see cref="BootstrapRefused"/>.</summary>
-    internal void BootstrapEnded(string? site, string? query, string outcome) =>
-        _bootstrapFailures.Add(1, new KeyValuePair<string, object?>("site", site), new KeyValuePair<string, object?>("query", query), new KeyValuePair<string, object?>("outcome", outcome));
+    /// <summary>A failed query ended: <paramref name="outcome"/> is <see cref="QueryRecovered"/>, <see cref="QueryExhausted"/> or <see cref="QueryRefused"/>.</summary>
+    internal void QueryRetryEnded(string? site, string? query, string outcome) =>
+        _queryFailures.Add(1, new KeyValuePair<string, object?>("site", site), new KeyValuePair<string, object?>("query", query), new KeyValuePair<string, object?>("outcome", outcome));
 }

@@ -5,7 +5,7 @@ namespace ManufacturingOrchestration.Engine.Traceability;
 /// <summary>
 /// Where released lots' genealogy is kept for recalls and audits. The orchestrator reaches it only through the
 /// <c>traceability.publish-genealogy</c> command (wrap a repository in a <see cref="TraceabilityRepositoryAdapter"/>
-/// and set it as <see cref="Adapters.AdapterSet.Traceability"/>), so publications are planned in the same commit as
+/// and add it as the <c>traceability</c> adapter of the <see cref="Adapters.AdapterSet"/>), so publications are planned in the same commit as
 /// the release and retried with the same idempotency key.
 /// </summary>
 /// <remarks>Implementations must be thread-safe and must apply a publication's idempotency key at most once.</remarks>

@@ -4,12 +4,12 @@ using ManufacturingOrchestration.Model;
 namespace ManufacturingOrchestration.Engine.Traceability;
 
 /// <summary>
-/// Makes an <see cref="ITraceabilityRepository"/> the target of <c>traceability.publish-genealogy</c> commands: set it
-/// as <see cref="AdapterSet.Traceability"/>. The command's idempotency key becomes the publication's, so a retried or
+/// Makes an <see cref="ITraceabilityRepository"/> the target of <c>traceability.publish-genealogy</c> commands: add it
+/// to the <see cref="AdapterSet"/> as the <see cref="CommandKinds.TraceabilitySystem"/> adapter. The command's idempotency key becomes the publication's, so a retried or
 /// replayed command is answered <see cref="AdapterResultStatus.AlreadyApplied"/>; an I/O failure is transient
 /// (retried with backoff), a repository that cannot read its own data is a permanent failure (dead letter).
 /// </summary>
-public sealed class TraceabilityRepositoryAdapter : ITraceabilityAdapter
+public sealed class TraceabilityRepositoryAdapter : ICommandHandler<PublishGenealogyRequest>
 {
     private readonly ITraceabilityRepository _repository;
 
@@ -21,8 +21,11 @@ public sealed class TraceabilityRepositoryAdapter : ITraceabilityAdapter
         _repository = repository;
     }
 
-    /// <inheritdoc />
-    public async ValueTask<AdapterResult> PublishGenealogyAsync(PublishGenealogyRequest request, CancellationToken cancellationToken = default)
+    /// <summary>Publishes a lot's genealogy; the same idempotency key is applied at most once.</summary>
+    /// <param name="request">The publication.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Succeeded (the lot id as reference), already applied, or a classified failure.</returns>
+    public async ValueTask<AdapterResult> ExecuteAsync(PublishGenealogyRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var publication = new GenealogyPublication

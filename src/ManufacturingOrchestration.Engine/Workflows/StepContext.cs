@@ -25,6 +25,7 @@ public sealed class StepContext
     private readonly List<string> _cancelledTimers = [];
     private readonly List<string> _explanations = [];
     private readonly ApprovalOptions _approvals;
+    private readonly AdapterSet _adapters;
     private Dictionary<(string Name, Type Type), object>? _facts;
     private Dictionary<(string Step, string Kind), int>? _occurrences;
     private string? _correlationId;
@@ -37,7 +38,7 @@ public sealed class StepContext
         EventKey = eventKey;
         State = state;
         Workflow = workflow;
-        Adapters = adapters;
+        _adapters = adapters;
         Time = time;
         Now = time.GetUtcNow();
         CurrentStep = string.Empty;
@@ -58,8 +59,24 @@ public sealed class StepContext
     /// <summary>The partition's state; a step that transitions the aggregate sets the new state here.</summary>
     public PartitionState State { get; set; }
 
-    /// <summary>The adapters, for read-only enrichment queries.</summary>
-    public AdapterSet Adapters { get; }
+    /// <summary>
+    /// Asks a read-only query (enrichment) of the adapter the event's site routes it to. A failure is not the step's to
+    /// handle: a transient one leaves the event pending behind a durable retry (the key keeps its order, as when the
+    /// first-touch ERP read fails), a permanent one dead-letters the event naming the query. Queries carry no
+    /// idempotency key; a retried event asks them again.
+    /// </summary>
+    /// <typeparam name="TResult">What the query returns.</typeparam>
+    /// <param name="query">The query, such as <see cref="GetOpenAllocationsQuery"/> or one of your own registered with <see cref="OperationRegistry.AddQuery{TQuery, TResult}"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The answer.</returns>
+    /// <exception cref="AdapterQueryException">The query failed (let it propagate: the orchestrator classifies and retries it).</exception>
+    public ValueTask<TResult> QueryAsync<TResult>(AdapterQuery<TResult> query, CancellationToken cancellationToken = default) =>
+        _adapters.QueryAsync(query, Event.Site, cancellationToken);
+
+    /// <summary>Whether an operation is carried out for the event's site: for a step that uses an optional operation only when it is composed.</summary>
+    /// <param name="operation">The command or query kind, such as <c>mes.get-consumers</c>.</param>
+    /// <returns><see langword="true"/> when an adapter composed for the site supports it.</returns>
+    public bool Supports(string operation) => _adapters.Supports(operation, Event.Site);
 
     /// <summary>The orchestrator's clock.</summary>
     public TimeProvider Time { get; }
@@ -152,7 +169,7 @@ public sealed class StepContext
     /// kind, so a retry or a replay after a crash sends the same key.
     /// </summary>
     /// <typeparam name="TCommand">The command type.</typeparam>
-    /// <param name="kind">The command kind (a <see cref="CommandKinds"/> constant); must match the command's own kind.</param>
+    /// <param name="kind">The command kind (a <see cref="CommandKinds"/> constant, or your own registered with <see cref="OperationRegistry.AddCommand{TCommand}"/>); must match the command's own kind.</param>
     /// <param name="create">Creates the command from its context.</param>
     /// <param name="compensation">Creates the compensating command, when the step's effect can be undone.</param>
     /// <returns>The planned command.</returns>
@@ -180,7 +197,10 @@ public sealed class StepContext
             compensating = compensation(context with { IdempotencyKey = compensationKey });
         }
 
-        _commands.Add(new PlannedCommand(command, CurrentStep, compensating));
+        // Refused here, by name, when the type is not a registered command: nothing unregistered reaches the outbox.
+        var payload = CommandPayload.Of(command, _adapters.Operations);
+        var compensationPayload = compensating is null ? null : CommandPayload.Of(compensating, _adapters.Operations);
+        _commands.Add(new PlannedCommand(command, payload, CurrentStep, compensating, compensationPayload));
         return command;
     }
 
@@ -398,6 +418,6 @@ public sealed record TransitionRejectionRecord
     public required string Step { get; init; }
 }
 
-internal sealed record PlannedCommand(AdapterCommand Command, string Step, AdapterCommand? Compensation);
+internal sealed record PlannedCommand(AdapterCommand Command, CommandPayload Payload, string Step, AdapterCommand? Compensation, CommandPayload? CompensationPayload);
 
 internal sealed record AuditDraft(string Action, string Reason, string? Actor);

@@ -21,6 +21,8 @@ public sealed class WorkflowBuilder
     private readonly int _version;
     private readonly List<string> _triggers = [];
     private readonly List<WorkflowStep> _steps = [];
+    private readonly List<string> _required = [];
+    private readonly List<string> _optional = [];
     private string? _description;
     private WorkflowDeadline? _deadline;
 
@@ -66,6 +68,23 @@ public sealed class WorkflowBuilder
         _deadline = new WorkflowDeadline { Within = within, EscalateTo = escalateTo };
         return this;
     }
+
+    /// <summary>
+    /// Declares operations (command and query kinds) the workflow cannot do without. The orchestrator refuses to start
+    /// when any of them has no adapter for some site it composes, naming each one — a missing connector is found at
+    /// start-up, not when the first event dead-letters.
+    /// </summary>
+    /// <param name="operations">The kinds, such as <see cref="Adapters.CommandKinds.ErpChangeStockCategory"/> or <c>lims.record-sample</c>.</param>
+    /// <returns>This builder.</returns>
+    public WorkflowBuilder Requires(params string[] operations) => AddOperations(_required, operations);
+
+    /// <summary>
+    /// Declares operations the workflow uses only when they are composed (its steps ask <see cref="StepContext.Supports"/>
+    /// first): documented and checked to be registered, but not required at start-up.
+    /// </summary>
+    /// <param name="operations">The kinds.</param>
+    /// <returns>This builder.</returns>
+    public WorkflowBuilder UsesIfAvailable(params string[] operations) => AddOperations(_optional, operations);
 
     /// <summary>Adds event types that start the workflow.</summary>
     /// <param name="eventTypes">The event types.</param>
@@ -176,7 +195,26 @@ public sealed class WorkflowBuilder
             throw new InvalidOperationException($"Workflow '{_name}' needs at least one step.");
         }
 
-        return new WorkflowDefinition(_name, _version, _description, _triggers.ToArray(), _steps.ToArray(), _deadline);
+        return new WorkflowDefinition(_name, _version, _description, _triggers.ToArray(), _steps.ToArray(), _deadline)
+        {
+            RequiredOperations = _required.ToArray(),
+            OptionalOperations = _optional.Except(_required, StringComparer.Ordinal).ToArray(),
+        };
+    }
+
+    private WorkflowBuilder AddOperations(List<string> into, string[] operations)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        foreach (var operation in operations)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(operation, nameof(operations));
+            if (!into.Contains(operation, StringComparer.Ordinal))
+            {
+                into.Add(operation);
+            }
+        }
+
+        return this;
     }
 
     private static ValueTask RunOutcome(StepContext ctx, Action<ApprovalOutcome, StepContext> run)

@@ -126,6 +126,12 @@ public sealed class WorkflowDefinition
     /// <summary>The steps, in order.</summary>
     public IReadOnlyList<WorkflowStep> Steps { get; }
 
+    /// <summary>The operations (command and query kinds) the workflow cannot do without; checked against the composed adapters at start-up.</summary>
+    public IReadOnlyList<string> RequiredOperations { get; internal init; } = [];
+
+    /// <summary>The operations the workflow uses only when they are composed for the event's site.</summary>
+    public IReadOnlyList<string> OptionalOperations { get; internal init; } = [];
+
     /// <summary>
     /// A stable SHA-256 fingerprint of the definition's declared shape (name, version, triggers, steps with their kinds
     /// and mapped decision types). Step code is not part of it: change the version when behaviour changes.

@@ -205,6 +205,15 @@ public static class ReasonCodes
     /// <summary>The command kind is not known to this version of the adapter contracts.</summary>
     public static readonly ReasonCode UnknownCommandKind = new("adapter.unknown-command-kind", "The command kind is not known to this version of the adapter contracts.");
 
+    /// <summary>The operation (a command or query kind) is not registered in the operation registry.</summary>
+    public static readonly ReasonCode UnknownOperation = new("adapter.unknown-operation", "The operation is not registered: register its command or query type with the operation registry.");
+
+    /// <summary>The adapter composed for the target system (and site) does not carry out the operation.</summary>
+    public static readonly ReasonCode OperationNotSupported = new("adapter.operation-not-supported", "The adapter composed for the target system and site does not support the operation.");
+
+    /// <summary>A registered workflow needs an operation that no composed adapter supports.</summary>
+    public static readonly ReasonCode RequiredOperationsMissing = new("engine.required-operations-missing", "A registered workflow needs an operation that no composed adapter supports for some site; the orchestrator does not start.");
+
     /// <summary>The target system does not know a referenced order, document, case or task.</summary>
     public static readonly ReasonCode ReferenceUnknown = new("adapter.reference-unknown", "The target system does not know a referenced order, document, case or task.");
 
@@ -228,11 +237,11 @@ public static class ReasonCodes
     /// <summary>A workflow step failed unexpectedly.</summary>
     public static readonly ReasonCode StepFailed = new("engine.step-failed", "A workflow step failed unexpectedly; the event stays pending.");
 
-    /// <summary>The ERP failed transiently on every attempt to load a lot or order seen for the first time.</summary>
-    public static readonly ReasonCode BootstrapRetriesExhausted = new("engine.bootstrap-retries-exhausted", "The ERP failed transiently on every attempt to load the lot or order seen for the first time; the event is dead-lettered.");
+    /// <summary>A query made while an event was processed (the first-touch ERP read, or a step's query) failed transiently on every attempt.</summary>
+    public static readonly ReasonCode QueryRetriesExhausted = new("engine.query-retries-exhausted", "A query made while the event was processed failed transiently on every attempt; the event is dead-lettered.");
 
-    /// <summary>The ERP refused permanently to load a lot or order seen for the first time.</summary>
-    public static readonly ReasonCode BootstrapRefused = new("engine.bootstrap-refused", "The ERP refused permanently to load the lot or order seen for the first time; the event is dead-lettered.");
+    /// <summary>A query made while an event was processed was refused permanently.</summary>
+    public static readonly ReasonCode QueryRefused = new("engine.query-refused", "A query made while the event was processed was refused permanently; the event is dead-lettered.");
 
     /// <summary>The operator lacks the operator role.</summary>
     public static readonly ReasonCode OperatorRoleRequired = new("engine.operator-role-required", "Operator actions need the orchestration-operator role.");
@@ -284,9 +293,9 @@ public static class ReasonCodes
         ApprovalRequired, SelfApproval, RoleNotHeld, ActorUnknown, SecondApproverRequired, SlaBreached,
         CountSuperseded, CountLotRequired,
         AdapterTransient, AdapterPermanent, RetriesExhausted, CircuitOpen, StockDrift,
-        AdapterNotConfigured, UnknownCommandKind, ReferenceUnknown, LocationOnHold, PicksPaused,
+        AdapterNotConfigured, UnknownCommandKind, UnknownOperation, OperationNotSupported, RequiredOperationsMissing, ReferenceUnknown, LocationOnHold, PicksPaused,
         RuleSetInvalid, RuleEvaluationFailed, RecommendationNotAuthoritative, SiteProfileMissing,
-        ConcurrencyConflict, AuditTampered, StepFailed, OperatorRoleRequired, BootstrapRetriesExhausted, BootstrapRefused,
+        ConcurrencyConflict, AuditTampered, StepFailed, OperatorRoleRequired, QueryRetriesExhausted, QueryRefused,
         PartitionParked,
         StoreSchemaTooNew, StoreDataUnreadable,
         FileUnreadable, FileNotRegular,

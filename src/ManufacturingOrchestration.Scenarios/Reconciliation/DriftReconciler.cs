@@ -11,10 +11,10 @@ using ManufacturingOrchestration.Model.Events;
 namespace ManufacturingOrchestration.Scenarios.Reconciliation;
 
 /// <summary>
-/// Compares the orchestrator's lot state with the ERP's stock by category and ownership
-/// (<see cref="IErpAdapter.GetStockAsync"/>) and the WMS's (<see cref="IWmsAdapter.GetStockAsync"/>), reports every
-/// drift with its lot, quantities per system and the systems that disagree, counts it in <c>mo.reconciliation.drifts</c>,
-/// and raises a business alert for each drifting lot by publishing a <see cref="StockDriftDetected"/> event through the
+/// Compares the orchestrator's lot state with the ERP's stock by category and ownership (<see cref="GetErpStockQuery"/>)
+/// and the WMS's (<see cref="GetWmsStockQuery"/>), each asked of the adapter the lot's site routes to, reports every drift
+/// with its lot, quantities per system and the systems that disagree, counts it in <c>mo.reconciliation.drifts</c>, and
+/// raises a business alert for each drifting lot by publishing a <see cref="StockDriftDetected"/> event through the
 /// orchestrator.
 /// </summary>
 /// <remarks>
@@ -194,11 +194,12 @@ public sealed class DriftReconciler
         }
 
         var adapters = _orchestrator.Adapters;
-        if (adapters.Erp is { } erp)
+        var site = orchestratorLot?.Site;
+        if (adapters.Supports(QueryKinds.ErpGetStock, site))
         {
             try
             {
-                var erpStock = await erp.GetStockAsync(lot, ct).ConfigureAwait(false);
+                var erpStock = await adapters.QueryAsync(new GetErpStockQuery(lot), site, ct).ConfigureAwait(false);
                 if (erpStock is not null)
                 {
                     views.Add(erpStock with { System = ReconciliationSystems.Erp });
@@ -209,22 +210,22 @@ public sealed class DriftReconciler
                     outcome.Problems.Add(new ReconciliationProblem { Lot = lot, System = ReconciliationSystems.Erp, Message = "The ERP does not know the lot; its stock counts as zero." });
                 }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            catch (AdapterQueryException ex)
             {
                 outcome.Problems.Add(new ReconciliationProblem { Lot = lot, System = ReconciliationSystems.Erp, Message = ex.Message });
             }
         }
 
-        if (_options.CompareWms && adapters.Wms is { } wms)
+        if (_options.CompareWms && adapters.Supports(QueryKinds.WmsGetStock, site))
         {
             try
             {
-                if (await wms.GetStockAsync(lot, ct).ConfigureAwait(false) is { } wmsStock)
+                if (await adapters.QueryAsync(new GetWmsStockQuery(lot), site, ct).ConfigureAwait(false) is { } wmsStock)
                 {
                     views.Add(wmsStock.ToSnapshot() with { System = ReconciliationSystems.Wms });
                 }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            catch (AdapterQueryException ex)
             {
                 outcome.Problems.Add(new ReconciliationProblem { Lot = lot, System = ReconciliationSystems.Wms, Message = ex.Message });
             }
@@ -297,15 +298,15 @@ public sealed class DriftReconciler
     {
         SiteId? site = orchestratorLot?.Site;
         MaterialId? material = orchestratorLot?.Material;
-        if (site is null && _orchestrator.Adapters.Erp is { } erp)
+        if (site is null && _orchestrator.Adapters.Supports(QueryKinds.ErpGetLot, null))
         {
             try
             {
-                var erpLot = await erp.GetLotAsync(lot, ct).ConfigureAwait(false);
+                var erpLot = await _orchestrator.Adapters.QueryAsync(new GetLotQuery(lot), null, ct).ConfigureAwait(false);
                 site = erpLot?.Site;
                 material = erpLot?.Material;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            catch (AdapterQueryException ex)
             {
                 outcome.Problems.Add(new ReconciliationProblem { Lot = lot, System = ReconciliationSystems.Erp, Message = "The lot's site could not be read for the alert: " + ex.Message });
             }

@@ -99,9 +99,9 @@ public static class ReconciliationSystems
     /// <summary>The orchestrator's own lot state.</summary>
     public const string Orchestrator = "orchestrator";
 
-    /// <summary>The ERP (<see cref="Adapters.IErpAdapter.GetStockAsync"/>).</summary>
+    /// <summary>The ERP (<see cref="Adapters.GetErpStockQuery"/>).</summary>
     public const string Erp = Adapters.CommandKinds.ErpSystem;
 
-    /// <summary>The WMS (<see cref="Adapters.IWmsAdapter.GetStockAsync"/>).</summary>
+    /// <summary>The WMS (<see cref="Adapters.GetWmsStockQuery"/>).</summary>
     public const string Wms = Adapters.CommandKinds.WmsSystem;
 }

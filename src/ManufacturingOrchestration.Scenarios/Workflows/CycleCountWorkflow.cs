@@ -41,10 +41,12 @@ public static class CycleCountWorkflow
         return new WorkflowBuilder(Name, 2)
             .Describe("Cycle count recorded → reject without a lot; post within tolerance or the counter's authority; otherwise pause picks until a supervisor approves (post, resume) or refuses (resume, recount); a newer count of the same item withdraws the earlier count's approval.")
             .TriggeredBy(EventTypes.CycleCountRecorded)
+            .Requires(CommandKinds.ErpPostCountAdjustment, CommandKinds.WmsPausePicks, CommandKinds.WmsResumePicks, CommandKinds.NotificationSend, CommandKinds.QmsOpenNonconformance)
+            .UsesIfAvailable(QueryKinds.ErpGetMaterial)
             .Step("enrich", WorkflowStepKind.Enrich, async (ctx, ct) =>
             {
                 var count = ((CycleCountRecorded)ctx.Event.Data).Count;
-                if (await services.GetMaterialAsync(ctx.Adapters.Erp, count.Material, ctx.Now, ct).ConfigureAwait(false) is { } material)
+                if (await services.GetMaterialAsync(ctx, count.Material, ct).ConfigureAwait(false) is { } material)
                 {
                     ctx.SetFact(ScenarioFactKeys.Material, material);
                 }

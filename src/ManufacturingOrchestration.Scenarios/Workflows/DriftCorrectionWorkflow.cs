@@ -36,6 +36,7 @@ public static class DriftCorrectionWorkflow
         return new WorkflowBuilder(Name, 1)
             .Describe("Stock drift found by reconciliation → business alert to the warehouse lead and planner; optional ERP stock-category correction.")
             .TriggeredBy(EventTypes.StockDriftDetected)
+            .Requires(CommandKinds.ErpChangeStockCategory, CommandKinds.NotificationSend)
             .Step("notify", WorkflowStepKind.Notify, ctx => Notify(settings, ctx))
             .Step("correct", WorkflowStepKind.Plan, ctx => Correct(settings, ctx))
             .Build();

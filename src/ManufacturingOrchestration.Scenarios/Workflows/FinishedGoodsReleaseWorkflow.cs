@@ -29,6 +29,8 @@ public static class FinishedGoodsReleaseWorkflow
         return new WorkflowBuilder(Name, 1)
             .Describe("Lot released after final quality approval → unrestricted stock, shipment hold released, ATP updated, customer service notified, genealogy published.")
             .TriggeredBy(EventTypes.LotReleased)
+            .Requires(CommandKinds.ErpChangeStockCategory, CommandKinds.ErpReleaseShipmentHold, CommandKinds.ErpUpdateAtp, CommandKinds.NotificationSend, CommandKinds.TraceabilityPublishGenealogy)
+            .UsesIfAvailable(QueryKinds.MesGetComponents)
             .Step("enrich", WorkflowStepKind.Enrich, EnrichAsync)
             .Step("decide", WorkflowStepKind.Decide, ctx => Decide(services, ctx))
             .Step("release-stock", WorkflowStepKind.Transition, ctx => ReleaseStock(services, ctx))
@@ -44,9 +46,9 @@ public static class FinishedGoodsReleaseWorkflow
     private static async ValueTask EnrichAsync(StepContext ctx, CancellationToken ct)
     {
         var released = Released(ctx);
-        if (ctx.Adapters.Mes is { } mes)
+        if (ctx.Supports(QueryKinds.MesGetComponents))
         {
-            var links = await mes.GetComponentsAsync(released.Lot, ct).ConfigureAwait(false);
+            var links = await ctx.QueryAsync(new GetComponentsQuery(released.Lot), ct).ConfigureAwait(false);
             if (links.Count > 0)
             {
                 ctx.SetFact(ScenarioFactKeys.Genealogy, links);

@@ -29,6 +29,8 @@ public static class IncomingInspectionWorkflow
         return new WorkflowBuilder(Name, 1)
             .Describe("Incoming inspection result → release or quarantine across ERP, WMS, QMS, MES and procurement.")
             .TriggeredBy(EventTypes.InspectionPassed, EventTypes.InspectionFailed)
+            .Requires(CommandKinds.ErpChangeStockCategory, CommandKinds.ErpReevaluateAllocations, CommandKinds.WmsCreateMoveTask, CommandKinds.QmsOpenSupplierCase, CommandKinds.MesHoldWorkOrder, CommandKinds.MesRequestContainmentCheck, CommandKinds.ProcurementRequestAlternateSupply, CommandKinds.NotificationSend)
+            .UsesIfAvailable(QueryKinds.ErpGetMaterial, QueryKinds.ErpGetOpenAllocations, QueryKinds.QmsGetSupplierQualityHistory, QueryKinds.MesGetConsumers)
             .Step("enrich", WorkflowStepKind.Enrich, (ctx, ct) => EnrichAsync(services, ctx, ct))
             .Step("decide", WorkflowStepKind.Decide, ctx => Decide(services, ctx))
             .OnDecision<QuarantineLot>("quarantine", (d, ctx) => Quarantine(services, d, ctx))
@@ -76,7 +78,7 @@ public static class IncomingInspectionWorkflow
             return;
         }
 
-        var definition = await services.GetMaterialAsync(ctx.Adapters.Erp, material, ctx.Now, ct).ConfigureAwait(false);
+        var definition = await services.GetMaterialAsync(ctx, material, ct).ConfigureAwait(false);
         if (definition is not null)
         {
             ctx.SetFact(ScenarioFactKeys.Material, definition);

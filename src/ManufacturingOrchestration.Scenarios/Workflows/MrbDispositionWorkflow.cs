@@ -51,6 +51,8 @@ public static class MrbDispositionWorkflow
         return new WorkflowBuilder(Name, 2)
             .Describe("MRB disposition → NCR check → use-as-is, rework with re-inspection, return to supplier or scrap across ERP, QMS and procurement; gated lines wait for signed approvals.")
             .TriggeredBy(EventTypes.MrbDispositionDecided)
+            .Requires(CommandKinds.ErpChangeStockCategory, CommandKinds.ErpPostGoodsMovement, CommandKinds.QmsCreateInspectionLot, CommandKinds.QmsRecordDisposition, CommandKinds.QmsUpdateNonconformanceStatus, CommandKinds.ProcurementNotifySupplier, CommandKinds.NotificationSend)
+            .UsesIfAvailable(QueryKinds.QmsGetNonconformance)
             .Step("enrich", WorkflowStepKind.Enrich, (ctx, ct) => EnrichAsync(services, ctx, ct))
             .Step("decide", WorkflowStepKind.Decide, ctx => Decide(services, ctx))
             .Step("check-disposition", WorkflowStepKind.Transition, CheckDisposition)
@@ -93,7 +95,7 @@ public static class MrbDispositionWorkflow
         }
 
         ctx.SetFact(ScenarioFactKeys.Site, site);
-        if (ctx.Adapters.Qms is { } qms && await qms.GetNonconformanceAsync(decided.Nonconformance, ct).ConfigureAwait(false) is { } ncr)
+        if (ctx.Supports(QueryKinds.QmsGetNonconformance) && await ctx.QueryAsync(new GetNonconformanceQuery(decided.Nonconformance), ct).ConfigureAwait(false) is { } ncr)
         {
             ctx.SetFact(ScenarioFactKeys.Nonconformance, ncr);
         }
@@ -132,7 +134,7 @@ public static class MrbDispositionWorkflow
         var ncr = ctx.GetFact(ScenarioFactKeys.Nonconformance);
         if (ncr is null)
         {
-            if (ctx.Adapters.Qms is not null)
+            if (ctx.Supports(QueryKinds.QmsGetNonconformance))
             {
                 ctx.Reject(ReasonCodes.ReferenceUnknown, $"Nonconformance {decided.Nonconformance} is not known to the QMS.", "unknown", []);
                 return;

@@ -31,6 +31,7 @@ public static class ProductionConfirmationWorkflow
         return new WorkflowBuilder(Name, 1)
             .Describe("Production confirmation → order machine → ERP confirmation and MES record; remaining quantity and reservations handled.")
             .TriggeredBy(EventTypes.ProductionConfirmed)
+            .Requires(CommandKinds.ErpPostProductionConfirmation, CommandKinds.MesRecordProductionConfirmation, CommandKinds.NotificationSend)
             .Step("decide", WorkflowStepKind.Decide, ctx => Decide(services, ctx))
             .OnDecision<ConfirmProduction>("confirm", Confirm)
             .OnDecision<HandleOrderRemainder>("handle-remainder", HandleRemainder)

@@ -1,3 +1,4 @@
+using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Workflows;
 using ManufacturingOrchestration.Model;
 
@@ -27,20 +28,20 @@ internal static class ScenarioFacts
     /// <summary>Allocations, supplier history and genealogy of a lot whose inspection failed.</summary>
     public static async ValueTask GatherFailureFactsAsync(ScenarioServices services, StepContext ctx, LotId lot, SupplierId? supplier, CancellationToken ct)
     {
-        if (ctx.Adapters.Erp is { } erp)
+        if (ctx.Supports(QueryKinds.ErpGetOpenAllocations))
         {
-            ctx.SetFact(ScenarioFactKeys.Allocations, await erp.GetOpenAllocationsAsync(lot, ct).ConfigureAwait(false));
+            ctx.SetFact(ScenarioFactKeys.Allocations, await ctx.QueryAsync(new GetOpenAllocationsQuery(lot), ct).ConfigureAwait(false));
         }
 
-        if (supplier is { } s && ctx.Adapters.Qms is { } qms
-            && await qms.GetSupplierQualityHistoryAsync(s, ctx.Now - services.SupplierHistoryWindow, ctx.Now, ct).ConfigureAwait(false) is { } history)
+        if (supplier is { } s && ctx.Supports(QueryKinds.QmsGetSupplierQualityHistory)
+            && await ctx.QueryAsync(new GetSupplierQualityHistoryQuery(s, ctx.Now - services.SupplierHistoryWindow, ctx.Now), ct).ConfigureAwait(false) is { } history)
         {
             ctx.SetFact(ScenarioFactKeys.SupplierHistory, history);
         }
 
-        if (ctx.Adapters.Mes is { } mes && ctx.State.Lot is { IsPartiallyConsumed: true })
+        if (ctx.Supports(QueryKinds.MesGetConsumers) && ctx.State.Lot is { IsPartiallyConsumed: true })
         {
-            ctx.SetFact(ScenarioFactKeys.Genealogy, await mes.GetConsumersAsync(lot, ct).ConfigureAwait(false));
+            ctx.SetFact(ScenarioFactKeys.Genealogy, await ctx.QueryAsync(new GetConsumersQuery(lot), ct).ConfigureAwait(false));
         }
     }
 }

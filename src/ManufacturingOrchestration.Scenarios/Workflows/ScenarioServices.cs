@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Workflows;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Rules;
 using ManufacturingOrchestration.StateMachines;
@@ -9,7 +10,7 @@ namespace ManufacturingOrchestration.Scenarios;
 /// <summary>What the shipped scenario workflows need besides the adapters: the rules, the sites, the lot policy and cached master data.</summary>
 public sealed class ScenarioServices
 {
-    private readonly ConcurrentDictionary<MaterialId, (MaterialDefinition? Material, DateTimeOffset FetchedAt)> _materials = new();
+    private readonly ConcurrentDictionary<(SiteId? Site, MaterialId Material), (MaterialDefinition? Material, DateTimeOffset FetchedAt)> _materials = new();
 
     /// <summary>Creates the services.</summary>
     /// <param name="rules">The compiled decision engine (shared, thread-safe).</param>
@@ -48,26 +49,30 @@ public sealed class ScenarioServices
     /// <summary>The scrap window and baseline yields per site and line, for the scrap-spike workflow.</summary>
     public ScrapSpikeSettings ScrapSpike { get; init; } = new();
 
-    /// <summary>Reads a material definition through a short-lived cache.</summary>
-    /// <param name="erp">The ERP adapter.</param>
+    /// <summary>
+    /// Reads a material definition (<see cref="QueryKinds.ErpGetMaterial"/>) from the ERP the step's site routes to,
+    /// through a short-lived cache per site; a failure propagates to the orchestrator, which retries the event.
+    /// </summary>
+    /// <param name="ctx">The step.</param>
     /// <param name="material">The material.</param>
-    /// <param name="now">The current time.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The definition, or <see langword="null"/> when the ERP does not know it.</returns>
-    public async ValueTask<MaterialDefinition?> GetMaterialAsync(IErpAdapter? erp, MaterialId material, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <returns>The definition, or <see langword="null"/> when the ERP does not know it or none is composed for the site.</returns>
+    public async ValueTask<MaterialDefinition?> GetMaterialAsync(StepContext ctx, MaterialId material, CancellationToken cancellationToken = default)
     {
-        if (_materials.TryGetValue(material, out var cached) && now - cached.FetchedAt < MaterialCacheDuration)
+        ArgumentNullException.ThrowIfNull(ctx);
+        var key = (ctx.Event.Site, material);
+        if (_materials.TryGetValue(key, out var cached) && ctx.Now - cached.FetchedAt < MaterialCacheDuration)
         {
             return cached.Material;
         }
 
-        if (erp is null)
+        if (!ctx.Supports(QueryKinds.ErpGetMaterial))
         {
             return null;
         }
 
-        var fetched = await erp.GetMaterialAsync(material, cancellationToken).ConfigureAwait(false);
-        _materials[material] = (fetched, now);
+        var fetched = await ctx.QueryAsync(new GetMaterialQuery(material), cancellationToken).ConfigureAwait(false);
+        _materials[key] = (fetched, ctx.Now);
         return fetched;
     }
 }

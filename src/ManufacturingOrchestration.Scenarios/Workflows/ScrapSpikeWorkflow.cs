@@ -37,6 +37,7 @@ public static class ScrapSpikeWorkflow
         return new WorkflowBuilder(Name, 1)
             .Describe("Scrap report → window aggregate per line → spike against the baseline yield → alert quality and maintenance, update yield metrics, review replenishment.")
             .TriggeredBy(EventTypes.ScrapReported)
+            .Requires(CommandKinds.NotificationSend)
             .Step("aggregate", WorkflowStepKind.Transition, ctx => Aggregate(services, ctx))
             .Step("decide", WorkflowStepKind.Decide, ctx => Decide(services, ctx))
             .Step("track-spike", WorkflowStepKind.Transition, TrackSpike)

@@ -65,20 +65,16 @@ public sealed class OrchestrationTestHarness : IAsyncDisposable
         Actors = new InMemoryActorDirectory(options.Actors);
         Store = options.Store ?? new InMemoryOrchestrationStore();
         Traceability = options.Traceability?.Invoke(Time);
-        var plant = Plant.Adapters;
+        var adapters = Plant.AddTo(new AdapterSet());
+        if (Traceability is not null)
+        {
+            adapters.Add(CommandKinds.TraceabilitySystem, new TraceabilityRepositoryAdapter(Traceability));
+        }
+
         Options = new OrchestratorOptions
         {
             Store = Store,
-            Adapters = Traceability is null ? plant : new AdapterSet
-            {
-                Erp = plant.Erp,
-                Mes = plant.Mes,
-                Qms = plant.Qms,
-                Wms = plant.Wms,
-                Procurement = plant.Procurement,
-                Notification = plant.Notification,
-                Traceability = new TraceabilityRepositoryAdapter(Traceability),
-            },
+            Adapters = adapters,
             TimeProvider = Time,
             Actors = Actors,
             Parallelism = 2,

@@ -12,7 +12,22 @@ namespace ManufacturingOrchestration.Testing;
 /// cancelled order (late postings to a technically completed one are accepted); movements apply as pairs and can be
 /// reversed once; an idempotency key is applied once. Thread-safe, with a lock per lot.
 /// </summary>
-public sealed class ErpSimulator : AdapterSimulator, IErpAdapter
+public sealed class ErpSimulator : AdapterSimulator,
+    ICommandHandler<ChangeStockCategoryRequest>,
+    ICommandHandler<PostGoodsMovementRequest>,
+    ICommandHandler<ReverseGoodsMovementRequest>,
+    ICommandHandler<SetBatchStatusRequest>,
+    ICommandHandler<ReevaluateAllocationsRequest>,
+    ICommandHandler<UpdateAtpRequest>,
+    ICommandHandler<PlaceShipmentHoldRequest>,
+    ICommandHandler<ReleaseShipmentHoldRequest>,
+    ICommandHandler<PostCountAdjustmentRequest>,
+    ICommandHandler<PostProductionConfirmationRequest>,
+    IQueryHandler<GetLotQuery, MaterialLot?>,
+    IQueryHandler<GetMaterialQuery, MaterialDefinition?>,
+    IQueryHandler<GetOpenAllocationsQuery, IReadOnlyList<Allocation>>,
+    IQueryHandler<GetErpStockQuery, LotStockSnapshot?>,
+    IQueryHandler<GetProductionOrderQuery, ProductionOrder?>
 {
     private readonly ConcurrentDictionary<LotId, LotState> _lots = new();
     private readonly ConcurrentDictionary<MaterialId, MaterialDefinition> _materials = new();
@@ -219,63 +234,63 @@ public sealed class ErpSimulator : AdapterSimulator, IErpAdapter
     // ---- Commands --------------------------------------------------------------------------------
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> ChangeStockCategoryAsync(ChangeStockCategoryRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> ChangeStockCategoryAsync(ChangeStockCategoryRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, GateFor(request?.Lot), _changeStockCategory, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> PostGoodsMovementAsync(PostGoodsMovementRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> PostGoodsMovementAsync(PostGoodsMovementRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, GateForReceipt(request?.Movement), _postGoodsMovement, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> ReverseGoodsMovementAsync(ReverseGoodsMovementRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> ReverseGoodsMovementAsync(ReverseGoodsMovementRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, GateFor(request?.Lot), _reverseGoodsMovement, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> SetBatchStatusAsync(SetBatchStatusRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> SetBatchStatusAsync(SetBatchStatusRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, GateFor(request?.Lot), _setBatchStatus, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> ReevaluateAllocationsAsync(ReevaluateAllocationsRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> ReevaluateAllocationsAsync(ReevaluateAllocationsRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, GateFor(request?.Lot), _reevaluateAllocations, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> UpdateAtpAsync(UpdateAtpRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> UpdateAtpAsync(UpdateAtpRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, StripeFor(request?.Material.Value ?? string.Empty), _updateAtp, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> PlaceShipmentHoldAsync(PlaceShipmentHoldRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> PlaceShipmentHoldAsync(PlaceShipmentHoldRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, GateFor(request?.Lot), _placeShipmentHold, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> ReleaseShipmentHoldAsync(ReleaseShipmentHoldRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> ReleaseShipmentHoldAsync(ReleaseShipmentHoldRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, GateFor(request?.Lot), _releaseShipmentHold, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> PostCountAdjustmentAsync(PostCountAdjustmentRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> PostCountAdjustmentAsync(PostCountAdjustmentRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, GateFor(request?.Lot), _postCountAdjustment, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> PostProductionConfirmationAsync(PostProductionConfirmationRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> PostProductionConfirmationAsync(PostProductionConfirmationRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, request is not null && _orders.TryGetValue(request.Order, out var order) ? order.Gate : _unknownLotGate, _postProductionConfirmation, cancellationToken);
 
     // ---- Queries ---------------------------------------------------------------------------------
 
     /// <inheritdoc />
-    public async ValueTask<MaterialLot?> GetLotAsync(LotId lot, CancellationToken cancellationToken)
+    public async ValueTask<MaterialLot?> GetLotAsync(LotId lot, CancellationToken cancellationToken = default)
     {
         await BeforeQueryAsync(QueryKinds.ErpGetLot, cancellationToken).ConfigureAwait(false);
         return GetLot(lot);
     }
 
     /// <inheritdoc />
-    public async ValueTask<MaterialDefinition?> GetMaterialAsync(MaterialId material, CancellationToken cancellationToken)
+    public async ValueTask<MaterialDefinition?> GetMaterialAsync(MaterialId material, CancellationToken cancellationToken = default)
     {
         await BeforeQueryAsync(QueryKinds.ErpGetMaterial, cancellationToken).ConfigureAwait(false);
         return _materials.GetValueOrDefault(material);
     }
 
     /// <inheritdoc />
-    public async ValueTask<IReadOnlyList<Allocation>> GetOpenAllocationsAsync(LotId lot, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<Allocation>> GetOpenAllocationsAsync(LotId lot, CancellationToken cancellationToken = default)
     {
         await BeforeQueryAsync(QueryKinds.ErpGetOpenAllocations, cancellationToken).ConfigureAwait(false);
         if (!_lots.TryGetValue(lot, out var state))
@@ -290,7 +305,7 @@ public sealed class ErpSimulator : AdapterSimulator, IErpAdapter
     }
 
     /// <inheritdoc />
-    public async ValueTask<LotStockSnapshot?> GetStockAsync(LotId lot, CancellationToken cancellationToken)
+    public async ValueTask<LotStockSnapshot?> GetStockAsync(LotId lot, CancellationToken cancellationToken = default)
     {
         await BeforeQueryAsync(QueryKinds.ErpGetStock, cancellationToken).ConfigureAwait(false);
         if (!_lots.TryGetValue(lot, out var state))
@@ -305,7 +320,7 @@ public sealed class ErpSimulator : AdapterSimulator, IErpAdapter
     }
 
     /// <inheritdoc />
-    public async ValueTask<ProductionOrder?> GetProductionOrderAsync(OrderId order, CancellationToken cancellationToken)
+    public async ValueTask<ProductionOrder?> GetProductionOrderAsync(OrderId order, CancellationToken cancellationToken = default)
     {
         await BeforeQueryAsync(QueryKinds.ErpGetProductionOrder, cancellationToken).ConfigureAwait(false);
         return GetOrder(order);
@@ -1059,4 +1074,49 @@ public sealed class ErpSimulator : AdapterSimulator, IErpAdapter
 
         public string? ReversedBy { get; set; }
     }
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<ChangeStockCategoryRequest>.ExecuteAsync(ChangeStockCategoryRequest command, CancellationToken cancellationToken) => ChangeStockCategoryAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<PostGoodsMovementRequest>.ExecuteAsync(PostGoodsMovementRequest command, CancellationToken cancellationToken) => PostGoodsMovementAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<ReverseGoodsMovementRequest>.ExecuteAsync(ReverseGoodsMovementRequest command, CancellationToken cancellationToken) => ReverseGoodsMovementAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<SetBatchStatusRequest>.ExecuteAsync(SetBatchStatusRequest command, CancellationToken cancellationToken) => SetBatchStatusAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<ReevaluateAllocationsRequest>.ExecuteAsync(ReevaluateAllocationsRequest command, CancellationToken cancellationToken) => ReevaluateAllocationsAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<UpdateAtpRequest>.ExecuteAsync(UpdateAtpRequest command, CancellationToken cancellationToken) => UpdateAtpAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<PlaceShipmentHoldRequest>.ExecuteAsync(PlaceShipmentHoldRequest command, CancellationToken cancellationToken) => PlaceShipmentHoldAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<ReleaseShipmentHoldRequest>.ExecuteAsync(ReleaseShipmentHoldRequest command, CancellationToken cancellationToken) => ReleaseShipmentHoldAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<PostCountAdjustmentRequest>.ExecuteAsync(PostCountAdjustmentRequest command, CancellationToken cancellationToken) => PostCountAdjustmentAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<PostProductionConfirmationRequest>.ExecuteAsync(PostProductionConfirmationRequest command, CancellationToken cancellationToken) => PostProductionConfirmationAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<MaterialLot?> IQueryHandler<GetLotQuery, MaterialLot?>.QueryAsync(GetLotQuery query, CancellationToken cancellationToken) => GetLotAsync(query.Lot, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<MaterialDefinition?> IQueryHandler<GetMaterialQuery, MaterialDefinition?>.QueryAsync(GetMaterialQuery query, CancellationToken cancellationToken) => GetMaterialAsync(query.Material, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<IReadOnlyList<Allocation>> IQueryHandler<GetOpenAllocationsQuery, IReadOnlyList<Allocation>>.QueryAsync(GetOpenAllocationsQuery query, CancellationToken cancellationToken) => GetOpenAllocationsAsync(query.Lot, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<LotStockSnapshot?> IQueryHandler<GetErpStockQuery, LotStockSnapshot?>.QueryAsync(GetErpStockQuery query, CancellationToken cancellationToken) => GetStockAsync(query.Lot, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<ProductionOrder?> IQueryHandler<GetProductionOrderQuery, ProductionOrder?>.QueryAsync(GetProductionOrderQuery query, CancellationToken cancellationToken) => GetProductionOrderAsync(query.Order, cancellationToken);
 }

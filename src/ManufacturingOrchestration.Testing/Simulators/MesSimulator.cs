@@ -9,7 +9,14 @@ namespace ManufacturingOrchestration.Testing;
 /// held, created, closed or cancelled work orders) and lot genealogy (which work orders consumed which lots, and how
 /// much). Thread-safe, with a lock per work order.
 /// </summary>
-public sealed class MesSimulator : AdapterSimulator, IMesAdapter
+public sealed class MesSimulator : AdapterSimulator,
+    ICommandHandler<HoldWorkOrderRequest>,
+    ICommandHandler<ReleaseWorkOrderRequest>,
+    ICommandHandler<RequestContainmentCheckRequest>,
+    ICommandHandler<RecordProductionConfirmationRequest>,
+    IQueryHandler<GetConsumersQuery, IReadOnlyList<GenealogyLink>>,
+    IQueryHandler<GetComponentsQuery, IReadOnlyList<GenealogyLink>>,
+    IQueryHandler<GetWorkOrderQuery, ProductionOrder?>
 {
     private readonly ConcurrentDictionary<OrderId, OrderState> _orders = new();
     private readonly ConcurrentDictionary<LotId, ConcurrentQueue<GenealogyLink>> _byComponent = new();
@@ -77,37 +84,37 @@ public sealed class MesSimulator : AdapterSimulator, IMesAdapter
     public IReadOnlyList<ContainmentCheck> ContainmentChecks => [.. _checks];
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> HoldWorkOrderAsync(HoldWorkOrderRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> HoldWorkOrderAsync(HoldWorkOrderRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, GateFor(request?.Order), _hold, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> ReleaseWorkOrderAsync(ReleaseWorkOrderRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> ReleaseWorkOrderAsync(ReleaseWorkOrderRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, GateFor(request?.Order), _release, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> RequestContainmentCheckAsync(RequestContainmentCheckRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> RequestContainmentCheckAsync(RequestContainmentCheckRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, StripeFor(request?.Lot.Value ?? string.Empty), _containment, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> RecordProductionConfirmationAsync(RecordProductionConfirmationRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> RecordProductionConfirmationAsync(RecordProductionConfirmationRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, GateFor(request?.Order), _confirm, cancellationToken);
 
     /// <inheritdoc />
-    public async ValueTask<IReadOnlyList<GenealogyLink>> GetConsumersAsync(LotId componentLot, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<GenealogyLink>> GetConsumersAsync(LotId componentLot, CancellationToken cancellationToken = default)
     {
         await BeforeQueryAsync(QueryKinds.MesGetConsumers, cancellationToken).ConfigureAwait(false);
         return _byComponent.TryGetValue(componentLot, out var links) ? [.. links] : [];
     }
 
     /// <inheritdoc />
-    public async ValueTask<IReadOnlyList<GenealogyLink>> GetComponentsAsync(LotId producedLot, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<GenealogyLink>> GetComponentsAsync(LotId producedLot, CancellationToken cancellationToken = default)
     {
         await BeforeQueryAsync(QueryKinds.MesGetComponents, cancellationToken).ConfigureAwait(false);
         return _byProduced.TryGetValue(producedLot, out var links) ? [.. links] : [];
     }
 
     /// <inheritdoc />
-    public async ValueTask<ProductionOrder?> GetWorkOrderAsync(OrderId order, CancellationToken cancellationToken)
+    public async ValueTask<ProductionOrder?> GetWorkOrderAsync(OrderId order, CancellationToken cancellationToken = default)
     {
         await BeforeQueryAsync(QueryKinds.MesGetWorkOrder, cancellationToken).ConfigureAwait(false);
         return GetWorkOrder(order);
@@ -251,6 +258,27 @@ public sealed class MesSimulator : AdapterSimulator, IMesAdapter
 
         public ProductionOrder Order { get; set; } = order;
     }
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<HoldWorkOrderRequest>.ExecuteAsync(HoldWorkOrderRequest command, CancellationToken cancellationToken) => HoldWorkOrderAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<ReleaseWorkOrderRequest>.ExecuteAsync(ReleaseWorkOrderRequest command, CancellationToken cancellationToken) => ReleaseWorkOrderAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<RequestContainmentCheckRequest>.ExecuteAsync(RequestContainmentCheckRequest command, CancellationToken cancellationToken) => RequestContainmentCheckAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<RecordProductionConfirmationRequest>.ExecuteAsync(RecordProductionConfirmationRequest command, CancellationToken cancellationToken) => RecordProductionConfirmationAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<IReadOnlyList<GenealogyLink>> IQueryHandler<GetConsumersQuery, IReadOnlyList<GenealogyLink>>.QueryAsync(GetConsumersQuery query, CancellationToken cancellationToken) => GetConsumersAsync(query.ComponentLot, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<IReadOnlyList<GenealogyLink>> IQueryHandler<GetComponentsQuery, IReadOnlyList<GenealogyLink>>.QueryAsync(GetComponentsQuery query, CancellationToken cancellationToken) => GetComponentsAsync(query.ProducedLot, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<ProductionOrder?> IQueryHandler<GetWorkOrderQuery, ProductionOrder?>.QueryAsync(GetWorkOrderQuery query, CancellationToken cancellationToken) => GetWorkOrderAsync(query.Order, cancellationToken);
 }
 
 /// <summary>A containment check the MES was asked to run.</summary>

@@ -18,7 +18,8 @@ public sealed record SentNotification
 }
 
 /// <summary>A stateful in-memory notification system: keeps what it was asked to send, to which roles at which site. Thread-safe and cheap per call.</summary>
-public sealed class NotificationSimulator : AdapterSimulator, INotificationAdapter
+public sealed class NotificationSimulator : AdapterSimulator,
+    ICommandHandler<SendNotificationRequest>
 {
     private readonly ConcurrentQueue<SentNotification> _sent = new();
     private readonly Func<SendNotificationRequest, CommandPlan> _send;
@@ -53,7 +54,7 @@ public sealed class NotificationSimulator : AdapterSimulator, INotificationAdapt
     }
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> SendAsync(SendNotificationRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> SendAsync(SendNotificationRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, StripeFor(request?.Context?.IdempotencyKey ?? string.Empty), _send, cancellationToken);
 
     private CommandPlan PlanSend(SendNotificationRequest request)
@@ -77,4 +78,7 @@ public sealed class NotificationSimulator : AdapterSimulator, INotificationAdapt
             order: request.Order?.Value,
             externalReference: id);
     }
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<SendNotificationRequest>.ExecuteAsync(SendNotificationRequest command, CancellationToken cancellationToken) => SendAsync(command, cancellationToken);
 }

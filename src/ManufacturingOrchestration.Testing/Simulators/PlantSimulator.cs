@@ -49,7 +49,7 @@ public sealed class PlantSimulator : IDisposable
         Wms = new WmsSimulator(shared);
         Procurement = new ProcurementSimulator(shared);
         Notification = new NotificationSimulator(shared);
-        Adapters = new AdapterSet { Erp = Erp, Mes = Mes, Qms = Qms, Wms = Wms, Procurement = Procurement, Notification = Notification };
+        Adapters = AddTo(new AdapterSet());
         ErpToWmsInterface = new ErpToWmsInterface(Erp, Wms, TimeProvider) { IsEnabled = options.ConnectErpToWms };
     }
 
@@ -86,8 +86,23 @@ public sealed class PlantSimulator : IDisposable
     /// </summary>
     public ErpToWmsInterface ErpToWmsInterface { get; }
 
-    /// <summary>All six simulators as an <see cref="AdapterSet"/>, for routing commands.</summary>
+    /// <summary>All six simulators as an <see cref="AdapterSet"/> over the library's operations, each the default adapter of its system.</summary>
     public AdapterSet Adapters { get; }
+
+    /// <summary>Adds the six simulators to a set (one with your own operations, say), each as the default adapter of its system.</summary>
+    /// <param name="adapters">The set.</param>
+    /// <returns>The set.</returns>
+    public AdapterSet AddTo(AdapterSet adapters)
+    {
+        ArgumentNullException.ThrowIfNull(adapters);
+        return adapters
+            .Add(CommandKinds.ErpSystem, Erp)
+            .Add(CommandKinds.MesSystem, Mes)
+            .Add(CommandKinds.QmsSystem, Qms)
+            .Add(CommandKinds.WmsSystem, Wms)
+            .Add(CommandKinds.ProcurementSystem, Procurement)
+            .Add(CommandKinds.NotificationSystem, Notification);
+    }
 
     /// <summary>Registers a site: its hold location becomes a hold bin in the WMS.</summary>
     /// <param name="site">The site.</param>

@@ -32,7 +32,9 @@ public sealed record SupplierNotice
 /// preferred supplier that is not the excluded one, and refuses requests that only name the excluded supplier.
 /// Thread-safe.
 /// </summary>
-public sealed class ProcurementSimulator : AdapterSimulator, IProcurementAdapter
+public sealed class ProcurementSimulator : AdapterSimulator,
+    ICommandHandler<RequestAlternateSupplyRequest>,
+    ICommandHandler<NotifySupplierRequest>
 {
     private readonly ConcurrentQueue<AlternateSupplyRequest> _requests = new();
     private readonly ConcurrentQueue<SupplierNotice> _notices = new();
@@ -55,11 +57,11 @@ public sealed class ProcurementSimulator : AdapterSimulator, IProcurementAdapter
     public IReadOnlyList<SupplierNotice> SupplierNotices => [.. _notices];
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> RequestAlternateSupplyAsync(RequestAlternateSupplyRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> RequestAlternateSupplyAsync(RequestAlternateSupplyRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, StripeFor(request?.Context?.IdempotencyKey ?? string.Empty), _request, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> NotifySupplierAsync(NotifySupplierRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> NotifySupplierAsync(NotifySupplierRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, StripeFor(request?.Context?.IdempotencyKey ?? string.Empty), _notify, cancellationToken);
 
     private CommandPlan PlanRequest(RequestAlternateSupplyRequest request)
@@ -104,4 +106,10 @@ public sealed class ProcurementSimulator : AdapterSimulator, IProcurementAdapter
         var notice = new SupplierNotice { Id = id, Request = request };
         return CommandPlan.Apply($"notice to {request.Supplier}: {request.Subject}", () => _notices.Enqueue(notice), lot: request.Lot?.Value, externalReference: id);
     }
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<RequestAlternateSupplyRequest>.ExecuteAsync(RequestAlternateSupplyRequest command, CancellationToken cancellationToken) => RequestAlternateSupplyAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<NotifySupplierRequest>.ExecuteAsync(NotifySupplierRequest command, CancellationToken cancellationToken) => NotifySupplierAsync(command, cancellationToken);
 }

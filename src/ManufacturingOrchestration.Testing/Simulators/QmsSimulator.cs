@@ -9,7 +9,16 @@ namespace ManufacturingOrchestration.Testing;
 /// quality history. Refuses corrections and dispositions on a nonconformance that is not approved, use-as-is without a
 /// justification and an identified authorizer, and status changes the NCR lifecycle does not allow. Thread-safe.
 /// </summary>
-public sealed class QmsSimulator : AdapterSimulator, IQmsAdapter
+public sealed class QmsSimulator : AdapterSimulator,
+    ICommandHandler<CreateInspectionLotRequest>,
+    ICommandHandler<OpenNonconformanceRequest>,
+    ICommandHandler<UpdateNonconformanceStatusRequest>,
+    ICommandHandler<RecordCorrectionRequest>,
+    ICommandHandler<RecordDispositionRequest>,
+    ICommandHandler<OpenSupplierCaseRequest>,
+    IQueryHandler<GetInspectionLotQuery, InspectionLot?>,
+    IQueryHandler<GetNonconformanceQuery, Nonconformance?>,
+    IQueryHandler<GetSupplierQualityHistoryQuery, SupplierQualityHistory?>
 {
     private readonly ConcurrentDictionary<InspectionLotId, InspectionLot> _inspectionLots = new();
     private readonly ConcurrentDictionary<NonconformanceId, NcState> _nonconformances = new();
@@ -107,45 +116,45 @@ public sealed class QmsSimulator : AdapterSimulator, IQmsAdapter
     public IReadOnlyList<InspectionLot> InspectionLots => [.. _inspectionLots.Values];
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> CreateInspectionLotAsync(CreateInspectionLotRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> CreateInspectionLotAsync(CreateInspectionLotRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, _gate, _createInspectionLot, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> OpenNonconformanceAsync(OpenNonconformanceRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> OpenNonconformanceAsync(OpenNonconformanceRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, _gate, _openNc, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> UpdateNonconformanceStatusAsync(UpdateNonconformanceStatusRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> UpdateNonconformanceStatusAsync(UpdateNonconformanceStatusRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, _gate, _updateStatus, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> RecordCorrectionAsync(RecordCorrectionRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> RecordCorrectionAsync(RecordCorrectionRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, _gate, _correction, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> RecordDispositionAsync(RecordDispositionRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> RecordDispositionAsync(RecordDispositionRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, _gate, _disposition, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> OpenSupplierCaseAsync(OpenSupplierCaseRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> OpenSupplierCaseAsync(OpenSupplierCaseRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, _gate, _openCase, cancellationToken);
 
     /// <inheritdoc />
-    public async ValueTask<InspectionLot?> GetInspectionLotAsync(InspectionLotId inspectionLot, CancellationToken cancellationToken)
+    public async ValueTask<InspectionLot?> GetInspectionLotAsync(InspectionLotId inspectionLot, CancellationToken cancellationToken = default)
     {
         await BeforeQueryAsync(QueryKinds.QmsGetInspectionLot, cancellationToken).ConfigureAwait(false);
         return _inspectionLots.GetValueOrDefault(inspectionLot);
     }
 
     /// <inheritdoc />
-    public async ValueTask<Nonconformance?> GetNonconformanceAsync(NonconformanceId nonconformance, CancellationToken cancellationToken)
+    public async ValueTask<Nonconformance?> GetNonconformanceAsync(NonconformanceId nonconformance, CancellationToken cancellationToken = default)
     {
         await BeforeQueryAsync(QueryKinds.QmsGetNonconformance, cancellationToken).ConfigureAwait(false);
         return GetNonconformance(nonconformance);
     }
 
     /// <inheritdoc />
-    public async ValueTask<SupplierQualityHistory?> GetSupplierQualityHistoryAsync(SupplierId supplier, DateTimeOffset windowStart, DateTimeOffset windowEnd, CancellationToken cancellationToken)
+    public async ValueTask<SupplierQualityHistory?> GetSupplierQualityHistoryAsync(SupplierId supplier, DateTimeOffset windowStart, DateTimeOffset windowEnd, CancellationToken cancellationToken = default)
     {
         await BeforeQueryAsync(QueryKinds.QmsGetSupplierQualityHistory, cancellationToken).ConfigureAwait(false);
         return _histories.TryGetValue(supplier, out var history) ? history with { WindowStart = windowStart, WindowEnd = windowEnd } : null;
@@ -333,6 +342,33 @@ public sealed class QmsSimulator : AdapterSimulator, IQmsAdapter
 
         public List<string> Corrections { get; } = [];
     }
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<CreateInspectionLotRequest>.ExecuteAsync(CreateInspectionLotRequest command, CancellationToken cancellationToken) => CreateInspectionLotAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<OpenNonconformanceRequest>.ExecuteAsync(OpenNonconformanceRequest command, CancellationToken cancellationToken) => OpenNonconformanceAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<UpdateNonconformanceStatusRequest>.ExecuteAsync(UpdateNonconformanceStatusRequest command, CancellationToken cancellationToken) => UpdateNonconformanceStatusAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<RecordCorrectionRequest>.ExecuteAsync(RecordCorrectionRequest command, CancellationToken cancellationToken) => RecordCorrectionAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<RecordDispositionRequest>.ExecuteAsync(RecordDispositionRequest command, CancellationToken cancellationToken) => RecordDispositionAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<OpenSupplierCaseRequest>.ExecuteAsync(OpenSupplierCaseRequest command, CancellationToken cancellationToken) => OpenSupplierCaseAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<InspectionLot?> IQueryHandler<GetInspectionLotQuery, InspectionLot?>.QueryAsync(GetInspectionLotQuery query, CancellationToken cancellationToken) => GetInspectionLotAsync(query.InspectionLot, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<Nonconformance?> IQueryHandler<GetNonconformanceQuery, Nonconformance?>.QueryAsync(GetNonconformanceQuery query, CancellationToken cancellationToken) => GetNonconformanceAsync(query.Nonconformance, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<SupplierQualityHistory?> IQueryHandler<GetSupplierQualityHistoryQuery, SupplierQualityHistory?>.QueryAsync(GetSupplierQualityHistoryQuery query, CancellationToken cancellationToken) => GetSupplierQualityHistoryAsync(query.Supplier, query.WindowStart, query.WindowEnd, cancellationToken);
 }
 
 /// <summary>A supplier case (SCAR or other corrective action) opened in the QMS.</summary>

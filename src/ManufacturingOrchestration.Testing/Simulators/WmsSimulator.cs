@@ -67,7 +67,13 @@ public sealed record PickTask
 /// (hold) location; holds on lots and locations; pick tasks that are refused from a held location or lot and that stay
 /// paused until picks are resumed. Thread-safe, with a lock per lot.
 /// </summary>
-public sealed class WmsSimulator : AdapterSimulator, IWmsAdapter
+public sealed class WmsSimulator : AdapterSimulator,
+    ICommandHandler<CreateMoveTaskRequest>,
+    ICommandHandler<PlaceHoldRequest>,
+    ICommandHandler<ReleaseHoldRequest>,
+    ICommandHandler<PausePicksRequest>,
+    ICommandHandler<ResumePicksRequest>,
+    IQueryHandler<GetWmsStockQuery, WmsStock?>
 {
     private readonly ConcurrentDictionary<LotId, LotState> _lots = new();
     private readonly ConcurrentDictionary<BinId, bool> _bins = new();
@@ -309,27 +315,27 @@ public sealed class WmsSimulator : AdapterSimulator, IWmsAdapter
     // ---- Commands and queries --------------------------------------------------------------------
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> CreateMoveTaskAsync(CreateMoveTaskRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> CreateMoveTaskAsync(CreateMoveTaskRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, GateFor(request?.Lot), _createMove, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> PlaceHoldAsync(PlaceHoldRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> PlaceHoldAsync(PlaceHoldRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, GateFor(request?.Lot), _placeHold, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> ReleaseHoldAsync(ReleaseHoldRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> ReleaseHoldAsync(ReleaseHoldRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, GateFor(request?.Lot), _releaseHold, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> PausePicksAsync(PausePicksRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> PausePicksAsync(PausePicksRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, GateFor(request?.Lot), _pause, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<AdapterResult> ResumePicksAsync(ResumePicksRequest request, CancellationToken cancellationToken) =>
+    public ValueTask<AdapterResult> ResumePicksAsync(ResumePicksRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, GateFor(request?.Lot), _resume, cancellationToken);
 
     /// <inheritdoc />
-    public async ValueTask<WmsStock?> GetStockAsync(LotId lot, CancellationToken cancellationToken)
+    public async ValueTask<WmsStock?> GetStockAsync(LotId lot, CancellationToken cancellationToken = default)
     {
         await BeforeQueryAsync(QueryKinds.WmsGetStock, cancellationToken).ConfigureAwait(false);
         return GetStock(lot);
@@ -789,6 +795,24 @@ public sealed class WmsSimulator : AdapterSimulator, IWmsAdapter
         /// <summary>The bin the lot's stock was last put into (where stock it gets back goes when it holds none).</summary>
         public BinId? LastBin { get; set; }
     }
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<CreateMoveTaskRequest>.ExecuteAsync(CreateMoveTaskRequest command, CancellationToken cancellationToken) => CreateMoveTaskAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<PlaceHoldRequest>.ExecuteAsync(PlaceHoldRequest command, CancellationToken cancellationToken) => PlaceHoldAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<ReleaseHoldRequest>.ExecuteAsync(ReleaseHoldRequest command, CancellationToken cancellationToken) => ReleaseHoldAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<PausePicksRequest>.ExecuteAsync(PausePicksRequest command, CancellationToken cancellationToken) => PausePicksAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<ResumePicksRequest>.ExecuteAsync(ResumePicksRequest command, CancellationToken cancellationToken) => ResumePicksAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<WmsStock?> IQueryHandler<GetWmsStockQuery, WmsStock?>.QueryAsync(GetWmsStockQuery query, CancellationToken cancellationToken) => GetStockAsync(query.Lot, cancellationToken);
 }
 
 /// <summary>What became of an ERP posting the WMS was given.</summary>

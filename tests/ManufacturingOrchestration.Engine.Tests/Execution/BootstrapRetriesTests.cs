@@ -98,21 +98,21 @@ public class BootstrapRetriesTests
         await TestWorkflows.AdvanceUntilAsync(host, () => host.Orchestrator.OpenDeadLetters > 0, Step);
 
         var deadLetter = (await host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, EngineTestHost.Ct)).Should().ContainSingle().Subject;
-        deadLetter.ReasonCode.Should().Be(ReasonCodes.BootstrapRetriesExhausted);
+        deadLetter.ReasonCode.Should().Be(ReasonCodes.QueryRetriesExhausted);
         deadLetter.Event.Should().Be(new EventKey("qms://plant-1", "p1"));
         deadLetter.Command.Should().BeNull();
         deadLetter.Message.Should().Contain("after 3 attempt(s)").And.Contain(ReasonCodes.AdapterTransient.Code);
         host.Plant.Erp.CallCount(QueryKinds.ErpGetLot).Should().Be(3);
         var state = await host.Orchestrator.GetPartitionAsync("L-3", EngineTestHost.Ct);
         state!.Parked!.DeadLetterId.Should().Be(deadLetter.Id);
-        state.Parked.ReasonCode.Should().Be(ReasonCodes.BootstrapRetriesExhausted);
+        state.Parked.ReasonCode.Should().Be(ReasonCodes.QueryRetriesExhausted);
         state.Instances.Should().BeEmpty("the dead letter replaces the waiting retry");
         (await host.Store.ReadNextTimerDueAsync(EngineTestHost.Ct)).Should().BeNull("no retry is scheduled after the last attempt");
         (await host.Store.ReadPendingEventsAsync("L-3", 0, 10, EngineTestHost.Ct)).Select(e => e.Key.Id).Should().Equal("p1", "f2");
         seen.Should().BeEmpty();
         var audit = await host.Orchestrator.GetAuditTrailAsync("L-3", EngineTestHost.Ct);
         audit.Select(r => r.Action).Should().Equal("bootstrap-retry-scheduled", "bootstrap-retry-scheduled", "dead-lettered");
-        audit[^1].Reason.Should().StartWith(ReasonCodes.BootstrapRetriesExhausted.Code);
+        audit[^1].Reason.Should().StartWith(ReasonCodes.QueryRetriesExhausted.Code);
 
         host.Plant.Faults.Clear();
         (await host.Orchestrator.ActAsync(OrchestratorDeadLetterTests.Request(deadLetter, OperatorActionKind.Replay, "ERP back"), EngineTestHost.Ct)).Succeeded.Should().BeTrue();
@@ -133,12 +133,12 @@ public class BootstrapRetriesTests
         await host.PublishAndWaitAsync(EngineTestHost.Passed("L-4", "p1"), EngineTestHost.Passed("L-4", "p2"));
 
         var deadLetter = (await host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, EngineTestHost.Ct)).Should().ContainSingle().Subject;
-        deadLetter.ReasonCode.Should().Be(ReasonCodes.BootstrapRefused);
+        deadLetter.ReasonCode.Should().Be(ReasonCodes.QueryRefused);
         deadLetter.Event!.Value.Id.Should().Be("p1");
         deadLetter.Message.Should().Contain("after 1 attempt(s)").And.Contain(ReasonCodes.AdapterPermanent.Code);
         host.Plant.Erp.CallCount(QueryKinds.ErpGetLot).Should().Be(1);
         (await host.Store.ReadNextTimerDueAsync(EngineTestHost.Ct)).Should().BeNull();
-        (await host.Orchestrator.GetPartitionAsync("L-4", EngineTestHost.Ct))!.Parked!.ReasonCode.Should().Be(ReasonCodes.BootstrapRefused);
+        (await host.Orchestrator.GetPartitionAsync("L-4", EngineTestHost.Ct))!.Parked!.ReasonCode.Should().Be(ReasonCodes.QueryRefused);
         (await host.Store.ReadPendingEventsAsync("L-4", 0, 10, EngineTestHost.Ct)).Select(e => e.Key.Id).Should().Equal("p1", "p2");
         seen.Should().BeEmpty();
         (await host.Orchestrator.GetAuditTrailAsync("L-4", EngineTestHost.Ct)).Should().ContainSingle().Which.Action.Should().Be("dead-lettered");

@@ -88,7 +88,7 @@ public class OrchestratorBootstrapTests
         await TestWorkflows.AdvanceUntilAsync(host, () => host.Orchestrator.OpenDeadLetters > 0, TimeSpan.FromMinutes(1));
 
         var deadLetter = await OrchestratorDeadLetterTests.SingleOpenAsync(host);
-        deadLetter.ReasonCode.Should().Be(ReasonCodes.BootstrapRetriesExhausted);
+        deadLetter.ReasonCode.Should().Be(ReasonCodes.QueryRetriesExhausted);
         host.Plant.Erp.CallCount(QueryKinds.ErpGetLot).Should().Be(2);
         seen.Should().BeEmpty("no step runs on a lot the engine could not load");
 

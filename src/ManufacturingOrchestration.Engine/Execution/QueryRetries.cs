@@ -8,13 +8,13 @@ using Microsoft.Extensions.Logging;
 
 namespace ManufacturingOrchestration.Engine.Execution;
 
-/// <summary>Why the ERP could not load a lot or order seen for the first time.</summary>
-internal sealed class BootstrapFailure
+/// <summary>Why a query made while an event was processed failed: the first-touch ERP read of a lot or order, or a query a workflow step asked.</summary>
+internal sealed class QueryFailure
 {
-    /// <summary>The query that failed, such as <c>erp.get-lot</c>.</summary>
+    /// <summary>The query kind that failed, such as <c>erp.get-lot</c>.</summary>
     public required string Query { get; init; }
 
-    /// <summary>What was asked for (the lot or order id).</summary>
+    /// <summary>What was asked for (the lot or order, or the query itself).</summary>
     public required string Subject { get; init; }
 
     /// <summary>Whether a later attempt may succeed (an outage, a timeout, an open circuit).</summary>
@@ -28,33 +28,34 @@ internal sealed class BootstrapFailure
 }
 
 /// <summary>
-/// What the engine does when the ERP fails while a lot or order seen for the first time is bootstrapped: a transient
+/// What the engine does when a query fails while an event is processed — the first-touch ERP read of a lot or order,
+/// or a query a workflow step asks through <see cref="Workflows.StepContext.QueryAsync{TResult}"/>: a transient
 /// failure leaves the event pending and blocks its key (later events keep their order behind it) until a durable
 /// timer fires, on the same <see cref="Commands.RetryPolicy"/> as commands; the attempt count and the next attempt are
 /// kept in the partition's state as a waiting instance, so a restart continues the schedule. Exhausted retries or a
-/// permanent refusal dead-letter the event and park the key, as a failed step does.
+/// permanent refusal dead-letter the event and park the key, naming the query.
 /// </summary>
-internal sealed partial class BootstrapRetries
+internal sealed partial class QueryRetries
 {
-    /// <summary>What a partition's waiting instance records as <see cref="WorkflowInstanceState.WaitingFor"/> while a bootstrap retry is pending.</summary>
-    public const string WaitingFor = "erp-bootstrap";
+    /// <summary>What a partition's waiting instance records as <see cref="WorkflowInstanceState.WaitingFor"/> while a query retry is pending.</summary>
+    public const string WaitingFor = "query-retry";
 
-    /// <summary>The purpose of the durable timer of a bootstrap retry.</summary>
-    public const string TimerPurpose = "bootstrap-retry";
+    /// <summary>The purpose of the durable timer of a query retry.</summary>
+    public const string TimerPurpose = "query-retry";
 
     private const string Actor = "system:orchestrator";
 
     private readonly OrchestratorRuntime _runtime;
 
-    public BootstrapRetries(OrchestratorRuntime runtime)
+    public QueryRetries(OrchestratorRuntime runtime)
     {
         _runtime = runtime;
     }
 
-    /// <summary>Whether the key waits for a bootstrap retry (its events stay pending until the retry timer fires).</summary>
+    /// <summary>Whether the key waits for a query retry (its events stay pending until the retry timer fires).</summary>
     public static bool IsWaiting(PartitionState state) => Find(state) is not null;
 
-    /// <summary>The key's waiting bootstrap retry, if any.</summary>
+    /// <summary>The key's waiting query retry, if any.</summary>
     public static WorkflowInstanceState? Find(PartitionState state)
     {
         var instances = state.Instances;
@@ -69,11 +70,11 @@ internal sealed partial class BootstrapRetries
         return null;
     }
 
-    /// <summary>The state without its waiting bootstrap retry (the same instance when there is none).</summary>
+    /// <summary>The state without its waiting query retry (the same instance when there is none).</summary>
     public static PartitionState Without(PartitionState state) =>
         Find(state) is null ? state : state with { Instances = state.Instances.Where(i => !string.Equals(i.WaitingFor, WaitingFor, StringComparison.Ordinal)).ToArray() };
 
-    /// <summary>The state without the bootstrap retry waiting for <paramref name="eventKey"/> (the same instance when there is none).</summary>
+    /// <summary>The state without the query retry waiting for <paramref name="eventKey"/> (the same instance when there is none).</summary>
     public static PartitionState Without(PartitionState state, EventKey eventKey) =>
         Find(state) is { } waiting && waiting.StartedBy == eventKey ? Without(state) : state;
 
@@ -89,23 +90,34 @@ internal sealed partial class BootstrapRetries
         return document.RootElement.TryGetProperty("attempts", out var attempts) && attempts.TryGetInt32(out var n) ? n : 0;
     }
 
-    /// <summary>Audits that the ERP answered on a retry (or, with no <paramref name="query"/>, that none was needed any more), and drops the waiting instance.</summary>
-    public void Recovered(StepBuilder step, WorkflowInstanceState waiting, string? query)
+    /// <summary>Audits that the event was processed on a retry after a query failed, and drops the waiting instance.</summary>
+    public void Recovered(StepBuilder step, WorkflowInstanceState waiting)
     {
-        _runtime.Telemetry.BootstrapEnded(step.Event?.Envelope.Site?.Value, query, OrchestrationTelemetry.BootstrapRecovered);
+        var query = QueryOf(waiting);
+        _runtime.Telemetry.QueryRetryEnded(step.Event?.Envelope.Site?.Value, query, OrchestrationTelemetry.QueryRecovered);
         var attempts = AttemptsOf(waiting) + 1;
-        var reason = query is null
-            ? string.Create(CultureInfo.InvariantCulture, $"no ERP read was needed on attempt {attempts}; the event is processed")
-            : string.Create(CultureInfo.InvariantCulture, $"{query} answered on attempt {attempts}; the event is processed");
-        step.AddAudit(Actor, "bootstrap-recovered", reason, null, null, "waiting for the ERP", StateDigest.Describe(step.State));
+        var reason = string.Create(CultureInfo.InvariantCulture, $"the event is processed on attempt {attempts} (after {query} failed)");
+        step.AddAudit(Actor, "query-recovered", reason, null, null, "waiting for " + query, StateDigest.Describe(step.State));
         step.State = Without(step.State);
     }
 
+    /// <summary>The query a waiting instance records as failed.</summary>
+    private static string QueryOf(WorkflowInstanceState instance)
+    {
+        if (instance.Data is null)
+        {
+            return "a query";
+        }
+
+        using var document = JsonDocument.Parse(instance.Data);
+        return document.RootElement.TryGetProperty("query", out var query) && query.GetString() is { Length: > 0 } text ? text : "a query";
+    }
+
     /// <summary>
-    /// Turns a failed bootstrap into the key's commit: a retry scheduled on a durable timer with the event left pending,
+    /// Turns a failed query into the key's commit: a retry scheduled on a durable timer with the event left pending,
     /// or — permanent, or the last attempt — a dead letter that parks the key.
     /// </summary>
-    public Staged OnFailure(KeyRuntime key, InboxEvent inboxEvent, BootstrapFailure failure)
+    public Staged OnFailure(KeyRuntime key, InboxEvent inboxEvent, QueryFailure failure)
     {
         var now = _runtime.Time.GetUtcNow();
         var state = key.State;
@@ -117,16 +129,16 @@ internal sealed partial class BootstrapRetries
             : DeadLetter(key, inboxEvent, failure, attempts, now);
     }
 
-    private Staged ScheduleRetry(KeyRuntime key, InboxEvent inboxEvent, BootstrapFailure failure, int attempts, WorkflowInstanceState? waiting, DateTimeOffset now)
+    private Staged ScheduleRetry(KeyRuntime key, InboxEvent inboxEvent, QueryFailure failure, int attempts, WorkflowInstanceState? waiting, DateTimeOffset now)
     {
         var dueAt = now + _runtime.NextRetryDelay(attempts, null);
         var state = key.State;
         var step = new StepBuilder(state, inboxEvent, now);
         var reason = string.Create(CultureInfo.InvariantCulture, $"{failure.Reason.Code}: {failure.Query} of {failure.Subject} failed (attempt {attempts} of {_runtime.Options.Retry.MaxAttempts}): {failure.Message}; the event waits, next attempt at {dueAt:O}");
-        step.AddAudit(Actor, "bootstrap-retry-scheduled", reason, null, null, StateDigest.Describe(state), "waiting for the ERP");
+        step.AddAudit(Actor, "query-retry-scheduled", reason, null, null, StateDigest.Describe(state), "waiting for " + failure.Query);
         var instance = new WorkflowInstanceState
         {
-            Id = "erp-bootstrap:" + inboxEvent.Key,
+            Id = "query-retry:" + inboxEvent.Key,
             Workflow = "engine",
             Version = 1,
             Fingerprint = string.Empty,
@@ -158,16 +170,16 @@ internal sealed partial class BootstrapRetries
             OnApplied = () =>
             {
                 key.NeedsScan = true;
-                key.BootstrapRetryDue = false;
+                key.QueryRetryDue = false;
                 _runtime.TimerScheduled();
-                _runtime.Telemetry.BootstrapRetryScheduled(inboxEvent.Envelope.Site?.Value, failure.Query);
+                _runtime.Telemetry.QueryRetryScheduled(inboxEvent.Envelope.Site?.Value, failure.Query);
             },
         };
     }
 
-    private Staged DeadLetter(KeyRuntime key, InboxEvent inboxEvent, BootstrapFailure failure, int attempts, DateTimeOffset now)
+    private Staged DeadLetter(KeyRuntime key, InboxEvent inboxEvent, QueryFailure failure, int attempts, DateTimeOffset now)
     {
-        var code = failure.IsTransient ? ReasonCodes.BootstrapRetriesExhausted : ReasonCodes.BootstrapRefused;
+        var code = failure.IsTransient ? ReasonCodes.QueryRetriesExhausted : ReasonCodes.QueryRefused;
         var deadLetterId = $"dl-{inboxEvent.Key.Source}-{inboxEvent.Key.Id}";
         var state = key.State;
         var step = new StepBuilder(state, inboxEvent, now);
@@ -196,14 +208,14 @@ internal sealed partial class BootstrapRetries
             NewState = newState,
             OnApplied = () =>
             {
-                key.BootstrapRetryDue = false;
+                key.QueryRetryDue = false;
                 _runtime.DeadLettered(deadLetter);
-                _runtime.Telemetry.BootstrapEnded(deadLetter.Site, failure.Query, failure.IsTransient ? OrchestrationTelemetry.BootstrapExhausted : OrchestrationTelemetry.BootstrapRefused);
+                _runtime.Telemetry.QueryRetryEnded(deadLetter.Site, failure.Query, failure.IsTransient ? OrchestrationTelemetry.QueryExhausted : OrchestrationTelemetry.QueryRefused);
             },
         };
     }
 
-    private static string Data(int attempts, DateTimeOffset nextAttemptAt, BootstrapFailure failure)
+    private static string Data(int attempts, DateTimeOffset nextAttemptAt, QueryFailure failure)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -222,10 +234,10 @@ internal sealed partial class BootstrapRetries
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "The ERP failed transiently on {Query} of {Subject} for partition {PartitionKey} (attempt {Attempt}); the event waits until {DueAt}: {Error}")]
+        [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "The query {Query} of {Subject} failed transiently for partition {PartitionKey} (attempt {Attempt}); the event waits until {DueAt}: {Error}")]
         public static partial void RetryScheduled(ILogger logger, string query, string subject, string partitionKey, int attempt, DateTimeOffset dueAt, string error);
 
-        [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "The ERP could not load {Subject} ({Query}) for partition {PartitionKey} after {Attempt} attempt(s); the event is dead-lettered ({ReasonCode}) and the partition parked.")]
+        [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "The query {Query} of {Subject} failed for partition {PartitionKey} after {Attempt} attempt(s); the event is dead-lettered ({ReasonCode}) and the partition parked.")]
         public static partial void DeadLettered(ILogger logger, string query, string subject, string partitionKey, int attempt, string reasonCode);
     }
 }
