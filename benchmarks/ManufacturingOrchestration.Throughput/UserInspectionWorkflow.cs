@@ -60,6 +60,10 @@ internal sealed class UserInspectionWorkflow
         new WorkflowBuilder(Name, 1)
             .Describe("Incoming inspection result → release or quarantine (written on the public API).")
             .TriggeredBy(EventTypes.InspectionPassed, EventTypes.InspectionFailed)
+            .Requires(
+                QueryKinds.ErpGetMaterial, QueryKinds.ErpGetOpenAllocations, QueryKinds.QmsGetSupplierQualityHistory, QueryKinds.MesGetConsumers,
+                CommandKinds.ErpChangeStockCategory, CommandKinds.ErpReevaluateAllocations, CommandKinds.WmsCreateMoveTask, CommandKinds.QmsOpenSupplierCase,
+                CommandKinds.MesHoldWorkOrder, CommandKinds.MesRequestContainmentCheck, CommandKinds.ProcurementRequestAlternateSupply, CommandKinds.NotificationSend)
             .Step("enrich", WorkflowStepKind.Enrich, EnrichAsync)
             .Step("decide", WorkflowStepKind.Decide, Decide)
             .OnDecision<QuarantineLot>("quarantine", Quarantine)
@@ -101,7 +105,7 @@ internal sealed class UserInspectionWorkflow
             _ => throw new InvalidOperationException($"{Name} does not handle {ctx.Event.Type}."),
         };
 
-        var definition = await GetMaterialAsync(ctx.Adapters.Erp, material, ctx.Now, ct).ConfigureAwait(false);
+        var definition = await GetMaterialAsync(ctx, material, ct).ConfigureAwait(false);
         if (definition is not null)
         {
             ctx.SetFact(MaterialFact, definition);
@@ -114,37 +118,28 @@ internal sealed class UserInspectionWorkflow
             return;
         }
 
-        if (ctx.Adapters.Erp is { } erp)
-        {
-            ctx.SetFact(AllocationsFact, await erp.GetOpenAllocationsAsync(failed.Lot, ct).ConfigureAwait(false));
-        }
-
-        if ((failed.Supplier ?? ctx.State.Lot?.Supplier ?? definition?.Supplier) is { } supplier && ctx.Adapters.Qms is { } qms
-            && await qms.GetSupplierQualityHistoryAsync(supplier, ctx.Now - SupplierHistoryWindow, ctx.Now, ct).ConfigureAwait(false) is { } history)
+        ctx.SetFact(AllocationsFact, await ctx.QueryAsync(new GetOpenAllocationsQuery(failed.Lot), ct).ConfigureAwait(false));
+        if ((failed.Supplier ?? ctx.State.Lot?.Supplier ?? definition?.Supplier) is { } supplier
+            && await ctx.QueryAsync(new GetSupplierQualityHistoryQuery(supplier, ctx.Now - SupplierHistoryWindow, ctx.Now), ct).ConfigureAwait(false) is { } history)
         {
             ctx.SetFact(SupplierHistoryFact, history);
         }
 
-        if (ctx.Adapters.Mes is { } mes && ctx.State.Lot is { IsPartiallyConsumed: true })
+        if (ctx.State.Lot is { IsPartiallyConsumed: true })
         {
-            ctx.SetFact(GenealogyFact, await mes.GetConsumersAsync(failed.Lot, ct).ConfigureAwait(false));
+            ctx.SetFact(GenealogyFact, await ctx.QueryAsync(new GetConsumersQuery(failed.Lot), ct).ConfigureAwait(false));
         }
     }
 
-    private async ValueTask<MaterialDefinition?> GetMaterialAsync(IErpAdapter? erp, MaterialId material, DateTimeOffset now, CancellationToken ct)
+    private async ValueTask<MaterialDefinition?> GetMaterialAsync(StepContext ctx, MaterialId material, CancellationToken ct)
     {
-        if (_materials.TryGetValue(material, out var cached) && now - cached.FetchedAt < MaterialCacheDuration)
+        if (_materials.TryGetValue(material, out var cached) && ctx.Now - cached.FetchedAt < MaterialCacheDuration)
         {
             return cached.Material;
         }
 
-        if (erp is null)
-        {
-            return null;
-        }
-
-        var fetched = await erp.GetMaterialAsync(material, ct).ConfigureAwait(false);
-        _materials[material] = (fetched, now);
+        var fetched = await ctx.QueryAsync(new GetMaterialQuery(material), ct).ConfigureAwait(false);
+        _materials[material] = (fetched, ctx.Now);
         return fetched;
     }
 

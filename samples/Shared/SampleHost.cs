@@ -84,16 +84,12 @@ public sealed class SampleHost : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(compose);
         var plant = Plants.Seed(new PlantSimulator(new PlantSimulatorOptions { Seed = seed }));
         var traceability = traceabilityDirectory is null ? null : new JsonFileTraceabilityRepository(traceabilityDirectory);
-        var adapters = new AdapterSet
+        var adapters = plant.AddTo(new AdapterSet());
+        if (traceability is not null)
         {
-            Erp = plant.Erp,
-            Mes = plant.Mes,
-            Qms = plant.Qms,
-            Wms = plant.Wms,
-            Procurement = plant.Procurement,
-            Notification = plant.Notification,
-            Traceability = traceability is null ? null : new TraceabilityRepositoryAdapter(traceability),
-        };
+            adapters.Add(CommandKinds.TraceabilitySystem, new TraceabilityRepositoryAdapter(traceability));
+        }
+
         var services = new ServiceCollection();
         if (scenario is not null)
         {

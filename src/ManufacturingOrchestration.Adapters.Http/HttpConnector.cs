@@ -18,7 +18,7 @@ namespace ManufacturingOrchestration.Adapters.Http;
 /// 408/429/5xx, timeouts, network errors and an open circuit transient (with <c>Retry-After</c>), 404 and other
 /// 4xx permanent. See docs/adapters.md, "Writing an HTTP connector".
 /// </summary>
-public abstract partial class HttpConnector
+public abstract partial class HttpConnector : IOperationSupport
 {
     private const string Redacted = "***";
     private static readonly MediaTypeHeaderValue s_json = new("application/json") { CharSet = "utf-8" };
@@ -44,6 +44,22 @@ public abstract partial class HttpConnector
     /// <summary>The connector (target system) name, such as <c>erp-eu</c>.</summary>
     public string Name { get; }
 
+    /// <summary>
+    /// Whether an endpoint is configured for the operation: the start-up check and the routing see only those, so a
+    /// connector without an endpoint for an operation a workflow needs is found when the orchestrator starts.
+    /// </summary>
+    /// <param name="operation">The command or query kind.</param>
+    /// <returns><see langword="true"/> when <see cref="HttpConnectorOptions.Endpoints"/> has it.</returns>
+    public bool Supports(string operation)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        return Options.Endpoints.ContainsKey(operation);
+    }
+
+    /// <summary>The connector's name, for messages that name the adapter.</summary>
+    /// <returns><see cref="Name"/>.</returns>
+    public override string ToString() => Name;
+
     /// <summary>The connector's options.</summary>
     protected HttpConnectorOptions Options { get; }
 
@@ -68,15 +84,12 @@ public abstract partial class HttpConnector
             return AdapterResult.Permanent(ReasonCodes.AdapterNotConfigured, $"HTTP connector '{Name}' has no endpoint for '{command.Kind}'.");
         }
 
-        byte[] json;
-        try
+        if (!AdapterJson.Options.TryGetTypeInfo(command.GetType(), out var contract))
         {
-            json = AdapterJson.SerializeToUtf8Bytes(command);
+            return AdapterResult.Permanent(ReasonCodes.UnknownCommandKind, $"HTTP connector '{Name}' has no JSON contract for {command.GetType().Name} ('{command.Kind}'): only the library's commands are written by default; derive a connector that sends it with {nameof(SendAsync)}.");
         }
-        catch (ManufacturingOrchestrationException ex)
-        {
-            return AdapterResult.Permanent(ex.ReasonCode, ex.Message);
-        }
+
+        var json = JsonSerializer.SerializeToUtf8Bytes(command, contract);
 
         string? path;
         string? missing;

@@ -1,4 +1,3 @@
-using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Adapters.Health;
 using ManufacturingOrchestration.Adapters.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -14,8 +13,9 @@ public static class HttpConnectorServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the reference JSON/REST ERP connector <paramref name="name"/> (such as <c>erp-eu</c>) as a keyed
-    /// <see cref="IErpAdapter"/>; the first ERP connector registered is also the unkeyed <see cref="IErpAdapter"/>.
-    /// Endpoints start as <see cref="HttpEndpoints.Erp"/>.
+    /// <see cref="JsonRestErpConnector"/>; the first one registered is also the unkeyed one. Endpoints start as
+    /// <see cref="HttpEndpoints.Erp"/>. Compose it as the ERP adapter of the orchestrator (for every site or for some):
+    /// <c>AddAdapter(CommandKinds.ErpSystem, sp =&gt; sp.GetRequiredKeyedService&lt;JsonRestErpConnector&gt;("erp-eu"))</c>.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="name">The connector name.</param>
@@ -27,12 +27,12 @@ public static class HttpConnectorServiceCollectionExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<HttpConnectorOptions>(name).Configure(options => SeedEndpoints(options, HttpEndpoints.Erp));
-        return services.AddHttpConnector<IErpAdapter>(name, configure, context => new JsonRestErpConnector(context));
+        return services.AddHttpConnector(name, configure, context => new JsonRestErpConnector(context));
     }
 
     /// <summary>
-    /// Registers the reference JSON/REST WMS connector <paramref name="name"/> as a keyed <see cref="IWmsAdapter"/>; the
-    /// first WMS connector registered is also the unkeyed <see cref="IWmsAdapter"/>. Endpoints start as <see cref="HttpEndpoints.Wms"/>.
+    /// Registers the reference JSON/REST WMS connector <paramref name="name"/> as a keyed <see cref="JsonRestWmsConnector"/>;
+    /// the first one registered is also the unkeyed one. Endpoints start as <see cref="HttpEndpoints.Wms"/>.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="name">The connector name.</param>
@@ -44,7 +44,7 @@ public static class HttpConnectorServiceCollectionExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<HttpConnectorOptions>(name).Configure(options => SeedEndpoints(options, HttpEndpoints.Wms));
-        return services.AddHttpConnector<IWmsAdapter>(name, configure, context => new JsonRestWmsConnector(context));
+        return services.AddHttpConnector(name, configure, context => new JsonRestWmsConnector(context));
     }
 
     /// <summary>
@@ -56,13 +56,13 @@ public static class HttpConnectorServiceCollectionExtensions
     /// <see cref="HttpConnectorCircuits"/>, registered once (however many connectors) as an <see cref="ICircuitStateReporter"/>.
     /// Calling it again with the same name only adds <paramref name="configure"/>; it never adds a second pipeline.
     /// </summary>
-    /// <typeparam name="TAdapter">The adapter contract, such as <see cref="IErpAdapter"/>.</typeparam>
+    /// <typeparam name="TAdapter">The connector type, such as <see cref="JsonRestErpConnector"/>.</typeparam>
     /// <param name="services">The services.</param>
     /// <param name="name">The connector name.</param>
     /// <param name="configure">Configures the connector's options.</param>
     /// <param name="factory">Creates the connector from its context.</param>
     /// <returns>The services.</returns>
-    /// <exception cref="InvalidOperationException">The name is already registered for another adapter contract.</exception>
+    /// <exception cref="InvalidOperationException">The name is already registered for another connector type.</exception>
     public static IServiceCollection AddHttpConnector<TAdapter>(
         this IServiceCollection services,
         string name,

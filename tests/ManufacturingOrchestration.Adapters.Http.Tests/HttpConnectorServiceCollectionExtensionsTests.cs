@@ -16,7 +16,7 @@ public sealed class HttpConnectorServiceCollectionExtensionsTests
         ((Action)(() => HttpConnectorServiceCollectionExtensions.AddHttpErpConnector(null!, "erp", _ => { }))).Should().Throw<ArgumentNullException>();
         ((Action)(() => services.AddHttpErpConnector(" ", _ => { }))).Should().Throw<ArgumentException>();
         ((Action)(() => services.AddHttpErpConnector("erp", null!))).Should().Throw<ArgumentNullException>();
-        ((Action)(() => services.AddHttpConnector<IErpAdapter>("erp", _ => { }, null!))).Should().Throw<ArgumentNullException>();
+        ((Action)(() => services.AddHttpConnector<JsonRestErpConnector>("erp", _ => { }, null!))).Should().Throw<ArgumentNullException>();
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public sealed class HttpConnectorServiceCollectionExtensionsTests
         services.AddHttpErpConnector("erp-eu", Configure);
         await using var provider = services.BuildServiceProvider();
 
-        var result = await provider.GetRequiredService<IErpAdapter>().ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+        var result = await provider.GetRequiredService<JsonRestErpConnector>().ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
 
         result.IsTransient.Should().BeTrue();
         server.Hits.Should().Be(2, "one pipeline with one retry, not two nested pipelines");
@@ -60,7 +60,7 @@ public sealed class HttpConnectorServiceCollectionExtensionsTests
 
         var act = () => services.AddHttpWmsConnector("plant-1", _ => { });
 
-        act.Should().Throw<InvalidOperationException>().WithMessage("*plant-1*IErpAdapter*");
+        act.Should().Throw<InvalidOperationException>().WithMessage("*plant-1*JsonRestErpConnector*");
     }
 
     [Fact(Timeout = LoopbackServer.TestTimeout)]
@@ -73,13 +73,13 @@ public sealed class HttpConnectorServiceCollectionExtensionsTests
             .AddHttpErpConnector("erp-us", o => TestConnectors.Fast(o, us.BaseAddress));
         await using var provider = services.BuildServiceProvider();
 
-        var fromEu = await provider.GetRequiredKeyedService<IErpAdapter>("erp-eu").ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
-        var fromUs = await provider.GetRequiredKeyedService<IErpAdapter>("erp-us").ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+        var fromEu = await provider.GetRequiredKeyedService<JsonRestErpConnector>("erp-eu").ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+        var fromUs = await provider.GetRequiredKeyedService<JsonRestErpConnector>("erp-us").ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
 
         fromEu.ExternalReference.Should().Be("EU-1");
         fromUs.ExternalReference.Should().Be("US-1");
-        provider.GetRequiredService<IErpAdapter>().Should().BeSameAs(provider.GetRequiredKeyedService<IErpAdapter>("erp-eu"));
-        ((HttpConnector)provider.GetRequiredKeyedService<IErpAdapter>("erp-us")).Name.Should().Be("erp-us");
+        provider.GetRequiredService<JsonRestErpConnector>().Should().BeSameAs(provider.GetRequiredKeyedService<JsonRestErpConnector>("erp-eu"));
+        ((HttpConnector)provider.GetRequiredKeyedService<JsonRestErpConnector>("erp-us")).Name.Should().Be("erp-us");
     }
 
     [Fact(Timeout = LoopbackServer.TestTimeout)]
@@ -90,7 +90,7 @@ public sealed class HttpConnectorServiceCollectionExtensionsTests
         await using var provider = services.BuildServiceProvider();
 
         var startUp = () => provider.GetRequiredService<IStartupValidator>().Validate();
-        var firstUse = () => provider.GetRequiredService<IErpAdapter>();
+        var firstUse = () => provider.GetRequiredService<JsonRestErpConnector>();
 
         startUp.Should().Throw<OptionsValidationException>()
             .Which.Failures.Should().Contain(f => f.Contains("BaseAddress is required", StringComparison.Ordinal))
@@ -111,7 +111,7 @@ public sealed class HttpConnectorServiceCollectionExtensionsTests
             .AddHttpErpConnector("erp-eu", _ => { });
         await using var provider = services.BuildServiceProvider();
 
-        await provider.GetRequiredService<IErpAdapter>().ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+        await provider.GetRequiredService<JsonRestErpConnector>().ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
 
         server.Requests.Single().Method.Should().Be("PATCH");
         server.Requests.Single().Path.Should().Be("/api/v1/batches/LOT-1");

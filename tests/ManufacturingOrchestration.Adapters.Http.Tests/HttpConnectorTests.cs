@@ -14,7 +14,7 @@ public sealed class HttpConnectorTests
         await using var server = LoopbackServer.Sequence(ScriptedResponse.Of(500), ScriptedResponse.Of(202, """{"documentNumber":"N-1"}"""));
         var services = new ServiceCollection()
             .AddSingleton<ICredentialProvider>(new SecretProvider("ApiKey abc123"))
-            .AddHttpConnector<INotificationAdapter>("notify", o => TestConnectors.Fast(o, server.BaseAddress), context => new FormNotificationConnector(context));
+            .AddHttpConnector("notify", o => TestConnectors.Fast(o, server.BaseAddress), context => new FormNotificationConnector(context));
         await using var provider = services.BuildServiceProvider();
         var command = new SendNotificationRequest
         {
@@ -26,7 +26,7 @@ public sealed class HttpConnectorTests
             Body = "Inspection failed.",
         };
 
-        var result = await provider.GetRequiredService<INotificationAdapter>().SendAsync(command, Ct);
+        var result = await provider.GetRequiredService<FormNotificationConnector>().ExecuteAsync(command, Ct);
 
         result.Status.Should().Be(AdapterResultStatus.Succeeded);
         result.ExternalReference.Should().Be("N-1");
@@ -48,9 +48,9 @@ public sealed class HttpConnectorTests
     }
 
     /// <summary>An ISV-style connector that builds its own form-encoded request.</summary>
-    private sealed class FormNotificationConnector(HttpConnectorContext context) : HttpConnector(context), INotificationAdapter
+    private sealed class FormNotificationConnector(HttpConnectorContext context) : HttpConnector(context), ICommandHandler<SendNotificationRequest>
     {
-        public async ValueTask<AdapterResult> SendAsync(SendNotificationRequest request, CancellationToken cancellationToken)
+        public async ValueTask<AdapterResult> ExecuteAsync(SendNotificationRequest request, CancellationToken cancellationToken)
         {
             using var message = new HttpRequestMessage(HttpMethod.Post, new Uri("messages", UriKind.Relative))
             {

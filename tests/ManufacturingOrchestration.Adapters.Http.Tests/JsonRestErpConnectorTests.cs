@@ -188,7 +188,7 @@ public sealed class JsonRestErpConnectorTests
         request.Header("X-Correlation-Id").Should().Be("corr-7");
         request.Header("X-Causation-Id").Should().Be("evt-3");
         request.Header("Content-Type").Should().StartWith("application/json");
-        AdapterJson.Deserialize(CommandKinds.ErpChangeStockCategory, request.Body).Should().Be(command);
+        OperationRegistry.CreateDefault().Deserialize(CommandKinds.ErpChangeStockCategory, System.Text.Encoding.UTF8.GetBytes(request.Body)).Should().Be(command);
     }
 
     [Fact(Timeout = LoopbackServer.TestTimeout)]

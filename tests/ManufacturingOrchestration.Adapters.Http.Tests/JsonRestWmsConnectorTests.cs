@@ -30,7 +30,7 @@ public sealed class JsonRestWmsConnectorTests
         var request = server.Requests.Single();
         request.Path.Should().Be("/api/v1/move-tasks");
         request.Header("Idempotency-Key").Should().Be("move-1");
-        AdapterJson.Deserialize(CommandKinds.WmsCreateMoveTask, request.Body).Should().Be(command);
+        OperationRegistry.CreateDefault().Deserialize(CommandKinds.WmsCreateMoveTask, System.Text.Encoding.UTF8.GetBytes(request.Body)).Should().Be(command);
     }
 
     [Fact(Timeout = LoopbackServer.TestTimeout)]

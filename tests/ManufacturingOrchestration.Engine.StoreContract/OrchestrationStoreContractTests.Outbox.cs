@@ -117,7 +117,7 @@ public abstract partial class OrchestrationStoreContractTests
         read.CreatedAt.Should().Be(command.CreatedAt);
         read.Status.Should().Be(OutboxStatus.Pending);
         read.RevisionOf.Should().Be(command.RevisionOf);
-        read.Request.Should().NotBeNull().And.BeOfType(command.Request.GetType());
+        read.Payload.Utf8Json.ToArray().Should().Equal(command.Payload.Utf8Json.ToArray(), "a store keeps a command's bytes as they were given");
     }
 
     [Fact]

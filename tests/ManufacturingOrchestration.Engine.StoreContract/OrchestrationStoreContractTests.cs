@@ -39,17 +39,12 @@ public abstract partial class OrchestrationStoreContractTests : IAsyncDisposable
     /// <returns>The reopened store.</returns>
     protected virtual ValueTask<IOrchestrationStore> ReopenStoreAsync(IOrchestrationStore store) => ValueTask.FromResult(store);
 
-    /// <summary>Creates the request object of a test outbox command; override when a store can only persist certain request types.</summary>
+    /// <summary>Creates the payload of a test outbox command: JSON with escapes and non-ASCII text, which a store keeps byte for byte.</summary>
     /// <param name="idempotencyKey">The command's idempotency key.</param>
     /// <param name="partitionKey">The command's partition.</param>
-    /// <returns>The request.</returns>
-    protected virtual object CreateCommandRequest(string idempotencyKey, string partitionKey) => new SendNotificationRequest
-    {
-        Context = new CommandContext { IdempotencyKey = idempotencyKey, CorrelationId = $"corr-{partitionKey}", Site = new SiteId("plant-1") },
-        Roles = [Role.QualityEngineer],
-        Site = new SiteId("plant-1"),
-        Subject = $"Lot {partitionKey} needs attention",
-    };
+    /// <returns>The payload.</returns>
+    protected static CommandPayload CreateCommandPayload(string idempotencyKey, string partitionKey) =>
+        new(System.Text.Encoding.UTF8.GetBytes($$"""{"context":{"idempotencyKey":"{{idempotencyKey}}","correlationId":"corr-{{partitionKey}}","site":"plant-1"},"roles":["qualityEngineer"],"site":"plant-1","subject":"Lot {{partitionKey}} needs attention \u00e9 – Prüfung ✓"}"""));
 
     /// <summary>The current test's cancellation token.</summary>
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -183,7 +178,7 @@ public abstract partial class OrchestrationStoreContractTests : IAsyncDisposable
             PartitionKey = partitionKey,
             Ordinal = ordinal,
             Kind = CommandKinds.NotificationSend,
-            Request = CreateCommandRequest(key, partitionKey),
+            Payload = CreateCommandPayload(key, partitionKey),
             CorrelationId = $"corr-{partitionKey}",
             CausedBy = new EventKey(QmsSource, $"{partitionKey}-evt"),
             Step = "notify",

@@ -112,7 +112,7 @@ public sealed class OrchestrationHealthCheckTests
                 o.Resilience.CircuitBreakDuration = TimeSpan.FromSeconds(30);
             }));
         await host.StartAsync(Ct);
-        var erp = host.Services.GetRequiredKeyedService<IErpAdapter>("erp-eu");
+        var erp = host.Services.GetRequiredKeyedService<ManufacturingOrchestration.Adapters.Http.JsonRestErpConnector>("erp-eu");
 
         var before = await Check(host);
         (await erp.SetBatchStatusAsync(BatchStatus("k1"), Ct)).Reason.Should().Be(ReasonCodes.AdapterTransient);

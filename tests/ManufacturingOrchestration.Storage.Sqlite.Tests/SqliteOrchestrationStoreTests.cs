@@ -118,13 +118,7 @@ public sealed class SqliteOrchestrationStoreTests
             PartitionKey = "lot-A",
             Ordinal = 0,
             Kind = CommandKinds.NotificationSend,
-            Request = new SendNotificationRequest
-            {
-                Context = new CommandContext { IdempotencyKey = "mo1-empty", CorrelationId = string.Empty, Site = new SiteId("plant-1") },
-                Roles = [Role.QualityEngineer],
-                Site = new SiteId("plant-1"),
-                Subject = "Lot lot-A needs attention",
-            },
+            Payload = new CommandPayload("""{"context":{"idempotencyKey":"mo1-empty","correlationId":""},"subject":""}"""u8.ToArray()),
             CorrelationId = string.Empty,
             CausedBy = new EventKey("qms://plant-1", "e-1"),
             Step = "step",
@@ -143,28 +137,33 @@ public sealed class SqliteOrchestrationStoreTests
     }
 
     [Fact]
-    public async Task CommitAsync_RequestThatIsNotAnAdapterCommand_ThrowsAndCommitsNothing()
+    public async Task CommitAsync_CommandOfAKindOnlyTheHostRegistered_KeptByteForByteAcrossAReopen()
     {
         var path = _folder.NewDatabasePath();
-        await using var store = SqliteOrchestrationStore.Open(path);
+        var json = """{"context":{"idempotencyKey":"mo1-0123","correlationId":"corr"},"sample":"S-1","note":"Prüfung ✓"}"""u8.ToArray();
         var command = new OutboxEntry
         {
             IdempotencyKey = "mo1-0123",
             PartitionKey = "lot-A",
             Ordinal = 0,
-            Kind = "custom.kind",
-            Request = new object(),
+            Kind = "lims.record-sample",
+            Payload = new CommandPayload(json),
             CorrelationId = "corr",
             CausedBy = new EventKey("qms://plant-1", "e-1"),
             Step = "step",
             Workflow = "wf@1",
             CreatedAt = T0,
         };
+        await using (var store = SqliteOrchestrationStore.Open(path))
+        {
+            await store.CommitAsync([new StepCommit { PartitionKey = "lot-A", ExpectedVersion = 0, NewCommands = [command] }], Ct);
+        }
 
-        var act = async () => await store.CommitAsync([new StepCommit { PartitionKey = "lot-A", ExpectedVersion = 0, NewCommands = [command] }], Ct);
+        await using var reopened = SqliteOrchestrationStore.Open(path);
+        var stored = await reopened.ReadCommandAsync("mo1-0123", Ct);
 
-        await act.Should().ThrowAsync<ArgumentException>().WithMessage("*AdapterCommand*");
-        (await store.ReadCommandAsync("mo1-0123", Ct)).Should().BeNull();
+        stored!.Kind.Should().Be("lims.record-sample");
+        stored.Payload.Utf8Json.ToArray().Should().Equal(json);
     }
 
     [Fact]

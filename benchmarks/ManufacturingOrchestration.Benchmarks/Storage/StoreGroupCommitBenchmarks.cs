@@ -21,6 +21,7 @@ public class StoreGroupCommitBenchmarks
     private static readonly DateTimeOffset T0 = new(2026, 3, 2, 6, 0, 0, TimeSpan.Zero);
     private static readonly SiteId Site = new("plant-1");
     private static readonly MaterialId Material = new("CAP-100UF");
+    private static readonly OperationRegistry Operations = OperationRegistry.CreateDefault();
     private InMemoryOrchestrationStore _memory = null!;
     private SqliteOrchestrationStore _sqlite = null!;
     private string _folder = null!;
@@ -124,7 +125,7 @@ public class StoreGroupCommitBenchmarks
             PartitionKey = key,
             Ordinal = ordinal,
             Kind = request.Kind,
-            Request = request with { Context = context with { IdempotencyKey = $"mo1-{key}-{ordinal}" } },
+            Payload = CommandPayload.Of(request with { Context = context with { IdempotencyKey = $"mo1-{key}-{ordinal}" } }, Operations),
             CorrelationId = "corr-" + key,
             CausedBy = inboxEvent.Key,
             Step = "decide",

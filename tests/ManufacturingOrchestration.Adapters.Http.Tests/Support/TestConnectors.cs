@@ -55,9 +55,9 @@ public static class TestConnectors
         return collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
-    public static IErpAdapter Erp(ServiceProvider provider) => provider.GetRequiredKeyedService<IErpAdapter>(ErpName);
+    public static JsonRestErpConnector Erp(ServiceProvider provider) => provider.GetRequiredKeyedService<JsonRestErpConnector>(ErpName);
 
-    public static IWmsAdapter Wms(ServiceProvider provider) => provider.GetRequiredKeyedService<IWmsAdapter>(WmsName);
+    public static JsonRestWmsConnector Wms(ServiceProvider provider) => provider.GetRequiredKeyedService<JsonRestWmsConnector>(WmsName);
 
     public static CommandContext Context(string key = "idem-1", string? causation = null) =>
         new() { IdempotencyKey = key, CorrelationId = "corr-7", CausationId = causation, Site = new SiteId("PLANT-1") };

@@ -41,32 +41,38 @@ public sealed class ManufacturingOrchestrationBuilderTests
     }
 
     [Fact]
-    public async Task UseErp_WithAnAdapterSet_ReplacesOnlyTheErp()
+    public async Task AddAdapter_OverAnAdapterSet_ReplacesOnlyThatSystem()
     {
         using var plant = ManufacturingOrchestrationServiceCollectionExtensionsTests.NewPlant(new FakeTimeProvider());
         using var other = ManufacturingOrchestrationServiceCollectionExtensionsTests.NewPlant(new FakeTimeProvider());
-        await using var provider = Compose(mo => mo.UseAdapters(plant.Adapters).UseErp(other.Erp));
+        await using var provider = Compose(mo => mo.UseAdapters(plant.AddTo(new AdapterSet())).AddAdapter(CommandKinds.ErpSystem, other.Erp));
 
         var adapters = provider.GetRequiredService<IOptions<OrchestratorOptions>>().Value.Adapters;
 
-        adapters.Erp.Should().BeSameAs(other.Erp);
-        adapters.Wms.Should().BeSameAs(plant.Wms);
-        adapters.Qms.Should().BeSameAs(plant.Qms);
+        adapters.Find(CommandKinds.ErpChangeStockCategory, null).Should().BeSameAs(other.Erp);
+        adapters.Find(QueryKinds.ErpGetLot, null).Should().BeSameAs(other.Erp);
+        adapters.Find(CommandKinds.WmsPlaceHold, null).Should().BeSameAs(plant.Wms);
+        adapters.Find(CommandKinds.QmsOpenSupplierCase, null).Should().BeSameAs(plant.Qms);
     }
 
     [Fact]
-    public async Task Compose_AdapterContractsRegisteredInTheContainer_ArePickedUp()
+    public async Task Compose_HandlersRegisteredInTheContainer_TakeOverTheirOperationOnly()
     {
         using var plant = ManufacturingOrchestrationServiceCollectionExtensionsTests.NewPlant(new FakeTimeProvider());
+        var replacement = new Testing.WmsSimulator();
         var services = new ServiceCollection();
-        services.AddSingleton<IWmsAdapter>(plant.Wms);
-        services.AddManufacturingOrchestration(mo => mo.UseInMemoryStore().AddIncomingInspection().AddSite(EngineTestHost.SiteProfile));
+        services.AddSingleton<ICommandHandler<PlaceHoldRequest>>(replacement);
+        services.AddManufacturingOrchestration(mo => mo
+            .UseInMemoryStore()
+            .AddAdapter(CommandKinds.WmsSystem, plant.Wms)
+            .AddWorkflow(new WorkflowBuilder("probe", 1).TriggeredBy(EventTypes.InspectionFailed).Step("noop", WorkflowStepKind.Decide, _ => { }).Build()));
         await using var provider = services.BuildServiceProvider();
 
         var adapters = provider.GetRequiredService<IOptions<OrchestratorOptions>>().Value.Adapters;
 
-        adapters.Wms.Should().BeSameAs(plant.Wms);
-        adapters.Erp.Should().BeNull();
+        adapters.Find(CommandKinds.WmsPlaceHold, null).Should().BeSameAs(replacement);
+        adapters.Find(CommandKinds.WmsReleaseHold, null).Should().BeSameAs(plant.Wms);
+        adapters.Find(CommandKinds.ErpChangeStockCategory, null).Should().BeNull();
     }
 
     [Fact]

@@ -86,7 +86,7 @@ public class OrchestratorDeadLetterTests
     {
         await using var host = await CreateParkedHostAsync();
         var deadLetter = await SingleOpenAsync(host);
-        var original = (SendNotificationRequest)deadLetter.Command!.Request;
+        var original = (SendNotificationRequest)deadLetter.Command!.Payload.ToCommand(deadLetter.Command.Kind, host.Orchestrator.Adapters.Operations);
         var edited = original with { Subject = "a:a1-corrected", Roles = [Role.Buyer, Role.SupplierQuality] };
 
         var result = await host.Orchestrator.ActAsync(Request(deadLetter, OperatorActionKind.ReplayEdited, "wrong distribution list", edited), EngineTestHost.Ct);
@@ -111,7 +111,7 @@ public class OrchestratorDeadLetterTests
     {
         await using var host = await CreateParkedHostAsync();
         var deadLetter = await SingleOpenAsync(host);
-        var wrongKind = new PlaceShipmentHoldRequest { Context = ((AdapterCommand)deadLetter.Command!.Request).Context, Lot = new LotId("L-1") };
+        var wrongKind = new PlaceShipmentHoldRequest { Context = deadLetter.Command!.Payload.ToCommand(deadLetter.Command.Kind, host.Orchestrator.Adapters.Operations).Context, Lot = new LotId("L-1") };
 
         var result = await host.Orchestrator.ActAsync(Request(deadLetter, OperatorActionKind.ReplayEdited, "oops", wrongKind), EngineTestHost.Ct);
 

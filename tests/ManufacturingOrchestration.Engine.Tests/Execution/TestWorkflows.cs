@@ -65,22 +65,15 @@ internal static class TestWorkflows
         }
     }
 
-    public static AdapterSet WithNotification(PlantSimulator plant, INotificationAdapter notification) => new()
-    {
-        Erp = plant.Erp,
-        Mes = plant.Mes,
-        Qms = plant.Qms,
-        Wms = plant.Wms,
-        Procurement = plant.Procurement,
-        Notification = notification,
-    };
+    public static AdapterSet WithNotification(PlantSimulator plant, ICommandHandler<SendNotificationRequest> notification) =>
+        plant.AddTo(new AdapterSet()).Add(CommandKinds.NotificationSystem, notification);
 }
 
 /// <summary>
 /// A notification adapter that holds the calls <c>holds</c> selects (all by default) until the gate opens, then
 /// delegates to the simulator; calls it does not hold are counted in <see cref="Passed"/> once delivered.
 /// </summary>
-internal sealed class GatedNotificationAdapter(INotificationAdapter inner, Func<SendNotificationRequest, bool>? holds = null) : INotificationAdapter
+internal sealed class GatedNotificationAdapter(ICommandHandler<SendNotificationRequest> inner, Func<SendNotificationRequest, bool>? holds = null) : ICommandHandler<SendNotificationRequest>
 {
     private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -96,17 +89,17 @@ internal sealed class GatedNotificationAdapter(INotificationAdapter inner, Func<
 
     public void Open() => _gate.TrySetResult();
 
-    public async ValueTask<AdapterResult> SendAsync(SendNotificationRequest request, CancellationToken cancellationToken)
+    public async ValueTask<AdapterResult> ExecuteAsync(SendNotificationRequest request, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _calls);
         if (holds is null || holds(request))
         {
             _entered.TrySetResult();
             await _gate.Task.WaitAsync(cancellationToken);
-            return await inner.SendAsync(request, cancellationToken);
+            return await inner.ExecuteAsync(request, cancellationToken);
         }
 
-        var result = await inner.SendAsync(request, cancellationToken);
+        var result = await inner.ExecuteAsync(request, cancellationToken);
         Passed.Release();
         return result;
     }

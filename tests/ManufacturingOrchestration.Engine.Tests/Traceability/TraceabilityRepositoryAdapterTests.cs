@@ -14,7 +14,7 @@ public class TraceabilityRepositoryAdapterTests
         var repository = new RecordingRepository(TraceabilityPublishStatus.Published);
         var sut = new TraceabilityRepositoryAdapter(repository);
 
-        var result = await sut.PublishGenealogyAsync(Request(), Ct);
+        var result = await sut.ExecuteAsync(Request(), Ct);
 
         result.Status.Should().Be(AdapterResultStatus.Succeeded);
         repository.Last!.IdempotencyKey.Should().Be("idem-1");
@@ -27,7 +27,7 @@ public class TraceabilityRepositoryAdapterTests
     {
         var sut = new TraceabilityRepositoryAdapter(new RecordingRepository(TraceabilityPublishStatus.AlreadyPublished));
 
-        (await sut.PublishGenealogyAsync(Request(), Ct)).Status.Should().Be(AdapterResultStatus.AlreadyApplied);
+        (await sut.ExecuteAsync(Request(), Ct)).Status.Should().Be(AdapterResultStatus.AlreadyApplied);
     }
 
     [Fact]
@@ -35,7 +35,7 @@ public class TraceabilityRepositoryAdapterTests
     {
         var sut = new TraceabilityRepositoryAdapter(new RecordingRepository(new IOException("disk full")));
 
-        var result = await sut.PublishGenealogyAsync(Request(), Ct);
+        var result = await sut.ExecuteAsync(Request(), Ct);
 
         result.IsTransient.Should().BeTrue();
         result.Message.Should().Contain("disk full");
@@ -46,7 +46,7 @@ public class TraceabilityRepositoryAdapterTests
     {
         var sut = new TraceabilityRepositoryAdapter(new RecordingRepository(new ManufacturingOrchestrationException(ReasonCodes.MalformedJson, "damaged")));
 
-        var result = await sut.PublishGenealogyAsync(Request(), Ct);
+        var result = await sut.ExecuteAsync(Request(), Ct);
 
         result.IsPermanent.Should().BeTrue();
         result.Reason.Should().Be(ReasonCodes.MalformedJson);
@@ -56,7 +56,7 @@ public class TraceabilityRepositoryAdapterTests
     public async Task AdapterSet_RoutesPublishGenealogyToTheTraceabilityAdapter()
     {
         var repository = new RecordingRepository(TraceabilityPublishStatus.Published);
-        var adapters = new AdapterSet { Traceability = new TraceabilityRepositoryAdapter(repository) };
+        var adapters = new AdapterSet().Add(CommandKinds.TraceabilitySystem, new TraceabilityRepositoryAdapter(repository));
 
         (await adapters.ExecuteAsync(Request(), Ct)).IsSuccess.Should().BeTrue();
         repository.Last.Should().NotBeNull();

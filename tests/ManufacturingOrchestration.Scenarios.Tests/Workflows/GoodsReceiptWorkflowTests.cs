@@ -55,7 +55,7 @@ public sealed class GoodsReceiptWorkflowTests
         var services = new ServiceCollection();
         services.AddManufacturingOrchestration(mo => mo
             .UseInMemoryStore()
-            .UseNotification(new Testing.NotificationSimulator())
+            .AddAdapter(CommandKinds.NotificationSystem, new Testing.NotificationSimulator())
             .AddSite(EngineTestHost.SiteProfile)
             .AddGoodsReceipt()
             .AddShippedScenarios()

@@ -49,17 +49,10 @@ internal sealed class ScenarioTestHost : IAsyncDisposable
             options =>
             {
                 repository = new JsonFileTraceabilityRepository(directory, options.TimeProvider);
-                var plant = options.Adapters;
-                options.Adapters = new AdapterSet
+                if (withTraceability)
                 {
-                    Erp = plant.Erp,
-                    Mes = plant.Mes,
-                    Qms = plant.Qms,
-                    Wms = plant.Wms,
-                    Procurement = plant.Procurement,
-                    Notification = plant.Notification,
-                    Traceability = withTraceability ? new TraceabilityRepositoryAdapter(repository) : null,
-                };
+                    options.Adapters.Add(CommandKinds.TraceabilitySystem, new TraceabilityRepositoryAdapter(repository));
+                }
             },
             workflows:
             [

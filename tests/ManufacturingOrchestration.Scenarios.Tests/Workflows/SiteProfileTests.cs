@@ -1,3 +1,4 @@
+using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Tests.Execution;
 using ManufacturingOrchestration.Model;
@@ -71,7 +72,7 @@ public sealed class SiteProfileTests
         var services = new ServiceCollection();
         services.AddManufacturingOrchestration(mo =>
         {
-            mo.UseInMemoryStore().UseNotification(new NotificationSimulator()).AddIncomingInspection();
+            mo.UseInMemoryStore().AddAdapter(CommandKinds.NotificationSystem, new NotificationSimulator()).AddIncomingInspection();
             configure(mo);
         });
         return services.BuildServiceProvider();

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using ManufacturingOrchestration.Adapters;
-using ManufacturingOrchestration.Adapters.Serialization;
 using ManufacturingOrchestration.Model;
 using static ManufacturingOrchestration.Testing.Tests.Support.Seed;
 
@@ -8,6 +7,12 @@ namespace ManufacturingOrchestration.Testing.Tests.Adapters;
 
 public sealed class AdapterJsonTests
 {
+    private static readonly OperationRegistry Registry = OperationRegistry.CreateDefault();
+
+    private static string Serialize(AdapterCommand command) => System.Text.Encoding.UTF8.GetString(Registry.Serialize(command));
+
+    private static AdapterCommand Deserialize(string kind, string json) => Registry.Deserialize(kind, System.Text.Encoding.UTF8.GetBytes(json));
+
     public static TheoryData<AdapterCommand> Commands() =>
     [
         Change(12.5m, StockCategory.Unrestricted, StockCategory.Blocked) with { ReasonCode = ReasonCode.Parse("qm.inspection-failed"), Location = new StorageLocationId("0001") },
@@ -57,27 +62,27 @@ public sealed class AdapterJsonTests
     [MemberData(nameof(Commands))]
     public void SerializeThenDeserialize_ByKind_RoundTripsEveryCommand(AdapterCommand command)
     {
-        var json = AdapterJson.Serialize(command);
+        var json = Serialize(command);
 
-        var back = AdapterJson.Deserialize(command.Kind, json);
+        var back = Deserialize(command.Kind, json);
 
         back.Should().BeOfType(command.GetType());
         back.Kind.Should().Be(command.Kind);
-        AdapterJson.Serialize(back).Should().Be(json);
+        Serialize(back).Should().Be(json);
         back.Should().BeEquivalentTo(command, o => o.RespectingRuntimeTypes());
     }
 
     [Fact]
     public void CommandTypes_CoverEveryCommandKind()
     {
-        AdapterJson.CommandTypes.Keys.Should().BeEquivalentTo(CommandKinds.All);
+        Registry.Operations.Where(o => o.Type == OperationType.Command).Select(o => o.Kind).Should().BeEquivalentTo(CommandKinds.All);
         Commands().Select(row => row.Data.Kind).Should().BeEquivalentTo(CommandKinds.All);
     }
 
     [Fact]
     public void Serialize_UsesCamelCaseAndStringEnums()
     {
-        var json = AdapterJson.Serialize(Change(1, StockCategory.QualityInspection, StockCategory.Unrestricted, key: "k-json"));
+        var json = Serialize(Change(1, StockCategory.QualityInspection, StockCategory.Unrestricted, key: "k-json"));
 
         using var document = JsonDocument.Parse(json);
         document.RootElement.GetProperty("context").GetProperty("idempotencyKey").GetString().Should().Be("k-json");
@@ -88,7 +93,7 @@ public sealed class AdapterJsonTests
     [Fact]
     public void Deserialize_UnknownKind_ThrowsWithReasonCode()
     {
-        var read = () => AdapterJson.Deserialize("erp.teleport-stock", "{}");
+        var read = () => Deserialize("erp.teleport-stock", "{}");
 
         read.Should().Throw<ManufacturingOrchestrationException>().Which.ReasonCode.Should().Be(ReasonCodes.UnknownCommandKind);
     }
@@ -96,7 +101,7 @@ public sealed class AdapterJsonTests
     [Fact]
     public void Deserialize_MissingRequiredMember_Throws()
     {
-        var read = () => AdapterJson.Deserialize(CommandKinds.ErpPlaceShipmentHold, "{\"lot\":\"L1\"}");
+        var read = () => Deserialize(CommandKinds.ErpPlaceShipmentHold, "{\"lot\":\"L1\"}");
 
         read.Should().Throw<JsonException>();
     }

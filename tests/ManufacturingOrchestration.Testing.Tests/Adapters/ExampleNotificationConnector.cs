@@ -17,12 +17,12 @@ public interface IMessageGateway
 public sealed record GatewayResponse(HttpStatusCode Status, string? MessageId = null, TimeSpan? RetryAfter = null, string? Error = null);
 
 /// <summary>A notification connector: sends, and classifies every answer; never throws for a business refusal.</summary>
-public sealed class ExampleNotificationConnector(IMessageGateway gateway) : INotificationAdapter
+public sealed class ExampleNotificationConnector(IMessageGateway gateway) : ICommandHandler<SendNotificationRequest>
 {
-    public async ValueTask<AdapterResult> SendAsync(SendNotificationRequest request, CancellationToken cancellationToken)
+    public async ValueTask<AdapterResult> ExecuteAsync(SendNotificationRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var json = AdapterJson.Serialize(request);
+        var json = System.Text.Json.JsonSerializer.Serialize(request, AdapterJson.Context.SendNotificationRequest);
 
         GatewayResponse response;
         try

@@ -32,7 +32,7 @@ public sealed class ExampleNotificationConnectorTests
     {
         var connector = new ExampleNotificationConnector(new FakeGateway(new GatewayResponse(status, "m-1", TimeSpan.FromSeconds(5))));
 
-        var result = await connector.SendAsync(Request(), CancellationToken.None);
+        var result = await connector.ExecuteAsync(Request(), CancellationToken.None);
 
         result.Status.Should().Be(expected);
     }
@@ -42,7 +42,7 @@ public sealed class ExampleNotificationConnectorTests
     {
         var connector = new ExampleNotificationConnector(new FakeGateway(new GatewayResponse(HttpStatusCode.Unauthorized)));
 
-        var send = async () => await connector.SendAsync(Request(), CancellationToken.None);
+        var send = async () => await connector.ExecuteAsync(Request(), CancellationToken.None);
 
         await send.Should().ThrowAsync<AdapterPermanentException>();
     }
@@ -53,8 +53,8 @@ public sealed class ExampleNotificationConnectorTests
         var gateway = new FakeGateway(new GatewayResponse(HttpStatusCode.ServiceUnavailable), new GatewayResponse(HttpStatusCode.Accepted, "m-9"));
         var connector = new ExampleNotificationConnector(gateway);
 
-        var first = await connector.SendAsync(Request(), CancellationToken.None);
-        var second = await connector.SendAsync(Request(), CancellationToken.None);
+        var first = await connector.ExecuteAsync(Request(), CancellationToken.None);
+        var second = await connector.ExecuteAsync(Request(), CancellationToken.None);
 
         first.IsTransient.Should().BeTrue();
         second.ExternalReference.Should().Be("m-9");

@@ -182,7 +182,7 @@ public sealed class OrchestrationTestHarnessTests
         await using var harness = CreateSut();
 
         harness.Traceability.Should().BeOfType<InMemoryTraceabilityRepository>();
-        harness.Options.Adapters.Traceability.Should().NotBeNull();
+        harness.Options.Adapters.Find(CommandKinds.TraceabilityPublishGenealogy, null).Should().BeOfType<ManufacturingOrchestration.Engine.Traceability.TraceabilityRepositoryAdapter>();
     }
 
     [Fact]
@@ -191,8 +191,8 @@ public sealed class OrchestrationTestHarnessTests
         await using var harness = new OrchestrationTestHarness(new OrchestrationTestHarnessOptions { Traceability = _ => null });
 
         harness.Traceability.Should().BeNull();
-        harness.Options.Adapters.Traceability.Should().BeNull();
-        harness.Options.Adapters.Erp.Should().BeSameAs(harness.Plant.Erp);
+        harness.Options.Adapters.Find(CommandKinds.TraceabilityPublishGenealogy, null).Should().BeNull();
+        harness.Options.Adapters.Find(CommandKinds.ErpChangeStockCategory, null).Should().BeSameAs(harness.Plant.Erp);
     }
 
     [Fact]
