@@ -238,7 +238,7 @@ public sealed class OperationRegistry
         for (var i = 0; valid && i < kind.Length; i++)
         {
             var c = kind[i];
-            valid = c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' || (c == '.' && i > dot);
+            valid = c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' || (c == '.' && i >= dot && kind[i - 1] != '.');
         }
 
         if (!valid)

@@ -55,7 +55,7 @@ public class BootstrapRetriesTests
         (await host.Store.ReadPendingEventsAsync(null, 0, 10, EngineTestHost.Ct)).Should().BeEmpty();
         (await host.Store.ReadNextTimerDueAsync(EngineTestHost.Ct)).Should().BeNull();
         var audit = await host.Orchestrator.GetAuditTrailAsync("L-1", EngineTestHost.Ct);
-        audit.Select(r => r.Action).Should().StartWith(["bootstrap-retry-scheduled", "bootstrap-retry-scheduled", "bootstrap-recovered", "processed"]);
+        audit.Select(r => r.Action).Should().StartWith(["query-retry-scheduled", "query-retry-scheduled", "query-recovered", "processed"]);
         audit.Should().ContainSingle(r => r.Action == "processed");
         audit[0].Reason.Should().StartWith(ReasonCodes.AdapterTransient.Code).And.Contain("erp.get-lot of lot L-1").And.Contain("attempt 1 of 10");
         audit[2].Reason.Should().Contain("attempt 3");
@@ -111,7 +111,7 @@ public class BootstrapRetriesTests
         (await host.Store.ReadPendingEventsAsync("L-3", 0, 10, EngineTestHost.Ct)).Select(e => e.Key.Id).Should().Equal("p1", "f2");
         seen.Should().BeEmpty();
         var audit = await host.Orchestrator.GetAuditTrailAsync("L-3", EngineTestHost.Ct);
-        audit.Select(r => r.Action).Should().Equal("bootstrap-retry-scheduled", "bootstrap-retry-scheduled", "dead-lettered");
+        audit.Select(r => r.Action).Should().Equal("query-retry-scheduled", "query-retry-scheduled", "dead-lettered");
         audit[^1].Reason.Should().StartWith(ReasonCodes.QueryRetriesExhausted.Code);
 
         host.Plant.Faults.Clear();
@@ -202,7 +202,7 @@ public class BootstrapRetriesTests
         seen.Should().Equal("p1:lot", "p2:lot");
         host.Plant.Erp.CallCount(QueryKinds.ErpGetLot).Should().Be(4);
         var audit = await host.Store.ReadAuditAsync("L-6", 0, EngineTestHost.Ct);
-        audit.Select(r => r.Action).Should().Equal("bootstrap-retry-scheduled", "bootstrap-retry-scheduled", "bootstrap-retry-scheduled", "bootstrap-recovered", "processed", "processed");
+        audit.Select(r => r.Action).Should().Equal("query-retry-scheduled", "query-retry-scheduled", "query-retry-scheduled", "query-recovered", "processed", "processed");
         audit[3].Reason.Should().Contain("attempt 4");
         (await host.Store.ReadPendingEventsAsync(null, 0, 10, EngineTestHost.Ct)).Should().BeEmpty();
         (await second.Audit.VerifyAllAsync(EngineTestHost.Ct)).IsValid.Should().BeTrue();
@@ -229,11 +229,11 @@ public class BootstrapRetriesTests
         seen.Should().Equal("p1:none");
         host.Plant.Erp.CallCount(QueryKinds.ErpGetLot).Should().Be(1);
         (await second.GetPartitionAsync("L-8", EngineTestHost.Ct))!.Instances.Should().BeEmpty();
-        (await host.Store.ReadAuditAsync("L-8", 0, EngineTestHost.Ct)).Select(r => r.Action).Should().Equal("bootstrap-retry-scheduled", "bootstrap-recovered", "processed");
+        (await host.Store.ReadAuditAsync("L-8", 0, EngineTestHost.Ct)).Select(r => r.Action).Should().Equal("query-retry-scheduled", "query-recovered", "processed");
     }
 
     private static async Task<WorkflowInstanceState> WaitingAsync(EngineTestHost host, string key) =>
-        (await host.Orchestrator.GetPartitionAsync(key, EngineTestHost.Ct))!.Instances.Should().ContainSingle(i => i.WaitingFor == "erp-bootstrap").Subject;
+        (await host.Orchestrator.GetPartitionAsync(key, EngineTestHost.Ct))!.Instances.Should().ContainSingle(i => i.WaitingFor == "query-retry").Subject;
 
     private static int Attempts(WorkflowInstanceState instance) =>
         JsonDocument.Parse(instance.Data!).RootElement.GetProperty("attempts").GetInt32();

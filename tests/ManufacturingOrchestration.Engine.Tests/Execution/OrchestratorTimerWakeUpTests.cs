@@ -65,8 +65,8 @@ public class OrchestratorTimerWakeUpTests
 
         var because = $"seed {seed}";
         host.Orchestrator.OpenDeadLetters.Should().Be(1, because);
-        recorder.Sum("mo.bootstrap.retries").Should().Be(2, because);
-        recorder.Sum("mo.bootstrap.failures", "outcome", "exhausted").Should().Be(1, because);
+        recorder.Sum("mo.query.retries").Should().Be(2, because);
+        recorder.Sum("mo.query.failures", "outcome", "exhausted").Should().Be(1, because);
         recorder.Sum("mo.deadletters").Should().Be(1, because);
         (await host.Store.ReadNextTimerDueAsync(Ct)).Should().BeNull(because);
         return clock!.AdvancedWhileArming;

@@ -23,17 +23,17 @@ public class OrchestrationTelemetryTests
         host.Plant.Faults.FailNext(QueryKinds.ErpGetLot, 2);
 
         await host.PublishAndWaitAsync(EngineTestHost.Passed("L-1", "p1"));
-        recorder.Sum("mo.bootstrap.retries").Should().Be(1, "the first attempt failed and a retry waits");
-        recorder.Sum("mo.bootstrap.failures").Should().Be(0, "the failed bootstrap has not ended yet");
+        recorder.Sum("mo.query.retries").Should().Be(1, "the first attempt failed and a retry waits");
+        recorder.Sum("mo.query.failures").Should().Be(0, "the failed bootstrap has not ended yet");
 
         await TestWorkflows.AdvanceUntilAsync(host, () => host.Plant.Erp.QuantityIn(new LotId("L-1"), StockCategory.Unrestricted) == 100, Step);
 
-        recorder.Sum("mo.bootstrap.retries").Should().Be(2);
-        recorder.Sum("mo.bootstrap.retries", "query", QueryKinds.ErpGetLot).Should().Be(2);
-        recorder.Sum("mo.bootstrap.retries", "site", EngineTestHost.Site.Value).Should().Be(2);
-        recorder.Sum("mo.bootstrap.failures").Should().Be(1, "one event's bootstrap failed, and it ended once");
-        recorder.Sum("mo.bootstrap.failures", "outcome", "recovered").Should().Be(1);
-        recorder.Sum("mo.bootstrap.failures", "query", QueryKinds.ErpGetLot).Should().Be(1);
+        recorder.Sum("mo.query.retries").Should().Be(2);
+        recorder.Sum("mo.query.retries", "query", QueryKinds.ErpGetLot).Should().Be(2);
+        recorder.Sum("mo.query.retries", "site", EngineTestHost.Site.Value).Should().Be(2);
+        recorder.Sum("mo.query.failures").Should().Be(1, "one event's bootstrap failed, and it ended once");
+        recorder.Sum("mo.query.failures", "outcome", "recovered").Should().Be(1);
+        recorder.Sum("mo.query.failures", "query", QueryKinds.ErpGetLot).Should().Be(1);
         recorder.Sum("mo.deadletters").Should().Be(0);
     }
 
@@ -48,10 +48,10 @@ public class OrchestrationTelemetryTests
         await host.PublishAndWaitAsync(EngineTestHost.Passed("L-3", "p1"));
         await TestWorkflows.AdvanceUntilAsync(host, () => host.Orchestrator.OpenDeadLetters > 0, Step);
 
-        recorder.Sum("mo.bootstrap.retries").Should().Be(2, "attempts 1 and 2 were retried, attempt 3 was the last");
-        recorder.Sum("mo.bootstrap.failures").Should().Be(1);
-        recorder.Sum("mo.bootstrap.failures", "outcome", "exhausted").Should().Be(1);
-        recorder.Sum("mo.bootstrap.failures", "site", EngineTestHost.Site.Value).Should().Be(1);
+        recorder.Sum("mo.query.retries").Should().Be(2, "attempts 1 and 2 were retried, attempt 3 was the last");
+        recorder.Sum("mo.query.failures").Should().Be(1);
+        recorder.Sum("mo.query.failures", "outcome", "exhausted").Should().Be(1);
+        recorder.Sum("mo.query.failures", "site", EngineTestHost.Site.Value).Should().Be(1);
         recorder.Sum("mo.deadletters").Should().Be(1, "the dead letter is counted once, by the engine's own dead-letter counter");
     }
 
@@ -65,9 +65,9 @@ public class OrchestrationTelemetryTests
 
         await host.PublishAndWaitAsync(EngineTestHost.Passed("L-4", "p1"));
 
-        recorder.Sum("mo.bootstrap.retries").Should().Be(0);
-        recorder.Sum("mo.bootstrap.failures", "outcome", "refused").Should().Be(1);
-        recorder.Sum("mo.bootstrap.failures", "outcome", "exhausted").Should().Be(0);
+        recorder.Sum("mo.query.retries").Should().Be(0);
+        recorder.Sum("mo.query.failures", "outcome", "refused").Should().Be(1);
+        recorder.Sum("mo.query.failures", "outcome", "exhausted").Should().Be(0);
         recorder.Sum("mo.deadletters").Should().Be(1);
     }
 
@@ -106,7 +106,7 @@ public class OrchestrationTelemetryTests
         listener.Start();
 
         telemetry.Meter.Name.Should().Be(OrchestrationTelemetry.Name);
-        instruments.Select(i => i.Name).Should().Contain(["mo.bootstrap.retries", "mo.bootstrap.failures"]);
+        instruments.Select(i => i.Name).Should().Contain(["mo.query.retries", "mo.query.failures"]);
         instruments.Should().OnlyContain(i => i.Name.StartsWith("mo.", StringComparison.Ordinal) && !string.IsNullOrWhiteSpace(i.Description));
     }
 }

@@ -84,21 +84,9 @@ public class FinishedGoodsReleaseEndToEndTests
         await host.ShouldHaveValidAuditAsync();
     }
 
-    [Fact]
-    public async Task LotReleased_NoTraceabilityAdapter_DeadLettersThePublicationAfterTheErpCommands()
+    private static async Task<ScenarioTestHost> StartWithFinishedLotAsync(StockCategory category)
     {
-        await using var host = await StartWithFinishedLotAsync(StockCategory.QualityInspection, withTraceability: false);
-
-        await host.PublishAndWaitAsync(Released("rel-4"));
-
-        host.Plant.Erp.QuantityIn(FinishedLot, StockCategory.Unrestricted).Should().Be(50, "the commands before the publication were executed");
-        var open = await host.Orchestrator.GetDeadLettersAsync(Engine.Storage.DeadLetterQuery.Open, ScenarioTestHost.Ct);
-        open.Should().ContainSingle().Which.Command!.Kind.Should().Be(CommandKinds.TraceabilityPublishGenealogy);
-    }
-
-    private static async Task<ScenarioTestHost> StartWithFinishedLotAsync(StockCategory category, bool withTraceability = true)
-    {
-        var host = await ScenarioTestHost.StartAsync(withTraceability: withTraceability);
+        var host = await ScenarioTestHost.StartAsync();
 
         host.AddLot("FG-1", 50, category, ScenarioTestHost.Board);
         (await host.Plant.Erp.PlaceShipmentHoldAsync(new PlaceShipmentHoldRequest

@@ -55,7 +55,8 @@ public sealed class GoodsReceiptWorkflowTests
         var services = new ServiceCollection();
         services.AddManufacturingOrchestration(mo => mo
             .UseInMemoryStore()
-            .AddAdapter(CommandKinds.NotificationSystem, new Testing.NotificationSimulator())
+            .UseAdapters(_ => new Testing.PlantSimulator().Adapters)
+            .AddAdapter(CommandKinds.TraceabilitySystem, new Engine.Traceability.TraceabilityRepositoryAdapter(new Testing.InMemoryTraceabilityRepository(TimeProvider.System)))
             .AddSite(EngineTestHost.SiteProfile)
             .AddGoodsReceipt()
             .AddShippedScenarios()

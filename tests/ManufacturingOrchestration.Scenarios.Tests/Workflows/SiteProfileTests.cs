@@ -1,4 +1,3 @@
-using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Tests.Execution;
 using ManufacturingOrchestration.Model;
@@ -72,7 +71,7 @@ public sealed class SiteProfileTests
         var services = new ServiceCollection();
         services.AddManufacturingOrchestration(mo =>
         {
-            mo.UseInMemoryStore().AddAdapter(CommandKinds.NotificationSystem, new NotificationSimulator()).AddIncomingInspection();
+            mo.UseInMemoryStore().UseAdapters(_ => new PlantSimulator().Adapters).AddIncomingInspection();
             configure(mo);
         });
         return services.BuildServiceProvider();

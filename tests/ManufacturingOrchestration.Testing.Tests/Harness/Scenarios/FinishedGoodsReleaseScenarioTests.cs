@@ -1,6 +1,5 @@
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Execution;
-using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Scenarios;
@@ -69,19 +68,13 @@ public sealed class FinishedGoodsReleaseScenarioTests
     }
 
     [Fact]
-    public async Task LotReleased_NoTraceabilityRepository_TheErpCommandsRunAndThePublicationIsDeadLettered()
+    public async Task NoTraceabilityRepository_TheReleaseWorkflowDoesNotStart_NamingThePublication()
     {
-        await using var harness = await StartWithFinishedLotAsync(StockCategory.QualityInspection, withTraceability: false);
+        var start = async () => await StartWithFinishedLotAsync(StockCategory.QualityInspection, withTraceability: false);
 
-        await harness.PublishAndWaitAsync([Released("rel-3")], Ct);
-
-        harness.Traceability.Should().BeNull();
-        harness.Plant.Erp.QuantityIn(FinishedLot, StockCategory.Unrestricted).Should().Be(50, "the commands before the publication were executed");
-        var open = await harness.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, Ct);
-        open.Should().ContainSingle().Which.Command!.Kind.Should().Be(CommandKinds.TraceabilityPublishGenealogy);
-        await harness.Invoking(h => h.AssertNoOpenDeadLettersAsync(Ct)).Should().ThrowAsync<OrchestrationAssertionException>()
-            .WithMessage($"*{CommandKinds.TraceabilityPublishGenealogy}*");
-        await harness.AssertAuditIntactAsync(Ct);
+        var refusal = (await start.Should().ThrowAsync<ManufacturingOrchestrationException>()).Which;
+        refusal.ReasonCode.Should().Be(ReasonCodes.RequiredOperationsMissing);
+        refusal.Message.Should().Contain("finished-goods-release@1 needs 'traceability.publish-genealogy': no traceability adapter is composed for 'traceability.publish-genealogy'");
     }
 
     private static async Task<OrchestrationTestHarness> StartWithFinishedLotAsync(StockCategory category, bool withTraceability = true)
