@@ -41,6 +41,8 @@ public sealed class OrchestrationTelemetry : IDisposable
     private readonly Counter<long> _slaBreaches;
     private readonly Counter<long> _bootstrapRetries;
     private readonly Counter<long> _bootstrapFailures;
+    private readonly Counter<long> _auditDelivered;
+    private readonly Counter<long> _auditSinkFailures;
 
     /// <summary>Creates the instruments.</summary>
     /// <param name="time">The clock used for latencies.</param>
@@ -66,6 +68,8 @@ public sealed class OrchestrationTelemetry : IDisposable
         _slaBreaches = Meter.CreateCounter<long>("mo.sla.breaches", description: "Approvals that passed their deadline, by escalation level.");
         _bootstrapRetries = Meter.CreateCounter<long>("mo.bootstrap.retries", description: "Durable retries scheduled after the ERP failed transiently to load a lot or order seen for the first time, by query.");
         _bootstrapFailures = Meter.CreateCounter<long>("mo.bootstrap.failures", description: "Events whose ERP bootstrap failed, counted once when that ends, by outcome: recovered on a retry, or dead-lettered because the retries were exhausted or the ERP refused (those two are in mo.deadletters too).");
+        _auditDelivered = Meter.CreateCounter<long>("mo.audit.sink.delivered", description: "Audit records an audit sink took and its cursor moved past, by sink (a redelivered record counts again).");
+        _auditSinkFailures = Meter.CreateCounter<long>("mo.audit.sink.failures", description: "Deliveries to an audit sink that failed and wait for a retry, by sink.");
     }
 
     /// <summary>The meter; other packages add their instruments to it (the scenarios' drift counter, for example).</summary>
@@ -137,6 +141,10 @@ public sealed class OrchestrationTelemetry : IDisposable
 
     internal void BootstrapRetryScheduled(string? site, string query) =>
         _bootstrapRetries.Add(1, new KeyValuePair<string, object?>("site", site), new KeyValuePair<string, object?>("query", query));
+
+    internal void AuditDelivered(string sink, int records) => _auditDelivered.Add(records, new KeyValuePair<string, object?>("sink", sink));
+
+    internal void AuditSinkFailed(string sink) => _auditSinkFailures.Add(1, new KeyValuePair<string, object?>("sink", sink));
 
     /// <summary>A failed ERP bootstrap ended: <paramref name="outcome"/> is <see cref="BootstrapRecovered"/>, <see cref="BootstrapExhausted"/> or <see cref="BootstrapRefused"/>.</summary>
     internal void BootstrapEnded(string? site, string? query, string outcome) =>
