@@ -256,7 +256,7 @@ public sealed class ManufacturingOrchestrationBuilder
 
     /// <summary>
     /// Adds an audit sink created from the container when the orchestrator is first resolved (the container owns it and
-    /// disposes it).
+    /// disposes it), such as <c>sp =&gt; new JsonLinesAuditSink(new JsonLinesAuditSinkOptions { Path = "audit.jsonl" })</c>.
     /// Sinks registered as <see cref="IAuditSink"/> in the container directly are added too.
     /// </summary>
     /// <param name="factory">Creates the sink.</param>

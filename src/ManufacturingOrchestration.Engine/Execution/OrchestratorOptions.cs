@@ -69,7 +69,7 @@ public sealed class OrchestratorOptions
     public int? JitterSeed { get; set; }
 
     /// <summary>
-    /// The external destinations committed audit records stream to (a SIEM, a GRC tool, a file):
+    /// The external destinations committed audit records stream to (a SIEM, a GRC tool, <see cref="JsonLinesAuditSink"/>):
     /// each at least once, in commit order, from a cursor per sink name kept in the store. None by default; names must be
     /// unique.
     /// </summary>
