@@ -15,6 +15,9 @@ namespace ManufacturingOrchestration.Storage.Sqlite;
 /// <para>2: the cross-partition indexes — <c>partition_waiting</c> (which keys' current state has an instance waiting for
 /// what) and the <c>action</c> / <c>recorded_at</c> columns of <c>audit</c> with their index — built from the rows
 /// already there in the same transaction.</para>
+/// <para>3: <c>audit_sink_cursors</c>, each audit sink's delivery cursor (a position in the audit feed, which is the
+/// <c>id</c> of <c>audit</c>: assigned by the one writer in commit order, and never reused since audit rows are never
+/// deleted).</para>
 /// </remarks>
 internal static class SqliteSchema
 {
@@ -140,6 +143,13 @@ internal static class SqliteSchema
                 "CREATE INDEX partition_waiting_for ON partition_waiting (waiting_for, partition_key)",
                 "CREATE INDEX audit_action ON audit (action, recorded_at)"),
         ],
+        Sql(
+            """
+            CREATE TABLE audit_sink_cursors (
+                sink     TEXT    NOT NULL PRIMARY KEY,
+                position INTEGER NOT NULL
+            ) WITHOUT ROWID
+            """),
     ];
 
     /// <summary>How many rows a backfill reads at a time (reads and writes never interleave on one table).</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using ManufacturingOrchestration.Engine.Approvals;
+using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
@@ -12,8 +13,10 @@ using ManufacturingOrchestration.Testing;
 
 // Usage: CrashHost --db <file> --effects <file> --progress <file> --accepted <file> --lots <n> --seed <n>
 //                  [--batch <n>] [--synchronous normal|full]
+//                  [--audit-file <file> [--sink-batch <n>] [--hold-after-sink-write <n>] [--tear-sink-write <n>]]
 // Publishes the crash scenario from where its durable progress file says (minus a window, so duplicates are exercised),
-// waits until everything is processed, stops and prints DONE. Killing it at any moment must lose nothing.
+// waits until everything is processed (and, with --audit-file, exported by a JSON-lines audit sink), stops and prints
+// DONE. Killing it at any moment must lose nothing. The --hold/--tear switches stop it inside the sink (InterruptingAuditSink).
 var arguments = ParseArguments(args);
 var lots = int.Parse(arguments["lots"], CultureInfo.InvariantCulture);
 var seed = int.Parse(arguments["seed"], CultureInfo.InvariantCulture);
@@ -59,6 +62,15 @@ var options = new OrchestratorOptions
     Actors = new InMemoryActorDirectory(),
 };
 options.Workflows.Add(IncomingInspectionWorkflow.Create(services));
+using var auditFile = arguments.TryGetValue("audit-file", out var auditPath)
+    ? new JsonLinesAuditSink(new JsonLinesAuditSinkOptions { Path = auditPath, Name = "audit-file" })
+    : null;
+if (auditFile is not null)
+{
+    options.AuditSinks.Add(new InterruptingAuditSink(auditFile, Number("hold-after-sink-write"), Number("tear-sink-write")));
+    options.AuditSinkDelivery.BatchSize = arguments.ContainsKey("sink-batch") ? Number("sink-batch") : options.AuditSinkDelivery.BatchSize;
+}
+
 await using var orchestrator = new Orchestrator(options);
 await orchestrator.StartAsync(ct);
 Console.WriteLine("READY");
@@ -97,11 +109,18 @@ using (var acceptedLog = new FileStream(acceptedPath, FileMode.Append, FileAcces
 }
 
 await orchestrator.WaitForIdleAsync(ct);
+if (auditFile is not null)
+{
+    await orchestrator.WaitForAuditSinksAsync(ct);
+}
+
 var elapsed = clock.Elapsed;
 Console.WriteLine(FormattableString.Invariant($"IDLE published={events.Count - from} seconds={elapsed.TotalSeconds:F2} events/s={(events.Count - from) / elapsed.TotalSeconds:F0}"));
 await orchestrator.StopAsync(ct);
 Console.WriteLine("DONE");
 return 0;
+
+int Number(string name) => arguments.TryGetValue(name, out var text) ? int.Parse(text, CultureInfo.InvariantCulture) : 0;
 
 static EventEnvelope Envelope(CrashScenarioEvent e, SiteId site, MaterialId material, SupplierId supplier) => new()
 {

@@ -12,7 +12,9 @@ namespace ManufacturingOrchestration.Storage.Sqlite.Tests;
 /// <summary>
 /// The proof that the SQLite store survives kill -9: the orchestrator runs in a child process over thousands of events
 /// and is killed (SIGKILL) at seeded random moments, restarted on the same file each time, and at the end nothing is
-/// lost, nothing took effect twice, every lot's events were handled in order and the audit trail verifies.
+/// lost, nothing took effect twice, every lot's events were handled in order and the audit trail verifies. A second
+/// test kills the host inside its JSON-lines audit sink, between delivery and cursor save, and checks that the file
+/// still holds every audit record exactly once, in order.
 /// </summary>
 public sealed class SqliteCrashRecoveryTests
 {
@@ -81,6 +83,107 @@ public sealed class SqliteCrashRecoveryTests
         await VerifyOutcomeAsync(files, seed);
     }
 
+    /// <summary>
+    /// The JSON-lines audit sink across kill -9: the host is killed right after a batch reached the file and before the
+    /// orchestrator saved the sink's cursor (three times), once in the middle of writing a batch (a torn last line), and
+    /// twice at random moments; restarted each time on the same files. Afterwards the file holds every audit record of
+    /// the store exactly once, in the store's commit order, and every key's chain in it verifies.
+    /// </summary>
+    [Fact(Timeout = 5 * 60_000)]
+    public async Task JsonLinesAuditSink_KilledBetweenDeliveryAndCursorSave_FileHoldsEveryRecordOnceInOrder()
+    {
+        const int SinkLots = 60; // 120 events
+        var seed = Environment.GetEnvironmentVariable("MO_CRASH_SEED") is { Length: > 0 } fixedSeed ? int.Parse(fixedSeed, System.Globalization.CultureInfo.InvariantCulture) : Random.Shared.Next(1, 1_000_000);
+        _output.WriteLine($"Audit sink crash test seed: {seed} (replay with MO_CRASH_SEED={seed})");
+        var files = new CrashFiles(_folder.NewFolder("sink-crash"));
+        var random = new Random(seed);
+        string[] sinkArguments = ["--audit-file", files.AuditFile, "--sink-batch", "8"];
+        var held = 0;
+
+        // Kills between delivery and cursor save, and one during a write: the host stops itself inside the sink.
+        foreach (var interruption in new[] { "--hold-after-sink-write", "--tear-sink-write", "--hold-after-sink-write", "--hold-after-sink-write" })
+        {
+            var call = random.Next(1, 4).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            using var host = StartHost(files, seed, SinkLots, [.. sinkArguments, interruption, call]);
+            if (!await host.WaitForLineOrExitAsync("SINK-HELD", TimeSpan.FromSeconds(60)))
+            {
+                _output.WriteLine($"{interruption} {call}: finished before that call ({host.LastLine})");
+                continue;
+            }
+
+            host.Kill();
+            held++;
+            var (cursorCovers, fileHolds, torn) = await SinkStateAsync(files);
+            _output.WriteLine($"{interruption} {call}: killed; the cursor covers {cursorCovers} records, the file holds {fileHolds}{(torn ? " and a torn line" : string.Empty)}");
+            if (interruption == "--tear-sink-write")
+            {
+                torn.Should().BeTrue("a kill during the write leaves a torn line (seed {0})", seed);
+                fileHolds.Should().BeGreaterThanOrEqualTo(cursorCovers, "the file holds what the cursor covers (seed {0})", seed);
+            }
+            else
+            {
+                torn.Should().BeFalse("the batch was written whole (seed {0})", seed);
+                fileHolds.Should().BeGreaterThan(cursorCovers, "the file holds a batch whose cursor was not saved (seed {0})", seed);
+            }
+        }
+
+        for (var kill = 0; kill < 2; kill++)
+        {
+            using var host = StartHost(files, seed, SinkLots, sinkArguments);
+            await host.WaitForLineAsync("READY", TimeSpan.FromSeconds(60));
+            await Task.Delay(TimeSpan.FromMilliseconds(random.Next(0, 300)), TestContext.Current.CancellationToken);
+            _output.WriteLine($"random kill {kill}: {(host.HasExited ? "finished before" : "killed")} after '{host.LastLine}'");
+            host.Kill();
+        }
+
+        using (var final = StartHost(files, seed, SinkLots, sinkArguments))
+        {
+            await final.WaitForExitAsync(TimeSpan.FromMinutes(2));
+            final.ExitCode.Should().Be(0, final.Output);
+            final.Output.Should().Contain("DONE");
+        }
+
+        held.Should().BeGreaterThanOrEqualTo(3, "the host must really be stopped inside the sink (seed {0})", seed);
+        await using var store = SqliteOrchestrationStore.Open(files.Database, new SqliteStoreOptions { RetentionWindow = null });
+        var feed = await store.ReadAuditFeedAsync(0, int.MaxValue, Ct);
+        var exported = new List<AuditRecord>();
+        await foreach (var record in JsonLinesAuditSink.ReadRecordsAsync(files.AuditFile, Ct))
+        {
+            exported.Add(record);
+        }
+
+        feed.Should().NotBeEmpty();
+        exported.Select(r => $"{r.PartitionKey}#{r.Sequence}").Should().Equal(feed.Select(e => $"{e.Record.PartitionKey}#{e.Record.Sequence}"), "the file holds every record once, in commit order (seed {0})", seed);
+        exported.Select(r => r.Hash).Should().Equal(feed.Select(e => e.Record.Hash));
+        foreach (var chain in exported.GroupBy(r => r.PartitionKey))
+        {
+            AuditVerifier.VerifyChain(chain.Key, [.. chain], null).Should().BeEmpty("the exported chain of {0} verifies (seed {1})", chain.Key, seed);
+        }
+
+        (await store.ReadAuditSinkCursorAsync("audit-file", Ct)).Should().Be(feed[^1].Position);
+        _output.WriteLine($"verified: {exported.Count} audit records of {exported.Select(r => r.PartitionKey).Distinct().Count()} keys, {held} kills inside the sink");
+    }
+
+    /// <summary>After a kill: how many feed records the saved cursor covers, how many complete records the file holds, and whether it ends in a torn line.</summary>
+    private static async Task<(int CursorCovers, int FileHolds, bool Torn)> SinkStateAsync(CrashFiles files)
+    {
+        int covers;
+        await using (var store = SqliteOrchestrationStore.Open(files.Database, new SqliteStoreOptions { RetentionWindow = null }))
+        {
+            var cursor = await store.ReadAuditSinkCursorAsync("audit-file", Ct);
+            covers = (await store.ReadAuditFeedAsync(0, int.MaxValue, Ct)).Count(e => e.Position <= cursor);
+        }
+
+        var holds = 0;
+        await foreach (var _ in JsonLinesAuditSink.ReadRecordsAsync(files.AuditFile, Ct))
+        {
+            holds++;
+        }
+
+        var bytes = await File.ReadAllBytesAsync(files.AuditFile, Ct);
+        return (covers, holds, bytes.Length > 0 && bytes[^1] != (byte)'\n');
+    }
+
     private async Task VerifyOutcomeAsync(CrashFiles files, int seed)
     {
         var events = CrashScenario.Events(Lots, seed);
@@ -130,7 +233,9 @@ public sealed class SqliteCrashRecoveryTests
         return (long)command.ExecuteScalar()!;
     }
 
-    private static HostProcess StartHost(CrashFiles files, int seed)
+    private static HostProcess StartHost(CrashFiles files, int seed) => StartHost(files, seed, Lots, []);
+
+    private static HostProcess StartHost(CrashFiles files, int seed, int lots, string[] extraArguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -138,11 +243,13 @@ public sealed class SqliteCrashRecoveryTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[]
-        {
+        string[] arguments =
+        [
             CrashHostPath(), "--db", files.Database, "--effects", files.Effects, "--progress", files.Progress, "--accepted", files.Accepted,
-            "--lots", Lots.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        })
+            "--lots", lots.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            .. extraArguments,
+        ];
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
@@ -179,6 +286,7 @@ public sealed class SqliteCrashRecoveryTests
             Effects = Path.Combine(folder, "effects.jsonl");
             Progress = Path.Combine(folder, "progress.txt");
             Accepted = Path.Combine(folder, "accepted.txt");
+            AuditFile = Path.Combine(folder, "audit.jsonl");
         }
 
         public string Database { get; }
@@ -188,6 +296,8 @@ public sealed class SqliteCrashRecoveryTests
         public string Progress { get; }
 
         public string Accepted { get; }
+
+        public string AuditFile { get; }
     }
 
     /// <summary>A running crash host whose output lines are collected as they arrive.</summary>
@@ -253,6 +363,20 @@ public sealed class SqliteCrashRecoveryTests
             if (first != seen.Task && !seen.Task.IsCompleted)
             {
                 throw new InvalidOperationException($"The crash host exited before printing {line}: {Output}");
+            }
+        }
+
+        /// <summary>Waits for a line; <see langword="false"/> when the host exited without printing it.</summary>
+        public async Task<bool> WaitForLineOrExitAsync(string line, TimeSpan timeout)
+        {
+            try
+            {
+                await WaitForLineAsync(line, timeout);
+                return true;
+            }
+            catch (InvalidOperationException) when (_process.HasExited)
+            {
+                return false;
             }
         }
 

@@ -71,6 +71,28 @@ public sealed class SqliteSchemaTests
     }
 
     [Fact]
+    public async Task Open_FileOfVersion2_ItsAuditRowsAreTheFeedInTheOrderTheyWereWrittenAndSinkCursorsCanBeSaved()
+    {
+        var path = _folder.NewDatabasePath("v2");
+        using (var connection = CreateVersion1File(path))
+        {
+            InsertAudit(connection, "lot-A", ("transition", T0), ("sla-breached", T0.AddHours(5)));
+            InsertAudit(connection, "lot-C", ("sla-breached", T0.AddHours(2)));
+            SqliteSchema.Migrate(connection, path, T0.UtcTicks, targetVersion: 2);
+            SchemaVersionOf(connection).Should().Be(2);
+        }
+
+        await using var store = SqliteOrchestrationStore.Open(path);
+
+        SchemaVersionOf(path).Should().Be(SqliteOrchestrationStore.SchemaVersion);
+        var feed = await store.ReadAuditFeedAsync(0, 100, Ct);
+        feed.Select(e => (e.Record.PartitionKey, e.Record.Sequence)).Should().Equal(("lot-A", 1L), ("lot-A", 2L), ("lot-C", 1L));
+        (await store.ReadAuditSinkCursorAsync("siem", Ct)).Should().Be(0);
+        (await store.TrySaveAuditSinkCursorAsync("siem", 0, feed[1].Position, Ct)).Should().BeTrue();
+        (await store.ReadAuditFeedAsync(await store.ReadAuditSinkCursorAsync("siem", Ct), 100, Ct)).Select(e => e.Record.PartitionKey).Should().Equal("lot-C");
+    }
+
+    [Fact]
     public void IndexReads_CurrentSchema_AreServedByTheirIndexes()
     {
         var path = _folder.NewDatabasePath("plan");
@@ -85,6 +107,8 @@ public sealed class SqliteSchemaTests
                 .Should().Contain("USING COVERING INDEX partition_waiting_for (waiting_for=? AND partition_key>?)").And.NotContain("TEMP B-TREE");
             Plan(connection, SqliteOrchestrationStore.ClearWaitingSql)
                 .Should().Contain("USING PRIMARY KEY (partition_key=?)");
+            Plan(connection, SqliteOrchestrationStore.AuditFeedSql)
+                .Should().Contain("USING INTEGER PRIMARY KEY (rowid>?)").And.NotContain("TEMP B-TREE");
         }
     }
 

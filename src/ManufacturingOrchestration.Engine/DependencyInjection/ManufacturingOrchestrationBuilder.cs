@@ -2,6 +2,7 @@ using System.Text.Json.Serialization.Metadata;
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Engine.Approvals;
+using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Workflows;
@@ -19,7 +20,7 @@ namespace ManufacturingOrchestration.Engine.DependencyInjection;
 /// <remarks>
 /// <para>Nothing is resolved while composing: factories run when the orchestrator is first resolved, and the result is
 /// validated then (and at host start through <c>ValidateOnStart</c>), with one error that names every problem.</para>
-/// <para>Store and adapter choices replace earlier ones (the last call wins); workflows accumulate. Packages add their own choices as extension methods over <see cref="Services"/> and
+/// <para>Store and adapter choices replace earlier ones (the last call wins); workflows and audit sinks accumulate. Packages add their own choices as extension methods over <see cref="Services"/> and
 /// <see cref="UseStore(Func{IServiceProvider, IOrchestrationStore})"/>.</para>
 /// </remarks>
 public sealed class ManufacturingOrchestrationBuilder
@@ -183,6 +184,38 @@ public sealed class ManufacturingOrchestrationBuilder
     {
         ArgumentNullException.ThrowIfNull(factory);
         _workflows.Add(factory);
+        return this;
+    }
+
+    /// <summary>
+    /// Adds an audit sink: committed audit records stream to it at least once, in commit order, from a cursor kept in the
+    /// store under its <see cref="IAuditSink.Name"/> (see <see cref="OrchestratorOptions.AuditSinks"/>). The caller keeps
+    /// ownership of the instance; adding the same instance again has no effect.
+    /// </summary>
+    /// <param name="sink">The sink.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder AddAuditSink(IAuditSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        if (!Services.Any(d => d.ServiceType == typeof(IAuditSink) && !d.IsKeyedService && ReferenceEquals(d.ImplementationInstance, sink)))
+        {
+            Services.AddSingleton(sink);
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// Adds an audit sink created from the container when the orchestrator is first resolved (the container owns it and
+    /// disposes it), such as <c>sp =&gt; new JsonLinesAuditSink(new JsonLinesAuditSinkOptions { Path = "audit.jsonl" })</c>.
+    /// Sinks registered as <see cref="IAuditSink"/> in the container directly are added too.
+    /// </summary>
+    /// <param name="factory">Creates the sink.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder AddAuditSink(Func<IServiceProvider, IAuditSink> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        Services.AddSingleton(factory);
         return this;
     }
 

@@ -1,5 +1,6 @@
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Approvals;
+using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Workflows;
@@ -47,6 +48,19 @@ internal sealed class OrchestratorOptionsComposer : IConfigureOptions<Orchestrat
         options.TimeProvider = _services.GetRequiredService<TimeProvider>();
         options.Actors = _services.GetRequiredService<IActorDirectory>();
         options.LoggerFactory ??= _services.GetService<ILoggerFactory>();
+
+        var sinks = new HashSet<IAuditSink>(ReferenceEqualityComparer.Instance);
+        foreach (var sink in _services.GetServices<IAuditSink>())
+        {
+            if (sink is null)
+            {
+                _state.Problems.Add("An audit sink factory returned null.");
+            }
+            else if (sinks.Add(sink))
+            {
+                options.AuditSinks.Add(sink);
+            }
+        }
 
         var seen = new Dictionary<string, WorkflowDefinition>(StringComparer.Ordinal);
         foreach (var factory in builder.WorkflowFactories)

@@ -27,7 +27,7 @@ public sealed class Orchestrator : IAsyncDisposable
     // How far the clock may move while the timer loop arms its wake-up and the wake-up still be waited on: the wall
     // clock moves by the microseconds arming takes (the wake-up is that late, harmlessly); a fake clock moves only when
     // advanced, and an advance caught in the arming is seen at once instead of leaving the wake-up late by the advance.
-    private static readonly TimeSpan WakeUpSlack = TimeSpan.FromMilliseconds(1);
+    internal static readonly TimeSpan WakeUpSlack = TimeSpan.FromMilliseconds(1);
 
     private readonly OrchestratorRuntime _runtime;
     private readonly OrchestrationTelemetry _telemetry;
@@ -36,6 +36,7 @@ public sealed class Orchestrator : IAsyncDisposable
     private CancellationTokenSource? _stopping;
     private Task? _timerLoop;
     private Task? _checkpointLoop;
+    private Task? _auditSinkLoops;
     private AuditCheckpoint? _lastCheckpoint;
     private int _state; // 0 created, 4 starting, 1 running, 2 stopping, 3 stopped
 
@@ -122,6 +123,7 @@ public sealed class Orchestrator : IAsyncDisposable
 
         _timerLoop = Task.Run(() => TimerLoopAsync(_stopping.Token), CancellationToken.None);
         _checkpointLoop = Task.Run(() => CheckpointLoopAsync(_stopping.Token), CancellationToken.None);
+        _auditSinkLoops = _runtime.AuditSinks?.Start(_stopping.Token) ?? Task.CompletedTask;
 
         // Publishing opens only now, after recovery routed what was pending, so nothing new overtakes it.
         Volatile.Write(ref _state, 1);
@@ -129,7 +131,8 @@ public sealed class Orchestrator : IAsyncDisposable
 
     /// <summary>
     /// Stops gracefully: refuses new events, drains in-flight work until <paramref name="cancellationToken"/> fires,
-    /// then stops the workers and takes an audit checkpoint. Whatever was not finished stays durable in the store.
+    /// then stops the workers, the timers and the audit sinks' deliveries and takes an audit checkpoint. Whatever was not
+    /// finished stays durable in the store: audit records not yet delivered go to their sinks after the next start.
     /// </summary>
     /// <param name="cancellationToken">Ends the drain (the shutdown timeout).</param>
     /// <returns>A task that completes when stopped.</returns>
@@ -155,7 +158,7 @@ public sealed class Orchestrator : IAsyncDisposable
             worker.Complete();
         }
 
-        var loops = _runtime.Workers.Select(w => w.Loop).OfType<Task>().Append(_timerLoop!).Append(_checkpointLoop!);
+        var loops = _runtime.Workers.Select(w => w.Loop).OfType<Task>().Append(_timerLoop!).Append(_checkpointLoop!).Append(_auditSinkLoops!);
         await Task.WhenAll(loops).ConfigureAwait(false);
         await CheckpointAuditAsync(CancellationToken.None).ConfigureAwait(false);
         Volatile.Write(ref _state, 3);
@@ -306,6 +309,20 @@ public sealed class Orchestrator : IAsyncDisposable
 
             await Task.WhenAny(_runtime.TimerSignal, Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System, cancellationToken)).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Waits until every registered audit sink (<see cref="OrchestratorOptions.AuditSinks"/>) has been given every audit
+    /// record committed before the call, and every record the store held when the orchestrator started, with its cursor
+    /// saved past them. Completes at once when no sink is registered. A sink that keeps failing keeps the wait open:
+    /// bound it with <paramref name="cancellationToken"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <returns>A task that completes when the sinks have caught up.</returns>
+    public Task WaitForAuditSinksAsync(CancellationToken cancellationToken = default)
+    {
+        EnsureRunning();
+        return _runtime.AuditSinks?.WaitForDeliveryAsync(cancellationToken) ?? Task.CompletedTask;
     }
 
     /// <summary>Carries out an operator action on a dead letter (replay, edited replay, skip, manual resolution), audited with who and why.</summary>

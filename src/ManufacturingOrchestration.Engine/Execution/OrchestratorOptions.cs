@@ -1,6 +1,7 @@
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Engine.Approvals;
+using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Commands;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Workflows;
@@ -68,6 +69,16 @@ public sealed class OrchestratorOptions
     /// <summary>Seed of the retry jitter, for reproducible tests; random when <see langword="null"/>.</summary>
     public int? JitterSeed { get; set; }
 
+    /// <summary>
+    /// The external destinations committed audit records stream to (a SIEM, a GRC tool, <see cref="JsonLinesAuditSink"/>):
+    /// each at least once, in commit order, from a cursor per sink name kept in the store. None by default; names must be
+    /// unique.
+    /// </summary>
+    public IList<IAuditSink> AuditSinks { get; } = [];
+
+    /// <summary>How audit records are delivered to <see cref="AuditSinks"/>: batch size, polling and the retry backoff of a failing sink.</summary>
+    public AuditSinkOptions AuditSinkDelivery { get; set; } = new();
+
     /// <summary>Validates the options; a misconfigured orchestrator fails at start, not mid-shift.</summary>
     /// <exception cref="ArgumentException">An option is not valid.</exception>
     public void Validate()
@@ -81,6 +92,9 @@ public sealed class OrchestratorOptions
         Retry.Validate();
         ArgumentNullException.ThrowIfNull(Approvals);
         Approvals.Validate();
+        ArgumentNullException.ThrowIfNull(AuditSinkDelivery);
+        AuditSinkDelivery.Validate();
+        ValidateAuditSinks();
         foreach (var (option, problem) in RangeProblems())
         {
             throw new ArgumentOutOfRangeException(option, $"{option} {problem}");
@@ -126,6 +140,29 @@ public sealed class OrchestratorOptions
         }
 
         return problems;
+    }
+
+    /// <summary>Every sink present and named, no name twice: the name keys the sink's delivery cursor.</summary>
+    private void ValidateAuditSinks()
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var sink in AuditSinks)
+        {
+            if (sink is null)
+            {
+                throw new ArgumentException("An audit sink is null.", nameof(AuditSinks));
+            }
+
+            if (string.IsNullOrWhiteSpace(sink.Name))
+            {
+                throw new ArgumentException($"An audit sink ({sink.GetType().Name}) has no name: the name keys its delivery cursor in the store.", nameof(AuditSinks));
+            }
+
+            if (!names.Add(sink.Name))
+            {
+                throw new ArgumentException($"Two audit sinks are named '{sink.Name}': the name keys the delivery cursor in the store, so each sink needs its own.", nameof(AuditSinks));
+            }
+        }
     }
 
     /// <summary>The numeric options out of range, each named with what is wrong (the one list both validations use).</summary>

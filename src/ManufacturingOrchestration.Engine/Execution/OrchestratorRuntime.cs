@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ManufacturingOrchestration.Engine.Approvals;
+using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Telemetry;
@@ -38,6 +39,7 @@ internal sealed class OrchestratorRuntime
         Executor = new CommandExecutor(this);
         Operations = new OperationsHandler(this);
         Approvals = new ApprovalProcessor(this);
+        AuditSinks = options.AuditSinks.Count > 0 ? new AuditSinkRunner(this, [.. options.AuditSinks], options.AuditSinkDelivery) : null;
         Workers = new PartitionWorker[options.Parallelism];
         for (var i = 0; i < Workers.Length; i++)
         {
@@ -82,6 +84,9 @@ internal sealed class OrchestratorRuntime
     public ApprovalProcessor Approvals { get; }
 
     public PartitionWorker[] Workers { get; }
+
+    /// <summary>The delivery of audit records to the registered sinks, or <see langword="null"/> when there are none.</summary>
+    public AuditSinkRunner? AuditSinks { get; }
 
     public ConcurrentDictionary<string, AuditHead> Heads { get; } = new(StringComparer.Ordinal);
 
@@ -186,12 +191,19 @@ internal sealed class OrchestratorRuntime
 
     public void NotifyCommitted(IReadOnlyList<StepCommit> commits)
     {
+        var audited = false;
         foreach (var commit in commits)
         {
+            audited |= commit.Audit.Count > 0;
             if (commit.NewState is { } state && commit.Audit.Count > 0)
             {
                 Heads[state.Key] = state.AuditHead;
             }
+        }
+
+        if (audited)
+        {
+            AuditSinks?.Committed();
         }
     }
 

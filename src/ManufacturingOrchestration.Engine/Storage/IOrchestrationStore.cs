@@ -5,7 +5,8 @@ namespace ManufacturingOrchestration.Engine.Storage;
 /// <summary>
 /// Everything the orchestrator keeps durable, behind one contract: the inbox (de-duplicated on event identity),
 /// keyed partition state, the outbox of adapter commands, dead letters and parked partitions, durable timers,
-/// the hash-chained audit trail, rejected events and partition leases.
+/// the hash-chained audit trail with its commit-ordered feed and the audit sinks' delivery cursors, rejected events and
+/// partition leases.
 /// </summary>
 /// <remarks>
 /// <para>Implementations must make <see cref="CommitAsync"/> atomic across every commit in the batch: either all
@@ -138,6 +139,44 @@ public interface IOrchestrationStore
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The partition keys, ascending.</returns>
     ValueTask<IReadOnlyList<string>> ReadPartitionsWaitingForAsync(string waitingFor, string? afterKey, int maxCount, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reads the audit feed: the audit records of every partition in commit order, after a feed position, each with its
+    /// <see cref="AuditFeedEntry.Position"/>. The audit sinks read it from their cursors.
+    /// </summary>
+    /// <remarks>
+    /// <para>Every <see cref="CommitAsync"/> that appends audit records gives each one the next feed position, in the
+    /// order of the batch. Positions increase strictly in commit order across every partition (gaps are allowed), so a
+    /// partition's records are in sequence order in the feed, and they become readable in position order: once a record is
+    /// returned, no record with a lower position appears later. Reading from the last position returned therefore never
+    /// misses a record.</para>
+    /// <para>Records committed before the feed existed (by an earlier version of a store) are part of it, in the order
+    /// that store committed them. Audit records are never pruned, so neither is the feed.</para>
+    /// </remarks>
+    /// <param name="afterPosition">Only records after this position (0 for all).</param>
+    /// <param name="maxCount">The most to return.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The records with their positions, in position order.</returns>
+    ValueTask<IReadOnlyList<AuditFeedEntry>> ReadAuditFeedAsync(long afterPosition, int maxCount, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads an audit sink's delivery cursor: the feed position of the last record the sink holds, or 0 when none.</summary>
+    /// <param name="sinkName">The sink's name (<see cref="IAuditSink.Name"/>), compared ordinally.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The saved position, or 0.</returns>
+    ValueTask<long> ReadAuditSinkCursorAsync(string sinkName, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Moves an audit sink's delivery cursor forward, compare-and-set: only when the saved position is still
+    /// <paramref name="expectedPosition"/> (0 when none is saved), so a cursor shared by several deliverers never moves
+    /// back and two of them cannot both move it from the same position.
+    /// </summary>
+    /// <param name="sinkName">The sink's name (<see cref="IAuditSink.Name"/>), compared ordinally.</param>
+    /// <param name="expectedPosition">The position the caller read (with <see cref="ReadAuditSinkCursorAsync"/> or its last successful save).</param>
+    /// <param name="position">The new position; greater than <paramref name="expectedPosition"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see langword="true"/> when saved durably; <see langword="false"/> when the saved position was not <paramref name="expectedPosition"/> (nothing changed).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="position"/> is not greater than <paramref name="expectedPosition"/>, or <paramref name="expectedPosition"/> is negative.</exception>
+    ValueTask<bool> TrySaveAuditSinkCursorAsync(string sinkName, long expectedPosition, long position, CancellationToken cancellationToken = default);
 
     /// <summary>Appends an audit checkpoint.</summary>
     /// <param name="checkpoint">The checkpoint.</param>

@@ -13,6 +13,8 @@ namespace ManufacturingOrchestration.Engine.Storage;
 /// shared by all partitions on the commit path: the cross-partition indexes (keys by what their instances wait for,
 /// audit records by action) are lock-free concurrent collections updated while the committing partitions are locked.
 /// A read of those indexes that runs during a group commit may see some partitions of it and not yet others.
+/// The audit feed is the one structure every commit with audit records shares: a list whose index is the feed position,
+/// appended to under a short lock of its own, once per group commit, while the committing partitions are locked.
 /// </remarks>
 public sealed class InMemoryOrchestrationStore : IOrchestrationStore
 {
@@ -25,6 +27,9 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     private readonly List<RejectedEvent> _rejections = [];
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _waitingFor = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentQueue<AuditRecord>> _auditByAction = new(StringComparer.Ordinal);
+    private readonly List<AuditRecord> _auditFeed = []; // the record at index i has feed position i + 1; guarded by _auditFeedGate
+    private readonly Lock _auditFeedGate = new();
+    private readonly ConcurrentDictionary<string, long> _auditSinkCursors = new(StringComparer.Ordinal);
     private long _position;
 
     /// <inheritdoc />
@@ -169,6 +174,8 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
             {
                 Apply(_partitions[commit.PartitionKey], commit);
             }
+
+            AppendToAuditFeed(commits);
         }
         finally
         {
@@ -337,6 +344,54 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
 
         var result = keys.Keys.Where(k => afterKey is null || string.CompareOrdinal(k, afterKey) > 0).Order(StringComparer.Ordinal).Take(maxCount).ToArray();
         return new ValueTask<IReadOnlyList<string>>(result);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<AuditFeedEntry>> ReadAuditFeedAsync(long afterPosition, int maxCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterPosition);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_auditFeedGate)
+        {
+            // The record after position p is at index p.
+            if (afterPosition >= _auditFeed.Count || maxCount == 0)
+            {
+                return new ValueTask<IReadOnlyList<AuditFeedEntry>>(Array.Empty<AuditFeedEntry>());
+            }
+
+            var start = (int)afterPosition;
+            var result = new AuditFeedEntry[Math.Min(maxCount, _auditFeed.Count - start)];
+            for (var i = 0; i < result.Length; i++)
+            {
+                result[i] = new AuditFeedEntry { Position = start + i + 1, Record = _auditFeed[start + i] };
+            }
+
+            return new ValueTask<IReadOnlyList<AuditFeedEntry>>(result);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<long> ReadAuditSinkCursorAsync(string sinkName, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sinkName);
+        cancellationToken.ThrowIfCancellationRequested();
+        return new ValueTask<long>(_auditSinkCursors.TryGetValue(sinkName, out var position) ? position : 0);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> TrySaveAuditSinkCursorAsync(string sinkName, long expectedPosition, long position, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sinkName);
+        ArgumentOutOfRangeException.ThrowIfNegative(expectedPosition);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(position, expectedPosition);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // Saved positions are positive, so "none saved" and "saved at 0" are one state.
+        var saved = expectedPosition == 0
+            ? _auditSinkCursors.TryAdd(sinkName, position)
+            : _auditSinkCursors.TryUpdate(sinkName, position, expectedPosition);
+        return new ValueTask<bool>(saved);
     }
 
     /// <inheritdoc />
@@ -516,6 +571,29 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         }
 
         return count;
+    }
+
+    /// <summary>Gives the batch's audit records their feed positions, in batch order (called with the batch's partitions locked).</summary>
+    private void AppendToAuditFeed(IReadOnlyList<StepCommit> commits)
+    {
+        var any = false;
+        foreach (var commit in commits)
+        {
+            any |= commit.Audit.Count > 0;
+        }
+
+        if (!any)
+        {
+            return;
+        }
+
+        lock (_auditFeedGate)
+        {
+            foreach (var commit in commits)
+            {
+                _auditFeed.AddRange(commit.Audit);
+            }
+        }
     }
 
     /// <summary>Lets tests tamper with a stored audit chain to prove that verification detects it.</summary>

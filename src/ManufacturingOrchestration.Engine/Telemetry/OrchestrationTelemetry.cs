@@ -41,6 +41,8 @@ public sealed class OrchestrationTelemetry : IDisposable
     private readonly Counter<long> _slaBreaches;
     private readonly Counter<long> _queryRetries;
     private readonly Counter<long> _queryFailures;
+    private readonly Counter<long> _auditDelivered;
+    private readonly Counter<long> _auditSinkFailures;
 
     /// <summary>Creates the instruments.</summary>
     /// <param name="time">The clock used for latencies.</param>
@@ -66,6 +68,8 @@ public sealed class OrchestrationTelemetry : IDisposable
         _slaBreaches = Meter.CreateCounter<long>("mo.sla.breaches", description: "Approvals that passed their deadline, by escalation level.");
         _queryRetries = Meter.CreateCounter<long>("mo.query.retries", description: "Durable retries of an event scheduled after a query made while it was processed (the first-touch ERP read or a step's query) failed transiently, by query.");
         _queryFailures = Meter.CreateCounter<long>("mo.query.failures", description: "Events whose processing waited for a failed query, counted once when that ends, by outcome: recovered on a retry, or dead-lettered because the retries were exhausted or the adapter refused (those two are in mo.deadletters too).");
+        _auditDelivered = Meter.CreateCounter<long>("mo.audit.sink.delivered", description: "Audit records an audit sink took and its cursor moved past, by sink (a redelivered record counts again).");
+        _auditSinkFailures = Meter.CreateCounter<long>("mo.audit.sink.failures", description: "Deliveries to an audit sink that failed and wait for a retry, by sink.");
     }
 
     /// <summary>The meter; other packages add their instruments to it (the scenarios' drift counter, for example).</summary>
@@ -141,4 +145,8 @@ public sealed class OrchestrationTelemetry : IDisposable
     /// <summary>A failed query ended: <paramref name="outcome"/> is <see cref="QueryRecovered"/>, <see cref="QueryExhausted"/> or <see cref="QueryRefused"/>.</summary>
     internal void QueryRetryEnded(string? site, string? query, string outcome) =>
         _queryFailures.Add(1, new KeyValuePair<string, object?>("site", site), new KeyValuePair<string, object?>("query", query), new KeyValuePair<string, object?>("outcome", outcome));
+
+    internal void AuditDelivered(string sink, int records) => _auditDelivered.Add(records, new KeyValuePair<string, object?>("sink", sink));
+
+    internal void AuditSinkFailed(string sink) => _auditSinkFailures.Add(1, new KeyValuePair<string, object?>("sink", sink));
 }

@@ -234,6 +234,9 @@ public static class ReasonCodes
     /// <summary>The audit trail failed verification.</summary>
     public static readonly ReasonCode AuditTampered = new("audit.verification-failed", "The audit trail failed verification: a record was modified, deleted, reordered or truncated.");
 
+    /// <summary>An audit sink's file holds a line that is not an audit record.</summary>
+    public static readonly ReasonCode AuditSinkFileUnreadable = new("audit.sink-file-unreadable", "An audit sink's file holds a complete line that is not an audit record (damaged, or written by something else); the sink writes nothing to it until it is repaired.");
+
     /// <summary>A workflow step failed unexpectedly.</summary>
     public static readonly ReasonCode StepFailed = new("engine.step-failed", "A workflow step failed unexpectedly; the event stays pending.");
 
@@ -295,7 +298,7 @@ public static class ReasonCodes
         AdapterTransient, AdapterPermanent, RetriesExhausted, CircuitOpen, StockDrift,
         AdapterNotConfigured, UnknownCommandKind, UnknownOperation, OperationNotSupported, RequiredOperationsMissing, ReferenceUnknown, LocationOnHold, PicksPaused,
         RuleSetInvalid, RuleEvaluationFailed, RecommendationNotAuthoritative, SiteProfileMissing,
-        ConcurrencyConflict, AuditTampered, StepFailed, OperatorRoleRequired, QueryRetriesExhausted, QueryRefused,
+        ConcurrencyConflict, AuditTampered, AuditSinkFileUnreadable, StepFailed, OperatorRoleRequired, QueryRetriesExhausted, QueryRefused,
         PartitionParked,
         StoreSchemaTooNew, StoreDataUnreadable,
         FileUnreadable, FileNotRegular,

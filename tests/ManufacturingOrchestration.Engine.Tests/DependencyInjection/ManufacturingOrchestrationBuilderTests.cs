@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
+using ManufacturingOrchestration.Engine.Tests.Audit;
 using ManufacturingOrchestration.Engine.Tests.Execution;
 
 namespace ManufacturingOrchestration.Engine.Tests.DependencyInjection;
@@ -150,6 +151,27 @@ public sealed class ManufacturingOrchestrationBuilderTests
         builder.Invoking(b => b.UseStore((IOrchestrationStore)null!)).Should().Throw<ArgumentNullException>();
         builder.Invoking(b => b.AddWorkflow((WorkflowDefinition)null!)).Should().Throw<ArgumentNullException>();
         builder.Invoking(b => b.Configure(null!)).Should().Throw<ArgumentNullException>();
+    }
+
+    [Fact]
+    public async Task AddAuditSink_AnInstanceTwiceAndAFactory_ReachTheOptionsOnceEach()
+    {
+        var siem = new RecordingAuditSink("siem");
+        await using var provider = Compose(mo => mo.AddAuditSink(siem).AddAuditSink(siem).AddAuditSink(_ => new RecordingAuditSink("grc")));
+
+        var sinks = provider.GetRequiredService<IOptions<OrchestratorOptions>>().Value.AuditSinks;
+
+        sinks.Select(s => s.Name).Should().Equal("siem", "grc");
+        sinks[0].Should().BeSameAs(siem);
+    }
+
+    [Fact]
+    public async Task AddAuditSink_TwoSinksWithOneName_FailValidationNamingTheName()
+    {
+        await using var provider = Compose(mo => mo.AddAuditSink(new RecordingAuditSink("siem")).AddAuditSink(_ => new RecordingAuditSink("siem")));
+
+        provider.Invoking(p => p.GetRequiredService<Orchestrator>()).Should().Throw<OptionsValidationException>()
+            .WithMessage("*Two audit sinks are named 'siem'*");
     }
 
     private static ServiceProvider Compose(Action<ManufacturingOrchestrationBuilder> configure)
