@@ -70,8 +70,17 @@ public sealed class StepContext
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The answer.</returns>
     /// <exception cref="AdapterQueryException">The query failed (let it propagate: the orchestrator classifies and retries it).</exception>
-    public ValueTask<TResult> QueryAsync<TResult>(AdapterQuery<TResult> query, CancellationToken cancellationToken = default) =>
-        _adapters.QueryAsync(query, Event.Site, cancellationToken);
+    /// <exception cref="InvalidOperationException">The workflow declares its operations and not this query's.</exception>
+    public ValueTask<TResult> QueryAsync<TResult>(AdapterQuery<TResult> query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (_adapters.Operations.TryGet(query.GetType(), out var operation))
+        {
+            EnsureDeclared(operation.Kind);
+        }
+
+        return _adapters.QueryAsync(query, Event.Site, cancellationToken);
+    }
 
     /// <summary>Whether an operation is carried out for the event's site: for a step that uses an optional operation only when it is composed.</summary>
     /// <param name="operation">The command or query kind, such as <c>mes.get-consumers</c>.</param>
@@ -173,11 +182,13 @@ public sealed class StepContext
     /// <param name="create">Creates the command from its context.</param>
     /// <param name="compensation">Creates the compensating command, when the step's effect can be undone.</param>
     /// <returns>The planned command.</returns>
+    /// <exception cref="InvalidOperationException">The workflow declares its operations and not this kind, or the command's kind is not <paramref name="kind"/>.</exception>
     public TCommand Plan<TCommand>(string kind, Func<CommandContext, TCommand> create, Func<CommandContext, AdapterCommand>? compensation = null)
         where TCommand : AdapterCommand
     {
         ArgumentException.ThrowIfNullOrEmpty(kind);
         ArgumentNullException.ThrowIfNull(create);
+        EnsureDeclared(kind);
         var occurrences = _occurrences ??= new Dictionary<(string Step, string Kind), int>();
         var occurrenceKey = (CurrentStep, kind);
         occurrences.TryGetValue(occurrenceKey, out var occurrence);
@@ -202,6 +213,14 @@ public sealed class StepContext
         var compensationPayload = compensating is null ? null : CommandPayload.Of(compensating, _adapters.Operations);
         _commands.Add(new PlannedCommand(command, payload, CurrentStep, compensating, compensationPayload));
         return command;
+    }
+
+    private void EnsureDeclared(string operation)
+    {
+        if (!Workflow.MayUse(operation))
+        {
+            throw new InvalidOperationException($"Step '{CurrentStep}' of {Workflow.Id} uses '{operation}', which the workflow does not declare: add it to Requires(...) or UsesIfAvailable(...).");
+        }
     }
 
     /// <summary>Adds an audit entry to the partition's chain (in addition to the one the engine writes per event).</summary>

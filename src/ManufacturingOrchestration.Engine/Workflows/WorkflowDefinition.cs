@@ -126,11 +126,19 @@ public sealed class WorkflowDefinition
     /// <summary>The steps, in order.</summary>
     public IReadOnlyList<WorkflowStep> Steps { get; }
 
-    /// <summary>The operations (command and query kinds) the workflow cannot do without; checked against the composed adapters at start-up.</summary>
+    /// <summary>
+    /// The operations (command and query kinds) the workflow cannot do without; checked against the composed adapters
+    /// at start-up. Once a workflow declares operations, they are its contract: a step that plans a command or asks a
+    /// query it did not declare (required or optional) fails, so the declaration cannot drift from what it does.
+    /// </summary>
     public IReadOnlyList<string> RequiredOperations { get; internal init; } = [];
 
     /// <summary>The operations the workflow uses only when they are composed for the event's site.</summary>
     public IReadOnlyList<string> OptionalOperations { get; internal init; } = [];
+
+    /// <summary>Whether a step of this workflow may use an operation: it declares none (nothing is checked), or declares this one.</summary>
+    internal bool MayUse(string operation) =>
+        (RequiredOperations.Count == 0 && OptionalOperations.Count == 0) || RequiredOperations.Contains(operation) || OptionalOperations.Contains(operation);
 
     /// <summary>
     /// A stable SHA-256 fingerprint of the definition's declared shape (name, version, triggers, steps with their kinds

@@ -113,6 +113,24 @@ public class AdapterCompositionTests
         plant.Notification.Sent.Should().BeEmpty();
     }
 
+    [Fact]
+    public async Task WorkflowThatDeclaresItsOperations_PlansAnUndeclaredOne_TheStepFailsNamingIt()
+    {
+        var sloppy = new WorkflowBuilder("sloppy", 1)
+            .TriggeredBy(EventTypes.InspectionPassed)
+            .Requires(CommandKinds.ErpPlaceShipmentHold)
+            .Step("notify", WorkflowStepKind.Plan, ctx => ctx.Plan(CommandKinds.NotificationSend, c => new SendNotificationRequest { Context = c, Roles = [Role.Planner], Site = EngineTestHost.Site, Subject = "x" }))
+            .Build();
+        await using var host = await new EngineTestHost(o => o.BootstrapFromErp = false, workflows: [sloppy]).StartAsync();
+
+        await host.PublishAndWaitAsync(EngineTestHost.Passed("L-1", "p1"));
+
+        var deadLetter = (await host.Orchestrator.GetDeadLettersAsync(Engine.Storage.DeadLetterQuery.Open, EngineTestHost.Ct)).Should().ContainSingle().Subject;
+        deadLetter.ReasonCode.Should().Be(ReasonCodes.StepFailed);
+        deadLetter.Message.Should().Contain("Step 'notify' of sloppy@1 uses 'notification.send', which the workflow does not declare");
+        host.Plant.Notification.Sent.Should().BeEmpty();
+    }
+
     private static List<string> Holds(ErpSimulator erp) =>
         erp.Calls.Where(c => c.Operation == CommandKinds.ErpPlaceShipmentHold).Select(c => ((PlaceShipmentHoldRequest)c.Command!).Lot.Value).ToList();
 

@@ -39,6 +39,18 @@ public sealed class PackageBoundaryTests
         references.Should().NotContain("ManufacturingOrchestration.StateMachines").And.NotContain("ManufacturingOrchestration.Scenarios");
     }
 
+    [Fact]
+    public void SqliteStore_KeepsCommandsAsBytes_WithoutReferencingTheAdapterContracts()
+    {
+        var references = Assembly.Load("ManufacturingOrchestration.Storage.Sqlite").GetReferencedAssemblies().Select(a => a.Name).ToList();
+        var sources = Directory.EnumerateFiles(Path.Combine(RepositoryRoot(), "src", "ManufacturingOrchestration.Storage.Sqlite"), "*.cs*", SearchOption.AllDirectories)
+            .Where(f => File.ReadAllText(f).Contains("ManufacturingOrchestration.Adapters", StringComparison.Ordinal))
+            .ToList();
+
+        references.Should().Contain("ManufacturingOrchestration.Engine").And.NotContain("ManufacturingOrchestration.Adapters");
+        sources.Should().BeEmpty();
+    }
+
     [Theory]
     [InlineData("src/ManufacturingOrchestration.Scenarios")]
     [InlineData("samples")]
