@@ -7,14 +7,14 @@ namespace ManufacturingOrchestration.Storage.Sqlite;
 public sealed partial class SqliteOrchestrationStore
 {
     private const string OutboxColumns =
-        "idempotency_key, partition_key, ordinal, kind, request, correlation_id, caused_source, caused_id, step, workflow, created_at, status, attempts, next_attempt_at, last_error, revision_of, compensation_kind, compensation_request";
+        "idempotency_key, partition_key, ordinal, kind, request, correlation_id, caused_source, caused_id, step, workflow, created_at, status, attempts, next_attempt_at, last_error, revision_of, compensation_kind, compensation_request, trace_parent";
 
     private const string UpsertCommandSql =
-        "INSERT INTO outbox (" + OutboxColumns + ") VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10, $p11, $p12, $p13, $p14, $p15, $p16, $p17) "
+        "INSERT INTO outbox (" + OutboxColumns + ") VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10, $p11, $p12, $p13, $p14, $p15, $p16, $p17, $p18) "
         + "ON CONFLICT (idempotency_key) DO UPDATE SET partition_key = excluded.partition_key, ordinal = excluded.ordinal, kind = excluded.kind, request = excluded.request, "
         + "correlation_id = excluded.correlation_id, caused_source = excluded.caused_source, caused_id = excluded.caused_id, step = excluded.step, workflow = excluded.workflow, "
         + "created_at = excluded.created_at, status = excluded.status, attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at, last_error = excluded.last_error, "
-        + "revision_of = excluded.revision_of, compensation_kind = excluded.compensation_kind, compensation_request = excluded.compensation_request";
+        + "revision_of = excluded.revision_of, compensation_kind = excluded.compensation_kind, compensation_request = excluded.compensation_request, trace_parent = excluded.trace_parent";
 
     private const long PruneChunk = 10_000;
 
@@ -306,11 +306,11 @@ public sealed partial class SqliteOrchestrationStore
             prepared = PrepareCommand(entry);
         }
 
-        var command = _writer.Statement(UpsertCommandSql, 18);
+        var command = _writer.Statement(UpsertCommandSql, 19);
         command.With(0, entry.IdempotencyKey).With(1, entry.PartitionKey).With(2, entry.Ordinal).With(3, entry.Kind).With(4, prepared.Request)
             .With(5, entry.CorrelationId).With(6, entry.CausedBy.Source).With(7, entry.CausedBy.Id).With(8, entry.Step).With(9, entry.Workflow)
             .With(10, entry.CreatedAt.UtcTicks).With(11, (long)entry.Status).With(12, (long)entry.Attempts).With(13, entry.NextAttemptAt?.UtcTicks)
-            .With(14, entry.LastError).With(15, entry.RevisionOf).With(16, entry.Compensation?.Kind).With(17, prepared.Compensation);
+            .With(14, entry.LastError).With(15, entry.RevisionOf).With(16, entry.Compensation?.Kind).With(17, prepared.Compensation).With(18, entry.TraceParent);
         command.ExecuteNonQuery();
     }
 
@@ -379,6 +379,7 @@ public sealed partial class SqliteOrchestrationStore
                 Compensation = rows.IsDBNull(16)
                     ? null
                     : new CompensationPlan { Kind = rows.GetString(16), Payload = new CommandPayload((byte[])rows.GetValue(17)) },
+                TraceParent = rows.IsDBNull(18) ? null : rows.GetString(18),
             });
         }
 

@@ -150,6 +150,8 @@ internal static class SqliteSchema
                 position INTEGER NOT NULL
             ) WITHOUT ROWID
             """),
+        // Version 4: the trace context of the step that planned each command.
+        Sql("ALTER TABLE outbox ADD COLUMN trace_parent TEXT"),
     ];
 
     /// <summary>How many rows a backfill reads at a time (reads and writes never interleave on one table).</summary>

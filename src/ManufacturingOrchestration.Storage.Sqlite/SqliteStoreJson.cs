@@ -78,6 +78,8 @@ internal sealed record CommandRow
 
     public string? CompensationKind { get; init; }
 
+    public string? TraceParent { get; init; }
+
     public JsonElement? CompensationRequest { get; init; }
 }
 
@@ -153,6 +155,7 @@ internal static class SqliteStoreJson
         LastError = entry.LastError,
         RevisionOf = entry.RevisionOf,
         CompensationKind = entry.Compensation?.Kind,
+        TraceParent = entry.TraceParent,
         CompensationRequest = entry.Compensation is { } compensation ? ToElement(compensation.Payload.Utf8Json) : null,
     };
 
@@ -173,6 +176,7 @@ internal static class SqliteStoreJson
         NextAttemptAt = row.NextAttemptAt,
         LastError = row.LastError,
         RevisionOf = row.RevisionOf,
+        TraceParent = row.TraceParent,
         Compensation = row.CompensationKind is { } kind && row.CompensationRequest is { } request
             ? new CompensationPlan { Kind = kind, Payload = new CommandPayload(JsonSerializer.SerializeToUtf8Bytes(request, JsonElementInfo)) }
             : null,

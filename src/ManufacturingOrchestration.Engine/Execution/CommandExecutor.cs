@@ -1,6 +1,7 @@
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Engine.Telemetry;
 using ManufacturingOrchestration.Model;
 
 namespace ManufacturingOrchestration.Engine.Execution;
@@ -40,19 +41,31 @@ internal sealed class CommandExecutor
             }
 
             var command = Read(entry, out var unreadable);
+            var startedAt = _runtime.Telemetry.Timestamp();
+            var activity = _runtime.Telemetry.StartCommand(entry, command?.Context.Site);
             AdapterResult result;
-            if (command is null)
+            try
             {
-                result = unreadable!;
+                if (command is null)
+                {
+                    result = unreadable!;
+                }
+                else
+                {
+                    var pending = _adapters.ExecuteAsync(command, ct);
+                    result = pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
+                }
             }
-            else
+            catch (OperationCanceledException)
             {
-                var pending = _adapters.ExecuteAsync(command, ct);
-                result = pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
+                OrchestrationTelemetry.End(activity, "cancelled");
+                throw;
             }
 
+            OrchestrationTelemetry.End(activity, OrchestrationTelemetry.Outcome(result.Status), result.IsSuccess ? null : $"{result.Reason?.Code}: {result.Message}");
+
             var attempts = entry.Attempts + 1;
-            _runtime.Telemetry.CommandExecuted(entry.Kind, result.Status);
+            _runtime.Telemetry.CommandExecuted(entry.Kind, OrchestrationTelemetry.WorkflowName(entry.Workflow), result.Status, startedAt);
             if (result.IsSuccess)
             {
                 updated.Add(entry with { Status = OutboxStatus.Completed, Attempts = attempts, NextAttemptAt = null, LastError = result.ExternalReference });
@@ -134,8 +147,11 @@ internal sealed class CommandExecutor
                     continue;
                 }
 
+                var alertStartedAt = _runtime.Telemetry.Timestamp();
+                var alertActivity = _runtime.Telemetry.StartCommand(alert, alertCommand.Context.Site);
                 var sent = await _adapters.ExecuteAsync(alertCommand, ct).ConfigureAwait(false);
-                _runtime.Telemetry.CommandExecuted(alert.Kind, sent.Status);
+                OrchestrationTelemetry.End(alertActivity, OrchestrationTelemetry.Outcome(sent.Status), sent.IsSuccess ? null : $"{sent.Reason?.Code}: {sent.Message}");
+                _runtime.Telemetry.CommandExecuted(alert.Kind, OrchestrationTelemetry.WorkflowName(alert.Workflow), sent.Status, alertStartedAt);
                 if (sent.IsSuccess)
                 {
                     updated.Add(alert with { Status = OutboxStatus.Completed, Attempts = alert.Attempts + 1, NextAttemptAt = null, LastError = sent.ExternalReference });

@@ -197,6 +197,7 @@ public sealed class Orchestrator : IAsyncDisposable
         }
 
         var results = new PublishResult[envelopes.Count];
+        var spans = _telemetry.IsTracing ? new List<System.Diagnostics.Activity?>(envelopes.Count) : null;
         var candidates = new List<InboxEvent>(envelopes.Count);
         var candidateIndex = new List<int>(envelopes.Count);
         var now = _runtime.Time.GetUtcNow();
@@ -212,10 +213,50 @@ public sealed class Orchestrator : IAsyncDisposable
                 continue;
             }
 
+            if (spans is not null)
+            {
+                var activity = _telemetry.StartPublish(envelope!);
+                spans.Add(activity);
+                if (activity is not null)
+                {
+                    // Processing joins the trace of the publication: an event without a traceparent carries the publish span's.
+                    envelope = envelope!.TraceParent is null ? envelope with { TraceParent = activity.Id } : envelope;
+                    System.Diagnostics.Activity.Current = activity.Parent;
+                }
+            }
+
             candidates.Add(new InboxEvent { Key = new EventKey(envelope!.Source, envelope.Id), PartitionKey = envelope.EffectivePartitionKey, AcceptedAt = now, Envelope = envelope });
             candidateIndex.Add(i);
         }
 
+        try
+        {
+            return await AcceptAsync(candidates, candidateIndex, results, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (spans is not null)
+        {
+            foreach (var span in spans)
+            {
+                OrchestrationTelemetry.End(span, "failed", $"{ex.GetType().Name}: {ex.Message}");
+            }
+
+            spans = null;
+            throw;
+        }
+        finally
+        {
+            if (spans is not null)
+            {
+                for (var i = 0; i < spans.Count; i++)
+                {
+                    OrchestrationTelemetry.End(spans[i], results[candidateIndex[i]].Status.ToString().ToLowerInvariant());
+                }
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<PublishResult>> AcceptAsync(List<InboxEvent> candidates, List<int> candidateIndex, PublishResult[] results, CancellationToken cancellationToken)
+    {
         if (candidates.Count == 0)
         {
             return results;

@@ -3,6 +3,7 @@ using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Engine.Telemetry;
 using ManufacturingOrchestration.Engine.Workflows;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
@@ -26,6 +27,38 @@ internal sealed class StepProcessor
     }
 
     public async ValueTask<Staged> ProcessEventAsync(KeyRuntime key, InboxEvent inboxEvent, CancellationToken ct)
+    {
+        var activity = _runtime.Telemetry.StartProcess(inboxEvent.Envelope, inboxEvent.PartitionKey);
+        if (activity is null)
+        {
+            return await ProcessOrRetryAsync(key, inboxEvent, ct).ConfigureAwait(false);
+        }
+
+        string outcome = "processed";
+        string? error = null;
+        try
+        {
+            var staged = await ProcessOrRetryAsync(key, inboxEvent, ct).ConfigureAwait(false);
+            if (staged.Commit?.ProcessedEvents.Count == 0)
+            {
+                outcome = staged.Commit.DeadLetters.Count > 0 ? "dead_lettered" : "retry_scheduled";
+            }
+
+            return staged;
+        }
+        catch (Exception ex)
+        {
+            outcome = "failed";
+            error = $"{ex.GetType().Name}: {ex.Message}";
+            throw;
+        }
+        finally
+        {
+            OrchestrationTelemetry.End(activity, outcome, error);
+        }
+    }
+
+    private async ValueTask<Staged> ProcessOrRetryAsync(KeyRuntime key, InboxEvent inboxEvent, CancellationToken ct)
     {
         try
         {
@@ -101,7 +134,8 @@ internal sealed class StepProcessor
     public async ValueTask RunWorkflowAsync(StepBuilder step, WorkflowDefinition workflow, WorkflowStepPhase phase, ApprovalOutcome? approval, CancellationToken ct)
     {
         var inboxEvent = step.Event ?? throw new InvalidOperationException("Workflows run for events only.");
-        var context = new StepContext(inboxEvent.Envelope, inboxEvent.Key, step.State, workflow, _runtime.Options.Adapters, _runtime.Time, _runtime.Options.Approvals) { Approval = approval };
+        var telemetry = _runtime.Telemetry;
+        var context = new StepContext(inboxEvent.Envelope, inboxEvent.Key, step.State, workflow, _runtime.Options.Adapters, _runtime.Time, _runtime.Options.Approvals, telemetry) { Approval = approval };
         foreach (var workflowStep in workflow.Steps)
         {
             if (workflowStep.Phase != phase)
@@ -110,10 +144,24 @@ internal sealed class StepProcessor
             }
 
             context.CurrentStep = workflowStep.Name;
-            var run = workflowStep.Run(context, ct);
-            if (!run.IsCompletedSuccessfully)
+            var activity = telemetry.StartStep(workflow, workflowStep);
+            try
             {
-                await run.ConfigureAwait(false);
+                var run = workflowStep.Run(context, ct);
+                if (!run.IsCompletedSuccessfully)
+                {
+                    await run.ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (activity is not null)
+            {
+                OrchestrationTelemetry.End(activity, "failed", $"{ex.GetType().Name}: {ex.Message}");
+                activity = null;
+                throw;
+            }
+            finally
+            {
+                OrchestrationTelemetry.End(activity, context.IsStopped ? "stopped" : "completed");
             }
 
             if (context.IsStopped)
@@ -259,17 +307,26 @@ internal sealed class StepProcessor
         var payload = envelope.Data;
         if (state.Lot is null && payload is not GoodsReceived && LotOf(payload) is { } lot && adapters.Supports(QueryKinds.ErpGetLot, envelope.Site))
         {
-            var fetched = await Bootstrap(adapters.QueryAsync(new GetLotQuery(lot), envelope.Site, ct), "lot " + lot.Value).ConfigureAwait(false);
+            var fetched = await Bootstrap(Read(QueryKinds.ErpGetLot, new GetLotQuery(lot), envelope.Site, ct), "lot " + lot.Value).ConfigureAwait(false);
             return fetched is null ? state : state with { Lot = fetched };
         }
 
         if (state.Order is null && state.Lot is null && payload is ProductionConfirmed confirmed && adapters.Supports(QueryKinds.ErpGetProductionOrder, envelope.Site))
         {
-            var order = await Bootstrap(adapters.QueryAsync(new GetProductionOrderQuery(confirmed.Order), envelope.Site, ct), "order " + confirmed.Order.Value).ConfigureAwait(false);
+            var order = await Bootstrap(Read(QueryKinds.ErpGetProductionOrder, new GetProductionOrderQuery(confirmed.Order), envelope.Site, ct), "order " + confirmed.Order.Value).ConfigureAwait(false);
             return order is null ? state : state with { Order = order };
         }
 
         return state;
+    }
+
+    /// <summary>Asks a first-touch read of the site's ERP, under a span of its own when traced.</summary>
+    private ValueTask<T> Read<T>(string operation, AdapterQuery<T> query, SiteId? site, CancellationToken ct)
+    {
+        var adapters = _runtime.Options.Adapters;
+        return _runtime.Telemetry.IsTracing
+            ? StepContext.TracedAsync(_runtime.Telemetry, operation, site, static (state, token) => state.Adapters.QueryAsync(state.Query, state.Site, token), (Adapters: adapters, Query: query, Site: site), ct)
+            : adapters.QueryAsync(query, site, ct);
     }
 
     /// <summary>Awaits a first-touch read, naming what it read in a failure (the lot or order rather than the query record).</summary>
@@ -420,6 +477,7 @@ internal sealed class StepBuilder
             Workflow = workflowId,
             CreatedAt = Now,
             Compensation = planned.Compensation is { } compensation ? new CompensationPlan { Kind = compensation.Kind, Payload = planned.CompensationPayload! } : null,
+            TraceParent = planned.TraceParent,
         });
     }
 }

@@ -75,6 +75,12 @@ public sealed record OutboxEntry
     /// <summary>The idempotency key of the command this one revises (edited replay), if any.</summary>
     public string? RevisionOf { get; init; }
 
+    /// <summary>
+    /// The W3C trace context (<c>traceparent</c>) of the step that planned the command, when it was traced: every attempt,
+    /// after a retry, a restart or a replay, runs in that trace.
+    /// </summary>
+    public string? TraceParent { get; init; }
+
     /// <summary>The compensating command's kind and payload, when the step declared one.</summary>
     public CompensationPlan? Compensation { get; init; }
 }

@@ -11,7 +11,7 @@ namespace ManufacturingOrchestration.Engine.Telemetry;
 /// The orchestrator's metrics and traces: one <see cref="Meter"/> and one <see cref="ActivitySource"/>, both named
 /// <see cref="Name"/>, with dotted instrument names tagged by site, event type, workflow and command kind.
 /// </summary>
-public sealed class OrchestrationTelemetry : IDisposable
+public sealed partial class OrchestrationTelemetry : IDisposable
 {
     /// <summary>The meter and activity source name.</summary>
     public const string Name = "ManufacturingOrchestration";
@@ -41,6 +41,7 @@ public sealed class OrchestrationTelemetry : IDisposable
     private readonly Counter<long> _slaBreaches;
     private readonly Counter<long> _queryRetries;
     private readonly Counter<long> _queryFailures;
+    private readonly Histogram<double> _commandDuration;
     private readonly Counter<long> _auditDelivered;
     private readonly Counter<long> _auditSinkFailures;
 
@@ -62,7 +63,8 @@ public sealed class OrchestrationTelemetry : IDisposable
         _deadLetters = Meter.CreateCounter<long>("mo.deadletters", description: "Commands or events dead-lettered (their partition parked).");
         _transitionsRejected = Meter.CreateCounter<long>("mo.transitions.rejected", description: "Transitions rejected by a state machine.");
         _outOfOrder = Meter.CreateCounter<long>("mo.events.out_of_order", description: "Events older than the last applied for their key.");
-        _latency = Meter.CreateHistogram<double>("mo.events.latency", unit: "ms", description: "From acceptance to the committed step.");
+        _latency = Meter.CreateHistogram<double>("mo.events.latency", unit: "s", description: "From acceptance to the committed step, in seconds.");
+        _commandDuration = Meter.CreateHistogram<double>("mo.commands.duration", unit: "s", description: "One attempt of an adapter command, in seconds, by kind, workflow and outcome.");
         _approvalsWaiting = Meter.CreateUpDownCounter<long>("mo.approvals.waiting", description: "Approval requests waiting for a person.");
         _approvalsAnswered = Meter.CreateCounter<long>("mo.approvals.answered", description: "Approval requests completed, by outcome.");
         _slaBreaches = Meter.CreateCounter<long>("mo.sla.breaches", description: "Approvals that passed their deadline, by escalation level.");
@@ -102,18 +104,41 @@ public sealed class OrchestrationTelemetry : IDisposable
         _processed.Add(1, tags);
         if (_latency.Enabled)
         {
-            _latency.Record((_time.GetUtcNow() - acceptedAt).TotalMilliseconds, tags);
+            _latency.Record((_time.GetUtcNow() - acceptedAt).TotalSeconds, tags);
         }
     }
 
-    internal void CommandExecuted(string kind, AdapterResultStatus status)
+    internal void CommandExecuted(string kind, string? workflow, AdapterResultStatus status, long startedAt)
     {
-        _commands.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("outcome", status.ToString()));
+        var tags = new TagList
+        {
+            { "kind", kind },
+            { "workflow", workflow },
+            { "outcome", Outcome(status) },
+        };
+        _commands.Add(1, tags);
+        if (_commandDuration.Enabled)
+        {
+            _commandDuration.Record(_time.GetElapsedTime(startedAt).TotalSeconds, tags);
+        }
+
         if (status == AdapterResultStatus.TransientFailure)
         {
-            _retries.Add(1, new KeyValuePair<string, object?>("kind", kind));
+            _retries.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("workflow", workflow));
         }
     }
+
+    /// <summary>A command outcome as a metric or span value: lower case with underscores, as OpenTelemetry's conventions write values.</summary>
+    internal static string Outcome(AdapterResultStatus status) => status switch
+    {
+        AdapterResultStatus.Succeeded => "succeeded",
+        AdapterResultStatus.AlreadyApplied => "already_applied",
+        AdapterResultStatus.TransientFailure => "transient_failure",
+        _ => "permanent_failure",
+    };
+
+    /// <summary>A timestamp for <see cref="CommandExecuted"/>'s duration, from the orchestrator's clock.</summary>
+    internal long Timestamp() => _time.GetTimestamp();
 
     internal void DeadLettered(string? site) => _deadLetters.Add(1, new KeyValuePair<string, object?>("site", site));
 

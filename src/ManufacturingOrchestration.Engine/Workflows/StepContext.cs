@@ -3,6 +3,7 @@ using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Commands;
 using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Engine.Telemetry;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 
@@ -26,13 +27,15 @@ public sealed class StepContext
     private readonly List<string> _explanations = [];
     private readonly ApprovalOptions _approvals;
     private readonly AdapterSet _adapters;
+    private readonly OrchestrationTelemetry? _telemetry;
     private Dictionary<(string Name, Type Type), object>? _facts;
     private Dictionary<(string Step, string Kind), int>? _occurrences;
     private string? _correlationId;
     private List<SiteId>? _withdrawnApprovalSites;
 
-    internal StepContext(EventEnvelope envelope, EventKey eventKey, PartitionState state, WorkflowDefinition workflow, AdapterSet adapters, TimeProvider time, ApprovalOptions approvals)
+    internal StepContext(EventEnvelope envelope, EventKey eventKey, PartitionState state, WorkflowDefinition workflow, AdapterSet adapters, TimeProvider time, ApprovalOptions approvals, OrchestrationTelemetry? telemetry = null)
     {
+        _telemetry = telemetry;
         _approvals = approvals;
         Event = envelope;
         EventKey = eventKey;
@@ -74,12 +77,40 @@ public sealed class StepContext
     public ValueTask<TResult> QueryAsync<TResult>(AdapterQuery<TResult> query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        if (_adapters.Operations.TryGet(query.GetType(), out var operation))
+        _adapters.Operations.TryGet(query.GetType(), out var operation);
+        if (operation is not null)
         {
             EnsureDeclared(operation.Kind);
         }
 
-        return _adapters.QueryAsync(query, Event.Site, cancellationToken);
+        return _telemetry is { IsTracing: true } telemetry
+            ? TracedAsync(telemetry, operation?.Kind ?? query.GetType().Name, Event.Site, static (state, ct) => state.Adapters.QueryAsync(state.Query, state.Site, ct), (Adapters: _adapters, Query: query, Site: Event.Site), cancellationToken)
+            : _adapters.QueryAsync(query, Event.Site, cancellationToken);
+    }
+
+    /// <summary>
+    /// Asks a query under its own span, ending it with the outcome. An async method of its own, so the span is the
+    /// current one only for the query (an adapter's HTTP call becomes its child) and never leaks into the caller's flow.
+    /// </summary>
+    internal static async ValueTask<TResult> TracedAsync<TState, TResult>(OrchestrationTelemetry telemetry, string operation, SiteId? site, Func<TState, CancellationToken, ValueTask<TResult>> query, TState state, CancellationToken cancellationToken)
+    {
+        var activity = telemetry.StartQuery(operation, site);
+        try
+        {
+            var result = await query(state, cancellationToken).ConfigureAwait(false);
+            OrchestrationTelemetry.End(activity, "succeeded");
+            return result;
+        }
+        catch (AdapterQueryException failed)
+        {
+            OrchestrationTelemetry.End(activity, failed.IsTransient ? "transient_failure" : "permanent_failure", failed.Message);
+            throw;
+        }
+        catch
+        {
+            OrchestrationTelemetry.End(activity, "cancelled");
+            throw;
+        }
     }
 
     /// <summary>Whether an operation is carried out for the event's site: for a step that uses an optional operation only when it is composed.</summary>
@@ -437,6 +468,10 @@ public sealed record TransitionRejectionRecord
     public required string Step { get; init; }
 }
 
-internal sealed record PlannedCommand(AdapterCommand Command, CommandPayload Payload, string Step, AdapterCommand? Compensation, CommandPayload? CompensationPayload);
+internal sealed record PlannedCommand(AdapterCommand Command, CommandPayload Payload, string Step, AdapterCommand? Compensation, CommandPayload? CompensationPayload)
+{
+    /// <summary>The trace context of the step that planned it.</summary>
+    public string? TraceParent { get; init; } = OrchestrationTelemetry.CurrentTraceParent();
+}
 
 internal sealed record AuditDraft(string Action, string Reason, string? Actor);
