@@ -43,9 +43,6 @@ public sealed class LimsJournal : IDisposable
         _file = file;
     }
 
-    /// <summary>The file path.</summary>
-    public string Path => _file.Name;
-
     /// <summary>Opens a journal for appending (created if need be).</summary>
     /// <param name="path">The file.</param>
     /// <returns>The journal.</returns>

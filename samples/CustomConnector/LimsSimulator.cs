@@ -98,9 +98,6 @@ public sealed class LimsSimulator : ILimsApi, IDisposable
         _journal = LimsJournal.Open(journalPath);
     }
 
-    /// <summary>The journal file.</summary>
-    public string JournalPath => _journal.Path;
-
     /// <summary>Every call so far, in order.</summary>
     public IReadOnlyList<LimsCall> Calls
     {
@@ -220,11 +217,6 @@ public sealed class LimsSimulator : ILimsApi, IDisposable
     /// <inheritdoc />
     public void Dispose() => _journal.Dispose();
 
-    /// <summary>A request id as the access log shows it: its first 12 characters.</summary>
-    /// <param name="requestId">The request id.</param>
-    /// <returns>The abbreviation.</returns>
-    public static string Abbreviate(string requestId) => requestId.Length <= 12 ? requestId : requestId[..12] + "…";
-
     private ValueTask<LimsResponse> Answer(string request, LimsResponse response)
     {
         var answer = Describe(response.Status);
@@ -246,6 +238,9 @@ public sealed class LimsSimulator : ILimsApi, IDisposable
         _calls.Add(new LimsCall(_time.GetUtcNow(), request, answer));
         return ValueTask.FromResult(response);
     }
+
+    // A request id as the access log shows it: its first 12 characters.
+    private static string Abbreviate(string requestId) => requestId.Length <= 12 ? requestId : requestId[..12] + "…";
 
     private static string Describe(HttpStatusCode status) => status switch
     {
