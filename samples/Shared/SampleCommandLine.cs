@@ -25,6 +25,7 @@ public sealed class SampleCommandLine
 
     private readonly string _name;
     private readonly RootCommand _root;
+    private readonly List<Option<bool>> _switches = [];
     private Option<int>? _events;
     private Option<int>? _seed;
     private Option<string>? _output;
@@ -76,6 +77,20 @@ public sealed class SampleCommandLine
             Description = $"The folder for {files}, kept after the run; an earlier run's files in it are replaced. Default: a new folder under the temp directory for this run alone, removed at the end.",
         };
         _root.Options.Add(_output);
+        return this;
+    }
+
+    /// <summary>Adds a switch, an option without a value such as <c>--without-lims</c>: the sample reads it with <see cref="SampleOptions.IsOn"/>.</summary>
+    /// <param name="name">The option, such as <c>--without-lims</c>.</param>
+    /// <param name="description">What it changes, for <c>--help</c>.</param>
+    /// <returns>This command line.</returns>
+    public SampleCommandLine WithSwitch(string name, string description)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(description);
+        var option = new Option<bool>(name) { Description = description };
+        _switches.Add(option);
+        _root.Options.Add(option);
         return this;
     }
 
@@ -165,6 +180,7 @@ public sealed class SampleCommandLine
                 OutputDirectory = directory,
                 KeepOutput = named is not null,
                 Interactive = !Console.IsOutputRedirected,
+                Switches = [.. _switches.Where(s => parsed.GetValue(s)).Select(s => s.Name)],
             };
             return await run(options, output, cancellationToken) ? ExitPassed : ExitChecksFailed;
         }

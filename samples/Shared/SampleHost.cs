@@ -274,6 +274,11 @@ public sealed class SampleHost : IAsyncDisposable
         {
             await output.WriteLineAsync("  open dead letter: " + deadLetter);
         }
+
+        foreach (var check in report.FailedChecks)
+        {
+            await output.WriteLineAsync("  CHECK FAILED: " + check);
+        }
     }
 
     /// <summary>

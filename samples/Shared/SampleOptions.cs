@@ -27,6 +27,14 @@ public sealed class SampleOptions
     /// <summary>Whether a live display may be drawn (only when the output is a terminal). Default false: plain lines.</summary>
     public bool Interactive { get; init; }
 
+    /// <summary>The switches given on the command line (options without a value, such as <c>--without-lims</c>), by name.</summary>
+    public IReadOnlyCollection<string> Switches { get; init; } = [];
+
+    /// <summary>Whether a switch was given.</summary>
+    /// <param name="name">The switch, such as <c>--without-lims</c>.</param>
+    /// <returns><see langword="true"/> when it was on the command line.</returns>
+    public bool IsOn(string name) => Switches.Contains(name, StringComparer.Ordinal);
+
     /// <summary>The output directory, created, as a full path.</summary>
     /// <returns>The full path of <see cref="OutputDirectory"/>.</returns>
     /// <exception cref="InvalidOperationException"><see cref="OutputDirectory"/> is not set.</exception>

@@ -45,8 +45,11 @@ public sealed class SampleReport
     /// <summary>The electronic-signature records of the run (<c>e-signature:*</c> audit records), as printed.</summary>
     public IReadOnlyList<string> Signatures { get; init; } = [];
 
-    /// <summary>Whether the run's checks passed: the audit chain verified, no dead letter is open, no effect was applied twice.</summary>
-    public bool Passed => AuditValid && OpenDeadLetters == 0 && EffectKeysUnique;
+    /// <summary>The sample's own checks that failed, one sentence each (empty when they passed, or when the sample has none).</summary>
+    public IReadOnlyList<string> FailedChecks { get; init; } = [];
+
+    /// <summary>Whether the run's checks passed: the audit chain verified, no dead letter is open, no effect was applied twice, none of the sample's own checks failed.</summary>
+    public bool Passed => AuditValid && OpenDeadLetters == 0 && EffectKeysUnique && FailedChecks.Count == 0;
 
     /// <summary>Scenario facts the sample checked at the end, by name (for example a lot's blocked quantity in the ERP).</summary>
     public IReadOnlyDictionary<string, decimal> Facts { get; init; } = new Dictionary<string, decimal>();

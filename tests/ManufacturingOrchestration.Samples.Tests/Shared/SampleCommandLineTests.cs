@@ -64,6 +64,34 @@ public class SampleCommandLineTests
     }
 
     [Fact]
+    public async Task RunAsync_Switch_IsOnOnlyWhenGivenAndListedByHelp()
+    {
+        var commandLine = new SampleCommandLine("Demo", "A demo sample.").WithSwitch("--without-demo", "Leaves the demo out.");
+        var seen = new List<bool>();
+
+        var with = await RunAsync(commandLine, o => seen.Add(o.IsOn("--without-demo")), "--without-demo");
+        var without = await RunAsync(commandLine, o => seen.Add(o.IsOn("--without-demo")));
+        var help = await RunAsync(commandLine, _ => seen.Add(true), "--help");
+
+        with.ExitCode.Should().Be(SampleCommandLine.ExitPassed);
+        without.ExitCode.Should().Be(SampleCommandLine.ExitPassed);
+        seen.Should().Equal(true, false);
+        help.Output.Should().Contain("--without-demo").And.Contain("Leaves the demo out.");
+    }
+
+    [Fact]
+    public async Task RunAsync_SwitchGivenAValue_ExitsTwo()
+    {
+        var ran = false;
+
+        var run = await RunAsync(new SampleCommandLine("Demo", "A demo sample.").WithSwitch("--without-demo", "Leaves the demo out."), _ => ran = true, "--without-demo", "maybe");
+
+        run.ExitCode.Should().Be(SampleCommandLine.ExitUsage);
+        run.Error.Should().Contain("maybe").And.NotContain("   at ");
+        ran.Should().BeFalse();
+    }
+
+    [Fact]
     public async Task RunAsync_TwoRuns_GetTwoFolders()
     {
         var folders = new List<string>();

@@ -1,3 +1,4 @@
+using ManufacturingOrchestration.Samples.CustomConnector;
 using ManufacturingOrchestration.Samples.CycleCount;
 using ManufacturingOrchestration.Samples.FinishedGoodsRelease;
 using ManufacturingOrchestration.Samples.IncomingInspection;
@@ -23,6 +24,7 @@ public class SampleEntryPointTests
         { "ScrapSpike", [] },
         { "ProductionConfirmation", [] },
         { "PlantFloor", ["--events", "--seed", "--out"] },
+        { "CustomConnector", ["--out"] },
     };
 
     [Theory]
@@ -66,6 +68,7 @@ public class SampleEntryPointTests
     [InlineData("CycleCount")]
     [InlineData("ScrapSpike")]
     [InlineData("ProductionConfirmation")]
+    [InlineData("CustomConnector")]
     public async Task RunAsync_NoOptions_PassesItsChecksAndLeavesNoFolderBehind(string sample)
     {
         var run = await SampleRun.StartAsync(EntryPoint(sample));
@@ -87,6 +90,7 @@ public class SampleEntryPointTests
         "ScrapSpike" => ScrapSpikeSample.RunAsync,
         "ProductionConfirmation" => ProductionConfirmationSample.RunAsync,
         "PlantFloor" => PlantFloorSimulation.RunAsync,
+        "CustomConnector" => CustomConnectorSample.RunAsync,
         _ => throw new ArgumentOutOfRangeException(nameof(sample), sample, "not a sample"),
     };
 }
