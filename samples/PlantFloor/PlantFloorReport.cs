@@ -21,7 +21,7 @@ public sealed class PlantFloorReport
     /// <summary>Effects applied per target system (erp, mes, qms, wms, procurement, notification).</summary>
     public required IReadOnlyDictionary<string, int> ActionsBySystem { get; init; }
 
-    /// <summary>Command attempts by outcome (Success, AlreadyApplied, TransientFailure, PermanentFailure).</summary>
+    /// <summary>Command attempts by outcome (<c>succeeded</c>, <c>already_applied</c>, <c>transient_failure</c>, <c>permanent_failure</c>).</summary>
     public required IReadOnlyDictionary<string, long> CommandAttempts { get; init; }
 
     /// <summary>Faults the simulators injected, transient (each retried) and permanent.</summary>

@@ -68,7 +68,7 @@ public sealed class OrchestratorMeters : IDisposable
     /// <returns>The total.</returns>
     public long Total(string instrument) => _totals.GetValueOrDefault(instrument);
 
-    /// <summary>Command attempts so far by kind and outcome (<c>Success</c>, <c>TransientFailure</c>, …).</summary>
+    /// <summary>Command attempts so far by kind and outcome (<c>succeeded</c>, <c>transient_failure</c>, …).</summary>
     public IReadOnlyDictionary<(string Kind, string Outcome), long> Commands => new Dictionary<(string Kind, string Outcome), long>(_commands);
 
     /// <summary>A percentile of the event latencies (acceptance to committed step), in milliseconds; 0 when none.</summary>

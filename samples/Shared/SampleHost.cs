@@ -111,8 +111,6 @@ public sealed class SampleHost : IAsyncDisposable
                 options.Parallelism = 2;
                 options.JitterSeed = seed;
                 options.NodeId = "sample";
-                // The composer rebuilds the adapter set from its six systems and drops the traceability target, so set it here.
-                options.Adapters = adapters;
                 // Demo-sized durable retries: a transient failure is retried within a second, not within minutes.
                 options.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromMilliseconds(25), MaxDelay = TimeSpan.FromMilliseconds(400), MaxAttempts = 8 };
                 configure?.Invoke(options);

@@ -53,7 +53,11 @@ internal sealed record CommandRow
 
     public required string Kind { get; init; }
 
-    public required JsonElement Request { get; init; }
+    /// <summary>The command's bytes as the outbox keeps them (base64 in the row), so a dead letter gives them back unchanged.</summary>
+    public byte[]? Payload { get; init; }
+
+    /// <summary>The command as a JSON value, as rows written before <see cref="Payload"/> kept it; read only.</summary>
+    public JsonElement? Request { get; init; }
 
     public required string CorrelationId { get; init; }
 
@@ -80,6 +84,9 @@ internal sealed record CommandRow
 
     public string? TraceParent { get; init; }
 
+    public byte[]? CompensationPayload { get; init; }
+
+    /// <summary>The compensating command as a JSON value, as older rows kept it; read only.</summary>
     public JsonElement? CompensationRequest { get; init; }
 }
 
@@ -143,7 +150,7 @@ internal static class SqliteStoreJson
         PartitionKey = entry.PartitionKey,
         Ordinal = entry.Ordinal,
         Kind = entry.Kind,
-        Request = ToElement(entry.Payload.Utf8Json),
+        Payload = entry.Payload.Utf8Json.ToArray(),
         CorrelationId = entry.CorrelationId,
         CausedBy = entry.CausedBy,
         Step = entry.Step,
@@ -156,7 +163,7 @@ internal static class SqliteStoreJson
         RevisionOf = entry.RevisionOf,
         CompensationKind = entry.Compensation?.Kind,
         TraceParent = entry.TraceParent,
-        CompensationRequest = entry.Compensation is { } compensation ? ToElement(compensation.Payload.Utf8Json) : null,
+        CompensationPayload = entry.Compensation?.Payload.Utf8Json.ToArray(),
     };
 
     private static OutboxEntry FromRow(CommandRow row) => new()
@@ -165,7 +172,7 @@ internal static class SqliteStoreJson
         PartitionKey = row.PartitionKey,
         Ordinal = row.Ordinal,
         Kind = row.Kind,
-        Payload = new CommandPayload(JsonSerializer.SerializeToUtf8Bytes(row.Request, JsonElementInfo)),
+        Payload = new CommandPayload(row.Payload ?? Bytes(row.Request)),
         CorrelationId = row.CorrelationId,
         CausedBy = row.CausedBy,
         Step = row.Step,
@@ -177,18 +184,16 @@ internal static class SqliteStoreJson
         LastError = row.LastError,
         RevisionOf = row.RevisionOf,
         TraceParent = row.TraceParent,
-        Compensation = row.CompensationKind is { } kind && row.CompensationRequest is { } request
-            ? new CompensationPlan { Kind = kind, Payload = new CommandPayload(JsonSerializer.SerializeToUtf8Bytes(request, JsonElementInfo)) }
+        Compensation = row.CompensationKind is { } kind && (row.CompensationPayload ?? (row.CompensationRequest is { } request ? Bytes(request) : null)) is { } compensation
+            ? new CompensationPlan { Kind = kind, Payload = new CommandPayload(compensation) }
             : null,
     };
 
     private static JsonTypeInfo<JsonElement> JsonElementInfo { get; } = Info<JsonElement>();
 
-    private static JsonElement ToElement(ReadOnlyMemory<byte> utf8Json)
-    {
-        using var document = JsonDocument.Parse(utf8Json);
-        return document.RootElement.Clone();
-    }
+    private static byte[] Bytes(JsonElement? element) => element is { } value
+        ? JsonSerializer.SerializeToUtf8Bytes(value, JsonElementInfo)
+        : throw new JsonException("A dead letter's command has neither its bytes nor its JSON.");
 
     private static JsonTypeInfo<T> Info<T>() => (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
 }

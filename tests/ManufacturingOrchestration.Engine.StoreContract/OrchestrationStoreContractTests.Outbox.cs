@@ -117,6 +117,7 @@ public abstract partial class OrchestrationStoreContractTests
         read.CreatedAt.Should().Be(command.CreatedAt);
         read.Status.Should().Be(OutboxStatus.Pending);
         read.RevisionOf.Should().Be(command.RevisionOf);
+        read.TraceParent.Should().Be("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
         read.Payload.Utf8Json.ToArray().Should().Equal(command.Payload.Utf8Json.ToArray(), "a store keeps a command's bytes as they were given");
     }
 
@@ -172,6 +173,8 @@ public abstract partial class OrchestrationStoreContractTests
         open.Id.Should().Be("dl-1");
         open.IsOpen.Should().BeTrue();
         open.Command!.IdempotencyKey.Should().Be(command.IdempotencyKey);
+        open.Command.Payload.Should().Be(command.Payload, "a dead letter keeps its command's bytes");
+        open.Command.TraceParent.Should().Be(command.TraceParent);
         (await store.ReadPendingCommandsAsync("lot-A", Ct)).Should().BeEmpty();
         (await store.ReadCommandAsync(command.IdempotencyKey, Ct))!.Status.Should().Be(OutboxStatus.DeadLettered);
         (await store.ReadPendingEventsAsync("lot-A", 0, 100, Ct)).Select(e => e.Key.Id).Should().Equal("e-2", "e-3");

@@ -185,6 +185,7 @@ public abstract partial class OrchestrationStoreContractTests : IAsyncDisposable
             Workflow = "inspection-passed@1",
             CreatedAt = createdAt ?? T0,
             Status = status,
+            TraceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
         };
     }
 

@@ -202,8 +202,8 @@ public static class ReasonCodes
     /// <summary>No adapter is configured for the command's target system.</summary>
     public static readonly ReasonCode AdapterNotConfigured = new("adapter.not-configured", "No adapter is configured for the command's target system.");
 
-    /// <summary>The command kind is not known to this version of the adapter contracts.</summary>
-    public static readonly ReasonCode UnknownCommandKind = new("adapter.unknown-command-kind", "The command kind is not known to this version of the adapter contracts.");
+    /// <summary>The command's kind or type is not a registered command of the operation registry.</summary>
+    public static readonly ReasonCode UnknownCommandKind = new("adapter.unknown-command-kind", "The command's kind or type is not a registered command: register it with the operation registry.");
 
     /// <summary>The operation (a command or query kind) is not registered in the operation registry.</summary>
     public static readonly ReasonCode UnknownOperation = new("adapter.unknown-operation", "The operation is not registered: register its command or query type with the operation registry.");

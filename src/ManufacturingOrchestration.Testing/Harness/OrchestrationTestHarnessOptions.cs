@@ -40,8 +40,8 @@ public sealed class OrchestrationTestHarnessOptions
     /// <summary>
     /// Creates the genealogy repository that the <c>traceability.publish-genealogy</c> command reaches (wrapped in a
     /// <see cref="TraceabilityRepositoryAdapter"/>), on the harness's clock. Default: a new
-    /// <see cref="InMemoryTraceabilityRepository"/>. Return <see langword="null"/> to run without a traceability adapter
-    /// (publications then dead-letter with <c>adapter.not-configured</c>).
+    /// <see cref="InMemoryTraceabilityRepository"/>. Return <see langword="null"/> to run without a traceability adapter: a
+    /// workflow that requires <c>traceability.publish-genealogy</c> (the finished-goods release) then refuses to start.
     /// </summary>
     public Func<TimeProvider, ITraceabilityRepository?> Traceability { get; init; } = static time => new InMemoryTraceabilityRepository(time);
 

@@ -28,9 +28,9 @@ public class OrchestratorTelemetryTests
         recorder.Sum("mo.events.processed").Should().Be(4, "the out-of-order event is handled too");
         recorder.Sum("mo.events.out_of_order").Should().Be(1);
         recorder.Sum("mo.commands.executed").Should().Be(4, "a1 twice, b1 once, c1 once");
-        recorder.Sum("mo.commands.executed", "outcome", nameof(AdapterResultStatus.TransientFailure)).Should().Be(1);
-        recorder.Sum("mo.commands.executed", "outcome", nameof(AdapterResultStatus.PermanentFailure)).Should().Be(1);
-        recorder.Sum("mo.commands.executed", "outcome", nameof(AdapterResultStatus.Succeeded)).Should().Be(2);
+        recorder.Sum("mo.commands.executed", "outcome", "transient_failure").Should().Be(1);
+        recorder.Sum("mo.commands.executed", "outcome", "permanent_failure").Should().Be(1);
+        recorder.Sum("mo.commands.executed", "outcome", "succeeded").Should().Be(2);
         recorder.Sum("mo.commands.retries").Should().Be(1);
         recorder.Sum("mo.deadletters").Should().Be(1);
         recorder.Sum("mo.deadletters", "site", EngineTestHost.Site.Value).Should().Be(1);

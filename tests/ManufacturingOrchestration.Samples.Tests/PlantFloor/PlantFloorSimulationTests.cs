@@ -29,7 +29,7 @@ public class PlantFloorSimulationTests
             report.DeadLetters.Select(d => d.Action).Should().BeEquivalentTo(["Replay", "Skip"]);
             summary.OpenDeadLetters.Should().Be(0);
             report.FaultsInjected.Should().BeGreaterThan(PlantFloorSimulation.PermanentFaults, "transient faults were injected and retried");
-            report.CommandAttempts.Should().ContainKey("TransientFailure");
+            report.CommandAttempts.Should().ContainKey("transient_failure");
             report.ApprovalsSigned.Should().BeGreaterThanOrEqualTo(2);
             report.LateApprovals.Should().Be(1);
             report.SlaBreaches.Should().BeGreaterThanOrEqualTo(1);
