@@ -5,6 +5,7 @@ using ManufacturingOrchestration.Engine.Commands;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Engine.Telemetry;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Testing;
@@ -341,7 +342,7 @@ public static class CustomConnectorSample
             var open = all.Where(d => d.IsOpen).ToArray();
             var audit = await _orchestrator.Audit.VerifyAllAsync(cancellationToken);
             var attempts = meters.Commands.Where(c => c.Key.Kind == LimsOperations.RecordRetestSample).ToDictionary(c => c.Key.Outcome, c => c.Value, StringComparer.Ordinal);
-            long Attempts(AdapterResultStatus status) => attempts.GetValueOrDefault(status.ToString());
+            long Attempts(AdapterResultStatus status) => attempts.GetValueOrDefault(OrchestrationTelemetry.Outcome(status));
             var existing = 0;
             foreach (var (_, partition) in _published)
             {

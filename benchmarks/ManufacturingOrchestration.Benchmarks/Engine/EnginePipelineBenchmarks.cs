@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Globalization;
 using BenchmarkDotNet.Attributes;
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Engine.Telemetry;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Rules;
@@ -36,6 +38,7 @@ public class EnginePipelineBenchmarks
     private EventEnvelope[] _events = null!;
     private ServiceProvider? _provider;
     private Orchestrator? _orchestrator;
+    private ActivityListener? _listener;
 
     [IterationSetup(Target = nameof(DirectCalls))]
     public void SetupDirect() => CreatePlant();
@@ -46,9 +49,24 @@ public class EnginePipelineBenchmarks
     [IterationSetup(Target = nameof(EngineTwoWorkers))]
     public void SetupTwoWorkers() => CreateEngine(parallelism: 2);
 
+    [IterationSetup(Target = nameof(EngineTwoWorkersTraced))]
+    public void SetupTwoWorkersTraced()
+    {
+        // Every span recorded, as an exporter would: what tracing costs when it is on (off, it costs nothing: the rows above).
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == OrchestrationTelemetry.Name,
+            Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(_listener);
+        CreateEngine(parallelism: 2);
+    }
+
     [IterationCleanup]
     public void Cleanup()
     {
+        _listener?.Dispose();
+        _listener = null;
         if (_orchestrator is not null)
         {
             _orchestrator.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
@@ -105,6 +123,9 @@ public class EnginePipelineBenchmarks
 
     [Benchmark(OperationsPerInvoke = EventsPerInvoke, Description = "engine, in-memory store, 2 workers")]
     public long EngineTwoWorkers() => PublishAndWait();
+
+    [Benchmark(OperationsPerInvoke = EventsPerInvoke, Description = "engine, in-memory store, 2 workers, every span recorded")]
+    public long EngineTwoWorkersTraced() => PublishAndWait();
 
     private long PublishAndWait()
     {

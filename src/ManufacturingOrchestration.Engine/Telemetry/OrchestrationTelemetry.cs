@@ -128,8 +128,13 @@ public sealed partial class OrchestrationTelemetry : IDisposable
         }
     }
 
-    /// <summary>A command outcome as a metric or span value: lower case with underscores, as OpenTelemetry's conventions write values.</summary>
-    internal static string Outcome(AdapterResultStatus status) => status switch
+    /// <summary>
+    /// A command outcome as the <c>outcome</c> tag of <c>mo.commands.*</c> and the <c>mo.outcome</c> of a command span
+    /// write it: lower case with underscores, as OpenTelemetry's conventions write values.
+    /// </summary>
+    /// <param name="status">The outcome.</param>
+    /// <returns><c>succeeded</c>, <c>already_applied</c>, <c>transient_failure</c> or <c>permanent_failure</c>.</returns>
+    public static string Outcome(AdapterResultStatus status) => status switch
     {
         AdapterResultStatus.Succeeded => "succeeded",
         AdapterResultStatus.AlreadyApplied => "already_applied",
