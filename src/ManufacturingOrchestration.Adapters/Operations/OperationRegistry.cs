@@ -234,7 +234,7 @@ public sealed class OperationRegistry
     {
         ArgumentException.ThrowIfNullOrEmpty(kind);
         var dot = kind.IndexOf('.', StringComparison.Ordinal);
-        var valid = dot > 0 && dot < kind.Length - 1 && kind.Length <= 128;
+        var valid = dot > 0 && kind[^1] != '.' && kind.Length <= 128;
         for (var i = 0; valid && i < kind.Length; i++)
         {
             var c = kind[i];

@@ -207,6 +207,96 @@ public sealed class AdapterSetTests
     }
 
     [Fact]
+    public void SystemsAndRoutedSites_ListedInOrder()
+    {
+        var adapters = NewSet().Add("wms", new Lims(null)).Add("lims", new Lims(null), [Us, Eu]).Add("erp", new Lims(null), [Mx]);
+
+        adapters.Systems.Should().Equal("erp", "lims", "wms");
+        adapters.RoutedSites.Should().Equal(Eu, Mx, Us);
+    }
+
+    [Fact]
+    public void FindGaps_SitesNamedInOrder_AndAHandlerClosesEveryGap()
+    {
+        var adapters = NewSet().Add("lims", new Lims([GetSample.KindName]), [Us]).Add("lims", new Lims([GetSample.KindName]), [Eu]);
+
+        adapters.FindGaps(RecordSample.KindName).Should().Equal(
+            "the lims adapter of site EU01 (Lims) does not support 'lims.record-sample'",
+            "the lims adapter of site US01 (Lims) does not support 'lims.record-sample'");
+        adapters.Handle(RecordSample.KindName, new Lims(null)).FindGaps(RecordSample.KindName).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Messages_NameAnAdapterByItsOwnNameWhenItHasOne()
+    {
+        var adapters = NewSet().Add("lims", new NamedLims("lab-eu"));
+
+        var result = await adapters.ExecuteAsync(Sample("a"), Ct);
+
+        result.Message.Should().Be("The lims adapter (NamedLims 'lab-eu') does not support 'lims.record-sample'.");
+    }
+
+    [Fact]
+    public async Task QueryAsync_UnregisteredQuery_NamesTheTypeAndTheQuery()
+    {
+        var act = async () => await new AdapterSet().QueryAsync(new GetSample("S-9"), null, Ct);
+
+        var refusal = (await act.Should().ThrowAsync<AdapterQueryException>()).Which;
+        refusal.Operation.Should().Be("GetSample");
+        refusal.Subject.Should().Be("GetSample { Sample = S-9 }");
+        refusal.Failure.Message.Should().Be("GetSample is not a registered query: register it with OperationRegistry.AddQuery.");
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_AdapterAnswersLater_TheAwaitedResultIsReturned()
+    {
+        var adapters = NewSet().Add("lims", new SlowLims());
+
+        (await adapters.ExecuteAsync(Sample("a"), Ct)).ExternalReference.Should().Be("slow-S-a");
+        (await adapters.QueryAsync(new GetSample("S-1"), null, Ct)).Should().Be("slow:S-1");
+    }
+
+    [Fact]
+    public void AdapterFailures_KnownExceptionIsTransientWithItsOwnCodeAndTypeInTheMessage()
+    {
+        var result = AdapterFailures.Classify(new ManufacturingOrchestrationException(ReasonCodes.CircuitOpen, "open"));
+
+        result.IsTransient.Should().BeTrue();
+        result.Reason.Should().Be(ReasonCodes.CircuitOpen);
+        result.Message.Should().Be("ManufacturingOrchestrationException: open");
+        ((Action)(() => AdapterFailures.Classify(null!))).Should().Throw<ArgumentNullException>();
+    }
+
+    [Fact]
+    public void AdapterQueryException_NeedsAFailureAnOperationAndASubject()
+    {
+        var failure = AdapterResult.Transient("down");
+
+        ((Action)(() => _ = new AdapterQueryException("lims.get-sample", AdapterResult.Success(), null, "q"))).Should().Throw<ArgumentException>().WithMessage("A query failure must be a transient or permanent result.*");
+        ((Action)(() => _ = new AdapterQueryException("lims.get-sample", null!, null, "q"))).Should().Throw<ArgumentNullException>();
+        ((Action)(() => _ = new AdapterQueryException("", failure, null, "q"))).Should().Throw<ArgumentException>();
+        ((Action)(() => _ = new AdapterQueryException("lims.get-sample", failure, null, ""))).Should().Throw<ArgumentException>();
+    }
+
+    [Fact]
+    public async Task PublicMembers_NullArguments_Refused()
+    {
+        var adapters = NewSet();
+
+        ((Action)(() => _ = new AdapterSet(null!))).Should().Throw<ArgumentNullException>();
+        ((Action)(() => adapters.Add("lims", null!))).Should().Throw<ArgumentNullException>();
+        ((Action)(() => adapters.Add("LIMS", new Lims(null), [Us]))).Should().Throw<ArgumentException>();
+        ((Action)(() => adapters.Add("lims", null!, [Us]))).Should().Throw<ArgumentNullException>();
+        ((Action)(() => adapters.Add("lims", new Lims(null), null!))).Should().Throw<ArgumentNullException>();
+        ((Action)(() => adapters.Handle(null!, new Lims(null)))).Should().Throw<ArgumentNullException>();
+        ((Action)(() => adapters.Handle(RecordSample.KindName, null!))).Should().Throw<ArgumentNullException>();
+        ((Action)(() => adapters.Find(null!, null))).Should().Throw<ArgumentNullException>();
+        ((Action)(() => adapters.FindGaps(null!))).Should().Throw<ArgumentNullException>();
+        await adapters.Invoking(async a => await a.ExecuteAsync(null!, Ct)).Should().ThrowAsync<ArgumentNullException>();
+        await adapters.Invoking(async a => await a.QueryAsync<string?>(null!, null, Ct)).Should().ThrowAsync<ArgumentNullException>();
+    }
+
+    [Fact]
     public void IsEmpty_TrueUntilSomethingIsComposed()
     {
         NewSet().IsEmpty.Should().BeTrue();
@@ -215,4 +305,26 @@ public sealed class AdapterSetTests
     }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private sealed class NamedLims(string name) : IQueryHandler<GetSample, string?>
+    {
+        public ValueTask<string?> QueryAsync(GetSample query, CancellationToken cancellationToken = default) => ValueTask.FromResult<string?>(name);
+
+        public override string ToString() => name;
+    }
+
+    private sealed class SlowLims : ICommandHandler<RecordSample>, IQueryHandler<GetSample, string?>
+    {
+        public async ValueTask<AdapterResult> ExecuteAsync(RecordSample command, CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            return AdapterResult.Success("slow-" + command.Sample);
+        }
+
+        public async ValueTask<string?> QueryAsync(GetSample query, CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            return "slow:" + query.Sample;
+        }
+    }
 }

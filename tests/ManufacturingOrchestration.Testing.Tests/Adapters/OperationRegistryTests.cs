@@ -85,11 +85,34 @@ public sealed class OperationRegistryTests
     [InlineData("LIMS.record")]
     [InlineData("lims.record sample")]
     [InlineData("lims..record")]
+    [InlineData("lims.record.")]
+    [InlineData("lims.record-{")]
+    [InlineData("lims.record/")]
     public void AddQuery_MalformedKind_RefusedNamingTheShape(string kind)
     {
         var act = () => new OperationRegistry().AddQuery<GetSample, string?>(kind);
 
         act.Should().Throw<ArgumentException>().WithMessage($"*'{kind}' is not '<system>.<verb-object>'*");
+    }
+
+    [Fact]
+    public void AddQuery_KindOf128Characters_AcceptedAnd129Refused()
+    {
+        var longest = "lims." + new string('z', 123);
+        var tooLong = longest + "9";
+
+        new OperationRegistry().AddQuery<GetSample, string?>(longest).TryGet(longest, out _).Should().BeTrue();
+        var act = () => new OperationRegistry().AddQuery<GetSample, string?>(tooLong);
+        act.Should().Throw<ArgumentException>().WithMessage("*at most 128 characters*");
+    }
+
+    [Fact]
+    public void AddQuery_LettersDigitsAndHyphensAtTheirBounds_Accepted()
+    {
+        var registry = new OperationRegistry().AddQuery<GetSample, string?>("az09-.az-09");
+
+        registry.TryGet("az09-.az-09", out var operation).Should().BeTrue();
+        operation!.System.Should().Be("az09-");
     }
 
     [Fact]
@@ -120,11 +143,28 @@ public sealed class OperationRegistryTests
     }
 
     [Fact]
-    public void Deserialize_KindNotRegistered_RefusedWithReasonCode()
+    public void Deserialize_KindNotRegistered_RefusedWithReasonCodeNamingTheKind()
     {
         var act = () => OperationRegistry.CreateDefault().Deserialize("lims.record-sample", "{}"u8);
 
-        act.Should().Throw<ManufacturingOrchestrationException>().Which.ReasonCode.Should().Be(ReasonCodes.UnknownCommandKind);
+        var refusal = act.Should().Throw<ManufacturingOrchestrationException>().Which;
+        refusal.ReasonCode.Should().Be(ReasonCodes.UnknownCommandKind);
+        refusal.Message.Should().StartWith("The command kind 'lims.record-sample' is not registered");
+    }
+
+    [Fact]
+    public void PublicMembers_NullArguments_Refused()
+    {
+        var registry = OperationRegistry.CreateDefault();
+
+        ((Action)(() => registry.AddCommand(RecordSample.KindName, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<RecordSample>)null!))).Should().Throw<ArgumentNullException>();
+        ((Action)(() => registry.AddCommand(null!, LimsJson.Default.RecordSample))).Should().Throw<ArgumentException>();
+        ((Action)(() => registry.TryGet((string)null!, out _))).Should().Throw<ArgumentNullException>();
+        ((Action)(() => registry.TryGet((Type)null!, out _))).Should().Throw<ArgumentNullException>();
+        ((Action)(() => registry.IsSupportedBy(null!, new Lims(null)))).Should().Throw<ArgumentNullException>();
+        ((Action)(() => registry.IsSupportedBy(RecordSample.KindName, null!))).Should().Throw<ArgumentNullException>();
+        ((Action)(() => registry.Serialize(null!))).Should().Throw<ArgumentNullException>();
+        ((Action)(() => registry.Deserialize(null!, "{}"u8))).Should().Throw<ArgumentNullException>();
     }
 
     [Fact]
