@@ -405,27 +405,50 @@ public sealed partial class SqliteOrchestrationStore
         return removed;
     }
 
+    /// <summary>
+    /// A tick of the prune timer: asks for a prune up to the window's cut-off as of now. Ticks that come while a prune
+    /// runs are not lost: the running pass goes round again with the latest cut-off, so the newest tick always prunes.
+    /// </summary>
     private void PruneInBackground()
     {
-        if (_disposed || _options.RetentionWindow is not { } window || Interlocked.Exchange(ref _pruning, 1) == 1)
+        if (_disposed || _options.RetentionWindow is null)
         {
             return;
         }
 
-        var cutOff = _options.TimeProvider.GetUtcNow() - window;
+        Interlocked.Exchange(ref _pruneRequested, 1);
+        if (Interlocked.Exchange(ref _pruning, 1) == 1)
+        {
+            return;
+        }
+
         _ = Task.Run(async () =>
         {
             try
             {
-                await PruneAsync(cutOff, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is ObjectDisposedException or SqliteException or ManufacturingOrchestrationException)
-            {
-                // Closed or busy: the next interval tries again.
+                while (!_disposed && Interlocked.Exchange(ref _pruneRequested, 0) == 1)
+                {
+                    var cutOff = _options.TimeProvider.GetUtcNow() - _options.RetentionWindow!.Value;
+                    try
+                    {
+                        await PruneAsync(cutOff, CancellationToken.None).ConfigureAwait(false);
+                        Interlocked.Exchange(ref _lastPruneCutOffTicks, cutOff.UtcTicks);
+                    }
+                    catch (Exception ex) when (ex is ObjectDisposedException or SqliteException or ManufacturingOrchestrationException)
+                    {
+                        // Closed or busy: the next tick tries again.
+                    }
+                }
             }
             finally
             {
                 Volatile.Write(ref _pruning, 0);
+            }
+
+            // A tick that came between the last check and the release above starts its own pass.
+            if (!_disposed && Volatile.Read(ref _pruneRequested) == 1)
+            {
+                PruneInBackground();
             }
         });
     }

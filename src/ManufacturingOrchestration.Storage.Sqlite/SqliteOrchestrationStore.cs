@@ -32,6 +32,8 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     private long _lastPosition;
     private int _readerCount;
     private int _pruning;
+    private int _pruneRequested;
+    private long _lastPruneCutOffTicks;
     private volatile bool _disposed;
 
     private SqliteOrchestrationStore(string path, SqliteStoreOptions options, string connectionString, SqliteConnection writer)
@@ -455,6 +457,13 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         cancellationToken.ThrowIfCancellationRequested();
         await WriteAsync(() => _writer.Statement("UPDATE leases SET owner = NULL WHERE partition_key = $p0 AND owner = $p1", 2).With(partitionKey, owner).ExecuteNonQuery(), cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The cut-off of the latest background prune that completed (<see cref="SqliteStoreOptions.RetentionWindow"/> before
+    /// the store's clock at that prune's tick), or <see langword="null"/> before the first: what the retention window has
+    /// removed so far, for a health check or a test that moved the clock.
+    /// </summary>
+    public DateTimeOffset? LastPruneCutOff => Interlocked.Read(ref _lastPruneCutOffTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
     /// <summary>
     /// Prunes processed inbox entries and finished outbox commands (completed, skipped, resolved manually, superseded)

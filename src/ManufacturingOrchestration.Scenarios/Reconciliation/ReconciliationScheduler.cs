@@ -20,6 +20,7 @@ public sealed class ReconciliationScheduler : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
     private long _completedRuns;
+    private long _nextRunAtTicks;
     private Exception? _lastError;
 
     /// <summary>Creates a scheduler; call <see cref="Start"/> to begin.</summary>
@@ -47,6 +48,12 @@ public sealed class ReconciliationScheduler : IAsyncDisposable
 
     /// <summary>The failure of the latest run, or <see langword="null"/> when it succeeded.</summary>
     public Exception? LastError => Volatile.Read(ref _lastError);
+
+    /// <summary>
+    /// When the next scheduled run is due, once the scheduler waits for it on its clock (<see langword="null"/> before
+    /// that): a host or a test can see the wait is armed before it moves a clock.
+    /// </summary>
+    public DateTimeOffset? NextRunAt => Interlocked.Read(ref _nextRunAtTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
     /// <summary>Whether the scheduler runs.</summary>
     public bool IsRunning => _loop is { IsCompleted: false };
@@ -102,7 +109,9 @@ public sealed class ReconciliationScheduler : IAsyncDisposable
                 var wait = due - _time.GetUtcNow();
                 if (wait > TimeSpan.Zero)
                 {
-                    await Task.Delay(wait, _time, stopping).ConfigureAwait(false);
+                    var delay = Task.Delay(wait, _time, stopping);
+                    Interlocked.Exchange(ref _nextRunAtTicks, due.UtcTicks);
+                    await delay.ConfigureAwait(false);
                 }
 
                 await RunNowAsync(stopping).ConfigureAwait(false);

@@ -16,12 +16,13 @@ public class ReconciliationSchedulerTests
         var asked = 0;
         await using var sut = new ReconciliationScheduler(reconciler, _ => { Interlocked.Increment(ref asked); return ValueTask.FromResult<IReadOnlyList<LotId>>([new LotId("L-1")]); }, TimeSpan.FromMinutes(15), host.Time);
 
+        var start = host.Time.GetUtcNow();
         sut.Start();
+        await WaitForAsync(() => sut.NextRunAt == start + TimeSpan.FromMinutes(15));
         host.Time.Advance(TimeSpan.FromMinutes(14));
-        await Task.Delay(50, EngineTestHost.Ct);
         var beforeDue = sut.CompletedRuns;
         host.Time.Advance(TimeSpan.FromMinutes(1));
-        await WaitForAsync(() => sut.CompletedRuns == 1);
+        await WaitForAsync(() => sut.CompletedRuns == 1 && sut.NextRunAt == start + TimeSpan.FromMinutes(30));
         await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
         host.Time.Advance(TimeSpan.FromMinutes(15));
         await WaitForAsync(() => sut.CompletedRuns == 2);
@@ -45,9 +46,11 @@ public class ReconciliationSchedulerTests
             TimeSpan.FromMinutes(5),
             host.Time);
 
+        var start = host.Time.GetUtcNow();
         sut.Start();
+        await WaitForAsync(() => sut.NextRunAt == start + TimeSpan.FromMinutes(5));
         host.Time.Advance(TimeSpan.FromMinutes(5));
-        await WaitForAsync(() => sut.CompletedRuns == 1);
+        await WaitForAsync(() => sut.CompletedRuns == 1 && sut.NextRunAt == start + TimeSpan.FromMinutes(10));
         var error = sut.LastError;
         host.Time.Advance(TimeSpan.FromMinutes(5));
         await WaitForAsync(() => sut.CompletedRuns == 2);
@@ -65,15 +68,15 @@ public class ReconciliationSchedulerTests
 
         await sut.DisposeAsync();
         host.Time.Advance(TimeSpan.FromMinutes(30));
-        await Task.Delay(50, EngineTestHost.Ct);
 
-        sut.IsRunning.Should().BeFalse();
+        sut.IsRunning.Should().BeFalse("disposing waited for the loop to end, so nothing can run after it");
         sut.CompletedRuns.Should().Be(0);
     }
 
+    /// <summary>Polls for a condition the scheduler's own thread makes true, for at most about 30 s.</summary>
     private static async Task WaitForAsync(Func<bool> condition)
     {
-        for (var i = 0; i < 500 && !condition(); i++)
+        for (var i = 0; i < 3000 && !condition(); i++)
         {
             await Task.Delay(10, EngineTestHost.Ct);
         }
