@@ -36,18 +36,7 @@ public sealed partial class OrchestrationTelemetry
         var activity = Parse(envelope.TraceParent) is { } parent
             ? ActivitySource.StartActivity("publish " + envelope.Type, ActivityKind.Producer, parent)
             : ActivitySource.StartActivity("publish " + envelope.Type, ActivityKind.Producer);
-        if (activity is { IsAllDataRequested: true })
-        {
-            activity.SetTag("messaging.system", MessagingSystem);
-            activity.SetTag("messaging.operation.type", "send");
-            activity.SetTag("messaging.operation.name", "publish");
-            activity.SetTag("messaging.destination.name", envelope.Type);
-            activity.SetTag("messaging.message.id", envelope.Id);
-            activity.SetTag("messaging.message.conversation_id", envelope.CorrelationId);
-            activity.SetTag("mo.event.source", envelope.Source);
-            activity.SetTag("mo.site", envelope.Site?.Value);
-            activity.SetTag("mo.partition.key", envelope.EffectivePartitionKey);
-        }
+        SetMessagingTags(activity, envelope, "send", "publish", envelope.EffectivePartitionKey);
 
         return activity;
     }
@@ -68,18 +57,7 @@ public sealed partial class OrchestrationTelemetry
         }
 
         var activity = ActivitySource.StartActivity("process " + envelope.Type, ActivityKind.Consumer, parent ?? default);
-        if (activity is { IsAllDataRequested: true })
-        {
-            activity.SetTag("messaging.system", MessagingSystem);
-            activity.SetTag("messaging.operation.type", "process");
-            activity.SetTag("messaging.operation.name", "process");
-            activity.SetTag("messaging.destination.name", envelope.Type);
-            activity.SetTag("messaging.message.id", envelope.Id);
-            activity.SetTag("messaging.message.conversation_id", envelope.CorrelationId);
-            activity.SetTag("mo.event.source", envelope.Source);
-            activity.SetTag("mo.site", envelope.Site?.Value);
-            activity.SetTag("mo.partition.key", partitionKey);
-        }
+        SetMessagingTags(activity, envelope, "process", "process", partitionKey);
 
         return activity;
     }
@@ -176,6 +154,24 @@ public sealed partial class OrchestrationTelemetry
     /// <summary>A workflow's name from its id (<c>name@version</c>), for the <c>workflow</c> tag of metrics.</summary>
     internal static string WorkflowName(string workflowId) =>
         s_workflowNames.GetOrAdd(workflowId, static id => id.IndexOf('@', StringComparison.Ordinal) is var at and > 0 ? id[..at] : id);
+
+    private static void SetMessagingTags(Activity? activity, EventEnvelope envelope, string operationType, string operationName, string partitionKey)
+    {
+        if (activity is not { IsAllDataRequested: true })
+        {
+            return;
+        }
+
+        activity.SetTag("messaging.system", MessagingSystem);
+        activity.SetTag("messaging.operation.type", operationType);
+        activity.SetTag("messaging.operation.name", operationName);
+        activity.SetTag("messaging.destination.name", envelope.Type);
+        activity.SetTag("messaging.message.id", envelope.Id);
+        activity.SetTag("messaging.message.conversation_id", envelope.CorrelationId);
+        activity.SetTag("mo.event.source", envelope.Source);
+        activity.SetTag("mo.site", envelope.Site?.Value);
+        activity.SetTag("mo.partition.key", partitionKey);
+    }
 
     private static ActivityContext? Parse(string? traceParent) =>
         traceParent is not null && ActivityContext.TryParse(traceParent, null, isRemote: true, out var context) ? context : null;
