@@ -34,7 +34,10 @@ public sealed class HttpConnectorOptions
     /// <summary>
     /// The endpoint of each command or query kind. The ERP and WMS registrations seed it with
     /// <see cref="HttpEndpoints.Erp"/> or <see cref="HttpEndpoints.Wms"/>; override or add entries to match the target API.
-    /// A command whose kind has no endpoint fails permanently with <c>adapter.not-configured</c> without a call.
+    /// A command whose kind has no endpoint fails permanently with <c>adapter.not-configured</c> without a call, and the
+    /// connector does not support it (<see cref="HttpConnector.Supports(string)"/>), which the orchestrator's start-up
+    /// check reads. In a configuration section each entry is one string, <c>"kind": "METHOD path-template"</c>
+    /// (<see cref="HttpEndpoint.Parse(string)"/>); an empty one removes the default of its kind.
     /// </summary>
     public IDictionary<string, HttpEndpoint> Endpoints { get; } = new Dictionary<string, HttpEndpoint>(StringComparer.Ordinal);
 
@@ -101,6 +104,9 @@ public sealed class HttpConnectorOptions
     /// </para>
     /// </remarks>
     public HttpStandardResilienceOptions Resilience { get; } = CreateResilience();
+
+    /// <summary>What configuration binding found wrong, reported by the validator at start-up.</summary>
+    internal List<string> ConfigurationProblems { get; } = [];
 
     private static HttpStandardResilienceOptions CreateResilience()
     {

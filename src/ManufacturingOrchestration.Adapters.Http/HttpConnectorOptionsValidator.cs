@@ -5,10 +5,11 @@ namespace ManufacturingOrchestration.Adapters.Http;
 
 /// <summary>
 /// Validates <see cref="HttpConnectorOptions"/> at start-up (registered with <c>ValidateOnStart</c>), so a misconfigured
-/// plant fails at boot, not mid-shift: an absolute http/https base address, bounded retries, positive timeouts with the
+/// plant fails at boot, not mid-shift: what configuration binding could not read (a malformed endpoint, a value of the
+/// wrong type, an unknown setting), an absolute http/https base address, bounded retries, positive timeouts with the
 /// attempt timeout shorter than the total, a retry budget that fits in the total timeout, sane circuit-breaker and
 /// rate-limiter settings, well-formed endpoint templates and header names. Each failure names the connector and the
-/// setting, such as <c>Resilience.Retry.MaxRetryAttempts</c>.
+/// setting, such as <c>Resilience.Retry.MaxRetryAttempts</c> (the path under the connector's configuration section).
 /// </summary>
 public sealed class HttpConnectorOptionsValidator : IValidateOptions<HttpConnectorOptions>
 {
@@ -36,6 +37,11 @@ public sealed class HttpConnectorOptionsValidator : IValidateOptions<HttpConnect
         ArgumentNullException.ThrowIfNull(options);
         var who = $"HTTP connector '{name}'";
         var failures = new List<string>();
+
+        foreach (var problem in options.ConfigurationProblems)
+        {
+            failures.Add($"{who}: {problem}");
+        }
 
         ValidateAddress(options.BaseAddress, who, failures);
         ValidateResilience(options.Resilience, who, failures);
