@@ -6,6 +6,7 @@ using ManufacturingOrchestration.Adapters.Serialization;
 using ManufacturingOrchestration.Model;
 using Microsoft.Extensions.Logging;
 using Polly.CircuitBreaker;
+using Polly.RateLimiting;
 using Polly.Timeout;
 
 namespace ManufacturingOrchestration.Adapters.Http;
@@ -15,8 +16,8 @@ namespace ManufacturingOrchestration.Adapters.Http;
 /// (whose Microsoft.Extensions.Http.Resilience pipeline makes the short in-call retries) with the idempotency key,
 /// correlation id and credential as headers, and maps every outcome to an <see cref="AdapterResult"/>:
 /// 2xx success (with the external reference), a configured already-applied status (409) already applied,
-/// 408/429/5xx, timeouts, network errors and an open circuit transient (with <c>Retry-After</c>), 404 and other
-/// 4xx permanent. See docs/adapters.md, "Writing an HTTP connector".
+/// 408/429/5xx, timeouts, network errors, an open circuit and a call the rate limiter refused transient (with
+/// <c>Retry-After</c>), 404 and other 4xx permanent. See docs/adapters.md, "Writing an HTTP connector".
 /// </summary>
 public abstract partial class HttpConnector : IOperationSupport
 {
@@ -305,7 +306,12 @@ public abstract partial class HttpConnector : IOperationSupport
         BrokenCircuitException => AdapterResult.Transient(
             ReasonCodes.CircuitOpen,
             $"HTTP connector '{Name}': the circuit is open after repeated failures; '{kind}' was not sent.",
-            Options.Resilience.CircuitBreakDuration),
+            Options.Resilience.CircuitBreaker.BreakDuration),
+        // The connector's own rate limiter (too many calls in flight) refused the call: the target system was not asked.
+        RateLimiterRejectedException rejected => AdapterResult.Transient(
+            ReasonCodes.AdapterTransient,
+            $"HTTP connector '{Name}': the rate limiter refused '{kind}' (too many calls in flight); it was not sent.",
+            rejected.RetryAfter),
         TimeoutRejectedException timeout => AdapterResult.Transient(
             ReasonCodes.AdapterTransient,
             $"HTTP connector '{Name}': '{kind}' timed out after {timeout.Timeout.TotalMilliseconds:0} ms.",

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+
 namespace ManufacturingOrchestration.Adapters.Http;
 
 /// <summary>
@@ -31,7 +34,10 @@ public sealed class HttpConnectorOptions
     /// <summary>
     /// The endpoint of each command or query kind. The ERP and WMS registrations seed it with
     /// <see cref="HttpEndpoints.Erp"/> or <see cref="HttpEndpoints.Wms"/>; override or add entries to match the target API.
-    /// A command whose kind has no endpoint fails permanently with <c>adapter.not-configured</c> without a call.
+    /// A command whose kind has no endpoint fails permanently with <c>adapter.not-configured</c> without a call, and the
+    /// connector does not support it (<see cref="HttpConnector.Supports(string)"/>), which the orchestrator's start-up
+    /// check reads. In a configuration section each entry is one string, <c>"kind": "METHOD path-template"</c>
+    /// (<see cref="HttpEndpoint.Parse(string)"/>); an empty one removes the default of its kind.
     /// </summary>
     public IDictionary<string, HttpEndpoint> Endpoints { get; } = new Dictionary<string, HttpEndpoint>(StringComparer.Ordinal);
 
@@ -74,61 +80,48 @@ public sealed class HttpConnectorOptions
     /// <summary>How many characters of an error response body a failure message quotes; default 256, 0 for none.</summary>
     public int MaxErrorDetailLength { get; set; } = 256;
 
-    /// <summary>The in-call resilience budget: retries, timeouts and circuit breaker.</summary>
-    public HttpConnectorResilienceOptions Resilience { get; } = new();
-}
-
-/// <summary>
-/// The in-call resilience of one connector (Microsoft.Extensions.Http.Resilience: total timeout, retry with jitter,
-/// circuit breaker, attempt timeout, outermost first). It is deliberately short: durable retries over minutes or
-/// hours are the engine's outbox, which re-runs a command whose result is transient. One engine attempt therefore
-/// makes at most <c>1 + <see cref="MaxRetryAttempts"/></c> HTTP attempts and lasts at most <see cref="TotalTimeout"/>.
-/// </summary>
-public sealed class HttpConnectorResilienceOptions
-{
-    /// <summary>The most in-call retries a connector may be configured with.</summary>
-    public const int MaxAllowedRetryAttempts = 5;
-
-    /// <summary>The longest total timeout a connector may be configured with: longer waits belong to the engine's outbox.</summary>
-    public static readonly TimeSpan MaxAllowedTotalTimeout = TimeSpan.FromMinutes(2);
-
-    /// <summary>The shortest timeout the pipeline accepts.</summary>
-    public static readonly TimeSpan MinTimeout = TimeSpan.FromMilliseconds(10);
-
-    /// <summary>The shortest circuit sampling or break duration the pipeline accepts.</summary>
-    public static readonly TimeSpan MinCircuitDuration = TimeSpan.FromMilliseconds(500);
-
-    /// <summary>In-call retries after the first attempt, 0–5; default 2 (three HTTP attempts at most).</summary>
-    public int MaxRetryAttempts { get; set; } = 2;
-
-    /// <summary>The base of the exponential backoff between in-call retries; default 200 ms.</summary>
-    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
-
     /// <summary>
-    /// The longest wait between in-call retries; default 1 s, so the retry waits of one call stay within
-    /// <c>MaxRetryAttempts × MaxRetryDelay</c> = 2 s. A <c>Retry-After</c> longer than this is not waited for in the
-    /// call: the result is transient and carries it in <see cref="AdapterResult.RetryAfter"/> for the engine.
+    /// The in-call resilience of the connector, in the shape of the standard HTTP resilience handler of
+    /// Microsoft.Extensions.Http.Resilience, bound from the <c>Resilience</c> section of a connector's configuration:
+    /// <see cref="HttpStandardResilienceOptions.RateLimiter"/>, <see cref="HttpStandardResilienceOptions.TotalRequestTimeout"/>,
+    /// <see cref="HttpStandardResilienceOptions.Retry"/>, <see cref="HttpStandardResilienceOptions.CircuitBreaker"/> and
+    /// <see cref="HttpStandardResilienceOptions.AttemptTimeout"/>, chained in that order, outermost first.
     /// </summary>
-    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+    /// <remarks>
+    /// It is deliberately short: durable retries over minutes or hours are the engine's outbox, which re-runs a command
+    /// whose result is transient. The connector's defaults therefore differ from the standard handler's: 2 retries
+    /// (exponential from 200 ms with jitter, each wait at most 1 s), attempt timeout 3 s, total timeout 10 s, a circuit
+    /// that opens at 50 % failures over at least 10 calls in 30 s, for 15 s; the rate limiter keeps the standard 1000
+    /// concurrent calls. One engine attempt makes at most <c>1 + Retry.MaxRetryAttempts</c> HTTP attempts and lasts at
+    /// most <c>TotalRequestTimeout.Timeout</c>.
+    /// <para>
+    /// The connector keeps three things its own, whatever is set here: which outcomes the retry and the circuit breaker
+    /// handle (408, 429, 5xx, timeouts and network errors); a <c>Retry-After</c> longer than <c>Retry.MaxDelay</c>, which
+    /// is not waited for in the call but ends it as transient with <see cref="AdapterResult.RetryAfter"/>, so the engine's
+    /// outbox waits; and the circuit's state, reported to <see cref="HttpConnectorCircuits"/> under the connector's name
+    /// (the breaker's own callbacks still run). <c>Retry.MaxRetryAttempts = 0</c> means no in-call retry.
+    /// <see cref="HttpConnectorOptionsValidator"/> bounds it at start-up.
+    /// </para>
+    /// </remarks>
+    public HttpStandardResilienceOptions Resilience { get; } = CreateResilience();
 
-    /// <summary>Whether the backoff is jittered, so many callers do not retry in step; default <see langword="true"/>.</summary>
-    public bool UseJitter { get; set; } = true;
+    /// <summary>What configuration binding found wrong, reported by the validator at start-up.</summary>
+    internal List<string> ConfigurationProblems { get; } = [];
 
-    /// <summary>The timeout of one HTTP attempt; default 3 s. Must be shorter than <see cref="TotalTimeout"/>.</summary>
-    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(3);
-
-    /// <summary>The timeout of the whole call, retries and waits included; default 10 s, at most 2 minutes.</summary>
-    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>The failure ratio within <see cref="CircuitSamplingDuration"/> that opens the circuit, (0, 1]; default 0.5.</summary>
-    public double CircuitFailureRatio { get; set; } = 0.5;
-
-    /// <summary>The fewest attempts within the sampling duration before the circuit may open, at least 2; default 10.</summary>
-    public int CircuitMinimumThroughput { get; set; } = 10;
-
-    /// <summary>The window over which failures are counted, at least 500 ms and twice <see cref="AttemptTimeout"/>; default 30 s.</summary>
-    public TimeSpan CircuitSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>How long the circuit stays open before one trial call, at least 500 ms; default 15 s.</summary>
-    public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(15);
+    private static HttpStandardResilienceOptions CreateResilience()
+    {
+        var resilience = new HttpStandardResilienceOptions();
+        resilience.Retry.MaxRetryAttempts = 2;
+        resilience.Retry.BackoffType = DelayBackoffType.Exponential;
+        resilience.Retry.UseJitter = true;
+        resilience.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        resilience.Retry.MaxDelay = TimeSpan.FromSeconds(1);
+        resilience.AttemptTimeout.Timeout = TimeSpan.FromSeconds(3);
+        resilience.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(10);
+        resilience.CircuitBreaker.FailureRatio = 0.5;
+        resilience.CircuitBreaker.MinimumThroughput = 10;
+        resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(30);
+        resilience.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(15);
+        return resilience;
+    }
 }

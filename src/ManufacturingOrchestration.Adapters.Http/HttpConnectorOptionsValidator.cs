@@ -1,21 +1,47 @@
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 
 namespace ManufacturingOrchestration.Adapters.Http;
 
 /// <summary>
 /// Validates <see cref="HttpConnectorOptions"/> at start-up (registered with <c>ValidateOnStart</c>), so a misconfigured
-/// plant fails at boot, not mid-shift: an absolute http/https base address, bounded retries, positive timeouts with the
-/// attempt timeout shorter than the total, a retry budget that fits in the total timeout, sane circuit-breaker settings,
-/// well-formed endpoint templates and header names.
+/// plant fails at boot, not mid-shift: what configuration binding could not read (a malformed endpoint, a value of the
+/// wrong type, an unknown setting), an absolute http/https base address, bounded retries, positive timeouts with the
+/// attempt timeout shorter than the total, a retry budget that fits in the total timeout, sane circuit-breaker and
+/// rate-limiter settings, well-formed endpoint templates and header names. Each failure names the connector and the
+/// setting, such as <c>Resilience.Retry.MaxRetryAttempts</c> (the path under the connector's configuration section).
 /// </summary>
 public sealed class HttpConnectorOptionsValidator : IValidateOptions<HttpConnectorOptions>
 {
+    /// <summary>The most in-call retries (<c>Resilience.Retry.MaxRetryAttempts</c>) a connector may be configured with.</summary>
+    public const int MaxAllowedRetryAttempts = 5;
+
+    /// <summary>
+    /// The longest total timeout (<c>Resilience.TotalRequestTimeout.Timeout</c>) a connector may be configured with:
+    /// longer waits belong to the engine's outbox.
+    /// </summary>
+    public static readonly TimeSpan MaxAllowedTotalRequestTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>The shortest attempt or total timeout the pipeline accepts.</summary>
+    public static readonly TimeSpan MinTimeout = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The shortest circuit sampling or break duration the pipeline accepts.</summary>
+    public static readonly TimeSpan MinCircuitDuration = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The longest circuit sampling or break duration the pipeline accepts.</summary>
+    public static readonly TimeSpan MaxCircuitDuration = TimeSpan.FromDays(1);
+
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, HttpConnectorOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var who = $"HTTP connector '{name}'";
         var failures = new List<string>();
+
+        foreach (var problem in options.ConfigurationProblems)
+        {
+            failures.Add($"{who}: {problem}");
+        }
 
         ValidateAddress(options.BaseAddress, who, failures);
         ValidateResilience(options.Resilience, who, failures);
@@ -86,65 +112,98 @@ public sealed class HttpConnectorOptionsValidator : IValidateOptions<HttpConnect
         }
     }
 
-    private static void ValidateResilience(HttpConnectorResilienceOptions r, string who, List<string> failures)
+    private static void ValidateResilience(HttpStandardResilienceOptions r, string who, List<string> failures)
     {
-        if (r.MaxRetryAttempts is < 0 or > HttpConnectorResilienceOptions.MaxAllowedRetryAttempts)
+        const string Retry = "Resilience.Retry";
+        const string Attempt = "Resilience.AttemptTimeout.Timeout";
+        const string Total = "Resilience.TotalRequestTimeout.Timeout";
+        const string Breaker = "Resilience.CircuitBreaker";
+        const string Limiter = "Resilience.RateLimiter";
+        if (r.Retry is null || r.AttemptTimeout is null || r.TotalRequestTimeout is null || r.CircuitBreaker is null || r.RateLimiter is null)
         {
-            failures.Add($"{who}: {nameof(r.MaxRetryAttempts)} must be between 0 and {HttpConnectorResilienceOptions.MaxAllowedRetryAttempts}; longer retrying is the engine's job.");
+            failures.Add($"{who}: Resilience.Retry, .AttemptTimeout, .TotalRequestTimeout, .CircuitBreaker and .RateLimiter are required.");
+            return;
         }
 
-        if (r.RetryBaseDelay < TimeSpan.Zero)
+        var retry = r.Retry;
+        var attempt = r.AttemptTimeout.Timeout;
+        var total = r.TotalRequestTimeout.Timeout;
+        if (retry.MaxRetryAttempts is < 0 or > MaxAllowedRetryAttempts)
         {
-            failures.Add($"{who}: {nameof(r.RetryBaseDelay)} must not be negative.");
+            failures.Add($"{who}: {Retry}.MaxRetryAttempts must be between 0 and {MaxAllowedRetryAttempts}; longer retrying is the engine's job.");
         }
 
-        if (r.MaxRetryDelay < r.RetryBaseDelay)
+        if (retry.Delay < TimeSpan.Zero)
         {
-            failures.Add($"{who}: {nameof(r.MaxRetryDelay)} must be at least {nameof(r.RetryBaseDelay)}.");
+            failures.Add($"{who}: {Retry}.Delay must not be negative.");
         }
 
-        if (r.AttemptTimeout < HttpConnectorResilienceOptions.MinTimeout)
+        if (retry.MaxRetryAttempts > 0)
         {
-            failures.Add($"{who}: {nameof(r.AttemptTimeout)} must be at least {HttpConnectorResilienceOptions.MinTimeout.TotalMilliseconds} ms.");
+            if (retry.MaxDelay is not { } maxDelay)
+            {
+                failures.Add($"{who}: {Retry}.MaxDelay is required: it bounds each in-call wait, and a longer Retry-After is left to the engine.");
+            }
+            else if (maxDelay < retry.Delay)
+            {
+                failures.Add($"{who}: {Retry}.MaxDelay must be at least {Retry}.Delay.");
+            }
+            else if (maxDelay * retry.MaxRetryAttempts >= total)
+            {
+                failures.Add($"{who}: the retry waits ({Retry}.MaxRetryAttempts x {Retry}.MaxDelay) must fit within {Total}.");
+            }
         }
 
-        if (r.TotalTimeout < HttpConnectorResilienceOptions.MinTimeout || r.TotalTimeout > HttpConnectorResilienceOptions.MaxAllowedTotalTimeout)
+        if (attempt < MinTimeout)
         {
-            failures.Add($"{who}: {nameof(r.TotalTimeout)} must be between {HttpConnectorResilienceOptions.MinTimeout.TotalMilliseconds} ms and {HttpConnectorResilienceOptions.MaxAllowedTotalTimeout}; longer waits are the engine's job.");
+            failures.Add($"{who}: {Attempt} must be at least {MinTimeout.TotalMilliseconds} ms.");
         }
 
-        if (r.AttemptTimeout >= r.TotalTimeout)
+        if (total < MinTimeout || total > MaxAllowedTotalRequestTimeout)
         {
-            failures.Add($"{who}: {nameof(r.AttemptTimeout)} must be shorter than {nameof(r.TotalTimeout)}.");
+            failures.Add($"{who}: {Total} must be between {MinTimeout.TotalMilliseconds} ms and {MaxAllowedTotalRequestTimeout}; longer waits are the engine's job.");
         }
 
-        if (r.MaxRetryAttempts > 0 && r.MaxRetryDelay * r.MaxRetryAttempts >= r.TotalTimeout)
+        if (attempt >= total)
         {
-            failures.Add($"{who}: the retry waits ({nameof(r.MaxRetryAttempts)} x {nameof(r.MaxRetryDelay)}) must fit within {nameof(r.TotalTimeout)}.");
+            failures.Add($"{who}: {Attempt} must be shorter than {Total}.");
         }
 
-        if (double.IsNaN(r.CircuitFailureRatio) || r.CircuitFailureRatio is <= 0 or > 1)
+        var breaker = r.CircuitBreaker;
+        if (double.IsNaN(breaker.FailureRatio) || breaker.FailureRatio is <= 0 or > 1)
         {
-            failures.Add($"{who}: {nameof(r.CircuitFailureRatio)} must be greater than 0 and at most 1.");
+            failures.Add($"{who}: {Breaker}.FailureRatio must be greater than 0 and at most 1.");
         }
 
-        if (r.CircuitMinimumThroughput < 2)
+        if (breaker.MinimumThroughput < 2)
         {
-            failures.Add($"{who}: {nameof(r.CircuitMinimumThroughput)} must be at least 2.");
+            failures.Add($"{who}: {Breaker}.MinimumThroughput must be at least 2.");
         }
 
-        if (r.CircuitSamplingDuration < HttpConnectorResilienceOptions.MinCircuitDuration)
+        if (breaker.SamplingDuration < MinCircuitDuration || breaker.SamplingDuration > MaxCircuitDuration)
         {
-            failures.Add($"{who}: {nameof(r.CircuitSamplingDuration)} must be at least {HttpConnectorResilienceOptions.MinCircuitDuration.TotalMilliseconds} ms.");
+            failures.Add($"{who}: {Breaker}.SamplingDuration must be between {MinCircuitDuration.TotalMilliseconds} ms and {MaxCircuitDuration}.");
         }
-        else if (r.CircuitSamplingDuration < r.AttemptTimeout * 2)
+        else if (breaker.SamplingDuration < attempt * 2)
         {
-            failures.Add($"{who}: {nameof(r.CircuitSamplingDuration)} must be at least twice {nameof(r.AttemptTimeout)}.");
+            failures.Add($"{who}: {Breaker}.SamplingDuration must be at least twice {Attempt}.");
         }
 
-        if (r.CircuitBreakDuration < HttpConnectorResilienceOptions.MinCircuitDuration)
+        if (breaker.BreakDuration < MinCircuitDuration || breaker.BreakDuration > MaxCircuitDuration)
         {
-            failures.Add($"{who}: {nameof(r.CircuitBreakDuration)} must be at least {HttpConnectorResilienceOptions.MinCircuitDuration.TotalMilliseconds} ms.");
+            failures.Add($"{who}: {Breaker}.BreakDuration must be between {MinCircuitDuration.TotalMilliseconds} ms and {MaxCircuitDuration}.");
+        }
+
+        if (r.RateLimiter.RateLimiter is null)
+        {
+            if (r.RateLimiter.DefaultRateLimiterOptions is not { } limits)
+            {
+                failures.Add($"{who}: {Limiter}.DefaultRateLimiterOptions is required unless a rate limiter is set.");
+            }
+            else if (limits.PermitLimit < 1 || limits.QueueLimit < 0)
+            {
+                failures.Add($"{who}: {Limiter}.DefaultRateLimiterOptions needs a PermitLimit of at least 1 and a QueueLimit that is not negative.");
+            }
         }
     }
 

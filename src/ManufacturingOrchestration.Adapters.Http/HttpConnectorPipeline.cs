@@ -6,51 +6,79 @@ using Polly.Timeout;
 namespace ManufacturingOrchestration.Adapters.Http;
 
 /// <summary>
-/// Builds a connector's in-call resilience pipeline, outermost first: total timeout, retry (exponential backoff with
-/// jitter, <c>Retry-After</c> honoured when short), circuit breaker (its state changes reported to
+/// Builds a connector's in-call resilience pipeline from its <see cref="HttpStandardResilienceOptions"/>, in the standard
+/// handler's order, outermost first: rate limiter, total timeout, retry (exponential backoff with jitter,
+/// <c>Retry-After</c> honoured when short), circuit breaker (its state changes reported to
 /// <see cref="HttpConnectorCircuits"/> under the connector's name), attempt timeout.
 /// </summary>
+/// <remarks>
+/// Each strategy gets a copy of the configured settings and callbacks, never the configured instance: the connector sets
+/// its own outcome classification on the copies and wraps the breaker's callbacks, which must not leak into the options
+/// the application reads (or pile up when a pipeline is built again).
+/// </remarks>
 internal static class HttpConnectorPipeline
 {
     public static void Configure(
         ResiliencePipelineBuilder<HttpResponseMessage> builder,
-        HttpConnectorResilienceOptions options,
+        HttpStandardResilienceOptions options,
         TimeProvider timeProvider,
         HttpConnectorCircuits circuits,
         string connectorName)
     {
         builder.TimeProvider = timeProvider;
-        builder.AddTimeout(new HttpTimeoutStrategyOptions { Name = "total-timeout", Timeout = options.TotalTimeout });
-
-        if (options.MaxRetryAttempts > 0)
+        builder.AddRateLimiter(new HttpRateLimiterStrategyOptions
         {
-            var maxDelay = options.MaxRetryDelay;
+            Name = "rate-limiter",
+            DefaultRateLimiterOptions = options.RateLimiter.DefaultRateLimiterOptions,
+            RateLimiter = options.RateLimiter.RateLimiter,
+            OnRejected = options.RateLimiter.OnRejected,
+        });
+        builder.AddTimeout(Timeout("total-timeout", options.TotalRequestTimeout));
+
+        var retry = options.Retry;
+        if (retry.MaxRetryAttempts > 0)
+        {
+            // MaxDelay is required by the validator: it bounds each in-call wait, and a longer Retry-After goes to the outbox.
+            var maxDelay = retry.MaxDelay ?? TimeSpan.Zero;
             builder.AddRetry(new HttpRetryStrategyOptions
             {
                 Name = "retry",
-                MaxRetryAttempts = options.MaxRetryAttempts,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = options.UseJitter,
-                Delay = options.RetryBaseDelay,
-                MaxDelay = maxDelay,
-                ShouldRetryAfterHeader = true,
+                MaxRetryAttempts = retry.MaxRetryAttempts,
+                BackoffType = retry.BackoffType,
+                UseJitter = retry.UseJitter,
+                Delay = retry.Delay,
+                MaxDelay = retry.MaxDelay,
+                Randomizer = retry.Randomizer,
+                OnRetry = retry.OnRetry,
                 ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, maxDelay, timeProvider)),
+
+                // The standard generator reads a Retry-After date with the system clock; the connector's reads it with its own.
+                DelayGenerator = retry.ShouldRetryAfterHeader
+                    ? args => ValueTask.FromResult(args.Outcome.Result is { } response ? RetryAfterOf(response, timeProvider) : null)
+                    : retry.DelayGenerator,
             });
         }
 
+        var configured = options.CircuitBreaker;
         var breaker = new HttpCircuitBreakerStrategyOptions
         {
             Name = "circuit-breaker",
-            FailureRatio = options.CircuitFailureRatio,
-            MinimumThroughput = options.CircuitMinimumThroughput,
-            SamplingDuration = options.CircuitSamplingDuration,
-            BreakDuration = options.CircuitBreakDuration,
+            FailureRatio = configured.FailureRatio,
+            MinimumThroughput = configured.MinimumThroughput,
+            SamplingDuration = configured.SamplingDuration,
+            BreakDuration = configured.BreakDuration,
+            BreakDurationGenerator = configured.BreakDurationGenerator,
+            ManualControl = configured.ManualControl,
+            StateProvider = configured.StateProvider,
+            OnOpened = configured.OnOpened,
+            OnClosed = configured.OnClosed,
+            OnHalfOpened = configured.OnHalfOpened,
             ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
         };
         circuits.Track(breaker, connectorName);
         builder.AddCircuitBreaker(breaker);
 
-        builder.AddTimeout(new HttpTimeoutStrategyOptions { Name = "attempt-timeout", Timeout = options.AttemptTimeout });
+        builder.AddTimeout(Timeout("attempt-timeout", options.AttemptTimeout));
     }
 
     /// <summary>Whether an HTTP status is transient: 408, 429 and every 5xx.</summary>
@@ -62,6 +90,14 @@ internal static class HttpConnectorPipeline
         RetryConditionHeaderValue { Delta: { } delta } => delta < TimeSpan.Zero ? TimeSpan.Zero : delta,
         RetryConditionHeaderValue { Date: { } date } => date - timeProvider.GetUtcNow() is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
         _ => null,
+    };
+
+    private static HttpTimeoutStrategyOptions Timeout(string name, HttpTimeoutStrategyOptions configured) => new()
+    {
+        Name = name,
+        Timeout = configured.Timeout,
+        TimeoutGenerator = configured.TimeoutGenerator,
+        OnTimeout = configured.OnTimeout,
     };
 
     private static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome switch

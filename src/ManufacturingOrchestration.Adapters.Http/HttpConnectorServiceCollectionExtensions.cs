@@ -1,5 +1,6 @@
 using ManufacturingOrchestration.Adapters.Health;
 using ManufacturingOrchestration.Adapters.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -26,8 +27,29 @@ public static class HttpConnectorServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<HttpConnectorOptions>(name).Configure(options => SeedEndpoints(options, HttpEndpoints.Erp));
-        return services.AddHttpConnector(name, configure, context => new JsonRestErpConnector(context));
+        return services.AddConnector(name, HttpEndpoints.Erp, null, configure, context => new JsonRestErpConnector(context));
+    }
+
+    /// <summary>
+    /// Registers the reference JSON/REST ERP connector <paramref name="name"/> with its options read from
+    /// <paramref name="configuration"/>, such as the section <c>Connectors:erp-eu</c> of <c>appsettings.json</c>, then
+    /// <paramref name="configure"/>. Endpoints start as <see cref="HttpEndpoints.Erp"/>; an endpoint in configuration is
+    /// written <c>"METHOD path"</c> and overrides the default of its kind, an empty one removes it (the connector then
+    /// does not support that operation). What the section cannot say (a malformed endpoint, a value of the wrong type, an
+    /// unknown setting) fails the start-up validation, naming the connector and the setting. Otherwise as
+    /// <see cref="AddHttpErpConnector(IServiceCollection, string, Action{HttpConnectorOptions})"/>.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="name">The connector name.</param>
+    /// <param name="configuration">The connector's configuration section: <c>BaseAddress</c>, <c>Endpoints</c>, headers, <c>Resilience</c>….</param>
+    /// <param name="configure">Configures the options after the section is read (what configuration cannot carry, such as <see cref="HttpConnectorOptions.RequestContentFactory"/>); <see langword="null"/> for nothing.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddHttpErpConnector(this IServiceCollection services, string name, IConfiguration configuration, Action<HttpConnectorOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(configuration);
+        return services.AddConnector(name, HttpEndpoints.Erp, configuration, configure, context => new JsonRestErpConnector(context));
     }
 
     /// <summary>
@@ -43,8 +65,26 @@ public static class HttpConnectorServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<HttpConnectorOptions>(name).Configure(options => SeedEndpoints(options, HttpEndpoints.Wms));
-        return services.AddHttpConnector(name, configure, context => new JsonRestWmsConnector(context));
+        return services.AddConnector(name, HttpEndpoints.Wms, null, configure, context => new JsonRestWmsConnector(context));
+    }
+
+    /// <summary>
+    /// Registers the reference JSON/REST WMS connector <paramref name="name"/> with its options read from
+    /// <paramref name="configuration"/>, such as the section <c>Connectors:wms-plant-1</c>, then
+    /// <paramref name="configure"/>. Endpoints start as <see cref="HttpEndpoints.Wms"/>; the section overrides or removes
+    /// them as for <see cref="AddHttpErpConnector(IServiceCollection, string, IConfiguration, Action{HttpConnectorOptions})"/>.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="name">The connector name.</param>
+    /// <param name="configuration">The connector's configuration section.</param>
+    /// <param name="configure">Configures the options after the section is read; <see langword="null"/> for nothing.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddHttpWmsConnector(this IServiceCollection services, string name, IConfiguration configuration, Action<HttpConnectorOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(configuration);
+        return services.AddConnector(name, HttpEndpoints.Wms, configuration, configure, context => new JsonRestWmsConnector(context));
     }
 
     /// <summary>
@@ -74,14 +114,74 @@ public static class HttpConnectorServiceCollectionExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(configure);
         ArgumentNullException.ThrowIfNull(factory);
+        return services.AddConnector(name, null, null, configure, factory);
+    }
 
+    /// <summary>
+    /// Registers a connector <paramref name="name"/> built on <see cref="HttpConnector"/>, as
+    /// <see cref="AddHttpConnector{TAdapter}(IServiceCollection, string, Action{HttpConnectorOptions}, Func{HttpConnectorContext, TAdapter})"/>
+    /// does, with its options read from <paramref name="configuration"/> (endpoints written <c>"METHOD path"</c>; they
+    /// start empty, so configure one per supported operation) and then <paramref name="configure"/>.
+    /// </summary>
+    /// <typeparam name="TAdapter">The connector type.</typeparam>
+    /// <param name="services">The services.</param>
+    /// <param name="name">The connector name.</param>
+    /// <param name="configuration">The connector's configuration section.</param>
+    /// <param name="factory">Creates the connector from its context.</param>
+    /// <param name="configure">Configures the options after the section is read; <see langword="null"/> for nothing.</param>
+    /// <returns>The services.</returns>
+    /// <exception cref="InvalidOperationException">The name is already registered for another connector type.</exception>
+    public static IServiceCollection AddHttpConnector<TAdapter>(
+        this IServiceCollection services,
+        string name,
+        IConfiguration configuration,
+        Func<HttpConnectorContext, TAdapter> factory,
+        Action<HttpConnectorOptions>? configure = null)
+        where TAdapter : class
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(factory);
+        return services.AddConnector(name, null, configuration, configure, factory);
+    }
+
+    /// <summary>
+    /// Registers a connector, or adds configuration to one already registered under the name. The options are built in
+    /// registration order: the default endpoints (first registration only, so an endpoint removed by any later step stays
+    /// removed), the configuration section, the configure action.
+    /// </summary>
+    private static IServiceCollection AddConnector<TAdapter>(
+        this IServiceCollection services,
+        string name,
+        IReadOnlyDictionary<string, HttpEndpoint>? defaultEndpoints,
+        IConfiguration? configuration,
+        Action<HttpConnectorOptions>? configure,
+        Func<HttpConnectorContext, TAdapter> factory)
+        where TAdapter : class
+    {
         var existing = services.FirstOrDefault(d => d.ServiceType == typeof(ConnectorRegistration) && d.IsKeyedService && Equals(d.ServiceKey, name));
         if (existing?.KeyedImplementationInstance is ConnectorRegistration registration && registration.AdapterType != typeof(TAdapter))
         {
             throw new InvalidOperationException($"The HTTP connector '{name}' is already registered as {registration.AdapterType.Name}; give each target system its own name.");
         }
 
-        var options = services.AddOptions<HttpConnectorOptions>(name).Configure(configure);
+        var options = services.AddOptions<HttpConnectorOptions>(name);
+        if (existing is null && defaultEndpoints is not null)
+        {
+            options.Configure(o => SeedEndpoints(o, defaultEndpoints));
+        }
+
+        if (configuration is not null)
+        {
+            options.Configure(o => HttpConnectorConfiguration.Bind(configuration, o));
+        }
+
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
         if (existing is not null)
         {
             return services;

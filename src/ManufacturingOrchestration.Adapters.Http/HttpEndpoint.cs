@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace ManufacturingOrchestration.Adapters.Http;
 
 /// <summary>
@@ -9,9 +11,16 @@ namespace ManufacturingOrchestration.Adapters.Http;
 /// <c>{lot}</c> is the command's <c>lot</c> member, <c>{movement.lot}</c> a nested member, <c>{context.site}</c> the site of
 /// the command context. For queries the placeholders are the query's arguments (<c>{lot}</c>, <c>{material}</c>,
 /// <c>{order}</c>). Values are URI-escaped. A template never starts with <c>/</c>, so the base address's path is kept.
+/// <para>
+/// In configuration an endpoint is written as one string, the method and the template separated by a space, such as
+/// <c>"POST lots/{lot}/stock-category"</c> (see <see cref="Parse(string)"/>); <see cref="ToString"/> writes that form.
+/// </para>
 /// </remarks>
 public sealed class HttpEndpoint
 {
+    /// <summary>The methods an endpoint written as text may use.</summary>
+    private static readonly HttpMethod[] s_methods = [HttpMethod.Get, HttpMethod.Post, HttpMethod.Put, HttpMethod.Patch, HttpMethod.Delete];
+
     /// <summary>Creates the endpoint.</summary>
     /// <param name="method">The HTTP method.</param>
     /// <param name="pathTemplate">The relative path template, such as <c>lots/{lot}/stock-category</c>.</param>
@@ -54,6 +63,62 @@ public sealed class HttpEndpoint
     /// <returns>The endpoint.</returns>
     public static HttpEndpoint Delete(string pathTemplate) => new(HttpMethod.Delete, pathTemplate);
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Reads an endpoint written as <c>METHOD path-template</c>, such as <c>POST lots/{lot}/stock-category</c>: one of
+    /// <c>GET</c>, <c>POST</c>, <c>PUT</c>, <c>PATCH</c> or <c>DELETE</c> (in any case), then white space, then the
+    /// relative path template. The template itself is checked by <see cref="HttpConnectorOptionsValidator"/>.
+    /// </summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The endpoint.</returns>
+    /// <exception cref="FormatException">The text is not a method and a path template.</exception>
+    public static HttpEndpoint Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return TryParse(text, out var endpoint, out var problem) ? endpoint : throw new FormatException(problem);
+    }
+
+    /// <summary>Reads an endpoint written as <c>METHOD path-template</c>, as <see cref="Parse(string)"/> does.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="endpoint">The endpoint, when the text is one.</param>
+    /// <returns>Whether the text is a method and a path template.</returns>
+    public static bool TryParse([NotNullWhen(true)] string? text, [NotNullWhen(true)] out HttpEndpoint? endpoint) =>
+        TryParse(text, out endpoint, out _);
+
+    /// <summary>Reads an endpoint written as <c>METHOD path-template</c>, saying what is wrong when it is not one.</summary>
+    internal static bool TryParse([NotNullWhen(true)] string? text, [NotNullWhen(true)] out HttpEndpoint? endpoint, [NotNullWhen(false)] out string? problem)
+    {
+        endpoint = null;
+        var trimmed = text.AsSpan().Trim();
+        var space = trimmed.IndexOfAny(' ', '\t');
+        if (space <= 0)
+        {
+            problem = $"'{text}' is not an endpoint: write the method and the path template separated by a space, such as 'POST lots/{{lot}}/stock-category'";
+            return false;
+        }
+
+        var token = trimmed[..space];
+        HttpMethod? method = null;
+        foreach (var candidate in s_methods)
+        {
+            if (token.Equals(candidate.Method, StringComparison.OrdinalIgnoreCase))
+            {
+                method = candidate;
+                break;
+            }
+        }
+
+        if (method is null)
+        {
+            problem = $"'{text}' has the method '{token}', which is not one of GET, POST, PUT, PATCH or DELETE";
+            return false;
+        }
+
+        endpoint = new HttpEndpoint(method, trimmed[(space + 1)..].Trim().ToString());
+        problem = null;
+        return true;
+    }
+
+    /// <summary>The endpoint as <c>METHOD path-template</c>, the form <see cref="Parse(string)"/> reads.</summary>
+    /// <returns>The text, such as <c>POST lots/{lot}/stock-category</c>.</returns>
     public override string ToString() => $"{Method} {PathTemplate}";
 }

@@ -200,9 +200,9 @@ public sealed class HttpConnectorCircuitsTests
     /// <summary>No in-call retries, a circuit that opens at half of at least two calls, for 30 s.</summary>
     private static void Tripping(HttpConnectorOptions options)
     {
-        options.Resilience.MaxRetryAttempts = 0;
-        options.Resilience.CircuitMinimumThroughput = 2;
-        options.Resilience.CircuitFailureRatio = 0.5;
-        options.Resilience.CircuitBreakDuration = TimeSpan.FromSeconds(30);
+        options.Resilience.Retry.MaxRetryAttempts = 0;
+        options.Resilience.CircuitBreaker.MinimumThroughput = 2;
+        options.Resilience.CircuitBreaker.FailureRatio = 0.5;
+        options.Resilience.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(30);
     }
 }

@@ -25,11 +25,20 @@ public sealed class HttpConnectorOptionsValidatorTests
     [Fact]
     public void Validate_DefaultBudget_IsShortAndBounded()
     {
-        var r = new HttpConnectorResilienceOptions();
+        var r = new HttpConnectorOptions().Resilience;
 
-        (r.MaxRetryAttempts * r.MaxRetryDelay).Should().BeLessThanOrEqualTo(TimeSpan.FromSeconds(2));
-        r.TotalTimeout.Should().Be(TimeSpan.FromSeconds(10));
-        r.AttemptTimeout.Should().BeLessThan(r.TotalTimeout);
+        r.Retry.MaxRetryAttempts.Should().Be(2);
+        r.Retry.Delay.Should().Be(TimeSpan.FromMilliseconds(200));
+        r.Retry.MaxDelay.Should().Be(TimeSpan.FromSeconds(1));
+        r.Retry.BackoffType.Should().Be(Polly.DelayBackoffType.Exponential);
+        r.Retry.UseJitter.Should().BeTrue();
+        r.AttemptTimeout.Timeout.Should().Be(TimeSpan.FromSeconds(3));
+        r.TotalRequestTimeout.Timeout.Should().Be(TimeSpan.FromSeconds(10));
+        r.CircuitBreaker.FailureRatio.Should().Be(0.5);
+        r.CircuitBreaker.MinimumThroughput.Should().Be(10);
+        r.CircuitBreaker.SamplingDuration.Should().Be(TimeSpan.FromSeconds(30));
+        r.CircuitBreaker.BreakDuration.Should().Be(TimeSpan.FromSeconds(15));
+        r.RateLimiter.DefaultRateLimiterOptions!.PermitLimit.Should().Be(1000, "the standard handler's bulkhead");
         Validate(Valid()).Succeeded.Should().BeTrue();
     }
 
@@ -62,9 +71,9 @@ public sealed class HttpConnectorOptionsValidatorTests
     public void Validate_AttemptTimeoutNotShorterThanTotal_Fails()
     {
         var options = Valid();
-        options.Resilience.AttemptTimeout = TimeSpan.FromSeconds(10);
+        options.Resilience.AttemptTimeout.Timeout = TimeSpan.FromSeconds(10);
 
-        Validate(options).FailureMessage.Should().Contain("AttemptTimeout must be shorter than TotalTimeout");
+        Validate(options).FailureMessage.Should().Contain("HTTP connector 'erp-eu': Resilience.AttemptTimeout.Timeout must be shorter than Resilience.TotalRequestTimeout.Timeout.");
     }
 
     [Theory]
@@ -73,54 +82,85 @@ public sealed class HttpConnectorOptionsValidatorTests
     public void Validate_RetryCountOutOfBounds_Fails(int retries)
     {
         var options = Valid();
-        options.Resilience.MaxRetryAttempts = retries;
+        options.Resilience.Retry.MaxRetryAttempts = retries;
 
-        Validate(options).FailureMessage.Should().Contain("MaxRetryAttempts must be between 0 and 5");
+        Validate(options).FailureMessage.Should().Contain("HTTP connector 'erp-eu': Resilience.Retry.MaxRetryAttempts must be between 0 and 5; longer retrying is the engine's job.");
     }
 
     [Fact]
     public void Validate_NonPositiveTimeouts_Fail()
     {
         var options = Valid();
-        options.Resilience.AttemptTimeout = TimeSpan.Zero;
-        options.Resilience.TotalTimeout = TimeSpan.FromSeconds(-1);
+        options.Resilience.AttemptTimeout.Timeout = TimeSpan.Zero;
+        options.Resilience.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(-1);
 
         var message = Validate(options).FailureMessage;
 
-        message.Should().Contain("AttemptTimeout must be at least").And.Contain("TotalTimeout must be between");
+        message.Should().Contain("Resilience.AttemptTimeout.Timeout must be at least 10 ms.")
+            .And.Contain("Resilience.TotalRequestTimeout.Timeout must be between 10 ms and 00:02:00; longer waits are the engine's job.");
     }
 
     [Fact]
     public void Validate_TotalTimeoutOverTwoMinutes_Fails()
     {
         var options = Valid();
-        options.Resilience.TotalTimeout = TimeSpan.FromMinutes(5);
+        options.Resilience.TotalRequestTimeout.Timeout = TimeSpan.FromMinutes(5);
 
-        Validate(options).FailureMessage.Should().Contain("engine's job");
+        Validate(options).FailureMessage.Should().Contain("Resilience.TotalRequestTimeout.Timeout must be between 10 ms and 00:02:00");
     }
 
     [Fact]
     public void Validate_RetryWaitsExceedTotal_Fails()
     {
         var options = Valid();
-        options.Resilience.MaxRetryDelay = TimeSpan.FromSeconds(5);
+        options.Resilience.Retry.MaxDelay = TimeSpan.FromSeconds(5);
 
-        Validate(options).FailureMessage.Should().Contain("must fit within TotalTimeout");
+        Validate(options).FailureMessage.Should().Contain("the retry waits (Resilience.Retry.MaxRetryAttempts x Resilience.Retry.MaxDelay) must fit within Resilience.TotalRequestTimeout.Timeout.");
     }
 
     [Fact]
     public void Validate_BadCircuitSettings_Fail()
     {
         var options = Valid();
-        options.Resilience.CircuitFailureRatio = 0;
-        options.Resilience.CircuitMinimumThroughput = 1;
-        options.Resilience.CircuitBreakDuration = TimeSpan.FromMilliseconds(100);
-        options.Resilience.CircuitSamplingDuration = TimeSpan.FromSeconds(4);
+        options.Resilience.CircuitBreaker.FailureRatio = 0;
+        options.Resilience.CircuitBreaker.MinimumThroughput = 1;
+        options.Resilience.CircuitBreaker.BreakDuration = TimeSpan.FromMilliseconds(100);
+        options.Resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(4);
 
         var message = Validate(options).FailureMessage;
 
-        message.Should().Contain("CircuitFailureRatio").And.Contain("CircuitMinimumThroughput")
-            .And.Contain("CircuitBreakDuration").And.Contain("twice AttemptTimeout");
+        message.Should().Contain("Resilience.CircuitBreaker.FailureRatio must be greater than 0 and at most 1.")
+            .And.Contain("Resilience.CircuitBreaker.MinimumThroughput must be at least 2.")
+            .And.Contain("Resilience.CircuitBreaker.BreakDuration must be between 500 ms and 1.00:00:00.")
+            .And.Contain("Resilience.CircuitBreaker.SamplingDuration must be at least twice Resilience.AttemptTimeout.Timeout.");
+    }
+
+    [Fact]
+    public void Validate_RetryWithoutMaxDelay_Fails()
+    {
+        var options = Valid();
+        options.Resilience.Retry.MaxDelay = null;
+
+        Validate(options).FailureMessage.Should().Contain("Resilience.Retry.MaxDelay is required");
+    }
+
+    [Fact]
+    public void Validate_NoRetriesWithoutMaxDelay_Succeeds()
+    {
+        var options = Valid();
+        options.Resilience.Retry.MaxRetryAttempts = 0;
+        options.Resilience.Retry.MaxDelay = null;
+
+        Validate(options).Succeeded.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Validate_RateLimiterWithoutPermits_Fails()
+    {
+        var options = Valid();
+        options.Resilience.RateLimiter.DefaultRateLimiterOptions!.PermitLimit = 0;
+
+        Validate(options).FailureMessage.Should().Contain("Resilience.RateLimiter.DefaultRateLimiterOptions needs a PermitLimit of at least 1");
     }
 
     [Theory]

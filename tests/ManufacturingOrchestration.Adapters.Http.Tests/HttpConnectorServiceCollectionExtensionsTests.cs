@@ -15,7 +15,7 @@ public sealed class HttpConnectorServiceCollectionExtensionsTests
 
         ((Action)(() => HttpConnectorServiceCollectionExtensions.AddHttpErpConnector(null!, "erp", _ => { }))).Should().Throw<ArgumentNullException>();
         ((Action)(() => services.AddHttpErpConnector(" ", _ => { }))).Should().Throw<ArgumentException>();
-        ((Action)(() => services.AddHttpErpConnector("erp", null!))).Should().Throw<ArgumentNullException>();
+        ((Action)(() => services.AddHttpErpConnector("erp", (Action<HttpConnectorOptions>)null!))).Should().Throw<ArgumentNullException>();
         ((Action)(() => services.AddHttpConnector<JsonRestErpConnector>("erp", _ => { }, null!))).Should().Throw<ArgumentNullException>();
     }
 
@@ -35,7 +35,7 @@ public sealed class HttpConnectorServiceCollectionExtensionsTests
         void Configure(HttpConnectorOptions o)
         {
             TestConnectors.Fast(o, server.BaseAddress);
-            o.Resilience.MaxRetryAttempts = 1;
+            o.Resilience.Retry.MaxRetryAttempts = 1;
         }
 
         services.AddHttpErpConnector("erp-eu", Configure);
@@ -86,7 +86,7 @@ public sealed class HttpConnectorServiceCollectionExtensionsTests
     public async Task AddHttpErpConnector_InvalidOptions_FailAtStartUpValidation()
     {
         var services = new ServiceCollection()
-            .AddHttpErpConnector("erp-eu", o => o.Resilience.AttemptTimeout = TimeSpan.FromMinutes(1));
+            .AddHttpErpConnector("erp-eu", o => o.Resilience.AttemptTimeout.Timeout = TimeSpan.FromMinutes(1));
         await using var provider = services.BuildServiceProvider();
 
         var startUp = () => provider.GetRequiredService<IStartupValidator>().Validate();
@@ -94,7 +94,7 @@ public sealed class HttpConnectorServiceCollectionExtensionsTests
 
         startUp.Should().Throw<OptionsValidationException>()
             .Which.Failures.Should().Contain(f => f.Contains("BaseAddress is required", StringComparison.Ordinal))
-            .And.Contain(f => f.Contains("AttemptTimeout must be shorter than TotalTimeout", StringComparison.Ordinal));
+            .And.Contain(f => f.Contains("Resilience.AttemptTimeout.Timeout must be shorter than Resilience.TotalRequestTimeout.Timeout", StringComparison.Ordinal));
         firstUse.Should().Throw<OptionsValidationException>().Which.OptionsName.Should().Be("erp-eu");
     }
 

@@ -93,10 +93,10 @@ public sealed class HttpConnectorTelemetryTests
 
     private static void Tripping(HttpConnectorOptions options)
     {
-        options.Resilience.MaxRetryAttempts = 0;
-        options.Resilience.CircuitMinimumThroughput = 2;
-        options.Resilience.CircuitFailureRatio = 0.5;
-        options.Resilience.CircuitBreakDuration = TimeSpan.FromSeconds(30);
+        options.Resilience.Retry.MaxRetryAttempts = 0;
+        options.Resilience.CircuitBreaker.MinimumThroughput = 2;
+        options.Resilience.CircuitBreaker.FailureRatio = 0.5;
+        options.Resilience.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(30);
     }
 
     /// <summary>Records the circuit instruments of one meter instance (other trackers in parallel tests share the meter name).</summary>

@@ -71,9 +71,9 @@ public sealed class JsonRestErpConnectorTests
         await using var server = LoopbackServer.Always(new ScriptedResponse { Status = 200, Delay = TimeSpan.FromMilliseconds(300) });
         await using var provider = TestConnectors.Services(server, o =>
         {
-            o.Resilience.MaxRetryAttempts = 1;
-            o.Resilience.AttemptTimeout = TimeSpan.FromMilliseconds(100);
-            o.Resilience.TotalTimeout = TimeSpan.FromSeconds(2);
+            o.Resilience.Retry.MaxRetryAttempts = 1;
+            o.Resilience.AttemptTimeout.Timeout = TimeSpan.FromMilliseconds(100);
+            o.Resilience.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(2);
         });
 
         var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
@@ -93,10 +93,10 @@ public sealed class JsonRestErpConnectorTests
             server,
             o =>
             {
-                o.Resilience.MaxRetryAttempts = 0;
-                o.Resilience.CircuitMinimumThroughput = 2;
-                o.Resilience.CircuitFailureRatio = 0.5;
-                o.Resilience.CircuitBreakDuration = TimeSpan.FromSeconds(30);
+                o.Resilience.Retry.MaxRetryAttempts = 0;
+                o.Resilience.CircuitBreaker.MinimumThroughput = 2;
+                o.Resilience.CircuitBreaker.FailureRatio = 0.5;
+                o.Resilience.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(30);
             },
             services => services.AddSingleton<TimeProvider>(time));
         var erp = TestConnectors.Erp(provider);

@@ -106,10 +106,10 @@ public sealed class OrchestrationHealthCheckTests
             .AddHttpErpConnector("erp-eu", o =>
             {
                 o.BaseAddress = erpServer.BaseAddress;
-                o.Resilience.MaxRetryAttempts = 0;
-                o.Resilience.CircuitMinimumThroughput = 2;
-                o.Resilience.CircuitFailureRatio = 0.5;
-                o.Resilience.CircuitBreakDuration = TimeSpan.FromSeconds(30);
+                o.Resilience.Retry.MaxRetryAttempts = 0;
+                o.Resilience.CircuitBreaker.MinimumThroughput = 2;
+                o.Resilience.CircuitBreaker.FailureRatio = 0.5;
+                o.Resilience.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(30);
             }));
         await host.StartAsync(Ct);
         var erp = host.Services.GetRequiredKeyedService<ManufacturingOrchestration.Adapters.Http.JsonRestErpConnector>("erp-eu");

@@ -15,15 +15,15 @@ public static class TestConnectors
     {
         options.BaseAddress = baseAddress;
         var r = options.Resilience;
-        r.MaxRetryAttempts = 2;
-        r.RetryBaseDelay = TimeSpan.FromMilliseconds(1);
-        r.MaxRetryDelay = TimeSpan.FromMilliseconds(20);
-        r.UseJitter = false;
-        r.AttemptTimeout = TimeSpan.FromSeconds(2);
-        r.TotalTimeout = TimeSpan.FromSeconds(5);
-        r.CircuitMinimumThroughput = 1000;
-        r.CircuitSamplingDuration = TimeSpan.FromSeconds(5);
-        r.CircuitBreakDuration = TimeSpan.FromSeconds(1);
+        r.Retry.MaxRetryAttempts = 2;
+        r.Retry.Delay = TimeSpan.FromMilliseconds(1);
+        r.Retry.MaxDelay = TimeSpan.FromMilliseconds(20);
+        r.Retry.UseJitter = false;
+        r.AttemptTimeout.Timeout = TimeSpan.FromSeconds(2);
+        r.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(5);
+        r.CircuitBreaker.MinimumThroughput = 1000;
+        r.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(5);
+        r.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(1);
     }
 
     public static ServiceProvider Services(
