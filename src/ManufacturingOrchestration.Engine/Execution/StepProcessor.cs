@@ -109,7 +109,6 @@ internal sealed class StepProcessor
             _queryRetries.Recovered(step, waiting);
         }
 
-
         var workflows = _runtime.Workflows.ForEventType(envelope.Type);
         if (workflows.Count == 0)
         {
