@@ -37,6 +37,11 @@ internal sealed class OrchestratorOptionsComposer : IConfigureOptions<Orchestrat
     public void Configure(OrchestratorOptions options)
     {
         _state.Problems.Clear();
+
+        // First, so that settings out of range are refused before a store is opened. A copy: the options are composed
+        // more than once (at start validation, then for the orchestrator), and a Configure(o => o.Settings...) of the
+        // builder must change the orchestrator's settings, not the registered ones.
+        options.Settings = _services.GetRequiredService<IOptions<OrchestratorSettings>>().Value.Clone();
         var builder = _services.GetRequiredService<ManufacturingOrchestrationBuilder>();
         var store = _services.GetService<IOrchestrationStore>();
         if (store is null)
@@ -48,9 +53,6 @@ internal sealed class OrchestratorOptionsComposer : IConfigureOptions<Orchestrat
             options.Store = store;
         }
 
-        // A copy: the options are composed more than once (at start validation, then for the orchestrator), and a
-        // Configure(o => o.Settings...) of the builder must change the orchestrator's settings, not the registered ones.
-        options.Settings = _services.GetRequiredService<IOptions<OrchestratorSettings>>().Value.Clone();
         options.Adapters = ComposeAdapters(builder);
         options.TimeProvider = _services.GetRequiredService<TimeProvider>();
         options.Actors = _services.GetRequiredService<IActorDirectory>();
