@@ -86,6 +86,32 @@ public sealed class AppSettingsTests : IDisposable
     }
 
     [Fact]
+    public async Task OperationsDoc_AppSettingsExample_HostStartsAndEveryValueNotCalledAnExampleIsTheDefault()
+    {
+        var json = DocumentedAppSettings().Replace("/var/lib/mo/orchestration.db", "%DATABASE%", StringComparison.Ordinal);
+        using var plant = HostingTestPlant.Create(TimeProvider.System);
+        using var host = CreateHost(plant, json);
+
+        await host.StartAsync(Ct);
+        var settings = host.Services.GetRequiredService<IOptions<OrchestratorOptions>>().Value.Settings;
+        var hosting = host.Services.GetRequiredService<IOptions<OrchestrationHostingOptions>>().Value;
+        var store = host.Services.GetRequiredService<Orchestrator>().Store;
+        await host.StopAsync(Ct);
+
+        settings.NodeId.Should().Be("mo-plant-1");
+        settings.Parallelism.Should().Be(4);
+        settings.Approvals.WorkflowDeadlines.Should().Equal(new Dictionary<string, TimeSpan> { ["mrb-disposition"] = TimeSpan.FromHours(8) });
+        settings.Approvals.TwoPersonGates.Should().Equal("UseLotAsIs");
+        store.Should().BeOfType<SqliteOrchestrationStore>().Which.Path.Should().Be(Database);
+        settings.Should().BeEquivalentTo(new OrchestratorSettings(), o => o
+            .Excluding(s => s.NodeId)
+            .Excluding(s => s.Parallelism)
+            .Excluding(s => s.Approvals.WorkflowDeadlines)
+            .Excluding(s => s.Approvals.TwoPersonGates));
+        hosting.Should().BeEquivalentTo(new OrchestrationHostingOptions());
+    }
+
+    [Fact]
     public async Task AppSettingsJson_OrchestratorSettingsOutOfRange_StartRefusedNamingEachSettingAndItsRange()
     {
         using var plant = HostingTestPlant.Create(TimeProvider.System);
@@ -153,6 +179,24 @@ public sealed class AppSettingsTests : IDisposable
         {
             Directory.Delete(_folder, recursive: true);
         }
+    }
+
+    /// <summary>The first JSON block of the section "Settings from appsettings.json" of docs/operations.md.</summary>
+    private static string DocumentedAppSettings()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "ManufacturingOrchestration.sln")))
+        {
+            root = root.Parent;
+        }
+
+        root.Should().NotBeNull("the repository root (ManufacturingOrchestration.sln) is above the test's output");
+        var text = File.ReadAllText(Path.Combine(root!.FullName, "docs", "operations.md")).ReplaceLineEndings("\n");
+        var section = text.IndexOf("### Settings from `appsettings.json`", StringComparison.Ordinal);
+        section.Should().BeGreaterThanOrEqualTo(0, "docs/operations.md has the section");
+        var start = text.IndexOf("```json\n", section, StringComparison.Ordinal) + "```json\n".Length;
+        var end = text.IndexOf("\n```", start, StringComparison.Ordinal);
+        return text[start..end];
     }
 
     /// <summary>A host composed the way docs/operations.md shows, from an appsettings.json written with <paramref name="json"/>.</summary>
