@@ -21,7 +21,10 @@ namespace ManufacturingOrchestration.Engine.DependencyInjection;
 /// </summary>
 /// <remarks>
 /// <para>Nothing is resolved while composing: factories run when the orchestrator is first resolved, and the result is
-/// validated then (and at host start through <c>ValidateOnStart</c>), with one error that names every problem.</para>
+/// validated then (and at host start through <c>ValidateOnStart</c>): settings out of range first, naming each setting
+/// and its range, then one error that names every problem of the composition.</para>
+/// <para>Services come from here and the container; the plain settings (<see cref="OrchestratorSettings"/>) from
+/// configuration through <see cref="BindSettings"/>, or from code through <see cref="Configure(Action{OrchestratorOptions})"/>.</para>
 /// <para>Store and adapter choices replace earlier ones (the last call wins); workflows and audit sinks accumulate. Packages add their own choices as extension methods over <see cref="Services"/> and
 /// <see cref="UseStore(Func{IServiceProvider, IOrchestrationStore})"/>.</para>
 /// </remarks>
