@@ -106,11 +106,11 @@ public static class ThroughputRunner
 
             builder.Configure(o =>
             {
-                o.Parallelism = options.Parallelism;
-                o.NodeId = "throughput";
+                o.Settings.Parallelism = options.Parallelism;
+                o.Settings.NodeId = "throughput";
                 if (options.QueueCapacity is { } capacity)
                 {
-                    o.QueueCapacity = capacity;
+                    o.Settings.QueueCapacity = capacity;
                 }
             });
         });
@@ -186,7 +186,7 @@ public static class ThroughputRunner
             PeakWorkingSetBytes = Process.GetCurrentProcess().PeakWorkingSet64,
             MaxWorkingSetDuringRunBytes = sampler.MaxWorkingSet,
             MaxBacklog = sampler.MaxBacklog,
-            BacklogBound = (long)engineOptions.QueueCapacity * engineOptions.Parallelism,
+            BacklogBound = (long)engineOptions.Settings.QueueCapacity * engineOptions.Settings.Parallelism,
             LatencyP50Ms = latency.Percentile(50),
             LatencyP99Ms = latency.Percentile(99),
             LatencySamples = latency.Count,

@@ -96,10 +96,10 @@ public static class CustomConnectorSample
                 .AddWorkflow(RetestSampleWorkflow.Create())
                 .Configure(o =>
                 {
-                    o.BootstrapFromErp = false; // this deployment's workflow reads nothing from an ERP
-                    o.JitterSeed = 42;
-                    o.NodeId = "sample";
-                    o.Parallelism = 2;
+                    o.Settings.BootstrapFromErp = false; // this deployment's workflow reads nothing from an ERP
+                    o.Settings.JitterSeed = 42;
+                    o.Settings.NodeId = "sample";
+                    o.Settings.Parallelism = 2;
                 });
             if (!options.IsOn(WithoutLims))
             {

@@ -71,7 +71,7 @@ public static class PlantFloorSimulation
                 .AddScenario(ScrapSpikeWorkflow.Create)
                 .AddScenario(ProductionConfirmationWorkflow.Create)
                 .AddWorkflow(DriftCorrectionWorkflow.Create()),
-            configure: o => o.Approvals.DefaultDeadline = ApprovalDeadline,
+            configure: o => o.Settings.Approvals.DefaultDeadline = ApprovalDeadline,
             traceabilityDirectory: traceability,
             cancellationToken: cancellationToken);
 

@@ -108,11 +108,11 @@ public sealed class SampleHost : IAsyncDisposable
             compose(builder);
             builder.Configure(options =>
             {
-                options.Parallelism = 2;
-                options.JitterSeed = seed;
-                options.NodeId = "sample";
+                options.Settings.Parallelism = 2;
+                options.Settings.JitterSeed = seed;
+                options.Settings.NodeId = "sample";
                 // Demo-sized durable retries: a transient failure is retried within a second, not within minutes.
-                options.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromMilliseconds(25), MaxDelay = TimeSpan.FromMilliseconds(400), MaxAttempts = 8 };
+                options.Settings.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromMilliseconds(25), MaxDelay = TimeSpan.FromMilliseconds(400), MaxAttempts = 8 };
                 configure?.Invoke(options);
             });
         });

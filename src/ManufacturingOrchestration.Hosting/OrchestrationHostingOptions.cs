@@ -1,49 +1,44 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
 namespace ManufacturingOrchestration.Hosting;
 
-/// <summary>Settings of the hosted orchestrator: shutdown and health thresholds, with documented defaults.</summary>
+/// <summary>
+/// Settings of the hosted orchestrator: shutdown and health thresholds, with documented defaults. All of them can be bound
+/// from configuration (<c>AddManufacturingOrchestrationHosting(configuration.GetSection("ManufacturingOrchestration:Hosting"))</c>);
+/// they are validated at start.
+/// </summary>
 public sealed class OrchestrationHostingOptions
 {
     /// <summary>
     /// How long shutdown waits for in-flight work (queued events, running steps and commands) after intake stopped.
-    /// What is not finished by then stays durable in the store and resumes at the next start. Default 20 seconds
-    /// (keep it below the host's shutdown timeout, 30 seconds by default).
+    /// What is not finished by then stays durable in the store and resumes at the next start. Not negative; default 20
+    /// seconds (keep it below the host's shutdown timeout, 30 seconds by default).
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "10675199.02:48:05.4775807")]
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>Work items queued or running above which health is degraded. Default 1000.</summary>
+    /// <summary>Work items queued or running above which health is degraded; at least 1. Default 1000.</summary>
+    [Range(1L, long.MaxValue)]
     public long BacklogDegradedThreshold { get; set; } = 1000;
 
-    /// <summary>Open dead letters (each parks its key) at or above which health is degraded. Default 1.</summary>
+    /// <summary>Open dead letters (each parks its key) at or above which health is degraded; at least 1. Default 1.</summary>
+    [Range(1, int.MaxValue)]
     public int DeadLetterDegradedThreshold { get; set; } = 1;
 
-    /// <summary>How long the health check waits for the store before it reports it unreachable. Default 5 seconds.</summary>
+    /// <summary>How long the health check waits for the store before it reports it unreachable; positive. Default 5 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "10675199.02:48:05.4775807", MinimumIsExclusive = true)]
     public TimeSpan StoreProbeTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Validates the settings.</summary>
-    /// <returns>Every problem found; empty when valid.</returns>
+    /// <returns>Every problem found, each naming the setting and its range; empty when valid.</returns>
     public IReadOnlyList<string> Validate()
     {
-        var failures = new List<string>();
-        if (DrainTimeout < TimeSpan.Zero)
-        {
-            failures.Add($"{nameof(DrainTimeout)} must not be negative (was {DrainTimeout}).");
-        }
-
-        if (BacklogDegradedThreshold < 1)
-        {
-            failures.Add($"{nameof(BacklogDegradedThreshold)} must be at least 1 (was {BacklogDegradedThreshold}).");
-        }
-
-        if (DeadLetterDegradedThreshold < 1)
-        {
-            failures.Add($"{nameof(DeadLetterDegradedThreshold)} must be at least 1 (was {DeadLetterDegradedThreshold}).");
-        }
-
-        if (StoreProbeTimeout <= TimeSpan.Zero)
-        {
-            failures.Add($"{nameof(StoreProbeTimeout)} must be positive (was {StoreProbeTimeout}).");
-        }
-
-        return failures;
+        var result = new OrchestrationHostingOptionsValidator().Validate(Options.DefaultName, this);
+        return result.Failed && result.Failures is { } failures ? [.. failures] : [];
     }
 }
+
+/// <summary>The ranges of <see cref="OrchestrationHostingOptions"/>, checked by generated code from their attributes.</summary>
+[OptionsValidator]
+internal sealed partial class OrchestrationHostingOptionsValidator : IValidateOptions<OrchestrationHostingOptions>;

@@ -159,7 +159,7 @@ public sealed partial class SqliteOrchestrationStore
         var followUps = new byte[commit.FollowUpEvents.Count][];
         for (var i = 0; i < followUps.Length; i++)
         {
-            followUps[i] = _options.EventSerializer.SerializeToUtf8Bytes(commit.FollowUpEvents[i].Envelope);
+            followUps[i] = _serializer.SerializeToUtf8Bytes(commit.FollowUpEvents[i].Envelope);
         }
 
         var deadLetters = new byte[commit.DeadLetters.Count][];
@@ -335,7 +335,7 @@ public sealed partial class SqliteOrchestrationStore
         var source = rows.GetString(1);
         var id = rows.GetString(2);
         var blob = (byte[])rows.GetValue(5);
-        var parsed = _options.EventSerializer.Parse(new ReadOnlyMemory<byte>(blob));
+        var parsed = _serializer.Parse(new ReadOnlyMemory<byte>(blob));
         if (!parsed.IsSuccess)
         {
             throw new ManufacturingOrchestrationException(ReasonCodes.StoreDataUnreadable, $"The store could not read back event {source}#{id}: {parsed}");
@@ -428,7 +428,7 @@ public sealed partial class SqliteOrchestrationStore
             {
                 while (!_disposed && Interlocked.Exchange(ref _pruneRequested, 0) == 1)
                 {
-                    var cutOff = _options.TimeProvider.GetUtcNow() - _options.RetentionWindow!.Value;
+                    var cutOff = _time.GetUtcNow() - _options.RetentionWindow!.Value;
                     try
                     {
                         await PruneAsync(cutOff, CancellationToken.None).ConfigureAwait(false);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Model.Serialization;
 using Microsoft.Data.Sqlite;
 
 namespace ManufacturingOrchestration.Storage.Sqlite;
@@ -23,6 +24,8 @@ namespace ManufacturingOrchestration.Storage.Sqlite;
 public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsyncDisposable, IDisposable
 {
     private readonly SqliteStoreOptions _options;
+    private readonly TimeProvider _time;
+    private readonly EventSerializer _serializer;
     private readonly string _connectionString;
     private readonly SqliteCommandCache _writer;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -36,17 +39,19 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     private long _lastPruneCutOffTicks;
     private volatile bool _disposed;
 
-    private SqliteOrchestrationStore(string path, SqliteStoreOptions options, string connectionString, SqliteConnection writer)
+    private SqliteOrchestrationStore(string path, SqliteStoreOptions options, TimeProvider time, EventSerializer serializer, string connectionString, SqliteConnection writer)
     {
         Path = path;
         _options = options;
+        _time = time;
+        _serializer = serializer;
         _connectionString = connectionString;
         _writer = new SqliteCommandCache(writer);
         _lastPosition = ReadLastPosition(writer);
-        _checkpointer = new SqliteCheckpointer(connectionString, _writeLock, options.TimeProvider, options.BusyTimeout);
+        _checkpointer = new SqliteCheckpointer(connectionString, _writeLock, time, options.BusyTimeout);
         if (options.RetentionWindow is not null)
         {
-            _pruneTimer = options.TimeProvider.CreateTimer(static state => ((SqliteOrchestrationStore)state!).PruneInBackground(), this, options.PruneInterval, options.PruneInterval);
+            _pruneTimer = time.CreateTimer(static state => ((SqliteOrchestrationStore)state!).PruneInBackground(), this, options.PruneInterval, options.PruneInterval);
         }
     }
 
@@ -59,20 +64,30 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     /// <summary>The database file.</summary>
     public string Path { get; }
 
+    /// <summary>The settings the store was opened with.</summary>
+    internal SqliteStoreOptions Options => _options;
+
     /// <summary>
     /// Opens (or creates) the store in a file: WAL mode, the configured synchronous level, the schema created or migrated
     /// to <see cref="SchemaVersion"/>.
     /// </summary>
     /// <param name="path">The database file; its folder is created when missing.</param>
-    /// <param name="options">The options; defaults when <see langword="null"/>.</param>
+    /// <param name="options">The settings; defaults when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock of automatic pruning and background checkpoints; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="eventSerializer">
+    /// Writes and reads the inbox's event envelopes; <see cref="EventSerializer.Default"/> when <see langword="null"/>. Pass
+    /// the serializer of your event type registry when you publish event types of your own.
+    /// </param>
     /// <returns>The open store.</returns>
     /// <exception cref="SqliteStoreSchemaException">The file was written by a newer library version; it is not modified.</exception>
-    /// <exception cref="ArgumentException">The path or an option is not valid.</exception>
-    public static SqliteOrchestrationStore Open(string path, SqliteStoreOptions? options = null)
+    /// <exception cref="ArgumentException">The path or a setting is not valid.</exception>
+    public static SqliteOrchestrationStore Open(string path, SqliteStoreOptions? options = null, TimeProvider? timeProvider = null, EventSerializer? eventSerializer = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         options ??= new SqliteStoreOptions();
         options.Validate();
+        timeProvider ??= TimeProvider.System;
+        eventSerializer ??= EventSerializer.Default;
         var fullPath = System.IO.Path.GetFullPath(path);
         var directory = System.IO.Path.GetDirectoryName(fullPath);
         if (!string.IsNullOrEmpty(directory))
@@ -119,8 +134,8 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
             // Checkpoints run off the write path (SqliteCheckpointer), not inside the commit that crosses the threshold.
             Pragma(writer, "PRAGMA wal_autocheckpoint = 0");
             Pragma(writer, "PRAGMA cache_size = -16384");
-            SqliteSchema.Migrate(writer, fullPath, options.TimeProvider.GetUtcNow().UtcTicks);
-            return new SqliteOrchestrationStore(fullPath, options, connectionString, writer);
+            SqliteSchema.Migrate(writer, fullPath, timeProvider.GetUtcNow().UtcTicks);
+            return new SqliteOrchestrationStore(fullPath, options, timeProvider, eventSerializer, connectionString, writer);
         }
         catch
         {
@@ -143,7 +158,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         var envelopes = new byte[events.Count][];
         for (var i = 0; i < events.Count; i++)
         {
-            envelopes[i] = _options.EventSerializer.SerializeToUtf8Bytes(events[i].Envelope);
+            envelopes[i] = _serializer.SerializeToUtf8Bytes(events[i].Envelope);
         }
 
         var result = new List<InboxEvent>(events.Count);

@@ -1,4 +1,5 @@
-using ManufacturingOrchestration.Model.Serialization;
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace ManufacturingOrchestration.Storage.Sqlite;
 
@@ -15,55 +16,56 @@ public enum SqliteSynchronousMode
     Full = 1,
 }
 
-/// <summary>Options of a <see cref="SqliteOrchestrationStore"/>, with documented defaults.</summary>
+/// <summary>
+/// The settings of a <see cref="SqliteOrchestrationStore"/>, with documented defaults; all of them can be bound from
+/// configuration (<c>UseSqlite(configuration.GetSection("ManufacturingOrchestration:Sqlite"))</c>). The clock and the
+/// event serializer are services, passed to <see cref="SqliteOrchestrationStore.Open"/> (or taken from the container).
+/// </summary>
 public sealed class SqliteStoreOptions
 {
     /// <summary>The durability of a commit. Default <see cref="SqliteSynchronousMode.Normal"/>.</summary>
+    [EnumDataType(typeof(SqliteSynchronousMode), ErrorMessage = "The field {0} must be Normal or Full.")]
     public SqliteSynchronousMode Synchronous { get; set; } = SqliteSynchronousMode.Normal;
 
-    /// <summary>How long a connection waits for a lock held by another connection or process before failing. Default 5 seconds.</summary>
+    /// <summary>How long a connection waits for a lock held by another connection or process before failing; not negative. Default 5 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "10675199.02:48:05.4775807")]
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The most reader connections kept open for queries (the one writer connection is separate). Default 4.</summary>
+    /// <summary>The most reader connections kept open for queries (the one writer connection is separate); at least 1. Default 4.</summary>
+    [Range(1, int.MaxValue)]
     public int MaxReaderConnections { get; set; } = 4;
 
     /// <summary>
     /// How long processed inbox ids and finished outbox commands are kept (de-duplication holds for events accepted within
     /// it); older ones are pruned every <see cref="PruneInterval"/>. <see langword="null"/> turns automatic pruning off
-    /// (call <see cref="SqliteOrchestrationStore.PruneAsync"/> yourself). Default 7 days. The audit trail is never pruned.
+    /// (call <see cref="SqliteOrchestrationStore.PruneAsync"/> yourself). Positive when set; default 7 days. The audit
+    /// trail is never pruned.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "10675199.02:48:05.4775807", MinimumIsExclusive = true)]
     public TimeSpan? RetentionWindow { get; set; } = TimeSpan.FromDays(7);
 
-    /// <summary>How often automatic pruning runs. Default 1 hour.</summary>
+    /// <summary>How often automatic pruning runs; positive. Default 1 hour.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "10675199.02:48:05.4775807", MinimumIsExclusive = true)]
     public TimeSpan PruneInterval { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>The clock of automatic pruning. Default <see cref="TimeProvider.System"/>.</summary>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
-
-    /// <summary>
-    /// Writes and reads the inbox's event envelopes. Default <see cref="EventSerializer.Default"/>; pass the serializer
-    /// of your event type registry when you publish event types of your own.
-    /// </summary>
-    public EventSerializer EventSerializer { get; set; } = EventSerializer.Default;
-
-    /// <summary>Validates the options; a misconfigured store fails when it is opened.</summary>
-    /// <exception cref="ArgumentException">An option is not valid.</exception>
+    /// <summary>Validates the settings; a misconfigured store fails when it is opened.</summary>
+    /// <exception cref="ArgumentException">A setting is not valid; the message names each one and its range.</exception>
     public void Validate()
     {
-        if (!Enum.IsDefined(Synchronous))
+        if (Problems() is { Count: > 0 } problems)
         {
-            throw new ArgumentOutOfRangeException(nameof(Synchronous), Synchronous, "Unknown synchronous mode.");
+            throw new ArgumentException("The SQLite store settings are not valid: " + string.Join(" ", problems));
         }
+    }
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(BusyTimeout, TimeSpan.Zero, nameof(BusyTimeout));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxReaderConnections, 1, nameof(MaxReaderConnections));
-        if (RetentionWindow is { } window)
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero, nameof(RetentionWindow));
-        }
-
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PruneInterval, TimeSpan.Zero, nameof(PruneInterval));
-        ArgumentNullException.ThrowIfNull(TimeProvider);
-        ArgumentNullException.ThrowIfNull(EventSerializer);
+    /// <summary>Every setting out of range, one sentence each.</summary>
+    internal IReadOnlyList<string> Problems()
+    {
+        var result = new SqliteStoreOptionsValidator().Validate(Options.DefaultName, this);
+        return result.Failed && result.Failures is { } failures ? [.. failures] : [];
     }
 }
+
+/// <summary>The ranges of <see cref="SqliteStoreOptions"/>, checked by generated code from their attributes.</summary>
+[OptionsValidator]
+internal sealed partial class SqliteStoreOptionsValidator : IValidateOptions<SqliteStoreOptions>;

@@ -143,7 +143,7 @@ public sealed class OrchestrationHostedServiceTests : IDisposable
             .UseAdapters(plant.Adapters)
             .AddSite(new SiteProfile { Id = HostingTestPlant.Site, HoldLocation = new BinId("HOLD-P1") })
             .AddIncomingInspection()
-            .Configure(o => o.Parallelism = 2));
+            .Configure(o => o.Settings.Parallelism = 2));
         builder.Services.AddManufacturingOrchestrationHosting();
         configure?.Invoke(builder.Services);
         return builder.Build();

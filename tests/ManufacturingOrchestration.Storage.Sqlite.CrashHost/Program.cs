@@ -57,8 +57,7 @@ var options = new OrchestratorOptions
 {
     Store = store,
     Adapters = plant.Adapters,
-    Parallelism = 2,
-    JitterSeed = seed,
+    Settings = { Parallelism = 2, JitterSeed = seed },
     Actors = new InMemoryActorDirectory(),
 };
 options.Workflows.Add(IncomingInspectionWorkflow.Create(services));
@@ -68,7 +67,7 @@ using var auditFile = arguments.TryGetValue("audit-file", out var auditPath)
 if (auditFile is not null)
 {
     options.AuditSinks.Add(new InterruptingAuditSink(auditFile, Number("hold-after-sink-write"), Number("tear-sink-write")));
-    options.AuditSinkDelivery.BatchSize = arguments.ContainsKey("sink-batch") ? Number("sink-batch") : options.AuditSinkDelivery.BatchSize;
+    options.Settings.AuditSinkDelivery.BatchSize = arguments.ContainsKey("sink-batch") ? Number("sink-batch") : options.Settings.AuditSinkDelivery.BatchSize;
 }
 
 await using var orchestrator = new Orchestrator(options);

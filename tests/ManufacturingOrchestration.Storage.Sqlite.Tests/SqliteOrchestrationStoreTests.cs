@@ -47,7 +47,7 @@ public sealed class SqliteOrchestrationStoreTests
         }
 
         var time = new FakeTimeProvider(T0);
-        await using (var store = SqliteOrchestrationStore.Open(path, new SqliteStoreOptions { TimeProvider = time }))
+        await using (var store = SqliteOrchestrationStore.Open(path, timeProvider: time))
         {
             var events = Enumerable.Range(0, 500).Select(i => NewEvent("lot-A", "e-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToArray();
             await store.AcceptAsync(events, new bool[events.Length], Ct);
@@ -171,7 +171,7 @@ public sealed class SqliteOrchestrationStoreTests
     {
         var time = new FakeTimeProvider(T0);
         var path = _folder.NewDatabasePath();
-        await using var store = SqliteOrchestrationStore.Open(path, new SqliteStoreOptions { TimeProvider = time, RetentionWindow = TimeSpan.FromHours(1), PruneInterval = TimeSpan.FromMinutes(10) });
+        await using var store = SqliteOrchestrationStore.Open(path, new SqliteStoreOptions { RetentionWindow = TimeSpan.FromHours(1), PruneInterval = TimeSpan.FromMinutes(10) }, time);
         await store.AcceptAsync([NewEvent("lot-A", "e-old"), NewEvent("lot-A", "e-pending")], new bool[2], Ct);
         await store.CommitAsync([new StepCommit { PartitionKey = "lot-A", ExpectedVersion = 0, ProcessedEvents = [new EventKey("qms://plant-1", "e-old")] }], Ct);
 
@@ -193,7 +193,7 @@ public sealed class SqliteOrchestrationStoreTests
     {
         var time = new FakeTimeProvider(T0);
         var path = _folder.NewDatabasePath();
-        await using var store = SqliteOrchestrationStore.Open(path, new SqliteStoreOptions { TimeProvider = time });
+        await using var store = SqliteOrchestrationStore.Open(path, timeProvider: time);
         var opened = new FileInfo(path).Length;
         var events = Enumerable.Range(0, 2_000).Select(i => NewEvent("lot-" + (i % 50).ToString(System.Globalization.CultureInfo.InvariantCulture), "e-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToArray();
 

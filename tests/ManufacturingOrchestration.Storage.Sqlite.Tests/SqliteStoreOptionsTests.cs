@@ -15,12 +15,12 @@ public sealed class SqliteStoreOptionsTests
     }
 
     [Theory]
-    [InlineData("readers")]
-    [InlineData("retention")]
-    [InlineData("interval")]
-    [InlineData("busy")]
-    [InlineData("synchronous")]
-    public void Validate_InvalidValue_Throws(string which)
+    [InlineData("readers", "MaxReaderConnections: The field SqliteStoreOptions.MaxReaderConnections must be between 1 and 2147483647.")]
+    [InlineData("retention", "RetentionWindow: The field SqliteStoreOptions.RetentionWindow must be between 00:00:00 exclusive and 10675199.02:48:05.4775807.")]
+    [InlineData("interval", "PruneInterval: The field SqliteStoreOptions.PruneInterval must be between 00:00:00 exclusive and 10675199.02:48:05.4775807.")]
+    [InlineData("busy", "BusyTimeout: The field SqliteStoreOptions.BusyTimeout must be between 00:00:00 and 10675199.02:48:05.4775807.")]
+    [InlineData("synchronous", "Synchronous: The field SqliteStoreOptions.Synchronous must be Normal or Full.")]
+    public void Validate_InvalidValue_ThrowsNamingTheSettingAndItsRange(string which, string expected)
     {
         var options = new SqliteStoreOptions();
         switch (which)
@@ -34,7 +34,15 @@ public sealed class SqliteStoreOptionsTests
 
         var act = options.Validate;
 
-        act.Should().Throw<ArgumentException>();
+        act.Should().Throw<ArgumentException>().WithMessage("The SQLite store settings are not valid: " + expected);
+    }
+
+    [Fact]
+    public void Validate_NoRetentionWindow_IsValid()
+    {
+        var options = new SqliteStoreOptions { RetentionWindow = null };
+
+        options.Invoking(o => o.Validate()).Should().NotThrow();
     }
 
     [Fact]

@@ -149,7 +149,7 @@ public class EnginePipelineBenchmarks
             .UseAdapters(_plant.Adapters)
             .AddIncomingInspection()
             .AddSite(Site)
-            .Configure(o => o.Parallelism = parallelism));
+            .Configure(o => o.Settings.Parallelism = parallelism));
         _provider = services.BuildServiceProvider();
         _orchestrator = _provider.GetRequiredService<Orchestrator>();
         _orchestrator.StartAsync(CancellationToken.None).GetAwaiter().GetResult();

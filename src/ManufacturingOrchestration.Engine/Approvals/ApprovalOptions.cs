@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using ManufacturingOrchestration.Model;
+using Microsoft.Extensions.Options;
 
 namespace ManufacturingOrchestration.Engine.Approvals;
 
@@ -6,9 +8,16 @@ namespace ManufacturingOrchestration.Engine.Approvals;
 /// How approvals are governed: the two-person rule (per gate and site), deadlines (per workflow, overridable per
 /// site) and the escalation chain when a deadline passes.
 /// </summary>
+/// <remarks>
+/// Part of the orchestrator's settings (<see cref="Execution.OrchestratorSettings.Approvals"/>). From configuration only
+/// <see cref="DefaultDeadline"/>, <see cref="WorkflowDeadlines"/> and <see cref="TwoPersonGates"/> are read; the
+/// site-keyed parts and <see cref="Escalations"/> hold typed values the configuration binder cannot create, so they are
+/// set in code.
+/// </remarks>
 public sealed class ApprovalOptions
 {
-    /// <summary>The deadline of an approval when nothing more specific is configured. Default 4 hours.</summary>
+    /// <summary>The deadline of an approval when nothing more specific is configured; positive. Default 4 hours.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "10675199.02:48:05.4775807", MinimumIsExclusive = true)]
     public TimeSpan DefaultDeadline { get; set; } = TimeSpan.FromHours(4);
 
     /// <summary>Deadlines per workflow name.</summary>
@@ -21,6 +30,7 @@ public sealed class ApprovalOptions
     /// Who is alerted at each escalation level, and after how long past the previous level (level 1 at the deadline).
     /// Default: the quality manager at the deadline, then the plant supervisor two hours later.
     /// </summary>
+    [ValidateEnumeratedItems]
     public IList<EscalationLevel> Escalations { get; } =
     [
         new EscalationLevel { Role = Role.QualityManager, After = TimeSpan.Zero },
@@ -51,14 +61,25 @@ public sealed class ApprovalOptions
     /// <returns>1 or 2.</returns>
     public int SignaturesFor(string gate, SiteId site) => TwoPersonGates.Contains(gate) || TwoPersonSites.Contains(site) ? 2 : 1;
 
-    /// <summary>Validates the options.</summary>
-    /// <exception cref="ArgumentException">A setting is not valid.</exception>
-    public void Validate()
+    /// <summary>A copy whose collections can be changed without changing this one's.</summary>
+    internal ApprovalOptions Clone()
     {
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(DefaultDeadline, TimeSpan.Zero, nameof(DefaultDeadline));
-        foreach (var level in Escalations)
+        var copy = new ApprovalOptions { DefaultDeadline = DefaultDeadline };
+        CopyInto(WorkflowDeadlines, copy.WorkflowDeadlines);
+        CopyInto(SiteDeadlines, copy.SiteDeadlines);
+        CopyInto(SiteStepDeadlines, copy.SiteStepDeadlines);
+        copy.Escalations.Clear();
+        CopyInto(Escalations, copy.Escalations);
+        CopyInto(TwoPersonGates, copy.TwoPersonGates);
+        CopyInto(TwoPersonSites, copy.TwoPersonSites);
+        return copy;
+    }
+
+    private static void CopyInto<T>(IEnumerable<T> source, ICollection<T> target)
+    {
+        foreach (var item in source)
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(level.After, TimeSpan.Zero, nameof(Escalations));
+            target.Add(item);
         }
     }
 }
@@ -69,6 +90,7 @@ public sealed record EscalationLevel
     /// <summary>The role alerted.</summary>
     public required Role Role { get; init; }
 
-    /// <summary>How long after the previous level (or the deadline, for the first) it fires.</summary>
+    /// <summary>How long after the previous level (or the deadline, for the first) it fires; not negative.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "10675199.02:48:05.4775807")]
     public required TimeSpan After { get; init; }
 }

@@ -90,7 +90,7 @@ internal sealed class ApprovalProcessor
         }
 
         var pending = ApprovalStore.Read(instance.Data!);
-        var escalations = _runtime.Options.Approvals.Escalations;
+        var escalations = _runtime.Options.Settings.Approvals.Escalations;
         var now = _runtime.Time.GetUtcNow();
         var step = new StepBuilder(state, instance.StartedBy, instance.CorrelationId, now);
         var workflow = _runtime.Workflows.Find(instance.Workflow, instance.Version);

@@ -6,8 +6,10 @@ using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Workflows;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace ManufacturingOrchestration.Engine.DependencyInjection;
 
@@ -19,7 +21,10 @@ namespace ManufacturingOrchestration.Engine.DependencyInjection;
 /// </summary>
 /// <remarks>
 /// <para>Nothing is resolved while composing: factories run when the orchestrator is first resolved, and the result is
-/// validated then (and at host start through <c>ValidateOnStart</c>), with one error that names every problem.</para>
+/// validated then (and at host start through <c>ValidateOnStart</c>): settings out of range first, naming each setting
+/// and its range, then one error that names every problem of the composition.</para>
+/// <para>Services come from here and the container; the plain settings (<see cref="OrchestratorSettings"/>) from
+/// configuration through <see cref="BindSettings"/>, or from code through <see cref="Configure(Action{OrchestratorOptions})"/>.</para>
 /// <para>Store and adapter choices replace earlier ones (the last call wins); workflows and audit sinks accumulate. Packages add their own choices as extension methods over <see cref="Services"/> and
 /// <see cref="UseStore(Func{IServiceProvider, IOrchestrationStore})"/>.</para>
 /// </remarks>
@@ -240,8 +245,32 @@ public sealed class ManufacturingOrchestrationBuilder
     }
 
     /// <summary>
-    /// Configures the orchestrator options (parallelism, queue capacity, retry policy, node id…). Runs after the
-    /// builder's own composition, so it may also override the store, adapters or clock.
+    /// Binds the orchestrator's <see cref="OrchestratorSettings"/> (parallelism, queue capacity, retry policy, node id…)
+    /// from a configuration section, such as <c>builder.Configuration.GetSection("ManufacturingOrchestration")</c>.
+    /// Keys the section does not name keep their defaults; keys of other packages in the same section (<c>Sqlite</c>,
+    /// <c>Hosting</c>…) are ignored here. The settings are validated when the orchestrator is created, in a host at start:
+    /// a value out of range refuses the start with an <see cref="OptionsValidationException"/> that names the setting and
+    /// its range, and so does a key the binder cannot read (the site-keyed approval settings and the escalation chain,
+    /// set in code).
+    /// </summary>
+    /// <remarks>
+    /// The same as <c>Services.AddOptions&lt;OrchestratorSettings&gt;().Bind(configuration)</c> plus that check; later
+    /// <see cref="Configure(Action{OrchestratorOptions})"/> calls still apply on top of the bound values.
+    /// </remarks>
+    /// <param name="configuration">The section holding the settings.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder BindSettings(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        Services.AddOptions<OrchestratorSettings>().Bind(configuration);
+        Services.AddSingleton<IValidateOptions<OrchestratorSettings>>(new CodeOnlySettingsCheck(configuration));
+        return this;
+    }
+
+    /// <summary>
+    /// Configures the orchestrator options: its <see cref="OrchestratorOptions.Settings"/> (parallelism, queue capacity,
+    /// retry policy, node id…) and its services. Runs after the builder's own composition and after the settings bound
+    /// with <see cref="BindSettings"/>, so it may override either, the store, adapters or clock included.
     /// </summary>
     /// <param name="configure">Configures the options.</param>
     /// <returns>This builder.</returns>

@@ -17,8 +17,11 @@ public static class ManufacturingOrchestrationServiceCollectionExtensions
     /// Registers the <see cref="Orchestrator"/> (singleton) with its options, store, adapters, workflows, actor directory,
     /// <see cref="OrchestrationTelemetry"/>
     /// (on the registered <see cref="IMeterFactory"/> when there is one), <see cref="EventIntake"/> and
-    /// <see cref="TimeProvider.System"/> unless a clock is registered. The options are validated when the orchestrator is
-    /// first resolved and when a host starts (<c>ValidateOnStart</c>); one error names every problem.
+    /// <see cref="TimeProvider.System"/> unless a clock is registered. The services come from the container and the
+    /// builder; the <see cref="OrchestratorSettings"/> from <c>IOptions&lt;OrchestratorSettings&gt;</c> (bind them from
+    /// configuration with the builder's <c>BindSettings</c>). The options are validated when the orchestrator is
+    /// first resolved and when a host starts (<c>ValidateOnStart</c>): settings out of range are refused first, naming
+    /// each setting and its range; then one error names every problem of the composition.
     /// </summary>
     /// <remarks>
     /// Harmless when called twice: services are added once (<c>TryAdd*</c>), and a second call returns the same builder,
@@ -45,6 +48,11 @@ public static class ManufacturingOrchestrationServiceCollectionExtensions
 
     private static void Register(IServiceCollection services)
     {
+        // The settings are validated where they are read: the composer reads them for the orchestrator's options, which
+        // are validated on start. Validating them on start on their own too would report each problem twice.
+        services.AddOptions<OrchestratorSettings>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OrchestratorSettings>, OrchestratorSettingsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OrchestratorSettings>, OrchestratorSettingsRules>());
         services.AddOptions<OrchestratorOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<OrchestratorOptions>, OrchestratorOptionsComposer>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OrchestratorOptions>, OrchestratorOptionsValidator>());

@@ -4,6 +4,7 @@ using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Workflows;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -18,7 +19,10 @@ internal sealed class CompositionState
     public List<string> Problems { get; } = [];
 }
 
-/// <summary>Fills <see cref="OrchestratorOptions"/> from the container and the builder; user configuration runs after it.</summary>
+/// <summary>
+/// Fills <see cref="OrchestratorOptions"/> from the container, the builder and the registered (validated)
+/// <see cref="OrchestratorSettings"/>; user configuration runs after it.
+/// </summary>
 internal sealed class OrchestratorOptionsComposer : IConfigureOptions<OrchestratorOptions>
 {
     private readonly IServiceProvider _services;
@@ -33,6 +37,11 @@ internal sealed class OrchestratorOptionsComposer : IConfigureOptions<Orchestrat
     public void Configure(OrchestratorOptions options)
     {
         _state.Problems.Clear();
+
+        // First, so that settings out of range are refused before a store is opened. A copy: the options are composed
+        // more than once (at start validation, then for the orchestrator), and a Configure(o => o.Settings...) of the
+        // builder must change the orchestrator's settings, not the registered ones.
+        options.Settings = _services.GetRequiredService<IOptions<OrchestratorSettings>>().Value.Clone();
         var builder = _services.GetRequiredService<ManufacturingOrchestrationBuilder>();
         var store = _services.GetService<IOrchestrationStore>();
         if (store is null)
@@ -142,6 +151,8 @@ internal sealed class OrchestratorOptionsValidator : IValidateOptions<Orchestrat
             failures.Add("No workflow is registered: call AddWorkflow(...), or add a shipped scenario (AddIncomingInspection() and the others of the Scenarios package).");
         }
 
+        // The registered settings were validated when read; these are them after Configure(o => o.Settings...).
+        failures.AddRange(options.Settings?.Problems() ?? []);
         if (failures.Count == 0)
         {
             try
@@ -157,9 +168,48 @@ internal sealed class OrchestratorOptionsValidator : IValidateOptions<Orchestrat
                 failures.Add($"{nameof(OrchestratorOptions)}: {ex.Message}");
             }
         }
-        else
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
+
+/// <summary>
+/// Refuses a configuration that names settings the binder cannot read (their keys or items are typed values), rather than
+/// letting the binder skip them silently: a two-person rule written in <c>appsettings.json</c> and not applied would be
+/// worse than a start refused.
+/// </summary>
+internal sealed class CodeOnlySettingsCheck : IValidateOptions<OrchestratorSettings>
+{
+    private static readonly string[] CodeOnly =
+    [
+        $"{nameof(OrchestratorSettings.Approvals)}:{nameof(ApprovalOptions.SiteDeadlines)}",
+        $"{nameof(OrchestratorSettings.Approvals)}:{nameof(ApprovalOptions.SiteStepDeadlines)}",
+        $"{nameof(OrchestratorSettings.Approvals)}:{nameof(ApprovalOptions.TwoPersonSites)}",
+        $"{nameof(OrchestratorSettings.Approvals)}:{nameof(ApprovalOptions.Escalations)}",
+    ];
+
+    private readonly IConfiguration _configuration;
+
+    public CodeOnlySettingsCheck(IConfiguration configuration)
+    {
+        _configuration = configuration;
+    }
+
+    public ValidateOptionsResult Validate(string? name, OrchestratorSettings options)
+    {
+        if (name != Options.DefaultName)
         {
-            failures.AddRange(options.RangeProblems().Select(p => $"{p.Option} {p.Problem}"));
+            return ValidateOptionsResult.Skip;
+        }
+
+        var failures = new List<string>();
+        foreach (var key in CodeOnly)
+        {
+            var section = _configuration.GetSection(key);
+            if (section.Exists())
+            {
+                failures.Add($"{section.Path} cannot be read from configuration (its keys or items are typed values): set it in code, with Configure(o => o.Settings.{key.Replace(':', '.')}...).");
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -74,7 +74,7 @@ internal sealed class CommandExecutor
             }
 
             var error = $"{result.Reason?.Code}: {result.Message}";
-            if (result.IsTransient && attempts < _runtime.Options.Retry.MaxAttempts)
+            if (result.IsTransient && attempts < _runtime.Options.Settings.Retry.MaxAttempts)
             {
                 var dueAt = now + _runtime.NextRetryDelay(attempts, result.RetryAfter);
                 rescheduled = entry with { Attempts = attempts, NextAttemptAt = dueAt, LastError = error };

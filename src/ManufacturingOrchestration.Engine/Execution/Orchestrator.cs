@@ -17,7 +17,7 @@ namespace ManufacturingOrchestration.Engine.Execution;
 /// </summary>
 /// <remarks>
 /// <para>Events are partitioned by business key (the envelope's partition key, else the payload's lot or order):
-/// strictly in acceptance order per key, in parallel across keys on <see cref="OrchestratorOptions.Parallelism"/>
+/// strictly in acceptance order per key, in parallel across keys on <see cref="OrchestratorSettings.Parallelism"/>
 /// workers. Each step commits new state, planned commands and audit in one store transaction before any command runs.</para>
 /// <para>Nothing a caller passes in can crash it: bad events are rejected with structured errors and recorded,
 /// failing adapters are retried or dead-lettered, and a failing step parks only its own key.</para>
@@ -605,7 +605,7 @@ public sealed class Orchestrator : IAsyncDisposable
         {
             try
             {
-                await Task.Delay(_runtime.Options.CheckpointInterval, _runtime.Time, stopping).ConfigureAwait(false);
+                await Task.Delay(_runtime.Options.Settings.CheckpointInterval, _runtime.Time, stopping).ConfigureAwait(false);
                 if (!_runtime.Heads.IsEmpty)
                 {
                     await CheckpointAuditAsync(stopping).ConfigureAwait(false);

@@ -31,16 +31,16 @@ internal sealed class OrchestratorRuntime
         Logger = options.LoggerFactory?.CreateLogger("ManufacturingOrchestration.Engine") ?? NullLogger.Instance;
         Workflows = new WorkflowRegistry(options.Workflows);
         Telemetry = telemetry;
-        Capacity = options.QueueCapacity * options.Parallelism;
+        Capacity = options.Settings.QueueCapacity * options.Settings.Parallelism;
         _capacity = new SemaphoreSlim(Capacity);
         _capacityGate = new SemaphoreSlim(1, 1);
-        _jitter = options.JitterSeed is { } seed ? new Random(seed) : Random.Shared;
+        _jitter = options.Settings.JitterSeed is { } seed ? new Random(seed) : Random.Shared;
         Steps = new StepProcessor(this);
         Executor = new CommandExecutor(this);
         Operations = new OperationsHandler(this);
         Approvals = new ApprovalProcessor(this);
-        AuditSinks = options.AuditSinks.Count > 0 ? new AuditSinkRunner(this, [.. options.AuditSinks], options.AuditSinkDelivery) : null;
-        Workers = new PartitionWorker[options.Parallelism];
+        AuditSinks = options.AuditSinks.Count > 0 ? new AuditSinkRunner(this, [.. options.AuditSinks], options.Settings.AuditSinkDelivery) : null;
+        Workers = new PartitionWorker[options.Settings.Parallelism];
         for (var i = 0; i < Workers.Length; i++)
         {
             Workers[i] = new PartitionWorker(this, i);
@@ -53,15 +53,15 @@ internal sealed class OrchestratorRuntime
     public int Capacity { get; }
 
     /// <summary>
-    /// The delay before retry <paramref name="attempt"/> under <see cref="OrchestratorOptions.Retry"/>, with jitter from
-    /// one generator shared by every worker (seeded by <see cref="OrchestratorOptions.JitterSeed"/> when set): a seeded
+    /// The delay before retry <paramref name="attempt"/> under <see cref="OrchestratorSettings.Retry"/>, with jitter from
+    /// one generator shared by every worker (seeded by <see cref="OrchestratorSettings.JitterSeed"/> when set): a seeded
     /// <see cref="Random"/> is not thread-safe, so draws are serialized.
     /// </summary>
     public TimeSpan NextRetryDelay(int attempt, TimeSpan? retryAfter)
     {
         lock (_jitterGate)
         {
-            return Options.Retry.NextDelay(attempt, retryAfter, _jitter);
+            return Options.Settings.Retry.NextDelay(attempt, retryAfter, _jitter);
         }
     }
 

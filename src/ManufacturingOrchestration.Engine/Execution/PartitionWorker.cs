@@ -32,7 +32,7 @@ internal sealed partial class PartitionWorker
     {
         _runtime = runtime;
         _index = index;
-        _keyCapacity = Math.Max(64, runtime.Options.KeyCacheCapacity / runtime.Options.Parallelism);
+        _keyCapacity = Math.Max(64, runtime.Options.Settings.KeyCacheCapacity / runtime.Options.Settings.Parallelism);
     }
 
     /// <summary>How many keys the worker holds in memory.</summary>
@@ -56,13 +56,13 @@ internal sealed partial class PartitionWorker
 
     private async Task RunAsync(CancellationToken stopping)
     {
-        var batch = new List<WorkItem>(_runtime.Options.MaxBatchSize);
+        var batch = new List<WorkItem>(_runtime.Options.Settings.MaxBatchSize);
         var reader = _queue.Reader;
         try
         {
             while (await reader.WaitToReadAsync(stopping).ConfigureAwait(false))
             {
-                while (batch.Count < _runtime.Options.MaxBatchSize && reader.TryRead(out var item))
+                while (batch.Count < _runtime.Options.Settings.MaxBatchSize && reader.TryRead(out var item))
                 {
                     batch.Add(item);
                 }
@@ -330,7 +330,7 @@ internal sealed partial class PartitionWorker
     }
 
     /// <summary>
-    /// Keeps the key cache within its share of <see cref="OrchestratorOptions.KeyCacheCapacity"/>: past it, drops keys
+    /// Keeps the key cache within its share of <see cref="OrchestratorSettings.KeyCacheCapacity"/>: past it, drops keys
     /// that have nothing in progress until three quarters are left, so the work is done in batches. Everything a dropped
     /// key knows is in the store; a key still to be handled in this batch is read from it again.
     /// </summary>

@@ -123,7 +123,7 @@ internal sealed partial class QueryRetries
         var state = key.State;
         var waiting = Find(state);
         var attempts = (waiting is null ? 0 : AttemptsOf(waiting)) + 1;
-        var policy = _runtime.Options.Retry;
+        var policy = _runtime.Options.Settings.Retry;
         return failure.IsTransient && attempts < policy.MaxAttempts
             ? ScheduleRetry(key, inboxEvent, failure, attempts, waiting, now)
             : DeadLetter(key, inboxEvent, failure, attempts, now);
@@ -134,7 +134,7 @@ internal sealed partial class QueryRetries
         var dueAt = now + _runtime.NextRetryDelay(attempts, null);
         var state = key.State;
         var step = new StepBuilder(state, inboxEvent, now);
-        var reason = string.Create(CultureInfo.InvariantCulture, $"{failure.Reason.Code}: {failure.Query} of {failure.Subject} failed (attempt {attempts} of {_runtime.Options.Retry.MaxAttempts}): {failure.Message}; the event waits, next attempt at {dueAt:O}");
+        var reason = string.Create(CultureInfo.InvariantCulture, $"{failure.Reason.Code}: {failure.Query} of {failure.Subject} failed (attempt {attempts} of {_runtime.Options.Settings.Retry.MaxAttempts}): {failure.Message}; the event waits, next attempt at {dueAt:O}");
         step.AddAudit(Actor, "query-retry-scheduled", reason, null, null, StateDigest.Describe(state), "waiting for " + failure.Query);
         var instance = new WorkflowInstanceState
         {

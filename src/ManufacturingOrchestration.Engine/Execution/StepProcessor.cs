@@ -98,7 +98,7 @@ internal sealed class StepProcessor
             return Finish(key, step, []);
         }
 
-        if (_runtime.Options.BootstrapFromErp)
+        if (_runtime.Options.Settings.BootstrapFromErp)
         {
             step.State = await BootstrapAsync(step.State, envelope, ct).ConfigureAwait(false);
         }
@@ -134,7 +134,7 @@ internal sealed class StepProcessor
     {
         var inboxEvent = step.Event ?? throw new InvalidOperationException("Workflows run for events only.");
         var telemetry = _runtime.Telemetry;
-        var context = new StepContext(inboxEvent.Envelope, inboxEvent.Key, step.State, workflow, _runtime.Options.Adapters, _runtime.Time, _runtime.Options.Approvals, telemetry) { Approval = approval };
+        var context = new StepContext(inboxEvent.Envelope, inboxEvent.Key, step.State, workflow, _runtime.Options.Adapters, _runtime.Time, _runtime.Options.Settings.Approvals, telemetry) { Approval = approval };
         foreach (var workflowStep in workflow.Steps)
         {
             if (workflowStep.Phase != phase)
@@ -209,7 +209,7 @@ internal sealed class StepProcessor
             if (phase == WorkflowStepPhase.OnEvent && context.Commands.Count > 0 && workflow.Deadline is { } deadline)
             {
                 var site = inboxEvent.Envelope.Site;
-                var within = site is { } s && _runtime.Options.Approvals.SiteStepDeadlines.TryGetValue(s, out var bySite) ? bySite : deadline.Within;
+                var within = site is { } s && _runtime.Options.Settings.Approvals.SiteStepDeadlines.TryGetValue(s, out var bySite) ? bySite : deadline.Within;
                 step.Timers.Add(StepDeadlines.Timer(step.State.Key, inboxEvent.Key, workflow, site, step.Now + within));
             }
         }

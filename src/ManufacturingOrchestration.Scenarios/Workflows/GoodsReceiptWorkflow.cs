@@ -15,7 +15,7 @@ namespace ManufacturingOrchestration.Scenarios;
 /// </summary>
 /// <remarks>
 /// The engine reads a lot from the ERP before the first step of any other event that names a lot it does not know yet
-/// (<see cref="Engine.Execution.OrchestratorOptions.BootstrapFromErp"/>); a goods receipt is the one lot event it never
+/// (<see cref="Engine.Execution.OrchestratorSettings.BootstrapFromErp"/>); a goods receipt is the one lot event it never
 /// reads for, because the receipt itself carries the lot.
 /// </remarks>
 public static class GoodsReceiptWorkflow

@@ -77,8 +77,7 @@ public sealed class OrchestrationTestHarness : IAsyncDisposable
             Adapters = adapters,
             TimeProvider = Time,
             Actors = Actors,
-            Parallelism = 2,
-            JitterSeed = options.Seed,
+            Settings = { Parallelism = 2, JitterSeed = options.Seed },
         };
         var workflows = options.Workflows.Count == 0 ? [IncomingInspectionWorkflow.Create] : options.Workflows;
         foreach (var create in workflows)

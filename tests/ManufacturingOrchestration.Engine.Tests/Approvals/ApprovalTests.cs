@@ -70,7 +70,7 @@ public class ApprovalTests
     [Fact]
     public async Task TwoPersonRule_NeedsTwoDistinctSigners()
     {
-        await using var host = await CreateHostAsync(o => o.Approvals.TwoPersonGates.Add("ReleaseLot"));
+        await using var host = await CreateHostAsync(o => o.Settings.Approvals.TwoPersonGates.Add("ReleaseLot"));
         var requestId = await RequestAsync(host, "L-4");
 
         await host.PublishAndWaitAsync(Answer("L-4", requestId, Supervisor, approve: true, "t1"));
@@ -175,7 +175,7 @@ public class ApprovalTests
     [Fact]
     public async Task Deadline_Breached_EscalatesThenChainsToTheSecondLevel()
     {
-        await using var host = await CreateHostAsync(o => o.Approvals.DefaultDeadline = TimeSpan.FromHours(1));
+        await using var host = await CreateHostAsync(o => o.Settings.Approvals.DefaultDeadline = TimeSpan.FromHours(1));
         await RequestAsync(host, "L-8");
 
         host.Time.Advance(TimeSpan.FromMinutes(61));
@@ -195,7 +195,7 @@ public class ApprovalTests
     [Fact]
     public async Task Approval_BeforeTheDeadline_CancelsTheEscalation()
     {
-        await using var host = await CreateHostAsync(o => o.Approvals.DefaultDeadline = TimeSpan.FromHours(1));
+        await using var host = await CreateHostAsync(o => o.Settings.Approvals.DefaultDeadline = TimeSpan.FromHours(1));
         var requestId = await RequestAsync(host, "L-9");
 
         await host.PublishAndWaitAsync(Answer("L-9", requestId, Supervisor, approve: true, "c1"));

@@ -17,7 +17,7 @@ public class ApprovalWithdrawalTests
     [Fact]
     public async Task WithdrawApproval_PendingRequest_StopsWaitingCancelsItsSlaAndAudits()
     {
-        await using var host = await CreateHostAsync(o => o.Approvals.DefaultDeadline = TimeSpan.FromHours(1));
+        await using var host = await CreateHostAsync(o => o.Settings.Approvals.DefaultDeadline = TimeSpan.FromHours(1));
         var requestId = await RequestAsync(host, "L-W1");
 
         await host.PublishAndWaitAsync(EngineTestHost.Failed("L-W1", "fail-W1"));

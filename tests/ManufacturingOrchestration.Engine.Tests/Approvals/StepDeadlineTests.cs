@@ -43,7 +43,7 @@ public class StepDeadlineTests
     }
 
     private static Task<EngineTestHost> CreateHostAsync() =>
-        new EngineTestHost(o => o.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromHours(1), MaxDelay = TimeSpan.FromHours(2) }, workflows: [Workflow()]).StartAsync();
+        new EngineTestHost(o => o.Settings.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromHours(1), MaxDelay = TimeSpan.FromHours(2) }, workflows: [Workflow()]).StartAsync();
 
     private static WorkflowDefinition Workflow() =>
         new WorkflowBuilder("release-with-deadline", 1)

@@ -70,7 +70,7 @@ public class AdapterCompositionTests
     {
         using var usPlant = new PlantSimulator();
         await using var host = await new EngineTestHost(
-            o => o.BootstrapFromErp = false,
+            o => o.Settings.BootstrapFromErp = false,
             workflows: [HoldOnPass()],
             adapters: plant => plant.AddTo(new AdapterSet()).Add(CommandKinds.ErpSystem, usPlant.Erp, [Us])).StartAsync();
 
@@ -100,7 +100,7 @@ public class AdapterCompositionTests
                 .Requires(CommandKinds.NotificationSend)
                 .Step("notify", WorkflowStepKind.Plan, ctx => ctx.Plan(CommandKinds.NotificationSend, c => new SendNotificationRequest { Context = c, Roles = [Role.Planner], Site = EngineTestHost.Site, Subject = "passed" }))
                 .Build())
-            .Configure(o => o.BootstrapFromErp = false));
+            .Configure(o => o.Settings.BootstrapFromErp = false));
         await using var provider = services.BuildServiceProvider();
         var orchestrator = provider.GetRequiredService<Orchestrator>();
         await orchestrator.StartAsync(EngineTestHost.Ct);
@@ -121,7 +121,7 @@ public class AdapterCompositionTests
             .Requires(CommandKinds.ErpPlaceShipmentHold)
             .Step("notify", WorkflowStepKind.Plan, ctx => ctx.Plan(CommandKinds.NotificationSend, c => new SendNotificationRequest { Context = c, Roles = [Role.Planner], Site = EngineTestHost.Site, Subject = "x" }))
             .Build();
-        await using var host = await new EngineTestHost(o => o.BootstrapFromErp = false, workflows: [sloppy]).StartAsync();
+        await using var host = await new EngineTestHost(o => o.Settings.BootstrapFromErp = false, workflows: [sloppy]).StartAsync();
 
         await host.PublishAndWaitAsync(EngineTestHost.Passed("L-1", "p1"));
 

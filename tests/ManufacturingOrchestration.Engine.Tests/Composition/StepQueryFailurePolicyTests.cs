@@ -35,7 +35,7 @@ public class StepQueryFailurePolicyTests
     [Fact]
     public async Task TransientQueryFault_EventRetriedDurably_ProcessedOnceWithNoOperator()
     {
-        await using var host = await new EngineTestHost(o => o.BootstrapFromErp = false, workflows: [AllocationsNotice()]).StartAsync();
+        await using var host = await new EngineTestHost(o => o.Settings.BootstrapFromErp = false, workflows: [AllocationsNotice()]).StartAsync();
         host.AddLotInInspection("L-1", 100);
         host.Plant.Faults.FailNext(QueryKinds.ErpGetOpenAllocations, 2);
 
@@ -59,7 +59,7 @@ public class StepQueryFailurePolicyTests
     [Fact]
     public async Task TransientQueryFault_LaterEventOfTheKeyWaitsBehindIt()
     {
-        await using var host = await new EngineTestHost(o => o.BootstrapFromErp = false, workflows: [AllocationsNotice()]).StartAsync();
+        await using var host = await new EngineTestHost(o => o.Settings.BootstrapFromErp = false, workflows: [AllocationsNotice()]).StartAsync();
         host.AddLotInInspection("L-1", 100);
         host.Plant.Faults.FailNext(QueryKinds.ErpGetOpenAllocations, 1);
 
@@ -74,7 +74,7 @@ public class StepQueryFailurePolicyTests
     [Fact]
     public async Task PermanentQueryRefusal_EventDeadLetteredNamingTheQuery_ReplayRunsItAgain()
     {
-        await using var host = await new EngineTestHost(o => o.BootstrapFromErp = false, workflows: [AllocationsNotice()]).StartAsync();
+        await using var host = await new EngineTestHost(o => o.Settings.BootstrapFromErp = false, workflows: [AllocationsNotice()]).StartAsync();
         host.AddLotInInspection("L-1", 100);
         host.Plant.Faults.FailNext(QueryKinds.ErpGetOpenAllocations, 1, AdapterResultStatus.PermanentFailure);
 
@@ -96,7 +96,7 @@ public class StepQueryFailurePolicyTests
     [Fact]
     public async Task QueryRetriesExhausted_DeadLetteredWithTheQueryAndEveryAttempt()
     {
-        await using var host = await new EngineTestHost(o => { o.BootstrapFromErp = false; o.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromSeconds(1), MaxAttempts = 3 }; }, workflows: [AllocationsNotice()]).StartAsync();
+        await using var host = await new EngineTestHost(o => { o.Settings.BootstrapFromErp = false; o.Settings.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromSeconds(1), MaxAttempts = 3 }; }, workflows: [AllocationsNotice()]).StartAsync();
         host.AddLotInInspection("L-1", 100);
         host.Plant.Faults.FailNext(QueryKinds.ErpGetOpenAllocations, 5);
 

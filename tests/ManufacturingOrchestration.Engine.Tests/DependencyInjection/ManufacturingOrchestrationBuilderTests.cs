@@ -133,13 +133,13 @@ public sealed class ManufacturingOrchestrationBuilderTests
         var store = new InMemoryOrchestrationStore();
         await using var provider = Compose(mo => mo.Configure(o =>
         {
-            o.Parallelism = 3;
+            o.Settings.Parallelism = 3;
             o.Store = store;
         }));
 
         var options = provider.GetRequiredService<IOptions<OrchestratorOptions>>().Value;
 
-        options.Parallelism.Should().Be(3);
+        options.Settings.Parallelism.Should().Be(3);
         options.Store.Should().BeSameAs(store);
     }
 

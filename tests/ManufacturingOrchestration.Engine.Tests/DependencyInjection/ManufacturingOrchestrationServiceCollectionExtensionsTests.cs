@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using ManufacturingOrchestration.Engine.Commands;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Intake;
 using ManufacturingOrchestration.Engine.Tests.Execution;
@@ -26,7 +27,7 @@ public sealed class ManufacturingOrchestrationServiceCollectionExtensionsTests
             .UseAdapters(plant.Adapters)
             .AddSite(new SiteProfile { Id = EngineTestHost.Site, HoldLocation = new BinId("HOLD-P1") })
             .AddIncomingInspection().AddSite(EngineTestHost.SiteProfile)
-            .Configure(o => o.Parallelism = 2));
+            .Configure(o => o.Settings.Parallelism = 2));
         await using var provider = services.BuildServiceProvider(validateScopes: true);
 
         var orchestrator = provider.GetRequiredService<Orchestrator>();
@@ -56,7 +57,7 @@ public sealed class ManufacturingOrchestrationServiceCollectionExtensionsTests
     public async Task AddManufacturingOrchestration_NothingConfigured_OneErrorNamesEveryProblem()
     {
         var services = new ServiceCollection();
-        services.AddManufacturingOrchestration(mo => mo.Configure(o => o.Parallelism = 0));
+        services.AddManufacturingOrchestration(mo => mo.Configure(o => o.Settings.Parallelism = 0));
         await using var provider = services.BuildServiceProvider();
 
         var failures = provider.Invoking(p => p.GetRequiredService<Orchestrator>()).Should().Throw<OptionsValidationException>().Which.Failures.ToArray();
@@ -65,7 +66,7 @@ public sealed class ManufacturingOrchestrationServiceCollectionExtensionsTests
         failures.Should().Contain(f => f.Contains("No store", StringComparison.Ordinal));
         failures.Should().Contain(f => f.Contains("No adapters", StringComparison.Ordinal));
         failures.Should().Contain(f => f.Contains("No workflow", StringComparison.Ordinal));
-        failures.Should().Contain(f => f.Contains("Parallelism must be at least 1 (was 0)", StringComparison.Ordinal));
+        failures.Should().Contain(f => f.Contains("The field OrchestratorSettings.Parallelism must be between 1 and 2147483647.", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -74,24 +75,24 @@ public sealed class ManufacturingOrchestrationServiceCollectionExtensionsTests
         var services = new ServiceCollection();
         services.AddManufacturingOrchestration(mo => mo.Configure(o =>
         {
-            o.QueueCapacity = 0;
-            o.CheckpointInterval = TimeSpan.Zero;
+            o.Settings.QueueCapacity = 0;
+            o.Settings.CheckpointInterval = TimeSpan.Zero;
         }));
         await using var provider = services.BuildServiceProvider();
 
         var failures = provider.Invoking(p => p.GetRequiredService<Orchestrator>()).Should().Throw<OptionsValidationException>().Which.Failures.ToArray();
 
-        failures.Should().Contain(f => f.Contains("QueueCapacity must be at least 1 (was 0)", StringComparison.Ordinal));
-        failures.Should().Contain(f => f.Contains("CheckpointInterval must be positive (was 00:00:00)", StringComparison.Ordinal));
+        failures.Should().Contain(f => f.Contains("The field OrchestratorSettings.QueueCapacity must be between 1 and 2147483647.", StringComparison.Ordinal));
+        failures.Should().Contain(f => f.Contains("The field OrchestratorSettings.CheckpointInterval must be between 00:00:00 exclusive and 10675199.02:48:05.4775807.", StringComparison.Ordinal));
     }
 
     [Fact]
     public void Validate_RangeWrong_ThrowsNamingTheOption()
     {
-        var options = new OrchestratorOptions { MaxBatchSize = 0 };
+        var options = new OrchestratorOptions { Settings = { MaxBatchSize = 0 } };
 
-        options.Invoking(o => o.Validate()).Should().Throw<ArgumentOutOfRangeException>()
-            .Which.ParamName.Should().Be(nameof(OrchestratorOptions.MaxBatchSize));
+        options.Invoking(o => o.Validate()).Should().Throw<ArgumentException>()
+            .WithMessage("The orchestrator settings are not valid: MaxBatchSize: The field OrchestratorSettings.MaxBatchSize must be between 1 and 2147483647.");
     }
 
     [Fact]
@@ -100,12 +101,12 @@ public sealed class ManufacturingOrchestrationServiceCollectionExtensionsTests
         using var plant = NewPlant(new FakeTimeProvider());
         var services = new ServiceCollection();
         services.AddManufacturingOrchestration(mo => mo.UseInMemoryStore().UseAdapters(plant.Adapters).AddIncomingInspection().AddSite(EngineTestHost.SiteProfile)
-            .Configure(o => o.CheckpointInterval = TimeSpan.Zero));
+            .Configure(o => o.Settings.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromSeconds(10), MaxDelay = TimeSpan.FromSeconds(1) }));
         await using var provider = services.BuildServiceProvider();
 
         var failure = provider.Invoking(p => p.GetRequiredService<Orchestrator>()).Should().Throw<OptionsValidationException>().Which;
 
-        failure.Message.Should().Contain(nameof(OrchestratorOptions.CheckpointInterval));
+        failure.Failures.Should().Equal("Retry.MaxDelay (00:00:01) must not be shorter than Retry.InitialDelay (00:00:10).");
     }
 
     [Fact]

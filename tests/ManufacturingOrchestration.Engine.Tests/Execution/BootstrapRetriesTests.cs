@@ -90,7 +90,7 @@ public class BootstrapRetriesTests
     public async Task TransientFailuresExhaustTheRetries_EventDeadLetteredAndKeyParked_ReplayProcessesInOrder()
     {
         var seen = new ConcurrentQueue<string>();
-        await using var host = await new EngineTestHost(o => o.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromSeconds(1), MaxAttempts = 3 }, workflows: [Capture(seen)]).StartAsync();
+        await using var host = await new EngineTestHost(o => o.Settings.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromSeconds(1), MaxAttempts = 3 }, workflows: [Capture(seen)]).StartAsync();
         host.AddLotInInspection("L-3", 10);
         host.Plant.Faults.Configure(QueryKinds.ErpGetLot, new FaultProfile { TransientFailureRate = 1 });
 
@@ -218,7 +218,7 @@ public class BootstrapRetriesTests
         await host.PublishAndWaitAsync(EngineTestHost.Passed("L-8", "p1"));
         await host.Orchestrator.StopAsync(EngineTestHost.Ct);
 
-        host.Options.BootstrapFromErp = false;
+        host.Options.Settings.BootstrapFromErp = false;
         await using var second = new Orchestrator(host.Options);
         await second.StartAsync(EngineTestHost.Ct);
         await second.WaitForIdleAsync(EngineTestHost.Ct);

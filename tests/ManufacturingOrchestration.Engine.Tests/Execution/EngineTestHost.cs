@@ -34,8 +34,7 @@ internal sealed class EngineTestHost : IAsyncDisposable
             Store = Store,
             Adapters = adapters?.Invoke(Plant) ?? Plant.Adapters,
             TimeProvider = Time,
-            Parallelism = 2,
-            JitterSeed = 1,
+            Settings = { Parallelism = 2, JitterSeed = 1 },
             Actors = new InMemoryActorDirectory([new Actor { Id = OperatorId, Roles = [new RoleAssignment { Role = Role.OrchestrationOperator }] }]),
         };
         foreach (var workflow in workflows ?? scenarioWorkflows?.Invoke(Services) ?? [IncomingInspectionWorkflow.Create(Services)])

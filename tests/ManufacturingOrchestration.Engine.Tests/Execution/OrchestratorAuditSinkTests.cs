@@ -20,7 +20,7 @@ public sealed class OrchestratorAuditSinkTests
         {
             o.AuditSinks.Add(siem);
             o.AuditSinks.Add(grc);
-            o.AuditSinkDelivery.BatchSize = 2;
+            o.Settings.AuditSinkDelivery.BatchSize = 2;
         }).StartAsync();
 
         await host.PublishAndWaitAsync(
@@ -56,7 +56,7 @@ public sealed class OrchestratorAuditSinkTests
         {
             o.AuditSinks.Add(flaky);
             o.AuditSinks.Add(steady);
-            o.AuditSinkDelivery.RetryDelay = TimeSpan.FromSeconds(1);
+            o.Settings.AuditSinkDelivery.RetryDelay = TimeSpan.FromSeconds(1);
         }).StartAsync();
         using var recorder = new MeasurementRecorder(host.Orchestrator.Telemetry.Meter);
 
@@ -89,7 +89,7 @@ public sealed class OrchestratorAuditSinkTests
     {
         var store = new InMemoryOrchestrationStore();
         var before = new RecordingAuditSink("siem") { HoldOnCall = call => call == 2 };
-        await using (var host = await new EngineTestHost(o => { o.AuditSinks.Add(before); o.AuditSinkDelivery.BatchSize = 2; }, store, [TestWorkflows.Notify()]).StartAsync())
+        await using (var host = await new EngineTestHost(o => { o.AuditSinks.Add(before); o.Settings.AuditSinkDelivery.BatchSize = 2; }, store, [TestWorkflows.Notify()]).StartAsync())
         {
             await host.PublishAndWaitAsync(
                 TestWorkflows.Signal("k1", "e1"),
@@ -158,9 +158,10 @@ public sealed class OrchestratorAuditSinkTests
     {
         var options = new OrchestratorOptions();
         options.Workflows.Add(TestWorkflows.Notify());
-        options.AuditSinkDelivery.BatchSize = AuditSinkOptions.MaxBatchSize + 1;
+        options.Settings.AuditSinkDelivery.BatchSize = AuditSinkOptions.MaxBatchSize + 1;
 
-        options.Invoking(o => o.Validate()).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("BatchSize");
+        options.Invoking(o => o.Validate()).Should().Throw<ArgumentException>()
+            .WithMessage("*The field OrchestratorSettings.AuditSinkDelivery.BatchSize must be between 1 and 10000.*");
     }
 
     private static string Id(AuditRecord record) => $"{record.PartitionKey}#{record.Sequence}";

@@ -92,8 +92,8 @@ public class OrchestratorBackPressureTests
     {
         await using var host = await TestWorkflows.NotifyHost(o =>
         {
-            o.Parallelism = 1;
-            o.QueueCapacity = 3;
+            o.Settings.Parallelism = 1;
+            o.Settings.QueueCapacity = 3;
         }).StartAsync();
         var events = Enumerable.Range(0, 10).Select(i => TestWorkflows.Signal("k", $"e{i}")).ToArray();
 
@@ -165,8 +165,8 @@ public class OrchestratorBackPressureTests
         var host = new EngineTestHost(
             o =>
             {
-                o.Parallelism = 1;
-                o.QueueCapacity = queueCapacity;
+                o.Settings.Parallelism = 1;
+                o.Settings.QueueCapacity = queueCapacity;
             },
             workflows: [TestWorkflows.Notify()],
             adapters: plant => TestWorkflows.WithNotification(plant, gate = new GatedNotificationAdapter(plant.Notification)));

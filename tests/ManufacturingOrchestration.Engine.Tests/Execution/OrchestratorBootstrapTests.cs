@@ -47,7 +47,7 @@ public class OrchestratorBootstrapTests
     public async Task BootstrapDisabled_StepSeesNoLot()
     {
         var seen = new ConcurrentQueue<MaterialLot?>();
-        await using var host = await new EngineTestHost(o => o.BootstrapFromErp = false, workflows: [Capture(seen)]).StartAsync();
+        await using var host = await new EngineTestHost(o => o.Settings.BootstrapFromErp = false, workflows: [Capture(seen)]).StartAsync();
         host.AddLotInInspection("L-3", 10);
 
         await host.PublishAndWaitAsync(EngineTestHost.Passed("L-3", "p1"));
@@ -79,7 +79,7 @@ public class OrchestratorBootstrapTests
     public async Task ErpLookupFailsOnEveryAttempt_EventDeadLetteredAndReplayableOnceTheErpAnswers()
     {
         var seen = new ConcurrentQueue<MaterialLot?>();
-        await using var host = await new EngineTestHost(o => o.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromSeconds(1), MaxAttempts = 2 }, workflows: [Capture(seen)]).StartAsync();
+        await using var host = await new EngineTestHost(o => o.Settings.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromSeconds(1), MaxAttempts = 2 }, workflows: [Capture(seen)]).StartAsync();
         host.AddLotInInspection("L-5", 10);
         host.Plant.Faults.Configure(QueryKinds.ErpGetLot, new FaultProfile { TransientFailureRate = 1 });
 

@@ -7,9 +7,9 @@ public class OrchestratorKeyCacheTests
     // KeyCacheCapacity below the per-worker minimum: each of the two workers keeps at most 64 keys once idle.
     private static EngineTestHost SmallCacheHost() => TestWorkflows.NotifyHost(o =>
     {
-        o.Parallelism = 2;
-        o.KeyCacheCapacity = 1;
-        o.MaxBatchSize = 16;
+        o.Settings.Parallelism = 2;
+        o.Settings.KeyCacheCapacity = 1;
+        o.Settings.MaxBatchSize = 16;
     });
 
     [Fact]

@@ -13,7 +13,7 @@ public class OrchestratorOrderingTests
         const int keys = 8;
         const int perKey = 30;
         const int publishers = 4;
-        await using var host = await TestWorkflows.NotifyHost(o => o.Parallelism = parallelism).StartAsync();
+        await using var host = await TestWorkflows.NotifyHost(o => o.Settings.Parallelism = parallelism).StartAsync();
         var events = Enumerable.Range(0, perKey)
             .SelectMany(i => Enumerable.Range(0, keys).Select(k => TestWorkflows.Signal($"key-{k}", $"k{k}-e{i}")))
             .ToArray();
@@ -65,7 +65,7 @@ public class OrchestratorOrderingTests
     {
         GatedNotificationAdapter? gate = null;
         await using var host = new EngineTestHost(
-            o => o.Parallelism = 2,
+            o => o.Settings.Parallelism = 2,
             workflows: [TestWorkflows.Notify()],
             adapters: plant => TestWorkflows.WithNotification(plant, gate = new GatedNotificationAdapter(plant.Notification, r => r.Subject.StartsWith("blocked", StringComparison.Ordinal))));
         var runtime = host.Orchestrator.Runtime;

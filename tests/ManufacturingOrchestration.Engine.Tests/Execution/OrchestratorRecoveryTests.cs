@@ -40,7 +40,7 @@ public class OrchestratorRecoveryTests
     {
         GatedNotificationAdapter? gate = null;
         await using var host = new EngineTestHost(
-            o => o.Parallelism = 1,
+            o => o.Settings.Parallelism = 1,
             workflows: [TestWorkflows.Notify()],
             adapters: plant => TestWorkflows.WithNotification(plant, gate = new GatedNotificationAdapter(plant.Notification)));
         await host.StartAsync();

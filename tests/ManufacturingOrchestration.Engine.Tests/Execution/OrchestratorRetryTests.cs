@@ -52,7 +52,7 @@ public class OrchestratorRetryTests
     [Fact]
     public async Task TransientFailure_RetryDelayFollowsThePolicyBackoff()
     {
-        await using var host = await TestWorkflows.NotifyHost(o => o.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromSeconds(10), Jitter = 0, Multiplier = 3, MaxAttempts = 5 }).StartAsync();
+        await using var host = await TestWorkflows.NotifyHost(o => o.Settings.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromSeconds(10), Jitter = 0, Multiplier = 3, MaxAttempts = 5 }).StartAsync();
         host.Plant.Faults.FailNext(CommandKinds.NotificationSend, 2);
         var start = host.Time.GetUtcNow();
 
@@ -74,7 +74,7 @@ public class OrchestratorRetryTests
     [Fact]
     public async Task TransientFailure_RetryAfterLongerThanBackoff_IsHonoured()
     {
-        await using var host = await TestWorkflows.NotifyHost(o => o.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromSeconds(1), Jitter = 0 }).StartAsync();
+        await using var host = await TestWorkflows.NotifyHost(o => o.Settings.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromSeconds(1), Jitter = 0 }).StartAsync();
         host.Plant.Faults.Configure(CommandKinds.NotificationSend, new FaultProfile { RetryAfter = TimeSpan.FromMinutes(5) });
         host.Plant.Faults.FailNext(CommandKinds.NotificationSend, 1);
 
@@ -86,7 +86,7 @@ public class OrchestratorRetryTests
     [Fact]
     public async Task OutageOfTheTargetSystem_CommandsOfAllKeysRetriedUntilItIsBack_EachAppliedOnceInOrder()
     {
-        await using var host = await TestWorkflows.NotifyHost(o => o.Parallelism = 3).StartAsync();
+        await using var host = await TestWorkflows.NotifyHost(o => o.Settings.Parallelism = 3).StartAsync();
         host.Plant.Faults.ScheduleOutage(CommandKinds.NotificationSend, TimeSpan.FromMinutes(3));
         var events = Enumerable.Range(0, 4).SelectMany(k => Enumerable.Range(0, 3).Select(i => TestWorkflows.Signal($"k{k}", $"k{k}-e{i}"))).ToArray();
 
@@ -106,7 +106,7 @@ public class OrchestratorRetryTests
     [Fact]
     public async Task TransientFailures_ExhaustRetries_DeadLetteredWithRetriesExhaustedAndKeyParked()
     {
-        await using var host = await TestWorkflows.NotifyHost(o => o.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromSeconds(1), MaxAttempts = 3 }).StartAsync();
+        await using var host = await TestWorkflows.NotifyHost(o => o.Settings.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromSeconds(1), MaxAttempts = 3 }).StartAsync();
         host.Plant.Faults.Configure(CommandKinds.NotificationSend, new FaultProfile { TransientFailureRate = 1 });
 
         await host.PublishAndWaitAsync(TestWorkflows.Signal("a", "a1"));

@@ -41,10 +41,10 @@ public class OrchestratorTimerWakeUpTests
         {
             clock = new InterleavingTimeProvider((FakeTimeProvider)o.TimeProvider);
             o.TimeProvider = clock;
-            o.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromSeconds(1), MaxAttempts = 3 };
+            o.Settings.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromSeconds(1), MaxAttempts = 3 };
 
             // No audit checkpoint timer is armed while the scenario runs: each arming the schedule moves the clock in is the retry's wake-up.
-            o.CheckpointInterval = TimeSpan.FromDays(1);
+            o.Settings.CheckpointInterval = TimeSpan.FromDays(1);
         });
         await host.Orchestrator.StartAsync(Ct).WaitAsync(Limit, Ct);
         using var recorder = new MeasurementRecorder(host.Orchestrator.Telemetry.Meter);

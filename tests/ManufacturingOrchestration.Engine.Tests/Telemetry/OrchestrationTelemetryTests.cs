@@ -40,7 +40,7 @@ public class OrchestrationTelemetryTests
     [Fact]
     public async Task BootstrapEnded_TransientFailuresExhaustTheRetries_CountedAsExhaustedAndAsADeadLetter()
     {
-        await using var host = await new EngineTestHost(o => o.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromSeconds(1), MaxAttempts = 3 }).StartAsync();
+        await using var host = await new EngineTestHost(o => o.Settings.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromSeconds(1), MaxAttempts = 3 }).StartAsync();
         using var recorder = new MeasurementRecorder(host.Orchestrator.Telemetry.Meter);
         host.AddLotInInspection("L-3", 10);
         host.Plant.Faults.Configure(QueryKinds.ErpGetLot, new FaultProfile { TransientFailureRate = 1 });

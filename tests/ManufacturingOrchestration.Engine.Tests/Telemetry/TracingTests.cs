@@ -42,7 +42,7 @@ public sealed class TracingTests
         using var tracing = Tracing(exported);
         var trace = ActivityTraceId.CreateRandom();
         var upstream = ActivitySpanId.CreateRandom();
-        await using var host = await new EngineTestHost(o => o.BootstrapFromErp = false, workflows: [NotifyOnPass()]).StartAsync();
+        await using var host = await new EngineTestHost(o => o.Settings.BootstrapFromErp = false, workflows: [NotifyOnPass()]).StartAsync();
         host.Plant.Faults.FailNext(CommandKinds.NotificationSend, 1);
 
         await host.PublishAndWaitAsync(EngineTestHost.Passed("L-1", "p1") with { TraceParent = $"00-{trace}-{upstream}-01" });
@@ -88,14 +88,14 @@ public sealed class TracingTests
         using var tracing = Tracing(exported);
         var trace = ActivityTraceId.CreateRandom();
         var store = new InMemoryOrchestrationStore();
-        await using (var first = await new EngineTestHost(o => o.BootstrapFromErp = false, store: store, workflows: [NotifyOnPass()]).StartAsync())
+        await using (var first = await new EngineTestHost(o => o.Settings.BootstrapFromErp = false, store: store, workflows: [NotifyOnPass()]).StartAsync())
         {
             first.Plant.Faults.FailNext(CommandKinds.NotificationSend, 1);
             await first.PublishAndWaitAsync(EngineTestHost.Passed("L-2", "p2") with { TraceParent = $"00-{trace}-{ActivitySpanId.CreateRandom()}-01" });
             first.Plant.Notification.Sent.Should().BeEmpty();
         }
 
-        await using var second = await new EngineTestHost(o => o.BootstrapFromErp = false, store: store, workflows: [NotifyOnPass()]).StartAsync();
+        await using var second = await new EngineTestHost(o => o.Settings.BootstrapFromErp = false, store: store, workflows: [NotifyOnPass()]).StartAsync();
         await TestWorkflows.AdvanceUntilAsync(second, () => second.Plant.Notification.Sent.Count == 1, Step);
         tracing.ForceFlush();
 
@@ -113,7 +113,7 @@ public sealed class TracingTests
     {
         var exported = new List<Activity>();
         using var tracing = Tracing(exported);
-        await using var host = await new EngineTestHost(o => o.BootstrapFromErp = false, workflows: [NotifyOnPass()]).StartAsync();
+        await using var host = await new EngineTestHost(o => o.Settings.BootstrapFromErp = false, workflows: [NotifyOnPass()]).StartAsync();
 
         await host.PublishAndWaitAsync(EngineTestHost.Passed("L-3", "p3"));
         tracing.ForceFlush();

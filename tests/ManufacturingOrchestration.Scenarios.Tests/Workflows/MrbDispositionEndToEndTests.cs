@@ -343,7 +343,7 @@ public class MrbDispositionEndToEndTests
     [Fact]
     public async Task Scrap_RegulatedSite_ApprovalOverdue_EscalatesThroughTheApprovalSla()
     {
-        await using var host = await StartRegulatedAsync("L-27", 30, configure: o => o.Approvals.WorkflowDeadlines[MrbDispositionWorkflow.Name] = TimeSpan.FromHours(2));
+        await using var host = await StartRegulatedAsync("L-27", 30, configure: o => o.Settings.Approvals.WorkflowDeadlines[MrbDispositionWorkflow.Name] = TimeSpan.FromHours(2));
         await host.PublishAndWaitAsync(Decided("L-27", "mrb-27", new MrbDispositionLine { Disposition = MrbDisposition.Scrap, Lot = new LotId("L-27"), Quantity = Quantity.Each(30) }));
         var pending = (await host.Orchestrator.GetPendingApprovalsAsync("L-27", ScenarioTestHost.Ct)).Single();
         pending.DueAt.Should().Be(pending.RequestedAt + TimeSpan.FromHours(2));
