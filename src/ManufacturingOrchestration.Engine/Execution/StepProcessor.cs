@@ -320,13 +320,8 @@ internal sealed class StepProcessor
     }
 
     /// <summary>Asks a first-touch read of the site's ERP, under a span of its own when traced.</summary>
-    private ValueTask<T> Read<T>(string operation, AdapterQuery<T> query, SiteId? site, CancellationToken ct)
-    {
-        var adapters = _runtime.Options.Adapters;
-        return _runtime.Telemetry.IsTracing
-            ? StepContext.TracedAsync(_runtime.Telemetry, operation, site, static (state, token) => state.Adapters.QueryAsync(state.Query, state.Site, token), (Adapters: adapters, Query: query, Site: site), ct)
-            : adapters.QueryAsync(query, site, ct);
-    }
+    private ValueTask<T> Read<T>(string operation, AdapterQuery<T> query, SiteId? site, CancellationToken ct) =>
+        StepContext.AskAsync(_runtime.Options.Adapters, _runtime.Telemetry, operation, query, site, ct);
 
     /// <summary>Awaits a first-touch read, naming what it read in a failure (the lot or order rather than the query record).</summary>
     private static async ValueTask<T> Bootstrap<T>(ValueTask<T> read, string subject)

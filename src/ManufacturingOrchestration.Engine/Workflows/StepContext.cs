@@ -83,21 +83,25 @@ public sealed class StepContext
             EnsureDeclared(operation.Kind);
         }
 
-        return _telemetry is { IsTracing: true } telemetry
-            ? TracedAsync(telemetry, operation?.Kind ?? query.GetType().Name, Event.Site, static (state, ct) => state.Adapters.QueryAsync(state.Query, state.Site, ct), (Adapters: _adapters, Query: query, Site: Event.Site), cancellationToken)
-            : _adapters.QueryAsync(query, Event.Site, cancellationToken);
+        return AskAsync(_adapters, _telemetry, operation?.Kind ?? query.GetType().Name, query, Event.Site, cancellationToken);
     }
+
+    /// <summary>Asks a query of the adapter a site routes it to, under a span of its own when the orchestrator is traced.</summary>
+    internal static ValueTask<TResult> AskAsync<TResult>(AdapterSet adapters, OrchestrationTelemetry? telemetry, string operation, AdapterQuery<TResult> query, SiteId? site, CancellationToken cancellationToken) =>
+        telemetry is { IsTracing: true }
+            ? TracedAsync(adapters, telemetry, operation, query, site, cancellationToken)
+            : adapters.QueryAsync(query, site, cancellationToken);
 
     /// <summary>
     /// Asks a query under its own span, ending it with the outcome. An async method of its own, so the span is the
     /// current one only for the query (an adapter's HTTP call becomes its child) and never leaks into the caller's flow.
     /// </summary>
-    internal static async ValueTask<TResult> TracedAsync<TState, TResult>(OrchestrationTelemetry telemetry, string operation, SiteId? site, Func<TState, CancellationToken, ValueTask<TResult>> query, TState state, CancellationToken cancellationToken)
+    private static async ValueTask<TResult> TracedAsync<TResult>(AdapterSet adapters, OrchestrationTelemetry telemetry, string operation, AdapterQuery<TResult> query, SiteId? site, CancellationToken cancellationToken)
     {
         var activity = telemetry.StartQuery(operation, site);
         try
         {
-            var result = await query(state, cancellationToken).ConfigureAwait(false);
+            var result = await adapters.QueryAsync(query, site, cancellationToken).ConfigureAwait(false);
             OrchestrationTelemetry.End(activity, "succeeded");
             return result;
         }
