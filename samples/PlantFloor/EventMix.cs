@@ -123,6 +123,32 @@ public sealed class EventMix
         return before;
     }
 
+    /// <summary>
+    /// The id of the first event of a type from event <paramref name="from"/> on (publication order), else of the last one
+    /// before it: the scripted opening has one event of each type, so there always is one.
+    /// </summary>
+    /// <param name="type">The event type.</param>
+    /// <param name="from">The index of the first event to consider.</param>
+    /// <returns>The event id.</returns>
+    public string FirstEventOf(string type, int from)
+    {
+        string? before = null;
+        for (var i = 0; i < _events.Count; i++)
+        {
+            if (string.Equals(_events[i].Type, type, StringComparison.Ordinal))
+            {
+                if (i >= from)
+                {
+                    return _events[i].Id;
+                }
+
+                before = _events[i].Id;
+            }
+        }
+
+        return before ?? throw new InvalidOperationException($"The mix has no {type} event.");
+    }
+
     private SiteId PickSite()
     {
         var roll = _random.NextDouble();

@@ -129,8 +129,11 @@ public static class PlantFloorSimulation
         await PublishPacedAsync(host, events.Take(morningEnd), cancellationToken);
         phase = "shift change";
         await progress.AnnounceAsync($"shift change: {burstEnd - morningEnd} events at once; the ERP refuses a posting and the notification gateway a message");
-        plant.Faults.FailNext(CommandKinds.ErpPostProductionConfirmation, 1, AdapterResultStatus.PermanentFailure);
-        plant.Faults.FailNext(CommandKinds.NotificationSend, 1, AdapterResultStatus.PermanentFailure);
+        // Each fault is addressed to an event of the burst, not to whichever call comes next, so the same seed fails the
+        // same commands however the workers interleave: a confirmation's ERP posting and a failed inspection's
+        // notification to procurement.
+        plant.Faults.FailCausedBy(CommandKinds.ErpPostProductionConfirmation, mix.FirstEventOf(EventTypes.ProductionConfirmed, morningEnd), AdapterResultStatus.PermanentFailure);
+        plant.Faults.FailCausedBy(CommandKinds.NotificationSend, mix.FirstEventOf(EventTypes.InspectionFailed, morningEnd), AdapterResultStatus.PermanentFailure);
         foreach (var chunk in events.Skip(morningEnd).Take(burstEnd - morningEnd).Chunk(100))
         {
             foreach (var envelope in chunk)

@@ -6,7 +6,9 @@ namespace ManufacturingOrchestration.Testing;
 
 /// <summary>
 /// Injects faults into simulator calls per operation (command or query kind): transient and permanent failure
-/// rates, latency, outage windows and scripted "fail the next n calls". Deterministic under a seed, and driven by a
+/// rates, latency, outage windows, scripted "fail the next n calls" and "fail the call caused by this event".
+/// Deterministic under a seed (a scripted "next call" is the next to arrive: with several workers, address the fault to
+/// an event instead), and driven by a
 /// <see cref="TimeProvider"/> so tests advance a fake clock instead of sleeping. Thread-safe; configure it before
 /// or during a run. With nothing configured a call costs one volatile read.
 /// </summary>
@@ -20,6 +22,7 @@ public sealed class FaultInjector
     private readonly ConcurrentDictionary<string, FaultProfile> _profiles = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _scripted = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, AdapterResultStatus> _scriptedStatus = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Operation, string EventId), AdapterResultStatus> _byCause = new();
     private readonly ConcurrentDictionary<string, int> _attempts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _injected = new(StringComparer.Ordinal);
     private volatile bool _active;
@@ -96,11 +99,35 @@ public sealed class FaultInjector
         return this;
     }
 
+    /// <summary>
+    /// Fails the first call of an exact operation kind made for a command caused by the event <paramref name="eventId"/>
+    /// (its <see cref="CommandContext.CausationId"/>) with the given status; later calls for it — a retry, a replay — go
+    /// ahead. Unlike <see cref="FailNext"/> the call it hits does not depend on which worker gets there first.
+    /// </summary>
+    /// <param name="operation">The exact operation kind.</param>
+    /// <param name="eventId">The id of the event whose command fails.</param>
+    /// <param name="status"><see cref="AdapterResultStatus.TransientFailure"/> or <see cref="AdapterResultStatus.PermanentFailure"/>.</param>
+    /// <returns>This injector.</returns>
+    public FaultInjector FailCausedBy(string operation, string eventId, AdapterResultStatus status = AdapterResultStatus.PermanentFailure)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(operation);
+        ArgumentException.ThrowIfNullOrWhiteSpace(eventId);
+        if (status is not (AdapterResultStatus.TransientFailure or AdapterResultStatus.PermanentFailure))
+        {
+            throw new ArgumentOutOfRangeException(nameof(status), status, "Only failures can be scripted.");
+        }
+
+        _byCause[(operation, eventId)] = status;
+        _active = true;
+        return this;
+    }
+
     /// <summary>Removes every profile and scripted failure (counters are kept).</summary>
     public void Clear()
     {
         _profiles.Clear();
         _scripted.Clear();
+        _byCause.Clear();
         _scriptedStatus.Clear();
         _attempts.Clear();
         _active = false;
@@ -131,17 +158,18 @@ public sealed class FaultInjector
     /// <see langword="null"/> to go ahead.
     /// </summary>
     /// <param name="operation">The command kind.</param>
-    /// <param name="idempotencyKey">The command's idempotency key (drives the deterministic decisions).</param>
+    /// <param name="context">The command's context: its idempotency key drives the deterministic decisions, its causation id the faults addressed to an event.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The injected failure, or <see langword="null"/>.</returns>
-    public ValueTask<AdapterResult?> BeforeCommandAsync(string operation, string idempotencyKey, CancellationToken cancellationToken)
+    public ValueTask<AdapterResult?> BeforeCommandAsync(string operation, CommandContext context, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(context);
         if (!_active)
         {
             return ValueTask.FromResult<AdapterResult?>(null);
         }
 
-        return BeforeCommandSlowAsync(operation, idempotencyKey, cancellationToken);
+        return DecideAsync(operation, context.IdempotencyKey, context.CausationId, cancellationToken);
     }
 
     /// <summary>Applies the faults of a query call: waits for the latency, then throws when a fault is injected.</summary>
@@ -150,7 +178,7 @@ public sealed class FaultInjector
     /// <returns>A task that completes when the query may go ahead.</returns>
     /// <exception cref="SimulatedFaultException">A transient fault or outage was injected.</exception>
     /// <exception cref="AdapterPermanentException">A permanent fault was injected.</exception>
-    public ValueTask BeforeQueryAsync(string operation, CancellationToken cancellationToken)
+    public ValueTask BeforeQueryAsync(string operation, CancellationToken cancellationToken = default)
     {
         if (!_active)
         {
@@ -162,7 +190,7 @@ public sealed class FaultInjector
 
     private async ValueTask BeforeQuerySlowAsync(string operation, CancellationToken cancellationToken)
     {
-        var result = await DecideAsync(operation, null, cancellationToken).ConfigureAwait(false);
+        var result = await DecideAsync(operation, null, null, cancellationToken).ConfigureAwait(false);
         if (result is null)
         {
             return;
@@ -176,16 +204,20 @@ public sealed class FaultInjector
         throw new SimulatedFaultException(result.Message ?? "Injected transient fault.");
     }
 
-    private ValueTask<AdapterResult?> BeforeCommandSlowAsync(string operation, string idempotencyKey, CancellationToken cancellationToken) =>
-        DecideAsync(operation, idempotencyKey, cancellationToken);
-
-    private async ValueTask<AdapterResult?> DecideAsync(string operation, string? key, CancellationToken cancellationToken)
+    private async ValueTask<AdapterResult?> DecideAsync(string operation, string? key, string? causationId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operation);
         var profile = FindProfile(operation);
         if (profile is { Latency: var latency } && latency > TimeSpan.Zero)
         {
             await Task.Delay(latency, _timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (causationId is not null && !_byCause.IsEmpty && _byCause.TryRemove((operation, causationId), out var causedStatus))
+        {
+            return Injected(operation, causedStatus == AdapterResultStatus.PermanentFailure
+                ? AdapterResult.Permanent(ReasonCodes.AdapterPermanent, $"Injected permanent failure of {operation} for event {causationId} (scripted).")
+                : AdapterResult.Transient(ReasonCodes.AdapterTransient, $"Injected transient failure of {operation} for event {causationId} (scripted).", profile?.RetryAfter));
         }
 
         if (TryTakeScripted(operation, out var scriptedStatus))

@@ -128,7 +128,7 @@ public abstract class AdapterSimulator
             return ValueTask.FromResult(Record(request, AdapterResult.Permanent(ReasonCodes.Required, "Every command needs a context with an idempotency key.")));
         }
 
-        var fault = Faults.BeforeCommandAsync(request.Kind, key, cancellationToken);
+        var fault = Faults.BeforeCommandAsync(request.Kind, request.Context!, cancellationToken);
         if (fault.IsCompletedSuccessfully)
         {
             var injected = fault.Result;

@@ -158,6 +158,76 @@ public sealed class FaultInjectorTests
     }
 
     [Fact]
+    public async Task FailCausedBy_FailsOnlyTheFirstCallForThatEventAndKind()
+    {
+        var (erp, faults, _) = CreateSut();
+        faults.FailCausedBy(CommandKinds.ErpChangeStockCategory, "evt-2");
+
+        var other = await erp.ChangeStockCategoryAsync(CausedBy("evt-1", "k-1"), s_ct);
+        var hit = await erp.ChangeStockCategoryAsync(CausedBy("evt-2", "k-2"), s_ct);
+        var replay = await erp.ChangeStockCategoryAsync(CausedBy("evt-2", "k-2"), s_ct);
+        var another = await erp.ChangeStockCategoryAsync(CausedBy("evt-2", "k-3"), s_ct);
+
+        other.Status.Should().Be(AdapterResultStatus.Succeeded, "the fault is addressed to another event");
+        hit.Status.Should().Be(AdapterResultStatus.PermanentFailure);
+        hit.Message.Should().Be("Injected permanent failure of erp.change-stock-category for event evt-2 (scripted).");
+        replay.Status.Should().Be(AdapterResultStatus.Succeeded, "only the first call for the event fails");
+        another.Status.Should().Be(AdapterResultStatus.Succeeded);
+        faults.InjectedCount(CommandKinds.ErpChangeStockCategory).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task FailCausedBy_OtherKindOfTheSameEvent_GoesAhead()
+    {
+        var (erp, faults, _) = CreateSut();
+        faults.FailCausedBy(CommandKinds.ErpPostGoodsMovement, "evt-1", AdapterResultStatus.TransientFailure);
+
+        var change = await erp.ChangeStockCategoryAsync(CausedBy("evt-1", "k-1"), s_ct);
+
+        change.Status.Should().Be(AdapterResultStatus.Succeeded);
+        faults.TotalInjected.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task FailCausedBy_Transient_IsRetriable()
+    {
+        var (erp, faults, _) = CreateSut();
+        faults.FailCausedBy(CommandKinds.ErpChangeStockCategory, "evt-1", AdapterResultStatus.TransientFailure);
+
+        var first = await erp.ChangeStockCategoryAsync(CausedBy("evt-1", "k-1"), s_ct);
+        var retry = await erp.ChangeStockCategoryAsync(CausedBy("evt-1", "k-1"), s_ct);
+
+        first.Status.Should().Be(AdapterResultStatus.TransientFailure);
+        retry.Status.Should().Be(AdapterResultStatus.Succeeded);
+    }
+
+    [Fact]
+    public async Task Clear_RemovesFaultsAddressedToEvents()
+    {
+        var (erp, faults, _) = CreateSut();
+        faults.FailCausedBy(CommandKinds.ErpChangeStockCategory, "evt-1");
+        faults.Clear();
+
+        var result = await erp.ChangeStockCategoryAsync(CausedBy("evt-1", "k-1"), s_ct);
+
+        result.Status.Should().Be(AdapterResultStatus.Succeeded);
+    }
+
+    [Fact]
+    public void FailCausedBy_SucceededStatus_Throws()
+    {
+        var (_, faults, _) = CreateSut();
+
+        faults.Invoking(f => f.FailCausedBy(CommandKinds.ErpChangeStockCategory, "evt-1", AdapterResultStatus.Succeeded)).Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    private static ChangeStockCategoryRequest CausedBy(string eventId, string key)
+    {
+        var request = Change(1, StockCategory.Unrestricted, StockCategory.Blocked, key);
+        return request with { Context = request.Context! with { CausationId = eventId } };
+    }
+
+    [Fact]
     public void Configure_RateAboveOne_Throws()
     {
         var (_, faults, _) = CreateSut();
