@@ -154,9 +154,8 @@ public static class CustomConnectorSample
         {
             DeadLetterId = deadLetter.Id,
             Action = OperatorActionKind.Replay,
-            Operator = Plants.Operator,
             Reason = "ESR-100KHZ configured in the LIMS by the lab (change LC-311)",
-        }, ct), cancellationToken);
+        }, TestIdentity.For(Plants.Operator, time), ct), cancellationToken);
         await output.WriteLineAsync($"    {(replay.Succeeded ? "done" : "REFUSED")}: {replay.Message}");
         await run.SettleAsync(cancellationToken);
         await output.WriteLineAsync($"    audit trail of {RefusedLot}:");

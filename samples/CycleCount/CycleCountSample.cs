@@ -53,15 +53,8 @@ public static class CycleCountSample
         await output.WriteLineAsync($"    waiting: {pending.Subject} — role {pending.Role}, counted by {pending.Requester}; picks paused: {pausedWhileWaiting}");
 
         await output.WriteLineAsync($"   {Plants.Counter} tries to approve their own count:");
-        var self = new ElectronicSignature { Signer = Plants.Counter, Role = pending.Role, Meaning = SignatureMeaning.Approve, SignedAt = host.Time.GetUtcNow(), Reason = "I am sure" };
-        await host.PublishAndWaitAsync(cancellationToken, new EventEnvelope
-        {
-            Id = "self-approval-" + pending.RequestId,
-            Source = "mo://supervisor-console",
-            Type = EventTypes.ApprovalGiven,
-            Site = pending.Site,
-            Data = new ApprovalGiven { RequestId = pending.RequestId, PartitionKey = ScrewLot2.Value, Signature = self },
-        });
+        await host.SignAsync(pending, ScrewLot2.Value, approve: true, "I am sure", cancellationToken, signer: Plants.Counter);
+        await host.Orchestrator.WaitForIdleAsync(cancellationToken);
         var refused = (await host.Orchestrator.GetAuditTrailAsync(ScrewLot2.Value, cancellationToken)).Where(r => r.Action == "approval-refused-invalid").ToArray();
         foreach (var record in refused)
         {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Testing;
 
 namespace ManufacturingOrchestration.Samples.PlantFloor;
 
@@ -72,7 +73,7 @@ public sealed class ScriptedPeople
                     continue;
                 }
 
-                await _host.PublishAsync(_host.Answer(request, key, approve: true, isLate ? "Answered late: was on the line during the changeover." : "Reviewed and approved."), cancellationToken);
+                await _host.SignAsync(request, key, approve: true, isLate ? "Answered late: was on the line during the changeover." : "Reviewed and approved.", cancellationToken);
                 _answered.TryAdd(request.RequestId, 0);
                 Interlocked.Increment(ref _signed);
                 if (isLate)
@@ -98,9 +99,9 @@ public sealed class ScriptedPeople
                 {
                     DeadLetterId = deadLetter.Id,
                     Action = replay ? OperatorActionKind.Replay : OperatorActionKind.Skip,
-                    Operator = Plants.Operator,
                     Reason = replay ? "ERP posting period reopened; fault cleared, replaying with the same key." : "Alert passed on by phone; skipping the notification.",
                 },
+                TestIdentity.For(Plants.Operator, _host.Time),
                 cancellationToken);
             _deadLetters[deadLetter.Id] = new DeadLetterOutcome
             {

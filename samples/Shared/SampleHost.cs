@@ -3,6 +3,7 @@ using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Commands;
 using ManufacturingOrchestration.Engine.DependencyInjection;
 using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Traceability;
 using ManufacturingOrchestration.Engine.Workflows;
@@ -297,27 +298,37 @@ public sealed class SampleHost : IAsyncDisposable
             + $"{report.EventsProcessed} processed of {accepted} accepted in all{own}.";
     }
 
-    /// <summary>Builds an approval answer signed by the sample's signer for the request's role.</summary>
+    /// <summary>
+    /// Signs a waiting approval as <paramref name="signer"/> (by default the sample's signer for the request's role),
+    /// the way a host's supervisor console would: with the identity its login authenticated, here authenticated now on
+    /// the sample's clock. A signature the orchestrator takes counts as one event published and accepted; a refused one
+    /// is no event (the orchestrator records the attempt in the partition's audit trail).
+    /// </summary>
     /// <param name="request">The pending request.</param>
     /// <param name="partitionKey">The partition that waits.</param>
     /// <param name="approve">Approve or refuse.</param>
     /// <param name="reason">Why.</param>
-    /// <returns>The event to publish.</returns>
-    public EventEnvelope Answer(Engine.Approvals.PendingApproval request, string partitionKey, bool approve, string reason)
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <param name="signer">Who signs; the sample's signer for the role when <see langword="null"/>.</param>
+    /// <returns>Done, or why the orchestrator refused the signature.</returns>
+    public async Task<OperatorActionResult> SignAsync(Engine.Approvals.PendingApproval request, string partitionKey, bool approve, string reason, CancellationToken cancellationToken, ActorId? signer = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var signer = Plants.SignerFor(request.Role);
-        var signature = new ElectronicSignature { Signer = signer, Role = request.Role, Meaning = approve ? SignatureMeaning.Approve : SignatureMeaning.Reject, SignedAt = Time.GetUtcNow(), Reason = reason };
-        return new EventEnvelope
+        var answer = new Engine.Approvals.ApprovalAnswer
         {
-            Id = $"answer-{request.RequestId}-{signer}",
-            Source = "mo://supervisor-console",
-            Type = approve ? EventTypes.ApprovalGiven : EventTypes.ApprovalRefused,
-            Site = request.Site,
-            Data = approve
-                ? new ApprovalGiven { RequestId = request.RequestId, PartitionKey = partitionKey, Signature = signature }
-                : new ApprovalRefused { RequestId = request.RequestId, PartitionKey = partitionKey, Signature = signature },
+            PartitionKey = partitionKey,
+            RequestId = request.RequestId,
+            Meaning = approve ? SignatureMeaning.Approve : SignatureMeaning.Reject,
+            Reason = reason,
         };
+        var result = await Orchestrator.SignApprovalAsync(answer, TestIdentity.For(signer ?? Plants.SignerFor(request.Role), Time), cancellationToken);
+        if (result.Succeeded)
+        {
+            Interlocked.Increment(ref _published);
+            Interlocked.Increment(ref _accepted);
+        }
+
+        return result;
     }
 
     /// <summary>The scripted supervisor: signs every approval the sample's partitions wait for, and waits until they are handled.</summary>
@@ -331,7 +342,7 @@ public sealed class SampleHost : IAsyncDisposable
         {
             foreach (var pending in await Orchestrator.GetPendingApprovalsAsync(partition, cancellationToken))
             {
-                await PublishAsync(Answer(pending, partition, approve: true, reason), cancellationToken);
+                await SignAsync(pending, partition, approve: true, reason, cancellationToken);
                 signed++;
             }
         }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
@@ -8,7 +9,7 @@ namespace ManufacturingOrchestration.Engine.Approvals;
 /// <summary>Delegation and reassignment of waiting approvals: each checked against the actor directory and audited.</summary>
 internal static class ApprovalAdministration
 {
-    public static async ValueTask<Staged> DelegateAsync(OrchestratorRuntime runtime, KeyRuntime key, string requestId, ActorId from, ActorId to, string reason, CancellationToken ct)
+    public static async ValueTask<Staged> DelegateAsync(OrchestratorRuntime runtime, KeyRuntime key, string requestId, Actor delegator, ActorId to, string reason, CancellationToken ct)
     {
         if (RefusedReason(key, reason) is { } refusedReason)
         {
@@ -21,15 +22,21 @@ internal static class ApprovalAdministration
         }
 
         var (instance, pending) = found;
-        var delegator = await runtime.Options.Actors.FindAsync(from, ct).ConfigureAwait(false);
-        if (delegator is null || !delegator.HoldsRole(pending.Role, pending.Site))
+        var authority = runtime.Options.Settings.Approvals;
+        var from = delegator.Id;
+        if (delegator.IsSystem || !authority.HasAuthority(delegator, pending.Role, pending.Site))
         {
             return Refused(key, ReasonCodes.RoleNotHeld, $"'{from}' does not hold the {pending.Role} role at {pending.Site} and cannot delegate it.");
         }
 
-        if (await runtime.Options.Actors.FindAsync(to, ct).ConfigureAwait(false) is not { IsSystem: false })
+        if (await runtime.Options.Actors.FindAsync(to, ct).ConfigureAwait(false) is not { IsSystem: false } deputy)
         {
             return Refused(key, ReasonCodes.ActorUnknown, $"'{to}' is not a person known to the actor directory.");
+        }
+
+        if (!authority.HasAuthority(deputy, pending.Role, pending.Site))
+        {
+            return Refused(key, ReasonCodes.AuthorityLowered, $"'{to}' does not hold the {pending.Role} role (or one with at least its authority) at {pending.Site}: delegating to them would lower the authority the request needs.");
         }
 
         if (pending.Requester == to)
@@ -47,28 +54,82 @@ internal static class ApprovalAdministration
         return Commit(runtime, key, instance, updated, from.Value, "approval-delegated", $"{from} delegated signing {pending.Subject} ({pending.Role} at {pending.Site}) to {to}: {reason} (request {requestId})");
     }
 
-    public static async ValueTask<Staged> ReassignAsync(OrchestratorRuntime runtime, KeyRuntime key, string requestId, Role role, ActorId by, string reason, CancellationToken ct)
+    public static ValueTask<Staged> ReassignAsync(OrchestratorRuntime runtime, KeyRuntime key, string requestId, Role role, Actor actor, string reason, CancellationToken ct)
     {
+        _ = ct;
         if (RefusedReason(key, reason) is { } refusedReason)
         {
-            return refusedReason;
+            return new(refusedReason);
         }
 
         if (Find(key, requestId) is not { } found)
         {
-            return Refused(key, ReasonCodes.ReferenceUnknown, $"No approval request '{requestId}' is waiting on {key.State.Key}.");
+            return new(Refused(key, ReasonCodes.ReferenceUnknown, $"No approval request '{requestId}' is waiting on {key.State.Key}."));
         }
 
         var (instance, pending) = found;
-        var actor = await runtime.Options.Actors.FindAsync(by, ct).ConfigureAwait(false);
-        if (actor is null || !(actor.HoldsRole(pending.Role, pending.Site) || actor.HoldsRole(Role.OrchestrationOperator, pending.Site)))
+        var authority = runtime.Options.Settings.Approvals;
+        var by = actor.Id;
+        if (actor.IsSystem || !(authority.HasAuthority(actor, pending.Role, pending.Site) || actor.HoldsRole(Role.OrchestrationOperator, pending.Site)))
         {
-            return Refused(key, ReasonCodes.RoleNotHeld, $"'{by}' may not reassign a request for {pending.Role} at {pending.Site}.");
+            return new(Refused(key, ReasonCodes.RoleNotHeld, $"'{by}' may not reassign a request for {pending.Role} at {pending.Site}."));
+        }
+
+        if (!authority.Satisfies(role, pending.Role))
+        {
+            return new(Refused(key, ReasonCodes.AuthorityLowered, $"{role} does not carry the authority of {pending.Role}: a request may be reassigned to the same role or a superior one, never lowered."));
         }
 
         var updated = pending with { Role = role, Signatures = [] };
-        return Commit(runtime, key, instance, updated, by.Value, "approval-reassigned", $"{by} reassigned {pending.Subject} from {pending.Role} to {role} at {pending.Site}: {reason} (request {requestId}; earlier signatures cleared)");
+        return new(Commit(runtime, key, instance, updated, by.Value, "approval-reassigned", $"{by} reassigned {pending.Subject} from {pending.Role} to {role} at {pending.Site}: {reason} (request {requestId}; earlier signatures cleared)"));
     }
+
+    /// <summary>
+    /// Checks a signature against the request it answers, in the partition's worker: the signer's authentication and
+    /// authority. A refusal is recorded in the audit trail (an attempt to sign is part of the record); the accepted
+    /// request is handed to <paramref name="accepted"/>.
+    /// </summary>
+    public static async ValueTask<Staged> CheckSignatureAsync(OrchestratorRuntime runtime, KeyRuntime key, ApprovalAnswer answer, AuthenticatedIdentity signer, Action<PendingApproval> accepted, CancellationToken ct)
+    {
+        if (Find(key, answer.RequestId) is not { } found)
+        {
+            // A request withdrawn by its workflow (a count superseded by a recount) or never made: the attempt is recorded.
+            var unknown = new EventKey(Authority.SignatureSource, answer.RequestId);
+            return ApprovalStore.FindWithdrawn(key.State, answer.RequestId) is { } withdrawn
+                ? RefusedAndAudited(runtime, key, unknown, null, null, signer.Actor.Value, withdrawn.ReasonCode, string.Create(CultureInfo.InvariantCulture, $"approval request '{answer.RequestId}' was withdrawn at {withdrawn.At:O} ({withdrawn.Reason}); the {answer.Meaning} changes nothing."))
+                : RefusedAndAudited(runtime, key, unknown, null, null, signer.Actor.Value, ReasonCodes.ReferenceUnknown, $"No approval request '{answer.RequestId}' is waiting on {key.State.Key}.");
+        }
+
+        var (instance, pending) = found;
+        var workflow = runtime.Workflows.Find(instance.Workflow, instance.Version);
+        var (actor, code, message) = await Authority.ResolveAsync(runtime, signer, signing: true, ct).ConfigureAwait(false);
+        if (actor is null)
+        {
+            return RefusedAndAudited(runtime, key, instance.StartedBy, instance.CorrelationId, workflow, signer.Actor.Value, code, message);
+        }
+
+        var signature = Signature(answer, signer, pending.Role, runtime.Time.GetUtcNow());
+        if (await runtime.Approvals.CheckSignerAsync(pending, signature, ct).ConfigureAwait(false) is { } problem)
+        {
+            return RefusedAndAudited(runtime, key, instance.StartedBy, instance.CorrelationId, workflow, signer.Actor.Value, problem.Code, problem.Message);
+        }
+
+        accepted(pending);
+        return new Staged(key) { Result = OperatorActionResult.Done($"{answer.Meaning} of {pending.Subject} signed by {signer.Actor} as {pending.Role} at {pending.Site} (request {pending.RequestId}).") };
+    }
+
+    /// <summary>The electronic signature of an answer: bound to the authenticated signer, in the request's role, with the time and method of authentication.</summary>
+    public static ElectronicSignature Signature(ApprovalAnswer answer, AuthenticatedIdentity signer, Role role, DateTimeOffset now) => new()
+    {
+        Signer = signer.Actor,
+        Role = role,
+        Meaning = answer.Meaning,
+        SignedAt = now,
+        Reason = answer.Reason,
+        Justification = answer.Justification,
+        AuthenticatedAt = signer.AuthenticatedAt,
+        AuthenticationMethod = signer.Method,
+    };
 
     public static IReadOnlyList<PendingApproval> Pending(PartitionState state) =>
         state.Instances.Where(ApprovalStore.IsWaitingRequest).Select(i => ApprovalStore.Read(i.Data!)).ToArray();
@@ -94,6 +155,20 @@ internal static class ApprovalAdministration
 
     private static Staged Refused(KeyRuntime key, ReasonCode reason, string message) =>
         new(key) { Result = OperatorActionResult.Refused(reason, message) };
+
+    private static Staged RefusedAndAudited(OrchestratorRuntime runtime, KeyRuntime key, EventKey startedBy, string? correlationId, Workflows.WorkflowDefinition? workflow, string actor, ReasonCode code, string message)
+    {
+        var state = key.State;
+        var step = new StepBuilder(state, startedBy, correlationId, runtime.Time.GetUtcNow());
+        step.AddAudit(actor, "approval-refused-invalid", $"{code.Code}: {message}", null, workflow, null, null);
+        var newState = state with { Version = state.Version + 1, AuditHead = step.Head };
+        return new Staged(key)
+        {
+            Commit = new StepCommit { PartitionKey = state.Key, ExpectedVersion = state.Version, NewState = newState, Audit = step.Audit },
+            NewState = newState,
+            Result = OperatorActionResult.Refused(code, message),
+        };
+    }
 
     private static Staged Commit(OrchestratorRuntime runtime, KeyRuntime key, WorkflowInstanceState instance, PendingApproval updated, string actor, string action, string reason)
     {

@@ -10,7 +10,8 @@ namespace ManufacturingOrchestration.Engine.Approvals;
 /// </summary>
 /// <remarks>
 /// Part of the orchestrator's settings (<see cref="Execution.OrchestratorSettings.Approvals"/>). From configuration only
-/// <see cref="DefaultDeadline"/>, <see cref="WorkflowDeadlines"/> and <see cref="TwoPersonGates"/> are read; the
+/// <see cref="DefaultDeadline"/>, <see cref="WorkflowDeadlines"/>, <see cref="TwoPersonGates"/>,
+/// <see cref="ReauthenticationWindow"/> and <see cref="SuperiorRoles"/> are read; the
 /// site-keyed parts and <see cref="Escalations"/> hold typed values the configuration binder cannot create, so they are
 /// set in code.
 /// </remarks>
@@ -46,6 +47,83 @@ public sealed class ApprovalOptions
     /// <summary>Sites where every approval needs two distinct signers.</summary>
     public ISet<SiteId> TwoPersonSites { get; } = new HashSet<SiteId>();
 
+    /// <summary>
+    /// How recently a signer must have authenticated (<see cref="AuthenticatedIdentity.AuthenticatedAt"/>) to sign;
+    /// positive. Default 5 minutes: the host asks for credentials again when a person signs after a longer session.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "10675199.02:48:05.4775807", MinimumIsExclusive = true)]
+    public TimeSpan ReauthenticationWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The roles that carry at least the authority of a role, by role name: a holder of one of them may sign for the
+    /// role, an approval may be reassigned or delegated to them, never to a role not listed (authority is kept or
+    /// raised, never lowered). The relation is transitive. Default: an operator's or warehouse lead's approvals can be
+    /// taken by a supervisor, a quality engineer's by a quality manager.
+    /// </summary>
+    public IDictionary<string, IList<string>> SuperiorRoles { get; } = new Dictionary<string, IList<string>>(StringComparer.Ordinal)
+    {
+        [Role.Operator.Name] = [Role.Supervisor.Name],
+        [Role.WarehouseLead.Name] = [Role.Supervisor.Name],
+        [Role.QualityEngineer.Name] = [Role.QualityManager.Name],
+    };
+
+    /// <summary>Whether <paramref name="candidate"/> carries at least the authority of <paramref name="required"/>: the same role, or one of its superior roles (transitively).</summary>
+    /// <param name="candidate">The role offered.</param>
+    /// <param name="required">The role needed.</param>
+    /// <returns><see langword="true"/> when the candidate role is enough.</returns>
+    public bool Satisfies(Role candidate, Role required)
+    {
+        if (candidate == required)
+        {
+            return true;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal) { required.Name };
+        var frontier = new Queue<string>();
+        frontier.Enqueue(required.Name);
+        while (frontier.TryDequeue(out var role))
+        {
+            if (!SuperiorRoles.TryGetValue(role, out var superiors))
+            {
+                continue;
+            }
+
+            foreach (var superior in superiors)
+            {
+                if (string.Equals(superior, candidate.Name, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+
+                if (seen.Add(superior))
+                {
+                    frontier.Enqueue(superior);
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether an actor holds, at a site, the required role or a role that carries at least its authority (<see cref="Satisfies"/>).</summary>
+    /// <param name="actor">The actor.</param>
+    /// <param name="required">The role needed.</param>
+    /// <param name="site">The site.</param>
+    /// <returns><see langword="true"/> when one of the actor's roles at the site is enough.</returns>
+    public bool HasAuthority(Actor actor, Role required, SiteId site)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        foreach (var assignment in actor.Roles)
+        {
+            if ((assignment.Site is null || assignment.Site == site) && Satisfies(assignment.Role, required))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The deadline for a workflow at a site.</summary>
     /// <param name="workflow">The workflow name.</param>
     /// <param name="site">The site.</param>
@@ -64,7 +142,13 @@ public sealed class ApprovalOptions
     /// <summary>A copy whose collections can be changed without changing this one's.</summary>
     internal ApprovalOptions Clone()
     {
-        var copy = new ApprovalOptions { DefaultDeadline = DefaultDeadline };
+        var copy = new ApprovalOptions { DefaultDeadline = DefaultDeadline, ReauthenticationWindow = ReauthenticationWindow };
+        copy.SuperiorRoles.Clear();
+        foreach (var (role, superiors) in SuperiorRoles)
+        {
+            copy.SuperiorRoles[role] = [.. superiors];
+        }
+
         CopyInto(WorkflowDeadlines, copy.WorkflowDeadlines);
         CopyInto(SiteDeadlines, copy.SiteDeadlines);
         CopyInto(SiteStepDeadlines, copy.SiteStepDeadlines);

@@ -42,6 +42,14 @@ internal sealed class ApprovalProcessor
             return;
         }
 
+        if (!Authority.IsAuthenticatedAnswer(step.Event.Envelope) || signature.AuthenticatedAt is null)
+        {
+            // Intake refuses approval answers from anywhere but the signature channel; one stored before that (or
+            // written into the inbox behind the orchestrator's back) is a claim, not a signature.
+            Refuse(step, signature, ReasonCodes.ApprovalUnauthenticated, $"The answer to request '{requestId}' did not come from an authenticated signer (source {step.Event.Envelope.Source}); it changes nothing.");
+            return;
+        }
+
         var pending = ApprovalStore.Read(instance.Data!);
         var refusal = await CheckSignerAsync(pending, signature, ct).ConfigureAwait(false);
         if (refusal is { } problem)
@@ -168,7 +176,8 @@ internal sealed class ApprovalProcessor
         });
     }
 
-    private async ValueTask<(ReasonCode Code, string Message)?> CheckSignerAsync(PendingApproval pending, ElectronicSignature signature, CancellationToken ct)
+    /// <summary>Whether a signer may sign a request: a known person, not the requester nor an earlier signer, with the request's authority at its site, in its role, with a justification where one is needed.</summary>
+    public async ValueTask<(ReasonCode Code, string Message)?> CheckSignerAsync(PendingApproval pending, ElectronicSignature signature, CancellationToken ct)
     {
         var actor = await _runtime.Options.Actors.FindAsync(signature.Signer, ct).ConfigureAwait(false);
         if (actor is null)
@@ -196,22 +205,9 @@ internal sealed class ApprovalProcessor
             return (ReasonCodes.SecondApproverRequired, $"'{signature.Signer}' already signed; a distinct second signer is required.");
         }
 
-        var holdsRole = actor.HoldsRole(pending.Role, pending.Site);
-        if (!holdsRole)
+        if (!_runtime.Options.Settings.Approvals.HasAuthority(actor, pending.Role, pending.Site))
         {
-            foreach (var delegation in pending.Delegations)
-            {
-                if (delegation.To == signature.Signer && await _runtime.Options.Actors.FindAsync(delegation.From, ct).ConfigureAwait(false) is { } delegator && delegator.HoldsRole(pending.Role, pending.Site))
-                {
-                    holdsRole = true;
-                    break;
-                }
-            }
-        }
-
-        if (!holdsRole)
-        {
-            return (ReasonCodes.RoleNotHeld, $"'{signature.Signer}' does not hold the {pending.Role} role at {pending.Site}.");
+            return (ReasonCodes.RoleNotHeld, $"'{signature.Signer}' does not hold the {pending.Role} role (or one with at least its authority) at {pending.Site}.");
         }
 
         if (signature.Role != pending.Role)
@@ -231,7 +227,7 @@ internal sealed class ApprovalProcessor
         step.AddAudit(signature.Signer.Value, "approval-refused-invalid", $"{code.Code}: {message}", null, null, null, null);
 
     private static string Describe(ElectronicSignature signature, PendingApproval pending) =>
-        string.Create(CultureInfo.InvariantCulture, $"{signature.Meaning} of {pending.Subject} as {signature.Role} at {pending.Site}, signed {signature.SignedAt:O}: {signature.Reason}{(signature.Justification is null ? string.Empty : "; justification: " + signature.Justification)} (request {pending.RequestId})");
+        string.Create(CultureInfo.InvariantCulture, $"{signature.Meaning} of {pending.Subject} as {signature.Role} at {pending.Site}, signed {signature.SignedAt:O}{(signature.AuthenticatedAt is { } at ? $" (authenticated by {signature.AuthenticationMethod} at {at:O})" : string.Empty)}: {signature.Reason}{(signature.Justification is null ? string.Empty : "; justification: " + signature.Justification)} (request {pending.RequestId})");
 
     private static void ReplaceInstance(StepBuilder step, WorkflowInstanceState old, WorkflowInstanceState updated) =>
         step.State = step.State with { Instances = step.State.InstancesReplacing(old, updated) };

@@ -1,6 +1,7 @@
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Audit;
+using ManufacturingOrchestration.Engine.Commands;
 using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Telemetry;
@@ -179,7 +180,14 @@ public sealed class Orchestrator : IAsyncDisposable
     /// <param name="envelopes">The events.</param>
     /// <param name="cancellationToken">Cancels the wait for queue capacity (back-pressure).</param>
     /// <returns>One result per event.</returns>
-    public async ValueTask<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken = default) =>
+        PublishCoreAsync(envelopes, signatureChannel: false, cancellationToken);
+
+    /// <summary>
+    /// Publishes events; only the orchestrator's own signature channel (<paramref name="signatureChannel"/>) may carry
+    /// approval answers — every other path refuses them as unauthenticated.
+    /// </summary>
+    private async ValueTask<IReadOnlyList<PublishResult>> PublishCoreAsync(IReadOnlyList<EventEnvelope> envelopes, bool signatureChannel, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelopes);
         EnsureRunning();
@@ -190,7 +198,7 @@ public sealed class Orchestrator : IAsyncDisposable
             var all = new List<PublishResult>(envelopes.Count);
             for (var start = 0; start < envelopes.Count; start += capacity)
             {
-                all.AddRange(await PublishBatchAsync(envelopes.Skip(start).Take(capacity).ToArray(), cancellationToken).ConfigureAwait(false));
+                all.AddRange(await PublishCoreAsync(envelopes.Skip(start).Take(capacity).ToArray(), signatureChannel, cancellationToken).ConfigureAwait(false));
             }
 
             return all;
@@ -207,6 +215,11 @@ public sealed class Orchestrator : IAsyncDisposable
             var errors = envelope is null
                 ? [new ValidationError("$", ReasonCodes.Required, "The event is missing.")]
                 : _runtime.Options.Validator.Validate(envelope);
+            if (errors.Count == 0 && !signatureChannel && Authority.RefuseAtIntake(envelope!) is { } unauthenticated)
+            {
+                errors = [unauthenticated];
+            }
+
             if (errors.Count > 0)
             {
                 results[i] = await RejectAsync(envelope, errors, "api", null, cancellationToken).ConfigureAwait(false);
@@ -366,46 +379,138 @@ public sealed class Orchestrator : IAsyncDisposable
         return _runtime.AuditSinks?.WaitForDeliveryAsync(cancellationToken) ?? Task.CompletedTask;
     }
 
-    /// <summary>Carries out an operator action on a dead letter (replay, edited replay, skip, manual resolution), audited with who and why.</summary>
+    /// <summary>Carries out an operator action on a dead letter (replay, edited replay, skip, manual resolution, compensation), audited with who and why.</summary>
     /// <param name="request">The request.</param>
+    /// <param name="operator">Who acts, as the host authenticated them; must hold the orchestration-operator role at the dead letter's site.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>Whether it was done, or why it was refused.</returns>
-    public async Task<OperatorActionResult> ActAsync(OperatorRequest request, CancellationToken cancellationToken = default)
+    public async Task<OperatorActionResult> ActAsync(OperatorRequest request, AuthenticatedIdentity @operator, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(@operator);
         EnsureRunning();
+        var (actor, code, message) = await Authority.ResolveAsync(_runtime, @operator, signing: false, cancellationToken).ConfigureAwait(false);
+        if (actor is null)
+        {
+            return OperatorActionResult.Refused(code, message);
+        }
+
         var found = await _runtime.Store.ReadDeadLettersAsync(new DeadLetterQuery { Id = request.DeadLetterId, OnlyOpen = false, MaxCount = 1 }, cancellationToken).ConfigureAwait(false);
         if (found.Count == 0)
         {
             return OperatorActionResult.Refused(ReasonCodes.ReferenceUnknown, $"Dead letter '{request.DeadLetterId}' does not exist.");
         }
 
-        var work = new OperatorWork(found[0].PartitionKey, request);
+        var work = new OperatorWork(found[0].PartitionKey, request, actor);
         _runtime.Route(work);
         return await work.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Lets another person sign a waiting approval in place of a holder of the required role; audited.</summary>
+    /// <summary>
+    /// Signs a waiting approval: the answer becomes an electronic signature bound to the signer the host authenticated
+    /// (recorded with the time and method of authentication), in the role the request needs. Refused at once when the
+    /// signer authenticated longer ago than <see cref="ApprovalOptions.ReauthenticationWindow"/>, is unknown, lacks the
+    /// authority, requested the approval or already signed (the refused attempt is recorded in the partition's audit
+    /// trail); otherwise the signature is recorded in the partition's audit trail in order with its events, where the
+    /// same checks run again before the waiting workflow resumes. This is the only way to
+    /// answer an approval: approval answers arriving as events are refused as unauthenticated.
+    /// </summary>
+    /// <param name="answer">What the signer answers, to which request.</param>
+    /// <param name="signer">The signer, as the host authenticated them.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>Done when the signature was accepted for the partition, or why it was refused.</returns>
+    public async Task<OperatorActionResult> SignApprovalAsync(ApprovalAnswer answer, AuthenticatedIdentity signer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        ArgumentNullException.ThrowIfNull(signer);
+        EnsureRunning();
+        if (answer.Meaning is not (SignatureMeaning.Approve or SignatureMeaning.Reject))
+        {
+            return OperatorActionResult.Refused(ReasonCodes.OutOfRange, $"An approval is answered with {SignatureMeaning.Approve} or {SignatureMeaning.Reject}, not {answer.Meaning}.");
+        }
+
+        if (!FreeText.IsValid(answer.Reason, out var reasonProblem))
+        {
+            return OperatorActionResult.Refused(string.IsNullOrWhiteSpace(answer.Reason) ? ReasonCodes.Required : ReasonCodes.InvalidText, $"The reason {reasonProblem}.");
+        }
+
+        if (answer.Justification is not null && !FreeText.IsValid(answer.Justification, out var justificationProblem))
+        {
+            return OperatorActionResult.Refused(ReasonCodes.InvalidText, $"The justification {justificationProblem}.");
+        }
+
+        PendingApproval? pending = null;
+        var checkedInPartition = await RunPartitionWorkAsync(answer.PartitionKey, (key, ct) => ApprovalAdministration.CheckSignatureAsync(_runtime, key, answer, signer, p => pending = p, ct), cancellationToken).ConfigureAwait(false);
+        if (pending is null)
+        {
+            return checkedInPartition;
+        }
+
+        var now = _runtime.Time.GetUtcNow();
+        var signature = ApprovalAdministration.Signature(answer, signer, pending.Role, now);
+        var approved = answer.Meaning == SignatureMeaning.Approve;
+        var envelope = new EventEnvelope
+        {
+            // One id per signer, meaning, role and round of signatures of a request: the same answer sent twice is a
+            // duplicate, and a run repeats with the same ids (the keys of the commands the signature causes derive from it).
+            Id = IdempotencyKeys.Derive(Authority.SignatureSource, pending.RequestId, signer.Actor.Value + "/" + pending.Role.Name, answer.Meaning.ToString(), pending.Signatures.Count),
+            Source = Authority.SignatureSource,
+            Type = approved ? EventTypes.ApprovalGiven : EventTypes.ApprovalRefused,
+            Site = pending.Site,
+            Time = now,
+            Data = approved
+                ? new ApprovalGiven { RequestId = pending.RequestId, PartitionKey = answer.PartitionKey, Signature = signature }
+                : new ApprovalRefused { RequestId = pending.RequestId, PartitionKey = answer.PartitionKey, Signature = signature },
+        };
+        var result = (await PublishCoreAsync([envelope], signatureChannel: true, cancellationToken).ConfigureAwait(false))[0];
+        return result.Status == PublishStatus.Accepted
+            ? checkedInPartition
+            : OperatorActionResult.Refused(result.Errors.Count > 0 ? result.Errors[0].ReasonCode : ReasonCodes.Duplicate, $"The signature was not accepted: {result.Status}.");
+    }
+
+    /// <summary>
+    /// Lets another person sign a waiting approval in place of the delegator; audited. The delegator is the person the
+    /// host authenticated and holds the required authority at the site; the delegate is a person (never the requester
+    /// or an earlier signer of the decision) who holds the required role or one that carries at least its authority
+    /// (<see cref="ApprovalOptions.SuperiorRoles"/>): delegation never lowers the authority a request needs.
+    /// </summary>
     /// <param name="partitionKey">The partition that waits (lot, order…).</param>
     /// <param name="requestId">The approval request.</param>
-    /// <param name="from">The delegator; must hold the required role at the site.</param>
-    /// <param name="to">The delegate; never the requester.</param>
-    /// <param name="reason">Why.</param>
+    /// <param name="to">The delegate.</param>
+    /// <param name="reason">Why (free text, not blank).</param>
+    /// <param name="by">The delegator, as the host authenticated them.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>Whether it was done, or why it was refused.</returns>
-    public Task<OperatorActionResult> DelegateApprovalAsync(string partitionKey, string requestId, ActorId from, ActorId to, string reason, CancellationToken cancellationToken = default) =>
-        RunPartitionWorkAsync(partitionKey, (key, ct) => ApprovalAdministration.DelegateAsync(_runtime, key, requestId, from, to, reason, ct), cancellationToken);
+    public async Task<OperatorActionResult> DelegateApprovalAsync(string partitionKey, string requestId, ActorId to, string reason, AuthenticatedIdentity by, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(by);
+        var (actor, code, message) = await Authority.ResolveAsync(_runtime, by, signing: false, cancellationToken).ConfigureAwait(false);
+        return actor is null
+            ? OperatorActionResult.Refused(code, message)
+            : await RunPartitionWorkAsync(partitionKey, (key, ct) => ApprovalAdministration.DelegateAsync(_runtime, key, requestId, actor, to, reason, ct), cancellationToken).ConfigureAwait(false);
+    }
 
-    /// <summary>Reassigns a waiting approval to another role (signatures collected so far are cleared); audited.</summary>
+    /// <summary>
+    /// Reassigns a waiting approval to another role (signatures collected so far are cleared); audited. Authority is
+    /// kept or raised, never lowered: the new role is the current one or carries at least its authority
+    /// (<see cref="ApprovalOptions.SuperiorRoles"/>). Who reassigns holds the current role's authority, or the
+    /// orchestration-operator role, at the site.
+    /// </summary>
     /// <param name="partitionKey">The partition that waits.</param>
     /// <param name="requestId">The approval request.</param>
     /// <param name="role">The new role.</param>
-    /// <param name="by">Who reassigns: a holder of the current role or an orchestration operator at the site.</param>
-    /// <param name="reason">Why.</param>
+    /// <param name="reason">Why (free text, not blank).</param>
+    /// <param name="by">Who reassigns, as the host authenticated them.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>Whether it was done, or why it was refused.</returns>
-    public Task<OperatorActionResult> ReassignApprovalAsync(string partitionKey, string requestId, Role role, ActorId by, string reason, CancellationToken cancellationToken = default) =>
-        RunPartitionWorkAsync(partitionKey, (key, ct) => ApprovalAdministration.ReassignAsync(_runtime, key, requestId, role, by, reason, ct), cancellationToken);
+    public async Task<OperatorActionResult> ReassignApprovalAsync(string partitionKey, string requestId, Role role, string reason, AuthenticatedIdentity by, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(by);
+        var (actor, code, message) = await Authority.ResolveAsync(_runtime, by, signing: false, cancellationToken).ConfigureAwait(false);
+        return actor is null
+            ? OperatorActionResult.Refused(code, message)
+            : await RunPartitionWorkAsync(partitionKey, (key, ct) => ApprovalAdministration.ReassignAsync(_runtime, key, requestId, role, actor, reason, ct), cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>The approvals a partition waits for.</summary>
     /// <param name="partitionKey">The partition.</param>

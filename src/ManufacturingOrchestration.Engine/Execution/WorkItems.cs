@@ -1,3 +1,4 @@
+using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
 
@@ -30,9 +31,12 @@ internal sealed class TimerWork(DurableTimer timer) : WorkItem(timer.PartitionKe
 }
 
 /// <summary>An operator's action on a dead letter of the key.</summary>
-internal sealed class OperatorWork(string partitionKey, OperatorRequest request) : WorkItem(partitionKey)
+internal sealed class OperatorWork(string partitionKey, OperatorRequest request, Actor @operator) : WorkItem(partitionKey)
 {
     public OperatorRequest Request { get; } = request;
+
+    /// <summary>The operator, as the host authenticated them and the actor directory knows them.</summary>
+    public Actor Operator { get; } = @operator;
 
     public TaskCompletionSource<OperatorActionResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

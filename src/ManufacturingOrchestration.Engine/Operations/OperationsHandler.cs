@@ -32,18 +32,13 @@ internal sealed class OperationsHandler
             return Refuse(key, work, ReasonCodes.TransitionNotPermitted, $"Dead letter '{deadLetter.Id}' was already resolved ({deadLetter.Resolution!.Action}).");
         }
 
-        var actor = await _runtime.Options.Actors.FindAsync(request.Operator, ct).ConfigureAwait(false);
-        if (actor is null)
-        {
-            return Refuse(key, work, ReasonCodes.ActorUnknown, $"Actor '{request.Operator}' is not known to the actor directory.");
-        }
-
+        var actor = work.Operator;
         var allowed = deadLetter.Site is { } site
             ? actor.HoldsRole(Role.OrchestrationOperator, new SiteId(site))
             : actor.Roles.Any(r => r.Role == Role.OrchestrationOperator && r.Site is null);
         if (!allowed)
         {
-            return Refuse(key, work, ReasonCodes.OperatorRoleRequired, $"Actor '{request.Operator}' does not hold the {Role.OrchestrationOperator} role{(deadLetter.Site is null ? string.Empty : " at " + deadLetter.Site)}.");
+            return Refuse(key, work, ReasonCodes.OperatorRoleRequired, $"Actor '{actor.Id}' does not hold the {Role.OrchestrationOperator} role{(deadLetter.Site is null ? string.Empty : " at " + deadLetter.Site)}.");
         }
 
         if (string.IsNullOrWhiteSpace(request.Reason))
@@ -157,7 +152,7 @@ internal sealed class OperationsHandler
             PartitionKey = state.Key,
             Sequence = 0,
             RecordedAt = now,
-            Actor = request.Operator.Value,
+            Actor = actor.Id.Value,
             Action = "operator-" + ActionName(request.Action),
             Reason = $"{request.Reason} — {detail} (dead letter {deadLetter.Id}: {deadLetter.ReasonCode.Code})",
             Event = deadLetter.Command?.CausedBy ?? deadLetter.Event,
@@ -175,7 +170,7 @@ internal sealed class OperationsHandler
             newState = newState with { Lot = null, Order = null, NextCommandOrdinal = state.NextCommandOrdinal + compensations };
         }
 
-        var resolved = deadLetter with { Resolution = new DeadLetterResolution { Action = ActionName(request.Action), Operator = request.Operator.Value, Reason = request.Reason, At = now } };
+        var resolved = deadLetter with { Resolution = new DeadLetterResolution { Action = ActionName(request.Action), Operator = actor.Id.Value, Reason = request.Reason, At = now } };
         var result = OperatorActionResult.Done(detail);
         return new Staged(key)
         {

@@ -34,9 +34,6 @@ public sealed class OperatorRequest
     /// <summary>The action.</summary>
     public required OperatorActionKind Action { get; init; }
 
-    /// <summary>The operator; must hold the orchestration-operator role at the site.</summary>
-    public required ActorId Operator { get; init; }
-
     /// <summary>Why.</summary>
     public required string Reason { get; init; }
 

@@ -171,6 +171,15 @@ public static class ReasonCodes
     /// <summary>The actor cannot be resolved by the actor directory.</summary>
     public static readonly ReasonCode ActorUnknown = new("approval.actor-unknown", "The actor is not known to the actor directory.");
 
+    /// <summary>An approval or signature arrived without an identity the host authenticated (as an event, through intake).</summary>
+    public static readonly ReasonCode ApprovalUnauthenticated = new("approval.unauthenticated", "An approval or signature needs an identity the host authenticated; one arriving in an event (file drop, JSON intake, a message transport) is a claim and is refused.");
+
+    /// <summary>The signer authenticated too long ago (or in the future) to sign.</summary>
+    public static readonly ReasonCode ReauthenticationRequired = new("approval.reauthentication-required", "A signature needs the signer to have authenticated within the re-authentication window.");
+
+    /// <summary>A reassignment or delegation would lower the authority an approval needs.</summary>
+    public static readonly ReasonCode AuthorityLowered = new("approval.authority-lowered", "A reassignment or delegation may keep or raise the role an approval needs, never lower it.");
+
     /// <summary>A second, distinct approver is required (two-person rule).</summary>
     public static readonly ReasonCode SecondApproverRequired = new("approval.second-approver-required", "A second, distinct approver is required.");
 
@@ -293,7 +302,7 @@ public static class ReasonCodes
         OrderNotReleased, OrderClosed, OrderTechnicallyCompleted, OrderHeld, OrderCancelled, OrderBalanceNotZero, OrderHasConfirmations,
         NonconformanceNotApproved, JustificationRequired, AuthorizerRequired, DesignAuthorityRequired,
         TransitionNotPermitted, OutOfOrder, Duplicate,
-        ApprovalRequired, SelfApproval, RoleNotHeld, ActorUnknown, SecondApproverRequired, SlaBreached,
+        ApprovalRequired, SelfApproval, RoleNotHeld, ActorUnknown, ApprovalUnauthenticated, ReauthenticationRequired, AuthorityLowered, SecondApproverRequired, SlaBreached,
         CountSuperseded, CountLotRequired,
         AdapterTransient, AdapterPermanent, RetriesExhausted, CircuitOpen, StockDrift,
         AdapterNotConfigured, UnknownCommandKind, UnknownOperation, OperationNotSupported, RequiredOperationsMissing, ReferenceUnknown, LocationOnHold, PicksPaused,

@@ -39,4 +39,10 @@ public sealed record ElectronicSignature
 
     /// <summary>A documented justification, where required (use-as-is needs one).</summary>
     public string? Justification { get; init; }
+
+    /// <summary>When the signer last authenticated before signing (recorded by the orchestrator from the signer's <see cref="AuthenticatedIdentity"/>).</summary>
+    public DateTimeOffset? AuthenticatedAt { get; init; }
+
+    /// <summary>How the signer authenticated before signing (recorded by the orchestrator from the signer's <see cref="AuthenticatedIdentity"/>).</summary>
+    public string? AuthenticationMethod { get; init; }
 }

@@ -3,6 +3,7 @@ using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Traceability;
 using ManufacturingOrchestration.Model;
@@ -32,10 +33,8 @@ namespace ManufacturingOrchestration.Testing;
 public sealed class OrchestrationTestHarness : IAsyncDisposable
 {
     private const int MaxTimerSteps = 100_000;
-    private const string ApprovalSource = "mo-test://approvals";
 
     private readonly TimeSpan _idleTimeout;
-    private long _answers;
 
     /// <summary>Creates the harness (not started).</summary>
     /// <param name="options">The settings; defaults when <see langword="null"/>.</param>
@@ -290,56 +289,57 @@ public sealed class OrchestrationTestHarness : IAsyncDisposable
     }
 
     /// <summary>
-    /// Signs the one approval a partition waits for as a person would (the signature's role is the one requested, signed
-    /// now on the harness's clock), publishes the answer and waits until the work it resumed is done. The orchestrator
-    /// still checks the signer: an unknown signer, the requester or someone without the role is refused and audited.
+    /// What the host's authentication would produce for <paramref name="actor"/> signing in now: an
+    /// <see cref="AuthenticatedIdentity"/> authenticated at the harness's current time by <see cref="TestIdentity.Method"/>.
+    /// </summary>
+    /// <param name="actor">The actor.</param>
+    /// <returns>The identity.</returns>
+    public AuthenticatedIdentity Identity(ActorId actor) => TestIdentity.For(actor, Time);
+
+    /// <summary>
+    /// Signs the one approval a partition waits for as a person would — authenticated now on the harness's clock,
+    /// through <see cref="Orchestrator.SignApprovalAsync"/> — and waits until the work it resumed is done. The
+    /// orchestrator checks the signer: an unknown signer, the requester or someone without the role is refused and audited.
     /// </summary>
     /// <param name="partitionKey">The partition that waits.</param>
     /// <param name="signer">Who approves.</param>
     /// <param name="reason">The reason recorded with the signature.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns>The publish result of the answer.</returns>
+    /// <returns>The orchestrator's answer: done, or why the signature was refused.</returns>
     /// <exception cref="OrchestrationAssertionException">The partition waits for no approval, or for more than one.</exception>
-    public Task<PublishResult> ApproveAsync(string partitionKey, ActorId signer, string reason, CancellationToken cancellationToken) =>
-        SignAsync(partitionKey, signer, SignatureMeaning.Approve, reason, cancellationToken);
+    public Task<OperatorActionResult> ApproveAsync(string partitionKey, ActorId signer, string reason, CancellationToken cancellationToken) =>
+        AnswerApprovalAsync(partitionKey, Identity(signer), SignatureMeaning.Approve, reason, null, cancellationToken);
 
     /// <summary>Refuses the one approval a partition waits for (see <see cref="ApproveAsync"/>) and waits until the work it caused is done.</summary>
     /// <param name="partitionKey">The partition that waits.</param>
     /// <param name="signer">Who refuses.</param>
     /// <param name="reason">The reason recorded with the signature.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns>The publish result of the answer.</returns>
+    /// <returns>The orchestrator's answer: done, or why the signature was refused.</returns>
     /// <exception cref="OrchestrationAssertionException">The partition waits for no approval, or for more than one.</exception>
-    public Task<PublishResult> RefuseAsync(string partitionKey, ActorId signer, string reason, CancellationToken cancellationToken) =>
-        SignAsync(partitionKey, signer, SignatureMeaning.Reject, reason, cancellationToken);
+    public Task<OperatorActionResult> RefuseAsync(string partitionKey, ActorId signer, string reason, CancellationToken cancellationToken) =>
+        AnswerApprovalAsync(partitionKey, Identity(signer), SignatureMeaning.Reject, reason, null, cancellationToken);
 
     /// <summary>
-    /// Answers the one approval a partition waits for with a given signature (approval when its meaning is
-    /// <see cref="SignatureMeaning.Approve"/>, refusal otherwise), publishes it and waits until the work it caused is done.
-    /// Use it to test a signature with another role, a justification or an old signing time.
+    /// Answers the one approval a partition waits for as a given authenticated identity (use it to test an old
+    /// authentication, a justification or a refusal), then waits until the work it caused is done.
     /// </summary>
     /// <param name="partitionKey">The partition that waits.</param>
-    /// <param name="signature">The signature.</param>
+    /// <param name="signer">The signer, as the host would have authenticated them.</param>
+    /// <param name="meaning"><see cref="SignatureMeaning.Approve"/> or <see cref="SignatureMeaning.Reject"/>.</param>
+    /// <param name="reason">The reason recorded with the signature.</param>
+    /// <param name="justification">A documented justification, where the request needs one.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns>The publish result of the answer.</returns>
+    /// <returns>The orchestrator's answer: done, or why the signature was refused.</returns>
     /// <exception cref="OrchestrationAssertionException">The partition waits for no approval, or for more than one.</exception>
-    public async Task<PublishResult> AnswerApprovalAsync(string partitionKey, ElectronicSignature signature, CancellationToken cancellationToken)
+    public async Task<OperatorActionResult> AnswerApprovalAsync(string partitionKey, AuthenticatedIdentity signer, SignatureMeaning meaning, string reason, string? justification, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(signature);
+        ArgumentNullException.ThrowIfNull(signer);
         var pending = await AssertPendingApprovalAsync(partitionKey, cancellationToken).ConfigureAwait(false);
-        var id = string.Create(CultureInfo.InvariantCulture, $"approval-answer-{pending.RequestId}-{Interlocked.Increment(ref _answers)}");
-        var envelope = new EventEnvelope
-        {
-            Id = id,
-            Source = ApprovalSource,
-            Type = signature.Meaning == SignatureMeaning.Approve ? EventTypes.ApprovalGiven : EventTypes.ApprovalRefused,
-            Site = pending.Site,
-            Time = Time.GetUtcNow(),
-            Data = signature.Meaning == SignatureMeaning.Approve
-                ? new ApprovalGiven { RequestId = pending.RequestId, PartitionKey = partitionKey, Signature = signature }
-                : new ApprovalRefused { RequestId = pending.RequestId, PartitionKey = partitionKey, Signature = signature },
-        };
-        var result = await Orchestrator.PublishAsync(envelope, cancellationToken).ConfigureAwait(false);
+        var result = await Orchestrator.SignApprovalAsync(
+            new ApprovalAnswer { PartitionKey = partitionKey, RequestId = pending.RequestId, Meaning = meaning, Reason = reason, Justification = justification },
+            signer,
+            cancellationToken).ConfigureAwait(false);
         await WaitForIdleAsync(cancellationToken).ConfigureAwait(false);
         return result;
     }
@@ -394,14 +394,6 @@ public sealed class OrchestrationTestHarness : IAsyncDisposable
     {
         await Orchestrator.DisposeAsync().ConfigureAwait(false);
         Plant.Dispose();
-    }
-
-    private async Task<PublishResult> SignAsync(string partitionKey, ActorId signer, SignatureMeaning meaning, string reason, CancellationToken cancellationToken)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        var pending = await AssertPendingApprovalAsync(partitionKey, cancellationToken).ConfigureAwait(false);
-        var signature = new ElectronicSignature { Signer = signer, Role = pending.Role, Meaning = meaning, SignedAt = Time.GetUtcNow(), Reason = reason };
-        return await AnswerApprovalAsync(partitionKey, signature, cancellationToken).ConfigureAwait(false);
     }
 
     private string Describe(LotId lot)

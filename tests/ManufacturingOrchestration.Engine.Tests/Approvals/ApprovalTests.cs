@@ -6,6 +6,7 @@ using ManufacturingOrchestration.Engine.Tests.Execution;
 using ManufacturingOrchestration.Engine.Workflows;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Testing;
 
 namespace ManufacturingOrchestration.Engine.Tests.Approvals;
 
@@ -24,7 +25,7 @@ public class ApprovalTests
         await using var host = await CreateHostAsync();
         var requestId = await RequestAsync(host, "L-1");
 
-        await host.PublishAndWaitAsync(Answer("L-1", requestId, Supervisor, approve: true, "a1"));
+        await SignAsync(host, "L-1", requestId, Supervisor, approve: true);
 
         host.Plant.Notification.SentTo(Role.Planner, EngineTestHost.Site).Should().ContainSingle().Which.Request.Subject.Should().Be("approved L-1");
         (await host.Orchestrator.GetPendingApprovalsAsync("L-1", EngineTestHost.Ct)).Should().BeEmpty();
@@ -47,7 +48,7 @@ public class ApprovalTests
         await using var host = await CreateHostAsync();
         var requestId = await RequestAsync(host, "L-2");
 
-        await host.PublishAndWaitAsync(Answer("L-2", requestId, new ActorId(signer), approve: true, "a2", role: Role.Supervisor));
+        await SignAsync(host, "L-2", requestId, new ActorId(signer), approve: true);
 
         host.Plant.Notification.Sent.Should().BeEmpty();
         (await host.Orchestrator.GetPendingApprovalsAsync("L-2", EngineTestHost.Ct)).Should().ContainSingle();
@@ -61,7 +62,7 @@ public class ApprovalTests
         await using var host = await CreateHostAsync();
         var requestId = await RequestAsync(host, "L-3");
 
-        await host.PublishAndWaitAsync(Answer("L-3", requestId, Supervisor, approve: false, "r1"));
+        await SignAsync(host, "L-3", requestId, Supervisor, approve: false);
 
         host.Plant.Notification.SentTo(Role.QualityEngineer, EngineTestHost.Site).Should().ContainSingle().Which.Request.Subject.Should().Be("refused L-3");
         (await host.Orchestrator.GetAuditTrailAsync("L-3", EngineTestHost.Ct)).Should().Contain(a => a.Action == "e-signature:reject");
@@ -73,11 +74,11 @@ public class ApprovalTests
         await using var host = await CreateHostAsync(o => o.Settings.Approvals.TwoPersonGates.Add("ReleaseLot"));
         var requestId = await RequestAsync(host, "L-4");
 
-        await host.PublishAndWaitAsync(Answer("L-4", requestId, Supervisor, approve: true, "t1"));
+        await SignAsync(host, "L-4", requestId, Supervisor, approve: true);
         host.Plant.Notification.Sent.Should().BeEmpty();
-        await host.PublishAndWaitAsync(Answer("L-4", requestId, Supervisor, approve: true, "t2"));
+        await SignAsync(host, "L-4", requestId, Supervisor, approve: true);
         host.Plant.Notification.Sent.Should().BeEmpty();
-        await host.PublishAndWaitAsync(Answer("L-4", requestId, SecondSupervisor, approve: true, "t3"));
+        await SignAsync(host, "L-4", requestId, SecondSupervisor, approve: true);
 
         host.Plant.Notification.SentTo(Role.Planner, EngineTestHost.Site).Should().ContainSingle();
         var audit = await host.Orchestrator.GetAuditTrailAsync("L-4", EngineTestHost.Ct);
@@ -86,40 +87,63 @@ public class ApprovalTests
     }
 
     [Fact]
-    public async Task Delegation_LetsADelegateSignAndIsAudited()
+    public async Task Delegation_ToAHolderOfTheRole_LetsThemSignAndIsAudited()
     {
         await using var host = await CreateHostAsync();
         var requestId = await RequestAsync(host, "L-5");
 
-        var delegated = await host.Orchestrator.DelegateApprovalAsync("L-5", requestId, Supervisor, Planner, "on leave", EngineTestHost.Ct);
+        var delegated = await host.Orchestrator.DelegateApprovalAsync("L-5", requestId, SecondSupervisor, "on leave", host.Identity(Supervisor), EngineTestHost.Ct);
         delegated.Succeeded.Should().BeTrue(delegated.Message);
-        var toRequester = await host.Orchestrator.DelegateApprovalAsync("L-5", requestId, Supervisor, Inspector, "nope", EngineTestHost.Ct);
+        var toRequester = await host.Orchestrator.DelegateApprovalAsync("L-5", requestId, Inspector, "nope", host.Identity(Supervisor), EngineTestHost.Ct);
         toRequester.Refusal.Should().Be(ReasonCodes.SelfApproval);
 
-        await host.PublishAndWaitAsync(Answer("L-5", requestId, Planner, approve: true, "d1", role: Role.Supervisor));
+        (await SignAsync(host, "L-5", requestId, SecondSupervisor, approve: true)).Succeeded.Should().BeTrue();
 
         host.Plant.Notification.SentTo(Role.Planner, EngineTestHost.Site).Should().ContainSingle();
         (await host.Orchestrator.GetAuditTrailAsync("L-5", EngineTestHost.Ct)).Should().ContainSingle(a => a.Action == "approval-delegated").Which.Actor.Should().Be(Supervisor.Value);
     }
 
     [Fact]
-    public async Task Answer_SignatureReasonWithControlCharacterOrBlank_IsRejectedAndNeverRecordedAsASignature()
+    public async Task Delegation_ToSomeoneWithoutTheRole_IsRefusedAsLoweringAuthority()
+    {
+        await using var host = await CreateHostAsync();
+        var requestId = await RequestAsync(host, "L-5b");
+
+        var delegated = await host.Orchestrator.DelegateApprovalAsync("L-5b", requestId, Planner, "on leave", host.Identity(Supervisor), EngineTestHost.Ct);
+        var signed = await SignAsync(host, "L-5b", requestId, Planner, approve: true);
+
+        delegated.Refusal.Should().Be(ReasonCodes.AuthorityLowered);
+        signed.Refusal.Should().Be(ReasonCodes.RoleNotHeld);
+        host.Plant.Notification.Sent.Should().BeEmpty();
+        (await host.Orchestrator.GetPendingApprovalsAsync("L-5b", EngineTestHost.Ct)).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Delegation_ByAnAuthenticatedPersonWithoutTheRole_IsRefused()
+    {
+        await using var host = await CreateHostAsync();
+        var requestId = await RequestAsync(host, "L-5c");
+
+        var delegated = await host.Orchestrator.DelegateApprovalAsync("L-5c", requestId, SecondSupervisor, "covering", host.Identity(Planner), EngineTestHost.Ct);
+
+        delegated.Refusal.Should().Be(ReasonCodes.RoleNotHeld);
+        (await host.Orchestrator.GetAuditTrailAsync("L-5c", EngineTestHost.Ct)).Should().NotContain(a => a.Action == "approval-delegated");
+    }
+
+    [Fact]
+    public async Task Sign_ReasonWithControlCharacterOrBlank_IsRefusedAndNeverRecordedAsASignature()
     {
         await using var host = await CreateHostAsync();
         var requestId = await RequestAsync(host, "L-T1");
-        var results = new List<PublishResult>();
+        var results = new List<Engine.Operations.OperatorActionResult>();
 
-        foreach (var (reason, index) in new[] { "\u0000", "  ", "ok\u001B[2J", "ok\uD800" }.Select((r, i) => (r, i)))
+        foreach (var reason in new[] { "\u0000", "  ", "ok\u001B[2J", "ok\uD800" })
         {
-            var answer = Answer("L-T1", requestId, Supervisor, approve: true, "bad-reason-" + index);
-            var given = (ApprovalGiven)answer.Data;
-            results.Add(await host.Orchestrator.PublishAsync(answer with { Data = given with { Signature = given.Signature with { Reason = reason } } }, EngineTestHost.Ct));
+            results.Add(await host.Orchestrator.SignApprovalAsync(new ApprovalAnswer { PartitionKey = "L-T1", RequestId = requestId, Meaning = SignatureMeaning.Approve, Reason = reason }, host.Identity(Supervisor), EngineTestHost.Ct));
         }
 
         await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
-        results.Should().OnlyContain(r => r.Status == PublishStatus.Rejected);
-        results.Select(r => r.Errors.Single(e => e.Path == "$.data.signature.reason").ReasonCode).Should().Equal(
-            ReasonCodes.InvalidText, ReasonCodes.Required, ReasonCodes.InvalidText, ReasonCodes.InvalidEncoding);
+        results.Select(r => r.Refusal).Should().Equal(ReasonCodes.InvalidText, ReasonCodes.Required, ReasonCodes.InvalidText, ReasonCodes.InvalidText);
         (await host.Orchestrator.GetAuditTrailAsync("L-T1", EngineTestHost.Ct)).Should().NotContain(a => a.Action.StartsWith("e-signature", StringComparison.Ordinal));
     }
 
@@ -129,9 +153,9 @@ public class ApprovalTests
         await using var host = await CreateHostAsync();
         var requestId = await RequestAsync(host, "L-T2");
 
-        var nul = await host.Orchestrator.DelegateApprovalAsync("L-T2", requestId, Supervisor, Planner, "\u0000", EngineTestHost.Ct);
-        var blank = await host.Orchestrator.DelegateApprovalAsync("L-T2", requestId, Supervisor, Planner, " ", EngineTestHost.Ct);
-        var reassigned = await host.Orchestrator.ReassignApprovalAsync("L-T2", requestId, Role.QualityManager, Supervisor, "moved\u0007", EngineTestHost.Ct);
+        var nul = await host.Orchestrator.DelegateApprovalAsync("L-T2", requestId, SecondSupervisor, "\u0000", host.Identity(Supervisor), EngineTestHost.Ct);
+        var blank = await host.Orchestrator.DelegateApprovalAsync("L-T2", requestId, SecondSupervisor, " ", host.Identity(Supervisor), EngineTestHost.Ct);
+        var reassigned = await host.Orchestrator.ReassignApprovalAsync("L-T2", requestId, Role.QualityManager, "moved\u0007", host.Identity(Supervisor), EngineTestHost.Ct);
 
         nul.Refusal.Should().Be(ReasonCodes.InvalidText);
         blank.Refusal.Should().Be(ReasonCodes.Required);
@@ -145,12 +169,118 @@ public class ApprovalTests
         await using var host = await CreateHostAsync();
         var requestId = await RequestAsync(host, "L-6");
 
-        (await host.Orchestrator.ReassignApprovalAsync("L-6", requestId, Role.QualityManager, Supervisor, "needs QM", EngineTestHost.Ct)).Succeeded.Should().BeTrue();
-        await host.PublishAndWaitAsync(Answer("L-6", requestId, SecondSupervisor, approve: true, "re1"));
+        (await host.Orchestrator.ReassignApprovalAsync("L-6", requestId, Role.QualityManager, "needs QM", host.Identity(Supervisor), EngineTestHost.Ct)).Succeeded.Should().BeTrue();
+        await SignAsync(host, "L-6", requestId, SecondSupervisor, approve: true);
         host.Plant.Notification.Sent.Should().BeEmpty();
-        await host.PublishAndWaitAsync(Answer("L-6", requestId, new ActorId("qm-quinn"), approve: true, "re2", role: Role.QualityManager));
+        await SignAsync(host, "L-6", requestId, new ActorId("qm-quinn"), approve: true);
 
         host.Plant.Notification.SentTo(Role.Planner, EngineTestHost.Site).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Reassignment_ToALowerRole_IsRefusedAndTheRequestKeepsItsRole()
+    {
+        await using var host = await CreateHostAsync(o => o.Actors = new InMemoryActorDirectory([
+            new Actor { Id = Inspector, Roles = [new RoleAssignment { Role = Role.QualityEngineer, Site = EngineTestHost.Site }] },
+            new Actor { Id = Supervisor, Roles = [new RoleAssignment { Role = Role.Supervisor, Site = EngineTestHost.Site }] },
+            new Actor { Id = EngineTestHost.OperatorId, Roles = [new RoleAssignment { Role = Role.OrchestrationOperator, Site = EngineTestHost.Site }, new RoleAssignment { Role = Role.Operator, Site = EngineTestHost.Site }] },
+        ]));
+        var requestId = await RequestAsync(host, "L-R1");
+
+        var toOperator = await host.Orchestrator.ReassignApprovalAsync("L-R1", requestId, Role.Operator, "short-staffed", host.Identity(EngineTestHost.OperatorId), EngineTestHost.Ct);
+        var toPlanner = await host.Orchestrator.ReassignApprovalAsync("L-R1", requestId, Role.Planner, "short-staffed", host.Identity(Supervisor), EngineTestHost.Ct);
+        var empty = await host.Orchestrator.ReassignApprovalAsync("L-R1", requestId, Role.QualityManager, "", host.Identity(Supervisor), EngineTestHost.Ct);
+        var signed = await SignAsync(host, "L-R1", requestId, EngineTestHost.OperatorId, approve: true);
+
+        toOperator.Refusal.Should().Be(ReasonCodes.AuthorityLowered);
+        toPlanner.Refusal.Should().Be(ReasonCodes.AuthorityLowered);
+        empty.Refusal.Should().Be(ReasonCodes.Required);
+        signed.Refusal.Should().Be(ReasonCodes.RoleNotHeld);
+        (await host.Orchestrator.GetPendingApprovalsAsync("L-R1", EngineTestHost.Ct)).Should().ContainSingle().Which.Role.Should().Be(Role.Supervisor);
+        host.Plant.Notification.Sent.Should().BeEmpty("nothing was released");
+    }
+
+    [Fact]
+    public async Task Reassignment_ByAnAuthenticatedPersonWithoutAuthority_IsRefused()
+    {
+        await using var host = await CreateHostAsync();
+        var requestId = await RequestAsync(host, "L-R2");
+
+        var result = await host.Orchestrator.ReassignApprovalAsync("L-R2", requestId, Role.QualityManager, "escalating", host.Identity(Planner), EngineTestHost.Ct);
+
+        result.Refusal.Should().Be(ReasonCodes.RoleNotHeld);
+    }
+
+    [Fact]
+    public async Task Sign_AuthenticatedLongerAgoThanTheWindow_IsRefusedAndAudited()
+    {
+        await using var host = await CreateHostAsync(o => o.Settings.Approvals.ReauthenticationWindow = TimeSpan.FromMinutes(5));
+        var requestId = await RequestAsync(host, "L-A1");
+        var stale = TestIdentity.At(Supervisor, host.Time.GetUtcNow() - TimeSpan.FromMinutes(5) - TimeSpan.FromSeconds(1));
+        var fresh = TestIdentity.At(Supervisor, host.Time.GetUtcNow() - TimeSpan.FromMinutes(5));
+        var answer = new ApprovalAnswer { PartitionKey = "L-A1", RequestId = requestId, Meaning = SignatureMeaning.Approve, Reason = "fine" };
+
+        var refused = await host.Orchestrator.SignApprovalAsync(answer, stale, EngineTestHost.Ct);
+        await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
+        host.Plant.Notification.Sent.Should().BeEmpty();
+        var accepted = await host.Orchestrator.SignApprovalAsync(answer, fresh, EngineTestHost.Ct);
+        await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
+
+        refused.Refusal.Should().Be(ReasonCodes.ReauthenticationRequired);
+        accepted.Succeeded.Should().BeTrue(accepted.Message);
+        host.Plant.Notification.SentTo(Role.Planner, EngineTestHost.Site).Should().ContainSingle();
+        var audit = await host.Orchestrator.GetAuditTrailAsync("L-A1", EngineTestHost.Ct);
+        audit.Should().ContainSingle(a => a.Action == "approval-refused-invalid").Which.Reason.Should().StartWith("approval.reauthentication-required: 'sup-sara' authenticated at 2026-11-02T05:54:59.0000000+00:00");
+        audit.Should().ContainSingle(a => a.Action == "e-signature:approve").Which.Reason.Should().Contain("authenticated by test at 2026-11-02T05:55:00.0000000+00:00");
+    }
+
+    [Fact]
+    public async Task Sign_AuthenticatedInTheFuture_IsRefused()
+    {
+        await using var host = await CreateHostAsync();
+        var requestId = await RequestAsync(host, "L-A2");
+
+        var result = await host.Orchestrator.SignApprovalAsync(
+            new ApprovalAnswer { PartitionKey = "L-A2", RequestId = requestId, Meaning = SignatureMeaning.Approve, Reason = "fine" },
+            TestIdentity.At(Supervisor, host.Time.GetUtcNow().AddMinutes(2)),
+            EngineTestHost.Ct);
+
+        result.Refusal.Should().Be(ReasonCodes.ApprovalUnauthenticated);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Publish_ApprovalAnswerAsAnEvent_IsRejectedAsUnauthenticatedAndReleasesNothing(bool approve)
+    {
+        await using var host = await CreateHostAsync();
+        var requestId = await RequestAsync(host, "L-F1");
+        var forged = new ElectronicSignature { Signer = Supervisor, Role = Role.Supervisor, Meaning = approve ? SignatureMeaning.Approve : SignatureMeaning.Reject, SignedAt = host.Time.GetUtcNow(), Reason = "looks right" };
+
+        var typed = await host.Orchestrator.PublishAsync(EngineTestHost.ApprovalAnswer("L-F1", requestId, forged, "forged-1"), EngineTestHost.Ct);
+        var json = await new Engine.Intake.EventIntake(host.Orchestrator).PublishJsonAsync(
+            Model.Serialization.EventSerializer.Default.SerializeToUtf8Bytes(EngineTestHost.ApprovalAnswer("L-F1", requestId, forged, "forged-2")), "webhook", EngineTestHost.Ct);
+        await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
+
+        foreach (var result in new[] { typed, json })
+        {
+            result.Status.Should().Be(PublishStatus.Rejected);
+            result.Errors.Should().ContainSingle().Which.ReasonCode.Should().Be(ReasonCodes.ApprovalUnauthenticated);
+        }
+
+        host.Plant.Notification.Sent.Should().BeEmpty();
+        (await host.Orchestrator.GetPendingApprovalsAsync("L-F1", EngineTestHost.Ct)).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Publish_AnyEventFromTheReservedSignatureSource_IsRejected()
+    {
+        await using var host = await CreateHostAsync();
+
+        var result = await host.Orchestrator.PublishAsync(EngineTestHost.Passed("L-F2", "spoof-1") with { Source = "urn:manufacturing-orchestration:e-signatures" }, EngineTestHost.Ct);
+
+        result.Status.Should().Be(PublishStatus.Rejected);
+        result.Errors.Should().ContainSingle().Which.Path.Should().Be("$.source");
     }
 
     [Fact]
@@ -167,7 +297,7 @@ public class ApprovalTests
         await using var second = await CreateHostAsync(store: store);
         (await second.Orchestrator.GetPendingApprovalsAsync("L-7", EngineTestHost.Ct)).Should().ContainSingle().Which.RequestId.Should().Be(requestId);
 
-        await second.PublishAndWaitAsync(Answer("L-7", requestId, Supervisor, approve: true, "rs1"));
+        await SignAsync(second, "L-7", requestId, Supervisor, approve: true);
 
         second.Plant.Notification.SentTo(Role.Planner, EngineTestHost.Site).Should().ContainSingle();
     }
@@ -198,7 +328,7 @@ public class ApprovalTests
         await using var host = await CreateHostAsync(o => o.Settings.Approvals.DefaultDeadline = TimeSpan.FromHours(1));
         var requestId = await RequestAsync(host, "L-9");
 
-        await host.PublishAndWaitAsync(Answer("L-9", requestId, Supervisor, approve: true, "c1"));
+        await SignAsync(host, "L-9", requestId, Supervisor, approve: true);
         host.Time.Advance(TimeSpan.FromHours(5));
         await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
 
@@ -212,9 +342,9 @@ public class ApprovalTests
         await using var host = await CreateHostAsync(justification: true);
         var requestId = await RequestAsync(host, "L-10");
 
-        await host.PublishAndWaitAsync(Answer("L-10", requestId, Supervisor, approve: true, "j1"));
+        await SignAsync(host, "L-10", requestId, Supervisor, approve: true);
         host.Plant.Notification.Sent.Should().BeEmpty();
-        await host.PublishAndWaitAsync(Answer("L-10", requestId, Supervisor, approve: true, "j2", justification: "Within customer deviation D-12"));
+        await SignAsync(host, "L-10", requestId, Supervisor, approve: true, justification: "Within customer deviation D-12");
 
         host.Plant.Notification.SentTo(Role.Planner, EngineTestHost.Site).Should().ContainSingle();
     }
@@ -234,6 +364,7 @@ public class ApprovalTests
                     new Actor { Id = Machine, IsSystem = true, Roles = [new RoleAssignment { Role = Role.Supervisor }] },
                 ]);
                 o.Actors = directory;
+                o.Settings.Approvals.SuperiorRoles[Role.Supervisor.Name] = [Role.QualityManager.Name];
                 configure?.Invoke(o);
             },
             store,
@@ -283,17 +414,18 @@ public class ApprovalTests
         return (await host.Orchestrator.GetPendingApprovalsAsync(lot, EngineTestHost.Ct)).Should().ContainSingle().Subject.RequestId;
     }
 
-    private static EventEnvelope Answer(string lot, string requestId, ActorId signer, bool approve, string eventId, Role? role = null, string? justification = null)
+    private static async Task<Engine.Operations.OperatorActionResult> SignAsync(EngineTestHost host, string lot, string requestId, ActorId signer, bool approve, string? justification = null)
     {
-        var signature = new ElectronicSignature
+        var answer = new ApprovalAnswer
         {
-            Signer = signer,
-            Role = role ?? (signer == new ActorId("qm-quinn") ? Role.QualityManager : Role.Supervisor),
+            PartitionKey = lot,
+            RequestId = requestId,
             Meaning = approve ? SignatureMeaning.Approve : SignatureMeaning.Reject,
-            SignedAt = new DateTimeOffset(2026, 11, 2, 7, 0, 0, TimeSpan.Zero),
             Reason = approve ? "looks right" : "not convinced",
             Justification = justification,
         };
-        return EngineTestHost.ApprovalAnswer(lot, requestId, signature, eventId);
+        var result = await host.Orchestrator.SignApprovalAsync(answer, host.Identity(signer), EngineTestHost.Ct);
+        await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
+        return result;
     }
 }

@@ -41,8 +41,8 @@ public class ApprovalWithdrawalTests
         var requestId = await RequestAsync(host, "L-W2");
         await host.PublishAndWaitAsync(EngineTestHost.Failed("L-W2", "fail-W2"));
 
-        await host.PublishAndWaitAsync(Answer("L-W2", requestId, approve: true, "late-approve"));
-        await host.PublishAndWaitAsync(Answer("L-W2", requestId, approve: false, "late-refuse"));
+        await host.SignAsync(Answer("L-W2", requestId, approve: true, "late-approve"));
+        await host.SignAsync(Answer("L-W2", requestId, approve: false, "late-refuse"));
 
         host.Plant.Notification.Sent.Should().BeEmpty("neither the approved nor the refused steps run");
         var audit = await host.Orchestrator.GetAuditTrailAsync("L-W2", EngineTestHost.Ct);
@@ -59,7 +59,7 @@ public class ApprovalWithdrawalTests
         await RequestAsync(host, "L-W3");
         await host.PublishAndWaitAsync(EngineTestHost.Failed("L-W3", "fail-W3"));
 
-        await host.PublishAndWaitAsync(Answer("L-W3", "no-such-request", approve: true, "stray"));
+        await host.SignAsync(Answer("L-W3", "no-such-request", approve: true, "stray"));
 
         var audit = await host.Orchestrator.GetAuditTrailAsync("L-W3", EngineTestHost.Ct);
         audit.Should().ContainSingle(a => a.Action == "approval-refused-invalid").Which.Reason.Should().StartWith(ReasonCodes.ReferenceUnknown.Code);
@@ -182,7 +182,7 @@ public class ApprovalWithdrawalTests
         return (await host.Orchestrator.GetPendingApprovalsAsync(lot, EngineTestHost.Ct)).Should().ContainSingle().Subject.RequestId;
     }
 
-    private static EventEnvelope Answer(string lot, string requestId, bool approve, string eventId)
+    private static SignatureAttempt Answer(string lot, string requestId, bool approve, string eventId)
     {
         var signature = new ElectronicSignature
         {
@@ -192,6 +192,6 @@ public class ApprovalWithdrawalTests
             SignedAt = new DateTimeOffset(2026, 11, 2, 7, 0, 0, TimeSpan.Zero),
             Reason = approve ? "looks right" : "not convinced",
         };
-        return EngineTestHost.ApprovalAnswer(lot, requestId, signature, eventId);
+        return EngineTestHost.Attempt(lot, requestId, signature);
     }
 }

@@ -86,7 +86,7 @@ public class StepQueryFailurePolicyTests
         deadLetter.Event!.Value.Id.Should().Be("p1");
         host.Plant.Notification.Sent.Should().BeEmpty();
 
-        var replay = await host.Orchestrator.ActAsync(new OperatorRequest { DeadLetterId = deadLetter.Id, Action = OperatorActionKind.Replay, Operator = EngineTestHost.OperatorId, Reason = "ERP fixed" }, EngineTestHost.Ct);
+        var replay = await host.ActAsync(new OperatorRequest { DeadLetterId = deadLetter.Id, Action = OperatorActionKind.Replay, Reason = "ERP fixed" }, EngineTestHost.OperatorId);
         await host.WaitForIdleAsync();
 
         replay.Succeeded.Should().BeTrue(replay.ToString());

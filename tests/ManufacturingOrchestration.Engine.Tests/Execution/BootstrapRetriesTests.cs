@@ -115,7 +115,7 @@ public class BootstrapRetriesTests
         audit[^1].Reason.Should().StartWith(ReasonCodes.QueryRetriesExhausted.Code);
 
         host.Plant.Faults.Clear();
-        (await host.Orchestrator.ActAsync(OrchestratorDeadLetterTests.Request(deadLetter, OperatorActionKind.Replay, "ERP back"), EngineTestHost.Ct)).Succeeded.Should().BeTrue();
+        (await host.ActAsync(OrchestratorDeadLetterTests.Request(deadLetter, OperatorActionKind.Replay, "ERP back"))).Succeeded.Should().BeTrue();
         await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
 
         seen.Should().Equal("p1:lot", "f2:lot");

@@ -1,5 +1,6 @@
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Workflows;
 using ManufacturingOrchestration.Model;
@@ -113,6 +114,26 @@ internal sealed class EngineTestHost : IAsyncDisposable
         Data = new InspectionPassed { InspectionLot = new InspectionLotId("IL-" + lotId), Lot = new LotId(lotId), Material = Capacitor, Site = Site },
     };
 
+    /// <summary>The identity the host's authentication would give <paramref name="actor"/> now, on the host's clock.</summary>
+    public AuthenticatedIdentity Identity(ActorId actor) => TestIdentity.For(actor, Time);
+
+    /// <summary>Carries out an operator action as <paramref name="op"/> (the orchestration operator by default), authenticated now.</summary>
+    public Task<OperatorActionResult> ActAsync(OperatorRequest request, ActorId? op = null) =>
+        Orchestrator.ActAsync(request, Identity(op ?? OperatorId), Ct);
+
+    /// <summary>A person's answer to a waiting approval, to sign through <see cref="SignAsync"/>: what <paramref name="signature"/> says, by its signer.</summary>
+    public static SignatureAttempt Attempt(string partitionKey, string requestId, ElectronicSignature signature) => new(
+        new ApprovalAnswer { PartitionKey = partitionKey, RequestId = requestId, Meaning = signature.Meaning, Reason = signature.Reason, Justification = signature.Justification },
+        signature.Signer);
+
+    /// <summary>Signs as the attempt's signer, authenticated now, and waits until the work it caused is done.</summary>
+    public async Task<OperatorActionResult> SignAsync(SignatureAttempt attempt)
+    {
+        var result = await Orchestrator.SignApprovalAsync(attempt.Answer, Identity(attempt.Signer), Ct).WaitAsync(IdleTimeout, Ct);
+        await WaitForIdleAsync();
+        return result;
+    }
+
     /// <summary>The answer to a pending approval as the approvals source publishes it: given when the signature approves, refused otherwise.</summary>
     public static EventEnvelope ApprovalAnswer(string partitionKey, string requestId, ElectronicSignature signature, string eventId) => new()
     {
@@ -170,3 +191,6 @@ internal sealed class EngineTestHost : IAsyncDisposable
         Plant.Dispose();
     }
 }
+
+/// <summary>An answer to sign and who signs it.</summary>
+internal sealed record SignatureAttempt(ApprovalAnswer Answer, ActorId Signer);

@@ -28,7 +28,7 @@ public class OrchestratorAuditTests
         await host.PublishAndWaitAsync(TestWorkflows.Signal("dead", "d2"), TestWorkflows.Signal("sick", "poison"), TestWorkflows.Signal("sick", "s2"));
         foreach (var deadLetter in await host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, EngineTestHost.Ct))
         {
-            (await host.Orchestrator.ActAsync(OrchestratorDeadLetterTests.Request(deadLetter, OperatorActionKind.Skip, "audit test"), EngineTestHost.Ct)).Succeeded.Should().BeTrue();
+            (await host.ActAsync(OrchestratorDeadLetterTests.Request(deadLetter, OperatorActionKind.Skip, "audit test"))).Succeeded.Should().BeTrue();
         }
 
         await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);

@@ -93,7 +93,7 @@ public class OrchestratorBootstrapTests
         seen.Should().BeEmpty("no step runs on a lot the engine could not load");
 
         host.Plant.Faults.Clear();
-        (await host.Orchestrator.ActAsync(OrchestratorDeadLetterTests.Request(deadLetter, OperatorActionKind.Replay, "ERP back"), EngineTestHost.Ct)).Succeeded.Should().BeTrue();
+        (await host.ActAsync(OrchestratorDeadLetterTests.Request(deadLetter, OperatorActionKind.Replay, "ERP back"))).Succeeded.Should().BeTrue();
         await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
         seen.Should().ContainSingle().Which!.QuantityIn(StockCategory.QualityInspection).Value.Should().Be(10);
     }

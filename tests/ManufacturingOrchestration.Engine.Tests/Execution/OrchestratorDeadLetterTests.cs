@@ -47,7 +47,7 @@ public class OrchestratorDeadLetterTests
         await using var host = await CreateParkedHostAsync();
         var deadLetter = await SingleOpenAsync(host);
 
-        var result = await host.Orchestrator.ActAsync(Request(deadLetter, OperatorActionKind.Replay, "supplier portal back up"), EngineTestHost.Ct);
+        var result = await host.ActAsync(Request(deadLetter, OperatorActionKind.Replay, "supplier portal back up"));
         await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
 
         result.Succeeded.Should().BeTrue(result.ToString());
@@ -65,7 +65,7 @@ public class OrchestratorDeadLetterTests
         var deadLetter = await SingleOpenAsync(host);
         host.Plant.Faults.FailNext(CommandKinds.NotificationSend, 1, AdapterResultStatus.PermanentFailure);
 
-        var result = await host.Orchestrator.ActAsync(Request(deadLetter, OperatorActionKind.Replay, "try again"), EngineTestHost.Ct);
+        var result = await host.ActAsync(Request(deadLetter, OperatorActionKind.Replay, "try again"));
         await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
 
         result.Succeeded.Should().BeTrue();
@@ -76,7 +76,7 @@ public class OrchestratorDeadLetterTests
         (await host.Store.ReadPendingEventsAsync("a", 0, 10, EngineTestHost.Ct)).Should().HaveCount(2);
 
         // A second replay, now that the target accepts it, finishes the key.
-        (await host.Orchestrator.ActAsync(Request(again, OperatorActionKind.Replay, "fixed for real"), EngineTestHost.Ct)).Succeeded.Should().BeTrue();
+        (await host.ActAsync(Request(again, OperatorActionKind.Replay, "fixed for real"))).Succeeded.Should().BeTrue();
         await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
         TestWorkflows.Delivered(host.Plant, "a").Should().Equal("a1", "a2", "a3");
     }
@@ -89,7 +89,7 @@ public class OrchestratorDeadLetterTests
         var original = (SendNotificationRequest)deadLetter.Command!.Payload.ToCommand(deadLetter.Command.Kind, host.Orchestrator.Adapters.Operations);
         var edited = original with { Subject = "a:a1-corrected", Roles = [Role.Buyer, Role.SupplierQuality] };
 
-        var result = await host.Orchestrator.ActAsync(Request(deadLetter, OperatorActionKind.ReplayEdited, "wrong distribution list", edited), EngineTestHost.Ct);
+        var result = await host.ActAsync(Request(deadLetter, OperatorActionKind.ReplayEdited, "wrong distribution list", edited));
         await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
 
         result.Succeeded.Should().BeTrue(result.ToString());
@@ -113,7 +113,7 @@ public class OrchestratorDeadLetterTests
         var deadLetter = await SingleOpenAsync(host);
         var wrongKind = new PlaceShipmentHoldRequest { Context = deadLetter.Command!.Payload.ToCommand(deadLetter.Command.Kind, host.Orchestrator.Adapters.Operations).Context, Lot = new LotId("L-1") };
 
-        var result = await host.Orchestrator.ActAsync(Request(deadLetter, OperatorActionKind.ReplayEdited, "oops", wrongKind), EngineTestHost.Ct);
+        var result = await host.ActAsync(Request(deadLetter, OperatorActionKind.ReplayEdited, "oops", wrongKind));
 
         result.Succeeded.Should().BeFalse();
         result.Refusal.Should().Be(ReasonCodes.UnknownCommandKind);
@@ -126,7 +126,7 @@ public class OrchestratorDeadLetterTests
         await using var host = await CreateParkedHostAsync();
         var deadLetter = await SingleOpenAsync(host);
 
-        var result = await host.Orchestrator.ActAsync(Request(deadLetter, OperatorActionKind.Skip, "notification no longer relevant"), EngineTestHost.Ct);
+        var result = await host.ActAsync(Request(deadLetter, OperatorActionKind.Skip, "notification no longer relevant"));
         await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
 
         result.Succeeded.Should().BeTrue();
@@ -142,7 +142,7 @@ public class OrchestratorDeadLetterTests
         await using var host = await CreateParkedHostAsync();
         var deadLetter = await SingleOpenAsync(host);
 
-        var result = await host.Orchestrator.ActAsync(Request(deadLetter, OperatorActionKind.ResolveManually, "phoned the buyer"), EngineTestHost.Ct);
+        var result = await host.ActAsync(Request(deadLetter, OperatorActionKind.ResolveManually, "phoned the buyer"));
         await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
 
         result.Succeeded.Should().BeTrue();
@@ -158,7 +158,7 @@ public class OrchestratorDeadLetterTests
         await using var host = await CreateParkedHostAsync();
         var deadLetter = await SingleOpenAsync(host);
 
-        var result = await host.Orchestrator.ActAsync(Request(deadLetter, OperatorActionKind.Replay, "x", op: new ActorId("nobody")), EngineTestHost.Ct);
+        var result = await host.ActAsync(Request(deadLetter, OperatorActionKind.Replay, "x"), new ActorId("nobody"));
 
         await AssertRefusedAsync(host, result, ReasonCodes.ActorUnknown);
     }
@@ -169,7 +169,7 @@ public class OrchestratorDeadLetterTests
         await using var host = await CreateParkedHostAsync();
         var deadLetter = await SingleOpenAsync(host);
 
-        var result = await host.Orchestrator.ActAsync(Request(deadLetter, OperatorActionKind.Skip, "x", op: Engineer), EngineTestHost.Ct);
+        var result = await host.ActAsync(Request(deadLetter, OperatorActionKind.Skip, "x"), Engineer);
 
         await AssertRefusedAsync(host, result, ReasonCodes.OperatorRoleRequired);
     }
@@ -180,7 +180,7 @@ public class OrchestratorDeadLetterTests
         await using var host = await CreateParkedHostAsync();
         var deadLetter = await SingleOpenAsync(host);
 
-        var result = await host.Orchestrator.ActAsync(Request(deadLetter, OperatorActionKind.Skip, "x", op: OtherSiteOperator), EngineTestHost.Ct);
+        var result = await host.ActAsync(Request(deadLetter, OperatorActionKind.Skip, "x"), OtherSiteOperator);
 
         await AssertRefusedAsync(host, result, ReasonCodes.OperatorRoleRequired);
     }
@@ -191,7 +191,7 @@ public class OrchestratorDeadLetterTests
         await using var host = await CreateParkedHostAsync();
         var deadLetter = await SingleOpenAsync(host);
 
-        var result = await host.Orchestrator.ActAsync(Request(deadLetter, OperatorActionKind.Skip, "  "), EngineTestHost.Ct);
+        var result = await host.ActAsync(Request(deadLetter, OperatorActionKind.Skip, "  "));
 
         await AssertRefusedAsync(host, result, ReasonCodes.Required);
     }
@@ -201,7 +201,7 @@ public class OrchestratorDeadLetterTests
     {
         await using var host = await CreateParkedHostAsync();
 
-        var result = await host.Orchestrator.ActAsync(new OperatorRequest { DeadLetterId = "dl-nope", Action = OperatorActionKind.Skip, Operator = EngineTestHost.OperatorId, Reason = "x" }, EngineTestHost.Ct);
+        var result = await host.ActAsync(new OperatorRequest { DeadLetterId = "dl-nope", Action = OperatorActionKind.Skip, Reason = "x" }, EngineTestHost.OperatorId);
 
         await AssertRefusedAsync(host, result, ReasonCodes.ReferenceUnknown);
     }
@@ -211,10 +211,10 @@ public class OrchestratorDeadLetterTests
     {
         await using var host = await CreateParkedHostAsync();
         var deadLetter = await SingleOpenAsync(host);
-        (await host.Orchestrator.ActAsync(Request(deadLetter, OperatorActionKind.Replay, "first"), EngineTestHost.Ct)).Succeeded.Should().BeTrue();
+        (await host.ActAsync(Request(deadLetter, OperatorActionKind.Replay, "first"))).Succeeded.Should().BeTrue();
         await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
 
-        var second = await host.Orchestrator.ActAsync(Request(deadLetter, OperatorActionKind.Replay, "second"), EngineTestHost.Ct);
+        var second = await host.ActAsync(Request(deadLetter, OperatorActionKind.Replay, "second"));
         await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
 
         second.Succeeded.Should().BeFalse();
@@ -244,11 +244,10 @@ public class OrchestratorDeadLetterTests
     internal static async Task<DeadLetter> SingleOpenAsync(EngineTestHost host) =>
         (await host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, EngineTestHost.Ct)).Should().ContainSingle().Subject;
 
-    internal static OperatorRequest Request(DeadLetter deadLetter, OperatorActionKind action, string reason, AdapterCommand? edited = null, ActorId? op = null) => new()
+    internal static OperatorRequest Request(DeadLetter deadLetter, OperatorActionKind action, string reason, AdapterCommand? edited = null) => new()
     {
         DeadLetterId = deadLetter.Id,
         Action = action,
-        Operator = op ?? EngineTestHost.OperatorId,
         Reason = reason,
         EditedCommand = edited,
     };

@@ -40,7 +40,7 @@ public class OrchestratorPoisonEventTests
         var deadLetter = await OrchestratorDeadLetterTests.SingleOpenAsync(host);
 
         poison.Failing = false;
-        var result = await host.Orchestrator.ActAsync(OrchestratorDeadLetterTests.Request(deadLetter, OperatorActionKind.Replay, "mapping fixed"), EngineTestHost.Ct);
+        var result = await host.ActAsync(OrchestratorDeadLetterTests.Request(deadLetter, OperatorActionKind.Replay, "mapping fixed"));
         await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
 
         result.Succeeded.Should().BeTrue(result.ToString());
@@ -60,7 +60,7 @@ public class OrchestratorPoisonEventTests
         await host.PublishAndWaitAsync(TestWorkflows.Signal("a", "a1"));
         var deadLetter = await OrchestratorDeadLetterTests.SingleOpenAsync(host);
 
-        (await host.Orchestrator.ActAsync(OrchestratorDeadLetterTests.Request(deadLetter, OperatorActionKind.Replay, "try"), EngineTestHost.Ct)).Succeeded.Should().BeTrue();
+        (await host.ActAsync(OrchestratorDeadLetterTests.Request(deadLetter, OperatorActionKind.Replay, "try"))).Succeeded.Should().BeTrue();
         await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
 
         (await OrchestratorDeadLetterTests.SingleOpenAsync(host)).Event.Should().Be(deadLetter.Event);
@@ -76,7 +76,7 @@ public class OrchestratorPoisonEventTests
         await host.PublishAndWaitAsync(TestWorkflows.Signal("a", "a1"), TestWorkflows.Signal("a", "a2"));
         var deadLetter = await OrchestratorDeadLetterTests.SingleOpenAsync(host);
 
-        var result = await host.Orchestrator.ActAsync(OrchestratorDeadLetterTests.Request(deadLetter, OperatorActionKind.Skip, "test event from a sandbox"), EngineTestHost.Ct);
+        var result = await host.ActAsync(OrchestratorDeadLetterTests.Request(deadLetter, OperatorActionKind.Skip, "test event from a sandbox"));
         await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
 
         result.Succeeded.Should().BeTrue();

@@ -24,7 +24,7 @@ public class CompensationTests
         host.Plant.Erp.QuantityIn(lot, StockCategory.Blocked).Should().Be(10);
         var deadLetter = (await host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, EngineTestHost.Ct)).Should().ContainSingle().Subject;
 
-        var result = await host.Orchestrator.ActAsync(new OperatorRequest { DeadLetterId = deadLetter.Id, Action = OperatorActionKind.Compensate, Operator = EngineTestHost.OperatorId, Reason = "customer cancelled" }, EngineTestHost.Ct);
+        var result = await host.ActAsync(new OperatorRequest { DeadLetterId = deadLetter.Id, Action = OperatorActionKind.Compensate, Reason = "customer cancelled" }, EngineTestHost.OperatorId);
         await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
 
         result.Succeeded.Should().BeTrue(result.Message);
@@ -48,7 +48,7 @@ public class CompensationTests
         await host.PublishAndWaitAsync(EngineTestHost.Passed("L-C3", "c-3"));
         var deadLetter = (await host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, EngineTestHost.Ct)).Single();
 
-        var result = await host.Orchestrator.ActAsync(new OperatorRequest { DeadLetterId = deadLetter.Id, Action = OperatorActionKind.Skip, Operator = EngineTestHost.OperatorId, Reason = "skip\u0000" }, EngineTestHost.Ct);
+        var result = await host.ActAsync(new OperatorRequest { DeadLetterId = deadLetter.Id, Action = OperatorActionKind.Skip, Reason = "skip\u0000" }, EngineTestHost.OperatorId);
 
         result.Succeeded.Should().BeFalse();
         result.Refusal.Should().Be(ReasonCodes.InvalidText);
@@ -64,7 +64,7 @@ public class CompensationTests
         await host.PublishAndWaitAsync(EngineTestHost.Passed("L-C2", "c-2"));
         var deadLetter = (await host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, EngineTestHost.Ct)).Single();
 
-        var result = await host.Orchestrator.ActAsync(new OperatorRequest { DeadLetterId = deadLetter.Id, Action = OperatorActionKind.Compensate, Operator = new ActorId("someone"), Reason = "try" }, EngineTestHost.Ct);
+        var result = await host.ActAsync(new OperatorRequest { DeadLetterId = deadLetter.Id, Action = OperatorActionKind.Compensate, Reason = "try" }, new ActorId("someone"));
 
         result.Succeeded.Should().BeFalse();
         host.Plant.Erp.QuantityIn(new LotId("L-C2"), StockCategory.Unrestricted).Should().Be(20);

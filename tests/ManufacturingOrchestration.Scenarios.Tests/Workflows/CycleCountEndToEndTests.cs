@@ -47,10 +47,10 @@ public class CycleCountEndToEndTests
         pending.Role.Should().Be(Role.CycleCountSupervisor);
         pending.Requester.Should().Be(Counter);
 
-        await host.PublishAndWaitAsync(Answer("L-CC2", pending.RequestId, Counter, approve: true, "cc-2-self"));
+        await host.SignAsync(Answer("L-CC2", pending.RequestId, Counter, approve: true, "cc-2-self"));
         host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(100);
 
-        await host.PublishAndWaitAsync(Answer("L-CC2", pending.RequestId, CountSupervisor, approve: true, "cc-2-ok"));
+        await host.SignAsync(Answer("L-CC2", pending.RequestId, CountSupervisor, approve: true, "cc-2-ok"));
 
         host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(80);
         host.Plant.Wms.ArePicksPaused(lot).Should().BeFalse();
@@ -86,7 +86,7 @@ public class CycleCountEndToEndTests
         host.Plant.Wms.ArePicksPaused(lot).Should().BeTrue("the variance waits for the supervisor");
         var pending = (await host.Orchestrator.GetPendingApprovalsAsync("L-CC4", EngineTestHost.Ct)).Single();
 
-        await host.PublishAndWaitAsync(Answer("L-CC4", pending.RequestId, CountSupervisor, approve: false, "cc-4-no"));
+        await host.SignAsync(Answer("L-CC4", pending.RequestId, CountSupervisor, approve: false, "cc-4-no"));
 
         host.Plant.Wms.ArePicksPaused(lot).Should().BeFalse("a refusal settles the variance: the book quantity stands");
         host.Plant.Wms.TryPick(lot, new BinId("A-01"), 1).IsSuccess.Should().BeTrue();
@@ -106,7 +106,7 @@ public class CycleCountEndToEndTests
         var lot = new LotId("L-CC7");
         await host.PublishAndWaitAsync(Counted("L-CC7", Screws, book: 100, counted: 70, "cc-7"));
         var pending = (await host.Orchestrator.GetPendingApprovalsAsync("L-CC7", EngineTestHost.Ct)).Single();
-        await host.PublishAndWaitAsync(Answer("L-CC7", pending.RequestId, CountSupervisor, approve: false, "cc-7-no"));
+        await host.SignAsync(Answer("L-CC7", pending.RequestId, CountSupervisor, approve: false, "cc-7-no"));
 
         await host.PublishAndWaitAsync(Counted("L-CC7", Screws, book: 100, counted: 99, "cc-7-recount"));
 
@@ -131,7 +131,7 @@ public class CycleCountEndToEndTests
         host.Plant.Wms.ArePicksPaused(lot).Should().BeTrue("the first count still waits for its answer");
         host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(50);
 
-        await host.PublishAndWaitAsync(Answer("L-CC9", pending.RequestId, CountSupervisor, approve: true, "cc-9-ok"));
+        await host.SignAsync(Answer("L-CC9", pending.RequestId, CountSupervisor, approve: true, "cc-9-ok"));
 
         host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(50, "a 60-unit shortage cannot leave 50 units");
         host.Plant.Erp.CallCount(CommandKinds.ErpPostCountAdjustment).Should().Be(1);
@@ -233,7 +233,7 @@ public class CycleCountEndToEndTests
         var superseded = (await host.Orchestrator.GetPendingApprovalsAsync("L-CC11", EngineTestHost.Ct)).Single();
         await host.PublishAndWaitAsync(Counted("L-CC11", Screws, book: 100, counted: 50, "cc-11-recount", Recounter));
 
-        await host.PublishAndWaitAsync(Answer("L-CC11", superseded.RequestId, CountSupervisor, approve: true, "cc-11-late-ok"));
+        await host.SignAsync(Answer("L-CC11", superseded.RequestId, CountSupervisor, approve: true, "cc-11-late-ok"));
 
         host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(50, "the superseded 60-unit shortage is never posted");
         host.Plant.Erp.CallCount(CommandKinds.ErpPostCountAdjustment).Should().Be(1);
@@ -265,11 +265,11 @@ public class CycleCountEndToEndTests
         host.Plant.Wms.ArePicksPaused(lot).Should().BeTrue("the recount decides: it waits for a supervisor too");
         host.Plant.Wms.CallCount(CommandKinds.WmsResumePicks).Should().Be(0);
 
-        await host.PublishAndWaitAsync(Answer("L-CC12", first.RequestId, CountSupervisor, approve: true, "cc-12-late-ok"));
+        await host.SignAsync(Answer("L-CC12", first.RequestId, CountSupervisor, approve: true, "cc-12-late-ok"));
         host.Plant.Erp.CallCount(CommandKinds.ErpPostCountAdjustment).Should().Be(0);
         host.Plant.Wms.ArePicksPaused(lot).Should().BeTrue("an answer to the superseded count resumes nothing");
 
-        await host.PublishAndWaitAsync(Answer("L-CC12", second.RequestId, CountSupervisor, approve: true, "cc-12-ok"));
+        await host.SignAsync(Answer("L-CC12", second.RequestId, CountSupervisor, approve: true, "cc-12-ok"));
 
         host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(75);
         host.Plant.Erp.CallCount(CommandKinds.ErpPostCountAdjustment).Should().Be(1);
@@ -365,9 +365,9 @@ public class CycleCountEndToEndTests
         },
     };
 
-    private static EventEnvelope Answer(string lot, string requestId, ActorId signer, bool approve, string id)
+    private static SignatureAttempt Answer(string lot, string requestId, ActorId signer, bool approve, string id)
     {
         var signature = new ElectronicSignature { Signer = signer, Role = Role.CycleCountSupervisor, Meaning = approve ? SignatureMeaning.Approve : SignatureMeaning.Reject, SignedAt = new DateTimeOffset(2026, 11, 2, 8, 0, 0, TimeSpan.Zero), Reason = approve ? "recounted, confirmed" : "count looks wrong" };
-        return EngineTestHost.ApprovalAnswer(lot, requestId, signature, id);
+        return EngineTestHost.Attempt(lot, requestId, signature);
     }
 }

@@ -140,7 +140,7 @@ public class MrbDispositionEndToEndTests
         pending.JustificationRequired.Should().BeFalse();
         pending.ReasonCode.Should().Be(ReasonCodes.ApprovalRequired);
 
-        await host.PublishAndWaitAsync(Answer("L-15", pending.RequestId, MrbMia, Role.MrbMember, approve: true, "mrb-6-ok"));
+        await host.SignAsync(Answer("L-15", pending.RequestId, MrbMia, Role.MrbMember, approve: true, "mrb-6-ok"));
 
         await ShouldHaveNoDeadLettersAsync(host);
         Movements(host, "555").Should().Be(1);
@@ -171,10 +171,10 @@ public class MrbDispositionEndToEndTests
         pending.Gate.Should().Be("UseLotAsIs");
         pending.JustificationRequired.Should().BeTrue();
 
-        await host.PublishAndWaitAsync(Answer("L-20", pending.RequestId, QmQuinn, Role.QualityManager, approve: true, "mrb-20-bare", justification: null));
+        await host.SignAsync(Answer("L-20", pending.RequestId, QmQuinn, Role.QualityManager, approve: true, "mrb-20-bare", justification: null));
         host.Plant.Effects.Records.Should().BeEmpty("an approval of use-as-is without a documented justification is not accepted");
 
-        await host.PublishAndWaitAsync(Answer("L-20", pending.RequestId, QmQuinn, Role.QualityManager, approve: true, "mrb-20-ok", justification: "ER-12 reviewed: fit, form and function unaffected"));
+        await host.SignAsync(Answer("L-20", pending.RequestId, QmQuinn, Role.QualityManager, approve: true, "mrb-20-ok", justification: "ER-12 reviewed: fit, form and function unaffected"));
 
         await ShouldHaveNoDeadLettersAsync(host);
         host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(100);
@@ -197,7 +197,7 @@ public class MrbDispositionEndToEndTests
         await host.PublishAndWaitAsync(Decided("L-21", "mrb-21", UseAsIs("L-21", 100, "Within functional tolerance", ScenarioTestHost.QualityManagerId)));
         var pending = (await host.Orchestrator.GetPendingApprovalsAsync("L-21", ScenarioTestHost.Ct)).Single();
 
-        await host.PublishAndWaitAsync(Answer("L-21", pending.RequestId, QmQuinn, Role.QualityManager, approve: false, "mrb-21-no"));
+        await host.SignAsync(Answer("L-21", pending.RequestId, QmQuinn, Role.QualityManager, approve: false, "mrb-21-no"));
 
         await ShouldHaveNoDeadLettersAsync(host);
         host.Plant.Erp.QuantityIn(lot, StockCategory.Blocked).Should().Be(100);
@@ -211,7 +211,7 @@ public class MrbDispositionEndToEndTests
         // The MRB decides again: scrap, which waits for an MRB member and is then posted.
         await host.PublishAndWaitAsync(Decided("L-21", "mrb-21-scrap", new MrbDispositionLine { Disposition = MrbDisposition.Scrap, Lot = lot, Quantity = Quantity.Each(100) }));
         var scrap = (await host.Orchestrator.GetPendingApprovalsAsync("L-21", ScenarioTestHost.Ct)).Single();
-        await host.PublishAndWaitAsync(Answer("L-21", scrap.RequestId, MrbMia, Role.MrbMember, approve: true, "mrb-21-scrap-ok"));
+        await host.SignAsync(Answer("L-21", scrap.RequestId, MrbMia, Role.MrbMember, approve: true, "mrb-21-scrap-ok"));
 
         Movements(host, "555").Should().Be(1);
         host.Plant.Qms.GetNonconformance(Ncr)!.Status.Should().Be(NonconformanceStatus.DispositionExecuted);
@@ -224,7 +224,7 @@ public class MrbDispositionEndToEndTests
         await host.PublishAndWaitAsync(Decided("L-22", "mrb-22", UseAsIs("L-22", 100, "Within functional tolerance", ScenarioTestHost.QualityManagerId)));
         var pending = (await host.Orchestrator.GetPendingApprovalsAsync("L-22", ScenarioTestHost.Ct)).Single();
 
-        await host.PublishAndWaitAsync(Answer("L-22", pending.RequestId, ScenarioTestHost.QualityManagerId, Role.QualityManager, approve: true, "mrb-22-self"));
+        await host.SignAsync(Answer("L-22", pending.RequestId, ScenarioTestHost.QualityManagerId, Role.QualityManager, approve: true, "mrb-22-self"));
 
         host.Plant.Effects.Records.Should().BeEmpty();
         (await host.Orchestrator.GetPendingApprovalsAsync("L-22", ScenarioTestHost.Ct)).Should().ContainSingle("the request still waits for someone else");
@@ -238,7 +238,7 @@ public class MrbDispositionEndToEndTests
         await host.PublishAndWaitAsync(Decided("L-23", "mrb-23", new MrbDispositionLine { Disposition = MrbDisposition.Scrap, Lot = new LotId("L-23"), Quantity = Quantity.Each(30) }));
         var pending = (await host.Orchestrator.GetPendingApprovalsAsync("L-23", ScenarioTestHost.Ct)).Single();
 
-        await host.PublishAndWaitAsync(Answer("L-23", pending.RequestId, QeEve, Role.MrbMember, approve: true, "mrb-23-qe"));
+        await host.SignAsync(Answer("L-23", pending.RequestId, QeEve, Role.MrbMember, approve: true, "mrb-23-qe"));
 
         Movements(host, "555").Should().Be(0);
         (await host.Orchestrator.GetPendingApprovalsAsync("L-23", ScenarioTestHost.Ct)).Should().ContainSingle();
@@ -253,10 +253,10 @@ public class MrbDispositionEndToEndTests
         var pending = (await host.Orchestrator.GetPendingApprovalsAsync("L-24", ScenarioTestHost.Ct)).Single();
         pending.RequiredSignatures.Should().Be(2);
 
-        await host.PublishAndWaitAsync(Answer("L-24", pending.RequestId, MrbMia, Role.MrbMember, approve: true, "mrb-24-first"));
+        await host.SignAsync(Answer("L-24", pending.RequestId, MrbMia, Role.MrbMember, approve: true, "mrb-24-first"));
         Movements(host, "555").Should().Be(0, "one signature of two");
 
-        await host.PublishAndWaitAsync(Answer("L-24", pending.RequestId, MrbMax, Role.MrbMember, approve: true, "mrb-24-second"));
+        await host.SignAsync(Answer("L-24", pending.RequestId, MrbMax, Role.MrbMember, approve: true, "mrb-24-second"));
 
         Movements(host, "555").Should().Be(1);
         (await AuditOfAsync(host, "L-24")).Where(r => r.Action == "e-signature:approve").Select(r => r.Actor).Should().Equal(MrbMia.Value, MrbMax.Value);
@@ -273,7 +273,7 @@ public class MrbDispositionEndToEndTests
         (await AuditOfAsync(host, "L-25")).Should().NotContain(r => r.Action == "transition-rejected", "the design authority's approval is asked for, not missing");
         var first = (await host.Orchestrator.GetPendingApprovalsAsync("L-25", ScenarioTestHost.Ct)).Should().ContainSingle().Subject;
         first.Role.Should().Be(Role.QualityManager);
-        await host.PublishAndWaitAsync(Answer("L-25", first.RequestId, QmQuinn, Role.QualityManager, approve: true, "mrb-25-qm"));
+        await host.SignAsync(Answer("L-25", first.RequestId, QmQuinn, Role.QualityManager, approve: true, "mrb-25-qm"));
 
         host.Plant.Effects.Records.Should().BeEmpty("the design authority has not signed yet");
         var second = (await host.Orchestrator.GetPendingApprovalsAsync("L-25", ScenarioTestHost.Ct)).Should().ContainSingle().Subject;
@@ -281,7 +281,7 @@ public class MrbDispositionEndToEndTests
         second.ReasonCode.Should().Be(ReasonCodes.DesignAuthorityRequired);
         second.Requester.Should().Be(ScenarioTestHost.QualityManagerId);
 
-        await host.PublishAndWaitAsync(Answer("L-25", second.RequestId, DaDan, Role.DesignAuthority, approve: true, "mrb-25-da"));
+        await host.SignAsync(Answer("L-25", second.RequestId, DaDan, Role.DesignAuthority, approve: true, "mrb-25-da"));
 
         await ShouldHaveNoDeadLettersAsync(host);
         host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(100);
@@ -297,22 +297,22 @@ public class MrbDispositionEndToEndTests
         var lot = new LotId("L-30");
         await host.PublishAndWaitAsync(Decided("L-30", "mrb-30", UseAsIs("L-30", 100, "Within functional tolerance (ER-30)", ScenarioTestHost.QualityManagerId)));
         var first = (await host.Orchestrator.GetPendingApprovalsAsync("L-30", ScenarioTestHost.Ct)).Should().ContainSingle().Subject;
-        await host.PublishAndWaitAsync(Answer("L-30", first.RequestId, QmAndDaDora, Role.QualityManager, approve: true, "mrb-30-qm"));
+        await host.SignAsync(Answer("L-30", first.RequestId, QmAndDaDora, Role.QualityManager, approve: true, "mrb-30-qm"));
 
         var second = (await host.Orchestrator.GetPendingApprovalsAsync("L-30", ScenarioTestHost.Ct)).Should().ContainSingle().Subject;
         second.Role.Should().Be(Role.DesignAuthority);
         second.ExcludedSigners.Should().Equal(QmAndDaDora);
 
         // Dora holds the design authority role too, but one person may not sign both approvals of the chain.
-        await host.PublishAndWaitAsync(Answer("L-30", second.RequestId, QmAndDaDora, Role.DesignAuthority, approve: true, "mrb-30-da-dora"));
+        await host.SignAsync(Answer("L-30", second.RequestId, QmAndDaDora, Role.DesignAuthority, approve: true, "mrb-30-da-dora"));
 
         host.Plant.Effects.Records.Should().BeEmpty("the second approval of the chain has no valid signature yet");
         (await AuditOfAsync(host, "L-30")).Should().Contain(r => r.Action == "approval-refused-invalid" && r.Reason.StartsWith(ReasonCodes.SecondApproverRequired.Code, StringComparison.Ordinal));
         (await host.Orchestrator.GetPendingApprovalsAsync("L-30", ScenarioTestHost.Ct)).Should().ContainSingle().Which.RequestId.Should().Be(second.RequestId);
-        var delegated = await host.Orchestrator.DelegateApprovalAsync("L-30", second.RequestId, DaDan, QmAndDaDora, "on leave", ScenarioTestHost.Ct);
+        var delegated = await host.Orchestrator.DelegateApprovalAsync("L-30", second.RequestId, QmAndDaDora, "on leave", host.Identity(DaDan), ScenarioTestHost.Ct);
         delegated.Refusal.Should().Be(ReasonCodes.SecondApproverRequired, "nor may the design authority's signature be delegated to her");
 
-        await host.PublishAndWaitAsync(Answer("L-30", second.RequestId, DaDan, Role.DesignAuthority, approve: true, "mrb-30-da-dan"));
+        await host.SignAsync(Answer("L-30", second.RequestId, DaDan, Role.DesignAuthority, approve: true, "mrb-30-da-dan"));
 
         await ShouldHaveNoDeadLettersAsync(host);
         host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(100);
@@ -333,7 +333,7 @@ public class MrbDispositionEndToEndTests
         pending.Role.Should().Be(Role.DesignAuthority);
         pending.Gate.Should().Be("ReworkLot");
 
-        await host.PublishAndWaitAsync(Answer("L-26", pending.RequestId, DaDan, Role.DesignAuthority, approve: true, "mrb-26-da"));
+        await host.SignAsync(Answer("L-26", pending.RequestId, DaDan, Role.DesignAuthority, approve: true, "mrb-26-da"));
 
         host.Plant.Erp.QuantityIn(lot, StockCategory.QualityInspection).Should().Be(40);
         host.Plant.Qms.InspectionLots.Should().ContainSingle().Which.Origin.Should().Be(InspectionOrigin.Reinspection);
@@ -369,12 +369,12 @@ public class MrbDispositionEndToEndTests
         var pending = await host.Orchestrator.GetPendingApprovalsAsync("L-28", ScenarioTestHost.Ct);
         pending.Select(p => p.Role).Should().BeEquivalentTo([Role.MrbMember, Role.QualityManager]);
 
-        await host.PublishAndWaitAsync(Answer("L-28", pending.Single(p => p.Role == Role.MrbMember).RequestId, MrbMia, Role.MrbMember, approve: true, "mrb-28-scrap"));
+        await host.SignAsync(Answer("L-28", pending.Single(p => p.Role == Role.MrbMember).RequestId, MrbMia, Role.MrbMember, approve: true, "mrb-28-scrap"));
 
         Movements(host, "555").Should().Be(1);
         host.Plant.Qms.GetNonconformance(Ncr)!.Status.Should().Be(NonconformanceStatus.Dispositioned, "the use-as-is line still waits");
 
-        await host.PublishAndWaitAsync(Answer("L-28", pending.Single(p => p.Role == Role.QualityManager).RequestId, QmQuinn, Role.QualityManager, approve: true, "mrb-28-use"));
+        await host.SignAsync(Answer("L-28", pending.Single(p => p.Role == Role.QualityManager).RequestId, QmQuinn, Role.QualityManager, approve: true, "mrb-28-use"));
 
         Movements(host, "343").Should().Be(1);
         host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(20);
@@ -395,7 +395,7 @@ public class MrbDispositionEndToEndTests
             new MrbDispositionLine { Disposition = MrbDisposition.ReturnToSupplier, Lot = lot, Quantity = Quantity.Each(10) },
             UseAsIs("L-29", 20, "Within functional tolerance", ScenarioTestHost.QualityManagerId)));
         var useAsIs = (await host.Orchestrator.GetPendingApprovalsAsync("L-29", ScenarioTestHost.Ct)).Single();
-        await host.PublishAndWaitAsync(Answer("L-29", useAsIs.RequestId, QmQuinn, Role.QualityManager, approve: false, "mrb-29-no"));
+        await host.SignAsync(Answer("L-29", useAsIs.RequestId, QmQuinn, Role.QualityManager, approve: false, "mrb-29-no"));
 
         Movements(host, "122").Should().Be(1, "the return line was carried out at once");
         host.Plant.Erp.QuantityIn(lot, StockCategory.Blocked).Should().Be(20);
@@ -405,7 +405,7 @@ public class MrbDispositionEndToEndTests
         await host.PublishAndWaitAsync(Decided("L-29", "mrb-29-scrap", new MrbDispositionLine { Disposition = MrbDisposition.Scrap, Lot = lot, Quantity = Quantity.Each(20) }));
         (await AuditOfAsync(host, "L-29")).Should().NotContain(r => r.Action == "transition-rejected", "a dispositioned NCR takes further lines");
         var scrap = (await host.Orchestrator.GetPendingApprovalsAsync("L-29", ScenarioTestHost.Ct)).Single();
-        await host.PublishAndWaitAsync(Answer("L-29", scrap.RequestId, MrbMia, Role.MrbMember, approve: true, "mrb-29-scrap-ok"));
+        await host.SignAsync(Answer("L-29", scrap.RequestId, MrbMia, Role.MrbMember, approve: true, "mrb-29-scrap-ok"));
 
         await ShouldHaveNoDeadLettersAsync(host);
         Movements(host, "555").Should().Be(1);
@@ -426,7 +426,7 @@ public class MrbDispositionEndToEndTests
         await host.PublishAndWaitAsync(Decided("L-29", "mrb-29-return", new MrbDispositionLine { Disposition = MrbDisposition.ReturnToSupplier, Lot = lot, Quantity = Quantity.Each(30) }));
         host.Plant.Erp.QuantityIn(lot, StockCategory.Blocked).Should().Be(0);
 
-        await host.PublishAndWaitAsync(Answer("L-29", pending.RequestId, MrbMia, Role.MrbMember, approve: true, "mrb-29-ok"));
+        await host.SignAsync(Answer("L-29", pending.RequestId, MrbMia, Role.MrbMember, approve: true, "mrb-29-ok"));
 
         Movements(host, "555").Should().Be(0);
         await ShouldHaveNoDeadLettersAsync(host);
@@ -544,7 +544,7 @@ public class MrbDispositionEndToEndTests
     private static int Movements(EngineTestHost host, string movementType) =>
         host.Plant.Effects.Records.Count(r => r.System == CommandKinds.ErpSystem && r.Summary.StartsWith(movementType + " ", StringComparison.Ordinal));
 
-    private static EventEnvelope Answer(string lot, string requestId, ActorId signer, Role role, bool approve, string id, string? justification = "Reviewed against the NCR evidence")
+    private static SignatureAttempt Answer(string lot, string requestId, ActorId signer, Role role, bool approve, string id, string? justification = "Reviewed against the NCR evidence")
     {
         var signature = new ElectronicSignature
         {
@@ -555,7 +555,7 @@ public class MrbDispositionEndToEndTests
             Reason = approve ? "disposition confirmed" : "deviation not acceptable for this customer",
             Justification = justification,
         };
-        return EngineTestHost.ApprovalAnswer(lot, requestId, signature, id);
+        return EngineTestHost.Attempt(lot, requestId, signature);
     }
 
     private static MrbDispositionLine UseAsIs(string lotId, decimal quantity, string? justification, ActorId? authorizer) => new()

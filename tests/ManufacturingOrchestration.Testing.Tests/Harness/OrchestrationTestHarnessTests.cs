@@ -13,6 +13,7 @@ public sealed class OrchestrationTestHarnessTests
     private static readonly SupplierId Supplier = new("S-ACME");
     private static readonly SiteId RegulatedSite = new("P3");
     private static readonly ActorId QualityManager = new("qm-quinn");
+    private static readonly ActorId ShopOperator = new("op-olly");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -124,7 +125,7 @@ public sealed class OrchestrationTestHarnessTests
 
         var result = await harness.ApproveAsync("LOT-7", QualityManager, "reviewed", Ct);
 
-        result.Status.Should().Be(PublishStatus.Accepted);
+        result.Succeeded.Should().BeTrue(result.Message);
         pending.Role.Should().Be(Role.QualityManager);
         harness.AssertEffectOnce(CommandKinds.ErpChangeStockCategory, new LotId("LOT-7"));
         harness.Plant.Erp.QuantityIn(new LotId("LOT-7"), StockCategory.Unrestricted).Should().Be(60);
@@ -147,18 +148,31 @@ public sealed class OrchestrationTestHarnessTests
     }
 
     [Fact]
-    public async Task AnswerApprovalAsync_SignatureInAnotherRole_IsRefusedAndTheRequestStillWaits()
+    public async Task AnswerApprovalAsync_AuthenticatedTooLongAgo_IsRefusedAuditedAndTheRequestStillWaits()
     {
         await using var harness = await CreateRegulatedSut("LOT-9").StartAsync(Ct);
         await harness.PublishAndWaitAsync([Passed("LOT-9", "evt-9")], Ct);
-        var signature = new ElectronicSignature { Signer = QualityManager, Role = Role.Supervisor, Meaning = SignatureMeaning.Approve, SignedAt = harness.Time.GetUtcNow(), Reason = "wrong hat" };
+        var signer = TestIdentity.At(QualityManager, harness.Time.GetUtcNow() - TimeSpan.FromHours(1));
 
-        await harness.AnswerApprovalAsync("LOT-9", signature, Ct);
+        var result = await harness.AnswerApprovalAsync("LOT-9", signer, SignatureMeaning.Approve, "reviewed", null, Ct);
 
+        result.Refusal.Should().Be(ReasonCodes.ReauthenticationRequired);
         harness.AssertNoEffect(CommandKinds.ErpChangeStockCategory, new LotId("LOT-9"));
         (await harness.AssertPendingApprovalAsync("LOT-9", Ct)).Signatures.Should().BeEmpty();
         (await harness.Orchestrator.GetAuditTrailAsync("LOT-9", Ct)).Should().ContainSingle(r => r.Action == "approval-refused-invalid")
-            .Which.Reason.Should().StartWith(ReasonCodes.RoleNotHeld.Code);
+            .Which.Reason.Should().StartWith(ReasonCodes.ReauthenticationRequired.Code);
+    }
+
+    [Fact]
+    public async Task ApproveAsync_ByAnOperator_IsRefusedAndNothingIsReleased()
+    {
+        await using var harness = await CreateRegulatedSut("LOT-10").StartAsync(Ct);
+        await harness.PublishAndWaitAsync([Passed("LOT-10", "evt-10")], Ct);
+
+        var result = await harness.ApproveAsync("LOT-10", ShopOperator, "looks fine", Ct);
+
+        result.Refusal.Should().Be(ReasonCodes.RoleNotHeld);
+        harness.AssertNoEffect(CommandKinds.ErpChangeStockCategory, new LotId("LOT-10"));
     }
 
     [Fact]
@@ -227,6 +241,7 @@ public sealed class OrchestrationTestHarnessTests
     {
         var options = new OrchestrationTestHarnessOptions();
         options.Actors.Add(new Actor { Id = QualityManager, Roles = [new RoleAssignment { Role = Role.QualityManager, Site = RegulatedSite }] });
+        options.Actors.Add(new Actor { Id = ShopOperator, Roles = [new RoleAssignment { Role = Role.Operator, Site = RegulatedSite }, new RoleAssignment { Role = Role.OrchestrationOperator, Site = RegulatedSite }] });
         var harness = new OrchestrationTestHarness(options);
         harness.AddSite(new SiteProfile { Id = RegulatedSite, HoldLocation = new BinId("HOLD-P3"), IsRegulated = true });
         harness.Plant.AddMaterial(new MaterialDefinition { Id = Capacitor, BaseUnit = UnitOfMeasure.Each, Criticality = CriticalityClass.A, Supplier = Supplier });

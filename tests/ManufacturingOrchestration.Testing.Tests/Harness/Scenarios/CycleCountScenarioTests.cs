@@ -1,4 +1,5 @@
 using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Rules;
@@ -137,17 +138,13 @@ public sealed class CycleCountScenarioTests
         await harness.PublishAndWaitAsync([Counted(lot, Screws, book: 100, counted: 80, "cc-6-recount", Recounter)], Ct);
         await harness.Invoking(h => h.AssertPendingApprovalAsync(lot.Value, Ct)).Should().ThrowAsync<OrchestrationAssertionException>().WithMessage("*found 0*");
 
-        var signature = new ElectronicSignature { Signer = CountSupervisor, Role = Role.CycleCountSupervisor, Meaning = SignatureMeaning.Approve, SignedAt = harness.Time.GetUtcNow(), Reason = "confirmed the first count" };
-        await harness.PublishAndWaitAsync(
-            [new EventEnvelope
-            {
-                Id = "cc-6-late-ok",
-                Source = "mo://approvals",
-                Type = EventTypes.ApprovalGiven,
-                Site = Site,
-                Data = new ApprovalGiven { RequestId = superseded.RequestId, PartitionKey = lot.Value, Signature = signature },
-            }],
+        var late = await harness.Orchestrator.SignApprovalAsync(
+            new ApprovalAnswer { PartitionKey = lot.Value, RequestId = superseded.RequestId, Meaning = SignatureMeaning.Approve, Reason = "confirmed the first count" },
+            harness.Identity(CountSupervisor),
             Ct);
+        await harness.WaitForIdleAsync(Ct);
+
+        late.Refusal.Should().Be(ReasonCodes.CountSuperseded);
 
         harness.EffectCounts(lot).Should().BeEquivalentTo(new Dictionary<string, int>
         {

@@ -102,10 +102,10 @@ public sealed class MrbDispositionScenarioTests
         pending.Requester.Should().Be(QualityManager);
         pending.JustificationRequired.Should().BeTrue();
 
-        await harness.AnswerApprovalAsync(lot.Value, Signature(QualityManager), Ct);
+        await harness.AnswerApprovalAsync(lot.Value, harness.Identity(QualityManager), SignatureMeaning.Approve, "concession granted", "ER-12 reviewed: fit, form and function unaffected", Ct);
         harness.Effects.Count.Should().Be(0, "whoever recorded the MRB decision may not approve it");
 
-        await harness.AnswerApprovalAsync(lot.Value, Signature(SecondQualityManager), Ct);
+        await harness.AnswerApprovalAsync(lot.Value, harness.Identity(SecondQualityManager), SignatureMeaning.Approve, "concession granted", "ER-12 reviewed: fit, form and function unaffected", Ct);
 
         await harness.AssertNoOpenDeadLettersAsync(Ct);
         harness.EffectCounts().Should().BeEquivalentTo(new Dictionary<string, int>
@@ -122,16 +122,6 @@ public sealed class MrbDispositionScenarioTests
         audit.Should().Contain(a => a.Action == "approval-refused-invalid" && a.Reason.StartsWith(ReasonCodes.SelfApproval.Code, StringComparison.Ordinal));
         audit.Should().ContainSingle(a => a.Action == "e-signature:approve").Which.Actor.Should().Be(SecondQualityManager.Value);
         await harness.AssertAuditIntactAsync(Ct);
-
-        ElectronicSignature Signature(ActorId signer) => new()
-        {
-            Signer = signer,
-            Role = Role.QualityManager,
-            Meaning = SignatureMeaning.Approve,
-            SignedAt = harness.Time.GetUtcNow(),
-            Reason = "concession granted",
-            Justification = "ER-12 reviewed: fit, form and function unaffected",
-        };
     }
 
     private static async Task<OrchestrationTestHarness> StartWithBlockedLotAsync(string lotId, decimal quantity, bool regulated = false)

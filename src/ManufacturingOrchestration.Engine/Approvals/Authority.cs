@@ -1,0 +1,75 @@
+using System.Globalization;
+using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Model.Validation;
+
+namespace ManufacturingOrchestration.Engine.Approvals;
+
+/// <summary>
+/// Where authority comes from: an identity the host authenticated, never a name in a payload. Approval answers reach a
+/// partition only as events from the orchestrator's own signature channel, written by
+/// <see cref="Orchestrator.SignApprovalAsync"/>; intake refuses approval answers and that channel's source from
+/// anywhere else.
+/// </summary>
+internal static class Authority
+{
+    /// <summary>The source of the approval answers the orchestrator writes for authenticated signers; reserved.</summary>
+    public const string SignatureSource = "urn:manufacturing-orchestration:e-signatures";
+
+    /// <summary>How far in the future an authentication time may lie (clock skew between the host's identity provider and this clock).</summary>
+    public static readonly TimeSpan AllowedClockSkew = TimeSpan.FromMinutes(1);
+
+    /// <summary>Why an event from intake (typed, JSON, file drop, a transport) may not be accepted, or <see langword="null"/>.</summary>
+    public static ValidationError? RefuseAtIntake(EventEnvelope envelope)
+    {
+        if (envelope.Data is ApprovalGiven or ApprovalRefused)
+        {
+            return new ValidationError(
+                "$.data.signature",
+                ReasonCodes.ApprovalUnauthenticated,
+                $"An approval answer ({envelope.Type}) names its signer in the payload, which proves nothing: the signer signs through Orchestrator.SignApprovalAsync with the identity the host authenticated.");
+        }
+
+        if (string.Equals(envelope.Source, SignatureSource, StringComparison.Ordinal))
+        {
+            return new ValidationError("$.source", ReasonCodes.ApprovalUnauthenticated, $"The source '{SignatureSource}' is reserved for the signatures the orchestrator records itself.");
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether an approval answer came from the signature channel.</summary>
+    public static bool IsAuthenticatedAnswer(EventEnvelope envelope) => string.Equals(envelope.Source, SignatureSource, StringComparison.Ordinal);
+
+    /// <summary>
+    /// Checks an authenticated identity: a well-formed method, an authentication time not in the future (beyond the
+    /// allowed skew) and — for a signature — within the re-authentication window, and an actor the directory knows.
+    /// </summary>
+    /// <returns>The actor, or the refusal.</returns>
+    public static async ValueTask<(Actor? Actor, ReasonCode Code, string Message)> ResolveAsync(OrchestratorRuntime runtime, AuthenticatedIdentity identity, bool signing, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        if (!Identifier.IsValid(identity.Method, out var problem))
+        {
+            return (null, ReasonCodes.ApprovalUnauthenticated, $"The authentication method of '{identity.Actor}' {problem}.");
+        }
+
+        var now = runtime.Time.GetUtcNow();
+        if (identity.AuthenticatedAt > now + AllowedClockSkew)
+        {
+            return (null, ReasonCodes.ApprovalUnauthenticated, string.Create(CultureInfo.InvariantCulture, $"'{identity.Actor}' is said to have authenticated at {identity.AuthenticatedAt:O}, after now ({now:O})."));
+        }
+
+        var window = runtime.Options.Settings.Approvals.ReauthenticationWindow;
+        if (signing && now - identity.AuthenticatedAt > window)
+        {
+            return (null, ReasonCodes.ReauthenticationRequired, string.Create(CultureInfo.InvariantCulture, $"'{identity.Actor}' authenticated at {identity.AuthenticatedAt:O}, more than {window} before signing at {now:O}: authenticate again to sign."));
+        }
+
+        var actor = await runtime.Options.Actors.FindAsync(identity.Actor, ct).ConfigureAwait(false);
+        return actor is null
+            ? (null, ReasonCodes.ActorUnknown, $"'{identity.Actor}' is not known to the actor directory.")
+            : (actor, default, string.Empty);
+    }
+}
