@@ -898,6 +898,31 @@ public sealed class LotStockMachineTests
     }
 
     [Fact]
+    public void Apply_ReversalOfRestrictedBatchRelease_TakesTheStockBackFromRestrictedUse()
+    {
+        var lot = CreateLot((StockCategory.QualityInspection, 100)) with { IsRestrictedBatch = true };
+        var released = Accept(LotStockMachine.ReleaseFromInspection(lot, Quantity.Each(40), LotPolicy.Default, Today));
+        var reversal = Movement(MovementKind.CategoryTransfer, 40, StockCategory.QualityInspection, StockCategory.Unrestricted) with { ReversalOf = "doc-321" };
+
+        var next = Accept(LotStockMachine.Apply(released, reversal, LotPolicy.Default, Today));
+
+        next.QuantityIn(StockCategory.QualityInspection).Value.Should().Be(100);
+        next.QuantityIn(StockCategory.RestrictedUse).Value.Should().Be(0);
+    }
+
+    [Fact]
+    public void Apply_ReversalOfRestrictedBatchReceiptIntoUnrestricted_RemovesTheRestrictedUseStock()
+    {
+        var receipt = new GoodsReceived { Lot = LotId, Material = Material, Site = Site, Quantity = Quantity.Each(100), Category = StockCategory.Unrestricted, IsRestrictedBatch = true };
+        var received = Accept(LotStockMachine.Receive(receipt, LotPolicy.Default, Today));
+        var reversal = Movement(MovementKind.GoodsReceipt, 100, to: StockCategory.Unrestricted) with { ReversalOf = "doc-101" };
+
+        var next = Accept(LotStockMachine.Apply(received, reversal, LotPolicy.Default, Today));
+
+        next.Buckets.Should().BeEmpty();
+    }
+
+    [Fact]
     public void LotPolicy_Defaults_BlockExpiredLotsAndRedirectRestrictedBatches()
     {
         var policy = new LotPolicy();
