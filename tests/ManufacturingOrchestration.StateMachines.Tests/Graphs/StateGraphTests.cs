@@ -84,4 +84,25 @@ public sealed partial class StateGraphTests
             dot.Should().Contain(state);
         }
     }
+
+    [Fact]
+    public void ToMermaid_WithATriggerFilter_LeavesOutFixedAndInternalEdgesOfOtherTriggers()
+    {
+        var mermaid = StateGraph.ToMermaid(NonconformanceMachine.GetInfo(), t => t is not ("Close" or "Correct"));
+
+        mermaid.Should().NotContain(": Close").And.NotContain(": Correct");
+        mermaid.Should().Contain("    Closed --> UnderReview : Reopen\n");
+        mermaid.Should().Contain("    Refused --> UnderReview : Reopen\n");
+    }
+
+    [Fact]
+    public void ToMermaid_DynamicTransitionWithoutDeclaredDestinations_DrawsNoEdge()
+    {
+        var machine = new Stateless.StateMachine<string, string>("Idle");
+        machine.Configure("Idle").PermitDynamic("Route", () => "Busy").Permit("Start", "Busy");
+
+        var mermaid = StateGraph.ToMermaid(machine.GetInfo());
+
+        mermaid.Should().Be("stateDiagram-v2\n    [*] --> Idle\n    Idle --> Busy : Start\n");
+    }
 }
