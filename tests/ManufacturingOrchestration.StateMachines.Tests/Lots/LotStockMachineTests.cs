@@ -922,6 +922,24 @@ public sealed class LotStockMachineTests
         next.Buckets.Should().BeEmpty();
     }
 
+    [Theory]
+    [InlineData(StockCategory.Unrestricted, LotStockState.Unrestricted)]
+    [InlineData(StockCategory.QualityInspection, LotStockState.QualityInspection)]
+    [InlineData(StockCategory.Blocked, LotStockState.Blocked)]
+    [InlineData(StockCategory.RestrictedUse, LotStockState.RestrictedUse)]
+    [InlineData(StockCategory.InTransit, LotStockState.InTransit)]
+    public void ToState_KnownCategory_MapsToItsState(StockCategory category, LotStockState expected)
+    {
+        LotStockMachine.ToState(category).Should().Be(expected);
+    }
+
+    [Fact]
+    public void ToState_UnknownCategory_Throws()
+    {
+        FluentActions.Invoking(() => LotStockMachine.ToState((StockCategory)42)).Should().Throw<ArgumentOutOfRangeException>()
+            .WithParameterName("category").WithMessage("Unknown stock category.*");
+    }
+
     [Fact]
     public void LotPolicy_Defaults_BlockExpiredLotsAndRedirectRestrictedBatches()
     {
