@@ -84,7 +84,11 @@ public static class LotStockMachine
             context.ReversalPermitted = ForwardEdgeSet.Contains((source, trigger, requested))
                 || (requested == LotStockState.Unrestricted && ForwardEdgeSet.Contains((source, trigger, LotStockState.RestrictedUse)));
             context.Target = source;
-            fromState = requested;
+
+            // A move into unrestricted stock of a restricted batch landed in restricted-use: the reversal takes it from there.
+            fromState = requested == LotStockState.Unrestricted && lot.IsRestrictedBatch && ForwardEdgeSet.Contains((source, trigger, LotStockState.RestrictedUse))
+                ? LotStockState.RestrictedUse
+                : requested;
             fireTrigger = LotStockTrigger.Reverse;
         }
 

@@ -64,6 +64,70 @@ public sealed partial class StateGraphTests
     }
 
     [Fact]
+    public void ToMermaid_LotWithReversals_UndoesEveryForwardEdgeOnce()
+    {
+        var reversals = LotStockMachine.ToMermaid(includeReversals: true).Split('\n').Where(l => l.Contains(" : Reverse", StringComparison.Ordinal)).Select(l => l.Trim());
+
+        reversals.Should().Equal(
+            "External --> Unrestricted : Reverse when reverses a move from Unrestricted [lot.reversal-invalid]",
+            "External --> QualityInspection : Reverse when reverses a move from QualityInspection [lot.reversal-invalid]",
+            "External --> Blocked : Reverse when reverses a move from Blocked [lot.reversal-invalid]",
+            "External --> RestrictedUse : Reverse when reverses a move from RestrictedUse [lot.reversal-invalid]",
+            "InTransit --> Unrestricted : Reverse when reverses a move from Unrestricted [lot.reversal-invalid]",
+            "Unrestricted --> External : Reverse when reverses a move from External [lot.reversal-invalid]",
+            "Unrestricted --> Unrestricted : Reverse when reverses a move from Unrestricted [lot.reversal-invalid]",
+            "Unrestricted --> QualityInspection : Reverse when reverses a move from QualityInspection [lot.reversal-invalid]",
+            "Unrestricted --> Blocked : Reverse when reverses a move from Blocked [lot.reversal-invalid]",
+            "Unrestricted --> RestrictedUse : Reverse when reverses a move from RestrictedUse [lot.reversal-invalid]",
+            "Unrestricted --> InTransit : Reverse when reverses a move from InTransit [lot.reversal-invalid]",
+            "QualityInspection --> External : Reverse when reverses a move from External [lot.reversal-invalid]",
+            "QualityInspection --> Unrestricted : Reverse when reverses a move from Unrestricted [lot.reversal-invalid]",
+            "QualityInspection --> QualityInspection : Reverse when reverses a move from QualityInspection [lot.reversal-invalid]",
+            "QualityInspection --> Blocked : Reverse when reverses a move from Blocked [lot.reversal-invalid]",
+            "QualityInspection --> InTransit : Reverse when reverses a move from InTransit [lot.reversal-invalid]",
+            "Blocked --> External : Reverse when reverses a move from External [lot.reversal-invalid]",
+            "Blocked --> Unrestricted : Reverse when reverses a move from Unrestricted [lot.reversal-invalid]",
+            "Blocked --> QualityInspection : Reverse when reverses a move from QualityInspection [lot.reversal-invalid]",
+            "Blocked --> Blocked : Reverse when reverses a move from Blocked [lot.reversal-invalid]",
+            "Blocked --> InTransit : Reverse when reverses a move from InTransit [lot.reversal-invalid]",
+            "RestrictedUse --> External : Reverse when reverses a move from External [lot.reversal-invalid]",
+            "RestrictedUse --> Unrestricted : Reverse when reverses a move from Unrestricted [lot.reversal-invalid]",
+            "RestrictedUse --> QualityInspection : Reverse when reverses a move from QualityInspection [lot.reversal-invalid]",
+            "RestrictedUse --> Blocked : Reverse when reverses a move from Blocked [lot.reversal-invalid]",
+            "RestrictedUse --> RestrictedUse : Reverse when reverses a move from RestrictedUse [lot.reversal-invalid]",
+            "RestrictedUse --> InTransit : Reverse when reverses a move from InTransit [lot.reversal-invalid]",
+            "Scrapped --> Unrestricted : Reverse when reverses a move from Unrestricted [lot.reversal-invalid]",
+            "Scrapped --> QualityInspection : Reverse when reverses a move from QualityInspection [lot.reversal-invalid]",
+            "Scrapped --> Blocked : Reverse when reverses a move from Blocked [lot.reversal-invalid]",
+            "Scrapped --> RestrictedUse : Reverse when reverses a move from RestrictedUse [lot.reversal-invalid]");
+    }
+
+    [Fact]
+    public void GetInfo_DynamicTransitions_NameTheCriterionTheySelectBy()
+    {
+        static IEnumerable<string> Selectors(Stateless.Reflection.StateMachineInfo info) =>
+            info.States.SelectMany(s => s.DynamicTransitions.Select(t => $"{s.UnderlyingState} {t.Trigger.UnderlyingTrigger}: {t.DestinationStateSelectorDescription.Description}"));
+
+        Selectors(LotStockMachine.GetInfo()).Should().Equal(
+            "External Receive: the receiving category",
+            "External CountSurplus: the counted category",
+            "External Reverse: the original source",
+            "InTransit ReceiveFromTransit: the receiving category",
+            "InTransit Reverse: the original source",
+            "Unrestricted Reverse: the original source",
+            "QualityInspection ToUnrestricted: usage decision accept",
+            "QualityInspection Reverse: the original source",
+            "Blocked ToUnrestricted: MRB release",
+            "Blocked Reverse: the original source",
+            "RestrictedUse Reverse: the original source",
+            "Scrapped Reverse: the original source");
+        Selectors(ProductionOrderMachine.GetInfo()).Should().Equal(
+            "TechnicallyCompleted RevokeTechnicalCompletion: by confirmed quantity",
+            "Closed RevokeClose: by confirmed quantity",
+            "Held ReleaseHold: the status before the hold");
+    }
+
+    [Fact]
     public void ToMermaid_ShowsGuardsWithReasonCodesAndInternalTransitions()
     {
         var mermaid = ProductionOrderMachine.ToMermaid();
@@ -83,5 +147,26 @@ public sealed partial class StateGraphTests
         {
             dot.Should().Contain(state);
         }
+    }
+
+    [Fact]
+    public void ToMermaid_WithATriggerFilter_LeavesOutFixedAndInternalEdgesOfOtherTriggers()
+    {
+        var mermaid = StateGraph.ToMermaid(NonconformanceMachine.GetInfo(), t => t is not ("Close" or "Correct"));
+
+        mermaid.Should().NotContain(": Close").And.NotContain(": Correct");
+        mermaid.Should().Contain("    Closed --> UnderReview : Reopen\n");
+        mermaid.Should().Contain("    Refused --> UnderReview : Reopen\n");
+    }
+
+    [Fact]
+    public void ToMermaid_DynamicTransitionWithoutDeclaredDestinations_DrawsNoEdge()
+    {
+        var machine = new Stateless.StateMachine<string, string>("Idle");
+        machine.Configure("Idle").PermitDynamic("Route", () => "Busy").Permit("Start", "Busy");
+
+        var mermaid = StateGraph.ToMermaid(machine.GetInfo());
+
+        mermaid.Should().Be("stateDiagram-v2\n    [*] --> Idle\n    Idle --> Busy : Start\n");
     }
 }

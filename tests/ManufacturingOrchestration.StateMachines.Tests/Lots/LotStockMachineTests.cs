@@ -73,24 +73,24 @@ public sealed class LotStockMachineTests
         lot.QuantityIn(from).Value.Should().Be(100, "the input lot is immutable");
     }
 
-    public static TheoryData<StockCategory, StockCategory> ForbiddenTransfers => new()
+    public static TheoryData<StockCategory, StockCategory, string, string> ForbiddenTransfers => new()
     {
-        { StockCategory.RestrictedUse, StockCategory.Blocked },
-        { StockCategory.RestrictedUse, StockCategory.QualityInspection },
-        { StockCategory.Blocked, StockCategory.RestrictedUse },
-        { StockCategory.InTransit, StockCategory.Unrestricted },
+        { StockCategory.RestrictedUse, StockCategory.Blocked, "lot.transfer-not-permitted", "RestrictedUse" },
+        { StockCategory.RestrictedUse, StockCategory.QualityInspection, "lot.transfer-not-permitted", "RestrictedUse" },
+        { StockCategory.Blocked, StockCategory.RestrictedUse, "lot.transfer-not-permitted", "Blocked" },
+        { StockCategory.InTransit, StockCategory.Unrestricted, "lot.in-transit-not-usable", "InTransit" },
     };
 
     [Theory]
     [MemberData(nameof(ForbiddenTransfers))]
-    public void Apply_ForbiddenCategoryTransfer_IsRejectedWithReason(StockCategory from, StockCategory to)
+    public void Apply_ForbiddenCategoryTransfer_IsRejectedWithReason(StockCategory from, StockCategory to, string reason, string state)
     {
         var lot = CreateLot((from, 100));
 
         var rejection = RejectionOf(LotStockMachine.Apply(lot, Movement(MovementKind.CategoryTransfer, 10, from, to), LotPolicy.Default, Today));
 
-        rejection.ReasonCode.Should().Be(from == StockCategory.InTransit ? ReasonCodes.InTransitNotUsable : ReasonCodes.TransferNotPermitted);
-        rejection.CurrentState.Should().Be(LotStockMachine.ToState(from).ToString());
+        rejection.ReasonCode.Code.Should().Be(reason);
+        rejection.CurrentState.Should().Be(state);
     }
 
     [Fact]
@@ -167,11 +167,11 @@ public sealed class LotStockMachineTests
     }
 
     [Theory]
-    [InlineData(StockCategory.Unrestricted)]
-    [InlineData(StockCategory.QualityInspection)]
-    [InlineData(StockCategory.Blocked)]
-    [InlineData(StockCategory.RestrictedUse)]
-    public void Apply_CountSurplus_AddsToCategory(StockCategory category)
+    [InlineData(StockCategory.Unrestricted, 13)]
+    [InlineData(StockCategory.QualityInspection, 3)]
+    [InlineData(StockCategory.Blocked, 3)]
+    [InlineData(StockCategory.RestrictedUse, 3)]
+    public void Apply_CountSurplus_AddsToCategory(StockCategory category, decimal expected)
     {
         var lot = CreateLot((StockCategory.Unrestricted, 10));
         var movement = Movement(MovementKind.CountDifference, 3, to: category) with { IsIncrease = true };
@@ -179,7 +179,7 @@ public sealed class LotStockMachineTests
         var next = Accept(LotStockMachine.Apply(lot, movement, LotPolicy.Default, Today));
 
         next.TotalQuantity.Value.Should().Be(13);
-        next.QuantityIn(category).Value.Should().Be(category == StockCategory.Unrestricted ? 13 : 3);
+        next.QuantityIn(category).Value.Should().Be(expected);
     }
 
     [Theory]
@@ -502,6 +502,459 @@ public sealed class LotStockMachineTests
             .Should().OnlyContain(e => e.From == LotStockState.Unrestricted);
         LotStockMachine.ForwardTransitions.Where(e => e.From is LotStockState.QualityInspection or LotStockState.Blocked && e.To is LotStockState.External or LotStockState.Scrapped)
             .Select(e => e.Trigger).Should().BeSubsetOf([LotStockTrigger.Sample, LotStockTrigger.Scrap, LotStockTrigger.CountShortage]);
+    }
+
+    private static readonly StorageLocationId Rack = new("RACK-A");
+    private static readonly StorageLocationId Hold = new("HOLD-B");
+
+    private static StockBucket Bucket(StockCategory category, decimal quantity, StorageLocationId? location = null, StockOwnership ownership = StockOwnership.Own) =>
+        new() { Category = category, Ownership = ownership, Location = location, Quantity = Quantity.Each(quantity) };
+
+    [Fact]
+    public void Apply_NullArguments_ThrowArgumentNullException()
+    {
+        var lot = CreateLot((StockCategory.Unrestricted, 10));
+        var receipt = Movement(MovementKind.GoodsReceipt, 1, to: StockCategory.QualityInspection);
+
+        FluentActions.Invoking(() => LotStockMachine.Apply(null!, receipt, LotPolicy.Default, Today)).Should().Throw<ArgumentNullException>().WithParameterName("lot");
+        FluentActions.Invoking(() => LotStockMachine.Apply(lot, null!, LotPolicy.Default, Today)).Should().Throw<ArgumentNullException>().WithParameterName("movement");
+        FluentActions.Invoking(() => LotStockMachine.Apply(lot, receipt, null!, Today)).Should().Throw<ArgumentNullException>().WithParameterName("policy");
+    }
+
+    [Fact]
+    public void Operations_NullLotOrReceipt_ThrowArgumentNullException()
+    {
+        FluentActions.Invoking(() => LotStockMachine.Receive(null!, LotPolicy.Default, Today)).Should().Throw<ArgumentNullException>().WithParameterName("receipt");
+        FluentActions.Invoking(() => LotStockMachine.Consume(null!, new OrderId("PO-1"), Quantity.Each(1), LotPolicy.Default, Today)).Should().Throw<ArgumentNullException>().WithParameterName("lot");
+        FluentActions.Invoking(() => LotStockMachine.Scrap(null!, StockCategory.Blocked, Quantity.Each(1), LotPolicy.Default, Today)).Should().Throw<ArgumentNullException>().WithParameterName("lot");
+        FluentActions.Invoking(() => LotStockMachine.MarkReworked(null!)).Should().Throw<ArgumentNullException>().WithParameterName("lot");
+        FluentActions.Invoking(() => LotStockMachine.Block(null!, Quantity.Each(1), LotPolicy.Default, Today)).Should().Throw<ArgumentNullException>().WithParameterName("lot");
+    }
+
+    [Fact]
+    public void Apply_WrongLotUnitOrZeroQuantity_ExplainsTheRejection()
+    {
+        var lot = CreateLot((StockCategory.Unrestricted, 10));
+
+        var otherLot = RejectionOf(LotStockMachine.Apply(lot, Movement(MovementKind.Consumption, 1, StockCategory.Unrestricted) with { Lot = new LotId("OTHER") }, LotPolicy.Default, Today));
+        var kilograms = RejectionOf(LotStockMachine.Apply(lot, Movement(MovementKind.Consumption, 1) with { Quantity = new Quantity(1, UnitOfMeasure.Kilogram) }, LotPolicy.Default, Today));
+        var zero = RejectionOf(LotStockMachine.Apply(lot, Movement(MovementKind.Consumption, 0), LotPolicy.Default, Today));
+
+        otherLot.Message.Should().Be("Consumption of 1 EA on lot LOT-1 rejected: The movement is for lot OTHER, not LOT-1.");
+        otherLot.CurrentState.Should().Be("Unrestricted");
+        otherLot.Trigger.Should().Be("Consumption");
+        kilograms.Message.Should().Be("Consumption of 1 KGM on lot LOT-1 rejected: The movement is in KGM; the lot is kept in EA.");
+        kilograms.CurrentState.Should().Be("External");
+        zero.Message.Should().Be("Consumption of 0 EA on lot LOT-1 rejected: A goods movement moves a positive quantity.");
+    }
+
+    [Fact]
+    public void ReleaseFromBlocked_WhenNothingBlocked_NamesTheCategory()
+    {
+        RejectionOf(LotStockMachine.ReleaseFromBlocked(CreateLot((StockCategory.Unrestricted, 5)), null, LotPolicy.Default, Today))
+            .Message.Should().Be("CategoryTransfer of 0 EA on lot LOT-1 rejected: The lot holds no own Blocked stock.");
+    }
+
+    [Theory]
+    [InlineData(StockCategory.Unrestricted, null)]
+    [InlineData(null, StockCategory.Unrestricted)]
+    [InlineData(null, null)]
+    [InlineData(StockCategory.Blocked, StockCategory.Blocked)]
+    public void Apply_CategoryTransferWithoutTwoDifferentCategories_IsRejected(StockCategory? from, StockCategory? to)
+    {
+        var lot = CreateLot((StockCategory.Unrestricted, 10), (StockCategory.Blocked, 10));
+
+        var rejection = RejectionOf(LotStockMachine.Apply(lot, Movement(MovementKind.CategoryTransfer, 5, from, to), LotPolicy.Default, Today));
+
+        rejection.ReasonCode.Should().Be(ReasonCodes.TransferNotPermitted);
+        rejection.Message.Should().EndWith("rejected: A category transfer needs two different categories.");
+    }
+
+    [Fact]
+    public void Apply_TransferIntoTransitByCategoryTransfer_SaysHowStockEntersTransit()
+    {
+        RejectionOf(LotStockMachine.Apply(CreateLot((StockCategory.Unrestricted, 10)), Movement(MovementKind.CategoryTransfer, 5, StockCategory.Unrestricted, StockCategory.InTransit), LotPolicy.Default, Today))
+            .Message.Should().EndWith("rejected: Stock enters transit only by a plant transfer out.");
+    }
+
+    [Fact]
+    public void Apply_PlantTransferInFromAnotherCategory_IsRejected()
+    {
+        var rejection = RejectionOf(LotStockMachine.Apply(CreateLot((StockCategory.Unrestricted, 10)), Movement(MovementKind.PlantTransferIn, 5, StockCategory.Unrestricted, StockCategory.Unrestricted), LotPolicy.Default, Today));
+
+        rejection.ReasonCode.Should().Be(ReasonCodes.TransferNotPermitted);
+        rejection.Message.Should().EndWith("rejected: A plant transfer in receives stock in transit.");
+    }
+
+    [Fact]
+    public void Apply_UnknownMovementKind_IsRejected()
+    {
+        var rejection = RejectionOf(LotStockMachine.Apply(CreateLot((StockCategory.Unrestricted, 10)), Movement((MovementKind)99, 5, StockCategory.Unrestricted), LotPolicy.Default, Today));
+
+        rejection.ReasonCode.Should().Be(ReasonCodes.TransferNotPermitted);
+        rejection.Message.Should().EndWith("rejected: Movement kind 99 is not known.");
+    }
+
+    [Fact]
+    public void Apply_LocationTransferChangingCategory_SaysToUseACategoryTransfer()
+    {
+        var movement = Movement(MovementKind.LocationTransfer, 4, StockCategory.Blocked, StockCategory.Unrestricted);
+
+        RejectionOf(LotStockMachine.Apply(CreateLot((StockCategory.Blocked, 10)), movement, LotPolicy.Default, Today))
+            .Message.Should().EndWith("rejected: A location transfer keeps the category; use a category transfer.");
+    }
+
+    [Fact]
+    public void Apply_LocationTransferNamingOnlyTheTargetCategory_MovesThatCategory()
+    {
+        var lot = CreateLot() with { Buckets = [Bucket(StockCategory.Blocked, 10, Rack)] };
+        var movement = Movement(MovementKind.LocationTransfer, 4, to: StockCategory.Blocked) with { ToLocation = Hold };
+
+        var next = Accept(LotStockMachine.Apply(lot, movement, LotPolicy.Default, Today));
+
+        next.Buckets.Should().BeEquivalentTo(new[] { Bucket(StockCategory.Blocked, 6, Rack), Bucket(StockCategory.Blocked, 4, Hold) });
+    }
+
+    [Fact]
+    public void Apply_LocationTransferBetweenLocations_SplitsTheBucketByLocation()
+    {
+        var lot = CreateLot() with { Buckets = [Bucket(StockCategory.Blocked, 10, Rack)] };
+        var movement = Movement(MovementKind.LocationTransfer, 4, StockCategory.Blocked) with { FromLocation = Rack, ToLocation = Hold };
+
+        var next = Accept(LotStockMachine.Apply(lot, movement, LotPolicy.Default, Today));
+
+        next.Buckets.Should().BeEquivalentTo(new[] { Bucket(StockCategory.Blocked, 6, Rack), Bucket(StockCategory.Blocked, 4, Hold) });
+    }
+
+    [Fact]
+    public void Apply_ReversalOfLocationTransfer_MovesBackToTheOriginalLocation()
+    {
+        var lot = CreateLot() with { Buckets = [Bucket(StockCategory.Blocked, 6, Rack), Bucket(StockCategory.Blocked, 4, Hold)] };
+        var reversal = Movement(MovementKind.LocationTransfer, 3, StockCategory.Blocked) with { FromLocation = Rack, ToLocation = Hold, ReversalOf = "doc-325" };
+
+        var next = Accept(LotStockMachine.Apply(lot, reversal, LotPolicy.Default, Today));
+
+        next.Buckets.Should().BeEquivalentTo(new[] { Bucket(StockCategory.Blocked, 9, Rack), Bucket(StockCategory.Blocked, 1, Hold) });
+    }
+
+    [Fact]
+    public void Apply_CategoryTransferWithoutTargetLocation_KeepsTheSourceLocation()
+    {
+        var lot = CreateLot() with { Buckets = [Bucket(StockCategory.QualityInspection, 10, Rack)] };
+
+        var next = Accept(LotStockMachine.Apply(lot, Movement(MovementKind.CategoryTransfer, 10, StockCategory.QualityInspection, StockCategory.Blocked), LotPolicy.Default, Today));
+
+        next.Buckets.Should().BeEquivalentTo(new[] { Bucket(StockCategory.Blocked, 10, Rack) });
+    }
+
+    [Fact]
+    public void Apply_ReversalOfCategoryTransferFromALocation_TakesStockBackFromThatLocation()
+    {
+        // The original moved 5 from QI at the rack to unrestricted (the piece kept its location).
+        var lot = CreateLot() with { Buckets = [Bucket(StockCategory.Unrestricted, 7, Hold), Bucket(StockCategory.Unrestricted, 5, Rack)] };
+        var reversal = Movement(MovementKind.CategoryTransfer, 5, StockCategory.QualityInspection, StockCategory.Unrestricted) with { FromLocation = Rack, ReversalOf = "doc-321" };
+
+        var next = Accept(LotStockMachine.Apply(lot, reversal, LotPolicy.Default, Today));
+
+        next.Buckets.Should().BeEquivalentTo(new[] { Bucket(StockCategory.Unrestricted, 7, Hold), Bucket(StockCategory.QualityInspection, 5, Rack) });
+    }
+
+    [Fact]
+    public void Apply_InsufficientStockAtALocation_NamesOwnershipCategoryAndLocation()
+    {
+        var lot = CreateLot() with { Buckets = [Bucket(StockCategory.QualityInspection, 3, Rack), Bucket(StockCategory.QualityInspection, 20, Hold)] };
+        var movement = Movement(MovementKind.CategoryTransfer, 5, StockCategory.QualityInspection, StockCategory.Blocked) with { FromLocation = Rack };
+
+        var rejection = RejectionOf(LotStockMachine.Apply(lot, movement, LotPolicy.Default, Today));
+
+        rejection.ReasonCode.Should().Be(ReasonCodes.InsufficientQuantity);
+        rejection.Message.Should().Be("CategoryTransfer of 5 EA on lot LOT-1 rejected: The lot holds 3 of 5 EA in Own QualityInspection stock at RACK-A.");
+    }
+
+    [Fact]
+    public void Apply_MoreThanTheBucketHolds_NamesWhatTheLotHolds()
+    {
+        RejectionOf(LotStockMachine.Apply(CreateLot((StockCategory.QualityInspection, 10)), Movement(MovementKind.CategoryTransfer, 11, StockCategory.QualityInspection, StockCategory.Blocked), LotPolicy.Default, Today))
+            .Message.Should().Be("CategoryTransfer of 11 EA on lot LOT-1 rejected: The lot holds 10 of 11 EA in Own QualityInspection stock.");
+    }
+
+    [Fact]
+    public void Apply_TransferOfOwnStockWhenOnlyConsignmentIsThere_IsInsufficientQuantityNotOwnership()
+    {
+        // Only withdrawals (consume, issue, transfer out) name the ownership; a category transfer just lacks own stock.
+        var lot = CreateLot(StockOwnership.VendorConsignment, (StockCategory.QualityInspection, 10));
+
+        RejectionOf(LotStockMachine.Apply(lot, Movement(MovementKind.CategoryTransfer, 5, StockCategory.QualityInspection, StockCategory.Blocked), LotPolicy.Default, Today))
+            .ReasonCode.Should().Be(ReasonCodes.InsufficientQuantity);
+    }
+
+    [Fact]
+    public void Consume_AllOfAVendorConsignmentLot_IsRejectedAsNotOwned()
+    {
+        var lot = CreateLot(StockOwnership.VendorConsignment, (StockCategory.Unrestricted, 10));
+
+        RejectionOf(LotStockMachine.Consume(lot, new OrderId("PO-1"), Quantity.Each(10), LotPolicy.Default, Today))
+            .ReasonCode.Should().Be(ReasonCodes.ConsignmentNotOwned);
+    }
+
+    [Fact]
+    public void Apply_ReversalOfTransferOutWithOnlyConsignmentInTransit_IsInsufficientQuantity()
+    {
+        var lot = CreateLot(StockOwnership.VendorConsignment, (StockCategory.InTransit, 10));
+        var reversal = Movement(MovementKind.PlantTransferOut, 5, StockCategory.Unrestricted) with { ReversalOf = "doc-351" };
+
+        RejectionOf(LotStockMachine.Apply(lot, reversal, LotPolicy.Default, Today)).ReasonCode.Should().Be(ReasonCodes.InsufficientQuantity);
+    }
+
+    [Fact]
+    public void Apply_ReversalOfMoreThanScrapped_NamesTheScrappedQuantity()
+    {
+        var lot = CreateLot((StockCategory.Blocked, 70)) with { ScrappedQuantity = 30 };
+        var reversal = Movement(MovementKind.Scrap, 31, StockCategory.Blocked) with { ReversalOf = "doc-555" };
+
+        RejectionOf(LotStockMachine.Apply(lot, reversal, LotPolicy.Default, Today))
+            .Message.Should().Be("Scrap of 31 EA on lot LOT-1 rejected: Only 30 of the lot is scrapped; cannot reverse 31 EA.");
+    }
+
+    [Theory]
+    [InlineData(MovementKind.Consumption)]
+    [InlineData(MovementKind.GoodsIssue)]
+    public void Apply_ReversalOfMoreThanConsumed_IsRejected(MovementKind kind)
+    {
+        var lot = CreateLot((StockCategory.Unrestricted, 60)) with { ConsumedQuantity = 40 };
+        var reversal = Movement(kind, 41, StockCategory.Unrestricted) with { ReversalOf = "doc-261" };
+
+        var rejection = RejectionOf(LotStockMachine.Apply(lot, reversal, LotPolicy.Default, Today));
+
+        rejection.ReasonCode.Should().Be(ReasonCodes.ReversalInvalid);
+        rejection.Message.Should().EndWith("rejected: Only 40 of the lot was consumed or issued; cannot reverse 41 EA.");
+    }
+
+    [Fact]
+    public void Apply_ReversalOfGoodsIssue_RestoresStockAndConsumedTotal()
+    {
+        var lot = CreateLot((StockCategory.Unrestricted, 60)) with { ConsumedQuantity = 40 };
+        var reversal = Movement(MovementKind.GoodsIssue, 40, StockCategory.Unrestricted) with { ReversalOf = "doc-201" };
+
+        var next = Accept(LotStockMachine.Apply(lot, reversal, LotPolicy.Default, Today));
+
+        next.QuantityIn(StockCategory.Unrestricted).Value.Should().Be(100);
+        next.ConsumedQuantity.Should().Be(0);
+    }
+
+    [Fact]
+    public void Apply_ReversalOfSample_RestoresStockWithoutTouchingConsumption()
+    {
+        var lot = CreateLot((StockCategory.QualityInspection, 96));
+        var reversal = Movement(MovementKind.Sample, 4, StockCategory.QualityInspection) with { ReversalOf = "doc-333" };
+
+        var next = Accept(LotStockMachine.Apply(lot, reversal, LotPolicy.Default, Today));
+
+        next.QuantityIn(StockCategory.QualityInspection).Value.Should().Be(100);
+        next.ConsumedQuantity.Should().Be(0);
+    }
+
+    [Fact]
+    public void Apply_ReversalOfAReceiptThatCouldNotHappen_IsRejected()
+    {
+        // A receipt into in-transit stock is refused, so there is nothing to reverse.
+        var lot = CreateLot((StockCategory.InTransit, 10));
+        var reversal = Movement(MovementKind.GoodsReceipt, 10, to: StockCategory.InTransit) with { ReversalOf = "doc-101" };
+
+        RejectionOf(LotStockMachine.Apply(lot, reversal, LotPolicy.Default, Today)).ReasonCode.Should().Be(ReasonCodes.ReversalInvalid);
+    }
+
+    [Fact]
+    public void Apply_ReversalOfReceipt_RemovesTheReceivedStock()
+    {
+        var lot = CreateLot((StockCategory.QualityInspection, 100));
+        var reversal = Movement(MovementKind.GoodsReceipt, 100, to: StockCategory.QualityInspection) with { ReversalOf = "doc-101" };
+
+        var next = Accept(LotStockMachine.Apply(lot, reversal, LotPolicy.Default, Today));
+
+        next.Buckets.Should().BeEmpty();
+        next.Disposition.Should().Be(LotDisposition.Closed);
+    }
+
+    [Fact]
+    public void Apply_CategoryTransferOfVendorConsignment_KeepsTheOwnership()
+    {
+        var lot = CreateLot(StockOwnership.VendorConsignment, (StockCategory.QualityInspection, 10));
+        var movement = Movement(MovementKind.CategoryTransfer, 4, StockCategory.QualityInspection, StockCategory.Blocked) with { FromOwnership = StockOwnership.VendorConsignment };
+
+        var next = Accept(LotStockMachine.Apply(lot, movement, LotPolicy.Default, Today));
+
+        next.QuantityIn(StockCategory.Blocked, StockOwnership.VendorConsignment).Value.Should().Be(4);
+        next.QuantityIn(StockCategory.Blocked, StockOwnership.Own).Value.Should().Be(0);
+        next.QuantityIn(StockCategory.QualityInspection, StockOwnership.VendorConsignment).Value.Should().Be(6);
+    }
+
+    [Fact]
+    public void Apply_ReversalOfConsignmentToOwn_GivesTheStockBackToTheVendor()
+    {
+        var lot = CreateLot() with
+        {
+            Buckets = [Bucket(StockCategory.Unrestricted, 5, ownership: StockOwnership.VendorConsignment), Bucket(StockCategory.Unrestricted, 5)],
+        };
+        var reversal = Movement(MovementKind.ConsignmentToOwn, 5, StockCategory.Unrestricted) with
+        {
+            FromOwnership = StockOwnership.VendorConsignment,
+            ToOwnership = StockOwnership.Own,
+            ReversalOf = "doc-411",
+        };
+
+        var next = Accept(LotStockMachine.Apply(lot, reversal, LotPolicy.Default, Today));
+
+        next.QuantityIn(StockCategory.Unrestricted, StockOwnership.VendorConsignment).Value.Should().Be(10);
+        next.QuantityIn(StockCategory.Unrestricted, StockOwnership.Own).Value.Should().Be(0);
+    }
+
+    [Fact]
+    public void Apply_ConsignmentToOwnOutsideUnrestricted_IsNotPermitted()
+    {
+        var lot = CreateLot(StockOwnership.VendorConsignment, (StockCategory.QualityInspection, 10), (StockCategory.Unrestricted, 10));
+        var movement = Movement(MovementKind.ConsignmentToOwn, 5, StockCategory.QualityInspection) with { FromOwnership = StockOwnership.VendorConsignment, ToOwnership = StockOwnership.Own };
+
+        var rejection = RejectionOf(LotStockMachine.Apply(lot, movement, LotPolicy.Default, Today));
+
+        rejection.ReasonCode.Should().Be(ReasonCodes.TransitionNotPermitted);
+        rejection.CurrentState.Should().Be("QualityInspection");
+    }
+
+    [Fact]
+    public void Apply_CountSurplusNamingOnlyTheSourceCategory_AddsToThatCategory()
+    {
+        var movement = Movement(MovementKind.CountDifference, 3, from: StockCategory.Blocked) with { IsIncrease = true };
+
+        var next = Accept(LotStockMachine.Apply(CreateLot((StockCategory.Blocked, 10)), movement, LotPolicy.Default, Today));
+
+        next.QuantityIn(StockCategory.Blocked).Value.Should().Be(13);
+    }
+
+    [Fact]
+    public void Apply_CountShortageNamingOnlyTheTargetCategory_TakesFromThatCategory()
+    {
+        var movement = Movement(MovementKind.CountDifference, 3, to: StockCategory.Blocked);
+
+        var next = Accept(LotStockMachine.Apply(CreateLot((StockCategory.Unrestricted, 10), (StockCategory.Blocked, 10)), movement, LotPolicy.Default, Today));
+
+        next.QuantityIn(StockCategory.Blocked).Value.Should().Be(7);
+        next.QuantityIn(StockCategory.Unrestricted).Value.Should().Be(10);
+    }
+
+    [Fact]
+    public void Apply_ReleaseIntoALotWithTwoEqualSlots_MergesIntoOneOnly()
+    {
+        var lot = CreateLot((StockCategory.Unrestricted, 10), (StockCategory.Unrestricted, 20), (StockCategory.QualityInspection, 5));
+
+        var next = Accept(LotStockMachine.ReleaseFromInspection(lot, null, LotPolicy.Default, Today));
+
+        next.QuantityIn(StockCategory.Unrestricted).Value.Should().Be(35);
+        next.Buckets.Select(b => b.Quantity.Value).Should().Equal(15, 20);
+    }
+
+    [Fact]
+    public void Apply_ReworkedLotReleasedToRestrictedUse_ClearsTheReinspectionFlag()
+    {
+        var lot = LotStockMachine.MarkReworked(CreateLot((StockCategory.QualityInspection, 10)));
+
+        var next = Accept(LotStockMachine.Apply(lot, Movement(MovementKind.CategoryTransfer, 10, StockCategory.QualityInspection, StockCategory.RestrictedUse), LotPolicy.Default, Today));
+
+        next.QualityDecision.Should().Be(QualityDecision.AcceptedRestricted);
+        next.RequiresReinspection.Should().BeFalse();
+    }
+
+    [Fact]
+    public void Apply_UnrestrictedToRestrictedUseAndBack_SetsAndClearsTheRestrictedBatchStatus()
+    {
+        var restricted = Accept(LotStockMachine.Apply(CreateLot((StockCategory.Unrestricted, 10)), Movement(MovementKind.CategoryTransfer, 10, StockCategory.Unrestricted, StockCategory.RestrictedUse), LotPolicy.Default, Today));
+        var unrestricted = Accept(LotStockMachine.Apply(restricted, Movement(MovementKind.CategoryTransfer, 10, StockCategory.RestrictedUse, StockCategory.Unrestricted), LotPolicy.Default, Today));
+
+        restricted.IsRestrictedBatch.Should().BeTrue();
+        unrestricted.IsRestrictedBatch.Should().BeFalse();
+        unrestricted.QuantityIn(StockCategory.Unrestricted).Value.Should().Be(10);
+    }
+
+    [Fact]
+    public void Receive_RestrictedBatchIntoUnrestricted_LandsInRestrictedUse()
+    {
+        var receipt = new GoodsReceived { Lot = LotId, Material = Material, Site = Site, Quantity = Quantity.Each(100), Category = StockCategory.Unrestricted, IsRestrictedBatch = true };
+
+        var lot = Accept(LotStockMachine.Receive(receipt, LotPolicy.Default, Today));
+
+        lot.QuantityIn(StockCategory.RestrictedUse).Value.Should().Be(100);
+        lot.QuantityIn(StockCategory.Unrestricted).Value.Should().Be(0);
+        lot.IsRestrictedBatch.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Receive_RestrictedBatchIntoInspection_StaysInInspection()
+    {
+        var receipt = new GoodsReceived { Lot = LotId, Material = Material, Site = Site, Quantity = Quantity.Each(100), IsRestrictedBatch = true };
+
+        var lot = Accept(LotStockMachine.Receive(receipt, LotPolicy.Default, Today));
+
+        lot.QuantityIn(StockCategory.QualityInspection).Value.Should().Be(100);
+    }
+
+    [Fact]
+    public void Apply_ReversalOfRestrictedBatchRelease_TakesTheStockBackFromRestrictedUse()
+    {
+        var lot = CreateLot((StockCategory.QualityInspection, 100)) with { IsRestrictedBatch = true };
+        var released = Accept(LotStockMachine.ReleaseFromInspection(lot, Quantity.Each(40), LotPolicy.Default, Today));
+        var reversal = Movement(MovementKind.CategoryTransfer, 40, StockCategory.QualityInspection, StockCategory.Unrestricted) with { ReversalOf = "doc-321" };
+
+        var next = Accept(LotStockMachine.Apply(released, reversal, LotPolicy.Default, Today));
+
+        next.QuantityIn(StockCategory.QualityInspection).Value.Should().Be(100);
+        next.QuantityIn(StockCategory.RestrictedUse).Value.Should().Be(0);
+    }
+
+    [Fact]
+    public void Apply_ReversalOfRestrictedBatchReceiptIntoUnrestricted_RemovesTheRestrictedUseStock()
+    {
+        var receipt = new GoodsReceived { Lot = LotId, Material = Material, Site = Site, Quantity = Quantity.Each(100), Category = StockCategory.Unrestricted, IsRestrictedBatch = true };
+        var received = Accept(LotStockMachine.Receive(receipt, LotPolicy.Default, Today));
+        var reversal = Movement(MovementKind.GoodsReceipt, 100, to: StockCategory.Unrestricted) with { ReversalOf = "doc-101" };
+
+        var next = Accept(LotStockMachine.Apply(received, reversal, LotPolicy.Default, Today));
+
+        next.Buckets.Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData(StockCategory.Unrestricted, LotStockState.Unrestricted)]
+    [InlineData(StockCategory.QualityInspection, LotStockState.QualityInspection)]
+    [InlineData(StockCategory.Blocked, LotStockState.Blocked)]
+    [InlineData(StockCategory.RestrictedUse, LotStockState.RestrictedUse)]
+    [InlineData(StockCategory.InTransit, LotStockState.InTransit)]
+    public void ToState_KnownCategory_MapsToItsState(StockCategory category, LotStockState expected)
+    {
+        LotStockMachine.ToState(category).Should().Be(expected);
+    }
+
+    [Fact]
+    public void ToState_UnknownCategory_Throws()
+    {
+        FluentActions.Invoking(() => LotStockMachine.ToState((StockCategory)42)).Should().Throw<ArgumentOutOfRangeException>()
+            .WithParameterName("category").WithMessage("Unknown stock category.*");
+    }
+
+    [Fact]
+    public void LotPolicy_Defaults_BlockExpiredLotsAndRedirectRestrictedBatches()
+    {
+        var policy = new LotPolicy();
+        var expired = CreateLot((StockCategory.QualityInspection, 10)) with { ExpiryDate = Today.AddDays(-1), IsRestrictedBatch = true };
+        var restricted = CreateLot((StockCategory.QualityInspection, 10)) with { IsRestrictedBatch = true };
+
+        policy.IsExpiredForUse(expired, Today).Should().BeTrue();
+        Accept(LotStockMachine.ReleaseFromInspection(restricted, null, policy, Today)).QuantityIn(StockCategory.RestrictedUse).Value.Should().Be(10);
+    }
+
+    [Fact]
+    public void LotPolicy_IsExpiredForUseWithoutLot_ThrowsArgumentNullException()
+    {
+        FluentActions.Invoking(() => LotPolicy.Default.IsExpiredForUse(null!, Today)).Should().Throw<ArgumentNullException>().WithParameterName("lot");
     }
 
     [Fact]

@@ -184,4 +184,11 @@ public sealed class ProductionOrderMachineTests
 
         act.Should().Throw<ManufacturingOrchestrationException>().Which.ReasonCode.Should().Be(ReasonCodes.OrderCancelled);
     }
+
+    [Fact]
+    public void Fire_NullArguments_ThrowArgumentNullException()
+    {
+        FluentActions.Invoking(() => ProductionOrderMachine.Fire(null!, ProductionOrderTrigger.Release, ProductionOrderTriggerArgs.None)).Should().Throw<ArgumentNullException>().WithParameterName("order");
+        FluentActions.Invoking(() => ProductionOrderMachine.Fire(CreateOrder(ProductionOrderStatus.Created), ProductionOrderTrigger.Release, null!)).Should().Throw<ArgumentNullException>().WithParameterName("args");
+    }
 }

@@ -196,4 +196,99 @@ public sealed class NonconformanceMachineTests
         result.Severity.Should().Be(DefectSeverity.Major);
         result.Status.Should().Be(NonconformanceStatus.Approved);
     }
+
+    [Fact]
+    public void Fire_NullArguments_ThrowArgumentNullException()
+    {
+        var ncr = CreateNcr(NonconformanceStatus.New);
+
+        FluentActions.Invoking(() => NonconformanceMachine.Fire(null!, NonconformanceTrigger.StartReview, NonconformanceTriggerArgs.None, General)).Should().Throw<ArgumentNullException>().WithParameterName("nonconformance");
+        FluentActions.Invoking(() => NonconformanceMachine.Fire(ncr, NonconformanceTrigger.StartReview, null!, General)).Should().Throw<ArgumentNullException>().WithParameterName("args");
+        FluentActions.Invoking(() => NonconformanceMachine.Fire(ncr, NonconformanceTrigger.StartReview, NonconformanceTriggerArgs.None, null!)).Should().Throw<ArgumentNullException>().WithParameterName("site");
+    }
+
+    [Fact]
+    public void HasDesignAuthorityApproval_NullArguments_ThrowArgumentNullException()
+    {
+        FluentActions.Invoking(() => NonconformanceMachine.HasDesignAuthorityApproval(null!, [])).Should().Throw<ArgumentNullException>().WithParameterName("line");
+        FluentActions.Invoking(() => NonconformanceMachine.HasDesignAuthorityApproval(Line(MrbDisposition.Repair), null!)).Should().Throw<ArgumentNullException>().WithParameterName("approvals");
+    }
+
+    [Fact]
+    public void HasDesignAuthorityApproval_ReadsTheLineSignatureAndTheFurtherApprovals()
+    {
+        var review = Signature(Role.DesignAuthority) with { Meaning = SignatureMeaning.Review };
+
+        NonconformanceMachine.HasDesignAuthorityApproval(Line(MrbDisposition.Repair, signature: Signature(Role.DesignAuthority)), []).Should().BeTrue();
+        NonconformanceMachine.HasDesignAuthorityApproval(Line(MrbDisposition.Repair), [Signature(Role.QualityManager), Signature(Role.DesignAuthority)]).Should().BeTrue();
+        NonconformanceMachine.HasDesignAuthorityApproval(Line(MrbDisposition.Repair, signature: review), [Signature(Role.QualityManager), review]).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Fire_CorrectQuantityOnly_UpdatesQuantityAndKeepsProblemAndSeverity()
+    {
+        var ncr = CreateNcr(NonconformanceStatus.Approved) with { Severity = DefectSeverity.Minor, Quantity = Quantity.Each(10) };
+
+        var result = NonconformanceMachine.Fire(ncr, NonconformanceTrigger.Correct, new NonconformanceTriggerArgs { Quantity = Quantity.Each(12) }, General).GetValueOrThrow();
+
+        result.Quantity.Should().Be(Quantity.Each(12));
+        result.Problem.Should().Be("Capacitance out of tolerance");
+        result.Severity.Should().Be(DefectSeverity.Minor);
+    }
+
+    [Fact]
+    public void Fire_CorrectWithoutQuantity_KeepsTheQuantity()
+    {
+        var ncr = CreateNcr(NonconformanceStatus.Dispositioned) with { Quantity = Quantity.Each(10) };
+
+        var result = NonconformanceMachine.Fire(ncr, NonconformanceTrigger.Correct, new NonconformanceTriggerArgs { Problem = "Capacitance 12% low" }, General).GetValueOrThrow();
+
+        result.Quantity.Should().Be(Quantity.Each(10));
+        result.Problem.Should().Be("Capacitance 12% low");
+    }
+
+    [Fact]
+    public void Fire_MultiLineDispositionWithOneUnjustifiedUseAsIs_IsRejected()
+    {
+        var args = new NonconformanceTriggerArgs { Lines = [Line(MrbDisposition.Rework), Line(MrbDisposition.UseAsIs, justification: null)] };
+
+        NonconformanceMachine.Fire(CreateNcr(NonconformanceStatus.Approved), NonconformanceTrigger.Disposition, args, General)
+            .Rejection!.ReasonCode.Should().Be(ReasonCodes.JustificationRequired);
+    }
+
+    [Fact]
+    public void Fire_MultiLineDispositionWithOneUnauthorizedUseAsIs_IsRejected()
+    {
+        var args = new NonconformanceTriggerArgs { Lines = [Line(MrbDisposition.UseAsIs), Line(MrbDisposition.UseAsIs, authorizer: false)] };
+
+        NonconformanceMachine.Fire(CreateNcr(NonconformanceStatus.Approved), NonconformanceTrigger.Disposition, args, General)
+            .Rejection!.ReasonCode.Should().Be(ReasonCodes.AuthorizerRequired);
+    }
+
+    [Fact]
+    public void Fire_AerospaceMultiLineDispositionWithOneRepairLackingDesignAuthority_IsRejected()
+    {
+        var args = new NonconformanceTriggerArgs { Lines = [Line(MrbDisposition.UseAsIs, signature: Signature(Role.DesignAuthority)), Line(MrbDisposition.Repair)] };
+
+        NonconformanceMachine.Fire(CreateNcr(NonconformanceStatus.Approved), NonconformanceTrigger.Disposition, args, Aerospace)
+            .Rejection!.ReasonCode.Should().Be(ReasonCodes.DesignAuthorityRequired);
+    }
+
+    [Fact]
+    public void Fire_UseAsIsJustifiedOnlyByTheSignature_IsAccepted()
+    {
+        var signature = Signature(Role.QualityManager) with { Justification = "Within design margin per drawing note 4" };
+        var args = new NonconformanceTriggerArgs { Lines = [Line(MrbDisposition.UseAsIs, justification: null, authorizer: false, signature: signature)] };
+
+        NonconformanceMachine.Fire(CreateNcr(NonconformanceStatus.Approved), NonconformanceTrigger.Disposition, args, General).IsAccepted.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Fire_UseAsIsJustifiedOnTheLine_IsAcceptedWhateverTheSignatureSays()
+    {
+        var signature = Signature(Role.QualityManager) with { Justification = " " };
+        var args = new NonconformanceTriggerArgs { Lines = [Line(MrbDisposition.UseAsIs, signature: signature)] };
+
+        NonconformanceMachine.Fire(CreateNcr(NonconformanceStatus.Approved), NonconformanceTrigger.Disposition, args, General).IsAccepted.Should().BeTrue();
+    }
 }
