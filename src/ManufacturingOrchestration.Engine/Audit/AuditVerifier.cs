@@ -215,12 +215,14 @@ public sealed class AuditVerifier
             });
         }
 
-        if (checkpoint.Number > 1)
+        // The latest must be stored right after its predecessor: a gap, or an older checkpoint read as the latest
+        // (stored rows reordered), means checkpoints were deleted or moved.
+        var previous = latest.Count > 1 ? latest[1] : null;
+        if (checkpoint.Number > 1 || previous is not null)
         {
-            var previous = latest.Count > 1 ? latest[1] : null;
             if (previous is null || previous.Number != checkpoint.Number - 1)
             {
-                violations.Add(new AuditViolation { Kind = AuditViolationKind.CheckpointMissing, PartitionKey = "*", Message = $"Checkpoint {checkpoint.Number - 1}, which checkpoint {checkpoint.Number} follows, is not the one stored before it: checkpoints were deleted or reordered." });
+                violations.Add(new AuditViolation { Kind = AuditViolationKind.CheckpointMissing, PartitionKey = "*", Message = $"Checkpoint {checkpoint.Number} is not stored right after checkpoint {checkpoint.Number - 1}: checkpoints were deleted or reordered." });
             }
             else if (!string.Equals(previous.Hash, checkpoint.PreviousHash, StringComparison.Ordinal)
                 || !string.Equals(previous.Mac, checkpoint.PreviousMac, StringComparison.Ordinal))
