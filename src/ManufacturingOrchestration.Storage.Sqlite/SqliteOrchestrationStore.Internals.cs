@@ -18,6 +18,9 @@ public sealed partial class SqliteOrchestrationStore
 
     private const long PruneChunk = 10_000;
 
+    /// <summary>A partition's audit rows with every column a query reads, by sequence (served by the unique (partition_key, sequence) index).</summary>
+    internal const string AuditStoredSql = "SELECT id, partition_key, sequence, action, recorded_at, record FROM audit WHERE partition_key = $p0 ORDER BY sequence";
+
     /// <summary>The audit records of an action in a time range, oldest first (served by the <c>audit_action</c> index).</summary>
     internal const string AuditByActionSql = "SELECT record FROM audit WHERE action = $p0 AND recorded_at >= $p1 AND recorded_at < $p2 ORDER BY recorded_at, id LIMIT $p3";
 

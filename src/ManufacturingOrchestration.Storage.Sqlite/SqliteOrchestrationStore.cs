@@ -363,6 +363,41 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Each value is read from its own column of <c>audit</c> (<c>partition_key</c>, <c>sequence</c>, <c>action</c>,
+    /// <c>recorded_at</c>, <c>id</c>), never from the record, which is what lets the verifier compare them. A value of the
+    /// wrong type (text in an integer column, a time out of range) reads as one that matches no record.
+    /// </remarks>
+    public ValueTask<IReadOnlyList<AuditStoredRecord>> ReadAuditStoredAsync(string partitionKey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(partitionKey);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Read<IReadOnlyList<AuditStoredRecord>>(reader =>
+        {
+            var command = reader.Get(AuditStoredSql, 1).With(partitionKey);
+            var result = new List<AuditStoredRecord>();
+            using var rows = command.ExecuteReader();
+            while (rows.Read())
+            {
+                var id = rows.GetInt64(0);
+                result.Add(new AuditStoredRecord
+                {
+                    Record = SqliteStoreJson.Deserialize((byte[])rows.GetValue(5), SqliteStoreJson.AuditRecord, $"the audit record at feed position {id}"),
+                    Position = id,
+                    PartitionKey = rows.GetValue(1) as string ?? string.Empty,
+                    Sequence = rows.GetValue(2) is long sequence ? sequence : -1,
+                    Action = rows.GetValue(3) is string action ? action : Convert.ToString(rows.GetValue(3), CultureInfo.InvariantCulture) ?? string.Empty,
+                    RecordedAt = rows.GetValue(4) is long ticks && ticks >= DateTimeOffset.MinValue.UtcTicks && ticks <= DateTimeOffset.MaxValue.UtcTicks
+                        ? SqliteCommandExtensions.FromTicks(ticks)
+                        : DateTimeOffset.MinValue,
+                });
+            }
+
+            return result;
+        });
+    }
+
+    /// <inheritdoc />
     /// <remarks>Served by the <c>audit_action</c> index over (action, recorded_at); ties come in insertion (commit) order.</remarks>
     public ValueTask<IReadOnlyList<AuditRecord>> ReadAuditByActionAsync(string action, DateTimeOffset? from, DateTimeOffset? to, int maxCount, CancellationToken cancellationToken)
     {
@@ -418,6 +453,25 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         return Read(reader => reader.Get("SELECT record FROM audit_checkpoints ORDER BY id DESC LIMIT 1").ExecuteScalar() is byte[] blob
             ? SqliteStoreJson.Deserialize(blob, SqliteStoreJson.AuditCheckpoint, "the latest audit checkpoint")
             : null);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<AuditCheckpoint>> ReadLatestCheckpointsAsync(int maxCount, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Read<IReadOnlyList<AuditCheckpoint>>(reader =>
+        {
+            var command = reader.Get("SELECT record FROM audit_checkpoints ORDER BY id DESC LIMIT $p0", 1).With((long)maxCount);
+            var result = new List<AuditCheckpoint>();
+            using var rows = command.ExecuteReader();
+            while (rows.Read())
+            {
+                result.Add(SqliteStoreJson.Deserialize((byte[])rows.GetValue(0), SqliteStoreJson.AuditCheckpoint, "an audit checkpoint"));
+            }
+
+            return result;
+        });
     }
 
     /// <inheritdoc />

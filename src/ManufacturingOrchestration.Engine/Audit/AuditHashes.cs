@@ -106,6 +106,24 @@ public static class AuditHashes
         return Hex(buffer.WrittenSpan);
     }
 
+    /// <summary>
+    /// The bytes an <see cref="IAuditCheckpointSigner"/> signs for a checkpoint: its number, the hash recomputed from its
+    /// content (<see cref="Compute(AuditCheckpoint)"/>, not the stored <see cref="AuditCheckpoint.Hash"/>) and
+    /// <see cref="AuditCheckpoint.PreviousMac"/>, length-prefixed. The encoding is stable: changing it is a breaking change.
+    /// </summary>
+    /// <param name="checkpoint">The checkpoint (its <see cref="AuditCheckpoint.Mac"/> is ignored).</param>
+    /// <returns>The payload.</returns>
+    public static byte[] CheckpointMacPayload(AuditCheckpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        var buffer = new ArrayBufferWriter<byte>(192);
+        Write(buffer, "mo-checkpoint-mac-v1");
+        Write(buffer, checkpoint.Number.ToString(CultureInfo.InvariantCulture));
+        Write(buffer, Compute(checkpoint));
+        Write(buffer, checkpoint.PreviousMac);
+        return buffer.WrittenSpan.ToArray();
+    }
+
     /// <summary>Creates the next record of a chain: assigns sequence, previous hash and hash.</summary>
     /// <param name="head">The chain head before the record.</param>
     /// <param name="draft">The record content (its <see cref="AuditRecord.Sequence"/>, <see cref="AuditRecord.PreviousHash"/> and <see cref="AuditRecord.Hash"/> are replaced).</param>

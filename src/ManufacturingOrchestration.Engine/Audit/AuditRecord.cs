@@ -74,4 +74,18 @@ public sealed record AuditCheckpoint
 
     /// <summary>The hash over the heads and <see cref="PreviousHash"/>.</summary>
     public required string Hash { get; init; }
+
+    /// <summary>
+    /// The previous checkpoint's <see cref="Mac"/>, or <see langword="null"/> when the previous checkpoint was not signed
+    /// (or this is the first). Covered by <see cref="Mac"/>, so the signed checkpoints form a chain of their own.
+    /// </summary>
+    public string? PreviousMac { get; init; }
+
+    /// <summary>
+    /// The message authentication code of the checkpoint (lower-case hex), computed by the host's
+    /// <see cref="IAuditCheckpointSigner"/> over <see cref="AuditHashes.CheckpointMacPayload"/>; <see langword="null"/>
+    /// when no signer was configured. Someone who can write the database but does not hold the host's key cannot
+    /// produce it.
+    /// </summary>
+    public string? Mac { get; init; }
 }

@@ -224,6 +224,31 @@ public sealed class ManufacturingOrchestrationBuilder
         return this;
     }
 
+    /// <summary>
+    /// Signs audit checkpoints with HMAC-SHA256 under a key the host supplies, such as one read from a secret store or
+    /// from configuration filled by one: <c>UseAuditCheckpointKey(sp =&gt; Convert.FromBase64String(
+    /// sp.GetRequiredService&lt;IConfiguration&gt;()["ManufacturingOrchestration:AuditCheckpointKey"]!))</c>. The key is
+    /// read once, when the orchestrator is composed, and never written to the store (see
+    /// <see cref="OrchestratorOptions.AuditCheckpointSigner"/>).
+    /// </summary>
+    /// <param name="keyFactory">Returns the key, at least <see cref="HmacAuditCheckpointSigner.MinimumKeyLength"/> bytes.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder UseAuditCheckpointKey(Func<IServiceProvider, byte[]> keyFactory)
+    {
+        ArgumentNullException.ThrowIfNull(keyFactory);
+        return UseAuditCheckpointSigner(sp => new HmacAuditCheckpointSigner(keyFactory(sp)));
+    }
+
+    /// <summary>Signs audit checkpoints with a signer created from the container (a key vault or HSM client, for example).</summary>
+    /// <param name="factory">Creates the signer.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder UseAuditCheckpointSigner(Func<IServiceProvider, IAuditCheckpointSigner> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        Services.Replace(ServiceDescriptor.Singleton(factory));
+        return this;
+    }
+
     /// <summary>Uses an actor directory for approvals and operator actions. Default: an empty in-memory directory.</summary>
     /// <param name="directory">The directory.</param>
     /// <returns>This builder.</returns>

@@ -57,6 +57,7 @@ internal sealed class OrchestratorOptionsComposer : IConfigureOptions<Orchestrat
         options.TimeProvider = _services.GetRequiredService<TimeProvider>();
         options.Actors = _services.GetRequiredService<IActorDirectory>();
         options.LoggerFactory ??= _services.GetService<ILoggerFactory>();
+        options.AuditCheckpointSigner ??= _services.GetService<IAuditCheckpointSigner>();
 
         var sinks = new HashSet<IAuditSink>(ReferenceEqualityComparer.Instance);
         foreach (var sink in _services.GetServices<IAuditSink>())

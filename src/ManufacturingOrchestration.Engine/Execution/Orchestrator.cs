@@ -34,6 +34,7 @@ public sealed class Orchestrator : IAsyncDisposable
     private readonly OrchestrationTelemetry _telemetry;
     private readonly bool _ownsTelemetry;
     private readonly SemaphoreSlim _intake = new(1, 1);
+    private readonly IAuditCheckpointSigner? _checkpointSigner;
     private CancellationTokenSource? _stopping;
     private Task? _timerLoop;
     private Task? _checkpointLoop;
@@ -52,7 +53,13 @@ public sealed class Orchestrator : IAsyncDisposable
         _telemetry = telemetry ?? new OrchestrationTelemetry(options.TimeProvider);
         _runtime = new OrchestratorRuntime(options, _telemetry);
         Workflows = _runtime.Workflows;
-        Audit = new AuditVerifier(options.Store);
+        _checkpointSigner = options.AuditCheckpointSigner;
+        Audit = new AuditVerifier(options.Store, new AuditVerifierOptions
+        {
+            CheckpointSigner = options.AuditCheckpointSigner,
+            TimeProvider = options.TimeProvider,
+            CheckpointGrace = options.Settings.CheckpointInterval * 2,
+        });
     }
 
     /// <summary>The registered workflows.</summary>
@@ -120,6 +127,13 @@ public sealed class Orchestrator : IAsyncDisposable
 
             _runtime.Scan(pending);
             after = pending[^1].Position;
+        }
+
+        if (_checkpointSigner is not null && _lastCheckpoint is null or { Mac: null })
+        {
+            // The key is new to this store: sign a checkpoint now, so the verifier finds a signed latest one without
+            // waiting for the first partition this run writes to.
+            await CheckpointAuditAsync(cancellationToken).ConfigureAwait(false);
         }
 
         _timerLoop = Task.Run(() => TimerLoopAsync(_stopping.Token), CancellationToken.None);
@@ -543,7 +557,11 @@ public sealed class Orchestrator : IAsyncDisposable
     public ValueTask<PartitionState?> GetPartitionAsync(string partitionKey, CancellationToken cancellationToken = default) =>
         _runtime.Store.LoadPartitionAsync(partitionKey, cancellationToken);
 
-    /// <summary>Records a checkpoint of every audit chain head now (also done periodically and at shutdown).</summary>
+    /// <summary>
+    /// Records a checkpoint of every audit chain head now (also done periodically, at shutdown, and at start when a
+    /// checkpoint signer is configured and the latest checkpoint is not signed). With
+    /// <see cref="OrchestratorOptions.AuditCheckpointSigner"/>, the checkpoint carries its MAC and the previous one's.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The checkpoint.</returns>
     public async Task<AuditCheckpoint> CheckpointAuditAsync(CancellationToken cancellationToken = default)
@@ -571,6 +589,11 @@ public sealed class Orchestrator : IAsyncDisposable
             Hash = string.Empty,
         };
         checkpoint = checkpoint with { Hash = AuditHashes.Compute(checkpoint) };
+        if (_checkpointSigner is not null)
+        {
+            checkpoint = checkpoint with { PreviousMac = _lastCheckpoint?.Mac };
+            checkpoint = checkpoint with { Mac = _checkpointSigner.Sign(AuditHashes.CheckpointMacPayload(checkpoint)) };
+        }
         await _runtime.Store.AppendCheckpointAsync(checkpoint, cancellationToken).ConfigureAwait(false);
         _lastCheckpoint = checkpoint;
         return checkpoint;

@@ -55,6 +55,14 @@ public sealed class OrchestratorOptions
     /// </summary>
     public IList<IAuditSink> AuditSinks { get; } = [];
 
+    /// <summary>
+    /// Signs each audit checkpoint with a key the host supplies and the database never holds (for example
+    /// <c>new HmacAuditCheckpointSigner(key)</c> with a key from a secret store); <see cref="Orchestrator.Audit"/> then
+    /// refuses forged or rewritten checkpoints and reports deleted ones (see <see cref="AuditVerifier"/>). Default
+    /// <see langword="null"/>: checkpoints are hashed only, so someone who can write the database can delete or rewrite them.
+    /// </summary>
+    public IAuditCheckpointSigner? AuditCheckpointSigner { get; set; }
+
     /// <summary>Validates the options; a misconfigured orchestrator fails at start, not mid-shift.</summary>
     /// <exception cref="ArgumentException">An option is not valid.</exception>
     public void Validate()

@@ -105,6 +105,16 @@ public interface IOrchestrationStore
     ValueTask<IReadOnlyList<string>> ReadAuditPartitionsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Reads a partition's audit records as stored, by sequence: each record with the values the store files it under
+    /// for its queries (partition, sequence, action, time, feed position), read as stored rather than from the record,
+    /// so that <see cref="AuditVerifier"/> can compare each with the hashed record.
+    /// </summary>
+    /// <param name="partitionKey">The partition.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The stored records, in the order <see cref="ReadAuditAsync"/> returns them.</returns>
+    ValueTask<IReadOnlyList<AuditStoredRecord>> ReadAuditStoredAsync(string partitionKey, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Reads audit records of one <see cref="AuditRecord.Action"/> across every partition, oldest first: by
     /// <see cref="AuditRecord.RecordedAt"/>, records recorded at the same moment in the order they were committed.
     /// </summary>
@@ -188,6 +198,12 @@ public interface IOrchestrationStore
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The checkpoint.</returns>
     ValueTask<AuditCheckpoint?> ReadLatestCheckpointAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Reads the latest audit checkpoints, newest first, in the order they were appended.</summary>
+    /// <param name="maxCount">How many at most; positive.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The checkpoints (fewer when fewer were appended).</returns>
+    ValueTask<IReadOnlyList<AuditCheckpoint>> ReadLatestCheckpointsAsync(int maxCount, CancellationToken cancellationToken = default);
 
     /// <summary>Records an event refused at intake.</summary>
     /// <param name="rejected">The rejection.</param>

@@ -297,6 +297,43 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// In memory the by-action index and the feed hold the chain's own record objects, so the action and time a record
+    /// is filed under are its hashed content; the sequence is its place in the chain and the position the one the feed
+    /// gave that sequence.
+    /// </remarks>
+    public ValueTask<IReadOnlyList<AuditStoredRecord>> ReadAuditStoredAsync(string partitionKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(partitionKey);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_partitions.TryGetValue(partitionKey, out var slot))
+        {
+            return new ValueTask<IReadOnlyList<AuditStoredRecord>>(Array.Empty<AuditStoredRecord>());
+        }
+
+        lock (slot)
+        {
+            var result = new AuditStoredRecord[slot.Audit.Count];
+            for (var i = 0; i < result.Length; i++)
+            {
+                var record = slot.Audit[i];
+                var positionIndex = record.Sequence - 1;
+                result[i] = new AuditStoredRecord
+                {
+                    Record = record,
+                    PartitionKey = partitionKey,
+                    Sequence = i + 1,
+                    Action = record.Action,
+                    RecordedAt = record.RecordedAt,
+                    Position = positionIndex >= 0 && positionIndex < slot.AuditPositions.Count ? slot.AuditPositions[(int)positionIndex] : 0,
+                };
+            }
+
+            return new ValueTask<IReadOnlyList<AuditStoredRecord>>(result);
+        }
+    }
+
+    /// <inheritdoc />
     public ValueTask<IReadOnlyList<string>> ReadAuditPartitionsAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -414,6 +451,33 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         lock (_checkpoints)
         {
             return new ValueTask<AuditCheckpoint?>(_checkpoints.Count == 0 ? null : _checkpoints[^1]);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<AuditCheckpoint>> ReadLatestCheckpointsAsync(int maxCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_checkpoints)
+        {
+            var count = Math.Min(maxCount, _checkpoints.Count);
+            var result = new AuditCheckpoint[count];
+            for (var i = 0; i < count; i++)
+            {
+                result[i] = _checkpoints[_checkpoints.Count - 1 - i];
+            }
+
+            return new ValueTask<IReadOnlyList<AuditCheckpoint>>(result);
+        }
+    }
+
+    /// <summary>Lets tests tamper with the stored checkpoints (oldest first) to prove that verification detects it.</summary>
+    internal void TamperWithCheckpoints(Action<List<AuditCheckpoint>> tamper)
+    {
+        lock (_checkpoints)
+        {
+            tamper(_checkpoints);
         }
     }
 
@@ -591,7 +655,17 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         {
             foreach (var commit in commits)
             {
-                _auditFeed.AddRange(commit.Audit);
+                if (commit.Audit.Count == 0)
+                {
+                    continue;
+                }
+
+                var positions = GetPartition(commit.PartitionKey).AuditPositions;
+                for (var i = 0; i < commit.Audit.Count; i++)
+                {
+                    _auditFeed.Add(commit.Audit[i]);
+                    positions.Add(_auditFeed.Count);
+                }
             }
         }
     }
@@ -769,6 +843,9 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         public long PlannedAuditCount { get; set; }
 
         public List<AuditRecord> Audit { get; } = [];
+
+        /// <summary>The feed position of each record of <see cref="Audit"/>, by sequence (index = sequence - 1).</summary>
+        public List<long> AuditPositions { get; } = [];
 
         public string? LeaseOwner { get; set; }
 

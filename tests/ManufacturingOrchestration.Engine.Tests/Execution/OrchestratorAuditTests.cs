@@ -1,4 +1,5 @@
 using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
@@ -68,6 +69,33 @@ public class OrchestratorAuditTests
         second.PreviousHash.Should().Be(first.Hash);
         first.Heads["k"].Count.Should().Be(1);
         second.Heads["k"].Count.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task CheckpointAuditAsync_WithKey_SignsChainedCheckpointsAndTheVerifierReportsTheirDeletion()
+    {
+        var signer = new HmacAuditCheckpointSigner(Enumerable.Repeat((byte)7, 32).ToArray());
+        await using var host = await TestWorkflows.NotifyHost(o => o.AuditCheckpointSigner = signer).StartAsync();
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("k", "e1"));
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("k", "e2"));
+
+        var checkpoint = await host.Orchestrator.CheckpointAuditAsync(EngineTestHost.Ct);
+        await host.Orchestrator.StopAsync(EngineTestHost.Ct);
+
+        checkpoint.Number.Should().Be(2, "the orchestrator signed a checkpoint at start: the store held none signed");
+        checkpoint.PreviousMac.Should().NotBeNull();
+        checkpoint.Mac.Should().Be(signer.Sign(AuditHashes.CheckpointMacPayload(checkpoint)));
+        (await host.Orchestrator.Audit.VerifyAllAsync(EngineTestHost.Ct)).IsValid.Should().BeTrue();
+
+        var store = (InMemoryOrchestrationStore)host.Store;
+        store.TamperWithCheckpoints(checkpoints => checkpoints.Clear());
+        store.TamperWithAudit("k", chain => chain.RemoveAt(chain.Count - 1));
+        host.Time.Advance(TimeSpan.FromMinutes(3));
+
+        var violation = (await host.Orchestrator.Audit.VerifyAllAsync(EngineTestHost.Ct)).Violations.Should().ContainSingle().Subject;
+        violation.Kind.Should().Be(AuditViolationKind.CheckpointMissing);
+        violation.PartitionKey.Should().Be("k");
+        violation.Sequence.Should().Be(1);
     }
 
     [Fact]
