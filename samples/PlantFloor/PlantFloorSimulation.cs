@@ -70,7 +70,7 @@ public static class PlantFloorSimulation
                 .AddScenario(CycleCountWorkflow.Create)
                 .AddScenario(ScrapSpikeWorkflow.Create)
                 .AddScenario(ProductionConfirmationWorkflow.Create)
-                .AddWorkflow(DriftCorrectionWorkflow.Create()),
+                .AddScenario(services => DriftCorrectionWorkflow.Create(services)),
             configure: o => o.Settings.Approvals.DefaultDeadline = ApprovalDeadline,
             traceabilityDirectory: traceability,
             cancellationToken: cancellationToken);

@@ -94,7 +94,7 @@ public sealed class SampleHost : IAsyncDisposable
         var services = new ServiceCollection();
         if (scenario is not null)
         {
-            services.AddSingleton(sp => scenario(new ScenarioServices(sp.GetRequiredService<DecisionEngine>(), sp.GetRequiredService<SiteDirectory>())));
+            services.AddSingleton(sp => scenario(new ScenarioServices(sp.GetRequiredService<DecisionEngine>(), sp.GetRequiredService<SiteDirectory>()) { Actors = sp.GetRequiredService<Engine.Approvals.IActorDirectory>() }));
         }
 
         services.AddManufacturingOrchestration(builder =>

@@ -146,6 +146,9 @@ public static class ReasonCodes
     /// <summary>The site's industry profile requires the design authority's approval.</summary>
     public static readonly ReasonCode DesignAuthorityRequired = new("ncr.design-authority-required", "This site's industry profile requires the design authority's approval for this disposition.");
 
+    /// <summary>A signature on a use-as-is line does not authorize a concession (wrong meaning, no justification or a role not allowed to authorize deviations).</summary>
+    public static readonly ReasonCode SignatureNotAuthorizing = new("ncr.signature-not-authorizing", "A use-as-is is authorized only by an Approve signature with a justification, in a role allowed to authorize deviations at the site.");
+
     // ---- Generic transitions ---------------------------------------------------------------------
 
     /// <summary>The trigger is not permitted in the current state.</summary>
@@ -167,6 +170,12 @@ public static class ReasonCodes
 
     /// <summary>The approver lacks the required role at the site.</summary>
     public static readonly ReasonCode RoleNotHeld = new("approval.role-not-held", "The actor does not hold the required role at this site.");
+
+    /// <summary>
+    /// Whoever an event names as releasing or authorizing is unknown to the actor directory, does not hold the approving
+    /// role at the site, or is a system: the claim is not a signature, so a person in the role must approve.
+    /// </summary>
+    public static readonly ReasonCode ReleaseAuthorityUnverified = new("approval.release-authority-unverified", "Whoever is named as releasing is unknown, lacks the approving role at the site or is a system: a claim in an event is not a signature, so a person in the role must approve.");
 
     /// <summary>The actor cannot be resolved by the actor directory.</summary>
     public static readonly ReasonCode ActorUnknown = new("approval.actor-unknown", "The actor is not known to the actor directory.");
@@ -300,9 +309,9 @@ public static class ReasonCodes
         WithdrawalNotUnrestricted, CategoryDoesNotAllowMovement, TransferNotPermitted, InsufficientQuantity, RestrictedBatch,
         InTransitNotUsable, ConsignmentNotOwned, ReinspectionRequired, LotExpired, LotScrapped, LotOnHold, LotUnknown, ReversalInvalid,
         OrderNotReleased, OrderClosed, OrderTechnicallyCompleted, OrderHeld, OrderCancelled, OrderBalanceNotZero, OrderHasConfirmations,
-        NonconformanceNotApproved, JustificationRequired, AuthorizerRequired, DesignAuthorityRequired,
+        NonconformanceNotApproved, JustificationRequired, AuthorizerRequired, DesignAuthorityRequired, SignatureNotAuthorizing,
         TransitionNotPermitted, OutOfOrder, Duplicate,
-        ApprovalRequired, SelfApproval, RoleNotHeld, ActorUnknown, ApprovalUnauthenticated, ReauthenticationRequired, AuthorityLowered, SecondApproverRequired, SlaBreached,
+        ApprovalRequired, SelfApproval, RoleNotHeld, ReleaseAuthorityUnverified, ActorUnknown, ApprovalUnauthenticated, ReauthenticationRequired, AuthorityLowered, SecondApproverRequired, SlaBreached,
         CountSuperseded, CountLotRequired,
         AdapterTransient, AdapterPermanent, RetriesExhausted, CircuitOpen, StockDrift,
         AdapterNotConfigured, UnknownCommandKind, UnknownOperation, OperationNotSupported, RequiredOperationsMissing, ReferenceUnknown, LocationOnHold, PicksPaused,

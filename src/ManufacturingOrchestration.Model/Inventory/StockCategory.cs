@@ -22,6 +22,37 @@ public enum StockCategory
     InTransit = 4,
 }
 
+/// <summary>How restrictive a <see cref="StockCategory"/> is, for telling a release from a block.</summary>
+/// <remarks>
+/// The order follows what each category lets happen to the stock (domain notes §2): unrestricted stock is freely usable;
+/// restricted-use stock only for what the batch status allows; quality-inspection stock and stock in transit are not
+/// usable at all until a usage decision or a goods receipt; blocked stock only leaves by a sample, a scrap or a count
+/// difference and goes back to inspection (349) before it can be released. Moving stock to a less restrictive category
+/// makes it more usable — a release — and needs the authority a release needs.
+/// </remarks>
+public static class StockCategoryRestrictions
+{
+    /// <summary>
+    /// The rank of a category: 0 unrestricted, 1 restricted-use, 2 quality inspection and in transit, 3 blocked.
+    /// Higher is more restrictive.
+    /// </summary>
+    /// <param name="category">The category.</param>
+    /// <returns>The rank.</returns>
+    public static int Restrictiveness(this StockCategory category) => category switch
+    {
+        StockCategory.Unrestricted => 0,
+        StockCategory.RestrictedUse => 1,
+        StockCategory.QualityInspection or StockCategory.InTransit => 2,
+        _ => 3,
+    };
+
+    /// <summary>Whether moving stock from <paramref name="from"/> to <paramref name="to"/> makes it more usable (a release).</summary>
+    /// <param name="from">The category the stock leaves.</param>
+    /// <param name="to">The category the stock enters.</param>
+    /// <returns><see langword="true"/> when <paramref name="to"/> is less restrictive than <paramref name="from"/>.</returns>
+    public static bool IsRelease(StockCategory from, StockCategory to) => to.Restrictiveness() < from.Restrictiveness();
+}
+
 /// <summary>Who owns a quantity of stock.</summary>
 public enum StockOwnership
 {

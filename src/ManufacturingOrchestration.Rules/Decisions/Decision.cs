@@ -1,3 +1,5 @@
+using ManufacturingOrchestration.Model;
+
 namespace ManufacturingOrchestration.Rules;
 
 /// <summary>
@@ -87,6 +89,9 @@ public enum DecisionKind
     /// <summary><see cref="ScrapLot"/>.</summary>
     ScrapLot = 26,
 
+    /// <summary><see cref="CorrectStockCategory"/>.</summary>
+    CorrectStockCategory = 27,
+
     /// <summary>A decision type declared by a user of the library (a class derived from <see cref="Decision"/>).</summary>
     Custom = 1000,
 }
@@ -152,6 +157,15 @@ public abstract class Decision
     /// library's <see cref="ReleaseLot"/>, <see cref="ScrapLot"/> and <see cref="UseLotAsIs"/>.
     /// </summary>
     public virtual GovernedAction Governance => GovernedAction.None;
+
+    /// <summary>
+    /// Who the event says decided or authorized this governed decision — the <c>ReleasedBy</c> of a finished-goods
+    /// release, the authorizer of a use-as-is, the system that proposes a correction — or <see langword="null"/> when the
+    /// rules decided it from the facts alone (a release on a passed inspection). A name in an event is a claim, not a
+    /// signature: for a release or a use-as-is the policy constraints check it against <see cref="FactSet.Actors"/> and
+    /// gate the decision behind an approval when the claimant is unknown, a system, or lacks the approving role at the site.
+    /// </summary>
+    public virtual ActorId? Claimant => null;
 
     /// <summary>How urgent the decision is; when two rules decide the same thing the higher priority wins.</summary>
     public DecisionPriority Priority { get; init; } = DecisionPriority.Normal;

@@ -74,11 +74,66 @@ public sealed class ReleaseLot : Decision
     /// <summary>The quantity released; the whole quality-inspection quantity when absent.</summary>
     public Quantity? Quantity { get; init; }
 
+    /// <summary>
+    /// Who the event names as releasing (a finished-goods <c>ReleasedBy</c>); <see langword="null"/> when the rules
+    /// release on a result (a passed inspection). Checked by the policy constraints as the <see cref="Claimant"/>.
+    /// </summary>
+    public ActorId? ReleasedBy { get; init; }
+
     /// <inheritdoc />
-    public override string Describe() => $"Release lot {Lot} at {Site} (QualityInspection → {TargetCategory}{DecisionText.Quantity(Quantity)})";
+    public override ActorId? Claimant => ReleasedBy;
+
+    /// <inheritdoc />
+    public override string Describe() => $"Release lot {Lot} at {Site} (QualityInspection → {TargetCategory}{DecisionText.Quantity(Quantity)}{(ReleasedBy is { } by ? ", released by " + by : string.Empty)})";
 
     /// <inheritdoc />
     public override bool IsSameActionAs(Decision other) => other is ReleaseLot o && Lot == o.Lot && Site == o.Site && TargetCategory == o.TargetCategory;
+}
+
+/// <summary>
+/// Correct the ERP's stock category of a quantity to match the orchestrator's authoritative quality state (stock drift).
+/// A correction towards a less restrictive category (<see cref="StockCategoryRestrictions.IsRelease"/>) makes stock usable
+/// and is governed as a release; its <see cref="Claimant"/> is the system that proposes it, never a person, so the
+/// policy constraints always gate it behind an approval. A correction towards a more restrictive category is not governed.
+/// </summary>
+public sealed class CorrectStockCategory : Decision
+{
+    /// <summary>The actor named as proposing drift corrections: a system, which never holds a release authority.</summary>
+    public static readonly ActorId Reconciliation = new("system:stock-drift-correction");
+
+    /// <inheritdoc />
+    public override DecisionKind Kind => DecisionKind.CorrectStockCategory;
+
+    /// <inheritdoc />
+    public override GovernedAction Governance => StockCategoryRestrictions.IsRelease(FromCategory, ToCategory) ? GovernedAction.Release : GovernedAction.None;
+
+    /// <inheritdoc />
+    public override ActorId? Claimant => Reconciliation;
+
+    /// <summary>The lot.</summary>
+    public required LotId Lot { get; init; }
+
+    /// <summary>The site.</summary>
+    public required SiteId Site { get; init; }
+
+    /// <summary>The quantity moved.</summary>
+    public required Quantity Quantity { get; init; }
+
+    /// <summary>The category the ERP holds the quantity in.</summary>
+    public required StockCategory FromCategory { get; init; }
+
+    /// <summary>The category the orchestrator holds it in.</summary>
+    public required StockCategory ToCategory { get; init; }
+
+    /// <summary>The ownership of the quantity (unchanged by the correction).</summary>
+    public StockOwnership Ownership { get; init; }
+
+    /// <inheritdoc />
+    public override string Describe() => $"Correct {Quantity} {Ownership} of lot {Lot} at {Site} in the ERP ({FromCategory} → {ToCategory})";
+
+    /// <inheritdoc />
+    public override bool IsSameActionAs(Decision other) =>
+        other is CorrectStockCategory o && Lot == o.Lot && Site == o.Site && FromCategory == o.FromCategory && ToCategory == o.ToCategory && Ownership == o.Ownership;
 }
 
 /// <summary>Pause picks of a material (or lot) at a location while a count variance is open.</summary>

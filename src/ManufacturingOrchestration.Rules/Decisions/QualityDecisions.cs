@@ -27,8 +27,11 @@ public sealed class UseLotAsIs : Decision
     /// <summary>The documented justification.</summary>
     public required string Justification { get; init; }
 
-    /// <summary>Who authorized it.</summary>
+    /// <summary>Who authorized it (as the MRB event says: checked by the policy constraints as the <see cref="Claimant"/>).</summary>
     public required ActorId Authorizer { get; init; }
+
+    /// <inheritdoc />
+    public override ActorId? Claimant => Authorizer;
 
     /// <inheritdoc />
     public override string Describe() => $"Use {Quantity} of lot {Lot} as is (NCR {Nonconformance}, authorized by {Authorizer})";

@@ -49,12 +49,16 @@ public sealed class DecisionEngine
     private readonly Dictionary<SiteId, SiteRuleSet> _overlays;
     private readonly DecisionPolicy _policy;
 
-    internal DecisionEngine(SiteRuleSet global, Dictionary<SiteId, SiteRuleSet> overlays, DecisionPolicy policy)
+    internal DecisionEngine(SiteRuleSet global, Dictionary<SiteId, SiteRuleSet> overlays, DecisionPolicy policy, DecisionPolicyOptions policyOptions)
     {
         _global = global;
         _overlays = overlays;
         _policy = policy;
+        Policy = policyOptions;
     }
+
+    /// <summary>The roles the policy constraints require (release, scrap and deviation approvers).</summary>
+    public DecisionPolicyOptions Policy { get; }
 
     /// <summary>The name of the global rule set.</summary>
     public string RuleSetName => _global.Name;
@@ -131,6 +135,24 @@ public sealed class DecisionEngine
         var decisions = collector.Decisions;
         _policy.Apply(decisions, facts);
         return new DecisionSet(decisions, ruleSet.Name, ruleSet.Version);
+    }
+
+    /// <summary>
+    /// Applies the policy constraints to decisions a workflow proposes without rules (a stock-drift correction), so they
+    /// are governed exactly like the rules' own: a release by a claimant without authority, or any release, scrap or
+    /// use-as-is at a regulated site, comes back as a <see cref="RequireApproval"/>.
+    /// </summary>
+    /// <param name="proposed">The proposed decisions.</param>
+    /// <param name="facts">The facts (the site's profile is required for governed decisions).</param>
+    /// <returns>The governed decision set, named after the policy constraints.</returns>
+    /// <exception cref="ManufacturingOrchestrationException">A governed decision came without the site's profile (<see cref="ReasonCodes.SiteProfileMissing"/>).</exception>
+    public DecisionSet Govern(IEnumerable<Decision> proposed, FactSet facts)
+    {
+        ArgumentNullException.ThrowIfNull(proposed);
+        ArgumentNullException.ThrowIfNull(facts);
+        var decisions = proposed.ToList();
+        _policy.Apply(decisions, facts);
+        return new DecisionSet(decisions, DecisionPolicy.PolicyRuleSetName, DecisionPolicy.PolicyRuleSetName + "@" + DecisionPolicy.PolicyVersion);
     }
 
     private SiteRuleSet Select(SiteId? site) =>

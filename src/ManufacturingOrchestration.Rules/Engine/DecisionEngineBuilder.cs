@@ -143,7 +143,7 @@ public sealed class DecisionEngineBuilder
             overlays.Add(overlay.Site, Compile(name, version, combined));
         }
 
-        return new DecisionEngine(global, overlays, new DecisionPolicy(_policy));
+        return new DecisionEngine(global, overlays, new DecisionPolicy(_policy), _policy);
     }
 
     private static List<IRuleDefinition> Load(IReadOnlyList<Type> types, string ruleSet)

@@ -53,6 +53,13 @@ public sealed class FactSet
     /// <summary>Recommendations from models: facts only, they never decide a release, scrap or use-as-is.</summary>
     public IReadOnlyList<Recommendation> Recommendations { get; init; } = [];
 
+    /// <summary>
+    /// The actor directory's entries for the people the event names as deciding or authorizing (a finished-goods
+    /// <c>ReleasedBy</c>, a use-as-is authorizer), as the caller resolved them. Read by the policy constraints only, never
+    /// by rules: a <see cref="Decision.Claimant"/> missing here is unknown, so its release or use-as-is needs an approval.
+    /// </summary>
+    public IReadOnlyList<Actor> Actors { get; init => field = value ?? []; } = [];
+
     /// <summary>Further facts for the caller's own rules.</summary>
     public IReadOnlyList<object> AdditionalFacts { get; init; } = [];
 

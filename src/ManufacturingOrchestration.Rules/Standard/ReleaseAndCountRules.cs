@@ -5,6 +5,31 @@ using NRules.RuleModel;
 
 namespace ManufacturingOrchestration.Rules.Standard;
 
+/// <summary>
+/// Finished goods released: release the lot's quality-inspection stock, naming who the event says released it. The
+/// release is governed like every other: at a regulated site, or when the named releaser is unknown to the actor
+/// directory or lacks the release role at the site, the policy constraints turn it into an approval.
+/// </summary>
+[Name(RuleName)]
+[Description("A released lot's quality-inspection stock is released, as released by the person the event names.")]
+[Tag(StandardRuleSets.FinishedGoodsRelease)]
+public sealed class LotReleasedStockRule : Rule
+{
+    /// <summary>The rule name.</summary>
+    public const string RuleName = "mo.fg-release.release-stock";
+
+    /// <inheritdoc />
+    public override void Define()
+    {
+        LotReleased released = default!;
+
+        When()
+            .Match(() => released);
+        Then()
+            .Do(ctx => ctx.Decide(new ReleaseLot { Lot = released.Lot, Site = released.Site, Quantity = released.Quantity, ReleasedBy = released.ReleasedBy }));
+    }
+}
+
 /// <summary>Finished goods released: lift the shipment hold and update ATP.</summary>
 [Name(RuleName)]
 [Description("A released lot's shipment hold is lifted and ATP is updated.")]

@@ -1,3 +1,4 @@
+using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.DependencyInjection;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Workflows;
@@ -68,7 +69,7 @@ public static class ScenarioBuilderExtensions
     /// <param name="builder">The orchestrator builder.</param>
     /// <returns>The builder.</returns>
     public static ManufacturingOrchestrationBuilder AddDriftCorrection(this ManufacturingOrchestrationBuilder builder) =>
-        AddScenario(builder, DriftCorrectionWorkflow.Name, static _ => DriftCorrectionWorkflow.Create());
+        AddScenario(builder, DriftCorrectionWorkflow.Name, static services => DriftCorrectionWorkflow.Create(services));
 
     /// <summary>
     /// Registers every shipped workflow: incoming inspection, goods receipt, MRB disposition, finished-goods release,
@@ -119,7 +120,11 @@ public static class ScenarioBuilderExtensions
     /// settings…), from the container's decision engine and sites.
     /// </summary>
     /// <param name="builder">The orchestrator builder.</param>
-    /// <param name="create">Creates the services; the default is <c>(rules, sites) =&gt; new ScenarioServices(rules, sites)</c>.</param>
+    /// <param name="create">
+    /// Creates the services; the default is <c>(rules, sites) =&gt; new ScenarioServices(rules, sites) { Actors = directory }</c>
+    /// with the orchestrator's actor directory. Set <see cref="ScenarioServices.Actors"/> to that directory too, or every
+    /// release an event names a releaser for waits for an approval.
+    /// </param>
     /// <returns>The builder.</returns>
     public static ManufacturingOrchestrationBuilder UseScenarioServices(this ManufacturingOrchestrationBuilder builder, Func<DecisionEngine, SiteDirectory, ScenarioServices> create)
     {
@@ -168,7 +173,7 @@ public static class ScenarioBuilderExtensions
             return rules.Build();
         });
         services.TryAddSingleton(static sp => new SiteDirectory(sp.GetRequiredService<ScenarioComposition>().Sites));
-        services.TryAddSingleton(static sp => new ScenarioServices(sp.GetRequiredService<DecisionEngine>(), sp.GetRequiredService<SiteDirectory>()));
+        services.TryAddSingleton(static sp => new ScenarioServices(sp.GetRequiredService<DecisionEngine>(), sp.GetRequiredService<SiteDirectory>()) { Actors = sp.GetRequiredService<IActorDirectory>() });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OrchestratorOptions>, ScenarioSitesValidator>());
         return composition;
     }

@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Text;
 using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Workflows;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Rules;
 using ManufacturingOrchestration.Scenarios.Reconciliation;
 using ManufacturingOrchestration.StateMachines;
 
@@ -20,6 +22,15 @@ namespace ManufacturingOrchestration.Scenarios;
 /// (same version), the ERP disagrees only in how the same total is split across categories of one ownership (a
 /// quantity difference needs a count, not a category change), and every transfer is one the lot state machine
 /// permits. Otherwise the workflow only alerts, and audits why it did not correct.
+/// <para>
+/// A correction towards a more restrictive category (unrestricted → QI or blocked, QI → blocked…) proceeds and is audited.
+/// A correction towards a less restrictive one (blocked → QI or unrestricted, QI → unrestricted, restricted-use →
+/// unrestricted…; order in <see cref="StockCategoryRestrictions"/>) would release stock that a person may have blocked in
+/// the ERP on purpose: it is a release like any other, governed by the decision policy
+/// (<see cref="DecisionEngine.Govern"/>, <see cref="CorrectStockCategory"/>), so it waits for an approval by the release
+/// approver at the site and is planned only when that approval is given and the orchestrator's lot is still the version
+/// the drift was found on; a refusal leaves the ERP as it is and tells the notified roles.
+/// </para>
 /// </remarks>
 public static class DriftCorrectionWorkflow
 {
@@ -27,10 +38,12 @@ public static class DriftCorrectionWorkflow
     public const string Name = "stock-drift-correction";
 
     /// <summary>Builds the workflow.</summary>
+    /// <param name="services">The rules (whose policy governs a correction that releases stock) and the sites.</param>
     /// <param name="options">The options; defaults (alert only) when <see langword="null"/>.</param>
     /// <returns>The definition (version 1).</returns>
-    public static WorkflowDefinition Create(DriftCorrectionOptions? options = null)
+    public static WorkflowDefinition Create(ScenarioServices services, DriftCorrectionOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(services);
         var settings = options ?? new DriftCorrectionOptions();
         settings.Validate();
         return new WorkflowBuilder(Name, 1)
@@ -38,7 +51,9 @@ public static class DriftCorrectionWorkflow
             .TriggeredBy(EventTypes.StockDriftDetected)
             .Requires(CommandKinds.ErpChangeStockCategory, CommandKinds.NotificationSend)
             .Step("notify", WorkflowStepKind.Notify, ctx => Notify(settings, ctx))
-            .Step("correct", WorkflowStepKind.Plan, ctx => Correct(settings, ctx))
+            .Step("correct", WorkflowStepKind.Plan, ctx => Correct(services, settings, ctx))
+            .OnApproved("correction-approved", CorrectionApproved)
+            .OnRefused("correction-refused", (outcome, ctx) => CorrectionRefused(settings, outcome, ctx))
             .Build();
     }
 
@@ -62,7 +77,7 @@ public static class DriftCorrectionWorkflow
         });
     }
 
-    private static void Correct(DriftCorrectionOptions options, StepContext ctx)
+    private static void Correct(ScenarioServices services, DriftCorrectionOptions options, StepContext ctx)
     {
         if (!options.CorrectErpStockCategory || ctx.Event.Data is not StockDriftDetected drift)
         {
@@ -144,7 +159,58 @@ public static class DriftCorrectionWorkflow
             erpLot = simulated.Value!;
         }
 
-        foreach (var (ownership, from, to, quantity) in transfers)
+        if (!services.Sites.TryGet(lot.Site, out var site))
+        {
+            ctx.Audit("drift-correction-skipped", $"Site {lot.Site} has no profile, so nobody can tell who may approve a correction there; only alerted.");
+            return;
+        }
+
+        // Every correction goes through the decision policy: one that releases stock comes back gated.
+        var proposed = transfers.Select(t => new CorrectStockCategory
+        {
+            Lot = lot.Id,
+            Site = lot.Site,
+            Quantity = new Quantity(t.Quantity, lot.Unit),
+            FromCategory = t.From,
+            ToCategory = t.To,
+            Ownership = t.Ownership,
+        });
+        var governed = services.Rules.Govern(proposed, new FactSet { Envelope = ctx.Event, Lot = lot, Site = site });
+        var now = governed.Decisions.OfType<CorrectStockCategory>().ToArray();
+        var gated = governed.Decisions.OfType<RequireApproval>().Where(a => a.GatedAction is CorrectStockCategory).ToArray();
+        if (now.Length > 0)
+        {
+            PlanCorrections(ctx, lot, now);
+            ctx.Audit("drift-correction-planned", Describe(lot, now));
+        }
+
+        if (gated.Length == 0)
+        {
+            return;
+        }
+
+        var held = gated.Select(a => (CorrectStockCategory)a.GatedAction).ToArray();
+        var approval = gated[0];
+        ctx.RequestApproval(new ApprovalRequest
+        {
+            Role = approval.Role,
+            Site = approval.Site ?? lot.Site,
+            Gate = nameof(CorrectStockCategory),
+            Subject = $"Release stock of lot {lot.Id} in the ERP to match the orchestrator: {Describe(lot, held)}",
+            ReasonCode = approval.Reason,
+            Payload = new GatedCorrection
+            {
+                Lot = lot.Id,
+                Version = lot.Version,
+                Transfers = held.Select(c => new GatedTransfer { Ownership = c.Ownership, From = c.FromCategory, To = c.ToCategory, Quantity = c.Quantity }).ToArray(),
+            }.Write(),
+        });
+        ctx.Audit("drift-correction-awaiting-approval", $"{Describe(lot, held)} would make stock more usable in the ERP: it waits for an approval by {approval.Role} ({approval.Reason.Code}).");
+    }
+
+    private static void PlanCorrections(StepContext ctx, MaterialLot lot, IReadOnlyList<CorrectStockCategory> corrections)
+    {
+        foreach (var correction in corrections)
         {
             ctx.Plan(CommandKinds.ErpChangeStockCategory, c => new ChangeStockCategoryRequest
             {
@@ -152,15 +218,86 @@ public static class DriftCorrectionWorkflow
                 Lot = lot.Id,
                 Material = lot.Material,
                 Site = lot.Site,
-                Quantity = new Quantity(quantity, lot.Unit),
-                FromCategory = from,
-                ToCategory = to,
-                Ownership = ownership,
+                Quantity = correction.Quantity,
+                FromCategory = correction.FromCategory,
+                ToCategory = correction.ToCategory,
+                Ownership = correction.Ownership,
                 ReasonCode = ReasonCodes.StockDrift,
             });
         }
+    }
 
-        ctx.Audit("drift-correction-planned", string.Join("; ", transfers.Select(t => $"{t.Quantity} {lot.Unit} {t.Ownership} {t.From} → {t.To}")));
+    private static string Describe(MaterialLot lot, IEnumerable<CorrectStockCategory> corrections) =>
+        string.Join("; ", corrections.Select(c => $"{c.Quantity.Value} {lot.Unit} {c.Ownership} {c.FromCategory} → {c.ToCategory}"));
+
+    /// <summary>The release approver signed: plan the held corrections, unless the lot changed since the drift was found.</summary>
+    private static void CorrectionApproved(ApprovalOutcome outcome, StepContext ctx)
+    {
+        var gated = GatedCorrection.Read(outcome.Payload);
+        var signature = outcome.DecisiveSignature;
+        if (ctx.State.Lot is not { } lot || lot.Version != gated.Version)
+        {
+            ctx.Audit("drift-correction-skipped", string.Create(CultureInfo.InvariantCulture, $"The correction of lot {gated.Lot} was approved by {signature.Signer}, but the lot changed since the drift was found (version {gated.Version} then, {ctx.State.Lot?.Version} now); the next reconciliation decides again."), signature.Signer.Value);
+            return;
+        }
+
+        var corrections = gated.Transfers.Select(t => new CorrectStockCategory
+        {
+            Lot = lot.Id,
+            Site = lot.Site,
+            Quantity = t.Quantity,
+            FromCategory = t.From,
+            ToCategory = t.To,
+            Ownership = t.Ownership,
+        }).ToArray();
+        PlanCorrections(ctx, lot, corrections);
+        ctx.Audit("drift-correction-planned", $"{Describe(lot, corrections)}, approved by {signature.Signer} as {signature.Role}", signature.Signer.Value);
+    }
+
+    /// <summary>The release approver refused: the ERP keeps its categories and the notified roles are told.</summary>
+    private static void CorrectionRefused(DriftCorrectionOptions options, ApprovalOutcome outcome, StepContext ctx)
+    {
+        var gated = GatedCorrection.Read(outcome.Payload);
+        var signature = outcome.DecisiveSignature;
+        ctx.Audit("drift-correction-refused", $"The correction of lot {gated.Lot} was refused by {signature.Signer} as {signature.Role}: {signature.Reason}. The ERP keeps its stock categories.", signature.Signer.Value);
+        ctx.Plan(CommandKinds.NotificationSend, c => new SendNotificationRequest
+        {
+            Context = c,
+            Roles = options.NotifyRoles,
+            Site = ctx.State.Lot?.Site ?? ctx.Event.Site ?? outcome.Request.Site,
+            Severity = options.Severity,
+            Subject = $"Stock drift on lot {gated.Lot}: correction refused",
+            Body = $"{signature.Signer} ({signature.Role}) refused to release the ERP's stock of lot {gated.Lot} to match the orchestrator: {signature.Reason}. The ERP keeps its stock categories; resolve the difference by hand.",
+            ReasonCode = ReasonCodes.StockDrift,
+            Lot = gated.Lot,
+        });
+    }
+
+    /// <summary>The corrections a release approver must approve, kept with the pending request.</summary>
+    internal sealed record GatedCorrection
+    {
+        public required LotId Lot { get; init; }
+
+        public long Version { get; init; }
+
+        public IReadOnlyList<GatedTransfer> Transfers { get; init; } = [];
+
+        public static GatedCorrection Read(string? json) =>
+            System.Text.Json.JsonSerializer.Deserialize(json ?? "null", ScenarioJsonContext.Default.GatedCorrection) ?? throw new System.Text.Json.JsonException("The approval carries no stock correction.");
+
+        public string Write() => System.Text.Json.JsonSerializer.Serialize(this, ScenarioJsonContext.Default.GatedCorrection);
+    }
+
+    /// <summary>One held transfer of a gated correction.</summary>
+    internal sealed record GatedTransfer
+    {
+        public StockOwnership Ownership { get; init; }
+
+        public StockCategory From { get; init; }
+
+        public StockCategory To { get; init; }
+
+        public required Quantity Quantity { get; init; }
     }
 
     private static void Pair(StockOwnership ownership, List<(StockCategory Category, decimal Quantity)> surplus, List<(StockCategory Category, decimal Quantity)> deficit, List<(StockOwnership, StockCategory, StockCategory, decimal)> transfers)

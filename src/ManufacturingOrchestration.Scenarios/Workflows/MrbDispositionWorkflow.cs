@@ -55,7 +55,7 @@ public static class MrbDispositionWorkflow
             .UsesIfAvailable(QueryKinds.QmsGetNonconformance)
             .Step("enrich", WorkflowStepKind.Enrich, (ctx, ct) => EnrichAsync(services, ctx, ct))
             .Step("decide", WorkflowStepKind.Decide, ctx => Decide(services, ctx))
-            .Step("check-disposition", WorkflowStepKind.Transition, CheckDisposition)
+            .Step("check-disposition", WorkflowStepKind.Transition, ctx => CheckDisposition(services, ctx))
             .OnDecision<UseLotAsIs>("use-as-is", (d, ctx) =>
             {
                 if (UseAsIs(services, d, ctx))
@@ -95,6 +95,10 @@ public static class MrbDispositionWorkflow
         }
 
         ctx.SetFact(ScenarioFactKeys.Site, site);
+
+        // Who the MRB decision names as authorizing a use-as-is is a claim: the policy checks it against the directory.
+        await ReleaseAuthority.ResolveAsync(
+            services, ctx, decided.Lines.Where(l => l.Disposition == MrbDisposition.UseAsIs).Select(l => l.Authorizer ?? l.Signature?.Signer), ct).ConfigureAwait(false);
         if (ctx.Supports(QueryKinds.QmsGetNonconformance) && await ctx.QueryAsync(new GetNonconformanceQuery(decided.Nonconformance), ct).ConfigureAwait(false) is { } ncr)
         {
             ctx.SetFact(ScenarioFactKeys.Nonconformance, ncr);
@@ -108,12 +112,13 @@ public static class MrbDispositionWorkflow
             Envelope = ctx.Event,
             Lot = ctx.State.Lot,
             Site = ctx.GetFact(ScenarioFactKeys.Site),
+            Actors = ReleaseAuthority.Claimants(ctx),
         });
         ctx.AddDecisions(decisions.Decisions, decisions.Describe());
     }
 
     /// <summary>The NCR machine decides whether the disposition may be recorded at all.</summary>
-    private static void CheckDisposition(StepContext ctx)
+    private static void CheckDisposition(ScenarioServices services, StepContext ctx)
     {
         var decided = Decided(ctx);
         if (ctx.State.Lot is null)
@@ -146,7 +151,7 @@ public static class MrbDispositionWorkflow
 
         var site = ctx.GetFact(ScenarioFactKeys.Site)!;
         var approvals = decided.Lines.Where(l => l.Signature is not null).Select(l => l.Signature!).ToArray();
-        var result = NonconformanceMachine.Fire(ncr, NonconformanceTrigger.Disposition, new NonconformanceTriggerArgs { Lines = decided.Lines, Approvals = approvals }, site);
+        var result = NonconformanceMachine.Fire(ncr, NonconformanceTrigger.Disposition, new NonconformanceTriggerArgs { Lines = decided.Lines, Approvals = approvals, DeviationApprover = services.Rules.Policy.DeviationApprover }, site);
         if (result.Rejection is { } rejection)
         {
             // The design authority's approval is what the rules' approval gate asks for: wait for it instead of refusing.

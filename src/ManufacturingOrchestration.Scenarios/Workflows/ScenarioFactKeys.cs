@@ -41,6 +41,12 @@ public static class ScenarioFactKeys
     /// <summary>The nonconformance an MRB decision belongs to, from the QMS (MRB disposition).</summary>
     public static readonly FactKey<Nonconformance> Nonconformance = new("nonconformance");
 
+    /// <summary>
+    /// The actor directory's entries for the people the event names as releasing or authorizing (finished-goods release,
+    /// MRB disposition); passed to the rules as <see cref="FactSet.Actors"/>, where the decision policy checks release authority.
+    /// </summary>
+    public static readonly FactKey<IReadOnlyList<Actor>> Claimants = new("claimants");
+
     /// <summary>How many lines of an MRB decision were executed while the event was handled (MRB disposition).</summary>
     public static readonly FactKey<int> ExecutedLines = new("executed-lines");
 }

@@ -12,4 +12,6 @@ namespace ManufacturingOrchestration.Scenarios;
 [JsonSerializable(typeof(YieldMetrics))]
 [JsonSerializable(typeof(CycleCountWorkflow.Adjustment))]
 [JsonSerializable(typeof(IncomingInspectionWorkflow.GatedRelease))]
+[JsonSerializable(typeof(FinishedGoodsReleaseWorkflow.GatedFinishedGoodsRelease))]
+[JsonSerializable(typeof(DriftCorrectionWorkflow.GatedCorrection))]
 internal sealed partial class ScenarioJsonContext : JsonSerializerContext;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Workflows;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Rules;
@@ -27,6 +28,14 @@ public sealed class ScenarioServices
 
     /// <summary>The site profiles.</summary>
     public SiteDirectory Sites { get; }
+
+    /// <summary>
+    /// Who exists and which roles they hold: where the shipped workflows look up whoever an event names as releasing or
+    /// authorizing, so the decision policy can tell an authorized claim from one that needs an approval. Use the
+    /// orchestrator's own directory (the service registration and the test harness do). Default: an empty directory, so
+    /// every named releaser or authorizer is unknown and every such release waits for an approval.
+    /// </summary>
+    public IActorDirectory Actors { get; init; } = new InMemoryActorDirectory();
 
     /// <summary>The lot policy (expiry handling). Default <see cref="LotPolicy.Default"/>.</summary>
     public LotPolicy LotPolicy { get; init; } = LotPolicy.Default;

@@ -43,6 +43,12 @@ public sealed class NonconformanceTriggerArgs
     /// <summary>Further approvals given for the disposition (for example the design authority's), as signatures.</summary>
     public IReadOnlyList<ElectronicSignature> Approvals { get; init; } = [];
 
+    /// <summary>
+    /// The role allowed to authorize a deviation (use-as-is) by its signature, for <see cref="NonconformanceTrigger.Disposition"/>:
+    /// the decision policy's deviation approver. Default <see cref="Role.QualityManager"/>.
+    /// </summary>
+    public Role DeviationApprover { get; init; } = Role.QualityManager;
+
     /// <summary>A corrected problem description, for <see cref="NonconformanceTrigger.Correct"/>.</summary>
     public string? Problem { get; init; }
 
@@ -61,7 +67,9 @@ public sealed class NonconformanceTriggerArgs
 /// <para>
 /// Corrections only on an approved NC (Approved, Dispositioned, DispositionExecuted), else <c>ncr.not-approved</c>.
 /// A disposition needs at least one line (<c>payload.required</c>); a use-as-is line needs a documented justification
-/// (<c>ncr.justification-required</c>) and an identified authorizer (<c>ncr.authorizer-required</c>); at an aerospace
+/// (<c>ncr.justification-required</c>) and an identified authorizer (<c>ncr.authorizer-required</c>), and a signature on
+/// it must authorize the concession — mean approve, in a role allowed to authorize deviations
+/// (<see cref="ConcessionAuthority"/>, <c>ncr.signature-not-authorizing</c>); at an aerospace
 /// site (<see cref="IndustryProfile.Aerospace"/>) use-as-is and repair lines also need an approving signature in the
 /// <see cref="Role.DesignAuthority"/> role (<c>ncr.design-authority-required</c>). A dispositioned NC takes further
 /// lines under the same rules, appended to those it has (a quantity whose first disposition was refused, decided again).
@@ -158,14 +166,19 @@ public static class NonconformanceMachine
     private static void Define(TransitionTable<NonconformanceStatus, NonconformanceTrigger, NcrContext> machine)
     {
         var hasLines = new TransitionGuard<NcrContext>(static c => c.Args.Lines.Count > 0, ReasonCodes.Required);
+        // One rule for concessions, shared with the QMS simulator: ConcessionAuthority. Checked as three guards so each
+        // refusal names its own reason, in the order ConcessionAuthority.Check reports them.
+        var signatureAuthorizes = new TransitionGuard<NcrContext>(
+            static c => c.Args.Lines.All(l => ConcessionAuthority.Check(l, c.Site, c.Args.DeviationApprover) != ReasonCodes.SignatureNotAuthorizing),
+            ReasonCodes.SignatureNotAuthorizing);
         var justified = new TransitionGuard<NcrContext>(
-            static c => c.Args.Lines.All(l => l.Disposition != MrbDisposition.UseAsIs || !string.IsNullOrWhiteSpace(l.Justification ?? l.Signature?.Justification)),
+            static c => c.Args.Lines.All(l => ConcessionAuthority.Check(l, c.Site, c.Args.DeviationApprover) != ReasonCodes.JustificationRequired),
             ReasonCodes.JustificationRequired);
         var authorized = new TransitionGuard<NcrContext>(
-            static c => c.Args.Lines.All(l => l.Disposition != MrbDisposition.UseAsIs || l.Authorizer is not null || l.Signature is not null),
+            static c => c.Args.Lines.All(l => ConcessionAuthority.Check(l, c.Site, c.Args.DeviationApprover) != ReasonCodes.AuthorizerRequired),
             ReasonCodes.AuthorizerRequired);
         var designAuthority = new TransitionGuard<NcrContext>(
-            static c => c.Site.Industry != IndustryProfile.Aerospace
+            static c => !ConcessionAuthority.RequiresDesignAuthority(c.Site)
                 || c.Args.Lines.All(l => l.Disposition is not (MrbDisposition.UseAsIs or MrbDisposition.Repair) || HasDesignAuthorityApproval(l, c.Args.Approvals)),
             ReasonCodes.DesignAuthorityRequired);
 
@@ -178,7 +191,7 @@ public static class NonconformanceMachine
 
         machine.Configure(NonconformanceStatus.Approved)
             .InternalTransition(NonconformanceTrigger.Correct)
-            .PermitIf(NonconformanceTrigger.Disposition, NonconformanceStatus.Dispositioned, hasLines, justified, authorized, designAuthority);
+            .PermitIf(NonconformanceTrigger.Disposition, NonconformanceStatus.Dispositioned, hasLines, signatureAuthorizes, justified, authorized, designAuthority);
 
         machine.Configure(NonconformanceStatus.Refused)
             .Permit(NonconformanceTrigger.Close, NonconformanceStatus.Closed)
@@ -188,7 +201,7 @@ public static class NonconformanceMachine
         // same rules as the first.
         machine.Configure(NonconformanceStatus.Dispositioned)
             .InternalTransition(NonconformanceTrigger.Correct)
-            .InternalTransitionIf(NonconformanceTrigger.Disposition, hasLines, justified, authorized, designAuthority)
+            .InternalTransitionIf(NonconformanceTrigger.Disposition, hasLines, signatureAuthorizes, justified, authorized, designAuthority)
             .Permit(NonconformanceTrigger.ExecuteDisposition, NonconformanceStatus.DispositionExecuted);
 
         machine.Configure(NonconformanceStatus.DispositionExecuted)

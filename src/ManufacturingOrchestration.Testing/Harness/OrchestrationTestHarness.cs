@@ -60,8 +60,8 @@ public sealed class OrchestrationTestHarness : IAsyncDisposable
         }
 
         var engine = rules.Build();
-        Scenarios = options.CreateScenarioServices?.Invoke(engine) ?? new ScenarioServices(engine);
         Actors = new InMemoryActorDirectory(options.Actors);
+        Scenarios = options.CreateScenarioServices?.Invoke(engine) ?? new ScenarioServices(engine) { Actors = Actors };
         Store = options.Store ?? new InMemoryOrchestrationStore();
         Traceability = options.Traceability?.Invoke(Time);
         var adapters = Plant.AddTo(new AdapterSet());

@@ -32,8 +32,9 @@ public sealed class OrchestrationTestHarnessOptions
     /// <summary>
     /// Creates the services the shipped workflows share from the built decision engine, to set what they only take at
     /// creation (count tolerances and authorities, scrap-spike settings, lot policy…). Default
-    /// <c>rules =&gt; new ScenarioServices(rules)</c>. Sites added with <see cref="OrchestrationTestHarness.AddSite"/> go
-    /// to its <see cref="ScenarioServices.Sites"/>.
+    /// <c>rules =&gt; new ScenarioServices(rules) { Actors = harness.Actors }</c>. Sites added with
+    /// <see cref="OrchestrationTestHarness.AddSite"/> go to its <see cref="ScenarioServices.Sites"/>. Services created
+    /// here look people up in their own <see cref="ScenarioServices.Actors"/>, not the harness's directory.
     /// </summary>
     public Func<DecisionEngine, ScenarioServices>? CreateScenarioServices { get; init; }
 

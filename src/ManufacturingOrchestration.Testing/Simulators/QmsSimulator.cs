@@ -1,13 +1,16 @@
 using System.Collections.Concurrent;
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.StateMachines;
 
 namespace ManufacturingOrchestration.Testing;
 
 /// <summary>
 /// A stateful in-memory QMS: inspection lots, nonconformances through MRB, supplier cases with evidence, and supplier
-/// quality history. Refuses corrections and dispositions on a nonconformance that is not approved, use-as-is without a
-/// justification and an identified authorizer, and status changes the NCR lifecycle does not allow. Thread-safe.
+/// quality history. Refuses corrections and dispositions on a nonconformance that is not approved, use-as-is lines the
+/// nonconformance machine's concession rule refuses (<see cref="ConcessionAuthority"/>: no justification, no authorizer,
+/// or a signature that does not authorize a deviation at the site), and status changes the NCR lifecycle does not allow.
+/// Thread-safe.
 /// </summary>
 public sealed class QmsSimulator : AdapterSimulator,
     ICommandHandler<CreateInspectionLotRequest>,
@@ -24,6 +27,7 @@ public sealed class QmsSimulator : AdapterSimulator,
     private readonly ConcurrentDictionary<NonconformanceId, NcState> _nonconformances = new();
     private readonly ConcurrentDictionary<string, SupplierCase> _cases = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<SupplierId, SupplierQualityHistory> _histories = new();
+    private readonly ConcurrentDictionary<SiteId, SiteProfile> _sites = new();
     private readonly Lock _gate = new();
     private readonly Func<CreateInspectionLotRequest, CommandPlan> _createInspectionLot;
     private readonly Func<OpenNonconformanceRequest, CommandPlan> _openNc;
@@ -52,6 +56,22 @@ public sealed class QmsSimulator : AdapterSimulator,
     {
         ArgumentNullException.ThrowIfNull(inspectionLot);
         _inspectionLots[inspectionLot.Id] = inspectionLot;
+        return this;
+    }
+
+    /// <summary>
+    /// The role allowed to authorize a deviation (use-as-is) by its signature, as in the decision policy. Default
+    /// <see cref="Role.QualityManager"/>.
+    /// </summary>
+    public Role DeviationApprover { get; set; } = Role.QualityManager;
+
+    /// <summary>Adds or replaces a site profile, whose industry profile says who may authorize a use-as-is there.</summary>
+    /// <param name="site">The profile.</param>
+    /// <returns>This simulator.</returns>
+    public QmsSimulator AddSite(SiteProfile site)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        _sites[site.Id] = site;
         return this;
     }
 
@@ -265,17 +285,11 @@ public sealed class QmsSimulator : AdapterSimulator,
             return CommandPlan.Refuse(ReasonCodes.Required, "The disposition line is missing.");
         }
 
-        if (line.Disposition == MrbDisposition.UseAsIs)
+        // The same concession rule as the nonconformance machine: a signature authorizes only what its meaning and role allow.
+        var site = _sites.TryGetValue(state.Current.Site, out var profile) ? profile : new SiteProfile { Id = state.Current.Site };
+        if (ConcessionAuthority.Check(line, site, DeviationApprover) is { } refused)
         {
-            if (string.IsNullOrWhiteSpace(line.Justification) && string.IsNullOrWhiteSpace(line.Signature?.Justification))
-            {
-                return CommandPlan.Refuse(ReasonCodes.JustificationRequired, "Use-as-is needs a documented justification (21 CFR 820.90(b)(1)).");
-            }
-
-            if (line.Authorizer is null && line.Signature is null)
-            {
-                return CommandPlan.Refuse(ReasonCodes.AuthorizerRequired, "Use-as-is needs the authorizer's identity or signature.");
-            }
+            return CommandPlan.Refuse(refused, $"Use-as-is of {line.Quantity} of lot {line.Lot} is not authorized: {refused.Description}");
         }
 
         return CommandPlan.Apply(

@@ -28,7 +28,11 @@ internal sealed class EngineTestHost : IAsyncDisposable
         Plant = new PlantSimulator(new PlantSimulatorOptions { TimeProvider = Time, Seed = 7 });
         Plant.AddSite(new SiteProfile { Id = Site, HoldLocation = new BinId("HOLD-P1") });
         Plant.AddMaterial(new MaterialDefinition { Id = Capacitor, BaseUnit = UnitOfMeasure.Each, Criticality = CriticalityClass.A, Supplier = Supplier });
-        Services = new ScenarioServices(SharedRules.Value, new SiteDirectory([new SiteProfile { Id = Site, HoldLocation = new BinId("HOLD-P1") }]));
+        Services = new ScenarioServices(SharedRules.Value, new SiteDirectory([new SiteProfile { Id = Site, HoldLocation = new BinId("HOLD-P1") }]))
+        {
+            // The orchestrator's directory, as configured (a test may replace it): the workflows look releasers up there.
+            Actors = new OptionsActorDirectory(() => Options!.Actors),
+        };
         Store = store ?? new InMemoryOrchestrationStore();
         Options = new OrchestratorOptions
         {
@@ -189,6 +193,12 @@ internal sealed class EngineTestHost : IAsyncDisposable
     {
         await Orchestrator.DisposeAsync();
         Plant.Dispose();
+    }
+
+    /// <summary>Looks actors up in whatever directory the orchestrator's options hold when asked.</summary>
+    private sealed class OptionsActorDirectory(Func<IActorDirectory> directory) : IActorDirectory
+    {
+        public ValueTask<Actor?> FindAsync(ActorId actor, CancellationToken cancellationToken = default) => directory().FindAsync(actor, cancellationToken);
     }
 }
 

@@ -27,6 +27,50 @@ public sealed class DecisionPolicyTests
         approval.Gated.Explanation.Includes("acme.release-anyway").Should().BeTrue("the gated decision keeps its own explanation");
     }
 
+    private static CorrectStockCategory Correction(StockCategory from, StockCategory to) => new()
+    {
+        Lot = TestFacts.LotId, Site = TestFacts.SiteId, Quantity = Quantity.Each(50), FromCategory = from, ToCategory = to,
+    };
+
+    [Theory]
+    [InlineData(StockCategory.Blocked, StockCategory.Unrestricted)]
+    [InlineData(StockCategory.Blocked, StockCategory.QualityInspection)]
+    [InlineData(StockCategory.QualityInspection, StockCategory.Unrestricted)]
+    [InlineData(StockCategory.RestrictedUse, StockCategory.Unrestricted)]
+    [InlineData(StockCategory.Blocked, StockCategory.RestrictedUse)]
+    public void Govern_CorrectionTowardsALessRestrictiveCategory_IsGatedByTheReleaseApprover(StockCategory from, StockCategory to)
+    {
+        var governed = CreateSut().Govern([Correction(from, to)], new FactSet { Site = TestFacts.Site() });
+
+        var approval = governed.Decisions.Should().ContainSingle().Which.Should().BeOfType<RequireApproval>().Subject;
+        approval.Role.Should().Be(Role.QualityManager);
+        approval.Reason.Should().Be(ReasonCodes.ReleaseAuthorityUnverified);
+        approval.Explanation.Includes(DecisionPolicy.ReleaseAuthorityRuleName).Should().BeTrue();
+        approval.Gated.Should().BeOfType<CorrectStockCategory>().Which.ToCategory.Should().Be(to);
+    }
+
+    [Theory]
+    [InlineData(StockCategory.Unrestricted, StockCategory.Blocked)]
+    [InlineData(StockCategory.QualityInspection, StockCategory.Blocked)]
+    [InlineData(StockCategory.Unrestricted, StockCategory.QualityInspection)]
+    [InlineData(StockCategory.Unrestricted, StockCategory.RestrictedUse)]
+    public void Govern_CorrectionTowardsAMoreRestrictiveCategory_GoesThroughEvenAtARegulatedSite(StockCategory from, StockCategory to)
+    {
+        var governed = CreateSut().Govern([Correction(from, to)], new FactSet { Site = TestFacts.Site(regulated: true) });
+
+        governed.Decisions.Should().ContainSingle().Which.Should().BeOfType<CorrectStockCategory>();
+    }
+
+    [Fact]
+    public void Govern_ReleasingCorrectionWithAReleaseApproverConfigured_AsksThatRole()
+    {
+        var engine = new DecisionEngineBuilder().AddStandardRules().WithPolicy(new DecisionPolicyOptions { ReleaseApprover = Role.Supervisor }).Build();
+
+        var governed = engine.Govern([Correction(StockCategory.Blocked, StockCategory.Unrestricted)], new FactSet { Site = TestFacts.Site() });
+
+        governed.Decisions.Should().ContainSingle().Which.Should().BeOfType<RequireApproval>().Which.Role.Should().Be(Role.Supervisor);
+    }
+
     [Fact]
     public void Decide_UserRuleReleasesAtUnregulatedSite_ReleaseGoesThrough()
     {

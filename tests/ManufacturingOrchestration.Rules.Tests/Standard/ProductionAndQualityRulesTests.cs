@@ -35,6 +35,7 @@ public sealed class ProductionAndQualityRulesTests
     {
         Event = new MrbDispositionDecided { Nonconformance = Ncr, Lot = TestFacts.LotId, Material = TestFacts.MaterialId, Site = TestFacts.SiteId, Lines = lines },
         Site = TestFacts.Site(regulated, industry),
+        Actors = [new Actor { Id = new ActorId("mrb-carla"), Roles = [new RoleAssignment { Role = Role.QualityManager, Site = TestFacts.SiteId }] }],
     };
 
     private static MrbDispositionLine Line(MrbDisposition disposition, string? justification = "within design margin per ECN-12", string? authorizer = "mrb-carla") => new()
@@ -105,6 +106,18 @@ public sealed class ProductionAndQualityRulesTests
 
         decisions.Contains<UseLotAsIs>().Should().BeFalse();
         decisions.OfType<Escalate>().Should().ContainSingle().Which.ReasonCode!.Value.Code.Should().Be(code);
+    }
+
+    [Fact]
+    public void Decide_UseAsIsAuthorizedBySomeoneUnknown_NeedsTheDeviationApproverEvenAtAGeneralSite()
+    {
+        var decisions = Engine.Decide(Mrb(lines: Line(MrbDisposition.UseAsIs, authorizer: "mrb-stranger")), TestContext.Current.CancellationToken);
+
+        var approval = decisions.OfType<RequireApproval>().Should().ContainSingle().Subject;
+        approval.Role.Should().Be(Role.QualityManager);
+        approval.Reason.Should().Be(ReasonCodes.ReleaseAuthorityUnverified);
+        approval.Gated.Should().BeOfType<UseLotAsIs>().Which.Authorizer.Should().Be(new ActorId("mrb-stranger"));
+        decisions.Contains<UseLotAsIs>().Should().BeFalse();
     }
 
     [Fact]

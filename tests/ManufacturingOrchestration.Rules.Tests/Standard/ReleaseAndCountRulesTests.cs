@@ -56,13 +56,51 @@ public sealed class ReleaseAndCountRulesTests
         publish.Order.Should().Be(new OrderId("WO-9"));
     }
 
+    private static readonly Actor QmAnna = new() { Id = new ActorId("qm-anna"), Roles = [new RoleAssignment { Role = Role.QualityManager, Site = TestFacts.SiteId }] };
+
     [Fact]
-    public void Decide_ReleaseOfFinishedGoodsAtRegulatedSite_IsNotGatedBecauseTheReleaseWasAlreadyApproved()
+    public void Decide_ReleaseOfFinishedGoodsAtRegulatedSite_IsGatedByTheReleaseApproverEvenWhenTheReleaserHoldsTheRole()
     {
-        var decisions = Engine.Decide(new FactSet { Event = Released(), Site = TestFacts.Site(regulated: true) }, TestContext.Current.CancellationToken);
+        var decisions = Engine.Decide(new FactSet { Event = Released(), Site = TestFacts.Site(regulated: true), Actors = [QmAnna] }, TestContext.Current.CancellationToken);
+
+        var approval = decisions.OfType<RequireApproval>().Should().ContainSingle().Subject;
+        approval.Role.Should().Be(Role.QualityManager);
+        approval.Reason.Should().Be(ReasonCodes.ApprovalRequired);
+        approval.Gated.Should().BeOfType<ReleaseLot>().Which.ReleasedBy.Should().Be(new ActorId("qm-anna"));
+        decisions.Contains<ReleaseLot>().Should().BeFalse();
+    }
+
+    [Fact]
+    public void Decide_ReleaseOfFinishedGoodsByAReleaserHoldingTheRoleAtTheSite_ReleasesTheStockWithoutApproval()
+    {
+        var decisions = Engine.Decide(new FactSet { Event = Released(), Site = TestFacts.Site(), Actors = [QmAnna] }, TestContext.Current.CancellationToken);
 
         decisions.Contains<RequireApproval>().Should().BeFalse();
-        decisions.Contains<ReleaseShipmentHold>().Should().BeTrue();
+        var release = decisions.OfType<ReleaseLot>().Should().ContainSingle().Subject;
+        release.ReleasedBy.Should().Be(new ActorId("qm-anna"));
+        release.Explanation.Includes(LotReleasedStockRule.RuleName).Should().BeTrue();
+    }
+
+    public static TheoryData<string, Actor[]> UnverifiedReleasers => new()
+    {
+        { "unknown to the directory", [] },
+        { "role at another site", [QmAnna with { Roles = [new RoleAssignment { Role = Role.QualityManager, Site = new SiteId("OTHER") }] }] },
+        { "another role", [QmAnna with { Roles = [new RoleAssignment { Role = Role.QualityEngineer, Site = TestFacts.SiteId }] }] },
+        { "a system account", [QmAnna with { IsSystem = true }] },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnverifiedReleasers))]
+    public void Decide_ReleaseOfFinishedGoodsByAReleaserWithoutAuthority_IsGatedByTheReleaseApprover(string why, Actor[] directory)
+    {
+        var decisions = Engine.Decide(new FactSet { Event = Released(), Site = TestFacts.Site(), Actors = directory }, TestContext.Current.CancellationToken);
+
+        var approval = decisions.OfType<RequireApproval>().Should().ContainSingle(why).Subject;
+        approval.Role.Should().Be(Role.QualityManager);
+        approval.Reason.Should().Be(ReasonCodes.ReleaseAuthorityUnverified);
+        approval.Explanation.Includes(DecisionPolicy.ReleaseAuthorityRuleName).Should().BeTrue();
+        approval.Gated.Should().BeOfType<ReleaseLot>();
+        decisions.Contains<ReleaseLot>().Should().BeFalse();
     }
 
     [Fact]

@@ -197,7 +197,7 @@ public class DriftReconcilerTests
     [Fact]
     public async Task ReconcileAsync_LongRunWithTheErpToWmsInterface_NoWmsDriftUntilOnePostingIsLost()
     {
-        await using var host = await new EngineTestHost(scenarioWorkflows: s => [IncomingInspectionWorkflow.Create(s), DriftCorrectionWorkflow.Create()]).StartAsync();
+        await using var host = await new EngineTestHost(scenarioWorkflows: s => [IncomingInspectionWorkflow.Create(s), DriftCorrectionWorkflow.Create(s)]).StartAsync();
         var lots = Enumerable.Range(1, 60).Select(i => host.AddLotInInspection($"LW-{i:00}", 10 * i).Id).ToArray();
         var sut = CreateSut(host);
 
@@ -245,7 +245,7 @@ public class DriftReconcilerTests
     }
 
     internal static EngineTestHost CreateHost(DriftCorrectionOptions? options = null) =>
-        new(workflows: [DriftCorrectionWorkflow.Create(options)]);
+        new(scenarioWorkflows: s => [DriftCorrectionWorkflow.Create(s, options)]);
 
     internal static DriftReconciler CreateSut(EngineTestHost host) => new(host.Orchestrator);
 

@@ -507,6 +507,9 @@ public class MrbDispositionEndToEndTests
                 ]);
             },
             scenarioWorkflows: services => [MrbDispositionWorkflow.Create(new ScenarioServices(services.Rules, new SiteDirectory([site])))]);
+
+        // The QMS applies the same concession rule as the NC machine, so it must know the site's industry profile too.
+        host.Plant.AddSite(site);
         host.Plant.AddLot(
             new MaterialLot
             {

@@ -1,4 +1,5 @@
 using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Tests.Execution;
@@ -42,12 +43,19 @@ internal sealed class ScenarioTestHost : IAsyncDisposable
     public static async Task<ScenarioTestHost> StartAsync(bool regulated = false, ScrapSpikeSettings? scrapSpike = null, bool withTraceability = true)
     {
         var site = new SiteProfile { Id = EngineTestHost.Site, HoldLocation = new BinId("HOLD-P1"), IsRegulated = regulated };
-        var services = new ScenarioServices(SharedRules.Value, new SiteDirectory([site])) { ScrapSpike = scrapSpike ?? new ScrapSpikeSettings() };
+        // The quality manager who releases and authorizes in these tests holds the role at the site; the workflows look
+        // releasers up in the same directory the orchestrator checks signers against.
+        var actors = new InMemoryActorDirectory([
+            new Actor { Id = EngineTestHost.OperatorId, Roles = [new RoleAssignment { Role = Role.OrchestrationOperator }] },
+            new Actor { Id = QualityManagerId, Roles = [new RoleAssignment { Role = Role.QualityManager, Site = EngineTestHost.Site }] },
+        ]);
+        var services = new ScenarioServices(SharedRules.Value, new SiteDirectory([site])) { ScrapSpike = scrapSpike ?? new ScrapSpikeSettings(), Actors = actors };
         var directory = Path.Combine(Path.GetTempPath(), "mo-traceability-" + Guid.NewGuid().ToString("N"));
         JsonFileTraceabilityRepository? repository = null;
         var host = new EngineTestHost(
             options =>
             {
+                options.Actors = actors;
                 repository = new JsonFileTraceabilityRepository(directory, options.TimeProvider);
                 if (withTraceability)
                 {

@@ -178,6 +178,62 @@ public sealed class NonconformanceMachineTests
     }
 
     [Fact]
+    public void Fire_UseAsIsSignedOnlyByAnOperatorsRejection_IsRejectedAsNotAuthorizing()
+    {
+        var rejection = new ElectronicSignature { Signer = new ActorId("op-otto"), Role = Role.Operator, Meaning = SignatureMeaning.Reject, SignedAt = Time.GetUtcNow(), Reason = "Not acceptable", Justification = "Out of tolerance" };
+        var args = new NonconformanceTriggerArgs { Lines = [Line(MrbDisposition.UseAsIs, justification: null, authorizer: false, signature: rejection)] };
+
+        var result = NonconformanceMachine.Fire(CreateNcr(NonconformanceStatus.Approved), NonconformanceTrigger.Disposition, args, General);
+
+        result.Rejection!.ReasonCode.Should().Be(ReasonCodes.SignatureNotAuthorizing);
+    }
+
+    [Theory]
+    [InlineData("operator", SignatureMeaning.Approve)]
+    [InlineData("quality-engineer", SignatureMeaning.Approve)]
+    [InlineData("quality-manager", SignatureMeaning.Reject)]
+    [InlineData("design-authority", SignatureMeaning.Approve)]
+    public void Fire_UseAsIsSignatureWithoutDeviationAuthorityAtAGeneralSite_IsRejected(string role, SignatureMeaning meaning)
+    {
+        var signature = Signature(new Role(role)) with { Meaning = meaning, Justification = "Within design margin" };
+        var args = new NonconformanceTriggerArgs { Lines = [Line(MrbDisposition.UseAsIs, signature: signature)] };
+
+        var result = NonconformanceMachine.Fire(CreateNcr(NonconformanceStatus.Approved), NonconformanceTrigger.Disposition, args, General);
+
+        result.Rejection!.ReasonCode.Should().Be(ReasonCodes.SignatureNotAuthorizing);
+    }
+
+    [Fact]
+    public void Fire_UseAsIsApprovedByTheQualityManagerWithAJustification_IsAccepted()
+    {
+        var signature = Signature(Role.QualityManager) with { Justification = "Within design margin per ECN-12" };
+        var args = new NonconformanceTriggerArgs { Lines = [Line(MrbDisposition.UseAsIs, justification: null, authorizer: false, signature: signature)] };
+
+        var result = NonconformanceMachine.Fire(CreateNcr(NonconformanceStatus.Approved), NonconformanceTrigger.Disposition, args, General);
+
+        result.GetValueOrThrow().Status.Should().Be(NonconformanceStatus.Dispositioned);
+    }
+
+    [Fact]
+    public void Fire_UseAsIsApprovedWithoutAnyJustification_IsRejected()
+    {
+        var args = new NonconformanceTriggerArgs { Lines = [Line(MrbDisposition.UseAsIs, justification: null, authorizer: false, signature: Signature(Role.QualityManager))] };
+
+        NonconformanceMachine.Fire(CreateNcr(NonconformanceStatus.Approved), NonconformanceTrigger.Disposition, args, General)
+            .Rejection!.ReasonCode.Should().Be(ReasonCodes.JustificationRequired);
+    }
+
+    [Fact]
+    public void Fire_UseAsIsWithAConfiguredDeviationApprover_OnlyThatRoleAuthorizes()
+    {
+        var byManager = new NonconformanceTriggerArgs { Lines = [Line(MrbDisposition.UseAsIs, signature: Signature(Role.QualityManager))], DeviationApprover = Role.MrbMember };
+        var byMrb = new NonconformanceTriggerArgs { Lines = [Line(MrbDisposition.UseAsIs, signature: Signature(Role.MrbMember))], DeviationApprover = Role.MrbMember };
+
+        NonconformanceMachine.Fire(CreateNcr(NonconformanceStatus.Approved), NonconformanceTrigger.Disposition, byManager, General).Rejection!.ReasonCode.Should().Be(ReasonCodes.SignatureNotAuthorizing);
+        NonconformanceMachine.Fire(CreateNcr(NonconformanceStatus.Approved), NonconformanceTrigger.Disposition, byMrb, General).IsAccepted.Should().BeTrue();
+    }
+
+    [Fact]
     public void Fire_AerospaceRework_NeedsNoDesignAuthority()
     {
         var args = new NonconformanceTriggerArgs { Lines = [Line(MrbDisposition.Rework)] };

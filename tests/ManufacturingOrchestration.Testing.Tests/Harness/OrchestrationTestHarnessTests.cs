@@ -178,7 +178,7 @@ public sealed class OrchestrationTestHarnessTests
     [Fact]
     public async Task ReconcileAsync_ErpChangedBehindTheOrchestrator_ReportsTheDriftAndWaitsForTheAlert()
     {
-        var options = new OrchestrationTestHarnessOptions { Workflows = { IncomingInspectionWorkflow.Create, _ => DriftCorrectionWorkflow.Create() } };
+        var options = new OrchestrationTestHarnessOptions { Workflows = { IncomingInspectionWorkflow.Create, services => DriftCorrectionWorkflow.Create(services) } };
         await using var harness = await CreateSut(options, "LOT-10").StartAsync(Ct);
         await harness.PublishAndWaitAsync([Failed("LOT-10", "evt-10")], Ct);
         harness.Plant.Erp.AddLot(Lot("LOT-10", StockCategory.Unrestricted));

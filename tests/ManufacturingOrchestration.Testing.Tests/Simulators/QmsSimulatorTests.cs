@@ -85,6 +85,45 @@ public sealed class QmsSimulatorTests
     }
 
     [Fact]
+    public async Task RecordDispositionAsync_UseAsIsSignedOnlyByAnOperatorsRejection_IsRefusedAsTheMachineRefusesIt()
+    {
+        var qms = CreateSut(NonconformanceStatus.Approved);
+        var rejection = new ElectronicSignature { Signer = new ActorId("op-otto"), Role = Role.Operator, Meaning = SignatureMeaning.Reject, SignedAt = DateTimeOffset.UnixEpoch, Reason = "Not acceptable", Justification = "Out of tolerance" };
+
+        var result = await qms.RecordDispositionAsync(Signed(rejection, justification: null), s_ct);
+
+        result.Reason.Should().Be(ReasonCodes.SignatureNotAuthorizing);
+        qms.GetNonconformance(s_nc)!.Dispositions.Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("quality-manager", false, true)]
+    [InlineData("design-authority", false, false)]
+    [InlineData("design-authority", true, true)]
+    [InlineData("operator", true, false)]
+    public async Task RecordDispositionAsync_UseAsIsApproveSignature_IsRecordedOnlyInARoleAllowedToAuthorizeDeviationsAtTheSite(string role, bool aerospace, bool recorded)
+    {
+        var qms = CreateSut(NonconformanceStatus.Approved);
+        qms.AddSite(new SiteProfile { Id = Plant, Industry = aerospace ? IndustryProfile.Aerospace : IndustryProfile.General });
+        var approval = new ElectronicSignature { Signer = new ActorId("signer-sam"), Role = new Role(role), Meaning = SignatureMeaning.Approve, SignedAt = DateTimeOffset.UnixEpoch, Reason = "Concession", Justification = "Within design margin per ECN-12" };
+
+        var result = await qms.RecordDispositionAsync(Signed(approval, justification: null), s_ct);
+
+        result.IsSuccess.Should().Be(recorded);
+        if (!recorded)
+        {
+            result.Reason.Should().Be(ReasonCodes.SignatureNotAuthorizing);
+        }
+    }
+
+    private static RecordDispositionRequest Signed(ElectronicSignature signature, string? justification) => new()
+    {
+        Context = Context(),
+        Nonconformance = s_nc,
+        Line = new MrbDispositionLine { Disposition = MrbDisposition.UseAsIs, Lot = Lot, Quantity = Ea(10), Justification = justification, Signature = signature },
+    };
+
+    [Fact]
     public async Task RecordDispositionAsync_ScrapOnUnapproved_IsRefused()
     {
         var qms = CreateSut(NonconformanceStatus.New);

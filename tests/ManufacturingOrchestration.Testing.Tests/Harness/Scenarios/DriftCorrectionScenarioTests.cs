@@ -15,6 +15,7 @@ public sealed class DriftCorrectionScenarioTests
     private static readonly SiteId Site = new("P1");
     private static readonly MaterialId Capacitor = new("CAP-100UF");
     private static readonly SupplierId Acme = new("S-ACME");
+    private static readonly ActorId QualityManager = new("qm-quinn");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -79,18 +80,79 @@ public sealed class DriftCorrectionScenarioTests
         await harness.AssertAuditIntactAsync(Ct);
     }
 
+    [Fact]
+    public async Task Reconcile_CorrectionEnabled_ErpBlockedByAPersonOnAReleasedLot_WaitsForTheReleaseApproverBeforeUnblocking()
+    {
+        await using var harness = await StartWithReleasedLotAsync("L-4", new DriftCorrectionOptions { CorrectErpStockCategory = true });
+        var lot = new LotId("L-4");
+        SetErpStock(harness, lot, StockCategory.Blocked, 100);
+
+        await harness.ReconcileAsync([lot], Ct);
+
+        harness.Plant.Erp.QuantityIn(lot, StockCategory.Blocked).Should().Be(100, "nobody approved unblocking it yet");
+        harness.EffectsOf(CommandKinds.ErpChangeStockCategory, lot).Should().ContainSingle("only the release of the inspection was posted");
+        DriftAlerts(harness, lot).Should().ContainSingle();
+        var pending = await harness.AssertPendingApprovalAsync(lot.Value, Ct);
+        pending.Role.Should().Be(Role.QualityManager);
+        pending.Gate.Should().Be("CorrectStockCategory");
+        pending.ReasonCode.Should().Be(ReasonCodes.ReleaseAuthorityUnverified);
+        (await harness.Orchestrator.GetAuditTrailAsync(lot.Value, Ct)).Should().ContainSingle(r => r.Action == "drift-correction-awaiting-approval")
+            .Which.Reason.Should().Contain("Blocked → Unrestricted");
+
+        await harness.ApproveAsync(lot.Value, QualityManager, "The block was a mistake: lot L-4 passed inspection", Ct);
+
+        harness.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(100);
+        harness.Plant.Erp.QuantityIn(lot, StockCategory.Blocked).Should().Be(0);
+        (await harness.Orchestrator.GetAuditTrailAsync(lot.Value, Ct)).Should().ContainSingle(r => r.Action == "drift-correction-planned")
+            .Which.Reason.Should().Contain("approved by qm-quinn");
+        await harness.AssertNoOpenDeadLettersAsync(Ct);
+        await harness.AssertAuditIntactAsync(Ct);
+    }
+
+    [Fact]
+    public async Task Reconcile_CorrectionEnabled_UnblockingRefused_LeavesTheErpBlockedAndTellsTheNotifiedRoles()
+    {
+        await using var harness = await StartWithReleasedLotAsync("L-5", new DriftCorrectionOptions { CorrectErpStockCategory = true });
+        var lot = new LotId("L-5");
+        SetErpStock(harness, lot, StockCategory.Blocked, 100);
+        await harness.ReconcileAsync([lot], Ct);
+
+        await harness.RefuseAsync(lot.Value, QualityManager, "Blocked on purpose: customer complaint under review", Ct);
+
+        harness.Plant.Erp.QuantityIn(lot, StockCategory.Blocked).Should().Be(100);
+        harness.EffectsOf(CommandKinds.ErpChangeStockCategory, lot).Should().ContainSingle();
+        DriftAlerts(harness, lot).Should().HaveCount(2).And.Contain(n => n.Request.Subject.Contains("correction refused", StringComparison.Ordinal));
+        (await harness.Orchestrator.GetAuditTrailAsync(lot.Value, Ct)).Should().ContainSingle(r => r.Action == "drift-correction-refused");
+        await harness.AssertAuditIntactAsync(Ct);
+    }
+
     private static async Task<OrchestrationTestHarness> StartWithQuarantinedLotAsync(string lotId, DriftCorrectionOptions drift)
+    {
+        var harness = await StartAsync(lotId, drift);
+        await harness.PublishAndWaitAsync([Failed(new LotId(lotId))], Ct);
+        harness.Plant.Erp.QuantityIn(new LotId(lotId), StockCategory.Blocked).Should().Be(100, "the quarantine was posted");
+        return harness;
+    }
+
+    private static async Task<OrchestrationTestHarness> StartWithReleasedLotAsync(string lotId, DriftCorrectionOptions drift)
+    {
+        var harness = await StartAsync(lotId, drift);
+        await harness.PublishAndWaitAsync([Passed(new LotId(lotId))], Ct);
+        harness.Plant.Erp.QuantityIn(new LotId(lotId), StockCategory.Unrestricted).Should().Be(100, "the release was posted");
+        return harness;
+    }
+
+    private static async Task<OrchestrationTestHarness> StartAsync(string lotId, DriftCorrectionOptions drift)
     {
         var harness = new OrchestrationTestHarness(new OrchestrationTestHarnessOptions
         {
-            Workflows = { IncomingInspectionWorkflow.Create, _ => DriftCorrectionWorkflow.Create(drift) },
+            Workflows = { IncomingInspectionWorkflow.Create, services => DriftCorrectionWorkflow.Create(services, drift) },
+            Actors = { new Actor { Id = QualityManager, Roles = [new RoleAssignment { Role = Role.QualityManager, Site = Site }] } },
         });
         harness.AddSite(new SiteProfile { Id = Site, HoldLocation = new BinId("HOLD-P1") });
         harness.Plant.AddMaterial(new MaterialDefinition { Id = Capacitor, BaseUnit = UnitOfMeasure.Each, Supplier = Acme });
         harness.Plant.AddLot(Lot(lotId, StockCategory.QualityInspection, 100), new BinId("RCV-P1"));
         await harness.StartAsync(Ct);
-        await harness.PublishAndWaitAsync([Failed(new LotId(lotId))], Ct);
-        harness.Plant.Erp.QuantityIn(new LotId(lotId), StockCategory.Blocked).Should().Be(100, "the quarantine was posted");
         return harness;
     }
 
@@ -109,6 +171,15 @@ public sealed class DriftCorrectionScenarioTests
         Supplier = Acme,
         Unit = UnitOfMeasure.Each,
         Buckets = [new StockBucket { Category = category, Quantity = Quantity.Each(quantity) }],
+    };
+
+    private static EventEnvelope Passed(LotId lot) => new()
+    {
+        Id = "passed-" + lot.Value,
+        Source = "qms://plant-1",
+        Type = EventTypes.InspectionPassed,
+        Site = Site,
+        Data = new InspectionPassed { InspectionLot = new InspectionLotId("IL-" + lot.Value), Lot = lot, Material = Capacitor, Site = Site },
     };
 
     private static EventEnvelope Failed(LotId lot) => new()
