@@ -283,6 +283,60 @@ public class ApprovalTests
         result.Errors.Should().ContainSingle().Which.Path.Should().Be("$.source");
     }
 
+    /// <summary>
+    /// The authority matrix of a supervisor's approval at the test site: who may sign (approve or reject), delegate it
+    /// (to a second supervisor) and reassign it (to the quality manager, a superior role in this host). Every refusal
+    /// names its reason; nothing is signed, delegated or reassigned when refused.
+    /// </summary>
+    [Theory]
+    [InlineData("sign-approve", "sup-sara", null)]
+    [InlineData("sign-reject", "sup-sara", null)]
+    [InlineData("sign-approve", "qm-quinn", null)]
+    [InlineData("sign-approve", "qe-ian", "approval.self-approval")]
+    [InlineData("sign-reject", "qe-ian", "approval.self-approval")]
+    [InlineData("sign-approve", "plan-pia", "approval.role-not-held")]
+    [InlineData("sign-approve", "sup-olga", "approval.role-not-held")]
+    [InlineData("sign-approve", "svc-mes", "approval.role-not-held")]
+    [InlineData("sign-approve", "nobody", "approval.actor-unknown")]
+    [InlineData("delegate", "sup-sara", null)]
+    [InlineData("delegate", "qm-quinn", null)]
+    [InlineData("delegate", "plan-pia", "approval.role-not-held")]
+    [InlineData("delegate", "sup-olga", "approval.role-not-held")]
+    [InlineData("delegate", "svc-mes", "approval.role-not-held")]
+    [InlineData("delegate", "nobody", "approval.actor-unknown")]
+    [InlineData("reassign", "sup-sara", null)]
+    [InlineData("reassign", "qm-quinn", null)]
+    [InlineData("reassign", "plan-pia", "approval.role-not-held")]
+    [InlineData("reassign", "sup-olga", "approval.role-not-held")]
+    [InlineData("reassign", "svc-mes", "approval.role-not-held")]
+    [InlineData("reassign", "nobody", "approval.actor-unknown")]
+    public async Task AuthorityMatrix_ActorAndAction_AllowedOrRefusedWithTheReason(string action, string actor, string? refusal)
+    {
+        await using var host = await CreateHostAsync();
+        var requestId = await RequestAsync(host, "L-M");
+        var identity = host.Identity(new ActorId(actor));
+
+        var result = action switch
+        {
+            "sign-approve" => await SignAsync(host, "L-M", requestId, new ActorId(actor), approve: true),
+            "sign-reject" => await SignAsync(host, "L-M", requestId, new ActorId(actor), approve: false),
+            "delegate" => await host.Orchestrator.DelegateApprovalAsync("L-M", requestId, SecondSupervisor, "covering the shift", identity, EngineTestHost.Ct),
+            _ => await host.Orchestrator.ReassignApprovalAsync("L-M", requestId, Role.QualityManager, "needs the quality manager", identity, EngineTestHost.Ct),
+        };
+
+        result.Refusal?.Code.Should().Be(refusal, result.Message);
+        var audit = await host.Orchestrator.GetAuditTrailAsync("L-M", EngineTestHost.Ct);
+        var recorded = action switch
+        {
+            "sign-approve" => "e-signature:approve",
+            "sign-reject" => "e-signature:reject",
+            "delegate" => "approval-delegated",
+            _ => "approval-reassigned",
+        };
+        audit.Count(a => a.Action == recorded).Should().Be(refusal is null ? 1 : 0);
+        host.Plant.Notification.Sent.Should().HaveCount(action.StartsWith("sign", StringComparison.Ordinal) && refusal is null ? 1 : 0, "only an accepted signature resumes the workflow");
+    }
+
     [Fact]
     public async Task PendingApproval_SurvivesARestartOnTheSameStore()
     {

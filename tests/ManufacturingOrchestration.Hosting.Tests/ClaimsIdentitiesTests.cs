@@ -1,0 +1,66 @@
+using System.Security.Claims;
+using ManufacturingOrchestration.Model;
+
+namespace ManufacturingOrchestration.Hosting.Tests;
+
+public class ClaimsIdentitiesTests
+{
+    [Fact]
+    public void FromPrincipal_OpenIdConnectClaims_MapsSubjectAuthTimeAndMethod()
+    {
+        var principal = Principal("Bearer", ("sub", "qm-quinn"), ("auth_time", "1796083200"), ("amr", "otp"), ("amr", "pwd"));
+
+        var identity = ClaimsIdentities.FromPrincipal(principal);
+
+        identity.Should().Be(new AuthenticatedIdentity { Actor = new ActorId("qm-quinn"), AuthenticatedAt = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero), Method = "otp" });
+    }
+
+    [Fact]
+    public void FromPrincipal_NameIdentifierAndIssuedAt_AreTheFallbacks()
+    {
+        var principal = Principal("Cookies", (ClaimTypes.NameIdentifier, "sup-sara"), ("iat", "1796083260"));
+
+        var identity = ClaimsIdentities.FromPrincipal(principal);
+
+        identity.Actor.Should().Be(new ActorId("sup-sara"));
+        identity.AuthenticatedAt.Should().Be(new DateTimeOffset(2026, 12, 1, 0, 1, 0, TimeSpan.Zero));
+        identity.Method.Should().Be("Cookies");
+    }
+
+    [Fact]
+    public void FromPrincipal_NotAuthenticated_IsRefused()
+    {
+        var principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "qm-quinn"), new Claim("auth_time", "1796083200")]));
+
+        var act = () => ClaimsIdentities.FromPrincipal(principal);
+
+        act.Should().Throw<ManufacturingOrchestrationException>().Which.ReasonCode.Should().Be(ReasonCodes.ApprovalUnauthenticated);
+    }
+
+    [Theory]
+    [InlineData(null, "1796083200", "The principal's subject")]
+    [InlineData("qm\u0000quinn", "1796083200", "The principal's subject")]
+    [InlineData("qm-quinn", null, "carries no auth_time or iat claim")]
+    [InlineData("qm-quinn", "-5", "carries no auth_time or iat claim")]
+    [InlineData("qm-quinn", "99999999999999999", "carries no auth_time or iat claim")]
+    public void FromPrincipal_MissingOrBadSubjectOrTime_IsRefusedNamingWhat(string? subject, string? authTime, string message)
+    {
+        var claims = new List<(string, string)>();
+        if (subject is not null)
+        {
+            claims.Add(("sub", subject));
+        }
+
+        if (authTime is not null)
+        {
+            claims.Add(("auth_time", authTime));
+        }
+
+        var act = () => ClaimsIdentities.FromPrincipal(Principal("Bearer", [.. claims]));
+
+        act.Should().Throw<ManufacturingOrchestrationException>().WithMessage("*" + message + "*").Which.ReasonCode.Should().Be(ReasonCodes.ApprovalUnauthenticated);
+    }
+
+    private static ClaimsPrincipal Principal(string authenticationType, params (string Type, string Value)[] claims) =>
+        new(new ClaimsIdentity(claims.Select(c => new Claim(c.Type, c.Value)), authenticationType));
+}
