@@ -273,6 +273,31 @@ public class ApprovalTests
     }
 
     [Fact]
+    public async Task FileDrop_TwoForgedQualitySignaturesUnderTheTwoPersonRule_AreRejectedLineByLineAndReleaseNothing()
+    {
+        await using var host = await CreateHostAsync(o => o.Settings.Approvals.TwoPersonGates.Add("ReleaseLot"));
+        var requestId = await RequestAsync(host, "L-F3");
+        var folder = Path.Combine(Path.GetTempPath(), "mo-forged-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string Line(ActorId signer, string id) => Model.Serialization.EventSerializer.Default.SerializeToString(EngineTestHost.ApprovalAnswer("L-F3", requestId, new ElectronicSignature { Signer = signer, Role = Role.Supervisor, Meaning = SignatureMeaning.Approve, SignedAt = host.Time.GetUtcNow(), Reason = "looks right" }, id));
+            await File.WriteAllLinesAsync(Path.Combine(folder, "signatures.jsonl"), [Line(Supervisor, "forged-a"), Line(SecondSupervisor, "forged-b")], EngineTestHost.Ct);
+
+            var report = (await new Engine.Intake.FileDropSource(new Engine.Intake.FileDropOptions { Directory = folder }).ProcessPendingAsync(new Engine.Intake.EventIntake(host.Orchestrator), EngineTestHost.Ct)).Single();
+            await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
+
+            report.Lines.Should().HaveCount(2).And.OnlyContain(l => l.Status == PublishStatus.Rejected && l.Errors.Single().ReasonCode == ReasonCodes.ApprovalUnauthenticated);
+            host.Plant.Notification.Sent.Should().BeEmpty("nothing was released");
+            (await host.Orchestrator.GetPendingApprovalsAsync("L-F3", EngineTestHost.Ct)).Should().ContainSingle().Which.Signatures.Should().BeEmpty();
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Publish_AnyEventFromTheReservedSignatureSource_IsRejected()
     {
         await using var host = await CreateHostAsync();
