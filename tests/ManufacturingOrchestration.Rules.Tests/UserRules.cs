@@ -207,3 +207,107 @@ public sealed class ReevaluateOnPassAgainRule : Rule
         Then().Do(ctx => ctx.Decide(new ReevaluateAllocations { Lot = passed.Lot, Site = passed.Site }));
     }
 }
+
+/// <summary>The priorities two user rules give the same escalation (a test fact), so the tests control which instance wins.</summary>
+public sealed record EscalationPriorities(DecisionPriority First, DecisionPriority Second);
+
+/// <summary>The first of two rules escalating the same subject; it fires first.</summary>
+[Name("acme.escalate-first")]
+[Priority(10)]
+public sealed class EscalateFirstRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        EscalationPriorities priorities = default!;
+        When().Match(() => failed).Match(() => priorities);
+        Then().Do(ctx => ctx.Decide(new Escalate
+        {
+            Role = Role.QualityEngineer, Site = failed.Site, Subject = "lot " + failed.Lot.Value, Message = "first", Priority = priorities.First,
+        }));
+    }
+}
+
+/// <summary>The second of two rules escalating the same subject; it fires after the first.</summary>
+[Name("acme.escalate-second")]
+[Priority(5)]
+public sealed class EscalateSecondRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        EscalationPriorities priorities = default!;
+        When().Match(() => failed).Match(() => priorities);
+        Then().Do(ctx => ctx.Decide(new Escalate
+        {
+            Role = Role.QualityEngineer, Site = failed.Site, Subject = "lot " + failed.Lot.Value, Message = "second", Priority = priorities.Second,
+        }));
+    }
+}
+
+/// <summary>One rule firing once per recommendation, deciding one alert per firing.</summary>
+[Name("acme.alert-per-recommendation")]
+public sealed class AlertPerRecommendationRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        Recommendation recommendation = default!;
+        When().Match(() => failed).Match(() => recommendation);
+        Then().Do(ctx => ctx.Decide(new AlertQuality { Site = failed.Site, Line = recommendation.Subject, Message = recommendation.SuggestedAction }));
+    }
+}
+
+/// <summary>Cancels the evaluation's token (a test fact) from inside the firing cycle, before the other rules fire.</summary>
+[Name("acme.cancel-while-firing")]
+[Priority(1000)]
+public sealed class CancelWhileFiringRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        CancellationTokenSource cancellation = default!;
+        When().Match(() => failed).Match(() => cancellation);
+        Then().Do(ctx => Cancel(cancellation));
+    }
+
+    private static void Cancel(CancellationTokenSource cancellation) => cancellation.Cancel();
+}
+
+/// <summary>Throws an orchestration exception with its own reason code.</summary>
+[Name("acme.lot-on-hold")]
+public sealed class LotOnHoldRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        When().Match(() => failed);
+        Then().Do(ctx => Throw(failed));
+    }
+
+    private static void Throw(InspectionFailed failed) => throw new ManufacturingOrchestrationException(ReasonCodes.LotOnHold, $"Lot {failed.Lot} is on hold.");
+}
+
+/// <summary>Asks the engine for a service it does not provide.</summary>
+[Name("acme.resolve-other-service")]
+public sealed class ResolveOtherServiceRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        When().Match(() => failed);
+        Then().Do(ctx => ctx.Resolve(typeof(string)));
+    }
+}
+
+/// <summary>Hands the engine no decision at all.</summary>
+[Name("acme.decide-null")]
+public sealed class DecideNullRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        When().Match(() => failed);
+        Then().Do(ctx => ctx.Decide(null!));
+    }
+}
