@@ -311,3 +311,31 @@ public sealed class DecideNullRule : Rule
         Then().Do(ctx => ctx.Decide(null!));
     }
 }
+
+/// <summary>A user's rule that wraps a release in an approval by the role the policy requires.</summary>
+[Name("acme.release-with-qm-approval")]
+public sealed class ReleaseWithQualityManagerApprovalRule : Rule
+{
+    public override void Define()
+    {
+        InspectionPassed passed = default!;
+        When().Match(() => passed);
+        Then().Do(ctx => ctx.Decide(new RequireApproval
+        {
+            Role = Role.QualityManager, Site = passed.Site, Reason = ReasonCodes.ApprovalRequired,
+            Gated = new ReleaseLot { Lot = passed.Lot, Site = passed.Site, TargetCategory = StockCategory.RestrictedUse },
+        }));
+    }
+}
+
+/// <summary>A user's rule that scraps every MRB scrap line urgently.</summary>
+[Name("acme.urgent-scrap")]
+public sealed class UrgentScrapRule : Rule
+{
+    public override void Define()
+    {
+        MrbDispositionDecided decided = default!;
+        When().Match(() => decided);
+        Then().Do(ctx => ctx.Decide(new ScrapLot { Lot = decided.Lot, Site = decided.Site, Quantity = decided.Lines[0].Quantity, Priority = DecisionPriority.Urgent }));
+    }
+}
