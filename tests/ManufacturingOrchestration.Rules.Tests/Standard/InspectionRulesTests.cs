@@ -241,4 +241,53 @@ public sealed class InspectionRulesTests
             Inspections = inspections, Failures = failures, OpenCorrectiveActions = openCorrectiveActions,
         },
     };
+
+    [Fact]
+    public void Decide_FailedLotWithOnlyUnrestrictedStock_QuarantinesFromUnrestricted()
+    {
+        var lot = TestFacts.Lot() with { Buckets = [new StockBucket { Category = StockCategory.Unrestricted, Quantity = Quantity.Each(40) }] };
+
+        var decisions = Engine.Decide(new FactSet { Event = TestFacts.Failed(), Lot = lot, Material = TestFacts.Material(), Site = TestFacts.Site() }, TestContext.Current.CancellationToken);
+
+        decisions.OfType<QuarantineLot>().Should().ContainSingle().Which.FromCategory.Should().Be(StockCategory.Unrestricted);
+    }
+
+    [Fact]
+    public void Decide_FailedLotWithNoStockLeft_QuarantinesFromQualityInspection()
+    {
+        var lot = TestFacts.Lot() with { Buckets = [] };
+
+        var decisions = Engine.Decide(new FactSet { Event = TestFacts.Failed(), Lot = lot, Material = TestFacts.Material(), Site = TestFacts.Site() }, TestContext.Current.CancellationToken);
+
+        var quarantine = decisions.OfType<QuarantineLot>().Should().ContainSingle().Subject;
+        quarantine.FromCategory.Should().Be(StockCategory.QualityInspection);
+        quarantine.HoldReason.Should().Be("inspection IL-1 failed (Major)");
+        quarantine.Priority.Should().Be(DecisionPriority.High);
+    }
+
+    [Fact]
+    public void Decide_FailureWithoutDescriptionOnClassAMaterial_NotifiesProcurementSayingSo()
+    {
+        var facts = new FactSet
+        {
+            Event = TestFacts.Failed(DefectSeverity.Minor) with { DefectDescription = null, Supplier = null }, Lot = TestFacts.Lot(),
+            Material = TestFacts.Material(CriticalityClass.A), Site = TestFacts.Site(),
+        };
+
+        var decisions = Engine.Decide(facts, TestContext.Current.CancellationToken);
+
+        var notify = decisions.OfType<NotifyProcurement>().Should().ContainSingle().Subject;
+        notify.Message.Should().Be("Lot L-1 failed inspection IL-1 (Minor): no description");
+        notify.Supplier.Should().Be(TestFacts.Supplier, "the material's supplier stands in for the event's");
+        decisions.OfType<OpenSupplierCase>().Should().ContainSingle().Which.Supplier.Should().Be(TestFacts.Supplier);
+    }
+
+    [Fact]
+    public void Decide_MinorFailureOnClassCMaterial_NotifiesProcurementWithoutExpediting()
+    {
+        var decisions = Engine.Decide(TestFacts.FailedFacts(DefectSeverity.Minor), TestContext.Current.CancellationToken);
+
+        decisions.OfType<NotifyProcurement>().Should().ContainSingle().Which.Expedite.Should().BeFalse();
+        decisions.Contains<OpenSupplierCase>().Should().BeFalse();
+    }
 }
