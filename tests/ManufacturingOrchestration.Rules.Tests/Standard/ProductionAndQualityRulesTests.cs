@@ -1,3 +1,4 @@
+using System.Globalization;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Rules.Standard;
@@ -204,6 +205,31 @@ public sealed class ProductionAndQualityRulesTests
     }
 
     [Fact]
+    public void Decide_UseAsIsSuggestionInAnyCulture_EscalatesToMrbWithInvariantText()
+    {
+        var decisions = InGerman(() => Engine.Decide(SuggestionFacts(MrbDisposition.UseAsIs), TestContext.Current.CancellationToken));
+
+        var escalation = decisions.OfType<Escalate>().Should().ContainSingle().Subject;
+        escalation.Role.Should().Be(Role.MrbMember);
+        escalation.Site.Should().Be(TestFacts.SiteId);
+        escalation.Subject.Should().Be("lot L-1");
+        escalation.Message.Should().Be("risk-model@2026.3 suggests UseAsIs (0.90): similar defects escalated 8 of 10 times");
+    }
+
+    [Fact]
+    public void Decide_ReturnSuggestionInAnyCulture_AsksTheMrbToApproveTheReturnWithInvariantText()
+    {
+        var decisions = InGerman(() => Engine.Decide(SuggestionFacts(MrbDisposition.ReturnToSupplier), TestContext.Current.CancellationToken));
+
+        var approval = decisions.ApprovalsGating<ReturnToSupplier>().Should().ContainSingle().Subject;
+        approval.Role.Should().Be(Role.MrbMember);
+        approval.Site.Should().Be(TestFacts.SiteId);
+        approval.Reason.Should().Be(ReasonCodes.RecommendationNotAuthoritative);
+        approval.Note.Should().Be("Suggested by risk-model@2026.3 with confidence 0.90: similar defects escalated 8 of 10 times");
+        approval.Gated.Describe().Should().Be("Return 1000 EA of lot L-1 to supplier acme (NCR suggested-IL-1)");
+    }
+
+    [Fact]
     public void Decide_ScrapSuggestion_AsksTheMrbToApproveTheScrapFromBlockedStock()
     {
         var decisions = Engine.Decide(SuggestionFacts(MrbDisposition.Scrap), TestContext.Current.CancellationToken);
@@ -276,4 +302,18 @@ public sealed class ProductionAndQualityRulesTests
             },
         ],
     };
+
+    private static T InGerman<T>(Func<T> evaluate)
+    {
+        var previous = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
+        try
+        {
+            return evaluate();
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = previous;
+        }
+    }
 }
