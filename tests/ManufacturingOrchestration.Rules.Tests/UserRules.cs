@@ -339,3 +339,57 @@ public sealed class UrgentScrapRule : Rule
         Then().Do(ctx => ctx.Decide(new ScrapLot { Lot = decided.Lot, Site = decided.Site, Quantity = decided.Lines[0].Quantity, Priority = DecisionPriority.Urgent }));
     }
 }
+
+/// <summary>A rule whose definition fails (it cannot be loaded).</summary>
+[Name("acme.undefinable")]
+public sealed class UndefinableRule : Rule
+{
+    public override void Define() => throw new InvalidOperationException("no definition");
+}
+
+/// <summary>A nested evaluation (a test fact): the engine a rule calls again while it fires, and the facts it evaluates.</summary>
+public sealed record NestedEvaluation(DecisionEngine Engine, FactSet Facts);
+
+/// <summary>Evaluates other facts with the same engine from inside its action (a re-entrant call on the same thread).</summary>
+[Name("acme.nested-evaluation")]
+public sealed class NestedEvaluationRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        NestedEvaluation nested = default!;
+        When().Match(() => failed).Match(() => nested);
+        Then().Do(ctx => Nest(ctx, failed, nested));
+    }
+
+    private static void Nest(NRules.RuleModel.IContext context, InspectionFailed failed, NestedEvaluation nested)
+    {
+        var inner = nested.Engine.Decide(nested.Facts);
+        context.Decide(new AlertQuality { Site = failed.Site, Message = string.Join(" | ", inner.Decisions.Select(d => d.Describe())) });
+    }
+}
+
+/// <summary>Watches the count tolerance profile on any failed inspection (a rule on a fact the cycle-count rules usually own).</summary>
+[Name("acme.tolerance-watch")]
+public sealed class ToleranceWatchRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        CountToleranceProfile tolerances = default!;
+        When().Match(() => failed).Match(() => tolerances);
+        Then().Do(ctx => ctx.Decide(new AlertQuality { Site = failed.Site, Message = "tolerances known" }));
+    }
+}
+
+/// <summary>Reads the event envelope.</summary>
+[Name("acme.envelope-watch")]
+public sealed class EnvelopeWatchRule : Rule
+{
+    public override void Define()
+    {
+        EventEnvelope envelope = default!;
+        When().Match(() => envelope);
+        Then().Do(ctx => ctx.Decide(new AlertQuality { Site = TestFacts.SiteId, Line = "envelope", Message = "envelope " + envelope.Id }));
+    }
+}

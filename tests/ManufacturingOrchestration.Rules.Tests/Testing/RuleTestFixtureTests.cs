@@ -99,4 +99,14 @@ public sealed class RuleTestFixtureTests
         result.Fired("acme.alert-per-recommendation-x").Should().BeFalse();
         result.Fired("ACME.ALERT-PER-RECOMMENDATION").Should().BeFalse("rule names are compared ordinally");
     }
+
+    [Fact]
+    public void Fixture_NullArguments_Throw()
+    {
+        var noConfigure = () => new RuleTestFixture((Action<DecisionEngineBuilder>)null!);
+        var noFacts = () => new RuleTestFixture(typeof(ReleaseAnywayRule)).Evaluate(null!, TestContext.Current.CancellationToken);
+
+        noConfigure.Should().Throw<ArgumentNullException>().WithParameterName("configure");
+        noFacts.Should().Throw<ArgumentNullException>().WithParameterName("facts");
+    }
 }
