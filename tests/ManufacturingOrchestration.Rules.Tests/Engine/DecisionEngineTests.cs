@@ -193,6 +193,29 @@ public sealed class DecisionEngineTests
     }
 
     [Fact]
+    public void Decide_CalledAgainFromARuleOfTheSameRuleSet_BothEvaluationsAreComplete()
+    {
+        var engine = new DecisionEngineBuilder().AddStandardRules(StandardRuleSets.InspectionFailed).AddRules(typeof(NestedEvaluationRule)).Build();
+        var facts = new FactSet
+        {
+            Event = TestFacts.Failed(), Lot = TestFacts.Lot(), Material = TestFacts.Material(), Site = TestFacts.Site(),
+            AdditionalFacts = [new NestedEvaluation(engine, TestFacts.FailedFacts(DefectSeverity.Minor))],
+        };
+
+        var decisions = engine.Decide(facts, TestContext.Current.CancellationToken);
+
+        decisions.Decisions.Select(d => d.Describe()).Should().BeEquivalentTo(
+        [
+            "Quarantine lot L-1 at plant-1 (QualityInspection → Blocked, 1000 EA)",
+            "Move lot L-1 to hold location HOLD-01 at plant-1",
+            "Notify procurement about CAP-100uF lot L-1 at plant-1 (expedite): Lot L-1 failed inspection IL-1 (Major): capacitance out of tolerance",
+            "Alert quality at plant-1: Quarantine lot L-1 at plant-1 (QualityInspection → Blocked, 1000 EA) | Move lot L-1 to hold location HOLD-01 at plant-1"
+                + " | Notify procurement about CAP-100uF lot L-1 at plant-1: Lot L-1 failed inspection IL-1 (Minor): capacitance out of tolerance",
+        ]);
+        engine.Decide(TestFacts.FailedFacts(), TestContext.Current.CancellationToken).Count.Should().Be(3, "the pooled session is clean after the nested call");
+    }
+
+    [Fact]
     public void Decide_NoEvent_DecidesNothing()
     {
         CreateSut().Decide(new FactSet { Lot = TestFacts.Lot(), Site = TestFacts.Site() }, TestContext.Current.CancellationToken).IsEmpty.Should().BeTrue();
