@@ -207,3 +207,189 @@ public sealed class ReevaluateOnPassAgainRule : Rule
         Then().Do(ctx => ctx.Decide(new ReevaluateAllocations { Lot = passed.Lot, Site = passed.Site }));
     }
 }
+
+/// <summary>The priorities two user rules give the same escalation (a test fact), so the tests control which instance wins.</summary>
+public sealed record EscalationPriorities(DecisionPriority First, DecisionPriority Second);
+
+/// <summary>The first of two rules escalating the same subject; it fires first.</summary>
+[Name("acme.escalate-first")]
+[Priority(10)]
+public sealed class EscalateFirstRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        EscalationPriorities priorities = default!;
+        When().Match(() => failed).Match(() => priorities);
+        Then().Do(ctx => ctx.Decide(new Escalate
+        {
+            Role = Role.QualityEngineer, Site = failed.Site, Subject = "lot " + failed.Lot.Value, Message = "first", Priority = priorities.First,
+        }));
+    }
+}
+
+/// <summary>The second of two rules escalating the same subject; it fires after the first.</summary>
+[Name("acme.escalate-second")]
+[Priority(5)]
+public sealed class EscalateSecondRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        EscalationPriorities priorities = default!;
+        When().Match(() => failed).Match(() => priorities);
+        Then().Do(ctx => ctx.Decide(new Escalate
+        {
+            Role = Role.QualityEngineer, Site = failed.Site, Subject = "lot " + failed.Lot.Value, Message = "second", Priority = priorities.Second,
+        }));
+    }
+}
+
+/// <summary>One rule firing once per recommendation, deciding one alert per firing.</summary>
+[Name("acme.alert-per-recommendation")]
+public sealed class AlertPerRecommendationRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        Recommendation recommendation = default!;
+        When().Match(() => failed).Match(() => recommendation);
+        Then().Do(ctx => ctx.Decide(new AlertQuality { Site = failed.Site, Line = recommendation.Subject, Message = recommendation.SuggestedAction }));
+    }
+}
+
+/// <summary>Cancels the evaluation's token (a test fact) from inside the firing cycle, before the other rules fire.</summary>
+[Name("acme.cancel-while-firing")]
+[Priority(1000)]
+public sealed class CancelWhileFiringRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        CancellationTokenSource cancellation = default!;
+        When().Match(() => failed).Match(() => cancellation);
+        Then().Do(ctx => Cancel(cancellation));
+    }
+
+    private static void Cancel(CancellationTokenSource cancellation) => cancellation.Cancel();
+}
+
+/// <summary>Throws an orchestration exception with its own reason code.</summary>
+[Name("acme.lot-on-hold")]
+public sealed class LotOnHoldRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        When().Match(() => failed);
+        Then().Do(ctx => Throw(failed));
+    }
+
+    private static void Throw(InspectionFailed failed) => throw new ManufacturingOrchestrationException(ReasonCodes.LotOnHold, $"Lot {failed.Lot} is on hold.");
+}
+
+/// <summary>Asks the engine for a service it does not provide.</summary>
+[Name("acme.resolve-other-service")]
+public sealed class ResolveOtherServiceRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        When().Match(() => failed);
+        Then().Do(ctx => ctx.Resolve(typeof(string)));
+    }
+}
+
+/// <summary>Hands the engine no decision at all.</summary>
+[Name("acme.decide-null")]
+public sealed class DecideNullRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        When().Match(() => failed);
+        Then().Do(ctx => ctx.Decide(null!));
+    }
+}
+
+/// <summary>A user's rule that wraps a release in an approval by the role the policy requires.</summary>
+[Name("acme.release-with-qm-approval")]
+public sealed class ReleaseWithQualityManagerApprovalRule : Rule
+{
+    public override void Define()
+    {
+        InspectionPassed passed = default!;
+        When().Match(() => passed);
+        Then().Do(ctx => ctx.Decide(new RequireApproval
+        {
+            Role = Role.QualityManager, Site = passed.Site, Reason = ReasonCodes.ApprovalRequired,
+            Gated = new ReleaseLot { Lot = passed.Lot, Site = passed.Site, TargetCategory = StockCategory.RestrictedUse },
+        }));
+    }
+}
+
+/// <summary>A user's rule that scraps every MRB scrap line urgently.</summary>
+[Name("acme.urgent-scrap")]
+public sealed class UrgentScrapRule : Rule
+{
+    public override void Define()
+    {
+        MrbDispositionDecided decided = default!;
+        When().Match(() => decided);
+        Then().Do(ctx => ctx.Decide(new ScrapLot { Lot = decided.Lot, Site = decided.Site, Quantity = decided.Lines[0].Quantity, Priority = DecisionPriority.Urgent }));
+    }
+}
+
+/// <summary>A rule whose definition fails (it cannot be loaded).</summary>
+[Name("acme.undefinable")]
+public sealed class UndefinableRule : Rule
+{
+    public override void Define() => throw new InvalidOperationException("no definition");
+}
+
+/// <summary>A nested evaluation (a test fact): the engine a rule calls again while it fires, and the facts it evaluates.</summary>
+public sealed record NestedEvaluation(DecisionEngine Engine, FactSet Facts);
+
+/// <summary>Evaluates other facts with the same engine from inside its action (a re-entrant call on the same thread).</summary>
+[Name("acme.nested-evaluation")]
+public sealed class NestedEvaluationRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        NestedEvaluation nested = default!;
+        When().Match(() => failed).Match(() => nested);
+        Then().Do(ctx => Nest(ctx, failed, nested));
+    }
+
+    private static void Nest(NRules.RuleModel.IContext context, InspectionFailed failed, NestedEvaluation nested)
+    {
+        var inner = nested.Engine.Decide(nested.Facts);
+        context.Decide(new AlertQuality { Site = failed.Site, Message = string.Join(" | ", inner.Decisions.Select(d => d.Describe())) });
+    }
+}
+
+/// <summary>Watches the count tolerance profile on any failed inspection (a rule on a fact the cycle-count rules usually own).</summary>
+[Name("acme.tolerance-watch")]
+public sealed class ToleranceWatchRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        CountToleranceProfile tolerances = default!;
+        When().Match(() => failed).Match(() => tolerances);
+        Then().Do(ctx => ctx.Decide(new AlertQuality { Site = failed.Site, Message = "tolerances known" }));
+    }
+}
+
+/// <summary>Reads the event envelope.</summary>
+[Name("acme.envelope-watch")]
+public sealed class EnvelopeWatchRule : Rule
+{
+    public override void Define()
+    {
+        EventEnvelope envelope = default!;
+        When().Match(() => envelope);
+        Then().Do(ctx => ctx.Decide(new AlertQuality { Site = TestFacts.SiteId, Line = "envelope", Message = "envelope " + envelope.Id }));
+    }
+}

@@ -108,7 +108,7 @@ public sealed class Recommendation
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"Recommendation {{ Kind = {Kind}, Lot = {Lot?.Value}, SuggestedAction = {SuggestedAction}, Confidence = {Confidence}, Model = {Model}@{ModelVersion} }}";
+        FormattableString.Invariant($"Recommendation {{ Kind = {Kind}, Lot = {Lot?.Value}, SuggestedAction = {SuggestedAction}, Confidence = {Confidence}, Model = {Model}@{ModelVersion} }}");
 }
 
 /// <summary>
@@ -140,7 +140,7 @@ public sealed class CountAuthority
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"CountAuthority {{ Actor = {Actor}, Role = {Role}, MaxAdjustmentQuantity = {MaxAdjustmentQuantity}, MaxAdjustmentPercent = {MaxAdjustmentPercent} }}";
+        FormattableString.Invariant($"CountAuthority {{ Actor = {Actor}, Role = {Role}, MaxAdjustmentQuantity = {MaxAdjustmentQuantity}, MaxAdjustmentPercent = {MaxAdjustmentPercent} }}");
 }
 
 /// <summary>The open allocations (reservations) of one lot, inserted as one fact so rules need no aggregation.</summary>

@@ -399,7 +399,7 @@ public sealed class RecommendedDispositionRule : Rule
                 Role = Role.MrbMember,
                 Site = failed.Site,
                 Subject = "lot " + failed.Lot.Value,
-                Message = $"{recommendation.Model}@{recommendation.ModelVersion} suggests {recommendation.SuggestedDisposition} ({recommendation.Confidence:0.00}): {recommendation.Explanation}",
+                Message = string.Create(CultureInfo.InvariantCulture, $"{recommendation.Model}@{recommendation.ModelVersion} suggests {recommendation.SuggestedDisposition} ({recommendation.Confidence:0.00}): {recommendation.Explanation}"),
             });
             return;
         }
@@ -409,7 +409,7 @@ public sealed class RecommendedDispositionRule : Rule
             Role = Role.MrbMember,
             Site = failed.Site,
             Reason = ReasonCodes.RecommendationNotAuthoritative,
-            Note = $"Suggested by {recommendation.Model}@{recommendation.ModelVersion} with confidence {recommendation.Confidence:0.00}: {recommendation.Explanation}",
+            Note = string.Create(CultureInfo.InvariantCulture, $"Suggested by {recommendation.Model}@{recommendation.ModelVersion} with confidence {recommendation.Confidence:0.00}: {recommendation.Explanation}"),
             Gated = suggested,
         });
     }

@@ -99,6 +99,123 @@ public sealed class DecisionEngineTests
     }
 
     [Fact]
+    public void Decide_CancelledWhileRulesFire_ThrowsInsteadOfReturningThePartialSet()
+    {
+        var engine = new DecisionEngineBuilder().AddStandardRules(StandardRuleSets.InspectionFailed).AddRules(typeof(CancelWhileFiringRule)).Build();
+        using var cancellation = new CancellationTokenSource();
+        var facts = new FactSet { Event = TestFacts.Failed(), Lot = TestFacts.Lot(), Material = TestFacts.Material(), Site = TestFacts.Site(), AdditionalFacts = [cancellation] };
+
+        var act = () => engine.Decide(facts, cancellation.Token);
+
+        act.Should().Throw<OperationCanceledException>();
+        cancellation.IsCancellationRequested.Should().BeTrue("the rule cancelled the token while the rules fired");
+    }
+
+    [Fact]
+    public void Decide_AfterAnEvaluationWasCancelledWhileRulesFired_NextEvaluationOnThatThreadIsComplete()
+    {
+        var engine = new DecisionEngineBuilder().AddStandardRules(StandardRuleSets.InspectionFailed).AddRules(typeof(CancelWhileFiringRule)).Build();
+        using var cancellation = new CancellationTokenSource();
+        var cancelled = new FactSet { Event = TestFacts.Failed(), Lot = TestFacts.Lot(), Material = TestFacts.Material(), Site = TestFacts.Site(), AdditionalFacts = [cancellation] };
+
+        var act = () => engine.Decide(cancelled, cancellation.Token);
+        act.Should().Throw<OperationCanceledException>();
+        var next = engine.Decide(TestFacts.FailedFacts(), TestContext.Current.CancellationToken);
+
+        next.Decisions.Select(d => d.Describe()).Should().Equal(
+            "Quarantine lot L-1 at plant-1 (QualityInspection → Blocked, 1000 EA)",
+            "Move lot L-1 to hold location HOLD-01 at plant-1",
+            "Notify procurement about CAP-100uF lot L-1 at plant-1 (expedite): Lot L-1 failed inspection IL-1 (Major): capacitance out of tolerance");
+        next.Decisions.Should().OnlyContain(d => d.Explanation.Firings.Count == 1, "no activation of the cancelled evaluation fired into this one");
+    }
+
+    [Fact]
+    public void Decide_CancelledTokenWithTheTestFixture_ThrowsBeforeAnyRuleFires()
+    {
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+        var fixture = new ManufacturingOrchestration.Rules.Testing.RuleTestFixture(typeof(ReleaseAnywayRule));
+
+        var act = () => fixture.Evaluate(TestFacts.FailedFacts(), cancellation.Token);
+
+        act.Should().Throw<OperationCanceledException>();
+        fixture.Evaluate(TestFacts.FailedFacts(), TestContext.Current.CancellationToken).FiredRules.Should().Equal("acme.release-anyway");
+    }
+
+    [Fact]
+    public void Decide_RuleThrows_MessageNamesTheRuleSetVersionAndKeepsTheRuleException()
+    {
+        var engine = new DecisionEngineBuilder().WithRuleSet("acme", "3.1").AddRules(typeof(BrokenRule)).Build();
+
+        var act = () => engine.Decide(TestFacts.FailedFacts(), TestContext.Current.CancellationToken);
+
+        var thrown = act.Should().Throw<ManufacturingOrchestrationException>().Which;
+        thrown.ReasonCode.Should().Be(ReasonCodes.RuleEvaluationFailed);
+        thrown.Message.Should().Be("A rule failed in 'acme@3.1': broken for L-1");
+        thrown.InnerException.Should().BeAssignableTo<NRules.RuleExecutionException>()
+            .Which.InnerException.Should().BeOfType<InvalidOperationException>();
+    }
+
+    [Fact]
+    public void Decide_RuleThrowsAnOrchestrationException_KeepsItsReasonCodeAndMessage()
+    {
+        var engine = new DecisionEngineBuilder().AddRules(typeof(LotOnHoldRule)).Build();
+
+        var act = () => engine.Decide(TestFacts.FailedFacts(), TestContext.Current.CancellationToken);
+
+        var thrown = act.Should().Throw<ManufacturingOrchestrationException>().Which;
+        thrown.ReasonCode.Should().Be(ReasonCodes.LotOnHold);
+        thrown.Message.Should().Be("Lot L-1 is on hold.");
+        thrown.InnerException.Should().BeAssignableTo<NRules.RuleExecutionException>();
+    }
+
+    [Fact]
+    public void Decide_RuleResolvesAnotherService_RefusedAsRuleEvaluationFailed()
+    {
+        var engine = new DecisionEngineBuilder().AddRules(typeof(ResolveOtherServiceRule)).Build();
+
+        var act = () => engine.Decide(TestFacts.FailedFacts(), TestContext.Current.CancellationToken);
+
+        var thrown = act.Should().Throw<ManufacturingOrchestrationException>().Which;
+        thrown.ReasonCode.Should().Be(ReasonCodes.RuleEvaluationFailed);
+        thrown.Message.Should().Be("The decision engine resolves no service of type System.String.");
+    }
+
+    [Fact]
+    public void Decide_RuleDecidesNull_RefusedNamingTheMissingDecision()
+    {
+        var engine = new DecisionEngineBuilder().WithRuleSet("acme", "1").AddRules(typeof(DecideNullRule)).Build();
+
+        var act = () => engine.Decide(TestFacts.FailedFacts(), TestContext.Current.CancellationToken);
+
+        act.Should().Throw<ManufacturingOrchestrationException>()
+            .Which.Message.Should().Be("A rule failed in 'acme@1': Value cannot be null. (Parameter 'decision')");
+    }
+
+    [Fact]
+    public void Decide_CalledAgainFromARuleOfTheSameRuleSet_BothEvaluationsAreComplete()
+    {
+        var engine = new DecisionEngineBuilder().AddStandardRules(StandardRuleSets.InspectionFailed).AddRules(typeof(NestedEvaluationRule)).Build();
+        var facts = new FactSet
+        {
+            Event = TestFacts.Failed(), Lot = TestFacts.Lot(), Material = TestFacts.Material(), Site = TestFacts.Site(),
+            AdditionalFacts = [new NestedEvaluation(engine, TestFacts.FailedFacts(DefectSeverity.Minor))],
+        };
+
+        var decisions = engine.Decide(facts, TestContext.Current.CancellationToken);
+
+        decisions.Decisions.Select(d => d.Describe()).Should().BeEquivalentTo(
+        [
+            "Quarantine lot L-1 at plant-1 (QualityInspection → Blocked, 1000 EA)",
+            "Move lot L-1 to hold location HOLD-01 at plant-1",
+            "Notify procurement about CAP-100uF lot L-1 at plant-1 (expedite): Lot L-1 failed inspection IL-1 (Major): capacitance out of tolerance",
+            "Alert quality at plant-1: Quarantine lot L-1 at plant-1 (QualityInspection → Blocked, 1000 EA) | Move lot L-1 to hold location HOLD-01 at plant-1"
+                + " | Notify procurement about CAP-100uF lot L-1 at plant-1: Lot L-1 failed inspection IL-1 (Minor): capacitance out of tolerance",
+        ]);
+        engine.Decide(TestFacts.FailedFacts(), TestContext.Current.CancellationToken).Count.Should().Be(3, "the pooled session is clean after the nested call");
+    }
+
+    [Fact]
     public void Decide_NoEvent_DecidesNothing()
     {
         CreateSut().Decide(new FactSet { Lot = TestFacts.Lot(), Site = TestFacts.Site() }, TestContext.Current.CancellationToken).IsEmpty.Should().BeTrue();
@@ -162,14 +279,16 @@ public sealed class DecisionEngineTests
     {
         var engine = new DecisionEngineBuilder().AddStandardRules(StandardRuleSets.InspectionFailed).AddRules(typeof(ThrowOnMarkerRule)).Build();
         var marked = new FactSet { Event = TestFacts.Failed(), Lot = TestFacts.Lot(), Material = TestFacts.Material(), Site = TestFacts.Site(), AdditionalFacts = [ThrowOnMarkerRule.Marker] };
-        var expected = new DecisionEngineBuilder().AddStandardRules(StandardRuleSets.InspectionFailed).Build()
-            .Decide(TestFacts.FailedFacts(), TestContext.Current.CancellationToken).Decisions.Select(d => d.Describe());
 
         var act = () => engine.Decide(marked, TestContext.Current.CancellationToken);
-        act.Should().Throw<ManufacturingOrchestrationException>().Where(e => e.ReasonCode == ReasonCodes.RuleEvaluationFailed);
+        act.Should().Throw<ManufacturingOrchestrationException>().Where(e => e.ReasonCode == ReasonCodes.RuleEvaluationFailed && e.Message == "A rule failed in 'mo.standard@1.0.0': marker for L-1");
         var next = engine.Decide(TestFacts.FailedFacts(), TestContext.Current.CancellationToken);
 
-        next.Decisions.Select(d => d.Describe()).Should().Equal(expected);
+        next.Decisions.Select(d => d.Describe()).Should().Equal(
+            "Quarantine lot L-1 at plant-1 (QualityInspection → Blocked, 1000 EA)",
+            "Move lot L-1 to hold location HOLD-01 at plant-1",
+            "Notify procurement about CAP-100uF lot L-1 at plant-1 (expedite): Lot L-1 failed inspection IL-1 (Major): capacitance out of tolerance");
+        next.Decisions.Should().OnlyContain(d => d.Explanation.Firings.Count == 1);
     }
 
     [Fact]

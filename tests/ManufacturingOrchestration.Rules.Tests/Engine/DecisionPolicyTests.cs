@@ -222,4 +222,125 @@ public sealed class DecisionPolicyTests
 
         decisions.ApprovalsGating<ReleaseLot>().Should().ContainSingle().Which.Role.Should().Be(new Role("qa-release-officer"));
     }
+
+    [Fact]
+    public void Decide_ReleaseAtRegulatedSite_ApprovalCarriesTheDecisionsPriorityTheSiteAndThePolicyFiring()
+    {
+        var decisions = CreateSut(typeof(ReleaseAnywayRule)).Decide(TestFacts.FailedFacts(DefectSeverity.Critical, regulated: true), TestContext.Current.CancellationToken);
+
+        var approval = decisions.ApprovalsGating<ReleaseLot>().Should().ContainSingle().Subject;
+        approval.Priority.Should().Be(DecisionPriority.Normal);
+        approval.Site.Should().Be(TestFacts.SiteId);
+        approval.Reason.Should().Be(ReasonCodes.ApprovalRequired);
+        approval.Note.Should().Be("At a regulated site release, scrap and use-as-is always need a human approval by the right role.");
+        var firing = approval.Explanation.Firings.Should().ContainSingle().Subject;
+        firing.RuleName.Should().Be("mo.policy.regulated-site-approval");
+        firing.RuleSetName.Should().Be("mo.policy");
+        firing.RuleSetVersion.Should().Be("1");
+        firing.RuleDescription.Should().Be("At a regulated site release, scrap and use-as-is always need a human approval by the right role.");
+        firing.Facts.Select(f => f.Name).Should().Equal("decision", "site");
+        firing.Facts[0].Value.Should().BeSameAs(approval.Gated);
+        approval.Describe().Should().Be("Require approval by quality-manager at plant-1 (approval.required) before: Release lot L-1 at plant-1 (QualityInspection → Unrestricted)");
+        decisions.OfType<QuarantineLot>().Should().ContainSingle("ungoverned decisions pass the policy unchanged")
+            .Which.Explanation.RuleNames.Should().Equal(InspectionFailedQuarantineRule.RuleName);
+    }
+
+    [Fact]
+    public void Decide_UrgentScrapAtRegulatedSite_ApprovalKeepsTheUrgency()
+    {
+        var facts = new FactSet
+        {
+            Event = new MrbDispositionDecided
+            {
+                Nonconformance = new NonconformanceId("NC-1"), Lot = TestFacts.LotId, Material = TestFacts.MaterialId, Site = TestFacts.SiteId,
+                Lines = [new MrbDispositionLine { Disposition = MrbDisposition.Scrap, Lot = TestFacts.LotId, Quantity = Quantity.Each(5) }],
+            },
+            Site = TestFacts.Site(regulated: true),
+        };
+        var engine = new DecisionEngineBuilder().AddRules(typeof(UrgentScrapRule)).Build();
+
+        var approval = engine.Decide(facts, TestContext.Current.CancellationToken).Decisions.Should().ContainSingle().Which.Should().BeOfType<RequireApproval>().Subject;
+
+        approval.Priority.Should().Be(DecisionPriority.Urgent);
+        approval.Role.Should().Be(Role.MrbMember);
+        approval.Gated.Should().BeOfType<ScrapLot>();
+    }
+
+    [Fact]
+    public void Decide_UserApprovalByThePolicyRoleAtRegulatedSite_IsNotWrappedAgain()
+    {
+        var decisions = CreateSut(typeof(ReleaseWithQualityManagerApprovalRule)).Decide(TestFacts.PassedFacts(regulated: true), TestContext.Current.CancellationToken);
+
+        var approvals = decisions.ApprovalsGating<ReleaseLot>();
+        approvals.Should().HaveCount(2, "the rule's own approval and the policy's approval of the standard release");
+        var own = approvals.Should().ContainSingle(a => a.Explanation.Includes("acme.release-with-qm-approval")).Subject;
+        own.Gated.Should().BeOfType<ReleaseLot>("an approval by the policy role already gates the release");
+        own.Explanation.Firings.Should().ContainSingle();
+    }
+
+    [Fact]
+    public void Decide_ReleaseWithoutSiteProfile_MessageIsTheDecisionTheSiteAndWhatToDo()
+    {
+        var facts = new FactSet { Event = TestFacts.Passed(), Lot = TestFacts.Lot() };
+
+        var act = () => CreateSut().Decide(facts, TestContext.Current.CancellationToken);
+
+        act.Should().Throw<ManufacturingOrchestrationException>().Which.Message.Should().Be(
+            "Release lot L-1 at plant-1 (QualityInspection → Unrestricted) was decided without the profile of site plant-1: set FactSet.Site to the site's profile (the shipped workflows read it from the registered sites).");
+    }
+
+    [Fact]
+    public void WithPolicy_CustomScrapAndDeviationApprovers_GateWithThoseRoles()
+    {
+        var engine = new DecisionEngineBuilder().AddStandardRules(StandardRuleSets.MrbDisposition)
+            .WithPolicy(new DecisionPolicyOptions { ScrapApprover = new Role("scrap-board"), DeviationApprover = new Role("deviation-board") }).Build();
+        var facts = new FactSet
+        {
+            Event = new MrbDispositionDecided
+            {
+                Nonconformance = new NonconformanceId("NC-1"), Lot = TestFacts.LotId, Material = TestFacts.MaterialId, Site = TestFacts.SiteId,
+                Lines =
+                [
+                    new MrbDispositionLine { Disposition = MrbDisposition.Scrap, Lot = TestFacts.LotId, Quantity = Quantity.Each(5) },
+                    new MrbDispositionLine
+                    {
+                        Disposition = MrbDisposition.UseAsIs, Lot = TestFacts.LotId, Quantity = Quantity.Each(5), Justification = "within margin", Authorizer = new ActorId("mrb-carla"),
+                    },
+                ],
+            },
+            Site = TestFacts.Site(regulated: true),
+        };
+
+        var decisions = engine.Decide(facts, TestContext.Current.CancellationToken);
+
+        decisions.ApprovalsGating<ScrapLot>().Should().ContainSingle().Which.Role.Should().Be(new Role("scrap-board"));
+        decisions.ApprovalsGating<UseLotAsIs>().Should().ContainSingle().Which.Role.Should().Be(new Role("deviation-board"));
+    }
+
+    [Fact]
+    public void PolicyOptions_Defaults_AreQualityManagerMrbMemberAndQualityManager()
+    {
+        DecisionPolicyOptions.Default.ReleaseApprover.Should().Be(Role.QualityManager);
+        DecisionPolicyOptions.Default.ScrapApprover.Should().Be(Role.MrbMember);
+        DecisionPolicyOptions.Default.DeviationApprover.Should().Be(Role.QualityManager);
+    }
+
+    [Theory]
+    [InlineData("release")]
+    [InlineData("scrap")]
+    [InlineData("deviation")]
+    public void WithPolicy_AnApproverRoleNotSet_ThrowsRuleSetInvalid(string unset)
+    {
+        var options = unset switch
+        {
+            "release" => new DecisionPolicyOptions { ReleaseApprover = default },
+            "scrap" => new DecisionPolicyOptions { ScrapApprover = default },
+            _ => new DecisionPolicyOptions { DeviationApprover = default },
+        };
+
+        var act = () => new DecisionEngineBuilder().WithPolicy(options);
+
+        act.Should().Throw<ManufacturingOrchestrationException>()
+            .Where(e => e.ReasonCode == ReasonCodes.RuleSetInvalid && e.Message == "Every policy approver role must be set.");
+    }
 }

@@ -78,7 +78,58 @@ public sealed class InspectionRulesTests
             },
         };
 
-        Engine.Decide(facts, TestContext.Current.CancellationToken).Contains<Escalate>().Should().BeFalse();
+        var decisions = Engine.Decide(facts, TestContext.Current.CancellationToken);
+
+        decisions.Contains<Escalate>().Should().BeFalse();
+        decisions.Contains<OpenSupplierCase>().Should().BeFalse("a major defect on class C material from a good supplier opens no case");
+    }
+
+    [Theory]
+    [InlineData(100, 3, 0, "3 failure(s) in 100 inspection(s), 0 open corrective action(s); lot L-1 failed again.")]
+    [InlineData(10, 1, 0, "1 failure(s) in 10 inspection(s), 0 open corrective action(s); lot L-1 failed again.")]
+    [InlineData(100, 0, 1, "0 failure(s) in 100 inspection(s), 1 open corrective action(s); lot L-1 failed again.")]
+    public void Decide_SupplierHistoryAtAThreshold_OpensCaseAndEscalatesToSupplierQuality(int inspections, int failures, int openCorrectiveActions, string message)
+    {
+        var decisions = Engine.Decide(WithHistory(inspections, failures, openCorrectiveActions), TestContext.Current.CancellationToken);
+
+        var supplierCase = decisions.OfType<OpenSupplierCase>().Should().ContainSingle("a major defect on class C material opens a case only through the history").Subject;
+        supplierCase.Explanation.RuleNames.Should().Equal(InspectionFailedSupplierHistoryRule.RuleName);
+        supplierCase.Priority.Should().Be(DecisionPriority.High);
+        var escalation = decisions.OfType<Escalate>().Should().ContainSingle().Subject;
+        escalation.Role.Should().Be(Role.SupplierQuality);
+        escalation.Site.Should().Be(TestFacts.SiteId);
+        escalation.Subject.Should().Be("supplier acme");
+        escalation.Priority.Should().Be(DecisionPriority.High);
+        escalation.Message.Should().Be(message);
+    }
+
+    [Theory]
+    [InlineData(100, 2, 0)]
+    [InlineData(11, 1, 0)]
+    [InlineData(0, 0, 0)]
+    public void Decide_SupplierHistoryJustBelowEveryThreshold_NeitherCaseNorEscalation(int inspections, int failures, int openCorrectiveActions)
+    {
+        var decisions = Engine.Decide(WithHistory(inspections, failures, openCorrectiveActions), TestContext.Current.CancellationToken);
+
+        decisions.Contains<Escalate>().Should().BeFalse();
+        decisions.Contains<OpenSupplierCase>().Should().BeFalse();
+        decisions.Count.Should().Be(3, "quarantine, hold move and procurement notice are all that remain");
+    }
+
+    [Fact]
+    public void Decide_PoorHistoryOfAnotherSupplier_NeitherCaseNorEscalation()
+    {
+        var facts = WithHistory(10, 5, 2);
+        facts = new FactSet
+        {
+            Event = facts.Event, Lot = facts.Lot, Material = facts.Material, Site = facts.Site,
+            SupplierHistory = facts.SupplierHistory! with { Supplier = new SupplierId("other-supplier") },
+        };
+
+        var decisions = Engine.Decide(facts, TestContext.Current.CancellationToken);
+
+        decisions.Contains<Escalate>().Should().BeFalse();
+        decisions.Contains<OpenSupplierCase>().Should().BeFalse();
     }
 
     [Fact]
@@ -179,5 +230,64 @@ public sealed class InspectionRulesTests
         approval.Site.Should().Be(TestFacts.SiteId);
         approval.Reason.Should().Be(ReasonCodes.ApprovalRequired);
         approval.Gated.Should().BeOfType<ReleaseLot>().Which.Explanation.Includes(InspectionPassedReleaseRule.RuleName).Should().BeTrue();
+    }
+
+    private static FactSet WithHistory(int inspections, int failures, int openCorrectiveActions) => new()
+    {
+        Event = TestFacts.Failed(), Lot = TestFacts.Lot(), Material = TestFacts.Material(), Site = TestFacts.Site(),
+        SupplierHistory = new SupplierQualityHistory
+        {
+            Supplier = TestFacts.Supplier, WindowStart = DateTimeOffset.UnixEpoch, WindowEnd = DateTimeOffset.UnixEpoch.AddDays(90),
+            Inspections = inspections, Failures = failures, OpenCorrectiveActions = openCorrectiveActions,
+        },
+    };
+
+    [Fact]
+    public void Decide_FailedLotWithOnlyUnrestrictedStock_QuarantinesFromUnrestricted()
+    {
+        var lot = TestFacts.Lot() with { Buckets = [new StockBucket { Category = StockCategory.Unrestricted, Quantity = Quantity.Each(40) }] };
+
+        var decisions = Engine.Decide(new FactSet { Event = TestFacts.Failed(), Lot = lot, Material = TestFacts.Material(), Site = TestFacts.Site() }, TestContext.Current.CancellationToken);
+
+        decisions.OfType<QuarantineLot>().Should().ContainSingle().Which.FromCategory.Should().Be(StockCategory.Unrestricted);
+    }
+
+    [Fact]
+    public void Decide_FailedLotWithNoStockLeft_QuarantinesFromQualityInspection()
+    {
+        var lot = TestFacts.Lot() with { Buckets = [] };
+
+        var decisions = Engine.Decide(new FactSet { Event = TestFacts.Failed(), Lot = lot, Material = TestFacts.Material(), Site = TestFacts.Site() }, TestContext.Current.CancellationToken);
+
+        var quarantine = decisions.OfType<QuarantineLot>().Should().ContainSingle().Subject;
+        quarantine.FromCategory.Should().Be(StockCategory.QualityInspection);
+        quarantine.HoldReason.Should().Be("inspection IL-1 failed (Major)");
+        quarantine.Priority.Should().Be(DecisionPriority.High);
+    }
+
+    [Fact]
+    public void Decide_FailureWithoutDescriptionOnClassAMaterial_NotifiesProcurementSayingSo()
+    {
+        var facts = new FactSet
+        {
+            Event = TestFacts.Failed(DefectSeverity.Minor) with { DefectDescription = null, Supplier = null }, Lot = TestFacts.Lot(),
+            Material = TestFacts.Material(CriticalityClass.A), Site = TestFacts.Site(),
+        };
+
+        var decisions = Engine.Decide(facts, TestContext.Current.CancellationToken);
+
+        var notify = decisions.OfType<NotifyProcurement>().Should().ContainSingle().Subject;
+        notify.Message.Should().Be("Lot L-1 failed inspection IL-1 (Minor): no description");
+        notify.Supplier.Should().Be(TestFacts.Supplier, "the material's supplier stands in for the event's");
+        decisions.OfType<OpenSupplierCase>().Should().ContainSingle().Which.Supplier.Should().Be(TestFacts.Supplier);
+    }
+
+    [Fact]
+    public void Decide_MinorFailureOnClassCMaterial_NotifiesProcurementWithoutExpediting()
+    {
+        var decisions = Engine.Decide(TestFacts.FailedFacts(DefectSeverity.Minor), TestContext.Current.CancellationToken);
+
+        decisions.OfType<NotifyProcurement>().Should().ContainSingle().Which.Expedite.Should().BeFalse();
+        decisions.Contains<OpenSupplierCase>().Should().BeFalse();
     }
 }

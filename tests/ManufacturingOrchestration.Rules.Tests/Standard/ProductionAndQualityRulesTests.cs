@@ -1,3 +1,4 @@
+using System.Globalization;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Rules.Standard;
@@ -177,5 +178,155 @@ public sealed class ProductionAndQualityRulesTests
 
         decisions.Contains<ScrapLot>().Should().BeFalse();
         decisions.ApprovalsGating<ScrapLot>().Should().ContainSingle().Which.Role.Should().Be(Role.MrbMember);
+    }
+
+    [Fact]
+    public void Decide_EveryDispositionOnOneNcr_EachRuleHandlesOnlyItsOwnLines()
+    {
+        var decisions = Engine.Decide(
+            Mrb(lines: [Line(MrbDisposition.Scrap, justification: null, authorizer: null), Line(MrbDisposition.UseAsIs), Line(MrbDisposition.Rework, justification: null, authorizer: null), Line(MrbDisposition.ReturnToSupplier, justification: null, authorizer: null)]),
+            TestContext.Current.CancellationToken);
+
+        decisions.Decisions.Select(d => d.Describe()).Should().BeEquivalentTo(
+        [
+            "Scrap 100 EA of lot L-1 from Blocked at plant-1",
+            "Use 100 EA of lot L-1 as is (NCR NC-1, authorized by mrb-carla)",
+            "Rework 100 EA of lot L-1, then re-inspect (NCR NC-1)",
+            "Return 100 EA of lot L-1 to supplier (of the lot) (NCR NC-1)",
+        ]);
+    }
+
+    [Theory]
+    [InlineData(MrbDisposition.Rework, "Rework 100 EA of lot L-1, then re-inspect (NCR NC-1)")]
+    [InlineData(MrbDisposition.Repair, "Repair 100 EA of lot L-1, then re-inspect (NCR NC-1)")]
+    public void Decide_ReworkOrRepairBesideAnotherDisposition_OnlyTheReworkLineIsReworked(MrbDisposition disposition, string expected)
+    {
+        var decisions = Engine.Decide(Mrb(lines: [Line(MrbDisposition.Scrap), Line(disposition)]), TestContext.Current.CancellationToken);
+
+        decisions.OfType<ReworkLot>().Should().ContainSingle().Which.Describe().Should().Be(expected);
+    }
+
+    [Fact]
+    public void Decide_UseAsIsMissingJustification_EscalatesWithTheExactSubjectAndMessage()
+    {
+        var decisions = Engine.Decide(Mrb(lines: Line(MrbDisposition.UseAsIs, justification: " ")), TestContext.Current.CancellationToken);
+
+        var escalation = decisions.OfType<Escalate>().Should().ContainSingle().Subject;
+        escalation.Describe().Should().Be("Escalate NCR NC-1 lot L-1 to mrb-member: Use-as-is (concession) needs a documented justification.");
+        escalation.Priority.Should().Be(DecisionPriority.High);
+        escalation.Site.Should().Be(TestFacts.SiteId);
+    }
+
+    [Fact]
+    public void Decide_UseAsIsSuggestionInAnyCulture_EscalatesToMrbWithInvariantText()
+    {
+        var decisions = InGerman(() => Engine.Decide(SuggestionFacts(MrbDisposition.UseAsIs), TestContext.Current.CancellationToken));
+
+        var escalation = decisions.OfType<Escalate>().Should().ContainSingle().Subject;
+        escalation.Role.Should().Be(Role.MrbMember);
+        escalation.Site.Should().Be(TestFacts.SiteId);
+        escalation.Subject.Should().Be("lot L-1");
+        escalation.Message.Should().Be("risk-model@2026.3 suggests UseAsIs (0.90): similar defects escalated 8 of 10 times");
+    }
+
+    [Fact]
+    public void Decide_ReturnSuggestionInAnyCulture_AsksTheMrbToApproveTheReturnWithInvariantText()
+    {
+        var decisions = InGerman(() => Engine.Decide(SuggestionFacts(MrbDisposition.ReturnToSupplier), TestContext.Current.CancellationToken));
+
+        var approval = decisions.ApprovalsGating<ReturnToSupplier>().Should().ContainSingle().Subject;
+        approval.Role.Should().Be(Role.MrbMember);
+        approval.Site.Should().Be(TestFacts.SiteId);
+        approval.Reason.Should().Be(ReasonCodes.RecommendationNotAuthoritative);
+        approval.Note.Should().Be("Suggested by risk-model@2026.3 with confidence 0.90: similar defects escalated 8 of 10 times");
+        approval.Gated.Describe().Should().Be("Return 1000 EA of lot L-1 to supplier acme (NCR suggested-IL-1)");
+    }
+
+    [Fact]
+    public void Decide_ScrapSuggestion_AsksTheMrbToApproveTheScrapFromBlockedStock()
+    {
+        var decisions = Engine.Decide(SuggestionFacts(MrbDisposition.Scrap), TestContext.Current.CancellationToken);
+
+        var approval = decisions.ApprovalsGating<ScrapLot>().Should().ContainSingle().Subject;
+        approval.Gated.Describe().Should().Be("Scrap 1000 EA of lot L-1 from Blocked at plant-1");
+        approval.Role.Should().Be(Role.MrbMember);
+    }
+
+    [Theory]
+    [InlineData(0.8, true)]
+    [InlineData(0.79, false)]
+    public void Decide_SupplierEscalationRecommendationAtTheConfidenceThreshold_OpensAnUrgentCase(double confidence, bool opens)
+    {
+        var decisions = Engine.Decide(RiskFacts(TestFacts.Failed(DefectSeverity.Minor), (decimal)confidence), TestContext.Current.CancellationToken);
+
+        decisions.OfType<OpenSupplierCase>().Should().HaveCount(opens ? 1 : 0);
+        if (opens)
+        {
+            decisions.OfType<OpenSupplierCase>().Single().Priority.Should().Be(DecisionPriority.Urgent);
+        }
+    }
+
+    [Fact]
+    public void Decide_SupplierEscalationRecommendationEventWithoutSupplier_OpensTheCaseAgainstTheLotsSupplier()
+    {
+        var decisions = Engine.Decide(RiskFacts(TestFacts.Failed(DefectSeverity.Minor) with { Supplier = null }, 0.9m), TestContext.Current.CancellationToken);
+
+        decisions.OfType<OpenSupplierCase>().Should().ContainSingle().Which.Supplier.Should().Be(TestFacts.Supplier);
+    }
+
+    [Fact]
+    public void Decide_SupplierEscalationRecommendationEventNamesASupplier_OpensTheCaseAgainstTheEventsSupplier()
+    {
+        var decisions = Engine.Decide(RiskFacts(TestFacts.Failed(DefectSeverity.Minor) with { Supplier = new SupplierId("beta-parts") }, 0.9m), TestContext.Current.CancellationToken);
+
+        decisions.OfType<OpenSupplierCase>().Should().ContainSingle().Which.Supplier.Should().Be(new SupplierId("beta-parts"));
+    }
+
+    [Fact]
+    public void Decide_SupplierEscalationRecommendationNoSupplierKnown_OpensNoCase()
+    {
+        var facts = RiskFacts(TestFacts.Failed(DefectSeverity.Minor) with { Supplier = null }, 0.9m);
+        facts = new FactSet { Event = facts.Event, Lot = facts.Lot! with { Supplier = null }, Material = facts.Material, Site = facts.Site, Recommendations = facts.Recommendations };
+
+        Engine.Decide(facts, TestContext.Current.CancellationToken).Contains<OpenSupplierCase>().Should().BeFalse();
+    }
+
+    private static FactSet SuggestionFacts(MrbDisposition disposition) => new()
+    {
+        Event = TestFacts.Failed(), Lot = TestFacts.Lot(), Material = TestFacts.Material(), Site = TestFacts.Site(),
+        Recommendations =
+        [
+            new Recommendation
+            {
+                Kind = RecommendationKind.DispositionSuggestion, Lot = TestFacts.LotId, SuggestedAction = "act", SuggestedDisposition = disposition, Confidence = 0.9m,
+                Model = "risk-model", ModelVersion = "2026.3", Explanation = "similar defects escalated 8 of 10 times",
+            },
+        ],
+    };
+
+    private static FactSet RiskFacts(InspectionFailed failed, decimal confidence) => new()
+    {
+        Event = failed, Lot = TestFacts.Lot(), Material = TestFacts.Material(), Site = TestFacts.Site(),
+        Recommendations =
+        [
+            new Recommendation
+            {
+                Kind = RecommendationKind.SupplierEscalationRisk, Lot = TestFacts.LotId, SuggestedAction = "escalate", Confidence = confidence, Model = "risk-model", ModelVersion = "2026.3",
+            },
+        ],
+    };
+
+    private static T InGerman<T>(Func<T> evaluate)
+    {
+        var previous = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
+        try
+        {
+            return evaluate();
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = previous;
+        }
     }
 }
