@@ -39,7 +39,9 @@ public sealed class AppSettingsTests : IDisposable
                 "Approvals": {
                   "DefaultDeadline": "02:00:00",
                   "WorkflowDeadlines": { "mrb-disposition": "08:00:00" },
-                  "TwoPersonGates": [ "UseLotAsIs" ]
+                  "TwoPersonGates": [ "UseLotAsIs" ],
+                  "ReauthenticationWindow": "00:02:00",
+                  "SuperiorRoles": { "planner": [ "supervisor" ] }
                 },
                 "AuditSinkDelivery": { "BatchSize": 500, "PollInterval": "00:00:10", "RetryDelay": "00:00:02", "MaxRetryDelay": "00:05:00" },
                 "Sqlite": { "Path": "%DATABASE%", "Synchronous": "Full", "RetentionWindow": "14.00:00:00" },
@@ -73,6 +75,14 @@ public sealed class AppSettingsTests : IDisposable
         settings.Approvals.DeadlineFor("mrb-disposition", HostingTestPlant.Site).Should().Be(TimeSpan.FromHours(8));
         settings.Approvals.SignaturesFor("UseLotAsIs", HostingTestPlant.Site).Should().Be(2);
         settings.Approvals.Escalations.Should().HaveCount(2, "the default chain stays when the configuration does not name it");
+        settings.Approvals.ReauthenticationWindow.Should().Be(TimeSpan.FromMinutes(2));
+        settings.Approvals.SuperiorRoles.Should().BeEquivalentTo(new Dictionary<string, IList<string>>
+        {
+            ["operator"] = ["supervisor"],
+            ["warehouse-lead"] = ["supervisor"],
+            ["quality-engineer"] = ["quality-manager"],
+            ["planner"] = ["supervisor"],
+        });
         settings.AuditSinkDelivery.BatchSize.Should().Be(500);
         settings.AuditSinkDelivery.PollInterval.Should().Be(TimeSpan.FromSeconds(10));
         settings.AuditSinkDelivery.RetryDelay.Should().Be(TimeSpan.FromSeconds(2));

@@ -248,6 +248,76 @@ public class ApprovalTests
         result.Refusal.Should().Be(ReasonCodes.ApprovalUnauthenticated);
     }
 
+    [Fact]
+    public async Task Sign_AuthenticatedWithinTheClockSkew_IsAcceptedAndJustBeyondItRefused()
+    {
+        await using var host = await CreateHostAsync();
+        var requestId = await RequestAsync(host, "L-A3");
+        var answer = new ApprovalAnswer { PartitionKey = "L-A3", RequestId = requestId, Meaning = SignatureMeaning.Approve, Reason = "fine" };
+
+        var beyond = await host.Orchestrator.SignApprovalAsync(answer, TestIdentity.At(Supervisor, host.Time.GetUtcNow().AddMinutes(1).AddTicks(1)), EngineTestHost.Ct);
+        var within = await host.Orchestrator.SignApprovalAsync(answer, TestIdentity.At(Supervisor, host.Time.GetUtcNow().AddMinutes(1)), EngineTestHost.Ct);
+
+        beyond.Refusal.Should().Be(ReasonCodes.ApprovalUnauthenticated);
+        beyond.Message.Should().Be("'sup-sara' is said to have authenticated at 2026-11-02T06:01:00.0000001+00:00, after now (2026-11-02T06:00:00.0000000+00:00).");
+        within.Succeeded.Should().BeTrue(within.Message);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" pwd")]
+    [InlineData("pwd\u0000")]
+    public async Task Sign_AuthenticationMethodNotAnIdentifier_IsRefused(string method)
+    {
+        await using var host = await CreateHostAsync();
+        var requestId = await RequestAsync(host, "L-A4");
+
+        var result = await host.Orchestrator.SignApprovalAsync(
+            new ApprovalAnswer { PartitionKey = "L-A4", RequestId = requestId, Meaning = SignatureMeaning.Approve, Reason = "fine" },
+            new AuthenticatedIdentity { Actor = Supervisor, AuthenticatedAt = host.Time.GetUtcNow(), Method = method },
+            EngineTestHost.Ct);
+
+        result.Refusal.Should().Be(ReasonCodes.ApprovalUnauthenticated);
+        result.Message.Should().StartWith("The authentication method of 'sup-sara' ");
+    }
+
+    [Fact]
+    public async Task Sign_UnknownSigner_IsRefusedNamingThem()
+    {
+        await using var host = await CreateHostAsync();
+        var requestId = await RequestAsync(host, "L-A5");
+
+        var result = await SignAsync(host, "L-A5", requestId, new ActorId("nobody"), approve: true);
+
+        result.Message.Should().Be("'nobody' is not known to the actor directory.");
+    }
+
+    [Fact]
+    public async Task Reassign_ByAPersonWhoAuthenticatedHoursAgo_IsAllowed()
+    {
+        await using var host = await CreateHostAsync();
+        var requestId = await RequestAsync(host, "L-A6");
+
+        var result = await host.Orchestrator.ReassignApprovalAsync("L-A6", requestId, Role.QualityManager, "needs QM", TestIdentity.At(Supervisor, host.Time.GetUtcNow().AddHours(-3)), EngineTestHost.Ct);
+
+        result.Succeeded.Should().BeTrue("only a signature needs a recent authentication: {0}", result.Message);
+    }
+
+    [Fact]
+    public void Satisfies_SuperiorRolesChainedAndCyclic_FollowsTheChainAndEnds()
+    {
+        var options = new ApprovalOptions();
+        options.SuperiorRoles["operator"] = ["supervisor"];
+        options.SuperiorRoles["supervisor"] = ["plant-manager", "operator"];
+        options.SuperiorRoles["plant-manager"] = ["supervisor"];
+
+        options.Satisfies(new Role("plant-manager"), Role.Operator).Should().BeTrue("a plant manager stands above a supervisor, who stands above an operator");
+        options.Satisfies(Role.Operator, Role.Operator).Should().BeTrue();
+        options.Satisfies(Role.QualityManager, Role.Operator).Should().BeFalse("the cycle ends without finding it");
+        options.Satisfies(Role.Operator, new Role("plant-manager")).Should().BeTrue("the cycle leads back to the operator");
+        options.Satisfies(Role.QualityEngineer, Role.QualityManager).Should().BeFalse("authority is not symmetric");
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
