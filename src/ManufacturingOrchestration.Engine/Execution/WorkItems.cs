@@ -1,6 +1,6 @@
-using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Model;
 
 namespace ManufacturingOrchestration.Engine.Execution;
 
