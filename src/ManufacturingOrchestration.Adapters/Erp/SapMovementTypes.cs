@@ -93,8 +93,9 @@ public sealed class SapMovementTypeRow
 /// transfers: 321 QI→unrestricted (a restricted batch lands in restricted-use) and 322 back, 341
 /// unrestricted→restricted-use and 342 back, 343 blocked→unrestricted and 344 back, 349 blocked→QI and 350 back (the
 /// directions of 343/344 and 349/350 are secondary-sourced and follow the usual SAP configuration). Consumption (261),
-/// goods issue (201), return to the supplier (122) and transfer out to another plant (351) leave unrestricted stock
-/// only; receipts (101, also from stock in transit) enter unrestricted, QI or blocked stock; vendor consignment
+/// goods issue (201) and transfer out to another plant (351) leave unrestricted stock only; a return to the supplier
+/// (122, posted with the stock type it leaves) leaves unrestricted, restricted-use, QI or blocked stock directly, so
+/// rejected stock never passes through unrestricted on its way out — never stock in transit; receipts (101, also from stock in transit) enter unrestricted, QI or blocked stock; vendor consignment
 /// (special stock <c>K</c>) becomes own stock with 411.
 /// </remarks>
 public static class SapMovementTypes
@@ -134,6 +135,9 @@ public static class SapMovementTypes
         Row(MovementKind.Consumption, U, null, "261", "262"),
         Row(MovementKind.GoodsIssue, U, null, "201", "202"),
         Row(MovementKind.ReturnToSupplier, U, null, "122", "123"),
+        Row(MovementKind.ReturnToSupplier, RU, null, "122", "123"),
+        Row(MovementKind.ReturnToSupplier, QI, null, "122", "123"),
+        Row(MovementKind.ReturnToSupplier, B, null, "122", "123"),
         Row(MovementKind.Sample, U, null, "333", "334"),
         Row(MovementKind.Sample, RU, null, "333", "334"),
         Row(MovementKind.Sample, QI, null, "331", "332"),

@@ -3,7 +3,11 @@ using ManufacturingOrchestration.Model;
 
 namespace ManufacturingOrchestration.Adapters;
 
-/// <summary>Create a move task: move a lot's stock (all of it, or a quantity) from its bins to a target bin, such as the site's hold location.</summary>
+/// <summary>
+/// Create a move task: move a lot's stock (all of it, or a quantity; of every category, or of one) from its bins to a
+/// target bin, such as the site's hold location. A hold move names the decided quantity and the category it is taken
+/// from, so stock nobody decided on stays where it is.
+/// </summary>
 public sealed record CreateMoveTaskRequest : AdapterCommand
 {
     /// <inheritdoc />
@@ -24,6 +28,9 @@ public sealed record CreateMoveTaskRequest : AdapterCommand
 
     /// <summary>The quantity, or <see langword="null"/> for all of the lot's stock in the source bins.</summary>
     public Quantity? Quantity { get; init; }
+
+    /// <summary>The stock category the stock is taken from, or <see langword="null"/> for every category.</summary>
+    public StockCategory? SourceCategory { get; init; }
 
     /// <summary>The stock category the moved stock has on arrival, when the move changes it (e.g. blocked in a hold location).</summary>
     public StockCategory? TargetCategory { get; init; }

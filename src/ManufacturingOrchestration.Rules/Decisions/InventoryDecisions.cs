@@ -31,7 +31,10 @@ public sealed class QuarantineLot : Decision
     public override bool IsSameActionAs(Decision other) => other is QuarantineLot o && Lot == o.Lot && Site == o.Site;
 }
 
-/// <summary>Create a warehouse task to move a lot physically to the site's hold location.</summary>
+/// <summary>
+/// Create a warehouse task to move a lot physically to the site's hold location: the decided quantity, taken from one
+/// stock category, arriving blocked. The rest of the lot stays where it is.
+/// </summary>
 public sealed class MoveStockToHold : Decision
 {
     /// <inheritdoc />
@@ -46,8 +49,17 @@ public sealed class MoveStockToHold : Decision
     /// <summary>The hold bin; the warehouse's default hold location when absent.</summary>
     public BinId? HoldLocation { get; init; }
 
+    /// <summary>The quantity to move; all of the lot's stock in <see cref="FromCategory"/> when absent.</summary>
+    public Quantity? Quantity { get; init; }
+
+    /// <summary>
+    /// The stock category the moved stock is in when the warehouse moves it. Blocked by default: the quarantine decided
+    /// alongside is posted in the ERP first and the warehouse follows it, so the hold move is a bin move of blocked stock.
+    /// </summary>
+    public StockCategory FromCategory { get; init; } = StockCategory.Blocked;
+
     /// <inheritdoc />
-    public override string Describe() => $"Move lot {Lot} to hold location {HoldLocation?.Value ?? "(default)"} at {Site}";
+    public override string Describe() => $"Move lot {Lot} to hold location {HoldLocation?.Value ?? "(default)"} at {Site}{(Quantity is { } q ? $" ({FromCategory}{DecisionText.Quantity(q)})" : string.Empty)}";
 
     /// <inheritdoc />
     public override bool IsSameActionAs(Decision other) => other is MoveStockToHold o && Lot == o.Lot && Site == o.Site;

@@ -65,7 +65,7 @@ public sealed class InspectionFailedMoveToHoldRule : Rule
             .Match(() => failed)
             .Match(() => site, s => s.Id == failed.Site);
         Then()
-            .Do(ctx => ctx.Decide(new MoveStockToHold { Lot = failed.Lot, Site = failed.Site, HoldLocation = site.HoldLocation }));
+            .Do(ctx => ctx.Decide(new MoveStockToHold { Lot = failed.Lot, Site = failed.Site, HoldLocation = site.HoldLocation, Quantity = failed.RejectedQuantity }));
     }
 }
 

@@ -198,6 +198,8 @@ public static class IncomingInspectionWorkflow
             Lot = decision.Lot,
             Site = decision.Site,
             ToBin = holdBin,
+            Quantity = decision.Quantity,
+            SourceCategory = decision.FromCategory,
             TargetCategory = StockCategory.Blocked,
         });
     }

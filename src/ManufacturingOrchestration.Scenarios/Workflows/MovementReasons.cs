@@ -22,7 +22,6 @@ internal static class MovementReasons
 
     public static readonly ReasonCode ReturnToSupplier = new("mrb.return-to-supplier", "The MRB decided return to supplier.");
 
-    public static readonly ReasonCode ReturnCompensated = new("mrb.return-compensated", "A return-to-supplier move undone because the disposition could not be completed.");
 
     public static readonly ReasonCode Scrap = new("mrb.scrap", "The MRB decided scrap.");
 

@@ -14,9 +14,9 @@ namespace ManufacturingOrchestration.Scenarios;
 /// disposition is first checked by the nonconformance machine against the NCR read from the QMS (it must be approved;
 /// use-as-is needs a justification and an authorizer) — a refused disposition is audited and nothing is executed.
 /// Then, line by line as the rules decide: use-as-is releases blocked stock (SAP 343); rework or repair marks the lot
-/// reworked, moves it blocked → QI (349) and creates a re-inspection lot in the QMS; return to supplier releases the
-/// quantity from blocked (343, the only way out of blocked stock besides scrap) and returns it (122), with a notice to
-/// the supplier; scrap posts 555 from blocked. Each executed line is recorded on the NCR in the QMS, and when every line
+/// reworked, moves it blocked → QI (349) and creates a re-inspection lot in the QMS; return to supplier returns the
+/// quantity straight from blocked stock (122 with the blocked stock type, never through unrestricted stock), with a
+/// notice to the supplier; scrap posts 555 from blocked. Each executed line is recorded on the NCR in the QMS, and when every line
 /// was carried out the NCR is set to disposition-executed.
 /// <para>
 /// Gated lines wait for people. At a regulated site the rules' policy turns use-as-is (quality manager) and scrap (MRB
@@ -232,14 +232,9 @@ public static class MrbDispositionWorkflow
         var lot = ctx.State.Lot!;
         var today = ScenarioFacts.Today(ctx);
 
-        // From blocked stock only a sample, scrap or count difference may leave the lot: release the quantity (343)
-        // and return it from unrestricted stock (122) in the same commit, executed back to back in this order.
-        var release = LotStockMachine.ReleaseFromBlocked(lot, decision.Quantity, services.LotPolicy, today);
-        if (!ctx.Accept(release, out var released))
-        {
-            return;
-        }
-
+        // The return leaves blocked stock directly (122 with the blocked stock type): the rejected quantity never passes
+        // through unrestricted stock, where MRP could use it if the return failed. Expired and reworked lots stay
+        // returnable, since nothing is released.
         var movement = new GoodsMovement
         {
             Kind = MovementKind.ReturnToSupplier,
@@ -247,19 +242,16 @@ public static class MrbDispositionWorkflow
             Material = lot.Material,
             Site = lot.Site,
             Quantity = decision.Quantity,
-            FromCategory = StockCategory.Unrestricted,
+            FromCategory = StockCategory.Blocked,
             ReasonCode = MovementReasons.ReturnToSupplier,
         };
-        var result = LotStockMachine.Apply(released, movement, services.LotPolicy, today);
+        var result = LotStockMachine.Apply(lot, movement, services.LotPolicy, today);
         if (!ctx.Accept(result, out var returned))
         {
             return;
         }
 
         ctx.State = ctx.State with { Lot = returned };
-        // If the return cannot be posted, the quantity goes back to blocked stock.
-        ScenarioCommands.PlanReversibleCategoryChange(
-            ctx, lot, decision.Quantity, StockCategory.Blocked, StockCategory.Unrestricted, MovementReasons.ReturnToSupplier, MovementReasons.ReturnCompensated);
         ctx.Plan(CommandKinds.ErpPostGoodsMovement, c => new PostGoodsMovementRequest { Context = c, Movement = movement });
         if ((decision.Supplier ?? lot.Supplier) is { } supplier)
         {

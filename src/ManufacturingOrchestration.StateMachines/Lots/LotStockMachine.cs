@@ -542,7 +542,6 @@ public static class LotStockMachine
             LotStockState.InTransit => ReasonCodes.InTransitNotUsable,
             _ when trigger == LotStockTrigger.Reverse => ReasonCodes.ReversalInvalid,
             _ when isWithdrawal => ReasonCodes.WithdrawalNotUnrestricted,
-            LotStockState.QualityInspection or LotStockState.Blocked when trigger == LotStockTrigger.ReturnToSupplier => ReasonCodes.CategoryDoesNotAllowMovement,
             _ when trigger is LotStockTrigger.ToUnrestricted or LotStockTrigger.ToQualityInspection or LotStockTrigger.ToBlocked or LotStockTrigger.ToRestrictedUse => ReasonCodes.TransferNotPermitted,
             _ => ReasonCodes.TransitionNotPermitted,
         };
@@ -623,6 +622,7 @@ public static class LotStockMachine
             .PermitIf(LotStockTrigger.ToRestrictedUse, LotStockState.RestrictedUse, notExpired)
             .Permit(LotStockTrigger.ToBlocked, LotStockState.Blocked)
             .InternalTransition(LotStockTrigger.MoveLocation)
+            .PermitIf(LotStockTrigger.ReturnToSupplier, LotStockState.External, notCustomerOwned)
             .Permit(LotStockTrigger.Sample, LotStockState.External)
             .Permit(LotStockTrigger.Scrap, LotStockState.Scrapped)
             .Permit(LotStockTrigger.CountShortage, LotStockState.External);
@@ -631,6 +631,7 @@ public static class LotStockMachine
             .PermitDynamicIf(LotStockTrigger.ToUnrestricted, ReleaseTarget, "MRB release", release, noReinspectionPending, restrictedBatchRelease, notExpired)
             .Permit(LotStockTrigger.ToQualityInspection, LotStockState.QualityInspection)
             .InternalTransition(LotStockTrigger.MoveLocation)
+            .PermitIf(LotStockTrigger.ReturnToSupplier, LotStockState.External, notCustomerOwned)
             .Permit(LotStockTrigger.Sample, LotStockState.External)
             .Permit(LotStockTrigger.Scrap, LotStockState.Scrapped)
             .Permit(LotStockTrigger.CountShortage, LotStockState.External);
@@ -638,6 +639,7 @@ public static class LotStockMachine
         machine.Configure(LotStockState.RestrictedUse)
             .PermitIf(LotStockTrigger.ToUnrestricted, LotStockState.Unrestricted, noReinspectionPending, notExpired)
             .InternalTransition(LotStockTrigger.MoveLocation)
+            .PermitIf(LotStockTrigger.ReturnToSupplier, LotStockState.External, notCustomerOwned)
             .Permit(LotStockTrigger.Sample, LotStockState.External)
             .Permit(LotStockTrigger.Scrap, LotStockState.Scrapped)
             .Permit(LotStockTrigger.CountShortage, LotStockState.External);

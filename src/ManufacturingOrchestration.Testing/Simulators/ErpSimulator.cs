@@ -526,9 +526,19 @@ public sealed class ErpSimulator : AdapterSimulator,
                 }
 
             case MovementKind.ReturnToSupplier:
+                if (from == StockCategory.InTransit)
+                {
+                    return CommandPlan.Refuse(ReasonCodes.InTransitNotUsable, $"Lot {state.Id}: stock in transit is not returned to a supplier before goods receipt.");
+                }
+
+                if (source.Ownership == StockOwnership.CustomerConsignment)
+                {
+                    return CommandPlan.Refuse(ReasonCodes.ConsignmentNotOwned, $"Lot {state.Id}: customer-owned stock is not returned to a supplier.");
+                }
+
                 if (movementType is null)
                 {
-                    return CommandPlan.Refuse(ReasonCodes.CategoryDoesNotAllowMovement, $"A return to the supplier leaves unrestricted stock, not {Name(from)}.");
+                    return CommandPlan.Refuse(ReasonCodes.CategoryDoesNotAllowMovement, $"A return to the supplier leaves unrestricted, restricted-use, quality-inspection or blocked stock, not {Name(from)}.");
                 }
 
                 return PlanDeltas(state, movementType, $"return to supplier from {Name(from)}", [(source, -quantity)], commit: null);

@@ -36,6 +36,9 @@ public sealed record MoveTask
     /// <summary>The quantity, or <see langword="null"/> for all the lot's stock in the source bins.</summary>
     public decimal? Quantity { get; init; }
 
+    /// <summary>The category the stock is taken from, or <see langword="null"/> for every category.</summary>
+    public StockCategory? SourceCategory { get; init; }
+
     /// <summary>The category the stock has on arrival, when the move changes it.</summary>
     public StockCategory? TargetCategory { get; init; }
 
@@ -248,7 +251,7 @@ public sealed class WmsSimulator : AdapterSimulator,
                 return AdapterResult.AlreadyApplied(moveTaskId);
             }
 
-            var moves = PlanMoves(state, task.FromBin, task.Quantity);
+            var moves = PlanMoves(state, task.FromBin, task.SourceCategory, task.Quantity);
             if (moves is null)
             {
                 return AdapterResult.Permanent(ReasonCodes.InsufficientQuantity, $"Lot {task.Lot} no longer holds the stock move task {moveTaskId} is for.");
@@ -511,10 +514,10 @@ public sealed class WmsSimulator : AdapterSimulator,
             return CommandPlan.Refuse(q.Value <= 0 ? ReasonCodes.NonPositiveQuantity : ReasonCodes.UnitMismatch, $"The move quantity {q} is not valid for lot {request.Lot}.");
         }
 
-        var moves = PlanMoves(state, request.FromBin, request.Quantity?.Value);
+        var moves = PlanMoves(state, request.FromBin, request.SourceCategory, request.Quantity?.Value);
         if (moves is null)
         {
-            return CommandPlan.Refuse(ReasonCodes.InsufficientQuantity, $"Lot {request.Lot} does not hold {request.Quantity?.ToString() ?? "any stock"} in {request.FromBin?.ToString() ?? "its bins"}.");
+            return CommandPlan.Refuse(ReasonCodes.InsufficientQuantity, $"Lot {request.Lot} does not hold {request.Quantity?.ToString() ?? "any stock"}{(request.SourceCategory is { } source ? $" of {source} stock" : string.Empty)} in {request.FromBin?.ToString() ?? "its bins"}.");
         }
 
         var id = NextReference("MT-");
@@ -525,6 +528,7 @@ public sealed class WmsSimulator : AdapterSimulator,
             FromBin = request.FromBin,
             ToBin = request.ToBin,
             Quantity = request.Quantity?.Value,
+            SourceCategory = request.SourceCategory,
             TargetCategory = request.TargetCategory,
             Status = WarehouseTaskStatus.Open,
         };
@@ -679,7 +683,7 @@ public sealed class WmsSimulator : AdapterSimulator,
         return same ?? any ?? state.LastBin;
     }
 
-    private static List<(Slot Slot, decimal Quantity)>? PlanMoves(LotState state, BinId? fromBin, decimal? quantity)
+    private static List<(Slot Slot, decimal Quantity)>? PlanMoves(LotState state, BinId? fromBin, StockCategory? fromCategory, decimal? quantity)
     {
         var moves = new List<(Slot, decimal)>();
         var remaining = quantity ?? decimal.MaxValue;
@@ -705,7 +709,7 @@ public sealed class WmsSimulator : AdapterSimulator,
                 break;
             }
 
-            if (fromBin is { } from && slot.Bin != from)
+            if ((fromBin is { } from && slot.Bin != from) || (fromCategory is { } category && slot.Category != category))
             {
                 continue;
             }

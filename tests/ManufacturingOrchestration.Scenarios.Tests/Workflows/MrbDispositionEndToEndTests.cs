@@ -85,7 +85,7 @@ public class MrbDispositionEndToEndTests
     }
 
     [Fact]
-    public async Task ReturnToSupplier_ReleasesFromBlockedReturnsAndNotifiesTheSupplier()
+    public async Task ReturnToSupplier_ReturnsStraightFromBlockedAndNotifiesTheSupplier()
     {
         await using var host = await StartWithBlockedLotAsync("L-13", 60);
 
@@ -94,11 +94,11 @@ public class MrbDispositionEndToEndTests
         await host.ShouldHaveNoDeadLettersAsync();
         var lot = new LotId("L-13");
         host.Plant.Erp.QuantityIn(lot, StockCategory.Blocked).Should().Be(0);
-        host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(0, "the released quantity left with the return");
-        host.ErpMovements("343").Should().Be(1);
+        host.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(0);
+        host.ErpMovements("343").Should().Be(0, "the return never passes through unrestricted stock");
         host.ErpMovements("122").Should().Be(1);
         var erpKinds = host.Plant.Effects.Records.Where(r => r.System == CommandKinds.ErpSystem).Select(r => r.Summary[..3]).ToArray();
-        erpKinds.Should().Equal("343", "122");
+        erpKinds.Should().Equal("122");
         host.Plant.Procurement.SupplierNotices.Should().ContainSingle().Which.Request.Supplier.Should().Be(EngineTestHost.Supplier);
         host.Plant.Qms.GetNonconformance(Ncr)!.Status.Should().Be(NonconformanceStatus.DispositionExecuted);
         (await host.AuditOfAsync("L-13")).Should().ContainSingle(r => r.Action == "processed").Which.Explanation.Should().Contain(MrbReturnToSupplierRule.RuleName);

@@ -140,11 +140,43 @@ public sealed class LotStockMachineTests
     [Theory]
     [InlineData(StockCategory.QualityInspection)]
     [InlineData(StockCategory.Blocked)]
-    public void Apply_ReturnToSupplierFromQiOrBlocked_IsRejectedAsCategoryDoesNotAllowMovement(StockCategory from)
+    [InlineData(StockCategory.RestrictedUse)]
+    public void Apply_ReturnToSupplierFromQiBlockedOrRestrictedUse_LeavesThatCategoryDirectly(StockCategory from)
     {
-        var rejection = RejectionOf(LotStockMachine.Apply(CreateLot((from, 100)), Movement(MovementKind.ReturnToSupplier, 10, from), LotPolicy.Default, Today));
+        var next = Accept(LotStockMachine.Apply(CreateLot((from, 100), (StockCategory.Unrestricted, 5)), Movement(MovementKind.ReturnToSupplier, 10, from), LotPolicy.Default, Today));
 
-        rejection.ReasonCode.Should().Be(ReasonCodes.CategoryDoesNotAllowMovement);
+        next.QuantityIn(from).Value.Should().Be(90);
+        next.QuantityIn(StockCategory.Unrestricted).Value.Should().Be(5);
+    }
+
+    [Fact]
+    public void Apply_ReturnToSupplierOfExpiredReworkedBlockedLot_IsAccepted()
+    {
+        var lot = CreateLot((StockCategory.Blocked, 100)) with { ExpiryDate = Today.AddDays(-30), RequiresReinspection = true };
+
+        var next = Accept(LotStockMachine.Apply(lot, Movement(MovementKind.ReturnToSupplier, 100, StockCategory.Blocked), LotPolicy.Default, Today));
+
+        next.QuantityIn(StockCategory.Blocked).Value.Should().Be(0);
+    }
+
+    [Fact]
+    public void Apply_ReturnToSupplierFromInTransit_IsRejectedAsInTransitNotUsable()
+    {
+        var rejection = RejectionOf(LotStockMachine.Apply(CreateLot((StockCategory.InTransit, 100)), Movement(MovementKind.ReturnToSupplier, 10, StockCategory.InTransit), LotPolicy.Default, Today));
+
+        rejection.ReasonCode.Should().Be(ReasonCodes.InTransitNotUsable);
+    }
+
+    [Theory]
+    [InlineData(StockCategory.Unrestricted)]
+    [InlineData(StockCategory.Blocked)]
+    public void Apply_ReturnToSupplierOfCustomerOwnedStock_IsRejectedAsConsignmentNotOwned(StockCategory from)
+    {
+        var movement = Movement(MovementKind.ReturnToSupplier, 10, from) with { FromOwnership = StockOwnership.CustomerConsignment };
+
+        var rejection = RejectionOf(LotStockMachine.Apply(CreateLot(StockOwnership.CustomerConsignment, (from, 100)), movement, LotPolicy.Default, Today));
+
+        rejection.ReasonCode.Should().Be(ReasonCodes.ConsignmentNotOwned);
     }
 
     [Theory]
@@ -501,7 +533,7 @@ public sealed class LotStockMachineTests
         LotStockMachine.ForwardTransitions.Where(e => e.Trigger is LotStockTrigger.Consume or LotStockTrigger.Issue or LotStockTrigger.TransferOut)
             .Should().OnlyContain(e => e.From == LotStockState.Unrestricted);
         LotStockMachine.ForwardTransitions.Where(e => e.From is LotStockState.QualityInspection or LotStockState.Blocked && e.To is LotStockState.External or LotStockState.Scrapped)
-            .Select(e => e.Trigger).Should().BeSubsetOf([LotStockTrigger.Sample, LotStockTrigger.Scrap, LotStockTrigger.CountShortage]);
+            .Select(e => e.Trigger).Should().BeSubsetOf([LotStockTrigger.Sample, LotStockTrigger.Scrap, LotStockTrigger.CountShortage, LotStockTrigger.ReturnToSupplier]);
     }
 
     private static readonly StorageLocationId Rack = new("RACK-A");

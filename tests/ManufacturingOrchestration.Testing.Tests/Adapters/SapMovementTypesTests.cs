@@ -19,6 +19,9 @@ public sealed class SapMovementTypesTests
         { MovementKind.PlantTransferIn, T, U, false, "101", "102" },
         { MovementKind.PlantTransferOut, U, null, false, "351", "352" },
         { MovementKind.ReturnToSupplier, U, null, false, "122", "123" },
+        { MovementKind.ReturnToSupplier, RU, null, false, "122", "123" },
+        { MovementKind.ReturnToSupplier, QI, null, false, "122", "123" },
+        { MovementKind.ReturnToSupplier, B, null, false, "122", "123" },
         { MovementKind.GoodsIssue, U, null, false, "201", "202" },
         { MovementKind.Consumption, U, null, false, "261", "262" },
         { MovementKind.LocationTransfer, U, null, false, "311", "312" },
@@ -97,7 +100,7 @@ public sealed class SapMovementTypesTests
     [InlineData(MovementKind.Consumption, StockCategory.RestrictedUse, null)]
     [InlineData(MovementKind.GoodsIssue, StockCategory.QualityInspection, null)]
     [InlineData(MovementKind.PlantTransferOut, StockCategory.QualityInspection, null)]
-    [InlineData(MovementKind.ReturnToSupplier, StockCategory.Blocked, null)]
+    [InlineData(MovementKind.ReturnToSupplier, StockCategory.InTransit, null)]
     [InlineData(MovementKind.GoodsReceipt, null, StockCategory.RestrictedUse)]
     public void TryGetPosting_ShapeSapHasNoTypeFor_IsNotMapped(MovementKind kind, StockCategory? from, StockCategory? to)
     {
@@ -109,6 +112,8 @@ public sealed class SapMovementTypesTests
     [InlineData("101", null, MovementKind.GoodsReceipt, null, StockCategory.Unrestricted, false)]
     [InlineData("102", StockCategory.QualityInspection, MovementKind.GoodsReceipt, null, StockCategory.QualityInspection, true)]
     [InlineData("122", null, MovementKind.ReturnToSupplier, StockCategory.Unrestricted, null, false)]
+    [InlineData("122", StockCategory.Blocked, MovementKind.ReturnToSupplier, StockCategory.Blocked, null, false)]
+    [InlineData("123", StockCategory.QualityInspection, MovementKind.ReturnToSupplier, StockCategory.QualityInspection, null, true)]
     [InlineData("262", null, MovementKind.Consumption, StockCategory.Unrestricted, null, true)]
     [InlineData("311", null, MovementKind.LocationTransfer, StockCategory.Unrestricted, StockCategory.Unrestricted, false)]
     [InlineData("321", null, MovementKind.CategoryTransfer, StockCategory.QualityInspection, StockCategory.Unrestricted, false)]

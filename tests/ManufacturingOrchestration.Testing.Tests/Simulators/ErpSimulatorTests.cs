@@ -119,6 +119,44 @@ public sealed class ErpSimulatorTests
         result.Reason.Should().Be(ReasonCodes.WithdrawalNotUnrestricted);
     }
 
+    [Theory]
+    [InlineData(StockCategory.QualityInspection)]
+    [InlineData(StockCategory.Blocked)]
+    public async Task PostGoodsMovementAsync_ReturnToSupplierFromQiOrBlocked_IsPostedAs122InOneMovement(StockCategory category)
+    {
+        var erp = CreateSut(LotWith(unrestricted: 5, qualityInspection: 100, blocked: 100));
+
+        var result = await erp.PostGoodsMovementAsync(Movement(MovementKind.ReturnToSupplier, 40, from: category), s_ct);
+
+        result.IsSuccess.Should().BeTrue();
+        erp.MovementTypeOf(result.ExternalReference!).Should().Be("122");
+        erp.QuantityIn(Lot, category).Should().Be(60);
+        erp.QuantityIn(Lot, StockCategory.Unrestricted).Should().Be(5);
+    }
+
+    [Fact]
+    public async Task PostGoodsMovementAsync_ReturnToSupplierFromInTransit_IsRefused()
+    {
+        var erp = CreateSut(LotWith(unrestricted: 100));
+        (await erp.PostGoodsMovementAsync(Movement(MovementKind.PlantTransferOut, 30, from: StockCategory.Unrestricted), s_ct)).IsSuccess.Should().BeTrue();
+
+        var result = await erp.PostGoodsMovementAsync(Movement(MovementKind.ReturnToSupplier, 30, from: StockCategory.InTransit), s_ct);
+
+        result.Reason.Should().Be(ReasonCodes.InTransitNotUsable);
+        erp.QuantityIn(Lot, StockCategory.InTransit).Should().Be(30);
+    }
+
+    [Fact]
+    public async Task PostGoodsMovementAsync_ReturnToSupplierOfCustomerOwnedStock_IsRefused()
+    {
+        var erp = CreateSut(LotWith(unrestricted: 0, blocked: 100) with { Buckets = [new StockBucket { Category = StockCategory.Blocked, Ownership = StockOwnership.CustomerConsignment, Quantity = Ea(100) }] });
+        var request = Movement(MovementKind.ReturnToSupplier, 10, from: StockCategory.Blocked);
+
+        var result = await erp.PostGoodsMovementAsync(request with { Movement = request.Movement with { FromOwnership = StockOwnership.CustomerConsignment } }, s_ct);
+
+        result.Reason.Should().Be(ReasonCodes.ConsignmentNotOwned);
+    }
+
     [Fact]
     public async Task PostGoodsMovementAsync_ScrapFromBlocked_IsAcceptedAs555()
     {

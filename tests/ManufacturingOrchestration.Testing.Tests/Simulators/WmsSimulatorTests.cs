@@ -32,6 +32,25 @@ public sealed class WmsSimulatorTests
     }
 
     [Fact]
+    public async Task CreateMoveTaskAsync_WithSourceCategory_TakesOnlyThatCategory()
+    {
+        var wms = CreateSut();
+        wms.AddStock(Lot, Rack, Ea(40), StockCategory.QualityInspection);
+
+        var result = await wms.CreateMoveTaskAsync(new CreateMoveTaskRequest { Context = Context(), Lot = Lot, Site = Plant, ToBin = Hold, Quantity = Ea(30), SourceCategory = StockCategory.QualityInspection, TargetCategory = StockCategory.Blocked }, s_ct);
+        var tooMuch = await wms.CreateMoveTaskAsync(new CreateMoveTaskRequest { Context = Context(), Lot = Lot, Site = Plant, ToBin = Hold, Quantity = Ea(11), SourceCategory = StockCategory.QualityInspection }, s_ct);
+
+        result.IsSuccess.Should().BeTrue();
+        tooMuch.IsSuccess.Should().BeFalse();
+        tooMuch.Reason.Should().Be(ReasonCodes.InsufficientQuantity);
+        var snapshot = wms.GetStock(Lot)!.ToSnapshot();
+        snapshot.QuantityIn(StockCategory.Blocked).Value.Should().Be(30);
+        snapshot.QuantityIn(StockCategory.QualityInspection).Value.Should().Be(10);
+        snapshot.QuantityIn(StockCategory.Unrestricted).Value.Should().Be(500);
+        wms.QuantityIn(Lot, Hold).Should().Be(30);
+    }
+
+    [Fact]
     public async Task CompleteMoveTask_WhenNotAutoCompleted_MovesStockOnlyOnCompletion()
     {
         var wms = CreateSut();

@@ -65,6 +65,46 @@ public sealed class IncomingInspectionScenarioTests
     }
 
     [Fact]
+    public async Task InspectionFailed_PartialRejectOfMixedLot_MovesOnlyTheBlockedQuantityToHold()
+    {
+        await using var harness = CreateSut();
+        var lot = new LotId("L-150");
+        harness.Plant.AddLot(
+            new MaterialLot
+            {
+                Id = lot,
+                Material = Capacitor,
+                Site = Plant1,
+                Supplier = Acme,
+                Unit = UnitOfMeasure.Each,
+                Buckets =
+                [
+                    new StockBucket { Category = StockCategory.QualityInspection, Quantity = Quantity.Each(60) },
+                    new StockBucket { Category = StockCategory.Unrestricted, Quantity = Quantity.Each(40) },
+                ],
+            },
+            new BinId("RCV-P1"));
+        await harness.StartAsync(Ct);
+        var failed = Failed(lot, Plant1, "evt-failed-150");
+
+        await harness.PublishAndWaitAsync([failed with { Data = ((InspectionFailed)failed.Data!) with { RejectedQuantity = Quantity.Each(20) } }], Ct);
+
+        await harness.AssertNoOpenDeadLettersAsync(Ct);
+        harness.Plant.Erp.QuantityIn(lot, StockCategory.Blocked).Should().Be(20);
+        var move = harness.Plant.Wms.MoveTasks.Should().ContainSingle().Subject;
+        move.Quantity.Should().Be(20);
+        move.SourceCategory.Should().Be(StockCategory.Blocked);
+        move.TargetCategory.Should().Be(StockCategory.Blocked);
+        var lines = harness.Plant.Wms.GetStock(lot)!.Lines.Select(l => (l.Bin.Value, l.Category, l.Quantity.Value));
+        lines.Should().BeEquivalentTo(new[]
+        {
+            ("HOLD-P1", StockCategory.Blocked, 20m),
+            ("RCV-P1", StockCategory.QualityInspection, 40m),
+            ("RCV-P1", StockCategory.Unrestricted, 40m),
+        });
+    }
+
+    [Fact]
     public async Task InspectionPassed_RegulatedSite_WaitsForAQualityManagerEscalatesAtTheDeadlineAndReleasesWhenSigned()
     {
         await using var harness = CreateSut();

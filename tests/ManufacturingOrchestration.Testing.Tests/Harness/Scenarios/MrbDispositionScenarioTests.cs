@@ -18,7 +18,7 @@ public sealed class MrbDispositionScenarioTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task ReturnToSupplier_PostsTheReleaseFromBlockedThenTheReturn_NotifiesTheSupplierAndClosesTheNcr()
+    public async Task ReturnToSupplier_PostsOneReturnFromBlocked_NotifiesTheSupplierAndClosesTheNcr()
     {
         await using var harness = await StartWithBlockedLotAsync("L-13", 60);
         var lot = new LotId("L-13");
@@ -28,18 +28,48 @@ public sealed class MrbDispositionScenarioTests
         await harness.AssertNoOpenDeadLettersAsync(Ct);
         harness.EffectCounts().Should().BeEquivalentTo(new Dictionary<string, int>
         {
-            [CommandKinds.ErpChangeStockCategory] = 1,
             [CommandKinds.ErpPostGoodsMovement] = 1,
             [CommandKinds.ProcurementNotifySupplier] = 1,
             [CommandKinds.QmsRecordDisposition] = 1,
             [CommandKinds.QmsUpdateNonconformanceStatus] = 1,
         });
-        harness.Effects.For(CommandKinds.ErpSystem).Select(e => e.Summary[..3]).Should().Equal("343", "122");
+        harness.Effects.For(CommandKinds.ErpSystem).Select(e => e.Summary[..3]).Should().Equal("122");
         harness.Plant.Erp.QuantityIn(lot, StockCategory.Blocked).Should().Be(0);
-        harness.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(0, "the released quantity left with the return");
+        harness.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(0);
+        harness.Plant.Wms.GetStock(lot)!.Lines.Should().BeEmpty("the WMS followed the return");
         harness.Plant.Procurement.SupplierNotices.Should().ContainSingle().Which.Request.Supplier.Should().Be(Acme);
         harness.Plant.Qms.GetNonconformance(Ncr)!.Status.Should().Be(NonconformanceStatus.DispositionExecuted);
         await harness.AssertAuditIntactAsync(Ct);
+    }
+
+    [Fact]
+    public async Task ReturnToSupplier_ReturnRefusedByErp_QuantityStaysBlockedAndNeverUnrestricted()
+    {
+        await using var harness = await StartWithBlockedLotAsync("L-14", 60);
+        var lot = new LotId("L-14");
+        harness.Plant.Faults.FailNext(CommandKinds.ErpPostGoodsMovement, 1, AdapterResultStatus.PermanentFailure);
+
+        await harness.PublishAndWaitAsync([Decided(lot, "mrb-14", new MrbDispositionLine { Disposition = MrbDisposition.ReturnToSupplier, Lot = lot, Quantity = Quantity.Each(60) })], Ct);
+
+        harness.EffectsOf(CommandKinds.ErpChangeStockCategory).Should().BeEmpty();
+        harness.Plant.Erp.QuantityIn(lot, StockCategory.Blocked).Should().Be(60);
+        harness.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public async Task ReturnToSupplier_ExpiredOrReworkedLot_IsReturnedFromBlocked(bool expired, bool reworked)
+    {
+        await using var harness = await StartWithBlockedLotAsync("L-15", 60, expiry: expired ? new DateOnly(2000, 1, 1) : null, reworked: reworked);
+        var lot = new LotId("L-15");
+
+        await harness.PublishAndWaitAsync([Decided(lot, "mrb-15", new MrbDispositionLine { Disposition = MrbDisposition.ReturnToSupplier, Lot = lot, Quantity = Quantity.Each(60) })], Ct);
+
+        await harness.AssertNoOpenDeadLettersAsync(Ct);
+        harness.Effects.For(CommandKinds.ErpSystem).Select(e => e.Summary[..3]).Should().Equal("122");
+        harness.Plant.Erp.QuantityIn(lot, StockCategory.Blocked).Should().Be(0);
+        harness.Plant.Qms.GetNonconformance(Ncr)!.Status.Should().Be(NonconformanceStatus.DispositionExecuted);
     }
 
     [Fact]
@@ -124,7 +154,7 @@ public sealed class MrbDispositionScenarioTests
         await harness.AssertAuditIntactAsync(Ct);
     }
 
-    private static async Task<OrchestrationTestHarness> StartWithBlockedLotAsync(string lotId, decimal quantity, bool regulated = false)
+    private static async Task<OrchestrationTestHarness> StartWithBlockedLotAsync(string lotId, decimal quantity, bool regulated = false, DateOnly? expiry = null, bool reworked = false)
     {
         var options = new OrchestrationTestHarnessOptions { Workflows = { IncomingInspectionWorkflow.Create, MrbDispositionWorkflow.Create } };
         options.Actors.Add(new Actor { Id = QualityManager, Roles = [new RoleAssignment { Role = Role.QualityManager, Site = Site }] });
@@ -142,6 +172,8 @@ public sealed class MrbDispositionScenarioTests
                 Unit = UnitOfMeasure.Each,
                 Buckets = [new StockBucket { Category = StockCategory.Blocked, Quantity = Quantity.Each(quantity) }],
                 QualityDecision = QualityDecision.Rejected,
+                ExpiryDate = expiry,
+                RequiresReinspection = reworked,
             },
             new BinId("HOLD-P1"));
         harness.Plant.Qms.AddNonconformance(new Nonconformance
