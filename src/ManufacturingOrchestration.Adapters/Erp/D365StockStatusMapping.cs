@@ -97,16 +97,46 @@ public sealed class D365StockStatusMapping
     /// <param name="batchDisposition">The batch disposition code, if the item is batch-controlled.</param>
     /// <param name="category">The category, when the status is known.</param>
     /// <returns><see langword="true"/> when the status is configured.</returns>
-    /// <remarks>A restricted batch disposition only turns usable (unrestricted) stock into restricted-use: QI, blocked and in-transit stock are independent of the batch status.</remarks>
-    public bool TryGetCategory(string inventoryStatus, string? batchDisposition, out StockCategory category)
+    /// <remarks>
+    /// A restricted batch disposition only turns usable (unrestricted) stock into restricted-use: QI, blocked and
+    /// in-transit stock are independent of the batch status. A batch disposition code that is neither the available nor
+    /// the restricted code is read as blocked, the most restrictive category, never as usable stock; use the overload
+    /// with a problem to report it.
+    /// </remarks>
+    public bool TryGetCategory(string inventoryStatus, string? batchDisposition, out StockCategory category) =>
+        TryGetCategory(inventoryStatus, batchDisposition, out category, out _);
+
+    /// <summary>Reads a D365 inventory status and batch disposition as a canonical category, reporting an unknown disposition code.</summary>
+    /// <param name="inventoryStatus">The inventory status id.</param>
+    /// <param name="batchDisposition">The batch disposition code, if the item is batch-controlled.</param>
+    /// <param name="category">The category, when the status is known.</param>
+    /// <param name="problem">
+    /// <see cref="ReasonCodes.BatchDispositionUnknown"/> when <paramref name="batchDisposition"/> is neither the available
+    /// nor the restricted code (the stock is then read as <see cref="StockCategory.Blocked"/>); otherwise <see langword="null"/>.
+    /// </param>
+    /// <returns><see langword="true"/> when the status is configured.</returns>
+    /// <remarks>
+    /// A restricted batch disposition only turns usable (unrestricted) stock into restricted-use: QI, blocked and
+    /// in-transit stock are independent of the batch status. An unknown disposition code may mean anything the
+    /// installation defined, so the stock is read as blocked (the most restrictive category) until the code is configured.
+    /// </remarks>
+    public bool TryGetCategory(string inventoryStatus, string? batchDisposition, out StockCategory category, out ReasonCode? problem)
     {
         ArgumentNullException.ThrowIfNull(inventoryStatus);
+        problem = null;
         if (!_categoryByStatus.TryGetValue(inventoryStatus, out category))
         {
             return false;
         }
 
         var restricted = string.Equals(batchDisposition, RestrictedBatchDisposition, StringComparison.OrdinalIgnoreCase);
+        if (batchDisposition is not null && !restricted && !string.Equals(batchDisposition, AvailableBatchDisposition, StringComparison.OrdinalIgnoreCase))
+        {
+            problem = ReasonCodes.BatchDispositionUnknown;
+            category = StockCategory.Blocked;
+            return true;
+        }
+
         if (category is StockCategory.Unrestricted or StockCategory.RestrictedUse)
         {
             category = restricted ? StockCategory.RestrictedUse : StockCategory.Unrestricted;

@@ -235,6 +235,9 @@ public static class ReasonCodes
     /// <summary>The target system does not know a referenced order, document, case or task.</summary>
     public static readonly ReasonCode ReferenceUnknown = new("adapter.reference-unknown", "The target system does not know a referenced order, document, case or task.");
 
+    /// <summary>A batch disposition code read from the ERP is not configured: the stock is read as blocked.</summary>
+    public static readonly ReasonCode BatchDispositionUnknown = new("adapter.batch-disposition-unknown", "The ERP batch disposition code is not configured in the mapping; the stock is read as blocked until it is.");
+
     /// <summary>The WMS location is on hold: nothing is picked from it.</summary>
     public static readonly ReasonCode LocationOnHold = new("wms.location-on-hold", "The location is on hold: nothing is picked from it until the hold is released.");
 
@@ -314,7 +317,7 @@ public static class ReasonCodes
         ApprovalRequired, SelfApproval, RoleNotHeld, ReleaseAuthorityUnverified, ActorUnknown, ApprovalUnauthenticated, ReauthenticationRequired, AuthorityLowered, SecondApproverRequired, SlaBreached,
         CountSuperseded, CountLotRequired,
         AdapterTransient, AdapterPermanent, RetriesExhausted, CircuitOpen, StockDrift,
-        AdapterNotConfigured, UnknownCommandKind, UnknownOperation, OperationNotSupported, RequiredOperationsMissing, ReferenceUnknown, LocationOnHold, PicksPaused,
+        AdapterNotConfigured, UnknownCommandKind, UnknownOperation, OperationNotSupported, RequiredOperationsMissing, ReferenceUnknown, BatchDispositionUnknown, LocationOnHold, PicksPaused,
         RuleSetInvalid, RuleEvaluationFailed, RecommendationNotAuthoritative, SiteProfileMissing,
         ConcurrencyConflict, AuditTampered, AuditSinkFileUnreadable, StepFailed, OperatorRoleRequired, QueryRetriesExhausted, QueryRefused,
         PartitionParked,

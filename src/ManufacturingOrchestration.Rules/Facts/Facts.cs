@@ -112,8 +112,11 @@ public sealed class Recommendation
 }
 
 /// <summary>
-/// What a counter may post without approval: the role they count in and their limits. A variance inside both limits may be
-/// posted by them; above either limit it needs a cycle-count supervisor's approval.
+/// What a counter may post without approval: the role they count in and their limits, per item (quantity and
+/// percentage of book) and per count document (domain notes §5: SAP keeps a maximum difference per document and per
+/// item for each user group; D365 a maximum quantity and percentage per worker). A variance inside every limit (and
+/// inside the ABC tolerance band, which applies as well) may be posted by them; beyond any limit it needs a cycle-count
+/// supervisor's approval.
 /// </summary>
 public sealed class CountAuthority
 {
@@ -123,24 +126,34 @@ public sealed class CountAuthority
     /// <summary>The role the counter acts in (such as operator, or cycle-count supervisor).</summary>
     public required Role Role { get; init; }
 
-    /// <summary>The largest absolute variance, in the base unit, the counter may post.</summary>
+    /// <summary>The largest absolute variance of one item, in the base unit, the counter may post.</summary>
     public required decimal MaxAdjustmentQuantity { get; init; }
 
-    /// <summary>The largest variance, as a percentage of book quantity, the counter may post.</summary>
+    /// <summary>The largest variance of one item, as a percentage of book quantity, the counter may post.</summary>
     public required decimal MaxAdjustmentPercent { get; init; }
 
-    /// <summary>Whether the counter may post the variance of <paramref name="count"/> without approval.</summary>
+    /// <summary>
+    /// The largest total absolute difference of one count document, in the base unit, the counter may post; a document
+    /// over it needs approval whole. <see langword="null"/> (the default) sets no document limit. A
+    /// <see cref="CycleCount"/> is one count document of one item, so its document difference is its absolute variance.
+    /// </summary>
+    public decimal? MaxDocumentDifference { get; init; }
+
+    /// <summary>Whether the counter may post the variance of <paramref name="count"/> without approval, as far as their own limits go.</summary>
     /// <param name="count">The count.</param>
-    /// <returns><see langword="true"/> when within both limits.</returns>
+    /// <returns><see langword="true"/> when within the item quantity and percentage limits and the document limit.</returns>
     public bool Allows(CycleCount count)
     {
         ArgumentNullException.ThrowIfNull(count);
-        return Math.Abs(count.Variance) <= MaxAdjustmentQuantity && count.VariancePercent <= MaxAdjustmentPercent;
+        var magnitude = Math.Abs(count.Variance);
+        return magnitude <= MaxAdjustmentQuantity
+            && count.VariancePercent <= MaxAdjustmentPercent
+            && (MaxDocumentDifference is not { } document || magnitude <= document);
     }
 
     /// <inheritdoc />
     public override string ToString() =>
-        FormattableString.Invariant($"CountAuthority {{ Actor = {Actor}, Role = {Role}, MaxAdjustmentQuantity = {MaxAdjustmentQuantity}, MaxAdjustmentPercent = {MaxAdjustmentPercent} }}");
+        FormattableString.Invariant($"CountAuthority {{ Actor = {Actor}, Role = {Role}, MaxAdjustmentQuantity = {MaxAdjustmentQuantity}, MaxAdjustmentPercent = {MaxAdjustmentPercent}, MaxDocumentDifference = {MaxDocumentDifference} }}");
 }
 
 /// <summary>The open allocations (reservations) of one lot, inserted as one fact so rules need no aggregation.</summary>

@@ -118,9 +118,14 @@ public sealed class LotReleasedGenealogyWithLinksRule : Rule
     }
 }
 
-/// <summary>Cycle count within tolerance (and not zero): post the difference directly.</summary>
+/// <summary>
+/// Cycle count within every limit (and not zero): post the difference directly. Both limits apply: the ABC class's
+/// percentage and absolute tolerance and, when the counter has a <see cref="CountAuthority"/>, the counter's own
+/// per-item quantity and percentage limit and per-document limit; a counter without one is bound by the tolerance alone.
+/// A counter acting as cycle-count supervisor is bound by their own limits instead of the tolerance band.
+/// </summary>
 [Name(RuleName)]
-[Description("A variance inside the ABC class's percentage and absolute tolerance is posted directly.")]
+[Description("A variance inside the ABC class's tolerance and inside the counter's own item and document limits is posted directly.")]
 [Tag(StandardRuleSets.CycleCount)]
 public sealed class CycleCountWithinToleranceRule : Rule
 {
@@ -132,24 +137,26 @@ public sealed class CycleCountWithinToleranceRule : Rule
     {
         CycleCountRecorded recorded = default!;
         MaterialDefinition material = default!;
+        IEnumerable<CountAuthority> authorities = default!;
         CountToleranceProfile tolerances = default!;
 
         When()
             .Match(() => recorded, r => r.Count.Variance != 0)
             .Match(() => material, m => m.Id == recorded.Count.Material)
-            .Match(() => tolerances, t => CountRules.WithinTolerance(t, material, recorded.Count));
+            .Query(() => authorities, q => q.Match<CountAuthority>(a => a.Actor == recorded.Count.CountedBy).Collect())
+            .Match(() => tolerances, t => CountRules.MayPost(t, material, recorded.Count, authorities));
         Then()
             .Do(ctx => ctx.Decide(CountRules.Adjustment(recorded.Count)));
     }
 }
 
 /// <summary>
-/// Cycle count over tolerance and above the counter's limit: pause picks of the material at the location while the
-/// variance waits for a supervisor's answer. A variance the counter may post is posted at once and leaves nothing
-/// open, so it pauses nothing (open counting work does not block picking).
+/// Cycle count beyond a limit (the ABC tolerance, or the counter's own item or document limit): pause picks of the
+/// material at the location while the variance waits for a supervisor's answer. A variance the counter may post is
+/// posted at once and leaves nothing open, so it pauses nothing (open counting work does not block picking).
 /// </summary>
 [Name(RuleName)]
-[Description("While an over-tolerance variance above the counter's limit waits for approval, picks of the material at the location are paused.")]
+[Description("While a variance beyond the tolerance or the counter's limits waits for approval, picks of the material at the location are paused.")]
 [Tag(StandardRuleSets.CycleCount)]
 [Priority(100)]
 public sealed class CycleCountPausePicksRule : Rule
@@ -162,13 +169,14 @@ public sealed class CycleCountPausePicksRule : Rule
     {
         CycleCountRecorded recorded = default!;
         MaterialDefinition material = default!;
+        IEnumerable<CountAuthority> authorities = default!;
         CountToleranceProfile tolerances = default!;
 
         When()
-            .Match(() => recorded)
+            .Match(() => recorded, r => r.Count.Variance != 0)
             .Match(() => material, m => m.Id == recorded.Count.Material)
-            .Match(() => tolerances, t => !CountRules.WithinTolerance(t, material, recorded.Count))
-            .Not<CountAuthority>(a => a.Actor == recorded.Count.CountedBy && a.Allows(recorded.Count));
+            .Query(() => authorities, q => q.Match<CountAuthority>(a => a.Actor == recorded.Count.CountedBy).Collect())
+            .Match(() => tolerances, t => !CountRules.MayPost(t, material, recorded.Count, authorities));
         Then()
             .Do(ctx => ctx.Decide(new PausePicks
             {
@@ -183,36 +191,14 @@ public sealed class CycleCountPausePicksRule : Rule
     }
 }
 
-/// <summary>Cycle count over tolerance but within the counter's own limit: the counter may post it.</summary>
+/// <summary>
+/// Cycle count beyond a limit (the ABC tolerance, or the counter's own item or document limit): a cycle-count
+/// supervisor must approve the adjustment. Both limits apply: an operator's authority never widens the tolerance band,
+/// and a variance inside the band still needs approval when it is beyond the counter's own limit. A counter acting as
+/// cycle-count supervisor is bound by their own limits instead of the band.
+/// </summary>
 [Name(RuleName)]
-[Description("An over-tolerance variance within the counter's role limit (percentage and quantity) is posted without further approval.")]
-[Tag(StandardRuleSets.CycleCount)]
-public sealed class CycleCountWithinAuthorityRule : Rule
-{
-    /// <summary>The rule name.</summary>
-    public const string RuleName = "mo.cycle-count.over-tolerance.within-authority";
-
-    /// <inheritdoc />
-    public override void Define()
-    {
-        CycleCountRecorded recorded = default!;
-        MaterialDefinition material = default!;
-        CountToleranceProfile tolerances = default!;
-        CountAuthority authority = default!;
-
-        When()
-            .Match(() => recorded)
-            .Match(() => material, m => m.Id == recorded.Count.Material)
-            .Match(() => tolerances, t => !CountRules.WithinTolerance(t, material, recorded.Count))
-            .Match(() => authority, a => a.Actor == recorded.Count.CountedBy, a => a.Allows(recorded.Count));
-        Then()
-            .Do(ctx => ctx.Decide(CountRules.Adjustment(recorded.Count)));
-    }
-}
-
-/// <summary>Cycle count over tolerance and above the counter's limit: a cycle-count supervisor must approve the adjustment.</summary>
-[Name(RuleName)]
-[Description("An over-tolerance variance above the counter's role limit needs a cycle-count supervisor's approval before it is posted.")]
+[Description("A variance beyond the ABC tolerance or beyond the counter's item or document limit needs a cycle-count supervisor's approval before it is posted.")]
 [Tag(StandardRuleSets.CycleCount)]
 public sealed class CycleCountNeedsApprovalRule : Rule
 {
@@ -224,20 +210,23 @@ public sealed class CycleCountNeedsApprovalRule : Rule
     {
         CycleCountRecorded recorded = default!;
         MaterialDefinition material = default!;
+        IEnumerable<CountAuthority> authorities = default!;
         CountToleranceProfile tolerances = default!;
 
         When()
-            .Match(() => recorded)
+            .Match(() => recorded, r => r.Count.Variance != 0)
             .Match(() => material, m => m.Id == recorded.Count.Material)
-            .Match(() => tolerances, t => !CountRules.WithinTolerance(t, material, recorded.Count))
-            .Not<CountAuthority>(a => a.Actor == recorded.Count.CountedBy && a.Allows(recorded.Count));
+            .Query(() => authorities, q => q.Match<CountAuthority>(a => a.Actor == recorded.Count.CountedBy).Collect())
+            .Match(() => tolerances, t => !CountRules.MayPost(t, material, recorded.Count, authorities));
         Then()
             .Do(ctx => ctx.Decide(new RequireApproval
             {
                 Role = Role.CycleCountSupervisor,
                 Site = recorded.Count.Site,
                 Reason = ReasonCodes.ApprovalRequired,
-                Note = "The variance is over tolerance and above the counter's limit.",
+                Note = CountRules.WithinTolerance(tolerances, material, recorded.Count)
+                    ? "The variance is inside the tolerance but beyond the counter's own limit."
+                    : "The variance is over tolerance.",
                 Gated = CountRules.Adjustment(recorded.Count),
             }));
     }
@@ -283,6 +272,24 @@ internal static class CountRules
 {
     public static bool WithinTolerance(CountToleranceProfile tolerances, MaterialDefinition material, CycleCount count) =>
         tolerances.For(material.AbcClass).Allows(count.BookQuantity.Value, count.Variance);
+
+    /// <summary>
+    /// Whether the counter may post the count without approval: inside the ABC tolerance band and inside every limit of
+    /// the counter's authorities (no authority: the band alone). A counter acting as cycle-count supervisor is bound by
+    /// their own item and document limits instead of the band (domain notes §5: D365 sends a count outside the worker's
+    /// limits to review unless the worker is a cycle-count supervisor).
+    /// </summary>
+    public static bool MayPost(CountToleranceProfile tolerances, MaterialDefinition material, CycleCount count, IEnumerable<CountAuthority> authorities)
+    {
+        var own = authorities as IReadOnlyCollection<CountAuthority> ?? [.. authorities];
+        if (!own.All(a => a.Allows(count)))
+        {
+            return false;
+        }
+
+        var supervisor = own.Count > 0 && own.All(a => a.Role == Role.CycleCountSupervisor);
+        return supervisor || WithinTolerance(tolerances, material, count);
+    }
 
     public static PostCountAdjustment Adjustment(CycleCount count) => new()
     {

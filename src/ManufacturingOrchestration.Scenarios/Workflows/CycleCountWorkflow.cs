@@ -11,9 +11,11 @@ using ManufacturingOrchestration.StateMachines;
 namespace ManufacturingOrchestration.Scenarios;
 
 /// <summary>
-/// Scenario 3: cycle-count discrepancy. Within tolerance (per ABC class, percentage and absolute) or within the
-/// counter's own authority: the ERP count adjustment is posted directly with the right movement semantics (a count
-/// difference from the counted category) and picks are never paused, since nothing stays open. Above both: affected
+/// Scenario 3: cycle-count discrepancy. Within tolerance (per ABC class, percentage and absolute) and within the
+/// counter's own authority (item quantity and percentage, and document limit; a counter acting as cycle-count supervisor
+/// is bound by their own limits instead of the band): the ERP count adjustment is posted directly with the right movement
+/// semantics (a count difference in the counted category) and picks are never paused, since nothing stays open. Beyond
+/// any limit: affected
 /// picks are paused in the WMS only while a cycle-count supervisor's answer is pending (never the counter's:
 /// segregation of duties); an approval posts the adjustment and resumes picks, a refusal resumes picks without posting
 /// (the book quantity stands) and asks the warehouse lead for a recount, which arrives as a new count. Controlled
@@ -39,7 +41,7 @@ public static class CycleCountWorkflow
     {
         ArgumentNullException.ThrowIfNull(services);
         return new WorkflowBuilder(Name, 2)
-            .Describe("Cycle count recorded → reject without a lot; post within tolerance or the counter's authority; otherwise pause picks until a supervisor approves (post, resume) or refuses (resume, recount); a newer count of the same item withdraws the earlier count's approval.")
+            .Describe("Cycle count recorded → reject without a lot; post within tolerance and the counter's authority; otherwise pause picks until a supervisor approves (post, resume) or refuses (resume, recount); a newer count of the same item withdraws the earlier count's approval.")
             .TriggeredBy(EventTypes.CycleCountRecorded)
             .Requires(CommandKinds.ErpPostCountAdjustment, CommandKinds.WmsPausePicks, CommandKinds.WmsResumePicks, CommandKinds.NotificationSend, CommandKinds.QmsOpenNonconformance)
             .UsesIfAvailable(QueryKinds.ErpGetMaterial)

@@ -124,7 +124,7 @@ public sealed class DecisionEngineTests
 
         next.Decisions.Select(d => d.Describe()).Should().Equal(
             "Quarantine lot L-1 at plant-1 (QualityInspection → Blocked, 1000 EA)",
-            "Move lot L-1 to hold location HOLD-01 at plant-1",
+            "Move lot L-1 to hold location HOLD-01 at plant-1 (Blocked, 1000 EA)",
             "Notify procurement about CAP-100uF lot L-1 at plant-1 (expedite): Lot L-1 failed inspection IL-1 (Major): capacitance out of tolerance");
         next.Decisions.Should().OnlyContain(d => d.Explanation.Firings.Count == 1, "no activation of the cancelled evaluation fired into this one");
     }
@@ -207,9 +207,9 @@ public sealed class DecisionEngineTests
         decisions.Decisions.Select(d => d.Describe()).Should().BeEquivalentTo(
         [
             "Quarantine lot L-1 at plant-1 (QualityInspection → Blocked, 1000 EA)",
-            "Move lot L-1 to hold location HOLD-01 at plant-1",
+            "Move lot L-1 to hold location HOLD-01 at plant-1 (Blocked, 1000 EA)",
             "Notify procurement about CAP-100uF lot L-1 at plant-1 (expedite): Lot L-1 failed inspection IL-1 (Major): capacitance out of tolerance",
-            "Alert quality at plant-1: Quarantine lot L-1 at plant-1 (QualityInspection → Blocked, 1000 EA) | Move lot L-1 to hold location HOLD-01 at plant-1"
+            "Alert quality at plant-1: Quarantine lot L-1 at plant-1 (QualityInspection → Blocked, 1000 EA) | Move lot L-1 to hold location HOLD-01 at plant-1 (Blocked, 1000 EA)"
                 + " | Notify procurement about CAP-100uF lot L-1 at plant-1: Lot L-1 failed inspection IL-1 (Minor): capacitance out of tolerance",
         ]);
         engine.Decide(TestFacts.FailedFacts(), TestContext.Current.CancellationToken).Count.Should().Be(3, "the pooled session is clean after the nested call");
@@ -286,7 +286,7 @@ public sealed class DecisionEngineTests
 
         next.Decisions.Select(d => d.Describe()).Should().Equal(
             "Quarantine lot L-1 at plant-1 (QualityInspection → Blocked, 1000 EA)",
-            "Move lot L-1 to hold location HOLD-01 at plant-1",
+            "Move lot L-1 to hold location HOLD-01 at plant-1 (Blocked, 1000 EA)",
             "Notify procurement about CAP-100uF lot L-1 at plant-1 (expedite): Lot L-1 failed inspection IL-1 (Major): capacitance out of tolerance");
         next.Decisions.Should().OnlyContain(d => d.Explanation.Firings.Count == 1);
     }

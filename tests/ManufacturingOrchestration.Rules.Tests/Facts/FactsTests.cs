@@ -42,9 +42,9 @@ public sealed class FactsTests
     [Fact]
     public void CountAuthorityToString_AnyCulture_IsTheInvariantTextTheAuditTrailKeeps()
     {
-        var authority = new CountAuthority { Actor = new ActorId("op-ben"), Role = Role.Operator, MaxAdjustmentQuantity = 12.5m, MaxAdjustmentPercent = 2.5m };
+        var authority = new CountAuthority { Actor = new ActorId("op-ben"), Role = Role.Operator, MaxAdjustmentQuantity = 12.5m, MaxAdjustmentPercent = 2.5m, MaxDocumentDifference = 40.5m };
 
-        InGerman(authority.ToString).Should().Be("CountAuthority { Actor = op-ben, Role = operator, MaxAdjustmentQuantity = 12.5, MaxAdjustmentPercent = 2.5 }");
+        InGerman(authority.ToString).Should().Be("CountAuthority { Actor = op-ben, Role = operator, MaxAdjustmentQuantity = 12.5, MaxAdjustmentPercent = 2.5, MaxDocumentDifference = 40.5 }");
     }
 
     [Fact]

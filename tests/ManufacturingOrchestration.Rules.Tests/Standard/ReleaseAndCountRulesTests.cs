@@ -146,15 +146,85 @@ public sealed class ReleaseAndCountRulesTests
     }
 
     [Fact]
-    public void Decide_CountOverToleranceWithinCounterLimit_PostsDirectlyWithoutPausingPicks()
+    public void Decide_CountOverToleranceWithinSupervisorsOwnLimit_PostsDirectlyWithoutPausingPicks()
     {
         var authority = new CountAuthority { Actor = new ActorId("op-ben"), Role = Role.CycleCountSupervisor, MaxAdjustmentQuantity = 50, MaxAdjustmentPercent = 25 };
 
         var decisions = Engine.Decide(CountFacts(book: 100, counted: 80, authority: authority), TestContext.Current.CancellationToken);
 
-        decisions.Contains<PausePicks>().Should().BeFalse("nothing stays open once the counter posts, so nothing would ever resume the picks");
-        decisions.OfType<PostCountAdjustment>().Should().ContainSingle().Which.Explanation.Includes(CycleCountWithinAuthorityRule.RuleName).Should().BeTrue();
+        decisions.Contains<PausePicks>().Should().BeFalse("nothing stays open once the supervisor posts, so nothing would ever resume the picks");
+        decisions.OfType<PostCountAdjustment>().Should().ContainSingle().Which.Explanation.Includes(CycleCountWithinToleranceRule.RuleName).Should().BeTrue();
         decisions.Contains<RequireApproval>().Should().BeFalse();
+    }
+
+    [Fact]
+    public void Decide_CountOverToleranceWithinOperatorsOwnLimit_PausesPicksAndRequiresApproval()
+    {
+        var authority = new CountAuthority { Actor = new ActorId("op-ben"), Role = Role.Operator, MaxAdjustmentQuantity = 50, MaxAdjustmentPercent = 25 };
+
+        var decisions = Engine.Decide(CountFacts(book: 100, counted: 80, authority: authority), TestContext.Current.CancellationToken);
+
+        decisions.Contains<PausePicks>().Should().BeTrue("an operator's authority never widens the ABC tolerance band");
+        decisions.ApprovalsGating<PostCountAdjustment>().Should().ContainSingle().Which.Role.Should().Be(Role.CycleCountSupervisor);
+        decisions.Decisions.OfType<PostCountAdjustment>().Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Decide_SupervisorsCountAboveOwnDocumentLimit_RequiresApproval()
+    {
+        var authority = new CountAuthority { Actor = new ActorId("op-ben"), Role = Role.CycleCountSupervisor, MaxAdjustmentQuantity = 50, MaxAdjustmentPercent = 25, MaxDocumentDifference = 10 };
+
+        var decisions = Engine.Decide(CountFacts(book: 100, counted: 80, authority: authority), TestContext.Current.CancellationToken);
+
+        decisions.Decisions.OfType<PostCountAdjustment>().Should().BeEmpty();
+        decisions.ApprovalsGating<PostCountAdjustment>().Should().ContainSingle();
+    }
+
+    [Fact]
+    public void Decide_CountWithinToleranceAboveCounterLimit_PausesPicksAndRequiresApproval()
+    {
+        // Class C: ±5 % / 100 units; −50 of 1,000 is inside the band, but the counter may post 10 units and 1 %.
+        var authority = new CountAuthority { Actor = new ActorId("op-ben"), Role = Role.Operator, MaxAdjustmentQuantity = 10, MaxAdjustmentPercent = 1 };
+
+        var decisions = Engine.Decide(CountFacts(book: 1000, counted: 950, authority: authority), TestContext.Current.CancellationToken);
+
+        decisions.Decisions.OfType<PostCountAdjustment>().Should().BeEmpty();
+        var approval = decisions.ApprovalsGating<PostCountAdjustment>().Should().ContainSingle().Subject;
+        approval.Role.Should().Be(Role.CycleCountSupervisor);
+        approval.Gated.Should().BeOfType<PostCountAdjustment>().Which.Variance.Should().Be(-50);
+        approval.Note.Should().Be("The variance is inside the tolerance but beyond the counter's own limit.");
+        decisions.OfType<PausePicks>().Should().ContainSingle();
+    }
+
+    [Fact]
+    public void Decide_CountWithinToleranceAndCounterLimits_PostsDirectly()
+    {
+        var authority = new CountAuthority { Actor = new ActorId("op-ben"), Role = Role.Operator, MaxAdjustmentQuantity = 10, MaxAdjustmentPercent = 1 };
+
+        var decisions = Engine.Decide(CountFacts(book: 1000, counted: 990, authority: authority), TestContext.Current.CancellationToken);
+
+        decisions.Decisions.Should().ContainSingle().Which.Should().BeOfType<PostCountAdjustment>().Which.Variance.Should().Be(-10);
+    }
+
+    [Fact]
+    public void Decide_CountWithinToleranceAndItemLimitsAboveDocumentLimit_RequiresApproval()
+    {
+        var authority = new CountAuthority { Actor = new ActorId("op-ben"), Role = Role.Operator, MaxAdjustmentQuantity = 100, MaxAdjustmentPercent = 5, MaxDocumentDifference = 20 };
+
+        var decisions = Engine.Decide(CountFacts(book: 1000, counted: 970, authority: authority), TestContext.Current.CancellationToken);
+
+        decisions.Decisions.OfType<PostCountAdjustment>().Should().BeEmpty();
+        decisions.ApprovalsGating<PostCountAdjustment>().Should().ContainSingle();
+    }
+
+    [Fact]
+    public void Decide_CountWithinToleranceWithAnotherActorsLowLimit_PostsDirectly()
+    {
+        var someoneElse = new CountAuthority { Actor = new ActorId("op-cara"), Role = Role.Operator, MaxAdjustmentQuantity = 1, MaxAdjustmentPercent = 0.1m };
+
+        var decisions = Engine.Decide(CountFacts(book: 1000, counted: 990, authority: someoneElse), TestContext.Current.CancellationToken);
+
+        decisions.Decisions.Should().ContainSingle().Which.Should().BeOfType<PostCountAdjustment>();
     }
 
     [Fact]
@@ -194,7 +264,7 @@ public sealed class ReleaseAndCountRulesTests
     }
 
     [Fact]
-    public void Decide_ControlledMaterialOverToleranceWithinCounterLimit_OpensRootCauseAnalysisAndPostsWithoutPausingPicks()
+    public void Decide_ControlledMaterialOverToleranceWithinSupervisorsLimit_OpensRootCauseAnalysisAndPostsWithoutPausingPicks()
     {
         var authority = new CountAuthority { Actor = new ActorId("op-ben"), Role = Role.CycleCountSupervisor, MaxAdjustmentQuantity = 50, MaxAdjustmentPercent = 25 };
 

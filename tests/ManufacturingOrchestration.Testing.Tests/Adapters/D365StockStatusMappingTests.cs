@@ -29,6 +29,38 @@ public sealed class D365StockStatusMappingTests
         category.Should().Be(StockCategory.Blocked);
     }
 
+    [Theory]
+    [InlineData("Available")]
+    [InlineData("QualityInspection")]
+    [InlineData("Blocked")]
+    public void TryGetCategory_UnknownBatchDisposition_ReadsBlockedAndReportsIt(string status)
+    {
+        D365StockStatusMapping.Default.TryGetCategory(status, "Expired", out var category, out var problem).Should().BeTrue();
+
+        category.Should().Be(StockCategory.Blocked);
+        problem.Should().Be(ReasonCodes.BatchDispositionUnknown);
+    }
+
+    [Fact]
+    public void TryGetCategory_UnknownBatchDispositionWithoutProblem_IsNeverAvailable()
+    {
+        D365StockStatusMapping.Default.TryGetCategory("Available", "Expired", out var category).Should().BeTrue();
+
+        category.Should().Be(StockCategory.Blocked);
+    }
+
+    [Theory]
+    [InlineData("Available", null, StockCategory.Unrestricted)]
+    [InlineData("available", "AVAILABLE", StockCategory.Unrestricted)]
+    [InlineData("Available", "restricted", StockCategory.RestrictedUse)]
+    public void TryGetCategory_KnownOrMissingBatchDisposition_ReportsNoProblem(string status, string? disposition, StockCategory expected)
+    {
+        D365StockStatusMapping.Default.TryGetCategory(status, disposition, out var category, out var problem).Should().BeTrue();
+
+        category.Should().Be(expected);
+        problem.Should().BeNull();
+    }
+
     [Fact]
     public void TryGetCategory_UnknownStatus_IsFalse()
     {

@@ -296,6 +296,63 @@ public sealed class ErpSimulatorTests
         erp.QuantityIn(Lot, StockCategory.Unrestricted).Should().Be(493);
     }
 
+    [Theory]
+    [InlineData(StockCategory.QualityInspection, true, "703", 105)]
+    [InlineData(StockCategory.QualityInspection, false, "704", 95)]
+    [InlineData(StockCategory.Blocked, true, "707", 55)]
+    [InlineData(StockCategory.Blocked, false, "708", 45)]
+    public async Task PostCountAdjustmentAsync_DifferenceInQualityInspectionOrBlocked_PostsThatCategorysMovementType(StockCategory category, bool increase, string movementType, int after)
+    {
+        var erp = CreateSut(LotWith(unrestricted: 500, qualityInspection: 100, blocked: 50));
+
+        var result = await erp.PostCountAdjustmentAsync(new PostCountAdjustmentRequest
+        {
+            Context = Context(),
+            Count = new CycleCountId("CC-1"),
+            Lot = Lot,
+            Material = Capacitor,
+            Site = Plant,
+            Category = category,
+            Difference = Ea(5),
+            IsIncrease = increase,
+        }, s_ct);
+
+        result.IsSuccess.Should().BeTrue();
+        erp.MovementTypeOf(result.ExternalReference!).Should().Be(movementType);
+        erp.QuantityIn(Lot, category).Should().Be(after);
+        erp.QuantityIn(Lot, StockCategory.Unrestricted).Should().Be(500);
+    }
+
+    [Theory]
+    [InlineData(StockCategory.QualityInspection, true, "703")]
+    [InlineData(StockCategory.Blocked, true, "707")]
+    [InlineData(StockCategory.QualityInspection, false, "704")]
+    [InlineData(StockCategory.Blocked, false, "708")]
+    public async Task PostGoodsMovementAsync_CountDifferenceInQualityInspectionOrBlocked_PostsThatCategorysMovementType(StockCategory category, bool increase, string movementType)
+    {
+        var erp = CreateSut(LotWith(unrestricted: 500, qualityInspection: 100, blocked: 50));
+        var request = Movement(MovementKind.CountDifference, 5, from: increase ? null : category, to: increase ? category : null);
+
+        var result = await erp.PostGoodsMovementAsync(request with { Movement = request.Movement with { IsIncrease = increase } }, s_ct);
+
+        result.IsSuccess.Should().BeTrue();
+        erp.MovementTypeOf(result.ExternalReference!).Should().Be(movementType);
+        erp.QuantityIn(Lot, StockCategory.Unrestricted).Should().Be(500);
+    }
+
+    [Fact]
+    public async Task PostGoodsMovementAsync_ScrapFromRestrictedUse_IsAcceptedAs551()
+    {
+        var erp = CreateSut(LotWith(unrestricted: 0, qualityInspection: 100, restricted: true));
+        await erp.ChangeStockCategoryAsync(Change(60, StockCategory.QualityInspection, StockCategory.RestrictedUse), s_ct);
+
+        var result = await erp.PostGoodsMovementAsync(Movement(MovementKind.Scrap, 20, from: StockCategory.RestrictedUse), s_ct);
+
+        result.IsSuccess.Should().BeTrue();
+        erp.MovementTypeOf(result.ExternalReference!).Should().Be("551");
+        erp.QuantityIn(Lot, StockCategory.RestrictedUse).Should().Be(40);
+    }
+
     [Fact]
     public async Task ReevaluateAllocationsAsync_AfterBlocking_DropsAllocationsTheLotNoLongerCovers()
     {

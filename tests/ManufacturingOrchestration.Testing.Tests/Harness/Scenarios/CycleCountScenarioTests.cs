@@ -127,6 +127,27 @@ public sealed class CycleCountScenarioTests
     }
 
     [Fact]
+    public async Task CountWithinToleranceAboveTheOperatorsOwnLimit_WaitsForTheSupervisorInsteadOfPosting()
+    {
+        // Class C allows ±5 % / 100 units, so −50 of 1,000 is inside the band; the counter may post 10 units and 1 %.
+        await using var harness = await StartAsync(new CountAuthority { Actor = Counter, Role = Role.Operator, MaxAdjustmentQuantity = 10, MaxAdjustmentPercent = 1 });
+        var lot = AddLot(harness, "L-CC7", Screws, 1000);
+
+        await harness.PublishAndWaitAsync([Counted(lot, Screws, book: 1000, counted: 950, "cc-7")], Ct);
+
+        harness.AssertNoEffect(CommandKinds.ErpPostCountAdjustment, lot);
+        harness.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(1000);
+        harness.Plant.Wms.ArePicksPaused(lot).Should().BeTrue();
+        (await harness.AssertPendingApprovalAsync(lot.Value, Ct)).Role.Should().Be(Role.CycleCountSupervisor);
+
+        await harness.ApproveAsync(lot.Value, CountSupervisor, "recounted, confirmed", Ct);
+
+        harness.Plant.Erp.QuantityIn(lot, StockCategory.Unrestricted).Should().Be(950);
+        harness.Plant.Wms.ArePicksPaused(lot).Should().BeFalse();
+        await harness.AssertAuditIntactAsync(Ct);
+    }
+
+    [Fact]
     public async Task RecountWhileTheApprovalWaits_SupersedesIt_TheLateApprovalPostsNothingAndPicksEndResumed()
     {
         await using var harness = await StartAsync();
