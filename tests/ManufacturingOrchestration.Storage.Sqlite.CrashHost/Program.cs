@@ -52,6 +52,17 @@ for (var lot = 0; lot < lots; lot++)
         new BinId("RCV-P1"));
 }
 
+// A restart re-seeds the simulators, but a real WMS keeps the postings the ERP passed to it before the kill: the
+// quarantines applied then (their keys are in the effects log, so they are not posted again) left blocked stock that a
+// hold move of the restarted run takes from. Seed that stock too, so the WMS is not emptier than the plant it stands for.
+if (ReadProgress(progressPath) > 0)
+{
+    for (var lot = 0; lot < lots; lot++)
+    {
+        plant.Wms.AddStock(new LotId(CrashScenario.LotId(lot)), new BinId("RCV-P1"), Quantity.Each(100 + (lot % 7)), StockCategory.Blocked);
+    }
+}
+
 var services = new ScenarioServices(new DecisionEngineBuilder().AddStandardRules().Build(), new SiteDirectory([siteProfile]));
 var options = new OrchestratorOptions
 {
