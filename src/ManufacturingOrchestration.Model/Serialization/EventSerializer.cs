@@ -53,13 +53,23 @@ public sealed class EventSerializer
     /// <summary>Writes an envelope as CloudEvents structured JSON.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="envelope">The envelope.</param>
-    /// <exception cref="ManufacturingOrchestrationException">The payload type is not registered (<see cref="ReasonCodes.UnknownEventType"/>),
-    /// or an extension name is not valid (<see cref="ReasonCodes.OutOfRange"/>).</exception>
+    /// <exception cref="ManufacturingOrchestrationException">The envelope is not a CloudEvents 1.0 event — another
+    /// <c>specversion</c> (<see cref="ReasonCodes.UnsupportedSpecVersion"/>), or an empty <c>id</c>, <c>source</c> or
+    /// <c>type</c> (<see cref="ReasonCodes.Required"/>) — the payload type is not registered
+    /// (<see cref="ReasonCodes.UnknownEventType"/>), or an extension name is not valid (<see cref="ReasonCodes.OutOfRange"/>).</exception>
     public void Serialize(Utf8JsonWriter writer, EventEnvelope envelope)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(envelope);
         ArgumentNullException.ThrowIfNull(envelope.Data);
+        if (!string.Equals(envelope.SpecVersion, EventEnvelope.CloudEventsSpecVersion, StringComparison.Ordinal))
+        {
+            throw new ManufacturingOrchestrationException(ReasonCodes.UnsupportedSpecVersion, $"Only CloudEvents {EventEnvelope.CloudEventsSpecVersion} is written, not specversion '{envelope.SpecVersion}'.");
+        }
+
+        RequireAttribute(envelope.Id, "id");
+        RequireAttribute(envelope.Source, "source");
+        RequireAttribute(envelope.Type, "type");
         if (!_registry.TryGetRegistration(envelope.Data.GetType(), out var registration))
         {
             throw new ManufacturingOrchestrationException(ReasonCodes.UnknownEventType, $"The payload type {envelope.Data.GetType().Name} is not registered.");
@@ -108,6 +118,14 @@ public sealed class EventSerializer
         writer.WritePropertyName("data"u8);
         JsonSerializer.Serialize(writer, envelope.Data, registration.TypeInfo);
         writer.WriteEndObject();
+    }
+
+    private static void RequireAttribute(string? value, string name)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            throw new ManufacturingOrchestrationException(ReasonCodes.Required, $"A CloudEvents event needs a non-empty '{name}'; the envelope has none, so it is not written.");
+        }
     }
 
     /// <summary>Writes an envelope as UTF-8 CloudEvents structured JSON.</summary>

@@ -66,6 +66,30 @@ public class EventSerializerTests
         root["data"]!["category"]!.GetValue<string>().Should().Be("qualityInspection");
     }
 
+    [Theory]
+    [InlineData("specversion", "0.3", "payload.unsupported-specversion")]
+    [InlineData("specversion", "", "payload.unsupported-specversion")]
+    [InlineData("id", "", "payload.required")]
+    [InlineData("source", "", "payload.required")]
+    [InlineData("type", "", "payload.required")]
+    public void SerializeToString_NotACloudEvents10Event_IsRefusedNamingTheAttribute(string attribute, string value, string code)
+    {
+        var envelope = Samples.Envelope(Samples.GoodsReceived());
+        envelope = attribute switch
+        {
+            "specversion" => envelope with { SpecVersion = value },
+            "id" => envelope with { Id = value },
+            "source" => envelope with { Source = value },
+            _ => envelope with { Type = value },
+        };
+
+        var act = () => CreateSut().SerializeToString(envelope);
+
+        var thrown = act.Should().Throw<ManufacturingOrchestrationException>().Which;
+        thrown.ReasonCode.Code.Should().Be(code);
+        thrown.Message.Should().Contain(attribute == "specversion" ? $"specversion '{value}'" : $"'{attribute}'");
+    }
+
     [Fact]
     public void Parse_ValidString_ReturnsEnvelope()
     {
