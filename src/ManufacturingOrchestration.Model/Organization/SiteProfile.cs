@@ -40,8 +40,32 @@ public sealed record SiteProfile
     /// <summary>The industry profile.</summary>
     public IndustryProfile Industry { get; init; } = IndustryProfile.General;
 
-    /// <summary>The IANA time zone of the site, such as <c>Europe/Berlin</c>.</summary>
+    /// <summary>The IANA time zone of the site, such as <c>Europe/Berlin</c>: the site's date (<see cref="DateAt"/>) decides expiry and shelf life.</summary>
     public string TimeZone { get; init => field = value ?? "UTC"; } = "UTC";
+
+    /// <summary>The date at the site at an instant — "today" for expiry and shelf life there, which is not the UTC date for a site east or west of Greenwich.</summary>
+    /// <param name="instant">The instant, from the caller's <see cref="TimeProvider"/>.</param>
+    /// <returns>The site's calendar date at that instant.</returns>
+    /// <exception cref="ManufacturingOrchestrationException"><see cref="TimeZone"/> is not a time zone this machine knows (<see cref="ReasonCodes.OutOfRange"/>).</exception>
+    public DateOnly DateAt(DateTimeOffset instant)
+    {
+        if (string.Equals(TimeZone, "UTC", StringComparison.Ordinal))
+        {
+            return DateOnly.FromDateTime(instant.UtcDateTime);
+        }
+
+        TimeZoneInfo zone;
+        try
+        {
+            zone = TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+        }
+        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            throw new ManufacturingOrchestrationException(ReasonCodes.OutOfRange, $"Site {Id} names the time zone '{TimeZone}', which this machine does not know.", ex);
+        }
+
+        return DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, zone).DateTime);
+    }
 
     /// <summary>The WMS location that holds quarantined stock.</summary>
     public BinId? HoldLocation { get; init; }

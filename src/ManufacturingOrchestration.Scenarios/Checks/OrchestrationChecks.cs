@@ -88,7 +88,7 @@ public sealed class OrchestrationChecks
         var reasons = new List<CheckReason>();
         var notes = new List<string>();
         AddPartitionReasons(state, reasons, "Lot " + lot.Value);
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var today = ScenarioFacts.Today(_services, now, current.Site);
         AddLotReasons(current, quantity, today, reasons);
         var simulated = LotStockMachine.Consume(current, order, quantity, _services.LotPolicy, today);
         AddRejection(simulated, reasons);
@@ -135,7 +135,7 @@ public sealed class OrchestrationChecks
 
         var reasons = new List<CheckReason>();
         AddPartitionReasons(state, reasons, "Lot " + lot.Value);
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var today = ScenarioFacts.Today(_services, now, current.Site);
         var amount = quantity ?? current.QuantityIn(StockCategory.Unrestricted, StockOwnership.Own);
         if (amount.IsZero)
         {

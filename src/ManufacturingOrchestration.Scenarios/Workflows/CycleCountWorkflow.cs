@@ -268,7 +268,7 @@ public static class CycleCountWorkflow
                 IsIncrease = adjustment.Variance > 0,
                 ReasonCode = MovementReasons.CycleCount,
             };
-            var result = LotStockMachine.Apply(lot, movement, services.LotPolicy, ScenarioFacts.Today(ctx));
+            var result = LotStockMachine.Apply(lot, movement, services.LotPolicy, ScenarioFacts.Today(services, ctx, adjustment.Site));
             if (result.Rejection is { } rejection)
             {
                 return rejection;

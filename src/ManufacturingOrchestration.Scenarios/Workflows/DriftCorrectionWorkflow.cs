@@ -135,7 +135,7 @@ public static class DriftCorrectionWorkflow
         }
 
         var erpLot = lot with { Buckets = ErpBuckets(lot, drift) };
-        var today = DateOnly.FromDateTime(ctx.Now.UtcDateTime);
+        var today = ScenarioFacts.Today(services, ctx, lot.Site);
         foreach (var (ownership, from, to, quantity) in transfers)
         {
             var simulated = LotStockMachine.Apply(erpLot, new GoodsMovement

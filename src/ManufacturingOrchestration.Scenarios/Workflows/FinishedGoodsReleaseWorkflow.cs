@@ -133,7 +133,7 @@ public static class FinishedGoodsReleaseWorkflow
             return true;
         }
 
-        var result = LotStockMachine.ReleaseFromInspection(lot, quantity, services.LotPolicy, ScenarioFacts.Today(ctx));
+        var result = LotStockMachine.ReleaseFromInspection(lot, quantity, services.LotPolicy, ScenarioFacts.Today(services, ctx, lot.Site));
         if (!ctx.Accept(result, out var next))
         {
             return false;

@@ -39,7 +39,7 @@ public static class GoodsReceiptWorkflow
     private static void Register(ScenarioServices services, StepContext ctx)
     {
         var receipt = ctx.Event.Data as GoodsReceived ?? throw new InvalidOperationException($"{Name} does not handle {ctx.Event.Type}.");
-        var today = ScenarioFacts.Today(ctx);
+        var today = ScenarioFacts.Today(services, ctx, receipt.Site);
         var result = ctx.State.Lot is { } known
             ? LotStockMachine.Apply(known, new GoodsMovement
             {

@@ -124,8 +124,8 @@ public static class IncomingInspectionWorkflow
         var quantity = (ctx.Event.Data as InspectionFailed)?.RejectedQuantity;
         var before = lot.QuantityIn(decision.FromCategory);
         var result = decision.FromCategory == StockCategory.QualityInspection
-            ? LotStockMachine.BlockFromInspection(lot, quantity, services.LotPolicy, ScenarioFacts.Today(ctx))
-            : LotStockMachine.Block(lot, quantity, services.LotPolicy, ScenarioFacts.Today(ctx));
+            ? LotStockMachine.BlockFromInspection(lot, quantity, services.LotPolicy, ScenarioFacts.Today(services, ctx, lot.Site))
+            : LotStockMachine.Block(lot, quantity, services.LotPolicy, ScenarioFacts.Today(services, ctx, lot.Site));
         if (!ctx.Accept(result, out var blocked))
         {
             return;
@@ -175,7 +175,7 @@ public static class IncomingInspectionWorkflow
         }
 
         var before = lot.QuantityIn(StockCategory.QualityInspection);
-        var result = LotStockMachine.ReleaseFromInspection(lot, quantity, services.LotPolicy, ScenarioFacts.Today(ctx));
+        var result = LotStockMachine.ReleaseFromInspection(lot, quantity, services.LotPolicy, ScenarioFacts.Today(services, ctx, lot.Site));
         if (!ctx.Accept(result, out var released))
         {
             return;

@@ -172,7 +172,7 @@ public static class MrbDispositionWorkflow
         }
 
         var before = lot.QuantityIn(StockCategory.Blocked);
-        var result = LotStockMachine.ReleaseFromBlocked(lot, decision.Quantity, services.LotPolicy, ScenarioFacts.Today(ctx));
+        var result = LotStockMachine.ReleaseFromBlocked(lot, decision.Quantity, services.LotPolicy, ScenarioFacts.Today(services, ctx, lot.Site));
         if (!ctx.Accept(result, out var released))
         {
             return false;
@@ -206,7 +206,7 @@ public static class MrbDispositionWorkflow
             ToCategory = StockCategory.QualityInspection,
             ReasonCode = MovementReasons.Rework,
         };
-        var result = LotStockMachine.Apply(lot, movement, services.LotPolicy, ScenarioFacts.Today(ctx));
+        var result = LotStockMachine.Apply(lot, movement, services.LotPolicy, ScenarioFacts.Today(services, ctx, lot.Site));
         if (!ctx.Accept(result, out var reworked))
         {
             return false;
@@ -230,7 +230,7 @@ public static class MrbDispositionWorkflow
     private static void Return(ScenarioServices services, ReturnToSupplier decision, StepContext ctx)
     {
         var lot = ctx.State.Lot!;
-        var today = ScenarioFacts.Today(ctx);
+        var today = ScenarioFacts.Today(services, ctx, lot.Site);
 
         // The return leaves blocked stock directly (122 with the blocked stock type): the rejected quantity never passes
         // through unrestricted stock, where MRP could use it if the return failed. Expired and reworked lots stay
@@ -279,7 +279,7 @@ public static class MrbDispositionWorkflow
             return false;
         }
 
-        var result = LotStockMachine.Scrap(lot, decision.FromCategory, decision.Quantity, services.LotPolicy, ScenarioFacts.Today(ctx));
+        var result = LotStockMachine.Scrap(lot, decision.FromCategory, decision.Quantity, services.LotPolicy, ScenarioFacts.Today(services, ctx, lot.Site));
         if (!ctx.Accept(result, out var scrapped))
         {
             return false;

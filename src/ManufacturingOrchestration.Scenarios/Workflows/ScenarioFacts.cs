@@ -23,7 +23,12 @@ internal static class ScenarioFacts
         return null;
     }
 
-    public static DateOnly Today(StepContext ctx) => DateOnly.FromDateTime(ctx.Now.UtcDateTime);
+    /// <summary>Today at the site (its time zone), or the UTC date for a site without a profile.</summary>
+    public static DateOnly Today(ScenarioServices services, StepContext ctx, SiteId site) => Today(services, ctx.Now, site);
+
+    /// <summary>The date at the site at an instant (its time zone), or the UTC date for a site without a profile.</summary>
+    public static DateOnly Today(ScenarioServices services, DateTimeOffset now, SiteId site) =>
+        services.Sites.TryGet(site, out var profile) ? profile.DateAt(now) : DateOnly.FromDateTime(now.UtcDateTime);
 
     /// <summary>Allocations, supplier history and genealogy of a lot whose inspection failed.</summary>
     public static async ValueTask GatherFailureFactsAsync(ScenarioServices services, StepContext ctx, LotId lot, SupplierId? supplier, CancellationToken ct)

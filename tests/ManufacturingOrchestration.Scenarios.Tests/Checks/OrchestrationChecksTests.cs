@@ -56,6 +56,22 @@ public class OrchestrationChecksTests
     }
 
     [Fact]
+    public async Task CanGoodsIssueAsync_LotExpiringOnTheSitesDate_IsJudgedByTheSitesCalendarNotUtc()
+    {
+        // 06:00 UTC on 2 November is still 1 November in Los Angeles: a lot expiring on 1 November is usable there today.
+        await using var host = new EngineTestHost();
+        await SeedLotAsync(host, StoreSeed.Lot("L-3b", (StockCategory.Unrestricted, 100)) with { ExpiryDate = new DateOnly(2026, 11, 1) });
+        var pacific = new ScenarioServices(host.Services.Rules, new SiteDirectory([new SiteProfile { Id = EngineTestHost.Site, HoldLocation = new BinId("HOLD-P1"), TimeZone = "America/Los_Angeles" }]));
+        var utc = new ScenarioServices(host.Services.Rules, new SiteDirectory([new SiteProfile { Id = EngineTestHost.Site, HoldLocation = new BinId("HOLD-P1") }]));
+
+        var atPacificSite = await new OrchestrationChecks(host.Orchestrator, pacific).CanGoodsIssueAsync(new LotId("L-3b"), Quantity.Each(40), Order, EngineTestHost.Ct);
+        var atUtcSite = await new OrchestrationChecks(host.Orchestrator, utc).CanGoodsIssueAsync(new LotId("L-3b"), Quantity.Each(40), Order, EngineTestHost.Ct);
+
+        atPacificSite.Allowed.Should().BeTrue(string.Join("; ", atPacificSite.Reasons));
+        atUtcSite.ReasonCodes.Should().Equal(ReasonCodes.LotExpired);
+    }
+
+    [Fact]
     public async Task CanGoodsIssueAsync_OnHoldAndExpired_ReportsEveryReason()
     {
         await using var host = new EngineTestHost();
