@@ -87,9 +87,9 @@ internal static class ApprovalAdministration
     /// <summary>
     /// Checks a signature against the request it answers, in the partition's worker: the signer's authentication and
     /// authority. A refusal is recorded in the audit trail (an attempt to sign is part of the record); the accepted
-    /// request is handed to <paramref name="accepted"/>.
+    /// request and the signature checked against it are handed to <paramref name="accepted"/>.
     /// </summary>
-    public static async ValueTask<Staged> CheckSignatureAsync(OrchestratorRuntime runtime, KeyRuntime key, ApprovalAnswer answer, AuthenticatedIdentity signer, Action<PendingApproval> accepted, CancellationToken ct)
+    public static async ValueTask<Staged> CheckSignatureAsync(OrchestratorRuntime runtime, KeyRuntime key, ApprovalAnswer answer, AuthenticatedIdentity signer, Action<PendingApproval, ElectronicSignature> accepted, CancellationToken ct)
     {
         if (Find(key, answer.RequestId) is not { } found)
         {
@@ -114,12 +114,12 @@ internal static class ApprovalAdministration
             return RefusedAndAudited(runtime, key, instance.StartedBy, instance.CorrelationId, workflow, signer.Actor.Value, problem.Code, problem.Message);
         }
 
-        accepted(pending);
+        accepted(pending, signature);
         return new Staged(key) { Result = OperatorActionResult.Done($"{answer.Meaning} of {pending.Subject} signed by {signer.Actor} as {pending.Role} at {pending.Site} (request {pending.RequestId}).") };
     }
 
     /// <summary>The electronic signature of an answer: bound to the authenticated signer, in the request's role, with the time and method of authentication.</summary>
-    public static ElectronicSignature Signature(ApprovalAnswer answer, AuthenticatedIdentity signer, Role role, DateTimeOffset now) => new()
+    private static ElectronicSignature Signature(ApprovalAnswer answer, AuthenticatedIdentity signer, Role role, DateTimeOffset now) => new()
     {
         Signer = signer.Actor,
         Role = role,

@@ -453,15 +453,15 @@ public sealed class Orchestrator : IAsyncDisposable
             return OperatorActionResult.Refused(ReasonCodes.InvalidText, $"The justification {justificationProblem}.");
         }
 
-        PendingApproval? pending = null;
-        var checkedInPartition = await RunPartitionWorkAsync(answer.PartitionKey, (key, ct) => ApprovalAdministration.CheckSignatureAsync(_runtime, key, answer, signer, p => pending = p, ct), cancellationToken).ConfigureAwait(false);
-        if (pending is null)
+        // The signature recorded is the one checked in the partition: built once, with one signing time.
+        (PendingApproval Request, ElectronicSignature Signature)? accepted = null;
+        var checkedInPartition = await RunPartitionWorkAsync(answer.PartitionKey, (key, ct) => ApprovalAdministration.CheckSignatureAsync(_runtime, key, answer, signer, (p, s) => accepted = (p, s), ct), cancellationToken).ConfigureAwait(false);
+        if (accepted is not var (pending, signature))
         {
             return checkedInPartition;
         }
 
-        var now = _runtime.Time.GetUtcNow();
-        var signature = ApprovalAdministration.Signature(answer, signer, pending.Role, now);
+        var now = signature.SignedAt;
         var approved = answer.Meaning == SignatureMeaning.Approve;
         var envelope = new EventEnvelope
         {
