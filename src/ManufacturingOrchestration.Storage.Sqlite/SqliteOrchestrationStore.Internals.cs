@@ -232,9 +232,14 @@ public sealed partial class SqliteOrchestrationStore
 
         versions[key] = current;
 
+        // An event whose step planned commands keeps its envelope until pruned: it may have to be decided again when a
+        // target refuses one of them as stale (ReadEventAsync).
+        var processedSql = commit.NewCommands.Count > 0
+            ? "UPDATE inbox SET processed = 1 WHERE source = $p0 AND event_id = $p1 AND processed = 0"
+            : "UPDATE inbox SET processed = 1, envelope = NULL WHERE source = $p0 AND event_id = $p1 AND processed = 0";
         foreach (var processed in commit.ProcessedEvents)
         {
-            _writer.Statement("UPDATE inbox SET processed = 1, envelope = NULL WHERE source = $p0 AND event_id = $p1 AND processed = 0", 2).With(processed.Source, processed.Id).ExecuteNonQuery();
+            _writer.Statement(processedSql, 2).With(processed.Source, processed.Id).ExecuteNonQuery();
         }
 
         foreach (var command in prepared.Commands)

@@ -281,6 +281,18 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     }
 
     /// <inheritdoc />
+    public ValueTask<InboxEvent?> ReadEventAsync(EventKey key, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Read(reader =>
+        {
+            using var rows = reader.Get("SELECT position, source, event_id, partition_key, accepted_at, envelope FROM inbox WHERE source = $p0 AND event_id = $p1 AND envelope IS NOT NULL", 2)
+                .With(key.Source, key.Id).ExecuteReader();
+            return rows.Read() ? ReadInboxEvent(rows) : null;
+        });
+    }
+
+    /// <inheritdoc />
     public ValueTask<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);

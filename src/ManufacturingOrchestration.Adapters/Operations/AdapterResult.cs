@@ -16,6 +16,12 @@ public enum AdapterResultStatus
 
     /// <summary>The command was refused for good (a business rule, invalid data): do not retry; dead-letter it.</summary>
     PermanentFailure = 3,
+
+    /// <summary>
+    /// The command was refused because it assumed data the target no longer holds (a quantity consumed meanwhile, a
+    /// changed version): the caller reads the current state again and decides again, instead of dead-lettering.
+    /// </summary>
+    Stale = 4,
 }
 
 /// <summary>
@@ -61,6 +67,9 @@ public sealed class AdapterResult
     /// <summary>Whether the command was refused for good.</summary>
     public bool IsPermanent => Status == AdapterResultStatus.PermanentFailure;
 
+    /// <summary>Whether the command was refused because the data it assumed is out of date (see <see cref="AdapterResultStatus.Stale"/>).</summary>
+    public bool IsStale => Status == AdapterResultStatus.Stale;
+
     /// <summary>The command was applied now.</summary>
     /// <param name="externalReference">The reference in the target system, if any.</param>
     /// <returns>The result.</returns>
@@ -105,6 +114,18 @@ public sealed class AdapterResult
     /// <returns>The result.</returns>
     public static AdapterResult Permanent(ReasonCode reason, string message) =>
         new(AdapterResultStatus.PermanentFailure, reason, message, null, null);
+
+    /// <summary>
+    /// The command was refused because the data it assumed is out of date: the stock it moves is no longer in the bucket
+    /// it names, the document version changed. The engine reads the lot or order again and runs the decision again,
+    /// rather than dead-lettering; a target that cannot tell this apart from a business refusal returns
+    /// <see cref="Permanent"/>.
+    /// </summary>
+    /// <param name="reason">The catalogued reason, such as <see cref="ReasonCodes.InsufficientQuantity"/>.</param>
+    /// <param name="message">A message for a person, such as the target system's own error text.</param>
+    /// <returns>The result.</returns>
+    public static AdapterResult Stale(ReasonCode reason, string message) =>
+        new(AdapterResultStatus.Stale, reason, message, null, null);
 
     /// <inheritdoc />
     public override string ToString() => Status switch

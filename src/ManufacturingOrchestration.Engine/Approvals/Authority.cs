@@ -36,6 +36,14 @@ internal static class Authority
             return new ValidationError("$.source", ReasonCodes.ApprovalUnauthenticated, $"The source '{SignatureSource}' is reserved for the signatures the orchestrator records itself.");
         }
 
+        if (Execution.Redecisions.CarriesReservedAttribute(envelope))
+        {
+            return new ValidationError(
+                "$." + Execution.Redecisions.AttemptExtension,
+                ReasonCodes.ReservedAttribute,
+                $"The extension attributes '{Execution.Redecisions.AttemptExtension}' and '{Execution.Redecisions.OriginalExtension}' are reserved for the events the orchestrator decides again itself.");
+        }
+
         return null;
     }
 

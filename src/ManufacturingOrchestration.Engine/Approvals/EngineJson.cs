@@ -10,6 +10,8 @@ namespace ManufacturingOrchestration.Engine.Approvals;
 [JsonSerializable(typeof(SlaTimerData))]
 [JsonSerializable(typeof(WithdrawnApproval[]))]
 [JsonSerializable(typeof(Execution.StepDeadlineData))]
+[JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(string))]
 internal sealed partial class EngineJsonContext : JsonSerializerContext;
 
 /// <summary>What an SLA timer carries.</summary>

@@ -9,7 +9,10 @@ namespace ManufacturingOrchestration.Engine.Execution;
 /// <summary>
 /// Executes a key's pending commands in ordinal order and turns their outcomes into one commit: finished commands
 /// are marked completed; a transient failure schedules a durable retry with backoff and stops the key's later
-/// commands; a permanent failure (or exhausted retries) dead-letters the command and parks the key.
+/// commands; a stale refusal (the quantity or version the command assumed is gone) supersedes the event's unfinished
+/// commands, forgets the lot or order so it is read again from the ERP, and puts the event back as a redecision; a
+/// permanent failure (or exhausted retries, or a stale refusal that cannot be decided again) dead-letters the command
+/// and parks the key.
 /// </summary>
 internal sealed class CommandExecutor
 {
@@ -32,6 +35,7 @@ internal sealed class CommandExecutor
         DeadLetter? deadLetter = null;
         DurableTimer? retryTimer = null;
         AuditRecord? audit = null;
+        Redecision? redecision = null;
 
         foreach (var entry in key.Pending)
         {
@@ -89,6 +93,16 @@ internal sealed class CommandExecutor
                 break;
             }
 
+            if (result.IsStale && await PlanRedecisionAsync(key, entry, result, now, ct).ConfigureAwait(false) is { } planned)
+            {
+                redecision = planned;
+                updated.Add(entry with { Status = OutboxStatus.Superseded, Attempts = attempts, NextAttemptAt = null, LastError = error });
+                updated.AddRange(planned.Withdrawn);
+                audit = planned.Audit;
+                newState = planned.State;
+                break;
+            }
+
             var reason = result.IsTransient ? ReasonCodes.RetriesExhausted : result.Reason ?? ReasonCodes.AdapterPermanent;
             var failed = entry with { Status = OutboxStatus.DeadLettered, Attempts = attempts, NextAttemptAt = null, LastError = error };
             updated.Add(failed);
@@ -132,7 +146,7 @@ internal sealed class CommandExecutor
         // Business alerts about this key (SLA escalations) must not wait behind the command they escalate: they have no
         // ordering dependency on the key's effects, so they go out even while an earlier command waits for a retry.
         List<string>? alertsSent = null;
-        if (deadLetter is null)
+        if (deadLetter is null && redecision is null)
         {
             for (var i = finished + (rescheduled is null ? 0 : 1); i < key.Pending.Count; i++)
             {
@@ -165,7 +179,7 @@ internal sealed class CommandExecutor
             return null;
         }
 
-        key.Outcome = new ExecutionOutcome { Finished = finished, Rescheduled = rescheduled, NewState = newState, DeadLetter = deadLetter, RetryTimer = retryTimer, AlertsSent = alertsSent };
+        key.Outcome = new ExecutionOutcome { Finished = finished, Rescheduled = rescheduled, NewState = newState, DeadLetter = deadLetter, RetryTimer = retryTimer, AlertsSent = alertsSent, Redecision = redecision };
         return new StepCommit
         {
             PartitionKey = key.State.Key,
@@ -175,6 +189,7 @@ internal sealed class CommandExecutor
             Audit = audit is null ? [] : [audit],
             DeadLetters = deadLetter is null ? [] : [deadLetter],
             Timers = retryTimer is null ? [] : [retryTimer],
+            FollowUpEvents = redecision is null ? [] : [redecision.Event],
         };
     }
 
@@ -208,6 +223,80 @@ internal sealed class CommandExecutor
         {
             _runtime.TimerScheduled();
         }
+
+        if (outcome.Redecision is { } redecision)
+        {
+            // The stale command is first in line; the event's other unfinished commands are withdrawn with it.
+            key.Pending.RemoveAt(0);
+            key.Pending.RemoveAll(p => redecision.Withdrawn.Any(w => string.Equals(w.IdempotencyKey, p.IdempotencyKey, StringComparison.Ordinal)));
+            key.State = outcome.NewState!;
+            _runtime.Scan([redecision.Event]);
+        }
+    }
+
+    /// <summary>
+    /// Plans deciding the stale command's event again, or returns <see langword="null"/> when it cannot be (redecisions
+    /// switched off or used up, the event no longer stored, or no ERP read that would refresh the lot or order): the
+    /// command is then dead-lettered like a permanent refusal.
+    /// </summary>
+    private async ValueTask<Redecision?> PlanRedecisionAsync(KeyRuntime key, OutboxEntry entry, AdapterResult result, DateTimeOffset now, CancellationToken ct)
+    {
+        var settings = _runtime.Options.Settings;
+        var state = key.State;
+        if (settings.MaxRedecisions == 0 || !settings.BootstrapFromErp || (state.Lot is null && state.Order is null))
+        {
+            return null;
+        }
+
+        var decided = await _runtime.Store.ReadEventAsync(entry.CausedBy, ct).ConfigureAwait(false);
+        if (decided is null || Redecisions.Read(decided.Envelope).Attempt >= settings.MaxRedecisions)
+        {
+            return null;
+        }
+
+        var site = decided.Envelope.Site;
+        var refreshes = state.Lot is not null
+            ? _adapters.Supports(QueryKinds.ErpGetLot, site)
+            : _adapters.Supports(QueryKinds.ErpGetProductionOrder, site);
+        if (!refreshes)
+        {
+            return null;
+        }
+
+        var next = Redecisions.Next(decided, state.Key, now);
+        var attempt = Redecisions.Read(next.Envelope).Attempt;
+        var withdrawn = new List<OutboxEntry>();
+        for (var i = key.Pending.IndexOf(entry) + 1; i < key.Pending.Count; i++)
+        {
+            var later = key.Pending[i];
+            if (later.CausedBy == entry.CausedBy && !IsAlert(later))
+            {
+                withdrawn.Add(later with { Status = OutboxStatus.Superseded, LastError = $"withdrawn: {entry.Kind} of the same event was refused as stale and the event is decided again" });
+            }
+        }
+
+        var refreshed = state with { Version = state.Version + 1, Lot = null, Order = null };
+        var subject = state.Lot is { } lot ? "lot " + lot.Id.Value : "order " + state.Order!.Id.Value;
+        var draft = new AuditRecord
+        {
+            PartitionKey = state.Key,
+            Sequence = 0,
+            RecordedAt = now,
+            Actor = "system:orchestrator",
+            Action = "redecision",
+            Reason = string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"{result.Reason?.Code}: {entry.Kind} was refused as stale ({result.Message}); {subject} is read again from the ERP and {decided.Envelope.Type} decided again (redecision {attempt} of at most {settings.MaxRedecisions}, {withdrawn.Count} further command(s) withdrawn)."),
+            Workflow = entry.Workflow,
+            Event = entry.CausedBy,
+            CorrelationId = entry.CorrelationId,
+            Before = StateDigest.Describe(state),
+            After = StateDigest.Describe(refreshed),
+            PreviousHash = string.Empty,
+            Hash = string.Empty,
+        };
+        var record = AuditHashes.Chain(state.AuditHead, draft, out var head);
+        return new Redecision(next, withdrawn, record, refreshed with { AuditHead = head });
     }
 
     public void Discard(KeyRuntime key) => key.Outcome = null;
@@ -234,6 +323,9 @@ internal sealed class CommandExecutor
 
         return null;
     }
+
+    /// <summary>A stale refusal's consequence: the event put back, the commands withdrawn, the audit record and the refreshed state.</summary>
+    internal sealed record Redecision(InboxEvent Event, IReadOnlyList<OutboxEntry> Withdrawn, AuditRecord Audit, PartitionState State);
 
     /// <summary>Whether a command is an SLA escalation the engine planned (it may overtake the command it escalates).</summary>
     internal static bool IsAlert(OutboxEntry entry) =>

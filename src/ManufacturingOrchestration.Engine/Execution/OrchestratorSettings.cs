@@ -54,6 +54,15 @@ public sealed class OrchestratorSettings
     /// <summary>Whether a lot seen for the first time is bootstrapped from the ERP before the first step. Default true.</summary>
     public bool BootstrapFromErp { get; set; } = true;
 
+    /// <summary>
+    /// How many times the decision of one event is taken again after a target refused one of its commands as stale
+    /// (<see cref="Adapters.AdapterResultStatus.Stale"/>: the quantity or version it assumed is gone). Each time the lot or
+    /// order is read again from the ERP first. Beyond this the command is dead-lettered and the key parked. Default 3;
+    /// 0 dead-letters every stale refusal at once.
+    /// </summary>
+    [Range(0, 100)]
+    public int MaxRedecisions { get; set; } = 3;
+
     /// <summary>The id of this node (for leases and logs); not blank. Default: machine name and process id.</summary>
     [Required]
     public string NodeId { get; set; } = $"{Environment.MachineName}:{Environment.ProcessId}";

@@ -98,6 +98,18 @@ internal sealed class StepProcessor
             return Finish(key, step, []);
         }
 
+        if (Redecisions.Read(envelope).Attempt > 0)
+        {
+            // Deciding again after a stale refusal: what the earlier decisions carried out is not sent twice.
+            var done = new HashSet<(string Workflow, string Step, string Kind, int Occurrence)>();
+            foreach (var earlier in Redecisions.EarlierDecisions(envelope))
+            {
+                Redecisions.AddDone(done, await _runtime.Store.ReadCommandsCausedByAsync(earlier, ct).ConfigureAwait(false));
+            }
+
+            step.AlreadyDone = done;
+        }
+
         if (_runtime.Options.Settings.BootstrapFromErp)
         {
             step.State = await BootstrapAsync(step.State, envelope, ct).ConfigureAwait(false);
@@ -134,7 +146,7 @@ internal sealed class StepProcessor
     {
         var inboxEvent = step.Event ?? throw new InvalidOperationException("Workflows run for events only.");
         var telemetry = _runtime.Telemetry;
-        var context = new StepContext(inboxEvent.Envelope, inboxEvent.Key, step.State, workflow, _runtime.Options.Adapters, _runtime.Time, _runtime.Options.Settings.Approvals, telemetry) { Approval = approval };
+        var context = new StepContext(inboxEvent.Envelope, inboxEvent.Key, step.State, workflow, _runtime.Options.Adapters, _runtime.Time, _runtime.Options.Settings.Approvals, telemetry) { Approval = approval, AlreadyDone = step.AlreadyDone };
         foreach (var workflowStep in workflow.Steps)
         {
             if (workflowStep.Phase != phase)
@@ -304,7 +316,7 @@ internal sealed class StepProcessor
     {
         var adapters = _runtime.Options.Adapters;
         var payload = envelope.Data;
-        if (state.Lot is null && payload is not GoodsReceived && LotOf(payload) is { } lot && adapters.Supports(QueryKinds.ErpGetLot, envelope.Site))
+        if (state.Lot is null && LotOf(payload) is { } lot && adapters.Supports(QueryKinds.ErpGetLot, envelope.Site))
         {
             var fetched = await Bootstrap(Read(QueryKinds.ErpGetLot, new GetLotQuery(lot), envelope.Site, ct), "lot " + lot.Value).ConfigureAwait(false);
             return fetched is null ? state : state with { Lot = fetched };
@@ -336,14 +348,17 @@ internal sealed class StepProcessor
         }
     }
 
+    /// <summary>
+    /// The lot an event is about, when the engine reads it from the ERP on first touch. Not for a receipt, consumption or
+    /// movement: each is the record of a posting the ERP already made, so the ERP's lot read now includes it and applying
+    /// the event to it would count it twice; the workflows handling them read the lot themselves.
+    /// </summary>
     private static LotId? LotOf(EventPayload payload) => payload switch
     {
         InspectionPassed p => p.Lot,
         InspectionFailed p => p.Lot,
         MrbDispositionDecided p => p.Lot,
         LotReleased p => p.Lot,
-        LotConsumed p => p.Lot,
-        StockMoved p => p.Movement.Lot,
         CycleCountRecorded p => p.Count.Lot,
         _ => null,
     };
@@ -425,6 +440,9 @@ internal sealed class StepBuilder
 
     /// <summary>The sites of the pending approvals the step's workflows withdrew.</summary>
     public List<SiteId> WithdrawnApprovals { get; } = [];
+
+    /// <summary>For a redecision: the commands earlier decisions of the event carried out, which are not planned again.</summary>
+    public HashSet<(string Workflow, string Step, string Kind, int Occurrence)>? AlreadyDone { get; set; }
 
     public void AddAudit(string actor, string action, string reason, string? explanation, WorkflowDefinition? workflow, string? before, string? after)
     {

@@ -90,4 +90,6 @@ internal sealed class ExecutionOutcome
     public DurableTimer? RetryTimer { get; init; }
 
     public IReadOnlyList<string>? AlertsSent { get; init; }
+
+    public CommandExecutor.Redecision? Redecision { get; init; }
 }

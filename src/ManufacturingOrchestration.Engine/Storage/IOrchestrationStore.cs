@@ -74,6 +74,16 @@ public interface IOrchestrationStore
     /// <returns>The commands.</returns>
     ValueTask<IReadOnlyList<OutboxEntry>> ReadCommandsCausedByAsync(EventKey causedBy, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Reads an accepted event by its key: a pending one, or a processed one whose step planned commands (the store keeps
+    /// those envelopes until they are pruned, so the engine can decide such an event again when a target refuses one of
+    /// its commands as stale).
+    /// </summary>
+    /// <param name="key">The event's source and id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The event, or <see langword="null"/> when it is unknown, pruned, or was processed without planning a command.</returns>
+    ValueTask<InboxEvent?> ReadEventAsync(EventKey key, CancellationToken cancellationToken = default);
+
     /// <summary>Reads dead letters.</summary>
     /// <param name="query">Filters.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -238,6 +238,37 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
+    public ValueTask<InboxEvent?> ReadEventAsync(EventKey key, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_inbox.TryGetValue(key, out var inboxSlot))
+        {
+            return new ValueTask<InboxEvent?>((InboxEvent?)null);
+        }
+
+        if (inboxSlot.Processed)
+        {
+            return new ValueTask<InboxEvent?>(inboxSlot.Event);
+        }
+
+        foreach (var slot in _partitions.Values)
+        {
+            lock (slot)
+            {
+                foreach (var pending in slot.PendingEventsOrEmpty)
+                {
+                    if (pending.Key == key)
+                    {
+                        return new ValueTask<InboxEvent?>(pending);
+                    }
+                }
+            }
+        }
+
+        return new ValueTask<InboxEvent?>((InboxEvent?)null);
+    }
+
+    /// <inheritdoc />
     public ValueTask<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -691,12 +722,14 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         for (var i = 0; i < commit.ProcessedEvents.Count; i++)
         {
             var processed = commit.ProcessedEvents[i];
+            var removed = RemovePending(slot, processed);
             if (_inbox.TryGetValue(processed, out var inboxSlot))
             {
                 inboxSlot.Processed = true;
-            }
 
-            RemovePending(slot, processed);
+                // Kept while it may have to be decided again: its step planned commands a target may refuse as stale.
+                inboxSlot.Event = commit.NewCommands.Count > 0 ? removed : null;
+            }
         }
 
         for (var i = 0; i < commit.NewCommands.Count; i++)
@@ -793,11 +826,11 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         }
     }
 
-    private static void RemovePending(PartitionSlot slot, EventKey key)
+    private static InboxEvent? RemovePending(PartitionSlot slot, EventKey key)
     {
         if (slot.PendingEvents is not { } events)
         {
-            return;
+            return null;
         }
 
         foreach (var (position, pending) in events)
@@ -810,9 +843,11 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
                     slot.PendingEvents = null;
                 }
 
-                return;
+                return pending;
             }
         }
+
+        return null;
     }
 
     private sealed class InboxSlot
@@ -820,6 +855,9 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         public required DateTimeOffset AcceptedAt { get; init; }
 
         public bool Processed { get; set; }
+
+        /// <summary>A processed event whose step planned commands (see <see cref="IOrchestrationStore.ReadEventAsync"/>).</summary>
+        public InboxEvent? Event { get; set; }
     }
 
     /// <summary>

@@ -133,12 +133,13 @@ public sealed partial class OrchestrationTelemetry : IDisposable
     /// write it: lower case with underscores, as OpenTelemetry's conventions write values.
     /// </summary>
     /// <param name="status">The outcome.</param>
-    /// <returns><c>succeeded</c>, <c>already_applied</c>, <c>transient_failure</c> or <c>permanent_failure</c>.</returns>
+    /// <returns><c>succeeded</c>, <c>already_applied</c>, <c>transient_failure</c>, <c>stale</c> or <c>permanent_failure</c>.</returns>
     public static string Outcome(AdapterResultStatus status) => status switch
     {
         AdapterResultStatus.Succeeded => "succeeded",
         AdapterResultStatus.AlreadyApplied => "already_applied",
         AdapterResultStatus.TransientFailure => "transient_failure",
+        AdapterResultStatus.Stale => "stale",
         _ => "permanent_failure",
     };
 

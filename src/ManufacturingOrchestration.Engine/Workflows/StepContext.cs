@@ -50,6 +50,12 @@ public sealed class StepContext
     /// <summary>The event being handled.</summary>
     public EventEnvelope Event { get; }
 
+    /// <summary>
+    /// For a redecision (the event decided again after a target refused one of its commands as stale): the commands the
+    /// earlier decisions carried out, as (workflow, step, kind, occurrence); planning one of them again only audits it.
+    /// </summary>
+    internal HashSet<(string Workflow, string Step, string Kind, int Occurrence)>? AlreadyDone { get; init; }
+
     /// <summary>The event's identity.</summary>
     public EventKey EventKey { get; }
 
@@ -210,7 +216,8 @@ public sealed class StepContext
 
     /// <summary>
     /// Plans an adapter command. The idempotency key is derived from the event, the current step and the command
-    /// kind, so a retry or a replay after a crash sends the same key.
+    /// kind, so a retry or a replay after a crash sends the same key. When the event is decided again after a target
+    /// refused one of its commands as stale, a command the first decision already carried out is audited, not sent twice.
     /// </summary>
     /// <typeparam name="TCommand">The command type.</typeparam>
     /// <param name="kind">The command kind (a <see cref="CommandKinds"/> constant, or your own registered with <see cref="OperationRegistry.AddCommand{TCommand}"/>); must match the command's own kind.</param>
@@ -234,6 +241,12 @@ public sealed class StepContext
         if (!string.Equals(command.Kind, kind, StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"Step '{CurrentStep}' planned a '{command.Kind}' command under kind '{kind}'.");
+        }
+
+        if (AlreadyDone is { } done && done.Contains((Workflow.Id, CurrentStep, kind, occurrence)))
+        {
+            _audit.Add(new AuditDraft("already-done", $"{kind} of step '{CurrentStep}' was carried out when the event was first decided; it is not sent again.", null));
+            return command;
         }
 
         AdapterCommand? compensating = null;

@@ -160,6 +160,9 @@ public static class ReasonCodes
     /// <summary>The event was already accepted (same source and id).</summary>
     public static readonly ReasonCode Duplicate = new("event.duplicate", "An event with the same source and id was already accepted.");
 
+    /// <summary>The event carries an attribute the orchestrator reserves for the events it creates itself.</summary>
+    public static readonly ReasonCode ReservedAttribute = new("event.reserved-attribute", "The event carries an attribute the orchestrator reserves for the events it creates itself.");
+
     // ---- Approvals and governance ----------------------------------------------------------------
 
     /// <summary>A human approval is required by policy.</summary>
@@ -313,7 +316,7 @@ public static class ReasonCodes
         InTransitNotUsable, ConsignmentNotOwned, ReinspectionRequired, LotExpired, LotScrapped, LotOnHold, LotUnknown, ReversalInvalid,
         OrderNotReleased, OrderClosed, OrderTechnicallyCompleted, OrderHeld, OrderCancelled, OrderBalanceNotZero, OrderHasConfirmations,
         NonconformanceNotApproved, JustificationRequired, AuthorizerRequired, DesignAuthorityRequired, SignatureNotAuthorizing,
-        TransitionNotPermitted, OutOfOrder, Duplicate,
+        TransitionNotPermitted, OutOfOrder, Duplicate, ReservedAttribute,
         ApprovalRequired, SelfApproval, RoleNotHeld, ReleaseAuthorityUnverified, ActorUnknown, ApprovalUnauthenticated, ReauthenticationRequired, AuthorityLowered, SecondApproverRequired, SlaBreached,
         CountSuperseded, CountLotRequired,
         AdapterTransient, AdapterPermanent, RetriesExhausted, CircuitOpen, StockDrift,

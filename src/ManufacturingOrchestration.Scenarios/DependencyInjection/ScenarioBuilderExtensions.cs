@@ -65,6 +65,21 @@ public static class ScenarioBuilderExtensions
     public static ManufacturingOrchestrationBuilder AddGoodsReceipt(this ManufacturingOrchestrationBuilder builder) =>
         AddScenario(builder, GoodsReceiptWorkflow.Name, GoodsReceiptWorkflow.Create);
 
+    /// <summary>
+    /// Registers the stock-movement workflow (<see cref="StockMovementWorkflow"/>): consumptions and movements posted
+    /// outside the orchestrator move its copy of the lot too.
+    /// </summary>
+    /// <param name="builder">The orchestrator builder.</param>
+    /// <returns>The builder.</returns>
+    public static ManufacturingOrchestrationBuilder AddStockMovements(this ManufacturingOrchestrationBuilder builder) =>
+        AddScenario(builder, StockMovementWorkflow.Name, StockMovementWorkflow.Create);
+
+    /// <summary>Registers the quality-record workflow (<see cref="QualityRecordWorkflow"/>): nonconformances raised and supplier status changes are recorded.</summary>
+    /// <param name="builder">The orchestrator builder.</param>
+    /// <returns>The builder.</returns>
+    public static ManufacturingOrchestrationBuilder AddQualityRecords(this ManufacturingOrchestrationBuilder builder) =>
+        AddScenario(builder, QualityRecordWorkflow.Name, static _ => QualityRecordWorkflow.Create());
+
     /// <summary>Registers the stock-drift correction workflow (<see cref="DriftCorrectionWorkflow"/>) with its default options.</summary>
     /// <param name="builder">The orchestrator builder.</param>
     /// <returns>The builder.</returns>
@@ -72,8 +87,8 @@ public static class ScenarioBuilderExtensions
         AddScenario(builder, DriftCorrectionWorkflow.Name, static services => DriftCorrectionWorkflow.Create(services));
 
     /// <summary>
-    /// Registers every shipped workflow: incoming inspection, goods receipt, MRB disposition, finished-goods release,
-    /// cycle count, scrap spike, production confirmation and drift correction.
+    /// Registers every shipped workflow: incoming inspection, goods receipt, stock movements, quality records, MRB
+    /// disposition, finished-goods release, cycle count, scrap spike, production confirmation and drift correction.
     /// </summary>
     /// <param name="builder">The orchestrator builder.</param>
     /// <returns>The builder.</returns>
@@ -81,6 +96,8 @@ public static class ScenarioBuilderExtensions
         builder
             .AddIncomingInspection()
             .AddGoodsReceipt()
+            .AddStockMovements()
+            .AddQualityRecords()
             .AddMrbDisposition()
             .AddFinishedGoodsRelease()
             .AddCycleCount()

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Workflows;
@@ -122,6 +123,21 @@ public static class IncomingInspectionWorkflow
         }
 
         var quantity = (ctx.Event.Data as InspectionFailed)?.RejectedQuantity;
+        var available = lot.QuantityIn(decision.FromCategory, StockOwnership.Own);
+        if (available.IsZero)
+        {
+            // Already blocked (an earlier decision of this event took effect), or consumed and moved out: nothing is left
+            // to block, and the failure's other consequences still follow.
+            ctx.Audit("nothing-to-quarantine", $"Lot {lot.Id} holds no own {decision.FromCategory} stock to block.");
+            return;
+        }
+
+        if (quantity is { } rejected && rejected.Unit == available.Unit && rejected.Value > available.Value)
+        {
+            ctx.Audit("quarantine-limited", string.Create(CultureInfo.InvariantCulture, $"{rejected.Value} {rejected.Unit} of lot {lot.Id} were rejected; {available.Value} are left in {decision.FromCategory} and blocked. The rest has left the lot's stock (consumed or moved), which containment follows through genealogy."));
+            quantity = available;
+        }
+
         var before = lot.QuantityIn(decision.FromCategory);
         var result = decision.FromCategory == StockCategory.QualityInspection
             ? LotStockMachine.BlockFromInspection(lot, quantity, services.LotPolicy, ScenarioFacts.Today(services, ctx, lot.Site))

@@ -82,13 +82,13 @@ public sealed class FaultInjector
     /// <summary>Fails the next <paramref name="count"/> calls of an exact operation kind with the given status.</summary>
     /// <param name="operation">The exact operation kind.</param>
     /// <param name="count">How many calls fail.</param>
-    /// <param name="status"><see cref="AdapterResultStatus.TransientFailure"/> or <see cref="AdapterResultStatus.PermanentFailure"/>.</param>
+    /// <param name="status"><see cref="AdapterResultStatus.TransientFailure"/>, <see cref="AdapterResultStatus.PermanentFailure"/> or <see cref="AdapterResultStatus.Stale"/> (answered with <see cref="ReasonCodes.InsufficientQuantity"/>, as an ERP refuses a posting whose stock is gone).</param>
     /// <returns>This injector.</returns>
     public FaultInjector FailNext(string operation, int count, AdapterResultStatus status = AdapterResultStatus.TransientFailure)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(operation);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
-        if (status is not (AdapterResultStatus.TransientFailure or AdapterResultStatus.PermanentFailure))
+        if (status is not (AdapterResultStatus.TransientFailure or AdapterResultStatus.PermanentFailure or AdapterResultStatus.Stale))
         {
             throw new ArgumentOutOfRangeException(nameof(status), status, "Only failures can be scripted.");
         }
@@ -106,13 +106,13 @@ public sealed class FaultInjector
     /// </summary>
     /// <param name="operation">The exact operation kind.</param>
     /// <param name="eventId">The id of the event whose command fails.</param>
-    /// <param name="status"><see cref="AdapterResultStatus.TransientFailure"/> or <see cref="AdapterResultStatus.PermanentFailure"/>.</param>
+    /// <param name="status"><see cref="AdapterResultStatus.TransientFailure"/>, <see cref="AdapterResultStatus.PermanentFailure"/> or <see cref="AdapterResultStatus.Stale"/> (answered with <see cref="ReasonCodes.InsufficientQuantity"/>, as an ERP refuses a posting whose stock is gone).</param>
     /// <returns>This injector.</returns>
     public FaultInjector FailCausedBy(string operation, string eventId, AdapterResultStatus status = AdapterResultStatus.PermanentFailure)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(operation);
         ArgumentException.ThrowIfNullOrWhiteSpace(eventId);
-        if (status is not (AdapterResultStatus.TransientFailure or AdapterResultStatus.PermanentFailure))
+        if (status is not (AdapterResultStatus.TransientFailure or AdapterResultStatus.PermanentFailure or AdapterResultStatus.Stale))
         {
             throw new ArgumentOutOfRangeException(nameof(status), status, "Only failures can be scripted.");
         }
@@ -204,6 +204,13 @@ public sealed class FaultInjector
         throw new SimulatedFaultException(result.Message ?? "Injected transient fault.");
     }
 
+    private static AdapterResult Scripted(AdapterResultStatus status, string what, FaultProfile? profile) => status switch
+    {
+        AdapterResultStatus.PermanentFailure => AdapterResult.Permanent(ReasonCodes.AdapterPermanent, $"Injected permanent failure of {what} (scripted)."),
+        AdapterResultStatus.Stale => AdapterResult.Stale(ReasonCodes.InsufficientQuantity, $"Injected stale refusal of {what} (scripted): the stock it names is gone."),
+        _ => AdapterResult.Transient(ReasonCodes.AdapterTransient, $"Injected transient failure of {what} (scripted).", profile?.RetryAfter),
+    };
+
     private async ValueTask<AdapterResult?> DecideAsync(string operation, string? key, string? causationId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operation);
@@ -215,16 +222,12 @@ public sealed class FaultInjector
 
         if (causationId is not null && !_byCause.IsEmpty && _byCause.TryRemove((operation, causationId), out var causedStatus))
         {
-            return Injected(operation, causedStatus == AdapterResultStatus.PermanentFailure
-                ? AdapterResult.Permanent(ReasonCodes.AdapterPermanent, $"Injected permanent failure of {operation} for event {causationId} (scripted).")
-                : AdapterResult.Transient(ReasonCodes.AdapterTransient, $"Injected transient failure of {operation} for event {causationId} (scripted).", profile?.RetryAfter));
+            return Injected(operation, Scripted(causedStatus, $"{operation} for event {causationId}", profile));
         }
 
         if (TryTakeScripted(operation, out var scriptedStatus))
         {
-            return Injected(operation, scriptedStatus == AdapterResultStatus.PermanentFailure
-                ? AdapterResult.Permanent(ReasonCodes.AdapterPermanent, $"Injected permanent failure of {operation} (scripted).")
-                : AdapterResult.Transient(ReasonCodes.AdapterTransient, $"Injected transient failure of {operation} (scripted).", profile?.RetryAfter));
+            return Injected(operation, Scripted(scriptedStatus, operation, profile));
         }
 
         if (profile is null)

@@ -218,6 +218,9 @@ internal readonly struct CommandPlan
 
     public static CommandPlan Refuse(ReasonCode reason, string message) => new(AdapterResult.Permanent(reason, message), string.Empty, null, null, null, null);
 
+    /// <summary>A refusal because the command assumed stock or a version the system no longer has: the caller refreshes and decides again.</summary>
+    public static CommandPlan RefuseAsStale(ReasonCode reason, string message) => new(AdapterResult.Stale(reason, message), string.Empty, null, null, null, null);
+
     public static CommandPlan Apply(string summary, Action? commit, string? lot = null, string? order = null, string? externalReference = null) =>
         new(null, summary, lot, order, externalReference, commit);
 }

@@ -794,7 +794,8 @@ public sealed class ErpSimulator : AdapterSimulator,
         {
             if (quantity < 0 && state.Stock.GetValueOrDefault(slot) < -quantity)
             {
-                return CommandPlan.Refuse(
+                // Stale, not a business refusal: the orchestrator's copy of the lot promised stock that has since gone.
+                return CommandPlan.RefuseAsStale(
                     ReasonCodes.InsufficientQuantity,
                     $"Lot {state.Id} holds {state.Stock.GetValueOrDefault(slot).ToString(CultureInfo.InvariantCulture)} {state.Unit} in {Name(slot.Category)} ({slot.Ownership}{(slot.Location is { } l ? $", {l}" : string.Empty)}), less than {(-quantity).ToString(CultureInfo.InvariantCulture)}.");
             }
