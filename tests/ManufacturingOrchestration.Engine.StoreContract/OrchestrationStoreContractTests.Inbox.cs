@@ -179,3 +179,51 @@ public abstract partial class OrchestrationStoreContractTests
         }
     }
 }
+
+public abstract partial class OrchestrationStoreContractTests
+{
+    [Fact]
+    public async Task ReadEventAsync_PendingEvent_IsReadWithItsEnvelope()
+    {
+        var store = await NewStoreAsync();
+        await AcceptAsync(store, NewEvent("lot-A", "e-1"));
+
+        var read = await store.ReadEventAsync(new EventKey(QmsSource, "e-1"), Ct);
+
+        read.Should().NotBeNull();
+        read!.Envelope.Id.Should().Be("e-1");
+        read.PartitionKey.Should().Be("lot-A");
+        read.Position.Should().BePositive();
+    }
+
+    [Fact]
+    public async Task ReadEventAsync_ProcessedEventThatPlannedCommands_IsKeptAcrossAReopen_OneWithoutCommandsIsNot()
+    {
+        var store = await NewStoreAsync();
+        await AcceptAsync(store, NewEvent("lot-A", "lot-A-evt"), NewEvent("lot-B", "lot-B-evt"));
+        await CommitAsync(store, NewStep("lot-A", 0) with { ProcessedEvents = [new EventKey(QmsSource, "lot-A-evt")], NewCommands = [NewCommand("lot-A", 0)] });
+        await CommitAsync(store, NewStep("lot-B", 0) with { ProcessedEvents = [new EventKey(QmsSource, "lot-B-evt")] });
+        store = await ReopenAsync(store);
+
+        var kept = await store.ReadEventAsync(new EventKey(QmsSource, "lot-A-evt"), Ct);
+        var dropped = await store.ReadEventAsync(new EventKey(QmsSource, "lot-B-evt"), Ct);
+
+        kept.Should().NotBeNull("its commands may be refused as stale and the event decided again");
+        kept!.Envelope.Data.Should().BeEquivalentTo(NewEvent("lot-A", "lot-A-evt").Envelope.Data);
+        dropped.Should().BeNull("an event whose step planned nothing is never decided again");
+        (await store.ReadPendingEventsAsync(null, 0, 100, Ct)).Should().BeEmpty("a kept event is still processed");
+    }
+
+    [Fact]
+    public async Task ReadEventAsync_UnknownOrPrunedEvent_IsNull()
+    {
+        var store = await NewStoreAsync();
+        await AcceptAsync(store, NewEvent("lot-A", "lot-A-evt"));
+        await CommitAsync(store, NewStep("lot-A", 0) with { ProcessedEvents = [new EventKey(QmsSource, "lot-A-evt")], NewCommands = [NewCommand("lot-A", 0, OutboxStatus.Completed)] });
+
+        await store.PruneAsync(T0.AddDays(1), Ct);
+
+        (await store.ReadEventAsync(new EventKey(QmsSource, "lot-A-evt"), Ct)).Should().BeNull();
+        (await store.ReadEventAsync(new EventKey(QmsSource, "never"), Ct)).Should().BeNull();
+    }
+}

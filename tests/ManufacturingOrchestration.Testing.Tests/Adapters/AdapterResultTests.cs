@@ -32,4 +32,18 @@ public sealed class AdapterResultTests
         result.IsSuccess.Should().BeFalse();
         result.ToString().Should().Contain("lot.withdrawal-not-unrestricted");
     }
+
+    [Fact]
+    public void Stale_IsNeitherSuccessNorRetryableNorPermanent()
+    {
+        var result = AdapterResult.Stale(ReasonCodes.InsufficientQuantity, "40 EA consumed meanwhile");
+
+        result.Status.Should().Be(AdapterResultStatus.Stale);
+        result.IsStale.Should().BeTrue();
+        result.IsSuccess.Should().BeFalse();
+        result.IsTransient.Should().BeFalse();
+        result.IsPermanent.Should().BeFalse("the engine decides again instead of dead-lettering");
+        result.Reason.Should().Be(ReasonCodes.InsufficientQuantity);
+        result.ToString().Should().Be("Stale: lot.insufficient-quantity 40 EA consumed meanwhile");
+    }
 }

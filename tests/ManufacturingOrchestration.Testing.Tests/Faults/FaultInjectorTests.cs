@@ -177,6 +177,30 @@ public sealed class FaultInjectorTests
     }
 
     [Fact]
+    public async Task FailNext_Stale_AnswersAStaleRefusalWithoutEffect()
+    {
+        var (erp, faults, _) = CreateSut();
+        faults.FailNext(CommandKinds.ErpChangeStockCategory, 1, AdapterResultStatus.Stale);
+
+        var refused = await erp.ChangeStockCategoryAsync(Change(1, StockCategory.Unrestricted, StockCategory.Blocked, key: "k-1"), s_ct);
+        var next = await erp.ChangeStockCategoryAsync(Change(1, StockCategory.Unrestricted, StockCategory.Blocked, key: "k-1"), s_ct);
+
+        refused.Status.Should().Be(AdapterResultStatus.Stale);
+        refused.Reason.Should().Be(ReasonCodes.InsufficientQuantity);
+        next.Status.Should().Be(AdapterResultStatus.Succeeded, "the refused call took no effect, so its key is still free");
+    }
+
+    [Fact]
+    public void FailNext_Success_IsRefusedAsNotAFailure()
+    {
+        var (_, faults, _) = CreateSut();
+
+        var script = () => faults.FailNext(CommandKinds.ErpChangeStockCategory, 1, AdapterResultStatus.Succeeded);
+
+        script.Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
     public async Task FailCausedBy_OtherKindOfTheSameEvent_GoesAhead()
     {
         var (erp, faults, _) = CreateSut();

@@ -91,6 +91,7 @@ public sealed class ErpSimulatorTests
         var result = await erp.ChangeStockCategoryAsync(Change(501, StockCategory.Unrestricted, StockCategory.Blocked), s_ct);
 
         result.Reason.Should().Be(ReasonCodes.InsufficientQuantity);
+        result.Status.Should().Be(AdapterResultStatus.Stale, "the posting assumed stock the lot no longer holds: the caller reads it again and decides again");
         erp.AppliedEffects.Should().BeEmpty();
         erp.HasApplied(result.ToString()).Should().BeFalse();
     }
