@@ -39,9 +39,13 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     private long _lastPruneCutOffTicks;
     private volatile bool _disposed;
 
-    private SqliteOrchestrationStore(string path, SqliteStoreOptions options, TimeProvider time, EventSerializer serializer, string connectionString, SqliteConnection writer)
+    /// <summary>The open lock file that makes this store the file's one writer (released by the OS when the process ends).</summary>
+    private readonly FileStream _writerLock;
+
+    private SqliteOrchestrationStore(string path, SqliteStoreOptions options, TimeProvider time, EventSerializer serializer, string connectionString, SqliteConnection writer, FileStream writerLock)
     {
         Path = path;
+        _writerLock = writerLock;
         _options = options;
         _time = time;
         _serializer = serializer;
@@ -80,6 +84,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     /// </param>
     /// <returns>The open store.</returns>
     /// <exception cref="SqliteStoreSchemaException">The file was written by a newer library version; it is not modified.</exception>
+    /// <exception cref="SqliteStoreInUseException">Another process or store has the file open for writing.</exception>
     /// <exception cref="ArgumentException">The path or a setting is not valid.</exception>
     public static SqliteOrchestrationStore Open(string path, SqliteStoreOptions? options = null, TimeProvider? timeProvider = null, EventSerializer? eventSerializer = null)
     {
@@ -109,6 +114,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
             ProbeVersion(builder, fullPath);
         }
 
+        var writerLock = AcquireWriterLock(fullPath);
         builder.Mode = SqliteOpenMode.ReadWriteCreate;
         var connectionString = builder.ToString();
         var writer = new SqliteConnection(connectionString);
@@ -135,12 +141,31 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
             Pragma(writer, "PRAGMA wal_autocheckpoint = 0");
             Pragma(writer, "PRAGMA cache_size = -16384");
             SqliteSchema.Migrate(writer, fullPath, timeProvider.GetUtcNow().UtcTicks);
-            return new SqliteOrchestrationStore(fullPath, options, timeProvider, eventSerializer, connectionString, writer);
+            return new SqliteOrchestrationStore(fullPath, options, timeProvider, eventSerializer, connectionString, writer, writerLock);
         }
         catch
         {
             writer.Dispose();
+            writerLock.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Takes the file's writer lock: <c>&lt;file&gt;.lock</c> opened without sharing, which on Linux and macOS is an
+    /// exclusive <c>flock</c> and on Windows a share-none handle — both released by the operating system when the
+    /// process ends, however it ends, so a crashed writer never leaves a lock behind.
+    /// </summary>
+    private static FileStream AcquireWriterLock(string fullPath)
+    {
+        var lockPath = fullPath + ".lock";
+        try
+        {
+            return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1, FileOptions.None);
+        }
+        catch (IOException ex)
+        {
+            throw new SqliteStoreInUseException(fullPath, lockPath, ex);
         }
     }
 
@@ -595,6 +620,9 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         finally
         {
             _writeLock.Release();
+
+            // Last: the file has no writer of this store any more, another may open it.
+            _writerLock.Dispose();
         }
     }
 

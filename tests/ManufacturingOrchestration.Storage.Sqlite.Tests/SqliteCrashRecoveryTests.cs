@@ -226,6 +226,31 @@ public sealed class SqliteCrashRecoveryTests
         _output.WriteLine($"verified: {events.Count} events, {effects.Count} effects, {verification.RecordsChecked} audit records");
     }
 
+    /// <summary>
+    /// One file, one writer: while a host process has the store open, opening it here is refused with a message naming
+    /// the PostgreSQL store; once that process is SIGKILLed the kernel has released its lock and the file opens.
+    /// </summary>
+    [Fact(Timeout = 3 * 60_000)]
+    public async Task Open_WhileAnotherProcessWrites_IsRefused_AndAfterThatProcessIsKilledOpens()
+    {
+        var files = new CrashFiles(_folder.NewFolder("second-writer"));
+        using (var host = StartHost(files, seed: 5, lots: 20, ["--audit-file", files.AuditFile, "--hold-after-sink-write", "1"]))
+        {
+            await host.WaitForLineAsync("SINK-HELD", TimeSpan.FromSeconds(60));
+
+            var second = () => SqliteOrchestrationStore.Open(files.Database);
+
+            var refused = second.Should().Throw<SqliteStoreInUseException>().Which;
+            refused.ReasonCode.Should().Be(Model.ReasonCodes.StoreInUse);
+            refused.Message.Should().Contain("ManufacturingOrchestration.Storage.PostgreSql");
+            refused.LockPath.Should().Be(files.Database + ".lock");
+            host.Kill();
+        }
+
+        await using var reopened = SqliteOrchestrationStore.Open(files.Database);
+        (await reopened.ReadAuditPartitionsAsync(TestContext.Current.CancellationToken)).Should().NotBeEmpty("the killed host's commits are there");
+    }
+
     private static long Count(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();

@@ -37,6 +37,20 @@ public sealed class SqliteOrchestrationStoreTests
     }
 
     [Fact]
+    public async Task Open_TheSameFileTwice_RefusesTheSecondWriter_UntilTheFirstIsDisposed()
+    {
+        var path = _folder.NewDatabasePath();
+        var first = SqliteOrchestrationStore.Open(path);
+
+        var second = () => SqliteOrchestrationStore.Open(path);
+
+        second.Should().Throw<SqliteStoreInUseException>().Which.Path.Should().Be(path);
+        first.Dispose();
+        await using var afterwards = SqliteOrchestrationStore.Open(path);
+        afterwards.Path.Should().Be(path);
+    }
+
+    [Fact]
     public async Task Open_FileCreatedWithAnotherPageSize_KeepsItAndWorks()
     {
         var path = _folder.NewDatabasePath();

@@ -281,6 +281,9 @@ public static class ReasonCodes
     /// <summary>The store was written by a newer library version whose schema this version does not know.</summary>
     public static readonly ReasonCode StoreSchemaTooNew = new("store.schema-too-new", "The store was created or migrated by a newer library version; this version does not open it and leaves it unchanged.");
 
+    /// <summary>Another writer holds the store's file: one embedded store file has one writer process.</summary>
+    public static readonly ReasonCode StoreInUse = new("store.in-use", "Another process or store holds the store's file open for writing; one embedded store file has one writer.");
+
     /// <summary>Stored data could not be read back.</summary>
     public static readonly ReasonCode StoreDataUnreadable = new("store.data-unreadable", "A stored row could not be read back: it is damaged or was written by an incompatible version.");
 
@@ -324,7 +327,7 @@ public static class ReasonCodes
         RuleSetInvalid, RuleEvaluationFailed, RecommendationNotAuthoritative, SiteProfileMissing,
         ConcurrencyConflict, AuditTampered, AuditSinkFileUnreadable, StepFailed, OperatorRoleRequired, QueryRetriesExhausted, QueryRefused,
         PartitionParked,
-        StoreSchemaTooNew, StoreDataUnreadable,
+        StoreSchemaTooNew, StoreInUse, StoreDataUnreadable,
         FileUnreadable, FileNotRegular,
     ];
 
