@@ -345,6 +345,7 @@ internal sealed class StepProcessor
         LotConsumed p => p.Lot,
         StockMoved p => p.Movement.Lot,
         CycleCountRecorded p => p.Count.Lot,
+        LotContainmentRequested p => p.Lot,
         _ => null,
     };
 
