@@ -92,6 +92,64 @@ public class ContainmentEndToEndTests
     }
 
     [Fact]
+    public async Task InspectionFailed_ProducedLotsInRestrictedUseOrWithoutStock_BlocksThroughUnrestrictedAndWalksTheEmptyLot()
+    {
+        await using var host = await ScenarioTestHost.StartAsync();
+        var restricted = new LotId("R-1");
+        var empty = new LotId("E-1");
+        var finished = new LotId("FG-2");
+        AddLot(host, Failed, StockCategory.QualityInspection, 60, consumed: 40);
+        AddLot(host, restricted, StockCategory.RestrictedUse, 12, consumed: 0);
+        AddLot(host, empty, category: null, 0, consumed: 30);
+        AddLot(host, finished, StockCategory.Unrestricted, 5, consumed: 0);
+        AddOrder(host, SubAssembly);
+        AddOrder(host, FinalAssembly);
+        host.Plant.AddGenealogy(new GenealogyLink { ComponentLot = Failed, ProducedLot = restricted, Order = SubAssembly, Quantity = Quantity.Each(20) });
+        host.Plant.AddGenealogy(new GenealogyLink { ComponentLot = Failed, ProducedLot = empty, Order = SubAssembly, Quantity = Quantity.Each(20) });
+        host.Plant.AddGenealogy(new GenealogyLink { ComponentLot = empty, ProducedLot = finished, Order = FinalAssembly, Quantity = Quantity.Each(30) });
+
+        await host.PublishAndWaitAsync(EngineTestHost.Failed(Failed.Value, "evt-fail"));
+
+        await host.ShouldHaveNoDeadLettersAsync();
+        host.Plant.Erp.QuantityIn(restricted, StockCategory.Blocked).Should().Be(12, "restricted-use stock is blocked through unrestricted (342, 344)");
+        host.Plant.Erp.QuantityIn(restricted, StockCategory.RestrictedUse).Should().Be(0);
+        host.ErpMovements("342").Should().Be(1);
+        host.Plant.Wms.QuantityIn(restricted, Hold).Should().Be(12);
+        (await host.AuditOfAsync(empty.Value)).Should().ContainSingle(r => r.Action == "nothing-to-block").Which.Reason.Should().Contain("failed lot L-100");
+        host.Plant.Erp.QuantityIn(finished, StockCategory.Blocked).Should().Be(5, "a lot without stock of its own is still walked");
+        (await host.AuditOfAsync(finished.Value)).Should().ContainSingle(r => r.Action == "contained").Which.Reason.Should().Contain("L-100 → E-1 → FG-2");
+        await host.ShouldHaveValidAuditAsync();
+    }
+
+    [Fact]
+    public async Task InspectionFailed_ProducedLotAlreadyContainedFromAnotherFailure_StopsTheWalkThere()
+    {
+        await using var host = await ScenarioTestHost.StartAsync();
+        var second = new LotId("L-200");
+        AddLot(host, Failed, StockCategory.QualityInspection, 60, consumed: 40);
+        AddLot(host, second, StockCategory.QualityInspection, 50, consumed: 10);
+        AddLot(host, Intermediate, StockCategory.Unrestricted, 30, consumed: 20);
+        AddLot(host, FinishedGood, StockCategory.Unrestricted, 50, consumed: 0);
+        AddOrder(host, SubAssembly);
+        AddOrder(host, FinalAssembly);
+        host.Plant.AddGenealogy(new GenealogyLink { ComponentLot = Failed, ProducedLot = Intermediate, Order = SubAssembly, Quantity = Quantity.Each(40) });
+        host.Plant.AddGenealogy(new GenealogyLink { ComponentLot = second, ProducedLot = Intermediate, Order = SubAssembly, Quantity = Quantity.Each(10) });
+        host.Plant.AddGenealogy(new GenealogyLink { ComponentLot = Intermediate, ProducedLot = FinishedGood, Order = FinalAssembly, Quantity = Quantity.Each(20) });
+        await host.PublishAndWaitAsync(EngineTestHost.Failed(Failed.Value, "evt-fail-1"));
+        var changes = host.Plant.Erp.CallCount(CommandKinds.ErpChangeStockCategory);
+        var genealogyReads = host.Plant.Mes.CallCount(QueryKinds.MesGetConsumers);
+
+        await host.PublishAndWaitAsync(EngineTestHost.Failed(second.Value, "evt-fail-2"));
+
+        await host.ShouldHaveNoDeadLettersAsync();
+        (await host.AuditOfAsync(Intermediate.Value)).Should().ContainSingle(r => r.Action == "already-contained").Which.Reason.Should().Contain("failed lot L-200");
+        host.Plant.Erp.CallCount(CommandKinds.ErpChangeStockCategory).Should().Be(changes + 1, "only the second failed lot itself is blocked");
+        host.Plant.Mes.CallCount(QueryKinds.MesGetConsumers).Should().Be(genealogyReads + 1, "only the second failed lot's consumers are read: the walk stops at the lot already contained");
+        (await host.AuditOfAsync("order/WO-1")).Should().ContainSingle(r => r.Action == "already-held");
+        await host.ShouldHaveValidAuditAsync();
+    }
+
+    [Fact]
     public async Task Confirmation_OrderHeldByContainment_IsRefusedNotifiedAndReachesNeitherErpNorMes()
     {
         await using var host = await StartWithContainedOrderAsync();
@@ -147,7 +205,7 @@ public class ContainmentEndToEndTests
         return host;
     }
 
-    private static void AddLot(ScenarioTestHost host, LotId id, StockCategory category, decimal quantity, decimal consumed) =>
+    private static void AddLot(ScenarioTestHost host, LotId id, StockCategory? category, decimal quantity, decimal consumed) =>
         host.Plant.AddLot(new MaterialLot
         {
             Id = id,
@@ -155,7 +213,7 @@ public class ContainmentEndToEndTests
             Site = EngineTestHost.Site,
             Supplier = id == Failed ? EngineTestHost.Supplier : null,
             Unit = UnitOfMeasure.Each,
-            Buckets = [new StockBucket { Category = category, Quantity = Quantity.Each(quantity) }],
+            Buckets = category is { } c ? [new StockBucket { Category = c, Quantity = Quantity.Each(quantity) }] : [],
             ConsumedQuantity = consumed,
         }, new BinId("RCV-P1"));
 
