@@ -15,10 +15,11 @@ namespace ManufacturingOrchestration.Scenarios;
 /// sent. A held order (held by containment, mirrored by <see cref="WorkOrderHoldWorkflow"/>) refuses the confirmation
 /// too (<c>order.held</c>): it is audited as refused, nothing reaches the ERP or the MES, and the planner and quality
 /// engineering are notified to confirm again after the hold is lifted (the confirmation is not kept for later: the
-/// containment check may change what is confirmed). An accepted confirmation is posted to the ERP and recorded in the MES. The remainder: after a
-/// partial confirmation the order keeps its reservations for the remaining quantity; after the final one the rules ask
-/// to release the remaining reservations and technically complete the order, which the adapter contracts cannot do
-/// yet, so the planner is notified with the reservations to release (the order stays Completed, as in the ERP).
+/// containment check may change what is confirmed). An accepted confirmation is posted to the ERP and recorded in the
+/// MES. The remainder: after a partial confirmation the order keeps its reservations for the remaining quantity; after
+/// the final one the rules ask to release the remaining reservations and technically complete the order, which the
+/// adapter contracts cannot do yet, so the planner is notified with the reservations to release (the order stays
+/// Completed, as in the ERP).
 /// </summary>
 public static class ProductionConfirmationWorkflow
 {
