@@ -8,8 +8,9 @@ namespace ManufacturingOrchestration.Samples.ProductionConfirmation;
 /// Scenario 5: a production order confirmed in parts. The MES reports 40 boards (2 scrapped) of 100: the ERP and the
 /// MES record the partial confirmation, the order is in progress and its component reservations are kept for the
 /// remaining 60. The final confirmation completes the order everywhere and tells the planner which reservations are
-/// left to release. A confirmation for an order on hold is refused by the order state machine, audited, and posts
-/// nothing.
+/// left to release. A confirmation for an order on hold is refused by the order state machine (<c>order.held</c>),
+/// audited, posts nothing to the ERP or the MES, and the planner and quality engineering are told to confirm again once
+/// the hold is lifted.
 /// </summary>
 public static class ProductionConfirmationSample
 {
@@ -61,11 +62,13 @@ public static class ProductionConfirmationSample
 
         await output.WriteLineAsync($"3. {HeldOrder} is on hold; the MES confirms 10 anyway.");
         await host.PublishAndWaitAsync(cancellationToken, Confirmed("conf-3", HeldOrder, 10, null, isFinal: false));
-        var rejected = (await host.Orchestrator.GetAuditTrailAsync("order/" + HeldOrder.Value, cancellationToken)).Where(r => r.Action == "transition-rejected").ToArray();
+        var rejected = (await host.Orchestrator.GetAuditTrailAsync("order/" + HeldOrder.Value, cancellationToken)).Where(r => r.Action == "confirmation-refused").ToArray();
         foreach (var record in rejected)
         {
-            await output.WriteLineAsync($"    rejected and audited: {record.Reason}");
+            await output.WriteLineAsync($"    refused and audited: {record.Reason}");
         }
+
+        await host.WriteNewEffectsAsync(output);
 
         var facts = new Dictionary<string, decimal>(StringComparer.Ordinal)
         {
@@ -74,7 +77,8 @@ public static class ProductionConfirmationSample
             ["erp-scrap"] = plant.Erp.GetOrder(Order)?.ScrapQuantity ?? 0,
             ["erp-completed"] = plant.Erp.GetOrder(Order)?.Status == ProductionOrderStatus.Completed ? 1 : 0,
             ["mes-completed"] = plant.Mes.GetWorkOrder(Order)?.Status == ProductionOrderStatus.Completed ? 1 : 0,
-            ["planner-notices"] = plant.Notification.SentTo(Role.Planner, Plants.P2.Id).Count,
+            ["planner-notices"] = plant.Notification.SentTo(Role.Planner, Plants.P2.Id).Count(n => n.Request.Order == Order),
+            ["held-order-notices"] = plant.Notification.SentTo(Role.Planner, Plants.P2.Id).Count(n => n.Request.Order == HeldOrder),
             ["held-order-rejections"] = rejected.Length,
             ["held-order-confirmed"] = plant.Erp.GetOrder(HeldOrder)?.ConfirmedQuantity ?? 0,
         };

@@ -21,7 +21,11 @@ public sealed class SampleReport
     /// <summary>Events the orchestrator's own components published and accepted (such as a reconciliation's drift alerts); the sample did not publish them.</summary>
     public long EventsFromOrchestrator { get; init; }
 
-    /// <summary>Events processed by their workflows: once everything is drained, <see cref="EventsAccepted"/> plus <see cref="EventsFromOrchestrator"/>.</summary>
+    /// <summary>
+    /// Events processed by their workflows: once everything is drained, <see cref="EventsAccepted"/> plus
+    /// <see cref="EventsFromOrchestrator"/> plus the follow-up events workflows emitted into other partitions (such as
+    /// containment's lot containments and work-order holds), which are not counted as accepted.
+    /// </summary>
     public required long EventsProcessed { get; init; }
 
     /// <summary>Effects the simulated systems applied (one per idempotency key).</summary>

@@ -160,6 +160,17 @@ internal static class Samples
             },
         };
         yield return new SupplierUpdated { Supplier = new SupplierId("SUP-17"), Change = "probation", Note = "Third major failure this quarter" };
+        yield return new LotContainmentRequested
+        {
+            Lot = new LotId("FG-77"),
+            Site = new SiteId("plant-1"),
+            OriginLot = new LotId("CAP-2026-0041"),
+            Path = [new LotId("CAP-2026-0041"), new LotId("FG-77")],
+            ProducedBy = new OrderId("1000123"),
+            Reason = "inspection IL-9 failed (critical)",
+        };
+        yield return new WorkOrderHeld { Order = new OrderId("1000123"), Site = new SiteId("plant-1"), Lot = new LotId("CAP-2026-0041"), Reason = "containment of failed lot CAP-2026-0041" };
+        yield return new WorkOrderHoldReleased { Order = new OrderId("1000123"), Site = new SiteId("plant-1"), ReleasedBy = new ActorId("qm-anna"), Reason = "containment check passed" };
     }
 
     public static EventEnvelope Envelope(EventPayload payload) => new()

@@ -360,6 +360,7 @@ internal sealed class StepProcessor
         MrbDispositionDecided p => p.Lot,
         LotReleased p => p.Lot,
         CycleCountRecorded p => p.Count.Lot,
+        LotContainmentRequested p => p.Lot,
         _ => null,
     };
 

@@ -40,6 +40,9 @@ public sealed class EventTypeRegistryBuilder
         Add(EventTypes.StockMoved, context.StockMoved, BuiltInPayloadRules.StockMoved);
         Add(EventTypes.SupplierUpdated, context.SupplierUpdated, BuiltInPayloadRules.SupplierUpdated);
         Add(EventTypes.StockDriftDetected, context.StockDriftDetected, BuiltInPayloadRules.StockDriftDetected);
+        Add(EventTypes.LotContainmentRequested, context.LotContainmentRequested, BuiltInPayloadRules.LotContainmentRequested);
+        Add(EventTypes.WorkOrderHeld, context.WorkOrderHeld, BuiltInPayloadRules.WorkOrderHeld);
+        Add(EventTypes.WorkOrderHoldReleased, context.WorkOrderHoldReleased, BuiltInPayloadRules.WorkOrderHoldReleased);
         return this;
     }
 

@@ -48,6 +48,15 @@ public static class EventTypes
     /// <summary>A supplier's status or shipment changed.</summary>
     public const string SupplierUpdated = "mfg.supplier.updated.v1";
 
+    /// <summary>A produced lot must be contained because a lot it was made from failed (containment through genealogy).</summary>
+    public const string LotContainmentRequested = "mfg.quality.lot.containment-requested.v1";
+
+    /// <summary>A work order was put on hold (for example by the containment of a failed lot it consumed).</summary>
+    public const string WorkOrderHeld = "mfg.production.order.held.v1";
+
+    /// <summary>The hold on a work order was lifted (the MES or quality released it).</summary>
+    public const string WorkOrderHoldReleased = "mfg.production.order.hold-released.v1";
+
     /// <summary>Reconciliation found systems disagreeing about a lot's stock by category.</summary>
     public const string StockDriftDetected = "mfg.inventory.stock-drift.detected.v1";
 }

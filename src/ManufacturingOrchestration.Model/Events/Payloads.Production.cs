@@ -118,3 +118,57 @@ public sealed record ApprovalRefused : EventPayload
     /// <summary>The refuser's signature.</summary>
     public required ElectronicSignature Signature { get; init; }
 }
+
+/// <summary>
+/// A work order was put on hold (<see cref="EventTypes.WorkOrderHeld"/>), for example by the containment of a failed
+/// lot it consumed; ordered with the order's other events (<c>order/&lt;id&gt;</c>), so a later confirmation sees the hold.
+/// </summary>
+public sealed record WorkOrderHeld : EventPayload
+{
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string EventType => EventTypes.WorkOrderHeld;
+
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string DefaultPartitionKey => $"order/{Order.Value}";
+
+    /// <summary>The order held.</summary>
+    public required OrderId Order { get; init; }
+
+    /// <summary>The site.</summary>
+    public required SiteId Site { get; init; }
+
+    /// <summary>The lot whose containment held the order, when a lot did.</summary>
+    public LotId? Lot { get; init; }
+
+    /// <summary>Why the order is held.</summary>
+    public string? Reason { get; init; }
+}
+
+/// <summary>
+/// The hold on a work order was lifted (<see cref="EventTypes.WorkOrderHoldReleased"/>): the MES or quality released it,
+/// and the order goes back to the status it had before the hold.
+/// </summary>
+public sealed record WorkOrderHoldReleased : EventPayload
+{
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string EventType => EventTypes.WorkOrderHoldReleased;
+
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string DefaultPartitionKey => $"order/{Order.Value}";
+
+    /// <summary>The order released.</summary>
+    public required OrderId Order { get; init; }
+
+    /// <summary>The site.</summary>
+    public required SiteId Site { get; init; }
+
+    /// <summary>Who released the hold.</summary>
+    public ActorId? ReleasedBy { get; init; }
+
+    /// <summary>Why the hold could be lifted, such as the containment check's outcome.</summary>
+    public string? Reason { get; init; }
+}

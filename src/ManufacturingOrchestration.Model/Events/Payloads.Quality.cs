@@ -169,3 +169,37 @@ public sealed record LotReleased : EventPayload
     /// <summary>Customer orders waiting for the lot (backorders).</summary>
     public IReadOnlyList<string> Backorders { get; init => field = value ?? []; } = [];
 }
+
+/// <summary>
+/// A lot must be contained because a lot it was made from failed (<see cref="EventTypes.LotContainmentRequested"/>):
+/// emitted by the orchestrator into the produced lot's own partition while it follows genealogy from a failed lot, so
+/// the lot is blocked and held in order with its other events.
+/// </summary>
+public sealed record LotContainmentRequested : EventPayload
+{
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string EventType => EventTypes.LotContainmentRequested;
+
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string DefaultPartitionKey => Lot.Value;
+
+    /// <summary>The lot to contain.</summary>
+    public required LotId Lot { get; init; }
+
+    /// <summary>The site holding the lot.</summary>
+    public required SiteId Site { get; init; }
+
+    /// <summary>The failed lot the containment started from.</summary>
+    public required LotId OriginLot { get; init; }
+
+    /// <summary>The genealogy path from <see cref="OriginLot"/> (first) to <see cref="Lot"/> (last).</summary>
+    public IReadOnlyList<LotId> Path { get; init => field = value ?? []; } = [];
+
+    /// <summary>The order that made <see cref="Lot"/> from the previous lot of the path, when known.</summary>
+    public OrderId? ProducedBy { get; init; }
+
+    /// <summary>Why the origin failed, such as the failed inspection.</summary>
+    public string? Reason { get; init; }
+}

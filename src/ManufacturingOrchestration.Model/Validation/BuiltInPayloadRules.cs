@@ -242,6 +242,44 @@ internal static class BuiltInPayloadRules
         }
     }
 
+    public static void LotContainmentRequested(LotContainmentRequested p, PayloadValidationContext c)
+    {
+        c.RequireIdentifier(p.Lot, "lot");
+        c.RequireIdentifier(p.Site, "site");
+        c.RequireIdentifier(p.OriginLot, "originLot");
+        c.RequireIdentifier(p.ProducedBy, "producedBy");
+        c.RequireTextOrAbsent(p.Reason, "reason");
+        for (var i = 0; i < p.Path.Count; i++)
+        {
+            c.RequireIdentifier(p.Path[i], $"path[{i}]");
+        }
+
+        if (p.Path.Count < 2)
+        {
+            c.AddError("path", ReasonCodes.Required, "The genealogy path names at least the origin lot and the lot contained.");
+        }
+        else if (p.Path[0] != p.OriginLot || p.Path[^1] != p.Lot)
+        {
+            c.AddError("path", ReasonCodes.OutOfRange, "The genealogy path runs from the origin lot (first) to the lot contained (last).");
+        }
+    }
+
+    public static void WorkOrderHeld(WorkOrderHeld p, PayloadValidationContext c)
+    {
+        c.RequireIdentifier(p.Order, "order");
+        c.RequireIdentifier(p.Site, "site");
+        c.RequireIdentifier(p.Lot, "lot");
+        c.RequireTextOrAbsent(p.Reason, "reason");
+    }
+
+    public static void WorkOrderHoldReleased(WorkOrderHoldReleased p, PayloadValidationContext c)
+    {
+        c.RequireIdentifier(p.Order, "order");
+        c.RequireIdentifier(p.Site, "site");
+        c.RequireIdentifier(p.ReleasedBy, "releasedBy");
+        c.RequireTextOrAbsent(p.Reason, "reason");
+    }
+
     public static void LotReleased(LotReleased p, PayloadValidationContext c)
     {
         c.RequireIdentifier(p.Lot, "lot");

@@ -23,11 +23,19 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// </remarks>
 public static class ScenarioBuilderExtensions
 {
-    /// <summary>Registers the incoming-inspection workflow (<see cref="IncomingInspectionWorkflow"/>).</summary>
+    /// <summary>
+    /// Registers the incoming-inspection workflow (<see cref="IncomingInspectionWorkflow"/>) with the containment it
+    /// starts: <see cref="LotContainmentWorkflow"/> for the lots made from a failed lot and
+    /// <see cref="WorkOrderHoldWorkflow"/> for the orders held.
+    /// </summary>
     /// <param name="builder">The orchestrator builder.</param>
     /// <returns>The builder.</returns>
-    public static ManufacturingOrchestrationBuilder AddIncomingInspection(this ManufacturingOrchestrationBuilder builder) =>
-        AddScenario(builder, IncomingInspectionWorkflow.Name, IncomingInspectionWorkflow.Create);
+    public static ManufacturingOrchestrationBuilder AddIncomingInspection(this ManufacturingOrchestrationBuilder builder)
+    {
+        AddScenario(builder, LotContainmentWorkflow.Name, LotContainmentWorkflow.Create);
+        AddScenario(builder, WorkOrderHoldWorkflow.Name, WorkOrderHoldWorkflow.Create);
+        return AddScenario(builder, IncomingInspectionWorkflow.Name, IncomingInspectionWorkflow.Create);
+    }
 
     /// <summary>Registers the MRB disposition workflow (<see cref="MrbDispositionWorkflow"/>).</summary>
     /// <param name="builder">The orchestrator builder.</param>
@@ -53,11 +61,17 @@ public static class ScenarioBuilderExtensions
     public static ManufacturingOrchestrationBuilder AddScrapSpike(this ManufacturingOrchestrationBuilder builder) =>
         AddScenario(builder, ScrapSpikeWorkflow.Name, ScrapSpikeWorkflow.Create);
 
-    /// <summary>Registers the production-confirmation workflow (<see cref="ProductionConfirmationWorkflow"/>).</summary>
+    /// <summary>
+    /// Registers the production-confirmation workflow (<see cref="ProductionConfirmationWorkflow"/>) with
+    /// <see cref="WorkOrderHoldWorkflow"/>, which keeps the orders' holds that confirmations are refused on.
+    /// </summary>
     /// <param name="builder">The orchestrator builder.</param>
     /// <returns>The builder.</returns>
-    public static ManufacturingOrchestrationBuilder AddProductionConfirmation(this ManufacturingOrchestrationBuilder builder) =>
-        AddScenario(builder, ProductionConfirmationWorkflow.Name, ProductionConfirmationWorkflow.Create);
+    public static ManufacturingOrchestrationBuilder AddProductionConfirmation(this ManufacturingOrchestrationBuilder builder)
+    {
+        AddScenario(builder, WorkOrderHoldWorkflow.Name, WorkOrderHoldWorkflow.Create);
+        return AddScenario(builder, ProductionConfirmationWorkflow.Name, ProductionConfirmationWorkflow.Create);
+    }
 
     /// <summary>Registers the goods-receipt workflow (<see cref="GoodsReceiptWorkflow"/>): received lots become known without an ERP read.</summary>
     /// <param name="builder">The orchestrator builder.</param>
@@ -87,8 +101,9 @@ public static class ScenarioBuilderExtensions
         AddScenario(builder, DriftCorrectionWorkflow.Name, static services => DriftCorrectionWorkflow.Create(services));
 
     /// <summary>
-    /// Registers every shipped workflow: incoming inspection, goods receipt, stock movements, quality records, MRB
-    /// disposition, finished-goods release, cycle count, scrap spike, production confirmation and drift correction.
+    /// Registers every shipped workflow: incoming inspection (with lot containment and work-order holds), goods receipt,
+    /// stock movements, quality records, MRB disposition, finished-goods release, cycle count, scrap spike, production
+    /// confirmation and drift correction.
     /// </summary>
     /// <param name="builder">The orchestrator builder.</param>
     /// <returns>The builder.</returns>

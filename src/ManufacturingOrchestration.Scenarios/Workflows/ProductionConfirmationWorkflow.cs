@@ -11,11 +11,15 @@ namespace ManufacturingOrchestration.Scenarios;
 /// <summary>
 /// Scenario 5: a production order is (partially) confirmed (<see cref="ProductionConfirmed"/>, partition
 /// <c>order/&lt;id&gt;</c>). The order machine accepts the confirmation (Released → InProgress; the final one →
-/// Completed) or rejects it — on a created, held, closed or cancelled order — and the rejection is audited with
-/// nothing sent. An accepted confirmation is posted to the ERP and recorded in the MES. The remainder: after a
-/// partial confirmation the order keeps its reservations for the remaining quantity; after the final one the rules ask
-/// to release the remaining reservations and technically complete the order, which the adapter contracts cannot do
-/// yet, so the planner is notified with the reservations to release (the order stays Completed, as in the ERP).
+/// Completed) or rejects it — on a created, closed or cancelled order — and the rejection is audited with nothing
+/// sent. A held order (held by containment, mirrored by <see cref="WorkOrderHoldWorkflow"/>) refuses the confirmation
+/// too (<c>order.held</c>): it is audited as refused, nothing reaches the ERP or the MES, and the planner and quality
+/// engineering are notified to confirm again after the hold is lifted (the confirmation is not kept for later: the
+/// containment check may change what is confirmed). An accepted confirmation is posted to the ERP and recorded in the
+/// MES. The remainder: after a partial confirmation the order keeps its reservations for the remaining quantity; after
+/// the final one the rules ask to release the remaining reservations and technically complete the order, which the
+/// adapter contracts cannot do yet, so the planner is notified with the reservations to release (the order stays
+/// Completed, as in the ERP).
 /// </summary>
 public static class ProductionConfirmationWorkflow
 {
@@ -67,6 +71,12 @@ public static class ProductionConfirmationWorkflow
     {
         var order = ctx.State.Order!;
         var result = ProductionOrderMachine.Confirm(order, decision.Yield, decision.Scrap, decision.IsFinal);
+        if (result.Rejection is { } held && held.ReasonCode == ReasonCodes.OrderHeld)
+        {
+            RefuseHeld(decision, held, ctx);
+            return;
+        }
+
         if (!ctx.Accept(result, out var confirmed))
         {
             return;
@@ -91,6 +101,29 @@ public static class ProductionConfirmationWorkflow
             IsFinal = decision.IsFinal,
             ProducedLot = decision.ProducedLot,
         });
+    }
+
+    /// <summary>
+    /// A confirmation of a held order (containment, for example) is refused by the order machine: audited with its reason
+    /// code, nothing posted to the ERP or the MES, and the planner and quality engineering told to confirm again once the
+    /// hold is lifted. Not a rejected step, so that the people who must act are notified.
+    /// </summary>
+    private static void RefuseHeld(ConfirmProduction decision, TransitionRejection held, StepContext ctx)
+    {
+        var quantity = string.Create(CultureInfo.InvariantCulture, $"{decision.Yield.Value} {decision.Yield.Unit}{(decision.IsFinal ? " (final)" : string.Empty)}");
+        ctx.Audit("confirmation-refused", $"{held.ReasonCode.Code}: {held.Message} The confirmation of {quantity} on order {decision.Order} was not posted to the ERP or the MES.");
+        ctx.Plan(CommandKinds.NotificationSend, c => new SendNotificationRequest
+        {
+            Context = c,
+            Roles = [Role.Planner, Role.QualityEngineer],
+            Site = decision.Site,
+            Severity = NotificationSeverity.Alert,
+            Subject = $"Confirmation of held order {decision.Order} refused",
+            Body = $"Order {decision.Order} is held, so the confirmation of {quantity} was neither posted to the ERP nor recorded in the MES. Resolve the hold (containment check), then confirm again.",
+            ReasonCode = held.ReasonCode,
+            Order = decision.Order,
+        });
+        ctx.Stop();
     }
 
     private static void HandleRemainder(HandleOrderRemainder decision, StepContext ctx)

@@ -1,6 +1,7 @@
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Workflows;
 using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Rules;
 
 namespace ManufacturingOrchestration.Scenarios;
@@ -43,19 +44,21 @@ internal static class ScenarioCommands
         });
     }
 
+    /// <summary>
+    /// Containment of a failed, partly consumed lot: the consuming orders are held (in the MES and, mirrored, in their own
+    /// partitions), a containment check is requested, and every produced lot is contained in its own partition, which
+    /// follows genealogy further (<see cref="GenealogyContainment"/>).
+    /// </summary>
     public static void ContainWorkOrders(ContainWorkOrders decision, StepContext ctx)
     {
-        if (decision.Orders.Count == 0)
+        if (decision.Orders.Count == 0 && decision.ProducedLots.Count == 0)
         {
             return;
         }
 
-        foreach (var order in decision.Orders)
-        {
-            ctx.Plan(CommandKinds.MesHoldWorkOrder, c => new HoldWorkOrderRequest { Context = c, Order = order, Lot = decision.Lot });
-        }
-
-        ctx.Plan(CommandKinds.MesRequestContainmentCheck, c => new RequestContainmentCheckRequest { Context = c, Lot = decision.Lot, Orders = decision.Orders });
+        var reason = ctx.Event.Data is InspectionFailed failed ? $"inspection {failed.InspectionLot} failed ({failed.Severity})" : null;
+        GenealogyContainment.ContainConsumers(
+            ctx, decision.Lot, decision.Site, [decision.Lot], decision.Orders, decision.ProducedLots, ctx.GetFact(ScenarioFactKeys.Genealogy) ?? [], reason);
     }
 
     public static void Escalate(Escalate decision, StepContext ctx)

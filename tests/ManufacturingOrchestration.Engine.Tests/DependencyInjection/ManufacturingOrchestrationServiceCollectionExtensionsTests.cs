@@ -4,6 +4,7 @@ using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Intake;
 using ManufacturingOrchestration.Engine.Tests.Execution;
 using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Scenarios;
 using ManufacturingOrchestration.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -124,7 +125,8 @@ public sealed class ManufacturingOrchestrationServiceCollectionExtensionsTests
         services.Count(d => d.ServiceType == typeof(Orchestrator)).Should().Be(1);
         services.Count(d => d.ServiceType == typeof(IConfigureOptions<OrchestratorOptions>)).Should().Be(1);
         await using var provider = services.BuildServiceProvider();
-        provider.GetRequiredService<IOptions<OrchestratorOptions>>().Value.Workflows.Should().ContainSingle();
+        provider.GetRequiredService<IOptions<OrchestratorOptions>>().Value.Workflows.Select(w => w.Name).Should()
+            .BeEquivalentTo([IncomingInspectionWorkflow.Name, LotContainmentWorkflow.Name, WorkOrderHoldWorkflow.Name], "incoming inspection comes with the containment it starts, each registered once");
         provider.GetRequiredService<Orchestrator>().Should().BeSameAs(provider.GetRequiredService<Orchestrator>());
     }
 

@@ -124,6 +124,17 @@ public class EventValidatorTests
     }
 
     [Fact]
+    public void ValidatePayload_ContainmentPathNotFromOriginToLot_ReportsPath()
+    {
+        var request = (LotContainmentRequested)Samples.AllPayloads().Single(p => p is LotContainmentRequested);
+
+        CreateSut().ValidatePayload(request with { Path = [request.Lot, request.OriginLot] }).Should().ContainSingle()
+            .Which.Should().Match<ValidationError>(e => e.Path == "$.data.path" && e.ReasonCode == ReasonCodes.OutOfRange);
+        CreateSut().ValidatePayload(request with { Path = [request.Lot] }).Should().ContainSingle()
+            .Which.Should().Match<ValidationError>(e => e.Path == "$.data.path" && e.ReasonCode == ReasonCodes.Required);
+    }
+
+    [Fact]
     public void ValidatePayload_ProductionConfirmedWithZeroYield_IsValid()
     {
         var confirmation = (ProductionConfirmed)Samples.AllPayloads().Single(p => p is ProductionConfirmed);

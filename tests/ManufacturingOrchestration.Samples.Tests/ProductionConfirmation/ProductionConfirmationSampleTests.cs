@@ -18,6 +18,7 @@ public class ProductionConfirmationSampleTests
         report.Facts["mes-completed"].Should().Be(1);
         report.Facts["planner-notices"].Should().Be(1);
         report.Facts["held-order-rejections"].Should().Be(1);
+        report.Facts["held-order-notices"].Should().Be(1);
         report.Facts["held-order-confirmed"].Should().Be(0);
         report.EventsProcessed.Should().Be(3);
         report.NotAccepted.Should().BeEmpty();

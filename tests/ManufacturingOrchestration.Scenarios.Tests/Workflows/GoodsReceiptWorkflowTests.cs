@@ -66,7 +66,7 @@ public sealed class GoodsReceiptWorkflowTests
         var workflows = provider.GetRequiredService<Orchestrator>().Workflows.All.Select(w => w.Name).ToList();
 
         workflows.Should().BeEquivalentTo(
-            [GoodsReceiptWorkflow.Name, StockMovementWorkflow.Name, QualityRecordWorkflow.Name, IncomingInspectionWorkflow.Name, MrbDispositionWorkflow.Name, FinishedGoodsReleaseWorkflow.Name, CycleCountWorkflow.Name, ScrapSpikeWorkflow.Name, ProductionConfirmationWorkflow.Name, DriftCorrectionWorkflow.Name]);
+            [GoodsReceiptWorkflow.Name, StockMovementWorkflow.Name, QualityRecordWorkflow.Name, IncomingInspectionWorkflow.Name, MrbDispositionWorkflow.Name, FinishedGoodsReleaseWorkflow.Name, CycleCountWorkflow.Name, ScrapSpikeWorkflow.Name, ProductionConfirmationWorkflow.Name, DriftCorrectionWorkflow.Name, LotContainmentWorkflow.Name, WorkOrderHoldWorkflow.Name]);
     }
 
     private static EventEnvelope Received(string lot, decimal quantity, string id) => new()

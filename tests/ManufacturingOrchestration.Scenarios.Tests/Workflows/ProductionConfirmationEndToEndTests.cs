@@ -47,7 +47,6 @@ public class ProductionConfirmationEndToEndTests
     }
 
     [Theory]
-    [InlineData(ProductionOrderStatus.Held, "order.held")]
     [InlineData(ProductionOrderStatus.Closed, "order.closed")]
     [InlineData(ProductionOrderStatus.Created, "order.not-released")]
     public async Task Confirmation_OrderNotConfirmable_IsRejectedAuditedAndNothingPosted(ProductionOrderStatus status, string reason)

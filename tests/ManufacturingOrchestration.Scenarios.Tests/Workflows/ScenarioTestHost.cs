@@ -69,6 +69,8 @@ internal sealed class ScenarioTestHost : IAsyncDisposable
                 FinishedGoodsReleaseWorkflow.Create(services),
                 ScrapSpikeWorkflow.Create(services),
                 ProductionConfirmationWorkflow.Create(services),
+                LotContainmentWorkflow.Create(services),
+                WorkOrderHoldWorkflow.Create(services),
             ]);
         await host.StartAsync();
         return new ScenarioTestHost(host, services, repository!, directory);

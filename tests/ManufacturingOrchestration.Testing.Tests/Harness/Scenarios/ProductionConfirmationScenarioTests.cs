@@ -62,9 +62,9 @@ public sealed class ProductionConfirmationScenarioTests
 
         await harness.PublishAndWaitAsync([Confirmed("c-3", yield: 10, scrap: null, isFinal: false)], Ct);
 
-        harness.Effects.Count.Should().Be(0);
+        harness.EffectCounts().Should().BeEquivalentTo(new Dictionary<string, int> { [CommandKinds.NotificationSend] = 1 }, "only the planner and quality engineering hear of it");
         harness.Plant.Erp.GetOrder(Order)!.ConfirmedQuantity.Should().Be(0);
-        (await harness.Orchestrator.GetAuditTrailAsync(Partition, Ct)).Should().ContainSingle(r => r.Action == "transition-rejected")
+        (await harness.Orchestrator.GetAuditTrailAsync(Partition, Ct)).Should().ContainSingle(r => r.Action == "confirmation-refused")
             .Which.Reason.Should().StartWith(ReasonCodes.OrderHeld.Code);
         await harness.AssertAuditIntactAsync(Ct);
     }
