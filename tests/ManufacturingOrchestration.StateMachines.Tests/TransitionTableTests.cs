@@ -119,7 +119,7 @@ public sealed class TransitionTableTests
     }
 
     [Fact]
-    public void Fire_AcceptedTransition_AllocatesNothing()
+    public void Fire_AcceptedTransition_ReusesTheThreadsStatelessMachine()
     {
         var table = NewTable();
         var hand = new Hand { HasKey = true, IsStrong = true };
@@ -130,7 +130,10 @@ public sealed class TransitionTableTests
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         outcome.State.Should().Be(Door.Locked);
-        allocated.Should().Be(0);
+
+        // Stateless's own fire allocates about 1.3 KB (its guard evaluation, transition objects); configuring a machine
+        // for the call would add more than 3 KB even for this small table.
+        allocated.Should().BeLessThan(2048);
     }
 
     [Fact]

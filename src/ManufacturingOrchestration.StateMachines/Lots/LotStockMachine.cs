@@ -26,8 +26,10 @@ namespace ManufacturingOrchestration.StateMachines;
 /// release; expired lots are blocked by <see cref="LotPolicy"/>; scrapped quantity leaves only by an explicit reversal.
 /// </para>
 /// <para>
-/// Threading: the transition table is built once and immutable; state lives in the <see cref="MaterialLot"/>, never
-/// in the machine. All members are safe to call concurrently from many threads. A rejected movement returns a
+/// Threading: the transitions are defined once; a Stateless machine configured from that definition fires every
+/// call, one machine per thread (built on the thread's first call, then reused), with the lot, movement and policy
+/// read by its guards from the thread's slot. State lives in the <see cref="MaterialLot"/>, never in the machine. All
+/// members are safe to call concurrently from many threads. A rejected movement returns a
 /// <see cref="TransitionRejection"/>; no exception escapes.
 /// </para>
 /// </remarks>

@@ -74,8 +74,9 @@ public sealed class ProductionOrderTriggerArgs
 /// <see cref="ProductionOrder.ScrapQuantity"/>.
 /// </para>
 /// <para>
-/// Threading: the transition table is built once and immutable; the state lives in the <see cref="ProductionOrder"/>.
-/// Safe to call concurrently. Rejections are results, never exceptions.
+/// Threading: the transitions are defined once; a Stateless machine configured from that definition fires every
+/// call, one machine per thread (built on the thread's first call, then reused). The state lives in the
+/// <see cref="ProductionOrder"/>. Safe to call concurrently. Rejections are results, never exceptions.
 /// </para>
 /// </remarks>
 public static class ProductionOrderMachine

@@ -75,8 +75,9 @@ public sealed class NonconformanceTriggerArgs
 /// lines under the same rules, appended to those it has (a quantity whose first disposition was refused, decided again).
 /// </para>
 /// <para>
-/// Threading: the transition table is built once and immutable; the state lives in the <see cref="Nonconformance"/>.
-/// Safe to call concurrently. Rejections are results, never exceptions.
+/// Threading: the transitions are defined once; a Stateless machine configured from that definition fires every
+/// call, one machine per thread (built on the thread's first call, then reused). The state lives in the
+/// <see cref="Nonconformance"/>. Safe to call concurrently. Rejections are results, never exceptions.
 /// </para>
 /// </remarks>
 public static class NonconformanceMachine
