@@ -149,6 +149,23 @@ public sealed class QmsSimulatorTests
     }
 
     [Fact]
+    public async Task RecordDispositionAsync_AerospaceRepairWithoutTheDesignAuthority_IsRefusedAsTheMachineRefusesIt()
+    {
+        var qms = CreateSut(NonconformanceStatus.Approved);
+        qms.AddSite(new SiteProfile { Id = Plant, Industry = IndustryProfile.Aerospace });
+
+        var result = await qms.RecordDispositionAsync(new RecordDispositionRequest
+        {
+            Context = Context(),
+            Nonconformance = s_nc,
+            Line = new MrbDispositionLine { Disposition = MrbDisposition.Repair, Lot = Lot, Quantity = Ea(10) },
+        }, s_ct);
+
+        result.Reason.Should().Be(ReasonCodes.DesignAuthorityRequired);
+        qms.GetNonconformance(s_nc)!.Status.Should().Be(NonconformanceStatus.Approved);
+    }
+
+    [Fact]
     public async Task UpdateNonconformanceStatusAsync_NewToApprovedWithoutReview_IsRefusedAsTheMachineRefusesIt()
     {
         var qms = CreateSut(NonconformanceStatus.New);
