@@ -193,6 +193,8 @@ public sealed class ErpSimulator : AdapterSimulator,
     public TransitionResult<ProductionOrder> ChangeOrder(OrderId order, ProductionOrderTrigger trigger, ProductionOrderTriggerArgs? args = null)
     {
         var state = _orders.TryGetValue(order, out var s) ? s : throw new ManufacturingOrchestrationException(ReasonCodes.ReferenceUnknown, $"Order {order} is not known to the ERP.");
+        // One change of an order at a time, so a release and its revocation cannot cross; postings take only the order's Gate.
+        using var change = state.ChangeGate.EnterScope();
         ProductionOrder next;
         bool release, restore;
         IReadOnlyList<Allocation> restored;
@@ -1202,6 +1204,9 @@ public sealed class ErpSimulator : AdapterSimulator,
     private sealed class OrderState(ProductionOrder order)
     {
         public Lock Gate { get; } = new();
+
+        /// <summary>Held for a whole <see cref="ChangeOrder"/>: the order's status and its lots' reservations change together.</summary>
+        public Lock ChangeGate { get; } = new();
 
         public ProductionOrder Order { get; set; } = order;
 

@@ -656,6 +656,34 @@ public sealed class ErpSimulatorTests
         (await erp.GetOpenAllocationsAsync(Lot, s_ct)).Should().ContainSingle().Which.Quantity.Should().Be(Ea(120));
     }
 
+    [Fact]
+    public async Task ChangeOrder_ConcurrentCompletionAndRevocation_KeepsTheReservationsInStepWithTheStatus()
+    {
+        var erp = CreateSut();
+        var allocation = new Allocation { Order = Order, Lot = Lot, Material = Capacitor, Quantity = Ea(120) };
+        erp.AddOrder(OrderIn(ProductionOrderStatus.Released) with { Allocations = [allocation] });
+
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() =>
+        {
+            for (var round = 0; round < 50; round++)
+            {
+                erp.ChangeOrder(Order, (i + round) % 2 == 0 ? ProductionOrderTrigger.TechnicallyComplete : ProductionOrderTrigger.RevokeTechnicalCompletion);
+            }
+        })));
+
+        var open = await erp.GetOpenAllocationsAsync(Lot, s_ct);
+        if (erp.GetOrder(Order)!.Status == ProductionOrderStatus.TechnicallyCompleted)
+        {
+            open.Should().BeEmpty();
+            erp.GetOrder(Order)!.Allocations.Should().BeEmpty();
+        }
+        else
+        {
+            open.Should().ContainSingle().Which.Should().Be(allocation);
+            erp.GetOrder(Order)!.Allocations.Should().ContainSingle().Which.Should().Be(allocation);
+        }
+    }
+
     public static TheoryData<int> Seeds => new() { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 };
 
     /// <summary>
