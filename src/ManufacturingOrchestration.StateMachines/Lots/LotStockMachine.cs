@@ -23,7 +23,8 @@ namespace ManufacturingOrchestration.StateMachines;
 /// unrestricted↔restricted-use (and QI→restricted-use for a restricted batch); a restricted batch released from QI or
 /// blocked lands in restricted-use; in-transit stock is unusable until goods receipt; vendor consignment must become
 /// own stock before it is consumed; a reworked lot needs a new passing inspection (blocked→QI→unrestricted) before
-/// release; expired lots are blocked by <see cref="LotPolicy"/>; scrapped quantity leaves only by an explicit reversal.
+/// release, and until then none of its stock is consumed, issued or transferred out, not even unrestricted stock it already
+/// held (<c>lot.reinspection-required</c>, 21 CFR 820.90(b)(2)); expired lots are blocked by <see cref="LotPolicy"/>; scrapped quantity leaves only by an explicit reversal.
 /// </para>
 /// <para>
 /// Threading: the transitions are defined once; a Stateless machine configured from that definition fires every
@@ -611,9 +612,9 @@ public static class LotStockMachine
             .Permit(LotStockTrigger.ToRestrictedUse, LotStockState.RestrictedUse)
             .InternalTransition(LotStockTrigger.MoveLocation)
             .InternalTransitionIf(LotStockTrigger.ConsignmentToOwn, vendorToOwn)
-            .PermitIf(LotStockTrigger.TransferOut, LotStockState.InTransit, own, notOnHold, notExpired)
-            .PermitIf(LotStockTrigger.Consume, LotStockState.External, own, notOnHold, notExpired)
-            .PermitIf(LotStockTrigger.Issue, LotStockState.External, own, notOnHold, notExpired)
+            .PermitIf(LotStockTrigger.TransferOut, LotStockState.InTransit, own, notOnHold, notExpired, noReinspectionPending)
+            .PermitIf(LotStockTrigger.Consume, LotStockState.External, own, notOnHold, notExpired, noReinspectionPending)
+            .PermitIf(LotStockTrigger.Issue, LotStockState.External, own, notOnHold, notExpired, noReinspectionPending)
             .PermitIf(LotStockTrigger.ReturnToSupplier, LotStockState.External, notCustomerOwned)
             .Permit(LotStockTrigger.Sample, LotStockState.External)
             .Permit(LotStockTrigger.Scrap, LotStockState.Scrapped)

@@ -67,8 +67,8 @@ public sealed class ProductionOrderTriggerArgs
 /// <para>
 /// A created order accepts no goods movement or confirmation (<c>order.not-released</c>); a technically completed
 /// order accepts late postings and confirmations but no changes (<c>order.technically-completed</c>); a closed order
-/// rejects postings (<c>order.closed</c>) and closing needs Released or TECO and a zero balance
-/// (<c>order.balance-not-zero</c>); TECO and CLSD can be revoked; a held order rejects confirmations and postings
+/// rejects postings (<c>order.closed</c>) and closing needs a released order — partly or fully confirmed
+/// (PCNF, CNF) is still released in SAP — or TECO, and a zero balance (<c>order.balance-not-zero</c>); TECO and CLSD can be revoked; a held order rejects confirmations and postings
 /// (<c>order.held</c>); a cancelled order accepts nothing (<c>order.cancelled</c>); an order with confirmations
 /// cannot be cancelled. Confirmations add to <see cref="ProductionOrder.ConfirmedQuantity"/> and
 /// <see cref="ProductionOrder.ScrapQuantity"/>.
@@ -199,12 +199,14 @@ public static class ProductionOrderMachine
             .InternalTransition(ProductionOrderTrigger.PostGoodsMovement)
             .InternalTransition(ProductionOrderTrigger.Change)
             .Permit(ProductionOrderTrigger.Hold, ProductionOrderStatus.Held)
-            .Permit(ProductionOrderTrigger.TechnicallyComplete, ProductionOrderStatus.TechnicallyCompleted);
+            .Permit(ProductionOrderTrigger.TechnicallyComplete, ProductionOrderStatus.TechnicallyCompleted)
+            .PermitIf(ProductionOrderTrigger.Close, ProductionOrderStatus.Closed, zeroBalance);
 
         machine.Configure(ProductionOrderStatus.Completed)
             .InternalTransition(ProductionOrderTrigger.PostGoodsMovement)
             .InternalTransition(ProductionOrderTrigger.Change)
-            .Permit(ProductionOrderTrigger.TechnicallyComplete, ProductionOrderStatus.TechnicallyCompleted);
+            .Permit(ProductionOrderTrigger.TechnicallyComplete, ProductionOrderStatus.TechnicallyCompleted)
+            .PermitIf(ProductionOrderTrigger.Close, ProductionOrderStatus.Closed, zeroBalance);
 
         machine.Configure(ProductionOrderStatus.TechnicallyCompleted)
             .InternalTransition(ProductionOrderTrigger.PostGoodsMovement)

@@ -121,6 +121,44 @@ public static class NonconformanceMachine
         return TransitionResult<Nonconformance>.Accepted(next);
     }
 
+    /// <summary>
+    /// Moves a nonconformance to a requested status by firing the trigger that leads there: <see cref="NonconformanceTrigger.StartReview"/>
+    /// (New → UnderReview) or <see cref="NonconformanceTrigger.Reopen"/> (Refused or Closed → UnderReview),
+    /// <see cref="NonconformanceTrigger.Approve"/>, <see cref="NonconformanceTrigger.Refuse"/>, <see cref="NonconformanceTrigger.Disposition"/>
+    /// (without lines, so refused with <c>payload.required</c>: record the lines instead), <see cref="NonconformanceTrigger.ExecuteDisposition"/>
+    /// and <see cref="NonconformanceTrigger.Close"/>. The machine's rules apply unchanged; no trigger leads back to New.
+    /// </summary>
+    /// <param name="nonconformance">The NC as it is now.</param>
+    /// <param name="status">The requested status.</param>
+    /// <param name="site">The site profile.</param>
+    /// <returns>The new NC, or a rejection with the machine's reason code.</returns>
+    public static TransitionResult<Nonconformance> MoveTo(Nonconformance nonconformance, NonconformanceStatus status, SiteProfile site)
+    {
+        ArgumentNullException.ThrowIfNull(nonconformance);
+        NonconformanceTrigger? trigger = status switch
+        {
+            NonconformanceStatus.UnderReview when nonconformance.Status is NonconformanceStatus.Refused or NonconformanceStatus.Closed => NonconformanceTrigger.Reopen,
+            NonconformanceStatus.UnderReview => NonconformanceTrigger.StartReview,
+            NonconformanceStatus.Approved => NonconformanceTrigger.Approve,
+            NonconformanceStatus.Refused => NonconformanceTrigger.Refuse,
+            NonconformanceStatus.Dispositioned => NonconformanceTrigger.Disposition,
+            NonconformanceStatus.DispositionExecuted => NonconformanceTrigger.ExecuteDisposition,
+            NonconformanceStatus.Closed => NonconformanceTrigger.Close,
+            _ => null,
+        };
+        if (trigger is not { } fire)
+        {
+            return TransitionResult<Nonconformance>.Rejected(new TransitionRejection(
+                ReasonCodes.TransitionNotPermitted,
+                $"Nonconformance {nonconformance.Id} cannot go from {nonconformance.Status} to {status}: no trigger leads there.",
+                nonconformance.Status.ToString(),
+                status.ToString(),
+                []));
+        }
+
+        return Fire(nonconformance, fire, NonconformanceTriggerArgs.None, site);
+    }
+
     /// <summary>Whether a disposition line has an approving design-authority signature (on the line or among <paramref name="approvals"/>).</summary>
     /// <param name="line">The line.</param>
     /// <param name="approvals">Further approvals.</param>

@@ -2,15 +2,21 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.StateMachines;
 
 namespace ManufacturingOrchestration.Testing;
 
 /// <summary>
 /// A stateful in-memory ERP. Keeps stock per lot by category, ownership and location, and enforces what real ERPs
-/// enforce: consumption and goods issue only from unrestricted own stock; only real category transfers; a restricted
-/// batch released from inspection lands in restricted-use, never unrestricted; no postings to a created, closed or
-/// cancelled order (late postings to a technically completed one are accepted); movements apply as pairs and can be
-/// reversed once; an idempotency key is applied once. Thread-safe, with a lock per lot.
+/// enforce, by asking the same state machines the orchestration uses: every stock posting and reversal is decided by
+/// <see cref="LotStockMachine"/> (consumption, goods issue and transfer out only from unrestricted own stock of a lot
+/// that is not on hold, not expired at the site's date and not reworked before re-inspection; no return of stock in
+/// transit or customer-owned; a reversal puts scrapped or consumed quantity back where it came from), and every order
+/// status change and confirmation by <see cref="ProductionOrderMachine"/> (no postings to a created, held, closed or
+/// cancelled order; late postings to a technically completed one are accepted; technical completion releases the
+/// order's open reservations). Only real category transfers; a restricted batch released from inspection lands in
+/// restricted-use, never unrestricted; movements apply as pairs and can be reversed once; an idempotency key is applied
+/// once. Thread-safe, with a lock per lot.
 /// </summary>
 public sealed class ErpSimulator : AdapterSimulator,
     ICommandHandler<ChangeStockCategoryRequest>,
@@ -34,6 +40,7 @@ public sealed class ErpSimulator : AdapterSimulator,
     private readonly ConcurrentDictionary<OrderId, OrderState> _orders = new();
     private readonly ConcurrentDictionary<string, Document> _documents = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(MaterialId, SiteId), decimal> _atp = new();
+    private readonly ConcurrentDictionary<SiteId, SiteProfile> _sites = new();
     private readonly Lock _unknownLotGate = new();
     private readonly Func<ChangeStockCategoryRequest, CommandPlan> _changeStockCategory;
     private readonly Func<PostGoodsMovementRequest, CommandPlan> _postGoodsMovement;
@@ -69,7 +76,27 @@ public sealed class ErpSimulator : AdapterSimulator,
     /// </summary>
     internal Action<ErpStockPosting>? PostingObserver { get; set; }
 
+    /// <summary>The lot policy the ERP applies through <see cref="LotStockMachine"/> (expiry handling, restricted batches). Default <see cref="LotPolicy.Default"/>.</summary>
+    public LotPolicy LotPolicy { get; init; } = LotPolicy.Default;
+
+    /// <summary>
+    /// The reason codes that mark a blocked → quality-inspection category change as a rework or repair: the lot then needs a
+    /// new passing inspection before any of it is used (<see cref="MaterialLot.RequiresReinspection"/>). Default the shipped
+    /// MRB workflow's <c>mrb.rework</c> and <c>mrb.repair</c>.
+    /// </summary>
+    public IReadOnlySet<string> ReworkReasons { get; init; } = new HashSet<string>(["mrb.rework", "mrb.repair"], StringComparer.Ordinal);
+
     // ---- Seeding ---------------------------------------------------------------------------------
+
+    /// <summary>Adds or replaces a site profile, whose time zone gives the site's date for expiry checks (UTC when not added).</summary>
+    /// <param name="site">The profile.</param>
+    /// <returns>This simulator.</returns>
+    public ErpSimulator AddSite(SiteProfile site)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        _sites[site.Id] = site;
+        return this;
+    }
 
     /// <summary>Adds or replaces a material definition.</summary>
     /// <param name="material">The material.</param>
@@ -152,18 +179,86 @@ public sealed class ErpSimulator : AdapterSimulator,
         return this;
     }
 
-    /// <summary>Sets the status of a production order (e.g. to simulate TECO or closing).</summary>
+    /// <summary>
+    /// Fires a trigger on a production order through <see cref="ProductionOrderMachine"/> (release, hold, TECO, close and
+    /// their revocations…), as the ERP's order transaction would. Technical completion, closing and cancelling release the
+    /// order's open reservations (its allocations leave the lots, so the available-to-promise rises); revoking them restores
+    /// the reservations.
+    /// </summary>
     /// <param name="order">The order.</param>
-    /// <param name="status">The new status.</param>
+    /// <param name="trigger">The trigger.</param>
+    /// <param name="args">The arguments (the order balance for closing); none when <see langword="null"/>.</param>
+    /// <returns>The new order, or the machine's rejection (nothing changes).</returns>
     /// <exception cref="ManufacturingOrchestrationException">The order is not known.</exception>
-    public void SetOrderStatus(OrderId order, ProductionOrderStatus status)
+    public TransitionResult<ProductionOrder> ChangeOrder(OrderId order, ProductionOrderTrigger trigger, ProductionOrderTriggerArgs? args = null)
     {
         var state = _orders.TryGetValue(order, out var s) ? s : throw new ManufacturingOrchestrationException(ReasonCodes.ReferenceUnknown, $"Order {order} is not known to the ERP.");
+        // One change of an order at a time, so a release and its revocation cannot cross; postings take only the order's Gate.
+        using var change = state.ChangeGate.EnterScope();
+        ProductionOrder next;
+        bool release, restore;
+        IReadOnlyList<Allocation> restored;
         lock (state.Gate)
         {
-            state.Order = state.Order with { Status = status, Version = state.Order.Version + 1 };
+            var result = ProductionOrderMachine.Fire(state.Order, trigger, args ?? ProductionOrderTriggerArgs.None);
+            if (result.Value is null)
+            {
+                return result;
+            }
+
+            next = result.Value;
+            release = HoldsReservations(state.Order.Status) && !HoldsReservations(next.Status);
+            restore = !HoldsReservations(state.Order.Status) && HoldsReservations(next.Status);
+            restored = restore ? state.ReleasedReservations : [];
+            if (release)
+            {
+                next = next with { Allocations = [] };
+            }
+            else if (restore)
+            {
+                next = next with { Allocations = [.. restored] };
+                state.ReleasedReservations = [];
+            }
+
+            state.Order = next;
         }
+
+        // Lots after the order: a posting holds a lot's lock and then its order's, never the other way round.
+        var released = new List<Allocation>();
+        foreach (var lot in _lots.Values)
+        {
+            lock (lot.Gate)
+            {
+                if (release)
+                {
+                    released.AddRange(lot.Allocations.Where(a => a.Order == order));
+                    lot.Allocations.RemoveAll(a => a.Order == order);
+                }
+
+                foreach (var allocation in restored)
+                {
+                    if (allocation.Lot == lot.Id && !lot.Allocations.Contains(allocation))
+                    {
+                        lot.Allocations.Add(allocation);
+                    }
+                }
+            }
+        }
+
+        if (release)
+        {
+            lock (state.Gate)
+            {
+                state.ReleasedReservations = released;
+            }
+        }
+
+        return TransitionResult<ProductionOrder>.Accepted(next);
     }
+
+    /// <summary>Whether an order in this status keeps its component reservations (SAP: TECO, CLSD and cancelled orders hold none).</summary>
+    private static bool HoldsReservations(ProductionOrderStatus status) =>
+        status is not (ProductionOrderStatus.TechnicallyCompleted or ProductionOrderStatus.Closed or ProductionOrderStatus.Cancelled);
 
     // ---- Inspection ------------------------------------------------------------------------------
 
@@ -340,10 +435,10 @@ public sealed class ErpSimulator : AdapterSimulator,
             return problem;
         }
 
-        return PlanCategoryTransfer(state, request.FromCategory, request.ToCategory, request.Ownership, request.Location, request.Quantity.Value, movementTypeOverride: null);
+        return PlanCategoryTransfer(state, request.FromCategory, request.ToCategory, request.Ownership, request.Location, request.Quantity.Value, movementTypeOverride: null, request.ReasonCode);
     }
 
-    private CommandPlan PlanCategoryTransfer(LotState state, StockCategory from, StockCategory to, StockOwnership ownership, StorageLocationId? location, decimal quantity, string? movementTypeOverride)
+    private CommandPlan PlanCategoryTransfer(LotState state, StockCategory from, StockCategory to, StockOwnership ownership, StorageLocationId? location, decimal quantity, string? movementTypeOverride, ReasonCode? reason)
     {
         if (to == StockCategory.Unrestricted && state.IsRestrictedBatch && from != StockCategory.RestrictedUse)
         {
@@ -361,9 +456,32 @@ public sealed class ErpSimulator : AdapterSimulator,
             return CommandPlan.Refuse(ReasonCodes.TransferNotPermitted, $"A transfer from {Name(from)} to {Name(to)} stock is not permitted.");
         }
 
+        // Blocked stock sent back to inspection for rework or repair: the lot must pass a new inspection before it is used.
+        var reworked = from == StockCategory.Blocked && to == StockCategory.QualityInspection && reason is { } r && ReworkReasons.Contains(r.Code);
+
+        var movement = new GoodsMovement
+        {
+            Kind = MovementKind.CategoryTransfer,
+            Lot = state.Id,
+            Material = state.Material,
+            Site = state.Site,
+            Quantity = new Quantity(quantity, state.Unit),
+            FromCategory = from,
+            ToCategory = to,
+            FromOwnership = ownership,
+            ToOwnership = ownership,
+            FromLocation = location,
+            ToLocation = location,
+            ReasonCode = reason,
+        };
+        if (Decide(state, movement, out var next, reworked) is { } refused)
+        {
+            return refused;
+        }
+
         var source = new StockSlot(from, ownership, location);
         var target = new StockSlot(to, ownership, location);
-        return PlanDeltas(state, movementType, $"{Name(from)}→{Name(to)}", [(source, -quantity), (target, quantity)], commit: null);
+        return PlanDeltas(state, movement, next, movementType, $"{Name(from)}→{Name(to)}", [(source, -quantity), (target, quantity)]);
     }
 
     private CommandPlan PlanGoodsMovement(PostGoodsMovementRequest request)
@@ -409,7 +527,7 @@ public sealed class ErpSimulator : AdapterSimulator,
                         return CommandPlan.Refuse(ReasonCodes.CategoryDoesNotAllowMovement, $"Goods are received into unrestricted, quality-inspection or blocked stock, not {Name(target.Category)}.");
                     }
 
-                    return PlanDeltas(state, movementType, $"receipt into {Name(target.Category)}", [(target, quantity)], commit: null);
+                    return Decide(state, movement, out var next) ?? PlanDeltas(state, movement, next, movementType, $"receipt into {Name(target.Category)}", [(target, quantity)]);
                 }
 
             case MovementKind.CategoryTransfer:
@@ -418,7 +536,7 @@ public sealed class ErpSimulator : AdapterSimulator,
                     return CommandPlan.Refuse(ReasonCodes.Required, "A category transfer needs a source and a target category.");
                 }
 
-                return PlanCategoryTransfer(state, movement.FromCategory.Value, movement.ToCategory.Value, movement.FromOwnership, movement.FromLocation, quantity, movementTypeOverride: null);
+                return PlanCategoryTransfer(state, movement.FromCategory.Value, movement.ToCategory.Value, movement.FromOwnership, movement.FromLocation, quantity, movementTypeOverride: null, movement.ReasonCode);
 
             case MovementKind.LocationTransfer:
                 {
@@ -433,16 +551,18 @@ public sealed class ErpSimulator : AdapterSimulator,
                     }
 
                     var target = new StockSlot(from, movement.FromOwnership, movement.ToLocation);
-                    return PlanDeltas(state, movementType, $"location move {movement.FromLocation}→{movement.ToLocation}", [(source, -quantity), (target, quantity)], commit: null);
+                    return Decide(state, movement, out var next) ?? PlanDeltas(state, movement, next, movementType, $"location move {movement.FromLocation}→{movement.ToLocation}", [(source, -quantity), (target, quantity)]);
                 }
 
             case MovementKind.PlantTransferOut:
-                if (WithdrawalProblem(state, source) is { } outProblem)
                 {
-                    return outProblem;
-                }
+                    if (Decide(state, movement, out var next) is { } refused)
+                    {
+                        return refused;
+                    }
 
-                return PlanDeltas(state, movementType!, "transfer out to stock in transit", [(source, -quantity), (new StockSlot(StockCategory.InTransit, StockOwnership.Own, null), quantity)], commit: null);
+                    return PlanDeltas(state, movement, next, movementType!, "transfer out to stock in transit", [(source, -quantity), (new StockSlot(StockCategory.InTransit, StockOwnership.Own, null), quantity)]);
+                }
 
             case MovementKind.PlantTransferIn:
                 {
@@ -453,15 +573,16 @@ public sealed class ErpSimulator : AdapterSimulator,
                         return CommandPlan.Refuse(ReasonCodes.CategoryDoesNotAllowMovement, $"Stock in transit is received into unrestricted, quality-inspection or blocked stock, not {Name(target.Category)}.");
                     }
 
-                    return PlanDeltas(state, movementType, $"receipt from transit into {Name(target.Category)}", [(inTransit, -quantity), (target, quantity)], commit: null);
+                    return Decide(state, movement, out var next) ?? PlanDeltas(state, movement, next, movementType, $"receipt from transit into {Name(target.Category)}", [(inTransit, -quantity), (target, quantity)]);
                 }
 
             case MovementKind.Consumption:
             case MovementKind.GoodsIssue:
                 {
-                    if (WithdrawalProblem(state, source) is { } problem)
+                    // Only from unrestricted own stock, not on hold, not expired, not reworked before re-inspection: the lot machine's rules.
+                    if (Decide(state, movement, out var next) is { } refused)
                     {
-                        return problem;
+                        return refused;
                     }
 
                     OrderState? order = null;
@@ -481,7 +602,7 @@ public sealed class ErpSimulator : AdapterSimulator,
                         }
                     }
 
-                    return PlanDeltas(state, movementType!, movement.Kind == MovementKind.Consumption ? $"consumption by {movement.Order}" : "goods issue", [(source, -quantity)], () => state.Consumed += quantity, order: movement.Order?.Value);
+                    return PlanDeltas(state, movement, next, movementType!, movement.Kind == MovementKind.Consumption ? $"consumption by {movement.Order}" : "goods issue", [(source, -quantity)], order: movement.Order?.Value);
                 }
 
             case MovementKind.Scrap:
@@ -490,7 +611,7 @@ public sealed class ErpSimulator : AdapterSimulator,
                     return CommandPlan.Refuse(ReasonCodes.CategoryDoesNotAllowMovement, $"Scrap is posted from unrestricted, quality-inspection or blocked stock, not {Name(from)}.");
                 }
 
-                return PlanDeltas(state, movementType, $"scrap from {Name(from)}", [(source, -quantity)], () => state.Scrapped += quantity);
+                return Decide(state, movement, out var scrapped) ?? PlanDeltas(state, movement, scrapped, movementType, $"scrap from {Name(from)}", [(source, -quantity)]);
 
             case MovementKind.Sample:
                 if (movementType is null)
@@ -498,7 +619,7 @@ public sealed class ErpSimulator : AdapterSimulator,
                     return CommandPlan.Refuse(ReasonCodes.CategoryDoesNotAllowMovement, $"A sample is taken from unrestricted, quality-inspection or blocked stock, not {Name(from)}.");
                 }
 
-                return PlanDeltas(state, movementType, $"sample from {Name(from)}", [(source, -quantity)], commit: null);
+                return Decide(state, movement, out var sampled) ?? PlanDeltas(state, movement, sampled, movementType, $"sample from {Name(from)}", [(source, -quantity)]);
 
             case MovementKind.CountDifference:
                 {
@@ -510,7 +631,7 @@ public sealed class ErpSimulator : AdapterSimulator,
                     }
 
                     var slot = new StockSlot(category, movement.FromOwnership, movement.FromLocation ?? movement.ToLocation);
-                    return PlanDeltas(state, type, $"count {(movement.IsIncrease ? "surplus" : "shortage")} in {Name(category)}", [(slot, movement.IsIncrease ? quantity : -quantity)], commit: null);
+                    return Decide(state, movement, out var next) ?? PlanDeltas(state, movement, next, type, $"count {(movement.IsIncrease ? "surplus" : "shortage")} in {Name(category)}", [(slot, movement.IsIncrease ? quantity : -quantity)]);
                 }
 
             case MovementKind.ConsignmentToOwn:
@@ -522,26 +643,26 @@ public sealed class ErpSimulator : AdapterSimulator,
                         return CommandPlan.Refuse(ReasonCodes.CategoryDoesNotAllowMovement, $"Vendor consignment becomes own stock from unrestricted stock, not {Name(from)}.");
                     }
 
-                    return PlanDeltas(state, movementType, "consignment withdrawn to own stock", [(consignment, -quantity), (own, quantity)], commit: null);
+                    // The movement kind says the ownership change: vendor consignment becomes own stock (SAP 411 K).
+                    var withdrawal = movement with { FromOwnership = StockOwnership.VendorConsignment, ToOwnership = StockOwnership.Own };
+                    return Decide(state, withdrawal, out var next) ?? PlanDeltas(state, withdrawal, next, movementType, "consignment withdrawn to own stock", [(consignment, -quantity), (own, quantity)]);
                 }
 
             case MovementKind.ReturnToSupplier:
-                if (from == StockCategory.InTransit)
                 {
-                    return CommandPlan.Refuse(ReasonCodes.InTransitNotUsable, $"Lot {state.Id}: stock in transit is not returned to a supplier before goods receipt.");
-                }
+                    // Not from stock in transit (not received yet) nor customer-owned stock: the lot machine's rules.
+                    if (Decide(state, movement, out var next) is { } refused)
+                    {
+                        return refused;
+                    }
 
-                if (source.Ownership == StockOwnership.CustomerConsignment)
-                {
-                    return CommandPlan.Refuse(ReasonCodes.ConsignmentNotOwned, $"Lot {state.Id}: customer-owned stock is not returned to a supplier.");
-                }
+                    if (movementType is null)
+                    {
+                        return CommandPlan.Refuse(ReasonCodes.CategoryDoesNotAllowMovement, $"A return to the supplier leaves unrestricted, restricted-use, quality-inspection or blocked stock, not {Name(from)}.");
+                    }
 
-                if (movementType is null)
-                {
-                    return CommandPlan.Refuse(ReasonCodes.CategoryDoesNotAllowMovement, $"A return to the supplier leaves unrestricted, restricted-use, quality-inspection or blocked stock, not {Name(from)}.");
+                    return PlanDeltas(state, movement, next, movementType, $"return to supplier from {Name(from)}", [(source, -quantity)]);
                 }
-
-                return PlanDeltas(state, movementType, $"return to supplier from {Name(from)}", [(source, -quantity)], commit: null);
 
             default:
                 return CommandPlan.Refuse(ReasonCodes.OutOfRange, $"Movement kind {movement.Kind} is not supported.");
@@ -577,13 +698,14 @@ public sealed class ErpSimulator : AdapterSimulator,
             return CommandPlan.Refuse(ReasonCodes.ReversalInvalid, $"Movement type {document.MovementType} of document {document.Number} has no reversal type.");
         }
 
-        return PlanDeltas(
-            state,
-            reversalType,
-            $"reversal of {document.Number}",
-            inverse,
-            () => document.ReversedBy = "pending",
-            reversalOf: document);
+        // The lot machine reverses the original movement: scrapped and consumed quantities come back to the bucket they left.
+        var reversal = document.Movement with { ReversalOf = document.Number, ReasonCode = request.ReasonCode ?? document.Movement.ReasonCode };
+        if (Decide(state, reversal, out var next) is { } refused)
+        {
+            return refused;
+        }
+
+        return PlanDeltas(state, reversal, next, reversalType, $"reversal of {document.Number}", inverse, reversalOf: document);
     }
 
     private CommandPlan PlanSetBatchStatus(SetBatchStatusRequest request)
@@ -746,7 +868,22 @@ public sealed class ErpSimulator : AdapterSimulator,
 
         var slot = FindSlot(state, request.Category, request.Ownership);
         var delta = request.IsIncrease ? request.Difference.Value : -request.Difference.Value;
-        return PlanDeltas(state, type, $"count {request.Count} {(request.IsIncrease ? "surplus" : "shortage")} in {Name(request.Category)}", [(slot, delta)], commit: null);
+        var movement = new GoodsMovement
+        {
+            Kind = MovementKind.CountDifference,
+            Lot = state.Id,
+            Material = state.Material,
+            Site = state.Site,
+            Quantity = request.Difference,
+            FromCategory = request.Category,
+            ToCategory = request.Category,
+            FromOwnership = request.Ownership,
+            ToOwnership = request.Ownership,
+            FromLocation = slot.Location,
+            ToLocation = slot.Location,
+            IsIncrease = request.IsIncrease,
+        };
+        return Decide(state, movement, out var next) ?? PlanDeltas(state, movement, next, type, $"count {request.Count} {(request.IsIncrease ? "surplus" : "shortage")} in {Name(request.Category)}", [(slot, delta)]);
     }
 
     private CommandPlan PlanProductionConfirmation(PostProductionConfirmationRequest request)
@@ -756,31 +893,18 @@ public sealed class ErpSimulator : AdapterSimulator,
             return CommandPlan.Refuse(ReasonCodes.ReferenceUnknown, $"Order {request.Order} is not known to the ERP.");
         }
 
-        if (PostingProblem(order.Order) is { } problem)
+        // The order machine decides: not before release, not while held, not after closing; late confirmations on TECO.
+        var result = ProductionOrderMachine.Confirm(order.Order, request.Yield, request.Scrap, request.IsFinal);
+        if (result.Rejection is { } rejection)
         {
-            return problem;
+            return CommandPlan.Refuse(rejection.ReasonCode, $"Order {request.Order} is {order.Order.Status}: {rejection.Message}");
         }
 
-        if (!request.Yield.HasSameUnit(order.Order.PlannedQuantity))
-        {
-            return CommandPlan.Refuse(ReasonCodes.UnitMismatch, $"Order {request.Order} is planned in {order.Order.PlannedQuantity.Unit}, not {request.Yield.Unit}.");
-        }
-
+        var next = result.Value!;
         var reference = NextReference("CONF");
         return CommandPlan.Apply(
             $"confirmation of {request.Yield} yield{(request.Scrap is { } s ? $", {s} scrap" : string.Empty)}{(request.IsFinal ? " (final)" : string.Empty)}",
-            () =>
-            {
-                var current = order.Order;
-                var late = current.Status is ProductionOrderStatus.TechnicallyCompleted;
-                order.Order = current with
-                {
-                    ConfirmedQuantity = current.ConfirmedQuantity + request.Yield.Value,
-                    ScrapQuantity = current.ScrapQuantity + (request.Scrap?.Value ?? 0),
-                    Status = late ? current.Status : request.IsFinal ? ProductionOrderStatus.Completed : ProductionOrderStatus.InProgress,
-                    Version = current.Version + 1,
-                };
-            },
+            () => order.Order = next,
             lot: request.ProducedLot?.Value,
             order: request.Order.Value,
             externalReference: reference);
@@ -788,7 +912,33 @@ public sealed class ErpSimulator : AdapterSimulator,
 
     // ---- Helpers ---------------------------------------------------------------------------------
 
-    private CommandPlan PlanDeltas(LotState state, string movementType, string description, (StockSlot Slot, decimal Quantity)[] deltas, Action? commit, string? order = null, Document? reversalOf = null)
+    /// <summary>
+    /// Asks the lot machine whether <paramref name="movement"/> may be posted on the lot as it is now (optionally marked
+    /// reworked first) and returns its refusal, or <see langword="null"/> with the lot the machine computed. A shortage is
+    /// left to <see cref="PlanDeltas"/>, which refuses it per stock slot.
+    /// </summary>
+    private CommandPlan? Decide(LotState state, GoodsMovement movement, out MaterialLot? next, bool reworked = false)
+    {
+        var lot = Snapshot(state);
+        if (reworked)
+        {
+            lot = LotStockMachine.MarkReworked(lot);
+        }
+
+        var result = LotStockMachine.Apply(lot, movement, LotPolicy, Today(state.Site));
+        next = result.Value;
+        if (result.Rejection is not { } rejection || rejection.ReasonCode == ReasonCodes.InsufficientQuantity)
+        {
+            return null;
+        }
+
+        return CommandPlan.Refuse(rejection.ReasonCode, $"Lot {state.Id}: {rejection.Message}");
+    }
+
+    private DateOnly Today(SiteId site) =>
+        (_sites.TryGetValue(site, out var profile) ? profile : new SiteProfile { Id = site }).DateAt(TimeProvider.GetUtcNow());
+
+    private CommandPlan PlanDeltas(LotState state, GoodsMovement movement, MaterialLot? decided, string movementType, string description, (StockSlot Slot, decimal Quantity)[] deltas, string? order = null, Document? reversalOf = null)
     {
         foreach (var (slot, quantity) in deltas)
         {
@@ -808,7 +958,7 @@ public sealed class ErpSimulator : AdapterSimulator,
             moved = Math.Max(moved, Math.Abs(quantity));
         }
 
-        var document = new Document(number, state.Id, movementType, deltas, reversalOf is not null);
+        var document = new Document(number, state.Id, movementType, movement, deltas, reversalOf is not null);
         var summary = $"{movementType} {description} {moved.ToString(CultureInfo.InvariantCulture)} {state.Unit}";
         return CommandPlan.Apply(
             summary,
@@ -830,7 +980,14 @@ public sealed class ErpSimulator : AdapterSimulator,
                 }
 
                 state.Version++;
-                commit?.Invoke();
+                if (decided is not null)
+                {
+                    // What the posting did to the lot beyond its stock, as the lot machine computed it.
+                    state.Scrapped = decided.ScrappedQuantity;
+                    state.Consumed = decided.ConsumedQuantity;
+                    state.RequiresReinspection = decided.RequiresReinspection;
+                }
+
                 if (reversalOf is not null)
                 {
                     reversalOf.ReversedBy = number;
@@ -895,30 +1052,11 @@ public sealed class ErpSimulator : AdapterSimulator,
         });
     }
 
-    private static CommandPlan? WithdrawalProblem(LotState state, StockSlot source)
-    {
-        if (state.Holds.Count > 0)
-        {
-            return CommandPlan.Refuse(ReasonCodes.LotOnHold, $"Lot {state.Id} is on hold ({string.Join(", ", state.Holds)}).");
-        }
-
-        return source.Category switch
-        {
-            StockCategory.Unrestricted when source.Ownership != StockOwnership.Own =>
-                CommandPlan.Refuse(ReasonCodes.ConsignmentNotOwned, $"Lot {state.Id}: consignment stock must be withdrawn to own stock before it is consumed."),
-            StockCategory.Unrestricted => null,
-            StockCategory.InTransit => CommandPlan.Refuse(ReasonCodes.InTransitNotUsable, $"Lot {state.Id}: stock in transit is not usable until goods receipt."),
-            _ => CommandPlan.Refuse(ReasonCodes.WithdrawalNotUnrestricted, $"Lot {state.Id}: consumption and goods issue are only allowed from unrestricted own stock, not {Name(source.Category)}."),
-        };
-    }
-
-    private static CommandPlan? PostingProblem(ProductionOrder order) => order.Status switch
-    {
-        ProductionOrderStatus.Created => CommandPlan.Refuse(ReasonCodes.OrderNotReleased, $"Order {order.Id} is created but not released: it accepts no postings yet."),
-        ProductionOrderStatus.Closed => CommandPlan.Refuse(ReasonCodes.OrderClosed, $"Order {order.Id} is closed: it rejects postings."),
-        ProductionOrderStatus.Cancelled => CommandPlan.Refuse(ReasonCodes.OrderCancelled, $"Order {order.Id} is cancelled."),
-        _ => null,
-    };
+    /// <summary>Whether the order machine accepts a goods movement against the order as it is now (a check; the order is not changed).</summary>
+    private static CommandPlan? PostingProblem(ProductionOrder order) =>
+        ProductionOrderMachine.Fire(order, ProductionOrderTrigger.PostGoodsMovement, ProductionOrderTriggerArgs.None).Rejection is { } rejection
+            ? CommandPlan.Refuse(rejection.ReasonCode, $"Order {order.Id} is {order.Status}: it accepts no goods movement ({rejection.Message}).")
+            : null;
 
     private static CommandPlan? QuantityProblem(LotState state, Quantity quantity)
     {
@@ -1068,16 +1206,25 @@ public sealed class ErpSimulator : AdapterSimulator,
     {
         public Lock Gate { get; } = new();
 
+        /// <summary>Held for a whole <see cref="ChangeOrder"/>: the order's status and its lots' reservations change together.</summary>
+        public Lock ChangeGate { get; } = new();
+
         public ProductionOrder Order { get; set; } = order;
+
+        /// <summary>The reservations technical completion or closing released, restored when that is revoked.</summary>
+        public IReadOnlyList<Allocation> ReleasedReservations { get; set; } = [];
     }
 
-    private sealed class Document(string number, LotId lot, string movementType, (StockSlot Slot, decimal Quantity)[] deltas, bool isReversal)
+    private sealed class Document(string number, LotId lot, string movementType, GoodsMovement movement, (StockSlot Slot, decimal Quantity)[] deltas, bool isReversal)
     {
         public string Number { get; } = number;
 
         public LotId Lot { get; } = lot;
 
         public string MovementType { get; } = movementType;
+
+        /// <summary>The movement as posted (for a reversal, the original with <see cref="GoodsMovement.ReversalOf"/>).</summary>
+        public GoodsMovement Movement { get; } = movement;
 
         public (StockSlot Slot, decimal Quantity)[] Deltas { get; } = deltas;
 

@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.StateMachines;
 
 namespace ManufacturingOrchestration.Testing;
 
 /// <summary>
-/// A stateful in-memory MES: work orders with holds, containment checks, production confirmations (refused on
-/// held, created, closed or cancelled work orders) and lot genealogy (which work orders consumed which lots, and how
+/// A stateful in-memory MES: work orders with holds, containment checks, production confirmations (decided by
+/// <see cref="ProductionOrderMachine"/>: refused on held, created, closed or cancelled work orders) and lot genealogy (which work orders consumed which lots, and how
 /// much). Thread-safe, with a lock per work order.
 /// </summary>
 public sealed class MesSimulator : AdapterSimulator,
@@ -203,38 +204,22 @@ public sealed class MesSimulator : AdapterSimulator,
             return Unknown(request.Order);
         }
 
+        // The order machine decides: held (order.held), not released, closed or cancelled orders take no confirmation;
+        // a technically completed one takes late confirmations.
         var order = state.Order;
-        var refusal = order.Status switch
+        var result = ProductionOrderMachine.Confirm(order, request.Yield, request.Scrap, request.IsFinal);
+        if (result.Rejection is { } rejection)
         {
-            ProductionOrderStatus.Held => CommandPlan.Refuse(ReasonCodes.OrderHeld, $"Work order {order.Id} is held: confirmations are refused until the hold is released."),
-            ProductionOrderStatus.Created => CommandPlan.Refuse(ReasonCodes.OrderNotReleased, $"Work order {order.Id} is not released."),
-            ProductionOrderStatus.Closed => CommandPlan.Refuse(ReasonCodes.OrderClosed, $"Work order {order.Id} is closed."),
-            ProductionOrderStatus.Cancelled => CommandPlan.Refuse(ReasonCodes.OrderCancelled, $"Work order {order.Id} is cancelled."),
-            _ => (CommandPlan?)null,
-        };
-        if (refusal is { } refused)
-        {
-            return refused;
+            return CommandPlan.Refuse(rejection.ReasonCode, $"Work order {order.Id} is {order.Status}: {rejection.Message}");
         }
 
-        if (!request.Yield.HasSameUnit(order.PlannedQuantity))
-        {
-            return CommandPlan.Refuse(ReasonCodes.UnitMismatch, $"Work order {order.Id} is planned in {order.PlannedQuantity.Unit}, not {request.Yield.Unit}.");
-        }
-
+        var next = result.Value!;
         var reference = NextReference("MC-");
         return CommandPlan.Apply(
             $"confirmation of {request.Yield} yield, {request.Consumed.Count} component lot(s){(request.IsFinal ? " (final)" : string.Empty)}",
             () =>
             {
-                var late = order.Status == ProductionOrderStatus.TechnicallyCompleted;
-                state.Order = order with
-                {
-                    ConfirmedQuantity = order.ConfirmedQuantity + request.Yield.Value,
-                    ScrapQuantity = order.ScrapQuantity + (request.Scrap?.Value ?? 0),
-                    Status = late ? order.Status : request.IsFinal ? ProductionOrderStatus.Completed : ProductionOrderStatus.InProgress,
-                    Version = order.Version + 1,
-                };
+                state.Order = next;
                 foreach (var actual in request.Consumed)
                 {
                     if (actual.Use is MaterialUse.Consumed or MaterialUse.Consumable)

@@ -104,7 +104,7 @@ public sealed class PlantSimulator : IDisposable
             .Add(CommandKinds.NotificationSystem, Notification);
     }
 
-    /// <summary>Registers a site: its hold location becomes a hold bin in the WMS, and the QMS knows its industry profile.</summary>
+    /// <summary>Registers a site: its hold location becomes a hold bin in the WMS, the ERP judges expiry on its date (time zone), and the QMS knows its industry profile.</summary>
     /// <param name="site">The site.</param>
     /// <returns>This plant.</returns>
     public PlantSimulator AddSite(SiteProfile site)
@@ -115,6 +115,7 @@ public sealed class PlantSimulator : IDisposable
             Wms.AddBin(hold, isHoldLocation: true);
         }
 
+        Erp.AddSite(site);
         Qms.AddSite(site);
         return this;
     }

@@ -7,10 +7,11 @@ namespace ManufacturingOrchestration.Testing;
 
 /// <summary>
 /// A stateful in-memory QMS: inspection lots, nonconformances through MRB, supplier cases with evidence, and supplier
-/// quality history. Refuses corrections and dispositions on a nonconformance that is not approved, use-as-is lines the
-/// nonconformance machine's concession rule refuses (<see cref="ConcessionAuthority"/>: no justification, no authorizer,
-/// or a signature that does not authorize a deviation at the site), and status changes the NCR lifecycle does not allow.
-/// Thread-safe.
+/// quality history. Every change to a nonconformance goes through <see cref="NonconformanceMachine"/>: status updates fire
+/// the trigger that leads to the requested status (<see cref="NonconformanceMachine.MoveTo"/>), corrections and
+/// dispositions fire <see cref="NonconformanceTrigger.Correct"/> and <see cref="NonconformanceTrigger.Disposition"/>, so
+/// the simulator refuses exactly what the machine refuses, with the machine's reason code (no review skipped, a refused
+/// NC can be reopened, use-as-is lines the concession rule refuses). Thread-safe.
 /// </summary>
 public sealed class QmsSimulator : AdapterSimulator,
     ICommandHandler<CreateInspectionLotRequest>,
@@ -239,12 +240,20 @@ public sealed class QmsSimulator : AdapterSimulator,
 
         var from = state.Current.Status;
         var to = request.Status;
-        if (from != to && !IsAllowed(from, to))
+        if (from == to)
         {
-            return CommandPlan.Refuse(ReasonCodes.TransitionNotPermitted, $"Nonconformance {request.Nonconformance} cannot go from {from} to {to}.");
+            return CommandPlan.Apply($"nonconformance {request.Nonconformance} already {to}", commit: null, lot: FirstLot(state));
         }
 
-        return CommandPlan.Apply($"nonconformance {request.Nonconformance} {from}→{to}", () => state.Current = state.Current with { Status = to }, lot: FirstLot(state));
+        // The NCR lifecycle is the nonconformance machine's: the trigger that leads to the requested status is fired there.
+        var result = NonconformanceMachine.MoveTo(state.Current, to, SiteOf(state));
+        if (result.Rejection is { } rejection)
+        {
+            return CommandPlan.Refuse(rejection.ReasonCode, $"Nonconformance {request.Nonconformance} cannot go from {from} to {to}: {rejection.Message}");
+        }
+
+        var next = result.Value!;
+        return CommandPlan.Apply($"nonconformance {request.Nonconformance} {from}→{to}", () => state.Current = next, lot: FirstLot(state));
     }
 
     private CommandPlan PlanCorrection(RecordCorrectionRequest request)
@@ -254,9 +263,10 @@ public sealed class QmsSimulator : AdapterSimulator,
             return UnknownNc(request.Nonconformance);
         }
 
-        if (!IsApproved(state.Current.Status))
+        var result = NonconformanceMachine.Fire(state.Current, NonconformanceTrigger.Correct, NonconformanceTriggerArgs.None, SiteOf(state));
+        if (result.Rejection is { } rejection)
         {
-            return CommandPlan.Refuse(ReasonCodes.NonconformanceNotApproved, $"Nonconformance {request.Nonconformance} is {state.Current.Status}: corrections are only allowed once it is approved.");
+            return CommandPlan.Refuse(rejection.ReasonCode, $"Nonconformance {request.Nonconformance} is {state.Current.Status}: corrections are only allowed once it is approved ({rejection.Message}).");
         }
 
         if (string.IsNullOrWhiteSpace(request.Description))
@@ -274,27 +284,25 @@ public sealed class QmsSimulator : AdapterSimulator,
             return UnknownNc(request.Nonconformance);
         }
 
-        if (!IsApproved(state.Current.Status) || state.Current.Status == NonconformanceStatus.DispositionExecuted)
-        {
-            return CommandPlan.Refuse(ReasonCodes.NonconformanceNotApproved, $"Nonconformance {request.Nonconformance} is {state.Current.Status}: a disposition needs an approved nonconformance.");
-        }
-
         var line = request.Line;
         if (line is null)
         {
             return CommandPlan.Refuse(ReasonCodes.Required, "The disposition line is missing.");
         }
 
-        // The same concession rule as the nonconformance machine: a signature authorizes only what its meaning and role allow.
-        var site = _sites.TryGetValue(state.Current.Site, out var profile) ? profile : new SiteProfile { Id = state.Current.Site };
-        if (ConcessionAuthority.Check(line, site, DeviationApprover) is { } refused)
+        // The nonconformance machine decides: an approved (or already dispositioned) NC, and its concession rules
+        // (ConcessionAuthority, the design authority at an aerospace site).
+        var args = new NonconformanceTriggerArgs { Lines = [line], DeviationApprover = DeviationApprover };
+        var result = NonconformanceMachine.Fire(state.Current, NonconformanceTrigger.Disposition, args, SiteOf(state));
+        if (result.Rejection is { } rejection)
         {
-            return CommandPlan.Refuse(refused, $"Use-as-is of {line.Quantity} of lot {line.Lot} is not authorized: {refused.Description}");
+            return CommandPlan.Refuse(rejection.ReasonCode, $"{line.Disposition} of {line.Quantity} of lot {line.Lot} on {request.Nonconformance} is refused: {rejection.ReasonCode.Description} ({rejection.Message})");
         }
 
+        var next = result.Value!;
         return CommandPlan.Apply(
             $"disposition {line.Disposition} of {line.Quantity} of lot {line.Lot} on {request.Nonconformance}",
-            () => state.Current = state.Current with { Dispositions = [.. state.Current.Dispositions, line], Status = NonconformanceStatus.Dispositioned },
+            () => state.Current = next,
             lot: line.Lot.Value);
     }
 
@@ -332,19 +340,7 @@ public sealed class QmsSimulator : AdapterSimulator,
             externalReference: id);
     }
 
-    private static bool IsApproved(NonconformanceStatus status) =>
-        status is NonconformanceStatus.Approved or NonconformanceStatus.Dispositioned or NonconformanceStatus.DispositionExecuted;
-
-    private static bool IsAllowed(NonconformanceStatus from, NonconformanceStatus to) => (from, to) switch
-    {
-        (NonconformanceStatus.New, NonconformanceStatus.UnderReview) => true,
-        (NonconformanceStatus.New or NonconformanceStatus.UnderReview, NonconformanceStatus.Approved or NonconformanceStatus.Refused) => true,
-        (NonconformanceStatus.Approved, NonconformanceStatus.Dispositioned) => true,
-        (NonconformanceStatus.Dispositioned, NonconformanceStatus.DispositionExecuted) => true,
-        (NonconformanceStatus.DispositionExecuted or NonconformanceStatus.Refused, NonconformanceStatus.Closed) => true,
-        (NonconformanceStatus.Closed, NonconformanceStatus.UnderReview) => true,
-        _ => false,
-    };
+    private SiteProfile SiteOf(NcState state) => _sites.TryGetValue(state.Current.Site, out var profile) ? profile : new SiteProfile { Id = state.Current.Site };
 
     private static string? FirstLot(NcState state) => state.Current.Lots.Count > 0 ? state.Current.Lots[0].Value : null;
 

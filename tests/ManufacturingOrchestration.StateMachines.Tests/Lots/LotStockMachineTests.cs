@@ -1007,4 +1007,29 @@ public sealed class LotStockMachineTests
 
         results.Should().OnlyContain(r => r.Value == 50 * (r.i % 7 + 1));
     }
+
+    [Theory]
+    [InlineData(MovementKind.Consumption)]
+    [InlineData(MovementKind.GoodsIssue)]
+    [InlineData(MovementKind.PlantTransferOut)]
+    public void Apply_WithdrawalFromReworkedLotBeforeReinspection_IsRejectedAsReinspectionRequired(MovementKind kind)
+    {
+        // 21 CFR 820.90(b)(2): reworked product is re-verified before it is used, even stock that is already unrestricted.
+        var lot = LotStockMachine.MarkReworked(CreateLot((StockCategory.Unrestricted, 100)));
+
+        var rejection = RejectionOf(LotStockMachine.Apply(lot, Movement(kind, 10, StockCategory.Unrestricted), LotPolicy.Default, Today));
+
+        rejection.ReasonCode.Should().Be(ReasonCodes.ReinspectionRequired);
+    }
+
+    [Fact]
+    public void Consume_ReworkedLotAfterPassingReinspection_IsAccepted()
+    {
+        var lot = LotStockMachine.MarkReworked(CreateLot((StockCategory.Unrestricted, 100), (StockCategory.QualityInspection, 10)));
+        var reinspected = Accept(LotStockMachine.ReleaseFromInspection(lot, null, LotPolicy.Default, Today));
+
+        var next = Accept(LotStockMachine.Consume(reinspected, new OrderId("PO-1"), Quantity.Each(10), LotPolicy.Default, Today));
+
+        next.ConsumedQuantity.Should().Be(10);
+    }
 }

@@ -38,9 +38,11 @@ public sealed class ProductionOrderMachineTests
         { ProductionOrderStatus.InProgress, 20, ProductionOrderTrigger.Change, ProductionOrderStatus.InProgress },
         { ProductionOrderStatus.InProgress, 20, ProductionOrderTrigger.Hold, ProductionOrderStatus.Held },
         { ProductionOrderStatus.InProgress, 20, ProductionOrderTrigger.TechnicallyComplete, ProductionOrderStatus.TechnicallyCompleted },
+        { ProductionOrderStatus.InProgress, 20, ProductionOrderTrigger.Close, ProductionOrderStatus.Closed },
         { ProductionOrderStatus.Completed, 100, ProductionOrderTrigger.PostGoodsMovement, ProductionOrderStatus.Completed },
         { ProductionOrderStatus.Completed, 100, ProductionOrderTrigger.Change, ProductionOrderStatus.Completed },
         { ProductionOrderStatus.Completed, 100, ProductionOrderTrigger.TechnicallyComplete, ProductionOrderStatus.TechnicallyCompleted },
+        { ProductionOrderStatus.Completed, 100, ProductionOrderTrigger.Close, ProductionOrderStatus.Closed },
         { ProductionOrderStatus.TechnicallyCompleted, 100, ProductionOrderTrigger.PostGoodsMovement, ProductionOrderStatus.TechnicallyCompleted },
         { ProductionOrderStatus.TechnicallyCompleted, 100, ProductionOrderTrigger.Confirm, ProductionOrderStatus.TechnicallyCompleted },
         { ProductionOrderStatus.TechnicallyCompleted, 100, ProductionOrderTrigger.ConfirmFinal, ProductionOrderStatus.TechnicallyCompleted },
@@ -92,7 +94,7 @@ public sealed class ProductionOrderMachineTests
         { ProductionOrderStatus.Held, ProductionOrderTrigger.Confirm, ReasonCodes.OrderHeld.Code },
         { ProductionOrderStatus.Held, ProductionOrderTrigger.PostGoodsMovement, ReasonCodes.OrderHeld.Code },
         { ProductionOrderStatus.Cancelled, ProductionOrderTrigger.Release, ReasonCodes.OrderCancelled.Code },
-        { ProductionOrderStatus.InProgress, ProductionOrderTrigger.Close, ReasonCodes.TransitionNotPermitted.Code },
+        { ProductionOrderStatus.Held, ProductionOrderTrigger.Close, ReasonCodes.TransitionNotPermitted.Code },
         { ProductionOrderStatus.InProgress, ProductionOrderTrigger.Cancel, ReasonCodes.TransitionNotPermitted.Code },
         { ProductionOrderStatus.Released, ProductionOrderTrigger.Cancel, ReasonCodes.OrderHasConfirmations.Code },
         { ProductionOrderStatus.Completed, ProductionOrderTrigger.Confirm, ReasonCodes.TransitionNotPermitted.Code },
@@ -117,6 +119,16 @@ public sealed class ProductionOrderMachineTests
     public void Fire_CloseWithNonZeroBalance_IsRejected()
     {
         var result = ProductionOrderMachine.Fire(CreateOrder(ProductionOrderStatus.TechnicallyCompleted, 100), ProductionOrderTrigger.Close, new ProductionOrderTriggerArgs { OrderBalance = 12.5m });
+
+        result.Rejection!.ReasonCode.Should().Be(ReasonCodes.OrderBalanceNotZero);
+    }
+
+    [Theory]
+    [InlineData(ProductionOrderStatus.InProgress, 20)]
+    [InlineData(ProductionOrderStatus.Completed, 100)]
+    public void Fire_CloseConfirmedOrderWithNonZeroBalance_IsRejected(ProductionOrderStatus status, int confirmed)
+    {
+        var result = ProductionOrderMachine.Fire(CreateOrder(status, confirmed), ProductionOrderTrigger.Close, new ProductionOrderTriggerArgs { OrderBalance = 3m });
 
         result.Rejection!.ReasonCode.Should().Be(ReasonCodes.OrderBalanceNotZero);
     }

@@ -347,4 +347,33 @@ public sealed class NonconformanceMachineTests
 
         NonconformanceMachine.Fire(CreateNcr(NonconformanceStatus.Approved), NonconformanceTrigger.Disposition, args, General).IsAccepted.Should().BeTrue();
     }
+
+    [Theory]
+    [InlineData(NonconformanceStatus.New, NonconformanceStatus.UnderReview)]
+    [InlineData(NonconformanceStatus.UnderReview, NonconformanceStatus.Approved)]
+    [InlineData(NonconformanceStatus.UnderReview, NonconformanceStatus.Refused)]
+    [InlineData(NonconformanceStatus.Refused, NonconformanceStatus.UnderReview)]
+    [InlineData(NonconformanceStatus.Refused, NonconformanceStatus.Closed)]
+    [InlineData(NonconformanceStatus.Dispositioned, NonconformanceStatus.DispositionExecuted)]
+    [InlineData(NonconformanceStatus.DispositionExecuted, NonconformanceStatus.Closed)]
+    [InlineData(NonconformanceStatus.Closed, NonconformanceStatus.UnderReview)]
+    public void MoveTo_StatusATriggerLeadsTo_IsReached(NonconformanceStatus from, NonconformanceStatus to)
+    {
+        var result = NonconformanceMachine.MoveTo(CreateNcr(from), to, General);
+
+        result.Rejection.Should().BeNull();
+        result.Value!.Status.Should().Be(to);
+    }
+
+    [Theory]
+    [InlineData(NonconformanceStatus.New, NonconformanceStatus.Approved, "state.transition-not-permitted")]
+    [InlineData(NonconformanceStatus.Approved, NonconformanceStatus.Dispositioned, "payload.required")]
+    [InlineData(NonconformanceStatus.UnderReview, NonconformanceStatus.Dispositioned, "ncr.not-approved")]
+    [InlineData(NonconformanceStatus.Approved, NonconformanceStatus.New, "state.transition-not-permitted")]
+    public void MoveTo_StatusTheMachineDoesNotReach_IsRejectedWithItsReason(NonconformanceStatus from, NonconformanceStatus to, string reason)
+    {
+        var result = NonconformanceMachine.MoveTo(CreateNcr(from), to, General);
+
+        result.Rejection!.ReasonCode.Code.Should().Be(reason);
+    }
 }

@@ -1,5 +1,6 @@
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.StateMachines;
 using Microsoft.Extensions.Time.Testing;
 using static ManufacturingOrchestration.Testing.Tests.Support.Seed;
 
@@ -425,4 +426,350 @@ public sealed class ErpSimulatorTests
 
         result.Reason.Should().Be(ReasonCodes.LotUnknown);
     }
+
+    // ---- The ERP applies the lot and order machines' rules -------------------------------------------------------
+
+    private static ReverseGoodsMovementRequest Reverse(AdapterResult posted) =>
+        new() { Context = Context(), DocumentNumber = posted.ExternalReference!, Lot = Lot };
+
+    [Theory]
+    [InlineData(StockCategory.Unrestricted, "552")]
+    [InlineData(StockCategory.QualityInspection, "554")]
+    [InlineData(StockCategory.Blocked, "556")]
+    public async Task ReverseGoodsMovementAsync_OfScrap_RestoresTheScrappedQuantityAndTheSourceCategory(StockCategory from, string reversalType)
+    {
+        var erp = CreateSut(LotWith(unrestricted: 100, qualityInspection: 100, blocked: 100));
+        var scrapped = await erp.PostGoodsMovementAsync(Movement(MovementKind.Scrap, 30, from: from), s_ct);
+        erp.GetLot(Lot)!.ScrappedQuantity.Should().Be(30);
+
+        var reversal = await erp.ReverseGoodsMovementAsync(Reverse(scrapped), s_ct);
+
+        reversal.IsSuccess.Should().BeTrue(reversal.Message);
+        erp.MovementTypeOf(reversal.ExternalReference!).Should().Be(reversalType);
+        erp.GetLot(Lot)!.ScrappedQuantity.Should().Be(0);
+        erp.QuantityIn(Lot, from).Should().Be(100);
+    }
+
+    [Theory]
+    [InlineData(MovementKind.Consumption)]
+    [InlineData(MovementKind.GoodsIssue)]
+    public async Task ReverseGoodsMovementAsync_OfConsumptionOrIssue_RestoresTheConsumedQuantityAndUnrestrictedStock(MovementKind kind)
+    {
+        var erp = CreateSut();
+        var consumed = await erp.PostGoodsMovementAsync(Movement(kind, 40, from: StockCategory.Unrestricted), s_ct);
+        erp.GetLot(Lot)!.ConsumedQuantity.Should().Be(40);
+
+        var reversal = await erp.ReverseGoodsMovementAsync(Reverse(consumed), s_ct);
+
+        reversal.IsSuccess.Should().BeTrue(reversal.Message);
+        erp.GetLot(Lot)!.ConsumedQuantity.Should().Be(0);
+        erp.QuantityIn(Lot, StockCategory.Unrestricted).Should().Be(500);
+    }
+
+    [Theory]
+    [InlineData(MovementKind.Consumption)]
+    [InlineData(MovementKind.GoodsIssue)]
+    [InlineData(MovementKind.PlantTransferOut)]
+    public async Task PostGoodsMovementAsync_WithdrawalFromAnExpiredLot_IsRefusedAsExpired(MovementKind kind)
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 10, 8, 0, 0, TimeSpan.Zero));
+        var erp = new ErpSimulator(new SimulatorOptions { TimeProvider = time });
+        erp.AddLot(LotWith(unrestricted: 100) with { ExpiryDate = new DateOnly(2026, 3, 9) });
+
+        var result = await erp.PostGoodsMovementAsync(Movement(kind, 10, from: StockCategory.Unrestricted), s_ct);
+
+        result.Reason.Should().Be(ReasonCodes.LotExpired);
+        erp.QuantityIn(Lot, StockCategory.Unrestricted).Should().Be(100);
+    }
+
+    [Fact]
+    public async Task PostGoodsMovementAsync_ConsumptionOnTheExpiryDayAtTheSite_IsAcceptedThoughUtcIsPastIt()
+    {
+        // 03:00 UTC on 2 November is still 1 November in Los Angeles: a lot expiring on 1 November is usable there.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 3, 0, 0, TimeSpan.Zero));
+        var erp = new ErpSimulator(new SimulatorOptions { TimeProvider = time });
+        erp.AddSite(new SiteProfile { Id = Plant, TimeZone = "America/Los_Angeles" });
+        erp.AddLot(LotWith(unrestricted: 100) with { ExpiryDate = new DateOnly(2026, 11, 1) });
+
+        var atTheSite = await erp.PostGoodsMovementAsync(Movement(MovementKind.Consumption, 10, from: StockCategory.Unrestricted), s_ct);
+        time.Advance(TimeSpan.FromHours(22));
+        var nextDay = await erp.PostGoodsMovementAsync(Movement(MovementKind.Consumption, 10, from: StockCategory.Unrestricted), s_ct);
+
+        atTheSite.IsSuccess.Should().BeTrue(atTheSite.Message);
+        nextDay.Reason.Should().Be(ReasonCodes.LotExpired);
+    }
+
+    [Fact]
+    public async Task PostGoodsMovementAsync_ReturnToSupplierFromTransit_IsRefusedAsNotUsable()
+    {
+        var erp = CreateSut();
+        (await erp.PostGoodsMovementAsync(Movement(MovementKind.PlantTransferOut, 50, from: StockCategory.Unrestricted), s_ct)).IsSuccess.Should().BeTrue();
+
+        var result = await erp.PostGoodsMovementAsync(Movement(MovementKind.ReturnToSupplier, 10, from: StockCategory.InTransit), s_ct);
+
+        result.Reason.Should().Be(ReasonCodes.InTransitNotUsable);
+        erp.QuantityIn(Lot, StockCategory.InTransit).Should().Be(50);
+    }
+
+    [Theory]
+    [InlineData(StockCategory.Unrestricted)]
+    [InlineData(StockCategory.Blocked)]
+    public async Task PostGoodsMovementAsync_ReturnToSupplierOfCustomerOwnedStock_IsRefusedAsNotOwned(StockCategory from)
+    {
+        var lot = LotWith(unrestricted: 0) with
+        {
+            Buckets = [new StockBucket { Category = from, Ownership = StockOwnership.CustomerConsignment, Quantity = Ea(50) }],
+        };
+        var erp = CreateSut(lot);
+        var request = Movement(MovementKind.ReturnToSupplier, 10, from: from);
+
+        var result = await erp.PostGoodsMovementAsync(request with { Movement = request.Movement with { FromOwnership = StockOwnership.CustomerConsignment } }, s_ct);
+
+        result.Reason.Should().Be(ReasonCodes.ConsignmentNotOwned);
+        erp.QuantityIn(Lot, from, StockOwnership.CustomerConsignment).Should().Be(50);
+    }
+
+    [Theory]
+    [InlineData(MovementKind.Consumption)]
+    [InlineData(MovementKind.GoodsIssue)]
+    [InlineData(MovementKind.PlantTransferOut)]
+    public async Task PostGoodsMovementAsync_WithdrawalFromAReworkedLotBeforeReinspection_IsRefused(MovementKind kind)
+    {
+        var erp = CreateSut(LotWith(unrestricted: 100) with { RequiresReinspection = true });
+
+        var result = await erp.PostGoodsMovementAsync(Movement(kind, 10, from: StockCategory.Unrestricted), s_ct);
+
+        result.Reason.Should().Be(ReasonCodes.ReinspectionRequired);
+    }
+
+    [Fact]
+    public async Task ChangeStockCategoryAsync_ReworkBackToInspection_KeepsTheLotFromUseUntilItPassesReinspection()
+    {
+        var erp = CreateSut(LotWith(unrestricted: 100, blocked: 20));
+
+        var rework = await erp.ChangeStockCategoryAsync(Change(20, StockCategory.Blocked, StockCategory.QualityInspection) with { ReasonCode = new ReasonCode("mrb.rework", "Rework") }, s_ct);
+        var before = await erp.PostGoodsMovementAsync(Movement(MovementKind.Consumption, 10, from: StockCategory.Unrestricted), s_ct);
+        var passed = await erp.ChangeStockCategoryAsync(Change(20, StockCategory.QualityInspection, StockCategory.Unrestricted), s_ct);
+        var after = await erp.PostGoodsMovementAsync(Movement(MovementKind.Consumption, 10, from: StockCategory.Unrestricted), s_ct);
+
+        rework.IsSuccess.Should().BeTrue(rework.Message);
+        before.Reason.Should().Be(ReasonCodes.ReinspectionRequired);
+        passed.IsSuccess.Should().BeTrue(passed.Message);
+        after.IsSuccess.Should().BeTrue(after.Message);
+        erp.GetLot(Lot)!.RequiresReinspection.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task PostProductionConfirmationAsync_HeldOrder_IsRefusedAsHeld()
+    {
+        var erp = CreateSut();
+        erp.AddOrder(OrderIn(ProductionOrderStatus.Held) with { StatusBeforeHold = ProductionOrderStatus.Released });
+
+        var result = await erp.PostProductionConfirmationAsync(new PostProductionConfirmationRequest { Context = Context(), Order = Order, Yield = Ea(5) }, s_ct);
+
+        result.Reason.Should().Be(ReasonCodes.OrderHeld);
+        erp.GetOrder(Order)!.ConfirmedQuantity.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task PostGoodsMovementAsync_ConsumptionOnAHeldOrder_IsRefusedAsHeld()
+    {
+        var erp = CreateSut();
+        erp.AddOrder(OrderIn(ProductionOrderStatus.Held) with { StatusBeforeHold = ProductionOrderStatus.Released });
+
+        var result = await erp.PostGoodsMovementAsync(Movement(MovementKind.Consumption, 10, from: StockCategory.Unrestricted, order: Order), s_ct);
+
+        result.Reason.Should().Be(ReasonCodes.OrderHeld);
+    }
+
+    [Fact]
+    public async Task PostProductionConfirmationAsync_PartialThenFinal_MovesTheOrderThroughTheMachine()
+    {
+        var erp = CreateSut();
+        erp.AddOrder(OrderIn(ProductionOrderStatus.Released));
+
+        await erp.PostProductionConfirmationAsync(new PostProductionConfirmationRequest { Context = Context(), Order = Order, Yield = Ea(40) }, s_ct);
+        var partly = erp.GetOrder(Order)!.Status;
+        await erp.PostProductionConfirmationAsync(new PostProductionConfirmationRequest { Context = Context(), Order = Order, Yield = Ea(60), IsFinal = true }, s_ct);
+
+        partly.Should().Be(ProductionOrderStatus.InProgress);
+        erp.GetOrder(Order)!.Status.Should().Be(ProductionOrderStatus.Completed);
+        erp.GetOrder(Order)!.ConfirmedQuantity.Should().Be(100);
+    }
+
+    [Theory]
+    [InlineData(40, ProductionOrderStatus.InProgress)]
+    [InlineData(100, ProductionOrderStatus.Completed)]
+    public async Task ChangeOrder_CloseConfirmedOrderWithZeroBalance_Closes(decimal confirmed, ProductionOrderStatus status)
+    {
+        var erp = CreateSut();
+        erp.AddOrder(OrderIn(ProductionOrderStatus.Released));
+        await erp.PostProductionConfirmationAsync(new PostProductionConfirmationRequest { Context = Context(), Order = Order, Yield = Ea(confirmed), IsFinal = confirmed == 100 }, s_ct);
+        erp.GetOrder(Order)!.Status.Should().Be(status);
+
+        var withBalance = erp.ChangeOrder(Order, ProductionOrderTrigger.Close, new ProductionOrderTriggerArgs { OrderBalance = 5 });
+        var closed = erp.ChangeOrder(Order, ProductionOrderTrigger.Close);
+
+        withBalance.Rejection!.ReasonCode.Should().Be(ReasonCodes.OrderBalanceNotZero);
+        closed.Rejection.Should().BeNull();
+        erp.GetOrder(Order)!.Status.Should().Be(ProductionOrderStatus.Closed);
+    }
+
+    [Fact]
+    public void ChangeOrder_TriggerTheMachineRefuses_ChangesNothing()
+    {
+        var erp = CreateSut();
+        erp.AddOrder(OrderIn(ProductionOrderStatus.Created));
+
+        var result = erp.ChangeOrder(Order, ProductionOrderTrigger.TechnicallyComplete);
+
+        result.Rejection!.ReasonCode.Should().Be(ReasonCodes.OrderNotReleased);
+        erp.GetOrder(Order)!.Status.Should().Be(ProductionOrderStatus.Created);
+    }
+
+    [Fact]
+    public async Task ChangeOrder_TechnicalCompletion_ReleasesTheReservationsAndRevokingRestoresThem()
+    {
+        var erp = CreateSut();
+        erp.AddOrder(OrderIn(ProductionOrderStatus.Released) with
+        {
+            Allocations = [new Allocation { Order = Order, Lot = Lot, Material = Capacitor, Quantity = Ea(120) }],
+        });
+        async Task<decimal?> AtpAsync()
+        {
+            await erp.UpdateAtpAsync(new UpdateAtpRequest { Context = Context(), Material = Capacitor, Site = Plant }, s_ct);
+            return erp.GetAtp(Capacitor, Plant);
+        }
+
+        var reserved = await AtpAsync();
+        var teco = erp.ChangeOrder(Order, ProductionOrderTrigger.TechnicallyComplete);
+        var afterTeco = await AtpAsync();
+        var openAfterTeco = await erp.GetOpenAllocationsAsync(Lot, s_ct);
+        var revoked = erp.ChangeOrder(Order, ProductionOrderTrigger.RevokeTechnicalCompletion);
+        var afterRevoke = await AtpAsync();
+
+        reserved.Should().Be(380);
+        teco.Value!.Status.Should().Be(ProductionOrderStatus.TechnicallyCompleted);
+        afterTeco.Should().Be(500, "technical completion releases the order's open reservations");
+        openAfterTeco.Should().BeEmpty();
+        revoked.Value!.Status.Should().Be(ProductionOrderStatus.Released);
+        afterRevoke.Should().Be(380, "revoking TECO restores the reservations");
+        (await erp.GetOpenAllocationsAsync(Lot, s_ct)).Should().ContainSingle().Which.Quantity.Should().Be(Ea(120));
+    }
+
+    [Fact]
+    public async Task ChangeOrder_ConcurrentCompletionAndRevocation_KeepsTheReservationsInStepWithTheStatus()
+    {
+        var erp = CreateSut();
+        var allocation = new Allocation { Order = Order, Lot = Lot, Material = Capacitor, Quantity = Ea(120) };
+        erp.AddOrder(OrderIn(ProductionOrderStatus.Released) with { Allocations = [allocation] });
+
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() =>
+        {
+            for (var round = 0; round < 50; round++)
+            {
+                erp.ChangeOrder(Order, (i + round) % 2 == 0 ? ProductionOrderTrigger.TechnicallyComplete : ProductionOrderTrigger.RevokeTechnicalCompletion);
+            }
+        })));
+
+        var open = await erp.GetOpenAllocationsAsync(Lot, s_ct);
+        if (erp.GetOrder(Order)!.Status == ProductionOrderStatus.TechnicallyCompleted)
+        {
+            open.Should().BeEmpty();
+            erp.GetOrder(Order)!.Allocations.Should().BeEmpty();
+        }
+        else
+        {
+            open.Should().ContainSingle().Which.Should().Be(allocation);
+            erp.GetOrder(Order)!.Allocations.Should().ContainSingle().Which.Should().Be(allocation);
+        }
+    }
+
+    public static TheoryData<int> Seeds => new() { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 };
+
+    /// <summary>
+    /// The same random sequence of postings and reversals, applied to the ERP and to <see cref="LotStockMachine.Apply"/>:
+    /// both accept or refuse each one, and after each the lot's stock per category and ownership and its scrapped and
+    /// consumed quantities are the same. Restricted-use stock is left out: there the ERP refuses a release of a
+    /// restricted batch into unrestricted stock, where the machine redirects it to restricted-use.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public async Task Postings_RandomSequence_AgreeWithTheLotMachine(int seed)
+    {
+        var random = new Random(seed);
+        var today = new DateOnly(2026, 3, 1);
+        var erp = new ErpSimulator(new SimulatorOptions { TimeProvider = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero)) });
+        var lot = LotWith(unrestricted: 200, qualityInspection: 100, blocked: 50) with { Version = 1 };
+        erp.AddLot(lot);
+        var posted = new List<(string Document, GoodsMovement Movement)>();
+        StockCategory[] stock = [StockCategory.Unrestricted, StockCategory.QualityInspection, StockCategory.Blocked];
+        StockCategory[] withTransit = [.. stock, StockCategory.InTransit];
+        MovementKind[] kinds =
+        [
+            MovementKind.CategoryTransfer, MovementKind.Consumption, MovementKind.GoodsIssue, MovementKind.Scrap, MovementKind.Sample,
+            MovementKind.CountDifference, MovementKind.ReturnToSupplier, MovementKind.PlantTransferOut, MovementKind.PlantTransferIn,
+        ];
+        T Pick<T>(T[] items) => items[random.Next(items.Length)];
+
+        for (var step = 0; step < 60; step++)
+        {
+            var reverse = posted.Count > 0 && random.Next(5) == 0;
+            AdapterResult result;
+            GoodsMovement applied;
+            if (reverse)
+            {
+                var index = random.Next(posted.Count);
+                var (document, original) = posted[index];
+                posted.RemoveAt(index);
+                result = await erp.ReverseGoodsMovementAsync(new ReverseGoodsMovementRequest { Context = Context(), DocumentNumber = document, Lot = Lot }, s_ct);
+                applied = original with { ReversalOf = document };
+            }
+            else
+            {
+                var kind = Pick(kinds);
+                var from = kind switch
+                {
+                    MovementKind.PlantTransferIn => (StockCategory?)null,
+                    MovementKind.CountDifference or MovementKind.CategoryTransfer => Pick(stock),
+                    _ => Pick(withTransit),
+                };
+                var to = kind is MovementKind.CategoryTransfer or MovementKind.PlantTransferIn ? Pick(stock) : (StockCategory?)null;
+                applied = new GoodsMovement
+                {
+                    Kind = kind,
+                    Lot = Lot,
+                    Material = Capacitor,
+                    Site = Plant,
+                    Quantity = Ea(random.Next(1, 80)),
+                    FromCategory = from,
+                    ToCategory = to,
+                    IsIncrease = kind == MovementKind.CountDifference && random.Next(2) == 0,
+                };
+                result = await erp.PostGoodsMovementAsync(new PostGoodsMovementRequest { Context = Context(), Movement = applied }, s_ct);
+            }
+
+            var machine = LotStockMachine.Apply(lot, applied, LotPolicy.Default, today);
+            var what = $"step {step}: {(reverse ? "reversal of " : string.Empty)}{applied.Kind} {applied.Quantity} {applied.FromCategory}→{applied.ToCategory} ({result.Reason?.Code} / {machine.Rejection?.ReasonCode.Code})";
+            result.IsSuccess.Should().Be(machine.IsAccepted, what);
+            if (!result.IsSuccess)
+            {
+                continue;
+            }
+
+            lot = machine.Value!;
+            if (!reverse)
+            {
+                posted.Add((result.ExternalReference!, applied));
+            }
+
+            var simulated = erp.GetLot(Lot)!;
+            Totals(simulated).Should().BeEquivalentTo(Totals(lot), what);
+            simulated.ScrappedQuantity.Should().Be(lot.ScrappedQuantity, what);
+            simulated.ConsumedQuantity.Should().Be(lot.ConsumedQuantity, what);
+        }
+    }
+
+    private static Dictionary<(StockCategory, StockOwnership), decimal> Totals(MaterialLot lot) =>
+        lot.Buckets.GroupBy(b => (b.Category, b.Ownership)).Where(g => g.Sum(b => b.Quantity.Value) != 0).ToDictionary(g => g.Key, g => g.Sum(b => b.Quantity.Value));
 }

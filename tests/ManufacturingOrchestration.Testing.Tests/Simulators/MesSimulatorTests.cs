@@ -56,6 +56,30 @@ public sealed class MesSimulatorTests
     }
 
     [Fact]
+    public async Task RecordProductionConfirmationAsync_AfterTheFinalConfirmation_IsRefusedAsTheOrderMachineRefusesIt()
+    {
+        var mes = CreateSut();
+        var final = await mes.RecordProductionConfirmationAsync(Confirmation(Order) with { IsFinal = true }, s_ct);
+
+        var another = await mes.RecordProductionConfirmationAsync(Confirmation(Order), s_ct);
+
+        final.IsSuccess.Should().BeTrue(final.Message);
+        another.Reason.Should().Be(ReasonCodes.TransitionNotPermitted);
+        mes.GetWorkOrder(Order)!.Status.Should().Be(ProductionOrderStatus.Completed, "a completed order does not fall back to in progress");
+        mes.GetWorkOrder(Order)!.ConfirmedQuantity.Should().Be(10);
+    }
+
+    [Fact]
+    public async Task RecordProductionConfirmationAsync_ScrapInAnotherUnit_IsRefusedAsUnitMismatch()
+    {
+        var mes = CreateSut();
+
+        var result = await mes.RecordProductionConfirmationAsync(Confirmation(Order) with { Scrap = new Quantity(1, UnitOfMeasure.Kilogram) }, s_ct);
+
+        result.Reason.Should().Be(ReasonCodes.UnitMismatch);
+    }
+
+    [Fact]
     public async Task RequestContainmentCheckAsync_KnownOrders_RecordsCheck()
     {
         var mes = CreateSut();

@@ -74,4 +74,17 @@ public sealed class PlantSimulatorTests
         plant.Effects.Count.Should().Be(1600);
         lots.Sum(l => plant.Erp.QuantityIn(l, StockCategory.Blocked)).Should().Be(1600);
     }
+
+    [Fact]
+    public async Task AddSite_TheSitesTimeZone_DecidesExpiryInTheErp()
+    {
+        // 03:00 UTC on 2 November is still 1 November in Los Angeles: a lot expiring on 1 November is usable there.
+        using var plant = new PlantSimulator(new PlantSimulatorOptions { TimeProvider = new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 3, 0, 0, TimeSpan.Zero)) });
+        plant.AddSite(new SiteProfile { Id = Plant, TimeZone = "America/Los_Angeles" })
+            .AddLot(LotWith(unrestricted: 100) with { ExpiryDate = new DateOnly(2026, 11, 1) });
+
+        var result = await plant.ExecuteAsync(Movement(MovementKind.Consumption, 10, from: StockCategory.Unrestricted), s_ct);
+
+        result.IsSuccess.Should().BeTrue(result.Message);
+    }
 }

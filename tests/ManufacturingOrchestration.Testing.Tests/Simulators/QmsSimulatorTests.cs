@@ -149,6 +149,59 @@ public sealed class QmsSimulatorTests
     }
 
     [Fact]
+    public async Task RecordDispositionAsync_AerospaceRepairWithoutTheDesignAuthority_IsRefusedAsTheMachineRefusesIt()
+    {
+        var qms = CreateSut(NonconformanceStatus.Approved);
+        qms.AddSite(new SiteProfile { Id = Plant, Industry = IndustryProfile.Aerospace });
+
+        var result = await qms.RecordDispositionAsync(new RecordDispositionRequest
+        {
+            Context = Context(),
+            Nonconformance = s_nc,
+            Line = new MrbDispositionLine { Disposition = MrbDisposition.Repair, Lot = Lot, Quantity = Ea(10) },
+        }, s_ct);
+
+        result.Reason.Should().Be(ReasonCodes.DesignAuthorityRequired);
+        qms.GetNonconformance(s_nc)!.Status.Should().Be(NonconformanceStatus.Approved);
+    }
+
+    [Fact]
+    public async Task UpdateNonconformanceStatusAsync_NewToApprovedWithoutReview_IsRefusedAsTheMachineRefusesIt()
+    {
+        var qms = CreateSut(NonconformanceStatus.New);
+
+        var result = await qms.UpdateNonconformanceStatusAsync(new UpdateNonconformanceStatusRequest { Context = Context(), Nonconformance = s_nc, Status = NonconformanceStatus.Approved }, s_ct);
+
+        result.Reason.Should().Be(ReasonCodes.TransitionNotPermitted);
+        qms.GetNonconformance(s_nc)!.Status.Should().Be(NonconformanceStatus.New);
+    }
+
+    [Fact]
+    public async Task UpdateNonconformanceStatusAsync_RefusedNcReopened_GoesBackUnderReview()
+    {
+        var qms = CreateSut(NonconformanceStatus.Refused);
+
+        var result = await qms.UpdateNonconformanceStatusAsync(new UpdateNonconformanceStatusRequest { Context = Context(), Nonconformance = s_nc, Status = NonconformanceStatus.UnderReview }, s_ct);
+
+        result.IsSuccess.Should().BeTrue(result.Message);
+        qms.GetNonconformance(s_nc)!.Status.Should().Be(NonconformanceStatus.UnderReview);
+    }
+
+    [Fact]
+    public async Task UpdateNonconformanceStatusAsync_ReviewedThenApproved_AcceptsEachStepOfTheLifecycle()
+    {
+        var qms = CreateSut(NonconformanceStatus.New);
+
+        foreach (var status in new[] { NonconformanceStatus.UnderReview, NonconformanceStatus.Approved })
+        {
+            var result = await qms.UpdateNonconformanceStatusAsync(new UpdateNonconformanceStatusRequest { Context = Context(), Nonconformance = s_nc, Status = status }, s_ct);
+            result.IsSuccess.Should().BeTrue(result.Message);
+        }
+
+        qms.GetNonconformance(s_nc)!.Status.Should().Be(NonconformanceStatus.Approved);
+    }
+
+    [Fact]
     public async Task OpenSupplierCaseAsync_WithEvidence_KeepsEvidenceAndRaisesEscalations()
     {
         var qms = CreateSut(NonconformanceStatus.New);
