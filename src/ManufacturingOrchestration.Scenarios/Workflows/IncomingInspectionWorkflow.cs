@@ -149,16 +149,7 @@ public static class IncomingInspectionWorkflow
 
         var moved = before.Subtract(blocked.QuantityIn(decision.FromCategory));
         ctx.State = ctx.State with { Lot = blocked };
-        ctx.Plan(CommandKinds.ErpChangeStockCategory, c => new ChangeStockCategoryRequest
-        {
-            Context = c,
-            Lot = lot.Id,
-            Material = lot.Material,
-            Site = lot.Site,
-            Quantity = moved,
-            FromCategory = decision.FromCategory,
-            ToCategory = StockCategory.Blocked,
-        });
+        ctx.Plan(CommandKinds.ErpChangeStockCategory, c => ScenarioCommands.CategoryChange(c, lot, moved, decision.FromCategory, StockCategory.Blocked));
     }
 
     private static void RequestApproval(RequireApproval approval, StepContext ctx)

@@ -142,7 +142,7 @@ public static class LotContainmentWorkflow
                 return false;
             }
 
-            ctx.Plan(CommandKinds.ErpChangeStockCategory, c => Change(c, before, quantity, StockCategory.RestrictedUse, StockCategory.Unrestricted));
+            ctx.Plan(CommandKinds.ErpChangeStockCategory, c => ScenarioCommands.CategoryChange(c, before, quantity, StockCategory.RestrictedUse, StockCategory.Unrestricted));
             lot = released;
             category = StockCategory.Unrestricted;
             before = released;
@@ -157,21 +157,10 @@ public static class LotContainmentWorkflow
         }
 
         var from = category;
-        ctx.Plan(CommandKinds.ErpChangeStockCategory, c => Change(c, before, quantity, from, StockCategory.Blocked));
+        ctx.Plan(CommandKinds.ErpChangeStockCategory, c => ScenarioCommands.CategoryChange(c, before, quantity, from, StockCategory.Blocked));
         lot = blocked;
         return true;
     }
-
-    private static ChangeStockCategoryRequest Change(CommandContext context, MaterialLot lot, Quantity quantity, StockCategory from, StockCategory to) => new()
-    {
-        Context = context,
-        Lot = lot.Id,
-        Material = lot.Material,
-        Site = lot.Site,
-        Quantity = quantity,
-        FromCategory = from,
-        ToCategory = to,
-    };
 
     private static void AskToBlockRestrictedBatch(StepContext ctx, MaterialLot lot, Quantity quantity, string origin) =>
         ctx.Plan(CommandKinds.NotificationSend, c => new SendNotificationRequest

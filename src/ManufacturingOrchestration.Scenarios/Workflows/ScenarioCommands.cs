@@ -105,7 +105,8 @@ internal static class ScenarioCommands
             c => CategoryChange(c, lot, quantity, from, to, reasonCode),
             compensation: c => CategoryChange(c, lot, quantity, to, from, compensationReasonCode));
 
-    private static ChangeStockCategoryRequest CategoryChange(CommandContext context, MaterialLot lot, Quantity quantity, StockCategory from, StockCategory to, ReasonCode? reasonCode) => new()
+    /// <summary>An ERP change of <paramref name="quantity"/> of a lot from one stock category to another.</summary>
+    public static ChangeStockCategoryRequest CategoryChange(CommandContext context, MaterialLot lot, Quantity quantity, StockCategory from, StockCategory to, ReasonCode? reasonCode = null) => new()
     {
         Context = context,
         Lot = lot.Id,

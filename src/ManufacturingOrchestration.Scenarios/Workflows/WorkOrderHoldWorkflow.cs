@@ -15,7 +15,9 @@ namespace ManufacturingOrchestration.Scenarios;
 /// <see cref="WorkOrderHeld"/> (emitted by containment after it held the order in the MES, or sent by the MES itself):
 /// the order goes to Held through <see cref="ProductionOrderMachine"/> (<see cref="ProductionOrderTrigger.Hold"/>),
 /// remembering its status; nothing is sent. <see cref="WorkOrderHoldReleased"/> (the MES or quality lifted the hold):
-/// the order returns to the status it had before (<see cref="ProductionOrderTrigger.ReleaseHold"/>) and the MES is told
+/// when the person it names as releasing (<see cref="WorkOrderHoldReleased.ReleasedBy"/>) is in the actor directory with
+/// the quality engineer or quality manager role at the site — a containment hold is never lifted on an unverified
+/// claim (<c>approval.release-authority-unverified</c>, the order stays held) — the order returns to the status it had before (<see cref="ProductionOrderTrigger.ReleaseHold"/>) and the MES is told
 /// to release it (a no-op for an MES that released it itself), so later confirmations go through. An order the
 /// orchestrator does not know yet is read from the ERP first. A hold of an order already held, or a release of an order
 /// not held, is audited and changes nothing; a hold the machine refuses (for example on a completed or closed order) is
@@ -27,7 +29,7 @@ public static class WorkOrderHoldWorkflow
     public const string Name = "work-order-hold";
 
     /// <summary>Builds the workflow.</summary>
-    /// <param name="services">The scenario services, which every shipped workflow is built from (this one needs none of them).</param>
+    /// <param name="services">The scenario services (their actor directory verifies who lifts a hold).</param>
     /// <returns>The definition (version 1).</returns>
     public static WorkflowDefinition Create(ScenarioServices services)
     {
@@ -37,13 +39,18 @@ public static class WorkOrderHoldWorkflow
             .TriggeredBy(EventTypes.WorkOrderHeld, EventTypes.WorkOrderHoldReleased)
             .Requires(CommandKinds.MesReleaseWorkOrder)
             .UsesIfAvailable(QueryKinds.ErpGetProductionOrder)
-            .Step("load-order", WorkflowStepKind.Enrich, LoadOrderAsync)
+            .Step("load-order", WorkflowStepKind.Enrich, (ctx, ct) => LoadOrderAsync(services, ctx, ct))
             .Step("transition", WorkflowStepKind.Transition, Transition)
             .Build();
     }
 
-    private static async ValueTask LoadOrderAsync(StepContext ctx, CancellationToken ct)
+    private static async ValueTask LoadOrderAsync(ScenarioServices services, StepContext ctx, CancellationToken ct)
     {
+        if (ctx.Event.Data is WorkOrderHoldReleased released)
+        {
+            await ReleaseAuthority.ResolveAsync(services, ctx, [released.ReleasedBy], ct).ConfigureAwait(false);
+        }
+
         if (ctx.State.Order is null && ctx.Supports(QueryKinds.ErpGetProductionOrder)
             && await ctx.QueryAsync(new GetProductionOrderQuery(OrderOf(ctx)), ct).ConfigureAwait(false) is { } order)
         {
@@ -81,6 +88,16 @@ public static class WorkOrderHoldWorkflow
         if (order.Status != ProductionOrderStatus.Held)
         {
             ctx.Audit("not-held", $"Order {id} is {order.Status}, not held; the release changes nothing.");
+            return;
+        }
+
+        if (!ReleaseAuthority.Claimants(ctx).Any(a => !a.IsSystem && (a.HoldsRole(Role.QualityEngineer, released.Site) || a.HoldsRole(Role.QualityManager, released.Site))))
+        {
+            ctx.Reject(
+                ReasonCodes.ReleaseAuthorityUnverified,
+                $"The hold of order {id} is lifted only by a quality engineer or quality manager of site {released.Site}; {released.ReleasedBy?.ToString() ?? "no one"} is not one in the actor directory. The order stays held.",
+                order.Status.ToString(),
+                []);
             return;
         }
 

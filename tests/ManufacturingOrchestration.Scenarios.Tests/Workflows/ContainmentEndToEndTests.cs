@@ -193,6 +193,23 @@ public class ContainmentEndToEndTests
         await host.ShouldHaveValidAuditAsync();
     }
 
+    [Theory]
+    [InlineData("op-unknown")]
+    [InlineData(null)]
+    public async Task HoldRelease_ByNoVerifiedQualityPerson_LeavesTheOrderHeldAndTheConfirmationRefused(string? releasedBy)
+    {
+        await using var host = await StartWithContainedOrderAsync();
+
+        await host.PublishAndWaitAsync(
+            ScenarioTestHost.Envelope("release-forged", EventTypes.WorkOrderHoldReleased, new WorkOrderHoldReleased { Order = SubAssembly, Site = EngineTestHost.Site, ReleasedBy = releasedBy is null ? null : new ActorId(releasedBy) }),
+            Confirmed("c-after"));
+
+        (await host.Orchestrator.GetPartitionAsync("order/WO-1", ScenarioTestHost.Ct))!.Order!.Status.Should().Be(ProductionOrderStatus.Held);
+        (await host.AuditOfAsync("order/WO-1")).Should().Contain(r => r.Action == "transition-rejected" && r.Reason.StartsWith("approval.release-authority-unverified", StringComparison.Ordinal));
+        host.Plant.Erp.CallCount(CommandKinds.ErpPostProductionConfirmation).Should().Be(0);
+        host.Plant.Mes.GetWorkOrder(SubAssembly)!.Status.Should().Be(ProductionOrderStatus.Held, "the MES is not told to release");
+    }
+
     /// <summary>A failed lot consumed by WO-1 (in progress): after the failure WO-1 is held by containment.</summary>
     private static async Task<ScenarioTestHost> StartWithContainedOrderAsync()
     {
