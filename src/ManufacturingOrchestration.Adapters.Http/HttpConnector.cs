@@ -337,6 +337,11 @@ public abstract partial class HttpConnector : IOperationSupport
             return AdapterResult.Transient(ReasonCodes.AdapterTransient, message, HttpConnectorPipeline.RetryAfterOf(response, TimeProvider));
         }
 
+        if (Options.StaleStatusCodes.Contains(status))
+        {
+            return AdapterResult.Stale(ReasonCodes.AdapterStale, message);
+        }
+
         return AdapterResult.Permanent(status == 404 ? ReasonCodes.ReferenceUnknown : ReasonCodes.AdapterPermanent, message);
     }
 

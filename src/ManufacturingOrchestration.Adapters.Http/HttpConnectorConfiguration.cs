@@ -12,8 +12,8 @@ namespace ManufacturingOrchestration.Adapters.Http;
 /// <remarks>
 /// The section has the shape of <see cref="HttpConnectorOptions"/>, except that an endpoint is one string
 /// (<see cref="HttpEndpoint.Parse(string)"/>) and that an empty endpoint removes the one seeded for its kind, so the
-/// connector no longer supports it. <c>AlreadyAppliedStatusCodes</c>, when present, replaces the default list (an empty
-/// list: no status means "already applied"). <c>Resilience</c> is bound as <c>HttpStandardResilienceOptions</c>.
+/// connector no longer supports it. <c>AlreadyAppliedStatusCodes</c> and <c>StaleStatusCodes</c>, when present, replace
+/// their default lists (an empty list: no status means that). <c>Resilience</c> is bound as <c>HttpStandardResilienceOptions</c>.
 /// </remarks>
 internal static class HttpConnectorConfiguration
 {
@@ -30,7 +30,10 @@ internal static class HttpConnectorConfiguration
                     BindEndpoints(setting, options);
                     break;
                 case "ALREADYAPPLIEDSTATUSCODES":
-                    BindStatusCodes(setting, options);
+                    BindStatusCodes(setting, options.AlreadyAppliedStatusCodes, options);
+                    break;
+                case "STALESTATUSCODES":
+                    BindStatusCodes(setting, options.StaleStatusCodes, options);
                     break;
                 case "RESILIENCE":
                     BindResilience(setting, options);
@@ -115,7 +118,7 @@ internal static class HttpConnectorConfiguration
         }
     }
 
-    private static void BindStatusCodes(IConfigurationSection section, HttpConnectorOptions options)
+    private static void BindStatusCodes(IConfigurationSection section, ISet<int> codes, HttpConnectorOptions options)
     {
         var values = section.GetChildren().Select(c => c.Value).ToList();
         if (values.Count == 0 && !string.IsNullOrWhiteSpace(section.Value))
@@ -123,12 +126,12 @@ internal static class HttpConnectorConfiguration
             values.AddRange(section.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         }
 
-        options.AlreadyAppliedStatusCodes.Clear();
+        codes.Clear();
         foreach (var value in values)
         {
             if (int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var code))
             {
-                options.AlreadyAppliedStatusCodes.Add(code);
+                codes.Add(code);
             }
             else
             {

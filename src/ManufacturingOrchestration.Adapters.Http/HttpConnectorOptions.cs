@@ -48,6 +48,14 @@ public sealed class HttpConnectorOptions
     public ISet<int> AlreadyAppliedStatusCodes { get; } = new HashSet<int> { 409 };
 
     /// <summary>
+    /// The status codes by which the target API says "what this command assumed is no longer so" (the stock it moves is
+    /// gone, the document version changed); they map to <see cref="AdapterResultStatus.Stale"/>, on which the engine reads
+    /// the lot again and decides again instead of dead-lettering. Default: 412 (Precondition Failed). Allowed: 400–499
+    /// except 404, 408, 429 and the already-applied codes.
+    /// </summary>
+    public ISet<int> StaleStatusCodes { get; } = new HashSet<int> { 412 };
+
+    /// <summary>
     /// The response header holding the external reference (such as a material document number) of a success, checked
     /// before <see cref="ExternalReferenceJsonProperty"/>; <see langword="null"/> (the default) to read no header.
     /// </summary>

@@ -73,6 +73,14 @@ public sealed class HttpConnectorOptionsValidator : IValidateOptions<HttpConnect
             }
         }
 
+        foreach (var code in options.StaleStatusCodes)
+        {
+            if (code is < 400 or > 499 or 404 or 408 or 429 || options.AlreadyAppliedStatusCodes.Contains(code))
+            {
+                failures.Add($"{who}: {code} cannot mean 'stale' (allowed: 400-499 except 404, 408, 429 and the already-applied codes).");
+            }
+        }
+
         foreach (var (kind, endpoint) in options.Endpoints)
         {
             if (string.IsNullOrWhiteSpace(kind))

@@ -202,6 +202,28 @@ public sealed class HttpConnectorConfigurationTests
     }
 
     [Fact(Timeout = LoopbackServer.TestTimeout)]
+    public async Task AddHttpErpConnector_StaleStatus_IsAStaleRefusal_AndJsonReplacesTheDefault()
+    {
+        await using var server = LoopbackServer.Always(ScriptedResponse.Of(412));
+        using var byDefault = JsonSettings.Load(Settings(server.BaseAddress));
+        await using (var provider = Erp(byDefault))
+        {
+            var stale = await provider.GetRequiredKeyedService<JsonRestErpConnector>("erp-eu").ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+            stale.Status.Should().Be(AdapterResultStatus.Stale, "412: the posting assumed a state the ERP no longer has");
+            stale.Reason.Should().Be(ReasonCodes.AdapterStale);
+        }
+
+        using var configured = JsonSettings.Load(Settings(server.BaseAddress, extra: """ "StaleStatusCodes": [ 422 ], """));
+        await using var other = Erp(configured);
+
+        var result = await other.GetRequiredKeyedService<JsonRestErpConnector>("erp-eu").ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+        other.GetRequiredService<IOptionsMonitor<HttpConnectorOptions>>().Get("erp-eu").StaleStatusCodes.Should().Equal(422);
+        result.Status.Should().Be(AdapterResultStatus.PermanentFailure, "412 no longer means 'stale' for this target system");
+    }
+
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task AddHttpErpConnector_LongRetryAfterWithJsonResilience_IsHandedToTheOutboxWithoutAnInCallRetry()
     {
         await using var server = LoopbackServer.Always(new ScriptedResponse { Status = 429, Headers = { ["Retry-After"] = "30" } });

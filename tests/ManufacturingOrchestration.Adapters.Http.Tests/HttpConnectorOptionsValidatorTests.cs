@@ -190,6 +190,20 @@ public sealed class HttpConnectorOptionsValidatorTests
         Validate(options).FailureMessage.Should().Contain($"{status} cannot mean 'already applied'");
     }
 
+    [Theory]
+    [InlineData(200)]
+    [InlineData(404)]
+    [InlineData(409)]
+    [InlineData(429)]
+    [InlineData(503)]
+    public void Validate_SuccessTransientNotFoundOrAlreadyAppliedAsStale_Fails(int status)
+    {
+        var options = Valid();
+        options.StaleStatusCodes.Add(status);
+
+        Validate(options).FailureMessage.Should().Contain($"{status} cannot mean 'stale'");
+    }
+
     [Fact]
     public void Validate_InvalidHeaderName_Fails()
     {

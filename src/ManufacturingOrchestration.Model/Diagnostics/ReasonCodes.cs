@@ -214,6 +214,9 @@ public static class ReasonCodes
     /// <summary>The target system refused the call permanently.</summary>
     public static readonly ReasonCode AdapterPermanent = new("adapter.permanent", "The target system refused the call permanently.");
 
+    /// <summary>The target refused the command because what it assumed (a quantity, a version) is no longer so; the orchestrator reads again and decides again.</summary>
+    public static readonly ReasonCode AdapterStale = new("adapter.stale", "The target refused the command because what it assumed (a quantity, a version) is no longer so; the orchestrator reads the lot or order again and decides again.");
+
     /// <summary>Retries were exhausted.</summary>
     public static readonly ReasonCode RetriesExhausted = new("adapter.retries-exhausted", "Retries were exhausted without success.");
 
@@ -322,7 +325,7 @@ public static class ReasonCodes
         TransitionNotPermitted, OutOfOrder, Duplicate, ReservedAttribute,
         ApprovalRequired, SelfApproval, RoleNotHeld, ReleaseAuthorityUnverified, ActorUnknown, ApprovalUnauthenticated, ReauthenticationRequired, AuthorityLowered, SecondApproverRequired, SlaBreached,
         CountSuperseded, CountLotRequired,
-        AdapterTransient, AdapterPermanent, RetriesExhausted, CircuitOpen, StockDrift,
+        AdapterTransient, AdapterPermanent, AdapterStale, RetriesExhausted, CircuitOpen, StockDrift,
         AdapterNotConfigured, UnknownCommandKind, UnknownOperation, OperationNotSupported, RequiredOperationsMissing, ReferenceUnknown, BatchDispositionUnknown, LocationOnHold, PicksPaused,
         RuleSetInvalid, RuleEvaluationFailed, RecommendationNotAuthoritative, SiteProfileMissing,
         ConcurrencyConflict, AuditTampered, AuditSinkFileUnreadable, StepFailed, OperatorRoleRequired, QueryRetriesExhausted, QueryRefused,
