@@ -312,6 +312,14 @@ public static class ReasonCodes
     /// <summary>A governed decision (release, scrap, use-as-is) was made without the site's profile.</summary>
     public static readonly ReasonCode SiteProfileMissing = new("rules.site-profile-missing", "A release, scrap or use-as-is was decided without the site's profile, so the policy cannot tell whether it needs an approval; register the site's profile.");
 
+    // Customer-specific quality requirements (rule overlay keyed by customer).
+
+    /// <summary>A use-as-is concession was refused because a customer the lot is allocated to forbids concessions.</summary>
+    public static readonly ReasonCode CustomerConcessionForbidden = new("customer.concession-forbidden", "The lot is allocated to a customer that accepts no use-as-is concessions; disposition it otherwise (rework, return, scrap) or reallocate it.");
+
+    /// <summary>A release waits for a certificate of analysis a customer the lot is allocated to requires.</summary>
+    public static readonly ReasonCode CustomerCertificateRequired = new("customer.certificate-required", "The lot is allocated to a customer that requires a certificate of analysis; the release waits until the certificate is on file.");
+
     /// <summary>Every code in the catalogue.</summary>
     public static IReadOnlyList<ReasonCode> All { get; } =
     [
@@ -332,6 +340,7 @@ public static class ReasonCodes
         PartitionParked,
         StoreSchemaTooNew, StoreInUse, StoreDataUnreadable,
         FileUnreadable, FileNotRegular,
+        CustomerConcessionForbidden, CustomerCertificateRequired,
     ];
 
     /// <summary>The catalogue by code, built once from <see cref="All"/>.</summary>

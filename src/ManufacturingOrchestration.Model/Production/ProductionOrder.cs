@@ -82,6 +82,12 @@ public sealed record Allocation
 
     /// <summary>When the material is needed.</summary>
     public DateTimeOffset? RequiredBy { get; init; }
+
+    /// <summary>
+    /// The customer whose order the quantity is reserved or shipped for, when the order serves one (a sales order, or a
+    /// make-to-order production order). Customer quality requirements apply to the lot through it.
+    /// </summary>
+    public CustomerId? Customer { get; init; }
 }
 
 /// <summary>A production or work order.</summary>

@@ -48,11 +48,13 @@ public sealed class DecisionEngine
     private readonly SiteRuleSet _global;
     private readonly Dictionary<SiteId, SiteRuleSet> _overlays;
     private readonly DecisionPolicy _policy;
+    private readonly Dictionary<CustomerId, CustomerQualityRequirements> _customers;
 
-    internal DecisionEngine(SiteRuleSet global, Dictionary<SiteId, SiteRuleSet> overlays, DecisionPolicy policy, DecisionPolicyOptions policyOptions)
+    internal DecisionEngine(SiteRuleSet global, Dictionary<SiteId, SiteRuleSet> overlays, Dictionary<CustomerId, CustomerQualityRequirements> customers, DecisionPolicy policy, DecisionPolicyOptions policyOptions)
     {
         _global = global;
         _overlays = overlays;
+        _customers = customers;
         _policy = policy;
         Policy = policyOptions;
     }
@@ -68,6 +70,9 @@ public sealed class DecisionEngine
 
     /// <summary>The sites with an overlay.</summary>
     public IReadOnlyCollection<SiteId> OverlaySites => _overlays.Keys;
+
+    /// <summary>The customers with quality requirements (<see cref="DecisionEngineBuilder.AddCustomerRequirements"/>).</summary>
+    public IReadOnlyCollection<CustomerId> CustomersWithRequirements => _customers.Keys;
 
     /// <summary>The names of the rules in force at a site (the global set when the site has no overlay).</summary>
     /// <param name="site">The site, or <see langword="null"/> for the global set.</param>
@@ -104,7 +109,7 @@ public sealed class DecisionEngine
             if (pooled is not null)
             {
                 pooled.Session.DependencyResolver = collector;
-                facts.InsertInto(pooled.Session, ruleSet.Filter, pooled.Inserted);
+                facts.InsertInto(pooled.Session, ruleSet.Filter, pooled.Inserted, _customers);
                 pooled.Fire(cancellationToken);
             }
             else
@@ -112,7 +117,7 @@ public sealed class DecisionEngine
                 var session = ruleSet.Factory.CreateSession();
                 session.DependencyResolver = collector;
                 observe?.Invoke(session);
-                facts.InsertInto(session, ruleSet.Filter, new List<object>(8));
+                facts.InsertInto(session, ruleSet.Filter, new List<object>(8), _customers);
                 session.Fire(cancellationToken);
             }
 

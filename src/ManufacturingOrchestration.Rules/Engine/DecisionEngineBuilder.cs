@@ -17,6 +17,7 @@ public sealed class DecisionEngineBuilder
 {
     private readonly RuleTypeList _rules = new();
     private readonly List<SiteOverlayBuilder> _overlays = [];
+    private readonly Dictionary<CustomerId, CustomerQualityRequirements> _customers = [];
     private string _ruleSetName = "mo.standard";
     private string _ruleSetVersion = "1.0.0";
     private DecisionPolicyOptions _policy = DecisionPolicyOptions.Default;
@@ -98,6 +99,26 @@ public sealed class DecisionEngineBuilder
         return this;
     }
 
+    /// <summary>
+    /// Registers a customer's quality requirements, keyed by customer as site overlays are keyed by site: they apply to a
+    /// lot when any of its allocations (<see cref="FactSet.Allocations"/>) is for the customer. The shipped rules read
+    /// them: a use-as-is concession is refused (<see cref="ReasonCodes.CustomerConcessionForbidden"/>) and a release
+    /// waits for an approval until a certificate of analysis is on file (<see cref="ReasonCodes.CustomerCertificateRequired"/>).
+    /// </summary>
+    /// <param name="requirements">The customer's requirements.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ManufacturingOrchestrationException">The customer already has requirements (<see cref="ReasonCodes.RuleSetInvalid"/>).</exception>
+    public DecisionEngineBuilder AddCustomerRequirements(CustomerQualityRequirements requirements)
+    {
+        ArgumentNullException.ThrowIfNull(requirements);
+        if (!_customers.TryAdd(requirements.Customer, requirements))
+        {
+            throw new ManufacturingOrchestrationException(ReasonCodes.RuleSetInvalid, $"Customer {requirements.Customer} already has quality requirements.");
+        }
+
+        return this;
+    }
+
     /// <summary>Sets the roles policy constraints require (the constraints themselves always apply).</summary>
     /// <param name="options">The options.</param>
     /// <returns>This builder.</returns>
@@ -143,7 +164,7 @@ public sealed class DecisionEngineBuilder
             overlays.Add(overlay.Site, Compile(name, version, combined));
         }
 
-        return new DecisionEngine(global, overlays, new DecisionPolicy(_policy), _policy);
+        return new DecisionEngine(global, overlays, new Dictionary<CustomerId, CustomerQualityRequirements>(_customers), new DecisionPolicy(_policy), _policy);
     }
 
     private static List<IRuleDefinition> Load(IReadOnlyList<Type> types, string ruleSet)

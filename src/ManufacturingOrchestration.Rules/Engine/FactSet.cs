@@ -35,6 +35,13 @@ public sealed class FactSet
     /// <summary>The open allocations of <see cref="Lot"/> (inserted as one <see cref="OpenAllocations"/> fact when not empty).</summary>
     public IReadOnlyList<Allocation> Allocations { get; init; } = [];
 
+    /// <summary>
+    /// The certificates of analysis on file for <see cref="Lot"/>. A release of a lot allocated to a customer that
+    /// requires a certificate (<see cref="CustomerQualityRequirements.RequiresCertificateOfAnalysis"/>) waits for an
+    /// approval until one is here.
+    /// </summary>
+    public IReadOnlyList<CertificateOfAnalysis> CertificatesOfAnalysis { get; init => field = value ?? []; } = [];
+
     /// <summary>The supplier's quality history.</summary>
     public SupplierQualityHistory? SupplierHistory { get; init; }
 
@@ -71,15 +78,42 @@ public sealed class FactSet
 
     internal LotId? LotKey => Lot?.Id;
 
-    internal void InsertInto(ISession session, FactFilter filter, List<object> inserted)
+    internal void InsertInto(ISession session, FactFilter filter, List<object> inserted, IReadOnlyDictionary<CustomerId, CustomerQualityRequirements> customers)
     {
         // Typed, reflection-free collection of the facts the rule set reads: context facts first, the event last. They are
         // inserted as one batch, so the network propagates each fact type once instead of once per fact.
-        Collect(filter, inserted);
+        Collect(filter, inserted, customers);
         session.InsertAll(inserted);
     }
 
-    private void Collect(FactFilter filter, List<object> inserted)
+    /// <summary>The requirements of the customers the lot is allocated to, or <see langword="null"/> when none has any.</summary>
+    internal LotCustomerRequirements? CustomerRequirements(IReadOnlyDictionary<CustomerId, CustomerQualityRequirements> customers)
+    {
+        List<CustomerQualityRequirements>? items = null;
+        foreach (var allocation in Allocations)
+        {
+            if (allocation.Customer is { } customer && customers.TryGetValue(customer, out var requirements) && (items is null || !items.Contains(requirements)))
+            {
+                (items ??= new List<CustomerQualityRequirements>(2)).Add(requirements);
+            }
+        }
+
+        if (items is null)
+        {
+            return null;
+        }
+
+        var lot = Lot?.Id ?? Allocations[0].Lot;
+        var certificateOnFile = false;
+        foreach (var certificate in CertificatesOfAnalysis)
+        {
+            certificateOnFile |= certificate.Lot == lot;
+        }
+
+        return new LotCustomerRequirements(lot, items, certificateOnFile);
+    }
+
+    private void Collect(FactFilter filter, List<object> inserted, IReadOnlyDictionary<CustomerId, CustomerQualityRequirements> customers)
     {
         if (Site is not null && filter.Site)
         {
@@ -109,6 +143,11 @@ public sealed class FactSet
         if (Allocations.Count > 0 && filter.Allocations)
         {
             inserted.Add(new OpenAllocations(Lot?.Id ?? Allocations[0].Lot, Allocations));
+        }
+
+        if (customers.Count > 0 && filter.CustomerRequirements && CustomerRequirements(customers) is { } requirements)
+        {
+            inserted.Add(requirements);
         }
 
         if (Genealogy.Count > 0 && filter.Genealogy)

@@ -66,6 +66,7 @@ internal sealed class FactFilter
         SupplierHistory = Accepts(typeof(SupplierQualityHistory));
         Allocations = Accepts(typeof(OpenAllocations));
         Genealogy = Accepts(typeof(LotGenealogy));
+        CustomerRequirements = Accepts(typeof(LotCustomerRequirements));
         ScrapWindow = Accepts(typeof(ScrapWindow));
         CountTolerances = Accepts(typeof(CountToleranceProfile));
         CountAuthority = Accepts(typeof(CountAuthority));
@@ -88,6 +89,8 @@ internal sealed class FactFilter
     public bool Allocations { get; }
 
     public bool Genealogy { get; }
+
+    public bool CustomerRequirements { get; }
 
     public bool ScrapWindow { get; }
 

@@ -211,3 +211,50 @@ public sealed class LotGenealogy
     /// <inheritdoc />
     public override string ToString() => $"LotGenealogy {{ Lot = {Lot}, Links = {Links.Count} }}";
 }
+
+/// <summary>
+/// The requirements of the customers a lot is allocated or shipped to (through <see cref="Allocation.Customer"/>), as
+/// registered on the engine (<see cref="DecisionEngineBuilder.AddCustomerRequirements"/>), and whether a certificate of
+/// analysis for the lot is on file. Inserted as one fact, only when at least one such customer has requirements.
+/// </summary>
+public sealed class LotCustomerRequirements
+{
+    /// <summary>Creates the fact.</summary>
+    /// <param name="lot">The lot.</param>
+    /// <param name="items">The requirements of the customers the lot is allocated to.</param>
+    /// <param name="certificateOnFile">Whether a certificate of analysis for the lot is on file.</param>
+    public LotCustomerRequirements(LotId lot, IReadOnlyList<CustomerQualityRequirements> items, bool certificateOnFile)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        Lot = lot;
+        Items = items;
+        CertificateOnFile = certificateOnFile;
+        ForbidsUseAsIs = items.Any(r => r.ForbidsUseAsIs);
+        WaitsForCertificate = !certificateOnFile && items.Any(r => r.RequiresCertificateOfAnalysis);
+    }
+
+    /// <summary>The lot.</summary>
+    public LotId Lot { get; }
+
+    /// <summary>The requirements, one per customer.</summary>
+    public IReadOnlyList<CustomerQualityRequirements> Items { get; }
+
+    /// <summary>Whether a certificate of analysis for the lot is on file.</summary>
+    public bool CertificateOnFile { get; }
+
+    /// <summary>Whether any of the customers refuses use-as-is concessions.</summary>
+    public bool ForbidsUseAsIs { get; }
+
+    /// <summary>Whether a customer requires a certificate of analysis and none is on file: a release waits for it.</summary>
+    public bool WaitsForCertificate { get; }
+
+    /// <summary>The customers refusing use-as-is concessions.</summary>
+    public IReadOnlyList<CustomerId> CustomersForbiddingUseAsIs => Items.Where(r => r.ForbidsUseAsIs).Select(r => r.Customer).ToArray();
+
+    /// <summary>The customers requiring a certificate of analysis.</summary>
+    public IReadOnlyList<CustomerId> CustomersRequiringCertificate => Items.Where(r => r.RequiresCertificateOfAnalysis).Select(r => r.Customer).ToArray();
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"LotCustomerRequirements {{ Lot = {Lot}, Customers = [{string.Join(", ", Items.Select(r => r.Customer))}], CertificateOnFile = {CertificateOnFile} }}";
+}

@@ -335,7 +335,8 @@ public sealed class InspectionPassedReleaseRule : Rule
 
         When()
             .Match(() => passed, p => p.UsageDecision == UsageDecision.Accept)
-            .Match(() => lot, l => l.Id == passed.Lot, l => !l.IsRestrictedBatch);
+            .Match(() => lot, l => l.Id == passed.Lot, l => !l.IsRestrictedBatch)
+            .Not<LotCustomerRequirements>(c => c.Lot == passed.Lot, c => c.WaitsForCertificate);
         Then()
             .Do(ctx => ctx.Decide(new ReleaseLot { Lot = passed.Lot, Site = passed.Site, TargetCategory = StockCategory.Unrestricted, Quantity = passed.Quantity }));
     }
@@ -358,7 +359,8 @@ public sealed class InspectionPassedRestrictedReleaseRule : Rule
 
         When()
             .Match(() => passed, p => p.UsageDecision != UsageDecision.Reject)
-            .Match(() => lot, l => l.Id == passed.Lot, l => l.IsRestrictedBatch || passed.UsageDecision == UsageDecision.AcceptRestricted);
+            .Match(() => lot, l => l.Id == passed.Lot, l => l.IsRestrictedBatch || passed.UsageDecision == UsageDecision.AcceptRestricted)
+            .Not<LotCustomerRequirements>(c => c.Lot == passed.Lot, c => c.WaitsForCertificate);
         Then()
             .Do(ctx => ctx.Decide(new ReleaseLot { Lot = passed.Lot, Site = passed.Site, TargetCategory = StockCategory.RestrictedUse, Quantity = passed.Quantity }));
     }

@@ -177,17 +177,33 @@ public sealed class MrbUseAsIsRule : Rule
 
         When()
             .Match(() => decided, d => MrbRules.Has(d, MrbDisposition.UseAsIs))
-            .Match(() => site, s => s.Id == decided.Site);
+            .Match(() => site, s => s.Id == decided.Site)
+            .Not<LotCustomerRequirements>(c => c.ForbidsUseAsIs, c => MrbRules.HasUseAsIsOn(decided, c.Lot));
         Then()
-            .Do(ctx => Act(ctx, decided, site));
+            .Do(ctx => Act(ctx, decided, site, null));
     }
 
-    private static void Act(IContext context, MrbDispositionDecided decided, SiteProfile site)
+    /// <summary>Decides the use-as-is lines; a line on <paramref name="refused"/>'s lot is refused for its customers.</summary>
+    internal static void Act(IContext context, MrbDispositionDecided decided, SiteProfile site, LotCustomerRequirements? refused)
     {
         foreach (var line in decided.Lines)
         {
             if (line.Disposition != MrbDisposition.UseAsIs)
             {
+                continue;
+            }
+
+            if (refused is not null && line.Lot == refused.Lot)
+            {
+                context.Decide(new Escalate
+                {
+                    Role = Role.MrbMember,
+                    Site = decided.Site,
+                    Subject = $"NCR {decided.Nonconformance} lot {line.Lot}",
+                    ReasonCode = ReasonCodes.CustomerConcessionForbidden,
+                    Message = $"Use-as-is refused: the lot is allocated to {string.Join(", ", refused.CustomersForbiddingUseAsIs)}, which accept no concessions; disposition it otherwise or reallocate it.",
+                    Priority = DecisionPriority.High,
+                });
                 continue;
             }
 
@@ -428,6 +444,19 @@ internal static class MrbRules
         foreach (var line in decided.Lines)
         {
             if (line.Disposition == disposition)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public static bool HasUseAsIsOn(MrbDispositionDecided decided, LotId lot)
+    {
+        foreach (var line in decided.Lines)
+        {
+            if (line.Disposition == MrbDisposition.UseAsIs && line.Lot == lot)
             {
                 return true;
             }

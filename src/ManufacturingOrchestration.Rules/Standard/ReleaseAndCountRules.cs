@@ -24,7 +24,8 @@ public sealed class LotReleasedStockRule : Rule
         LotReleased released = default!;
 
         When()
-            .Match(() => released);
+            .Match(() => released)
+            .Not<LotCustomerRequirements>(c => c.Lot == released.Lot, c => c.WaitsForCertificate);
         Then()
             .Do(ctx => ctx.Decide(new ReleaseLot { Lot = released.Lot, Site = released.Site, Quantity = released.Quantity, ReleasedBy = released.ReleasedBy }));
     }
@@ -45,7 +46,8 @@ public sealed class LotReleasedShipmentRule : Rule
         LotReleased released = default!;
 
         When()
-            .Match(() => released);
+            .Match(() => released)
+            .Not<LotCustomerRequirements>(c => c.Lot == released.Lot, c => c.WaitsForCertificate);
         Then()
             .Do(ctx => ctx.Decide(new ReleaseShipmentHold { Lot = released.Lot, Site = released.Site }))
             .Do(ctx => ctx.Decide(new UpdateAtp { Material = released.Material, Site = released.Site, Lot = released.Lot, Quantity = released.Quantity }));
