@@ -309,6 +309,26 @@ public static class ReasonCodes
     /// <summary>A governed decision (release, scrap, use-as-is) was made without the site's profile.</summary>
     public static readonly ReasonCode SiteProfileMissing = new("rules.site-profile-missing", "A release, scrap or use-as-is was decided without the site's profile, so the policy cannot tell whether it needs an approval; register the site's profile.");
 
+    // Corrective actions (CAPA, 8D, SCAR).
+
+    /// <summary>A corrective action was asked to go back to an earlier stage.</summary>
+    public static readonly ReasonCode CorrectiveActionStageBackward = new("capa.stage-backward", "Corrective action stages move forward only.");
+
+    /// <summary>A corrective action was asked to skip a stage.</summary>
+    public static readonly ReasonCode CorrectiveActionStageSkipped = new("capa.stage-skipped", "A corrective action advances one stage at a time.");
+
+    /// <summary>A corrective action cannot advance while a mandatory activity of its current stage is open.</summary>
+    public static readonly ReasonCode CorrectiveActionMandatoryActivityOpen = new("capa.mandatory-activity-open", "A mandatory activity of the current stage is still open; close it before advancing.");
+
+    /// <summary>The activity named is not an open activity of the current stage.</summary>
+    public static readonly ReasonCode CorrectiveActionActivityUnknown = new("capa.activity-unknown", "No open activity of that name in the current stage.");
+
+    /// <summary>The current stage of a corrective action already has an activity of that name.</summary>
+    public static readonly ReasonCode CorrectiveActionActivityExists = new("capa.activity-exists", "The current stage already has an activity of that name.");
+
+    /// <summary>A closed corrective action was asked to advance or change its activities.</summary>
+    public static readonly ReasonCode CorrectiveActionClosed = new("capa.closed", "The corrective action is closed: it has no further stage; reopen it first.");
+
     /// <summary>Every code in the catalogue.</summary>
     public static IReadOnlyList<ReasonCode> All { get; } =
     [
@@ -329,6 +349,7 @@ public static class ReasonCodes
         PartitionParked,
         StoreSchemaTooNew, StoreInUse, StoreDataUnreadable,
         FileUnreadable, FileNotRegular,
+        CorrectiveActionStageBackward, CorrectiveActionStageSkipped, CorrectiveActionMandatoryActivityOpen, CorrectiveActionActivityUnknown, CorrectiveActionActivityExists, CorrectiveActionClosed,
     ];
 
     /// <summary>The catalogue by code, built once from <see cref="All"/>.</summary>
