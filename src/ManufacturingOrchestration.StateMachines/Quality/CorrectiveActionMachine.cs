@@ -189,7 +189,7 @@ public static class CorrectiveActionMachine
         var nameFree = new TransitionGuard<CapaContext>(
             static c => !c.Action.Activities.Any(a => a.Stage == c.Action.Stage && string.Equals(a.Name, c.Args.ActivityName, StringComparison.Ordinal)),
             ReasonCodes.CorrectiveActionActivityExists);
-        var actor = new TransitionGuard<CapaContext>(static c => c.Args.Actor is not null, ReasonCodes.Required);
+        var namedByActor = new TransitionGuard<CapaContext>(static c => !string.IsNullOrWhiteSpace(c.Args.ActivityName) && c.Args.Actor is not null, ReasonCodes.Required);
         var activityOpen = new TransitionGuard<CapaContext>(
             static c => c.Action.Activities.Any(a => IsOpenInStage(a, c.Action.Stage, c.Args.ActivityName)),
             ReasonCodes.CorrectiveActionActivityUnknown);
@@ -199,7 +199,7 @@ public static class CorrectiveActionMachine
         {
             machine.Configure(stages[i])
                 .InternalTransitionIf(CorrectiveActionTrigger.AddActivity, named, nameFree)
-                .InternalTransitionIf(CorrectiveActionTrigger.CloseActivity, named, actor, activityOpen)
+                .InternalTransitionIf(CorrectiveActionTrigger.CloseActivity, namedByActor, activityOpen)
                 .PermitIf(CorrectiveActionTrigger.Advance, stages[i + 1], mandatoryClosed);
         }
 
