@@ -320,6 +320,26 @@ public static class ReasonCodes
     /// <summary>A release waits for a certificate of analysis a customer the lot is allocated to requires.</summary>
     public static readonly ReasonCode CustomerCertificateRequired = new("customer.certificate-required", "The lot is allocated to a customer that requires a certificate of analysis; the release waits until the certificate is on file.");
 
+    // Corrective actions (CAPA, 8D, SCAR).
+
+    /// <summary>A corrective action was asked to go back to an earlier stage.</summary>
+    public static readonly ReasonCode CorrectiveActionStageBackward = new("capa.stage-backward", "Corrective action stages move forward only.");
+
+    /// <summary>A corrective action was asked to skip a stage.</summary>
+    public static readonly ReasonCode CorrectiveActionStageSkipped = new("capa.stage-skipped", "A corrective action advances one stage at a time.");
+
+    /// <summary>A corrective action cannot advance while a mandatory activity of its current stage is open.</summary>
+    public static readonly ReasonCode CorrectiveActionMandatoryActivityOpen = new("capa.mandatory-activity-open", "A mandatory activity of the current stage is still open; close it before advancing.");
+
+    /// <summary>The activity named is not an open activity of the current stage.</summary>
+    public static readonly ReasonCode CorrectiveActionActivityUnknown = new("capa.activity-unknown", "No open activity of that name in the current stage.");
+
+    /// <summary>The current stage of a corrective action already has an activity of that name.</summary>
+    public static readonly ReasonCode CorrectiveActionActivityExists = new("capa.activity-exists", "The current stage already has an activity of that name.");
+
+    /// <summary>A closed corrective action was asked to advance or change its activities.</summary>
+    public static readonly ReasonCode CorrectiveActionClosed = new("capa.closed", "The corrective action is closed: it has no further stage; reopen it first.");
+
     /// <summary>Every code in the catalogue.</summary>
     public static IReadOnlyList<ReasonCode> All { get; } =
     [
@@ -341,6 +361,7 @@ public static class ReasonCodes
         StoreSchemaTooNew, StoreInUse, StoreDataUnreadable,
         FileUnreadable, FileNotRegular,
         CustomerConcessionForbidden, CustomerCertificateRequired,
+        CorrectiveActionStageBackward, CorrectiveActionStageSkipped, CorrectiveActionMandatoryActivityOpen, CorrectiveActionActivityUnknown, CorrectiveActionActivityExists, CorrectiveActionClosed,
     ];
 
     /// <summary>The catalogue by code, built once from <see cref="All"/>.</summary>

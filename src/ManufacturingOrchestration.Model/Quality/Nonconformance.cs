@@ -124,60 +124,6 @@ public sealed record Nonconformance
     public IReadOnlyList<EvidenceReference> Evidence { get; init => field = value ?? []; } = [];
 }
 
-/// <summary>The kind of corrective action.</summary>
-public enum CorrectiveActionKind
-{
-    /// <summary>Corrective and preventive action.</summary>
-    Capa = 0,
-
-    /// <summary>8D problem solving (D0–D8).</summary>
-    EightD = 1,
-
-    /// <summary>Supplier corrective action request.</summary>
-    Scar = 2,
-}
-
-/// <summary>The stage of a corrective action; stages move forward only.</summary>
-public enum CorrectiveActionStage
-{
-    /// <summary>Issued.</summary>
-    Issued = 0,
-
-    /// <summary>Containment.</summary>
-    Containment = 1,
-
-    /// <summary>Root cause analysis.</summary>
-    RootCause = 2,
-
-    /// <summary>Corrective action.</summary>
-    CorrectiveAction = 3,
-
-    /// <summary>Verification of effectiveness.</summary>
-    Verification = 4,
-
-    /// <summary>Closed.</summary>
-    Closed = 5,
-}
-
-/// <summary>A corrective action (CAPA, 8D or SCAR).</summary>
-public sealed record CorrectiveAction
-{
-    /// <summary>The identifier.</summary>
-    public required CorrectiveActionId Id { get; init; }
-
-    /// <summary>The kind.</summary>
-    public required CorrectiveActionKind Kind { get; init; }
-
-    /// <summary>The stage.</summary>
-    public CorrectiveActionStage Stage { get; init; }
-
-    /// <summary>The supplier, for a SCAR.</summary>
-    public SupplierId? Supplier { get; init; }
-
-    /// <summary>The nonconformances that led to it.</summary>
-    public IReadOnlyList<NonconformanceId> Nonconformances { get; init => field = value ?? []; } = [];
-}
-
 /// <summary>A supplier's quality history over a window: what supplier-escalation rules reason on.</summary>
 public sealed record SupplierQualityHistory
 {

@@ -11,7 +11,10 @@ namespace ManufacturingOrchestration.Testing;
 /// the trigger that leads to the requested status (<see cref="NonconformanceMachine.MoveTo"/>), corrections and
 /// dispositions fire <see cref="NonconformanceTrigger.Correct"/> and <see cref="NonconformanceTrigger.Disposition"/>, so
 /// the simulator refuses exactly what the machine refuses, with the machine's reason code (no review skipped, a refused
-/// NC can be reopened, use-as-is lines the concession rule refuses). Thread-safe.
+/// NC can be reopened, use-as-is lines the concession rule refuses). Each supplier case it opens is also a
+/// <see cref="CorrectiveAction"/> of the same id, in the first stage of its kind (a SCAR starts
+/// <see cref="CorrectiveActionStage.Issued"/>), changed only through <see cref="CorrectiveActionMachine"/>
+/// (<see cref="FireCorrectiveAction"/>, <see cref="MoveCorrectiveAction"/>). Thread-safe.
 /// </summary>
 public sealed class QmsSimulator : AdapterSimulator,
     ICommandHandler<CreateInspectionLotRequest>,
@@ -27,6 +30,7 @@ public sealed class QmsSimulator : AdapterSimulator,
     private readonly ConcurrentDictionary<InspectionLotId, InspectionLot> _inspectionLots = new();
     private readonly ConcurrentDictionary<NonconformanceId, NcState> _nonconformances = new();
     private readonly ConcurrentDictionary<string, SupplierCase> _cases = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<CorrectiveActionId, CorrectiveAction> _correctiveActions = new();
     private readonly ConcurrentDictionary<SupplierId, SupplierQualityHistory> _histories = new();
     private readonly ConcurrentDictionary<SiteId, SiteProfile> _sites = new();
     private readonly Lock _gate = new();
@@ -132,6 +136,39 @@ public sealed class QmsSimulator : AdapterSimulator,
 
     /// <summary>Every supplier case opened, in no particular order.</summary>
     public IReadOnlyList<SupplierCase> SupplierCases => [.. _cases.Values];
+
+    /// <summary>The corrective action of a supplier case (same id as <see cref="SupplierCase.Id"/>).</summary>
+    /// <param name="correctiveAction">The id.</param>
+    /// <returns>The corrective action as it is now, or <see langword="null"/> when unknown.</returns>
+    public CorrectiveAction? GetCorrectiveAction(CorrectiveActionId correctiveAction) =>
+        _correctiveActions.TryGetValue(correctiveAction, out var action) ? action : null;
+
+    /// <summary>Every corrective action of the supplier cases opened, in no particular order.</summary>
+    public IReadOnlyList<CorrectiveAction> CorrectiveActions => [.. _correctiveActions.Values];
+
+    /// <summary>
+    /// Fires a trigger on a corrective action through <see cref="CorrectiveActionMachine.Fire"/> (advance, add or close an
+    /// activity, reopen) and keeps the result; refuses as the machine does, and an unknown id with <c>adapter.reference-unknown</c>.
+    /// </summary>
+    /// <param name="correctiveAction">The id.</param>
+    /// <param name="trigger">The trigger.</param>
+    /// <param name="args">The arguments; <see cref="CorrectiveActionTriggerArgs.None"/> when the trigger needs none.</param>
+    /// <returns>The new corrective action, or the machine's rejection.</returns>
+    public TransitionResult<CorrectiveAction> FireCorrectiveAction(CorrectiveActionId correctiveAction, CorrectiveActionTrigger trigger, CorrectiveActionTriggerArgs args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        return ChangeCorrectiveAction(correctiveAction, trigger.ToString(), action => CorrectiveActionMachine.Fire(action, trigger, args));
+    }
+
+    /// <summary>
+    /// Moves a corrective action to a requested stage through <see cref="CorrectiveActionMachine.MoveTo"/>: the next stage
+    /// advances under the machine's rules, an earlier one is refused with <c>capa.stage-backward</c>.
+    /// </summary>
+    /// <param name="correctiveAction">The id.</param>
+    /// <param name="stage">The requested stage.</param>
+    /// <returns>The new corrective action, or the machine's rejection.</returns>
+    public TransitionResult<CorrectiveAction> MoveCorrectiveAction(CorrectiveActionId correctiveAction, CorrectiveActionStage stage) =>
+        ChangeCorrectiveAction(correctiveAction, nameof(CorrectiveActionTrigger.Advance), action => CorrectiveActionMachine.MoveTo(action, stage));
 
     /// <summary>Every inspection lot, in no particular order.</summary>
     public IReadOnlyList<InspectionLot> InspectionLots => [.. _inspectionLots.Values];
@@ -326,11 +363,22 @@ public sealed class QmsSimulator : AdapterSimulator,
             Evidence = [.. request.Evidence],
             OpenedAt = TimeProvider.GetUtcNow(),
         };
+        var correctiveAction = new CorrectiveAction
+        {
+            Id = new CorrectiveActionId(id),
+            Kind = request.CaseKind,
+            Stage = CorrectiveActionStages.First(request.CaseKind),
+            Problem = request.Problem,
+            Supplier = request.Supplier,
+            Nonconformances = [.. request.Nonconformances],
+            Lots = [.. request.Lots],
+        };
         return CommandPlan.Apply(
             $"{request.CaseKind} {id} opened against {request.Supplier} with {request.Evidence.Count} evidence item(s)",
             () =>
             {
                 _cases[id] = supplierCase;
+                _correctiveActions[correctiveAction.Id] = correctiveAction;
                 if (_histories.TryGetValue(request.Supplier, out var history))
                 {
                     _histories[request.Supplier] = history with { Escalations = history.Escalations + 1, OpenCorrectiveActions = history.OpenCorrectiveActions + 1 };
@@ -338,6 +386,25 @@ public sealed class QmsSimulator : AdapterSimulator,
             },
             lot: request.Lots.Count > 0 ? request.Lots[0].Value : null,
             externalReference: id);
+    }
+
+    private TransitionResult<CorrectiveAction> ChangeCorrectiveAction(CorrectiveActionId id, string trigger, Func<CorrectiveAction, TransitionResult<CorrectiveAction>> change)
+    {
+        lock (_gate)
+        {
+            if (!_correctiveActions.TryGetValue(id, out var action))
+            {
+                return TransitionResult<CorrectiveAction>.Rejected(new TransitionRejection(ReasonCodes.ReferenceUnknown, $"Corrective action {id} is not known to the QMS.", "Unknown", trigger, []));
+            }
+
+            var result = change(action);
+            if (result.Value is { } next)
+            {
+                _correctiveActions[id] = next;
+            }
+
+            return result;
+        }
     }
 
     private SiteProfile SiteOf(NcState state) => _sites.TryGetValue(state.Current.Site, out var profile) ? profile : new SiteProfile { Id = state.Current.Site };
@@ -384,7 +451,7 @@ public sealed class QmsSimulator : AdapterSimulator,
 /// <summary>A supplier case (SCAR or other corrective action) opened in the QMS.</summary>
 public sealed record SupplierCase
 {
-    /// <summary>The case id.</summary>
+    /// <summary>The case id; also the id of its <see cref="CorrectiveAction"/> (<see cref="QmsSimulator.GetCorrectiveAction"/>).</summary>
     public required string Id { get; init; }
 
     /// <summary>The kind of corrective action.</summary>

@@ -4,13 +4,16 @@ namespace ManufacturingOrchestration.StateMachines.Tests.Graphs;
 
 public sealed partial class StateGraphTests
 {
-    public static TheoryData<string> DiagramNames => ["lot-stock", "production-order", "nonconformance"];
+    public static TheoryData<string> DiagramNames => ["lot-stock", "production-order", "nonconformance", "capa", "eight-d", "scar"];
 
     private static string Generate(string name) => name switch
     {
         "lot-stock" => LotStockMachine.ToMermaid(),
         "production-order" => ProductionOrderMachine.ToMermaid(),
         "nonconformance" => NonconformanceMachine.ToMermaid(),
+        "capa" => CorrectiveActionMachine.ToMermaid(ManufacturingOrchestration.Model.CorrectiveActionKind.Capa),
+        "eight-d" => CorrectiveActionMachine.ToMermaid(ManufacturingOrchestration.Model.CorrectiveActionKind.EightD),
+        "scar" => CorrectiveActionMachine.ToMermaid(ManufacturingOrchestration.Model.CorrectiveActionKind.Scar),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 

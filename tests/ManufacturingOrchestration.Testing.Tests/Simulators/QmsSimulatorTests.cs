@@ -1,5 +1,6 @@
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.StateMachines;
 using Microsoft.Extensions.Time.Testing;
 using static ManufacturingOrchestration.Testing.Tests.Support.Seed;
 
@@ -215,6 +216,72 @@ public sealed class QmsSimulatorTests
         qms.SupplierCases.Should().ContainSingle().Which.Evidence.Should().ContainSingle().Which.Should().Be(evidence);
         history!.Escalations.Should().Be(1);
         history.WindowEnd.Should().Be(DateTimeOffset.UnixEpoch.AddDays(90));
+    }
+
+    [Fact]
+    public async Task OpenSupplierCaseAsync_Scar_IsACorrectiveActionIssuedThatAdvancesOnlyThroughTheMachine()
+    {
+        var qms = CreateSut(NonconformanceStatus.New);
+        var engineer = new ActorId("sqe-sam");
+
+        var opened = await qms.OpenSupplierCaseAsync(new OpenSupplierCaseRequest { Context = Context(), Supplier = Supplier, Problem = "Capacitance low", Lots = [Lot], Nonconformances = [s_nc] }, s_ct);
+        var id = new CorrectiveActionId(opened.ExternalReference!);
+        var scar = qms.GetCorrectiveAction(id);
+
+        scar.Should().NotBeNull();
+        scar!.Kind.Should().Be(CorrectiveActionKind.Scar);
+        scar.Stage.Should().Be(CorrectiveActionStage.Issued);
+        scar.Supplier.Should().Be(Supplier);
+        scar.Lots.Should().Equal(Lot);
+        scar.Nonconformances.Should().Equal(s_nc);
+
+        qms.FireCorrectiveAction(id, CorrectiveActionTrigger.Advance, CorrectiveActionTriggerArgs.None).GetValueOrThrow().Stage.Should().Be(CorrectiveActionStage.Containment);
+        qms.FireCorrectiveAction(id, CorrectiveActionTrigger.AddActivity, new CorrectiveActionTriggerArgs { ActivityName = "Quarantine stock in transit", IsMandatory = true }).IsAccepted.Should().BeTrue();
+
+        var held = qms.FireCorrectiveAction(id, CorrectiveActionTrigger.Advance, CorrectiveActionTriggerArgs.None);
+        var backward = qms.MoveCorrectiveAction(id, CorrectiveActionStage.Issued);
+        var skipped = qms.MoveCorrectiveAction(id, CorrectiveActionStage.CorrectiveAction);
+
+        held.Rejection!.ReasonCode.Should().Be(ReasonCodes.CorrectiveActionMandatoryActivityOpen);
+        held.Rejection.Message.Should().Contain("Quarantine stock in transit");
+        backward.Rejection!.ReasonCode.Should().Be(ReasonCodes.CorrectiveActionStageBackward);
+        skipped.Rejection!.ReasonCode.Should().Be(ReasonCodes.CorrectiveActionStageSkipped);
+        qms.GetCorrectiveAction(id)!.Stage.Should().Be(CorrectiveActionStage.Containment, "a refused change leaves the case as it was");
+
+        qms.FireCorrectiveAction(id, CorrectiveActionTrigger.CloseActivity, new CorrectiveActionTriggerArgs { ActivityName = "Quarantine stock in transit", Actor = engineer }).IsAccepted.Should().BeTrue();
+        foreach (var stage in new[] { CorrectiveActionStage.RootCause, CorrectiveActionStage.CorrectiveAction, CorrectiveActionStage.Verification, CorrectiveActionStage.Closed })
+        {
+            qms.MoveCorrectiveAction(id, stage).GetValueOrThrow().Stage.Should().Be(stage);
+        }
+
+        var closed = qms.GetCorrectiveAction(id)!;
+        closed.Stage.Should().Be(CorrectiveActionStage.Closed);
+        closed.Activities.Should().ContainSingle().Which.ClosedBy.Should().Be(engineer);
+        qms.FireCorrectiveAction(id, CorrectiveActionTrigger.Advance, CorrectiveActionTriggerArgs.None).Rejection!.ReasonCode.Should().Be(ReasonCodes.CorrectiveActionClosed);
+    }
+
+    [Theory]
+    [InlineData(CorrectiveActionKind.EightD, CorrectiveActionStage.D0)]
+    [InlineData(CorrectiveActionKind.Capa, CorrectiveActionStage.Identify)]
+    public async Task OpenSupplierCaseAsync_OtherKinds_StartInTheirFirstStage(CorrectiveActionKind kind, CorrectiveActionStage first)
+    {
+        var qms = CreateSut(NonconformanceStatus.New);
+
+        var opened = await qms.OpenSupplierCaseAsync(new OpenSupplierCaseRequest { Context = Context(), Supplier = Supplier, Problem = "Capacitance low", CaseKind = kind }, s_ct);
+
+        var action = qms.GetCorrectiveAction(new CorrectiveActionId(opened.ExternalReference!))!;
+        action.Kind.Should().Be(kind);
+        action.Stage.Should().Be(first);
+    }
+
+    [Fact]
+    public void FireCorrectiveAction_UnknownId_IsRefusedAsUnknownReference()
+    {
+        var qms = CreateSut(NonconformanceStatus.New);
+
+        var result = qms.FireCorrectiveAction(new CorrectiveActionId("SCAR-404"), CorrectiveActionTrigger.Advance, CorrectiveActionTriggerArgs.None);
+
+        result.Rejection!.ReasonCode.Should().Be(ReasonCodes.ReferenceUnknown);
     }
 
     [Fact]

@@ -54,7 +54,14 @@ public sealed class IncomingInspectionScenarioTests
         alternate.Quantity.Should().Be(Quantity.Each(20), "the allocated quantity must be covered");
         alternate.PreferredSuppliers.Should().Equal(Beta);
         alternate.ExcludedSupplier.Should().Be(Acme);
-        harness.Plant.Qms.SupplierCases.Should().ContainSingle().Which.Supplier.Should().Be(Acme);
+        var supplierCase = harness.Plant.Qms.SupplierCases.Should().ContainSingle().Subject;
+        supplierCase.Supplier.Should().Be(Acme);
+        var scar = harness.Plant.Qms.GetCorrectiveAction(new CorrectiveActionId(supplierCase.Id))!;
+        scar.Kind.Should().Be(CorrectiveActionKind.Scar);
+        scar.Stage.Should().Be(CorrectiveActionStage.Issued);
+        scar.Lots.Should().Contain(lot);
+        harness.Plant.Qms.FireCorrectiveAction(scar.Id, StateMachines.CorrectiveActionTrigger.Advance, StateMachines.CorrectiveActionTriggerArgs.None)
+            .GetValueOrThrow().Stage.Should().Be(CorrectiveActionStage.Containment);
         harness.Plant.Mes.GetWorkOrder(order)!.Status.Should().Be(ProductionOrderStatus.Held);
         harness.Plant.Mes.ContainmentChecks.Should().ContainSingle().Which.Orders.Should().Equal(order);
         var state = await harness.Orchestrator.GetPartitionAsync(lot.Value, Ct);
