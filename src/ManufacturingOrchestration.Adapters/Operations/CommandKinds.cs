@@ -163,6 +163,12 @@ public static class QueryKinds
     /// <summary>MES: get the genealogy links of the components of a produced lot.</summary>
     public const string MesGetComponents = "mes.get-components";
 
+    /// <summary>MES: trace a lot forward over several levels, to what was made from it (component → intermediate → finished good).</summary>
+    public const string MesTraceForward = "mes.trace-forward";
+
+    /// <summary>MES: trace a lot backward over several levels, to what it was made of (finished good → intermediate → component).</summary>
+    public const string MesTraceBackward = "mes.trace-backward";
+
     /// <summary>MES: get a work order.</summary>
     public const string MesGetWorkOrder = "mes.get-work-order";
 

@@ -287,6 +287,8 @@ public sealed class OperationRegistry
             .AddQuery<GetProductionOrderQuery, ProductionOrder?>(QueryKinds.ErpGetProductionOrder)
             .AddQuery<GetConsumersQuery, IReadOnlyList<GenealogyLink>>(QueryKinds.MesGetConsumers)
             .AddQuery<GetComponentsQuery, IReadOnlyList<GenealogyLink>>(QueryKinds.MesGetComponents)
+            .AddQuery<TraceForwardQuery, GenealogyTrace>(QueryKinds.MesTraceForward)
+            .AddQuery<TraceBackwardQuery, GenealogyTrace>(QueryKinds.MesTraceBackward)
             .AddQuery<GetWorkOrderQuery, ProductionOrder?>(QueryKinds.MesGetWorkOrder)
             .AddQuery<GetInspectionLotQuery, InspectionLot?>(QueryKinds.QmsGetInspectionLot)
             .AddQuery<GetNonconformanceQuery, Nonconformance?>(QueryKinds.QmsGetNonconformance)

@@ -61,6 +61,18 @@ public sealed record TraceabilityRecord
     public IReadOnlyList<string> PublicationKeys { get; init => field = value ?? []; } = [];
 
     /// <summary>
+    /// The links of this lot's genealogy that consumed <paramref name="componentLot"/>, each naming this lot as the
+    /// produced lot (a published link that names none was published for this lot).
+    /// </summary>
+    /// <param name="componentLot">The consumed lot.</param>
+    /// <returns>The links; empty when this lot was not made from <paramref name="componentLot"/>.</returns>
+    public IReadOnlyList<GenealogyLink> LinksConsuming(LotId componentLot) => [.. ComponentLinks().Where(l => l.ComponentLot == componentLot)];
+
+    /// <summary>The links of this lot's genealogy, each naming this lot as the produced lot (a published link that names none was published for this lot).</summary>
+    /// <returns>The links.</returns>
+    public IReadOnlyList<GenealogyLink> ComponentLinks() => [.. Links.Select(l => l.ProducedLot is null ? l with { ProducedLot = Lot } : l)];
+
+    /// <summary>
     /// What a repository keeps after applying a publication to a lot's record: <see langword="null"/> when the record
     /// already carries the publication's idempotency key (nothing to write); otherwise the new record, with the key
     /// appended to <see cref="PublicationKeys"/> and only the latest <paramref name="maxRememberedKeys"/> keys kept.

@@ -22,6 +22,15 @@ public interface ITraceabilityRepository
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The latest publication, or <see langword="null"/> when none was published.</returns>
     ValueTask<TraceabilityRecord?> GetAsync(LotId lot, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reads where a lot was consumed: the links of every published lot that names it as a component
+    /// (<see cref="TraceabilityRecord.LinksConsuming"/>), for forward traces.
+    /// </summary>
+    /// <param name="componentLot">The consumed lot.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The links, each naming the lot it went into; empty when no published lot consumed it.</returns>
+    ValueTask<IReadOnlyList<GenealogyLink>> GetConsumersAsync(LotId componentLot, CancellationToken cancellationToken = default);
 }
 
 /// <summary>What a publication did.</summary>

@@ -73,6 +73,22 @@ public sealed class JsonFileTraceabilityRepository : ITraceabilityRepository
     public async ValueTask<TraceabilityRecord?> GetAsync(LotId lot, CancellationToken cancellationToken = default) =>
         await ReadAsync(PathOf(lot), cancellationToken).ConfigureAwait(false);
 
+    /// <inheritdoc />
+    /// <remarks>Reads every lot file of the directory: the files are kept per produced lot, with no where-used index.</remarks>
+    public async ValueTask<IReadOnlyList<GenealogyLink>> GetConsumersAsync(LotId componentLot, CancellationToken cancellationToken = default)
+    {
+        var links = new List<GenealogyLink>();
+        foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*.json"))
+        {
+            if (await ReadAsync(path, cancellationToken).ConfigureAwait(false) is { } record)
+            {
+                links.AddRange(record.LinksConsuming(componentLot));
+            }
+        }
+
+        return links;
+    }
+
     private static async ValueTask<TraceabilityRecord?> ReadAsync(string path, CancellationToken cancellationToken)
     {
         try

@@ -8,8 +8,15 @@ namespace ManufacturingOrchestration.Engine.Traceability;
 /// to the <see cref="AdapterSet"/> as the <see cref="CommandKinds.TraceabilitySystem"/> adapter. The command's idempotency key becomes the publication's, so a retried or
 /// replayed command is answered <see cref="AdapterResultStatus.AlreadyApplied"/>; an I/O failure is transient
 /// (retried with backoff), a repository that cannot read its own data is a permanent failure (dead letter).
+/// It also answers genealogy traces (<see cref="TraceForwardQuery"/>, <see cref="TraceBackwardQuery"/>) from the published
+/// genealogy, walked by <see cref="GenealogyTracer"/> like the MES's: route them to it with
+/// <c>set.Handle(QueryKinds.MesTraceForward, adapter)</c> (and <see cref="QueryKinds.MesTraceBackward"/>). Only released
+/// (published) lots are in it, so a trace through a lot not yet published stops there.
 /// </summary>
-public sealed class TraceabilityRepositoryAdapter : ICommandHandler<PublishGenealogyRequest>
+public sealed class TraceabilityRepositoryAdapter :
+    ICommandHandler<PublishGenealogyRequest>,
+    IQueryHandler<TraceForwardQuery, GenealogyTrace>,
+    IQueryHandler<TraceBackwardQuery, GenealogyTrace>
 {
     private readonly ITraceabilityRepository _repository;
 
@@ -54,5 +61,35 @@ public sealed class TraceabilityRepositoryAdapter : ICommandHandler<PublishGenea
         {
             return AdapterResult.Permanent(ex.ReasonCode, ex.Message);
         }
+    }
+
+    /// <summary>What was made from a lot, as published: forward over the lots that name it as a component.</summary>
+    /// <param name="lot">The lot to start from.</param>
+    /// <param name="maxDepth">How many levels to walk.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The trace.</returns>
+    public ValueTask<GenealogyTrace> TraceForwardAsync(LotId lot, int maxDepth, CancellationToken cancellationToken = default) =>
+        GenealogyTracer.TraceAsync(lot, GenealogyDirection.Forward, maxDepth, _repository.GetConsumersAsync, cancellationToken);
+
+    /// <summary>What a lot was made of, as published: backward over each published lot's component links.</summary>
+    /// <param name="lot">The lot to start from.</param>
+    /// <param name="maxDepth">How many levels to walk.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The trace.</returns>
+    public ValueTask<GenealogyTrace> TraceBackwardAsync(LotId lot, int maxDepth, CancellationToken cancellationToken = default) =>
+        GenealogyTracer.TraceAsync(lot, GenealogyDirection.Backward, maxDepth, ComponentsAsync, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<GenealogyTrace> IQueryHandler<TraceForwardQuery, GenealogyTrace>.QueryAsync(TraceForwardQuery query, CancellationToken cancellationToken) =>
+        TraceForwardAsync(query.Lot, query.MaxDepth, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<GenealogyTrace> IQueryHandler<TraceBackwardQuery, GenealogyTrace>.QueryAsync(TraceBackwardQuery query, CancellationToken cancellationToken) =>
+        TraceBackwardAsync(query.Lot, query.MaxDepth, cancellationToken);
+
+    private async ValueTask<IReadOnlyList<GenealogyLink>> ComponentsAsync(LotId lot, CancellationToken cancellationToken)
+    {
+        var record = await _repository.GetAsync(lot, cancellationToken).ConfigureAwait(false);
+        return record?.ComponentLinks() ?? [];
     }
 }

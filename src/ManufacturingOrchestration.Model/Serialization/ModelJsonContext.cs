@@ -71,6 +71,7 @@ namespace ManufacturingOrchestration.Model.Serialization;
 [JsonSerializable(typeof(Allocation))]
 [JsonSerializable(typeof(MaterialActual))]
 [JsonSerializable(typeof(GenealogyLink))]
+[JsonSerializable(typeof(GenealogyTrace))]
 // Quality.
 [JsonSerializable(typeof(InspectionLot))]
 [JsonSerializable(typeof(CharacteristicResult))]

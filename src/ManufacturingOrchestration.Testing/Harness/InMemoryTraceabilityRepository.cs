@@ -48,4 +48,11 @@ public sealed class InMemoryTraceabilityRepository : ITraceabilityRepository
     /// <inheritdoc />
     public ValueTask<TraceabilityRecord?> GetAsync(LotId lot, CancellationToken cancellationToken) =>
         ValueTask.FromResult(_records.TryGetValue(lot, out var record) ? record : null);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<GenealogyLink>> GetConsumersAsync(LotId componentLot, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult<IReadOnlyList<GenealogyLink>>([.. _records.Values.SelectMany(r => r.LinksConsuming(componentLot))]);
+    }
 }

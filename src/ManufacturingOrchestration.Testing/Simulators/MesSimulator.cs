@@ -17,6 +17,8 @@ public sealed class MesSimulator : AdapterSimulator,
     ICommandHandler<RecordProductionConfirmationRequest>,
     IQueryHandler<GetConsumersQuery, IReadOnlyList<GenealogyLink>>,
     IQueryHandler<GetComponentsQuery, IReadOnlyList<GenealogyLink>>,
+    IQueryHandler<TraceForwardQuery, GenealogyTrace>,
+    IQueryHandler<TraceBackwardQuery, GenealogyTrace>,
     IQueryHandler<GetWorkOrderQuery, ProductionOrder?>
 {
     private readonly ConcurrentDictionary<OrderId, OrderState> _orders = new();
@@ -104,14 +106,36 @@ public sealed class MesSimulator : AdapterSimulator,
     public async ValueTask<IReadOnlyList<GenealogyLink>> GetConsumersAsync(LotId componentLot, CancellationToken cancellationToken = default)
     {
         await BeforeQueryAsync(QueryKinds.MesGetConsumers, cancellationToken).ConfigureAwait(false);
-        return _byComponent.TryGetValue(componentLot, out var links) ? [.. links] : [];
+        return LinksOf(_byComponent, componentLot);
     }
 
     /// <inheritdoc />
     public async ValueTask<IReadOnlyList<GenealogyLink>> GetComponentsAsync(LotId producedLot, CancellationToken cancellationToken = default)
     {
         await BeforeQueryAsync(QueryKinds.MesGetComponents, cancellationToken).ConfigureAwait(false);
-        return _byProduced.TryGetValue(producedLot, out var links) ? [.. links] : [];
+        return LinksOf(_byProduced, producedLot);
+    }
+
+    /// <summary>What was made from a lot, over up to <paramref name="maxDepth"/> levels (<see cref="GenealogyTracer"/> over the links recorded here).</summary>
+    /// <param name="lot">The lot to start from.</param>
+    /// <param name="maxDepth">How many levels to walk.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The trace.</returns>
+    public async ValueTask<GenealogyTrace> TraceForwardAsync(LotId lot, int maxDepth, CancellationToken cancellationToken = default)
+    {
+        await BeforeQueryAsync(QueryKinds.MesTraceForward, cancellationToken).ConfigureAwait(false);
+        return await GenealogyTracer.TraceAsync(lot, GenealogyDirection.Forward, maxDepth, (l, _) => ValueTask.FromResult(LinksOf(_byComponent, l)), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What a lot was made of, over up to <paramref name="maxDepth"/> levels (<see cref="GenealogyTracer"/> over the links recorded here).</summary>
+    /// <param name="lot">The lot to start from.</param>
+    /// <param name="maxDepth">How many levels to walk.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The trace.</returns>
+    public async ValueTask<GenealogyTrace> TraceBackwardAsync(LotId lot, int maxDepth, CancellationToken cancellationToken = default)
+    {
+        await BeforeQueryAsync(QueryKinds.MesTraceBackward, cancellationToken).ConfigureAwait(false);
+        return await GenealogyTracer.TraceAsync(lot, GenealogyDirection.Backward, maxDepth, (l, _) => ValueTask.FromResult(LinksOf(_byProduced, l)), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -233,6 +257,9 @@ public sealed class MesSimulator : AdapterSimulator,
             externalReference: reference);
     }
 
+    private static IReadOnlyList<GenealogyLink> LinksOf(ConcurrentDictionary<LotId, ConcurrentQueue<GenealogyLink>> index, LotId lot) =>
+        index.TryGetValue(lot, out var links) ? [.. links] : [];
+
     private static CommandPlan Unknown(OrderId order) => CommandPlan.Refuse(ReasonCodes.ReferenceUnknown, $"Work order {order} is not known to the MES.");
 
     private Lock GateFor(OrderId? order) => order is { } id && _orders.TryGetValue(id, out var state) ? state.Gate : _unknownGate;
@@ -261,6 +288,12 @@ public sealed class MesSimulator : AdapterSimulator,
 
     /// <inheritdoc />
     ValueTask<IReadOnlyList<GenealogyLink>> IQueryHandler<GetComponentsQuery, IReadOnlyList<GenealogyLink>>.QueryAsync(GetComponentsQuery query, CancellationToken cancellationToken) => GetComponentsAsync(query.ProducedLot, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<GenealogyTrace> IQueryHandler<TraceForwardQuery, GenealogyTrace>.QueryAsync(TraceForwardQuery query, CancellationToken cancellationToken) => TraceForwardAsync(query.Lot, query.MaxDepth, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<GenealogyTrace> IQueryHandler<TraceBackwardQuery, GenealogyTrace>.QueryAsync(TraceBackwardQuery query, CancellationToken cancellationToken) => TraceBackwardAsync(query.Lot, query.MaxDepth, cancellationToken);
 
     /// <inheritdoc />
     ValueTask<ProductionOrder?> IQueryHandler<GetWorkOrderQuery, ProductionOrder?>.QueryAsync(GetWorkOrderQuery query, CancellationToken cancellationToken) => GetWorkOrderAsync(query.Order, cancellationToken);

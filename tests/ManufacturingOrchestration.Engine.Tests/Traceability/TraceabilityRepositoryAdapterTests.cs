@@ -90,5 +90,7 @@ public class TraceabilityRepositoryAdapterTests
         }
 
         public ValueTask<TraceabilityRecord?> GetAsync(LotId lot, CancellationToken cancellationToken) => ValueTask.FromResult<TraceabilityRecord?>(null);
+
+        public ValueTask<IReadOnlyList<GenealogyLink>> GetConsumersAsync(LotId componentLot, CancellationToken cancellationToken) => ValueTask.FromResult<IReadOnlyList<GenealogyLink>>([]);
     }
 }

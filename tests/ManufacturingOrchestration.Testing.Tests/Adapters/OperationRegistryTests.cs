@@ -13,7 +13,11 @@ public sealed class OperationRegistryTests
         var registry = OperationRegistry.CreateDefault();
 
         registry.Operations.Where(o => o.Type == OperationType.Command).Select(o => o.Kind).Should().BeEquivalentTo(CommandKinds.All);
-        registry.Operations.Where(o => o.Type == OperationType.Query).Should().HaveCount(12);
+        registry.Operations.Where(o => o.Type == OperationType.Query).Should().HaveCount(14);
+        registry.TryGet(QueryKinds.MesTraceForward, out var trace).Should().BeTrue();
+        trace!.HandlerType.Should().Be<IQueryHandler<TraceForwardQuery, GenealogyTrace>>();
+        registry.TryGet(typeof(TraceBackwardQuery), out var backward).Should().BeTrue();
+        backward!.Kind.Should().Be(QueryKinds.MesTraceBackward);
         registry.TryGet(QueryKinds.ErpGetMaterial, out var query).Should().BeTrue();
         query!.RequestType.Should().Be<GetMaterialQuery>();
         query.HandlerType.Should().Be<IQueryHandler<GetMaterialQuery, MaterialDefinition?>>();
