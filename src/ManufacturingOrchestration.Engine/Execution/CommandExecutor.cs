@@ -78,7 +78,24 @@ internal sealed class CommandExecutor
             }
 
             var error = $"{result.Reason?.Code}: {result.Message}";
-            if (result.IsTransient && attempts < _runtime.Options.Settings.Retry.MaxAttempts)
+            Redecision? planned = null;
+            var redecisionUnread = false;
+            if (result.IsStale)
+            {
+                try
+                {
+                    planned = await PlanRedecisionAsync(key, entry, result, now, ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The event to decide again could not be read from the store: the command waits for a retry, the
+                    // target refuses it again, and the redecision is tried again then.
+                    redecisionUnread = true;
+                    error += $" (the event could not be read to decide it again: {ex.Message})";
+                }
+            }
+
+            if ((result.IsTransient || redecisionUnread) && attempts < _runtime.Options.Settings.Retry.MaxAttempts)
             {
                 var dueAt = now + _runtime.NextRetryDelay(attempts, result.RetryAfter);
                 rescheduled = entry with { Attempts = attempts, NextAttemptAt = dueAt, LastError = error };
@@ -93,7 +110,7 @@ internal sealed class CommandExecutor
                 break;
             }
 
-            if (result.IsStale && await PlanRedecisionAsync(key, entry, result, now, ct).ConfigureAwait(false) is { } planned)
+            if (planned is not null)
             {
                 redecision = planned;
                 updated.Add(entry with { Status = OutboxStatus.Superseded, Attempts = attempts, NextAttemptAt = null, LastError = error });

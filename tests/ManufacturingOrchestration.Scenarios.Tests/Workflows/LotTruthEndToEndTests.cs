@@ -53,6 +53,26 @@ public sealed class LotTruthEndToEndTests
     }
 
     [Fact]
+    public async Task StaleRefusal_WhenTheEventCannotBeReadToDecideItAgain_WaitsForARetryAndIsThenDecidedAgain()
+    {
+        var store = UnreadableEventsOnce.Wrap(new InMemoryOrchestrationStore());
+        await using var host = await StartAsync(store: store);
+        await host.PublishAndWaitAsync(EngineTestHost.Passed(Lot.Value, "qi-pass"));
+        await ConsumeInTheErpAsync(host, 40);
+
+        await host.PublishAndWaitAsync(EngineTestHost.Failed(Lot.Value, "qi-fail"));
+        var waiting = (await host.Store.ReadCommandsCausedByAsync(new EventKey("qms://plant-1", "qi-fail"), EngineTestHost.Ct)).Single(c => c.Kind == CommandKinds.ErpChangeStockCategory);
+        waiting.Status.Should().Be(OutboxStatus.Pending, "the store failed once: the command waits for its retry instead of being dead-lettered");
+        waiting.LastError.Should().Contain("could not be read to decide it again");
+
+        host.Time.Advance(TimeSpan.FromMinutes(1));
+        await host.WaitForIdleAsync();
+
+        await AssertContainedAsync(host);
+        (await AuditActionsAsync(host)).Should().ContainSingle(a => a == "redecision");
+    }
+
+    [Fact]
     public async Task StaleRefusal_WithRedecisionsSwitchedOff_IsDeadLetteredAsBefore()
     {
         await using var host = await StartAsync(o => o.Settings.MaxRedecisions = 0);
@@ -118,10 +138,11 @@ public sealed class LotTruthEndToEndTests
         result.Errors.Should().ContainSingle().Which.ReasonCode.Should().Be(ReasonCodes.ReservedAttribute);
     }
 
-    private static async Task<EngineTestHost> StartAsync(Action<OrchestratorOptions>? configure = null)
+    private static async Task<EngineTestHost> StartAsync(Action<OrchestratorOptions>? configure = null, IOrchestrationStore? store = null)
     {
         var host = new EngineTestHost(
             configure,
+            store,
             scenarioWorkflows: s => [GoodsReceiptWorkflow.Create(s), StockMovementWorkflow.Create(s), IncomingInspectionWorkflow.Create(s)]);
         host.AddLotInInspection(Lot.Value, 100);
         host.Plant.AddOrder(new ProductionOrder { Id = Order, Material = new MaterialId("PCB-1"), Site = EngineTestHost.Site, PlannedQuantity = Quantity.Each(10), Status = ProductionOrderStatus.InProgress });
@@ -172,4 +193,36 @@ public sealed class LotTruthEndToEndTests
 
     private static async Task<List<string>> AuditActionsAsync(EngineTestHost host) =>
         (await host.Store.ReadAuditAsync(Lot.Value, 0, EngineTestHost.Ct)).Select(r => r.Action).ToList();
+
+    /// <summary>A store whose first <see cref="IOrchestrationStore.ReadEventAsync"/> fails, as a store can for a moment.</summary>
+    public class UnreadableEventsOnce : System.Reflection.DispatchProxy
+    {
+        private IOrchestrationStore _inner = null!;
+        private int _failures = 1;
+
+        public static IOrchestrationStore Wrap(IOrchestrationStore inner)
+        {
+            var proxy = Create<IOrchestrationStore, UnreadableEventsOnce>();
+            ((UnreadableEventsOnce)(object)proxy)._inner = inner;
+            return proxy;
+        }
+
+        protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args)
+        {
+            if (targetMethod!.Name == nameof(IOrchestrationStore.ReadEventAsync) && Interlocked.Decrement(ref _failures) >= 0)
+            {
+                return ValueTask.FromException<InboxEvent?>(new IOException("The store is briefly unavailable."));
+            }
+
+            try
+            {
+                return targetMethod.Invoke(_inner, args);
+            }
+            catch (System.Reflection.TargetInvocationException ex) when (ex.InnerException is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerException);
+                throw;
+            }
+        }
+    }
 }
