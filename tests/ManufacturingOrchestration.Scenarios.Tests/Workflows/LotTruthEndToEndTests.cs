@@ -46,10 +46,18 @@ public sealed class LotTruthEndToEndTests
         var audit = await host.Store.ReadAuditAsync(Lot.Value, 0, EngineTestHost.Ct);
         audit.Should().ContainSingle(r => r.Action == "redecision")
             .Which.Reason.Should().StartWith("lot.insufficient-quantity: erp.change-stock-category was refused as stale");
-        var stale = (await host.Store.ReadCommandsCausedByAsync(new EventKey("qms://plant-1", "qi-fail"), EngineTestHost.Ct))
-            .Where(c => c.Kind == CommandKinds.ErpChangeStockCategory).Should().ContainSingle().Subject;
+        var redecision = audit.Single(r => r.Action == "redecision");
+        redecision.Actor.Should().Be("system:orchestrator");
+        redecision.Reason.Should().Contain("lot L-200 is read again from the ERP").And.Contain("(redecision 1 of at most 3, ");
+        var first = await host.Store.ReadCommandsCausedByAsync(new EventKey("qms://plant-1", "qi-fail"), EngineTestHost.Ct);
+        var stale = first.Where(c => c.Kind == CommandKinds.ErpChangeStockCategory).Should().ContainSingle().Subject;
         stale.Status.Should().Be(OutboxStatus.Superseded);
         stale.LastError.Should().StartWith("lot.insufficient-quantity");
+        first.Where(c => c.Ordinal > stale.Ordinal).Should().NotBeEmpty().And.OnlyContain(
+            c => c.Status == OutboxStatus.Superseded && c.LastError!.StartsWith("withdrawn: erp.change-stock-category of the same event", StringComparison.Ordinal),
+            "the first decision's later commands were planned on the stale lot: they are withdrawn, not sent");
+        var pass = await host.Store.ReadCommandsCausedByAsync(new EventKey("qms://plant-1", "qi-pass"), EngineTestHost.Ct);
+        pass.Should().OnlyContain(c => c.Status == OutboxStatus.Completed, "another event's commands are not touched");
     }
 
     [Fact]
@@ -84,6 +92,27 @@ public sealed class LotTruthEndToEndTests
         var deadLetter = (await host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, EngineTestHost.Ct)).Should().ContainSingle().Subject;
         deadLetter.ReasonCode.Should().Be(ReasonCodes.InsufficientQuantity);
         host.Plant.Erp.QuantityIn(Lot, StockCategory.Unrestricted).Should().Be(60);
+    }
+
+    [Fact]
+    public async Task StaleRefusal_WithoutFirstTouchErpReads_IsDeadLettered_ForNothingWouldReadTheLotAgain()
+    {
+        await using var host = await StartAsync(o => o.Settings.BootstrapFromErp = false);
+        await host.PublishAndWaitAsync(new EventEnvelope
+        {
+            Id = "gr-1",
+            Source = "erp://plant-1",
+            Type = EventTypes.GoodsReceived,
+            Site = EngineTestHost.Site,
+            Data = new GoodsReceived { Lot = Lot, Material = EngineTestHost.Capacitor, Site = EngineTestHost.Site, Quantity = Quantity.Each(100), Supplier = EngineTestHost.Supplier },
+        });
+        host.Plant.Faults.FailNext(CommandKinds.ErpChangeStockCategory, 1, AdapterResultStatus.Stale);
+
+        await host.PublishAndWaitAsync(EngineTestHost.Failed(Lot.Value, "qi-fail"));
+
+        (await host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, EngineTestHost.Ct)).Should().ContainSingle()
+            .Which.ReasonCode.Should().Be(ReasonCodes.InsufficientQuantity);
+        (await AuditActionsAsync(host)).Should().NotContain("redecision");
     }
 
     [Fact]
