@@ -52,8 +52,18 @@ public sealed record MaterialLot
     /// <summary>Sublots or handling units, when tracked.</summary>
     public IReadOnlyList<Sublot> Sublots { get; init => field = value ?? []; } = [];
 
-    /// <summary>Total quantity scrapped from the lot (never usable again except by reversal).</summary>
+    /// <summary>
+    /// Total quantity scrapped from the lot (never usable again except by reversal of an erroneous posting). Scrapped
+    /// stock stays controlled until its destruction is confirmed (<see cref="DestroyedQuantity"/>); what is scrapped and
+    /// not yet destroyed is <see cref="AwaitingDestruction"/>.
+    /// </summary>
     public decimal ScrappedQuantity { get; init; }
+
+    /// <summary>Of <see cref="ScrappedQuantity"/>, how much has been confirmed physically destroyed (it can no longer be reversed).</summary>
+    public decimal DestroyedQuantity { get; init; }
+
+    /// <summary>Scrapped and not yet destroyed: controlled, never usable, not yet gone (SAP: scrapped via 551 pending disposal; D365: scrap awaiting disposal).</summary>
+    public decimal AwaitingDestruction => ScrappedQuantity - DestroyedQuantity;
 
     /// <summary>Total quantity consumed or issued from the lot.</summary>
     public decimal ConsumedQuantity { get; init; }

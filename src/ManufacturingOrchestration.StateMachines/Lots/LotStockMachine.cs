@@ -198,6 +198,38 @@ public static class LotStockMachine
         return Apply(lot, NewMovement(lot, MovementKind.Scrap, quantity, from), policy, today);
     }
 
+    /// <summary>
+    /// Confirms that scrapped stock was physically destroyed: it leaves <see cref="MaterialLot.AwaitingDestruction"/> for
+    /// good, and a reversal can no longer bring it back. No stock bucket changes (the scrap posting already took the stock
+    /// out of the lot).
+    /// </summary>
+    /// <param name="lot">The lot.</param>
+    /// <param name="quantity">The quantity destroyed, in the lot's unit; at most what awaits destruction.</param>
+    /// <returns>The lot with <see cref="MaterialLot.DestroyedQuantity"/> raised and version + 1, or a rejection.</returns>
+    public static TransitionResult<MaterialLot> ConfirmDestruction(MaterialLot lot, Quantity quantity)
+    {
+        ArgumentNullException.ThrowIfNull(lot);
+        if (quantity.Unit != lot.Unit)
+        {
+            return Refused(ReasonCodes.UnitMismatch, $"The destruction is in {quantity.Unit}; the lot is kept in {lot.Unit}.");
+        }
+
+        if (quantity.IsZero)
+        {
+            return Refused(ReasonCodes.NonPositiveQuantity, "A destruction confirms a positive quantity.");
+        }
+
+        if (quantity.Value > lot.AwaitingDestruction)
+        {
+            return Refused(ReasonCodes.InsufficientQuantity, $"Only {lot.AwaitingDestruction} of lot {lot.Id} is scrapped and awaiting destruction; cannot confirm {quantity}.");
+        }
+
+        return TransitionResult<MaterialLot>.Accepted(lot with { DestroyedQuantity = lot.DestroyedQuantity + quantity.Value, Version = lot.Version + 1 });
+
+        TransitionResult<MaterialLot> Refused(ReasonCode reason, string message) => TransitionResult<MaterialLot>.Rejected(
+            new TransitionRejection(reason, $"Destruction of {quantity} on lot {lot.Id} rejected: {message}", nameof(LotStockState.Scrapped), nameof(ConfirmDestruction), []));
+    }
+
     /// <summary>Marks a lot as reworked: it must pass a new inspection (blocked → QI → unrestricted) before release.</summary>
     /// <param name="lot">The lot.</param>
     /// <returns>The lot with <see cref="MaterialLot.RequiresReinspection"/> set and version + 1.</returns>
@@ -418,6 +450,11 @@ public static class LotStockMachine
                 if (scrapped < amount)
                 {
                     return Reject(lot, movement, ReasonCodes.ReversalInvalid, $"Only {scrapped} of the lot is scrapped; cannot reverse {movement.Quantity}.");
+                }
+
+                if (scrapped - lot.DestroyedQuantity < amount)
+                {
+                    return Reject(lot, movement, ReasonCodes.ReversalInvalid, $"Only {scrapped - lot.DestroyedQuantity} of the lot's scrap awaits destruction ({lot.DestroyedQuantity} is destroyed); cannot reverse {movement.Quantity}.");
                 }
 
                 scrapped -= amount;

@@ -250,6 +250,55 @@ public sealed class LotStockMachineTests
     }
 
     [Fact]
+    public void Scrap_AwaitsDestruction_IsNeverUsable_AndIsClosedByTheDestructionConfirmation()
+    {
+        var scrapped = Accept(LotStockMachine.Scrap(CreateLot((StockCategory.Blocked, 100), (StockCategory.Unrestricted, 10)), StockCategory.Blocked, Quantity.Each(30), LotPolicy.Default, Today));
+
+        scrapped.AwaitingDestruction.Should().Be(30);
+        scrapped.DestroyedQuantity.Should().Be(0);
+        RejectionOf(LotStockMachine.Consume(scrapped, new OrderId("PO-1"), Quantity.Each(11), LotPolicy.Default, Today)).ReasonCode
+            .Should().Be(ReasonCodes.InsufficientQuantity, "scrap awaiting destruction is not stock anyone may use");
+
+        var partly = Accept(LotStockMachine.ConfirmDestruction(scrapped, Quantity.Each(20)));
+        var destroyed = Accept(LotStockMachine.ConfirmDestruction(partly, Quantity.Each(10)));
+
+        partly.AwaitingDestruction.Should().Be(10);
+        destroyed.AwaitingDestruction.Should().Be(0);
+        destroyed.ScrappedQuantity.Should().Be(30, "destroyed scrap stays counted as scrapped");
+        destroyed.QuantityIn(StockCategory.Blocked).Value.Should().Be(70);
+        destroyed.Version.Should().Be(scrapped.Version + 2);
+    }
+
+    [Fact]
+    public void ConfirmDestruction_MoreThanAwaits_OtherUnitOrZero_IsRejected()
+    {
+        var scrapped = Accept(LotStockMachine.Scrap(CreateLot((StockCategory.Blocked, 100)), StockCategory.Blocked, Quantity.Each(30), LotPolicy.Default, Today));
+
+        var tooMuch = RejectionOf(LotStockMachine.ConfirmDestruction(scrapped, Quantity.Each(31)));
+
+        tooMuch.ReasonCode.Should().Be(ReasonCodes.InsufficientQuantity);
+        tooMuch.Message.Should().Be("Destruction of 31 EA on lot LOT-1 rejected: Only 30 of lot LOT-1 is scrapped and awaiting destruction; cannot confirm 31 EA.");
+        RejectionOf(LotStockMachine.ConfirmDestruction(scrapped, new Quantity(1, UnitOfMeasure.Kilogram))).ReasonCode.Should().Be(ReasonCodes.UnitMismatch);
+        RejectionOf(LotStockMachine.ConfirmDestruction(scrapped, Quantity.Each(0))).ReasonCode.Should().Be(ReasonCodes.NonPositiveQuantity);
+        RejectionOf(LotStockMachine.ConfirmDestruction(CreateLot((StockCategory.Blocked, 100)), Quantity.Each(1))).ReasonCode.Should().Be(ReasonCodes.InsufficientQuantity);
+    }
+
+    [Fact]
+    public void Apply_ReversalOfDestroyedScrap_IsRejected_OnlyWhatAwaitsDestructionComesBack()
+    {
+        var scrapped = Accept(LotStockMachine.Scrap(CreateLot((StockCategory.Blocked, 100)), StockCategory.Blocked, Quantity.Each(30), LotPolicy.Default, Today));
+        var destroyed = Accept(LotStockMachine.ConfirmDestruction(scrapped, Quantity.Each(25)));
+
+        var tooMuch = RejectionOf(LotStockMachine.Apply(destroyed, Movement(MovementKind.Scrap, 6, StockCategory.Blocked) with { ReversalOf = "doc-555" }, LotPolicy.Default, Today));
+        var back = Accept(LotStockMachine.Apply(destroyed, Movement(MovementKind.Scrap, 5, StockCategory.Blocked) with { ReversalOf = "doc-555" }, LotPolicy.Default, Today));
+
+        tooMuch.ReasonCode.Should().Be(ReasonCodes.ReversalInvalid);
+        tooMuch.Message.Should().Contain("25 is destroyed");
+        back.QuantityIn(StockCategory.Blocked).Value.Should().Be(75);
+        back.AwaitingDestruction.Should().Be(0);
+    }
+
+    [Fact]
     public void Apply_ReversalOfConsumption_RestoresUnrestrictedAndConsumedTotal()
     {
         var consumed = Accept(LotStockMachine.Consume(CreateLot((StockCategory.Unrestricted, 100)), new OrderId("PO-1"), Quantity.Each(40), LotPolicy.Default, Today));
