@@ -266,7 +266,8 @@ internal sealed class CommandExecutor
         }
 
         var decided = await _runtime.Store.ReadEventAsync(entry.CausedBy, ct).ConfigureAwait(false);
-        if (decided is null || Redecisions.Read(decided.Envelope).Attempt >= settings.MaxRedecisions)
+        var attempt = decided is null ? int.MaxValue : Redecisions.Read(decided.Envelope).Attempt + 1;
+        if (decided is null || attempt > settings.MaxRedecisions)
         {
             return null;
         }
@@ -281,7 +282,6 @@ internal sealed class CommandExecutor
         }
 
         var next = Redecisions.Next(decided, state.Key, now);
-        var attempt = Redecisions.Read(next.Envelope).Attempt;
         var withdrawn = new List<OutboxEntry>();
         for (var i = key.Pending.IndexOf(entry) + 1; i < key.Pending.Count; i++)
         {
