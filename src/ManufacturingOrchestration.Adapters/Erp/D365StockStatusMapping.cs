@@ -37,7 +37,7 @@ public sealed class D365StockStatusMapping
         _categoryByStatus = new Dictionary<string, StockCategory>(StringComparer.OrdinalIgnoreCase);
         foreach (var category in Enum.GetValues<StockCategory>())
         {
-            if (category == StockCategory.RestrictedUse)
+            if (category is StockCategory.RestrictedUse or StockCategory.InTransfer)
             {
                 continue;
             }
@@ -59,6 +59,13 @@ public sealed class D365StockStatusMapping
             ? restricted
             : _statusByCategory[StockCategory.Unrestricted];
         _categoryByStatus.TryAdd(_statusByCategory[StockCategory.RestrictedUse], StockCategory.RestrictedUse);
+
+        // D365 moves stock between sites by transfer order through an in-transit warehouse: SAP's stock in transfer
+        // (303/305) reads as in transit unless a status of its own is configured.
+        _statusByCategory[StockCategory.InTransfer] = inventoryStatusByCategory.TryGetValue(StockCategory.InTransfer, out var inTransfer) && !string.IsNullOrWhiteSpace(inTransfer)
+            ? inTransfer
+            : _statusByCategory[StockCategory.InTransit];
+        _categoryByStatus.TryAdd(_statusByCategory[StockCategory.InTransfer], StockCategory.InTransfer);
         AvailableBatchDisposition = availableBatchDisposition;
         RestrictedBatchDisposition = restrictedBatchDisposition;
     }
@@ -73,7 +80,38 @@ public sealed class D365StockStatusMapping
             [StockCategory.InTransit] = "InTransit",
         },
         "Available",
-        "Restricted");
+        "Restricted")
+    {
+        BlockingBatchDispositions = new HashSet<string>(["NotAvailable"], StringComparer.OrdinalIgnoreCase),
+    };
+
+    /// <summary>
+    /// The batch disposition codes configured as blocking (D365 batch disposition status "Not available"): a batch carrying
+    /// one is excluded from planning and available-to-promise and reads as <see cref="StockCategory.Blocked"/> whatever
+    /// its inventory status. Compared ignoring case. Default none; <see cref="Default"/> has <c>NotAvailable</c>.
+    /// </summary>
+    public IReadOnlySet<string> BlockingBatchDispositions { get; init => field = value ?? new HashSet<string>(); } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Whether <paramref name="batchDisposition"/> is one of <see cref="BlockingBatchDispositions"/> (ignoring case).</summary>
+    /// <param name="batchDisposition">A batch disposition code, or <see langword="null"/>.</param>
+    /// <returns><see langword="true"/> when the code blocks the batch.</returns>
+    public bool IsBlocking(string? batchDisposition)
+    {
+        if (batchDisposition is null)
+        {
+            return false;
+        }
+
+        foreach (var code in BlockingBatchDispositions)
+        {
+            if (string.Equals(code, batchDisposition, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>The batch disposition code of a usable batch.</summary>
     public string AvailableBatchDisposition { get; }
@@ -127,6 +165,13 @@ public sealed class D365StockStatusMapping
         if (!_categoryByStatus.TryGetValue(inventoryStatus, out category))
         {
             return false;
+        }
+
+        if (IsBlocking(batchDisposition))
+        {
+            // A blocking disposition takes the whole batch out of planning and ATP, whatever its inventory status.
+            category = StockCategory.Blocked;
+            return true;
         }
 
         var restricted = string.Equals(batchDisposition, RestrictedBatchDisposition, StringComparison.OrdinalIgnoreCase);

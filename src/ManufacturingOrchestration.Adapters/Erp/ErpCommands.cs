@@ -38,6 +38,13 @@ public sealed record ChangeStockCategoryRequest : AdapterCommand
     /// <summary>The storage location, when the ERP tracks it.</summary>
     public StorageLocationId? Location { get; init; }
 
+    /// <summary>
+    /// The inspection lot whose usage decision this change posts (SAP usage decision stock posting; D365 quality order
+    /// validation). Needed to move quality-inspection stock that open inspection lots manage (a QM-active material);
+    /// ignored for a lot without open inspection lots.
+    /// </summary>
+    public InspectionLotId? InspectionLot { get; init; }
+
     /// <summary>A catalogued or plant reason code, such as <c>qm.inspection-failed</c>.</summary>
     public ReasonCode? ReasonCode { get; init; }
 }
@@ -88,6 +95,14 @@ public sealed record SetBatchStatusRequest : AdapterCommand
 
     /// <summary>The new quality decision, or <see langword="null"/> to leave it.</summary>
     public QualityDecision? QualityDecision { get; init; }
+
+    /// <summary>
+    /// The Dynamics 365 batch disposition code to set, or <see langword="null"/> to leave it. A code configured as blocking
+    /// (<see cref="D365StockStatusMapping.BlockingBatchDispositions"/>) takes the whole batch out of planning and
+    /// available-to-promise; the available and restricted codes lift or set the batch restriction. SAP has no batch
+    /// disposition: its batch status is <see cref="IsRestrictedBatch"/>.
+    /// </summary>
+    public string? BatchDisposition { get; init; }
 
     /// <summary>A catalogued or plant reason code.</summary>
     public ReasonCode? ReasonCode { get; init; }

@@ -105,6 +105,7 @@ public static class SapMovementTypes
     private const StockCategory B = StockCategory.Blocked;
     private const StockCategory RU = StockCategory.RestrictedUse;
     private const StockCategory T = StockCategory.InTransit;
+    private const StockCategory TF = StockCategory.InTransfer;
 
     /// <summary>Every row. Where several rows share a movement type, the first is the default reading of that type.</summary>
     public static IReadOnlyList<SapMovementTypeRow> Rows { get; } =
@@ -119,6 +120,10 @@ public static class SapMovementTypes
         Row(MovementKind.PlantTransferIn, T, QI, "101", "102"),
         Row(MovementKind.PlantTransferIn, T, B, "101", "102"),
         Row(MovementKind.PlantTransferOut, U, T, "351", "352"),
+        Row(MovementKind.PlantTransferOut, U, TF, "303", "304"),
+        Row(MovementKind.PlantTransferIn, TF, U, "305", "306"),
+        Row(MovementKind.PlantTransferIn, TF, QI, "305", "306"),
+        Row(MovementKind.PlantTransferIn, TF, B, "305", "306"),
         Row(MovementKind.CategoryTransfer, QI, U, "321", "322"),
         Row(MovementKind.CategoryTransfer, QI, RU, "321", "322"),
         Row(MovementKind.CategoryTransfer, U, QI, "322", "321"),
@@ -285,8 +290,8 @@ public static class SapMovementTypes
         return m.Kind switch
         {
             MovementKind.GoodsReceipt => new() { Kind = m.Kind, ToCategory = to ?? QI, IsVendorConsignment = m.ToOwnership == StockOwnership.VendorConsignment },
-            MovementKind.PlantTransferIn => new() { Kind = m.Kind, FromCategory = T, ToCategory = to ?? U },
-            MovementKind.PlantTransferOut => new() { Kind = m.Kind, FromCategory = from ?? U, ToCategory = T },
+            MovementKind.PlantTransferIn => new() { Kind = m.Kind, FromCategory = from == TF ? TF : T, ToCategory = to ?? U },
+            MovementKind.PlantTransferOut => new() { Kind = m.Kind, FromCategory = from ?? U, ToCategory = to ?? T },
             MovementKind.CategoryTransfer => new() { Kind = m.Kind, FromCategory = from, ToCategory = to },
             MovementKind.LocationTransfer => new() { Kind = m.Kind, FromCategory = from ?? to ?? U, ToCategory = from ?? to ?? U },
             MovementKind.CountDifference when m.IsIncrease => new() { Kind = m.Kind, ToCategory = to ?? from ?? U, IsIncrease = true },

@@ -88,6 +88,21 @@ public static class ReasonCodes
     /// <summary>In-transit stock is not usable until goods receipt at the receiving plant.</summary>
     public static readonly ReasonCode InTransitNotUsable = new("lot.in-transit-not-usable", "Stock in transit is not usable until goods receipt.");
 
+    /// <summary>Stock in transfer between plants (SAP 303) is not usable until it is placed into stock at the receiving plant (305).</summary>
+    public static readonly ReasonCode InTransferNotUsable = new("lot.in-transfer-not-usable", "Stock in transfer is not usable until it is placed into stock at the receiving plant.");
+
+    /// <summary>Quality-inspection stock managed by an inspection lot leaves inspection only through that lot's usage decision.</summary>
+    public static readonly ReasonCode UsageDecisionRequired = new("lot.usage-decision-required", "Quality-inspection stock managed by an inspection lot leaves inspection only through that lot's usage decision.");
+
+    /// <summary>The posting does not carry out the usage decision recorded on the inspection lot.</summary>
+    public static readonly ReasonCode UsageDecisionConflict = new("lot.usage-decision-conflict", "The posting does not carry out the usage decision recorded on the inspection lot.");
+
+    /// <summary>A usage decision is recorded but its stock posting is pending: the stock is still in quality inspection and not released.</summary>
+    public static readonly ReasonCode UsageDecisionPostingPending = new("lot.usage-decision-posting-pending", "A usage decision is recorded but its stock posting is pending: the stock is not released yet.");
+
+    /// <summary>The inspection lot is not open on the lot.</summary>
+    public static readonly ReasonCode InspectionLotUnknown = new("lot.inspection-lot-unknown", "The inspection lot is not open on this lot.");
+
     /// <summary>Consignment stock must change ownership before it is consumed.</summary>
     public static readonly ReasonCode ConsignmentNotOwned = new("lot.consignment-not-owned", "Consignment stock must change ownership before it is consumed.");
 
@@ -347,7 +362,7 @@ public static class ReasonCodes
         InvalidUnit, UnitMismatch, InvalidIdentifier, OutOfRange, PayloadTooLarge, NoUpcaster,
         UpcastFailed, EventTypeMismatch, InvalidEncoding, TooDeep, InvalidText, EventTypeConflict,
         WithdrawalNotUnrestricted, CategoryDoesNotAllowMovement, TransferNotPermitted, InsufficientQuantity, RestrictedBatch,
-        InTransitNotUsable, ConsignmentNotOwned, ReinspectionRequired, LotExpired, LotScrapped, LotOnHold, LotUnknown, ReversalInvalid,
+        InTransitNotUsable, InTransferNotUsable, UsageDecisionRequired, UsageDecisionConflict, UsageDecisionPostingPending, InspectionLotUnknown, ConsignmentNotOwned, ReinspectionRequired, LotExpired, LotScrapped, LotOnHold, LotUnknown, ReversalInvalid,
         OrderNotReleased, OrderClosed, OrderTechnicallyCompleted, OrderHeld, OrderCancelled, OrderBalanceNotZero, OrderHasConfirmations,
         NonconformanceNotApproved, JustificationRequired, AuthorizerRequired, DesignAuthorityRequired, SignatureNotAuthorizing,
         TransitionNotPermitted, OutOfOrder, Duplicate, ReservedAttribute,

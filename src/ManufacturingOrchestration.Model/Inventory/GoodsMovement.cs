@@ -88,6 +88,13 @@ public sealed record GoodsMovement
     /// <summary>A catalogued or plant reason code.</summary>
     public ReasonCode? ReasonCode { get; init; }
 
+    /// <summary>
+    /// The inspection lot whose usage decision this movement posts (SAP usage decision stock posting; D365 quality order
+    /// validation). Needed when the lot's quality-inspection stock is managed by open inspection lots
+    /// (<see cref="MaterialLot.Inspections"/>); ignored otherwise.
+    /// </summary>
+    public InspectionLotId? InspectionLot { get; init; }
+
     /// <summary>The reference of the movement this one reverses, when it is a reversal.</summary>
     public string? ReversalOf { get; init; }
 

@@ -53,6 +53,32 @@ public sealed record MaterialLot
     public IReadOnlyList<Sublot> Sublots { get; init => field = value ?? []; } = [];
 
     /// <summary>
+    /// The open inspection lots managing the lot's quality-inspection stock (a QM-active material in SAP, a quality
+    /// association in Dynamics 365). While any is open, quality-inspection stock leaves inspection only through an
+    /// inspection lot's usage decision; an entry leaves the list when its decision is fully posted.
+    /// </summary>
+    public IReadOnlyList<LotInspection> Inspections { get; init => field = value ?? []; } = [];
+
+    /// <summary>Whether a usage decision is recorded on one of the lot's inspection lots and its stock posting is pending (not released yet).</summary>
+    [JsonIgnore]
+    public bool IsUsageDecisionPostingPending
+    {
+        get
+        {
+            var inspections = Inspections;
+            for (var i = 0; i < inspections.Count; i++)
+            {
+                if (inspections[i].IsPostingPending)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Total quantity scrapped from the lot (never usable again except by reversal of an erroneous posting). Scrapped
     /// stock stays controlled until its destruction is confirmed (<see cref="DestroyedQuantity"/>); what is scrapped and
     /// not yet destroyed is <see cref="AwaitingDestruction"/>.

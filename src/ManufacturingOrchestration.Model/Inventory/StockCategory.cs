@@ -20,20 +20,27 @@ public enum StockCategory
 
     /// <summary>Stock in transit between plants: not usable at the receiving plant until goods receipt.</summary>
     InTransit = 4,
+
+    /// <summary>
+    /// Stock in transfer between plants (SAP two-step plant transfer: removed at the issuing plant by 303, placed into stock
+    /// at the receiving plant by 305). Kept at plant level, without a storage location; counted in neither plant's
+    /// unrestricted stock and not usable until placed.
+    /// </summary>
+    InTransfer = 5,
 }
 
 /// <summary>How restrictive a <see cref="StockCategory"/> is, for telling a release from a block.</summary>
 /// <remarks>
 /// The order follows what each category lets happen to the stock (domain notes §2): unrestricted stock is freely usable;
 /// restricted-use stock only for what the batch status allows; quality-inspection stock and stock in transit are not
-/// usable at all until a usage decision or a goods receipt; blocked stock only leaves by a sample, a scrap or a count
+/// usable at all until a usage decision, a goods receipt or a placement at the receiving plant; blocked stock only leaves by a sample, a scrap or a count
 /// difference and goes back to inspection (349) before it can be released. Moving stock to a less restrictive category
 /// makes it more usable — a release — and needs the authority a release needs.
 /// </remarks>
 public static class StockCategoryRestrictions
 {
     /// <summary>
-    /// The rank of a category: 0 unrestricted, 1 restricted-use, 2 quality inspection and in transit, 3 blocked.
+    /// The rank of a category: 0 unrestricted, 1 restricted-use, 2 quality inspection, in transit and in transfer, 3 blocked.
     /// Higher is more restrictive.
     /// </summary>
     /// <param name="category">The category.</param>
@@ -42,7 +49,7 @@ public static class StockCategoryRestrictions
     {
         StockCategory.Unrestricted => 0,
         StockCategory.RestrictedUse => 1,
-        StockCategory.QualityInspection or StockCategory.InTransit => 2,
+        StockCategory.QualityInspection or StockCategory.InTransit or StockCategory.InTransfer => 2,
         _ => 3,
     };
 

@@ -142,3 +142,76 @@ public sealed record InspectionLot
     /// <summary>The highest defect severity found.</summary>
     public DefectSeverity Severity { get; init; }
 }
+
+/// <summary>
+/// An open inspection lot as the material lot sees it: the quality-inspection stock it manages and where its usage
+/// decision stands (SAP inspection lot of a QM-active material; Dynamics 365 quality order of a quality association).
+/// </summary>
+/// <remarks>
+/// While a lot holds open inspection lots, its quality-inspection stock leaves inspection only through their usage
+/// decisions, never by a plain transfer posting. The entry leaves the lot when the decision's stock posting is complete
+/// (SAP status SPCO); until then a recorded decision waits with <see cref="InspectionLotStatus.StockPostingRequired"/>
+/// (SPRQ) and the stock stays in quality inspection: released means posted.
+/// </remarks>
+public sealed record LotInspection
+{
+    /// <summary>The inspection lot.</summary>
+    public required InspectionLotId Id { get; init; }
+
+    /// <summary>Where the inspection lot stands: created (no decision yet) or decided with the stock posting pending.</summary>
+    public InspectionLotStatus Status { get; init; } = InspectionLotStatus.Created;
+
+    /// <summary>The usage decision, once recorded.</summary>
+    public UsageDecision? Decision { get; init; }
+
+    /// <summary>The quality-inspection quantity the inspection lot still manages, in the lot's unit.</summary>
+    public decimal Quantity { get; init; }
+
+    /// <summary>Whether a usage decision is recorded and its stock posting is still pending.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsPostingPending => Decision is not null && Status == InspectionLotStatus.StockPostingRequired;
+}
+
+/// <summary>
+/// How goods receipts of a material at a site are inspected (SAP: QM active with an inspection setup in the material
+/// master's QM view, inspection type 01; Dynamics 365: a quality association for the item and site): a receipt opens an
+/// inspection lot, and its stock leaves quality inspection only through the inspection lot's usage decision.
+/// </summary>
+public sealed record QualityInspectionSetup
+{
+    /// <summary>The material.</summary>
+    public required MaterialId Material { get; init; }
+
+    /// <summary>The site (plant).</summary>
+    public required SiteId Site { get; init; }
+
+    /// <summary>
+    /// Whether the whole received quantity is held in quality inspection until the inspection lot's decision (SAP: post to
+    /// inspection stock; D365: the quality association's full blocking). When <see langword="false"/>, only the sample
+    /// (<see cref="SamplingPercentage"/> of the receipt) is held and the rest is received unrestricted. Default <see langword="true"/>.
+    /// </summary>
+    public bool BlocksFullQuantity { get; init; } = true;
+
+    /// <summary>The sample size as a percentage of the received quantity (D365 quality sampling), greater than 0 and at most 100. Default 100.</summary>
+    public decimal SamplingPercentage { get; init; } = 100m;
+
+    /// <summary>The quantity of a receipt that is held in quality inspection under this setup.</summary>
+    /// <param name="received">The received quantity.</param>
+    /// <returns>The whole receipt when <see cref="BlocksFullQuantity"/>; otherwise the sample, rounded up to a whole unit and at most the receipt.</returns>
+    /// <exception cref="ManufacturingOrchestrationException"><see cref="SamplingPercentage"/> is not greater than 0 and at most 100 (<c>payload.out-of-range</c>).</exception>
+    public Quantity QuantityToInspect(Quantity received)
+    {
+        if (SamplingPercentage is <= 0m or > 100m)
+        {
+            throw new ManufacturingOrchestrationException(ReasonCodes.OutOfRange, $"The sampling percentage of {Material} at {Site} is {SamplingPercentage}; it must be greater than 0 and at most 100.");
+        }
+
+        if (BlocksFullQuantity)
+        {
+            return received;
+        }
+
+        var sample = Math.Min(received.Value, Math.Ceiling(received.Value * SamplingPercentage / 100m));
+        return new Quantity(sample, received.Unit);
+    }
+}

@@ -222,6 +222,21 @@ public sealed class OrchestrationChecks
             Add(reasons, new CheckReason(Model.ReasonCodes.InTransitNotUsable, $"{lot.QuantityIn(StockCategory.InTransit)} of lot {lot.Id} is in transit and not usable until goods receipt."));
         }
 
+        if (!lot.QuantityIn(StockCategory.InTransfer).IsZero)
+        {
+            Add(reasons, new CheckReason(Model.ReasonCodes.InTransferNotUsable, $"{lot.QuantityIn(StockCategory.InTransfer)} of lot {lot.Id} is in transfer between plants and not usable until placed into stock at the receiving plant."));
+        }
+
+        foreach (var inspection in lot.Inspections)
+        {
+            if (inspection.IsPostingPending)
+            {
+                Add(reasons, new CheckReason(
+                    Model.ReasonCodes.UsageDecisionPostingPending,
+                    string.Create(CultureInfo.InvariantCulture, $"Inspection lot {inspection.Id} of lot {lot.Id} has usage decision {inspection.Decision} but its stock posting is pending: {inspection.Quantity} {lot.Unit} is still in quality inspection and not released.")));
+            }
+        }
+
         var notUnrestricted = lot.QuantityIn(StockCategory.QualityInspection) + lot.QuantityIn(StockCategory.Blocked) + lot.QuantityIn(StockCategory.RestrictedUse);
         if (!notUnrestricted.IsZero)
         {

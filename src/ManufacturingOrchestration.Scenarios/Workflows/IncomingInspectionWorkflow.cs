@@ -35,7 +35,7 @@ public static class IncomingInspectionWorkflow
             .Step("enrich", WorkflowStepKind.Enrich, (ctx, ct) => EnrichAsync(services, ctx, ct))
             .Step("decide", WorkflowStepKind.Decide, ctx => Decide(services, ctx))
             .OnDecision<QuarantineLot>("quarantine", (d, ctx) => Quarantine(services, d, ctx))
-            .OnDecision<ReleaseLot>("release", (d, ctx) => Release(services, d, (ctx.Event.Data as InspectionPassed)?.Quantity, ctx))
+            .OnDecision<ReleaseLot>("release", (d, ctx) => Release(services, d, (ctx.Event.Data as InspectionPassed)?.Quantity, (ctx.Event.Data as InspectionPassed)?.InspectionLot, ctx))
             .OnDecision<MoveStockToHold>("move-to-hold", MoveToHold)
             .OnDecision<ReevaluateAllocations>("reevaluate-allocations", ScenarioCommands.ReevaluateAllocations)
             .OnDecision<NotifyProcurement>("notify-procurement", ScenarioCommands.NotifyProcurement)
@@ -47,7 +47,7 @@ public static class IncomingInspectionWorkflow
             .OnApproved("release-approved", (outcome, ctx) =>
             {
                 var gated = GatedRelease.Read(outcome.Payload);
-                Release(services, new ReleaseLot { Lot = gated.Lot, Site = gated.Site }, gated.Quantity, ctx);
+                Release(services, new ReleaseLot { Lot = gated.Lot, Site = gated.Site }, gated.Quantity, gated.InspectionLot, ctx);
             })
             .OnRefused("release-refused", (outcome, ctx) =>
             {
@@ -139,8 +139,9 @@ public static class IncomingInspectionWorkflow
         }
 
         var before = lot.QuantityIn(decision.FromCategory);
+        var inspectionLot = decision.FromCategory == StockCategory.QualityInspection ? (ctx.Event.Data as InspectionFailed)?.InspectionLot : null;
         var result = decision.FromCategory == StockCategory.QualityInspection
-            ? LotStockMachine.BlockFromInspection(lot, quantity, services.LotPolicy, ScenarioFacts.Today(services, ctx, lot.Site))
+            ? LotStockMachine.BlockFromInspection(lot, quantity, inspectionLot, services.LotPolicy, ScenarioFacts.Today(services, ctx, lot.Site))
             : LotStockMachine.Block(lot, quantity, services.LotPolicy, ScenarioFacts.Today(services, ctx, lot.Site));
         if (!ctx.Accept(result, out var blocked))
         {
@@ -149,7 +150,7 @@ public static class IncomingInspectionWorkflow
 
         var moved = before.Subtract(blocked.QuantityIn(decision.FromCategory));
         ctx.State = ctx.State with { Lot = blocked };
-        ctx.Plan(CommandKinds.ErpChangeStockCategory, c => ScenarioCommands.CategoryChange(c, lot, moved, decision.FromCategory, StockCategory.Blocked));
+        ctx.Plan(CommandKinds.ErpChangeStockCategory, c => ScenarioCommands.CategoryChange(c, lot, moved, decision.FromCategory, StockCategory.Blocked) with { InspectionLot = inspectionLot });
     }
 
     private static void RequestApproval(RequireApproval approval, StepContext ctx)
@@ -169,11 +170,16 @@ public static class IncomingInspectionWorkflow
             Subject = release.Describe(),
             ReasonCode = approval.Reason,
             Requester = passed?.Inspector,
-            Payload = new GatedRelease { Lot = release.Lot, Site = release.Site, Quantity = passed?.Quantity }.Write(),
+            Payload = new GatedRelease { Lot = release.Lot, Site = release.Site, Quantity = passed?.Quantity, InspectionLot = passed?.InspectionLot }.Write(),
         });
     }
 
-    private static void Release(ScenarioServices services, ReleaseLot decision, Quantity? quantity, StepContext ctx)
+    /// <summary>
+    /// Releases the lot's quality-inspection stock. The posting names the inspection lot of the inspection result: where
+    /// the ERP manages the lot's inspection stock by inspection lots (a QM-active material), only that lot's usage decision
+    /// may move it, and the ERP takes this change as the decision's stock posting.
+    /// </summary>
+    private static void Release(ScenarioServices services, ReleaseLot decision, Quantity? quantity, InspectionLotId? inspectionLot, StepContext ctx)
     {
         if (ctx.State.Lot is not { } lot)
         {
@@ -182,7 +188,7 @@ public static class IncomingInspectionWorkflow
         }
 
         var before = lot.QuantityIn(StockCategory.QualityInspection);
-        var result = LotStockMachine.ReleaseFromInspection(lot, quantity, services.LotPolicy, ScenarioFacts.Today(services, ctx, lot.Site));
+        var result = LotStockMachine.ReleaseFromInspection(lot, quantity, inspectionLot, services.LotPolicy, ScenarioFacts.Today(services, ctx, lot.Site));
         if (!ctx.Accept(result, out var released))
         {
             return;
@@ -193,7 +199,7 @@ public static class IncomingInspectionWorkflow
 
         // Compensable: a release can be taken back to inspection. A quarantine never is undone automatically.
         ScenarioCommands.PlanReversibleCategoryChange(
-            ctx, lot, moved, StockCategory.QualityInspection, ScenarioCommands.ReleaseTarget(lot, released), reasonCode: null, compensationReasonCode: null);
+            ctx, lot, moved, StockCategory.QualityInspection, ScenarioCommands.ReleaseTarget(lot, released), reasonCode: null, compensationReasonCode: null, inspectionLot);
     }
 
     private static void MoveToHold(MoveStockToHold decision, StepContext ctx)
@@ -234,6 +240,8 @@ public static class IncomingInspectionWorkflow
         public required SiteId Site { get; init; }
 
         public Quantity? Quantity { get; init; }
+
+        public InspectionLotId? InspectionLot { get; init; }
 
         public static GatedRelease Read(string? json) =>
             System.Text.Json.JsonSerializer.Deserialize(json ?? "null", ScenarioJsonContext.Default.GatedRelease) ?? throw new System.Text.Json.JsonException("The approval carries no release.");

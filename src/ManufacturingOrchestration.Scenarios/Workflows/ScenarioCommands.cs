@@ -99,10 +99,10 @@ internal static class ScenarioCommands
     /// <paramref name="from"/>).
     /// </summary>
     public static void PlanReversibleCategoryChange(
-        StepContext ctx, MaterialLot lot, Quantity quantity, StockCategory from, StockCategory to, ReasonCode? reasonCode, ReasonCode? compensationReasonCode) =>
+        StepContext ctx, MaterialLot lot, Quantity quantity, StockCategory from, StockCategory to, ReasonCode? reasonCode, ReasonCode? compensationReasonCode, InspectionLotId? inspectionLot = null) =>
         ctx.Plan(
             CommandKinds.ErpChangeStockCategory,
-            c => CategoryChange(c, lot, quantity, from, to, reasonCode),
+            c => CategoryChange(c, lot, quantity, from, to, reasonCode) with { InspectionLot = inspectionLot },
             compensation: c => CategoryChange(c, lot, quantity, to, from, compensationReasonCode));
 
     /// <summary>An ERP change of <paramref name="quantity"/> of a lot from one stock category to another.</summary>

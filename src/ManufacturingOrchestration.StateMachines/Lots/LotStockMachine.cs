@@ -21,7 +21,9 @@ namespace ManufacturingOrchestration.StateMachines;
 /// inspection or blocked stock only a sample, scrap or a count difference may leave the lot; category transfers only
 /// QI→unrestricted, QI→blocked, blocked→QI, blocked→unrestricted, unrestricted→blocked, unrestricted→QI and
 /// unrestricted↔restricted-use (and QI→restricted-use for a restricted batch); a restricted batch released from QI or
-/// blocked lands in restricted-use; in-transit stock is unusable until goods receipt; vendor consignment must become
+/// blocked lands in restricted-use; quality-inspection stock managed by open inspection lots (<see cref="MaterialLot.Inspections"/>,
+/// a QM-active material) leaves inspection only through an inspection lot's usage decision, and a rejecting decision never
+/// releases; stock in transit (351) and stock in transfer (303) are unusable until goods receipt or placement (101, 305); vendor consignment must become
 /// own stock before it is consumed; a reworked lot needs a new passing inspection (blocked→QI→unrestricted) before
 /// release, and until then none of its stock is consumed, issued or transferred out, not even unrestricted stock it already
 /// held (<c>lot.reinspection-required</c>, 21 CFR 820.90(b)(2)); expired lots are blocked by <see cref="LotPolicy"/>; scrapped quantity leaves only by an explicit reversal.
@@ -98,6 +100,11 @@ public static class LotStockMachine
         var outcome = Table.Fire(fromState, fireTrigger, context);
         if (outcome.Rejection is { } rejection)
         {
+            if (rejection.ReasonCode == ReasonCodes.UsageDecisionRequired || rejection.ReasonCode == ReasonCodes.UsageDecisionConflict)
+            {
+                rejection = new TransitionRejection(rejection.ReasonCode, UsageDecisionProblem(lot, movement, context.Inspection), rejection.CurrentState, rejection.Trigger, rejection.PermittedTriggers);
+            }
+
             return TransitionResult<MaterialLot>.Rejected(rejection);
         }
 
@@ -144,6 +151,111 @@ public static class LotStockMachine
     /// <returns>The new lot or a rejection.</returns>
     public static TransitionResult<MaterialLot> ReleaseFromInspection(MaterialLot lot, Quantity? quantity, LotPolicy policy, DateOnly today) =>
         Transfer(lot, StockCategory.QualityInspection, StockCategory.Unrestricted, quantity, policy, today);
+
+    /// <summary>
+    /// Posts the usage decision of an inspection lot: releases its quality-inspection stock (SAP 321 from the usage decision;
+    /// D365 quality order passed). A restricted batch lands in restricted-use. When the lot holds no open inspection lots
+    /// the reference is ignored and this is a plain release.
+    /// </summary>
+    /// <param name="lot">The lot.</param>
+    /// <param name="quantity">The quantity; all own QI stock when <see langword="null"/>.</param>
+    /// <param name="inspectionLot">The inspection lot whose decision this posting carries out.</param>
+    /// <param name="policy">The lot policy.</param>
+    /// <param name="today">Today's date at the site.</param>
+    /// <returns>The new lot or a rejection (<c>lot.usage-decision-required</c> when the lot's QI stock is managed by other inspection lots).</returns>
+    public static TransitionResult<MaterialLot> ReleaseFromInspection(MaterialLot lot, Quantity? quantity, InspectionLotId? inspectionLot, LotPolicy policy, DateOnly today) =>
+        Transfer(lot, StockCategory.QualityInspection, StockCategory.Unrestricted, quantity, policy, today, inspectionLot);
+
+    /// <summary>Posts a rejecting usage decision of an inspection lot: blocks its quality-inspection stock (SAP 350 from the usage decision; D365 quality order failed).</summary>
+    /// <param name="lot">The lot.</param>
+    /// <param name="quantity">The quantity; all own QI stock when <see langword="null"/>.</param>
+    /// <param name="inspectionLot">The inspection lot whose decision this posting carries out.</param>
+    /// <param name="policy">The lot policy.</param>
+    /// <param name="today">Today's date at the site.</param>
+    /// <returns>The new lot or a rejection.</returns>
+    public static TransitionResult<MaterialLot> BlockFromInspection(MaterialLot lot, Quantity? quantity, InspectionLotId? inspectionLot, LotPolicy policy, DateOnly today) =>
+        Transfer(lot, StockCategory.QualityInspection, StockCategory.Blocked, quantity, policy, today, inspectionLot);
+
+    /// <summary>
+    /// Opens an inspection lot on the lot's quality-inspection stock (SAP: goods receipt of a QM-active material; D365: a
+    /// quality order from a quality association): from now on that stock leaves inspection only through the inspection
+    /// lot's usage decision.
+    /// </summary>
+    /// <param name="lot">The lot.</param>
+    /// <param name="inspectionLot">The inspection lot.</param>
+    /// <param name="quantity">The quality-inspection quantity it manages, in the lot's unit; at most the own QI stock no other open inspection lot manages.</param>
+    /// <returns>The lot with the inspection lot open and version + 1, or a rejection.</returns>
+    public static TransitionResult<MaterialLot> OpenInspection(MaterialLot lot, InspectionLotId inspectionLot, Quantity quantity)
+    {
+        ArgumentNullException.ThrowIfNull(lot);
+        if (quantity.Unit != lot.Unit)
+        {
+            return Refused(ReasonCodes.UnitMismatch, $"The inspection lot is in {quantity.Unit}; the lot is kept in {lot.Unit}.");
+        }
+
+        if (quantity.IsZero)
+        {
+            return Refused(ReasonCodes.NonPositiveQuantity, "An inspection lot manages a positive quantity.");
+        }
+
+        decimal managed = 0;
+        foreach (var open in lot.Inspections)
+        {
+            if (open.Id == inspectionLot)
+            {
+                return Refused(ReasonCodes.Duplicate, $"Inspection lot {inspectionLot} is already open on lot {lot.Id}.");
+            }
+
+            managed += open.Quantity;
+        }
+
+        var free = lot.QuantityIn(StockCategory.QualityInspection, StockOwnership.Own).Value - managed;
+        if (quantity.Value > free)
+        {
+            return Refused(ReasonCodes.InsufficientQuantity, $"Lot {lot.Id} holds {free} of own quality-inspection stock no other inspection lot manages; cannot open one for {quantity}.");
+        }
+
+        return TransitionResult<MaterialLot>.Accepted(lot with
+        {
+            Inspections = [.. lot.Inspections, new LotInspection { Id = inspectionLot, Quantity = quantity.Value }],
+            Version = lot.Version + 1,
+        });
+
+        TransitionResult<MaterialLot> Refused(ReasonCode reason, string message) => TransitionResult<MaterialLot>.Rejected(
+            new TransitionRejection(reason, $"Opening inspection lot {inspectionLot} on lot {lot.Id} rejected: {message}", nameof(LotStockState.QualityInspection), nameof(OpenInspection), []));
+    }
+
+    /// <summary>
+    /// Records an inspection lot's usage decision without posting its stock (SAP status SPRQ, stock posting required): the
+    /// stock stays in quality inspection and is not released until a posting carries the decision out
+    /// (<see cref="ReleaseFromInspection(MaterialLot, Quantity?, InspectionLotId?, LotPolicy, DateOnly)"/> or
+    /// <see cref="BlockFromInspection(MaterialLot, Quantity?, InspectionLotId?, LotPolicy, DateOnly)"/>).
+    /// </summary>
+    /// <param name="lot">The lot.</param>
+    /// <param name="inspectionLot">The open inspection lot.</param>
+    /// <param name="decision">The usage decision.</param>
+    /// <returns>The lot with the decision recorded and version + 1, or a rejection (<c>lot.inspection-lot-unknown</c>, or <c>lot.usage-decision-conflict</c> when another decision is recorded).</returns>
+    public static TransitionResult<MaterialLot> RecordUsageDecision(MaterialLot lot, InspectionLotId inspectionLot, UsageDecision decision)
+    {
+        ArgumentNullException.ThrowIfNull(lot);
+        var inspections = new List<LotInspection>(lot.Inspections);
+        var index = inspections.FindIndex(i => i.Id == inspectionLot);
+        if (index < 0)
+        {
+            return Refused(ReasonCodes.InspectionLotUnknown, $"lot {lot.Id} has no open inspection lot {inspectionLot}{OpenList(lot)}.");
+        }
+
+        if (inspections[index].Decision is { } recorded && recorded != decision)
+        {
+            return Refused(ReasonCodes.UsageDecisionConflict, $"inspection lot {inspectionLot} already carries usage decision {recorded}.");
+        }
+
+        inspections[index] = inspections[index] with { Decision = decision, Status = InspectionLotStatus.StockPostingRequired };
+        return TransitionResult<MaterialLot>.Accepted(lot with { Inspections = inspections, Version = lot.Version + 1 });
+
+        TransitionResult<MaterialLot> Refused(ReasonCode reason, string message) => TransitionResult<MaterialLot>.Rejected(
+            new TransitionRejection(reason, $"Usage decision {decision} rejected: {message}", nameof(LotStockState.QualityInspection), nameof(RecordUsageDecision), []));
+    }
 
     /// <summary>Blocks quality-inspection stock after a failing inspection (SAP 350).</summary>
     /// <param name="lot">The lot.</param>
@@ -261,6 +373,7 @@ public static class LotStockMachine
         StockCategory.Blocked => LotStockState.Blocked,
         StockCategory.RestrictedUse => LotStockState.RestrictedUse,
         StockCategory.InTransit => LotStockState.InTransit,
+        StockCategory.InTransfer => LotStockState.InTransfer,
         _ => throw new ArgumentOutOfRangeException(nameof(category), category, "Unknown stock category."),
     };
 
@@ -273,15 +386,16 @@ public static class LotStockMachine
             case LotStockState.Blocked: category = StockCategory.Blocked; return true;
             case LotStockState.RestrictedUse: category = StockCategory.RestrictedUse; return true;
             case LotStockState.InTransit: category = StockCategory.InTransit; return true;
+            case LotStockState.InTransfer: category = StockCategory.InTransfer; return true;
             default: category = default; return false;
         }
     }
 
-    private static TransitionResult<MaterialLot> Transfer(MaterialLot lot, StockCategory from, StockCategory to, Quantity? quantity, LotPolicy policy, DateOnly today)
+    private static TransitionResult<MaterialLot> Transfer(MaterialLot lot, StockCategory from, StockCategory to, Quantity? quantity, LotPolicy policy, DateOnly today, InspectionLotId? inspectionLot = null)
     {
         ArgumentNullException.ThrowIfNull(lot);
         var amount = quantity ?? lot.QuantityIn(from, StockOwnership.Own);
-        var movement = NewMovement(lot, MovementKind.CategoryTransfer, amount, from, to);
+        var movement = NewMovement(lot, MovementKind.CategoryTransfer, amount, from, to) with { InspectionLot = inspectionLot };
         if (amount.IsZero && quantity is null)
         {
             return Reject(lot, movement, ReasonCodes.InsufficientQuantity, $"The lot holds no own {from} stock.");
@@ -313,10 +427,10 @@ public static class LotStockMachine
                 (source, trigger, target) = (LotStockState.External, LotStockTrigger.Receive, to ?? LotStockState.QualityInspection);
                 return true;
             case MovementKind.PlantTransferIn:
-                (source, trigger, target) = (LotStockState.InTransit, LotStockTrigger.ReceiveFromTransit, to ?? LotStockState.Unrestricted);
-                if (from is { } fromTransit && fromTransit != LotStockState.InTransit)
+                (source, trigger, target) = (from ?? LotStockState.InTransit, LotStockTrigger.ReceiveFromTransit, to ?? LotStockState.Unrestricted);
+                if (source is not LotStockState.InTransit and not LotStockState.InTransfer)
                 {
-                    problem = "A plant transfer in receives stock in transit.";
+                    problem = "A plant transfer in receives stock in transit or places stock in transfer.";
                     return false;
                 }
 
@@ -338,7 +452,7 @@ public static class LotStockMachine
                     case LotStockState.Blocked: trigger = LotStockTrigger.ToBlocked; return true;
                     case LotStockState.RestrictedUse: trigger = LotStockTrigger.ToRestrictedUse; return true;
                     default:
-                        problem = "Stock enters transit only by a plant transfer out.";
+                        problem = "Stock enters transit or transfer only by a plant transfer out.";
                         return false;
                 }
 
@@ -353,7 +467,13 @@ public static class LotStockMachine
 
                 return true;
             case MovementKind.PlantTransferOut:
-                (source, trigger, target) = (from ?? LotStockState.Unrestricted, LotStockTrigger.TransferOut, LotStockState.InTransit);
+                (source, trigger, target) = (from ?? LotStockState.Unrestricted, LotStockTrigger.TransferOut, to ?? LotStockState.InTransit);
+                if (target is not LotStockState.InTransit and not LotStockState.InTransfer)
+                {
+                    problem = "A plant transfer out moves stock into stock in transit (351) or stock in transfer (303).";
+                    return false;
+                }
+
                 return true;
             case MovementKind.Consumption:
                 (source, trigger, target) = (from ?? LotStockState.Unrestricted, LotStockTrigger.Consume, LotStockState.External);
@@ -480,7 +600,9 @@ public static class LotStockMachine
                 {
                     Category = targetCategory,
                     Ownership = targetOwnership,
-                    Location = targetLocation ?? location,
+
+                    // Stock in transfer is kept at plant level, without a storage location.
+                    Location = targetCategory == StockCategory.InTransfer ? null : targetLocation ?? location,
                     Quantity = new Quantity(take, lot.Unit),
                 };
                 var merged = false;
@@ -536,9 +658,12 @@ public static class LotStockMachine
             }
         }
 
+        var inspections = lot.Inspections.Count == 0 || isReversal ? lot.Inspections : Inspections(lot, movement, fromState, toState, buckets);
+
         return TransitionResult<MaterialLot>.Accepted(lot with
         {
             Buckets = buckets,
+            Inspections = inspections,
             ScrappedQuantity = scrapped,
             ConsumedQuantity = consumed,
             QualityDecision = decision,
@@ -548,6 +673,63 @@ public static class LotStockMachine
             Version = lot.Version + 1,
         });
     }
+
+    /// <summary>
+    /// The lot's open inspection lots after a movement: a usage-decision posting lowers its inspection lot's quantity and
+    /// records the decision it carries out (the entry leaves once fully posted); any other movement out of quality
+    /// inspection (a sample, scrap, count difference or return) leaves the inspection lots managing at most what remains.
+    /// </summary>
+    private static IReadOnlyList<LotInspection> Inspections(MaterialLot lot, GoodsMovement movement, LotStockState fromState, LotStockState toState, List<StockBucket> buckets)
+    {
+        if (fromState != LotStockState.QualityInspection)
+        {
+            return lot.Inspections;
+        }
+
+        var result = new List<LotInspection>(lot.Inspections.Count);
+        var posted = movement.Kind == MovementKind.CategoryTransfer && movement.InspectionLot is { } posting ? posting : (InspectionLotId?)null;
+        foreach (var inspection in lot.Inspections)
+        {
+            if (inspection.Id != posted)
+            {
+                result.Add(inspection);
+                continue;
+            }
+
+            var left = inspection.Quantity - movement.Quantity.Value;
+            if (left > 0)
+            {
+                result.Add(inspection with { Quantity = left, Decision = inspection.Decision ?? DecisionOf(toState), Status = InspectionLotStatus.StockPostingRequired });
+            }
+        }
+
+        // What the inspection lots manage never exceeds the own quality-inspection stock left.
+        decimal inspectionStock = 0;
+        foreach (var bucket in buckets)
+        {
+            if (bucket.Category == StockCategory.QualityInspection && bucket.Ownership == StockOwnership.Own)
+            {
+                inspectionStock += bucket.Quantity.Value;
+            }
+        }
+
+        for (var i = 0; i < result.Count; i++)
+        {
+            var managed = Math.Min(result[i].Quantity, inspectionStock);
+            inspectionStock -= managed;
+            result[i] = result[i] with { Quantity = managed };
+        }
+
+        result.RemoveAll(static i => i.Quantity <= 0);
+        return result;
+    }
+
+    private static UsageDecision DecisionOf(LotStockState target) => target switch
+    {
+        LotStockState.Unrestricted => UsageDecision.Accept,
+        LotStockState.RestrictedUse => UsageDecision.AcceptRestricted,
+        _ => UsageDecision.Reject,
+    };
 
     private static LotDisposition DispositionOf(List<StockBucket> buckets)
     {
@@ -565,6 +747,35 @@ public static class LotStockMachine
         return hasStock ? LotDisposition.Restricted : LotDisposition.Closed;
     }
 
+    private static string UsageDecisionProblem(MaterialLot lot, GoodsMovement movement, LotInspection? named)
+    {
+        var target = movement.ToCategory?.ToString() ?? "another category";
+        var what = $"{movement.Kind} of {movement.Quantity} on lot {lot.Id} rejected: ";
+        if (named?.Decision is { } decision)
+        {
+            return what + $"inspection lot {named.Id} carries usage decision {decision}, which does not post stock to {target}.";
+        }
+
+        var reference = movement.InspectionLot is { } id ? $"inspection lot {id} is not open on the lot" : "no inspection lot was named";
+        return what + $"its quality-inspection stock is managed by{OpenList(lot)} and leaves inspection only through a usage decision; {reference}.";
+    }
+
+    private static string OpenList(MaterialLot lot)
+    {
+        if (lot.Inspections.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        var names = new string[lot.Inspections.Count];
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = lot.Inspections[i].Id.Value;
+        }
+
+        return " open inspection lot(s) " + string.Join(", ", names);
+    }
+
     private static TransitionResult<MaterialLot> Reject(MaterialLot lot, GoodsMovement movement, ReasonCode reason, string message) =>
         TransitionResult<MaterialLot>.Rejected(new TransitionRejection(
             reason,
@@ -580,6 +791,7 @@ public static class LotStockMachine
         {
             LotStockState.Scrapped => ReasonCodes.LotScrapped,
             LotStockState.InTransit => ReasonCodes.InTransitNotUsable,
+            LotStockState.InTransfer => ReasonCodes.InTransferNotUsable,
             _ when trigger == LotStockTrigger.Reverse => ReasonCodes.ReversalInvalid,
             _ when isWithdrawal => ReasonCodes.WithdrawalNotUnrestricted,
             _ when trigger is LotStockTrigger.ToUnrestricted or LotStockTrigger.ToQualityInspection or LotStockTrigger.ToBlocked or LotStockTrigger.ToRestrictedUse => ReasonCodes.TransferNotPermitted,
@@ -619,14 +831,25 @@ public static class LotStockMachine
         var intoStock = Guard(static c => c.Target is LotStockState.Unrestricted or LotStockState.QualityInspection or LotStockState.Blocked or LotStockState.RestrictedUse, ReasonCodes.TransferNotPermitted);
         var reversal = Guard(static c => c.ReversalPermitted, ReasonCodes.ReversalInvalid);
 
+        // Quality-inspection stock managed by open inspection lots leaves inspection only through a usage decision
+        // (SAP QM; D365 quality order), and a rejecting decision never releases.
+        var usageDecisionNamed = Guard(static c => c.Lot.Inspections.Count == 0 || c.Inspection is not null, ReasonCodes.UsageDecisionRequired);
+        var usageDecisionAgrees = Guard(static c => c.Inspection?.Decision is not { } decision || PostingAgrees(decision, c.Target), ReasonCodes.UsageDecisionConflict);
+
         // A restricted batch entering unrestricted stock lands in restricted-use (SAP batch status management).
         static LotStockState ReleaseTarget(LotMoveContext c) => c.Lot.IsRestrictedBatch ? LotStockState.RestrictedUse : LotStockState.Unrestricted;
         static LotStockState RequestedTarget(LotMoveContext c) => c.Target == LotStockState.Unrestricted ? ReleaseTarget(c) : c.Target;
+        static LotStockState TransferTarget(LotMoveContext c) => c.Target == LotStockState.InTransfer ? LotStockState.InTransfer : LotStockState.InTransit;
 
         var release = new DynamicStateInfos
         {
             { LotStockState.Unrestricted, "batch unrestricted" },
             { LotStockState.RestrictedUse, "batch restricted" },
+        };
+        var transfer = new DynamicStateInfos
+        {
+            { LotStockState.InTransit, "stock in transit (351)" },
+            { LotStockState.InTransfer, "stock in transfer (303)" },
         };
         var intoAnyStock = new DynamicStateInfos
         {
@@ -643,13 +866,16 @@ public static class LotStockMachine
         machine.Configure(LotStockState.InTransit)
             .PermitDynamicIf(LotStockTrigger.ReceiveFromTransit, RequestedTarget, "the receiving category", intoAnyStock, intoStock);
 
+        machine.Configure(LotStockState.InTransfer)
+            .PermitDynamicIf(LotStockTrigger.ReceiveFromTransit, RequestedTarget, "the receiving category", intoAnyStock, intoStock);
+
         machine.Configure(LotStockState.Unrestricted)
             .Permit(LotStockTrigger.ToQualityInspection, LotStockState.QualityInspection)
             .Permit(LotStockTrigger.ToBlocked, LotStockState.Blocked)
             .Permit(LotStockTrigger.ToRestrictedUse, LotStockState.RestrictedUse)
             .InternalTransition(LotStockTrigger.MoveLocation)
             .InternalTransitionIf(LotStockTrigger.ConsignmentToOwn, vendorToOwn)
-            .PermitIf(LotStockTrigger.TransferOut, LotStockState.InTransit, own, notOnHold, notExpired, noReinspectionPending)
+            .PermitDynamicIf(LotStockTrigger.TransferOut, TransferTarget, "the transfer stock", transfer, own, notOnHold, notExpired, noReinspectionPending)
             .PermitIf(LotStockTrigger.Consume, LotStockState.External, own, notOnHold, notExpired, noReinspectionPending)
             .PermitIf(LotStockTrigger.Issue, LotStockState.External, own, notOnHold, notExpired, noReinspectionPending)
             .PermitIf(LotStockTrigger.ReturnToSupplier, LotStockState.External, notCustomerOwned)
@@ -658,9 +884,9 @@ public static class LotStockMachine
             .Permit(LotStockTrigger.CountShortage, LotStockState.External);
 
         machine.Configure(LotStockState.QualityInspection)
-            .PermitDynamicIf(LotStockTrigger.ToUnrestricted, ReleaseTarget, "usage decision accept", release, restrictedBatchRelease, notExpired)
-            .PermitIf(LotStockTrigger.ToRestrictedUse, LotStockState.RestrictedUse, notExpired)
-            .Permit(LotStockTrigger.ToBlocked, LotStockState.Blocked)
+            .PermitDynamicIf(LotStockTrigger.ToUnrestricted, ReleaseTarget, "usage decision accept", release, usageDecisionNamed, usageDecisionAgrees, restrictedBatchRelease, notExpired)
+            .PermitIf(LotStockTrigger.ToRestrictedUse, LotStockState.RestrictedUse, usageDecisionNamed, usageDecisionAgrees, notExpired)
+            .PermitIf(LotStockTrigger.ToBlocked, LotStockState.Blocked, usageDecisionNamed, usageDecisionAgrees)
             .InternalTransition(LotStockTrigger.MoveLocation)
             .PermitIf(LotStockTrigger.ReturnToSupplier, LotStockState.External, notCustomerOwned)
             .Permit(LotStockTrigger.Sample, LotStockState.External)
@@ -710,6 +936,14 @@ public static class LotStockMachine
     }
 
     private static TransitionGuard<LotMoveContext> Guard(Func<LotMoveContext, bool> check, ReasonCode reason) => new(check, reason);
+
+    /// <summary>Whether a posting into <paramref name="target"/> carries out <paramref name="decision"/>: a rejection never releases, a restricted acceptance never into unrestricted stock.</summary>
+    private static bool PostingAgrees(UsageDecision decision, LotStockState target) => decision switch
+    {
+        UsageDecision.Reject => target == LotStockState.Blocked,
+        UsageDecision.AcceptRestricted => target != LotStockState.Unrestricted,
+        _ => true,
+    };
 }
 
 /// <summary>What the lot machine's guards see during one call.</summary>
@@ -722,9 +956,23 @@ internal sealed class LotMoveContext
         Policy = policy;
         Today = today;
         Target = target;
+        if (movement.InspectionLot is { } inspectionLot)
+        {
+            foreach (var inspection in lot.Inspections)
+            {
+                if (inspection.Id == inspectionLot)
+                {
+                    Inspection = inspection;
+                    break;
+                }
+            }
+        }
     }
 
     public MaterialLot Lot { get; }
+
+    /// <summary>The open inspection lot of the lot that the movement names, if any.</summary>
+    public LotInspection? Inspection { get; }
 
     public GoodsMovement Movement { get; }
 

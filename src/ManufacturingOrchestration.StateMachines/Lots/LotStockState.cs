@@ -28,6 +28,9 @@ public enum LotStockState
 
     /// <summary>Scrapped: never usable again except by an explicit reversal.</summary>
     Scrapped = 6,
+
+    /// <summary>Stock in transfer between plants (SAP 303 then 305): not usable until placed into stock at the receiving plant.</summary>
+    InTransfer = 7,
 }
 
 /// <summary>What moves a quantity of a lot from one <see cref="LotStockState"/> to another.</summary>
@@ -36,7 +39,7 @@ public enum LotStockTrigger
     /// <summary>Goods receipt into a category (SAP 101 with stock type).</summary>
     Receive = 0,
 
-    /// <summary>Goods receipt of in-transit stock at the receiving plant (SAP 101 after 351).</summary>
+    /// <summary>Goods receipt of in-transit stock at the receiving plant (SAP 101 after 351), or placement of stock in transfer into stock there (SAP 305 after 303).</summary>
     ReceiveFromTransit = 1,
 
     /// <summary>Transfer into unrestricted stock (SAP 321 from QI, 343 from blocked, 342 from restricted-use).</summary>
@@ -54,7 +57,7 @@ public enum LotStockTrigger
     /// <summary>Storage-location move keeping the category (SAP 311, 323, 325).</summary>
     MoveLocation = 6,
 
-    /// <summary>Transfer out of the plant into stock in transit (SAP 351).</summary>
+    /// <summary>Transfer out of the plant into stock in transit (SAP 351) or stock in transfer (SAP 303, two-step plant transfer).</summary>
     TransferOut = 7,
 
     /// <summary>Consumption by a production order (SAP 261).</summary>

@@ -41,7 +41,11 @@ public sealed class ErpSimulator : AdapterSimulator,
     private readonly ConcurrentDictionary<string, Document> _documents = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(MaterialId, SiteId), decimal> _atp = new();
     private readonly ConcurrentDictionary<SiteId, SiteProfile> _sites = new();
+    private readonly ConcurrentDictionary<(MaterialId, SiteId), QualityInspectionSetup> _inspectionSetups = new();
     private readonly Lock _unknownLotGate = new();
+
+    /// <summary>The hold reason a blocking D365 batch disposition puts on a lot, followed by the code.</summary>
+    public const string BatchDispositionHoldPrefix = "batch-disposition:";
     private readonly Func<ChangeStockCategoryRequest, CommandPlan> _changeStockCategory;
     private readonly Func<PostGoodsMovementRequest, CommandPlan> _postGoodsMovement;
     private readonly Func<ReverseGoodsMovementRequest, CommandPlan> _reverseGoodsMovement;
@@ -86,6 +90,17 @@ public sealed class ErpSimulator : AdapterSimulator,
     /// </summary>
     public IReadOnlySet<string> ReworkReasons { get; init; } = new HashSet<string>(["mrb.rework", "mrb.repair"], StringComparer.Ordinal);
 
+    /// <summary>
+    /// Which ERP's rules the simulator follows where SAP and Dynamics 365 differ. Default <see cref="ErpSimulatorProfile.SapLike"/>.
+    /// </summary>
+    public ErpSimulatorProfile Profile { get; init; } = ErpSimulatorProfile.SapLike;
+
+    /// <summary>
+    /// The batch disposition codes the <see cref="ErpSimulatorProfile.D365Like"/> profile knows (available, restricted and
+    /// blocking). Default <see cref="D365StockStatusMapping.Default"/>.
+    /// </summary>
+    public D365StockStatusMapping D365Statuses { get; init; } = D365StockStatusMapping.Default;
+
     // ---- Seeding ---------------------------------------------------------------------------------
 
     /// <summary>Adds or replaces a site profile, whose time zone gives the site's date for expiry checks (UTC when not added).</summary>
@@ -96,6 +111,59 @@ public sealed class ErpSimulator : AdapterSimulator,
         ArgumentNullException.ThrowIfNull(site);
         _sites[site.Id] = site;
         return this;
+    }
+
+    /// <summary>
+    /// Adds or replaces how receipts of a material at a site are inspected (SAP: QM active; D365: a quality association).
+    /// A goods receipt then opens an inspection lot on the quality-inspection stock it posts: all of it under the
+    /// <see cref="ErpSimulatorProfile.SapLike"/> profile (QM posts to inspection stock), under
+    /// <see cref="ErpSimulatorProfile.D365Like"/> the whole receipt with full blocking, otherwise only the sample with the
+    /// rest received available.
+    /// </summary>
+    /// <param name="setup">The setup.</param>
+    /// <returns>This simulator.</returns>
+    public ErpSimulator AddInspectionSetup(QualityInspectionSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        setup.QuantityToInspect(new Quantity(1, UnitOfMeasure.Each));
+        _inspectionSetups[(setup.Material, setup.Site)] = setup;
+        return this;
+    }
+
+    /// <summary>
+    /// Records an inspection lot's usage decision without posting its stock, as a quality user does in the ERP's own screen
+    /// (SAP status SPRQ): the stock stays in quality inspection and is not available until a posting carries the decision
+    /// out. Only under <see cref="ErpSimulatorProfile.SapLike"/>: a D365 quality order posts when it is validated.
+    /// </summary>
+    /// <param name="lot">The lot.</param>
+    /// <param name="inspectionLot">Its open inspection lot.</param>
+    /// <param name="decision">The usage decision.</param>
+    /// <returns>The lot as the ERP now holds it, or the lot machine's rejection (<c>adapter.operation-not-supported</c> under the D365-like profile).</returns>
+    public TransitionResult<MaterialLot> RecordUsageDecision(LotId lot, InspectionLotId inspectionLot, UsageDecision decision)
+    {
+        if (Profile != ErpSimulatorProfile.SapLike)
+        {
+            return TransitionResult<MaterialLot>.Rejected(new TransitionRejection(
+                ReasonCodes.OperationNotSupported,
+                $"A Dynamics 365 quality order posts its stock when it is validated; a decision without a posting is SAP's (SPRQ). Lot {lot}, inspection lot {inspectionLot}.",
+                nameof(StockCategory.QualityInspection),
+                nameof(RecordUsageDecision),
+                []));
+        }
+
+        var state = RequireLot(lot);
+        lock (state.Gate)
+        {
+            var result = LotStockMachine.RecordUsageDecision(Snapshot(state), inspectionLot, decision);
+            if (result.Value is { } next)
+            {
+                state.Inspections.Clear();
+                state.Inspections.AddRange(next.Inspections);
+                state.Version++;
+            }
+
+            return result;
+        }
     }
 
     /// <summary>Adds or replaces a material definition.</summary>
@@ -127,6 +195,7 @@ public sealed class ErpSimulator : AdapterSimulator,
             Version = lot.Version,
         };
         state.Holds.AddRange(lot.Holds);
+        state.Inspections.AddRange(lot.Inspections);
         foreach (var bucket in lot.Buckets)
         {
             if (bucket.Quantity.Unit != lot.Unit)
@@ -435,10 +504,10 @@ public sealed class ErpSimulator : AdapterSimulator,
             return problem;
         }
 
-        return PlanCategoryTransfer(state, request.FromCategory, request.ToCategory, request.Ownership, request.Location, request.Quantity.Value, movementTypeOverride: null, request.ReasonCode);
+        return PlanCategoryTransfer(state, request.FromCategory, request.ToCategory, request.Ownership, request.Location, request.Quantity.Value, movementTypeOverride: null, request.ReasonCode, request.InspectionLot);
     }
 
-    private CommandPlan PlanCategoryTransfer(LotState state, StockCategory from, StockCategory to, StockOwnership ownership, StorageLocationId? location, decimal quantity, string? movementTypeOverride, ReasonCode? reason)
+    private CommandPlan PlanCategoryTransfer(LotState state, StockCategory from, StockCategory to, StockOwnership ownership, StorageLocationId? location, decimal quantity, string? movementTypeOverride, ReasonCode? reason, InspectionLotId? inspectionLot)
     {
         if (to == StockCategory.Unrestricted && state.IsRestrictedBatch && from != StockCategory.RestrictedUse)
         {
@@ -473,6 +542,7 @@ public sealed class ErpSimulator : AdapterSimulator,
             FromLocation = location,
             ToLocation = location,
             ReasonCode = reason,
+            InspectionLot = inspectionLot,
         };
         if (Decide(state, movement, out var next, reworked) is { } refused)
         {
@@ -527,6 +597,11 @@ public sealed class ErpSimulator : AdapterSimulator,
                         return CommandPlan.Refuse(ReasonCodes.CategoryDoesNotAllowMovement, $"Goods are received into unrestricted, quality-inspection or blocked stock, not {Name(target.Category)}.");
                     }
 
+                    if (_inspectionSetups.TryGetValue((state.Material, state.Site), out var setup) && movement.ReversalOf is null)
+                    {
+                        return PlanInspectedReceipt(state, movement, setup, movementType);
+                    }
+
                     return Decide(state, movement, out var next) ?? PlanDeltas(state, movement, next, movementType, $"receipt into {Name(target.Category)}", [(target, quantity)]);
                 }
 
@@ -536,7 +611,7 @@ public sealed class ErpSimulator : AdapterSimulator,
                     return CommandPlan.Refuse(ReasonCodes.Required, "A category transfer needs a source and a target category.");
                 }
 
-                return PlanCategoryTransfer(state, movement.FromCategory.Value, movement.ToCategory.Value, movement.FromOwnership, movement.FromLocation, quantity, movementTypeOverride: null, movement.ReasonCode);
+                return PlanCategoryTransfer(state, movement.FromCategory.Value, movement.ToCategory.Value, movement.FromOwnership, movement.FromLocation, quantity, movementTypeOverride: null, movement.ReasonCode, movement.InspectionLot);
 
             case MovementKind.LocationTransfer:
                 {
@@ -556,24 +631,38 @@ public sealed class ErpSimulator : AdapterSimulator,
 
             case MovementKind.PlantTransferOut:
                 {
+                    if (InTransferProblem(movement.ToCategory) is { } unsupported)
+                    {
+                        return unsupported;
+                    }
+
                     if (Decide(state, movement, out var next) is { } refused)
                     {
                         return refused;
                     }
 
-                    return PlanDeltas(state, movement, next, movementType!, "transfer out to stock in transit", [(source, -quantity), (new StockSlot(StockCategory.InTransit, StockOwnership.Own, null), quantity)]);
+                    var transfer = movement.ToCategory ?? StockCategory.InTransit;
+                    return PlanDeltas(state, movement, next, movementType!, $"transfer out to {Name(transfer)} stock", [(source, -quantity), (new StockSlot(transfer, StockOwnership.Own, null), quantity)]);
                 }
 
             case MovementKind.PlantTransferIn:
                 {
-                    var inTransit = new StockSlot(StockCategory.InTransit, movement.FromOwnership, movement.FromLocation);
+                    if (InTransferProblem(movement.FromCategory) is { } unsupported)
+                    {
+                        return unsupported;
+                    }
+
+                    // Stock in transfer is kept at plant level; stock in transit where the transfer out left it.
+                    var inTransit = movement.FromCategory == StockCategory.InTransfer
+                        ? new StockSlot(StockCategory.InTransfer, movement.FromOwnership, null)
+                        : new StockSlot(StockCategory.InTransit, movement.FromOwnership, movement.FromLocation);
                     var target = new StockSlot(movement.ToCategory ?? StockCategory.Unrestricted, movement.ToOwnership, movement.ToLocation);
                     if (movementType is null)
                     {
                         return CommandPlan.Refuse(ReasonCodes.CategoryDoesNotAllowMovement, $"Stock in transit is received into unrestricted, quality-inspection or blocked stock, not {Name(target.Category)}.");
                     }
 
-                    return Decide(state, movement, out var next) ?? PlanDeltas(state, movement, next, movementType, $"receipt from transit into {Name(target.Category)}", [(inTransit, -quantity), (target, quantity)]);
+                    return Decide(state, movement, out var next) ?? PlanDeltas(state, movement, next, movementType, $"receipt from {Name(inTransit.Category)} into {Name(target.Category)}", [(inTransit, -quantity), (target, quantity)]);
                 }
 
             case MovementKind.Consumption:
@@ -715,8 +804,33 @@ public sealed class ErpSimulator : AdapterSimulator,
             return UnknownLot(request.Lot);
         }
 
-        var summary = new List<string>(3);
-        if (request.IsRestrictedBatch is { } restricted)
+        var summary = new List<string>(4);
+        var restrictedBatch = request.IsRestrictedBatch;
+        string? blockingDisposition = null;
+        if (request.BatchDisposition is { } code)
+        {
+            if (Profile != ErpSimulatorProfile.D365Like)
+            {
+                return CommandPlan.Refuse(ReasonCodes.OperationNotSupported, $"SAP has no batch disposition codes ('{code}'); set the batch status (restricted or unrestricted) instead.");
+            }
+
+            if (D365Statuses.IsBlocking(code))
+            {
+                blockingDisposition = code;
+            }
+            else if (string.Equals(code, D365Statuses.AvailableBatchDisposition, StringComparison.OrdinalIgnoreCase) || string.Equals(code, D365Statuses.RestrictedBatchDisposition, StringComparison.OrdinalIgnoreCase))
+            {
+                restrictedBatch ??= string.Equals(code, D365Statuses.RestrictedBatchDisposition, StringComparison.OrdinalIgnoreCase);
+            }
+            else
+            {
+                return CommandPlan.Refuse(ReasonCodes.BatchDispositionUnknown, $"Batch disposition '{code}' is not configured; known: {D365Statuses.AvailableBatchDisposition}, {D365Statuses.RestrictedBatchDisposition}, {string.Join(", ", D365Statuses.BlockingBatchDispositions)}.");
+            }
+
+            summary.Add($"batch disposition {code}{(blockingDisposition is null ? string.Empty : " (blocking: out of planning and ATP)")}");
+        }
+
+        if (restrictedBatch is { } restricted)
         {
             summary.Add(restricted ? "batch restricted" : "batch unrestricted");
         }
@@ -735,7 +849,17 @@ public sealed class ErpSimulator : AdapterSimulator,
             summary.Count == 0 ? "batch status unchanged" : string.Join(", ", summary),
             () =>
             {
-                if (request.IsRestrictedBatch is { } r && r != state.IsRestrictedBatch)
+                if (request.BatchDisposition is not null)
+                {
+                    // One disposition per batch: a blocking code holds the whole batch (no usable stock, no ATP) until another code replaces it.
+                    state.Holds.RemoveAll(static h => h.StartsWith(BatchDispositionHoldPrefix, StringComparison.Ordinal));
+                    if (blockingDisposition is not null)
+                    {
+                        state.Holds.Add(BatchDispositionHoldPrefix + blockingDisposition);
+                    }
+                }
+
+                if (restrictedBatch is { } r && r != state.IsRestrictedBatch)
                 {
                     // SAP batch status management: restricting moves unrestricted stock to restricted-use (341), lifting it moves it back (342).
                     var (from, to) = r ? (StockCategory.Unrestricted, StockCategory.RestrictedUse) : (StockCategory.RestrictedUse, StockCategory.Unrestricted);
@@ -935,6 +1059,57 @@ public sealed class ErpSimulator : AdapterSimulator,
         return CommandPlan.Refuse(rejection.ReasonCode, $"Lot {state.Id}: {rejection.Message}");
     }
 
+    /// <summary>
+    /// A goods receipt of a material with an inspection setup at the site: the quantity to inspect goes to quality
+    /// inspection under a new inspection lot, the rest (D365 sampling without full blocking) to unrestricted stock.
+    /// </summary>
+    private CommandPlan PlanInspectedReceipt(LotState state, GoodsMovement movement, QualityInspectionSetup setup, string movementType)
+    {
+        var inspected = Profile == ErpSimulatorProfile.SapLike ? movement.Quantity : setup.QuantityToInspect(movement.Quantity);
+        var free = movement.Quantity.Value - inspected.Value;
+        var today = Today(state.Site);
+        var lot = Snapshot(state);
+        var intoInspection = LotStockMachine.Apply(lot, movement with { ToCategory = StockCategory.QualityInspection, Quantity = inspected }, LotPolicy, today);
+        if (intoInspection.Rejection is { } rejected)
+        {
+            return CommandPlan.Refuse(rejected.ReasonCode, $"Lot {state.Id}: {rejected.Message}");
+        }
+
+        var received = intoInspection.Value!;
+        if (free > 0)
+        {
+            var rest = LotStockMachine.Apply(received, movement with { ToCategory = StockCategory.Unrestricted, Quantity = new Quantity(free, state.Unit) }, LotPolicy, today);
+            if (rest.Rejection is { } refusedRest)
+            {
+                return CommandPlan.Refuse(refusedRest.ReasonCode, $"Lot {state.Id}: {refusedRest.Message}");
+            }
+
+            received = rest.Value!;
+        }
+
+        var inspectionLot = new InspectionLotId(NextReference(Profile == ErpSimulatorProfile.SapLike ? "IL-" : "QO-"));
+        var opened = LotStockMachine.OpenInspection(received, inspectionLot, inspected);
+        if (opened.Rejection is { } notOpened)
+        {
+            return CommandPlan.Refuse(notOpened.ReasonCode, $"Lot {state.Id}: {notOpened.Message}");
+        }
+
+        var deltas = new List<(StockSlot Slot, decimal Quantity)> { (new StockSlot(StockCategory.QualityInspection, movement.ToOwnership, movement.ToLocation), inspected.Value) };
+        if (free > 0)
+        {
+            deltas.Add((new StockSlot(StockCategory.Unrestricted, movement.ToOwnership, movement.ToLocation), free));
+        }
+
+        var what = Profile == ErpSimulatorProfile.SapLike ? "inspection lot" : "quality order";
+        return PlanDeltas(state, movement, opened.Value, movementType, $"receipt under {what} {inspectionLot} ({inspected} to inspect)", [.. deltas]);
+    }
+
+    /// <summary>Stock in transfer (303/305) is SAP's: Dynamics 365 moves stock between sites through an in-transit warehouse.</summary>
+    private CommandPlan? InTransferProblem(StockCategory? category) =>
+        category == StockCategory.InTransfer && Profile != ErpSimulatorProfile.SapLike
+            ? CommandPlan.Refuse(ReasonCodes.OperationNotSupported, "Dynamics 365 moves stock between sites by transfer order through an in-transit warehouse; stock in transfer (SAP 303/305) is not supported.")
+            : null;
+
     private DateOnly Today(SiteId site) =>
         (_sites.TryGetValue(site, out var profile) ? profile : new SiteProfile { Id = site }).DateAt(TimeProvider.GetUtcNow());
 
@@ -986,6 +1161,9 @@ public sealed class ErpSimulator : AdapterSimulator,
                     state.Scrapped = decided.ScrappedQuantity;
                     state.Consumed = decided.ConsumedQuantity;
                     state.RequiresReinspection = decided.RequiresReinspection;
+                    state.Inspections.Clear();
+                    state.Inspections.AddRange(decided.Inspections);
+                    state.QualityDecision = decided.QualityDecision;
                 }
 
                 if (reversalOf is not null)
@@ -1111,6 +1289,7 @@ public sealed class ErpSimulator : AdapterSimulator,
         StockCategory.Blocked => "blocked",
         StockCategory.RestrictedUse => "restricted-use",
         StockCategory.InTransit => "in-transit",
+        StockCategory.InTransfer => "in-transfer",
         _ => category.ToString(),
     };
 
@@ -1139,6 +1318,7 @@ public sealed class ErpSimulator : AdapterSimulator,
                 RequiresReinspection = state.RequiresReinspection,
                 ExpiryDate = state.ExpiryDate,
                 Holds = [.. state.Holds],
+                Inspections = [.. state.Inspections],
                 ScrappedQuantity = state.Scrapped,
                 ConsumedQuantity = state.Consumed,
                 Version = state.Version,
@@ -1182,6 +1362,8 @@ public sealed class ErpSimulator : AdapterSimulator,
         public List<Allocation> Allocations { get; } = [];
 
         public List<string> Holds { get; } = [];
+
+        public List<LotInspection> Inspections { get; } = [];
 
         public LotDisposition Disposition { get; set; } = LotDisposition.Restricted;
 

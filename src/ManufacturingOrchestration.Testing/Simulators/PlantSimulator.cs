@@ -24,6 +24,9 @@ public sealed class PlantSimulatorOptions
     /// its stock only through its own seeding and move tasks.
     /// </summary>
     public bool ConnectErpToWms { get; init; } = true;
+
+    /// <summary>Which ERP's rules the plant's <see cref="ErpSimulator"/> follows where SAP and Dynamics 365 differ. Default <see cref="ErpSimulatorProfile.SapLike"/>.</summary>
+    public ErpSimulatorProfile ErpProfile { get; init; } = ErpSimulatorProfile.SapLike;
 }
 
 /// <summary>
@@ -43,7 +46,7 @@ public sealed class PlantSimulator : IDisposable
         Faults = new FaultInjector(TimeProvider, options.Seed);
         Effects = options.EffectsLogPath is { } path ? EffectsLog.OpenFile(path) : new EffectsLog();
         var shared = new SimulatorOptions { TimeProvider = TimeProvider, Faults = Faults, Effects = Effects, RecordCalls = options.RecordCalls };
-        Erp = new ErpSimulator(shared);
+        Erp = new ErpSimulator(shared) { Profile = options.ErpProfile };
         Mes = new MesSimulator(shared);
         Qms = new QmsSimulator(shared);
         Wms = new WmsSimulator(shared);

@@ -23,9 +23,9 @@ internal sealed class EngineTestHost : IAsyncDisposable
     public static readonly SupplierId Supplier = new("S-ACME");
     public static readonly ActorId OperatorId = new("op-anna");
 
-    public EngineTestHost(Action<OrchestratorOptions>? configure = null, IOrchestrationStore? store = null, IEnumerable<WorkflowDefinition>? workflows = null, Func<PlantSimulator, Adapters.AdapterSet>? adapters = null, Func<ScenarioServices, IEnumerable<WorkflowDefinition>>? scenarioWorkflows = null)
+    public EngineTestHost(Action<OrchestratorOptions>? configure = null, IOrchestrationStore? store = null, IEnumerable<WorkflowDefinition>? workflows = null, Func<PlantSimulator, Adapters.AdapterSet>? adapters = null, Func<ScenarioServices, IEnumerable<WorkflowDefinition>>? scenarioWorkflows = null, ErpSimulatorProfile erpProfile = ErpSimulatorProfile.SapLike)
     {
-        Plant = new PlantSimulator(new PlantSimulatorOptions { TimeProvider = Time, Seed = 7 });
+        Plant = new PlantSimulator(new PlantSimulatorOptions { TimeProvider = Time, Seed = 7, ErpProfile = erpProfile });
         Plant.AddSite(new SiteProfile { Id = Site, HoldLocation = new BinId("HOLD-P1") });
         Plant.AddMaterial(new MaterialDefinition { Id = Capacitor, BaseUnit = UnitOfMeasure.Each, Criticality = CriticalityClass.A, Supplier = Supplier });
         Services = new ScenarioServices(SharedRules.Value, new SiteDirectory([new SiteProfile { Id = Site, HoldLocation = new BinId("HOLD-P1") }]))

@@ -7,6 +7,7 @@ using ManufacturingOrchestration.Engine.Traceability;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Rules;
+using ManufacturingOrchestration.Testing;
 
 namespace ManufacturingOrchestration.Scenarios.Tests.Workflows;
 
@@ -40,7 +41,7 @@ internal sealed class ScenarioTestHost : IAsyncDisposable
 
     public static CancellationToken Ct => EngineTestHost.Ct;
 
-    public static async Task<ScenarioTestHost> StartAsync(bool regulated = false, ScrapSpikeSettings? scrapSpike = null, bool withTraceability = true)
+    public static async Task<ScenarioTestHost> StartAsync(bool regulated = false, ScrapSpikeSettings? scrapSpike = null, bool withTraceability = true, ErpSimulatorProfile erpProfile = ErpSimulatorProfile.SapLike)
     {
         var site = new SiteProfile { Id = EngineTestHost.Site, HoldLocation = new BinId("HOLD-P1"), IsRegulated = regulated };
         // The quality manager who releases and authorizes in these tests holds the role at the site; the workflows look
@@ -71,7 +72,8 @@ internal sealed class ScenarioTestHost : IAsyncDisposable
                 ProductionConfirmationWorkflow.Create(services),
                 LotContainmentWorkflow.Create(services),
                 WorkOrderHoldWorkflow.Create(services),
-            ]);
+            ],
+            erpProfile: erpProfile);
         await host.StartAsync();
         return new ScenarioTestHost(host, services, repository!, directory);
     }

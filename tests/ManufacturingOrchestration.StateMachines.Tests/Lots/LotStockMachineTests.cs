@@ -655,7 +655,7 @@ public sealed class LotStockMachineTests
     public void Apply_TransferIntoTransitByCategoryTransfer_SaysHowStockEntersTransit()
     {
         RejectionOf(LotStockMachine.Apply(CreateLot((StockCategory.Unrestricted, 10)), Movement(MovementKind.CategoryTransfer, 5, StockCategory.Unrestricted, StockCategory.InTransit), LotPolicy.Default, Today))
-            .Message.Should().EndWith("rejected: Stock enters transit only by a plant transfer out.");
+            .Message.Should().EndWith("rejected: Stock enters transit or transfer only by a plant transfer out.");
     }
 
     [Fact]
@@ -664,7 +664,7 @@ public sealed class LotStockMachineTests
         var rejection = RejectionOf(LotStockMachine.Apply(CreateLot((StockCategory.Unrestricted, 10)), Movement(MovementKind.PlantTransferIn, 5, StockCategory.Unrestricted, StockCategory.Unrestricted), LotPolicy.Default, Today));
 
         rejection.ReasonCode.Should().Be(ReasonCodes.TransferNotPermitted);
-        rejection.Message.Should().EndWith("rejected: A plant transfer in receives stock in transit.");
+        rejection.Message.Should().EndWith("rejected: A plant transfer in receives stock in transit or places stock in transfer.");
     }
 
     [Fact]
