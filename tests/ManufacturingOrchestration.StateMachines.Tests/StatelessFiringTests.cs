@@ -242,6 +242,28 @@ public sealed class StatelessFiringTests
                 site));
     }
 
+    [Fact]
+    public void QuarantineOrderMachine_StatelessInfoAndFiringAgreeForEveryStateAndTrigger()
+    {
+        var order = new QuarantineOrder(
+            new QuarantineOrderId("QO-1"),
+            new LotId("LOT-1"),
+            new MaterialId("CAP-100"),
+            new SiteId("PLANT-1"),
+            Quantity.Each(10),
+            new StorageLocationId("WH-MAIN"),
+            new StorageLocationId("WH-QUAR"))
+        {
+            ScrappedQuantity = Quantity.Each(8),
+        };
+
+        // A scrap of 3 with 2 left in quarantine: Stateless's guard refuses it wherever Scrap is listed.
+        AssertInfoAgreesWithFiring(
+            TableOf<QuarantineOrderStatus, QuarantineOrderTrigger, QuarantineContext>(typeof(QuarantineOrderMachine)),
+            QuarantineOrderMachine.GetInfo(),
+            state => new QuarantineContext(order with { Status = state }, new QuarantineOrderTriggerArgs { ScrapQuantity = Quantity.Each(3) }));
+    }
+
     private static TransitionTable<TState, TTrigger, TContext> TableOf<TState, TTrigger, TContext>(Type machine)
         where TState : struct, Enum
         where TTrigger : struct, Enum

@@ -355,6 +355,26 @@ public static class ReasonCodes
     /// <summary>A closed corrective action was asked to advance or change its activities.</summary>
     public static readonly ReasonCode CorrectiveActionClosed = new("capa.closed", "The corrective action is closed: it has no further stage; reopen it first.");
 
+    // Quarantine orders (Dynamics 365 quarantine order: Created → Started → Reported as finished → Ended).
+
+    /// <summary>A quarantine order was asked to go back to a status it has already left.</summary>
+    public static readonly ReasonCode QuarantineOrderStatusBackward = new("quarantine-order.status-backward", "Quarantine order statuses move forward only.");
+
+    /// <summary>A quarantine order was asked to skip a status.</summary>
+    public static readonly ReasonCode QuarantineOrderStatusSkipped = new("quarantine-order.status-skipped", "A quarantine order moves one status at a time: Created, Started, Reported as finished, Ended.");
+
+    /// <summary>A quarantine order that has not started was asked to scrap: nothing is in quarantine yet.</summary>
+    public static readonly ReasonCode QuarantineOrderNotStarted = new("quarantine-order.not-started", "The quarantine order has not started: nothing is in the quarantine warehouse yet.");
+
+    /// <summary>A started quarantine order was asked to be cancelled.</summary>
+    public static readonly ReasonCode QuarantineOrderStarted = new("quarantine-order.started", "Only a created quarantine order can be cancelled; a started one has its stock in the quarantine warehouse: end it, or scrap the stock.");
+
+    /// <summary>An ended or cancelled quarantine order was asked to change.</summary>
+    public static readonly ReasonCode QuarantineOrderClosed = new("quarantine-order.closed", "The quarantine order is ended or cancelled: it takes no further step.");
+
+    /// <summary>A quarantine order names the same storage location as its regular and its quarantine warehouse.</summary>
+    public static readonly ReasonCode QuarantineOrderSameLocation = new("quarantine-order.same-location", "The quarantine warehouse must differ from the regular warehouse the stock comes from.");
+
     /// <summary>Every code in the catalogue.</summary>
     public static IReadOnlyList<ReasonCode> All { get; } =
     [
@@ -377,6 +397,7 @@ public static class ReasonCodes
         FileUnreadable, FileNotRegular,
         CustomerConcessionForbidden, CustomerCertificateRequired,
         CorrectiveActionStageBackward, CorrectiveActionStageSkipped, CorrectiveActionMandatoryActivityOpen, CorrectiveActionActivityUnknown, CorrectiveActionActivityExists, CorrectiveActionClosed,
+        QuarantineOrderStatusBackward, QuarantineOrderStatusSkipped, QuarantineOrderNotStarted, QuarantineOrderStarted, QuarantineOrderClosed, QuarantineOrderSameLocation,
     ];
 
     /// <summary>The catalogue by code, built once from <see cref="All"/>.</summary>

@@ -31,7 +31,7 @@ namespace ManufacturingOrchestration.Model.Serialization;
         typeof(CamelCaseEnumConverter<UsageDecision>), typeof(CamelCaseEnumConverter<Valuation>),
         typeof(CamelCaseEnumConverter<NonconformanceType>), typeof(CamelCaseEnumConverter<NonconformanceStatus>),
         typeof(CamelCaseEnumConverter<MrbDisposition>), typeof(CamelCaseEnumConverter<CorrectiveActionKind>),
-        typeof(CamelCaseEnumConverter<CorrectiveActionStage>),
+        typeof(CamelCaseEnumConverter<CorrectiveActionStage>), typeof(CamelCaseEnumConverter<QuarantineOrderStatus>),
     ])]
 // Identifiers, quantities and units.
 [JsonSerializable(typeof(ActorId))]
@@ -44,6 +44,7 @@ namespace ManufacturingOrchestration.Model.Serialization;
 [JsonSerializable(typeof(MaterialId))]
 [JsonSerializable(typeof(NonconformanceId))]
 [JsonSerializable(typeof(OrderId))]
+[JsonSerializable(typeof(QuarantineOrderId))]
 [JsonSerializable(typeof(SiteId))]
 [JsonSerializable(typeof(StorageLocationId))]
 [JsonSerializable(typeof(SublotId))]
@@ -79,6 +80,7 @@ namespace ManufacturingOrchestration.Model.Serialization;
 [JsonSerializable(typeof(Nonconformance))]
 [JsonSerializable(typeof(MrbDispositionLine))]
 [JsonSerializable(typeof(CorrectiveAction))]
+[JsonSerializable(typeof(QuarantineOrder))]
 [JsonSerializable(typeof(SupplierQualityHistory))]
 // Event payloads.
 [JsonSerializable(typeof(GoodsReceived))]

@@ -4,7 +4,7 @@ namespace ManufacturingOrchestration.StateMachines.Tests.Graphs;
 
 public sealed partial class StateGraphTests
 {
-    public static TheoryData<string> DiagramNames => ["lot-stock", "production-order", "nonconformance", "capa", "eight-d", "scar"];
+    public static TheoryData<string> DiagramNames => ["lot-stock", "production-order", "nonconformance", "capa", "eight-d", "scar", "quarantine-order"];
 
     private static string Generate(string name) => name switch
     {
@@ -14,6 +14,7 @@ public sealed partial class StateGraphTests
         "capa" => CorrectiveActionMachine.ToMermaid(ManufacturingOrchestration.Model.CorrectiveActionKind.Capa),
         "eight-d" => CorrectiveActionMachine.ToMermaid(ManufacturingOrchestration.Model.CorrectiveActionKind.EightD),
         "scar" => CorrectiveActionMachine.ToMermaid(ManufacturingOrchestration.Model.CorrectiveActionKind.Scar),
+        "quarantine-order" => QuarantineOrderMachine.ToMermaid(),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
