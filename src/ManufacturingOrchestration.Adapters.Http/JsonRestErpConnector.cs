@@ -21,6 +21,9 @@ public sealed class JsonRestErpConnector : HttpConnector,
     ICommandHandler<ReleaseShipmentHoldRequest>,
     ICommandHandler<PostCountAdjustmentRequest>,
     ICommandHandler<PostProductionConfirmationRequest>,
+    ICommandHandler<ConfirmScrapDestructionRequest>,
+    ICommandHandler<CreateQuarantineOrderRequest>,
+    ICommandHandler<ChangeQuarantineOrderRequest>,
     IQueryHandler<GetLotQuery, MaterialLot?>,
     IQueryHandler<GetMaterialQuery, MaterialDefinition?>,
     IQueryHandler<GetOpenAllocationsQuery, IReadOnlyList<Allocation>>,
@@ -53,6 +56,27 @@ public sealed class JsonRestErpConnector : HttpConnector,
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The classified outcome.</returns>
     public ValueTask<AdapterResult> ReverseGoodsMovementAsync(ReverseGoodsMovementRequest request, CancellationToken cancellationToken = default) =>
+        SendCommandAsync(request, cancellationToken);
+
+    /// <summary>Sends the command to the endpoint configured for its kind.</summary>
+    /// <param name="request">The command.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The classified outcome.</returns>
+    public ValueTask<AdapterResult> ConfirmScrapDestructionAsync(ConfirmScrapDestructionRequest request, CancellationToken cancellationToken = default) =>
+        SendCommandAsync(request, cancellationToken);
+
+    /// <summary>Sends the command to the endpoint configured for its kind.</summary>
+    /// <param name="request">The command.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The classified outcome.</returns>
+    public ValueTask<AdapterResult> CreateQuarantineOrderAsync(CreateQuarantineOrderRequest request, CancellationToken cancellationToken = default) =>
+        SendCommandAsync(request, cancellationToken);
+
+    /// <summary>Sends the command to the endpoint configured for its kind.</summary>
+    /// <param name="request">The command.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The classified outcome.</returns>
+    public ValueTask<AdapterResult> ChangeQuarantineOrderAsync(ChangeQuarantineOrderRequest request, CancellationToken cancellationToken = default) =>
         SendCommandAsync(request, cancellationToken);
 
     /// <summary>Sends the command to the endpoint configured for its kind.</summary>
@@ -139,6 +163,15 @@ public sealed class JsonRestErpConnector : HttpConnector,
     /// <returns>The answer.</returns>
     public ValueTask<ProductionOrder?> GetProductionOrderAsync(OrderId order, CancellationToken cancellationToken = default) =>
         QueryAsync(QueryKinds.ErpGetProductionOrder, Argument("order", order.Value), JsonContracts.Of<ProductionOrder>(), cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<ConfirmScrapDestructionRequest>.ExecuteAsync(ConfirmScrapDestructionRequest command, CancellationToken cancellationToken) => ConfirmScrapDestructionAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<CreateQuarantineOrderRequest>.ExecuteAsync(CreateQuarantineOrderRequest command, CancellationToken cancellationToken) => CreateQuarantineOrderAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<ChangeQuarantineOrderRequest>.ExecuteAsync(ChangeQuarantineOrderRequest command, CancellationToken cancellationToken) => ChangeQuarantineOrderAsync(command, cancellationToken);
 
     /// <inheritdoc />
     ValueTask<AdapterResult> ICommandHandler<ChangeStockCategoryRequest>.ExecuteAsync(ChangeStockCategoryRequest command, CancellationToken cancellationToken) => ChangeStockCategoryAsync(command, cancellationToken);

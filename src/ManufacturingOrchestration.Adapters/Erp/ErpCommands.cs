@@ -224,3 +224,77 @@ public sealed record PostProductionConfirmationRequest : AdapterCommand
     /// <summary>The lot produced, when the yield goes to a lot.</summary>
     public LotId? ProducedLot { get; init; }
 }
+
+/// <summary>
+/// Confirm that scrapped stock of a lot was physically destroyed: it leaves the quantity awaiting destruction for good
+/// and can no longer be brought back by reversing the scrap posting (SAP: disposal after 551; D365: scrap disposal).
+/// </summary>
+public sealed record ConfirmScrapDestructionRequest : AdapterCommand
+{
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string Kind => CommandKinds.ErpConfirmScrapDestruction;
+
+    /// <summary>The lot.</summary>
+    public required LotId Lot { get; init; }
+
+    /// <summary>The quantity destroyed, at most what the lot has scrapped and not yet destroyed.</summary>
+    public required Quantity Quantity { get; init; }
+
+    /// <summary>The disposal certificate or document that proves the destruction, when there is one.</summary>
+    public string? DisposalReference { get; init; }
+
+    /// <summary>A catalogued or plant reason code.</summary>
+    public ReasonCode? ReasonCode { get; init; }
+}
+
+/// <summary>
+/// Create a Dynamics 365 quarantine order: a quantity of a lot to be moved from its regular warehouse (storage
+/// location) into a quarantine warehouse when the order starts (<see cref="QuarantineOrder"/>).
+/// </summary>
+public sealed record CreateQuarantineOrderRequest : AdapterCommand
+{
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string Kind => CommandKinds.ErpCreateQuarantineOrder;
+
+    /// <summary>The quarantine order number.</summary>
+    public required QuarantineOrderId Order { get; init; }
+
+    /// <summary>The lot.</summary>
+    public required LotId Lot { get; init; }
+
+    /// <summary>The quantity to quarantine (unrestricted stock at <see cref="RegularLocation"/>).</summary>
+    public required Quantity Quantity { get; init; }
+
+    /// <summary>The regular warehouse the stock is in and returns to.</summary>
+    public required StorageLocationId RegularLocation { get; init; }
+
+    /// <summary>The quarantine warehouse.</summary>
+    public required StorageLocationId QuarantineLocation { get; init; }
+
+    /// <summary>A catalogued or plant reason code, carried by the order's movements.</summary>
+    public ReasonCode? ReasonCode { get; init; }
+}
+
+/// <summary>
+/// Move a quarantine order on — to <see cref="QuarantineOrderStatus.Started"/>, <see cref="QuarantineOrderStatus.ReportedAsFinished"/>,
+/// <see cref="QuarantineOrderStatus.Ended"/> or <see cref="QuarantineOrderStatus.Cancelled"/> — or scrap from it: exactly one
+/// of <see cref="Status"/> and <see cref="ScrapQuantity"/>.
+/// </summary>
+public sealed record ChangeQuarantineOrderRequest : AdapterCommand
+{
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string Kind => CommandKinds.ErpChangeQuarantineOrder;
+
+    /// <summary>The quarantine order.</summary>
+    public required QuarantineOrderId Order { get; init; }
+
+    /// <summary>The status to move the order to, or <see langword="null"/> when scrapping.</summary>
+    public QuarantineOrderStatus? Status { get; init; }
+
+    /// <summary>The quantity to scrap from the quarantine warehouse, or <see langword="null"/> when changing the status.</summary>
+    public Quantity? ScrapQuantity { get; init; }
+}
+

@@ -39,6 +39,15 @@ public static class CommandKinds
     /// <summary>ERP: set the batch status (restricted/unrestricted), disposition or quality decision of a lot.</summary>
     public const string ErpSetBatchStatus = "erp.set-batch-status";
 
+    /// <summary>ERP: confirm that scrapped stock of a lot awaiting destruction was physically destroyed.</summary>
+    public const string ErpConfirmScrapDestruction = "erp.confirm-scrap-destruction";
+
+    /// <summary>ERP: create a quarantine order (Dynamics 365) for a quantity of a lot.</summary>
+    public const string ErpCreateQuarantineOrder = "erp.create-quarantine-order";
+
+    /// <summary>ERP: move a quarantine order on (start, report as finished, end, cancel) or scrap from it.</summary>
+    public const string ErpChangeQuarantineOrder = "erp.change-quarantine-order";
+
     /// <summary>ERP: re-evaluate the open allocations (reservations) of a lot.</summary>
     public const string ErpReevaluateAllocations = "erp.reevaluate-allocations";
 
@@ -119,6 +128,7 @@ public static class CommandKinds
     [
         ErpChangeStockCategory, ErpPostGoodsMovement, ErpReverseGoodsMovement, ErpSetBatchStatus, ErpReevaluateAllocations,
         ErpUpdateAtp, ErpPlaceShipmentHold, ErpReleaseShipmentHold, ErpPostCountAdjustment, ErpPostProductionConfirmation,
+        ErpConfirmScrapDestruction, ErpCreateQuarantineOrder, ErpChangeQuarantineOrder,
         MesHoldWorkOrder, MesReleaseWorkOrder, MesRequestContainmentCheck, MesRecordProductionConfirmation,
         QmsCreateInspectionLot, QmsOpenNonconformance, QmsUpdateNonconformanceStatus, QmsRecordCorrection, QmsRecordDisposition,
         QmsOpenSupplierCase,

@@ -21,7 +21,7 @@ namespace ManufacturingOrchestration.Adapters.Serialization;
     AllowTrailingCommas = false,
     Converters =
     [
-        typeof(CamelCaseEnumConverter<SignatureMeaning>), typeof(CamelCaseEnumConverter<StockCategory>),
+        typeof(CamelCaseEnumConverter<SignatureMeaning>), typeof(CamelCaseEnumConverter<StockCategory>), typeof(CamelCaseEnumConverter<QuarantineOrderStatus>),
         typeof(CamelCaseEnumConverter<StockOwnership>), typeof(CamelCaseEnumConverter<LotDisposition>),
         typeof(CamelCaseEnumConverter<QualityDecision>), typeof(CamelCaseEnumConverter<MovementKind>),
         typeof(CamelCaseEnumConverter<CriticalityClass>), typeof(CamelCaseEnumConverter<AbcClass>),
@@ -41,6 +41,9 @@ namespace ManufacturingOrchestration.Adapters.Serialization;
 [JsonSerializable(typeof(PostGoodsMovementRequest))]
 [JsonSerializable(typeof(ReverseGoodsMovementRequest))]
 [JsonSerializable(typeof(SetBatchStatusRequest))]
+[JsonSerializable(typeof(ConfirmScrapDestructionRequest))]
+[JsonSerializable(typeof(CreateQuarantineOrderRequest))]
+[JsonSerializable(typeof(ChangeQuarantineOrderRequest))]
 [JsonSerializable(typeof(ReevaluateAllocationsRequest))]
 [JsonSerializable(typeof(UpdateAtpRequest))]
 [JsonSerializable(typeof(PlaceShipmentHoldRequest))]

@@ -29,6 +29,9 @@ public sealed class ErpSimulator : AdapterSimulator,
     ICommandHandler<ReleaseShipmentHoldRequest>,
     ICommandHandler<PostCountAdjustmentRequest>,
     ICommandHandler<PostProductionConfirmationRequest>,
+    ICommandHandler<ConfirmScrapDestructionRequest>,
+    ICommandHandler<CreateQuarantineOrderRequest>,
+    ICommandHandler<ChangeQuarantineOrderRequest>,
     IQueryHandler<GetLotQuery, MaterialLot?>,
     IQueryHandler<GetMaterialQuery, MaterialDefinition?>,
     IQueryHandler<GetOpenAllocationsQuery, IReadOnlyList<Allocation>>,
@@ -42,6 +45,7 @@ public sealed class ErpSimulator : AdapterSimulator,
     private readonly ConcurrentDictionary<(MaterialId, SiteId), decimal> _atp = new();
     private readonly ConcurrentDictionary<SiteId, SiteProfile> _sites = new();
     private readonly ConcurrentDictionary<(MaterialId, SiteId), QualityInspectionSetup> _inspectionSetups = new();
+    private readonly ConcurrentDictionary<QuarantineOrderId, QuarantineOrder> _quarantineOrders = new();
     private readonly Lock _unknownLotGate = new();
 
     /// <summary>The hold reason a blocking D365 batch disposition puts on a lot, followed by the code.</summary>
@@ -56,6 +60,9 @@ public sealed class ErpSimulator : AdapterSimulator,
     private readonly Func<ReleaseShipmentHoldRequest, CommandPlan> _releaseShipmentHold;
     private readonly Func<PostCountAdjustmentRequest, CommandPlan> _postCountAdjustment;
     private readonly Func<PostProductionConfirmationRequest, CommandPlan> _postProductionConfirmation;
+    private readonly Func<ConfirmScrapDestructionRequest, CommandPlan> _confirmScrapDestruction;
+    private readonly Func<CreateQuarantineOrderRequest, CommandPlan> _createQuarantineOrder;
+    private readonly Func<ChangeQuarantineOrderRequest, CommandPlan> _changeQuarantineOrder;
 
     /// <summary>Creates an empty ERP.</summary>
     /// <param name="options">The clock, faults and effects log; defaults when <see langword="null"/>.</param>
@@ -72,6 +79,9 @@ public sealed class ErpSimulator : AdapterSimulator,
         _releaseShipmentHold = r => PlanShipmentHold(r.Lot, hold: false);
         _postCountAdjustment = PlanCountAdjustment;
         _postProductionConfirmation = PlanProductionConfirmation;
+        _confirmScrapDestruction = PlanScrapDestruction;
+        _createQuarantineOrder = PlanCreateQuarantineOrder;
+        _changeQuarantineOrder = PlanChangeQuarantineOrder;
     }
 
     /// <summary>
@@ -192,6 +202,7 @@ public sealed class ErpSimulator : AdapterSimulator,
             ExpiryDate = lot.ExpiryDate,
             Scrapped = lot.ScrappedQuantity,
             Consumed = lot.ConsumedQuantity,
+            Destroyed = lot.DestroyedQuantity,
             Version = lot.Version,
         };
         state.Holds.AddRange(lot.Holds);
@@ -390,6 +401,11 @@ public sealed class ErpSimulator : AdapterSimulator,
         }
     }
 
+    /// <summary>A quarantine order as the ERP holds it, or <see langword="null"/> when unknown.</summary>
+    /// <param name="order">The quarantine order.</param>
+    /// <returns>The order.</returns>
+    public QuarantineOrder? GetQuarantineOrder(QuarantineOrderId order) => _quarantineOrders.TryGetValue(order, out var found) ? found : null;
+
     /// <summary>The SAP movement type of a posted document, or <see langword="null"/> when unknown.</summary>
     /// <param name="documentNumber">The document number.</param>
     /// <returns>The movement type.</returns>
@@ -436,6 +452,18 @@ public sealed class ErpSimulator : AdapterSimulator,
     /// <inheritdoc />
     public ValueTask<AdapterResult> PostProductionConfirmationAsync(PostProductionConfirmationRequest request, CancellationToken cancellationToken = default) =>
         ExecuteAsync(request, request is not null && _orders.TryGetValue(request.Order, out var order) ? order.Gate : _unknownLotGate, _postProductionConfirmation, cancellationToken);
+
+    /// <inheritdoc cref="ICommandHandler{TCommand}.ExecuteAsync"/>
+    public ValueTask<AdapterResult> ConfirmScrapDestructionAsync(ConfirmScrapDestructionRequest request, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(request, GateFor(request?.Lot), _confirmScrapDestruction, cancellationToken);
+
+    /// <inheritdoc cref="ICommandHandler{TCommand}.ExecuteAsync"/>
+    public ValueTask<AdapterResult> CreateQuarantineOrderAsync(CreateQuarantineOrderRequest request, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(request, GateFor(request?.Lot), _createQuarantineOrder, cancellationToken);
+
+    /// <inheritdoc cref="ICommandHandler{TCommand}.ExecuteAsync"/>
+    public ValueTask<AdapterResult> ChangeQuarantineOrderAsync(ChangeQuarantineOrderRequest request, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(request, GateFor(request is not null && _quarantineOrders.TryGetValue(request.Order, out var order) ? order.Lot : null), _changeQuarantineOrder, cancellationToken);
 
     // ---- Queries ---------------------------------------------------------------------------------
 
@@ -1034,6 +1062,125 @@ public sealed class ErpSimulator : AdapterSimulator,
             externalReference: reference);
     }
 
+    private CommandPlan PlanScrapDestruction(ConfirmScrapDestructionRequest request)
+    {
+        if (!_lots.TryGetValue(request.Lot, out var state))
+        {
+            return UnknownLot(request.Lot);
+        }
+
+        var result = LotStockMachine.ConfirmDestruction(Snapshot(state), request.Quantity);
+        if (result.Rejection is { } rejection)
+        {
+            return CommandPlan.Refuse(rejection.ReasonCode, rejection.Message);
+        }
+
+        var destroyed = result.Value!.DestroyedQuantity;
+        var reference = NextReference("DISP");
+        return CommandPlan.Apply(
+            $"destruction of {request.Quantity} scrapped{(request.DisposalReference is { } proof ? $" ({proof})" : string.Empty)}",
+            () =>
+            {
+                state.Destroyed = destroyed;
+                state.Version++;
+            },
+            lot: state.Id.Value,
+            externalReference: reference);
+    }
+
+    private CommandPlan PlanCreateQuarantineOrder(CreateQuarantineOrderRequest request)
+    {
+        if (Profile != ErpSimulatorProfile.D365Like)
+        {
+            return CommandPlan.Refuse(ReasonCodes.OperationNotSupported, "SAP has no quarantine order: block the stock (344) and move it to a quarantine storage location instead.");
+        }
+
+        if (!_lots.TryGetValue(request.Lot, out var state))
+        {
+            return UnknownLot(request.Lot);
+        }
+
+        if (_quarantineOrders.ContainsKey(request.Order))
+        {
+            return CommandPlan.Refuse(ReasonCodes.Duplicate, $"Quarantine order {request.Order} already exists.");
+        }
+
+        QuarantineOrder order;
+        try
+        {
+            order = new QuarantineOrder(request.Order, state.Id, state.Material, state.Site, request.Quantity, request.RegularLocation, request.QuarantineLocation) { ReasonCode = request.ReasonCode };
+        }
+        catch (ManufacturingOrchestrationException ex)
+        {
+            return CommandPlan.Refuse(ex.ReasonCode, ex.Message);
+        }
+
+        return CommandPlan.Apply($"quarantine order {order.Id} created for {order.Quantity}", () => _quarantineOrders[order.Id] = order, lot: state.Id.Value, externalReference: order.Id.Value);
+    }
+
+    /// <summary>Moves a quarantine order on through its machine and posts the warehouse move the step implies.</summary>
+    private CommandPlan PlanChangeQuarantineOrder(ChangeQuarantineOrderRequest request)
+    {
+        if (!_quarantineOrders.TryGetValue(request.Order, out var order))
+        {
+            return CommandPlan.Refuse(ReasonCodes.ReferenceUnknown, $"Quarantine order {request.Order} is not known to the ERP.");
+        }
+
+        if ((request.Status is null) == (request.ScrapQuantity is null))
+        {
+            return CommandPlan.Refuse(ReasonCodes.Required, "A quarantine order change names either a status or a scrap quantity, not both or neither.");
+        }
+
+        TransitionResult<QuarantineOrderStep> step;
+        if (request.ScrapQuantity is { } scrap)
+        {
+            step = QuarantineOrderMachine.Scrap(order, scrap);
+        }
+        else
+        {
+            QuarantineOrderTrigger? trigger = request.Status switch
+            {
+                QuarantineOrderStatus.Started => QuarantineOrderTrigger.Start,
+                QuarantineOrderStatus.ReportedAsFinished => QuarantineOrderTrigger.ReportAsFinished,
+                QuarantineOrderStatus.Ended => QuarantineOrderTrigger.End,
+                QuarantineOrderStatus.Cancelled => QuarantineOrderTrigger.Cancel,
+                _ => null,
+            };
+            if (trigger is null)
+            {
+                return CommandPlan.Refuse(ReasonCodes.TransitionNotPermitted, $"A quarantine order is not moved to {request.Status}.");
+            }
+
+            step = QuarantineOrderMachine.Fire(order, trigger.Value, QuarantineOrderTriggerArgs.None);
+        }
+
+        if (step.Rejection is { } rejection)
+        {
+            return CommandPlan.Refuse(rejection.ReasonCode, $"Quarantine order {order.Id}: {rejection.Message}");
+        }
+
+        var next = step.Value!.Order;
+        var summary = $"quarantine order {order.Id} {order.Status}→{next.Status}";
+        if (step.Value.Movements.Count == 0)
+        {
+            return CommandPlan.Apply(summary, () => _quarantineOrders[order.Id] = next, lot: order.Lot.Value, externalReference: order.Id.Value);
+        }
+
+        // Each step moves at most one quantity: into the quarantine warehouse, back out of it, or scrapped from it.
+        var movement = step.Value.Movements[0];
+        var state = RequireLot(order.Lot);
+        if (Decide(state, movement, out var decided) is { } refused)
+        {
+            return refused;
+        }
+
+        var source = new StockSlot(movement.FromCategory ?? StockCategory.Blocked, StockOwnership.Own, movement.FromLocation);
+        var (movementType, deltas) = movement.Kind == MovementKind.Scrap
+            ? (SapMovementTypes.TryGetPosting(movement, out var scrapPosting) ? scrapPosting.MovementType : "555", new[] { (source, -movement.Quantity.Value) })
+            : (SapMovementTypes.ForCategoryChange(source.Category, movement.ToCategory!.Value)!, new[] { (source, -movement.Quantity.Value), (new StockSlot(movement.ToCategory!.Value, StockOwnership.Own, movement.ToLocation), movement.Quantity.Value) });
+        return PlanDeltas(state, movement, decided, movementType, summary, deltas, alsoApply: () => _quarantineOrders[order.Id] = next);
+    }
+
     // ---- Helpers ---------------------------------------------------------------------------------
 
     /// <summary>
@@ -1113,7 +1260,7 @@ public sealed class ErpSimulator : AdapterSimulator,
     private DateOnly Today(SiteId site) =>
         (_sites.TryGetValue(site, out var profile) ? profile : new SiteProfile { Id = site }).DateAt(TimeProvider.GetUtcNow());
 
-    private CommandPlan PlanDeltas(LotState state, GoodsMovement movement, MaterialLot? decided, string movementType, string description, (StockSlot Slot, decimal Quantity)[] deltas, string? order = null, Document? reversalOf = null)
+    private CommandPlan PlanDeltas(LotState state, GoodsMovement movement, MaterialLot? decided, string movementType, string description, (StockSlot Slot, decimal Quantity)[] deltas, string? order = null, Document? reversalOf = null, Action? alsoApply = null)
     {
         foreach (var (slot, quantity) in deltas)
         {
@@ -1172,6 +1319,7 @@ public sealed class ErpSimulator : AdapterSimulator,
                 }
 
                 _documents[number] = document;
+                alsoApply?.Invoke();
                 Publish(state, movementType, number, summary, deltas);
             },
             lot: state.Id.Value,
@@ -1320,6 +1468,7 @@ public sealed class ErpSimulator : AdapterSimulator,
                 Holds = [.. state.Holds],
                 Inspections = [.. state.Inspections],
                 ScrappedQuantity = state.Scrapped,
+                DestroyedQuantity = state.Destroyed,
                 ConsumedQuantity = state.Consumed,
                 Version = state.Version,
             };
@@ -1379,6 +1528,8 @@ public sealed class ErpSimulator : AdapterSimulator,
 
         public decimal Consumed { get; set; }
 
+        public decimal Destroyed { get; set; }
+
         public long Version { get; set; }
 
         public bool ShipmentHold { get; set; }
@@ -1426,6 +1577,15 @@ public sealed class ErpSimulator : AdapterSimulator,
 
     /// <inheritdoc />
     ValueTask<AdapterResult> ICommandHandler<SetBatchStatusRequest>.ExecuteAsync(SetBatchStatusRequest command, CancellationToken cancellationToken) => SetBatchStatusAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<ConfirmScrapDestructionRequest>.ExecuteAsync(ConfirmScrapDestructionRequest command, CancellationToken cancellationToken) => ConfirmScrapDestructionAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<CreateQuarantineOrderRequest>.ExecuteAsync(CreateQuarantineOrderRequest command, CancellationToken cancellationToken) => CreateQuarantineOrderAsync(command, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<AdapterResult> ICommandHandler<ChangeQuarantineOrderRequest>.ExecuteAsync(ChangeQuarantineOrderRequest command, CancellationToken cancellationToken) => ChangeQuarantineOrderAsync(command, cancellationToken);
 
     /// <inheritdoc />
     ValueTask<AdapterResult> ICommandHandler<ReevaluateAllocationsRequest>.ExecuteAsync(ReevaluateAllocationsRequest command, CancellationToken cancellationToken) => ReevaluateAllocationsAsync(command, cancellationToken);
