@@ -35,6 +35,7 @@ public sealed class PostgreSqlCluster : IAsyncLifetime
     private string? _binDirectory;
     private string? _dataDirectory;
     private NpgsqlDataSource? _admin;
+    private string _connectionString = string.Empty;
 
     /// <summary>Why the tests cannot run here, or <see langword="null"/> when the cluster runs.</summary>
     public string? SkipReason { get; private set; }
@@ -42,11 +43,25 @@ public sealed class PostgreSqlCluster : IAsyncLifetime
     /// <summary>The TCP port the cluster listens on.</summary>
     public int Port { get; private set; }
 
-    /// <summary>A connection string to the test database, with the password.</summary>
-    public string ConnectionString { get; private set; } = string.Empty;
+    /// <summary>A connection string to the test database, with the password; skips the calling test when the cluster cannot run here.</summary>
+    public string ConnectionString
+    {
+        get
+        {
+            SkipWhenUnavailable();
+            return _connectionString;
+        }
+    }
 
-    /// <summary>A data source on the test database, shared by the tests (the tests do not dispose it).</summary>
-    public NpgsqlDataSource DataSource => _admin ?? throw new InvalidOperationException("The cluster is not running: " + SkipReason);
+    /// <summary>A data source on the test database, shared by the tests (the tests do not dispose it); skips the calling test when the cluster cannot run here.</summary>
+    public NpgsqlDataSource DataSource
+    {
+        get
+        {
+            SkipWhenUnavailable();
+            return _admin ?? throw new InvalidOperationException("The cluster is not running.");
+        }
+    }
 
     /// <summary>Skips the calling test when the cluster cannot run here.</summary>
     public void SkipWhenUnavailable() => Assert.SkipWhen(SkipReason is not null, SkipReason ?? string.Empty);
@@ -149,8 +164,8 @@ public sealed class PostgreSqlCluster : IAsyncLifetime
         }
 
         builder.Database = Database;
-        ConnectionString = builder.ConnectionString;
-        _admin = NpgsqlDataSource.Create(ConnectionString);
+        _connectionString = builder.ConnectionString;
+        _admin = NpgsqlDataSource.Create(_connectionString);
     }
 
     /// <inheritdoc />
