@@ -171,6 +171,27 @@ internal static class PostgreSqlSchema
     public static async Task MigrateAsync(NpgsqlDataSource dataSource, PostgreSqlSql sql, string target, long appliedAtTicks, int targetVersion, int commandTimeout, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(targetVersion, CurrentVersion);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await MigrateOnceAsync(dataSource, sql, target, appliedAtTicks, targetVersion, commandTimeout, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (PostgresException ex) when (attempt < MaxAttempts && ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateSchema or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject)
+            {
+                // Another node created the schema while this one waited for the migration lock. The waiting transaction's
+                // catalog snapshot can predate that commit (PostgreSQL refreshes it only when it processes invalidations),
+                // so its IF NOT EXISTS may not see the new objects: nothing was changed; a new transaction sees them.
+            }
+        }
+    }
+
+    /// <summary>How often a migration that lost a race with another node's is tried again.</summary>
+    private const int MaxAttempts = 3;
+
+    private static async Task MigrateOnceAsync(NpgsqlDataSource dataSource, PostgreSqlSql sql, string target, long appliedAtTicks, int targetVersion, int commandTimeout, CancellationToken cancellationToken)
+    {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
         // Look before touching anything (not even CREATE SCHEMA): a newer schema must stay exactly as it is.

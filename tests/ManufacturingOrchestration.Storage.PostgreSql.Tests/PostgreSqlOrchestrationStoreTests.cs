@@ -228,6 +228,49 @@ public sealed class PostgreSqlOrchestrationStoreTests
     }
 
     [Fact]
+    public async Task CommitAsync_FollowUpsAndAuditWhileOthersAccept_NoTransactionWaitsForeverAndEveryRowIsThere()
+    {
+        await using var store = await PostgreSqlOrchestrationStore.OpenAsync(_cluster.NewOptions(), cancellationToken: Ct);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(90));
+        const int committers = 4;
+        const int steps = 8;
+
+        var committing = Enumerable.Range(0, committers).Select(c => Task.Run(
+            async () =>
+            {
+                var key = $"lot-{c}";
+                var head = AuditHead.Genesis;
+                for (var version = 0; version < steps; version++)
+                {
+                    var step = Step(key, version) with
+                    {
+                        Audit = Audit(key, head, 1, out head),
+                        FollowUpEvents = [Event($"lot-follow-{c}", $"follow-{c}-{version}")],
+                    };
+                    await store.CommitAsync([step], deadline.Token);
+                }
+            },
+            deadline.Token));
+        var accepting = Enumerable.Range(0, 2).Select(a => Task.Run(
+            async () =>
+            {
+                for (var i = 0; i < steps * 2; i++)
+                {
+                    await store.AcceptAsync([Event($"lot-in-{a}", $"in-{a}-{i}")], new bool[1], deadline.Token);
+                }
+            },
+            deadline.Token));
+
+        await Task.WhenAll(committing.Concat(accepting));
+
+        var pending = await store.ReadPendingEventsAsync(null, 0, 1_000, Ct);
+        pending.Should().HaveCount((committers * steps) + (2 * steps * 2));
+        pending.Select(e => e.Position).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+        (await store.ReadAuditFeedAsync(0, 1_000, Ct)).Should().HaveCount(committers * steps);
+    }
+
+    [Fact]
     public async Task CommitAsync_TwoStoresCommitTheSameVersionAtOnce_OneCommitsAndTheOtherConflicts()
     {
         var schema = PostgreSqlCluster.NewSchema("conflict");
