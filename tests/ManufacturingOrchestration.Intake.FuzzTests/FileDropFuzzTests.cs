@@ -5,6 +5,7 @@ using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Intake;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Serialization;
+using ManufacturingOrchestration.Storage.PostgreSql.Tests;
 
 namespace ManufacturingOrchestration.Intake.FuzzTests;
 
@@ -17,20 +18,28 @@ public sealed class FileDropFuzzTests
 {
     private const int FilesPerStore = 150;
 
+    private readonly PostgreSqlCluster _cluster;
+
+    public FileDropFuzzTests(PostgreSqlCluster cluster)
+    {
+        _cluster = cluster;
+    }
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
     [InlineData("memory")]
     [InlineData("sqlite")]
+    [InlineData("postgresql")]
     public async Task ProcessPendingAsync_GeneratedFiles_NeverThrowNeverHangAndLeaveNothingBehind(string store)
     {
-        await using var run = await FuzzRun.StartAsync(store);
+        await using var run = await FuzzRun.StartAsync(store, _cluster);
         var drop = Path.Combine(run.Folder, "drop");
         Directory.CreateDirectory(drop);
         var source = new FileDropSource(new FileDropOptions { Directory = drop });
-        var pcg = new PCG(store == "sqlite" ? 6u : 5u, FuzzSeed.Value);
+        var pcg = new PCG(store switch { "sqlite" => 6u, "postgresql" => 7u, _ => 5u }, FuzzSeed.Value);
         var unix = OperatingSystem.IsLinux() || OperatingSystem.IsMacOS();
-        for (var n = 0; n < FilesPerStore; n++)
+        for (var n = 0; n < (store == "postgresql" ? FilesPerStore / 3 : FilesPerStore); n++)
         {
             run.Inputs++;
             var kind = (int)pcg.Next(12);

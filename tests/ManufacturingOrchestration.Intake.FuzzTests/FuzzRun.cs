@@ -6,13 +6,16 @@ using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Model.Validation;
+using ManufacturingOrchestration.Storage.PostgreSql;
+using ManufacturingOrchestration.Storage.PostgreSql.Tests;
 using ManufacturingOrchestration.Storage.Sqlite;
 using ManufacturingOrchestration.Testing;
 
 namespace ManufacturingOrchestration.Intake.FuzzTests;
 
 /// <summary>
-/// One fuzz run over a started orchestrator on the in-memory or the SQLite store: runs each input under a watchdog,
+/// One fuzz run over a started orchestrator on the in-memory, the SQLite or the PostgreSQL store (a schema of its own on
+/// the test process's private cluster): runs each input under a watchdog,
 /// checks that every outcome is structured, publishes a valid event after each input, and at the end checks that every
 /// accepted event was processed and is still known under exactly its key.
 /// </summary>
@@ -23,15 +26,15 @@ internal sealed class FuzzRun : IAsyncDisposable
 
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly string _folder;
-    private readonly SqliteOrchestrationStore? _sqlite;
+    private readonly IAsyncDisposable? _durable;
     private readonly List<EventEnvelope> _accepted = [];
     private int _validSerial;
 
-    private FuzzRun(string storeKind, string folder, SqliteOrchestrationStore? sqlite, OrchestrationTestHarness harness)
+    private FuzzRun(string storeKind, string folder, IAsyncDisposable? durable, OrchestrationTestHarness harness)
     {
         StoreKind = storeKind;
         _folder = folder;
-        _sqlite = sqlite;
+        _durable = durable;
         Harness = harness;
         Intake = new EventIntake(harness.Orchestrator);
     }
@@ -57,14 +60,20 @@ internal sealed class FuzzRun : IAsyncDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static async Task<FuzzRun> StartAsync(string storeKind)
+    /// <summary>Starts a run on a store kind: <c>memory</c>, <c>sqlite</c> or <c>postgresql</c> (which needs the cluster).</summary>
+    public static async Task<FuzzRun> StartAsync(string storeKind, PostgreSqlCluster? cluster = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "mo-fuzz-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        var sqlite = storeKind == "sqlite" ? SqliteOrchestrationStore.Open(Path.Combine(folder, "fuzz.db")) : null;
-        var harness = new OrchestrationTestHarness(new OrchestrationTestHarnessOptions { Store = sqlite });
+        IOrchestrationStore? store = storeKind switch
+        {
+            "sqlite" => SqliteOrchestrationStore.Open(Path.Combine(folder, "fuzz.db")),
+            "postgresql" => await PostgreSqlOrchestrationStore.OpenAsync(cluster!.NewOptions(PostgreSqlCluster.NewSchema("fuzz")), cancellationToken: Ct),
+            _ => null,
+        };
+        var harness = new OrchestrationTestHarness(new OrchestrationTestHarnessOptions { Store = store });
         await harness.StartAsync(Ct);
-        return new FuzzRun(storeKind, folder, sqlite, harness);
+        return new FuzzRun(storeKind, folder, (IAsyncDisposable?)store, harness);
     }
 
     /// <summary>Runs one input on the thread pool under the watchdog: a hang or an exception fails the run, naming the input.</summary>
@@ -201,9 +210,9 @@ internal sealed class FuzzRun : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Harness.DisposeAsync();
-        if (_sqlite is not null)
+        if (_durable is not null)
         {
-            await _sqlite.DisposeAsync();
+            await _durable.DisposeAsync();
         }
 
         try

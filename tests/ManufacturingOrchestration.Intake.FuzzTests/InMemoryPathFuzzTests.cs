@@ -5,6 +5,7 @@ using ManufacturingOrchestration.Engine.Intake;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Model.Serialization;
+using ManufacturingOrchestration.Storage.PostgreSql.Tests;
 
 namespace ManufacturingOrchestration.Intake.FuzzTests;
 
@@ -15,16 +16,30 @@ namespace ManufacturingOrchestration.Intake.FuzzTests;
 /// </summary>
 public sealed class InMemoryPathFuzzTests
 {
+    private readonly PostgreSqlCluster _cluster;
+
+    public InMemoryPathFuzzTests(PostgreSqlCluster cluster)
+    {
+        _cluster = cluster;
+    }
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static int Count(string store, int inMemory, int onSqlite) => store == "sqlite" ? onSqlite : inMemory;
+    /// <summary>The inputs of a run: the bulk in memory, fewer on the durable stores (each input is a real commit there).</summary>
+    private static int Count(string store, int inMemory, int onSqlite) => store switch
+    {
+        "sqlite" => onSqlite,
+        "postgresql" => onSqlite / 4,
+        _ => inMemory,
+    };
 
     [Theory]
     [InlineData("memory")]
     [InlineData("sqlite")]
+    [InlineData("postgresql")]
     public async Task PublishAsync_GeneratedTypedEvents_NeverThrowAndLoseNothingValid(string store)
     {
-        await using var run = await FuzzRun.StartAsync(store);
+        await using var run = await FuzzRun.StartAsync(store, _cluster);
         var pcg = new PCG(1, FuzzSeed.Value);
         for (var n = 0; n < Count(store, 5_000, 1_500); n++)
         {
@@ -51,9 +66,10 @@ public sealed class InMemoryPathFuzzTests
     [Theory]
     [InlineData("memory")]
     [InlineData("sqlite")]
+    [InlineData("postgresql")]
     public async Task PublishJsonAsync_GeneratedJson_NeverThrowsAndLosesNothingValid(string store)
     {
-        await using var run = await FuzzRun.StartAsync(store);
+        await using var run = await FuzzRun.StartAsync(store, _cluster);
         var pcg = new PCG(2, FuzzSeed.Value);
         for (var n = 0; n < Count(store, 6_000, 2_000); n++)
         {
@@ -81,9 +97,10 @@ public sealed class InMemoryPathFuzzTests
     [Theory]
     [InlineData("memory")]
     [InlineData("sqlite")]
+    [InlineData("postgresql")]
     public async Task JsonLines_GeneratedLines_NeverThrowAndLoseNothingValid(string store)
     {
-        await using var run = await FuzzRun.StartAsync(store);
+        await using var run = await FuzzRun.StartAsync(store, _cluster);
         var source = new FileDropSource(new FileDropOptions { Directory = run.Folder });
         var pcg = new PCG(3, FuzzSeed.Value);
         var lines = 0;
@@ -132,9 +149,10 @@ public sealed class InMemoryPathFuzzTests
     [Theory]
     [InlineData("memory")]
     [InlineData("sqlite")]
+    [InlineData("postgresql")]
     public async Task CsvLines_GeneratedRows_NeverThrowAndLoseNothingValid(string store)
     {
-        await using var run = await FuzzRun.StartAsync(store);
+        await using var run = await FuzzRun.StartAsync(store, _cluster);
         var source = new FileDropSource(new FileDropOptions { Directory = run.Folder });
         var pcg = new PCG(4, FuzzSeed.Value);
         var rows = 0;

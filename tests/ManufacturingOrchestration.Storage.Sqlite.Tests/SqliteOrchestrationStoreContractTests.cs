@@ -1,6 +1,6 @@
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Storage;
-using ManufacturingOrchestration.Engine.StoreContract;
+using ManufacturingOrchestration.Testing.StoreContract;
 using Microsoft.Data.Sqlite;
 
 namespace ManufacturingOrchestration.Storage.Sqlite.Tests;

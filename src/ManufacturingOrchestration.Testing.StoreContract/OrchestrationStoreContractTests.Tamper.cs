@@ -1,7 +1,7 @@
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Storage;
 
-namespace ManufacturingOrchestration.Engine.StoreContract;
+namespace ManufacturingOrchestration.Testing.StoreContract;
 
 /// <summary>
 /// Tampering as someone with write access to the store's data: each case edits, deletes, reorders or truncates what the
@@ -69,6 +69,7 @@ public abstract partial class OrchestrationStoreContractTests
     /// <returns>Whether the store can be edited this way.</returns>
     protected virtual ValueTask<bool> ReplaceCheckpointAsync(IOrchestrationStore store, long number, AuditCheckpoint checkpoint) => ValueTask.FromResult(false);
 
+    /// <summary><c>VerifyAllAsync</c> — action column edited: reports column mismatch and the query by action missed the record.</summary>
     [Fact]
     public async Task VerifyAllAsync_ActionColumnEdited_ReportsColumnMismatchAndTheQueryByActionMissedTheRecord()
     {
@@ -85,6 +86,7 @@ public abstract partial class OrchestrationStoreContractTests
         violation.Column.Should().Be("Action");
     }
 
+    /// <summary><c>VerifyAllAsync</c> — recorded at column edited: reports column mismatch.</summary>
     [Fact]
     public async Task VerifyAllAsync_RecordedAtColumnEdited_ReportsColumnMismatch()
     {
@@ -99,6 +101,7 @@ public abstract partial class OrchestrationStoreContractTests
         violation.Column.Should().Be("RecordedAt");
     }
 
+    /// <summary><c>VerifyAllAsync</c> — sequence column of the last record edited: reports column mismatch.</summary>
     [Fact]
     public async Task VerifyAllAsync_SequenceColumnOfTheLastRecordEdited_ReportsColumnMismatch()
     {
@@ -113,6 +116,7 @@ public abstract partial class OrchestrationStoreContractTests
         violation.Column.Should().Be("Sequence");
     }
 
+    /// <summary><c>VerifyAllAsync</c> — position of the last record moved before its predecessor: reports column mismatch.</summary>
     [Fact]
     public async Task VerifyAllAsync_PositionOfTheLastRecordMovedBeforeItsPredecessor_ReportsColumnMismatch()
     {
@@ -127,6 +131,7 @@ public abstract partial class OrchestrationStoreContractTests
         violation.Column.Should().Be("Position");
     }
 
+    /// <summary><c>VerifyAllAsync</c> — partition column edited: reports the gap it left and column mismatch where it went.</summary>
     [Fact]
     public async Task VerifyAllAsync_PartitionColumnEdited_ReportsTheGapItLeftAndColumnMismatchWhereItWent()
     {
@@ -140,6 +145,7 @@ public abstract partial class OrchestrationStoreContractTests
             (AuditViolationKind.ColumnMismatch, "lot-C", 1L, "PartitionKey"));
     }
 
+    /// <summary><c>VerifyAllAsync</c> — record content edited: reports hash mismatch.</summary>
     [Fact]
     public async Task VerifyAllAsync_RecordContentEdited_ReportsHashMismatch()
     {
@@ -154,6 +160,7 @@ public abstract partial class OrchestrationStoreContractTests
         violation.Sequence.Should().Be(2);
     }
 
+    /// <summary><c>VerifyAllAsync</c> — record contents swapped: reports sequence gap.</summary>
     [Fact]
     public async Task VerifyAllAsync_RecordContentsSwapped_ReportsSequenceGap()
     {
@@ -169,6 +176,7 @@ public abstract partial class OrchestrationStoreContractTests
         violation.Sequence.Should().Be(3);
     }
 
+    /// <summary><c>VerifyAllAsync</c> — middle record deleted: reports sequence gap.</summary>
     [Fact]
     public async Task VerifyAllAsync_MiddleRecordDeleted_ReportsSequenceGap()
     {
@@ -181,6 +189,7 @@ public abstract partial class OrchestrationStoreContractTests
         violation.Sequence.Should().Be(3);
     }
 
+    /// <summary><c>VerifyAllAsync</c> — last record deleted behind a checkpoint: reports checkpoint mismatch.</summary>
     [Fact]
     public async Task VerifyAllAsync_LastRecordDeletedBehindACheckpoint_ReportsCheckpointMismatch()
     {
@@ -194,6 +203,7 @@ public abstract partial class OrchestrationStoreContractTests
         violation.Sequence.Should().Be(3);
     }
 
+    /// <summary><c>VerifyAllAsync</c> — signed checkpoints intact: is valid.</summary>
     [Fact]
     public async Task VerifyAllAsync_SignedCheckpointsIntact_IsValid()
     {
@@ -205,6 +215,7 @@ public abstract partial class OrchestrationStoreContractTests
         result.RecordsChecked.Should().Be(5);
     }
 
+    /// <summary><c>VerifyAllAsync</c> — with key all checkpoints and the last record deleted: reports checkpoint missing.</summary>
     [Fact]
     public async Task VerifyAllAsync_WithKeyAllCheckpointsAndTheLastRecordDeleted_ReportsCheckpointMissing()
     {
@@ -219,6 +230,7 @@ public abstract partial class OrchestrationStoreContractTests
             (AuditViolationKind.CheckpointMissing, "lot-B", 1L));
     }
 
+    /// <summary><c>VerifyAllAsync</c> — without key all checkpoints and the last record deleted: is not detected.</summary>
     [Fact]
     public async Task VerifyAllAsync_WithoutKeyAllCheckpointsAndTheLastRecordDeleted_IsNotDetected()
     {
@@ -231,6 +243,7 @@ public abstract partial class OrchestrationStoreContractTests
         result.IsValid.Should().BeTrue("without a key nothing proves that a checkpoint or the deleted record existed");
     }
 
+    /// <summary><c>VerifyAllAsync</c> — with key checkpoint rewritten with a recomputed hash over a truncated chain: reports checkpoint tampered.</summary>
     [Fact]
     public async Task VerifyAllAsync_WithKeyCheckpointRewrittenWithARecomputedHashOverATruncatedChain_ReportsCheckpointTampered()
     {
@@ -249,6 +262,7 @@ public abstract partial class OrchestrationStoreContractTests
         unkeyed.IsValid.Should().BeTrue("without a key a checkpoint with a recomputed hash cannot be told from a real one");
     }
 
+    /// <summary><c>VerifyAllAsync</c> — with key unsigned checkpoint appended after the signed ones: reports checkpoint tampered.</summary>
     [Fact]
     public async Task VerifyAllAsync_WithKeyUnsignedCheckpointAppendedAfterTheSignedOnes_ReportsCheckpointTampered()
     {
@@ -263,6 +277,7 @@ public abstract partial class OrchestrationStoreContractTests
         violation.Message.Should().Be("Checkpoint 3 is not signed although a checkpoint key is configured: it was forged, or no checkpoint was taken since the key was configured.");
     }
 
+    /// <summary><c>VerifyAllAsync</c> — checkpoint before the latest deleted: reports checkpoint missing.</summary>
     [Fact]
     public async Task VerifyAllAsync_CheckpointBeforeTheLatestDeleted_ReportsCheckpointMissing()
     {

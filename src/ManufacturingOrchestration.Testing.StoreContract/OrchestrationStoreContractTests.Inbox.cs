@@ -1,9 +1,10 @@
 using ManufacturingOrchestration.Engine.Storage;
 
-namespace ManufacturingOrchestration.Engine.StoreContract;
+namespace ManufacturingOrchestration.Testing.StoreContract;
 
 public abstract partial class OrchestrationStoreContractTests
 {
+    /// <summary><c>AcceptAsync</c> — new events: assigns strictly increasing positions in arrival order.</summary>
     [Fact]
     public async Task AcceptAsync_NewEvents_AssignsStrictlyIncreasingPositionsInArrivalOrder()
     {
@@ -20,6 +21,7 @@ public abstract partial class OrchestrationStoreContractTests
         stored[0].PartitionKey.Should().Be("lot-A");
     }
 
+    /// <summary><c>AcceptAsync</c> — same event twice in one batch: accepts only the first.</summary>
     [Fact]
     public async Task AcceptAsync_SameEventTwiceInOneBatch_AcceptsOnlyTheFirst()
     {
@@ -33,6 +35,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadPendingEventsAsync("lot-A", 0, 100, Ct)).Select(e => e.Key.Id).Should().Equal("e-1", "e-2");
     }
 
+    /// <summary><c>AcceptAsync</c> — same event in later batch: is duplicate whether pending or processed.</summary>
     [Fact]
     public async Task AcceptAsync_SameEventInLaterBatch_IsDuplicateWhetherPendingOrProcessed()
     {
@@ -46,6 +49,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadPendingEventsAsync("lot-A", 0, 100, Ct)).Select(e => e.Key.Id).Should().Equal("e-2");
     }
 
+    /// <summary><c>AcceptAsync</c> — same id from different sources: are different events.</summary>
     [Fact]
     public async Task AcceptAsync_SameIdFromDifferentSources_AreDifferentEvents()
     {
@@ -57,6 +61,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadPendingEventsAsync("lot-A", 0, 100, Ct)).Select(e => e.Key.Source).Should().Equal(QmsSource, "mes://line-4");
     }
 
+    /// <summary><c>AcceptAsync</c> — cancelled: throws and accepts nothing.</summary>
     [Fact]
     public async Task AcceptAsync_Cancelled_ThrowsAndAcceptsNothing()
     {
@@ -71,6 +76,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await AcceptAsync(store, NewEvent("lot-A", "e-1"))).Should().Equal(true);
     }
 
+    /// <summary><c>CommitAsync</c> — cancelled: throws and commits nothing.</summary>
     [Fact]
     public async Task CommitAsync_Cancelled_ThrowsAndCommitsNothing()
     {
@@ -85,6 +91,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadPendingEventsAsync("lot-C", 0, 100, Ct)).Should().BeEmpty();
     }
 
+    /// <summary><c>CommitAsync</c> — follow up events: are accepted into their partition and de duplicated.</summary>
     [Fact]
     public async Task CommitAsync_FollowUpEvents_AreAcceptedIntoTheirPartitionAndDeDuplicated()
     {
@@ -105,6 +112,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await AcceptAsync(store, NewEvent("lot-C", "f-1"), NewEvent("lot-C", "f-2"))).Should().Equal(false, false);
     }
 
+    /// <summary><c>ReadPendingEventsAsync</c> — interleaved partitions: returns acceptance order per partition and globally.</summary>
     [Fact]
     public async Task ReadPendingEventsAsync_InterleavedPartitions_ReturnsAcceptanceOrderPerPartitionAndGlobally()
     {
@@ -124,6 +132,7 @@ public abstract partial class OrchestrationStoreContractTests
         all.Select(e => e.Position).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
     }
 
+    /// <summary><c>ReadPendingEventsAsync</c> — after position and max count: returns the next events only.</summary>
     [Fact]
     public async Task ReadPendingEventsAsync_AfterPositionAndMaxCount_ReturnsTheNextEventsOnly()
     {
@@ -137,6 +146,7 @@ public abstract partial class OrchestrationStoreContractTests
         nextOfA.Select(e => e.Key.Id).Should().Equal("e-3");
     }
 
+    /// <summary><c>ReadPendingEventsAsync</c> — processed events: are no longer pending.</summary>
     [Fact]
     public async Task ReadPendingEventsAsync_ProcessedEvents_AreNoLongerPending()
     {
@@ -149,6 +159,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadPendingEventsAsync(null, 0, 100, Ct)).Select(e => e.Key.Id).Should().Equal("e-3");
     }
 
+    /// <summary><c>AcceptAsync</c> — concurrent batches for one partition: keep positions unique and pending in position order.</summary>
     [Fact]
     public async Task AcceptAsync_ConcurrentBatchesForOnePartition_KeepPositionsUniqueAndPendingInPositionOrder()
     {
@@ -182,6 +193,7 @@ public abstract partial class OrchestrationStoreContractTests
 
 public abstract partial class OrchestrationStoreContractTests
 {
+    /// <summary><c>ReadEventAsync</c> — pending event: is read with its envelope.</summary>
     [Fact]
     public async Task ReadEventAsync_PendingEvent_IsReadWithItsEnvelope()
     {
@@ -196,6 +208,7 @@ public abstract partial class OrchestrationStoreContractTests
         read.Position.Should().BePositive();
     }
 
+    /// <summary><c>ReadEventAsync</c> — processed event that planned commands: is kept across a reopen one without commands is not.</summary>
     [Fact]
     public async Task ReadEventAsync_ProcessedEventThatPlannedCommands_IsKeptAcrossAReopen_OneWithoutCommandsIsNot()
     {
@@ -214,6 +227,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadPendingEventsAsync(null, 0, 100, Ct)).Should().BeEmpty("a kept event is still processed");
     }
 
+    /// <summary><c>ReadEventAsync</c> — unknown or pruned event: is null.</summary>
     [Fact]
     public async Task ReadEventAsync_UnknownOrPrunedEvent_IsNull()
     {

@@ -2,10 +2,11 @@ using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
 
-namespace ManufacturingOrchestration.Engine.StoreContract;
+namespace ManufacturingOrchestration.Testing.StoreContract;
 
 public abstract partial class OrchestrationStoreContractTests
 {
+    /// <summary><c>ReadRejectionsAsync</c> — time range: returns rejections in range oldest first.</summary>
     [Fact]
     public async Task ReadRejectionsAsync_TimeRange_ReturnsRejectionsInRangeOldestFirst()
     {
@@ -34,6 +35,7 @@ public abstract partial class OrchestrationStoreContractTests
         read.Reasons.Should().ContainSingle().Which.Should().Be(new RejectionReason { Path = "$.type", Code = ReasonCodes.UnknownEventType, Message = "Unknown event type." });
     }
 
+    /// <summary><c>PruneAsync</c> — old processed events and finished commands: are removed and everything else is kept.</summary>
     [Fact]
     public async Task PruneAsync_OldProcessedEventsAndFinishedCommands_AreRemovedAndEverythingElseIsKept()
     {
@@ -69,6 +71,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.PruneAsync(cutOff, Ct)).Should().Be(0, "pruning again finds nothing more to remove");
     }
 
+    /// <summary><c>PruneAsync</c> — nothing older than the cut off: removes nothing.</summary>
     [Fact]
     public async Task PruneAsync_NothingOlderThanTheCutOff_RemovesNothing()
     {
@@ -84,6 +87,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await AcceptAsync(store, NewEvent("lot-A", "e-1", T0.AddHours(3)))).Should().Equal(false);
     }
 
+    /// <summary><c>ReopenStoreAsync</c> — everything committed: survives and positions keep increasing.</summary>
     [Fact]
     public async Task ReopenStoreAsync_EverythingCommitted_SurvivesAndPositionsKeepIncreasing()
     {

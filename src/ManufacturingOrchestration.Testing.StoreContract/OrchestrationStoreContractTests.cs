@@ -5,7 +5,7 @@ using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 
-namespace ManufacturingOrchestration.Engine.StoreContract;
+namespace ManufacturingOrchestration.Testing.StoreContract;
 
 /// <summary>
 /// The contract every <see cref="IOrchestrationStore"/> implementation passes unchanged. A store's test class derives

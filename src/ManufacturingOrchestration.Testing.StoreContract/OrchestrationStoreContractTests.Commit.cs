@@ -1,10 +1,11 @@
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
 
-namespace ManufacturingOrchestration.Engine.StoreContract;
+namespace ManufacturingOrchestration.Testing.StoreContract;
 
 public abstract partial class OrchestrationStoreContractTests
 {
+    /// <summary><c>LoadPartitionAsync</c> — never committed: returns null.</summary>
     [Fact]
     public async Task LoadPartitionAsync_NeverCommitted_ReturnsNull()
     {
@@ -15,6 +16,7 @@ public abstract partial class OrchestrationStoreContractTests
         state.Should().BeNull();
     }
 
+    /// <summary><c>CommitAsync</c> — new partition: state is loaded back.</summary>
     [Fact]
     public async Task CommitAsync_NewPartition_StateIsLoadedBack()
     {
@@ -34,6 +36,7 @@ public abstract partial class OrchestrationStoreContractTests
         loaded.LastSequenceBySource.Should().ContainKey(QmsSource).WhoseValue.Should().Be(7);
     }
 
+    /// <summary><c>CommitAsync</c> — stale expected version: throws concurrency conflict and keeps state.</summary>
     [Fact]
     public async Task CommitAsync_StaleExpectedVersion_ThrowsConcurrencyConflictAndKeepsState()
     {
@@ -51,6 +54,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.LoadPartitionAsync("lot-A", Ct))!.Version.Should().Be(2);
     }
 
+    /// <summary><c>CommitAsync</c> — new state version not expected plus one: throws and commits nothing.</summary>
     [Fact]
     public async Task CommitAsync_NewStateVersionNotExpectedPlusOne_ThrowsAndCommitsNothing()
     {
@@ -62,6 +66,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.LoadPartitionAsync("lot-A", Ct)).Should().BeNull();
     }
 
+    /// <summary><c>CommitAsync</c> — batch with stale version in later commit: throws and nothing of the batch is visible.</summary>
     [Fact]
     public async Task CommitAsync_BatchWithStaleVersionInLaterCommit_ThrowsAndNothingOfTheBatchIsVisible()
     {
@@ -77,6 +82,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.LoadPartitionAsync("lot-B", Ct))!.Version.Should().Be(1);
     }
 
+    /// <summary><c>CommitAsync</c> — batch with invalid audit continuation in later commit: throws and nothing of the batch is visible.</summary>
     [Fact]
     public async Task CommitAsync_BatchWithInvalidAuditContinuationInLaterCommit_ThrowsAndNothingOfTheBatchIsVisible()
     {
@@ -94,6 +100,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadAuditAsync("lot-B", 1, Ct)).Should().BeEmpty();
     }
 
+    /// <summary><c>CommitAsync</c> — batch retried with current versions: applies everything.</summary>
     [Fact]
     public async Task CommitAsync_BatchRetriedWithCurrentVersions_AppliesEverything()
     {
@@ -113,6 +120,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadDeadLettersAsync(DeadLetterQuery.Open, Ct)).Select(d => d.Id).Should().Equal("dl-A");
     }
 
+    /// <summary><c>CommitAsync</c> — two steps of one partition in one batch: applies both in order.</summary>
     [Fact]
     public async Task CommitAsync_TwoStepsOfOnePartitionInOneBatch_AppliesBothInOrder()
     {
@@ -133,6 +141,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadAuditAsync("lot-A", 1, Ct)).Select(r => r.Sequence).Should().Equal(1, 2, 3);
     }
 
+    /// <summary><c>CommitAsync</c> — without new state: keeps version and applies the rest.</summary>
     [Fact]
     public async Task CommitAsync_WithoutNewState_KeepsVersionAndAppliesTheRest()
     {
@@ -146,6 +155,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadPendingEventsAsync("lot-A", 0, 100, Ct)).Should().BeEmpty();
     }
 
+    /// <summary><c>CommitAsync</c> — concurrent commits with same expected version: exactly one wins.</summary>
     [Fact]
     public async Task CommitAsync_ConcurrentCommitsWithSameExpectedVersion_ExactlyOneWins()
     {
@@ -193,6 +203,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadAuditAsync("lot-A", 1, Ct)).Should().HaveCount(20);
     }
 
+    /// <summary><c>CommitAsync</c> — concurrent callers some stale: each succeeds or fails alone.</summary>
     [Fact]
     public async Task CommitAsync_ConcurrentCallersSomeStale_EachSucceedsOrFailsAlone()
     {

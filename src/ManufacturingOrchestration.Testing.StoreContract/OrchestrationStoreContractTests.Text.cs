@@ -3,7 +3,7 @@ using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 
-namespace ManufacturingOrchestration.Engine.StoreContract;
+namespace ManufacturingOrchestration.Testing.StoreContract;
 
 public abstract partial class OrchestrationStoreContractTests
 {
@@ -16,6 +16,7 @@ public abstract partial class OrchestrationStoreContractTests
         { "lot-\U0001F600", "lot-\U0001F601" },
     };
 
+    /// <summary><c>AcceptAsync</c> — ids that differ only in unicode details: are distinct and read back exactly after reopen.</summary>
     [Theory]
     [MemberData(nameof(KeysThatDifferOnlyInUnicodeDetails))]
     public async Task AcceptAsync_IdsThatDifferOnlyInUnicodeDetails_AreDistinctAndReadBackExactlyAfterReopen(string first, string second)
@@ -36,6 +37,7 @@ public abstract partial class OrchestrationStoreContractTests
         secondRead[0].Envelope.PartitionKey.Should().Be(second);
     }
 
+    /// <summary><c>CommitAsync</c> — audit chains of partitions that differ only in unicode details: stay apart and verify after reopen.</summary>
     [Theory]
     [MemberData(nameof(KeysThatDifferOnlyInUnicodeDetails))]
     public async Task CommitAsync_AuditChainsOfPartitionsThatDifferOnlyInUnicodeDetails_StayApartAndVerifyAfterReopen(string first, string second)

@@ -1,9 +1,10 @@
 using ManufacturingOrchestration.Engine.Storage;
 
-namespace ManufacturingOrchestration.Engine.StoreContract;
+namespace ManufacturingOrchestration.Testing.StoreContract;
 
 public abstract partial class OrchestrationStoreContractTests
 {
+    /// <summary><c>ReadAuditFeedAsync</c> — commits of several keys: returns every record in commit order with increasing positions.</summary>
     [Fact]
     public async Task ReadAuditFeedAsync_CommitsOfSeveralKeys_ReturnsEveryRecordInCommitOrderWithIncreasingPositions()
     {
@@ -28,6 +29,7 @@ public abstract partial class OrchestrationStoreContractTests
         feed.Where(e => e.Record.PartitionKey == "lot-A").Select(e => e.Record).Should().BeEquivalentTo(chainA, o => o.WithStrictOrdering());
     }
 
+    /// <summary><c>ReadAuditFeedAsync</c> — paged from the last position read: reads every record once also after reopening.</summary>
     [Fact]
     public async Task ReadAuditFeedAsync_PagedFromTheLastPositionRead_ReadsEveryRecordOnceAlsoAfterReopening()
     {
@@ -52,6 +54,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadAuditFeedAsync(0, 0, Ct)).Should().BeEmpty();
     }
 
+    /// <summary><c>ReadAuditFeedAsync</c> — commit that fails: appends nothing to the feed.</summary>
     [Fact]
     public async Task ReadAuditFeedAsync_CommitThatFails_AppendsNothingToTheFeed()
     {
@@ -70,6 +73,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadAuditFeedAsync(0, 100, Ct)).Select(e => $"{e.Record.PartitionKey}#{e.Record.Sequence}").Should().Equal("lot-A#1", "lot-A#2");
     }
 
+    /// <summary><c>ReadAuditFeedAsync</c> — negative arguments: throw.</summary>
     [Fact]
     public async Task ReadAuditFeedAsync_NegativeArguments_Throw()
     {
@@ -82,6 +86,7 @@ public abstract partial class OrchestrationStoreContractTests
         await negativeCount.Should().ThrowAsync<ArgumentOutOfRangeException>();
     }
 
+    /// <summary><c>TrySaveAuditSinkCursorAsync</c> — from the position read: moves forward per sink and survives reopening.</summary>
     [Fact]
     public async Task TrySaveAuditSinkCursorAsync_FromThePositionRead_MovesForwardPerSinkAndSurvivesReopening()
     {
@@ -98,6 +103,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadAuditSinkCursorAsync("grc", Ct)).Should().Be(0);
     }
 
+    /// <summary><c>TrySaveAuditSinkCursorAsync</c> — from a position no longer saved: changes nothing.</summary>
     [Fact]
     public async Task TrySaveAuditSinkCursorAsync_FromAPositionNoLongerSaved_ChangesNothing()
     {
@@ -115,6 +121,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadAuditSinkCursorAsync("grc", Ct)).Should().Be(0);
     }
 
+    /// <summary><c>TrySaveAuditSinkCursorAsync</c> — position not after the expected one: throws and changes nothing.</summary>
     [Fact]
     public async Task TrySaveAuditSinkCursorAsync_PositionNotAfterTheExpectedOne_ThrowsAndChangesNothing()
     {

@@ -1,10 +1,11 @@
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Storage;
 
-namespace ManufacturingOrchestration.Engine.StoreContract;
+namespace ManufacturingOrchestration.Testing.StoreContract;
 
 public abstract partial class OrchestrationStoreContractTests
 {
+    /// <summary><c>CommitAsync</c> — audit chained with audit hashes: is read back in sequence and verifies.</summary>
     [Fact]
     public async Task CommitAsync_AuditChainedWithAuditHashes_IsReadBackInSequenceAndVerifies()
     {
@@ -35,6 +36,7 @@ public abstract partial class OrchestrationStoreContractTests
         result.RecordsChecked.Should().Be(7);
     }
 
+    /// <summary><c>CommitAsync</c> — audit record of another partition: throws and appends nothing.</summary>
     [Fact]
     public async Task CommitAsync_AuditRecordOfAnotherPartition_ThrowsAndAppendsNothing()
     {
@@ -47,6 +49,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadAuditAsync("lot-B", 1, Ct)).Should().BeEmpty();
     }
 
+    /// <summary><c>AppendCheckpointAsync</c> — two checkpoints: latest is read back and the trail verifies against it.</summary>
     [Fact]
     public async Task AppendCheckpointAsync_TwoCheckpoints_LatestIsReadBackAndTheTrailVerifiesAgainstIt()
     {

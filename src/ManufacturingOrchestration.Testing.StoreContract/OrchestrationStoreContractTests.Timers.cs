@@ -1,7 +1,8 @@
-namespace ManufacturingOrchestration.Engine.StoreContract;
+namespace ManufacturingOrchestration.Testing.StoreContract;
 
 public abstract partial class OrchestrationStoreContractTests
 {
+    /// <summary><c>ReadDueTimersAsync</c> — several timers: returns only due ones earliest first.</summary>
     [Fact]
     public async Task ReadDueTimersAsync_SeveralTimers_ReturnsOnlyDueOnesEarliestFirst()
     {
@@ -26,6 +27,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadNextTimerDueAsync(Ct)).Should().Be(T0.AddMinutes(1));
     }
 
+    /// <summary><c>CommitAsync</c> — timer with existing id: replaces it.</summary>
     [Fact]
     public async Task CommitAsync_TimerWithExistingId_ReplacesIt()
     {
@@ -41,6 +43,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadNextTimerDueAsync(Ct)).Should().Be(T0.AddMinutes(5));
     }
 
+    /// <summary><c>CommitAsync</c> — cancelled timer: is gone and unknown ids are harmless.</summary>
     [Fact]
     public async Task CommitAsync_CancelledTimer_IsGoneAndUnknownIdsAreHarmless()
     {
@@ -55,6 +58,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadNextTimerDueAsync(Ct)).Should().BeNull();
     }
 
+    /// <summary><c>ReadNextTimerDueAsync</c> — no timers: returns null.</summary>
     [Fact]
     public async Task ReadNextTimerDueAsync_NoTimers_ReturnsNull()
     {

@@ -1,10 +1,11 @@
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
 
-namespace ManufacturingOrchestration.Engine.StoreContract;
+namespace ManufacturingOrchestration.Testing.StoreContract;
 
 public abstract partial class OrchestrationStoreContractTests
 {
+    /// <summary><c>ReadPendingCommandsAsync</c> — commands planned out of order: returns ordinal order.</summary>
     [Fact]
     public async Task ReadPendingCommandsAsync_CommandsPlannedOutOfOrder_ReturnsOrdinalOrder()
     {
@@ -17,6 +18,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadPendingCommandsAsync("lot-B", Ct)).Should().BeEmpty();
     }
 
+    /// <summary>read commands caused by async returns every command of the event whatever its status.</summary>
     [Fact]
     public async Task ReadCommandsCausedByAsync_ReturnsEveryCommandOfTheEventWhateverItsStatus()
     {
@@ -34,6 +36,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadCommandsCausedByAsync(new EventKey(QmsSource, "never-seen"), Ct)).Should().BeEmpty();
     }
 
+    /// <summary><c>CommitAsync</c> — command updated to completed: is no longer pending but still readable.</summary>
     [Fact]
     public async Task CommitAsync_CommandUpdatedToCompleted_IsNoLongerPendingButStillReadable()
     {
@@ -55,6 +58,7 @@ public abstract partial class OrchestrationStoreContractTests
         read.Attempts.Should().Be(1);
     }
 
+    /// <summary><c>CommitAsync</c> — command rescheduled for retry: stays pending with its new schedule.</summary>
     [Fact]
     public async Task CommitAsync_CommandRescheduledForRetry_StaysPendingWithItsNewSchedule()
     {
@@ -75,6 +79,7 @@ public abstract partial class OrchestrationStoreContractTests
         pending.LastError.Should().Be("adapter.transient: timeout");
     }
 
+    /// <summary>read partitions with pending commands async lists exactly the partitions with pending commands.</summary>
     [Fact]
     public async Task ReadPartitionsWithPendingCommandsAsync_ListsExactlyThePartitionsWithPendingCommands()
     {
@@ -95,6 +100,7 @@ public abstract partial class OrchestrationStoreContractTests
         partitions.Should().BeEquivalentTo(["lot-A", "lot-B"]);
     }
 
+    /// <summary><c>ReadCommandAsync</c> — by key: returns the command as planned.</summary>
     [Fact]
     public async Task ReadCommandAsync_ByKey_ReturnsTheCommandAsPlanned()
     {
@@ -121,6 +127,7 @@ public abstract partial class OrchestrationStoreContractTests
         read.Payload.Utf8Json.ToArray().Should().Equal(command.Payload.Utf8Json.ToArray(), "a store keeps a command's bytes as they were given");
     }
 
+    /// <summary><c>CommitAsync</c> — dead letter and park with uncatalogued reason code: read back with the same code.</summary>
     [Fact]
     public async Task CommitAsync_DeadLetterAndParkWithUncataloguedReasonCode_ReadBackWithTheSameCode()
     {
@@ -146,6 +153,7 @@ public abstract partial class OrchestrationStoreContractTests
         deadLetter.Description.Should().BeEmpty();
     }
 
+    /// <summary><c>CommitAsync</c> — parked partition: keeps later events pending until the unpark commit resolves the dead letter.</summary>
     [Fact]
     public async Task CommitAsync_ParkedPartition_KeepsLaterEventsPendingUntilTheUnparkCommitResolvesTheDeadLetter()
     {
@@ -198,6 +206,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadPendingEventsAsync("lot-A", 0, 100, Ct)).Select(e => e.Key.Id).Should().Equal("e-2", "e-3");
     }
 
+    /// <summary><c>ReadDeadLettersAsync</c> — filters: return oldest first within the query.</summary>
     [Fact]
     public async Task ReadDeadLettersAsync_Filters_ReturnOldestFirstWithinTheQuery()
     {

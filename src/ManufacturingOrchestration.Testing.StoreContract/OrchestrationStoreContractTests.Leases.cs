@@ -1,7 +1,8 @@
-namespace ManufacturingOrchestration.Engine.StoreContract;
+namespace ManufacturingOrchestration.Testing.StoreContract;
 
 public abstract partial class OrchestrationStoreContractTests
 {
+    /// <summary><c>TryAcquireLeaseAsync</c> — workers claim the same key concurrently: exactly one wins.</summary>
     [Fact]
     public async Task TryAcquireLeaseAsync_WorkersClaimTheSameKeyConcurrently_ExactlyOneWins()
     {
@@ -26,6 +27,7 @@ public abstract partial class OrchestrationStoreContractTests
         }
     }
 
+    /// <summary><c>TryAcquireLeaseAsync</c> — held by another owner: fails until it expires.</summary>
     [Fact]
     public async Task TryAcquireLeaseAsync_HeldByAnotherOwner_FailsUntilItExpires()
     {
@@ -41,6 +43,7 @@ public abstract partial class OrchestrationStoreContractTests
         formerOwner.Should().BeFalse("the lease now belongs to node-2");
     }
 
+    /// <summary><c>TryAcquireLeaseAsync</c> — owner renews: extends the lease.</summary>
     [Fact]
     public async Task TryAcquireLeaseAsync_OwnerRenews_ExtendsTheLease()
     {
@@ -54,6 +57,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.TryAcquireLeaseAsync("lot-A", "node-2", T0.AddSeconds(91), T0.AddSeconds(61), Ct)).Should().BeTrue();
     }
 
+    /// <summary><c>ReleaseLeaseAsync</c> — by owner: lets another take over and by others does nothing.</summary>
     [Fact]
     public async Task ReleaseLeaseAsync_ByOwner_LetsAnotherTakeOverAndByOthersDoesNothing()
     {
@@ -69,6 +73,7 @@ public abstract partial class OrchestrationStoreContractTests
         afterOwnerRelease.Should().BeTrue("a released lease is free before it would have expired");
     }
 
+    /// <summary><c>TryAcquireLeaseAsync</c> — different keys: are independent.</summary>
     [Fact]
     public async Task TryAcquireLeaseAsync_DifferentKeys_AreIndependent()
     {

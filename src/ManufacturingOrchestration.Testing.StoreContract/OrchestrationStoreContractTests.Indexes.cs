@@ -1,7 +1,7 @@
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Storage;
 
-namespace ManufacturingOrchestration.Engine.StoreContract;
+namespace ManufacturingOrchestration.Testing.StoreContract;
 
 /// <summary>The cross-partition indexes: keys by what their instances wait for, audit records by action and time.</summary>
 public abstract partial class OrchestrationStoreContractTests
@@ -9,6 +9,7 @@ public abstract partial class OrchestrationStoreContractTests
     private const string Approval = "approval";
     private const string Timer = "timer";
 
+    /// <summary><c>ReadPartitionsWaitingForAsync</c> — instance added changed and removed: follows the current state.</summary>
     [Fact]
     public async Task ReadPartitionsWaitingForAsync_InstanceAddedChangedAndRemoved_FollowsTheCurrentState()
     {
@@ -31,6 +32,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadPartitionsWaitingForAsync("nothing-waits-for-this", null, 100, Ct)).Should().BeEmpty();
     }
 
+    /// <summary><c>ReadPartitionsWaitingForAsync</c> — several instances of one key: listed once until the last one goes.</summary>
     [Fact]
     public async Task ReadPartitionsWaitingForAsync_SeveralInstancesOfOneKey_ListedOnceUntilTheLastOneGoes()
     {
@@ -47,6 +49,7 @@ public abstract partial class OrchestrationStoreContractTests
         timerGone.Should().BeEmpty();
     }
 
+    /// <summary><c>ReadPartitionsWaitingForAsync</c> — commit without new state: keeps the key listed.</summary>
     [Fact]
     public async Task ReadPartitionsWaitingForAsync_CommitWithoutNewState_KeepsTheKeyListed()
     {
@@ -58,6 +61,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadPartitionsWaitingForAsync(Approval, null, 100, Ct)).Should().Equal(["lot-A"], "a step that leaves the state unchanged leaves the index unchanged");
     }
 
+    /// <summary><c>ReadPartitionsWaitingForAsync</c> — group commit: index reflects the last state of each key.</summary>
     [Fact]
     public async Task ReadPartitionsWaitingForAsync_GroupCommit_IndexReflectsTheLastStateOfEachKey()
     {
@@ -80,6 +84,7 @@ public abstract partial class OrchestrationStoreContractTests
             "within one batch the last state committed for a key decides, whether it adds or removes the key");
     }
 
+    /// <summary><c>ReadPartitionsWaitingForAsync</c> — failed group commit: leaves the index unchanged.</summary>
     [Fact]
     public async Task ReadPartitionsWaitingForAsync_FailedGroupCommit_LeavesTheIndexUnchanged()
     {
@@ -92,6 +97,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadPartitionsWaitingForAsync(Approval, null, 100, Ct)).Should().Equal(["lot-A"], "nothing of a failed batch is visible, in the index neither");
     }
 
+    /// <summary><c>ReadPartitionsWaitingForAsync</c> — paged: returns every key once in ordinal order.</summary>
     [Fact]
     public async Task ReadPartitionsWaitingForAsync_Paged_ReturnsEveryKeyOnceInOrdinalOrder()
     {
@@ -116,6 +122,7 @@ public abstract partial class OrchestrationStoreContractTests
         none.Should().BeEmpty();
     }
 
+    /// <summary><c>ReadPartitionsWaitingForAsync</c> — after reopen and prune: still exact.</summary>
     [Fact]
     public async Task ReadPartitionsWaitingForAsync_AfterReopenAndPrune_StillExact()
     {
@@ -134,6 +141,7 @@ public abstract partial class OrchestrationStoreContractTests
         pruned.Should().Equal(["lot-A"], "retention prunes inbox and outbox rows, never partition state or its index");
     }
 
+    /// <summary><c>ReadAuditByActionAsync</c> — across partitions: only that action oldest first.</summary>
     [Fact]
     public async Task ReadAuditByActionAsync_AcrossPartitions_OnlyThatActionOldestFirst()
     {
@@ -151,6 +159,7 @@ public abstract partial class OrchestrationStoreContractTests
         (await store.ReadAuditByActionAsync("no-such-action", null, null, 100, Ct)).Should().BeEmpty();
     }
 
+    /// <summary><c>ReadAuditByActionAsync</c> — time range and max count: start inclusive end exclusive oldest kept.</summary>
     [Fact]
     public async Task ReadAuditByActionAsync_TimeRangeAndMaxCount_StartInclusiveEndExclusiveOldestKept()
     {
@@ -170,6 +179,7 @@ public abstract partial class OrchestrationStoreContractTests
         oldestInRange.Select(r => r.RecordedAt).Should().Equal(T0.AddMinutes(5));
     }
 
+    /// <summary><c>ReadAuditByActionAsync</c> — same moment in one group commit: in commit order.</summary>
     [Fact]
     public async Task ReadAuditByActionAsync_SameMomentInOneGroupCommit_InCommitOrder()
     {
@@ -189,6 +199,7 @@ public abstract partial class OrchestrationStoreContractTests
             "time decides first, to the tick; records of the same moment come in the order they were committed");
     }
 
+    /// <summary><c>ReadAuditByActionAsync</c> — failed commit reopen and prune: only committed records kept.</summary>
     [Fact]
     public async Task ReadAuditByActionAsync_FailedCommitReopenAndPrune_OnlyCommittedRecordsKept()
     {
@@ -205,6 +216,7 @@ public abstract partial class OrchestrationStoreContractTests
             "a failed batch adds nothing, and the audit trail with its index survives a restart and is never pruned");
     }
 
+    /// <summary><c>ReadIndexes</c> — negative max count: throws.</summary>
     [Fact]
     public async Task ReadIndexes_NegativeMaxCount_Throws()
     {

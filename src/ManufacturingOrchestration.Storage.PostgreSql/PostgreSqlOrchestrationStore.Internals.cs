@@ -1,0 +1,242 @@
+using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Model;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ManufacturingOrchestration.Storage.PostgreSql;
+
+public sealed partial class PostgreSqlOrchestrationStore
+{
+    private const string InboxColumns = "position, source, event_id, partition_key, accepted_at, envelope";
+
+    private const string OutboxColumns =
+        "idempotency_key, partition_key, ordinal, kind, request, correlation_id, caused_source, caused_id, step, workflow, created_at, status, attempts, next_attempt_at, last_error, revision_of, compensation_kind, compensation_request, trace_parent";
+
+    private const string OutboxValues = "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)";
+
+    /// <summary>A new command: every column is written, also over a row of the same key.</summary>
+    private const string UpsertCommandSql =
+        "INSERT INTO §outbox (" + OutboxColumns + ") VALUES " + OutboxValues + " "
+        + "ON CONFLICT (idempotency_key) DO UPDATE SET partition_key = excluded.partition_key, ordinal = excluded.ordinal, kind = excluded.kind, request = excluded.request, "
+        + "correlation_id = excluded.correlation_id, caused_source = excluded.caused_source, caused_id = excluded.caused_id, step = excluded.step, workflow = excluded.workflow, "
+        + "created_at = excluded.created_at, status = excluded.status, attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at, last_error = excluded.last_error, "
+        + "revision_of = excluded.revision_of, compensation_kind = excluded.compensation_kind, compensation_request = excluded.compensation_request, trace_parent = excluded.trace_parent";
+
+    /// <summary>An updated command: only its life changes (status, attempts, schedule, last error); a command this store never saw is kept whole.</summary>
+    private const string UpdateCommandSql =
+        "INSERT INTO §outbox (" + OutboxColumns + ") VALUES " + OutboxValues + " "
+        + "ON CONFLICT (idempotency_key) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at, last_error = excluded.last_error";
+
+    private const int PruneChunk = 10_000;
+
+    /// <summary>Runs <paramref name="work"/> in one transaction on a pooled connection; rolls everything back when it throws.</summary>
+    private async ValueTask<T> WriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, ValueTask<T>> work, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var result = await work(connection, transaction).ConfigureAwait(false);
+
+        // Once the work is done, a cancellation no longer interrupts the commit: the caller learns the outcome.
+        await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Runs one statement in its own transaction and returns the rows it changed.</summary>
+    private async ValueTask<int> ExecuteAsync(string template, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await using var command = _dataSource.CreateCommand(_sql[template]);
+        command.CommandTimeout = _commandTimeout;
+        command.Parameters.AddRange(parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs one query and maps each row.</summary>
+    private async ValueTask<IReadOnlyList<T>> QueryAsync<T>(string template, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await using var command = _dataSource.CreateCommand(_sql[template]);
+        command.CommandTimeout = _commandTimeout;
+        command.Parameters.AddRange(parameters);
+        await using var rows = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var result = new List<T>();
+        while (await rows.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            result.Add(map(rows));
+        }
+
+        return result;
+    }
+
+    /// <summary>A command of the same connection and transaction.</summary>
+    private NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction transaction, string template, params NpgsqlParameter[] parameters)
+    {
+        var command = new NpgsqlCommand(_sql[template], connection, transaction) { CommandTimeout = _commandTimeout };
+        command.Parameters.AddRange(parameters);
+        return command;
+    }
+
+    /// <summary>A statement of a batch.</summary>
+    private NpgsqlBatchCommand Batch(string template, params NpgsqlParameter[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(_sql[template]);
+        command.Parameters.AddRange(parameters);
+        return command;
+    }
+
+    private static NpgsqlParameter Text(string? value) => new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)value ?? DBNull.Value };
+
+    private static NpgsqlParameter Bigint(long? value) => new() { NpgsqlDbType = NpgsqlDbType.Bigint, Value = value is { } v ? v : DBNull.Value };
+
+    private static NpgsqlParameter Integer(int value) => new() { NpgsqlDbType = NpgsqlDbType.Integer, Value = value };
+
+    private static NpgsqlParameter Bool(bool value) => new() { NpgsqlDbType = NpgsqlDbType.Boolean, Value = value };
+
+    private static NpgsqlParameter Bytea(byte[]? value) => new() { NpgsqlDbType = NpgsqlDbType.Bytea, Value = (object?)value ?? DBNull.Value };
+
+    private static DateTimeOffset FromTicks(long ticks) => new(ticks, TimeSpan.Zero);
+
+    /// <summary>Inserts an event unless (source, id) is already known; with <paramref name="returning"/> the statement returns the new position (no row for a duplicate).</summary>
+    private NpgsqlBatchCommand InsertInbox(InboxEvent incoming, byte[] envelope, bool returning) => Batch(
+        "INSERT INTO §inbox (source, event_id, partition_key, accepted_at, processed, envelope) VALUES ($1, $2, $3, $4, false, $5) ON CONFLICT (source, event_id) DO NOTHING"
+            + (returning ? " RETURNING position" : string.Empty),
+        Text(incoming.Key.Source),
+        Text(incoming.Key.Id),
+        Text(incoming.PartitionKey),
+        Bigint(incoming.AcceptedAt.UtcTicks),
+        Bytea(envelope));
+
+    private NpgsqlBatchCommand WriteCommand(PreparedCommand prepared)
+    {
+        var entry = prepared.Entry;
+        return Batch(
+            prepared.IsUpdate ? UpdateCommandSql : UpsertCommandSql,
+            Text(entry.IdempotencyKey),
+            Text(entry.PartitionKey),
+            Bigint(entry.Ordinal),
+            Text(entry.Kind),
+            Bytea(prepared.Request),
+            Text(entry.CorrelationId),
+            Text(entry.CausedBy.Source),
+            Text(entry.CausedBy.Id),
+            Text(entry.Step),
+            Text(entry.Workflow),
+            Bigint(entry.CreatedAt.UtcTicks),
+            Integer((int)entry.Status),
+            Integer(entry.Attempts),
+            Bigint(entry.NextAttemptAt?.UtcTicks),
+            Text(entry.LastError),
+            Text(entry.RevisionOf),
+            Text(entry.Compensation?.Kind),
+            Bytea(prepared.Compensation),
+            Text(entry.TraceParent));
+    }
+
+    private InboxEvent ReadInboxEvent(NpgsqlDataReader rows)
+    {
+        var source = rows.GetString(1);
+        var id = rows.GetString(2);
+        var parsed = _serializer.Parse(new ReadOnlyMemory<byte>(rows.GetFieldValue<byte[]>(5)));
+        if (!parsed.IsSuccess)
+        {
+            throw new ManufacturingOrchestrationException(ReasonCodes.StoreDataUnreadable, $"The store could not read back event {source}#{id}: {parsed}");
+        }
+
+        return new InboxEvent
+        {
+            Position = rows.GetInt64(0),
+            Key = new EventKey(source, id),
+            PartitionKey = rows.GetString(3),
+            AcceptedAt = FromTicks(rows.GetInt64(4)),
+            Envelope = parsed.Envelope!,
+        };
+    }
+
+    private static OutboxEntry ReadCommand(NpgsqlDataReader rows) => new()
+    {
+        IdempotencyKey = rows.GetString(0),
+        PartitionKey = rows.GetString(1),
+        Ordinal = rows.GetInt64(2),
+        Kind = rows.GetString(3),
+        Payload = new CommandPayload(rows.GetFieldValue<byte[]>(4)),
+        CorrelationId = rows.GetString(5),
+        CausedBy = new EventKey(rows.GetString(6), rows.GetString(7)),
+        Step = rows.GetString(8),
+        Workflow = rows.GetString(9),
+        CreatedAt = FromTicks(rows.GetInt64(10)),
+        Status = (OutboxStatus)rows.GetInt32(11),
+        Attempts = rows.GetInt32(12),
+        NextAttemptAt = rows.IsDBNull(13) ? null : FromTicks(rows.GetInt64(13)),
+        LastError = rows.IsDBNull(14) ? null : rows.GetString(14),
+        RevisionOf = rows.IsDBNull(15) ? null : rows.GetString(15),
+        Compensation = rows.IsDBNull(16)
+            ? null
+            : new CompensationPlan { Kind = rows.GetString(16), Payload = new CommandPayload(rows.GetFieldValue<byte[]>(17)) },
+        TraceParent = rows.IsDBNull(18) ? null : rows.GetString(18),
+    };
+
+    /// <summary>Deletes matching rows a chunk per transaction until a chunk comes back short.</summary>
+    private async ValueTask<long> PruneTableAsync(string deleteSql, DateTimeOffset olderThan, CancellationToken cancellationToken)
+    {
+        long removed = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var deleted = await ExecuteAsync(deleteSql, cancellationToken, Bigint(olderThan.UtcTicks), Bigint(PruneChunk)).ConfigureAwait(false);
+            removed += deleted;
+            if (deleted < PruneChunk)
+            {
+                return removed;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A tick of the prune timer: asks for a prune up to the window's cut-off as of now. Ticks that come while a prune
+    /// runs are not lost: the running pass goes round again with the latest cut-off, so the newest tick always prunes.
+    /// </summary>
+    private void PruneInBackground()
+    {
+        if (_disposed || _options.RetentionWindow is null)
+        {
+            return;
+        }
+
+        Interlocked.Exchange(ref _pruneRequested, 1);
+        if (Interlocked.Exchange(ref _pruning, 1) == 1)
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (!_disposed && Interlocked.Exchange(ref _pruneRequested, 0) == 1)
+                {
+                    var cutOff = _time.GetUtcNow() - _options.RetentionWindow!.Value;
+                    try
+                    {
+                        await PruneAsync(cutOff, CancellationToken.None).ConfigureAwait(false);
+                        Interlocked.Exchange(ref _lastPruneCutOffTicks, cutOff.UtcTicks);
+                    }
+                    catch (Exception ex) when (ex is ObjectDisposedException or NpgsqlException or ManufacturingOrchestrationException or TimeoutException)
+                    {
+                        // Closed or unreachable: the next tick tries again.
+                    }
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref _pruning, 0);
+            }
+
+            // A tick that came between the last check and the release above starts its own pass.
+            if (!_disposed && Volatile.Read(ref _pruneRequested) == 1)
+            {
+                PruneInBackground();
+            }
+        });
+    }
+}
