@@ -577,9 +577,23 @@ public sealed class ErpSimulator : AdapterSimulator,
             return refused;
         }
 
+        var description = $"{Name(from)}→{Name(to)}";
+        if (to == StockCategory.QualityInspection && ownership == StockOwnership.Own && next is not null && _inspectionSetups.ContainsKey((state.Material, state.Site)))
+        {
+            // Stock of a QM-active material entering inspection gets an inspection lot (SAP origin 08), like a receipt.
+            var opening = new InspectionLotId(NextReference(Profile == ErpSimulatorProfile.SapLike ? "IL-" : "QO-"));
+            var opened = LotStockMachine.OpenInspection(next, opening, movement.Quantity);
+            if (opened.Rejection is { } notOpened)
+            {
+                return CommandPlan.Refuse(notOpened.ReasonCode, $"Lot {state.Id}: {notOpened.Message}");
+            }
+
+            (next, description) = (opened.Value, $"{description} under inspection lot {opening}");
+        }
+
         var source = new StockSlot(from, ownership, location);
         var target = new StockSlot(to, ownership, location);
-        return PlanDeltas(state, movement, next, movementType, $"{Name(from)}→{Name(to)}", [(source, -quantity), (target, quantity)]);
+        return PlanDeltas(state, movement, next, movementType, description, [(source, -quantity), (target, quantity)]);
     }
 
     private CommandPlan PlanGoodsMovement(PostGoodsMovementRequest request)

@@ -96,6 +96,24 @@ public sealed class ErpSimulatorProfileTests
     }
 
     [Fact]
+    public async Task StockOfAQmActiveMaterial_SentBackToInspection_GetsAnInspectionLot()
+    {
+        var erp = Erp(ErpSimulatorProfile.SapLike, Setup());
+        await PostAsync(erp, Movement(MovementKind.GoodsReceipt, 100));
+        var first = erp.GetLot(Lot)!.Inspections[0].Id;
+        (await ReleaseAsync(erp, 100, first)).IsSuccess.Should().BeTrue();
+
+        var back = await PostAsync(erp, Movement(MovementKind.CategoryTransfer, 30, StockCategory.Unrestricted, StockCategory.QualityInspection));
+
+        back.IsSuccess.Should().BeTrue(back.Message);
+        erp.MovementTypeOf(back.ExternalReference!).Should().Be("322");
+        var reinspection = erp.GetLot(Lot)!.Inspections.Should().ContainSingle().Subject;
+        reinspection.Id.Should().NotBe(first);
+        reinspection.Quantity.Should().Be(30);
+        (await ReleaseAsync(erp, 30, inspectionLot: null)).Reason.Should().Be(ReasonCodes.UsageDecisionRequired);
+    }
+
+    [Fact]
     public async Task D365Sampling_WithoutFullBlocking_HoldsOnlyTheSample()
     {
         var erp = Erp(ErpSimulatorProfile.D365Like, Setup(fullBlocking: false, sampling: 10m));
