@@ -155,8 +155,8 @@ internal static class SqliteSchema
         // Version 4: the trace context of the step that planned each command.
         Sql("ALTER TABLE outbox ADD COLUMN trace_parent TEXT"),
 
-        // Version 5: the fencing epoch of each lease (a lease row of an earlier version starts at 0).
-        Sql("ALTER TABLE leases ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0"),
+        // Version 5: the fencing epoch of each lease (a lease row of an earlier version starts at 1, as a new one does).
+        Sql("ALTER TABLE leases ADD COLUMN epoch INTEGER NOT NULL DEFAULT 1"),
     ];
 
     /// <summary>How many rows a backfill reads at a time (reads and writes never interleave on one table).</summary>
