@@ -9,7 +9,8 @@ namespace ManufacturingOrchestration.Storage.PostgreSql;
 /// rows (processed events, outbox commands, timers, dead letters, the waiting index). Last, the rows whose positions must
 /// become visible in order: under the inbox lock the follow-up events, under the audit lock the audit records — both
 /// transaction-scoped advisory locks, taken in that order, after every other write, so a transaction holding them never
-/// waits for a row another one holds, and released only when the commit is done.
+/// waits for a row another one holds, and released only when the commit is done. Before all of it, the fence check of the
+/// fenced commits share-locks their lease rows (see <see cref="CheckFencesAsync"/>).
 /// </summary>
 public sealed partial class PostgreSqlOrchestrationStore
 {
@@ -33,6 +34,7 @@ public sealed partial class PostgreSqlOrchestrationStore
         await WriteAsync(
             async (connection, transaction) =>
             {
+                await CheckFencesAsync(connection, transaction, prepared, cancellationToken).ConfigureAwait(false);
                 var versions = new Dictionary<string, long>(StringComparer.Ordinal);
                 var auditCounts = new Dictionary<string, long>(StringComparer.Ordinal);
                 foreach (var commit in prepared)
@@ -44,6 +46,58 @@ public sealed partial class PostgreSqlOrchestrationStore
                 return 0;
             },
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Checks every fenced commit of the batch against its partition's lease row, before the batch writes anything, and
+    /// keeps each matching row share-locked until the transaction ends; throws <see cref="LeaseLostException"/> for the
+    /// first commit whose fence no longer matches.
+    /// </summary>
+    /// <remarks>
+    /// Why this fences a node that lost its lease: the lease row only changes hands by an UPDATE (a takeover or a release),
+    /// and FOR SHARE conflicts with that UPDATE's row lock (FOR KEY SHARE would not: the update changes no key). Either the
+    /// check takes the share lock first — then the takeover waits until this transaction has committed or rolled back, so
+    /// the new epoch begins after the commit — or the takeover updated the row first — then the check, under READ
+    /// COMMITTED, waits for the takeover to end and evaluates its WHERE against the row the takeover left, whose epoch (or
+    /// owner) no longer matches, so no row comes back and nothing is written. No commit lands after a newer epoch exists.
+    /// Share locks do not conflict with each other, and the takeover is one statement that holds nothing else, so the
+    /// check adds no deadlock with other commits.
+    /// </remarks>
+    private async ValueTask CheckFencesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, PreparedCommit[] prepared, CancellationToken cancellationToken)
+    {
+        if (!Array.Exists(prepared, static p => p.Commit.Fence is not null))
+        {
+            return;
+        }
+
+        await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = _commandTimeout };
+        var fenced = new List<StepCommit>();
+        foreach (var commit in prepared)
+        {
+            if (commit.Commit.Fence is { } fence)
+            {
+                fenced.Add(commit.Commit);
+                batch.BatchCommands.Add(Batch(
+                    "SELECT 1 FROM §leases WHERE partition_key = $1 AND owner = $2 AND epoch = $3 FOR SHARE",
+                    Text(commit.Commit.PartitionKey),
+                    Text(fence.Owner),
+                    Bigint(fence.Epoch)));
+            }
+        }
+
+        await using var rows = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < fenced.Count; i++)
+        {
+            if (i > 0)
+            {
+                await rows.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (!await rows.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw new LeaseLostException(fenced[i].PartitionKey, fenced[i].Fence!);
+            }
+        }
     }
 
     private PreparedCommit Prepare(StepCommit commit)

@@ -429,21 +429,30 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
     /// (a first owner gets 1; a renewal by the holder keeps it; a release followed by any acquisition increments it): the
     /// fencing token a commit can be checked against when several nodes share the database.
     /// </remarks>
-    public async ValueTask<bool> TryAcquireLeaseAsync(string partitionKey, string owner, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> TryAcquireLeaseAsync(string partitionKey, string owner, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        await TryAcquireLeaseGrantAsync(partitionKey, owner, until, now, cancellationToken).ConfigureAwait(false) is not null;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// One statement: the upsert takes the lease row's lock, so it waits for every commit that holds the row's share lock
+    /// from its fence check (see <see cref="CommitAsync"/>), and a commit that checks its fence after it sees the new epoch.
+    /// </remarks>
+    public async ValueTask<LeaseGrant?> TryAcquireLeaseGrantAsync(string partitionKey, string owner, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(partitionKey);
         ArgumentException.ThrowIfNullOrEmpty(owner);
         cancellationToken.ThrowIfCancellationRequested();
-        var changed = await ExecuteAsync(
+        var epochs = await QueryAsync(
             "INSERT INTO §leases AS l (partition_key, owner, until, epoch) VALUES ($1, $2, $3, 1) ON CONFLICT (partition_key) DO UPDATE "
             + "SET owner = excluded.owner, until = excluded.until, epoch = CASE WHEN l.owner = excluded.owner THEN l.epoch ELSE l.epoch + 1 END "
-            + "WHERE l.owner IS NULL OR l.owner = excluded.owner OR l.until <= $4",
+            + "WHERE l.owner IS NULL OR l.owner = excluded.owner OR l.until <= $4 RETURNING epoch",
+            static rows => rows.GetInt64(0),
             cancellationToken,
             Text(partitionKey),
             Text(owner),
             Bigint(until.UtcTicks),
             Bigint(now.UtcTicks)).ConfigureAwait(false);
-        return changed == 1;
+        return epochs.Count == 0 ? null : new LeaseGrant { PartitionKey = partitionKey, Owner = owner, Epoch = epochs[0], Until = until };
     }
 
     /// <inheritdoc />

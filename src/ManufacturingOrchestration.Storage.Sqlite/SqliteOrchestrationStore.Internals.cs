@@ -183,6 +183,16 @@ public sealed partial class SqliteOrchestrationStore
             entry.Compensation is { } compensation ? compensation.Payload.Utf8Json.ToArray() : null);
     }
 
+    /// <summary>Throws <see cref="LeaseLostException"/> unless the partition's lease has the commit's fence (called in the write transaction).</summary>
+    private void CheckFence(StepCommit commit)
+    {
+        if (commit.Fence is { } fence
+            && _writer.Statement("SELECT 1 FROM leases WHERE partition_key = $p0 AND owner = $p1 AND epoch = $p2", 3).With(commit.PartitionKey, fence.Owner, fence.Epoch).ExecuteScalar() is null)
+        {
+            throw new LeaseLostException(commit.PartitionKey, fence);
+        }
+    }
+
     private void Apply(PreparedCommit prepared, Dictionary<string, long> versions, Dictionary<string, long> auditCounts)
     {
         var commit = prepared.Commit;

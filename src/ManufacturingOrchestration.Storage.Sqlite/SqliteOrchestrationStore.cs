@@ -225,6 +225,13 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         await WriteAsync(
             () =>
             {
+                // Fences first, inside the write transaction: SQLite has one writer, so no takeover can come between
+                // this check and the commit.
+                foreach (var commit in prepared)
+                {
+                    CheckFence(commit.Commit);
+                }
+
                 var versions = new Dictionary<string, long>(StringComparer.Ordinal);
                 var auditCounts = new Dictionary<string, long>(StringComparer.Ordinal);
                 foreach (var commit in prepared)
@@ -540,19 +547,29 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     }
 
     /// <inheritdoc />
-    public async ValueTask<bool> TryAcquireLeaseAsync(string partitionKey, string owner, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken)
+    public async ValueTask<bool> TryAcquireLeaseAsync(string partitionKey, string owner, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await TryAcquireLeaseGrantAsync(partitionKey, owner, until, now, cancellationToken).ConfigureAwait(false) is not null;
+
+    /// <inheritdoc />
+    public async ValueTask<LeaseGrant?> TryAcquireLeaseGrantAsync(string partitionKey, string owner, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(partitionKey);
         ArgumentException.ThrowIfNullOrEmpty(owner);
         cancellationToken.ThrowIfCancellationRequested();
-        var acquired = false;
+        LeaseGrant? grant = null;
+
+        // The epoch grows when the row passes to another owner: a released row's NULL owner compares as unknown, so a
+        // release followed by any acquisition is a new epoch too. No row comes back when the update was refused.
         await WriteAsync(
-            () => acquired = _writer.Statement(
-                "INSERT INTO leases (partition_key, owner, until) VALUES ($p0, $p1, $p2) ON CONFLICT (partition_key) DO UPDATE SET owner = excluded.owner, until = excluded.until "
-                + "WHERE leases.owner IS NULL OR leases.owner = excluded.owner OR leases.until <= $p3",
-                4).With(partitionKey, owner, until.UtcTicks).With(3, now.UtcTicks).ExecuteNonQuery() == 1,
+            () => grant = _writer.Statement(
+                "INSERT INTO leases (partition_key, owner, until, epoch) VALUES ($p0, $p1, $p2, 1) ON CONFLICT (partition_key) DO UPDATE SET owner = excluded.owner, until = excluded.until, "
+                + "epoch = CASE WHEN leases.owner = excluded.owner THEN leases.epoch ELSE leases.epoch + 1 END "
+                + "WHERE leases.owner IS NULL OR leases.owner = excluded.owner OR leases.until <= $p3 RETURNING epoch",
+                4).With(partitionKey, owner, until.UtcTicks).With(3, now.UtcTicks).ExecuteScalar() is long epoch
+                ? new LeaseGrant { PartitionKey = partitionKey, Owner = owner, Epoch = epoch, Until = until }
+                : null,
             cancellationToken).ConfigureAwait(false);
-        return acquired;
+        return grant;
     }
 
     /// <inheritdoc />

@@ -18,6 +18,8 @@ namespace ManufacturingOrchestration.Storage.Sqlite;
 /// <para>3: <c>audit_sink_cursors</c>, each audit sink's delivery cursor (a position in the audit feed, which is the
 /// <c>id</c> of <c>audit</c>: assigned by the one writer in commit order, and never reused since audit rows are never
 /// deleted).</para>
+/// <para>4: the <c>trace_parent</c> of each outbox command.</para>
+/// <para>5: the <c>epoch</c> of each lease, the fencing token a fenced commit is checked against.</para>
 /// </remarks>
 internal static class SqliteSchema
 {
@@ -152,6 +154,9 @@ internal static class SqliteSchema
             """),
         // Version 4: the trace context of the step that planned each command.
         Sql("ALTER TABLE outbox ADD COLUMN trace_parent TEXT"),
+
+        // Version 5: the fencing epoch of each lease (a lease row of an earlier version starts at 1, as a new one does).
+        Sql("ALTER TABLE leases ADD COLUMN epoch INTEGER NOT NULL DEFAULT 1"),
     ];
 
     /// <summary>How many rows a backfill reads at a time (reads and writes never interleave on one table).</summary>

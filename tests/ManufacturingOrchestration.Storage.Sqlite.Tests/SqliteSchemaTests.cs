@@ -93,6 +93,34 @@ public sealed class SqliteSchemaTests
     }
 
     [Fact]
+    public async Task Open_FileOfVersion4WithAHeldLease_KeepsTheLeaseAtEpoch1AndFencesItsOldHolderAfterATakeover()
+    {
+        var path = _folder.NewDatabasePath("v4");
+        using (var connection = CreateVersion1File(path))
+        {
+            SqliteSchema.Migrate(connection, path, T0.UtcTicks, targetVersion: 4);
+            using var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT INTO leases (partition_key, owner, until) VALUES ('lot-A', 'node-1', $until)";
+            insert.Parameters.AddWithValue("$until", T0.AddSeconds(30).UtcTicks);
+            insert.ExecuteNonQuery();
+        }
+
+        await using var store = SqliteOrchestrationStore.Open(path);
+
+        SchemaVersionOf(path).Should().Be(SqliteOrchestrationStore.SchemaVersion);
+        (await store.TryAcquireLeaseGrantAsync("lot-A", "node-2", T0.AddSeconds(40), T0.AddSeconds(10), Ct)).Should().BeNull("the migrated lease is still node-1's");
+        var renewed = await store.TryAcquireLeaseGrantAsync("lot-A", "node-1", T0.AddSeconds(60), T0.AddSeconds(20), Ct);
+        renewed!.Epoch.Should().Be(1, "a lease row of an earlier version starts at epoch 1 and a renewal keeps it");
+        var takenOver = await store.TryAcquireLeaseGrantAsync("lot-A", "node-2", T0.AddSeconds(91), T0.AddSeconds(61), Ct);
+        takenOver!.Epoch.Should().Be(2);
+
+        var stale = async () => await store.CommitAsync([new StepCommit { PartitionKey = "lot-A", ExpectedVersion = 0, NewState = State("lot-A"), Fence = renewed.Fence }], Ct);
+        await stale.Should().ThrowAsync<LeaseLostException>();
+        await store.CommitAsync([new StepCommit { PartitionKey = "lot-A", ExpectedVersion = 0, NewState = State("lot-A"), Fence = takenOver.Fence }], Ct);
+        (await store.LoadPartitionAsync("lot-A", Ct))!.Version.Should().Be(1);
+    }
+
+    [Fact]
     public void IndexReads_CurrentSchema_AreServedByTheirIndexes()
     {
         var path = _folder.NewDatabasePath("plan");

@@ -13,7 +13,8 @@ namespace ManufacturingOrchestration.Engine.Storage;
 /// of it is visible afterwards or none of it is, including when it throws or the process dies.</para>
 /// <para>Implementations must be safe to call from many threads. The orchestrator guarantees that one partition is
 /// only committed by one worker at a time (per node; across nodes through <see cref="TryAcquireLeaseAsync"/>), and
-/// optimistic concurrency on <see cref="StepCommit.ExpectedVersion"/> catches any violation of that.</para>
+/// optimistic concurrency on <see cref="StepCommit.ExpectedVersion"/> catches any violation of that. A commit fenced by
+/// <see cref="StepCommit.Fence"/> is applied only while the lease it names is still the partition's lease.</para>
 /// <para>Every implementation runs the store contract test suite unchanged.</para>
 /// </remarks>
 public interface IOrchestrationStore
@@ -49,6 +50,7 @@ public interface IOrchestrationStore
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the commit is durable.</returns>
     /// <exception cref="ConcurrencyConflictException">A partition's version was not the expected one; nothing was committed.</exception>
+    /// <exception cref="LeaseLostException">A commit's <see cref="StepCommit.Fence"/> did not match the partition's lease in the commit's transaction; nothing was committed.</exception>
     ValueTask CommitAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken = default);
 
     /// <summary>Reads a partition's outbox commands that are still pending, in ordinal order.</summary>
@@ -230,6 +232,7 @@ public interface IOrchestrationStore
     ValueTask<IReadOnlyList<RejectedEvent>> ReadRejectionsAsync(DateTimeOffset? from, DateTimeOffset? to, int maxCount, CancellationToken cancellationToken = default);
 
     /// <summary>Tries to take or renew the lease of a partition for an owner until a time.</summary>
+    /// <remarks>The same as <see cref="TryAcquireLeaseGrantAsync"/> without the grant.</remarks>
     /// <param name="partitionKey">The partition key.</param>
     /// <param name="owner">The owner (node) id.</param>
     /// <param name="until">When the lease expires unless renewed.</param>
@@ -237,6 +240,24 @@ public interface IOrchestrationStore
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns><see langword="true"/> when the owner holds the lease afterwards.</returns>
     ValueTask<bool> TryAcquireLeaseAsync(string partitionKey, string owner, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Tries to take or renew the lease of a partition for an owner until a time, and hands out the lease's fencing epoch
+    /// for <see cref="StepCommit.Fence"/>.
+    /// </summary>
+    /// <remarks>
+    /// The owner gets the lease when it is free (never taken, or released), already its own (a renewal), or expired at
+    /// <paramref name="now"/>. The epoch grows each time the lease passes to an owner that did not hold it — a takeover
+    /// after expiry, or any acquisition after a release, even by the last owner — and a renewal by the holder keeps it, so
+    /// a commit fenced by an earlier grant is refused once anyone else has held the lease since.
+    /// </remarks>
+    /// <param name="partitionKey">The partition key.</param>
+    /// <param name="owner">The owner (node) id.</param>
+    /// <param name="until">When the lease expires unless renewed.</param>
+    /// <param name="now">The current time, from the caller's clock.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The grant when the owner holds the lease afterwards; <see langword="null"/> when another owner holds it.</returns>
+    ValueTask<LeaseGrant?> TryAcquireLeaseGrantAsync(string partitionKey, string owner, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>Releases a lease held by an owner.</summary>
     /// <param name="partitionKey">The partition key.</param>

@@ -149,6 +149,20 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
                 slot.PlannedAuditCount = slot.Audit.Count;
             }
 
+            // Fences first, under the same partition locks as the writes: a takeover (TryAcquireLeaseGrantAsync locks the
+            // partition too) happens wholly before this check or wholly after the batch is applied.
+            foreach (var commit in commits)
+            {
+                if (commit.Fence is { } fence)
+                {
+                    var slot = _partitions[commit.PartitionKey];
+                    if (!string.Equals(slot.LeaseOwner, fence.Owner, StringComparison.Ordinal) || slot.LeaseEpoch != fence.Epoch)
+                    {
+                        throw new LeaseLostException(commit.PartitionKey, fence);
+                    }
+                }
+            }
+
             foreach (var commit in commits)
             {
                 var slot = _partitions[commit.PartitionKey];
@@ -537,8 +551,13 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
-    public ValueTask<bool> TryAcquireLeaseAsync(string partitionKey, string owner, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> TryAcquireLeaseAsync(string partitionKey, string owner, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        await TryAcquireLeaseGrantAsync(partitionKey, owner, until, now, cancellationToken).ConfigureAwait(false) is not null;
+
+    /// <inheritdoc />
+    public ValueTask<LeaseGrant?> TryAcquireLeaseGrantAsync(string partitionKey, string owner, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(partitionKey);
         ArgumentException.ThrowIfNullOrEmpty(owner);
         cancellationToken.ThrowIfCancellationRequested();
         var slot = GetPartition(partitionKey);
@@ -546,12 +565,17 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         {
             if (slot.LeaseOwner is null || slot.LeaseOwner == owner || slot.LeaseUntil <= now)
             {
+                if (slot.LeaseOwner != owner)
+                {
+                    slot.LeaseEpoch++;
+                }
+
                 slot.LeaseOwner = owner;
                 slot.LeaseUntil = until;
-                return new ValueTask<bool>(true);
+                return new ValueTask<LeaseGrant?>(new LeaseGrant { PartitionKey = partitionKey, Owner = owner, Epoch = slot.LeaseEpoch, Until = until });
             }
 
-            return new ValueTask<bool>(false);
+            return new ValueTask<LeaseGrant?>((LeaseGrant?)null);
         }
     }
 
@@ -888,5 +912,8 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         public string? LeaseOwner { get; set; }
 
         public DateTimeOffset LeaseUntil { get; set; }
+
+        /// <summary>The fencing epoch: grows each time the lease passes to an owner that did not hold it (0 when never leased).</summary>
+        public long LeaseEpoch { get; set; }
     }
 }

@@ -41,6 +41,14 @@ public sealed record StepCommit
 
     /// <summary>Dead letters to add or update (matched by id).</summary>
     public IReadOnlyList<DeadLetter> DeadLetters { get; init; } = [];
+
+    /// <summary>
+    /// The lease this step is committed under, or <see langword="null"/> (the default) for a node that shares the store
+    /// with no other. When set, the store applies the batch only when the partition's lease has exactly this owner and
+    /// epoch at commit time, whatever its expiry, and otherwise throws <see cref="LeaseLostException"/> and writes
+    /// nothing of the batch.
+    /// </summary>
+    public LeaseFence? Fence { get; init; }
 }
 
 /// <summary>Thrown when a partition's stored version is not the one a commit expected; nothing of the batch was committed.</summary>

@@ -305,6 +305,9 @@ public static class ReasonCodes
     /// <summary>Stored data could not be read back.</summary>
     public static readonly ReasonCode StoreDataUnreadable = new("store.data-unreadable", "A stored row could not be read back: it is damaged or was written by an incompatible version.");
 
+    /// <summary>A commit was fenced by a lease its node no longer holds.</summary>
+    public static readonly ReasonCode LeaseLost = new("store.lease-lost", "The commit was fenced by a partition lease its node no longer holds (another node took it over, or it was released); nothing of the commit was applied.");
+
     // ---- File drop ---------------------------------------------------------------------------------
 
     /// <summary>A dropped file could not be read to its end.</summary>
@@ -393,7 +396,7 @@ public static class ReasonCodes
         RuleSetInvalid, RuleEvaluationFailed, RecommendationNotAuthoritative, SiteProfileMissing,
         ConcurrencyConflict, AuditTampered, AuditSinkFileUnreadable, StepFailed, OperatorRoleRequired, QueryRetriesExhausted, QueryRefused,
         PartitionParked,
-        StoreSchemaTooNew, StoreInUse, StoreDataUnreadable,
+        StoreSchemaTooNew, StoreInUse, StoreDataUnreadable, LeaseLost,
         FileUnreadable, FileNotRegular,
         CustomerConcessionForbidden, CustomerCertificateRequired,
         CorrectiveActionStageBackward, CorrectiveActionStageSkipped, CorrectiveActionMandatoryActivityOpen, CorrectiveActionActivityUnknown, CorrectiveActionActivityExists, CorrectiveActionClosed,
