@@ -191,6 +191,18 @@ public static class QueryKinds
     /// <summary>QMS: get a supplier's quality history.</summary>
     public const string QmsGetSupplierQualityHistory = "qms.get-supplier-quality-history";
 
+    /// <summary>QMS: get the certificates of analysis on file for a lot.</summary>
+    public const string QmsGetCertificatesOfAnalysis = "qms.get-certificates-of-analysis";
+
     /// <summary>WMS: get a lot's stock by category and location.</summary>
     public const string WmsGetStock = "wms.get-stock";
+
+    /// <summary>Every query kind.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        ErpGetLot, ErpGetMaterial, ErpGetOpenAllocations, ErpGetStock, ErpGetProductionOrder,
+        MesGetConsumers, MesGetComponents, MesTraceForward, MesTraceBackward, MesGetWorkOrder,
+        QmsGetInspectionLot, QmsGetNonconformance, QmsGetSupplierQualityHistory, QmsGetCertificatesOfAnalysis,
+        WmsGetStock,
+    ];
 }

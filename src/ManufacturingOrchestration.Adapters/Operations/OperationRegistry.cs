@@ -296,6 +296,7 @@ public sealed class OperationRegistry
             .AddQuery<GetInspectionLotQuery, InspectionLot?>(QueryKinds.QmsGetInspectionLot)
             .AddQuery<GetNonconformanceQuery, Nonconformance?>(QueryKinds.QmsGetNonconformance)
             .AddQuery<GetSupplierQualityHistoryQuery, SupplierQualityHistory?>(QueryKinds.QmsGetSupplierQualityHistory)
+            .AddQuery<GetCertificatesOfAnalysisQuery, IReadOnlyList<CertificateOfAnalysis>>(QueryKinds.QmsGetCertificatesOfAnalysis)
             .AddQuery<GetWmsStockQuery, WmsStock?>(QueryKinds.WmsGetStock);
     }
 

@@ -15,3 +15,10 @@ public sealed record GetNonconformanceQuery(NonconformanceId Nonconformance) : A
 /// <param name="WindowStart">The start of the window.</param>
 /// <param name="WindowEnd">The end of the window.</param>
 public sealed record GetSupplierQualityHistoryQuery(SupplierId Supplier, DateTimeOffset WindowStart, DateTimeOffset WindowEnd) : AdapterQuery<SupplierQualityHistory?>;
+
+/// <summary>
+/// QMS (<see cref="QueryKinds.QmsGetCertificatesOfAnalysis"/>): the certificates of analysis on file for a lot; empty when
+/// the QMS holds none (or does not know the lot).
+/// </summary>
+/// <param name="Lot">The lot.</param>
+public sealed record GetCertificatesOfAnalysisQuery(LotId Lot) : AdapterQuery<IReadOnlyList<CertificateOfAnalysis>>;

@@ -85,6 +85,7 @@ namespace ManufacturingOrchestration.Adapters.Serialization;
 [JsonSerializable(typeof(InspectionLot))]
 [JsonSerializable(typeof(Nonconformance))]
 [JsonSerializable(typeof(SupplierQualityHistory))]
+[JsonSerializable(typeof(IReadOnlyList<CertificateOfAnalysis>))]
 public sealed partial class AdapterJsonContext : JsonSerializerContext
 {
 }

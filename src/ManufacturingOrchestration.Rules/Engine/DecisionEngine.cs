@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using ManufacturingOrchestration.Model;
 using NRules;
 
@@ -73,6 +74,17 @@ public sealed class DecisionEngine
 
     /// <summary>The customers with quality requirements (<see cref="DecisionEngineBuilder.AddCustomerRequirements"/>).</summary>
     public IReadOnlyCollection<CustomerId> CustomersWithRequirements => _customers.Keys;
+
+    /// <summary>
+    /// The quality requirements registered for a customer (<see cref="DecisionEngineBuilder.AddCustomerRequirements"/>), so
+    /// a caller reads only what the rules will use, such as certificates of analysis for a lot allocated to a customer
+    /// that requires one.
+    /// </summary>
+    /// <param name="customer">The customer.</param>
+    /// <param name="requirements">The customer's requirements, when registered.</param>
+    /// <returns><see langword="true"/> when the customer has requirements.</returns>
+    public bool TryGetCustomerRequirements(CustomerId customer, [NotNullWhen(true)] out CustomerQualityRequirements? requirements) =>
+        _customers.TryGetValue(customer, out requirements);
 
     /// <summary>The names of the rules in force at a site (the global set when the site has no overlay).</summary>
     /// <param name="site">The site, or <see langword="null"/> for the global set.</param>

@@ -40,7 +40,7 @@ public static class FinishedGoodsReleaseWorkflow
             .Describe("Lot released after final quality approval → unrestricted stock, shipment hold released, ATP updated, customer service notified, genealogy published.")
             .TriggeredBy(EventTypes.LotReleased)
             .Requires(CommandKinds.ErpChangeStockCategory, CommandKinds.ErpReleaseShipmentHold, CommandKinds.ErpUpdateAtp, CommandKinds.NotificationSend, CommandKinds.TraceabilityPublishGenealogy)
-            .UsesIfAvailable(QueryKinds.MesGetComponents)
+            .UsesIfAvailable(QueryKinds.MesGetComponents, QueryKinds.ErpGetOpenAllocations, QueryKinds.QmsGetCertificatesOfAnalysis)
             .Step("enrich", WorkflowStepKind.Enrich, (ctx, ct) => EnrichAsync(services, ctx, ct))
             .Step("decide", WorkflowStepKind.Decide, ctx => Decide(services, ctx))
             .Step("release-stock", WorkflowStepKind.Transition, ctx => ReleaseStock(services, ctx))
@@ -67,6 +67,8 @@ public static class FinishedGoodsReleaseWorkflow
                 ctx.SetFact(ScenarioFactKeys.Genealogy, links);
             }
         }
+
+        await ScenarioFacts.GatherCustomerFactsAsync(services, ctx, released.Lot, ct).ConfigureAwait(false);
     }
 
     private static void Decide(ScenarioServices services, StepContext ctx)
@@ -90,6 +92,8 @@ public static class FinishedGoodsReleaseWorkflow
             Lot = ctx.State.Lot,
             Site = site,
             Genealogy = ctx.GetFact(ScenarioFactKeys.Genealogy) ?? [],
+            Allocations = ctx.GetFact(ScenarioFactKeys.Allocations) ?? [],
+            CertificatesOfAnalysis = ctx.GetFact(ScenarioFactKeys.CertificatesOfAnalysis) ?? [],
             Actors = ReleaseAuthority.Claimants(ctx),
         });
         if (!decisions.Decisions.Any(d => d is RequireApproval { GatedAction: ReleaseLot }))
@@ -281,8 +285,13 @@ public static class FinishedGoodsReleaseWorkflow
 
         public GenealogyPublication? Genealogy { get; init; }
 
-        /// <summary>Whether a decision follows from the release and so waits for its approval.</summary>
-        public static bool IsDeferred(Decision decision) => decision is Rules.ReleaseShipmentHold or Rules.UpdateAtp or Rules.NotifyCustomerService or Rules.PublishGenealogy;
+        /// <summary>
+        /// Whether a decision follows from the release and so waits for its approval: also the lifting of the shipment
+        /// hold gated beside the release (a customer's certificate of analysis), which the release's approval carries out.
+        /// </summary>
+        public static bool IsDeferred(Decision decision) =>
+            decision is Rules.ReleaseShipmentHold or Rules.UpdateAtp or Rules.NotifyCustomerService or Rules.PublishGenealogy
+                or RequireApproval { GatedAction: Rules.ReleaseShipmentHold };
 
         public static GatedFinishedGoodsRelease From(LotReleased released, IReadOnlyList<Decision> decisions)
         {
@@ -295,7 +304,7 @@ public static class FinishedGoodsReleaseWorkflow
                 Material = released.Material,
                 Quantity = released.Quantity,
                 ReleasedBy = released.ReleasedBy,
-                ReleaseShipmentHold = decisions.OfType<Rules.ReleaseShipmentHold>().Any(),
+                ReleaseShipmentHold = decisions.Any(d => d is Rules.ReleaseShipmentHold or RequireApproval { GatedAction: Rules.ReleaseShipmentHold }),
                 Atp = atp is null ? null : new AtpUpdate { Material = atp.Material, Quantity = atp.Quantity },
                 Backorders = decisions.OfType<Rules.NotifyCustomerService>().FirstOrDefault()?.Backorders,
                 Genealogy = genealogy is null ? null : new GenealogyPublication { Order = genealogy.Order, Links = genealogy.Links },

@@ -31,7 +31,7 @@ public static class IncomingInspectionWorkflow
             .Describe("Incoming inspection result → release or quarantine across ERP, WMS, QMS, MES and procurement.")
             .TriggeredBy(EventTypes.InspectionPassed, EventTypes.InspectionFailed)
             .Requires(CommandKinds.ErpChangeStockCategory, CommandKinds.ErpReevaluateAllocations, CommandKinds.WmsCreateMoveTask, CommandKinds.QmsOpenSupplierCase, CommandKinds.MesHoldWorkOrder, CommandKinds.MesRequestContainmentCheck, CommandKinds.ProcurementRequestAlternateSupply, CommandKinds.NotificationSend)
-            .UsesIfAvailable(QueryKinds.ErpGetMaterial, QueryKinds.ErpGetOpenAllocations, QueryKinds.QmsGetSupplierQualityHistory, QueryKinds.MesGetConsumers)
+            .UsesIfAvailable(QueryKinds.ErpGetMaterial, QueryKinds.ErpGetOpenAllocations, QueryKinds.QmsGetSupplierQualityHistory, QueryKinds.MesGetConsumers, QueryKinds.QmsGetCertificatesOfAnalysis)
             .Step("enrich", WorkflowStepKind.Enrich, (ctx, ct) => EnrichAsync(services, ctx, ct))
             .Step("decide", WorkflowStepKind.Decide, ctx => Decide(services, ctx))
             .OnDecision<QuarantineLot>("quarantine", (d, ctx) => Quarantine(services, d, ctx))
@@ -90,6 +90,10 @@ public static class IncomingInspectionWorkflow
         {
             await ScenarioFacts.GatherFailureFactsAsync(services, ctx, failed.Lot, failed.Supplier ?? ctx.State.Lot?.Supplier ?? definition?.Supplier, ct).ConfigureAwait(false);
         }
+        else if (ctx.Event.Data is InspectionPassed passed)
+        {
+            await ScenarioFacts.GatherCustomerFactsAsync(services, ctx, passed.Lot, ct).ConfigureAwait(false);
+        }
     }
 
     private static void Decide(ScenarioServices services, StepContext ctx)
@@ -109,6 +113,7 @@ public static class IncomingInspectionWorkflow
             Allocations = ctx.GetFact(ScenarioFactKeys.Allocations) ?? [],
             SupplierHistory = ctx.GetFact(ScenarioFactKeys.SupplierHistory),
             Genealogy = ctx.GetFact(ScenarioFactKeys.Genealogy) ?? [],
+            CertificatesOfAnalysis = ctx.GetFact(ScenarioFactKeys.CertificatesOfAnalysis) ?? [],
         };
         var decisions = services.Rules.Decide(facts);
         ctx.AddDecisions(decisions.Decisions, decisions.Describe());

@@ -17,8 +17,17 @@ public static class ScenarioFactKeys
     /// <summary>The profile of the event's site (incoming inspection, finished-goods release, MRB disposition, scrap spike).</summary>
     public static readonly FactKey<SiteProfile> Site = new("site");
 
-    /// <summary>The open allocations of a lot whose inspection failed, from the ERP.</summary>
+    /// <summary>
+    /// The open allocations of the lot, from the ERP: of a lot whose inspection failed, and of a lot being released
+    /// (incoming inspection passed, finished-goods release) when the rules hold requirements of some customer.
+    /// </summary>
     public static readonly FactKey<IReadOnlyList<Allocation>> Allocations = new("allocations");
+
+    /// <summary>
+    /// The certificates of analysis on file for a lot being released, from the QMS: read when an allocation of the lot is
+    /// for a customer whose requirements ask for one (incoming inspection passed, finished-goods release).
+    /// </summary>
+    public static readonly FactKey<IReadOnlyList<CertificateOfAnalysis>> CertificatesOfAnalysis = new("certificates-of-analysis");
 
     /// <summary>The supplier's recent quality history, for a lot whose inspection failed, from the QMS.</summary>
     public static readonly FactKey<SupplierQualityHistory> SupplierHistory = new("supplier-history");

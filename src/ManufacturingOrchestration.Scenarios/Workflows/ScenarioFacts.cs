@@ -1,6 +1,7 @@
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Workflows;
 using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Rules;
 
 namespace ManufacturingOrchestration.Scenarios;
 
@@ -29,6 +30,43 @@ internal static class ScenarioFacts
     /// <summary>The date at the site at an instant (its time zone), or the UTC date for a site without a profile.</summary>
     public static DateOnly Today(ScenarioServices services, DateTimeOffset now, SiteId site) =>
         services.Sites.TryGet(site, out var profile) ? profile.DateAt(now) : DateOnly.FromDateTime(now.UtcDateTime);
+
+    /// <summary>
+    /// What a release of a lot for a customer with quality requirements is decided on, each read only when composed and
+    /// only when it can matter: the lot's open allocations from the ERP when the rules hold any customer's requirements
+    /// (<see cref="DecisionEngine.CustomersWithRequirements"/>), then, when one of them is for a customer requiring a
+    /// certificate of analysis, the certificates on file in the QMS. Without a QMS that serves them, such a release waits
+    /// for an approval as if none were on file.
+    /// </summary>
+    public static async ValueTask GatherCustomerFactsAsync(ScenarioServices services, StepContext ctx, LotId lot, CancellationToken ct)
+    {
+        var rules = services.Rules;
+        if (rules.CustomersWithRequirements.Count == 0)
+        {
+            return;
+        }
+
+        var allocations = ctx.GetFact(ScenarioFactKeys.Allocations);
+        if (allocations is null && ctx.Supports(QueryKinds.ErpGetOpenAllocations))
+        {
+            allocations = await ctx.QueryAsync(new GetOpenAllocationsQuery(lot), ct).ConfigureAwait(false);
+            ctx.SetFact(ScenarioFactKeys.Allocations, allocations);
+        }
+
+        if (allocations is null || !ctx.Supports(QueryKinds.QmsGetCertificatesOfAnalysis))
+        {
+            return;
+        }
+
+        foreach (var allocation in allocations)
+        {
+            if (allocation.Customer is { } customer && rules.TryGetCustomerRequirements(customer, out var requirements) && requirements.RequiresCertificateOfAnalysis)
+            {
+                ctx.SetFact(ScenarioFactKeys.CertificatesOfAnalysis, await ctx.QueryAsync(new GetCertificatesOfAnalysisQuery(lot), ct).ConfigureAwait(false));
+                return;
+            }
+        }
+    }
 
     /// <summary>Allocations, supplier history and genealogy of a lot whose inspection failed.</summary>
     public static async ValueTask GatherFailureFactsAsync(ScenarioServices services, StepContext ctx, LotId lot, SupplierId? supplier, CancellationToken ct)

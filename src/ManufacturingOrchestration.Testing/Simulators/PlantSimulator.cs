@@ -179,6 +179,15 @@ public sealed class PlantSimulator : IDisposable
         return this;
     }
 
+    /// <summary>Files a certificate of analysis for its lot in the QMS.</summary>
+    /// <param name="certificate">The certificate.</param>
+    /// <returns>This plant.</returns>
+    public PlantSimulator AddCertificateOfAnalysis(CertificateOfAnalysis certificate)
+    {
+        Qms.AddCertificateOfAnalysis(certificate);
+        return this;
+    }
+
     /// <summary>Executes a command on the simulator of its target system.</summary>
     /// <param name="command">The command.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

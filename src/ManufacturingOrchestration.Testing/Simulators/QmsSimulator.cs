@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.StateMachines;
@@ -6,8 +7,8 @@ using ManufacturingOrchestration.StateMachines;
 namespace ManufacturingOrchestration.Testing;
 
 /// <summary>
-/// A stateful in-memory QMS: inspection lots, nonconformances through MRB, supplier cases with evidence, and supplier
-/// quality history. Every change to a nonconformance goes through <see cref="NonconformanceMachine"/>: status updates fire
+/// A stateful in-memory QMS: inspection lots, nonconformances through MRB, supplier cases with evidence, certificates of
+/// analysis on file per lot, and supplier quality history. Every change to a nonconformance goes through <see cref="NonconformanceMachine"/>: status updates fire
 /// the trigger that leads to the requested status (<see cref="NonconformanceMachine.MoveTo"/>), corrections and
 /// dispositions fire <see cref="NonconformanceTrigger.Correct"/> and <see cref="NonconformanceTrigger.Disposition"/>, so
 /// the simulator refuses exactly what the machine refuses, with the machine's reason code (no review skipped, a refused
@@ -25,7 +26,8 @@ public sealed class QmsSimulator : AdapterSimulator,
     ICommandHandler<OpenSupplierCaseRequest>,
     IQueryHandler<GetInspectionLotQuery, InspectionLot?>,
     IQueryHandler<GetNonconformanceQuery, Nonconformance?>,
-    IQueryHandler<GetSupplierQualityHistoryQuery, SupplierQualityHistory?>
+    IQueryHandler<GetSupplierQualityHistoryQuery, SupplierQualityHistory?>,
+    IQueryHandler<GetCertificatesOfAnalysisQuery, IReadOnlyList<CertificateOfAnalysis>>
 {
     private readonly ConcurrentDictionary<InspectionLotId, InspectionLot> _inspectionLots = new();
     private readonly ConcurrentDictionary<NonconformanceId, NcState> _nonconformances = new();
@@ -33,6 +35,7 @@ public sealed class QmsSimulator : AdapterSimulator,
     private readonly ConcurrentDictionary<CorrectiveActionId, CorrectiveAction> _correctiveActions = new();
     private readonly ConcurrentDictionary<SupplierId, SupplierQualityHistory> _histories = new();
     private readonly ConcurrentDictionary<SiteId, SiteProfile> _sites = new();
+    private readonly ConcurrentDictionary<LotId, ImmutableArray<CertificateOfAnalysis>> _certificates = new();
     private readonly Lock _gate = new();
     private readonly Func<CreateInspectionLotRequest, CommandPlan> _createInspectionLot;
     private readonly Func<OpenNonconformanceRequest, CommandPlan> _openNc;
@@ -97,6 +100,20 @@ public sealed class QmsSimulator : AdapterSimulator,
     {
         ArgumentNullException.ThrowIfNull(history);
         _histories[history.Supplier] = history;
+        return this;
+    }
+
+    /// <summary>Files a certificate of analysis for its lot, beside any the lot already has (the same certificate twice is kept once).</summary>
+    /// <param name="certificate">The certificate.</param>
+    /// <returns>This simulator.</returns>
+    public QmsSimulator AddCertificateOfAnalysis(CertificateOfAnalysis certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        _certificates.AddOrUpdate(
+            certificate.Lot,
+            static (_, added) => [added],
+            static (_, existing, added) => existing.Contains(added) ? existing : existing.Add(added),
+            certificate);
         return this;
     }
 
@@ -216,6 +233,16 @@ public sealed class QmsSimulator : AdapterSimulator,
     {
         await BeforeQueryAsync(QueryKinds.QmsGetSupplierQualityHistory, cancellationToken).ConfigureAwait(false);
         return _histories.TryGetValue(supplier, out var history) ? history with { WindowStart = windowStart, WindowEnd = windowEnd } : null;
+    }
+
+    /// <summary>The certificates of analysis on file for a lot (<see cref="QueryKinds.QmsGetCertificatesOfAnalysis"/>), in the order they were filed.</summary>
+    /// <param name="lot">The lot.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The certificates; empty when the lot has none.</returns>
+    public async ValueTask<IReadOnlyList<CertificateOfAnalysis>> GetCertificatesOfAnalysisAsync(LotId lot, CancellationToken cancellationToken = default)
+    {
+        await BeforeQueryAsync(QueryKinds.QmsGetCertificatesOfAnalysis, cancellationToken).ConfigureAwait(false);
+        return _certificates.TryGetValue(lot, out var certificates) ? certificates : [];
     }
 
     private CommandPlan PlanInspectionLot(CreateInspectionLotRequest request)
@@ -446,6 +473,9 @@ public sealed class QmsSimulator : AdapterSimulator,
 
     /// <inheritdoc />
     ValueTask<SupplierQualityHistory?> IQueryHandler<GetSupplierQualityHistoryQuery, SupplierQualityHistory?>.QueryAsync(GetSupplierQualityHistoryQuery query, CancellationToken cancellationToken) => GetSupplierQualityHistoryAsync(query.Supplier, query.WindowStart, query.WindowEnd, cancellationToken);
+
+    /// <inheritdoc />
+    ValueTask<IReadOnlyList<CertificateOfAnalysis>> IQueryHandler<GetCertificatesOfAnalysisQuery, IReadOnlyList<CertificateOfAnalysis>>.QueryAsync(GetCertificatesOfAnalysisQuery query, CancellationToken cancellationToken) => GetCertificatesOfAnalysisAsync(query.Lot, cancellationToken);
 }
 
 /// <summary>A supplier case (SCAR or other corrective action) opened in the QMS.</summary>

@@ -41,7 +41,8 @@ internal sealed class ScenarioTestHost : IAsyncDisposable
 
     public static CancellationToken Ct => EngineTestHost.Ct;
 
-    public static async Task<ScenarioTestHost> StartAsync(bool regulated = false, ScrapSpikeSettings? scrapSpike = null, bool withTraceability = true, ErpSimulatorProfile erpProfile = ErpSimulatorProfile.SapLike)
+    /// <summary>Starts the host; <paramref name="rules"/> replaces the shared standard rules (customer requirements, say), <paramref name="adapters"/> the plant's adapters.</summary>
+    public static async Task<ScenarioTestHost> StartAsync(bool regulated = false, ScrapSpikeSettings? scrapSpike = null, bool withTraceability = true, ErpSimulatorProfile erpProfile = ErpSimulatorProfile.SapLike, DecisionEngine? rules = null, Func<Testing.PlantSimulator, AdapterSet>? adapters = null)
     {
         var site = new SiteProfile { Id = EngineTestHost.Site, HoldLocation = new BinId("HOLD-P1"), IsRegulated = regulated };
         // The quality manager who releases and authorizes in these tests holds the role at the site; the workflows look
@@ -50,7 +51,7 @@ internal sealed class ScenarioTestHost : IAsyncDisposable
             new Actor { Id = EngineTestHost.OperatorId, Roles = [new RoleAssignment { Role = Role.OrchestrationOperator }] },
             new Actor { Id = QualityManagerId, Roles = [new RoleAssignment { Role = Role.QualityManager, Site = EngineTestHost.Site }] },
         ]);
-        var services = new ScenarioServices(SharedRules.Value, new SiteDirectory([site])) { ScrapSpike = scrapSpike ?? new ScrapSpikeSettings(), Actors = actors };
+        var services = new ScenarioServices(rules ?? SharedRules.Value, new SiteDirectory([site])) { ScrapSpike = scrapSpike ?? new ScrapSpikeSettings(), Actors = actors };
         var directory = Path.Combine(Path.GetTempPath(), "mo-traceability-" + Guid.NewGuid().ToString("N"));
         JsonFileTraceabilityRepository? repository = null;
         var host = new EngineTestHost(
@@ -73,6 +74,7 @@ internal sealed class ScenarioTestHost : IAsyncDisposable
                 LotContainmentWorkflow.Create(services),
                 WorkOrderHoldWorkflow.Create(services),
             ],
+            adapters: adapters,
             erpProfile: erpProfile);
         await host.StartAsync();
         return new ScenarioTestHost(host, services, repository!, directory);

@@ -293,4 +293,20 @@ public sealed class QmsSimulatorTests
 
         result.Reason.Should().Be(ReasonCodes.Duplicate);
     }
+
+    [Fact]
+    public async Task GetCertificatesOfAnalysis_ThroughThePlantAdapters_ReturnsTheLotsCertificatesOnceEach()
+    {
+        using var plant = new PlantSimulator();
+        var first = new CertificateOfAnalysis { Lot = Lot, Document = new EvidenceReference { Location = new Uri("https://files.example/coa/lot-4711-a.pdf") } };
+        var second = new CertificateOfAnalysis { Lot = Lot, Document = new EvidenceReference { Location = new Uri("https://files.example/coa/lot-4711-b.pdf") } };
+        plant.AddCertificateOfAnalysis(first).AddCertificateOfAnalysis(second).AddCertificateOfAnalysis(first);
+
+        var onFile = await plant.Adapters.QueryAsync(new GetCertificatesOfAnalysisQuery(Lot), Plant, s_ct);
+        var none = await plant.Adapters.QueryAsync(new GetCertificatesOfAnalysisQuery(new LotId("LOT-0815")), Plant, s_ct);
+
+        onFile.Should().Equal(first, second);
+        none.Should().BeEmpty();
+        plant.Adapters.Supports(QueryKinds.QmsGetCertificatesOfAnalysis, Plant).Should().BeTrue();
+    }
 }
