@@ -35,7 +35,7 @@ public sealed class InspectionHandler(AdapterSet adapters, IReadOnlyDictionary<S
         var quantity = Quantity.Each(InspectionScenario.LotQuantity);
         if (!message.Failed)
         {
-            await ExecuteAsync(message, "release", site, c => new ChangeStockCategoryRequest
+            await ExecuteAsync(message, "release", CommandKinds.ErpChangeStockCategory, site, c => new ChangeStockCategoryRequest
             {
                 Context = c,
                 Lot = lot,
@@ -49,7 +49,7 @@ public sealed class InspectionHandler(AdapterSet adapters, IReadOnlyDictionary<S
         }
 
         var holdBin = sites.TryGetValue(site, out var profile) && profile.HoldLocation is { } bin ? bin : new BinId("HOLD-" + site.Value);
-        await ExecuteAsync(message, "quarantine", site, c => new ChangeStockCategoryRequest
+        await ExecuteAsync(message, "quarantine", CommandKinds.ErpChangeStockCategory, site, c => new ChangeStockCategoryRequest
         {
             Context = c,
             Lot = lot,
@@ -59,7 +59,7 @@ public sealed class InspectionHandler(AdapterSet adapters, IReadOnlyDictionary<S
             FromCategory = StockCategory.QualityInspection,
             ToCategory = StockCategory.Blocked,
         }, cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(message, "move-to-hold", site, c => new CreateMoveTaskRequest
+        await ExecuteAsync(message, "move-to-hold", CommandKinds.WmsCreateMoveTask, site, c => new CreateMoveTaskRequest
         {
             Context = c,
             Lot = lot,
@@ -67,7 +67,7 @@ public sealed class InspectionHandler(AdapterSet adapters, IReadOnlyDictionary<S
             ToBin = holdBin,
             TargetCategory = StockCategory.Blocked,
         }, cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(message, "notify-procurement", site, c => new SendNotificationRequest
+        await ExecuteAsync(message, "notify-procurement", CommandKinds.NotificationSend, site, c => new SendNotificationRequest
         {
             Context = c,
             Roles = [Role.Buyer],
@@ -81,7 +81,7 @@ public sealed class InspectionHandler(AdapterSet adapters, IReadOnlyDictionary<S
         var severity = message.Critical ? DefectSeverity.Critical : DefectSeverity.Major;
         if ((message.Critical || material?.Criticality == CriticalityClass.A) && (message.Supplier ?? material?.Supplier?.Value) is { } supplier)
         {
-            await ExecuteAsync(message, "open-supplier-case", site, c => new OpenSupplierCaseRequest
+            await ExecuteAsync(message, "open-supplier-case", CommandKinds.QmsOpenSupplierCase, site, c => new OpenSupplierCaseRequest
             {
                 Context = c,
                 Supplier = new SupplierId(supplier),
@@ -95,10 +95,9 @@ public sealed class InspectionHandler(AdapterSet adapters, IReadOnlyDictionary<S
         return "blocked";
     }
 
-    private async Task ExecuteAsync<TCommand>(InspectionResult message, string step, SiteId site, Func<CommandContext, TCommand> create, CancellationToken cancellationToken)
+    private async Task ExecuteAsync<TCommand>(InspectionResult message, string step, string kind, SiteId site, Func<CommandContext, TCommand> create, CancellationToken cancellationToken)
         where TCommand : AdapterCommand
     {
-        var kind = KindOf<TCommand>.Value;
         var context = new CommandContext
         {
             IdempotencyKey = IdempotencyKeys.Derive(InspectionScenario.Source, message.EventId, step, kind),
@@ -111,18 +110,5 @@ public sealed class InspectionHandler(AdapterSet adapters, IReadOnlyDictionary<S
         {
             statistics.Rejected($"{message.Lot}: {kind} failed: {result.Status} {result.Message}");
         }
-    }
-
-    private static class KindOf<TCommand>
-        where TCommand : AdapterCommand
-    {
-        public static readonly string Value = typeof(TCommand).Name switch
-        {
-            nameof(ChangeStockCategoryRequest) => CommandKinds.ErpChangeStockCategory,
-            nameof(CreateMoveTaskRequest) => CommandKinds.WmsCreateMoveTask,
-            nameof(SendNotificationRequest) => CommandKinds.NotificationSend,
-            nameof(OpenSupplierCaseRequest) => CommandKinds.QmsOpenSupplierCase,
-            _ => throw new InvalidOperationException($"{typeof(TCommand).Name} is not a command of this scenario."),
-        };
     }
 }

@@ -5,8 +5,7 @@ namespace ManufacturingOrchestration.Comparison.MassTransit;
 /// <summary>
 /// One lot's saga instance: its state, and the message ids it has handled, so a re-sent message (same message id)
 /// has no effect. MassTransit 8.5's in-memory inbox (<c>AddInMemoryInboxOutbox</c>) is documented as for testing
-/// only; a saga that remembers what it handled is what its saga guidance describes for idempotent sagas, and it needs
-/// nothing beyond the saga repository the baseline already uses.
+/// only; a saga that remembers what it handled needs nothing beyond the saga repository the baseline already uses.
 /// </summary>
 public sealed class LotSaga : SagaStateMachineInstance
 {
