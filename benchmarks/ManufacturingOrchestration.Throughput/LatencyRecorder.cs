@@ -4,7 +4,8 @@ namespace ManufacturingOrchestration.Throughput;
 
 /// <summary>
 /// Listens to the engine's own latency histogram (<c>mo.events.latency</c>, from acceptance to the committed step)
-/// and keeps every measurement in a preallocated array, so listening allocates nothing per event.
+/// and keeps every measurement in a preallocated array, so listening allocates nothing per event. The histogram's unit
+/// is seconds; the recorder keeps milliseconds.
 /// </summary>
 internal sealed class LatencyRecorder : IDisposable
 {
@@ -52,7 +53,7 @@ internal sealed class LatencyRecorder : IDisposable
         var slot = Interlocked.Increment(ref _count) - 1;
         if (slot < _values.Length)
         {
-            _values[slot] = measurement;
+            _values[slot] = measurement * 1000d;
         }
     }
 }

@@ -5,11 +5,13 @@ using ManufacturingOrchestration.Throughput;
 //   ... -- --burst                 (1,000,000 lots, back-pressure and peak working set)
 //   ... -- --store sqlite --lots 20000
 //   ... -- --workflow user         (the same work in a workflow written on the public API, UserInspectionWorkflow.cs)
+//   ... -- --workflow plain        (the engine alone: a public-API workflow deciding in plain C#, PlainInspectionWorkflow.cs)
+//   ... -- --rate 5000 --json      (open loop at a constant 5,000 events/s; one JSON result line for the comparison)
 var (options, error) = ThroughputOptions.Parse(args);
 if (options is null)
 {
     Console.Error.WriteLine(error);
-    Console.Error.WriteLine("usage: [--store memory|sqlite] [--workflow shipped|user] [--lots N] [--parallelism P] [--publishers N] [--batch N] [--queue-capacity N] [--burst] [--db PATH] [--no-warmup]");
+    Console.Error.WriteLine("usage: [--store memory|sqlite] [--workflow shipped|user|plain] [--lots N] [--parallelism P] [--publishers N] [--batch N] [--queue-capacity N] [--burst] [--db PATH] [--no-warmup] [--json] [--rate N]");
     return 2;
 }
 

@@ -23,6 +23,13 @@ public enum ThroughputWorkflow
     /// what a workflow written outside the library costs against the shipped one.
     /// </summary>
     User,
+
+    /// <summary>
+    /// The engine alone: a workflow on the public API whose decide step decides in plain C# (no rules engine), with the
+    /// same handlers and step names as <see cref="User"/> (<see cref="PlainInspectionWorkflow"/>). What the
+    /// orchestration itself costs, against the MassTransit baseline doing the same decision.
+    /// </summary>
+    Plain,
 }
 
 /// <summary>What to run: store, lot count, worker parallelism, publishers.</summary>
@@ -64,8 +71,17 @@ public sealed class ThroughputOptions
     /// <summary>Runs a warm-up of up to 10,000 lots on a separate orchestrator first, so the JIT's work is not measured.</summary>
     public bool WarmUp { get; set; } = true;
 
+    /// <summary>Prints one JSON result line (<see cref="StandardScenario.RunResult"/>) after the report.</summary>
+    public bool Json { get; set; }
+
+    /// <summary>
+    /// Publishes open-loop at this constant arrival rate (events/s) instead of as fast as back-pressure allows, to
+    /// measure latency at a given load; <see langword="null"/> for a saturation run.
+    /// </summary>
+    public double? Rate { get; set; }
+
     /// <summary>Parses command-line arguments.</summary>
-    /// <param name="args">--store memory|sqlite, --workflow shipped|user, --lots N, --parallelism P, --publishers N, --batch N, --queue-capacity N, --burst, --db PATH, --no-warmup.</param>
+    /// <param name="args">--store memory|sqlite, --workflow shipped|user|plain, --lots N, --parallelism P, --publishers N, --batch N, --queue-capacity N, --burst, --db PATH, --no-warmup, --json, --rate N.</param>
     /// <returns>The options, or an error message.</returns>
     public static (ThroughputOptions? Options, string? Error) Parse(string[] args)
     {
@@ -91,7 +107,8 @@ public sealed class ThroughputOptions
                         {
                             "SHIPPED" => ThroughputWorkflow.Shipped,
                             "USER" => ThroughputWorkflow.User,
-                            var other => throw new FormatException($"Unknown workflow '{other}' (shipped, user)."),
+                            "PLAIN" => ThroughputWorkflow.Plain,
+                            var other => throw new FormatException($"Unknown workflow '{other}' (shipped, user, plain)."),
                         };
                         break;
                     case "--lots":
@@ -118,6 +135,12 @@ public sealed class ThroughputOptions
                     case "--no-warmup":
                         options.WarmUp = false;
                         break;
+                    case "--json":
+                        options.Json = true;
+                        break;
+                    case "--rate":
+                        options.Rate = double.Parse(Next(), NumberStyles.Float, CultureInfo.InvariantCulture);
+                        break;
                     default:
                         return (null, $"Unknown option '{arg}'.");
                 }
@@ -136,6 +159,11 @@ public sealed class ThroughputOptions
         if (options.Lots < 1 || options.Parallelism < 1 || options.Publishers < 1 || options.BatchSize < 1 || options.QueueCapacity < 1)
         {
             return (null, "--lots, --parallelism, --publishers, --batch and --queue-capacity must be at least 1.");
+        }
+
+        if (options.Rate is { } rate && !(rate > 0 && double.IsFinite(rate)))
+        {
+            return (null, "--rate must be a positive number of events per second.");
         }
 
         return (options, null);

@@ -77,6 +77,9 @@ public sealed class ThroughputReport
     /// <summary>Latency measurements taken.</summary>
     public int LatencySamples { get; init; }
 
+    /// <summary>How far the open-loop generator fell behind its schedule at most, ms (0 for a saturation run).</summary>
+    public double MaxScheduleLagMs { get; init; }
+
     /// <summary>Every verification failure.</summary>
     public List<string> Failures { get; } = [];
 
@@ -91,6 +94,26 @@ public sealed class ThroughputReport
 
     /// <summary>Allocated bytes per accepted event.</summary>
     public double BytesPerEvent => Processed == 0 ? 0 : (double)AllocatedBytes / Processed;
+
+    /// <summary>The one-line result the comparison reads.</summary>
+    /// <returns>The result.</returns>
+    public StandardScenario.RunResult ToResult() => new()
+    {
+        Runner = Options.Workflow.ToString().ToLowerInvariant(),
+        Store = Options.Store.ToString().ToLowerInvariant(),
+        Lots = Options.Lots,
+        Events = Events,
+        Processed = Processed,
+        Rate = Options.Rate ?? 0,
+        EventsPerSecond = Processed == 0 ? 0 : EventsPerSecond,
+        BytesPerEvent = BytesPerEvent,
+        CpuMicrosecondsPerEvent = CpuTime.TotalMilliseconds * 1000 / Math.Max(Processed, 1),
+        LatencyP50Ms = LatencyP50Ms,
+        LatencyP99Ms = LatencyP99Ms,
+        MaxScheduleLagMs = MaxScheduleLagMs,
+        Passed = Passed,
+        Failures = [.. Failures.Take(10)],
+    };
 
     /// <summary>A report for a store this build cannot run.</summary>
     /// <param name="options">What was asked for.</param>
@@ -139,7 +162,7 @@ public sealed class ThroughputReport
         output.WriteLine(string.Create(c, $"retained      {RetainedBytes / 1048576.0:N0} MB after the run ({RetainedBytes / 1024.0 / Math.Max(Processed, 1):F2} KB/event: store and simulators)"));
         output.WriteLine(string.Create(c, $"working set   peak {PeakWorkingSetBytes / 1048576.0:N0} MB (process, setup included); max during run {MaxWorkingSetDuringRunBytes / 1048576.0:N0} MB"));
         output.WriteLine(string.Create(c, $"backlog       max {MaxBacklog:N0} work items (back-pressure bound {BacklogBound:N0} + in-flight follow-ups)"));
-        output.WriteLine(string.Create(c, $"latency       p50 {LatencyP50Ms:F2} ms, p99 {LatencyP99Ms:F2} ms (accept -> committed step, {LatencySamples:N0} samples)"));
+        output.WriteLine(string.Create(c, $"latency       p50 {LatencyP50Ms:F2} ms, p99 {LatencyP99Ms:F2} ms (accept -> committed step, {LatencySamples:N0} samples){(Options.Rate is { } rate ? $"; open loop at {rate:N0} events/s, at most {MaxScheduleLagMs:F1} ms behind schedule" : string.Empty)}"));
         foreach (var failure in Failures.Take(50))
         {
             output.WriteLine("FAIL  " + failure);

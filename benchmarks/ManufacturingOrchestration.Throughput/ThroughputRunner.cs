@@ -1,8 +1,10 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Rules;
+using ManufacturingOrchestration.StandardScenario;
 using ManufacturingOrchestration.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -71,7 +73,37 @@ public static class ThroughputRunner
         GC.Collect();
         var report = await RunOnceAsync(options, cancellationToken).ConfigureAwait(false);
         report.WriteTo(output);
+        if (options.Json)
+        {
+            output.WriteLine(report.ToResult().ToLine());
+        }
+
         return report;
+    }
+
+    /// <summary>
+    /// The user workflow's explanation: for the 1 % sample, byte for byte what <see cref="DecisionSet.Describe"/> gives
+    /// when the rules decide the same facts again; for every lot, that it names the deciding rule.
+    /// </summary>
+    private static string? SameAsDescribe(DecisionEngine rules, ConcurrentDictionary<string, FactSet> sampled, int k, string? explanation)
+    {
+        if (ScenarioVerifier.NamesDecidingRule(k, explanation) is { } wrong)
+        {
+            return wrong;
+        }
+
+        if (!InspectionScenario.IsExplanationSampled(k))
+        {
+            return null;
+        }
+
+        if (!sampled.TryGetValue(InspectionScenario.LotId(k), out var facts))
+        {
+            return "sampled for its explanation, but the rules never decided it";
+        }
+
+        var expected = rules.Decide(facts).Describe();
+        return string.Equals(expected, explanation, StringComparison.Ordinal) ? null : $"the explanation differs from DecisionSet.Describe(): '{explanation}' vs '{expected}'";
     }
 
     private const int MaxWarmUpRounds = 6;
@@ -86,6 +118,7 @@ public static class ThroughputRunner
 
         await using var store = StoreFactory.Create(options);
         var services = new ServiceCollection();
+        Func<int, string?, string?> explanations = ScenarioVerifier.NamesDecidingRule;
         services.AddManufacturingOrchestration(builder =>
         {
             builder.UseStore(store.Store).UseAdapters(plant.Adapters);
@@ -93,7 +126,18 @@ public static class ThroughputRunner
             {
                 // Written on the public API: its own decision engine (the standard rules) and its own site profiles.
                 var rules = new DecisionEngineBuilder().AddStandardRules().Build();
-                builder.AddWorkflow(new UserInspectionWorkflow(rules, scenario.Sites).Build());
+                var sampled = new ConcurrentDictionary<string, FactSet>(StringComparer.Ordinal);
+                builder.AddWorkflow(new UserInspectionWorkflow(rules, scenario.Sites, sampled).Build());
+                explanations = (k, explanation) => SameAsDescribe(rules, sampled, k, explanation);
+            }
+            else if (options.Workflow == ThroughputWorkflow.Plain)
+            {
+                builder.AddWorkflow(new PlainInspectionWorkflow(scenario.Sites).Build());
+                explanations = static (k, explanation) =>
+                {
+                    var expected = InspectionScenario.IsFailed(k) ? PlainInspectionWorkflow.FailedExplanation : PlainInspectionWorkflow.PassedExplanation;
+                    return explanation == expected ? null : $"explanation '{explanation}' is not '{expected}'";
+                };
             }
             else
             {
@@ -132,7 +176,19 @@ public static class ThroughputRunner
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var next = -options.BatchSize;
-        var publishers = new Task[options.Publishers];
+        var maxLag = 0d;
+        var publishers = new Task[options.Rate is null ? options.Publishers : 0];
+        if (options.Rate is { } rate)
+        {
+            // Open loop: every event at its scheduled time, whatever the orchestrator does (its back-pressure shows as lag).
+            maxLag = await OpenLoop.RunAsync(
+                events.Length,
+                rate,
+                clock,
+                async (from, to) => counts.Add(await orchestrator.PublishBatchAsync(new ArraySegment<EventEnvelope>(events, from, to - from), ct).ConfigureAwait(false)),
+                ct).ConfigureAwait(false);
+        }
+
         for (var p = 0; p < publishers.Length; p++)
         {
             publishers[p] = Task.Run(
@@ -190,9 +246,10 @@ public static class ThroughputRunner
             LatencyP50Ms = latency.Percentile(50),
             LatencyP99Ms = latency.Percentile(99),
             LatencySamples = latency.Count,
+            MaxScheduleLagMs = maxLag,
         };
 
-        var verifier = new ScenarioVerifier(scenario, plant, orchestrator, counts);
+        var verifier = new ScenarioVerifier(scenario, plant, orchestrator, counts, explanations);
         await verifier.VerifyAsync(report.Failures, ct).ConfigureAwait(false);
         await orchestrator.StopAsync(ct).ConfigureAwait(false);
         return report;

@@ -7,6 +7,7 @@ using ManufacturingOrchestration.Engine.Workflows;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Rules;
+using ManufacturingOrchestration.StandardScenario;
 using ManufacturingOrchestration.StateMachines;
 
 namespace ManufacturingOrchestration.Throughput;
@@ -42,16 +43,22 @@ internal sealed class UserInspectionWorkflow
     private readonly Dictionary<SiteId, SiteProfile> _sites;
     private readonly ConcurrentDictionary<MaterialId, (MaterialDefinition? Material, DateTimeOffset FetchedAt)> _materials = new();
     private readonly LotPolicy _lotPolicy = LotPolicy.Default;
+    private readonly ConcurrentDictionary<string, FactSet>? _sampledFacts;
 
     /// <summary>Creates the workflow's services.</summary>
     /// <param name="rules">The decision engine (the standard rules).</param>
     /// <param name="sites">The plant's site profiles (hold locations).</param>
-    public UserInspectionWorkflow(DecisionEngine rules, IEnumerable<SiteProfile> sites)
+    /// <param name="sampledFacts">
+    /// When set, the facts the rules decided on for the scenario's 1 % explanation sample, by lot: the verifier decides
+    /// them again and compares <see cref="DecisionSet.Describe"/> with the audit record byte for byte.
+    /// </param>
+    public UserInspectionWorkflow(DecisionEngine rules, IEnumerable<SiteProfile> sites, ConcurrentDictionary<string, FactSet>? sampledFacts = null)
     {
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(sites);
         _rules = rules;
         _sites = sites.ToDictionary(s => s.Id);
+        _sampledFacts = sampledFacts;
     }
 
     /// <summary>Builds the definition.</summary>
@@ -151,7 +158,7 @@ internal sealed class UserInspectionWorkflow
             return;
         }
 
-        var decisions = _rules.Decide(new FactSet
+        var facts = new FactSet
         {
             Envelope = ctx.Event,
             Lot = ctx.State.Lot,
@@ -160,7 +167,13 @@ internal sealed class UserInspectionWorkflow
             Allocations = ctx.GetFact<IReadOnlyList<Allocation>>(AllocationsFact) ?? [],
             SupplierHistory = ctx.GetFact<SupplierQualityHistory>(SupplierHistoryFact),
             Genealogy = ctx.GetFact<IReadOnlyList<GenealogyLink>>(GenealogyFact) ?? [],
-        });
+        };
+        if (_sampledFacts is not null && InspectionScenario.IsExplanationSampled(InspectionScenario.LotNumber(ctx.State.Lot.Id.Value)))
+        {
+            _sampledFacts[ctx.State.Lot.Id.Value] = facts;
+        }
+
+        var decisions = _rules.Decide(facts);
         ctx.AddDecisions(decisions.Decisions, decisions.Describe());
     }
 

@@ -30,6 +30,17 @@ public sealed class ThroughputOptionsTests
         ThroughputOptions.Parse([]).Options!.Workflow.Should().Be(ThroughputWorkflow.Shipped);
         ThroughputOptions.Parse(["--workflow", "user"]).Options!.Workflow.Should().Be(ThroughputWorkflow.User);
         ThroughputOptions.Parse(["--workflow", "shipped"]).Options!.Workflow.Should().Be(ThroughputWorkflow.Shipped);
+        ThroughputOptions.Parse(["--workflow", "plain"]).Options!.Workflow.Should().Be(ThroughputWorkflow.Plain);
+    }
+
+    [Fact]
+    public void Parse_JsonAndRate_AreRead()
+    {
+        var (options, _) = ThroughputOptions.Parse(["--json", "--rate", "2500.5"]);
+
+        options!.Json.Should().BeTrue();
+        options.Rate.Should().Be(2500.5);
+        ThroughputOptions.Parse([]).Options!.Rate.Should().BeNull("a run saturates unless a rate is asked for");
     }
 
     [Fact]
@@ -47,6 +58,8 @@ public sealed class ThroughputOptionsTests
     [InlineData("--lots", "many")]
     [InlineData("--queue-capacity", "0")]
     [InlineData("--workflow", "custom")]
+    [InlineData("--rate", "0")]
+    [InlineData("--rate", "fast")]
     [InlineData("--frobnicate", "1")]
     public void Parse_BadArgument_ReturnsAnErrorAndNoOptions(string name, string value)
     {

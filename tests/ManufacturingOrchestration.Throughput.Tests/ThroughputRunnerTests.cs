@@ -47,6 +47,23 @@ public sealed class ThroughputRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_PlainWorkflowOpenLoop_VerifiesAndWritesTheResultLine()
+    {
+        var options = new ThroughputOptions { Workflow = ThroughputWorkflow.Plain, Lots = 300, Parallelism = 2, WarmUp = false, Rate = 3_000, Json = true };
+        using var output = new StringWriter();
+
+        var report = await ThroughputRunner.RunAsync(options, output, TestContext.Current.CancellationToken);
+
+        report.Failures.Should().BeEmpty(output.ToString());
+        var result = StandardScenario.RunResult.Find(output.ToString());
+        result.Should().NotBeNull(output.ToString());
+        result!.Runner.Should().Be("plain");
+        result.Passed.Should().BeTrue();
+        result.Processed.Should().Be(300);
+        result.Rate.Should().Be(3_000);
+    }
+
+    [Fact]
     public async Task RunAsync_SmokeRunOnSqlite_VerifiesEveryOutcome()
     {
         var options = new ThroughputOptions { Store = ThroughputStore.Sqlite, Lots = 500, Parallelism = 2, WarmUp = false };

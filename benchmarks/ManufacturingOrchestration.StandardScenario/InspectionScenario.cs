@@ -3,15 +3,15 @@ using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Testing;
 
-namespace ManufacturingOrchestration.Throughput;
+namespace ManufacturingOrchestration.StandardScenario;
 
 /// <summary>
 /// The standard "incoming inspection" scenario: 500 materials (class A when i%10 == 0, B when i%10 in 1..3, else C;
 /// supplier "S" + i%50), lots k = 0..N-1 of material k%500 at site "P" + (k%3 + 1), 100 EA in quality inspection;
 /// one inspection result per lot, failed when k%5 == 0 (severity Critical when k%15 == 0, else Major); 1% of the
-/// events are sent a second time with the same source and id.
+/// events are sent a second time with the same source and id. Every runner of the comparison uses this one definition.
 /// </summary>
-internal sealed class InspectionScenario
+public sealed class InspectionScenario
 {
     public const int MaterialCount = 500;
     public const int SiteCount = 3;
@@ -60,6 +60,12 @@ internal sealed class InspectionScenario
     public static bool IsCritical(int k) => k % 15 == 0;
 
     public static bool IsDuplicated(int k) => k % 100 == 37;
+
+    /// <summary>Whether lot k is in the 1 % sample whose explanation is recomputed and compared byte for byte.</summary>
+    public static bool IsExplanationSampled(int k) => k % 100 == 0;
+
+    /// <summary>The lot number k of a lot id written by <see cref="LotId(int)"/>.</summary>
+    public static int LotNumber(string lotId) => int.Parse(lotId.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture);
 
     public MaterialDefinition MaterialOf(int k) => Materials[k % MaterialCount];
 

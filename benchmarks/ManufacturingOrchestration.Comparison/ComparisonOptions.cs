@@ -1,0 +1,90 @@
+using System.Globalization;
+
+namespace ManufacturingOrchestration.Comparison;
+
+/// <summary>What the comparison runs.</summary>
+public sealed class ComparisonOptions
+{
+    /// <summary>Lots per run, passed down to every runner. Default 20,000.</summary>
+    public int Lots { get; set; } = 20_000;
+
+    /// <summary>Interleaved rounds. Default 3.</summary>
+    public int Rounds { get; set; } = 3;
+
+    /// <summary>The collectors to run under: server (the floors) and workstation (reported). Default both.</summary>
+    public IReadOnlyList<string> GcModes { get; set; } = ["server", "workstation"];
+
+    /// <summary>Runs the open-loop latency round at half of each configuration's measured maximum. Default on.</summary>
+    public bool Latency { get; set; } = true;
+
+    /// <summary>Passes <c>--no-warmup</c> down (a smoke run). Default off.</summary>
+    public bool WarmUp { get; set; } = true;
+
+    /// <summary>The throughput runner's DLL; found beside this program's build output when not set.</summary>
+    public string? ThroughputDll { get; set; }
+
+    /// <summary>The MassTransit runner's DLL; found beside this program's build output when not set.</summary>
+    public string? MassTransitDll { get; set; }
+
+    /// <summary>How long one child run may take before it counts as failed. Default 20 minutes.</summary>
+    public TimeSpan ChildTimeout { get; set; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>Parses --lots N, --rounds N, --gc server|workstation|both, --no-latency, --no-warmup, --throughput-dll PATH, --masstransit-dll PATH.</summary>
+    /// <returns>The options, or an error message.</returns>
+    public static (ComparisonOptions? Options, string? Error) Parse(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var options = new ComparisonOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            string Next() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{arg} needs a value.");
+            try
+            {
+                switch (arg)
+                {
+                    case "--lots":
+                        options.Lots = int.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
+                        break;
+                    case "--rounds":
+                        options.Rounds = int.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
+                        break;
+                    case "--gc":
+                        options.GcModes = Next().ToUpperInvariant() switch
+                        {
+                            "SERVER" => ["server"],
+                            "WORKSTATION" => ["workstation"],
+                            "BOTH" => ["server", "workstation"],
+                            var other => throw new FormatException($"Unknown collector '{other}' (server, workstation, both)."),
+                        };
+                        break;
+                    case "--no-latency":
+                        options.Latency = false;
+                        break;
+                    case "--no-warmup":
+                        options.WarmUp = false;
+                        break;
+                    case "--throughput-dll":
+                        options.ThroughputDll = Next();
+                        break;
+                    case "--masstransit-dll":
+                        options.MassTransitDll = Next();
+                        break;
+                    default:
+                        return (null, $"Unknown option '{arg}'.");
+                }
+            }
+            catch (FormatException ex)
+            {
+                return (null, ex.Message);
+            }
+        }
+
+        if (options.Lots < 1 || options.Rounds < 1)
+        {
+            return (null, "--lots and --rounds must be at least 1.");
+        }
+
+        return (options, null);
+    }
+}
