@@ -1,4 +1,5 @@
 using ManufacturingOrchestration.Engine.Audit;
+using ManufacturingOrchestration.Engine.Storage;
 
 namespace ManufacturingOrchestration.Storage.PostgreSql;
 
@@ -24,7 +25,7 @@ public sealed partial class PostgreSqlOrchestrationStore
                 return new AuditFeedEntry
                 {
                     Position = position,
-                    Record = PostgreSqlStoreJson.Deserialize(rows.GetFieldValue<byte[]>(1), PostgreSqlStoreJson.AuditRecord, $"the audit record at feed position {position}"),
+                    Record = StoredRecordJson.ReadAuditRecord(rows.GetFieldValue<byte[]>(1), $"the audit record at feed position {position}"),
                 };
             },
             cancellationToken,

@@ -113,7 +113,7 @@ public sealed partial class PostgreSqlOrchestrationStore
                 throw new ArgumentException($"The new state of '{commit.PartitionKey}' must have key '{commit.PartitionKey}' and version {commit.ExpectedVersion + 1}.", nameof(commit));
             }
 
-            state = PostgreSqlStoreJson.Serialize(newState, PostgreSqlStoreJson.PartitionState);
+            state = StoredRecordJson.Write(newState);
             waiting = WaitingValues(newState);
         }
 
@@ -138,7 +138,7 @@ public sealed partial class PostgreSqlOrchestrationStore
                 throw new ArgumentException($"Audit record {record.Sequence} belongs to '{record.PartitionKey}', not to the committing partition '{commit.PartitionKey}'.", nameof(commit));
             }
 
-            audit[i] = PostgreSqlStoreJson.Serialize(record, PostgreSqlStoreJson.AuditRecord);
+            audit[i] = StoredRecordJson.Write(record);
         }
 
         var followUps = new byte[commit.FollowUpEvents.Count][];
@@ -150,7 +150,7 @@ public sealed partial class PostgreSqlOrchestrationStore
         var deadLetters = new byte[commit.DeadLetters.Count][];
         for (var i = 0; i < deadLetters.Length; i++)
         {
-            deadLetters[i] = PostgreSqlStoreJson.Serialize(PostgreSqlStoreJson.ToRow(commit.DeadLetters[i]), PostgreSqlStoreJson.DeadLetter);
+            deadLetters[i] = StoredRecordJson.Write(commit.DeadLetters[i]);
         }
 
         return new PreparedCommit(commit, state, waiting, commands, audit, followUps, deadLetters);

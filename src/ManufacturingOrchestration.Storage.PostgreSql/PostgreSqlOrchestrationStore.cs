@@ -191,7 +191,7 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
         cancellationToken.ThrowIfCancellationRequested();
         var found = await QueryAsync(
             "SELECT state FROM §partitions WHERE partition_key = $1",
-            rows => PostgreSqlStoreJson.Deserialize(rows.GetFieldValue<byte[]>(0), PostgreSqlStoreJson.PartitionState, $"the state of partition '{partitionKey}'"),
+            rows => StoredRecordJson.ReadPartitionState(rows.GetFieldValue<byte[]>(0), $"the state of partition '{partitionKey}'"),
             cancellationToken,
             Text(partitionKey)).ConfigureAwait(false);
         return found.Count == 0 ? null : found[0];
@@ -244,7 +244,7 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
         return QueryAsync(
             "SELECT record FROM §dead_letters WHERE (NOT $1 OR is_open) AND ($2::text IS NULL OR partition_key = $2) AND ($3::text IS NULL OR site = $3) "
             + "AND ($4::text IS NULL OR id = $4) AND ($5::bigint IS NULL OR at >= $5) AND ($6::bigint IS NULL OR at < $6) ORDER BY at, id LIMIT $7",
-            static rows => PostgreSqlStoreJson.FromRow(PostgreSqlStoreJson.Deserialize(rows.GetFieldValue<byte[]>(0), PostgreSqlStoreJson.DeadLetter, "a dead letter")),
+            static rows => StoredRecordJson.ReadDeadLetter(rows.GetFieldValue<byte[]>(0), "a dead letter"),
             cancellationToken,
             Bool(query.OnlyOpen),
             Text(query.PartitionKey),
@@ -289,7 +289,7 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
         cancellationToken.ThrowIfCancellationRequested();
         return QueryAsync(
             "SELECT record FROM §audit WHERE partition_key = $1 AND sequence >= $2 ORDER BY sequence",
-            rows => PostgreSqlStoreJson.Deserialize(rows.GetFieldValue<byte[]>(0), PostgreSqlStoreJson.AuditRecord, $"an audit record of '{partitionKey}'"),
+            rows => StoredRecordJson.ReadAuditRecord(rows.GetFieldValue<byte[]>(0), $"an audit record of '{partitionKey}'"),
             cancellationToken,
             Text(partitionKey),
             Bigint(fromSequence));
@@ -320,7 +320,7 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
                 var ticks = rows.GetInt64(4);
                 return new AuditStoredRecord
                 {
-                    Record = PostgreSqlStoreJson.Deserialize(rows.GetFieldValue<byte[]>(5), PostgreSqlStoreJson.AuditRecord, $"the audit record at feed position {id}"),
+                    Record = StoredRecordJson.ReadAuditRecord(rows.GetFieldValue<byte[]>(5), $"the audit record at feed position {id}"),
                     Position = id,
                     PartitionKey = rows.GetString(1),
                     Sequence = rows.GetInt64(2),
@@ -343,7 +343,7 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
         // Closed bounds instead of "IS NULL OR" so that the index serves the range.
         return QueryAsync(
             "SELECT record FROM §audit WHERE action = $1 AND recorded_at >= $2 AND recorded_at < $3 ORDER BY recorded_at, id LIMIT $4",
-            rows => PostgreSqlStoreJson.Deserialize(rows.GetFieldValue<byte[]>(0), PostgreSqlStoreJson.AuditRecord, $"an audit record with action '{action}'"),
+            rows => StoredRecordJson.ReadAuditRecord(rows.GetFieldValue<byte[]>(0), $"an audit record with action '{action}'"),
             cancellationToken,
             Text(action),
             Bigint(from?.UtcTicks ?? long.MinValue),
@@ -378,7 +378,7 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         cancellationToken.ThrowIfCancellationRequested();
-        var blob = PostgreSqlStoreJson.Serialize(checkpoint, PostgreSqlStoreJson.AuditCheckpoint);
+        var blob = StoredRecordJson.Write(checkpoint);
         await ExecuteAsync("INSERT INTO §audit_checkpoints (number, record) VALUES ($1, $2)", cancellationToken, Bigint(checkpoint.Number), Bytea(blob)).ConfigureAwait(false);
     }
 
@@ -396,7 +396,7 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
         cancellationToken.ThrowIfCancellationRequested();
         return QueryAsync(
             "SELECT record FROM §audit_checkpoints ORDER BY id DESC LIMIT $1",
-            static rows => PostgreSqlStoreJson.Deserialize(rows.GetFieldValue<byte[]>(0), PostgreSqlStoreJson.AuditCheckpoint, "an audit checkpoint"),
+            static rows => StoredRecordJson.ReadAuditCheckpoint(rows.GetFieldValue<byte[]>(0), "an audit checkpoint"),
             cancellationToken,
             Bigint(maxCount));
     }
@@ -406,7 +406,7 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
     {
         ArgumentNullException.ThrowIfNull(rejected);
         cancellationToken.ThrowIfCancellationRequested();
-        var blob = PostgreSqlStoreJson.Serialize(rejected, PostgreSqlStoreJson.RejectedEvent);
+        var blob = StoredRecordJson.Write(rejected);
         await ExecuteAsync("INSERT INTO §rejections (received_at, record) VALUES ($1, $2)", cancellationToken, Bigint(rejected.ReceivedAt.UtcTicks), Bytea(blob)).ConfigureAwait(false);
     }
 
@@ -416,7 +416,7 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
         cancellationToken.ThrowIfCancellationRequested();
         return QueryAsync(
             "SELECT record FROM §rejections WHERE ($1::bigint IS NULL OR received_at >= $1) AND ($2::bigint IS NULL OR received_at < $2) ORDER BY received_at, id LIMIT $3",
-            static rows => PostgreSqlStoreJson.Deserialize(rows.GetFieldValue<byte[]>(0), PostgreSqlStoreJson.RejectedEvent, "a rejected event"),
+            static rows => StoredRecordJson.ReadRejectedEvent(rows.GetFieldValue<byte[]>(0), "a rejected event"),
             cancellationToken,
             Bigint(from?.UtcTicks),
             Bigint(to?.UtcTicks),

@@ -1,4 +1,5 @@
 using ManufacturingOrchestration.Engine.Audit;
+using ManufacturingOrchestration.Engine.Storage;
 
 namespace ManufacturingOrchestration.Storage.Sqlite;
 
@@ -33,7 +34,7 @@ public sealed partial class SqliteOrchestrationStore
             while (rows.Read())
             {
                 var position = rows.GetInt64(0);
-                var record = SqliteStoreJson.Deserialize((byte[])rows.GetValue(1), SqliteStoreJson.AuditRecord, $"the audit record at feed position {position}");
+                var record = StoredRecordJson.ReadAuditRecord((byte[])rows.GetValue(1), $"the audit record at feed position {position}");
                 result.Add(new AuditFeedEntry { Position = position, Record = record });
             }
 

@@ -129,7 +129,7 @@ public sealed partial class SqliteOrchestrationStore
                 throw new ArgumentException($"The new state of '{commit.PartitionKey}' must have key '{commit.PartitionKey}' and version {commit.ExpectedVersion + 1}.", nameof(commit));
             }
 
-            state = SqliteStoreJson.Serialize(newState, SqliteStoreJson.PartitionState);
+            state = StoredRecordJson.Write(newState);
             waiting = SqliteSchema.WaitingValues(newState);
         }
 
@@ -156,7 +156,7 @@ public sealed partial class SqliteOrchestrationStore
                 throw new ArgumentException($"Audit record {record.Sequence} belongs to '{record.PartitionKey}', not to the committing partition '{commit.PartitionKey}'.", nameof(commit));
             }
 
-            audit[i] = SqliteStoreJson.Serialize(record, SqliteStoreJson.AuditRecord);
+            audit[i] = StoredRecordJson.Write(record);
         }
 
         var followUps = new byte[commit.FollowUpEvents.Count][];
@@ -168,7 +168,7 @@ public sealed partial class SqliteOrchestrationStore
         var deadLetters = new byte[commit.DeadLetters.Count][];
         for (var i = 0; i < deadLetters.Length; i++)
         {
-            deadLetters[i] = SqliteStoreJson.Serialize(SqliteStoreJson.ToRow(commit.DeadLetters[i]), SqliteStoreJson.DeadLetter);
+            deadLetters[i] = StoredRecordJson.Write(commit.DeadLetters[i]);
         }
 
         return new PreparedCommit(commit, state, waiting, commands, audit, followUps, deadLetters);

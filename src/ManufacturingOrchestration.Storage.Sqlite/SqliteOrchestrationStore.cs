@@ -271,7 +271,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         {
             // Read for every key a worker has not seen yet (every new lot): a statement of its own, not a command.
             var blob = reader.Statement("SELECT state FROM partitions WHERE partition_key = $p0", 1).With(0, partitionKey).ExecuteScalar() as byte[];
-            return blob is null ? null : SqliteStoreJson.Deserialize(blob, SqliteStoreJson.PartitionState, $"the state of partition '{partitionKey}'");
+            return blob is null ? null : StoredRecordJson.ReadPartitionState(blob, $"the state of partition '{partitionKey}'");
         });
     }
 
@@ -341,7 +341,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
             using var rows = command.ExecuteReader();
             while (rows.Read())
             {
-                result.Add(SqliteStoreJson.FromRow(SqliteStoreJson.Deserialize((byte[])rows.GetValue(0), SqliteStoreJson.DeadLetter, "a dead letter")));
+                result.Add(StoredRecordJson.ReadDeadLetter((byte[])rows.GetValue(0), "a dead letter"));
             }
 
             return result;
@@ -392,7 +392,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
             using var rows = command.ExecuteReader();
             while (rows.Read())
             {
-                result.Add(SqliteStoreJson.Deserialize((byte[])rows.GetValue(0), SqliteStoreJson.AuditRecord, $"an audit record of '{partitionKey}'"));
+                result.Add(StoredRecordJson.ReadAuditRecord((byte[])rows.GetValue(0), $"an audit record of '{partitionKey}'"));
             }
 
             return result;
@@ -426,7 +426,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
                 var id = rows.GetInt64(0);
                 result.Add(new AuditStoredRecord
                 {
-                    Record = SqliteStoreJson.Deserialize((byte[])rows.GetValue(5), SqliteStoreJson.AuditRecord, $"the audit record at feed position {id}"),
+                    Record = StoredRecordJson.ReadAuditRecord((byte[])rows.GetValue(5), $"the audit record at feed position {id}"),
                     Position = id,
                     PartitionKey = rows.GetValue(1) as string ?? string.Empty,
                     Sequence = rows.GetValue(2) is long sequence ? sequence : -1,
@@ -457,7 +457,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
             using var rows = command.ExecuteReader();
             while (rows.Read())
             {
-                result.Add(SqliteStoreJson.Deserialize((byte[])rows.GetValue(0), SqliteStoreJson.AuditRecord, $"an audit record with action '{action}'"));
+                result.Add(StoredRecordJson.ReadAuditRecord((byte[])rows.GetValue(0), $"an audit record with action '{action}'"));
             }
 
             return result;
@@ -486,7 +486,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         cancellationToken.ThrowIfCancellationRequested();
-        var blob = SqliteStoreJson.Serialize(checkpoint, SqliteStoreJson.AuditCheckpoint);
+        var blob = StoredRecordJson.Write(checkpoint);
         await WriteAsync(() => _writer.Statement("INSERT INTO audit_checkpoints (number, record) VALUES ($p0, $p1)", 2).With(checkpoint.Number, blob).ExecuteNonQuery(), cancellationToken).ConfigureAwait(false);
     }
 
@@ -495,7 +495,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     {
         cancellationToken.ThrowIfCancellationRequested();
         return Read(reader => reader.Get("SELECT record FROM audit_checkpoints ORDER BY id DESC LIMIT 1").ExecuteScalar() is byte[] blob
-            ? SqliteStoreJson.Deserialize(blob, SqliteStoreJson.AuditCheckpoint, "the latest audit checkpoint")
+            ? StoredRecordJson.ReadAuditCheckpoint(blob, "the latest audit checkpoint")
             : null);
     }
 
@@ -511,7 +511,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
             using var rows = command.ExecuteReader();
             while (rows.Read())
             {
-                result.Add(SqliteStoreJson.Deserialize((byte[])rows.GetValue(0), SqliteStoreJson.AuditCheckpoint, "an audit checkpoint"));
+                result.Add(StoredRecordJson.ReadAuditCheckpoint((byte[])rows.GetValue(0), "an audit checkpoint"));
             }
 
             return result;
@@ -523,7 +523,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     {
         ArgumentNullException.ThrowIfNull(rejected);
         cancellationToken.ThrowIfCancellationRequested();
-        var blob = SqliteStoreJson.Serialize(rejected, SqliteStoreJson.RejectedEvent);
+        var blob = StoredRecordJson.Write(rejected);
         await WriteAsync(() => _writer.Statement("INSERT INTO rejections (received_at, record) VALUES ($p0, $p1)", 2).With(rejected.ReceivedAt.UtcTicks, blob).ExecuteNonQuery(), cancellationToken).ConfigureAwait(false);
     }
 
@@ -539,7 +539,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
             using var rows = command.ExecuteReader();
             while (rows.Read())
             {
-                result.Add(SqliteStoreJson.Deserialize((byte[])rows.GetValue(0), SqliteStoreJson.RejectedEvent, "a rejected event"));
+                result.Add(StoredRecordJson.ReadRejectedEvent((byte[])rows.GetValue(0), "a rejected event"));
             }
 
             return result;

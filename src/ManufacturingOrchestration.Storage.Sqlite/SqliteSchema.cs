@@ -264,7 +264,7 @@ internal static class SqliteSchema
         {
             foreach (var (_, partitionKey, blob) in chunk)
             {
-                var state = SqliteStoreJson.Deserialize(blob, SqliteStoreJson.PartitionState, $"the state of partition '{partitionKey}'");
+                var state = StoredRecordJson.ReadPartitionState(blob, $"the state of partition '{partitionKey}'");
                 foreach (var waiting in WaitingValues(state))
                 {
                     key.Value = partitionKey;
@@ -287,7 +287,7 @@ internal static class SqliteSchema
         {
             foreach (var (rowId, partitionKey, blob) in chunk)
             {
-                var record = SqliteStoreJson.Deserialize(blob, SqliteStoreJson.AuditRecord, $"an audit record of '{partitionKey}'");
+                var record = StoredRecordJson.ReadAuditRecord(blob, $"an audit record of '{partitionKey}'");
                 action.Value = record.Action;
                 at.Value = record.RecordedAt.UtcTicks;
                 id.Value = rowId;

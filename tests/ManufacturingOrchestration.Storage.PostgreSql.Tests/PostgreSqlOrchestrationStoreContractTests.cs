@@ -47,7 +47,7 @@ public sealed class PostgreSqlOrchestrationStoreContractTests : OrchestrationSto
 
     protected override async ValueTask<bool> ReplaceAuditRecordAsync(IOrchestrationStore store, string partitionKey, long sequence, AuditRecord record)
     {
-        await TamperAsync($"UPDATE {Schema(store)}.audit SET record = $1 WHERE partition_key = $2 AND sequence = $3", PostgreSqlStoreJson.Serialize(record, PostgreSqlStoreJson.AuditRecord), partitionKey, sequence);
+        await TamperAsync($"UPDATE {Schema(store)}.audit SET record = $1 WHERE partition_key = $2 AND sequence = $3", StoredRecordJson.Write(record), partitionKey, sequence);
         return true;
     }
 
@@ -69,7 +69,7 @@ public sealed class PostgreSqlOrchestrationStoreContractTests : OrchestrationSto
 
     protected override async ValueTask<bool> ReplaceCheckpointAsync(IOrchestrationStore store, long number, AuditCheckpoint checkpoint)
     {
-        await TamperAsync($"UPDATE {Schema(store)}.audit_checkpoints SET record = $1 WHERE number = $2", PostgreSqlStoreJson.Serialize(checkpoint, PostgreSqlStoreJson.AuditCheckpoint), number);
+        await TamperAsync($"UPDATE {Schema(store)}.audit_checkpoints SET record = $1 WHERE number = $2", StoredRecordJson.Write(checkpoint), number);
         return true;
     }
 

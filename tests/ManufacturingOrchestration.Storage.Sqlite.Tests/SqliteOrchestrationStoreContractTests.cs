@@ -108,7 +108,7 @@ public sealed class SqliteOrchestrationStoreContractTests : OrchestrationStoreCo
 
     protected override async ValueTask<bool> ReplaceAuditRecordAsync(IOrchestrationStore store, string partitionKey, long sequence, AuditRecord record)
     {
-        await ExecuteRawAsync(store, "UPDATE audit SET record = $record WHERE partition_key = $key AND sequence = $sequence", ("$record", SqliteStoreJson.Serialize(record, SqliteStoreJson.AuditRecord)), ("$key", partitionKey), ("$sequence", sequence));
+        await ExecuteRawAsync(store, "UPDATE audit SET record = $record WHERE partition_key = $key AND sequence = $sequence", ("$record", StoredRecordJson.Write(record)), ("$key", partitionKey), ("$sequence", sequence));
         return true;
     }
 
@@ -130,7 +130,7 @@ public sealed class SqliteOrchestrationStoreContractTests : OrchestrationStoreCo
 
     protected override async ValueTask<bool> ReplaceCheckpointAsync(IOrchestrationStore store, long number, AuditCheckpoint checkpoint)
     {
-        await ExecuteRawAsync(store, "UPDATE audit_checkpoints SET record = $record WHERE number = $number", ("$record", SqliteStoreJson.Serialize(checkpoint, SqliteStoreJson.AuditCheckpoint)), ("$number", number));
+        await ExecuteRawAsync(store, "UPDATE audit_checkpoints SET record = $record WHERE number = $number", ("$record", StoredRecordJson.Write(checkpoint)), ("$number", number));
         return true;
     }
 

@@ -174,7 +174,7 @@ public sealed class SqliteSchemaTests
         insert.CommandText = "INSERT INTO partitions (partition_key, version, state) VALUES ($key, $version, $state)";
         insert.Parameters.AddWithValue("$key", state.Key);
         insert.Parameters.AddWithValue("$version", state.Version);
-        insert.Parameters.AddWithValue("$state", SqliteStoreJson.Serialize(state, SqliteStoreJson.PartitionState));
+        insert.Parameters.AddWithValue("$state", StoredRecordJson.Write(state));
         insert.ExecuteNonQuery();
     }
 
@@ -200,7 +200,7 @@ public sealed class SqliteSchemaTests
             insert.CommandText = "INSERT INTO audit (partition_key, sequence, record) VALUES ($key, $sequence, $record)";
             insert.Parameters.AddWithValue("$key", key);
             insert.Parameters.AddWithValue("$sequence", record.Sequence);
-            insert.Parameters.AddWithValue("$record", SqliteStoreJson.Serialize(record, SqliteStoreJson.AuditRecord));
+            insert.Parameters.AddWithValue("$record", StoredRecordJson.Write(record));
             insert.ExecuteNonQuery();
         }
     }
