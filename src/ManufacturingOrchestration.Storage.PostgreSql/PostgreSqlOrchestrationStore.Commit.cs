@@ -103,16 +103,11 @@ public sealed partial class PostgreSqlOrchestrationStore
     private PreparedCommit Prepare(StepCommit commit)
     {
         ArgumentNullException.ThrowIfNull(commit);
-        ArgumentException.ThrowIfNullOrEmpty(commit.PartitionKey);
+        commit.ThrowIfInconsistent();
         byte[]? state = null;
         IReadOnlyCollection<string> waiting = [];
         if (commit.NewState is { } newState)
         {
-            if (newState.Version != commit.ExpectedVersion + 1 || !string.Equals(newState.Key, commit.PartitionKey, StringComparison.Ordinal))
-            {
-                throw new ArgumentException($"The new state of '{commit.PartitionKey}' must have key '{commit.PartitionKey}' and version {commit.ExpectedVersion + 1}.", nameof(commit));
-            }
-
             state = StoredRecordJson.Write(newState);
             waiting = WaitingValues(newState);
         }
@@ -132,13 +127,7 @@ public sealed partial class PostgreSqlOrchestrationStore
         var audit = new byte[commit.Audit.Count][];
         for (var i = 0; i < audit.Length; i++)
         {
-            var record = commit.Audit[i];
-            if (!string.Equals(record.PartitionKey, commit.PartitionKey, StringComparison.Ordinal))
-            {
-                throw new ArgumentException($"Audit record {record.Sequence} belongs to '{record.PartitionKey}', not to the committing partition '{commit.PartitionKey}'.", nameof(commit));
-            }
-
-            audit[i] = StoredRecordJson.Write(record);
+            audit[i] = StoredRecordJson.Write(commit.Audit[i]);
         }
 
         var followUps = new byte[commit.FollowUpEvents.Count][];

@@ -171,13 +171,9 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
                     throw new ConcurrencyConflictException(commit.PartitionKey, commit.ExpectedVersion, slot.PlannedVersion);
                 }
 
+                commit.ThrowIfInconsistent();
                 if (commit.NewState is { } state)
                 {
-                    if (state.Version != commit.ExpectedVersion + 1 || !string.Equals(state.Key, commit.PartitionKey, StringComparison.Ordinal))
-                    {
-                        throw new ArgumentException($"The new state of '{commit.PartitionKey}' must have key '{commit.PartitionKey}' and version {commit.ExpectedVersion + 1}.", nameof(commits));
-                    }
-
                     slot.PlannedVersion = state.Version;
                 }
 

@@ -49,6 +49,29 @@ public sealed record StepCommit
     /// nothing of the batch.
     /// </summary>
     public LeaseFence? Fence { get; init; }
+
+    /// <summary>
+    /// Checks what every store checks before it writes a commit: the new state, when there is one, has this partition's
+    /// key and the version after <see cref="ExpectedVersion"/>, and every audit record belongs to this partition.
+    /// </summary>
+    /// <exception cref="ArgumentException">The commit contradicts itself; the message names what.</exception>
+    public void ThrowIfInconsistent()
+    {
+        ArgumentException.ThrowIfNullOrEmpty(PartitionKey);
+        if (NewState is { } state && (state.Version != ExpectedVersion + 1 || !string.Equals(state.Key, PartitionKey, StringComparison.Ordinal)))
+        {
+            throw new ArgumentException($"The new state of '{PartitionKey}' must have key '{PartitionKey}' and version {ExpectedVersion + 1}.");
+        }
+
+        for (var i = 0; i < Audit.Count; i++)
+        {
+            var record = Audit[i];
+            if (!string.Equals(record.PartitionKey, PartitionKey, StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Audit record {record.Sequence} belongs to '{record.PartitionKey}', not to the committing partition '{PartitionKey}'.");
+            }
+        }
+    }
 }
 
 /// <summary>Thrown when a partition's stored version is not the one a commit expected; nothing of the batch was committed.</summary>
