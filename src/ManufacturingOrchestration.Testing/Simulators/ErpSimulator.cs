@@ -581,14 +581,12 @@ public sealed class ErpSimulator : AdapterSimulator,
         if (to == StockCategory.QualityInspection && ownership == StockOwnership.Own && next is not null && _inspectionSetups.ContainsKey((state.Material, state.Site)))
         {
             // Stock of a QM-active material entering inspection gets an inspection lot (SAP origin 08), like a receipt.
-            var opening = new InspectionLotId(NextReference(Profile == ErpSimulatorProfile.SapLike ? "IL-" : "QO-"));
-            var opened = LotStockMachine.OpenInspection(next, opening, movement.Quantity);
-            if (opened.Rejection is { } notOpened)
+            if (OpenInspectionLot(state, next, movement.Quantity, out next, out var opening) is { } notOpened)
             {
-                return CommandPlan.Refuse(notOpened.ReasonCode, $"Lot {state.Id}: {notOpened.Message}");
+                return notOpened;
             }
 
-            (next, description) = (opened.Value, $"{description} under inspection lot {opening}");
+            description = $"{description} under inspection lot {opening}";
         }
 
         var source = new StockSlot(from, ownership, location);
@@ -1217,7 +1215,23 @@ public sealed class ErpSimulator : AdapterSimulator,
             return null;
         }
 
-        return CommandPlan.Refuse(rejection.ReasonCode, $"Lot {state.Id}: {rejection.Message}");
+        return Refusal(state, rejection);
+    }
+
+    /// <summary>A refusal of the lot machine as the ERP's answer, naming the lot.</summary>
+    private static CommandPlan Refusal(LotState state, TransitionRejection rejection) =>
+        CommandPlan.Refuse(rejection.ReasonCode, $"Lot {state.Id}: {rejection.Message}");
+
+    /// <summary>
+    /// Opens a new inspection lot (SAP) or quality order (D365) on <paramref name="quantity"/> of the lot's
+    /// quality-inspection stock; the lot machine's refusal, or <see langword="null"/> with the lot it computed.
+    /// </summary>
+    private CommandPlan? OpenInspectionLot(LotState state, MaterialLot lot, Quantity quantity, out MaterialLot? opened, out InspectionLotId inspectionLot)
+    {
+        inspectionLot = new InspectionLotId(NextReference(Profile == ErpSimulatorProfile.SapLike ? "IL-" : "QO-"));
+        var result = LotStockMachine.OpenInspection(lot, inspectionLot, quantity);
+        opened = result.Value;
+        return result.Rejection is { } rejection ? Refusal(state, rejection) : null;
     }
 
     /// <summary>
@@ -1233,7 +1247,7 @@ public sealed class ErpSimulator : AdapterSimulator,
         var intoInspection = LotStockMachine.Apply(lot, movement with { ToCategory = StockCategory.QualityInspection, Quantity = inspected }, LotPolicy, today);
         if (intoInspection.Rejection is { } rejected)
         {
-            return CommandPlan.Refuse(rejected.ReasonCode, $"Lot {state.Id}: {rejected.Message}");
+            return Refusal(state, rejected);
         }
 
         var received = intoInspection.Value!;
@@ -1242,17 +1256,15 @@ public sealed class ErpSimulator : AdapterSimulator,
             var rest = LotStockMachine.Apply(received, movement with { ToCategory = StockCategory.Unrestricted, Quantity = new Quantity(free, state.Unit) }, LotPolicy, today);
             if (rest.Rejection is { } refusedRest)
             {
-                return CommandPlan.Refuse(refusedRest.ReasonCode, $"Lot {state.Id}: {refusedRest.Message}");
+                return Refusal(state, refusedRest);
             }
 
             received = rest.Value!;
         }
 
-        var inspectionLot = new InspectionLotId(NextReference(Profile == ErpSimulatorProfile.SapLike ? "IL-" : "QO-"));
-        var opened = LotStockMachine.OpenInspection(received, inspectionLot, inspected);
-        if (opened.Rejection is { } notOpened)
+        if (OpenInspectionLot(state, received, inspected, out var opened, out var inspectionLot) is { } notOpened)
         {
-            return CommandPlan.Refuse(notOpened.ReasonCode, $"Lot {state.Id}: {notOpened.Message}");
+            return notOpened;
         }
 
         var deltas = new List<(StockSlot Slot, decimal Quantity)> { (new StockSlot(StockCategory.QualityInspection, movement.ToOwnership, movement.ToLocation), inspected.Value) };
@@ -1262,7 +1274,7 @@ public sealed class ErpSimulator : AdapterSimulator,
         }
 
         var what = Profile == ErpSimulatorProfile.SapLike ? "inspection lot" : "quality order";
-        return PlanDeltas(state, movement, opened.Value, movementType, $"receipt under {what} {inspectionLot} ({inspected} to inspect)", [.. deltas]);
+        return PlanDeltas(state, movement, opened, movementType, $"receipt under {what} {inspectionLot} ({inspected} to inspect)", [.. deltas]);
     }
 
     /// <summary>Stock in transfer (303/305) is SAP's: Dynamics 365 moves stock between sites through an in-transit warehouse.</summary>
