@@ -1,4 +1,4 @@
-using System.Globalization;
+using ManufacturingOrchestration.StandardScenario;
 
 namespace ManufacturingOrchestration.Comparison.MassTransit;
 
@@ -32,43 +32,38 @@ public sealed class MassTransitOptions
     {
         ArgumentNullException.ThrowIfNull(args);
         var options = new MassTransitOptions();
-        for (var i = 0; i < args.Length; i++)
+        var error = ArgumentReader.Read(args, a =>
         {
-            var arg = args[i];
-            string Next() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{arg} needs a value.");
-            try
+            switch (a.Option)
             {
-                switch (arg)
-                {
-                    case "--lots":
-                        options.Lots = int.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
-                        break;
-                    case "--parallelism":
-                        options.Parallelism = int.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
-                        break;
-                    case "--publishers":
-                        options.Publishers = int.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
-                        break;
-                    case "--batch":
-                        options.BatchSize = int.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
-                        break;
-                    case "--no-warmup":
-                        options.WarmUp = false;
-                        break;
-                    case "--json":
-                        options.Json = true;
-                        break;
-                    case "--rate":
-                        options.Rate = double.Parse(Next(), NumberStyles.Float, CultureInfo.InvariantCulture);
-                        break;
-                    default:
-                        return (null, $"Unknown option '{arg}'.");
-                }
+                case "--lots":
+                    options.Lots = a.IntValue();
+                    return true;
+                case "--parallelism":
+                    options.Parallelism = a.IntValue();
+                    return true;
+                case "--publishers":
+                    options.Publishers = a.IntValue();
+                    return true;
+                case "--batch":
+                    options.BatchSize = a.IntValue();
+                    return true;
+                case "--no-warmup":
+                    options.WarmUp = false;
+                    return true;
+                case "--json":
+                    options.Json = true;
+                    return true;
+                case "--rate":
+                    options.Rate = a.DoubleValue();
+                    return true;
+                default:
+                    return false;
             }
-            catch (FormatException ex)
-            {
-                return (null, ex.Message);
-            }
+        });
+        if (error is not null)
+        {
+            return (null, error);
         }
 
         if (options.Lots < 1 || options.Parallelism < 1 || options.Publishers < 1 || options.BatchSize < 1)

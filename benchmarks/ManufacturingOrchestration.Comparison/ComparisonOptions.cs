@@ -1,4 +1,4 @@
-using System.Globalization;
+using ManufacturingOrchestration.StandardScenario;
 
 namespace ManufacturingOrchestration.Comparison;
 
@@ -35,49 +35,44 @@ public sealed class ComparisonOptions
     {
         ArgumentNullException.ThrowIfNull(args);
         var options = new ComparisonOptions();
-        for (var i = 0; i < args.Length; i++)
+        var error = ArgumentReader.Read(args, a =>
         {
-            var arg = args[i];
-            string Next() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{arg} needs a value.");
-            try
+            switch (a.Option)
             {
-                switch (arg)
-                {
-                    case "--lots":
-                        options.Lots = int.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
-                        break;
-                    case "--rounds":
-                        options.Rounds = int.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
-                        break;
-                    case "--gc":
-                        options.GcModes = Next().ToUpperInvariant() switch
-                        {
-                            "SERVER" => ["server"],
-                            "WORKSTATION" => ["workstation"],
-                            "BOTH" => ["server", "workstation"],
-                            var other => throw new FormatException($"Unknown collector '{other}' (server, workstation, both)."),
-                        };
-                        break;
-                    case "--no-latency":
-                        options.Latency = false;
-                        break;
-                    case "--no-warmup":
-                        options.WarmUp = false;
-                        break;
-                    case "--throughput-dll":
-                        options.ThroughputDll = Next();
-                        break;
-                    case "--masstransit-dll":
-                        options.MassTransitDll = Next();
-                        break;
-                    default:
-                        return (null, $"Unknown option '{arg}'.");
-                }
+                case "--lots":
+                    options.Lots = a.IntValue();
+                    return true;
+                case "--rounds":
+                    options.Rounds = a.IntValue();
+                    return true;
+                case "--gc":
+                    options.GcModes = a.Value().ToUpperInvariant() switch
+                    {
+                        "SERVER" => ["server"],
+                        "WORKSTATION" => ["workstation"],
+                        "BOTH" => ["server", "workstation"],
+                        var other => throw new FormatException($"Unknown collector '{other}' (server, workstation, both)."),
+                    };
+                    return true;
+                case "--no-latency":
+                    options.Latency = false;
+                    return true;
+                case "--no-warmup":
+                    options.WarmUp = false;
+                    return true;
+                case "--throughput-dll":
+                    options.ThroughputDll = a.Value();
+                    return true;
+                case "--masstransit-dll":
+                    options.MassTransitDll = a.Value();
+                    return true;
+                default:
+                    return false;
             }
-            catch (FormatException ex)
-            {
-                return (null, ex.Message);
-            }
+        });
+        if (error is not null)
+        {
+            return (null, error);
         }
 
         if (options.Lots < 1 || options.Rounds < 1)

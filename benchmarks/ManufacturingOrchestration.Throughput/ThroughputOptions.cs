@@ -1,4 +1,4 @@
-using System.Globalization;
+using ManufacturingOrchestration.StandardScenario;
 
 namespace ManufacturingOrchestration.Throughput;
 
@@ -86,69 +86,64 @@ public sealed class ThroughputOptions
     public static (ThroughputOptions? Options, string? Error) Parse(string[] args)
     {
         var options = new ThroughputOptions();
-        for (var i = 0; i < args.Length; i++)
+        var error = ArgumentReader.Read(args, a =>
         {
-            var arg = args[i];
-            string Next() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{arg} needs a value.");
-            try
+            switch (a.Option)
             {
-                switch (arg)
-                {
-                    case "--store":
-                        options.Store = Next().ToUpperInvariant() switch
-                        {
-                            "MEMORY" => ThroughputStore.Memory,
-                            "SQLITE" => ThroughputStore.Sqlite,
-                            var other => throw new FormatException($"Unknown store '{other}' (memory, sqlite)."),
-                        };
-                        break;
-                    case "--workflow":
-                        options.Workflow = Next().ToUpperInvariant() switch
-                        {
-                            "SHIPPED" => ThroughputWorkflow.Shipped,
-                            "USER" => ThroughputWorkflow.User,
-                            "PLAIN" => ThroughputWorkflow.Plain,
-                            var other => throw new FormatException($"Unknown workflow '{other}' (shipped, user, plain)."),
-                        };
-                        break;
-                    case "--lots":
-                        options.Lots = int.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
-                        break;
-                    case "--parallelism":
-                        options.Parallelism = int.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
-                        break;
-                    case "--publishers":
-                        options.Publishers = int.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
-                        break;
-                    case "--batch":
-                        options.BatchSize = int.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
-                        break;
-                    case "--queue-capacity":
-                        options.QueueCapacity = int.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
-                        break;
-                    case "--burst":
-                        options.Burst = true;
-                        break;
-                    case "--db":
-                        options.DatabasePath = Next();
-                        break;
-                    case "--no-warmup":
-                        options.WarmUp = false;
-                        break;
-                    case "--json":
-                        options.Json = true;
-                        break;
-                    case "--rate":
-                        options.Rate = double.Parse(Next(), NumberStyles.Float, CultureInfo.InvariantCulture);
-                        break;
-                    default:
-                        return (null, $"Unknown option '{arg}'.");
-                }
+                case "--store":
+                    options.Store = a.Value().ToUpperInvariant() switch
+                    {
+                        "MEMORY" => ThroughputStore.Memory,
+                        "SQLITE" => ThroughputStore.Sqlite,
+                        var other => throw new FormatException($"Unknown store '{other}' (memory, sqlite)."),
+                    };
+                    return true;
+                case "--workflow":
+                    options.Workflow = a.Value().ToUpperInvariant() switch
+                    {
+                        "SHIPPED" => ThroughputWorkflow.Shipped,
+                        "USER" => ThroughputWorkflow.User,
+                        "PLAIN" => ThroughputWorkflow.Plain,
+                        var other => throw new FormatException($"Unknown workflow '{other}' (shipped, user, plain)."),
+                    };
+                    return true;
+                case "--lots":
+                    options.Lots = a.IntValue();
+                    return true;
+                case "--parallelism":
+                    options.Parallelism = a.IntValue();
+                    return true;
+                case "--publishers":
+                    options.Publishers = a.IntValue();
+                    return true;
+                case "--batch":
+                    options.BatchSize = a.IntValue();
+                    return true;
+                case "--queue-capacity":
+                    options.QueueCapacity = a.IntValue();
+                    return true;
+                case "--burst":
+                    options.Burst = true;
+                    return true;
+                case "--db":
+                    options.DatabasePath = a.Value();
+                    return true;
+                case "--no-warmup":
+                    options.WarmUp = false;
+                    return true;
+                case "--json":
+                    options.Json = true;
+                    return true;
+                case "--rate":
+                    options.Rate = a.DoubleValue();
+                    return true;
+                default:
+                    return false;
             }
-            catch (FormatException ex)
-            {
-                return (null, ex.Message);
-            }
+        });
+        if (error is not null)
+        {
+            return (null, error);
         }
 
         if (options.Burst)
