@@ -26,10 +26,16 @@ public sealed class ComparisonOptions
     /// <summary>The MassTransit runner's DLL; found beside this program's build output when not set.</summary>
     public string? MassTransitDll { get; set; }
 
+    /// <summary>
+    /// A PostgreSQL server (Npgsql connection string) for the comparison's PostgreSQL row, or <see langword="null"/> to leave
+    /// that row out. Each run makes its own schema there and drops it.
+    /// </summary>
+    public string? PostgreSqlConnectionString { get; set; }
+
     /// <summary>How long one child run may take before it counts as failed. Default 20 minutes.</summary>
     public TimeSpan ChildTimeout { get; set; } = TimeSpan.FromMinutes(20);
 
-    /// <summary>Parses --lots N, --rounds N, --gc server|workstation|both, --no-latency, --no-warmup, --throughput-dll PATH, --masstransit-dll PATH.</summary>
+    /// <summary>Parses --lots N, --rounds N, --gc server|workstation|both, --no-latency, --no-warmup, --throughput-dll PATH, --masstransit-dll PATH, --postgres CONNECTION.</summary>
     /// <returns>The options, or an error message.</returns>
     public static (ComparisonOptions? Options, string? Error) Parse(string[] args)
     {
@@ -65,6 +71,9 @@ public sealed class ComparisonOptions
                     return true;
                 case "--masstransit-dll":
                     options.MassTransitDll = a.Value();
+                    return true;
+                case "--postgres":
+                    options.PostgreSqlConnectionString = a.Value();
                     return true;
                 default:
                     return false;

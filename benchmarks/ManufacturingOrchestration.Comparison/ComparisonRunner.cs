@@ -28,7 +28,22 @@ public static class ComparisonRunner
     internal static readonly Configuration UserSqlite = new("ours, NRules workflow, SQLite", false, ["--workflow", "user", "--store", "sqlite"]);
     internal static readonly Configuration PlainMemory = new("ours, engine alone (plain C#), in memory", false, ["--workflow", "plain", "--store", "memory"]);
 
-    private static readonly Configuration[] Configurations = [MassTransit, UserMemory, UserSqlite, PlainMemory];
+    /// <summary>The configurations a comparison runs: the PostgreSQL row only when a server is named.</summary>
+    /// <param name="options">The comparison's options.</param>
+    /// <returns>MassTransit first, then ours.</returns>
+    internal static Configuration[] ConfigurationsFor(ComparisonOptions options) =>
+        options.PostgreSqlConnectionString is { } connectionString
+            ? [MassTransit, UserMemory, UserSqlite, UserPostgreSql(connectionString), PlainMemory]
+            : [MassTransit, UserMemory, UserSqlite, PlainMemory];
+
+    /// <summary>The NRules workflow on one node of the PostgreSQL store, on the named server.</summary>
+    /// <param name="connectionString">The server.</param>
+    /// <returns>The configuration.</returns>
+    internal static Configuration UserPostgreSql(string connectionString) =>
+        new(UserPostgreSqlName, false, ["--workflow", "user", "--postgres", connectionString]);
+
+    /// <summary>The table's name of the PostgreSQL row.</summary>
+    internal const string UserPostgreSqlName = "ours, NRules workflow, PostgreSQL (one node)";
 
     /// <summary>Runs the comparison.</summary>
     /// <returns>0 when every run verified, 1 when any failed.</returns>
@@ -49,12 +64,13 @@ public static class ComparisonRunner
 
         var c = CultureInfo.InvariantCulture;
         output.WriteLine(string.Create(c, $"comparison    {options.Lots:N0} lots, {options.Rounds} interleaved round(s), collectors: {string.Join(", ", options.GcModes)}; {Environment.ProcessorCount} cores, load {RunResult.ReadLoadAverage()?.ToString("F2", c) ?? "n/a"}"));
+        var configurations = ConfigurationsFor(options);
         var runs = new List<ChildRun>();
         for (var round = 1; round <= options.Rounds; round++)
         {
             foreach (var gc in options.GcModes)
             {
-                var order = round % 2 == 1 ? Configurations : [.. Configurations.Reverse()];
+                var order = round % 2 == 1 ? configurations : [.. configurations.Reverse()];
                 foreach (var configuration in order)
                 {
                     var run = await RunChildAsync(options, configuration, configuration.IsBaseline ? massTransitDll : throughputDll, gc, round, rate: null, cancellationToken).ConfigureAwait(false);
@@ -68,7 +84,7 @@ public static class ComparisonRunner
         var latencyGc = options.GcModes.Contains("server") ? "server" : options.GcModes[0];
         if (options.Latency)
         {
-            foreach (var configuration in Configurations)
+            foreach (var configuration in configurations)
             {
                 var measured = runs.Where(r => r.Gc == latencyGc && r.Configuration == configuration && r.Result is not null).Select(r => r.Result!.EventsPerSecond).ToArray();
                 if (measured.Length == 0 || Median(measured) is not (> 0 and var max))
@@ -83,7 +99,7 @@ public static class ComparisonRunner
             }
         }
 
-        ComparisonTable.Write(output, options, runs, latencyRuns, latencyGc);
+        ComparisonTable.Write(output, options, configurations, runs, latencyRuns, latencyGc);
         var failed = runs.Concat(latencyRuns).Where(r => r.Failed).ToList();
         foreach (var run in failed)
         {

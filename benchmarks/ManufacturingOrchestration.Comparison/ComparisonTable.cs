@@ -5,7 +5,7 @@ namespace ManufacturingOrchestration.Comparison;
 /// <summary>The comparison's table: medians and spreads of the ratios against MassTransit, latency, and the floors.</summary>
 internal static class ComparisonTable
 {
-    public static void Write(TextWriter output, ComparisonOptions options, List<ChildRun> runs, List<ChildRun> latencyRuns, string latencyGc)
+    public static void Write(TextWriter output, ComparisonOptions options, Configuration[] configurations, List<ChildRun> runs, List<ChildRun> latencyRuns, string latencyGc)
     {
         var c = CultureInfo.InvariantCulture;
         var floors = new List<(string Floor, double Measured, bool Met)>();
@@ -15,7 +15,7 @@ internal static class ComparisonTable
             output.WriteLine(string.Create(c, $"{gc} GC — medians over {options.Rounds} round(s), (min–max); ratios are ours / MassTransit in the same round"));
             output.WriteLine("| configuration | events/s | × MT events/s | KB/event | × MT bytes/event | µs CPU/event | × MT CPU/event |");
             output.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
-            foreach (var configuration in new[] { ComparisonRunner.MassTransit, ComparisonRunner.UserMemory, ComparisonRunner.UserSqlite, ComparisonRunner.PlainMemory })
+            foreach (var configuration in configurations)
             {
                 var mine = Results(runs, gc, configuration);
                 var eps = Stat(mine.Select(r => r.Result.EventsPerSecond), "N0");
@@ -47,6 +47,11 @@ internal static class ComparisonTable
                 {
                     floors.Add(("NRules workflow on SQLite ≥ 1× MassTransit (in memory) events/s", epsMedian, epsMedian >= 1));
                     floors.Add(("NRules workflow on SQLite bytes/event ≤ 1× MassTransit", bytesMedian, bytesMedian <= 1));
+                }
+                else if (configuration.Name == ComparisonRunner.UserPostgreSqlName)
+                {
+                    var eventsPerSecond = ComparisonRunner.Median([.. mine.Select(r => r.Result.EventsPerSecond)]);
+                    floors.Add(("NRules workflow on PostgreSQL, one node, ≥ 5,000 events/s (absolute)", eventsPerSecond, eventsPerSecond >= 5_000));
                 }
                 else if (configuration == ComparisonRunner.PlainMemory)
                 {

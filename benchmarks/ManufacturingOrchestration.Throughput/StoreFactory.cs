@@ -1,5 +1,7 @@
 using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Storage.PostgreSql;
 using ManufacturingOrchestration.Storage.Sqlite;
+using Npgsql;
 
 namespace ManufacturingOrchestration.Throughput;
 
@@ -7,11 +9,13 @@ namespace ManufacturingOrchestration.Throughput;
 internal sealed class StoreFactory : IAsyncDisposable
 {
     private readonly string? _directory;
+    private readonly (string ConnectionString, string Schema)? _postgreSqlSchema;
 
-    private StoreFactory(IOrchestrationStore store, string? directory)
+    private StoreFactory(IOrchestrationStore store, string? directory, (string ConnectionString, string Schema)? postgreSqlSchema = null)
     {
         Store = store;
         _directory = directory;
+        _postgreSqlSchema = postgreSqlSchema;
     }
 
     /// <summary>Whether this build can run on SQLite.</summary>
@@ -23,6 +27,7 @@ internal sealed class StoreFactory : IAsyncDisposable
     {
         ThroughputStore.Memory => new StoreFactory(new InMemoryOrchestrationStore(), null),
         ThroughputStore.Sqlite => CreateSqlite(options),
+        ThroughputStore.PostgreSql => CreatePostgreSql(options),
         _ => throw new NotSupportedException($"The {options.Store} store is not available in this build."),
     };
 
@@ -39,6 +44,31 @@ internal sealed class StoreFactory : IAsyncDisposable
         return new StoreFactory(SqliteOrchestrationStore.Open(Path.Combine(directory, "orchestration.db"), new SqliteStoreOptions()), directory);
     }
 
+    /// <summary>Connects once to the server a PostgreSQL run names.</summary>
+    /// <returns><see langword="null"/> when it answers, else why not (without the connection string).</returns>
+    public static async Task<string?> CheckPostgreSqlAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception e) when (e is NpgsqlException or ArgumentException)
+        {
+            return "cannot connect: " + e.Message;
+        }
+    }
+
+    private static StoreFactory CreatePostgreSql(ThroughputOptions options)
+    {
+        // A fresh schema per run on the given server (its own fsync settings apply), dropped when the run is done.
+        var connectionString = options.PostgreSqlConnectionString!;
+        var schema = "mo_run_" + Guid.NewGuid().ToString("N");
+        var store = PostgreSqlOrchestrationStore.Open(new PostgreSqlStoreOptions { ConnectionString = connectionString, Schema = schema });
+        return new StoreFactory(store, null, (connectionString, schema));
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Store is IAsyncDisposable asyncDisposable)
@@ -48,6 +78,14 @@ internal sealed class StoreFactory : IAsyncDisposable
         else if (Store is IDisposable disposable)
         {
             disposable.Dispose();
+        }
+
+        if (_postgreSqlSchema is var (connectionString, schema))
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync().ConfigureAwait(false);
+            await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE", connection);
+            await drop.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
 
         if (_directory is not null && Directory.Exists(_directory))

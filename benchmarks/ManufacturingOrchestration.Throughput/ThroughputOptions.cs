@@ -10,6 +10,9 @@ public enum ThroughputStore
 
     /// <summary>The embedded durable SQLite store.</summary>
     Sqlite,
+
+    /// <summary>The PostgreSQL store, on the server <see cref="ThroughputOptions.PostgreSqlConnectionString"/> names (a fresh schema per run).</summary>
+    PostgreSql,
 }
 
 /// <summary>Which incoming-inspection workflow handles the scenario's events.</summary>
@@ -68,6 +71,12 @@ public sealed class ThroughputOptions
     /// <summary>Where the SQLite database goes; a temporary file when not set.</summary>
     public string? DatabasePath { get; set; }
 
+    /// <summary>
+    /// The PostgreSQL server a <see cref="ThroughputStore.PostgreSql"/> run uses (an Npgsql connection string); each run
+    /// creates its own schema there and drops it afterwards.
+    /// </summary>
+    public string? PostgreSqlConnectionString { get; set; }
+
     /// <summary>Runs a warm-up of up to 10,000 lots on a separate orchestrator first, so the JIT's work is not measured.</summary>
     public bool WarmUp { get; set; } = true;
 
@@ -81,7 +90,7 @@ public sealed class ThroughputOptions
     public double? Rate { get; set; }
 
     /// <summary>Parses command-line arguments.</summary>
-    /// <param name="args">--store memory|sqlite, --workflow shipped|user|plain, --lots N, --parallelism P, --publishers N, --batch N, --queue-capacity N, --burst, --db PATH, --no-warmup, --json, --rate N.</param>
+    /// <param name="args">--store memory|sqlite|postgres, --workflow shipped|user|plain, --lots N, --parallelism P, --publishers N, --batch N, --queue-capacity N, --burst, --db PATH, --postgres CONNECTION, --no-warmup, --json, --rate N.</param>
     /// <returns>The options, or an error message.</returns>
     public static (ThroughputOptions? Options, string? Error) Parse(string[] args)
     {
@@ -95,7 +104,8 @@ public sealed class ThroughputOptions
                     {
                         "MEMORY" => ThroughputStore.Memory,
                         "SQLITE" => ThroughputStore.Sqlite,
-                        var other => throw new FormatException($"Unknown store '{other}' (memory, sqlite)."),
+                        "POSTGRES" or "POSTGRESQL" => ThroughputStore.PostgreSql,
+                        var other => throw new FormatException($"Unknown store '{other}' (memory, sqlite, postgres)."),
                     };
                     return true;
                 case "--workflow":
@@ -128,6 +138,10 @@ public sealed class ThroughputOptions
                 case "--db":
                     options.DatabasePath = a.Value();
                     return true;
+                case "--postgres":
+                    options.Store = ThroughputStore.PostgreSql;
+                    options.PostgreSqlConnectionString = a.Value();
+                    return true;
                 case "--no-warmup":
                     options.WarmUp = false;
                     return true;
@@ -154,6 +168,11 @@ public sealed class ThroughputOptions
         if (options.Lots < 1 || options.Parallelism < 1 || options.Publishers < 1 || options.BatchSize < 1 || options.QueueCapacity < 1)
         {
             return (null, "--lots, --parallelism, --publishers, --batch and --queue-capacity must be at least 1.");
+        }
+
+        if (options.Store == ThroughputStore.PostgreSql && string.IsNullOrWhiteSpace(options.PostgreSqlConnectionString))
+        {
+            return (null, "--store postgres needs --postgres CONNECTION (an Npgsql connection string).");
         }
 
         if (options.Rate is { } rate && !(rate > 0 && double.IsFinite(rate)))

@@ -11,6 +11,9 @@ public sealed class ThroughputReport
     /// <summary>The floor for SQLite, events per second.</summary>
     public const double SqliteFloorEventsPerSecond = 10_000;
 
+    /// <summary>The floor for one node on PostgreSQL (fsync on), events per second.</summary>
+    public const double PostgreSqlFloorEventsPerSecond = 5_000;
+
     /// <summary>The allocation budget per event, bytes.</summary>
     public const double AllocationFloorBytesPerEvent = 16 * 1024;
 
@@ -150,7 +153,12 @@ public sealed class ThroughputReport
     {
         ArgumentNullException.ThrowIfNull(output);
         var c = CultureInfo.InvariantCulture;
-        var floor = Options.Store == ThroughputStore.Memory ? MemoryFloorEventsPerSecond : SqliteFloorEventsPerSecond;
+        var floor = Options.Store switch
+        {
+            ThroughputStore.Memory => MemoryFloorEventsPerSecond,
+            ThroughputStore.Sqlite => SqliteFloorEventsPerSecond,
+            _ => PostgreSqlFloorEventsPerSecond,
+        };
         output.WriteLine(string.Create(c, $"scenario      incoming inspection ({Options.Workflow.ToString().ToLowerInvariant()} workflow), store {Options.Store.ToString().ToLowerInvariant()}, {Options.Lots:N0} lots, parallelism {Options.Parallelism}, {Options.Publishers} publishers x batches of {Options.BatchSize}{(Options.Burst ? ", burst" : string.Empty)}"));
         output.WriteLine(string.Create(c, $"machine       {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, {GarbageCollector()}"));
         output.WriteLine(string.Create(c, $"events        {Events:N0} published, {Processed:N0} accepted and processed"));

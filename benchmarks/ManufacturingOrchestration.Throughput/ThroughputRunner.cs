@@ -34,11 +34,18 @@ public static class ThroughputRunner
             return ThroughputReport.NotAvailable(options);
         }
 
+        if (options.Store == ThroughputStore.PostgreSql && await StoreFactory.CheckPostgreSqlAsync(options.PostgreSqlConnectionString!, cancellationToken).ConfigureAwait(false) is { } unreachable)
+        {
+            output.WriteLine("store postgres: " + unreachable);
+            return ThroughputReport.NotAvailable(options);
+        }
+
         if (options.WarmUp)
         {
             var warm = new ThroughputOptions
             {
                 Store = options.Store,
+                PostgreSqlConnectionString = options.PostgreSqlConnectionString,
                 Workflow = options.Workflow,
                 Lots = Math.Min(10_000, options.Lots),
                 Parallelism = options.Parallelism,

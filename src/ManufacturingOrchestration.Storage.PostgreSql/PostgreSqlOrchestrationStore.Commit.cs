@@ -4,13 +4,16 @@ using Npgsql;
 namespace ManufacturingOrchestration.Storage.PostgreSql;
 
 /// <summary>
-/// The group commit. One transaction, in two phases. First, step by step: the state write that is also the version check
-/// (an insert only where the key is new, an update only of the expected version), then one batch of the step's other
-/// rows (processed events, outbox commands, timers, dead letters, the waiting index). Last, the rows whose positions must
-/// become visible in order: under the inbox lock the follow-up events, under the audit lock the audit records — both
-/// transaction-scoped advisory locks, taken in that order, after every other write, so a transaction holding them never
-/// waits for a row another one holds, and released only when the commit is done. Before all of it, the fence check of the
-/// fenced commits share-locks their lease rows (see <see cref="CheckFencesAsync"/>).
+/// The group commit: one transaction, three round trips whatever the number of steps. First the reads the batch depends
+/// on — the fence check of the fenced commits, which share-locks their lease rows (see <see cref="ReadHeadsAsync"/>), the
+/// stored version of each key whose first commit writes no state, and each key's last audit sequence — after which the
+/// versions and audit chains are checked in memory, before anything is written. Then every step's rows in one batch: the
+/// state write that is also the version check (an insert only where the key is new, an update only of the expected
+/// version; a write that changed no row rolls the whole transaction back), the waiting index, processed events, outbox
+/// commands, timers, dead letters. Last, the rows whose positions must become visible in order: under the inbox lock the
+/// follow-up events, under the audit lock the audit records — both transaction-scoped advisory locks, taken in that
+/// order, after every other write, so a transaction holding them never waits for a row another one holds, and released
+/// only when the commit is done.
 /// </summary>
 public sealed partial class PostgreSqlOrchestrationStore
 {
@@ -34,12 +37,20 @@ public sealed partial class PostgreSqlOrchestrationStore
         await WriteAsync(
             async (connection, transaction) =>
             {
-                await CheckFencesAsync(connection, transaction, prepared, cancellationToken).ConfigureAwait(false);
-                var versions = new Dictionary<string, long>(StringComparer.Ordinal);
-                var auditCounts = new Dictionary<string, long>(StringComparer.Ordinal);
-                foreach (var commit in prepared)
+                var heads = await ReadHeadsAsync(connection, transaction, prepared, cancellationToken).ConfigureAwait(false);
+                var stateWrites = PlanVersions(prepared, heads.Versions);
+                var brokenChain = BrokenAuditChain(prepared, heads.AuditSequences);
+                await WriteRowsAsync(connection, transaction, prepared, stateWrites, cancellationToken).ConfigureAwait(false);
+                if (brokenChain is not null)
                 {
-                    await ApplyAsync(connection, transaction, commit, versions, auditCounts, cancellationToken).ConfigureAwait(false);
+                    // Read before the state writes took their rows, the heads may be another transaction's that committed
+                    // since (its own version check made this batch's state writes fail above, so that conflict wins). Read
+                    // again under the row locks; a chain that still does not continue is the caller's error.
+                    var reread = await ReadHeadsAsync(connection, transaction, prepared, cancellationToken).ConfigureAwait(false);
+                    if (BrokenAuditChain(prepared, reread.AuditSequences) is { } message)
+                    {
+                        throw new ArgumentException(message, nameof(commits));
+                    }
                 }
 
                 await AppendOrderedAsync(connection, transaction, prepared, cancellationToken).ConfigureAwait(false);
@@ -49,9 +60,10 @@ public sealed partial class PostgreSqlOrchestrationStore
     }
 
     /// <summary>
-    /// Checks every fenced commit of the batch against its partition's lease row, before the batch writes anything, and
-    /// keeps each matching row share-locked until the transaction ends; throws <see cref="LeaseLostException"/> for the
-    /// first commit whose fence no longer matches.
+    /// The batch's first round trip. Checks every fenced commit of the batch against its partition's lease row, before the
+    /// batch writes anything, and keeps each matching row share-locked until the transaction ends; throws
+    /// <see cref="LeaseLostException"/> for the first commit whose fence no longer matches. Then reads the stored versions
+    /// and audit heads the batch is checked against.
     /// </summary>
     /// <remarks>
     /// Why this fences a node that lost its lease: the lease row only changes hands by an UPDATE (a takeover or a release),
@@ -63,41 +75,153 @@ public sealed partial class PostgreSqlOrchestrationStore
     /// Share locks do not conflict with each other, and the takeover is one statement that holds nothing else, so the
     /// check adds no deadlock with other commits.
     /// </remarks>
-    private async ValueTask CheckFencesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, PreparedCommit[] prepared, CancellationToken cancellationToken)
+    private async ValueTask<BatchHeads> ReadHeadsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, PreparedCommit[] prepared, CancellationToken cancellationToken)
     {
-        if (!Array.Exists(prepared, static p => p.Commit.Fence is not null))
-        {
-            return;
-        }
-
-        await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = _commandTimeout };
         var fenced = new List<StepCommit>();
+        var versionKeys = new List<string>();
+        var auditKeys = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seenAudit = new HashSet<string>(StringComparer.Ordinal);
+        await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = _commandTimeout };
         foreach (var commit in prepared)
         {
+            var key = commit.Commit.PartitionKey;
             if (commit.Commit.Fence is { } fence)
             {
                 fenced.Add(commit.Commit);
                 batch.BatchCommands.Add(Batch(
                     "SELECT 1 FROM §leases WHERE partition_key = $1 AND owner = $2 AND epoch = $3 FOR SHARE",
-                    Text(commit.Commit.PartitionKey),
+                    Text(key),
                     Text(fence.Owner),
                     Bigint(fence.Epoch)));
             }
+
+            // A key's stored version is needed only when its first commit of the batch writes no state: a state write
+            // is its own version check.
+            if (seen.Add(key) && commit.State is null)
+            {
+                versionKeys.Add(key);
+            }
+
+            if (commit.Audit.Length > 0 && seenAudit.Add(key))
+            {
+                auditKeys.Add(key);
+            }
+        }
+
+        // After the fence checks, in the same round trip: a statement of a batch runs only after the ones before it.
+        if (versionKeys.Count > 0)
+        {
+            batch.BatchCommands.Add(Batch("SELECT k, (SELECT version FROM §partitions WHERE partition_key = k) FROM unnest($1) AS k", TextArray(versionKeys)));
+        }
+
+        if (auditKeys.Count > 0)
+        {
+            batch.BatchCommands.Add(Batch("SELECT k, (SELECT MAX(sequence) FROM §audit WHERE partition_key = k) FROM unnest($1) AS k", TextArray(auditKeys)));
+        }
+
+        var heads = new BatchHeads(new Dictionary<string, long>(StringComparer.Ordinal), new Dictionary<string, long>(StringComparer.Ordinal));
+        if (batch.BatchCommands.Count == 0)
+        {
+            return heads;
         }
 
         await using var rows = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < fenced.Count; i++)
+        var first = true;
+        async ValueTask NextAsync()
         {
-            if (i > 0)
+            if (!first)
             {
                 await rows.NextResultAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            first = false;
+        }
+
+        foreach (var commit in fenced)
+        {
+            await NextAsync().ConfigureAwait(false);
             if (!await rows.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                throw new LeaseLostException(fenced[i].PartitionKey, fenced[i].Fence!);
+                throw new LeaseLostException(commit.PartitionKey, commit.Fence!);
             }
         }
+
+        foreach (var (keys, into) in new[] { (versionKeys, heads.Versions), (auditKeys, heads.AuditSequences) })
+        {
+            if (keys.Count == 0)
+            {
+                continue;
+            }
+
+            await NextAsync().ConfigureAwait(false);
+            while (await rows.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                into[rows.GetString(0)] = rows.IsDBNull(1) ? 0 : rows.GetInt64(1);
+            }
+        }
+
+        return heads;
+    }
+
+    /// <summary>
+    /// Applies the batch's commits in order to the versions read and throws <see cref="ConcurrencyConflictException"/>,
+    /// before anything is written, for a commit that does not continue its key's version. Returns, per commit, whether it
+    /// writes its state — the write that must change exactly one row, the check the database makes of the versions not
+    /// read here.
+    /// </summary>
+    private static bool[] PlanVersions(PreparedCommit[] prepared, Dictionary<string, long> stored)
+    {
+        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+        var stateWrites = new bool[prepared.Length];
+        for (var i = 0; i < prepared.Length; i++)
+        {
+            var commit = prepared[i].Commit;
+            var key = commit.PartitionKey;
+            if ((versions.TryGetValue(key, out var current) || stored.TryGetValue(key, out current)) && current != commit.ExpectedVersion)
+            {
+                throw new ConcurrencyConflictException(key, commit.ExpectedVersion, current);
+            }
+
+            if (prepared[i].State is not null)
+            {
+                stateWrites[i] = true;
+                current = commit.NewState!.Version;
+            }
+
+            versions[key] = current;
+        }
+
+        return stateWrites;
+    }
+
+    /// <summary>The first audit record of the batch that does not continue its key's chain from the stored heads, in words; <see langword="null"/> when every chain continues.</summary>
+    private static string? BrokenAuditChain(PreparedCommit[] prepared, Dictionary<string, long> stored)
+    {
+        var heads = new Dictionary<string, long>(stored, StringComparer.Ordinal);
+        foreach (var commit in prepared)
+        {
+            if (commit.Audit.Length == 0)
+            {
+                continue;
+            }
+
+            var key = commit.Commit.PartitionKey;
+            var count = heads[key];
+            foreach (var record in commit.Commit.Audit)
+            {
+                if (record.Sequence != count + 1)
+                {
+                    return $"Audit record {record.Sequence} of '{key}' does not continue the chain at {count + 1}; nothing was committed.";
+                }
+
+                count = record.Sequence;
+            }
+
+            heads[key] = count;
+        }
+
+        return null;
     }
 
     private PreparedCommit Prepare(StepCommit commit)
@@ -172,62 +296,64 @@ public sealed partial class PostgreSqlOrchestrationStore
         return values;
     }
 
-    private async ValueTask ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, PreparedCommit prepared, Dictionary<string, long> versions, Dictionary<string, long> auditCounts, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every row of the batch except the ordered ones, in one round trip: per commit its state write (the version check:
+    /// an insert only where the key is new, an update only of the expected version), the waiting index, processed events,
+    /// outbox commands, timers and dead letters. A state write that changed no row means another version is stored (or
+    /// a concurrent transaction wrote one first: under READ COMMITTED the update waits for it and then finds no expected
+    /// version), and the whole transaction is rolled back.
+    /// </summary>
+    private async ValueTask WriteRowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, PreparedCommit[] prepared, bool[] stateWrites, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = _commandTimeout };
+        var stateCommands = new NpgsqlBatchCommand?[prepared.Length];
+        for (var i = 0; i < prepared.Length; i++)
+        {
+            var commit = prepared[i].Commit;
+            var key = commit.PartitionKey;
+            if (stateWrites[i])
+            {
+                var write = commit.ExpectedVersion == 0
+                    ? Batch("INSERT INTO §partitions (partition_key, version, state) VALUES ($1, $2, $3) ON CONFLICT (partition_key) DO NOTHING", Text(key), Bigint(commit.NewState!.Version), Bytea(prepared[i].State))
+                    : Batch("UPDATE §partitions SET version = $2, state = $3 WHERE partition_key = $1 AND version = $4", Text(key), Bigint(commit.NewState!.Version), Bytea(prepared[i].State), Bigint(commit.ExpectedVersion));
+                stateCommands[i] = write;
+                batch.BatchCommands.Add(write);
+
+                // The waiting index follows the state it is derived from, in the same transaction.
+                if (commit.ExpectedVersion > 0)
+                {
+                    batch.BatchCommands.Add(Batch("DELETE FROM §partition_waiting WHERE partition_key = $1", Text(key)));
+                }
+
+                foreach (var waitingFor in prepared[i].Waiting)
+                {
+                    batch.BatchCommands.Add(Batch("INSERT INTO §partition_waiting (partition_key, waiting_for) VALUES ($1, $2) ON CONFLICT DO NOTHING", Text(key), Text(waitingFor)));
+                }
+            }
+
+            AddRows(batch, prepared[i]);
+        }
+
+        if (batch.BatchCommands.Count == 0)
+        {
+            return;
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < prepared.Length; i++)
+        {
+            if (stateCommands[i] is { RecordsAffected: not 1 })
+            {
+                var commit = prepared[i].Commit;
+                throw new ConcurrencyConflictException(commit.PartitionKey, commit.ExpectedVersion, await StoredVersionAsync(connection, transaction, commit.PartitionKey, cancellationToken).ConfigureAwait(false));
+            }
+        }
+    }
+
+    /// <summary>A commit's processed events, commands, timers and dead letters.</summary>
+    private void AddRows(NpgsqlBatch batch, PreparedCommit prepared)
     {
         var commit = prepared.Commit;
-        var key = commit.PartitionKey;
-        var known = versions.TryGetValue(key, out var current);
-        if (known && current != commit.ExpectedVersion)
-        {
-            throw new ConcurrencyConflictException(key, commit.ExpectedVersion, current);
-        }
-
-        if (prepared.State is { } state)
-        {
-            // The version check is the write itself; no row written means another version is stored (or a concurrent
-            // transaction wrote one first: under READ COMMITTED the update waits for it and then finds no expected version).
-            await using var write = commit.ExpectedVersion == 0
-                ? Command(connection, transaction, "INSERT INTO §partitions (partition_key, version, state) VALUES ($1, $2, $3) ON CONFLICT (partition_key) DO NOTHING", Text(key), Bigint(commit.NewState!.Version), Bytea(state))
-                : Command(connection, transaction, "UPDATE §partitions SET version = $2, state = $3 WHERE partition_key = $1 AND version = $4", Text(key), Bigint(commit.NewState!.Version), Bytea(state), Bigint(commit.ExpectedVersion));
-            if (await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
-            {
-                throw new ConcurrencyConflictException(key, commit.ExpectedVersion, await StoredVersionAsync(connection, transaction, key, cancellationToken).ConfigureAwait(false));
-            }
-
-            current = commit.NewState.Version;
-        }
-        else if (!known)
-        {
-            current = await StoredVersionAsync(connection, transaction, key, cancellationToken).ConfigureAwait(false);
-            if (current != commit.ExpectedVersion)
-            {
-                throw new ConcurrencyConflictException(key, commit.ExpectedVersion, current);
-            }
-        }
-
-        versions[key] = current;
-
-        await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = _commandTimeout };
-        var readAuditHead = prepared.Audit.Length > 0 && !auditCounts.ContainsKey(key);
-        if (readAuditHead)
-        {
-            // First, so that its row is the reader's first result.
-            batch.BatchCommands.Add(Batch("SELECT COALESCE(MAX(sequence), 0) FROM §audit WHERE partition_key = $1", Text(key)));
-        }
-
-        if (prepared.State is not null)
-        {
-            // The waiting index follows the state it is derived from, in the same transaction.
-            if (commit.ExpectedVersion > 0)
-            {
-                batch.BatchCommands.Add(Batch("DELETE FROM §partition_waiting WHERE partition_key = $1", Text(key)));
-            }
-
-            foreach (var waitingFor in prepared.Waiting)
-            {
-                batch.BatchCommands.Add(Batch("INSERT INTO §partition_waiting (partition_key, waiting_for) VALUES ($1, $2) ON CONFLICT DO NOTHING", Text(key), Text(waitingFor)));
-            }
-        }
 
         // An event whose step planned commands keeps its envelope until pruned: it may have to be decided again when a
         // target refuses one of them as stale (ReadEventAsync).
@@ -271,37 +397,6 @@ public sealed partial class PostgreSqlOrchestrationStore
                 Bigint(deadLetter.At.UtcTicks),
                 Bool(deadLetter.IsOpen),
                 Bytea(prepared.DeadLetters[i])));
-        }
-
-        if (batch.BatchCommands.Count > 0)
-        {
-            await using var rows = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (readAuditHead)
-            {
-                await rows.ReadAsync(cancellationToken).ConfigureAwait(false);
-                auditCounts[key] = rows.GetInt64(0);
-            }
-
-            // Through every statement's result, so that an error of any of them is thrown here.
-            while (await rows.NextResultAsync(cancellationToken).ConfigureAwait(false))
-            {
-            }
-        }
-
-        if (prepared.Audit.Length > 0)
-        {
-            var count = auditCounts[key];
-            foreach (var record in commit.Audit)
-            {
-                if (record.Sequence != count + 1)
-                {
-                    throw new ArgumentException($"Audit record {record.Sequence} of '{key}' does not continue the chain at {count + 1}; nothing was committed.", nameof(prepared));
-                }
-
-                count = record.Sequence;
-            }
-
-            auditCounts[key] = count;
         }
     }
 
@@ -351,6 +446,9 @@ public sealed partial class PostgreSqlOrchestrationStore
         await using var read = Command(connection, transaction, "SELECT version FROM §partitions WHERE partition_key = $1", Text(key));
         return await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long stored ? stored : 0;
     }
+
+    /// <summary>What the first round trip of a commit read: the stored version of each key whose first commit writes no state, and each key's last audit sequence (0 when none).</summary>
+    private sealed record BatchHeads(Dictionary<string, long> Versions, Dictionary<string, long> AuditSequences);
 
     /// <summary>A commit with everything serialized, ready for the transaction.</summary>
     private sealed record PreparedCommit(StepCommit Commit, byte[]? State, IReadOnlyCollection<string> Waiting, PreparedCommand[] Commands, byte[][] Audit, byte[][] FollowUps, byte[][] DeadLetters);

@@ -198,6 +198,35 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
     }
 
     /// <inheritdoc />
+    public async ValueTask<IReadOnlyDictionary<string, PartitionState>> LoadPartitionsAsync(IReadOnlyCollection<string> partitionKeys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(partitionKeys);
+        cancellationToken.ThrowIfCancellationRequested();
+        var found = new Dictionary<string, PartitionState>(partitionKeys.Count, StringComparer.Ordinal);
+        if (partitionKeys.Count == 0)
+        {
+            return found;
+        }
+
+        // One round trip for the whole round of keys instead of one per key.
+        var rows = await QueryAsync(
+            "SELECT partition_key, state FROM §partitions WHERE partition_key = ANY($1)",
+            rows =>
+            {
+                var key = rows.GetString(0);
+                return (Key: key, State: StoredRecordJson.ReadPartitionState(rows.GetFieldValue<byte[]>(1), $"the state of partition '{key}'"));
+            },
+            cancellationToken,
+            TextArray([.. partitionKeys])).ConfigureAwait(false);
+        foreach (var (key, state) in rows)
+        {
+            found[key] = state;
+        }
+
+        return found;
+    }
+
+    /// <inheritdoc />
     public ValueTask<IReadOnlyList<OutboxEntry>> ReadPendingCommandsAsync(string partitionKey, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(partitionKey);

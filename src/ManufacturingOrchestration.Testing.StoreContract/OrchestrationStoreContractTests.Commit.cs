@@ -16,6 +16,29 @@ public abstract partial class OrchestrationStoreContractTests
         state.Should().BeNull();
     }
 
+    /// <summary><c>LoadPartitionsAsync</c> — several keys at once: each committed state as <c>LoadPartitionAsync</c> reads it, keys never committed absent.</summary>
+    [Fact]
+    public async Task LoadPartitionsAsync_SeveralKeys_ReturnsEachCommittedStateAndLeavesOutTheOthers()
+    {
+        var store = await NewStoreAsync();
+        await store.CommitAsync(
+            [
+                new StepCommit { PartitionKey = "lot-A", ExpectedVersion = 0, NewState = NewState("lot-A", 1, "\"a\"") },
+                new StepCommit { PartitionKey = "lot-B", ExpectedVersion = 0, NewState = NewState("lot-B", 1, "\"b\"") },
+            ],
+            Ct);
+        await CommitAsync(store, new StepCommit { PartitionKey = "lot-B", ExpectedVersion = 1, NewState = NewState("lot-B", 2, "\"b2\"") });
+
+        var loaded = await store.LoadPartitionsAsync(["lot-A", "lot-B", "lot-unknown"], Ct);
+
+        loaded.Keys.Should().BeEquivalentTo(["lot-A", "lot-B"]);
+        loaded["lot-A"].Version.Should().Be(1);
+        loaded["lot-A"].Values["marker"].Should().Be("\"a\"");
+        loaded["lot-B"].Version.Should().Be(2);
+        loaded["lot-B"].Values["marker"].Should().Be("\"b2\"");
+        (await store.LoadPartitionsAsync([], Ct)).Should().BeEmpty();
+    }
+
     /// <summary><c>CommitAsync</c> — new partition: state is loaded back.</summary>
     [Fact]
     public async Task CommitAsync_NewPartition_StateIsLoadedBack()

@@ -89,6 +89,7 @@ internal sealed partial class PartitionWorker
             var handled = new List<WorkItem>();
             var scans = new List<KeyRuntime>();
             var freeScans = new List<KeyRuntime>();
+            await PrefetchKeysAsync(round, ct).ConfigureAwait(false);
 
             foreach (var item in round)
             {
@@ -320,13 +321,56 @@ internal sealed partial class PartitionWorker
         }
 
         var state = await _runtime.Store.LoadPartitionAsync(partitionKey, ct).ConfigureAwait(false) ?? PartitionState.Empty(partitionKey);
+        return Hold(item, state);
+    }
 
+    /// <summary>Takes a key into the cache with the state read for it.</summary>
+    private KeyRuntime Hold(WorkItem item, PartitionState state)
+    {
         // A key read again after it was dropped from the cache does not know which of its queued events it processed:
         // an event from before the drop is not trusted, the key re-reads its pending events from the store instead.
+        var partitionKey = item.PartitionKey;
         var mayBeStale = item is EventWork ew && ew.Event.Position <= _evictionFloor;
-        key = new KeyRuntime(state) { NeedsScan = _rescan.Remove(partitionKey) | mayBeStale };
+        var key = new KeyRuntime(state) { NeedsScan = _rescan.Remove(partitionKey) | mayBeStale };
         _keys[partitionKey] = key;
         return key;
+    }
+
+    /// <summary>
+    /// Reads the states of a round's keys the cache does not hold in one call, so that a store with a round trip per read
+    /// pays one per round, not one per new key. A failure is left to <see cref="GetKeyAsync"/>, which reads each key again
+    /// and handles the failure per item.
+    /// </summary>
+    private async ValueTask PrefetchKeysAsync(List<WorkItem> round, CancellationToken ct)
+    {
+        Dictionary<string, WorkItem>? missing = null;
+        foreach (var item in round)
+        {
+            if (!_keys.ContainsKey(item.PartitionKey))
+            {
+                (missing ??= new Dictionary<string, WorkItem>(StringComparer.Ordinal)).TryAdd(item.PartitionKey, item);
+            }
+        }
+
+        if (missing is not { Count: > 1 })
+        {
+            return;
+        }
+
+        IReadOnlyDictionary<string, PartitionState> states;
+        try
+        {
+            states = await _runtime.Store.LoadPartitionsAsync(missing.Keys, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return;
+        }
+
+        foreach (var (partitionKey, item) in missing)
+        {
+            Hold(item, states.TryGetValue(partitionKey, out var state) ? state : PartitionState.Empty(partitionKey));
+        }
     }
 
     /// <summary>

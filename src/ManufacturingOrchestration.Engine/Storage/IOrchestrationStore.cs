@@ -44,6 +44,29 @@ public interface IOrchestrationStore
     ValueTask<PartitionState?> LoadPartitionAsync(string partitionKey, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Loads the states of several partitions at once — what a worker needs for the keys of a round it does not hold yet —
+    /// keyed by partition key; a partition never committed is absent. The default loads them one at a time; a store that
+    /// pays a round trip per call (a database server) reads them in one.
+    /// </summary>
+    /// <param name="partitionKeys">The partition keys (distinct).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The states found.</returns>
+    async ValueTask<IReadOnlyDictionary<string, PartitionState>> LoadPartitionsAsync(IReadOnlyCollection<string> partitionKeys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(partitionKeys);
+        var found = new Dictionary<string, PartitionState>(partitionKeys.Count, StringComparer.Ordinal);
+        foreach (var partitionKey in partitionKeys)
+        {
+            if (await LoadPartitionAsync(partitionKey, cancellationToken).ConfigureAwait(false) is { } state)
+            {
+                found[partitionKey] = state;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
     /// Commits steps of one or more partitions in one atomic transaction (group commit).
     /// </summary>
     /// <param name="commits">The steps.</param>
