@@ -52,6 +52,37 @@ public sealed class ThroughputOptionsTests
         options.Burst.Should().BeTrue();
     }
 
+    [Fact]
+    public void Parse_Postgres_SelectsThePostgreSqlStoreOnThatServer()
+    {
+        var (options, error) = ThroughputOptions.Parse(["--postgres", "Host=127.0.0.1;Port=5432", "--lots", "10"]);
+
+        error.Should().BeNull();
+        options!.Store.Should().Be(ThroughputStore.PostgreSql);
+        options.PostgreSqlConnectionString.Should().Be("Host=127.0.0.1;Port=5432");
+    }
+
+    [Fact]
+    public void Parse_PostgresStoreWithoutAServer_ReturnsAnErrorNamingTheOption()
+    {
+        var (options, error) = ThroughputOptions.Parse(["--store", "postgres"]);
+
+        options.Should().BeNull();
+        error.Should().Contain("--postgres CONNECTION");
+    }
+
+    [Fact]
+    public async Task RunAsync_PostgreSqlServerNotAnswering_ReportsNotAvailableAndWhy()
+    {
+        var options = new ThroughputOptions { Store = ThroughputStore.PostgreSql, PostgreSqlConnectionString = "Host=127.0.0.1;Port=1;Username=nobody;Password=secret-not-printed;Timeout=5", Lots = 10, WarmUp = false };
+        using var output = new StringWriter();
+
+        var report = await ThroughputRunner.RunAsync(options, output, TestContext.Current.CancellationToken);
+
+        report.Available.Should().BeFalse();
+        output.ToString().Should().Contain("store postgres: cannot connect").And.NotContain("secret-not-printed");
+    }
+
     [Theory]
     [InlineData("--store", "oracle")]
     [InlineData("--lots", "0")]

@@ -1,0 +1,42 @@
+using ManufacturingOrchestration.Throughput;
+
+namespace ManufacturingOrchestration.Storage.PostgreSql.Tests;
+
+/// <summary>
+/// The throughput runner on the PostgreSQL store, small: every outcome of the standard scenario verified on a real server
+/// (the runner's own schema, dropped afterwards). Never a speed.
+/// </summary>
+public sealed class PostgreSqlThroughputSmokeTests
+{
+    private readonly PostgreSqlCluster _cluster;
+
+    public PostgreSqlThroughputSmokeTests(PostgreSqlCluster cluster)
+    {
+        _cluster = cluster;
+    }
+
+    [Fact]
+    public async Task RunAsync_UserWorkflowOnPostgreSql_VerifiesEveryOutcomeAndDropsItsSchema()
+    {
+        _cluster.SkipWhenUnavailable();
+        var schemasBefore = await _cluster.ScalarAsync("SELECT COUNT(*) FROM pg_namespace WHERE nspname LIKE 'mo_run_%'");
+        var options = new ThroughputOptions
+        {
+            Store = ThroughputStore.PostgreSql,
+            PostgreSqlConnectionString = _cluster.ConnectionString,
+            Workflow = ThroughputWorkflow.User,
+            Lots = 300,
+            Parallelism = 2,
+            WarmUp = false,
+        };
+        using var output = new StringWriter();
+
+        var report = await ThroughputRunner.RunAsync(options, output, TestContext.Current.CancellationToken);
+
+        report.Failures.Should().BeEmpty(output.ToString());
+        report.Passed.Should().BeTrue();
+        report.Processed.Should().Be(300);
+        output.ToString().Should().Contain("store postgresql").And.NotContain(PostgreSqlCluster.Password);
+        (await _cluster.ScalarAsync("SELECT COUNT(*) FROM pg_namespace WHERE nspname LIKE 'mo_run_%'")).Should().Be(schemasBefore);
+    }
+}
