@@ -66,7 +66,34 @@ internal sealed class StoreFactory : IAsyncDisposable
         var connectionString = options.PostgreSqlConnectionString!;
         var schema = "mo_run_" + Guid.NewGuid().ToString("N");
         var store = PostgreSqlOrchestrationStore.Open(new PostgreSqlStoreOptions { ConnectionString = connectionString, Schema = schema });
+        if (options.Prefill > 0)
+        {
+            Prefill(connectionString, schema, options.Prefill);
+        }
+
         return new StoreFactory(store, null, (connectionString, schema));
+    }
+
+    /// <summary>
+    /// Earlier work of other partitions, inside the retention window (so pruning leaves it): processed inbox events
+    /// without envelopes and completed outbox commands, then fresh statistics, as a database that has run for a while has.
+    /// </summary>
+    private static void Prefill(string connectionString, string schema, int rows)
+    {
+        var now = DateTimeOffset.UtcNow.UtcTicks;
+        using var connection = new NpgsqlConnection(connectionString);
+        connection.Open();
+        foreach (var sql in new[]
+        {
+            $"INSERT INTO {schema}.inbox (source, event_id, partition_key, accepted_at, processed, envelope) SELECT 'prefill', 'e' || g, 'prefill-' || (g % 100000), {now}, true, NULL FROM generate_series(1, {rows}) g",
+            $"INSERT INTO {schema}.outbox (idempotency_key, partition_key, ordinal, kind, request, correlation_id, caused_source, caused_id, step, workflow, created_at, status, attempts) SELECT 'prefill-' || g, 'prefill-' || (g % 100000), g, 'erp.change-stock-category', '\\x7b7d'::bytea, 'c' || g, 'prefill', 'e' || g, 'decide', 'prefill', {now}, 1, 1 FROM generate_series(1, {rows}) g",
+            $"ANALYZE {schema}.inbox",
+            $"ANALYZE {schema}.outbox",
+        })
+        {
+            using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+            command.ExecuteNonQuery();
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -77,6 +77,13 @@ public sealed class ThroughputOptions
     /// </summary>
     public string? PostgreSqlConnectionString { get; set; }
 
+    /// <summary>
+    /// With the PostgreSQL store: rows of earlier work written into the run's schema before the clock starts — this many
+    /// processed inbox events and as many completed outbox commands, of other partitions — so that a run shows what a
+    /// grown database costs the work it claims. 0 (default) for an empty schema.
+    /// </summary>
+    public int Prefill { get; set; }
+
     /// <summary>Runs a warm-up of up to 10,000 lots on a separate orchestrator first, so the JIT's work is not measured.</summary>
     public bool WarmUp { get; set; } = true;
 
@@ -90,7 +97,7 @@ public sealed class ThroughputOptions
     public double? Rate { get; set; }
 
     /// <summary>Parses command-line arguments.</summary>
-    /// <param name="args">--store memory|sqlite|postgres, --workflow shipped|user|plain, --lots N, --parallelism P, --publishers N, --batch N, --queue-capacity N, --burst, --db PATH, --postgres CONNECTION, --no-warmup, --json, --rate N.</param>
+    /// <param name="args">--store memory|sqlite|postgres, --workflow shipped|user|plain, --lots N, --parallelism P, --publishers N, --batch N, --queue-capacity N, --burst, --db PATH, --postgres CONNECTION, --prefill N, --no-warmup, --json, --rate N.</param>
     /// <returns>The options, or an error message.</returns>
     public static (ThroughputOptions? Options, string? Error) Parse(string[] args)
     {
@@ -142,6 +149,9 @@ public sealed class ThroughputOptions
                     options.Store = ThroughputStore.PostgreSql;
                     options.PostgreSqlConnectionString = a.Value();
                     return true;
+                case "--prefill":
+                    options.Prefill = a.IntValue();
+                    return true;
                 case "--no-warmup":
                     options.WarmUp = false;
                     return true;
@@ -168,6 +178,11 @@ public sealed class ThroughputOptions
         if (options.Lots < 1 || options.Parallelism < 1 || options.Publishers < 1 || options.BatchSize < 1 || options.QueueCapacity < 1)
         {
             return (null, "--lots, --parallelism, --publishers, --batch and --queue-capacity must be at least 1.");
+        }
+
+        if (options.Prefill < 0 || (options.Prefill > 0 && options.Store != ThroughputStore.PostgreSql))
+        {
+            return (null, "--prefill N needs the PostgreSQL store (--postgres CONNECTION) and N of at least 0.");
         }
 
         if (options.Store == ThroughputStore.PostgreSql && string.IsNullOrWhiteSpace(options.PostgreSqlConnectionString))

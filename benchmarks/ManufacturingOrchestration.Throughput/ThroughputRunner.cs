@@ -46,6 +46,7 @@ public static class ThroughputRunner
             {
                 Store = options.Store,
                 PostgreSqlConnectionString = options.PostgreSqlConnectionString,
+                Prefill = options.Prefill,
                 Workflow = options.Workflow,
                 Lots = Math.Min(10_000, options.Lots),
                 Parallelism = options.Parallelism,

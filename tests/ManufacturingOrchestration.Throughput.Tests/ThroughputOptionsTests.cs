@@ -92,6 +92,7 @@ public sealed class ThroughputOptionsTests
     [InlineData("--rate", "0")]
     [InlineData("--rate", "fast")]
     [InlineData("--frobnicate", "1")]
+    [InlineData("--prefill", "1000")]
     public void Parse_BadArgument_ReturnsAnErrorAndNoOptions(string name, string value)
     {
         var (options, error) = ThroughputOptions.Parse([name, value]);
