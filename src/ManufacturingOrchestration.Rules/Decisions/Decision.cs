@@ -1,3 +1,4 @@
+using System.Text;
 using ManufacturingOrchestration.Model;
 
 namespace ManufacturingOrchestration.Rules;
@@ -177,6 +178,13 @@ public abstract class Decision
     /// <summary>A one-line description of the action, for people and the audit trail.</summary>
     /// <returns>The description.</returns>
     public abstract string Describe();
+
+    /// <summary>
+    /// Writes <see cref="Describe"/>'s text into an explanation being written. The library's own decisions on the hot
+    /// paths write it in place (and build <see cref="Describe"/> from it, so the text has one home); others append it.
+    /// </summary>
+    /// <param name="builder">Where to write.</param>
+    internal virtual void AppendDescription(StringBuilder builder) => builder.Append(Describe());
 
     /// <inheritdoc />
     public override string ToString() => Describe();

@@ -54,7 +54,7 @@ public static class FactDescriptions
             case MaterialDefinition material:
                 return AppendMaterial(builder, material);
             case SiteProfile site:
-                return builder.Append("site ").Append(site.Id.Value).Append(" (").Append(site.Industry).Append(site.IsRegulated ? ", regulated)" : ")");
+                return builder.Append("site ").Append(site.Id.Value).Append($" ({site.Industry}").Append(site.IsRegulated ? ", regulated)" : ")");
             case EventPayload payload:
                 return builder.Append(payload.EventType).Append(" for ").Append(payload.DefaultPartitionKey);
             case IFormattable formattable:
@@ -115,13 +115,14 @@ public static class FactDescriptions
             builder.Append(' ').Append(Short(bucket.Category));
             if (bucket.Ownership != StockOwnership.Own)
             {
-                builder.Append('/').Append(bucket.Ownership);
+                builder.Append($"/{bucket.Ownership}");
             }
 
             builder.Append('=').Append(CultureInfo.InvariantCulture, $"{bucket.Quantity.Value}");
         }
 
-        builder.Append(' ').Append(lot.Unit.Code).Append("; ").Append(lot.QualityDecision).Append("; ").Append(lot.Disposition);
+        // Enums through the interpolation handler: formatted in place, not boxed.
+        builder.Append(' ').Append(lot.Unit.Code).Append($"; {lot.QualityDecision}; {lot.Disposition}");
         for (var i = 0; i < lot.Holds.Count; i++)
         {
             builder.Append(i == 0 ? "; holds=" : ",").Append(lot.Holds[i]);
@@ -132,7 +133,7 @@ public static class FactDescriptions
 
     private static StringBuilder AppendMaterial(StringBuilder sb, MaterialDefinition material)
     {
-        sb.Append("material ").Append(material.Id.Value).Append(" (criticality ").Append(material.Criticality).Append(", ABC ").Append(material.AbcClass);
+        sb.Append("material ").Append(material.Id.Value).Append($" (criticality {material.Criticality}, ABC {material.AbcClass}");
         if (material.Supplier is { } supplier)
         {
             sb.Append(", supplier ").Append(supplier.Value);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using ManufacturingOrchestration.Model;
 
 namespace ManufacturingOrchestration.Rules;
@@ -127,4 +128,12 @@ internal static class DecisionText
         quantity is { } q ? string.Create(CultureInfo.InvariantCulture, $", {q.Value} {q.Unit}") : string.Empty;
 
     public static string Lot(LotId? lot) => lot is { } l ? $" lot {l}" : string.Empty;
+
+    /// <summary>Appends <see cref="Quantity(Model.Quantity?)"/>'s text.</summary>
+    public static StringBuilder AppendQuantity(StringBuilder builder, Quantity? quantity) =>
+        quantity is { } q ? builder.Append(CultureInfo.InvariantCulture, $", {q.Value} {q.Unit}") : builder;
+
+    /// <summary>Appends <see cref="Lot(LotId?)"/>'s text.</summary>
+    public static StringBuilder AppendLot(StringBuilder builder, LotId? lot) =>
+        lot is { } l ? builder.Append(" lot ").Append(l.Value) : builder;
 }

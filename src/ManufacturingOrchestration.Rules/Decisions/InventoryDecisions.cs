@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using ManufacturingOrchestration.Model;
 
 namespace ManufacturingOrchestration.Rules;
@@ -25,7 +26,10 @@ public sealed class QuarantineLot : Decision
     public string? HoldReason { get; init; }
 
     /// <inheritdoc />
-    public override string Describe() => $"Quarantine lot {Lot} at {Site} ({FromCategory} → Blocked{DecisionText.Quantity(Quantity)})";
+    public override string Describe() => DecisionTexts.Describe(this);
+
+    internal override void AppendDescription(StringBuilder builder) =>
+        DecisionText.AppendQuantity(builder.Append("Quarantine lot ").Append(Lot.Value).Append(" at ").Append(Site.Value).Append($" ({FromCategory} → Blocked"), Quantity).Append(')');
 
     /// <inheritdoc />
     public override bool IsSameActionAs(Decision other) => other is QuarantineLot o && Lot == o.Lot && Site == o.Site;
@@ -59,7 +63,16 @@ public sealed class MoveStockToHold : Decision
     public StockCategory FromCategory { get; init; } = StockCategory.Blocked;
 
     /// <inheritdoc />
-    public override string Describe() => $"Move lot {Lot} to hold location {HoldLocation?.Value ?? "(default)"} at {Site}{(Quantity is { } q ? $" ({FromCategory}{DecisionText.Quantity(q)})" : string.Empty)}";
+    public override string Describe() => DecisionTexts.Describe(this);
+
+    internal override void AppendDescription(StringBuilder builder)
+    {
+        builder.Append("Move lot ").Append(Lot.Value).Append(" to hold location ").Append(HoldLocation?.Value ?? "(default)").Append(" at ").Append(Site.Value);
+        if (Quantity is { } q)
+        {
+            DecisionText.AppendQuantity(builder.Append($" ({FromCategory}"), q).Append(')');
+        }
+    }
 
     /// <inheritdoc />
     public override bool IsSameActionAs(Decision other) => other is MoveStockToHold o && Lot == o.Lot && Site == o.Site;
@@ -96,7 +109,18 @@ public sealed class ReleaseLot : Decision
     public override ActorId? Claimant => ReleasedBy;
 
     /// <inheritdoc />
-    public override string Describe() => $"Release lot {Lot} at {Site} (QualityInspection → {TargetCategory}{DecisionText.Quantity(Quantity)}{(ReleasedBy is { } by ? ", released by " + by : string.Empty)})";
+    public override string Describe() => DecisionTexts.Describe(this);
+
+    internal override void AppendDescription(StringBuilder builder)
+    {
+        DecisionText.AppendQuantity(builder.Append("Release lot ").Append(Lot.Value).Append(" at ").Append(Site.Value).Append($" (QualityInspection → {TargetCategory}"), Quantity);
+        if (ReleasedBy is { } by)
+        {
+            builder.Append(", released by ").Append(by.Value);
+        }
+
+        builder.Append(')');
+    }
 
     /// <inheritdoc />
     public override bool IsSameActionAs(Decision other) => other is ReleaseLot o && Lot == o.Lot && Site == o.Site && TargetCategory == o.TargetCategory;

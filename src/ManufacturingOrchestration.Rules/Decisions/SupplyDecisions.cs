@@ -1,3 +1,4 @@
+using System.Text;
 using ManufacturingOrchestration.Model;
 
 namespace ManufacturingOrchestration.Rules;
@@ -27,7 +28,11 @@ public sealed class NotifyProcurement : Decision
     public required string Message { get; init; }
 
     /// <inheritdoc />
-    public override string Describe() => $"Notify procurement about {Material}{DecisionText.Lot(Lot)} at {Site}{(Expedite ? " (expedite)" : string.Empty)}: {Message}";
+    public override string Describe() => DecisionTexts.Describe(this);
+
+    internal override void AppendDescription(StringBuilder builder) =>
+        DecisionText.AppendLot(builder.Append("Notify procurement about ").Append(Material.Value), Lot)
+            .Append(" at ").Append(Site.Value).Append(Expedite ? " (expedite): " : ": ").Append(Message);
 
     /// <inheritdoc />
     public override bool IsSameActionAs(Decision other) => other is NotifyProcurement o && Material == o.Material && Site == o.Site && Lot == o.Lot;
@@ -86,7 +91,10 @@ public sealed class OpenSupplierCase : Decision
     public IReadOnlyList<EvidenceReference> Evidence { get; init; } = [];
 
     /// <inheritdoc />
-    public override string Describe() => $"Open supplier case against {Supplier} for lot {Lot} ({Severity}, {Evidence.Count} evidence item(s))";
+    public override string Describe() => DecisionTexts.Describe(this);
+
+    internal override void AppendDescription(StringBuilder builder) =>
+        builder.Append("Open supplier case against ").Append(Supplier.Value).Append(" for lot ").Append(Lot.Value).Append($" ({Severity}, {Evidence.Count} evidence item(s))");
 
     /// <inheritdoc />
     public override bool IsSameActionAs(Decision other) => other is OpenSupplierCase o && Supplier == o.Supplier && Lot == o.Lot;

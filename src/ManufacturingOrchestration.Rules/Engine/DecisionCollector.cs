@@ -85,18 +85,38 @@ internal sealed class DecisionCollector : IDependencyResolver
 
         var rule = context.Rule;
         var origin = _origins.TryGetValue(rule.Name, out var found) ? found : _fallbackOrigin;
-        var facts = new List<MatchedFact>(4);
-        foreach (var fact in match.Facts)
-        {
-            if (fact.Value is { } value)
-            {
-                facts.Add(new MatchedFact(fact.Declaration.Name, value));
-            }
-        }
+        var facts = MatchedFacts(match);
 
         var firing = new RuleFiring(rule.Name, rule.Description, origin.RuleSetName, origin.RuleSetVersion, facts);
         _lastMatch = match;
         _lastFiring = firing;
         return firing;
+    }
+
+    // The facts a rule matched, in declaration order, without the empty ones (negated patterns): an array of the exact size.
+    private static MatchedFact[] MatchedFacts(IMatch match)
+    {
+        if (match.Facts is not IReadOnlyList<IFactMatch> all)
+        {
+            all = [.. match.Facts];
+        }
+
+        var count = 0;
+        for (var i = 0; i < all.Count; i++)
+        {
+            count += all[i].Value is null ? 0 : 1;
+        }
+
+        var facts = new MatchedFact[count];
+        var next = 0;
+        for (var i = 0; i < all.Count; i++)
+        {
+            if (all[i].Value is { } value)
+            {
+                facts[next++] = new MatchedFact(all[i].Declaration.Name, value);
+            }
+        }
+
+        return facts;
     }
 }

@@ -110,7 +110,7 @@ public sealed class DecisionEngine
     {
         ArgumentNullException.ThrowIfNull(facts);
         cancellationToken.ThrowIfCancellationRequested();
-        var ruleSet = Select(facts.EffectiveSite).For(facts.EffectiveEvent);
+        var ruleSet = Select(facts.EffectiveSite).For(facts);
         var collector = new DecisionCollector(ruleSet.Origins, ruleSet.Fallback);
 
         // Hot path: this thread's clean pooled session. A fresh session when observed (test fixture) or re-entered.

@@ -137,7 +137,9 @@ public sealed class DecisionEngineBuilder
     {
         var globalOrigin = new RuleOrigin(_ruleSetName, _ruleSetVersion);
         var globalRules = Load(_rules.Types, $"{_ruleSetName}@{_ruleSetVersion}");
-        var global = Compile(_ruleSetName, $"{_ruleSetName}@{_ruleSetVersion}", globalRules.Select(r => (r, globalOrigin)).ToList());
+        // Without customer requirements no rule can see a LotCustomerRequirements fact: compile the rules without their gates.
+        var withoutCustomerGates = _customers.Count == 0;
+        var global = Compile(_ruleSetName, $"{_ruleSetName}@{_ruleSetVersion}", globalRules.Select(r => (r, globalOrigin)).ToList(), withoutCustomerGates);
 
         var overlays = new Dictionary<SiteId, SiteRuleSet>();
         foreach (var overlay in _overlays)
@@ -161,7 +163,7 @@ public sealed class DecisionEngineBuilder
                 .ToList();
             var name = $"{_ruleSetName}+{overlay.Name}";
             var version = $"{_ruleSetName}@{_ruleSetVersion}+{overlay.Name}@{overlay.Version}";
-            overlays.Add(overlay.Site, Compile(name, version, combined));
+            overlays.Add(overlay.Site, Compile(name, version, combined, withoutCustomerGates));
         }
 
         return new DecisionEngine(global, overlays, new Dictionary<CustomerId, CustomerQualityRequirements>(_customers), new DecisionPolicy(_policy), _policy);
@@ -192,7 +194,7 @@ public sealed class DecisionEngineBuilder
         return rules;
     }
 
-    private static SiteRuleSet Compile(string name, string version, List<(IRuleDefinition Rule, RuleOrigin Origin)> rules)
+    private static SiteRuleSet Compile(string name, string version, List<(IRuleDefinition Rule, RuleOrigin Origin)> rules, bool withoutCustomerGates)
     {
         var typed = rules.Select(r => (r.Rule, r.Origin, Types: RuleFactTypes.Collect(r.Rule))).ToList();
         var eventTypes = typed
@@ -205,11 +207,14 @@ public sealed class DecisionEngineBuilder
         var byEvent = new Dictionary<Type, CompiledRuleSet>();
         foreach (var eventType in eventTypes)
         {
-            byEvent.Add(eventType, CompilePartition(name, version, typed.Where(r => AppliesTo(r.Types, eventType)).ToList()));
+            byEvent.Add(eventType, CompilePartition(name, version, typed.Where(r => AppliesTo(r.Types, eventType)).ToList(), withoutCustomerGates));
         }
 
-        var other = CompilePartition(name, version, typed.Where(r => AppliesTo(r.Types, null)).ToList());
-        return new SiteRuleSet(name, version, rules.Select(r => r.Rule.Name).ToArray(), byEvent, other);
+        var other = CompilePartition(name, version, typed.Where(r => AppliesTo(r.Types, null)).ToList(), withoutCustomerGates);
+
+        // Compiled without the customer gates, the set keeps the rules as written for an evaluation that brings its own customer fact.
+        var asWritten = withoutCustomerGates ? new Lazy<SiteRuleSet>(() => Compile(name, version, rules, withoutCustomerGates: false)) : null;
+        return new SiteRuleSet(name, version, rules.Select(r => r.Rule.Name).ToArray(), byEvent, other, asWritten);
     }
 
     // A rule belongs to an event type's partition when it declares a payload type the event is, or declares no concrete payload type.
@@ -243,8 +248,13 @@ public sealed class DecisionEngineBuilder
         return !declaresConcretePayload;
     }
 
-    private static CompiledRuleSet CompilePartition(string name, string version, List<(IRuleDefinition Rule, RuleOrigin Origin, HashSet<Type>? Types)> rules)
+    private static CompiledRuleSet CompilePartition(string name, string version, List<(IRuleDefinition Rule, RuleOrigin Origin, HashSet<Type>? Types)> rules, bool withoutCustomerGates)
     {
+        if (withoutCustomerGates && CustomerGates.Remove(rules, r => r.Rule, (r, rule) => (rule, r.Origin, RuleFactTypes.Collect(rule))) is { } ungated)
+        {
+            rules = ungated;
+        }
+
         ISessionFactory factory;
         try
         {

@@ -143,11 +143,14 @@ internal sealed class DecisionPolicy
         Decision? current = decision;
         while (current is not null)
         {
-            foreach (var firing in current.Explanation.Firings)
+            // Indexed: no enumerator boxed per decision on every evaluation.
+            var firings = current.Explanation.Firings;
+            for (var f = 0; f < firings.Count; f++)
             {
-                foreach (var fact in firing.Facts)
+                var facts = firings[f].Facts;
+                for (var i = 0; i < facts.Count; i++)
                 {
-                    if (fact.Value is Recommendation recommendation)
+                    if (facts[i].Value is Recommendation recommendation)
                     {
                         return recommendation;
                     }

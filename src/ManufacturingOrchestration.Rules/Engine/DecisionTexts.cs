@@ -41,7 +41,8 @@ internal static class DecisionTexts
                 }
 
                 var decision = list[d];
-                sb.Append(decision.Describe()).Append(Environment.NewLine).Append("  because ");
+                decision.AppendDescription(sb);
+                sb.Append(Environment.NewLine).Append("  because ");
                 var firings = decision.Explanation.Firings;
                 for (var f = 0; f < firings.Count; f++)
                 {
@@ -60,6 +61,14 @@ internal static class DecisionTexts
         {
             seen.Clear();
         }
+    }
+
+    /// <summary>A decision's own description (<see cref="Decision.AppendDescription"/>), for <see cref="Decision.Describe"/>.</summary>
+    public static string Describe(Decision decision)
+    {
+        var sb = Acquire();
+        decision.AppendDescription(sb);
+        return Release(sb);
     }
 
     public static string Describe(DecisionExplanation explanation)

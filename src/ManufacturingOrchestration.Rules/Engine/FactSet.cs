@@ -78,6 +78,19 @@ public sealed class FactSet
 
     internal LotId? LotKey => Lot?.Id;
 
+    internal bool HasAdditionalFact<T>()
+    {
+        for (var i = 0; i < AdditionalFacts.Count; i++)
+        {
+            if (AdditionalFacts[i] is T)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     internal void InsertInto(ISession session, FactFilter filter, List<object> inserted, IReadOnlyDictionary<CustomerId, CustomerQualityRequirements> customers)
     {
         // Typed, reflection-free collection of the facts the rule set reads: context facts first, the event last. They are

@@ -8,10 +8,13 @@ namespace ManufacturingOrchestration.Rules;
 internal static class RuleFactTypes
 {
     /// <summary>The declared fact types, or <see langword="null"/> when the conditions hold an element this walk does not know.</summary>
-    public static HashSet<Type>? Collect(IRuleDefinition rule)
+    public static HashSet<Type>? Collect(IRuleDefinition rule) => Collect(rule.LeftHandSide);
+
+    /// <summary>The fact types declared in one element, or <see langword="null"/> when it holds an element this walk does not know.</summary>
+    public static HashSet<Type>? Collect(RuleElement element)
     {
         var types = new HashSet<Type>();
-        return Walk(rule.LeftHandSide, types) ? types : null;
+        return Walk(element, types) ? types : null;
     }
 
     private static bool Walk(RuleElement? element, HashSet<Type> types)
@@ -130,14 +133,16 @@ internal sealed class SiteRuleSet
 {
     private readonly Dictionary<Type, CompiledRuleSet> _byEvent;
     private readonly CompiledRuleSet _other;
+    private readonly Lazy<SiteRuleSet>? _asWritten;
 
-    public SiteRuleSet(string name, string version, IReadOnlyList<string> ruleNames, Dictionary<Type, CompiledRuleSet> byEvent, CompiledRuleSet other)
+    public SiteRuleSet(string name, string version, IReadOnlyList<string> ruleNames, Dictionary<Type, CompiledRuleSet> byEvent, CompiledRuleSet other, Lazy<SiteRuleSet>? asWritten = null)
     {
         Name = name;
         Version = version;
         RuleNames = ruleNames;
         _byEvent = byEvent;
         _other = other;
+        _asWritten = asWritten;
     }
 
     public string Name { get; }
@@ -145,6 +150,13 @@ internal sealed class SiteRuleSet
     public string Version { get; }
 
     public IReadOnlyList<string> RuleNames { get; }
+
+    /// <summary>
+    /// The partition for an evaluation. A set compiled without the customer gates (<see cref="CustomerGates"/>) hands an
+    /// evaluation that brings a <see cref="LotCustomerRequirements"/> of its own to the rules as written, compiled on first use.
+    /// </summary>
+    public CompiledRuleSet For(FactSet facts) =>
+        (_asWritten is not null && facts.HasAdditionalFact<LotCustomerRequirements>() ? _asWritten.Value : this).For(facts.EffectiveEvent);
 
     public CompiledRuleSet For(EventPayload? payload) =>
         payload is not null && _byEvent.TryGetValue(payload.GetType(), out var partition) ? partition : _other;

@@ -1,4 +1,5 @@
 using NRules;
+using NRules.Diagnostics;
 
 namespace ManufacturingOrchestration.Rules;
 
@@ -14,21 +15,17 @@ internal sealed class PooledSession
     private static Dictionary<CompiledRuleSet, PooledSession>? _threadSessions;
 
     private readonly List<object> _inserted = new(16);
-    private bool _firing;
     private bool _dirty;
+
+    private readonly EventHandler<WorkingMemoryEventArgs> _onFactInserted;
 
     private PooledSession(ISession session)
     {
         Session = session;
 
-        // Facts inserted while rules fire come from rule actions: the session can then no longer be proven clean.
-        session.Events.FactInsertedEvent += (_, _) =>
-        {
-            if (_firing)
-            {
-                _dirty = true;
-            }
-        };
+        // Facts inserted while rules fire come from rule actions: the session can then no longer be proven clean. The
+        // handler is attached only while rules fire, so the evaluation's own inserts raise no event (an event object each).
+        _onFactInserted = (_, _) => _dirty = true;
     }
 
     public ISession Session { get; }
@@ -59,14 +56,14 @@ internal sealed class PooledSession
 
     public void Fire(CancellationToken cancellationToken)
     {
-        _firing = true;
+        Session.Events.FactInsertedEvent += _onFactInserted;
         try
         {
             Session.Fire(cancellationToken);
         }
         finally
         {
-            _firing = false;
+            Session.Events.FactInsertedEvent -= _onFactInserted;
         }
     }
 

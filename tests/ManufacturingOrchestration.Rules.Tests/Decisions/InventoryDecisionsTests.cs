@@ -1,3 +1,4 @@
+using System.Globalization;
 using ManufacturingOrchestration.Model;
 
 namespace ManufacturingOrchestration.Rules.Tests.Decisions;
@@ -100,6 +101,24 @@ public sealed class InventoryDecisionsTests
         new ReleaseLot { Lot = L1, Site = P1 }.TargetCategory.Should().Be(StockCategory.Unrestricted);
         release.Kind.Should().Be(DecisionKind.ReleaseLot);
         release.Governance.Should().Be(GovernedAction.Release);
+    }
+
+    [Fact]
+    public void Describe_ReleaseLotWithClaimantInAnotherCulture_NamesTheClaimantAndAnInvariantQuantity()
+    {
+        var previous = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
+        try
+        {
+            var release = new ReleaseLot { Lot = L1, Site = P1, Quantity = Quantity.Each(12.5m), ReleasedBy = new ActorId("qm-anna") };
+
+            release.Describe().Should().Be("Release lot L-1 at P1 (QualityInspection → Unrestricted, 12.5 EA, released by qm-anna)");
+            release.ToString().Should().Be(release.Describe());
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = previous;
+        }
     }
 
     [Fact]
