@@ -194,14 +194,7 @@ public sealed class AppSettingsTests : IDisposable
     /// <summary>The first JSON block of the section "Settings from appsettings.json" of docs/operations.md.</summary>
     private static string DocumentedAppSettings()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "ManufacturingOrchestration.sln")))
-        {
-            root = root.Parent;
-        }
-
-        root.Should().NotBeNull("the repository root (ManufacturingOrchestration.sln) is above the test's output");
-        var text = File.ReadAllText(Path.Combine(root!.FullName, "docs", "operations.md")).ReplaceLineEndings("\n");
+        var text = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "operations.md")).ReplaceLineEndings("\n");
         var section = text.IndexOf("### Settings from `appsettings.json`", StringComparison.Ordinal);
         section.Should().BeGreaterThanOrEqualTo(0, "docs/operations.md has the section");
         var start = text.IndexOf("```json\n", section, StringComparison.Ordinal) + "```json\n".Length;

@@ -78,7 +78,7 @@ public class ReasonCodesTests
     [Fact]
     public void ReasonCodesDoc_MatchesCatalogue()
     {
-        var path = Path.Combine(RepositoryRoot(), "docs", "reason-codes.md");
+        var path = Path.Combine(RepositoryRoot.Path, "docs", "reason-codes.md");
         var expected = RenderCatalogue();
         if (Environment.GetEnvironmentVariable("MO_UPDATE_DOCS") == "1")
         {
@@ -118,7 +118,4 @@ public class ReasonCodesTests
 
     private static string MemberName(ReasonCode code) => typeof(ReasonCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
         .First(f => f.FieldType == typeof(ReasonCode) && ((ReasonCode)f.GetValue(null)!).Code == code.Code).Name;
-
-    private static string RepositoryRoot() => typeof(ReasonCodesTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "RepositoryRoot").Value!;
 }

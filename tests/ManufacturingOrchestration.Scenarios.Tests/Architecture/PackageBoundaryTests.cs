@@ -43,7 +43,7 @@ public sealed class PackageBoundaryTests
     public void SqliteStore_KeepsCommandsAsBytes_WithoutReferencingTheAdapterContracts()
     {
         var references = Assembly.Load("ManufacturingOrchestration.Storage.Sqlite").GetReferencedAssemblies().Select(a => a.Name).ToList();
-        var sources = Directory.EnumerateFiles(Path.Combine(RepositoryRoot(), "src", "ManufacturingOrchestration.Storage.Sqlite"), "*.cs*", SearchOption.AllDirectories)
+        var sources = Directory.EnumerateFiles(Path.Combine(RepositoryRoot.Path, "src", "ManufacturingOrchestration.Storage.Sqlite"), "*.cs*", SearchOption.AllDirectories)
             .Where(f => File.ReadAllText(f).Contains("ManufacturingOrchestration.Adapters", StringComparison.Ordinal))
             .ToList();
 
@@ -57,7 +57,7 @@ public sealed class PackageBoundaryTests
     [InlineData("benchmarks")]
     public void PublicApiOnly_NoReflectionOnNonPublicMembersAndNoFriendAssemblies(string folder)
     {
-        var root = Path.Combine(RepositoryRoot(), folder);
+        var root = Path.Combine(RepositoryRoot.Path, folder);
         string[] banned = ["BindingFlags.NonPublic", "UnsafeAccessor", "InternalsVisibleTo"];
 
         var offenders = Directory.EnumerateFiles(root, "*.*", SearchOption.AllDirectories)
@@ -67,18 +67,5 @@ public sealed class PackageBoundaryTests
             .ToList();
 
         offenders.Should().BeEmpty();
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ManufacturingOrchestration.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (ManufacturingOrchestration.sln) is not above " + AppContext.BaseDirectory);
     }
 }

@@ -24,7 +24,7 @@ public sealed class ShippedWorkflowOperationsDocTests
     [Fact]
     public async Task AdaptersDoc_ListsTheOperationsEveryShippedWorkflowDeclares()
     {
-        var path = Path.Combine(RepositoryRoot(), "docs", "adapters.md");
+        var path = Path.Combine(RepositoryRoot.Path, "docs", "adapters.md");
         var (workflows, operations) = await ShippedWorkflowsAsync();
         var expected = Render(workflows, operations);
         if (Environment.GetEnvironmentVariable("MO_UPDATE_DOCS") == "1")
@@ -129,18 +129,5 @@ public sealed class ShippedWorkflowOperationsDocTests
         var begin = text.IndexOf(Begin, StringComparison.Ordinal);
         var end = begin < 0 ? -1 : text.IndexOf(End, begin, StringComparison.Ordinal);
         return begin < 0 || end < 0 ? (-1, -1) : (begin + Begin.Length, end);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ManufacturingOrchestration.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (ManufacturingOrchestration.sln) is not above " + AppContext.BaseDirectory);
     }
 }

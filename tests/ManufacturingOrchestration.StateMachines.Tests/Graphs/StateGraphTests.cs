@@ -18,24 +18,7 @@ public sealed partial class StateGraphTests
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
-    private static string DocPath()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ManufacturingOrchestration.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        if (directory is null)
-        {
-            // Built outside the tree (a separate artifacts path): fall back to the source location of this file.
-            directory = new DirectoryInfo(Path.GetFullPath(Path.Combine(ThisDirectory(), "..", "..", "..")));
-        }
-
-        return Path.Combine(directory.FullName, "docs", "state-machines.md");
-    }
-
-    private static string ThisDirectory([System.Runtime.CompilerServices.CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+    private static string DocPath() => Path.Combine(RepositoryRoot.Path, "docs", "state-machines.md");
 
     [Theory]
     [MemberData(nameof(DiagramNames))]
