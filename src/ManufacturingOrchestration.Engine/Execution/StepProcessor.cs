@@ -447,10 +447,9 @@ internal sealed class StepBuilder
 
     public void AddAudit(string actor, string action, string reason, string? explanation, WorkflowDefinition? workflow, string? before, string? after)
     {
-        var draft = new AuditRecord
+        var content = new AuditContent
         {
             PartitionKey = State.Key,
-            Sequence = 0,
             RecordedAt = Now,
             Actor = actor,
             Action = action,
@@ -463,10 +462,8 @@ internal sealed class StepBuilder
             CorrelationId = CorrelationId,
             Before = before,
             After = after,
-            PreviousHash = string.Empty,
-            Hash = string.Empty,
         };
-        Audit.Add(AuditHashes.Chain(Head, draft, out var head));
+        Audit.Add(AuditHashes.Chain(Head, content, out var head));
         Head = head;
     }
 
