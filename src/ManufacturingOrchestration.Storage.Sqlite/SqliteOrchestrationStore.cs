@@ -216,30 +216,40 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         }
 
         // Everything that costs CPU and can be checked without the database happens before the writer is taken.
+        // The states and audit records of the whole batch are written into one pooled buffer that lives until the batch
+        // is written, not into arrays of their own: the statements bind them from it (SQLite copies what it is given).
+        var buffer = new PooledBytes(commits.Count * 2048);
         var prepared = new PreparedCommit[commits.Count];
-        for (var i = 0; i < commits.Count; i++)
+        try
         {
-            prepared[i] = Prepare(commits[i]);
-        }
-
-        await WriteAsync(
-            () =>
+            for (var i = 0; i < commits.Count; i++)
             {
-                // Fences first, inside the write transaction: SQLite has one writer, so no takeover can come between
-                // this check and the commit.
-                foreach (var commit in prepared)
-                {
-                    CheckFence(commit.Commit);
-                }
+                prepared[i] = Prepare(commits[i], buffer);
+            }
 
-                var versions = new Dictionary<string, long>(StringComparer.Ordinal);
-                var auditCounts = new Dictionary<string, long>(StringComparer.Ordinal);
-                foreach (var commit in prepared)
+            await WriteAsync(
+                () =>
                 {
-                    Apply(commit, versions, auditCounts);
-                }
-            },
-            cancellationToken).ConfigureAwait(false);
+                    // Fences first, inside the write transaction: SQLite has one writer, so no takeover can come between
+                    // this check and the commit.
+                    foreach (var commit in prepared)
+                    {
+                        CheckFence(commit.Commit);
+                    }
+
+                    var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+                    var auditCounts = new Dictionary<string, long>(StringComparer.Ordinal);
+                    foreach (var commit in prepared)
+                    {
+                        Apply(commit, buffer, versions, auditCounts);
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            buffer.Dispose();
+        }
     }
 
     /// <inheritdoc />
