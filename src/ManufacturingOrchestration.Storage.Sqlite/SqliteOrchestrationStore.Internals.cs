@@ -1,5 +1,8 @@
+using System.Text.Json;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Model.Serialization;
 using Microsoft.Data.Sqlite;
 
 namespace ManufacturingOrchestration.Storage.Sqlite;
@@ -152,10 +155,10 @@ public sealed partial class SqliteOrchestrationStore
             audit[i] = (start, buffer.Written - start);
         }
 
-        var followUps = new byte[commit.FollowUpEvents.Count][];
+        var followUps = commit.FollowUpEvents.Count == 0 ? [] : new (int Start, int Length)[commit.FollowUpEvents.Count];
         for (var i = 0; i < followUps.Length; i++)
         {
-            followUps[i] = _serializer.SerializeToUtf8Bytes(commit.FollowUpEvents[i].Envelope);
+            followUps[i] = WriteEnvelope(buffer, commit.FollowUpEvents[i].Envelope);
         }
 
         var deadLetters = new byte[commit.DeadLetters.Count][];
@@ -275,7 +278,7 @@ public sealed partial class SqliteOrchestrationStore
 
         for (var i = 0; i < prepared.FollowUps.Length; i++)
         {
-            TryInsertInbox(commit.FollowUpEvents[i], prepared.FollowUps[i]);
+            TryInsertInbox(commit.FollowUpEvents[i], buffer.Slice(prepared.FollowUps[i]));
         }
 
         foreach (var timer in commit.Timers)
@@ -326,11 +329,11 @@ public sealed partial class SqliteOrchestrationStore
     }
 
     /// <summary>Inserts an event unless (source, id) is already known; returns it with its position, or <see langword="null"/> for a duplicate.</summary>
-    private InboxEvent? TryInsertInbox(InboxEvent incoming, byte[] envelope)
+    private InboxEvent? TryInsertInbox(InboxEvent incoming, ReadOnlySpan<byte> envelope)
     {
         var position = _lastPosition + 1;
         var inserted = _writer.Statement("INSERT INTO inbox (position, source, event_id, partition_key, accepted_at, processed, envelope) VALUES ($p0, $p1, $p2, $p3, $p4, 0, $p5) ON CONFLICT (source, event_id) DO NOTHING", 6)
-            .With(position, incoming.Key.Source, incoming.Key.Id).With(3, incoming.PartitionKey).With(4, incoming.AcceptedAt.UtcTicks).With(5, envelope)
+            .With(position, incoming.Key.Source, incoming.Key.Id).With(3, incoming.PartitionKey).With(4, incoming.AcceptedAt.UtcTicks).WithBlob(5, envelope)
             .ExecuteNonQuery();
         if (inserted == 0)
         {
@@ -465,6 +468,41 @@ public sealed partial class SqliteOrchestrationStore
     }
 
     /// <summary>A commit with everything serialized, ready for the writer.</summary>
+    /// <summary>
+    /// Writes an event's CloudEvents JSON into <paramref name="buffer"/> (the bytes of
+    /// <see cref="EventSerializer.SerializeToUtf8Bytes"/>, written with its writer settings) and returns where it is.
+    /// </summary>
+    private (int Start, int Length) WriteEnvelope(PooledBytes buffer, EventEnvelope envelope)
+    {
+        var start = buffer.Written;
+        var writer = _envelopeWriter;
+        if (writer is null)
+        {
+            writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
+            _envelopeWriter = writer;
+        }
+        else
+        {
+            writer.Reset(buffer);
+        }
+
+        try
+        {
+            _serializer.Serialize(writer, envelope);
+            writer.Flush();
+        }
+        finally
+        {
+            writer.Reset();
+        }
+
+        return (start, buffer.Written - start);
+    }
+
+    /// <summary>One envelope writer per thread, pointed at a batch's buffer for each event.</summary>
+    [ThreadStatic]
+    private static Utf8JsonWriter? _envelopeWriter;
+
     /// <summary>No bytes: a range of length -1.</summary>
     private static readonly (int Start, int Length) NoBytes = (0, -1);
 
@@ -472,7 +510,7 @@ public sealed partial class SqliteOrchestrationStore
     /// A commit serialized before the write lock is taken; <see cref="State"/> and <see cref="Audit"/> are ranges of the
     /// batch's pooled buffer (a length of -1: no new state).
     /// </summary>
-    private sealed record PreparedCommit(StepCommit Commit, (int Start, int Length) State, IReadOnlyCollection<string> Waiting, PreparedCommand[] Commands, (int Start, int Length)[] Audit, byte[][] FollowUps, byte[][] DeadLetters);
+    private sealed record PreparedCommit(StepCommit Commit, (int Start, int Length) State, IReadOnlyCollection<string> Waiting, PreparedCommand[] Commands, (int Start, int Length)[] Audit, (int Start, int Length)[] FollowUps, byte[][] DeadLetters);
 
     /// <summary>An outbox command with its serialized request.</summary>
     /// <summary>A command to write: all of it (<paramref name="Full"/>), or only its life (status, attempts, schedule, last error).</summary>

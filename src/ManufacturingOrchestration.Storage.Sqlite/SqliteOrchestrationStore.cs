@@ -180,29 +180,39 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var envelopes = new byte[events.Count][];
-        for (var i = 0; i < events.Count; i++)
-        {
-            envelopes[i] = _serializer.SerializeToUtf8Bytes(events[i].Envelope);
-        }
 
-        var result = new List<InboxEvent>(events.Count);
-        await WriteAsync(
-            () =>
+        // The batch's envelopes are written into one pooled buffer and bound from it, not into arrays of their own.
+        var buffer = new PooledBytes(events.Count * 1024);
+        try
+        {
+            var envelopes = new (int Start, int Length)[events.Count];
+            for (var i = 0; i < events.Count; i++)
             {
-                result.Clear();
-                for (var i = 0; i < events.Count; i++)
+                envelopes[i] = WriteEnvelope(buffer, events[i].Envelope);
+            }
+
+            var result = new List<InboxEvent>(events.Count);
+            await WriteAsync(
+                () =>
                 {
-                    var stored = TryInsertInbox(events[i], envelopes[i]);
-                    accepted[i] = stored is not null;
-                    if (stored is not null)
+                    result.Clear();
+                    for (var i = 0; i < events.Count; i++)
                     {
-                        result.Add(stored);
+                        var stored = TryInsertInbox(events[i], buffer.Slice(envelopes[i]));
+                        accepted[i] = stored is not null;
+                        if (stored is not null)
+                        {
+                            result.Add(stored);
+                        }
                     }
-                }
-            },
-            cancellationToken).ConfigureAwait(false);
-        return result;
+                },
+                cancellationToken).ConfigureAwait(false);
+            return result;
+        }
+        finally
+        {
+            buffer.Dispose();
+        }
     }
 
     /// <inheritdoc />
