@@ -154,6 +154,17 @@ internal sealed class SqliteStatement : IDisposable
         return this;
     }
 
+    /// <summary>Binds a blob from a span (SQLite copies it before this returns).</summary>
+    public SqliteStatement WithBlob(int index, ReadOnlySpan<byte> value)
+    {
+        Check(raw.sqlite3_bind_blob(_statement, _indexes[index], value));
+        return this;
+    }
+
+    /// <summary>Binds a blob, or null.</summary>
+    public SqliteStatement WithBlob(int index, ReadOnlyMemory<byte>? value) =>
+        value is { } bytes ? WithBlob(index, bytes.Span) : BindNull(index);
+
     public SqliteStatement With(int index, object? value) => value switch
     {
         null or DBNull => BindNull(index),

@@ -1,5 +1,8 @@
+using System.Text.Json;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Model.Serialization;
 using Microsoft.Data.Sqlite;
 
 namespace ManufacturingOrchestration.Storage.Sqlite;
@@ -116,15 +119,17 @@ public sealed partial class SqliteOrchestrationStore
         _idleReaders.Add(reader);
     }
 
-    private PreparedCommit Prepare(StepCommit commit)
+    private PreparedCommit Prepare(StepCommit commit, PooledBytes buffer)
     {
         ArgumentNullException.ThrowIfNull(commit);
         commit.ThrowIfInconsistent();
-        byte[]? state = null;
+        var state = NoBytes;
         IReadOnlyCollection<string> waiting = [];
         if (commit.NewState is { } newState)
         {
-            state = StoredRecordJson.Write(newState);
+            var start = buffer.Written;
+            StoredRecordJson.Write(buffer, newState);
+            state = (start, buffer.Written - start);
             waiting = SqliteSchema.WaitingValues(newState);
         }
 
@@ -139,19 +144,21 @@ public sealed partial class SqliteOrchestrationStore
         {
             // Updates change only the life of a command (status, attempts, schedule, last error): no request to serialize.
             ArgumentNullException.ThrowIfNull(entry);
-            commands[c++] = new PreparedCommand(entry, null, null);
+            commands[c++] = new PreparedCommand(entry, false, default, null);
         }
 
-        var audit = new byte[commit.Audit.Count][];
+        var audit = commit.Audit.Count == 0 ? [] : new (int Start, int Length)[commit.Audit.Count];
         for (var i = 0; i < audit.Length; i++)
         {
-            audit[i] = StoredRecordJson.Write(commit.Audit[i]);
+            var start = buffer.Written;
+            StoredRecordJson.Write(buffer, commit.Audit[i]);
+            audit[i] = (start, buffer.Written - start);
         }
 
-        var followUps = new byte[commit.FollowUpEvents.Count][];
+        var followUps = commit.FollowUpEvents.Count == 0 ? [] : new (int Start, int Length)[commit.FollowUpEvents.Count];
         for (var i = 0; i < followUps.Length; i++)
         {
-            followUps[i] = _serializer.SerializeToUtf8Bytes(commit.FollowUpEvents[i].Envelope);
+            followUps[i] = WriteEnvelope(buffer, commit.FollowUpEvents[i].Envelope);
         }
 
         var deadLetters = new byte[commit.DeadLetters.Count][];
@@ -166,10 +173,9 @@ public sealed partial class SqliteOrchestrationStore
     private static PreparedCommand PrepareCommand(OutboxEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return new PreparedCommand(
-            entry,
-            entry.Payload.Utf8Json.ToArray(),
-            entry.Compensation is { } compensation ? compensation.Payload.Utf8Json.ToArray() : null);
+
+        // The payloads' own bytes, bound as they are (the command payload keeps them; no copy per commit).
+        return new PreparedCommand(entry, true, entry.Payload.Utf8Json, entry.Compensation?.Payload.Utf8Json);
     }
 
     /// <summary>Throws <see cref="LeaseLostException"/> unless the partition's lease has the commit's fence (called in the write transaction).</summary>
@@ -182,7 +188,7 @@ public sealed partial class SqliteOrchestrationStore
         }
     }
 
-    private void Apply(PreparedCommit prepared, Dictionary<string, long> versions, Dictionary<string, long> auditCounts)
+    private void Apply(PreparedCommit prepared, PooledBytes buffer, Dictionary<string, long> versions, Dictionary<string, long> auditCounts)
     {
         var commit = prepared.Commit;
         var key = commit.PartitionKey;
@@ -192,15 +198,16 @@ public sealed partial class SqliteOrchestrationStore
             throw new ConcurrencyConflictException(key, commit.ExpectedVersion, current);
         }
 
-        if (prepared.State is { } state)
+        if (prepared.State.Length >= 0)
         {
+            var state = buffer.Slice(prepared.State);
             // The version check is the write itself: an insert only where the key is new, an update only of the expected
             // version; no row written means another version is stored (the read that says which runs only then).
             var written = commit.ExpectedVersion == 0
                 ? _writer.Statement("INSERT INTO partitions (partition_key, version, state) VALUES ($p0, $p1, $p2) ON CONFLICT (partition_key) DO NOTHING", 3)
-                    .With(key, commit.NewState!.Version, state).ExecuteNonQuery()
+                    .With(0, key).With(1, commit.NewState!.Version).WithBlob(2, state).ExecuteNonQuery()
                 : _writer.Statement("UPDATE partitions SET version = $p1, state = $p2 WHERE partition_key = $p0 AND version = $p3", 4)
-                    .With(key, commit.NewState!.Version, state).With(3, commit.ExpectedVersion).ExecuteNonQuery();
+                    .With(0, key).With(1, commit.NewState!.Version).WithBlob(2, state).With(3, commit.ExpectedVersion).ExecuteNonQuery();
             if (written != 1)
             {
                 throw new ConcurrencyConflictException(key, commit.ExpectedVersion, StoredVersion(key));
@@ -262,7 +269,7 @@ public sealed partial class SqliteOrchestrationStore
                 }
 
                 _writer.Statement("INSERT INTO audit (partition_key, sequence, record, action, recorded_at) VALUES ($p0, $p1, $p2, $p3, $p4)", 5)
-                    .With(key, record.Sequence, prepared.Audit[i]).With(3, record.Action).With(4, record.RecordedAt.UtcTicks).ExecuteNonQuery();
+                    .With(0, key).With(1, record.Sequence).WithBlob(2, buffer.Slice(prepared.Audit[i])).With(3, record.Action).With(4, record.RecordedAt.UtcTicks).ExecuteNonQuery();
                 count = record.Sequence;
             }
 
@@ -271,7 +278,7 @@ public sealed partial class SqliteOrchestrationStore
 
         for (var i = 0; i < prepared.FollowUps.Length; i++)
         {
-            TryInsertInbox(commit.FollowUpEvents[i], prepared.FollowUps[i]);
+            TryInsertInbox(commit.FollowUpEvents[i], buffer.Slice(prepared.FollowUps[i]));
         }
 
         foreach (var timer in commit.Timers)
@@ -299,7 +306,7 @@ public sealed partial class SqliteOrchestrationStore
     private void UpsertCommand(PreparedCommand prepared)
     {
         var entry = prepared.Entry;
-        if (prepared.Request is null)
+        if (!prepared.Full)
         {
             var updated = _writer.Statement("UPDATE outbox SET status = $p1, attempts = $p2, next_attempt_at = $p3, last_error = $p4 WHERE idempotency_key = $p0", 5)
                 .With(entry.IdempotencyKey, (long)entry.Status, (long)entry.Attempts).With(3, entry.NextAttemptAt?.UtcTicks).With(4, entry.LastError)
@@ -314,19 +321,19 @@ public sealed partial class SqliteOrchestrationStore
         }
 
         var command = _writer.Statement(UpsertCommandSql, 19);
-        command.With(0, entry.IdempotencyKey).With(1, entry.PartitionKey).With(2, entry.Ordinal).With(3, entry.Kind).With(4, prepared.Request)
+        command.With(0, entry.IdempotencyKey).With(1, entry.PartitionKey).With(2, entry.Ordinal).With(3, entry.Kind).WithBlob(4, prepared.Request.Span)
             .With(5, entry.CorrelationId).With(6, entry.CausedBy.Source).With(7, entry.CausedBy.Id).With(8, entry.Step).With(9, entry.Workflow)
             .With(10, entry.CreatedAt.UtcTicks).With(11, (long)entry.Status).With(12, (long)entry.Attempts).With(13, entry.NextAttemptAt?.UtcTicks)
-            .With(14, entry.LastError).With(15, entry.RevisionOf).With(16, entry.Compensation?.Kind).With(17, prepared.Compensation).With(18, entry.TraceParent);
+            .With(14, entry.LastError).With(15, entry.RevisionOf).With(16, entry.Compensation?.Kind).WithBlob(17, prepared.Compensation).With(18, entry.TraceParent);
         command.ExecuteNonQuery();
     }
 
     /// <summary>Inserts an event unless (source, id) is already known; returns it with its position, or <see langword="null"/> for a duplicate.</summary>
-    private InboxEvent? TryInsertInbox(InboxEvent incoming, byte[] envelope)
+    private InboxEvent? TryInsertInbox(InboxEvent incoming, ReadOnlySpan<byte> envelope)
     {
         var position = _lastPosition + 1;
         var inserted = _writer.Statement("INSERT INTO inbox (position, source, event_id, partition_key, accepted_at, processed, envelope) VALUES ($p0, $p1, $p2, $p3, $p4, 0, $p5) ON CONFLICT (source, event_id) DO NOTHING", 6)
-            .With(position, incoming.Key.Source, incoming.Key.Id).With(3, incoming.PartitionKey).With(4, incoming.AcceptedAt.UtcTicks).With(5, envelope)
+            .With(position, incoming.Key.Source, incoming.Key.Id).With(3, incoming.PartitionKey).With(4, incoming.AcceptedAt.UtcTicks).WithBlob(5, envelope)
             .ExecuteNonQuery();
         if (inserted == 0)
         {
@@ -461,8 +468,51 @@ public sealed partial class SqliteOrchestrationStore
     }
 
     /// <summary>A commit with everything serialized, ready for the writer.</summary>
-    private sealed record PreparedCommit(StepCommit Commit, byte[]? State, IReadOnlyCollection<string> Waiting, PreparedCommand[] Commands, byte[][] Audit, byte[][] FollowUps, byte[][] DeadLetters);
+    /// <summary>
+    /// Writes an event's CloudEvents JSON into <paramref name="buffer"/> (the bytes of
+    /// <see cref="EventSerializer.SerializeToUtf8Bytes"/>, written with its writer settings) and returns where it is.
+    /// </summary>
+    private (int Start, int Length) WriteEnvelope(PooledBytes buffer, EventEnvelope envelope)
+    {
+        var start = buffer.Written;
+        var writer = _envelopeWriter;
+        if (writer is null)
+        {
+            writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
+            _envelopeWriter = writer;
+        }
+        else
+        {
+            writer.Reset(buffer);
+        }
+
+        try
+        {
+            _serializer.Serialize(writer, envelope);
+            writer.Flush();
+        }
+        finally
+        {
+            writer.Reset();
+        }
+
+        return (start, buffer.Written - start);
+    }
+
+    /// <summary>One envelope writer per thread, pointed at a batch's buffer for each event.</summary>
+    [ThreadStatic]
+    private static Utf8JsonWriter? _envelopeWriter;
+
+    /// <summary>No bytes: a range of length -1.</summary>
+    private static readonly (int Start, int Length) NoBytes = (0, -1);
+
+    /// <summary>
+    /// A commit serialized before the write lock is taken; <see cref="State"/> and <see cref="Audit"/> are ranges of the
+    /// batch's pooled buffer (a length of -1: no new state).
+    /// </summary>
+    private sealed record PreparedCommit(StepCommit Commit, (int Start, int Length) State, IReadOnlyCollection<string> Waiting, PreparedCommand[] Commands, (int Start, int Length)[] Audit, (int Start, int Length)[] FollowUps, byte[][] DeadLetters);
 
     /// <summary>An outbox command with its serialized request.</summary>
-    private sealed record PreparedCommand(OutboxEntry Entry, byte[]? Request, byte[]? Compensation);
+    /// <summary>A command to write: all of it (<paramref name="Full"/>), or only its life (status, attempts, schedule, last error).</summary>
+    private sealed record PreparedCommand(OutboxEntry Entry, bool Full, ReadOnlyMemory<byte> Request, ReadOnlyMemory<byte>? Compensation);
 }

@@ -180,29 +180,39 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var envelopes = new byte[events.Count][];
-        for (var i = 0; i < events.Count; i++)
-        {
-            envelopes[i] = _serializer.SerializeToUtf8Bytes(events[i].Envelope);
-        }
 
-        var result = new List<InboxEvent>(events.Count);
-        await WriteAsync(
-            () =>
+        // The batch's envelopes are written into one pooled buffer and bound from it, not into arrays of their own.
+        var buffer = new PooledBytes(events.Count * 1024);
+        try
+        {
+            var envelopes = new (int Start, int Length)[events.Count];
+            for (var i = 0; i < events.Count; i++)
             {
-                result.Clear();
-                for (var i = 0; i < events.Count; i++)
+                envelopes[i] = WriteEnvelope(buffer, events[i].Envelope);
+            }
+
+            var result = new List<InboxEvent>(events.Count);
+            await WriteAsync(
+                () =>
                 {
-                    var stored = TryInsertInbox(events[i], envelopes[i]);
-                    accepted[i] = stored is not null;
-                    if (stored is not null)
+                    result.Clear();
+                    for (var i = 0; i < events.Count; i++)
                     {
-                        result.Add(stored);
+                        var stored = TryInsertInbox(events[i], buffer.Slice(envelopes[i]));
+                        accepted[i] = stored is not null;
+                        if (stored is not null)
+                        {
+                            result.Add(stored);
+                        }
                     }
-                }
-            },
-            cancellationToken).ConfigureAwait(false);
-        return result;
+                },
+                cancellationToken).ConfigureAwait(false);
+            return result;
+        }
+        finally
+        {
+            buffer.Dispose();
+        }
     }
 
     /// <inheritdoc />
@@ -216,30 +226,40 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         }
 
         // Everything that costs CPU and can be checked without the database happens before the writer is taken.
+        // The states and audit records of the whole batch are written into one pooled buffer that lives until the batch
+        // is written, not into arrays of their own: the statements bind them from it (SQLite copies what it is given).
+        var buffer = new PooledBytes(commits.Count * 2048);
         var prepared = new PreparedCommit[commits.Count];
-        for (var i = 0; i < commits.Count; i++)
+        try
         {
-            prepared[i] = Prepare(commits[i]);
-        }
-
-        await WriteAsync(
-            () =>
+            for (var i = 0; i < commits.Count; i++)
             {
-                // Fences first, inside the write transaction: SQLite has one writer, so no takeover can come between
-                // this check and the commit.
-                foreach (var commit in prepared)
-                {
-                    CheckFence(commit.Commit);
-                }
+                prepared[i] = Prepare(commits[i], buffer);
+            }
 
-                var versions = new Dictionary<string, long>(StringComparer.Ordinal);
-                var auditCounts = new Dictionary<string, long>(StringComparer.Ordinal);
-                foreach (var commit in prepared)
+            await WriteAsync(
+                () =>
                 {
-                    Apply(commit, versions, auditCounts);
-                }
-            },
-            cancellationToken).ConfigureAwait(false);
+                    // Fences first, inside the write transaction: SQLite has one writer, so no takeover can come between
+                    // this check and the commit.
+                    foreach (var commit in prepared)
+                    {
+                        CheckFence(commit.Commit);
+                    }
+
+                    var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+                    var auditCounts = new Dictionary<string, long>(StringComparer.Ordinal);
+                    foreach (var commit in prepared)
+                    {
+                        Apply(commit, buffer, versions, auditCounts);
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            buffer.Dispose();
+        }
     }
 
     /// <inheritdoc />

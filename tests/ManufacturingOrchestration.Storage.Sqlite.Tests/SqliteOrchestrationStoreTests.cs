@@ -3,6 +3,7 @@ using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
+using ManufacturingOrchestration.Model.Serialization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 
@@ -244,6 +245,38 @@ public sealed class SqliteOrchestrationStoreTests
         var act = async () => await store.LoadPartitionAsync("lot-A", Ct);
 
         await act.Should().ThrowAsync<ObjectDisposedException>();
+    }
+
+    [Fact]
+    public async Task AcceptAndCommit_Envelopes_StoredAsTheSerializerWritesThem()
+    {
+        // A batch's envelopes (and a step's follow-ups) are written into one pooled buffer: each stored blob must still be
+        // exactly the serializer's own bytes, including text it escapes.
+        var path = _folder.NewDatabasePath();
+        var first = NewEvent("lot-A", "e-1");
+        var second = NewEvent("lot-B", "e-2");
+        second = second with { Envelope = second.Envelope with { CorrelationId = "Prüfung \"<1>\" ✓", Subject = new string('x', 3000) } };
+        var followUp = NewEvent("lot-C", "e-3");
+        await using (var store = SqliteOrchestrationStore.Open(path))
+        {
+            await store.AcceptAsync([first, second], new bool[2], Ct);
+            await store.CommitAsync([new StepCommit { PartitionKey = "lot-A", ExpectedVersion = 0, NewState = new PartitionState { Key = "lot-A", Version = 1 }, FollowUpEvents = [followUp] }], Ct);
+        }
+
+        using var check = OpenRaw(path);
+        using var read = check.CreateCommand();
+        read.CommandText = "SELECT event_id, envelope FROM inbox ORDER BY position";
+        using var rows = read.ExecuteReader();
+        var stored = new Dictionary<string, byte[]>();
+        while (rows.Read())
+        {
+            stored[rows.GetString(0)] = (byte[])rows.GetValue(1);
+        }
+
+        stored.Should().HaveCount(3);
+        stored["e-1"].Should().Equal(EventSerializer.Default.SerializeToUtf8Bytes(first.Envelope));
+        stored["e-2"].Should().Equal(EventSerializer.Default.SerializeToUtf8Bytes(second.Envelope));
+        stored["e-3"].Should().Equal(EventSerializer.Default.SerializeToUtf8Bytes(followUp.Envelope));
     }
 
     private static InboxEvent NewEvent(string partitionKey, string id) => new()

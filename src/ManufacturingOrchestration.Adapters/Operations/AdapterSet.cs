@@ -257,16 +257,17 @@ public sealed class AdapterSet
     private AdapterResult? Unavailable(OperationRegistry.Entry entry, SiteId? site, out IAdapter? adapter)
     {
         adapter = Resolve(entry, site);
-        var kind = entry.Descriptor.Kind;
-        var where = site is { } s ? string.Create(CultureInfo.InvariantCulture, $" for site {s}") : string.Empty;
-        if (adapter is null)
+        if (adapter is not null && OperationRegistry.Supports(entry, adapter))
         {
-            return AdapterResult.Permanent(ReasonCodes.AdapterNotConfigured, $"No {entry.Descriptor.System} adapter is configured{where} for '{kind}'.");
+            return null;
         }
 
-        return OperationRegistry.Supports(entry, adapter)
-            ? null
-            : AdapterResult.Permanent(ReasonCodes.OperationNotSupported, $"The {entry.Descriptor.System} adapter{where} ({Name(adapter)}) does not support '{kind}'.");
+        // Only a refusal has words to write: the call that goes ahead (every call, normally) formats nothing.
+        var kind = entry.Descriptor.Kind;
+        var where = site is { } s ? string.Create(CultureInfo.InvariantCulture, $" for site {s}") : string.Empty;
+        return adapter is null
+            ? AdapterResult.Permanent(ReasonCodes.AdapterNotConfigured, $"No {entry.System} adapter is configured{where} for '{kind}'.")
+            : AdapterResult.Permanent(ReasonCodes.OperationNotSupported, $"The {entry.System} adapter{where} ({Name(adapter)}) does not support '{kind}'.");
     }
 
     private IAdapter? Resolve(OperationRegistry.Entry entry, SiteId? site)
@@ -277,7 +278,7 @@ public sealed class AdapterSet
             return handler;
         }
 
-        var system = entry.Descriptor.System;
+        var system = entry.System;
         if (site is { } s && _bySite.Count > 0 && _bySite.TryGetValue((system, s), out var siteAdapter))
         {
             return siteAdapter;

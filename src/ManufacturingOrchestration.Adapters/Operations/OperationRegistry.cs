@@ -303,7 +303,18 @@ public sealed class OperationRegistry
     /// <summary>A registered operation with what the registry needs to serialize and dispatch it.</summary>
     internal sealed class Entry
     {
-        public required OperationDescriptor Descriptor { get; init; }
+        public required OperationDescriptor Descriptor
+        {
+            get;
+            init
+            {
+                field = value;
+                System = value.System;
+            }
+        }
+
+        /// <summary>The descriptor's target system, taken once (the descriptor computes it from the kind on each read).</summary>
+        public string System { get; private init; } = string.Empty;
 
         public JsonTypeInfo? TypeInfo { get; init; }
 

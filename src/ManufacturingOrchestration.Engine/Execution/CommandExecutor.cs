@@ -28,7 +28,7 @@ internal sealed class CommandExecutor
     public async ValueTask<StepCommit?> ExecuteAsync(KeyRuntime key, CancellationToken ct)
     {
         var now = _runtime.Time.GetUtcNow();
-        var updated = new List<OutboxEntry>();
+        var updated = new List<OutboxEntry>(Math.Min(key.Pending.Count, 8));
         var finished = 0;
         OutboxEntry? rescheduled = null;
         PartitionState? newState = null;

@@ -127,9 +127,10 @@ internal sealed class StepProcessor
             step.AddAudit("system:orchestrator", "ignored", $"No workflow handles {envelope.Type}.", null, null, StateDigest.Describe(key.State), StateDigest.Describe(step.State));
         }
 
-        foreach (var workflow in workflows)
+        // By index here and below: a foreach over an IReadOnlyList allocates its enumerator, on every event.
+        for (var i = 0; i < workflows.Count; i++)
         {
-            await RunWorkflowAsync(step, workflow, WorkflowStepPhase.OnEvent, null, ct).ConfigureAwait(false);
+            await RunWorkflowAsync(step, workflows[i], WorkflowStepPhase.OnEvent, null, ct).ConfigureAwait(false);
         }
 
         if (envelope.Sequence is { } applied)
@@ -147,8 +148,10 @@ internal sealed class StepProcessor
         var inboxEvent = step.Event ?? throw new InvalidOperationException("Workflows run for events only.");
         var telemetry = _runtime.Telemetry;
         var context = new StepContext(inboxEvent.Envelope, inboxEvent.Key, step.State, workflow, _runtime.Options.Adapters, _runtime.Time, _runtime.Options.Settings.Approvals, telemetry) { Approval = approval, AlreadyDone = step.AlreadyDone };
-        foreach (var workflowStep in workflow.Steps)
+        var steps = workflow.Steps;
+        for (var n = 0; n < steps.Count; n++)
         {
+            var workflowStep = steps[n];
             if (workflowStep.Phase != phase)
             {
                 continue;
@@ -206,13 +209,21 @@ internal sealed class StepProcessor
             step.AddAudit(actor, action, Summarize(inboxEvent.Envelope.Type, context), explanation, workflow, StateDigest.Describe(step.State), StateDigest.Describe(context.State));
             step.State = context.State;
             step.WithdrawnApprovals.AddRange(context.WithdrawnApprovalSites);
-            foreach (var planned in context.Commands)
+            var commands = context.Commands;
+            if (commands.Count > 0)
             {
-                step.AddCommand(planned, workflow.Id);
+                // The outbox entries go into a list of the size they need (most steps plan one or two commands).
+                step.Commands.EnsureCapacity(step.Commands.Count + commands.Count);
+                for (var i = 0; i < commands.Count; i++)
+                {
+                    step.AddCommand(commands[i], workflow.Id);
+                }
             }
 
-            foreach (var followUp in context.FollowUps)
+            var followUps = context.FollowUps;
+            for (var i = 0; i < followUps.Count; i++)
             {
+                var followUp = followUps[i];
                 step.FollowUps.Add(new InboxEvent { Key = new EventKey(followUp.Source, followUp.Id), PartitionKey = followUp.EffectivePartitionKey, AcceptedAt = step.Now, Envelope = followUp });
             }
 
@@ -226,8 +237,10 @@ internal sealed class StepProcessor
             }
         }
 
-        foreach (var draft in context.AuditDrafts)
+        var drafts = context.AuditDrafts;
+        for (var i = 0; i < drafts.Count; i++)
         {
+            var draft = drafts[i];
             step.AddAudit(draft.Actor ?? actor, draft.Action, draft.Reason, null, workflow, null, null);
         }
     }
@@ -296,9 +309,10 @@ internal sealed class StepProcessor
     private static int WaitingApprovals(PartitionState state)
     {
         var count = 0;
-        foreach (var instance in state.Instances)
+        var instances = state.Instances;
+        for (var i = 0; i < instances.Count; i++)
         {
-            if (ApprovalStore.IsWaitingRequest(instance))
+            if (ApprovalStore.IsWaitingRequest(instances[i]))
             {
                 count++;
             }
@@ -447,10 +461,9 @@ internal sealed class StepBuilder
 
     public void AddAudit(string actor, string action, string reason, string? explanation, WorkflowDefinition? workflow, string? before, string? after)
     {
-        var draft = new AuditRecord
+        var content = new AuditContent
         {
             PartitionKey = State.Key,
-            Sequence = 0,
             RecordedAt = Now,
             Actor = actor,
             Action = action,
@@ -463,10 +476,8 @@ internal sealed class StepBuilder
             CorrelationId = CorrelationId,
             Before = before,
             After = after,
-            PreviousHash = string.Empty,
-            Hash = string.Empty,
         };
-        Audit.Add(AuditHashes.Chain(Head, draft, out var head));
+        Audit.Add(AuditHashes.Chain(Head, content, out var head));
         Head = head;
     }
 

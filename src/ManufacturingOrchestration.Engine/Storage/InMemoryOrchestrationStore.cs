@@ -628,7 +628,9 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         }
 
         var stored = incoming with { Position = Interlocked.Increment(ref _position) };
-        (slot.PendingEvents ??= []).Add(stored.Position, stored);
+
+        // A key mostly has one event waiting at a time: room for one, grown when a second arrives.
+        (slot.PendingEvents ??= new SortedList<long, InboxEvent>(1)).Add(stored.Position, stored);
         return stored;
     }
 
@@ -758,7 +760,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
             _commands[command.IdempotencyKey] = command;
             if (command.Status == OutboxStatus.Pending)
             {
-                (slot.PendingCommands ??= [])[command.Ordinal] = command;
+                (slot.PendingCommands ??= new SortedList<long, OutboxEntry>(commit.NewCommands.Count))[command.Ordinal] = command;
             }
         }
 
@@ -853,17 +855,23 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
             return null;
         }
 
-        foreach (var (position, pending) in events)
+        // By index: enumerating a sorted list allocates its enumerator.
+        var pending = events.Values;
+        for (var i = 0; i < pending.Count; i++)
         {
-            if (pending.Key == key)
+            var candidate = pending[i];
+            if (candidate.Key == key)
             {
-                events.Remove(position);
-                if (events.Count == 0)
+                if (events.Count == 1)
                 {
                     slot.PendingEvents = null;
                 }
+                else
+                {
+                    events.RemoveAt(i);
+                }
 
-                return pending;
+                return candidate;
             }
         }
 

@@ -18,18 +18,20 @@ namespace ManufacturingOrchestration.Engine.Workflows;
 /// <remarks>A context belongs to one partition worker and one event; it is not thread-safe.</remarks>
 public sealed class StepContext
 {
-    private readonly List<object> _decisions = [];
-    private readonly List<PlannedCommand> _commands = [];
-    private readonly List<AuditDraft> _audit = [];
-    private readonly List<EventEnvelope> _followUps = [];
-    private readonly List<DurableTimer> _timers = [];
-    private readonly List<string> _cancelledTimers = [];
-    private readonly List<string> _explanations = [];
+    // Created on first use: most steps plan a few commands and nothing else, and one context is made per workflow run.
+    private List<object>? _decisions;
+    private List<PlannedCommand>? _commands;
+    private List<AuditDraft>? _audit;
+    private List<EventEnvelope>? _followUps;
+    private List<DurableTimer>? _timers;
+    private List<string>? _cancelledTimers;
+    private List<string>? _explanations;
     private readonly ApprovalOptions _approvals;
     private readonly AdapterSet _adapters;
     private readonly OrchestrationTelemetry? _telemetry;
-    private Dictionary<(string Name, Type Type), object>? _facts;
-    private Dictionary<(string Step, string Kind), int>? _occurrences;
+    // A step context holds a handful of facts and planned kinds: a list searched in order costs less than a dictionary.
+    private List<(string Name, Type Type, object Value)>? _facts;
+    private List<(string Step, string Kind, int Count)>? _occurrences;
     private string? _correlationId;
     private List<SiteId>? _withdrawnApprovalSites;
 
@@ -138,7 +140,7 @@ public sealed class StepContext
     public string CorrelationId => _correlationId ??= Event.CorrelationId ?? EventKey.ToString();
 
     /// <summary>The decisions made so far (typed decision objects from the rules).</summary>
-    public IReadOnlyList<object> Decisions => _decisions;
+    public IReadOnlyList<object> Decisions => _decisions ?? (IReadOnlyList<object>)[];
 
     /// <summary>The answered approval, while the workflow's <see cref="WorkflowStepPhase.OnApproved"/> or <see cref="WorkflowStepPhase.OnRefused"/> steps run.</summary>
     public ApprovalOutcome? Approval { get; internal set; }
@@ -149,20 +151,20 @@ public sealed class StepContext
     /// <summary>The rejection, when a transition was rejected.</summary>
     public TransitionRejectionRecord? Rejection { get; private set; }
 
-    internal IReadOnlyList<PlannedCommand> Commands => _commands;
+    internal IReadOnlyList<PlannedCommand> Commands => _commands ?? (IReadOnlyList<PlannedCommand>)[];
 
-    internal IReadOnlyList<AuditDraft> AuditDrafts => _audit;
+    internal IReadOnlyList<AuditDraft> AuditDrafts => _audit ?? (IReadOnlyList<AuditDraft>)[];
 
     /// <summary>The sites of the approvals this context withdrew (for the waiting-approvals instrument).</summary>
     internal IReadOnlyList<SiteId> WithdrawnApprovalSites => _withdrawnApprovalSites ?? [];
 
-    internal IReadOnlyList<EventEnvelope> FollowUps => _followUps;
+    internal IReadOnlyList<EventEnvelope> FollowUps => _followUps ?? (IReadOnlyList<EventEnvelope>)[];
 
-    internal IReadOnlyList<DurableTimer> Timers => _timers;
+    internal IReadOnlyList<DurableTimer> Timers => _timers ?? (IReadOnlyList<DurableTimer>)[];
 
-    internal IReadOnlyList<string> CancelledTimers => _cancelledTimers;
+    internal IReadOnlyList<string> CancelledTimers => _cancelledTimers ?? (IReadOnlyList<string>)[];
 
-    internal IReadOnlyList<string> Explanations => _explanations;
+    internal IReadOnlyList<string> Explanations => _explanations ?? (IReadOnlyList<string>)[];
 
     /// <summary>Stores a fact for later steps, replacing the fact the key named before.</summary>
     /// <typeparam name="T">The fact type.</typeparam>
@@ -172,7 +174,17 @@ public sealed class StepContext
     public void SetFact<T>(FactKey<T> key, T value)
         where T : notnull
     {
-        (_facts ??= [])[Slot(key)] = value;
+        var (name, type) = Slot(key);
+        var facts = _facts ??= new List<(string Name, Type Type, object Value)>(4);
+        var index = IndexOfFact(facts, name, type);
+        if (index < 0)
+        {
+            facts.Add((name, type, value));
+        }
+        else
+        {
+            facts[index] = (name, type, value);
+        }
     }
 
     /// <summary>Reads a fact stored by an earlier step.</summary>
@@ -190,10 +202,10 @@ public sealed class StepContext
     /// <exception cref="ArgumentException"><paramref name="key"/> is the <see langword="default"/> key, which has no name.</exception>
     public bool TryGetFact<T>(FactKey<T> key, [MaybeNullWhen(false)] out T value)
     {
-        var slot = Slot(key);
-        if (_facts is not null && _facts.TryGetValue(slot, out var stored))
+        var (name, type) = Slot(key);
+        if (_facts is { } facts && IndexOfFact(facts, name, type) is var index and >= 0)
         {
-            value = (T)stored;
+            value = (T)facts[index].Value;
             return true;
         }
 
@@ -207,10 +219,18 @@ public sealed class StepContext
     public void AddDecisions(IEnumerable<object> decisions, string? explanation)
     {
         ArgumentNullException.ThrowIfNull(decisions);
-        _decisions.AddRange(decisions);
+        if (_decisions is null)
+        {
+            _decisions = new List<object>(decisions);
+        }
+        else
+        {
+            _decisions.AddRange(decisions);
+        }
+
         if (!string.IsNullOrEmpty(explanation))
         {
-            _explanations.Add(explanation);
+            (_explanations ??= new List<string>(1)).Add(explanation);
         }
     }
 
@@ -231,10 +251,7 @@ public sealed class StepContext
         ArgumentException.ThrowIfNullOrEmpty(kind);
         ArgumentNullException.ThrowIfNull(create);
         EnsureDeclared(kind);
-        var occurrences = _occurrences ??= new Dictionary<(string Step, string Kind), int>();
-        var occurrenceKey = (CurrentStep, kind);
-        occurrences.TryGetValue(occurrenceKey, out var occurrence);
-        occurrences[occurrenceKey] = occurrence + 1;
+        var occurrence = NextOccurrence(kind);
         var key = IdempotencyKeys.Derive(EventKey.Source, EventKey.Id, CurrentStep, kind, occurrence);
         var context = new CommandContext { IdempotencyKey = key, CorrelationId = CorrelationId, CausationId = EventKey.Id, Site = Event.Site };
         var command = create(context);
@@ -245,7 +262,7 @@ public sealed class StepContext
 
         if (AlreadyDone is { } done && done.Contains((Workflow.Id, CurrentStep, kind, occurrence)))
         {
-            _audit.Add(new AuditDraft("already-done", $"{kind} of step '{CurrentStep}' was carried out when the event was first decided; it is not sent again.", null));
+            (_audit ??= []).Add(new AuditDraft("already-done", $"{kind} of step '{CurrentStep}' was carried out when the event was first decided; it is not sent again.", null));
             return command;
         }
 
@@ -259,7 +276,7 @@ public sealed class StepContext
         // Refused here, by name, when the type is not a registered command: nothing unregistered reaches the outbox.
         var payload = CommandPayload.Of(command, _adapters.Operations);
         var compensationPayload = compensating is null ? null : CommandPayload.Of(compensating, _adapters.Operations);
-        _commands.Add(new PlannedCommand(command, payload, CurrentStep, compensating, compensationPayload));
+        (_commands ??= []).Add(new PlannedCommand(command, payload, CurrentStep, compensating, compensationPayload));
         return command;
     }
 
@@ -279,7 +296,7 @@ public sealed class StepContext
     {
         ArgumentException.ThrowIfNullOrEmpty(action);
         ArgumentException.ThrowIfNullOrEmpty(reason);
-        _audit.Add(new AuditDraft(action, reason, actor));
+        (_audit ??= []).Add(new AuditDraft(action, reason, actor));
     }
 
     /// <summary>Rejects the event's transition: it is audited with its reason code and no command is executed.</summary>
@@ -298,7 +315,7 @@ public sealed class StepContext
             PermittedTriggers = permittedTriggers,
             Step = CurrentStep,
         };
-        _commands.Clear();
+        _commands?.Clear();
         IsStopped = true;
     }
 
@@ -313,10 +330,7 @@ public sealed class StepContext
     public string RequestApproval(ApprovalRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var occurrences = _occurrences ??= new Dictionary<(string Step, string Kind), int>();
-        var occurrenceKey = (CurrentStep, "approval|" + request.Gate);
-        occurrences.TryGetValue(occurrenceKey, out var occurrence);
-        occurrences[occurrenceKey] = occurrence + 1;
+        var occurrence = NextOccurrence("approval|" + request.Gate);
         var requestId = IdempotencyKeys.Derive(EventKey.Source, EventKey.Id, CurrentStep, "approval:" + request.Gate, occurrence);
         foreach (var instance in State.Instances)
         {
@@ -441,7 +455,7 @@ public sealed class StepContext
     public void Emit(EventEnvelope followUp)
     {
         ArgumentNullException.ThrowIfNull(followUp);
-        _followUps.Add(followUp with { CausationId = followUp.CausationId ?? EventKey.Id, CorrelationId = followUp.CorrelationId ?? CorrelationId });
+        (_followUps ??= []).Add(followUp with { CausationId = followUp.CausationId ?? EventKey.Id, CorrelationId = followUp.CorrelationId ?? CorrelationId });
     }
 
     /// <summary>Schedules a durable timer for this partition.</summary>
@@ -451,16 +465,49 @@ public sealed class StepContext
     /// <param name="data">Purpose-specific data as JSON text.</param>
     public void ScheduleTimer(string id, DateTimeOffset dueAt, string purpose, string? data = null)
     {
-        _timers.Add(new DurableTimer { Id = id, PartitionKey = State.Key, DueAt = dueAt, Purpose = purpose, Data = data });
+        (_timers ??= []).Add(new DurableTimer { Id = id, PartitionKey = State.Key, DueAt = dueAt, Purpose = purpose, Data = data });
     }
 
     /// <summary>Cancels a durable timer.</summary>
     /// <param name="id">The timer id.</param>
-    public void CancelTimer(string id) => _cancelledTimers.Add(id);
+    public void CancelTimer(string id) => (_cancelledTimers ??= []).Add(id);
 
     /// <summary>Where a key's fact is kept: its name and type, so keys that share a name but not a type never meet.</summary>
     private static (string Name, Type Type) Slot<T>(FactKey<T> key) =>
         (key.Name ?? throw new ArgumentException("The default fact key has no name; create keys with a name.", nameof(key)), typeof(T));
+
+    private static int IndexOfFact(List<(string Name, Type Type, object Value)> facts, string name, Type type)
+    {
+        for (var i = 0; i < facts.Count; i++)
+        {
+            var fact = facts[i];
+            if (fact.Type == type && string.Equals(fact.Name, name, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>How many times the current step planned <paramref name="kind"/> before (counted up for the next time).</summary>
+    private int NextOccurrence(string kind)
+    {
+        var occurrences = _occurrences ??= new List<(string Step, string Kind, int Count)>(2);
+        var step = CurrentStep;
+        for (var i = 0; i < occurrences.Count; i++)
+        {
+            var (s, k, count) = occurrences[i];
+            if (string.Equals(s, step, StringComparison.Ordinal) && string.Equals(k, kind, StringComparison.Ordinal))
+            {
+                occurrences[i] = (s, k, count + 1);
+                return count;
+            }
+        }
+
+        occurrences.Add((step, kind, 1));
+        return 0;
+    }
 
     private bool IsOwnApproval(WorkflowInstanceState instance) =>
         ApprovalStore.IsWaitingRequest(instance) && string.Equals(instance.Workflow, Workflow.Name, StringComparison.Ordinal);

@@ -381,10 +381,13 @@ public sealed class WmsSimulator : AdapterSimulator,
                 return ErpPostingOutcome.Refused;
             }
 
-            // Withdrawals first: what leaves a bin in one category and ownership may stay there in another.
-            var changes = new List<(Slot Slot, decimal Quantity)>(4);
-            var freed = new List<(BinId Bin, decimal Quantity)>(2);
-            var sources = new List<(Slot Slot, decimal Quantity)>(2);
+            // Withdrawals first: what leaves a bin in one category and ownership may stay there in another. The working
+            // lists are this thread's, reused from posting to posting (nothing here calls out or keeps them).
+            var changes = _postingChanges ??= new List<(Slot Slot, decimal Quantity)>(4);
+            var freed = _postingFreed ??= new List<(BinId Bin, decimal Quantity)>(2);
+            var sources = _postingSources ??= new List<(Slot Slot, decimal Quantity)>(2);
+            changes.Clear();
+            freed.Clear();
             for (var l = 0; l < posting.Lines.Count; l++)
             {
                 var line = posting.Lines[l];
@@ -777,6 +780,15 @@ public sealed class WmsSimulator : AdapterSimulator,
     private Lock GateFor(LotId? lot) => lot is { } id && _lots.TryGetValue(id, out var state) ? state.Gate : _unknownGate;
 
     private readonly record struct Slot(BinId Bin, StockCategory Category, StockOwnership Ownership);
+
+    [ThreadStatic]
+    private static List<(Slot Slot, decimal Quantity)>? _postingChanges;
+
+    [ThreadStatic]
+    private static List<(BinId Bin, decimal Quantity)>? _postingFreed;
+
+    [ThreadStatic]
+    private static List<(Slot Slot, decimal Quantity)>? _postingSources;
 
     private sealed class LotState(LotId id, UnitOfMeasure unit)
     {
