@@ -79,7 +79,7 @@ public sealed partial class PostgreSqlOrchestrationStore
                 fenced.Add(commit.Commit);
                 batch.BatchCommands.Add(Batch(
                     "SELECT 1 FROM §leases WHERE partition_key = $1 AND owner = $2 AND epoch = $3 FOR SHARE",
-                    Text(commit.Commit.PartitionKey),
+                    Text(fence.LeaseKey ?? commit.Commit.PartitionKey),
                     Text(fence.Owner),
                     Bigint(fence.Epoch)));
             }

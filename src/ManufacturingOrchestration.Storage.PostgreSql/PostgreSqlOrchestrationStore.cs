@@ -456,6 +456,21 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
     }
 
     /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<LeaseGrant>> ReadLeasesAsync(string keyPrefix, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keyPrefix);
+        cancellationToken.ThrowIfCancellationRequested();
+        var leases = await QueryAsync(
+            "SELECT partition_key, owner, until, epoch FROM §leases WHERE owner IS NOT NULL AND starts_with(partition_key, $1)",
+            static rows => new LeaseGrant { PartitionKey = rows.GetString(0), Owner = rows.GetString(1), Until = new DateTimeOffset(rows.GetInt64(2), TimeSpan.Zero), Epoch = rows.GetInt64(3) },
+            cancellationToken,
+            Text(keyPrefix)).ConfigureAwait(false);
+        var sorted = leases.ToList();
+        sorted.Sort(static (a, b) => string.CompareOrdinal(a.PartitionKey, b.PartitionKey));
+        return sorted;
+    }
+
+    /// <inheritdoc />
     public async ValueTask ReleaseLeaseAsync(string partitionKey, string owner, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(partitionKey);
