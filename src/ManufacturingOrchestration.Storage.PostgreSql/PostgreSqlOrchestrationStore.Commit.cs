@@ -319,6 +319,8 @@ public sealed partial class PostgreSqlOrchestrationStore
                     batch.BatchCommands.Add(InsertInbox(commit.Commit.FollowUpEvents[i], commit.FollowUps[i], returning: false));
                 }
             }
+
+            batch.BatchCommands.Add(Batch("SELECT pg_notify($1, '')", Text(_sql.InboxChannel)));
         }
 
         if (Array.Exists(prepared, static p => p.Audit.Length > 0))

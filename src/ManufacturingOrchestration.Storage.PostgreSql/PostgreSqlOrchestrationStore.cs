@@ -22,7 +22,7 @@ namespace ManufacturingOrchestration.Storage.PostgreSql;
 /// <para>Thread-safe. Dispose it to stop background pruning and, when the store built its own data source from a
 /// connection string, to close its connections.</para>
 /// </remarks>
-public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, IAsyncDisposable, IDisposable
+public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, IStoreChangeNotifications, IAsyncDisposable, IDisposable
 {
     private readonly PostgreSqlStoreOptions _options;
     private readonly TimeProvider _time;
@@ -157,6 +157,9 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
                 {
                     batch.BatchCommands.Add(InsertInbox(events[i], envelopes[i], returning: true));
                 }
+
+                // Delivered when the transaction commits (none when it rolls back): wakes the nodes of a cluster.
+                batch.BatchCommands.Add(Batch("SELECT pg_notify($1, '')", Text(_sql.InboxChannel)));
 
                 await using var rows = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 for (var i = 0; i < events.Count; i++)
@@ -531,6 +534,7 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
         }
 
         _disposed = true;
+        StopListening();
         _pruneTimer?.Dispose();
         if (_ownsDataSource)
         {
@@ -547,6 +551,7 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
         }
 
         _disposed = true;
+        await StopListeningAsync().ConfigureAwait(false);
         if (_pruneTimer is not null)
         {
             await _pruneTimer.DisposeAsync().ConfigureAwait(false);
