@@ -276,7 +276,8 @@ internal sealed partial class ClusterCoordinator
         if (owned < share)
         {
             var held = await store.ReadLeasesAsync(BucketPrefix, ct).ConfigureAwait(false);
-            var taken = new HashSet<string>(held.Where(l => l.Until > now).Select(l => l.PartitionKey), StringComparer.Ordinal);
+            // A lease of this node's own id that this run does not hold (left by an earlier run) is taken back at once.
+            var taken = new HashSet<string>(held.Where(l => l.Until > now && !string.Equals(l.Owner, _node, StringComparison.Ordinal)).Select(l => l.PartitionKey), StringComparer.Ordinal);
 
             // Start where this node's id hashes to, so nodes starting together do not all race for the same buckets.
             var start = ClusterOptions.BucketOf(_node, _owned.Length);
