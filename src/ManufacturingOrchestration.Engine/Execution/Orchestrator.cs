@@ -406,7 +406,10 @@ public sealed class Orchestrator : IAsyncDisposable
     public ValueTask<PublishResult> RecordRejectionAsync(string channel, IReadOnlyList<ValidationError> errors, string? excerpt, CancellationToken cancellationToken = default) =>
         RejectAsync(null, errors, channel, excerpt, cancellationToken);
 
-    /// <summary>Waits until no work is queued or running (timers that are not yet due do not count).</summary>
+    /// <summary>
+    /// Waits until no work is queued or running (timers that are not yet due do not count). On a clustered node: no work
+    /// of this node, and no due timer of a bucket it owns; what the other nodes do is not waited for.
+    /// </summary>
     /// <param name="cancellationToken">Ends the wait.</param>
     /// <returns>A task that completes when idle.</returns>
     public async Task WaitForIdleAsync(CancellationToken cancellationToken = default)
@@ -415,7 +418,8 @@ public sealed class Orchestrator : IAsyncDisposable
         {
             await _runtime.IdleTask.WaitAsync(cancellationToken).ConfigureAwait(false);
             var due = await _runtime.Store.ReadNextTimerDueAsync(cancellationToken).ConfigureAwait(false);
-            if (due is null || due > _runtime.Time.GetUtcNow())
+            var now = _runtime.Time.GetUtcNow();
+            if (due is null || due > now || (_runtime.Cluster is { } cluster && !await HasOwnedDueTimerAsync(cluster, now, cancellationToken).ConfigureAwait(false)))
             {
                 // Re-check: a due timer may have been dispatched while we looked.
                 if (_runtime.InFlight == 0)
@@ -428,6 +432,19 @@ public sealed class Orchestrator : IAsyncDisposable
 
             await Task.WhenAny(_runtime.TimerSignal, Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System, cancellationToken)).ConfigureAwait(false);
         }
+    }
+
+    private async ValueTask<bool> HasOwnedDueTimerAsync(ClusterCoordinator cluster, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        foreach (var timer in await _runtime.Store.ReadDueTimersAsync(now, 512, cancellationToken).ConfigureAwait(false))
+        {
+            if (cluster.Owns(timer.PartitionKey))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
