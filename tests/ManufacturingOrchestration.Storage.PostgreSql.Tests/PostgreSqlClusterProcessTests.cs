@@ -60,6 +60,12 @@ public sealed class PostgreSqlClusterProcessTests
                 await node.WaitForLineAsync("PUBLISHED", Limit);
             }
 
+            // The nodes have shared out the buckets: the one to be killed and the one to be stopped each hold some.
+            foreach (var node in new[] { killed, paused, survivor })
+            {
+                await node.WaitForOwnedAsync(owned => owned > 0, Limit);
+            }
+
             // Work is in flight on every node: kill one at a seeded moment, stop another for longer than its lease.
             await Task.Delay(new Random(seed).Next(0, 300), TestContext.Current.CancellationToken);
             killed.Kill();
@@ -67,7 +73,7 @@ public sealed class PostgreSqlClusterProcessTests
 
             // Continued only once the survivor holds every bucket, the stopped node's included: whatever it does next on
             // its old leases is refused, and it must find them lost.
-            await survivor.WaitForLineAsync("STATUS owned=64 ", Limit);
+            await survivor.WaitForOwnedAsync(owned => owned == 64, Limit);
             paused.Signal("CONT");
 
             await using var store = await PostgreSqlOrchestrationStore.OpenAsync(new PostgreSqlStoreOptions { ConnectionString = _cluster.ConnectionString, Schema = schema, RetentionWindow = null }, cancellationToken: Ct);
@@ -207,6 +213,33 @@ public sealed class PostgreSqlClusterProcessTests
                 if (_process.HasExited || limit.IsCancellationRequested)
                 {
                     throw new InvalidOperationException($"The node host did not print {line}:\n{Output}");
+                }
+
+                await Task.Delay(50, Ct);
+            }
+        }
+
+        /// <summary>Waits until the latest STATUS line reports a number of owned buckets that satisfies <paramref name="condition"/>.</summary>
+        public async Task WaitForOwnedAsync(Func<int, bool> condition, TimeSpan timeout)
+        {
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            limit.CancelAfter(timeout);
+            while (true)
+            {
+                string? status;
+                lock (_gate)
+                {
+                    status = _output.ToString().Split('\n').LastOrDefault(l => l.StartsWith("STATUS owned=", StringComparison.Ordinal));
+                }
+
+                if (status is not null && condition(int.Parse(status["STATUS owned=".Length..status.IndexOf(' ', "STATUS owned=".Length)], CultureInfo.InvariantCulture)))
+                {
+                    return;
+                }
+
+                if (_process.HasExited || limit.IsCancellationRequested)
+                {
+                    throw new InvalidOperationException($"The node host never reported the buckets expected:\n{Output}");
                 }
 
                 await Task.Delay(50, Ct);
