@@ -78,6 +78,7 @@ public sealed partial class PostgreSqlOrchestrationStore
     private async ValueTask<BatchHeads> ReadHeadsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, PreparedCommit[] prepared, CancellationToken cancellationToken)
     {
         var fenced = new List<StepCommit>();
+        var checkedFences = new HashSet<(string LeaseKey, string Owner, long Epoch)>();
         var versionKeys = new List<string>();
         var auditKeys = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -86,12 +87,14 @@ public sealed partial class PostgreSqlOrchestrationStore
         foreach (var commit in prepared)
         {
             var key = commit.Commit.PartitionKey;
-            if (commit.Commit.Fence is { } fence)
+
+            // One check per distinct fence: the commits of one bucket share its lease.
+            if (commit.Commit.Fence is { } fence && checkedFences.Add((fence.LeaseKey ?? key, fence.Owner, fence.Epoch)))
             {
                 fenced.Add(commit.Commit);
                 batch.BatchCommands.Add(Batch(
                     "SELECT 1 FROM §leases WHERE partition_key = $1 AND owner = $2 AND epoch = $3 FOR SHARE",
-                    Text(key),
+                    Text(fence.LeaseKey ?? key),
                     Text(fence.Owner),
                     Bigint(fence.Epoch)));
             }
@@ -414,6 +417,8 @@ public sealed partial class PostgreSqlOrchestrationStore
                     batch.BatchCommands.Add(InsertInbox(commit.Commit.FollowUpEvents[i], commit.FollowUps[i], returning: false));
                 }
             }
+
+            batch.BatchCommands.Add(Batch("SELECT pg_notify($1, '')", Text(_sql.InboxChannel)));
         }
 
         if (Array.Exists(prepared, static p => p.Audit.Length > 0))

@@ -22,7 +22,7 @@ namespace ManufacturingOrchestration.Storage.PostgreSql;
 /// <para>Thread-safe. Dispose it to stop background pruning and, when the store built its own data source from a
 /// connection string, to close its connections.</para>
 /// </remarks>
-public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, IAsyncDisposable, IDisposable
+public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, IStoreChangeNotifications, IAsyncDisposable, IDisposable
 {
     private readonly PostgreSqlStoreOptions _options;
     private readonly TimeProvider _time;
@@ -157,6 +157,9 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
                 {
                     batch.BatchCommands.Add(InsertInbox(events[i], envelopes[i], returning: true));
                 }
+
+                // Delivered when the transaction commits (none when it rolls back): wakes the nodes of a cluster.
+                batch.BatchCommands.Add(Batch("SELECT pg_notify($1, '')", Text(_sql.InboxChannel)));
 
                 await using var rows = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 for (var i = 0; i < events.Count; i++)
@@ -485,6 +488,21 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
     }
 
     /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<LeaseGrant>> ReadLeasesAsync(string keyPrefix, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keyPrefix);
+        cancellationToken.ThrowIfCancellationRequested();
+        var leases = await QueryAsync(
+            "SELECT partition_key, owner, until, epoch FROM §leases WHERE owner IS NOT NULL AND starts_with(partition_key, $1)",
+            static rows => new LeaseGrant { PartitionKey = rows.GetString(0), Owner = rows.GetString(1), Until = new DateTimeOffset(rows.GetInt64(2), TimeSpan.Zero), Epoch = rows.GetInt64(3) },
+            cancellationToken,
+            Text(keyPrefix)).ConfigureAwait(false);
+        var sorted = leases.ToList();
+        sorted.Sort(static (a, b) => string.CompareOrdinal(a.PartitionKey, b.PartitionKey));
+        return sorted;
+    }
+
+    /// <inheritdoc />
     public async ValueTask ReleaseLeaseAsync(string partitionKey, string owner, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(partitionKey);
@@ -545,6 +563,7 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
         }
 
         _disposed = true;
+        StopListening();
         _pruneTimer?.Dispose();
         if (_ownsDataSource)
         {
@@ -561,6 +580,7 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
         }
 
         _disposed = true;
+        await StopListeningAsync().ConfigureAwait(false);
         if (_pruneTimer is not null)
         {
             await _pruneTimer.DisposeAsync().ConfigureAwait(false);

@@ -22,7 +22,11 @@ internal sealed class PostgreSqlSql
         MigrationLockKey = LockKey(schema, "migrate");
         InboxLockKey = LockKey(schema, "inbox");
         AuditLockKey = LockKey(schema, "audit");
+        InboxChannel = schema.Length + "_inbox".Length <= 63 ? schema + "_inbox" : schema;
     }
+
+    /// <summary>The notification channel told of events accepted into the inbox (<c>pg_notify</c> in the accepting transaction).</summary>
+    public string InboxChannel { get; }
 
     /// <summary>The schema.</summary>
     public string Schema { get; }

@@ -53,6 +53,15 @@ public sealed class PostgreSqlStoreOptions
     [Range(typeof(TimeSpan), "00:00:00", "10675199.02:48:05.4775807", MinimumIsExclusive = true)]
     public TimeSpan PruneInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// The connection string of the one connection on which the store listens for its change notifications
+    /// (<c>LISTEN</c>; see <see cref="PostgreSqlOrchestrationStore.WaitForAcceptedEventsAsync"/>), opened only when a
+    /// clustered orchestrator asks for them. It must reach the server directly — a pooler in transaction mode (PgBouncer)
+    /// does not forward notifications. Default <see langword="null"/>: <see cref="ConnectionString"/> with pooling off, or
+    /// else a connection of <see cref="DataSource"/>. Never logged.
+    /// </summary>
+    public string? ListenConnectionString { get; set; }
+
     /// <summary>Validates the settings; a misconfigured store fails when it is opened.</summary>
     /// <exception cref="ArgumentException">A setting is not valid; the message names each one (never the connection string's password).</exception>
     public void Validate()

@@ -178,11 +178,11 @@ public sealed partial class SqliteOrchestrationStore
         return new PreparedCommand(entry, true, entry.Payload.Utf8Json, entry.Compensation?.Payload.Utf8Json);
     }
 
-    /// <summary>Throws <see cref="LeaseLostException"/> unless the partition's lease has the commit's fence (called in the write transaction).</summary>
+    /// <summary>Throws <see cref="LeaseLostException"/> unless the lease the commit's fence names (the partition's own by default) has its owner and epoch (called in the write transaction).</summary>
     private void CheckFence(StepCommit commit)
     {
         if (commit.Fence is { } fence
-            && _writer.Statement("SELECT 1 FROM leases WHERE partition_key = $p0 AND owner = $p1 AND epoch = $p2", 3).With(commit.PartitionKey, fence.Owner, fence.Epoch).ExecuteScalar() is null)
+            && _writer.Statement("SELECT 1 FROM leases WHERE partition_key = $p0 AND owner = $p1 AND epoch = $p2", 3).With(fence.LeaseKey ?? commit.PartitionKey, fence.Owner, fence.Epoch).ExecuteScalar() is null)
         {
             throw new LeaseLostException(commit.PartitionKey, fence);
         }

@@ -593,6 +593,26 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     }
 
     /// <inheritdoc />
+    public ValueTask<IReadOnlyList<LeaseGrant>> ReadLeasesAsync(string keyPrefix, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keyPrefix);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Read<IReadOnlyList<LeaseGrant>>(reader =>
+        {
+            var command = reader.Get("SELECT partition_key, owner, until, epoch FROM leases WHERE owner IS NOT NULL AND substr(partition_key, 1, length($p0)) = $p0", 1).With(keyPrefix);
+            var result = new List<LeaseGrant>();
+            using var rows = command.ExecuteReader();
+            while (rows.Read())
+            {
+                result.Add(new LeaseGrant { PartitionKey = rows.GetString(0), Owner = rows.GetString(1), Until = new DateTimeOffset(rows.GetInt64(2), TimeSpan.Zero), Epoch = rows.GetInt64(3) });
+            }
+
+            result.Sort(static (a, b) => string.CompareOrdinal(a.PartitionKey, b.PartitionKey));
+            return result;
+        });
+    }
+
+    /// <inheritdoc />
     public async ValueTask ReleaseLeaseAsync(string partitionKey, string owner, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(partitionKey);

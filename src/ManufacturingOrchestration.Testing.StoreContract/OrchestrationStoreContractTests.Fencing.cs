@@ -236,4 +236,55 @@ public abstract partial class OrchestrationStoreContractTests
             (await store.ReadCommandAsync(oldCommand.IdempotencyKey, Ct)).Should().Match<OutboxEntry?>(c => (c != null) == committed);
         }
     }
+    /// <summary>
+    /// <c>CommitAsync</c> — fenced by the lease of another key (a bucket of partitions): commits while that lease is held
+    /// with the fence's epoch, and is refused with nothing written once the lease changed hands.
+    /// </summary>
+    [Fact]
+    public async Task CommitAsync_FencedByTheLeaseOfAnotherKey_CommitsWhileHeldAndIsRefusedAfterATakeover()
+    {
+        var store = await NewStoreAsync();
+        await AcceptAsync(store, NewEvent("lot-A", "a-1"));
+        var bucket = await store.TryAcquireLeaseGrantAsync("bucket:7", "node-1", T0.AddSeconds(30), T0, Ct);
+        bucket!.FenceByKey.Should().Be(new LeaseFence { Owner = "node-1", Epoch = bucket.Epoch, LeaseKey = "bucket:7" });
+
+        await CommitAsync(store, NewStep("lot-B", 0) with { Fence = bucket.FenceByKey });
+        (await store.LoadPartitionAsync("lot-B", Ct))!.Version.Should().Be(1, "the bucket's lease fences the commit in; lot-B has no lease of its own");
+
+        var current = await store.TryAcquireLeaseGrantAsync("bucket:7", "node-2", T0.AddSeconds(61), T0.AddSeconds(31), Ct);
+        var batch = FullBatchFor("lot-A", NewStep("lot-B", 1) with { Fence = bucket.FenceByKey });
+        batch[0] = batch[0] with { Fence = bucket.FenceByKey };
+
+        var act = async () => await store.CommitAsync(batch, Ct);
+
+        var thrown = await act.Should().ThrowAsync<LeaseLostException>();
+        thrown.Which.Fence.LeaseKey.Should().Be("bucket:7");
+        await AssertNothingOfFullBatchVisibleAsync(store);
+        (await store.LoadPartitionAsync("lot-B", Ct))!.Version.Should().Be(1);
+
+        var unknown = async () => await CommitAsync(store, NewStep("lot-B", 1) with { Fence = current!.FenceByKey with { LeaseKey = "bucket:8" } });
+        await unknown.Should().ThrowAsync<LeaseLostException>("a lease key never leased fences nothing in");
+
+        await CommitAsync(store, NewStep("lot-B", 1) with { Fence = current!.FenceByKey });
+        (await store.LoadPartitionAsync("lot-B", Ct))!.Version.Should().Be(2);
+    }
+
+    /// <summary><c>ReadLeasesAsync</c> — by prefix: returns the owned leases whose key starts with it, expired or not, by key; released ones are left out.</summary>
+    [Fact]
+    public async Task ReadLeasesAsync_ByPrefix_ReturnsTheOwnedLeasesByKeyAndLeavesReleasedOnesOut()
+    {
+        var store = await NewStoreAsync();
+        var b2 = await store.TryAcquireLeaseGrantAsync("bucket:2", "node-2", T0.AddSeconds(30), T0, Ct);
+        var b10 = await store.TryAcquireLeaseGrantAsync("bucket:10", "node-1", T0.AddSeconds(5), T0, Ct);
+        (await store.TryAcquireLeaseGrantAsync("bucket:3", "node-1", T0.AddSeconds(30), T0, Ct)).Should().NotBeNull();
+        await store.ReleaseLeaseAsync("bucket:3", "node-1", Ct);
+        (await store.TryAcquireLeaseGrantAsync("node:node-1", "node-1", T0.AddSeconds(30), T0, Ct)).Should().NotBeNull();
+
+        var buckets = await store.ReadLeasesAsync("bucket:", Ct);
+        var all = await store.ReadLeasesAsync(string.Empty, Ct);
+
+        buckets.Should().Equal(b10!, b2!);
+        all.Select(l => l.PartitionKey).Should().Equal("bucket:10", "bucket:2", "node:node-1");
+        (await store.ReadLeasesAsync("nothing:", Ct)).Should().BeEmpty();
+    }
 }

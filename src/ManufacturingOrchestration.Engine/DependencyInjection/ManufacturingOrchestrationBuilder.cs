@@ -293,6 +293,24 @@ public sealed class ManufacturingOrchestrationBuilder
     }
 
     /// <summary>
+    /// Makes this orchestrator one node of several sharing the store (<see cref="OrchestratorSettings.Cluster"/>): it works
+    /// only on the buckets of partition keys whose lease it holds and fences its commits by them. The store must be one
+    /// that several processes share (PostgreSQL); every node needs its own <see cref="OrchestratorSettings.NodeId"/>.
+    /// </summary>
+    /// <remarks>Applied over the settings bound with <see cref="BindSettings"/>; calling it twice applies both configurations.</remarks>
+    /// <param name="configure">Sets the lease duration, bucket count or poll interval; the defaults otherwise.</param>
+    /// <returns>This builder.</returns>
+    public ManufacturingOrchestrationBuilder UseClustering(Action<ClusterOptions>? configure = null)
+    {
+        Services.Configure<OrchestratorSettings>(settings =>
+        {
+            settings.Cluster.Enabled = true;
+            configure?.Invoke(settings.Cluster);
+        });
+        return this;
+    }
+
+    /// <summary>
     /// Configures the orchestrator options: its <see cref="OrchestratorOptions.Settings"/> (parallelism, queue capacity,
     /// retry policy, node id…) and its services. Runs after the builder's own composition and after the settings bound
     /// with <see cref="BindSettings"/>, so it may override either, the store, adapters or clock included.

@@ -34,12 +34,17 @@ public sealed class Orchestrator : IAsyncDisposable
     private readonly OrchestrationTelemetry _telemetry;
     private readonly bool _ownsTelemetry;
     private readonly SemaphoreSlim _intake = new(1, 1);
+    private readonly SemaphoreSlim _clusterCheckpointGate = new(1, 1);
     private readonly IAuditCheckpointSigner? _checkpointSigner;
     private CancellationTokenSource? _stopping;
     private Task? _timerLoop;
     private Task? _checkpointLoop;
     private Task? _auditSinkLoops;
     private AuditCheckpoint? _lastCheckpoint;
+    private Task? _clusterLoops;
+    private List<Task>? _singletonLoops;
+    private Dictionary<string, AuditHead>? _clusterHeads;
+    private long _clusterFeedCursor;
     private int _state; // 0 created, 4 starting, 1 running, 2 stopping, 3 stopped
 
     /// <summary>Creates an orchestrator; call <see cref="StartAsync"/> before publishing.</summary>
@@ -92,6 +97,14 @@ public sealed class Orchestrator : IAsyncDisposable
     internal OrchestratorRuntime Runtime => _runtime;
 
     /// <summary>
+    /// What this node holds of the cluster (<see cref="OrchestratorSettings.Cluster"/>), read now; <see langword="null"/>
+    /// when the node has its store to itself.
+    /// </summary>
+    public ClusterStatus? Cluster => _runtime.Cluster is { } cluster
+        ? new ClusterStatus(cluster.NodeId, cluster.OwnedBuckets, cluster.HoldsSingleton, cluster.LeaseLosses)
+        : null;
+
+    /// <summary>
     /// Starts the workers and recovers what a previous run left: pending commands are executed again (with the same
     /// idempotency keys), pending events are processed in order, due timers fire.
     /// </summary>
@@ -111,6 +124,12 @@ public sealed class Orchestrator : IAsyncDisposable
         }
 
         _lastCheckpoint = await _runtime.Store.ReadLatestCheckpointAsync(cancellationToken).ConfigureAwait(false);
+        if (_runtime.Cluster is { } cluster)
+        {
+            await StartClusteredAsync(cluster, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         foreach (var key in await _runtime.Store.ReadPartitionsWithPendingCommandsAsync(cancellationToken).ConfigureAwait(false))
         {
             _runtime.Route(new ResumeWork(key));
@@ -174,6 +193,27 @@ public sealed class Orchestrator : IAsyncDisposable
         }
 
         var loops = _runtime.Workers.Select(w => w.Loop).OfType<Task>().Append(_timerLoop!).Append(_checkpointLoop!).Append(_auditSinkLoops!);
+        if (_runtime.Cluster is { } cluster)
+        {
+            await Task.WhenAll(loops.Append(_clusterLoops!)).ConfigureAwait(false);
+            List<Task> singletonLoops;
+            lock (_intake)
+            {
+                singletonLoops = [.. _singletonLoops ?? []];
+            }
+
+            await Task.WhenAll(singletonLoops).ConfigureAwait(false);
+            if (cluster.HoldsSingleton)
+            {
+                await CheckpointAuditAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            // Given back at once, so the other nodes take this node's buckets without waiting for the leases to expire.
+            await cluster.ReleaseAllAsync(CancellationToken.None).ConfigureAwait(false);
+            Volatile.Write(ref _state, 3);
+            return;
+        }
+
         await Task.WhenAll(loops).ConfigureAwait(false);
         await CheckpointAuditAsync(CancellationToken.None).ConfigureAwait(false);
         Volatile.Write(ref _state, 3);
@@ -334,7 +374,18 @@ public sealed class Orchestrator : IAsyncDisposable
             {
                 var inboxEvent = stored[next++];
                 _telemetry.Accepted(envelope);
-                _runtime.Route(new EventWork(inboxEvent) { HoldsCapacity = true });
+                if (_runtime.Cluster is not null)
+                {
+                    // Clustered, other nodes accept events of the same key: the key's worker reads them from the store in
+                    // inbox order instead of taking this one first. A key of a bucket another node owns is its to do.
+                    _runtime.ReleaseCapacity();
+                    _runtime.Route(new ScanWork(inboxEvent.PartitionKey));
+                }
+                else
+                {
+                    _runtime.Route(new EventWork(inboxEvent) { HoldsCapacity = true });
+                }
+
                 results[candidateIndex[i]] = PublishResult.Accepted(inboxEvent.Key, inboxEvent.Position);
             }
             else
@@ -355,7 +406,10 @@ public sealed class Orchestrator : IAsyncDisposable
     public ValueTask<PublishResult> RecordRejectionAsync(string channel, IReadOnlyList<ValidationError> errors, string? excerpt, CancellationToken cancellationToken = default) =>
         RejectAsync(null, errors, channel, excerpt, cancellationToken);
 
-    /// <summary>Waits until no work is queued or running (timers that are not yet due do not count).</summary>
+    /// <summary>
+    /// Waits until no work is queued or running (timers that are not yet due do not count). On a clustered node: no work
+    /// of this node, and no due timer of a bucket it owns; what the other nodes do is not waited for.
+    /// </summary>
     /// <param name="cancellationToken">Ends the wait.</param>
     /// <returns>A task that completes when idle.</returns>
     public async Task WaitForIdleAsync(CancellationToken cancellationToken = default)
@@ -364,7 +418,8 @@ public sealed class Orchestrator : IAsyncDisposable
         {
             await _runtime.IdleTask.WaitAsync(cancellationToken).ConfigureAwait(false);
             var due = await _runtime.Store.ReadNextTimerDueAsync(cancellationToken).ConfigureAwait(false);
-            if (due is null || due > _runtime.Time.GetUtcNow())
+            var now = _runtime.Time.GetUtcNow();
+            if (due is null || due > now || (_runtime.Cluster is { } cluster && !await HasOwnedDueTimerAsync(cluster, now, cancellationToken).ConfigureAwait(false)))
             {
                 // Re-check: a due timer may have been dispatched while we looked.
                 if (_runtime.InFlight == 0)
@@ -377,6 +432,19 @@ public sealed class Orchestrator : IAsyncDisposable
 
             await Task.WhenAny(_runtime.TimerSignal, Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System, cancellationToken)).ConfigureAwait(false);
         }
+    }
+
+    private async ValueTask<bool> HasOwnedDueTimerAsync(ClusterCoordinator cluster, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        foreach (var timer in await _runtime.Store.ReadDueTimersAsync(now, 512, cancellationToken).ConfigureAwait(false))
+        {
+            if (cluster.Owns(timer.PartitionKey))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -566,6 +634,11 @@ public sealed class Orchestrator : IAsyncDisposable
     /// <returns>The checkpoint.</returns>
     public async Task<AuditCheckpoint> CheckpointAuditAsync(CancellationToken cancellationToken = default)
     {
+        if (_runtime.Cluster is not null)
+        {
+            return await CheckpointClusteredAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var heads = new Dictionary<string, AuditHead>(StringComparer.Ordinal);
         if (_lastCheckpoint is not null)
         {
@@ -588,6 +661,11 @@ public sealed class Orchestrator : IAsyncDisposable
             PreviousHash = _lastCheckpoint?.Hash ?? AuditHashes.GenesisHash,
             Hash = string.Empty,
         };
+        return await AppendCheckpointAsync(checkpoint, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<AuditCheckpoint> AppendCheckpointAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
         checkpoint = checkpoint with { Hash = AuditHashes.Compute(checkpoint) };
         if (_checkpointSigner is not null)
         {
@@ -597,6 +675,103 @@ public sealed class Orchestrator : IAsyncDisposable
         await _runtime.Store.AppendCheckpointAsync(checkpoint, cancellationToken).ConfigureAwait(false);
         _lastCheckpoint = checkpoint;
         return checkpoint;
+    }
+
+    /// <summary>
+    /// A clustered node's checkpoint: every node commits to the trail, so the heads come from the store — the latest
+    /// checkpoint (whoever took it) and the audit feed read since — and the checkpoint continues the latest one's chain.
+    /// Taken by the holder of the singleton lease (periodically and at its shutdown), so the chain does not fork.
+    /// </summary>
+    private async Task<AuditCheckpoint> CheckpointClusteredAsync(CancellationToken cancellationToken)
+    {
+        var store = _runtime.Store;
+        await _clusterCheckpointGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _lastCheckpoint = await store.ReadLatestCheckpointAsync(cancellationToken).ConfigureAwait(false);
+            var heads = _clusterHeads ??= new Dictionary<string, AuditHead>(StringComparer.Ordinal);
+            if (_lastCheckpoint is not null)
+            {
+                foreach (var (key, head) in _lastCheckpoint.Heads)
+                {
+                    Advance(heads, key, head);
+                }
+            }
+
+            while (true)
+            {
+                var feed = await store.ReadAuditFeedAsync(_clusterFeedCursor, 10_000, cancellationToken).ConfigureAwait(false);
+                foreach (var entry in feed)
+                {
+                    Advance(heads, entry.Record.PartitionKey, new AuditHead { Count = entry.Record.Sequence, Hash = entry.Record.Hash });
+                    _clusterFeedCursor = entry.Position;
+                }
+
+                if (feed.Count < 10_000)
+                {
+                    break;
+                }
+            }
+
+            var checkpoint = new AuditCheckpoint
+            {
+                Number = (_lastCheckpoint?.Number ?? 0) + 1,
+                TakenAt = _runtime.Time.GetUtcNow(),
+                Heads = new Dictionary<string, AuditHead>(heads, StringComparer.Ordinal),
+                PreviousHash = _lastCheckpoint?.Hash ?? AuditHashes.GenesisHash,
+                Hash = string.Empty,
+            };
+            return await AppendCheckpointAsync(checkpoint, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _clusterCheckpointGate.Release();
+        }
+
+        static void Advance(Dictionary<string, AuditHead> heads, string key, AuditHead head)
+        {
+            if (!heads.TryGetValue(key, out var known) || known.Count < head.Count)
+            {
+                heads[key] = head;
+            }
+        }
+    }
+
+    private async Task StartClusteredAsync(ClusterCoordinator cluster, CancellationToken cancellationToken)
+    {
+        var stopping = _stopping!.Token;
+        _singletonLoops = [];
+        cluster.SingletonAcquired = async scope =>
+        {
+            // Audit checkpoints and audit sink deliveries run on one node of the cluster: the singleton lease's holder.
+            if (_checkpointSigner is not null && await _runtime.Store.ReadLatestCheckpointAsync(stopping).ConfigureAwait(false) is null or { Mac: null })
+            {
+                await CheckpointAuditAsync(stopping).ConfigureAwait(false);
+            }
+
+            if (_runtime.AuditSinks is not { } sinks)
+            {
+                return;
+            }
+
+            var held = CancellationTokenSource.CreateLinkedTokenSource(scope, stopping);
+            var loops = sinks.Start(held.Token).ContinueWith(_ => held.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            lock (_intake)
+            {
+                _singletonLoops.RemoveAll(t => t.IsCompleted);
+                _singletonLoops.Add(loops);
+            }
+        };
+
+        // The first round takes this node's share of the buckets and routes what they have waiting before publishing opens.
+        await cluster.RoundAsync(cancellationToken).ConfigureAwait(false);
+        _clusterLoops = Task.WhenAll(
+            Task.Run(() => cluster.RunAsync(stopping), CancellationToken.None),
+            Task.Run(() => cluster.PollAsync(stopping), CancellationToken.None));
+        _timerLoop = Task.Run(() => TimerLoopAsync(stopping), CancellationToken.None);
+        _checkpointLoop = Task.Run(() => CheckpointLoopAsync(stopping), CancellationToken.None);
+        _auditSinkLoops = Task.CompletedTask;
+        Volatile.Write(ref _state, 1);
     }
 
     /// <inheritdoc />
@@ -610,6 +785,7 @@ public sealed class Orchestrator : IAsyncDisposable
 
         _stopping?.Dispose();
         _intake.Dispose();
+        _clusterCheckpointGate.Dispose();
         if (_ownsTelemetry)
         {
             _telemetry.Dispose();
@@ -667,16 +843,25 @@ public sealed class Orchestrator : IAsyncDisposable
                 if (next is { } due && due <= now)
                 {
                     var dispatched = 0;
+                    var cluster = _runtime.Cluster;
                     foreach (var timer in await _runtime.Store.ReadDueTimersAsync(now, 512, stopping).ConfigureAwait(false))
                     {
-                        if (_runtime.TryStartTimer(timer.Id))
+                        // Clustered, a timer fires on the node that owns its partition's bucket (its commit is fenced too).
+                        if ((cluster is null || cluster.Owns(timer.PartitionKey)) && _runtime.TryStartTimer(timer.Id))
                         {
                             _runtime.Route(new TimerWork(timer));
                             dispatched++;
                         }
                     }
 
-                    if (dispatched == 0)
+                    if (dispatched == 0 && cluster is not null)
+                    {
+                        // The due timers are other nodes' (or in flight): look again when this node's buckets change or a poll interval passes.
+                        using var poll = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+                        await Task.WhenAny(signal, Task.Delay(_runtime.Options.Settings.Cluster.PollInterval, _runtime.Time, poll.Token)).ConfigureAwait(false);
+                        await poll.CancelAsync().ConfigureAwait(false);
+                    }
+                    else if (dispatched == 0)
                     {
                         await signal.WaitAsync(stopping).ConfigureAwait(false);
                     }
@@ -734,7 +919,14 @@ public sealed class Orchestrator : IAsyncDisposable
             try
             {
                 await Task.Delay(_runtime.Options.Settings.CheckpointInterval, _runtime.Time, stopping).ConfigureAwait(false);
-                if (!_runtime.Heads.IsEmpty)
+                if (_runtime.Cluster is { } cluster)
+                {
+                    if (cluster.HoldsSingleton)
+                    {
+                        await CheckpointAuditAsync(stopping).ConfigureAwait(false);
+                    }
+                }
+                else if (!_runtime.Heads.IsEmpty)
                 {
                     await CheckpointAuditAsync(stopping).ConfigureAwait(false);
                 }

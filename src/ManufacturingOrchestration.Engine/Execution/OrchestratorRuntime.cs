@@ -5,6 +5,7 @@ using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Telemetry;
 using ManufacturingOrchestration.Engine.Workflows;
+using ManufacturingOrchestration.Model;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -40,6 +41,7 @@ internal sealed class OrchestratorRuntime
         Operations = new OperationsHandler(this);
         Approvals = new ApprovalProcessor(this);
         AuditSinks = options.AuditSinks.Count > 0 ? new AuditSinkRunner(this, [.. options.AuditSinks], options.Settings.AuditSinkDelivery) : null;
+        Cluster = options.Settings.Cluster.Enabled ? new ClusterCoordinator(this) : null;
         Workers = new PartitionWorker[options.Settings.Parallelism];
         for (var i = 0; i < Workers.Length; i++)
         {
@@ -85,6 +87,9 @@ internal sealed class OrchestratorRuntime
 
     public PartitionWorker[] Workers { get; }
 
+    /// <summary>The bucket leases of a clustered node, or <see langword="null"/> when the node has the store to itself.</summary>
+    public ClusterCoordinator? Cluster { get; }
+
     /// <summary>The delivery of audit records to the registered sinks, or <see langword="null"/> when there are none.</summary>
     public AuditSinkRunner? AuditSinks { get; }
 
@@ -94,7 +99,39 @@ internal sealed class OrchestratorRuntime
 
     public Task TimerSignal => Volatile.Read(ref _timerSignal).Task;
 
-    public void Route(WorkItem item) => Workers[WorkerOf(item.PartitionKey)].Enqueue(item);
+    public void Route(WorkItem item)
+    {
+        if (Cluster is { } cluster && !cluster.Owns(item.PartitionKey))
+        {
+            NotOwned(item);
+            return;
+        }
+
+        Workers[WorkerOf(item.PartitionKey)].Enqueue(item);
+    }
+
+    /// <summary>
+    /// Lets go of work for a key whose bucket another node owns: what is durable in the store is that node's to do; an
+    /// operator's request is refused, naming why.
+    /// </summary>
+    public void NotOwned(WorkItem item)
+    {
+        switch (item)
+        {
+            case EventWork { HoldsCapacity: true } ew:
+                ReleaseCapacity(ew);
+                break;
+            case TimerWork tw:
+                _timersInFlight.TryRemove(tw.Timer.Id, out _);
+                break;
+            case OperatorWork ow:
+                ow.Completion.TrySetResult(OperatorActionResult.Refused(ReasonCodes.LeaseLost, $"Partition '{item.PartitionKey}' is owned by another node of the cluster; ask again there or once its bucket moved."));
+                break;
+            case PartitionWork pw:
+                pw.Completion.TrySetResult(OperatorActionResult.Refused(ReasonCodes.LeaseLost, $"Partition '{item.PartitionKey}' is owned by another node of the cluster; ask again there or once its bucket moved."));
+                break;
+        }
+    }
 
     public int WorkerOf(string partitionKey)
     {

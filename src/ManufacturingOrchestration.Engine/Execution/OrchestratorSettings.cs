@@ -88,6 +88,14 @@ public sealed class OrchestratorSettings
     [ValidateObjectMembers]
     public AuditSinkOptions AuditSinkDelivery { get; set; } = new();
 
+    /// <summary>
+    /// Whether and how this node shares its store with other orchestrator nodes: bucket leases, fenced commits, timers and
+    /// audit checkpoints once per cluster. Off by default (<see cref="ClusterOptions.Enabled"/>).
+    /// </summary>
+    [Required]
+    [ValidateObjectMembers]
+    public ClusterOptions Cluster { get; set; } = new();
+
     /// <summary>Validates the settings: every range and every rule between two settings.</summary>
     /// <exception cref="ArgumentException">A setting is not valid; the message names each one and what it must be.</exception>
     public void Validate()
@@ -116,6 +124,7 @@ public sealed class OrchestratorSettings
         var copy = (OrchestratorSettings)MemberwiseClone();
         copy.Approvals = Approvals?.Clone()!;
         copy.AuditSinkDelivery = AuditSinkDelivery?.Clone()!;
+        copy.Cluster = Cluster?.Clone()!;
         return copy;
     }
 

@@ -28,6 +28,9 @@ internal sealed partial class PartitionWorker
     private long _maxPositionSeen;
     private long _evictionFloor;
 
+    // The cluster's ownership version the key cache was last checked against (clustered nodes only).
+    private int _clusterVersion;
+
     public PartitionWorker(OrchestratorRuntime runtime, int index)
     {
         _runtime = runtime;
@@ -82,6 +85,7 @@ internal sealed partial class PartitionWorker
         var round = items;
         while (round.Count > 0)
         {
+            DropKeysNoLongerOwned();
             var next = new List<WorkItem>();
             var touched = new Dictionary<string, KeyRuntime>(StringComparer.Ordinal);
             var staged = new List<Staged>();
@@ -99,10 +103,17 @@ internal sealed partial class PartitionWorker
                     continue;
                 }
 
-                KeyRuntime key;
+                KeyRuntime? key;
                 try
                 {
                     key = await GetKeyAsync(item, ct).ConfigureAwait(false);
+                    if (key is null)
+                    {
+                        // A clustered node that does not own the key's bucket (any more): its owner does the work.
+                        _runtime.NotOwned(item);
+                        Done(item);
+                        continue;
+                    }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -156,7 +167,7 @@ internal sealed partial class PartitionWorker
                         staged.Add(stage);
                         if (stage.Commit is not null)
                         {
-                            commits.Add(stage.Commit);
+                            commits.Add(Fenced(stage.Commit, key));
                         }
 
                         if (stage.ScanAfterCommit)
@@ -173,7 +184,7 @@ internal sealed partial class PartitionWorker
                     if (poison is not null)
                     {
                         staged.Add(poison);
-                        commits.Add(poison.Commit!);
+                        commits.Add(Fenced(poison.Commit!, key));
                     }
                 }
             }
@@ -240,8 +251,17 @@ internal sealed partial class PartitionWorker
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            // Nothing of the round is committed: forget the cached keys and try the same items again shortly.
-            Log.StoreFailed(_runtime.Logger, ex, commits[0].PartitionKey);
+            // Nothing of the round is committed: forget the cached keys and try the same items again shortly. A lost
+            // lease drops its bucket first (logged once, there): the retried items of its keys are let go, not retried.
+            if (ex is LeaseLostException lost && _runtime.Cluster is { } cluster)
+            {
+                cluster.Lost(lost.Fence);
+            }
+            else
+            {
+                Log.StoreFailed(_runtime.Logger, ex, commits[0].PartitionKey);
+            }
+
             foreach (var stage in staged)
             {
                 Forget(stage.Key.State.Key);
@@ -312,44 +332,71 @@ internal sealed partial class PartitionWorker
         _runtime.InFlightDone();
     }
 
-    private async ValueTask<KeyRuntime> GetKeyAsync(WorkItem item, CancellationToken ct)
+    private async ValueTask<KeyRuntime?> GetKeyAsync(WorkItem item, CancellationToken ct)
     {
         var partitionKey = item.PartitionKey;
+        LeaseFence? fence = null;
+        if (_runtime.Cluster is { } cluster)
+        {
+            fence = cluster.FenceOf(partitionKey);
+            if (fence is null)
+            {
+                Forget(partitionKey);
+                return null;
+            }
+
+            if (_keys.TryGetValue(partitionKey, out var cached) && cached.Fence?.Epoch != fence.Epoch)
+            {
+                // The bucket changed hands since the key was read: what the cache holds may be stale.
+                Forget(partitionKey);
+            }
+        }
+
         if (_keys.TryGetValue(partitionKey, out var key))
         {
             return key;
         }
 
         var state = await _runtime.Store.LoadPartitionAsync(partitionKey, ct).ConfigureAwait(false) ?? PartitionState.Empty(partitionKey);
-        return Hold(item, state);
+        return Hold(item, state, fence);
     }
 
-    /// <summary>Takes a key into the cache with the state read for it.</summary>
-    private KeyRuntime Hold(WorkItem item, PartitionState state)
+    /// <summary>Takes a key into the cache with the state read for it and, on a clustered node, its bucket's fence.</summary>
+    private KeyRuntime Hold(WorkItem item, PartitionState state, LeaseFence? fence)
     {
         // A key read again after it was dropped from the cache does not know which of its queued events it processed:
-        // an event from before the drop is not trusted, the key re-reads its pending events from the store instead.
+        // an event from before the drop is not trusted, the key re-reads its pending events from the store instead. On a
+        // clustered node another node may have processed any of them meanwhile, so no queued event is trusted.
         var partitionKey = item.PartitionKey;
-        var mayBeStale = item is EventWork ew && ew.Event.Position <= _evictionFloor;
-        var key = new KeyRuntime(state) { NeedsScan = _rescan.Remove(partitionKey) | mayBeStale };
+        var mayBeStale = item is EventWork ew && (ew.Event.Position <= _evictionFloor || fence is not null);
+        var key = new KeyRuntime(state) { NeedsScan = _rescan.Remove(partitionKey) | mayBeStale, Fence = fence };
         _keys[partitionKey] = key;
         return key;
     }
 
     /// <summary>
     /// Reads the states of a round's keys the cache does not hold in one call, so that a store with a round trip per read
-    /// pays one per round, not one per new key. A failure is left to <see cref="GetKeyAsync"/>, which reads each key again
-    /// and handles the failure per item.
+    /// pays one per round, not one per new key. On a clustered node only keys of owned buckets are read. A failure is left
+    /// to <see cref="GetKeyAsync"/>, which reads each key again and handles the failure per item.
     /// </summary>
     private async ValueTask PrefetchKeysAsync(List<WorkItem> round, CancellationToken ct)
     {
-        Dictionary<string, WorkItem>? missing = null;
+        Dictionary<string, (WorkItem Item, LeaseFence? Fence)>? missing = null;
+        var cluster = _runtime.Cluster;
         foreach (var item in round)
         {
-            if (!_keys.ContainsKey(item.PartitionKey))
+            if (_keys.ContainsKey(item.PartitionKey))
             {
-                (missing ??= new Dictionary<string, WorkItem>(StringComparer.Ordinal)).TryAdd(item.PartitionKey, item);
+                continue;
             }
+
+            LeaseFence? fence = null;
+            if (cluster is not null && (fence = cluster.FenceOf(item.PartitionKey)) is null)
+            {
+                continue;
+            }
+
+            (missing ??= new Dictionary<string, (WorkItem, LeaseFence?)>(StringComparer.Ordinal)).TryAdd(item.PartitionKey, (item, fence));
         }
 
         if (missing is not { Count: > 1 })
@@ -367,9 +414,32 @@ internal sealed partial class PartitionWorker
             return;
         }
 
-        foreach (var (partitionKey, item) in missing)
+        foreach (var (partitionKey, (item, fence)) in missing)
         {
-            Hold(item, states.TryGetValue(partitionKey, out var state) ? state : PartitionState.Empty(partitionKey));
+            Hold(item, states.TryGetValue(partitionKey, out var state) ? state : PartitionState.Empty(partitionKey), fence);
+        }
+    }
+
+    /// <summary>The commit with the key's bucket fence on a clustered node; the same commit otherwise.</summary>
+    private static StepCommit Fenced(StepCommit commit, KeyRuntime key) =>
+        key.Fence is { } fence && commit.Fence is null ? commit with { Fence = fence } : commit;
+
+    /// <summary>On a clustered node whose buckets changed, drops the cached keys of buckets it no longer holds under the same epoch.</summary>
+    private void DropKeysNoLongerOwned()
+    {
+        if (_runtime.Cluster is not { } cluster || cluster.Version == _clusterVersion)
+        {
+            return;
+        }
+
+        _clusterVersion = cluster.Version;
+        foreach (var (partitionKey, key) in _keys)
+        {
+            if (!cluster.IsCurrent(key.Fence))
+            {
+                _keys.Remove(partitionKey);
+                _rescan.Remove(partitionKey);
+            }
         }
     }
 
@@ -528,6 +598,11 @@ internal sealed partial class PartitionWorker
 
     private async Task ExecuteCommandsAsync(IEnumerable<KeyRuntime> keys, CancellationToken ct)
     {
+        if (_runtime.Cluster is { } cluster)
+        {
+            keys = await StillOwnedAsync(cluster, keys, ct).ConfigureAwait(false);
+        }
+
         List<Task<StepCommit?>>? running = null;
         List<StepCommit>? completions = null;
         List<KeyRuntime>? executed = null;
@@ -544,7 +619,7 @@ internal sealed partial class PartitionWorker
             {
                 if (pendingTask.Result is { } completion)
                 {
-                    (completions ??= []).Add(completion);
+                    (completions ??= []).Add(Fenced(completion, key));
                 }
             }
             else
@@ -560,6 +635,17 @@ internal sealed partial class PartitionWorker
                 if (await task.ConfigureAwait(false) is { } completion)
                 {
                     (completions ??= []).Add(completion);
+                }
+            }
+
+            if (_runtime.Cluster is not null && completions is not null)
+            {
+                for (var i = 0; i < completions.Count; i++)
+                {
+                    if (completions[i].Fence is null && _keys.TryGetValue(completions[i].PartitionKey, out var owner))
+                    {
+                        completions[i] = Fenced(completions[i], owner);
+                    }
                 }
             }
         }
@@ -581,8 +667,17 @@ internal sealed partial class PartitionWorker
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             // The effects happened but their completion is not recorded: re-executing them later sends the same
-            // idempotency keys, which the targets answer with "already applied".
-            Log.StoreFailed(_runtime.Logger, ex, completions[0].PartitionKey);
+            // idempotency keys, which the targets answer with "already applied" — here, or on the node that owns the
+            // bucket now when the lease was lost.
+            if (ex is LeaseLostException lost && _runtime.Cluster is { } owner)
+            {
+                owner.Lost(lost.Fence);
+            }
+            else
+            {
+                Log.StoreFailed(_runtime.Logger, ex, completions[0].PartitionKey);
+            }
+
             foreach (var key in executed!)
             {
                 _runtime.Executor.Discard(key);
@@ -591,6 +686,70 @@ internal sealed partial class PartitionWorker
                 _queue.Writer.TryWrite(new ResumeWork(key.State.Key));
             }
         }
+    }
+
+    /// <summary>
+    /// The keys whose commands may be sent: those of buckets this node still holds, confirmed in the store (one renewal
+    /// per bucket) just before the send. A key of a bucket found lost is dropped with its planned commands unsent.
+    /// </summary>
+    private async Task<List<KeyRuntime>> StillOwnedAsync(ClusterCoordinator cluster, IEnumerable<KeyRuntime> keys, CancellationToken ct)
+    {
+        var confirmed = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var owned = new List<KeyRuntime>();
+        List<WorkItem>? unconfirmed = null;
+        foreach (var key in keys)
+        {
+            if (key.Pending.Count == 0 || key.State.IsParked)
+            {
+                continue;
+            }
+
+            if (key.Fence is not { LeaseKey: { } bucket } fence)
+            {
+                continue;
+            }
+
+            if (!confirmed.TryGetValue(bucket, out var ok))
+            {
+                try
+                {
+                    ok = await cluster.ConfirmAsync(fence, ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // Not confirmed is not sent: the key's pending commands are read again and tried shortly.
+                    Log.StoreFailed(_runtime.Logger, ex, key.State.Key);
+                    ok = false;
+                }
+
+                confirmed[bucket] = ok;
+            }
+
+            if (ok)
+            {
+                owned.Add(key);
+            }
+            else
+            {
+                Forget(key.State.Key);
+                if (cluster.IsCurrent(fence))
+                {
+                    (unconfirmed ??= []).Add(new ResumeWork(key.State.Key));
+                }
+            }
+        }
+
+        if (unconfirmed is not null)
+        {
+            foreach (var _ in unconfirmed)
+            {
+                _runtime.InFlightAdded();
+            }
+
+            _ = Task.Run(() => RequeueLaterAsync(unconfirmed, ct), CancellationToken.None);
+        }
+
+        return owned;
     }
 
     private static partial class Log

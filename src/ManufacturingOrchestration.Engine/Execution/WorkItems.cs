@@ -54,6 +54,9 @@ internal sealed class KeyRuntime(PartitionState state)
 {
     public PartitionState State { get; set; } = state;
 
+    /// <summary>The bucket lease the key was loaded under on a clustered node (every commit of the key carries it), else <see langword="null"/>.</summary>
+    public LeaseFence? Fence { get; init; }
+
     /// <summary>Commands not yet finished, in ordinal order.</summary>
     public List<OutboxEntry> Pending { get; } = [];
 

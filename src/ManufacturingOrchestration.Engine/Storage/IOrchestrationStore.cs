@@ -282,6 +282,16 @@ public interface IOrchestrationStore
     /// <returns>The grant when the owner holds the lease afterwards; <see langword="null"/> when another owner holds it.</returns>
     ValueTask<LeaseGrant?> TryAcquireLeaseGrantAsync(string partitionKey, string owner, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Reads the leases that have an owner (taken and not released, whether expired or not) whose key starts with
+    /// <paramref name="keyPrefix"/>, in ordinal key order: who holds which lease, with which epoch, until when. The
+    /// clustered orchestrator reads its nodes' heartbeats and its buckets' owners with it.
+    /// </summary>
+    /// <param name="keyPrefix">The start of the keys, compared ordinally (empty for all).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The leases, by key.</returns>
+    ValueTask<IReadOnlyList<LeaseGrant>> ReadLeasesAsync(string keyPrefix, CancellationToken cancellationToken = default);
+
     /// <summary>Releases a lease held by an owner.</summary>
     /// <param name="partitionKey">The partition key.</param>
     /// <param name="owner">The owner.</param>

@@ -155,7 +155,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
             {
                 if (commit.Fence is { } fence)
                 {
-                    var slot = _partitions[commit.PartitionKey];
+                    var slot = _partitions[fence.LeaseKey ?? commit.PartitionKey];
                     if (!string.Equals(slot.LeaseOwner, fence.Owner, StringComparison.Ordinal) || slot.LeaseEpoch != fence.Epoch)
                     {
                         throw new LeaseLostException(commit.PartitionKey, fence);
@@ -576,6 +576,32 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     }
 
     /// <inheritdoc />
+    public ValueTask<IReadOnlyList<LeaseGrant>> ReadLeasesAsync(string keyPrefix, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keyPrefix);
+        cancellationToken.ThrowIfCancellationRequested();
+        var leases = new List<LeaseGrant>();
+        foreach (var (key, slot) in _partitions)
+        {
+            if (!key.StartsWith(keyPrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            lock (slot)
+            {
+                if (slot.LeaseOwner is { } owner)
+                {
+                    leases.Add(new LeaseGrant { PartitionKey = key, Owner = owner, Epoch = slot.LeaseEpoch, Until = slot.LeaseUntil });
+                }
+            }
+        }
+
+        leases.Sort(static (a, b) => string.CompareOrdinal(a.PartitionKey, b.PartitionKey));
+        return new ValueTask<IReadOnlyList<LeaseGrant>>(leases);
+    }
+
+    /// <inheritdoc />
     public ValueTask ReleaseLeaseAsync(string partitionKey, string owner, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -640,7 +666,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         var count = 0;
         foreach (var commit in commits)
         {
-            count += 1 + commit.FollowUpEvents.Count;
+            count += 1 + commit.FollowUpEvents.Count + (commit.Fence?.LeaseKey is null ? 0 : 1);
         }
 
         var keys = new string[count];
@@ -648,6 +674,12 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         foreach (var commit in commits)
         {
             keys[k++] = commit.PartitionKey;
+            if (commit.Fence?.LeaseKey is { } leaseKey)
+            {
+                // The lease that fences the commit is locked with the partitions, so a takeover cannot come in between.
+                keys[k++] = leaseKey;
+            }
+
             for (var i = 0; i < commit.FollowUpEvents.Count; i++)
             {
                 var followUp = commit.FollowUpEvents[i];

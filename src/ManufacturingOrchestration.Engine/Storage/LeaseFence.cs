@@ -21,6 +21,13 @@ public sealed record LeaseFence
 
     /// <summary>The epoch the lease was granted with (<see cref="LeaseGrant.Epoch"/>).</summary>
     public required long Epoch { get; init; }
+
+    /// <summary>
+    /// The key of the lease that fences the commit, or <see langword="null"/> (the default) for the lease of the
+    /// committing partition itself (<see cref="StepCommit.PartitionKey"/>). A node that owns many partitions through one
+    /// lease (a bucket of partition keys, as the clustered orchestrator takes them) names that lease here.
+    /// </summary>
+    public string? LeaseKey { get; init; }
 }
 
 /// <summary>
@@ -45,8 +52,14 @@ public sealed record LeaseGrant
     /// <summary>When the lease expires unless renewed.</summary>
     public required DateTimeOffset Until { get; init; }
 
-    /// <summary>The fence for <see cref="StepCommit.Fence"/> of the commits this holder makes.</summary>
+    /// <summary>The fence for <see cref="StepCommit.Fence"/> of the commits this holder makes to the partition the lease is named after.</summary>
     public LeaseFence Fence => new() { Owner = Owner, Epoch = Epoch };
+
+    /// <summary>
+    /// The fence for commits of other partitions this lease covers: <see cref="Fence"/> with
+    /// <see cref="LeaseFence.LeaseKey"/> set to <see cref="PartitionKey"/>, the key of this lease.
+    /// </summary>
+    public LeaseFence FenceByKey => new() { Owner = Owner, Epoch = Epoch, LeaseKey = PartitionKey };
 }
 
 /// <summary>
@@ -63,7 +76,7 @@ public sealed class LeaseLostException : ManufacturingOrchestrationException
     /// <param name="partitionKey">The partition.</param>
     /// <param name="fence">The fence the refused commit carried.</param>
     public LeaseLostException(string partitionKey, LeaseFence fence)
-        : base(ReasonCodes.LeaseLost, $"The lease of partition '{partitionKey}' is no longer held by '{fence?.Owner}' at epoch {fence?.Epoch}; nothing was committed.")
+        : base(ReasonCodes.LeaseLost, $"The lease {(fence?.LeaseKey is { } leaseKey ? $"'{leaseKey}' of partition '{partitionKey}'" : $"of partition '{partitionKey}'")} is no longer held by '{fence?.Owner}' at epoch {fence?.Epoch}; nothing was committed.")
     {
         ArgumentNullException.ThrowIfNull(fence);
         PartitionKey = partitionKey;

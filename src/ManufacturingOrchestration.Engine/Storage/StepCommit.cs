@@ -46,7 +46,7 @@ public sealed record StepCommit
     /// The lease this step is committed under, or <see langword="null"/> (the default) for a node that shares the store
     /// with no other. When set, the store applies the batch only when the partition's lease has exactly this owner and
     /// epoch at commit time, whatever its expiry, and otherwise throws <see cref="LeaseLostException"/> and writes
-    /// nothing of the batch.
+    /// nothing of the batch. The lease checked is the partition's own unless <see cref="LeaseFence.LeaseKey"/> names another.
     /// </summary>
     public LeaseFence? Fence { get; init; }
 

@@ -20,6 +20,7 @@ public sealed class ReconciliationScheduler : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
     private long _completedRuns;
+    private long _skippedRuns;
     private long _nextRunAtTicks;
     private Exception? _lastError;
 
@@ -42,6 +43,17 @@ public sealed class ReconciliationScheduler : IAsyncDisposable
 
     /// <summary>The time between runs.</summary>
     public TimeSpan Interval { get; }
+
+    /// <summary>
+    /// When set, a scheduled run goes ahead only when it returns <see langword="true"/> at its due time; otherwise the run
+    /// is skipped (not counted in <see cref="CompletedRuns"/>) and the next one is due an interval later. With several
+    /// orchestrator nodes on one store, <c>() =&gt; orchestrator.Cluster?.HoldsSingleton ?? true</c> reconciles on one
+    /// node of the cluster at a time. Set it before <see cref="Start"/>; default <see langword="null"/> (every run goes ahead).
+    /// </summary>
+    public Func<bool>? RunWhen { get; set; }
+
+    /// <summary>How many scheduled runs <see cref="RunWhen"/> skipped.</summary>
+    public long SkippedRuns => Interlocked.Read(ref _skippedRuns);
 
     /// <summary>How many runs completed (successfully or not).</summary>
     public long CompletedRuns => Interlocked.Read(ref _completedRuns);
@@ -112,6 +124,12 @@ public sealed class ReconciliationScheduler : IAsyncDisposable
                     var delay = Task.Delay(wait, _time, stopping);
                     Interlocked.Exchange(ref _nextRunAtTicks, due.UtcTicks);
                     await delay.ConfigureAwait(false);
+                }
+
+                if (RunWhen is { } runWhen && !runWhen())
+                {
+                    Interlocked.Increment(ref _skippedRuns);
+                    continue;
                 }
 
                 await RunNowAsync(stopping).ConfigureAwait(false);

@@ -60,6 +60,30 @@ public class ReconciliationSchedulerTests
     }
 
     [Fact]
+    public async Task Start_RunWhenFalse_SkipsTheRunsUntilItIsTrue()
+    {
+        await using var host = await DriftReconcilerTests.CreateHost().StartAsync();
+        var asked = 0;
+        var holdsSingleton = false;
+        await using var sut = new ReconciliationScheduler(DriftReconcilerTests.CreateSut(host), _ => { Interlocked.Increment(ref asked); return ValueTask.FromResult<IReadOnlyList<LotId>>([]); }, TimeSpan.FromMinutes(5), host.Time)
+        {
+            RunWhen = () => Volatile.Read(ref holdsSingleton),
+        };
+
+        var start = host.Time.GetUtcNow();
+        sut.Start();
+        await WaitForAsync(() => sut.NextRunAt == start + TimeSpan.FromMinutes(5));
+        host.Time.Advance(TimeSpan.FromMinutes(5));
+        await WaitForAsync(() => sut.SkippedRuns == 1 && sut.NextRunAt == start + TimeSpan.FromMinutes(10));
+        Volatile.Write(ref holdsSingleton, true);
+        host.Time.Advance(TimeSpan.FromMinutes(5));
+        await WaitForAsync(() => sut.CompletedRuns == 1);
+
+        asked.Should().Be(1, "the skipped run did not ask for lots");
+        sut.SkippedRuns.Should().Be(1);
+    }
+
+    [Fact]
     public async Task DisposeAsync_StopsTheSchedule()
     {
         await using var host = await DriftReconcilerTests.CreateHost().StartAsync();

@@ -1,0 +1,191 @@
+using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Engine.Storage;
+
+namespace ManufacturingOrchestration.Engine.Tests.Execution;
+
+/// <summary>
+/// Several clustered orchestrator nodes on one in-memory store, each on a fake clock of its own (so one node's lease can
+/// run out while that node's clock stands still), all sending to one plant.
+/// </summary>
+public sealed class ClusteredOrchestratorTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task TwoNodes_OneStore_SplitTheBucketsAndProcessEveryEventOnceInOrder()
+    {
+        var store = new InMemoryOrchestrationStore();
+        await using var a = Node("node-a", store, plant: null);
+        await using var b = Node("node-b", store, plant: a);
+        await a.StartAsync();
+        a.Orchestrator.Cluster!.OwnedBuckets.Should().HaveCount(8, "the only live node takes every bucket");
+        await b.StartAsync();
+
+        // A renews at a third of the lease and sees two live nodes: it gives back half; B takes them at its next round.
+        await UntilAsync(() => Task.FromResult(a.Orchestrator.Cluster!.OwnedBuckets.Count == 4 && b.Orchestrator.Cluster!.OwnedBuckets.Count == 4), a, b);
+        a.Orchestrator.Cluster!.OwnedBuckets.Should().NotIntersectWith(b.Orchestrator.Cluster!.OwnedBuckets);
+
+        var lots = Enumerable.Range(0, 16).Select(i => $"LOT-{i:D3}").ToArray();
+        foreach (var lot in lots)
+        {
+            a.AddLotInInspection(lot, 100);
+        }
+
+        // Each lot: failed then passed, published alternately to either node.
+        foreach (var (lot, i) in lots.Select((l, i) => (l, i)))
+        {
+            (await (i % 2 == 0 ? a : b).Orchestrator.PublishAsync(EngineTestHost.Failed(lot, $"f-{lot}", sequence: 1), Ct)).Status.Should().Be(PublishStatus.Accepted);
+            (await (i % 2 == 0 ? b : a).Orchestrator.PublishAsync(EngineTestHost.Passed(lot, $"p-{lot}", sequence: 2), Ct)).Status.Should().Be(PublishStatus.Accepted);
+        }
+
+        await UntilSettledAsync(store, a, b);
+
+        await AssertEachEventProcessedOnceInOrderAsync(store, lots);
+        AssertNoEffectTwice(a);
+        a.Plant.Effects.Count.Should().BePositive();
+        (a.Orchestrator.Cluster!.LeaseLosses + b.Orchestrator.Cluster!.LeaseLosses).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task StoppedNode_ItsBucketsAreTakenOverAndItsKeysProcessed()
+    {
+        var store = new InMemoryOrchestrationStore();
+        await using var a = Node("node-a", store, plant: null);
+        await using var b = Node("node-b", store, plant: a);
+        await a.StartAsync();
+        await b.StartAsync();
+        await UntilAsync(() => Task.FromResult(a.Orchestrator.Cluster!.OwnedBuckets.Count == 4 && b.Orchestrator.Cluster!.OwnedBuckets.Count == 4), a, b);
+
+        await a.Orchestrator.StopAsync(Ct);
+        await UntilAsync(() => Task.FromResult(b.Orchestrator.Cluster!.OwnedBuckets.Count == 8), b);
+
+        var lots = Enumerable.Range(0, 8).Select(i => $"LOT-{i:D3}").ToArray();
+        foreach (var lot in lots)
+        {
+            a.AddLotInInspection(lot, 100);
+            (await b.Orchestrator.PublishAsync(EngineTestHost.Failed(lot, $"f-{lot}", sequence: 1), Ct)).Status.Should().Be(PublishStatus.Accepted);
+        }
+
+        await UntilSettledAsync(store, b);
+        await AssertEachEventProcessedOnceInOrderAsync(store, lots, passed: false);
+        AssertNoEffectTwice(a);
+    }
+
+    [Fact]
+    public async Task NodeWhoseLeaseWasTaken_CannotCommit_SendsNothingAndTheNewOwnerProcessesTheEvent()
+    {
+        var store = new InMemoryOrchestrationStore();
+        await using var a = Node("node-a", store, plant: null, buckets: 1);
+        await using var b = Node("node-b", store, plant: a, buckets: 1);
+        await a.StartAsync();
+        a.Orchestrator.Cluster!.OwnedBuckets.Should().Equal(0);
+
+        // A's clock stands still (a paused process); on B's, A's leases ran out: B's node takes the bucket over (in the
+        // store directly, so that B does not process anything before A tried).
+        b.Time.Advance(TimeSpan.FromSeconds(11));
+        var now = b.Time.GetUtcNow();
+        (await store.TryAcquireLeaseGrantAsync("bucket:0", "node-b", now.AddSeconds(9), now, Ct)).Should().NotBeNull();
+        a.Orchestrator.Cluster!.OwnedBuckets.Should().Equal([0], "A has not noticed");
+
+        a.AddLotInInspection("LOT-1", 100);
+        (await a.Orchestrator.PublishAsync(EngineTestHost.Failed("LOT-1", "f-LOT-1", sequence: 1), Ct)).Status.Should().Be(PublishStatus.Accepted);
+
+        // A processes the event on its stale lease (its clock is not moved: it does not renew); the store refuses the
+        // fenced commit and A drops the bucket.
+        await UntilAsync(() => Task.FromResult(a.Orchestrator.Cluster!.LeaseLosses == 1));
+        a.Orchestrator.Cluster!.OwnedBuckets.Should().BeEmpty();
+        a.Plant.Effects.Count.Should().Be(0, "none of the commands the refused commit planned is sent");
+        (await store.ReadPendingEventsAsync("LOT-1", 0, 10, Ct)).Should().ContainSingle("nothing of A's step was committed");
+
+        // B, started, holds the bucket, finds the event and processes it, once.
+        await b.StartAsync();
+        b.Orchestrator.Cluster!.OwnedBuckets.Should().Equal(0);
+        await UntilSettledAsync(store, b);
+        await AssertEachEventProcessedOnceInOrderAsync(store, ["LOT-1"], passed: false);
+        a.Plant.Effects.Count.Should().BePositive();
+        AssertNoEffectTwice(a);
+    }
+
+    [Fact]
+    public void BucketOf_IsStableAndWithinRange()
+    {
+        var options = new ClusterOptions { BucketCount = 256 };
+
+        var buckets = Enumerable.Range(0, 2000).Select(i => options.BucketOf($"L-{i:D5}")).ToArray();
+
+        buckets.Should().OnlyContain(b => b >= 0 && b < 256);
+        buckets.Distinct().Count().Should().BeGreaterThan(200, "2,000 keys spread over nearly every one of 256 buckets");
+        options.BucketOf("L-00042").Should().Be(new ClusterOptions { BucketCount = 256 }.BucketOf("L-00042"));
+    }
+
+    [Fact]
+    public async Task Orchestrator_NotClustered_HasNoClusterStatus()
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+
+        host.Orchestrator.Cluster.Should().BeNull();
+    }
+
+    [Fact]
+    public void Settings_ClusterIsOffByDefault()
+    {
+        var settings = new OrchestratorSettings();
+
+        settings.Cluster.Enabled.Should().BeFalse();
+        settings.Cluster.LeaseDuration.Should().Be(TimeSpan.FromSeconds(10));
+        settings.Cluster.BucketCount.Should().Be(256);
+        settings.Cluster.PollInterval.Should().Be(TimeSpan.FromSeconds(2));
+    }
+
+    private static EngineTestHost Node(string id, IOrchestrationStore store, EngineTestHost? plant, int buckets = 8) =>
+        new(
+            o =>
+            {
+                o.Settings.NodeId = id;
+                o.Settings.Cluster.Enabled = true;
+                o.Settings.Cluster.BucketCount = buckets;
+                o.Settings.Cluster.LeaseDuration = TimeSpan.FromSeconds(9);
+                o.Settings.Cluster.PollInterval = TimeSpan.FromSeconds(1);
+            },
+            store,
+            adapters: plant is null ? null : _ => plant.Plant.Adapters);
+
+    /// <summary>Moves every node's clock a second at a time (their renewals and polls run on them) until the condition holds.</summary>
+    private static async Task UntilAsync(Func<Task<bool>> condition, params EngineTestHost[] nodes)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        limit.CancelAfter(Limit);
+        while (!await condition())
+        {
+            limit.Token.ThrowIfCancellationRequested();
+            foreach (var node in nodes)
+            {
+                node.Time.Advance(TimeSpan.FromSeconds(1));
+            }
+
+            await Task.Delay(20, limit.Token);
+        }
+    }
+
+    private static Task UntilSettledAsync(IOrchestrationStore store, params EngineTestHost[] nodes) =>
+        UntilAsync(
+            async () => (await store.ReadPendingEventsAsync(null, 0, 1, Ct)).Count == 0
+                && (await store.ReadPartitionsWithPendingCommandsAsync(Ct)).Count == 0
+                && nodes.All(n => n.Orchestrator.Backlog == 0),
+            nodes);
+
+    private static async Task AssertEachEventProcessedOnceInOrderAsync(IOrchestrationStore store, IReadOnlyList<string> lots, bool passed = true)
+    {
+        foreach (var lot in lots)
+        {
+            var trail = await store.ReadAuditAsync(lot, 1, Ct);
+            var steps = trail.Where(r => r.Action is "processed" or "transition-rejected").Select(r => r.Event!.Value.Id).ToArray();
+            steps.Should().Equal(passed ? [$"f-{lot}", $"p-{lot}"] : [$"f-{lot}"], $"each event of {lot} is processed once, in order");
+        }
+    }
+
+    private static void AssertNoEffectTwice(EngineTestHost plant) =>
+        plant.Plant.Effects.Records.GroupBy(r => r.IdempotencyKey).Where(g => g.Count() > 1).Select(g => g.Key).Should().BeEmpty();
+}
