@@ -35,6 +35,14 @@ public sealed partial class PostgreSqlOrchestrationStore
         ObjectDisposedException.ThrowIf(_disposed, this);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        // A transaction whose client stops between statements must not keep its locks (the inbox and audit order locks,
+        // the lease rows of fence checks) for longer than this: the server ends the session and rolls it back.
+        await using (var idle = new NpgsqlCommand(_idleInTransactionSql, connection, transaction) { CommandTimeout = _commandTimeout })
+        {
+            await idle.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var result = await work(connection, transaction).ConfigureAwait(false);
 
         // Once the work is done, a cancellation no longer interrupts the commit: the caller learns the outcome.

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model.Serialization;
@@ -33,6 +34,8 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
     private readonly int _commandTimeout;
     private readonly ITimer? _pruneTimer;
     private int _pruning;
+    private readonly string _idleInTransactionSql;
+    private readonly string _leaseLockTimeoutSql;
     private int _pruneRequested;
     private long _lastPruneCutOffTicks;
     private volatile bool _disposed;
@@ -46,6 +49,8 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
         _ownsDataSource = ownsDataSource;
         _sql = sql;
         _commandTimeout = (int)Math.Ceiling(options.CommandTimeout.TotalSeconds);
+        _idleInTransactionSql = "SET LOCAL idle_in_transaction_session_timeout = " + ((long)Math.Ceiling(options.IdleInTransactionTimeout.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
+        _leaseLockTimeoutSql = "SET LOCAL lock_timeout = " + ((long)Math.Ceiling(options.LeaseLockTimeout.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
         Target = target;
         if (options.RetentionWindow is not null)
         {
@@ -411,7 +416,25 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
         ArgumentNullException.ThrowIfNull(checkpoint);
         cancellationToken.ThrowIfCancellationRequested();
         var blob = StoredRecordJson.Write(checkpoint);
-        await ExecuteAsync("INSERT INTO §audit_checkpoints (number, record) VALUES ($1, $2)", cancellationToken, Bigint(checkpoint.Number), Bytea(blob)).ConfigureAwait(false);
+        var latest = await WriteAsync(
+            async (connection, transaction) =>
+            {
+                // Under the audit lock, so that two nodes appending at once are serialized: the second sees the first's row.
+                await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = _commandTimeout };
+                batch.BatchCommands.Add(Batch("SELECT pg_advisory_xact_lock($1)", Bigint(_sql.AuditLockKey)));
+                batch.BatchCommands.Add(Batch("SELECT COALESCE((SELECT number FROM §audit_checkpoints ORDER BY id DESC LIMIT 1), 0)"));
+                batch.BatchCommands.Add(Batch("INSERT INTO §audit_checkpoints (number, record) SELECT $1, $2 WHERE COALESCE((SELECT number FROM §audit_checkpoints ORDER BY id DESC LIMIT 1), 0) = $1 - 1", Bigint(checkpoint.Number), Bytea(blob)));
+                await using var rows = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await rows.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                await rows.ReadAsync(cancellationToken).ConfigureAwait(false);
+                return rows.GetInt64(0);
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (checkpoint.Number != latest + 1)
+        {
+            // The conditional insert wrote nothing; the transaction committed only the lock.
+            throw new AuditCheckpointConflictException(checkpoint.Number, latest);
+        }
     }
 
     /// <inheritdoc />
@@ -474,17 +497,36 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
         ArgumentNullException.ThrowIfNull(partitionKey);
         ArgumentException.ThrowIfNullOrEmpty(owner);
         cancellationToken.ThrowIfCancellationRequested();
-        var epochs = await QueryAsync(
-            "INSERT INTO §leases AS l (partition_key, owner, until, epoch) VALUES ($1, $2, $3, 1) ON CONFLICT (partition_key) DO UPDATE "
-            + "SET owner = excluded.owner, until = excluded.until, epoch = CASE WHEN l.owner = excluded.owner THEN l.epoch ELSE l.epoch + 1 END "
-            + "WHERE l.owner IS NULL OR l.owner = excluded.owner OR l.until <= $4 RETURNING epoch",
-            static rows => rows.GetInt64(0),
-            cancellationToken,
-            Text(partitionKey),
-            Text(owner),
-            Bigint(until.UtcTicks),
-            Bigint(now.UtcTicks)).ConfigureAwait(false);
-        return epochs.Count == 0 ? null : new LeaseGrant { PartitionKey = partitionKey, Owner = owner, Epoch = epochs[0], Until = until };
+        long? epoch;
+        try
+        {
+            epoch = await WriteAsync(
+                async (connection, transaction) =>
+                {
+                    // The upsert waits for the share locks of fence checks; a bounded wait, so that a commit whose client
+                    // stopped holds up this lease only, not the caller's whole lease round.
+                    await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = _commandTimeout };
+                    batch.BatchCommands.Add(new NpgsqlBatchCommand(_leaseLockTimeoutSql));
+                    batch.BatchCommands.Add(Batch(
+                        "INSERT INTO §leases AS l (partition_key, owner, until, epoch) VALUES ($1, $2, $3, 1) ON CONFLICT (partition_key) DO UPDATE "
+                        + "SET owner = excluded.owner, until = excluded.until, epoch = CASE WHEN l.owner = excluded.owner THEN l.epoch ELSE l.epoch + 1 END "
+                        + "WHERE l.owner IS NULL OR l.owner = excluded.owner OR l.until <= $4 RETURNING epoch",
+                        Text(partitionKey),
+                        Text(owner),
+                        Bigint(until.UtcTicks),
+                        Bigint(now.UtcTicks)));
+                    await using var rows = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    return await rows.ReadAsync(cancellationToken).ConfigureAwait(false) ? rows.GetInt64(0) : (long?)null;
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            // Someone holds the row longer than the lock timeout: not granted this time; the caller tries again later.
+            return null;
+        }
+
+        return epoch is { } granted ? new LeaseGrant { PartitionKey = partitionKey, Owner = owner, Epoch = granted, Until = until } : null;
     }
 
     /// <inheritdoc />

@@ -41,6 +41,27 @@ public sealed class PostgreSqlStoreOptions
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// How long a write transaction of the store may sit idle on the server — its client paused (stopped, frozen by the
+    /// collector or the hypervisor) or cut off between two statements — before the server ends the session and rolls it
+    /// back (PostgreSQL's <c>idle_in_transaction_session_timeout</c>, set for each transaction with <c>SET LOCAL</c>, so it
+    /// works through a pooler in transaction mode). Until then the transaction keeps its locks: the inbox and audit order
+    /// locks every other node's intake waits for, and the lease rows its fence check share-locks, which a node taking
+    /// the lease over must wait for. Keep it well below the cluster's lease duration. Between 100 milliseconds and 1 hour;
+    /// default 5 seconds.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.1", "01:00:00")]
+    public TimeSpan IdleInTransactionTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long taking over a lease waits for a row lock (PostgreSQL's <c>lock_timeout</c>, per transaction) before it
+    /// counts as not granted this time: a commit holding the lease row share-locked for its fence check — also one whose
+    /// client has stopped, until <see cref="IdleInTransactionTimeout"/> ends it — then does not hold up the node's whole
+    /// lease round. Between 10 milliseconds and 1 hour; default 1 second.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.01", "01:00:00")]
+    public TimeSpan LeaseLockTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// How long processed inbox ids and finished outbox commands are kept (de-duplication holds for events accepted within
     /// it); older ones are pruned every <see cref="PruneInterval"/>. <see langword="null"/> turns automatic pruning off
     /// (call <see cref="PostgreSqlOrchestrationStore.PruneAsync"/> yourself). Positive when set; default 7 days. The audit

@@ -507,7 +507,19 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         ArgumentNullException.ThrowIfNull(checkpoint);
         cancellationToken.ThrowIfCancellationRequested();
         var blob = StoredRecordJson.Write(checkpoint);
-        await WriteAsync(() => _writer.Statement("INSERT INTO audit_checkpoints (number, record) VALUES ($p0, $p1)", 2).With(checkpoint.Number, blob).ExecuteNonQuery(), cancellationToken).ConfigureAwait(false);
+        await WriteAsync(
+            () =>
+            {
+                // The one writer reads the latest number and appends in the same transaction: no other append comes between.
+                var latest = _writer.Get("SELECT number FROM audit_checkpoints ORDER BY id DESC LIMIT 1").ExecuteScalar() is long stored ? stored : 0;
+                if (checkpoint.Number != latest + 1)
+                {
+                    throw new AuditCheckpointConflictException(checkpoint.Number, latest);
+                }
+
+                _writer.Statement("INSERT INTO audit_checkpoints (number, record) VALUES ($p0, $p1)", 2).With(checkpoint.Number, blob).ExecuteNonQuery();
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -1,5 +1,6 @@
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Model;
 
 namespace ManufacturingOrchestration.Testing.StoreContract;
 
@@ -47,6 +48,56 @@ public abstract partial class OrchestrationStoreContractTests
         await act.Should().ThrowAsync<Exception>();
         (await store.ReadAuditAsync("lot-A", 1, Ct)).Should().BeEmpty();
         (await store.ReadAuditAsync("lot-B", 1, Ct)).Should().BeEmpty();
+    }
+
+    /// <summary><c>AppendCheckpointAsync</c> — a checkpoint that does not continue the latest stored one: refused, nothing stored.</summary>
+    [Fact]
+    public async Task AppendCheckpointAsync_NumberDoesNotContinueTheLatest_ThrowsAndStoresNothing()
+    {
+        var store = await NewStoreAsync();
+        var heads = new Dictionary<string, AuditHead>(StringComparer.Ordinal);
+        var first = NewCheckpoint(1, AuditHashes.GenesisHash, heads);
+        (await FluentActions.Awaiting(async () => await store.AppendCheckpointAsync(NewCheckpoint(2, AuditHashes.GenesisHash, heads), Ct))
+            .Should().ThrowAsync<AuditCheckpointConflictException>()).Which.LatestStored.Should().Be(0);
+        await store.AppendCheckpointAsync(first, Ct);
+
+        var again = await FluentActions.Awaiting(async () => await store.AppendCheckpointAsync(NewCheckpoint(1, AuditHashes.GenesisHash, heads), Ct))
+            .Should().ThrowAsync<AuditCheckpointConflictException>();
+
+        again.Which.Number.Should().Be(1);
+        again.Which.LatestStored.Should().Be(1);
+        again.Which.ReasonCode.Should().Be(ReasonCodes.AuditCheckpointConflict);
+        (await store.ReadLatestCheckpointsAsync(10, Ct)).Select(c => c.Hash).Should().Equal(first.Hash);
+    }
+
+    /// <summary><c>AppendCheckpointAsync</c> — several writers append the same next number at once: exactly one is stored.</summary>
+    [Fact]
+    public async Task AppendCheckpointAsync_SeveralWritersAppendTheSameNumberAtOnce_ExactlyOneIsStored()
+    {
+        var store = await NewStoreAsync();
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var attempts = Enumerable.Range(0, 4).Select(writer => Task.Run(
+            async () =>
+            {
+                await start.Task;
+                var heads = new Dictionary<string, AuditHead>(StringComparer.Ordinal) { [$"lot-{writer}"] = AuditHead.Genesis };
+                try
+                {
+                    await store.AppendCheckpointAsync(NewCheckpoint(1, AuditHashes.GenesisHash, heads), Ct);
+                    return true;
+                }
+                catch (AuditCheckpointConflictException)
+                {
+                    return false;
+                }
+            },
+            Ct)).ToArray();
+
+        start.SetResult();
+        var outcomes = await Task.WhenAll(attempts);
+
+        outcomes.Count(stored => stored).Should().Be(1);
+        (await store.ReadLatestCheckpointsAsync(10, Ct)).Should().ContainSingle().Which.Number.Should().Be(1);
     }
 
     /// <summary><c>AppendCheckpointAsync</c> — two checkpoints: latest is read back and the trail verifies against it.</summary>

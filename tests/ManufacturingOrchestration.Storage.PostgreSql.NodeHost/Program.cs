@@ -29,7 +29,15 @@ var supplier = new SupplierId("S-ACME");
 var siteProfile = new SiteProfile { Id = site, HoldLocation = new BinId("HOLD-P1") };
 
 await using var store = await PostgreSqlOrchestrationStore.OpenAsync(
-    new PostgreSqlStoreOptions { ConnectionString = arguments["connection"], Schema = arguments["schema"], RetentionWindow = null },
+    new PostgreSqlStoreOptions
+    {
+        ConnectionString = arguments["connection"],
+        Schema = arguments["schema"],
+        RetentionWindow = null,
+
+        // A stopped node's open transaction gives up its locks well within a lease, as the store's documentation advises.
+        IdleInTransactionTimeout = TimeSpan.FromMilliseconds((arguments.ContainsKey("lease-ms") ? Number("lease-ms") : 3000) / 3),
+    },
     cancellationToken: ct);
 
 // Each node has simulators of its own, seeded alike, and an effects log of its own (crash-proof: flushed before the

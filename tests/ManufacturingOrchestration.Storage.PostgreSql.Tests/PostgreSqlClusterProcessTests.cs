@@ -76,6 +76,9 @@ public sealed class PostgreSqlClusterProcessTests
             await survivor.WaitForOwnedAsync(owned => owned == 64, Limit);
             paused.Signal("CONT");
 
+            // Continued, it finds at its next lease round that the buckets it held are someone else's now.
+            await paused.WaitForStatusAsync(status => status.Losses > 0, "a lost lease", Limit);
+
             await using var store = await PostgreSqlOrchestrationStore.OpenAsync(new PostgreSqlStoreOptions { ConnectionString = _cluster.ConnectionString, Schema = schema, RetentionWindow = null }, cancellationToken: Ct);
             await UntilSettledAsync(store, survivor);
 
@@ -220,7 +223,10 @@ public sealed class PostgreSqlClusterProcessTests
         }
 
         /// <summary>Waits until the latest STATUS line reports a number of owned buckets that satisfies <paramref name="condition"/>.</summary>
-        public async Task WaitForOwnedAsync(Func<int, bool> condition, TimeSpan timeout)
+        public Task WaitForOwnedAsync(Func<int, bool> condition, TimeSpan timeout) => WaitForStatusAsync(status => condition(status.Owned), "the buckets expected", timeout);
+
+        /// <summary>Waits until the latest STATUS line satisfies <paramref name="condition"/> (owned buckets, lease losses).</summary>
+        public async Task WaitForStatusAsync(Func<(int Owned, long Losses), bool> condition, string expected, TimeSpan timeout)
         {
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(Ct);
             limit.CancelAfter(timeout);
@@ -232,17 +238,24 @@ public sealed class PostgreSqlClusterProcessTests
                     status = _output.ToString().Split('\n').LastOrDefault(l => l.StartsWith("STATUS owned=", StringComparison.Ordinal));
                 }
 
-                if (status is not null && condition(int.Parse(status["STATUS owned=".Length..status.IndexOf(' ', "STATUS owned=".Length)], CultureInfo.InvariantCulture)))
+                if (status is not null && condition(Parse(status)))
                 {
                     return;
                 }
 
                 if (_process.HasExited || limit.IsCancellationRequested)
                 {
-                    throw new InvalidOperationException($"The node host never reported the buckets expected:\n{Output}");
+                    throw new InvalidOperationException($"The node host never reported {expected}:\n{Output}");
                 }
 
                 await Task.Delay(50, Ct);
+            }
+
+            static (int Owned, long Losses) Parse(string status)
+            {
+                var owned = status["STATUS owned=".Length..status.IndexOf(' ', "STATUS owned=".Length)];
+                var losses = status[(status.IndexOf("losses=", StringComparison.Ordinal) + "losses=".Length)..].Trim();
+                return (int.Parse(owned, CultureInfo.InvariantCulture), long.Parse(losses, CultureInfo.InvariantCulture));
             }
         }
 

@@ -205,7 +205,14 @@ public sealed class Orchestrator : IAsyncDisposable
             await Task.WhenAll(singletonLoops).ConfigureAwait(false);
             if (cluster.HoldsSingleton)
             {
-                await CheckpointAuditAsync(CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    await CheckpointAuditAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (AuditCheckpointConflictException)
+                {
+                    // The singleton moved while this node was paused: the new holder checkpoints, this one stops quietly.
+                }
             }
 
             // Given back at once, so the other nodes take this node's buckets without waiting for the leases to expire.

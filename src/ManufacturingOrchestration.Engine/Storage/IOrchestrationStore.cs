@@ -223,10 +223,14 @@ public interface IOrchestrationStore
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="position"/> is not greater than <paramref name="expectedPosition"/>, or <paramref name="expectedPosition"/> is negative.</exception>
     ValueTask<bool> TrySaveAuditSinkCursorAsync(string sinkName, long expectedPosition, long position, CancellationToken cancellationToken = default);
 
-    /// <summary>Appends an audit checkpoint.</summary>
+    /// <summary>
+    /// Appends an audit checkpoint, only when it continues the latest stored one: its number is the latest's plus one (1
+    /// when none is stored), checked atomically with the append, so two writers cannot both append the same number.
+    /// </summary>
     /// <param name="checkpoint">The checkpoint.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when it is durable.</returns>
+    /// <exception cref="AuditCheckpointConflictException">The checkpoint does not continue the latest stored one; nothing was stored.</exception>
     ValueTask AppendCheckpointAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken = default);
 
     /// <summary>Reads the latest audit checkpoint, or <see langword="null"/>.</summary>

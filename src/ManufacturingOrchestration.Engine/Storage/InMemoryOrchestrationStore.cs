@@ -479,6 +479,12 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_checkpoints)
         {
+            var latest = _checkpoints.Count == 0 ? 0 : _checkpoints[^1].Number;
+            if (checkpoint.Number != latest + 1)
+            {
+                throw new AuditCheckpointConflictException(checkpoint.Number, latest);
+            }
+
             _checkpoints.Add(checkpoint);
         }
 

@@ -276,6 +276,9 @@ public static class ReasonCodes
     /// <summary>The audit trail failed verification.</summary>
     public static readonly ReasonCode AuditTampered = new("audit.verification-failed", "The audit trail failed verification: a record was modified, deleted, reordered or truncated.");
 
+    /// <summary>An audit checkpoint did not continue the latest stored one: another node took a checkpoint first.</summary>
+    public static readonly ReasonCode AuditCheckpointConflict = new("audit.checkpoint-conflict", "An audit checkpoint did not continue the latest stored one (another node took one first); nothing was stored.");
+
     /// <summary>An audit sink's file holds a line that is not an audit record.</summary>
     public static readonly ReasonCode AuditSinkFileUnreadable = new("audit.sink-file-unreadable", "An audit sink's file holds a complete line that is not an audit record (damaged, or written by something else); the sink writes nothing to it until it is repaired.");
 
@@ -394,7 +397,7 @@ public static class ReasonCodes
         AdapterTransient, AdapterPermanent, AdapterStale, RetriesExhausted, CircuitOpen, StockDrift,
         AdapterNotConfigured, UnknownCommandKind, UnknownOperation, OperationNotSupported, RequiredOperationsMissing, ReferenceUnknown, BatchDispositionUnknown, LocationOnHold, PicksPaused,
         RuleSetInvalid, RuleEvaluationFailed, RecommendationNotAuthoritative, SiteProfileMissing,
-        ConcurrencyConflict, AuditTampered, AuditSinkFileUnreadable, StepFailed, OperatorRoleRequired, QueryRetriesExhausted, QueryRefused,
+        ConcurrencyConflict, AuditTampered, AuditCheckpointConflict, AuditSinkFileUnreadable, StepFailed, OperatorRoleRequired, QueryRetriesExhausted, QueryRefused,
         PartitionParked,
         StoreSchemaTooNew, StoreInUse, StoreDataUnreadable, LeaseLost,
         FileUnreadable, FileNotRegular,
