@@ -38,9 +38,9 @@ public sealed partial class PostgreSqlOrchestrationStore
             async (connection, transaction) =>
             {
                 var heads = await ReadHeadsAsync(connection, transaction, prepared, cancellationToken).ConfigureAwait(false);
-                var stateWrites = PlanVersions(prepared, heads.Versions);
+                CheckVersions(prepared, heads.Versions);
                 var brokenChain = BrokenAuditChain(prepared, heads.AuditSequences);
-                await WriteRowsAsync(connection, transaction, prepared, stateWrites, cancellationToken).ConfigureAwait(false);
+                await WriteRowsAsync(connection, transaction, prepared, cancellationToken).ConfigureAwait(false);
                 if (brokenChain is not null)
                 {
                     // Read before the state writes took their rows, the heads may be another transaction's that committed
@@ -169,33 +169,23 @@ public sealed partial class PostgreSqlOrchestrationStore
 
     /// <summary>
     /// Applies the batch's commits in order to the versions read and throws <see cref="ConcurrencyConflictException"/>,
-    /// before anything is written, for a commit that does not continue its key's version. Returns, per commit, whether it
-    /// writes its state — the write that must change exactly one row, the check the database makes of the versions not
-    /// read here.
+    /// before anything is written, for a commit that does not continue its key's version. A commit that writes its state
+    /// is checked by the database too: its write must change exactly one row (see <see cref="WriteRowsAsync"/>), which
+    /// covers the versions not read here.
     /// </summary>
-    private static bool[] PlanVersions(PreparedCommit[] prepared, Dictionary<string, long> stored)
+    private static void CheckVersions(PreparedCommit[] prepared, Dictionary<string, long> stored)
     {
         var versions = new Dictionary<string, long>(StringComparer.Ordinal);
-        var stateWrites = new bool[prepared.Length];
-        for (var i = 0; i < prepared.Length; i++)
+        foreach (var commit in prepared)
         {
-            var commit = prepared[i].Commit;
-            var key = commit.PartitionKey;
-            if ((versions.TryGetValue(key, out var current) || stored.TryGetValue(key, out current)) && current != commit.ExpectedVersion)
+            var key = commit.Commit.PartitionKey;
+            if ((versions.TryGetValue(key, out var current) || stored.TryGetValue(key, out current)) && current != commit.Commit.ExpectedVersion)
             {
-                throw new ConcurrencyConflictException(key, commit.ExpectedVersion, current);
+                throw new ConcurrencyConflictException(key, commit.Commit.ExpectedVersion, current);
             }
 
-            if (prepared[i].State is not null)
-            {
-                stateWrites[i] = true;
-                current = commit.NewState!.Version;
-            }
-
-            versions[key] = current;
+            versions[key] = commit.State is not null ? commit.Commit.NewState!.Version : current;
         }
-
-        return stateWrites;
     }
 
     /// <summary>The first audit record of the batch that does not continue its key's chain from the stored heads, in words; <see langword="null"/> when every chain continues.</summary>
@@ -306,7 +296,7 @@ public sealed partial class PostgreSqlOrchestrationStore
     /// a concurrent transaction wrote one first: under READ COMMITTED the update waits for it and then finds no expected
     /// version), and the whole transaction is rolled back.
     /// </summary>
-    private async ValueTask WriteRowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, PreparedCommit[] prepared, bool[] stateWrites, CancellationToken cancellationToken)
+    private async ValueTask WriteRowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, PreparedCommit[] prepared, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = _commandTimeout };
         var stateCommands = new NpgsqlBatchCommand?[prepared.Length];
@@ -314,7 +304,7 @@ public sealed partial class PostgreSqlOrchestrationStore
         {
             var commit = prepared[i].Commit;
             var key = commit.PartitionKey;
-            if (stateWrites[i])
+            if (prepared[i].State is not null)
             {
                 var write = commit.ExpectedVersion == 0
                     ? Batch("INSERT INTO §partitions (partition_key, version, state) VALUES ($1, $2, $3) ON CONFLICT (partition_key) DO NOTHING", Text(key), Bigint(commit.NewState!.Version), Bytea(prepared[i].State))
