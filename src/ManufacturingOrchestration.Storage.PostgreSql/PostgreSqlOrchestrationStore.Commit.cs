@@ -78,6 +78,9 @@ public sealed partial class PostgreSqlOrchestrationStore
     private async ValueTask<BatchHeads> ReadHeadsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, PreparedCommit[] prepared, CancellationToken cancellationToken)
     {
         var fenced = new List<StepCommit>();
+        var fenceKeys = new List<string>();
+        var fenceOwners = new List<string>();
+        var fenceEpochs = new List<long>();
         var checkedFences = new HashSet<(string LeaseKey, string Owner, long Epoch)>();
         var versionKeys = new List<string>();
         var auditKeys = new List<string>();
@@ -92,11 +95,9 @@ public sealed partial class PostgreSqlOrchestrationStore
             if (commit.Commit.Fence is { } fence && checkedFences.Add((fence.LeaseKey ?? key, fence.Owner, fence.Epoch)))
             {
                 fenced.Add(commit.Commit);
-                batch.BatchCommands.Add(Batch(
-                    "SELECT 1 FROM §leases WHERE partition_key = $1 AND owner = $2 AND epoch = $3 FOR SHARE",
-                    Text(fence.LeaseKey ?? key),
-                    Text(fence.Owner),
-                    Bigint(fence.Epoch)));
+                fenceKeys.Add(fence.LeaseKey ?? key);
+                fenceOwners.Add(fence.Owner);
+                fenceEpochs.Add(fence.Epoch);
             }
 
             // A key's stored version is needed only when its first commit of the batch writes no state: a state write
@@ -110,6 +111,18 @@ public sealed partial class PostgreSqlOrchestrationStore
             {
                 auditKeys.Add(key);
             }
+        }
+
+        // Every fence in one statement: the lease rows that still match, share-locked (the number of each fence is
+        // returned, so the first that no longer matches is the one reported).
+        if (fenced.Count > 0)
+        {
+            batch.BatchCommands.Add(Batch(
+                "SELECT f.n FROM §leases AS l JOIN unnest($1::text[], $2::text[], $3::bigint[]) WITH ORDINALITY AS f(partition_key, owner, epoch, n) "
+                    + "ON l.partition_key = f.partition_key AND l.owner = f.owner AND l.epoch = f.epoch FOR SHARE OF l",
+                TextArray(fenceKeys),
+                TextArray(fenceOwners),
+                BigintArray(fenceEpochs)));
         }
 
         // After the fence checks, in the same round trip: a statement of a batch runs only after the ones before it.
@@ -141,12 +154,21 @@ public sealed partial class PostgreSqlOrchestrationStore
             first = false;
         }
 
-        foreach (var commit in fenced)
+        if (fenced.Count > 0)
         {
             await NextAsync().ConfigureAwait(false);
-            if (!await rows.ReadAsync(cancellationToken).ConfigureAwait(false))
+            var held = new HashSet<long>();
+            while (await rows.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                throw new LeaseLostException(commit.PartitionKey, commit.Fence!);
+                held.Add(rows.GetInt64(0));
+            }
+
+            for (var i = 0; i < fenced.Count; i++)
+            {
+                if (!held.Contains(i + 1))
+                {
+                    throw new LeaseLostException(fenced[i].PartitionKey, fenced[i].Fence!);
+                }
             }
         }
 
@@ -290,79 +312,176 @@ public sealed partial class PostgreSqlOrchestrationStore
     }
 
     /// <summary>
-    /// Every row of the batch except the ordered ones, in one round trip: per commit its state write (the version check:
-    /// an insert only where the key is new, an update only of the expected version), the waiting index, processed events,
-    /// outbox commands, timers and dead letters. A state write that changed no row means another version is stored (or
-    /// a concurrent transaction wrote one first: under READ COMMITTED the update waits for it and then finds no expected
-    /// version), and the whole transaction is rolled back.
+    /// Every row of the batch except the ordered ones, in one round trip and one statement per kind of row whatever the
+    /// number of steps (rows passed as arrays and unnested). First the state writes, which are the version check: per key
+    /// the batch's last state, inserted where the key's first commit expects it new, else updated only where the stored
+    /// version is the one its first commit expects (the commits in between were checked against each other in memory);
+    /// both return the keys they wrote, and a key missing from them means another version is stored (or a concurrent
+    /// transaction wrote one first: under READ COMMITTED the update waits for it and then finds no expected version), and
+    /// the whole transaction is rolled back. Then the waiting index, processed events, outbox commands, timers and dead
+    /// letters.
     /// </summary>
     private async ValueTask WriteRowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, PreparedCommit[] prepared, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = _commandTimeout };
-        var stateCommands = new NpgsqlBatchCommand?[prepared.Length];
-        for (var i = 0; i < prepared.Length; i++)
+        var states = StateWrites.Of(prepared);
+        if (states.Inserted.Count > 0)
         {
-            var commit = prepared[i].Commit;
-            var key = commit.PartitionKey;
-            if (prepared[i].State is not null)
-            {
-                var write = commit.ExpectedVersion == 0
-                    ? Batch("INSERT INTO §partitions (partition_key, version, state) VALUES ($1, $2, $3) ON CONFLICT (partition_key) DO NOTHING", Text(key), Bigint(commit.NewState!.Version), Bytea(prepared[i].State))
-                    : Batch("UPDATE §partitions SET version = $2, state = $3 WHERE partition_key = $1 AND version = $4", Text(key), Bigint(commit.NewState!.Version), Bytea(prepared[i].State), Bigint(commit.ExpectedVersion));
-                stateCommands[i] = write;
-                batch.BatchCommands.Add(write);
-
-                // The waiting index follows the state it is derived from, in the same transaction.
-                if (commit.ExpectedVersion > 0)
-                {
-                    batch.BatchCommands.Add(Batch("DELETE FROM §partition_waiting WHERE partition_key = $1", Text(key)));
-                }
-
-                foreach (var waitingFor in prepared[i].Waiting)
-                {
-                    batch.BatchCommands.Add(Batch("INSERT INTO §partition_waiting (partition_key, waiting_for) VALUES ($1, $2) ON CONFLICT DO NOTHING", Text(key), Text(waitingFor)));
-                }
-            }
-
-            AddRows(batch, prepared[i]);
+            batch.BatchCommands.Add(Batch(
+                "INSERT INTO §partitions (partition_key, version, state) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[]) ON CONFLICT (partition_key) DO NOTHING RETURNING partition_key",
+                TextArray(states.Inserted.Keys),
+                BigintArray(states.Inserted.Versions),
+                ByteaArray(states.Inserted.States)));
         }
 
+        if (states.Updated.Count > 0)
+        {
+            batch.BatchCommands.Add(Batch(
+                "UPDATE §partitions AS p SET version = u.version, state = u.state FROM unnest($1::text[], $2::bigint[], $3::bytea[], $4::bigint[]) AS u(partition_key, version, state, expected) "
+                    + "WHERE p.partition_key = u.partition_key AND p.version = u.expected RETURNING p.partition_key",
+                TextArray(states.Updated.Keys),
+                BigintArray(states.Updated.Versions),
+                ByteaArray(states.Updated.States),
+                BigintArray(states.Updated.Expected)));
+
+            // The waiting index follows the state it is derived from, in the same transaction.
+            batch.BatchCommands.Add(Batch("DELETE FROM §partition_waiting WHERE partition_key = ANY($1::text[])", TextArray(states.Updated.Keys)));
+        }
+
+        if (states.WaitingKeys.Count > 0)
+        {
+            batch.BatchCommands.Add(Batch(
+                "INSERT INTO §partition_waiting (partition_key, waiting_for) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
+                TextArray(states.WaitingKeys),
+                TextArray(states.WaitingValues)));
+        }
+
+        AddRows(batch, prepared);
         if (batch.BatchCommands.Count == 0)
         {
             return;
         }
 
-        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < prepared.Length; i++)
+        string? conflicted = null;
+        await using (var rows = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (stateCommands[i] is { RecordsAffected: not 1 })
+            // The state writes come first and are the only statements that return rows.
+            var first = true;
+            foreach (var written in new[] { states.Inserted, states.Updated })
             {
-                var commit = prepared[i].Commit;
-                throw new ConcurrencyConflictException(commit.PartitionKey, commit.ExpectedVersion, await StoredVersionAsync(connection, transaction, commit.PartitionKey, cancellationToken).ConfigureAwait(false));
+                if (written.Count == 0)
+                {
+                    continue;
+                }
+
+                if (!first)
+                {
+                    await rows.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                first = false;
+                var returned = new HashSet<string>(StringComparer.Ordinal);
+                while (await rows.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    returned.Add(rows.GetString(0));
+                }
+
+                conflicted ??= written.Keys.Find(key => !returned.Contains(key));
+            }
+        }
+
+        if (conflicted is not null)
+        {
+            var expected = states.FirstExpected[conflicted];
+            throw new ConcurrencyConflictException(conflicted, expected, await StoredVersionAsync(connection, transaction, conflicted, cancellationToken).ConfigureAwait(false));
+        }
+    }
+
+    /// <summary>The batch's processed events, commands, timers and dead letters.</summary>
+    private void AddRows(NpgsqlBatch batch, PreparedCommit[] prepared)
+    {
+        // An event whose step planned commands keeps its envelope until pruned: it may have to be decided again when a
+        // target refuses one of them as stale (ReadEventAsync).
+        var processedSources = new List<string>();
+        var processedIds = new List<string>();
+        var keepEnvelopes = new List<bool>();
+        foreach (var commit in prepared)
+        {
+            foreach (var processed in commit.Commit.ProcessedEvents)
+            {
+                processedSources.Add(processed.Source);
+                processedIds.Add(processed.Id);
+                keepEnvelopes.Add(commit.Commit.NewCommands.Count > 0);
+            }
+        }
+
+        if (processedIds.Count > 0)
+        {
+            batch.BatchCommands.Add(Batch(
+                "UPDATE §inbox AS i SET processed = true, envelope = CASE WHEN u.keep THEN i.envelope END FROM unnest($1::text[], $2::text[], $3::boolean[]) AS u(source, event_id, keep) "
+                    + "WHERE i.source = u.source AND i.event_id = u.event_id AND NOT i.processed",
+                TextArray(processedSources),
+                TextArray(processedIds),
+                BooleanArray(keepEnvelopes)));
+        }
+
+        AddCommands(batch, prepared);
+        foreach (var commit in prepared)
+        {
+            AddTimersAndDeadLetters(batch, commit);
+        }
+    }
+
+    /// <summary>
+    /// The batch's outbox rows, one statement for the new commands and one for the updated ones. A key written more than
+    /// once in the batch is written once, as the commits in order would leave it: a new command replaces every column, an
+    /// update changes only the life of what is there (of the command planned earlier in the batch, if it was).
+    /// </summary>
+    private void AddCommands(NpgsqlBatch batch, PreparedCommit[] prepared)
+    {
+        var rows = new List<PreparedCommand>();
+        Dictionary<string, int>? index = null;
+        foreach (var commit in prepared)
+        {
+            foreach (var command in commit.Commands)
+            {
+                index ??= new Dictionary<string, int>(StringComparer.Ordinal);
+                var key = command.Entry.IdempotencyKey;
+                if (!index.TryGetValue(key, out var at))
+                {
+                    index[key] = rows.Count;
+                    rows.Add(command);
+                }
+                else if (!command.IsUpdate)
+                {
+                    rows[at] = command;
+                }
+                else
+                {
+                    var earlier = rows[at];
+                    var entry = command.Entry;
+                    rows[at] = earlier with
+                    {
+                        Entry = earlier.Entry with { Status = entry.Status, Attempts = entry.Attempts, NextAttemptAt = entry.NextAttemptAt, LastError = entry.LastError },
+                    };
+                }
+            }
+        }
+
+        foreach (var isUpdate in new[] { false, true })
+        {
+            var these = rows.FindAll(row => row.IsUpdate == isUpdate);
+            if (these.Count > 0)
+            {
+                batch.BatchCommands.Add(WriteCommands(these, isUpdate));
             }
         }
     }
 
-    /// <summary>A commit's processed events, commands, timers and dead letters.</summary>
-    private void AddRows(NpgsqlBatch batch, PreparedCommit prepared)
+    /// <summary>A commit's timers and dead letters (rare: one statement each).</summary>
+    private void AddTimersAndDeadLetters(NpgsqlBatch batch, PreparedCommit prepared)
     {
         var commit = prepared.Commit;
-
-        // An event whose step planned commands keeps its envelope until pruned: it may have to be decided again when a
-        // target refuses one of them as stale (ReadEventAsync).
-        var processedSql = commit.NewCommands.Count > 0
-            ? "UPDATE §inbox SET processed = true WHERE source = $1 AND event_id = $2 AND NOT processed"
-            : "UPDATE §inbox SET processed = true, envelope = NULL WHERE source = $1 AND event_id = $2 AND NOT processed";
-        foreach (var processed in commit.ProcessedEvents)
-        {
-            batch.BatchCommands.Add(Batch(processedSql, Text(processed.Source), Text(processed.Id)));
-        }
-
-        foreach (var command in prepared.Commands)
-        {
-            batch.BatchCommands.Add(WriteCommand(command));
-        }
-
         foreach (var timer in commit.Timers)
         {
             batch.BatchCommands.Add(Batch(
@@ -399,35 +518,52 @@ public sealed partial class PostgreSqlOrchestrationStore
         await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = _commandTimeout };
         if (Array.Exists(prepared, static p => p.FollowUps.Length > 0))
         {
-            batch.BatchCommands.Add(Batch("SELECT pg_advisory_xact_lock($1)", Bigint(_sql.InboxLockKey)));
+            var events = new List<InboxEvent>();
+            var envelopes = new List<byte[]>();
             foreach (var commit in prepared)
             {
                 for (var i = 0; i < commit.FollowUps.Length; i++)
                 {
-                    batch.BatchCommands.Add(InsertInbox(commit.Commit.FollowUpEvents[i], commit.FollowUps[i], returning: false));
+                    events.Add(commit.Commit.FollowUpEvents[i]);
+                    envelopes.Add(commit.FollowUps[i]);
                 }
             }
 
+            batch.BatchCommands.Add(Batch("SELECT pg_advisory_xact_lock($1)", Bigint(_sql.InboxLockKey)));
+            batch.BatchCommands.Add(InsertInbox(events, envelopes, returning: false));
             batch.BatchCommands.Add(Batch("SELECT pg_notify($1, '')", Text(_sql.InboxChannel)));
         }
 
         if (Array.Exists(prepared, static p => p.Audit.Length > 0))
         {
-            batch.BatchCommands.Add(Batch("SELECT pg_advisory_xact_lock($1)", Bigint(_sql.AuditLockKey)));
+            var keys = new List<string>();
+            var sequences = new List<long>();
+            var actions = new List<string>();
+            var recordedAt = new List<long>();
+            var records = new List<byte[]>();
             foreach (var commit in prepared)
             {
                 for (var i = 0; i < commit.Audit.Length; i++)
                 {
                     var record = commit.Commit.Audit[i];
-                    batch.BatchCommands.Add(Batch(
-                        "INSERT INTO §audit (partition_key, sequence, action, recorded_at, record) VALUES ($1, $2, $3, $4, $5)",
-                        Text(record.PartitionKey),
-                        Bigint(record.Sequence),
-                        Text(record.Action),
-                        Bigint(record.RecordedAt.UtcTicks),
-                        Bytea(commit.Audit[i])));
+                    keys.Add(record.PartitionKey);
+                    sequences.Add(record.Sequence);
+                    actions.Add(record.Action);
+                    recordedAt.Add(record.RecordedAt.UtcTicks);
+                    records.Add(commit.Audit[i]);
                 }
             }
+
+            // The feed position (the identity column) follows the order of the rows: the batch's order.
+            batch.BatchCommands.Add(Batch("SELECT pg_advisory_xact_lock($1)", Bigint(_sql.AuditLockKey)));
+            batch.BatchCommands.Add(Batch(
+                "INSERT INTO §audit (partition_key, sequence, action, recorded_at, record) SELECT partition_key, sequence, action, recorded_at, record "
+                    + "FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bytea[]) WITH ORDINALITY AS u(partition_key, sequence, action, recorded_at, record, n) ORDER BY n",
+                TextArray(keys),
+                BigintArray(sequences),
+                TextArray(actions),
+                BigintArray(recordedAt),
+                ByteaArray(records)));
         }
 
         if (batch.BatchCommands.Count > 0)
@@ -447,6 +583,76 @@ public sealed partial class PostgreSqlOrchestrationStore
 
     /// <summary>A commit with everything serialized, ready for the transaction.</summary>
     private sealed record PreparedCommit(StepCommit Commit, byte[]? State, IReadOnlyCollection<string> Waiting, PreparedCommand[] Commands, byte[][] Audit, byte[][] FollowUps, byte[][] DeadLetters);
+
+    /// <summary>
+    /// The state writes of a batch, one per key: the key's last state, inserted where its first commit expects it new
+    /// (<see cref="Inserted"/>), else updated where the stored version is the one its first commit expects
+    /// (<see cref="Updated"/>); the waiting index of each written state; each key's first expected version.
+    /// </summary>
+    private sealed class StateWrites
+    {
+        public StateRows Inserted { get; } = new();
+
+        public StateRows Updated { get; } = new();
+
+        public List<string> WaitingKeys { get; } = [];
+
+        public List<string> WaitingValues { get; } = [];
+
+        public Dictionary<string, long> FirstExpected { get; } = new(StringComparer.Ordinal);
+
+        public static StateWrites Of(PreparedCommit[] prepared)
+        {
+            var writes = new StateWrites();
+            var last = new Dictionary<string, PreparedCommit>(StringComparer.Ordinal);
+            var order = new List<string>();
+            foreach (var commit in prepared)
+            {
+                if (commit.State is not null)
+                {
+                    if (writes.FirstExpected.TryAdd(commit.Commit.PartitionKey, commit.Commit.ExpectedVersion))
+                    {
+                        order.Add(commit.Commit.PartitionKey);
+                    }
+
+                    last[commit.Commit.PartitionKey] = commit;
+                }
+            }
+
+            // In the order the keys first appear in the batch.
+            foreach (var key in order)
+            {
+                var commit = last[key];
+                var expected = writes.FirstExpected[key];
+                var rows = expected == 0 ? writes.Inserted : writes.Updated;
+                rows.Keys.Add(key);
+                rows.Versions.Add(commit.Commit.NewState!.Version);
+                rows.States.Add(commit.State!);
+                rows.Expected.Add(expected);
+                foreach (var waitingFor in commit.Waiting)
+                {
+                    writes.WaitingKeys.Add(key);
+                    writes.WaitingValues.Add(waitingFor);
+                }
+            }
+
+            return writes;
+        }
+    }
+
+    /// <summary>State rows as the columns the statement unnests.</summary>
+    private sealed class StateRows
+    {
+        public List<string> Keys { get; } = [];
+
+        public List<long> Versions { get; } = [];
+
+        public List<byte[]> States { get; } = [];
+
+        public List<long> Expected { get; } = [];
+
+        public int Count => Keys.Count;
+    }
 
     /// <summary>An outbox command with its serialized request; an update changes only the life of a stored command.</summary>
     private sealed record PreparedCommand(OutboxEntry Entry, bool IsUpdate, byte[] Request, byte[]? Compensation);

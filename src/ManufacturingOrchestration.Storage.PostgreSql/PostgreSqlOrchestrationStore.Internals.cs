@@ -12,19 +12,22 @@ public sealed partial class PostgreSqlOrchestrationStore
     private const string OutboxColumns =
         "idempotency_key, partition_key, ordinal, kind, request, correlation_id, caused_source, caused_id, step, workflow, created_at, status, attempts, next_attempt_at, last_error, revision_of, compensation_kind, compensation_request, trace_parent";
 
-    private const string OutboxValues = "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)";
+    /// <summary>The outbox columns as arrays, one element per command, in <see cref="OutboxColumns"/>' order.</summary>
+    private const string OutboxRows =
+        "SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bytea[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], "
+        + "$12::integer[], $13::integer[], $14::bigint[], $15::text[], $16::text[], $17::text[], $18::bytea[], $19::text[])";
 
     /// <summary>A new command: every column is written, also over a row of the same key.</summary>
-    private const string UpsertCommandSql =
-        "INSERT INTO §outbox (" + OutboxColumns + ") VALUES " + OutboxValues + " "
+    private const string UpsertCommandsSql =
+        "INSERT INTO §outbox (" + OutboxColumns + ") " + OutboxRows + " "
         + "ON CONFLICT (idempotency_key) DO UPDATE SET partition_key = excluded.partition_key, ordinal = excluded.ordinal, kind = excluded.kind, request = excluded.request, "
         + "correlation_id = excluded.correlation_id, caused_source = excluded.caused_source, caused_id = excluded.caused_id, step = excluded.step, workflow = excluded.workflow, "
         + "created_at = excluded.created_at, status = excluded.status, attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at, last_error = excluded.last_error, "
         + "revision_of = excluded.revision_of, compensation_kind = excluded.compensation_kind, compensation_request = excluded.compensation_request, trace_parent = excluded.trace_parent";
 
     /// <summary>An updated command: only its life changes (status, attempts, schedule, last error); a command this store never saw is kept whole.</summary>
-    private const string UpdateCommandSql =
-        "INSERT INTO §outbox (" + OutboxColumns + ") VALUES " + OutboxValues + " "
+    private const string UpdateCommandsSql =
+        "INSERT INTO §outbox (" + OutboxColumns + ") " + OutboxRows + " "
         + "ON CONFLICT (idempotency_key) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at, last_error = excluded.last_error";
 
     private const int PruneChunk = 10_000;
@@ -97,6 +100,20 @@ public sealed partial class PostgreSqlOrchestrationStore
 
     private static NpgsqlParameter TextArray(List<string> values) => new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = values };
 
+    private static NpgsqlParameter NullableTextArray(List<string?> values) => new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = values };
+
+    private static NpgsqlParameter BigintArray(List<long> values) => new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, Value = values };
+
+    private static NpgsqlParameter NullableBigintArray(List<long?> values) => new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, Value = values };
+
+    private static NpgsqlParameter IntegerArray(List<int> values) => new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, Value = values };
+
+    private static NpgsqlParameter BooleanArray(List<bool> values) => new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Boolean, Value = values };
+
+    private static NpgsqlParameter ByteaArray(List<byte[]> values) => new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, Value = values };
+
+    private static NpgsqlParameter NullableByteaArray(List<byte[]?> values) => new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, Value = values };
+
     private static NpgsqlParameter Bigint(long? value) => new() { NpgsqlDbType = NpgsqlDbType.Bigint, Value = value is { } v ? v : DBNull.Value };
 
     private static NpgsqlParameter Integer(int value) => new() { NpgsqlDbType = NpgsqlDbType.Integer, Value = value };
@@ -107,40 +124,105 @@ public sealed partial class PostgreSqlOrchestrationStore
 
     private static DateTimeOffset FromTicks(long ticks) => new(ticks, TimeSpan.Zero);
 
-    /// <summary>Inserts an event unless (source, id) is already known; with <paramref name="returning"/> the statement returns the new position (no row for a duplicate).</summary>
-    private NpgsqlBatchCommand InsertInbox(InboxEvent incoming, byte[] envelope, bool returning) => Batch(
-        "INSERT INTO §inbox (source, event_id, partition_key, accepted_at, processed, envelope) VALUES ($1, $2, $3, $4, false, $5) ON CONFLICT (source, event_id) DO NOTHING"
-            + (returning ? " RETURNING position" : string.Empty),
-        Text(incoming.Key.Source),
-        Text(incoming.Key.Id),
-        Text(incoming.PartitionKey),
-        Bigint(incoming.AcceptedAt.UtcTicks),
-        Bytea(envelope));
-
-    private NpgsqlBatchCommand WriteCommand(PreparedCommand prepared)
+    /// <summary>
+    /// Inserts events, in their order (the positions follow it), each unless (source, id) is already known — also from
+    /// earlier in the same list; with <paramref name="returning"/> the statement returns the source, id and position of
+    /// each event it inserted (none for a duplicate).
+    /// </summary>
+    private NpgsqlBatchCommand InsertInbox(IReadOnlyList<InboxEvent> events, IReadOnlyList<byte[]> envelopes, bool returning)
     {
-        var entry = prepared.Entry;
+        var sources = new List<string>(events.Count);
+        var ids = new List<string>(events.Count);
+        var keys = new List<string>(events.Count);
+        var acceptedAt = new List<long>(events.Count);
+        var bodies = new List<byte[]>(events.Count);
+        for (var i = 0; i < events.Count; i++)
+        {
+            sources.Add(events[i].Key.Source);
+            ids.Add(events[i].Key.Id);
+            keys.Add(events[i].PartitionKey);
+            acceptedAt.Add(events[i].AcceptedAt.UtcTicks);
+            bodies.Add(envelopes[i]);
+        }
+
         return Batch(
-            prepared.IsUpdate ? UpdateCommandSql : UpsertCommandSql,
-            Text(entry.IdempotencyKey),
-            Text(entry.PartitionKey),
-            Bigint(entry.Ordinal),
-            Text(entry.Kind),
-            Bytea(prepared.Request),
-            Text(entry.CorrelationId),
-            Text(entry.CausedBy.Source),
-            Text(entry.CausedBy.Id),
-            Text(entry.Step),
-            Text(entry.Workflow),
-            Bigint(entry.CreatedAt.UtcTicks),
-            Integer((int)entry.Status),
-            Integer(entry.Attempts),
-            Bigint(entry.NextAttemptAt?.UtcTicks),
-            Text(entry.LastError),
-            Text(entry.RevisionOf),
-            Text(entry.Compensation?.Kind),
-            Bytea(prepared.Compensation),
-            Text(entry.TraceParent));
+            "INSERT INTO §inbox (source, event_id, partition_key, accepted_at, processed, envelope) SELECT source, event_id, partition_key, accepted_at, false, envelope "
+                + "FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bytea[]) WITH ORDINALITY AS u(source, event_id, partition_key, accepted_at, envelope, n) ORDER BY n "
+                + "ON CONFLICT (source, event_id) DO NOTHING" + (returning ? " RETURNING source, event_id, position" : string.Empty),
+            TextArray(sources),
+            TextArray(ids),
+            TextArray(keys),
+            BigintArray(acceptedAt),
+            ByteaArray(bodies));
+    }
+
+    /// <summary>Outbox commands, all new (every column written, also over a row of the same key) or all updates (only their life); one row per key.</summary>
+    private NpgsqlBatchCommand WriteCommands(List<PreparedCommand> commands, bool isUpdate)
+    {
+        var idempotencyKeys = new List<string>(commands.Count);
+        var partitionKeys = new List<string>(commands.Count);
+        var ordinals = new List<long>(commands.Count);
+        var kinds = new List<string>(commands.Count);
+        var requests = new List<byte[]>(commands.Count);
+        var correlationIds = new List<string?>(commands.Count);
+        var causedSources = new List<string>(commands.Count);
+        var causedIds = new List<string>(commands.Count);
+        var steps = new List<string?>(commands.Count);
+        var workflows = new List<string?>(commands.Count);
+        var createdAt = new List<long>(commands.Count);
+        var statuses = new List<int>(commands.Count);
+        var attempts = new List<int>(commands.Count);
+        var nextAttemptAt = new List<long?>(commands.Count);
+        var lastErrors = new List<string?>(commands.Count);
+        var revisionOf = new List<string?>(commands.Count);
+        var compensationKinds = new List<string?>(commands.Count);
+        var compensationRequests = new List<byte[]?>(commands.Count);
+        var traceParents = new List<string?>(commands.Count);
+        foreach (var command in commands)
+        {
+            var entry = command.Entry;
+            idempotencyKeys.Add(entry.IdempotencyKey);
+            partitionKeys.Add(entry.PartitionKey);
+            ordinals.Add(entry.Ordinal);
+            kinds.Add(entry.Kind);
+            requests.Add(command.Request);
+            correlationIds.Add(entry.CorrelationId);
+            causedSources.Add(entry.CausedBy.Source);
+            causedIds.Add(entry.CausedBy.Id);
+            steps.Add(entry.Step);
+            workflows.Add(entry.Workflow);
+            createdAt.Add(entry.CreatedAt.UtcTicks);
+            statuses.Add((int)entry.Status);
+            attempts.Add(entry.Attempts);
+            nextAttemptAt.Add(entry.NextAttemptAt?.UtcTicks);
+            lastErrors.Add(entry.LastError);
+            revisionOf.Add(entry.RevisionOf);
+            compensationKinds.Add(entry.Compensation?.Kind);
+            compensationRequests.Add(command.Compensation);
+            traceParents.Add(entry.TraceParent);
+        }
+
+        return Batch(
+            isUpdate ? UpdateCommandsSql : UpsertCommandsSql,
+            TextArray(idempotencyKeys),
+            TextArray(partitionKeys),
+            BigintArray(ordinals),
+            TextArray(kinds),
+            ByteaArray(requests),
+            NullableTextArray(correlationIds),
+            TextArray(causedSources),
+            TextArray(causedIds),
+            NullableTextArray(steps),
+            NullableTextArray(workflows),
+            BigintArray(createdAt),
+            IntegerArray(statuses),
+            IntegerArray(attempts),
+            NullableBigintArray(nextAttemptAt),
+            NullableTextArray(lastErrors),
+            NullableTextArray(revisionOf),
+            NullableTextArray(compensationKinds),
+            NullableByteaArray(compensationRequests),
+            NullableTextArray(traceParents));
     }
 
     private InboxEvent ReadInboxEvent(NpgsqlDataReader rows)

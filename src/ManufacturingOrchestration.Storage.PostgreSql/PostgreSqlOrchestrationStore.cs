@@ -158,22 +158,28 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
                 result.Clear();
                 await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = _commandTimeout };
                 batch.BatchCommands.Add(Batch("SELECT pg_advisory_xact_lock($1)", Bigint(_sql.InboxLockKey)));
-                for (var i = 0; i < events.Count; i++)
-                {
-                    batch.BatchCommands.Add(InsertInbox(events[i], envelopes[i], returning: true));
-                }
+                batch.BatchCommands.Add(InsertInbox(events, envelopes, returning: true));
 
                 // Delivered when the transaction commits (none when it rolls back): wakes the nodes of a cluster.
                 batch.BatchCommands.Add(Batch("SELECT pg_notify($1, '')", Text(_sql.InboxChannel)));
 
-                await using var rows = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                for (var i = 0; i < events.Count; i++)
+                var positions = new Dictionary<EventKey, long>();
+                await using (var rows = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
                 {
                     await rows.NextResultAsync(cancellationToken).ConfigureAwait(false);
-                    accepted[i] = await rows.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    while (await rows.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        positions[new EventKey(rows.GetString(0), rows.GetString(1))] = rows.GetInt64(2);
+                    }
+                }
+
+                // An event listed twice is accepted at its first place only.
+                for (var i = 0; i < events.Count; i++)
+                {
+                    accepted[i] = positions.Remove(events[i].Key, out var position);
                     if (accepted[i])
                     {
-                        result.Add(events[i] with { Position = rows.GetInt64(0) });
+                        result.Add(events[i] with { Position = position });
                     }
                 }
 

@@ -79,6 +79,54 @@ public abstract partial class OrchestrationStoreContractTests
         pending.LastError.Should().Be("adapter.transient: timeout");
     }
 
+    /// <summary>
+    /// <c>CommitAsync</c> — one batch plans a command and then updates it twice: the stored command is the planned one
+    /// with the last update's life (status, attempts, schedule, last error), as if the commits had been separate.
+    /// </summary>
+    [Fact]
+    public async Task CommitAsync_CommandPlannedAndUpdatedTwiceInOneBatch_IsStoredAsThePlanWithTheLastUpdate()
+    {
+        var store = await NewStoreAsync();
+        var command = NewCommand("lot-A", 0);
+        var other = NewCommand("lot-B", 0);
+
+        await store.CommitAsync(
+            [
+                NewStep("lot-A", 0) with { NewCommands = [command] },
+                NewStep("lot-B", 0) with { NewCommands = [other] },
+                new StepCommit { PartitionKey = "lot-A", ExpectedVersion = 1, UpdatedCommands = [command with { Kind = "ignored.kind", Attempts = 1, NextAttemptAt = T0.AddSeconds(2), LastError = "adapter.transient: timeout" }] },
+                new StepCommit { PartitionKey = "lot-A", ExpectedVersion = 1, UpdatedCommands = [command with { Attempts = 2, NextAttemptAt = T0.AddSeconds(8), LastError = "adapter.transient: refused" }] },
+            ],
+            Ct);
+
+        var stored = (await store.ReadCommandAsync(command.IdempotencyKey, Ct))!;
+        stored.Should().BeEquivalentTo(command with { Attempts = 2, NextAttemptAt = T0.AddSeconds(8), LastError = "adapter.transient: refused" }, "an update changes only a command's life");
+        (await store.ReadCommandAsync(other.IdempotencyKey, Ct)).Should().BeEquivalentTo(other);
+        (await store.ReadPendingCommandsAsync("lot-A", Ct)).Should().ContainSingle().Which.Attempts.Should().Be(2);
+    }
+
+    /// <summary>
+    /// <c>CommitAsync</c> — one batch completes a command and then plans it anew (the same key): the new plan replaces
+    /// the stored command whole, as if the commits had been separate.
+    /// </summary>
+    [Fact]
+    public async Task CommitAsync_CommandUpdatedThenPlannedAgainInOneBatch_IsStoredAsTheNewPlan()
+    {
+        var store = await NewStoreAsync();
+        var command = NewCommand("lot-A", 0);
+        await CommitAsync(store, NewStep("lot-A", 0) with { NewCommands = [command] });
+        var replanned = command with { Kind = command.Kind + ".again", Attempts = 0 };
+
+        await store.CommitAsync(
+            [
+                new StepCommit { PartitionKey = "lot-A", ExpectedVersion = 1, UpdatedCommands = [command with { Status = OutboxStatus.Completed, Attempts = 1 }] },
+                new StepCommit { PartitionKey = "lot-A", ExpectedVersion = 1, NewCommands = [replanned] },
+            ],
+            Ct);
+
+        (await store.ReadCommandAsync(command.IdempotencyKey, Ct)).Should().BeEquivalentTo(replanned);
+    }
+
     /// <summary>read partitions with pending commands async lists exactly the partitions with pending commands.</summary>
     [Fact]
     public async Task ReadPartitionsWithPendingCommandsAsync_ListsExactlyThePartitionsWithPendingCommands()
