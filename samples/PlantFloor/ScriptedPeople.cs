@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Testing;
 
 namespace ManufacturingOrchestration.Samples.PlantFloor;
@@ -73,7 +74,14 @@ public sealed class ScriptedPeople
                     continue;
                 }
 
-                await _host.SignAsync(request, key, approve: true, isLate ? "Answered late: was on the line during the changeover." : "Reviewed and approved.", cancellationToken);
+                var signature = await _host.SignAsync(request, key, approve: true, isLate ? "Answered late: was on the line during the changeover." : "Reviewed and approved.", cancellationToken);
+                if (signature.Refusal == ReasonCodes.LeaseLost)
+                {
+                    // Several nodes: the partition's bucket moved (or its node lost power) while the supervisor signed;
+                    // the console sends the signature again, to the bucket's owner, at the next round.
+                    continue;
+                }
+
                 _answered.TryAdd(request.RequestId, 0);
                 Interlocked.Increment(ref _signed);
                 if (isLate)
@@ -94,13 +102,14 @@ public sealed class ScriptedPeople
 
             var kind = deadLetter.Command?.Kind ?? "event";
             var replay = kind.StartsWith("erp.", StringComparison.Ordinal);
-            var result = await _host.Orchestrator.ActAsync(
+            var result = await _host.ActAsync(
                 new OperatorRequest
                 {
                     DeadLetterId = deadLetter.Id,
                     Action = replay ? OperatorActionKind.Replay : OperatorActionKind.Skip,
                     Reason = replay ? "ERP posting period reopened; fault cleared, replaying with the same key." : "Alert passed on by phone; skipping the notification.",
                 },
+                deadLetter.PartitionKey,
                 TestIdentity.For(Plants.Operator, _host.Time),
                 cancellationToken);
             _deadLetters[deadLetter.Id] = new DeadLetterOutcome
