@@ -93,6 +93,13 @@ public sealed class ScriptedPeople
 
         Waiting = waiting;
         var open = await _host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, cancellationToken);
+        foreach (var earlier in _deadLetters.Values.Where(d => !d.Resolved && !open.Any(o => o.Id == d.Id)).ToArray())
+        {
+            // Only the operator closes a dead letter: one no longer open after a try whose answer was lost (its node lost
+            // power after committing the action) was closed by that try.
+            _deadLetters[earlier.Id] = new DeadLetterOutcome { Id = earlier.Id, Kind = earlier.Kind, PartitionKey = earlier.PartitionKey, Action = earlier.Action, Resolved = true };
+        }
+
         foreach (var deadLetter in open)
         {
             if (_deadLetters.TryGetValue(deadLetter.Id, out var seen) && seen.Resolved)
