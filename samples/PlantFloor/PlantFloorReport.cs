@@ -75,8 +75,67 @@ public sealed class PlantFloorReport
     /// <summary>The Markdown file with the Mermaid diagrams of the state machines and workflows.</summary>
     public required string DiagramsPath { get; init; }
 
-    /// <summary>The SQLite store file.</summary>
+    /// <summary>The SQLite store file; on PostgreSQL, the server (without password) and the run's schema.</summary>
     public required string StorePath { get; init; }
+
+    /// <summary>The run's PostgreSQL schema, or <see langword="null"/> on SQLite.</summary>
+    public string? Schema { get; init; }
+
+    /// <summary>Whether the PostgreSQL schema was kept after the run (<c>--out</c>); it is dropped otherwise.</summary>
+    public bool SchemaKept { get; init; }
+
+    /// <summary>Each orchestrator node: what it accepted and processed, which buckets it held, what it lost and took over.</summary>
+    public IReadOnlyList<PlantFloorNodeReport> Nodes { get; init; } = [];
+
+    /// <summary>The node killed mid-shift and how its work moved, or <see langword="null"/> when none was.</summary>
+    public PlantFloorKillReport? Kill { get; init; }
+}
+
+/// <summary>What one orchestrator node did in the run.</summary>
+public sealed class PlantFloorNodeReport
+{
+    /// <summary>The node id (<c>sample</c> for one node; <c>node-1</c>, <c>node-2</c>… in a cluster).</summary>
+    public required string NodeId { get; init; }
+
+    /// <summary>Whether the node lost its power mid-shift.</summary>
+    public required bool Killed { get; init; }
+
+    /// <summary>Of the sample's events (plant events and signatures), those this node accepted.</summary>
+    public required long EventsAccepted { get; init; }
+
+    /// <summary>Events this node processed (committed steps), whichever node accepted them.</summary>
+    public required long EventsProcessed { get; init; }
+
+    /// <summary>Of <see cref="EventsProcessed"/>, those processed after the kill (0 for the killed node).</summary>
+    public required long EventsProcessedAfterKill { get; init; }
+
+    /// <summary>The buckets the node held at the end (a killed node: when it was killed).</summary>
+    public required IReadOnlyList<int> BucketsAtEnd { get; init; }
+
+    /// <summary>How many bucket leases the node found lost while it still worked on the bucket (<c>ClusterStatus.LeaseLosses</c>).</summary>
+    public required long LeaseLosses { get; init; }
+
+    /// <summary>Of the killed node's buckets, those this node held once all of them were taken over.</summary>
+    public required IReadOnlyList<int> BucketsTakenOver { get; init; }
+}
+
+/// <summary>The node killed mid-shift and how its work moved to the others.</summary>
+public sealed class PlantFloorKillReport
+{
+    /// <summary>The killed node.</summary>
+    public required string NodeId { get; init; }
+
+    /// <summary>After how many published plant events its power was cut.</summary>
+    public required int AfterEvents { get; init; }
+
+    /// <summary>The buckets it held when its power was cut.</summary>
+    public required IReadOnlyList<int> Buckets { get; init; }
+
+    /// <summary>How long after the kill the last of its buckets was held by another node; <see langword="null"/> when they were not all taken over.</summary>
+    public required TimeSpan? TakeoverTime { get; init; }
+
+    /// <summary>Events the other nodes processed after the kill.</summary>
+    public required long EventsProcessedBySurvivorsAfterKill { get; init; }
 }
 
 /// <summary>A dead letter of the run and its resolution.</summary>

@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Scenarios;
 using ManufacturingOrchestration.Scenarios.Reconciliation;
+using ManufacturingOrchestration.Storage.PostgreSql;
 using ManufacturingOrchestration.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -20,6 +22,11 @@ namespace ManufacturingOrchestration.Samples.PlantFloor;
 /// the ERP and the WMS (finding that lost posting and a manual ERP posting, nothing else), a summary, and the Mermaid
 /// diagrams of what ran.
 /// </summary>
+/// <remarks>
+/// On PostgreSQL (<see cref="PlantFloorPostgres"/>) the same shift runs on one node, or on several clustered nodes in
+/// this process that share the run's schema and the plant's systems; the events go to the nodes in turn, and one node
+/// can lose its power mid-shift: the others take its buckets over once its leases run out, and the checks must still pass.
+/// </remarks>
 public static class PlantFloorSimulation
 {
     /// <summary>The approval deadline of the simulation (short, so a breach happens within the run).</summary>
@@ -35,24 +42,99 @@ public static class PlantFloorSimulation
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>The exit code.</returns>
     public static Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
-        new SampleCommandLine("PlantFloor", "The plant-floor simulator: a shift at three plants through every shipped scenario on the embedded SQLite store, with injected faults, approvals, an SLA breach and a drift reconciliation.")
+        new SampleCommandLine("PlantFloor", "The plant-floor simulator: a shift at three plants through every shipped scenario on the embedded SQLite store (or on PostgreSQL, with several clustered nodes, one of which can be killed mid-shift), with injected faults, approvals, an SLA breach and a drift reconciliation.")
             .WithEvents()
             .WithSeed("the event mix, the injected faults and the retry jitter")
             .WithOutput("the SQLite store (plant-floor.db), the Mermaid diagrams and the genealogy files")
-            .RunAsync(args, output, error, async (options, o, c) => (await RunAsync(options, o, c)).Summary.Passed, cancellationToken);
+            .WithText(PlantFloorPostgres.PostgresOption, "CONNECTION", "Run on PostgreSQL instead of the SQLite file: an Npgsql connection string such as Host=localhost;Username=mo;Password=…;Database=mo (its password is never printed). Each run works in a new schema plant_floor_<id>, dropped at the end unless --out DIR is given (then the schema is kept too, and the summary names it).")
+            .WithNumber(PlantFloorPostgres.NodesOption, "N", "Run N clustered orchestrator nodes on the --postgres schema (default 1, without cluster mode). They share the plant's systems, events go to them in turn, and each runs on 5 s leases over 32 buckets.", minimum: 1)
+            .WithNumber(PlantFloorPostgres.KillOption, "N", "Cut the power of the last node once N plant events are published (needs --nodes 2 or more): it stops as a crashed process does, and the other nodes take its buckets over when its leases run out.", minimum: 1)
+            .WithRule(PlantFloorPostgres.Problem)
+            .RunAsync(args, output, error, async (options, o, c) =>
+            {
+                try
+                {
+                    return (await RunAsync(options, o, c)).Summary.Passed;
+                }
+                catch (Npgsql.NpgsqlException e)
+                {
+                    // The server cannot be reached, refuses the login, or went away: one line, no stack trace (Npgsql's
+                    // messages never repeat the password).
+                    await error.WriteLineAsync($"PlantFloor: PostgreSQL could not be used: {e.Message}");
+                    return false;
+                }
+            }, cancellationToken);
 
     /// <summary>Runs the simulation and writes its progress and summary.</summary>
     /// <param name="options">Events, seed, output folder, live display.</param>
     /// <param name="output">Where to write.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>The report.</returns>
-    public static async Task<PlantFloorReport> RunAsync(SampleOptions options, TextWriter output, CancellationToken cancellationToken)
+    public static Task<PlantFloorReport> RunAsync(SampleOptions options, TextWriter output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return RunAsync(options, PlantFloorPostgres.From(options), output, cancellationToken);
+    }
+
+    /// <summary>Runs the simulation on SQLite or on PostgreSQL, and writes its progress and summary.</summary>
+    /// <param name="options">Events, seed, output folder, live display.</param>
+    /// <param name="postgres">The PostgreSQL store and nodes; <see langword="null"/> for the SQLite file.</param>
+    /// <param name="output">Where to write.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The report.</returns>
+    public static async Task<PlantFloorReport> RunAsync(SampleOptions options, PlantFloorPostgres? postgres, TextWriter output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
+        if (postgres is null)
+        {
+            return await RunShiftAsync(options, new ShiftStore(options.FreshStorePath("plant-floor.db"), null, null, null), output, cancellationToken);
+        }
+
+        var schema = postgres.Schema ?? PlantFloorPostgres.NewSchema();
+        var where = $"PostgreSQL {postgres.DescribeServer()}, schema {schema}";
+        PostgreSqlOrchestrationStore? single = null;
+        var opened = false;
+        try
+        {
+            // The first store opened creates the schema; a server that cannot be reached fails here, before anything ran.
+            single = await postgres.OpenStoreAsync(schema, TimeProvider.System, cancellationToken);
+            opened = true;
+            if (postgres.Nodes > 1)
+            {
+                await single.DisposeAsync();
+                single = null;
+            }
+
+            return await RunShiftAsync(options, new ShiftStore(where, postgres, schema, single), output, cancellationToken);
+        }
+        finally
+        {
+            if (single is not null)
+            {
+                await single.DisposeAsync();
+            }
+
+            if (opened && !options.KeepOutput)
+            {
+                try
+                {
+                    await postgres.DropSchemaAsync(schema, CancellationToken.None);
+                }
+                catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+                {
+                    await output.WriteLineAsync($"Could not drop schema {schema}: {e.Message}");
+                }
+            }
+        }
+    }
+
+    private static async Task<PlantFloorReport> RunShiftAsync(SampleOptions options, ShiftStore store, TextWriter output, CancellationToken cancellationToken)
+    {
         var stopwatch = Stopwatch.StartNew();
         var directory = options.RequireOutputDirectory();
-        var storePath = options.FreshStorePath("plant-floor.db");
+        var storePath = store.Where;
+        var postgres = store.Postgres;
 
         var traceability = Path.Combine(directory, "traceability");
         if (Directory.Exists(traceability))
@@ -60,10 +142,20 @@ public static class PlantFloorSimulation
             Directory.Delete(traceability, recursive: true);
         }
 
-        await output.WriteLineAsync($"Plant floor: {options.Events} events across P1, P2 and P3 (seed {options.Seed}); store {storePath}");
+        var cluster = postgres is { Nodes: > 1 }
+            ? new SampleCluster
+            {
+                Nodes = postgres.Nodes,
+                OpenStoreAsync = async (_, c) => await postgres.OpenStoreAsync(store.Schema!, TimeProvider.System, c),
+                LeaseDuration = postgres.LeaseDuration,
+                BucketCount = postgres.BucketCount,
+            }
+            : null;
+        var nodesLine = cluster is null ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"; {cluster.Nodes} clustered nodes ({cluster.BucketCount} buckets, {cluster.LeaseDuration.TotalSeconds:0.#} s leases)");
+        await output.WriteLineAsync($"Plant floor: {options.Events} events across P1, P2 and P3 (seed {options.Seed}); store {storePath}{nodesLine}");
         await using var host = await SampleHost.StartAsync(
             options.Seed,
-            b => b.UseSqlite(storePath)
+            b => (store.Single is { } single ? b.UseStore(single) : postgres is null ? b.UseSqlite(storePath) : b)
                 .AddIncomingInspection()
                 .AddScenario(MrbDispositionWorkflow.Create)
                 .AddScenario(FinishedGoodsReleaseWorkflow.Create)
@@ -73,6 +165,7 @@ public static class PlantFloorSimulation
                 .AddScenario(services => DriftCorrectionWorkflow.Create(services)),
             configure: o => o.Settings.Approvals.DefaultDeadline = ApprovalDeadline,
             traceabilityDirectory: traceability,
+            cluster: cluster,
             cancellationToken: cancellationToken);
 
         var plant = host.Plant;
@@ -103,7 +196,7 @@ public static class PlantFloorSimulation
                 Planned = mix.Events.Count,
                 Published = host.Published,
                 Processed = host.Meters.Total("mo.events.processed"),
-                Backlog = host.Orchestrator.Backlog,
+                Backlog = host.Backlog,
                 Signed = people.Signed,
                 Waiting = people.Waiting,
                 Faults = plant.Faults.TotalInjected,
@@ -122,11 +215,24 @@ public static class PlantFloorSimulation
             }
         }, CancellationToken.None);
 
+        // With several nodes, one can lose its power once so many plant events are out (--kill-node-after).
+        var plantEventsPublished = 0;
+        NodeKill? kill = null;
+        async Task PublishAsync(EventEnvelope envelope)
+        {
+            await host.PublishAsync(envelope, cancellationToken);
+            if (++plantEventsPublished == postgres?.KillNodeAfterEvents)
+            {
+                kill = NodeKill.Start(host, host.Nodes.Count - 1, plantEventsPublished, stopwatch);
+                await progress.AnnounceAsync(string.Create(CultureInfo.InvariantCulture, $"power cut: {kill.NodeId} is dead after {plantEventsPublished} plant events, holding buckets {Buckets(kill.Buckets)}; its leases run out within {postgres.LeaseDuration.TotalSeconds:0.#} s and the other nodes take its buckets over"));
+            }
+        }
+
         // Morning: paced. Shift change: everything the night shift saved up arrives at once. Afternoon: paced again.
         var events = mix.Events;
         var morningEnd = (int)(events.Count * 0.4);
         var burstEnd = (int)(events.Count * 0.7);
-        await PublishPacedAsync(host, events.Take(morningEnd), cancellationToken);
+        await PublishPacedAsync(PublishAsync, events.Take(morningEnd), cancellationToken);
         phase = "shift change";
         await progress.AnnounceAsync($"shift change: {burstEnd - morningEnd} events at once; the ERP refuses a posting and the notification gateway a message");
         // Each fault is addressed to an event of the burst, not to whichever call comes next, so the same seed fails the
@@ -138,28 +244,43 @@ public static class PlantFloorSimulation
         {
             foreach (var envelope in chunk)
             {
-                await host.PublishAsync(envelope, cancellationToken);
+                await PublishAsync(envelope);
             }
         }
 
         phase = "afternoon shift";
         await progress.AnnounceAsync("afternoon shift");
-        await PublishPacedAsync(host, events.Skip(burstEnd), cancellationToken);
+        await PublishPacedAsync(PublishAsync, events.Skip(burstEnd), cancellationToken);
 
-        // Draining: the people keep acting, now in step with the orchestrator going idle.
+        // Draining: the people keep acting, now in step with the orchestrator going idle. With several nodes, until the
+        // shared store has nothing pending and every bucket is held by a node with power — within a time limit.
         phase = "draining";
         await stopPeople.CancelAsync();
         await peopleLoop.ContinueWith(static _ => { }, TaskScheduler.Default);
-        while (true)
+        var failedChecks = new List<string>();
+        using var drainLimit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (cluster is not null)
         {
-            await host.Orchestrator.WaitForIdleAsync(cancellationToken);
-            var someoneNeeded = await people.ActAsync(cancellationToken);
-            if (!someoneNeeded && host.Orchestrator.Backlog == 0)
-            {
-                break;
-            }
+            drainLimit.CancelAfter(DrainLimit(cluster));
+        }
 
-            await Task.Delay(100, cancellationToken);
+        try
+        {
+            while (true)
+            {
+                await host.WaitForIdleAsync(drainLimit.Token);
+                var someoneNeeded = await people.ActAsync(drainLimit.Token);
+                if (!someoneNeeded && await host.IsSettledAsync(drainLimit.Token))
+                {
+                    break;
+                }
+
+                await Task.Delay(100, drainLimit.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            failedChecks.Add(string.Create(CultureInfo.InvariantCulture, $"the cluster did not settle within {DrainLimit(cluster!).TotalSeconds:0} s of the last event: events or commands still pending, or a bucket without a live owner"));
         }
 
         // Someone posts a correction straight into the ERP, behind the orchestrator's back; reconciliation finds it.
@@ -187,7 +308,7 @@ public static class PlantFloorSimulation
         // only the manual posting (ERP and WMS against the orchestrator) and the lost one (the WMS alone) are drift.
         var reconciler = new DriftReconciler(host.Orchestrator);
         var drift = await reconciler.ReconcileAsync(mix.Lots, cancellationToken);
-        await host.Orchestrator.WaitForIdleAsync(cancellationToken);
+        await SettleAsync(host, cluster, failedChecks, cancellationToken);
         phase = "done";
         await stopDisplay.CancelAsync();
         await display;
@@ -195,7 +316,13 @@ public static class PlantFloorSimulation
         var diagrams = Path.Combine(directory, "plant-floor-diagrams.md");
         await Diagrams.WriteAsync(diagrams, host.Orchestrator.Workflows.All, cancellationToken);
         var slaBreaches = (await host.AuditAsync("sla-breached", cancellationToken)).Count;
-        var summary = await host.ReportAsync("plant-floor", [], new Dictionary<string, decimal>(), cancellationToken);
+        var killReport = kill is null ? null : await kill.FinishAsync(host);
+        if (kill is not null && killReport!.TakeoverTime is null)
+        {
+            failedChecks.Add($"the buckets of {kill.NodeId} were not all taken over by the other nodes");
+        }
+
+        var summary = await host.ReportAsync("plant-floor", [], new Dictionary<string, decimal>(), failedChecks, cancellationToken);
         var report = new PlantFloorReport
         {
             Summary = summary,
@@ -222,18 +349,68 @@ public static class PlantFloorSimulation
             LatencyP99Ms = host.Meters.LatencyPercentile(99),
             DiagramsPath = diagrams,
             StorePath = storePath,
+            Schema = store.Schema,
+            SchemaKept = store.Schema is not null && options.KeepOutput,
+            Nodes = [.. host.Nodes.Select((n, i) => NodeReport(n, kill, i))],
+            Kill = killReport,
         };
         await WriteSummaryAsync(report, drift, options.KeepOutput, output);
         return report;
     }
 
-    private static async Task PublishPacedAsync(SampleHost host, IEnumerable<EventEnvelope> events, CancellationToken cancellationToken)
+    private static TimeSpan DrainLimit(SampleCluster cluster) => cluster.LeaseDuration * 4 + TimeSpan.FromSeconds(90);
+
+    // With several nodes, waits until the shared store has nothing pending (within the drain limit); one node: until idle.
+    private static async Task SettleAsync(SampleHost host, SampleCluster? cluster, List<string> failedChecks, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (cluster is not null)
+        {
+            limit.CancelAfter(DrainLimit(cluster));
+        }
+
+        try
+        {
+            await host.WaitForIdleAsync(limit.Token);
+            while (!await host.IsSettledAsync(limit.Token))
+            {
+                await Task.Delay(50, limit.Token);
+                await host.WaitForIdleAsync(limit.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            failedChecks.Add("the cluster did not settle after the reconciliation");
+        }
+    }
+
+    private static PlantFloorNodeReport NodeReport(SampleNode node, NodeKill? kill, int index)
+    {
+        var processed = node.Meters.Total("mo.events.processed");
+        var killed = !node.IsAlive;
+        var status = node.Orchestrator.Cluster;
+        return new PlantFloorNodeReport
+        {
+            NodeId = node.Id,
+            Killed = killed,
+            EventsAccepted = node.Accepted,
+            EventsProcessed = processed,
+            EventsProcessedAfterKill = kill is null ? 0 : processed - kill.ProcessedAtKill[index],
+            BucketsAtEnd = killed && kill is not null ? kill.Buckets : status?.OwnedBuckets ?? [],
+            LeaseLosses = status?.LeaseLosses ?? 0,
+            BucketsTakenOver = kill?.TakenOver.GetValueOrDefault(node.Id) ?? [],
+        };
+    }
+
+    private static string Buckets(IReadOnlyList<int> buckets) => buckets.Count == 0 ? "none" : string.Join(' ', buckets);
+
+    private static async Task PublishPacedAsync(Func<EventEnvelope, Task> publish, IEnumerable<EventEnvelope> events, CancellationToken cancellationToken)
     {
         foreach (var chunk in events.Chunk(10))
         {
             foreach (var envelope in chunk)
             {
-                await host.PublishAsync(envelope, cancellationToken);
+                await publish(envelope);
             }
 
             await Task.Delay(200, cancellationToken);
@@ -261,6 +438,31 @@ public static class PlantFloorSimulation
             $"  effects: {s.Effects} ({(s.EffectKeysUnique ? "every one under its own idempotency key" : "DUPLICATE idempotency keys")}); audit chain {(s.AuditValid ? "verified" : "BROKEN")}; open dead letters {s.OpenDeadLetters}",
             $"  diagrams: {report.DiagramsPath}" + (filesKept ? string.Empty : " (removed with this run's folder at the end; --out DIR keeps it)"),
         };
+        if (report.Schema is not null)
+        {
+            lines.Add($"  store: {report.StorePath}" + (report.SchemaKept ? " (kept)" : " (dropped at the end; --out DIR keeps it)"));
+        }
+
+        if (report.Nodes.Count > 1)
+        {
+            var kill = report.Kill;
+            lines.Add($"  nodes: {report.Nodes.Count}, events sent to them in turn" + (kill is null ? string.Empty : string.Create(
+                CultureInfo.InvariantCulture,
+                $"; {kill.NodeId} lost its power after {kill.AfterEvents} plant events, holding buckets {Buckets(kill.Buckets)}: {(kill.TakeoverTime is { } t ? $"all taken over {t.TotalSeconds:0.0} s later" : "NOT all taken over")}, {kill.EventsProcessedBySurvivorsAfterKill} events processed by the others since")));
+            foreach (var node in report.Nodes)
+            {
+                lines.Add(node.Killed
+                    ? $"    {node.NodeId} (killed): accepted {node.EventsAccepted}, processed {node.EventsProcessed}; held buckets {Buckets(node.BucketsAtEnd)}; lease losses {node.LeaseLosses}"
+                    : $"    {node.NodeId}: accepted {node.EventsAccepted}, processed {node.EventsProcessed}" + (kill is null ? string.Empty : $" ({node.EventsProcessedAfterKill} after the kill)")
+                        + $"; buckets at the end {Buckets(node.BucketsAtEnd)}" + (kill is null ? string.Empty : $" ({node.BucketsTakenOver.Count} taken over from {kill.NodeId})") + $"; lease losses {node.LeaseLosses}");
+            }
+        }
+
+        foreach (var check in s.FailedChecks)
+        {
+            lines.Add("  CHECK FAILED: " + check);
+        }
+
         var index = lines.FindIndex(l => l.StartsWith("  reconciliation:", StringComparison.Ordinal)) + 1;
         foreach (var lot in drift.LotsWithDrift)
         {
@@ -273,4 +475,7 @@ public static class PlantFloorSimulation
             await output.WriteLineAsync(line);
         }
     }
+
+    // Where the shift's store is: the SQLite file, or the PostgreSQL server and schema (with the one node's store, when one).
+    private sealed record ShiftStore(string Where, PlantFloorPostgres? Postgres, string? Schema, IOrchestrationStore? Single);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Testing;
 
 namespace ManufacturingOrchestration.Samples.PlantFloor;
@@ -73,7 +74,14 @@ public sealed class ScriptedPeople
                     continue;
                 }
 
-                await _host.SignAsync(request, key, approve: true, isLate ? "Answered late: was on the line during the changeover." : "Reviewed and approved.", cancellationToken);
+                var signature = await _host.SignAsync(request, key, approve: true, isLate ? "Answered late: was on the line during the changeover." : "Reviewed and approved.", cancellationToken);
+                if (signature.Refusal == ReasonCodes.LeaseLost)
+                {
+                    // Several nodes: the partition's bucket moved (or its node lost power) while the supervisor signed;
+                    // the console sends the signature again, to the bucket's owner, at the next round.
+                    continue;
+                }
+
                 _answered.TryAdd(request.RequestId, 0);
                 Interlocked.Increment(ref _signed);
                 if (isLate)
@@ -85,6 +93,13 @@ public sealed class ScriptedPeople
 
         Waiting = waiting;
         var open = await _host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, cancellationToken);
+        foreach (var earlier in _deadLetters.Values.Where(d => !d.Resolved && !open.Any(o => o.Id == d.Id)).ToArray())
+        {
+            // Only the operator closes a dead letter: one no longer open after a try whose answer was lost (its node lost
+            // power after committing the action) was closed by that try.
+            _deadLetters[earlier.Id] = new DeadLetterOutcome { Id = earlier.Id, Kind = earlier.Kind, PartitionKey = earlier.PartitionKey, Action = earlier.Action, Resolved = true };
+        }
+
         foreach (var deadLetter in open)
         {
             if (_deadLetters.TryGetValue(deadLetter.Id, out var seen) && seen.Resolved)
@@ -94,13 +109,14 @@ public sealed class ScriptedPeople
 
             var kind = deadLetter.Command?.Kind ?? "event";
             var replay = kind.StartsWith("erp.", StringComparison.Ordinal);
-            var result = await _host.Orchestrator.ActAsync(
+            var result = await _host.ActAsync(
                 new OperatorRequest
                 {
                     DeadLetterId = deadLetter.Id,
                     Action = replay ? OperatorActionKind.Replay : OperatorActionKind.Skip,
                     Reason = replay ? "ERP posting period reopened; fault cleared, replaying with the same key." : "Alert passed on by phone; skipping the notification.",
                 },
+                deadLetter.PartitionKey,
                 TestIdentity.For(Plants.Operator, _host.Time),
                 cancellationToken);
             _deadLetters[deadLetter.Id] = new DeadLetterOutcome

@@ -5,8 +5,9 @@ using ManufacturingOrchestration.Engine.Telemetry;
 namespace ManufacturingOrchestration.Samples;
 
 /// <summary>
-/// Listens to one orchestrator's instruments (<c>mo.*</c>) and keeps the totals a sample reports: events accepted and
-/// processed, command attempts per kind and outcome, dead letters, SLA breaches, and every event latency.
+/// Listens to one orchestrator's instruments (<c>mo.*</c>), or to those of several nodes together, and keeps the totals
+/// a sample reports: events accepted and processed, command attempts per kind and outcome, dead letters, SLA breaches,
+/// and every event latency.
 /// </summary>
 public sealed class OrchestratorMeters : IDisposable
 {
@@ -19,12 +20,19 @@ public sealed class OrchestratorMeters : IDisposable
     /// <summary>Starts listening to <paramref name="telemetry"/>'s meter (and only to it).</summary>
     /// <param name="telemetry">The orchestrator's telemetry.</param>
     public OrchestratorMeters(OrchestrationTelemetry telemetry)
+        : this([telemetry ?? throw new ArgumentNullException(nameof(telemetry))])
     {
-        ArgumentNullException.ThrowIfNull(telemetry);
-        var meter = telemetry.Meter;
+    }
+
+    /// <summary>Starts listening to the meters of several orchestrators (the nodes of a cluster) and adds their measurements up.</summary>
+    /// <param name="telemetries">The orchestrators' telemetry.</param>
+    public OrchestratorMeters(IReadOnlyCollection<OrchestrationTelemetry> telemetries)
+    {
+        ArgumentNullException.ThrowIfNull(telemetries);
+        var meters = telemetries.Select(t => t.Meter).ToArray();
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (ReferenceEquals(instrument.Meter, meter))
+            if (meters.Any(m => ReferenceEquals(instrument.Meter, m)))
             {
                 listener.EnableMeasurementEvents(instrument);
             }

@@ -26,6 +26,9 @@ public sealed class SampleCommandLine
     private readonly string _name;
     private readonly RootCommand _root;
     private readonly List<Option<bool>> _switches = [];
+    private readonly List<Option<string>> _texts = [];
+    private readonly List<Option<int>> _numbers = [];
+    private readonly List<Func<SampleOptions, string?>> _rules = [];
     private Option<int>? _events;
     private Option<int>? _seed;
     private Option<string>? _output;
@@ -94,6 +97,53 @@ public sealed class SampleCommandLine
         return this;
     }
 
+    /// <summary>Adds an option with a text value, such as <c>--postgres CONNECTION</c>: the sample reads it with <see cref="SampleOptions.TextOf"/>.</summary>
+    /// <param name="name">The option, such as <c>--postgres</c>.</param>
+    /// <param name="helpName">What its value is, for <c>--help</c>, such as <c>CONNECTION</c>.</param>
+    /// <param name="description">What it changes, for <c>--help</c>.</param>
+    /// <returns>This command line.</returns>
+    public SampleCommandLine WithText(string name, string helpName, string description)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(helpName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(description);
+        var option = new Option<string>(name) { HelpName = helpName, Description = description };
+        _texts.Add(option);
+        _root.Options.Add(option);
+        return this;
+    }
+
+    /// <summary>Adds an option with a whole number that may be left out, such as <c>--nodes N</c>: the sample reads it with <see cref="SampleOptions.NumberOf"/>.</summary>
+    /// <param name="name">The option, such as <c>--nodes</c>.</param>
+    /// <param name="helpName">What its value is, for <c>--help</c>, such as <c>N</c>.</param>
+    /// <param name="description">What it changes, for <c>--help</c>.</param>
+    /// <param name="minimum">The smallest value taken.</param>
+    /// <returns>This command line.</returns>
+    public SampleCommandLine WithNumber(string name, string helpName, string description, int minimum)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(helpName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(description);
+        var option = Number(name, helpName, description, defaultValue: minimum, minimum);
+        option.DefaultValueFactory = null;
+        _numbers.Add(option);
+        _root.Options.Add(option);
+        return this;
+    }
+
+    /// <summary>
+    /// Adds a rule on the options together (such as "<c>--nodes</c> needs <c>--postgres</c>"): when it returns a
+    /// problem, that one line is written to standard error and nothing runs (exit 2).
+    /// </summary>
+    /// <param name="rule">Returns the problem, or <see langword="null"/> when the options are fine.</param>
+    /// <returns>This command line.</returns>
+    public SampleCommandLine WithRule(Func<SampleOptions, string?> rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        _rules.Add(rule);
+        return this;
+    }
+
     /// <summary>Runs a sample from the console: its standard output and error, Ctrl+C cancelling the run.</summary>
     /// <param name="args">The command line.</param>
     /// <param name="sample">The sample's entry point, such as <c>CycleCountSample.RunAsync</c>.</param>
@@ -152,6 +202,23 @@ public sealed class SampleCommandLine
             return ExitUsage;
         }
 
+        var given = new SampleOptions
+        {
+            Events = _events is null ? SampleOptions.DefaultEvents : parsed.GetValue(_events),
+            Seed = _seed is null ? SampleOptions.DefaultSeed : parsed.GetValue(_seed),
+            Switches = [.. _switches.Where(s => parsed.GetValue(s)).Select(s => s.Name)],
+            Texts = _texts.Where(t => parsed.GetResult(t) is not null).ToDictionary(t => t.Name, t => parsed.GetValue(t) ?? string.Empty, StringComparer.Ordinal),
+            Numbers = _numbers.Where(n => parsed.GetResult(n) is not null).ToDictionary(n => n.Name, n => parsed.GetValue(n), StringComparer.Ordinal),
+        };
+        foreach (var rule in _rules)
+        {
+            if (rule(given) is { } problem)
+            {
+                await error.WriteLineAsync($"{_name}: {problem} (--help lists the options)");
+                return ExitUsage;
+            }
+        }
+
         var named = _output is null ? null : parsed.GetValue(_output);
         string? directory = null;
         if (_output is not null)
@@ -175,12 +242,14 @@ public sealed class SampleCommandLine
         {
             var options = new SampleOptions
             {
-                Events = _events is null ? SampleOptions.DefaultEvents : parsed.GetValue(_events),
-                Seed = _seed is null ? SampleOptions.DefaultSeed : parsed.GetValue(_seed),
+                Events = given.Events,
+                Seed = given.Seed,
                 OutputDirectory = directory,
                 KeepOutput = named is not null,
                 Interactive = !Console.IsOutputRedirected,
-                Switches = [.. _switches.Where(s => parsed.GetValue(s)).Select(s => s.Name)],
+                Switches = given.Switches,
+                Texts = given.Texts,
+                Numbers = given.Numbers,
             };
             return await run(options, output, cancellationToken) ? ExitPassed : ExitChecksFailed;
         }

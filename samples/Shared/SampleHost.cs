@@ -21,9 +21,17 @@ namespace ManufacturingOrchestration.Samples;
 /// running against the plant simulators of <see cref="Plants"/>, on the real clock. It remembers which partitions the
 /// sample touched, so it can answer approvals and print the signature trail.
 /// </summary>
+/// <remarks>
+/// With a <see cref="SampleCluster"/> it runs several clustered nodes instead (<see cref="Nodes"/>), each composed the
+/// same way with a store of its own on the shared database and a node id of its own, all of them talking to the same
+/// plant simulators, as the nodes of a real plant talk to its one ERP and one WMS. Each node's store and adapters sit
+/// behind the node's <see cref="NodePowerSwitch"/>, so <see cref="KillNode"/> can cut one off as a crash would.
+/// </remarks>
 public sealed class SampleHost : IAsyncDisposable
 {
-    private readonly ServiceProvider _provider;
+    private readonly IReadOnlyList<SampleNode> _nodes;
+    private readonly SampleCluster? _cluster;
+    private readonly ClusterOptions? _clusterOptions;
     private readonly ConcurrentDictionary<string, byte> _partitions = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _notAccepted = new();
     private long _published;
@@ -31,28 +39,45 @@ public sealed class SampleHost : IAsyncDisposable
     private long _duplicates;
     private long _rejected;
     private int _effectsShown;
+    private int _nextNode = -1;
 
-    private SampleHost(ServiceProvider provider, PlantSimulator plant, JsonFileTraceabilityRepository? traceability)
+    private SampleHost(IReadOnlyList<SampleNode> nodes, SampleCluster? cluster, PlantSimulator plant, JsonFileTraceabilityRepository? traceability)
     {
-        _provider = provider;
+        _nodes = nodes;
+        _cluster = cluster;
+        _clusterOptions = cluster is null ? null : new ClusterOptions { BucketCount = cluster.BucketCount };
         Plant = plant;
         Traceability = traceability;
-        Orchestrator = provider.GetRequiredService<Orchestrator>();
-        Meters = new OrchestratorMeters(Orchestrator.Telemetry);
-        Time = provider.GetRequiredService<TimeProvider>();
+        Meters = nodes.Count == 1 ? nodes[0].Meters : new OrchestratorMeters([.. nodes.Select(n => n.Orchestrator.Telemetry)]);
+        Time = nodes[0].Orchestrator.TimeProvider;
     }
 
     /// <summary>The simulated ERP, MES, QMS, WMS, procurement and notification systems.</summary>
     public PlantSimulator Plant { get; }
 
-    /// <summary>The orchestrator.</summary>
-    public Orchestrator Orchestrator { get; }
+    /// <summary>
+    /// The orchestrator; with several nodes, the first node that still has power (any node reads the shared store, and
+    /// the reads and the reconciliation the samples make through it need no particular node).
+    /// </summary>
+    public Orchestrator Orchestrator => (_nodes.FirstOrDefault(n => n.IsAlive) ?? _nodes[0]).Orchestrator;
+
+    /// <summary>The orchestrator nodes: one, or the nodes of a <see cref="SampleCluster"/> (<c>node-1</c>, <c>node-2</c>…).</summary>
+    public IReadOnlyList<SampleNode> Nodes => _nodes;
+
+    /// <summary>Whether the host runs several clustered nodes.</summary>
+    public bool IsClustered => _cluster is not null;
+
+    /// <summary>The cluster's settings, when <see cref="IsClustered"/>.</summary>
+    public SampleCluster? Cluster => _cluster;
 
     /// <summary>The traceability repository genealogy is published to (JSON files), when the sample has one.</summary>
     public JsonFileTraceabilityRepository? Traceability { get; }
 
-    /// <summary>What the orchestrator measured.</summary>
+    /// <summary>What the orchestrator measured; with several nodes, what they measured together (each node's own: <see cref="SampleNode.Meters"/>).</summary>
     public OrchestratorMeters Meters { get; }
+
+    /// <summary>Events accepted but not yet handled, on the nodes that still have power.</summary>
+    public long Backlog => _nodes.Where(n => n.IsAlive).Sum(n => n.Orchestrator.Backlog);
 
     /// <summary>The clock.</summary>
     public TimeProvider Time { get; }
@@ -72,6 +97,7 @@ public sealed class SampleHost : IAsyncDisposable
     /// <param name="scenario">Customises the scenario services (scrap settings, count authorities…); <see langword="null"/> for the defaults.</param>
     /// <param name="configure">Adjusts the orchestrator options after the sample defaults.</param>
     /// <param name="traceabilityDirectory">Where genealogy is published (one JSON file per lot); <see langword="null"/> for no traceability repository.</param>
+    /// <param name="cluster">Several clustered nodes on one shared store instead of one orchestrator; <see langword="null"/> for one.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running host.</returns>
     public static async Task<SampleHost> StartAsync(
@@ -80,6 +106,7 @@ public sealed class SampleHost : IAsyncDisposable
         Func<ScenarioServices, ScenarioServices>? scenario = null,
         Action<OrchestratorOptions>? configure = null,
         string? traceabilityDirectory = null,
+        SampleCluster? cluster = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(compose);
@@ -91,6 +118,90 @@ public sealed class SampleHost : IAsyncDisposable
             adapters.Add(CommandKinds.TraceabilitySystem, new TraceabilityRepositoryAdapter(traceability));
         }
 
+        if (cluster is not null)
+        {
+            return await StartClusterAsync(seed, compose, scenario, configure, cluster, plant, adapters, traceability, cancellationToken);
+        }
+
+        var provider = Compose(seed, compose, scenario, configure, adapters, node: null);
+        var host = new SampleHost([new SampleNode("sample", provider, power: null, ownStore: null)], cluster: null, plant, traceability);
+        await host.Orchestrator.StartAsync(cancellationToken);
+        return host;
+    }
+
+    private static async Task<SampleHost> StartClusterAsync(
+        int seed,
+        Action<ManufacturingOrchestrationBuilder> compose,
+        Func<ScenarioServices, ScenarioServices>? scenario,
+        Action<OrchestratorOptions>? configure,
+        SampleCluster cluster,
+        PlantSimulator plant,
+        AdapterSet adapters,
+        JsonFileTraceabilityRepository? traceability,
+        CancellationToken cancellationToken)
+    {
+        if (cluster.Nodes < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(cluster), cluster.Nodes, "A sample cluster has at least two nodes.");
+        }
+
+        var nodes = new List<SampleNode>();
+        try
+        {
+            for (var i = 1; i <= cluster.Nodes; i++)
+            {
+                var id = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"node-{i}");
+                var power = new NodePowerSwitch(id);
+                var own = await cluster.OpenStoreAsync(id, cancellationToken);
+                var provider = Compose(seed, compose, scenario, configure, PoweredAdapter.For(adapters, power), (id, PoweredStore.Wrap(own, power), cluster));
+                nodes.Add(new SampleNode(id, provider, power, own));
+            }
+        }
+        catch
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+
+            plant.Dispose();
+            throw;
+        }
+
+        var host = new SampleHost(nodes, cluster, plant, traceability);
+        try
+        {
+            foreach (var node in nodes)
+            {
+                await node.Orchestrator.StartAsync(cancellationToken);
+            }
+
+            // Every bucket owned, and every node holding its share, before the first event: the shift starts on a
+            // cluster that has settled, so a node killed later holds buckets to take over.
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(cluster.LeaseDuration * 3 + TimeSpan.FromSeconds(30));
+            while (nodes.Any(n => n.Orchestrator.Cluster!.OwnedBuckets.Count == 0) || nodes.Sum(n => n.Orchestrator.Cluster!.OwnedBuckets.Count) < cluster.BucketCount)
+            {
+                await Task.Delay(50, limit.Token);
+            }
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+
+        return host;
+    }
+
+    private static ServiceProvider Compose(
+        int seed,
+        Action<ManufacturingOrchestrationBuilder> compose,
+        Func<ScenarioServices, ScenarioServices>? scenario,
+        Action<OrchestratorOptions>? configure,
+        AdapterSet adapters,
+        (string Id, IOrchestrationStore Store, SampleCluster Cluster)? node)
+    {
         var services = new ServiceCollection();
         if (scenario is not null)
         {
@@ -107,23 +218,35 @@ public sealed class SampleHost : IAsyncDisposable
             }
 
             compose(builder);
+            if (node is { } clustered)
+            {
+                builder.UseStore(clustered.Store).UseClustering(c =>
+                {
+                    c.LeaseDuration = clustered.Cluster.LeaseDuration;
+                    c.BucketCount = clustered.Cluster.BucketCount;
+                    c.PollInterval = clustered.Cluster.PollInterval;
+                });
+            }
+
             builder.Configure(options =>
             {
                 options.Settings.Parallelism = 2;
                 options.Settings.JitterSeed = seed;
-                options.Settings.NodeId = "sample";
+                options.Settings.NodeId = node?.Id ?? "sample";
                 // Demo-sized durable retries: a transient failure is retried within a second, not within minutes.
                 options.Settings.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromMilliseconds(25), MaxDelay = TimeSpan.FromMilliseconds(400), MaxAttempts = 8 };
                 configure?.Invoke(options);
             });
         });
-        var provider = services.BuildServiceProvider();
-        var host = new SampleHost(provider, plant, traceability);
-        await host.Orchestrator.StartAsync(cancellationToken);
-        return host;
+        return services.BuildServiceProvider();
     }
 
-    /// <summary>Publishes an event and remembers its partition.</summary>
+    /// <summary>
+    /// Publishes an event and remembers its partition. With several nodes the events go to the nodes that have power in
+    /// turn (any node accepts any event), as a load balancer spreads them; a node that fails to answer (its power went,
+    /// or the database ended its transaction) gets the event again through the next node, and a <c>Duplicate</c> answer
+    /// to such a second try means the first one was accepted after all.
+    /// </summary>
     /// <param name="envelope">The event.</param>
     /// <param name="cancellationToken">Cancels the publication.</param>
     /// <returns>The result (accepted, duplicate or rejected).</returns>
@@ -132,8 +255,13 @@ public sealed class SampleHost : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(envelope);
         _partitions.TryAdd(envelope.EffectivePartitionKey, 0);
         Interlocked.Increment(ref _published);
-        var result = await Orchestrator.PublishAsync(envelope, cancellationToken);
-        switch (result.Status)
+        var (result, node, acceptedBefore) = IsClustered ? await PublishToClusterAsync(envelope, cancellationToken) : (await Orchestrator.PublishAsync(envelope, cancellationToken), _nodes[0], false);
+        if (result.Status == PublishStatus.Accepted || acceptedBefore)
+        {
+            node.CountAccepted();
+        }
+
+        switch (acceptedBefore ? PublishStatus.Accepted : result.Status)
         {
             case PublishStatus.Accepted:
                 Interlocked.Increment(ref _accepted);
@@ -149,6 +277,143 @@ public sealed class SampleHost : IAsyncDisposable
         }
 
         return result;
+    }
+
+    private async Task<(PublishResult Result, SampleNode Node, bool AcceptedBefore)> PublishToClusterAsync(EventEnvelope envelope, CancellationToken cancellationToken)
+    {
+        const int Attempts = 5;
+        for (var attempt = 1; ; attempt++)
+        {
+            var node = NextLiveNode();
+            try
+            {
+                var result = await node.Orchestrator.PublishAsync(envelope, cancellationToken);
+                return (result, node, attempt > 1 && result.Status == PublishStatus.Duplicate);
+            }
+            catch (Exception e) when (attempt < Attempts && e is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), cancellationToken);
+            }
+        }
+    }
+
+    private SampleNode NextLiveNode()
+    {
+        for (var i = 0; i < _nodes.Count; i++)
+        {
+            var node = _nodes[(int)((uint)Interlocked.Increment(ref _nextNode) % (uint)_nodes.Count)];
+            if (node.IsAlive)
+            {
+                return node;
+            }
+        }
+
+        throw new InvalidOperationException("No node of the cluster has power.");
+    }
+
+    /// <summary>
+    /// The node an operator action or a signature on <paramref name="partitionKey"/> goes to: the one node, or the node
+    /// with power that owns the partition's bucket (others refuse such actions with <c>store.lease-lost</c>), as sticky
+    /// routing in front of an operator console would choose it; any node with power while the bucket has no owner.
+    /// </summary>
+    /// <param name="partitionKey">The partition.</param>
+    /// <returns>The node's orchestrator.</returns>
+    public Orchestrator OrchestratorFor(string partitionKey)
+    {
+        ArgumentNullException.ThrowIfNull(partitionKey);
+        if (_clusterOptions is null)
+        {
+            return Orchestrator;
+        }
+
+        var bucket = _clusterOptions.BucketOf(partitionKey);
+        return (_nodes.FirstOrDefault(n => n.IsAlive && n.Orchestrator.Cluster!.OwnedBuckets.Contains(bucket)) ?? NextLiveNode()).Orchestrator;
+    }
+
+    /// <summary>
+    /// Carries out an operator action on a dead letter through <see cref="OrchestratorFor"/> its partition. A node that
+    /// loses its power during the call answers with a refusal (<c>store.lease-lost</c>), so the operator tries again.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <param name="partitionKey">The dead letter's partition.</param>
+    /// <param name="operator">Who acts.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>Whether it was done, or why it was refused.</returns>
+    public async Task<OperatorActionResult> ActAsync(OperatorRequest request, string partitionKey, AuthenticatedIdentity @operator, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(@operator);
+        try
+        {
+            return await OrchestratorFor(partitionKey).ActAsync(request, @operator, cancellationToken);
+        }
+        catch (Exception e) when (IsClustered && e is not OperationCanceledException)
+        {
+            return OperatorActionResult.Refused(ReasonCodes.LeaseLost, $"The node did not answer: {e.Message}");
+        }
+    }
+
+    /// <summary>Cuts the power of a node: from now on it reaches neither its database nor the plant systems, as if its process were killed.</summary>
+    /// <param name="index">The node's index in <see cref="Nodes"/>.</param>
+    /// <returns>The node.</returns>
+    /// <exception cref="InvalidOperationException">The host runs one node, or this is the last node with power.</exception>
+    public SampleNode KillNode(int index)
+    {
+        if (!IsClustered)
+        {
+            throw new InvalidOperationException("Only a node of a cluster can be killed: the others take its work over.");
+        }
+
+        var node = _nodes[index];
+        if (_nodes.Count(n => n.IsAlive && !ReferenceEquals(n, node)) == 0)
+        {
+            throw new InvalidOperationException("The last node with power cannot be killed: nobody would take its work over.");
+        }
+
+        node.Power!.TurnOff();
+        return node;
+    }
+
+    /// <summary>Waits until every node with power is idle (with one node: <see cref="Orchestrator.WaitForIdleAsync"/>).</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A task that completes when they are idle.</returns>
+    public async Task WaitForIdleAsync(CancellationToken cancellationToken)
+    {
+        foreach (var node in _nodes.Where(n => n.IsAlive))
+        {
+            await node.Orchestrator.WaitForIdleAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Whether the run has nothing left to do: no backlog; with several nodes also no pending event and no pending
+    /// command in the shared store (a node's idleness speaks for that node only, and the buckets of a killed node wait
+    /// for their takeover), and every bucket owned by a node with power.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns><see langword="true"/> when settled.</returns>
+    public async Task<bool> IsSettledAsync(CancellationToken cancellationToken)
+    {
+        if (Backlog != 0)
+        {
+            return false;
+        }
+
+        if (!IsClustered)
+        {
+            return true;
+        }
+
+        var live = _nodes.Where(n => n.IsAlive).ToArray();
+        if (live.SelectMany(n => n.Orchestrator.Cluster!.OwnedBuckets).Distinct().Count() < _cluster!.BucketCount)
+        {
+            return false;
+        }
+
+        var store = live[0].Orchestrator.Store;
+        return (await store.ReadPendingEventsAsync(null, 0, 1, cancellationToken)).Count == 0
+            && (await store.ReadPartitionsWithPendingCommandsAsync(cancellationToken)).Count == 0
+            && Backlog == 0;
     }
 
     /// <summary>Publishes events one by one and waits until the orchestrator is idle.</summary>
@@ -232,7 +497,17 @@ public sealed class SampleHost : IAsyncDisposable
     /// <param name="facts">The scenario facts checked.</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
     /// <returns>The report.</returns>
-    public async Task<SampleReport> ReportAsync(string sample, IReadOnlyList<string> signatures, IReadOnlyDictionary<string, decimal> facts, CancellationToken cancellationToken)
+    public Task<SampleReport> ReportAsync(string sample, IReadOnlyList<string> signatures, IReadOnlyDictionary<string, decimal> facts, CancellationToken cancellationToken) =>
+        ReportAsync(sample, signatures, facts, [], cancellationToken);
+
+    /// <summary>Checks the run: audit chain, effects and dead letters, and builds the report with the sample's own failed checks.</summary>
+    /// <param name="sample">The sample's name.</param>
+    /// <param name="signatures">The signature trail lines.</param>
+    /// <param name="facts">The scenario facts checked.</param>
+    /// <param name="failedChecks">The sample's own checks that failed, one sentence each.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The report.</returns>
+    public async Task<SampleReport> ReportAsync(string sample, IReadOnlyList<string> signatures, IReadOnlyDictionary<string, decimal> facts, IReadOnlyList<string> failedChecks, CancellationToken cancellationToken)
     {
         var effects = Plant.Effects.Records;
         var audit = await Orchestrator.Audit.VerifyAllAsync(cancellationToken);
@@ -255,6 +530,7 @@ public sealed class SampleHost : IAsyncDisposable
             NotAccepted = [.. _notAccepted],
             Signatures = signatures,
             Facts = facts,
+            FailedChecks = failedChecks,
         };
     }
 
@@ -321,7 +597,17 @@ public sealed class SampleHost : IAsyncDisposable
             Meaning = approve ? SignatureMeaning.Approve : SignatureMeaning.Reject,
             Reason = reason,
         };
-        var result = await Orchestrator.SignApprovalAsync(answer, TestIdentity.For(signer ?? Plants.SignerFor(request.Role), Time), cancellationToken);
+        OperatorActionResult result;
+        try
+        {
+            result = await OrchestratorFor(partitionKey).SignApprovalAsync(answer, TestIdentity.For(signer ?? Plants.SignerFor(request.Role), Time), cancellationToken);
+        }
+        catch (Exception e) when (IsClustered && e is not OperationCanceledException)
+        {
+            // The node lost its power during the call: as a console whose server went away, the supervisor signs again.
+            return OperatorActionResult.Refused(ReasonCodes.LeaseLost, $"The node did not answer: {e.Message}");
+        }
+
         if (result.Succeeded)
         {
             Interlocked.Increment(ref _published);
@@ -354,13 +640,22 @@ public sealed class SampleHost : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        // The nodes with power stop gracefully; a killed node is only taken down (it can reach nothing any more).
+        foreach (var node in _nodes.Where(n => n.IsAlive))
         {
-            await Orchestrator.StopAsync(timeout.Token);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await node.Orchestrator.StopAsync(timeout.Token);
         }
 
-        Meters.Dispose();
-        await _provider.DisposeAsync();
+        if (_nodes.Count > 1)
+        {
+            Meters.Dispose();
+        }
+
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync();
+        }
 
         Plant.Dispose();
     }

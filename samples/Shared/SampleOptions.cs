@@ -35,6 +35,22 @@ public sealed class SampleOptions
     /// <returns><see langword="true"/> when it was on the command line.</returns>
     public bool IsOn(string name) => Switches.Contains(name, StringComparer.Ordinal);
 
+    /// <summary>The values of the text options given on the command line (such as <c>--postgres</c>), by name.</summary>
+    public IReadOnlyDictionary<string, string> Texts { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>The values of the number options without a default given on the command line (such as <c>--nodes</c>), by name.</summary>
+    public IReadOnlyDictionary<string, int> Numbers { get; init; } = new Dictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>A text option's value.</summary>
+    /// <param name="name">The option, such as <c>--postgres</c>.</param>
+    /// <returns>The value, or <see langword="null"/> when the option was not given.</returns>
+    public string? TextOf(string name) => Texts.TryGetValue(name, out var value) ? value : null;
+
+    /// <summary>A number option's value.</summary>
+    /// <param name="name">The option, such as <c>--nodes</c>.</param>
+    /// <returns>The value, or <see langword="null"/> when the option was not given.</returns>
+    public int? NumberOf(string name) => Numbers.TryGetValue(name, out var value) ? value : null;
+
     /// <summary>The output directory, created, as a full path.</summary>
     /// <returns>The full path of <see cref="OutputDirectory"/>.</returns>
     /// <exception cref="InvalidOperationException"><see cref="OutputDirectory"/> is not set.</exception>

@@ -4,8 +4,6 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-[assembly: AssemblyFixture(typeof(ManufacturingOrchestration.Storage.PostgreSql.Tests.PostgreSqlCluster))]
-
 namespace ManufacturingOrchestration.Storage.PostgreSql.Tests;
 
 /// <summary>
@@ -20,6 +18,9 @@ namespace ManufacturingOrchestration.Storage.PostgreSql.Tests;
 /// Without the binaries the tests are skipped with the reason, except in CI (<c>CI=true</c>), where they must run: there
 /// the fixture fails instead. Each test class gets schemas of its own (<see cref="NewSchema"/>) in one database, which is
 /// much faster than a database per test.
+/// <para>The PostgreSQL store's tests share one cluster as an assembly fixture (<c>AssemblyFixtures.cs</c>); the sample
+/// tests link this file and use it as the class fixture of their one PostgreSQL test class, so the other sample tests
+/// start no server.</para>
 /// </remarks>
 public sealed class PostgreSqlCluster : IAsyncLifetime
 {

@@ -85,6 +85,21 @@ public class PlantFloorSimulationTests
     }
 
     [Theory]
+    [InlineData("--nodes", "3")]
+    [InlineData("--kill-node-after", "10")]
+    [InlineData("--postgres", "Host=db;Password=s3cret;Nonsense=1")]
+    [InlineData("--postgres", "Host=db;Password=s3cret", "--kill-node-after", "10")]
+    [InlineData("--postgres", "Host=db;Password=s3cret", "--nodes", "2", "--kill-node-after", "600")]
+    public async Task RunAsync_ClusterOptionsThatCannotRun_ExitTwoNamingTheOptionWithoutThePassword(params string[] args)
+    {
+        var run = await SampleRun.StartAsync(PlantFloorSimulation.RunAsync, args);
+
+        run.ExitCode.Should().Be(2);
+        run.Output.Should().BeEmpty("nothing ran");
+        run.Error.Should().Contain(args.Length > 2 ? "--kill-node-after" : args[0]).And.NotContain("s3cret").And.NotContain("   at ");
+    }
+
+    [Theory]
     [InlineData("--events", "abc")]
     [InlineData("--events=0")]
     [InlineData("--seed", "many")]
