@@ -1,4 +1,5 @@
 using System.Globalization;
+using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Model;
@@ -66,7 +67,13 @@ var services = new ScenarioServices(new DecisionEngineBuilder().AddStandardRules
 var options = new OrchestratorOptions
 {
     Store = store,
-    Adapters = plant.Adapters,
+    Adapters = new AdapterSet()
+        .Add(CommandKinds.ErpSystem, plant.Erp)
+        .Add(CommandKinds.MesSystem, plant.Mes)
+        .Add(CommandKinds.QmsSystem, plant.Qms)
+        .Add(CommandKinds.WmsSystem, plant.Wms)
+        .Add(CommandKinds.ProcurementSystem, plant.Procurement)
+        .Add(CommandKinds.NotificationSystem, new SlaProbe.LateNotifications(plant.Notification)),
     Actors = new InMemoryActorDirectory(),
     Settings =
     {
@@ -83,6 +90,7 @@ var options = new OrchestratorOptions
     },
 };
 options.Workflows.Add(IncomingInspectionWorkflow.Create(services));
+options.Workflows.Add(SlaProbe.Create());
 
 await using var orchestrator = new Orchestrator(options);
 await orchestrator.StartAsync(ct);

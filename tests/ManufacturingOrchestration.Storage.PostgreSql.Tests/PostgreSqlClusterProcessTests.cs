@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using ManufacturingOrchestration.Engine.Audit;
+using ManufacturingOrchestration.Scenarios;
 using ManufacturingOrchestration.Storage.PostgreSql.NodeHost;
 using ManufacturingOrchestration.Testing;
 
@@ -11,7 +12,8 @@ namespace ManufacturingOrchestration.Storage.PostgreSql.Tests;
 /// Three node host processes on one PostgreSQL schema (the test's private server): 2,000 events over 200 lots, each lot
 /// published by one node; then one node is killed (SIGKILL) and one is stopped (SIGSTOP) past its lease and continued
 /// (SIGCONT). Afterwards every event is processed once, in order, the killed node's work is finished by the others, the
-/// stopped node found its leases lost, no node applied an effect twice, and every audit chain is valid.
+/// stopped node found its leases lost, no node applied an effect twice, every audit chain is valid, and each lot's SLA
+/// timer (a step deadline, see <see cref="SlaProbe"/>) fired once.
 /// </summary>
 /// <remarks>Two fixed seeds; more through <c>MO_CLUSTER_SEEDS</c> (comma-separated).</remarks>
 public sealed class PostgreSqlClusterProcessTests
@@ -89,12 +91,21 @@ public sealed class PostgreSqlClusterProcessTests
 
             pausedLosses.Should().BePositive($"the stopped node held buckets the others took over while it was stopped:\n{paused.Output}");
             var events = ClusterScenario.Events(Lots, EventsPerLot, seed);
+            var breaches = 0;
             foreach (var lot in events.GroupBy(e => e.LotId))
             {
                 var trail = await store.ReadAuditAsync(lot.Key, 1, Ct);
-                trail.Where(r => r.Action is "processed" or "transition-rejected").Select(r => r.Event!.Value.Id)
+                trail.Where(r => r.Action is "processed" or "transition-rejected" && r.Workflow == IncomingInspectionWorkflow.Name).Select(r => r.Event!.Value.Id)
                     .Should().Equal(lot.OrderBy(e => e.Sequence).Select(e => e.EventId), $"each event of {lot.Key} is processed once, in order");
+
+                // The lot's SLA timer (the probe's step deadline) fired once: at most one breach, whoever fired it.
+                var breached = trail.Count(r => r.Action == "sla-breached" && r.Workflow == SlaProbe.Workflow);
+                breached.Should().BeLessThanOrEqualTo(1, $"the SLA timer of {lot.Key} fires once in the cluster");
+                breaches += breached;
             }
+
+            breaches.Should().BePositive("the probe's notification is still open when its deadline passes, so fired timers breach");
+            (await _cluster.ScalarAsync($"SELECT COUNT(*) FROM {schema}.timers")).Should().Be(0L, "every SLA timer fired (a fired timer is removed with the step that handled it)");
 
             for (var n = 0; n < effects.Length; n++)
             {
