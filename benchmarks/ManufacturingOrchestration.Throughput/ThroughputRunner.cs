@@ -179,6 +179,9 @@ public static class ThroughputRunner
         var gen0Before = GC.CollectionCount(0);
         var gen2Before = GC.CollectionCount(2);
         var pausedBefore = GC.GetTotalPauseDuration();
+        using var pauses = new GcPauseRecorder();
+        var pausesFrom = DateTime.UtcNow;
+        var gen1Before = GC.CollectionCount(1);
         var jitBefore = JitInfo.GetCompilationTime();
         var jitMethodsBefore = JitInfo.GetCompiledMethodCount();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
@@ -227,6 +230,9 @@ public static class ThroughputRunner
         var gen0 = GC.CollectionCount(0) - gen0Before;
         var gen2 = GC.CollectionCount(2) - gen2Before;
         var paused = GC.GetTotalPauseDuration() - pausedBefore;
+        var gen1 = GC.CollectionCount(1) - gen1Before;
+        var lastEphemeral = GC.GetGCMemoryInfo(GCKind.Ephemeral);
+        var pausesTo = DateTime.UtcNow;
         var jitTime = JitInfo.GetCompilationTime() - jitBefore;
         var jitMethods = JitInfo.GetCompiledMethodCount() - jitMethodsBefore;
         await sampler.StopAsync().ConfigureAwait(false);
@@ -259,6 +265,11 @@ public static class ThroughputRunner
 
         var verifier = new ScenarioVerifier(scenario, plant, orchestrator, counts, explanations);
         await verifier.VerifyAsync(report.Failures, ct).ConfigureAwait(false);
+
+        // The runtime's pause events reach the listener late: read them once verification has given them time to arrive.
+        report.Gen1Collections = gen1;
+        report.LastEphemeralPromotedBytes = gen1 + gen0 > 0 ? lastEphemeral.PromotedBytes : 0;
+        report.GcPausesMs = pauses.Pauses(pausesFrom, pausesTo);
         await orchestrator.StopAsync(ct).ConfigureAwait(false);
         return report;
     }
