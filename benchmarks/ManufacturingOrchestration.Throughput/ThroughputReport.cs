@@ -92,6 +92,9 @@ public sealed class ThroughputReport
     /// <summary>What the last gen 0 or gen 1 collection of the timed part promoted (copied to an older generation), bytes.</summary>
     public long LastEphemeralPromotedBytes { get; set; }
 
+    /// <summary>The working set when the clock started: the scenario's envelopes, the simulators' lots, the warm-up's leftovers.</summary>
+    public long StartWorkingSetBytes { get; set; }
+
     /// <summary>Every verification failure.</summary>
     public List<string> Failures { get; } = [];
 
@@ -178,7 +181,7 @@ public sealed class ThroughputReport
         output.WriteLine(string.Create(c, $"gc pauses     {GcPausesMs.Length} (gen1 {Gen1Collections}), longest {string.Join(" / ", GcPausesMs.Take(3).Select(p => p.ToString("F1", c)))} ms, {GcPausesMs.Count(p => p > 10)} over 10 ms; the last gen0/gen1 collection promoted {LastEphemeralPromotedBytes / 1048576.0:N0} MB"));
         output.WriteLine(string.Create(c, $"jit           {JitMethods:N0} methods compiled during the run, {JitTime.TotalMilliseconds:F0} ms"));
         output.WriteLine(string.Create(c, $"retained      {RetainedBytes / 1048576.0:N0} MB after the run ({RetainedBytes / 1024.0 / Math.Max(Processed, 1):F2} KB/event: store and simulators)"));
-        output.WriteLine(string.Create(c, $"working set   peak {PeakWorkingSetBytes / 1048576.0:N0} MB (process, setup included); max during run {MaxWorkingSetDuringRunBytes / 1048576.0:N0} MB"));
+        output.WriteLine(string.Create(c, $"working set   peak {PeakWorkingSetBytes / 1048576.0:N0} MB (process, setup included); max during run {MaxWorkingSetDuringRunBytes / 1048576.0:N0} MB, at the start {StartWorkingSetBytes / 1048576.0:N0} MB"));
         output.WriteLine(string.Create(c, $"backlog       max {MaxBacklog:N0} work items (back-pressure bound {BacklogBound:N0} + in-flight follow-ups)"));
         output.WriteLine(string.Create(c, $"latency       p50 {LatencyP50Ms:F2} ms, p99 {LatencyP99Ms:F2} ms (accept -> committed step, {LatencySamples:N0} samples){(Options.Rate is { } rate ? $"; open loop at {rate:N0} events/s, at most {MaxScheduleLagMs:F1} ms behind schedule" : string.Empty)}"));
         foreach (var failure in Failures.Take(50))

@@ -187,6 +187,7 @@ public static class ThroughputRunner
         var gen2Before = GC.CollectionCount(2);
         var pausedBefore = GC.GetTotalPauseDuration();
         using var pauses = new GcPauseRecorder();
+        var startWorkingSet = Environment.WorkingSet;
         var pausesFrom = DateTime.UtcNow;
         var gen1Before = GC.CollectionCount(1);
         var jitBefore = JitInfo.GetCompilationTime();
@@ -275,6 +276,7 @@ public static class ThroughputRunner
 
         // The runtime's pause events reach the listener late: read them once verification has given them time to arrive.
         report.Gen1Collections = gen1;
+        report.StartWorkingSetBytes = startWorkingSet;
         report.LastEphemeralPromotedBytes = gen1 + gen0 > 0 ? lastEphemeral.PromotedBytes : 0;
         report.GcPausesMs = pauses.Pauses(pausesFrom, pausesTo);
         await orchestrator.StopAsync(ct).ConfigureAwait(false);
