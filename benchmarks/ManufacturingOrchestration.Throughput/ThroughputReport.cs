@@ -83,6 +83,18 @@ public sealed class ThroughputReport
     /// <summary>How far the open-loop generator fell behind its schedule at most, ms (0 for a saturation run).</summary>
     public double MaxScheduleLagMs { get; init; }
 
+    /// <summary>Gen 1 collections during the timed part (gen 2 included).</summary>
+    public int Gen1Collections { get; set; }
+
+    /// <summary>Each collector pause of the timed part, ms, longest first (from the runtime's events).</summary>
+    public double[] GcPausesMs { get; set; } = [];
+
+    /// <summary>What the last gen 0 or gen 1 collection of the timed part promoted (copied to an older generation), bytes.</summary>
+    public long LastEphemeralPromotedBytes { get; set; }
+
+    /// <summary>The working set when the clock started: the scenario's envelopes, the simulators' lots, the warm-up's leftovers.</summary>
+    public long StartWorkingSetBytes { get; set; }
+
     /// <summary>Every verification failure.</summary>
     public List<string> Failures { get; } = [];
 
@@ -166,9 +178,10 @@ public sealed class ThroughputReport
         output.WriteLine(string.Create(c, $"throughput    {EventsPerSecond:N0} events/s (floor {floor:N0}){(EventsPerSecond >= floor ? string.Empty : "  BELOW FLOOR")}"));
         output.WriteLine(string.Create(c, $"cpu           {CpuTime.TotalMilliseconds * 1000 / Math.Max(Processed, 1):F1} us of processor time per event (all threads; {Processed / Math.Max(CpuTime.TotalSeconds, 1e-9):N0} events per processor-second, load {LoadAverage()})"));
         output.WriteLine(string.Create(c, $"allocated     {BytesPerEvent / 1024:F2} KB/event (budget 16 KB){(BytesPerEvent <= AllocationFloorBytesPerEvent ? string.Empty : "  OVER BUDGET")}; gen0 {Gen0Collections}, gen2 {Gen2Collections}, paused {GcPause.TotalMilliseconds:F0} ms ({GcPause / Elapsed:P0} of elapsed)"));
+        output.WriteLine(string.Create(c, $"gc pauses     {GcPausesMs.Length} (gen1 {Gen1Collections}), longest {string.Join(" / ", GcPausesMs.Take(3).Select(p => p.ToString("F1", c)))} ms, {GcPausesMs.Count(p => p > 10)} over 10 ms; the last gen0/gen1 collection promoted {LastEphemeralPromotedBytes / 1048576.0:N0} MB"));
         output.WriteLine(string.Create(c, $"jit           {JitMethods:N0} methods compiled during the run, {JitTime.TotalMilliseconds:F0} ms"));
         output.WriteLine(string.Create(c, $"retained      {RetainedBytes / 1048576.0:N0} MB after the run ({RetainedBytes / 1024.0 / Math.Max(Processed, 1):F2} KB/event: store and simulators)"));
-        output.WriteLine(string.Create(c, $"working set   peak {PeakWorkingSetBytes / 1048576.0:N0} MB (process, setup included); max during run {MaxWorkingSetDuringRunBytes / 1048576.0:N0} MB"));
+        output.WriteLine(string.Create(c, $"working set   peak {PeakWorkingSetBytes / 1048576.0:N0} MB (process, setup included); max during run {MaxWorkingSetDuringRunBytes / 1048576.0:N0} MB, at the start {StartWorkingSetBytes / 1048576.0:N0} MB"));
         output.WriteLine(string.Create(c, $"backlog       max {MaxBacklog:N0} work items (back-pressure bound {BacklogBound:N0} + in-flight follow-ups)"));
         output.WriteLine(string.Create(c, $"latency       p50 {LatencyP50Ms:F2} ms, p99 {LatencyP99Ms:F2} ms (accept -> committed step, {LatencySamples:N0} samples){(Options.Rate is { } rate ? $"; open loop at {rate:N0} events/s, at most {MaxScheduleLagMs:F1} ms behind schedule" : string.Empty)}"));
         foreach (var failure in Failures.Take(50))

@@ -71,9 +71,38 @@ public sealed class ManufacturingOrchestrationBuilder
         return this;
     }
 
-    /// <summary>Uses an <see cref="InMemoryOrchestrationStore"/>: for tests and demos only, since nothing survives a restart.</summary>
+    /// <summary>
+    /// Uses an <see cref="InMemoryOrchestrationStore"/> with the default <see cref="InMemoryStoreOptions"/> on the
+    /// container's <see cref="TimeProvider"/>: for tests and demos only, since nothing survives a restart.
+    /// </summary>
     /// <returns>This builder.</returns>
-    public ManufacturingOrchestrationBuilder UseInMemoryStore() => UseStore(static _ => new InMemoryOrchestrationStore());
+    public ManufacturingOrchestrationBuilder UseInMemoryStore() => UseInMemoryStore(static _ => { });
+
+    /// <summary>
+    /// Uses an <see cref="InMemoryOrchestrationStore"/> on the container's <see cref="TimeProvider"/>, its settings
+    /// (the retention window and how often it is pruned) adjusted: for tests, demos and benchmarks.
+    /// </summary>
+    /// <param name="configure">Adjusts the store settings.</param>
+    /// <returns>This builder.</returns>
+    /// <remarks>
+    /// A setting out of range refuses the start (or the first resolution of the orchestrator) with an
+    /// <see cref="OptionsValidationException"/> naming the setting and its range.
+    /// </remarks>
+    public ManufacturingOrchestrationBuilder UseInMemoryStore(Action<InMemoryStoreOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        return UseStore(services =>
+        {
+            var options = new InMemoryStoreOptions();
+            configure(options);
+            if (options.Problems() is { Count: > 0 } problems)
+            {
+                throw new OptionsValidationException(Options.DefaultName, typeof(InMemoryStoreOptions), problems);
+            }
+
+            return new InMemoryOrchestrationStore(options, services.GetService<TimeProvider>());
+        });
+    }
 
     /// <summary>Uses a set of adapters (its operation registry included); adapters added with <c>AddAdapter</c> are added to it.</summary>
     /// <param name="adapters">The adapters.</param>

@@ -15,8 +15,14 @@ namespace ManufacturingOrchestration.Engine.Storage;
 /// A read of those indexes that runs during a group commit may see some partitions of it and not yet others.
 /// The audit feed is the one structure every commit with audit records shares: a list whose index is the feed position,
 /// appended to under a short lock of its own, once per group commit, while the committing partitions are locked.
+/// <para>
+/// Processed inbox entries and finished commands older than <see cref="InMemoryStoreOptions.RetentionWindow"/> are
+/// pruned every <see cref="InMemoryStoreOptions.PruneInterval"/> on the store's clock, so what a long run keeps grows
+/// with the window, not with everything ever accepted. Dispose the store to stop the timer; a store that is never
+/// disposed is still collected once nothing else refers to it (the timer holds it weakly).
+/// </para>
 /// </remarks>
-public sealed class InMemoryOrchestrationStore : IOrchestrationStore
+public sealed class InMemoryOrchestrationStore : IOrchestrationStore, IDisposable
 {
     private readonly ConcurrentDictionary<EventKey, InboxSlot> _inbox = new();
     private readonly ConcurrentDictionary<string, PartitionSlot> _partitions = new(StringComparer.Ordinal);
@@ -30,7 +36,47 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
     private readonly List<AuditRecord> _auditFeed = []; // the record at index i has feed position i + 1; guarded by _auditFeedGate
     private readonly Lock _auditFeedGate = new();
     private readonly ConcurrentDictionary<string, long> _auditSinkCursors = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private readonly TimeSpan? _retentionWindow;
+    private readonly ITimer? _pruneTimer;
     private long _position;
+    private int _pruning;
+    private long _lastPruneCutOffTicks;
+    private volatile bool _disposed;
+
+    /// <summary>Creates an empty store with the default <see cref="InMemoryStoreOptions"/> on the system clock.</summary>
+    public InMemoryOrchestrationStore()
+        : this(null)
+    {
+    }
+
+    /// <summary>Creates an empty store.</summary>
+    /// <param name="options">The settings; the defaults when <see langword="null"/>. Read once, here.</param>
+    /// <param name="timeProvider">
+    /// The clock of automatic pruning; <see cref="TimeProvider.System"/> when <see langword="null"/>. Use the orchestrator's
+    /// clock: the retention window is measured against the times the orchestrator stamps on events and commands.
+    /// </param>
+    /// <exception cref="ArgumentException">A setting is out of range (the message names it).</exception>
+    public InMemoryOrchestrationStore(InMemoryStoreOptions? options, TimeProvider? timeProvider = null)
+    {
+        options ??= new InMemoryStoreOptions();
+        options.Validate();
+        _time = timeProvider ?? TimeProvider.System;
+        _retentionWindow = options.RetentionWindow;
+        if (_retentionWindow is not null)
+        {
+            var ticker = new PruneTicker(new WeakReference<InMemoryOrchestrationStore>(this));
+            _pruneTimer = _time.CreateTimer(static state => ((PruneTicker)state!).Tick(), ticker, options.PruneInterval, options.PruneInterval);
+            ticker.Timer = _pruneTimer;
+        }
+    }
+
+    /// <summary>
+    /// The cut-off of the latest automatic prune that completed (<see cref="InMemoryStoreOptions.RetentionWindow"/> before
+    /// the store's clock at that prune's tick), or <see langword="null"/> before the first: what the retention window has
+    /// removed so far, for a health check or a test that moved the clock.
+    /// </summary>
+    public DateTimeOffset? LastPruneCutOff => Interlocked.Read(ref _lastPruneCutOffTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<InboxEvent>> AcceptAsync(IReadOnlyList<InboxEvent> events, bool[] accepted, CancellationToken cancellationToken = default)
@@ -625,28 +671,79 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         return ValueTask.CompletedTask;
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Prunes processed inbox entries (with the envelopes kept for them) and finished outbox commands (completed,
+    /// skipped, resolved manually, superseded) accepted or planned before <paramref name="olderThan"/>. Pending events
+    /// and commands, dead-lettered commands and the audit trail are never pruned. Commits go on while it runs.
+    /// </summary>
+    /// <param name="olderThan">The cut-off.</param>
+    /// <param name="cancellationToken">Cancels the call before it starts.</param>
+    /// <returns>How many entries were removed.</returns>
     public ValueTask<long> PruneAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        return new ValueTask<long>(Prune(olderThan));
+    }
+
+    /// <summary>Stops automatic pruning. The data stays readable; a prune already running finishes.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _pruneTimer?.Dispose();
+    }
+
+    private long Prune(DateTimeOffset olderThan)
+    {
         long removed = 0;
-        foreach (var (key, slot) in _inbox)
+
+        // Each entry is removed only if it is still the one looked at (a pair, not a key), so an entry written again
+        // meanwhile is never lost. A removed node is freed; the table keeps its bucket array (one reference per entry at
+        // the largest count it held), so memory stays at the level of the largest window instead of growing without end.
+        foreach (var entry in _inbox)
         {
-            if (slot.Processed && slot.AcceptedAt < olderThan && _inbox.TryRemove(key, out _))
+            if (entry.Value.Processed && entry.Value.AcceptedAt < olderThan && _inbox.TryRemove(entry))
             {
                 removed++;
             }
         }
 
-        foreach (var (key, entry) in _commands)
+        foreach (var entry in _commands)
         {
-            if (entry.Status is not OutboxStatus.Pending and not OutboxStatus.DeadLettered && entry.CreatedAt < olderThan && _commands.TryRemove(key, out _))
+            if (entry.Value.Status is not OutboxStatus.Pending and not OutboxStatus.DeadLettered && entry.Value.CreatedAt < olderThan && _commands.TryRemove(entry))
             {
                 removed++;
             }
         }
 
-        return new ValueTask<long>(removed);
+        return removed;
+    }
+
+    /// <summary>
+    /// A tick of the prune timer: prunes up to the window's cut-off as of now. A tick that comes while a pass runs is
+    /// skipped (the next one prunes up to its own, later, cut-off). Nothing a pass throws leaves it: the host keeps
+    /// running and the next tick tries again.
+    /// </summary>
+    private void PruneOnTick()
+    {
+        if (_disposed || _retentionWindow is not { } window || Interlocked.Exchange(ref _pruning, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            var cutOff = _time.GetUtcNow() - window;
+            Prune(cutOff);
+            Interlocked.Exchange(ref _lastPruneCutOffTicks, cutOff.UtcTicks);
+        }
+        catch (Exception)
+        {
+            // A failed pass removes what it removed; the next tick tries again.
+        }
+        finally
+        {
+            Volatile.Write(ref _pruning, 0);
+        }
     }
 
     private PartitionSlot GetPartition(string key) => _partitions.GetOrAdd(key, static _ => new PartitionSlot());
@@ -914,6 +1011,24 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore
         }
 
         return null;
+    }
+
+    /// <summary>The prune timer's state: refers to the store weakly, and stops the timer once the store is gone.</summary>
+    private sealed class PruneTicker(WeakReference<InMemoryOrchestrationStore> store)
+    {
+        public ITimer? Timer { get; set; }
+
+        public void Tick()
+        {
+            if (store.TryGetTarget(out var target))
+            {
+                target.PruneOnTick();
+            }
+            else
+            {
+                Timer?.Dispose();
+            }
+        }
     }
 
     private sealed class InboxSlot

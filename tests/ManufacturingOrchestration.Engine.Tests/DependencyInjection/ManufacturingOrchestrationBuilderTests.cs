@@ -174,6 +174,38 @@ public sealed class ManufacturingOrchestrationBuilderTests
             .WithMessage("*Two audit sinks are named 'siem'*");
     }
 
+    [Fact]
+    public async Task UseInMemoryStore_Configured_PrunesOnTheContainersClockAndTheContainerStopsIt()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 6, 0, 0, TimeSpan.Zero));
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(time);
+        services.AddManufacturingOrchestration(mo => mo.UseInMemoryStore(o =>
+        {
+            o.RetentionWindow = TimeSpan.FromHours(1);
+            o.PruneInterval = TimeSpan.FromMinutes(10);
+        }));
+        var provider = services.BuildServiceProvider();
+        var store = (InMemoryOrchestrationStore)provider.GetRequiredService<IOrchestrationStore>();
+
+        time.Advance(TimeSpan.FromMinutes(10));
+        var pruned = store.LastPruneCutOff;
+        await provider.DisposeAsync();
+        time.Advance(TimeSpan.FromMinutes(10));
+
+        pruned.Should().Be(time.Start.AddMinutes(10) - TimeSpan.FromHours(1), "the container's clock drives the window");
+        store.LastPruneCutOff.Should().Be(pruned, "the container disposed the store, which stopped its timer");
+    }
+
+    [Fact]
+    public async Task UseInMemoryStore_SettingOutOfRange_FailsValidationNamingTheSetting()
+    {
+        await using var provider = Compose(mo => mo.UseInMemoryStore(o => o.PruneInterval = TimeSpan.Zero));
+
+        provider.Invoking(p => p.GetRequiredService<Orchestrator>()).Should().Throw<OptionsValidationException>()
+            .WithMessage("*PruneInterval: The field InMemoryStoreOptions.PruneInterval must be between 00:00:00 exclusive*");
+    }
+
     private static ServiceProvider Compose(Action<ManufacturingOrchestrationBuilder> configure)
     {
         var plant = ManufacturingOrchestrationServiceCollectionExtensionsTests.NewPlant(new FakeTimeProvider());
