@@ -23,6 +23,14 @@ internal static class ClusterNode
     /// <summary>The cluster settings every node of a run uses: the defaults, written out so that they show in a report.</summary>
     public static ClusterOptions Cluster { get; } = new() { Enabled = true, BucketCount = 256, LeaseDuration = TimeSpan.FromSeconds(10), PollInterval = TimeSpan.FromSeconds(2) };
 
+    /// <summary>Sets a node's cluster options to <see cref="Cluster"/>'s.</summary>
+    public static void Configure(ClusterOptions options)
+    {
+        options.BucketCount = Cluster.BucketCount;
+        options.LeaseDuration = Cluster.LeaseDuration;
+        options.PollInterval = Cluster.PollInterval;
+    }
+
     public static async Task<int> RunAsync(ThroughputOptions options, CancellationToken ct)
     {
         var index = options.NodeIndex!.Value;
@@ -48,12 +56,7 @@ internal static class ClusterNode
         {
             builder.UseStore(store).UseAdapters(plant.Adapters);
             explanations = ThroughputRunner.AddWorkflow(builder, options, scenario);
-            builder.UseClustering(c =>
-            {
-                c.BucketCount = Cluster.BucketCount;
-                c.LeaseDuration = Cluster.LeaseDuration;
-                c.PollInterval = Cluster.PollInterval;
-            });
+            builder.UseClustering(Configure);
             builder.Configure(o =>
             {
                 o.Settings.Parallelism = options.Parallelism;

@@ -105,6 +105,12 @@ public sealed class ThroughputOptions
     /// <summary>In a node process: the schema the runner created for the run (<c>--schema NAME</c>).</summary>
     public string? Schema { get; set; }
 
+    /// <summary>
+    /// The orchestrator runs in cluster mode, alone on its schema: a node process's warm-up, so that the cluster's own code
+    /// paths (leases, notifications, reading a key's pending events) are compiled before the measured run.
+    /// </summary>
+    internal bool Clustered { get; set; }
+
     /// <summary>Runs a warm-up of up to 10,000 lots on a separate orchestrator first, so the JIT's work is not measured.</summary>
     public bool WarmUp { get; set; } = true;
 

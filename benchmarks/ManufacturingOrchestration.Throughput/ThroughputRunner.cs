@@ -77,11 +77,13 @@ public static class ThroughputRunner
             PostgreSqlConnectionString = options.PostgreSqlConnectionString,
             Prefill = options.Prefill,
             Workflow = options.Workflow,
-            Lots = Math.Min(10_000, options.Lots),
+            // The node processes of a --nodes run warm up at once, on the same two cores: a share each.
+            Lots = Math.Max(1, Math.Min(10_000, options.Lots) / (options.NodeIndex is null ? 1 : options.Nodes ?? 1)),
             Parallelism = options.Parallelism,
             Publishers = options.Publishers,
             BatchSize = options.BatchSize,
             QueueCapacity = options.QueueCapacity,
+            Clustered = options.NodeIndex is not null,
         };
 
         // Warm up until the JIT has settled: tiered compilation recompiles hot methods in the background after they
@@ -181,6 +183,11 @@ public static class ThroughputRunner
         {
             builder.UseStore(store.Store).UseAdapters(plant.Adapters);
             explanations = AddWorkflow(builder, options, scenario);
+            if (options.Clustered)
+            {
+                builder.UseClustering(ClusterNode.Configure);
+            }
+
             builder.Configure(o =>
             {
                 o.Settings.Parallelism = options.Parallelism;
