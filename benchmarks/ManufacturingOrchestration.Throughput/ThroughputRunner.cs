@@ -88,7 +88,10 @@ public static class ThroughputRunner
 
         // Warm up until the JIT has settled: tiered compilation recompiles hot methods in the background after they
         // have run a while, and on two cores that recompilation would otherwise be timed as part of the run.
-        for (var round = 1; round <= MaxWarmUpRounds; round++)
+        // A node process warms up once: its run in cluster mode rescans every pending event at each notification and poll,
+        // which makes a warm-up round cost minutes on a loaded machine (see docs/scale-out.md).
+        var rounds = options.NodeIndex is null ? MaxWarmUpRounds : 1;
+        for (var round = 1; round <= rounds; round++)
         {
             var compiledBefore = JitInfo.GetCompiledMethodCount();
             var warmReport = await RunOnceAsync(warm, cancellationToken).ConfigureAwait(false);
