@@ -94,7 +94,7 @@ internal static class ClusterRunner
             {
                 if (Value(done[i], "moved") != 0)
                 {
-                    failures.Add($"node {i}: its buckets changed during the run (a lease lost or taken), so its own effects cannot be told apart");
+                    failures.Add($"node {i}: its buckets changed during the run ({Text(done[i], "buckets").Split(',').Length} held at the start, {Value(done[i], "held_end")} at the end, {Value(done[i], "losses")} lease(s) lost): its simulators' effects no longer tell what it did; try a longer --lease");
                 }
 
                 failures.AddRange(nodes[i].Failures.Select(f => $"node {i}: {f}"));
@@ -219,7 +219,7 @@ internal static class ClusterRunner
         var options = report.Options;
         var processed = Math.Max(report.Processed, 1);
         var cluster = ClusterNode.Cluster;
-        output.WriteLine(string.Create(c, $"scenario      incoming inspection ({options.Workflow.ToString().ToLowerInvariant()} workflow), store postgresql, {done.Length} node processes in cluster mode ({cluster.BucketCount} buckets, leases {cluster.LeaseDuration.TotalSeconds:F0} s), {options.Lots:N0} lots, parallelism {options.Parallelism} and {options.Publishers} publishers x batches of {options.BatchSize} per node"));
+        output.WriteLine(string.Create(c, $"scenario      incoming inspection ({options.Workflow.ToString().ToLowerInvariant()} workflow), store postgresql, {done.Length} node processes in cluster mode ({cluster.BucketCount} buckets, leases {options.LeaseDuration.TotalSeconds:F0} s), {options.Lots:N0} lots, parallelism {options.Parallelism} and {options.Publishers} publishers x batches of {options.BatchSize} per node"));
         output.WriteLine("simulators    one set per node, seeded alike: the scenario's lots are independent, so each lot's effects land on the node that processed it; effects are verified per node over the lots of its buckets, and the inbox, lot state and audit chains store-wide");
         output.WriteLine(string.Create(c, $"machine       {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}"));
         output.WriteLine(string.Create(c, $"events        {report.Events:N0} published across {done.Length} nodes (batch b to node b mod {done.Length}), {report.Processed:N0} accepted and processed"));
@@ -301,6 +301,7 @@ internal static class ClusterRunner
                 assembly, "--node", Number(index), "--nodes", Number(options.Nodes!.Value), "--schema", schema,
                 "--workflow", options.Workflow.ToString().ToLowerInvariant(), "--lots", Number(options.Lots), "--parallelism", Number(options.Parallelism),
                 "--publishers", Number(options.Publishers), "--batch", Number(options.BatchSize), "--prefill", Number(options.Prefill),
+                "--lease", options.LeaseDuration.TotalSeconds.ToString(CultureInfo.InvariantCulture),
             })
             {
                 start.ArgumentList.Add(argument);

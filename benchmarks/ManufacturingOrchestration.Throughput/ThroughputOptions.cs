@@ -97,6 +97,13 @@ public sealed class ThroughputOptions
     public int? Nodes { get; set; }
 
     /// <summary>
+    /// With <see cref="Nodes"/>: the nodes' <c>ClusterOptions.LeaseDuration</c>. Default 10 s, the library's default; a
+    /// longer lease keeps the buckets where they are through the pauses of a loaded machine, which the run needs (a bucket
+    /// that moves mid-run has its pending commands sent again to another node's simulators).
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// Set in a node process of a <see cref="Nodes"/> run only (<c>--node I</c>): this process is node I of the cluster
     /// and takes its orders from the runner on its standard input.
     /// </summary>
@@ -124,7 +131,7 @@ public sealed class ThroughputOptions
     public double? Rate { get; set; }
 
     /// <summary>Parses command-line arguments.</summary>
-    /// <param name="args">--store memory|sqlite|postgres, --workflow shipped|user|plain, --lots N, --parallelism P, --publishers N, --batch N, --queue-capacity N, --burst, --db PATH, --postgres CONNECTION, --prefill N, --nodes N, --no-warmup, --json, --rate N; and, in a node process, --node I and --schema NAME (the connection string from <see cref="NodeConnectionVariable"/>).</param>
+    /// <param name="args">--store memory|sqlite|postgres, --workflow shipped|user|plain, --lots N, --parallelism P, --publishers N, --batch N, --queue-capacity N, --burst, --db PATH, --postgres CONNECTION, --prefill N, --nodes N, --lease SECONDS, --no-warmup, --json, --rate N; and, in a node process, --node I and --schema NAME (the connection string from <see cref="NodeConnectionVariable"/>).</param>
     /// <returns>The options, or an error message.</returns>
     public static (ThroughputOptions? Options, string? Error) Parse(string[] args)
     {
@@ -181,6 +188,9 @@ public sealed class ThroughputOptions
                     return true;
                 case "--nodes":
                     options.Nodes = a.IntValue();
+                    return true;
+                case "--lease":
+                    options.LeaseDuration = TimeSpan.FromSeconds(a.DoubleValue());
                     return true;
                 case "--node":
                     options.NodeIndex = a.IntValue();
@@ -241,6 +251,11 @@ public sealed class ThroughputOptions
         if (options.Nodes is { } nodes && (nodes < 1 || nodes > MaxNodes || options.Store != ThroughputStore.PostgreSql || options.Rate is not null))
         {
             return (null, $"--nodes N needs the PostgreSQL store (--postgres CONNECTION), no --rate, and N from 1 to {MaxNodes}.");
+        }
+
+        if (!(options.LeaseDuration >= TimeSpan.FromSeconds(1) && options.LeaseDuration <= TimeSpan.FromMinutes(10)))
+        {
+            return (null, "--lease SECONDS must be from 1 to 600.");
         }
 
         if (options.Rate is { } rate && !(rate > 0 && double.IsFinite(rate)))

@@ -84,6 +84,7 @@ public static class ThroughputRunner
             BatchSize = options.BatchSize,
             QueueCapacity = options.QueueCapacity,
             Clustered = options.NodeIndex is not null,
+            LeaseDuration = options.LeaseDuration,
         };
 
         // Warm up until the JIT has settled: tiered compilation recompiles hot methods in the background after they
@@ -188,7 +189,7 @@ public static class ThroughputRunner
             explanations = AddWorkflow(builder, options, scenario);
             if (options.Clustered)
             {
-                builder.UseClustering(ClusterNode.Configure);
+                builder.UseClustering(ClusterNode.Configure(options));
             }
 
             builder.Configure(o =>
