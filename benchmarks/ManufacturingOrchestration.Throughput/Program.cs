@@ -12,7 +12,7 @@ var (options, error) = ThroughputOptions.Parse(args);
 if (options is null)
 {
     Console.Error.WriteLine(error);
-    Console.Error.WriteLine("usage: [--store memory|sqlite|postgres] [--workflow shipped|user|plain] [--lots N] [--parallelism P] [--publishers N] [--batch N] [--queue-capacity N] [--burst] [--db PATH] [--postgres CONNECTION] [--prefill N] [--nodes N] [--no-warmup] [--json] [--rate N]");
+    Console.Error.WriteLine("usage: [--store memory|sqlite|postgres] [--workflow shipped|user|plain] [--lots N] [--parallelism P] [--publishers N] [--batch N] [--queue-capacity N] [--burst] [--db PATH] [--postgres CONNECTION] [--prefill N] [--nodes N] [--lease SECONDS] [--no-warmup] [--json] [--rate N]");
     return 2;
 }
 
