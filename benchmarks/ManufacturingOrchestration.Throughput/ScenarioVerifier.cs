@@ -22,9 +22,50 @@ internal sealed class ScenarioVerifier(InspectionScenario scenario, PlantSimulat
     public async Task VerifyAsync(List<string> failures, CancellationToken ct)
     {
         EffectVerifier.Verify(scenario, plant, counts.Accepted, counts.Duplicates, counts.Rejected, failures);
+        await VerifyLotsAsync(static _ => true, failures, ct).ConfigureAwait(false);
+        await VerifyStoreAsync(orchestrator, scenario.Lots, failures, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What one node of a cluster run is held to, for the lots it processed (<paramref name="includes"/>): their effects
+    /// in its own plant, none of the other lots' effects there, and each lot's state, audit record and explanation in the
+    /// store. The publish counts and <see cref="VerifyStoreAsync"/> are checked across the nodes.
+    /// </summary>
+    public async Task VerifyNodeAsync(Func<int, bool> includes, List<string> failures, CancellationToken ct)
+    {
+        EffectVerifier.VerifyEffects(scenario, plant, includes, failures);
+        await VerifyLotsAsync(includes, failures, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What the store holds as a whole: no open dead letters, and every audit chain — one per lot, one record each —
+    /// verifying.
+    /// </summary>
+    public static async Task VerifyStoreAsync(Orchestrator orchestrator, int lots, List<string> failures, CancellationToken ct)
+    {
+        var deadLetters = await orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, ct).ConfigureAwait(false);
+        EffectVerifier.Expect(failures, "open dead letters", 0, deadLetters.Count);
+
+        var verification = await orchestrator.Audit.VerifyAllAsync(ct).ConfigureAwait(false);
+        if (!verification.IsValid)
+        {
+            failures.Add($"audit chain: {verification.Violations.Count} violation(s), first: {verification.Violations[0].Message}");
+        }
+
+        EffectVerifier.Expect(failures, "audit chains checked", lots, verification.ChainsChecked);
+        EffectVerifier.Expect(failures, "audit records checked", lots, verification.RecordsChecked);
+    }
+
+    private async Task VerifyLotsAsync(Func<int, bool> includes, List<string> failures, CancellationToken ct)
+    {
         var lots = scenario.Lots;
         for (var k = 0; k < lots && failures.Count <= EffectVerifier.MaxFailures; k++)
         {
+            if (!includes(k))
+            {
+                continue;
+            }
+
             var lot = new LotId(InspectionScenario.LotId(k));
             var target = InspectionScenario.IsFailed(k) ? StockCategory.Blocked : StockCategory.Unrestricted;
             var state = await orchestrator.GetPartitionAsync(lot.Value, ct).ConfigureAwait(false);
@@ -48,18 +89,6 @@ internal sealed class ScenarioVerifier(InspectionScenario scenario, PlantSimulat
                 failures.Add($"{lot}: {wrong}");
             }
         }
-
-        var deadLetters = await orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, ct).ConfigureAwait(false);
-        EffectVerifier.Expect(failures, "open dead letters", 0, deadLetters.Count);
-
-        var verification = await orchestrator.Audit.VerifyAllAsync(ct).ConfigureAwait(false);
-        if (!verification.IsValid)
-        {
-            failures.Add($"audit chain: {verification.Violations.Count} violation(s), first: {verification.Violations[0].Message}");
-        }
-
-        EffectVerifier.Expect(failures, "audit chains checked", lots, verification.ChainsChecked);
-        EffectVerifier.Expect(failures, "audit records checked", lots, verification.RecordsChecked);
     }
 
     /// <summary>The shipped workflow: the explanation names the deciding rule.</summary>

@@ -78,7 +78,7 @@ internal sealed class StoreFactory : IAsyncDisposable
     /// Earlier work of other partitions, inside the retention window (so pruning leaves it): processed inbox events
     /// without envelopes and completed outbox commands, then fresh statistics, as a database that has run for a while has.
     /// </summary>
-    private static void Prefill(string connectionString, string schema, int rows)
+    internal static void Prefill(string connectionString, string schema, int rows)
     {
         var now = DateTimeOffset.UtcNow.UtcTicks;
         using var connection = new NpgsqlConnection(connectionString);

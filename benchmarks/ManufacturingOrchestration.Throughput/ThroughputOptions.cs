@@ -41,6 +41,12 @@ public sealed class ThroughputOptions
     /// <summary>The burst size: one million lots, one event each.</summary>
     public const int BurstLots = 1_000_000;
 
+    /// <summary>The most node processes a <see cref="Nodes"/> run starts.</summary>
+    public const int MaxNodes = 16;
+
+    /// <summary>The environment variable that carries the connection string to a node process.</summary>
+    public const string NodeConnectionVariable = "MO_THROUGHPUT_POSTGRES";
+
     /// <summary>The store. Default memory.</summary>
     public ThroughputStore Store { get; set; } = ThroughputStore.Memory;
 
@@ -84,6 +90,34 @@ public sealed class ThroughputOptions
     /// </summary>
     public int Prefill { get; set; }
 
+    /// <summary>
+    /// With the PostgreSQL store: runs this many orchestrator node processes in cluster mode on one schema and publishes
+    /// the scenario's events across them; <see langword="null"/> (default) for one orchestrator in this process.
+    /// </summary>
+    public int? Nodes { get; set; }
+
+    /// <summary>
+    /// With <see cref="Nodes"/>: the nodes' <c>ClusterOptions.LeaseDuration</c>. Default 10 s, the library's default; a
+    /// longer lease keeps the buckets where they are through the pauses of a loaded machine, which the run needs (a bucket
+    /// that moves mid-run has its pending commands sent again to another node's simulators).
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Set in a node process of a <see cref="Nodes"/> run only (<c>--node I</c>): this process is node I of the cluster
+    /// and takes its orders from the runner on its standard input.
+    /// </summary>
+    public int? NodeIndex { get; set; }
+
+    /// <summary>In a node process: the schema the runner created for the run (<c>--schema NAME</c>).</summary>
+    public string? Schema { get; set; }
+
+    /// <summary>
+    /// The orchestrator runs in cluster mode, alone on its schema: a node process's warm-up, so that the cluster's own code
+    /// paths (leases, notifications, reading a key's pending events) are compiled before the measured run.
+    /// </summary>
+    internal bool Clustered { get; set; }
+
     /// <summary>Runs a warm-up of up to 10,000 lots on a separate orchestrator first, so the JIT's work is not measured.</summary>
     public bool WarmUp { get; set; } = true;
 
@@ -97,7 +131,7 @@ public sealed class ThroughputOptions
     public double? Rate { get; set; }
 
     /// <summary>Parses command-line arguments.</summary>
-    /// <param name="args">--store memory|sqlite|postgres, --workflow shipped|user|plain, --lots N, --parallelism P, --publishers N, --batch N, --queue-capacity N, --burst, --db PATH, --postgres CONNECTION, --prefill N, --no-warmup, --json, --rate N.</param>
+    /// <param name="args">--store memory|sqlite|postgres, --workflow shipped|user|plain, --lots N, --parallelism P, --publishers N, --batch N, --queue-capacity N, --burst, --db PATH, --postgres CONNECTION, --prefill N, --nodes N, --lease SECONDS, --no-warmup, --json, --rate N; and, in a node process, --node I and --schema NAME (the connection string from <see cref="NodeConnectionVariable"/>).</param>
     /// <returns>The options, or an error message.</returns>
     public static (ThroughputOptions? Options, string? Error) Parse(string[] args)
     {
@@ -152,6 +186,18 @@ public sealed class ThroughputOptions
                 case "--prefill":
                     options.Prefill = a.IntValue();
                     return true;
+                case "--nodes":
+                    options.Nodes = a.IntValue();
+                    return true;
+                case "--lease":
+                    options.LeaseDuration = TimeSpan.FromSeconds(a.DoubleValue());
+                    return true;
+                case "--node":
+                    options.NodeIndex = a.IntValue();
+                    return true;
+                case "--schema":
+                    options.Schema = a.Value();
+                    return true;
                 case "--no-warmup":
                     options.WarmUp = false;
                     return true;
@@ -168,6 +214,18 @@ public sealed class ThroughputOptions
         if (error is not null)
         {
             return (null, error);
+        }
+
+        if (options.NodeIndex is not null)
+        {
+            // A node process: the runner hands it the connection string in its environment, not on a command line that
+            // any local user can read.
+            options.Store = ThroughputStore.PostgreSql;
+            options.PostgreSqlConnectionString ??= Environment.GetEnvironmentVariable(NodeConnectionVariable);
+            if (options.Nodes is not { } count || options.NodeIndex < 0 || options.NodeIndex >= count || string.IsNullOrWhiteSpace(options.Schema))
+            {
+                return (null, "--node I is a node process of a --nodes N run: it needs --nodes N, 0 <= I < N and --schema NAME.");
+            }
         }
 
         if (options.Burst)
@@ -188,6 +246,16 @@ public sealed class ThroughputOptions
         if (options.Store == ThroughputStore.PostgreSql && string.IsNullOrWhiteSpace(options.PostgreSqlConnectionString))
         {
             return (null, "--store postgres needs --postgres CONNECTION (an Npgsql connection string).");
+        }
+
+        if (options.Nodes is { } nodes && (nodes < 1 || nodes > MaxNodes || options.Store != ThroughputStore.PostgreSql || options.Rate is not null))
+        {
+            return (null, $"--nodes N needs the PostgreSQL store (--postgres CONNECTION), no --rate, and N from 1 to {MaxNodes}.");
+        }
+
+        if (!(options.LeaseDuration >= TimeSpan.FromSeconds(1) && options.LeaseDuration <= TimeSpan.FromMinutes(10)))
+        {
+            return (null, "--lease SECONDS must be from 1 to 600.");
         }
 
         if (options.Rate is { } rate && !(rate > 0 && double.IsFinite(rate)))

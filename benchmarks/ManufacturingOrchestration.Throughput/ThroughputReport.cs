@@ -147,7 +147,7 @@ public sealed class ThroughputReport
         return mode == "0" ? "server GC, DATAS off" : "server GC, DATAS on";
     }
 
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try
         {

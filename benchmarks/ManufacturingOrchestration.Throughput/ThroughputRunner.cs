@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime;
+using ManufacturingOrchestration.Engine.DependencyInjection;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Rules;
@@ -40,40 +41,14 @@ public static class ThroughputRunner
             return ThroughputReport.NotAvailable(options);
         }
 
-        if (options.WarmUp)
+        if (options.Nodes is not null)
         {
-            var warm = new ThroughputOptions
-            {
-                Store = options.Store,
-                PostgreSqlConnectionString = options.PostgreSqlConnectionString,
-                Prefill = options.Prefill,
-                Workflow = options.Workflow,
-                Lots = Math.Min(10_000, options.Lots),
-                Parallelism = options.Parallelism,
-                Publishers = options.Publishers,
-                BatchSize = options.BatchSize,
-                QueueCapacity = options.QueueCapacity,
-            };
+            return await ClusterRunner.RunAsync(options, output, cancellationToken).ConfigureAwait(false);
+        }
 
-            // Warm up until the JIT has settled: tiered compilation recompiles hot methods in the background after they
-            // have run a while, and on two cores that recompilation would otherwise be timed as part of the run.
-            for (var round = 1; round <= MaxWarmUpRounds; round++)
-            {
-                var compiledBefore = JitInfo.GetCompiledMethodCount();
-                var warmReport = await RunOnceAsync(warm, cancellationToken).ConfigureAwait(false);
-                if (!warmReport.Passed)
-                {
-                    output.WriteLine("warm-up failed verification:");
-                    warmReport.WriteTo(output);
-                    return warmReport;
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
-                if (JitInfo.GetCompiledMethodCount() - compiledBefore < SettledJitMethods)
-                {
-                    break;
-                }
-            }
+        if (options.WarmUp && await WarmUpAsync(options, output, cancellationToken).ConfigureAwait(false) is { } failedWarmUp)
+        {
+            return failedWarmUp;
         }
 
         GC.Collect();
@@ -87,6 +62,87 @@ public static class ThroughputRunner
         }
 
         return report;
+    }
+
+    /// <summary>
+    /// Runs the scenario, up to 10,000 lots, on a separate orchestrator and store until the JIT has settled, so its work is
+    /// not measured.
+    /// </summary>
+    /// <returns><see langword="null"/>, or the report of a warm-up that failed verification.</returns>
+    internal static async Task<ThroughputReport?> WarmUpAsync(ThroughputOptions options, TextWriter output, CancellationToken cancellationToken)
+    {
+        var warm = new ThroughputOptions
+        {
+            Store = options.Store,
+            PostgreSqlConnectionString = options.PostgreSqlConnectionString,
+            Prefill = options.Prefill,
+            Workflow = options.Workflow,
+            // The node processes of a --nodes run warm up at once, on the same two cores: a share each.
+            Lots = Math.Max(1, Math.Min(10_000, options.Lots) / (options.NodeIndex is null ? 1 : options.Nodes ?? 1)),
+            Parallelism = options.Parallelism,
+            Publishers = options.Publishers,
+            BatchSize = options.BatchSize,
+            QueueCapacity = options.QueueCapacity,
+            Clustered = options.NodeIndex is not null,
+            LeaseDuration = options.LeaseDuration,
+        };
+
+        // Warm up until the JIT has settled: tiered compilation recompiles hot methods in the background after they
+        // have run a while, and on two cores that recompilation would otherwise be timed as part of the run.
+        // A node process warms up once: its run in cluster mode rescans every pending event at each notification and poll,
+        // which makes a warm-up round cost minutes on a loaded machine (see docs/scale-out.md).
+        var rounds = options.NodeIndex is null ? MaxWarmUpRounds : 1;
+        for (var round = 1; round <= rounds; round++)
+        {
+            var compiledBefore = JitInfo.GetCompiledMethodCount();
+            var warmReport = await RunOnceAsync(warm, cancellationToken).ConfigureAwait(false);
+            if (!warmReport.Passed)
+            {
+                output.WriteLine("warm-up failed verification:");
+                warmReport.WriteTo(output);
+                return warmReport;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+            if (JitInfo.GetCompiledMethodCount() - compiledBefore < SettledJitMethods)
+            {
+                break;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Adds the run's workflow (and, for the shipped one, the sites) to the orchestrator being composed.</summary>
+    /// <returns>How a lot's explanation is checked.</returns>
+    internal static Func<int, string?, string?> AddWorkflow(ManufacturingOrchestrationBuilder builder, ThroughputOptions options, InspectionScenario scenario)
+    {
+        if (options.Workflow == ThroughputWorkflow.User)
+        {
+            // Written on the public API: its own decision engine (the standard rules) and its own site profiles.
+            var rules = UserRules.Value;
+            var sampled = new ConcurrentDictionary<string, FactSet>(StringComparer.Ordinal);
+            builder.AddWorkflow(new UserInspectionWorkflow(rules, scenario.Sites, sampled).Build());
+            return (k, explanation) => SameAsDescribe(rules, sampled, k, explanation);
+        }
+
+        if (options.Workflow == ThroughputWorkflow.Plain)
+        {
+            builder.AddWorkflow(new PlainInspectionWorkflow(scenario.Sites).Build());
+            return static (k, explanation) =>
+            {
+                var expected = InspectionScenario.IsFailed(k) ? PlainInspectionWorkflow.FailedExplanation : PlainInspectionWorkflow.PassedExplanation;
+                return explanation == expected ? null : $"explanation '{explanation}' is not '{expected}'";
+            };
+        }
+
+        builder.AddIncomingInspection();
+        foreach (var site in scenario.Sites)
+        {
+            builder.AddSite(site);
+        }
+
+        return ScenarioVerifier.NamesDecidingRule;
     }
 
     /// <summary>
@@ -133,34 +189,14 @@ public static class ThroughputRunner
 
         await using var store = StoreFactory.Create(options);
         var services = new ServiceCollection();
-        Func<int, string?, string?> explanations = ScenarioVerifier.NamesDecidingRule;
+        var explanations = (Func<int, string?, string?>)ScenarioVerifier.NamesDecidingRule;
         services.AddManufacturingOrchestration(builder =>
         {
             builder.UseStore(store.Store).UseAdapters(plant.Adapters);
-            if (options.Workflow == ThroughputWorkflow.User)
+            explanations = AddWorkflow(builder, options, scenario);
+            if (options.Clustered)
             {
-                // Written on the public API: its own decision engine (the standard rules) and its own site profiles.
-                var rules = UserRules.Value;
-                var sampled = new ConcurrentDictionary<string, FactSet>(StringComparer.Ordinal);
-                builder.AddWorkflow(new UserInspectionWorkflow(rules, scenario.Sites, sampled).Build());
-                explanations = (k, explanation) => SameAsDescribe(rules, sampled, k, explanation);
-            }
-            else if (options.Workflow == ThroughputWorkflow.Plain)
-            {
-                builder.AddWorkflow(new PlainInspectionWorkflow(scenario.Sites).Build());
-                explanations = static (k, explanation) =>
-                {
-                    var expected = InspectionScenario.IsFailed(k) ? PlainInspectionWorkflow.FailedExplanation : PlainInspectionWorkflow.PassedExplanation;
-                    return explanation == expected ? null : $"explanation '{explanation}' is not '{expected}'";
-                };
-            }
-            else
-            {
-                builder.AddIncomingInspection();
-                foreach (var site in scenario.Sites)
-                {
-                    builder.AddSite(site);
-                }
+                builder.UseClustering(ClusterNode.Configure(options));
             }
 
             builder.Configure(o =>

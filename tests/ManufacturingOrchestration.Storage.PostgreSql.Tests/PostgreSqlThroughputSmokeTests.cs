@@ -39,4 +39,35 @@ public sealed class PostgreSqlThroughputSmokeTests
         output.ToString().Should().Contain("store postgresql").And.NotContain(PostgreSqlCluster.Password);
         (await _cluster.ScalarAsync("SELECT COUNT(*) FROM pg_namespace WHERE nspname LIKE 'mo_run_%'")).Should().Be(schemasBefore);
     }
+
+    [Fact]
+    public async Task RunAsync_TwoNodeProcessesOnOneSchema_VerifiesEveryOutcomeAcrossTheNodesAndDropsItsSchema()
+    {
+        _cluster.SkipWhenUnavailable();
+        var schemasBefore = await _cluster.ScalarAsync("SELECT COUNT(*) FROM pg_namespace WHERE nspname LIKE 'mo_run_%'");
+        var options = new ThroughputOptions
+        {
+            Store = ThroughputStore.PostgreSql,
+            PostgreSqlConnectionString = _cluster.ConnectionString,
+            Workflow = ThroughputWorkflow.User,
+            Lots = 400,
+            Parallelism = 2,
+            Nodes = 2,
+
+            // Longer than the default, so that a loaded machine's pauses do not move a bucket during this short run (the
+            // per-node check of the simulators' effects would report it), yet short enough to share the buckets out soon.
+            LeaseDuration = TimeSpan.FromSeconds(15),
+            WarmUp = false,
+        };
+        using var output = new StringWriter();
+
+        var report = await ThroughputRunner.RunAsync(options, output, TestContext.Current.CancellationToken);
+
+        report.Failures.Should().BeEmpty(output.ToString());
+        report.Passed.Should().BeTrue();
+        report.Processed.Should().Be(400);
+        var text = output.ToString();
+        text.Should().Contain("2 node processes in cluster mode").And.Contain("node 0").And.Contain("node 1").And.NotContain(PostgreSqlCluster.Password);
+        (await _cluster.ScalarAsync("SELECT COUNT(*) FROM pg_namespace WHERE nspname LIKE 'mo_run_%'")).Should().Be(schemasBefore);
+    }
 }
