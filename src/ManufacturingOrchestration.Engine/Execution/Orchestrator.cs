@@ -851,15 +851,20 @@ public sealed class Orchestrator : IAsyncDisposable
                 {
                     var dispatched = 0;
                     var cluster = _runtime.Cluster;
+                    var readAfter = _runtime.TimersFired;
                     foreach (var timer in await _runtime.Store.ReadDueTimersAsync(now, 512, stopping).ConfigureAwait(false))
                     {
-                        // Clustered, a timer fires on the node that owns its partition's bucket (its commit is fenced too).
-                        if ((cluster is null || cluster.Owns(timer.PartitionKey)) && _runtime.TryStartTimer(timer.Id))
+                        // Clustered, a timer fires on the node that owns its partition's bucket, under the lease it was
+                        // read under (its commit is fenced too).
+                        var fence = cluster?.FenceOf(timer.PartitionKey);
+                        if ((cluster is null || fence is not null) && _runtime.TryStartTimer(timer.Id, readAfter))
                         {
-                            _runtime.Route(new TimerWork(timer));
+                            _runtime.Route(new TimerWork(timer, fence));
                             dispatched++;
                         }
                     }
+
+                    _runtime.ForgetFiredTimers(readAfter);
 
                     if (dispatched == 0 && cluster is not null)
                     {

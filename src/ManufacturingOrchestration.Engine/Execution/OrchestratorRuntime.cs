@@ -15,6 +15,10 @@ namespace ManufacturingOrchestration.Engine.Execution;
 internal sealed class OrchestratorRuntime
 {
     private readonly ConcurrentDictionary<string, byte> _timersInFlight = new(StringComparer.Ordinal);
+
+    /// <summary>Recently fired timers, by the value of <see cref="_timersFired"/> when each fired.</summary>
+    private readonly Dictionary<string, long> _firedTimers = new(StringComparer.Ordinal);
+    private long _timersFired;
     private readonly SemaphoreSlim _capacity;
     private readonly SemaphoreSlim _capacityGate;
     private readonly object _idleLock = new();
@@ -258,9 +262,60 @@ internal sealed class OrchestratorRuntime
 
     public void TimerScheduled() => Interlocked.Exchange(ref _timerSignal, NewSignal(completed: false)).TrySetResult();
 
-    public bool TryStartTimer(string id) => _timersInFlight.TryAdd(id, 0);
+    /// <summary>The count of timers fired so far: taken before the store's due timers are read (see <see cref="TryStartTimer"/>).</summary>
+    public long TimersFired
+    {
+        get
+        {
+            lock (_firedTimers)
+            {
+                return _timersFired;
+            }
+        }
+    }
 
+    /// <summary>
+    /// Marks a timer read from the store as in flight, unless it is already, or it fired after
+    /// <paramref name="readAfter"/> (<see cref="TimersFired"/> before the read): a read that began before a fire's
+    /// commit may still have returned the timer that commit removed, and must not fire it again.
+    /// </summary>
+    public bool TryStartTimer(string id, long readAfter)
+    {
+        lock (_firedTimers)
+        {
+            return !(_firedTimers.TryGetValue(id, out var fired) && fired > readAfter) && _timersInFlight.TryAdd(id, 0);
+        }
+    }
+
+    /// <summary>Forgets the fires no read begun after <paramref name="readAfter"/> can be stale about.</summary>
+    public void ForgetFiredTimers(long readAfter)
+    {
+        lock (_firedTimers)
+        {
+            foreach (var (id, fired) in _firedTimers)
+            {
+                if (fired <= readAfter)
+                {
+                    _firedTimers.Remove(id);
+                }
+            }
+        }
+    }
+
+    /// <summary>A timer fired: its removal from the store is committed.</summary>
     public void TimerFinished(string id)
+    {
+        lock (_firedTimers)
+        {
+            _firedTimers[id] = ++_timersFired;
+            _timersInFlight.TryRemove(id, out _);
+        }
+
+        TimerScheduled();
+    }
+
+    /// <summary>A timer read under an earlier tenure of its bucket is let go unfired; the timer loop reads the store again.</summary>
+    public void TimerAbandoned(string id)
     {
         _timersInFlight.TryRemove(id, out _);
         TimerScheduled();

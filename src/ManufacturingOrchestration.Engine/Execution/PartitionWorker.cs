@@ -493,6 +493,11 @@ internal sealed partial class PartitionWorker
                 // Remembered, so a key that is blocked now (e.g. a retry pending after a restart) reads its waiting events once free.
                 key.NeedsScan = true;
                 return new Staged(key) { ScanAfterCommit = true };
+            case TimerWork tw when tw.Fence is not null && key.Fence != tw.Fence:
+                // Read while the node held the bucket before: another node may have fired it since, and the node holds
+                // the bucket again. The timer loop reads the store anew.
+                _runtime.TimerAbandoned(tw.Timer.Id);
+                return null;
             case TimerWork tw:
                 return await HandleTimerAsync(key, tw.Timer, ct).ConfigureAwait(false);
             case OperatorWork ow:

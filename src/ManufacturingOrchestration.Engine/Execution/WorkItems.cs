@@ -24,10 +24,12 @@ internal sealed class ScanWork(string partitionKey) : WorkItem(partitionKey);
 /// <summary>Execute the key's pending commands that are due (recovery after a restart).</summary>
 internal sealed class ResumeWork(string partitionKey) : WorkItem(partitionKey);
 
-/// <summary>A durable timer of the key is due.</summary>
-internal sealed class TimerWork(DurableTimer timer) : WorkItem(timer.PartitionKey)
+/// <summary>A durable timer of the key is due; clustered, read while the node held the key's bucket under <paramref name="fence"/>.</summary>
+internal sealed class TimerWork(DurableTimer timer, LeaseFence? fence = null) : WorkItem(timer.PartitionKey)
 {
     public DurableTimer Timer { get; } = timer;
+
+    public LeaseFence? Fence { get; } = fence;
 }
 
 /// <summary>An operator's action on a dead letter of the key.</summary>
