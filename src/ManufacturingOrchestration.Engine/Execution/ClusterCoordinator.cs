@@ -26,6 +26,9 @@ internal sealed partial class ClusterCoordinator
     private readonly string[] _bucketKeys;
     private readonly LeaseGrant?[] _owned;
     private readonly Dictionary<string, long> _routed = new(StringComparer.Ordinal);
+
+    /// <summary>The highest inbox position a poll has read: where the next scan after a notification starts.</summary>
+    private long _scannedThrough;
     private readonly SemaphoreSlim _roundGate = new(1, 1);
     private LeaseGrant? _singleton;
     private CancellationTokenSource? _singletonScope;
@@ -155,14 +158,26 @@ internal sealed partial class ClusterCoordinator
     public async Task PollAsync(CancellationToken stopping)
     {
         var notifications = _runtime.Store as IStoreChangeNotifications;
+        long? lastFullScan = null;
+        var notified = false;
         while (!stopping.IsCancellationRequested)
         {
             try
             {
                 var woken = notifications?.WaitForAcceptedEventsAsync(stopping) ?? Task.Delay(Timeout.Infinite, stopping);
-                await RoutePendingAsync(null, stopping).ConfigureAwait(false);
+
+                // Woken by a notification, only what was accepted since the last scan is read (inbox positions become
+                // visible in order, so nothing is skipped); the whole pending inbox again at least every poll interval.
+                var now = _runtime.Time.GetTimestamp();
+                var full = !notified || lastFullScan is not { } last || _runtime.Time.GetElapsedTime(last, now) >= _options.PollInterval;
+                await RoutePendingAsync(null, incremental: !full, stopping).ConfigureAwait(false);
+                if (full)
+                {
+                    lastFullScan = now;
+                }
+
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-                await Task.WhenAny(woken, Task.Delay(_options.PollInterval, _runtime.Time, wait.Token)).ConfigureAwait(false);
+                notified = await Task.WhenAny(woken, Task.Delay(_options.PollInterval, _runtime.Time, wait.Token)).ConfigureAwait(false) == woken;
                 await wait.CancelAsync().ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -365,18 +380,19 @@ internal sealed partial class ClusterCoordinator
             }
         }
 
-        await RoutePendingAsync(set, ct).ConfigureAwait(false);
+        await RoutePendingAsync(set, incremental: false, ct).ConfigureAwait(false);
         _runtime.TimerScheduled();
     }
 
     /// <summary>
     /// Routes a scan to every owned key (of <paramref name="only"/> when given) that has pending events not routed yet:
-    /// the key's worker reads them from the store in inbox order.
+    /// the key's worker reads them from the store in inbox order. <paramref name="incremental"/> reads only the events
+    /// accepted after the last scan's highest position; otherwise the whole pending inbox.
     /// </summary>
-    private async Task RoutePendingAsync(HashSet<int>? only, CancellationToken ct)
+    private async Task RoutePendingAsync(HashSet<int>? only, bool incremental, CancellationToken ct)
     {
         var latest = new Dictionary<string, long>(StringComparer.Ordinal);
-        long after = 0;
+        var after = incremental ? Volatile.Read(ref _scannedThrough) : 0;
         while (true)
         {
             var pending = await _runtime.Store.ReadPendingEventsAsync(null, after, 10_000, ct).ConfigureAwait(false);
@@ -385,12 +401,20 @@ internal sealed partial class ClusterCoordinator
                 latest[inboxEvent.PartitionKey] = inboxEvent.Position;
             }
 
+            if (pending.Count > 0)
+            {
+                after = pending[^1].Position;
+            }
+
             if (pending.Count < 10_000)
             {
                 break;
             }
+        }
 
-            after = pending[^1].Position;
+        if (only is null && after > Volatile.Read(ref _scannedThrough))
+        {
+            Volatile.Write(ref _scannedThrough, after);
         }
 
         lock (_routed)
@@ -407,7 +431,7 @@ internal sealed partial class ClusterCoordinator
                 _runtime.Route(new ScanWork(key));
             }
 
-            if (only is null)
+            if (only is null && !incremental)
             {
                 // Only keys still pending are remembered: the rest were processed.
                 foreach (var key in _routed.Keys.Where(k => !latest.ContainsKey(k)).ToList())
