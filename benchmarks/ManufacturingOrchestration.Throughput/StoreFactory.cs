@@ -23,6 +23,12 @@ internal sealed class StoreFactory : IAsyncDisposable
 
     public IOrchestrationStore Store { get; }
 
+    /// <summary>The application name a PostgreSQL run's store connects with, so the server's processes serving it can be told apart.</summary>
+    public const string PostgreSqlApplicationName = "mo-throughput";
+
+    /// <summary>The server a PostgreSQL run writes to (with <see cref="PostgreSqlApplicationName"/>), or <see langword="null"/>.</summary>
+    public string? PostgreSqlConnectionString => _postgreSqlSchema?.ConnectionString;
+
     public static StoreFactory Create(ThroughputOptions options) => options.Store switch
     {
         ThroughputStore.Memory => new StoreFactory(new InMemoryOrchestrationStore(), null),
@@ -63,7 +69,7 @@ internal sealed class StoreFactory : IAsyncDisposable
     private static StoreFactory CreatePostgreSql(ThroughputOptions options)
     {
         // A fresh schema per run on the given server (its own fsync settings apply), dropped when the run is done.
-        var connectionString = options.PostgreSqlConnectionString!;
+        var connectionString = new NpgsqlConnectionStringBuilder(options.PostgreSqlConnectionString!) { ApplicationName = PostgreSqlApplicationName }.ConnectionString;
         var schema = "mo_run_" + Guid.NewGuid().ToString("N");
         var store = PostgreSqlOrchestrationStore.Open(new PostgreSqlStoreOptions { ConnectionString = connectionString, Schema = schema });
         if (options.Prefill > 0)

@@ -32,6 +32,15 @@ public sealed class ThroughputReport
     /// <summary>Processor time the whole process used during the timed part (all threads).</summary>
     public TimeSpan CpuTime { get; init; }
 
+    /// <summary>The part of <see cref="CpuTime"/> spent in the kernel (system calls: sockets, file writes, thread wake-ups).</summary>
+    public TimeSpan KernelCpuTime { get; init; }
+
+    /// <summary>
+    /// The PostgreSQL server's processor time during the run, by kind of process (see <see cref="ServerCpu"/>), when the
+    /// server runs on this machine and its processes are visible; otherwise <see langword="null"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, TimeSpan>? ServerCpuTime { get; init; }
+
     /// <summary>From the first publish to the last publish call returning.</summary>
     public TimeSpan PublishElapsed { get; init; }
 
@@ -176,7 +185,14 @@ public sealed class ThroughputReport
         output.WriteLine(string.Create(c, $"events        {Events:N0} published, {Processed:N0} accepted and processed"));
         output.WriteLine(string.Create(c, $"elapsed       {Elapsed.TotalSeconds:F2} s (publishing done after {PublishElapsed.TotalSeconds:F2} s)"));
         output.WriteLine(string.Create(c, $"throughput    {EventsPerSecond:N0} events/s (floor {floor:N0}){(EventsPerSecond >= floor ? string.Empty : "  BELOW FLOOR")}"));
-        output.WriteLine(string.Create(c, $"cpu           {CpuTime.TotalMilliseconds * 1000 / Math.Max(Processed, 1):F1} us of processor time per event (all threads; {Processed / Math.Max(CpuTime.TotalSeconds, 1e-9):N0} events per processor-second, load {LoadAverage()})"));
+        output.WriteLine(string.Create(c, $"cpu           {CpuTime.TotalMilliseconds * 1000 / Math.Max(Processed, 1):F1} us of processor time per event (all threads; {Processed / Math.Max(CpuTime.TotalSeconds, 1e-9):N0} events per processor-second, {KernelCpuTime / CpuTime:P0} of it in the kernel, load {LoadAverage()})"));
+        if (ServerCpuTime is { } server)
+        {
+            var serverCpu = server[ServerCpu.Ours] + server[ServerCpu.Background];
+            var processed = Math.Max(Processed, 1);
+            output.WriteLine(string.Create(c, $"server cpu    {serverCpu.TotalMilliseconds * 1000 / processed:F1} us/event: the store's backends {server[ServerCpu.Ours].TotalMilliseconds * 1000 / processed:F1} + the server's own processes (WAL writer, checkpointer...) {server[ServerCpu.Background].TotalMilliseconds * 1000 / processed:F1}; not counted: other clients' backends {server[ServerCpu.OtherClients].TotalSeconds:F2} s, processes that exited meanwhile {server[ServerCpu.Exited].TotalSeconds:F2} s"));
+            output.WriteLine(string.Create(c, $"total cpu     {(CpuTime + serverCpu).TotalMilliseconds * 1000 / processed:F1} us/event, orchestrator and server: {(CpuTime + serverCpu) / Elapsed:F2} cores busy on average of {Environment.ProcessorCount}"));
+        }
         output.WriteLine(string.Create(c, $"allocated     {BytesPerEvent / 1024:F2} KB/event (budget 16 KB){(BytesPerEvent <= AllocationFloorBytesPerEvent ? string.Empty : "  OVER BUDGET")}; gen0 {Gen0Collections}, gen2 {Gen2Collections}, paused {GcPause.TotalMilliseconds:F0} ms ({GcPause / Elapsed:P0} of elapsed)"));
         output.WriteLine(string.Create(c, $"gc pauses     {GcPausesMs.Length} (gen1 {Gen1Collections}), longest {string.Join(" / ", GcPausesMs.Take(3).Select(p => p.ToString("F1", c)))} ms, {GcPausesMs.Count(p => p > 10)} over 10 ms; the last gen0/gen1 collection promoted {LastEphemeralPromotedBytes / 1048576.0:N0} MB"));
         output.WriteLine(string.Create(c, $"jit           {JitMethods:N0} methods compiled during the run, {JitTime.TotalMilliseconds:F0} ms"));

@@ -9,6 +9,7 @@ using ManufacturingOrchestration.StandardScenario;
 using ManufacturingOrchestration.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace ManufacturingOrchestration.Throughput;
 
@@ -180,6 +181,17 @@ public static class ThroughputRunner
     private static readonly Lazy<DecisionEngine> UserRules = new(() => new DecisionEngineBuilder().AddStandardRules().Build());
     private const int SettledJitMethods = 50;
 
+    /// <summary>The server's processor time now (its backends serving the run's store apart), when its processes are visible here.</summary>
+    private static async Task<ServerCpu?> TakeServerCpuAsync(NpgsqlConnection sampler, CancellationToken ct)
+    {
+        if (sampler.State != System.Data.ConnectionState.Open)
+        {
+            await sampler.OpenAsync(ct).ConfigureAwait(false);
+        }
+
+        return await ServerCpu.TakeAsync(sampler, StoreFactory.PostgreSqlApplicationName, ct).ConfigureAwait(false);
+    }
+
     private static async Task<ThroughputReport> RunOnceAsync(ThroughputOptions options, CancellationToken ct)
     {
         var scenario = new InspectionScenario(options.Lots);
@@ -228,6 +240,11 @@ public static class ThroughputRunner
         var gen1Before = GC.CollectionCount(1);
         var jitBefore = JitInfo.GetCompilationTime();
         var jitMethodsBefore = JitInfo.GetCompiledMethodCount();
+        await using var serverSampler = store.PostgreSqlConnectionString is { } server
+            ? new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server) { ApplicationName = "mo-throughput-sampler", Pooling = false }.ConnectionString)
+            : null;
+        var serverBefore = serverSampler is null ? null : await TakeServerCpuAsync(serverSampler, ct).ConfigureAwait(false);
+        var kernelBefore = Process.GetCurrentProcess().PrivilegedProcessorTime;
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var next = -options.BatchSize;
@@ -270,6 +287,8 @@ public static class ThroughputRunner
         await orchestrator.WaitForIdleAsync(ct).ConfigureAwait(false);
         clock.Stop();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        var kernel = Process.GetCurrentProcess().PrivilegedProcessorTime - kernelBefore;
+        var serverAfter = serverSampler is null ? null : await TakeServerCpuAsync(serverSampler, ct).ConfigureAwait(false);
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         var gen0 = GC.CollectionCount(0) - gen0Before;
         var gen2 = GC.CollectionCount(2) - gen2Before;
@@ -289,6 +308,8 @@ public static class ThroughputRunner
             Processed = counts.Accepted,
             Elapsed = clock.Elapsed,
             CpuTime = cpu,
+            KernelCpuTime = kernel,
+            ServerCpuTime = serverBefore is not null && serverAfter is not null ? serverAfter.Since(serverBefore) : null,
             PublishElapsed = published,
             AllocatedBytes = allocated,
             Gen0Collections = gen0,

@@ -287,11 +287,11 @@ public sealed partial class PostgreSqlOrchestrationStore
     private static PreparedCommand PrepareCommand(OutboxEntry entry, bool isUpdate)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return new PreparedCommand(
-            entry,
-            isUpdate,
-            entry.Payload.Utf8Json.ToArray(),
-            entry.Compensation is { } compensation ? compensation.Payload.Utf8Json.ToArray() : null);
+
+        // An update writes only the life of a stored command: its request is copied only if the store never saw it.
+        return isUpdate
+            ? new PreparedCommand(entry, true, [], null)
+            : new PreparedCommand(entry, false, entry.Payload.Utf8Json.ToArray(), entry.Compensation is { } compensation ? compensation.Payload.Utf8Json.ToArray() : null);
     }
 
     /// <summary>The distinct <see cref="WorkflowInstanceState.WaitingFor"/> values of a state's instances.</summary>
@@ -356,7 +356,7 @@ public sealed partial class PostgreSqlOrchestrationStore
                 TextArray(states.WaitingValues)));
         }
 
-        AddRows(batch, prepared);
+        var updates = AddRows(batch, prepared);
         if (batch.BatchCommands.Count == 0)
         {
             return;
@@ -395,10 +395,19 @@ public sealed partial class PostgreSqlOrchestrationStore
             var expected = states.FirstExpected[conflicted];
             throw new ConcurrencyConflictException(conflicted, expected, await StoredVersionAsync(connection, transaction, conflicted, cancellationToken).ConfigureAwait(false));
         }
+
+        if (updates is not null && updates.Statement.RecordsAffected < updates.Commands.Count)
+        {
+            // Updates of commands this store never saw (the contract keeps them whole): write those, in the same transaction.
+            await using var unseen = new NpgsqlBatch(connection, transaction) { Timeout = _commandTimeout };
+            unseen.BatchCommands.Add(WriteCommands(updates.Commands.ConvertAll(static entry => PrepareCommand(entry, isUpdate: false)), KeepUnseenCommandsSql));
+            await unseen.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The batch's processed events, commands, timers and dead letters.</summary>
-    private void AddRows(NpgsqlBatch batch, PreparedCommit[] prepared)
+    /// <returns>The statement of the updated commands, if there are any.</returns>
+    private CommandUpdates? AddRows(NpgsqlBatch batch, PreparedCommit[] prepared)
     {
         // An event whose step planned commands keeps its envelope until pruned: it may have to be decided again when a
         // target refuses one of them as stale (ReadEventAsync).
@@ -425,11 +434,13 @@ public sealed partial class PostgreSqlOrchestrationStore
                 BooleanArray(keepEnvelopes)));
         }
 
-        AddCommands(batch, prepared);
+        var updates = AddCommands(batch, prepared);
         foreach (var commit in prepared)
         {
             AddTimersAndDeadLetters(batch, commit);
         }
+
+        return updates;
     }
 
     /// <summary>
@@ -437,7 +448,8 @@ public sealed partial class PostgreSqlOrchestrationStore
     /// once in the batch is written once, as the commits in order would leave it: a new command replaces every column, an
     /// update changes only the life of what is there (of the command planned earlier in the batch, if it was).
     /// </summary>
-    private void AddCommands(NpgsqlBatch batch, PreparedCommit[] prepared)
+    /// <returns>The statement of the updated commands, if there are any.</returns>
+    private CommandUpdates? AddCommands(NpgsqlBatch batch, PreparedCommit[] prepared)
     {
         var rows = new List<PreparedCommand>();
         Dictionary<string, int>? index = null;
@@ -468,14 +480,21 @@ public sealed partial class PostgreSqlOrchestrationStore
             }
         }
 
-        foreach (var isUpdate in new[] { false, true })
+        var planned = rows.FindAll(static row => !row.IsUpdate);
+        if (planned.Count > 0)
         {
-            var these = rows.FindAll(row => row.IsUpdate == isUpdate);
-            if (these.Count > 0)
-            {
-                batch.BatchCommands.Add(WriteCommands(these, isUpdate));
-            }
+            batch.BatchCommands.Add(WriteCommands(planned, UpsertCommandsSql));
         }
+
+        var updated = rows.FindAll(static row => row.IsUpdate).ConvertAll(static row => row.Entry);
+        if (updated.Count == 0)
+        {
+            return null;
+        }
+
+        var statement = UpdateCommands(updated);
+        batch.BatchCommands.Add(statement);
+        return new CommandUpdates(statement, updated);
     }
 
     /// <summary>A commit's timers and dead letters (rare: one statement each).</summary>
@@ -654,6 +673,12 @@ public sealed partial class PostgreSqlOrchestrationStore
         public int Count => Keys.Count;
     }
 
-    /// <summary>An outbox command with its serialized request; an update changes only the life of a stored command.</summary>
+    /// <summary>
+    /// An outbox command with its serialized request; an update changes only the life of a stored command (its
+    /// <see cref="Request"/> is empty).
+    /// </summary>
     private sealed record PreparedCommand(OutboxEntry Entry, bool IsUpdate, byte[] Request, byte[]? Compensation);
+
+    /// <summary>The statement of a batch's updated commands and the commands it should find.</summary>
+    private sealed record CommandUpdates(NpgsqlBatchCommand Statement, List<OutboxEntry> Commands);
 }

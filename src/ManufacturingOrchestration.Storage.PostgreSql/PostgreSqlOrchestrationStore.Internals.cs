@@ -25,10 +25,18 @@ public sealed partial class PostgreSqlOrchestrationStore
         + "created_at = excluded.created_at, status = excluded.status, attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at, last_error = excluded.last_error, "
         + "revision_of = excluded.revision_of, compensation_kind = excluded.compensation_kind, compensation_request = excluded.compensation_request, trace_parent = excluded.trace_parent";
 
-    /// <summary>An updated command: only its life changes (status, attempts, schedule, last error); a command this store never saw is kept whole.</summary>
+    /// <summary>
+    /// An updated command: only its life changes (status, attempts, schedule, last error), so only those travel. The
+    /// statement counts the rows it changed; fewer than it was given means commands this store never saw, which
+    /// <see cref="KeepUnseenCommandsSql"/> then keeps whole.
+    /// </summary>
     private const string UpdateCommandsSql =
-        "INSERT INTO §outbox (" + OutboxColumns + ") " + OutboxRows + " "
-        + "ON CONFLICT (idempotency_key) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at, last_error = excluded.last_error";
+        "UPDATE §outbox AS o SET status = u.status, attempts = u.attempts, next_attempt_at = u.next_attempt_at, last_error = u.last_error "
+        + "FROM unnest($1::text[], $2::integer[], $3::integer[], $4::bigint[], $5::text[]) AS u(idempotency_key, status, attempts, next_attempt_at, last_error) "
+        + "WHERE o.idempotency_key = u.idempotency_key";
+
+    /// <summary>Updated commands written whole where the store has no row of their key (the others were updated already).</summary>
+    private const string KeepUnseenCommandsSql = "INSERT INTO §outbox (" + OutboxColumns + ") " + OutboxRows + " ON CONFLICT (idempotency_key) DO NOTHING";
 
     private const int PruneChunk = 10_000;
 
@@ -156,8 +164,30 @@ public sealed partial class PostgreSqlOrchestrationStore
             ByteaArray(bodies));
     }
 
-    /// <summary>Outbox commands, all new (every column written, also over a row of the same key) or all updates (only their life); one row per key.</summary>
-    private NpgsqlBatchCommand WriteCommands(List<PreparedCommand> commands, bool isUpdate)
+    /// <summary>
+    /// Updated outbox commands, one row per key: only their life (status, attempts, schedule, last error) is sent and written.
+    /// </summary>
+    private NpgsqlBatchCommand UpdateCommands(List<OutboxEntry> commands)
+    {
+        var idempotencyKeys = new List<string>(commands.Count);
+        var statuses = new List<int>(commands.Count);
+        var attempts = new List<int>(commands.Count);
+        var nextAttemptAt = new List<long?>(commands.Count);
+        var lastErrors = new List<string?>(commands.Count);
+        foreach (var entry in commands)
+        {
+            idempotencyKeys.Add(entry.IdempotencyKey);
+            statuses.Add((int)entry.Status);
+            attempts.Add(entry.Attempts);
+            nextAttemptAt.Add(entry.NextAttemptAt?.UtcTicks);
+            lastErrors.Add(entry.LastError);
+        }
+
+        return Batch(UpdateCommandsSql, TextArray(idempotencyKeys), IntegerArray(statuses), IntegerArray(attempts), NullableBigintArray(nextAttemptAt), NullableTextArray(lastErrors));
+    }
+
+    /// <summary>Outbox commands written whole, one row per key, by <paramref name="template"/> (<see cref="UpsertCommandsSql"/> or <see cref="KeepUnseenCommandsSql"/>).</summary>
+    private NpgsqlBatchCommand WriteCommands(List<PreparedCommand> commands, string template)
     {
         var idempotencyKeys = new List<string>(commands.Count);
         var partitionKeys = new List<string>(commands.Count);
@@ -203,7 +233,7 @@ public sealed partial class PostgreSqlOrchestrationStore
         }
 
         return Batch(
-            isUpdate ? UpdateCommandsSql : UpsertCommandsSql,
+            template,
             TextArray(idempotencyKeys),
             TextArray(partitionKeys),
             BigintArray(ordinals),

@@ -596,7 +596,7 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
             olderThan,
             cancellationToken).ConfigureAwait(false);
         removed += await PruneTableAsync(
-            "DELETE FROM §outbox WHERE id IN (SELECT id FROM §outbox WHERE status NOT IN (0, 2) AND created_at < $1 LIMIT $2)",
+            "DELETE FROM §outbox WHERE idempotency_key IN (SELECT idempotency_key FROM §outbox WHERE status NOT IN (0, 2) AND created_at < $1 LIMIT $2)",
             olderThan,
             cancellationToken).ConfigureAwait(false);
         return removed;

@@ -106,6 +106,32 @@ public abstract partial class OrchestrationStoreContractTests
     }
 
     /// <summary>
+    /// <c>CommitAsync</c> — one batch updates a stored command and one the store never saw (planned before this store
+    /// held the partition's outbox): the stored one changes only its life, the unseen one is kept whole.
+    /// </summary>
+    [Fact]
+    public async Task CommitAsync_UpdateOfACommandTheStoreNeverSaw_KeepsItWhole()
+    {
+        var store = await NewStoreAsync();
+        var stored = NewCommand("lot-A", 0);
+        await CommitAsync(store, NewStep("lot-A", 0) with { NewCommands = [stored] });
+        var unseen = NewCommand("lot-A", 1) with { Attempts = 1, NextAttemptAt = T0.AddSeconds(4), LastError = "adapter.transient: timeout" };
+
+        await CommitAsync(store, new StepCommit
+        {
+            PartitionKey = "lot-A",
+            ExpectedVersion = 1,
+            UpdatedCommands = [stored with { Status = OutboxStatus.Completed, Attempts = 1 }, unseen],
+        });
+
+        (await store.ReadCommandAsync(stored.IdempotencyKey, Ct)).Should().BeEquivalentTo(stored with { Status = OutboxStatus.Completed, Attempts = 1 });
+        var kept = (await store.ReadCommandAsync(unseen.IdempotencyKey, Ct))!;
+        kept.Should().BeEquivalentTo(unseen);
+        kept.Payload.Utf8Json.ToArray().Should().Equal(unseen.Payload.Utf8Json.ToArray());
+        (await store.ReadPendingCommandsAsync("lot-A", Ct)).Select(c => c.IdempotencyKey).Should().Equal(unseen.IdempotencyKey);
+    }
+
+    /// <summary>
     /// <c>CommitAsync</c> — one batch completes a command and then plans it anew (the same key): the new plan replaces
     /// the stored command whole, as if the commits had been separate.
     /// </summary>
