@@ -426,9 +426,13 @@ public sealed partial class PostgreSqlOrchestrationStore
 
         if (processedIds.Count > 0)
         {
+            // Found by the unique (source, event_id) index, one probe per event. A condition on `processed` here would let
+            // the planner pick the partial indexes over pending events, whose statistics (taken when few were pending)
+            // promise one row: it then hashes the whole backlog at every commit. An event processed already keeps its
+            // envelope as it is.
             batch.BatchCommands.Add(Batch(
-                "UPDATE §inbox AS i SET processed = true, envelope = CASE WHEN u.keep THEN i.envelope END FROM unnest($1::text[], $2::text[], $3::boolean[]) AS u(source, event_id, keep) "
-                    + "WHERE i.source = u.source AND i.event_id = u.event_id AND NOT i.processed",
+                "UPDATE §inbox AS i SET processed = true, envelope = CASE WHEN u.keep OR i.processed THEN i.envelope END FROM unnest($1::text[], $2::text[], $3::boolean[]) AS u(source, event_id, keep) "
+                    + "WHERE i.source = u.source AND i.event_id = u.event_id",
                 TextArray(processedSources),
                 TextArray(processedIds),
                 BooleanArray(keepEnvelopes)));

@@ -317,6 +317,47 @@ public sealed class PostgreSqlOrchestrationStoreTests
         (await store.ReadLeaseAsync("lot-A", Ct)).Should().Be(("node-2", 3L), "a released lease taken again, even by its last owner, is a new epoch");
     }
 
+    /// <summary>
+    /// A commit marks its processed events by the unique (source, event_id) index, one probe each, even when the table's
+    /// statistics were taken while nothing was pending: the partial index over pending events then promises one row, and a
+    /// statement that let the planner use it hashed the whole backlog at every commit (found with 3 million prefilled rows:
+    /// the update cost grew with the backlog).
+    /// </summary>
+    [Fact]
+    public async Task CommitAsync_BacklogAfterStatisticsSawNonePending_MarksProcessedEventsThroughTheUniqueIndex()
+    {
+        var options = _cluster.NewOptions();
+        await using var store = await PostgreSqlOrchestrationStore.OpenAsync(options, cancellationToken: Ct);
+        var schema = options.Schema;
+        await _cluster.ExecuteAsync($"INSERT INTO {schema}.inbox (source, event_id, partition_key, accepted_at, processed) SELECT 'earlier', 'e' || g, 'earlier-' || g, 0, true FROM generate_series(1, 50000) g");
+        await _cluster.ExecuteAsync($"ANALYZE {schema}.inbox");
+        const int Backlog = 2_000;
+        for (var i = 0; i < Backlog; i += 500)
+        {
+            await store.AcceptAsync(Enumerable.Range(i, 500).Select(n => Event($"lot-{n}", $"e-{n}")).ToList(), new bool[500], Ct);
+        }
+
+        async Task<(long EventProbes, long PendingRead)> IndexUseAsync() => (
+            (long)(await _cluster.ScalarAsync($"SELECT idx_scan FROM pg_stat_user_indexes WHERE schemaname = '{schema}' AND indexrelname = 'inbox_event'"))!,
+            (long)(await _cluster.ScalarAsync($"SELECT SUM(idx_tup_read)::bigint FROM pg_stat_user_indexes WHERE schemaname = '{schema}' AND indexrelname IN ('inbox_pending', 'inbox_pending_partition')"))!);
+        var before = await IndexUseAsync();
+
+        await store.CommitAsync([Step("lot-0", 0) with { ProcessedEvents = [new EventKey("qms://plant-1", "e-0")] }, Step("lot-1", 0) with { ProcessedEvents = [new EventKey("qms://plant-1", "e-1")] }], Ct);
+
+        // The server publishes a backend's index counters within seconds of its transaction; wait for the probes to show.
+        var after = before;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(60));
+        while (after.EventProbes < before.EventProbes + 2)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200), deadline.Token);
+            after = await IndexUseAsync();
+        }
+
+        (after.PendingRead - before.PendingRead).Should().BeLessThan(Backlog, "marking two events processed must not read the backlog");
+        (await _cluster.ScalarAsync($"SELECT COUNT(*) FROM {schema}.inbox WHERE processed AND source = 'qms://plant-1'")).Should().Be(2L);
+    }
+
     private static StepCommit Step(string key, long expectedVersion, string? marker = null) => new()
     {
         PartitionKey = key,
