@@ -109,6 +109,30 @@ public sealed class ClusteredOrchestratorTests
     }
 
     [Fact]
+    public async Task NodeSendingWithinAThirdOfALeaseAfterItsRenewal_SendsWithoutAskingTheStoreAgain()
+    {
+        var store = new InMemoryOrchestrationStore();
+        await using var a = Node("node-a", store, plant: null, buckets: 1);
+        await a.StartAsync();
+        var renewed = (await store.ReadLeasesAsync("bucket:", Ct)).Should().ContainSingle().Subject.Until;
+
+        // A second later (the balancing round renews at a third of the 9 s lease), a step plans commands and sends them.
+        a.Time.Advance(TimeSpan.FromSeconds(1));
+        a.AddLotInInspection("LOT-1", 100);
+        (await a.Orchestrator.PublishAsync(EngineTestHost.Failed("LOT-1", "f-LOT-1", sequence: 1), Ct)).Status.Should().Be(PublishStatus.Accepted);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        limit.CancelAfter(Limit);
+        while ((await store.ReadPartitionsWithPendingCommandsAsync(limit.Token)).Count > 0 || a.Orchestrator.Backlog > 0 || a.Plant.Effects.Count == 0)
+        {
+            await Task.Delay(20, limit.Token);
+        }
+
+        // A confirmation in the store would have renewed the lease from the new time, a second later.
+        (await store.ReadLeasesAsync("bucket:", Ct)).Should().ContainSingle().Which.Until.Should().Be(renewed, "the lease renewed a second ago is confirmed as held");
+        AssertNoEffectTwice(a);
+    }
+
+    [Fact]
     public void BucketOf_IsStableAndWithinRange()
     {
         var options = new ClusterOptions { BucketCount = 256 };
