@@ -400,6 +400,23 @@ internal sealed partial class ClusterCoordinator
     }
 
     /// <summary>
+    /// This node's intake routed a scan of <paramref name="partitionKey"/> for the event it accepted at
+    /// <paramref name="position"/>: the next scan of the inbox need not route one again for it (its worker reads every
+    /// pending event of the key up to there, those other nodes accepted before included, as positions become visible in
+    /// order).
+    /// </summary>
+    public void Routed(string partitionKey, long position)
+    {
+        lock (_routed)
+        {
+            if (!_routed.TryGetValue(partitionKey, out var routed) || routed < position)
+            {
+                _routed[partitionKey] = position;
+            }
+        }
+    }
+
+    /// <summary>
     /// Routes a scan to every owned key (of <paramref name="only"/> when given) that has pending events not routed yet:
     /// the key's worker reads them from the store in inbox order. <paramref name="incremental"/> reads only the events
     /// accepted after the last scan's highest position; otherwise the whole pending inbox.

@@ -381,11 +381,16 @@ public sealed class Orchestrator : IAsyncDisposable
             {
                 var inboxEvent = stored[next++];
                 _telemetry.Accepted(envelope);
-                if (_runtime.Cluster is not null)
+                if (_runtime.Cluster is { } cluster)
                 {
                     // Clustered, other nodes accept events of the same key: the key's worker reads them from the store in
                     // inbox order instead of taking this one first. A key of a bucket another node owns is its to do.
                     _runtime.ReleaseCapacity();
+                    if (cluster.Owns(inboxEvent.PartitionKey))
+                    {
+                        cluster.Routed(inboxEvent.PartitionKey, inboxEvent.Position);
+                    }
+
                     _runtime.Route(new ScanWork(inboxEvent.PartitionKey));
                 }
                 else
