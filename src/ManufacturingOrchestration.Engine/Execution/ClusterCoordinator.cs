@@ -85,8 +85,14 @@ internal sealed partial class ClusterCoordinator
     public bool Owns(string partitionKey) => Volatile.Read(ref _owned[BucketOf(partitionKey)]) is not null;
 
     /// <summary>Whether the fence is the one this node holds now for its bucket (same epoch).</summary>
-    public bool IsCurrent(LeaseFence? fence) =>
-        fence?.LeaseKey is { } key && BucketIndex(key) is var index and >= 0 && Volatile.Read(ref _owned[index]) is { } grant && grant.Epoch == fence.Epoch;
+    public bool IsCurrent(LeaseFence? fence) => HeldFor(fence, out _) is not null;
+
+    /// <summary>The grant this node holds now for the fence's bucket when it is the fence's (same epoch), and the bucket's index.</summary>
+    private LeaseGrant? HeldFor(LeaseFence? fence, out int index)
+    {
+        index = fence?.LeaseKey is { } key ? BucketIndex(key) : -1;
+        return index >= 0 && Volatile.Read(ref _owned[index]) is { } grant && grant.Epoch == fence!.Epoch ? grant : null;
+    }
 
     /// <summary>
     /// The store refused a commit fenced by <paramref name="fence"/>: the bucket is someone else's now (or was released).
@@ -94,17 +100,11 @@ internal sealed partial class ClusterCoordinator
     /// </summary>
     public void Lost(LeaseFence fence)
     {
-        if (fence.LeaseKey is not { } key || BucketIndex(key) is not (var index and >= 0))
-        {
-            return;
-        }
-
-        var current = Volatile.Read(ref _owned[index]);
-        if (current is not null && current.Epoch == fence.Epoch && Interlocked.CompareExchange(ref _owned[index], null, current) == current)
+        if (HeldFor(fence, out var index) is { } current && Interlocked.CompareExchange(ref _owned[index], null, current) == current)
         {
             Interlocked.Increment(ref _leaseLosses);
             Interlocked.Increment(ref _version);
-            Log.BucketLost(_runtime.Logger, _node, key, fence.Epoch);
+            Log.BucketLost(_runtime.Logger, _node, current.PartitionKey, fence.Epoch);
         }
     }
 
@@ -117,27 +117,21 @@ internal sealed partial class ClusterCoordinator
     /// </summary>
     public async ValueTask<bool> ConfirmAsync(LeaseFence fence, CancellationToken ct)
     {
-        if (!IsCurrent(fence))
+        if (HeldFor(fence, out var index) is not { } held)
         {
             return false;
         }
 
         var now = _runtime.Time.GetUtcNow();
-        var index = BucketIndex(fence.LeaseKey!);
-        var held = Volatile.Read(ref _owned[index]);
-        if (held is not null && held.Epoch == fence.Epoch && now < held.Until - (_options.LeaseDuration * 2 / 3))
+        if (now < held.Until - (_options.LeaseDuration * 2 / 3))
         {
             return true;
         }
 
-        var grant = await _runtime.Store.TryAcquireLeaseGrantAsync(fence.LeaseKey!, _node, now + _options.LeaseDuration, now, ct).ConfigureAwait(false);
+        var grant = await _runtime.Store.TryAcquireLeaseGrantAsync(held.PartitionKey, _node, now + _options.LeaseDuration, now, ct).ConfigureAwait(false);
         if (grant is not null && grant.Epoch == fence.Epoch)
         {
-            if (held is not null && held.Epoch == grant.Epoch)
-            {
-                Interlocked.CompareExchange(ref _owned[index], grant, held);
-            }
-
+            Interlocked.CompareExchange(ref _owned[index], grant, held);
             return true;
         }
 
