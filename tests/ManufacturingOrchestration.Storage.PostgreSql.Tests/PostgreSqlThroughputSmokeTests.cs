@@ -19,7 +19,7 @@ public sealed class PostgreSqlThroughputSmokeTests
     public async Task RunAsync_UserWorkflowOnPostgreSql_VerifiesEveryOutcomeAndDropsItsSchema()
     {
         _cluster.SkipWhenUnavailable();
-        var schemasBefore = await _cluster.ScalarAsync("SELECT COUNT(*) FROM pg_namespace WHERE nspname LIKE 'mo_run_%'");
+        var schemasBefore = await RunSchemasAsync();
         var options = new ThroughputOptions
         {
             Store = ThroughputStore.PostgreSql,
@@ -37,14 +37,14 @@ public sealed class PostgreSqlThroughputSmokeTests
         report.Passed.Should().BeTrue();
         report.Processed.Should().Be(300);
         output.ToString().Should().Contain("store postgresql").And.NotContain(PostgreSqlCluster.Password);
-        (await _cluster.ScalarAsync("SELECT COUNT(*) FROM pg_namespace WHERE nspname LIKE 'mo_run_%'")).Should().Be(schemasBefore);
+        (await RunSchemasAsync()).Should().Be(schemasBefore);
     }
 
     [Fact]
     public async Task RunAsync_TwoNodeProcessesOnOneSchema_VerifiesEveryOutcomeAcrossTheNodesAndDropsItsSchema()
     {
         _cluster.SkipWhenUnavailable();
-        var schemasBefore = await _cluster.ScalarAsync("SELECT COUNT(*) FROM pg_namespace WHERE nspname LIKE 'mo_run_%'");
+        var schemasBefore = await RunSchemasAsync();
         var options = new ThroughputOptions
         {
             Store = ThroughputStore.PostgreSql,
@@ -68,6 +68,9 @@ public sealed class PostgreSqlThroughputSmokeTests
         report.Processed.Should().Be(400);
         var text = output.ToString();
         text.Should().Contain("2 node processes in cluster mode").And.Contain("node 0").And.Contain("node 1").And.NotContain(PostgreSqlCluster.Password);
-        (await _cluster.ScalarAsync("SELECT COUNT(*) FROM pg_namespace WHERE nspname LIKE 'mo_run_%'")).Should().Be(schemasBefore);
+        (await RunSchemasAsync()).Should().Be(schemasBefore);
     }
+
+    /// <summary>How many of the runner's schemas (<c>mo_run_…</c>) the server holds.</summary>
+    private Task<object?> RunSchemasAsync() => _cluster.ScalarAsync("SELECT COUNT(*) FROM pg_namespace WHERE nspname LIKE 'mo_run_%'");
 }
