@@ -83,11 +83,12 @@ public static class MassTransitRunner
         var bus = provider.GetRequiredService<IBusControl>();
         await bus.StartAsync(ct).ConfigureAwait(false);
         var failures = new List<string>();
-        double eventsPerSecond, bytesPerEvent, cpuPerEvent, maxLag = 0;
+        double eventsPerSecond, bytesPerEvent, cpuPerEvent, pausedMs, maxLag = 0;
         try
         {
             var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var pausedBefore = GC.GetTotalPauseDuration();
             var clock = Stopwatch.StartNew();
             if (options.Rate is { } rate)
             {
@@ -141,6 +142,7 @@ public static class MassTransitRunner
             eventsPerSecond = statistics.Accepted / clock.Elapsed.TotalSeconds;
             bytesPerEvent = (double)allocated / processed;
             cpuPerEvent = cpu.TotalMilliseconds * 1000 / processed;
+            pausedMs = (GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds;
         }
         finally
         {
@@ -160,6 +162,7 @@ public static class MassTransitRunner
             EventsPerSecond = eventsPerSecond,
             BytesPerEvent = bytesPerEvent,
             CpuMicrosecondsPerEvent = cpuPerEvent,
+            GcPauseMs = pausedMs,
             LatencyP50Ms = Percentiles.Of(statistics.Latencies, 50),
             LatencyP99Ms = Percentiles.Of(statistics.Latencies, 99),
             MaxScheduleLagMs = maxLag,
@@ -178,7 +181,7 @@ public static class MassTransitRunner
         output.WriteLine(string.Create(c, $"events        {result.Events:N0} published, {result.Processed:N0} handled"));
         output.WriteLine(string.Create(c, $"throughput    {result.EventsPerSecond:N0} events/s"));
         output.WriteLine(string.Create(c, $"cpu           {result.CpuMicrosecondsPerEvent:F1} us of processor time per event (all threads)"));
-        output.WriteLine(string.Create(c, $"allocated     {result.BytesPerEvent / 1024:F2} KB/event"));
+        output.WriteLine(string.Create(c, $"allocated     {result.BytesPerEvent / 1024:F2} KB/event; the collector paused the process {result.GcPauseMs:F0} ms"));
         output.WriteLine(string.Create(c, $"latency       p50 {result.LatencyP50Ms:F2} ms, p99 {result.LatencyP99Ms:F2} ms (publish -> saga handling done){(result.Rate > 0 ? $"; open loop at {result.Rate:N0} events/s, at most {result.MaxScheduleLagMs:F1} ms behind schedule" : string.Empty)}"));
         foreach (var failure in result.Failures.Take(50))
         {

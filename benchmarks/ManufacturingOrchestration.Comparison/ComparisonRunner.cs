@@ -189,7 +189,7 @@ public static class ComparisonRunner
         var c = CultureInfo.InvariantCulture;
         var what = run.Round == 0 ? string.Create(c, $"latency at {run.Result?.Rate ?? 0:N0}/s") : string.Create(c, $"round {run.Round}");
         output.WriteLine(run.Result is { } r
-            ? string.Create(c, $"  {what,-22} {run.Gc,-11} {run.Configuration.Name,-42} {r.EventsPerSecond,9:N0} events/s {r.BytesPerEvent / 1024,6:F2} KB/event {r.CpuMicrosecondsPerEvent,7:F1} us/event  p50 {r.LatencyP50Ms:F2} p99 {r.LatencyP99Ms:F2} ms  load {r.LoadAverage:F2}  {(r.Passed ? "PASS" : "FAIL")} ({r.GcMode} GC)")
+            ? string.Create(c, $"  {what,-22} {run.Gc,-11} {run.Configuration.Name,-42} {r.EventsPerSecond,9:N0} events/s {r.BytesPerEvent / 1024,6:F2} KB/event {r.CpuMicrosecondsPerEvent,7:F1} us/event  gc {r.GcPauseMs,4:F0} ms  p50 {r.LatencyP50Ms:F2} p99 {r.LatencyP99Ms:F2} ms  load {r.LoadAverage:F2}  {(r.Passed ? "PASS" : "FAIL")} ({r.GcMode} GC)")
             : $"  {what,-22} {run.Gc,-11} {run.Configuration.Name,-42} no result (exit {run.ExitCode})");
         output.Flush();
     }

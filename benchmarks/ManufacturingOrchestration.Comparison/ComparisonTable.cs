@@ -13,24 +13,25 @@ internal static class ComparisonTable
         {
             output.WriteLine();
             output.WriteLine(string.Create(c, $"{gc} GC — medians over {options.Rounds} round(s), (min–max); ratios are ours / MassTransit in the same round"));
-            output.WriteLine("| configuration | events/s | × MT events/s | KB/event | × MT bytes/event | µs CPU/event | × MT CPU/event |");
-            output.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+            output.WriteLine("| configuration | events/s | × MT events/s | KB/event | × MT bytes/event | µs CPU/event | × MT CPU/event | collector paused, ms |");
+            output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var configuration in configurations)
             {
                 var mine = Results(runs, gc, configuration);
                 var eps = Stat(mine.Select(r => r.Result.EventsPerSecond), "N0");
                 var kb = Stat(mine.Select(r => r.Result.BytesPerEvent / 1024), "F2");
                 var cpu = Stat(mine.Select(r => r.Result.CpuMicrosecondsPerEvent), "F1");
+                var paused = Stat(mine.Select(r => r.Result.GcPauseMs), "F0");
                 if (configuration.IsBaseline)
                 {
-                    output.WriteLine($"| {configuration.Name} | {eps} | 1 | {kb} | 1 | {cpu} | 1 |");
+                    output.WriteLine($"| {configuration.Name} | {eps} | 1 | {kb} | 1 | {cpu} | 1 | {paused} |");
                     continue;
                 }
 
                 var epsRatios = Ratios(runs, gc, configuration, r => r.EventsPerSecond);
                 var bytesRatios = Ratios(runs, gc, configuration, r => r.BytesPerEvent);
                 var cpuRatios = Ratios(runs, gc, configuration, r => r.CpuMicrosecondsPerEvent);
-                output.WriteLine($"| {configuration.Name} | {eps} | {Stat(epsRatios, "F2")} | {kb} | {Stat(bytesRatios, "F2")} | {cpu} | {Stat(cpuRatios, "F2")} |");
+                output.WriteLine($"| {configuration.Name} | {eps} | {Stat(epsRatios, "F2")} | {kb} | {Stat(bytesRatios, "F2")} | {cpu} | {Stat(cpuRatios, "F2")} | {paused} |");
                 if (gc != "server")
                 {
                     continue;

@@ -41,6 +41,9 @@ public sealed class RunResult
     /// <summary>Processor time of the whole process per accepted event, microseconds.</summary>
     public double CpuMicrosecondsPerEvent { get; init; }
 
+    /// <summary>How long the collector paused the process during the timed part, ms (<see cref="GC.GetTotalPauseDuration"/>).</summary>
+    public double GcPauseMs { get; init; }
+
     /// <summary>Median latency, accepted → committed step, ms.</summary>
     public double LatencyP50Ms { get; init; }
 

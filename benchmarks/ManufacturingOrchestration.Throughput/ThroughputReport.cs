@@ -132,6 +132,7 @@ public sealed class ThroughputReport
         EventsPerSecond = Processed == 0 ? 0 : EventsPerSecond,
         BytesPerEvent = BytesPerEvent,
         CpuMicrosecondsPerEvent = CpuTime.TotalMilliseconds * 1000 / Math.Max(Processed, 1),
+        GcPauseMs = GcPause.TotalMilliseconds,
         LatencyP50Ms = LatencyP50Ms,
         LatencyP99Ms = LatencyP99Ms,
         MaxScheduleLagMs = MaxScheduleLagMs,

@@ -64,6 +64,16 @@ public sealed class ThroughputRunnerTests
     }
 
     [Fact]
+    public void ToResult_CarriesTheCollectorsPauseIntoTheResultLine()
+    {
+        var report = new ThroughputReport { Options = new ThroughputOptions(), GcPause = TimeSpan.FromMilliseconds(123.5) };
+
+        var line = report.ToResult().ToLine();
+
+        StandardScenario.RunResult.Find(line)!.GcPauseMs.Should().Be(123.5);
+    }
+
+    [Fact]
     public async Task RunAsync_SmokeRunOnSqlite_VerifiesEveryOutcome()
     {
         var options = new ThroughputOptions { Store = ThroughputStore.Sqlite, Lots = 500, Parallelism = 2, WarmUp = false };
