@@ -1,9 +1,11 @@
 using System.Text.Json.Serialization;
+using ManufacturingOrchestration.Model.Serialization;
 using ManufacturingOrchestration.Model;
 
 namespace ManufacturingOrchestration.Adapters;
 
 /// <summary>How urgent a notification is (ISA-95 <c>OperationsEvent</c> kinds: event, alert, alarm).</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<NotificationSeverity>))]
 public enum NotificationSeverity
 {
     /// <summary>For information.</summary>

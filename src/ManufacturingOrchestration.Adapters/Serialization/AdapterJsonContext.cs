@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ManufacturingOrchestration.Model;
-using ManufacturingOrchestration.Model.Serialization;
 
 namespace ManufacturingOrchestration.Adapters.Serialization;
 
@@ -18,22 +17,7 @@ namespace ManufacturingOrchestration.Adapters.Serialization;
     RespectRequiredConstructorParameters = true,
     PropertyNameCaseInsensitive = false,
     ReadCommentHandling = JsonCommentHandling.Disallow,
-    AllowTrailingCommas = false,
-    Converters =
-    [
-        typeof(CamelCaseEnumConverter<SignatureMeaning>), typeof(CamelCaseEnumConverter<StockCategory>), typeof(CamelCaseEnumConverter<QuarantineOrderStatus>),
-        typeof(CamelCaseEnumConverter<StockOwnership>), typeof(CamelCaseEnumConverter<LotDisposition>),
-        typeof(CamelCaseEnumConverter<QualityDecision>), typeof(CamelCaseEnumConverter<MovementKind>),
-        typeof(CamelCaseEnumConverter<CriticalityClass>), typeof(CamelCaseEnumConverter<AbcClass>),
-        typeof(CamelCaseEnumConverter<ProductionOrderStatus>), typeof(CamelCaseEnumConverter<MaterialUse>),
-        typeof(CamelCaseEnumConverter<AssemblyType>), typeof(CamelCaseEnumConverter<AssemblyRelationship>),
-        typeof(CamelCaseEnumConverter<DefectSeverity>), typeof(CamelCaseEnumConverter<InspectionOrigin>),
-        typeof(CamelCaseEnumConverter<InspectionLotStatus>), typeof(CamelCaseEnumConverter<UsageDecision>),
-        typeof(CamelCaseEnumConverter<Valuation>), typeof(CamelCaseEnumConverter<NonconformanceType>),
-        typeof(CamelCaseEnumConverter<NonconformanceStatus>), typeof(CamelCaseEnumConverter<MrbDisposition>),
-        typeof(CamelCaseEnumConverter<CorrectiveActionKind>), typeof(CamelCaseEnumConverter<CorrectiveActionStage>),
-        typeof(CamelCaseEnumConverter<WmsHoldScope>), typeof(CamelCaseEnumConverter<NotificationSeverity>),
-    ])]
+    AllowTrailingCommas = false)]
 // Command context.
 [JsonSerializable(typeof(CommandContext))]
 // ERP commands.

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ManufacturingOrchestration.Model.Serialization;
 using ManufacturingOrchestration.Model;
 
 namespace ManufacturingOrchestration.Adapters;
@@ -40,6 +41,7 @@ public sealed record CreateMoveTaskRequest : AdapterCommand
 }
 
 /// <summary>What a WMS hold applies to.</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<WmsHoldScope>))]
 public enum WmsHoldScope
 {
     /// <summary>A lot, in every bin.</summary>

@@ -1,9 +1,13 @@
+using System.Text.Json.Serialization;
+using ManufacturingOrchestration.Model.Serialization;
+
 namespace ManufacturingOrchestration.Model;
 
 /// <summary>
 /// The canonical kind of a goods movement. The SAP movement type and D365 journal follow from the kind
 /// and the source and target category (see the adapters' ERP mapping table).
 /// </summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<MovementKind>))]
 public enum MovementKind
 {
     /// <summary>Goods receipt into a category (SAP 101 with stock type).</summary>

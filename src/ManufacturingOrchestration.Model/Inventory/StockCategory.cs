@@ -1,9 +1,13 @@
+using System.Text.Json.Serialization;
+using ManufacturingOrchestration.Model.Serialization;
+
 namespace ManufacturingOrchestration.Model;
 
 /// <summary>
 /// The stock category (SAP stock type, D365 inventory status) of a quantity of a lot. One lot can hold
 /// quantity in several categories at once.
 /// </summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<StockCategory>))]
 public enum StockCategory
 {
     /// <summary>Freely usable stock (SAP unrestricted-use, D365 "Available").</summary>
@@ -61,6 +65,7 @@ public static class StockCategoryRestrictions
 }
 
 /// <summary>Who owns a quantity of stock.</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<StockOwnership>))]
 public enum StockOwnership
 {
     /// <summary>The company's own stock.</summary>
@@ -74,6 +79,7 @@ public enum StockOwnership
 }
 
 /// <summary>ISA-95 / B2MML material lot disposition.</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<LotDisposition>))]
 public enum LotDisposition
 {
     /// <summary>Planned, not yet existing.</summary>
@@ -96,6 +102,7 @@ public enum LotDisposition
 }
 
 /// <summary>The quality decision recorded for a lot.</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<QualityDecision>))]
 public enum QualityDecision
 {
     /// <summary>No decision yet.</summary>

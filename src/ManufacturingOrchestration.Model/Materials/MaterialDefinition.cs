@@ -1,8 +1,10 @@
 using System.Text.Json.Serialization;
+using ManufacturingOrchestration.Model.Serialization;
 
 namespace ManufacturingOrchestration.Model;
 
 /// <summary>How critical a material is to production and safety (drives escalation and containment).</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<CriticalityClass>))]
 public enum CriticalityClass
 {
     /// <summary>Critical: safety, regulatory or line-stopping material.</summary>
@@ -16,6 +18,7 @@ public enum CriticalityClass
 }
 
 /// <summary>ABC classification by value or movement, used for cycle-count tolerances and frequency.</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<AbcClass>))]
 public enum AbcClass
 {
     /// <summary>High value or high movement.</summary>

@@ -1,6 +1,10 @@
+using System.Text.Json.Serialization;
+using ManufacturingOrchestration.Model.Serialization;
+
 namespace ManufacturingOrchestration.Model;
 
 /// <summary>What a signature means (21 CFR Part 11 §11.50: the meaning must be recorded with the signature).</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<SignatureMeaning>))]
 public enum SignatureMeaning
 {
     /// <summary>Approval.</summary>

@@ -1,6 +1,10 @@
+using System.Text.Json.Serialization;
+using ManufacturingOrchestration.Model.Serialization;
+
 namespace ManufacturingOrchestration.Model;
 
 /// <summary>The industry profile of a site: it can add required approvals (e.g. design authority in aerospace).</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<IndustryProfile>))]
 public enum IndustryProfile
 {
     /// <summary>General discrete manufacturing.</summary>

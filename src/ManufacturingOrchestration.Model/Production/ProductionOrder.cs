@@ -1,8 +1,10 @@
 using System.Text.Json.Serialization;
+using ManufacturingOrchestration.Model.Serialization;
 
 namespace ManufacturingOrchestration.Model;
 
 /// <summary>The status of a production or work order (SAP system statuses in brackets).</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<ProductionOrderStatus>))]
 public enum ProductionOrderStatus
 {
     /// <summary>Created (CRTD): no goods movements or confirmations until released.</summary>
@@ -31,6 +33,7 @@ public enum ProductionOrderStatus
 }
 
 /// <summary>ISA-95 material use on a production order.</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<MaterialUse>))]
 public enum MaterialUse
 {
     /// <summary>Consumed.</summary>
@@ -151,6 +154,7 @@ public sealed record MaterialActual
 }
 
 /// <summary>B2MML <c>AssemblyType</c>.</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<AssemblyType>))]
 public enum AssemblyType
 {
     /// <summary>Physically joined.</summary>
@@ -161,6 +165,7 @@ public enum AssemblyType
 }
 
 /// <summary>B2MML <c>AssemblyRelationship</c>.</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<AssemblyRelationship>))]
 public enum AssemblyRelationship
 {
     /// <summary>Permanent.</summary>

@@ -1,6 +1,10 @@
+using System.Text.Json.Serialization;
+using ManufacturingOrchestration.Model.Serialization;
+
 namespace ManufacturingOrchestration.Model;
 
 /// <summary>The kind of corrective action, which decides its stages (<see cref="CorrectiveActionStages.Of"/>).</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<CorrectiveActionKind>))]
 public enum CorrectiveActionKind
 {
     /// <summary>Corrective and preventive action, with the stages of a Dynamics 365 CAPA case: Identify → Investigate → Plan → Implement → Verify → Closed.</summary>
@@ -18,6 +22,7 @@ public enum CorrectiveActionKind
 /// <see cref="CorrectiveAction.Stage"/> whatever its kind; <see cref="CorrectiveActionStages.Of"/> gives the order of a
 /// kind's stages. Stages move forward only, one at a time; <see cref="Closed"/> ends every kind.
 /// </summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<CorrectiveActionStage>))]
 public enum CorrectiveActionStage
 {
     /// <summary>SCAR: the request was issued to the supplier.</summary>

@@ -1,6 +1,10 @@
+using System.Text.Json.Serialization;
+using ManufacturingOrchestration.Model.Serialization;
+
 namespace ManufacturingOrchestration.Model;
 
 /// <summary>The severity of a defect found in inspection.</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<DefectSeverity>))]
 public enum DefectSeverity
 {
     /// <summary>No defect.</summary>
@@ -17,6 +21,7 @@ public enum DefectSeverity
 }
 
 /// <summary>Where an inspection lot comes from.</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<InspectionOrigin>))]
 public enum InspectionOrigin
 {
     /// <summary>Incoming inspection at goods receipt.</summary>
@@ -33,6 +38,7 @@ public enum InspectionOrigin
 }
 
 /// <summary>The status of an inspection lot (SAP system statuses in brackets).</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<InspectionLotStatus>))]
 public enum InspectionLotStatus
 {
     /// <summary>Created (CRTD).</summary>
@@ -49,6 +55,7 @@ public enum InspectionLotStatus
 }
 
 /// <summary>The usage decision of an inspection lot.</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<UsageDecision>))]
 public enum UsageDecision
 {
     /// <summary>Accepted: post to unrestricted (restricted batches land in restricted-use).</summary>
@@ -62,6 +69,7 @@ public enum UsageDecision
 }
 
 /// <summary>The valuation of a characteristic or an inspection.</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<Valuation>))]
 public enum Valuation
 {
     /// <summary>Accepted.</summary>

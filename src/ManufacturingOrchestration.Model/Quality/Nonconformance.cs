@@ -1,8 +1,10 @@
 using System.Text.Json.Serialization;
+using ManufacturingOrchestration.Model.Serialization;
 
 namespace ManufacturingOrchestration.Model;
 
 /// <summary>Where a nonconformance was found.</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<NonconformanceType>))]
 public enum NonconformanceType
 {
     /// <summary>Supplier material.</summary>
@@ -16,6 +18,7 @@ public enum NonconformanceType
 }
 
 /// <summary>The status of a nonconformance report (NCR) through MRB.</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<NonconformanceStatus>))]
 public enum NonconformanceStatus
 {
     /// <summary>Raised.</summary>
@@ -41,6 +44,7 @@ public enum NonconformanceStatus
 }
 
 /// <summary>A material review board disposition. Sorting is an activity, not a disposition.</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<MrbDisposition>))]
 public enum MrbDisposition
 {
     /// <summary>Use as is (concession): needs a justification and an identified authorizer.</summary>

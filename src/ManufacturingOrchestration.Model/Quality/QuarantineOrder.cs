@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ManufacturingOrchestration.Model.Serialization;
 
 namespace ManufacturingOrchestration.Model;
 
@@ -6,6 +7,7 @@ namespace ManufacturingOrchestration.Model;
 /// The status of a quarantine order (Dynamics 365 quarantine order statuses). Statuses move forward only:
 /// Created → Started → ReportedAsFinished → Ended; a created order can be cancelled instead.
 /// </summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<QuarantineOrderStatus>))]
 public enum QuarantineOrderStatus
 {
     /// <summary>The order exists; the stock is not yet in the quarantine warehouse.</summary>

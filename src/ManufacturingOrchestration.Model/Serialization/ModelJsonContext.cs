@@ -17,22 +17,7 @@ namespace ManufacturingOrchestration.Model.Serialization;
     RespectRequiredConstructorParameters = true,
     PropertyNameCaseInsensitive = false,
     ReadCommentHandling = JsonCommentHandling.Disallow,
-    AllowTrailingCommas = false,
-    Converters =
-    [
-        typeof(CamelCaseEnumConverter<SignatureMeaning>), typeof(CamelCaseEnumConverter<IndustryProfile>),
-        typeof(CamelCaseEnumConverter<StockCategory>), typeof(CamelCaseEnumConverter<StockOwnership>),
-        typeof(CamelCaseEnumConverter<LotDisposition>), typeof(CamelCaseEnumConverter<QualityDecision>),
-        typeof(CamelCaseEnumConverter<MovementKind>), typeof(CamelCaseEnumConverter<CriticalityClass>),
-        typeof(CamelCaseEnumConverter<AbcClass>), typeof(CamelCaseEnumConverter<ProductionOrderStatus>),
-        typeof(CamelCaseEnumConverter<MaterialUse>), typeof(CamelCaseEnumConverter<AssemblyType>),
-        typeof(CamelCaseEnumConverter<AssemblyRelationship>), typeof(CamelCaseEnumConverter<DefectSeverity>),
-        typeof(CamelCaseEnumConverter<InspectionOrigin>), typeof(CamelCaseEnumConverter<InspectionLotStatus>),
-        typeof(CamelCaseEnumConverter<UsageDecision>), typeof(CamelCaseEnumConverter<Valuation>),
-        typeof(CamelCaseEnumConverter<NonconformanceType>), typeof(CamelCaseEnumConverter<NonconformanceStatus>),
-        typeof(CamelCaseEnumConverter<MrbDisposition>), typeof(CamelCaseEnumConverter<CorrectiveActionKind>),
-        typeof(CamelCaseEnumConverter<CorrectiveActionStage>), typeof(CamelCaseEnumConverter<QuarantineOrderStatus>),
-    ])]
+    AllowTrailingCommas = false)]
 // Identifiers, quantities and units.
 [JsonSerializable(typeof(ActorId))]
 [JsonSerializable(typeof(BinId))]
