@@ -161,7 +161,7 @@ public sealed partial class SqliteOrchestrationStore
             followUps[i] = WriteEnvelope(buffer, commit.FollowUpEvents[i].Envelope);
         }
 
-        var deadLetters = new byte[commit.DeadLetters.Count][];
+        var deadLetters = commit.DeadLetters.Count == 0 ? [] : new byte[commit.DeadLetters.Count][];
         for (var i = 0; i < deadLetters.Length; i++)
         {
             deadLetters[i] = StoredRecordJson.Write(commit.DeadLetters[i]);
@@ -188,7 +188,7 @@ public sealed partial class SqliteOrchestrationStore
         }
     }
 
-    private void Apply(PreparedCommit prepared, PooledBytes buffer, Dictionary<string, long> versions, Dictionary<string, long> auditCounts)
+    private void Apply(in PreparedCommit prepared, PooledBytes buffer, Dictionary<string, long> versions, Dictionary<string, long> auditCounts)
     {
         var commit = prepared.Commit;
         var key = commit.PartitionKey;
@@ -510,9 +510,8 @@ public sealed partial class SqliteOrchestrationStore
     /// A commit serialized before the write lock is taken; <see cref="State"/> and <see cref="Audit"/> are ranges of the
     /// batch's pooled buffer (a length of -1: no new state).
     /// </summary>
-    private sealed record PreparedCommit(StepCommit Commit, (int Start, int Length) State, IReadOnlyCollection<string> Waiting, PreparedCommand[] Commands, (int Start, int Length)[] Audit, (int Start, int Length)[] FollowUps, byte[][] DeadLetters);
+    private readonly record struct PreparedCommit(StepCommit Commit, (int Start, int Length) State, IReadOnlyCollection<string> Waiting, PreparedCommand[] Commands, (int Start, int Length)[] Audit, (int Start, int Length)[] FollowUps, byte[][] DeadLetters);
 
-    /// <summary>An outbox command with its serialized request.</summary>
     /// <summary>A command to write: all of it (<paramref name="Full"/>), or only its life (status, attempts, schedule, last error).</summary>
-    private sealed record PreparedCommand(OutboxEntry Entry, bool Full, ReadOnlyMemory<byte> Request, ReadOnlyMemory<byte>? Compensation);
+    private readonly record struct PreparedCommand(OutboxEntry Entry, bool Full, ReadOnlyMemory<byte> Request, ReadOnlyMemory<byte>? Compensation);
 }

@@ -247,8 +247,9 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
                         CheckFence(commit.Commit);
                     }
 
-                    var versions = new Dictionary<string, long>(StringComparer.Ordinal);
-                    var auditCounts = new Dictionary<string, long>(StringComparer.Ordinal);
+                    // Sized for the batch: one entry per key at most, so they never grow while the writer holds the database.
+                    var versions = new Dictionary<string, long>(prepared.Length, StringComparer.Ordinal);
+                    var auditCounts = new Dictionary<string, long>(prepared.Length, StringComparer.Ordinal);
                     foreach (var commit in prepared)
                     {
                         Apply(commit, buffer, versions, auditCounts);
