@@ -25,13 +25,10 @@ internal sealed class EventKeyJsonConverter : JsonConverter<EventKey>
 
         string? source = null;
         string? id = null;
+        // The serializer hands a converter the whole value, checked: inside the object every token read here is a
+        // member's name, and the loop ends at the object's end.
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            if (reader.TokenType != JsonTokenType.PropertyName)
-            {
-                throw new JsonException("An event key's members must be named.");
-            }
-
             if (reader.ValueTextEquals(SourceName.EncodedUtf8Bytes))
             {
                 reader.Read();
@@ -44,7 +41,7 @@ internal sealed class EventKeyJsonConverter : JsonConverter<EventKey>
             }
             else
             {
-                reader.Read();
+                // On a member's name, Skip passes over its value, whatever it holds.
                 reader.Skip();
             }
         }
