@@ -86,6 +86,11 @@ public static class MassTransitRunner
         double eventsPerSecond, bytesPerEvent, cpuPerEvent, pausedMs, maxLag = 0;
         try
         {
+            await JitQuiet.WaitAsync(ct).ConfigureAwait(false);
+
+            // As the orchestrator's runner does: a full collection just before the clock, so each run starts with the
+            // collector's whole gen0 budget and both sides meet their first collection after the same allocation.
+            GC.GetTotalMemory(forceFullCollection: true);
             var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var pausedBefore = GC.GetTotalPauseDuration();

@@ -231,6 +231,7 @@ public static class ThroughputRunner
 
         var counts = new PublishCounts();
         var sampler = new WorkingSetSampler(orchestrator);
+        await JitQuiet.WaitAsync(ct).ConfigureAwait(false);
         var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var gen0Before = GC.CollectionCount(0);
