@@ -365,6 +365,12 @@ public sealed partial class SqliteOrchestrationStore
         };
     }
 
+    /// <summary>A partition's state, or <see langword="null"/> when it was never committed (every new lot: a statement of its own, not a command).</summary>
+    private static PartitionState? ReadPartitionState(SqliteCommandCache reader, string partitionKey) =>
+        reader.Statement("SELECT state FROM partitions WHERE partition_key = $p0", 1).With(0, partitionKey).ExecuteScalar() is byte[] blob
+            ? StoredRecordJson.ReadPartitionState(blob, $"the state of partition '{partitionKey}'")
+            : null;
+
     private static List<OutboxEntry> ReadCommands(SqliteCommand command)
     {
         var result = new List<OutboxEntry>();

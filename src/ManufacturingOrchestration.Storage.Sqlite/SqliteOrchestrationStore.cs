@@ -288,11 +288,43 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     {
         ArgumentNullException.ThrowIfNull(partitionKey);
         cancellationToken.ThrowIfCancellationRequested();
-        return Read(reader =>
+        return Read(reader => ReadPartitionState(reader, partitionKey));
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The keys are read in one read transaction on one connection: the database's locks are taken once for the round,
+    /// not once per key (each a few system calls), and every state comes from the same snapshot.
+    /// </remarks>
+    public ValueTask<IReadOnlyDictionary<string, PartitionState>> LoadPartitionsAsync(IReadOnlyCollection<string> partitionKeys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(partitionKeys);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Read<IReadOnlyDictionary<string, PartitionState>>(reader =>
         {
-            // Read for every key a worker has not seen yet (every new lot): a statement of its own, not a command.
-            var blob = reader.Statement("SELECT state FROM partitions WHERE partition_key = $p0", 1).With(0, partitionKey).ExecuteScalar() as byte[];
-            return blob is null ? null : StoredRecordJson.ReadPartitionState(blob, $"the state of partition '{partitionKey}'");
+            var found = new Dictionary<string, PartitionState>(partitionKeys.Count, StringComparer.Ordinal);
+            if (partitionKeys.Count == 0)
+            {
+                return found;
+            }
+
+            reader.Statement("BEGIN").ExecuteNonQuery();
+            try
+            {
+                foreach (var partitionKey in partitionKeys)
+                {
+                    if (ReadPartitionState(reader, partitionKey) is { } state)
+                    {
+                        found[partitionKey] = state;
+                    }
+                }
+            }
+            finally
+            {
+                reader.Statement("COMMIT").ExecuteNonQuery();
+            }
+
+            return found;
         });
     }
 

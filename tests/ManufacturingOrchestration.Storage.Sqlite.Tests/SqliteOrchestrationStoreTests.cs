@@ -237,6 +237,29 @@ public sealed class SqliteOrchestrationStoreTests
     }
 
     [Fact]
+    public async Task LoadPartitionsAsync_AnUnreadableStateAmongTheKeys_ThrowsAndTheReaderSeesLaterCommits()
+    {
+        // The keys are read in one read transaction: one that fails part-way must still end it, or the pooled reader
+        // would stay on its old snapshot (and refuse the next round's transaction).
+        var path = _folder.NewDatabasePath();
+        await using var store = SqliteOrchestrationStore.Open(path, new SqliteStoreOptions { MaxReaderConnections = 1 });
+        await store.CommitAsync([NewState("lot-A", 0), NewState("lot-B", 0)], Ct);
+        await SqliteOrchestrationStoreContractTests.ExecuteRawAsync(store, "UPDATE partitions SET state = $state WHERE partition_key = 'lot-B'", ("$state", "{not json"u8.ToArray()));
+
+        var act = async () => await store.LoadPartitionsAsync(["lot-A", "lot-B"], Ct);
+
+        (await act.Should().ThrowAsync<ManufacturingOrchestrationException>()).Which.Message.Should().Contain("lot-B");
+        await store.CommitAsync([NewState("lot-A", 1), NewState("lot-C", 0)], Ct);
+        var loaded = await store.LoadPartitionsAsync(["lot-A", "lot-C", "lot-unknown"], Ct);
+        loaded.Keys.Should().BeEquivalentTo("lot-A", "lot-C");
+        loaded["lot-A"].Version.Should().Be(2, "the reader's snapshot is a fresh one, taken after the second commit");
+        loaded["lot-C"].Version.Should().Be(1);
+    }
+
+    private static StepCommit NewState(string partitionKey, long expectedVersion) =>
+        new() { PartitionKey = partitionKey, ExpectedVersion = expectedVersion, NewState = new PartitionState { Key = partitionKey, Version = expectedVersion + 1 } };
+
+    [Fact]
     public async Task Dispose_ThenUse_ThrowsObjectDisposed()
     {
         var store = SqliteOrchestrationStore.Open(_folder.NewDatabasePath());
