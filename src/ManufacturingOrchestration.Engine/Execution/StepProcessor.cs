@@ -378,6 +378,12 @@ internal sealed class StepProcessor
         _ => null,
     };
 
+    /// <summary>
+    /// Step summaries repeat (a workflow has few combinations of event type, decisions and commands) and every audit
+    /// record keeps one: each text is held once, for the process's lifetime, up to this many.
+    /// </summary>
+    private static readonly SharedTexts Summaries = new(4_096);
+
     private static string Summarize(string eventType, StepContext context)
     {
         if (context.Decisions.Count == 0 && context.Commands.Count == 0)
@@ -405,7 +411,7 @@ internal sealed class StepProcessor
             }
         }
 
-        return TextBuilders.ToStringAndRelease(sb);
+        return TextBuilders.ToSharedStringAndRelease(sb, Summaries);
     }
 }
 
