@@ -175,6 +175,9 @@ public sealed class PostgreSqlOrchestrationStoreTests
         var after = 0L;
         while (seen.Count < writers * perWriter)
         {
+            // Whether the writers had finished is read before the page: an empty page read while the last write was
+            // still committing says nothing, one read after every write had committed ends the tail.
+            var finished = writing.IsCompleted;
             var page = await store.ReadPendingEventsAsync(null, after, 50, deadline.Token);
             foreach (var pending in page)
             {
@@ -182,7 +185,7 @@ public sealed class PostgreSqlOrchestrationStoreTests
                 after = pending.Position;
             }
 
-            if (page.Count == 0 && writing.IsCompleted)
+            if (page.Count == 0 && finished)
             {
                 break;
             }
