@@ -20,13 +20,12 @@ public static class JitQuiet
 
     /// <summary>Waits until no method has been compiled for <see cref="QuietFor"/>, or at most <see cref="MaxWait"/>.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns>The methods compiled while waiting.</returns>
-    public static async Task<long> WaitAsync(CancellationToken cancellationToken = default)
+    /// <returns>A task that completes when the JIT is quiet or the wait is over.</returns>
+    public static async Task WaitAsync(CancellationToken cancellationToken = default)
     {
         var step = TimeSpan.FromMilliseconds(50);
-        var start = JitInfo.GetCompiledMethodCount();
         var waited = Stopwatch.StartNew();
-        var last = start;
+        var last = JitInfo.GetCompiledMethodCount();
         var quietSince = waited.Elapsed;
         while (waited.Elapsed < MaxWait)
         {
@@ -42,7 +41,5 @@ public static class JitQuiet
                 break;
             }
         }
-
-        return last - start;
     }
 }
