@@ -89,7 +89,11 @@ public static class AuditHashes
     public static string Compute(AuditCheckpoint checkpoint)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
-        var buffer = new ArrayBufferWriter<byte>(256 + (checkpoint.Heads.Count * 96));
+
+        // Hashed as it is written, a chunk at a time: a checkpoint of a million heads would otherwise need its ~100 MB
+        // of encoded content in one buffer.
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new ArrayBufferWriter<byte>(CheckpointChunk + 1024);
         Write(buffer, "mo-checkpoint-v1");
         Write(buffer, checkpoint.Number.ToString(CultureInfo.InvariantCulture));
         Write(buffer, checkpoint.TakenAt.UtcTicks.ToString(CultureInfo.InvariantCulture));
@@ -101,11 +105,22 @@ public static class AuditHashes
             Write(buffer, key);
             Write(buffer, head.Count.ToString(CultureInfo.InvariantCulture));
             Write(buffer, head.Hash);
+            if (buffer.WrittenCount >= CheckpointChunk)
+            {
+                hash.AppendData(buffer.WrittenSpan);
+                buffer.ResetWrittenCount();
+            }
         }
 
         Write(buffer, checkpoint.PreviousHash);
-        return Hex(buffer.WrittenSpan);
+        hash.AppendData(buffer.WrittenSpan);
+        Span<byte> digest = stackalloc byte[32];
+        hash.GetHashAndReset(digest);
+        return Convert.ToHexStringLower(digest);
     }
+
+    /// <summary>How much of a checkpoint's encoded content is hashed at a time.</summary>
+    private const int CheckpointChunk = 64 * 1024;
 
     /// <summary>
     /// The bytes an <see cref="IAuditCheckpointSigner"/> signs for a checkpoint: its number, the hash recomputed from its

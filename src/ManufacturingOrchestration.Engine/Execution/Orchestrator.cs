@@ -41,6 +41,7 @@ public sealed class Orchestrator : IAsyncDisposable
     private Task? _checkpointLoop;
     private Task? _auditSinkLoops;
     private AuditCheckpoint? _lastCheckpoint;
+    private long _checkpointedBatches;
     private Task? _clusterLoops;
     private List<Task>? _singletonLoops;
     private Dictionary<string, AuditHead>? _clusterHeads;
@@ -222,7 +223,11 @@ public sealed class Orchestrator : IAsyncDisposable
         }
 
         await Task.WhenAll(loops).ConfigureAwait(false);
-        await CheckpointAuditAsync(CancellationToken.None).ConfigureAwait(false);
+        if (CheckpointDue)
+        {
+            await CheckpointAuditAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
         Volatile.Write(ref _state, 3);
     }
 
@@ -651,7 +656,9 @@ public sealed class Orchestrator : IAsyncDisposable
             return await CheckpointClusteredAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var heads = new Dictionary<string, AuditHead>(StringComparer.Ordinal);
+        // Read before the heads: a batch committed while they are copied makes the next checkpoint due again.
+        var audited = Volatile.Read(ref _runtime.AuditedBatches);
+        var heads = new Dictionary<string, AuditHead>((_lastCheckpoint?.Heads.Count ?? 0) + _runtime.Heads.Count, StringComparer.Ordinal);
         if (_lastCheckpoint is not null)
         {
             foreach (var (key, head) in _lastCheckpoint.Heads)
@@ -673,8 +680,17 @@ public sealed class Orchestrator : IAsyncDisposable
             PreviousHash = _lastCheckpoint?.Hash ?? AuditHashes.GenesisHash,
             Hash = string.Empty,
         };
-        return await AppendCheckpointAsync(checkpoint, cancellationToken).ConfigureAwait(false);
+        checkpoint = await AppendCheckpointAsync(checkpoint, cancellationToken).ConfigureAwait(false);
+        _checkpointedBatches = audited;
+        return checkpoint;
     }
+
+    /// <summary>
+    /// Whether this node has committed audit records since its last checkpoint: the periodic and the shutdown checkpoint
+    /// are skipped otherwise (the latest checkpoint already holds every head, and a host with many partitions would
+    /// write all their heads again every interval while idle). Not used in a cluster, where the other nodes' records count.
+    /// </summary>
+    private bool CheckpointDue => Volatile.Read(ref _runtime.AuditedBatches) != _checkpointedBatches;
 
     private async Task<AuditCheckpoint> AppendCheckpointAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken)
     {
@@ -943,7 +959,7 @@ public sealed class Orchestrator : IAsyncDisposable
                         await CheckpointAuditAsync(stopping).ConfigureAwait(false);
                     }
                 }
-                else if (!_runtime.Heads.IsEmpty)
+                else if (CheckpointDue)
                 {
                     await CheckpointAuditAsync(stopping).ConfigureAwait(false);
                 }

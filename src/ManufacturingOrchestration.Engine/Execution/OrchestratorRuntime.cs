@@ -99,6 +99,9 @@ internal sealed class OrchestratorRuntime
 
     public ConcurrentDictionary<string, AuditHead> Heads { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>How many commit batches with audit records this node has made: a checkpoint is due only when it moved.</summary>
+    public long AuditedBatches;
+
     public long OpenDeadLetters;
 
     public Task TimerSignal => Volatile.Read(ref _timerSignal).Task;
@@ -244,6 +247,7 @@ internal sealed class OrchestratorRuntime
 
         if (audited)
         {
+            Interlocked.Increment(ref AuditedBatches);
             AuditSinks?.Committed();
         }
     }

@@ -117,4 +117,58 @@ public class OrchestratorAuditTests
         checkpoint!.Heads.Keys.Should().BeEquivalentTo(["k", "j"], $"checkpoint {checkpoint.Number}");
         checkpoint.Number.Should().Be(2);
     }
+
+    [Fact]
+    public async Task StopAsync_NothingAuditedSinceTheLastCheckpoint_TakesNoOther()
+    {
+        await using var host = await TestWorkflows.NotifyHost().StartAsync();
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("k", "e1"));
+        var taken = await host.Orchestrator.CheckpointAuditAsync(EngineTestHost.Ct);
+
+        await host.Orchestrator.StopAsync(EngineTestHost.Ct);
+
+        (await host.Store.ReadLatestCheckpointsAsync(10, EngineTestHost.Ct)).Should().ContainSingle()
+            .Which.Number.Should().Be(taken.Number, "the latest checkpoint already holds every head: another would write them all again");
+    }
+
+    [Fact]
+    public async Task StopAsync_ARecordAuditedAfterTheLastCheckpoint_CheckpointsIt()
+    {
+        await using var host = await TestWorkflows.NotifyHost().StartAsync();
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("k", "e1"));
+        await host.Orchestrator.CheckpointAuditAsync(EngineTestHost.Ct);
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("j", "j1"));
+
+        await host.Orchestrator.StopAsync(EngineTestHost.Ct);
+
+        var checkpoint = await host.Store.ReadLatestCheckpointAsync(EngineTestHost.Ct);
+        checkpoint!.Number.Should().Be(2);
+        checkpoint.Heads.Keys.Should().BeEquivalentTo(["k", "j"]);
+    }
+
+    [Fact]
+    public async Task StopAsync_NothingEverAudited_StoresNoCheckpoint()
+    {
+        await using var host = await TestWorkflows.NotifyHost().StartAsync();
+
+        await host.Orchestrator.StopAsync(EngineTestHost.Ct);
+
+        (await host.Store.ReadLatestCheckpointAsync(EngineTestHost.Ct)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Restart_NothingAuditedInTheSecondRun_LeavesTheFirstRunsCheckpointTheLatest()
+    {
+        await using var host = await TestWorkflows.NotifyHost().StartAsync();
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("k", "e1"));
+        await host.Orchestrator.StopAsync(EngineTestHost.Ct);
+
+        await using var second = new Orchestrator(host.Options);
+        await second.StartAsync(EngineTestHost.Ct);
+        await second.StopAsync(EngineTestHost.Ct);
+
+        var checkpoint = await host.Store.ReadLatestCheckpointAsync(EngineTestHost.Ct);
+        checkpoint!.Number.Should().Be(1);
+        checkpoint.Heads.Keys.Should().Equal("k");
+    }
 }
