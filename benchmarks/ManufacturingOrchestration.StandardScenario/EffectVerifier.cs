@@ -29,11 +29,21 @@ public static class EffectVerifier
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(plant);
         ArgumentNullException.ThrowIfNull(failures);
-        var lots = scenario.Lots;
+        VerifyCounts(scenario.Lots, accepted, duplicates, rejected, failures);
+        VerifyEffects(scenario, plant, static _ => true, failures);
+    }
+
+    /// <summary>Verifies what the publishers were told: every lot's event accepted, every duplicate recognised, none rejected.</summary>
+    /// <param name="lots">The scenario's lots.</param>
+    /// <param name="accepted">Events the runner accepted and processed.</param>
+    /// <param name="duplicates">Events the runner recognised as duplicates (without effect).</param>
+    /// <param name="rejected">Events the runner rejected.</param>
+    /// <param name="failures">Where every mismatch is added.</param>
+    public static void VerifyCounts(int lots, long accepted, long duplicates, long rejected, List<string> failures)
+    {
         Expect(failures, "accepted events", lots, accepted);
         Expect(failures, "duplicate events", InspectionScenario.DuplicateCount(lots), duplicates);
         Expect(failures, "rejected events", 0, rejected);
-        VerifyEffects(scenario, plant, static _ => true, failures);
     }
 
     /// <summary>

@@ -89,30 +89,42 @@ public sealed class InspectionScenario
 
         for (var k = 0; k < Lots; k++)
         {
-            var material = MaterialOf(k);
-            var site = SiteOf(k);
-            var lot = new MaterialLot
-            {
-                Id = new LotId(LotId(k)),
-                Material = material.Id,
-                Site = site.Id,
-                Supplier = material.Supplier,
-                Unit = UnitOfMeasure.Each,
-                Buckets = [new StockBucket { Category = StockCategory.QualityInspection, Quantity = Quantity.Each(LotQuantity) }],
-            };
-            plant.AddLot(lot, new BinId("RCV-" + site.Id.Value));
+            plant.AddLot(LotAt(k), ReceivingBin(k));
         }
     }
 
-    /// <summary>The event stream: one result per lot, and a second copy of every hundredth one a little later in the stream.</summary>
-    public EventEnvelope[] CreateEvents()
+    /// <summary>Lot k as the ERP holds it before its result arrives: <see cref="LotQuantity"/> EA in quality inspection.</summary>
+    public MaterialLot LotAt(int k)
     {
-        var events = new List<EventEnvelope>(Lots + (Lots / 100) + 1);
+        var material = MaterialOf(k);
+        return new MaterialLot
+        {
+            Id = new LotId(LotId(k)),
+            Material = material.Id,
+            Site = SiteOf(k).Id,
+            Supplier = material.Supplier,
+            Unit = UnitOfMeasure.Each,
+            Buckets = [new StockBucket { Category = StockCategory.QualityInspection, Quantity = Quantity.Each(LotQuantity) }],
+        };
+    }
+
+    /// <summary>The bin lot k was received into, at its site.</summary>
+    public BinId ReceivingBin(int k) => new("RCV-" + SiteOf(k).Id.Value);
+
+    /// <summary>The event stream: one result per lot, and a second copy of every hundredth one a little later in the stream.</summary>
+    public EventEnvelope[] CreateEvents() => [.. Events()];
+
+    /// <summary>
+    /// The event stream of <see cref="CreateEvents"/>, each envelope made as it is enumerated (a burst of a million
+    /// events publishes them so, rather than holding them all before it starts).
+    /// </summary>
+    public IEnumerable<EventEnvelope> Events()
+    {
         var resend = new Queue<(int DueAt, EventEnvelope Envelope)>();
         for (var k = 0; k < Lots; k++)
         {
             var envelope = EventFor(k);
-            events.Add(envelope);
+            yield return envelope;
             if (IsDuplicated(k))
             {
                 // Re-sent about 300 events later: usually in another publish batch, sometimes after it was processed.
@@ -121,17 +133,18 @@ public sealed class InspectionScenario
 
             while (resend.Count > 0 && resend.Peek().DueAt <= k)
             {
-                events.Add(resend.Dequeue().Envelope);
+                yield return resend.Dequeue().Envelope;
             }
         }
 
         while (resend.Count > 0)
         {
-            events.Add(resend.Dequeue().Envelope);
+            yield return resend.Dequeue().Envelope;
         }
-
-        return [.. events];
     }
+
+    /// <summary>How many events <see cref="Events"/> yields: one per lot and the duplicates.</summary>
+    public int EventCount => Lots + DuplicateCount(Lots);
 
     public static int DuplicateCount(int lots)
     {

@@ -4,7 +4,6 @@ using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.StandardScenario;
 using ManufacturingOrchestration.Storage.PostgreSql;
-using ManufacturingOrchestration.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -43,8 +42,7 @@ internal static class ClusterNode
         }
 
         var scenario = new InspectionScenario(options.Lots);
-        using var plant = new PlantSimulator(new PlantSimulatorOptions { TimeProvider = TimeProvider.System, RecordCalls = false });
-        scenario.Register(plant);
+        using var plant = new SimulatedPlant(scenario);
         var events = scenario.CreateEvents();
 
         await using var store = await PostgreSqlOrchestrationStore.OpenAsync(

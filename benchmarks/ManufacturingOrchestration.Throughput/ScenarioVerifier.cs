@@ -2,7 +2,6 @@ using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.StandardScenario;
-using ManufacturingOrchestration.Testing;
 
 namespace ManufacturingOrchestration.Throughput;
 
@@ -17,11 +16,12 @@ namespace ManufacturingOrchestration.Throughput;
 /// <param name="orchestrator">The orchestrator, still running.</param>
 /// <param name="counts">What the publishers were told.</param>
 /// <param name="explanations">Checks one lot's explanation: returns what is wrong, or <see langword="null"/>.</param>
-internal sealed class ScenarioVerifier(InspectionScenario scenario, PlantSimulator plant, Orchestrator orchestrator, PublishCounts counts, Func<int, string?, string?> explanations)
+internal sealed class ScenarioVerifier(InspectionScenario scenario, IScenarioPlant plant, Orchestrator orchestrator, PublishCounts counts, Func<int, string?, string?> explanations)
 {
     public async Task VerifyAsync(List<string> failures, CancellationToken ct)
     {
-        EffectVerifier.Verify(scenario, plant, counts.Accepted, counts.Duplicates, counts.Rejected, failures);
+        EffectVerifier.VerifyCounts(scenario.Lots, counts.Accepted, counts.Duplicates, counts.Rejected, failures);
+        plant.VerifyEffects(static _ => true, failures);
         await VerifyLotsAsync(static _ => true, failures, ct).ConfigureAwait(false);
         await VerifyStoreAsync(orchestrator, scenario.Lots, failures, ct).ConfigureAwait(false);
     }
@@ -33,7 +33,7 @@ internal sealed class ScenarioVerifier(InspectionScenario scenario, PlantSimulat
     /// </summary>
     public async Task VerifyNodeAsync(Func<int, bool> includes, List<string> failures, CancellationToken ct)
     {
-        EffectVerifier.VerifyEffects(scenario, plant, includes, failures);
+        plant.VerifyEffects(includes, failures);
         await VerifyLotsAsync(includes, failures, ct).ConfigureAwait(false);
     }
 

@@ -35,6 +35,19 @@ public enum ThroughputWorkflow
     Plain,
 }
 
+/// <summary>What the orchestrator's adapters drive.</summary>
+public enum ThroughputPlant
+{
+    /// <summary>The Testing package's plant simulators (<see cref="SimulatedPlant"/>), and every envelope built before the clock starts.</summary>
+    Simulators,
+
+    /// <summary>
+    /// <see cref="CountingPlant"/>, four bytes a lot, and envelopes made as they are published: the process then holds
+    /// what the orchestrator holds (the 1,000,000-event burst's default).
+    /// </summary>
+    Counting,
+}
+
 /// <summary>What to run: store, lot count, worker parallelism, publishers.</summary>
 public sealed class ThroughputOptions
 {
@@ -52,6 +65,9 @@ public sealed class ThroughputOptions
 
     /// <summary>The workflow. Default the shipped one.</summary>
     public ThroughputWorkflow Workflow { get; set; } = ThroughputWorkflow.Shipped;
+
+    /// <summary>The plant. Default the simulators; with <see cref="Burst"/>, counting.</summary>
+    public ThroughputPlant Plant { get; set; } = ThroughputPlant.Simulators;
 
     /// <summary>Lots, one inspection result each. Default 20,000.</summary>
     public int Lots { get; set; } = 20_000;
@@ -131,11 +147,12 @@ public sealed class ThroughputOptions
     public double? Rate { get; set; }
 
     /// <summary>Parses command-line arguments.</summary>
-    /// <param name="args">--store memory|sqlite|postgres, --workflow shipped|user|plain, --lots N, --parallelism P, --publishers N, --batch N, --queue-capacity N, --burst, --db PATH, --postgres CONNECTION, --prefill N, --nodes N, --lease SECONDS, --no-warmup, --json, --rate N; and, in a node process, --node I and --schema NAME (the connection string from <see cref="NodeConnectionVariable"/>).</param>
+    /// <param name="args">--store memory|sqlite|postgres, --workflow shipped|user|plain, --lots N, --parallelism P, --publishers N, --batch N, --queue-capacity N, --burst, --plant simulators|counting, --db PATH, --postgres CONNECTION, --prefill N, --nodes N, --lease SECONDS, --no-warmup, --json, --rate N; and, in a node process, --node I and --schema NAME (the connection string from <see cref="NodeConnectionVariable"/>).</param>
     /// <returns>The options, or an error message.</returns>
     public static (ThroughputOptions? Options, string? Error) Parse(string[] args)
     {
         var options = new ThroughputOptions();
+        ThroughputPlant? plant = null;
         var error = ArgumentReader.Read(args, a =>
         {
             switch (a.Option)
@@ -175,6 +192,14 @@ public sealed class ThroughputOptions
                     return true;
                 case "--burst":
                     options.Burst = true;
+                    return true;
+                case "--plant":
+                    plant = a.Value().ToUpperInvariant() switch
+                    {
+                        "SIMULATORS" => ThroughputPlant.Simulators,
+                        "COUNTING" => ThroughputPlant.Counting,
+                        var other => throw new FormatException($"Unknown plant '{other}' (simulators, counting)."),
+                    };
                     return true;
                 case "--db":
                     options.DatabasePath = a.Value();
@@ -233,6 +258,8 @@ public sealed class ThroughputOptions
             options.Lots = BurstLots;
         }
 
+        options.Plant = plant ?? (options.Burst ? ThroughputPlant.Counting : ThroughputPlant.Simulators);
+
         if (options.Lots < 1 || options.Parallelism < 1 || options.Publishers < 1 || options.BatchSize < 1 || options.QueueCapacity < 1)
         {
             return (null, "--lots, --parallelism, --publishers, --batch and --queue-capacity must be at least 1.");
@@ -248,9 +275,9 @@ public sealed class ThroughputOptions
             return (null, "--store postgres needs --postgres CONNECTION (an Npgsql connection string).");
         }
 
-        if (options.Nodes is { } nodes && (nodes < 1 || nodes > MaxNodes || options.Store != ThroughputStore.PostgreSql || options.Rate is not null))
+        if (options.Nodes is { } nodes && (nodes < 1 || nodes > MaxNodes || options.Store != ThroughputStore.PostgreSql || options.Rate is not null || options.Plant != ThroughputPlant.Simulators))
         {
-            return (null, $"--nodes N needs the PostgreSQL store (--postgres CONNECTION), no --rate, and N from 1 to {MaxNodes}.");
+            return (null, $"--nodes N needs the PostgreSQL store (--postgres CONNECTION), no --rate, the simulators as the plant, and N from 1 to {MaxNodes}.");
         }
 
         if (!(options.LeaseDuration >= TimeSpan.FromSeconds(1) && options.LeaseDuration <= TimeSpan.FromMinutes(10)))

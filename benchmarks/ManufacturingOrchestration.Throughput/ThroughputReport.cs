@@ -181,7 +181,7 @@ public sealed class ThroughputReport
             ThroughputStore.Sqlite => SqliteFloorEventsPerSecond,
             _ => PostgreSqlFloorEventsPerSecond,
         };
-        output.WriteLine(string.Create(c, $"scenario      incoming inspection ({Options.Workflow.ToString().ToLowerInvariant()} workflow), store {Options.Store.ToString().ToLowerInvariant()}, {Options.Lots:N0} lots, parallelism {Options.Parallelism}, {Options.Publishers} publishers x batches of {Options.BatchSize}{(Options.Burst ? ", burst" : string.Empty)}"));
+        output.WriteLine(string.Create(c, $"scenario      incoming inspection ({Options.Workflow.ToString().ToLowerInvariant()} workflow), store {Options.Store.ToString().ToLowerInvariant()}, {Options.Lots:N0} lots, parallelism {Options.Parallelism}, {Options.Publishers} publishers x batches of {Options.BatchSize}{(Options.Burst ? ", burst" : string.Empty)}{(Options.Plant == ThroughputPlant.Counting ? ", counting plant" : string.Empty)}"));
         output.WriteLine(string.Create(c, $"machine       {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, {GarbageCollector()}"));
         output.WriteLine(string.Create(c, $"events        {Events:N0} published, {Processed:N0} accepted and processed"));
         output.WriteLine(string.Create(c, $"elapsed       {Elapsed.TotalSeconds:F2} s (publishing done after {PublishElapsed.TotalSeconds:F2} s)"));

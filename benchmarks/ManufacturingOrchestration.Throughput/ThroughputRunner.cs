@@ -3,10 +3,8 @@ using System.Diagnostics;
 using System.Runtime;
 using ManufacturingOrchestration.Engine.DependencyInjection;
 using ManufacturingOrchestration.Engine.Execution;
-using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Rules;
 using ManufacturingOrchestration.StandardScenario;
-using ManufacturingOrchestration.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -80,6 +78,7 @@ public static class ThroughputRunner
             // The code is what warms up; the prefilled rows matter to the timed run only (filling them costs minutes).
             Prefill = 0,
             Workflow = options.Workflow,
+            Plant = options.Plant,
             // The node processes of a --nodes run warm up at once, on the same two cores: a share each.
             Lots = Math.Max(1, Math.Min(10_000, options.Lots) / (options.NodeIndex is null ? 1 : options.Nodes ?? 1)),
             Parallelism = options.Parallelism,
@@ -197,9 +196,8 @@ public static class ThroughputRunner
     private static async Task<ThroughputReport> RunOnceAsync(ThroughputOptions options, CancellationToken ct)
     {
         var scenario = new InspectionScenario(options.Lots);
-        using var plant = new PlantSimulator(new PlantSimulatorOptions { TimeProvider = TimeProvider.System, RecordCalls = false });
-        scenario.Register(plant);
-        var events = scenario.CreateEvents();
+        using IScenarioPlant plant = options.Plant == ThroughputPlant.Counting ? new CountingPlant(scenario) : new SimulatedPlant(scenario);
+        var events = new ScenarioEvents(scenario, buildAhead: options.Plant == ThroughputPlant.Simulators);
 
         await using var store = StoreFactory.Create(options);
         var services = new ServiceCollection();
@@ -226,7 +224,7 @@ public static class ThroughputRunner
         await using var provider = services.BuildServiceProvider();
         var orchestrator = provider.GetRequiredService<Orchestrator>();
         var engineOptions = provider.GetRequiredService<IOptions<OrchestratorOptions>>().Value;
-        using var latency = new LatencyRecorder(orchestrator.Telemetry.Meter, events.Length);
+        using var latency = new LatencyRecorder(orchestrator.Telemetry.Meter, events.Count);
         await orchestrator.StartAsync(ct).ConfigureAwait(false);
 
         var counts = new PublishCounts();
@@ -250,17 +248,16 @@ public static class ThroughputRunner
         var kernelBefore = Process.GetCurrentProcess().PrivilegedProcessorTime;
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        var next = -options.BatchSize;
         var maxLag = 0d;
         var publishers = new Task[options.Rate is null ? options.Publishers : 0];
         if (options.Rate is { } rate)
         {
             // Open loop: every event at its scheduled time, whatever the orchestrator does (its back-pressure shows as lag).
             maxLag = await OpenLoop.RunAsync(
-                events.Length,
+                events.Count,
                 rate,
                 clock,
-                async (from, to) => counts.Add(await orchestrator.PublishBatchAsync(new ArraySegment<EventEnvelope>(events, from, to - from), ct).ConfigureAwait(false)),
+                async (from, to) => counts.Add(await orchestrator.PublishBatchAsync(events.Take(to - from), ct).ConfigureAwait(false)),
                 ct).ConfigureAwait(false);
         }
 
@@ -269,15 +266,8 @@ public static class ThroughputRunner
             publishers[p] = Task.Run(
                 async () =>
                 {
-                    while (true)
+                    while (events.Take(options.BatchSize) is { Count: > 0 } batch)
                     {
-                        var start = Interlocked.Add(ref next, options.BatchSize);
-                        if (start >= events.Length)
-                        {
-                            return;
-                        }
-
-                        var batch = new ArraySegment<EventEnvelope>(events, start, Math.Min(options.BatchSize, events.Length - start));
                         var results = await orchestrator.PublishBatchAsync(batch, ct).ConfigureAwait(false);
                         counts.Add(results);
                     }
@@ -307,7 +297,7 @@ public static class ThroughputRunner
         var report = new ThroughputReport
         {
             Options = options,
-            Events = events.Length,
+            Events = events.Count,
             Processed = counts.Accepted,
             Elapsed = clock.Elapsed,
             CpuTime = cpu,

@@ -50,6 +50,16 @@ public sealed class ThroughputOptionsTests
 
         options!.Lots.Should().Be(ThroughputOptions.BurstLots);
         options.Burst.Should().BeTrue();
+        options.Plant.Should().Be(ThroughputPlant.Counting, "a burst measures what the orchestrator holds, not the simulators");
+    }
+
+    [Fact]
+    public void Parse_Plant_TakesTheNamedPlantAndOverridesTheBurstsDefault()
+    {
+        ThroughputOptions.Parse([]).Options!.Plant.Should().Be(ThroughputPlant.Simulators);
+        ThroughputOptions.Parse(["--plant", "counting"]).Options!.Plant.Should().Be(ThroughputPlant.Counting);
+        ThroughputOptions.Parse(["--plant", "simulators", "--burst"]).Options!.Plant.Should().Be(ThroughputPlant.Simulators);
+        ThroughputOptions.Parse(["--plant", "fake"]).Error.Should().Contain("Unknown plant 'FAKE'");
     }
 
     [Fact]

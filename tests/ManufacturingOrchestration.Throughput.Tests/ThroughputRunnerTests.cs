@@ -85,4 +85,31 @@ public sealed class ThroughputRunnerTests
         report.Passed.Should().BeTrue();
         report.Processed.Should().Be(500);
     }
+
+    [Fact]
+    public async Task RunAsync_CountingPlantOnSqlite_VerifiesEveryOutcomeWithEnvelopesMadeAsPublished()
+    {
+        var options = new ThroughputOptions { Store = ThroughputStore.Sqlite, Plant = ThroughputPlant.Counting, Lots = 700, Parallelism = 2, BatchSize = 64, WarmUp = false };
+        using var output = new StringWriter();
+
+        var report = await ThroughputRunner.RunAsync(options, output, TestContext.Current.CancellationToken);
+
+        report.Failures.Should().BeEmpty(output.ToString());
+        report.Processed.Should().Be(700);
+        report.Events.Should().Be(707);
+        output.ToString().Should().Contain("counting plant");
+    }
+
+    [Fact]
+    public async Task RunAsync_CountingPlantOpenLoop_PublishesEveryEventOnce()
+    {
+        var options = new ThroughputOptions { Workflow = ThroughputWorkflow.User, Plant = ThroughputPlant.Counting, Lots = 400, Parallelism = 2, WarmUp = false, Rate = 4_000 };
+        using var output = new StringWriter();
+
+        var report = await ThroughputRunner.RunAsync(options, output, TestContext.Current.CancellationToken);
+
+        report.Failures.Should().BeEmpty(output.ToString());
+        report.Processed.Should().Be(400);
+        report.LatencySamples.Should().Be(400);
+    }
 }
