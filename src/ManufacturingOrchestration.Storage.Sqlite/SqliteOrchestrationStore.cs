@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using ManufacturingOrchestration.Engine.Audit;
@@ -539,7 +540,8 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         cancellationToken.ThrowIfCancellationRequested();
-        var blob = StoredRecordJson.Write(checkpoint);
+        var blob = new ArrayBufferWriter<byte>(CheckpointJsonSize(checkpoint));
+        StoredRecordJson.Write(blob, checkpoint);
         await WriteAsync(
             () =>
             {
@@ -550,9 +552,30 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
                     throw new AuditCheckpointConflictException(checkpoint.Number, latest);
                 }
 
-                _writer.Statement("INSERT INTO audit_checkpoints (number, record) VALUES ($p0, $p1)", 2).With(checkpoint.Number, blob).ExecuteNonQuery();
+                var insert = _writer.Statement("INSERT INTO audit_checkpoints (number, record) VALUES ($p0, $p1)", 2);
+                try
+                {
+                    insert.With(0, checkpoint.Number).WithBlob(1, blob.WrittenSpan).ExecuteNonQuery();
+                }
+                finally
+                {
+                    // SQLite keeps its copy of a bound blob until the parameter is bound again: let it go now.
+                    insert.With(1, (byte[]?)null);
+                }
             },
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>About the size of a checkpoint's JSON (a head is its key and some 90 bytes), so it is written into one buffer.</summary>
+    private static int CheckpointJsonSize(AuditCheckpoint checkpoint)
+    {
+        long size = 1024;
+        foreach (var key in checkpoint.Heads.Keys)
+        {
+            size += key.Length + 96;
+        }
+
+        return (int)Math.Min(size, Array.MaxLength);
     }
 
     /// <inheritdoc />

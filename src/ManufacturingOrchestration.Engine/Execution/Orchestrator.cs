@@ -41,7 +41,6 @@ public sealed class Orchestrator : IAsyncDisposable
     private Task? _checkpointLoop;
     private Task? _auditSinkLoops;
     private AuditCheckpoint? _lastCheckpoint;
-    private long _checkpointedBatches;
     private Task? _clusterLoops;
     private List<Task>? _singletonLoops;
     private Dictionary<string, AuditHead>? _clusterHeads;
@@ -656,8 +655,6 @@ public sealed class Orchestrator : IAsyncDisposable
             return await CheckpointClusteredAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        // Read before the heads: a batch committed while they are copied makes the next checkpoint due again.
-        var audited = Volatile.Read(ref _runtime.AuditedBatches);
         var heads = new Dictionary<string, AuditHead>((_lastCheckpoint?.Heads.Count ?? 0) + _runtime.Heads.Count, StringComparer.Ordinal);
         if (_lastCheckpoint is not null)
         {
@@ -681,7 +678,17 @@ public sealed class Orchestrator : IAsyncDisposable
             Hash = string.Empty,
         };
         checkpoint = await AppendCheckpointAsync(checkpoint, cancellationToken).ConfigureAwait(false);
-        _checkpointedBatches = audited;
+
+        // The checkpoint holds these heads now (and the next starts from it): forget them, unless a newer head of the
+        // partition was committed meanwhile.
+        foreach (var (key, head) in _runtime.Heads)
+        {
+            if (heads.TryGetValue(key, out var taken) && head == taken)
+            {
+                _runtime.Heads.TryRemove(KeyValuePair.Create(key, taken));
+            }
+        }
+
         return checkpoint;
     }
 
@@ -690,7 +697,7 @@ public sealed class Orchestrator : IAsyncDisposable
     /// are skipped otherwise (the latest checkpoint already holds every head, and a host with many partitions would
     /// write all their heads again every interval while idle). Not used in a cluster, where the other nodes' records count.
     /// </summary>
-    private bool CheckpointDue => Volatile.Read(ref _runtime.AuditedBatches) != _checkpointedBatches;
+    private bool CheckpointDue => !_runtime.Heads.IsEmpty;
 
     private async Task<AuditCheckpoint> AppendCheckpointAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken)
     {

@@ -97,10 +97,12 @@ internal sealed class OrchestratorRuntime
     /// <summary>The delivery of audit records to the registered sinks, or <see langword="null"/> when there are none.</summary>
     public AuditSinkRunner? AuditSinks { get; }
 
+    /// <summary>
+    /// The audit heads this node committed since its last checkpoint took them (a node that has the store to itself; a
+    /// clustered node's checkpoint reads the heads from the store). Checkpointed entries are removed, so this holds a
+    /// checkpoint interval's partitions rather than every partition the process ever touched.
+    /// </summary>
     public ConcurrentDictionary<string, AuditHead> Heads { get; } = new(StringComparer.Ordinal);
-
-    /// <summary>How many commit batches with audit records this node has made: a checkpoint is due only when it moved.</summary>
-    public long AuditedBatches;
 
     public long OpenDeadLetters;
 
@@ -239,7 +241,7 @@ internal sealed class OrchestratorRuntime
         foreach (var commit in commits)
         {
             audited |= commit.Audit.Count > 0;
-            if (commit.NewState is { } state && commit.Audit.Count > 0)
+            if (commit.NewState is { } state && commit.Audit.Count > 0 && Cluster is null)
             {
                 Heads[state.Key] = state.AuditHead;
             }
@@ -247,7 +249,6 @@ internal sealed class OrchestratorRuntime
 
         if (audited)
         {
-            Interlocked.Increment(ref AuditedBatches);
             AuditSinks?.Committed();
         }
     }

@@ -45,6 +45,8 @@ public sealed class ClusteredOrchestratorTests
         await AssertEachEventProcessedOnceInOrderAsync(store, lots);
         AssertNoEffectTwice(a);
         a.Plant.Effects.Count.Should().BePositive();
+        a.Orchestrator.Runtime.Heads.Should().BeEmpty("a clustered node's checkpoints read the heads from the store: keeping them here only grows");
+        b.Orchestrator.Runtime.Heads.Should().BeEmpty();
         (a.Orchestrator.Cluster!.LeaseLosses + b.Orchestrator.Cluster!.LeaseLosses).Should().Be(0);
     }
 

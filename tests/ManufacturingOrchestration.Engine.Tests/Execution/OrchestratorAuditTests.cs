@@ -137,7 +137,9 @@ public class OrchestratorAuditTests
         await using var host = await TestWorkflows.NotifyHost().StartAsync();
         await host.PublishAndWaitAsync(TestWorkflows.Signal("k", "e1"));
         await host.Orchestrator.CheckpointAuditAsync(EngineTestHost.Ct);
+        host.Orchestrator.Runtime.Heads.Should().BeEmpty("the checkpoint holds k's head: the node keeps only heads it has not checkpointed");
         await host.PublishAndWaitAsync(TestWorkflows.Signal("j", "j1"));
+        host.Orchestrator.Runtime.Heads.Keys.Should().Equal("j");
 
         await host.Orchestrator.StopAsync(EngineTestHost.Ct);
 

@@ -122,6 +122,31 @@ public sealed class StoredRecordJsonTests
     }
 
     [Fact]
+    public void Write_CheckpointIntoBuffer_SameBytesAsTheArrayAndReadBack()
+    {
+        var checkpoint = new AuditCheckpoint
+        {
+            Number = 3,
+            TakenAt = new DateTimeOffset(2026, 12, 7, 8, 0, 0, TimeSpan.Zero),
+            Heads = new Dictionary<string, AuditHead>(StringComparer.Ordinal)
+            {
+                ["L-1"] = new() { Count = 2, Hash = new string('b', 64) },
+                ["Lot \"é\""] = new() { Count = 1, Hash = new string('c', 64) },
+            },
+            PreviousHash = new string('d', 64),
+            Hash = new string('e', 64),
+            Mac = "f0",
+        };
+
+        // Smaller than the JSON: the buffer grows as needed.
+        var buffer = new ArrayBufferWriter<byte>(16);
+        StoredRecordJson.Write(buffer, checkpoint);
+
+        buffer.WrittenSpan.ToArray().Should().Equal(StoredRecordJson.Write(checkpoint));
+        StoredRecordJson.ReadAuditCheckpoint(buffer.WrittenSpan.ToArray(), "the checkpoint").Should().BeEquivalentTo(checkpoint);
+    }
+
+    [Fact]
     public void Write_NullArguments_Throw()
     {
         var buffer = new ArrayBufferWriter<byte>();
