@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using ManufacturingOrchestration.Engine.Audit;
@@ -540,8 +539,9 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         cancellationToken.ThrowIfCancellationRequested();
-        var blob = new ArrayBufferWriter<byte>(CheckpointJsonSize(checkpoint));
-        StoredRecordJson.Write(blob, checkpoint);
+        // A checkpoint holds every partition's head, ~100 bytes each: measured first, then written into the row through a
+        // 64 KB buffer (incremental blob I/O) rather than held whole in memory, twice over with SQLite's copy of it.
+        var length = ChunkedBufferWriter.Measure(json => StoredRecordJson.Write(json, checkpoint));
         await WriteAsync(
             () =>
             {
@@ -552,30 +552,29 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
                     throw new AuditCheckpointConflictException(checkpoint.Number, latest);
                 }
 
-                var insert = _writer.Statement("INSERT INTO audit_checkpoints (number, record) VALUES ($p0, $p1)", 2);
-                try
+                _writer.Statement("INSERT INTO audit_checkpoints (number, record) VALUES ($p0, zeroblob($p1))", 2).With(0, checkpoint.Number).With(1, length).ExecuteNonQuery();
+                using var row = new SqliteBlob(_writer.Connection, "audit_checkpoints", "record", SQLitePCL.raw.sqlite3_last_insert_rowid(_writer.Connection.Handle));
+                var json = new ChunkedBufferWriter(chunk =>
                 {
-                    insert.With(0, checkpoint.Number).WithBlob(1, blob.WrittenSpan).ExecuteNonQuery();
-                }
-                finally
+                    if (row.Position + chunk.Length > length)
+                    {
+                        throw Changed(row.Position + chunk.Length);
+                    }
+
+                    row.Write(chunk);
+                });
+                StoredRecordJson.Write(json, checkpoint);
+                json.Flush();
+                if (json.Length != length)
                 {
-                    // SQLite keeps its copy of a bound blob until the parameter is bound again: let it go now.
-                    insert.With(1, (byte[]?)null);
+                    throw Changed(json.Length);
                 }
             },
             cancellationToken).ConfigureAwait(false);
-    }
 
-    /// <summary>About the size of a checkpoint's JSON (a head is its key and some 90 bytes), so it is written into one buffer.</summary>
-    private static int CheckpointJsonSize(AuditCheckpoint checkpoint)
-    {
-        long size = 1024;
-        foreach (var key in checkpoint.Heads.Keys)
-        {
-            size += key.Length + 96;
-        }
-
-        return (int)Math.Min(size, Array.MaxLength);
+        // The checkpoint changed between the two writes (its heads are a caller's dictionary): the transaction keeps nothing.
+        InvalidOperationException Changed(long written) =>
+            new($"Audit checkpoint {checkpoint.Number} wrote {written} bytes or more where it had measured {length}: its heads changed while it was stored.");
     }
 
     /// <inheritdoc />

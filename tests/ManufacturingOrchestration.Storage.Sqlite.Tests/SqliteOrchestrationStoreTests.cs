@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
@@ -362,5 +363,83 @@ public sealed class SqliteOrchestrationStoreTests
         }
 
         store.LastPruneCutOff.Should().Be(cutOff);
+    }
+
+    [Fact]
+    public async Task AppendCheckpointAsync_HeadsOfManyChunks_ReadBackByteForByteAcrossAReopen()
+    {
+        var path = _folder.NewDatabasePath();
+        var checkpoint = Checkpoint(1, AuditHashes.GenesisHash, Heads(5_000));
+        await using (var store = SqliteOrchestrationStore.Open(path))
+        {
+            await store.AppendCheckpointAsync(checkpoint, Ct);
+        }
+
+        await using var reopened = SqliteOrchestrationStore.Open(path);
+        var read = await reopened.ReadLatestCheckpointAsync(Ct);
+
+        read.Should().BeEquivalentTo(checkpoint);
+        StoredRecordJson.Write(read!).Length.Should().BeGreaterThan(4 * 64 * 1024, "the record spans several of the writer's 64 KB chunks");
+        AuditHashes.Compute(read!).Should().Be(checkpoint.Hash);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AppendCheckpointAsync_HeadsChangingWhileStored_StoresNothingAndKeepsTheLatest(bool grow)
+    {
+        await using var store = SqliteOrchestrationStore.Open(_folder.NewDatabasePath());
+        var first = Checkpoint(1, AuditHashes.GenesisHash, Heads(3));
+        await store.AppendCheckpointAsync(first, Ct);
+
+        var act = async () => await store.AppendCheckpointAsync(Checkpoint(2, first.Hash, new ChangingHeads(Heads(3), grow)), Ct);
+
+        (await act.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*checkpoint 2*heads changed while it was stored*");
+        (await store.ReadLatestCheckpointsAsync(10, Ct)).Should().ContainSingle().Which.Should().BeEquivalentTo(first);
+        await store.AppendCheckpointAsync(Checkpoint(2, first.Hash, Heads(4)), Ct);
+        (await store.ReadLatestCheckpointAsync(Ct))!.Number.Should().Be(2, "the failed append left no row and no open transaction behind");
+    }
+
+    private static Dictionary<string, AuditHead> Heads(int count) => Enumerable.Range(0, count).ToDictionary(
+        i => "lot-" + i.ToString("D6", System.Globalization.CultureInfo.InvariantCulture),
+        i => new AuditHead { Count = i + 1, Hash = Convert.ToHexStringLower(SHA256.HashData(BitConverter.GetBytes(i))) },
+        StringComparer.Ordinal);
+
+    private static AuditCheckpoint Checkpoint(long number, string previousHash, IReadOnlyDictionary<string, AuditHead> heads)
+    {
+        var checkpoint = new AuditCheckpoint { Number = number, TakenAt = T0, Heads = heads, PreviousHash = previousHash, Hash = string.Empty };
+        return checkpoint with { Hash = AuditHashes.Compute(checkpoint) };
+    }
+
+    /// <summary>Heads that gain or lose an entry each time they are read through: a caller's dictionary changed while the store wrote it.</summary>
+    private sealed class ChangingHeads(Dictionary<string, AuditHead> heads, bool grow) : IReadOnlyDictionary<string, AuditHead>
+    {
+        public int Count => heads.Count;
+
+        public IEnumerable<string> Keys => heads.Keys;
+
+        public IEnumerable<AuditHead> Values => heads.Values;
+
+        public AuditHead this[string key] => heads[key];
+
+        public bool ContainsKey(string key) => heads.ContainsKey(key);
+
+        public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out AuditHead value) => heads.TryGetValue(key, out value);
+
+        public IEnumerator<KeyValuePair<string, AuditHead>> GetEnumerator()
+        {
+            if (grow)
+            {
+                heads["lot-grown-" + heads.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)] = AuditHead.Genesis;
+            }
+            else
+            {
+                heads.Remove(heads.Keys.First());
+            }
+
+            return heads.ToList().GetEnumerator();
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

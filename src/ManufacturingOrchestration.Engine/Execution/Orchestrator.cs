@@ -124,6 +124,12 @@ public sealed class Orchestrator : IAsyncDisposable
         }
 
         _lastCheckpoint = await _runtime.Store.ReadLatestCheckpointAsync(cancellationToken).ConfigureAwait(false);
+        if (_runtime.Cluster is null && _lastCheckpoint is { } latest)
+        {
+            // Held until the next checkpoint merges this run's heads into it: packed, less than half the size read.
+            _lastCheckpoint = latest with { Heads = PackedAuditHeads.Merge(latest.Heads, []) };
+        }
+
         if (_runtime.Cluster is { } cluster)
         {
             await StartClusteredAsync(cluster, cancellationToken).ConfigureAwait(false);
@@ -655,20 +661,7 @@ public sealed class Orchestrator : IAsyncDisposable
             return await CheckpointClusteredAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var heads = new Dictionary<string, AuditHead>((_lastCheckpoint?.Heads.Count ?? 0) + _runtime.Heads.Count, StringComparer.Ordinal);
-        if (_lastCheckpoint is not null)
-        {
-            foreach (var (key, head) in _lastCheckpoint.Heads)
-            {
-                heads[key] = head;
-            }
-        }
-
-        foreach (var (key, head) in _runtime.Heads)
-        {
-            heads[key] = head;
-        }
-
+        var heads = PackedAuditHeads.Merge(_lastCheckpoint?.Heads, _runtime.Heads);
         var checkpoint = new AuditCheckpoint
         {
             Number = (_lastCheckpoint?.Number ?? 0) + 1,
@@ -681,11 +674,11 @@ public sealed class Orchestrator : IAsyncDisposable
 
         // The checkpoint holds these heads now (and the next starts from it): forget them, unless a newer head of the
         // partition was committed meanwhile.
-        foreach (var (key, head) in _runtime.Heads)
+        foreach (var head in _runtime.Heads)
         {
-            if (heads.TryGetValue(key, out var taken) && head == taken)
+            if (heads.Holds(head.Key, head.Value))
             {
-                _runtime.Heads.TryRemove(KeyValuePair.Create(key, taken));
+                _runtime.Heads.TryRemove(head);
             }
         }
 

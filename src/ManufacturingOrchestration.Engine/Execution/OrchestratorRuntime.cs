@@ -102,7 +102,7 @@ internal sealed class OrchestratorRuntime
     /// clustered node's checkpoint reads the heads from the store). Checkpointed entries are removed, so this holds a
     /// checkpoint interval's partitions rather than every partition the process ever touched.
     /// </summary>
-    public ConcurrentDictionary<string, AuditHead> Heads { get; } = new(StringComparer.Ordinal);
+    public ConcurrentDictionary<string, PackedAuditHead> Heads { get; } = new(StringComparer.Ordinal);
 
     public long OpenDeadLetters;
 
@@ -243,7 +243,7 @@ internal sealed class OrchestratorRuntime
             audited |= commit.Audit.Count > 0;
             if (commit.NewState is { } state && commit.Audit.Count > 0 && Cluster is null)
             {
-                Heads[state.Key] = state.AuditHead;
+                Heads[state.Key] = PackedAuditHead.Pack(state.AuditHead);
             }
         }
 

@@ -1,0 +1,180 @@
+using System.Collections;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using ManufacturingOrchestration.Engine.Storage;
+
+namespace ManufacturingOrchestration.Engine.Audit;
+
+/// <summary>The 32 bytes of a SHA-256 hash, held inline.</summary>
+[InlineArray(32)]
+internal struct Sha256Bytes
+{
+    private byte _element;
+}
+
+/// <summary>
+/// An audit chain head held in 48 bytes, not as an <see cref="AuditHead"/> object and its 64-character hash text
+/// (about 190 bytes): what a node keeps for every partition between checkpoints, so a million partitions cost tens of
+/// megabytes rather than hundreds. A head whose hash is not lower-case SHA-256 hex (one read from a stored checkpoint
+/// that someone edited) is kept as it is, so unpacking always gives back exactly the head that was packed.
+/// </summary>
+internal readonly struct PackedAuditHead : IEquatable<PackedAuditHead>
+{
+    private readonly Sha256Bytes _hash;
+    private readonly AuditHead? _asIs;
+
+    private PackedAuditHead(long count, Sha256Bytes hash, AuditHead? asIs)
+    {
+        Count = count;
+        _hash = hash;
+        _asIs = asIs;
+    }
+
+    /// <summary>The number of records in the chain.</summary>
+    public long Count { get; }
+
+    public static PackedAuditHead Pack(AuditHead head)
+    {
+        var hash = default(Sha256Bytes);
+        Span<byte> bytes = hash;
+        return head.Hash.Length == 2 * bytes.Length && IsLowerHex(head.Hash) && Convert.FromHexString(head.Hash, bytes, out _, out var written) == System.Buffers.OperationStatus.Done && written == bytes.Length
+            ? new PackedAuditHead(head.Count, hash, null)
+            : new PackedAuditHead(head.Count, default, head);
+    }
+
+    public AuditHead Unpack() => _asIs ?? new AuditHead { Count = Count, Hash = Convert.ToHexStringLower(_hash) };
+
+    public bool Equals(PackedAuditHead other) =>
+        Count == other.Count && ((ReadOnlySpan<byte>)_hash).SequenceEqual(other._hash) && Equals(_asIs, other._asIs);
+
+    public override bool Equals(object? obj) => obj is PackedAuditHead other && Equals(other);
+
+    public override int GetHashCode() => HashCode.Combine(Count, MemoryMarshal.Read<long>(_hash), _asIs);
+
+    private static bool IsLowerHex(string text)
+    {
+        foreach (var c in text)
+        {
+            if (c is not ((>= '0' and <= '9') or (>= 'a' and <= 'f')))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
+
+/// <summary>
+/// The heads of a checkpoint, sorted by partition key (ordinal) in two arrays: about 100 bytes a partition, the key's
+/// text included. Read-only; each read unpacks the head it returns.
+/// </summary>
+internal sealed class PackedAuditHeads : IReadOnlyDictionary<string, AuditHead>
+{
+    private readonly string[] _keys;
+    private readonly PackedAuditHead[] _heads;
+
+    private PackedAuditHeads(string[] keys, PackedAuditHead[] heads)
+    {
+        _keys = keys;
+        _heads = heads;
+    }
+
+    public int Count => _keys.Length;
+
+    public IEnumerable<string> Keys => _keys;
+
+    public IEnumerable<AuditHead> Values => _heads.Select(h => h.Unpack());
+
+    public AuditHead this[string key] => TryGetValue(key, out var head) ? head : throw new KeyNotFoundException($"The checkpoint holds no head of partition '{key}'.");
+
+    /// <summary>
+    /// The heads of <paramref name="earlier"/> (a previous checkpoint's, packed or as read from the store) with
+    /// <paramref name="later"/> over them: a partition in both takes its later head.
+    /// </summary>
+    public static PackedAuditHeads Merge(IReadOnlyDictionary<string, AuditHead>? earlier, IReadOnlyCollection<KeyValuePair<string, PackedAuditHead>> later)
+    {
+        var (earlierKeys, earlierHeads) = earlier switch
+        {
+            null => ([], []),
+            PackedAuditHeads packed => (packed._keys, packed._heads),
+            _ => Sorted(earlier.Count, earlier.Select(h => KeyValuePair.Create(h.Key, PackedAuditHead.Pack(h.Value)))),
+        };
+        var (laterKeys, laterHeads) = Sorted(later.Count, later);
+        var keys = new string[earlierKeys.Length + laterKeys.Length];
+        var heads = new PackedAuditHead[keys.Length];
+        int e = 0, l = 0, n = 0;
+        while (e < earlierKeys.Length || l < laterKeys.Length)
+        {
+            var order = e == earlierKeys.Length ? 1 : l == laterKeys.Length ? -1 : string.CompareOrdinal(earlierKeys[e], laterKeys[l]);
+            if (order < 0)
+            {
+                (keys[n], heads[n]) = (earlierKeys[e], earlierHeads[e]);
+                e++;
+            }
+            else
+            {
+                (keys[n], heads[n]) = (laterKeys[l], laterHeads[l]);
+                l++;
+                e += order == 0 ? 1 : 0;
+            }
+
+            n++;
+        }
+
+        Array.Resize(ref keys, n);
+        Array.Resize(ref heads, n);
+        return new PackedAuditHeads(keys, heads);
+    }
+
+    public bool ContainsKey(string key) => Find(key) >= 0;
+
+    /// <summary>Whether this is the head held for the partition.</summary>
+    public bool Holds(string key, PackedAuditHead head) => Find(key) is var index and >= 0 && _heads[index].Equals(head);
+
+    public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out AuditHead value)
+    {
+        var index = Find(key);
+        value = index >= 0 ? _heads[index].Unpack() : null;
+        return index >= 0;
+    }
+
+    public IEnumerator<KeyValuePair<string, AuditHead>> GetEnumerator()
+    {
+        for (var i = 0; i < _keys.Length; i++)
+        {
+            yield return KeyValuePair.Create(_keys[i], _heads[i].Unpack());
+        }
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>Copies the entries into two arrays sorted by key (a concurrent table may have gained entries since its count was read: they are left out).</summary>
+    private static (string[] Keys, PackedAuditHead[] Heads) Sorted(int count, IEnumerable<KeyValuePair<string, PackedAuditHead>> entries)
+    {
+        var keys = new string[count];
+        var heads = new PackedAuditHead[count];
+        var n = 0;
+        foreach (var (key, head) in entries)
+        {
+            if (n == count)
+            {
+                break;
+            }
+
+            (keys[n], heads[n]) = (key, head);
+            n++;
+        }
+
+        Array.Resize(ref keys, n);
+        Array.Resize(ref heads, n);
+        Array.Sort(keys, heads, StringComparer.Ordinal);
+        return (keys, heads);
+    }
+
+    private int Find(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return Array.BinarySearch(_keys, key, StringComparer.Ordinal);
+    }
+}

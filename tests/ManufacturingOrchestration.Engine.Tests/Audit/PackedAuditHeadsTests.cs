@@ -1,0 +1,129 @@
+using ManufacturingOrchestration.Engine.Audit;
+using ManufacturingOrchestration.Engine.Storage;
+
+namespace ManufacturingOrchestration.Engine.Tests.Audit;
+
+public sealed class PackedAuditHeadsTests
+{
+    private static readonly string HashA = Convert.ToHexStringLower(Enumerable.Range(0, 32).Select(i => (byte)i).ToArray());
+    private static readonly string HashB = Convert.ToHexStringLower(Enumerable.Range(0, 32).Select(i => (byte)(255 - i)).ToArray());
+
+    [Theory]
+    [InlineData("lower")]
+    [InlineData(AuditHashes.GenesisHash)]
+    [InlineData("ABCDEF0000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("abc")]
+    [InlineData("zz000000000000000000000000000000000000000000000000000000000000zz")]
+    [InlineData("")]
+    public void Pack_ThenUnpack_GivesBackTheSameHead(string hash)
+    {
+        var head = new AuditHead { Count = 7, Hash = hash == "lower" ? HashA : hash };
+
+        PackedAuditHead.Pack(head).Unpack().Should().Be(head);
+    }
+
+    [Fact]
+    public void Equals_ComparesCountAndHash()
+    {
+        var a = PackedAuditHead.Pack(new AuditHead { Count = 1, Hash = HashA });
+
+        a.Should().Be(PackedAuditHead.Pack(new AuditHead { Count = 1, Hash = HashA }));
+        a.GetHashCode().Should().Be(PackedAuditHead.Pack(new AuditHead { Count = 1, Hash = HashA }).GetHashCode());
+        a.Should().NotBe(PackedAuditHead.Pack(new AuditHead { Count = 2, Hash = HashA }));
+        a.Should().NotBe(PackedAuditHead.Pack(new AuditHead { Count = 1, Hash = HashB }));
+        a.Should().NotBe(PackedAuditHead.Pack(new AuditHead { Count = 1, Hash = HashA.ToUpperInvariant() }), "a head that is not lower-case hex is kept as it is");
+    }
+
+    [Fact]
+    public void Merge_LaterHeadsOverEarlierOnes_SortedByKey()
+    {
+        var earlier = new Dictionary<string, AuditHead>(StringComparer.Ordinal)
+        {
+            ["b"] = new() { Count = 1, Hash = HashA },
+            ["d"] = new() { Count = 1, Hash = HashA },
+            ["a"] = new() { Count = 3, Hash = HashB },
+        };
+
+        var merged = PackedAuditHeads.Merge(earlier, [Entry("c", 1, HashB), Entry("b", 2, HashB), Entry("B", 1, HashA)]);
+
+        merged.Keys.Should().Equal("B", "a", "b", "c", "d");
+        merged.Count.Should().Be(5);
+        merged["b"].Should().Be(new AuditHead { Count = 2, Hash = HashB });
+        merged["a"].Should().Be(new AuditHead { Count = 3, Hash = HashB });
+        merged.Select(h => h.Key).Should().Equal(merged.Keys);
+        merged.Values.Select(h => h.Count).Should().Equal(1, 3, 2, 1, 1);
+    }
+
+    [Fact]
+    public void Merge_OverAPackedCheckpoint_KeepsItsHeadsAndAddsTheNewOnes()
+    {
+        var first = PackedAuditHeads.Merge(null, [Entry("k", 1, HashA), Entry("m", 1, HashA)]);
+
+        var second = PackedAuditHeads.Merge(first, [Entry("m", 2, HashB), Entry("z", 1, HashA)]);
+
+        second.Keys.Should().Equal("k", "m", "z");
+        second["m"].Count.Should().Be(2);
+        first["m"].Count.Should().Be(1, "a checkpoint's heads never change");
+        PackedAuditHeads.Merge(second, []).Should().Equal(second);
+    }
+
+    [Fact]
+    public void Lookups_OfAMissingKey_FindNothing()
+    {
+        var heads = PackedAuditHeads.Merge(null, [Entry("k", 1, HashA)]);
+
+        heads.ContainsKey("k").Should().BeTrue();
+        heads.ContainsKey("j").Should().BeFalse();
+        heads.TryGetValue("j", out var missing).Should().BeFalse();
+        missing.Should().BeNull();
+        FluentActions.Invoking(() => heads["j"]).Should().Throw<KeyNotFoundException>().WithMessage("*'j'*");
+    }
+
+    [Fact]
+    public void Checkpoint_WithPackedHeads_HashesAndStoresLikeTheSameHeadsInADictionary()
+    {
+        var plain = new AuditCheckpoint
+        {
+            Number = 2,
+            TakenAt = new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero),
+            Heads = new Dictionary<string, AuditHead>(StringComparer.Ordinal) { ["z"] = new() { Count = 4, Hash = HashA }, ["a"] = new() { Count = 1, Hash = "odd" } },
+            PreviousHash = HashB,
+            Hash = string.Empty,
+        };
+        var packed = plain with { Heads = PackedAuditHeads.Merge(plain.Heads, []) };
+
+        AuditHashes.Compute(packed).Should().Be(AuditHashes.Compute(plain));
+        StoredRecordJson.ReadAuditCheckpoint(StoredRecordJson.Write(packed), "the checkpoint").Heads.Should().BeEquivalentTo(plain.Heads);
+    }
+
+    [Fact]
+    public void Holds_OnlyTheHeadMergedForThatKey()
+    {
+        var heads = PackedAuditHeads.Merge(null, [Entry("k", 1, HashA)]);
+
+        heads.Holds("k", Entry("k", 1, HashA).Value).Should().BeTrue();
+        heads.Holds("k", Entry("k", 2, HashB).Value).Should().BeFalse("a newer head of k was committed after the merge: it is not checkpointed yet");
+        heads.Holds("j", Entry("j", 1, HashA).Value).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Merge_ACollectionThatGrewWhileItWasRead_TakesAsManyAsItCounted()
+    {
+        var merged = PackedAuditHeads.Merge(null, new Growing([Entry("b", 1, HashA), Entry("a", 1, HashA)], count: 1));
+
+        merged.Keys.Should().Equal("b");
+    }
+
+    private static KeyValuePair<string, PackedAuditHead> Entry(string key, long count, string hash) =>
+        KeyValuePair.Create(key, PackedAuditHead.Pack(new AuditHead { Count = count, Hash = hash }));
+
+    /// <summary>A table that gained entries after its count was read, as the node's heads may while a checkpoint copies them.</summary>
+    private sealed class Growing(KeyValuePair<string, PackedAuditHead>[] entries, int count) : IReadOnlyCollection<KeyValuePair<string, PackedAuditHead>>
+    {
+        public int Count => count;
+
+        public IEnumerator<KeyValuePair<string, PackedAuditHead>> GetEnumerator() => ((IEnumerable<KeyValuePair<string, PackedAuditHead>>)entries).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+}
