@@ -14,7 +14,8 @@ namespace ManufacturingOrchestration.Throughput;
 /// <summary>
 /// Runs the standard incoming-inspection scenario through the orchestrator as an ordinary user composes it:
 /// <c>AddManufacturingOrchestration</c>, the shipped inspection workflow and rule set (or, with
-/// <see cref="ThroughputWorkflow.User"/>, the same work in a workflow written on the public API), the Testing simulators.
+/// <see cref="ThroughputWorkflow.User"/>, the same work in a workflow written on the public API), the Testing simulators
+/// or the counting plant (<see cref="ThroughputPlant"/>).
 /// Measures throughput, allocations, working set and latency, then verifies every outcome.
 /// </summary>
 public static class ThroughputRunner

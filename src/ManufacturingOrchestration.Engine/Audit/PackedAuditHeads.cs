@@ -33,13 +33,21 @@ internal readonly struct PackedAuditHead : IEquatable<PackedAuditHead>
     /// <summary>The number of records in the chain.</summary>
     public long Count { get; }
 
+    /// <summary>Whether the hash is held as its 32 bytes (else the head is kept as it was given).</summary>
+    public bool IsCompact => _asIs is null;
+
     public static PackedAuditHead Pack(AuditHead head)
     {
         var hash = default(Sha256Bytes);
         Span<byte> bytes = hash;
-        return head.Hash.Length == 2 * bytes.Length && IsLowerHex(head.Hash) && Convert.FromHexString(head.Hash, bytes, out _, out var written) == System.Buffers.OperationStatus.Done && written == bytes.Length
-            ? new PackedAuditHead(head.Count, hash, null)
-            : new PackedAuditHead(head.Count, default, head);
+        if (head.Hash.Length != 2 * bytes.Length || !IsLowerHex(head.Hash))
+        {
+            return new PackedAuditHead(head.Count, default, head);
+        }
+
+        // 64 lower-case hex digits: always decodes to the 32 bytes.
+        Convert.FromHexString(head.Hash, bytes, out _, out _);
+        return new PackedAuditHead(head.Count, hash, null);
     }
 
     public AuditHead Unpack() => _asIs ?? new AuditHead { Count = Count, Hash = Convert.ToHexStringLower(_hash) };

@@ -22,6 +22,40 @@ public sealed class PackedAuditHeadsTests
         PackedAuditHead.Pack(head).Unpack().Should().Be(head);
     }
 
+    [Theory]
+    [InlineData("0123456789abcdef", true)]
+    [InlineData("0000000000000000", true)]
+    [InlineData("ffffffffffffffff", true)]
+    [InlineData("0123456789ABCDEF", false)]
+    [InlineData("/123456789abcdef", false)]
+    [InlineData(":123456789abcdef", false)]
+    [InlineData("`123456789abcdef", false)]
+    [InlineData("g123456789abcdef", false)]
+    public void Pack_HoldsLowerCaseHexOfSha256Length_AsBytes(string sixteenChars, bool compact)
+    {
+        var head = new AuditHead { Count = 3, Hash = string.Concat(Enumerable.Repeat(sixteenChars, 4)) };
+
+        var packed = PackedAuditHead.Pack(head);
+
+        packed.IsCompact.Should().Be(compact);
+        packed.Unpack().Should().Be(head);
+    }
+
+    [Theory]
+    [InlineData(62)]
+    [InlineData(66)]
+    [InlineData(32)]
+    [InlineData(128)]
+    public void Pack_HexOfAnotherLength_IsKeptAsItIs(int length)
+    {
+        var head = new AuditHead { Count = 1, Hash = new string('a', length) };
+
+        var packed = PackedAuditHead.Pack(head);
+
+        packed.IsCompact.Should().BeFalse();
+        packed.Unpack().Should().Be(head);
+    }
+
     [Fact]
     public void Equals_ComparesCountAndHash()
     {
@@ -112,6 +146,23 @@ public sealed class PackedAuditHeadsTests
         var merged = PackedAuditHeads.Merge(null, new Growing([Entry("b", 1, HashA), Entry("a", 1, HashA)], count: 1));
 
         merged.Keys.Should().Equal("b");
+    }
+
+    [Fact]
+    public void Merge_ACollectionThatLostEntriesWhileItWasRead_TakesThoseItFound()
+    {
+        var merged = PackedAuditHeads.Merge(null, new Growing([Entry("b", 1, HashA), Entry("a", 1, HashA)], count: 3));
+
+        merged.Keys.Should().Equal("a", "b");
+        merged.Count.Should().Be(2);
+    }
+
+    [Fact]
+    public void Lookups_OfANullKey_Throw()
+    {
+        var heads = PackedAuditHeads.Merge(null, [Entry("k", 1, HashA)]);
+
+        FluentActions.Invoking(() => heads.ContainsKey(null!)).Should().Throw<ArgumentNullException>();
     }
 
     private static KeyValuePair<string, PackedAuditHead> Entry(string key, long count, string hash) =>
