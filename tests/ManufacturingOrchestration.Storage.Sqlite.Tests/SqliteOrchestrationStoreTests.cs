@@ -383,6 +383,19 @@ public sealed class SqliteOrchestrationStoreTests
         AuditHashes.Compute(read!).Should().Be(checkpoint.Hash);
     }
 
+    [Fact]
+    public async Task AppendCheckpointAsync_AKeyLongerThanTheWritersChunk_ReadsBackWhole()
+    {
+        await using var store = SqliteOrchestrationStore.Open(_folder.NewDatabasePath());
+        var heads = Heads(3);
+        heads[new string('k', 100_000)] = new AuditHead { Count = 9, Hash = heads["lot-000000"].Hash };
+        var checkpoint = Checkpoint(1, AuditHashes.GenesisHash, heads);
+
+        await store.AppendCheckpointAsync(checkpoint, Ct);
+
+        (await store.ReadLatestCheckpointAsync(Ct)).Should().BeEquivalentTo(checkpoint);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
