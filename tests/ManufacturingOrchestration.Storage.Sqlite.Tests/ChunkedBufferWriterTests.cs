@@ -60,6 +60,48 @@ public sealed class ChunkedBufferWriterTests
     }
 
     [Fact]
+    public void GetSpan_ExactlyWhatIsLeft_FillsTheChunkBeforeHandingItOn()
+    {
+        var chunks = new List<int>();
+        var writer = new ChunkedBufferWriter(chunk => chunks.Add(chunk.Length));
+        writer.GetSpan(60_000);
+        writer.Advance(60_000);
+
+        writer.GetSpan(64 * 1024 - 60_000);
+        writer.Advance(64 * 1024 - 60_000);
+        writer.Flush();
+
+        chunks.Should().Equal(64 * 1024);
+    }
+
+    [Fact]
+    public void Flush_NothingPending_HandsNothingOn()
+    {
+        var chunks = 0;
+        var writer = new ChunkedBufferWriter(_ => chunks++);
+
+        writer.Flush();
+        writer.GetSpan(8);
+        writer.Advance(8);
+        writer.Flush();
+        writer.Flush();
+
+        chunks.Should().Be(1);
+    }
+
+    [Fact]
+    public void Advance_BeyondWhatIsLeftAfterEarlierWrites_Throws()
+    {
+        var writer = new ChunkedBufferWriter(null);
+        writer.GetSpan(10);
+        writer.Advance(10);
+        var given = writer.GetSpan(16).Length;
+
+        FluentActions.Invoking(() => writer.Advance(given + 1)).Should().Throw<ArgumentOutOfRangeException>();
+        writer.Length.Should().Be(10);
+    }
+
+    [Fact]
     public void Advance_BeyondWhatWasGiven_Throws()
     {
         var writer = new ChunkedBufferWriter(null);
