@@ -169,10 +169,20 @@ public sealed class CountingPlant :
             .Where(e => (effects & e.Item1) != 0)
             .Select(e => e.Item2));
 
-    private bool TryLot(LotId lot, out int k) =>
-        lot.Value is ['L', '-', .. var digits] && int.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out k) && k < _effects.Length
-            ? InspectionScenario.LotId(k) == lot.Value
-            : (k = -1) >= 0;
+    /// <summary>The number k of one of the scenario's lots, written exactly as <see cref="InspectionScenario.LotId(int)"/> writes it.</summary>
+    private bool TryLot(LotId lot, out int k)
+    {
+        if (lot.Value.StartsWith("L-", StringComparison.Ordinal)
+            && int.TryParse(lot.Value.AsSpan(2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out k)
+            && k < _effects.Length
+            && InspectionScenario.LotId(k) == lot.Value)
+        {
+            return true;
+        }
+
+        k = -1;
+        return false;
+    }
 
     /// <summary>Records an effect of lot k: once, and (unless it is the ERP change itself) after the lot's ERP change.</summary>
     private ValueTask<AdapterResult> Apply(AdapterCommand command, int k, int effect, bool afterErp)
