@@ -140,6 +140,22 @@ public static class AuditHashes
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>
+    /// Completes a checkpoint for appending: its <see cref="AuditCheckpoint.Hash"/>, and with a signer its
+    /// <see cref="AuditCheckpoint.PreviousMac"/> (the previous checkpoint's MAC) and <see cref="AuditCheckpoint.Mac"/>.
+    /// </summary>
+    internal static AuditCheckpoint Seal(AuditCheckpoint checkpoint, AuditCheckpoint? previous, IAuditCheckpointSigner? signer)
+    {
+        checkpoint = checkpoint with { Hash = Compute(checkpoint) };
+        if (signer is not null)
+        {
+            checkpoint = checkpoint with { PreviousMac = previous?.Mac };
+            checkpoint = checkpoint with { Mac = signer.Sign(CheckpointMacPayload(checkpoint)) };
+        }
+
+        return checkpoint;
+    }
+
     /// <summary>Creates the next record of a chain: assigns sequence, previous hash and hash.</summary>
     /// <param name="head">The chain head before the record.</param>
     /// <param name="draft">The record content (its <see cref="AuditRecord.Sequence"/>, <see cref="AuditRecord.PreviousHash"/> and <see cref="AuditRecord.Hash"/> are replaced).</param>

@@ -190,10 +190,10 @@ internal sealed partial class AuditSinkRunner
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Audit sink {Sink} failed ({Failures} time(s) in a row); the same records are delivered again in {Delay}.")]
+        [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Audit sink {Sink} failed ({Failures} time(s) in a row); the same records are delivered again in {Delay}.")]
         public static partial void SinkFailed(ILogger logger, Exception exception, string sink, int failures, TimeSpan delay);
 
-        [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "The cursor of audit sink {Sink} was moved from {Position} by another deliverer; delivery goes on from the saved cursor.")]
+        [LoggerMessage(EventId = 1202, Level = LogLevel.Information, Message = "The cursor of audit sink {Sink} was moved from {Position} by another deliverer; delivery goes on from the saved cursor.")]
         public static partial void CursorMoved(ILogger logger, string sink, long position);
     }
 }

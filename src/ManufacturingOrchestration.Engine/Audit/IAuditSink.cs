@@ -20,8 +20,8 @@ namespace ManufacturingOrchestration.Engine.Audit;
 public interface IAuditSink
 {
     /// <summary>
-    /// The sink's name, unique among the orchestrator's sinks: it keys the delivery cursor in the store. A sink with a new
-    /// name starts from the first audit record the store holds; renaming a sink therefore delivers everything again.
+    /// The sink's name, unique among the orchestrator's sinks: it keys the delivery cursor in the store. Names starting
+    /// with <c>$</c> are reserved for the orchestrator's own cursors. A sink with a new name starts from the first audit record the store holds; renaming a sink therefore delivers everything again.
     /// </summary>
     string Name { get; }
 

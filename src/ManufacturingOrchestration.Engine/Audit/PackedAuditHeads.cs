@@ -137,6 +137,9 @@ internal sealed class PackedAuditHeads : IReadOnlyDictionary<string, AuditHead>
 
     public bool ContainsKey(string key) => Find(key) >= 0;
 
+    /// <summary>The number of records the head of a partition counts, or 0 when none is held; nothing unpacked.</summary>
+    public long CountOf(string key) => Find(key) is var index and >= 0 ? _heads[index].Count : 0;
+
     /// <summary>Whether this is the head held for the partition.</summary>
     public bool Holds(string key, PackedAuditHead head) => Find(key) is var index and >= 0 && _heads[index].Equals(head);
 

@@ -34,17 +34,15 @@ public sealed class Orchestrator : IAsyncDisposable
     private readonly OrchestrationTelemetry _telemetry;
     private readonly bool _ownsTelemetry;
     private readonly SemaphoreSlim _intake = new(1, 1);
-    private readonly SemaphoreSlim _clusterCheckpointGate = new(1, 1);
     private readonly IAuditCheckpointSigner? _checkpointSigner;
+    private readonly ClusteredAuditCheckpoints? _clusterCheckpoints;
     private CancellationTokenSource? _stopping;
     private Task? _timerLoop;
     private Task? _checkpointLoop;
     private Task? _auditSinkLoops;
-    private AuditCheckpoint? _lastCheckpoint;
+    private AuditCheckpoint? _lastCheckpoint; // not clustered: the latest checkpoint, its heads packed
     private Task? _clusterLoops;
     private List<Task>? _singletonLoops;
-    private Dictionary<string, AuditHead>? _clusterHeads;
-    private long _clusterFeedCursor;
     private int _state; // 0 created, 4 starting, 1 running, 2 stopping, 3 stopped
 
     /// <summary>Creates an orchestrator; call <see cref="StartAsync"/> before publishing.</summary>
@@ -59,6 +57,7 @@ public sealed class Orchestrator : IAsyncDisposable
         _runtime = new OrchestratorRuntime(options, _telemetry);
         Workflows = _runtime.Workflows;
         _checkpointSigner = options.AuditCheckpointSigner;
+        _clusterCheckpoints = _runtime.Cluster is null ? null : new ClusteredAuditCheckpoints(_runtime, _checkpointSigner);
         Audit = new AuditVerifier(options.Store, new AuditVerifierOptions
         {
             CheckpointSigner = options.AuditCheckpointSigner,
@@ -123,17 +122,16 @@ public sealed class Orchestrator : IAsyncDisposable
             worker.Start(_stopping.Token);
         }
 
-        _lastCheckpoint = await _runtime.Store.ReadLatestCheckpointAsync(cancellationToken).ConfigureAwait(false);
-        if (_runtime.Cluster is null && _lastCheckpoint is { } latest)
-        {
-            // Held until the next checkpoint merges this run's heads into it: packed, less than half the size read.
-            _lastCheckpoint = latest with { Heads = PackedAuditHeads.Merge(latest.Heads, []) };
-        }
-
         if (_runtime.Cluster is { } cluster)
         {
             await StartClusteredAsync(cluster, cancellationToken).ConfigureAwait(false);
             return;
+        }
+
+        // Held until the next checkpoint merges this run's heads into it: packed, less than half the size read.
+        if (await _runtime.Store.ReadLatestCheckpointAsync(cancellationToken).ConfigureAwait(false) is { } latest)
+        {
+            _lastCheckpoint = latest with { Heads = PackedAuditHeads.Merge(latest.Heads, []) };
         }
 
         foreach (var key in await _runtime.Store.ReadPartitionsWithPendingCommandsAsync(cancellationToken).ConfigureAwait(false))
@@ -213,7 +211,7 @@ public sealed class Orchestrator : IAsyncDisposable
             {
                 try
                 {
-                    await CheckpointAuditAsync(CancellationToken.None).ConfigureAwait(false);
+                    await _clusterCheckpoints!.TakeAsync(onlyIfAudited: true, CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (AuditCheckpointConflictException)
                 {
@@ -648,17 +646,20 @@ public sealed class Orchestrator : IAsyncDisposable
         _runtime.Store.LoadPartitionAsync(partitionKey, cancellationToken);
 
     /// <summary>
-    /// Records a checkpoint of every audit chain head now (also done periodically, at shutdown, and at start when a
-    /// checkpoint signer is configured and the latest checkpoint is not signed). With
-    /// <see cref="OrchestratorOptions.AuditCheckpointSigner"/>, the checkpoint carries its MAC and the previous one's.
+    /// Records a checkpoint of every audit chain head now (also done every <see cref="OrchestratorSettings.CheckpointInterval"/>
+    /// and at shutdown when anything was audited since the latest checkpoint, and at start when a checkpoint signer is
+    /// configured and the latest checkpoint is not signed). With <see cref="OrchestratorOptions.AuditCheckpointSigner"/>,
+    /// the checkpoint carries its MAC and the previous one's. In a cluster the periodic and shutdown checkpoints are the
+    /// singleton holder's; any node may take one on request, continuing the latest stored one whoever appended it.
     /// </summary>
+    /// <exception cref="AuditCheckpointConflictException">Clustered: other nodes appended checkpoints twice while this one tried.</exception>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The checkpoint.</returns>
     public async Task<AuditCheckpoint> CheckpointAuditAsync(CancellationToken cancellationToken = default)
     {
-        if (_runtime.Cluster is not null)
+        if (_clusterCheckpoints is not null)
         {
-            return await CheckpointClusteredAsync(cancellationToken).ConfigureAwait(false);
+            return (await _clusterCheckpoints.TakeAsync(onlyIfAudited: false, cancellationToken).ConfigureAwait(false))!;
         }
 
         var heads = PackedAuditHeads.Merge(_lastCheckpoint?.Heads, _runtime.Heads);
@@ -694,75 +695,10 @@ public sealed class Orchestrator : IAsyncDisposable
 
     private async Task<AuditCheckpoint> AppendCheckpointAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken)
     {
-        checkpoint = checkpoint with { Hash = AuditHashes.Compute(checkpoint) };
-        if (_checkpointSigner is not null)
-        {
-            checkpoint = checkpoint with { PreviousMac = _lastCheckpoint?.Mac };
-            checkpoint = checkpoint with { Mac = _checkpointSigner.Sign(AuditHashes.CheckpointMacPayload(checkpoint)) };
-        }
+        checkpoint = AuditHashes.Seal(checkpoint, _lastCheckpoint, _checkpointSigner);
         await _runtime.Store.AppendCheckpointAsync(checkpoint, cancellationToken).ConfigureAwait(false);
         _lastCheckpoint = checkpoint;
         return checkpoint;
-    }
-
-    /// <summary>
-    /// A clustered node's checkpoint: every node commits to the trail, so the heads come from the store — the latest
-    /// checkpoint (whoever took it) and the audit feed read since — and the checkpoint continues the latest one's chain.
-    /// Taken by the holder of the singleton lease (periodically and at its shutdown), so the chain does not fork.
-    /// </summary>
-    private async Task<AuditCheckpoint> CheckpointClusteredAsync(CancellationToken cancellationToken)
-    {
-        var store = _runtime.Store;
-        await _clusterCheckpointGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            _lastCheckpoint = await store.ReadLatestCheckpointAsync(cancellationToken).ConfigureAwait(false);
-            var heads = _clusterHeads ??= new Dictionary<string, AuditHead>(StringComparer.Ordinal);
-            if (_lastCheckpoint is not null)
-            {
-                foreach (var (key, head) in _lastCheckpoint.Heads)
-                {
-                    Advance(heads, key, head);
-                }
-            }
-
-            while (true)
-            {
-                var feed = await store.ReadAuditFeedAsync(_clusterFeedCursor, 10_000, cancellationToken).ConfigureAwait(false);
-                foreach (var entry in feed)
-                {
-                    Advance(heads, entry.Record.PartitionKey, new AuditHead { Count = entry.Record.Sequence, Hash = entry.Record.Hash });
-                    _clusterFeedCursor = entry.Position;
-                }
-
-                if (feed.Count < 10_000)
-                {
-                    break;
-                }
-            }
-
-            var checkpoint = new AuditCheckpoint
-            {
-                Number = (_lastCheckpoint?.Number ?? 0) + 1,
-                TakenAt = _runtime.Time.GetUtcNow(),
-                Heads = new Dictionary<string, AuditHead>(heads, StringComparer.Ordinal),
-                PreviousHash = _lastCheckpoint?.Hash ?? AuditHashes.GenesisHash,
-                Hash = string.Empty,
-            };
-            return await AppendCheckpointAsync(checkpoint, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _clusterCheckpointGate.Release();
-        }
-
-        static void Advance(Dictionary<string, AuditHead> heads, string key, AuditHead head)
-        {
-            if (!heads.TryGetValue(key, out var known) || known.Count < head.Count)
-            {
-                heads[key] = head;
-            }
-        }
     }
 
     private async Task StartClusteredAsync(ClusterCoordinator cluster, CancellationToken cancellationToken)
@@ -813,7 +749,7 @@ public sealed class Orchestrator : IAsyncDisposable
 
         _stopping?.Dispose();
         _intake.Dispose();
-        _clusterCheckpointGate.Dispose();
+        _clusterCheckpoints?.Dispose();
         if (_ownsTelemetry)
         {
             _telemetry.Dispose();
@@ -956,7 +892,7 @@ public sealed class Orchestrator : IAsyncDisposable
                 {
                     if (cluster.HoldsSingleton)
                     {
-                        await CheckpointAuditAsync(stopping).ConfigureAwait(false);
+                        await _clusterCheckpoints!.TakeAsync(onlyIfAudited: true, stopping).ConfigureAwait(false);
                     }
                 }
                 else if (CheckpointDue)

@@ -51,7 +51,7 @@ public sealed class OrchestratorOptions
     /// <summary>
     /// The external destinations committed audit records stream to (a SIEM, a GRC tool, <see cref="JsonLinesAuditSink"/>):
     /// each at least once, in commit order, from a cursor per sink name kept in the store. None by default; names must be
-    /// unique. How records are delivered to them is set by <see cref="OrchestratorSettings.AuditSinkDelivery"/>.
+    /// unique and must not start with <c>$</c> (reserved). How records are delivered to them is set by <see cref="OrchestratorSettings.AuditSinkDelivery"/>.
     /// </summary>
     public IList<IAuditSink> AuditSinks { get; } = [];
 
@@ -116,7 +116,10 @@ public sealed class OrchestratorOptions
         return problems;
     }
 
-    /// <summary>Every sink present and named, no name twice: the name keys the sink's delivery cursor.</summary>
+    /// <summary>Cursor names on the audit feed that start with this are the orchestrator's own (clustered audit checkpoints).</summary>
+    internal const string ReservedCursorPrefix = "$";
+
+    /// <summary>Every sink present and named, no name twice, none reserved: the name keys the sink's delivery cursor.</summary>
     private void ValidateAuditSinks()
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -130,6 +133,11 @@ public sealed class OrchestratorOptions
             if (string.IsNullOrWhiteSpace(sink.Name))
             {
                 throw new ArgumentException($"An audit sink ({sink.GetType().Name}) has no name: the name keys its delivery cursor in the store.", nameof(AuditSinks));
+            }
+
+            if (sink.Name.StartsWith(ReservedCursorPrefix, StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"The audit sink name '{sink.Name}' starts with '{ReservedCursorPrefix}', which is reserved for the orchestrator's own cursors on the audit feed.", nameof(AuditSinks));
             }
 
             if (!names.Add(sink.Name))

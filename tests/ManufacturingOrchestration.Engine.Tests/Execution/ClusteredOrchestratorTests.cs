@@ -1,3 +1,7 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Runtime.ExceptionServices;
+using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Storage;
 
@@ -135,6 +139,133 @@ public sealed class ClusteredOrchestratorTests
     }
 
     [Fact]
+    public async Task Checkpoints_TakenOnEitherNode_ContinueOneChainAndHoldTheHeadsOfEveryNodesRecords()
+    {
+        var store = new InMemoryOrchestrationStore();
+        await using var a = Node("node-a", store, plant: null);
+        await using var b = Node("node-b", store, plant: a);
+        await a.StartAsync();
+        await b.StartAsync();
+        await UntilAsync(() => Task.FromResult(a.Orchestrator.Cluster!.OwnedBuckets.Count == 4 && b.Orchestrator.Cluster!.OwnedBuckets.Count == 4), a, b);
+        var lots = Enumerable.Range(0, 8).Select(i => $"LOT-{i:D3}").ToArray();
+        foreach (var (lot, i) in lots.Select((l, i) => (l, i)))
+        {
+            a.AddLotInInspection(lot, 100);
+            (await (i % 2 == 0 ? a : b).Orchestrator.PublishAsync(EngineTestHost.Failed(lot, $"f-{lot}", sequence: 1), Ct)).Status.Should().Be(PublishStatus.Accepted);
+        }
+
+        await UntilSettledAsync(store, a, b);
+        var first = await a.Orchestrator.CheckpointAuditAsync(Ct);
+        await PassAsync(lots[..4], b);
+        await UntilSettledAsync(store, a, b);
+        var second = await b.Orchestrator.CheckpointAuditAsync(Ct);
+        await PassAsync(lots[4..], b);
+        await UntilSettledAsync(store, a, b);
+
+        // A last appended the first: its append conflicts with B's, and it continues from B's.
+        var third = await a.Orchestrator.CheckpointAuditAsync(Ct);
+
+        new[] { first.Number, second.Number, third.Number }.Should().Equal(1, 2, 3);
+        second.PreviousHash.Should().Be(first.Hash);
+        third.PreviousHash.Should().Be(second.Hash);
+        (await store.ReadLatestCheckpointAsync(Ct))!.Hash.Should().Be(third.Hash);
+        third.Heads.Keys.Should().BeEquivalentTo(lots);
+        foreach (var lot in lots)
+        {
+            var trail = await store.ReadAuditAsync(lot, 1, Ct);
+            first.Heads[lot].Count.Should().BeLessThan(trail.Count, $"{lot} was audited again after the first checkpoint");
+            third.Heads[lot].Should().Be(new AuditHead { Count = trail.Count, Hash = trail[^1].Hash });
+            AuditVerifier.VerifyChain(lot, trail, third).Should().BeEmpty();
+        }
+
+        async Task PassAsync(IEnumerable<string> passed, EngineTestHost via)
+        {
+            foreach (var lot in passed)
+            {
+                (await via.Orchestrator.PublishAsync(EngineTestHost.Passed(lot, $"p-{lot}", sequence: 2), Ct)).Status.Should().Be(PublishStatus.Accepted);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task SingletonHolderStopping_NothingAuditedSinceTheLatestCheckpoint_TakesNoOther()
+    {
+        var store = new InMemoryOrchestrationStore();
+        await using var a = Node("node-a", store, plant: null);
+        await a.StartAsync();
+        await UntilAsync(() => Task.FromResult(a.Orchestrator.Cluster!.HoldsSingleton), a);
+        a.AddLotInInspection("LOT-1", 100);
+        await a.Orchestrator.PublishAsync(EngineTestHost.Failed("LOT-1", "f-LOT-1", sequence: 1), Ct);
+        await UntilSettledAsync(store, a);
+        var taken = await a.Orchestrator.CheckpointAuditAsync(Ct);
+
+        await a.Orchestrator.StopAsync(Ct);
+
+        (await store.ReadLatestCheckpointsAsync(10, Ct)).Should().ContainSingle()
+            .Which.Number.Should().Be(taken.Number, "the latest checkpoint already holds every head: another would write them all again");
+    }
+
+    [Fact]
+    public async Task SingletonHolderStopping_RecordsAuditedSinceTheLatestCheckpoint_ChecksThemIn()
+    {
+        var store = new InMemoryOrchestrationStore();
+        await using var a = Node("node-a", store, plant: null);
+        await a.StartAsync();
+        await UntilAsync(() => Task.FromResult(a.Orchestrator.Cluster!.HoldsSingleton), a);
+        a.AddLotInInspection("LOT-1", 100);
+        a.AddLotInInspection("LOT-2", 100);
+        await a.Orchestrator.PublishAsync(EngineTestHost.Failed("LOT-1", "f-LOT-1", sequence: 1), Ct);
+        await UntilSettledAsync(store, a);
+        await a.Orchestrator.CheckpointAuditAsync(Ct);
+        await a.Orchestrator.PublishAsync(EngineTestHost.Failed("LOT-2", "f-LOT-2", sequence: 1), Ct);
+        await UntilSettledAsync(store, a);
+
+        await a.Orchestrator.StopAsync(Ct);
+
+        var latest = await store.ReadLatestCheckpointAsync(Ct);
+        latest!.Number.Should().Be(2);
+        foreach (var lot in new[] { "LOT-1", "LOT-2" })
+        {
+            AuditVerifier.VerifyChain(lot, await store.ReadAuditAsync(lot, 1, Ct), latest).Should().BeEmpty();
+        }
+    }
+
+    [Fact]
+    public async Task NodeCheckpointingAfterAnother_ReadsTheFeedOnlyAfterWhatTheStoredCheckpointsCover()
+    {
+        var (store, feedReadsAfter) = FeedReadRecordingStore.Wrap(new InMemoryOrchestrationStore());
+        await using var a = Node("node-a", store, plant: null);
+        await using var b = Node("node-b", store, plant: a);
+        await a.StartAsync();
+        var lots = new[] { "LOT-1", "LOT-2", "LOT-3" };
+        foreach (var lot in lots)
+        {
+            a.AddLotInInspection(lot, 100);
+            await a.Orchestrator.PublishAsync(EngineTestHost.Failed(lot, $"f-{lot}", sequence: 1), Ct);
+        }
+
+        await UntilSettledAsync(store, a);
+        await a.Orchestrator.CheckpointAuditAsync(Ct);
+        var covered = (await store.ReadAuditFeedAsync(0, 1000, Ct))[^1].Position;
+        await a.Orchestrator.StopAsync(Ct);
+        await b.StartAsync();
+        await b.Orchestrator.PublishAsync(EngineTestHost.Passed("LOT-2", "p-LOT-2", sequence: 2), Ct);
+        await UntilSettledAsync(store, b);
+        feedReadsAfter.Clear();
+
+        var checkpoint = await b.Orchestrator.CheckpointAuditAsync(Ct);
+
+        feedReadsAfter.Should().NotBeEmpty().And.OnlyContain(p => p >= covered, "what the first checkpoint covers is not read again");
+        checkpoint.Number.Should().Be(2);
+        foreach (var lot in lots)
+        {
+            AuditVerifier.VerifyChain(lot, await store.ReadAuditAsync(lot, 1, Ct), checkpoint).Should().BeEmpty();
+        }
+
+        checkpoint.Heads["LOT-2"].Count.Should().Be((await store.ReadAuditAsync("LOT-2", 1, Ct)).Count);
+    }
+
+    [Fact]
     public void BucketOf_IsStableAndWithinRange()
     {
         var options = new ClusterOptions { BucketCount = 256 };
@@ -165,11 +296,13 @@ public sealed class ClusteredOrchestratorTests
         settings.Cluster.PollInterval.Should().Be(TimeSpan.FromSeconds(2));
     }
 
+    /// <summary>A node; its audit checkpoints are taken on request only (the interval is longer than any test), so their numbers are known.</summary>
     private static EngineTestHost Node(string id, IOrchestrationStore store, EngineTestHost? plant, int buckets = 8) =>
         new(
             o =>
             {
                 o.Settings.NodeId = id;
+                o.Settings.CheckpointInterval = TimeSpan.FromDays(1);
                 o.Settings.Cluster.Enabled = true;
                 o.Settings.Cluster.BucketCount = buckets;
                 o.Settings.Cluster.LeaseDuration = TimeSpan.FromSeconds(9);
@@ -214,4 +347,39 @@ public sealed class ClusteredOrchestratorTests
 
     private static void AssertNoEffectTwice(EngineTestHost plant) =>
         plant.Plant.Effects.Records.GroupBy(r => r.IdempotencyKey).Where(g => g.Count() > 1).Select(g => g.Key).Should().BeEmpty();
+
+    /// <summary>A store that records where each audit feed read starts (a proxy, so it follows the interface as it grows).</summary>
+    public class FeedReadRecordingStore : DispatchProxy
+    {
+        private IOrchestrationStore _inner = null!;
+
+        private ConcurrentQueue<long> FeedReadsAfter { get; } = new();
+
+        public static (IOrchestrationStore Store, ConcurrentQueue<long> FeedReadsAfter) Wrap(IOrchestrationStore inner)
+        {
+            var store = DispatchProxy.Create<IOrchestrationStore, FeedReadRecordingStore>();
+            var proxy = (FeedReadRecordingStore)(object)store;
+            proxy._inner = inner;
+            return (store, proxy.FeedReadsAfter);
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            ArgumentNullException.ThrowIfNull(targetMethod);
+            if (targetMethod.Name == nameof(IOrchestrationStore.ReadAuditFeedAsync))
+            {
+                FeedReadsAfter.Enqueue((long)args![0]!);
+            }
+
+            try
+            {
+                return targetMethod.Invoke(_inner, args);
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is not null)
+            {
+                ExceptionDispatchInfo.Throw(ex.InnerException);
+                throw;
+            }
+        }
+    }
 }

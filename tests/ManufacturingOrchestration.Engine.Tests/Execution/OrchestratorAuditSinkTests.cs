@@ -144,6 +144,17 @@ public sealed class OrchestratorAuditSinkTests
     }
 
     [Fact]
+    public void Validate_SinkNamedWithTheReservedPrefix_ThrowsNamingIt()
+    {
+        var options = new OrchestratorOptions();
+        options.Workflows.Add(TestWorkflows.Notify());
+        options.AuditSinks.Add(new RecordingAuditSink("$audit-checkpoints"));
+
+        options.Invoking(o => o.Validate()).Should().Throw<ArgumentException>()
+            .WithMessage("The audit sink name '$audit-checkpoints' starts with '$', which is reserved*");
+    }
+
+    [Fact]
     public void Validate_SinkWithoutAName_Throws()
     {
         var options = new OrchestratorOptions();
