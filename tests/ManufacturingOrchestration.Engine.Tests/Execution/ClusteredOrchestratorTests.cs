@@ -218,6 +218,7 @@ public sealed class ClusteredOrchestratorTests
         await UntilSettledAsync(store, a);
         await a.Orchestrator.CheckpointAuditAsync(Ct);
         await a.Orchestrator.PublishAsync(EngineTestHost.Failed("LOT-2", "f-LOT-2", sequence: 1), Ct);
+        await a.Orchestrator.PublishAsync(EngineTestHost.Passed("LOT-2", "p-LOT-2", sequence: 2), Ct);
         await UntilSettledAsync(store, a);
 
         await a.Orchestrator.StopAsync(Ct);
@@ -226,14 +227,104 @@ public sealed class ClusteredOrchestratorTests
         latest!.Number.Should().Be(2);
         foreach (var lot in new[] { "LOT-1", "LOT-2" })
         {
-            AuditVerifier.VerifyChain(lot, await store.ReadAuditAsync(lot, 1, Ct), latest).Should().BeEmpty();
+            var trail = await store.ReadAuditAsync(lot, 1, Ct);
+            latest.Heads[lot].Should().Be(new AuditHead { Count = trail.Count, Hash = trail[^1].Hash }, "the checkpoint holds the last record of each chain");
+            AuditVerifier.VerifyChain(lot, trail, latest).Should().BeEmpty();
         }
+    }
+
+    [Fact]
+    public async Task SingletonHolderStopping_AnotherNodeCheckpointedEverythingSince_TakesNoOther()
+    {
+        var store = new InMemoryOrchestrationStore();
+        await using var a = Node("node-a", store, plant: null);
+        await using var b = Node("node-b", store, plant: a);
+        await a.StartAsync();
+        await UntilAsync(() => Task.FromResult(a.Orchestrator.Cluster!.HoldsSingleton), a);
+        a.AddLotInInspection("LOT-1", 100);
+        await a.Orchestrator.PublishAsync(EngineTestHost.Failed("LOT-1", "f-LOT-1", sequence: 1), Ct);
+        await UntilSettledAsync(store, a);
+        await a.Orchestrator.CheckpointAuditAsync(Ct);
+        await a.Orchestrator.PublishAsync(EngineTestHost.Passed("LOT-1", "p-LOT-1", sequence: 2), Ct);
+        await UntilSettledAsync(store, a);
+        await b.StartAsync();
+        var bs = await b.Orchestrator.CheckpointAuditAsync(Ct);
+
+        // A's own last checkpoint is the first: the second holds what A's feed shows beyond it.
+        await a.Orchestrator.StopAsync(Ct);
+
+        (await store.ReadLatestCheckpointAsync(Ct))!.Number.Should().Be(bs.Number, "B's checkpoint holds every head A would write");
+    }
+
+    [Fact]
+    public async Task ClusteredNode_OnAStoreCheckpointedUnclustered_TakesNoCheckpointUntilSomethingIsAudited()
+    {
+        var store = new InMemoryOrchestrationStore();
+        await using (var single = await new EngineTestHost(store: store).StartAsync())
+        {
+            single.AddLotInInspection("LOT-1", 100);
+            await single.PublishAndWaitAsync(EngineTestHost.Failed("LOT-1", "f-LOT-1"), EngineTestHost.Passed("LOT-1", "p-LOT-1"));
+            await single.Orchestrator.StopAsync(Ct);
+        }
+
+        var unclustered = await store.ReadLatestCheckpointAsync(Ct);
+        await using var a = Node("node-a", store, plant: null);
+        await a.StartAsync();
+        await UntilAsync(() => Task.FromResult(a.Orchestrator.Cluster!.HoldsSingleton), a);
+
+        await a.Orchestrator.StopAsync(Ct);
+
+        (await store.ReadLatestCheckpointAsync(Ct))!.Number.Should().Be(unclustered!.Number, "the whole feed, read from its start, holds nothing beyond the latest checkpoint");
+    }
+
+    [Fact]
+    public async Task Checkpoint_FeedPositionNotSaved_StandsAndTheNextNodeReadsTheFeedFromThePositionSavedBefore()
+    {
+        var (store, recorded) = RecordingStore.Wrap(new InMemoryOrchestrationStore());
+        await using var a = Node("node-a", store, plant: null);
+        await using var b = Node("node-b", store, plant: a);
+        await a.StartAsync();
+        a.AddLotInInspection("LOT-1", 100);
+        await a.Orchestrator.PublishAsync(EngineTestHost.Failed("LOT-1", "f-LOT-1", sequence: 1), Ct);
+        await UntilSettledAsync(store, a);
+        recorded.Failing = nameof(IOrchestrationStore.TrySaveAuditSinkCursorAsync);
+
+        var taken = await a.Orchestrator.CheckpointAuditAsync(Ct);
+
+        (await store.ReadLatestCheckpointAsync(Ct))!.Hash.Should().Be(taken.Hash, "the checkpoint was stored; only its feed position was not");
+        recorded.Failing = null;
+        await b.StartAsync();
+        recorded.FeedReadsAfter.Clear();
+        var next = await b.Orchestrator.CheckpointAuditAsync(Ct);
+        recorded.FeedReadsAfter.Should().StartWith(0L, "no position was saved: the feed is read from its start");
+        next.Heads["LOT-1"].Should().Be(taken.Heads["LOT-1"]);
+    }
+
+    [Fact]
+    public async Task NodeCheckpointingAgain_ReadsNoCheckpointFromTheStore()
+    {
+        var (store, recorded) = RecordingStore.Wrap(new InMemoryOrchestrationStore());
+        await using var a = Node("node-a", store, plant: null);
+        await a.StartAsync();
+        a.AddLotInInspection("LOT-1", 100);
+        await a.Orchestrator.PublishAsync(EngineTestHost.Failed("LOT-1", "f-LOT-1", sequence: 1), Ct);
+        await UntilSettledAsync(store, a);
+        await a.Orchestrator.CheckpointAuditAsync(Ct);
+        await a.Orchestrator.PublishAsync(EngineTestHost.Passed("LOT-1", "p-LOT-1", sequence: 2), Ct);
+        await UntilSettledAsync(store, a);
+        var readsBefore = recorded.Calls.GetValueOrDefault(nameof(IOrchestrationStore.ReadLatestCheckpointAsync));
+
+        var second = await a.Orchestrator.CheckpointAuditAsync(Ct);
+
+        recorded.Calls.GetValueOrDefault(nameof(IOrchestrationStore.ReadLatestCheckpointAsync)).Should().Be(readsBefore, "the node knows the latest checkpoint: it appended it");
+        second.Number.Should().Be(2);
+        AuditVerifier.VerifyChain("LOT-1", await store.ReadAuditAsync("LOT-1", 1, Ct), second).Should().BeEmpty();
     }
 
     [Fact]
     public async Task NodeCheckpointingAfterAnother_ReadsTheFeedOnlyAfterWhatTheStoredCheckpointsCover()
     {
-        var (store, feedReadsAfter) = FeedReadRecordingStore.Wrap(new InMemoryOrchestrationStore());
+        var (store, recorded) = RecordingStore.Wrap(new InMemoryOrchestrationStore());
         await using var a = Node("node-a", store, plant: null);
         await using var b = Node("node-b", store, plant: a);
         await a.StartAsync();
@@ -251,11 +342,11 @@ public sealed class ClusteredOrchestratorTests
         await b.StartAsync();
         await b.Orchestrator.PublishAsync(EngineTestHost.Passed("LOT-2", "p-LOT-2", sequence: 2), Ct);
         await UntilSettledAsync(store, b);
-        feedReadsAfter.Clear();
+        recorded.FeedReadsAfter.Clear();
 
         var checkpoint = await b.Orchestrator.CheckpointAuditAsync(Ct);
 
-        feedReadsAfter.Should().NotBeEmpty().And.OnlyContain(p => p >= covered, "what the first checkpoint covers is not read again");
+        recorded.FeedReadsAfter.Should().NotBeEmpty().And.OnlyContain(p => p >= covered, "what the first checkpoint covers is not read again");
         checkpoint.Number.Should().Be(2);
         foreach (var lot in lots)
         {
@@ -348,27 +439,41 @@ public sealed class ClusteredOrchestratorTests
     private static void AssertNoEffectTwice(EngineTestHost plant) =>
         plant.Plant.Effects.Records.GroupBy(r => r.IdempotencyKey).Where(g => g.Count() > 1).Select(g => g.Key).Should().BeEmpty();
 
-    /// <summary>A store that records where each audit feed read starts (a proxy, so it follows the interface as it grows).</summary>
-    public class FeedReadRecordingStore : DispatchProxy
+    /// <summary>
+    /// A store that counts the calls of each store method and records where each audit feed read starts (a proxy, so it
+    /// follows the interface as it grows).
+    /// </summary>
+    public class RecordingStore : DispatchProxy
     {
         private IOrchestrationStore _inner = null!;
 
-        private ConcurrentQueue<long> FeedReadsAfter { get; } = new();
+        public ConcurrentDictionary<string, int> Calls { get; } = new(StringComparer.Ordinal);
 
-        public static (IOrchestrationStore Store, ConcurrentQueue<long> FeedReadsAfter) Wrap(IOrchestrationStore inner)
+        public ConcurrentQueue<long> FeedReadsAfter { get; } = new();
+
+        /// <summary>The name of a method that throws instead of reaching the store, or <see langword="null"/>.</summary>
+        public string? Failing { get; set; }
+
+        public static (IOrchestrationStore Store, RecordingStore Recorded) Wrap(IOrchestrationStore inner)
         {
-            var store = DispatchProxy.Create<IOrchestrationStore, FeedReadRecordingStore>();
-            var proxy = (FeedReadRecordingStore)(object)store;
+            var store = DispatchProxy.Create<IOrchestrationStore, RecordingStore>();
+            var proxy = (RecordingStore)(object)store;
             proxy._inner = inner;
-            return (store, proxy.FeedReadsAfter);
+            return (store, proxy);
         }
 
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
         {
             ArgumentNullException.ThrowIfNull(targetMethod);
+            Calls.AddOrUpdate(targetMethod.Name, 1, static (_, count) => count + 1);
             if (targetMethod.Name == nameof(IOrchestrationStore.ReadAuditFeedAsync))
             {
                 FeedReadsAfter.Enqueue((long)args![0]!);
+            }
+
+            if (targetMethod.Name == Failing)
+            {
+                throw new InvalidOperationException("The store is unreachable.");
             }
 
             try
