@@ -1,5 +1,6 @@
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Rules;
@@ -107,9 +108,23 @@ public sealed class PostgreSqlClusteredOrchestratorTests : IAsyncDisposable
 
         _plant.Effects.Records.GroupBy(r => r.IdempotencyKey).Where(g => g.Count() > 1).Select(g => g.Key).Should().BeEmpty("no command takes effect twice");
         _plant.Effects.Count.Should().BePositive();
-        (await a.Orchestrator.Audit.VerifyAllAsync(Ct)).Violations.Should().BeEmpty();
         a.Orchestrator.Cluster!.LeaseLosses.Should().Be(0);
         b.Orchestrator.Cluster!.LeaseLosses.Should().Be(0);
+
+        // Checkpoints asked of B, then C, then B again (whose append conflicts with C's and continues it): one chain that
+        // holds every lot's last record, whichever node wrote it.
+        var first = await b.Orchestrator.CheckpointAuditAsync(Ct);
+        var second = await c.Orchestrator.CheckpointAuditAsync(Ct);
+        var third = await b.Orchestrator.CheckpointAuditAsync(Ct);
+        second.PreviousHash.Should().Be(first.Hash);
+        third.PreviousHash.Should().Be(second.Hash);
+        for (var lot = 0; lot < Lots; lot++)
+        {
+            var trail = await store.ReadAuditAsync(LotId(lot), 1, Ct);
+            third.Heads[LotId(lot)].Should().Be(new AuditHead { Count = trail.Count, Hash = trail[^1].Hash });
+        }
+
+        (await a.Orchestrator.Audit.VerifyAllAsync(Ct)).Violations.Should().BeEmpty();
     }
 
     public async ValueTask DisposeAsync()
