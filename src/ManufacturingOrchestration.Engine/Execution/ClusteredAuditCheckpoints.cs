@@ -137,7 +137,10 @@ internal sealed partial class ClusteredAuditCheckpoints : IDisposable
         }
     }
 
-    /// <summary>Folds the feed after the cursor into the pending heads: a record counts when it is beyond the latest checkpoint's head of its partition.</summary>
+    /// <summary>
+    /// Folds the feed after the cursor into the pending heads: a record counts when it is beyond the latest checkpoint's
+    /// head of its partition. A partition's records are in sequence order in the feed, so each one read is its newest.
+    /// </summary>
     private async Task ReadFeedAsync(PackedAuditHeads? latestHeads, CancellationToken cancellationToken)
     {
         while (true)
@@ -146,8 +149,7 @@ internal sealed partial class ClusteredAuditCheckpoints : IDisposable
             foreach (var entry in feed)
             {
                 var record = entry.Record;
-                if (record.Sequence > (latestHeads?.CountOf(record.PartitionKey) ?? 0)
-                    && (!_pending.TryGetValue(record.PartitionKey, out var known) || known.Count < record.Sequence))
+                if (record.Sequence > (latestHeads?.CountOf(record.PartitionKey) ?? 0))
                 {
                     _pending[record.PartitionKey] = PackedAuditHead.Pack(new AuditHead { Count = record.Sequence, Hash = record.Hash });
                 }
