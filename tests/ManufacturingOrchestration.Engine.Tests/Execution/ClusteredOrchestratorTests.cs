@@ -4,6 +4,7 @@ using System.Runtime.ExceptionServices;
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Model.Events;
 
 namespace ManufacturingOrchestration.Engine.Tests.Execution;
 
@@ -60,9 +61,7 @@ public sealed class ClusteredOrchestratorTests
         var store = new InMemoryOrchestrationStore();
         await using var a = Node("node-a", store, plant: null);
         await using var b = Node("node-b", store, plant: a);
-        await a.StartAsync();
-        await b.StartAsync();
-        await UntilAsync(() => Task.FromResult(a.Orchestrator.Cluster!.OwnedBuckets.Count == 4 && b.Orchestrator.Cluster!.OwnedBuckets.Count == 4), a, b);
+        await StartSplitAsync(a, b);
 
         await a.Orchestrator.StopAsync(Ct);
         await UntilAsync(() => Task.FromResult(b.Orchestrator.Cluster!.OwnedBuckets.Count == 8), b);
@@ -144,23 +143,13 @@ public sealed class ClusteredOrchestratorTests
         var store = new InMemoryOrchestrationStore();
         await using var a = Node("node-a", store, plant: null);
         await using var b = Node("node-b", store, plant: a);
-        await a.StartAsync();
-        await b.StartAsync();
-        await UntilAsync(() => Task.FromResult(a.Orchestrator.Cluster!.OwnedBuckets.Count == 4 && b.Orchestrator.Cluster!.OwnedBuckets.Count == 4), a, b);
+        await StartSplitAsync(a, b);
         var lots = Enumerable.Range(0, 8).Select(i => $"LOT-{i:D3}").ToArray();
-        foreach (var (lot, i) in lots.Select((l, i) => (l, i)))
-        {
-            a.AddLotInInspection(lot, 100);
-            (await (i % 2 == 0 ? a : b).Orchestrator.PublishAsync(EngineTestHost.Failed(lot, $"f-{lot}", sequence: 1), Ct)).Status.Should().Be(PublishStatus.Accepted);
-        }
-
-        await UntilSettledAsync(store, a, b);
+        await FailAsync(store, a, lots, a, b);
         var first = await a.Orchestrator.CheckpointAuditAsync(Ct);
-        await PassAsync(lots[..4], b);
-        await UntilSettledAsync(store, a, b);
+        await PublishSettledAsync(store, b, Passed(lots[..4]), a, b);
         var second = await b.Orchestrator.CheckpointAuditAsync(Ct);
-        await PassAsync(lots[4..], b);
-        await UntilSettledAsync(store, a, b);
+        await PublishSettledAsync(store, b, Passed(lots[4..]), a, b);
 
         // A last appended the first: its append conflicts with B's, and it continues from B's.
         var third = await a.Orchestrator.CheckpointAuditAsync(Ct);
@@ -177,14 +166,6 @@ public sealed class ClusteredOrchestratorTests
             third.Heads[lot].Should().Be(new AuditHead { Count = trail.Count, Hash = trail[^1].Hash });
             AuditVerifier.VerifyChain(lot, trail, third).Should().BeEmpty();
         }
-
-        async Task PassAsync(IEnumerable<string> passed, EngineTestHost via)
-        {
-            foreach (var lot in passed)
-            {
-                (await via.Orchestrator.PublishAsync(EngineTestHost.Passed(lot, $"p-{lot}", sequence: 2), Ct)).Status.Should().Be(PublishStatus.Accepted);
-            }
-        }
     }
 
     [Fact]
@@ -194,9 +175,7 @@ public sealed class ClusteredOrchestratorTests
         await using var a = Node("node-a", store, plant: null);
         await a.StartAsync();
         await UntilAsync(() => Task.FromResult(a.Orchestrator.Cluster!.HoldsSingleton), a);
-        a.AddLotInInspection("LOT-1", 100);
-        await a.Orchestrator.PublishAsync(EngineTestHost.Failed("LOT-1", "f-LOT-1", sequence: 1), Ct);
-        await UntilSettledAsync(store, a);
+        await FailAsync(store, a, ["LOT-1"]);
         var taken = await a.Orchestrator.CheckpointAuditAsync(Ct);
 
         await a.Orchestrator.StopAsync(Ct);
@@ -212,14 +191,10 @@ public sealed class ClusteredOrchestratorTests
         await using var a = Node("node-a", store, plant: null);
         await a.StartAsync();
         await UntilAsync(() => Task.FromResult(a.Orchestrator.Cluster!.HoldsSingleton), a);
-        a.AddLotInInspection("LOT-1", 100);
-        a.AddLotInInspection("LOT-2", 100);
-        await a.Orchestrator.PublishAsync(EngineTestHost.Failed("LOT-1", "f-LOT-1", sequence: 1), Ct);
-        await UntilSettledAsync(store, a);
+        await FailAsync(store, a, ["LOT-1"]);
         await a.Orchestrator.CheckpointAuditAsync(Ct);
-        await a.Orchestrator.PublishAsync(EngineTestHost.Failed("LOT-2", "f-LOT-2", sequence: 1), Ct);
-        await a.Orchestrator.PublishAsync(EngineTestHost.Passed("LOT-2", "p-LOT-2", sequence: 2), Ct);
-        await UntilSettledAsync(store, a);
+        await FailAsync(store, a, ["LOT-2"]);
+        await PublishSettledAsync(store, a, Passed(["LOT-2"]));
 
         await a.Orchestrator.StopAsync(Ct);
 
@@ -241,12 +216,9 @@ public sealed class ClusteredOrchestratorTests
         await using var b = Node("node-b", store, plant: a);
         await a.StartAsync();
         await UntilAsync(() => Task.FromResult(a.Orchestrator.Cluster!.HoldsSingleton), a);
-        a.AddLotInInspection("LOT-1", 100);
-        await a.Orchestrator.PublishAsync(EngineTestHost.Failed("LOT-1", "f-LOT-1", sequence: 1), Ct);
-        await UntilSettledAsync(store, a);
+        await FailAsync(store, a, ["LOT-1"]);
         await a.Orchestrator.CheckpointAuditAsync(Ct);
-        await a.Orchestrator.PublishAsync(EngineTestHost.Passed("LOT-1", "p-LOT-1", sequence: 2), Ct);
-        await UntilSettledAsync(store, a);
+        await PublishSettledAsync(store, a, Passed(["LOT-1"]));
         await b.StartAsync();
         var bs = await b.Orchestrator.CheckpointAuditAsync(Ct);
 
@@ -284,9 +256,7 @@ public sealed class ClusteredOrchestratorTests
         await using var a = Node("node-a", store, plant: null);
         await using var b = Node("node-b", store, plant: a);
         await a.StartAsync();
-        a.AddLotInInspection("LOT-1", 100);
-        await a.Orchestrator.PublishAsync(EngineTestHost.Failed("LOT-1", "f-LOT-1", sequence: 1), Ct);
-        await UntilSettledAsync(store, a);
+        await FailAsync(store, a, ["LOT-1"]);
         recorded.Failing = nameof(IOrchestrationStore.TrySaveAuditSinkCursorAsync);
 
         var taken = await a.Orchestrator.CheckpointAuditAsync(Ct);
@@ -306,12 +276,9 @@ public sealed class ClusteredOrchestratorTests
         var (store, recorded) = RecordingStore.Wrap(new InMemoryOrchestrationStore());
         await using var a = Node("node-a", store, plant: null);
         await a.StartAsync();
-        a.AddLotInInspection("LOT-1", 100);
-        await a.Orchestrator.PublishAsync(EngineTestHost.Failed("LOT-1", "f-LOT-1", sequence: 1), Ct);
-        await UntilSettledAsync(store, a);
+        await FailAsync(store, a, ["LOT-1"]);
         await a.Orchestrator.CheckpointAuditAsync(Ct);
-        await a.Orchestrator.PublishAsync(EngineTestHost.Passed("LOT-1", "p-LOT-1", sequence: 2), Ct);
-        await UntilSettledAsync(store, a);
+        await PublishSettledAsync(store, a, Passed(["LOT-1"]));
         var readsBefore = recorded.Calls.GetValueOrDefault(nameof(IOrchestrationStore.ReadLatestCheckpointAsync));
 
         var second = await a.Orchestrator.CheckpointAuditAsync(Ct);
@@ -328,20 +295,13 @@ public sealed class ClusteredOrchestratorTests
         await using var a = Node("node-a", store, plant: null);
         await using var b = Node("node-b", store, plant: a);
         await a.StartAsync();
-        var lots = new[] { "LOT-1", "LOT-2", "LOT-3" };
-        foreach (var lot in lots)
-        {
-            a.AddLotInInspection(lot, 100);
-            await a.Orchestrator.PublishAsync(EngineTestHost.Failed(lot, $"f-{lot}", sequence: 1), Ct);
-        }
-
-        await UntilSettledAsync(store, a);
+        string[] lots = ["LOT-1", "LOT-2", "LOT-3"];
+        await FailAsync(store, a, lots);
         await a.Orchestrator.CheckpointAuditAsync(Ct);
         var covered = (await store.ReadAuditFeedAsync(0, 1000, Ct))[^1].Position;
         await a.Orchestrator.StopAsync(Ct);
         await b.StartAsync();
-        await b.Orchestrator.PublishAsync(EngineTestHost.Passed("LOT-2", "p-LOT-2", sequence: 2), Ct);
-        await UntilSettledAsync(store, b);
+        await PublishSettledAsync(store, b, Passed(["LOT-2"]));
         recorded.FeedReadsAfter.Clear();
 
         var checkpoint = await b.Orchestrator.CheckpointAuditAsync(Ct);
@@ -401,6 +361,38 @@ public sealed class ClusteredOrchestratorTests
             },
             store,
             adapters: plant is null ? null : _ => plant.Plant.Adapters);
+
+    /// <summary>Starts two nodes and waits until they hold half of the buckets each.</summary>
+    private static async Task StartSplitAsync(EngineTestHost a, EngineTestHost b)
+    {
+        await a.StartAsync();
+        await b.StartAsync();
+        await UntilAsync(() => Task.FromResult(a.Orchestrator.Cluster!.OwnedBuckets.Count == 4 && b.Orchestrator.Cluster!.OwnedBuckets.Count == 4), a, b);
+    }
+
+    /// <summary>Puts each lot in inspection in the plant of <paramref name="node"/> and has it fail there; waits until settled.</summary>
+    private static async Task FailAsync(IOrchestrationStore store, EngineTestHost node, string[] lots, params EngineTestHost[] nodes)
+    {
+        foreach (var lot in lots)
+        {
+            node.AddLotInInspection(lot, 100);
+        }
+
+        await PublishSettledAsync(store, node, lots.Select(lot => EngineTestHost.Failed(lot, $"f-{lot}", sequence: 1)), nodes);
+    }
+
+    private static IEnumerable<EventEnvelope> Passed(string[] lots) => lots.Select(lot => EngineTestHost.Passed(lot, $"p-{lot}", sequence: 2));
+
+    /// <summary>Publishes the events through <paramref name="via"/> and waits until the store and the nodes (<paramref name="via"/> when none) have settled.</summary>
+    private static async Task PublishSettledAsync(IOrchestrationStore store, EngineTestHost via, IEnumerable<EventEnvelope> events, params EngineTestHost[] nodes)
+    {
+        foreach (var envelope in events)
+        {
+            (await via.Orchestrator.PublishAsync(envelope, Ct)).Status.Should().Be(PublishStatus.Accepted);
+        }
+
+        await UntilSettledAsync(store, nodes.Length == 0 ? [via] : nodes);
+    }
 
     /// <summary>Moves every node's clock a second at a time (their renewals and polls run on them) until the condition holds.</summary>
     private static async Task UntilAsync(Func<Task<bool>> condition, params EngineTestHost[] nodes)
