@@ -97,18 +97,32 @@ public static class AuditHashes
         Write(buffer, "mo-checkpoint-v1");
         Write(buffer, checkpoint.Number.ToString(CultureInfo.InvariantCulture));
         Write(buffer, checkpoint.TakenAt.UtcTicks.ToString(CultureInfo.InvariantCulture));
-        var keys = checkpoint.Heads.Keys.ToArray();
-        Array.Sort(keys, StringComparer.Ordinal);
-        foreach (var key in keys)
+        if (checkpoint.Heads is PackedAuditHeads packed)
         {
-            var head = checkpoint.Heads[key];
-            Write(buffer, key);
-            Write(buffer, head.Count.ToString(CultureInfo.InvariantCulture));
-            Write(buffer, head.Hash);
-            if (buffer.WrittenCount >= CheckpointChunk)
+            // Already in key order; nothing unpacked (a head object and two strings per partition otherwise).
+            Span<char> text = stackalloc char[64];
+            var keys = packed.SortedKeys;
+            var heads = packed.SortedHeads;
+            for (var i = 0; i < keys.Length; i++)
             {
-                hash.AppendData(buffer.WrittenSpan);
-                buffer.ResetWrittenCount();
+                Write(buffer, keys[i]);
+                heads[i].Count.TryFormat(text, out var digits, default, CultureInfo.InvariantCulture);
+                Write(buffer, text[..digits]);
+                Write(buffer, heads[i].Hash(text));
+                FlushChunk(hash, buffer);
+            }
+        }
+        else
+        {
+            var keys = checkpoint.Heads.Keys.ToArray();
+            Array.Sort(keys, StringComparer.Ordinal);
+            foreach (var key in keys)
+            {
+                var head = checkpoint.Heads[key];
+                Write(buffer, key);
+                Write(buffer, head.Count.ToString(CultureInfo.InvariantCulture));
+                Write(buffer, head.Hash);
+                FlushChunk(hash, buffer);
             }
         }
 
@@ -121,6 +135,15 @@ public static class AuditHashes
 
     /// <summary>How much of a checkpoint's encoded content is hashed at a time.</summary>
     private const int CheckpointChunk = 64 * 1024;
+
+    private static void FlushChunk(IncrementalHash hash, ArrayBufferWriter<byte> buffer)
+    {
+        if (buffer.WrittenCount >= CheckpointChunk)
+        {
+            hash.AppendData(buffer.WrittenSpan);
+            buffer.ResetWrittenCount();
+        }
+    }
 
     /// <summary>
     /// The bytes an <see cref="IAuditCheckpointSigner"/> signs for a checkpoint: its number, the hash recomputed from its
@@ -238,8 +261,13 @@ public static class AuditHashes
             return;
         }
 
+        Write(buffer, value.AsSpan());
+    }
+
+    private static void Write(ArrayBufferWriter<byte> buffer, ReadOnlySpan<char> value)
+    {
         var byteCount = Encoding.UTF8.GetByteCount(value);
-        BitConverter.TryWriteBytes(span, byteCount);
+        BitConverter.TryWriteBytes(buffer.GetSpan(4), byteCount);
         buffer.Advance(4);
         var target = buffer.GetSpan(byteCount);
         var written = Encoding.UTF8.GetBytes(value, target);

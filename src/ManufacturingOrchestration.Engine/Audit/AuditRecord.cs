@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ManufacturingOrchestration.Engine.Storage;
 
 namespace ManufacturingOrchestration.Engine.Audit;
@@ -67,6 +68,7 @@ public sealed record AuditCheckpoint
     public required DateTimeOffset TakenAt { get; init; }
 
     /// <summary>Each partition's chain head at that moment.</summary>
+    [JsonConverter(typeof(AuditHeadsJsonConverter))]
     public required IReadOnlyDictionary<string, AuditHead> Heads { get; init; }
 
     /// <summary>The previous checkpoint's hash.</summary>

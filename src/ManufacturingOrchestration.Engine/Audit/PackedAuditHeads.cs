@@ -50,7 +50,35 @@ internal readonly struct PackedAuditHead : IEquatable<PackedAuditHead>
         return new PackedAuditHead(head.Count, hash, null);
     }
 
+    /// <summary>
+    /// Packs a head read as UTF-8 text: the hash as its 32 bytes when the text is 64 lower-case hex digits, else kept as
+    /// the text (decoded) it is, as <see cref="Pack(AuditHead)"/> would.
+    /// </summary>
+    public static PackedAuditHead Pack(long count, ReadOnlySpan<byte> utf8Hash)
+    {
+        var hash = default(Sha256Bytes);
+        Span<byte> bytes = hash;
+        return utf8Hash.Length == 2 * bytes.Length && TryDecodeLowerHex(utf8Hash, bytes)
+            ? new PackedAuditHead(count, hash, null)
+            : new PackedAuditHead(count, default, new AuditHead { Count = count, Hash = System.Text.Encoding.UTF8.GetString(utf8Hash) });
+    }
+
+    /// <summary>The same hash with another count.</summary>
+    public PackedAuditHead WithCount(long count) => new(count, _hash, _asIs is null ? null : _asIs with { Count = count });
+
     public AuditHead Unpack() => _asIs ?? new AuditHead { Count = Count, Hash = Convert.ToHexStringLower(_hash) };
+
+    /// <summary>The hash's text without a string of its own: written into <paramref name="scratch"/> (64 characters) when held as bytes.</summary>
+    public ReadOnlySpan<char> Hash(Span<char> scratch)
+    {
+        if (_asIs is not null)
+        {
+            return _asIs.Hash;
+        }
+
+        Convert.TryToHexStringLower(_hash, scratch, out var written);
+        return scratch[..written];
+    }
 
     public bool Equals(PackedAuditHead other) =>
         Count == other.Count && ((ReadOnlySpan<byte>)_hash).SequenceEqual(other._hash) && Equals(_asIs, other._asIs);
@@ -58,6 +86,30 @@ internal readonly struct PackedAuditHead : IEquatable<PackedAuditHead>
     public override bool Equals(object? obj) => obj is PackedAuditHead other && Equals(other);
 
     public override int GetHashCode() => HashCode.Combine(Count, MemoryMarshal.Read<long>(_hash), _asIs);
+
+    private static bool TryDecodeLowerHex(ReadOnlySpan<byte> utf8Hex, Span<byte> destination)
+    {
+        for (var i = 0; i < destination.Length; i++)
+        {
+            var high = LowerHexDigit(utf8Hex[2 * i]);
+            var low = LowerHexDigit(utf8Hex[(2 * i) + 1]);
+            if ((high | low) < 0)
+            {
+                return false;
+            }
+
+            destination[i] = (byte)((high << 4) | low);
+        }
+
+        return true;
+    }
+
+    private static int LowerHexDigit(byte c) => c switch
+    {
+        >= (byte)'0' and <= (byte)'9' => c - '0',
+        >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
+        _ => -1,
+    };
 
     private static bool IsLowerHex(string text)
     {
@@ -133,6 +185,45 @@ internal sealed class PackedAuditHeads : IReadOnlyDictionary<string, AuditHead>
         Array.Resize(ref keys, n);
         Array.Resize(ref heads, n);
         return new PackedAuditHeads(keys, heads);
+    }
+
+    /// <summary>The partition keys in ordinal order (for reading the heads in order without unpacking them).</summary>
+    internal ReadOnlySpan<string> SortedKeys => _keys;
+
+    /// <summary>The heads, at the index of their key in <see cref="SortedKeys"/>.</summary>
+    internal ReadOnlySpan<PackedAuditHead> SortedHeads => _heads;
+
+    /// <summary>
+    /// Heads in any order, as read (from a stored checkpoint's JSON object): sorted here, and of a partition given more
+    /// than once the head given last is kept, as a dictionary read from the same JSON keeps it.
+    /// </summary>
+    public static PackedAuditHeads FromUnsorted(List<string> keys, List<PackedAuditHead> heads)
+    {
+        // Sorted by key, then by the order given, so the last of equal keys is the one kept.
+        var order = new int[keys.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        Array.Sort(order, (x, y) => string.CompareOrdinal(keys[x], keys[y]) is var byKey and not 0 ? byKey : x.CompareTo(y));
+        var sortedKeys = new string[order.Length];
+        var sortedHeads = new PackedAuditHead[order.Length];
+        var n = 0;
+        foreach (var index in order)
+        {
+            if (n > 0 && string.Equals(sortedKeys[n - 1], keys[index], StringComparison.Ordinal))
+            {
+                n--;
+            }
+
+            (sortedKeys[n], sortedHeads[n]) = (keys[index], heads[index]);
+            n++;
+        }
+
+        Array.Resize(ref sortedKeys, n);
+        Array.Resize(ref sortedHeads, n);
+        return new PackedAuditHeads(sortedKeys, sortedHeads);
     }
 
     public bool ContainsKey(string key) => Find(key) >= 0;

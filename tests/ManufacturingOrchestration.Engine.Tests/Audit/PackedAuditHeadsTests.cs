@@ -131,6 +131,72 @@ public sealed class PackedAuditHeadsTests
     }
 
     [Fact]
+    public void Checkpoint_PackedHeadsWithLongCountsAndEditedHashes_HashesLikeTheSameHeadsInADictionary()
+    {
+        var plain = new AuditCheckpoint
+        {
+            Number = 7,
+            TakenAt = new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero),
+            Heads = new Dictionary<string, AuditHead>(StringComparer.Ordinal)
+            {
+                ["b"] = new() { Count = long.MaxValue, Hash = HashB },
+                ["a"] = new() { Count = 0, Hash = string.Empty },
+                ["é"] = new() { Count = 10, Hash = HashA.ToUpperInvariant() },
+            },
+            PreviousHash = HashB,
+            Hash = string.Empty,
+        };
+
+        AuditHashes.Compute(plain with { Heads = PackedAuditHeads.Merge(plain.Heads, []) }).Should().Be(AuditHashes.Compute(plain));
+    }
+
+    [Fact]
+    public void FromUnsorted_SortsByKeyAndKeepsTheLastHeadOfAKeyGivenTwice()
+    {
+        var heads = PackedAuditHeads.FromUnsorted(
+            ["c", "a", "c", "b", "a", "c"],
+            [Entry("c", 1, HashA).Value, Entry("a", 1, HashA).Value, Entry("c", 2, HashB).Value, Entry("b", 5, HashA).Value, Entry("a", 3, "odd").Value, Entry("c", 4, HashA).Value]);
+
+        heads.Keys.Should().Equal("a", "b", "c");
+        heads["a"].Should().Be(new AuditHead { Count = 3, Hash = "odd" });
+        heads["b"].Should().Be(new AuditHead { Count = 5, Hash = HashA });
+        heads["c"].Should().Be(new AuditHead { Count = 4, Hash = HashA });
+    }
+
+    [Fact]
+    public void FromUnsorted_Nothing_IsEmpty() =>
+        PackedAuditHeads.FromUnsorted([], []).Should().BeEmpty();
+
+    [Theory]
+    [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", true)]
+    [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeF", false)]
+    [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeg", false)]
+    [InlineData("/123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", false)]
+    [InlineData(":123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", false)]
+    [InlineData("`123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", false)]
+    [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde", false)]
+    [InlineData("", false)]
+    public void Pack_Utf8Text_HoldsLowerCaseHexAsBytesAndAnythingElseAsItIs(string hash, bool compact)
+    {
+        var head = PackedAuditHead.Pack(9, System.Text.Encoding.UTF8.GetBytes(hash));
+
+        head.IsCompact.Should().Be(compact);
+        head.Unpack().Should().Be(new AuditHead { Count = 9, Hash = hash });
+        head.Hash(new char[64]).ToString().Should().Be(hash);
+        head.Should().Be(PackedAuditHead.Pack(new AuditHead { Count = 9, Hash = hash }));
+    }
+
+    [Theory]
+    [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")]
+    [InlineData("edited")]
+    public void WithCount_KeepsTheHash(string hash)
+    {
+        var head = PackedAuditHead.Pack(new AuditHead { Count = 1, Hash = hash }).WithCount(42);
+
+        head.Unpack().Should().Be(new AuditHead { Count = 42, Hash = hash });
+    }
+
+    [Fact]
     public void Holds_OnlyTheHeadMergedForThatKey()
     {
         var heads = PackedAuditHeads.Merge(null, [Entry("k", 1, HashA)]);

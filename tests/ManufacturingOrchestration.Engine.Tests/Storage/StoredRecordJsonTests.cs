@@ -147,6 +147,74 @@ public sealed class StoredRecordJsonTests
     }
 
     [Fact]
+    public void Write_Checkpoint_BytesAsStoresHaveAlwaysKeptThem()
+    {
+        var checkpoint = new AuditCheckpoint
+        {
+            Number = 3,
+            TakenAt = new DateTimeOffset(2026, 12, 7, 8, 0, 0, TimeSpan.Zero),
+            Heads = new Dictionary<string, AuditHead>(StringComparer.Ordinal)
+            {
+                ["L-2"] = new() { Count = 12, Hash = new string('b', 64) },
+                ["L-1"] = new() { Count = 1, Hash = "EDITED" },
+                ["Lot \"é\""] = new() { Count = 3, Hash = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" },
+            },
+            PreviousHash = new string('d', 64),
+            Hash = new string('e', 64),
+            PreviousMac = "a1",
+            Mac = "f0",
+        };
+
+        Encoding.UTF8.GetString(StoredRecordJson.Write(checkpoint)).Should().Be(CheckpointJson);
+    }
+
+    [Fact]
+    public void Checkpoint_HeadsPacked_WrittenInKeyOrderAsTheStoresKeepThem()
+    {
+        var plain = StoredRecordJson.ReadAuditCheckpoint(Encoding.UTF8.GetBytes(CheckpointJson), "the checkpoint");
+        var inKeyOrder = CheckpointJson.Replace(L2 + "," + L1, L1 + "," + L2, StringComparison.Ordinal);
+
+        plain.Heads.Should().BeOfType<PackedAuditHeads>("read straight into packed heads");
+        Encoding.UTF8.GetString(StoredRecordJson.Write(plain)).Should().Be(inKeyOrder);
+        plain.Heads.Should().BeEquivalentTo(new Dictionary<string, AuditHead>(StringComparer.Ordinal)
+        {
+            ["L-1"] = new() { Count = 1, Hash = "EDITED" },
+            ["L-2"] = new() { Count = 12, Hash = new string('b', 64) },
+            ["Lot \"é\""] = new() { Count = 3, Hash = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" },
+        });
+    }
+
+    [Theory]
+    [InlineData("{\"b\":{\"hash\":\"H\",\"count\":2,\"extra\":[1,{\"x\":null}]},\"a\":{\"count\":1,\"count\":3,\"hash\":\"x\"}}", "a:3:x b:2:H")]
+    [InlineData("{\"a\":{\"count\":1,\"hash\":\"x\"},\"a\":{\"count\":2,\"hash\":\"y\"}}", "a:2:y")]
+    [InlineData("{\"a\":{\"count\":1,\"hash\":\"\\u0030123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}}", "a:1:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")]
+    [InlineData("{}", "")]
+    public void ReadAuditCheckpoint_HeadsAsTheSerializerReadsThem(string heads, string expected)
+    {
+        var checkpoint = StoredRecordJson.ReadAuditCheckpoint(Encoding.UTF8.GetBytes(CheckpointJson.Replace(HeadsJson, heads, StringComparison.Ordinal)), "the checkpoint");
+
+        string.Join(' ', checkpoint.Heads.Select(h => $"{h.Key}:{h.Value.Count}:{h.Value.Hash}")).Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("[]", "not a JSON object")]
+    [InlineData("{\"a\":[]}", "head of partition 'a' is not a JSON object")]
+    [InlineData("{\"a\":{\"hash\":\"x\"}}", "'a' has no count")]
+    [InlineData("{\"a\":{\"count\":1}}", "'a' has no hash")]
+    [InlineData("{\"a\":{\"count\":1,\"hash\":null}}", "hash of partition 'a' is not a string")]
+    [InlineData("{\"a\":{\"count\":1,\"hash\":7}}", "hash of partition 'a' is not a string")]
+    [InlineData("{\"a\":{\"count\":1.5,\"hash\":\"x\"}}", "count of partition 'a' is not a whole number")]
+    [InlineData("{\"a\":{\"count\":\"1\",\"hash\":\"x\"}}", "count of partition 'a' is not a whole number")]
+    [InlineData("{\"a\":{\"count\":null,\"hash\":\"x\"}}", "count of partition 'a' is not a whole number")]
+    [InlineData("null", "'Heads'")]
+    public void ReadAuditCheckpoint_HeadsMalformed_UnreadableNamingWhat(string heads, string problem)
+    {
+        var read = () => StoredRecordJson.ReadAuditCheckpoint(Encoding.UTF8.GetBytes(CheckpointJson.Replace(HeadsJson, heads, StringComparison.Ordinal)), "checkpoint 3");
+
+        read.Should().Throw<ManufacturingOrchestrationException>().Which.Message.Should().Contain("checkpoint 3").And.Contain(problem);
+    }
+
+    [Fact]
     public void Write_NullArguments_Throw()
     {
         var buffer = new ArrayBufferWriter<byte>();
@@ -155,4 +223,11 @@ public sealed class StoredRecordJsonTests
         FluentActions.Invoking(() => StoredRecordJson.Write(buffer, (AuditRecord)null!)).Should().Throw<ArgumentNullException>();
         buffer.WrittenCount.Should().Be(0);
     }
+
+    private const string L1 = "\"L-1\":{\"count\":1,\"hash\":\"EDITED\"}";
+    private const string L2 = "\"L-2\":{\"count\":12,\"hash\":\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\"}";
+    private const string HeadsJson = "{" + L2 + "," + L1 + ",\"Lot \\u0022\\u00E9\\u0022\":{\"count\":3,\"hash\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}}";
+
+    /// <summary>A checkpoint as the stores have kept it since the first version: heads in the dictionary's order.</summary>
+    private const string CheckpointJson = "{\"number\":3,\"takenAt\":\"2026-12-07T08:00:00+00:00\",\"heads\":{\"L-2\":{\"count\":12,\"hash\":\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\"},\"L-1\":{\"count\":1,\"hash\":\"EDITED\"},\"Lot \\u0022\\u00E9\\u0022\":{\"count\":3,\"hash\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}},\"previousHash\":\"dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd\",\"hash\":\"eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee\",\"previousMac\":\"a1\",\"mac\":\"f0\"}";
 }
