@@ -154,6 +154,12 @@ internal sealed class PackedAuditHeads : IReadOnlyDictionary<string, AuditHead>
     /// </summary>
     public static PackedAuditHeads Merge(IReadOnlyDictionary<string, AuditHead>? earlier, IReadOnlyCollection<KeyValuePair<string, PackedAuditHead>> later)
     {
+        if (earlier is PackedAuditHeads unchanged && later.Count == 0)
+        {
+            // Read-only: the same heads serve.
+            return unchanged;
+        }
+
         var (earlierKeys, earlierHeads) = earlier switch
         {
             null => ([], []),

@@ -164,6 +164,15 @@ public sealed class PackedAuditHeadsTests
     }
 
     [Fact]
+    public void Merge_NothingOverPackedHeads_GivesThemBackAsTheyAre()
+    {
+        var packed = PackedAuditHeads.Merge(null, [Entry("k", 1, HashA)]);
+
+        PackedAuditHeads.Merge(packed, []).Should().BeSameAs(packed);
+        PackedAuditHeads.Merge(packed, [Entry("j", 1, HashA)]).Should().NotBeSameAs(packed).And.HaveCount(2);
+    }
+
+    [Fact]
     public void FromUnsorted_Nothing_IsEmpty() =>
         PackedAuditHeads.FromUnsorted([], []).Should().BeEmpty();
 
