@@ -94,7 +94,7 @@ internal sealed class AuditHeadsJsonConverter : JsonConverter<IReadOnlyDictionar
             }
             else
             {
-                Next(ref reader);
+                // From the member's name past its value.
                 reader.Skip();
             }
         }

@@ -158,6 +158,7 @@ public sealed class PackedAuditHeadsTests
             [Entry("c", 1, HashA).Value, Entry("a", 1, HashA).Value, Entry("c", 2, HashB).Value, Entry("b", 5, HashA).Value, Entry("a", 3, "odd").Value, Entry("c", 4, HashA).Value]);
 
         heads.Keys.Should().Equal("a", "b", "c");
+        heads.Values.Should().HaveCount(3, "a head given twice is held once");
         heads["a"].Should().Be(new AuditHead { Count = 3, Hash = "odd" });
         heads["b"].Should().Be(new AuditHead { Count = 5, Hash = HashA });
         heads["c"].Should().Be(new AuditHead { Count = 4, Hash = HashA });
@@ -170,6 +171,7 @@ public sealed class PackedAuditHeadsTests
 
         PackedAuditHeads.Merge(packed, []).Should().BeSameAs(packed);
         PackedAuditHeads.Merge(packed, [Entry("j", 1, HashA)]).Should().NotBeSameAs(packed).And.HaveCount(2);
+        PackedAuditHeads.Merge(packed, [Entry("k", 2, HashB)]).Values.Should().Equal([new AuditHead { Count = 2, Hash = HashB }], "a partition in both is held once");
     }
 
     [Fact]
@@ -178,6 +180,7 @@ public sealed class PackedAuditHeadsTests
 
     [Theory]
     [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", true)]
+    [InlineData("00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff", true)]
     [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeF", false)]
     [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeg", false)]
     [InlineData("/123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", false)]

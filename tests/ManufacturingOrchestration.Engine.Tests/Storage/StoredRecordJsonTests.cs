@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using System.Text.Json;
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
@@ -212,6 +213,24 @@ public sealed class StoredRecordJsonTests
         var read = () => StoredRecordJson.ReadAuditCheckpoint(Encoding.UTF8.GetBytes(CheckpointJson.Replace(HeadsJson, heads, StringComparison.Ordinal)), "checkpoint 3");
 
         read.Should().Throw<ManufacturingOrchestrationException>().Which.Message.Should().Contain("checkpoint 3").And.Contain(problem);
+    }
+
+    [Fact]
+    public void AuditHeadsConverter_HeadsCutShort_Throws()
+    {
+        var json = Encoding.UTF8.GetBytes("{\"a\":{\"count\":1,");
+        var reader = new Utf8JsonReader(json, isFinalBlock: false, state: default);
+        reader.Read();
+
+        try
+        {
+            new AuditHeadsJsonConverter().Read(ref reader, typeof(IReadOnlyDictionary<string, AuditHead>), JsonSerializerOptions.Default);
+            Assert.Fail("the heads end before their object does");
+        }
+        catch (JsonException ex)
+        {
+            ex.Message.Should().Be("The heads of the checkpoint end before their object does.");
+        }
     }
 
     [Fact]
