@@ -128,7 +128,8 @@ public sealed class Orchestrator : IAsyncDisposable
             return;
         }
 
-        // Held until the next checkpoint merges this run's heads into it: packed, less than half the size read.
+        // Held until the next checkpoint merges this run's heads into it, packed (as the stores read it; a store of
+        // your own may give a plain dictionary, packed here).
         if (await _runtime.Store.ReadLatestCheckpointAsync(cancellationToken).ConfigureAwait(false) is { } latest)
         {
             _lastCheckpoint = latest with { Heads = PackedAuditHeads.Merge(latest.Heads, []) };
