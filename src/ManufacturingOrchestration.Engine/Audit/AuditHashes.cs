@@ -164,11 +164,20 @@ public static class AuditHashes
     }
 
     /// <summary>
-    /// Completes a checkpoint for appending: its <see cref="AuditCheckpoint.Hash"/>, and with a signer its
-    /// <see cref="AuditCheckpoint.PreviousMac"/> (the previous checkpoint's MAC) and <see cref="AuditCheckpoint.Mac"/>.
+    /// The checkpoint that follows <paramref name="previous"/> (the first when none): its number, the previous hash, its
+    /// <see cref="AuditCheckpoint.Hash"/>, and with a signer its <see cref="AuditCheckpoint.PreviousMac"/> (the previous
+    /// checkpoint's MAC) and <see cref="AuditCheckpoint.Mac"/>.
     /// </summary>
-    internal static AuditCheckpoint Seal(AuditCheckpoint checkpoint, AuditCheckpoint? previous, IAuditCheckpointSigner? signer)
+    internal static AuditCheckpoint ChainCheckpoint(AuditCheckpoint? previous, DateTimeOffset takenAt, PackedAuditHeads heads, IAuditCheckpointSigner? signer)
     {
+        var checkpoint = new AuditCheckpoint
+        {
+            Number = (previous?.Number ?? 0) + 1,
+            TakenAt = takenAt,
+            Heads = heads,
+            PreviousHash = previous?.Hash ?? GenesisHash,
+            Hash = string.Empty,
+        };
         checkpoint = checkpoint with { Hash = Compute(checkpoint) };
         if (signer is not null)
         {

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using ManufacturingOrchestration.Engine.Storage;
@@ -40,14 +41,9 @@ internal readonly struct PackedAuditHead : IEquatable<PackedAuditHead>
     {
         var hash = default(Sha256Bytes);
         Span<byte> bytes = hash;
-        if (head.Hash.Length != 2 * bytes.Length || !IsLowerHex(head.Hash))
-        {
-            return new PackedAuditHead(head.Count, default, head);
-        }
-
-        // 64 lower-case hex digits: always decodes to the 32 bytes.
-        Convert.FromHexString(head.Hash, bytes, out _, out _);
-        return new PackedAuditHead(head.Count, hash, null);
+        return head.Hash.Length == 2 * bytes.Length && TryDecodeLowerHex(head.Hash.AsSpan(), bytes)
+            ? new PackedAuditHead(head.Count, hash, null)
+            : new PackedAuditHead(head.Count, default, head);
     }
 
     /// <summary>
@@ -87,12 +83,14 @@ internal readonly struct PackedAuditHead : IEquatable<PackedAuditHead>
 
     public override int GetHashCode() => HashCode.Combine(Count, MemoryMarshal.Read<long>(_hash), _asIs);
 
-    private static bool TryDecodeLowerHex(ReadOnlySpan<byte> utf8Hex, Span<byte> destination)
+    /// <summary>Decodes lower-case hex text (UTF-16 or UTF-8) exactly twice the destination's length; anything else is refused.</summary>
+    private static bool TryDecodeLowerHex<TChar>(ReadOnlySpan<TChar> hex, Span<byte> destination)
+        where TChar : unmanaged, IBinaryInteger<TChar>
     {
         for (var i = 0; i < destination.Length; i++)
         {
-            var high = LowerHexDigit(utf8Hex[2 * i]);
-            var low = LowerHexDigit(utf8Hex[(2 * i) + 1]);
+            var high = LowerHexDigit(int.CreateTruncating(hex[2 * i]));
+            var low = LowerHexDigit(int.CreateTruncating(hex[(2 * i) + 1]));
             if ((high | low) < 0)
             {
                 return false;
@@ -104,25 +102,12 @@ internal readonly struct PackedAuditHead : IEquatable<PackedAuditHead>
         return true;
     }
 
-    private static int LowerHexDigit(byte c) => c switch
+    private static int LowerHexDigit(int c) => c switch
     {
-        >= (byte)'0' and <= (byte)'9' => c - '0',
-        >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
+        >= '0' and <= '9' => c - '0',
+        >= 'a' and <= 'f' => c - 'a' + 10,
         _ => -1,
     };
-
-    private static bool IsLowerHex(string text)
-    {
-        foreach (var c in text)
-        {
-            if (c is not ((>= '0' and <= '9') or (>= 'a' and <= 'f')))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 }
 
 /// <summary>

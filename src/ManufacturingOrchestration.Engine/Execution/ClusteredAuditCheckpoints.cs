@@ -84,17 +84,7 @@ internal sealed partial class ClusteredAuditCheckpoints : IDisposable
                     return null;
                 }
 
-                var checkpoint = AuditHashes.Seal(
-                    new AuditCheckpoint
-                    {
-                        Number = (_latest?.Number ?? 0) + 1,
-                        TakenAt = _runtime.Time.GetUtcNow(),
-                        Heads = PackedAuditHeads.Merge(latestHeads, _pending),
-                        PreviousHash = _latest?.Hash ?? AuditHashes.GenesisHash,
-                        Hash = string.Empty,
-                    },
-                    _latest,
-                    _signer);
+                var checkpoint = AuditHashes.ChainCheckpoint(_latest, _runtime.Time.GetUtcNow(), PackedAuditHeads.Merge(latestHeads, _pending), _signer);
                 try
                 {
                     await store.AppendCheckpointAsync(checkpoint, cancellationToken).ConfigureAwait(false);

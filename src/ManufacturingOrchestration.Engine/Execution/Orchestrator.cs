@@ -664,15 +664,9 @@ public sealed class Orchestrator : IAsyncDisposable
         }
 
         var heads = PackedAuditHeads.Merge(_lastCheckpoint?.Heads, _runtime.Heads);
-        var checkpoint = new AuditCheckpoint
-        {
-            Number = (_lastCheckpoint?.Number ?? 0) + 1,
-            TakenAt = _runtime.Time.GetUtcNow(),
-            Heads = heads,
-            PreviousHash = _lastCheckpoint?.Hash ?? AuditHashes.GenesisHash,
-            Hash = string.Empty,
-        };
-        checkpoint = await AppendCheckpointAsync(checkpoint, cancellationToken).ConfigureAwait(false);
+        var checkpoint = AuditHashes.ChainCheckpoint(_lastCheckpoint, _runtime.Time.GetUtcNow(), heads, _checkpointSigner);
+        await _runtime.Store.AppendCheckpointAsync(checkpoint, cancellationToken).ConfigureAwait(false);
+        _lastCheckpoint = checkpoint;
 
         // The checkpoint holds these heads now (and the next starts from it): forget them, unless a newer head of the
         // partition was committed meanwhile.
@@ -693,14 +687,6 @@ public sealed class Orchestrator : IAsyncDisposable
     /// write all their heads again every interval while idle). Not used in a cluster, where the other nodes' records count.
     /// </summary>
     private bool CheckpointDue => !_runtime.Heads.IsEmpty;
-
-    private async Task<AuditCheckpoint> AppendCheckpointAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken)
-    {
-        checkpoint = AuditHashes.Seal(checkpoint, _lastCheckpoint, _checkpointSigner);
-        await _runtime.Store.AppendCheckpointAsync(checkpoint, cancellationToken).ConfigureAwait(false);
-        _lastCheckpoint = checkpoint;
-        return checkpoint;
-    }
 
     private async Task StartClusteredAsync(ClusterCoordinator cluster, CancellationToken cancellationToken)
     {
