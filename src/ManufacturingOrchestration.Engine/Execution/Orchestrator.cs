@@ -9,6 +9,7 @@ using ManufacturingOrchestration.Engine.Workflows;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Model.Validation;
+using Microsoft.Extensions.Logging;
 
 namespace ManufacturingOrchestration.Engine.Execution;
 
@@ -23,7 +24,7 @@ namespace ManufacturingOrchestration.Engine.Execution;
 /// <para>Nothing a caller passes in can crash it: bad events are rejected with structured errors and recorded,
 /// failing adapters are retried or dead-lettered, and a failing step parks only its own key.</para>
 /// </remarks>
-public sealed class Orchestrator : IAsyncDisposable
+public sealed partial class Orchestrator : IAsyncDisposable
 {
     // How far the clock may move while the timer loop arms its wake-up and the wake-up still be waited on: the wall
     // clock moves by the microseconds arming takes (the wake-up is that late, harmlessly); a fake clock moves only when
@@ -170,8 +171,10 @@ public sealed class Orchestrator : IAsyncDisposable
 
     /// <summary>
     /// Stops gracefully: refuses new events, drains in-flight work until <paramref name="cancellationToken"/> fires,
-    /// then stops the workers, the timers and the audit sinks' deliveries and takes an audit checkpoint. Whatever was not
-    /// finished stays durable in the store: audit records not yet delivered go to their sinks after the next start.
+    /// then stops the workers, the timers and the audit sinks' deliveries and takes an audit checkpoint (in a cluster, the
+    /// singleton holder's, and then gives the node's leases back). Whatever was not finished stays durable in the store:
+    /// audit records not yet delivered go to their sinks after the next start. A checkpoint the store fails to take is
+    /// logged (event 1006) and the stop completes without it.
     /// </summary>
     /// <param name="cancellationToken">Ends the drain (the shutdown timeout).</param>
     /// <returns>A task that completes when stopped.</returns>
@@ -218,6 +221,12 @@ public sealed class Orchestrator : IAsyncDisposable
                 {
                     // The singleton moved while this node was paused: the new holder checkpoints, this one stops quietly.
                 }
+#pragma warning disable CA1031 // The stop goes on: the leases are given back, and the next holder checkpoints from the saved feed position.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    Log.ShutdownCheckpointFailed(_runtime.Logger, ex);
+                }
             }
 
             // Given back at once, so the other nodes take this node's buckets without waiting for the leases to expire.
@@ -229,7 +238,16 @@ public sealed class Orchestrator : IAsyncDisposable
         await Task.WhenAll(loops).ConfigureAwait(false);
         if (CheckpointDue)
         {
-            await CheckpointAuditAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await CheckpointAuditAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // The stop completes: everything committed stays in the store; only this checkpoint is missing.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Log.ShutdownCheckpointFailed(_runtime.Logger, ex);
+            }
         }
 
         Volatile.Write(ref _state, 3);
@@ -892,10 +910,20 @@ public sealed class Orchestrator : IAsyncDisposable
                 return;
             }
 #pragma warning disable CA1031 // A failed checkpoint is retried at the next interval.
-            catch (Exception)
+            catch (Exception ex)
 #pragma warning restore CA1031
             {
+                Log.CheckpointFailed(_runtime.Logger, ex, _runtime.Options.Settings.CheckpointInterval);
             }
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "The periodic audit checkpoint failed; it is taken again in {Interval}.")]
+        public static partial void CheckpointFailed(ILogger logger, Exception exception, TimeSpan interval);
+
+        [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "The audit checkpoint at shutdown failed; the orchestrator stops without it (what was committed stays in the store).")]
+        public static partial void ShutdownCheckpointFailed(ILogger logger, Exception exception);
     }
 }

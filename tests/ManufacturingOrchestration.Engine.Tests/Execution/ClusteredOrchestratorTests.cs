@@ -229,6 +229,24 @@ public sealed class ClusteredOrchestratorTests
     }
 
     [Fact]
+    public async Task SingletonHolderStopping_TheStoreFailingTheCheckpoint_LogsItAndStillGivesItsLeasesBack()
+    {
+        var (store, recorded) = RecordingStore.Wrap(new InMemoryOrchestrationStore());
+        var logs = new CapturingLoggerFactory();
+        await using var a = Node("node-a", store, plant: null, logs: logs);
+        await a.StartAsync();
+        await UntilAsync(() => Task.FromResult(a.Orchestrator.Cluster!.HoldsSingleton), a);
+        await FailAsync(store, a, ["LOT-1"]);
+        recorded.Failing = nameof(IOrchestrationStore.AppendCheckpointAsync);
+
+        await a.Orchestrator.Invoking(o => o.StopAsync(Ct)).Should().NotThrowAsync("a checkpoint the store cannot take must not fail the host's shutdown");
+
+        a.Orchestrator.IsRunning.Should().BeFalse();
+        logs.Entries.Should().ContainSingle(e => e.Id.Id == 1006).Which.Exception.Should().BeOfType<InvalidOperationException>();
+        recorded.Calls.GetValueOrDefault(nameof(IOrchestrationStore.ReleaseLeaseAsync)).Should().BePositive("the node gives its leases back, so the others need not wait for them to expire");
+    }
+
+    [Fact]
     public async Task ClusteredNode_OnAStoreCheckpointedUnclustered_TakesNoCheckpointUntilSomethingIsAudited()
     {
         var store = new InMemoryOrchestrationStore();
@@ -348,10 +366,11 @@ public sealed class ClusteredOrchestratorTests
     }
 
     /// <summary>A node; its audit checkpoints are taken on request only (the interval is longer than any test), so their numbers are known.</summary>
-    private static EngineTestHost Node(string id, IOrchestrationStore store, EngineTestHost? plant, int buckets = 8) =>
+    private static EngineTestHost Node(string id, IOrchestrationStore store, EngineTestHost? plant, int buckets = 8, CapturingLoggerFactory? logs = null) =>
         new(
             o =>
             {
+                o.LoggerFactory = logs;
                 o.Settings.NodeId = id;
                 o.Settings.CheckpointInterval = TimeSpan.FromDays(1);
                 o.Settings.Cluster.Enabled = true;

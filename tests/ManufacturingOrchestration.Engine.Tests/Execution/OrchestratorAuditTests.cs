@@ -149,6 +149,43 @@ public class OrchestratorAuditTests
     }
 
     [Fact]
+    public async Task StopAsync_TheStoreFailingTheCheckpoint_LogsItAndCompletesTheStop()
+    {
+        var (store, recorded) = ClusteredOrchestratorTests.RecordingStore.Wrap(new InMemoryOrchestrationStore());
+        var logs = new CapturingLoggerFactory();
+        await using var host = await new EngineTestHost(o => o.LoggerFactory = logs, store, workflows: [TestWorkflows.Notify()]).StartAsync();
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("k", "e1"));
+        recorded.Failing = nameof(IOrchestrationStore.AppendCheckpointAsync);
+
+        await host.Orchestrator.Invoking(o => o.StopAsync(EngineTestHost.Ct)).Should().NotThrowAsync("a checkpoint the store cannot take must not fail the host's shutdown");
+
+        host.Orchestrator.IsRunning.Should().BeFalse();
+        logs.Entries.Should().ContainSingle(e => e.Id.Id == 1006).Which.Exception.Should().BeOfType<InvalidOperationException>();
+        recorded.Failing = null;
+        (await store.ReadLatestCheckpointAsync(EngineTestHost.Ct)).Should().BeNull();
+        (await store.ReadAuditAsync("k", 1, EngineTestHost.Ct)).Should().NotBeEmpty("what was committed stays in the store");
+    }
+
+    [Fact]
+    public async Task PeriodicCheckpoint_TheStoreFailing_IsLoggedAndTakenAtTheNextInterval()
+    {
+        var (store, recorded) = ClusteredOrchestratorTests.RecordingStore.Wrap(new InMemoryOrchestrationStore());
+        var logs = new CapturingLoggerFactory();
+        await using var host = await new EngineTestHost(o => o.LoggerFactory = logs, store, workflows: [TestWorkflows.Notify()]).StartAsync();
+        var interval = host.Options.Settings.CheckpointInterval;
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("k", "e1"));
+        recorded.Failing = nameof(IOrchestrationStore.AppendCheckpointAsync);
+
+        await AdvanceUntilAsync(host, interval, () => Task.FromResult(logs.Entries.Any(e => e.Id.Id == 1005)));
+        recorded.Failing = null;
+        await AdvanceUntilAsync(host, interval, async () => await store.ReadLatestCheckpointAsync(EngineTestHost.Ct) is not null);
+
+        var checkpoint = await store.ReadLatestCheckpointAsync(EngineTestHost.Ct);
+        checkpoint!.Heads.Keys.Should().Equal(["k"], "the heads the failed checkpoint held are kept for the next one");
+        logs.Entries.Where(e => e.Id.Id == 1005).Should().AllSatisfy(e => e.Level.Should().Be(Microsoft.Extensions.Logging.LogLevel.Warning));
+    }
+
+    [Fact]
     public async Task StopAsync_NothingEverAudited_StoresNoCheckpoint()
     {
         await using var host = await TestWorkflows.NotifyHost().StartAsync();
@@ -172,5 +209,18 @@ public class OrchestratorAuditTests
         var checkpoint = await host.Store.ReadLatestCheckpointAsync(EngineTestHost.Ct);
         checkpoint!.Number.Should().Be(1);
         checkpoint.Heads.Keys.Should().Equal("k");
+    }
+
+    /// <summary>Moves the host's clock an interval at a time until the condition holds (the checkpoint loop runs on it), within a minute.</summary>
+    private static async Task AdvanceUntilAsync(EngineTestHost host, TimeSpan interval, Func<Task<bool>> condition)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(EngineTestHost.Ct);
+        limit.CancelAfter(TimeSpan.FromSeconds(60));
+        while (!await condition())
+        {
+            limit.Token.ThrowIfCancellationRequested();
+            host.Time.Advance(interval);
+            await Task.Delay(20, limit.Token);
+        }
     }
 }
