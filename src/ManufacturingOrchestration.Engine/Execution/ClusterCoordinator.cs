@@ -228,21 +228,45 @@ internal sealed partial class ClusterCoordinator
         }
     }
 
-    /// <summary>Releases every lease this node holds, so the others take its buckets at once instead of after expiry.</summary>
+    /// <summary>
+    /// Releases every lease this node holds, so the others take its buckets at once instead of after expiry. Best effort:
+    /// a release the store fails is logged once for all, and that lease is taken by another node when it expires.
+    /// </summary>
     public async Task ReleaseAllAsync(CancellationToken ct)
     {
+        Exception? failure = null;
+        var failed = 0;
         for (var i = 0; i < _owned.Length; i++)
         {
             if (Interlocked.Exchange(ref _owned[i], null) is not null)
             {
-                await _runtime.Store.ReleaseLeaseAsync(_bucketKeys[i], _node, ct).ConfigureAwait(false);
+                (failure, failed) = await ReleaseAsync(_bucketKeys[i], failure, failed, ct).ConfigureAwait(false);
             }
         }
 
         Interlocked.Increment(ref _version);
         await DropSingletonAsync().ConfigureAwait(false);
-        await _runtime.Store.ReleaseLeaseAsync(SingletonKey, _node, ct).ConfigureAwait(false);
-        await _runtime.Store.ReleaseLeaseAsync(NodePrefix + _node, _node, ct).ConfigureAwait(false);
+        (failure, failed) = await ReleaseAsync(SingletonKey, failure, failed, ct).ConfigureAwait(false);
+        (failure, failed) = await ReleaseAsync(NodePrefix + _node, failure, failed, ct).ConfigureAwait(false);
+        if (failure is not null)
+        {
+            Log.LeasesNotReleased(_runtime.Logger, failure, _node, failed, _options.LeaseDuration);
+        }
+    }
+
+    private async Task<(Exception? Failure, int Failed)> ReleaseAsync(string key, Exception? failure, int failed, CancellationToken ct)
+    {
+        try
+        {
+            await _runtime.Store.ReleaseLeaseAsync(key, _node, ct).ConfigureAwait(false);
+            return (failure, failed);
+        }
+#pragma warning disable CA1031 // A lease not given back expires; the stop goes on.
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            return (failure ?? ex, failed + 1);
+        }
     }
 
     private async Task RoundCoreAsync(CancellationToken ct)
@@ -490,5 +514,8 @@ internal sealed partial class ClusterCoordinator
 
         [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Node {NodeId} could not renew or balance its leases; it tries again at the next round.")]
         public static partial void RoundFailed(ILogger logger, Exception exception, string nodeId);
+
+        [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "Node {NodeId} could not give {Count} lease(s) back as it stopped; the other nodes take them when they expire (within {LeaseDuration}).")]
+        public static partial void LeasesNotReleased(ILogger logger, Exception exception, string nodeId, int count, TimeSpan leaseDuration);
     }
 }

@@ -247,6 +247,25 @@ public sealed class ClusteredOrchestratorTests
     }
 
     [Fact]
+    public async Task NodeStopping_TheStoreFailingToReleaseItsLeases_LogsItStopsAndTheOtherNodeTakesThemWhenTheyExpire()
+    {
+        var (store, recorded) = RecordingStore.Wrap(new InMemoryOrchestrationStore());
+        var logs = new CapturingLoggerFactory();
+        await using var a = Node("node-a", store, plant: null, logs: logs);
+        await using var b = Node("node-b", store, plant: a);
+        await StartSplitAsync(a, b);
+        recorded.Failing = nameof(IOrchestrationStore.ReleaseLeaseAsync);
+
+        await a.Orchestrator.Invoking(o => o.StopAsync(Ct)).Should().NotThrowAsync("a lease the store cannot release expires: it must not fail the host's shutdown");
+
+        a.Orchestrator.IsRunning.Should().BeFalse();
+        logs.Entries.Should().ContainSingle(e => e.Id.Id == 1105).Which.Exception.Should().BeOfType<InvalidOperationException>();
+        recorded.Calls[nameof(IOrchestrationStore.ReleaseLeaseAsync)].Should().BeGreaterThanOrEqualTo(6, "every bucket's lease, the singleton's and the node's own are each tried, one failure stopping none");
+        recorded.Failing = null;
+        await UntilAsync(() => Task.FromResult(b.Orchestrator.Cluster!.OwnedBuckets.Count == 8), b);
+    }
+
+    [Fact]
     public async Task ClusteredNode_OnAStoreCheckpointedUnclustered_TakesNoCheckpointUntilSomethingIsAudited()
     {
         var store = new InMemoryOrchestrationStore();
