@@ -210,14 +210,19 @@ public sealed class SqliteCrashRecoveryTests
         effects.Select(e => e.IdempotencyKey).Should().OnlyHaveUniqueItems("no command may take effect twice ({0})", because);
 
         // Every event's effect exists and each lot's events were handled in order.
+        // And the last run's checkpoint pins the end of every chain, the ends killed runs wrote after their last checkpoint included.
         var byLot = events.GroupBy(e => e.Lot).ToDictionary(g => g.Key, g => g.OrderBy(e => e.Sequence).Select(e => e.EventId).ToArray(), StringComparer.Ordinal);
         var categoryChanges = effects.Where(e => e.CommandKind == CommandKinds.ErpChangeStockCategory).GroupBy(e => e.Lot ?? string.Empty).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var checkpoint = await store.ReadLatestCheckpointAsync(Ct);
+        checkpoint.Should().NotBeNull(because);
         foreach (var (lot, expected) in byLot)
         {
             var audit = await store.ReadAuditAsync(lot, 1, Ct);
             var handled = audit.Where(r => r.Event is not null).Select(r => r.Event!.Value.Id).Distinct().ToArray();
             handled.Should().Equal(expected, "lot {0} handles its events exactly in publication order ({1})", lot, because);
             categoryChanges.GetValueOrDefault(lot).Should().Be(1, "lot {0} changes stock category in the ERP exactly once ({1})", lot, because);
+            checkpoint!.Heads.Should().ContainKey(lot, because);
+            checkpoint.Heads[lot].Should().Be(new AuditHead { Count = audit.Count, Hash = audit[^1].Hash }, "the latest checkpoint pins the last record of lot {0} ({1})", lot, because);
         }
 
         var verification = await new AuditVerifier(store).VerifyAllAsync(Ct);

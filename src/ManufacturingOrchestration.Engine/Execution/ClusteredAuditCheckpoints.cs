@@ -1,6 +1,5 @@
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Storage;
-using Microsoft.Extensions.Logging;
 
 namespace ManufacturingOrchestration.Engine.Execution;
 
@@ -15,19 +14,11 @@ namespace ManufacturingOrchestration.Engine.Execution;
 /// latest checkpoint packed (~100 bytes a partition) and the packed heads the feed showed beyond it. The latest
 /// checkpoint is read from the store only when this node does not know it (its first checkpoint, or after another node
 /// appended one: the append then fails and is tried once more from the stored one).</para>
-/// <para>How far the feed has been folded into a checkpoint is saved as the cursor named <see cref="FeedCursorName"/>
-/// (the audit sinks' cursor table; sink names starting with <c>$</c> are refused), after the checkpoint is appended. A
-/// node that becomes the holder reads the feed from there, not from the start of the trail: the latest checkpoint always
-/// covers at least the saved position, since a cursor moves only after the checkpoint that covers it is stored. A crash
-/// in between leaves it behind, and the next holder reads a little more of the feed again.</para>
+/// <para>How far the feed has been folded into a checkpoint is saved after each one (<see cref="AuditCheckpointFeed"/>): a
+/// node that becomes the holder reads the feed from there, not from the start of the trail.</para>
 /// </remarks>
-internal sealed partial class ClusteredAuditCheckpoints : IDisposable
+internal sealed class ClusteredAuditCheckpoints : IDisposable
 {
-    /// <summary>The feed cursor of the clustered checkpoints, in the audit sinks' cursor table.</summary>
-    internal const string FeedCursorName = "$audit-checkpoints";
-
-    private const int FeedPage = 10_000;
-
     private readonly OrchestratorRuntime _runtime;
     private readonly IAuditCheckpointSigner? _signer;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -63,7 +54,7 @@ internal sealed partial class ClusteredAuditCheckpoints : IDisposable
         {
             if (_cursor < 0)
             {
-                _savedCursor = await store.ReadAuditSinkCursorAsync(FeedCursorName, cancellationToken).ConfigureAwait(false);
+                _savedCursor = await store.ReadAuditSinkCursorAsync(AuditCheckpointFeed.CursorName, cancellationToken).ConfigureAwait(false);
                 _cursor = _savedCursor;
             }
 
@@ -78,7 +69,7 @@ internal sealed partial class ClusteredAuditCheckpoints : IDisposable
 
                 var latestHeads = (PackedAuditHeads?)_latest?.Heads;
                 Forget(latestHeads);
-                await ReadFeedAsync(latestHeads, cancellationToken).ConfigureAwait(false);
+                _cursor = await AuditCheckpointFeed.FoldAsync(store, _cursor, latestHeads, _pending, cancellationToken).ConfigureAwait(false);
                 if (onlyIfAudited && _pending.Count == 0)
                 {
                     return null;
@@ -98,7 +89,7 @@ internal sealed partial class ClusteredAuditCheckpoints : IDisposable
 
                 _latest = checkpoint;
                 _pending.Clear();
-                await SaveCursorAsync(cancellationToken).ConfigureAwait(false);
+                _savedCursor = await AuditCheckpointFeed.SaveAsync(_runtime, _savedCursor, _cursor, cancellationToken).ConfigureAwait(false);
                 return checkpoint;
             }
         }
@@ -125,62 +116,5 @@ internal sealed partial class ClusteredAuditCheckpoints : IDisposable
                 _pending.Remove(key);
             }
         }
-    }
-
-    /// <summary>
-    /// Folds the feed after the cursor into the pending heads: a record counts when it is beyond the latest checkpoint's
-    /// head of its partition. A partition's records are in sequence order in the feed, so each one read is its newest.
-    /// </summary>
-    private async Task ReadFeedAsync(PackedAuditHeads? latestHeads, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var feed = await _runtime.Store.ReadAuditFeedAsync(_cursor, FeedPage, cancellationToken).ConfigureAwait(false);
-            foreach (var entry in feed)
-            {
-                var record = entry.Record;
-                if (record.Sequence > (latestHeads?.CountOf(record.PartitionKey) ?? 0))
-                {
-                    _pending[record.PartitionKey] = PackedAuditHead.Pack(new AuditHead { Count = record.Sequence, Hash = record.Hash });
-                }
-
-                _cursor = entry.Position;
-            }
-
-            if (feed.Count < FeedPage)
-            {
-                return;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Saves how far the stored checkpoints cover the feed. Only ever forward (compare-and-set): a node that lost the
-    /// race re-reads the saved position. A failure is logged and left for the next checkpoint; the checkpoint stands.
-    /// </summary>
-    private async Task SaveCursorAsync(CancellationToken cancellationToken)
-    {
-        if (_cursor <= _savedCursor)
-        {
-            return;
-        }
-
-        var store = _runtime.Store;
-        try
-        {
-            _savedCursor = await store.TrySaveAuditSinkCursorAsync(FeedCursorName, _savedCursor, _cursor, cancellationToken).ConfigureAwait(false)
-                ? _cursor
-                : await store.ReadAuditSinkCursorAsync(FeedCursorName, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            Log.CursorNotSaved(_runtime.Logger, ex, _cursor);
-        }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "The audit checkpoint was stored but its feed position {Position} was not; the next holder of the singleton reads the feed again from the position saved before.")]
-        public static partial void CursorNotSaved(ILogger logger, Exception exception, long position);
     }
 }

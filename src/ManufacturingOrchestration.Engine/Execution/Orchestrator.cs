@@ -37,11 +37,11 @@ public sealed partial class Orchestrator : IAsyncDisposable
     private readonly SemaphoreSlim _intake = new(1, 1);
     private readonly IAuditCheckpointSigner? _checkpointSigner;
     private readonly ClusteredAuditCheckpoints? _clusterCheckpoints;
+    private readonly NodeAuditCheckpoints? _nodeCheckpoints;
     private CancellationTokenSource? _stopping;
     private Task? _timerLoop;
     private Task? _checkpointLoop;
     private Task? _auditSinkLoops;
-    private AuditCheckpoint? _lastCheckpoint; // not clustered: the latest checkpoint, its heads packed
     private Task? _clusterLoops;
     private List<Task>? _singletonLoops;
     private int _state; // 0 created, 4 starting, 1 running, 2 stopping, 3 stopped
@@ -58,7 +58,14 @@ public sealed partial class Orchestrator : IAsyncDisposable
         _runtime = new OrchestratorRuntime(options, _telemetry);
         Workflows = _runtime.Workflows;
         _checkpointSigner = options.AuditCheckpointSigner;
-        _clusterCheckpoints = _runtime.Cluster is null ? null : new ClusteredAuditCheckpoints(_runtime, _checkpointSigner);
+        if (_runtime.Cluster is null)
+        {
+            _nodeCheckpoints = new NodeAuditCheckpoints(_runtime, _checkpointSigner);
+        }
+        else
+        {
+            _clusterCheckpoints = new ClusteredAuditCheckpoints(_runtime, _checkpointSigner);
+        }
         Audit = new AuditVerifier(options.Store, new AuditVerifierOptions
         {
             CheckpointSigner = options.AuditCheckpointSigner,
@@ -129,12 +136,8 @@ public sealed partial class Orchestrator : IAsyncDisposable
             return;
         }
 
-        // Held until the next checkpoint merges this run's heads into it, packed (as the stores read it; a store of
-        // your own may give a plain dictionary, packed here).
-        if (await _runtime.Store.ReadLatestCheckpointAsync(cancellationToken).ConfigureAwait(false) is { } latest)
-        {
-            _lastCheckpoint = latest with { Heads = PackedAuditHeads.Merge(latest.Heads, []) };
-        }
+        // Before anything is routed: the heads a crash left out of every checkpoint are read back first.
+        await _nodeCheckpoints!.StartAsync(cancellationToken).ConfigureAwait(false);
 
         foreach (var key in await _runtime.Store.ReadPartitionsWithPendingCommandsAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -154,7 +157,7 @@ public sealed partial class Orchestrator : IAsyncDisposable
             after = pending[^1].Position;
         }
 
-        if (_checkpointSigner is not null && _lastCheckpoint is null or { Mac: null })
+        if (_checkpointSigner is not null && _nodeCheckpoints.Latest is null or { Mac: null })
         {
             // The key is new to this store: sign a checkpoint now, so the verifier finds a signed latest one without
             // waiting for the first partition this run writes to.
@@ -236,18 +239,15 @@ public sealed partial class Orchestrator : IAsyncDisposable
         }
 
         await Task.WhenAll(loops).ConfigureAwait(false);
-        if (CheckpointDue)
+        try
         {
-            try
-            {
-                await CheckpointAuditAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-#pragma warning disable CA1031 // The stop completes: everything committed stays in the store; only this checkpoint is missing.
-            catch (Exception ex)
+            await _nodeCheckpoints!.TakeAsync(onlyIfAudited: true, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The stop completes: everything committed stays in the store, and the next start reads back what no checkpoint holds.
+        catch (Exception ex)
 #pragma warning restore CA1031
-            {
-                Log.ShutdownCheckpointFailed(_runtime.Logger, ex);
-            }
+        {
+            Log.ShutdownCheckpointFailed(_runtime.Logger, ex);
         }
 
         Volatile.Write(ref _state, 3);
@@ -681,30 +681,8 @@ public sealed partial class Orchestrator : IAsyncDisposable
             return (await _clusterCheckpoints.TakeAsync(onlyIfAudited: false, cancellationToken).ConfigureAwait(false))!;
         }
 
-        var heads = PackedAuditHeads.Merge(_lastCheckpoint?.Heads, _runtime.Heads);
-        var checkpoint = AuditHashes.ChainCheckpoint(_lastCheckpoint, _runtime.Time.GetUtcNow(), heads, _checkpointSigner);
-        await _runtime.Store.AppendCheckpointAsync(checkpoint, cancellationToken).ConfigureAwait(false);
-        _lastCheckpoint = checkpoint;
-
-        // The checkpoint holds these heads now (and the next starts from it): forget them, unless a newer head of the
-        // partition was committed meanwhile.
-        foreach (var head in _runtime.Heads)
-        {
-            if (heads.Holds(head.Key, head.Value))
-            {
-                _runtime.Heads.TryRemove(head);
-            }
-        }
-
-        return checkpoint;
+        return (await _nodeCheckpoints!.TakeAsync(onlyIfAudited: false, cancellationToken).ConfigureAwait(false))!;
     }
-
-    /// <summary>
-    /// Whether this node has committed audit records since its last checkpoint: the periodic and the shutdown checkpoint
-    /// are skipped otherwise (the latest checkpoint already holds every head, and a host with many partitions would
-    /// write all their heads again every interval while idle). Not used in a cluster, where the other nodes' records count.
-    /// </summary>
-    private bool CheckpointDue => !_runtime.Heads.IsEmpty;
 
     private async Task StartClusteredAsync(ClusterCoordinator cluster, CancellationToken cancellationToken)
     {
@@ -755,6 +733,7 @@ public sealed partial class Orchestrator : IAsyncDisposable
         _stopping?.Dispose();
         _intake.Dispose();
         _clusterCheckpoints?.Dispose();
+        _nodeCheckpoints?.Dispose();
         if (_ownsTelemetry)
         {
             _telemetry.Dispose();
@@ -900,9 +879,9 @@ public sealed partial class Orchestrator : IAsyncDisposable
                         await _clusterCheckpoints!.TakeAsync(onlyIfAudited: true, stopping).ConfigureAwait(false);
                     }
                 }
-                else if (CheckpointDue)
+                else
                 {
-                    await CheckpointAuditAsync(stopping).ConfigureAwait(false);
+                    await _nodeCheckpoints!.TakeAsync(onlyIfAudited: true, stopping).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)

@@ -104,6 +104,9 @@ internal sealed class OrchestratorRuntime
     /// </summary>
     public ConcurrentDictionary<string, PackedAuditHead> Heads { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The store commits whose heads may not be in <see cref="Heads"/> yet (entered before the write, exited after <see cref="NotifyCommitted"/>).</summary>
+    public CommitEpochs Commits { get; } = new();
+
     public long OpenDeadLetters;
 
     public Task TimerSignal => Volatile.Read(ref _timerSignal).Task;

@@ -236,6 +236,21 @@ internal sealed partial class PartitionWorker
         }
     }
 
+    /// <summary>Commits to the store and notes the audit heads, counted as one commit of <see cref="OrchestratorRuntime.Commits"/> throughout.</summary>
+    private async ValueTask CommitAsync(List<StepCommit> commits, CancellationToken ct)
+    {
+        var epoch = _runtime.Commits.Enter();
+        try
+        {
+            await _runtime.Store.CommitAsync(commits, ct).ConfigureAwait(false);
+            _runtime.NotifyCommitted(commits);
+        }
+        finally
+        {
+            _runtime.Commits.Exit(epoch);
+        }
+    }
+
     private async ValueTask<bool> TryCommitAsync(List<StepCommit> commits, List<Staged> staged, List<WorkItem> handled, CancellationToken ct)
     {
         if (commits.Count == 0)
@@ -245,8 +260,7 @@ internal sealed partial class PartitionWorker
 
         try
         {
-            await _runtime.Store.CommitAsync(commits, ct).ConfigureAwait(false);
-            _runtime.NotifyCommitted(commits);
+            await CommitAsync(commits, ct).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -662,8 +676,7 @@ internal sealed partial class PartitionWorker
 
         try
         {
-            await _runtime.Store.CommitAsync(completions, ct).ConfigureAwait(false);
-            _runtime.NotifyCommitted(completions);
+            await CommitAsync(completions, ct).ConfigureAwait(false);
             foreach (var key in executed!)
             {
                 _runtime.Executor.Applied(key);

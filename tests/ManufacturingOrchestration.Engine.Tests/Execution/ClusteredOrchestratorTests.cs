@@ -476,6 +476,7 @@ public sealed class ClusteredOrchestratorTests
     public class RecordingStore : DispatchProxy
     {
         private IOrchestrationStore _inner = null!;
+        private Func<Task>? _afterNextCommit;
 
         public ConcurrentDictionary<string, int> Calls { get; } = new(StringComparer.Ordinal);
 
@@ -483,6 +484,13 @@ public sealed class ClusteredOrchestratorTests
 
         /// <summary>The name of a method that throws instead of reaching the store, or <see langword="null"/>.</summary>
         public string? Failing { get; set; }
+
+        /// <summary>Awaited once, after the next commit is in the store and before it returns to the worker (then cleared).</summary>
+        public Func<Task>? AfterNextCommit
+        {
+            get => Volatile.Read(ref _afterNextCommit);
+            set => Volatile.Write(ref _afterNextCommit, value);
+        }
 
         public static (IOrchestrationStore Store, RecordingStore Recorded) Wrap(IOrchestrationStore inner)
         {
@@ -508,6 +516,11 @@ public sealed class ClusteredOrchestratorTests
 
             try
             {
+                if (targetMethod.Name == nameof(IOrchestrationStore.CommitAsync) && Interlocked.Exchange(ref _afterNextCommit, null) is { } after)
+                {
+                    return ThenAsync((ValueTask)targetMethod.Invoke(_inner, args)!, after);
+                }
+
                 return targetMethod.Invoke(_inner, args);
             }
             catch (TargetInvocationException ex) when (ex.InnerException is not null)
@@ -515,6 +528,12 @@ public sealed class ClusteredOrchestratorTests
                 ExceptionDispatchInfo.Throw(ex.InnerException);
                 throw;
             }
+        }
+
+        private static async ValueTask ThenAsync(ValueTask commit, Func<Task> after)
+        {
+            await commit;
+            await after();
         }
     }
 }

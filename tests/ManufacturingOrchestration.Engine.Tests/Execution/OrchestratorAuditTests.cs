@@ -186,6 +186,89 @@ public class OrchestratorAuditTests
     }
 
     [Fact]
+    public async Task Restart_AfterARunWhoseLastRecordsNoCheckpointHolds_ChecksThemIn()
+    {
+        var (store, recorded) = ClusteredOrchestratorTests.RecordingStore.Wrap(new InMemoryOrchestrationStore());
+        await using var host = await new EngineTestHost(store: store, workflows: [TestWorkflows.Notify()]).StartAsync();
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("k", "e1"));
+        await host.Orchestrator.CheckpointAuditAsync(EngineTestHost.Ct);
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("k", "e2"), TestWorkflows.Signal("j", "j1"));
+
+        // The run ends as a killed one would, as far as the trail goes: its last records are in no checkpoint.
+        recorded.Failing = nameof(IOrchestrationStore.AppendCheckpointAsync);
+        await host.Orchestrator.StopAsync(EngineTestHost.Ct);
+        recorded.Failing = null;
+        await using var second = new Orchestrator(host.Options);
+        await second.StartAsync(EngineTestHost.Ct);
+        await second.StopAsync(EngineTestHost.Ct);
+
+        var checkpoint = await store.ReadLatestCheckpointAsync(EngineTestHost.Ct);
+        checkpoint!.Number.Should().Be(2, "the second run read back what the first committed after its last checkpoint, and checked it in");
+        foreach (var key in new[] { "k", "j" })
+        {
+            var trail = await store.ReadAuditAsync(key, 1, EngineTestHost.Ct);
+            checkpoint.Heads[key].Should().Be(new AuditHead { Count = trail.Count, Hash = trail[^1].Hash }, "the checkpoint pins the end of every chain");
+            AuditVerifier.VerifyChain(key, trail, checkpoint).Should().BeEmpty();
+        }
+    }
+
+    [Fact]
+    public async Task Checkpoint_SavesTheFeedsEnd_AndTheNextStartReadsTheFeedOnlyAfterIt()
+    {
+        var (store, recorded) = ClusteredOrchestratorTests.RecordingStore.Wrap(new InMemoryOrchestrationStore());
+        await using var host = await new EngineTestHost(store: store, workflows: [TestWorkflows.Notify()]).StartAsync();
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("k", "e1"));
+        await host.Orchestrator.CheckpointAuditAsync(EngineTestHost.Ct);
+        (await store.ReadAuditSinkCursorAsync("$audit-checkpoints", EngineTestHost.Ct)).Should().Be(await FeedEndAsync(store));
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("j", "j1"));
+        await host.Orchestrator.StopAsync(EngineTestHost.Ct);
+        var end = await FeedEndAsync(store);
+        (await store.ReadAuditSinkCursorAsync("$audit-checkpoints", EngineTestHost.Ct)).Should().Be(end, "the stop's checkpoint covers the whole feed");
+        await AssertSavedPositionCoveredAsync(store, (await store.ReadLatestCheckpointAsync(EngineTestHost.Ct))!);
+
+        recorded.FeedReadsAfter.Clear();
+        await using var second = new Orchestrator(host.Options);
+        await second.StartAsync(EngineTestHost.Ct);
+
+        recorded.FeedReadsAfter.Should().Equal([end], "a start reads back only what no stored checkpoint covers: here, nothing");
+        second.Runtime.Heads.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Checkpoint_ACommitInTheStoreWhoseHeadIsNotNotedYet_WaitsForItAndHoldsIt()
+    {
+        var (store, recorded) = ClusteredOrchestratorTests.RecordingStore.Wrap(new InMemoryOrchestrationStore());
+        await using var host = await new EngineTestHost(store: store, workflows: [TestWorkflows.Notify()]).StartAsync();
+        var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        recorded.AfterNextCommit = () =>
+        {
+            committed.TrySetResult();
+            return release.Task;
+        };
+        AuditCheckpoint checkpoint;
+        try
+        {
+            (await host.Orchestrator.PublishAsync(TestWorkflows.Signal("k", "e1"), EngineTestHost.Ct)).Status.Should().Be(PublishStatus.Accepted);
+            await committed.Task.WaitAsync(TimeSpan.FromSeconds(60), EngineTestHost.Ct);
+
+            // The record is in the feed, its head not yet with the node: a checkpoint now must not claim the feed's end.
+            var checkpointing = host.Orchestrator.CheckpointAuditAsync(EngineTestHost.Ct);
+            await Task.WhenAny(checkpointing, Task.Delay(200, EngineTestHost.Ct));
+            checkpointing.IsCompleted.Should().BeFalse("the checkpoint waits for the commit the feed showed it");
+            release.SetResult();
+            checkpoint = await checkpointing.WaitAsync(TimeSpan.FromSeconds(60), EngineTestHost.Ct);
+        }
+        finally
+        {
+            release.TrySetResult(); // a worker left waiting in its commit would hold the host's disposal
+        }
+
+        (await store.ReadAuditSinkCursorAsync("$audit-checkpoints", EngineTestHost.Ct)).Should().BePositive();
+        await AssertSavedPositionCoveredAsync(store, checkpoint);
+    }
+
+    [Fact]
     public async Task StopAsync_NothingEverAudited_StoresNoCheckpoint()
     {
         await using var host = await TestWorkflows.NotifyHost().StartAsync();
@@ -223,4 +306,18 @@ public class OrchestratorAuditTests
             await Task.Delay(20, limit.Token);
         }
     }
+
+    /// <summary>Every record up to the saved position is in the checkpoint (its head, or a later one of its partition).</summary>
+    private static async Task AssertSavedPositionCoveredAsync(IOrchestrationStore store, AuditCheckpoint checkpoint)
+    {
+        var saved = await store.ReadAuditSinkCursorAsync("$audit-checkpoints", EngineTestHost.Ct);
+        foreach (var entry in (await store.ReadAuditFeedAsync(0, 100_000, EngineTestHost.Ct)).Where(e => e.Position <= saved))
+        {
+            checkpoint.Heads.Should().ContainKey(entry.Record.PartitionKey);
+            checkpoint.Heads[entry.Record.PartitionKey].Count.Should().BeGreaterThanOrEqualTo(entry.Record.Sequence, $"the record at feed position {entry.Position} is before the saved position");
+        }
+    }
+
+    private static async Task<long> FeedEndAsync(IOrchestrationStore store) =>
+        (await store.ReadAuditFeedAsync(0, 100_000, EngineTestHost.Ct)).Select(e => e.Position).DefaultIfEmpty().Max();
 }
