@@ -269,6 +269,63 @@ public class OrchestratorAuditTests
     }
 
     [Fact]
+    public async Task Restart_FeedPositionNotSaved_ReadsTheFeedAgainAndTakesNoCheckpointForWhatTheLatestHolds()
+    {
+        var (store, recorded) = ClusteredOrchestratorTests.RecordingStore.Wrap(new InMemoryOrchestrationStore());
+        var logs = new CapturingLoggerFactory();
+        await using var host = await new EngineTestHost(o => o.LoggerFactory = logs, store, workflows: [TestWorkflows.Notify()]).StartAsync();
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("k", "e1"), TestWorkflows.Signal("j", "j1"));
+        recorded.Failing = nameof(IOrchestrationStore.TrySaveAuditSinkCursorAsync);
+        await host.Orchestrator.StopAsync(EngineTestHost.Ct);
+        recorded.Failing = null;
+        logs.Entries.Should().ContainSingle(e => e.Id.Id == 1104, "the checkpoint stands; only its feed position was not saved");
+
+        recorded.FeedReadsAfter.Clear();
+        await using var second = new Orchestrator(host.Options);
+        await second.StartAsync(EngineTestHost.Ct);
+
+        recorded.FeedReadsAfter.Should().StartWith(0L, "no position was saved: the feed is read from its start");
+        second.Runtime.Heads.Should().BeEmpty("every record read is in the latest checkpoint already");
+        await second.StopAsync(EngineTestHost.Ct);
+        (await store.ReadLatestCheckpointsAsync(10, EngineTestHost.Ct)).Should().ContainSingle("nothing was audited beyond the first run's checkpoint");
+    }
+
+    [Fact]
+    public async Task Checkpoint_ACommitInFlightLongerThanTheWait_IsTakenAndLeavesTheSavedPositionWhereItWas()
+    {
+        var (store, recorded) = ClusteredOrchestratorTests.RecordingStore.Wrap(new InMemoryOrchestrationStore());
+        await using var host = await new EngineTestHost(store: store, workflows: [TestWorkflows.Notify()]).StartAsync();
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("j", "j1"));
+        await host.Orchestrator.CheckpointAuditAsync(EngineTestHost.Ct);
+        var saved = await store.ReadAuditSinkCursorAsync("$audit-checkpoints", EngineTestHost.Ct);
+        var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        recorded.AfterNextCommit = () =>
+        {
+            committed.TrySetResult();
+            return release.Task;
+        };
+        AuditCheckpoint checkpoint;
+        try
+        {
+            (await host.Orchestrator.PublishAsync(TestWorkflows.Signal("k", "e1"), EngineTestHost.Ct)).Status.Should().Be(PublishStatus.Accepted);
+            await committed.Task.WaitAsync(TimeSpan.FromSeconds(60), EngineTestHost.Ct);
+
+            // The commit stays in flight while the clock passes the checkpoint's wait for it.
+            var checkpointing = host.Orchestrator.CheckpointAuditAsync(EngineTestHost.Ct);
+            await AdvanceUntilAsync(host, TimeSpan.FromSeconds(1), () => Task.FromResult(checkpointing.IsCompleted));
+            checkpoint = await checkpointing;
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        checkpoint.Number.Should().Be(2, "the checkpoint is taken");
+        (await store.ReadAuditSinkCursorAsync("$audit-checkpoints", EngineTestHost.Ct)).Should().Be(saved, "the feed's end it read holds a record whose head it may not have");
+    }
+
+    [Fact]
     public async Task StopAsync_NothingEverAudited_StoresNoCheckpoint()
     {
         await using var host = await TestWorkflows.NotifyHost().StartAsync();
