@@ -3,6 +3,7 @@ using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Model.Events;
 
 namespace ManufacturingOrchestration.Engine.Tests.Execution;
 
@@ -239,30 +240,14 @@ public class OrchestratorAuditTests
     {
         var (store, recorded) = ClusteredOrchestratorTests.RecordingStore.Wrap(new InMemoryOrchestrationStore());
         await using var host = await new EngineTestHost(store: store, workflows: [TestWorkflows.Notify()]).StartAsync();
-        var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        recorded.AfterNextCommit = () =>
-        {
-            committed.TrySetResult();
-            return release.Task;
-        };
-        AuditCheckpoint checkpoint;
-        try
-        {
-            (await host.Orchestrator.PublishAsync(TestWorkflows.Signal("k", "e1"), EngineTestHost.Ct)).Status.Should().Be(PublishStatus.Accepted);
-            await committed.Task.WaitAsync(TimeSpan.FromSeconds(60), EngineTestHost.Ct);
+        using var held = await PublishHeldInItsCommitAsync(host, recorded, TestWorkflows.Signal("k", "e1"));
 
-            // The record is in the feed, its head not yet with the node: a checkpoint now must not claim the feed's end.
-            var checkpointing = host.Orchestrator.CheckpointAuditAsync(EngineTestHost.Ct);
-            await Task.WhenAny(checkpointing, Task.Delay(200, EngineTestHost.Ct));
-            checkpointing.IsCompleted.Should().BeFalse("the checkpoint waits for the commit the feed showed it");
-            release.SetResult();
-            checkpoint = await checkpointing.WaitAsync(TimeSpan.FromSeconds(60), EngineTestHost.Ct);
-        }
-        finally
-        {
-            release.TrySetResult(); // a worker left waiting in its commit would hold the host's disposal
-        }
+        // The record is in the feed, its head not yet with the node: a checkpoint now must not claim the feed's end.
+        var checkpointing = host.Orchestrator.CheckpointAuditAsync(EngineTestHost.Ct);
+        await Task.WhenAny(checkpointing, Task.Delay(200, EngineTestHost.Ct));
+        checkpointing.IsCompleted.Should().BeFalse("the checkpoint waits for the commit the feed showed it");
+        held.Release();
+        var checkpoint = await checkpointing.WaitAsync(TimeSpan.FromSeconds(60), EngineTestHost.Ct);
 
         (await store.ReadAuditSinkCursorAsync("$audit-checkpoints", EngineTestHost.Ct)).Should().BePositive();
         await AssertSavedPositionCoveredAsync(store, checkpoint);
@@ -298,28 +283,12 @@ public class OrchestratorAuditTests
         await host.PublishAndWaitAsync(TestWorkflows.Signal("j", "j1"));
         await host.Orchestrator.CheckpointAuditAsync(EngineTestHost.Ct);
         var saved = await store.ReadAuditSinkCursorAsync("$audit-checkpoints", EngineTestHost.Ct);
-        var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        recorded.AfterNextCommit = () =>
-        {
-            committed.TrySetResult();
-            return release.Task;
-        };
-        AuditCheckpoint checkpoint;
-        try
-        {
-            (await host.Orchestrator.PublishAsync(TestWorkflows.Signal("k", "e1"), EngineTestHost.Ct)).Status.Should().Be(PublishStatus.Accepted);
-            await committed.Task.WaitAsync(TimeSpan.FromSeconds(60), EngineTestHost.Ct);
+        using var held = await PublishHeldInItsCommitAsync(host, recorded, TestWorkflows.Signal("k", "e1"));
 
-            // The commit stays in flight while the clock passes the checkpoint's wait for it.
-            var checkpointing = host.Orchestrator.CheckpointAuditAsync(EngineTestHost.Ct);
-            await AdvanceUntilAsync(host, TimeSpan.FromSeconds(1), () => Task.FromResult(checkpointing.IsCompleted));
-            checkpoint = await checkpointing;
-        }
-        finally
-        {
-            release.TrySetResult();
-        }
+        // The commit stays in flight while the clock passes the checkpoint's wait for it.
+        var checkpointing = host.Orchestrator.CheckpointAuditAsync(EngineTestHost.Ct);
+        await AdvanceUntilAsync(host, TimeSpan.FromSeconds(1), () => Task.FromResult(checkpointing.IsCompleted));
+        var checkpoint = await checkpointing;
 
         checkpoint.Number.Should().Be(2, "the checkpoint is taken");
         (await store.ReadAuditSinkCursorAsync("$audit-checkpoints", EngineTestHost.Ct)).Should().Be(saved, "the feed's end it read holds a record whose head it may not have");
@@ -364,6 +333,27 @@ public class OrchestratorAuditTests
         }
     }
 
+    /// <summary>
+    /// Publishes an event whose first commit reaches the store and then waits there, before the worker notes its heads,
+    /// until released (or disposed: a worker left waiting in its commit would hold the host's disposal).
+    /// </summary>
+    private static async Task<HeldCommit> PublishHeldInItsCommitAsync(EngineTestHost host, ClusteredOrchestratorTests.RecordingStore recorded, EventEnvelope envelope)
+    {
+        var held = new HeldCommit();
+        recorded.AfterNextCommit = held.Hold;
+        try
+        {
+            (await host.Orchestrator.PublishAsync(envelope, EngineTestHost.Ct)).Status.Should().Be(PublishStatus.Accepted);
+            await held.Reached.WaitAsync(TimeSpan.FromSeconds(60), EngineTestHost.Ct);
+            return held;
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Every record up to the saved position is in the checkpoint (its head, or a later one of its partition).</summary>
     private static async Task AssertSavedPositionCoveredAsync(IOrchestrationStore store, AuditCheckpoint checkpoint)
     {
@@ -377,4 +367,22 @@ public class OrchestratorAuditTests
 
     private static async Task<long> FeedEndAsync(IOrchestrationStore store) =>
         (await store.ReadAuditFeedAsync(0, 100_000, EngineTestHost.Ct)).Select(e => e.Position).DefaultIfEmpty().Max();
+
+    private sealed class HeldCommit : IDisposable
+    {
+        private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Reached => _reached.Task;
+
+        public Task Hold()
+        {
+            _reached.TrySetResult();
+            return _release.Task;
+        }
+
+        public void Release() => _release.TrySetResult();
+
+        public void Dispose() => Release();
+    }
 }
