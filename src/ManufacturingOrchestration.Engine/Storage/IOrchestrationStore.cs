@@ -241,7 +241,7 @@ public interface IOrchestrationStore
     /// <summary>Reads the latest audit checkpoints, newest first, in the order they were appended.</summary>
     /// <param name="maxCount">How many at most; positive.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
-    /// <returns>The checkpoints (fewer when fewer were appended).</returns>
+    /// <returns>The checkpoints (fewer when fewer were appended, or kept: the in-memory store keeps the latest <see cref="InMemoryOrchestrationStore.CheckpointsKept"/>).</returns>
     ValueTask<IReadOnlyList<AuditCheckpoint>> ReadLatestCheckpointsAsync(int maxCount, CancellationToken cancellationToken = default);
 
     /// <summary>Records an event refused at intake.</summary>

@@ -19,11 +19,19 @@ namespace ManufacturingOrchestration.Engine.Storage;
 /// Processed inbox entries and finished commands older than <see cref="InMemoryStoreOptions.RetentionWindow"/> are
 /// pruned every <see cref="InMemoryStoreOptions.PruneInterval"/> on the store's clock, so what a long run keeps grows
 /// with the window, not with everything ever accepted. Dispose the store to stop the timer; a store that is never
-/// disposed is still collected once nothing else refers to it (the timer holds it weakly).
+/// disposed is still collected once nothing else refers to it (the timer holds it weakly). Of the audit checkpoints, the
+/// latest <see cref="CheckpointsKept"/> are kept (the durable stores keep every one).
 /// </para>
 /// </remarks>
 public sealed class InMemoryOrchestrationStore : IOrchestrationStore, IDisposable
 {
+    /// <summary>
+    /// How many audit checkpoints the store keeps, the latest ones: each holds every partition's head, and one is
+    /// appended every checkpoint interval while anything is audited, so keeping them all would grow by a copy of every
+    /// head a minute. The verifier reads the latest two.
+    /// </summary>
+    public const int CheckpointsKept = 16;
+
     private readonly ConcurrentDictionary<EventKey, InboxSlot> _inbox = new();
     private readonly ConcurrentDictionary<string, PartitionSlot> _partitions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, OutboxEntry> _commands = new(StringComparer.Ordinal);
@@ -532,6 +540,10 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore, IDisposabl
             }
 
             _checkpoints.Add(checkpoint);
+            if (_checkpoints.Count > CheckpointsKept)
+            {
+                _checkpoints.RemoveAt(0);
+            }
         }
 
         return ValueTask.CompletedTask;

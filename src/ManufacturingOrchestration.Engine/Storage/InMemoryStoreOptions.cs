@@ -12,7 +12,8 @@ namespace ManufacturingOrchestration.Engine.Storage;
 /// same time whichever store an application runs on, and a test on the in-memory store sees what production sees. What
 /// the store keeps then grows with the events of the last 7 days, not with everything ever accepted; a long soak or
 /// benchmark that must stay within a fixed amount of memory sets a shorter window (memory is then about the event rate
-/// times the window, plus the audit trail and the partitions' states, which are never pruned).
+/// times the window, plus the audit trail and the partitions' states, which are never pruned; of the audit checkpoints,
+/// the latest <see cref="InMemoryOrchestrationStore.CheckpointsKept"/>).
 /// </remarks>
 public sealed class InMemoryStoreOptions
 {

@@ -95,6 +95,28 @@ public sealed class InMemoryOrchestrationStoreTests : OrchestrationStoreContract
         (await store.PruneAsync(T0.AddMinutes(1), Ct)).Should().Be(2, "pruning by hand still removes the event and its command");
     }
 
+    [Fact]
+    public async Task AppendCheckpointAsync_BeyondTheNumberKept_KeepsTheLatestAndTheChainGoesOn()
+    {
+        const int Appended = InMemoryOrchestrationStore.CheckpointsKept + 4;
+        using var store = new InMemoryOrchestrationStore();
+        AuditCheckpoint? latest = null;
+        for (var i = 0; i < Appended; i++)
+        {
+            latest = AuditHashes.ChainCheckpoint(latest, T0.AddMinutes(i), PackedAuditHeads.Merge(null, new Dictionary<string, PackedAuditHead> { ["lot-A"] = PackedAuditHead.Pack(new AuditHead { Count = i + 1, Hash = new string('a', 64) }) }), signer: null);
+            await store.AppendCheckpointAsync(latest, Ct);
+        }
+
+        var kept = await store.ReadLatestCheckpointsAsync(100, Ct);
+
+        kept.Select(c => c.Number).Should().Equal(Enumerable.Range(Appended - InMemoryOrchestrationStore.CheckpointsKept + 1, InMemoryOrchestrationStore.CheckpointsKept).Select(n => (long)n).Reverse(), "the latest are kept, newest first; older ones would grow the store by every head each interval");
+        (await store.ReadLatestCheckpointAsync(Ct))!.Number.Should().Be(Appended);
+        var stale = AuditHashes.ChainCheckpoint(kept[1], T0, (PackedAuditHeads)latest!.Heads, signer: null);
+        await store.Invoking(s => s.AppendCheckpointAsync(stale, Ct).AsTask()).Should().ThrowAsync<AuditCheckpointConflictException>("the chain still continues only from the latest");
+        await store.AppendCheckpointAsync(AuditHashes.ChainCheckpoint(latest, T0.AddHours(1), (PackedAuditHeads)latest.Heads, signer: null), Ct);
+        (await store.ReadLatestCheckpointAsync(Ct))!.Number.Should().Be(Appended + 1);
+    }
+
     [Theory]
     [InlineData("window", "RetentionWindow: The field InMemoryStoreOptions.RetentionWindow must be between 00:00:00 exclusive and 10675199.02:48:05.4775807.")]
     [InlineData("interval", "PruneInterval: The field InMemoryStoreOptions.PruneInterval must be between 00:00:00 exclusive and 10675199.02:48:05.4775807.")]
