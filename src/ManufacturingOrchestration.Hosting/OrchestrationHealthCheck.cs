@@ -11,8 +11,10 @@ namespace ManufacturingOrchestration.Hosting;
 /// The orchestrator's health: <b>unhealthy</b> when it is not running or its store does not answer within
 /// <see cref="OrchestrationHostingOptions.StoreProbeTimeout"/>; <b>degraded</b> when the backlog is above
 /// <see cref="OrchestrationHostingOptions.BacklogDegradedThreshold"/>, dead letters are open (their keys parked), a
-/// circuit is open or an event source failed; otherwise <b>healthy</b>. The data carries the numbers
-/// (<c>backlog</c>, <c>openDeadLetters</c>, <c>parkedKeys</c>, <c>openCircuits</c>, <c>failedSources</c>).
+/// circuit is open, an event source failed or the latest periodic audit checkpoint failed
+/// (<see cref="Orchestrator.ConsecutiveAuditCheckpointFailures"/>); otherwise <b>healthy</b>. The data carries the numbers
+/// (<c>backlog</c>, <c>openDeadLetters</c>, <c>parkedKeys</c>, <c>openCircuits</c>, <c>failedSources</c>,
+/// <c>auditCheckpointFailures</c>).
 /// </summary>
 /// <remarks>Register it with <c>services.AddHealthChecks().AddManufacturingOrchestration()</c>.</remarks>
 public sealed class OrchestrationHealthCheck : IHealthCheck
@@ -77,6 +79,8 @@ public sealed class OrchestrationHealthCheck : IHealthCheck
         data["parkedKeys"] = parkedKeys;
         data["openCircuits"] = circuits;
         data["failedSources"] = failedSources;
+        var checkpointFailures = _orchestrator.ConsecutiveAuditCheckpointFailures;
+        data["auditCheckpointFailures"] = checkpointFailures;
 
         var problems = new List<string>();
         if (backlog > _options.BacklogDegradedThreshold)
@@ -97,6 +101,11 @@ public sealed class OrchestrationHealthCheck : IHealthCheck
         if (failedSources.Length > 0)
         {
             problems.Add($"failed event sources: {string.Join(", ", failedSources)}");
+        }
+
+        if (checkpointFailures > 0)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"the last {checkpointFailures} audit checkpoint(s) failed: the records audited since the latest one are in no checkpoint"));
         }
 
         return problems.Count == 0

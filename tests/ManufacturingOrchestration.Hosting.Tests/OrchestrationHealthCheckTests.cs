@@ -151,6 +151,29 @@ public sealed class OrchestrationHealthCheckTests
     }
 
     [Fact(Timeout = LoopbackServer.TestTimeout)]
+    public async Task CheckHealthAsync_AuditCheckpointsFailing_DegradedUntilOneSucceeds()
+    {
+        using var plant = HostingTestPlant.Create(TimeProvider.System, "LOT-K1");
+        var (store, control) = FailingStoreProxy.Create();
+        using var host = OrchestrationHostedServiceTests.CreateHost(plant, s => s.AddManufacturingOrchestration(mo => mo
+            .UseStore(store)
+            .Configure(o => o.Settings.CheckpointInterval = TimeSpan.FromMilliseconds(20))));
+        await host.StartAsync(Ct);
+        var orchestrator = host.Services.GetRequiredService<Orchestrator>();
+        control.FailCheckpoints = true;
+        await orchestrator.PublishAsync(HostingTestPlant.Failed("LOT-K1", "evt-k1"), Ct);
+
+        var failing = await CheckUntilAsync(host, r => r.Status == HealthStatus.Degraded);
+        control.FailCheckpoints = false;
+        var recovered = await CheckUntilAsync(host, r => r.Status == HealthStatus.Healthy);
+        await host.StopAsync(Ct);
+
+        failing.Description.Should().Contain("audit checkpoint");
+        ((int)failing.Data["auditCheckpointFailures"]).Should().BePositive();
+        recovered.Data["auditCheckpointFailures"].Should().Be(0);
+    }
+
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task CheckHealthAsync_BacklogAboveThreshold_Degraded()
     {
         using var plant = HostingTestPlant.Create(TimeProvider.System, "LOT-B1", "LOT-B2");
@@ -179,6 +202,23 @@ public sealed class OrchestrationHealthCheckTests
         return check.CheckHealthAsync(context, Ct);
     }
 
+    /// <summary>Checks until the result satisfies <paramref name="done"/>, for a minute at most.</summary>
+    private static async Task<HealthCheckResult> CheckUntilAsync(IHost host, Func<HealthCheckResult, bool> done)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        limit.CancelAfter(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var result = await Check(host);
+            if (done(result))
+            {
+                return result;
+            }
+
+            await Task.Delay(20, limit.Token);
+        }
+    }
+
     private static SetBatchStatusRequest BatchStatus(string key) => new()
     {
         Context = new CommandContext { IdempotencyKey = key, CorrelationId = "corr-" + key, Site = HostingTestPlant.Site },
@@ -198,6 +238,9 @@ public sealed class OrchestrationHealthCheckTests
 
         public bool Fail { get; set; }
 
+        /// <summary>Whether appending an audit checkpoint fails.</summary>
+        public bool FailCheckpoints { get; set; }
+
         public static (IOrchestrationStore Store, FailingStoreProxy Control) Create()
         {
             var store = DispatchProxy.Create<IOrchestrationStore, FailingStoreProxy>();
@@ -210,6 +253,11 @@ public sealed class OrchestrationHealthCheckTests
             if (Fail && targetMethod.Name == nameof(IOrchestrationStore.ReadDeadLettersAsync))
             {
                 return ValueTask.FromException<IReadOnlyList<DeadLetter>>(new IOException("disk gone"));
+            }
+
+            if (FailCheckpoints && targetMethod.Name == nameof(IOrchestrationStore.AppendCheckpointAsync))
+            {
+                return ValueTask.FromException(new IOException("disk full"));
             }
 
             try

@@ -45,6 +45,7 @@ public sealed partial class Orchestrator : IAsyncDisposable
     private Task? _clusterLoops;
     private List<Task>? _singletonLoops;
     private int _state; // 0 created, 4 starting, 1 running, 2 stopping, 3 stopped
+    private int _checkpointFailures; // periodic checkpoints failed in a row
 
     /// <summary>Creates an orchestrator; call <see cref="StartAsync"/> before publishing.</summary>
     /// <param name="options">The composition; validated here.</param>
@@ -102,6 +103,13 @@ public sealed partial class Orchestrator : IAsyncDisposable
     public AdapterSet Adapters => _runtime.Options.Adapters;
 
     internal OrchestratorRuntime Runtime => _runtime;
+
+    /// <summary>
+    /// How many periodic audit checkpoints in a row have failed (each is logged, event 1005); 0 again once one succeeds
+    /// or none is due. While it is above 0 the records audited since the latest checkpoint are held by none, so truncating
+    /// them goes undetected: the hosting health check reports the orchestrator degraded.
+    /// </summary>
+    public int ConsecutiveAuditCheckpointFailures => Volatile.Read(ref _checkpointFailures);
 
     /// <summary>
     /// What this node holds of the cluster (<see cref="OrchestratorSettings.Cluster"/>), read now; <see langword="null"/>
@@ -883,6 +891,8 @@ public sealed partial class Orchestrator : IAsyncDisposable
                 {
                     await _nodeCheckpoints!.TakeAsync(onlyIfAudited: true, stopping).ConfigureAwait(false);
                 }
+
+                Volatile.Write(ref _checkpointFailures, 0);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -892,6 +902,7 @@ public sealed partial class Orchestrator : IAsyncDisposable
             catch (Exception ex)
 #pragma warning restore CA1031
             {
+                Interlocked.Increment(ref _checkpointFailures);
                 Log.CheckpointFailed(_runtime.Logger, ex, _runtime.Options.Settings.CheckpointInterval);
             }
         }

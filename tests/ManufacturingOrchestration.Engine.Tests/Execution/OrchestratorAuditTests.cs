@@ -177,9 +177,11 @@ public class OrchestratorAuditTests
         await host.PublishAndWaitAsync(TestWorkflows.Signal("k", "e1"));
         recorded.Failing = nameof(IOrchestrationStore.AppendCheckpointAsync);
 
-        await AdvanceUntilAsync(host, interval, () => Task.FromResult(logs.Entries.Any(e => e.Id.Id == 1005)));
+        await AdvanceUntilAsync(host, interval, () => Task.FromResult(host.Orchestrator.ConsecutiveAuditCheckpointFailures >= 2));
+        logs.Entries.Count(e => e.Id.Id == 1005).Should().BeGreaterThanOrEqualTo(2, "each failed checkpoint is logged");
         recorded.Failing = null;
         await AdvanceUntilAsync(host, interval, async () => await store.ReadLatestCheckpointAsync(EngineTestHost.Ct) is not null);
+        await AdvanceUntilAsync(host, interval, () => Task.FromResult(host.Orchestrator.ConsecutiveAuditCheckpointFailures == 0));
 
         var checkpoint = await store.ReadLatestCheckpointAsync(EngineTestHost.Ct);
         checkpoint!.Heads.Keys.Should().Equal(["k"], "the heads the failed checkpoint held are kept for the next one");
