@@ -99,6 +99,36 @@ internal sealed class ClusteredAuditCheckpoints : IDisposable
         }
     }
 
+    /// <summary>
+    /// With a checkpoint signer, takes a checkpoint when the latest stored one is not signed (or there is none), so a
+    /// keyed verifier finds a signed latest one; the checkpoint read here is the one a checkpoint taken now continues.
+    /// </summary>
+    public async Task SignIfUnsignedAsync(CancellationToken cancellationToken)
+    {
+        if (_signer is null)
+        {
+            return;
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var stored = await _runtime.Store.ReadLatestCheckpointAsync(cancellationToken).ConfigureAwait(false);
+            _latest = stored is null ? null : stored with { Heads = PackedAuditHeads.Merge(stored.Heads, []) };
+            _latestKnown = true;
+            if (stored is { Mac: not null })
+            {
+                return;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        await TakeAsync(onlyIfAudited: false, cancellationToken).ConfigureAwait(false);
+    }
+
     public void Dispose() => _gate.Dispose();
 
     /// <summary>Drops the pending heads the latest checkpoint already holds (or holds a later head of).</summary>

@@ -699,10 +699,7 @@ public sealed partial class Orchestrator : IAsyncDisposable
         cluster.SingletonAcquired = async scope =>
         {
             // Audit checkpoints and audit sink deliveries run on one node of the cluster: the singleton lease's holder.
-            if (_checkpointSigner is not null && await _runtime.Store.ReadLatestCheckpointAsync(stopping).ConfigureAwait(false) is null or { Mac: null })
-            {
-                await CheckpointAuditAsync(stopping).ConfigureAwait(false);
-            }
+            await _clusterCheckpoints!.SignIfUnsignedAsync(stopping).ConfigureAwait(false);
 
             if (_runtime.AuditSinks is not { } sinks)
             {

@@ -326,6 +326,31 @@ public sealed class ClusteredOrchestratorTests
     }
 
     [Fact]
+    public async Task NodeWithAKeyTakingTheSingleton_SignsACheckpointReadingTheLatestOnce()
+    {
+        var inner = new InMemoryOrchestrationStore();
+        var (store, recorded) = RecordingStore.Wrap(inner);
+        var signer = new HmacAuditCheckpointSigner(Enumerable.Repeat((byte)7, 32).ToArray());
+        await using (var unkeyed = Node("node-a", store, plant: null))
+        {
+            await unkeyed.StartAsync();
+            await FailAsync(store, unkeyed, ["LOT-1"]);
+            await unkeyed.Orchestrator.CheckpointAuditAsync(Ct);
+            await unkeyed.Orchestrator.StopAsync(Ct);
+        }
+
+        var readsBefore = recorded.Calls.GetValueOrDefault(nameof(IOrchestrationStore.ReadLatestCheckpointAsync));
+        await using var keyed = Node("node-b", store, plant: null, signer: signer);
+        await keyed.StartAsync();
+        await UntilAsync(async () => (await inner.ReadLatestCheckpointAsync(Ct))?.Mac is not null, keyed);
+
+        recorded.Calls.GetValueOrDefault(nameof(IOrchestrationStore.ReadLatestCheckpointAsync)).Should().Be(readsBefore + 1, "the checkpoint continues the one read to see whether it was signed");
+        var latest = await store.ReadLatestCheckpointAsync(Ct);
+        latest!.Number.Should().Be(2);
+        (await new AuditVerifier(store, new AuditVerifierOptions { CheckpointSigner = signer }).VerifyAllAsync(Ct)).Violations.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task NodeCheckpointingAfterAnother_ReadsTheFeedOnlyAfterWhatTheStoredCheckpointsCover()
     {
         var (store, recorded) = RecordingStore.Wrap(new InMemoryOrchestrationStore());
@@ -385,11 +410,12 @@ public sealed class ClusteredOrchestratorTests
     }
 
     /// <summary>A node; its audit checkpoints are taken on request only (the interval is longer than any test), so their numbers are known.</summary>
-    private static EngineTestHost Node(string id, IOrchestrationStore store, EngineTestHost? plant, int buckets = 8, CapturingLoggerFactory? logs = null) =>
+    private static EngineTestHost Node(string id, IOrchestrationStore store, EngineTestHost? plant, int buckets = 8, CapturingLoggerFactory? logs = null, IAuditCheckpointSigner? signer = null) =>
         new(
             o =>
             {
                 o.LoggerFactory = logs;
+                o.AuditCheckpointSigner = signer;
                 o.Settings.NodeId = id;
                 o.Settings.CheckpointInterval = TimeSpan.FromDays(1);
                 o.Settings.Cluster.Enabled = true;
