@@ -63,25 +63,31 @@ internal static partial class AuditCheckpointFeed
         for (long step = 1; ; step = step > long.MaxValue / 2 ? long.MaxValue : step * 2)
         {
             var probe = low > long.MaxValue - step ? long.MaxValue : low + step;
-            if (await FirstAtOrAfterAsync(store, probe, cancellationToken).ConfigureAwait(false) is not { } found)
+            var found = await FirstAtOrAfterAsync(store, probe, cancellationToken).ConfigureAwait(false);
+            if (found is null)
             {
                 high = probe - 1;
                 break;
             }
 
-            low = found;
+            low = found.Value;
+            if (low == long.MaxValue)
+            {
+                return low; // nothing can follow it
+            }
         }
 
         while (low < high)
         {
             var middle = low + ((high - low + 1) / 2);
-            if (await FirstAtOrAfterAsync(store, middle, cancellationToken).ConfigureAwait(false) is { } found)
+            var found = await FirstAtOrAfterAsync(store, middle, cancellationToken).ConfigureAwait(false);
+            if (found is null)
             {
-                low = found;
+                high = middle - 1;
             }
             else
             {
-                high = middle - 1;
+                low = found.Value;
             }
         }
 

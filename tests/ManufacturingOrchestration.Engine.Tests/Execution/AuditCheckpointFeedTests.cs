@@ -21,6 +21,9 @@ public sealed class AuditCheckpointFeedTests
     [InlineData(new long[] { 2, 3, 64, 65, 127 }, 0, 127)]
     [InlineData(new long[] { 2, 3, 64, 65, 128 }, 0, 128)]
     [InlineData(new long[] { 2, 3, 64, 65, 129 }, 0, 129)]
+    [InlineData(new long[] { 1, long.MaxValue - 1 }, 0, long.MaxValue - 1)]
+    [InlineData(new long[] { 1, long.MaxValue }, 0, long.MaxValue)]
+    [InlineData(new long[] { long.MaxValue / 2, (long.MaxValue / 2) + 1 }, 0, (long.MaxValue / 2) + 1)]
     public async Task FindEndAsync_ReturnsTheLastPosition_GapsIncluded(long[] positions, long from, long expected)
     {
         var feed = FeedStore.Over(positions);

@@ -256,6 +256,21 @@ public class OrchestratorAuditTests
     }
 
     [Fact]
+    public async Task Checkpoint_NothingNewInTheFeed_SavesNoPositionAgain()
+    {
+        var (store, recorded) = ClusteredOrchestratorTests.RecordingStore.Wrap(new InMemoryOrchestrationStore());
+        await using var host = await new EngineTestHost(store: store, workflows: [TestWorkflows.Notify()]).StartAsync();
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("k", "e1"));
+        await host.Orchestrator.CheckpointAuditAsync(EngineTestHost.Ct);
+        var saves = recorded.Calls.GetValueOrDefault(nameof(IOrchestrationStore.TrySaveAuditSinkCursorAsync));
+
+        await host.Orchestrator.CheckpointAuditAsync(EngineTestHost.Ct);
+
+        saves.Should().Be(1);
+        recorded.Calls.GetValueOrDefault(nameof(IOrchestrationStore.TrySaveAuditSinkCursorAsync)).Should().Be(saves, "the feed has not moved since the position saved");
+    }
+
+    [Fact]
     public async Task Restart_FeedPositionNotSaved_ReadsTheFeedAgainAndTakesNoCheckpointForWhatTheLatestHolds()
     {
         var (store, recorded) = ClusteredOrchestratorTests.RecordingStore.Wrap(new InMemoryOrchestrationStore());
