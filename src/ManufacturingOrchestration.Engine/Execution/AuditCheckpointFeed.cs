@@ -19,6 +19,15 @@ internal static partial class AuditCheckpointFeed
     private const int Page = 10_000;
 
     /// <summary>
+    /// The latest stored checkpoint, its heads packed (as the stores read them; a store of your own may give a plain
+    /// dictionary, packed here), or <see langword="null"/> when there is none.
+    /// </summary>
+    public static async Task<AuditCheckpoint?> ReadLatestAsync(IOrchestrationStore store, CancellationToken cancellationToken) =>
+        await store.ReadLatestCheckpointAsync(cancellationToken).ConfigureAwait(false) is { } latest
+            ? latest with { Heads = PackedAuditHeads.Merge(latest.Heads, []) }
+            : null;
+
+    /// <summary>
     /// Folds the feed after <paramref name="after"/> into <paramref name="heads"/>: a record counts when it is beyond the
     /// head <paramref name="latestHeads"/> holds for its partition. A partition's records are in sequence order in the feed,
     /// so each one read is its newest.

@@ -240,32 +240,32 @@ internal sealed partial class ClusterCoordinator
         {
             if (Interlocked.Exchange(ref _owned[i], null) is not null)
             {
-                (failure, failed) = await ReleaseAsync(_bucketKeys[i], failure, failed, ct).ConfigureAwait(false);
+                await ReleaseAsync(_bucketKeys[i]).ConfigureAwait(false);
             }
         }
 
         Interlocked.Increment(ref _version);
         await DropSingletonAsync().ConfigureAwait(false);
-        (failure, failed) = await ReleaseAsync(SingletonKey, failure, failed, ct).ConfigureAwait(false);
-        (failure, failed) = await ReleaseAsync(NodePrefix + _node, failure, failed, ct).ConfigureAwait(false);
+        await ReleaseAsync(SingletonKey).ConfigureAwait(false);
+        await ReleaseAsync(NodePrefix + _node).ConfigureAwait(false);
         if (failure is not null)
         {
             Log.LeasesNotReleased(_runtime.Logger, failure, _node, failed, _options.LeaseDuration);
         }
-    }
 
-    private async Task<(Exception? Failure, int Failed)> ReleaseAsync(string key, Exception? failure, int failed, CancellationToken ct)
-    {
-        try
+        async Task ReleaseAsync(string key)
         {
-            await _runtime.Store.ReleaseLeaseAsync(key, _node, ct).ConfigureAwait(false);
-            return (failure, failed);
-        }
+            try
+            {
+                await _runtime.Store.ReleaseLeaseAsync(key, _node, ct).ConfigureAwait(false);
+            }
 #pragma warning disable CA1031 // A lease not given back expires; the stop goes on.
-        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
 #pragma warning restore CA1031
-        {
-            return (failure ?? ex, failed + 1);
+            {
+                failure ??= ex;
+                failed++;
+            }
         }
     }
 

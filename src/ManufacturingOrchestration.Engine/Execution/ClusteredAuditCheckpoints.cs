@@ -62,8 +62,7 @@ internal sealed class ClusteredAuditCheckpoints : IDisposable
             {
                 if (!_latestKnown)
                 {
-                    var stored = await store.ReadLatestCheckpointAsync(cancellationToken).ConfigureAwait(false);
-                    _latest = stored is null ? null : stored with { Heads = PackedAuditHeads.Merge(stored.Heads, []) };
+                    _latest = await AuditCheckpointFeed.ReadLatestAsync(store, cancellationToken).ConfigureAwait(false);
                     _latestKnown = true;
                 }
 
@@ -113,10 +112,9 @@ internal sealed class ClusteredAuditCheckpoints : IDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var stored = await _runtime.Store.ReadLatestCheckpointAsync(cancellationToken).ConfigureAwait(false);
-            _latest = stored is null ? null : stored with { Heads = PackedAuditHeads.Merge(stored.Heads, []) };
+            _latest = await AuditCheckpointFeed.ReadLatestAsync(_runtime.Store, cancellationToken).ConfigureAwait(false);
             _latestKnown = true;
-            if (stored is { Mac: not null })
+            if (_latest is { Mac: not null })
             {
                 return;
             }

@@ -43,13 +43,7 @@ internal sealed class NodeAuditCheckpoints : IDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var store = _runtime.Store;
-
-        // Packed as the stores read it (a store of your own may give a plain dictionary, packed here).
-        if (await store.ReadLatestCheckpointAsync(cancellationToken).ConfigureAwait(false) is { } latest)
-        {
-            Latest = latest with { Heads = PackedAuditHeads.Merge(latest.Heads, []) };
-        }
-
+        Latest = await AuditCheckpointFeed.ReadLatestAsync(store, cancellationToken).ConfigureAwait(false);
         _savedCursor = await store.ReadAuditSinkCursorAsync(AuditCheckpointFeed.CursorName, cancellationToken).ConfigureAwait(false);
         _reached = await AuditCheckpointFeed.FoldAsync(store, _savedCursor, (PackedAuditHeads?)Latest?.Heads, _runtime.Heads, cancellationToken).ConfigureAwait(false);
     }
@@ -99,6 +93,18 @@ internal sealed class NodeAuditCheckpoints : IDisposable
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// With a checkpoint signer, takes a checkpoint when the latest one is not signed (or there is none), so a keyed
+    /// verifier finds a signed latest one without waiting for the first partition this run writes to.
+    /// </summary>
+    public async Task SignIfUnsignedAsync(CancellationToken cancellationToken)
+    {
+        if (_signer is not null && Latest is not { Mac: not null })
+        {
+            await TakeAsync(onlyIfAudited: false, cancellationToken).ConfigureAwait(false);
         }
     }
 

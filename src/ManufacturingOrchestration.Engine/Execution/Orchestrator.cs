@@ -35,7 +35,6 @@ public sealed partial class Orchestrator : IAsyncDisposable
     private readonly OrchestrationTelemetry _telemetry;
     private readonly bool _ownsTelemetry;
     private readonly SemaphoreSlim _intake = new(1, 1);
-    private readonly IAuditCheckpointSigner? _checkpointSigner;
     private readonly ClusteredAuditCheckpoints? _clusterCheckpoints;
     private readonly NodeAuditCheckpoints? _nodeCheckpoints;
     private CancellationTokenSource? _stopping;
@@ -58,14 +57,13 @@ public sealed partial class Orchestrator : IAsyncDisposable
         _telemetry = telemetry ?? new OrchestrationTelemetry(options.TimeProvider);
         _runtime = new OrchestratorRuntime(options, _telemetry);
         Workflows = _runtime.Workflows;
-        _checkpointSigner = options.AuditCheckpointSigner;
         if (_runtime.Cluster is null)
         {
-            _nodeCheckpoints = new NodeAuditCheckpoints(_runtime, _checkpointSigner);
+            _nodeCheckpoints = new NodeAuditCheckpoints(_runtime, options.AuditCheckpointSigner);
         }
         else
         {
-            _clusterCheckpoints = new ClusteredAuditCheckpoints(_runtime, _checkpointSigner);
+            _clusterCheckpoints = new ClusteredAuditCheckpoints(_runtime, options.AuditCheckpointSigner);
         }
         Audit = new AuditVerifier(options.Store, new AuditVerifierOptions
         {
@@ -165,12 +163,8 @@ public sealed partial class Orchestrator : IAsyncDisposable
             after = pending[^1].Position;
         }
 
-        if (_checkpointSigner is not null && _nodeCheckpoints.Latest is null or { Mac: null })
-        {
-            // The key is new to this store: sign a checkpoint now, so the verifier finds a signed latest one without
-            // waiting for the first partition this run writes to.
-            await CheckpointAuditAsync(cancellationToken).ConfigureAwait(false);
-        }
+        // A key new to this store: sign a checkpoint now.
+        await _nodeCheckpoints.SignIfUnsignedAsync(cancellationToken).ConfigureAwait(false);
 
         _timerLoop = Task.Run(() => TimerLoopAsync(_stopping.Token), CancellationToken.None);
         _checkpointLoop = Task.Run(() => CheckpointLoopAsync(_stopping.Token), CancellationToken.None);
