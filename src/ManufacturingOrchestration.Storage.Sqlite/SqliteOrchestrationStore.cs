@@ -29,6 +29,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     private readonly string _connectionString;
     private readonly SqliteCommandCache _writer;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly ConcurrentQueue<WriteRequest> _writes = new();
     private readonly ConcurrentBag<SqliteCommandCache> _idleReaders = [];
     private readonly ITimer? _pruneTimer;
     private readonly SqliteCheckpointer _checkpointer;
