@@ -1,3 +1,5 @@
+using Microsoft.Data.Sqlite;
+
 namespace ManufacturingOrchestration.Storage.Sqlite;
 
 /// <summary>The store's one writer: every write runs in a transaction on it, and writes that queue up share one.</summary>
@@ -41,14 +43,16 @@ public sealed partial class SqliteOrchestrationStore
 
         try
         {
-            if (request.IsQueued)
+            if (request.IsQueued && _disposed)
             {
-                if (_disposed)
-                {
-                    request.TryAbandon();
-                    ObjectDisposedException.ThrowIf(true, this);
-                }
+                request.TryAbandon();
+                ObjectDisposedException.ThrowIf(true, this);
+            }
 
+            // The queue is in call order and this write is in it: each transaction takes from its front, so this one is
+            // reached even when more writes than one transaction takes came before it.
+            while (request.IsQueued)
+            {
                 RunQueuedWrites();
             }
         }
@@ -60,7 +64,11 @@ public sealed partial class SqliteOrchestrationStore
         await request.Outcome.ConfigureAwait(false);
     }
 
-    /// <summary>Runs the queued writes (at most <see cref="MaxWritesPerTransaction"/>) in one transaction, each in a savepoint unless it is alone.</summary>
+    /// <summary>
+    /// Runs the queued writes (at most <see cref="MaxWritesPerTransaction"/>) in one transaction and gives each its
+    /// outcome, whatever fails: a write that threw its own exception, every other one success — or, when the
+    /// transaction itself could not be committed, every one the exception that ended it.
+    /// </summary>
     private void RunQueuedWrites()
     {
         var group = new List<WriteRequest>();
@@ -73,74 +81,21 @@ public sealed partial class SqliteOrchestrationStore
         }
 
         var position = _lastPosition;
+        Exception? aborted;
         try
         {
-            _writer.Statement("BEGIN IMMEDIATE").ExecuteNonQuery();
+            aborted = RunInOneTransaction(group);
         }
         catch (Exception ex)
         {
-            foreach (var request in group)
-            {
-                request.Fail(ex);
-            }
-
-            return;
-        }
-
-        var alone = group.Count == 1;
-        Exception? aborted = null;
-        foreach (var request in group)
-        {
-            var before = _lastPosition;
-            try
-            {
-                if (!alone)
-                {
-                    _writer.Statement("SAVEPOINT mo_write").ExecuteNonQuery();
-                }
-
-                request.Work();
-                if (!alone)
-                {
-                    _writer.Statement("RELEASE mo_write").ExecuteNonQuery();
-                }
-            }
-            catch (Exception ex)
-            {
-                _lastPosition = before;
-                request.Failed = ex;
-                if (alone || SQLitePCL.raw.sqlite3_get_autocommit(_writer.Connection.Handle) != 0)
-                {
-                    // SQLite ended the transaction itself (or the write was alone): nothing of the group is written.
-                    aborted = ex;
-                    break;
-                }
-
-                _writer.Statement("ROLLBACK TO mo_write").ExecuteNonQuery();
-                _writer.Statement("RELEASE mo_write").ExecuteNonQuery();
-            }
-        }
-
-        if (aborted is null)
-        {
-            try
-            {
-                _writer.Statement("COMMIT").ExecuteNonQuery();
-                _checkpointer.Committed();
-            }
-            catch (Exception ex)
-            {
-                aborted = ex;
-            }
+            // SQLite refused the transaction's own statements (BEGIN, a savepoint, COMMIT).
+            aborted = ex;
         }
 
         if (aborted is not null)
         {
             _lastPosition = position;
-            if (SQLitePCL.raw.sqlite3_get_autocommit(_writer.Connection.Handle) == 0)
-            {
-                _writer.Statement("ROLLBACK").ExecuteNonQuery();
-            }
+            RollBackIfOpen();
         }
 
         foreach (var request in group)
@@ -157,6 +112,68 @@ public sealed partial class SqliteOrchestrationStore
             {
                 request.Succeed();
             }
+        }
+    }
+
+    /// <summary>
+    /// Runs each write of the group in the transaction, in a savepoint unless it is alone, and commits; returns the
+    /// exception that ended the transaction before its commit, if one did.
+    /// </summary>
+    private Exception? RunInOneTransaction(List<WriteRequest> group)
+    {
+        var alone = group.Count == 1;
+        _writer.Statement("BEGIN IMMEDIATE").ExecuteNonQuery();
+        foreach (var request in group)
+        {
+            var before = _lastPosition;
+            if (!alone)
+            {
+                _writer.Statement("SAVEPOINT mo_write").ExecuteNonQuery();
+            }
+
+            try
+            {
+                request.Work();
+            }
+            catch (Exception ex)
+            {
+                _lastPosition = before;
+                request.Failed = ex;
+                if (alone || SQLitePCL.raw.sqlite3_get_autocommit(_writer.Connection.Handle) != 0)
+                {
+                    // Alone, or SQLite ended the transaction itself: nothing of the group is written.
+                    return ex;
+                }
+
+                _writer.Statement("ROLLBACK TO mo_write").ExecuteNonQuery();
+            }
+
+            if (!alone)
+            {
+                _writer.Statement("RELEASE mo_write").ExecuteNonQuery();
+            }
+        }
+
+        _writer.Statement("COMMIT").ExecuteNonQuery();
+        _checkpointer.Committed();
+        return null;
+    }
+
+    /// <summary>Rolls back the writer's open transaction, if SQLite has not already; a failure here shows in the next write's BEGIN.</summary>
+    private void RollBackIfOpen()
+    {
+        if (SQLitePCL.raw.sqlite3_get_autocommit(_writer.Connection.Handle) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _writer.Statement("ROLLBACK").ExecuteNonQuery();
+        }
+        catch (SqliteException)
+        {
+            // The callers already have the exception that ended the transaction.
         }
     }
 

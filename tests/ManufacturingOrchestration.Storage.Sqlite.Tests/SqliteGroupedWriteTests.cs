@@ -1,6 +1,7 @@
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
+using Microsoft.Data.Sqlite;
 
 namespace ManufacturingOrchestration.Storage.Sqlite.Tests;
 
@@ -55,6 +56,24 @@ public sealed class SqliteGroupedWriteTests
         (await store.LoadPartitionAsync("lot-X", Ct))!.Version.Should().Be(1);
         (await store.LoadPartitionAsync("lot-C", Ct))!.Version.Should().Be(2, "the second commit of the key ran after the first");
         (await store.ReadPendingEventsAsync("lot-D", 0, 10, Ct)).Should().ContainSingle().Which.Key.Id.Should().Be("e-1");
+    }
+
+    [Fact]
+    public async Task QueuedWrites_MoreThanOneTransactionTakes_AllCommit()
+    {
+        await using var store = SqliteOrchestrationStore.Open(_folder.NewDatabasePath());
+        var held = new HeldInsideTheWriter();
+        var holder = Task.Run(async () => await store.CommitAsync([NewState("lot-A", 0) with { CancelledTimers = held }], Ct), Ct);
+        await held.Entered.Task.WaitAsync(Limit, Ct);
+        var keys = Enumerable.Range(0, 40).Select(i => "lot-" + i.ToString("D2", System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var queued = keys.Select(key => store.CommitAsync([NewState(key, 0)], Ct).AsTask()).ToArray();
+
+        held.Release();
+
+        await holder.WaitAsync(Limit, Ct);
+        await Task.WhenAll(queued).WaitAsync(Limit, Ct);
+        var states = await store.LoadPartitionsAsync(keys, Ct);
+        states.Values.Select(state => state.Version).Should().HaveCount(40).And.OnlyContain(version => version == 1);
     }
 
     [Fact]
@@ -116,6 +135,27 @@ public sealed class SqliteGroupedWriteTests
         {
             (await reopened.LoadPartitionAsync("lot-B", Ct))!.Version.Should().Be(1);
         }
+    }
+
+    [Fact]
+    public async Task Write_TheDatabaseLockedByAnotherConnection_FailsWithSqlitesError_AndTheWriterWorksAfterwards()
+    {
+        var path = _folder.NewDatabasePath();
+        await using var store = SqliteOrchestrationStore.Open(path, new SqliteStoreOptions { BusyTimeout = TimeSpan.Zero });
+        using (var other = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()))
+        {
+            other.Open();
+            using var begin = other.CreateCommand();
+            begin.CommandText = "BEGIN IMMEDIATE";
+            begin.ExecuteNonQuery();
+
+            var refused = await FluentActions.Awaiting(async () => await store.CommitAsync([NewState("lot-A", 0)], Ct)).Should().ThrowAsync<SqliteException>();
+            refused.Which.SqliteErrorCode.Should().Be(5, "SQLITE_BUSY: the other connection holds the write lock");
+        }
+
+        await store.CommitAsync([NewState("lot-B", 0)], Ct);
+        (await store.LoadPartitionAsync("lot-A", Ct)).Should().BeNull();
+        (await store.LoadPartitionAsync("lot-B", Ct))!.Version.Should().Be(1);
     }
 
     private static StepCommit NewState(string partitionKey, long expectedVersion) =>
