@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 
 namespace ManufacturingOrchestration.Storage.Sqlite;
 
-/// <summary>The store's one writer: every write runs in a transaction on it, and writes that queue up share one.</summary>
+// The store's one writer: every write runs in a transaction on it, and writes that queue up share one.
 public sealed partial class SqliteOrchestrationStore
 {
     /// <summary>How many queued writes one transaction takes at most, so that no transaction holds the writer for long.</summary>
@@ -22,8 +22,6 @@ public sealed partial class SqliteOrchestrationStore
     /// </remarks>
     private async ValueTask WriteAsync(Action work, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        cancellationToken.ThrowIfCancellationRequested();
         var request = new WriteRequest(work);
         _writes.Enqueue(request);
         try
@@ -43,11 +41,8 @@ public sealed partial class SqliteOrchestrationStore
 
         try
         {
-            if (request.IsQueued && _disposed)
-            {
-                request.TryAbandon();
-                ObjectDisposedException.ThrowIf(true, this);
-            }
+            // Closed meanwhile: nothing runs any more, this write included.
+            ObjectDisposedException.ThrowIf(request.IsQueued && _disposed, this);
 
             // The queue is in call order and this write is in it: each transaction takes from its front, so this one is
             // reached even when more writes than one transaction takes came before it.
@@ -78,6 +73,11 @@ public sealed partial class SqliteOrchestrationStore
             {
                 group.Add(queued);
             }
+        }
+
+        if (group.Count == 0)
+        {
+            return;
         }
 
         var position = _lastPosition;
@@ -116,21 +116,16 @@ public sealed partial class SqliteOrchestrationStore
     }
 
     /// <summary>
-    /// Runs each write of the group in the transaction, in a savepoint unless it is alone, and commits; returns the
-    /// exception that ended the transaction before its commit, if one did.
+    /// Runs each write of the group in a savepoint of the transaction and commits; returns the exception that ended the
+    /// transaction before its commit, if one did.
     /// </summary>
     private Exception? RunInOneTransaction(List<WriteRequest> group)
     {
-        var alone = group.Count == 1;
         _writer.Statement("BEGIN IMMEDIATE").ExecuteNonQuery();
         foreach (var request in group)
         {
             var before = _lastPosition;
-            if (!alone)
-            {
-                _writer.Statement("SAVEPOINT mo_write").ExecuteNonQuery();
-            }
-
+            _writer.Statement("SAVEPOINT mo_write").ExecuteNonQuery();
             try
             {
                 request.Work();
@@ -139,19 +134,16 @@ public sealed partial class SqliteOrchestrationStore
             {
                 _lastPosition = before;
                 request.Failed = ex;
-                if (alone || SQLitePCL.raw.sqlite3_get_autocommit(_writer.Connection.Handle) != 0)
+                if (SQLitePCL.raw.sqlite3_get_autocommit(_writer.Connection.Handle) != 0)
                 {
-                    // Alone, or SQLite ended the transaction itself: nothing of the group is written.
+                    // SQLite ended the transaction itself: nothing of the group is written.
                     return ex;
                 }
 
                 _writer.Statement("ROLLBACK TO mo_write").ExecuteNonQuery();
             }
 
-            if (!alone)
-            {
-                _writer.Statement("RELEASE mo_write").ExecuteNonQuery();
-            }
+            _writer.Statement("RELEASE mo_write").ExecuteNonQuery();
         }
 
         _writer.Statement("COMMIT").ExecuteNonQuery();

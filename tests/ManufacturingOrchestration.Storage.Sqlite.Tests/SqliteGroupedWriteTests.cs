@@ -1,7 +1,6 @@
 using ManufacturingOrchestration.Engine.Storage;
-using ManufacturingOrchestration.Model;
-using ManufacturingOrchestration.Model.Events;
 using Microsoft.Data.Sqlite;
+using static ManufacturingOrchestration.Storage.Sqlite.Tests.StoreTestData;
 
 namespace ManufacturingOrchestration.Storage.Sqlite.Tests;
 
@@ -12,7 +11,6 @@ namespace ManufacturingOrchestration.Storage.Sqlite.Tests;
 /// </summary>
 public sealed class SqliteGroupedWriteTests
 {
-    private static readonly DateTimeOffset T0 = new(2026, 3, 2, 6, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
     private readonly TempFolder _folder;
 
@@ -100,6 +98,33 @@ public sealed class SqliteGroupedWriteTests
     }
 
     [Fact]
+    public async Task QueuedWrite_CancelledAfterATransactionTookIt_GetsItsOutcomeNotACancellation()
+    {
+        await using var store = SqliteOrchestrationStore.Open(_folder.NewDatabasePath());
+        await store.CommitAsync([NewState("lot-X", 0)], Ct);
+        var first = new HeldInsideTheWriter();
+        var holder = Task.Run(async () => await store.CommitAsync([NewState("lot-A", 0) with { CancelledTimers = first }], Ct), Ct);
+        await first.Entered.Task.WaitAsync(Limit, Ct);
+
+        // Queued in this order: the next transaction takes both and holds inside the first, with the second taken.
+        var second = new HeldInsideTheWriter();
+        var leader = store.CommitAsync([NewState("lot-C", 0) with { CancelledTimers = second }], Ct).AsTask();
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var taken = store.CommitAsync([NewState("lot-X", 5)], cancel.Token).AsTask();
+        first.Release();
+        await holder.WaitAsync(Limit, Ct);
+        await second.Entered.Task.WaitAsync(Limit, Ct);
+
+        await cancel.CancelAsync();
+        second.Release();
+
+        await leader.WaitAsync(Limit, Ct);
+        var refused = await FluentActions.Awaiting(() => taken.WaitAsync(Limit, Ct)).Should().ThrowAsync<ConcurrencyConflictException>("its transaction ran it");
+        refused.Which.PartitionKey.Should().Be("lot-X");
+        (await store.LoadPartitionAsync("lot-C", Ct))!.Version.Should().Be(1);
+    }
+
+    [Fact]
     public async Task QueuedWrite_StoreDisposedMeanwhile_EitherCommitsOrIsRefusedAsClosed_NeverHangs()
     {
         var path = _folder.NewDatabasePath();
@@ -158,23 +183,6 @@ public sealed class SqliteGroupedWriteTests
         (await store.LoadPartitionAsync("lot-B", Ct))!.Version.Should().Be(1);
     }
 
-    private static StepCommit NewState(string partitionKey, long expectedVersion) =>
-        new() { PartitionKey = partitionKey, ExpectedVersion = expectedVersion, NewState = new PartitionState { Key = partitionKey, Version = expectedVersion + 1 } };
-
-    private static InboxEvent NewEvent(string partitionKey, string id) => new()
-    {
-        Key = new EventKey("qms://plant-1", id),
-        PartitionKey = partitionKey,
-        AcceptedAt = T0,
-        Envelope = new EventEnvelope
-        {
-            Id = id,
-            Source = "qms://plant-1",
-            Type = EventTypes.InspectionPassed,
-            Time = T0,
-            Data = new InspectionPassed { InspectionLot = new InspectionLotId("IL-1"), Lot = new LotId(partitionKey), Material = new MaterialId("M-1"), Site = new SiteId("plant-1") },
-        },
-    };
 
     /// <summary>An empty list of timers to cancel whose enumeration, which the store does inside its write transaction, waits until released.</summary>
     private sealed class HeldInsideTheWriter : IReadOnlyList<string>
