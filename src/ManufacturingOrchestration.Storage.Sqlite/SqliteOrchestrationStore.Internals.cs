@@ -33,6 +33,40 @@ public sealed partial class SqliteOrchestrationStore
     /// <summary>Forgets what a key waited for, before its new state's values are written (served by the primary key).</summary>
     internal const string ClearWaitingSql = "DELETE FROM partition_waiting WHERE partition_key = $p0";
 
+    /// <summary>Runs <paramref name="work"/> in one immediate transaction on the writer connection; rolls everything back when it throws.</summary>
+    private async ValueTask WriteAsync(Action work, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            cancellationToken.ThrowIfCancellationRequested();
+            var position = _lastPosition;
+            _writer.Statement("BEGIN IMMEDIATE").ExecuteNonQuery();
+            try
+            {
+                work();
+                _writer.Statement("COMMIT").ExecuteNonQuery();
+                _checkpointer.Committed();
+            }
+            catch
+            {
+                _lastPosition = position;
+                if (SQLitePCL.raw.sqlite3_get_autocommit(_writer.Connection.Handle) == 0)
+                {
+                    _writer.Statement("ROLLBACK").ExecuteNonQuery();
+                }
+
+                throw;
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
     /// <summary>Runs a query on a pooled reader connection.</summary>
     private ValueTask<T> Read<T>(Func<SqliteCommandCache, T> query)
     {

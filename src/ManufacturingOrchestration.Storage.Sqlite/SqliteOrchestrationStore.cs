@@ -9,14 +9,13 @@ namespace ManufacturingOrchestration.Storage.Sqlite;
 
 /// <summary>
 /// The embedded durable <see cref="IOrchestrationStore"/>: one SQLite file in WAL mode. State, outbox, inbox, audit,
-/// timers and dead letters of a <see cref="CommitAsync"/> call (however many steps it groups) are written all or nothing,
-/// as is every <see cref="AcceptAsync"/> batch. Survives a kill of the process at any point with nothing lost; see
+/// timers and dead letters of a <see cref="CommitAsync"/> call (however many steps it groups) are one transaction, as is
+/// every <see cref="AcceptAsync"/> batch. Survives a kill of the process at any point with nothing lost; see
 /// <see cref="SqliteSynchronousMode"/> for power loss.
 /// </summary>
 /// <remarks>
 /// <para>One writer connection, guarded by a semaphore (SQLite has one writer), does every write with prepared,
-/// reused statements; calls that wait for it share its next transaction, each in a savepoint of its own, so each still
-/// succeeds or fails alone. Queries run on a small pool of reader connections, which WAL lets read while the writer writes.
+/// reused statements; queries run on a small pool of reader connections, which WAL lets read while the writer writes.
 /// The log is copied into the database file in the background, on the store's clock, not inside a commit.</para>
 /// <para>The schema is created and migrated when the store is opened; a file written by a newer library version is
 /// refused with <see cref="SqliteStoreSchemaException"/> and left unchanged.</para>
@@ -30,7 +29,6 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     private readonly string _connectionString;
     private readonly SqliteCommandCache _writer;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly ConcurrentQueue<WriteRequest> _writes = new();
     private readonly ConcurrentBag<SqliteCommandCache> _idleReaders = [];
     private readonly ITimer? _pruneTimer;
     private readonly SqliteCheckpointer _checkpointer;

@@ -7,13 +7,13 @@ using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Model.Serialization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
-using static ManufacturingOrchestration.Storage.Sqlite.Tests.StoreTestData;
 
 namespace ManufacturingOrchestration.Storage.Sqlite.Tests;
 
 /// <summary>What the SQLite store adds to the store contract: schema versioning, WAL, typed refusals and automatic retention.</summary>
 public sealed class SqliteOrchestrationStoreTests
 {
+    private static readonly DateTimeOffset T0 = new(2026, 3, 2, 6, 0, 0, TimeSpan.Zero);
     private readonly TempFolder _folder;
 
     public SqliteOrchestrationStoreTests(TempFolder folder)
@@ -257,6 +257,8 @@ public sealed class SqliteOrchestrationStoreTests
         loaded["lot-C"].Version.Should().Be(1);
     }
 
+    private static StepCommit NewState(string partitionKey, long expectedVersion) =>
+        new() { PartitionKey = partitionKey, ExpectedVersion = expectedVersion, NewState = new PartitionState { Key = partitionKey, Version = expectedVersion + 1 } };
 
     [Fact]
     public async Task Dispose_ThenUse_ThrowsObjectDisposed()
@@ -300,6 +302,21 @@ public sealed class SqliteOrchestrationStoreTests
         stored["e-2"].Should().Equal(EventSerializer.Default.SerializeToUtf8Bytes(second.Envelope));
         stored["e-3"].Should().Equal(EventSerializer.Default.SerializeToUtf8Bytes(followUp.Envelope));
     }
+
+    private static InboxEvent NewEvent(string partitionKey, string id) => new()
+    {
+        Key = new EventKey("qms://plant-1", id),
+        PartitionKey = partitionKey,
+        AcceptedAt = T0,
+        Envelope = new EventEnvelope
+        {
+            Id = id,
+            Source = "qms://plant-1",
+            Type = EventTypes.InspectionPassed,
+            Time = T0,
+            Data = new InspectionPassed { InspectionLot = new InspectionLotId("IL-1"), Lot = new LotId(partitionKey), Material = new MaterialId("M-1"), Site = new SiteId("plant-1") },
+        },
+    };
 
     private static SqliteConnection OpenRaw(string path, SqliteOpenMode mode = SqliteOpenMode.ReadOnly)
     {
