@@ -80,242 +80,160 @@ internal sealed partial class PartitionWorker
         }
     }
 
-    /// <summary>
-    /// Runs rounds until the items and what they lead to are done. A round whose commit does not finish at once (the
-    /// store's writer is busy) stays in flight while the next round is handled: its keys' items wait for the round after,
-    /// so each key still sees its own commits in order, and the next round's commit starts only once the one in flight
-    /// is finished. A commit that finishes at once is finished at once, so a store that commits synchronously runs one
-    /// round at a time.
-    /// </summary>
     private async Task ProcessRoundsAsync(List<WorkItem> items, CancellationToken ct)
     {
         var round = items;
-        Round? inFlight = null;
-        try
+        while (round.Count > 0)
         {
-            while (round.Count > 0 || inFlight is not null)
+            DropKeysNoLongerOwned();
+            var next = new List<WorkItem>();
+            var touched = new Dictionary<string, KeyRuntime>(StringComparer.Ordinal);
+            var staged = new List<Staged>();
+            var commits = new List<StepCommit>();
+            var handled = new List<WorkItem>();
+            var scans = new List<KeyRuntime>();
+            var freeScans = new List<KeyRuntime>();
+            await PrefetchKeysAsync(round, ct).ConfigureAwait(false);
+
+            foreach (var item in round)
             {
-                var current = round.Count > 0 ? await HandleRoundAsync(round, inFlight, ct).ConfigureAwait(false) : null;
-                var next = current?.Next ?? [];
-                if (inFlight is not null)
+                if (touched.ContainsKey(item.PartitionKey))
                 {
-                    next = Resumed(await FinishAsync(inFlight, current, ct).ConfigureAwait(false), next);
-                    inFlight = null;
+                    next.Add(item);
+                    continue;
                 }
 
-                if (current is not null)
+                KeyRuntime? key;
+                try
                 {
-                    var commit = current.Commits.Count == 0 ? ValueTask.CompletedTask : CommitAsync(current.Commits, ct);
-                    if (!commit.IsCompleted && HasWorkFor(next))
+                    key = await GetKeyAsync(item, ct).ConfigureAwait(false);
+                    if (key is null)
                     {
-                        current.Commit = commit.AsTask();
-                        inFlight = current;
-                        round = next;
+                        // A clustered node that does not own the key's bucket (any more): its owner does the work.
+                        _runtime.NotOwned(item);
+                        Done(item);
+                        continue;
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.StoreFailed(_runtime.Logger, ex, item.PartitionKey);
+                    if (item is EventWork)
+                    {
+                        // Re-read the key's pending events in order later instead of letting this one fall behind newer ones.
+                        _rescan.Add(item.PartitionKey);
+                        _runtime.InFlightAdded();
+                        Done(item);
+                        await RequeueLaterAsync([new ScanWork(item.PartitionKey)], ct).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await RequeueLaterAsync([item], ct).ConfigureAwait(false);
+                    }
+
+                    continue;
+                }
+
+                if (item is EventWork deferrable)
+                {
+                    _maxPositionSeen = Math.Max(_maxPositionSeen, deferrable.Event.Position);
+                    if (deferrable.Event.Position <= key.LastProcessedPosition)
+                    {
+                        Done(item);
                         continue;
                     }
 
-                    current.Commit = commit.IsCompletedSuccessfully ? null : commit.AsTask();
-                    next = Resumed(await FinishAsync(current, null, ct).ConfigureAwait(false), next);
+                    if (key.IsBlocked || key.NeedsScan)
+                    {
+                        // It stays pending in the store; the key reads it again, in order, once it is free.
+                        key.NeedsScan = true;
+                        if (!key.IsBlocked && !freeScans.Contains(key))
+                        {
+                            freeScans.Add(key);
+                        }
+
+                        Done(item);
+                        continue;
+                    }
                 }
 
+                touched[item.PartitionKey] = key;
+                handled.Add(item);
+                try
+                {
+                    var stage = await HandleAsync(key, item, ct).ConfigureAwait(false);
+                    if (stage is not null)
+                    {
+                        staged.Add(stage);
+                        if (stage.Commit is not null)
+                        {
+                            commits.Add(Fenced(stage.Commit, key));
+                        }
+
+                        if (stage.ScanAfterCommit)
+                        {
+                            scans.Add(key);
+                        }
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    Log.StepFailed(_runtime.Logger, ex, item.PartitionKey);
+                    CompletionOf(item)?.TrySetResult(OperatorActionResult.Refused(ReasonCodes.StepFailed, $"{ex.GetType().Name}: {ex.Message}"));
+                    var poison = item is EventWork ew ? PoisonEvent(key, ew.Event, ex) : null;
+                    if (poison is not null)
+                    {
+                        staged.Add(poison);
+                        commits.Add(Fenced(poison.Commit!, key));
+                    }
+                }
+            }
+
+            if (!await TryCommitAsync(commits, staged, handled, ct).ConfigureAwait(false))
+            {
                 round = next;
-            }
-        }
-        finally
-        {
-            if (inFlight?.Commit is { IsCompleted: false } abandoned)
-            {
-                // Stopping with a commit in flight: the loop ends only once the store is done with it.
-                await abandoned.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>The items the keys made free again continue first, before anything newer; then the rest in order.</summary>
-    private static List<WorkItem> Resumed(List<WorkItem>? resumed, List<WorkItem> next)
-    {
-        if (resumed is not { Count: > 0 })
-        {
-            return next;
-        }
-
-        resumed.AddRange(next);
-        return resumed;
-    }
-
-    /// <summary>Whether there is work to handle while a commit is in flight: tops the next round up from the queue.</summary>
-    private bool HasWorkFor(List<WorkItem> next)
-    {
-        var reader = _queue.Reader;
-        while (next.Count < _runtime.Options.Settings.MaxBatchSize && reader.TryRead(out var item))
-        {
-            next.Add(item);
-        }
-
-        return next.Count > 0;
-    }
-
-    /// <summary>
-    /// Handles one item per key of the round (a key's later items, and those of keys whose commit is in flight, go to
-    /// the next round) and stages what they produced, not yet committed.
-    /// </summary>
-    private async Task<Round> HandleRoundAsync(List<WorkItem> items, Round? inFlight, CancellationToken ct)
-    {
-        DropKeysNoLongerOwned();
-        var round = new Round();
-        var touched = round.Touched;
-        await PrefetchKeysAsync(items, ct).ConfigureAwait(false);
-
-        foreach (var item in items)
-        {
-            if (touched.ContainsKey(item.PartitionKey) || inFlight?.Touched.ContainsKey(item.PartitionKey) == true)
-            {
-                round.Next.Add(item);
                 continue;
             }
 
-            KeyRuntime? key;
-            try
+            foreach (var stage in staged)
             {
-                key = await GetKeyAsync(item, ct).ConfigureAwait(false);
-                if (key is null)
-                {
-                    // A clustered node that does not own the key's bucket (any more): its owner does the work.
-                    _runtime.NotOwned(item);
-                    Done(item);
-                    continue;
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                Log.StoreFailed(_runtime.Logger, ex, item.PartitionKey);
-                if (item is EventWork)
-                {
-                    // Re-read the key's pending events in order later instead of letting this one fall behind newer ones.
-                    _rescan.Add(item.PartitionKey);
-                    _runtime.InFlightAdded();
-                    Done(item);
-                    await RequeueLaterAsync([new ScanWork(item.PartitionKey)], ct).ConfigureAwait(false);
-                }
-                else
-                {
-                    await RequeueLaterAsync([item], ct).ConfigureAwait(false);
-                }
-
-                continue;
+                stage.Apply();
             }
 
-            if (item is EventWork deferrable)
+            await ExecuteCommandsAsync(touched.Values, ct).ConfigureAwait(false);
+
+            foreach (var stage in staged)
             {
-                _maxPositionSeen = Math.Max(_maxPositionSeen, deferrable.Event.Position);
-                if (deferrable.Event.Position <= key.LastProcessedPosition)
-                {
-                    Done(item);
-                    continue;
-                }
+                stage.Completion?.TrySetResult(stage.Result ?? OperatorActionResult.Done("done"));
+            }
 
-                if (key.IsBlocked || key.NeedsScan)
+            // Keys that are free again continue with what waited for them, before anything newer.
+            var resumed = new List<WorkItem>();
+            foreach (var key in touched.Values.Concat(freeScans.Where(k => !touched.ContainsKey(k.State.Key))))
+            {
+                if (!key.IsBlocked && (key.NeedsScan || scans.Contains(key)))
                 {
-                    // It stays pending in the store; the key reads it again, in order, once it is free.
-                    key.NeedsScan = true;
-                    if (!key.IsBlocked && !round.FreeScans.Contains(key))
-                    {
-                        round.FreeScans.Add(key);
-                    }
-
-                    Done(item);
-                    continue;
+                    resumed.AddRange(await ScanAsync(key, ct).ConfigureAwait(false));
                 }
             }
 
-            touched[item.PartitionKey] = key;
-            round.Handled.Add(item);
-            try
+            if (resumed.Count > 0)
             {
-                var stage = await HandleAsync(key, item, ct).ConfigureAwait(false);
-                if (stage is not null)
-                {
-                    round.Staged.Add(stage);
-                    if (stage.Commit is not null)
-                    {
-                        round.Commits.Add(Fenced(stage.Commit, key));
-                    }
+                resumed.AddRange(next);
+                next = resumed;
+            }
 
-                    if (stage.ScanAfterCommit)
-                    {
-                        round.Scans.Add(key);
-                    }
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            // Before the handled items let the orchestrator look idle, so an idle orchestrator's cache is within bounds.
+            TrimKeys();
+
+            // Only now, with the work they unblocked counted, may the handled items let the orchestrator look idle.
+            foreach (var item in handled)
             {
-                Log.StepFailed(_runtime.Logger, ex, item.PartitionKey);
-                CompletionOf(item)?.TrySetResult(OperatorActionResult.Refused(ReasonCodes.StepFailed, $"{ex.GetType().Name}: {ex.Message}"));
-                var poison = item is EventWork ew ? PoisonEvent(key, ew.Event, ex) : null;
-                if (poison is not null)
-                {
-                    round.Staged.Add(poison);
-                    round.Commits.Add(Fenced(poison.Commit!, key));
-                }
+                Done(item);
             }
+
+            round = next;
         }
-
-        return round;
-    }
-
-    /// <summary>
-    /// Once the round's commit is durable: applies what it staged, executes its commands, answers its callers and reads
-    /// the pending events of keys that are free again (returned, to run before anything newer). A failed commit hands the
-    /// round's items back to be tried again instead and returns <see langword="null"/>. The keys of
-    /// <paramref name="following"/>, a round handled but not yet committed, stay in the cache.
-    /// </summary>
-    private async Task<List<WorkItem>?> FinishAsync(Round round, Round? following, CancellationToken ct)
-    {
-        if (round.Commit is { } commit)
-        {
-            try
-            {
-                await commit.ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                await CommitFailedAsync(ex, round, ct).ConfigureAwait(false);
-                return null;
-            }
-        }
-
-        foreach (var stage in round.Staged)
-        {
-            stage.Apply();
-        }
-
-        await ExecuteCommandsAsync(round.Touched.Values, ct).ConfigureAwait(false);
-
-        foreach (var stage in round.Staged)
-        {
-            stage.Completion?.TrySetResult(stage.Result ?? OperatorActionResult.Done("done"));
-        }
-
-        // Keys that are free again continue with what waited for them, before anything newer.
-        List<WorkItem>? resumed = null;
-        foreach (var key in round.Touched.Values.Concat(round.FreeScans.Where(k => !round.Touched.ContainsKey(k.State.Key))))
-        {
-            if (!key.IsBlocked && (key.NeedsScan || round.Scans.Contains(key)))
-            {
-                (resumed ??= []).AddRange(await ScanAsync(key, ct).ConfigureAwait(false));
-            }
-        }
-
-        // Before the handled items let the orchestrator look idle, so an idle orchestrator's cache is within bounds.
-        TrimKeys(following?.Touched);
-
-        // Only now, with the work they unblocked counted, may the handled items let the orchestrator look idle.
-        foreach (var item in round.Handled)
-        {
-            Done(item);
-        }
-
-        return resumed;
     }
 
     /// <summary>Commits to the store and notes the audit heads, counted as one commit of <see cref="OrchestratorRuntime.Commits"/> throughout.</summary>
@@ -333,54 +251,66 @@ internal sealed partial class PartitionWorker
         }
     }
 
-    /// <summary>
-    /// Nothing of the round is committed: forgets its cached keys and tries the same items again shortly. A lost lease
-    /// drops its bucket first (logged once, there): the retried items of its keys are let go, not retried.
-    /// </summary>
-    private async Task CommitFailedAsync(Exception ex, Round round, CancellationToken ct)
+    private async ValueTask<bool> TryCommitAsync(List<StepCommit> commits, List<Staged> staged, List<WorkItem> handled, CancellationToken ct)
     {
-        if (ex is LeaseLostException lost && _runtime.Cluster is { } cluster)
+        if (commits.Count == 0)
         {
-            cluster.Lost(lost.Fence);
-        }
-        else
-        {
-            Log.StoreFailed(_runtime.Logger, ex, round.Commits[0].PartitionKey);
+            return true;
         }
 
-        foreach (var stage in round.Staged)
+        try
         {
-            Forget(stage.Key.State.Key);
+            await CommitAsync(commits, ct).ConfigureAwait(false);
+            return true;
         }
-
-        var retry = new List<WorkItem>();
-        var rescans = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var item in round.Handled)
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            if (CompletionOf(item) is { } completion)
+            // Nothing of the round is committed: forget the cached keys and try the same items again shortly. A lost
+            // lease drops its bucket first (logged once, there): the retried items of its keys are let go, not retried.
+            if (ex is LeaseLostException lost && _runtime.Cluster is { } cluster)
             {
-                completion.TrySetResult(OperatorActionResult.Refused(ReasonCodes.ConcurrencyConflict, $"The store refused the commit: {ex.Message}"));
-                Done(item);
-            }
-            else if (item is EventWork)
-            {
-                // The event stays pending in the store; its key re-reads its pending events in order.
-                Forget(item.PartitionKey);
-                if (rescans.Add(item.PartitionKey))
-                {
-                    retry.Add(new ScanWork(item.PartitionKey));
-                    _runtime.InFlightAdded();
-                }
-
-                Done(item);
+                cluster.Lost(lost.Fence);
             }
             else
             {
-                retry.Add(item);
+                Log.StoreFailed(_runtime.Logger, ex, commits[0].PartitionKey);
             }
-        }
 
-        await RequeueLaterAsync(retry, ct).ConfigureAwait(false);
+            foreach (var stage in staged)
+            {
+                Forget(stage.Key.State.Key);
+            }
+
+            var retry = new List<WorkItem>();
+            var rescans = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var item in handled)
+            {
+                if (CompletionOf(item) is { } completion)
+                {
+                    completion.TrySetResult(OperatorActionResult.Refused(ReasonCodes.ConcurrencyConflict, $"The store refused the commit: {ex.Message}"));
+                    Done(item);
+                }
+                else if (item is EventWork)
+                {
+                    // The event stays pending in the store; its key re-reads its pending events in order.
+                    Forget(item.PartitionKey);
+                    if (rescans.Add(item.PartitionKey))
+                    {
+                        retry.Add(new ScanWork(item.PartitionKey));
+                        _runtime.InFlightAdded();
+                    }
+
+                    Done(item);
+                }
+                else
+                {
+                    retry.Add(item);
+                }
+            }
+
+            await RequeueLaterAsync(retry, ct).ConfigureAwait(false);
+            return false;
+        }
     }
 
     private async Task RequeueLaterAsync(List<WorkItem> items, CancellationToken ct)
@@ -530,10 +460,9 @@ internal sealed partial class PartitionWorker
     /// <summary>
     /// Keeps the key cache within its share of <see cref="OrchestratorSettings.KeyCacheCapacity"/>: past it, drops keys
     /// that have nothing in progress until three quarters are left, so the work is done in batches. Everything a dropped
-    /// key knows is in the store; a key still to be handled in this batch is read from it again. The keys of
-    /// <paramref name="keep"/>, handled in a round whose commit is still to come, are not dropped.
+    /// key knows is in the store; a key still to be handled in this batch is read from it again.
     /// </summary>
-    private void TrimKeys(Dictionary<string, KeyRuntime>? keep)
+    private void TrimKeys()
     {
         if (_keys.Count <= _keyCapacity)
         {
@@ -548,7 +477,7 @@ internal sealed partial class PartitionWorker
                 break;
             }
 
-            if (key.IsSettled && keep?.ContainsKey(partitionKey) != true)
+            if (key.IsSettled)
             {
                 _keys.Remove(partitionKey);
             }
@@ -849,32 +778,6 @@ internal sealed partial class PartitionWorker
         [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "The store failed for partition {PartitionKey}; the work is retried.")]
         public static partial void StoreFailed(ILogger logger, Exception exception, string partitionKey);
     }
-}
-
-/// <summary>One round of a worker: the keys it handled, what they staged, and the commit that makes it durable.</summary>
-internal sealed class Round
-{
-    /// <summary>The keys handled in the round, one item each.</summary>
-    public Dictionary<string, KeyRuntime> Touched { get; } = new(StringComparer.Ordinal);
-
-    public List<Staged> Staged { get; } = [];
-
-    public List<StepCommit> Commits { get; } = [];
-
-    /// <summary>The items handled, done once the round is finished (or handed back when its commit failed).</summary>
-    public List<WorkItem> Handled { get; } = [];
-
-    /// <summary>Keys that read their pending events once the commit is durable.</summary>
-    public List<KeyRuntime> Scans { get; } = [];
-
-    /// <summary>Keys not handled whose events wait in the store to be read again while they are free.</summary>
-    public List<KeyRuntime> FreeScans { get; } = [];
-
-    /// <summary>The items left for the next round, in order.</summary>
-    public List<WorkItem> Next { get; } = [];
-
-    /// <summary>The store commit while it is in flight or once it failed; <see langword="null"/> when it succeeded at once or there was none.</summary>
-    public Task? Commit { get; set; }
 }
 
 /// <summary>What handling one item of one key produced, applied to the key's cache once its commit is durable.</summary>
