@@ -189,7 +189,7 @@ internal sealed partial class PartitionWorker
                 }
             }
 
-            if (!await TryCommitAsync(commits, staged, handled, ct).ConfigureAwait(false))
+            if (!await TryCommitAsync(commits, staged, handled, freeScans, ct).ConfigureAwait(false))
             {
                 round = next;
                 continue;
@@ -251,7 +251,7 @@ internal sealed partial class PartitionWorker
         }
     }
 
-    private async ValueTask<bool> TryCommitAsync(List<StepCommit> commits, List<Staged> staged, List<WorkItem> handled, CancellationToken ct)
+    private async ValueTask<bool> TryCommitAsync(List<StepCommit> commits, List<Staged> staged, List<WorkItem> handled, List<KeyRuntime> freeScans, CancellationToken ct)
     {
         if (commits.Count == 0)
         {
@@ -305,6 +305,17 @@ internal sealed partial class PartitionWorker
                 else
                 {
                     retry.Add(item);
+                }
+            }
+
+            // Keys whose events were left in the store to be read after this round read them after the wait instead:
+            // nothing else would read them until the key's next event.
+            foreach (var key in freeScans)
+            {
+                if (rescans.Add(key.State.Key))
+                {
+                    retry.Add(new ScanWork(key.State.Key));
+                    _runtime.InFlightAdded();
                 }
             }
 

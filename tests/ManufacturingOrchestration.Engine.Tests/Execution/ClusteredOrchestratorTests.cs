@@ -511,6 +511,9 @@ public sealed class ClusteredOrchestratorTests
         /// <summary>The name of a method that throws instead of reaching the store, or <see langword="null"/>.</summary>
         public string? Failing { get; set; }
 
+        /// <summary>Refuses, once, the first commit whose batch it matches (then cleared); other commits reach the store.</summary>
+        public Func<IReadOnlyList<StepCommit>, bool>? RefuseCommitOnce { get; set; }
+
         /// <summary>Awaited once, after the next commit is in the store and before it returns to the worker (then cleared).</summary>
         public Func<Task>? AfterNextCommit
         {
@@ -538,6 +541,12 @@ public sealed class ClusteredOrchestratorTests
             if (targetMethod.Name == Failing)
             {
                 throw new InvalidOperationException("The store is unreachable.");
+            }
+
+            if (targetMethod.Name == nameof(IOrchestrationStore.CommitAsync) && RefuseCommitOnce is { } refuse && refuse((IReadOnlyList<StepCommit>)args![0]!))
+            {
+                RefuseCommitOnce = null;
+                throw new InvalidOperationException("The store refused the commit.");
             }
 
             try
