@@ -308,8 +308,8 @@ internal sealed partial class PartitionWorker
                 }
             }
 
-            // Keys whose events were left in the store to be read after this round read them after the wait instead:
-            // nothing else would read them until the key's next event.
+            // Keys whose events were left in the store to be read after this round read them after the wait instead: on a
+            // single node nothing else would read them before the key's next event.
             foreach (var key in freeScans)
             {
                 if (rescans.Add(key.State.Key))
