@@ -294,12 +294,7 @@ internal sealed partial class PartitionWorker
                 {
                     // The event stays pending in the store; its key re-reads its pending events in order.
                     Forget(item.PartitionKey);
-                    if (rescans.Add(item.PartitionKey))
-                    {
-                        retry.Add(new ScanWork(item.PartitionKey));
-                        _runtime.InFlightAdded();
-                    }
-
+                    ScanLater(item.PartitionKey);
                     Done(item);
                 }
                 else
@@ -312,15 +307,21 @@ internal sealed partial class PartitionWorker
             // single node nothing else would read them before the key's next event.
             foreach (var key in freeScans)
             {
-                if (rescans.Add(key.State.Key))
-                {
-                    retry.Add(new ScanWork(key.State.Key));
-                    _runtime.InFlightAdded();
-                }
+                ScanLater(key.State.Key);
             }
 
             await RequeueLaterAsync(retry, ct).ConfigureAwait(false);
             return false;
+
+            // One scan per key after the wait, whatever left its events pending.
+            void ScanLater(string partitionKey)
+            {
+                if (rescans.Add(partitionKey))
+                {
+                    retry.Add(new ScanWork(partitionKey));
+                    _runtime.InFlightAdded();
+                }
+            }
         }
     }
 
