@@ -512,6 +512,12 @@ public sealed partial class Orchestrator : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(@operator);
         EnsureRunning();
+        if (string.IsNullOrEmpty(request.DeadLetterId))
+        {
+            // The store reads a query without an id as "any dead letter": an action naming none would resolve the oldest.
+            return OperatorActionResult.Refused(ReasonCodes.Required, "An operator action names the dead letter it acts on (OperatorRequest.DeadLetterId).");
+        }
+
         var (actor, code, message) = await Authority.ResolveAsync(_runtime, @operator, signing: false, cancellationToken).ConfigureAwait(false);
         if (actor is null)
         {
