@@ -542,7 +542,9 @@ public sealed partial class Orchestrator : IAsyncDisposable
     /// authority, requested the approval or already signed (the refused attempt is recorded in the partition's audit
     /// trail); otherwise the signature is recorded in the partition's audit trail in order with its events, where the
     /// same checks run again before the waiting workflow resumes. This is the only way to
-    /// answer an approval: approval answers arriving as events are refused as unauthenticated.
+    /// answer an approval: approval answers arriving as events are refused as unauthenticated. A partition key or request
+    /// id that is not a valid key (the identifier rules of intake) is refused with <see cref="ReasonCodes.InvalidIdentifier"/>
+    /// before anything is recorded.
     /// </summary>
     /// <param name="answer">What the signer answers, to which request.</param>
     /// <param name="signer">The signer, as the host authenticated them.</param>
@@ -553,6 +555,13 @@ public sealed partial class Orchestrator : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(answer);
         ArgumentNullException.ThrowIfNull(signer);
         EnsureRunning();
+
+        // Checked before the partition's worker records a refused attempt under them: the identifier rules of intake apply.
+        if ((RefusedKey(answer.PartitionKey, "partition key") ?? RefusedKey(answer.RequestId, "request id")) is { } refusedKey)
+        {
+            return refusedKey;
+        }
+
         if (answer.Meaning is not (SignatureMeaning.Approve or SignatureMeaning.Reject))
         {
             return OperatorActionResult.Refused(ReasonCodes.OutOfRange, $"An approval is answered with {SignatureMeaning.Approve} or {SignatureMeaning.Reject}, not {answer.Meaning}.");
@@ -744,6 +753,12 @@ public sealed partial class Orchestrator : IAsyncDisposable
             _telemetry.Dispose();
         }
     }
+
+    /// <summary>Why an event key given to an operator method (partition key, request id) is not accepted, or <see langword="null"/>.</summary>
+    private static OperatorActionResult? RefusedKey(string? value, string what) =>
+        Identifier.IsValid(value, Identifier.MaxKeyLength, out var problem)
+            ? null
+            : OperatorActionResult.Refused(string.IsNullOrEmpty(value) ? ReasonCodes.Required : ReasonCodes.InvalidIdentifier, $"The {what} {problem}.");
 
     private async Task<OperatorActionResult> RunPartitionWorkAsync(string partitionKey, Func<KeyRuntime, CancellationToken, ValueTask<Staged>> handler, CancellationToken cancellationToken)
     {
