@@ -108,20 +108,23 @@ internal static class ApprovalAdministration
             return RefusedAndAudited(runtime, key, instance.StartedBy, instance.CorrelationId, workflow, signer.Actor.Value, code, message);
         }
 
-        var signature = Signature(answer, signer, pending.Role, runtime.Time.GetUtcNow());
+        var signature = Signature(answer, actor.Id, signer, pending.Role, runtime.Time.GetUtcNow());
         if (await runtime.Approvals.CheckSignerAsync(pending, signature, ct).ConfigureAwait(false) is { } problem)
         {
             return RefusedAndAudited(runtime, key, instance.StartedBy, instance.CorrelationId, workflow, signer.Actor.Value, problem.Code, problem.Message);
         }
 
         accepted(pending, signature);
-        return new Staged(key) { Result = OperatorActionResult.Done($"{answer.Meaning} of {pending.Subject} signed by {signer.Actor} as {pending.Role} at {pending.Site} (request {pending.RequestId}).") };
+        return new Staged(key) { Result = OperatorActionResult.Done($"{answer.Meaning} of {pending.Subject} signed by {signature.Signer} as {pending.Role} at {pending.Site} (request {pending.RequestId}).") };
     }
 
-    /// <summary>The electronic signature of an answer: bound to the authenticated signer, in the request's role, with the time and method of authentication.</summary>
-    private static ElectronicSignature Signature(ApprovalAnswer answer, AuthenticatedIdentity signer, Role role, DateTimeOffset now) => new()
+    /// <summary>
+    /// The electronic signature of an answer: bound to the authenticated signer as the actor directory knows them
+    /// (<paramref name="actor"/>), in the request's role, with the time and method of authentication.
+    /// </summary>
+    private static ElectronicSignature Signature(ApprovalAnswer answer, ActorId actor, AuthenticatedIdentity signer, Role role, DateTimeOffset now) => new()
     {
-        Signer = signer.Actor,
+        Signer = actor,
         Role = role,
         Meaning = answer.Meaning,
         SignedAt = now,

@@ -190,19 +190,27 @@ internal sealed class ApprovalProcessor
             return (ReasonCodes.RoleNotHeld, $"'{signature.Signer}' is a system account and cannot sign.");
         }
 
-        if (pending.Requester is { } requester && requester == signature.Signer)
+        // Who signs is the person the directory found, not the name they were looked up by: a directory may find one
+        // person under several names (case, aliases), and segregation of duties compares people.
+        if (pending.Requester is { } requester && await IsAsync(requester, actor, ct).ConfigureAwait(false))
         {
             return (ReasonCodes.SelfApproval, $"'{signature.Signer}' requested this approval and cannot sign it (segregation of duties).");
         }
 
-        if (pending.ExcludedSigners.Contains(signature.Signer))
+        foreach (var excluded in pending.ExcludedSigners)
         {
-            return (ReasonCodes.SecondApproverRequired, $"'{signature.Signer}' signed an earlier approval of this decision; each approval of the chain needs its own signer (segregation of duties).");
+            if (await IsAsync(excluded, actor, ct).ConfigureAwait(false))
+            {
+                return (ReasonCodes.SecondApproverRequired, $"'{signature.Signer}' signed an earlier approval of this decision; each approval of the chain needs its own signer (segregation of duties).");
+            }
         }
 
-        if (pending.Signatures.Any(s => s.Signer == signature.Signer))
+        foreach (var earlier in pending.Signatures)
         {
-            return (ReasonCodes.SecondApproverRequired, $"'{signature.Signer}' already signed; a distinct second signer is required.");
+            if (await IsAsync(earlier.Signer, actor, ct).ConfigureAwait(false))
+            {
+                return (ReasonCodes.SecondApproverRequired, $"'{signature.Signer}' already signed; a distinct second signer is required.");
+            }
         }
 
         if (!_runtime.Options.Settings.Approvals.HasAuthority(actor, pending.Role, pending.Site))
@@ -222,6 +230,10 @@ internal sealed class ApprovalProcessor
 
         return null;
     }
+
+    /// <summary>Whether an actor named in a request (requester, earlier signer) is the person <paramref name="actor"/>, as the directory knows them.</summary>
+    private async ValueTask<bool> IsAsync(ActorId named, Actor actor, CancellationToken ct) =>
+        named == actor.Id || (await _runtime.Options.Actors.FindAsync(named, ct).ConfigureAwait(false))?.Id == actor.Id;
 
     private static void Refuse(StepBuilder step, ElectronicSignature signature, ReasonCode code, string message) =>
         step.AddAudit(signature.Signer.Value, "approval-refused-invalid", $"{code.Code}: {message}", null, null, null, null);

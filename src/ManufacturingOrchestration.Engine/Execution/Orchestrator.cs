@@ -591,7 +591,7 @@ public sealed partial class Orchestrator : IAsyncDisposable
         {
             // One id per signer, meaning, role and round of signatures of a request: the same answer sent twice is a
             // duplicate, and a run repeats with the same ids (the keys of the commands the signature causes derive from it).
-            Id = IdempotencyKeys.Derive(Authority.SignatureSource, pending.RequestId, signer.Actor.Value + "/" + pending.Role.Name, answer.Meaning.ToString(), pending.Signatures.Count),
+            Id = IdempotencyKeys.Derive(Authority.SignatureSource, pending.RequestId, signature.Signer.Value + "/" + pending.Role.Name, answer.Meaning.ToString(), pending.Signatures.Count),
             Source = Authority.SignatureSource,
             Type = approved ? EventTypes.ApprovalGiven : EventTypes.ApprovalRefused,
             Site = pending.Site,

@@ -1,14 +1,19 @@
+using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Tests.Execution;
+using ManufacturingOrchestration.Engine.Workflows;
 using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
 
 namespace ManufacturingOrchestration.Engine.Tests.Approvals;
 
 public class AuthorityReviewTests
 {
     private static readonly ActorId Supervisor = new("sup-sara");
+    private static readonly ActorId SecondSupervisor = new("sup-sam");
+    private static readonly ActorId Inspector = new("qe-ian");
 
     [Fact]
     public async Task ActAsync_RequestNamingNoDeadLetter_IsRefusedAndResolvesNone()
@@ -47,5 +52,96 @@ public class AuthorityReviewTests
         result.Message.Should().StartWith("The " + named + " ");
         (await host.Orchestrator.GetPartitionAsync(partitionKey, EngineTestHost.Ct)).Should().BeNull();
         (await host.Orchestrator.GetAuditTrailAsync(partitionKey, EngineTestHost.Ct)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Sign_SecondSignatureOfTheSamePersonUnderAnotherSpellingTheDirectoryResolves_IsRefusedAsNotDistinct()
+    {
+        await using var host = await CreateGatedHostAsync(o => o.Settings.Approvals.TwoPersonGates.Add("ReleaseLot"));
+        var requestId = await RequestAsync(host, "L-C1");
+
+        var first = await SignAsync(host, "L-C1", requestId, Supervisor);
+        var second = await SignAsync(host, "L-C1", requestId, new ActorId("SUP-SARA"));
+
+        first.Succeeded.Should().BeTrue(first.Message);
+        second.Refusal.Should().Be(ReasonCodes.SecondApproverRequired, second.Message);
+        host.Plant.Notification.Sent.Should().BeEmpty("one person signed, the gate needs two");
+        (await host.Orchestrator.GetPendingApprovalsAsync("L-C1", EngineTestHost.Ct)).Should().ContainSingle().Which.Signatures.Should().ContainSingle();
+        (await SignAsync(host, "L-C1", requestId, SecondSupervisor)).Succeeded.Should().BeTrue();
+        host.Plant.Notification.Sent.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Sign_RequesterUnderAnotherSpellingTheDirectoryResolves_IsRefusedAsSelfApproval()
+    {
+        await using var host = await CreateGatedHostAsync();
+        var requestId = await RequestAsync(host, "L-C2");
+
+        var result = await SignAsync(host, "L-C2", requestId, new ActorId("QE-IAN"));
+
+        result.Refusal.Should().Be(ReasonCodes.SelfApproval, result.Message);
+        host.Plant.Notification.Sent.Should().BeEmpty();
+        (await host.Orchestrator.GetPendingApprovalsAsync("L-C2", EngineTestHost.Ct)).Should().ContainSingle().Which.Signatures.Should().BeEmpty();
+    }
+
+    private static Task<EngineTestHost> CreateGatedHostAsync(Action<Engine.Execution.OrchestratorOptions>? configure = null) =>
+        new EngineTestHost(
+            o =>
+            {
+                o.Actors = new CaseInsensitiveActorDirectory(
+                    new Actor { Id = Inspector, Roles = [new RoleAssignment { Role = Role.QualityEngineer, Site = EngineTestHost.Site }, new RoleAssignment { Role = Role.Supervisor, Site = EngineTestHost.Site }] },
+                    new Actor { Id = Supervisor, Roles = [new RoleAssignment { Role = Role.Supervisor, Site = EngineTestHost.Site }] },
+                    new Actor { Id = SecondSupervisor, Roles = [new RoleAssignment { Role = Role.Supervisor, Site = EngineTestHost.Site }] });
+                configure?.Invoke(o);
+            },
+            workflows: [GatedReleaseWorkflow()]).StartAsync();
+
+    private static WorkflowDefinition GatedReleaseWorkflow() =>
+        new WorkflowBuilder("gated-release", 1)
+            .TriggeredBy(EventTypes.InspectionPassed)
+            .Step("request", WorkflowStepKind.Approve, ctx =>
+            {
+                var passed = (InspectionPassed)ctx.Event.Data;
+                ctx.RequestApproval(new ApprovalRequest
+                {
+                    Role = Role.Supervisor,
+                    Site = passed.Site,
+                    Gate = "ReleaseLot",
+                    Subject = $"release {passed.Lot}",
+                    ReasonCode = ReasonCodes.ApprovalRequired,
+                    Requester = passed.Inspector,
+                    Payload = passed.Lot.Value,
+                });
+            })
+            .OnApproved("notify-planner", (outcome, ctx) => ctx.Plan(CommandKinds.NotificationSend, c => new SendNotificationRequest
+            {
+                Context = c,
+                Roles = [Role.Planner],
+                Site = outcome.Request.Site,
+                Subject = $"approved {outcome.Payload}",
+            }))
+            .Build();
+
+    private static async Task<string> RequestAsync(EngineTestHost host, string lot)
+    {
+        var passed = EngineTestHost.Passed(lot, "req-" + lot);
+        passed = passed with { Data = ((InspectionPassed)passed.Data) with { Inspector = Inspector } };
+        await host.PublishAndWaitAsync(passed);
+        return (await host.Orchestrator.GetPendingApprovalsAsync(lot, EngineTestHost.Ct)).Should().ContainSingle().Subject.RequestId;
+    }
+
+    private static async Task<OperatorActionResult> SignAsync(EngineTestHost host, string lot, string requestId, ActorId signer)
+    {
+        var answer = new ApprovalAnswer { PartitionKey = lot, RequestId = requestId, Meaning = SignatureMeaning.Approve, Reason = "looks right" };
+        var result = await host.Orchestrator.SignApprovalAsync(answer, host.Identity(signer), EngineTestHost.Ct);
+        await host.WaitForIdleAsync();
+        return result;
+    }
+
+    /// <summary>A directory that, like many identity providers, finds a person whatever the case of the name they log in with.</summary>
+    private sealed class CaseInsensitiveActorDirectory(params Actor[] actors) : IActorDirectory
+    {
+        public ValueTask<Actor?> FindAsync(ActorId actor, CancellationToken cancellationToken = default) =>
+            new(actors.FirstOrDefault(a => string.Equals(a.Id.Value, actor.Value, StringComparison.OrdinalIgnoreCase)));
     }
 }
