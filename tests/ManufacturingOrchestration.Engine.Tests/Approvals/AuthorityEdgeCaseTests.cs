@@ -9,7 +9,7 @@ using ManufacturingOrchestration.Model.Events;
 
 namespace ManufacturingOrchestration.Engine.Tests.Approvals;
 
-public class AuthorityReviewTests
+public class AuthorityEdgeCaseTests
 {
     private static readonly ActorId Supervisor = new("sup-sara");
     private static readonly ActorId SecondSupervisor = new("sup-sam");
