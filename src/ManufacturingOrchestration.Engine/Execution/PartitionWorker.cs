@@ -18,7 +18,8 @@ internal sealed partial class PartitionWorker
     private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, KeyRuntime> _keys = new(StringComparer.Ordinal);
 
-    // Keys whose cache was dropped after a failed commit: when loaded again they re-read their pending events in order.
+    // Keys whose cache was dropped after a failed commit: when loaded again they read their pending commands with their
+    // state and re-read their pending events in order.
     private readonly HashSet<string> _rescan = new(StringComparer.Ordinal);
     private readonly int _index;
     private readonly int _keyCapacity;
@@ -384,7 +385,18 @@ internal sealed partial class PartitionWorker
         }
 
         var state = await _runtime.Store.LoadPartitionAsync(partitionKey, ct).ConfigureAwait(false) ?? PartitionState.Empty(partitionKey);
-        return Hold(item, state, fence);
+
+        // A key dropped after a failed commit may have commands pending in the store (an outcome not recorded, a retry
+        // waiting for its timer) that the item now handled does not read: they are read with the key, so it stays
+        // blocked behind them and nothing newer of the key is sent before them.
+        var pending = _rescan.Contains(partitionKey) ? await _runtime.Store.ReadPendingCommandsAsync(partitionKey, ct).ConfigureAwait(false) : null;
+        key = Hold(item, state, fence);
+        if (pending is not null)
+        {
+            key.Pending.AddRange(pending);
+        }
+
+        return key;
     }
 
     /// <summary>Takes a key into the cache with the state read for it and, on a clustered node, its bucket's fence.</summary>
@@ -411,7 +423,8 @@ internal sealed partial class PartitionWorker
         var cluster = _runtime.Cluster;
         foreach (var item in round)
         {
-            if (_keys.ContainsKey(item.PartitionKey))
+            // A key to read again after a failed commit is read with its pending commands, by GetKeyAsync.
+            if (_keys.ContainsKey(item.PartitionKey) || _rescan.Contains(item.PartitionKey))
             {
                 continue;
             }

@@ -1,0 +1,98 @@
+using System.Reflection;
+using System.Runtime.ExceptionServices;
+using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Storage;
+
+namespace ManufacturingOrchestration.Engine.Tests.Execution;
+
+public class CommandPathReviewTests
+{
+    private static CancellationToken Ct => EngineTestHost.Ct;
+
+    [Fact]
+    public async Task CommandOutcomeCommitFails_TheKeysNextEventWaitsForItsUnfinishedCommand()
+    {
+        // a1's command fails transiently and the commit of that outcome is refused: the command stays pending in the
+        // store. a2, queued meanwhile and taken in a round of its own, must not have its command sent before a1's.
+        GatedNotificationAdapter? gate = null;
+        var (store, faults) = FaultyStore.Wrap(new InMemoryOrchestrationStore());
+        await using var host = new EngineTestHost(
+            o =>
+            {
+                o.Settings.Parallelism = 1;
+                o.Settings.MaxBatchSize = 1;
+            },
+            store,
+            workflows: [TestWorkflows.Notify()],
+            adapters: plant => TestWorkflows.WithNotification(plant, gate = new GatedNotificationAdapter(plant.Notification, r => r.Subject == "a:a1")));
+        await host.StartAsync();
+        host.Plant.Faults.FailNext(CommandKinds.NotificationSend, 1);
+        faults.RefuseCommitOnce = commits => commits.Any(c => c.UpdatedCommands.Count > 0);
+
+        await host.Orchestrator.PublishAsync(TestWorkflows.Signal("a", "a1"), Ct);
+        await gate!.Entered.WaitAsync(EngineTestHost.IdleTimeout, Ct);
+        await host.Orchestrator.PublishAsync(TestWorkflows.Signal("a", "a2"), Ct);
+        gate.Open();
+        await host.WaitForIdleAsync();
+
+        faults.RefuseCommitOnce.Should().BeNull("the outcome of a1's first attempt was refused once");
+        TestWorkflows.Delivered(host.Plant, "a").Should().Equal(["a1", "a2"], "the commands of a key are executed in order");
+        (await store.ReadPendingCommandsAsync("a", Ct)).Should().BeEmpty();
+        host.Plant.Effects.Records.Select(r => r.IdempotencyKey).Should().OnlyHaveUniqueItems();
+    }
+
+    /// <summary>A store that refuses a matching commit once, or fails some reads, and otherwise forwards every call.</summary>
+    public class FaultyStore : DispatchProxy
+    {
+        private IOrchestrationStore _inner = null!;
+        private Func<IReadOnlyList<StepCommit>, bool>? _refuseCommitOnce;
+        private int _failPendingCommandReads;
+
+        /// <summary>Refuses, once, the first commit whose batch it matches (then cleared).</summary>
+        public Func<IReadOnlyList<StepCommit>, bool>? RefuseCommitOnce
+        {
+            get => Volatile.Read(ref _refuseCommitOnce);
+            set => Volatile.Write(ref _refuseCommitOnce, value);
+        }
+
+        /// <summary>How many of the next reads of a key's pending commands fail.</summary>
+        public int FailPendingCommandReads
+        {
+            get => Volatile.Read(ref _failPendingCommandReads);
+            set => Volatile.Write(ref _failPendingCommandReads, value);
+        }
+
+        public static (IOrchestrationStore Store, FaultyStore Faults) Wrap(IOrchestrationStore inner)
+        {
+            var store = DispatchProxy.Create<IOrchestrationStore, FaultyStore>();
+            var proxy = (FaultyStore)(object)store;
+            proxy._inner = inner;
+            return (store, proxy);
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            ArgumentNullException.ThrowIfNull(targetMethod);
+            if (targetMethod.Name == nameof(IOrchestrationStore.CommitAsync) && RefuseCommitOnce is { } refuse && refuse((IReadOnlyList<StepCommit>)args![0]!))
+            {
+                RefuseCommitOnce = null;
+                throw new InvalidOperationException("The store refused the commit.");
+            }
+
+            if (targetMethod.Name == nameof(IOrchestrationStore.ReadPendingCommandsAsync) && Interlocked.Decrement(ref _failPendingCommandReads) >= 0)
+            {
+                throw new InvalidOperationException("The store is unreachable.");
+            }
+
+            try
+            {
+                return targetMethod.Invoke(_inner, args);
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is not null)
+            {
+                ExceptionDispatchInfo.Throw(ex.InnerException);
+                throw;
+            }
+        }
+    }
+}
