@@ -115,6 +115,13 @@ internal sealed partial class PartitionWorker
                         Done(item);
                         continue;
                     }
+
+                    if (item is ResumeWork or TimerWork { Timer.Purpose: TimerPurposes.Retry })
+                    {
+                        // Read here, not when handled: a read that fails is tried again like a failed load, instead of
+                        // leaving the key looking as if it had no commands pending.
+                        await LoadPendingCommandsAsync(key, ct).ConfigureAwait(false);
+                    }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -129,6 +136,8 @@ internal sealed partial class PartitionWorker
                     }
                     else
                     {
+                        // A key held without its pending commands is let go: read again, it reads them with its state.
+                        Forget(item.PartitionKey);
                         await RequeueLaterAsync([item], ct).ConfigureAwait(false);
                     }
 
@@ -526,7 +535,7 @@ internal sealed partial class PartitionWorker
             case EventWork ew:
                 return await _runtime.Steps.ProcessEventAsync(key, ew.Event, ct).ConfigureAwait(false);
             case ResumeWork:
-                await LoadPendingCommandsAsync(key, ct).ConfigureAwait(false);
+                // Its pending commands were read with the key; they are executed after the round's commit.
                 return null;
             case ScanWork:
                 // Remembered, so a key that is blocked now (e.g. a retry pending after a restart) reads its waiting events once free.
@@ -558,7 +567,7 @@ internal sealed partial class PartitionWorker
 
         if (string.Equals(timer.Purpose, TimerPurposes.Retry, StringComparison.Ordinal))
         {
-            await LoadPendingCommandsAsync(key, ct).ConfigureAwait(false);
+            // Its pending commands were read with the key; the due one is executed after the timer's removal is committed.
             return stage;
         }
 

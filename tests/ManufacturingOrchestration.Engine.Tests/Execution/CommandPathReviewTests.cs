@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.ExceptionServices;
 using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Storage;
 
 namespace ManufacturingOrchestration.Engine.Tests.Execution;
@@ -37,6 +38,49 @@ public class CommandPathReviewTests
 
         faults.RefuseCommitOnce.Should().BeNull("the outcome of a1's first attempt was refused once");
         TestWorkflows.Delivered(host.Plant, "a").Should().Equal(["a1", "a2"], "the commands of a key are executed in order");
+        (await store.ReadPendingCommandsAsync("a", Ct)).Should().BeEmpty();
+        host.Plant.Effects.Records.Select(r => r.IdempotencyKey).Should().OnlyHaveUniqueItems();
+    }
+
+    [Fact]
+    public async Task Restart_ReadingTheKeysPendingCommandsFailsOnce_TheyStillRunAndBeforeTheKeysWaitingEvent()
+    {
+        // Stopped while a1's command is held in the adapter, with a2 waiting: at the next start the read of a's pending
+        // commands fails once. The read is tried again; a2's command is not sent before a1's, and a1's is not left behind.
+        GatedNotificationAdapter? gate = null;
+        var (store, faults) = FaultyStore.Wrap(new InMemoryOrchestrationStore());
+        await using var host = new EngineTestHost(
+            o => o.Settings.Parallelism = 1,
+            store,
+            workflows: [TestWorkflows.Notify()],
+            adapters: plant => TestWorkflows.WithNotification(plant, gate = new GatedNotificationAdapter(plant.Notification)));
+        await host.StartAsync();
+        await host.Orchestrator.PublishAsync(TestWorkflows.Signal("a", "a1"), Ct);
+        await gate!.Entered.WaitAsync(EngineTestHost.IdleTimeout, Ct);
+        await host.Orchestrator.PublishAsync(TestWorkflows.Signal("a", "a2"), Ct);
+        using (var expired = new CancellationTokenSource())
+        {
+            await expired.CancelAsync();
+            await host.Orchestrator.StopAsync(expired.Token);
+        }
+
+        (await store.ReadPendingCommandsAsync("a", Ct)).Should().ContainSingle();
+        gate.Open();
+        faults.FailPendingCommandReads = 1;
+        await using var second = new Orchestrator(host.Options);
+        await second.StartAsync(Ct);
+
+        // A read that failed is tried again after a short wait on the orchestrator's clock.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!TestWorkflows.Delivered(host.Plant, "a").Contains("a2") && waited.Elapsed < EngineTestHost.IdleTimeout)
+        {
+            host.Time.Advance(TimeSpan.FromMilliseconds(250));
+            await Task.Delay(20, Ct);
+        }
+
+        await second.WaitForIdleAsync(Ct).WaitAsync(EngineTestHost.IdleTimeout, Ct);
+        faults.FailPendingCommandReads.Should().BeLessThanOrEqualTo(0, "the read failed once");
+        TestWorkflows.Delivered(host.Plant, "a").Should().Equal(["a1", "a2"], "the commands of a key are executed in order, none left pending");
         (await store.ReadPendingCommandsAsync("a", Ct)).Should().BeEmpty();
         host.Plant.Effects.Records.Select(r => r.IdempotencyKey).Should().OnlyHaveUniqueItems();
     }
