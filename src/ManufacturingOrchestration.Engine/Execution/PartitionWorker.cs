@@ -846,6 +846,14 @@ internal sealed record Staged(KeyRuntime Key)
         }
 
         Key.Pending.AddRange(NewCommands);
+
+        // A query retry that fired is over once its event no longer waits (processed, or dead-lettered): the key may then
+        // be dropped from the cache like any key with nothing in progress.
+        if (Key.QueryRetryDue && !QueryRetries.IsWaiting(Key.State))
+        {
+            Key.QueryRetryDue = false;
+        }
+
         OnApplied?.Invoke();
     }
 }

@@ -85,6 +85,31 @@ public class CommandPathReviewTests
         host.Plant.Effects.Records.Select(r => r.IdempotencyKey).Should().OnlyHaveUniqueItems();
     }
 
+    [Fact]
+    public async Task ErpReadRetriedThenRecovered_ManyKeys_TheKeyCacheStaysWithinItsBoundOnceIdle()
+    {
+        // One worker keeps at most 64 keys once idle. Each of 80 lots has its first-touch ERP read fail once and then
+        // succeed on its retry timer: once every event is processed, the keys have nothing in progress.
+        const int lots = 80;
+        await using var host = await new EngineTestHost(o =>
+        {
+            o.Settings.Parallelism = 1;
+            o.Settings.KeyCacheCapacity = 1;
+        }).StartAsync();
+        for (var i = 0; i < lots; i++)
+        {
+            host.AddLotInInspection($"L-{i}", 10);
+        }
+
+        host.Plant.Faults.FailNext(QueryKinds.ErpGetLot, lots);
+        await host.PublishAndWaitAsync([.. Enumerable.Range(0, lots).Select(i => EngineTestHost.Passed($"L-{i}", $"p{i}"))]);
+        await TestWorkflows.AdvanceUntilAsync(host, () => host.Plant.Effects.Records.Count(r => r.CommandKind == CommandKinds.ErpChangeStockCategory) == lots, TimeSpan.FromMinutes(1));
+
+        host.Plant.Effects.Records.Count(r => r.CommandKind == CommandKinds.ErpChangeStockCategory).Should().Be(lots);
+        (await host.Store.ReadPendingEventsAsync(null, 0, 10, Ct)).Should().BeEmpty();
+        host.Orchestrator.Runtime.Workers.Should().AllSatisfy(w => w.CachedKeys.Should().BeLessThanOrEqualTo(64));
+    }
+
     /// <summary>A store that refuses a matching commit once, or fails some reads, and otherwise forwards every call.</summary>
     public class FaultyStore : DispatchProxy
     {
