@@ -97,7 +97,9 @@ internal sealed class CommandExecutor
 
             if ((result.IsTransient || redecisionUnread) && attempts < _runtime.Options.Settings.Retry.MaxAttempts)
             {
-                var dueAt = now + _runtime.NextRetryDelay(attempts, result.RetryAfter);
+                // The target may ask for any wait: one past the end of the calendar waits until its end.
+                var delay = _runtime.NextRetryDelay(attempts, result.RetryAfter);
+                var dueAt = delay < DateTimeOffset.MaxValue - now ? now + delay : DateTimeOffset.MaxValue;
                 rescheduled = entry with { Attempts = attempts, NextAttemptAt = dueAt, LastError = error };
                 updated.Add(rescheduled);
                 retryTimer = new DurableTimer

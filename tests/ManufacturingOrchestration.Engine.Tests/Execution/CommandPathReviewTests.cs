@@ -110,6 +110,36 @@ public class CommandPathReviewTests
         host.Orchestrator.Runtime.Workers.Should().AllSatisfy(w => w.CachedKeys.Should().BeLessThanOrEqualTo(64));
     }
 
+    [Fact]
+    public async Task TargetAsksToWaitLongerThanTheCalendarLasts_TheCommandWaitsAndTheWorkerGoesOn()
+    {
+        // A target may ask for any non-negative wait. One past the end of the calendar must not stop the worker: the
+        // command waits (its key with it) and the worker's other keys go on.
+        await using var host = await new EngineTestHost(
+            o => o.Settings.Parallelism = 1,
+            workflows: [TestWorkflows.Notify()],
+            adapters: plant => TestWorkflows.WithNotification(plant, new WaitForeverAdapter(plant.Notification, "a:a1"))).StartAsync();
+
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("a", "a1"), TestWorkflows.Signal("b", "b1"));
+
+        TestWorkflows.Delivered(host.Plant, "b").Should().Equal("b1");
+        TestWorkflows.Delivered(host.Plant, "a").Should().BeEmpty();
+        var pending = (await host.Store.ReadPendingCommandsAsync("a", Ct)).Should().ContainSingle().Subject;
+        pending.Attempts.Should().Be(1);
+        pending.NextAttemptAt.Should().Be(DateTimeOffset.MaxValue);
+        (await host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, Ct)).Should().BeEmpty();
+        await host.Orchestrator.StopAsync(Ct);
+    }
+
+    /// <summary>Answers the notification with <paramref name="subject"/> as a transient failure that asks to wait <see cref="TimeSpan.MaxValue"/>.</summary>
+    private sealed class WaitForeverAdapter(ICommandHandler<SendNotificationRequest> inner, string subject) : ICommandHandler<SendNotificationRequest>
+    {
+        public ValueTask<AdapterResult> ExecuteAsync(SendNotificationRequest request, CancellationToken cancellationToken) =>
+            request.Subject == subject
+                ? ValueTask.FromResult(AdapterResult.Transient("Come back much later.", TimeSpan.MaxValue))
+                : inner.ExecuteAsync(request, cancellationToken);
+    }
+
     /// <summary>A store that refuses a matching commit once, or fails some reads, and otherwise forwards every call.</summary>
     public class FaultyStore : DispatchProxy
     {
