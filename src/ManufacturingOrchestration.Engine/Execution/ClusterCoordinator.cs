@@ -30,6 +30,12 @@ internal sealed partial class ClusterCoordinator
     /// <summary>The highest inbox position a poll has read: where the next scan after a notification starts.</summary>
     private long _scannedThrough;
     private readonly SemaphoreSlim _roundGate = new(1, 1);
+
+    /// <summary>
+    /// Buckets taken whose recovery has not completed: a round that fails after taking a bucket leaves it here, and the
+    /// next round recovers it (a later round renews it as held, and nothing else would). Only touched under the round gate.
+    /// </summary>
+    private readonly HashSet<int> _unrecovered = [];
     private LeaseGrant? _singleton;
     private CancellationTokenSource? _singletonScope;
     private long _leaseLosses;
@@ -301,6 +307,7 @@ internal sealed partial class ClusterCoordinator
             {
                 Volatile.Write(ref _owned[i], renewed);
                 acquired.Add(i);
+                _unrecovered.Add(i);
                 owned++;
                 changed = true;
             }
@@ -341,6 +348,7 @@ internal sealed partial class ClusterCoordinator
                 {
                     Volatile.Write(ref _owned[i], grant);
                     acquired.Add(i);
+                    _unrecovered.Add(i);
                     owned++;
                     changed = true;
                 }
@@ -357,7 +365,14 @@ internal sealed partial class ClusterCoordinator
         if (acquired.Count > 0)
         {
             Log.BucketsAcquired(_runtime.Logger, _node, acquired.Count, owned, live);
-            await RecoverAsync(acquired, ct).ConfigureAwait(false);
+        }
+
+        // The buckets taken in this round, and those taken in an earlier one that failed before they were recovered.
+        _unrecovered.RemoveWhere(i => Volatile.Read(ref _owned[i]) is null);
+        if (_unrecovered.Count > 0)
+        {
+            await RecoverAsync(_unrecovered, ct).ConfigureAwait(false);
+            _unrecovered.Clear();
         }
     }
 
@@ -402,18 +417,17 @@ internal sealed partial class ClusterCoordinator
     /// Routes what newly taken buckets have waiting, as a start does for the whole store: commands still pending (sent
     /// again with their idempotency keys), then the pending events of each key in inbox order, and due timers.
     /// </summary>
-    private async Task RecoverAsync(List<int> buckets, CancellationToken ct)
+    private async Task RecoverAsync(HashSet<int> buckets, CancellationToken ct)
     {
-        var set = new HashSet<int>(buckets);
         foreach (var key in await _runtime.Store.ReadPartitionsWithPendingCommandsAsync(ct).ConfigureAwait(false))
         {
-            if (set.Contains(BucketOf(key)))
+            if (buckets.Contains(BucketOf(key)))
             {
                 _runtime.Route(new ResumeWork(key));
             }
         }
 
-        await RoutePendingAsync(set, incremental: false, ct).ConfigureAwait(false);
+        await RoutePendingAsync(buckets, incremental: false, ct).ConfigureAwait(false);
         _runtime.TimerScheduled();
     }
 
