@@ -398,7 +398,17 @@ internal sealed partial class ClusterCoordinator
             _singletonScope = scope;
             if (SingletonAcquired is { } acquired)
             {
-                await acquired(scope.Token).ConfigureAwait(false);
+                try
+                {
+                    await acquired(scope.Token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    // What the holder runs did not start: the lease is held as not taken, so the next round (which
+                    // renews it in the store meanwhile) starts it again instead of keeping a singleton that runs nothing.
+                    await DropSingletonAsync().ConfigureAwait(false);
+                    throw;
+                }
             }
         }
     }

@@ -1,7 +1,9 @@
 using System.Reflection;
 using System.Runtime.ExceptionServices;
+using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Engine.Tests.Audit;
 
 namespace ManufacturingOrchestration.Engine.Tests.Execution;
 
@@ -46,11 +48,44 @@ public sealed class ClusterReviewTests
         (await inner.ReadCommandAsync(sent.IdempotencyKey, Ct))!.Status.Should().Be(OutboxStatus.Completed);
     }
 
+    [Fact]
+    public async Task NodeTakingTheSingleton_TheStoreFailingItsCheckpointSigning_StillDeliversToTheAuditSinks()
+    {
+        var inner = new InMemoryOrchestrationStore();
+        var (store, flaky) = FlakyStore.Wrap(inner);
+        var sink = new RecordingAuditSink("siem");
+        var signer = new HmacAuditCheckpointSigner(Enumerable.Repeat((byte)7, 32).ToArray());
+        await using var b = Node("node-b", store, plant: null, sink: sink, signer: signer);
+
+        // Another node holds the singleton for a few seconds more: B takes it at a later round, not at its start.
+        var now = b.Time.GetUtcNow();
+        (await inner.TryAcquireLeaseGrantAsync(ClusterCoordinator.SingletonKey, "node-x", now.AddSeconds(4), now, Ct)).Should().NotBeNull();
+        await b.StartAsync();
+        b.Orchestrator.Cluster!.HoldsSingleton.Should().BeFalse();
+
+        flaky.FailNext(nameof(IOrchestrationStore.ReadLatestCheckpointAsync));
+        (await UntilAsync(() => Task.FromResult(flaky.Failed), b)).Should().BeTrue();
+
+        b.AddLotInInspection("LOT-1", 100);
+        (await b.Orchestrator.PublishAsync(EngineTestHost.Failed("LOT-1", "f-LOT-1", sequence: 1), Ct)).Status.Should().Be(PublishStatus.Accepted);
+        (await UntilAsync(async () => (await inner.ReadAuditFeedAsync(0, 1, Ct)).Count > 0, b)).Should().BeTrue();
+        var delivered = await UntilAsync(() => Task.FromResult(sink.Received.Count > 0), b);
+
+        b.Orchestrator.Cluster!.HoldsSingleton.Should().BeTrue();
+        delivered.Should().BeTrue("the holder of the singleton delivers the audit records to the sinks, whatever failed as it took it");
+    }
+
     /// <summary>A node with one bucket; audit checkpoints are taken on request only.</summary>
-    private static EngineTestHost Node(string id, IOrchestrationStore store, EngineTestHost? plant) =>
+    private static EngineTestHost Node(string id, IOrchestrationStore store, EngineTestHost? plant, RecordingAuditSink? sink = null, IAuditCheckpointSigner? signer = null) =>
         new(
             o =>
             {
+                o.AuditCheckpointSigner = signer;
+                if (sink is not null)
+                {
+                    o.AuditSinks.Add(sink);
+                }
+
                 o.Settings.NodeId = id;
                 o.Settings.CheckpointInterval = TimeSpan.FromDays(1);
                 o.Settings.Cluster.Enabled = true;
