@@ -11,7 +11,7 @@ namespace ManufacturingOrchestration.Engine.Tests.Execution;
 /// Clustered nodes on one in-memory store whose calls can fail once, each node on a fake clock of its own: what a node
 /// takes over while the store fails it for a moment is still taken over in full.
 /// </summary>
-public sealed class ClusterReviewTests
+public sealed class ClusterTakeoverFailureTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
 

@@ -6,7 +6,7 @@ using ManufacturingOrchestration.Engine.Storage;
 
 namespace ManufacturingOrchestration.Engine.Tests.Execution;
 
-public class CommandPathReviewTests
+public class CommandPathFailureTests
 {
     private static CancellationToken Ct => EngineTestHost.Ct;
 
