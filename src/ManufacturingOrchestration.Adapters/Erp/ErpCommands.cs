@@ -36,6 +36,7 @@ public sealed record ChangeStockCategoryRequest : AdapterCommand
     public StockOwnership Ownership { get; init; } = StockOwnership.Own;
 
     /// <summary>The storage location, when the ERP tracks it.</summary>
+    [OperatorCorrectable]
     public StorageLocationId? Location { get; init; }
 
     /// <summary>
@@ -242,6 +243,7 @@ public sealed record ConfirmScrapDestructionRequest : AdapterCommand
     public required Quantity Quantity { get; init; }
 
     /// <summary>The disposal certificate or document that proves the destruction, when there is one.</summary>
+    [OperatorCorrectable]
     public string? DisposalReference { get; init; }
 
     /// <summary>A catalogued or plant reason code.</summary>
@@ -268,9 +270,11 @@ public sealed record CreateQuarantineOrderRequest : AdapterCommand
     public required Quantity Quantity { get; init; }
 
     /// <summary>The regular warehouse the stock is in and returns to.</summary>
+    [OperatorCorrectable]
     public required StorageLocationId RegularLocation { get; init; }
 
     /// <summary>The quarantine warehouse.</summary>
+    [OperatorCorrectable]
     public required StorageLocationId QuarantineLocation { get; init; }
 
     /// <summary>A catalogued or plant reason code, carried by the order's movements.</summary>

@@ -48,6 +48,7 @@ public sealed record RequestContainmentCheckRequest : AdapterCommand
     public required IReadOnlyList<OrderId> Orders { get; init; }
 
     /// <summary>What to check, for people.</summary>
+    [OperatorCorrectable]
     public string? Instructions { get; init; }
 }
 

@@ -26,18 +26,22 @@ public sealed record SendNotificationRequest : AdapterCommand
     public override string Kind => CommandKinds.NotificationSend;
 
     /// <summary>The roles to notify, such as planner or warehouse lead.</summary>
+    [OperatorCorrectable]
     public required IReadOnlyList<Role> Roles { get; init; }
 
     /// <summary>The site whose role holders are notified.</summary>
     public required SiteId Site { get; init; }
 
     /// <summary>The severity.</summary>
+    [OperatorCorrectable]
     public NotificationSeverity Severity { get; init; } = NotificationSeverity.Information;
 
     /// <summary>The subject.</summary>
+    [OperatorCorrectable]
     public required string Subject { get; init; }
 
     /// <summary>The body, for people.</summary>
+    [OperatorCorrectable]
     public string? Body { get; init; }
 
     /// <summary>The catalogued reason code, such as <c>lot.on-hold</c>.</summary>

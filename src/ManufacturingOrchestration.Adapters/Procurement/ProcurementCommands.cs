@@ -46,9 +46,11 @@ public sealed record NotifySupplierRequest : AdapterCommand
     public required SupplierId Supplier { get; init; }
 
     /// <summary>The subject.</summary>
+    [OperatorCorrectable]
     public required string Subject { get; init; }
 
     /// <summary>The message.</summary>
+    [OperatorCorrectable]
     public required string Message { get; init; }
 
     /// <summary>The lot concerned, when any.</summary>

@@ -40,6 +40,7 @@ public sealed record OpenNonconformanceRequest : AdapterCommand
     public NonconformanceType Type { get; init; } = NonconformanceType.Supplier;
 
     /// <summary>The problem, for people.</summary>
+    [OperatorCorrectable]
     public required string Problem { get; init; }
 
     /// <summary>The site.</summary>
@@ -64,6 +65,7 @@ public sealed record OpenNonconformanceRequest : AdapterCommand
     public InspectionLotId? InspectionLot { get; init; }
 
     /// <summary>Evidence (photos, measurement files, reports).</summary>
+    [OperatorCorrectable]
     public IReadOnlyList<EvidenceReference> Evidence { get; init; } = [];
 }
 
@@ -84,6 +86,7 @@ public sealed record UpdateNonconformanceStatusRequest : AdapterCommand
     public ActorId? DecidedBy { get; init; }
 
     /// <summary>Why.</summary>
+    [OperatorCorrectable]
     public string? Reason { get; init; }
 }
 
@@ -98,6 +101,7 @@ public sealed record RecordCorrectionRequest : AdapterCommand
     public required NonconformanceId Nonconformance { get; init; }
 
     /// <summary>What was done.</summary>
+    [OperatorCorrectable]
     public required string Description { get; init; }
 
     /// <summary>Who did it.</summary>
@@ -132,6 +136,7 @@ public sealed record OpenSupplierCaseRequest : AdapterCommand
     public required SupplierId Supplier { get; init; }
 
     /// <summary>The problem, for people.</summary>
+    [OperatorCorrectable]
     public required string Problem { get; init; }
 
     /// <summary>The kind of corrective action requested.</summary>
@@ -150,5 +155,6 @@ public sealed record OpenSupplierCaseRequest : AdapterCommand
     public DefectSeverity Severity { get; init; }
 
     /// <summary>Evidence (photos, measurement files, reports).</summary>
+    [OperatorCorrectable]
     public IReadOnlyList<EvidenceReference> Evidence { get; init; } = [];
 }

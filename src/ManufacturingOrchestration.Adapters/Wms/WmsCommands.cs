@@ -22,9 +22,11 @@ public sealed record CreateMoveTaskRequest : AdapterCommand
     public required SiteId Site { get; init; }
 
     /// <summary>The target bin, such as the hold location.</summary>
+    [OperatorCorrectable]
     public required BinId ToBin { get; init; }
 
     /// <summary>The source bin, or <see langword="null"/> for every bin holding the lot.</summary>
+    [OperatorCorrectable]
     public BinId? FromBin { get; init; }
 
     /// <summary>The quantity, or <see langword="null"/> for all of the lot's stock in the source bins.</summary>

@@ -73,9 +73,17 @@ internal sealed class OperationsHandler
                     return Refuse(key, work, ReasonCodes.UnknownCommandKind, $"An edited replay needs a command of kind '{command.Kind}'.");
                 }
 
-                var revisionKey = await NextRevisionKeyAsync(command.IdempotencyKey, ct).ConfigureAwait(false);
                 var operations = _runtime.Options.Adapters.Operations;
                 var original = command.Payload.ToCommand(command.Kind, operations);
+
+                // A correction fixes how the command reaches its target; what it acts on and what was decided stay as the
+                // workflow planned them, under the authority its rules required (the operator's role is no release role).
+                if (CommandCorrections.FirstForbiddenChange(original, edited) is { } changed)
+                {
+                    return Refuse(key, work, ReasonCodes.CorrectionNotPermitted, $"An edited replay may not change {changed}: only properties marked [OperatorCorrectable] may be corrected; a different decision is taken again by the workflow.");
+                }
+
+                var revisionKey = await NextRevisionKeyAsync(command.IdempotencyKey, ct).ConfigureAwait(false);
                 var revised = edited with { Context = original.Context with { IdempotencyKey = revisionKey } };
                 updated.Add(command with { Status = OutboxStatus.Superseded });
                 reinsert = command with

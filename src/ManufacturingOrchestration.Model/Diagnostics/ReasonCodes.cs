@@ -294,6 +294,9 @@ public static class ReasonCodes
     /// <summary>The operator lacks the operator role.</summary>
     public static readonly ReasonCode OperatorRoleRequired = new("engine.operator-role-required", "Operator actions need the orchestration-operator role.");
 
+    /// <summary>An operator's edited replay changes a part of the command a correction may not change.</summary>
+    public static readonly ReasonCode CorrectionNotPermitted = new("engine.correction-not-permitted", "An edited replay may change only what the command marks correctable; what it acts on and what was decided stay as planned.");
+
     /// <summary>The key is parked behind a dead letter, so its state may be behind the systems.</summary>
     public static readonly ReasonCode PartitionParked = new("engine.partition-parked", "The key is parked behind a dead letter: its later events wait for an operator, so its state may be behind.");
 
@@ -397,7 +400,7 @@ public static class ReasonCodes
         AdapterTransient, AdapterPermanent, AdapterStale, RetriesExhausted, CircuitOpen, StockDrift,
         AdapterNotConfigured, UnknownCommandKind, UnknownOperation, OperationNotSupported, RequiredOperationsMissing, ReferenceUnknown, BatchDispositionUnknown, LocationOnHold, PicksPaused,
         RuleSetInvalid, RuleEvaluationFailed, RecommendationNotAuthoritative, SiteProfileMissing,
-        ConcurrencyConflict, AuditTampered, AuditCheckpointConflict, AuditSinkFileUnreadable, StepFailed, OperatorRoleRequired, QueryRetriesExhausted, QueryRefused,
+        ConcurrencyConflict, AuditTampered, AuditCheckpointConflict, AuditSinkFileUnreadable, StepFailed, OperatorRoleRequired, CorrectionNotPermitted, QueryRetriesExhausted, QueryRefused,
         PartitionParked,
         StoreSchemaTooNew, StoreInUse, StoreDataUnreadable, LeaseLost,
         FileUnreadable, FileNotRegular,

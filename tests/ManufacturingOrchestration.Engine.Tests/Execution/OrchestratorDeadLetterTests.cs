@@ -107,6 +107,22 @@ public class OrchestratorDeadLetterTests
     }
 
     [Fact]
+    public async Task ReplayEdited_ChangingTheSiteTheCommandIsFor_RefusedAsNoCorrectionNothingSent()
+    {
+        await using var host = await CreateParkedHostAsync();
+        var deadLetter = await SingleOpenAsync(host);
+        var original = (SendNotificationRequest)deadLetter.Command!.Payload.ToCommand(deadLetter.Command.Kind, host.Orchestrator.Adapters.Operations);
+        var edited = original with { Subject = "a:a1-corrected", Site = new SiteId("P2") };
+
+        var result = await host.ActAsync(Request(deadLetter, OperatorActionKind.ReplayEdited, "send it to the other plant", edited));
+
+        await AssertRefusedAsync(host, result, ReasonCodes.CorrectionNotPermitted);
+        result.Message.Should().Contain("SendNotificationRequest.Site");
+        (await host.Store.ReadCommandAsync(IdempotencyKeys.DeriveRevision(deadLetter.Command.IdempotencyKey, 1), EngineTestHost.Ct)).Should().BeNull();
+        (await host.Store.ReadCommandAsync(deadLetter.Command.IdempotencyKey, EngineTestHost.Ct))!.Status.Should().NotBe(OutboxStatus.Superseded);
+    }
+
+    [Fact]
     public async Task ReplayEdited_CommandOfAnotherKind_Refused()
     {
         await using var host = await CreateParkedHostAsync();
