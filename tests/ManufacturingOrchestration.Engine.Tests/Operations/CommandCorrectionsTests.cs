@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Model;
@@ -101,6 +102,27 @@ public class CommandCorrectionsTests
         CommandCorrections.FirstForbiddenChange(planned, planned with { Copies = 20 }).Should().Be("LabelReprintRequest.Copies");
     }
 
+    [Fact]
+    public void AText_ThatIsNotCorrectable_IsOneChange()
+    {
+        var reverse = new ReverseGoodsMovementRequest { Context = Context, DocumentNumber = "4900000123", Lot = new LotId("L-1") };
+
+        CommandCorrections.FirstForbiddenChange(reverse, reverse with { DocumentNumber = "4900000124" }).Should().Be("ReverseGoodsMovementRequest.DocumentNumber");
+    }
+
+    [Fact]
+    public void WhatACommandIsNotSerializedWith_IsNotCompared()
+    {
+        // The planned command is read back from its stored JSON: a property left out of it is never the planned one's.
+        var planned = new LabelReprintRequest { Context = Context, Lot = new LotId("L-1"), Printer = "PR-01" };
+
+        CommandCorrections.FirstForbiddenChange(planned, planned with { RenderedPreview = "ZPL…" }).Should().BeNull();
+    }
+
+    [Fact]
+    public void ACommandOfAnotherType_IsAChangeOfTheWhole() =>
+        CommandCorrections.FirstForbiddenChange(Quarantine, new PlaceShipmentHoldRequest { Context = Context, Lot = new LotId("L-1") }).Should().Be("ChangeStockCategoryRequest");
+
     private sealed record LabelReprintRequest : AdapterCommand
     {
         public override string Kind => "mes.label-reprint";
@@ -111,5 +133,8 @@ public class CommandCorrectionsTests
         public required string Printer { get; init; }
 
         public int Copies { get; init; }
+
+        [JsonIgnore]
+        public string? RenderedPreview { get; init; }
     }
 }
