@@ -80,7 +80,8 @@ internal static class ApprovalAdministration
             return new(Refused(key, ReasonCodes.AuthorityLowered, $"{role} does not carry the authority of {pending.Role}: a request may be reassigned to the same role or a superior one, never lowered."));
         }
 
-        var updated = pending with { Role = role, Signatures = [] };
+        // A new round of signing: its signatures are recorded under ids of their own, so the signers of the cleared round may sign again.
+        var updated = pending with { Role = role, Signatures = [], SignatureRound = pending.SignatureRound + 1 };
         return new(Commit(runtime, key, instance, updated, by.Value, "approval-reassigned", $"{by} reassigned {pending.Subject} from {pending.Role} to {role} at {pending.Site}: {reason} (request {requestId}; earlier signatures cleared)"));
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ManufacturingOrchestration.Engine.Commands;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
@@ -45,6 +46,19 @@ internal static class Authority
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The id of the event that records a signature: one per request, signer, role, meaning and signature of a round of
+    /// signing. The same answer sent twice within a round is a duplicate; a reassignment starts a new round, in which a
+    /// signer of an earlier round signs under a new id.
+    /// </summary>
+    public static string SignatureEventId(PendingApproval pending, ActorId signer, SignatureMeaning meaning)
+    {
+        // The first round's ids name no round: the ids of signatures of requests never reassigned stay what stores already
+        // hold, so an answer sent again is still recognised as a duplicate. Meanings are enum names, which hold no '@'.
+        var kind = pending.SignatureRound == 0 ? meaning.ToString() : string.Create(CultureInfo.InvariantCulture, $"{meaning}@round-{pending.SignatureRound}");
+        return IdempotencyKeys.Derive(SignatureSource, pending.RequestId, signer.Value + "/" + pending.Role.Name, kind, pending.Signatures.Count);
     }
 
     /// <summary>Whether an approval answer came from the signature channel.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ManufacturingOrchestration.Model;
 
 namespace ManufacturingOrchestration.Engine.Approvals;
@@ -58,6 +59,14 @@ public sealed record PendingApproval
 
     /// <summary>The signatures collected so far.</summary>
     public IReadOnlyList<ElectronicSignature> Signatures { get; init; } = [];
+
+    /// <summary>
+    /// The round of signing: 0 for the request as made, one more at each reassignment (which clears
+    /// <see cref="Signatures"/>). A signature is recorded under an id derived from its round, so whoever signed an earlier
+    /// round may sign again. Not written while 0, so a request stored without it reads as round 0.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int SignatureRound { get; init; }
 
     /// <summary>Actors allowed to sign in place of a holder of the role, with who delegated.</summary>
     public IReadOnlyList<ApprovalDelegation> Delegations { get; init; } = [];

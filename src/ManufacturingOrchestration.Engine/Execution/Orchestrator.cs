@@ -1,7 +1,6 @@
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Audit;
-using ManufacturingOrchestration.Engine.Commands;
 using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Telemetry;
@@ -589,9 +588,9 @@ public sealed partial class Orchestrator : IAsyncDisposable
         var approved = answer.Meaning == SignatureMeaning.Approve;
         var envelope = new EventEnvelope
         {
-            // One id per signer, meaning, role and round of signatures of a request: the same answer sent twice is a
-            // duplicate, and a run repeats with the same ids (the keys of the commands the signature causes derive from it).
-            Id = IdempotencyKeys.Derive(Authority.SignatureSource, pending.RequestId, signature.Signer.Value + "/" + pending.Role.Name, answer.Meaning.ToString(), pending.Signatures.Count),
+            // Deterministic: the same answer sent twice is a duplicate, and a run repeats with the same ids (the keys of the
+            // commands the signature causes derive from it).
+            Id = Authority.SignatureEventId(pending, signature.Signer, answer.Meaning),
             Source = Authority.SignatureSource,
             Type = approved ? EventTypes.ApprovalGiven : EventTypes.ApprovalRefused,
             Site = pending.Site,
