@@ -188,6 +188,16 @@ internal sealed partial class PartitionWorker
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
+                    if (ex is StepStoreException && item is EventWork)
+                    {
+                        // The event stays pending in the store; after the wait its key re-reads its pending events in order.
+                        Log.StoreFailed(_runtime.Logger, ex.InnerException ?? ex, item.PartitionKey);
+                        Forget(item.PartitionKey);
+                        _runtime.InFlightAdded();
+                        await RequeueLaterAsync([new ScanWork(item.PartitionKey)], ct).ConfigureAwait(false);
+                        continue;
+                    }
+
                     Log.StepFailed(_runtime.Logger, ex, item.PartitionKey);
                     CompletionOf(item)?.TrySetResult(OperatorActionResult.Refused(ReasonCodes.StepFailed, $"{ex.GetType().Name}: {ex.Message}"));
                     var poison = item is EventWork ew ? PoisonEvent(key, ew.Event, ex) : null;

@@ -104,7 +104,17 @@ internal sealed class StepProcessor
             var done = new HashSet<(string Workflow, string Step, string Kind, int Occurrence)>();
             foreach (var earlier in Redecisions.EarlierDecisions(envelope))
             {
-                Redecisions.AddDone(done, await _runtime.Store.ReadCommandsCausedByAsync(earlier, ct).ConfigureAwait(false));
+                IReadOnlyList<OutboxEntry> caused;
+                try
+                {
+                    caused = await _runtime.Store.ReadCommandsCausedByAsync(earlier, ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    throw new StepStoreException(ex);
+                }
+
+                Redecisions.AddDone(done, caused);
             }
 
             step.AlreadyDone = done;
@@ -509,5 +519,18 @@ internal sealed class StepBuilder
             Compensation = planned.Compensation is { } compensation ? new CompensationPlan { Kind = compensation.Kind, Payload = planned.CompensationPayload! } : null,
             TraceParent = planned.TraceParent,
         });
+    }
+}
+
+/// <summary>
+/// A store call a step makes failed: the store, not the workflow, so the event stays pending and its key reads it again
+/// after a short wait, as after a failed commit, instead of being dead-lettered as a failed step. Stores throw exceptions
+/// of any type (a workflow may throw the same ones), so it is the call that failed that tells the two apart.
+/// </summary>
+internal sealed class StepStoreException : Exception
+{
+    public StepStoreException(Exception storeFailure)
+        : base($"The store failed during the step: {storeFailure.GetType().Name}: {storeFailure.Message}", storeFailure)
+    {
     }
 }
