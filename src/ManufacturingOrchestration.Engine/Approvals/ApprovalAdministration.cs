@@ -94,6 +94,13 @@ internal static class ApprovalAdministration
     {
         if (Find(key, answer.RequestId) is not { } found)
         {
+            if (key.State.Version == 0)
+            {
+                // No record to sign exists: nothing is written, or any caller could create partitions (and their audit
+                // trails) for keys nothing ever touched by answering requests that were never made.
+                return Refused(key, ReasonCodes.ReferenceUnknown, $"No approval request '{answer.RequestId}' is waiting on {key.State.Key}: nothing is recorded for it.");
+            }
+
             // A request withdrawn by its workflow (a count superseded by a recount) or never made: the attempt is recorded.
             var unknown = new EventKey(Authority.SignatureSource, answer.RequestId);
             return ApprovalStore.FindWithdrawn(key.State, answer.RequestId) is { } withdrawn

@@ -66,6 +66,18 @@ public class ApprovalWithdrawalTests
     }
 
     [Fact]
+    public async Task Answer_OnAKeyNothingWasEverRecordedFor_IsRefusedAndCreatesNothing()
+    {
+        await using var host = await CreateHostAsync();
+
+        var result = await host.SignAsync(Answer("L-NONE", "no-such-request", approve: true, "stray"));
+
+        result.Refusal.Should().Be(ReasonCodes.ReferenceUnknown, result.Message);
+        (await host.Orchestrator.GetPartitionAsync("L-NONE", EngineTestHost.Ct)).Should().BeNull();
+        (await host.Orchestrator.GetAuditTrailAsync("L-NONE", EngineTestHost.Ct)).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task WithdrawApproval_RequestOfAnotherWorkflowOrUnknown_ReturnsFalseAndLeavesItWaiting()
     {
         await using var host = await CreateHostAsync(withdrawer: WithdrawerOfOthers());
