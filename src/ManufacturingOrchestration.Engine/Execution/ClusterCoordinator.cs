@@ -175,11 +175,18 @@ internal sealed partial class ClusterCoordinator
         var notifications = _runtime.Store as IStoreChangeNotifications;
         long? lastFullScan = null;
         var notified = false;
+        Task? woken = null;
         while (!stopping.IsCancellationRequested)
         {
             try
             {
-                var woken = notifications?.WaitForAcceptedEventsAsync(stopping) ?? Task.Delay(Timeout.Infinite, stopping);
+                // A wait no notification has ended yet is kept for the next poll: it began before this scan, so it still
+                // ends at whatever is accepted after it. A new wait per poll would leave the unended ones registered on
+                // the stop token until shutdown, one more every poll interval on a quiet store.
+                if (notifications is not null && woken is not { IsCompleted: false })
+                {
+                    woken = notifications.WaitForAcceptedEventsAsync(stopping);
+                }
 
                 // Woken by a notification, only what was accepted since the last scan is read (inbox positions become
                 // visible in order, so nothing is skipped); the whole pending inbox again at least every poll interval.
@@ -189,6 +196,13 @@ internal sealed partial class ClusterCoordinator
                 if (full)
                 {
                     lastFullScan = now;
+                }
+
+                if (woken is null)
+                {
+                    // A store without notifications: only the poll interval wakes the next scan.
+                    await Task.Delay(_options.PollInterval, _runtime.Time, stopping).ConfigureAwait(false);
+                    continue;
                 }
 
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(stopping);

@@ -1,0 +1,197 @@
+using System.Reflection;
+using System.Runtime.ExceptionServices;
+using ManufacturingOrchestration.Engine.Storage;
+
+namespace ManufacturingOrchestration.Engine.Tests.Execution;
+
+/// <summary>
+/// What a node keeps while it polls a quiet store for a long time, and what a start that the store fails part way leaves
+/// behind. Every node runs on a fake clock of its own; every wait is bounded.
+/// </summary>
+public sealed class StartAndPollFailureTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+
+    private const int Polls = 60;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task NodeOnANotifyingStore_PollingAQuietStoreManyTimes_KeepsOneWaitForNotificationsAndIsStillWokenByIt()
+    {
+        var inner = new InMemoryOrchestrationStore();
+        var (store, counting) = NotifyingStore.Wrap(inner);
+        var notifying = (NotifyingStore)counting;
+        await using var a = Node("node-a", store);
+        await a.StartAsync();
+
+        (await UntilAsync(() => counting.InboxScans >= Polls, a)).Should().BeTrue();
+
+        notifying.PendingWaits.Should().BeLessThanOrEqualTo(1, "a wait no notification ended still covers what is accepted after the next polls: a new one per poll would pile up until shutdown");
+
+        // Accepted by another node: with the clock standing still, only the notification makes this node look.
+        a.AddLotInInspection("LOT-1", 100);
+        await AcceptElsewhereAsync(inner, a, "LOT-1");
+        notifying.Notify();
+        (await UntilAsync(async () => (await inner.ReadPendingEventsAsync(null, 0, 1, Ct)).Count == 0)).Should().BeTrue("the notification wakes the poll");
+    }
+
+    [Fact]
+    public async Task NodeOnAStoreWithoutNotifications_PollingManyTimes_StillFindsEventsAcceptedElsewhere()
+    {
+        var inner = new InMemoryOrchestrationStore();
+        var (store, counting) = CountingStore.Wrap(inner);
+        await using var a = Node("node-a", store);
+        await a.StartAsync();
+
+        (await UntilAsync(() => counting.InboxScans >= Polls, a)).Should().BeTrue();
+
+        a.AddLotInInspection("LOT-1", 100);
+        await AcceptElsewhereAsync(inner, a, "LOT-1");
+        (await UntilAsync(async () => (await inner.ReadPendingEventsAsync(null, 0, 1, Ct)).Count == 0, a)).Should().BeTrue("the next poll finds the event");
+    }
+
+    /// <summary>A node with one bucket, a lease of 9 s and a poll every second; audit checkpoints are taken on request only.</summary>
+    private static EngineTestHost Node(string id, IOrchestrationStore store) =>
+        new(
+            o =>
+            {
+                o.Settings.NodeId = id;
+                o.Settings.CheckpointInterval = TimeSpan.FromDays(1);
+                o.Settings.Cluster.Enabled = true;
+                o.Settings.Cluster.BucketCount = 1;
+                o.Settings.Cluster.LeaseDuration = TimeSpan.FromSeconds(9);
+                o.Settings.Cluster.PollInterval = TimeSpan.FromSeconds(1);
+            },
+            store);
+
+    /// <summary>Accepts a failed inspection of <paramref name="lot"/> straight into the store, as another node would.</summary>
+    private static async Task AcceptElsewhereAsync(IOrchestrationStore store, EngineTestHost node, string lot)
+    {
+        var envelope = EngineTestHost.Failed(lot, "f-" + lot, sequence: 1);
+        var accepted = new bool[1];
+        await store.AcceptAsync([new InboxEvent { Key = new EventKey(envelope.Source, envelope.Id), PartitionKey = envelope.EffectivePartitionKey, AcceptedAt = node.Time.GetUtcNow(), Envelope = envelope }], accepted, Ct);
+        accepted[0].Should().BeTrue();
+    }
+
+    private static Task<bool> UntilAsync(Func<bool> condition, params EngineTestHost[] nodes) =>
+        UntilAsync(() => Task.FromResult(condition()), nodes);
+
+    /// <summary>Moves the nodes' clocks a second at a time until the condition holds; <see langword="false"/> when it did not within <see cref="Limit"/>.</summary>
+    private static async Task<bool> UntilAsync(Func<Task<bool>> condition, params EngineTestHost[] nodes)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        limit.CancelAfter(Limit);
+        while (!await condition())
+        {
+            if (limit.IsCancellationRequested)
+            {
+                Ct.ThrowIfCancellationRequested();
+                return false;
+            }
+
+            foreach (var node in nodes)
+            {
+                node.Time.Advance(TimeSpan.FromSeconds(1));
+            }
+
+            try
+            {
+                await Task.Delay(20, limit.Token);
+            }
+            catch (OperationCanceledException) when (!Ct.IsCancellationRequested)
+            {
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A store that counts the scans of the whole inbox; every call reaches the inner store.</summary>
+    public class CountingStore : DispatchProxy
+    {
+        private IOrchestrationStore _inner = null!;
+        private int _inboxScans;
+
+        /// <summary>How many reads of the pending events of every key were made.</summary>
+        public int InboxScans => Volatile.Read(ref _inboxScans);
+
+        public static (IOrchestrationStore Store, CountingStore Counting) Wrap(IOrchestrationStore inner) => Wrap<CountingStore>(inner);
+
+        protected static (IOrchestrationStore Store, CountingStore Counting) Wrap<TProxy>(IOrchestrationStore inner)
+            where TProxy : CountingStore
+        {
+            var store = DispatchProxy.Create<IOrchestrationStore, TProxy>();
+            var proxy = (CountingStore)(object)store;
+            proxy._inner = inner;
+            return (store, proxy);
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            ArgumentNullException.ThrowIfNull(targetMethod);
+            if (targetMethod.Name == nameof(IOrchestrationStore.ReadPendingEventsAsync) && args is [null, ..])
+            {
+                Interlocked.Increment(ref _inboxScans);
+            }
+
+            try
+            {
+                return targetMethod.Invoke(_inner, args);
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is not null)
+            {
+                ExceptionDispatchInfo.Throw(ex.InnerException);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A counting store with change notifications, sent only by <see cref="Notify"/>; it keeps every wait it handed out,
+    /// to tell how many are still waiting.
+    /// </summary>
+    public class NotifyingStore : CountingStore, IStoreChangeNotifications
+    {
+        private readonly Lock _gate = new();
+        private readonly List<Task> _waits = [];
+        private TaskCompletionSource _accepted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The waits handed out that neither a notification nor their token has ended.</summary>
+        public int PendingWaits
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _waits.Count(w => !w.IsCompleted);
+                }
+            }
+        }
+
+        public static new (IOrchestrationStore Store, CountingStore Counting) Wrap(IOrchestrationStore inner) => Wrap<NotifyingStore>(inner);
+
+        public Task WaitForAcceptedEventsAsync(CancellationToken cancellationToken = default)
+        {
+            lock (_gate)
+            {
+                var wait = _accepted.Task.WaitAsync(cancellationToken);
+                _waits.Add(wait);
+                return wait;
+            }
+        }
+
+        /// <summary>Ends every wait, as a store does when events were accepted.</summary>
+        public void Notify()
+        {
+            TaskCompletionSource accepted;
+            lock (_gate)
+            {
+                accepted = _accepted;
+                _accepted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            accepted.TrySetResult();
+        }
+    }
+}
