@@ -118,15 +118,19 @@ public sealed partial class Orchestrator : IAsyncDisposable
 
     /// <summary>
     /// Starts the workers and recovers what a previous run left: pending commands are executed again (with the same
-    /// idempotency keys), pending events are processed in order, due timers fire.
+    /// idempotency keys), pending events are processed in order, due timers fire. An orchestrator starts once: a start
+    /// that fails (the store refusing, or <paramref name="cancellationToken"/>) throws after stopping whatever it had
+    /// started and giving back the leases it had taken, and leaves the orchestrator stopped; what was pending stays in
+    /// the store for a new orchestrator to recover.
     /// </summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>A task that completes when the orchestrator runs.</returns>
+    /// <exception cref="InvalidOperationException">The orchestrator was already started (whether that start succeeded or not).</exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.CompareExchange(ref _state, 4, 0) != 0)
         {
-            throw new InvalidOperationException("The orchestrator was already started.");
+            throw new InvalidOperationException("The orchestrator was already started: an orchestrator starts once (after a failed start, create a new one).");
         }
 
         _stopping = new CancellationTokenSource();
@@ -135,11 +139,29 @@ public sealed partial class Orchestrator : IAsyncDisposable
             worker.Start(_stopping.Token);
         }
 
-        if (_runtime.Cluster is { } cluster)
+        try
         {
-            await StartClusteredAsync(cluster, cancellationToken).ConfigureAwait(false);
-            return;
+            if (_runtime.Cluster is { } cluster)
+            {
+                await StartClusteredAsync(cluster, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await StartNodeAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
+        catch
+        {
+            // Left half-started, the workers (and a singleton's audit deliveries) would run on with nothing able to
+            // stop them, and the leases taken would keep the other nodes off this node's buckets until they expire.
+            await AbandonStartAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task StartNodeAsync(CancellationToken cancellationToken)
+    {
+        var stopping = _stopping!.Token;
 
         // Before anything is routed: the heads a crash left out of every checkpoint are read back first.
         await _nodeCheckpoints!.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -165,12 +187,45 @@ public sealed partial class Orchestrator : IAsyncDisposable
         // A key new to this store: sign a checkpoint now.
         await _nodeCheckpoints.SignIfUnsignedAsync(cancellationToken).ConfigureAwait(false);
 
-        _timerLoop = Task.Run(() => TimerLoopAsync(_stopping.Token), CancellationToken.None);
-        _checkpointLoop = Task.Run(() => CheckpointLoopAsync(_stopping.Token), CancellationToken.None);
-        _auditSinkLoops = _runtime.AuditSinks?.Start(_stopping.Token) ?? Task.CompletedTask;
+        _timerLoop = Task.Run(() => TimerLoopAsync(stopping), CancellationToken.None);
+        _checkpointLoop = Task.Run(() => CheckpointLoopAsync(stopping), CancellationToken.None);
+        _auditSinkLoops = _runtime.AuditSinks?.Start(stopping) ?? Task.CompletedTask;
 
         // Publishing opens only now, after recovery routed what was pending, so nothing new overtakes it.
         Volatile.Write(ref _state, 1);
+    }
+
+    /// <summary>
+    /// Undoes a start that failed: stops what it started (workers, loops, a singleton's audit deliveries) and, clustered,
+    /// gives back the leases its first round took. Work routed already stays pending in the store.
+    /// </summary>
+    private async Task AbandonStartAsync()
+    {
+        try
+        {
+            await _stopping!.CancelAsync().ConfigureAwait(false);
+            foreach (var worker in _runtime.Workers)
+            {
+                worker.Complete();
+            }
+
+            List<Task> singletonLoops;
+            lock (_intake)
+            {
+                singletonLoops = [.. _singletonLoops ?? []];
+            }
+
+            var loops = _runtime.Workers.Select(w => w.Loop).Append(_timerLoop).Append(_checkpointLoop).Append(_auditSinkLoops).Append(_clusterLoops).OfType<Task>();
+            await Task.WhenAll(loops.Concat(singletonLoops)).ConfigureAwait(false);
+            if (_runtime.Cluster is { } cluster)
+            {
+                await cluster.ReleaseAllAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _state, 3);
+        }
     }
 
     /// <summary>

@@ -51,6 +51,61 @@ public sealed class StartAndPollFailureTests
         (await UntilAsync(async () => (await inner.ReadPendingEventsAsync(null, 0, 1, Ct)).Count == 0, a)).Should().BeTrue("the next poll finds the event");
     }
 
+    [Fact]
+    public async Task ClusteredStart_TheStoreFailingTheFirstRound_ThrowsAndLeavesTheNodeStoppedWithItsLeasesGivenBack()
+    {
+        var inner = new InMemoryOrchestrationStore();
+        var (store, flaky) = ClusterTakeoverFailureTests.FlakyStore.Wrap(inner);
+        await using var a = Node("node-a", store);
+
+        // The round has taken the heartbeat, the bucket and the singleton when the store fails its recovery read.
+        flaky.FailNext(nameof(IOrchestrationStore.ReadPartitionsWithPendingCommandsAsync));
+        await FluentActions.Awaiting(() => a.Orchestrator.StartAsync(Ct)).Should().ThrowAsync<InvalidOperationException>().WithMessage("*unreachable*");
+
+        AssertStopped(a);
+        (await inner.ReadLeasesAsync(string.Empty, Ct)).Should().NotContain(l => l.Owner == "node-a", "a node that did not start holds nothing the others wait for");
+        await a.Orchestrator.StopAsync(Ct).WaitAsync(Limit, Ct);
+        await FluentActions.Awaiting(() => a.Orchestrator.StartAsync(Ct)).Should().ThrowAsync<InvalidOperationException>().WithMessage("*already started*", "an orchestrator starts once");
+
+        // Another node starting now takes the bucket and the singleton at once, instead of after the leases expire.
+        await using var b = Node("node-b", store);
+        await b.StartAsync().WaitAsync(Limit, Ct);
+        b.Orchestrator.Cluster!.OwnedBuckets.Should().Equal(0);
+        b.Orchestrator.Cluster!.HoldsSingleton.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Start_TheStoreFailingTheRecoveryRead_ThrowsAndLeavesTheOrchestratorStoppedForANewOneToRecover()
+    {
+        var inner = new InMemoryOrchestrationStore();
+        var (store, flaky) = ClusterTakeoverFailureTests.FlakyStore.Wrap(inner);
+        await using var a = new EngineTestHost(store: store);
+        a.AddLotInInspection("LOT-1", 100);
+        await AcceptElsewhereAsync(inner, a, "LOT-1");
+
+        flaky.FailNext(nameof(IOrchestrationStore.ReadPendingEventsAsync));
+        await FluentActions.Awaiting(() => a.Orchestrator.StartAsync(Ct)).Should().ThrowAsync<InvalidOperationException>().WithMessage("*unreachable*");
+
+        AssertStopped(a);
+        await a.Orchestrator.StopAsync(Ct).WaitAsync(Limit, Ct);
+        await a.Orchestrator.DisposeAsync().AsTask().WaitAsync(Limit, Ct);
+        AssertStopped(a);
+
+        // The event stayed pending in the store: the next orchestrator on it recovers it.
+        await using var b = new EngineTestHost(store: store);
+        b.AddLotInInspection("LOT-1", 100);
+        await b.StartAsync().WaitAsync(Limit, Ct);
+        await b.WaitForIdleAsync();
+        (await inner.ReadPendingEventsAsync(null, 0, 1, Ct)).Should().BeEmpty();
+    }
+
+    /// <summary>Not running, and none of its workers either.</summary>
+    private static void AssertStopped(EngineTestHost node)
+    {
+        node.Orchestrator.IsRunning.Should().BeFalse();
+        node.Orchestrator.Runtime.Workers.Select(w => w.Loop).Should().OnlyContain(loop => loop == null || loop.IsCompleted, "a start that failed leaves no worker running");
+    }
+
     /// <summary>A node with one bucket, a lease of 9 s and a poll every second; audit checkpoints are taken on request only.</summary>
     private static EngineTestHost Node(string id, IOrchestrationStore store) =>
         new(
