@@ -119,7 +119,8 @@ internal sealed partial class ClusterCoordinator
     /// renewed less than a third of its duration ago (by the balancing round, which renews every third, or by an earlier
     /// confirmation) is confirmed as it is: no other node can take it before it expires, two thirds of a lease later by
     /// this node's clock, which leaves that much room for the nodes' clocks to differ. An older one is renewed in the
-    /// store (which also pushes the expiry out), and a bucket found lost is dropped.
+    /// store (which also pushes the expiry out), and a bucket found lost, or given back by a balancing round meanwhile, is
+    /// not confirmed.
     /// </summary>
     public async ValueTask<bool> ConfirmAsync(LeaseFence fence, CancellationToken ct)
     {
@@ -137,11 +138,31 @@ internal sealed partial class ClusterCoordinator
         var grant = await _runtime.Store.TryAcquireLeaseGrantAsync(held.PartitionKey, _node, now + _options.LeaseDuration, now, ct).ConfigureAwait(false);
         if (grant is not null && grant.Epoch == fence.Epoch)
         {
-            Interlocked.CompareExchange(ref _owned[index], grant, held);
-            return true;
+            // A balancing round may have renewed the bucket meanwhile (still held) or given it back (not this node's to
+            // send for any more, whatever the store said before the round released it).
+            return Interlocked.CompareExchange(ref _owned[index], grant, held) == held || IsCurrent(fence);
         }
 
         Lost(fence);
+        if (grant is not null)
+        {
+            // Taken again under a new epoch, after a round gave the bucket back (or after another node held it): unless a
+            // round has taken it since, nothing here works under that lease, and holding it would keep the other nodes
+            // off the bucket until it expires. Checked under the round gate, as only a round makes a bucket owned.
+            await _roundGate.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                if (Volatile.Read(ref _owned[index]) is null)
+                {
+                    await _runtime.Store.ReleaseLeaseAsync(_bucketKeys[index], _node, ct).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                _roundGate.Release();
+            }
+        }
+
         return false;
     }
 

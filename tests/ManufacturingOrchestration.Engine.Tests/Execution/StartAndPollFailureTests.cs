@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.ExceptionServices;
+using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Storage;
 
 namespace ManufacturingOrchestration.Engine.Tests.Execution;
@@ -99,6 +100,93 @@ public sealed class StartAndPollFailureTests
         (await inner.ReadPendingEventsAsync(null, 0, 1, Ct)).Should().BeEmpty();
     }
 
+    [Fact]
+    public async Task Confirmation_RenewingAfterARoundGaveTheBucketBack_LeavesTheBucketFreeForTheOthers()
+    {
+        var (a, gated, fence) = await ConfirmingNodeAsync();
+        await using var _ = a;
+        var cluster = a.Orchestrator.Runtime.Cluster!;
+        var round = await HoldRoundAsync(a, gated);
+        var renewal = gated.Hold(nameof(IOrchestrationStore.TryAcquireLeaseGrantAsync), "bucket:1");
+        var confirmation = cluster.ConfirmAsync(fence, Ct).AsTask();
+        await renewal.Arrived.WaitAsync(Limit, Ct);
+
+        // The round gives bucket 1 back (two live nodes now) while the confirmation's renewal waits.
+        round.Open();
+        (await UntilAsync(async () => (await a.Store.ReadLeasesAsync("bucket:1", Ct)).Count == 0)).Should().BeTrue();
+        renewal.Open();
+
+        (await confirmation.WaitAsync(Limit, Ct)).Should().BeFalse("the node gave the bucket back");
+        cluster.OwnedBuckets.Should().Equal(0);
+        (await a.Store.ReadLeasesAsync("bucket:1", Ct)).Should().NotContain(l => l.Owner == "node-a" && l.Until > a.Time.GetUtcNow(), "a lease the node took again but does not use would keep the other nodes off the bucket until it expires");
+    }
+
+    [Fact]
+    public async Task Confirmation_RenewingWhileARoundGivesTheBucketBack_IsRefused()
+    {
+        var (a, gated, fence) = await ConfirmingNodeAsync();
+        await using var _ = a;
+        var cluster = a.Orchestrator.Runtime.Cluster!;
+        var round = await HoldRoundAsync(a, gated);
+        var renewal = gated.Hold(nameof(IOrchestrationStore.TryAcquireLeaseGrantAsync), "bucket:1");
+        var confirmation = cluster.ConfirmAsync(fence, Ct).AsTask();
+        await renewal.Arrived.WaitAsync(Limit, Ct);
+
+        // The round has dropped bucket 1 and not yet released its lease in the store when the renewal goes through.
+        var release = gated.Hold(nameof(IOrchestrationStore.ReleaseLeaseAsync), "bucket:1");
+        round.Open();
+        await release.Arrived.WaitAsync(Limit, Ct);
+        renewal.Open();
+
+        var confirmed = await confirmation.WaitAsync(Limit, Ct);
+        release.Open();
+        confirmed.Should().BeFalse("the node no longer holds the bucket: its commands are not sent");
+        (await UntilAsync(async () => (await a.Store.ReadLeasesAsync("bucket:1", Ct)).Count == 0)).Should().BeTrue();
+    }
+
+    /// <summary>
+    /// A node alone with two buckets, another node's heartbeat written in the store (so the next round gives one back),
+    /// and the fence of bucket 1, which the next confirmation renews in the store.
+    /// </summary>
+    private static async Task<(EngineTestHost Node, GatedStore Gated, LeaseFence Fence)> ConfirmingNodeAsync()
+    {
+        var inner = new InMemoryOrchestrationStore();
+        var (store, gated) = GatedStore.Wrap(inner);
+        var a = Node("node-a", store, buckets: 2);
+        await a.StartAsync();
+        var cluster = a.Orchestrator.Runtime.Cluster!;
+        cluster.OwnedBuckets.Should().Equal(0, 1);
+        var key = Enumerable.Range(0, 100).Select(i => "LOT-" + i).First(k => cluster.BucketOf(k) == 1);
+        var fence = cluster.FenceOf(key)!;
+        var now = a.Time.GetUtcNow();
+        (await inner.TryAcquireLeaseGrantAsync(ClusterCoordinator.NodePrefix + "node-b", "node-b", now.AddHours(1), now, Ct)).Should().NotBeNull();
+        return (a, gated, fence);
+    }
+
+    /// <summary>
+    /// Moves the clock a third of the lease on (a confirmation renews from then), and on until the next round starts
+    /// (its wait may have been armed after the first move), and holds that round before it renews anything.
+    /// </summary>
+    private static async Task<GatedStore.Gate> HoldRoundAsync(EngineTestHost node, GatedStore gated)
+    {
+        var round = gated.Hold(nameof(IOrchestrationStore.TryAcquireLeaseGrantAsync), ClusterCoordinator.NodePrefix + "node-a");
+        node.Time.Advance(TimeSpan.FromSeconds(3));
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        limit.CancelAfter(Limit);
+        while (!round.Arrived.IsCompleted)
+        {
+            // A second of real time for the round to reach the store before the clock moves on: the lease must not run out.
+            await Task.WhenAny(round.Arrived, Task.Delay(TimeSpan.FromSeconds(1), limit.Token));
+            limit.IsCancellationRequested.Should().BeFalse("the round starts once the clock has moved a third of the lease past its wait");
+            if (!round.Arrived.IsCompleted)
+            {
+                node.Time.Advance(TimeSpan.FromSeconds(1));
+            }
+        }
+
+        return round;
+    }
+
     /// <summary>Not running, and none of its workers either.</summary>
     private static void AssertStopped(EngineTestHost node)
     {
@@ -106,15 +194,15 @@ public sealed class StartAndPollFailureTests
         node.Orchestrator.Runtime.Workers.Select(w => w.Loop).Should().OnlyContain(loop => loop == null || loop.IsCompleted, "a start that failed leaves no worker running");
     }
 
-    /// <summary>A node with one bucket, a lease of 9 s and a poll every second; audit checkpoints are taken on request only.</summary>
-    private static EngineTestHost Node(string id, IOrchestrationStore store) =>
+    /// <summary>A node with one bucket (by default), a lease of 9 s and a poll every second; audit checkpoints are taken on request only.</summary>
+    private static EngineTestHost Node(string id, IOrchestrationStore store, int buckets = 1) =>
         new(
             o =>
             {
                 o.Settings.NodeId = id;
                 o.Settings.CheckpointInterval = TimeSpan.FromDays(1);
                 o.Settings.Cluster.Enabled = true;
-                o.Settings.Cluster.BucketCount = 1;
+                o.Settings.Cluster.BucketCount = buckets;
                 o.Settings.Cluster.LeaseDuration = TimeSpan.FromSeconds(9);
                 o.Settings.Cluster.PollInterval = TimeSpan.FromSeconds(1);
             },
@@ -247,6 +335,105 @@ public sealed class StartAndPollFailureTests
             }
 
             accepted.TrySetResult();
+        }
+    }
+
+    /// <summary>A store whose chosen calls wait until the test lets them through; every call reaches the inner store.</summary>
+    public class GatedStore : DispatchProxy
+    {
+        private readonly Lock _gate = new();
+        private readonly List<Gate> _gates = [];
+        private IOrchestrationStore _inner = null!;
+
+        public static (IOrchestrationStore Store, GatedStore Gated) Wrap(IOrchestrationStore inner)
+        {
+            var store = DispatchProxy.Create<IOrchestrationStore, GatedStore>();
+            var proxy = (GatedStore)(object)store;
+            proxy._inner = inner;
+            return (store, proxy);
+        }
+
+        /// <summary>Holds the next call of <paramref name="method"/> on the lease <paramref name="leaseKey"/> until the gate opens.</summary>
+        public Gate Hold(string method, string leaseKey)
+        {
+            var gate = new Gate(method, leaseKey);
+            lock (_gate)
+            {
+                _gates.Add(gate);
+            }
+
+            return gate;
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            ArgumentNullException.ThrowIfNull(targetMethod);
+            Gate? held = null;
+            lock (_gate)
+            {
+                if (args is [string key, ..] && _gates.Find(g => g.Method == targetMethod.Name && g.LeaseKey == key) is { } gate)
+                {
+                    _gates.Remove(gate);
+                    held = gate;
+                }
+            }
+
+            if (held is null)
+            {
+                return Forward(targetMethod, args);
+            }
+
+            held.Arrive();
+            return targetMethod.Name switch
+            {
+                nameof(IOrchestrationStore.TryAcquireLeaseGrantAsync) => new ValueTask<LeaseGrant?>(AfterAsync(held, () => ((ValueTask<LeaseGrant?>)Forward(targetMethod, args)!).AsTask())),
+                nameof(IOrchestrationStore.ReleaseLeaseAsync) => new ValueTask(AfterAsync(held, () => ((ValueTask)Forward(targetMethod, args)!).AsTask())),
+                _ => throw new NotSupportedException(targetMethod.Name),
+            };
+        }
+
+        private static async Task<T> AfterAsync<T>(Gate gate, Func<Task<T>> call)
+        {
+            await gate.Opened;
+            return await call();
+        }
+
+        private static async Task AfterAsync(Gate gate, Func<Task> call)
+        {
+            await gate.Opened;
+            await call();
+        }
+
+        private object? Forward(MethodInfo targetMethod, object?[]? args)
+        {
+            try
+            {
+                return targetMethod.Invoke(_inner, args);
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is not null)
+            {
+                ExceptionDispatchInfo.Throw(ex.InnerException);
+                throw;
+            }
+        }
+
+        /// <summary>One held call: <see cref="Arrived"/> when it came, let through by <see cref="Open"/>.</summary>
+        public sealed class Gate(string method, string leaseKey)
+        {
+            private readonly TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+            public string Method { get; } = method;
+
+            public string LeaseKey { get; } = leaseKey;
+
+            public Task Arrived => _arrived.Task;
+
+            internal Task Opened => _opened.Task.WaitAsync(Limit, Ct);
+
+            public void Open() => _opened.TrySetResult();
+
+            internal void Arrive() => _arrived.TrySetResult();
         }
     }
 }
