@@ -222,6 +222,12 @@ public sealed partial class Orchestrator : IAsyncDisposable
                 await cluster.ReleaseAllAsync(CancellationToken.None).ConfigureAwait(false);
             }
         }
+#pragma warning disable CA1031 // The caller gets the start's own failure; what stopping it on top of that failed is logged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.StartAbandonFailed(_runtime.Logger, ex);
+        }
         finally
         {
             Volatile.Write(ref _state, 3);
@@ -981,5 +987,8 @@ public sealed partial class Orchestrator : IAsyncDisposable
 
         [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "The audit checkpoint at shutdown failed; the orchestrator stops without it (what was committed stays in the store).")]
         public static partial void ShutdownCheckpointFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Stopping what a failed start had started failed too; the start's own failure is thrown (leases not given back expire).")]
+        public static partial void StartAbandonFailed(ILogger logger, Exception exception);
     }
 }
