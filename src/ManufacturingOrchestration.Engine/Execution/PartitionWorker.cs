@@ -14,6 +14,9 @@ namespace ManufacturingOrchestration.Engine.Execution;
 /// </summary>
 internal sealed partial class PartitionWorker
 {
+    /// <summary>How long failed work waits before it is tried again: a store or handler that keeps failing is not retried in a tight loop.</summary>
+    private static readonly TimeSpan RetryWait = TimeSpan.FromMilliseconds(200);
+
     private readonly OrchestratorRuntime _runtime;
     private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, KeyRuntime> _keys = new(StringComparer.Ordinal);
@@ -206,6 +209,16 @@ internal sealed partial class PartitionWorker
                         staged.Add(poison);
                         commits.Add(Fenced(poison.Commit!, key));
                     }
+
+                    if (item is TimerWork failedTimer)
+                    {
+                        // Still in the store and still due: let go of it after a short wait so that the timer loop reads
+                        // it again (it may have been removed or rewritten meanwhile) instead of holding it as in flight
+                        // until a restart. It is done with here, so a failed commit of the round does not retry it too.
+                        handled.Remove(item);
+                        Done(item);
+                        _ = AbandonTimerLaterAsync(failedTimer.Timer.Id, ct);
+                    }
                 }
             }
 
@@ -352,13 +365,29 @@ internal sealed partial class PartitionWorker
             return;
         }
 
-        await Task.Delay(TimeSpan.FromMilliseconds(200), _runtime.Time, ct).ConfigureAwait(false);
+        await Task.Delay(RetryWait, _runtime.Time, ct).ConfigureAwait(false);
         foreach (var item in items)
         {
             _runtime.InFlightAdded();
             _queue.Writer.TryWrite(item);
             Done(item);
         }
+    }
+
+    /// <summary>Lets go of a timer whose handling failed once <see cref="RetryWait"/> has passed, so the timer loop fires it again.</summary>
+    private async Task AbandonTimerLaterAsync(string timerId, CancellationToken ct)
+    {
+        try
+        {
+            await Task.Delay(RetryWait, _runtime.Time, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: the timer is read from the store again at the next start.
+            return;
+        }
+
+        _runtime.TimerAbandoned(timerId);
     }
 
     private static TaskCompletionSource<OperatorActionResult>? CompletionOf(WorkItem item) => item switch
