@@ -30,6 +30,9 @@ public sealed partial class Orchestrator : IAsyncDisposable
     // advanced, and an advance caught in the arming is seen at once instead of leaving the wake-up late by the advance.
     internal static readonly TimeSpan WakeUpSlack = TimeSpan.FromMilliseconds(1);
 
+    /// <summary>The longest delay <see cref="Task.Delay(TimeSpan, TimeProvider, CancellationToken)"/> accepts, whatever the clock.</summary>
+    private static readonly TimeSpan LongestWait = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     private readonly OrchestratorRuntime _runtime;
     private readonly OrchestrationTelemetry _telemetry;
     private readonly bool _ownsTelemetry;
@@ -905,7 +908,9 @@ public sealed partial class Orchestrator : IAsyncDisposable
                 if (next is { } later)
                 {
                     using var wake = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-                    var delay = Task.Delay(later - now, _runtime.Time, wake.Token);
+                    // A timer may be due beyond the longest delay a timer can be armed for (a target's retry-after
+                    // can reach the end of the calendar): the loop waits that long at most and then reads again.
+                    var delay = Task.Delay(later - now < LongestWait ? later - now : LongestWait, _runtime.Time, wake.Token);
 
                     // The delay is armed relative to the clock as it is when armed, not as it was read above. A clock
                     // that moved in between (a fake clock advanced on another thread; a wall clock stepped forward)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.ExceptionServices;
@@ -7,11 +8,15 @@ using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Workflows;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ManufacturingOrchestration.Engine.Tests.Execution;
 
 public class TimerAndRetryFailureTests
 {
+    /// <summary>Longer than any wait the engine arms for its own work, shorter than the longest delay a timer takes.</summary>
+    private static readonly TimeSpan LongWait = TimeSpan.FromDays(49);
+
     private static CancellationToken Ct => EngineTestHost.Ct;
 
     [Fact]
@@ -45,6 +50,44 @@ public class TimerAndRetryFailureTests
         (await host.Store.ReadNextTimerDueAsync(Ct)).Should().BeAfter(host.Time.GetUtcNow(), "only the ERP command's retry timer is left");
     }
 
+    [Fact]
+    public async Task TimerDueBeyondTheLongestDelay_TheTimerLoopWaitsTheLongestItCanAndStillWakesForNearerTimers()
+    {
+        // a1's target asks to wait past the end of the calendar: its retry timer is due far beyond the longest delay a
+        // timer can be armed for. The timer loop waits as long as it can (no failure, no polling), and a timer due
+        // sooner, scheduled meanwhile, still wakes it.
+        RecordingTimeProvider? clock = null;
+        await using var host = await new EngineTestHost(
+            o =>
+            {
+                o.Settings.Parallelism = 1;
+                o.TimeProvider = clock = new RecordingTimeProvider((FakeTimeProvider)o.TimeProvider);
+            },
+            workflows: [TestWorkflows.Notify()],
+            adapters: plant => TestWorkflows.WithNotification(plant, new ScriptedNotificationAdapter(plant.Notification, (request, call) => request.Subject switch
+            {
+                "a:a1" => AdapterResult.Transient("Come back much later.", TimeSpan.MaxValue),
+                "b:b1" when call == 1 => AdapterResult.Transient("Busy, try again shortly."),
+                _ => null,
+            }))).StartAsync();
+
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("a", "a1"));
+        (await host.Store.ReadNextTimerDueAsync(Ct)).Should().Be(DateTimeOffset.MaxValue);
+        await UntilAsync(() => clock!.ArmedAtLeast(LongWait, DateTimeOffset.MinValue) >= 1, "the timer loop arms a wait of the longest delay it can for the far timer");
+
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("b", "b1"));
+        await TestWorkflows.AdvanceUntilAsync(host, () => TestWorkflows.Delivered(host.Plant, "b").Count > 0, TimeSpan.FromSeconds(1));
+        TestWorkflows.Delivered(host.Plant, "b").Should().Equal(["b1"], "b1's retry timer, due sooner, woke the timer loop");
+
+        // Once the longest wait has passed, the loop reads the store again and waits again.
+        host.Time.Advance(LongWait + TimeSpan.FromDays(1));
+        var advanced = host.Time.GetUtcNow();
+        await UntilAsync(() => clock!.ArmedAtLeast(LongWait, advanced) >= 1, "the timer loop waits again for the far timer after its longest wait");
+        await host.WaitForIdleAsync();
+        TestWorkflows.Delivered(host.Plant, "a").Should().BeEmpty();
+        (await host.Store.ReadPendingCommandsAsync("a", Ct)).Should().ContainSingle().Which.Attempts.Should().Be(1);
+    }
+
     private static WorkflowDefinition DeadlineWorkflow() =>
         new WorkflowBuilder("release-with-deadline", 1)
             .TriggeredBy(EventTypes.InspectionPassed)
@@ -70,6 +113,53 @@ public class TimerAndRetryFailureTests
         }
 
         done().Should().BeTrue(because);
+    }
+
+    /// <summary>Waits until <paramref name="done"/> holds, for at most <see cref="EngineTestHost.IdleTimeout"/>, without moving the clock.</summary>
+    private static async Task UntilAsync(Func<bool> done, string because)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!done() && waited.Elapsed < EngineTestHost.IdleTimeout)
+        {
+            await Task.Delay(20, Ct);
+        }
+
+        done().Should().BeTrue(because);
+    }
+
+    /// <summary>Answers a notification as <c>script</c> says (given the call's number for its subject, from 1), or lets the simulator answer when it says <see langword="null"/>.</summary>
+    private sealed class ScriptedNotificationAdapter(ICommandHandler<SendNotificationRequest> inner, Func<SendNotificationRequest, int, AdapterResult?> script) : ICommandHandler<SendNotificationRequest>
+    {
+        private readonly ConcurrentDictionary<string, int> _calls = new(StringComparer.Ordinal);
+
+        public ValueTask<AdapterResult> ExecuteAsync(SendNotificationRequest request, CancellationToken cancellationToken)
+        {
+            var call = _calls.AddOrUpdate(request.Subject, 1, (_, n) => n + 1);
+            return script(request, call) is { } answer ? ValueTask.FromResult(answer) : inner.ExecuteAsync(request, cancellationToken);
+        }
+    }
+
+    /// <summary>A fake clock that counts the timers armed through it by how long they wait.</summary>
+    private sealed class RecordingTimeProvider(FakeTimeProvider inner) : TimeProvider
+    {
+        private readonly ConcurrentQueue<(DateTimeOffset At, TimeSpan Wait)> _armed = new();
+
+        public override TimeZoneInfo LocalTimeZone => inner.LocalTimeZone;
+
+        public override long TimestampFrequency => inner.TimestampFrequency;
+
+        /// <summary>How many timers were armed, at <paramref name="since"/> or later, to wait <paramref name="wait"/> or longer.</summary>
+        public int ArmedAtLeast(TimeSpan wait, DateTimeOffset since) => _armed.Count(t => t.At >= since && t.Wait >= wait);
+
+        public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
+
+        public override long GetTimestamp() => inner.GetTimestamp();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            _armed.Enqueue((inner.GetUtcNow(), dueTime));
+            return inner.CreateTimer(callback, state, dueTime, period);
+        }
     }
 
     /// <summary>A store that hands out due timers with unreadable data, and otherwise forwards every call.</summary>
