@@ -769,13 +769,18 @@ internal sealed partial class PartitionWorker
                 Log.StoreFailed(_runtime.Logger, ex, completions[0].PartitionKey);
             }
 
+            // Resumed after the same short wait as other failed commits: a store that keeps failing is not retried,
+            // and the commands re-sent, in a tight loop.
+            var resume = new List<WorkItem>();
             foreach (var key in executed!)
             {
                 _runtime.Executor.Discard(key);
                 Forget(key.State.Key);
                 _runtime.InFlightAdded();
-                _queue.Writer.TryWrite(new ResumeWork(key.State.Key));
+                resume.Add(new ResumeWork(key.State.Key));
             }
+
+            await RequeueLaterAsync(resume, ct).ConfigureAwait(false);
         }
     }
 

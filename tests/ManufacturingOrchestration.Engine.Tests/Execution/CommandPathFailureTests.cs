@@ -34,6 +34,15 @@ public class CommandPathFailureTests
         await gate!.Entered.WaitAsync(EngineTestHost.IdleTimeout, Ct);
         await host.Orchestrator.PublishAsync(TestWorkflows.Signal("a", "a2"), Ct);
         gate.Open();
+
+        // The key's commands are resumed after a short wait on the orchestrator's clock.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!TestWorkflows.Delivered(host.Plant, "a").Contains("a2") && waited.Elapsed < EngineTestHost.IdleTimeout)
+        {
+            host.Time.Advance(TimeSpan.FromMilliseconds(250));
+            await Task.Delay(20, Ct);
+        }
+
         await host.WaitForIdleAsync();
 
         faults.RefuseCommitOnce.Should().BeNull("the outcome of a1's first attempt was refused once");

@@ -88,6 +88,28 @@ public class TimerAndRetryFailureTests
         (await host.Store.ReadPendingCommandsAsync("a", Ct)).Should().ContainSingle().Which.Attempts.Should().Be(1);
     }
 
+    [Fact]
+    public async Task OutcomeCommitKeepsFailing_EachRetryWaitsOnTheClock()
+    {
+        // The command runs but the commit of its outcome is refused three times. Each retry comes after a wait on the
+        // orchestrator's clock, not straight away: a store that keeps failing must not be hammered in a tight loop.
+        var (store, faults) = FaultingStore.Wrap(new InMemoryOrchestrationStore());
+        await using var host = await new EngineTestHost(o => o.Settings.Parallelism = 1, store, workflows: [TestWorkflows.Notify()]).StartAsync();
+        faults.Clock = host.Time;
+        faults.RefuseOutcomeCommits = 3;
+
+        await host.Orchestrator.PublishAsync(TestWorkflows.Signal("a", "a1"), Ct);
+        await AdvanceUntilAsync(host, () => faults.OutcomeCommits.Count >= 4, "the outcome is committed at the fourth attempt");
+        await host.WaitForIdleAsync();
+
+        var attempts = faults.OutcomeCommits;
+        attempts.Should().HaveCount(4, "three refused commits, then the accepted one");
+        attempts.Zip(attempts.Skip(1)).Should().AllSatisfy(pair => (pair.Second - pair.First).Should().BePositive("each retry waits on the orchestrator's clock"));
+        TestWorkflows.Delivered(host.Plant, "a").Should().NotBeEmpty().And.AllBe("a1");
+        host.Plant.Effects.Records.Select(r => r.IdempotencyKey).Should().OnlyHaveUniqueItems();
+        (await store.ReadPendingCommandsAsync("a", Ct)).Should().BeEmpty();
+    }
+
     private static WorkflowDefinition DeadlineWorkflow() =>
         new WorkflowBuilder("release-with-deadline", 1)
             .TriggeredBy(EventTypes.InspectionPassed)
@@ -162,11 +184,23 @@ public class TimerAndRetryFailureTests
         }
     }
 
-    /// <summary>A store that hands out due timers with unreadable data, and otherwise forwards every call.</summary>
+    /// <summary>A store that refuses commits of command outcomes, or hands out due timers with unreadable data, and otherwise forwards every call.</summary>
     public class FaultingStore : DispatchProxy
     {
+        private readonly ConcurrentQueue<DateTimeOffset> _outcomeCommits = new();
         private IOrchestrationStore _inner = null!;
+        private int _refuseOutcomeCommits;
         private int _corruptDueTimerReads;
+
+        /// <summary>The clock the attempts to commit an outcome are timed by.</summary>
+        public TimeProvider Clock { get; set; } = TimeProvider.System;
+
+        /// <summary>How many of the next commits that record command outcomes are refused.</summary>
+        public int RefuseOutcomeCommits
+        {
+            get => Volatile.Read(ref _refuseOutcomeCommits);
+            set => Volatile.Write(ref _refuseOutcomeCommits, value);
+        }
 
         /// <summary>How many of the next reads of due timers that return a timer with data return its data unreadable.</summary>
         public int CorruptDueTimerReads
@@ -174,6 +208,9 @@ public class TimerAndRetryFailureTests
             get => Volatile.Read(ref _corruptDueTimerReads);
             set => Volatile.Write(ref _corruptDueTimerReads, value);
         }
+
+        /// <summary>When each commit that records command outcomes was attempted, refused or not, on <see cref="Clock"/>.</summary>
+        public IReadOnlyList<DateTimeOffset> OutcomeCommits => [.. _outcomeCommits];
 
         public static (IOrchestrationStore Store, FaultingStore Faults) Wrap(IOrchestrationStore inner)
         {
@@ -186,6 +223,15 @@ public class TimerAndRetryFailureTests
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
         {
             ArgumentNullException.ThrowIfNull(targetMethod);
+            if (targetMethod.Name == nameof(IOrchestrationStore.CommitAsync) && ((IReadOnlyList<StepCommit>)args![0]!).Any(c => c.UpdatedCommands.Count > 0))
+            {
+                _outcomeCommits.Enqueue(Clock.GetUtcNow());
+                if (Interlocked.Decrement(ref _refuseOutcomeCommits) >= 0)
+                {
+                    throw new InvalidOperationException("The store refused the commit.");
+                }
+            }
+
             object? result;
             try
             {
