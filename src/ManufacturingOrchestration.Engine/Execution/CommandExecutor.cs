@@ -163,14 +163,15 @@ internal sealed class CommandExecutor
         }
 
         // Business alerts about this key (SLA escalations) must not wait behind the command they escalate: they have no
-        // ordering dependency on the key's effects, so they go out even while an earlier command waits for a retry.
+        // ordering dependency on the key's effects, so they go out even while an earlier command waits for a retry. An
+        // alert that waits for its own retry (rescheduled when it was first in line) waits like any command.
         List<string>? alertsSent = null;
         if (deadLetter is null && redecision is null)
         {
             for (var i = finished + (rescheduled is null ? 0 : 1); i < key.Pending.Count; i++)
             {
                 var alert = key.Pending[i];
-                if (!IsAlert(alert))
+                if (!IsAlert(alert) || alert.NextAttemptAt > now)
                 {
                     continue;
                 }

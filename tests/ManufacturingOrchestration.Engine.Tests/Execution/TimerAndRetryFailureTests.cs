@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Runtime.ExceptionServices;
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Commands;
+using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Workflows;
 using ManufacturingOrchestration.Model;
@@ -14,6 +15,8 @@ namespace ManufacturingOrchestration.Engine.Tests.Execution;
 
 public class TimerAndRetryFailureTests
 {
+    private const string AlertSubject = "Overdue:";
+
     /// <summary>Longer than any wait the engine arms for its own work, shorter than the longest delay a timer takes.</summary>
     private static readonly TimeSpan LongWait = TimeSpan.FromDays(49);
 
@@ -108,6 +111,64 @@ public class TimerAndRetryFailureTests
         TestWorkflows.Delivered(host.Plant, "a").Should().NotBeEmpty().And.AllBe("a1");
         host.Plant.Effects.Records.Select(r => r.IdempotencyKey).Should().OnlyHaveUniqueItems();
         (await store.ReadPendingCommandsAsync("a", Ct)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task AlertWaitingForItsRetry_IsNotSentAgainBeforeItsRetryIsDue()
+    {
+        // The step-deadline alert fails once while the ERP command waits for its retry, then, first in line once the ERP
+        // command completes, fails again and is rescheduled. Executed again before its retry is due (here, at a
+        // restart), it waits: the alerts that may overtake a waiting command do not overtake their own retry.
+        var calls = 0;
+        await using var host = await new EngineTestHost(
+            o => o.Settings.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromHours(1), MaxDelay = TimeSpan.FromHours(2) },
+            workflows: [DeadlineWorkflow()],
+            adapters: plant => TestWorkflows.WithNotification(plant, new ScriptedNotificationAdapter(plant.Notification, (request, call) =>
+            {
+                if (!request.Subject.StartsWith(AlertSubject, StringComparison.Ordinal))
+                {
+                    return null;
+                }
+
+                Interlocked.Increment(ref calls);
+                return call <= 2 ? AdapterResult.Transient("The notification service is busy.") : null;
+            }))).StartAsync();
+        host.AddLotInInspection("L-A1", 10);
+        host.Plant.Faults.FailNext(CommandKinds.ErpChangeStockCategory, 1);
+        await host.PublishAndWaitAsync(EngineTestHost.Passed("L-A1", "a-1"));
+
+        host.Time.Advance(TimeSpan.FromMinutes(11));
+        await host.WaitForIdleAsync();
+        Volatile.Read(ref calls).Should().Be(1, "the alert went out ahead of the waiting ERP command, and failed");
+
+        var erp = (await host.Store.ReadPendingCommandsAsync("L-A1", Ct)).Should().ContainSingle(p => p.Kind == CommandKinds.ErpChangeStockCategory).Subject;
+        host.Time.Advance(erp.NextAttemptAt!.Value - host.Time.GetUtcNow());
+        await host.WaitForIdleAsync();
+        Volatile.Read(ref calls).Should().Be(2, "the alert, first in line after the ERP command completed, failed again");
+        var alert = (await host.Store.ReadPendingCommandsAsync("L-A1", Ct)).Should().ContainSingle().Subject;
+        alert.Attempts.Should().Be(1);
+        alert.NextAttemptAt.Should().BeAfter(host.Time.GetUtcNow());
+
+        using (var expired = new CancellationTokenSource())
+        {
+            await expired.CancelAsync();
+            await host.Orchestrator.StopAsync(expired.Token);
+        }
+
+        await using var second = new Orchestrator(host.Options);
+        await second.StartAsync(Ct);
+        await second.WaitForIdleAsync(Ct).WaitAsync(EngineTestHost.IdleTimeout, Ct);
+        Volatile.Read(ref calls).Should().Be(2, "the alert's retry is not due yet");
+        var waiting = (await host.Store.ReadPendingCommandsAsync("L-A1", Ct)).Should().ContainSingle().Subject;
+        waiting.Attempts.Should().Be(1);
+        waiting.NextAttemptAt.Should().Be(alert.NextAttemptAt);
+
+        host.Time.Advance(alert.NextAttemptAt!.Value - host.Time.GetUtcNow());
+        await second.WaitForIdleAsync(Ct).WaitAsync(EngineTestHost.IdleTimeout, Ct);
+        Volatile.Read(ref calls).Should().Be(3, "the alert is sent at its retry");
+        host.Plant.Notification.SentTo(Role.Planner, EngineTestHost.Site).Should().ContainSingle();
+        (await host.Store.ReadPendingCommandsAsync("L-A1", Ct)).Should().BeEmpty();
+        await second.StopAsync(Ct);
     }
 
     private static WorkflowDefinition DeadlineWorkflow() =>
