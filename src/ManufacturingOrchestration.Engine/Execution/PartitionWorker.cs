@@ -850,7 +850,7 @@ internal sealed partial class PartitionWorker
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "A workflow step failed for partition {PartitionKey}; the event is dead-lettered and the partition parked.")]
+        [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Work on partition {PartitionKey} failed: a failed event is dead-lettered and the partition parked, an operator action is refused, a timer is fired again shortly.")]
         public static partial void StepFailed(ILogger logger, Exception exception, string partitionKey);
 
         [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "The store failed for partition {PartitionKey}; the work is retried.")]
