@@ -46,6 +46,7 @@ public sealed partial class Orchestrator : IAsyncDisposable
     private Task? _clusterLoops;
     private List<Task>? _singletonLoops;
     private int _state; // 0 created, 4 starting, 1 running, 2 stopping, 3 stopped
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously); // set when a stop has finished
     private int _checkpointFailures; // periodic checkpoints failed in a row
 
     /// <summary>Creates an orchestrator; call <see cref="StartAsync"/> before publishing.</summary>
@@ -242,7 +243,8 @@ public sealed partial class Orchestrator : IAsyncDisposable
     /// then stops the workers, the timers and the audit sinks' deliveries and takes an audit checkpoint (in a cluster, the
     /// singleton holder's, and then gives the node's leases back). Whatever was not finished stays durable in the store:
     /// audit records not yet delivered go to their sinks after the next start. A checkpoint the store fails to take is
-    /// logged (event 1006) and the stop completes without it.
+    /// logged (event 1006) and the stop completes without it. A stop called while another is under way waits for that one
+    /// (until <paramref name="cancellationToken"/>), and so does <see cref="DisposeAsync"/>.
     /// </summary>
     /// <param name="cancellationToken">Ends the drain (the shutdown timeout).</param>
     /// <returns>A task that completes when stopped.</returns>
@@ -250,9 +252,27 @@ public sealed partial class Orchestrator : IAsyncDisposable
     {
         if (Interlocked.CompareExchange(ref _state, 2, 1) != 1)
         {
+            // A stop already under way (another caller's, such as a host's before it disposes): this one waits for it.
+            if (Volatile.Read(ref _state) == 2)
+            {
+                await _stopped.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             return;
         }
 
+        try
+        {
+            await StopRunningAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _stopped.TrySetResult();
+        }
+    }
+
+    private async Task StopRunningAsync(CancellationToken cancellationToken)
+    {
         try
         {
             await _runtime.IdleTask.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -805,6 +825,11 @@ public sealed partial class Orchestrator : IAsyncDisposable
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             await StopAsync(timeout.Token).ConfigureAwait(false);
+        }
+        else if (Volatile.Read(ref _state) == 2)
+        {
+            // Another caller's stop is under way: what it uses is disposed only once it has finished.
+            await _stopped.Task.ConfigureAwait(false);
         }
 
         _stopping?.Dispose();
