@@ -1,19 +1,15 @@
-using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Tests.Execution;
-using ManufacturingOrchestration.Engine.Workflows;
 using ManufacturingOrchestration.Model;
-using ManufacturingOrchestration.Model.Events;
 
 namespace ManufacturingOrchestration.Engine.Tests.Approvals;
 
 public class AuthorityEdgeCaseTests
 {
-    private static readonly ActorId Supervisor = new("sup-sara");
-    private static readonly ActorId SecondSupervisor = new("sup-sam");
-    private static readonly ActorId Inspector = new("qe-ian");
+    private static readonly ActorId Supervisor = GatedRelease.Supervisor;
+    private static readonly ActorId SecondSupervisor = GatedRelease.SecondSupervisor;
 
     [Fact]
     public async Task ActAsync_RequestNamingNoDeadLetter_IsRefusedAndResolvesNone()
@@ -85,58 +81,11 @@ public class AuthorityEdgeCaseTests
     }
 
     private static Task<EngineTestHost> CreateGatedHostAsync(Action<Engine.Execution.OrchestratorOptions>? configure = null) =>
-        new EngineTestHost(
-            o =>
-            {
-                o.Actors = new CaseInsensitiveActorDirectory(
-                    new Actor { Id = Inspector, Roles = [new RoleAssignment { Role = Role.QualityEngineer, Site = EngineTestHost.Site }, new RoleAssignment { Role = Role.Supervisor, Site = EngineTestHost.Site }] },
-                    new Actor { Id = Supervisor, Roles = [new RoleAssignment { Role = Role.Supervisor, Site = EngineTestHost.Site }] },
-                    new Actor { Id = SecondSupervisor, Roles = [new RoleAssignment { Role = Role.Supervisor, Site = EngineTestHost.Site }] });
-                configure?.Invoke(o);
-            },
-            workflows: [GatedReleaseWorkflow()]).StartAsync();
+        GatedRelease.StartHostAsync(new CaseInsensitiveActorDirectory(GatedRelease.Actors), configure);
 
-    private static WorkflowDefinition GatedReleaseWorkflow() =>
-        new WorkflowBuilder("gated-release", 1)
-            .TriggeredBy(EventTypes.InspectionPassed)
-            .Step("request", WorkflowStepKind.Approve, ctx =>
-            {
-                var passed = (InspectionPassed)ctx.Event.Data;
-                ctx.RequestApproval(new ApprovalRequest
-                {
-                    Role = Role.Supervisor,
-                    Site = passed.Site,
-                    Gate = "ReleaseLot",
-                    Subject = $"release {passed.Lot}",
-                    ReasonCode = ReasonCodes.ApprovalRequired,
-                    Requester = passed.Inspector,
-                    Payload = passed.Lot.Value,
-                });
-            })
-            .OnApproved("notify-planner", (outcome, ctx) => ctx.Plan(CommandKinds.NotificationSend, c => new SendNotificationRequest
-            {
-                Context = c,
-                Roles = [Role.Planner],
-                Site = outcome.Request.Site,
-                Subject = $"approved {outcome.Payload}",
-            }))
-            .Build();
+    private static Task<string> RequestAsync(EngineTestHost host, string lot) => GatedRelease.RequestAsync(host, lot);
 
-    private static async Task<string> RequestAsync(EngineTestHost host, string lot)
-    {
-        var passed = EngineTestHost.Passed(lot, "req-" + lot);
-        passed = passed with { Data = ((InspectionPassed)passed.Data) with { Inspector = Inspector } };
-        await host.PublishAndWaitAsync(passed);
-        return (await host.Orchestrator.GetPendingApprovalsAsync(lot, EngineTestHost.Ct)).Should().ContainSingle().Subject.RequestId;
-    }
-
-    private static async Task<OperatorActionResult> SignAsync(EngineTestHost host, string lot, string requestId, ActorId signer)
-    {
-        var answer = new ApprovalAnswer { PartitionKey = lot, RequestId = requestId, Meaning = SignatureMeaning.Approve, Reason = "looks right" };
-        var result = await host.Orchestrator.SignApprovalAsync(answer, host.Identity(signer), EngineTestHost.Ct);
-        await host.WaitForIdleAsync();
-        return result;
-    }
+    private static Task<OperatorActionResult> SignAsync(EngineTestHost host, string lot, string requestId, ActorId signer) => GatedRelease.SignAsync(host, lot, requestId, signer);
 
     /// <summary>A directory that, like many identity providers, finds a person whatever the case of the name they log in with.</summary>
     private sealed class CaseInsensitiveActorDirectory(params Actor[] actors) : IActorDirectory

@@ -1,11 +1,8 @@
-using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Tests.Execution;
-using ManufacturingOrchestration.Engine.Workflows;
 using ManufacturingOrchestration.Model;
-using ManufacturingOrchestration.Model.Events;
 
 namespace ManufacturingOrchestration.Engine.Tests.Approvals;
 
@@ -15,9 +12,8 @@ namespace ManufacturingOrchestration.Engine.Tests.Approvals;
 /// </summary>
 public class ReassignedApprovalSigningTests
 {
-    private static readonly ActorId Inspector = new("qe-ian");
-    private static readonly ActorId Supervisor = new("sup-sara");
-    private static readonly ActorId SecondSupervisor = new("sup-sam");
+    private static readonly ActorId Supervisor = GatedRelease.Supervisor;
+    private static readonly ActorId SecondSupervisor = GatedRelease.SecondSupervisor;
 
     [Fact]
     public async Task Reassign_ToTheSameRole_TheEarlierSignerSignsTheNewRoundAndTheRequestIsApproved()
@@ -98,57 +94,9 @@ public class ReassignedApprovalSigningTests
     }
 
     private static Task<EngineTestHost> CreateHostAsync() =>
-        new EngineTestHost(
-            o =>
-            {
-                o.Actors = new InMemoryActorDirectory([
-                    new Actor { Id = Inspector, Roles = [new RoleAssignment { Role = Role.QualityEngineer, Site = EngineTestHost.Site }] },
-                    new Actor { Id = Supervisor, Roles = [new RoleAssignment { Role = Role.Supervisor, Site = EngineTestHost.Site }] },
-                    new Actor { Id = SecondSupervisor, Roles = [new RoleAssignment { Role = Role.Supervisor, Site = EngineTestHost.Site }] },
-                ]);
-                o.Settings.Approvals.TwoPersonGates.Add("ReleaseLot");
-            },
-            workflows: [GatedReleaseWorkflow()]).StartAsync();
+        GatedRelease.StartHostAsync(configure: o => o.Settings.Approvals.TwoPersonGates.Add("ReleaseLot"));
 
-    private static WorkflowDefinition GatedReleaseWorkflow() =>
-        new WorkflowBuilder("gated-release", 1)
-            .TriggeredBy(EventTypes.InspectionPassed)
-            .Step("request", WorkflowStepKind.Approve, ctx =>
-            {
-                var passed = (InspectionPassed)ctx.Event.Data;
-                ctx.RequestApproval(new ApprovalRequest
-                {
-                    Role = Role.Supervisor,
-                    Site = passed.Site,
-                    Gate = "ReleaseLot",
-                    Subject = $"release {passed.Lot}",
-                    ReasonCode = ReasonCodes.ApprovalRequired,
-                    Requester = passed.Inspector,
-                    Payload = passed.Lot.Value,
-                });
-            })
-            .OnApproved("notify-planner", (outcome, ctx) => ctx.Plan(CommandKinds.NotificationSend, c => new SendNotificationRequest
-            {
-                Context = c,
-                Roles = [Role.Planner],
-                Site = outcome.Request.Site,
-                Subject = $"approved {outcome.Payload}",
-            }))
-            .Build();
+    private static Task<string> RequestAsync(EngineTestHost host, string lot) => GatedRelease.RequestAsync(host, lot);
 
-    private static async Task<string> RequestAsync(EngineTestHost host, string lot)
-    {
-        var passed = EngineTestHost.Passed(lot, "req-" + lot);
-        passed = passed with { Data = ((InspectionPassed)passed.Data) with { Inspector = Inspector } };
-        await host.PublishAndWaitAsync(passed);
-        return (await host.Orchestrator.GetPendingApprovalsAsync(lot, EngineTestHost.Ct)).Should().ContainSingle().Subject.RequestId;
-    }
-
-    private static async Task<OperatorActionResult> SignAsync(EngineTestHost host, string lot, string requestId, ActorId signer)
-    {
-        var answer = new ApprovalAnswer { PartitionKey = lot, RequestId = requestId, Meaning = SignatureMeaning.Approve, Reason = "looks right" };
-        var result = await host.Orchestrator.SignApprovalAsync(answer, host.Identity(signer), EngineTestHost.Ct);
-        await host.WaitForIdleAsync();
-        return result;
-    }
+    private static Task<OperatorActionResult> SignAsync(EngineTestHost host, string lot, string requestId, ActorId signer) => GatedRelease.SignAsync(host, lot, requestId, signer);
 }
