@@ -34,7 +34,8 @@ public sealed partial class SqliteOrchestrationStore
             while (rows.Read())
             {
                 var position = rows.GetInt64(0);
-                var record = StoredRecordJson.ReadAuditRecord((byte[])rows.GetValue(1), $"the audit record at feed position {position}");
+                var what = $"the audit record at feed position {position}";
+                var record = StoredRecordJson.ReadAuditRecord(StoredBytes(rows.GetValue(1), what), what);
                 result.Add(new AuditFeedEntry { Position = position, Record = record });
             }
 

@@ -344,11 +344,21 @@ public sealed partial class SqliteOrchestrationStore
         return incoming with { Position = position };
     }
 
+    /// <summary>
+    /// The bytes of a column the store writes as a blob. SQLite keeps whatever a statement stores, so a value put there
+    /// by hand as text (or NULL) is damaged data and reported as such, naming <paramref name="what"/>: never read as
+    /// absent, never a failed cast.
+    /// </summary>
+    private static byte[] StoredBytes(object? stored, string what) => stored as byte[]
+        ?? throw new ManufacturingOrchestrationException(
+            ReasonCodes.StoreDataUnreadable,
+            $"The store could not read back {what}: it is stored as {(stored is null or DBNull ? "NULL" : stored is string ? "text" : "a number")}, not as the bytes the store writes.");
+
     private InboxEvent ReadInboxEvent(SqliteDataReader rows)
     {
         var source = rows.GetString(1);
         var id = rows.GetString(2);
-        var blob = (byte[])rows.GetValue(5);
+        var blob = StoredBytes(rows.GetValue(5), $"event {source}#{id}");
         var parsed = _serializer.Parse(new ReadOnlyMemory<byte>(blob));
         if (!parsed.IsSuccess)
         {
@@ -366,10 +376,17 @@ public sealed partial class SqliteOrchestrationStore
     }
 
     /// <summary>A partition's state, or <see langword="null"/> when it was never committed (every new lot: a statement of its own, not a command).</summary>
-    private static PartitionState? ReadPartitionState(SqliteCommandCache reader, string partitionKey) =>
-        reader.Statement("SELECT state FROM partitions WHERE partition_key = $p0", 1).With(0, partitionKey).ExecuteScalar() is byte[] blob
-            ? StoredRecordJson.ReadPartitionState(blob, $"the state of partition '{partitionKey}'")
-            : null;
+    private static PartitionState? ReadPartitionState(SqliteCommandCache reader, string partitionKey)
+    {
+        // No row is a partition never committed; a row whose state is not a blob is a damaged one, not a new one.
+        if (reader.Statement("SELECT state FROM partitions WHERE partition_key = $p0", 1).With(0, partitionKey).ExecuteScalar() is not { } stored)
+        {
+            return null;
+        }
+
+        var what = $"the state of partition '{partitionKey}'";
+        return StoredRecordJson.ReadPartitionState(StoredBytes(stored, what), what);
+    }
 
     private static List<OutboxEntry> ReadCommands(SqliteCommand command)
     {
@@ -385,7 +402,7 @@ public sealed partial class SqliteOrchestrationStore
                 PartitionKey = rows.GetString(1),
                 Ordinal = rows.GetInt64(2),
                 Kind = kind,
-                Payload = new CommandPayload((byte[])rows.GetValue(4)),
+                Payload = new CommandPayload(StoredBytes(rows.GetValue(4), $"the request of command '{key}'")),
                 CorrelationId = rows.GetString(5),
                 CausedBy = new EventKey(rows.GetString(6), rows.GetString(7)),
                 Step = rows.GetString(8),
@@ -398,7 +415,7 @@ public sealed partial class SqliteOrchestrationStore
                 RevisionOf = rows.IsDBNull(15) ? null : rows.GetString(15),
                 Compensation = rows.IsDBNull(16)
                     ? null
-                    : new CompensationPlan { Kind = rows.GetString(16), Payload = new CommandPayload((byte[])rows.GetValue(17)) },
+                    : new CompensationPlan { Kind = rows.GetString(16), Payload = new CommandPayload(StoredBytes(rows.GetValue(17), $"the compensation request of command '{key}'")) },
                 TraceParent = rows.IsDBNull(18) ? null : rows.GetString(18),
             });
         }

@@ -394,7 +394,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
             using var rows = command.ExecuteReader();
             while (rows.Read())
             {
-                result.Add(StoredRecordJson.ReadDeadLetter((byte[])rows.GetValue(0), "a dead letter"));
+                result.Add(StoredRecordJson.ReadDeadLetter(StoredBytes(rows.GetValue(0), "a dead letter"), "a dead letter"));
             }
 
             return result;
@@ -445,7 +445,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
             using var rows = command.ExecuteReader();
             while (rows.Read())
             {
-                result.Add(StoredRecordJson.ReadAuditRecord((byte[])rows.GetValue(0), $"an audit record of '{partitionKey}'"));
+                result.Add(StoredRecordJson.ReadAuditRecord(StoredBytes(rows.GetValue(0), $"an audit record of '{partitionKey}'"), $"an audit record of '{partitionKey}'"));
             }
 
             return result;
@@ -479,7 +479,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
                 var id = rows.GetInt64(0);
                 result.Add(new AuditStoredRecord
                 {
-                    Record = StoredRecordJson.ReadAuditRecord((byte[])rows.GetValue(5), $"the audit record at feed position {id}"),
+                    Record = StoredRecordJson.ReadAuditRecord(StoredBytes(rows.GetValue(5), $"the audit record at feed position {id}"), $"the audit record at feed position {id}"),
                     Position = id,
                     PartitionKey = rows.GetValue(1) as string ?? string.Empty,
                     Sequence = rows.GetValue(2) is long sequence ? sequence : -1,
@@ -510,7 +510,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
             using var rows = command.ExecuteReader();
             while (rows.Read())
             {
-                result.Add(StoredRecordJson.ReadAuditRecord((byte[])rows.GetValue(0), $"an audit record with action '{action}'"));
+                result.Add(StoredRecordJson.ReadAuditRecord(StoredBytes(rows.GetValue(0), $"an audit record with action '{action}'"), $"an audit record with action '{action}'"));
             }
 
             return result;
@@ -581,8 +581,8 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     public ValueTask<AuditCheckpoint?> ReadLatestCheckpointAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return Read(reader => reader.Get("SELECT record FROM audit_checkpoints ORDER BY id DESC LIMIT 1").ExecuteScalar() is byte[] blob
-            ? StoredRecordJson.ReadAuditCheckpoint(blob, "the latest audit checkpoint")
+        return Read(reader => reader.Get("SELECT record FROM audit_checkpoints ORDER BY id DESC LIMIT 1").ExecuteScalar() is { } stored
+            ? StoredRecordJson.ReadAuditCheckpoint(StoredBytes(stored, "the latest audit checkpoint"), "the latest audit checkpoint")
             : null);
     }
 
@@ -598,7 +598,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
             using var rows = command.ExecuteReader();
             while (rows.Read())
             {
-                result.Add(StoredRecordJson.ReadAuditCheckpoint((byte[])rows.GetValue(0), "an audit checkpoint"));
+                result.Add(StoredRecordJson.ReadAuditCheckpoint(StoredBytes(rows.GetValue(0), "an audit checkpoint"), "an audit checkpoint"));
             }
 
             return result;
@@ -626,7 +626,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
             using var rows = command.ExecuteReader();
             while (rows.Read())
             {
-                result.Add(StoredRecordJson.ReadRejectedEvent((byte[])rows.GetValue(0), "a rejected event"));
+                result.Add(StoredRecordJson.ReadRejectedEvent(StoredBytes(rows.GetValue(0), "a rejected event"), "a rejected event"));
             }
 
             return result;

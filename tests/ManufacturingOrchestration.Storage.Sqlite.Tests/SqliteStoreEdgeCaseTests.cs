@@ -1,0 +1,67 @@
+using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
+
+namespace ManufacturingOrchestration.Storage.Sqlite.Tests;
+
+/// <summary>Edge cases of the SQLite store.</summary>
+public sealed class SqliteStoreEdgeCaseTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 2, 6, 0, 0, TimeSpan.Zero);
+    private readonly TempFolder _folder;
+
+    public SqliteStoreEdgeCaseTests(TempFolder folder)
+    {
+        _folder = folder;
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task LoadPartitionAsync_StateStoredAsText_ThrowsDataUnreadableNamingThePartition()
+    {
+        var path = _folder.NewDatabasePath();
+        await using var store = SqliteOrchestrationStore.Open(path);
+        await store.CommitAsync([NewState("lot-A", 0)], Ct);
+        await SqliteOrchestrationStoreContractTests.ExecuteRawAsync(store, "UPDATE partitions SET state = CAST(state AS TEXT) WHERE partition_key = 'lot-A'");
+
+        var act = async () => await store.LoadPartitionAsync("lot-A", Ct);
+
+        var thrown = (await act.Should().ThrowAsync<ManufacturingOrchestrationException>()).Which;
+        thrown.ReasonCode.Should().Be(ReasonCodes.StoreDataUnreadable);
+        thrown.Message.Should().Contain("lot-A");
+    }
+
+    [Fact]
+    public async Task ReadPendingEventsAsync_EnvelopeStoredAsText_ThrowsDataUnreadable()
+    {
+        var path = _folder.NewDatabasePath();
+        await using var store = SqliteOrchestrationStore.Open(path);
+        await store.AcceptAsync([NewEvent("lot-A", "e-1")], new bool[1], Ct);
+        await SqliteOrchestrationStoreContractTests.ExecuteRawAsync(store, "UPDATE inbox SET envelope = CAST(envelope AS TEXT)");
+
+        var act = async () => await store.ReadPendingEventsAsync(null, 0, 10, Ct);
+
+        var thrown = (await act.Should().ThrowAsync<ManufacturingOrchestrationException>()).Which;
+        thrown.ReasonCode.Should().Be(ReasonCodes.StoreDataUnreadable);
+        thrown.Message.Should().Contain("e-1");
+    }
+
+    private static StepCommit NewState(string partitionKey, long expectedVersion) =>
+        new() { PartitionKey = partitionKey, ExpectedVersion = expectedVersion, NewState = new PartitionState { Key = partitionKey, Version = expectedVersion + 1 } };
+
+    private static InboxEvent NewEvent(string partitionKey, string id) => new()
+    {
+        Key = new EventKey("qms://plant-1", id),
+        PartitionKey = partitionKey,
+        AcceptedAt = T0,
+        Envelope = new EventEnvelope
+        {
+            Id = id,
+            Source = "qms://plant-1",
+            Type = EventTypes.InspectionPassed,
+            Time = T0,
+            Data = new InspectionPassed { InspectionLot = new InspectionLotId("IL-1"), Lot = new LotId(partitionKey), Material = new MaterialId("M-1"), Site = new SiteId("plant-1") },
+        },
+    };
+}
