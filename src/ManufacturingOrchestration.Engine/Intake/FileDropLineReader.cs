@@ -136,7 +136,8 @@ internal sealed class FileDropLineReader(Stream stream, int maxLineBytes)
             return;
         }
 
-        if (length > maxLineBytes)
+        // One byte over the limit is held back: it may be the carriage return of a CRLF break, which is not part of the line.
+        if (length > (long)maxLineBytes + 1)
         {
             // Keep only the start for the excerpt; the rest of the line is skipped as it is read.
             tooLong = true;
@@ -156,6 +157,12 @@ internal sealed class FileDropLineReader(Stream stream, int maxLineBytes)
         {
             bytes = bytes[..^1];
             length--;
+        }
+
+        if (!tooLong && length > maxLineBytes)
+        {
+            tooLong = true;
+            bytes = bytes[..Math.Min(bytes.Length, ExcerptBytes)];
         }
 
         var blank = !tooLong && bytes.IndexOfAnyExcept((byte)' ', (byte)'\t', (byte)'\r') < 0;
