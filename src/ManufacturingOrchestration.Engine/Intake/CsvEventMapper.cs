@@ -330,9 +330,11 @@ internal sealed class CsvEventMapper
             return;
         }
 
+        // No thousands separators: in a decimal-comma export (often ';'-delimited) "1,5" is one and a half, and reading it
+        // as 15 would silently book ten times as much. A number the invariant culture cannot read stays text and is refused.
         var quantity = new JsonObject
         {
-            ["value"] = decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var number) ? JsonValue.Create(number) : JsonValue.Create(value),
+            ["value"] = decimal.TryParse(value, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number) ? JsonValue.Create(number) : JsonValue.Create(value),
         };
         if (row.TryGetValue("unit", out var unit))
         {

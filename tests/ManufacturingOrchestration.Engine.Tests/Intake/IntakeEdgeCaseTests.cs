@@ -2,6 +2,7 @@ using System.Text;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Intake;
 using ManufacturingOrchestration.Engine.Tests.Execution;
+using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Serialization;
 
 namespace ManufacturingOrchestration.Engine.Tests.Intake;
@@ -34,6 +35,27 @@ public sealed class IntakeEdgeCaseTests : IDisposable
         var line = reports.Single(r => r.FileName == "a-crlf.jsonl").Lines.Should().ContainSingle().Subject;
         line.Errors.Should().BeEmpty("the line break is not part of the event, whether it is LF or CRLF");
         line.Status.Should().Be(PublishStatus.Accepted);
+    }
+
+    [Fact]
+    public async Task ProcessPendingAsync_CsvQuantityWithADecimalComma_IsRejectedNotReadAsTenTimesAsMuch()
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+        host.AddLotInInspection("LOT-E3", 25);
+        await File.WriteAllLinesAsync(Path.Combine(_folder, "eu-export.csv"),
+        [
+            "type;site;lot;material;inspection_lot;severity;supplier;rejected_quantity;unit",
+            "inspection-failed;P1;LOT-E3;CAP-100UF;IL-E3;Major;S-ACME;1,5;EA",
+        ], Ct);
+        var sut = new FileDropSource(new FileDropOptions { Directory = _folder, CsvDelimiter = ';' });
+
+        var report = (await sut.ProcessPendingAsync(new EventIntake(host.Orchestrator), Ct).WaitAsync(Limit, Ct)).Single();
+        await host.Orchestrator.WaitForIdleAsync(Ct);
+
+        var line = report.Lines.Should().ContainSingle().Subject;
+        line.Status.Should().Be(PublishStatus.Rejected, "'1,5' is one and a half in a decimal-comma export, not 15");
+        line.Errors.Should().ContainSingle().Which.Message.Should().StartWith("column 'rejected_quantity': ");
+        host.Plant.Erp.QuantityIn(new LotId("LOT-E3"), StockCategory.Blocked).Should().Be(0);
     }
 
     public void Dispose()
