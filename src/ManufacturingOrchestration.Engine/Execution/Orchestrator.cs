@@ -455,7 +455,17 @@ public sealed partial class Orchestrator : IAsyncDisposable
 
         // Accepting and routing happen under one intake lock, so the events of a key reach its worker in inbox
         // position order even when several publishers race: a worker never sees a later event of a key first.
-        await _intake.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _intake.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Cancelled while another publisher held the intake: the slots taken for nothing go back.
+            ReleaseCapacity(candidates.Count);
+            throw;
+        }
+
         try
         {
             try
@@ -464,11 +474,7 @@ public sealed partial class Orchestrator : IAsyncDisposable
             }
             catch
             {
-                for (var i = 0; i < candidates.Count; i++)
-                {
-                    _runtime.ReleaseCapacity();
-                }
-
+                ReleaseCapacity(candidates.Count);
                 throw;
             }
 
@@ -480,6 +486,14 @@ public sealed partial class Orchestrator : IAsyncDisposable
         }
 
         return results;
+    }
+
+    private void ReleaseCapacity(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            _runtime.ReleaseCapacity();
+        }
     }
 
     private void RouteAccepted(List<InboxEvent> candidates, List<int> candidateIndex, bool[] accepted, IReadOnlyList<InboxEvent> stored, PublishResult[] results)

@@ -1,6 +1,9 @@
+using System.Reflection;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Intake;
+using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Tests.Execution;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Serialization;
@@ -58,11 +61,113 @@ public sealed class IntakeEdgeCaseTests : IDisposable
         host.Plant.Erp.QuantityIn(new LotId("LOT-E3"), StockCategory.Blocked).Should().Be(0);
     }
 
+    [Fact]
+    public async Task PublishAsync_CancelledWhileAnotherPublishIsBeingAccepted_GivesBackItsCapacity()
+    {
+        var (store, held) = HeldAcceptStore.Wrap(new InMemoryOrchestrationStore());
+        await using var host = await TestWorkflows.NotifyHost(o =>
+        {
+            o.Store = store;
+            o.Settings.Parallelism = 1;
+            o.Settings.QueueCapacity = 2;
+        }).StartAsync();
+
+        // The first publish takes a slot and holds the intake while the store accepts it; the second takes the other
+        // slot and waits its turn for the intake, then gives up.
+        var gate = held.HoldNextAccept();
+        var first = host.Orchestrator.PublishAsync(TestWorkflows.Signal("k0", "e0"), Ct).AsTask();
+        await gate.Arrived.WaitAsync(Limit, Ct);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var second = host.Orchestrator.PublishAsync(TestWorkflows.Signal("k1", "e1"), cancel.Token).AsTask();
+        await cancel.CancelAsync();
+        await second.Invoking(t => t).Should().ThrowAsync<OperationCanceledException>();
+        gate.Open();
+        (await first.WaitAsync(Limit, Ct)).Status.Should().Be(PublishStatus.Accepted);
+        await host.Orchestrator.WaitForIdleAsync(Ct);
+
+        // Idle again, the whole capacity is free: a batch that needs all of it goes through.
+        using var stuck = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var batch = host.Orchestrator.PublishBatchAsync([TestWorkflows.Signal("k2", "e2"), TestWorkflows.Signal("k3", "e3")], stuck.Token).AsTask();
+        var finished = await Task.WhenAny(batch, Task.Delay(Limit, Ct)) == batch;
+        await stuck.CancelAsync();
+        finished.Should().BeTrue("a publish that gave up must give back the queue slot it had taken");
+        (await batch).Should().OnlyContain(r => r.Status == PublishStatus.Accepted);
+        await host.Orchestrator.WaitForIdleAsync(Ct);
+        host.Plant.Notification.Sent.Should().HaveCount(3);
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_folder))
         {
             Directory.Delete(_folder, recursive: true);
+        }
+    }
+
+    /// <summary>A store whose next <see cref="IOrchestrationStore.AcceptAsync"/> waits until the test lets it through.</summary>
+    public class HeldAcceptStore : DispatchProxy
+    {
+        private IOrchestrationStore _inner = null!;
+        private Gate? _next;
+
+        public static (IOrchestrationStore Store, HeldAcceptStore Held) Wrap(IOrchestrationStore inner)
+        {
+            var store = DispatchProxy.Create<IOrchestrationStore, HeldAcceptStore>();
+            var proxy = (HeldAcceptStore)(object)store;
+            proxy._inner = inner;
+            return (store, proxy);
+        }
+
+        public Gate HoldNextAccept()
+        {
+            var gate = new Gate();
+            Volatile.Write(ref _next, gate);
+            return gate;
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            ArgumentNullException.ThrowIfNull(targetMethod);
+            if (targetMethod.Name == nameof(IOrchestrationStore.AcceptAsync) && Interlocked.Exchange(ref _next, null) is { } gate)
+            {
+                gate.Arrive();
+                return new ValueTask<IReadOnlyList<InboxEvent>>(AfterAsync(gate, () => ((ValueTask<IReadOnlyList<InboxEvent>>)Forward(targetMethod, args)!).AsTask()));
+            }
+
+            return Forward(targetMethod, args);
+        }
+
+        private static async Task<T> AfterAsync<T>(Gate gate, Func<Task<T>> call)
+        {
+            await gate.Opened;
+            return await call();
+        }
+
+        private object? Forward(MethodInfo targetMethod, object?[]? args)
+        {
+            try
+            {
+                return targetMethod.Invoke(_inner, args);
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is not null)
+            {
+                ExceptionDispatchInfo.Throw(ex.InnerException);
+                throw;
+            }
+        }
+
+        public sealed class Gate
+        {
+            private readonly TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+            public Task Arrived => _arrived.Task;
+
+            internal Task Opened => _opened.Task.WaitAsync(Limit, Ct);
+
+            public void Open() => _opened.TrySetResult();
+
+            internal void Arrive() => _arrived.TrySetResult();
         }
     }
 }
