@@ -274,6 +274,13 @@ public sealed partial class FileDropSource : IEventSource
             string? eventId = null;
             IReadOnlyList<ValidationError> errors;
             string excerpt;
+            if (line.TooLong && isCsv && mapper is null)
+            {
+                // The header cannot be read: every row is refused for it, and no row is taken for the header instead.
+                mapper = new CsvEventMapper([], _options.CsvSource, _options.DefaultCsvEventType, [new ValidationError("$", ReasonCodes.PayloadTooLarge, $"The header (line {line.Number}) is {line.Length.ToString(CultureInfo.InvariantCulture)} bytes or more; the limit is {_serializer.MaxEventBytes.ToString(CultureInfo.InvariantCulture)} bytes.")]);
+                continue;
+            }
+
             if (line.TooLong)
             {
                 errors = [new ValidationError("$", ReasonCodes.PayloadTooLarge, $"The line is {line.Length.ToString(CultureInfo.InvariantCulture)} bytes or more; the limit is {_serializer.MaxEventBytes.ToString(CultureInfo.InvariantCulture)} bytes.")];

@@ -62,6 +62,27 @@ public sealed class IntakeEdgeCaseTests : IDisposable
     }
 
     [Fact]
+    public async Task ProcessPendingAsync_CsvHeaderOverTheSizeLimit_EveryRowIsRefusedForItAndNoRowIsTakenForTheHeader()
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+        var header = "type,site,lot,material,inspection_lot,severity,supplier,rejected_quantity,unit" + new string(' ', 600);
+        await File.WriteAllLinesAsync(Path.Combine(_folder, "wide.csv"),
+        [
+            header,
+            "inspection-failed,P1,LOT-E4,CAP-100UF,IL-E4,Major,S-ACME,1,EA",
+            "inspection-failed,P1,LOT-E5,CAP-100UF,IL-E5,Major,S-ACME,2,EA",
+        ], Ct);
+        var serializer = new EventSerializer(new EventSerializerOptions { MaxEventBytes = 512 });
+        var sut = new FileDropSource(new FileDropOptions { Directory = _folder }, serializer);
+
+        var report = (await sut.ProcessPendingAsync(new EventIntake(host.Orchestrator, serializer), Ct).WaitAsync(Limit, Ct)).Single();
+
+        report.IsRejected.Should().BeTrue();
+        report.Lines.Select(l => (l.LineNumber, l.Status)).Should().Equal([(2, PublishStatus.Rejected), (3, PublishStatus.Rejected)], "a row is never read as the header");
+        report.Lines.Should().OnlyContain(l => l.Errors.Any(e => e.ReasonCode == ReasonCodes.PayloadTooLarge && e.Message.Contains("header", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task PublishAsync_CancelledWhileAnotherPublishIsBeingAccepted_GivesBackItsCapacity()
     {
         var (store, held) = HeldAcceptStore.Wrap(new InMemoryOrchestrationStore());
