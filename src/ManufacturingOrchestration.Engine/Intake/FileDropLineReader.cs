@@ -87,6 +87,13 @@ internal sealed class FileDropLineReader(Stream stream, int maxLineBytes)
                 if (_first)
                 {
                     _first = false;
+
+                    // A byte order mark may arrive over several reads (a trickling upload): look once enough bytes are here.
+                    while (_end < 4 && await stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false) is var more and > 0)
+                    {
+                        _end += more;
+                    }
+
                     if (FirstBytesProblem() is { } problem)
                     {
                         _eof = true;

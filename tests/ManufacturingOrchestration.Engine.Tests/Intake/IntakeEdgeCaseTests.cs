@@ -83,6 +83,22 @@ public sealed class IntakeEdgeCaseTests : IDisposable
     }
 
     [Fact]
+    public async Task PublishContentAsync_ContentArrivingAByteAtATime_ReadsTheByteOrderMarksLikeAFile()
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+        var line = Encoding.UTF8.GetBytes(EventIntakeTests.Json(EngineTestHost.Passed("LOT-E6", "evt-e6")) + "\n");
+        var sut = new FileDropSource(new FileDropOptions { Directory = _folder });
+        var intake = new EventIntake(host.Orchestrator);
+
+        var utf8 = await sut.PublishContentAsync(new TricklingStream([0xEF, 0xBB, 0xBF, .. line]), "upload.jsonl", intake, Ct).WaitAsync(Limit, Ct);
+        var utf16 = await sut.PublishContentAsync(new TricklingStream([0xFF, 0xFE, .. Encoding.Unicode.GetBytes("{}\n")]), "upload16.jsonl", intake, Ct).WaitAsync(Limit, Ct);
+
+        utf8.FileErrors.Should().BeEmpty();
+        utf8.Lines.Should().ContainSingle().Which.Status.Should().Be(PublishStatus.Accepted, "a UTF-8 byte order mark is allowed however the bytes arrive");
+        utf16.FileErrors.Should().ContainSingle().Which.ReasonCode.Should().Be(ReasonCodes.FileUnreadable);
+    }
+
+    [Fact]
     public async Task PublishAsync_CancelledWhileAnotherPublishIsBeingAccepted_GivesBackItsCapacity()
     {
         var (store, held) = HeldAcceptStore.Wrap(new InMemoryOrchestrationStore());
@@ -123,6 +139,16 @@ public sealed class IntakeEdgeCaseTests : IDisposable
         {
             Directory.Delete(_folder, recursive: true);
         }
+    }
+
+    /// <summary>A stream that hands out one byte per read, as a slow upload or a chunked message body may.</summary>
+    private sealed class TricklingStream(byte[] content) : MemoryStream(content)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, 1));
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => base.ReadAsync(buffer[..Math.Min(buffer.Length, 1)], cancellationToken);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => base.ReadAsync(buffer, offset, Math.Min(count, 1), cancellationToken);
     }
 
     /// <summary>A store whose next <see cref="IOrchestrationStore.AcceptAsync"/> waits until the test lets it through.</summary>
