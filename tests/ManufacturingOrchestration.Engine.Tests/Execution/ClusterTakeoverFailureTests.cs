@@ -97,34 +97,8 @@ public sealed class ClusterTakeoverFailureTests
             adapters: plant is null ? null : _ => plant.Plant.Adapters);
 
     /// <summary>Moves the nodes' clocks a second at a time until the condition holds; <see langword="false"/> when it did not within <see cref="Limit"/>.</summary>
-    private static async Task<bool> UntilAsync(Func<Task<bool>> condition, params EngineTestHost[] nodes)
-    {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        limit.CancelAfter(Limit);
-        while (!await condition())
-        {
-            if (limit.IsCancellationRequested)
-            {
-                Ct.ThrowIfCancellationRequested();
-                return false;
-            }
-
-            foreach (var node in nodes)
-            {
-                node.Time.Advance(TimeSpan.FromSeconds(1));
-            }
-
-            try
-            {
-                await Task.Delay(20, limit.Token);
-            }
-            catch (OperationCanceledException) when (!Ct.IsCancellationRequested)
-            {
-            }
-        }
-
-        return true;
-    }
+    private static Task<bool> UntilAsync(Func<Task<bool>> condition, params EngineTestHost[] nodes) =>
+        NodeClocks.AdvanceUntilAsync(condition, Limit, nodes);
 
     /// <summary>A store whose next call of a chosen method throws, once; every other call reaches the inner store.</summary>
     public class FlakyStore : DispatchProxy
