@@ -17,6 +17,9 @@ internal sealed partial class PartitionWorker
     /// <summary>How long failed work waits before it is tried again: a store or handler that keeps failing is not retried in a tight loop.</summary>
     private static readonly TimeSpan RetryWait = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>The longest wait before a timer whose handling keeps failing is tried again (the wait doubles up to it).</summary>
+    private static readonly TimeSpan LongestTimerRetryWait = TimeSpan.FromMinutes(5);
+
     private readonly OrchestratorRuntime _runtime;
     private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, KeyRuntime> _keys = new(StringComparer.Ordinal);
@@ -24,6 +27,10 @@ internal sealed partial class PartitionWorker
     // Keys whose cache was dropped after a failed commit: when loaded again they read their pending commands with their
     // state and re-read their pending events in order.
     private readonly HashSet<string> _rescan = new(StringComparer.Ordinal);
+
+    // Timers whose handling failed, by id, with how many times in a row: a timer whose data stays unreadable is tried
+    // again less and less often instead of five times a second for ever. Forgotten once one is handled.
+    private readonly Dictionary<string, int> _failedTimers = new(StringComparer.Ordinal);
     private readonly int _index;
     private readonly int _keyCapacity;
 
@@ -175,6 +182,11 @@ internal sealed partial class PartitionWorker
                 try
                 {
                     var stage = await HandleAsync(key, item, ct).ConfigureAwait(false);
+                    if (item is TimerWork handledTimer)
+                    {
+                        _failedTimers.Remove(handledTimer.Timer.Id);
+                    }
+
                     if (stage is not null)
                     {
                         staged.Add(stage);
@@ -217,7 +229,9 @@ internal sealed partial class PartitionWorker
                         // until a restart. It is done with here, so a failed commit of the round does not retry it too.
                         handled.Remove(item);
                         Done(item);
-                        _ = AbandonTimerLaterAsync(failedTimer.Timer.Id, ct);
+                        var failures = _failedTimers.TryGetValue(failedTimer.Timer.Id, out var before) ? before + 1 : 1;
+                        _failedTimers[failedTimer.Timer.Id] = failures;
+                        _ = AbandonTimerLaterAsync(failedTimer.Timer.Id, TimerRetryWait(failures), ct);
                     }
                 }
             }
@@ -374,12 +388,19 @@ internal sealed partial class PartitionWorker
         }
     }
 
-    /// <summary>Lets go of a timer whose handling failed once <see cref="RetryWait"/> has passed, so the timer loop fires it again.</summary>
-    private async Task AbandonTimerLaterAsync(string timerId, CancellationToken ct)
+    /// <summary>
+    /// The wait before a timer whose handling failed <paramref name="failures"/> times in a row is tried again:
+    /// <see cref="RetryWait"/>, doubling with each failure, at most <see cref="LongestTimerRetryWait"/>.
+    /// </summary>
+    internal static TimeSpan TimerRetryWait(int failures) =>
+        TimeSpan.FromTicks(Math.Min(RetryWait.Ticks << Math.Min(failures - 1, 20), LongestTimerRetryWait.Ticks));
+
+    /// <summary>Lets go of a timer whose handling failed once <paramref name="wait"/> has passed, so the timer loop fires it again.</summary>
+    private async Task AbandonTimerLaterAsync(string timerId, TimeSpan wait, CancellationToken ct)
     {
         try
         {
-            await Task.Delay(RetryWait, _runtime.Time, ct).ConfigureAwait(false);
+            await Task.Delay(wait, _runtime.Time, ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -850,7 +871,7 @@ internal sealed partial class PartitionWorker
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Work on partition {PartitionKey} failed: a failed event is dead-lettered and the partition parked, an operator action is refused, a timer is fired again shortly.")]
+        [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Work on partition {PartitionKey} failed: a failed event is dead-lettered and the partition parked, an operator action is refused, a timer is tried again after a wait that doubles up to five minutes.")]
         public static partial void StepFailed(ILogger logger, Exception exception, string partitionKey);
 
         [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "The store failed for partition {PartitionKey}; the work is retried.")]

@@ -54,6 +54,59 @@ public class TimerAndRetryFailureTests
     }
 
     [Fact]
+    public async Task TimerHandlerKeepsFailing_ItIsTriedLessAndLessOftenAndFiresOnceItCanBeRead()
+    {
+        // The step-deadline timer's data stays unreadable: it is tried again after a wait that doubles each time, not five
+        // times a second for ever (each try logs an error); once it can be read, it fires.
+        var (store, faults) = FaultingStore.Wrap(new InMemoryOrchestrationStore());
+        var logs = new CapturingLoggerFactory();
+        await using var host = await new EngineTestHost(
+            o =>
+            {
+                o.Settings.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromHours(1), MaxDelay = TimeSpan.FromHours(2) };
+                o.LoggerFactory = logs;
+            },
+            store,
+            workflows: [DeadlineWorkflow()]).StartAsync();
+        host.AddLotInInspection("L-T3", 10);
+        host.Plant.Faults.FailNext(CommandKinds.ErpChangeStockCategory, 1000);
+        await host.PublishAndWaitAsync(EngineTestHost.Passed("L-T3", "t-3"));
+        int Failures() => logs.Entries.Count(e => e.Id.Id == 1001);
+
+        faults.CorruptDueTimerReads = 1_000_000;
+        host.Time.Advance(TimeSpan.FromMinutes(11));
+        await UntilAsync(() => Failures() >= 1, "the deadline's timer is handled and fails");
+
+        // A minute of the clock, a quarter-second at a time: at a fixed 200 ms that would be up to 240 more tries.
+        for (var step = 0; step < 240; step++)
+        {
+            host.Time.Advance(TimeSpan.FromMilliseconds(250));
+            await Task.Delay(5, Ct);
+        }
+
+        Failures().Should().BeInRange(1, 10, "the waits double: 0.2, 0.4, 0.8 … 51.2 s add up past a minute after nine tries");
+
+        faults.CorruptDueTimerReads = 0;
+        var waited = Stopwatch.StartNew();
+        while (host.Plant.Notification.SentTo(Role.Planner, EngineTestHost.Site).Count == 0 && waited.Elapsed < EngineTestHost.IdleTimeout)
+        {
+            host.Time.Advance(TimeSpan.FromSeconds(5));
+            await Task.Delay(20, Ct);
+        }
+
+        host.Plant.Notification.SentTo(Role.Planner, EngineTestHost.Site).Should().ContainSingle("the timer fires once its data can be read (the longest wait is five minutes)");
+    }
+
+    [Theory]
+    [InlineData(1, 200)]
+    [InlineData(2, 400)]
+    [InlineData(11, 204_800)]
+    [InlineData(12, 300_000)]
+    [InlineData(1_000, 300_000)]
+    public void TimerRetryWait_DoublesFromTheRetryWaitUpToFiveMinutes(int failures, int milliseconds) =>
+        PartitionWorker.TimerRetryWait(failures).Should().Be(TimeSpan.FromMilliseconds(milliseconds));
+
+    [Fact]
     public async Task TimerDueBeyondTheLongestDelay_TheTimerLoopWaitsTheLongestItCanAndStillWakesForNearerTimers()
     {
         // a1's target asks to wait past the end of the calendar: its retry timer is due far beyond the longest delay a
