@@ -47,6 +47,7 @@ public sealed partial class Orchestrator : IAsyncDisposable
     private List<Task>? _singletonLoops;
     private int _state; // 0 created, 4 starting, 1 running, 2 stopping, 3 stopped
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously); // set when a stop has finished
+    private readonly TaskCompletionSource _startEnded = new(TaskCreationOptions.RunContinuationsAsynchronously); // set when a start has finished, running or not
     private int _checkpointFailures; // periodic checkpoints failed in a row
 
     /// <summary>Creates an orchestrator; call <see cref="StartAsync"/> before publishing.</summary>
@@ -161,6 +162,10 @@ public sealed partial class Orchestrator : IAsyncDisposable
             await AbandonStartAsync().ConfigureAwait(false);
             throw;
         }
+        finally
+        {
+            _startEnded.TrySetResult();
+        }
     }
 
     private async Task StartNodeAsync(CancellationToken cancellationToken)
@@ -243,13 +248,19 @@ public sealed partial class Orchestrator : IAsyncDisposable
     /// then stops the workers, the timers and the audit sinks' deliveries and takes an audit checkpoint (in a cluster, the
     /// singleton holder's, and then gives the node's leases back). Whatever was not finished stays durable in the store:
     /// audit records not yet delivered go to their sinks after the next start. A checkpoint the store fails to take is
-    /// logged (event 1006) and the stop completes without it. A stop called while another is under way waits for that one
-    /// (until <paramref name="cancellationToken"/>), and so does <see cref="DisposeAsync"/>.
+    /// logged (event 1006) and the stop completes without it. A stop called while a start or another stop is under way
+    /// waits for it first (until <paramref name="cancellationToken"/>), and so does <see cref="DisposeAsync"/>.
     /// </summary>
     /// <param name="cancellationToken">Ends the drain (the shutdown timeout).</param>
     /// <returns>A task that completes when stopped.</returns>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
+        if (Volatile.Read(ref _state) == 4)
+        {
+            // A start under way finishes first (running, or stopped when it failed): then this stops what it started.
+            await _startEnded.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (Interlocked.CompareExchange(ref _state, 2, 1) != 1)
         {
             // A stop already under way (another caller's, such as a host's before it disposes): this one waits for it.
@@ -835,6 +846,12 @@ public sealed partial class Orchestrator : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (Volatile.Read(ref _state) == 4)
+        {
+            // A start under way is not torn down under it: it finishes, and what it started is stopped below.
+            await _startEnded.Task.ConfigureAwait(false);
+        }
+
         if (IsRunning)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
