@@ -5,7 +5,6 @@ using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Tests.Execution;
 using ManufacturingOrchestration.Engine.Workflows;
 using ManufacturingOrchestration.Model;
-using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Testing;
 
 namespace ManufacturingOrchestration.Engine.Tests.Approvals;
@@ -521,47 +520,9 @@ public class ApprovalTests
         return await host.StartAsync();
     }
 
-    private static WorkflowDefinition GatedReleaseWorkflow(bool justification) =>
-        new WorkflowBuilder("gated-release", 1)
-            .TriggeredBy(EventTypes.InspectionPassed)
-            .Step("request", WorkflowStepKind.Approve, ctx =>
-            {
-                var passed = (InspectionPassed)ctx.Event.Data;
-                ctx.RequestApproval(new ApprovalRequest
-                {
-                    Role = Role.Supervisor,
-                    Site = passed.Site,
-                    Gate = "ReleaseLot",
-                    Subject = $"release {passed.Lot}",
-                    ReasonCode = ReasonCodes.ApprovalRequired,
-                    Requester = passed.Inspector,
-                    JustificationRequired = justification,
-                    Payload = passed.Lot.Value,
-                });
-            })
-            .OnApproved("notify-planner", (outcome, ctx) => ctx.Plan(CommandKinds.NotificationSend, c => new SendNotificationRequest
-            {
-                Context = c,
-                Roles = [Role.Planner],
-                Site = outcome.Request.Site,
-                Subject = $"approved {outcome.Payload}",
-            }))
-            .OnRefused("notify-quality", (outcome, ctx) => ctx.Plan(CommandKinds.NotificationSend, c => new SendNotificationRequest
-            {
-                Context = c,
-                Roles = [Role.QualityEngineer],
-                Site = outcome.Request.Site,
-                Subject = $"refused {outcome.Payload}",
-            }))
-            .Build();
+    private static WorkflowDefinition GatedReleaseWorkflow(bool justification) => GatedRelease.Workflow(justification);
 
-    private static async Task<string> RequestAsync(EngineTestHost host, string lot)
-    {
-        var passed = EngineTestHost.Passed(lot, "req-" + lot);
-        passed = passed with { Data = ((InspectionPassed)passed.Data) with { Inspector = Inspector } };
-        await host.PublishAndWaitAsync(passed);
-        return (await host.Orchestrator.GetPendingApprovalsAsync(lot, EngineTestHost.Ct)).Should().ContainSingle().Subject.RequestId;
-    }
+    private static Task<string> RequestAsync(EngineTestHost host, string lot) => GatedRelease.RequestAsync(host, lot);
 
     private static async Task<Engine.Operations.OperatorActionResult> SignAsync(EngineTestHost host, string lot, string requestId, ActorId signer, bool approve, string? justification = null)
     {

@@ -11,7 +11,8 @@ namespace ManufacturingOrchestration.Engine.Tests.Approvals;
 
 /// <summary>
 /// A release gated by a supervisor's approval: an inspector's passed inspection requests it (the inspector is the
-/// requester), and the approval notifies the planners. Two supervisors and the inspector are known to the directory.
+/// requester); an approval notifies the planners, a refusal quality. Two supervisors and the inspector are known to
+/// the directory.
 /// </summary>
 internal static class GatedRelease
 {
@@ -37,7 +38,8 @@ internal static class GatedRelease
             },
             workflows: [Workflow()]).StartAsync();
 
-    public static WorkflowDefinition Workflow() =>
+    /// <summary>The workflow: with <paramref name="justification"/>, a signature needs a justification; a refusal notifies quality.</summary>
+    public static WorkflowDefinition Workflow(bool justification = false) =>
         new WorkflowBuilder("gated-release", 1)
             .TriggeredBy(EventTypes.InspectionPassed)
             .Step("request", WorkflowStepKind.Approve, ctx =>
@@ -51,6 +53,7 @@ internal static class GatedRelease
                     Subject = $"release {passed.Lot}",
                     ReasonCode = ReasonCodes.ApprovalRequired,
                     Requester = passed.Inspector,
+                    JustificationRequired = justification,
                     Payload = passed.Lot.Value,
                 });
             })
@@ -60,6 +63,13 @@ internal static class GatedRelease
                 Roles = [Role.Planner],
                 Site = outcome.Request.Site,
                 Subject = $"approved {outcome.Payload}",
+            }))
+            .OnRefused("notify-quality", (outcome, ctx) => ctx.Plan(CommandKinds.NotificationSend, c => new SendNotificationRequest
+            {
+                Context = c,
+                Roles = [Role.QualityEngineer],
+                Site = outcome.Request.Site,
+                Subject = $"refused {outcome.Payload}",
             }))
             .Build();
 
