@@ -27,19 +27,9 @@ public class TimerAndRetryFailureTests
     {
         // The step-deadline timer is read once with data its handler cannot read. The handler's failure must not leave
         // the timer marked as in progress for the life of the process: it is read and handled again after a short wait.
-        var (store, faults) = FaultingStore.Wrap(new InMemoryOrchestrationStore());
         var logs = new CapturingLoggerFactory();
-        await using var host = await new EngineTestHost(
-            o =>
-            {
-                o.Settings.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromHours(1), MaxDelay = TimeSpan.FromHours(2) };
-                o.LoggerFactory = logs;
-            },
-            store,
-            workflows: [DeadlineWorkflow()]).StartAsync();
-        host.AddLotInInspection("L-T1", 10);
-        host.Plant.Faults.FailNext(CommandKinds.ErpChangeStockCategory, 1000);
-        await host.PublishAndWaitAsync(EngineTestHost.Passed("L-T1", "t-1"));
+        var (host, faults) = await StartWithDeadlineAsync("L-T1", "t-1", logs);
+        await using var _ = host;
 
         faults.CorruptDueTimerReads = 1;
         host.Time.Advance(TimeSpan.FromMinutes(11));
@@ -58,19 +48,9 @@ public class TimerAndRetryFailureTests
     {
         // The step-deadline timer's data stays unreadable: it is tried again after a wait that doubles each time, not five
         // times a second for ever (each try logs an error); once it can be read, it fires.
-        var (store, faults) = FaultingStore.Wrap(new InMemoryOrchestrationStore());
         var logs = new CapturingLoggerFactory();
-        await using var host = await new EngineTestHost(
-            o =>
-            {
-                o.Settings.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromHours(1), MaxDelay = TimeSpan.FromHours(2) };
-                o.LoggerFactory = logs;
-            },
-            store,
-            workflows: [DeadlineWorkflow()]).StartAsync();
-        host.AddLotInInspection("L-T3", 10);
-        host.Plant.Faults.FailNext(CommandKinds.ErpChangeStockCategory, 1000);
-        await host.PublishAndWaitAsync(EngineTestHost.Passed("L-T3", "t-3"));
+        var (host, faults) = await StartWithDeadlineAsync("L-T3", "t-3", logs);
+        await using var _ = host;
         int Failures() => logs.Entries.Count(e => e.Id.Id == 1001);
 
         faults.CorruptDueTimerReads = 1_000_000;
@@ -249,6 +229,27 @@ public class TimerAndRetryFailureTests
         }
 
         done().Should().BeTrue(because);
+    }
+
+    /// <summary>
+    /// A host whose lot <paramref name="lot"/> passed inspection (event <paramref name="eventId"/>) with a step deadline
+    /// ahead, its ERP command failing and retried an hour later (so only the deadline's timer comes due soon).
+    /// </summary>
+    private static async Task<(EngineTestHost Host, FaultingStore Faults)> StartWithDeadlineAsync(string lot, string eventId, CapturingLoggerFactory logs)
+    {
+        var (store, faults) = FaultingStore.Wrap(new InMemoryOrchestrationStore());
+        var host = await new EngineTestHost(
+            o =>
+            {
+                o.Settings.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromHours(1), MaxDelay = TimeSpan.FromHours(2) };
+                o.LoggerFactory = logs;
+            },
+            store,
+            workflows: [DeadlineWorkflow()]).StartAsync();
+        host.AddLotInInspection(lot, 10);
+        host.Plant.Faults.FailNext(CommandKinds.ErpChangeStockCategory, 1000);
+        await host.PublishAndWaitAsync(EngineTestHost.Passed(lot, eventId));
+        return (host, faults);
     }
 
     /// <summary>Waits until <paramref name="done"/> holds, for at most <see cref="EngineTestHost.IdleTimeout"/>, without moving the clock.</summary>
