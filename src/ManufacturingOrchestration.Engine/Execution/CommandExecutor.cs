@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Storage;
@@ -18,6 +19,9 @@ internal sealed class CommandExecutor
 {
     private readonly OrchestratorRuntime _runtime;
     private readonly AdapterSet _adapters;
+
+    // The failed alerts of an outcome not yet applied (ExecutionOutcome has no place for them), dropped with the outcome.
+    private readonly ConditionalWeakTable<ExecutionOutcome, AlertFailures> _alertFailures = new();
 
     public CommandExecutor(OrchestratorRuntime runtime)
     {
@@ -95,20 +99,11 @@ internal sealed class CommandExecutor
                 }
             }
 
-            if ((result.IsTransient || redecisionUnread) && attempts < _runtime.Options.Settings.Retry.MaxAttempts)
+            if ((result.IsTransient || redecisionUnread) && NextAttempt(key, entry, attempts, result.RetryAfter, error, now) is { } retry)
             {
-                // The target may ask for any wait: one past the end of the calendar waits until its end.
-                var delay = _runtime.NextRetryDelay(attempts, result.RetryAfter);
-                var dueAt = delay < DateTimeOffset.MaxValue - now ? now + delay : DateTimeOffset.MaxValue;
-                rescheduled = entry with { Attempts = attempts, NextAttemptAt = dueAt, LastError = error };
+                rescheduled = retry.Entry;
                 updated.Add(rescheduled);
-                retryTimer = new DurableTimer
-                {
-                    Id = $"retry:{key.State.Key}:{entry.Ordinal}:{attempts}",
-                    PartitionKey = key.State.Key,
-                    DueAt = dueAt,
-                    Purpose = TimerPurposes.Retry,
-                };
+                retryTimer = retry.Timer;
                 break;
             }
 
@@ -122,50 +117,22 @@ internal sealed class CommandExecutor
                 break;
             }
 
-            var reason = result.IsTransient ? ReasonCodes.RetriesExhausted : result.Reason ?? ReasonCodes.AdapterPermanent;
-            var failed = entry with { Status = OutboxStatus.DeadLettered, Attempts = attempts, NextAttemptAt = null, LastError = error };
-            updated.Add(failed);
-            deadLetter = new DeadLetter
-            {
-                Id = $"dl-{entry.IdempotencyKey}",
-                PartitionKey = key.State.Key,
-                Command = failed,
-                ReasonCode = reason,
-                Message = result.Message ?? reason.Description,
-                At = now,
-                Site = command?.Context.Site?.Value,
-            };
-            var state = key.State;
-            var draft = new AuditRecord
-            {
-                PartitionKey = state.Key,
-                Sequence = 0,
-                RecordedAt = now,
-                Actor = "system:orchestrator",
-                Action = "dead-lettered",
-                Reason = $"{reason.Code}: {entry.Kind} failed after {attempts} attempt(s): {result.Message}",
-                Workflow = entry.Workflow,
-                Event = entry.CausedBy,
-                CorrelationId = entry.CorrelationId,
-                Before = StateDigest.Describe(state),
-                After = "parked",
-                PreviousHash = string.Empty,
-                Hash = string.Empty,
-            };
-            audit = AuditHashes.Chain(state.AuditHead, draft, out var head);
-            newState = state with
-            {
-                Version = state.Version + 1,
-                AuditHead = head,
-                Parked = new ParkInfo { DeadLetterId = deadLetter.Id, Since = now, ReasonCode = reason },
-            };
+            var failure = DeadLetterOf(key.State, key.State, entry, command, result, attempts, error, now, parks: true);
+            updated.Add(failure.Entry);
+            deadLetter = failure.DeadLetter;
+            audit = failure.Audit;
+            newState = failure.State;
             break;
         }
 
         // Business alerts about this key (SLA escalations) must not wait behind the command they escalate: they have no
         // ordering dependency on the key's effects, so they go out even while an earlier command waits for a retry. An
-        // alert that waits for its own retry (rescheduled when it was first in line) waits like any command.
+        // alert that waits for its own retry (rescheduled when it was first in line) waits like any command. A failed
+        // alert is recorded as any failed command is — retried on a timer of its own, dead-lettered once permanent or out
+        // of attempts — except that its dead letter does not park the key: the key's effects do not wait for an alert.
         List<string>? alertsSent = null;
+        AlertFailures? alertFailures = null;
+        List<AuditRecord>? alertAudit = null;
         if (deadLetter is null && redecision is null)
         {
             for (var i = finished + (rescheduled is null ? 0 : 1); i < key.Pending.Count; i++)
@@ -176,21 +143,35 @@ internal sealed class CommandExecutor
                     continue;
                 }
 
-                if (Read(alert, out _) is not { } alertCommand)
+                var alertCommand = Read(alert, out var unreadableAlert);
+                var alertStartedAt = _runtime.Telemetry.Timestamp();
+                var alertActivity = _runtime.Telemetry.StartCommand(alert, alertCommand?.Context.Site);
+                var sent = alertCommand is null ? unreadableAlert! : await _adapters.ExecuteAsync(alertCommand, ct).ConfigureAwait(false);
+                OrchestrationTelemetry.End(alertActivity, OrchestrationTelemetry.Outcome(sent.Status), sent.IsSuccess ? null : $"{sent.Reason?.Code}: {sent.Message}");
+                _runtime.Telemetry.CommandExecuted(alert.Kind, OrchestrationTelemetry.WorkflowName(alert.Workflow), sent.Status, alertStartedAt);
+                var alertAttempts = alert.Attempts + 1;
+                if (sent.IsSuccess)
                 {
+                    updated.Add(alert with { Status = OutboxStatus.Completed, Attempts = alertAttempts, NextAttemptAt = null, LastError = sent.ExternalReference });
+                    (alertsSent ??= []).Add(alert.IdempotencyKey);
                     continue;
                 }
 
-                var alertStartedAt = _runtime.Telemetry.Timestamp();
-                var alertActivity = _runtime.Telemetry.StartCommand(alert, alertCommand.Context.Site);
-                var sent = await _adapters.ExecuteAsync(alertCommand, ct).ConfigureAwait(false);
-                OrchestrationTelemetry.End(alertActivity, OrchestrationTelemetry.Outcome(sent.Status), sent.IsSuccess ? null : $"{sent.Reason?.Code}: {sent.Message}");
-                _runtime.Telemetry.CommandExecuted(alert.Kind, OrchestrationTelemetry.WorkflowName(alert.Workflow), sent.Status, alertStartedAt);
-                if (sent.IsSuccess)
+                alertFailures ??= new AlertFailures();
+                var alertError = $"{sent.Reason?.Code}: {sent.Message}";
+                if (sent.IsTransient && NextAttempt(key, alert, alertAttempts, sent.RetryAfter, alertError, now) is { } alertRetry)
                 {
-                    updated.Add(alert with { Status = OutboxStatus.Completed, Attempts = alert.Attempts + 1, NextAttemptAt = null, LastError = sent.ExternalReference });
-                    (alertsSent ??= []).Add(alert.IdempotencyKey);
+                    updated.Add(alertRetry.Entry);
+                    alertFailures.Rescheduled.Add(alertRetry.Entry);
+                    alertFailures.Timers.Add(alertRetry.Timer);
+                    continue;
                 }
+
+                var alertFailure = DeadLetterOf(key.State, newState ?? key.State, alert, alertCommand, sent, alertAttempts, alertError, now, parks: false);
+                updated.Add(alertFailure.Entry);
+                alertFailures.DeadLetters.Add(alertFailure.DeadLetter);
+                (alertAudit ??= []).Add(alertFailure.Audit);
+                newState = alertFailure.State;
             }
         }
 
@@ -199,16 +180,28 @@ internal sealed class CommandExecutor
             return null;
         }
 
-        key.Outcome = new ExecutionOutcome { Finished = finished, Rescheduled = rescheduled, NewState = newState, DeadLetter = deadLetter, RetryTimer = retryTimer, AlertsSent = alertsSent, Redecision = redecision };
+        var outcome = new ExecutionOutcome { Finished = finished, Rescheduled = rescheduled, NewState = newState, DeadLetter = deadLetter, RetryTimer = retryTimer, AlertsSent = alertsSent, Redecision = redecision };
+        if (alertFailures is not null)
+        {
+            _alertFailures.AddOrUpdate(outcome, alertFailures);
+        }
+
+        key.Outcome = outcome;
+        List<AuditRecord> records = audit is null ? [] : [audit];
+        records.AddRange(alertAudit ?? []);
+        List<DeadLetter> deadLetters = deadLetter is null ? [] : [deadLetter];
+        deadLetters.AddRange(alertFailures?.DeadLetters ?? []);
+        List<DurableTimer> timers = retryTimer is null ? [] : [retryTimer];
+        timers.AddRange(alertFailures?.Timers ?? []);
         return new StepCommit
         {
             PartitionKey = key.State.Key,
             ExpectedVersion = key.State.Version,
             NewState = newState,
             UpdatedCommands = updated,
-            Audit = audit is null ? [] : [audit],
-            DeadLetters = deadLetter is null ? [] : [deadLetter],
-            Timers = retryTimer is null ? [] : [retryTimer],
+            Audit = records,
+            DeadLetters = deadLetters,
+            Timers = timers,
             FollowUpEvents = redecision is null ? [] : [redecision.Event],
         };
     }
@@ -230,6 +223,35 @@ internal sealed class CommandExecutor
         if (outcome.AlertsSent is { } alerts)
         {
             key.Pending.RemoveAll(p => alerts.Contains(p.IdempotencyKey));
+        }
+
+        if (_alertFailures.TryGetValue(outcome, out var failures))
+        {
+            _alertFailures.Remove(outcome);
+            foreach (var alert in failures.Rescheduled)
+            {
+                var index = key.Pending.FindIndex(p => string.Equals(p.IdempotencyKey, alert.IdempotencyKey, StringComparison.Ordinal));
+                if (index >= 0)
+                {
+                    key.Pending[index] = alert;
+                }
+            }
+
+            foreach (var failed in failures.DeadLetters)
+            {
+                key.Pending.RemoveAll(p => string.Equals(p.IdempotencyKey, failed.Command!.IdempotencyKey, StringComparison.Ordinal));
+                _runtime.DeadLettered(failed);
+            }
+
+            if (failures.DeadLetters.Count > 0)
+            {
+                key.State = outcome.NewState!;
+            }
+
+            if (failures.Timers.Count > 0)
+            {
+                _runtime.TimerScheduled();
+            }
         }
 
         if (outcome.DeadLetter is { } deadLetter)
@@ -319,7 +341,99 @@ internal sealed class CommandExecutor
         return new Redecision(next, withdrawn, record, refreshed with { AuditHead = head });
     }
 
-    public void Discard(KeyRuntime key) => key.Outcome = null;
+    public void Discard(KeyRuntime key)
+    {
+        if (key.Outcome is { } outcome)
+        {
+            _alertFailures.Remove(outcome);
+        }
+
+        key.Outcome = null;
+    }
+
+    /// <summary>
+    /// The next attempt of a command whose attempt number <paramref name="attempts"/> failed transiently, with the durable
+    /// timer that wakes its key then, or <see langword="null"/> when the retry policy allows no further attempt (the
+    /// command is then dead-lettered as exhausted).
+    /// </summary>
+    private (OutboxEntry Entry, DurableTimer Timer)? NextAttempt(KeyRuntime key, OutboxEntry entry, int attempts, TimeSpan? retryAfter, string error, DateTimeOffset now)
+    {
+        if (attempts >= _runtime.Options.Settings.Retry.MaxAttempts)
+        {
+            return null;
+        }
+
+        // The target may ask for any wait: one past the end of the calendar waits until its end.
+        var delay = _runtime.NextRetryDelay(attempts, retryAfter);
+        var dueAt = delay < DateTimeOffset.MaxValue - now ? now + delay : DateTimeOffset.MaxValue;
+        var timer = new DurableTimer
+        {
+            Id = $"retry:{key.State.Key}:{entry.Ordinal}:{attempts}",
+            PartitionKey = key.State.Key,
+            DueAt = dueAt,
+            Purpose = TimerPurposes.Retry,
+        };
+        return (entry with { Attempts = attempts, NextAttemptAt = dueAt, LastError = error }, timer);
+    }
+
+    /// <summary>
+    /// Dead-letters a command that failed permanently or used up its attempts: the command marked dead-lettered, its dead
+    /// letter with full context, and the audit record chained onto <paramref name="current"/> (the key's state as this
+    /// commit leaves it so far), in the state the commit writes — parked behind the dead letter when
+    /// <paramref name="parks"/>, else (an alert, which nothing waits for) unchanged but for the audit head.
+    /// </summary>
+    private static Failure DeadLetterOf(PartitionState stored, PartitionState current, OutboxEntry entry, AdapterCommand? command, AdapterResult result, int attempts, string error, DateTimeOffset now, bool parks)
+    {
+        var reason = result.IsTransient ? ReasonCodes.RetriesExhausted : result.Reason ?? ReasonCodes.AdapterPermanent;
+        var failed = entry with { Status = OutboxStatus.DeadLettered, Attempts = attempts, NextAttemptAt = null, LastError = error };
+        var deadLetter = new DeadLetter
+        {
+            Id = $"dl-{entry.IdempotencyKey}",
+            PartitionKey = current.Key,
+            Command = failed,
+            ReasonCode = reason,
+            Message = result.Message ?? reason.Description,
+            At = now,
+            Site = command?.Context.Site?.Value,
+        };
+        var draft = new AuditRecord
+        {
+            PartitionKey = current.Key,
+            Sequence = 0,
+            RecordedAt = now,
+            Actor = "system:orchestrator",
+            Action = "dead-lettered",
+            Reason = $"{reason.Code}: {entry.Kind} failed after {attempts} attempt(s): {result.Message}",
+            Workflow = entry.Workflow,
+            Event = entry.CausedBy,
+            CorrelationId = entry.CorrelationId,
+            Before = StateDigest.Describe(current),
+            After = parks ? "parked" : StateDigest.Describe(current),
+            PreviousHash = string.Empty,
+            Hash = string.Empty,
+        };
+        var record = AuditHashes.Chain(current.AuditHead, draft, out var head);
+        var state = current with { Version = stored.Version + 1, AuditHead = head };
+        if (parks)
+        {
+            state = state with { Parked = new ParkInfo { DeadLetterId = deadLetter.Id, Since = now, ReasonCode = reason } };
+        }
+
+        return new Failure(failed, deadLetter, record, state);
+    }
+
+    /// <summary>A dead-lettered command: the entry as stored, its dead letter, the audit record and the state the commit writes.</summary>
+    private sealed record Failure(OutboxEntry Entry, DeadLetter DeadLetter, AuditRecord Audit, PartitionState State);
+
+    /// <summary>What the alerts sent ahead of a waiting command left to retry or dead-letter, applied with the outcome they belong to.</summary>
+    private sealed class AlertFailures
+    {
+        public List<OutboxEntry> Rescheduled { get; } = [];
+
+        public List<DurableTimer> Timers { get; } = [];
+
+        public List<DeadLetter> DeadLetters { get; } = [];
+    }
 
     /// <summary>
     /// The command of an outbox entry, read back through the operation registry; a command that cannot be read (its

@@ -149,12 +149,13 @@ public class TimerAndRetryFailureTests
     [Fact]
     public async Task AlertWaitingForItsRetry_IsNotSentAgainBeforeItsRetryIsDue()
     {
-        // The step-deadline alert fails once while the ERP command waits for its retry, then, first in line once the ERP
-        // command completes, fails again and is rescheduled. Executed again before its retry is due (here, at a
-        // restart), it waits: the alerts that may overtake a waiting command do not overtake their own retry.
+        // The step-deadline alert fails once while the ERP command waits for its retry and is rescheduled; the ERP command
+        // completes at its retry, before the alert's is due. First in line at its retry, the alert fails again and is
+        // rescheduled. Executed again before its retry is due (here, at a restart), it waits: the alerts that may
+        // overtake a waiting command do not overtake their own retry.
         var calls = 0;
         await using var host = await new EngineTestHost(
-            o => o.Settings.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromHours(1), MaxDelay = TimeSpan.FromHours(2) },
+            o => o.Settings.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromHours(1), MaxDelay = TimeSpan.FromHours(2), Jitter = 0 },
             workflows: [DeadlineWorkflow()],
             adapters: plant => TestWorkflows.WithNotification(plant, new ScriptedNotificationAdapter(plant.Notification, (request, call) =>
             {
@@ -173,13 +174,20 @@ public class TimerAndRetryFailureTests
         host.Time.Advance(TimeSpan.FromMinutes(11));
         await host.WaitForIdleAsync();
         Volatile.Read(ref calls).Should().Be(1, "the alert went out ahead of the waiting ERP command, and failed");
+        var first = (await host.Store.ReadPendingCommandsAsync("L-A1", Ct)).Should().ContainSingle(p => p.Kind == CommandKinds.NotificationSend).Subject;
+        first.Attempts.Should().Be(1, "the failed attempt ahead of the waiting command is counted");
 
         var erp = (await host.Store.ReadPendingCommandsAsync("L-A1", Ct)).Should().ContainSingle(p => p.Kind == CommandKinds.ErpChangeStockCategory).Subject;
+        erp.NextAttemptAt.Should().BeBefore(first.NextAttemptAt!.Value);
         host.Time.Advance(erp.NextAttemptAt!.Value - host.Time.GetUtcNow());
+        await host.WaitForIdleAsync();
+        Volatile.Read(ref calls).Should().Be(1, "the ERP command completed; the alert's retry is not due yet");
+
+        host.Time.Advance(first.NextAttemptAt!.Value - host.Time.GetUtcNow());
         await host.WaitForIdleAsync();
         Volatile.Read(ref calls).Should().Be(2, "the alert, first in line after the ERP command completed, failed again");
         var alert = (await host.Store.ReadPendingCommandsAsync("L-A1", Ct)).Should().ContainSingle().Subject;
-        alert.Attempts.Should().Be(1);
+        alert.Attempts.Should().Be(2);
         alert.NextAttemptAt.Should().BeAfter(host.Time.GetUtcNow());
 
         using (var expired = new CancellationTokenSource())
@@ -193,7 +201,7 @@ public class TimerAndRetryFailureTests
         await second.WaitForIdleAsync(Ct).WaitAsync(EngineTestHost.IdleTimeout, Ct);
         Volatile.Read(ref calls).Should().Be(2, "the alert's retry is not due yet");
         var waiting = (await host.Store.ReadPendingCommandsAsync("L-A1", Ct)).Should().ContainSingle().Subject;
-        waiting.Attempts.Should().Be(1);
+        waiting.Attempts.Should().Be(2);
         waiting.NextAttemptAt.Should().Be(alert.NextAttemptAt);
 
         host.Time.Advance(alert.NextAttemptAt!.Value - host.Time.GetUtcNow());
