@@ -213,6 +213,15 @@ internal sealed partial class PartitionWorker
                         continue;
                     }
 
+                    if (ex is StepStoreException && CompletionOf(item) is { } refused)
+                    {
+                        // An operator action whose store read failed: nothing of it was staged, so nothing is applied;
+                        // the store's failure is not the action's, and the operator may simply try it again.
+                        Log.StoreFailed(_runtime.Logger, ex.InnerException ?? ex, item.PartitionKey);
+                        refused.TrySetResult(OperatorActionResult.Refused(ReasonCodes.StoreUnavailable, $"The store was unavailable; nothing of the action was applied, try it again ({ex.InnerException?.Message ?? ex.Message})."));
+                        continue;
+                    }
+
                     Log.StepFailed(_runtime.Logger, ex, item.PartitionKey);
                     CompletionOf(item)?.TrySetResult(OperatorActionResult.Refused(ReasonCodes.StepFailed, $"{ex.GetType().Name}: {ex.Message}"));
                     var poison = item is EventWork ew ? PoisonEvent(key, ew.Event, ex) : null;
@@ -330,11 +339,16 @@ internal sealed partial class PartitionWorker
 
             var retry = new List<WorkItem>();
             var rescans = new HashSet<string>(StringComparer.Ordinal);
+
+            // A conflict is the partition's (changed meanwhile, or another node's now); anything else the store's.
+            var refusal = ex is ConcurrencyConflictException or LeaseLostException
+                ? OperatorActionResult.Refused(ReasonCodes.ConcurrencyConflict, $"The store refused the commit: {ex.Message}")
+                : OperatorActionResult.Refused(ReasonCodes.StoreUnavailable, $"The store was unavailable; nothing of the action was applied, try it again ({ex.Message}).");
             foreach (var item in handled)
             {
                 if (CompletionOf(item) is { } completion)
                 {
-                    completion.TrySetResult(OperatorActionResult.Refused(ReasonCodes.ConcurrencyConflict, $"The store refused the commit: {ex.Message}"));
+                    completion.TrySetResult(refusal);
                     Done(item);
                 }
                 else if (item is EventWork)

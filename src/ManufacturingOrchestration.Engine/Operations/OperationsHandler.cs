@@ -20,7 +20,7 @@ internal sealed class OperationsHandler
     public async ValueTask<Staged?> HandleAsync(KeyRuntime key, OperatorWork work, CancellationToken ct)
     {
         var request = work.Request;
-        var found = await _runtime.Store.ReadDeadLettersAsync(new DeadLetterQuery { Id = request.DeadLetterId, OnlyOpen = false, MaxCount = 1 }, ct).ConfigureAwait(false);
+        var found = await FromStoreAsync(c => _runtime.Store.ReadDeadLettersAsync(new DeadLetterQuery { Id = request.DeadLetterId, OnlyOpen = false, MaxCount = 1 }, c), ct).ConfigureAwait(false);
         if (found.Count == 0 || !string.Equals(found[0].PartitionKey, key.State.Key, StringComparison.Ordinal))
         {
             return Refuse(key, work, ReasonCodes.ReferenceUnknown, $"Dead letter '{request.DeadLetterId}' does not exist.");
@@ -109,7 +109,7 @@ internal sealed class OperationsHandler
                 detail = $"resolved {command.Kind} {command.IdempotencyKey} manually outside the orchestrator";
                 break;
             case OperatorActionKind.Compensate when deadLetter.Command is { } command:
-                var caused = await _runtime.Store.ReadCommandsCausedByAsync(command.CausedBy, ct).ConfigureAwait(false);
+                var caused = await FromStoreAsync(c => _runtime.Store.ReadCommandsCausedByAsync(command.CausedBy, c), ct).ConfigureAwait(false);
                 var ordinal = state.NextCommandOrdinal;
                 foreach (var sibling in caused)
                 {
@@ -216,6 +216,23 @@ internal sealed class OperationsHandler
         };
     }
 
+    /// <summary>
+    /// A store read the action makes, whose failure is the store's, not the action's: thrown as a
+    /// <see cref="StepStoreException"/>, so the operator is answered that the store was unavailable and the action can be
+    /// tried again. Nothing is staged before the reads, so nothing of the action is applied.
+    /// </summary>
+    private static async ValueTask<T> FromStoreAsync<T>(Func<CancellationToken, ValueTask<T>> read, CancellationToken ct)
+    {
+        try
+        {
+            return await read(ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            throw new StepStoreException(ex);
+        }
+    }
+
     private static Staged Refuse(KeyRuntime key, OperatorWork work, ReasonCode reason, string message) =>
         new(key) { Completion = work.Completion, Result = OperatorActionResult.Refused(reason, message) };
 
@@ -224,7 +241,7 @@ internal sealed class OperationsHandler
         for (var revision = 1; ; revision++)
         {
             var candidate = IdempotencyKeys.DeriveRevision(originalKey, revision);
-            if (await _runtime.Store.ReadCommandAsync(candidate, ct).ConfigureAwait(false) is null)
+            if (await FromStoreAsync(c => _runtime.Store.ReadCommandAsync(candidate, c), ct).ConfigureAwait(false) is null)
             {
                 return candidate;
             }

@@ -314,6 +314,9 @@ public static class ReasonCodes
     /// <summary>A commit was fenced by a lease its node no longer holds.</summary>
     public static readonly ReasonCode LeaseLost = new("store.lease-lost", "The commit was fenced by a partition lease its node no longer holds (another node took it over, or it was released); nothing of the commit was applied.");
 
+    /// <summary>The store failed while an operator action was carried out (an outage, a timeout): nothing of it was applied, and it can be tried again.</summary>
+    public static readonly ReasonCode StoreUnavailable = new("store.unavailable", "The store failed while the action was carried out (an outage, a timeout); nothing of the action was applied, and it can be tried again.");
+
     // ---- File drop ---------------------------------------------------------------------------------
 
     /// <summary>A dropped file could not be read to its end.</summary>
@@ -402,7 +405,7 @@ public static class ReasonCodes
         RuleSetInvalid, RuleEvaluationFailed, RecommendationNotAuthoritative, SiteProfileMissing,
         ConcurrencyConflict, AuditTampered, AuditCheckpointConflict, AuditSinkFileUnreadable, StepFailed, OperatorRoleRequired, CorrectionNotPermitted, QueryRetriesExhausted, QueryRefused,
         PartitionParked,
-        StoreSchemaTooNew, StoreInUse, StoreDataUnreadable, LeaseLost,
+        StoreSchemaTooNew, StoreInUse, StoreDataUnreadable, LeaseLost, StoreUnavailable,
         FileUnreadable, FileNotRegular,
         CustomerConcessionForbidden, CustomerCertificateRequired,
         CorrectiveActionStageBackward, CorrectiveActionStageSkipped, CorrectiveActionMandatoryActivityOpen, CorrectiveActionActivityUnknown, CorrectiveActionActivityExists, CorrectiveActionClosed,
