@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Storage;
@@ -19,9 +18,6 @@ internal sealed class CommandExecutor
 {
     private readonly OrchestratorRuntime _runtime;
     private readonly AdapterSet _adapters;
-
-    // The failed alerts of an outcome not yet applied (ExecutionOutcome has no place for them), dropped with the outcome.
-    private readonly ConditionalWeakTable<ExecutionOutcome, AlertFailures> _alertFailures = new();
 
     public CommandExecutor(OrchestratorRuntime runtime)
     {
@@ -180,12 +176,7 @@ internal sealed class CommandExecutor
             return null;
         }
 
-        var outcome = new ExecutionOutcome { Finished = finished, Rescheduled = rescheduled, NewState = newState, DeadLetter = deadLetter, RetryTimer = retryTimer, AlertsSent = alertsSent, Redecision = redecision };
-        if (alertFailures is not null)
-        {
-            _alertFailures.AddOrUpdate(outcome, alertFailures);
-        }
-
+        var outcome = new ExecutionOutcome { Finished = finished, Rescheduled = rescheduled, NewState = newState, DeadLetter = deadLetter, RetryTimer = retryTimer, AlertsSent = alertsSent, AlertFailures = alertFailures, Redecision = redecision };
         key.Outcome = outcome;
         List<AuditRecord> records = audit is null ? [] : [audit];
         records.AddRange(alertAudit ?? []);
@@ -225,9 +216,8 @@ internal sealed class CommandExecutor
             key.Pending.RemoveAll(p => alerts.Contains(p.IdempotencyKey));
         }
 
-        if (_alertFailures.TryGetValue(outcome, out var failures))
+        if (outcome.AlertFailures is { } failures)
         {
-            _alertFailures.Remove(outcome);
             foreach (var alert in failures.Rescheduled)
             {
                 var index = key.Pending.FindIndex(p => string.Equals(p.IdempotencyKey, alert.IdempotencyKey, StringComparison.Ordinal));
@@ -341,15 +331,7 @@ internal sealed class CommandExecutor
         return new Redecision(next, withdrawn, record, refreshed with { AuditHead = head });
     }
 
-    public void Discard(KeyRuntime key)
-    {
-        if (key.Outcome is { } outcome)
-        {
-            _alertFailures.Remove(outcome);
-        }
-
-        key.Outcome = null;
-    }
+    public void Discard(KeyRuntime key) => key.Outcome = null;
 
     /// <summary>
     /// The next attempt of a command whose attempt number <paramref name="attempts"/> failed transiently, with the durable
@@ -426,7 +408,8 @@ internal sealed class CommandExecutor
     private sealed record Failure(OutboxEntry Entry, DeadLetter DeadLetter, AuditRecord Audit, PartitionState State);
 
     /// <summary>What the alerts sent ahead of a waiting command left to retry or dead-letter, applied with the outcome they belong to.</summary>
-    private sealed class AlertFailures
+    /// <summary>The alerts that failed while they went out ahead of a waiting command: rescheduled with their timers, or dead-lettered.</summary>
+    internal sealed class AlertFailures
     {
         public List<OutboxEntry> Rescheduled { get; } = [];
 

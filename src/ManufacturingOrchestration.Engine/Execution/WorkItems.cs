@@ -96,5 +96,7 @@ internal sealed class ExecutionOutcome
 
     public IReadOnlyList<string>? AlertsSent { get; init; }
 
+    public CommandExecutor.AlertFailures? AlertFailures { get; init; }
+
     public CommandExecutor.Redecision? Redecision { get; init; }
 }
