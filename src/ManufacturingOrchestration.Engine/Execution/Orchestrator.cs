@@ -365,15 +365,21 @@ public sealed partial class Orchestrator : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the wait for queue capacity (back-pressure).</param>
     /// <returns>One result per event.</returns>
     public ValueTask<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken = default) =>
-        PublishCoreAsync(envelopes, signatureChannel: false, cancellationToken);
+        PublishCoreAsync(envelopes, "api", signatureChannel: false, cancellationToken);
+
+    /// <summary>Publishes events that came through <paramref name="channel"/> (such as <c>file:counts.jsonl</c>): an event
+    /// refused by validation or authentication is recorded with that channel, so the rejection names where it came from.</summary>
+    internal ValueTask<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<EventEnvelope> envelopes, string channel, CancellationToken cancellationToken) =>
+        PublishCoreAsync(envelopes, channel, signatureChannel: false, cancellationToken);
 
     /// <summary>
     /// Publishes events; only the orchestrator's own signature channel (<paramref name="signatureChannel"/>) may carry
-    /// approval answers — every other path refuses them as unauthenticated.
+    /// approval answers — every other path refuses them as unauthenticated. A refused event is recorded with <paramref name="channel"/>.
     /// </summary>
-    private async ValueTask<IReadOnlyList<PublishResult>> PublishCoreAsync(IReadOnlyList<EventEnvelope> envelopes, bool signatureChannel, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyList<PublishResult>> PublishCoreAsync(IReadOnlyList<EventEnvelope> envelopes, string channel, bool signatureChannel, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelopes);
+        ArgumentException.ThrowIfNullOrWhiteSpace(channel);
         EnsureRunning();
         var capacity = _runtime.Capacity;
         if (envelopes.Count > capacity)
@@ -382,7 +388,7 @@ public sealed partial class Orchestrator : IAsyncDisposable
             var all = new List<PublishResult>(envelopes.Count);
             for (var start = 0; start < envelopes.Count; start += capacity)
             {
-                all.AddRange(await PublishCoreAsync(envelopes.Skip(start).Take(capacity).ToArray(), signatureChannel, cancellationToken).ConfigureAwait(false));
+                all.AddRange(await PublishCoreAsync(envelopes.Skip(start).Take(capacity).ToArray(), channel, signatureChannel, cancellationToken).ConfigureAwait(false));
             }
 
             return all;
@@ -406,7 +412,7 @@ public sealed partial class Orchestrator : IAsyncDisposable
 
             if (errors.Count > 0)
             {
-                results[i] = await RejectAsync(envelope, errors, "api", null, cancellationToken).ConfigureAwait(false);
+                results[i] = await RejectAsync(envelope, errors, channel, null, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -708,7 +714,7 @@ public sealed partial class Orchestrator : IAsyncDisposable
                 ? new ApprovalGiven { RequestId = pending.RequestId, PartitionKey = answer.PartitionKey, Signature = signature }
                 : new ApprovalRefused { RequestId = pending.RequestId, PartitionKey = answer.PartitionKey, Signature = signature },
         };
-        var result = (await PublishCoreAsync([envelope], signatureChannel: true, cancellationToken).ConfigureAwait(false))[0];
+        var result = (await PublishCoreAsync([envelope], "api", signatureChannel: true, cancellationToken).ConfigureAwait(false))[0];
         return result.Status == PublishStatus.Accepted
             ? checkedInPartition
             : OperatorActionResult.Refused(result.Errors.Count > 0 ? result.Errors[0].ReasonCode : ReasonCodes.Duplicate, $"The signature was not accepted: {result.Status}.");

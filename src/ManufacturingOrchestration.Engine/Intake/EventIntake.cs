@@ -34,8 +34,17 @@ public sealed class EventIntake : IEventSink
     public EventSerializer Serializer => _serializer;
 
     /// <inheritdoc />
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in the channel before the token, so a call is never ambiguous.")]
     public ValueTask<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken = default) =>
         _orchestrator.PublishBatchAsync(envelopes, cancellationToken);
+
+    /// <inheritdoc />
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in the channel before the token, so a call is never ambiguous.")]
+    public ValueTask<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<EventEnvelope> envelopes, string channel, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(channel);
+        return _orchestrator.PublishBatchAsync(envelopes, channel, cancellationToken);
+    }
 
     /// <summary>Publishes one typed event.</summary>
     /// <param name="envelope">The event.</param>
@@ -52,7 +61,7 @@ public sealed class EventIntake : IEventSink
         var parsed = _serializer.Parse(utf8Json);
         if (parsed.IsSuccess)
         {
-            return await _orchestrator.PublishAsync(parsed.Envelope, cancellationToken).ConfigureAwait(false);
+            return (await _orchestrator.PublishBatchAsync([parsed.Envelope], channel, cancellationToken).ConfigureAwait(false))[0];
         }
 
         return await _orchestrator.RecordRejectionAsync(channel, parsed.Errors, Excerpt(utf8Json.Span), cancellationToken).ConfigureAwait(false);
@@ -71,7 +80,7 @@ public sealed class EventIntake : IEventSink
         var parsed = _serializer.Parse(json);
         if (parsed.IsSuccess)
         {
-            return await _orchestrator.PublishAsync(parsed.Envelope, cancellationToken).ConfigureAwait(false);
+            return (await _orchestrator.PublishBatchAsync([parsed.Envelope], channel, cancellationToken).ConfigureAwait(false))[0];
         }
 
         return await _orchestrator.RecordRejectionAsync(channel, parsed.Errors, Excerpt(json), cancellationToken).ConfigureAwait(false);
@@ -105,7 +114,7 @@ public sealed class EventIntake : IEventSink
 
         if (envelopes.Count > 0)
         {
-            var published = await _orchestrator.PublishBatchAsync(envelopes, cancellationToken).ConfigureAwait(false);
+            var published = await _orchestrator.PublishBatchAsync(envelopes, channel, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < published.Count; i++)
             {
                 results[indexes[i]] = published[i];

@@ -371,7 +371,7 @@ public sealed partial class FileDropSource : IEventSource
                 return;
             }
 
-            var published = await sink.PublishBatchAsync(batch.Select(b => b.Envelope).ToArray(), cancellationToken).ConfigureAwait(false);
+            var published = await sink.PublishBatchAsync(batch.Select(b => b.Envelope).ToArray(), channel, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < batch.Count; i++)
             {
                 results.Add(new FileDropLineResult { LineNumber = batch[i].Line, EventId = batch[i].EventId is { } id ? FreeText.Escape(id) : null, Status = published[i].Status, Errors = published[i].Errors });

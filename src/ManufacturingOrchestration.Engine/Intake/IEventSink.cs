@@ -15,7 +15,20 @@ public interface IEventSink
     /// <param name="envelopes">The events.</param>
     /// <param name="cancellationToken">Cancels the wait for capacity.</param>
     /// <returns>One result per event, in order.</returns>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in the channel before the token, so a call is never ambiguous.")]
     ValueTask<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken = default);
+
+    /// <summary>Publishes typed events read from <paramref name="channel"/> in one store round trip; an event refused by
+    /// validation or authentication is recorded with that channel, so the rejection names where it came from.</summary>
+    /// <param name="envelopes">The events.</param>
+    /// <param name="channel">Where they came from (such as <c>file:counts.jsonl</c>), recorded with a rejection.</param>
+    /// <param name="cancellationToken">Cancels the wait for capacity.</param>
+    /// <returns>One result per event, in order.</returns>
+    /// <remarks>The default implementation publishes with <see cref="PublishBatchAsync(IReadOnlyList{EventEnvelope}, CancellationToken)"/>,
+    /// without the channel; <see cref="EventIntake"/> records it.</remarks>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in the channel before the token, so a call is never ambiguous.")]
+    ValueTask<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<EventEnvelope> envelopes, string channel, CancellationToken cancellationToken = default) =>
+        PublishBatchAsync(envelopes, cancellationToken);
 
     /// <summary>Reads one CloudEvents JSON event and publishes it; unreadable input is rejected and recorded, never dropped.</summary>
     /// <param name="utf8Json">The raw event.</param>
