@@ -21,7 +21,9 @@ namespace ManufacturingOrchestration.Engine.Intake;
 /// <para>Crash-safe: a file is moved only after every one of its lines was accepted, found a duplicate or rejected and
 /// recorded. Event ids are deterministic (a JSONL event keeps its own id; a CSV row's id derives from the file name, line
 /// number and a hash of the line), so re-reading a file after a crash accepts nothing twice: its lines come back as
-/// duplicates. A rejected line is recorded again when its file is re-read.</para>
+/// duplicates. A rejected line is recorded again when its file is re-read after a crash; a file that could not be moved
+/// is moved at the next poll with the outcome it had, without being published again. A file that changed while it was
+/// read (still being written, or replaced under its name) is not moved: it is read again at the next poll.</para>
 /// <para>Write files under another name (such as <c>*.tmp</c>) and rename them into place when complete: only the two
 /// extensions are picked up, and a file still open for writing elsewhere is skipped until the next poll.</para>
 /// </remarks>
@@ -30,6 +32,10 @@ public sealed partial class FileDropSource : IEventSource
     private readonly FileDropOptions _options;
     private readonly EventSerializer _serializer;
     private readonly ILogger _logger;
+
+    /// <summary>Files whose lines were all published but that could not be moved (with their outcome), by path: the next
+    /// poll moves them with this outcome instead of publishing them again, as long as the file is unchanged.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PublishedFile> _unmoved = new(StringComparer.Ordinal);
 
     /// <summary>Creates the source.</summary>
     /// <param name="options">The settings; validated here.</param>
@@ -46,6 +52,9 @@ public sealed partial class FileDropSource : IEventSource
 
     /// <inheritdoc />
     public string Name => _options.Name;
+
+    /// <summary>Moves a processed file into its folder (<see cref="File.Move(string, string)"/>); replaced in tests to make a move fail.</summary>
+    internal Action<string, string> MoveFile { get; init; } = static (from, to) => File.Move(from, to);
 
     /// <summary>The last failure of a poll (such as an unreachable folder) or of a file in it (such as a store that is down), or <see langword="null"/> after a poll without one.</summary>
     public Exception? LastError { get; private set; }
@@ -100,6 +109,12 @@ public sealed partial class FileDropSource : IEventSource
             .Where(IsCandidate)
             .Order(StringComparer.Ordinal)
             .ToArray();
+        foreach (var path in _unmoved.Keys.Except(files, StringComparer.Ordinal).ToArray())
+        {
+            // Gone since (removed or moved by someone else): nothing is left to move.
+            _unmoved.TryRemove(path, out _);
+        }
+
         var reports = new List<FileDropReport>(files.Length);
         Exception? lastFailure = null;
         foreach (var file in files)
@@ -142,41 +157,83 @@ public sealed partial class FileDropSource : IEventSource
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(sink);
-        var outcome = await PublishFileAsync(path, sink, cancellationToken).ConfigureAwait(false);
-        if (outcome is null)
+        var fileName = Path.GetFileName(path);
+        PublishedFile published;
+        if (_unmoved.TryGetValue(path, out var earlier) && earlier.Identity is { } unmoved && FileIdentity.Of(path) == unmoved)
         {
-            return null;
+            // Published before, but the move failed: move it now with the outcome of then. Publishing it again would
+            // record its rejections twice and report its accepted lines as duplicates.
+            published = earlier;
+        }
+        else
+        {
+            _unmoved.TryRemove(path, out _);
+            if (await PublishFileCoreAsync(path, sink, cancellationToken).ConfigureAwait(false) is not { } outcome)
+            {
+                return null;
+            }
+
+            published = outcome;
+            if (published.Identity is { } read && FileIdentity.Of(path) != read)
+            {
+                // Written to or replaced while it was read: what is there now was not read. Its lines are published again
+                // at the next poll (those read now come back as duplicates); moving it would lose what was not read.
+                Log.FileChanged(_logger, _options.Name, FreeText.Escape(fileName));
+                return null;
+            }
         }
 
-        var (lines, fileErrors) = outcome.Value;
+        var (lines, fileErrors) = (published.Lines, published.FileErrors);
         var rejected = fileErrors.Count > 0 || lines.Any(l => l.Status == PublishStatus.Rejected);
         var folder = Path.Combine(_options.Directory, rejected ? _options.RejectedDirectoryName : _options.ProcessedDirectoryName);
-        Directory.CreateDirectory(folder);
-        var fileName = Path.GetFileName(path);
-        var destination = FreeName(folder, fileName);
-        var report = new FileDropReport
+        string? writtenReport = null;
+        try
         {
-            FileName = fileName,
-            MovedTo = destination,
-            ReportPath = Path.Combine(folder, ReportName(Path.GetFileName(destination))),
-            ProcessedAt = _options.TimeProvider.GetUtcNow(),
-            Lines = lines,
-            Errors = fileErrors,
-        };
+            Directory.CreateDirectory(folder);
+            var destination = FreeName(folder, fileName);
+            var report = new FileDropReport
+            {
+                FileName = fileName,
+                MovedTo = destination,
+                ReportPath = Path.Combine(folder, ReportName(Path.GetFileName(destination))),
+                ProcessedAt = published.ProcessedAt,
+                Lines = lines,
+                Errors = fileErrors,
+            };
 
-        // The report is written before the move: a crash in between re-reads the file, which only finds duplicates.
-        // The temporary name is short whatever the file's name: a name near the file-system limit still gets its report.
-        var temporary = Path.Combine(folder, "." + Guid.NewGuid().ToString("N") + ".report.tmp");
-        await File.WriteAllBytesAsync(temporary, WriteReport(report), CancellationToken.None).ConfigureAwait(false);
-        File.Move(temporary, report.ReportPath, overwrite: true);
-        File.Move(path, destination);
-        Log.FileProcessed(_logger, _options.Name, FreeText.Escape(fileName), report.Accepted, report.Duplicates, report.Rejected);
-        return report;
+            // The report is written before the move: a crash in between re-reads the file, which only finds duplicates.
+            // The temporary name is short whatever the file's name: a name near the file-system limit still gets its report.
+            var temporary = Path.Combine(folder, "." + Guid.NewGuid().ToString("N") + ".report.tmp");
+            await File.WriteAllBytesAsync(temporary, WriteReport(report), CancellationToken.None).ConfigureAwait(false);
+            File.Move(temporary, report.ReportPath, overwrite: true);
+            writtenReport = report.ReportPath;
+            MoveFile(path, destination);
+            _unmoved.TryRemove(path, out _);
+            Log.FileProcessed(_logger, _options.Name, FreeText.Escape(fileName), report.Accepted, report.Duplicates, report.Rejected);
+            return report;
+        }
+        catch
+        {
+            // Not moved: no report may claim it was. The outcome is kept, so the next poll moves the file without
+            // publishing it again.
+            if (writtenReport is not null)
+            {
+                TryDelete(writtenReport);
+            }
+
+            _unmoved[path] = published;
+            throw;
+        }
     }
 
     /// <summary>Publishes every line of a file without moving it (the crash-safe first half of <see cref="ProcessFileAsync"/>).</summary>
     /// <returns>The line results and the problems of the file itself, or <see langword="null"/> when it could not be opened now.</returns>
-    internal async Task<(IReadOnlyList<FileDropLineResult> Lines, IReadOnlyList<ValidationError> FileErrors)?> PublishFileAsync(string path, IEventSink sink, CancellationToken cancellationToken)
+    internal async Task<(IReadOnlyList<FileDropLineResult> Lines, IReadOnlyList<ValidationError> FileErrors)?> PublishFileAsync(string path, IEventSink sink, CancellationToken cancellationToken) =>
+        await PublishFileCoreAsync(path, sink, cancellationToken).ConfigureAwait(false) is { } published ? (published.Lines, published.FileErrors) : null;
+
+    /// <summary>Publishes every line of a file without moving it.</summary>
+    /// <returns>The outcome, with the identity of the file that was read, or <see langword="null"/> when it could not be opened now.</returns>
+    private async Task<PublishedFile?> PublishFileCoreAsync(string path, IEventSink sink, CancellationToken cancellationToken)
     {
         var fileName = Path.GetFileName(path);
         var channel = "file:" + fileName;
@@ -185,7 +242,7 @@ public sealed partial class FileDropSource : IEventSource
             // Never opened: a FIFO would block the poll for good, a link out of the folder would read what was not dropped.
             var errors = new[] { new ValidationError("$", ReasonCodes.FileNotRegular, $"'{FreeText.Escape(fileName)}' is {notRegular}; only regular files are read.") };
             await sink.RecordRejectionAsync(channel, errors, null, cancellationToken).ConfigureAwait(false);
-            return ([], errors);
+            return new PublishedFile([], errors, null, _options.TimeProvider.GetUtcNow());
         }
 
         FileStream stream;
@@ -203,12 +260,13 @@ public sealed partial class FileDropSource : IEventSource
         {
             var errors = new[] { new ValidationError("$", ReasonCodes.FileUnreadable, $"The file cannot be opened: {ex.Message}") };
             await sink.RecordRejectionAsync(channel, errors, null, cancellationToken).ConfigureAwait(false);
-            return ([], errors);
+            return new PublishedFile([], errors, null, _options.TimeProvider.GetUtcNow());
         }
 
         await using (stream.ConfigureAwait(false))
         {
-            return await PublishLinesAsync(stream, fileName, sink, cancellationToken).ConfigureAwait(false);
+            var (lines, fileErrors) = await PublishLinesAsync(stream, fileName, sink, cancellationToken).ConfigureAwait(false);
+            return new PublishedFile(lines, fileErrors, FileIdentity.Of(stream.SafeFileHandle), _options.TimeProvider.GetUtcNow());
         }
     }
 
@@ -398,6 +456,18 @@ public sealed partial class FileDropSource : IEventSource
         }
     }
 
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: the file's failure is what gets reported.
+        }
+    }
+
     private static bool IsCandidate(string path)
     {
         var extension = Path.GetExtension(path);
@@ -484,6 +554,31 @@ public sealed partial class FileDropSource : IEventSource
 
         writer.WriteEndArray();
     }
+    /// <summary>What publishing a file gave: its lines, its own problems, what was read (<see langword="null"/> when it was not opened) and when.</summary>
+    private sealed record PublishedFile(IReadOnlyList<FileDropLineResult> Lines, IReadOnlyList<ValidationError> FileErrors, FileIdentity? Identity, DateTimeOffset ProcessedAt);
+
+    /// <summary>Enough of a file's metadata to tell that the file at a name is no longer the one that was read: its length and last write time.</summary>
+    private readonly record struct FileIdentity(long Length, DateTime LastWriteUtc)
+    {
+        public static FileIdentity Of(Microsoft.Win32.SafeHandles.SafeFileHandle handle) => new(RandomAccess.GetLength(handle), File.GetLastWriteTimeUtc(handle));
+
+        /// <summary>The identity of the file at a path now (of its target, for a link), or <see langword="null"/> when there is none.</summary>
+        public static FileIdentity? Of(string path)
+        {
+            FileSystemInfo? info = new FileInfo(path);
+            try
+            {
+                info = info.LinkTarget is null ? info : info.ResolveLinkTarget(returnFinalTarget: true);
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+
+            return info is FileInfo { Exists: true } file ? new FileIdentity(file.Length, file.LastWriteTimeUtc) : null;
+        }
+    }
+
     private static partial class Log
     {
         [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "File drop {Source}: {File} processed: {Accepted} accepted, {Duplicates} duplicates, {Rejected} rejected.")]
@@ -497,5 +592,8 @@ public sealed partial class FileDropSource : IEventSource
 
         [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "File drop {Source}: {File} failed; the other files go on and it is tried again at the next poll.")]
         public static partial void FileFailed(ILogger logger, string source, string file, Exception exception);
+
+        [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "File drop {Source}: {File} changed while it was read; it is read again at the next poll.")]
+        public static partial void FileChanged(ILogger logger, string source, string file);
     }
 }
