@@ -39,6 +39,12 @@ internal sealed class CsvEventMapper
         HeaderErrors = headerErrors is { Count: > 0 } ? headerErrors : ValidateHeader(_header);
     }
 
+    /// <summary>The most problems of a header listed one by one; the rest are counted in one more.</summary>
+    public const int MaxHeaderErrors = 10;
+
+    /// <summary>The most characters of a refused value quoted in a message; a longer one is cut and ends with <c>…</c>.</summary>
+    public const int MaxShownLength = 64;
+
     /// <summary>Problems of the header itself; when any, every row is rejected with them.</summary>
     public IReadOnlyList<ValidationError> HeaderErrors { get; }
 
@@ -127,7 +133,7 @@ internal sealed class CsvEventMapper
         var layout = Layouts.FirstOrDefault(l => string.Equals(l.Key, typeName, StringComparison.OrdinalIgnoreCase) || string.Equals(l.Value.Type, typeName, StringComparison.Ordinal));
         if (layout.Key is null)
         {
-            return (null, [new ValidationError("$.type", ReasonCodes.UnknownEventType, $"column 'type': '{typeName}' is not a CSV event type; use one of {string.Join(", ", Layouts.Keys)}.")], columnsByPath);
+            return (null, [new ValidationError("$.type", ReasonCodes.UnknownEventType, $"column 'type': '{Shown(typeName)}' is not a CSV event type; use one of {string.Join(", ", Layouts.Keys)}.")], columnsByPath);
         }
 
         var unexpected = row.Keys.Where(k => !CommonColumns.Contains(k) && !layout.Value.Columns.Contains(k)).ToArray();
@@ -277,24 +283,54 @@ internal sealed class CsvEventMapper
         return true;
     }
 
+    /// <summary>A refused value as a message quotes it: at most <see cref="MaxShownLength"/> characters, never cut inside a surrogate pair.</summary>
+    private static string Shown(string value)
+    {
+        if (value.Length <= MaxShownLength)
+        {
+            return value;
+        }
+
+        var cut = char.IsHighSurrogate(value[MaxShownLength - 1]) ? MaxShownLength - 1 : MaxShownLength;
+        return string.Concat(value.AsSpan(0, cut), "…");
+    }
+
     private static List<ValidationError> ValidateHeader(string[] header)
     {
         var errors = new List<ValidationError>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var more = 0;
         foreach (var column in header)
         {
+            ValidationError? error = null;
             if (column.Length == 0)
             {
-                errors.Add(new ValidationError("$", ReasonCodes.Required, "The header has an empty column name."));
+                error = new ValidationError("$", ReasonCodes.Required, "The header has an empty column name.");
             }
             else if (!KnownColumns.Contains(column))
             {
-                errors.Add(new ValidationError("$", ReasonCodes.OutOfRange, $"The header names an unknown column '{column}'."));
+                error = new ValidationError("$", ReasonCodes.OutOfRange, $"The header names an unknown column '{Shown(column)}'.");
             }
             else if (!seen.Add(column))
             {
-                errors.Add(new ValidationError("$", ReasonCodes.OutOfRange, $"The header names the column '{column}' twice."));
+                error = new ValidationError("$", ReasonCodes.OutOfRange, $"The header names the column '{Shown(column)}' twice.");
             }
+
+            // Every row of the file is refused with these: a header of thousands of bad columns must not make each row's
+            // rejection record thousands of problems.
+            if (error is not null && errors.Count < MaxHeaderErrors)
+            {
+                errors.Add(error);
+            }
+            else if (error is not null)
+            {
+                more++;
+            }
+        }
+
+        if (more > 0)
+        {
+            errors.Add(new ValidationError("$", ReasonCodes.OutOfRange, string.Create(CultureInfo.InvariantCulture, $"The header has {more} more problems like these.")));
         }
 
         return errors;

@@ -35,6 +35,33 @@ public sealed class CsvEventMapperTests
     }
 
     [Fact]
+    public void Map_HeaderWithThousandsOfUnknownColumns_RefusesEachRowWithABoundedListOfProblems()
+    {
+        var sut = new CsvEventMapper([.. Enumerable.Range(0, 5000).Select(i => "x" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))], "file-drop", "cycle-count");
+
+        var (json, errors, _) = sut.Map("wide.csv", 2, string.Join(',', Enumerable.Repeat("1", 5000)), ',');
+
+        json.Should().BeNull();
+        errors.Should().HaveCount(CsvEventMapper.MaxHeaderErrors + 1);
+        errors[0].Message.Should().Be("The header names an unknown column 'x0'.");
+        errors[^1].Message.Should().Be("The header has 4990 more problems like these.");
+    }
+
+    [Fact]
+    public void Map_HugeUnknownColumnOrEventType_TheMessageQuotesOnlyTheirStart()
+    {
+        var hugeColumn = new string('z', 100_000);
+        var hugeType = new string('t', 100_000);
+
+        var (_, columnErrors, _) = new CsvEventMapper(["type", "site", hugeColumn], "file-drop", null).Map("a.csv", 2, "cycle-count,P1,1", ',');
+        var (_, typeErrors, _) = new CsvEventMapper(["type", "site"], "file-drop", null).Map("a.csv", 2, hugeType + ",P1", ',');
+
+        columnErrors.Should().ContainSingle().Which.Message.Should().Be($"The header names an unknown column '{new string('z', CsvEventMapper.MaxShownLength)}…'.");
+        typeErrors.Should().ContainSingle().Which.Message.Should().StartWith($"column 'type': '{new string('t', CsvEventMapper.MaxShownLength)}…' is not a CSV event type");
+        typeErrors[0].Message.Length.Should().BeLessThan(300);
+    }
+
+    [Fact]
     public void Map_CycleCountRow_ReadsAsAValidCycleCountEvent()
     {
         var sut = new CsvEventMapper(["site", "count_id", "material", "lot", "bin", "category", "book_quantity", "counted_quantity", "unit", "counted_by"], "file-drop", "cycle-count");
