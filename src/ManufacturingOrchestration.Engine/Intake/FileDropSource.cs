@@ -554,6 +554,7 @@ public sealed partial class FileDropSource : IEventSource
 
         writer.WriteEndArray();
     }
+
     /// <summary>What publishing a file gave: its lines, its own problems, what was read (<see langword="null"/> when it was not opened) and when.</summary>
     private sealed record PublishedFile(IReadOnlyList<FileDropLineResult> Lines, IReadOnlyList<ValidationError> FileErrors, FileIdentity? Identity, DateTimeOffset ProcessedAt);
 
