@@ -11,8 +11,9 @@ namespace ManufacturingOrchestration.Storage.PostgreSql;
 /// schema is a new migration at the end.
 /// </summary>
 /// <remarks>
-/// <para>In the SQL below <c>§</c> stands for the store's schema and a dot (<c>mo.</c> by default); every name is
-/// qualified, so the store needs no <c>search_path</c> (no session state, for PgBouncer in transaction mode).</para>
+/// <para>In the SQL below <c>§</c> stands for the store's schema, quoted, and a dot (<c>"mo".</c> by default); every name
+/// is qualified, so the store needs no <c>search_path</c> (no session state, for PgBouncer in transaction mode), and a
+/// schema named like an SQL keyword is a name.</para>
 /// <para>Text that is a key is <c>COLLATE "C"</c>: compared and ordered by code point (byte order of UTF-8), never
 /// normalized, like the ordinal comparisons of the contract. Times are UTC ticks in <c>bigint</c> columns, so a
 /// <see cref="DateTimeOffset"/> comes back to the tick (PostgreSQL's <c>timestamptz</c> keeps microseconds). Records are
@@ -210,7 +211,7 @@ internal static class PostgreSqlSchema
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock($1)", commandTimeout, cancellationToken, sql.MigrationLockKey).ConfigureAwait(false);
-        await ExecuteAsync(connection, transaction, "CREATE SCHEMA IF NOT EXISTS " + sql.Schema, commandTimeout, cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, "CREATE SCHEMA IF NOT EXISTS " + sql.QuotedSchema, commandTimeout, cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction, sql["CREATE TABLE IF NOT EXISTS §" + VersionTable + " (version integer NOT NULL PRIMARY KEY, applied_at bigint NOT NULL, library text NOT NULL)"], commandTimeout, cancellationToken).ConfigureAwait(false);
 
         // Read again under the lock: another node may have migrated while this one waited.
@@ -245,7 +246,7 @@ internal static class PostgreSqlSchema
     {
         await using (var exists = new NpgsqlCommand("SELECT to_regclass($1) IS NOT NULL", connection, transaction) { CommandTimeout = commandTimeout })
         {
-            exists.Parameters.Add(new NpgsqlParameter { Value = sql.Schema + "." + VersionTable });
+            exists.Parameters.Add(new NpgsqlParameter { Value = sql.QuotedSchema + "." + VersionTable });
             if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
             {
                 return 0;

@@ -5,7 +5,7 @@ namespace ManufacturingOrchestration.Storage.PostgreSql;
 
 /// <summary>
 /// The store's SQL for one schema: statements are written with <c>§</c> where the schema and a dot go and qualified once
-/// per text, and the keys of the transaction-scoped advisory locks are derived from the schema name, so two stores in
+/// per text with the schema's quoted name, and the keys of the transaction-scoped advisory locks are derived from the schema name, so two stores in
 /// one database under different schemas never share a lock.
 /// </summary>
 internal sealed class PostgreSqlSql
@@ -14,11 +14,12 @@ internal sealed class PostgreSqlSql
     private readonly string _prefix;
 
     /// <summary>Creates the SQL of a schema.</summary>
-    /// <param name="schema">A validated lower-case identifier, used unquoted.</param>
+    /// <param name="schema">A validated lower-case identifier; written quoted, so a name SQL reserves (<c>order</c>, <c>user</c>) is a name too.</param>
     public PostgreSqlSql(string schema)
     {
         Schema = schema;
-        _prefix = schema + ".";
+        QuotedSchema = "\"" + schema + "\"";
+        _prefix = QuotedSchema + ".";
         MigrationLockKey = LockKey(schema, "migrate");
         InboxLockKey = LockKey(schema, "inbox");
         AuditLockKey = LockKey(schema, "audit");
@@ -30,6 +31,9 @@ internal sealed class PostgreSqlSql
 
     /// <summary>The schema.</summary>
     public string Schema { get; }
+
+    /// <summary>The schema as a quoted identifier, as every statement names it.</summary>
+    public string QuotedSchema { get; }
 
     /// <summary>The lock that serializes migrations.</summary>
     public long MigrationLockKey { get; }

@@ -29,8 +29,9 @@ public sealed class PostgreSqlStoreOptions
 
     /// <summary>
     /// The PostgreSQL schema that holds the store's tables, created when missing: lower-case letters, digits and
-    /// underscores, starting with a letter or underscore, at most 63 characters. Several stores can share a database under
-    /// different schemas. Default <c>mo</c>.
+    /// underscores, starting with a letter or underscore, at most 63 characters, not starting with <c>pg_</c> (reserved by
+    /// PostgreSQL). A name SQL reserves as a keyword (<c>order</c>) is fine: the store quotes it. Several stores can share a
+    /// database under different schemas. Default <c>mo</c>.
     /// </summary>
     [RegularExpression("^[a-z_][a-z0-9_]{0,62}$", ErrorMessage = "The field {0} must be a lower-case PostgreSQL identifier: letters a-z, digits and underscores, starting with a letter or underscore, at most 63 characters.")]
     [Required]
@@ -123,6 +124,11 @@ public sealed class PostgreSqlStoreOptions
         if (Schema is { Length: > MaxIdentifierLength })
         {
             problems.Add($"Schema must be at most {MaxIdentifierLength} characters.");
+        }
+
+        if (Schema is { } schema && schema.StartsWith("pg_", StringComparison.Ordinal))
+        {
+            problems.Add("Schema must not start with pg_: PostgreSQL reserves that prefix for its system schemas.");
         }
 
         return problems;

@@ -1,0 +1,71 @@
+using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
+
+namespace ManufacturingOrchestration.Storage.PostgreSql.Tests;
+
+/// <summary>Edge cases of the PostgreSQL store: settings a server refuses, rows stored in a form the store never writes.</summary>
+public sealed class PostgreSqlStoreEdgeCaseTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 2, 6, 0, 0, TimeSpan.Zero);
+    private readonly PostgreSqlCluster _cluster;
+
+    public PostgreSqlStoreEdgeCaseTests(PostgreSqlCluster cluster)
+    {
+        _cluster = cluster;
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task OpenAsync_SchemaNamedLikeAnSqlKeyword_CreatesItAndCommits()
+    {
+        // A valid lower-case identifier that SQL reserves: the store must not write it where the parser reads a keyword.
+        var options = _cluster.NewOptions("order");
+
+        await using (var store = await PostgreSqlOrchestrationStore.OpenAsync(options, cancellationToken: Ct))
+        {
+            await store.AcceptAsync([Event("lot-A", "e-1")], new bool[1], Ct);
+            await store.CommitAsync([NewState("lot-A", 0) with { ProcessedEvents = [new EventKey("qms://plant-1", "e-1")] }], Ct);
+        }
+
+        await using var reopened = await PostgreSqlOrchestrationStore.OpenAsync(options, cancellationToken: Ct);
+        (await reopened.LoadPartitionAsync("lot-A", Ct))!.Version.Should().Be(1);
+        (await reopened.ReadPendingEventsAsync(null, 0, 10, Ct)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Validate_SchemaWithThePrefixPostgreSqlReservesForItself_NamesTheSetting()
+    {
+        var options = new PostgreSqlStoreOptions { ConnectionString = "Host=localhost", Schema = "pg_orchestration" };
+
+        var act = options.Validate;
+
+        act.Should().Throw<ArgumentException>().Which.Message.Should().Contain("Schema").And.Contain("pg_");
+    }
+
+    private static StepCommit NewState(string partitionKey, long expectedVersion) =>
+        new() { PartitionKey = partitionKey, ExpectedVersion = expectedVersion, NewState = new PartitionState { Key = partitionKey, Version = expectedVersion + 1 } };
+
+    private static InboxEvent Event(string partitionKey, string id) => new()
+    {
+        Key = new EventKey("qms://plant-1", id),
+        PartitionKey = partitionKey,
+        AcceptedAt = T0,
+        Envelope = new EventEnvelope
+        {
+            Id = id,
+            Source = "qms://plant-1",
+            Type = EventTypes.InspectionPassed,
+            Time = T0,
+            PartitionKey = partitionKey,
+            Data = new InspectionPassed
+            {
+                InspectionLot = new InspectionLotId($"IL-{partitionKey}"),
+                Lot = new LotId(partitionKey),
+                Material = new MaterialId("M-100"),
+                Site = new SiteId("plant-1"),
+            },
+        },
+    };
+}
