@@ -131,6 +131,20 @@ public sealed class PostgreSqlStoreOptions
             problems.Add("Schema must not start with pg_: PostgreSQL reserves that prefix for its system schemas.");
         }
 
+        if (ListenConnectionString is { } listen)
+        {
+            try
+            {
+                _ = new NpgsqlConnectionStringBuilder(listen);
+            }
+            catch (ArgumentException ex)
+            {
+                // Checked here, not only when the first wait opens the listening connection: that one retries every
+                // second and would never say why no notification arrives.
+                problems.Add($"ListenConnectionString is not a valid Npgsql connection string: {ex.Message}");
+            }
+        }
+
         return problems;
     }
 }

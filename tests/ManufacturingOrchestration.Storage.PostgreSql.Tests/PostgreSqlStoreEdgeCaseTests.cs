@@ -44,6 +44,16 @@ public sealed class PostgreSqlStoreEdgeCaseTests
         act.Should().Throw<ArgumentException>().Which.Message.Should().Contain("Schema").And.Contain("pg_");
     }
 
+    [Fact]
+    public void Validate_ListenConnectionStringThatIsNotAConnectionString_NamesTheSettingWithoutItsPassword()
+    {
+        var options = new PostgreSqlStoreOptions { ConnectionString = "Host=localhost", ListenConnectionString = "Host=db;Password=Sup3r-Secret;Colour=blue" };
+
+        var act = options.Validate;
+
+        act.Should().Throw<ArgumentException>().Which.Message.Should().Contain("ListenConnectionString").And.NotContain("Sup3r-Secret");
+    }
+
     private static StepCommit NewState(string partitionKey, long expectedVersion) =>
         new() { PartitionKey = partitionKey, ExpectedVersion = expectedVersion, NewState = new PartitionState { Key = partitionKey, Version = expectedVersion + 1 } };
 
