@@ -255,11 +255,20 @@ public sealed partial class PostgreSqlOrchestrationStore
             NullableTextArray(traceParents));
     }
 
+    /// <summary>
+    /// The bytes of a column the store never leaves NULL where it is read (a pending event's envelope, the request of a
+    /// command's compensation): NULL there is damaged data, reported as such naming <paramref name="what"/>, never a
+    /// failed cast that names nothing.
+    /// </summary>
+    private static byte[] StoredBytes(NpgsqlDataReader rows, int ordinal, string what) => rows.IsDBNull(ordinal)
+        ? throw new ManufacturingOrchestrationException(ReasonCodes.StoreDataUnreadable, $"The store could not read back {what}: it is stored as NULL, not as the bytes the store writes.")
+        : rows.GetFieldValue<byte[]>(ordinal);
+
     private InboxEvent ReadInboxEvent(NpgsqlDataReader rows)
     {
         var source = rows.GetString(1);
         var id = rows.GetString(2);
-        var parsed = _serializer.Parse(new ReadOnlyMemory<byte>(rows.GetFieldValue<byte[]>(5)));
+        var parsed = _serializer.Parse(new ReadOnlyMemory<byte>(StoredBytes(rows, 5, $"event {source}#{id}")));
         if (!parsed.IsSuccess)
         {
             throw new ManufacturingOrchestrationException(ReasonCodes.StoreDataUnreadable, $"The store could not read back event {source}#{id}: {parsed}");
@@ -275,28 +284,32 @@ public sealed partial class PostgreSqlOrchestrationStore
         };
     }
 
-    private static OutboxEntry ReadCommand(NpgsqlDataReader rows) => new()
+    private static OutboxEntry ReadCommand(NpgsqlDataReader rows)
     {
-        IdempotencyKey = rows.GetString(0),
-        PartitionKey = rows.GetString(1),
-        Ordinal = rows.GetInt64(2),
-        Kind = rows.GetString(3),
-        Payload = new CommandPayload(rows.GetFieldValue<byte[]>(4)),
-        CorrelationId = rows.GetString(5),
-        CausedBy = new EventKey(rows.GetString(6), rows.GetString(7)),
-        Step = rows.GetString(8),
-        Workflow = rows.GetString(9),
-        CreatedAt = FromTicks(rows.GetInt64(10)),
-        Status = (OutboxStatus)rows.GetInt32(11),
-        Attempts = rows.GetInt32(12),
-        NextAttemptAt = rows.IsDBNull(13) ? null : FromTicks(rows.GetInt64(13)),
-        LastError = rows.IsDBNull(14) ? null : rows.GetString(14),
-        RevisionOf = rows.IsDBNull(15) ? null : rows.GetString(15),
-        Compensation = rows.IsDBNull(16)
-            ? null
-            : new CompensationPlan { Kind = rows.GetString(16), Payload = new CommandPayload(rows.GetFieldValue<byte[]>(17)) },
-        TraceParent = rows.IsDBNull(18) ? null : rows.GetString(18),
-    };
+        var key = rows.GetString(0);
+        return new OutboxEntry
+        {
+            IdempotencyKey = key,
+            PartitionKey = rows.GetString(1),
+            Ordinal = rows.GetInt64(2),
+            Kind = rows.GetString(3),
+            Payload = new CommandPayload(rows.GetFieldValue<byte[]>(4)),
+            CorrelationId = rows.GetString(5),
+            CausedBy = new EventKey(rows.GetString(6), rows.GetString(7)),
+            Step = rows.GetString(8),
+            Workflow = rows.GetString(9),
+            CreatedAt = FromTicks(rows.GetInt64(10)),
+            Status = (OutboxStatus)rows.GetInt32(11),
+            Attempts = rows.GetInt32(12),
+            NextAttemptAt = rows.IsDBNull(13) ? null : FromTicks(rows.GetInt64(13)),
+            LastError = rows.IsDBNull(14) ? null : rows.GetString(14),
+            RevisionOf = rows.IsDBNull(15) ? null : rows.GetString(15),
+            Compensation = rows.IsDBNull(16)
+                ? null
+                : new CompensationPlan { Kind = rows.GetString(16), Payload = new CommandPayload(StoredBytes(rows, 17, $"the compensation request of command '{key}'")) },
+            TraceParent = rows.IsDBNull(18) ? null : rows.GetString(18),
+        };
+    }
 
     /// <summary>Deletes matching rows a chunk per transaction until a chunk comes back short.</summary>
     private async ValueTask<long> PruneTableAsync(string deleteSql, DateTimeOffset olderThan, CancellationToken cancellationToken)

@@ -54,8 +54,53 @@ public sealed class PostgreSqlStoreEdgeCaseTests
         act.Should().Throw<ArgumentException>().Which.Message.Should().Contain("ListenConnectionString").And.NotContain("Sup3r-Secret");
     }
 
+    [Fact]
+    public async Task ReadPendingEventsAsync_PendingEventWithoutItsEnvelope_ThrowsDataUnreadableNamingTheEvent()
+    {
+        var options = _cluster.NewOptions();
+        await using var store = await PostgreSqlOrchestrationStore.OpenAsync(options, cancellationToken: Ct);
+        await store.AcceptAsync([Event("lot-A", "e-1")], new bool[1], Ct);
+        await _cluster.ExecuteAsync($"UPDATE {options.Schema}.inbox SET envelope = NULL");
+
+        var act = async () => await store.ReadPendingEventsAsync(null, 0, 10, Ct);
+
+        var thrown = (await act.Should().ThrowAsync<ManufacturingOrchestrationException>()).Which;
+        thrown.ReasonCode.Should().Be(ReasonCodes.StoreDataUnreadable);
+        thrown.Message.Should().Contain("e-1");
+    }
+
+    [Fact]
+    public async Task ReadPendingCommandsAsync_CompensationWithoutItsRequest_ThrowsDataUnreadableNamingTheCommand()
+    {
+        var options = _cluster.NewOptions();
+        await using var store = await PostgreSqlOrchestrationStore.OpenAsync(options, cancellationToken: Ct);
+        await store.CommitAsync([NewState("lot-A", 0) with { NewCommands = [Command("lot-A", "cmd-1")] }], Ct);
+        await _cluster.ExecuteAsync($"UPDATE {options.Schema}.outbox SET compensation_request = NULL");
+
+        var act = async () => await store.ReadPendingCommandsAsync("lot-A", Ct);
+
+        var thrown = (await act.Should().ThrowAsync<ManufacturingOrchestrationException>()).Which;
+        thrown.ReasonCode.Should().Be(ReasonCodes.StoreDataUnreadable);
+        thrown.Message.Should().Contain("cmd-1");
+    }
+
     private static StepCommit NewState(string partitionKey, long expectedVersion) =>
         new() { PartitionKey = partitionKey, ExpectedVersion = expectedVersion, NewState = new PartitionState { Key = partitionKey, Version = expectedVersion + 1 } };
+
+    private static OutboxEntry Command(string partitionKey, string idempotencyKey) => new()
+    {
+        IdempotencyKey = idempotencyKey,
+        PartitionKey = partitionKey,
+        Ordinal = 1,
+        Kind = "erp.block-stock",
+        Payload = new CommandPayload("{\"lot\":\"L-1\"}"u8.ToArray()),
+        CorrelationId = "corr-1",
+        CausedBy = new EventKey("qms://plant-1", "e-1"),
+        Step = "block",
+        Workflow = "inspection-failed",
+        CreatedAt = T0,
+        Compensation = new CompensationPlan { Kind = "erp.unblock-stock", Payload = new CommandPayload("{\"lot\":\"L-1\"}"u8.ToArray()) },
+    };
 
     private static InboxEvent Event(string partitionKey, string id) => new()
     {
