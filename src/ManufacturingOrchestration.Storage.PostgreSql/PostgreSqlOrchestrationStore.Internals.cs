@@ -180,7 +180,7 @@ public sealed partial class PostgreSqlOrchestrationStore
             statuses.Add((int)entry.Status);
             attempts.Add(entry.Attempts);
             nextAttemptAt.Add(entry.NextAttemptAt?.UtcTicks);
-            lastErrors.Add(entry.LastError);
+            lastErrors.Add(StorableText(entry.LastError));
         }
 
         return Batch(UpdateCommandsSql, TextArray(idempotencyKeys), IntegerArray(statuses), IntegerArray(attempts), NullableBigintArray(nextAttemptAt), NullableTextArray(lastErrors));
@@ -225,7 +225,7 @@ public sealed partial class PostgreSqlOrchestrationStore
             statuses.Add((int)entry.Status);
             attempts.Add(entry.Attempts);
             nextAttemptAt.Add(entry.NextAttemptAt?.UtcTicks);
-            lastErrors.Add(entry.LastError);
+            lastErrors.Add(StorableText(entry.LastError));
             revisionOf.Add(entry.RevisionOf);
             compensationKinds.Add(entry.Compensation?.Kind);
             compensationRequests.Add(command.Compensation);
@@ -254,6 +254,13 @@ public sealed partial class PostgreSqlOrchestrationStore
             NullableByteaArray(compensationRequests),
             NullableTextArray(traceParents));
     }
+
+    /// <summary>
+    /// Free text from outside — a command's last error holds what its target answered — as a PostgreSQL <c>text</c> value:
+    /// a NUL character, which <c>text</c> cannot hold and which made the server refuse the whole commit on every attempt,
+    /// is written as U+FFFD (the replacement character). Text without one is returned unchanged.
+    /// </summary>
+    private static string? StorableText(string? text) => text is not null && text.Contains('\0', StringComparison.Ordinal) ? text.Replace('\0', '\uFFFD') : text;
 
     /// <summary>
     /// The bytes of a column the store never leaves NULL where it is read (a pending event's envelope, the request of a

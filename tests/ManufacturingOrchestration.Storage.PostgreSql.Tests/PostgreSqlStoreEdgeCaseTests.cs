@@ -84,6 +84,38 @@ public sealed class PostgreSqlStoreEdgeCaseTests
         thrown.Message.Should().Contain("cmd-1");
     }
 
+    [Theory]
+    [InlineData("ERP-4711\0trailer")]
+    [InlineData("refused: \ud800 half a character")]
+    public async Task CommitAsync_CommandOutcomeWithTextPostgreSqlCannotHold_CommitsAndReadsBackWithAReplacementCharacter(string lastError)
+    {
+        // A target's reference or message is recorded as the command's last error: a NUL or half a surrogate pair in it,
+        // which a PostgreSQL text column cannot hold, must not make the outcome's commit fail on every attempt.
+        await using var store = await PostgreSqlOrchestrationStore.OpenAsync(_cluster.NewOptions(), cancellationToken: Ct);
+        var planned = Command("lot-A", "cmd-1");
+        await store.CommitAsync([NewState("lot-A", 0) with { NewCommands = [planned, Command("lot-A", "cmd-2")] }], Ct);
+
+        await store.CommitAsync(
+            [
+                new StepCommit
+                {
+                    PartitionKey = "lot-A",
+                    ExpectedVersion = 1,
+                    UpdatedCommands = [planned with { Status = OutboxStatus.Completed, Attempts = 1, LastError = lastError }],
+                    NewCommands = [Command("lot-A", "cmd-3") with { LastError = lastError }],
+                },
+            ],
+            Ct);
+
+        foreach (var key in new[] { "cmd-1", "cmd-3" })
+        {
+            var stored = (await store.ReadCommandAsync(key, Ct))!;
+            stored.LastError.Should().NotContain("\0").And.Contain("\ufffd").And.EndWith(lastError[^7..]);
+        }
+
+        (await store.ReadCommandAsync("cmd-1", Ct))!.Status.Should().Be(OutboxStatus.Completed);
+    }
+
     private static StepCommit NewState(string partitionKey, long expectedVersion) =>
         new() { PartitionKey = partitionKey, ExpectedVersion = expectedVersion, NewState = new PartitionState { Key = partitionKey, Version = expectedVersion + 1 } };
 
