@@ -192,6 +192,7 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<InboxEvent>> ReadPendingEventsAsync(string? partitionKey, long afterPosition, int maxCount, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
         cancellationToken.ThrowIfCancellationRequested();
         return partitionKey is null
             ? QueryAsync("SELECT " + InboxColumns + " FROM §inbox WHERE NOT processed AND position > $1 ORDER BY position LIMIT $2", ReadInboxEvent, cancellationToken, Bigint(afterPosition), Bigint(maxCount))
@@ -283,6 +284,7 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
     public ValueTask<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfNegative(query.MaxCount, nameof(query) + "." + nameof(query.MaxCount));
         cancellationToken.ThrowIfCancellationRequested();
         return QueryAsync(
             "SELECT record FROM §dead_letters WHERE (NOT $1 OR is_open) AND ($2::text IS NULL OR partition_key = $2) AND ($3::text IS NULL OR site = $3) "
@@ -301,6 +303,7 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<DurableTimer>> ReadDueTimersAsync(DateTimeOffset dueBy, int maxCount, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
         cancellationToken.ThrowIfCancellationRequested();
         return QueryAsync(
             "SELECT id, partition_key, due_at, purpose, data FROM §timers WHERE due_at <= $1 ORDER BY due_at, id LIMIT $2",
@@ -474,6 +477,7 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<RejectedEvent>> ReadRejectionsAsync(DateTimeOffset? from, DateTimeOffset? to, int maxCount, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
         cancellationToken.ThrowIfCancellationRequested();
         return QueryAsync(
             "SELECT record FROM §rejections WHERE ($1::bigint IS NULL OR received_at >= $1) AND ($2::bigint IS NULL OR received_at < $2) ORDER BY received_at, id LIMIT $3",

@@ -116,6 +116,26 @@ public sealed class PostgreSqlStoreEdgeCaseTests
         (await store.ReadCommandAsync("cmd-1", Ct))!.Status.Should().Be(OutboxStatus.Completed);
     }
 
+    [Theory]
+    [InlineData(nameof(PostgreSqlOrchestrationStore.ReadPendingEventsAsync))]
+    [InlineData(nameof(PostgreSqlOrchestrationStore.ReadDueTimersAsync))]
+    [InlineData(nameof(PostgreSqlOrchestrationStore.ReadRejectionsAsync))]
+    [InlineData(nameof(PostgreSqlOrchestrationStore.ReadDeadLettersAsync))]
+    public async Task ReadWithANegativeMaxCount_ThrowsArgumentOutOfRangeNamingIt(string read)
+    {
+        await using var store = await PostgreSqlOrchestrationStore.OpenAsync(_cluster.NewOptions(), cancellationToken: Ct);
+
+        Func<Task> act = read switch
+        {
+            nameof(PostgreSqlOrchestrationStore.ReadPendingEventsAsync) => async () => await store.ReadPendingEventsAsync(null, 0, -1, Ct),
+            nameof(PostgreSqlOrchestrationStore.ReadDueTimersAsync) => async () => await store.ReadDueTimersAsync(T0, -1, Ct),
+            nameof(PostgreSqlOrchestrationStore.ReadRejectionsAsync) => async () => await store.ReadRejectionsAsync(null, null, -1, Ct),
+            _ => async () => await store.ReadDeadLettersAsync(new DeadLetterQuery { MaxCount = -1 }, Ct),
+        };
+
+        (await act.Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.ParamName.Should().ContainEquivalentOf("maxCount");
+    }
+
     private static StepCommit NewState(string partitionKey, long expectedVersion) =>
         new() { PartitionKey = partitionKey, ExpectedVersion = expectedVersion, NewState = new PartitionState { Key = partitionKey, Version = expectedVersion + 1 } };
 
