@@ -44,10 +44,13 @@ public sealed class PostgreSqlStoreEdgeCaseTests
         act.Should().Throw<ArgumentException>().Which.Message.Should().Contain("Schema").And.Contain("pg_");
     }
 
-    [Fact]
-    public void Validate_ListenConnectionStringThatIsNotAConnectionString_NamesTheSettingWithoutItsPassword()
+    [Theory]
+    [InlineData("Host=db;Password=Sup3r-Secret;Colour=blue")]
+    [InlineData("Host=db;Password=Sup3r-Secret;Port=five")]
+    [InlineData("Host=db;Password=Sup3r-Secret;Timeout=-3")]
+    public void Validate_ListenConnectionStringThatIsNotAConnectionString_NamesTheSettingWithoutItsPassword(string listen)
     {
-        var options = new PostgreSqlStoreOptions { ConnectionString = "Host=localhost", ListenConnectionString = "Host=db;Password=Sup3r-Secret;Colour=blue" };
+        var options = new PostgreSqlStoreOptions { ConnectionString = "Host=localhost", ListenConnectionString = listen };
 
         var act = options.Validate;
 
