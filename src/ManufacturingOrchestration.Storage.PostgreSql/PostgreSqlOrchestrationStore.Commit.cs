@@ -66,9 +66,10 @@ public sealed partial class PostgreSqlOrchestrationStore
     /// and audit heads the batch is checked against.
     /// </summary>
     /// <remarks>
-    /// Why this fences a node that lost its lease: the lease row only changes hands by an UPDATE (a takeover or a release),
-    /// and FOR SHARE conflicts with that UPDATE's row lock (FOR KEY SHARE would not: the update changes no key). Either the
-    /// check takes the share lock first — then the takeover waits until this transaction has committed or rolled back, so
+    /// Why this fences a node that lost its lease: the lease row only changes hands by an UPDATE of its owner or epoch (a
+    /// takeover or a release), which the <c>leases_fence</c> unique index makes key columns, so FOR KEY SHARE conflicts with
+    /// that UPDATE's row lock — and not with a renewal by the holder, which changes only <c>until</c> and so never waits for
+    /// the holder's own commits. Either the check takes the share lock first — then the takeover waits until this transaction has committed or rolled back, so
     /// the new epoch begins after the commit — or the takeover updated the row first — then the check, under READ
     /// COMMITTED, waits for the takeover to end and evaluates its WHERE against the row the takeover left, whose epoch (or
     /// owner) no longer matches, so no row comes back and nothing is written. No commit lands after a newer epoch exists.
@@ -119,7 +120,7 @@ public sealed partial class PostgreSqlOrchestrationStore
         {
             batch.BatchCommands.Add(Batch(
                 "SELECT f.n FROM §leases AS l JOIN unnest($1::text[], $2::text[], $3::bigint[]) WITH ORDINALITY AS f(partition_key, owner, epoch, n) "
-                    + "ON l.partition_key = f.partition_key AND l.owner = f.owner AND l.epoch = f.epoch FOR SHARE OF l",
+                    + "ON l.partition_key = f.partition_key AND l.owner = f.owner AND l.epoch = f.epoch FOR KEY SHARE OF l",
                 TextArray(fenceKeys),
                 TextArray(fenceOwners),
                 BigintArray(fenceEpochs)));

@@ -499,8 +499,11 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
 
     /// <inheritdoc />
     /// <remarks>
-    /// One statement: the upsert takes the lease row's lock, so it waits for every commit that holds the row's share lock
-    /// from its fence check (see <see cref="CommitAsync"/>), and a commit that checks its fence after it sees the new epoch.
+    /// A renewal by the holder is one statement that changes only <c>until</c>: it does not wait for the fence checks of
+    /// commits in flight (see <see cref="CommitAsync"/>), which lock only what a change of hands changes, so a holder whose
+    /// own commits are slow still renews. Any other acquisition is one upsert that changes owner or epoch: it takes the lease
+    /// row's lock, so it waits for every commit that holds the row from its fence check, and a commit that checks its fence
+    /// after it sees the new epoch.
     /// </remarks>
     public async ValueTask<LeaseGrant?> TryAcquireLeaseGrantAsync(string partitionKey, string owner, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
@@ -515,8 +518,18 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
                 {
                     // The upsert waits for the share locks of fence checks; a bounded wait, so that a commit whose client
                     // stopped holds up this lease only, not the caller's whole lease round.
+                    await using (var renewal = new NpgsqlBatch(connection, transaction) { Timeout = _commandTimeout })
+                    {
+                        renewal.BatchCommands.Add(new NpgsqlBatchCommand(_leaseLockTimeoutSql));
+                        renewal.BatchCommands.Add(Batch("UPDATE §leases SET until = $3 WHERE partition_key = $1 AND owner = $2 RETURNING epoch", Text(partitionKey), Text(owner), Bigint(until.UtcTicks)));
+                        await using var renewed = await renewal.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                        if (await renewed.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            return renewed.GetInt64(0);
+                        }
+                    }
+
                     await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = _commandTimeout };
-                    batch.BatchCommands.Add(new NpgsqlBatchCommand(_leaseLockTimeoutSql));
                     batch.BatchCommands.Add(Batch(
                         "INSERT INTO §leases AS l (partition_key, owner, until, epoch) VALUES ($1, $2, $3, 1) ON CONFLICT (partition_key) DO UPDATE "
                         + "SET owner = excluded.owner, until = excluded.until, epoch = CASE WHEN l.owner = excluded.owner THEN l.epoch ELSE l.epoch + 1 END "

@@ -24,6 +24,9 @@ namespace ManufacturingOrchestration.Storage.PostgreSql;
 /// indexed or predicate column writes every index again), so a table has only those its reads need: the outbox is keyed
 /// by its idempotency key alone, and partition states leave room on each page (fill factor 70) for the next version of
 /// a state, which then needs no new index entry (a HOT update).</para>
+/// <para>2: a unique index over a lease's key, owner and epoch. It makes owner and epoch key columns of the row, so a
+/// fence check's <c>FOR KEY SHARE</c> lock conflicts with what changes them (a takeover, a release) but not with a renewal
+/// by the holder, which changes only <c>until</c>: a holder renews its lease while its own fenced commits are in flight.</para>
 /// </remarks>
 internal static class PostgreSqlSchema
 {
@@ -152,6 +155,9 @@ internal static class PostgreSqlSchema
                 epoch         bigint NOT NULL
             )
             """,
+        ],
+        [
+            "CREATE UNIQUE INDEX leases_fence ON §leases (partition_key, owner, epoch)",
         ],
     ];
 

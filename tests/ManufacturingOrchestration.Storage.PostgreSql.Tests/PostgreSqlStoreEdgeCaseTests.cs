@@ -139,6 +139,62 @@ public sealed class PostgreSqlStoreEdgeCaseTests
         (await act.Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.ParamName.Should().ContainEquivalentOf("maxCount");
     }
 
+    [Fact]
+    public async Task TryAcquireLeaseGrantAsync_HolderRenewsWhileItsFencedCommitIsInFlight_IsGrantedWithTheSameEpoch()
+    {
+        var options = _cluster.NewOptions();
+        options.LeaseLockTimeout = TimeSpan.FromMilliseconds(50);
+        await using var store = await PostgreSqlOrchestrationStore.OpenAsync(options, cancellationToken: Ct);
+        var grant = (await store.TryAcquireLeaseGrantAsync("bucket:1", "node-1", T0.AddSeconds(30), T0, Ct))!;
+        await store.CommitAsync([NewState("lot-A", 0) with { Fence = grant.FenceByKey }], Ct);
+
+        // The holder's next commit passes its fence check, then waits for a row someone else has locked: its transaction
+        // holds the lease row for as long as that lasts.
+        await using var blocker = await _cluster.DataSource.OpenConnectionAsync(Ct);
+        await using var blocking = await blocker.BeginTransactionAsync(Ct);
+        await using (var lockState = new Npgsql.NpgsqlCommand($"SELECT 1 FROM {options.Schema}.partitions WHERE partition_key = 'lot-A' FOR UPDATE", blocker, blocking))
+        {
+            await lockState.ExecuteNonQueryAsync(Ct);
+        }
+
+        var commit = store.CommitAsync([NewState("lot-A", 1) with { Fence = grant.FenceByKey }], Ct).AsTask();
+        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct))
+        {
+            deadline.CancelAfter(TimeSpan.FromSeconds(30));
+            while ((long)(await _cluster.ScalarAsync("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND position($1 in query) > 0", options.Schema + "\".partitions"))! == 0)
+            {
+                commit.IsCompleted.Should().BeFalse("the commit must wait for the locked state row");
+                await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token);
+            }
+        }
+
+        var renewed = await store.TryAcquireLeaseGrantAsync("bucket:1", "node-1", T0.AddSeconds(60), T0.AddSeconds(20), Ct);
+        var takeover = await store.TryAcquireLeaseGrantAsync("bucket:1", "node-2", T0.AddSeconds(120), T0.AddSeconds(90), Ct);
+        await blocking.RollbackAsync(Ct);
+        await commit.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        renewed.Should().NotBeNull("the holder's own commit holds the row, and a renewal keeps the epoch it is fenced by");
+        renewed!.Epoch.Should().Be(grant.Epoch);
+        renewed.Until.Should().Be(T0.AddSeconds(60));
+        takeover.Should().BeNull("a takeover still waits for the fenced commit");
+        (await store.LoadPartitionAsync("lot-A", Ct))!.Version.Should().Be(2);
+        (await store.ReadLeasesAsync("bucket:", Ct)).Should().ContainSingle().Which.Should().BeEquivalentTo(new { Owner = "node-1", Epoch = grant.Epoch, Until = T0.AddSeconds(60) });
+    }
+
+    [Fact]
+    public async Task OpenAsync_SchemaAtVersion1WithALeaseHeld_MigratesAndTheHolderKeepsItsEpoch()
+    {
+        var options = _cluster.NewOptions();
+        await PostgreSqlSchema.MigrateAsync(_cluster.DataSource, new PostgreSqlSql(options.Schema), options.Schema, T0.UtcTicks, 1, 30, Ct);
+        await _cluster.ExecuteAsync($"INSERT INTO {options.Schema}.leases (partition_key, owner, until, epoch) VALUES ('bucket:1', 'node-1', $1, 4)", T0.AddSeconds(30).UtcTicks);
+
+        await using var store = await PostgreSqlOrchestrationStore.OpenAsync(options, cancellationToken: Ct);
+
+        (await _cluster.ScalarAsync($"SELECT MAX(version) FROM {options.Schema}.mo_schema_version")).Should().Be(PostgreSqlOrchestrationStore.SchemaVersion);
+        (await store.TryAcquireLeaseGrantAsync("bucket:1", "node-1", T0.AddSeconds(60), T0.AddSeconds(20), Ct))!.Epoch.Should().Be(4);
+        (await store.TryAcquireLeaseGrantAsync("bucket:1", "node-2", T0.AddSeconds(120), T0.AddSeconds(90), Ct))!.Epoch.Should().Be(5);
+    }
+
     private static StepCommit NewState(string partitionKey, long expectedVersion) =>
         new() { PartitionKey = partitionKey, ExpectedVersion = expectedVersion, NewState = new PartitionState { Key = partitionKey, Version = expectedVersion + 1 } };
 
