@@ -4,7 +4,10 @@ using ManufacturingOrchestration.Model.Events;
 
 namespace ManufacturingOrchestration.Storage.PostgreSql.Tests;
 
-/// <summary>Edge cases of the PostgreSQL store: settings a server refuses, rows stored in a form the store never writes.</summary>
+/// <summary>
+/// Edge cases of the PostgreSQL store: settings the server would refuse, rows stored in a form the store never writes,
+/// text a column cannot hold, bad read arguments, a holder renewing its lease while its own commit is in flight.
+/// </summary>
 public sealed class PostgreSqlStoreEdgeCaseTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 2, 6, 0, 0, TimeSpan.Zero);
