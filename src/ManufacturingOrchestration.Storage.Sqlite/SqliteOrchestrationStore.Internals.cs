@@ -43,6 +43,14 @@ public sealed partial class SqliteOrchestrationStore
             ObjectDisposedException.ThrowIf(_disposed, this);
             cancellationToken.ThrowIfCancellationRequested();
             var position = _lastPosition;
+
+            // A transaction an earlier write could not roll back (its ROLLBACK failed) is ended first: the writer is never
+            // left refusing every later write with "cannot start a transaction within a transaction".
+            if (InTransaction(_writer))
+            {
+                _writer.Statement("ROLLBACK").ExecuteNonQuery();
+            }
+
             _writer.Statement("BEGIN IMMEDIATE").ExecuteNonQuery();
             try
             {
@@ -53,17 +61,37 @@ public sealed partial class SqliteOrchestrationStore
             catch
             {
                 _lastPosition = position;
-                if (SQLitePCL.raw.sqlite3_get_autocommit(_writer.Connection.Handle) == 0)
-                {
-                    _writer.Statement("ROLLBACK").ExecuteNonQuery();
-                }
-
+                TryRollBack(_writer);
                 throw;
             }
         }
         finally
         {
             _writeLock.Release();
+        }
+    }
+
+    /// <summary>Whether the connection is inside a transaction (SQLite ends one itself after some errors: disk full, I/O, interrupt).</summary>
+    private static bool InTransaction(SqliteCommandCache connection) => SQLitePCL.raw.sqlite3_get_autocommit(connection.Connection.Handle) == 0;
+
+    /// <summary>
+    /// Rolls back the transaction of a failed call, if SQLite has not ended it already. A ROLLBACK that fails itself is
+    /// swallowed: the caller throws the error that failed the call, never this one (the next write ends what is left).
+    /// </summary>
+    private static void TryRollBack(SqliteCommandCache connection)
+    {
+        if (!InTransaction(connection))
+        {
+            return;
+        }
+
+        try
+        {
+            connection.Statement("ROLLBACK").ExecuteNonQuery();
+        }
+        catch (SqliteException)
+        {
+            // The transaction stays open until the next write rolls it back before it begins; nothing of it is committed.
         }
     }
 

@@ -71,6 +71,9 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     /// <summary>The settings the store was opened with.</summary>
     internal SqliteStoreOptions Options => _options;
 
+    /// <summary>The writer connection (tests make its statements fail the way SQLite can).</summary>
+    internal SqliteConnection WriterConnection => _writer.Connection;
+
     /// <summary>
     /// Opens (or creates) the store in a file: WAL mode, the configured synchronous level, the schema created or migrated
     /// to <see cref="SchemaVersion"/>.
