@@ -178,6 +178,22 @@ public sealed class SqliteSchemaTests
         insert.ExecuteNonQuery();
     }
 
+    [Fact]
+    public void Migrate_AStatementFailsAndSqliteRollsTheTransactionBackItself_ThrowsThatErrorAndKeepsNothing()
+    {
+        // SQLite ends the transaction itself when some statements fail (I/O error, full disk, interrupt): the migration
+        // then has nothing to roll back, and "no transaction is active" must not replace the real cause.
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _folder.NewDatabasePath("failed"), Pooling = false }.ToString());
+        connection.Open();
+        using var interrupter = new StatementInterrupter(connection, "INSERT INTO " + SqliteSchema.VersionTable);
+
+        var act = () => SqliteSchema.Migrate(connection, "failed.db", T0.UtcTicks);
+
+        act.Should().Throw<SqliteException>().Which.SqliteErrorCode.Should().Be(SQLitePCL.raw.SQLITE_INTERRUPT);
+        interrupter.Interrupted.Should().Be(1);
+        SqliteSchema.ReadVersion(connection).Should().Be(0, "nothing of the failed migration is kept");
+    }
+
     /// <summary>Appends a chained trail to a key the way version 1 stored it: key, sequence and the record's JSON only.</summary>
     private static void InsertAudit(SqliteConnection connection, string key, params (string Action, DateTimeOffset At)[] records)
     {

@@ -1,6 +1,4 @@
 using ManufacturingOrchestration.Engine.Storage;
-using Microsoft.Data.Sqlite;
-using SQLitePCL;
 
 namespace ManufacturingOrchestration.Storage.Sqlite.Tests;
 
@@ -41,41 +39,4 @@ public sealed class SqliteStoreFailureRecoveryTests
 
     private static StepCommit NewState(string partitionKey, long expectedVersion) =>
         new() { PartitionKey = partitionKey, ExpectedVersion = expectedVersion, NewState = new PartitionState { Key = partitionKey, Version = expectedVersion + 1 } };
-
-    /// <summary>
-    /// Interrupts the first run of one statement on a connection, before it does anything (SQLite's progress handler
-    /// cancels it with <c>SQLITE_INTERRUPT</c>), as an interrupted or failing connection would.
-    /// </summary>
-    private sealed class StatementInterrupter : IDisposable
-    {
-        private readonly sqlite3 _db;
-        private readonly string _sql;
-        private int _armed;
-        private int _interrupted;
-
-        public StatementInterrupter(SqliteConnection connection, string sql)
-        {
-            _db = connection.Handle!;
-            _sql = sql;
-            raw.sqlite3_trace(_db, (_, statement) => Arm(statement.utf8_to_string()), null);
-            raw.sqlite3_progress_handler(_db, 1, _ => Interlocked.Exchange(ref _armed, 0), null);
-        }
-
-        /// <summary>How many statements were interrupted (at most one).</summary>
-        public int Interrupted => Volatile.Read(ref _interrupted);
-
-        public void Dispose()
-        {
-            raw.sqlite3_progress_handler(_db, 0, null, null);
-            raw.sqlite3_trace(_db, (delegate_trace?)null, null);
-        }
-
-        private void Arm(string statement)
-        {
-            if (statement == _sql && Interlocked.CompareExchange(ref _interrupted, 1, 0) == 0)
-            {
-                Volatile.Write(ref _armed, 1);
-            }
-        }
-    }
 }
