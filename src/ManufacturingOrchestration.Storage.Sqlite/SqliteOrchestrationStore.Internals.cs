@@ -139,12 +139,34 @@ public sealed partial class SqliteOrchestrationStore
     {
         if (_disposed || _idleReaders.Count >= _options.MaxReaderConnections)
         {
-            Interlocked.Decrement(ref _readerCount);
-            reader.Dispose();
+            CloseReader(reader);
             return;
         }
 
+        ReaderReturning?.Invoke();
         _idleReaders.Add(reader);
+        Interlocked.MemoryBarrier();
+
+        // A Dispose that drained the pool between the check above and the add never saw this connection: close it here.
+        if (_disposed)
+        {
+            CloseIdleReaders();
+        }
+    }
+
+    /// <summary>Closes every pooled reader connection (a read that returns one after this closes it itself).</summary>
+    private void CloseIdleReaders()
+    {
+        while (_idleReaders.TryTake(out var reader))
+        {
+            CloseReader(reader);
+        }
+    }
+
+    private void CloseReader(SqliteCommandCache reader)
+    {
+        Interlocked.Decrement(ref _readerCount);
+        reader.Dispose();
     }
 
     private PreparedCommit Prepare(StepCommit commit, PooledBytes buffer)

@@ -74,6 +74,12 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     /// <summary>The writer connection (tests make its statements fail the way SQLite can).</summary>
     internal SqliteConnection WriterConnection => _writer.Connection;
 
+    /// <summary>How many reader connections are open, pooled or in use.</summary>
+    internal int OpenReaderConnections => Volatile.Read(ref _readerCount);
+
+    /// <summary>Runs when a finished read is about to put its connection back in the pool (tests dispose the store there).</summary>
+    internal Action? ReaderReturning { get; set; }
+
     /// <summary>
     /// Opens (or creates) the store in a file: WAL mode, the configured synchronous level, the schema created or migrated
     /// to <see cref="SchemaVersion"/>.
@@ -732,15 +738,13 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         }
 
         _disposed = true;
+        Interlocked.MemoryBarrier();
         _pruneTimer?.Dispose();
         _checkpointer.Dispose();
         _writeLock.Wait();
         try
         {
-            while (_idleReaders.TryTake(out var reader))
-            {
-                reader.Dispose();
-            }
+            CloseIdleReaders();
 
             _writer.Dispose();
         }

@@ -272,6 +272,18 @@ public sealed class SqliteOrchestrationStoreTests
     }
 
     [Fact]
+    public async Task Dispose_WhileAReadPutsItsConnectionBackInThePool_ThatConnectionIsClosedToo()
+    {
+        var store = SqliteOrchestrationStore.Open(_folder.NewDatabasePath());
+        await store.CommitAsync([NewState("lot-A", 0)], Ct);
+        store.ReaderReturning = store.Dispose;
+
+        (await store.LoadPartitionAsync("lot-A", Ct))!.Version.Should().Be(1);
+
+        store.OpenReaderConnections.Should().Be(0, "a connection pooled after the store drained its pool is closed, not left open");
+    }
+
+    [Fact]
     public async Task AcceptAndCommit_Envelopes_StoredAsTheSerializerWritesThem()
     {
         // A batch's envelopes (and a step's follow-ups) are written into one pooled buffer: each stored blob must still be
