@@ -137,13 +137,15 @@ public sealed partial class SqliteOrchestrationStore
 
     private void ReturnReader(SqliteCommandCache reader)
     {
-        if (_disposed || _idleReaders.Count >= _options.MaxReaderConnections)
+        // A connection that a failed read left inside its transaction would serve every later read from that old
+        // snapshot and refuse the next read transaction: it is closed, not pooled.
+        if (_disposed || InTransaction(reader) || _idleReaders.Count >= _options.MaxReaderConnections)
         {
             CloseReader(reader);
             return;
         }
 
-        ReaderReturning?.Invoke();
+        ReaderReturning?.Invoke(reader.Connection);
         _idleReaders.Add(reader);
         Interlocked.MemoryBarrier();
 

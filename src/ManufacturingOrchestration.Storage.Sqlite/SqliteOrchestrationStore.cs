@@ -77,8 +77,8 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     /// <summary>How many reader connections are open, pooled or in use.</summary>
     internal int OpenReaderConnections => Volatile.Read(ref _readerCount);
 
-    /// <summary>Runs when a finished read is about to put its connection back in the pool (tests dispose the store there).</summary>
-    internal Action? ReaderReturning { get; set; }
+    /// <summary>Runs when a finished read is about to put its connection back in the pool (tests dispose the store there, or make its statements fail).</summary>
+    internal Action<SqliteConnection>? ReaderReturning { get; set; }
 
     /// <summary>
     /// Opens (or creates) the store in a file: WAL mode, the configured synchronous level, the schema created or migrated
@@ -328,11 +328,14 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
                     }
                 }
             }
-            finally
+            catch
             {
-                reader.Statement("COMMIT").ExecuteNonQuery();
+                // The error of the read is what the caller sees, never that of ending its transaction.
+                TryRollBack(reader);
+                throw;
             }
 
+            reader.Statement("COMMIT").ExecuteNonQuery();
             return found;
         });
     }

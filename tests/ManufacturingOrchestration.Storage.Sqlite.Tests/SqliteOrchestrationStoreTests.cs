@@ -257,6 +257,33 @@ public sealed class SqliteOrchestrationStoreTests
         loaded["lot-C"].Version.Should().Be(1);
     }
 
+    [Fact]
+    public async Task LoadPartitionsAsync_EndingTheFailedReadTransactionFailsToo_ThrowsTheReadsErrorAndTheNextRoundSeesLaterCommits()
+    {
+        var path = _folder.NewDatabasePath();
+        await using var store = SqliteOrchestrationStore.Open(path, new SqliteStoreOptions { MaxReaderConnections = 1 });
+        await store.CommitAsync([NewState("lot-A", 0), NewState("lot-B", 0)], Ct);
+        await SqliteOrchestrationStoreContractTests.ExecuteRawAsync(store, "UPDATE partitions SET state = $state WHERE partition_key = 'lot-B'", ("$state", "{not json"u8.ToArray()));
+        SqliteConnection? pooled = null;
+        store.ReaderReturning = connection => pooled = connection;
+        await store.LoadPartitionAsync("lot-A", Ct);
+        store.ReaderReturning = null;
+
+        using (var interrupter = new StatementInterrupter(pooled!, "COMMIT", "ROLLBACK"))
+        {
+            var act = async () => await store.LoadPartitionsAsync(["lot-A", "lot-B"], Ct);
+
+            (await act.Should().ThrowAsync<ManufacturingOrchestrationException>("the unreadable state failed the read, not the end of its transaction"))
+                .Which.Message.Should().Contain("lot-B");
+            interrupter.Interrupted.Should().Be(1);
+        }
+
+        await store.CommitAsync([NewState("lot-A", 1), NewState("lot-C", 0)], Ct);
+        var loaded = await store.LoadPartitionsAsync(["lot-A", "lot-C"], Ct);
+        loaded["lot-A"].Version.Should().Be(2, "no reader is left on the failed read's snapshot");
+        loaded["lot-C"].Version.Should().Be(1);
+    }
+
     private static StepCommit NewState(string partitionKey, long expectedVersion) =>
         new() { PartitionKey = partitionKey, ExpectedVersion = expectedVersion, NewState = new PartitionState { Key = partitionKey, Version = expectedVersion + 1 } };
 
@@ -276,7 +303,7 @@ public sealed class SqliteOrchestrationStoreTests
     {
         var store = SqliteOrchestrationStore.Open(_folder.NewDatabasePath());
         await store.CommitAsync([NewState("lot-A", 0)], Ct);
-        store.ReaderReturning = store.Dispose;
+        store.ReaderReturning = _ => store.Dispose();
 
         (await store.LoadPartitionAsync("lot-A", Ct))!.Version.Should().Be(1);
 

@@ -4,7 +4,7 @@ using SQLitePCL;
 namespace ManufacturingOrchestration.Storage.Sqlite.Tests;
 
 /// <summary>
-/// Fails the first statement on a connection whose text starts with the given one, the way SQLite fails a statement
+/// Fails the first statement on a connection whose text starts with one of the given ones, the way SQLite fails a statement
 /// that was interrupted: its progress handler cancels it with <c>SQLITE_INTERRUPT</c> before it completes. An
 /// interrupted write statement inside a transaction makes SQLite roll the whole transaction back itself (as a disk I/O
 /// error or a full disk can); an interrupted ROLLBACK fails and leaves the transaction open.
@@ -12,14 +12,14 @@ namespace ManufacturingOrchestration.Storage.Sqlite.Tests;
 internal sealed class StatementInterrupter : IDisposable
 {
     private readonly sqlite3 _db;
-    private readonly string _sql;
+    private readonly string[] _statements;
     private int _armed;
     private int _interrupted;
 
-    public StatementInterrupter(SqliteConnection connection, string sql)
+    public StatementInterrupter(SqliteConnection connection, params string[] statements)
     {
         _db = connection.Handle!;
-        _sql = sql;
+        _statements = statements;
         raw.sqlite3_trace(_db, (_, statement) => Arm(statement.utf8_to_string()), null);
         raw.sqlite3_progress_handler(_db, 1, _ => Interlocked.Exchange(ref _armed, 0), null);
     }
@@ -29,13 +29,19 @@ internal sealed class StatementInterrupter : IDisposable
 
     public void Dispose()
     {
+        if (_db.IsClosed)
+        {
+            // The connection was closed (a store closes a connection a failure left in a bad state): nothing to remove.
+            return;
+        }
+
         raw.sqlite3_progress_handler(_db, 0, null, null);
         raw.sqlite3_trace(_db, (delegate_trace?)null, null);
     }
 
     private void Arm(string statement)
     {
-        if (statement.StartsWith(_sql, StringComparison.Ordinal) && Interlocked.CompareExchange(ref _interrupted, 1, 0) == 0)
+        if (Array.Exists(_statements, start => statement.StartsWith(start, StringComparison.Ordinal)) && Interlocked.CompareExchange(ref _interrupted, 1, 0) == 0)
         {
             Volatile.Write(ref _armed, 1);
         }
