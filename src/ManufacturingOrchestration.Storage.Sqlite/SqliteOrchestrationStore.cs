@@ -114,7 +114,8 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
             DataSource = fullPath,
             Pooling = false,
             Cache = SqliteCacheMode.Private,
-            DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
+            // Whole seconds, and at least one: Microsoft.Data.Sqlite takes 0 for "retry a busy statement forever".
+            DefaultTimeout = (int)Math.Max(1, Math.Ceiling(options.BusyTimeout.TotalSeconds)),
         };
 
         if (File.Exists(fullPath) && new FileInfo(fullPath).Length > 0)

@@ -27,7 +27,11 @@ public sealed class SqliteStoreOptions
     [EnumDataType(typeof(SqliteSynchronousMode), ErrorMessage = "The field {0} must be Normal or Full.")]
     public SqliteSynchronousMode Synchronous { get; set; } = SqliteSynchronousMode.Normal;
 
-    /// <summary>How long a connection waits for a lock held by another connection or process before failing; not negative. Default 5 seconds.</summary>
+    /// <summary>
+    /// How long a connection waits for a lock held by another connection or process before failing; not negative. Default
+    /// 5 seconds. Zero fails a write at once; opening the store and the queries it runs through Microsoft.Data.Sqlite
+    /// commands retry a busy database for up to a second (that library counts its retries in whole seconds).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "10675199.02:48:05.4775807")]
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -125,6 +125,30 @@ public sealed class SqliteOrchestrationStoreTests
     }
 
     [Fact]
+    public async Task Open_BusyTimeoutZeroWhileAnotherConnectionHoldsTheWriteLock_FailsBusyInsteadOfWaitingForever()
+    {
+        var path = _folder.NewDatabasePath();
+        SqliteOrchestrationStore.Open(path).Dispose();
+        using var holder = OpenRaw(path, SqliteOpenMode.ReadWrite);
+        Execute(holder, "BEGIN IMMEDIATE");
+        var open = Task.Run(() => SqliteOrchestrationStore.Open(path, new SqliteStoreOptions { BusyTimeout = TimeSpan.Zero }), Ct);
+        try
+        {
+            var act = async () => await open.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+            (await act.Should().ThrowAsync<SqliteException>()).Which.SqliteErrorCode.Should().Be(SQLitePCL.raw.SQLITE_BUSY);
+        }
+        finally
+        {
+            Execute(holder, "ROLLBACK");
+            if (await Task.WhenAny(open, Task.Delay(TimeSpan.FromSeconds(30), Ct)) == open && open.IsCompletedSuccessfully)
+            {
+                (await open).Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public async Task CommitAsync_EmptyAndNullStrings_ReadBackAsWritten()
     {
         await using var store = SqliteOrchestrationStore.Open(_folder.NewDatabasePath());
