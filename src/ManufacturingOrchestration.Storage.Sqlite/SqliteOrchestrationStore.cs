@@ -52,7 +52,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         _connectionString = connectionString;
         _writer = new SqliteCommandCache(writer);
         _lastPosition = ReadLastPosition(writer);
-        _checkpointer = new SqliteCheckpointer(connectionString, _writeLock, time, options.BusyTimeout);
+        _checkpointer = new SqliteCheckpointer(connectionString, _writeLock, time, BoundedWait(options.BusyTimeout));
         if (options.RetentionWindow is not null)
         {
             _pruneTimer = time.CreateTimer(static state => ((SqliteOrchestrationStore)state!).PruneInBackground(), this, options.PruneInterval, options.PruneInterval);
@@ -115,7 +115,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
             Pooling = false,
             Cache = SqliteCacheMode.Private,
             // Whole seconds, and at least one: Microsoft.Data.Sqlite takes 0 for "retry a busy statement forever".
-            DefaultTimeout = (int)Math.Max(1, Math.Ceiling(options.BusyTimeout.TotalSeconds)),
+            DefaultTimeout = (int)Math.Clamp(Math.Ceiling(options.BusyTimeout.TotalSeconds), 1, int.MaxValue),
         };
 
         if (File.Exists(fullPath) && new FileInfo(fullPath).Length > 0)
@@ -799,9 +799,15 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         command.ExecuteNonQuery();
     }
 
-    /// <summary>How long a connection waits for a lock held by another before SQLite reports it busy.</summary>
+    /// <summary>
+    /// How long a connection waits for a lock held by another before SQLite reports it busy. SQLite counts it in an int of
+    /// milliseconds and reads a larger number as 0 (no wait at all): a longer timeout is the longest it can count, ~24.8 days.
+    /// </summary>
     internal static void SetBusyTimeout(SqliteConnection connection, TimeSpan timeout) =>
-        Pragma(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)timeout.TotalMilliseconds}"));
+        Pragma(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)BoundedWait(timeout).TotalMilliseconds}"));
+
+    /// <summary>A wait of at most <see cref="int.MaxValue"/> milliseconds, the most SQLite and <see cref="SemaphoreSlim.Wait(TimeSpan)"/> take.</summary>
+    internal static TimeSpan BoundedWait(TimeSpan timeout) => timeout.TotalMilliseconds > int.MaxValue ? TimeSpan.FromMilliseconds(int.MaxValue) : timeout;
 
     internal static object? Scalar(SqliteConnection connection, string sql)
     {

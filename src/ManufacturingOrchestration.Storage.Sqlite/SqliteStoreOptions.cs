@@ -30,7 +30,8 @@ public sealed class SqliteStoreOptions
     /// <summary>
     /// How long a connection waits for a lock held by another connection or process before failing; not negative. Default
     /// 5 seconds. Zero fails a write at once; opening the store and the queries it runs through Microsoft.Data.Sqlite
-    /// commands retry a busy database for up to a second (that library counts its retries in whole seconds).
+    /// commands retry a busy database for up to a second (that library counts its retries in whole seconds). SQLite waits
+    /// at most about 24.8 days (<see cref="int.MaxValue"/> milliseconds); a longer timeout waits that long.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "10675199.02:48:05.4775807")]
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);

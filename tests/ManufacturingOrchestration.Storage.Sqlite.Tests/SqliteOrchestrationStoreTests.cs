@@ -148,6 +148,17 @@ public sealed class SqliteOrchestrationStoreTests
         }
     }
 
+    [Theory]
+    [InlineData(30)]
+    [InlineData(10_675_199)]
+    public void Open_BusyTimeoutLongerThanSqliteCanCount_WaitsTheLongestItCanInsteadOfNotAtAll(int days)
+    {
+        var timeout = days == 10_675_199 ? TimeSpan.MaxValue : TimeSpan.FromDays(days);
+        using var store = SqliteOrchestrationStore.Open(_folder.NewDatabasePath(), new SqliteStoreOptions { BusyTimeout = timeout });
+
+        Scalar(store.WriterConnection, "PRAGMA busy_timeout").Should().Be((long)int.MaxValue, "SQLite counts its busy timeout in an int of milliseconds");
+    }
+
     [Fact]
     public async Task CommitAsync_EmptyAndNullStrings_ReadBackAsWritten()
     {
