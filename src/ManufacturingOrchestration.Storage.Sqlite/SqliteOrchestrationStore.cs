@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Serialization;
 using Microsoft.Data.Sqlite;
 
@@ -94,6 +95,9 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     /// <returns>The open store.</returns>
     /// <exception cref="SqliteStoreSchemaException">The file was written by a newer library version; it is not modified.</exception>
     /// <exception cref="SqliteStoreInUseException">Another process or store has the file open for writing.</exception>
+    /// <exception cref="ManufacturingOrchestrationException">
+    /// The file is not a SQLite database the store can read (reason code <see cref="ReasonCodes.StoreDataUnreadable"/>); it is not modified.
+    /// </exception>
     /// <exception cref="ArgumentException">The path or a setting is not valid.</exception>
     public static SqliteOrchestrationStore Open(string path, SqliteStoreOptions? options = null, TimeProvider? timeProvider = null, EventSerializer? eventSerializer = null)
     {
@@ -777,8 +781,20 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
             DataSource = File.Exists(path + "-wal") ? path : new Uri(path).AbsoluteUri + "?immutable=1",
         };
         using var probe = new SqliteConnection(probeBuilder.ToString());
-        probe.Open();
-        var version = SqliteSchema.ReadVersion(probe);
+        int version;
+        try
+        {
+            probe.Open();
+            version = SqliteSchema.ReadVersion(probe);
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is SQLitePCL.raw.SQLITE_NOTADB or SQLitePCL.raw.SQLITE_CORRUPT)
+        {
+            throw new ManufacturingOrchestrationException(
+                ReasonCodes.StoreDataUnreadable,
+                $"'{path}' is not a SQLite database the store can read (another kind of file, or a damaged or encrypted database); it was left unchanged.",
+                ex);
+        }
+
         if (version > SqliteSchema.CurrentVersion)
         {
             throw new SqliteStoreSchemaException(path, version, SqliteSchema.CurrentVersion);

@@ -160,6 +160,22 @@ public sealed class SqliteOrchestrationStoreTests
     }
 
     [Fact]
+    public void Open_AFileThatIsNotASqliteDatabase_ThrowsDataUnreadableNamingTheFileAndLeavesItUnchanged()
+    {
+        var path = _folder.NewDatabasePath();
+        var content = "lot,quantity\nL-1,5\n"u8.ToArray();
+        File.WriteAllBytes(path, content);
+
+        var act = () => SqliteOrchestrationStore.Open(path);
+
+        var thrown = act.Should().Throw<ManufacturingOrchestrationException>().Which;
+        thrown.ReasonCode.Should().Be(ReasonCodes.StoreDataUnreadable);
+        thrown.Message.Should().Contain(Path.GetFullPath(path)).And.Contain("not a SQLite database");
+        thrown.InnerException.Should().BeOfType<SqliteException>();
+        File.ReadAllBytes(path).Should().Equal(content, "a file the store cannot read is never modified");
+    }
+
+    [Fact]
     public async Task CommitAsync_EmptyAndNullStrings_ReadBackAsWritten()
     {
         await using var store = SqliteOrchestrationStore.Open(_folder.NewDatabasePath());
