@@ -134,11 +134,11 @@ public abstract partial class HttpConnector : IOperationSupport
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(request);
         var context = command.Context;
-        request.Headers.TryAddWithoutValidation(Options.IdempotencyKeyHeader, context.IdempotencyKey);
-        request.Headers.TryAddWithoutValidation(Options.CorrelationIdHeader, context.CorrelationId);
+        request.Headers.TryAddWithoutValidation(Options.IdempotencyKeyHeader, HeaderValue(context.IdempotencyKey));
+        request.Headers.TryAddWithoutValidation(Options.CorrelationIdHeader, HeaderValue(context.CorrelationId));
         if (context.CausationId is { Length: > 0 } causation)
         {
-            request.Headers.TryAddWithoutValidation(Options.CausationIdHeader, causation);
+            request.Headers.TryAddWithoutValidation(Options.CausationIdHeader, HeaderValue(causation));
         }
 
         var (secret, refusal) = await AddCredentialAsync(request, cancellationToken).ConfigureAwait(false);
@@ -261,9 +261,10 @@ public abstract partial class HttpConnector : IOperationSupport
             return (null, null);
         }
 
-        if (secret.AsSpan().IndexOfAny('\r', '\n') >= 0 || !request.Headers.TryAddWithoutValidation(Options.CredentialHeader, secret))
+        // A credential is sent as it is or not at all: one outside printable ASCII would fail every attempt (and trip the circuit).
+        if (!IsPrintableAscii(secret) || !request.Headers.TryAddWithoutValidation(Options.CredentialHeader, secret))
         {
-            return (null, AdapterResult.Permanent(ReasonCodes.AdapterPermanent, $"HTTP connector '{Name}': the credential provider returned a value that is not a valid '{Options.CredentialHeader}' header."));
+            return (null, AdapterResult.Permanent(ReasonCodes.AdapterPermanent, $"HTTP connector '{Name}': the credential provider returned a value that is not a valid '{Options.CredentialHeader}' header (printable ASCII only)."));
         }
 
         return (secret, null);
@@ -447,6 +448,51 @@ public abstract partial class HttpConnector : IOperationSupport
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// A command context value as a header value: as it is when it is printable ASCII, otherwise with every other character
+    /// (and <c>%</c>) percent-encoded as UTF-8, so a line break cannot start another header and a non-ASCII id cannot fail
+    /// every attempt; the same value always gives the same header, on every retry.
+    /// </summary>
+    private static string HeaderValue(string value)
+    {
+        if (IsPrintableAscii(value))
+        {
+            return value;
+        }
+
+        var builder = new StringBuilder(value.Length * 3);
+        Span<byte> utf8 = stackalloc byte[4];
+        foreach (var rune in value.EnumerateRunes())
+        {
+            if (rune.Value is >= 0x20 and < 0x7F and not '%')
+            {
+                builder.Append((char)rune.Value);
+                continue;
+            }
+
+            var length = rune.EncodeToUtf8(utf8);
+            foreach (var b in utf8[..length])
+            {
+                builder.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static bool IsPrintableAscii(string value)
+    {
+        foreach (var c in value)
+        {
+            if (c is < ' ' or > '~')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Removes the credential from a message, whole or as its token part (after <c>Bearer </c>).</summary>

@@ -395,6 +395,47 @@ public sealed class JsonRestErpConnectorTests
         (await act.Should().ThrowAsync<AdapterPermanentException>()).Which.Message.Should().Contain(nameof(MaterialDefinition));
     }
 
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
+    public async Task ChangeStockCategoryAsync_CorrelationIdNotAscii_IsSentPercentEncodedOnEveryAttempt()
+    {
+        await using var server = LoopbackServer.Sequence(ScriptedResponse.Of(503), ScriptedResponse.Of(200));
+        await using var provider = TestConnectors.Services(server);
+        var command = TestConnectors.Block() with { Context = TestConnectors.Context() with { CorrelationId = "Größe 7%" } };
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(command, Ct);
+
+        result.Status.Should().Be(AdapterResultStatus.Succeeded, "a correlation id the header cannot carry as it is must not fail the command");
+        server.Requests.Select(r => r.Header("X-Correlation-Id")).Should().Equal("Gr%C3%B6%C3%9Fe 7%25", "Gr%C3%B6%C3%9Fe 7%25");
+    }
+
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
+    public async Task ChangeStockCategoryAsync_CausationIdWithLineBreak_CannotAddAHeader()
+    {
+        await using var server = LoopbackServer.Always(ScriptedResponse.Of(200));
+        await using var provider = TestConnectors.Services(server);
+        var command = TestConnectors.Block() with { Context = TestConnectors.Context(causation: "evt-1\r\nX-Injected: yes") };
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(command, Ct);
+
+        result.Status.Should().Be(AdapterResultStatus.Succeeded);
+        var request = server.Requests.Should().ContainSingle().Subject;
+        request.Header("X-Injected").Should().BeNull();
+        request.Header("X-Causation-Id").Should().Be("evt-1%0D%0AX-Injected: yes");
+    }
+
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
+    public async Task ChangeStockCategoryAsync_CredentialNotAscii_IsPermanentWithoutCallingOrQuotingIt()
+    {
+        await using var server = LoopbackServer.Always(ScriptedResponse.Of(200));
+        await using var provider = TestConnectors.Services(server, services: s => s.AddSingleton<ICredentialProvider>(new SecretProvider("Bearer tök3n-0815")));
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+        result.Status.Should().Be(AdapterResultStatus.PermanentFailure, "a credential that can never be sent is a configuration fault, not a passing one");
+        result.Message.Should().Contain("'Authorization'").And.NotContain("tök3n");
+        server.Hits.Should().Be(0);
+    }
+
     private sealed class FailingProvider : ICredentialProvider
     {
         public ValueTask<string?> GetCredentialAsync(string connectorName, CancellationToken cancellationToken) =>
