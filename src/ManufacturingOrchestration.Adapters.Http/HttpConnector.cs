@@ -331,7 +331,7 @@ public abstract partial class HttpConnector : IOperationSupport
     private async ValueTask<AdapterResult> ClassifyFailureAsync(string kind, HttpResponseMessage response, string? secret, CancellationToken cancellationToken)
     {
         var status = (int)response.StatusCode;
-        var detail = await ReadDetailAsync(response, cancellationToken).ConfigureAwait(false);
+        var detail = await ReadDetailAsync(response, secret, cancellationToken).ConfigureAwait(false);
         var message = Redact($"HTTP connector '{Name}': '{kind}' answered {status} {response.ReasonPhrase}{(detail is null ? "." : ": " + detail)}", secret);
         if (HttpConnectorPipeline.IsTransientStatus(status))
         {
@@ -384,7 +384,7 @@ public abstract partial class HttpConnector : IOperationSupport
         }
     }
 
-    private async ValueTask<string?> ReadDetailAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private async ValueTask<string?> ReadDetailAsync(HttpResponseMessage response, string? secret, CancellationToken cancellationToken)
     {
         if (Options.MaxErrorDetailLength == 0)
         {
@@ -406,7 +406,8 @@ public abstract partial class HttpConnector : IOperationSupport
             return null;
         }
 
-        text = ProblemDetail(text) ?? text;
+        // The credential comes out before the cut: cut first, a secret echoed across the cut would keep its first part.
+        text = Redact(ProblemDetail(text) ?? text, secret);
         var builder = new StringBuilder(Math.Min(text.Length, Options.MaxErrorDetailLength) + 1);
         foreach (var c in text)
         {

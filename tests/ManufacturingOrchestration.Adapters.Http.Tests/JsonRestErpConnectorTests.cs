@@ -436,6 +436,21 @@ public sealed class JsonRestErpConnectorTests
         server.Hits.Should().Be(0);
     }
 
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
+    public async Task ChangeStockCategoryAsync_ErrorDetailCutInsideTheEchoedCredential_QuotesNoPartOfIt()
+    {
+        const string token = "s3cr3t-t0ken-4711";
+        await using var server = LoopbackServer.Start((request, _) => ScriptedResponse.Of(400, $"unauthorized caller {request.Header("Authorization")}"));
+        await using var provider = TestConnectors.Services(
+            server,
+            o => o.MaxErrorDetailLength = "unauthorized caller Bearer s3cr3t".Length,
+            s => s.AddSingleton<ICredentialProvider>(new SecretProvider("Bearer " + token)));
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+        result.Message.Should().Contain("unauthorized caller").And.NotContain("s3cr3t");
+    }
+
     private sealed class FailingProvider : ICredentialProvider
     {
         public ValueTask<string?> GetCredentialAsync(string connectorName, CancellationToken cancellationToken) =>
