@@ -93,18 +93,21 @@ public abstract partial class HttpConnector : IOperationSupport
         var json = JsonSerializer.SerializeToUtf8Bytes(command, contract);
 
         string? path;
-        string? missing;
+        string? problem = null;
         using (var document = JsonDocument.Parse(json))
         {
             var root = document.RootElement;
-            RouteTemplate.TryExpand(endpoint.PathTemplate, name => RouteTemplate.FromJson(root, name), out path, out missing);
+            if (!RouteTemplate.TryExpand(endpoint.PathTemplate, name => RouteTemplate.FromJson(root, name), out path, out var missing))
+            {
+                problem = RouteTemplate.Problem(missing, RouteTemplate.FromJson(root, missing), "command");
+            }
         }
 
         if (path is null)
         {
             return AdapterResult.Permanent(
                 ReasonCodes.AdapterPermanent,
-                $"HTTP connector '{Name}': the path template '{endpoint.PathTemplate}' of '{command.Kind}' needs '{missing}', which the command does not carry.");
+                $"HTTP connector '{Name}': the path template '{endpoint.PathTemplate}' of '{command.Kind}' {problem}.");
         }
 
         using var request = new HttpRequestMessage(endpoint.Method, new Uri(path, UriKind.Relative));
@@ -184,7 +187,8 @@ public abstract partial class HttpConnector : IOperationSupport
 
         if (!RouteTemplate.TryExpand(endpoint.PathTemplate, name => RouteTemplate.FromValues(arguments, name), out var path, out var missing))
         {
-            throw new AdapterPermanentException($"HTTP connector '{Name}': the path template '{endpoint.PathTemplate}' of '{queryKind}' needs '{missing}', which the query does not supply.");
+            var problem = RouteTemplate.Problem(missing, RouteTemplate.FromValues(arguments, missing), "query");
+            throw new AdapterPermanentException($"HTTP connector '{Name}': the path template '{endpoint.PathTemplate}' of '{queryKind}' {problem}.");
         }
 
         using var request = new HttpRequestMessage(endpoint.Method, new Uri(path, UriKind.Relative));

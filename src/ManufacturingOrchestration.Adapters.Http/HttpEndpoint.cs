@@ -10,7 +10,8 @@ namespace ManufacturingOrchestration.Adapters.Http;
 /// A placeholder <c>{name}</c> is filled from the command's JSON (as <see cref="Serialization.AdapterJson"/> writes it):
 /// <c>{lot}</c> is the command's <c>lot</c> member, <c>{movement.lot}</c> a nested member, <c>{context.site}</c> the site of
 /// the command context. For queries the placeholders are the query's arguments (<c>{lot}</c>, <c>{material}</c>,
-/// <c>{order}</c>). Values are URI-escaped. A template never starts with <c>/</c>, so the base address's path is kept.
+/// <c>{order}</c>). Values are URI-escaped, so a <c>/</c>, <c>?</c>, <c>#</c> or <c>%</c> in a lot id stays in its segment; a
+/// value that is <c>.</c> or <c>..</c>, which escaping leaves as it is, is refused without a call. A template never starts with <c>/</c>, so the base address's path is kept.
 /// <para>
 /// In configuration an endpoint is written as one string, the method and the template separated by a space, such as
 /// <c>"POST lots/{lot}/stock-category"</c> (see <see cref="Parse(string)"/>); <see cref="ToString"/> writes that form.

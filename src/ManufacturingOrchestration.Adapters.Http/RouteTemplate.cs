@@ -74,8 +74,14 @@ internal static class RouteTemplate
         return true;
     }
 
-    /// <summary>Fills a (valid) template; each value is URI-escaped.</summary>
-    /// <returns><see langword="true"/> when every placeholder had a value; otherwise <paramref name="missing"/> names the first that had none.</returns>
+    /// <summary>
+    /// Fills a (valid) template; each value is URI-escaped. A value that is <c>.</c> or <c>..</c> is not used: escaping
+    /// leaves it as it is, and as a path segment it would address another resource (<c>lots/../stock</c> is <c>stock</c>).
+    /// </summary>
+    /// <returns>
+    /// <see langword="true"/> when every placeholder had a usable value; otherwise <paramref name="missing"/> names the first
+    /// that had none (<see cref="Problem"/> says why).
+    /// </returns>
     public static bool TryExpand(string template, Func<string, string?> resolve, [NotNullWhen(true)] out string? path, [NotNullWhen(false)] out string? missing)
     {
         var builder = new StringBuilder(template.Length + 32);
@@ -93,7 +99,7 @@ internal static class RouteTemplate
             var end = template.IndexOf('}', start + 1);
             var name = template.Substring(start + 1, end - start - 1);
             var value = resolve(name);
-            if (string.IsNullOrEmpty(value))
+            if (string.IsNullOrEmpty(value) || IsDotSegment(value))
             {
                 path = null;
                 missing = name;
@@ -108,6 +114,14 @@ internal static class RouteTemplate
         missing = null;
         return true;
     }
+
+    /// <summary>
+    /// Why the placeholder <paramref name="name"/> could not be filled, completing "the path template … of '<c>kind</c>' …":
+    /// its value is a dot segment, or there is none, which the <paramref name="source"/> (<c>command</c>, <c>query</c>) lacks.
+    /// </summary>
+    public static string Problem(string name, string? value, string source) => IsDotSegment(value)
+        ? $"cannot take '{value}' as '{name}': it is not a path segment but a step to another resource"
+        : $"needs '{name}', which the {source} does not carry";
 
     /// <summary>Resolves a placeholder from a JSON object: <c>lot</c> is a member, <c>movement.lot</c> a nested one (names match ignoring case).</summary>
     public static string? FromJson(JsonElement root, string name)
@@ -144,6 +158,8 @@ internal static class RouteTemplate
 
         return null;
     }
+
+    private static bool IsDotSegment(string? value) => value is "." or "..";
 
     private static bool TryGetMember(JsonElement element, string name, out JsonElement value)
     {

@@ -451,6 +451,34 @@ public sealed class JsonRestErpConnectorTests
         result.Message.Should().Contain("unauthorized caller").And.NotContain("s3cr3t");
     }
 
+    [Theory(Timeout = LoopbackServer.TestTimeout)]
+    [InlineData(".")]
+    [InlineData("..")]
+    public async Task GetStockAsync_LotIsADotSegment_IsRefusedWithoutLeavingTheEndpointsPath(string lot)
+    {
+        await using var server = LoopbackServer.Always(ScriptedResponse.Of(200, "{}"));
+        await using var provider = TestConnectors.Services(server);
+
+        var act = async () => await TestConnectors.Erp(provider).GetStockAsync(new LotId(lot), Ct);
+
+        (await act.Should().ThrowAsync<AdapterPermanentException>()).Which.Message.Should().Contain($"'{lot}'").And.Contain("'lot'").And.Contain("path segment");
+        server.Hits.Should().Be(0, "'lots/../stock' would be sent as 'stock', another resource of the target system");
+    }
+
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
+    public async Task ChangeStockCategoryAsync_LotIsADotSegment_IsPermanentWithoutCalling()
+    {
+        await using var server = LoopbackServer.Always(ScriptedResponse.Of(200));
+        await using var provider = TestConnectors.Services(server);
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(lot: ".."), Ct);
+
+        result.Status.Should().Be(AdapterResultStatus.PermanentFailure);
+        result.Reason.Should().Be(ReasonCodes.AdapterPermanent);
+        result.Message.Should().Contain("'..'").And.Contain("'lot'").And.Contain("path segment");
+        server.Hits.Should().Be(0);
+    }
+
     private sealed class FailingProvider : ICredentialProvider
     {
         public ValueTask<string?> GetCredentialAsync(string connectorName, CancellationToken cancellationToken) =>
