@@ -205,6 +205,21 @@ public static class HttpConnectorServiceCollectionExtensions
                 // The resilience pipeline owns every timeout; the client's own 100 s default would only blur them.
                 client.Timeout = Timeout.InfiniteTimeSpan;
             })
+            .ConfigurePrimaryHttpMessageHandler((handler, _) =>
+            {
+                // A redirect is an answer, not something to follow: a 302 or 303 would turn a command's POST into a GET
+                // without its body (whose 200 would claim a command never applied), and a credential in a header of the
+                // connector's own choosing would follow it to whatever host the redirect names.
+                switch (handler)
+                {
+                    case SocketsHttpHandler sockets:
+                        sockets.AllowAutoRedirect = false;
+                        break;
+                    case HttpClientHandler client:
+                        client.AllowAutoRedirect = false;
+                        break;
+                }
+            })
             .AddResilienceHandler("resilience", (builder, context) =>
             {
                 var provider = context.ServiceProvider;

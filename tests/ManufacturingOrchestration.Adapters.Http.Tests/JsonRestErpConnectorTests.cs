@@ -479,6 +479,21 @@ public sealed class JsonRestErpConnectorTests
         server.Hits.Should().Be(0);
     }
 
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
+    public async Task ChangeStockCategoryAsync_AnswerIsARedirect_IsPermanentAndTheRedirectIsNotFollowed()
+    {
+        await using var server = LoopbackServer.Start((request, _) => request.Path.EndsWith("/moved", StringComparison.Ordinal)
+            ? ScriptedResponse.Of(200)
+            : new ScriptedResponse { Status = 302, Headers = { ["Location"] = "/api/v1/moved" } });
+        await using var provider = TestConnectors.Services(server);
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+        result.Status.Should().Be(AdapterResultStatus.PermanentFailure, "a followed 302 turns the POST into a GET without its body, whose 200 would claim a command that was never applied");
+        result.Message.Should().Contain("302");
+        server.Requests.Select(r => r.Method + " " + r.Path).Should().Equal("POST /api/v1/lots/LOT-1/stock-category");
+    }
+
     private sealed class FailingProvider : ICredentialProvider
     {
         public ValueTask<string?> GetCredentialAsync(string connectorName, CancellationToken cancellationToken) =>
