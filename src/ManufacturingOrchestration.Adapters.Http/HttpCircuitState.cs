@@ -9,6 +9,6 @@ public enum HttpCircuitState
     /// <summary>Calls fail at once without reaching the target system until the break duration has elapsed.</summary>
     Open = 1,
 
-    /// <summary>The break elapsed and one trial call is under way; its success closes the circuit, its failure opens it again.</summary>
+    /// <summary>The break elapsed and one trial call is under way; its success closes the circuit, its failure (or its cancellation by the caller) opens it again.</summary>
     HalfOpen = 2,
 }

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
+using Polly.CircuitBreaker;
 using Polly.Timeout;
 
 namespace ManufacturingOrchestration.Adapters.Http;
@@ -60,6 +61,7 @@ internal static class HttpConnectorPipeline
         }
 
         var configured = options.CircuitBreaker;
+        var state = configured.StateProvider ?? new CircuitBreakerStateProvider();
         var breaker = new HttpCircuitBreakerStrategyOptions
         {
             Name = "circuit-breaker",
@@ -69,11 +71,14 @@ internal static class HttpConnectorPipeline
             BreakDuration = configured.BreakDuration,
             BreakDurationGenerator = configured.BreakDurationGenerator,
             ManualControl = configured.ManualControl,
-            StateProvider = configured.StateProvider,
+            StateProvider = state,
             OnOpened = configured.OnOpened,
             OnClosed = configured.OnClosed,
             OnHalfOpened = configured.OnHalfOpened,
-            ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
+            // A trial call the caller cancelled proved nothing: counted as a success it would close the circuit on a target
+            // system that may still be down, so it counts as a failure and the circuit opens for another break.
+            ShouldHandle = args => ValueTask.FromResult(
+                IsTransient(args.Outcome) || (args.Outcome.Exception is OperationCanceledException && state.CircuitState == CircuitState.HalfOpen)),
         };
         circuits.Track(breaker, connectorName);
         builder.AddCircuitBreaker(breaker);

@@ -56,6 +56,42 @@ public sealed class HttpConnectorCircuitsTests
     }
 
     [Fact(Timeout = LoopbackServer.TestTimeout)]
+    public async Task GetCircuit_TrialCallCancelledByTheCaller_OpensTheCircuitAgainInsteadOfClosingIt()
+    {
+        var time = new FakeTimeProvider(s_start);
+        var trialArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var breakOver = 0;
+        await using var server = LoopbackServer.Start((_, _) =>
+        {
+            if (Volatile.Read(ref breakOver) == 1)
+            {
+                trialArrived.TrySetResult();
+                return new ScriptedResponse { Status = 503, Delay = TimeSpan.FromMilliseconds(300) };
+            }
+
+            return ScriptedResponse.Of(503);
+        });
+        await using var provider = TestConnectors.Services(server, Tripping, services => services.AddSingleton<TimeProvider>(time));
+        var circuits = provider.GetRequiredService<HttpConnectorCircuits>();
+        var erp = TestConnectors.Erp(provider);
+        await erp.ChangeStockCategoryAsync(TestConnectors.Block(key: "k1"), Ct);
+        await erp.ChangeStockCategoryAsync(TestConnectors.Block(key: "k2"), Ct);
+        circuits.GetCircuit(TestConnectors.ErpName)!.State.Should().Be(HttpCircuitState.Open);
+
+        time.Advance(TimeSpan.FromSeconds(31));
+        Volatile.Write(ref breakOver, 1);
+        using var caller = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var trial = erp.ChangeStockCategoryAsync(TestConnectors.Block(key: "k3"), caller.Token).AsTask();
+        await trialArrived.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await caller.CancelAsync();
+        await FluentActions.Awaiting(() => trial).Should().ThrowAsync<OperationCanceledException>();
+
+        circuits.GetCircuit(TestConnectors.ErpName)!.State.Should().Be(HttpCircuitState.Open, "a cancelled trial call proved nothing about the target system");
+        (await erp.ChangeStockCategoryAsync(TestConnectors.Block(key: "k4"), Ct)).Reason.Should().Be(ReasonCodes.CircuitOpen);
+        server.Hits.Should().Be(3, "no call reaches the target system until the next break is over");
+    }
+
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task GetOpenCircuits_OneTargetSystemFails_OnlyItsConnectorIsListed()
     {
         var time = new FakeTimeProvider(s_start);
