@@ -156,7 +156,7 @@ public sealed class HttpConnectorOptionsValidator : IValidateOptions<HttpConnect
             {
                 failures.Add($"{who}: {Retry}.MaxDelay must be at least {Retry}.Delay.");
             }
-            else if (maxDelay * retry.MaxRetryAttempts >= total)
+            else if (maxDelay.TotalMilliseconds * retry.MaxRetryAttempts >= total.TotalMilliseconds)
             {
                 failures.Add($"{who}: the retry waits ({Retry}.MaxRetryAttempts x {Retry}.MaxDelay) must fit within {Total}.");
             }
@@ -192,7 +192,7 @@ public sealed class HttpConnectorOptionsValidator : IValidateOptions<HttpConnect
         {
             failures.Add($"{who}: {Breaker}.SamplingDuration must be between {MinCircuitDuration.TotalMilliseconds} ms and {MaxCircuitDuration}.");
         }
-        else if (breaker.SamplingDuration < attempt * 2)
+        else if (breaker.SamplingDuration.TotalMilliseconds < attempt.TotalMilliseconds * 2)
         {
             failures.Add($"{who}: {Breaker}.SamplingDuration must be at least twice {Attempt}.");
         }

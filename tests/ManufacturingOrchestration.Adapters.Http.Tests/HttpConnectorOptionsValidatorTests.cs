@@ -212,4 +212,17 @@ public sealed class HttpConnectorOptionsValidatorTests
 
         Validate(options).FailureMessage.Should().Contain("IdempotencyKeyHeader");
     }
+
+    [Fact]
+    public void Validate_DurationsTooLongToMultiply_FailNamingTheSettingInsteadOfThrowing()
+    {
+        var options = Valid();
+        options.Resilience.Retry.MaxDelay = TimeSpan.MaxValue;
+        options.Resilience.AttemptTimeout.Timeout = TimeSpan.MaxValue;
+
+        var result = Validate(options);
+
+        result.Failed.Should().BeTrue();
+        result.FailureMessage.Should().Contain("Resilience.Retry.MaxDelay").And.Contain("Resilience.AttemptTimeout.Timeout");
+    }
 }
