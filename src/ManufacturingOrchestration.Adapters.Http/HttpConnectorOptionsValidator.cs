@@ -50,6 +50,15 @@ public sealed class HttpConnectorOptionsValidator : IValidateOptions<HttpConnect
         ValidateHeader(options.CorrelationIdHeader, nameof(options.CorrelationIdHeader), who, failures);
         ValidateHeader(options.CausationIdHeader, nameof(options.CausationIdHeader), who, failures);
         ValidateHeader(options.CredentialHeader, nameof(options.CredentialHeader), who, failures);
+        ValidateDistinct(
+            [
+                (nameof(options.IdempotencyKeyHeader), options.IdempotencyKeyHeader),
+                (nameof(options.CorrelationIdHeader), options.CorrelationIdHeader),
+                (nameof(options.CausationIdHeader), options.CausationIdHeader),
+                (nameof(options.CredentialHeader), options.CredentialHeader),
+            ],
+            who,
+            failures);
         if (options.ExternalReferenceHeader is not null)
         {
             ValidateHeader(options.ExternalReferenceHeader, nameof(options.ExternalReferenceHeader), who, failures);
@@ -230,6 +239,29 @@ public sealed class HttpConnectorOptionsValidator : IValidateOptions<HttpConnect
             {
                 failures.Add($"{who}: {property} '{header}' is not a valid header name.");
                 return;
+            }
+        }
+
+        // A content header (Content-Type, Expires…) cannot be set on a request's headers: the value would silently not be sent.
+        using var probe = new HttpRequestMessage();
+        if (property != nameof(HttpConnectorOptions.ExternalReferenceHeader) && !probe.Headers.TryAddWithoutValidation(header, "probe"))
+        {
+            failures.Add($"{who}: {property} '{header}' is not a request header (only a request's content may carry it).");
+        }
+    }
+
+    /// <summary>Each header the connector sends needs a name of its own: two settings of one name would send one header with both values.</summary>
+    private static void ValidateDistinct(ReadOnlySpan<(string Property, string? Header)> headers, string who, List<string> failures)
+    {
+        for (var i = 1; i < headers.Length; i++)
+        {
+            for (var j = 0; j < i; j++)
+            {
+                if (!string.IsNullOrEmpty(headers[i].Header) && string.Equals(headers[i].Header, headers[j].Header, StringComparison.OrdinalIgnoreCase))
+                {
+                    failures.Add($"{who}: {headers[i].Property} '{headers[i].Header}' is also the {headers[j].Property}; each header needs its own name.");
+                    break;
+                }
             }
         }
     }

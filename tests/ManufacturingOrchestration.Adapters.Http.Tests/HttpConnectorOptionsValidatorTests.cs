@@ -225,4 +225,25 @@ public sealed class HttpConnectorOptionsValidatorTests
         result.Failed.Should().BeTrue();
         result.FailureMessage.Should().Contain("Resilience.Retry.MaxDelay").And.Contain("Resilience.AttemptTimeout.Timeout");
     }
+
+    [Theory]
+    [InlineData("Content-Language")]
+    [InlineData("content-type")]
+    [InlineData("Expires")]
+    public void Validate_HeaderNameOnlyAContentMayCarry_Fails(string header)
+    {
+        var options = Valid();
+        options.IdempotencyKeyHeader = header;
+
+        Validate(options).FailureMessage.Should().Contain($"IdempotencyKeyHeader '{header}'").And.Contain("request header");
+    }
+
+    [Fact]
+    public void Validate_TwoHeadersOfTheSameName_Fails()
+    {
+        var options = Valid();
+        options.CorrelationIdHeader = "idempotency-key";
+
+        Validate(options).FailureMessage.Should().Contain("CorrelationIdHeader").And.Contain("IdempotencyKeyHeader");
+    }
 }
