@@ -381,9 +381,10 @@ public abstract partial class HttpConnector : IOperationSupport
             using var document = JsonDocument.Parse(body);
             return document.RootElement.ValueKind == JsonValueKind.Object ? RouteTemplate.FromJson(document.RootElement, property) : null;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            // A success without a JSON body is still a success; it just carries no reference.
+            // A success without a JSON body, or whose reference is not UTF-8 (JsonElement.GetString throws
+            // InvalidOperationException), is still a success; it just carries no reference.
             return null;
         }
     }

@@ -494,6 +494,19 @@ public sealed class JsonRestErpConnectorTests
         server.Requests.Select(r => r.Method + " " + r.Path).Should().Equal("POST /api/v1/lots/LOT-1/stock-category");
     }
 
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
+    public async Task ChangeStockCategoryAsync_SuccessWhoseReferenceIsNotUtf8_IsSucceededWithoutReference()
+    {
+        await using var server = LoopbackServer.Always(new ScriptedResponse { Status = 201, BodyBytes = [.. """{"documentNumber":"49"""u8, 0xFF, 0xFE, .. "\"}"u8] });
+        await using var provider = TestConnectors.Services(server);
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+        result.Status.Should().Be(AdapterResultStatus.Succeeded, "the target system applied the command; only its reference is unreadable");
+        result.ExternalReference.Should().BeNull();
+        server.Hits.Should().Be(1);
+    }
+
     private sealed class FailingProvider : ICredentialProvider
     {
         public ValueTask<string?> GetCredentialAsync(string connectorName, CancellationToken cancellationToken) =>

@@ -18,6 +18,9 @@ public sealed class ScriptedResponse
 
     public string? Body { get; init; }
 
+    /// <summary>The body as raw bytes, sent instead of <see cref="Body"/> when set (such as bytes that are not UTF-8).</summary>
+    public byte[]? BodyBytes { get; init; }
+
     public string ContentType { get; init; } = "application/json";
 
     public Dictionary<string, string> Headers { get; init; } = [];
@@ -154,9 +157,8 @@ public sealed class LoopbackServer : IAsyncDisposable
                 context.Response.AddHeader(name, value);
             }
 
-            if (response.Body is { } text)
+            if ((response.BodyBytes ?? (response.Body is { } text ? Encoding.UTF8.GetBytes(text) : null)) is { } bytes)
             {
-                var bytes = Encoding.UTF8.GetBytes(text);
                 context.Response.ContentType = response.ContentType;
                 context.Response.ContentLength64 = bytes.Length;
                 await context.Response.OutputStream.WriteAsync(bytes);
