@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -145,7 +146,7 @@ public abstract partial class HttpConnector : IOperationSupport
         }
 
         var (secret, refusal) = await AddCredentialAsync(request, cancellationToken).ConfigureAwait(false);
-        var result = refusal ?? await ExchangeAsync(command.Kind, request, secret, cancellationToken).ConfigureAwait(false);
+        var result = refusal ?? await ExchangeAsync(command.Kind, request, new SentCredential(secret, null), cancellationToken).ConfigureAwait(false);
         if (result.IsSuccess)
         {
             LogCommandSucceeded(Logger, Name, command.Kind, context.IdempotencyKey, result.Status, result.ExternalReference);
@@ -200,11 +201,12 @@ public abstract partial class HttpConnector : IOperationSupport
         }
 
         HttpResponseMessage response;
+        var sent = new SentCredential(secret, null);
         try
         {
-            response = await CreateClient().SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            (response, sent) = await SendWithCredentialAsync(request, sent, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ClassifyException(ex, queryKind, secret, cancellationToken) is { } failure)
+        catch (Exception ex) when (ClassifyException(ex, queryKind, sent, cancellationToken) is { } failure)
         {
             LogQueryFailed(Logger, Name, queryKind, failure.Reason?.Code, failure.Message);
             throw ToException(failure, null);
@@ -232,7 +234,7 @@ public abstract partial class HttpConnector : IOperationSupport
                 }
             }
 
-            var failure = await ClassifyFailureAsync(queryKind, response, secret, cancellationToken).ConfigureAwait(false);
+            var failure = await ClassifyFailureAsync(queryKind, response, sent, cancellationToken).ConfigureAwait(false);
             LogQueryFailed(Logger, Name, queryKind, failure.Reason?.Code, failure.Message);
             throw ToException(failure, status);
         }
@@ -274,14 +276,14 @@ public abstract partial class HttpConnector : IOperationSupport
         return (secret, null);
     }
 
-    private async ValueTask<AdapterResult> ExchangeAsync(string kind, HttpRequestMessage request, string? secret, CancellationToken cancellationToken)
+    private async ValueTask<AdapterResult> ExchangeAsync(string kind, HttpRequestMessage request, SentCredential sent, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
         try
         {
-            response = await CreateClient().SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            (response, sent) = await SendWithCredentialAsync(request, sent, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ClassifyException(ex, kind, secret, cancellationToken) is { } failure)
+        catch (Exception ex) when (ClassifyException(ex, kind, sent, cancellationToken) is { } failure)
         {
             return failure;
         }
@@ -299,12 +301,80 @@ public abstract partial class HttpConnector : IOperationSupport
                 return AdapterResult.Success(await ReadReferenceAsync(response, cancellationToken).ConfigureAwait(false));
             }
 
-            return await ClassifyFailureAsync(kind, response, secret, cancellationToken).ConfigureAwait(false);
+            return await ClassifyFailureAsync(kind, response, sent, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Sends the request through the connector's client. When the answer is 401 to a request that carried a credential,
+    /// asks the provider once more: a credential that differs from the one refused (a token that expired in flight and
+    /// has been renewed) is sent once with a copy of the request; the second answer is final, so a refused credential
+    /// never starts a loop.
+    /// </summary>
+    private async ValueTask<(HttpResponseMessage Response, SentCredential Sent)> SendWithCredentialAsync(HttpRequestMessage request, SentCredential sent, CancellationToken cancellationToken)
+    {
+        var response = await CreateClient().SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.Unauthorized || sent.Value is not { } refused)
+        {
+            return (response, sent);
+        }
+
+        string? renewed;
+        try
+        {
+            renewed = await _credentials.GetCredentialAsync(Name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // No renewed credential: the 401 stands.
+            return (response, sent);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+
+        if (string.IsNullOrEmpty(renewed) || string.Equals(renewed, refused, StringComparison.Ordinal) || !IsPrintableAscii(renewed))
+        {
+            return (response, sent);
+        }
+
+        var copy = new HttpRequestMessage(request.Method, request.RequestUri) { Content = request.Content, Version = request.Version, VersionPolicy = request.VersionPolicy };
+        try
+        {
+            foreach (var (name, values) in request.Headers)
+            {
+                if (!string.Equals(name, Options.CredentialHeader, StringComparison.OrdinalIgnoreCase))
+                {
+                    copy.Headers.TryAddWithoutValidation(name, values);
+                }
+            }
+
+            if (!copy.Headers.TryAddWithoutValidation(Options.CredentialHeader, renewed))
+            {
+                return (response, sent);
+            }
+
+            var second = await CreateClient().SendAsync(copy, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            response.Dispose();
+            return (second, new SentCredential(renewed, refused));
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+        finally
+        {
+            // The content is the request's own, disposed with it.
+            copy.Content = null;
+            copy.Dispose();
         }
     }
 
     /// <summary>Maps a failed send to a transient result; <see langword="null"/> for the caller's own cancellation (rethrown).</summary>
-    private AdapterResult? ClassifyException(Exception ex, string kind, string? secret, CancellationToken cancellationToken) => ex switch
+    private AdapterResult? ClassifyException(Exception ex, string kind, SentCredential sent, CancellationToken cancellationToken) => ex switch
     {
         OperationCanceledException when cancellationToken.IsCancellationRequested => null,
         // The circuit stays open for at most the break duration: a useful hint for the engine's next attempt.
@@ -323,7 +393,7 @@ public abstract partial class HttpConnector : IOperationSupport
             null),
         HttpRequestException http => AdapterResult.Transient(
             ReasonCodes.AdapterTransient,
-            Redact($"HTTP connector '{Name}': '{kind}' could not be sent ({http.HttpRequestError}): {http.Message}", secret),
+            Redact($"HTTP connector '{Name}': '{kind}' could not be sent ({http.HttpRequestError}): {http.Message}", sent),
             null),
         OperationCanceledException => AdapterResult.Transient(
             ReasonCodes.AdapterTransient,
@@ -332,11 +402,11 @@ public abstract partial class HttpConnector : IOperationSupport
         _ => null,
     };
 
-    private async ValueTask<AdapterResult> ClassifyFailureAsync(string kind, HttpResponseMessage response, string? secret, CancellationToken cancellationToken)
+    private async ValueTask<AdapterResult> ClassifyFailureAsync(string kind, HttpResponseMessage response, SentCredential sent, CancellationToken cancellationToken)
     {
         var status = (int)response.StatusCode;
-        var detail = await ReadDetailAsync(response, secret, cancellationToken).ConfigureAwait(false);
-        var message = Redact($"HTTP connector '{Name}': '{kind}' answered {status} {response.ReasonPhrase}{(detail is null ? "." : ": " + detail)}", secret);
+        var detail = await ReadDetailAsync(response, sent, cancellationToken).ConfigureAwait(false);
+        var message = Redact($"HTTP connector '{Name}': '{kind}' answered {status} {response.ReasonPhrase}{(detail is null ? "." : ": " + detail)}", sent);
         if (HttpConnectorPipeline.IsTransientStatus(status))
         {
             return AdapterResult.Transient(ReasonCodes.AdapterTransient, message, HttpConnectorPipeline.RetryAfterOf(response, TimeProvider));
@@ -389,7 +459,7 @@ public abstract partial class HttpConnector : IOperationSupport
         }
     }
 
-    private async ValueTask<string?> ReadDetailAsync(HttpResponseMessage response, string? secret, CancellationToken cancellationToken)
+    private async ValueTask<string?> ReadDetailAsync(HttpResponseMessage response, SentCredential sent, CancellationToken cancellationToken)
     {
         if (Options.MaxErrorDetailLength == 0)
         {
@@ -412,7 +482,7 @@ public abstract partial class HttpConnector : IOperationSupport
         }
 
         // The credential comes out before the cut: cut first, a secret echoed across the cut would keep its first part.
-        text = Redact(ProblemDetail(text) ?? text, secret);
+        text = Redact(ProblemDetail(text) ?? text, sent);
         var builder = new StringBuilder(Math.Min(text.Length, Options.MaxErrorDetailLength) + 1);
         foreach (var c in text)
         {
@@ -501,6 +571,9 @@ public abstract partial class HttpConnector : IOperationSupport
         return true;
     }
 
+    /// <summary>Removes every credential a call sent from a message.</summary>
+    private static string Redact(string message, SentCredential sent) => Redact(Redact(message, sent.Value), sent.Refused);
+
     /// <summary>Removes the credential from a message, whole or as its token part (after <c>Bearer </c>).</summary>
     private static string Redact(string message, string? secret)
     {
@@ -522,6 +595,9 @@ public abstract partial class HttpConnector : IOperationSupport
 
         return message;
     }
+
+    /// <summary>The credentials a call sent: the one of its last request and, when a 401 made it ask again, the one refused.</summary>
+    private readonly record struct SentCredential(string? Value, string? Refused);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "HTTP connector {Connector}: {Kind} with key {IdempotencyKey} {Status} {ExternalReference}")]
     private static partial void LogCommandSucceeded(ILogger logger, string connector, string kind, string idempotencyKey, AdapterResultStatus status, string? externalReference);

@@ -2,7 +2,8 @@ namespace ManufacturingOrchestration.Adapters.Http;
 
 /// <summary>
 /// Supplies the credential header value (an API key, <c>Bearer …</c> token) of a connector, per target system, at the
-/// time of each call, so tokens can rotate. Register one for all connectors, or a keyed one per connector name
+/// time of each call, so tokens can rotate; when the target system answers 401, it is asked once more, and a value that
+/// differs from the refused one is sent once (a token renewed while the call was under way). Register one for all connectors, or a keyed one per connector name
 /// (<c>services.AddKeyedSingleton&lt;ICredentialProvider&gt;("erp-eu", …)</c>), which wins over the unkeyed one.
 /// The value is sent in <see cref="HttpConnectorOptions.CredentialHeader"/> and never written to logs, results or
 /// exception messages.

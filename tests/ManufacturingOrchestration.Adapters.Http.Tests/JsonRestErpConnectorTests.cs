@@ -507,6 +507,79 @@ public sealed class JsonRestErpConnectorTests
         server.Hits.Should().Be(1);
     }
 
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
+    public async Task ChangeStockCategoryAsync_UnauthorizedWhileTheCredentialWasRenewed_IsSentOnceMoreWithTheRenewedOne()
+    {
+        var credentials = new RenewingProvider("Bearer expired-0001", "Bearer renewed-0002");
+        await using var server = LoopbackServer.Start((request, _) =>
+            request.Header("Authorization") == "Bearer renewed-0002" ? ScriptedResponse.Of(201, """{"documentNumber":"4900000009"}""") : ScriptedResponse.Of(401));
+        await using var provider = TestConnectors.Services(server, services: s => s.AddSingleton<ICredentialProvider>(credentials));
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+        result.Status.Should().Be(AdapterResultStatus.Succeeded, "a token that expired in flight is no reason to fail the command for good");
+        result.ExternalReference.Should().Be("4900000009");
+        server.Requests.Select(r => r.Header("Authorization")).Should().Equal("Bearer expired-0001", "Bearer renewed-0002");
+        server.Requests.Select(r => r.Header("Idempotency-Key")).Should().AllBe("idem-1");
+        server.Requests[1].Body.Should().Be(server.Requests[0].Body);
+    }
+
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
+    public async Task ChangeStockCategoryAsync_RenewedCredentialRefusedToo_IsPermanentAfterOneMoreCallAndQuotesNeither()
+    {
+        var credentials = new RenewingProvider("Bearer first-token-0001", "Bearer second-token-0002", "Bearer third-token-0003");
+        await using var server = LoopbackServer.Start((request, _) => ScriptedResponse.Of(401, $$"""{"detail":"refused {{request.Header("Authorization")}} after {{request.Header("Authorization")}}"}"""));
+        await using var provider = TestConnectors.Services(server, services: s => s.AddSingleton<ICredentialProvider>(credentials));
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+        result.Status.Should().Be(AdapterResultStatus.PermanentFailure);
+        result.Message.Should().Contain("401").And.NotContain("token-000");
+        server.Hits.Should().Be(2, "the credential is renewed once per call, never in a loop");
+        credentials.Calls.Should().Be(2);
+    }
+
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
+    public async Task ChangeStockCategoryAsync_UnauthorizedAndTheProviderGivesTheSameCredential_IsPermanentWithoutAnotherCall()
+    {
+        var credentials = new SecretProvider("Bearer fixed-0001");
+        await using var server = LoopbackServer.Always(ScriptedResponse.Of(401));
+        await using var provider = TestConnectors.Services(server, services: s => s.AddSingleton<ICredentialProvider>(credentials));
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+        result.Status.Should().Be(AdapterResultStatus.PermanentFailure);
+        server.Hits.Should().Be(1);
+    }
+
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
+    public async Task GetLotAsync_UnauthorizedWhileTheCredentialWasRenewed_AsksOnceMoreWithTheRenewedOne()
+    {
+        var credentials = new RenewingProvider("key-expired", "key-renewed");
+        await using var server = LoopbackServer.Start((request, _) =>
+            request.Header("X-Api-Key") == "key-renewed" ? ScriptedResponse.Of(404) : ScriptedResponse.Of(401));
+        await using var provider = TestConnectors.Services(server, o => o.CredentialHeader = "X-Api-Key", s => s.AddSingleton<ICredentialProvider>(credentials));
+
+        var found = await TestConnectors.Erp(provider).GetLotAsync(new LotId("LOT-1"), Ct);
+
+        found.Should().BeNull();
+        server.Requests.Select(r => r.Header("X-Api-Key")).Should().Equal("key-expired", "key-renewed");
+    }
+
+    /// <summary>Gives each credential in turn, then the last one again.</summary>
+    private sealed class RenewingProvider(params string[] values) : ICredentialProvider
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public ValueTask<string?> GetCredentialAsync(string connectorName, CancellationToken cancellationToken)
+        {
+            var call = Interlocked.Increment(ref _calls) - 1;
+            return ValueTask.FromResult<string?>(values[Math.Min(call, values.Length - 1)]);
+        }
+    }
+
     private sealed class FailingProvider : ICredentialProvider
     {
         public ValueTask<string?> GetCredentialAsync(string connectorName, CancellationToken cancellationToken) =>
