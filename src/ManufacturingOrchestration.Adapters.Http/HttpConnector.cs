@@ -18,7 +18,8 @@ namespace ManufacturingOrchestration.Adapters.Http;
 /// correlation id and credential as headers, and maps every outcome to an <see cref="AdapterResult"/>:
 /// 2xx success (with the external reference), a configured already-applied status (409) already applied,
 /// 408/429/5xx, timeouts, network errors, an open circuit and a call the rate limiter refused transient (with
-/// <c>Retry-After</c>), 404 and other 4xx permanent. See docs/adapters.md, "Writing an HTTP connector".
+/// <c>Retry-After</c>), 404, other 4xx and 3xx (redirects are not followed) permanent; a 401 is answered once more with a
+/// credential the provider has renewed. See docs/adapters.md, "Writing an HTTP connector".
 /// </summary>
 public abstract partial class HttpConnector : IOperationSupport
 {
