@@ -309,7 +309,7 @@ public static class ReasonCodes
     public static readonly ReasonCode StoreInUse = new("store.in-use", "Another process or store holds the store's file open for writing; one embedded store file has one writer.");
 
     /// <summary>Stored data could not be read back.</summary>
-    public static readonly ReasonCode StoreDataUnreadable = new("store.data-unreadable", "A stored row could not be read back: it is damaged or was written by an incompatible version.");
+    public static readonly ReasonCode StoreDataUnreadable = new("store.data-unreadable", "Stored data could not be read back: a row is damaged or was written by an incompatible version, or a store file is not a database the store can read (it is left unchanged).");
 
     /// <summary>A commit was fenced by a lease its node no longer holds.</summary>
     public static readonly ReasonCode LeaseLost = new("store.lease-lost", "The commit was fenced by a partition lease its node no longer holds (another node took it over, or it was released); nothing of the commit was applied.");
