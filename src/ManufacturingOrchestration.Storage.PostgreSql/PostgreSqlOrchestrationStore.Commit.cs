@@ -10,7 +10,9 @@ namespace ManufacturingOrchestration.Storage.PostgreSql;
 /// versions and audit chains are checked in memory, before anything is written. Then every step's rows in one batch: the
 /// state write that is also the version check (an insert only where the key is new, an update only of the expected
 /// version; a write that changed no row rolls the whole transaction back), the waiting index, processed events, outbox
-/// commands, timers, dead letters. Last, the rows whose positions must become visible in order: under the inbox lock the
+/// commands, timers, dead letters — each table's rows in ordinal order of their keys, whatever the order of the batch, so
+/// that two batches over the same keys (two nodes during a takeover) lock them in the same order and one waits for the
+/// other instead of deadlocking. Last, the rows whose positions must become visible in order: under the inbox lock the
 /// follow-up events, under the audit lock the audit records — both transaction-scoped advisory locks, taken in that
 /// order, after every other write, so a transaction holding them never waits for a row another one holds, and released
 /// only when the commit is done.
@@ -412,18 +414,20 @@ public sealed partial class PostgreSqlOrchestrationStore
     {
         // An event whose step planned commands keeps its envelope until pruned: it may have to be decided again when a
         // target refuses one of them as stale (ReadEventAsync).
-        var processedSources = new List<string>();
-        var processedIds = new List<string>();
-        var keepEnvelopes = new List<bool>();
+        var processedEvents = new List<(EventKey Key, bool Keep)>();
         foreach (var commit in prepared)
         {
             foreach (var processed in commit.Commit.ProcessedEvents)
             {
-                processedSources.Add(processed.Source);
-                processedIds.Add(processed.Id);
-                keepEnvelopes.Add(commit.Commit.NewCommands.Count > 0);
+                processedEvents.Add((processed, commit.Commit.NewCommands.Count > 0));
             }
         }
+
+        // In key order, as every row the batch locks (see the class).
+        processedEvents.Sort(static (a, b) => string.CompareOrdinal(a.Key.Source, b.Key.Source) is var bySource and not 0 ? bySource : string.CompareOrdinal(a.Key.Id, b.Key.Id));
+        var processedSources = processedEvents.ConvertAll(static e => e.Key.Source);
+        var processedIds = processedEvents.ConvertAll(static e => e.Key.Id);
+        var keepEnvelopes = processedEvents.ConvertAll(static e => e.Keep);
 
         if (processedIds.Count > 0)
         {
@@ -440,11 +444,7 @@ public sealed partial class PostgreSqlOrchestrationStore
         }
 
         var updates = AddCommands(batch, prepared);
-        foreach (var commit in prepared)
-        {
-            AddTimersAndDeadLetters(batch, commit);
-        }
-
+        AddTimersAndDeadLetters(batch, prepared);
         return updates;
     }
 
@@ -485,6 +485,8 @@ public sealed partial class PostgreSqlOrchestrationStore
             }
         }
 
+        // In key order, as every row the batch locks (see the class).
+        rows.Sort(static (a, b) => string.CompareOrdinal(a.Entry.IdempotencyKey, b.Entry.IdempotencyKey));
         var planned = rows.FindAll(static row => !row.IsUpdate);
         if (planned.Count > 0)
         {
@@ -502,29 +504,48 @@ public sealed partial class PostgreSqlOrchestrationStore
         return new CommandUpdates(statement, updated);
     }
 
-    /// <summary>A commit's timers and dead letters (rare: one statement each).</summary>
-    private void AddTimersAndDeadLetters(NpgsqlBatch batch, PreparedCommit prepared)
+    /// <summary>
+    /// The batch's timers and dead letters (rare: one statement each), each id written once, as the commits in order would
+    /// leave it (a timer scheduled and then cancelled is deleted; the last dead letter of an id is kept), in key order as
+    /// every row the batch locks (see the class).
+    /// </summary>
+    private void AddTimersAndDeadLetters(NpgsqlBatch batch, PreparedCommit[] prepared)
     {
-        var commit = prepared.Commit;
-        foreach (var timer in commit.Timers)
+        SortedDictionary<string, DurableTimer?>? timers = null;
+        SortedDictionary<string, (DeadLetter DeadLetter, byte[] Record)>? deadLetters = null;
+        foreach (var commit in prepared)
         {
-            batch.BatchCommands.Add(Batch(
-                "INSERT INTO §timers (id, partition_key, due_at, purpose, data) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET partition_key = excluded.partition_key, due_at = excluded.due_at, purpose = excluded.purpose, data = excluded.data",
-                Text(timer.Id),
-                Text(timer.PartitionKey),
-                Bigint(timer.DueAt.UtcTicks),
-                Text(timer.Purpose),
-                Text(timer.Data)));
+            foreach (var timer in commit.Commit.Timers)
+            {
+                (timers ??= new(StringComparer.Ordinal))[timer.Id] = timer;
+            }
+
+            foreach (var timerId in commit.Commit.CancelledTimers)
+            {
+                (timers ??= new(StringComparer.Ordinal))[timerId] = null;
+            }
+
+            for (var i = 0; i < commit.DeadLetters.Length; i++)
+            {
+                (deadLetters ??= new(StringComparer.Ordinal))[commit.Commit.DeadLetters[i].Id] = (commit.Commit.DeadLetters[i], commit.DeadLetters[i]);
+            }
         }
 
-        foreach (var timerId in commit.CancelledTimers)
+        foreach (var (timerId, timer) in (IEnumerable<KeyValuePair<string, DurableTimer?>>?)timers ?? [])
         {
-            batch.BatchCommands.Add(Batch("DELETE FROM §timers WHERE id = $1", Text(timerId)));
+            batch.BatchCommands.Add(timer is null
+                ? Batch("DELETE FROM §timers WHERE id = $1", Text(timerId))
+                : Batch(
+                    "INSERT INTO §timers (id, partition_key, due_at, purpose, data) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET partition_key = excluded.partition_key, due_at = excluded.due_at, purpose = excluded.purpose, data = excluded.data",
+                    Text(timer.Id),
+                    Text(timer.PartitionKey),
+                    Bigint(timer.DueAt.UtcTicks),
+                    Text(timer.Purpose),
+                    Text(timer.Data)));
         }
 
-        for (var i = 0; i < prepared.DeadLetters.Length; i++)
+        foreach (var (deadLetter, record) in (IEnumerable<(DeadLetter DeadLetter, byte[] Record)>?)deadLetters?.Values ?? [])
         {
-            var deadLetter = commit.DeadLetters[i];
             batch.BatchCommands.Add(Batch(
                 "INSERT INTO §dead_letters (id, partition_key, site, at, is_open, record) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO UPDATE SET partition_key = excluded.partition_key, site = excluded.site, at = excluded.at, is_open = excluded.is_open, record = excluded.record",
                 Text(deadLetter.Id),
@@ -532,7 +553,7 @@ public sealed partial class PostgreSqlOrchestrationStore
                 Text(deadLetter.Site),
                 Bigint(deadLetter.At.UtcTicks),
                 Bool(deadLetter.IsOpen),
-                Bytea(prepared.DeadLetters[i])));
+                Bytea(record)));
         }
     }
 
@@ -643,7 +664,8 @@ public sealed partial class PostgreSqlOrchestrationStore
                 }
             }
 
-            // In the order the keys first appear in the batch.
+            // In key order, as every row the batch locks (see the class); a key's waiting values in order too.
+            order.Sort(StringComparer.Ordinal);
             foreach (var key in order)
             {
                 var commit = last[key];
@@ -653,7 +675,9 @@ public sealed partial class PostgreSqlOrchestrationStore
                 rows.Versions.Add(commit.Commit.NewState!.Version);
                 rows.States.Add(commit.State!);
                 rows.Expected.Add(expected);
-                foreach (var waitingFor in commit.Waiting)
+                var waiting = commit.Waiting.ToList();
+                waiting.Sort(StringComparer.Ordinal);
+                foreach (var waitingFor in waiting)
                 {
                     writes.WaitingKeys.Add(key);
                     writes.WaitingValues.Add(waitingFor);

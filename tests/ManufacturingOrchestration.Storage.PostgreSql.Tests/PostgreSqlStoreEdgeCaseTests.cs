@@ -198,6 +198,62 @@ public sealed class PostgreSqlStoreEdgeCaseTests
         (await store.TryAcquireLeaseGrantAsync("bucket:1", "node-2", T0.AddSeconds(120), T0.AddSeconds(90), Ct))!.Epoch.Should().Be(5);
     }
 
+    [Fact]
+    public async Task CommitAsync_TwoBatchesOverTheSameKeysInOppositeOrder_OneConflictsAndNeitherDeadlocks()
+    {
+        // Two nodes during a takeover: each batch holds some of the keys' rows while it waits for the others. In one
+        // order of locking, one waits for the other and then finds another version; in the batches' own orders they
+        // would wait for each other, and the server would end one with a deadlock.
+        var options = _cluster.NewOptions();
+        await using var store = await PostgreSqlOrchestrationStore.OpenAsync(options, cancellationToken: Ct);
+        await store.CommitAsync([NewState("lot-1", 0), NewState("lot-2", 0), NewState("lot-3", 0)], Ct);
+
+        // A row someone else holds keeps the first batch waiting in the middle of its state writes.
+        await using var blocker = await _cluster.DataSource.OpenConnectionAsync(Ct);
+        await using var blocking = await blocker.BeginTransactionAsync(Ct);
+        await using (var lockState = new Npgsql.NpgsqlCommand($"SELECT 1 FROM {options.Schema}.partitions WHERE partition_key = 'lot-3' FOR UPDATE", blocker, blocking))
+        {
+            await lockState.ExecuteNonQueryAsync(Ct);
+        }
+
+        var first = store.CommitAsync([NewState("lot-1", 1), NewState("lot-3", 1), NewState("lot-2", 1)], Ct).AsTask();
+        await WaitingForRowLocksAsync(options.Schema, 1, first);
+        var second = store.CommitAsync([NewState("lot-2", 1), NewState("lot-1", 1)], Ct).AsTask();
+        await WaitingForRowLocksAsync(options.Schema, 2, first, second);
+        await blocking.RollbackAsync(Ct);
+
+        var outcomes = await Task.WhenAll(Outcome(first), Outcome(second)).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        outcomes.Should().ContainSingle(static e => e == null, "one batch commits").And.ContainSingle(static e => e is ConcurrencyConflictException, "the other finds the versions the first wrote");
+        var versions = new[] { "lot-1", "lot-2", "lot-3" }.Select(key => store.LoadPartitionAsync(key, Ct).AsTask());
+        (await Task.WhenAll(versions)).Select(static state => state!.Version).Should().BeSubsetOf([1L, 2L]);
+
+        static async Task<Exception?> Outcome(Task commit)
+        {
+            try
+            {
+                await commit;
+                return null;
+            }
+            catch (Exception ex) when (ex is ConcurrencyConflictException or Npgsql.PostgresException)
+            {
+                return ex;
+            }
+        }
+    }
+
+    /// <summary>Waits until <paramref name="count"/> statements on the schema's partitions wait for a row lock; the commits must not end meanwhile.</summary>
+    private async Task WaitingForRowLocksAsync(string schema, long count, params Task[] commits)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(30));
+        while ((long)(await _cluster.ScalarAsync("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND position($1 in query) > 0", schema + "\".partitions"))! < count)
+        {
+            commits.Should().OnlyContain(static commit => !commit.IsCompleted, "each commit must wait for a locked state row");
+            await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token);
+        }
+    }
+
     private static StepCommit NewState(string partitionKey, long expectedVersion) =>
         new() { PartitionKey = partitionKey, ExpectedVersion = expectedVersion, NewState = new PartitionState { Key = partitionKey, Version = expectedVersion + 1 } };
 
