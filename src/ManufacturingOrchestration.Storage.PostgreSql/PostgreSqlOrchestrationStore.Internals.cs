@@ -306,7 +306,7 @@ public sealed partial class PostgreSqlOrchestrationStore
             Step = rows.GetString(8),
             Workflow = rows.GetString(9),
             CreatedAt = FromTicks(rows.GetInt64(10)),
-            Status = (OutboxStatus)rows.GetInt32(11),
+            Status = StoredStatus(rows.GetInt32(11), key),
             Attempts = rows.GetInt32(12),
             NextAttemptAt = rows.IsDBNull(13) ? null : FromTicks(rows.GetInt64(13)),
             LastError = rows.IsDBNull(14) ? null : rows.GetString(14),
@@ -317,6 +317,14 @@ public sealed partial class PostgreSqlOrchestrationStore
             TraceParent = rows.IsDBNull(18) ? null : rows.GetString(18),
         };
     }
+
+    /// <summary>
+    /// A command's stored status number as an <see cref="OutboxStatus"/>: a number that names no status (written by a newer
+    /// version, or damaged) is reported as unreadable data naming the command, never handed on as a status no code knows.
+    /// </summary>
+    private static OutboxStatus StoredStatus(int number, string idempotencyKey) => Enum.IsDefined((OutboxStatus)number)
+        ? (OutboxStatus)number
+        : throw new ManufacturingOrchestrationException(ReasonCodes.StoreDataUnreadable, $"The store could not read back command '{idempotencyKey}': its status {number} is not an outbox status this version knows.");
 
     /// <summary>Deletes matching rows a chunk per transaction until a chunk comes back short.</summary>
     private async ValueTask<long> PruneTableAsync(string deleteSql, DateTimeOffset olderThan, CancellationToken cancellationToken)

@@ -90,6 +90,21 @@ public sealed class PostgreSqlStoreEdgeCaseTests
         thrown.Message.Should().Contain("cmd-1");
     }
 
+    [Fact]
+    public async Task ReadCommandAsync_StatusNumberThatNamesNoStatus_ThrowsDataUnreadableNamingTheCommand()
+    {
+        var options = _cluster.NewOptions();
+        await using var store = await PostgreSqlOrchestrationStore.OpenAsync(options, cancellationToken: Ct);
+        await store.CommitAsync([NewState("lot-A", 0) with { NewCommands = [Command("lot-A", "cmd-1")] }], Ct);
+        await _cluster.ExecuteAsync($"UPDATE {options.Schema}.outbox SET status = 99");
+
+        var act = async () => await store.ReadCommandAsync("cmd-1", Ct);
+
+        var thrown = (await act.Should().ThrowAsync<ManufacturingOrchestrationException>()).Which;
+        thrown.ReasonCode.Should().Be(ReasonCodes.StoreDataUnreadable);
+        thrown.Message.Should().Contain("cmd-1").And.Contain("99");
+    }
+
     [Theory]
     [InlineData("ERP-4711\0trailer")]
     [InlineData("refused: \ud800 half a character")]
