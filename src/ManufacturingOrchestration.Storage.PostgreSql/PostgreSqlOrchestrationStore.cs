@@ -79,6 +79,10 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
     /// <param name="cancellationToken">Cancels opening; the schema is unchanged then.</param>
     /// <returns>The open store.</returns>
     /// <exception cref="PostgreSqlStoreSchemaException">The schema was written by a newer library version; it is not modified.</exception>
+    /// <exception cref="Model.ManufacturingOrchestrationException">
+    /// <see cref="Model.ReasonCodes.StoreDataUnreadable"/>: the schema holds a table (or index) the store did not create,
+    /// under a name one of its own needs; the message names both, and nothing is changed.
+    /// </exception>
     /// <exception cref="ArgumentException">A setting is not valid.</exception>
     /// <exception cref="NpgsqlException">The database cannot be reached; the message names no credentials.</exception>
     public static async Task<PostgreSqlOrchestrationStore> OpenAsync(PostgreSqlStoreOptions options, TimeProvider? timeProvider = null, EventSerializer? eventSerializer = null, CancellationToken cancellationToken = default)

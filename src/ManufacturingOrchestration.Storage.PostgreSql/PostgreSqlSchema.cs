@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
+using ManufacturingOrchestration.Model;
 using Npgsql;
 
 namespace ManufacturingOrchestration.Storage.PostgreSql;
@@ -28,7 +30,7 @@ namespace ManufacturingOrchestration.Storage.PostgreSql;
 /// fence check's <c>FOR KEY SHARE</c> lock conflicts with what changes them (a takeover, a release) but not with a renewal
 /// by the holder, which changes only <c>until</c>: a holder renews its lease while its own fenced commits are in flight.</para>
 /// </remarks>
-internal static class PostgreSqlSchema
+internal static partial class PostgreSqlSchema
 {
     /// <summary>The table that records applied migrations.</summary>
     public const string VersionTable = "mo_schema_version";
@@ -177,6 +179,10 @@ internal static class PostgreSqlSchema
     /// <param name="cancellationToken">Cancels the migration; nothing is changed then.</param>
     /// <returns>A task that completes when the schema is at the target version.</returns>
     /// <exception cref="PostgreSqlStoreSchemaException">The schema is newer than this library.</exception>
+    /// <exception cref="ManufacturingOrchestrationException">
+    /// <see cref="ReasonCodes.StoreDataUnreadable"/>: the schema holds a relation the store did not create under a name a
+    /// pending migration needs; nothing was changed.
+    /// </exception>
     public static async Task MigrateAsync(NpgsqlDataSource dataSource, PostgreSqlSql sql, string target, long appliedAtTicks, int targetVersion, int commandTimeout, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(targetVersion, CurrentVersion);
@@ -187,14 +193,84 @@ internal static class PostgreSqlSchema
                 await MigrateOnceAsync(dataSource, sql, target, appliedAtTicks, targetVersion, commandTimeout, cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (PostgresException ex) when (attempt < MaxAttempts && ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateSchema or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject)
+            catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateSchema or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject)
             {
                 // Another node created the schema while this one waited for the migration lock. The waiting transaction's
                 // catalog snapshot can predate that commit (PostgreSQL refreshes it only when it processes invalidations),
-                // so its IF NOT EXISTS may not see the new objects: nothing was changed; a new transaction sees them.
+                // so its IF NOT EXISTS may not see the new objects: nothing was changed; a new transaction sees them. Unless
+                // the name is taken by a relation the store did not create (the schema is also the application's own):
+                // then no attempt can succeed, and the error names it.
+                if (ex.SqlState == PostgresErrorCodes.DuplicateTable
+                    && await ForeignRelationsAsync(dataSource, sql, targetVersion, commandTimeout, cancellationToken).ConfigureAwait(false) is { Count: > 0 } foreign)
+                {
+                    throw new ManufacturingOrchestrationException(
+                        ReasonCodes.StoreDataUnreadable,
+                        $"The store '{target}' cannot be created in schema '{sql.Schema}': the schema already holds {string.Join(", ", foreign)}, which the store did not create and needs the name of; nothing was changed. Give the store a schema of its own (PostgreSqlStoreOptions.Schema), or rename or move that relation.",
+                        ex);
+                }
+
+                if (attempt >= MaxAttempts)
+                {
+                    throw;
+                }
             }
         }
     }
+
+    /// <summary>
+    /// The relations of the schema, in words (<c>table 'inbox'</c>), whose names the pending migrations — those the
+    /// version read now in a new transaction still leaves to run up to <paramref name="targetVersion"/> — would create:
+    /// tables, indexes and named constraints. Empty when another node's migration made them the store's.
+    /// </summary>
+    private static async Task<List<string>> ForeignRelationsAsync(NpgsqlDataSource dataSource, PostgreSqlSql sql, int targetVersion, int commandTimeout, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var version = await ReadVersionAsync(connection, null, sql, commandTimeout, cancellationToken).ConfigureAwait(false);
+        var names = new List<string>();
+        for (var v = version; v < targetVersion; v++)
+        {
+            foreach (var statement in Migrations[v])
+            {
+                foreach (Match created in CreatedName().Matches(statement))
+                {
+                    names.Add(created.Groups[1].Value);
+                }
+            }
+        }
+
+        var foreign = new List<string>();
+        if (names.Count == 0)
+        {
+            return foreign;
+        }
+
+        await using var read = new NpgsqlCommand(
+            "SELECT c.relkind, c.relname FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = ANY($2) ORDER BY c.relname",
+            connection) { CommandTimeout = commandTimeout };
+        read.Parameters.Add(new NpgsqlParameter { Value = sql.Schema });
+        read.Parameters.Add(new NpgsqlParameter { Value = names.ToArray() });
+        await using var rows = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await rows.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var kind = rows.GetChar(0) switch
+            {
+                'r' or 'p' => "table",
+                'i' or 'I' => "index",
+                'v' => "view",
+                'm' => "materialized view",
+                'S' => "sequence",
+                'f' => "foreign table",
+                _ => "relation",
+            };
+            foreign.Add($"a {kind} '{rows.GetString(1)}'");
+        }
+
+        return foreign;
+    }
+
+    /// <summary>A name a migration statement creates in the schema: a table, an index, a named constraint (whose index takes the name).</summary>
+    [GeneratedRegex(@"(?:CREATE TABLE §|CREATE (?:UNIQUE )?INDEX |CONSTRAINT )([a-z_][a-z0-9_]*)")]
+    private static partial Regex CreatedName();
 
     /// <summary>How often a migration that lost a race with another node's is tried again.</summary>
     private const int MaxAttempts = 3;

@@ -257,6 +257,22 @@ public sealed class PostgreSqlStoreEdgeCaseTests
         }
     }
 
+    [Fact]
+    public async Task OpenAsync_SchemaHoldingATableOfTheStoresName_ThrowsNamingTheSchemaAndTheTableAndChangesNothing()
+    {
+        var options = _cluster.NewOptions();
+        await _cluster.ExecuteAsync($"CREATE SCHEMA {options.Schema}");
+        await _cluster.ExecuteAsync($"CREATE TABLE {options.Schema}.inbox (note text)");
+
+        var act = async () => await PostgreSqlOrchestrationStore.OpenAsync(options, cancellationToken: Ct);
+
+        var thrown = (await act.Should().ThrowAsync<ManufacturingOrchestrationException>()).Which;
+        thrown.ReasonCode.Should().Be(ReasonCodes.StoreDataUnreadable);
+        thrown.Message.Should().Contain($"'{options.Schema}'").And.Contain("table 'inbox'");
+        (await _cluster.ScalarAsync("SELECT to_regclass($1) IS NULL", options.Schema + ".partitions")).Should().Be(true, "nothing of the store was created");
+        (await _cluster.ScalarAsync($"SELECT COUNT(*) FROM {options.Schema}.inbox")).Should().Be(0L);
+    }
+
     /// <summary>Waits until <paramref name="count"/> statements on the schema's partitions wait for a row lock; the commits must not end meanwhile.</summary>
     private async Task WaitingForRowLocksAsync(string schema, long count, params Task[] commits)
     {
