@@ -76,7 +76,10 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
     /// Writes and reads the inbox's event envelopes; <see cref="EventSerializer.Default"/> when <see langword="null"/>. Pass
     /// the serializer of your event type registry when you publish event types of your own.
     /// </param>
-    /// <param name="cancellationToken">Cancels opening; the schema is unchanged then.</param>
+    /// <param name="cancellationToken">
+    /// Cancels opening; the schema is unchanged then. A cancellation that comes once the migration's statements have run
+    /// does not interrupt its commit: the schema is migrated and the store opens.
+    /// </param>
     /// <returns>The open store.</returns>
     /// <exception cref="PostgreSqlStoreSchemaException">The schema was written by a newer library version; it is not modified.</exception>
     /// <exception cref="Model.ManufacturingOrchestrationException">

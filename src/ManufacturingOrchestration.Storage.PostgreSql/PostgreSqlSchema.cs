@@ -176,7 +176,10 @@ internal static partial class PostgreSqlSchema
     /// <param name="appliedAtTicks">When, in UTC ticks, recorded with each migration.</param>
     /// <param name="targetVersion">The version to stop at.</param>
     /// <param name="commandTimeout">The statement timeout in seconds.</param>
-    /// <param name="cancellationToken">Cancels the migration; nothing is changed then.</param>
+    /// <param name="cancellationToken">
+    /// Cancels the migration until its statements have run; nothing is changed then. A cancellation that comes later does
+    /// not interrupt the commit: the migration completes.
+    /// </param>
     /// <returns>A task that completes when the schema is at the target version.</returns>
     /// <exception cref="PostgreSqlStoreSchemaException">The schema is newer than this library.</exception>
     /// <exception cref="ManufacturingOrchestrationException">
@@ -314,7 +317,9 @@ internal static partial class PostgreSqlSchema
             await ExecuteAsync(connection, transaction, sql["INSERT INTO §" + VersionTable + " (version, applied_at, library) VALUES ($1, $2, $3)"], commandTimeout, cancellationToken, version + 1, appliedAtTicks, library).ConfigureAwait(false);
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        // Once the migration's statements have run, a cancellation no longer interrupts the commit: interrupted, it would
+        // leave unknown whether the schema changed. The caller learns the outcome.
+        await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Reads the schema version (0 when the schema or its version table does not exist).</summary>

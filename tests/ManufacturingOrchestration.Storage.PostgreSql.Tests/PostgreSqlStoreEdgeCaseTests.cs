@@ -273,6 +273,46 @@ public sealed class PostgreSqlStoreEdgeCaseTests
         (await _cluster.ScalarAsync($"SELECT COUNT(*) FROM {options.Schema}.inbox")).Should().Be(0L);
     }
 
+    [Fact]
+    public async Task OpenAsync_CancelledWhileTheMigrationCommits_CompletesTheMigrationAndOpens()
+    {
+        // A deferred trigger on the version table makes the migration's commit wait for a lock this test holds.
+        var options = _cluster.NewOptions();
+        var gate = Random.Shared.NextInt64();
+        await _cluster.ExecuteAsync($"CREATE SCHEMA {options.Schema}");
+        await _cluster.ExecuteAsync($"CREATE TABLE {options.Schema}.mo_schema_version (version integer NOT NULL PRIMARY KEY, applied_at bigint NOT NULL, library text NOT NULL)");
+        await _cluster.ExecuteAsync($"CREATE FUNCTION {options.Schema}.hold_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_xact_lock_shared({gate}); RETURN NULL; END $$");
+        await _cluster.ExecuteAsync($"CREATE CONSTRAINT TRIGGER hold_commit AFTER INSERT ON {options.Schema}.mo_schema_version DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {options.Schema}.hold_commit()");
+        await using var holder = await _cluster.DataSource.OpenConnectionAsync(Ct);
+        await using (var hold = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_lock({gate})", holder))
+        {
+            await hold.ExecuteNonQueryAsync(Ct);
+        }
+
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var open = PostgreSqlOrchestrationStore.OpenAsync(options, cancellationToken: cancel.Token);
+        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct))
+        {
+            deadline.CancelAfter(TimeSpan.FromSeconds(30));
+            while ((long)(await _cluster.ScalarAsync("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event = 'advisory' AND query = 'COMMIT'"))! == 0)
+            {
+                open.IsCompleted.Should().BeFalse("the migration's commit must wait for the gate");
+                await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token);
+            }
+        }
+
+        await cancel.CancelAsync();
+        await using (var release = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_unlock({gate})", holder))
+        {
+            await release.ExecuteNonQueryAsync(Ct);
+        }
+
+        await using var store = await open.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        (await _cluster.ScalarAsync($"SELECT MAX(version) FROM {options.Schema}.mo_schema_version")).Should().Be(PostgreSqlOrchestrationStore.SchemaVersion);
+        await store.CommitAsync([NewState("lot-A", 0)], Ct);
+    }
+
     /// <summary>Waits until <paramref name="count"/> statements on the schema's partitions wait for a row lock; the commits must not end meanwhile.</summary>
     private async Task WaitingForRowLocksAsync(string schema, long count, params Task[] commits)
     {
