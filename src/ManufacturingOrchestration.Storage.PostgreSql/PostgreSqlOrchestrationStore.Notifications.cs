@@ -5,7 +5,10 @@ namespace ManufacturingOrchestration.Storage.PostgreSql;
 /// <summary>
 /// Change notifications: every transaction that accepts events into the inbox (a publication, or a commit with follow-up
 /// events) calls <c>pg_notify</c> on the schema's channel, delivered when it commits; the store listens on one dedicated
-/// connection, opened at the first wait and kept (reopened after a failure) until the store is disposed.
+/// connection, opened at the first wait and kept (reopened after a failure) until the store is disposed. A connection the
+/// store builds from a connection string sends a keepalive after <see cref="ListenKeepAliveSeconds"/> seconds without
+/// traffic (unless the connection string sets <c>Keepalive</c> itself), so a connection that died without a reset — a
+/// firewall or a failover dropping it silently — is noticed and opened again instead of leaving the node on polling.
 /// </summary>
 public sealed partial class PostgreSqlOrchestrationStore
 {
@@ -13,6 +16,18 @@ public sealed partial class PostgreSqlOrchestrationStore
     private TaskCompletionSource _accepted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenSource? _listening;
     private Task? _listener;
+    private volatile Exception? _listenFailure;
+
+    /// <summary>The seconds without traffic after which the listening connection sends a keepalive, unless its connection string sets one.</summary>
+    internal const int ListenKeepAliveSeconds = 30;
+
+    /// <summary>
+    /// Why the connection that listens for change notifications is not listening, while it is not: the latest failure
+    /// to open it or to go on listening (its message names no password). <see langword="null"/> while it listens, and
+    /// before the first <see cref="WaitForAcceptedEventsAsync"/>. While it is set, waits end at the latest at each failed
+    /// attempt (every second) and the orchestrator finds new events by polling only.
+    /// </summary>
+    public Exception? ListenFailure => _listenFailure;
 
     /// <inheritdoc />
     /// <remarks>
@@ -56,6 +71,7 @@ public sealed partial class PostgreSqlOrchestrationStore
                 }
 
                 // Whatever was accepted while no connection listened is looked for now.
+                _listenFailure = null;
                 Notified();
                 while (!stopping.IsCancellationRequested)
                 {
@@ -67,9 +83,10 @@ public sealed partial class PostgreSqlOrchestrationStore
                 return;
             }
 #pragma warning disable CA1031 // A lost listening connection is opened again; the waiters poll meanwhile.
-            catch (Exception)
+            catch (Exception ex)
 #pragma warning restore CA1031
             {
+                _listenFailure = ex;
                 Notified();
                 try
                 {
@@ -83,20 +100,37 @@ public sealed partial class PostgreSqlOrchestrationStore
         }
     }
 
-    private NpgsqlConnection CreateListenConnection()
+    /// <summary>The connection to listen on, not yet open (see <see cref="PostgreSqlStoreOptions.ListenConnectionString"/>).</summary>
+    internal NpgsqlConnection CreateListenConnection()
     {
         if (_options.ListenConnectionString is { } listen)
         {
-            return new NpgsqlConnection(listen);
+            return new NpgsqlConnection(WithKeepAlive(new NpgsqlConnectionStringBuilder(listen)).ConnectionString);
         }
 
         if (_options.DataSource is null && _options.ConnectionString is { } connectionString)
         {
             // Its own physical connection, not one of the pool's: it stays open and holds session state (LISTEN).
-            return new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+            return new NpgsqlConnection(WithKeepAlive(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }).ConnectionString);
         }
 
+        // A connection of the application's data source keeps the data source's settings (set Keepalive there, or give a
+        // ListenConnectionString).
         return _dataSource.CreateConnection();
+    }
+
+    /// <summary>
+    /// The listening connection's settings with a keepalive: waiting for notifications, it sends nothing for as long as none
+    /// comes, and without a keepalive a connection that died without a reset would wait forever.
+    /// </summary>
+    private static NpgsqlConnectionStringBuilder WithKeepAlive(NpgsqlConnectionStringBuilder builder)
+    {
+        if (builder.KeepAlive == 0)
+        {
+            builder.KeepAlive = ListenKeepAliveSeconds;
+        }
+
+        return builder;
     }
 
     private void StopListening()

@@ -6,7 +6,9 @@ namespace ManufacturingOrchestration.Storage.PostgreSql.Tests;
 
 /// <summary>
 /// Edge cases of the PostgreSQL store: settings the server would refuse, rows stored in a form the store never writes,
-/// text a column cannot hold, bad read arguments, a holder renewing its lease while its own commit is in flight.
+/// text a column cannot hold, bad read arguments, a holder renewing its lease while its own commit is in flight, two
+/// batches locking the same keys, a schema that already holds a table of the store's name, a cancellation while the
+/// migration commits, a listening connection that fails.
 /// </summary>
 public sealed class PostgreSqlStoreEdgeCaseTests
 {
@@ -311,6 +313,50 @@ public sealed class PostgreSqlStoreEdgeCaseTests
 
         (await _cluster.ScalarAsync($"SELECT MAX(version) FROM {options.Schema}.mo_schema_version")).Should().Be(PostgreSqlOrchestrationStore.SchemaVersion);
         await store.CommitAsync([NewState("lot-A", 0)], Ct);
+    }
+
+    [Fact]
+    public async Task WaitForAcceptedEventsAsync_ListenConnectionThatCannotOpen_EndsTheWaitAndReportsWhyWithoutThePassword()
+    {
+        var options = _cluster.NewOptions();
+        options.ListenConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(_cluster.ConnectionString) { Password = "Wr0ng-listen-secret" }.ConnectionString;
+        await using var store = await PostgreSqlOrchestrationStore.OpenAsync(options, cancellationToken: Ct);
+        store.ListenFailure.Should().BeNull("nothing listened yet");
+
+        await store.WaitForAcceptedEventsAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        store.ListenFailure.Should().NotBeNull();
+        store.ListenFailure!.Message.Should().NotContain("Wr0ng-listen-secret");
+    }
+
+    [Fact]
+    public async Task WaitForAcceptedEventsAsync_ListenConnectionThatOpens_ReportsNoFailure()
+    {
+        await using var store = await PostgreSqlOrchestrationStore.OpenAsync(_cluster.NewOptions(), cancellationToken: Ct);
+
+        // The first wait ends once the connection listens: whatever was accepted before is looked for then.
+        await store.WaitForAcceptedEventsAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        store.ListenFailure.Should().BeNull();
+    }
+
+    [Theory]
+    [InlineData(null, PostgreSqlOrchestrationStore.ListenKeepAliveSeconds)]
+    [InlineData("Keepalive=7", 7)]
+    public async Task CreateListenConnection_FromAConnectionString_SendsKeepalivesUnlessItSetsItsOwn(string? listenSetting, int keepAlive)
+    {
+        var options = _cluster.NewOptions();
+        options.DataSource = null;
+        options.ConnectionString = _cluster.ConnectionString;
+        if (listenSetting is not null)
+        {
+            options.ListenConnectionString = _cluster.ConnectionString + ";" + listenSetting;
+        }
+
+        await using var store = await PostgreSqlOrchestrationStore.OpenAsync(options, cancellationToken: Ct);
+        await using var connection = store.CreateListenConnection();
+
+        new Npgsql.NpgsqlConnectionStringBuilder(connection.ConnectionString).KeepAlive.Should().Be(keepAlive);
     }
 
     /// <summary>Waits until <paramref name="count"/> statements on the schema's partitions wait for a row lock; the commits must not end meanwhile.</summary>
