@@ -87,7 +87,10 @@ public sealed class HttpConnectorCircuits : ICircuitStateReporter, IDisposable
         Record(connectorName, HttpCircuitState.Closed, null);
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Disposes the meter when the tracker created it; a meter from the <see cref="IMeterFactory"/> is the factory's
+    /// (shared with the engine's telemetry) and outlives the tracker.
+    /// </summary>
     public void Dispose() => _telemetry.Dispose();
 
     /// <summary>

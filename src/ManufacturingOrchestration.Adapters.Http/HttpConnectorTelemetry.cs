@@ -18,12 +18,16 @@ internal sealed class HttpConnectorTelemetry : IDisposable
     public const string ChangesInstrument = "mo.connectors.circuit.changes";
 
     private readonly Counter<long> _changes;
+    private readonly bool _ownsMeter;
 
     /// <summary>Creates the instruments.</summary>
     /// <param name="meterFactory">Creates the meter, when hosted with dependency injection.</param>
     /// <param name="circuits">The circuits the gauge reads when observed.</param>
     public HttpConnectorTelemetry(IMeterFactory? meterFactory, Func<IEnumerable<HttpConnectorCircuit>> circuits)
     {
+        // A factory owns the meters it creates and shares one per name (the engine's telemetry uses the same one):
+        // only a meter created here is this component's to dispose.
+        _ownsMeter = meterFactory is null;
         Meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         _changes = Meter.CreateCounter<long>(ChangesInstrument, description: "Circuit breaker state changes of the HTTP connectors, by connector and new state.");
         Meter.CreateObservableGauge(
@@ -51,6 +55,12 @@ internal sealed class HttpConnectorTelemetry : IDisposable
     public void StateChanged(string connectorName, HttpCircuitState state) =>
         _changes.Add(1, new KeyValuePair<string, object?>("connector", connectorName), new KeyValuePair<string, object?>("state", TagOf(state)));
 
-    /// <inheritdoc />
-    public void Dispose() => Meter.Dispose();
+    /// <summary>Disposes the meter when it was created here; a meter from a factory is the factory's, shared with others.</summary>
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            Meter.Dispose();
+        }
+    }
 }

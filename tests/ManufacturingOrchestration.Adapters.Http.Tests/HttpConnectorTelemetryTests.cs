@@ -91,6 +91,38 @@ public sealed class HttpConnectorTelemetryTests
         recorder.ObserveOpen().Should().BeEquivalentTo(new Dictionary<string, int> { [TestConnectors.ErpName] = 1 }, "only the ERP connector has made a call and built its breaker");
     }
 
+    [Fact]
+    public void Dispose_MeterFromAFactory_LeavesTheSharedMeterWorkingForItsOtherUsers()
+    {
+        using var factory = new SharingMeterFactory();
+        var circuits = new HttpConnectorCircuits(TimeProvider.System, factory);
+        var shared = factory.Create(HttpConnectorTelemetry.MeterName);
+        shared.Should().BeSameAs(circuits.Meter, "the factory hands every user of the name the same meter");
+        var engineCounter = shared.CreateCounter<long>("mo.events.accepted");
+        using var recorder = new Recorder(shared);
+
+        circuits.Dispose();
+        engineCounter.Add(1);
+        circuits.Record("erp", HttpCircuitState.Closed, null);
+        circuits.Record("erp", HttpCircuitState.Open, TimeSpan.FromSeconds(30));
+
+        recorder.Count("mo.events.accepted").Should().Be(1, "the factory owns the meter; the engine's instruments on it must keep reporting");
+        recorder.Changes().Should().Be(1);
+    }
+
+    [Fact]
+    public void Dispose_MeterCreatedByTheTracker_DisposesIt()
+    {
+        var circuits = new HttpConnectorCircuits(TimeProvider.System);
+        using var recorder = new Recorder(circuits.Meter);
+
+        circuits.Dispose();
+        circuits.Record("erp", HttpCircuitState.Closed, null);
+        circuits.Record("erp", HttpCircuitState.Open, TimeSpan.FromSeconds(30));
+
+        recorder.Changes().Should().Be(0, "a meter the tracker created is its own to dispose");
+    }
+
     private static void Tripping(HttpConnectorOptions options)
     {
         options.Resilience.Retry.MaxRetryAttempts = 0;
@@ -139,6 +171,8 @@ public sealed class HttpConnectorTelemetryTests
                 .Where(m => state is null || m.Tags.Any(t => t.Key == "state" && Equals(t.Value, state)))
                 .Sum(m => m.Value);
 
+        public long Count(string instrument) => _changes.Where(m => m.Name == instrument).Sum(m => m.Value);
+
         public Dictionary<string, int> ObserveOpen()
         {
             _open.Clear();
@@ -147,5 +181,21 @@ public sealed class HttpConnectorTelemetryTests
         }
 
         public void Dispose() => _listener.Dispose();
+    }
+}
+
+/// <summary>A meter factory of the kind a host may register: one shared meter per name, disposed with the factory.</summary>
+internal sealed class SharingMeterFactory : IMeterFactory
+{
+    private readonly ConcurrentDictionary<string, Meter> _meters = new(StringComparer.Ordinal);
+
+    public Meter Create(MeterOptions options) => _meters.GetOrAdd(options.Name, _ => new Meter(options.Name, options.Version, options.Tags, this));
+
+    public void Dispose()
+    {
+        foreach (var meter in _meters.Values)
+        {
+            meter.Dispose();
+        }
     }
 }

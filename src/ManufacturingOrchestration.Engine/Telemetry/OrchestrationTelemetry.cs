@@ -26,6 +26,7 @@ public sealed partial class OrchestrationTelemetry : IDisposable
     internal const string QueryRefused = "refused";
 
     private readonly TimeProvider _time;
+    private readonly bool _ownsMeter;
     private readonly Counter<long> _accepted;
     private readonly Counter<long> _rejected;
     private readonly Counter<long> _duplicates;
@@ -52,6 +53,10 @@ public sealed partial class OrchestrationTelemetry : IDisposable
     {
         ArgumentNullException.ThrowIfNull(time);
         _time = time;
+
+        // A factory owns the meters it creates and shares one per name (the HTTP connectors' circuit metrics use the
+        // same one): only a meter created here is this component's to dispose.
+        _ownsMeter = meterFactory is null;
         Meter = meterFactory?.Create(Name) ?? new Meter(Name);
         ActivitySource = new ActivitySource(Name);
         _accepted = Meter.CreateCounter<long>("mo.events.accepted", description: "Events accepted into the inbox.");
@@ -80,10 +85,17 @@ public sealed partial class OrchestrationTelemetry : IDisposable
     /// <summary>The activity source.</summary>
     public ActivitySource ActivitySource { get; }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Disposes the activity source and, when it was created here, the meter: a meter from an <see cref="IMeterFactory"/>
+    /// is the factory's, which disposes it with itself, and other components' instruments share it.
+    /// </summary>
     public void Dispose()
     {
-        Meter.Dispose();
+        if (_ownsMeter)
+        {
+            Meter.Dispose();
+        }
+
         ActivitySource.Dispose();
     }
 
