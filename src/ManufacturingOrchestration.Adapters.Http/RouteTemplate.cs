@@ -7,7 +7,10 @@ namespace ManufacturingOrchestration.Adapters.Http;
 /// <summary>Parses and fills the path templates of <see cref="HttpEndpoint"/>.</summary>
 internal static class RouteTemplate
 {
-    /// <summary>Checks a template: relative, not starting with a slash, braces balanced, placeholder names of letters, digits, <c>.</c>, <c>_</c> or <c>-</c>.</summary>
+    /// <summary>
+    /// Checks a template: relative, not starting with a slash, no <c>.</c> or <c>..</c> path segment (also written
+    /// <c>%2E</c>), braces balanced, placeholder names of letters, digits, <c>.</c>, <c>_</c> or <c>-</c>.
+    /// </summary>
     public static bool IsValid(string template, [NotNullWhen(false)] out string? problem)
     {
         if (template.StartsWith('/'))
@@ -68,6 +71,12 @@ internal static class RouteTemplate
             }
 
             i = end + 1;
+        }
+
+        if (DotSegment(template) is { } dots)
+        {
+            problem = $"has the path segment '{dots}', a step that resolves against the base address and can leave its path; write the path without it";
+            return false;
         }
 
         problem = null;
@@ -160,6 +169,25 @@ internal static class RouteTemplate
     }
 
     private static bool IsDotSegment(string? value) => value is "." or "..";
+
+    /// <summary>
+    /// The first literal segment of the template's path (before any <c>?</c> or <c>#</c>) that is <c>.</c> or <c>..</c>,
+    /// also percent-encoded (<c>%2E</c>) or between backslashes (which a URI of an HTTP address reads as slashes).
+    /// </summary>
+    private static string? DotSegment(string template)
+    {
+        var end = template.IndexOfAny(['?', '#']);
+        var path = end < 0 ? template : template[..end];
+        foreach (var segment in path.Split(['/', '\\']))
+        {
+            if (IsDotSegment(segment.Replace("%2E", ".", StringComparison.OrdinalIgnoreCase)))
+            {
+                return segment;
+            }
+        }
+
+        return null;
+    }
 
     private static bool TryGetMember(JsonElement element, string name, out JsonElement value)
     {

@@ -170,12 +170,29 @@ public sealed class HttpConnectorOptionsValidatorTests
     [InlineData("lots/lot}", "unmatched")]
     [InlineData("lots/{}", "empty placeholder")]
     [InlineData("lots/{lot id}", "invalid placeholder")]
+    [InlineData("../admin/lots/{lot}", "the path segment '..'")]
+    [InlineData("lots/{lot}/../../admin", "the path segment '..'")]
+    [InlineData("lots/./{lot}", "the path segment '.'")]
+    [InlineData("lots/%2e%2E/admin", "the path segment '%2e%2E'")]
+    [InlineData("lots\\..\\admin", "the path segment '..'")]
     public void Validate_BadPathTemplate_Fails(string template, string expected)
     {
         var options = Valid();
         options.Endpoints[CommandKinds.ErpChangeStockCategory] = HttpEndpoint.Post(template);
 
-        Validate(options).FailureMessage.Should().Contain(CommandKinds.ErpChangeStockCategory).And.Contain(expected);
+        Validate(options).FailureMessage.Should().Contain(CommandKinds.ErpChangeStockCategory).And.Contain(expected).And.Contain($"'{template}'");
+    }
+
+    [Theory]
+    [InlineData("lots/{lot}/stock?from=..")]
+    [InlineData("lots/v1.2/{lot}..{order}")]
+    [InlineData("lots/.well-known/{lot}")]
+    public void Validate_DotsThatAreNotAPathSegment_Passes(string template)
+    {
+        var options = Valid();
+        options.Endpoints[CommandKinds.ErpChangeStockCategory] = HttpEndpoint.Post(template);
+
+        Validate(options).Succeeded.Should().BeTrue();
     }
 
     [Theory]
