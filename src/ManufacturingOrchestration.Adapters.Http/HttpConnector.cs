@@ -130,6 +130,11 @@ public abstract partial class HttpConnector : IOperationSupport
     /// Sends a request built by a derived connector for a command: adds the idempotency key, correlation id, causation id
     /// and credential headers, sends it through the resilience pipeline and classifies the outcome.
     /// </summary>
+    /// <remarks>
+    /// A header the request already carries is the derived connector's own and is sent as it set it: the connector adds
+    /// only the ones it lacks (as <see cref="HttpClient"/> does with its default headers), so no header is sent twice.
+    /// A request that carries its own credential header is sent without asking the <see cref="ICredentialProvider"/>.
+    /// </remarks>
     /// <param name="command">The command the request carries out.</param>
     /// <param name="request">The request, with a URI relative to the base address.</param>
     /// <param name="cancellationToken">Cancels the call; cancellation is thrown, not classified.</param>
@@ -139,11 +144,11 @@ public abstract partial class HttpConnector : IOperationSupport
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(request);
         var context = command.Context;
-        request.Headers.TryAddWithoutValidation(Options.IdempotencyKeyHeader, HeaderValue(context.IdempotencyKey));
-        request.Headers.TryAddWithoutValidation(Options.CorrelationIdHeader, HeaderValue(context.CorrelationId));
+        AddUnlessSet(request, Options.IdempotencyKeyHeader, HeaderValue(context.IdempotencyKey));
+        AddUnlessSet(request, Options.CorrelationIdHeader, HeaderValue(context.CorrelationId));
         if (context.CausationId is { Length: > 0 } causation)
         {
-            request.Headers.TryAddWithoutValidation(Options.CausationIdHeader, HeaderValue(causation));
+            AddUnlessSet(request, Options.CausationIdHeader, HeaderValue(causation));
         }
 
         var (secret, refusal) = await AddCredentialAsync(request, cancellationToken).ConfigureAwait(false);
@@ -252,6 +257,12 @@ public abstract partial class HttpConnector : IOperationSupport
 
     private async ValueTask<(string? Secret, AdapterResult? Refusal)> AddCredentialAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        if (request.Headers.NonValidated.Contains(Options.CredentialHeader))
+        {
+            // A derived connector that sets the credential itself keeps it; a second value would make the header invalid.
+            return (null, null);
+        }
+
         string? secret;
         try
         {
@@ -275,6 +286,15 @@ public abstract partial class HttpConnector : IOperationSupport
         }
 
         return (secret, null);
+    }
+
+    /// <summary>Adds a header the request does not carry yet; one a derived connector set stays as it is.</summary>
+    private static void AddUnlessSet(HttpRequestMessage request, string name, string value)
+    {
+        if (!request.Headers.NonValidated.Contains(name))
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
     }
 
     private async ValueTask<AdapterResult> ExchangeAsync(string kind, HttpRequestMessage request, SentCredential sent, CancellationToken cancellationToken)
