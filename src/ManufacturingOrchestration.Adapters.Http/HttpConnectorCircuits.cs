@@ -94,22 +94,38 @@ public sealed class HttpConnectorCircuits : ICircuitStateReporter, IDisposable
     public void Dispose() => _telemetry.Dispose();
 
     /// <summary>
-    /// Records a state change (the breaker calls back in order, one change at a time per circuit) and counts it when the
-    /// state differs from the one recorded before; the first record of a connector (a new breaker, closed) is no change.
+    /// Records a state change and counts it when the state differs from the one it replaced; the first record of a
+    /// connector (a new breaker, closed) is no change. The replacement is atomic: a record that raced with another for
+    /// the same connector (a rebuilt pipeline's first record beside the old breaker's callback) compares with the state
+    /// it actually replaced, so a change is counted once.
     /// </summary>
     internal void Record(string connectorName, HttpCircuitState state, TimeSpan? breakDuration)
     {
-        var changed = _circuits.TryGetValue(connectorName, out var previous) && previous.State != state;
-        _circuits[connectorName] = new HttpConnectorCircuit
+        while (true)
         {
-            Name = connectorName,
-            State = state,
-            Since = _timeProvider.GetUtcNow(),
-            BreakDuration = state == HttpCircuitState.Open ? breakDuration : null,
-        };
-        if (changed)
-        {
-            _telemetry.StateChanged(connectorName, state);
+            var next = new HttpConnectorCircuit
+            {
+                Name = connectorName,
+                State = state,
+                Since = _timeProvider.GetUtcNow(),
+                BreakDuration = state == HttpCircuitState.Open ? breakDuration : null,
+            };
+            if (!_circuits.TryGetValue(connectorName, out var previous))
+            {
+                if (_circuits.TryAdd(connectorName, next))
+                {
+                    return;
+                }
+            }
+            else if (_circuits.TryUpdate(connectorName, next, previous))
+            {
+                if (previous.State != state)
+                {
+                    _telemetry.StateChanged(connectorName, state);
+                }
+
+                return;
+            }
         }
     }
 }

@@ -92,6 +92,25 @@ public sealed class HttpConnectorTelemetryTests
     }
 
     [Fact]
+    public async Task StateChanged_TwoRecordsOfTheSameChangeInterleave_CountsTheChangeOnce()
+    {
+        var clock = new PausingClock(s_start);
+        using var circuits = new HttpConnectorCircuits(clock);
+        using var recorder = new Recorder(circuits.Meter);
+        circuits.Record("erp", HttpCircuitState.Closed, null);
+
+        clock.PauseNextRead();
+        var paused = Task.Run(() => circuits.Record("erp", HttpCircuitState.Open, TimeSpan.FromSeconds(30)), Ct);
+        await clock.Paused.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        circuits.Record("erp", HttpCircuitState.Open, TimeSpan.FromSeconds(30));
+        clock.Resume();
+        await paused.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        recorder.Changes("erp", "open").Should().Be(1, "both records saw the circuit closed, but only one of them replaced a closed state");
+        circuits.GetCircuit("erp")!.State.Should().Be(HttpCircuitState.Open);
+    }
+
+    [Fact]
     public void Dispose_MeterFromAFactory_LeavesTheSharedMeterWorkingForItsOtherUsers()
     {
         using var factory = new SharingMeterFactory();
@@ -197,5 +216,30 @@ internal sealed class SharingMeterFactory : IMeterFactory
         {
             meter.Dispose();
         }
+    }
+}
+
+/// <summary>A fixed clock whose next read can be held, to stop a caller between reading a state and writing the next.</summary>
+internal sealed class PausingClock(DateTimeOffset now) : TimeProvider
+{
+    private readonly TaskCompletionSource _paused = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ManualResetEventSlim _resume = new();
+    private int _pauseNext;
+
+    public Task Paused => _paused.Task;
+
+    public void PauseNextRead() => Volatile.Write(ref _pauseNext, 1);
+
+    public void Resume() => _resume.Set();
+
+    public override DateTimeOffset GetUtcNow()
+    {
+        if (Interlocked.Exchange(ref _pauseNext, 0) == 1)
+        {
+            _paused.TrySetResult();
+            _resume.Wait(TimeSpan.FromSeconds(30));
+        }
+
+        return now;
     }
 }
