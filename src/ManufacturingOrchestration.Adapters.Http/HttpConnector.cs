@@ -228,9 +228,28 @@ public abstract partial class HttpConnector : IOperationSupport
 
             if (response.IsSuccessStatusCode)
             {
+                byte[] body;
                 try
                 {
-                    var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                    var (read, complete) = await ReadBodyAsync(response, Options.MaxResponseBodyBytes, cancellationToken).ConfigureAwait(false);
+                    if (!complete)
+                    {
+                        var tooLarge = $"HTTP connector '{Name}': the answer to '{queryKind}' is larger than {Options.MaxResponseBodyBytes} bytes, the most a connector reads.";
+                        LogQueryFailed(Logger, Name, queryKind, ReasonCodes.AdapterPermanent.Code, tooLarge);
+                        throw new AdapterPermanentException(tooLarge);
+                    }
+
+                    body = read;
+                }
+                catch (Exception ex) when (ex is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+                {
+                    var broken = $"HTTP connector '{Name}': the answer to '{queryKind}' broke off while it was read ({ex.GetType().Name}).";
+                    LogQueryFailed(Logger, Name, queryKind, ReasonCodes.AdapterTransient.Code, broken);
+                    throw new HttpConnectorException(ReasonCodes.AdapterTransient, broken, status, null);
+                }
+
+                try
+                {
                     return body.Length == 0 ? null : JsonSerializer.Deserialize(body, typeInfo);
                 }
                 catch (JsonException ex)
@@ -334,7 +353,7 @@ public abstract partial class HttpConnector : IOperationSupport
     /// </summary>
     private async ValueTask<(HttpResponseMessage Response, SentCredential Sent)> SendWithCredentialAsync(HttpRequestMessage request, SentCredential sent, CancellationToken cancellationToken)
     {
-        var response = await CreateClient().SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        var response = await CreateClient().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Unauthorized || sent.Value is not { } refused)
         {
             return (response, sent);
@@ -377,7 +396,7 @@ public abstract partial class HttpConnector : IOperationSupport
                 return (response, sent);
             }
 
-            var second = await CreateClient().SendAsync(copy, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            var second = await CreateClient().SendAsync(copy, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             response.Dispose();
             return (second, new SentCredential(renewed, refused));
         }
@@ -461,7 +480,23 @@ public abstract partial class HttpConnector : IOperationSupport
             return null;
         }
 
-        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        byte[] body;
+        try
+        {
+            (body, var complete) = await ReadBodyAsync(response, Options.MaxResponseBodyBytes, cancellationToken).ConfigureAwait(false);
+            if (!complete)
+            {
+                // The target applied the command (its status says so); only the reference is not read.
+                LogReferenceNotRead(Logger, Name, (int)response.StatusCode, Options.MaxResponseBodyBytes);
+                return null;
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            // The status came before the body broke off: still a success, without a reference.
+            return null;
+        }
+
         if (body.Length == 0)
         {
             return null;
@@ -488,11 +523,14 @@ public abstract partial class HttpConnector : IOperationSupport
         }
 
         string text;
+        bool complete;
         try
         {
-            text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            // Only the start of the body is read: a target answering a huge error body costs at most this much.
+            (var body, complete) = await ReadBodyAsync(response, Options.MaxErrorBodyBytes, cancellationToken).ConfigureAwait(false);
+            text = Encoding.UTF8.GetString(body);
         }
-        catch (HttpRequestException)
+        catch (Exception ex) when (ex is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
         {
             return null;
         }
@@ -503,7 +541,7 @@ public abstract partial class HttpConnector : IOperationSupport
         }
 
         // The credential comes out before the cut: cut first, a secret echoed across the cut would keep its first part.
-        text = Redact(ProblemDetail(text) ?? text, sent);
+        text = Redact((complete ? ProblemDetail(text) : null) ?? text, sent);
         var builder = new StringBuilder(Math.Min(text.Length, Options.MaxErrorDetailLength) + 1);
         foreach (var c in text)
         {
@@ -517,6 +555,38 @@ public abstract partial class HttpConnector : IOperationSupport
         }
 
         return builder.ToString().Trim();
+    }
+
+    /// <summary>
+    /// Reads at most <paramref name="limit"/> bytes of a response body (the response was read up to its headers only).
+    /// </summary>
+    /// <returns>The bytes read, and whether they are the whole body (<see langword="false"/>: the body is longer than the limit).</returns>
+    private static async ValueTask<(byte[] Body, bool Complete)> ReadBodyAsync(HttpResponseMessage response, int limit, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength is { } length && length <= limit)
+        {
+            limit = (int)length;
+        }
+
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            using var buffer = new MemoryStream();
+            var chunk = new byte[Math.Min(limit + 1, 16 * 1024)];
+            while (buffer.Length <= limit)
+            {
+                var wanted = (int)Math.Min(chunk.Length, limit + 1 - buffer.Length);
+                var read = await stream.ReadAsync(chunk.AsMemory(0, wanted), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return (buffer.ToArray(), true);
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            return (buffer.GetBuffer().AsSpan(0, limit).ToArray(), false);
+        }
     }
 
     /// <summary>The <c>detail</c>, <c>title</c>, <c>message</c> or <c>error</c> of a JSON (problem details) error body.</summary>
@@ -625,6 +695,9 @@ public abstract partial class HttpConnector : IOperationSupport
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "HTTP connector {Connector}: {Kind} with key {IdempotencyKey} {Status} {ReasonCode}: {Detail}")]
     private static partial void LogCommandFailed(ILogger logger, string connector, string kind, string idempotencyKey, AdapterResultStatus status, string? reasonCode, string? detail);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "HTTP connector {Connector}: the body of a {Status} success is larger than {Limit} bytes; the external reference is not read from it")]
+    private static partial void LogReferenceNotRead(ILogger logger, string connector, int status, int limit);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "HTTP connector {Connector}: query {Kind} failed {ReasonCode}: {Detail}")]
     private static partial void LogQueryFailed(ILogger logger, string connector, string kind, string? reasonCode, string? detail);

@@ -89,6 +89,15 @@ public sealed class HttpConnectorOptions
     public int MaxErrorDetailLength { get; set; } = 256;
 
     /// <summary>
+    /// The most bytes of a response body the connector reads: a query answer or a success body holding the external
+    /// reference (16 MiB). An error body is read only as far as its detail needs (<see cref="MaxErrorBodyBytes"/>).
+    /// </summary>
+    internal int MaxResponseBodyBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>The most bytes of an error response body read for its detail (64 KiB).</summary>
+    internal int MaxErrorBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
     /// The in-call resilience of the connector, in the shape of the standard HTTP resilience handler of
     /// Microsoft.Extensions.Http.Resilience, bound from the <c>Resilience</c> section of a connector's configuration:
     /// <see cref="HttpStandardResilienceOptions.RateLimiter"/>, <see cref="HttpStandardResilienceOptions.TotalRequestTimeout"/>,

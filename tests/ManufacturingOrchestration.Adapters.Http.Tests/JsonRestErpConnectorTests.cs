@@ -495,6 +495,62 @@ public sealed class JsonRestErpConnectorTests
     }
 
     [Fact(Timeout = LoopbackServer.TestTimeout)]
+    public async Task ChangeStockCategoryAsync_ErrorBodyFarLargerThanItsDetail_ReadsOnlyItsStartAndQuotesTheCut()
+    {
+        var rest = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = LoopbackServer.Always(new ScriptedResponse
+        {
+            Status = 400,
+            ContentType = "text/plain",
+            ContentLength = 64L * 1024 * 1024,
+            WriteBody = async body =>
+            {
+                // The start of a huge body; the rest never comes while the connector is reading.
+                await body.WriteAsync(new byte[256 * 1024].Select(_ => (byte)'x').ToArray());
+                await body.FlushAsync();
+                await rest.Task;
+            },
+        });
+        await using var provider = TestConnectors.Services(server);
+        try
+        {
+            var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+            result.Status.Should().Be(AdapterResultStatus.PermanentFailure);
+            result.Message.Should().EndWith(": " + new string('x', 256) + "…", "the detail is cut from the start of the body, without waiting for the rest");
+        }
+        finally
+        {
+            rest.TrySetResult();
+        }
+    }
+
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
+    public async Task ChangeStockCategoryAsync_SuccessBodyLargerThanTheLimit_IsSucceededWithoutReference()
+    {
+        await using var server = LoopbackServer.Always(ScriptedResponse.Of(201, $$"""{"documentNumber":"49","lines":"{{new string('x', 4000)}}"}"""));
+        await using var provider = TestConnectors.Services(server, o => o.MaxResponseBodyBytes = 1024);
+
+        var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+        result.Status.Should().Be(AdapterResultStatus.Succeeded, "the target system applied the command; only its reference is not read");
+        result.ExternalReference.Should().BeNull("the body is larger than the connector reads");
+        server.Hits.Should().Be(1);
+    }
+
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
+    public async Task GetMaterialAsync_AnswerLargerThanTheLimit_ThrowsPermanentNamingTheLimit()
+    {
+        await using var server = LoopbackServer.Always(ScriptedResponse.Of(200, $$"""{"id":"MAT-1","description":"{{new string('x', 4000)}}"}"""));
+        await using var provider = TestConnectors.Services(server, o => o.MaxResponseBodyBytes = 1024);
+
+        var act = async () => await TestConnectors.Erp(provider).GetMaterialAsync(new MaterialId("MAT-1"), Ct);
+
+        (await act.Should().ThrowAsync<AdapterPermanentException>()).Which.Message.Should().Contain("'erp.get-material' is larger than 1024 bytes");
+        server.Hits.Should().Be(1, "a body too large stays too large: no retry");
+    }
+
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task ChangeStockCategoryAsync_SuccessWhoseReferenceIsNotUtf8_IsSucceededWithoutReference()
     {
         await using var server = LoopbackServer.Always(new ScriptedResponse { Status = 201, BodyBytes = [.. """{"documentNumber":"49"""u8, 0xFF, 0xFE, .. "\"}"u8] });

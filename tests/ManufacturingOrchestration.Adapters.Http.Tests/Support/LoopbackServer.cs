@@ -23,6 +23,15 @@ public sealed class ScriptedResponse
 
     public string ContentType { get; init; } = "application/json";
 
+    /// <summary>
+    /// Writes the body itself (instead of <see cref="Body"/>), announced with <see cref="ContentLength"/>: a body that
+    /// arrives in parts, or stops part-way.
+    /// </summary>
+    public Func<Stream, Task>? WriteBody { get; init; }
+
+    /// <summary>The <c>Content-Length</c> announced for <see cref="WriteBody"/>.</summary>
+    public long ContentLength { get; init; }
+
     public Dictionary<string, string> Headers { get; init; } = [];
 
     /// <summary>A server-side pause before answering (kept at or under 300 ms).</summary>
@@ -157,7 +166,13 @@ public sealed class LoopbackServer : IAsyncDisposable
                 context.Response.AddHeader(name, value);
             }
 
-            if ((response.BodyBytes ?? (response.Body is { } text ? Encoding.UTF8.GetBytes(text) : null)) is { } bytes)
+            if (response.WriteBody is { } write)
+            {
+                context.Response.ContentType = response.ContentType;
+                context.Response.ContentLength64 = response.ContentLength;
+                await write(context.Response.OutputStream);
+            }
+            else if ((response.BodyBytes ?? (response.Body is { } text ? Encoding.UTF8.GetBytes(text) : null)) is { } bytes)
             {
                 context.Response.ContentType = response.ContentType;
                 context.Response.ContentLength64 = bytes.Length;
