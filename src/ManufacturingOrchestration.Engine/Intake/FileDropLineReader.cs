@@ -30,7 +30,15 @@ internal readonly record struct FileDropLine
 /// longer line is reported as too long and skipped to its end, so a huge or binary file never exhausts memory. A UTF-8
 /// byte order mark at the start is dropped; a UTF-16 or UTF-32 one makes the file unreadable (files are UTF-8).
 /// </summary>
-internal sealed class FileDropLineReader(Stream stream, int maxLineBytes)
+/// <param name="stream">The content.</param>
+/// <param name="maxLineBytes">The longest line.</param>
+/// <param name="settledLength">
+/// <see langword="null"/> when the content is complete (an upload, a message): its last line is a line even without a
+/// line break. Otherwise the content is a file that may still be written in place, and a last line without a line
+/// break may be cut off: it is held back (<see cref="HeldBackUnfinishedLine"/>) unless the content ends exactly at this
+/// length, the length of the file seen unchanged since the previous poll (-1: always held back).
+/// </param>
+internal sealed class FileDropLineReader(Stream stream, int maxLineBytes, long? settledLength = null)
 {
     /// <summary>How much of a too-long line is kept for the rejection's excerpt.</summary>
     public const int ExcerptBytes = 2048;
@@ -42,9 +50,14 @@ internal sealed class FileDropLineReader(Stream stream, int maxLineBytes)
     private int _end;
     private bool _eof;
     private bool _first = true;
+    private long _position;
 
     /// <summary>The number of the last line returned.</summary>
     public int LineNumber { get; private set; }
+
+    /// <summary>Whether the content ended in a line without a line break that was held back, not returned: the file
+    /// may still be being written, and the line may be cut off.</summary>
+    public bool HeldBackUnfinishedLine { get; private set; }
 
     /// <summary>Decodes a line as strict UTF-8.</summary>
     public static bool TryDecode(ReadOnlySpan<byte> bytes, out string text)
@@ -78,6 +91,7 @@ internal sealed class FileDropLineReader(Stream stream, int maxLineBytes)
 
                 _start = 0;
                 _end = await stream.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false);
+                _position += _end;
                 if (_end == 0)
                 {
                     _eof = true;
@@ -92,6 +106,7 @@ internal sealed class FileDropLineReader(Stream stream, int maxLineBytes)
                     while (_end < 4 && await stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false) is var more and > 0)
                     {
                         _end += more;
+                        _position += more;
                     }
 
                     if (FirstBytesProblem() is { } problem)
@@ -115,7 +130,21 @@ internal sealed class FileDropLineReader(Stream stream, int maxLineBytes)
             }
         }
 
-        return length == 0 && _line.WrittenCount == 0 ? null : Complete(length, tooLong);
+        if (length == 0 && _line.WrittenCount == 0)
+        {
+            return null;
+        }
+
+        if (settledLength is { } settled && _position != settled)
+        {
+            // No line break ends the file, and the file is not the one seen unchanged at the previous poll: the writer may
+            // be in the middle of this line ("12" of "120"). Publishing it would book a wrong value under an id the full
+            // line does not have.
+            HeldBackUnfinishedLine = true;
+            return null;
+        }
+
+        return Complete(length, tooLong);
     }
 
     private string? FirstBytesProblem()

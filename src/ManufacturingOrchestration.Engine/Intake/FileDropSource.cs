@@ -25,7 +25,9 @@ namespace ManufacturingOrchestration.Engine.Intake;
 /// is moved at the next poll with the outcome it had, without being published again. A file that changed while it was
 /// read (still being written, or replaced under its name) is not moved: it is read again at the next poll.</para>
 /// <para>Write files under another name (such as <c>*.tmp</c>) and rename them into place when complete: only the two
-/// extensions are picked up, and a file still open for writing elsewhere is skipped until the next poll.</para>
+/// extensions are picked up, and a file still open for writing elsewhere is skipped until the next poll. A file written
+/// in place may end in a line cut off by the writer: a file that is empty or does not end with a line break is read only
+/// when a poll finds it unchanged since the previous one, so end every line with a line break.</para>
 /// </remarks>
 public sealed partial class FileDropSource : IEventSource
 {
@@ -36,6 +38,10 @@ public sealed partial class FileDropSource : IEventSource
     /// <summary>Files whose lines were all published but that could not be moved (with their outcome), by path: the next
     /// poll moves them with this outcome instead of publishing them again, as long as the file is unchanged.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PublishedFile> _unmoved = new(StringComparer.Ordinal);
+
+    /// <summary>Files that did not end with a line break when a poll looked (their last line may still be being written in
+    /// place), with what they were then, by path: the next poll reads such a file's last line only if it is unchanged.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, FileIdentity> _unfinished = new(StringComparer.Ordinal);
 
     /// <summary>Creates the source.</summary>
     /// <param name="options">The settings; validated here.</param>
@@ -115,6 +121,11 @@ public sealed partial class FileDropSource : IEventSource
             _unmoved.TryRemove(path, out _);
         }
 
+        foreach (var path in _unfinished.Keys.Except(files, StringComparer.Ordinal).ToArray())
+        {
+            _unfinished.TryRemove(path, out _);
+        }
+
         var reports = new List<FileDropReport>(files.Length);
         Exception? lastFailure = null;
         foreach (var file in files)
@@ -148,11 +159,15 @@ public sealed partial class FileDropSource : IEventSource
     /// <param name="path">The file.</param>
     /// <param name="sink">Where to deliver events.</param>
     /// <param name="cancellationToken">Cancels between batches; the file then stays where it is.</param>
-    /// <returns>The report, or <see langword="null"/> when the file could not be opened (it is tried again later).</returns>
-    /// <remarks>Only regular files are read. A FIFO, a device, or a link that leads out of the folder (or nowhere) is not
+    /// <returns>The report, or <see langword="null"/> when the file could not be opened, changed while it was read, or
+    /// is not finished (it is tried again later).</returns>
+    /// <remarks><para>A file that is empty or does not end with a line break may still be being written in place, its last
+    /// line cut off: it is read whole only when it is unchanged since the previous call for it (its length and last write
+    /// time); until then it stays where it is and nothing of it is published.</para>
+    /// <para>Only regular files are read. A FIFO, a device, or a link that leads out of the folder (or nowhere) is not
     /// opened: it is moved to the rejected folder with a report and a recorded rejection (<see cref="ReasonCodes.FileNotRegular"/>).
     /// A file that fails while it is read, or is not UTF-8, goes there too (<see cref="ReasonCodes.FileUnreadable"/>),
-    /// after the lines read before were processed.</remarks>
+    /// after the lines read before were processed.</para></remarks>
     public async Task<FileDropReport?> ProcessFileAsync(string path, IEventSink sink, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -265,8 +280,28 @@ public sealed partial class FileDropSource : IEventSource
 
         await using (stream.ConfigureAwait(false))
         {
-            var (lines, fileErrors) = await PublishLinesAsync(stream, fileName, sink, cancellationToken).ConfigureAwait(false);
-            return new PublishedFile(lines, fileErrors, FileIdentity.Of(stream.SafeFileHandle), _options.TimeProvider.GetUtcNow());
+            // A last line without a line break is read only from a file seen unchanged since the previous poll: written in
+            // place, the file may end in a line cut off ("12" of "120"), which would be booked with a wrong value.
+            var opened = FileIdentity.Of(stream.SafeFileHandle);
+            var settled = _unfinished.TryRemove(path, out var seen) && opened == seen;
+            if (!settled && !EndsWithLineBreak(stream.SafeFileHandle, opened.Length))
+            {
+                _unfinished[path] = opened;
+                Log.FileUnfinished(_logger, _options.Name, FreeText.Escape(fileName));
+                return null;
+            }
+
+            var (lines, fileErrors, heldBack) = await PublishLinesAsync(stream, fileName, sink, settled ? opened.Length : -1, cancellationToken).ConfigureAwait(false);
+            var read = FileIdentity.Of(stream.SafeFileHandle);
+            if (heldBack)
+            {
+                // It grew while it was read and now ends in a line without a line break: read again at the next poll.
+                _unfinished[path] = read;
+                Log.FileUnfinished(_logger, _options.Name, FreeText.Escape(fileName));
+                return null;
+            }
+
+            return new PublishedFile(lines, fileErrors, read, _options.TimeProvider.GetUtcNow());
         }
     }
 
@@ -285,13 +320,20 @@ public sealed partial class FileDropSource : IEventSource
         ArgumentNullException.ThrowIfNull(content);
         ArgumentException.ThrowIfNullOrEmpty(fileName);
         ArgumentNullException.ThrowIfNull(sink);
-        var (lines, errors) = await PublishLinesAsync(content, fileName, sink, cancellationToken).ConfigureAwait(false);
+        var (lines, errors, _) = await PublishLinesAsync(content, fileName, sink, settledLength: null, cancellationToken).ConfigureAwait(false);
         return new FileDropContentResult { Lines = lines, FileErrors = errors };
     }
 
     /// <summary>Publishes the lines of a dropped file's content (JSON lines, or CSV when the name ends in <c>.csv</c>).</summary>
-    /// <returns>The line results and the problems of the file itself.</returns>
-    internal async Task<(IReadOnlyList<FileDropLineResult> Lines, IReadOnlyList<ValidationError> FileErrors)> PublishLinesAsync(Stream stream, string fileName, IEventSink sink, CancellationToken cancellationToken)
+    /// <param name="stream">The content.</param>
+    /// <param name="fileName">The file's name.</param>
+    /// <param name="sink">Where the events go.</param>
+    /// <param name="settledLength">When a last line without a line break is published (see <see cref="FileDropLineReader"/>):
+    /// <see langword="null"/> for complete content, the length of a file seen unchanged since the previous poll, or -1.</param>
+    /// <param name="cancellationToken">Cancels the publication.</param>
+    /// <returns>The line results, the problems of the file itself, and whether an unfinished last line was held back
+    /// (then the results are not the whole file's).</returns>
+    internal async Task<(IReadOnlyList<FileDropLineResult> Lines, IReadOnlyList<ValidationError> FileErrors, bool HeldBack)> PublishLinesAsync(Stream stream, string fileName, IEventSink sink, long? settledLength, CancellationToken cancellationToken)
     {
         var channel = "file:" + fileName;
         var isCsv = string.Equals(Path.GetExtension(fileName), ".csv", StringComparison.OrdinalIgnoreCase);
@@ -299,7 +341,7 @@ public sealed partial class FileDropSource : IEventSource
         var fileErrors = new List<ValidationError>();
         var batch = new List<(int Line, string? EventId, EventEnvelope Envelope)>(_options.BatchSize);
         CsvEventMapper? mapper = null;
-        var reader = new FileDropLineReader(stream, _serializer.MaxEventBytes);
+        var reader = new FileDropLineReader(stream, _serializer.MaxEventBytes, settledLength);
         while (true)
         {
             FileDropLine? next;
@@ -412,7 +454,7 @@ public sealed partial class FileDropSource : IEventSource
             await sink.RecordRejectionAsync(channel, fileErrors, null, cancellationToken).ConfigureAwait(false);
         }
 
-        return (results, fileErrors);
+        return (results, fileErrors, reader.HeldBackUnfinishedLine);
 
         async Task FlushIfFullAsync()
         {
@@ -454,6 +496,18 @@ public sealed partial class FileDropSource : IEventSource
             // Malformed JSON, or an id the reader cannot turn into text (invalid UTF-8, an unpaired \uD800 escape).
             return null;
         }
+    }
+
+    /// <summary>Whether a file's last byte is a line feed (an empty file does not end with one).</summary>
+    private static bool EndsWithLineBreak(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long length)
+    {
+        if (length == 0)
+        {
+            return false;
+        }
+
+        Span<byte> last = stackalloc byte[1];
+        return RandomAccess.Read(handle, last, length - 1) == 1 && last[0] == (byte)'\n';
     }
 
     private static void TryDelete(string path)
@@ -596,5 +650,8 @@ public sealed partial class FileDropSource : IEventSource
 
         [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "File drop {Source}: {File} changed while it was read; it is read again at the next poll.")]
         public static partial void FileChanged(ILogger logger, string source, string file);
+
+        [LoggerMessage(EventId = 2006, Level = LogLevel.Debug, Message = "File drop {Source}: {File} is empty or does not end with a line break and changed since the previous poll; it is read when it stays unchanged for a poll.")]
+        public static partial void FileUnfinished(ILogger logger, string source, string file);
     }
 }
