@@ -554,12 +554,22 @@ public sealed partial class Orchestrator : IAsyncDisposable
 
     /// <summary>Records an event refused before it could be read (e.g. malformed JSON from a file or a webhook), so nothing is silently dropped.</summary>
     /// <param name="channel">Where it came from.</param>
-    /// <param name="errors">Every problem found.</param>
-    /// <param name="excerpt">The start of the raw payload.</param>
+    /// <param name="errors">Every problem found; at least one.</param>
+    /// <param name="excerpt">The start of the raw payload; only its first <see cref="Intake.EventIntake.ExcerptLength"/> characters are kept.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The rejected result.</returns>
-    public ValueTask<PublishResult> RecordRejectionAsync(string channel, IReadOnlyList<ValidationError> errors, string? excerpt, CancellationToken cancellationToken = default) =>
-        RejectAsync(null, errors, channel, excerpt, cancellationToken);
+    /// <exception cref="ArgumentException">The channel is blank, or <paramref name="errors"/> is empty.</exception>
+    public ValueTask<PublishResult> RecordRejectionAsync(string channel, IReadOnlyList<ValidationError> errors, string? excerpt, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(channel);
+        ArgumentNullException.ThrowIfNull(errors);
+        if (errors.Count == 0)
+        {
+            throw new ArgumentException("A rejection needs at least one error.", nameof(errors));
+        }
+
+        return RejectAsync(null, errors, channel, excerpt, cancellationToken);
+    }
 
     /// <summary>
     /// Waits until no work is queued or running (timers that are not yet due do not count). On a clustered node: no work
@@ -916,7 +926,8 @@ public sealed partial class Orchestrator : IAsyncDisposable
             Type = envelope?.Type is { } type ? FreeText.Escape(type) : null,
             Site = envelope?.Site?.Value,
             Reasons = errors.Select(e => new RejectionReason { Path = FreeText.Escape(e.Path), Code = e.ReasonCode, Message = FreeText.Escape(e.Message) }).ToArray(),
-            Excerpt = excerpt is null ? null : FreeText.Escape(excerpt),
+            // Cut here, whoever records the rejection, so no caller can store unbounded input.
+            Excerpt = excerpt is null ? null : FreeText.Escape(Intake.EventIntake.Excerpt(excerpt)),
         };
         await _runtime.Store.RecordRejectionAsync(rejected, cancellationToken).ConfigureAwait(false);
         _telemetry.Rejected(envelope?.Type);

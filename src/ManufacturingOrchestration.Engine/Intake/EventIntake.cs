@@ -14,7 +14,9 @@ namespace ManufacturingOrchestration.Engine.Intake;
 /// </summary>
 public sealed class EventIntake : IEventSink
 {
-    /// <summary>The most characters of raw input kept with a rejection.</summary>
+    /// <summary>The most characters of raw input kept with a rejection, whoever records it (this intake, a file drop, a
+    /// direct call of <see cref="Orchestrator.RecordRejectionAsync"/>): a longer excerpt keeps its start, cut on a whole
+    /// character.</summary>
     public const int ExcerptLength = 512;
 
     private readonly Orchestrator _orchestrator;
@@ -83,7 +85,7 @@ public sealed class EventIntake : IEventSink
             return (await _orchestrator.PublishBatchAsync([parsed.Envelope], channel, cancellationToken).ConfigureAwait(false))[0];
         }
 
-        return await _orchestrator.RecordRejectionAsync(channel, parsed.Errors, Excerpt(json), cancellationToken).ConfigureAwait(false);
+        return await _orchestrator.RecordRejectionAsync(channel, parsed.Errors, json, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads CloudEvents JSON lines and publishes the readable ones in one batch; each unreadable one is recorded.</summary>
@@ -108,7 +110,7 @@ public sealed class EventIntake : IEventSink
             }
             else
             {
-                results[i] = await _orchestrator.RecordRejectionAsync(channel, parsed.Errors, Excerpt(lines[i] ?? string.Empty), cancellationToken).ConfigureAwait(false);
+                results[i] = await _orchestrator.RecordRejectionAsync(channel, parsed.Errors, lines[i] ?? string.Empty, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -134,10 +136,21 @@ public sealed class EventIntake : IEventSink
             throw new ArgumentException("A rejection needs at least one error.", nameof(errors));
         }
 
-        return _orchestrator.RecordRejectionAsync(channel, errors, excerpt is null ? null : Excerpt(excerpt), cancellationToken);
+        return _orchestrator.RecordRejectionAsync(channel, errors, excerpt, cancellationToken);
     }
 
-    internal static string Excerpt(string raw) => raw.Length <= ExcerptLength ? raw : raw[..ExcerptLength];
+    /// <summary>The start of raw input kept with a rejection: at most <see cref="ExcerptLength"/> characters, never cut
+    /// inside a surrogate pair (a character outside the BMP is kept whole or not at all).</summary>
+    internal static string Excerpt(string raw)
+    {
+        if (raw.Length <= ExcerptLength)
+        {
+            return raw;
+        }
+
+        var cut = char.IsHighSurrogate(raw[ExcerptLength - 1]) ? ExcerptLength - 1 : ExcerptLength;
+        return raw[..cut];
+    }
 
     internal static string Excerpt(ReadOnlySpan<byte> raw)
     {

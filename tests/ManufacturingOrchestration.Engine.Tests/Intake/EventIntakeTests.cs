@@ -98,6 +98,49 @@ public sealed class EventIntakeTests
     }
 
     [Fact]
+    public async Task RecordRejectionAsync_CalledOnTheOrchestratorWithALongExcerpt_KeepsTheStartOnly()
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+
+        var result = await host.Orchestrator.RecordRejectionAsync("queue:erp", [new ValidationError("$", ReasonCodes.MalformedJson, "bad message")], new string('x', 100_000), Ct);
+
+        result.Status.Should().Be(PublishStatus.Rejected);
+        (await host.Store.ReadRejectionsAsync(null, null, 10, Ct)).Single().Excerpt.Should().Be(new string('x', EventIntake.ExcerptLength), "every caller's rejection is bounded by the one limit");
+    }
+
+    [Theory]
+    [InlineData("string")]
+    [InlineData("utf-8")]
+    [InlineData("batch")]
+    public async Task PublishJsonAsync_MalformedJsonWithAnEmojiAcrossTheExcerptLimit_KeepsWholeCharactersOnly(string overload)
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+        var sut = new EventIntake(host.Orchestrator);
+        var json = "{" + new string('a', EventIntake.ExcerptLength - 2) + "😀 oops";
+
+        var result = overload switch
+        {
+            "string" => await sut.PublishJsonAsync(json, "webhook:qms", Ct),
+            "utf-8" => await sut.PublishJsonAsync(System.Text.Encoding.UTF8.GetBytes(json), "webhook:qms", Ct),
+            _ => (await sut.PublishJsonBatchAsync([json], "webhook:qms", Ct))[0],
+        };
+
+        result.Status.Should().Be(PublishStatus.Rejected);
+        var excerpt = (await host.Store.ReadRejectionsAsync(null, null, 10, Ct)).Single().Excerpt;
+        excerpt.Should().Be(json[..(EventIntake.ExcerptLength - 1)], "the emoji across the limit is left out whole, not cut to a stray high surrogate");
+    }
+
+    [Fact]
+    public async Task RecordRejectionAsync_CalledOnTheOrchestratorWithoutErrorsOrChannel_ThrowsAndRecordsNothing()
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+
+        await host.Orchestrator.Invoking(o => o.RecordRejectionAsync("queue:erp", [], "x", Ct).AsTask()).Should().ThrowAsync<ArgumentException>().WithParameterName("errors");
+        await host.Orchestrator.Invoking(o => o.RecordRejectionAsync(" ", [new ValidationError("$", ReasonCodes.MalformedJson, "bad")], "x", Ct).AsTask()).Should().ThrowAsync<ArgumentException>().WithParameterName("channel");
+        (await host.Store.ReadRejectionsAsync(null, null, 10, Ct)).Should().BeEmpty("a rejection without a reason or a channel tells no one what was refused or where from");
+    }
+
+    [Fact]
     public async Task RecordRejectionAsync_NoErrors_Throws()
     {
         await using var host = new EngineTestHost();
