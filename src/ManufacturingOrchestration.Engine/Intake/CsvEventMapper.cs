@@ -226,13 +226,16 @@ internal sealed class CsvEventMapper
         }
     }
 
-    /// <summary>Splits one CSV record: fields separated by the delimiter, optionally in double quotes with <c>""</c> for a quote.</summary>
+    /// <summary>Splits one CSV record: fields separated by the delimiter, optionally in double quotes with <c>""</c> for a
+    /// quote. After a field's closing quote only spaces and tabs may come before the delimiter: <c>"12"0</c> is refused,
+    /// never read as <c>120</c>.</summary>
     internal static bool TrySplit(string line, char delimiter, out List<string> fields, out string error)
     {
         fields = [];
         error = string.Empty;
         var current = new StringBuilder();
         var quoted = false;
+        var closed = false;
         var i = 0;
         while (i < line.Length)
         {
@@ -249,21 +252,31 @@ internal sealed class CsvEventMapper
                     }
 
                     quoted = false;
+                    closed = true;
                 }
                 else
                 {
                     current.Append(c);
                 }
             }
-            else if (c == '"' && current.ToString().Trim().Length == 0)
-            {
-                current.Clear();
-                quoted = true;
-            }
             else if (c == delimiter)
             {
                 fields.Add(current.ToString());
                 current.Clear();
+                closed = false;
+            }
+            else if (closed)
+            {
+                if (c is not (' ' or '\t'))
+                {
+                    error = string.Create(CultureInfo.InvariantCulture, $"Field {fields.Count + 1} has text after its closing quote; a quote inside a quoted field is written \"\".");
+                    return false;
+                }
+            }
+            else if (c == '"' && current.ToString().Trim().Length == 0)
+            {
+                current.Clear();
+                quoted = true;
             }
             else
             {

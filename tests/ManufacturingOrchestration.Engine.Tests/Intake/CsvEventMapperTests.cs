@@ -23,6 +23,36 @@ public sealed class CsvEventMapperTests
         error.Should().Contain("not closed");
     }
 
+    [Theory]
+    [InlineData("LOT-1,\"12\"0,EA", 2)]
+    [InlineData("\"Capacitance low\" 3 of 5,EA", 1)]
+    [InlineData("a,b,\"c\"d", 3)]
+    public void TrySplit_TextAfterAClosingQuote_FailsNamingTheFieldInsteadOfJoiningIt(string line, int field)
+    {
+        CsvEventMapper.TrySplit(line, ',', out _, out var error).Should().BeFalse("\"12\"0 must never be read as 120");
+
+        error.Should().Contain($"Field {field} has text after its closing quote");
+    }
+
+    [Fact]
+    public void TrySplit_SpacesAfterAClosingQuote_AreAllowed()
+    {
+        CsvEventMapper.TrySplit("\"a, b\"  ,\"c\"\t", ',', out var fields, out _).Should().BeTrue();
+
+        fields.Select(f => f.Trim()).Should().Equal("a, b", "c");
+    }
+
+    [Fact]
+    public void Map_QuantityWithTextAfterItsClosingQuote_IsRefusedNotReadAsAnotherNumber()
+    {
+        var sut = new CsvEventMapper(["type", "site", "lot", "material", "inspection_lot", "severity", "rejected_quantity", "unit"], "file-drop", null);
+
+        var (json, errors, _) = sut.Map("qc.csv", 2, "inspection-failed,P1,LOT-1,CAP-100UF,IL-1,major,\"12\"0,EA", ',');
+
+        json.Should().BeNull();
+        errors.Should().ContainSingle().Which.Message.Should().Contain("Field 7 has text after its closing quote");
+    }
+
     [Fact]
     public void DeriveEventId_SameInput_SameIdAndAnyChangeGivesAnotherId()
     {
