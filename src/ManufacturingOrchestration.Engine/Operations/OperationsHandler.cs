@@ -1,3 +1,4 @@
+using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Commands;
 using ManufacturingOrchestration.Engine.Execution;
@@ -74,7 +75,10 @@ internal sealed class OperationsHandler
                 }
 
                 var operations = _runtime.Options.Adapters.Operations;
-                var original = command.Payload.ToCommand(command.Kind, operations);
+                if (ReadStored(command.Payload, command.Kind, $"dead-lettered command {command.IdempotencyKey}", out var problem) is not { } original)
+                {
+                    return Refuse(key, work, problem.Code, problem.Message);
+                }
 
                 // A correction fixes how the command reaches its target; what it acts on and what was decided stay as the
                 // workflow planned them, under the authority its rules required (the operator's role is no release role).
@@ -123,7 +127,12 @@ internal sealed class OperationsHandler
                 {
                     if (caused[i] is { Status: OutboxStatus.Completed, Compensation: { } plan } completed)
                     {
-                        var compensating = plan.Payload.ToCommand(plan.Kind, _runtime.Options.Adapters.Operations);
+                        // Nothing is staged before the action is committed: one that cannot be read refuses it whole.
+                        if (ReadStored(plan.Payload, plan.Kind, $"compensation of {completed.Kind} {completed.IdempotencyKey}", out var unreadable) is not { } compensating)
+                        {
+                            return Refuse(key, work, unreadable.Code, unreadable.Message);
+                        }
+
                         newCommands.Add(completed with
                         {
                             IdempotencyKey = compensating.Context.IdempotencyKey,
@@ -231,6 +240,31 @@ internal sealed class OperationsHandler
         {
             throw new StepStoreException(ex);
         }
+    }
+
+    /// <summary>
+    /// A command the store kept, read back through the operation registry, or <see langword="null"/> with the refusal that
+    /// names what could not be read: JSON that is damaged or no longer matches its type is
+    /// <see cref="ReasonCodes.StoreDataUnreadable"/>, a kind no longer registered keeps its own reason. The store is not
+    /// failing, the same request would be refused again: the operator resolves it otherwise (skip, manual resolution).
+    /// </summary>
+    private AdapterCommand? ReadStored(CommandPayload payload, string kind, string what, out (ReasonCode Code, string Message) problem)
+    {
+        problem = default;
+        try
+        {
+            return payload.ToCommand(kind, _runtime.Options.Adapters.Operations);
+        }
+        catch (ManufacturingOrchestrationException ex)
+        {
+            problem = (ex.ReasonCode, $"The stored {what} cannot be read back: {ex.Message}");
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            problem = (ReasonCodes.StoreDataUnreadable, $"The stored {what} ('{kind}') cannot be read back: {ex.Message}");
+        }
+
+        return null;
     }
 
     private static Staged Refuse(KeyRuntime key, OperatorWork work, ReasonCode reason, string message) =>
