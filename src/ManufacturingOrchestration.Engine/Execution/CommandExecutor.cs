@@ -34,8 +34,12 @@ internal sealed class CommandExecutor
         PartitionState? newState = null;
         DeadLetter? deadLetter = null;
         DurableTimer? retryTimer = null;
-        AuditRecord? audit = null;
+
+        // In the order they are chained: a first-in-line alert's dead letter comes before what the round does next.
+        var audit = new List<AuditRecord>();
         Redecision? redecision = null;
+        List<string>? alertsSent = null;
+        AlertFailures? alertFailures = null;
 
         foreach (var entry in key.Pending)
         {
@@ -84,7 +88,7 @@ internal sealed class CommandExecutor
             {
                 try
                 {
-                    planned = await PlanRedecisionAsync(key, entry, result, now, ct).ConfigureAwait(false);
+                    planned = await PlanRedecisionAsync(key, newState ?? key.State, entry, result, now, ct).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -108,16 +112,25 @@ internal sealed class CommandExecutor
                 redecision = planned;
                 updated.Add(entry with { Status = OutboxStatus.Superseded, Attempts = attempts, NextAttemptAt = null, LastError = error });
                 updated.AddRange(planned.Withdrawn);
-                audit = planned.Audit;
+                audit.Add(planned.Audit);
                 newState = planned.State;
                 break;
             }
 
-            var failure = DeadLetterOf(key.State, key.State, entry, command, result, attempts, error, now, parks: true);
+            var failure = DeadLetterOf(key.State, newState ?? key.State, entry, command, result, attempts, error, now);
             updated.Add(failure.Entry);
-            deadLetter = failure.DeadLetter;
-            audit = failure.Audit;
             newState = failure.State;
+            if (!failure.Parks)
+            {
+                // An alert first in line: dead-lettered as one behind a waiting command is, and the key's next commands go on.
+                (alertFailures ??= new AlertFailures()).DeadLetters.Add(failure.DeadLetter);
+                audit.Add(failure.Audit);
+                finished++;
+                continue;
+            }
+
+            deadLetter = failure.DeadLetter;
+            audit.Add(failure.Audit);
             break;
         }
 
@@ -126,9 +139,6 @@ internal sealed class CommandExecutor
         // alert that waits for its own retry (rescheduled when it was first in line) waits like any command. A failed
         // alert is recorded as any failed command is — retried on a timer of its own, dead-lettered once permanent or out
         // of attempts — except that its dead letter does not park the key: the key's effects do not wait for an alert.
-        List<string>? alertsSent = null;
-        AlertFailures? alertFailures = null;
-        List<AuditRecord>? alertAudit = null;
         if (deadLetter is null && redecision is null)
         {
             for (var i = finished + (rescheduled is null ? 0 : 1); i < key.Pending.Count; i++)
@@ -163,10 +173,10 @@ internal sealed class CommandExecutor
                     continue;
                 }
 
-                var alertFailure = DeadLetterOf(key.State, newState ?? key.State, alert, alertCommand, sent, alertAttempts, alertError, now, parks: false);
+                var alertFailure = DeadLetterOf(key.State, newState ?? key.State, alert, alertCommand, sent, alertAttempts, alertError, now);
                 updated.Add(alertFailure.Entry);
                 alertFailures.DeadLetters.Add(alertFailure.DeadLetter);
-                (alertAudit ??= []).Add(alertFailure.Audit);
+                audit.Add(alertFailure.Audit);
                 newState = alertFailure.State;
             }
         }
@@ -178,8 +188,6 @@ internal sealed class CommandExecutor
 
         var outcome = new ExecutionOutcome { Finished = finished, Rescheduled = rescheduled, NewState = newState, DeadLetter = deadLetter, RetryTimer = retryTimer, AlertsSent = alertsSent, AlertFailures = alertFailures, Redecision = redecision };
         key.Outcome = outcome;
-        List<AuditRecord> records = audit is null ? [] : [audit];
-        records.AddRange(alertAudit ?? []);
         List<DeadLetter> deadLetters = deadLetter is null ? [] : [deadLetter];
         deadLetters.AddRange(alertFailures?.DeadLetters ?? []);
         List<DurableTimer> timers = retryTimer is null ? [] : [retryTimer];
@@ -190,7 +198,7 @@ internal sealed class CommandExecutor
             ExpectedVersion = key.State.Version,
             NewState = newState,
             UpdatedCommands = updated,
-            Audit = records,
+            Audit = audit,
             DeadLetters = deadLetters,
             Timers = timers,
             FollowUpEvents = redecision is null ? [] : [redecision.Event],
@@ -269,12 +277,13 @@ internal sealed class CommandExecutor
     /// <summary>
     /// Plans deciding the stale command's event again, or returns <see langword="null"/> when it cannot be (redecisions
     /// switched off or used up, the event no longer stored, or no ERP read that would refresh the lot or order): the
-    /// command is then dead-lettered like a permanent refusal.
+    /// command is then dead-lettered like a permanent refusal. The redecision is recorded onto <paramref name="current"/>,
+    /// the key's state as the round leaves it so far (an alert dead-lettered before it).
     /// </summary>
-    private async ValueTask<Redecision?> PlanRedecisionAsync(KeyRuntime key, OutboxEntry entry, AdapterResult result, DateTimeOffset now, CancellationToken ct)
+    private async ValueTask<Redecision?> PlanRedecisionAsync(KeyRuntime key, PartitionState current, OutboxEntry entry, AdapterResult result, DateTimeOffset now, CancellationToken ct)
     {
         var settings = _runtime.Options.Settings;
-        var state = key.State;
+        var state = current;
         if (settings.MaxRedecisions == 0 || !settings.BootstrapFromErp || (state.Lot is null && state.Order is null))
         {
             return null;
@@ -307,7 +316,7 @@ internal sealed class CommandExecutor
             }
         }
 
-        var refreshed = state with { Version = state.Version + 1, Lot = null, Order = null };
+        var refreshed = state with { Version = key.State.Version + 1, Lot = null, Order = null };
         var subject = state.Lot is { } lot ? "lot " + lot.Id.Value : "order " + state.Order!.Id.Value;
         var draft = new AuditRecord
         {
@@ -361,11 +370,13 @@ internal sealed class CommandExecutor
     /// <summary>
     /// Dead-letters a command that failed permanently or used up its attempts: the command marked dead-lettered, its dead
     /// letter with full context, and the audit record chained onto <paramref name="current"/> (the key's state as this
-    /// commit leaves it so far), in the state the commit writes — parked behind the dead letter when
-    /// <paramref name="parks"/>, else (an alert, which nothing waits for) unchanged but for the audit head.
+    /// commit leaves it so far), in the state the commit writes — parked behind the dead letter, unless the command is an
+    /// alert (<see cref="IsAlert"/>): the key's effects do not wait for an alert, first in line or not, so its dead letter
+    /// leaves the state unchanged but for the audit head and the key's next commands go on.
     /// </summary>
-    private static Failure DeadLetterOf(PartitionState stored, PartitionState current, OutboxEntry entry, AdapterCommand? command, AdapterResult result, int attempts, string error, DateTimeOffset now, bool parks)
+    private static Failure DeadLetterOf(PartitionState stored, PartitionState current, OutboxEntry entry, AdapterCommand? command, AdapterResult result, int attempts, string error, DateTimeOffset now)
     {
+        var parks = !IsAlert(entry);
         var reason = result.IsTransient ? ReasonCodes.RetriesExhausted : result.Reason ?? ReasonCodes.AdapterPermanent;
         var failed = entry with { Status = OutboxStatus.DeadLettered, Attempts = attempts, NextAttemptAt = null, LastError = error };
         var deadLetter = new DeadLetter
@@ -401,14 +412,16 @@ internal sealed class CommandExecutor
             state = state with { Parked = new ParkInfo { DeadLetterId = deadLetter.Id, Since = now, ReasonCode = reason } };
         }
 
-        return new Failure(failed, deadLetter, record, state);
+        return new Failure(failed, deadLetter, record, state, parks);
     }
 
-    /// <summary>A dead-lettered command: the entry as stored, its dead letter, the audit record and the state the commit writes.</summary>
-    private sealed record Failure(OutboxEntry Entry, DeadLetter DeadLetter, AuditRecord Audit, PartitionState State);
+    /// <summary>A dead-lettered command: the entry as stored, its dead letter, the audit record, the state the commit writes and whether it parks the key.</summary>
+    private sealed record Failure(OutboxEntry Entry, DeadLetter DeadLetter, AuditRecord Audit, PartitionState State, bool Parks);
 
-    /// <summary>What the alerts sent ahead of a waiting command left to retry or dead-letter, applied with the outcome they belong to.</summary>
-    /// <summary>The alerts that failed while they went out ahead of a waiting command: rescheduled with their timers, or dead-lettered.</summary>
+    /// <summary>
+    /// The alerts that failed in a round and do not hold the key: rescheduled with their timers (ahead of a waiting
+    /// command), or dead-lettered (there or first in line), applied with the outcome they belong to.
+    /// </summary>
     internal sealed class AlertFailures
     {
         public List<OutboxEntry> Rescheduled { get; } = [];
