@@ -648,7 +648,17 @@ public sealed partial class Orchestrator : IAsyncDisposable
             return OperatorActionResult.Refused(code, message);
         }
 
-        var found = await _runtime.Store.ReadDeadLettersAsync(new DeadLetterQuery { Id = request.DeadLetterId, OnlyOpen = false, MaxCount = 1 }, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<DeadLetter> found;
+        try
+        {
+            found = await _runtime.Store.ReadDeadLettersAsync(new DeadLetterQuery { Id = request.DeadLetterId, OnlyOpen = false, MaxCount = 1 }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Answered as when the partition's worker reads it: the store's failure is not the action's, nothing was applied.
+            return OperatorActionResult.Refused(ReasonCodes.StoreUnavailable, $"The store was unavailable; nothing of the action was applied, try it again ({ex.Message}).");
+        }
+
         if (found.Count == 0)
         {
             return OperatorActionResult.Refused(ReasonCodes.ReferenceUnknown, $"Dead letter '{request.DeadLetterId}' does not exist.");
