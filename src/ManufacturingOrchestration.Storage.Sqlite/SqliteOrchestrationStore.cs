@@ -280,6 +280,8 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<InboxEvent>> ReadPendingEventsAsync(string? partitionKey, long afterPosition, int maxCount, CancellationToken cancellationToken)
     {
+        // SQLite reads a negative LIMIT as none: a negative count would return every pending event.
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
         cancellationToken.ThrowIfCancellationRequested();
         return Read<IReadOnlyList<InboxEvent>>(reader =>
         {
@@ -398,6 +400,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     public ValueTask<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfNegative(query.MaxCount, nameof(query) + "." + nameof(query.MaxCount));
         cancellationToken.ThrowIfCancellationRequested();
         return Read<IReadOnlyList<DeadLetter>>(reader =>
         {
@@ -421,6 +424,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<DurableTimer>> ReadDueTimersAsync(DateTimeOffset dueBy, int maxCount, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
         cancellationToken.ThrowIfCancellationRequested();
         return Read<IReadOnlyList<DurableTimer>>(reader =>
         {
@@ -634,6 +638,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<RejectedEvent>> ReadRejectionsAsync(DateTimeOffset? from, DateTimeOffset? to, int maxCount, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
         cancellationToken.ThrowIfCancellationRequested();
         return Read<IReadOnlyList<RejectedEvent>>(reader =>
         {
