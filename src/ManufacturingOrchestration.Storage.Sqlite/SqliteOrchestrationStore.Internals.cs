@@ -475,23 +475,41 @@ public sealed partial class SqliteOrchestrationStore
         return result;
     }
 
-    private async ValueTask<long> PruneTableAsync(string rangeSql, string deleteSql, DateTimeOffset olderThan, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes the prunable rows of a table in chunks of at most <see cref="PruneChunk"/> rows, one short transaction each.
+    /// A chunk ends at its last row's key (<paramref name="chunkEndSql"/>: the key <see cref="PruneChunk"/> - 1 rows after
+    /// the first at or above <c>$p0</c>), not at a key computed by adding to one, so keys far apart or near
+    /// <see cref="long.MaxValue"/> neither overflow nor make the pass walk through empty ranges.
+    /// </summary>
+    private async ValueTask<long> PruneTableAsync(string maxSql, string chunkEndSql, string deleteSql, DateTimeOffset olderThan, CancellationToken cancellationToken)
     {
-        var (min, max) = await Read(reader =>
+        // Rows added after this read are left to the next pass: a steady stream of them never keeps this one going.
+        if (await Read(reader => reader.Get(maxSql).ExecuteScalar()).ConfigureAwait(false) is not long max)
         {
-            using var rows = reader.Get(rangeSql).ExecuteReader();
-            rows.Read();
-            return (rows.GetInt64(0), rows.GetInt64(1));
-        }).ConfigureAwait(false);
+            return 0;
+        }
+
         long removed = 0;
-        for (var low = min; low <= max; low += PruneChunk)
+        var low = long.MinValue;
+        while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var from = low;
-            await WriteAsync(() => removed += _writer.Statement(deleteSql, 3).With(from, from + PruneChunk, olderThan.UtcTicks).ExecuteNonQuery(), cancellationToken).ConfigureAwait(false);
-        }
+            var to = max;
+            await WriteAsync(
+                () =>
+                {
+                    to = _writer.Statement(chunkEndSql, 2).With(0, from).With(1, PruneChunk - 1).ExecuteScalar() is long end && end < max ? end : max;
+                    removed += _writer.Statement(deleteSql, 3).With(0, from).With(1, to).With(2, olderThan.UtcTicks).ExecuteNonQuery();
+                },
+                cancellationToken).ConfigureAwait(false);
+            if (to >= max)
+            {
+                return removed;
+            }
 
-        return removed;
+            low = to + 1;
+        }
     }
 
     /// <summary>

@@ -730,13 +730,15 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         cancellationToken.ThrowIfCancellationRequested();
         long removed = 0;
         removed += await PruneTableAsync(
-            "SELECT COALESCE(MIN(position), 0), COALESCE(MAX(position), 0) FROM inbox",
-            "DELETE FROM inbox WHERE position >= $p0 AND position < $p1 AND processed = 1 AND accepted_at < $p2",
+            "SELECT MAX(position) FROM inbox",
+            "SELECT position FROM inbox WHERE position >= $p0 ORDER BY position LIMIT 1 OFFSET $p1",
+            "DELETE FROM inbox WHERE position >= $p0 AND position <= $p1 AND processed = 1 AND accepted_at < $p2",
             olderThan,
             cancellationToken).ConfigureAwait(false);
         removed += await PruneTableAsync(
-            "SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM outbox",
-            "DELETE FROM outbox WHERE id >= $p0 AND id < $p1 AND status NOT IN (0, 2) AND created_at < $p2",
+            "SELECT MAX(id) FROM outbox",
+            "SELECT id FROM outbox WHERE id >= $p0 ORDER BY id LIMIT 1 OFFSET $p1",
+            "DELETE FROM outbox WHERE id >= $p0 AND id <= $p1 AND status NOT IN (0, 2) AND created_at < $p2",
             olderThan,
             cancellationToken).ConfigureAwait(false);
         return removed;

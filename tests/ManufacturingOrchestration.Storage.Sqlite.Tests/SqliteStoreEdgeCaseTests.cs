@@ -69,10 +69,62 @@ public sealed class SqliteStoreEdgeCaseTests
         (await act.Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.ParamName.Should().Be(argument);
     }
 
+    [Fact]
+    public async Task PruneAsync_KeysNearTheLargestInteger_RemovesTheOldRowsKeepsThePendingOnesAndEnds()
+    {
+        await using var store = SqliteOrchestrationStore.Open(_folder.NewDatabasePath());
+        await store.AcceptAsync([NewEvent("lot-A", "e-1"), NewEvent("lot-A", "e-2"), NewEvent("lot-A", "e-3"), NewEvent("lot-A", "e-pending")], new bool[4], Ct);
+        await store.CommitAsync(
+            [NewState("lot-A", 0) with
+            {
+                ProcessedEvents = [new EventKey("qms://plant-1", "e-1"), new EventKey("qms://plant-1", "e-2"), new EventKey("qms://plant-1", "e-3")],
+                NewCommands = [NewCommand("c-1", 1, OutboxStatus.Completed), NewCommand("c-2", 2, OutboxStatus.Completed), NewCommand("c-pending", 3, OutboxStatus.Pending)],
+            }],
+            Ct);
+
+        // Keys at the very end of the integer range (a file edited or imported by hand): one row at the start, the others there.
+        await SqliteOrchestrationStoreContractTests.ExecuteRawAsync(store, "UPDATE inbox SET position = 9223372036854775807 WHERE event_id = 'e-3'");
+        await SqliteOrchestrationStoreContractTests.ExecuteRawAsync(store, "UPDATE inbox SET position = 9223372036854775806 WHERE event_id = 'e-2'");
+        await SqliteOrchestrationStoreContractTests.ExecuteRawAsync(store, "UPDATE inbox SET position = 9223372036854775805 WHERE event_id = 'e-pending'");
+        await SqliteOrchestrationStoreContractTests.ExecuteRawAsync(store, "UPDATE outbox SET id = 9223372036854775807 WHERE idempotency_key = 'c-2'");
+        await SqliteOrchestrationStoreContractTests.ExecuteRawAsync(store, "UPDATE outbox SET id = 9223372036854775806 WHERE idempotency_key = 'c-pending'");
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        try
+        {
+            // On a thread of its own: the store's writes complete synchronously, so a pass that never ends would never return.
+            var removed = await Task.Run(() => store.PruneAsync(T0.AddHours(1), stop.Token).AsTask(), Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+            removed.Should().Be(5, "three processed events and two completed commands are older than the cut-off");
+        }
+        finally
+        {
+            // A pass that did not end stops here rather than running on after the test.
+            await stop.CancelAsync();
+        }
+
+        (await store.ReadPendingEventsAsync(null, 0, 10, Ct)).Select(e => e.Key.Id).Should().Equal("e-pending");
+        (await store.ReadPendingCommandsAsync("lot-A", Ct)).Select(c => c.IdempotencyKey).Should().Equal("c-pending");
+    }
+
     private static StepCommit NewState(string partitionKey, long expectedVersion) =>
         new() { PartitionKey = partitionKey, ExpectedVersion = expectedVersion, NewState = new PartitionState { Key = partitionKey, Version = expectedVersion + 1 } };
 
     private static DurableTimer NewTimer(string id) => new() { Id = id, PartitionKey = "lot-A", DueAt = T0, Purpose = "sla" };
+
+    private static OutboxEntry NewCommand(string idempotencyKey, long ordinal, OutboxStatus status) => new()
+    {
+        IdempotencyKey = idempotencyKey,
+        PartitionKey = "lot-A",
+        Ordinal = ordinal,
+        Kind = "notification.send",
+        Payload = new CommandPayload("{}"u8.ToArray()),
+        CorrelationId = "corr-lot-A",
+        CausedBy = new EventKey("qms://plant-1", "e-1"),
+        Step = "notify",
+        Workflow = "inspection-passed@1",
+        CreatedAt = T0,
+        Status = status,
+    };
 
     private static InboxEvent NewEvent(string partitionKey, string id) => new()
     {
