@@ -535,16 +535,22 @@ public sealed partial class SqliteOrchestrationStore
             {
                 while (!_disposed && Interlocked.Exchange(ref _pruneRequested, 0) == 1)
                 {
-                    var cutOff = _time.GetUtcNow() - _options.RetentionWindow!.Value;
                     try
                     {
-                        await PruneAsync(cutOff, CancellationToken.None).ConfigureAwait(false);
+                        var cutOff = CutOff(_time.GetUtcNow(), _options.RetentionWindow!.Value);
+                        if (cutOff > DateTimeOffset.MinValue)
+                        {
+                            await PruneAsync(cutOff, CancellationToken.None).ConfigureAwait(false);
+                        }
+
                         Interlocked.Exchange(ref _lastPruneCutOffTicks, cutOff.UtcTicks);
                     }
-                    catch (Exception ex) when (ex is ObjectDisposedException or SqliteException or ManufacturingOrchestrationException)
+#pragma warning disable CA1031 // A pass on a pool thread must never take the host down nor go unobserved: nothing committed depends on it.
+                    catch (Exception)
                     {
-                        // Closed or busy: the next tick tries again.
+                        // Closed, busy, or a clock that failed: the next tick tries again.
                     }
+#pragma warning restore CA1031
                 }
             }
             finally
@@ -560,7 +566,13 @@ public sealed partial class SqliteOrchestrationStore
         });
     }
 
-    /// <summary>A commit with everything serialized, ready for the writer.</summary>
+    /// <summary>
+    /// The retention window's cut-off at <paramref name="now"/>: <see cref="DateTimeOffset.MinValue"/> (nothing is older)
+    /// when the window reaches back before the first moment a <see cref="DateTimeOffset"/> can hold.
+    /// </summary>
+    internal static DateTimeOffset CutOff(DateTimeOffset now, TimeSpan window) =>
+        window >= now - DateTimeOffset.MinValue ? DateTimeOffset.MinValue : now - window;
+
     /// <summary>
     /// Writes an event's CloudEvents JSON into <paramref name="buffer"/> (the bytes of
     /// <see cref="EventSerializer.SerializeToUtf8Bytes"/>, written with its writer settings) and returns where it is.

@@ -37,7 +37,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     private int _readerCount;
     private int _pruning;
     private int _pruneRequested;
-    private long _lastPruneCutOffTicks;
+    private long _lastPruneCutOffTicks = -1;
     private volatile bool _disposed;
 
     /// <summary>The open lock file that makes this store the file's one writer (released by the OS when the process ends).</summary>
@@ -713,9 +713,10 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     /// <summary>
     /// The cut-off of the latest background prune that completed (<see cref="SqliteStoreOptions.RetentionWindow"/> before
     /// the store's clock at that prune's tick), or <see langword="null"/> before the first: what the retention window has
-    /// removed so far, for a health check or a test that moved the clock.
+    /// removed so far, for a health check or a test that moved the clock. <see cref="DateTimeOffset.MinValue"/> when the
+    /// window reaches back before year 1: such a window prunes nothing.
     /// </summary>
-    public DateTimeOffset? LastPruneCutOff => Interlocked.Read(ref _lastPruneCutOffTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+    public DateTimeOffset? LastPruneCutOff => Interlocked.Read(ref _lastPruneCutOffTicks) is var ticks and >= 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
     /// <summary>
     /// Prunes processed inbox entries and finished outbox commands (completed, skipped, resolved manually, superseded)

@@ -256,6 +256,25 @@ public sealed class SqliteOrchestrationStoreTests
     }
 
     [Fact]
+    public async Task RetentionWindow_LongerThanTheTimeSinceYearOne_PrunesNothingAndCompletesEveryPass()
+    {
+        // The largest window the settings accept: now minus it is before the first moment a DateTimeOffset can hold.
+        var time = new FakeTimeProvider(T0);
+        var path = _folder.NewDatabasePath();
+        await using var store = SqliteOrchestrationStore.Open(path, new SqliteStoreOptions { RetentionWindow = TimeSpan.MaxValue, PruneInterval = TimeSpan.FromMinutes(10) }, time);
+        await store.AcceptAsync([NewEvent("lot-A", "e-old")], new bool[1], Ct);
+        await store.CommitAsync([new StepCommit { PartitionKey = "lot-A", ExpectedVersion = 0, ProcessedEvents = [new EventKey("qms://plant-1", "e-old")] }], Ct);
+
+        time.Advance(TimeSpan.FromMinutes(10));
+        await WaitForPruneAsync(store, DateTimeOffset.MinValue);
+
+        CountInbox(path).Should().Be(1, "nothing is older than a window that reaches back before year 1");
+        var accepted = new bool[1];
+        await store.AcceptAsync([NewEvent("lot-A", "e-old")], accepted, Ct);
+        accepted.Should().Equal([false], "the processed event is still remembered as a duplicate");
+    }
+
+    [Fact]
     public async Task Commits_AreCopiedIntoTheDatabaseFileOnTheStoresClock_NotInsideTheCommit()
     {
         var time = new FakeTimeProvider(T0);
