@@ -202,25 +202,36 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
             var envelopes = new (int Start, int Length)[events.Count];
             for (var i = 0; i < events.Count; i++)
             {
+                ArgumentNullException.ThrowIfNull(events[i]);
                 envelopes[i] = WriteEnvelope(buffer, events[i].Envelope);
             }
 
             var result = new List<InboxEvent>(events.Count);
-            await WriteAsync(
-                () =>
-                {
-                    result.Clear();
-                    for (var i = 0; i < events.Count; i++)
+            try
+            {
+                await WriteAsync(
+                    () =>
                     {
-                        var stored = TryInsertInbox(events[i], buffer.Slice(envelopes[i]));
-                        accepted[i] = stored is not null;
-                        if (stored is not null)
+                        result.Clear();
+                        for (var i = 0; i < events.Count; i++)
                         {
-                            result.Add(stored);
+                            var stored = TryInsertInbox(events[i], buffer.Slice(envelopes[i]));
+                            accepted[i] = stored is not null;
+                            if (stored is not null)
+                            {
+                                result.Add(stored);
+                            }
                         }
-                    }
-                },
-                cancellationToken).ConfigureAwait(false);
+                    },
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                // The batch was rolled back: no event of it is stored, so none may read as accepted (the caller retries them all).
+                Array.Clear(accepted, 0, events.Count);
+                throw;
+            }
+
             return result;
         }
         finally

@@ -106,6 +106,17 @@ public sealed class SqliteStoreEdgeCaseTests
         (await store.ReadPendingCommandsAsync("lot-A", Ct)).Select(c => c.IdempotencyKey).Should().Equal("c-pending");
     }
 
+    [Fact]
+    public async Task AcceptAsync_ANullEventInTheBatch_ThrowsArgumentNullAndStoresNothing()
+    {
+        await using var store = SqliteOrchestrationStore.Open(_folder.NewDatabasePath());
+
+        var act = async () => await store.AcceptAsync([NewEvent("lot-A", "e-1"), null!], new bool[2], Ct);
+
+        await act.Should().ThrowAsync<ArgumentNullException>();
+        (await store.ReadPendingEventsAsync(null, 0, 10, Ct)).Should().BeEmpty();
+    }
+
     private static StepCommit NewState(string partitionKey, long expectedVersion) =>
         new() { PartitionKey = partitionKey, ExpectedVersion = expectedVersion, NewState = new PartitionState { Key = partitionKey, Version = expectedVersion + 1 } };
 

@@ -13,13 +13,22 @@ internal sealed class StatementInterrupter : IDisposable
 {
     private readonly sqlite3 _db;
     private readonly string[] _statements;
+    private readonly int _skip;
+    private int _matched;
     private int _armed;
     private int _interrupted;
 
     public StatementInterrupter(SqliteConnection connection, params string[] statements)
+        : this(connection, 0, statements)
+    {
+    }
+
+    /// <summary>Lets the first <paramref name="skip"/> matching statements run and interrupts the next one.</summary>
+    public StatementInterrupter(SqliteConnection connection, int skip, params string[] statements)
     {
         _db = connection.Handle!;
         _statements = statements;
+        _skip = skip;
         raw.sqlite3_trace(_db, (_, statement) => Arm(statement.utf8_to_string()), null);
         raw.sqlite3_progress_handler(_db, 1, _ => Interlocked.Exchange(ref _armed, 0), null);
     }
@@ -41,7 +50,9 @@ internal sealed class StatementInterrupter : IDisposable
 
     private void Arm(string statement)
     {
-        if (Array.Exists(_statements, start => statement.StartsWith(start, StringComparison.Ordinal)) && Interlocked.CompareExchange(ref _interrupted, 1, 0) == 0)
+        if (Array.Exists(_statements, start => statement.StartsWith(start, StringComparison.Ordinal))
+            && Interlocked.Increment(ref _matched) > _skip
+            && Interlocked.CompareExchange(ref _interrupted, 1, 0) == 0)
         {
             Volatile.Write(ref _armed, 1);
         }
