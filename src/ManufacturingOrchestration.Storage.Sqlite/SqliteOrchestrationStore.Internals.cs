@@ -68,6 +68,19 @@ public sealed partial class SqliteOrchestrationStore
         finally
         {
             _writeLock.Release();
+
+            // A Dispose that stopped waiting for this write left the writer and the file to it.
+            if (_disposed && Volatile.Read(ref _writerClosed) == 0 && _writeLock.Wait(0))
+            {
+                try
+                {
+                    CloseWriter();
+                }
+                finally
+                {
+                    _writeLock.Release();
+                }
+            }
         }
     }
 

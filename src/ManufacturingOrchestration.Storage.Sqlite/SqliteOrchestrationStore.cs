@@ -39,6 +39,7 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
     private int _pruneRequested;
     private long _lastPruneCutOffTicks = -1;
     private volatile bool _disposed;
+    private int _writerClosed;
 
     /// <summary>The open lock file that makes this store the file's one writer (released by the OS when the process ends).</summary>
     private readonly FileStream _writerLock;
@@ -768,17 +769,40 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         Interlocked.MemoryBarrier();
         _pruneTimer?.Dispose();
         _checkpointer.Dispose();
-        _writeLock.Wait();
+        CloseIdleReaders();
+
+        // A write in flight may wait for another process's lock for up to the busy timeout (days, if so configured):
+        // past DisposeWait it is left to close the writer and release the file itself when it ends.
+        if (_writeLock.Wait(BoundedWait(DisposeWait)))
+        {
+            try
+            {
+                CloseWriter();
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+        }
+    }
+
+    /// <summary>How long <see cref="Dispose"/> waits for a write in flight before leaving the closing to it (tests shorten it).</summary>
+    internal TimeSpan DisposeWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Closes the writer connection, then releases the file; once, by whoever holds the write lock after disposal.</summary>
+    private void CloseWriter()
+    {
+        if (Interlocked.Exchange(ref _writerClosed, 1) != 0)
+        {
+            return;
+        }
+
         try
         {
-            CloseIdleReaders();
-
             _writer.Dispose();
         }
         finally
         {
-            _writeLock.Release();
-
             // Last: the file has no writer of this store any more, another may open it.
             _writerLock.Dispose();
         }

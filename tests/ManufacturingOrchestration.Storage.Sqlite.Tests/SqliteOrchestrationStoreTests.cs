@@ -369,6 +369,40 @@ public sealed class SqliteOrchestrationStoreTests
     }
 
     [Fact]
+    public async Task Dispose_WhileAWriteWaitsForAnotherProcessesLock_ReturnsAndTheWriteClosesTheFileWhenItEnds()
+    {
+        var path = _folder.NewDatabasePath();
+        var store = SqliteOrchestrationStore.Open(path, new SqliteStoreOptions { BusyTimeout = TimeSpan.FromMinutes(10) });
+        store.DisposeWait = TimeSpan.FromMilliseconds(100);
+        var writeBegins = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        SQLitePCL.raw.sqlite3_trace(store.WriterConnection.Handle!, (_, statement) =>
+        {
+            if (statement.utf8_to_string().StartsWith("BEGIN IMMEDIATE", StringComparison.Ordinal))
+            {
+                writeBegins.TrySetResult();
+            }
+        }, null);
+        using var other = OpenRaw(path, SqliteOpenMode.ReadWrite);
+        Execute(other, "BEGIN IMMEDIATE");
+        Task write;
+        try
+        {
+            write = Task.Run(async () => await store.CommitAsync([NewState("lot-A", 0)], Ct), Ct);
+            await writeBegins.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+            await Task.Run(store.Dispose, Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        }
+        finally
+        {
+            Execute(other, "ROLLBACK");
+        }
+
+        await write.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await using var reopened = SqliteOrchestrationStore.Open(path);
+        (await reopened.LoadPartitionAsync("lot-A", Ct))!.Version.Should().Be(1, "the write in flight committed, then released the file");
+    }
+
+    [Fact]
     public async Task Dispose_WhileAReadPutsItsConnectionBackInThePool_ThatConnectionIsClosedToo()
     {
         var store = SqliteOrchestrationStore.Open(_folder.NewDatabasePath());
