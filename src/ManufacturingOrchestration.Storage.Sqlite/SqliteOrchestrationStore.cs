@@ -55,11 +55,25 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         _writer = new SqliteCommandCache(writer);
         _lastPosition = ReadLastPosition(writer);
         _checkpointer = new SqliteCheckpointer(connectionString, _writeLock, time, BoundedWait(options.BusyTimeout));
-        if (options.RetentionWindow is not null)
+        try
         {
-            _pruneTimer = time.CreateTimer(static state => ((SqliteOrchestrationStore)state!).PruneInBackground(), this, options.PruneInterval, options.PruneInterval);
+            if (options.RetentionWindow is not null)
+            {
+                // A timer counts at most ~49.7 days: a longer interval (a valid setting) prunes that often instead of failing Open.
+                var interval = options.PruneInterval > LongestTimerPeriod ? LongestTimerPeriod : options.PruneInterval;
+                _pruneTimer = time.CreateTimer(static state => ((SqliteOrchestrationStore)state!).PruneInBackground(), this, interval, interval);
+            }
+        }
+        catch
+        {
+            // Open closes the writer and the file lock; the checkpointer's connection and timer are this constructor's.
+            _checkpointer.Dispose();
+            throw;
         }
     }
+
+    /// <summary>The longest due time and period a <see cref="TimeProvider.System"/> timer takes (2^32 - 2 milliseconds).</summary>
+    internal static readonly TimeSpan LongestTimerPeriod = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
     /// <summary>The page size of a database file the store creates.</summary>
     internal const int PageSize = 16_384;

@@ -275,6 +275,17 @@ public sealed class SqliteOrchestrationStoreTests
     }
 
     [Fact]
+    public async Task Open_PruneIntervalLongerThanASystemTimerCounts_OpensAndWorks()
+    {
+        var path = _folder.NewDatabasePath();
+
+        await using var store = SqliteOrchestrationStore.Open(path, new SqliteStoreOptions { PruneInterval = TimeSpan.FromDays(60) });
+
+        await store.CommitAsync([NewState("lot-A", 0)], Ct);
+        (await store.LoadPartitionAsync("lot-A", Ct))!.Version.Should().Be(1);
+    }
+
+    [Fact]
     public async Task Commits_AreCopiedIntoTheDatabaseFileOnTheStoresClock_NotInsideTheCommit()
     {
         var time = new FakeTimeProvider(T0);
