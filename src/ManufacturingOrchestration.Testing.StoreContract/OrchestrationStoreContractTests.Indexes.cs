@@ -229,6 +229,26 @@ public abstract partial class OrchestrationStoreContractTests
         await byAction.Should().ThrowAsync<ArgumentOutOfRangeException>();
     }
 
+    /// <summary>
+    /// <c>ReadQueues</c> — negative max count: the pending-event, due-timer, rejection and dead-letter reads throw, naming
+    /// the argument, instead of returning everything (a database that reads a negative limit as none).
+    /// </summary>
+    [Fact]
+    public async Task ReadQueues_NegativeMaxCount_ThrowsNamingTheArgument()
+    {
+        var store = await NewStoreAsync();
+
+        var pending = async () => await store.ReadPendingEventsAsync(null, 0, -1, Ct);
+        var timers = async () => await store.ReadDueTimersAsync(T0.AddDays(1), -1, Ct);
+        var rejections = async () => await store.ReadRejectionsAsync(null, null, -1, Ct);
+        var deadLetters = async () => await store.ReadDeadLettersAsync(new DeadLetterQuery { MaxCount = -1 }, Ct);
+
+        (await pending.Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.ParamName.Should().Be("maxCount");
+        (await timers.Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.ParamName.Should().Be("maxCount");
+        (await rejections.Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.ParamName.Should().Be("maxCount");
+        (await deadLetters.Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.ParamName.Should().Be("query.MaxCount");
+    }
+
     /// <summary>A step whose new state has one waiting instance per value given (none when no value is given).</summary>
     private static StepCommit WaitingStep(string partitionKey, long expectedVersion, params string[] waitingFor) => NewStep(partitionKey, expectedVersion) with
     {

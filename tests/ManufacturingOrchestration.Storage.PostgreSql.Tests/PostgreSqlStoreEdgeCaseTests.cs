@@ -6,7 +6,7 @@ namespace ManufacturingOrchestration.Storage.PostgreSql.Tests;
 
 /// <summary>
 /// Edge cases of the PostgreSQL store: settings the server would refuse, rows stored in a form the store never writes,
-/// text a column cannot hold, bad read arguments, a holder renewing its lease while its own commit is in flight, two
+/// text a column cannot hold, a holder renewing its lease while its own commit is in flight, two
 /// batches locking the same keys, a schema that already holds a table of the store's name, a cancellation while the
 /// migration commits, a listening connection that fails.
 /// </summary>
@@ -137,26 +137,6 @@ public sealed class PostgreSqlStoreEdgeCaseTests
         }
 
         (await store.ReadCommandAsync("cmd-1", Ct))!.Status.Should().Be(OutboxStatus.Completed);
-    }
-
-    [Theory]
-    [InlineData(nameof(PostgreSqlOrchestrationStore.ReadPendingEventsAsync))]
-    [InlineData(nameof(PostgreSqlOrchestrationStore.ReadDueTimersAsync))]
-    [InlineData(nameof(PostgreSqlOrchestrationStore.ReadRejectionsAsync))]
-    [InlineData(nameof(PostgreSqlOrchestrationStore.ReadDeadLettersAsync))]
-    public async Task ReadWithANegativeMaxCount_ThrowsArgumentOutOfRangeNamingIt(string read)
-    {
-        await using var store = await PostgreSqlOrchestrationStore.OpenAsync(_cluster.NewOptions(), cancellationToken: Ct);
-
-        Func<Task> act = read switch
-        {
-            nameof(PostgreSqlOrchestrationStore.ReadPendingEventsAsync) => async () => await store.ReadPendingEventsAsync(null, 0, -1, Ct),
-            nameof(PostgreSqlOrchestrationStore.ReadDueTimersAsync) => async () => await store.ReadDueTimersAsync(T0, -1, Ct),
-            nameof(PostgreSqlOrchestrationStore.ReadRejectionsAsync) => async () => await store.ReadRejectionsAsync(null, null, -1, Ct),
-            _ => async () => await store.ReadDeadLettersAsync(new DeadLetterQuery { MaxCount = -1 }, Ct),
-        };
-
-        (await act.Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.ParamName.Should().ContainEquivalentOf("maxCount");
     }
 
     [Fact]

@@ -47,28 +47,6 @@ public sealed class SqliteStoreEdgeCaseTests
         thrown.Message.Should().Contain("e-1");
     }
 
-    [Theory]
-    [InlineData("ReadPendingEventsAsync", "maxCount")]
-    [InlineData("ReadDueTimersAsync", "maxCount")]
-    [InlineData("ReadRejectionsAsync", "maxCount")]
-    [InlineData("ReadDeadLettersAsync", "query.MaxCount")]
-    public async Task Read_NegativeMaxCount_ThrowsNamingTheArgumentInsteadOfReturningEverything(string read, string argument)
-    {
-        // SQLite reads LIMIT -1 as no limit at all: the store must refuse the count, not return every row.
-        await using var store = SqliteOrchestrationStore.Open(_folder.NewDatabasePath());
-        await store.AcceptAsync([NewEvent("lot-A", "e-1"), NewEvent("lot-A", "e-2")], new bool[2], Ct);
-        await store.CommitAsync([NewState("lot-A", 0) with { Timers = [NewTimer("t-1"), NewTimer("t-2")] }], Ct);
-        Func<Task> act = read switch
-        {
-            "ReadPendingEventsAsync" => async () => await store.ReadPendingEventsAsync(null, 0, -1, Ct),
-            "ReadDueTimersAsync" => async () => await store.ReadDueTimersAsync(T0.AddDays(1), -1, Ct),
-            "ReadRejectionsAsync" => async () => await store.ReadRejectionsAsync(null, null, -1, Ct),
-            _ => async () => await store.ReadDeadLettersAsync(new DeadLetterQuery { MaxCount = -1 }, Ct),
-        };
-
-        (await act.Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.ParamName.Should().Be(argument);
-    }
-
     [Fact]
     public async Task PruneAsync_KeysNearTheLargestInteger_RemovesTheOldRowsKeepsThePendingOnesAndEnds()
     {

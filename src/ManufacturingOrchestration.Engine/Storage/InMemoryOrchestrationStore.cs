@@ -113,6 +113,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore, IDisposabl
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<InboxEvent>> ReadPendingEventsAsync(string? partitionKey, long afterPosition, int maxCount, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
         cancellationToken.ThrowIfCancellationRequested();
         var result = new List<InboxEvent>();
         if (partitionKey is not null)
@@ -336,6 +337,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore, IDisposabl
     public ValueTask<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfNegative(query.MaxCount);
         cancellationToken.ThrowIfCancellationRequested();
         var result = _deadLetters.Values
             .Where(d => (!query.OnlyOpen || d.IsOpen)
@@ -353,6 +355,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore, IDisposabl
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<DurableTimer>> ReadDueTimersAsync(DateTimeOffset dueBy, int maxCount, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
         cancellationToken.ThrowIfCancellationRequested();
         var result = _timers.Values.Where(t => t.DueAt <= dueBy).OrderBy(t => t.DueAt).ThenBy(t => t.Id, StringComparer.Ordinal).Take(maxCount).ToArray();
         return new ValueTask<IReadOnlyList<DurableTimer>>(result);
@@ -602,6 +605,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore, IDisposabl
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<RejectedEvent>> ReadRejectionsAsync(DateTimeOffset? from, DateTimeOffset? to, int maxCount, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_rejections)
         {
