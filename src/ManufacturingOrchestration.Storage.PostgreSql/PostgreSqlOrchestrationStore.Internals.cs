@@ -365,10 +365,17 @@ public sealed partial class PostgreSqlOrchestrationStore
             {
                 while (!_disposed && Interlocked.Exchange(ref _pruneRequested, 0) == 1)
                 {
-                    var cutOff = _time.GetUtcNow() - _options.RetentionWindow!.Value;
+                    // A window reaching back before year 1 keeps everything: its cut-off is the first moment there is.
+                    var now = _time.GetUtcNow();
+                    var window = _options.RetentionWindow!.Value;
+                    var cutOff = window >= now - DateTimeOffset.MinValue ? DateTimeOffset.MinValue : now - window;
                     try
                     {
-                        await PruneAsync(cutOff, CancellationToken.None).ConfigureAwait(false);
+                        if (cutOff > DateTimeOffset.MinValue)
+                        {
+                            await PruneAsync(cutOff, CancellationToken.None).ConfigureAwait(false);
+                        }
+
                         Interlocked.Exchange(ref _lastPruneCutOffTicks, cutOff.UtcTicks);
                     }
                     catch (Exception ex) when (ex is ObjectDisposedException or NpgsqlException or ManufacturingOrchestrationException or TimeoutException)

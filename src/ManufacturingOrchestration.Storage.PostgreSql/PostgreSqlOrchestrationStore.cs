@@ -37,7 +37,7 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
     private readonly string _idleInTransactionSql;
     private readonly string _leaseLockTimeoutSql;
     private int _pruneRequested;
-    private long _lastPruneCutOffTicks;
+    private long _lastPruneCutOffTicks = -1;
     private volatile bool _disposed;
 
     private PostgreSqlOrchestrationStore(PostgreSqlStoreOptions options, TimeProvider time, EventSerializer serializer, NpgsqlDataSource dataSource, bool ownsDataSource, PostgreSqlSql sql, string target)
@@ -601,7 +601,7 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
     /// The cut-off of the latest background prune that completed (<see cref="PostgreSqlStoreOptions.RetentionWindow"/>
     /// before the store's clock at that prune's tick), or <see langword="null"/> before the first.
     /// </summary>
-    public DateTimeOffset? LastPruneCutOff => Interlocked.Read(ref _lastPruneCutOffTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+    public DateTimeOffset? LastPruneCutOff => Interlocked.Read(ref _lastPruneCutOffTicks) is var ticks and >= 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
     /// <summary>
     /// Prunes processed inbox entries and finished outbox commands (completed, skipped, resolved manually, superseded)

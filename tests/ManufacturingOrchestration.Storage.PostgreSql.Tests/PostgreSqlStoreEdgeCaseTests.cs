@@ -1,6 +1,7 @@
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ManufacturingOrchestration.Storage.PostgreSql.Tests;
 
@@ -8,7 +9,7 @@ namespace ManufacturingOrchestration.Storage.PostgreSql.Tests;
 /// Edge cases of the PostgreSQL store: settings the server would refuse, rows stored in a form the store never writes,
 /// text a column cannot hold, a holder renewing its lease while its own commit is in flight, two
 /// batches locking the same keys, a schema that already holds a table of the store's name, a cancellation while the
-/// migration commits, a listening connection that fails.
+/// migration commits, a listening connection that fails, a retention window longer than the calendar.
 /// </summary>
 public sealed class PostgreSqlStoreEdgeCaseTests
 {
@@ -137,6 +138,30 @@ public sealed class PostgreSqlStoreEdgeCaseTests
         }
 
         (await store.ReadCommandAsync("cmd-1", Ct))!.Status.Should().Be(OutboxStatus.Completed);
+    }
+
+    [Fact]
+    public async Task RetentionWindow_LongerThanTheTimeSinceYearOne_PrunesNothingAndCompletesEveryPass()
+    {
+        // The largest window the settings accept: now minus it is before the first moment a DateTimeOffset can hold.
+        var time = new FakeTimeProvider(T0);
+        var options = _cluster.NewOptions();
+        options.RetentionWindow = TimeSpan.MaxValue;
+        options.PruneInterval = TimeSpan.FromMinutes(10);
+        await using var store = await PostgreSqlOrchestrationStore.OpenAsync(options, time, cancellationToken: Ct);
+        await store.AcceptAsync([Event("lot-A", "e-old")], new bool[1], Ct);
+        await store.CommitAsync([new StepCommit { PartitionKey = "lot-A", ExpectedVersion = 0, ProcessedEvents = [new EventKey("qms://plant-1", "e-old")] }], Ct);
+
+        time.Advance(TimeSpan.FromMinutes(10));
+        for (var i = 0; i < 3000 && store.LastPruneCutOff is null; i++)
+        {
+            await Task.Delay(10, Ct);
+        }
+
+        store.LastPruneCutOff.Should().Be(DateTimeOffset.MinValue, "the pass completed, with a cut-off before anything");
+        var accepted = new bool[1];
+        await store.AcceptAsync([Event("lot-A", "e-old")], accepted, Ct);
+        accepted.Should().Equal([false], "the processed event is still remembered as a duplicate");
     }
 
     [Fact]

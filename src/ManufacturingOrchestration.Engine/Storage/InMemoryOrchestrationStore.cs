@@ -49,7 +49,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore, IDisposabl
     private readonly ITimer? _pruneTimer;
     private long _position;
     private int _pruning;
-    private long _lastPruneCutOffTicks;
+    private long _lastPruneCutOffTicks = -1;
     private volatile bool _disposed;
 
     /// <summary>Creates an empty store with the default <see cref="InMemoryStoreOptions"/> on the system clock.</summary>
@@ -84,7 +84,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore, IDisposabl
     /// the store's clock at that prune's tick), or <see langword="null"/> before the first: what the retention window has
     /// removed so far, for a health check or a test that moved the clock.
     /// </summary>
-    public DateTimeOffset? LastPruneCutOff => Interlocked.Read(ref _lastPruneCutOffTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+    public DateTimeOffset? LastPruneCutOff => Interlocked.Read(ref _lastPruneCutOffTicks) is var ticks and >= 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<InboxEvent>> AcceptAsync(IReadOnlyList<InboxEvent> events, bool[] accepted, CancellationToken cancellationToken = default)
@@ -748,8 +748,14 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore, IDisposabl
 
         try
         {
-            var cutOff = _time.GetUtcNow() - window;
-            Prune(cutOff);
+            // A window reaching back before year 1 keeps everything: its cut-off is the first moment there is.
+            var now = _time.GetUtcNow();
+            var cutOff = window >= now - DateTimeOffset.MinValue ? DateTimeOffset.MinValue : now - window;
+            if (cutOff > DateTimeOffset.MinValue)
+            {
+                Prune(cutOff);
+            }
+
             Interlocked.Exchange(ref _lastPruneCutOffTicks, cutOff.UtcTicks);
         }
         catch (Exception)

@@ -96,6 +96,21 @@ public sealed class InMemoryOrchestrationStoreTests : OrchestrationStoreContract
     }
 
     [Fact]
+    public async Task RetentionWindow_LongerThanTheTimeSinceYearOne_PrunesNothingAndCompletesEveryPass()
+    {
+        // The largest window the settings accept: now minus it is before the first moment a DateTimeOffset can hold.
+        var time = new FakeTimeProvider(T0);
+        using var store = new InMemoryOrchestrationStore(new InMemoryStoreOptions { RetentionWindow = TimeSpan.MaxValue, PruneInterval = TimeSpan.FromMinutes(10) }, time);
+        var old = await SettleAsync(store, "lot-A", "old", T0);
+
+        time.Advance(TimeSpan.FromMinutes(10));
+
+        store.LastPruneCutOff.Should().Be(DateTimeOffset.MinValue, "the pass completed, with a cut-off before anything");
+        (await store.ReadCommandAsync(old.IdempotencyKey, Ct)).Should().NotBeNull("nothing is older than a window that reaches back before year 1");
+        (await AcceptAsync(store, NewEvent("lot-A", "old", time.GetUtcNow()))).Should().Equal([false], "the processed event is still remembered as a duplicate");
+    }
+
+    [Fact]
     public async Task AppendCheckpointAsync_BeyondTheNumberKept_KeepsTheLatestAndTheChainGoesOn()
     {
         const int Appended = InMemoryOrchestrationStore.CheckpointsKept + 4;
