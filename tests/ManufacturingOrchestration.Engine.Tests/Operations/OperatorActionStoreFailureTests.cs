@@ -6,7 +6,8 @@ using ManufacturingOrchestration.Model;
 namespace ManufacturingOrchestration.Engine.Tests.Operations;
 
 /// <summary>
-/// The store fails for a moment while an operator acts on a dead letter: the operator is told the store was unavailable
+/// The store fails for a moment while an operator acts on a dead letter (looking it up, reading what the action needs, or
+/// committing it): the operator is told the store was unavailable
 /// and the action can be tried again — not that the action itself failed — and nothing of it is applied, so trying it
 /// again carries it out once.
 /// </summary>
@@ -70,6 +71,36 @@ public sealed class OperatorActionStoreFailureTests
         done.Succeeded.Should().BeTrue(done.ToString());
         (await host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, Ct)).Should().BeEmpty();
         TestWorkflows.Delivered(host.Plant, "a").Should().Equal("a2", "a3");
+    }
+
+    [Fact]
+    public async Task Skip_StoreFailsLookingUpTheDeadLetter_IsRefusedAsStoreUnavailableNothingAppliedAndATryAgainSucceeds()
+    {
+        // The dead letter an action names is looked up before the action reaches its partition.
+        ClusterTakeoverFailureTests.FlakyStore? flaky = null;
+        await using var host = await OrchestratorDeadLetterTests.CreateParkedHostAsync(o =>
+        {
+            (o.Store, flaky) = ClusterTakeoverFailureTests.FlakyStore.Wrap(o.Store);
+            o.Settings.Parallelism = 1;
+        });
+        var deadLetter = await OrchestratorDeadLetterTests.SingleOpenAsync(host);
+        var request = OrchestratorDeadLetterTests.Request(deadLetter, OperatorActionKind.Skip, "notice sent by phone");
+
+        flaky!.FailNext(nameof(IOrchestrationStore.ReadDeadLettersAsync));
+        var refused = await host.ActAsync(request);
+        await host.WaitForIdleAsync();
+
+        flaky.Failed.Should().BeTrue();
+        refused.Succeeded.Should().BeFalse();
+        refused.Refusal.Should().Be(ReasonCodes.StoreUnavailable, "the store failed, not the action");
+        refused.Message.Should().Contain("try it again");
+        await AssertNothingAppliedAsync(host, deadLetter);
+
+        var done = await host.ActAsync(request);
+        await host.WaitForIdleAsync();
+        done.Succeeded.Should().BeTrue(done.ToString());
+        (await host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, Ct)).Should().BeEmpty();
+        (await host.Orchestrator.GetAuditTrailAsync("a", Ct)).Should().ContainSingle(r => r.Action == "operator-skip");
     }
 
     private static async Task AssertNothingAppliedAsync(EngineTestHost host, DeadLetter deadLetter)
