@@ -21,6 +21,9 @@ public sealed partial class PostgreSqlOrchestrationStore
     /// <summary>The seconds without traffic after which the listening connection sends a keepalive, unless its connection string sets one.</summary>
     internal const int ListenKeepAliveSeconds = 30;
 
+    /// <summary>How long disposal waits for the listening loop to end after cancelling it, and again after waking it.</summary>
+    private static readonly TimeSpan ListenerStopWait = TimeSpan.FromSeconds(2);
+
     /// <summary>
     /// Why the connection that listens for change notifications is not listening, while it is not: the latest failure
     /// to open it or to go on listening (its message names no password). <see langword="null"/> while it listens, and
@@ -162,14 +165,52 @@ public sealed partial class PostgreSqlOrchestrationStore
         if (listening is not null)
         {
             await listening.CancelAsync().ConfigureAwait(false);
-            if (listener is not null)
+            if (listener is null || await EndsWithinAsync(listener, ListenerStopWait).ConfigureAwait(false)
+                || (await WakeListenerAsync().ConfigureAwait(false) && await EndsWithinAsync(listener, ListenerStopWait).ConfigureAwait(false)))
             {
-                await listener.ConfigureAwait(false);
+                listening.Dispose();
             }
 
-            listening.Dispose();
+            // Otherwise the loop still runs and may read its token: it ends at the next notification or connection failure.
         }
 
         _accepted.TrySetResult();
+    }
+
+    /// <summary>
+    /// Wakes the listening connection with a notification on the store's channel. The driver can miss the cancellation of
+    /// a wait for notifications that raced the wait's start, and would then wait until the next notification: this is it.
+    /// </summary>
+    /// <returns>Whether the notification was sent.</returns>
+    private async Task<bool> WakeListenerAsync()
+    {
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
+            await using var notify = new NpgsqlCommand("SELECT pg_notify($1, '')", connection);
+            notify.Parameters.Add(new NpgsqlParameter { Value = _sql.InboxChannel });
+            await notify.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+#pragma warning disable CA1031 // Best effort while disposing: a server out of reach also ends the listening connection.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Whether the listening loop ended within <paramref name="wait"/> (a bound on disposal, on the wall clock).</summary>
+    private static async Task<bool> EndsWithinAsync(Task listener, TimeSpan wait)
+    {
+        try
+        {
+            await listener.WaitAsync(wait).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 }
