@@ -365,10 +365,7 @@ public sealed partial class PostgreSqlOrchestrationStore
             {
                 while (!_disposed && Interlocked.Exchange(ref _pruneRequested, 0) == 1)
                 {
-                    // A window reaching back before year 1 keeps everything: its cut-off is the first moment there is.
-                    var now = _time.GetUtcNow();
-                    var window = _options.RetentionWindow!.Value;
-                    var cutOff = window >= now - DateTimeOffset.MinValue ? DateTimeOffset.MinValue : now - window;
+                    var cutOff = RetentionCutOff.At(_time.GetUtcNow(), _options.RetentionWindow!.Value);
                     try
                     {
                         if (cutOff > DateTimeOffset.MinValue)

@@ -550,7 +550,7 @@ public sealed partial class SqliteOrchestrationStore
                 {
                     try
                     {
-                        var cutOff = CutOff(_time.GetUtcNow(), _options.RetentionWindow!.Value);
+                        var cutOff = RetentionCutOff.At(_time.GetUtcNow(), _options.RetentionWindow!.Value);
                         if (cutOff > DateTimeOffset.MinValue)
                         {
                             await PruneAsync(cutOff, CancellationToken.None).ConfigureAwait(false);
@@ -578,13 +578,6 @@ public sealed partial class SqliteOrchestrationStore
             }
         });
     }
-
-    /// <summary>
-    /// The retention window's cut-off at <paramref name="now"/>: <see cref="DateTimeOffset.MinValue"/> (nothing is older)
-    /// when the window reaches back before the first moment a <see cref="DateTimeOffset"/> can hold.
-    /// </summary>
-    internal static DateTimeOffset CutOff(DateTimeOffset now, TimeSpan window) =>
-        window >= now - DateTimeOffset.MinValue ? DateTimeOffset.MinValue : now - window;
 
     /// <summary>
     /// Writes an event's CloudEvents JSON into <paramref name="buffer"/> (the bytes of

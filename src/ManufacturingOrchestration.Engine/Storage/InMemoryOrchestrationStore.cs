@@ -748,9 +748,7 @@ public sealed class InMemoryOrchestrationStore : IOrchestrationStore, IDisposabl
 
         try
         {
-            // A window reaching back before year 1 keeps everything: its cut-off is the first moment there is.
-            var now = _time.GetUtcNow();
-            var cutOff = window >= now - DateTimeOffset.MinValue ? DateTimeOffset.MinValue : now - window;
+            var cutOff = RetentionCutOff.At(_time.GetUtcNow(), window);
             if (cutOff > DateTimeOffset.MinValue)
             {
                 Prune(cutOff);
