@@ -1,4 +1,3 @@
-using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Tests.Execution;
@@ -158,20 +157,7 @@ public class ApprovalWithdrawalTests
         }
 
         return builder
-            .OnApproved("notify-planner", (outcome, ctx) => ctx.Plan(CommandKinds.NotificationSend, c => new SendNotificationRequest
-            {
-                Context = c,
-                Roles = [Role.Planner],
-                Site = outcome.Request.Site,
-                Subject = $"approved {outcome.Payload}",
-            }))
-            .OnRefused("notify-quality", (outcome, ctx) => ctx.Plan(CommandKinds.NotificationSend, c => new SendNotificationRequest
-            {
-                Context = c,
-                Roles = [Role.QualityEngineer],
-                Site = outcome.Request.Site,
-                Subject = $"refused {outcome.Payload}",
-            }))
+            .NotifyingOutcomes()
             .Build();
     }
 

@@ -57,21 +57,25 @@ internal static class GatedRelease
                     Payload = passed.Lot.Value,
                 });
             })
-            .OnApproved("notify-planner", (outcome, ctx) => ctx.Plan(CommandKinds.NotificationSend, c => new SendNotificationRequest
-            {
-                Context = c,
-                Roles = [Role.Planner],
-                Site = outcome.Request.Site,
-                Subject = $"approved {outcome.Payload}",
-            }))
-            .OnRefused("notify-quality", (outcome, ctx) => ctx.Plan(CommandKinds.NotificationSend, c => new SendNotificationRequest
-            {
-                Context = c,
-                Roles = [Role.QualityEngineer],
-                Site = outcome.Request.Site,
-                Subject = $"refused {outcome.Payload}",
-            }))
+            .NotifyingOutcomes()
             .Build();
+
+    /// <summary>An approval notifies the planners, a refusal quality, each naming the request's payload.</summary>
+    public static WorkflowBuilder NotifyingOutcomes(this WorkflowBuilder builder) => builder
+        .OnApproved("notify-planner", (outcome, ctx) => ctx.Plan(CommandKinds.NotificationSend, c => new SendNotificationRequest
+        {
+            Context = c,
+            Roles = [Role.Planner],
+            Site = outcome.Request.Site,
+            Subject = $"approved {outcome.Payload}",
+        }))
+        .OnRefused("notify-quality", (outcome, ctx) => ctx.Plan(CommandKinds.NotificationSend, c => new SendNotificationRequest
+        {
+            Context = c,
+            Roles = [Role.QualityEngineer],
+            Site = outcome.Request.Site,
+            Subject = $"refused {outcome.Payload}",
+        }));
 
     /// <summary>The inspector passes <paramref name="lot"/>; the id of the approval request that is then waiting.</summary>
     public static async Task<string> RequestAsync(EngineTestHost host, string lot)

@@ -15,8 +15,14 @@ public sealed class OperatorActionStoreFailureTests
 {
     private static CancellationToken Ct => EngineTestHost.Ct;
 
-    [Fact]
-    public async Task Compensate_StoreFailsReadingTheEventsCommands_IsRefusedAsStoreUnavailableNothingAppliedAndATryAgainSucceeds()
+    /// <summary>
+    /// A read the action makes fails once: looking up the dead letter it names (before the action reaches its partition),
+    /// or, for a compensation, reading the event's commands.
+    /// </summary>
+    [Theory]
+    [InlineData(OperatorActionKind.Compensate, nameof(IOrchestrationStore.ReadCommandsCausedByAsync), "operator-compensate")]
+    [InlineData(OperatorActionKind.Skip, nameof(IOrchestrationStore.ReadDeadLettersAsync), "operator-skip")]
+    public async Task StoreFailsAReadOfTheAction_IsRefusedAsStoreUnavailableNothingAppliedAndATryAgainSucceeds(OperatorActionKind kind, string failingRead, string audited)
     {
         ClusterTakeoverFailureTests.FlakyStore? flaky = null;
         await using var host = await OrchestratorDeadLetterTests.CreateParkedHostAsync(o =>
@@ -25,9 +31,9 @@ public sealed class OperatorActionStoreFailureTests
             o.Settings.Parallelism = 1;
         });
         var deadLetter = await OrchestratorDeadLetterTests.SingleOpenAsync(host);
-        var request = OrchestratorDeadLetterTests.Request(deadLetter, OperatorActionKind.Compensate, "undo the supplier notice");
+        var request = OrchestratorDeadLetterTests.Request(deadLetter, kind, "handled by phone");
 
-        flaky!.FailNext(nameof(IOrchestrationStore.ReadCommandsCausedByAsync));
+        flaky!.FailNext(failingRead);
         var refused = await host.ActAsync(request);
         await host.WaitForIdleAsync();
 
@@ -41,7 +47,7 @@ public sealed class OperatorActionStoreFailureTests
         await host.WaitForIdleAsync();
         done.Succeeded.Should().BeTrue(done.ToString());
         (await host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, Ct)).Should().BeEmpty();
-        (await host.Orchestrator.GetAuditTrailAsync("a", Ct)).Should().ContainSingle(r => r.Action == "operator-compensate");
+        (await host.Orchestrator.GetAuditTrailAsync("a", Ct)).Should().ContainSingle(r => r.Action == audited);
         (await host.Orchestrator.Audit.VerifyAllAsync(Ct)).IsValid.Should().BeTrue();
     }
 
@@ -71,36 +77,6 @@ public sealed class OperatorActionStoreFailureTests
         done.Succeeded.Should().BeTrue(done.ToString());
         (await host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, Ct)).Should().BeEmpty();
         TestWorkflows.Delivered(host.Plant, "a").Should().Equal("a2", "a3");
-    }
-
-    [Fact]
-    public async Task Skip_StoreFailsLookingUpTheDeadLetter_IsRefusedAsStoreUnavailableNothingAppliedAndATryAgainSucceeds()
-    {
-        // The dead letter an action names is looked up before the action reaches its partition.
-        ClusterTakeoverFailureTests.FlakyStore? flaky = null;
-        await using var host = await OrchestratorDeadLetterTests.CreateParkedHostAsync(o =>
-        {
-            (o.Store, flaky) = ClusterTakeoverFailureTests.FlakyStore.Wrap(o.Store);
-            o.Settings.Parallelism = 1;
-        });
-        var deadLetter = await OrchestratorDeadLetterTests.SingleOpenAsync(host);
-        var request = OrchestratorDeadLetterTests.Request(deadLetter, OperatorActionKind.Skip, "notice sent by phone");
-
-        flaky!.FailNext(nameof(IOrchestrationStore.ReadDeadLettersAsync));
-        var refused = await host.ActAsync(request);
-        await host.WaitForIdleAsync();
-
-        flaky.Failed.Should().BeTrue();
-        refused.Succeeded.Should().BeFalse();
-        refused.Refusal.Should().Be(ReasonCodes.StoreUnavailable, "the store failed, not the action");
-        refused.Message.Should().Contain("try it again");
-        await AssertNothingAppliedAsync(host, deadLetter);
-
-        var done = await host.ActAsync(request);
-        await host.WaitForIdleAsync();
-        done.Succeeded.Should().BeTrue(done.ToString());
-        (await host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, Ct)).Should().BeEmpty();
-        (await host.Orchestrator.GetAuditTrailAsync("a", Ct)).Should().ContainSingle(r => r.Action == "operator-skip");
     }
 
     private static async Task AssertNothingAppliedAsync(EngineTestHost host, DeadLetter deadLetter)
