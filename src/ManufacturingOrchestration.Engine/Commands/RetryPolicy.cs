@@ -30,9 +30,17 @@ public sealed class RetryPolicy
     [Range(1, int.MaxValue)]
     public int MaxAttempts { get; init; } = 10;
 
+    /// <summary>
+    /// The longest wait a target's own <c>Retry-After</c> is honoured for; not negative. Default 24 hours. A target
+    /// asking for more (a misconfigured gateway's 68 years) is retried after this long, so a command is never parked
+    /// for longer than the plant would notice.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "10675199.02:48:05.4775807")]
+    public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromHours(24);
+
     /// <summary>The delay before attempt <paramref name="attempt"/> + 1, given that <paramref name="attempt"/> attempts failed.</summary>
     /// <param name="attempt">Failed attempts so far (1 or more).</param>
-    /// <param name="retryAfter">A delay the target asked for, honoured when longer.</param>
+    /// <param name="retryAfter">A delay the target asked for, honoured when longer, up to <see cref="MaxRetryAfter"/>.</param>
     /// <param name="random">The jitter source.</param>
     /// <returns>The delay.</returns>
     public TimeSpan NextDelay(int attempt, TimeSpan? retryAfter, Random random)
@@ -42,6 +50,7 @@ public sealed class RetryPolicy
         var baseMs = Math.Min(InitialDelay.TotalMilliseconds * Math.Pow(Multiplier, exponent), MaxDelay.TotalMilliseconds);
         var jittered = baseMs * (1 + (Jitter * ((random.NextDouble() * 2) - 1)));
         var delay = TimeSpan.FromMilliseconds(Math.Clamp(jittered, 0, MaxDelay.TotalMilliseconds));
-        return retryAfter is { } asked && asked > delay ? asked : delay;
+        var honoured = retryAfter is { } asked && asked < MaxRetryAfter ? asked : MaxRetryAfter;
+        return retryAfter is not null && honoured > delay ? honoured : delay;
     }
 }

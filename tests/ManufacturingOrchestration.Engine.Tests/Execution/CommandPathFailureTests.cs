@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.ExceptionServices;
 using ManufacturingOrchestration.Adapters;
+using ManufacturingOrchestration.Engine.Commands;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Storage;
 
@@ -122,10 +123,14 @@ public class CommandPathFailureTests
     [Fact]
     public async Task TargetAsksToWaitLongerThanTheCalendarLasts_TheCommandWaitsAndTheWorkerGoesOn()
     {
-        // A target may ask for any non-negative wait. One past the end of the calendar must not stop the worker: the
-        // command waits (its key with it) and the worker's other keys go on.
+        // A target may ask for any non-negative wait, and a host may honour any (MaxRetryAfter). One past the end of
+        // the calendar must not stop the worker: the command waits (its key with it) and the worker's other keys go on.
         await using var host = await new EngineTestHost(
-            o => o.Settings.Parallelism = 1,
+            o =>
+            {
+                o.Settings.Parallelism = 1;
+                o.Settings.Retry = new RetryPolicy { MaxRetryAfter = TimeSpan.MaxValue };
+            },
             workflows: [TestWorkflows.Notify()],
             adapters: plant => TestWorkflows.WithNotification(plant, new WaitForeverAdapter(plant.Notification, "a:a1"))).StartAsync();
 

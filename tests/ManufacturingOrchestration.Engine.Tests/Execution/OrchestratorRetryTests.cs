@@ -84,6 +84,21 @@ public class OrchestratorRetryTests
     }
 
     [Fact]
+    public async Task TransientFailure_RetryAfterBeyondTheLongestHonoured_WaitsOnlyThatLong()
+    {
+        await using var host = await TestWorkflows.NotifyHost(o => o.Settings.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromSeconds(1), Jitter = 0, MaxRetryAfter = TimeSpan.FromHours(2) }).StartAsync();
+        host.Plant.Faults.Configure(CommandKinds.NotificationSend, new FaultProfile { RetryAfter = TimeSpan.FromDays(365 * 68) });
+        host.Plant.Faults.FailNext(CommandKinds.NotificationSend, 1);
+
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("a", "a1"));
+
+        (await host.Store.ReadPendingCommandsAsync("a", EngineTestHost.Ct)).Single().NextAttemptAt.Should().Be(host.Time.GetUtcNow() + TimeSpan.FromHours(2));
+        host.Time.Advance(TimeSpan.FromHours(2));
+        await host.Orchestrator.WaitForIdleAsync(EngineTestHost.Ct);
+        host.Plant.Notification.Sent.Should().ContainSingle("the retry went out once the longest honoured wait had passed");
+    }
+
+    [Fact]
     public async Task OutageOfTheTargetSystem_CommandsOfAllKeysRetriedUntilItIsBack_EachAppliedOnceInOrder()
     {
         await using var host = await TestWorkflows.NotifyHost(o => o.Settings.Parallelism = 3).StartAsync();

@@ -28,7 +28,7 @@ public sealed class OrchestratorSettingsTests
             QueueCapacity = -1,
             CheckpointInterval = TimeSpan.Zero,
             NodeId = " ",
-            Retry = new RetryPolicy { MaxAttempts = 0, Jitter = 1.5 },
+            Retry = new RetryPolicy { MaxAttempts = 0, Jitter = 1.5, MaxRetryAfter = TimeSpan.FromSeconds(-1) },
         };
         settings.Approvals.DefaultDeadline = TimeSpan.Zero;
         settings.AuditSinkDelivery.BatchSize = 10_001;
@@ -40,6 +40,7 @@ public sealed class OrchestratorSettingsTests
             "NodeId: The OrchestratorSettings.NodeId field is required.",
             "Jitter: The field OrchestratorSettings.Retry.Jitter must be between 0 and 1.",
             "MaxAttempts: The field OrchestratorSettings.Retry.MaxAttempts must be between 1 and 2147483647.",
+            "MaxRetryAfter: The field OrchestratorSettings.Retry.MaxRetryAfter must be between 00:00:00 and 10675199.02:48:05.4775807.",
             "DefaultDeadline: The field OrchestratorSettings.Approvals.DefaultDeadline must be between 00:00:00 exclusive and 10675199.02:48:05.4775807.",
             "BatchSize: The field OrchestratorSettings.AuditSinkDelivery.BatchSize must be between 1 and 10000.");
     }

@@ -97,6 +97,7 @@ public class TimerAndRetryFailureTests
             o =>
             {
                 o.Settings.Parallelism = 1;
+                o.Settings.Retry = new RetryPolicy { MaxRetryAfter = TimeSpan.MaxValue };
                 o.TimeProvider = clock = new RecordingTimeProvider((FakeTimeProvider)o.TimeProvider);
             },
             workflows: [TestWorkflows.Notify()],
