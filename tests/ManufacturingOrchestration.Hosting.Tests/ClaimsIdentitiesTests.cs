@@ -16,15 +16,54 @@ public class ClaimsIdentitiesTests
     }
 
     [Fact]
-    public void FromPrincipal_NameIdentifierAndIssuedAt_AreTheFallbacks()
+    public void FromPrincipal_IssuedAtAccepted_NameIdentifierAndIssuedAtAreTheFallbacks()
     {
         var principal = Principal("Cookies", (ClaimTypes.NameIdentifier, "sup-sara"), ("iat", "1796083260"));
 
-        var identity = ClaimsIdentities.FromPrincipal(principal);
+        var identity = ClaimsIdentities.FromPrincipal(principal, AuthenticationTimeSource.AuthTimeOrIssuedAt);
 
         identity.Actor.Should().Be(new ActorId("sup-sara"));
         identity.AuthenticatedAt.Should().Be(new DateTimeOffset(2026, 12, 1, 0, 1, 0, TimeSpan.Zero));
         identity.Method.Should().Be("Cookies");
+    }
+
+    [Fact]
+    public void FromPrincipal_OnlyIssuedAtByDefault_IsRefusedSinceARefreshedTokenIsNewWithoutAFreshSignIn()
+    {
+        var principal = Principal("Bearer", ("sub", "qm-quinn"), ("iat", "1796083260"), ("amr", "pwd"));
+
+        var act = () => ClaimsIdentities.FromPrincipal(principal);
+
+        act.Should().Throw<ManufacturingOrchestrationException>().WithMessage("*no auth_time claim*iat*when the token was issued*AuthTimeOrIssuedAt*")
+            .Which.ReasonCode.Should().Be(ReasonCodes.ApprovalUnauthenticated);
+    }
+
+    [Theory]
+    [InlineData(AuthenticationTimeSource.AuthTimeClaim)]
+    [InlineData(AuthenticationTimeSource.AuthTimeOrIssuedAt)]
+    public void FromPrincipal_AuthTimeAndALaterIssuedAt_TheSignInTimeWins(AuthenticationTimeSource source)
+    {
+        var principal = Principal("Bearer", ("sub", "qm-quinn"), ("iat", "1796090000"), ("auth_time", "1796083200"));
+
+        ClaimsIdentities.FromPrincipal(principal, source).AuthenticatedAt.Should().Be(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
+    }
+
+    [Fact]
+    public void FromPrincipal_FractionalAuthTime_IsTheSecondItFellIn()
+    {
+        var principal = Principal("Bearer", ("sub", "qm-quinn"), ("auth_time", "1796083200.75"));
+
+        ClaimsIdentities.FromPrincipal(principal).AuthenticatedAt.Should().Be(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
+    }
+
+    [Fact]
+    public void FromPrincipal_UnknownTimeSource_IsRefusedNamingTheArgument()
+    {
+        var principal = Principal("Bearer", ("sub", "qm-quinn"), ("auth_time", "1796083200"));
+
+        var act = () => ClaimsIdentities.FromPrincipal(principal, (AuthenticationTimeSource)7);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("timeSource");
     }
 
     [Fact]
@@ -40,9 +79,10 @@ public class ClaimsIdentitiesTests
     [Theory]
     [InlineData(null, "1796083200", "The principal's subject")]
     [InlineData("qm\u0000quinn", "1796083200", "The principal's subject")]
-    [InlineData("qm-quinn", null, "carries no auth_time or iat claim")]
-    [InlineData("qm-quinn", "-5", "carries no auth_time or iat claim")]
-    [InlineData("qm-quinn", "99999999999999999", "carries no auth_time or iat claim")]
+    [InlineData("qm-quinn", null, "carries no auth_time claim")]
+    [InlineData("qm-quinn", "-5", "carries no auth_time claim")]
+    [InlineData("qm-quinn", "1e9", "carries no auth_time claim")]
+    [InlineData("qm-quinn", "99999999999999999", "carries no auth_time claim")]
     public void FromPrincipal_MissingOrBadSubjectOrTime_IsRefusedNamingWhat(string? subject, string? authTime, string message)
     {
         var claims = new List<(string, string)>();
