@@ -241,6 +241,12 @@ public abstract partial class HttpConnector : IOperationSupport
 
                     body = read;
                 }
+                catch (TimeoutException)
+                {
+                    var late = $"HTTP connector '{Name}': '{queryKind}' timed out while its answer was read (attempt timeout {Options.Resilience.AttemptTimeout.Timeout.TotalMilliseconds:0} ms).";
+                    LogQueryFailed(Logger, Name, queryKind, ReasonCodes.AdapterTransient.Code, late);
+                    throw new HttpConnectorException(ReasonCodes.AdapterTransient, late, status, null);
+                }
                 catch (Exception ex) when (ex is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
                 {
                     var broken = $"HTTP connector '{Name}': the answer to '{queryKind}' broke off while it was read ({ex.GetType().Name}).";
@@ -353,6 +359,7 @@ public abstract partial class HttpConnector : IOperationSupport
     /// </summary>
     private async ValueTask<(HttpResponseMessage Response, SentCredential Sent)> SendWithCredentialAsync(HttpRequestMessage request, SentCredential sent, CancellationToken cancellationToken)
     {
+        request.Options.Set(HttpAttemptClock.CallStarted, TimeProvider.GetTimestamp());
         var response = await CreateClient().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Unauthorized || sent.Value is not { } refused)
         {
@@ -396,6 +403,7 @@ public abstract partial class HttpConnector : IOperationSupport
                 return (response, sent);
             }
 
+            copy.Options.Set(HttpAttemptClock.CallStarted, TimeProvider.GetTimestamp());
             var second = await CreateClient().SendAsync(copy, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             response.Dispose();
             return (second, new SentCredential(renewed, refused));
@@ -491,6 +499,12 @@ public abstract partial class HttpConnector : IOperationSupport
                 return null;
             }
         }
+        catch (TimeoutException)
+        {
+            // The status says the command was applied; only the reference did not arrive in time.
+            LogReferenceLate(Logger, Name, (int)response.StatusCode, Options.Resilience.AttemptTimeout.Timeout.TotalMilliseconds);
+            return null;
+        }
         catch (Exception ex) when (ex is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
         {
             // The status came before the body broke off: still a success, without a reference.
@@ -530,7 +544,7 @@ public abstract partial class HttpConnector : IOperationSupport
             (var body, complete) = await ReadBodyAsync(response, Options.MaxErrorBodyBytes, cancellationToken).ConfigureAwait(false);
             text = Encoding.UTF8.GetString(body);
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutException && !cancellationToken.IsCancellationRequested)
         {
             return null;
         }
@@ -558,10 +572,53 @@ public abstract partial class HttpConnector : IOperationSupport
     }
 
     /// <summary>
-    /// Reads at most <paramref name="limit"/> bytes of a response body (the response was read up to its headers only).
+    /// Reads at most <paramref name="limit"/> bytes of a response body (the response was read up to its headers only)
+    /// within what is left of the attempt's timeout, and of the total timeout: the pipeline's timeouts end when the
+    /// headers arrive, and a target system that then sends its body a byte a minute must not hold the call for ever.
     /// </summary>
     /// <returns>The bytes read, and whether they are the whole body (<see langword="false"/>: the body is longer than the limit).</returns>
-    private static async ValueTask<(byte[] Body, bool Complete)> ReadBodyAsync(HttpResponseMessage response, int limit, CancellationToken cancellationToken)
+    /// <exception cref="TimeoutException">The body did not arrive in time (the caller's own cancellation is thrown as it is).</exception>
+    private async ValueTask<(byte[] Body, bool Complete)> ReadBodyAsync(HttpResponseMessage response, int limit, CancellationToken cancellationToken)
+    {
+        using var deadline = new CancellationTokenSource(RemainingTime(response), TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            return await ReadBodyWithinAsync(response, limit, linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException && deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException("The response body did not arrive within the attempt timeout.", ex);
+        }
+    }
+
+    /// <summary>
+    /// What is left of the response's attempt timeout (from when <see cref="HttpAttemptClock"/> saw the attempt start) and
+    /// of its total timeout (from when the connector sent the request), whichever ends first.
+    /// </summary>
+    private TimeSpan RemainingTime(HttpResponseMessage response)
+    {
+        var resilience = Options.Resilience;
+        var remaining = resilience.AttemptTimeout.Timeout;
+        if (response.RequestMessage is { } request)
+        {
+            if (request.Options.TryGetValue(HttpAttemptClock.AttemptStarted, out var attemptStarted))
+            {
+                remaining = resilience.AttemptTimeout.Timeout - TimeProvider.GetElapsedTime(attemptStarted);
+            }
+
+            if (request.Options.TryGetValue(HttpAttemptClock.CallStarted, out var callStarted)
+                && resilience.TotalRequestTimeout.Timeout - TimeProvider.GetElapsedTime(callStarted) is var total
+                && total < remaining)
+            {
+                remaining = total;
+            }
+        }
+
+        return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
+    }
+
+    private static async ValueTask<(byte[] Body, bool Complete)> ReadBodyWithinAsync(HttpResponseMessage response, int limit, CancellationToken cancellationToken)
     {
         if (response.Content.Headers.ContentLength is { } length && length <= limit)
         {
@@ -698,6 +755,9 @@ public abstract partial class HttpConnector : IOperationSupport
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "HTTP connector {Connector}: the body of a {Status} success is larger than {Limit} bytes; the external reference is not read from it")]
     private static partial void LogReferenceNotRead(ILogger logger, string connector, int status, int limit);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "HTTP connector {Connector}: the body of a {Status} success did not arrive within the attempt timeout ({AttemptTimeoutMs} ms); the external reference is not read from it")]
+    private static partial void LogReferenceLate(ILogger logger, string connector, int status, double attemptTimeoutMs);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "HTTP connector {Connector}: query {Kind} failed {ReasonCode}: {Detail}")]
     private static partial void LogQueryFailed(ILogger logger, string connector, string kind, string? reasonCode, string? detail);

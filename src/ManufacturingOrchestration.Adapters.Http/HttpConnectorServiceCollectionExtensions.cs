@@ -195,7 +195,7 @@ public static class HttpConnectorServiceCollectionExtensions
         services.TryAddSingleton<HttpConnectorCircuits>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICircuitStateReporter, HttpConnectorCircuits>(provider => provider.GetRequiredService<HttpConnectorCircuits>()));
 
-        services
+        var http = services
             .AddHttpClient(HttpConnectorContext.HttpClientName(name))
             .ConfigureHttpClient((provider, client) =>
             {
@@ -219,18 +219,22 @@ public static class HttpConnectorServiceCollectionExtensions
                         client.AllowAutoRedirect = false;
                         break;
                 }
-            })
-            .AddResilienceHandler("resilience", (builder, context) =>
-            {
-                var provider = context.ServiceProvider;
-                var options = provider.GetRequiredService<IOptionsMonitor<HttpConnectorOptions>>().Get(name);
-                HttpConnectorPipeline.Configure(
-                    builder,
-                    options.Resilience,
-                    provider.GetService<TimeProvider>() ?? TimeProvider.System,
-                    provider.GetRequiredService<HttpConnectorCircuits>(),
-                    name);
             });
+        http.AddResilienceHandler("resilience", (builder, context) =>
+        {
+            var provider = context.ServiceProvider;
+            var options = provider.GetRequiredService<IOptionsMonitor<HttpConnectorOptions>>().Get(name);
+            HttpConnectorPipeline.Configure(
+                builder,
+                options.Resilience,
+                provider.GetService<TimeProvider>() ?? TimeProvider.System,
+                provider.GetRequiredService<HttpConnectorCircuits>(),
+                name);
+        });
+
+        // Added after the resilience handler, so inside it: it marks when each attempt starts, and the connector reads a
+        // response body within what is left of that attempt's timeout.
+        http.AddHttpMessageHandler(provider => new HttpAttemptClock(provider.GetService<TimeProvider>() ?? TimeProvider.System));
 
         services.TryAddKeyedSingleton(name, (provider, _) => factory(HttpConnectorContext.FromServices(provider, name)));
         services.TryAddSingleton(provider => provider.GetRequiredKeyedService<TAdapter>(name));

@@ -526,6 +526,96 @@ public sealed class JsonRestErpConnectorTests
     }
 
     [Fact(Timeout = LoopbackServer.TestTimeout)]
+    public async Task GetMaterialAsync_AnswerStallsAfterItsHeaders_ThrowsTransientWithinTheAttemptTimeout()
+    {
+        var rest = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = LoopbackServer.Always(Stalling(200, """{"id":"MAT-1","desc""", rest.Task));
+        await using var provider = TestConnectors.Services(server);
+        try
+        {
+            var act = async () => await TestConnectors.Erp(provider).GetMaterialAsync(new MaterialId("MAT-1"), Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+            var thrown = (await act.Should().ThrowAsync<HttpConnectorException>("the rest of the body never comes: the attempt timeout (2 s) ends the read")).Which;
+            thrown.ReasonCode.Should().Be(ReasonCodes.AdapterTransient);
+            thrown.Message.Should().Contain("'erp.get-material' timed out");
+        }
+        finally
+        {
+            rest.TrySetResult();
+        }
+    }
+
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
+    public async Task GetMaterialAsync_CallerCancelsWhileTheAnswerStalls_ThrowsCancellation()
+    {
+        var rest = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var headersSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = LoopbackServer.Always(Stalling(200, """{"id":"MAT-1","desc""", rest.Task, headersSent));
+        await using var provider = TestConnectors.Services(server, o =>
+        {
+            // Far longer than the test takes to cancel: the caller's cancellation comes first however loaded the machine is.
+            o.Resilience.AttemptTimeout.Timeout = TimeSpan.FromSeconds(50);
+            o.Resilience.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(100);
+            o.Resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(100);
+        });
+        using var caller = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        try
+        {
+            var call = TestConnectors.Erp(provider).GetMaterialAsync(new MaterialId("MAT-1"), caller.Token).AsTask();
+            await headersSent.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+            await caller.CancelAsync();
+
+            var act = () => call.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+            await act.Should().ThrowAsync<OperationCanceledException>("the caller's own cancellation is not a failure of the target system");
+        }
+        finally
+        {
+            rest.TrySetResult();
+        }
+    }
+
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
+    public async Task ChangeStockCategoryAsync_SuccessBodyStallsAfterItsHeaders_IsSucceededWithoutReferenceWithinTheAttemptTimeout()
+    {
+        var rest = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = LoopbackServer.Always(Stalling(201, """{"documentNumber":"49""", rest.Task));
+        await using var provider = TestConnectors.Services(server);
+        try
+        {
+            var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+            result.Status.Should().Be(AdapterResultStatus.Succeeded, "the status says the command was applied; only its reference did not arrive in time");
+            result.ExternalReference.Should().BeNull();
+            server.Hits.Should().Be(1);
+        }
+        finally
+        {
+            rest.TrySetResult();
+        }
+    }
+
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
+    public async Task ChangeStockCategoryAsync_ErrorBodyStallsAfterItsHeaders_IsClassifiedByItsStatusWithinTheAttemptTimeout()
+    {
+        var rest = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = LoopbackServer.Always(Stalling(422, """{"detail":"lot is""", rest.Task));
+        await using var provider = TestConnectors.Services(server);
+        try
+        {
+            var result = await TestConnectors.Erp(provider).ChangeStockCategoryAsync(TestConnectors.Block(), Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+            result.Status.Should().Be(AdapterResultStatus.PermanentFailure);
+            result.Message.Should().Contain("422").And.NotContain("lot is", "a detail that did not arrive in time is not quoted");
+            server.Hits.Should().Be(1);
+        }
+        finally
+        {
+            rest.TrySetResult();
+        }
+    }
+
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task ChangeStockCategoryAsync_SuccessBodyLargerThanTheLimit_IsSucceededWithoutReference()
     {
         await using var server = LoopbackServer.Always(ScriptedResponse.Of(201, $$"""{"documentNumber":"49","lines":"{{new string('x', 4000)}}"}"""));
@@ -621,6 +711,23 @@ public sealed class JsonRestErpConnectorTests
         found.Should().BeNull();
         server.Requests.Select(r => r.Header("X-Api-Key")).Should().Equal("key-expired", "key-renewed");
     }
+
+    /// <summary>
+    /// An answer whose headers and first bytes come at once and whose rest does not come until <paramref name="rest"/>
+    /// completes (at the end of the test): a target system that stops sending part-way through its body.
+    /// </summary>
+    private static ScriptedResponse Stalling(int status, string start, Task rest, TaskCompletionSource? headersSent = null) => new()
+    {
+        Status = status,
+        ContentLength = 4096,
+        WriteBody = async body =>
+        {
+            await body.WriteAsync(System.Text.Encoding.UTF8.GetBytes(start));
+            await body.FlushAsync();
+            headersSent?.TrySetResult();
+            await rest;
+        },
+    };
 
     /// <summary>Gives each credential in turn, then the last one again.</summary>
     private sealed class RenewingProvider(params string[] values) : ICredentialProvider
