@@ -57,13 +57,23 @@ internal static class HttpConnectorConfiguration
                     options.CredentialHeader = setting.Value ?? string.Empty;
                     break;
                 case "MAXERRORDETAILLENGTH":
-                    if (int.TryParse(setting.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var length))
+                    if (WholeNumber(setting, options) is { } length)
                     {
                         options.MaxErrorDetailLength = length;
                     }
-                    else
+
+                    break;
+                case "MAXRESPONSEBODYBYTES":
+                    if (WholeNumber(setting, options) is { } responseLimit)
                     {
-                        options.ConfigurationProblems.Add($"'{setting.Path}' must be a whole number, not '{setting.Value}'.");
+                        options.MaxResponseBodyBytes = responseLimit;
+                    }
+
+                    break;
+                case "MAXERRORBODYBYTES":
+                    if (WholeNumber(setting, options) is { } errorLimit)
+                    {
+                        options.MaxErrorBodyBytes = errorLimit;
                     }
 
                     break;
@@ -72,6 +82,18 @@ internal static class HttpConnectorConfiguration
                     break;
             }
         }
+    }
+
+    /// <summary>The setting as a whole number; <see langword="null"/> (and the problem kept) when it is not one.</summary>
+    private static int? WholeNumber(IConfigurationSection setting, HttpConnectorOptions options)
+    {
+        if (int.TryParse(setting.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        options.ConfigurationProblems.Add($"'{setting.Path}' must be a whole number, not '{setting.Value}'.");
+        return null;
     }
 
     private static void BindBaseAddress(IConfigurationSection setting, HttpConnectorOptions options)

@@ -88,14 +88,26 @@ public sealed class HttpConnectorOptions
     /// <summary>How many characters of an error response body a failure message quotes; default 256, 0 for none.</summary>
     public int MaxErrorDetailLength { get; set; } = 256;
 
-    /// <summary>
-    /// The most bytes of a response body the connector reads: a query answer or a success body holding the external
-    /// reference (16 MiB). An error body is read only as far as its detail needs (<see cref="MaxErrorBodyBytes"/>).
-    /// </summary>
-    internal int MaxResponseBodyBytes { get; set; } = 16 * 1024 * 1024;
+    /// <summary>The default of <see cref="MaxResponseBodyBytes"/>: 16 MiB.</summary>
+    public const int DefaultMaxResponseBodyBytes = 16 * 1024 * 1024;
 
-    /// <summary>The most bytes of an error response body read for its detail (64 KiB).</summary>
-    internal int MaxErrorBodyBytes { get; set; } = 64 * 1024;
+    /// <summary>The default of <see cref="MaxErrorBodyBytes"/>: 64 KiB.</summary>
+    public const int DefaultMaxErrorBodyBytes = 64 * 1024;
+
+    /// <summary>
+    /// The most bytes of a success body the connector reads: a query answer, or a command's success body holding the
+    /// external reference; default 16 MiB, allowed 1 to <see cref="HttpConnectorOptionsValidator.MaxAllowedBodyBytes"/>.
+    /// A query answer over it fails permanently; a command's success over it is still a success, without a reference.
+    /// An error body is read only as far as its detail needs (<see cref="MaxErrorBodyBytes"/>).
+    /// </summary>
+    public int MaxResponseBodyBytes { get; set; } = DefaultMaxResponseBodyBytes;
+
+    /// <summary>
+    /// The most bytes of an error response body read for the detail a failure message quotes (the rest is not read);
+    /// default 64 KiB, allowed 1 to <see cref="HttpConnectorOptionsValidator.MaxAllowedBodyBytes"/>. A body cut at this
+    /// limit is quoted from its start, not read as problem details.
+    /// </summary>
+    public int MaxErrorBodyBytes { get; set; } = DefaultMaxErrorBodyBytes;
 
     /// <summary>
     /// The in-call resilience of the connector, in the shape of the standard HTTP resilience handler of

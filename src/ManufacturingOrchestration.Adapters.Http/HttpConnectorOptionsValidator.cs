@@ -8,13 +8,20 @@ namespace ManufacturingOrchestration.Adapters.Http;
 /// plant fails at boot, not mid-shift: what configuration binding could not read (a malformed endpoint, a value of the
 /// wrong type, an unknown setting), an absolute http/https base address, bounded retries, positive timeouts with the
 /// attempt timeout shorter than the total, a retry budget that fits in the total timeout, sane circuit-breaker and
-/// rate-limiter settings, well-formed endpoint templates and header names. Each failure names the connector and the
-/// setting, such as <c>Resilience.Retry.MaxRetryAttempts</c> (the path under the connector's configuration section).
+/// rate-limiter settings, response body limits from 1 byte to <see cref="MaxAllowedBodyBytes"/>, well-formed endpoint
+/// templates and header names. Each failure names the connector and the setting, such as
+/// <c>Resilience.Retry.MaxRetryAttempts</c> (the path under the connector's configuration section).
 /// </summary>
 public sealed class HttpConnectorOptionsValidator : IValidateOptions<HttpConnectorOptions>
 {
     /// <summary>The most in-call retries (<c>Resilience.Retry.MaxRetryAttempts</c>) a connector may be configured with.</summary>
     public const int MaxAllowedRetryAttempts = 5;
+
+    /// <summary>
+    /// The largest <see cref="HttpConnectorOptions.MaxResponseBodyBytes"/> or <see cref="HttpConnectorOptions.MaxErrorBodyBytes"/>
+    /// a connector may be configured with (256 MiB): a body is held in memory while it is read, once per call in flight.
+    /// </summary>
+    public const int MaxAllowedBodyBytes = 256 * 1024 * 1024;
 
     /// <summary>
     /// The longest total timeout (<c>Resilience.TotalRequestTimeout.Timeout</c>) a connector may be configured with:
@@ -73,6 +80,9 @@ public sealed class HttpConnectorOptionsValidator : IValidateOptions<HttpConnect
         {
             failures.Add($"{who}: {nameof(options.MaxErrorDetailLength)} must not be negative.");
         }
+
+        ValidateBodyLimit(options.MaxResponseBodyBytes, nameof(options.MaxResponseBodyBytes), who, failures);
+        ValidateBodyLimit(options.MaxErrorBodyBytes, nameof(options.MaxErrorBodyBytes), who, failures);
 
         foreach (var code in options.AlreadyAppliedStatusCodes)
         {
@@ -221,6 +231,14 @@ public sealed class HttpConnectorOptionsValidator : IValidateOptions<HttpConnect
             {
                 failures.Add($"{who}: {Limiter}.DefaultRateLimiterOptions needs a PermitLimit of at least 1 and a QueueLimit that is not negative.");
             }
+        }
+    }
+
+    private static void ValidateBodyLimit(int limit, string property, string who, List<string> failures)
+    {
+        if (limit is < 1 or > MaxAllowedBodyBytes)
+        {
+            failures.Add($"{who}: {property} must be between 1 and {MaxAllowedBodyBytes} ({MaxAllowedBodyBytes / (1024 * 1024)} MiB).");
         }
     }
 

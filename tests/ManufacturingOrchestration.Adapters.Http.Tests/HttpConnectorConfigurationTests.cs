@@ -152,6 +152,38 @@ public sealed class HttpConnectorConfigurationTests
     }
 
     [Fact(Timeout = LoopbackServer.TestTimeout)]
+    public async Task AddHttpErpConnector_BodyLimitsInJson_AreHonoured()
+    {
+        await using var server = LoopbackServer.Start((request, _) => request.Path.Contains("materials", StringComparison.Ordinal)
+            ? ScriptedResponse.Of(200, $$"""{"id":"MAT-1","description":"{{new string('x', 4000)}}"}""")
+            : new ScriptedResponse { Status = 400, ContentType = "text/plain", Body = new string('y', 100) });
+        using var configuration = JsonSettings.Load(Settings(server.BaseAddress, extra: """ "MaxResponseBodyBytes": 1024, "MaxErrorBodyBytes": 16, """));
+        await using var provider = Erp(configuration);
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        var erp = provider.GetRequiredKeyedService<JsonRestErpConnector>("erp-eu");
+
+        var query = async () => await erp.GetMaterialAsync(new MaterialId("MAT-1"), Ct);
+        var command = await erp.ChangeStockCategoryAsync(TestConnectors.Block(), Ct);
+
+        (await query.Should().ThrowAsync<AdapterPermanentException>()).Which.Message.Should().Contain("'erp.get-material' is larger than 1024 bytes");
+        command.Status.Should().Be(AdapterResultStatus.PermanentFailure);
+        command.Message.Should().EndWith(": " + new string('y', 16), "only the first 16 bytes of the error body are read");
+    }
+
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
+    public async Task AddHttpErpConnector_BodyLimitsInJsonOutOfBoundsOrNotNumbers_FailStartUpNamingThem()
+    {
+        using var configuration = JsonSettings.Load("""
+            { "erp": { "BaseAddress": "https://erp-eu.example.com/api/v1/", "MaxResponseBodyBytes": 0, "MaxErrorBodyBytes": "64 KiB" } }
+            """);
+        await using var provider = new ServiceCollection().AddHttpErpConnector("erp-eu", configuration.GetSection("erp")).BuildServiceProvider();
+
+        StartUpFailures(provider).Should().BeEquivalentTo(
+            "HTTP connector 'erp-eu': 'erp:MaxErrorBodyBytes' must be a whole number, not '64 KiB'.",
+            "HTTP connector 'erp-eu': MaxResponseBodyBytes must be between 1 and 268435456 (256 MiB).");
+    }
+
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
     public async Task AddHttpErpConnector_UnknownSettingsAndUnreadableValues_FailStartUpNamingThem()
     {
         using var configuration = JsonSettings.Load("""

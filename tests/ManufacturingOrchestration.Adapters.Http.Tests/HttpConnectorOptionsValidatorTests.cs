@@ -88,6 +88,51 @@ public sealed class HttpConnectorOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_DefaultBodyLimits_Are16MiBAnd64KiB()
+    {
+        var options = new HttpConnectorOptions();
+
+        options.MaxResponseBodyBytes.Should().Be(16 * 1024 * 1024);
+        options.MaxErrorBodyBytes.Should().Be(64 * 1024);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(HttpConnectorOptionsValidator.MaxAllowedBodyBytes + 1)]
+    public void Validate_MaxResponseBodyBytesOutOfBounds_FailsNamingIt(int limit)
+    {
+        var options = Valid();
+        options.MaxResponseBodyBytes = limit;
+
+        Validate(options).FailureMessage.Should().Contain("HTTP connector 'erp-eu': MaxResponseBodyBytes must be between 1 and 268435456 (256 MiB).");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(HttpConnectorOptionsValidator.MaxAllowedBodyBytes + 1)]
+    public void Validate_MaxErrorBodyBytesOutOfBounds_FailsNamingIt(int limit)
+    {
+        var options = Valid();
+        options.MaxErrorBodyBytes = limit;
+
+        Validate(options).FailureMessage.Should().Contain("HTTP connector 'erp-eu': MaxErrorBodyBytes must be between 1 and 268435456 (256 MiB).");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(HttpConnectorOptionsValidator.MaxAllowedBodyBytes)]
+    public void Validate_BodyLimitsAtTheirBounds_Succeed(int limit)
+    {
+        var options = Valid();
+        options.MaxResponseBodyBytes = limit;
+        options.MaxErrorBodyBytes = limit;
+
+        Validate(options).Succeeded.Should().BeTrue();
+    }
+
+    [Fact]
     public void Validate_NonPositiveTimeouts_Fail()
     {
         var options = Valid();
