@@ -159,40 +159,53 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
             envelopes[i] = _serializer.SerializeToUtf8Bytes(events[i].Envelope);
         }
 
-        await WriteAsync(
-            async (connection, transaction) =>
-            {
-                result.Clear();
-                await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = _commandTimeout };
-                batch.BatchCommands.Add(Batch("SELECT pg_advisory_xact_lock($1)", Bigint(_sql.InboxLockKey)));
-                batch.BatchCommands.Add(InsertInbox(events, envelopes, returning: true));
-
-                // Delivered when the transaction commits (none when it rolls back): wakes the nodes of a cluster.
-                batch.BatchCommands.Add(Batch("SELECT pg_notify($1, '')", Text(_sql.InboxChannel)));
-
-                var positions = new Dictionary<EventKey, long>();
-                await using (var rows = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        // The flags are the caller's only once the transaction has committed: a batch whose commit fails is rolled back,
+        // and none of its events may read as accepted (the caller retries them all).
+        var stored = new bool[events.Count];
+        try
+        {
+            await WriteAsync(
+                async (connection, transaction) =>
                 {
-                    await rows.NextResultAsync(cancellationToken).ConfigureAwait(false);
-                    while (await rows.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        positions[new EventKey(rows.GetString(0), rows.GetString(1))] = rows.GetInt64(2);
-                    }
-                }
+                    result.Clear();
+                    await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = _commandTimeout };
+                    batch.BatchCommands.Add(Batch("SELECT pg_advisory_xact_lock($1)", Bigint(_sql.InboxLockKey)));
+                    batch.BatchCommands.Add(InsertInbox(events, envelopes, returning: true));
 
-                // An event listed twice is accepted at its first place only.
-                for (var i = 0; i < events.Count; i++)
-                {
-                    accepted[i] = positions.Remove(events[i].Key, out var position);
-                    if (accepted[i])
-                    {
-                        result.Add(events[i] with { Position = position });
-                    }
-                }
+                    // Delivered when the transaction commits (none when it rolls back): wakes the nodes of a cluster.
+                    batch.BatchCommands.Add(Batch("SELECT pg_notify($1, '')", Text(_sql.InboxChannel)));
 
-                return 0;
-            },
-            cancellationToken).ConfigureAwait(false);
+                    var positions = new Dictionary<EventKey, long>();
+                    await using (var rows = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        await rows.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                        while (await rows.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            positions[new EventKey(rows.GetString(0), rows.GetString(1))] = rows.GetInt64(2);
+                        }
+                    }
+
+                    // An event listed twice is accepted at its first place only.
+                    for (var i = 0; i < events.Count; i++)
+                    {
+                        stored[i] = positions.Remove(events[i].Key, out var position);
+                        if (stored[i])
+                        {
+                            result.Add(events[i] with { Position = position });
+                        }
+                    }
+
+                    return 0;
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Array.Clear(accepted, 0, events.Count);
+            throw;
+        }
+
+        Array.Copy(stored, accepted, events.Count);
         return result;
     }
 

@@ -9,7 +9,8 @@ namespace ManufacturingOrchestration.Storage.PostgreSql.Tests;
 /// Edge cases of the PostgreSQL store: settings the server would refuse, rows stored in a form the store never writes,
 /// text a column cannot hold, a holder renewing its lease while its own commit is in flight, two
 /// batches locking the same keys, a schema that already holds a table of the store's name, a cancellation while the
-/// migration commits, a listening connection that fails, a retention window longer than the calendar.
+/// migration commits, an accepted batch whose commit fails, a listening connection that fails, a retention window longer
+/// than the calendar.
 /// </summary>
 public sealed class PostgreSqlStoreEdgeCaseTests
 {
@@ -318,6 +319,30 @@ public sealed class PostgreSqlStoreEdgeCaseTests
 
         (await _cluster.ScalarAsync($"SELECT MAX(version) FROM {options.Schema}.mo_schema_version")).Should().Be(PostgreSqlOrchestrationStore.SchemaVersion);
         await store.CommitAsync([NewState("lot-A", 0)], Ct);
+    }
+
+    [Fact]
+    public async Task AcceptAsync_CommitThatFails_ReportsNoEventAcceptedAndARetryAcceptsThem()
+    {
+        // A deferred trigger on the inbox makes the batch's COMMIT itself fail, after every statement of it has run.
+        var options = _cluster.NewOptions();
+        await using var store = await PostgreSqlOrchestrationStore.OpenAsync(options, cancellationToken: Ct);
+        await _cluster.ExecuteAsync($"CREATE FUNCTION {options.Schema}.refuse_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'commit refused'; END $$");
+        await _cluster.ExecuteAsync($"CREATE CONSTRAINT TRIGGER refuse_commit AFTER INSERT ON {options.Schema}.inbox DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {options.Schema}.refuse_commit()");
+        InboxEvent[] events = [Event("lot-A", "e-1"), Event("lot-B", "e-2")];
+        var accepted = new bool[2];
+
+        var act = async () => await store.AcceptAsync(events, accepted, Ct);
+
+        (await act.Should().ThrowAsync<Npgsql.PostgresException>()).Which.MessageText.Should().Be("commit refused");
+        accepted.Should().Equal([false, false], "the batch was rolled back");
+        (await _cluster.ScalarAsync($"SELECT COUNT(*) FROM {options.Schema}.inbox")).Should().Be(0L);
+
+        await _cluster.ExecuteAsync($"DROP TRIGGER refuse_commit ON {options.Schema}.inbox");
+        var stored = await store.AcceptAsync(events, accepted, Ct);
+
+        accepted.Should().Equal([true, true]);
+        stored.Select(static e => e.Key.Id).Should().Equal("e-1", "e-2");
     }
 
     [Fact]
