@@ -83,8 +83,8 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
     /// <returns>The open store.</returns>
     /// <exception cref="PostgreSqlStoreSchemaException">The schema was written by a newer library version; it is not modified.</exception>
     /// <exception cref="Model.ManufacturingOrchestrationException">
-    /// <see cref="Model.ReasonCodes.StoreDataUnreadable"/>: the schema holds a table (or index) the store did not create,
-    /// under a name one of its own needs; the message names both, and nothing is changed.
+    /// <see cref="Model.ReasonCodes.StoreDataUnreadable"/>: the schema holds a table (or index, or type) the store did not
+    /// create, under a name one of its own needs; the message names both, and nothing is changed.
     /// </exception>
     /// <exception cref="ArgumentException">A setting is not valid.</exception>
     /// <exception cref="NpgsqlException">The database cannot be reached; the message names no credentials.</exception>

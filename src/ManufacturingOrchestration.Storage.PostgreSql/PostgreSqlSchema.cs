@@ -183,7 +183,7 @@ internal static partial class PostgreSqlSchema
     /// <returns>A task that completes when the schema is at the target version.</returns>
     /// <exception cref="PostgreSqlStoreSchemaException">The schema is newer than this library.</exception>
     /// <exception cref="ManufacturingOrchestrationException">
-    /// <see cref="ReasonCodes.StoreDataUnreadable"/>: the schema holds a relation the store did not create under a name a
+    /// <see cref="ReasonCodes.StoreDataUnreadable"/>: the schema holds a relation or type the store did not create under a name a
     /// pending migration needs; nothing was changed.
     /// </exception>
     public static async Task MigrateAsync(NpgsqlDataSource dataSource, PostgreSqlSql sql, string target, long appliedAtTicks, int targetVersion, int commandTimeout, CancellationToken cancellationToken)
@@ -202,13 +202,14 @@ internal static partial class PostgreSqlSchema
                 // catalog snapshot can predate that commit (PostgreSQL refreshes it only when it processes invalidations),
                 // so its IF NOT EXISTS may not see the new objects: nothing was changed; a new transaction sees them. Unless
                 // the name is taken by a relation the store did not create (the schema is also the application's own):
-                // then no attempt can succeed, and the error names it.
-                if (ex.SqlState == PostgresErrorCodes.DuplicateTable
+                // then no attempt can succeed, and the error names it. A type takes a table's name as well: every table
+                // has a row type of its name, so a type of the application's own under it refuses the table (42710).
+                if (ex.SqlState is PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject
                     && await ForeignRelationsAsync(dataSource, sql, targetVersion, commandTimeout, cancellationToken).ConfigureAwait(false) is { Count: > 0 } foreign)
                 {
                     throw new ManufacturingOrchestrationException(
                         ReasonCodes.StoreDataUnreadable,
-                        $"The store '{target}' cannot be created in schema '{sql.Schema}': the schema already holds {string.Join(", ", foreign)}, which the store did not create and needs the name of; nothing was changed. Give the store a schema of its own (PostgreSqlStoreOptions.Schema), or rename or move that relation.",
+                        $"The store '{target}' cannot be created in schema '{sql.Schema}': the schema already holds {string.Join(", ", foreign)}, which the store did not create and needs the name of; nothing was changed. Give the store a schema of its own (PostgreSqlStoreOptions.Schema), or rename or move that object.",
                         ex);
                 }
 
@@ -223,13 +224,17 @@ internal static partial class PostgreSqlSchema
     /// <summary>
     /// The relations of the schema, in words (<c>table 'inbox'</c>), whose names the pending migrations — those the
     /// version read now in a new transaction still leaves to run up to <paramref name="targetVersion"/> — would create:
-    /// tables, indexes and named constraints. Empty when another node's migration made them the store's.
+    /// tables, indexes and named constraints; and the types (<c>type 'inbox'</c>: composite, enum, domain, range…) under
+    /// the name of a table they would create, whose row type needs it. Empty when another node's migration made them the
+    /// store's.
     /// </summary>
     private static async Task<List<string>> ForeignRelationsAsync(NpgsqlDataSource dataSource, PostgreSqlSql sql, int targetVersion, int commandTimeout, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var version = await ReadVersionAsync(connection, null, sql, commandTimeout, cancellationToken).ConfigureAwait(false);
         var names = new List<string>();
+        // The version table is the store's own once it exists; a type under its name (an enum, a domain) is not.
+        var tables = new List<string> { VersionTable };
         for (var v = version; v < targetVersion; v++)
         {
             foreach (var statement in Migrations[v])
@@ -237,6 +242,10 @@ internal static partial class PostgreSqlSchema
                 foreach (Match created in CreatedName().Matches(statement))
                 {
                     names.Add(created.Groups[1].Value);
+                    if (created.Value.StartsWith("CREATE TABLE", StringComparison.Ordinal))
+                    {
+                        tables.Add(created.Groups[1].Value);
+                    }
                 }
             }
         }
@@ -247,22 +256,33 @@ internal static partial class PostgreSqlSchema
             return foreign;
         }
 
+        // A composite type made by CREATE TYPE is a relation too (relkind 'c'): it is named as the type it is. A type with
+        // no relation of its own (typrelid 0) is an enum, a domain, a range or a base type.
         await using var read = new NpgsqlCommand(
-            "SELECT c.relkind, c.relname FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = ANY($2) ORDER BY c.relname",
+            """
+            SELECT c.relkind::text, c.relname FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+             WHERE n.nspname = $1 AND c.relname = ANY($2)
+            UNION ALL
+            SELECT 'type', t.typname::text FROM pg_catalog.pg_type AS t JOIN pg_catalog.pg_namespace AS n ON n.oid = t.typnamespace
+             WHERE n.nspname = $1 AND t.typname = ANY($3) AND t.typrelid = 0
+            ORDER BY 2
+            """,
             connection) { CommandTimeout = commandTimeout };
         read.Parameters.Add(new NpgsqlParameter { Value = sql.Schema });
         read.Parameters.Add(new NpgsqlParameter { Value = names.ToArray() });
+        read.Parameters.Add(new NpgsqlParameter { Value = tables.ToArray() });
         await using var rows = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await rows.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var kind = rows.GetChar(0) switch
+            var kind = rows.GetString(0) switch
             {
-                'r' or 'p' => "table",
-                'i' or 'I' => "index",
-                'v' => "view",
-                'm' => "materialized view",
-                'S' => "sequence",
-                'f' => "foreign table",
+                "r" or "p" => "table",
+                "i" or "I" => "index",
+                "v" => "view",
+                "m" => "materialized view",
+                "S" => "sequence",
+                "f" => "foreign table",
+                "c" or "type" => "type",
                 _ => "relation",
             };
             foreign.Add($"a {kind} '{rows.GetString(1)}'");

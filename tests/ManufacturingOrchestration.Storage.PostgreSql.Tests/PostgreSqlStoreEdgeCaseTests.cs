@@ -8,7 +8,7 @@ namespace ManufacturingOrchestration.Storage.PostgreSql.Tests;
 /// <summary>
 /// Edge cases of the PostgreSQL store: settings the server would refuse, rows stored in a form the store never writes,
 /// text a column cannot hold, a holder renewing its lease while its own commit is in flight, two
-/// batches locking the same keys, a schema that already holds a table of the store's name, a cancellation while the
+/// batches locking the same keys, a schema that already holds a table or a type of the store's name, a cancellation while the
 /// migration commits, an accepted batch whose commit fails, a listening connection that fails, a retention window longer
 /// than the calendar.
 /// </summary>
@@ -279,6 +279,24 @@ public sealed class PostgreSqlStoreEdgeCaseTests
         thrown.Message.Should().Contain($"'{options.Schema}'").And.Contain("table 'inbox'");
         (await _cluster.ScalarAsync("SELECT to_regclass($1) IS NULL", options.Schema + ".partitions")).Should().Be(true, "nothing of the store was created");
         (await _cluster.ScalarAsync($"SELECT COUNT(*) FROM {options.Schema}.inbox")).Should().Be(0L);
+    }
+
+    [Theory]
+    [InlineData("AS (note text)")]
+    [InlineData("AS ENUM ('open', 'closed')")]
+    public async Task OpenAsync_SchemaHoldingATypeOfATableName_ThrowsNamingTheSchemaAndTheTypeAndChangesNothing(string definition)
+    {
+        // Every table has a row type of its name: a type of the application's own under that name keeps it from being created.
+        var options = _cluster.NewOptions();
+        await _cluster.ExecuteAsync($"CREATE SCHEMA {options.Schema}");
+        await _cluster.ExecuteAsync($"CREATE TYPE {options.Schema}.inbox {definition}");
+
+        var act = async () => await PostgreSqlOrchestrationStore.OpenAsync(options, cancellationToken: Ct);
+
+        var thrown = (await act.Should().ThrowAsync<ManufacturingOrchestrationException>()).Which;
+        thrown.ReasonCode.Should().Be(ReasonCodes.StoreDataUnreadable);
+        thrown.Message.Should().Contain($"'{options.Schema}'").And.Contain("type 'inbox'");
+        (await _cluster.ScalarAsync("SELECT to_regclass($1) IS NULL", options.Schema + ".partitions")).Should().Be(true, "nothing of the store was created");
     }
 
     [Fact]
