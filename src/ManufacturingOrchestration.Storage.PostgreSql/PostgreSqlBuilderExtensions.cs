@@ -2,6 +2,7 @@ using ManufacturingOrchestration.Engine.DependencyInjection;
 using ManufacturingOrchestration.Model.Serialization;
 using ManufacturingOrchestration.Storage.PostgreSql;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -13,7 +14,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// </summary>
 /// <remarks>
 /// The store is opened (and its schema created or migrated) when it is first resolved, in a host at start. The clock and
-/// the event serializer are the container's (<see cref="TimeProvider"/>, <see cref="EventSerializer"/>). A setting out of
+/// the event serializer are the container's (<see cref="TimeProvider"/>, <see cref="EventSerializer"/>), and so is the
+/// logger factory unless the settings give one (<see cref="PostgreSqlStoreOptions.LoggerFactory"/>). A setting out of
 /// range refuses the start with an <see cref="OptionsValidationException"/> naming each one; no message names the
 /// connection string's password.
 /// </remarks>
@@ -141,6 +143,7 @@ public static class PostgreSqlBuilderExtensions
             throw new OptionsValidationException(Options.Options.DefaultName, typeof(PostgreSqlStoreOptions), problems);
         }
 
+        options.LoggerFactory ??= services.GetService<ILoggerFactory>();
         return PostgreSqlOrchestrationStore.Open(options, services.GetService<TimeProvider>(), services.GetService<EventSerializer>());
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace ManufacturingOrchestration.Storage.PostgreSql;
@@ -61,6 +62,8 @@ public sealed partial class PostgreSqlOrchestrationStore
 
     private async Task ListenAsync(CancellationToken stopping)
     {
+        // Whether the latest attempt failed: a failure is logged when listening stops, not at each attempt after it.
+        var failing = false;
         while (!stopping.IsCancellationRequested)
         {
             try
@@ -71,6 +74,12 @@ public sealed partial class PostgreSqlOrchestrationStore
                 await using (var listen = new NpgsqlCommand($"LISTEN \"{_sql.InboxChannel}\"", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stopping).ConfigureAwait(false);
+                }
+
+                if (failing)
+                {
+                    failing = false;
+                    Log.ListeningAgain(_logger, Target);
                 }
 
                 // Whatever was accepted while no connection listened is looked for now.
@@ -89,6 +98,12 @@ public sealed partial class PostgreSqlOrchestrationStore
             catch (Exception ex)
 #pragma warning restore CA1031
             {
+                if (!failing)
+                {
+                    failing = true;
+                    Log.NotListening(_logger, Target, ex.Message, ex);
+                }
+
                 _listenFailure = ex;
                 Notified();
                 try
@@ -212,5 +227,14 @@ public sealed partial class PostgreSqlOrchestrationStore
         {
             return false;
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "The PostgreSQL store {Target} is not listening for change notifications: {Reason} It tries again every second, and finds new events by polling meanwhile; this is logged again once it has listened again.")]
+        public static partial void NotListening(ILogger logger, string target, string reason, Exception exception);
+
+        [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "The PostgreSQL store {Target} listens for change notifications again.")]
+        public static partial void ListeningAgain(ILogger logger, string target);
     }
 }

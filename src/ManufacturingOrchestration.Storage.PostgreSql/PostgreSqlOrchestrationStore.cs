@@ -2,6 +2,8 @@ using System.Globalization;
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model.Serialization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace ManufacturingOrchestration.Storage.PostgreSql;
@@ -39,6 +41,7 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
     private int _pruneRequested;
     private long _lastPruneCutOffTicks = -1;
     private volatile bool _disposed;
+    private readonly ILogger _logger;
 
     private PostgreSqlOrchestrationStore(PostgreSqlStoreOptions options, TimeProvider time, EventSerializer serializer, NpgsqlDataSource dataSource, bool ownsDataSource, PostgreSqlSql sql, string target)
     {
@@ -52,6 +55,7 @@ public sealed partial class PostgreSqlOrchestrationStore : IOrchestrationStore, 
         _idleInTransactionSql = "SET LOCAL idle_in_transaction_session_timeout = " + ((long)Math.Ceiling(options.IdleInTransactionTimeout.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
         _leaseLockTimeoutSql = "SET LOCAL lock_timeout = " + ((long)Math.Ceiling(options.LeaseLockTimeout.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
         Target = target;
+        _logger = options.LoggerFactory is { } loggerFactory ? loggerFactory.CreateLogger<PostgreSqlOrchestrationStore>() : NullLogger.Instance;
         if (options.RetentionWindow is not null)
         {
             _pruneTimer = time.CreateTimer(static state => ((PostgreSqlOrchestrationStore)state!).PruneInBackground(), this, options.PruneInterval, options.PruneInterval);

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -83,6 +84,15 @@ public sealed class PostgreSqlStoreOptions
     /// else a connection of <see cref="DataSource"/>. Never logged.
     /// </summary>
     public string? ListenConnectionString { get; set; }
+
+    /// <summary>
+    /// Where the store logs what no call returns: that its connection listening for change notifications failed (a
+    /// warning, once until it listens again, with the reason <see cref="PostgreSqlOrchestrationStore.ListenFailure"/>
+    /// holds) and that it listens again (information). Default <see langword="null"/>: no logging;
+    /// <c>UsePostgreSql</c> sets the container's <see cref="ILoggerFactory"/> when it is <see langword="null"/>. Not
+    /// bound from configuration.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
 
     /// <summary>Validates the settings; a misconfigured store fails when it is opened.</summary>
     /// <exception cref="ArgumentException">A setting is not valid; the message names each one (never the connection string's password).</exception>

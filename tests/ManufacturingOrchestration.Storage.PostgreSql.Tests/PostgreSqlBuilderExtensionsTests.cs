@@ -5,6 +5,7 @@ using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace ManufacturingOrchestration.Storage.PostgreSql.Tests;
@@ -53,6 +54,23 @@ public sealed class PostgreSqlBuilderExtensionsTests
 
         await using var reopened = await PostgreSqlOrchestrationStore.OpenAsync(_cluster.NewOptions(schema), cancellationToken: Ct);
         (await reopened.ReadAuditAsync("supplier/S-1", 1, Ct)).Should().ContainSingle().Which.Action.Should().Be("ignored");
+    }
+
+    [Fact]
+    public async Task UsePostgreSql_LoggerFactoryInTheContainer_TheStoreLogsWhyItIsNotListening()
+    {
+        var schema = PostgreSqlCluster.NewSchema("di");
+        using var logs = new CapturingLoggerFactory();
+        var services = new ServiceCollection();
+        services.AddSingleton<ILoggerFactory>(logs);
+        var listen = new Npgsql.NpgsqlConnectionStringBuilder(_cluster.ConnectionString) { Password = "Wr0ng-listen-secret" }.ConnectionString;
+        services.AddManufacturingOrchestration(mo => mo.UsePostgreSql(_cluster.ConnectionString, o => (o.Schema, o.ListenConnectionString) = (schema, listen)));
+
+        await using var provider = services.BuildServiceProvider();
+        var store = provider.GetRequiredService<IOrchestrationStore>().Should().BeOfType<PostgreSqlOrchestrationStore>().Subject;
+        await store.WaitForAcceptedEventsAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        logs.Entries.Should().ContainSingle(static e => e.Level == LogLevel.Warning).Which.Message.Should().Contain(schema).And.NotContain("Wr0ng-listen-secret");
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ManufacturingOrchestration.Storage.PostgreSql.Tests;
@@ -388,6 +389,41 @@ public sealed class PostgreSqlStoreEdgeCaseTests
         store.ListenFailure.Should().BeNull();
     }
 
+    [Fact]
+    public async Task WaitForAcceptedEventsAsync_ListenConnectionThatFailsAgainAndThenListens_LogsTheFailureOnceAndTheRecovery()
+    {
+        var options = _cluster.NewOptions();
+        var role = options.Schema + "_listener";
+        await _cluster.ExecuteAsync($"CREATE ROLE {role} NOLOGIN PASSWORD 'listen-pw'");
+        options.ListenConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(_cluster.ConnectionString) { Username = role, Password = "listen-pw" }.ConnectionString;
+        using var logs = new CapturingLoggerFactory();
+        options.LoggerFactory = logs;
+        var time = new FakeTimeProvider(T0);
+        await using var store = await PostgreSqlOrchestrationStore.OpenAsync(options, time, cancellationToken: Ct);
+
+        // Each wait ends at a failed attempt at the earliest after it began: three waits, three failed attempts at least.
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            await NextListenAttemptAsync(store, time);
+        }
+
+        store.ListenFailure.Should().NotBeNull();
+        var failed = logs.Entries.Should().ContainSingle("the same failure is reported once, not at each attempt").Which;
+        failed.Level.Should().Be(LogLevel.Warning);
+        failed.Message.Should().Contain(options.Schema).And.Contain(store.ListenFailure!.Message).And.NotContain("listen-pw");
+
+        await _cluster.ExecuteAsync($"ALTER ROLE {role} LOGIN");
+        for (var attempt = 0; store.ListenFailure is not null; attempt++)
+        {
+            attempt.Should().BeLessThan(10, "a role that may log in is listened with at the next attempt or the one after");
+            await NextListenAttemptAsync(store, time);
+        }
+
+        logs.Entries.Should().HaveCount(2);
+        logs.Entries[1].Level.Should().Be(LogLevel.Information);
+        logs.Entries[1].Message.Should().Contain(options.Schema);
+    }
+
     [Theory]
     [InlineData(null, PostgreSqlOrchestrationStore.ListenKeepAliveSeconds)]
     [InlineData("Keepalive=7", 7)]
@@ -405,6 +441,22 @@ public sealed class PostgreSqlStoreEdgeCaseTests
         await using var connection = store.CreateListenConnection();
 
         new Npgsql.NpgsqlConnectionStringBuilder(connection.ConnectionString).KeepAlive.Should().Be(keepAlive);
+    }
+
+    /// <summary>Waits for the listening connection's next attempt to end, moving the clock on past each retry's second.</summary>
+    private static async Task NextListenAttemptAsync(PostgreSqlOrchestrationStore store, FakeTimeProvider time)
+    {
+        var wait = store.WaitForAcceptedEventsAsync(Ct);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(30));
+        while (!wait.IsCompleted)
+        {
+            deadline.Token.ThrowIfCancellationRequested();
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(wait, Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token));
+        }
+
+        await wait;
     }
 
     /// <summary>Waits until <paramref name="count"/> statements on the schema's partitions wait for a row lock; the commits must not end meanwhile.</summary>
