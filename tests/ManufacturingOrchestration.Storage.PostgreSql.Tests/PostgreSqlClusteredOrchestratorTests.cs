@@ -108,8 +108,9 @@ public sealed class PostgreSqlClusteredOrchestratorTests : IAsyncDisposable
 
         _plant.Effects.Records.GroupBy(r => r.IdempotencyKey).Where(g => g.Count() > 1).Select(g => g.Key).Should().BeEmpty("no command takes effect twice");
         _plant.Effects.Count.Should().BePositive();
-        a.Orchestrator.Cluster!.LeaseLosses.Should().Be(0);
-        b.Orchestrator.Cluster!.LeaseLosses.Should().Be(0);
+
+        // A and B's own lease losses are not asserted: the test's clocks run a second a poll, and a node the machine
+        // holds off the processor for a few polls loses its leases to the other as a stalled node should.
 
         // Checkpoints asked of B, then C, then B again (whose append conflicts with C's and continues it): one chain that
         // holds every lot's last record, whichever node wrote it.
