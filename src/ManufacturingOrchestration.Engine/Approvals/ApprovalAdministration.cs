@@ -116,6 +116,11 @@ internal static class ApprovalAdministration
             return RefusedAndAudited(runtime, key, instance.StartedBy, instance.CorrelationId, workflow, signer.Actor.Value, code, message);
         }
 
+        if (ApprovalProcessor.StaleRound(pending, actor.Id, answer.Meaning, answer.SignatureRound) is { } stale)
+        {
+            return RefusedAndAudited(runtime, key, instance.StartedBy, instance.CorrelationId, workflow, signer.Actor.Value, ReasonCodes.SignatureStale, stale);
+        }
+
         var signature = Signature(answer, actor.Id, signer, pending.Role, runtime.Time.GetUtcNow());
         if (await runtime.Approvals.CheckSignerAsync(pending, signature, ct).ConfigureAwait(false) is { } problem)
         {

@@ -21,6 +21,14 @@ public sealed record ApprovalAnswer
     /// <summary>The reason recorded with the signature (free text: not blank, no control characters).</summary>
     public required string Reason { get; init; }
 
+    /// <summary>
+    /// The round of signing the signer saw (<see cref="PendingApproval.SignatureRound"/> of the request read with
+    /// <see cref="Execution.Orchestrator.GetPendingApprovalsAsync"/>): when the request was reassigned since, the answer is
+    /// refused with <see cref="ReasonCodes.SignatureStale"/> instead of counting in a round the signer did not see.
+    /// <see langword="null"/> (the default): the round current when the signature is checked.
+    /// </summary>
+    public int? SignatureRound { get; init; }
+
     /// <summary>A documented justification, where the request needs one (use-as-is).</summary>
     public string? Justification { get; init; }
 }

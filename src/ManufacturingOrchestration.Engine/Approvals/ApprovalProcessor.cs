@@ -51,6 +51,14 @@ internal sealed class ApprovalProcessor
         }
 
         var pending = ApprovalStore.Read(instance.Data!);
+        var round = step.Event.Envelope.Data is ApprovalGiven { SignatureRound: var givenRound } ? givenRound : ((ApprovalRefused)step.Event.Envelope.Data).SignatureRound;
+        if (StaleRound(pending, signature.Signer, signature.Meaning, round) is { } stale)
+        {
+            // Checked against an earlier round, then the request was reassigned before the signature reached it.
+            Refuse(step, signature, ReasonCodes.SignatureStale, stale);
+            return;
+        }
+
         var refusal = await CheckSignerAsync(pending, signature, ct).ConfigureAwait(false);
         if (refusal is { } problem)
         {
@@ -175,6 +183,15 @@ internal sealed class ApprovalProcessor
             },
         });
     }
+
+    /// <summary>
+    /// Why a signature made for round <paramref name="round"/> of signing does not count in the request's current round,
+    /// or <see langword="null"/>: it was made for it, or carries no round (recorded before rounds were carried).
+    /// </summary>
+    public static string? StaleRound(PendingApproval pending, ActorId signer, SignatureMeaning meaning, int? round) =>
+        round is { } made && made != pending.SignatureRound
+            ? string.Create(CultureInfo.InvariantCulture, $"The {meaning} of '{signer}' was made for round {made} of signing request '{pending.RequestId}', which was reassigned since (now round {pending.SignatureRound}): it counts for nothing; sign round {pending.SignatureRound}.")
+            : null;
 
     /// <summary>Whether a signer may sign a request: a known person, not the requester nor an earlier signer, with the request's authority at its site, in its role, with a justification where one is needed.</summary>
     public async ValueTask<(ReasonCode Code, string Message)?> CheckSignerAsync(PendingApproval pending, ElectronicSignature signature, CancellationToken ct)

@@ -731,8 +731,8 @@ public sealed partial class Orchestrator : IAsyncDisposable
             Site = pending.Site,
             Time = now,
             Data = approved
-                ? new ApprovalGiven { RequestId = pending.RequestId, PartitionKey = answer.PartitionKey, Signature = signature }
-                : new ApprovalRefused { RequestId = pending.RequestId, PartitionKey = answer.PartitionKey, Signature = signature },
+                ? new ApprovalGiven { RequestId = pending.RequestId, PartitionKey = answer.PartitionKey, Signature = signature, SignatureRound = pending.SignatureRound }
+                : new ApprovalRefused { RequestId = pending.RequestId, PartitionKey = answer.PartitionKey, Signature = signature, SignatureRound = pending.SignatureRound },
         };
         var result = (await PublishCoreAsync([envelope], "api", signatureChannel: true, cancellationToken).ConfigureAwait(false))[0];
         return result.Status == PublishStatus.Accepted

@@ -210,6 +210,12 @@ public static class ReasonCodes
     /// <summary>A second, distinct approver is required (two-person rule).</summary>
     public static readonly ReasonCode SecondApproverRequired = new("approval.second-approver-required", "A second, distinct approver is required.");
 
+    /// <summary>
+    /// A signature was made for an earlier round of signing of an approval: the request was reassigned (its signatures
+    /// cleared) before the signature reached it, so it counts for nothing; the signer signs the current round.
+    /// </summary>
+    public static readonly ReasonCode SignatureStale = new("approval.signature-stale", "The signature was made for an earlier round of signing: the approval was reassigned since, so the signature counts for nothing; sign the current round.");
+
     /// <summary>An SLA deadline was breached.</summary>
     public static readonly ReasonCode SlaBreached = new("sla.breached", "A step or approval passed its deadline.");
 
@@ -398,7 +404,7 @@ public static class ReasonCodes
         OrderNotReleased, OrderClosed, OrderTechnicallyCompleted, OrderHeld, OrderCancelled, OrderBalanceNotZero, OrderHasConfirmations,
         NonconformanceNotApproved, JustificationRequired, AuthorizerRequired, DesignAuthorityRequired, SignatureNotAuthorizing,
         TransitionNotPermitted, OutOfOrder, Duplicate, ReservedAttribute,
-        ApprovalRequired, SelfApproval, RoleNotHeld, ReleaseAuthorityUnverified, ActorUnknown, ApprovalUnauthenticated, ReauthenticationRequired, AuthorityLowered, SecondApproverRequired, SlaBreached,
+        ApprovalRequired, SelfApproval, RoleNotHeld, ReleaseAuthorityUnverified, ActorUnknown, ApprovalUnauthenticated, ReauthenticationRequired, AuthorityLowered, SecondApproverRequired, SignatureStale, SlaBreached,
         CountSuperseded, CountLotRequired,
         AdapterTransient, AdapterPermanent, AdapterStale, RetriesExhausted, CircuitOpen, StockDrift,
         AdapterNotConfigured, UnknownCommandKind, UnknownOperation, OperationNotSupported, RequiredOperationsMissing, ReferenceUnknown, BatchDispositionUnknown, LocationOnHold, PicksPaused,

@@ -96,6 +96,13 @@ public sealed record ApprovalGiven : EventPayload
 
     /// <summary>The approver's signature.</summary>
     public required ElectronicSignature Signature { get; init; }
+
+    /// <summary>
+    /// The round of signing the signature was made for (0 for the request as made, one more at each reassignment): it
+    /// counts only in that round, and is refused as stale once the request was reassigned. <see langword="null"/> for an
+    /// answer recorded before rounds were carried, which is checked against the round current when it is processed.
+    /// </summary>
+    public int? SignatureRound { get; init; }
 }
 
 /// <summary>A person refused a pending request (<see cref="EventTypes.ApprovalRefused"/>).</summary>
@@ -117,6 +124,13 @@ public sealed record ApprovalRefused : EventPayload
 
     /// <summary>The refuser's signature.</summary>
     public required ElectronicSignature Signature { get; init; }
+
+    /// <summary>
+    /// The round of signing the signature was made for (0 for the request as made, one more at each reassignment): it
+    /// counts only in that round, and is refused as stale once the request was reassigned. <see langword="null"/> for an
+    /// answer recorded before rounds were carried, which is checked against the round current when it is processed.
+    /// </summary>
+    public int? SignatureRound { get; init; }
 }
 
 /// <summary>
