@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
@@ -16,9 +17,9 @@ internal static class ApprovalAdministration
             return refusedReason;
         }
 
-        if (Find(key, requestId) is not { } found)
+        if (Find(key, requestId, out var unreadable) is not { } found)
         {
-            return Refused(key, ReasonCodes.ReferenceUnknown, $"No approval request '{requestId}' is waiting on {key.State.Key}.");
+            return unreadable ?? Refused(key, ReasonCodes.ReferenceUnknown, $"No approval request '{requestId}' is waiting on {key.State.Key}.");
         }
 
         var (instance, pending) = found;
@@ -29,7 +30,17 @@ internal static class ApprovalAdministration
             return Refused(key, ReasonCodes.RoleNotHeld, $"'{from}' does not hold the {pending.Role} role at {pending.Site} and cannot delegate it.");
         }
 
-        if (await runtime.Options.Actors.FindAsync(to, ct).ConfigureAwait(false) is not { IsSystem: false } deputy)
+        Actor? looked;
+        try
+        {
+            looked = await Authority.FindActorAsync(runtime, to, ct).ConfigureAwait(false);
+        }
+        catch (ActorDirectoryException ex)
+        {
+            return Refused(key, ReasonCodes.ActorDirectoryUnavailable, ex.Message);
+        }
+
+        if (looked is not { IsSystem: false } deputy)
         {
             return Refused(key, ReasonCodes.ActorUnknown, $"'{to}' is not a person known to the actor directory.");
         }
@@ -62,9 +73,9 @@ internal static class ApprovalAdministration
             return new(refusedReason);
         }
 
-        if (Find(key, requestId) is not { } found)
+        if (Find(key, requestId, out var unreadable) is not { } found)
         {
-            return new(Refused(key, ReasonCodes.ReferenceUnknown, $"No approval request '{requestId}' is waiting on {key.State.Key}."));
+            return new(unreadable ?? Refused(key, ReasonCodes.ReferenceUnknown, $"No approval request '{requestId}' is waiting on {key.State.Key}."));
         }
 
         var (instance, pending) = found;
@@ -92,8 +103,14 @@ internal static class ApprovalAdministration
     /// </summary>
     public static async ValueTask<Staged> CheckSignatureAsync(OrchestratorRuntime runtime, KeyRuntime key, ApprovalAnswer answer, AuthenticatedIdentity signer, Action<PendingApproval, ElectronicSignature> accepted, CancellationToken ct)
     {
-        if (Find(key, answer.RequestId) is not { } found)
+        if (Find(key, answer.RequestId, out var unreadable) is not { } found)
         {
+            if (unreadable is not null)
+            {
+                // Nothing is recorded on top of a request that cannot be read: whoever repairs it sees it as it was.
+                return unreadable;
+            }
+
             if (key.State.Version == 0)
             {
                 // No record to sign exists: nothing is written, or any caller could create partitions (and their audit
@@ -111,6 +128,12 @@ internal static class ApprovalAdministration
         var (instance, pending) = found;
         var workflow = runtime.Workflows.Find(instance.Workflow, instance.Version);
         var (actor, code, message) = await Authority.ResolveAsync(runtime, signer, signing: true, ct).ConfigureAwait(false);
+        if (actor is null && code == ReasonCodes.ActorDirectoryUnavailable)
+        {
+            // The host's directory failed, not the signature: nothing is recorded, the signer signs again.
+            return Refused(key, code, message);
+        }
+
         if (actor is null)
         {
             return RefusedAndAudited(runtime, key, instance.StartedBy, instance.CorrelationId, workflow, signer.Actor.Value, code, message);
@@ -122,7 +145,18 @@ internal static class ApprovalAdministration
         }
 
         var signature = Signature(answer, actor.Id, signer, pending.Role, runtime.Time.GetUtcNow());
-        if (await runtime.Approvals.CheckSignerAsync(pending, signature, ct).ConfigureAwait(false) is { } problem)
+        (ReasonCode Code, string Message)? refusal;
+        try
+        {
+            refusal = await runtime.Approvals.CheckSignerAsync(pending, signature, ct).ConfigureAwait(false);
+        }
+        catch (ActorDirectoryException ex)
+        {
+            // The host's directory failed, not the signature: nothing is recorded, the signer signs again.
+            return Refused(key, ReasonCodes.ActorDirectoryUnavailable, ex.Message);
+        }
+
+        if (refusal is { } problem)
         {
             return RefusedAndAudited(runtime, key, instance.StartedBy, instance.CorrelationId, workflow, signer.Actor.Value, problem.Code, problem.Message);
         }
@@ -150,13 +184,26 @@ internal static class ApprovalAdministration
     public static IReadOnlyList<PendingApproval> Pending(PartitionState state) =>
         state.Instances.Where(ApprovalStore.IsWaitingRequest).Select(i => ApprovalStore.Read(i.Data!)).ToArray();
 
-    private static (WorkflowInstanceState Instance, PendingApproval Pending)? Find(KeyRuntime key, string requestId)
+    /// <summary>
+    /// The waiting request, or <see langword="null"/>: none waits under the id, or — with <paramref name="unreadable"/>,
+    /// the refusal (<see cref="ReasonCodes.StoreDataUnreadable"/>) naming it — the stored request cannot be read back.
+    /// </summary>
+    private static (WorkflowInstanceState Instance, PendingApproval Pending)? Find(KeyRuntime key, string requestId, out Staged? unreadable)
     {
+        unreadable = null;
         foreach (var instance in key.State.Instances)
         {
             if (instance.Id == requestId && ApprovalStore.IsWaitingRequest(instance))
             {
-                return (instance, ApprovalStore.Read(instance.Data!));
+                try
+                {
+                    return (instance, ApprovalStore.Read(instance.Data!));
+                }
+                catch (JsonException ex)
+                {
+                    unreadable = Refused(key, ReasonCodes.StoreDataUnreadable, $"The stored approval request '{requestId}' on {key.State.Key} cannot be read back: {ex.Message}");
+                    return null;
+                }
             }
         }
 

@@ -193,10 +193,14 @@ internal sealed class ApprovalProcessor
             ? string.Create(CultureInfo.InvariantCulture, $"The {meaning} of '{signer}' was made for round {made} of signing request '{pending.RequestId}', which was reassigned since (now round {pending.SignatureRound}): it counts for nothing; sign round {pending.SignatureRound}.")
             : null;
 
-    /// <summary>Whether a signer may sign a request: a known person, not the requester nor an earlier signer, with the request's authority at its site, in its role, with a justification where one is needed.</summary>
+    /// <summary>
+    /// Whether a signer may sign a request: a known person, not the requester nor an earlier signer, with the request's
+    /// authority at its site, in its role, with a justification where one is needed.
+    /// </summary>
+    /// <exception cref="ActorDirectoryException">The host's actor directory failed.</exception>
     public async ValueTask<(ReasonCode Code, string Message)?> CheckSignerAsync(PendingApproval pending, ElectronicSignature signature, CancellationToken ct)
     {
-        var actor = await _runtime.Options.Actors.FindAsync(signature.Signer, ct).ConfigureAwait(false);
+        var actor = await Authority.FindActorAsync(_runtime, signature.Signer, ct).ConfigureAwait(false);
         if (actor is null)
         {
             return (ReasonCodes.ActorUnknown, $"Signer '{signature.Signer}' is not known to the actor directory.");
@@ -250,7 +254,7 @@ internal sealed class ApprovalProcessor
 
     /// <summary>Whether an actor named in a request (requester, earlier signer) is the person <paramref name="actor"/>, as the directory knows them.</summary>
     private async ValueTask<bool> IsAsync(ActorId named, Actor actor, CancellationToken ct) =>
-        named == actor.Id || (await _runtime.Options.Actors.FindAsync(named, ct).ConfigureAwait(false))?.Id == actor.Id;
+        named == actor.Id || (await Authority.FindActorAsync(_runtime, named, ct).ConfigureAwait(false))?.Id == actor.Id;
 
     private static void Refuse(StepBuilder step, ElectronicSignature signature, ReasonCode code, string message) =>
         step.AddAudit(signature.Signer.Value, "approval-refused-invalid", $"{code.Code}: {message}", null, null, null, null);

@@ -89,9 +89,39 @@ internal static class Authority
             return (null, ReasonCodes.ReauthenticationRequired, string.Create(CultureInfo.InvariantCulture, $"'{identity.Actor}' authenticated at {identity.AuthenticatedAt:O}, more than {window} before signing at {now:O}: authenticate again to sign."));
         }
 
-        var actor = await runtime.Options.Actors.FindAsync(identity.Actor, ct).ConfigureAwait(false);
+        Actor? actor;
+        try
+        {
+            actor = await FindActorAsync(runtime, identity.Actor, ct).ConfigureAwait(false);
+        }
+        catch (ActorDirectoryException ex)
+        {
+            return (null, ReasonCodes.ActorDirectoryUnavailable, ex.Message);
+        }
+
         return actor is null
             ? (null, ReasonCodes.ActorUnknown, $"'{identity.Actor}' is not known to the actor directory.")
             : (actor, default, string.Empty);
     }
+
+    /// <summary>
+    /// Looks an actor up in the host's directory. The directory is the host's: its failure is not the engine's, and is
+    /// thrown as <see cref="ActorDirectoryException"/> for the caller to answer with
+    /// <see cref="ReasonCodes.ActorDirectoryUnavailable"/>; a cancellation of <paramref name="ct"/> stays a cancellation.
+    /// </summary>
+    public static async ValueTask<Actor?> FindActorAsync(OrchestratorRuntime runtime, ActorId actor, CancellationToken ct)
+    {
+        try
+        {
+            return await runtime.Options.Actors.FindAsync(actor, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            throw new ActorDirectoryException(actor, ex);
+        }
+    }
 }
+
+/// <summary>The host's actor directory failed looking an actor up (<see cref="ReasonCodes.ActorDirectoryUnavailable"/>).</summary>
+internal sealed class ActorDirectoryException(ActorId actor, Exception inner)
+    : Exception($"The actor directory failed looking up '{actor}'; nothing of the action was applied, try it again ({inner.GetType().Name}: {inner.Message}).", inner);

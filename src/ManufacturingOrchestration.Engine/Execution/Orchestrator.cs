@@ -734,7 +734,18 @@ public sealed partial class Orchestrator : IAsyncDisposable
                 ? new ApprovalGiven { RequestId = pending.RequestId, PartitionKey = answer.PartitionKey, Signature = signature, SignatureRound = pending.SignatureRound }
                 : new ApprovalRefused { RequestId = pending.RequestId, PartitionKey = answer.PartitionKey, Signature = signature, SignatureRound = pending.SignatureRound },
         };
-        var result = (await PublishCoreAsync([envelope], "api", signatureChannel: true, cancellationToken).ConfigureAwait(false))[0];
+        PublishResult result;
+        try
+        {
+            result = (await PublishCoreAsync([envelope], "api", signatureChannel: true, cancellationToken).ConfigureAwait(false))[0];
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Answered as the other operator actions are: the store's failure is not the signature's, and nothing of it was
+            // recorded (the signature is in the inbox or nowhere), so signing again carries it out once.
+            return OperatorActionResult.Refused(ReasonCodes.StoreUnavailable, $"The store was unavailable; nothing of the signature was recorded, try it again ({ex.Message}).");
+        }
+
         return result.Status == PublishStatus.Accepted
             ? checkedInPartition
             : OperatorActionResult.Refused(result.Errors.Count > 0 ? result.Errors[0].ReasonCode : ReasonCodes.Duplicate, $"The signature was not accepted: {result.Status}.");

@@ -216,6 +216,9 @@ public static class ReasonCodes
     /// </summary>
     public static readonly ReasonCode SignatureStale = new("approval.signature-stale", "The signature was made for an earlier round of signing: the approval was reassigned since, so the signature counts for nothing; sign the current round.");
 
+    /// <summary>The host's actor directory failed while an identity was resolved: nothing of the action was applied, and it can be tried again.</summary>
+    public static readonly ReasonCode ActorDirectoryUnavailable = new("approval.directory-unavailable", "The actor directory failed while an identity or role was looked up (an outage, a timeout); nothing of the action was applied, and it can be tried again.");
+
     /// <summary>An SLA deadline was breached.</summary>
     public static readonly ReasonCode SlaBreached = new("sla.breached", "A step or approval passed its deadline.");
 
@@ -404,7 +407,7 @@ public static class ReasonCodes
         OrderNotReleased, OrderClosed, OrderTechnicallyCompleted, OrderHeld, OrderCancelled, OrderBalanceNotZero, OrderHasConfirmations,
         NonconformanceNotApproved, JustificationRequired, AuthorizerRequired, DesignAuthorityRequired, SignatureNotAuthorizing,
         TransitionNotPermitted, OutOfOrder, Duplicate, ReservedAttribute,
-        ApprovalRequired, SelfApproval, RoleNotHeld, ReleaseAuthorityUnverified, ActorUnknown, ApprovalUnauthenticated, ReauthenticationRequired, AuthorityLowered, SecondApproverRequired, SignatureStale, SlaBreached,
+        ApprovalRequired, SelfApproval, RoleNotHeld, ReleaseAuthorityUnverified, ActorUnknown, ApprovalUnauthenticated, ReauthenticationRequired, AuthorityLowered, SecondApproverRequired, SignatureStale, ActorDirectoryUnavailable, SlaBreached,
         CountSuperseded, CountLotRequired,
         AdapterTransient, AdapterPermanent, AdapterStale, RetriesExhausted, CircuitOpen, StockDrift,
         AdapterNotConfigured, UnknownCommandKind, UnknownOperation, OperationNotSupported, RequiredOperationsMissing, ReferenceUnknown, BatchDispositionUnknown, LocationOnHold, PicksPaused,

@@ -1,0 +1,182 @@
+using ManufacturingOrchestration.Engine.Approvals;
+using ManufacturingOrchestration.Engine.Operations;
+using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Engine.Tests.Execution;
+using ManufacturingOrchestration.Model;
+
+namespace ManufacturingOrchestration.Engine.Tests.Approvals;
+
+/// <summary>
+/// What the host provides fails while a person signs, delegates or reassigns a waiting approval — the store for a moment,
+/// the stored request (damaged), the host's actor directory — and the person is told what failed in a structured
+/// refusal, not that the engine failed: nothing of the action is applied, and trying it again once the failure is gone
+/// carries it out.
+/// </summary>
+public sealed class SigningFailureTests
+{
+    private static readonly ActorId Supervisor = GatedRelease.Supervisor;
+    private static readonly ActorId SecondSupervisor = GatedRelease.SecondSupervisor;
+
+    private static CancellationToken Ct => EngineTestHost.Ct;
+
+    [Fact]
+    public async Task Sign_StoreFailsToAcceptTheSignature_IsRefusedAsStoreUnavailableNothingAppliedAndATryAgainSucceeds()
+    {
+        ClusterTakeoverFailureTests.FlakyStore? flaky = null;
+        await using var host = await GatedRelease.StartHostAsync(configure: o => (o.Store, flaky) = ClusterTakeoverFailureTests.FlakyStore.Wrap(o.Store));
+        var requestId = await GatedRelease.RequestAsync(host, "L-SF1");
+
+        flaky!.FailNext(nameof(IOrchestrationStore.AcceptAsync));
+        var refused = await GatedRelease.SignAsync(host, "L-SF1", requestId, Supervisor);
+
+        flaky.Failed.Should().BeTrue();
+        refused.Succeeded.Should().BeFalse();
+        refused.Refusal.Should().Be(ReasonCodes.StoreUnavailable, "the store failed, not the signature");
+        refused.Message.Should().Contain("try it again");
+        (await host.Orchestrator.GetPendingApprovalsAsync("L-SF1", Ct)).Should().ContainSingle().Which.Signatures.Should().BeEmpty();
+        (await host.Orchestrator.GetAuditTrailAsync("L-SF1", Ct)).Should().NotContain(a => a.Action.StartsWith("e-signature", StringComparison.Ordinal));
+        host.Plant.Notification.Sent.Should().BeEmpty();
+
+        var done = await GatedRelease.SignAsync(host, "L-SF1", requestId, Supervisor);
+        done.Succeeded.Should().BeTrue(done.Message);
+        (await host.Orchestrator.GetPendingApprovalsAsync("L-SF1", Ct)).Should().BeEmpty();
+        host.Plant.Notification.SentTo(Role.Planner, EngineTestHost.Site).Should().ContainSingle();
+        (await host.Orchestrator.GetAuditTrailAsync("L-SF1", Ct)).Should().ContainSingle(a => a.Action == "e-signature:approve");
+    }
+
+    [Theory]
+    [InlineData("sign")]
+    [InlineData("delegate")]
+    [InlineData("reassign")]
+    public async Task Act_StoredRequestIsDamaged_IsRefusedAsUnreadableNamingItNothingApplied(string action)
+    {
+        var store = new InMemoryOrchestrationStore();
+        string requestId;
+        await using (var first = await GatedRelease.StartHostAsync(configure: o => o.Store = store))
+        {
+            requestId = await GatedRelease.RequestAsync(first, "L-SF2");
+        }
+
+        var stored = (await store.LoadPartitionAsync("L-SF2", Ct))!;
+        var waiting = stored.Instances.Should().ContainSingle(i => i.Id == requestId).Subject;
+        var damaged = await StoreSeed.SeedAsync(store, stored with { Instances = [.. stored.Instances.Select(i => i == waiting ? i with { Data = "{\"requestId\":" } : i)] });
+        var auditBefore = (await store.ReadAuditAsync("L-SF2", 1, Ct)).Count;
+
+        await using var host = await GatedRelease.StartHostAsync(configure: o => o.Store = store);
+        var refused = await ActAsync(host, action, "L-SF2", requestId);
+        await host.WaitForIdleAsync();
+
+        refused.Succeeded.Should().BeFalse();
+        refused.Refusal.Should().Be(ReasonCodes.StoreDataUnreadable, refused.Message);
+        refused.Message.Should().Contain(requestId).And.Contain("L-SF2");
+        var after = (await store.LoadPartitionAsync("L-SF2", Ct))!;
+        after.Version.Should().Be(damaged.Version, "nothing of the action was applied");
+        (await store.ReadAuditAsync("L-SF2", 1, Ct)).Should().HaveCount(auditBefore);
+    }
+
+    [Theory]
+    [InlineData("sign", "sup-sara")]
+    [InlineData("sign", "qe-ian")]
+    [InlineData("delegate", "sup-sara")]
+    [InlineData("delegate", "sup-sam")]
+    [InlineData("reassign", "sup-sara")]
+    public async Task Act_ActorDirectoryThrows_IsRefusedAsDirectoryUnavailableNothingAppliedAndATryAgainSucceeds(string action, string failingLookup)
+    {
+        var directory = new FailingActorDirectory(GatedRelease.Actors);
+        await using var host = await GatedRelease.StartHostAsync(directory);
+        var requestId = await GatedRelease.RequestAsync(host, "L-SF3");
+        var before = (await host.Orchestrator.GetPartitionAsync("L-SF3", Ct))!.Version;
+
+        directory.FailFor = new ActorId(failingLookup);
+        var refused = await ActAsync(host, action, "L-SF3", requestId);
+        await host.WaitForIdleAsync();
+
+        directory.Failures.Should().BePositive("the directory was asked and failed");
+        refused.Succeeded.Should().BeFalse();
+        refused.Refusal.Should().Be(ReasonCodes.ActorDirectoryUnavailable, refused.Message);
+        refused.Message.Should().Contain("directory is down");
+        (await host.Orchestrator.GetPartitionAsync("L-SF3", Ct))!.Version.Should().Be(before, "nothing of the action was applied");
+        var pending = (await host.Orchestrator.GetPendingApprovalsAsync("L-SF3", Ct)).Should().ContainSingle().Subject;
+        pending.Signatures.Should().BeEmpty();
+        pending.Delegations.Should().BeEmpty();
+        pending.SignatureRound.Should().Be(0);
+        (await host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, Ct)).Should().BeEmpty();
+
+        directory.FailFor = null;
+        var done = await ActAsync(host, action, "L-SF3", requestId);
+        await host.WaitForIdleAsync();
+        done.Succeeded.Should().BeTrue(done.Message);
+    }
+
+    [Fact]
+    public async Task Reassign_CallerCancelsWhileTheDirectoryLooksUp_IsCancelled()
+    {
+        var directory = new FailingActorDirectory(GatedRelease.Actors);
+        await using var host = await GatedRelease.StartHostAsync(directory);
+        var requestId = await GatedRelease.RequestAsync(host, "L-SF4");
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+
+        directory.WaitFor = Supervisor;
+        var reassigning = host.Orchestrator.ReassignApprovalAsync("L-SF4", requestId, Role.Supervisor, "shift change", host.Identity(Supervisor), cancel.Token);
+        await directory.Waiting.WaitAsync(EngineTestHost.IdleTimeout, Ct);
+        await cancel.CancelAsync();
+
+        await FluentActions.Awaiting(() => reassigning.WaitAsync(EngineTestHost.IdleTimeout, Ct)).Should().ThrowAsync<OperationCanceledException>();
+        (await host.Orchestrator.GetPendingApprovalsAsync("L-SF4", Ct)).Should().ContainSingle().Which.SignatureRound.Should().Be(0);
+    }
+
+    private static async Task<OperatorActionResult> ActAsync(EngineTestHost host, string action, string lot, string requestId) => action switch
+    {
+        "sign" => await host.Orchestrator.SignApprovalAsync(
+            new ApprovalAnswer { PartitionKey = lot, RequestId = requestId, Meaning = SignatureMeaning.Approve, Reason = "looks right" },
+            host.Identity(Supervisor),
+            Ct).WaitAsync(EngineTestHost.IdleTimeout, Ct),
+        "delegate" => await host.Orchestrator.DelegateApprovalAsync(lot, requestId, SecondSupervisor, "on leave", host.Identity(Supervisor), Ct).WaitAsync(EngineTestHost.IdleTimeout, Ct),
+        "reassign" => await host.Orchestrator.ReassignApprovalAsync(lot, requestId, Role.Supervisor, "shift change", host.Identity(Supervisor), Ct).WaitAsync(EngineTestHost.IdleTimeout, Ct),
+        _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
+    };
+
+    /// <summary>The host's directory, which fails looking up one actor while told to, or waits for the caller's cancellation.</summary>
+    private sealed class FailingActorDirectory(params Actor[] actors) : IActorDirectory
+    {
+        private readonly InMemoryActorDirectory _inner = new(actors);
+        private readonly TaskCompletionSource _waiting = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Lock _gate = new();
+        private ActorId? _failFor;
+        private ActorId? _waitFor;
+        private int _failures;
+
+        public ActorId? FailFor
+        {
+            get { lock (_gate) { return _failFor; } }
+            set { lock (_gate) { _failFor = value; } }
+        }
+
+        public ActorId? WaitFor
+        {
+            get { lock (_gate) { return _waitFor; } }
+            set { lock (_gate) { _waitFor = value; } }
+        }
+
+        public int Failures => Volatile.Read(ref _failures);
+
+        public Task Waiting => _waiting.Task;
+
+        public async ValueTask<Actor?> FindAsync(ActorId actor, CancellationToken cancellationToken = default)
+        {
+            if (actor == FailFor)
+            {
+                Interlocked.Increment(ref _failures);
+                throw new HttpRequestException("The identity provider's directory is down.");
+            }
+
+            if (actor == WaitFor)
+            {
+                _waiting.TrySetResult();
+                await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+            }
+
+            return await _inner.FindAsync(actor, cancellationToken);
+        }
+    }
+}
