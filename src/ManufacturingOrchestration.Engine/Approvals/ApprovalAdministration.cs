@@ -30,39 +30,42 @@ internal static class ApprovalAdministration
             return Refused(key, ReasonCodes.RoleNotHeld, $"'{from}' does not hold the {pending.Role} role at {pending.Site} and cannot delegate it.");
         }
 
-        Actor? looked;
+        Actor deputy;
         try
         {
-            looked = await Authority.FindActorAsync(runtime, to, ct).ConfigureAwait(false);
+            if (await Authority.FindActorAsync(runtime, to, ct).ConfigureAwait(false) is not { IsSystem: false } person)
+            {
+                return Refused(key, ReasonCodes.ActorUnknown, $"'{to}' is not a person known to the actor directory.");
+            }
+
+            deputy = person;
+            if (!authority.HasAuthority(deputy, pending.Role, pending.Site))
+            {
+                return Refused(key, ReasonCodes.AuthorityLowered, $"'{to}' does not hold the {pending.Role} role (or one with at least its authority) at {pending.Site}: delegating to them would lower the authority the request needs.");
+            }
+
+            // The person, as the directory knows them: a name it resolves under another spelling is the same person.
+            if (pending.Requester is { } requester && await Authority.IsSamePersonAsync(runtime, requester, deputy, ct).ConfigureAwait(false))
+            {
+                return Refused(key, ReasonCodes.SelfApproval, $"'{to}' requested this approval and cannot be delegated to sign it.");
+            }
+
+            foreach (var excluded in pending.ExcludedSigners)
+            {
+                if (await Authority.IsSamePersonAsync(runtime, excluded, deputy, ct).ConfigureAwait(false))
+                {
+                    return Refused(key, ReasonCodes.SecondApproverRequired, $"'{to}' signed an earlier approval of this decision and cannot be delegated to sign this one.");
+                }
+            }
         }
         catch (ActorDirectoryException ex)
         {
             return Refused(key, ReasonCodes.ActorDirectoryUnavailable, ex.Message);
         }
 
-        if (looked is not { IsSystem: false } deputy)
-        {
-            return Refused(key, ReasonCodes.ActorUnknown, $"'{to}' is not a person known to the actor directory.");
-        }
-
-        if (!authority.HasAuthority(deputy, pending.Role, pending.Site))
-        {
-            return Refused(key, ReasonCodes.AuthorityLowered, $"'{to}' does not hold the {pending.Role} role (or one with at least its authority) at {pending.Site}: delegating to them would lower the authority the request needs.");
-        }
-
-        if (pending.Requester == to)
-        {
-            return Refused(key, ReasonCodes.SelfApproval, $"'{to}' requested this approval and cannot be delegated to sign it.");
-        }
-
-        if (pending.ExcludedSigners.Contains(to))
-        {
-            return Refused(key, ReasonCodes.SecondApproverRequired, $"'{to}' signed an earlier approval of this decision and cannot be delegated to sign this one.");
-        }
-
         var now = runtime.Time.GetUtcNow();
-        var updated = pending with { Delegations = [.. pending.Delegations, new ApprovalDelegation { From = from, To = to, At = now, Reason = reason }] };
-        return Commit(runtime, key, instance, updated, from.Value, "approval-delegated", $"{from} delegated signing {pending.Subject} ({pending.Role} at {pending.Site}) to {to}: {reason} (request {requestId})");
+        var updated = pending with { Delegations = [.. pending.Delegations, new ApprovalDelegation { From = from, To = deputy.Id, At = now, Reason = reason }] };
+        return Commit(runtime, key, instance, updated, from.Value, "approval-delegated", $"{from} delegated signing {pending.Subject} ({pending.Role} at {pending.Site}) to {deputy.Id}: {reason} (request {requestId})");
     }
 
     public static ValueTask<Staged> ReassignAsync(OrchestratorRuntime runtime, KeyRuntime key, string requestId, Role role, Actor actor, string reason, CancellationToken ct)

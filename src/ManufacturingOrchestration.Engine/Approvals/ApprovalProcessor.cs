@@ -213,14 +213,14 @@ internal sealed class ApprovalProcessor
 
         // Who signs is the person the directory found, not the name they were looked up by: a directory may find one
         // person under several names (case, aliases), and segregation of duties compares people.
-        if (pending.Requester is { } requester && await IsAsync(requester, actor, ct).ConfigureAwait(false))
+        if (pending.Requester is { } requester && await Authority.IsSamePersonAsync(_runtime, requester, actor, ct).ConfigureAwait(false))
         {
             return (ReasonCodes.SelfApproval, $"'{signature.Signer}' requested this approval and cannot sign it (segregation of duties).");
         }
 
         foreach (var excluded in pending.ExcludedSigners)
         {
-            if (await IsAsync(excluded, actor, ct).ConfigureAwait(false))
+            if (await Authority.IsSamePersonAsync(_runtime, excluded, actor, ct).ConfigureAwait(false))
             {
                 return (ReasonCodes.SecondApproverRequired, $"'{signature.Signer}' signed an earlier approval of this decision; each approval of the chain needs its own signer (segregation of duties).");
             }
@@ -228,7 +228,7 @@ internal sealed class ApprovalProcessor
 
         foreach (var earlier in pending.Signatures)
         {
-            if (await IsAsync(earlier.Signer, actor, ct).ConfigureAwait(false))
+            if (await Authority.IsSamePersonAsync(_runtime, earlier.Signer, actor, ct).ConfigureAwait(false))
             {
                 return (ReasonCodes.SecondApproverRequired, $"'{signature.Signer}' already signed; a distinct second signer is required.");
             }
@@ -251,10 +251,6 @@ internal sealed class ApprovalProcessor
 
         return null;
     }
-
-    /// <summary>Whether an actor named in a request (requester, earlier signer) is the person <paramref name="actor"/>, as the directory knows them.</summary>
-    private async ValueTask<bool> IsAsync(ActorId named, Actor actor, CancellationToken ct) =>
-        named == actor.Id || (await Authority.FindActorAsync(_runtime, named, ct).ConfigureAwait(false))?.Id == actor.Id;
 
     private static void Refuse(StepBuilder step, ElectronicSignature signature, ReasonCode code, string message) =>
         step.AddAudit(signature.Signer.Value, "approval-refused-invalid", $"{code.Code}: {message}", null, null, null, null);

@@ -104,6 +104,11 @@ internal static class Authority
             : (actor, default, string.Empty);
     }
 
+    /// <summary>Whether an actor named in a request (requester, earlier signer) is the person <paramref name="actor"/>, as the directory knows them.</summary>
+    /// <exception cref="ActorDirectoryException">The host's actor directory failed.</exception>
+    public static async ValueTask<bool> IsSamePersonAsync(OrchestratorRuntime runtime, ActorId named, Actor actor, CancellationToken ct) =>
+        named == actor.Id || (await FindActorAsync(runtime, named, ct).ConfigureAwait(false))?.Id == actor.Id;
+
     /// <summary>
     /// Looks an actor up in the host's directory. The directory is the host's: its failure is not the engine's, and is
     /// thrown as <see cref="ActorDirectoryException"/> for the caller to answer with

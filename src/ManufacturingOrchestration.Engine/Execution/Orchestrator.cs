@@ -739,10 +739,11 @@ public sealed partial class Orchestrator : IAsyncDisposable
         {
             result = (await PublishCoreAsync([envelope], "api", signatureChannel: true, cancellationToken).ConfigureAwait(false))[0];
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when ((ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested) && Volatile.Read(ref _state) == 1)
         {
             // Answered as the other operator actions are: the store's failure is not the signature's, and nothing of it was
-            // recorded (the signature is in the inbox or nowhere), so signing again carries it out once.
+            // recorded (the signature is in the inbox or nowhere), so signing again carries it out once. An orchestrator
+            // stopped meanwhile says so itself.
             return OperatorActionResult.Refused(ReasonCodes.StoreUnavailable, $"The store was unavailable; nothing of the signature was recorded, try it again ({ex.Message}).");
         }
 

@@ -80,6 +80,30 @@ public class AuthorityEdgeCaseTests
         (await host.Orchestrator.GetPendingApprovalsAsync("L-C2", EngineTestHost.Ct)).Should().ContainSingle().Which.Signatures.Should().BeEmpty();
     }
 
+    [Fact]
+    public async Task Delegate_ToTheRequesterUnderAnotherSpellingTheDirectoryResolves_IsRefusedAsSelfApproval()
+    {
+        await using var host = await CreateGatedHostAsync();
+        var requestId = await RequestAsync(host, "L-C3");
+
+        var result = await host.Orchestrator.DelegateApprovalAsync("L-C3", requestId, new ActorId("QE-IAN"), "covering", host.Identity(Supervisor), EngineTestHost.Ct);
+
+        result.Refusal.Should().Be(ReasonCodes.SelfApproval, result.Message);
+        (await host.Orchestrator.GetPendingApprovalsAsync("L-C3", EngineTestHost.Ct)).Should().ContainSingle().Which.Delegations.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Delegate_ToAPersonUnderAnotherSpelling_RecordsTheNameTheDirectoryKnowsThemBy()
+    {
+        await using var host = await CreateGatedHostAsync();
+        var requestId = await RequestAsync(host, "L-C4");
+
+        var result = await host.Orchestrator.DelegateApprovalAsync("L-C4", requestId, new ActorId("SUP-SAM"), "covering", host.Identity(Supervisor), EngineTestHost.Ct);
+
+        result.Succeeded.Should().BeTrue(result.Message);
+        (await host.Orchestrator.GetPendingApprovalsAsync("L-C4", EngineTestHost.Ct)).Should().ContainSingle().Which.Delegations.Should().ContainSingle().Which.To.Should().Be(SecondSupervisor);
+    }
+
     private static Task<EngineTestHost> CreateGatedHostAsync(Action<Engine.Execution.OrchestratorOptions>? configure = null) =>
         GatedRelease.StartHostAsync(new CaseInsensitiveActorDirectory(GatedRelease.Actors), configure);
 
