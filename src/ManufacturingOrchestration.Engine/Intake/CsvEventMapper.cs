@@ -31,9 +31,13 @@ internal sealed class CsvEventMapper
     private readonly string _defaultSource;
     private readonly string? _defaultType;
 
+    /// <summary>The index of the header's <c>event_id</c> column when it names it exactly once, otherwise -1.</summary>
+    private readonly int _eventIdColumn;
+
     public CsvEventMapper(string[] header, string defaultSource, string? defaultType, IReadOnlyList<ValidationError>? headerErrors = null)
     {
         _header = header.Select(h => h.Trim().ToLowerInvariant()).ToArray();
+        _eventIdColumn = _header.Count(h => h == "event_id") == 1 ? Array.IndexOf(_header, "event_id") : -1;
         _defaultSource = defaultSource;
         _defaultType = defaultType;
         HeaderErrors = headerErrors is { Count: > 0 } ? headerErrors : ValidateHeader(_header);
@@ -60,6 +64,23 @@ internal sealed class CsvEventMapper
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(line));
         return string.Create(CultureInfo.InvariantCulture, $"csv:{IdSafeName(fileName)}:{lineNumber}:{Convert.ToHexStringLower(hash, 0, 8)}");
+    }
+
+    /// <summary>The id a row is reported under, whether or not it can be mapped: its own <c>event_id</c> cell when the
+    /// header names that column once, the row has a cell for each column and the cell is a valid event id; otherwise
+    /// the derived id (<see cref="DeriveEventId"/>). An operator then finds a refused row by the id its sender gave it.</summary>
+    public string ReportedEventId(string fileName, int lineNumber, string line, char delimiter)
+    {
+        if (_eventIdColumn >= 0
+            && TrySplit(line, delimiter, out var fields, out _)
+            && fields.Count == _header.Length
+            && fields[_eventIdColumn].Trim() is { Length: > 0 } own
+            && Identifier.IsValid(own, Identifier.MaxKeyLength, out _))
+        {
+            return own;
+        }
+
+        return DeriveEventId(fileName, lineNumber, line);
     }
 
     private static string IdSafeName(string fileName)

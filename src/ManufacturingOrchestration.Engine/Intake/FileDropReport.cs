@@ -9,7 +9,8 @@ public sealed class FileDropLineResult
     /// <summary>The 1-based line number in the file.</summary>
     public required int LineNumber { get; init; }
 
-    /// <summary>The event id, when one could be read or derived.</summary>
+    /// <summary>The event id, when one could be read or derived. A CSV row that cannot be mapped to an event is reported
+    /// under its own <c>event_id</c> cell when that is a valid id, otherwise under its derived id.</summary>
     public string? EventId { get; init; }
 
     /// <summary>Accepted, duplicate (accepted before, for example before a crash) or rejected.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Model;
@@ -407,7 +406,6 @@ public sealed partial class FileDropSource : IEventSource
                 else
                 {
                     var (json, mapErrors, columns) = mapper.Map(fileName, line.Number, text, _options.CsvDelimiter);
-                    eventId = json is null ? CsvEventMapper.DeriveEventId(fileName, line.Number, text) : null;
                     if (json is not null)
                     {
                         var parsed = _serializer.Parse(json);
@@ -418,13 +416,15 @@ public sealed partial class FileDropSource : IEventSource
                             continue;
                         }
 
-                        eventId = ReadId(Encoding.UTF8.GetBytes(json));
                         errors = CsvEventMapper.NameColumns(parsed.Errors, columns);
                     }
                     else
                     {
                         errors = mapErrors;
                     }
+
+                    // A refused row is reported under the id its sender gave it, when it has a usable one.
+                    eventId = mapper.ReportedEventId(fileName, line.Number, text, _options.CsvDelimiter);
                 }
             }
             else

@@ -81,6 +81,41 @@ public sealed class FileDropSourceTests : IDisposable
     }
 
     [Theory]
+    [InlineData(",evt-own-1,P1,LOT-E1,CAP-100UF,IL-E1,Major,", "the row names no event type")]
+    [InlineData("scrap,evt-own-1,P1,LOT-E1,CAP-100UF,IL-E1,Major,", "the type is unknown")]
+    [InlineData("inspection-passed,evt-own-1,P1,LOT-E1,CAP-100UF,IL-E1,Major,", "severity is not part of the layout")]
+    [InlineData("inspection-failed,evt-own-1,P1,LOT-E1,CAP-100UF,IL-E1,Major,many", "the quantity is not a number")]
+    [InlineData("inspection-failed,evt-own-1,P1,,CAP-100UF,IL-E1,Major,", "a required column is empty")]
+    public async Task ProcessPendingAsync_CsvRowWithItsOwnEventIdThatCannotBeMapped_IsReportedUnderThatId(string row, string because)
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+        Drop("own-ids.csv", "type,event_id,site,lot,material,inspection_lot,severity,rejected_quantity", row);
+
+        var report = (await CreateSut().ProcessPendingAsync(new EventIntake(host.Orchestrator), Ct)).Single();
+
+        var line = report.Lines.Should().ContainSingle().Which;
+        line.Status.Should().Be(PublishStatus.Rejected);
+        line.EventId.Should().Be("evt-own-1", $"{because}, yet the sender gave the row its id and searches for it");
+    }
+
+    [Theory]
+    [InlineData("inspection-failed,,P1,LOT-E2,CAP-100UF,IL-E2,Major,many", "the row has no own id")]
+    [InlineData("scrap,evt\u200Bown,P1,LOT-E2,CAP-100UF,IL-E2,Major,", "the own id is not a valid id")]
+    [InlineData("inspection-failed,\"evt-own,P1,LOT-E2,CAP-100UF,IL-E2,Major,", "the row cannot be split into cells")]
+    [InlineData("inspection-failed,evt-own,P1,LOT-E2,CAP-100UF,IL-E2,Major,5,extra", "with more cells than the header names, which cell is the id is unknown")]
+    public async Task ProcessPendingAsync_CsvRowThatCannotBeMappedWithoutAUsableOwnId_IsReportedUnderTheDerivedId(string row, string because)
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+        Drop("no-own-ids.csv", "type,event_id,site,lot,material,inspection_lot,severity,rejected_quantity", row);
+
+        var report = (await CreateSut().ProcessPendingAsync(new EventIntake(host.Orchestrator), Ct)).Single();
+
+        var line = report.Lines.Should().ContainSingle().Which;
+        line.Status.Should().Be(PublishStatus.Rejected);
+        line.EventId.Should().Be(CsvEventMapper.DeriveEventId("no-own-ids.csv", 2, row), because);
+    }
+
+    [Theory]
     [InlineData("plant.jsonl")]
     [InlineData("plant.csv")]
     public async Task ProcessPendingAsync_FileReReadAfterACrashBeforeTheMove_NothingIsAcceptedTwice(string fileName)
