@@ -379,7 +379,7 @@ public sealed partial class Orchestrator : IAsyncDisposable
     private async ValueTask<IReadOnlyList<PublishResult>> PublishCoreAsync(IReadOnlyList<EventEnvelope> envelopes, string channel, bool signatureChannel, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelopes);
-        ArgumentException.ThrowIfNullOrWhiteSpace(channel);
+        Intake.IntakeChannel.ThrowIfInvalid(channel);
         EnsureRunning();
         var capacity = _runtime.Capacity;
         if (envelopes.Count > capacity)
@@ -558,10 +558,11 @@ public sealed partial class Orchestrator : IAsyncDisposable
     /// <param name="excerpt">The start of the raw payload; only its first <see cref="Intake.EventIntake.ExcerptLength"/> characters are kept.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The rejected result.</returns>
-    /// <exception cref="ArgumentException">The channel is blank, or <paramref name="errors"/> is empty.</exception>
+    /// <exception cref="ArgumentException">The channel is blank, longer than <see cref="Identifier.MaxKeyLength"/> characters or
+    /// has a character an identifier may not hold (such as a control character), or <paramref name="errors"/> is empty.</exception>
     public ValueTask<PublishResult> RecordRejectionAsync(string channel, IReadOnlyList<ValidationError> errors, string? excerpt, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(channel);
+        Intake.IntakeChannel.ThrowIfInvalid(channel);
         ArgumentNullException.ThrowIfNull(errors);
         if (errors.Count == 0)
         {

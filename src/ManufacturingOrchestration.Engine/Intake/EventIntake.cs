@@ -44,7 +44,7 @@ public sealed class EventIntake : IEventSink
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in the channel before the token, so a call is never ambiguous.")]
     public ValueTask<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<EventEnvelope> envelopes, string channel, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(channel);
+        IntakeChannel.ThrowIfInvalid(channel);
         return _orchestrator.PublishBatchAsync(envelopes, channel, cancellationToken);
     }
 
@@ -59,7 +59,7 @@ public sealed class EventIntake : IEventSink
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in the type of their first parameter (UTF-8 bytes or text), so a call is never ambiguous.")]
     public async ValueTask<PublishResult> PublishJsonAsync(ReadOnlyMemory<byte> utf8Json, string channel, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(channel);
+        IntakeChannel.ThrowIfInvalid(channel);
         var parsed = _serializer.Parse(utf8Json);
         if (parsed.IsSuccess)
         {
@@ -71,14 +71,14 @@ public sealed class EventIntake : IEventSink
 
     /// <summary>Reads one CloudEvents JSON event from a string and publishes it; unreadable input is rejected and recorded.</summary>
     /// <param name="json">The raw event.</param>
-    /// <param name="channel">Where it came from.</param>
+    /// <param name="channel">Where it came from. A channel follows the identifier rules, at most <see cref="Model.Identifier.MaxKeyLength"/> characters (no control characters); another one throws <see cref="ArgumentException"/>.</param>
     /// <param name="cancellationToken">Cancels the wait for capacity.</param>
     /// <returns>Accepted, duplicate or rejected.</returns>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in the type of their first parameter (UTF-8 bytes or text), so a call is never ambiguous.")]
     public async ValueTask<PublishResult> PublishJsonAsync(string json, string channel, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(json);
-        ArgumentException.ThrowIfNullOrWhiteSpace(channel);
+        IntakeChannel.ThrowIfInvalid(channel);
         var parsed = _serializer.Parse(json);
         if (parsed.IsSuccess)
         {
@@ -90,13 +90,13 @@ public sealed class EventIntake : IEventSink
 
     /// <summary>Reads CloudEvents JSON lines and publishes the readable ones in one batch; each unreadable one is recorded.</summary>
     /// <param name="lines">The raw events.</param>
-    /// <param name="channel">Where they came from.</param>
+    /// <param name="channel">Where they came from. A channel follows the identifier rules, at most <see cref="Model.Identifier.MaxKeyLength"/> characters (no control characters); another one throws <see cref="ArgumentException"/>.</param>
     /// <param name="cancellationToken">Cancels the wait for capacity.</param>
     /// <returns>One result per line, in order.</returns>
     public async ValueTask<IReadOnlyList<PublishResult>> PublishJsonBatchAsync(IReadOnlyList<string> lines, string channel, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(lines);
-        ArgumentException.ThrowIfNullOrWhiteSpace(channel);
+        IntakeChannel.ThrowIfInvalid(channel);
         var results = new PublishResult[lines.Count];
         var envelopes = new List<EventEnvelope>(lines.Count);
         var indexes = new List<int>(lines.Count);
@@ -129,7 +129,7 @@ public sealed class EventIntake : IEventSink
     /// <inheritdoc />
     public ValueTask<PublishResult> RecordRejectionAsync(string channel, IReadOnlyList<ValidationError> errors, string? excerpt, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(channel);
+        IntakeChannel.ThrowIfInvalid(channel);
         ArgumentNullException.ThrowIfNull(errors);
         if (errors.Count == 0)
         {

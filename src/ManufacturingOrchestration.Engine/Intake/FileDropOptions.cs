@@ -30,7 +30,7 @@ public sealed class FileDropOptions
     /// <summary>How many lines are published in one batch. Default 256.</summary>
     public int BatchSize { get; set; } = 256;
 
-    /// <summary>The source's name in logs, health reports and rejection channels. Default <c>file-drop</c>.</summary>
+    /// <summary>The source's name in logs and health reports (a rejection's channel is <c>file:&lt;file name&gt;</c>). Default <c>file-drop</c>.</summary>
     public string Name { get; set; } = "file-drop";
 
     /// <summary>Validates the settings.</summary>

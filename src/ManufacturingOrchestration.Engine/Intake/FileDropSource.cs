@@ -250,7 +250,7 @@ public sealed partial class FileDropSource : IEventSource
     private async Task<PublishedFile?> PublishFileCoreAsync(string path, IEventSink sink, CancellationToken cancellationToken)
     {
         var fileName = Path.GetFileName(path);
-        var channel = "file:" + fileName;
+        var channel = IntakeChannel.ForFile(fileName);
         if (FileDropFiles.NotRegularReason(path, _options.Directory) is { } notRegular)
         {
             // Never opened: a FIFO would block the poll for good, a link out of the folder would read what was not dropped.
@@ -334,7 +334,7 @@ public sealed partial class FileDropSource : IEventSource
     /// (then the results are not the whole file's).</returns>
     internal async Task<(IReadOnlyList<FileDropLineResult> Lines, IReadOnlyList<ValidationError> FileErrors, bool HeldBack)> PublishLinesAsync(Stream stream, string fileName, IEventSink sink, long? settledLength, CancellationToken cancellationToken)
     {
-        var channel = "file:" + fileName;
+        var channel = IntakeChannel.ForFile(fileName);
         var isCsv = string.Equals(Path.GetExtension(fileName), ".csv", StringComparison.OrdinalIgnoreCase);
         var results = new List<FileDropLineResult>();
         var fileErrors = new List<ValidationError>();

@@ -21,7 +21,7 @@ public interface IEventSink
     /// <summary>Publishes typed events read from <paramref name="channel"/> in one store round trip; an event refused by
     /// validation or authentication is recorded with that channel, so the rejection names where it came from.</summary>
     /// <param name="envelopes">The events.</param>
-    /// <param name="channel">Where they came from (such as <c>file:counts.jsonl</c>), recorded with a rejection.</param>
+    /// <param name="channel">Where they came from (such as <c>file:counts.jsonl</c>), recorded with a rejection. A channel follows the identifier rules, at most <see cref="Model.Identifier.MaxKeyLength"/> characters (no control characters); another one throws <see cref="ArgumentException"/>.</param>
     /// <param name="cancellationToken">Cancels the wait for capacity.</param>
     /// <returns>One result per event, in order.</returns>
     /// <remarks>The default implementation publishes with <see cref="PublishBatchAsync(IReadOnlyList{EventEnvelope}, CancellationToken)"/>,
@@ -32,13 +32,13 @@ public interface IEventSink
 
     /// <summary>Reads one CloudEvents JSON event and publishes it; unreadable input is rejected and recorded, never dropped.</summary>
     /// <param name="utf8Json">The raw event.</param>
-    /// <param name="channel">Where it came from (such as <c>webhook:qms</c> or <c>file:counts.jsonl</c>), recorded with a rejection.</param>
+    /// <param name="channel">Where it came from (such as <c>webhook:qms</c> or <c>file:counts.jsonl</c>), recorded with a rejection. A channel follows the identifier rules, at most <see cref="Model.Identifier.MaxKeyLength"/> characters (no control characters); another one throws <see cref="ArgumentException"/>.</param>
     /// <param name="cancellationToken">Cancels the wait for capacity.</param>
     /// <returns>Accepted, duplicate or rejected.</returns>
     ValueTask<PublishResult> PublishJsonAsync(ReadOnlyMemory<byte> utf8Json, string channel, CancellationToken cancellationToken = default);
 
     /// <summary>Records input refused before it became an event (such as a CSV row that cannot be mapped).</summary>
-    /// <param name="channel">Where it came from.</param>
+    /// <param name="channel">Where it came from. A channel follows the identifier rules, at most <see cref="Model.Identifier.MaxKeyLength"/> characters (no control characters); another one throws <see cref="ArgumentException"/>.</param>
     /// <param name="errors">Every problem found; at least one.</param>
     /// <param name="excerpt">The start of the raw input.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -2,6 +2,7 @@ using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Intake;
 using ManufacturingOrchestration.Engine.Tests.Execution;
 using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Validation;
 
 namespace ManufacturingOrchestration.Engine.Tests.Intake;
 
@@ -58,6 +59,82 @@ public sealed class IntakeRejectionChannelTests : IDisposable
 
         result.Status.Should().Be(PublishStatus.Rejected);
         (await host.Store.ReadRejectionsAsync(null, null, 10, Ct)).Should().ContainSingle().Which.Channel.Should().Be("api");
+    }
+
+    [Theory]
+    [InlineData("intake-json-text", "too-long")]
+    [InlineData("intake-json-bytes", "too-long")]
+    [InlineData("intake-json-batch", "too-long")]
+    [InlineData("intake-batch", "too-long")]
+    [InlineData("intake-rejection", "too-long")]
+    [InlineData("orchestrator-rejection", "too-long")]
+    [InlineData("intake-json-text", "control")]
+    [InlineData("intake-json-bytes", "control")]
+    [InlineData("intake-json-batch", "control")]
+    [InlineData("intake-batch", "control")]
+    [InlineData("intake-rejection", "control")]
+    [InlineData("orchestrator-rejection", "control")]
+    public async Task Publish_ChannelTooLongOrWithAControlCharacter_ThrowsNamingTheChannelAndRecordsNothing(string entry, string problem)
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+        var sut = new EventIntake(host.Orchestrator);
+        var channel = problem == "too-long" ? "webhook:" + new string('q', Identifier.MaxKeyLength) : "webhook:qms\nforged: api";
+        var refused = EventIntakeTests.Json(EngineTestHost.Passed("LOT-CH6", "spoof-ch6") with { Source = ReservedSignatureSource });
+        var valid = EngineTestHost.Passed("LOT-CH7", "evt-ch7");
+        Func<Task> act = entry switch
+        {
+            "intake-json-text" => () => sut.PublishJsonAsync(refused, channel, Ct).AsTask(),
+            "intake-json-bytes" => () => sut.PublishJsonAsync(System.Text.Encoding.UTF8.GetBytes("{ oops"), channel, Ct).AsTask(),
+            "intake-json-batch" => () => sut.PublishJsonBatchAsync(["{ oops", EventIntakeTests.Json(valid)], channel, Ct).AsTask(),
+            "intake-batch" => () => sut.PublishBatchAsync([valid], channel, Ct).AsTask(),
+            "intake-rejection" => () => sut.RecordRejectionAsync(channel, [new ValidationError("$", ReasonCodes.MalformedJson, "bad")], "x", Ct).AsTask(),
+            _ => () => host.Orchestrator.RecordRejectionAsync(channel, [new ValidationError("$", ReasonCodes.MalformedJson, "bad")], "x", Ct).AsTask(),
+        };
+
+        var thrown = await act.Should().ThrowAsync<ArgumentException>().WithParameterName("channel");
+
+        thrown.Which.Message.Should().StartWith("The channel must ").And.Contain(problem == "too-long" ? $"at most {Identifier.MaxKeyLength} characters" : "control character U+000A");
+        (await host.Store.ReadRejectionsAsync(null, null, 10, Ct)).Should().BeEmpty("a refused channel is the caller's mistake, not input to record");
+        (await host.Store.ReadPendingEventsAsync("LOT-CH7", 0, 10, Ct)).Should().BeEmpty("nothing of a call with a refused channel is accepted");
+    }
+
+    [Fact]
+    public async Task RecordRejectionAsync_ChannelOfTheLongestLength_IsRecordedAsGiven()
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+        var channel = "webhook:" + new string('q', Identifier.MaxKeyLength - "webhook:".Length);
+
+        var result = await new EventIntake(host.Orchestrator).PublishJsonAsync("{ oops", channel, Ct);
+
+        result.Status.Should().Be(PublishStatus.Rejected);
+        (await host.Store.ReadRejectionsAsync(null, null, 10, Ct)).Should().ContainSingle().Which.Channel.Should().Be(channel);
+    }
+
+    [Fact]
+    public async Task PublishContentAsync_NameTooLongOrUnprintableForAChannel_IsStillRecordedUnderABoundedPrintableChannel()
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+        var name = "upload\\\u0007" + new string('n', 2 * Identifier.MaxKeyLength) + "\u2028 .jsonl";
+        var sut = new FileDropSource(new FileDropOptions { Directory = _folder });
+
+        var result = await sut.PublishContentAsync(new MemoryStream("{ oops\n"u8.ToArray()), name, new EventIntake(host.Orchestrator), Ct).WaitAsync(Limit, Ct);
+
+        result.Lines.Should().ContainSingle().Which.Status.Should().Be(PublishStatus.Rejected);
+        var channel = (await host.Store.ReadRejectionsAsync(null, null, 10, Ct)).Should().ContainSingle().Which.Channel;
+        channel.Should().StartWith("file:upload\\\\\\u0007nnn", "the name is written as printable text, a backslash doubled");
+        channel.Length.Should().BeLessThanOrEqualTo(Identifier.MaxKeyLength);
+        Identifier.IsValid(channel, Identifier.MaxKeyLength, out var problem).Should().BeTrue(problem);
+    }
+
+    [Fact]
+    public async Task PublishContentAsync_NameWithAControlCharacter_IsRecordedUnderTheEscapedName()
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+        var sut = new FileDropSource(new FileDropOptions { Directory = _folder });
+
+        await sut.PublishContentAsync(new MemoryStream("{ oops\n"u8.ToArray()), "two\nlines.jsonl", new EventIntake(host.Orchestrator), Ct).WaitAsync(Limit, Ct);
+
+        (await host.Store.ReadRejectionsAsync(null, null, 10, Ct)).Should().ContainSingle().Which.Channel.Should().Be("file:two\\u000Alines.jsonl");
     }
 
     public void Dispose()
