@@ -101,6 +101,52 @@ public class ClaimsIdentitiesTests
         act.Should().Throw<ManufacturingOrchestrationException>().WithMessage("*" + message + "*").Which.ReasonCode.Should().Be(ReasonCodes.ApprovalUnauthenticated);
     }
 
+    [Fact]
+    public void FromPrincipal_Null_ThrowsNamingIt()
+    {
+        var act = () => ClaimsIdentities.FromPrincipal(null!);
+
+        act.Should().Throw<ArgumentNullException>().Which.ParamName.Should().Be("principal");
+    }
+
+    [Fact]
+    public void FromPrincipal_SubjectAndNameIdentifier_TheSubjectWins()
+    {
+        var principal = Principal("Bearer", (ClaimTypes.NameIdentifier, "other-id"), ("sub", "qm-quinn"), ("auth_time", "1796083200"));
+
+        ClaimsIdentities.FromPrincipal(principal).Actor.Should().Be(new ActorId("qm-quinn"));
+    }
+
+    [Fact]
+    public void FromPrincipal_IssuedAtAcceptedButNeitherClaim_IsRefusedNamingBoth()
+    {
+        var principal = Principal("Bearer", ("sub", "qm-quinn"));
+
+        var act = () => ClaimsIdentities.FromPrincipal(principal, AuthenticationTimeSource.AuthTimeOrIssuedAt);
+
+        act.Should().Throw<ManufacturingOrchestrationException>().WithMessage("The principal of 'qm-quinn' carries no auth_time or iat claim in seconds since 1970*");
+    }
+
+    [Fact]
+    public void FromPrincipal_MethodNotAnIdentifier_IsRefusedNamingTheMethod()
+    {
+        var principal = Principal("Bearer", ("sub", "qm-quinn"), ("auth_time", "1796083200"), ("amr", "p\u0007wd"));
+
+        var act = () => ClaimsIdentities.FromPrincipal(principal);
+
+        act.Should().Throw<ManufacturingOrchestrationException>().WithMessage("The authentication method of 'qm-quinn' (amr claim or authentication type) *")
+            .Which.ReasonCode.Should().Be(ReasonCodes.ApprovalUnauthenticated);
+    }
+
+    [Fact]
+    public void FromPrincipal_AuthTimeAtTheLastSecondOfTheCalendar_IsRead()
+    {
+        var last = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+        var principal = Principal("Bearer", ("sub", "qm-quinn"), ("auth_time", last.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+        ClaimsIdentities.FromPrincipal(principal).AuthenticatedAt.Should().Be(DateTimeOffset.FromUnixTimeSeconds(last));
+    }
+
     private static ClaimsPrincipal Principal(string authenticationType, params (string Type, string Value)[] claims) =>
         new(new ClaimsIdentity(claims.Select(c => new Claim(c.Type, c.Value)), authenticationType));
 }
