@@ -32,9 +32,12 @@ internal sealed class SqliteCheckpointer : IDisposable
     private readonly SemaphoreSlim _writeLock;
     private readonly ITimer _timer;
     private readonly TimeSpan _busyTimeout;
-    private readonly long _limitPages;
+    private readonly CancellationTokenSource _stopping = new();
+    private long _limitPages;
     private int _committed;
-    private bool _disposed;
+    private int _disposing;
+    private int _disposed;
+    private bool _closed;
 
     public SqliteCheckpointer(string connectionString, SemaphoreSlim writeLock, TimeProvider time, TimeSpan busyTimeout)
     {
@@ -53,17 +56,65 @@ internal sealed class SqliteCheckpointer : IDisposable
         _timer = time.CreateTimer(static state => ((SqliteCheckpointer)state!).Tick(), this, Interval, Interval);
     }
 
+    /// <summary>The log's limit in pages (tests lower it to make a tick take the write lock).</summary>
+    internal long LimitPages
+    {
+        get => Volatile.Read(ref _limitPages);
+        set => Volatile.Write(ref _limitPages, value);
+    }
+
+    /// <summary>Runs when a tick is about to wait for the write lock (tests dispose the store there).</summary>
+    internal Action? WaitingForWriteLock { get; set; }
+
     /// <summary>Marks a commit: the next tick checkpoints.</summary>
     public void Committed() => Volatile.Write(ref _committed, 1);
 
-    public void Dispose()
+    /// <summary>Stops the timer and closes the connection without waiting for a tick in flight.</summary>
+    public void Dispose() => Dispose(TimeSpan.Zero);
+
+    /// <summary>
+    /// Stops the timer and closes the connection. A tick waiting for the write lock (which a write may hold for up to the
+    /// busy timeout, waiting for another process's lock) stops waiting; a tick still checkpointing past
+    /// <paramref name="wait"/> closes the connection itself when it ends. A checkpoint is never cut short: SQLite copies
+    /// the log's frames whole, or the log keeps them.
+    /// </summary>
+    /// <param name="wait">How long to wait for a tick in flight (the store's <c>DisposeWait</c>).</param>
+    public void Dispose(TimeSpan wait)
     {
-        _timer.Dispose();
-        lock (_gate)
+        if (Interlocked.Exchange(ref _disposing, 1) != 0)
         {
-            _disposed = true;
-            _connection.Dispose();
+            return;
         }
+
+        _timer.Dispose();
+
+        // Cancelled before a tick can see the checkpointer disposed (and close it, disposing the source).
+        _stopping.Cancel();
+        Interlocked.Exchange(ref _disposed, 1);
+        if (_gate.TryEnter(SqliteOrchestrationStore.BoundedWait(wait)))
+        {
+            try
+            {
+                Close();
+            }
+            finally
+            {
+                _gate.Exit();
+            }
+        }
+    }
+
+    /// <summary>Closes the connection; once, by whoever holds the gate after disposal.</summary>
+    private void Close()
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        _closed = true;
+        _connection.Dispose();
+        _stopping.Dispose();
     }
 
     private void Tick()
@@ -76,7 +127,7 @@ internal sealed class SqliteCheckpointer : IDisposable
 
         try
         {
-            if (_disposed || Interlocked.Exchange(ref _committed, 0) == 0)
+            if (Volatile.Read(ref _disposed) != 0 || Interlocked.Exchange(ref _committed, 0) == 0)
             {
                 return;
             }
@@ -86,7 +137,7 @@ internal sealed class SqliteCheckpointer : IDisposable
             {
                 Volatile.Write(ref _committed, 1);
             }
-            else if (pages > _limitPages && _writeLock.Wait(_busyTimeout))
+            else if (pages > LimitPages && WaitForWriteLock())
             {
                 try
                 {
@@ -101,14 +152,33 @@ internal sealed class SqliteCheckpointer : IDisposable
 #pragma warning disable CA1031 // A timer callback must never take the host down: nothing committed depends on a checkpoint.
         catch (Exception)
         {
-            // The next tick tries again.
+            // The next tick tries again (none does once disposal cancelled the wait for the write lock).
             Volatile.Write(ref _committed, 1);
         }
 #pragma warning restore CA1031
         finally
         {
             _gate.Exit();
+
+            // A Dispose that stopped waiting for this tick left the connection to it.
+            if (Volatile.Read(ref _disposed) != 0 && _gate.TryEnter())
+            {
+                try
+                {
+                    Close();
+                }
+                finally
+                {
+                    _gate.Exit();
+                }
+            }
         }
+    }
+
+    private bool WaitForWriteLock()
+    {
+        WaitingForWriteLock?.Invoke();
+        return _writeLock.Wait(_busyTimeout, _stopping.Token);
     }
 
     /// <summary>Runs a checkpoint and returns the pages in the log, or -1 when SQLite was busy.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Storage;
@@ -89,6 +90,9 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
 
     /// <summary>The writer connection (tests make its statements fail the way SQLite can).</summary>
     internal SqliteConnection WriterConnection => _writer.Connection;
+
+    /// <summary>The background checkpointer (tests lower its limit and watch it wait).</summary>
+    internal SqliteCheckpointer Checkpointer => _checkpointer;
 
     /// <summary>How many reader connections are open, pooled or in use.</summary>
     internal int OpenReaderConnections => Volatile.Read(ref _readerCount);
@@ -782,12 +786,15 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         _disposed = true;
         Interlocked.MemoryBarrier();
         _pruneTimer?.Dispose();
-        _checkpointer.Dispose();
-        CloseIdleReaders();
 
-        // A write in flight may wait for another process's lock for up to the busy timeout (days, if so configured):
-        // past DisposeWait it is left to close the writer and release the file itself when it ends.
-        if (_writeLock.Wait(BoundedWait(DisposeWait)))
+        // A write in flight may wait for another process's lock for up to the busy timeout (days, if so configured), and a
+        // background checkpoint for that write: Dispose waits DisposeWait in all, then leaves the closing to them.
+        var wait = BoundedWait(DisposeWait);
+        var started = Stopwatch.GetTimestamp();
+        _checkpointer.Dispose(wait);
+        CloseIdleReaders();
+        var left = wait - Stopwatch.GetElapsedTime(started);
+        if (_writeLock.Wait(left > TimeSpan.Zero ? left : TimeSpan.Zero))
         {
             try
             {
@@ -800,7 +807,10 @@ public sealed partial class SqliteOrchestrationStore : IOrchestrationStore, IAsy
         }
     }
 
-    /// <summary>How long <see cref="Dispose"/> waits for a write in flight before leaving the closing to it (tests shorten it).</summary>
+    /// <summary>
+    /// How long <see cref="Dispose"/> waits in all for a write and a background checkpoint in flight before leaving the
+    /// closing to them (tests shorten it).
+    /// </summary>
     internal TimeSpan DisposeWait { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Closes the writer connection, then releases the file; once, by whoever holds the write lock after disposal.</summary>

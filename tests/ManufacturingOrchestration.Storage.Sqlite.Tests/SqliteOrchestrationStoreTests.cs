@@ -414,6 +414,57 @@ public sealed class SqliteOrchestrationStoreTests
     }
 
     [Fact]
+    public async Task Dispose_WhileABackgroundCheckpointWaitsForAWriteBlockedByAnotherProcessesLock_ReturnsLongBeforeTheBusyTimeout()
+    {
+        var path = _folder.NewDatabasePath();
+        var time = new FakeTimeProvider(T0);
+        var store = SqliteOrchestrationStore.Open(path, new SqliteStoreOptions { BusyTimeout = TimeSpan.FromHours(1) }, time);
+        store.DisposeWait = TimeSpan.FromMilliseconds(100);
+        await store.CommitAsync([NewState("lot-A", 0)], Ct);
+
+        // Any log is over the limit: the next tick checkpoints, then waits for the write lock to checkpoint again.
+        store.Checkpointer.LimitPages = 0;
+        var checkpointWaits = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.Checkpointer.WaitingForWriteLock = () => checkpointWaits.TrySetResult();
+        var writeBegins = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        SQLitePCL.raw.sqlite3_trace(store.WriterConnection.Handle!, (_, statement) =>
+        {
+            if (statement.utf8_to_string().StartsWith("BEGIN IMMEDIATE", StringComparison.Ordinal))
+            {
+                writeBegins.TrySetResult();
+            }
+        }, null);
+        using var other = OpenRaw(path, SqliteOpenMode.ReadWrite);
+        Execute(other, "BEGIN IMMEDIATE");
+        Task write;
+        Task tick;
+        try
+        {
+            write = Task.Run(async () => await store.CommitAsync([NewState("lot-B", 0)], Ct), Ct);
+            await writeBegins.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+            tick = Task.Run(() => time.Advance(SqliteCheckpointer.Interval), Ct);
+            await checkpointWaits.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+            await Task.Run(store.Dispose, Ct).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+        }
+        finally
+        {
+            Execute(other, "ROLLBACK");
+        }
+
+        await write.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await tick.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        using (var check = OpenRaw(path))
+        {
+            Scalar(check, "PRAGMA integrity_check").Should().Be("ok");
+        }
+
+        await using var reopened = SqliteOrchestrationStore.Open(path);
+        (await reopened.LoadPartitionAsync("lot-A", Ct))!.Version.Should().Be(1);
+        (await reopened.LoadPartitionAsync("lot-B", Ct))!.Version.Should().Be(1, "the write in flight committed, then released the file");
+    }
+
+    [Fact]
     public async Task Dispose_WhileAReadPutsItsConnectionBackInThePool_ThatConnectionIsClosedToo()
     {
         var store = SqliteOrchestrationStore.Open(_folder.NewDatabasePath());
