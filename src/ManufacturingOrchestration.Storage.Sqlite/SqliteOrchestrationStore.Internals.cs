@@ -85,13 +85,25 @@ public sealed partial class SqliteOrchestrationStore
     }
 
     /// <summary>Whether the connection is inside a transaction (SQLite ends one itself after some errors: disk full, I/O, interrupt).</summary>
-    private static bool InTransaction(SqliteCommandCache connection) => SQLitePCL.raw.sqlite3_get_autocommit(connection.Connection.Handle) == 0;
+    private static bool InTransaction(SqliteCommandCache connection) => InTransaction(connection.Connection);
+
+    /// <summary>Whether the connection is inside a transaction (SQLite ends one itself after some errors: disk full, I/O, interrupt).</summary>
+    private static bool InTransaction(SqliteConnection connection) => SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0;
+
+    /// <summary>Rolls back the transaction of a failed call on a connection of the store (see the overload on a raw connection).</summary>
+    private static void TryRollBack(SqliteCommandCache connection) =>
+        TryRollBack(connection.Connection, () => connection.Statement("ROLLBACK").ExecuteNonQuery());
 
     /// <summary>
-    /// Rolls back the transaction of a failed call, if SQLite has not ended it already. A ROLLBACK that fails itself is
-    /// swallowed: the caller throws the error that failed the call, never this one (the next write ends what is left).
+    /// Rolls back the transaction of a failed call (a write, a read, a migration), if SQLite has not ended it already (it
+    /// does after some errors: disk full, I/O, interrupt). A ROLLBACK that fails itself is swallowed: the caller throws the
+    /// error that failed the call, never this one. Nothing of the transaction is committed; what is left open is ended by
+    /// the caller's next step (the writer's next write rolls it back before it begins, a failed read's connection is
+    /// closed, not pooled, a failed migration's connection is closed by <c>Open</c>).
     /// </summary>
-    private static void TryRollBack(SqliteCommandCache connection)
+    /// <param name="connection">The connection whose transaction is rolled back.</param>
+    /// <param name="rollBack">Runs <c>ROLLBACK</c> on it (the writer's prepared statement, or a plain command).</param>
+    internal static void TryRollBack(SqliteConnection connection, Action rollBack)
     {
         if (!InTransaction(connection))
         {
@@ -100,11 +112,11 @@ public sealed partial class SqliteOrchestrationStore
 
         try
         {
-            connection.Statement("ROLLBACK").ExecuteNonQuery();
+            rollBack();
         }
         catch (SqliteException)
         {
-            // The transaction stays open until the next write rolls it back before it begins; nothing of it is committed.
+            // See above: the transaction stays open until the caller's next step ends it.
         }
     }
 

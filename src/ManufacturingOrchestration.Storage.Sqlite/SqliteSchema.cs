@@ -243,20 +243,9 @@ internal static class SqliteSchema
             }
             catch
             {
-                // SQLite may have ended the transaction itself (an I/O error, a full disk, an interrupt): roll back only
-                // one still open, and never let a failing ROLLBACK replace the error that stopped the migration.
-                if (SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0)
-                {
-                    try
-                    {
-                        Execute(connection, "ROLLBACK");
-                    }
-                    catch (SqliteException)
-                    {
-                        // Closing the connection (the caller's next step after this error) rolls back what is left.
-                    }
-                }
-
+                // Never lets a failing ROLLBACK replace the error that stopped the migration; closing the connection (the
+                // caller's next step after this error) rolls back what is left.
+                SqliteOrchestrationStore.TryRollBack(connection, () => Execute(connection, "ROLLBACK"));
                 throw;
             }
         }
