@@ -185,12 +185,13 @@ public sealed class SqliteSchemaTests
         // then has nothing to roll back, and "no transaction is active" must not replace the real cause.
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _folder.NewDatabasePath("failed"), Pooling = false }.ToString());
         connection.Open();
-        using var interrupter = new StatementInterrupter(connection, "INSERT INTO " + SqliteSchema.VersionTable);
+        using var interrupter = new StatementInterrupter(connection, "INSERT INTO " + SqliteSchema.VersionTable, "ROLLBACK");
 
         var act = () => SqliteSchema.Migrate(connection, "failed.db", T0.UtcTicks);
 
         act.Should().Throw<SqliteException>().Which.SqliteErrorCode.Should().Be(SQLitePCL.raw.SQLITE_INTERRUPT);
         interrupter.Interrupted.Should().Be(1);
+        interrupter.Matched.Should().Be(1, "the transaction SQLite ended itself is not rolled back a second time");
         SqliteSchema.ReadVersion(connection).Should().Be(0, "nothing of the failed migration is kept");
     }
 

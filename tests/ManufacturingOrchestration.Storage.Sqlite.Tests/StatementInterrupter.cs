@@ -33,6 +33,9 @@ internal sealed class StatementInterrupter : IDisposable
         raw.sqlite3_progress_handler(_db, 1, _ => Interlocked.Exchange(ref _armed, 0), null);
     }
 
+    /// <summary>How many statements matching the given ones started, interrupted or not.</summary>
+    public int Matched => Volatile.Read(ref _matched);
+
     /// <summary>How many statements were interrupted (at most one).</summary>
     public int Interrupted => Volatile.Read(ref _interrupted);
 
