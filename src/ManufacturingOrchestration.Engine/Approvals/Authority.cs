@@ -129,4 +129,8 @@ internal static class Authority
 
 /// <summary>The host's actor directory failed looking an actor up (<see cref="ReasonCodes.ActorDirectoryUnavailable"/>).</summary>
 internal sealed class ActorDirectoryException(ActorId actor, Exception inner)
-    : Exception($"The actor directory failed looking up '{actor}'; nothing of the action was applied, try it again ({inner.GetType().Name}: {inner.Message}).", inner);
+    : Exception($"The actor directory failed looking up '{actor}'; nothing of the action was applied, try it again ({inner.GetType().Name}: {inner.Message}).", inner)
+{
+    /// <summary>The actor being looked up.</summary>
+    public ActorId Actor { get; } = actor;
+}

@@ -77,7 +77,23 @@ internal sealed class StepProcessor
                 Message = failed.Failure.Message ?? failed.Message,
             });
         }
+        catch (Approvals.ActorDirectoryException failed)
+        {
+            // The host's directory failed while an accepted signature was checked: a read like any query's, retried on
+            // the same schedule with the key's later events behind it, not the signature's failure.
+            return _queryRetries.OnFailure(key, inboxEvent, new QueryFailure
+            {
+                Query = ActorDirectoryQuery,
+                Subject = failed.Actor.Value,
+                IsTransient = true,
+                Reason = ReasonCodes.ActorDirectoryUnavailable,
+                Message = failed.InnerException?.Message ?? failed.Message,
+            });
+        }
     }
+
+    /// <summary>What a query retry names when the host's actor directory failed (<see cref="Approvals.IActorDirectory.FindAsync"/>).</summary>
+    private const string ActorDirectoryQuery = "actor-directory.find";
 
     private async ValueTask<Staged> ProcessAsync(KeyRuntime key, InboxEvent inboxEvent, CancellationToken ct)
     {

@@ -109,6 +109,39 @@ public sealed class SigningFailureTests
     }
 
     [Fact]
+    public async Task Sign_DirectoryFailsWhileTheAcceptedSignatureIsProcessed_TheSignatureWaitsForARetryAndCountsOnceTheDirectoryIsBack()
+    {
+        var directory = new FailingActorDirectory(GatedRelease.Actors);
+        ReassignedApprovalSigningTests.HeldSignatureStore? held = null;
+        await using var host = await GatedRelease.StartHostAsync(directory, o => (o.Store, held) = ReassignedApprovalSigningTests.HeldSignatureStore.Wrap(o.Store));
+        var requestId = await GatedRelease.RequestAsync(host, "L-SF5");
+
+        // Checked while the directory answers; the directory goes down before the partition takes the signature in.
+        held!.Hold();
+        var signing = host.Orchestrator.SignApprovalAsync(
+            new ApprovalAnswer { PartitionKey = "L-SF5", RequestId = requestId, Meaning = SignatureMeaning.Approve, Reason = "looks right" },
+            host.Identity(Supervisor),
+            Ct);
+        await held.Reached.WaitAsync(EngineTestHost.IdleTimeout, Ct);
+        directory.FailFor = Supervisor;
+        held.Release();
+        (await signing.WaitAsync(EngineTestHost.IdleTimeout, Ct)).Succeeded.Should().BeTrue();
+        await host.WaitForIdleAsync();
+
+        directory.Failures.Should().BePositive("the partition asked the directory and it failed");
+        (await host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, Ct)).Should().BeEmpty("the host's directory failed for a moment, not the signature");
+        (await host.Orchestrator.GetPendingApprovalsAsync("L-SF5", Ct)).Should().ContainSingle().Which.Signatures.Should().BeEmpty();
+        host.Plant.Notification.Sent.Should().BeEmpty();
+
+        directory.FailFor = null;
+        await TestWorkflows.AdvanceUntilAsync(host, () => host.Plant.Notification.Sent.Count > 0, TimeSpan.FromSeconds(5));
+
+        (await host.Orchestrator.GetPendingApprovalsAsync("L-SF5", Ct)).Should().BeEmpty("the signature counted once the directory answered");
+        host.Plant.Notification.SentTo(Role.Planner, EngineTestHost.Site).Should().ContainSingle();
+        (await host.Orchestrator.GetAuditTrailAsync("L-SF5", Ct)).Should().ContainSingle(a => a.Action == "e-signature:approve");
+    }
+
+    [Fact]
     public async Task Reassign_CallerCancelsWhileTheDirectoryLooksUp_IsCancelled()
     {
         var directory = new FailingActorDirectory(GatedRelease.Actors);
