@@ -560,7 +560,27 @@ public sealed partial class Orchestrator : IAsyncDisposable
     /// <returns>The rejected result.</returns>
     /// <exception cref="ArgumentException">The channel is blank, longer than <see cref="Identifier.MaxKeyLength"/> characters or
     /// has a character an identifier may not hold (such as a control character), or <paramref name="errors"/> is empty.</exception>
-    public ValueTask<PublishResult> RecordRejectionAsync(string channel, IReadOnlyList<ValidationError> errors, string? excerpt, CancellationToken cancellationToken = default)
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in the source and event id before the token, so a call is never ambiguous.")]
+    public ValueTask<PublishResult> RecordRejectionAsync(string channel, IReadOnlyList<ValidationError> errors, string? excerpt, CancellationToken cancellationToken = default) =>
+        RecordRejectionAsync(channel, errors, excerpt, null, null, cancellationToken);
+
+    /// <summary>Records input refused before it became an event under the source and event id its sender gave it, so an
+    /// operator finds the rejection by them (such as a CSV row with its own <c>event_id</c> that cannot be mapped).</summary>
+    /// <param name="channel">Where it came from.</param>
+    /// <param name="errors">Every problem found; at least one.</param>
+    /// <param name="excerpt">The start of the raw payload; only its first <see cref="Intake.EventIntake.ExcerptLength"/> characters are kept.</param>
+    /// <param name="source">The event source the sender gave, or <see langword="null"/> when unknown.</param>
+    /// <param name="eventId">The event id the sender gave, or <see langword="null"/> when unknown.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The rejected result (without an event key: the input never became an event).</returns>
+    /// <remarks>The source and the event id are refused input, recorded as such and never a reason to lose the rejection:
+    /// blank ones are recorded as none; others are recorded printable (<see cref="FreeText.Escape"/>) and at most
+    /// <see cref="Identifier.MaxKeyLength"/> characters (a longer one is cut and ends with <c>…</c>), so a valid id is
+    /// recorded exactly as given.</remarks>
+    /// <exception cref="ArgumentException">The channel is blank, longer than <see cref="Identifier.MaxKeyLength"/> characters or
+    /// has a character an identifier may not hold (such as a control character), or <paramref name="errors"/> is empty.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in the source and event id before the token, so a call is never ambiguous.")]
+    public ValueTask<PublishResult> RecordRejectionAsync(string channel, IReadOnlyList<ValidationError> errors, string? excerpt, string? source, string? eventId, CancellationToken cancellationToken = default)
     {
         Intake.IntakeChannel.ThrowIfInvalid(channel);
         ArgumentNullException.ThrowIfNull(errors);
@@ -569,7 +589,7 @@ public sealed partial class Orchestrator : IAsyncDisposable
             throw new ArgumentException("A rejection needs at least one error.", nameof(errors));
         }
 
-        return RejectAsync(null, errors, channel, excerpt, cancellationToken);
+        return RejectAsync(null, errors, channel, excerpt, Intake.EventIntake.RefusedKey(source), Intake.EventIntake.RefusedKey(eventId), cancellationToken);
     }
 
     /// <summary>
@@ -935,7 +955,12 @@ public sealed partial class Orchestrator : IAsyncDisposable
         }
     }
 
-    private async ValueTask<PublishResult> RejectAsync(EventEnvelope? envelope, IReadOnlyList<ValidationError> errors, string channel, string? excerpt, CancellationToken cancellationToken)
+    private ValueTask<PublishResult> RejectAsync(EventEnvelope? envelope, IReadOnlyList<ValidationError> errors, string channel, string? excerpt, CancellationToken cancellationToken) =>
+        RejectAsync(envelope, errors, channel, excerpt, null, null, cancellationToken);
+
+    // Without an envelope, refusedSource and refusedEventId are what the sender gave, already made safe to record
+    // (Intake.EventIntake.RefusedKey).
+    private async ValueTask<PublishResult> RejectAsync(EventEnvelope? envelope, IReadOnlyList<ValidationError> errors, string channel, string? excerpt, string? refusedSource, string? refusedEventId, CancellationToken cancellationToken)
     {
         // Refused input is recorded as printable, well-formed text (FreeText.Escape): an unpaired surrogate or a control
         // character in a refused id must neither be altered by a store's encoding nor break the record.
@@ -944,8 +969,8 @@ public sealed partial class Orchestrator : IAsyncDisposable
             Id = Guid.NewGuid().ToString("N"),
             ReceivedAt = _runtime.Time.GetUtcNow(),
             Channel = FreeText.Escape(channel),
-            Source = envelope?.Source is { } source ? FreeText.Escape(source) : null,
-            EventId = envelope?.Id is { } id ? FreeText.Escape(id) : null,
+            Source = envelope?.Source is { } source ? FreeText.Escape(source) : refusedSource,
+            EventId = envelope?.Id is { } id ? FreeText.Escape(id) : refusedEventId,
             Type = envelope?.Type is { } type ? FreeText.Escape(type) : null,
             Site = envelope?.Site?.Value,
             Reasons = errors.Select(e => new RejectionReason { Path = FreeText.Escape(e.Path), Code = e.ReasonCode, Message = FreeText.Escape(e.Message) }).ToArray(),

@@ -34,10 +34,14 @@ internal sealed class CsvEventMapper
     /// <summary>The index of the header's <c>event_id</c> column when it names it exactly once, otherwise -1.</summary>
     private readonly int _eventIdColumn;
 
+    /// <summary>The index of the header's <c>source</c> column when it names it exactly once, otherwise -1.</summary>
+    private readonly int _sourceColumn;
+
     public CsvEventMapper(string[] header, string defaultSource, string? defaultType, IReadOnlyList<ValidationError>? headerErrors = null)
     {
         _header = header.Select(h => h.Trim().ToLowerInvariant()).ToArray();
         _eventIdColumn = _header.Count(h => h == "event_id") == 1 ? Array.IndexOf(_header, "event_id") : -1;
+        _sourceColumn = _header.Count(h => h == "source") == 1 ? Array.IndexOf(_header, "source") : -1;
         _defaultSource = defaultSource;
         _defaultType = defaultType;
         HeaderErrors = headerErrors is { Count: > 0 } ? headerErrors : ValidateHeader(_header);
@@ -81,6 +85,31 @@ internal sealed class CsvEventMapper
         }
 
         return DeriveEventId(fileName, lineNumber, line);
+    }
+
+    /// <summary>The source a row is reported under, whether or not it can be mapped: its own <c>source</c> cell when it
+    /// has one, the default source when the header names no <c>source</c> column or the row's cell is empty, and
+    /// <see langword="null"/> when which cell is the source is unknown (the header could not be read or names the column
+    /// twice, or the row cannot be split into the header's columns). The cell is not checked here: a rejection records
+    /// refused text printable.</summary>
+    public string? ReportedSource(string line, char delimiter)
+    {
+        if (_header.Length == 0)
+        {
+            return null;
+        }
+
+        if (!_header.Contains("source"))
+        {
+            return _defaultSource;
+        }
+
+        if (_sourceColumn < 0 || !TrySplit(line, delimiter, out var fields, out _) || fields.Count != _header.Length)
+        {
+            return null;
+        }
+
+        return fields[_sourceColumn].Trim() is { Length: > 0 } own ? own : _defaultSource;
     }
 
     private static string IdSafeName(string fileName)

@@ -1,5 +1,6 @@
 using System.Text;
 using ManufacturingOrchestration.Engine.Execution;
+using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 using ManufacturingOrchestration.Model.Serialization;
 using ManufacturingOrchestration.Model.Validation;
@@ -15,7 +16,7 @@ namespace ManufacturingOrchestration.Engine.Intake;
 public sealed class EventIntake : IEventSink
 {
     /// <summary>The most characters of raw input kept with a rejection, whoever records it (this intake, a file drop, a
-    /// direct call of <see cref="Orchestrator.RecordRejectionAsync"/>): a longer excerpt keeps its start, cut on a whole
+    /// direct call of <see cref="Orchestrator.RecordRejectionAsync(string, IReadOnlyList{ValidationError}, string?, string?, string?, CancellationToken)"/>): a longer excerpt keeps its start, cut on a whole
     /// character.</summary>
     public const int ExcerptLength = 512;
 
@@ -127,7 +128,13 @@ public sealed class EventIntake : IEventSink
     }
 
     /// <inheritdoc />
-    public ValueTask<PublishResult> RecordRejectionAsync(string channel, IReadOnlyList<ValidationError> errors, string? excerpt, CancellationToken cancellationToken = default)
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in the source and event id before the token, so a call is never ambiguous.")]
+    public ValueTask<PublishResult> RecordRejectionAsync(string channel, IReadOnlyList<ValidationError> errors, string? excerpt, CancellationToken cancellationToken = default) =>
+        RecordRejectionAsync(channel, errors, excerpt, null, null, cancellationToken);
+
+    /// <inheritdoc />
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in the source and event id before the token, so a call is never ambiguous.")]
+    public ValueTask<PublishResult> RecordRejectionAsync(string channel, IReadOnlyList<ValidationError> errors, string? excerpt, string? source, string? eventId, CancellationToken cancellationToken = default)
     {
         IntakeChannel.ThrowIfInvalid(channel);
         ArgumentNullException.ThrowIfNull(errors);
@@ -136,7 +143,28 @@ public sealed class EventIntake : IEventSink
             throw new ArgumentException("A rejection needs at least one error.", nameof(errors));
         }
 
-        return _orchestrator.RecordRejectionAsync(channel, errors, excerpt, cancellationToken);
+        return _orchestrator.RecordRejectionAsync(channel, errors, excerpt, source, eventId, cancellationToken);
+    }
+
+    /// <summary>A source or an event id given with refused input, as a rejection records it: <see langword="null"/> when
+    /// blank; otherwise printable, well-formed text (<see cref="FreeText.Escape"/>) of at most
+    /// <see cref="Identifier.MaxKeyLength"/> characters, a longer one cut on a whole character and ending with <c>…</c>.
+    /// A valid key is returned unchanged, so a rejection is found under the key its sender gave.</summary>
+    internal static string? RefusedKey(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        var escaped = FreeText.Escape(value);
+        if (escaped.Length <= Identifier.MaxKeyLength)
+        {
+            return escaped;
+        }
+
+        var cut = char.IsHighSurrogate(escaped[Identifier.MaxKeyLength - 2]) ? Identifier.MaxKeyLength - 2 : Identifier.MaxKeyLength - 1;
+        return string.Concat(escaped.AsSpan(0, cut), "…");
     }
 
     /// <summary>The start of raw input kept with a rejection: at most <see cref="ExcerptLength"/> characters, never cut

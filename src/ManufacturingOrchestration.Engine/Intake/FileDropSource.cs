@@ -371,6 +371,7 @@ public sealed partial class FileDropSource : IEventSource
             }
 
             string? eventId = null;
+            string? source = null;
             IReadOnlyList<ValidationError> errors;
             string excerpt;
             if (line.TooLong && isCsv && mapper is null)
@@ -425,6 +426,7 @@ public sealed partial class FileDropSource : IEventSource
 
                     // A refused row is reported under the id its sender gave it, when it has a usable one.
                     eventId = mapper.ReportedEventId(fileName, line.Number, text, _options.CsvDelimiter);
+                    source = mapper.ReportedSource(text, _options.CsvDelimiter);
                 }
             }
             else
@@ -437,14 +439,15 @@ public sealed partial class FileDropSource : IEventSource
                     continue;
                 }
 
-                eventId = ReadId(line.Bytes);
+                (source, eventId) = ReadKey(line.Bytes);
                 errors = parsed.Errors;
                 excerpt = EventIntake.Excerpt(line.Bytes.Span);
             }
 
-            // Keep the order of the report: publish what came before, then record this rejection.
+            // Keep the order of the report: publish what came before, then record this rejection, under the id the report
+            // names, so an operator finds the stored rejection by the id the sender gave the line.
             await FlushAsync().ConfigureAwait(false);
-            var rejection = await sink.RecordRejectionAsync(channel, errors, excerpt, cancellationToken).ConfigureAwait(false);
+            var rejection = await sink.RecordRejectionAsync(channel, errors, excerpt, source, eventId, cancellationToken).ConfigureAwait(false);
             results.Add(new FileDropLineResult { LineNumber = line.Number, EventId = eventId is null ? null : FreeText.Escape(eventId), Status = rejection.Status, Errors = rejection.Errors });
         }
 
@@ -481,20 +484,32 @@ public sealed partial class FileDropSource : IEventSource
         }
     }
 
-    /// <summary>The id of a line that was rejected, when one can be read from it; never throws.</summary>
-    private static string? ReadId(ReadOnlyMemory<byte> json)
+    /// <summary>The source and the id of a line that was rejected, each when it can be read from it; never throws.</summary>
+    private static (string? Source, string? Id) ReadKey(ReadOnlyMemory<byte> json)
     {
         try
         {
             using var document = JsonDocument.Parse(json);
-            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("id"u8, out var id) && id.ValueKind == JsonValueKind.String
-                ? id.GetString()
-                : null;
+            var root = document.RootElement;
+            return root.ValueKind == JsonValueKind.Object ? (Text(root, "source"u8), Text(root, "id"u8)) : (null, null);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
         {
-            // Malformed JSON, or an id the reader cannot turn into text (invalid UTF-8, an unpaired \uD800 escape).
-            return null;
+            // Malformed JSON.
+            return (null, null);
+        }
+
+        static string? Text(JsonElement root, ReadOnlySpan<byte> name)
+        {
+            try
+            {
+                return root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+            {
+                // A member the reader cannot turn into text (invalid UTF-8, an unpaired \uD800 escape) does not hide the other.
+                return null;
+            }
         }
     }
 

@@ -43,7 +43,25 @@ public interface IEventSink
     /// <param name="excerpt">The start of the raw input.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The rejected result.</returns>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in the source and event id before the token, so a call is never ambiguous.")]
     ValueTask<PublishResult> RecordRejectionAsync(string channel, IReadOnlyList<ValidationError> errors, string? excerpt, CancellationToken cancellationToken = default);
+
+    /// <summary>Records input refused before it became an event under the source and event id its sender gave it (such as a
+    /// CSV row with its own <c>event_id</c> that cannot be mapped), so an operator finds the rejection by them.</summary>
+    /// <param name="channel">Where it came from. A channel follows the identifier rules, at most <see cref="Model.Identifier.MaxKeyLength"/> characters (no control characters); another one throws <see cref="ArgumentException"/>.</param>
+    /// <param name="errors">Every problem found; at least one.</param>
+    /// <param name="excerpt">The start of the raw input.</param>
+    /// <param name="source">The event source the sender gave, or <see langword="null"/> when unknown.</param>
+    /// <param name="eventId">The event id the sender gave, or <see langword="null"/> when unknown.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The rejected result.</returns>
+    /// <remarks><para>The source and the event id are refused input: one that is not a valid key never fails the call,
+    /// it is recorded printable and bounded (see <see cref="Orchestrator.RecordRejectionAsync(string, IReadOnlyList{ValidationError}, string?, string?, string?, CancellationToken)"/>).</para>
+    /// <para>The default implementation records with <see cref="RecordRejectionAsync(string, IReadOnlyList{ValidationError}, string?, CancellationToken)"/>,
+    /// without the source and the event id; <see cref="EventIntake"/> records them.</para></remarks>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in the source and event id before the token, so a call is never ambiguous.")]
+    ValueTask<PublishResult> RecordRejectionAsync(string channel, IReadOnlyList<ValidationError> errors, string? excerpt, string? source, string? eventId, CancellationToken cancellationToken = default) =>
+        RecordRejectionAsync(channel, errors, excerpt, cancellationToken);
 }
 
 /// <summary>

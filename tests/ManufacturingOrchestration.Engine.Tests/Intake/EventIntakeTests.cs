@@ -149,5 +149,88 @@ public sealed class EventIntakeTests
         await sut.Invoking(s => s.RecordRejectionAsync("api", [], null, Ct).AsTask()).Should().ThrowAsync<ArgumentException>();
     }
 
+    [Theory]
+    [InlineData("intake")]
+    [InlineData("orchestrator")]
+    public async Task RecordRejectionAsync_WithTheSendersSourceAndEventId_IsStoredUnderThem(string caller)
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+        ValidationError[] errors = [new ValidationError("$", ReasonCodes.WrongType, "bad row")];
+
+        var result = caller == "intake"
+            ? await new EventIntake(host.Orchestrator).RecordRejectionAsync("file:a.csv", errors, "row", "qms://plant-1", "evt-r1", Ct)
+            : await host.Orchestrator.RecordRejectionAsync("file:a.csv", errors, "row", "qms://plant-1", "evt-r1", Ct);
+
+        result.Status.Should().Be(PublishStatus.Rejected);
+        var stored = (await host.Store.ReadRejectionsAsync(null, null, 10, Ct)).Should().ContainSingle().Which;
+        stored.EventId.Should().Be("evt-r1");
+        stored.Source.Should().Be("qms://plant-1");
+        stored.Excerpt.Should().Be("row");
+    }
+
+    [Fact]
+    public async Task RecordRejectionAsync_SourceAndEventIdThatAreNotIdentifiers_AreStoredEscapedAndTheRejectionIsNotLost()
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+
+        var result = await host.Orchestrator.RecordRejectionAsync("file:a.csv", [new ValidationError("$", ReasonCodes.WrongType, "bad row")], null, "qms\u0000x", "evt\nforged\uD800", Ct);
+
+        result.Status.Should().Be(PublishStatus.Rejected);
+        var stored = (await host.Store.ReadRejectionsAsync(null, null, 10, Ct)).Should().ContainSingle().Which;
+        stored.EventId.Should().Be("evt\\u000Aforged\\uD800", "refused text is recorded printable and well-formed");
+        stored.Source.Should().Be("qms\\u0000x");
+    }
+
+    [Fact]
+    public async Task RecordRejectionAsync_EventIdLongerThanAKey_IsStoredCutToTheKeyLength()
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+
+        await host.Orchestrator.RecordRejectionAsync("file:a.csv", [new ValidationError("$", ReasonCodes.WrongType, "bad row")], null, null, new string('i', 100_000), Ct);
+
+        var stored = (await host.Store.ReadRejectionsAsync(null, null, 10, Ct)).Should().ContainSingle().Which;
+        stored.EventId.Should().HaveLength(Identifier.MaxKeyLength, "no caller can store an unbounded id").And.EndWith("…").And.StartWith("iii");
+        stored.Source.Should().BeNull();
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public async Task RecordRejectionAsync_BlankSourceOrEventId_IsStoredAsNone(string blank)
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+
+        await host.Orchestrator.RecordRejectionAsync("file:a.csv", [new ValidationError("$", ReasonCodes.WrongType, "bad row")], null, blank, blank, Ct);
+
+        var stored = (await host.Store.ReadRejectionsAsync(null, null, 10, Ct)).Should().ContainSingle().Which;
+        stored.EventId.Should().BeNull();
+        stored.Source.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task RecordRejectionAsync_WithSourceAndEventIdOnASinkThatOnlyImplementsTheOlderOverload_RecordsThroughIt()
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+        IEventSink sink = new SinkWithoutSourceAndEventId(new EventIntake(host.Orchestrator));
+
+        var result = await sink.RecordRejectionAsync("file:a.csv", [new ValidationError("$", ReasonCodes.WrongType, "bad row")], "row", "qms://plant-1", "evt-r2", Ct);
+
+        result.Status.Should().Be(PublishStatus.Rejected);
+        (await host.Store.ReadRejectionsAsync(null, null, 10, Ct)).Should().ContainSingle().Which.Excerpt.Should().Be("row", "a sink written before the overload existed still records the rejection");
+    }
+
     internal static string Json(Model.Events.EventEnvelope envelope) => EventSerializer.Default.SerializeToString(envelope);
+}
+
+/// <summary>An <see cref="IEventSink"/> written against the interface before rejections carried a source and an event id.</summary>
+internal sealed class SinkWithoutSourceAndEventId(EventIntake intake) : IEventSink
+{
+    public ValueTask<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<Model.Events.EventEnvelope> envelopes, CancellationToken cancellationToken = default) =>
+        intake.PublishBatchAsync(envelopes, cancellationToken);
+
+    public ValueTask<PublishResult> PublishJsonAsync(ReadOnlyMemory<byte> utf8Json, string channel, CancellationToken cancellationToken = default) =>
+        intake.PublishJsonAsync(utf8Json, channel, cancellationToken);
+
+    public ValueTask<PublishResult> RecordRejectionAsync(string channel, IReadOnlyList<ValidationError> errors, string? excerpt, CancellationToken cancellationToken = default) =>
+        intake.RecordRejectionAsync(channel, errors, excerpt, cancellationToken);
 }

@@ -99,6 +99,53 @@ public sealed class FileDropSourceTests : IDisposable
     }
 
     [Theory]
+    [InlineData("scrap,evt-own-1,P1,LOT-E1,CAP-100UF,IL-E1,Major,", "file-drop", "the type is unknown")]
+    [InlineData("inspection-failed,evt-own-1,P1,LOT-E1,CAP-100UF,IL-E1,Major,many", "file-drop", "the quantity is not a number")]
+    [InlineData("inspection-failed,evt-own-1,qms://plant-9,P1,,CAP-100UF,IL-E1,Major,", "qms://plant-9", "a required column is empty; the row names its own source")]
+    public async Task ProcessPendingAsync_CsvRowWithItsOwnEventIdThatCannotBeMapped_IsStoredAsARejectionUnderThatIdAndSource(string row, string source, string because)
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+        var header = row.Contains("qms://", StringComparison.Ordinal)
+            ? "type,event_id,source,site,lot,material,inspection_lot,severity,rejected_quantity"
+            : "type,event_id,site,lot,material,inspection_lot,severity,rejected_quantity";
+        Drop("own-ids.csv", header, row);
+
+        await CreateSut().ProcessPendingAsync(new EventIntake(host.Orchestrator), Ct);
+
+        var stored = (await host.Store.ReadRejectionsAsync(null, null, 10, Ct)).Should().ContainSingle().Which;
+        stored.EventId.Should().Be("evt-own-1", $"{because}, and an operator searches the stored rejections by the id the sender gave the row");
+        stored.Source.Should().Be(source);
+        stored.Channel.Should().Be("file:own-ids.csv");
+    }
+
+    [Fact]
+    public async Task ProcessPendingAsync_CsvRowWithAnInvalidOwnSource_IsStoredWithThatSourceEscaped()
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+        Drop("bad-source.csv", "type,event_id,source,site,lot,material,inspection_lot,severity,rejected_quantity", "scrap,evt-own-2,qms​//x,P1,LOT-E1,CAP-100UF,IL-E1,Major,");
+
+        await CreateSut().ProcessPendingAsync(new EventIntake(host.Orchestrator), Ct);
+
+        var stored = (await host.Store.ReadRejectionsAsync(null, null, 10, Ct)).Should().ContainSingle().Which;
+        stored.EventId.Should().Be("evt-own-2");
+        stored.Source.Should().Be("qms\\u200B//x", "the row's own source is refused text, recorded printable; the default source was not the row's");
+    }
+
+    [Fact]
+    public async Task ProcessPendingAsync_UnreadableJsonLineWithAnIdAndSource_IsStoredAsARejectionUnderThem()
+    {
+        await using var host = await new EngineTestHost().StartAsync();
+        Drop("unknown.jsonl", "{\"specversion\":\"1.0\",\"id\":\"evt-j1\",\"source\":\"qms://plant-1\",\"type\":\"com.example.unknown\",\"data\":{}}");
+
+        var report = (await CreateSut().ProcessPendingAsync(new EventIntake(host.Orchestrator), Ct)).Single();
+
+        report.Lines.Should().ContainSingle().Which.EventId.Should().Be("evt-j1");
+        var stored = (await host.Store.ReadRejectionsAsync(null, null, 10, Ct)).Should().ContainSingle().Which;
+        stored.EventId.Should().Be("evt-j1", "the line's report names that id, and the stored rejection must be found under it too");
+        stored.Source.Should().Be("qms://plant-1");
+    }
+
+    [Theory]
     [InlineData("inspection-failed,,P1,LOT-E2,CAP-100UF,IL-E2,Major,many", "the row has no own id")]
     [InlineData("scrap,evt\u200Bown,P1,LOT-E2,CAP-100UF,IL-E2,Major,", "the own id is not a valid id")]
     [InlineData("inspection-failed,\"evt-own,P1,LOT-E2,CAP-100UF,IL-E2,Major,", "the row cannot be split into cells")]
