@@ -262,6 +262,49 @@ public sealed class FileDropSourceTests : IDisposable
         act.Should().Throw<ArgumentException>().WithParameterName(nameof(FileDropOptions.Directory));
     }
 
+    [Theory]
+    [InlineData("drop\nnight-shift", "a line break would forge a log line")]
+    [InlineData(" file-drop", "white space at the end is not part of an identifier")]
+    [InlineData("file\u202Edrop", "a bidirectional control makes the name read differently")]
+    public void Constructor_NameThatIsNotAnIdentifier_ThrowsNamingTheOption(string name, string because)
+    {
+        var act = () => new FileDropSource(new FileDropOptions { Directory = _folder, Name = name });
+
+        act.Should().Throw<ArgumentException>(because).WithParameterName(nameof(FileDropOptions.Name))
+            .Which.Message.Should().Contain("FileDropOptions.Name");
+    }
+
+    [Fact]
+    public void Constructor_NameLongerThanAKey_Throws()
+    {
+        var act = () => new FileDropSource(new FileDropOptions { Directory = _folder, Name = new string('n', Identifier.MaxKeyLength + 1) });
+
+        act.Should().Throw<ArgumentException>().WithParameterName(nameof(FileDropOptions.Name));
+    }
+
+    [Theory]
+    [InlineData("file\u0000drop", "a control character is not allowed in a source")]
+    [InlineData("file-drop ", "white space at the end is not part of a source")]
+    [InlineData("http://[plant", "a source is a URI-reference")]
+    public void Constructor_CsvSourceAnEventCouldNotHave_ThrowsNamingTheOptionInsteadOfRejectingEveryRow(string source, string because)
+    {
+        var act = () => new FileDropSource(new FileDropOptions { Directory = _folder, CsvSource = source });
+
+        act.Should().Throw<ArgumentException>(because).WithParameterName(nameof(FileDropOptions.CsvSource))
+            .Which.Message.Should().Contain("FileDropOptions.CsvSource");
+    }
+
+    [Theory]
+    [InlineData("file-drop")]
+    [InlineData("qms://plant-1/line-2")]
+    [InlineData("urn:plant:drop")]
+    public void Constructor_CsvSourceAnEventCanHave_IsAccepted(string source)
+    {
+        var act = () => new FileDropSource(new FileDropOptions { Directory = _folder, CsvSource = source, Name = "drop:plant-1" });
+
+        act.Should().NotThrow();
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_folder))
