@@ -157,14 +157,22 @@ public sealed class EventIntake : IEventSink
             return null;
         }
 
-        var escaped = FreeText.Escape(value);
-        if (escaped.Length <= Identifier.MaxKeyLength)
+        return Shortened(FreeText.Escape(value), Identifier.MaxKeyLength);
+    }
+
+    /// <summary>
+    /// Text of at most <paramref name="maxLength"/> characters: a longer one is cut on a whole character (never between
+    /// the halves of a surrogate pair), without the white space it would end with, and ends with <c>…</c>.
+    /// </summary>
+    internal static string Shortened(string text, int maxLength)
+    {
+        if (text.Length <= maxLength)
         {
-            return escaped;
+            return text;
         }
 
-        var cut = char.IsHighSurrogate(escaped[Identifier.MaxKeyLength - 2]) ? Identifier.MaxKeyLength - 2 : Identifier.MaxKeyLength - 1;
-        return string.Concat(escaped.AsSpan(0, cut), "…");
+        var cut = char.IsHighSurrogate(text[maxLength - 2]) ? maxLength - 2 : maxLength - 1;
+        return string.Concat(text.AsSpan(0, cut).TrimEnd(), "…");
     }
 
     /// <summary>The start of raw input kept with a rejection: at most <see cref="ExcerptLength"/> characters, never cut

@@ -58,12 +58,6 @@ internal static class IntakeChannel
             channel = escaped.ToString();
         }
 
-        if (channel.Length > MaxLength)
-        {
-            var cut = char.IsHighSurrogate(channel[MaxLength - 2]) ? MaxLength - 2 : MaxLength - 1;
-            channel = string.Concat(channel.AsSpan(0, cut).TrimEnd(), "…");
-        }
-
-        return channel;
+        return EventIntake.Shortened(channel, MaxLength);
     }
 }
