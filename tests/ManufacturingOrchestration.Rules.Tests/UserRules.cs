@@ -393,3 +393,32 @@ public sealed class EnvelopeWatchRule : Rule
         Then().Do(ctx => ctx.Decide(new AlertQuality { Site = TestFacts.SiteId, Line = "envelope", Message = "envelope " + envelope.Id }));
     }
 }
+
+/// <summary>A user's own fact with numbers and a time in it (its text comes from the compiler's record ToString).</summary>
+public sealed record GaugeReading(string Gauge, decimal Deviation, DateTimeOffset At);
+
+/// <summary>A user's own decision whose text formats a number (with the caller's culture, unless the engine fixes it).</summary>
+public sealed class RecalibrateGauge : Decision
+{
+    public required string Gauge { get; init; }
+
+    public required decimal Deviation { get; init; }
+
+    public override string Describe() => $"Recalibrate {Gauge} (deviation {Deviation} mm)";
+
+    public override bool IsSameActionAs(Decision other) => other is RecalibrateGauge o && o.Gauge == Gauge;
+}
+
+/// <summary>Recalibrates the gauge of a failed inspection.</summary>
+[Name("acme.recalibrate-gauge")]
+[Description("A failed inspection with a gauge reading recalibrates the gauge.")]
+public sealed class RecalibrateGaugeRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        GaugeReading reading = default!;
+        When().Match(() => failed).Match(() => reading);
+        Then().Do(ctx => ctx.Decide(new RecalibrateGauge { Gauge = reading.Gauge, Deviation = reading.Deviation }));
+    }
+}

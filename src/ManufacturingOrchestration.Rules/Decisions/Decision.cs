@@ -177,6 +177,8 @@ public abstract class Decision
 
     /// <summary>A one-line description of the action, for people and the audit trail.</summary>
     /// <returns>The description.</returns>
+    /// <remarks>The explanation the audit trail keeps (<see cref="DecisionSet.Describe"/>) calls it with the invariant
+    /// culture, so an interpolated number or date in it is the same text whatever the culture of the thread.</remarks>
     public abstract string Describe();
 
     /// <summary>
@@ -184,7 +186,9 @@ public abstract class Decision
     /// paths write it in place (and build <see cref="Describe"/> from it, so the text has one home); others append it.
     /// </summary>
     /// <param name="builder">Where to write.</param>
-    internal virtual void AppendDescription(StringBuilder builder) => builder.Append(Describe());
+    /// <remarks>A decision declared outside the library is described with the invariant culture, so its text in the
+    /// audit record does not depend on the culture of the thread that wrote it.</remarks>
+    internal virtual void AppendDescription(StringBuilder builder) => builder.Append(InvariantText.Describe(this));
 
     /// <inheritdoc />
     public override string ToString() => Describe();

@@ -16,7 +16,8 @@ namespace ManufacturingOrchestration.Rules;
 /// (<c>mfg.quality.inspection.failed.v1 for L-1</c>): the event itself is kept whole by the store, under the key the
 /// audit record names. Any other fact (the caller's own, or the scenario-specific facts) is written with its own
 /// <see cref="IFormattable.ToString(string, IFormatProvider)"/> or <see cref="object.ToString"/>, so a type of yours
-/// controls its own text by overriding <c>ToString</c>.</para>
+/// controls its own text by overriding <c>ToString</c>; its <c>ToString</c> runs with the invariant culture, so a
+/// record's compiler-written text (numbers, dates) is the same whatever the culture of the thread.</para>
 /// <para>The text is a record of why a rule fired, not a serialization: nothing parses it back.</para>
 /// </remarks>
 public static class FactDescriptions
@@ -60,7 +61,7 @@ public static class FactDescriptions
             case IFormattable formattable:
                 return builder.Append(formattable.ToString(null, CultureInfo.InvariantCulture));
             default:
-                return builder.Append(fact.ToString());
+                return builder.Append(InvariantText.ToString(fact));
         }
     }
 

@@ -64,7 +64,7 @@ public sealed class RequireApproval : Decision
 
     /// <inheritdoc />
     public override string Describe() =>
-        string.Create(CultureInfo.InvariantCulture, $"Require approval by {Role}{(Site is { } site ? $" at {site}" : string.Empty)} ({Reason.Code}) before: {Gated.Describe()}");
+        string.Create(CultureInfo.InvariantCulture, $"Require approval by {Role}{(Site is { } site ? $" at {site}" : string.Empty)} ({Reason.Code}) before: {InvariantText.Describe(Gated)}");
 
     /// <inheritdoc />
     public override bool IsSameActionAs(Decision other) =>

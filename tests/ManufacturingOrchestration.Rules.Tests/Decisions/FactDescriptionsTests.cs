@@ -85,6 +85,29 @@ public sealed class FactDescriptionsTests
         }
     }
 
+    [Theory]
+    [InlineData("de-DE")]
+    [InlineData("tr-TR")]
+    [InlineData("fr-FR")]
+    public void Describe_OwnRecordWithNumbersAndDates_IsTheSameTextInEveryCulture(string culture)
+    {
+        var fact = new Measured(1234.5m, 0.25, new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        var invariant = "Measured { Value = 1234.5, Ratio = 0.25, At = 01/02/2026 03:04:05 +00:00 }";
+
+        var previous = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo(culture);
+        try
+        {
+            FactDescriptions.Describe(fact).Should().Be(invariant);
+            FactDescriptions.Append(new System.Text.StringBuilder(), fact).ToString().Should().Be(invariant);
+            CultureInfo.CurrentCulture.Name.Should().Be(culture, "the caller's culture is left as it was");
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = previous;
+        }
+    }
+
     [Fact]
     public void MatchedFactDescribe_IsTheNameAndTheFactDescription()
     {
@@ -92,4 +115,6 @@ public sealed class FactDescriptionsTests
     }
 
     private sealed record Custom(string Name);
+
+    private sealed record Measured(decimal Value, double Ratio, DateTimeOffset At);
 }

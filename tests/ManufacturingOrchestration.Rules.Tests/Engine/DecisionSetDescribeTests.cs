@@ -1,3 +1,4 @@
+using System.Globalization;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 
@@ -79,6 +80,51 @@ public sealed class DecisionSetDescribeTests
 
         first.Should().Contain("L-1").And.NotContain("L-2");
         second.Should().Contain("L-2").And.NotContain("L-1");
+    }
+
+    [Theory]
+    [InlineData("de-DE")]
+    [InlineData("tr-TR")]
+    public void Describe_UserRuleFactAndDecision_IsByteIdenticalInEveryCulture(string culture)
+    {
+        var engine = new DecisionEngineBuilder().WithRuleSet("acme", "1.0").AddRules(typeof(RecalibrateGaugeRule)).Build();
+        var facts = new FactSet
+        {
+            Event = Facts(failed: true).Event, Site = Site,
+            AdditionalFacts = [new GaugeReading("GAUGE-I", 0.125m, new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.Zero))],
+        };
+        var invariant = engine.Decide(facts, TestContext.Current.CancellationToken).Describe();
+
+        var previous = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo(culture);
+        string text;
+        try
+        {
+            text = engine.Decide(facts, TestContext.Current.CancellationToken).Describe();
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = previous;
+        }
+
+        invariant.Should().Contain("Recalibrate GAUGE-I (deviation 0.125 mm)").And.Contain("Deviation = 0.125, At = 03/04/2026 05:06:07 +00:00");
+        text.Should().Be(invariant);
+    }
+
+    [Fact]
+    public void Describe_SharedEngineOnSeveralThreadsAtOnce_EveryThreadDecidesAndWritesTheSameText()
+    {
+        var expected = Rules.Value.Decide(Facts(failed: true), TestContext.Current.CancellationToken).Describe();
+        var results = new string[Environment.ProcessorCount * 8];
+
+        Parallel.For(0, results.Length, new ParallelOptions { CancellationToken = TestContext.Current.CancellationToken }, i =>
+            results[i] = Rules.Value.Decide(Facts(failed: i % 2 == 0), TestContext.Current.CancellationToken).Describe());
+
+        var passed = Rules.Value.Decide(Facts(failed: false), TestContext.Current.CancellationToken).Describe();
+        for (var i = 0; i < results.Length; i++)
+        {
+            results[i].Should().Be(i % 2 == 0 ? expected : passed, "evaluation {0} ran beside the others on a shared engine", i);
+        }
     }
 
     private static FactSet Facts(bool failed, string lot = "L-1")
