@@ -33,7 +33,7 @@ public sealed class FactSet
     public ProductionOrder? Order { get; init; }
 
     /// <summary>The open allocations of <see cref="Lot"/> (inserted as one <see cref="OpenAllocations"/> fact when not empty).</summary>
-    public IReadOnlyList<Allocation> Allocations { get; init; } = [];
+    public IReadOnlyList<Allocation> Allocations { get; init => field = value ?? []; } = [];
 
     /// <summary>
     /// The certificates of analysis on file for <see cref="Lot"/>. A release of a lot allocated to a customer that
@@ -46,7 +46,7 @@ public sealed class FactSet
     public SupplierQualityHistory? SupplierHistory { get; init; }
 
     /// <summary>The genealogy of <see cref="Lot"/> (inserted as one <see cref="LotGenealogy"/> fact when not empty).</summary>
-    public IReadOnlyList<GenealogyLink> Genealogy { get; init; } = [];
+    public IReadOnlyList<GenealogyLink> Genealogy { get; init => field = value ?? []; } = [];
 
     /// <summary>The scrap window of the line, for scrap events.</summary>
     public ScrapWindow? ScrapWindow { get; init; }
@@ -58,7 +58,7 @@ public sealed class FactSet
     public CountAuthority? CountAuthority { get; init; }
 
     /// <summary>Recommendations from models: facts only, they never decide a release, scrap or use-as-is.</summary>
-    public IReadOnlyList<Recommendation> Recommendations { get; init; } = [];
+    public IReadOnlyList<Recommendation> Recommendations { get; init => field = value ?? []; } = [];
 
     /// <summary>
     /// The actor directory's entries for the people the event names as deciding or authorizing (a finished-goods
@@ -67,8 +67,11 @@ public sealed class FactSet
     /// </summary>
     public IReadOnlyList<Actor> Actors { get; init => field = value ?? []; } = [];
 
-    /// <summary>Further facts for the caller's own rules.</summary>
-    public IReadOnlyList<object> AdditionalFacts { get; init; } = [];
+    /// <summary>
+    /// Further facts for the caller's own rules. A fact equal to one already given (the same instance, or an equal record)
+    /// is one fact to the rules and is inserted once; a <see langword="null"/> entry is refused when the facts are decided.
+    /// </summary>
+    public IReadOnlyList<object> AdditionalFacts { get; init => field = value ?? []; } = [];
 
     /// <summary>The event payload: <see cref="Event"/>, else the envelope's payload.</summary>
     public EventPayload? EffectiveEvent => Event ?? Envelope?.Data;
@@ -190,14 +193,15 @@ public sealed class FactSet
 
         for (var i = 0; filter.Recommendation && i < Recommendations.Count; i++)
         {
-            inserted.Add(Recommendations[i]);
+            AddDistinct(inserted, Recommendations[i] ?? throw NullFact(nameof(Recommendations), i));
         }
 
         for (var i = 0; i < AdditionalFacts.Count; i++)
         {
-            if (filter.Accepts(AdditionalFacts[i].GetType()))
+            var fact = AdditionalFacts[i] ?? throw NullFact(nameof(AdditionalFacts), i);
+            if (filter.Accepts(fact.GetType()))
             {
-                inserted.Add(AdditionalFacts[i]);
+                AddDistinct(inserted, fact);
             }
         }
 
@@ -211,6 +215,24 @@ public sealed class FactSet
             inserted.Add(payload);
         }
     }
+
+    // A session holds a fact once (NRules tells facts apart by equality): an equal fact given again adds nothing the
+    // rules could see, so it is not inserted a second time. The facts of one evaluation are a handful: a scan, no set.
+    private static void AddDistinct(List<object> inserted, object fact)
+    {
+        for (var i = 0; i < inserted.Count; i++)
+        {
+            if (ReferenceEquals(inserted[i], fact) || inserted[i].Equals(fact))
+            {
+                return;
+            }
+        }
+
+        inserted.Add(fact);
+    }
+
+    private static ArgumentException NullFact(string list, int index) =>
+        new(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"FactSet.{list}[{index}] is null: leave it out instead."), "facts");
 
     private static void Add(ISession session, List<object>? inserted, object fact)
     {

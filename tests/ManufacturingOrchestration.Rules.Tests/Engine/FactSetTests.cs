@@ -91,4 +91,57 @@ public sealed class FactSetTests
         decisions.Decisions.Should().ContainSingle().Which.Describe().Should().Be("Release lot L-1 at plant-1 (QualityInspection → Unrestricted)");
         decisions.RuleSetVersion.Should().Be("mo.standard@1.0.0");
     }
+
+    [Fact]
+    public void Decide_ListsOfFactsSetToNull_AreNoFacts()
+    {
+        var engine = new DecisionEngineBuilder().AddStandardRules(StandardRuleSets.InspectionFailed).AddRules(typeof(RecalibrateGaugeRule)).Build();
+        var facts = new FactSet
+        {
+            Event = TestFacts.Failed(), Lot = TestFacts.Lot(), Material = TestFacts.Material(), Site = TestFacts.Site(),
+            Allocations = null!, Genealogy = null!, Recommendations = null!, AdditionalFacts = null!,
+        };
+
+        var decisions = engine.Decide(facts, TestContext.Current.CancellationToken);
+
+        decisions.Describe().Should().Be(engine.Decide(TestFacts.FailedFacts(), TestContext.Current.CancellationToken).Describe());
+        facts.AdditionalFacts.Should().BeEmpty();
+        facts.Recommendations.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Decide_TheSameFactTwice_IsOneFactAndTheEngineKeepsDeciding()
+    {
+        var engine = new DecisionEngineBuilder().AddStandardRules(StandardRuleSets.InspectionFailed).AddRules(typeof(RecalibrateGaugeRule), typeof(AlertPerRecommendationRule)).Build();
+        var reading = new GaugeReading("GAUGE-I", 0.125m, new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.Zero));
+        var recommendation = new Recommendation { Kind = RecommendationKind.Other, Lot = TestFacts.LotId, SuggestedAction = "look", Confidence = 0.5m, Model = "m", ModelVersion = "1" };
+        var once = new FactSet
+        {
+            Event = TestFacts.Failed(), Lot = TestFacts.Lot(), Site = TestFacts.Site(), Recommendations = [recommendation], AdditionalFacts = [reading],
+        };
+        var twice = new FactSet
+        {
+            Event = TestFacts.Failed(), Lot = once.Lot, Site = TestFacts.Site(),
+            Recommendations = [recommendation, recommendation], AdditionalFacts = [reading, reading with { }, once.Lot!],
+        };
+
+        var decisions = engine.Decide(twice, TestContext.Current.CancellationToken);
+
+        decisions.Describe().Should().Be(engine.Decide(once, TestContext.Current.CancellationToken).Describe(), "an equal fact given again says nothing new");
+        decisions.OfType<RecalibrateGauge>().Should().ContainSingle();
+        engine.Decide(once, TestContext.Current.CancellationToken).OfType<RecalibrateGauge>().Should().ContainSingle("the thread's session is clean afterwards");
+    }
+
+    [Fact]
+    public void Decide_NullAdditionalFact_IsRefusedNamingItsPlace()
+    {
+        var engine = new DecisionEngineBuilder().AddRules(typeof(RecalibrateGaugeRule)).Build();
+        var reading = new GaugeReading("GAUGE-I", 0.125m, default);
+
+        var act = () => engine.Decide(new FactSet { Event = TestFacts.Failed(), Site = TestFacts.Site(), AdditionalFacts = [reading, null!] }, TestContext.Current.CancellationToken);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("facts").WithMessage("FactSet.AdditionalFacts[1] is null*");
+        engine.Decide(new FactSet { Event = TestFacts.Failed(), Site = TestFacts.Site(), AdditionalFacts = [reading] }, TestContext.Current.CancellationToken)
+            .OfType<RecalibrateGauge>().Should().ContainSingle("the engine keeps deciding");
+    }
 }
