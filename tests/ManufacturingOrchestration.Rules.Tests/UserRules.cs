@@ -422,3 +422,19 @@ public sealed class RecalibrateGaugeRule : Rule
         Then().Do(ctx => ctx.Decide(new RecalibrateGauge { Gauge = reading.Gauge, Deviation = reading.Deviation }));
     }
 }
+
+/// <summary>A rule whose condition throws on a reading it does not expect.</summary>
+[Name("acme.gauge-limit")]
+public sealed class GaugeLimitRule : Rule
+{
+    public override void Define()
+    {
+        InspectionFailed failed = default!;
+        GaugeReading reading = default!;
+        When().Match(() => failed).Match(() => reading, r => OverLimit(r));
+        Then().Do(ctx => ctx.Decide(new RecalibrateGauge { Gauge = reading.Gauge, Deviation = reading.Deviation }));
+    }
+
+    public static bool OverLimit(GaugeReading reading) =>
+        reading.Deviation < 0 ? throw new InvalidOperationException("a negative deviation") : reading.Deviation > 1;
+}

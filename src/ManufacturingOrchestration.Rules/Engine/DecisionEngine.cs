@@ -102,7 +102,8 @@ public sealed class DecisionEngine
     /// <param name="facts">The facts.</param>
     /// <param name="cancellationToken">Stops the rule firing cycle.</param>
     /// <returns>The decision set.</returns>
-    /// <exception cref="ManufacturingOrchestrationException">A rule failed (<see cref="ReasonCodes.RuleEvaluationFailed"/>).</exception>
+    /// <exception cref="ManufacturingOrchestrationException">A rule failed (<see cref="ReasonCodes.RuleEvaluationFailed"/>): the message
+    /// names the rule whose action or filter threw, or the condition that threw.</exception>
     /// <exception cref="OperationCanceledException">The evaluation was cancelled.</exception>
     public DecisionSet Decide(FactSet facts, CancellationToken cancellationToken = default) => Decide(facts, null, cancellationToken);
 
@@ -141,7 +142,7 @@ public sealed class DecisionEngine
         }
         catch (RuleExecutionException ex)
         {
-            throw new ManufacturingOrchestrationException(ReasonCodes.RuleEvaluationFailed, $"A rule failed in '{ruleSet.Version}': {ex.InnerException?.Message ?? ex.Message}", ex);
+            throw new ManufacturingOrchestrationException(ReasonCodes.RuleEvaluationFailed, Failure(ex, ruleSet.Version), ex);
         }
         finally
         {
@@ -170,6 +171,20 @@ public sealed class DecisionEngine
         var decisions = proposed.ToList();
         _policy.Apply(decisions, facts);
         return new DecisionSet(decisions, DecisionPolicy.PolicyRuleSetName, DecisionPolicy.PolicyRuleSetName + "@" + DecisionPolicy.PolicyVersion);
+    }
+
+    // Names what failed: the rule of an action or filter; a condition by its expression (NRules shares a condition
+    // between the rules that declare it, so it belongs to no one rule).
+    private static string Failure(RuleExecutionException ex, string version)
+    {
+        var reason = ex.InnerException?.Message ?? ex.Message;
+        return ex switch
+        {
+            RuleRhsExpressionEvaluationException action => $"Rule '{action.RuleName}' of '{version}' failed: {reason}",
+            AgendaExpressionEvaluationException filter => $"The filter of rule '{filter.RuleName}' of '{version}' failed: {reason}",
+            RuleExpressionEvaluationException condition => $"A rule condition of '{version}' failed ({condition.Expression}): {reason}",
+            _ => $"A rule failed in '{version}': {reason}",
+        };
     }
 
     private SiteRuleSet Select(SiteId? site) =>

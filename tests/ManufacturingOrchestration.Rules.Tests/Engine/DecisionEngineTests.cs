@@ -143,7 +143,7 @@ public sealed class DecisionEngineTests
     }
 
     [Fact]
-    public void Decide_RuleThrows_MessageNamesTheRuleSetVersionAndKeepsTheRuleException()
+    public void Decide_RuleThrows_MessageNamesTheRuleAndRuleSetVersionAndKeepsTheRuleException()
     {
         var engine = new DecisionEngineBuilder().WithRuleSet("acme", "3.1").AddRules(typeof(BrokenRule)).Build();
 
@@ -151,7 +151,7 @@ public sealed class DecisionEngineTests
 
         var thrown = act.Should().Throw<ManufacturingOrchestrationException>().Which;
         thrown.ReasonCode.Should().Be(ReasonCodes.RuleEvaluationFailed);
-        thrown.Message.Should().Be("A rule failed in 'acme@3.1': broken for L-1");
+        thrown.Message.Should().Be("Rule 'acme.broken' of 'acme@3.1' failed: broken for L-1");
         thrown.InnerException.Should().BeAssignableTo<NRules.RuleExecutionException>()
             .Which.InnerException.Should().BeOfType<InvalidOperationException>();
     }
@@ -189,7 +189,7 @@ public sealed class DecisionEngineTests
         var act = () => engine.Decide(TestFacts.FailedFacts(), TestContext.Current.CancellationToken);
 
         act.Should().Throw<ManufacturingOrchestrationException>()
-            .Which.Message.Should().Be("A rule failed in 'acme@1': Value cannot be null. (Parameter 'decision')");
+            .Which.Message.Should().Be("Rule 'acme.decide-null' of 'acme@1' failed: Value cannot be null. (Parameter 'decision')");
     }
 
     [Fact]
@@ -275,13 +275,28 @@ public sealed class DecisionEngineTests
     }
 
     [Fact]
+    public void Decide_ConditionThrows_MessageNamesTheConditionAndTheEngineKeepsDeciding()
+    {
+        var engine = new DecisionEngineBuilder().WithRuleSet("acme", "2").AddRules(typeof(GaugeLimitRule)).Build();
+        var facts = (decimal deviation) => new FactSet { Event = TestFacts.Failed(), Site = TestFacts.Site(), AdditionalFacts = [new GaugeReading("GAUGE-I", deviation, default)] };
+
+        var act = () => engine.Decide(facts(-1m), TestContext.Current.CancellationToken);
+
+        var thrown = act.Should().Throw<ManufacturingOrchestrationException>().Which;
+        thrown.ReasonCode.Should().Be(ReasonCodes.RuleEvaluationFailed);
+        thrown.Message.Should().Be("A rule condition of 'acme@2' failed (reading => OverLimit(reading)): a negative deviation");
+        thrown.InnerException.Should().BeAssignableTo<NRules.RuleExecutionException>();
+        engine.Decide(facts(2m), TestContext.Current.CancellationToken).OfType<RecalibrateGauge>().Should().ContainSingle();
+    }
+
+    [Fact]
     public void Decide_AfterARuleThrew_NextEvaluationIsComplete()
     {
         var engine = new DecisionEngineBuilder().AddStandardRules(StandardRuleSets.InspectionFailed).AddRules(typeof(ThrowOnMarkerRule)).Build();
         var marked = new FactSet { Event = TestFacts.Failed(), Lot = TestFacts.Lot(), Material = TestFacts.Material(), Site = TestFacts.Site(), AdditionalFacts = [ThrowOnMarkerRule.Marker] };
 
         var act = () => engine.Decide(marked, TestContext.Current.CancellationToken);
-        act.Should().Throw<ManufacturingOrchestrationException>().Where(e => e.ReasonCode == ReasonCodes.RuleEvaluationFailed && e.Message == "A rule failed in 'mo.standard@1.0.0': marker for L-1");
+        act.Should().Throw<ManufacturingOrchestrationException>().Where(e => e.ReasonCode == ReasonCodes.RuleEvaluationFailed && e.Message == "Rule 'acme.throw-on-marker' of 'mo.standard@1.0.0' failed: marker for L-1");
         var next = engine.Decide(TestFacts.FailedFacts(), TestContext.Current.CancellationToken);
 
         next.Decisions.Select(d => d.Describe()).Should().Equal(
