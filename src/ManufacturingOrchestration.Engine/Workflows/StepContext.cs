@@ -244,7 +244,7 @@ public sealed class StepContext
     /// <param name="create">Creates the command from its context.</param>
     /// <param name="compensation">Creates the compensating command, when the step's effect can be undone.</param>
     /// <returns>The planned command.</returns>
-    /// <exception cref="InvalidOperationException">The workflow declares its operations and not this kind, or the command's kind is not <paramref name="kind"/>.</exception>
+    /// <exception cref="InvalidOperationException">The workflow declares its operations and not this kind, the command's kind is not <paramref name="kind"/>, or <paramref name="create"/> or <paramref name="compensation"/> returned <see langword="null"/>.</exception>
     public TCommand Plan<TCommand>(string kind, Func<CommandContext, TCommand> create, Func<CommandContext, AdapterCommand>? compensation = null)
         where TCommand : AdapterCommand
     {
@@ -254,7 +254,7 @@ public sealed class StepContext
         var occurrence = NextOccurrence(kind);
         var key = IdempotencyKeys.Derive(EventKey.Source, EventKey.Id, CurrentStep, kind, occurrence);
         var context = new CommandContext { IdempotencyKey = key, CorrelationId = CorrelationId, CausationId = EventKey.Id, Site = Event.Site };
-        var command = create(context);
+        var command = create(context) ?? throw new InvalidOperationException($"Step '{CurrentStep}' created no '{kind}' command: the create function returned null.");
         if (!string.Equals(command.Kind, kind, StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"Step '{CurrentStep}' planned a '{command.Kind}' command under kind '{kind}'.");
@@ -270,7 +270,8 @@ public sealed class StepContext
         if (compensation is not null)
         {
             var compensationKey = IdempotencyKeys.Derive(EventKey.Source, EventKey.Id, CurrentStep + ":compensate", kind, occurrence);
-            compensating = compensation(context with { IdempotencyKey = compensationKey });
+            compensating = compensation(context with { IdempotencyKey = compensationKey })
+                ?? throw new InvalidOperationException($"Step '{CurrentStep}' created no compensation for its '{kind}' command: the compensation function returned null (pass no compensation when the effect cannot be undone).");
         }
 
         // Refused here, by name, when the type is not a registered command: nothing unregistered reaches the outbox.
