@@ -10,7 +10,8 @@ namespace ManufacturingOrchestration.Rules;
 /// <see cref="RuleFiring.Describe"/>): the text kept in the audit record and covered by its hash. It writes without
 /// intermediate strings: one reused builder per thread, and each matched fact written in place once per call; a fact
 /// that several firings matched is copied from its first occurrence in the builder. Master data that workflows share
-/// between events (material definitions, site profiles: immutable records) is formatted once per instance.
+/// between events (material definitions, site profiles: immutable records) is formatted once per instance. Lines end with
+/// a line feed on every operating system, so a decision explains itself in the same bytes wherever it was taken.
 /// </summary>
 internal static class DecisionTexts
 {
@@ -37,18 +38,18 @@ internal static class DecisionTexts
             {
                 if (d > 0)
                 {
-                    sb.Append(Environment.NewLine);
+                    sb.Append('\n');
                 }
 
                 var decision = list[d];
                 decision.AppendDescription(sb);
-                sb.Append(Environment.NewLine).Append("  because ");
+                sb.Append('\n').Append("  because ");
                 var firings = decision.Explanation.Firings;
                 for (var f = 0; f < firings.Count; f++)
                 {
                     if (f > 0)
                     {
-                        sb.Append(Environment.NewLine);
+                        sb.Append('\n');
                     }
 
                     AppendFiring(sb, firings[f], seen);
@@ -80,7 +81,7 @@ internal static class DecisionTexts
         {
             if (f > 0)
             {
-                sb.Append(Environment.NewLine);
+                sb.Append('\n');
             }
 
             AppendFiring(sb, firings[f], seen);

@@ -85,7 +85,7 @@ public sealed class UserDeclaredDecisionTests
         sent.Should().Equal("Quarantine L-1 and open a case with S-ACME");
         var audit = await host.Store.ReadAuditAsync("L-1", 1, EngineHostCt);
         var decided = audit.Should().Contain(r => r.Explanation != null).Subject;
-        decided.Explanation.Should().StartWith("acme (acme@7): Quarantine L-1 and open a case with S-ACME" + Environment.NewLine + "  because rule 'acme.quarantine-with-case' (acme@7): A failed lot from a known supplier is quarantined and the supplier gets a case. matched ");
+        decided.Explanation.Should().StartWith("acme (acme@7): Quarantine L-1 and open a case with S-ACME" + "\n" + "  because rule 'acme.quarantine-with-case' (acme@7): A failed lot from a known supplier is quarantined and the supplier gets a case. matched ");
         decided.Explanation.Should().Contain("rule 'acme.quarantine-with-case-again' (acme@7)", "two rules asking for the same action are merged into one decision explained by both");
         (await host.Orchestrator.Audit.VerifyPartitionAsync("L-1", EngineHostCt)).IsValid.Should().BeTrue();
     }

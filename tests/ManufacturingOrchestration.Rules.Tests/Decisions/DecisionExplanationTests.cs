@@ -59,7 +59,7 @@ public sealed class DecisionExplanationTests
         explanation.Matched<Recommendation>().Should().BeFalse();
         explanation.RuleNames.Should().Equal("r1", "r2");
         explanation.ToString().Should().Be(
-            "rule 'r1' (global@3): why matched site = site plant-1 (General)" + Environment.NewLine
+            "rule 'r1' (global@3): why matched site = site plant-1 (General)" + "\n"
             + "rule 'r2' (global@3): why matched lot = lot L-1 of CAP-100uF at plant-1 from acme: QI=1000 EA; Pending; Restricted");
     }
 

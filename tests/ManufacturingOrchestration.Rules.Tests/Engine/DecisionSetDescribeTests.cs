@@ -17,9 +17,9 @@ public sealed class DecisionSetDescribeTests
 
         decisions.Count.Should().BeGreaterThan(2, "the failed inspection decides quarantine, hold, notification and supplier case");
         var expected = $"{decisions.RuleSetName} ({decisions.RuleSetVersion}): " + string.Join(
-            Environment.NewLine,
-            decisions.Decisions.Select(d => d.Describe() + Environment.NewLine + "  because " + string.Join(
-                Environment.NewLine,
+            "\n",
+            decisions.Decisions.Select(d => d.Describe() + "\n" + "  because " + string.Join(
+                "\n",
                 d.Explanation.Firings.Select(f => $"rule '{f.RuleName}' ({f.RuleSetName}@{f.RuleSetVersion})"
                     + (f.RuleDescription is null ? string.Empty : ": " + f.RuleDescription)
                     + string.Concat(f.Facts.Select((m, i) => (i == 0 ? " matched " : "; ") + m.Name + " = " + FactDescriptions.Describe(m.Value)))))));
@@ -36,8 +36,8 @@ public sealed class DecisionSetDescribeTests
         var decision = decisions.Decisions.Should().ContainSingle().Subject;
         decision.Explanation.Firings.Should().HaveCount(2);
         decisions.Describe().Should().Be(
-            "acme (acme@1): Re-evaluate allocations of lot L-1 for 0 order(s): " + Environment.NewLine
-            + "  because " + decision.Explanation.Firings[0].Describe() + Environment.NewLine + decision.Explanation.Firings[1].Describe());
+            "acme (acme@1): Re-evaluate allocations of lot L-1 for 0 order(s): " + "\n"
+            + "  because " + decision.Explanation.Firings[0].Describe() + "\n" + decision.Explanation.Firings[1].Describe());
         decision.Explanation.Firings[0].Describe().Should().StartWith("rule 'acme.reevaluate-on-pass' (acme@1) matched ");
     }
 
@@ -61,7 +61,7 @@ public sealed class DecisionSetDescribeTests
         var firing = new RuleFiring("r1", "Quarantine on failure.", "global", "3", [new MatchedFact("site", Site)]);
 
         firing.Describe().Should().Be("rule 'r1' (global@3): Quarantine on failure. matched site = " + FactDescriptions.Describe(Site));
-        new DecisionExplanation([firing, firing]).Describe().Should().Be(firing.Describe() + Environment.NewLine + firing.Describe());
+        new DecisionExplanation([firing, firing]).Describe().Should().Be(firing.Describe() + "\n" + firing.Describe());
     }
 
     [Fact]
