@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
@@ -184,8 +183,12 @@ internal static class ApprovalAdministration
         AuthenticationMethod = signer.Method,
     };
 
+    /// <summary>The requests a partition waits for.</summary>
+    /// <exception cref="ManufacturingOrchestrationException">
+    /// <see cref="ReasonCodes.StoreDataUnreadable"/>: a stored request cannot be read back (the message names it and the partition).
+    /// </exception>
     public static IReadOnlyList<PendingApproval> Pending(PartitionState state) =>
-        state.Instances.Where(ApprovalStore.IsWaitingRequest).Select(i => ApprovalStore.Read(i.Data!)).ToArray();
+        state.Instances.Where(ApprovalStore.IsWaitingRequest).Select(i => ApprovalStore.Read(i, state.Key)).ToArray();
 
     /// <summary>
     /// The waiting request, or <see langword="null"/>: none waits under the id, or — with <paramref name="unreadable"/>,
@@ -200,11 +203,11 @@ internal static class ApprovalAdministration
             {
                 try
                 {
-                    return (instance, ApprovalStore.Read(instance.Data!));
+                    return (instance, ApprovalStore.Read(instance, key.State.Key));
                 }
-                catch (JsonException ex)
+                catch (ManufacturingOrchestrationException ex) when (ex.ReasonCode == ReasonCodes.StoreDataUnreadable)
                 {
-                    unreadable = Refused(key, ReasonCodes.StoreDataUnreadable, $"The stored approval request '{requestId}' on {key.State.Key} cannot be read back: {ex.Message}");
+                    unreadable = Refused(key, ReasonCodes.StoreDataUnreadable, ex.Message);
                     return null;
                 }
             }

@@ -50,7 +50,8 @@ internal sealed class ApprovalProcessor
             return;
         }
 
-        var pending = ApprovalStore.Read(instance.Data!);
+        // A damaged request fails the step with store.data-unreadable naming it: the signature is dead-lettered, not lost.
+        var pending = ApprovalStore.Read(instance, step.State.Key);
         var round = step.Event.Envelope.Data is ApprovalGiven { SignatureRound: var givenRound } ? givenRound : ((ApprovalRefused)step.Event.Envelope.Data).SignatureRound;
         if (StaleRound(pending, signature.Signer, signature.Meaning, round) is { } stale)
         {
@@ -92,12 +93,13 @@ internal sealed class ApprovalProcessor
 
     public ValueTask<Staged?> OnTimerAsync(KeyRuntime key, DurableTimer timer, CancellationToken ct)
     {
-        if (!string.Equals(timer.Purpose, ApprovalStore.SlaPurpose, StringComparison.Ordinal) || timer.Data is null)
+        if (!string.Equals(timer.Purpose, ApprovalStore.SlaPurpose, StringComparison.Ordinal))
         {
             return new ValueTask<Staged?>((Staged?)null);
         }
 
-        var data = ApprovalStore.ReadTimer(timer.Data);
+        // Data that cannot be read back fails the timer with store.data-unreadable naming it.
+        var data = ApprovalStore.ReadTimer(timer);
         var state = key.State;
         var instance = state.Instances.FirstOrDefault(i => i.Id == data.RequestId);
         if (instance is null)
@@ -105,7 +107,7 @@ internal sealed class ApprovalProcessor
             return new ValueTask<Staged?>((Staged?)null);
         }
 
-        var pending = ApprovalStore.Read(instance.Data!);
+        var pending = ApprovalStore.Read(instance, state.Key);
         var escalations = _runtime.Options.Settings.Approvals.Escalations;
         var now = _runtime.Time.GetUtcNow();
         var step = new StepBuilder(state, instance.StartedBy, instance.CorrelationId, now);

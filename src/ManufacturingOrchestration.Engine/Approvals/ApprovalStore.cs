@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Model;
 
 namespace ManufacturingOrchestration.Engine.Approvals;
 
@@ -23,13 +24,46 @@ internal static class ApprovalStore
     public static PendingApproval Read(string json) =>
         JsonSerializer.Deserialize(json, EngineJsonContext.Default.PendingApproval) ?? throw new JsonException("An approval instance has no data.");
 
+    /// <summary>The request a waiting instance of partition <paramref name="partitionKey"/> carries.</summary>
+    /// <exception cref="ManufacturingOrchestrationException">
+    /// <see cref="ReasonCodes.StoreDataUnreadable"/>: the stored request cannot be read back (the message names it and the partition).
+    /// </exception>
+    public static PendingApproval Read(WorkflowInstanceState instance, string partitionKey)
+    {
+        try
+        {
+            return Read(instance.Data ?? throw new JsonException("An approval instance has no data."));
+        }
+        catch (JsonException ex)
+        {
+            throw Unreadable($"The stored approval request '{instance.Id}' on {partitionKey} cannot be read back", ex);
+        }
+    }
+
     public static string SlaTimerId(string requestId, int level) => $"sla:{requestId}:{level}";
 
     public static string WriteTimer(string requestId, int level) =>
         JsonSerializer.Serialize(new SlaTimerData { RequestId = requestId, Level = level }, EngineJsonContext.Default.SlaTimerData);
 
-    public static SlaTimerData ReadTimer(string json) =>
-        JsonSerializer.Deserialize(json, EngineJsonContext.Default.SlaTimerData) ?? throw new JsonException("An SLA timer has no data.");
+    /// <summary>What an SLA timer carries.</summary>
+    /// <exception cref="ManufacturingOrchestrationException">
+    /// <see cref="ReasonCodes.StoreDataUnreadable"/>: the timer's data cannot be read back (the message names the timer and its partition).
+    /// </exception>
+    public static SlaTimerData ReadTimer(DurableTimer timer)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(timer.Data ?? "null", EngineJsonContext.Default.SlaTimerData) ?? throw new JsonException("An SLA timer has no data.");
+        }
+        catch (JsonException ex)
+        {
+            throw Unreadable($"The data of the durable timer '{timer.Id}' ({timer.Purpose}) on {timer.PartitionKey} cannot be read back", ex);
+        }
+    }
+
+    /// <summary>Stored data of the engine's own that cannot be read back (<see cref="ReasonCodes.StoreDataUnreadable"/>): <paramref name="what"/> and why.</summary>
+    public static ManufacturingOrchestrationException Unreadable(string what, JsonException inner) =>
+        new(ReasonCodes.StoreDataUnreadable, $"{what}: {inner.Message}", inner);
 
     /// <summary>The SLA timers that may still be scheduled for a request: the current escalation level's and the next.</summary>
     public static IEnumerable<string> SlaTimerIds(PendingApproval pending)
@@ -55,8 +89,20 @@ internal static class ApprovalStore
     public static WithdrawnApproval? FindWithdrawn(PartitionState state, string requestId) =>
         FindAllWithdrawn(state).LastOrDefault(w => string.Equals(w.RequestId, requestId, StringComparison.Ordinal));
 
-    private static WithdrawnApproval[] FindAllWithdrawn(PartitionState state) =>
-        state.Values.TryGetValue(WithdrawnValue, out var json)
-            ? JsonSerializer.Deserialize(json, EngineJsonContext.Default.WithdrawnApprovalArray) ?? []
-            : [];
+    private static WithdrawnApproval[] FindAllWithdrawn(PartitionState state)
+    {
+        if (!state.Values.TryGetValue(WithdrawnValue, out var json))
+        {
+            return [];
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(json, EngineJsonContext.Default.WithdrawnApprovalArray) ?? [];
+        }
+        catch (JsonException ex)
+        {
+            throw Unreadable($"The withdrawn approval requests stored on {state.Key} ('{WithdrawnValue}') cannot be read back", ex);
+        }
+    }
 }

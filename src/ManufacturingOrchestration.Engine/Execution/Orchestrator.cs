@@ -821,6 +821,10 @@ public sealed partial class Orchestrator : IAsyncDisposable
     /// <param name="partitionKey">The partition.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The pending approvals.</returns>
+    /// <exception cref="ManufacturingOrchestrationException">
+    /// <see cref="ReasonCodes.StoreDataUnreadable"/>: the partition, or a request it waits for, cannot be read back (the
+    /// message names the partition and the request), as <see cref="GetPartitionAsync"/> reports a partition it cannot read.
+    /// </exception>
     public async ValueTask<IReadOnlyList<PendingApproval>> GetPendingApprovalsAsync(string partitionKey, CancellationToken cancellationToken = default)
     {
         var state = await _runtime.Store.LoadPartitionAsync(partitionKey, cancellationToken).ConfigureAwait(false);

@@ -222,9 +222,12 @@ internal sealed partial class PartitionWorker
                         continue;
                     }
 
+                    // Stored data the step needed and cannot read back is named as such, not as a failure of the step.
+                    var unreadable = ex is ManufacturingOrchestrationException { } known && known.ReasonCode == ReasonCodes.StoreDataUnreadable;
+                    var (code, message) = unreadable ? (ReasonCodes.StoreDataUnreadable, ex.Message) : (ReasonCodes.StepFailed, $"{ex.GetType().Name}: {ex.Message}");
                     Log.StepFailed(_runtime.Logger, ex, item.PartitionKey);
-                    CompletionOf(item)?.TrySetResult(OperatorActionResult.Refused(ReasonCodes.StepFailed, $"{ex.GetType().Name}: {ex.Message}"));
-                    var poison = item is EventWork ew ? PoisonEvent(key, ew.Event, ex) : null;
+                    CompletionOf(item)?.TrySetResult(OperatorActionResult.Refused(code, message));
+                    var poison = item is EventWork ew ? PoisonEvent(key, ew.Event, code, message) : null;
                     if (poison is not null)
                     {
                         staged.Add(poison);
@@ -690,28 +693,28 @@ internal sealed partial class PartitionWorker
         return result;
     }
 
-    private Staged PoisonEvent(KeyRuntime key, InboxEvent inboxEvent, Exception ex)
+    private Staged PoisonEvent(KeyRuntime key, InboxEvent inboxEvent, ReasonCode code, string message)
     {
         var now = _runtime.Time.GetUtcNow();
         var deadLetterId = $"dl-{inboxEvent.Key.Source}-{inboxEvent.Key.Id}";
         var state = QueryRetries.Without(key.State);
         var step = new StepBuilder(state, inboxEvent, now);
-        step.AddAudit("system:orchestrator", "step-failed", $"{ReasonCodes.StepFailed.Code}: {ex.GetType().Name}: {ex.Message}", null, null, StateDigest.Describe(state), "parked");
+        step.AddAudit("system:orchestrator", "step-failed", $"{code.Code}: {message}", null, null, StateDigest.Describe(state), "parked");
         var record = step.Audit[0];
         var head = step.Head;
         var newState = state with
         {
             Version = state.Version + 1,
             AuditHead = head,
-            Parked = new ParkInfo { DeadLetterId = deadLetterId, Since = now, ReasonCode = ReasonCodes.StepFailed },
+            Parked = new ParkInfo { DeadLetterId = deadLetterId, Since = now, ReasonCode = code },
         };
         var deadLetter = new DeadLetter
         {
             Id = deadLetterId,
             PartitionKey = state.Key,
             Event = inboxEvent.Key,
-            ReasonCode = ReasonCodes.StepFailed,
-            Message = $"{ex.GetType().Name}: {ex.Message}",
+            ReasonCode = code,
+            Message = message,
             At = now,
             Site = inboxEvent.Envelope.Site?.Value,
         };

@@ -31,10 +31,15 @@ internal static class StepDeadlines
 
     public static Staged? OnTimer(OrchestratorRuntime runtime, KeyRuntime key, DurableTimer timer)
     {
-        var data = JsonSerializer.Deserialize(timer.Data ?? "null", EngineJsonContext.Default.StepDeadlineData);
-        if (data is null)
+        StepDeadlineData data;
+        try
         {
-            return null;
+            data = JsonSerializer.Deserialize(timer.Data ?? "null", EngineJsonContext.Default.StepDeadlineData) ?? throw new JsonException("A step-deadline timer has no data.");
+        }
+        catch (JsonException ex)
+        {
+            // Failed with store.data-unreadable: the timer is tried again like any failed timer.
+            throw ApprovalStore.Unreadable($"The data of the durable timer '{timer.Id}' ({timer.Purpose}) on {timer.PartitionKey} cannot be read back", ex);
         }
 
         var eventKey = new EventKey(data.Source, data.EventId);

@@ -3,6 +3,7 @@ using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Tests.Execution;
 using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
 
 namespace ManufacturingOrchestration.Engine.Tests.Approvals;
 
@@ -72,6 +73,73 @@ public sealed class SigningFailureTests
         var after = (await store.LoadPartitionAsync("L-SF2", Ct))!;
         after.Version.Should().Be(damaged.Version, "nothing of the action was applied");
         (await store.ReadAuditAsync("L-SF2", 1, Ct)).Should().HaveCount(auditBefore);
+    }
+
+    [Fact]
+    public async Task GetPendingApprovals_StoredRequestIsDamaged_ThrowsUnreadableNamingThePartitionAndTheRequest()
+    {
+        var (store, requestId) = await DamagedRequestAsync("L-SF6");
+        await using var host = await GatedRelease.StartHostAsync(configure: o => o.Store = store);
+
+        var read = await FluentActions.Awaiting(async () => await host.Orchestrator.GetPendingApprovalsAsync("L-SF6", Ct))
+            .Should().ThrowAsync<ManufacturingOrchestrationException>();
+
+        read.Which.ReasonCode.Should().Be(ReasonCodes.StoreDataUnreadable);
+        read.Which.Message.Should().Contain(requestId).And.Contain("L-SF6");
+        read.Which.InnerException.Should().BeOfType<System.Text.Json.JsonException>();
+    }
+
+    [Fact]
+    public async Task Sign_StoredRequestIsDamagedWhenTheAcceptedSignatureIsProcessed_IsDeadLetteredAsUnreadableNamingIt()
+    {
+        // The signature was checked and accepted while the request could be read; the partition meets the request damaged
+        // when it takes the signature in.
+        var (store, requestId) = await DamagedRequestAsync("L-SF7");
+        var now = new DateTimeOffset(2026, 11, 2, 6, 0, 0, TimeSpan.Zero);
+        var envelope = new EventEnvelope
+        {
+            Id = "sig-L-SF7",
+            Source = Authority.SignatureSource,
+            Type = EventTypes.ApprovalGiven,
+            Site = EngineTestHost.Site,
+            Time = now,
+            Data = new ApprovalGiven
+            {
+                RequestId = requestId,
+                PartitionKey = "L-SF7",
+                SignatureRound = 0,
+                Signature = new ElectronicSignature { Signer = Supervisor, Role = Role.Supervisor, Meaning = SignatureMeaning.Approve, SignedAt = now, Reason = "looks right", AuthenticatedAt = now, AuthenticationMethod = "pwd" },
+            },
+        };
+        await store.AcceptAsync([new InboxEvent { Key = new EventKey(envelope.Source, envelope.Id), PartitionKey = "L-SF7", AcceptedAt = now, Envelope = envelope }], new bool[1], Ct);
+
+        await using var host = await GatedRelease.StartHostAsync(configure: o => o.Store = store);
+        await host.WaitForIdleAsync();
+
+        var deadLetter = (await host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, Ct)).Should().ContainSingle().Subject;
+        deadLetter.ReasonCode.Should().Be(ReasonCodes.StoreDataUnreadable, deadLetter.Message);
+        deadLetter.Event.Should().Be(new EventKey(envelope.Source, envelope.Id));
+        deadLetter.Message.Should().Contain(requestId).And.Contain("L-SF7");
+        (await host.Orchestrator.GetPartitionAsync("L-SF7", Ct))!.Parked!.ReasonCode.Should().Be(ReasonCodes.StoreDataUnreadable);
+        (await host.Orchestrator.GetAuditTrailAsync("L-SF7", Ct)).Should().ContainSingle(a => a.Reason.StartsWith(ReasonCodes.StoreDataUnreadable.Code, StringComparison.Ordinal))
+            .Which.Reason.Should().Contain(requestId);
+        host.Plant.Notification.Sent.Should().BeEmpty();
+    }
+
+    /// <summary>A store in which <paramref name="lot"/> waits for an approval whose stored request is damaged.</summary>
+    internal static async Task<(InMemoryOrchestrationStore Store, string RequestId)> DamagedRequestAsync(string lot)
+    {
+        var store = new InMemoryOrchestrationStore();
+        string requestId;
+        await using (var first = await GatedRelease.StartHostAsync(configure: o => o.Store = store))
+        {
+            requestId = await GatedRelease.RequestAsync(first, lot);
+        }
+
+        var stored = (await store.LoadPartitionAsync(lot, Ct))!;
+        var waiting = stored.Instances.Should().ContainSingle(i => i.Id == requestId).Subject;
+        await StoreSeed.SeedAsync(store, stored with { Instances = [.. stored.Instances.Select(i => i == waiting ? i with { Data = "{\"requestId\":" } : i)] });
+        return (store, requestId);
     }
 
     [Theory]
