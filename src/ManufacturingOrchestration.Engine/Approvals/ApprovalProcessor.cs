@@ -98,7 +98,7 @@ internal sealed class ApprovalProcessor
             return new ValueTask<Staged?>((Staged?)null);
         }
 
-        // Data that cannot be read back fails the timer with store.data-unreadable naming it.
+        // Data that cannot be read back fails the timer with store.data-unreadable: tried again, then removed and audited.
         var data = ApprovalStore.ReadTimer(timer);
         var state = key.State;
         var instance = state.Instances.FirstOrDefault(i => i.Id == data.RequestId);

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Threading.Channels;
+using ManufacturingOrchestration.Engine.Audit;
 using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
@@ -236,13 +238,23 @@ internal sealed partial class PartitionWorker
 
                     if (item is TimerWork failedTimer)
                     {
+                        var failures = _failedTimers.TryGetValue(failedTimer.Timer.Id, out var before) ? before + 1 : 1;
+                        _failedTimers[failedTimer.Timer.Id] = failures;
+                        if (unreadable && failures >= Math.Max(1, _runtime.Options.Settings.Retry.MaxAttempts))
+                        {
+                            // Its data stays unreadable as often as a failed query is tried: removed with the problem in
+                            // the partition's audit trail, instead of being tried every five minutes for ever.
+                            var dropped = UnreadableTimer(key, failedTimer.Timer, failures, message);
+                            staged.Add(dropped);
+                            commits.Add(Fenced(dropped.Commit!, key));
+                            continue;
+                        }
+
                         // Still in the store and still due: let go of it after a short wait so that the timer loop reads
                         // it again (it may have been removed or rewritten meanwhile) instead of holding it as in flight
                         // until a restart. It is done with here, so a failed commit of the round does not retry it too.
                         handled.Remove(item);
                         Done(item);
-                        var failures = _failedTimers.TryGetValue(failedTimer.Timer.Id, out var before) ? before + 1 : 1;
-                        _failedTimers[failedTimer.Timer.Id] = failures;
                         _ = AbandonTimerLaterAsync(failedTimer.Timer.Id, TimerRetryWait(failures), ct);
                     }
                 }
@@ -693,6 +705,45 @@ internal sealed partial class PartitionWorker
         return result;
     }
 
+    /// <summary>
+    /// Removes a timer whose data could not be read back <paramref name="attempts"/> times in a row, recording the
+    /// problem (<see cref="ReasonCodes.StoreDataUnreadable"/>) in the partition's audit trail and the log.
+    /// </summary>
+    private Staged UnreadableTimer(KeyRuntime key, DurableTimer timer, int attempts, string problem)
+    {
+        var state = key.State;
+        var digest = StateDigest.Describe(state);
+        var draft = new AuditRecord
+        {
+            PartitionKey = state.Key,
+            Sequence = 0,
+            RecordedAt = _runtime.Time.GetUtcNow(),
+            Actor = "system:orchestrator",
+            Action = UnreadableTimerAction,
+            Reason = string.Create(CultureInfo.InvariantCulture, $"{ReasonCodes.StoreDataUnreadable.Code}: {problem}; the timer '{timer.Id}' ({timer.Purpose}, due {timer.DueAt:O}) was removed without firing after {attempts} attempt(s)"),
+            Before = digest,
+            After = digest,
+            PreviousHash = string.Empty,
+            Hash = string.Empty,
+        };
+        var record = AuditHashes.Chain(state.AuditHead, draft, out var head);
+        var newState = state with { Version = state.Version + 1, AuditHead = head };
+        return new Staged(key)
+        {
+            Commit = new StepCommit { PartitionKey = state.Key, ExpectedVersion = state.Version, NewState = newState, Audit = [record], CancelledTimers = [timer.Id] },
+            NewState = newState,
+            OnApplied = () =>
+            {
+                _failedTimers.Remove(timer.Id);
+                Log.TimerUnreadable(_runtime.Logger, timer.Id, timer.Purpose, state.Key, attempts, problem);
+                _runtime.TimerFinished(timer.Id);
+            },
+        };
+    }
+
+    /// <summary>The audit action of a timer removed because its data could not be read back.</summary>
+    internal const string UnreadableTimerAction = "timer-unreadable";
+
     private Staged PoisonEvent(KeyRuntime key, InboxEvent inboxEvent, ReasonCode code, string message)
     {
         var now = _runtime.Time.GetUtcNow();
@@ -893,6 +944,9 @@ internal sealed partial class PartitionWorker
 
         [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "The store failed for partition {PartitionKey}; the work is retried.")]
         public static partial void StoreFailed(ILogger logger, Exception exception, string partitionKey);
+
+        [LoggerMessage(EventId = 1008, Level = LogLevel.Error, Message = "The durable timer {TimerId} ({Purpose}) of partition {PartitionKey} could not be read back after {Attempts} attempts; it was removed without firing, and the partition's audit trail records why (timer-unreadable): {Problem}")]
+        public static partial void TimerUnreadable(ILogger logger, string timerId, string purpose, string partitionKey, int attempts, string problem);
     }
 }
 

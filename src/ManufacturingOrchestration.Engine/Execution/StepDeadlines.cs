@@ -38,7 +38,7 @@ internal static class StepDeadlines
         }
         catch (JsonException ex)
         {
-            // Failed with store.data-unreadable: the timer is tried again like any failed timer.
+            // Failed with store.data-unreadable: the timer is tried again, then removed and audited.
             throw ApprovalStore.Unreadable($"The data of the durable timer '{timer.Id}' ({timer.Purpose}) on {timer.PartitionKey} cannot be read back", ex);
         }
 

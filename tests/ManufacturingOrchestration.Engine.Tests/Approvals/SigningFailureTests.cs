@@ -1,4 +1,5 @@
 using ManufacturingOrchestration.Engine.Approvals;
+using ManufacturingOrchestration.Engine.Commands;
 using ManufacturingOrchestration.Engine.Operations;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Tests.Execution;
@@ -123,6 +124,39 @@ public sealed class SigningFailureTests
         (await host.Orchestrator.GetPartitionAsync("L-SF7", Ct))!.Parked!.ReasonCode.Should().Be(ReasonCodes.StoreDataUnreadable);
         (await host.Orchestrator.GetAuditTrailAsync("L-SF7", Ct)).Should().ContainSingle(a => a.Reason.StartsWith(ReasonCodes.StoreDataUnreadable.Code, StringComparison.Ordinal))
             .Which.Reason.Should().Contain(requestId);
+        host.Plant.Notification.Sent.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task SlaTimer_StoredRequestIsDamaged_TheTimerIsRemovedAfterTheRetriesWithTheProblemAuditedNamingTheRequest()
+    {
+        var (store, requestId) = await DamagedRequestAsync("L-SF8");
+        var logs = new CapturingLoggerFactory();
+        await using var host = await GatedRelease.StartHostAsync(configure: o =>
+        {
+            o.Store = store;
+            o.Settings.Retry = new RetryPolicy { MaxAttempts = 2 };
+            o.LoggerFactory = logs;
+        });
+
+        // Past the request's deadline; then, while the timer waits between its tries (the orchestrator does not look
+        // idle meanwhile), the clock is moved on in small steps for at most the idle timeout.
+        host.Time.Advance(TimeSpan.FromHours(5));
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!logs.Entries.Any(e => e.Id.Id == 1008) && waited.Elapsed < EngineTestHost.IdleTimeout)
+        {
+            host.Time.Advance(TimeSpan.FromMilliseconds(50));
+            await Task.Delay(20, Ct);
+        }
+
+        await host.WaitForIdleAsync();
+
+        logs.Entries.Should().ContainSingle(e => e.Id.Id == 1008, "the escalation timer was given up once its retries ran out");
+        (await store.ReadNextTimerDueAsync(Ct)).Should().BeNull("the escalation timer was removed");
+        var audit = await host.Orchestrator.GetAuditTrailAsync("L-SF8", Ct);
+        audit.Should().NotContain(a => a.Action == "sla-breached");
+        audit.Should().ContainSingle(a => a.Action == "timer-unreadable").Which.Reason.Should().StartWith(ReasonCodes.StoreDataUnreadable.Code).And.Contain(requestId).And.Contain("L-SF8");
+        (await host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, Ct)).Should().BeEmpty();
         host.Plant.Notification.Sent.Should().BeEmpty();
     }
 

@@ -78,6 +78,40 @@ public class TimerAndRetryFailureTests
     }
 
     [Theory]
+    [InlineData("step-deadline")]
+    [InlineData("sla")]
+    public async Task TimerDataStaysUnreadable_ItIsRemovedAfterTheRetriesWithTheProblemAuditedAndTheKeyGoesOn(string purpose)
+    {
+        // A timer of the partition "a" whose stored data is damaged: tried as often as a failed query, then removed, with
+        // the problem in the partition's audit trail and the log, instead of being tried every five minutes for ever.
+        var store = new InMemoryOrchestrationStore();
+        var logs = new CapturingLoggerFactory();
+        await using var host = await new EngineTestHost(
+            o =>
+            {
+                o.Settings.Retry = new RetryPolicy { MaxAttempts = 3 };
+                o.LoggerFactory = logs;
+            },
+            store,
+            workflows: [TestWorkflows.Notify()]).StartAsync();
+        var seeded = await StoreSeed.SeedAsync(store, new PartitionState { Key = "a" });
+        var timer = new DurableTimer { Id = "damaged-timer", PartitionKey = "a", DueAt = host.Time.GetUtcNow().AddMinutes(1), Purpose = purpose, Data = "{\"source\":" };
+        await store.CommitAsync([new StepCommit { PartitionKey = "a", ExpectedVersion = seeded.Version, NewState = seeded with { Version = seeded.Version + 1 }, Timers = [timer] }], Ct);
+
+        host.Time.Advance(TimeSpan.FromMinutes(2));
+        await AdvanceUntilAsync(host, () => logs.Entries.Any(e => e.Id.Id == 1008), "the timer is given up once its retries ran out");
+        await host.PublishAndWaitAsync(TestWorkflows.Signal("a", "a1"));
+
+        logs.Entries.Count(e => e.Id.Id == 1001).Should().Be(3, "tried as often as the retry policy allows");
+        logs.Entries.Should().ContainSingle(e => e.Id.Id == 1008).Which.Level.Should().Be(Microsoft.Extensions.Logging.LogLevel.Error);
+        (await store.ReadNextTimerDueAsync(Ct)).Should().BeNull("the unreadable timer was removed");
+        var audit = (await host.Orchestrator.GetAuditTrailAsync("a", Ct)).Should().ContainSingle(a => a.Action == "timer-unreadable").Subject;
+        audit.Reason.Should().StartWith(ReasonCodes.StoreDataUnreadable.Code).And.Contain("damaged-timer").And.Contain(purpose);
+        TestWorkflows.Delivered(host.Plant, "a").Should().Equal(["a1"], "the key's events go on");
+        (await host.Orchestrator.GetDeadLettersAsync(DeadLetterQuery.Open, Ct)).Should().BeEmpty();
+    }
+
+    [Theory]
     [InlineData(1, 200)]
     [InlineData(2, 400)]
     [InlineData(11, 204_800)]
