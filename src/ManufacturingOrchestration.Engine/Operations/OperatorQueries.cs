@@ -110,6 +110,10 @@ public sealed class OperatorQueries
     /// <param name="filter">The filter.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The pending approvals with their keys.</returns>
+    /// <exception cref="ManufacturingOrchestrationException">
+    /// <see cref="ReasonCodes.StoreDataUnreadable"/>: a stored request cannot be read back (the message names it and its
+    /// partition): a list that silently left out a waiting approval would hide it from whoever must sign it.
+    /// </exception>
     public async ValueTask<IReadOnlyList<PendingApprovalEntry>> GetPendingApprovalsAsync(OperatorQueryFilter filter, CancellationToken cancellationToken = default)
     {
         Check(filter, nameof(GetPendingApprovalsAsync), workflow: true, site: true);
@@ -129,7 +133,7 @@ public sealed class OperatorQueries
                     continue;
                 }
 
-                var pending = ApprovalStore.Read(instance.Data!);
+                var pending = ApprovalStore.Read(instance, state.Key);
                 if ((filter.Site is { } site && pending.Site != site) || !filter.InRange(pending.RequestedAt))
                 {
                     continue;

@@ -395,7 +395,7 @@ public sealed class StepContext
             {
                 if (IsOwnApproval(instance))
                 {
-                    (pending ??= []).Add(ApprovalStore.Read(instance.Data!));
+                    (pending ??= []).Add(ApprovalStore.Read(instance, State.Key));
                 }
             }
 
@@ -433,7 +433,7 @@ public sealed class StepContext
             return false;
         }
 
-        var pending = ApprovalStore.Read(waiting.Data!);
+        var pending = ApprovalStore.Read(waiting, State.Key);
         State = ApprovalStore.Withdraw(State, waiting, new WithdrawnApproval { RequestId = requestId, ReasonCode = reasonCode, Reason = reason, At = Now });
         foreach (var timer in ApprovalStore.SlaTimerIds(pending))
         {

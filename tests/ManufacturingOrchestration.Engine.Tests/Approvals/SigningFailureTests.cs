@@ -91,6 +91,19 @@ public sealed class SigningFailureTests
     }
 
     [Fact]
+    public async Task OperatorQueries_PendingApprovalsWithARequestDamaged_ThrowsUnreadableNamingThePartitionAndTheRequest()
+    {
+        var (store, requestId) = await DamagedRequestAsync("L-SF8");
+        await using var host = await GatedRelease.StartHostAsync(configure: o => o.Store = store);
+
+        var read = await FluentActions.Awaiting(async () => await new OperatorQueries(host.Orchestrator).GetPendingApprovalsAsync(OperatorQueryFilter.None, Ct))
+            .Should().ThrowAsync<ManufacturingOrchestrationException>();
+
+        read.Which.ReasonCode.Should().Be(ReasonCodes.StoreDataUnreadable);
+        read.Which.Message.Should().Contain(requestId).And.Contain("L-SF8");
+    }
+
+    [Fact]
     public async Task Sign_StoredRequestIsDamagedWhenTheAcceptedSignatureIsProcessed_IsDeadLetteredAsUnreadableNamingIt()
     {
         // The signature was checked and accepted while the request could be read; the partition meets the request damaged

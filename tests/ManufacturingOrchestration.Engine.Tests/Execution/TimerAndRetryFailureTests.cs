@@ -84,19 +84,21 @@ public class TimerAndRetryFailureTests
     {
         // A timer of the partition "a" whose stored data is damaged: tried as often as a failed query, then removed, with
         // the problem in the partition's audit trail and the log, instead of being tried every five minutes for ever.
+        // Seeded before the start, so the timer loop reads the timer when it starts rather than whenever it next looks.
         var store = new InMemoryOrchestrationStore();
         var logs = new CapturingLoggerFactory();
-        await using var host = await new EngineTestHost(
+        await using var host = new EngineTestHost(
             o =>
             {
                 o.Settings.Retry = new RetryPolicy { MaxAttempts = 3 };
                 o.LoggerFactory = logs;
             },
             store,
-            workflows: [TestWorkflows.Notify()]).StartAsync();
+            workflows: [TestWorkflows.Notify()]);
         var seeded = await StoreSeed.SeedAsync(store, new PartitionState { Key = "a" });
         var timer = new DurableTimer { Id = "damaged-timer", PartitionKey = "a", DueAt = host.Time.GetUtcNow().AddMinutes(1), Purpose = purpose, Data = "{\"source\":" };
         await store.CommitAsync([new StepCommit { PartitionKey = "a", ExpectedVersion = seeded.Version, NewState = seeded with { Version = seeded.Version + 1 }, Timers = [timer] }], Ct);
+        await host.StartAsync();
 
         host.Time.Advance(TimeSpan.FromMinutes(2));
         await AdvanceUntilAsync(host, () => logs.Entries.Any(e => e.Id.Id == 1008), "the timer is given up once its retries ran out");
