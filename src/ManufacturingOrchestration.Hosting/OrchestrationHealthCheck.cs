@@ -55,7 +55,7 @@ public sealed class OrchestrationHealthCheck : IHealthCheck
         IReadOnlyList<DeadLetter> open;
         using (var probe = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            probe.CancelAfter(_options.StoreProbeTimeout);
+            probe.CancelAfter(OrchestrationHostingOptions.TimerDelay(_options.StoreProbeTimeout));
             try
             {
                 open = await _orchestrator.Store.ReadDeadLettersAsync(new DeadLetterQuery { OnlyOpen = true, MaxCount = DeadLetterScanLimit }, probe.Token).ConfigureAwait(false);

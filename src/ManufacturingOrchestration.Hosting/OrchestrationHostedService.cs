@@ -90,7 +90,7 @@ public sealed partial class OrchestrationHostedService : IHostedService, IDispos
             }
         }
 
-        using var drain = new CancellationTokenSource(_options.DrainTimeout, _time);
+        using var drain = new CancellationTokenSource(OrchestrationHostingOptions.TimerDelay(_options.DrainTimeout), _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(drain.Token, cancellationToken);
         var backlogBefore = _orchestrator.Backlog;
         await _orchestrator.StopAsync(linked.Token).ConfigureAwait(false);

@@ -195,6 +195,19 @@ public sealed class OrchestrationHealthCheckTests
         result.Description.Should().Contain("backlog");
     }
 
+    [Fact(Timeout = LoopbackServer.TestTimeout)]
+    public async Task CheckHealthAsync_StoreProbeTimeoutLongerThanATimerCanWait_ReportsRatherThanThrows()
+    {
+        using var plant = HostingTestPlant.Create(TimeProvider.System);
+        using var host = OrchestrationHostedServiceTests.CreateHost(plant, s => s.AddManufacturingOrchestrationHosting(o => o.StoreProbeTimeout = TimeSpan.FromDays(100)));
+        await host.StartAsync(Ct);
+
+        var result = await Check(host);
+        await host.StopAsync(Ct);
+
+        result.Status.Should().Be(HealthStatus.Healthy);
+    }
+
     private static Task<HealthCheckResult> Check(IHost host, HealthStatus failureStatus = HealthStatus.Unhealthy)
     {
         var check = host.Services.GetRequiredService<OrchestrationHealthCheck>();

@@ -127,6 +127,20 @@ public sealed class OrchestrationHostedServiceTests : IDisposable
         services.Count(d => d.ServiceType == typeof(OrchestrationHostedService)).Should().Be(1);
     }
 
+    [Fact]
+    public async Task StopAsync_DrainTimeoutLongerThanATimerCanWait_StopsTheOrchestrator()
+    {
+        using var plant = HostingTestPlant.Create(TimeProvider.System);
+        using var host = CreateHost(plant, services => services.AddManufacturingOrchestrationHosting(o => o.DrainTimeout = TimeSpan.FromDays(100)));
+        await host.StartAsync(Ct);
+        var orchestrator = host.Services.GetRequiredService<Orchestrator>();
+
+        await host.StopAsync(Ct);
+
+        orchestrator.IsRunning.Should().BeFalse();
+        host.Services.GetRequiredService<OrchestrationHostedService>().LastShutdownDrained.Should().BeTrue();
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_folder))
