@@ -14,9 +14,17 @@ namespace ManufacturingOrchestration.Hosting;
 /// awaited), then in-flight work drains for up to <see cref="OrchestrationHostingOptions.DrainTimeout"/> (or until the
 /// host's own shutdown timeout), then the orchestrator stops; whatever was not finished stays durable in the store.
 /// </summary>
-/// <remarks>A source that fails is logged and reported by the health check; it never stops the host.</remarks>
-public sealed partial class OrchestrationHostedService : IHostedService, IDisposable
+/// <remarks>
+/// <para>A source that fails is logged and reported by the health check; it never stops the host.</para>
+/// <para>A stop that comes while the start is under way waits for the start, then stops the orchestrator; no source
+/// starts after it. Disposing the service (the container does, when the host is disposed, even without a stop) cancels
+/// the sources. A second stop or disposal does nothing more.</para>
+/// </remarks>
+public sealed partial class OrchestrationHostedService : IHostedService, IDisposable, IAsyncDisposable
 {
+    /// <summary>How long disposal waits for cancelled sources to return, so none is left publishing into a disposed orchestrator.</summary>
+    private static readonly TimeSpan SourceStopLimit = TimeSpan.FromSeconds(5);
+
     private readonly Orchestrator _orchestrator;
     private readonly IEventSink _sink;
     private readonly IEventSource[] _sources;
@@ -25,7 +33,10 @@ public sealed partial class OrchestrationHostedService : IHostedService, IDispos
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, string> _sourceFailures = new(StringComparer.Ordinal);
     private readonly List<Task> _running = [];
+    private readonly Lock _lifecycle = new();
     private CancellationTokenSource? _stopIntake;
+    private bool _stopRequested;
+    private bool _disposed;
 
     /// <summary>Creates the service.</summary>
     /// <param name="orchestrator">The orchestrator.</param>
@@ -65,10 +76,21 @@ public sealed partial class OrchestrationHostedService : IHostedService, IDispos
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await _orchestrator.StartAsync(cancellationToken).ConfigureAwait(false);
-        _stopIntake = new CancellationTokenSource();
-        foreach (var source in _sources)
+        lock (_lifecycle)
         {
-            _running.Add(Task.Run(() => RunSourceAsync(source, _stopIntake.Token), CancellationToken.None));
+            if (_stopRequested || _disposed)
+            {
+                // A stop came while the orchestrator was starting: it stops the orchestrator, and no source may run on
+                // after it with nothing left to cancel it.
+                return;
+            }
+
+            _stopIntake = new CancellationTokenSource();
+            var stopping = _stopIntake.Token;
+            foreach (var source in _sources)
+            {
+                _running.Add(Task.Run(() => RunSourceAsync(source, stopping), CancellationToken.None));
+            }
         }
 
         Log.Started(_logger, _sources.Length);
@@ -77,12 +99,21 @@ public sealed partial class OrchestrationHostedService : IHostedService, IDispos
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_stopIntake is not null)
+        CancellationTokenSource? intake;
+        Task[] running;
+        lock (_lifecycle)
         {
-            await _stopIntake.CancelAsync().ConfigureAwait(false);
+            _stopRequested = true;
+            intake = _disposed ? null : _stopIntake;
+            running = [.. _running];
+        }
+
+        if (intake is not null)
+        {
+            await intake.CancelAsync().ConfigureAwait(false);
             try
             {
-                await Task.WhenAll(_running).WaitAsync(cancellationToken).ConfigureAwait(false);
+                await Task.WhenAll(running).WaitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -105,8 +136,58 @@ public sealed partial class OrchestrationHostedService : IHostedService, IDispos
         }
     }
 
-    /// <inheritdoc />
-    public void Dispose() => _stopIntake?.Dispose();
+    /// <summary>Cancels the sources still running (a host disposed without a stop) without waiting for them.</summary>
+    public void Dispose() => CancelIntakeForDisposal()?.Dispose();
+
+    /// <summary>
+    /// Cancels the sources still running (a host disposed without a stop) and waits up to 5 seconds for them to return,
+    /// so that none is left publishing into the orchestrator the container disposes next.
+    /// </summary>
+    /// <returns>A task that completes when the sources returned or the wait ended.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        Task[] running;
+        lock (_lifecycle)
+        {
+            running = [.. _running];
+        }
+
+        var intake = CancelIntakeForDisposal();
+        if (intake is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.WhenAll(running).WaitAsync(SourceStopLimit).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // A source that ignores its cancellation is not waited for longer: disposal never hangs the host.
+        }
+
+        intake.Dispose();
+    }
+
+    /// <summary>Marks the service disposed and cancels the intake; returns it for the caller to dispose, or null when there is none (or disposal ran already).</summary>
+    private CancellationTokenSource? CancelIntakeForDisposal()
+    {
+        CancellationTokenSource? intake;
+        lock (_lifecycle)
+        {
+            if (_disposed)
+            {
+                return null;
+            }
+
+            _disposed = true;
+            intake = _stopIntake;
+        }
+
+        intake?.Cancel();
+        return intake;
+    }
 
     private async Task RunSourceAsync(IEventSource source, CancellationToken stopping)
     {

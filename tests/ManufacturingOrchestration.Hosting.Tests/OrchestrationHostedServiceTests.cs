@@ -1,5 +1,8 @@
+using System.Reflection;
+using System.Runtime.ExceptionServices;
 using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Intake;
+using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Serialization;
 using ManufacturingOrchestration.Testing;
@@ -141,6 +144,68 @@ public sealed class OrchestrationHostedServiceTests : IDisposable
         host.Services.GetRequiredService<OrchestrationHostedService>().LastShutdownDrained.Should().BeTrue();
     }
 
+    [Fact]
+    public async Task StopAsync_WhileTheStartIsUnderWay_NoSourceIsLeftRunning()
+    {
+        using var plant = HostingTestPlant.Create(TimeProvider.System);
+        var (store, gate) = GatedStoreProxy.Create();
+        var source = new RecordingSource();
+        using var host = CreateHost(plant, services =>
+        {
+            services.AddManufacturingOrchestration(mo => mo.UseStore(store));
+            services.AddSingleton<IEventSource>(source);
+        });
+        var hosted = host.Services.GetRequiredService<OrchestrationHostedService>();
+        var start = Task.Run(() => hosted.StartAsync(Ct), Ct);
+        await gate.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        var stop = hosted.StopAsync(Ct);
+        gate.Open();
+        await start.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await stop.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        host.Services.GetRequiredService<Orchestrator>().IsRunning.Should().BeFalse();
+        var sourceStarted = await Task.WhenAny(source.Started.Task, Task.Delay(TimeSpan.FromSeconds(2), Ct)) == source.Started.Task;
+        if (sourceStarted)
+        {
+            source.Stopping.IsCancellationRequested.Should().BeTrue("a source started after the stop must not run on with the orchestrator stopped");
+        }
+    }
+
+    [Fact]
+    public async Task Dispose_HostDisposedWithoutAStop_TheSourcesAreCancelled()
+    {
+        using var plant = HostingTestPlant.Create(TimeProvider.System);
+        var source = new RecordingSource();
+        var host = CreateHost(plant, services => services.AddSingleton<IEventSource>(source));
+        await host.StartAsync(Ct);
+        await source.Started.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        host.Dispose();
+
+        source.Stopping.IsCancellationRequested.Should().BeTrue("a disposed host must leave no event source polling");
+        await source.Ended.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+    }
+
+    [Fact]
+    public async Task StopAsync_AfterDispose_DoesNotThrow()
+    {
+        using var plant = HostingTestPlant.Create(TimeProvider.System);
+        using var host = CreateHost(plant, services => services.AddSingleton<IEventSource>(new RecordingSource()));
+        var hosted = host.Services.GetRequiredService<OrchestrationHostedService>();
+        await hosted.StartAsync(Ct);
+        await hosted.StopAsync(Ct);
+        hosted.Dispose();
+
+        var again = async () =>
+        {
+            await hosted.StopAsync(Ct);
+            hosted.Dispose();
+        };
+
+        await again.Should().NotThrowAsync();
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_folder))
@@ -179,10 +244,15 @@ public sealed class OrchestrationHostedServiceTests : IDisposable
 
         public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        public TaskCompletionSource Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public CancellationToken Stopping { get; private set; }
+
         public bool OrchestratorRunningWhenCancelled { get; private set; }
 
         public async Task RunAsync(IEventSink sink, CancellationToken stoppingToken)
         {
+            Stopping = stoppingToken;
             Started.SetResult();
             try
             {
@@ -192,6 +262,10 @@ public sealed class OrchestrationHostedServiceTests : IDisposable
             {
                 OrchestratorRunningWhenCancelled = Probe?.Invoke() ?? false;
                 throw;
+            }
+            finally
+            {
+                Ended.TrySetResult();
             }
         }
 
@@ -203,5 +277,44 @@ public sealed class OrchestrationHostedServiceTests : IDisposable
         public string Name => "broken";
 
         public Task RunAsync(IEventSink sink, CancellationToken stoppingToken) => Task.FromException(new InvalidOperationException("queue unreachable"));
+    }
+
+    /// <summary>An in-memory store whose first read of the keys with pending commands (a start's recovery) waits until opened.</summary>
+    public class GatedStoreProxy : DispatchProxy
+    {
+        private readonly ManualResetEventSlim _open = new();
+        private int _calls;
+
+        public IOrchestrationStore Inner { get; set; } = new InMemoryOrchestrationStore();
+
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public static (IOrchestrationStore Store, GatedStoreProxy Gate) Create()
+        {
+            var store = DispatchProxy.Create<IOrchestrationStore, GatedStoreProxy>();
+            return (store, (GatedStoreProxy)(object)store);
+        }
+
+        public void Open() => _open.Set();
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            ArgumentNullException.ThrowIfNull(targetMethod);
+            if (targetMethod.Name == nameof(IOrchestrationStore.ReadPartitionsWithPendingCommandsAsync) && Interlocked.Increment(ref _calls) == 1)
+            {
+                Entered.TrySetResult();
+                _open.Wait(TimeSpan.FromSeconds(30));
+            }
+
+            try
+            {
+                return targetMethod.Invoke(Inner, args);
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is not null)
+            {
+                ExceptionDispatchInfo.Throw(ex.InnerException);
+                throw;
+            }
+        }
     }
 }
