@@ -69,7 +69,10 @@ public sealed partial class OrchestrationHostedService : IHostedService, IDispos
     /// <summary>Sources that stopped with an error, by name, with the error message.</summary>
     public IReadOnlyDictionary<string, string> SourceFailures => _sourceFailures;
 
-    /// <summary>Whether the last shutdown finished all in-flight work before its timeout.</summary>
+    /// <summary>
+    /// Whether the shutdown finished all in-flight work before its timeout; <see langword="null"/> before the first stop.
+    /// A later stop (such as a host's before it disposes) leaves it as the first stop set it.
+    /// </summary>
     public bool? LastShutdownDrained { get; private set; }
 
     /// <inheritdoc />
@@ -101,11 +104,20 @@ public sealed partial class OrchestrationHostedService : IHostedService, IDispos
     {
         CancellationTokenSource? intake;
         Task[] running;
+        bool first;
         lock (_lifecycle)
         {
+            first = !_stopRequested;
             _stopRequested = true;
             intake = _disposed ? null : _stopIntake;
             running = [.. _running];
+        }
+
+        if (!first)
+        {
+            // Another stop came first: this one waits for the orchestrator's stop, and the outcome stays that stop's.
+            await _orchestrator.StopAsync(cancellationToken).ConfigureAwait(false);
+            return;
         }
 
         if (intake is not null)

@@ -64,6 +64,23 @@ public sealed class OrchestrationHostedServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task StopAsync_CalledAgainAfterADrainThatTimedOut_StillReportsTheDrainUnfinished()
+    {
+        using var plant = HostingTestPlant.Create(TimeProvider.System, "LOT-H3");
+        plant.Faults.Configure("erp.*", new FaultProfile { Latency = TimeSpan.FromSeconds(30) });
+        using var host = CreateHost(plant, services => services.AddManufacturingOrchestrationHosting(o => o.DrainTimeout = TimeSpan.FromMilliseconds(200)));
+        await host.StartAsync(Ct);
+        var orchestrator = host.Services.GetRequiredService<Orchestrator>();
+        (await orchestrator.PublishAsync(HostingTestPlant.Failed("LOT-H3", "evt-h3"), Ct)).Status.Should().Be(PublishStatus.Accepted);
+        var hosted = host.Services.GetRequiredService<OrchestrationHostedService>();
+        await hosted.StopAsync(Ct);
+
+        await hosted.StopAsync(Ct);
+
+        hosted.LastShutdownDrained.Should().BeFalse("the second stop found nothing to drain: the shutdown's outcome is the first one's");
+    }
+
+    [Fact]
     public async Task StopAsync_IntakeStopsBeforeTheDrain_SourcesAreCancelledFirst()
     {
         using var plant = HostingTestPlant.Create(TimeProvider.System);
