@@ -70,7 +70,7 @@ public static class ManufacturingOrchestrationHostingServiceCollectionExtensions
     /// <summary>
     /// Adds a <see cref="FileDropSource"/> run by the hosted orchestrator: a folder polled for <c>*.jsonl</c> and
     /// <c>*.csv</c> files on the registered <see cref="TimeProvider"/>. Call once per folder (give each a distinct
-    /// <see cref="FileDropOptions.Name"/>).
+    /// <see cref="FileDropOptions.Name"/>: two event sources under one name refuse the start).
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Configures the folder and the CSV layout defaults.</param>

@@ -45,6 +45,7 @@ public sealed partial class OrchestrationHostedService : IHostedService, IDispos
     /// <param name="options">The settings.</param>
     /// <param name="time">The clock of the drain timeout.</param>
     /// <param name="logger">The logger; none when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException">Two sources have the same <see cref="IEventSource.Name"/>.</exception>
     public OrchestrationHostedService(
         Orchestrator orchestrator,
         IEventSink sink,
@@ -61,6 +62,13 @@ public sealed partial class OrchestrationHostedService : IHostedService, IDispos
         _orchestrator = orchestrator;
         _sink = sink;
         _sources = [.. sources];
+        if (_sources.GroupBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } shared)
+        {
+            throw new ArgumentException(
+                $"More than one registered event source is named '{shared.Key}' (one source registered twice, or two file drops left with the default {nameof(FileDropOptions)}.{nameof(FileDropOptions.Name)}): give each its own name, so that their failures are told apart in the health check and the logs.",
+                nameof(sources));
+        }
+
         _options = options.Value;
         _time = time;
         _logger = (ILogger?)logger ?? NullLogger.Instance;

@@ -113,6 +113,22 @@ public sealed class OrchestrationHostedServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task StartAsync_TwoFileDropsUnderOneName_HostFailsAtStartNamingIt()
+    {
+        using var plant = HostingTestPlant.Create(TimeProvider.System);
+        var second = Path.Combine(_folder, "second");
+        Directory.CreateDirectory(second);
+        using var host = CreateHost(plant, services => services
+            .AddManufacturingOrchestrationFileDrop(o => o.Directory = _folder)
+            .AddManufacturingOrchestrationFileDrop(o => o.Directory = second));
+
+        var start = () => host.StartAsync(Ct);
+
+        (await start.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("'file-drop'").And.Contain(nameof(FileDropOptions.Name));
+        host.Services.GetRequiredService<Orchestrator>().IsRunning.Should().BeFalse();
+    }
+
+    [Fact]
     public async Task StartAsync_MisconfiguredOrchestrator_HostFailsAtStartNamingTheProblem()
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
