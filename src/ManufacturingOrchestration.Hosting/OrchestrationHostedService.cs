@@ -145,7 +145,8 @@ public sealed partial class OrchestrationHostedService : IHostedService, IDispos
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(drain.Token, cancellationToken);
         var backlogBefore = _orchestrator.Backlog;
         await _orchestrator.StopAsync(linked.Token).ConfigureAwait(false);
-        LastShutdownDrained = !linked.IsCancellationRequested;
+        // Nothing in flight once intake stopped is a finished drain, however short the timeout (0 included).
+        LastShutdownDrained = backlogBefore == 0 || !linked.IsCancellationRequested;
         if (LastShutdownDrained == true)
         {
             Log.Drained(_logger, backlogBefore);

@@ -64,6 +64,20 @@ public sealed class OrchestrationHostedServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task StopAsync_ZeroDrainTimeoutAndNothingInFlight_ReportsTheDrainFinished()
+    {
+        using var plant = HostingTestPlant.Create(TimeProvider.System);
+        using var host = CreateHost(plant, services => services.AddManufacturingOrchestrationHosting(o => o.DrainTimeout = TimeSpan.Zero));
+        await host.StartAsync(Ct);
+        var orchestrator = host.Services.GetRequiredService<Orchestrator>();
+        await orchestrator.WaitForIdleAsync(Ct);
+
+        await host.StopAsync(Ct);
+
+        host.Services.GetRequiredService<OrchestrationHostedService>().LastShutdownDrained.Should().BeTrue("nothing was in flight, so nothing was left undrained");
+    }
+
+    [Fact]
     public async Task StopAsync_CalledAgainAfterADrainThatTimedOut_StillReportsTheDrainUnfinished()
     {
         using var plant = HostingTestPlant.Create(TimeProvider.System, "LOT-H3");
