@@ -75,6 +75,11 @@ public static class LotStockMachine
             return Reject(lot, movement, ReasonCodes.NonPositiveQuantity, "A goods movement moves a positive quantity.");
         }
 
+        if (UnknownValue(movement) is { } unknown)
+        {
+            return Reject(lot, movement, ReasonCodes.OutOfRange, unknown);
+        }
+
         if (!TryResolve(movement, out var source, out var trigger, out var requested, out var problem))
         {
             return Reject(lot, movement, ReasonCodes.TransferNotPermitted, problem);
@@ -512,6 +517,27 @@ public static class LotStockMachine
         }
     }
 
+    /// <summary>What is not a defined value among the movement's categories and ownerships, or <see langword="null"/> when all are.</summary>
+    private static string? UnknownValue(GoodsMovement movement)
+    {
+        if (movement.FromCategory is { } from && !Enum.IsDefined(from))
+        {
+            return $"The movement's from category {from} is not a known stock category.";
+        }
+
+        if (movement.ToCategory is { } to && !Enum.IsDefined(to))
+        {
+            return $"The movement's to category {to} is not a known stock category.";
+        }
+
+        if (!Enum.IsDefined(movement.FromOwnership))
+        {
+            return $"The movement's from ownership {movement.FromOwnership} is not a known stock ownership.";
+        }
+
+        return Enum.IsDefined(movement.ToOwnership) ? null : $"The movement's to ownership {movement.ToOwnership} is not a known stock ownership.";
+    }
+
     private static bool ChangesOwnership(GoodsMovement movement) => movement.Kind switch
     {
         MovementKind.GoodsReceipt or MovementKind.ConsignmentToOwn => true,
@@ -590,6 +616,10 @@ public static class LotStockMachine
             }
 
             pieces.Add((targetLocation, amount));
+            if (TryCategory(toState, out _) && !FitsIn(TotalOf(buckets), amount))
+            {
+                return Reject(lot, movement, ReasonCodes.OutOfRange, $"The lot would hold more than {decimal.MaxValue}.");
+            }
         }
 
         if (TryCategory(toState, out var targetCategory))
@@ -610,6 +640,11 @@ public static class LotStockMachine
                 {
                     if (buckets[i].SameSlotAs(added))
                     {
+                        if (!FitsIn(buckets[i].Quantity.Value, take))
+                        {
+                            return Reject(lot, movement, ReasonCodes.OutOfRange, $"The lot would hold more than {decimal.MaxValue} in one bucket.");
+                        }
+
                         buckets[i] = buckets[i] with { Quantity = new Quantity(buckets[i].Quantity.Value + take, lot.Unit) };
                         merged = true;
                         break;
@@ -624,10 +659,20 @@ public static class LotStockMachine
         }
         else if (toState == LotStockState.Scrapped)
         {
+            if (!FitsIn(scrapped, amount))
+            {
+                return Reject(lot, movement, ReasonCodes.OutOfRange, $"The lot would have scrapped more than {decimal.MaxValue}.");
+            }
+
             scrapped += amount;
         }
         else if (!isReversal && trigger is LotStockTrigger.Consume or LotStockTrigger.Issue)
         {
+            if (!FitsIn(consumed, amount))
+            {
+                return Reject(lot, movement, ReasonCodes.OutOfRange, $"The lot would have consumed or issued more than {decimal.MaxValue}.");
+            }
+
             consumed += amount;
         }
 
@@ -730,6 +775,27 @@ public static class LotStockMachine
         LotStockState.RestrictedUse => UsageDecision.AcceptRestricted,
         _ => UsageDecision.Reject,
     };
+
+    /// <summary>Whether <paramref name="total"/> + <paramref name="amount"/> (both non-negative) is still a decimal.</summary>
+    private static bool FitsIn(decimal total, decimal amount) => total <= decimal.MaxValue - amount;
+
+    /// <summary>The sum of the buckets, or <see cref="decimal.MaxValue"/> when it is not a decimal (only a lot built outside the machine holds such buckets).</summary>
+    private static decimal TotalOf(List<StockBucket> buckets)
+    {
+        decimal total = 0;
+        for (var i = 0; i < buckets.Count; i++)
+        {
+            var value = buckets[i].Quantity.Value;
+            if (!FitsIn(total, value))
+            {
+                return decimal.MaxValue;
+            }
+
+            total += value;
+        }
+
+        return total;
+    }
 
     private static LotDisposition DispositionOf(List<StockBucket> buckets)
     {

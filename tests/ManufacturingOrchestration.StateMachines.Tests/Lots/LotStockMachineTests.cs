@@ -676,6 +676,56 @@ public sealed class LotStockMachineTests
         rejection.Message.Should().EndWith("rejected: Movement kind 99 is not known.");
     }
 
+    [Theory]
+    [InlineData(MovementKind.CategoryTransfer, StockCategory.Unrestricted, (StockCategory)42, "to category 42")]
+    [InlineData(MovementKind.Consumption, (StockCategory)42, null, "from category 42")]
+    [InlineData(MovementKind.GoodsReceipt, null, (StockCategory)42, "to category 42")]
+    public void Apply_UnknownStockCategory_IsRejectedNotThrown(MovementKind kind, StockCategory? from, StockCategory? to, string named)
+    {
+        var rejection = RejectionOf(LotStockMachine.Apply(CreateLot((StockCategory.Unrestricted, 10)), Movement(kind, 5, from, to), LotPolicy.Default, Today));
+
+        rejection.ReasonCode.Should().Be(ReasonCodes.OutOfRange);
+        rejection.Message.Should().Contain(named).And.Contain("is not a known stock category");
+    }
+
+    [Theory]
+    [InlineData(StockCategory.Unrestricted)]
+    [InlineData(StockCategory.QualityInspection)]
+    public void Apply_ReceiptBeyondTheLargestQuantity_IsRejectedNotThrown(StockCategory into)
+    {
+        var lot = CreateLot((StockCategory.Unrestricted, decimal.MaxValue));
+
+        var receipt = RejectionOf(LotStockMachine.Apply(lot, Movement(MovementKind.GoodsReceipt, 1, to: into), LotPolicy.Default, Today));
+        var surplus = RejectionOf(LotStockMachine.Apply(lot, Movement(MovementKind.CountDifference, 1, to: into) with { IsIncrease = true }, LotPolicy.Default, Today));
+
+        receipt.ReasonCode.Should().Be(ReasonCodes.OutOfRange);
+        receipt.Message.Should().Contain("would hold more than");
+        surplus.ReasonCode.Should().Be(ReasonCodes.OutOfRange);
+    }
+
+    [Fact]
+    public void Apply_ScrapOrConsumptionBeyondTheLargestTotal_IsRejectedNotThrown()
+    {
+        var lot = CreateLot((StockCategory.Unrestricted, 10)) with { ScrappedQuantity = decimal.MaxValue, ConsumedQuantity = decimal.MaxValue };
+
+        RejectionOf(LotStockMachine.Apply(lot, Movement(MovementKind.Scrap, 1, StockCategory.Unrestricted), LotPolicy.Default, Today)).ReasonCode.Should().Be(ReasonCodes.OutOfRange);
+        RejectionOf(LotStockMachine.Consume(lot, new OrderId("WO-1"), Quantity.Each(1), LotPolicy.Default, Today)).ReasonCode.Should().Be(ReasonCodes.OutOfRange);
+    }
+
+    [Fact]
+    public void Apply_UnknownOwnership_IsRejectedAndAddsNoBucket()
+    {
+        var lot = CreateLot((StockCategory.Unrestricted, 10));
+
+        var receipt = RejectionOf(LotStockMachine.Apply(lot, Movement(MovementKind.GoodsReceipt, 5, to: StockCategory.Unrestricted) with { ToOwnership = (StockOwnership)42 }, LotPolicy.Default, Today));
+        var withdrawal = RejectionOf(LotStockMachine.Apply(lot, Movement(MovementKind.Sample, 5, StockCategory.Unrestricted) with { FromOwnership = (StockOwnership)42 }, LotPolicy.Default, Today));
+
+        receipt.ReasonCode.Should().Be(ReasonCodes.OutOfRange);
+        receipt.Message.Should().Contain("to ownership 42 is not a known stock ownership");
+        withdrawal.ReasonCode.Should().Be(ReasonCodes.OutOfRange);
+        withdrawal.Message.Should().Contain("from ownership 42 is not a known stock ownership");
+    }
+
     [Fact]
     public void Apply_LocationTransferChangingCategory_SaysToUseACategoryTransfer()
     {
