@@ -93,20 +93,10 @@ public static class ProductionOrderMachine
         ArgumentNullException.ThrowIfNull(order);
         ArgumentNullException.ThrowIfNull(args);
 
-        if (trigger is ProductionOrderTrigger.Confirm or ProductionOrderTrigger.ConfirmFinal)
+        if (trigger is ProductionOrderTrigger.Confirm or ProductionOrderTrigger.ConfirmFinal
+            && (ConfirmationProblem(order, trigger, args.Yield, order.ConfirmedQuantity, "yield") ?? ConfirmationProblem(order, trigger, args.Scrap, order.ScrapQuantity, "scrap")) is { } problem)
         {
-            foreach (var quantity in new[] { args.Yield, args.Scrap })
-            {
-                if (quantity is { } q && q.Unit != order.PlannedQuantity.Unit)
-                {
-                    return TransitionResult<ProductionOrder>.Rejected(new TransitionRejection(
-                        ReasonCodes.UnitMismatch,
-                        $"The confirmation is in {q.Unit}; order {order.Id} is planned in {order.PlannedQuantity.Unit}.",
-                        order.Status.ToString(),
-                        trigger.ToString(),
-                        []));
-                }
-            }
+            return TransitionResult<ProductionOrder>.Rejected(problem);
         }
 
         var outcome = Table.Fire(order.Status, trigger, new OrderContext(order, args));
@@ -134,6 +124,24 @@ public static class ProductionOrderMachine
         }
 
         return TransitionResult<ProductionOrder>.Accepted(next);
+    }
+
+    /// <summary>Why a confirmed quantity cannot be added to what the order holds: another unit, or a sum that is no longer a decimal.</summary>
+    private static TransitionRejection? ConfirmationProblem(ProductionOrder order, ProductionOrderTrigger trigger, Quantity? quantity, decimal confirmedSoFar, string what)
+    {
+        if (quantity is not { } q)
+        {
+            return null;
+        }
+
+        if (q.Unit != order.PlannedQuantity.Unit)
+        {
+            return new TransitionRejection(ReasonCodes.UnitMismatch, $"The confirmation is in {q.Unit}; order {order.Id} is planned in {order.PlannedQuantity.Unit}.", order.Status.ToString(), trigger.ToString(), []);
+        }
+
+        return confirmedSoFar > decimal.MaxValue - q.Value
+            ? new TransitionRejection(ReasonCodes.OutOfRange, $"The confirmed {what} of order {order.Id} would exceed {decimal.MaxValue}.", order.Status.ToString(), trigger.ToString(), [])
+            : null;
     }
 
     /// <summary>Applies a production confirmation (partial or final) to an order.</summary>

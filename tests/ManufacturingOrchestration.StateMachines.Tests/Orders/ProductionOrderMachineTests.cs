@@ -167,6 +167,20 @@ public sealed class ProductionOrderMachineTests
     }
 
     [Fact]
+    public void Confirm_BeyondTheLargestQuantity_IsRejectedNotThrown()
+    {
+        var order = CreateOrder(ProductionOrderStatus.InProgress, decimal.MaxValue) with { ScrapQuantity = decimal.MaxValue };
+
+        var byYield = ProductionOrderMachine.Confirm(order, Quantity.Each(1), null, false);
+        var byScrap = ProductionOrderMachine.Confirm(order, Quantity.Each(0), Quantity.Each(1), true);
+
+        byYield.Rejection!.ReasonCode.Should().Be(ReasonCodes.OutOfRange);
+        byYield.Rejection.Message.Should().Contain("yield");
+        byScrap.Rejection!.ReasonCode.Should().Be(ReasonCodes.OutOfRange);
+        byScrap.Rejection.Message.Should().Contain("scrap");
+    }
+
+    [Fact]
     public void Fire_HoldThenReleaseHold_RestoresPreviousStatus()
     {
         var held = ProductionOrderMachine.Fire(CreateOrder(ProductionOrderStatus.InProgress, 20), ProductionOrderTrigger.Hold, ProductionOrderTriggerArgs.None).GetValueOrThrow();
