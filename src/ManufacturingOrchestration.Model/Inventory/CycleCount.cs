@@ -23,7 +23,27 @@ public sealed record CountTolerance
             return false;
         }
 
-        return book == 0 ? magnitude == 0 : magnitude * 100 / book <= Percent;
+        return book == 0 ? magnitude == 0 : PercentOf(magnitude, book) <= Percent;
+    }
+
+    /// <summary><paramref name="magnitude"/> × 100 / <paramref name="book"/> (both positive), or <see cref="decimal.MaxValue"/> when the percentage is beyond the decimal range.</summary>
+    internal static decimal PercentOf(decimal magnitude, decimal book)
+    {
+        try
+        {
+            return magnitude * 100 / book;
+        }
+        catch (OverflowException)
+        {
+            // Only huge quantities get here: divide first; a book below 1 makes the percentage larger than any decimal.
+            if (book < 1)
+            {
+                return decimal.MaxValue;
+            }
+
+            var ratio = magnitude / book;
+            return ratio <= decimal.MaxValue / 100 ? ratio * 100 : decimal.MaxValue;
+        }
     }
 }
 
@@ -95,9 +115,12 @@ public sealed record CycleCount
     [JsonIgnore]
     public decimal Variance => CountedQuantity.DifferenceFrom(BookQuantity);
 
-    /// <summary>The variance as a percentage of book quantity (100 when book is zero and something was counted).</summary>
+    /// <summary>
+    /// The variance as a percentage of book quantity (100 when book is zero and something was counted;
+    /// <see cref="decimal.MaxValue"/> when the percentage is beyond the decimal range).
+    /// </summary>
     [JsonIgnore]
     public decimal VariancePercent => BookQuantity.Value == 0
         ? (CountedQuantity.Value == 0 ? 0 : 100)
-        : Math.Abs(Variance) * 100 / BookQuantity.Value;
+        : CountTolerance.PercentOf(Math.Abs(Variance), BookQuantity.Value);
 }

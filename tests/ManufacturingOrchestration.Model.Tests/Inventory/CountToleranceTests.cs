@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace ManufacturingOrchestration.Model.Tests.Inventory;
 
 public class CountToleranceTests
@@ -25,5 +27,16 @@ public class CountToleranceTests
         profile.For(AbcClass.B).Percent.Should().Be(3);
         profile.For(AbcClass.C).Percent.Should().Be(5);
         profile.For(AbcClass.C).Absolute.Should().Be(100);
+    }
+
+    [Theory]
+    [InlineData("1000000000000000000000000000", "-1000000000000000000000000000", false)]
+    [InlineData("1000000000000000000000000000", "1000000000000000000000000", true)]
+    [InlineData("0.5", "10000000000000000000000000000", false)]
+    public void Allows_HugeVariance_ComparesThePercentageWithoutOverflow(string book, string variance, bool expected)
+    {
+        var tolerance = new CountTolerance { Percent = 1, Absolute = decimal.MaxValue };
+
+        tolerance.Allows(decimal.Parse(book, CultureInfo.InvariantCulture), decimal.Parse(variance, CultureInfo.InvariantCulture)).Should().Be(expected);
     }
 }

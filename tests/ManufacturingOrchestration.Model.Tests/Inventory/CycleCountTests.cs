@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace ManufacturingOrchestration.Model.Tests.Inventory;
 
 public class CycleCountTests
@@ -23,5 +25,17 @@ public class CycleCountTests
 
         count.Variance.Should().Be(variance);
         count.VariancePercent.Should().Be(percent);
+    }
+
+    [Theory]
+    [InlineData("1000000000000000000000000000", "0", "100")]
+    [InlineData("1000000000000000000000000000", "1500000000000000000000000000", "50")]
+    [InlineData("1", "1000000000000000000000000000", "79228162514264337593543950335")]
+    [InlineData("0.5", "10000000000000000000000000000", "79228162514264337593543950335")]
+    public void VariancePercent_HugeQuantities_IsComputedOrSaturatedNotThrown(string book, string counted, string percent)
+    {
+        var count = CreateSut(decimal.Parse(book, CultureInfo.InvariantCulture), decimal.Parse(counted, CultureInfo.InvariantCulture));
+
+        count.VariancePercent.Should().Be(decimal.Parse(percent, CultureInfo.InvariantCulture));
     }
 }
