@@ -54,9 +54,15 @@ public readonly record struct Quantity : IComparable<Quantity>
     /// <summary>Adds two quantities of the same unit.</summary>
     /// <param name="other">The quantity to add.</param>
     /// <returns>The sum.</returns>
+    /// <exception cref="ManufacturingOrchestrationException">The units differ (<see cref="ReasonCodes.UnitMismatch"/>) or the sum is beyond the decimal range (<see cref="ReasonCodes.OutOfRange"/>).</exception>
     public Quantity Add(Quantity other)
     {
         EnsureSameUnit(other);
+        if (Value > decimal.MaxValue - other.Value)
+        {
+            throw new ManufacturingOrchestrationException(ReasonCodes.OutOfRange, $"Cannot add {other} to {this}: the sum is beyond the largest quantity.");
+        }
+
         return new Quantity(Value + other.Value, Unit);
     }
 

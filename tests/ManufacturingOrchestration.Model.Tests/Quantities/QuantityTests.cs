@@ -20,6 +20,15 @@ public class QuantityTests
     }
 
     [Fact]
+    public void Add_BeyondTheLargestDecimal_ThrowsOutOfRange()
+    {
+        var act = () => Quantity.Each(decimal.MaxValue) + Quantity.Each(1);
+
+        act.Should().Throw<ManufacturingOrchestrationException>()
+            .Which.ReasonCode.Should().Be(ReasonCodes.OutOfRange);
+    }
+
+    [Fact]
     public void Subtract_MoreThanAvailable_ThrowsInsufficientQuantity()
     {
         var act = () => Quantity.Each(10) - Quantity.Each(11);
