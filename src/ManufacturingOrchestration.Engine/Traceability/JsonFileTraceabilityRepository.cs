@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ManufacturingOrchestration.Model;
@@ -7,7 +9,8 @@ namespace ManufacturingOrchestration.Engine.Traceability;
 
 /// <summary>
 /// A traceability repository kept as one JSON file per lot in a directory: <c>&lt;escaped lot id&gt;.json</c>, holding
-/// the latest <see cref="TraceabilityRecord"/>. Every write goes to a temporary file in the same directory, is flushed
+/// the latest <see cref="TraceabilityRecord"/> (a lot id whose escaped form is too long for a file name, such as a long
+/// non-ASCII one, is named by the start of it, <c>%~</c> and the SHA-256 of the id). Every write goes to a temporary file in the same directory, is flushed
 /// to disk, and then renamed over the lot's file, so a reader (or a crash) never sees a half-written file. A
 /// publication whose idempotency key the lot's file already lists is not written again.
 /// </summary>
@@ -21,6 +24,15 @@ public sealed class JsonFileTraceabilityRepository : ITraceabilityRepository
 {
     /// <summary>How many applied idempotency keys a lot's file remembers. Default 64.</summary>
     public const int MaxRememberedKeys = 64;
+
+    /// <summary>
+    /// The longest escaped lot id used as it is: with <c>.json</c> and the temporary suffix (<c>.&lt;32 hex&gt;.tmp</c>) it
+    /// stays within the 255-character file name limit of common file systems.
+    /// </summary>
+    private const int MaxEscapedNameLength = 255 - 5 - 38;
+
+    /// <summary>How much of a too-long escaped lot id starts its hashed file name (for people reading the directory).</summary>
+    private const int HashedNamePrefixLength = 100;
 
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
@@ -42,7 +54,18 @@ public sealed class JsonFileTraceabilityRepository : ITraceabilityRepository
     /// <summary>The file that holds a lot's genealogy.</summary>
     /// <param name="lot">The lot.</param>
     /// <returns>The full path.</returns>
-    public string PathOf(LotId lot) => Path.Combine(Directory, Uri.EscapeDataString(lot.Value) + ".json");
+    public string PathOf(LotId lot)
+    {
+        var escaped = Uri.EscapeDataString(lot.Value);
+        if (escaped.Length > MaxEscapedNameLength)
+        {
+            // "%~" never comes out of EscapeDataString (a '%' it writes is followed by two hex digits), so a hashed
+            // name cannot be another lot's escaped name.
+            escaped = string.Concat(escaped.AsSpan(0, HashedNamePrefixLength), "%~", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(lot.Value))));
+        }
+
+        return Path.Combine(Directory, escaped + ".json");
+    }
 
     /// <inheritdoc />
     public async ValueTask<TraceabilityPublishStatus> PublishAsync(GenealogyPublication publication, CancellationToken cancellationToken = default)

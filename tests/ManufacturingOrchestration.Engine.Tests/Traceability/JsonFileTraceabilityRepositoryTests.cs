@@ -77,6 +77,25 @@ public sealed class JsonFileTraceabilityRepositoryTests : IDisposable
     }
 
     [Fact]
+    public async Task Publish_LongNonAsciiLotIds_EachGetTheirOwnFileWithinTheFileNameLimit()
+    {
+        var sut = CreateSut();
+        var first = new LotId(new string('\u20AC', Identifier.MaxLength));
+        var second = new LotId(new string('\u20AC', Identifier.MaxLength - 1) + "x");
+        var consumed = new LotId("L-1");
+
+        await sut.PublishAsync(Publication("key-1", "L-1") with { Lot = first }, Ct);
+        await sut.PublishAsync(Publication("key-2", "L-1") with { Lot = second }, Ct);
+
+        Path.GetFileName(sut.PathOf(first)).Length.Should().BeLessThanOrEqualTo(255);
+        Path.GetDirectoryName(sut.PathOf(first)).Should().Be(sut.Directory);
+        sut.PathOf(first).Should().NotBe(sut.PathOf(second));
+        (await sut.GetAsync(first, Ct))!.Lot.Should().Be(first);
+        (await sut.GetAsync(second, Ct))!.Lot.Should().Be(second);
+        (await sut.GetConsumersAsync(consumed, Ct)).Select(l => l.ComponentLot).Should().Equal(consumed, consumed);
+    }
+
+    [Fact]
     public async Task Get_UnknownLot_ReturnsNull()
     {
         var sut = CreateSut();
