@@ -72,6 +72,11 @@ public sealed class JsonFileTraceabilityRepository : ITraceabilityRepository
     {
         ArgumentNullException.ThrowIfNull(publication);
         ArgumentException.ThrowIfNullOrEmpty(publication.IdempotencyKey);
+        if (IndexOfNull(publication.Links) is var missing and >= 0)
+        {
+            throw new ManufacturingOrchestrationException(ReasonCodes.Required, $"The genealogy of lot {publication.Lot} has no link at index {missing}.");
+        }
+
         var path = PathOf(publication.Lot);
         var gate = _locks.GetOrAdd(path, static _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -119,7 +124,13 @@ public sealed class JsonFileTraceabilityRepository : ITraceabilityRepository
             var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 4096, useAsync: true);
             await using (stream.ConfigureAwait(false))
             {
-                return await JsonSerializer.DeserializeAsync(stream, TraceabilityJsonContext.Default.TraceabilityRecord, cancellationToken).ConfigureAwait(false);
+                var record = await JsonSerializer.DeserializeAsync(stream, TraceabilityJsonContext.Default.TraceabilityRecord, cancellationToken).ConfigureAwait(false);
+                if (record is not null && IndexOfNull(record.Links) is var missing and >= 0)
+                {
+                    throw new JsonException($"The link at index {missing} is null.");
+                }
+
+                return record;
             }
         }
         catch (FileNotFoundException)
@@ -152,6 +163,19 @@ public sealed class JsonFileTraceabilityRepository : ITraceabilityRepository
             TryDelete(temporary);
             throw;
         }
+    }
+
+    private static int IndexOfNull(IReadOnlyList<GenealogyLink> links)
+    {
+        for (var i = 0; i < links.Count; i++)
+        {
+            if (links[i] is null)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static void TryDelete(string path)

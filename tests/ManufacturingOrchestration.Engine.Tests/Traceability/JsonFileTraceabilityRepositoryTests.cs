@@ -114,6 +114,34 @@ public sealed class JsonFileTraceabilityRepositoryTests : IDisposable
         (await read.Should().ThrowAsync<ManufacturingOrchestrationException>()).Which.ReasonCode.Should().Be(ReasonCodes.MalformedJson);
     }
 
+    [Fact]
+    public async Task GetConsumers_FileWithANullLink_ThrowsWithMalformedJson()
+    {
+        var sut = CreateSut();
+        await sut.PublishAsync(Publication("key-1", "L-1"), Ct);
+        var path = sut.PathOf(new LotId("FG-1"));
+        var text = await File.ReadAllTextAsync(path, Ct);
+        await File.WriteAllTextAsync(path, text.Replace("\"links\": [", "\"links\": [ null,", StringComparison.Ordinal), Ct);
+
+        var consumers = async () => await sut.GetConsumersAsync(new LotId("L-1"), Ct);
+        var get = async () => await sut.GetAsync(new LotId("FG-1"), Ct);
+
+        (await consumers.Should().ThrowAsync<ManufacturingOrchestrationException>()).Which.ReasonCode.Should().Be(ReasonCodes.MalformedJson);
+        (await get.Should().ThrowAsync<ManufacturingOrchestrationException>()).Which.ReasonCode.Should().Be(ReasonCodes.MalformedJson);
+    }
+
+    [Fact]
+    public async Task Publish_NullLink_IsRefusedAndWritesNothing()
+    {
+        var sut = CreateSut();
+        var publication = Publication("key-1", "L-1");
+
+        var publish = async () => await sut.PublishAsync(publication with { Links = [publication.Links[0], null!] }, Ct);
+
+        (await publish.Should().ThrowAsync<ManufacturingOrchestrationException>()).Which.ReasonCode.Should().Be(ReasonCodes.Required);
+        Directory.GetFiles(_directory).Should().BeEmpty();
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_directory))
