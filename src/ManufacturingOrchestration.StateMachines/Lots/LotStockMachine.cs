@@ -1,3 +1,4 @@
+using System.Globalization;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 using Stateless.Reflection;
@@ -217,7 +218,7 @@ public static class LotStockMachine
         var free = lot.QuantityIn(StockCategory.QualityInspection, StockOwnership.Own).Value - managed;
         if (quantity.Value > free)
         {
-            return Refused(ReasonCodes.InsufficientQuantity, $"Lot {lot.Id} holds {free} of own quality-inspection stock no other inspection lot manages; cannot open one for {quantity}.");
+            return Refused(ReasonCodes.InsufficientQuantity, string.Create(CultureInfo.InvariantCulture, $"Lot {lot.Id} holds {free} of own quality-inspection stock no other inspection lot manages; cannot open one for {quantity}."));
         }
 
         return TransitionResult<MaterialLot>.Accepted(lot with
@@ -338,7 +339,7 @@ public static class LotStockMachine
 
         if (quantity.Value > lot.AwaitingDestruction)
         {
-            return Refused(ReasonCodes.InsufficientQuantity, $"Only {lot.AwaitingDestruction} of lot {lot.Id} is scrapped and awaiting destruction; cannot confirm {quantity}.");
+            return Refused(ReasonCodes.InsufficientQuantity, string.Create(CultureInfo.InvariantCulture, $"Only {lot.AwaitingDestruction} of lot {lot.Id} is scrapped and awaiting destruction; cannot confirm {quantity}."));
         }
 
         return TransitionResult<MaterialLot>.Accepted(lot with { DestroyedQuantity = lot.DestroyedQuantity + quantity.Value, Version = lot.Version + 1 });
@@ -586,7 +587,7 @@ public static class LotStockMachine
                     reason = ReasonCodes.ConsignmentNotOwned;
                 }
 
-                return Reject(lot, movement, reason, $"The lot holds {amount - remaining} of {movement.Quantity} in {sourceOwnership} {sourceCategory} stock{(sourceLocation is { } loc ? $" at {loc}" : string.Empty)}.");
+                return Reject(lot, movement, reason, string.Create(CultureInfo.InvariantCulture, $"The lot holds {amount - remaining} of {movement.Quantity} in {sourceOwnership} {sourceCategory} stock{(sourceLocation is { } loc ? $" at {loc}" : string.Empty)}."));
             }
         }
         else
@@ -595,12 +596,12 @@ public static class LotStockMachine
             {
                 if (scrapped < amount)
                 {
-                    return Reject(lot, movement, ReasonCodes.ReversalInvalid, $"Only {scrapped} of the lot is scrapped; cannot reverse {movement.Quantity}.");
+                    return Reject(lot, movement, ReasonCodes.ReversalInvalid, string.Create(CultureInfo.InvariantCulture, $"Only {scrapped} of the lot is scrapped; cannot reverse {movement.Quantity}."));
                 }
 
                 if (scrapped - lot.DestroyedQuantity < amount)
                 {
-                    return Reject(lot, movement, ReasonCodes.ReversalInvalid, $"Only {scrapped - lot.DestroyedQuantity} of the lot's scrap awaits destruction ({lot.DestroyedQuantity} is destroyed); cannot reverse {movement.Quantity}.");
+                    return Reject(lot, movement, ReasonCodes.ReversalInvalid, string.Create(CultureInfo.InvariantCulture, $"Only {scrapped - lot.DestroyedQuantity} of the lot's scrap awaits destruction ({lot.DestroyedQuantity} is destroyed); cannot reverse {movement.Quantity}."));
                 }
 
                 scrapped -= amount;
@@ -609,7 +610,7 @@ public static class LotStockMachine
             {
                 if (consumed < amount)
                 {
-                    return Reject(lot, movement, ReasonCodes.ReversalInvalid, $"Only {consumed} of the lot was consumed or issued; cannot reverse {movement.Quantity}.");
+                    return Reject(lot, movement, ReasonCodes.ReversalInvalid, string.Create(CultureInfo.InvariantCulture, $"Only {consumed} of the lot was consumed or issued; cannot reverse {movement.Quantity}."));
                 }
 
                 consumed -= amount;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 
@@ -710,6 +711,29 @@ public sealed class LotStockMachineTests
 
         RejectionOf(LotStockMachine.Apply(lot, Movement(MovementKind.Scrap, 1, StockCategory.Unrestricted), LotPolicy.Default, Today)).ReasonCode.Should().Be(ReasonCodes.OutOfRange);
         RejectionOf(LotStockMachine.Consume(lot, new OrderId("WO-1"), Quantity.Each(1), LotPolicy.Default, Today)).ReasonCode.Should().Be(ReasonCodes.OutOfRange);
+    }
+
+    [Fact]
+    public void Rejections_WithFractionalQuantities_AreWrittenTheSameInEveryCulture()
+    {
+        var lot = CreateLot((StockCategory.Unrestricted, 2.5m), (StockCategory.QualityInspection, 1.5m)) with { ScrappedQuantity = 0.75m, ConsumedQuantity = 0.25m };
+        var previous = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
+        try
+        {
+            RejectionOf(LotStockMachine.Apply(lot, Movement(MovementKind.Consumption, 3.5m, StockCategory.Unrestricted), LotPolicy.Default, Today))
+                .Message.Should().Contain("holds 2.5 of 3.5 EA");
+            RejectionOf(LotStockMachine.Apply(lot, Movement(MovementKind.Scrap, 1.25m, StockCategory.Unrestricted) with { ReversalOf = "doc-551" }, LotPolicy.Default, Today))
+                .Message.Should().Contain("Only 0.75 of the lot is scrapped");
+            RejectionOf(LotStockMachine.Apply(lot, Movement(MovementKind.Consumption, 0.5m, StockCategory.Unrestricted) with { ReversalOf = "doc-261" }, LotPolicy.Default, Today))
+                .Message.Should().Contain("Only 0.25 of the lot was consumed");
+            RejectionOf(LotStockMachine.ConfirmDestruction(lot, Quantity.Each(1.25m))).Message.Should().Contain("Only 0.75 of lot");
+            RejectionOf(LotStockMachine.OpenInspection(lot, new InspectionLotId("IL-1"), Quantity.Each(2.25m))).Message.Should().Contain("holds 1.5 of own");
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = previous;
+        }
     }
 
     [Fact]
