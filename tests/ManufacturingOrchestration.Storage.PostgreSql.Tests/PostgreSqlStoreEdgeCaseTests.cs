@@ -1,4 +1,5 @@
 using ManufacturingOrchestration.Engine.Storage;
+using ManufacturingOrchestration.Engine.Tests.Execution;
 using ManufacturingOrchestration.Model;
 using ManufacturingOrchestration.Model.Events;
 using Microsoft.Extensions.Logging;

@@ -3,12 +3,12 @@ using Microsoft.Extensions.Logging;
 
 namespace ManufacturingOrchestration.Engine.Tests.Execution;
 
-/// <summary>Keeps every log entry of every category (its event id, level and exception) for assertions.</summary>
+/// <summary>Keeps every log entry of every category (its event id, level, message and exception) for assertions.</summary>
 public sealed class CapturingLoggerFactory : ILoggerFactory
 {
-    private readonly ConcurrentQueue<(EventId Id, LogLevel Level, Exception? Exception)> _entries = new();
+    private readonly ConcurrentQueue<(EventId Id, LogLevel Level, string Message, Exception? Exception)> _entries = new();
 
-    public IReadOnlyList<(EventId Id, LogLevel Level, Exception? Exception)> Entries => [.. _entries];
+    public IReadOnlyList<(EventId Id, LogLevel Level, string Message, Exception? Exception)> Entries => [.. _entries];
 
     public ILogger CreateLogger(string categoryName) => new Logger(this);
 
@@ -26,6 +26,6 @@ public sealed class CapturingLoggerFactory : ILoggerFactory
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner._entries.Enqueue((eventId, logLevel, exception));
+            owner._entries.Enqueue((eventId, logLevel, formatter(state, exception), exception));
     }
 }
