@@ -210,7 +210,9 @@ public static class PlantFloorSimulation
         {
             while (!stopPeople.IsCancellationRequested)
             {
-                await people.ActAsync(stopPeople.Token);
+                // Stopped between rounds, never inside one: an action the orchestrator applied is always recorded by the
+                // people who took it, so the draining rounds below do not find it closed by a try they know nothing of.
+                await people.ActAsync(cancellationToken);
                 await Task.Delay(100, stopPeople.Token);
             }
         }, CancellationToken.None);

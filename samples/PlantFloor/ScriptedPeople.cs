@@ -75,10 +75,10 @@ public sealed class ScriptedPeople
                 }
 
                 var signature = await _host.SignAsync(request, key, approve: true, isLate ? "Answered late: was on the line during the changeover." : "Reviewed and approved.", cancellationToken);
-                if (signature.Refusal == ReasonCodes.LeaseLost)
+                if (signature.Refusal == ReasonCodes.LeaseLost || signature.Refusal == ReasonCodes.StoreUnavailable || signature.Refusal == ReasonCodes.ActorDirectoryUnavailable)
                 {
-                    // Several nodes: the partition's bucket moved (or its node lost power) while the supervisor signed;
-                    // the console sends the signature again, to the bucket's owner, at the next round.
+                    // Nothing of the signature was recorded: the partition's bucket moved (or its node lost power), or the
+                    // store or the directory failed for a moment. The console sends it again at the next round.
                     continue;
                 }
 
