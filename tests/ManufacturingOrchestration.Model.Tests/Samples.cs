@@ -171,6 +171,7 @@ internal static class Samples
         };
         yield return new WorkOrderHeld { Order = new OrderId("1000123"), Site = new SiteId("plant-1"), Lot = new LotId("CAP-2026-0041"), Reason = "containment of failed lot CAP-2026-0041" };
         yield return new WorkOrderHoldReleased { Order = new OrderId("1000123"), Site = new SiteId("plant-1"), ReleasedBy = new ActorId("qm-anna"), Reason = "containment check passed" };
+        yield return new TimerElapsed { TimerId = "inspection-result-overdue", Purpose = "escalate", DueAt = Now.AddHours(48), Data = "{\"inspectionLot\":\"IL-9\"}", Workflow = "acme-inspection", WorkflowVersion = 1, PartitionKey = "CAP-2026-0042" };
     }
 
     public static EventEnvelope Envelope(EventPayload payload) => new()

@@ -43,6 +43,7 @@ public sealed class EventTypeRegistryBuilder
         Add(EventTypes.LotContainmentRequested, context.LotContainmentRequested, BuiltInPayloadRules.LotContainmentRequested);
         Add(EventTypes.WorkOrderHeld, context.WorkOrderHeld, BuiltInPayloadRules.WorkOrderHeld);
         Add(EventTypes.WorkOrderHoldReleased, context.WorkOrderHoldReleased, BuiltInPayloadRules.WorkOrderHoldReleased);
+        Add(EventTypes.TimerElapsed, context.TimerElapsed, BuiltInPayloadRules.TimerElapsed);
         return this;
     }
 

@@ -59,4 +59,10 @@ public static class EventTypes
 
     /// <summary>Reconciliation found systems disagreeing about a lot's stock by category.</summary>
     public const string StockDriftDetected = "mfg.inventory.stock-drift.detected.v1";
+
+    /// <summary>
+    /// A durable timer a workflow scheduled came due. Written only by the orchestrator itself, into the timer's partition:
+    /// intake refuses it from anywhere else.
+    /// </summary>
+    public const string TimerElapsed = "mfg.orchestration.timer.elapsed.v1";
 }

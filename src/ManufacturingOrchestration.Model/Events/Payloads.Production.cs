@@ -186,3 +186,40 @@ public sealed record WorkOrderHoldReleased : EventPayload
     /// <summary>Why the hold could be lifted, such as the containment check's outcome.</summary>
     public string? Reason { get; init; }
 }
+
+/// <summary>
+/// A durable timer a workflow scheduled (<c>StepContext.ScheduleTimer</c>) came due (<see cref="EventTypes.TimerElapsed"/>).
+/// The orchestrator writes it into the timer's partition, in the same commit that removes the timer, so the workflow
+/// hears of the timer exactly once, in order with the partition's other events. Never accepted from intake.
+/// </summary>
+public sealed record TimerElapsed : EventPayload
+{
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string EventType => EventTypes.TimerElapsed;
+
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string DefaultPartitionKey => PartitionKey;
+
+    /// <summary>The timer's id, as the workflow scheduled it.</summary>
+    public required string TimerId { get; init; }
+
+    /// <summary>What the timer is for, as the workflow scheduled it.</summary>
+    public required string Purpose { get; init; }
+
+    /// <summary>When the timer was due.</summary>
+    public required DateTimeOffset DueAt { get; init; }
+
+    /// <summary>The data the workflow scheduled it with (its own JSON text), or <see langword="null"/>.</summary>
+    public string? Data { get; init; }
+
+    /// <summary>The name of the workflow that scheduled it.</summary>
+    public required string Workflow { get; init; }
+
+    /// <summary>The version of the workflow that scheduled it.</summary>
+    public int WorkflowVersion { get; init; }
+
+    /// <summary>The partition (lot or order) the timer belongs to.</summary>
+    public required string PartitionKey { get; init; }
+}

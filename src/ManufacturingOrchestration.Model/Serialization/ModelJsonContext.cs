@@ -86,6 +86,7 @@ namespace ManufacturingOrchestration.Model.Serialization;
 [JsonSerializable(typeof(WorkOrderHeld))]
 [JsonSerializable(typeof(WorkOrderHoldReleased))]
 [JsonSerializable(typeof(StockDriftDetected))]
+[JsonSerializable(typeof(TimerElapsed))]
 [JsonSerializable(typeof(StockDriftLine))]
 [JsonSerializable(typeof(SystemStockQuantity))]
 // Lists that stores and adapters commonly persist.

@@ -119,6 +119,14 @@ internal static class BuiltInPayloadRules
         Signature(p.Signature, c, "signature");
     }
 
+    public static void TimerElapsed(TimerElapsed p, PayloadValidationContext c)
+    {
+        c.RequireKey(p.TimerId, "timerId");
+        c.RequireKey(p.Purpose, "purpose");
+        c.RequireKey(p.Workflow, "workflow");
+        c.RequireKey(p.PartitionKey, "partitionKey");
+    }
+
     public static void InspectionPassed(InspectionPassed p, PayloadValidationContext c)
     {
         c.RequireIdentifier(p.InspectionLot, "inspectionLot");

@@ -98,6 +98,16 @@ public class EventValidatorTests
     }
 
     [Fact]
+    public void ValidatePayload_TimerElapsedWithoutTimerIdOrPurpose_ReportsEachByPath()
+    {
+        var elapsed = (TimerElapsed)Samples.AllPayloads().Single(p => p is TimerElapsed);
+
+        var errors = CreateSut().ValidatePayload(elapsed with { TimerId = " ", Purpose = "" });
+
+        errors.Select(e => e.Path).Should().BeEquivalentTo("$.data.timerId", "$.data.purpose");
+    }
+
+    [Fact]
     public void ValidatePayload_ScrapAndGoodQuantityInDifferentUnits_ReportsUnitMismatch()
     {
         var scrap = (ScrapReported)Samples.AllPayloads().Single(p => p is ScrapReported);
