@@ -18,6 +18,9 @@ internal static class Authority
     /// <summary>The source of the approval answers the orchestrator writes for authenticated signers; reserved.</summary>
     public const string SignatureSource = "urn:manufacturing-orchestration:e-signatures";
 
+    /// <summary>The source of the events that tell workflows their own timers came due (<see cref="TimerElapsed"/>); reserved.</summary>
+    public const string TimerSource = "urn:manufacturing-orchestration:timers";
+
     /// <summary>How far in the future an authentication time may lie (clock skew between the host's identity provider and this clock).</summary>
     public static readonly TimeSpan AllowedClockSkew = TimeSpan.FromMinutes(1);
 
@@ -35,6 +38,16 @@ internal static class Authority
         if (string.Equals(envelope.Source, SignatureSource, StringComparison.Ordinal))
         {
             return new ValidationError("$.source", ReasonCodes.ApprovalUnauthenticated, $"The source '{SignatureSource}' is reserved for the signatures the orchestrator records itself.");
+        }
+
+        if (envelope.Data is TimerElapsed)
+        {
+            return new ValidationError("$.type", ReasonCodes.ReservedAttribute, $"The event type '{EventTypes.TimerElapsed}' is reserved for the orchestrator, which records it when a workflow's own durable timer comes due.");
+        }
+
+        if (string.Equals(envelope.Source, TimerSource, StringComparison.Ordinal))
+        {
+            return new ValidationError("$.source", ReasonCodes.ReservedAttribute, $"The source '{TimerSource}' is reserved for the timers the orchestrator fires itself.");
         }
 
         if (Execution.Redecisions.CarriesReservedAttribute(envelope))

@@ -10,6 +10,7 @@ namespace ManufacturingOrchestration.Engine.Approvals;
 [JsonSerializable(typeof(SlaTimerData))]
 [JsonSerializable(typeof(WithdrawnApproval[]))]
 [JsonSerializable(typeof(Execution.StepDeadlineData))]
+[JsonSerializable(typeof(Execution.WorkflowTimerData))]
 [JsonSerializable(typeof(int))]
 [JsonSerializable(typeof(string))]
 internal sealed partial class EngineJsonContext : JsonSerializerContext;

@@ -675,6 +675,23 @@ internal sealed partial class PartitionWorker
             };
         }
 
+        if (!WorkflowTimers.IsReservedPurpose(timer.Purpose))
+        {
+            // A workflow's own timer: removed in the same commit that records its coming due as an event of the key, which
+            // the key reads in order with its other events once the commit is in (an unreadable timer fails here instead).
+            var elapsed = WorkflowTimers.Elapsed(timer, _runtime.Time.GetUtcNow());
+            return stage with
+            {
+                Commit = stage.Commit! with { FollowUpEvents = [elapsed] },
+                ScanAfterCommit = true,
+                OnApplied = () =>
+                {
+                    key.NeedsScan = true;
+                    _runtime.TimerFinished(timer.Id);
+                },
+            };
+        }
+
         var handled = await _runtime.HandleTimerAsync(key, timer, ct).ConfigureAwait(false);
         return handled is null ? stage : handled with { OnApplied = stage.OnApplied };
     }

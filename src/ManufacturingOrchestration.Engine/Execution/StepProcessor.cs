@@ -148,6 +148,12 @@ internal sealed class StepProcessor
         }
 
         var workflows = _runtime.Workflows.ForEventType(envelope.Type);
+        if (envelope.Data is TimerElapsed elapsed)
+        {
+            // A workflow's own timer came due: its timer steps run, then any workflow triggered by the event itself.
+            return Finish(key, step, await RunTimerAsync(step, elapsed, workflows, ct).ConfigureAwait(false));
+        }
+
         if (workflows.Count == 0)
         {
             step.AddAudit("system:orchestrator", "ignored", $"No workflow handles {envelope.Type}.", null, null, StateDigest.Describe(key.State), StateDigest.Describe(step.State));
@@ -166,6 +172,60 @@ internal sealed class StepProcessor
         }
 
         return Finish(key, step, workflows);
+    }
+
+    /// <summary>
+    /// Runs what a workflow's timer coming due runs: the <see cref="WorkflowStepPhase.OnTimer"/> steps of the workflow
+    /// that scheduled it (the version that did while it is registered, else the latest) for the timer's purpose, and the
+    /// workflows triggered by <see cref="EventTypes.TimerElapsed"/>. A timer nothing handles is audited as such.
+    /// </summary>
+    /// <returns>The workflows that ran.</returns>
+    private async ValueTask<IReadOnlyList<WorkflowDefinition>> RunTimerAsync(StepBuilder step, TimerElapsed elapsed, IReadOnlyList<WorkflowDefinition> listeners, CancellationToken ct)
+    {
+        var owner = _runtime.Workflows.Find(elapsed.Workflow, elapsed.WorkflowVersion) ?? _runtime.Workflows.FindLatest(elapsed.Workflow);
+        if (owner is not null && !HasTimerStep(owner, elapsed.Purpose))
+        {
+            owner = null;
+        }
+
+        if (owner is not null)
+        {
+            await RunWorkflowAsync(step, owner, WorkflowStepPhase.OnTimer, null, ct).ConfigureAwait(false);
+        }
+
+        for (var i = 0; i < listeners.Count; i++)
+        {
+            await RunWorkflowAsync(step, listeners[i], WorkflowStepPhase.OnEvent, null, ct).ConfigureAwait(false);
+        }
+
+        if (owner is null && listeners.Count == 0)
+        {
+            var digest = StateDigest.Describe(step.State);
+            step.AddAudit(
+                "system:orchestrator",
+                "timer-unhandled",
+                string.Create(CultureInfo.InvariantCulture, $"The timer '{elapsed.TimerId}' ({elapsed.Purpose}, due {elapsed.DueAt:O}) of {elapsed.Workflow}@{elapsed.WorkflowVersion} came due, but no registered version of {elapsed.Workflow} has an OnTimer step for '{elapsed.Purpose}' and no workflow is triggered by {EventTypes.TimerElapsed}."),
+                null,
+                null,
+                digest,
+                digest);
+        }
+
+        return owner is null ? listeners : [owner, .. listeners];
+    }
+
+    private static bool HasTimerStep(WorkflowDefinition workflow, string purpose)
+    {
+        var steps = workflow.Steps;
+        for (var i = 0; i < steps.Count; i++)
+        {
+            if (steps[i].Phase == WorkflowStepPhase.OnTimer && string.Equals(steps[i].TimerPurpose, purpose, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Runs a workflow's steps of one phase over the step's state and collects what they plan.</summary>
@@ -230,6 +290,7 @@ internal sealed class StepProcessor
             {
                 WorkflowStepPhase.OnApproved => "approved-steps",
                 WorkflowStepPhase.OnRefused => "refused-steps",
+                WorkflowStepPhase.OnTimer => "timer-steps",
                 _ => "processed",
             };
             step.AddAudit(actor, action, Summarize(inboxEvent.Envelope.Type, context), explanation, workflow, StateDigest.Describe(step.State), StateDigest.Describe(context.State));
@@ -255,7 +316,7 @@ internal sealed class StepProcessor
 
             step.Timers.AddRange(context.Timers);
             step.CancelledTimers.AddRange(context.CancelledTimers);
-            if (phase == WorkflowStepPhase.OnEvent && context.Commands.Count > 0 && workflow.Deadline is { } deadline)
+            if (phase is WorkflowStepPhase.OnEvent or WorkflowStepPhase.OnTimer && context.Commands.Count > 0 && workflow.Deadline is { } deadline)
             {
                 var site = inboxEvent.Envelope.Site;
                 var within = site is { } s && _runtime.Options.Settings.Approvals.SiteStepDeadlines.TryGetValue(s, out var bySite) ? bySite : deadline.Within;

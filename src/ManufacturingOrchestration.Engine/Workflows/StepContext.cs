@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using ManufacturingOrchestration.Adapters;
 using ManufacturingOrchestration.Engine.Approvals;
 using ManufacturingOrchestration.Engine.Commands;
+using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Telemetry;
 using ManufacturingOrchestration.Model;
@@ -377,7 +378,7 @@ public sealed class StepContext
                 },
             ],
         };
-        ScheduleTimer(ApprovalStore.SlaTimerId(requestId, 1), dueAt, ApprovalStore.SlaPurpose, ApprovalStore.WriteTimer(requestId, 1));
+        AddTimer(new DurableTimer { Id = ApprovalStore.SlaTimerId(requestId, 1), PartitionKey = State.Key, DueAt = dueAt, Purpose = ApprovalStore.SlaPurpose, Data = ApprovalStore.WriteTimer(requestId, 1) });
         Audit("approval-requested", $"{request.ReasonCode.Code}: {request.Subject} — needs {pending.RequiredSignatures} signature(s) by {request.Role} at {request.Site}, due {dueAt:O} (request {requestId})");
         return requestId;
     }
@@ -437,7 +438,7 @@ public sealed class StepContext
         State = ApprovalStore.Withdraw(State, waiting, new WithdrawnApproval { RequestId = requestId, ReasonCode = reasonCode, Reason = reason, At = Now });
         foreach (var timer in ApprovalStore.SlaTimerIds(pending))
         {
-            CancelTimer(timer);
+            CancelStoredTimer(timer);
         }
 
         (_withdrawnApprovalSites ??= []).Add(pending.Site);
@@ -453,25 +454,52 @@ public sealed class StepContext
     /// accepted into the inbox atomically with this step and de-duplicated on its source and id.
     /// </summary>
     /// <param name="followUp">The event; give it a deterministic id derived from this event so replays do not duplicate it.</param>
+    /// <exception cref="ArgumentException"><paramref name="followUp"/> is a <see cref="EventTypes.TimerElapsed"/> event or claims the orchestrator's timer source: only the orchestrator fires a workflow's timer.</exception>
     public void Emit(EventEnvelope followUp)
     {
         ArgumentNullException.ThrowIfNull(followUp);
+        if (followUp.Data is TimerElapsed || string.Equals(followUp.Source, Authority.TimerSource, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Step '{CurrentStep}' emitted a timer's coming due ({followUp.Type} from {followUp.Source}): only the orchestrator fires a workflow's timer; schedule one with ScheduleTimer.", nameof(followUp));
+        }
+
         (_followUps ??= []).Add(followUp with { CausationId = followUp.CausationId ?? EventKey.Id, CorrelationId = followUp.CorrelationId ?? CorrelationId });
     }
 
-    /// <summary>Schedules a durable timer for this partition.</summary>
-    /// <param name="id">The timer id (scheduling the same id again replaces it).</param>
+    /// <summary>
+    /// Schedules a durable timer of this workflow for this partition ("if no inspection result within 48 h, escalate"),
+    /// committed with the step. When the clock passes <paramref name="dueAt"/>, the orchestrator removes the timer and,
+    /// in the same commit, records a <see cref="EventTypes.TimerElapsed"/> event in the partition: the workflow's
+    /// <see cref="WorkflowBuilder.OnTimer"/> steps for <paramref name="purpose"/> (and any workflow triggered by
+    /// <see cref="EventTypes.TimerElapsed"/>) then run once for it, in order with the partition's other events. The
+    /// timer survives restarts; a time already past fires at once.
+    /// </summary>
+    /// <param name="id">The timer's id within this workflow and partition (identifier rules); scheduling the same id again replaces it.</param>
     /// <param name="dueAt">When it fires.</param>
-    /// <param name="purpose">What it is for.</param>
-    /// <param name="data">Purpose-specific data as JSON text.</param>
+    /// <param name="purpose">What it is for: the <see cref="WorkflowBuilder.OnTimer"/> steps it runs (identifier rules; not one of the engine's own timer purposes <c>retry</c>, <c>query-retry</c>, <c>step-deadline</c>, <c>sla</c>).</param>
+    /// <param name="data">The workflow's own data for the timer step (for example JSON text), or <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="id"/> or <paramref name="purpose"/> breaks the identifier rules, or <paramref name="purpose"/> is reserved for the engine's own timers.</exception>
     public void ScheduleTimer(string id, DateTimeOffset dueAt, string purpose, string? data = null)
     {
-        (_timers ??= []).Add(new DurableTimer { Id = id, PartitionKey = State.Key, DueAt = dueAt, Purpose = purpose, Data = data });
+        WorkflowTimers.ThrowIfInvalidId(id, nameof(id));
+        WorkflowTimers.ThrowIfInvalidPurpose(purpose, nameof(purpose));
+        AddTimer(WorkflowTimers.Create(this, id, dueAt, purpose, data));
     }
 
-    /// <summary>Cancels a durable timer.</summary>
-    /// <param name="id">The timer id.</param>
-    public void CancelTimer(string id) => (_cancelledTimers ??= []).Add(id);
+    /// <summary>Cancels a durable timer this workflow scheduled for this partition; a timer that already fired or was never scheduled is left as it is.</summary>
+    /// <param name="id">The timer's id, as it was scheduled.</param>
+    /// <exception cref="ArgumentException"><paramref name="id"/> breaks the identifier rules.</exception>
+    public void CancelTimer(string id)
+    {
+        WorkflowTimers.ThrowIfInvalidId(id, nameof(id));
+        CancelStoredTimer(WorkflowTimers.StoredId(Workflow.Name, State.Key, id));
+    }
+
+    /// <summary>Schedules one of the engine's own timers, as stored.</summary>
+    internal void AddTimer(DurableTimer timer) => (_timers ??= []).Add(timer);
+
+    /// <summary>Cancels a timer by its stored id.</summary>
+    internal void CancelStoredTimer(string storedId) => (_cancelledTimers ??= []).Add(storedId);
 
     /// <summary>Where a key's fact is kept: its name and type, so keys that share a name but not a type never meet.</summary>
     private static (string Name, Type Type) Slot<T>(FactKey<T> key) =>

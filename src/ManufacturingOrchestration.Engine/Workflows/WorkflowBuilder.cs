@@ -1,5 +1,7 @@
 using ManufacturingOrchestration.Engine.Approvals;
+using ManufacturingOrchestration.Engine.Execution;
 using ManufacturingOrchestration.Model;
+using ManufacturingOrchestration.Model.Events;
 
 namespace ManufacturingOrchestration.Engine.Workflows;
 
@@ -178,6 +180,41 @@ public sealed class WorkflowBuilder
     {
         ArgumentNullException.ThrowIfNull(run);
         return Add(new WorkflowStep(ValidateStepName(name), WorkflowStepKind.Approve, null, (ctx, _) => RunOutcome(ctx, run), WorkflowStepPhase.OnRefused));
+    }
+
+    /// <summary>
+    /// Adds a step that runs when a durable timer this workflow scheduled with <paramref name="purpose"/>
+    /// (<see cref="StepContext.ScheduleTimer"/>) comes due. The orchestrator records the timer's coming due as a
+    /// <see cref="EventTypes.TimerElapsed"/> event of the timer's partition, in the same commit that removes the timer,
+    /// so the step runs once for it, in order with the partition's other events, also across restarts. It runs on the
+    /// workflow version that scheduled the timer while that version is registered, else on the latest; the step's
+    /// context carries that event (<see cref="StepContext.Event"/>: its site and correlation are those of the event that
+    /// scheduled the timer) and plans, audits and schedules like any step.
+    /// </summary>
+    /// <param name="purpose">The purpose the step handles (identifier rules; not one of the engine's own timer purposes).</param>
+    /// <param name="name">The step name, unique within the workflow.</param>
+    /// <param name="run">The step; it receives the timer's id, purpose, due time and data.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="purpose"/> breaks the identifier rules or is reserved for the engine's own timers.</exception>
+    public WorkflowBuilder OnTimer(string purpose, string name, Action<TimerElapsed, StepContext> run)
+    {
+        WorkflowTimers.ThrowIfInvalidPurpose(purpose, nameof(purpose));
+        ArgumentNullException.ThrowIfNull(run);
+        return Add(new WorkflowStep(
+            ValidateStepName(name),
+            WorkflowStepKind.Custom,
+            null,
+            (ctx, _) =>
+            {
+                if (ctx.Event.Data is TimerElapsed elapsed && string.Equals(elapsed.Purpose, purpose, StringComparison.Ordinal))
+                {
+                    run(elapsed, ctx);
+                }
+
+                return ValueTask.CompletedTask;
+            },
+            WorkflowStepPhase.OnTimer,
+            purpose));
     }
 
     /// <summary>Builds the immutable definition.</summary>

@@ -51,13 +51,17 @@ public enum WorkflowStepPhase
 
     /// <summary>When an approval the workflow requested is refused (the refusal path).</summary>
     OnRefused = 2,
+
+    /// <summary>When a durable timer the workflow scheduled (<see cref="StepContext.ScheduleTimer"/>) comes due with the step's <see cref="WorkflowStep.TimerPurpose"/>.</summary>
+    OnTimer = 3,
 }
 
 /// <summary>One named step of a workflow.</summary>
 public sealed class WorkflowStep
 {
-    internal WorkflowStep(string name, WorkflowStepKind kind, Type? decisionType, Func<StepContext, CancellationToken, ValueTask> run, WorkflowStepPhase phase = WorkflowStepPhase.OnEvent)
+    internal WorkflowStep(string name, WorkflowStepKind kind, Type? decisionType, Func<StepContext, CancellationToken, ValueTask> run, WorkflowStepPhase phase = WorkflowStepPhase.OnEvent, string? timerPurpose = null)
     {
+        TimerPurpose = timerPurpose;
         Name = name;
         Kind = kind;
         DecisionType = decisionType;
@@ -67,6 +71,9 @@ public sealed class WorkflowStep
 
     /// <summary>When the step runs.</summary>
     public WorkflowStepPhase Phase { get; }
+
+    /// <summary>The purpose of the workflow's timers the step handles, for steps added with <see cref="WorkflowBuilder.OnTimer"/>; otherwise <see langword="null"/>.</summary>
+    public string? TimerPurpose { get; }
 
     /// <summary>The step name, unique within the workflow; part of every command's idempotency key.</summary>
     public string Name { get; }
@@ -142,7 +149,7 @@ public sealed class WorkflowDefinition
 
     /// <summary>
     /// A stable SHA-256 fingerprint of the definition's declared shape (name, version, triggers, steps with their kinds
-    /// and mapped decision types). Step code is not part of it: change the version when behaviour changes.
+    /// and mapped decision types, and the purpose of timer steps). Step code is not part of it: change the version when behaviour changes.
     /// </summary>
     public string Fingerprint { get; }
 
@@ -160,8 +167,14 @@ public sealed class WorkflowDefinition
             if (step.Phase != WorkflowStepPhase.OnEvent)
             {
                 var branchId = string.Create(CultureInfo.InvariantCulture, $"s{i + 1}");
-                var edge = step.Phase == WorkflowStepPhase.OnApproved ? "approved" : "refused";
                 sb.Append(CultureInfo.InvariantCulture, $"    {branchId}[\"{step.Name}<br/><i>{step.Kind}</i>\"]").AppendLine();
+                if (step.Phase == WorkflowStepPhase.OnTimer)
+                {
+                    sb.Append(CultureInfo.InvariantCulture, $"    timer{{{{\"timer due\"}}}} -- {Escape(step.TimerPurpose ?? string.Empty)} --> {branchId}").AppendLine();
+                    continue;
+                }
+
+                var edge = step.Phase == WorkflowStepPhase.OnApproved ? "approved" : "refused";
                 sb.Append(CultureInfo.InvariantCulture, $"    wait{{{{\"approval\"}}}} -- {edge} --> {branchId}").AppendLine();
                 continue;
             }
@@ -199,7 +212,15 @@ public sealed class WorkflowDefinition
 
         foreach (var step in Steps)
         {
-            sb.Append("step:").Append(step.Name).Append(':').Append(step.Kind.ToString()).Append(':').Append(step.Phase.ToString()).Append(':').Append(step.DecisionType?.FullName).Append('\n');
+            sb.Append("step:").Append(step.Name).Append(':').Append(step.Kind.ToString()).Append(':').Append(step.Phase.ToString()).Append(':').Append(step.DecisionType?.FullName);
+
+            // Only timer steps name a purpose: the fingerprints of workflows without one stay what they were.
+            if (step.TimerPurpose is { } purpose)
+            {
+                sb.Append(":timer:").Append(purpose);
+            }
+
+            sb.Append('\n');
         }
 
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));

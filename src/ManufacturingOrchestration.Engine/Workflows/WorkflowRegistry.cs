@@ -11,6 +11,7 @@ public sealed class WorkflowRegistry
 {
     private readonly FrozenDictionary<string, WorkflowDefinition[]> _latestByTrigger;
     private readonly FrozenDictionary<string, WorkflowDefinition> _byId;
+    private readonly FrozenDictionary<string, WorkflowDefinition> _latestByName;
 
     /// <summary>Creates a registry.</summary>
     /// <param name="workflows">The definitions; a (name, version) pair may appear once.</param>
@@ -32,6 +33,7 @@ public sealed class WorkflowRegistry
             .GroupBy(x => x.Trigger, StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => g.Select(x => x.Workflow).OrderBy(w => w.Name, StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
         _byId = byId.ToFrozenDictionary(StringComparer.Ordinal);
+        _latestByName = latest.ToFrozenDictionary(w => w.Name, StringComparer.Ordinal);
         All = byId.Values.OrderBy(w => w.Name, StringComparer.Ordinal).ThenBy(w => w.Version).ToArray();
     }
 
@@ -50,4 +52,7 @@ public sealed class WorkflowRegistry
     /// <returns>The definition, or <see langword="null"/>.</returns>
     public WorkflowDefinition? Find(string name, int version) =>
         _byId.TryGetValue($"{name}@{version}", out var workflow) ? workflow : null;
+
+    /// <summary>The latest registered version of a workflow, or <see langword="null"/>.</summary>
+    internal WorkflowDefinition? FindLatest(string name) => _latestByName.GetValueOrDefault(name);
 }
