@@ -158,6 +158,21 @@ public sealed class WorkflowTimerTests
     }
 
     [Fact]
+    public void Definition_TimerStep_IsDrawnAndPartOfTheFingerprint()
+    {
+        var watch = Watch(new());
+        var other = new WorkflowBuilder("acme-inspection-watch", 1)
+            .TriggeredBy(EventTypes.SupplierUpdated)
+            .Step("arm", WorkflowStepKind.Custom, _ => { })
+            .OnTimer("remind", "escalate", (_, _) => { })
+            .Build();
+
+        watch.Steps.Should().ContainSingle(s => s.Phase == WorkflowStepPhase.OnTimer).Which.TimerPurpose.Should().Be(Purpose);
+        watch.ToMermaid().Should().Contain($"-- {Purpose} --> s2");
+        other.Fingerprint.Should().NotBe(watch.Fingerprint, "the purpose a timer step handles is part of the workflow's shape");
+    }
+
+    [Fact]
     public void Emit_TimerElapsedOrTheTimerSource_IsRefused()
     {
         var ctx = Context();
