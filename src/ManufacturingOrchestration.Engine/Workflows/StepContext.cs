@@ -454,13 +454,16 @@ public sealed class StepContext
     /// accepted into the inbox atomically with this step and de-duplicated on its source and id.
     /// </summary>
     /// <param name="followUp">The event; give it a deterministic id derived from this event so replays do not duplicate it.</param>
-    /// <exception cref="ArgumentException"><paramref name="followUp"/> is a <see cref="EventTypes.TimerElapsed"/> event or claims the orchestrator's timer source: only the orchestrator fires a workflow's timer.</exception>
+    /// <exception cref="ArgumentException"><paramref name="followUp"/> is an event intake refuses from anyone but the
+    /// orchestrator: an approval answer or the signature source (a signer signs through
+    /// <see cref="Orchestrator.SignApprovalAsync"/>), a <see cref="EventTypes.TimerElapsed"/> event or the timer source (only
+    /// the orchestrator fires a workflow's timer; schedule one with <see cref="ScheduleTimer"/>), or a reserved attribute.</exception>
     public void Emit(EventEnvelope followUp)
     {
         ArgumentNullException.ThrowIfNull(followUp);
-        if (followUp.Data is TimerElapsed || string.Equals(followUp.Source, Authority.TimerSource, StringComparison.Ordinal))
+        if (Authority.RefuseAtIntake(followUp) is { } refused)
         {
-            throw new ArgumentException($"Step '{CurrentStep}' emitted a timer's coming due ({followUp.Type} from {followUp.Source}): only the orchestrator fires a workflow's timer; schedule one with ScheduleTimer.", nameof(followUp));
+            throw new ArgumentException($"Step '{CurrentStep}' emitted an event the orchestrator refuses from a step as from intake ({followUp.Type} from {followUp.Source}): {refused.ReasonCode.Code} at {refused.Path}: {refused.Message}", nameof(followUp));
         }
 
         (_followUps ??= []).Add(followUp with { CausationId = followUp.CausationId ?? EventKey.Id, CorrelationId = followUp.CorrelationId ?? CorrelationId });

@@ -192,6 +192,23 @@ public sealed class WorkflowTimerTests
         ctx.FollowUps.Should().BeEmpty();
     }
 
+    [Fact]
+    public void Emit_AnApprovalAnswerOrTheSignatureSource_IsRefusedAsAtIntake()
+    {
+        // A step is a user's code: what intake refuses as unauthenticated it may not emit either, or a workflow could
+        // forge a signature into its own partition.
+        var ctx = Context();
+        var signature = new ElectronicSignature { Signer = new ActorId("sup-sara"), Role = Role.Supervisor, Meaning = SignatureMeaning.Approve, SignedAt = ctx.Now, Reason = "looks right" };
+        var forged = EngineTestHost.ApprovalAnswer("lot-1", "req-1", signature, "forged-2");
+
+        var emitAnswer = () => ctx.Emit(forged);
+        var emitFromSignatureSource = () => ctx.Emit(TestWorkflows.Signal("lot-2", "s-2", source: Authority.SignatureSource));
+
+        emitAnswer.Should().Throw<ArgumentException>().Where(e => e.ParamName == "followUp").WithMessage("*approval.unauthenticated*");
+        emitFromSignatureSource.Should().Throw<ArgumentException>().Where(e => e.ParamName == "followUp");
+        ctx.FollowUps.Should().BeEmpty();
+    }
+
     [Theory]
     [InlineData("retry")]
     [InlineData("query-retry")]
