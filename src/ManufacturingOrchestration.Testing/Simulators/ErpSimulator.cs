@@ -642,7 +642,13 @@ public sealed class ErpSimulator : AdapterSimulator,
                         return PlanInspectedReceipt(state, movement, setup, movementType);
                     }
 
-                    return Decide(state, movement, out var next) ?? PlanDeltas(state, movement, next, movementType, $"receipt into {Name(target.Category)}", [(target, quantity)]);
+                    if (Decide(state, movement, out var next) is { } refused)
+                    {
+                        return refused;
+                    }
+
+                    target = target with { Category = Landing(next, target.Category) };
+                    return PlanDeltas(state, movement, next, movementType, $"receipt into {Name(target.Category)}", [(target, quantity)]);
                 }
 
             case MovementKind.CategoryTransfer:
@@ -702,7 +708,13 @@ public sealed class ErpSimulator : AdapterSimulator,
                         return CommandPlan.Refuse(ReasonCodes.CategoryDoesNotAllowMovement, $"Stock in transit is received into unrestricted, quality-inspection or blocked stock, not {Name(target.Category)}.");
                     }
 
-                    return Decide(state, movement, out var next) ?? PlanDeltas(state, movement, next, movementType, $"receipt from {Name(inTransit.Category)} into {Name(target.Category)}", [(inTransit, -quantity), (target, quantity)]);
+                    if (Decide(state, movement, out var next) is { } refused)
+                    {
+                        return refused;
+                    }
+
+                    target = target with { Category = Landing(next, target.Category) };
+                    return PlanDeltas(state, movement, next, movementType, $"receipt from {Name(inTransit.Category)} into {Name(target.Category)}", [(inTransit, -quantity), (target, quantity)]);
                 }
 
             case MovementKind.Consumption:
@@ -759,8 +771,13 @@ public sealed class ErpSimulator : AdapterSimulator,
                         return CommandPlan.Refuse(ReasonCodes.CategoryDoesNotAllowMovement, $"Count differences are posted to unrestricted, quality-inspection or blocked stock, not {Name(category)}.");
                     }
 
-                    var slot = new StockSlot(category, movement.FromOwnership, movement.FromLocation ?? movement.ToLocation);
-                    return Decide(state, movement, out var next) ?? PlanDeltas(state, movement, next, type, $"count {(movement.IsIncrease ? "surplus" : "shortage")} in {Name(category)}", [(slot, movement.IsIncrease ? quantity : -quantity)]);
+                    if (Decide(state, movement, out var next) is { } refused)
+                    {
+                        return refused;
+                    }
+
+                    var slot = new StockSlot(movement.IsIncrease ? Landing(next, category) : category, movement.FromOwnership, movement.FromLocation ?? movement.ToLocation);
+                    return PlanDeltas(state, movement, next, type, $"count {(movement.IsIncrease ? "surplus" : "shortage")} in {Name(slot.Category)}", [(slot, movement.IsIncrease ? quantity : -quantity)]);
                 }
 
             case MovementKind.ConsignmentToOwn:
@@ -1030,7 +1047,8 @@ public sealed class ErpSimulator : AdapterSimulator,
             return CommandPlan.Refuse(ReasonCodes.CategoryDoesNotAllowMovement, $"Count differences are posted to unrestricted, quality-inspection or blocked stock, not {Name(request.Category)}.");
         }
 
-        var slot = FindSlot(state, request.Category, request.Ownership);
+        // A surplus counted in unrestricted stock of a restricted batch lands in restricted-use, as the lot machine puts it.
+        var slot = FindSlot(state, request.IsIncrease ? Landing(state.IsRestrictedBatch, request.Category) : request.Category, request.Ownership);
         var delta = request.IsIncrease ? request.Difference.Value : -request.Difference.Value;
         var movement = new GoodsMovement
         {
@@ -1047,7 +1065,7 @@ public sealed class ErpSimulator : AdapterSimulator,
             ToLocation = slot.Location,
             IsIncrease = request.IsIncrease,
         };
-        return Decide(state, movement, out var next) ?? PlanDeltas(state, movement, next, type, $"count {request.Count} {(request.IsIncrease ? "surplus" : "shortage")} in {Name(request.Category)}", [(slot, delta)]);
+        return Decide(state, movement, out var next) ?? PlanDeltas(state, movement, next, type, $"count {request.Count} {(request.IsIncrease ? "surplus" : "shortage")} in {Name(slot.Category)}", [(slot, delta)]);
     }
 
     private CommandPlan PlanProductionConfirmation(PostProductionConfirmationRequest request)
@@ -1189,7 +1207,7 @@ public sealed class ErpSimulator : AdapterSimulator,
         var source = new StockSlot(movement.FromCategory ?? StockCategory.Blocked, StockOwnership.Own, movement.FromLocation);
         var (movementType, deltas) = movement.Kind == MovementKind.Scrap
             ? (SapMovementTypes.TryGetPosting(movement, out var scrapPosting) ? scrapPosting.MovementType : "555", new[] { (source, -movement.Quantity.Value) })
-            : (SapMovementTypes.ForCategoryChange(source.Category, movement.ToCategory!.Value)!, new[] { (source, -movement.Quantity.Value), (new StockSlot(movement.ToCategory!.Value, StockOwnership.Own, movement.ToLocation), movement.Quantity.Value) });
+            : (SapMovementTypes.ForCategoryChange(source.Category, movement.ToCategory!.Value)!, new[] { (source, -movement.Quantity.Value), (new StockSlot(Landing(decided, movement.ToCategory!.Value), StockOwnership.Own, movement.ToLocation), movement.Quantity.Value) });
         return PlanDeltas(state, movement, decided, movementType, summary, deltas, alsoApply: () => _quarantineOrders[order.Id] = next);
     }
 
@@ -1217,6 +1235,16 @@ public sealed class ErpSimulator : AdapterSimulator,
 
         return Refusal(state, rejection);
     }
+
+    /// <summary>
+    /// The category stock asked into <paramref name="requested"/> lands in, as the lot machine books it: stock of a
+    /// restricted batch entering unrestricted stock (receipt, receipt from transit, count surplus, release) lands in
+    /// restricted-use (SAP batch status management).
+    /// </summary>
+    private static StockCategory Landing(MaterialLot? decided, StockCategory requested) => Landing(decided?.IsRestrictedBatch == true, requested);
+
+    private static StockCategory Landing(bool restrictedBatch, StockCategory requested) =>
+        requested == StockCategory.Unrestricted && restrictedBatch ? StockCategory.RestrictedUse : requested;
 
     /// <summary>A refusal of the lot machine as the ERP's answer, naming the lot.</summary>
     private static CommandPlan Refusal(LotState state, TransitionRejection rejection) =>
@@ -1270,7 +1298,7 @@ public sealed class ErpSimulator : AdapterSimulator,
         var deltas = new List<(StockSlot Slot, decimal Quantity)> { (new StockSlot(StockCategory.QualityInspection, movement.ToOwnership, movement.ToLocation), inspected.Value) };
         if (free > 0)
         {
-            deltas.Add((new StockSlot(StockCategory.Unrestricted, movement.ToOwnership, movement.ToLocation), free));
+            deltas.Add((new StockSlot(Landing(opened, StockCategory.Unrestricted), movement.ToOwnership, movement.ToLocation), free));
         }
 
         var what = Profile == ErpSimulatorProfile.SapLike ? "inspection lot" : "quality order";
