@@ -614,8 +614,9 @@ public sealed class ErpSimulator : AdapterSimulator,
                 return UnknownLot(movement.Lot);
             }
 
-            // A goods receipt creates the lot; the gate was the unknown-lot gate, so creation is serialized.
-            state = _lots.GetOrAdd(movement.Lot, _ => new LotState(movement.Lot, movement.Material, movement.Site, movement.Quantity.Unit) { Supplier = null });
+            // A goods receipt creates the lot, which becomes known only when the receipt is posted (PlanDeltas): a refused
+            // receipt leaves nothing behind. The gate was the unknown-lot gate, so creation is serialized.
+            state = new LotState(movement.Lot, movement.Material, movement.Site, movement.Quantity.Unit) { Supplier = null };
         }
 
         if (movement.Quantity.Unit != state.Unit)
@@ -1340,8 +1341,9 @@ public sealed class ErpSimulator : AdapterSimulator,
             summary,
             () =>
             {
-                // Re-entrant: a goods receipt that created the lot runs under the unknown-lot gate.
+                // Re-entrant: a goods receipt that created the lot runs under the unknown-lot gate, and adds the lot now.
                 using var scope = state.Gate.EnterScope();
+                _lots.TryAdd(state.Id, state);
                 foreach (var (slot, quantity) in deltas)
                 {
                     var updated = state.Stock.GetValueOrDefault(slot) + quantity;

@@ -239,6 +239,24 @@ public sealed class ErpSimulatorTests
     }
 
     [Fact]
+    public async Task PostGoodsMovementAsync_RefusedReceiptOfAnUnknownLot_LeavesNoLotBehind()
+    {
+        var erp = new ErpSimulator(new SimulatorOptions { TimeProvider = new FakeTimeProvider() });
+        var wrong = Movement(MovementKind.GoodsReceipt, 20, to: StockCategory.InTransit);
+        wrong = wrong with { Movement = wrong.Movement with { Quantity = new Quantity(20, UnitOfMeasure.Kilogram) } };
+
+        var refused = await erp.PostGoodsMovementAsync(wrong, s_ct);
+        var lotAfterRefusal = erp.GetLot(Lot);
+        var received = await erp.PostGoodsMovementAsync(Movement(MovementKind.GoodsReceipt, 20, to: StockCategory.Unrestricted), s_ct);
+
+        refused.Reason.Should().Be(ReasonCodes.CategoryDoesNotAllowMovement);
+        lotAfterRefusal.Should().BeNull("nothing refused is half-written");
+        received.IsSuccess.Should().BeTrue(received.Reason?.Code);
+        erp.GetLot(Lot)!.Unit.Should().Be(UnitOfMeasure.Each);
+        erp.QuantityIn(Lot, StockCategory.Unrestricted).Should().Be(20);
+    }
+
+    [Fact]
     public async Task PostGoodsMovementAsync_PlantTransferPair_MovesThroughTransitAndBack()
     {
         var erp = CreateSut();
