@@ -164,7 +164,7 @@ public sealed class WmsSimulator : AdapterSimulator,
 
     // ---- Shop-floor actions and inspection -------------------------------------------------------
 
-    /// <summary>Carries out a pick task, as a picker would: refused while paused or when the bin or lot is on hold.</summary>
+    /// <summary>Carries out a pick task, as a picker would: refused while paused, when the bin or lot is on hold, or for a quantity that is not positive.</summary>
     /// <param name="pickTaskId">The pick task.</param>
     /// <returns>The outcome.</returns>
     public AdapterResult CompletePickTask(string pickTaskId)
@@ -203,7 +203,7 @@ public sealed class WmsSimulator : AdapterSimulator,
         }
     }
 
-    /// <summary>Picks unrestricted own stock of a lot from a bin directly: refused from a held location or lot, or while picks are paused.</summary>
+    /// <summary>Picks unrestricted own stock of a lot from a bin directly: refused from a held location or lot, while picks are paused, or for a quantity that is not positive (<c>payload.non-positive-quantity</c>).</summary>
     /// <param name="lot">The lot.</param>
     /// <param name="bin">The bin.</param>
     /// <param name="quantity">The quantity.</param>
@@ -628,6 +628,12 @@ public sealed class WmsSimulator : AdapterSimulator,
 
     private AdapterResult? PickRefusal(LotState state, BinId bin, decimal quantity)
     {
+        if (quantity <= 0)
+        {
+            // A negative pick would put stock into the bin; a zero one moves nothing.
+            return AdapterResult.Permanent(ReasonCodes.NonPositiveQuantity, $"A pick of lot {state.Id} from {bin} must take more than zero (was {quantity.ToString(CultureInfo.InvariantCulture)}).");
+        }
+
         if (_locationHolds.TryGetValue(bin, out var reason))
         {
             return AdapterResult.Permanent(ReasonCodes.LocationOnHold, $"Location {bin} is on hold ({reason}): nothing is picked from it.");

@@ -81,6 +81,34 @@ public sealed class WmsSimulatorTests
         wms.QuantityIn(Lot, Rack).Should().Be(490);
     }
 
+    [Theory]
+    [InlineData(-5)]
+    [InlineData(0)]
+    public void TryPick_NonPositiveQuantity_IsRefusedAndLeavesTheStock(int quantity)
+    {
+        var wms = CreateSut();
+        var before = wms.QuantityIn(Lot, Rack);
+
+        var result = wms.TryPick(Lot, Rack, quantity);
+
+        result.Status.Should().Be(AdapterResultStatus.PermanentFailure);
+        result.Reason.Should().Be(ReasonCodes.NonPositiveQuantity);
+        wms.QuantityIn(Lot, Rack).Should().Be(before);
+    }
+
+    [Fact]
+    public void CompletePickTask_NonPositiveQuantity_IsRefusedAndLeavesTheStock()
+    {
+        var wms = CreateSut();
+        var before = wms.QuantityIn(Lot, Rack);
+        var pick = wms.AddPickTask(Lot, Rack, -5);
+
+        var result = wms.CompletePickTask(pick);
+
+        result.Reason.Should().Be(ReasonCodes.NonPositiveQuantity);
+        wms.QuantityIn(Lot, Rack).Should().Be(before);
+    }
+
     [Fact]
     public async Task TryPick_LotOnHold_IsRefused()
     {
