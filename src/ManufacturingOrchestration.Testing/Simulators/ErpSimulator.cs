@@ -1465,23 +1465,30 @@ public sealed class ErpSimulator : AdapterSimulator,
         return new StockSlot(category, ownership, null);
     }
 
-    private static decimal Usable(LotState state)
+    /// <summary>
+    /// The lot's unrestricted own stock when the lot machine would let it be consumed now (no hold, not expired at the
+    /// site's date, no re-inspection pending), otherwise zero: what allocations and the available-to-promise can count on.
+    /// </summary>
+    private decimal Usable(LotState state)
     {
-        if (state.Holds.Count > 0)
+        var lot = Snapshot(state);
+        var unrestricted = lot.QuantityIn(StockCategory.Unrestricted, StockOwnership.Own);
+        if (unrestricted.Value <= 0)
         {
             return 0;
         }
 
-        decimal usable = 0;
-        foreach (var (slot, quantity) in state.Stock)
+        var consumption = new GoodsMovement
         {
-            if (slot.Category == StockCategory.Unrestricted && slot.Ownership == StockOwnership.Own)
-            {
-                usable += quantity;
-            }
-        }
-
-        return usable;
+            Kind = MovementKind.Consumption,
+            Lot = lot.Id,
+            Material = lot.Material,
+            Site = lot.Site,
+            Quantity = unrestricted,
+            FromCategory = StockCategory.Unrestricted,
+            FromOwnership = StockOwnership.Own,
+        };
+        return LotStockMachine.Apply(lot, consumption, LotPolicy, Today(state.Site)).IsAccepted ? unrestricted.Value : 0;
     }
 
     private static CommandPlan UnknownLot(LotId lot) => CommandPlan.Refuse(ReasonCodes.LotUnknown, $"Lot {lot} is not known to the ERP.");

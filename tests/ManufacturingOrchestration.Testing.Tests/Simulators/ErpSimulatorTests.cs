@@ -387,6 +387,29 @@ public sealed class ErpSimulatorTests
         (await erp.GetOpenAllocationsAsync(Lot, s_ct)).Should().BeEmpty();
     }
 
+    public static TheoryData<string> LotsTheMachineWillNotLetBeConsumed => ["expired", "awaiting re-inspection"];
+
+    [Theory]
+    [MemberData(nameof(LotsTheMachineWillNotLetBeConsumed))]
+    public async Task ReevaluateAllocationsAndAtp_LotTheMachineRefusesToConsume_CoverNothing(string why)
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 10, 8, 0, 0, TimeSpan.Zero));
+        var erp = new ErpSimulator(new SimulatorOptions { TimeProvider = time });
+        var lot = why == "expired" ? LotWith(unrestricted: 500) with { ExpiryDate = new DateOnly(2026, 3, 9) } : LotWith(unrestricted: 500) with { RequiresReinspection = true };
+        erp.AddLot(lot);
+        erp.AddOrder(OrderIn(ProductionOrderStatus.Released));
+        erp.AddAllocation(new Allocation { Order = Order, Lot = Lot, Material = Capacitor, Quantity = Ea(300) });
+        var consume = await erp.PostGoodsMovementAsync(Movement(MovementKind.Consumption, 300, from: StockCategory.Unrestricted, order: Order), s_ct);
+
+        var result = await erp.ReevaluateAllocationsAsync(new ReevaluateAllocationsRequest { Context = Context(), Lot = Lot }, s_ct);
+        await erp.UpdateAtpAsync(new UpdateAtpRequest { Context = Context(), Material = Capacitor, Site = Plant }, s_ct);
+
+        consume.IsSuccess.Should().BeFalse("the lot machine refuses to consume a lot that is {0}", why);
+        result.IsSuccess.Should().BeTrue();
+        (await erp.GetOpenAllocationsAsync(Lot, s_ct)).Should().BeEmpty("an allocation the lot cannot be consumed for is not covered");
+        erp.GetAtp(Capacitor, Plant).Should().Be(0);
+    }
+
     [Fact]
     public async Task UpdateAtpAsync_CountsUnrestrictedOwnStockLessAllocations()
     {
