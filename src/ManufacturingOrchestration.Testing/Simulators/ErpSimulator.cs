@@ -1049,8 +1049,10 @@ public sealed class ErpSimulator : AdapterSimulator,
         }
 
         // A surplus counted in unrestricted stock of a restricted batch lands in restricted-use, as the lot machine puts it.
-        var slot = FindSlot(state, request.IsIncrease ? Landing(state.IsRestrictedBatch, request.Category) : request.Category, request.Ownership);
-        var delta = request.IsIncrease ? request.Difference.Value : -request.Difference.Value;
+        // A shortage names no storage location: the lot machine takes it from the category's stock wherever it lies.
+        var slot = request.IsIncrease
+            ? FindSlot(state, Landing(state.IsRestrictedBatch, request.Category), request.Ownership)
+            : new StockSlot(request.Category, request.Ownership, null);
         var movement = new GoodsMovement
         {
             Kind = MovementKind.CountDifference,
@@ -1066,7 +1068,69 @@ public sealed class ErpSimulator : AdapterSimulator,
             ToLocation = slot.Location,
             IsIncrease = request.IsIncrease,
         };
-        return Decide(state, movement, out var next) ?? PlanDeltas(state, movement, next, type, $"count {request.Count} {(request.IsIncrease ? "surplus" : "shortage")} in {Name(slot.Category)}", [(slot, delta)]);
+        if (Decide(state, movement, out var next) is { } refused)
+        {
+            return refused;
+        }
+
+        var description = $"count {request.Count} {(request.IsIncrease ? "surplus" : "shortage")} in {Name(slot.Category)}";
+        if (request.IsIncrease)
+        {
+            return PlanDeltas(state, movement, next, type, description, [(slot, request.Difference.Value)]);
+        }
+
+        if (next is null)
+        {
+            return CommandPlan.RefuseAsStale(
+                ReasonCodes.InsufficientQuantity,
+                $"Lot {state.Id} holds {Held(state, request.Category, request.Ownership).ToString(CultureInfo.InvariantCulture)} {state.Unit} in {Name(request.Category)} ({request.Ownership}), less than the counted shortage of {request.Difference}.");
+        }
+
+        return PlanDeltas(state, movement, next, type, description, Withdrawn(state, next, request.Category, request.Ownership));
+    }
+
+    /// <summary>A lot's stock of a category and ownership, across storage locations.</summary>
+    private static decimal Held(LotState state, StockCategory category, StockOwnership ownership)
+    {
+        decimal held = 0;
+        foreach (var (slot, quantity) in state.Stock)
+        {
+            if (slot.Category == category && slot.Ownership == ownership)
+            {
+                held += quantity;
+            }
+        }
+
+        return held;
+    }
+
+    /// <summary>What the lot machine took out of a category and ownership, per storage location, as negative deltas.</summary>
+    private static (StockSlot Slot, decimal Quantity)[] Withdrawn(LotState state, MaterialLot decided, StockCategory category, StockOwnership ownership)
+    {
+        var deltas = new List<(StockSlot Slot, decimal Quantity)>(2);
+        foreach (var (slot, quantity) in state.Stock)
+        {
+            if (slot.Category != category || slot.Ownership != ownership)
+            {
+                continue;
+            }
+
+            decimal left = 0;
+            foreach (var bucket in decided.Buckets)
+            {
+                if (bucket.Category == category && bucket.Ownership == ownership && bucket.Location == slot.Location)
+                {
+                    left += bucket.Quantity.Value;
+                }
+            }
+
+            if (left != quantity)
+            {
+                deltas.Add((slot, left - quantity));
+            }
+        }
+
+        return [.. deltas];
     }
 
     private CommandPlan PlanProductionConfirmation(PostProductionConfirmationRequest request)

@@ -296,6 +296,43 @@ public sealed class ErpSimulatorTests
     }
 
     [Fact]
+    public async Task PostCountAdjustmentAsync_ShortageOfStockSpreadOverLocations_IsTakenFromTheLotsCategoryLikeTheLotMachine()
+    {
+        var lot = LotWith(unrestricted: 0) with
+        {
+            Buckets =
+            [
+                new StockBucket { Category = StockCategory.Unrestricted, Location = new StorageLocationId("0001"), Quantity = Ea(5) },
+                new StockBucket { Category = StockCategory.Unrestricted, Location = new StorageLocationId("0002"), Quantity = Ea(10) },
+            ],
+        };
+        var erp = CreateSut(lot);
+        var count = new PostCountAdjustmentRequest
+        {
+            Context = Context(),
+            Count = new CycleCountId("CC-2"),
+            Lot = Lot,
+            Material = Capacitor,
+            Site = Plant,
+            Difference = Ea(8),
+            IsIncrease = false,
+        };
+        var machine = LotStockMachine.Apply(
+            lot,
+            new GoodsMovement { Kind = MovementKind.CountDifference, Lot = Lot, Material = Capacitor, Site = Plant, Quantity = Ea(8), FromCategory = StockCategory.Unrestricted },
+            LotPolicy.Default,
+            new DateOnly(2026, 1, 1));
+
+        var result = await erp.PostCountAdjustmentAsync(count, s_ct);
+
+        machine.IsAccepted.Should().BeTrue();
+        result.IsSuccess.Should().BeTrue(result.Message);
+        erp.MovementTypeOf(result.ExternalReference!).Should().Be("702");
+        erp.QuantityIn(Lot, StockCategory.Unrestricted).Should().Be(7);
+        erp.GetLot(Lot)!.Buckets.Select(b => (b.Location, b.Quantity.Value)).Should().BeEquivalentTo(machine.Value!.Buckets.Where(b => !b.Quantity.IsZero).Select(b => (b.Location, b.Quantity.Value)));
+    }
+
+    [Fact]
     public async Task PostCountAdjustmentAsync_Shortage_PostsDifferenceWith702()
     {
         var erp = CreateSut();
