@@ -270,6 +270,7 @@ internal sealed class StepProcessor
             }
         }
 
+        context.Finish();
         var actor = workflow.Actor;
         var explanation = context.Explanations.Count switch
         {

@@ -16,7 +16,9 @@ namespace ManufacturingOrchestration.Engine.Workflows;
 /// Everything planned is committed atomically with the new state after the last step; nothing touches an external
 /// system during a step except read-only adapter queries (enrichment).
 /// </summary>
-/// <remarks>A context belongs to one partition worker and one event; it is not thread-safe.</remarks>
+/// <remarks>A context belongs to one partition worker and one event; it is not thread-safe. Once the workflow's steps have
+/// returned, what would change the step (planning, auditing, facts, decisions, approvals, follow-ups, timers) throws
+/// <see cref="InvalidOperationException"/>: a context kept past its step would otherwise plan what is never committed.</remarks>
 public sealed class StepContext
 {
     // Created on first use: most steps plan a few commands and nothing else, and one context is made per workflow run.
@@ -35,6 +37,8 @@ public sealed class StepContext
     private List<(string Step, string Kind, int Count)>? _occurrences;
     private string? _correlationId;
     private List<SiteId>? _withdrawnApprovalSites;
+
+    private bool _finished;
 
     internal StepContext(EventEnvelope envelope, EventKey eventKey, PartitionState state, WorkflowDefinition workflow, AdapterSet adapters, TimeProvider time, ApprovalOptions approvals, OrchestrationTelemetry? telemetry = null)
     {
@@ -175,6 +179,7 @@ public sealed class StepContext
     public void SetFact<T>(FactKey<T> key, T value)
         where T : notnull
     {
+        ThrowIfFinished();
         var (name, type) = Slot(key);
         var facts = _facts ??= new List<(string Name, Type Type, object Value)>(4);
         var index = IndexOfFact(facts, name, type);
@@ -219,6 +224,7 @@ public sealed class StepContext
     /// <param name="explanation">Why: rules fired, rule-set version, facts matched.</param>
     public void AddDecisions(IEnumerable<object> decisions, string? explanation)
     {
+        ThrowIfFinished();
         ArgumentNullException.ThrowIfNull(decisions);
         if (_decisions is null)
         {
@@ -249,6 +255,7 @@ public sealed class StepContext
     public TCommand Plan<TCommand>(string kind, Func<CommandContext, TCommand> create, Func<CommandContext, AdapterCommand>? compensation = null)
         where TCommand : AdapterCommand
     {
+        ThrowIfFinished();
         ArgumentException.ThrowIfNullOrEmpty(kind);
         ArgumentNullException.ThrowIfNull(create);
         EnsureDeclared(kind);
@@ -296,6 +303,7 @@ public sealed class StepContext
     /// <param name="actor">Who, when a person acted; the workflow otherwise.</param>
     public void Audit(string action, string reason, string? actor = null)
     {
+        ThrowIfFinished();
         ArgumentException.ThrowIfNullOrEmpty(action);
         ArgumentException.ThrowIfNullOrEmpty(reason);
         (_audit ??= []).Add(new AuditDraft(action, reason, actor));
@@ -308,6 +316,7 @@ public sealed class StepContext
     /// <param name="permittedTriggers">What would have been permitted.</param>
     public void Reject(ReasonCode reasonCode, string message, string currentState, IReadOnlyList<string> permittedTriggers)
     {
+        ThrowIfFinished();
         ArgumentNullException.ThrowIfNull(permittedTriggers);
         Rejection = new TransitionRejectionRecord
         {
@@ -331,6 +340,7 @@ public sealed class StepContext
     /// <returns>The request id that <see cref="ApprovalGiven.RequestId"/> / <see cref="ApprovalRefused.RequestId"/> must name.</returns>
     public string RequestApproval(ApprovalRequest request)
     {
+        ThrowIfFinished();
         ArgumentNullException.ThrowIfNull(request);
         var occurrence = NextOccurrence("approval|" + request.Gate);
         var requestId = IdempotencyKeys.Derive(EventKey.Source, EventKey.Id, CurrentStep, "approval:" + request.Gate, occurrence);
@@ -417,6 +427,7 @@ public sealed class StepContext
     /// <returns><see langword="true"/> when the request was waiting for this workflow and is now withdrawn; otherwise nothing changes.</returns>
     public bool WithdrawApproval(string requestId, ReasonCode reasonCode, string reason)
     {
+        ThrowIfFinished();
         ArgumentException.ThrowIfNullOrEmpty(requestId);
         ArgumentException.ThrowIfNullOrEmpty(reason);
         WorkflowInstanceState? waiting = null;
@@ -447,7 +458,11 @@ public sealed class StepContext
     }
 
     /// <summary>Stops the workflow after the current step; what was planned so far is still committed.</summary>
-    public void Stop() => IsStopped = true;
+    public void Stop()
+    {
+        ThrowIfFinished();
+        IsStopped = true;
+    }
 
     /// <summary>
     /// Emits a follow-up event to another partition (cross-key work, such as containing other work orders); it is
@@ -460,6 +475,7 @@ public sealed class StepContext
     /// the orchestrator fires a workflow's timer; schedule one with <see cref="ScheduleTimer"/>), or a reserved attribute.</exception>
     public void Emit(EventEnvelope followUp)
     {
+        ThrowIfFinished();
         ArgumentNullException.ThrowIfNull(followUp);
         if (Authority.RefuseAtIntake(followUp) is { } refused)
         {
@@ -484,6 +500,7 @@ public sealed class StepContext
     /// <exception cref="ArgumentException"><paramref name="id"/> or <paramref name="purpose"/> breaks the identifier rules, or <paramref name="purpose"/> is reserved for the engine's own timers.</exception>
     public void ScheduleTimer(string id, DateTimeOffset dueAt, string purpose, string? data = null)
     {
+        ThrowIfFinished();
         WorkflowTimers.ThrowIfInvalidId(id, nameof(id));
         WorkflowTimers.ThrowIfInvalidPurpose(purpose, nameof(purpose));
         AddTimer(WorkflowTimers.Create(this, id, dueAt, purpose, data));
@@ -494,8 +511,24 @@ public sealed class StepContext
     /// <exception cref="ArgumentException"><paramref name="id"/> breaks the identifier rules.</exception>
     public void CancelTimer(string id)
     {
+        ThrowIfFinished();
         WorkflowTimers.ThrowIfInvalidId(id, nameof(id));
         CancelStoredTimer(WorkflowTimers.StoredId(Workflow.Name, State.Key, id));
+    }
+
+    /// <summary>
+    /// Marks the context finished once its workflow's steps ran and the engine read what they planned: a step that kept
+    /// the context (a background task, a closure) and plans, audits or schedules later would do so into lists no one
+    /// reads again, so such a call throws instead of being lost.
+    /// </summary>
+    internal void Finish() => _finished = true;
+
+    private void ThrowIfFinished([System.Runtime.CompilerServices.CallerMemberName] string? member = null)
+    {
+        if (_finished)
+        {
+            throw new InvalidOperationException($"The steps of workflow '{Workflow.Name}' for event {EventKey.Id} finished: {member} on their context after that would be lost. Call it from within a step, before the step returns (await what the step waits for).");
+        }
     }
 
     /// <summary>Schedules one of the engine's own timers, as stored.</summary>
