@@ -210,13 +210,32 @@ public static class IncomingInspectionWorkflow
     private static void MoveToHold(MoveStockToHold decision, StepContext ctx)
     {
         var holdBin = decision.HoldLocation ?? ctx.GetFact(ScenarioFactKeys.Site)?.HoldLocation ?? SiteDirectory.DefaultHoldLocation(decision.Site);
+
+        // The WMS follows the ERP's quarantine: only stock the lot holds in the source category can be moved. When the
+        // quarantine was limited to what was left (the rest consumed or moved), so is the move.
+        var quantity = decision.Quantity;
+        if (ctx.State.Lot is { } lot)
+        {
+            var held = lot.QuantityIn(decision.FromCategory);
+            if (held.IsZero)
+            {
+                ctx.Audit("nothing-to-move", $"Lot {lot.Id} holds no {decision.FromCategory} stock to move to {holdBin}.");
+                return;
+            }
+
+            if (quantity is { } requested && requested.Unit == held.Unit && requested.Value > held.Value)
+            {
+                quantity = held;
+            }
+        }
+
         ctx.Plan(CommandKinds.WmsCreateMoveTask, c => new CreateMoveTaskRequest
         {
             Context = c,
             Lot = decision.Lot,
             Site = decision.Site,
             ToBin = holdBin,
-            Quantity = decision.Quantity,
+            Quantity = quantity,
             SourceCategory = decision.FromCategory,
             TargetCategory = StockCategory.Blocked,
         });
