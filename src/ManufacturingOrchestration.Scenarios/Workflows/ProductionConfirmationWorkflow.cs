@@ -130,6 +130,14 @@ public static class ProductionConfirmationWorkflow
     {
         var order = ctx.State.Order!;
         var remaining = decision.RemainingQuantity.ToString(CultureInfo.InvariantCulture);
+        if (order.Status == ProductionOrderStatus.TechnicallyCompleted)
+        {
+            // A late posting on a technically completed order (accepted, as in SAP): TECO already released the order's
+            // reservations and completed it, so there is nothing to keep and nothing to ask the planner.
+            ctx.Audit("late-confirmation", $"Order {decision.Order} is technically completed: the late confirmation is posted; its reservations were released at technical completion, so none is kept and nothing is asked of the planner.");
+            return;
+        }
+
         if (!decision.ReleaseReservations && !decision.TechnicallyComplete)
         {
             ctx.Audit("remainder-kept", $"Order {decision.Order}: {remaining} {order.PlannedQuantity.Unit} remaining; {order.Allocations.Count} reservation(s) kept for it.");

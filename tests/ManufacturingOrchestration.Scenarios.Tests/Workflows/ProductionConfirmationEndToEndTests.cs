@@ -64,6 +64,25 @@ public class ProductionConfirmationEndToEndTests
         await host.ShouldHaveValidAuditAsync();
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task LateConfirmation_OnATechnicallyCompletedOrder_IsPostedWithoutAskingToReleaseReservationsOrTecoAgain(bool isFinal)
+    {
+        await using var host = await StartWithOrderAsync(ProductionOrderStatus.TechnicallyCompleted);
+
+        await host.PublishAndWaitAsync(Confirmed("c-late", yield: 10, scrap: null, isFinal));
+
+        await host.ShouldHaveNoDeadLettersAsync();
+        host.Plant.Erp.CallCount(CommandKinds.ErpPostProductionConfirmation).Should().Be(1, "TECO still accepts late postings");
+        host.Plant.Mes.CallCount(CommandKinds.MesRecordProductionConfirmation).Should().Be(1);
+        (await host.Orchestrator.GetPartitionAsync(Partition, ScenarioTestHost.Ct))!.Order!.Status.Should().Be(ProductionOrderStatus.TechnicallyCompleted);
+        host.Plant.Notification.Sent.Should().BeEmpty("technical completion already released the reservations; there is nothing to ask the planner");
+        var audit = await host.AuditOfAsync(Partition);
+        audit.Should().NotContain(r => r.Action == "remainder-kept", "a technically completed order keeps no reservations");
+        audit.Should().ContainSingle(r => r.Action == "late-confirmation").Which.Reason.Should().Contain("technically completed");
+    }
+
     [Fact]
     public async Task Confirmation_UnknownOrder_IsRejected()
     {
