@@ -81,7 +81,9 @@ public static class ScrapSpikeWorkflow
             }
         }
 
-        if (at + bucketLength <= start)
+        // A report from before the window is not counted, even when its bucket still reaches into the window: it would
+        // add scrap older than the window to the rate the spike is judged on.
+        if (at < start)
         {
             ctx.Audit("outside-window", string.Create(CultureInfo.InvariantCulture, $"Scrap reported for {at:O} is older than the window starting {start:O}; not counted."));
         }

@@ -73,6 +73,22 @@ public class ScrapSpikeEndToEndTests
     }
 
     [Fact]
+    public async Task ScrapReported_LateReportOlderThanTheWindow_IsNotCountedEvenWithinItsBucket()
+    {
+        var settings = new ScrapSpikeSettings { Window = TimeSpan.FromHours(8), BucketsPerWindow = 16 }.SetBaseline(EngineTestHost.Site, 0.98m);
+        await using var host = await StartAsync(settings);
+        host.Host.Time.Advance(TimeSpan.FromHours(8));
+        await host.PublishAndWaitAsync(Scrap("s-1", scrap: 1, good: 99, Start.AddHours(8)));
+
+        // The window runs from 06:00 to 14:00; a report of 05:45 is older than it, though its half-hour bucket is not.
+        await host.PublishAndWaitAsync(Scrap("s-late", scrap: 50, good: 0, Start.AddMinutes(-15)));
+
+        (await host.AuditOfAsync(Partition)).Should().ContainSingle(r => r.Action == "outside-window");
+        (await MetricsAsync(host)).GetProperty("scrapRate").GetDecimal().Should().Be(0.01m, "scrap from before the window is not the line's scrap rate now");
+        host.Plant.Notification.Sent.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task ScrapReported_MinimumQuantityNotReached_IsNoSpike()
     {
         await using var host = await StartAsync(new ScrapSpikeSettings { MinimumQuantity = 50 });
