@@ -86,6 +86,11 @@ public static class FinishedGoodsReleaseWorkflow
             return;
         }
 
+        if (!ScenarioFacts.LotAtEventSite(ctx, released.Site))
+        {
+            return;
+        }
+
         var decisions = services.Rules.Decide(new FactSet
         {
             Envelope = ctx.Event,

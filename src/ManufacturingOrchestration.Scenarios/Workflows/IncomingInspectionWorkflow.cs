@@ -104,6 +104,17 @@ public static class IncomingInspectionWorkflow
             return;
         }
 
+        var site = ctx.Event.Data switch
+        {
+            InspectionFailed f => f.Site,
+            InspectionPassed p => p.Site,
+            _ => throw new InvalidOperationException($"{Name} does not handle {ctx.Event.Type}."),
+        };
+        if (!ScenarioFacts.LotAtEventSite(ctx, site))
+        {
+            return;
+        }
+
         var facts = new FactSet
         {
             Envelope = ctx.Event,

@@ -127,6 +127,11 @@ public static class MrbDispositionWorkflow
             return;
         }
 
+        if (!ScenarioFacts.LotAtEventSite(ctx, decided.Site))
+        {
+            return;
+        }
+
         foreach (var line in decided.Lines)
         {
             if (line.Lot != decided.Lot)

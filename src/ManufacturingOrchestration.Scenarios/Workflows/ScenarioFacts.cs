@@ -24,6 +24,27 @@ internal static class ScenarioFacts
         return null;
     }
 
+    /// <summary>
+    /// Whether the event's site is the site the orchestrator's lot is kept at; rejects the step (<c>payload.out-of-range</c>)
+    /// when it is not. A site's rules — whether a release needs an approval, who may sign, where the hold bin is — are
+    /// those of the site holding the stock: deciding on another site's profile would apply the wrong site's overlay (an
+    /// unregulated site's, say, to a regulated site's stock).
+    /// </summary>
+    public static bool LotAtEventSite(StepContext ctx, SiteId site)
+    {
+        if (ctx.State.Lot is not { } lot || lot.Site == site)
+        {
+            return true;
+        }
+
+        ctx.Reject(
+            ReasonCodes.OutOfRange,
+            $"Lot {lot.Id} is kept at site {lot.Site}; this {ctx.Event.Type} names site {site}. Nothing is decided on another site's rules: send the event for site {lot.Site}.",
+            "site-mismatch",
+            []);
+        return false;
+    }
+
     /// <summary>Today at the site (its time zone), or the UTC date for a site without a profile.</summary>
     public static DateOnly Today(ScenarioServices services, StepContext ctx, SiteId site) => Today(services, ctx.Now, site);
 

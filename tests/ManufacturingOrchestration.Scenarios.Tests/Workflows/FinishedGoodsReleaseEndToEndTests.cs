@@ -99,6 +99,40 @@ public class FinishedGoodsReleaseEndToEndTests
         return host;
     }
 
+    [Fact]
+    public async Task LotReleased_NamingAnUnregulatedSite_ForALotAtARegulatedSite_IsRejectedAndReleasesNothing()
+    {
+        // qm-bob is quality manager at P1, which is not regulated; the finished lot lies in inspection at the regulated P3.
+        var regulated = new SiteProfile { Id = new SiteId("P3"), HoldLocation = new BinId("HOLD-P3"), IsRegulated = true };
+        var host = new EngineTestHost(
+            o =>
+            {
+                o.Actors = new Engine.Approvals.InMemoryActorDirectory([new Actor { Id = ScenarioTestHost.QualityManagerId, Roles = [new RoleAssignment { Role = Role.QualityManager, Site = EngineTestHost.Site }] }]);
+                o.Adapters.Add(CommandKinds.TraceabilitySystem, new Engine.Traceability.TraceabilityRepositoryAdapter(new Testing.InMemoryTraceabilityRepository()));
+            },
+            scenarioWorkflows: services => [FinishedGoodsReleaseWorkflow.Create(new ScenarioServices(services.Rules, new SiteDirectory([EngineTestHost.SiteProfile, regulated])) { Actors = services.Actors })]);
+        await using var _ = host;
+        host.Plant.AddSite(regulated);
+        host.Plant.AddLot(
+            new MaterialLot
+            {
+                Id = FinishedLot,
+                Material = ScenarioTestHost.Board,
+                Site = regulated.Id,
+                Unit = UnitOfMeasure.Each,
+                Buckets = [new StockBucket { Category = StockCategory.QualityInspection, Quantity = Quantity.Each(50) }],
+            },
+            new BinId("FG-P3"));
+        await host.StartAsync();
+
+        await host.PublishAndWaitAsync(Released("rel-p3"));
+
+        host.Plant.Erp.QuantityIn(FinishedLot, StockCategory.QualityInspection).Should().Be(50, "a release at the regulated site waits for its quality manager's signature");
+        host.Plant.Erp.QuantityIn(FinishedLot, StockCategory.Unrestricted).Should().Be(0);
+        (await host.Orchestrator.GetAuditTrailAsync(FinishedLot.Value, ScenarioTestHost.Ct)).Should().ContainSingle(r => r.Action == "transition-rejected")
+            .Which.Reason.Should().StartWith(ReasonCodes.OutOfRange.Code).And.Contain("P3");
+    }
+
     private static EventEnvelope Released(string eventId, params string[] backorders) =>
         ScenarioTestHost.Envelope(eventId, EventTypes.LotReleased, new LotReleased
         {

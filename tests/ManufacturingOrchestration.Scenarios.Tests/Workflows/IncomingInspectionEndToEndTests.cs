@@ -35,6 +35,32 @@ public sealed class IncomingInspectionEndToEndTests
         host.Plant.Wms.QuantityIn(Lot, new BinId("HOLD-P1")).Should().Be(60);
     }
 
+    [Fact]
+    public async Task PassedInspection_NamingAnotherSiteThanTheLots_IsRejected_TheRegulatedSitesApprovalIsNotBypassed()
+    {
+        // P1 is not regulated; P3 is, so a release there needs a quality manager's signature.
+        var regulated = new SiteProfile { Id = new SiteId("P3"), HoldLocation = new BinId("HOLD-P3"), IsRegulated = true };
+        var services = new ScenarioServices(new Rules.DecisionEngineBuilder().AddStandardRules().Build(), new SiteDirectory([EngineTestHost.SiteProfile, regulated]));
+        await using var host = await new EngineTestHost(workflows: [IncomingInspectionWorkflow.Create(services)]).StartAsync();
+        host.Plant.AddSite(regulated);
+        host.Plant.AddLot(new MaterialLot
+        {
+            Id = Lot,
+            Material = EngineTestHost.Capacitor,
+            Site = regulated.Id,
+            Supplier = EngineTestHost.Supplier,
+            Unit = UnitOfMeasure.Each,
+            Buckets = [new StockBucket { Category = StockCategory.QualityInspection, Quantity = Quantity.Each(100) }],
+        }, new BinId("RCV-P3"));
+
+        await host.PublishAndWaitAsync(EngineTestHost.Passed(Lot.Value, "qi-pass-p1"));
+
+        host.Plant.Erp.QuantityIn(Lot, StockCategory.QualityInspection).Should().Be(100, "the lot lies at the regulated site, whose release needs an approval");
+        host.Plant.Erp.QuantityIn(Lot, StockCategory.Unrestricted).Should().Be(0);
+        (await host.Orchestrator.GetAuditTrailAsync(Lot.Value, EngineTestHost.Ct)).Should().ContainSingle(r => r.Action == "transition-rejected")
+            .Which.Reason.Should().StartWith(ReasonCodes.OutOfRange.Code).And.Contain("P3");
+    }
+
     private static async Task ConsumeAsync(EngineTestHost host, decimal quantity)
     {
         var posted = await host.Plant.Erp.PostGoodsMovementAsync(new PostGoodsMovementRequest

@@ -459,6 +459,47 @@ public class MrbDispositionEndToEndTests
         host.Plant.Effects.Records.Select(r => r.IdempotencyKey).Should().OnlyHaveUniqueItems();
     }
 
+    [Fact]
+    public async Task UseAsIs_NamingAnUnregulatedSite_ForALotAtARegulatedSite_IsRejectedAndReleasesNothing()
+    {
+        // qm-bob is quality manager at P1, which is not regulated; the lot lies blocked at the regulated P3.
+        var regulated = new SiteProfile { Id = new SiteId("P3"), HoldLocation = new BinId("HOLD-P3"), IsRegulated = true };
+        var host = new EngineTestHost(
+            o => o.Actors = new InMemoryActorDirectory([Person(ScenarioTestHost.QualityManagerId, Role.QualityManager)]),
+            scenarioWorkflows: services => [MrbDispositionWorkflow.Create(new ScenarioServices(services.Rules, new SiteDirectory([EngineTestHost.SiteProfile, regulated])) { Actors = services.Actors })]);
+        await using var _ = host;
+        host.Plant.AddSite(regulated);
+        host.Plant.AddLot(
+            new MaterialLot
+            {
+                Id = new LotId("L-P3"),
+                Material = EngineTestHost.Capacitor,
+                Site = regulated.Id,
+                Supplier = EngineTestHost.Supplier,
+                Unit = UnitOfMeasure.Each,
+                Buckets = [new StockBucket { Category = StockCategory.Blocked, Quantity = Quantity.Each(100) }],
+                QualityDecision = QualityDecision.Rejected,
+            },
+            new BinId("HOLD-P3"));
+        host.Plant.Qms.AddNonconformance(new Nonconformance
+        {
+            Id = Ncr,
+            Problem = "Capacitance out of tolerance",
+            Site = regulated.Id,
+            Material = EngineTestHost.Capacitor,
+            Lots = [new LotId("L-P3")],
+            Quantity = Quantity.Each(100),
+            Status = NonconformanceStatus.Approved,
+        });
+        await host.StartAsync();
+
+        await host.PublishAndWaitAsync(Decided("L-P3", "mrb-p3", UseAsIs("L-P3", 100, "Deviation within functional tolerance", ScenarioTestHost.QualityManagerId)));
+
+        host.Plant.Erp.QuantityIn(new LotId("L-P3"), StockCategory.Blocked).Should().Be(100, "a use-as-is at the regulated site waits for its quality manager's signature");
+        Movements(host, "343").Should().Be(0);
+        (await AuditOfAsync(host, "L-P3")).Should().ContainSingle(r => r.Action == "transition-rejected").Which.Reason.Should().StartWith(ReasonCodes.OutOfRange.Code).And.Contain("P3");
+    }
+
     private static async Task<ScenarioTestHost> StartWithBlockedLotAsync(string lotId, decimal quantity, bool regulated = false, NonconformanceStatus ncrStatus = NonconformanceStatus.Approved)
     {
         var host = await ScenarioTestHost.StartAsync(regulated);
