@@ -56,7 +56,7 @@ public static class CycleCountWorkflow
             .Step("decide", WorkflowStepKind.Decide, ctx =>
             {
                 var count = ((CycleCountRecorded)ctx.Event.Data).Count;
-                if (ScenarioFacts.SiteOrReject(services, ctx, count.Site) is not { } site)
+                if (ScenarioFacts.SiteOrReject(services, ctx, count.Site) is not { } site || !ScenarioFacts.LotAtEventSite(ctx, count.Site))
                 {
                     return;
                 }

@@ -308,6 +308,41 @@ public class CycleCountEndToEndTests
         audit.Should().Contain(a => a.Action == "processed");
     }
 
+    [Fact]
+    public async Task CountNamingTheCountersSite_ForALotAtAnotherSite_IsRejected_NotPostedOnTheCountersAuthorityThere()
+    {
+        // The counter may post 50 units / 25 % at P1 and has no authority at P3, where the lot lies.
+        var other = new SiteProfile { Id = new SiteId("P3"), HoldLocation = new BinId("HOLD-P3") };
+        var host = new EngineTestHost(
+            o => o.Actors = new InMemoryActorDirectory([new Actor { Id = Counter, Roles = [new RoleAssignment { Role = Role.CycleCountSupervisor, Site = EngineTestHost.Site }] }]),
+            scenarioWorkflows: services => [CycleCountWorkflow.Create(new ScenarioServices(services.Rules, new SiteDirectory([EngineTestHost.SiteProfile, other]))
+            {
+                CountAuthorities = (actor, site) => actor == Counter && site == EngineTestHost.Site ? WithinCounterAuthority : null,
+            })]);
+        await using var _ = host;
+        host.Plant.AddSite(other);
+        host.Plant.AddMaterial(new MaterialDefinition { Id = Screws, BaseUnit = UnitOfMeasure.Each, AbcClass = AbcClass.C });
+        host.Plant.AddLot(
+            new MaterialLot
+            {
+                Id = new LotId("L-CC-P3"),
+                Material = Screws,
+                Site = other.Id,
+                Unit = UnitOfMeasure.Each,
+                Buckets = [new StockBucket { Category = StockCategory.Unrestricted, Quantity = Quantity.Each(100) }],
+                Disposition = LotDisposition.Unrestricted,
+                QualityDecision = QualityDecision.Accepted,
+            },
+            new BinId("A-01"));
+        await host.StartAsync();
+
+        await host.PublishAndWaitAsync(Counted("L-CC-P3", Screws, book: 100, counted: 80, "cc-p3"));
+
+        host.Plant.Erp.QuantityIn(new LotId("L-CC-P3"), StockCategory.Unrestricted).Should().Be(100, "the counter holds no authority at the lot's site");
+        (await host.Orchestrator.GetAuditTrailAsync("L-CC-P3", EngineTestHost.Ct)).Should().ContainSingle(r => r.Action == "transition-rejected")
+            .Which.Reason.Should().StartWith(ReasonCodes.OutOfRange.Code).And.Contain("P3");
+    }
+
     private static CountAuthority WithinCounterAuthority => new() { Actor = Counter, Role = Role.CycleCountSupervisor, MaxAdjustmentQuantity = 50, MaxAdjustmentPercent = 25 };
 
     private static async Task<EngineTestHost> CreateHostAsync(CountAuthority? counterAuthority = null, DecisionEngine? rules = null)
