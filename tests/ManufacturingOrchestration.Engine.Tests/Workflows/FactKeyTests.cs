@@ -1,7 +1,3 @@
-using ManufacturingOrchestration.Adapters;
-using ManufacturingOrchestration.Engine.Approvals;
-using ManufacturingOrchestration.Engine.Storage;
-using ManufacturingOrchestration.Engine.Tests.Execution;
 using ManufacturingOrchestration.Engine.Workflows;
 
 namespace ManufacturingOrchestration.Engine.Tests.Workflows;
@@ -126,16 +122,5 @@ public sealed class FactKeyTests
         Note.ToString().Should().Be("note");
     }
 
-    private static StepContext Context()
-    {
-        var envelope = TestWorkflows.Signal("k-1", "e-1");
-        return new StepContext(
-            envelope,
-            new EventKey(envelope.Source, envelope.Id),
-            new PartitionState { Key = "k-1" },
-            TestWorkflows.Notify(),
-            new AdapterSet(),
-            TimeProvider.System,
-            new ApprovalOptions());
-    }
+    private static StepContext Context() => StepContexts.For();
 }

@@ -1,6 +1,4 @@
 using ManufacturingOrchestration.Adapters;
-using ManufacturingOrchestration.Engine.Approvals;
-using ManufacturingOrchestration.Engine.Storage;
 using ManufacturingOrchestration.Engine.Tests.Execution;
 using ManufacturingOrchestration.Engine.Workflows;
 using ManufacturingOrchestration.Model;
@@ -53,19 +51,5 @@ public sealed class StepContextTests
     private static SendNotificationRequest Notification(CommandContext c) =>
         new() { Context = c, Roles = [Role.QualityEngineer], Site = new SiteId("plant-1"), Subject = "s" };
 
-    private static StepContext Context()
-    {
-        var envelope = TestWorkflows.Signal("k-1", "e-1");
-        return new StepContext(
-            envelope,
-            new EventKey(envelope.Source, envelope.Id),
-            new PartitionState { Key = "k-1" },
-            TestWorkflows.Notify(),
-            new AdapterSet(),
-            TimeProvider.System,
-            new ApprovalOptions())
-        {
-            CurrentStep = "notify",
-        };
-    }
+    private static StepContext Context() => StepContexts.For(step: "notify");
 }

@@ -314,21 +314,8 @@ public sealed class WorkflowTimerTests
             })
             .Build();
 
-    private static StepContext Context(string key = "lot-1", WorkflowDefinition? workflow = null)
-    {
-        var envelope = TestWorkflows.Signal(key, "arm-1");
-        return new StepContext(
-            envelope,
-            new EventKey(envelope.Source, envelope.Id),
-            new PartitionState { Key = key },
-            workflow ?? Watch(new()),
-            new AdapterSet(),
-            TimeProvider.System,
-            new ApprovalOptions())
-        {
-            CurrentStep = "arm",
-        };
-    }
+    private static StepContext Context(string key = "lot-1", WorkflowDefinition? workflow = null) =>
+        StepContexts.For(key, "arm-1", workflow ?? Watch(new()), "arm");
 }
 
 internal static class WorkflowTimerTestExtensions
