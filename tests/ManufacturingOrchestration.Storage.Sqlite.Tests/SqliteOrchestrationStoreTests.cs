@@ -385,21 +385,14 @@ public sealed class SqliteOrchestrationStoreTests
         var path = _folder.NewDatabasePath();
         var store = SqliteOrchestrationStore.Open(path, new SqliteStoreOptions { BusyTimeout = TimeSpan.FromMinutes(10) });
         store.DisposeWait = TimeSpan.FromMilliseconds(100);
-        var writeBegins = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        SQLitePCL.raw.sqlite3_trace(store.WriterConnection.Handle!, (_, statement) =>
-        {
-            if (statement.utf8_to_string().StartsWith("BEGIN IMMEDIATE", StringComparison.Ordinal))
-            {
-                writeBegins.TrySetResult();
-            }
-        }, null);
+        var writeBegins = WriteBegins(store);
         using var other = OpenRaw(path, SqliteOpenMode.ReadWrite);
         Execute(other, "BEGIN IMMEDIATE");
         Task write;
         try
         {
             write = Task.Run(async () => await store.CommitAsync([NewState("lot-A", 0)], Ct), Ct);
-            await writeBegins.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+            await writeBegins.WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
             await Task.Run(store.Dispose, Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
         }
@@ -426,14 +419,7 @@ public sealed class SqliteOrchestrationStoreTests
         store.Checkpointer.LimitPages = 0;
         var checkpointWaits = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         store.Checkpointer.WaitingForWriteLock = () => checkpointWaits.TrySetResult();
-        var writeBegins = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        SQLitePCL.raw.sqlite3_trace(store.WriterConnection.Handle!, (_, statement) =>
-        {
-            if (statement.utf8_to_string().StartsWith("BEGIN IMMEDIATE", StringComparison.Ordinal))
-            {
-                writeBegins.TrySetResult();
-            }
-        }, null);
+        var writeBegins = WriteBegins(store);
         using var other = OpenRaw(path, SqliteOpenMode.ReadWrite);
         Execute(other, "BEGIN IMMEDIATE");
         Task write;
@@ -441,7 +427,7 @@ public sealed class SqliteOrchestrationStoreTests
         try
         {
             write = Task.Run(async () => await store.CommitAsync([NewState("lot-B", 0)], Ct), Ct);
-            await writeBegins.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+            await writeBegins.WaitAsync(TimeSpan.FromSeconds(30), Ct);
             tick = Task.Run(() => time.Advance(SqliteCheckpointer.Interval), Ct);
             await checkpointWaits.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
@@ -522,6 +508,20 @@ public sealed class SqliteOrchestrationStoreTests
             Data = new InspectionPassed { InspectionLot = new InspectionLotId("IL-1"), Lot = new LotId(partitionKey), Material = new MaterialId("M-1"), Site = new SiteId("plant-1") },
         },
     };
+
+    /// <summary>Completes when the store's writer begins a write transaction.</summary>
+    private static Task WriteBegins(SqliteOrchestrationStore store)
+    {
+        var begins = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        SQLitePCL.raw.sqlite3_trace(store.WriterConnection.Handle!, (_, statement) =>
+        {
+            if (statement.utf8_to_string().StartsWith("BEGIN IMMEDIATE", StringComparison.Ordinal))
+            {
+                begins.TrySetResult();
+            }
+        }, null);
+        return begins.Task;
+    }
 
     private static SqliteConnection OpenRaw(string path, SqliteOpenMode mode = SqliteOpenMode.ReadOnly)
     {
